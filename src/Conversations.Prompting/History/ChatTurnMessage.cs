@@ -1,0 +1,20 @@
+namespace Conversations.Prompting;
+
+/// <summary>
+/// One stored chat message with its token count, computed once when the message is appended and kept with it,
+/// so trimming never re-tokenizes history. <paramref name="Sequence"/> orders messages in a conversation.
+/// </summary>
+/// <param name="Role">A <see cref="ChatRoles"/> value.</param>
+/// <param name="Content">The message text.</param>
+/// <param name="TokenCount">Content tokens in the encoding the conversation is counted in.</param>
+/// <param name="Sequence">Position in the conversation's message log.</param>
+/// <param name="MessageId">The log's id for the message, when it has one.</param>
+public sealed record ChatTurnMessage(string Role, string Content, int TokenCount, long Sequence = 0, string? MessageId = null)
+{
+    /// <summary>Creates a message and counts its tokens once.</summary>
+    public static ChatTurnMessage Create(ITokenCounter counter, string role, string content, long sequence = 0, string? messageId = null) =>
+        new(role, content, counter.Count(content), sequence, messageId);
+
+    /// <summary>Tokens this message costs inside a prompt, framing included.</summary>
+    public int PromptTokens => MessageTokens.InPrompt(TokenCount);
+}

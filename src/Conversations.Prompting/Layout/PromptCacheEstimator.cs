@@ -1,0 +1,34 @@
+namespace Conversations.Prompting;
+
+/// <summary>
+/// Estimates what a provider's prefix cache can serve: the tokens at the start of a prompt that are identical to the
+/// previous prompt of the same conversation. Providers cache in blocks (e.g. 1024 tokens minimum, then 128-token
+/// steps); this counts the raw common prefix, the upper bound they round down from.
+/// </summary>
+public static class PromptCacheEstimator
+{
+    /// <summary>Tokens of <paramref name="current"/> that repeat the start of <paramref name="previous"/> exactly.</summary>
+    public static int CommonPrefixTokens(ITokenCounter counter, BuiltPrompt? previous, BuiltPrompt current)
+    {
+        if (previous is null) return 0;
+        var tokens = 0;
+        var count = Math.Min(previous.Messages.Count, current.Messages.Count);
+        for (var i = 0; i < count; i++)
+        {
+            var a = previous.Messages[i];
+            var b = current.Messages[i];
+            if (a.Role != b.Role) break;
+            if (a.Content == b.Content)
+            {
+                tokens += MessageTokens.InPrompt(counter.Count(b.Content));
+                continue;
+            }
+            // Same role, different text: the cache still covers the framing and the common start of the text.
+            var common = a.Content.AsSpan().CommonPrefixLength(b.Content);
+            tokens += MessageTokens.PerMessage - 2; // role header before the content ("<|im_start|>role\n")
+            if (common > 0) tokens += Math.Max(0, counter.Count(b.Content[..common]) - 1); // the last token may straddle the divergence
+            break;
+        }
+        return tokens;
+    }
+}
