@@ -1,0 +1,9 @@
+using System.Text.Json.Serialization;
+
+namespace Conversations.TestModel;
+
+/// <summary>Source-generated JSON for the OpenAI request bodies the server reads.</summary>
+[JsonSerializable(typeof(ChatCompletionRequestBody))]
+[JsonSerializable(typeof(EmbeddingRequestBody))]
+[JsonSerializable(typeof(List<string>))]
+internal sealed partial class ProtocolJsonContext : JsonSerializerContext;
