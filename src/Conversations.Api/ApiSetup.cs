@@ -1,0 +1,63 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Conversations.Api.Auth;
+using Conversations.Api.Chat;
+using Conversations.Api.Demo;
+using Conversations.Api.Errors;
+using Conversations.Api.Tenancy;
+using Conversations.Grains.Chat;
+using Conversations.Grains.Hosting;
+
+namespace Conversations.Api;
+
+/// <summary>Wires the API host: hosting mode, problem details, auth, OpenAPI, routes.</summary>
+public static class ApiSetup
+{
+    /// <summary>Adds everything the API needs. <c>Hosting:Mode</c> = <c>all</c> (silo in this process, the default) or <c>client</c>.</summary>
+    public static WebApplicationBuilder AddApiServices(this WebApplicationBuilder builder)
+    {
+        var mode = builder.Configuration["Hosting:Mode"] ?? "all";
+        if (mode == "client") builder.AddConversationsClient();
+        else if (mode == "all") builder.AddConversationsSilo();
+        else throw new InvalidOperationException($"Hosting:Mode must be 'all' or 'client', not '{mode}'.");
+
+        var services = builder.Services;
+        services.AddOptions<ChatOptions>().Bind(builder.Configuration.GetSection(ChatOptions.Section));
+        services.AddSingleton(TimeProvider.System);
+        services.AddSingleton<ApiKeyAuthenticator>();
+        services.AddProblemDetails(o => o.CustomizeProblemDetails = c =>
+        {
+            if (c.ProblemDetails.Status == 404 && c.ProblemDetails.Detail is null)
+                c.ProblemDetails.Detail = $"No route matches {c.HttpContext.Request.Method} {c.HttpContext.Request.Path}. The API lives under /v1; see /openapi/v1.json.";
+            if (c.ProblemDetails.Status == 405 && c.ProblemDetails.Detail is null)
+                c.ProblemDetails.Detail = $"{c.HttpContext.Request.Method} is not supported on {c.HttpContext.Request.Path}; see /openapi/v1.json.";
+        });
+        services.AddExceptionHandler<ApiExceptionHandler>();
+        // Binding failures (malformed JSON, missing body) throw so the handler can answer with a friendly 400.
+        services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
+        services.ConfigureHttpJsonOptions(o =>
+        {
+            o.SerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.CamelCase;
+            o.SerializerOptions.DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull;
+        });
+        builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = builder.Configuration.GetValue("Api:MaxRequestBodyBytes", 1L << 20));
+        services.AddOpenApi();
+        services.AddHostedService<BootstrapKeys>();
+        return builder;
+    }
+
+    /// <summary>Maps the middleware and every route.</summary>
+    public static WebApplication MapApi(this WebApplication app)
+    {
+        app.UseExceptionHandler();
+        app.UseStatusCodePages(); // unknown routes get a problem-details 404 too
+        app.UseDefaultFiles();
+        app.UseStaticFiles();
+        app.MapOpenApi("/openapi/v1.json");
+        app.MapGet("/healthz", () => TypedResults.Ok(new { status = "ok" })).ExcludeFromDescription();
+        var v1 = app.MapGroup("/v1");
+        v1.MapTenancyApi();
+        v1.MapConversationsApi();
+        return app;
+    }
+}

@@ -1,0 +1,34 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace Conversations.Api.Errors;
+
+/// <summary>Problem-details answers with a friendly message and what to do next.</summary>
+public static class Problems
+{
+    /// <summary>400 for a request the API cannot use.</summary>
+    public static ProblemHttpResult BadRequest(string detail) =>
+        TypedResults.Problem(detail, statusCode: 400, title: "The request is not valid", type: "https://httpstatuses.io/400");
+
+    /// <summary>401 when no valid key was presented.</summary>
+    public static ProblemHttpResult Unauthorized() => TypedResults.Problem(
+        "Send a valid API key as 'Authorization: Bearer cvk_…'. Ask your administrator for a key if you have none.",
+        statusCode: 401, title: "Missing or invalid API key", type: "https://httpstatuses.io/401");
+
+    /// <summary>403 when the key's role may not use the route.</summary>
+    public static ProblemHttpResult Forbidden(IEnumerable<string> roles) => TypedResults.Problem(
+        $"This action needs a key with one of these roles: {string.Join(", ", roles)}.",
+        statusCode: 403, title: "Not allowed for this key", type: "https://httpstatuses.io/403");
+
+    /// <summary>404 for anything the caller cannot see (also other tenants' and users' data).</summary>
+    public static ProblemHttpResult NotFound(string what) => TypedResults.Problem(
+        $"{what} was not found. Check the id; you can only see your own data.",
+        statusCode: 404, title: "Not found", type: "https://httpstatuses.io/404");
+
+    /// <summary>409 when the resource exists or is busy.</summary>
+    public static ProblemHttpResult Conflict(string detail) =>
+        TypedResults.Problem(detail, statusCode: 409, title: "Conflict", type: "https://httpstatuses.io/409");
+
+    /// <summary>413 when a message or body is too large.</summary>
+    public static ProblemHttpResult TooLarge(string detail) =>
+        TypedResults.Problem(detail, statusCode: 413, title: "Too large", type: "https://httpstatuses.io/413");
+}

@@ -1,0 +1,22 @@
+using System.Text.RegularExpressions;
+
+namespace Conversations.Api;
+
+/// <summary>Shapes of ids accepted in routes and bodies; anything else is a 400 (or a 404 in a route).</summary>
+public static partial class Ids
+{
+    /// <summary>A tenant id: 2–63 lower-case letters, digits and '-'.</summary>
+    public static bool IsTenantId(string? id) => id is not null && TenantId().IsMatch(id);
+
+    /// <summary>A user or conversation id: 1–64 letters, digits, '.', '_', '-', '@'.</summary>
+    public static bool IsId(string? id) => id is not null && EntityId().IsMatch(id);
+
+    /// <summary>A new random conversation id.</summary>
+    public static string NewConversationId() => "c_" + Guid.NewGuid().ToString("n")[..20];
+
+    [GeneratedRegex("^[a-z0-9][a-z0-9-]{1,62}$")]
+    private static partial Regex TenantId();
+
+    [GeneratedRegex("^[A-Za-z0-9._@-]{1,64}$")]
+    private static partial Regex EntityId();
+}

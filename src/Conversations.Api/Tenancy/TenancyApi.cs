@@ -1,0 +1,89 @@
+using Conversations.Api.Auth;
+using Conversations.Api.Errors;
+using Conversations.Contracts;
+using Conversations.Contracts.Tenancy;
+using Conversations.Storage.Tenancy;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace Conversations.Api.Tenancy;
+
+/// <summary>Tenants (operator), users, keys and settings (tenant admin).</summary>
+public static class TenancyApi
+{
+    /// <summary>Maps the routes under <c>/v1</c>.</summary>
+    public static RouteGroupBuilder MapTenancyApi(this RouteGroupBuilder v1)
+    {
+        var operators = v1.MapGroup("/tenants").WithTags("Tenants").RequireRoles(Roles.Operator);
+        operators.MapPost("/", CreateTenant).WithName("CreateTenant").WithSummary("Creates a tenant and its first admin key (operator).");
+
+        var admin = v1.MapGroup("").WithTags("Tenant administration").RequireRoles(Roles.TenantAdmin);
+        admin.MapPost("/users", CreateUser).WithName("CreateUser").WithSummary("Creates a user of the caller's tenant.");
+        admin.MapGet("/users", ListUsers).WithName("ListUsers").WithSummary("Lists the tenant's users.");
+        admin.MapPost("/users/{userId}/keys", IssueKey).WithName("IssueKey").WithSummary("Issues an API key for a user (shown once).");
+        admin.MapDelete("/keys/{keyId}", RevokeKey).WithName("RevokeKey").WithSummary("Revokes a key of the tenant.");
+        admin.MapGet("/tenant/settings", GetSettings).WithName("GetTenantSettings").WithSummary("The tenant's settings.");
+        admin.MapPatch("/tenant/settings", UpdateSettings).WithName("UpdateTenantSettings").WithSummary("Changes the tenant's settings (budgets, instructions).");
+        return v1;
+    }
+
+    private static async Task<Results<Created<CreatedTenant>, ProblemHttpResult>> CreateTenant(
+        CreateTenantRequest body, TenancyStore store, IGrainFactory grains, CancellationToken ct)
+    {
+        if (!Ids.IsTenantId(body.TenantId)) return Problems.BadRequest("tenantId is required: 2–63 characters, lower-case letters, digits and '-', starting with a letter or digit.");
+        var name = string.IsNullOrWhiteSpace(body.Name) ? body.TenantId! : body.Name.Trim();
+        var adminUser = string.IsNullOrWhiteSpace(body.AdminUserId) ? "admin" : body.AdminUserId;
+        if (!Ids.IsId(adminUser)) return Problems.BadRequest("adminUserId may use letters, digits, '.', '_', '-' and '@' (1–64 characters).");
+        if (!await store.CreateTenantAsync(body.TenantId!, name, ct)) return Problems.Conflict($"Tenant '{body.TenantId}' already exists.");
+        await store.CreateUserAsync(body.TenantId!, adminUser, "Administrator", Roles.TenantAdmin, ct);
+        var key = await store.IssueKeyAsync(body.TenantId, adminUser, Roles.TenantAdmin, ct);
+        await grains.GetGrain<ITenantGrain>(body.TenantId!).UpdateSettingsAsync(new TenantSettingsPatch { Name = name });
+        return TypedResults.Created($"/v1/tenants/{body.TenantId}", new CreatedTenant(body.TenantId!, name, adminUser, key.Key));
+    }
+
+    private static async Task<Results<Created<UserDto>, ProblemHttpResult>> CreateUser(
+        CreateUserRequest body, HttpContext http, TenancyStore store, CancellationToken ct)
+    {
+        var tenant = http.Caller().TenantId!;
+        if (!Ids.IsId(body.UserId)) return Problems.BadRequest("userId is required: letters, digits, '.', '_', '-' and '@' (1–64 characters).");
+        var role = body.Role ?? Roles.User;
+        if (!Roles.IsTenantRole(role)) return Problems.BadRequest($"role must be '{Roles.User}' or '{Roles.TenantAdmin}'.");
+        var display = string.IsNullOrWhiteSpace(body.DisplayName) ? body.UserId! : body.DisplayName.Trim();
+        if (!await store.CreateUserAsync(tenant, body.UserId!, display, role, ct)) return Problems.Conflict($"User '{body.UserId}' already exists.");
+        var user = (await store.GetUserAsync(tenant, body.UserId!, ct))!;
+        return TypedResults.Created($"/v1/users/{user.UserId}", new UserDto(user.UserId, user.DisplayName, user.Role, user.CreatedAt));
+    }
+
+    private static async Task<Ok<UserPage>> ListUsers(HttpContext http, TenancyStore store, string? cursor, int? limit, CancellationToken ct)
+    {
+        var take = Math.Clamp(limit ?? 50, 1, 200);
+        var users = await store.ListUsersAsync(http.Caller().TenantId!, cursor, take, ct);
+        return TypedResults.Ok(new UserPage(
+            users.Select(u => new UserDto(u.UserId, u.DisplayName, u.Role, u.CreatedAt)).ToList(),
+            users.Count == take ? users[^1].UserId : null));
+    }
+
+    private static async Task<Results<Created<IssuedKeyDto>, ProblemHttpResult>> IssueKey(
+        string userId, HttpContext http, TenancyStore store, CancellationToken ct)
+    {
+        var tenant = http.Caller().TenantId!;
+        var user = Ids.IsId(userId) ? await store.GetUserAsync(tenant, userId, ct) : null;
+        if (user is null) return Problems.NotFound($"User '{userId}'");
+        var key = await store.IssueKeyAsync(tenant, user.UserId, user.Role, ct);
+        return TypedResults.Created($"/v1/keys/{key.KeyId}", new IssuedKeyDto(key.KeyId, key.Key, user.UserId, user.Role));
+    }
+
+    private static async Task<Results<NoContent, ProblemHttpResult>> RevokeKey(
+        string keyId, HttpContext http, TenancyStore store, ApiKeyAuthenticator auth, CancellationToken ct)
+    {
+        if (!await store.RevokeKeyAsync(http.Caller().TenantId!, keyId, ct)) return Problems.NotFound($"Key '{keyId}'");
+        auth.Invalidate();
+        return TypedResults.NoContent();
+    }
+
+    private static async Task<Ok<TenantSettings>> GetSettings(HttpContext http, IGrainFactory grains) =>
+        TypedResults.Ok(await grains.GetGrain<ITenantGrain>(http.Caller().TenantId!).GetSettingsAsync());
+
+    private static async Task<Ok<TenantSettings>> UpdateSettings(TenantSettingsPatch patch, HttpContext http, IGrainFactory grains) =>
+        // The grain validates; an ArgumentException becomes a 400 with its message.
+        TypedResults.Ok(await grains.GetGrain<ITenantGrain>(http.Caller().TenantId!).UpdateSettingsAsync(patch));
+}

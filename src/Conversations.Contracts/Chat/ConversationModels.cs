@@ -1,0 +1,46 @@
+namespace Conversations.Contracts.Chat;
+
+/// <summary>Who the caller is, as established at the API boundary from the key (never from request context).</summary>
+[GenerateSerializer, Immutable, Alias("caller")]
+public sealed record Caller([property: Id(0)] string TenantId, [property: Id(1)] string UserId, [property: Id(2)] string Role);
+
+/// <summary>A new message from the user that starts a turn.</summary>
+[GenerateSerializer, Immutable, Alias("send-message")]
+public sealed record SendMessage([property: Id(0)] Caller Caller, [property: Id(1)] string Text, [property: Id(2)] string? ClientTurnId = null);
+
+/// <summary>A conversation as its owner sees it.</summary>
+[GenerateSerializer, Immutable, Alias("conversation-info")]
+public sealed record ConversationInfo(
+    [property: Id(0)] string ConversationId,
+    [property: Id(1)] string Title,
+    [property: Id(2)] DateTimeOffset CreatedAt,
+    [property: Id(3)] DateTimeOffset UpdatedAt,
+    [property: Id(4)] long MessageCount);
+
+/// <summary>One stored message of the conversation log.</summary>
+[GenerateSerializer, Immutable, Alias("message-info")]
+public sealed record MessageInfo(
+    [property: Id(0)] long Seq,
+    [property: Id(1)] string TurnId,
+    [property: Id(2)] string Role,
+    [property: Id(3)] string Content,
+    [property: Id(4)] string Status,
+    [property: Id(5)] DateTimeOffset CreatedAt,
+    [property: Id(6)] string? Model);
+
+/// <summary>A page of history, newest last; <see cref="NextBefore"/> fetches the older page.</summary>
+[GenerateSerializer, Immutable, Alias("history-page")]
+public sealed record HistoryPage([property: Id(0)] IReadOnlyList<MessageInfo> Messages, [property: Id(1)] long? NextBefore);
+
+/// <summary>Message status values stored in the log.</summary>
+public static class MessageStatus
+{
+    /// <summary>Stored and final.</summary>
+    public const string Complete = "complete";
+    /// <summary>The turn stopped before the answer was complete (crash, timeout, cancel); partial text kept.</summary>
+    public const string Interrupted = "interrupted";
+    /// <summary>The turn failed; content says why.</summary>
+    public const string Failed = "failed";
+    /// <summary>Refused by moderation before any model ran.</summary>
+    public const string Refused = "refused";
+}

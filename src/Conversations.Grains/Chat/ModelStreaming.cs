@@ -1,0 +1,75 @@
+using System.Runtime.CompilerServices;
+using Conversations.Models.Chat;
+
+namespace Conversations.Grains.Chat;
+
+/// <summary>One step of a guarded model stream: text, usage, or the failure that ended it.</summary>
+internal readonly record struct GuardedUpdate(string? Text, ModelUsage? Usage, ModelFailure? Failure);
+
+/// <summary>Why a model stream ended early.</summary>
+internal sealed record ModelFailure(string Code, string Message, bool BeforeFirstToken);
+
+/// <summary>Runs a model stream with a first-token timeout and a stall timeout, turning every failure into a value.</summary>
+internal static class ModelStreaming
+{
+    /// <summary>Streams <paramref name="model"/>; never throws except for the caller's own cancellation.</summary>
+    public static async IAsyncEnumerable<GuardedUpdate> GuardAsync(
+        IChatModel model, ModelRequest request, TimeSpan firstTokenTimeout, TimeSpan stallTimeout,
+        [EnumeratorCancellation] CancellationToken ct)
+    {
+        using var modelCts = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        IAsyncEnumerator<ModelUpdate>? e = null;
+        var gotText = false;
+        ModelFailure? failure = null;
+        try
+        {
+            e = model.StreamAsync(request, modelCts.Token).GetAsyncEnumerator(modelCts.Token);
+            while (true)
+            {
+                bool has;
+                try
+                {
+                    has = await e.MoveNextAsync().AsTask().WaitAsync(gotText ? stallTimeout : firstTokenTimeout, ct);
+                }
+                catch (TimeoutException)
+                {
+                    failure = gotText
+                        ? new ModelFailure("model_stalled", "The model stopped sending the answer part-way.", false)
+                        : new ModelFailure("model_timeout", "The model did not start answering in time.", true);
+                    break;
+                }
+                catch (OperationCanceledException) when (ct.IsCancellationRequested)
+                {
+                    throw;
+                }
+                catch (Exception ex)
+                {
+                    failure = new ModelFailure("model_unavailable", $"The model could not answer ({Describe(ex)}).", !gotText);
+                    break;
+                }
+                if (!has) break;
+                var u = e.Current;
+                if (!string.IsNullOrEmpty(u.Text)) gotText = true;
+                yield return new GuardedUpdate(u.Text, u.Usage, null);
+            }
+        }
+        finally
+        {
+            // Stop the provider call before disposing so an abandoned stream does not keep a connection busy.
+            await modelCts.CancelAsync();
+            if (e is not null)
+            {
+                try { await e.DisposeAsync(); } catch { /* the stream already failed; nothing more to report */ }
+            }
+        }
+        if (failure is not null) yield return new GuardedUpdate(null, null, failure);
+    }
+
+    private static string Describe(Exception ex) => ex switch
+    {
+        HttpRequestException h when h.StatusCode is { } s => $"HTTP {(int)s}",
+        HttpRequestException => "connection failed",
+        _ when ex.GetType().Name.Contains("ClientResult", StringComparison.Ordinal) => "provider error",
+        _ => ex.GetType().Name,
+    };
+}

@@ -1,0 +1,128 @@
+using System.Net;
+using Conversations.Grains.Chat;
+using Conversations.Models.Chat;
+using Conversations.Prompting;
+using Conversations.Storage.Chat;
+using Conversations.Storage.Database;
+using Conversations.Storage.Tenancy;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Npgsql;
+using Orleans.Configuration;
+
+namespace Conversations.Grains.Hosting;
+
+/// <summary>The one place the silo, the client and the shared services are wired.</summary>
+public static class HostingExtensions
+{
+    /// <summary>Name of the connection string every host reads.</summary>
+    public const string ConnectionStringName = "Postgres";
+    private const string Invariant = "Npgsql";
+
+    /// <summary>The PostgreSQL connection string, or a clear start-up error.</summary>
+    public static string PostgresConnectionString(this IConfiguration configuration) =>
+        configuration.GetConnectionString(ConnectionStringName) is { Length: > 0 } cs ? cs
+            : throw new InvalidOperationException(
+                $"ConnectionStrings:{ConnectionStringName} is not set. Locally, run `bash deploy/local-db.sh start` and use the printed string.");
+
+    /// <summary>Services every host needs: the data source, the stores, token counting.</summary>
+    public static IServiceCollection AddPlatformServices(this IServiceCollection services, IConfiguration configuration)
+    {
+        var cs = configuration.PostgresConnectionString();
+        services.AddSingleton(_ => DataSourceFactory.Create(cs));
+        services.AddSingleton<TenancyStore>();
+        services.AddSingleton<ConversationStore>();
+        services.AddSingleton<UsageStore>();
+        services.AddSingleton<ITokenCounter>(_ => new TokenCounter());
+        return services;
+    }
+
+    /// <summary>Runs the schema migrations before anything else starts (register before Orleans).</summary>
+    public static IServiceCollection AddSchemaMigration(this IServiceCollection services, IConfiguration configuration)
+    {
+        var cs = configuration.PostgresConnectionString();
+        services.AddHostedService(sp => new SchemaMigrationService(cs, sp.GetRequiredService<ILogger<SchemaMigrationService>>()));
+        return services;
+    }
+
+    /// <summary>Makes this process a silo: ADO.NET clustering, grain storage and reminders on PostgreSQL, plus the grains' services.</summary>
+    public static IHostApplicationBuilder AddConversationsSilo(this IHostApplicationBuilder builder)
+    {
+        var configuration = builder.Configuration;
+        var cs = configuration.PostgresConnectionString();
+        var orleans = configuration.GetSection(OrleansHostOptions.Section).Get<OrleansHostOptions>() ?? new OrleansHostOptions();
+
+        builder.Services.AddSchemaMigration(configuration);
+        builder.Services.AddPlatformServices(configuration);
+        builder.Services.AddOptions<ChatOptions>().Bind(configuration.GetSection(ChatOptions.Section));
+        builder.Services.AddOptions<ChatModelOptions>().Bind(configuration.GetSection(ChatModelOptions.Section))
+            .Validate(o => o.FirstTokenTimeout > TimeSpan.Zero && o.StallTimeout > TimeSpan.Zero, "Models:Chat timeouts must be positive.")
+            .Validate(o => string.IsNullOrWhiteSpace(o.Endpoint) || Uri.IsWellFormedUriString(o.Endpoint, UriKind.Absolute), "Models:Chat:Endpoint must be an absolute URL (include /v1).")
+            .ValidateOnStart();
+        builder.Services.AddSingleton<IChatModelProvider, ChatModelProvider>();
+
+        builder.UseOrleans(silo =>
+        {
+            silo.Configure<ClusterOptions>(o => { o.ClusterId = orleans.ClusterId; o.ServiceId = orleans.ServiceId; });
+            silo.ConfigureEndpoints(IPAddress.Parse(orleans.AdvertisedAddress), orleans.SiloPort, orleans.GatewayPort, orleans.ListenOnAnyAddress);
+            silo.UseAdoNetClustering(o => { o.Invariant = Invariant; o.ConnectionString = cs; });
+            silo.AddAdoNetGrainStorage("store", o => { o.Invariant = Invariant; o.ConnectionString = cs; });
+            silo.UseAdoNetReminderService(o => { o.Invariant = Invariant; o.ConnectionString = cs; });
+            if (orleans.FastFailureDetection) silo.Configure<ClusterMembershipOptions>(UseFastFailureDetection);
+        });
+        return builder;
+    }
+
+    /// <summary>Makes this process an Orleans client of a silo cluster found through the ADO.NET membership table.</summary>
+    public static IHostApplicationBuilder AddConversationsClient(this IHostApplicationBuilder builder)
+    {
+        var configuration = builder.Configuration;
+        var cs = configuration.PostgresConnectionString();
+        var orleans = configuration.GetSection(OrleansHostOptions.Section).Get<OrleansHostOptions>() ?? new OrleansHostOptions();
+        builder.Services.AddSchemaMigration(configuration);
+        builder.Services.AddPlatformServices(configuration);
+        builder.UseOrleansClient(client =>
+        {
+            client.Configure<ClusterOptions>(o => { o.ClusterId = orleans.ClusterId; o.ServiceId = orleans.ServiceId; });
+            client.UseAdoNetClustering(o => { o.Invariant = Invariant; o.ConnectionString = cs; });
+            client.Configure<GatewayOptions>(o => o.GatewayListRefreshPeriod = TimeSpan.FromSeconds(5));
+        });
+        return builder;
+    }
+
+    /// <summary>Declares a dead silo in about a second on loopback; for tests, too eager for real networks.</summary>
+    public static void UseFastFailureDetection(ClusterMembershipOptions o)
+    {
+        o.ProbeTimeout = TimeSpan.FromSeconds(1);
+        o.NumMissedProbesLimit = 2;
+        o.NumVotesForDeathDeclaration = 1;
+        o.TableRefreshTimeout = TimeSpan.FromSeconds(2);
+        o.IAmAliveTablePublishTimeout = TimeSpan.FromSeconds(5);
+    }
+}
+
+/// <summary>Applies the schema at start-up, before Orleans reads its tables.</summary>
+internal sealed class SchemaMigrationService(string connectionString, ILogger<SchemaMigrationService> logger) : IHostedService
+{
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await SchemaMigrator.ApplyAsync(connectionString, logger, cancellationToken);
+                return;
+            }
+            catch (NpgsqlException e) when (attempt < 10 && e.IsTransient)
+            {
+                // The database may still be starting (containers): wait and retry instead of failing the host.
+                logger.LogWarning("Database not reachable yet ({Message}); retrying", e.Message);
+                await Task.Delay(TimeSpan.FromSeconds(2), cancellationToken);
+            }
+        }
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+}

@@ -1,0 +1,20 @@
+using Conversations.Contracts.Tenancy;
+
+namespace Conversations.Grains.Tenancy;
+
+/// <summary>One tenant's settings. Not reentrant: updates are rare and must not interleave.</summary>
+public sealed class TenantGrain(
+    [PersistentState("tenant", "store")] IPersistentState<TenantSettings> state) : Grain, ITenantGrain
+{
+    /// <inheritdoc />
+    public Task<TenantSettings> GetSettingsAsync() => Task.FromResult(state.State);
+
+    /// <inheritdoc />
+    public async Task<TenantSettings> UpdateSettingsAsync(TenantSettingsPatch patch)
+    {
+        var next = TenantSettingsValidator.Apply(state.State, patch);
+        state.State = next with { Version = state.State.Version + 1 };
+        await state.WriteStateAsync();
+        return state.State;
+    }
+}

@@ -1,0 +1,35 @@
+using Conversations.Contracts.Tenancy;
+
+namespace Conversations.Grains.Tenancy;
+
+/// <summary>Checks a settings patch; throws <see cref="ArgumentException"/> with a message fit for the API's 400.</summary>
+public static class TenantSettingsValidator
+{
+    /// <summary>Smallest context budget that still leaves room for a prompt.</summary>
+    public const int MinContextBudgetTokens = 1000;
+    /// <summary>Largest context budget accepted (the biggest context windows in use).</summary>
+    public const int MaxContextBudgetTokens = 1_000_000;
+
+    /// <summary>Returns the settings with the patch applied, or throws when the result is inconsistent.</summary>
+    public static TenantSettings Apply(TenantSettings current, TenantSettingsPatch patch)
+    {
+        var next = current with
+        {
+            Name = patch.Name ?? current.Name,
+            Instructions = patch.Instructions ?? current.Instructions,
+            ContextBudgetTokens = patch.ContextBudgetTokens ?? current.ContextBudgetTokens,
+            SummaryThresholdTokens = patch.SummaryThresholdTokens ?? current.SummaryThresholdTokens,
+            MaxOutputTokens = patch.MaxOutputTokens ?? current.MaxOutputTokens,
+            ConciseInstruction = patch.ConciseInstruction ?? current.ConciseInstruction,
+        };
+        if (next.ContextBudgetTokens is < MinContextBudgetTokens or > MaxContextBudgetTokens)
+            throw new ArgumentException($"contextBudgetTokens must be between {MinContextBudgetTokens} and {MaxContextBudgetTokens}.");
+        if (next.MaxOutputTokens < 16 || next.MaxOutputTokens > next.ContextBudgetTokens / 2)
+            throw new ArgumentException("maxOutputTokens must be at least 16 and at most half of contextBudgetTokens.");
+        if (next.SummaryThresholdTokens < 200 || next.SummaryThresholdTokens > next.ContextBudgetTokens - next.MaxOutputTokens)
+            throw new ArgumentException("summaryThresholdTokens must be at least 200 and leave room for the answer inside contextBudgetTokens.");
+        if (next.Instructions.Length > 20_000) throw new ArgumentException("instructions must be at most 20,000 characters.");
+        if (next.Name.Length > 200) throw new ArgumentException("name must be at most 200 characters.");
+        return next;
+    }
+}

@@ -1,0 +1,31 @@
+namespace Conversations.Models.Chat;
+
+/// <summary>One message of a prompt.</summary>
+public sealed record PromptLine(string Role, string Content)
+{
+    public const string System = "system";
+    public const string User = "user";
+    public const string Assistant = "assistant";
+}
+
+/// <summary>What the platform asks a chat model for.</summary>
+/// <param name="Messages">The whole prompt, stable prefix first.</param>
+/// <param name="MaxOutputTokens">Cap on the answer.</param>
+/// <param name="CacheKey">Stable per conversation, so providers route repeats to the same cache.</param>
+public sealed record ModelRequest(IReadOnlyList<PromptLine> Messages, int MaxOutputTokens, string? CacheKey = null);
+
+/// <summary>Usage as the model reported it.</summary>
+public sealed record ModelUsage(int PromptTokens, int CachedPromptTokens, int CompletionTokens);
+
+/// <summary>One piece of a streamed answer: text, or the final usage.</summary>
+public readonly record struct ModelUpdate(string? Text, ModelUsage? Usage = null);
+
+/// <summary>A chat model that streams its answer.</summary>
+public interface IChatModel
+{
+    /// <summary>Name recorded with each answer (model id, or "extractive").</summary>
+    string Name { get; }
+
+    /// <summary>Streams the answer; throws on transport or provider errors.</summary>
+    IAsyncEnumerable<ModelUpdate> StreamAsync(ModelRequest request, CancellationToken cancellationToken);
+}

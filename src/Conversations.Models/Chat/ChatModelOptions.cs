@@ -1,0 +1,26 @@
+namespace Conversations.Models.Chat;
+
+/// <summary>Configuration section <c>Models:Chat</c>: an OpenAI-compatible endpoint, or nothing for the extractive responder.</summary>
+public sealed class ChatModelOptions
+{
+    /// <summary>The section name.</summary>
+    public const string Section = "Models:Chat";
+
+    /// <summary>Base URL including <c>/v1</c>, e.g. <c>https://dashscope.aliyuncs.com/compatible-mode/v1</c>; empty means no model.</summary>
+    public string? Endpoint { get; set; }
+
+    /// <summary>API key sent as a bearer token.</summary>
+    public string? ApiKey { get; set; }
+
+    /// <summary>Model id, e.g. <c>qwen-plus</c>.</summary>
+    public string? ModelId { get; set; }
+
+    /// <summary>Longest wait for the first token before the turn fails over or errors.</summary>
+    public TimeSpan FirstTokenTimeout { get; set; } = TimeSpan.FromSeconds(20);
+
+    /// <summary>Longest silence between two tokens once streaming began.</summary>
+    public TimeSpan StallTimeout { get; set; } = TimeSpan.FromSeconds(15);
+
+    /// <summary>True when an endpoint and model id are configured.</summary>
+    public bool IsConfigured => !string.IsNullOrWhiteSpace(Endpoint) && !string.IsNullOrWhiteSpace(ModelId);
+}

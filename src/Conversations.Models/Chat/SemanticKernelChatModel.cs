@@ -1,0 +1,64 @@
+using System.Runtime.CompilerServices;
+using Microsoft.SemanticKernel;
+using Microsoft.SemanticKernel.ChatCompletion;
+using Microsoft.SemanticKernel.Connectors.OpenAI;
+using System.ClientModel;
+using System.ClientModel.Primitives;
+using OpenAI;
+using OpenAI.Chat;
+
+namespace Conversations.Models.Chat;
+
+/// <summary>Any OpenAI-compatible chat endpoint through Semantic Kernel's OpenAI connector, streaming.</summary>
+public sealed class SemanticKernelChatModel : IChatModel
+{
+    private readonly IChatCompletionService _service;
+
+    /// <summary>Creates the model client for one endpoint and model id.</summary>
+    public SemanticKernelChatModel(string endpoint, string modelId, string? apiKey, TimeSpan networkTimeout)
+    {
+        Name = modelId;
+        var options = new OpenAIClientOptions
+        {
+            Endpoint = new Uri(endpoint),
+            // The turn owns retries and fallback (it knows whether text already reached the user); the SDK must not retry.
+            RetryPolicy = new ClientRetryPolicy(maxRetries: 0),
+            NetworkTimeout = networkTimeout,
+        };
+        var client = new OpenAIClient(new ApiKeyCredential(string.IsNullOrEmpty(apiKey) ? "none" : apiKey), options);
+        _service = new OpenAIChatCompletionService(modelId, client);
+    }
+
+    /// <inheritdoc />
+    public string Name { get; }
+
+    /// <inheritdoc />
+    public async IAsyncEnumerable<ModelUpdate> StreamAsync(ModelRequest request, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var history = new ChatHistory();
+        foreach (var line in request.Messages)
+        {
+            history.AddMessage(line.Role switch
+            {
+                PromptLine.System => AuthorRole.System,
+                PromptLine.Assistant => AuthorRole.Assistant,
+                _ => AuthorRole.User,
+            }, line.Content);
+        }
+        var settings = new OpenAIPromptExecutionSettings
+        {
+            MaxTokens = request.MaxOutputTokens,
+            // A stable `user` per conversation keeps repeats on the same provider cache shard.
+            User = request.CacheKey,
+        };
+        await foreach (var chunk in _service.GetStreamingChatMessageContentsAsync(history, settings, kernel: null, cancellationToken))
+        {
+            if (!string.IsNullOrEmpty(chunk.Content)) yield return new ModelUpdate(chunk.Content);
+            if (chunk.Metadata is not null && chunk.Metadata.TryGetValue("Usage", out var u) && u is ChatTokenUsage usage)
+            {
+                yield return new ModelUpdate(null, new ModelUsage(
+                    usage.InputTokenCount, usage.InputTokenDetails?.CachedTokenCount ?? 0, usage.OutputTokenCount));
+            }
+        }
+    }
+}

@@ -1,0 +1,6 @@
+using Conversations.Grains.Hosting;
+
+// A silo only: grains, clustering, storage and reminders on PostgreSQL. API hosts connect to it as clients.
+var builder = Host.CreateApplicationBuilder(args);
+builder.AddConversationsSilo();
+builder.Build().Run();

@@ -1,0 +1,163 @@
+using Npgsql;
+using NpgsqlTypes;
+
+namespace Conversations.Storage.Chat;
+
+/// <summary>Conversations and their append-only message log. Every statement is scoped by tenant.</summary>
+public sealed class ConversationStore(NpgsqlDataSource db)
+{
+    /// <summary>Creates the conversation row; returns the stored row (the existing one when it was already there).</summary>
+    public async Task<ConversationRecord> CreateAsync(string tenantId, string conversationId, string userId, string title, CancellationToken ct = default)
+    {
+        await using var cmd = db.CreateCommand("""
+            INSERT INTO conversations (tenant_id, conversation_id, user_id, title) VALUES (@t, @c, @u, @title)
+            ON CONFLICT (tenant_id, conversation_id) DO UPDATE SET tenant_id = EXCLUDED.tenant_id
+            RETURNING tenant_id, conversation_id, user_id, title, created_at, updated_at, message_count
+            """);
+        cmd.Parameters.AddWithValue("t", tenantId);
+        cmd.Parameters.AddWithValue("c", conversationId);
+        cmd.Parameters.AddWithValue("u", userId);
+        cmd.Parameters.AddWithValue("title", title);
+        await using var r = await cmd.ExecuteReaderAsync(ct);
+        await r.ReadAsync(ct);
+        return ReadConversation(r);
+    }
+
+    /// <summary>The conversation row, or null.</summary>
+    public async Task<ConversationRecord?> GetAsync(string tenantId, string conversationId, CancellationToken ct = default)
+    {
+        await using var cmd = db.CreateCommand("""
+            SELECT tenant_id, conversation_id, user_id, title, created_at, updated_at, message_count
+            FROM conversations WHERE tenant_id = @t AND conversation_id = @c
+            """);
+        cmd.Parameters.AddWithValue("t", tenantId);
+        cmd.Parameters.AddWithValue("c", conversationId);
+        await using var r = await cmd.ExecuteReaderAsync(ct);
+        return await r.ReadAsync(ct) ? ReadConversation(r) : null;
+    }
+
+    /// <summary>A user's conversations, most recently updated first; keyset-paged by (updated_at, id).</summary>
+    public async Task<IReadOnlyList<ConversationRecord>> ListAsync(
+        string tenantId, string userId, (DateTimeOffset UpdatedAt, string Id)? after, int limit, CancellationToken ct = default)
+    {
+        await using var cmd = db.CreateCommand("""
+            SELECT tenant_id, conversation_id, user_id, title, created_at, updated_at, message_count
+            FROM conversations
+            WHERE tenant_id = @t AND user_id = @u AND (@has_after = false OR (updated_at, conversation_id) < (@a_at, @a_id))
+            ORDER BY updated_at DESC, conversation_id DESC LIMIT @l
+            """);
+        cmd.Parameters.AddWithValue("t", tenantId);
+        cmd.Parameters.AddWithValue("u", userId);
+        cmd.Parameters.AddWithValue("has_after", after.HasValue);
+        cmd.Parameters.AddWithValue("a_at", after?.UpdatedAt ?? DateTimeOffset.MinValue);
+        cmd.Parameters.AddWithValue("a_id", after?.Id ?? "");
+        cmd.Parameters.AddWithValue("l", limit);
+        var list = new List<ConversationRecord>();
+        await using var r = await cmd.ExecuteReaderAsync(ct);
+        while (await r.ReadAsync(ct)) list.Add(ReadConversation(r));
+        return list;
+    }
+
+    /// <summary>Deletes the conversation and (by cascade) its messages.</summary>
+    public async Task<bool> DeleteAsync(string tenantId, string conversationId, CancellationToken ct = default)
+    {
+        await using var cmd = db.CreateCommand("DELETE FROM conversations WHERE tenant_id = @t AND conversation_id = @c");
+        cmd.Parameters.AddWithValue("t", tenantId);
+        cmd.Parameters.AddWithValue("c", conversationId);
+        return await cmd.ExecuteNonQueryAsync(ct) == 1;
+    }
+
+    /// <summary>
+    /// Appends messages (and the turn's usage record, when given) in one round trip and one transaction, and bumps the
+    /// conversation's counters; seqs must be new.
+    /// </summary>
+    public async Task AppendAsync(string tenantId, string conversationId, IReadOnlyList<MessageRecord> messages,
+        UsageRecord? usage = null, CancellationToken ct = default)
+    {
+        if (messages.Count == 0) return;
+        var batch = db.CreateBatch();
+        await using (batch)
+        {
+            var insert = new NpgsqlBatchCommand("""
+                INSERT INTO messages (tenant_id, conversation_id, seq, turn_id, role, content, status, token_count, model, created_at)
+                SELECT @t, @c, s, tu, ro, co, st, tc, mo, ca
+                FROM unnest(@seq, @turn, @role, @content, @status, @tokens, @model, @created) AS m(s, tu, ro, co, st, tc, mo, ca)
+                """);
+            insert.Parameters.AddWithValue("t", tenantId);
+            insert.Parameters.AddWithValue("c", conversationId);
+            insert.Parameters.AddWithValue("seq", messages.Select(m => m.Seq).ToArray());
+            insert.Parameters.AddWithValue("turn", messages.Select(m => m.TurnId).ToArray());
+            insert.Parameters.AddWithValue("role", messages.Select(m => m.Role).ToArray());
+            insert.Parameters.AddWithValue("content", messages.Select(m => m.Content).ToArray());
+            insert.Parameters.AddWithValue("status", messages.Select(m => m.Status).ToArray());
+            insert.Parameters.AddWithValue("tokens", messages.Select(m => m.TokenCount).ToArray());
+            insert.Parameters.Add(new NpgsqlParameter("model", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = messages.Select(m => m.Model).ToArray() });
+            insert.Parameters.AddWithValue("created", messages.Select(m => m.CreatedAt).ToArray());
+            batch.BatchCommands.Add(insert);
+
+            var bump = new NpgsqlBatchCommand(
+                "UPDATE conversations SET updated_at = now(), message_count = message_count + @n WHERE tenant_id = @t AND conversation_id = @c");
+            bump.Parameters.AddWithValue("n", (long)messages.Count);
+            bump.Parameters.AddWithValue("t", tenantId);
+            bump.Parameters.AddWithValue("c", conversationId);
+            batch.BatchCommands.Add(bump);
+            if (usage is not null) batch.BatchCommands.Add(UsageStore.InsertCommand([usage]));
+            // A batch runs in one implicit transaction: the log and the counters never disagree.
+            await batch.ExecuteNonQueryAsync(ct);
+        }
+    }
+
+    /// <summary>Messages older than <paramref name="beforeSeq"/> (all when null), newest <paramref name="limit"/>, returned oldest first.</summary>
+    public async Task<IReadOnlyList<MessageRecord>> ReadPageAsync(string tenantId, string conversationId, long? beforeSeq, int limit, CancellationToken ct = default)
+    {
+        await using var cmd = db.CreateCommand("""
+            SELECT seq, turn_id, role, content, status, token_count, model, created_at FROM messages
+            WHERE tenant_id = @t AND conversation_id = @c AND seq < @before
+            ORDER BY seq DESC LIMIT @l
+            """);
+        cmd.Parameters.AddWithValue("t", tenantId);
+        cmd.Parameters.AddWithValue("c", conversationId);
+        cmd.Parameters.AddWithValue("before", beforeSeq ?? long.MaxValue);
+        cmd.Parameters.AddWithValue("l", limit);
+        var list = new List<MessageRecord>();
+        await using var r = await cmd.ExecuteReaderAsync(ct);
+        while (await r.ReadAsync(ct)) list.Add(ReadMessage(r));
+        list.Reverse();
+        return list;
+    }
+
+    /// <summary>Messages with seq greater than <paramref name="afterSeq"/>, oldest first.</summary>
+    public async Task<IReadOnlyList<MessageRecord>> ReadAfterAsync(string tenantId, string conversationId, long afterSeq, int limit, CancellationToken ct = default)
+    {
+        await using var cmd = db.CreateCommand("""
+            SELECT seq, turn_id, role, content, status, token_count, model, created_at FROM messages
+            WHERE tenant_id = @t AND conversation_id = @c AND seq > @after
+            ORDER BY seq LIMIT @l
+            """);
+        cmd.Parameters.AddWithValue("t", tenantId);
+        cmd.Parameters.AddWithValue("c", conversationId);
+        cmd.Parameters.AddWithValue("after", afterSeq);
+        cmd.Parameters.AddWithValue("l", limit);
+        var list = new List<MessageRecord>();
+        await using var r = await cmd.ExecuteReaderAsync(ct);
+        while (await r.ReadAsync(ct)) list.Add(ReadMessage(r));
+        return list;
+    }
+
+    /// <summary>The highest stored seq, or 0 for an empty log.</summary>
+    public async Task<long> LastSeqAsync(string tenantId, string conversationId, CancellationToken ct = default)
+    {
+        await using var cmd = db.CreateCommand("SELECT coalesce(max(seq), 0) FROM messages WHERE tenant_id = @t AND conversation_id = @c");
+        cmd.Parameters.AddWithValue("t", tenantId);
+        cmd.Parameters.AddWithValue("c", conversationId);
+        return (long)(await cmd.ExecuteScalarAsync(ct))!;
+    }
+
+    private static ConversationRecord ReadConversation(NpgsqlDataReader r) => new(
+        r.GetString(0), r.GetString(1), r.GetString(2), r.GetString(3),
+        r.GetFieldValue<DateTimeOffset>(4), r.GetFieldValue<DateTimeOffset>(5), r.GetInt64(6));
+
+    private static MessageRecord ReadMessage(NpgsqlDataReader r) => new(
+        r.GetInt64(0), r.GetString(1), r.GetString(2), r.GetString(3), r.GetString(4), r.GetInt32(5),
+        r.IsDBNull(6) ? null : r.GetString(6), r.GetFieldValue<DateTimeOffset>(7));
+}

@@ -1,0 +1,53 @@
+using Npgsql;
+
+namespace Conversations.Storage.Chat;
+
+/// <summary>Writes usage records in batches; a turn id is recorded at most once per tenant.</summary>
+public sealed class UsageStore(NpgsqlDataSource db)
+{
+    /// <summary>Inserts the records in one round trip, skipping turn ids already recorded.</summary>
+    public async Task WriteAsync(IReadOnlyList<UsageRecord> records, CancellationToken ct = default)
+    {
+        if (records.Count == 0) return;
+        await using var batch = db.CreateBatch();
+        batch.BatchCommands.Add(InsertCommand(records));
+        await batch.ExecuteNonQueryAsync(ct);
+    }
+
+    /// <summary>The insert for a set of records, to run alone or inside another batch.</summary>
+    public static NpgsqlBatchCommand InsertCommand(IReadOnlyList<UsageRecord> records)
+    {
+        var cmd = new NpgsqlBatchCommand("""
+            INSERT INTO usage_records (tenant_id, user_id, conversation_id, turn_id, model, prompt_tokens, cached_tokens, completion_tokens, cost_usd)
+            SELECT * FROM unnest(@t, @u, @c, @turn, @m, @p, @cached, @comp, @cost)
+            ON CONFLICT (tenant_id, turn_id) DO NOTHING
+            """);
+        cmd.Parameters.AddWithValue("t", records.Select(r => r.TenantId).ToArray());
+        cmd.Parameters.AddWithValue("u", records.Select(r => r.UserId).ToArray());
+        cmd.Parameters.AddWithValue("c", records.Select(r => r.ConversationId).ToArray());
+        cmd.Parameters.AddWithValue("turn", records.Select(r => r.TurnId).ToArray());
+        cmd.Parameters.AddWithValue("m", records.Select(r => r.Model).ToArray());
+        cmd.Parameters.AddWithValue("p", records.Select(r => r.PromptTokens).ToArray());
+        cmd.Parameters.AddWithValue("cached", records.Select(r => r.CachedTokens).ToArray());
+        cmd.Parameters.AddWithValue("comp", records.Select(r => r.CompletionTokens).ToArray());
+        cmd.Parameters.AddWithValue("cost", records.Select(r => r.CostUsd).ToArray());
+        return cmd;
+    }
+
+    /// <summary>Total tokens per user of a tenant since <paramref name="since"/>.</summary>
+    public async Task<IReadOnlyList<(string UserId, string Model, long Prompt, long Cached, long Completion, decimal Cost)>> SummarizeAsync(
+        string tenantId, DateTimeOffset since, CancellationToken ct = default)
+    {
+        await using var cmd = db.CreateCommand("""
+            SELECT user_id, model, sum(prompt_tokens), sum(cached_tokens), sum(completion_tokens), sum(cost_usd)
+            FROM usage_records WHERE tenant_id = @t AND created_at >= @since GROUP BY user_id, model ORDER BY user_id, model
+            """);
+        cmd.Parameters.AddWithValue("t", tenantId);
+        cmd.Parameters.AddWithValue("since", since);
+        var list = new List<(string, string, long, long, long, decimal)>();
+        await using var r = await cmd.ExecuteReaderAsync(ct);
+        while (await r.ReadAsync(ct))
+            list.Add((r.GetString(0), r.GetString(1), r.GetInt64(2), r.GetInt64(3), r.GetInt64(4), r.GetDecimal(5)));
+        return list;
+    }
+}

@@ -1,0 +1,142 @@
+using System.Security.Cryptography;
+using System.Text;
+using Npgsql;
+
+namespace Conversations.Storage.Tenancy;
+
+/// <summary>Tenants, users and API keys in PostgreSQL. Every user and key query is scoped by tenant.</summary>
+public sealed class TenancyStore(NpgsqlDataSource db)
+{
+    /// <summary>Key prefix; the key id follows, then the secret: <c>cvk_{id}_{secret}</c>.</summary>
+    public const string KeyPrefix = "cvk_";
+
+    /// <summary>Creates a tenant; false when the id is taken.</summary>
+    public async Task<bool> CreateTenantAsync(string tenantId, string name, CancellationToken ct = default)
+    {
+        await using var cmd = db.CreateCommand("INSERT INTO tenants (tenant_id, name) VALUES (@t, @n) ON CONFLICT DO NOTHING");
+        cmd.Parameters.AddWithValue("t", tenantId);
+        cmd.Parameters.AddWithValue("n", name);
+        return await cmd.ExecuteNonQueryAsync(ct) == 1;
+    }
+
+    /// <summary>The tenant, or null.</summary>
+    public async Task<TenantRecord?> GetTenantAsync(string tenantId, CancellationToken ct = default)
+    {
+        await using var cmd = db.CreateCommand("SELECT tenant_id, name, created_at FROM tenants WHERE tenant_id = @t");
+        cmd.Parameters.AddWithValue("t", tenantId);
+        await using var r = await cmd.ExecuteReaderAsync(ct);
+        return await r.ReadAsync(ct) ? new TenantRecord(r.GetString(0), r.GetString(1), r.GetFieldValue<DateTimeOffset>(2)) : null;
+    }
+
+    /// <summary>Creates a user in a tenant; false when the id is taken in that tenant.</summary>
+    public async Task<bool> CreateUserAsync(string tenantId, string userId, string displayName, string role, CancellationToken ct = default)
+    {
+        await using var cmd = db.CreateCommand(
+            "INSERT INTO users (tenant_id, user_id, display_name, role) VALUES (@t, @u, @d, @r) ON CONFLICT DO NOTHING");
+        cmd.Parameters.AddWithValue("t", tenantId);
+        cmd.Parameters.AddWithValue("u", userId);
+        cmd.Parameters.AddWithValue("d", displayName);
+        cmd.Parameters.AddWithValue("r", role);
+        return await cmd.ExecuteNonQueryAsync(ct) == 1;
+    }
+
+    /// <summary>The user of this tenant, or null.</summary>
+    public async Task<UserRecord?> GetUserAsync(string tenantId, string userId, CancellationToken ct = default)
+    {
+        await using var cmd = db.CreateCommand(
+            "SELECT tenant_id, user_id, display_name, role, created_at FROM users WHERE tenant_id = @t AND user_id = @u");
+        cmd.Parameters.AddWithValue("t", tenantId);
+        cmd.Parameters.AddWithValue("u", userId);
+        await using var r = await cmd.ExecuteReaderAsync(ct);
+        return await r.ReadAsync(ct) ? ReadUser(r) : null;
+    }
+
+    /// <summary>Users of one tenant, by id, after <paramref name="afterUserId"/>.</summary>
+    public async Task<IReadOnlyList<UserRecord>> ListUsersAsync(string tenantId, string? afterUserId, int limit, CancellationToken ct = default)
+    {
+        await using var cmd = db.CreateCommand(
+            "SELECT tenant_id, user_id, display_name, role, created_at FROM users WHERE tenant_id = @t AND user_id > @a ORDER BY user_id LIMIT @l");
+        cmd.Parameters.AddWithValue("t", tenantId);
+        cmd.Parameters.AddWithValue("a", afterUserId ?? "");
+        cmd.Parameters.AddWithValue("l", limit);
+        var list = new List<UserRecord>();
+        await using var r = await cmd.ExecuteReaderAsync(ct);
+        while (await r.ReadAsync(ct)) list.Add(ReadUser(r));
+        return list;
+    }
+
+    /// <summary>Issues a new key. Operator keys have no tenant or user.</summary>
+    public async Task<IssuedApiKey> IssueKeyAsync(string? tenantId, string? userId, string role, CancellationToken ct = default)
+    {
+        var keyId = RandomToken(9);
+        var secret = RandomToken(24);
+        await InsertKeyAsync(keyId, secret, tenantId, userId, role, ct);
+        return new IssuedApiKey(keyId, $"{KeyPrefix}{keyId}_{secret}", tenantId, userId, role);
+    }
+
+    /// <summary>Stores a key whose text is fixed by configuration (bootstrap and demo keys); no-op when present.</summary>
+    public async Task EnsureKeyAsync(string key, string? tenantId, string? userId, string role, CancellationToken ct = default)
+    {
+        if (!TryParseKey(key, out var keyId, out var secret))
+            throw new ArgumentException($"Configured key must look like {KeyPrefix}<id>_<secret>.", nameof(key));
+        await InsertKeyAsync(keyId, secret, tenantId, userId, role, ct);
+    }
+
+    /// <summary>Resolves a presented key, or null when unknown, revoked or malformed.</summary>
+    public async Task<ApiKeyIdentity?> ResolveKeyAsync(string presented, CancellationToken ct = default)
+    {
+        if (!TryParseKey(presented, out var keyId, out var secret)) return null;
+        await using var cmd = db.CreateCommand(
+            "SELECT secret_hash, tenant_id, user_id, role FROM api_keys WHERE key_id = @k AND revoked_at IS NULL");
+        cmd.Parameters.AddWithValue("k", keyId);
+        await using var r = await cmd.ExecuteReaderAsync(ct);
+        if (!await r.ReadAsync(ct)) return null;
+        var stored = (byte[])r[0];
+        if (!CryptographicOperations.FixedTimeEquals(stored, Hash(secret))) return null;
+        return new ApiKeyIdentity(keyId, r.IsDBNull(1) ? null : r.GetString(1), r.IsDBNull(2) ? null : r.GetString(2), r.GetString(3));
+    }
+
+    /// <summary>Revokes a key of the tenant; false when no such key.</summary>
+    public async Task<bool> RevokeKeyAsync(string tenantId, string keyId, CancellationToken ct = default)
+    {
+        await using var cmd = db.CreateCommand(
+            "UPDATE api_keys SET revoked_at = now() WHERE key_id = @k AND tenant_id = @t AND revoked_at IS NULL");
+        cmd.Parameters.AddWithValue("k", keyId);
+        cmd.Parameters.AddWithValue("t", tenantId);
+        return await cmd.ExecuteNonQueryAsync(ct) == 1;
+    }
+
+    /// <summary>Splits <c>cvk_{id}_{secret}</c>.</summary>
+    public static bool TryParseKey(string key, out string keyId, out string secret)
+    {
+        keyId = secret = "";
+        if (!key.StartsWith(KeyPrefix, StringComparison.Ordinal)) return false;
+        var rest = key.AsSpan(KeyPrefix.Length);
+        var sep = rest.IndexOf('_');
+        if (sep <= 0 || sep == rest.Length - 1 || rest.Length > 200) return false;
+        keyId = rest[..sep].ToString();
+        secret = rest[(sep + 1)..].ToString();
+        return true;
+    }
+
+    private async Task InsertKeyAsync(string keyId, string secret, string? tenantId, string? userId, string role, CancellationToken ct)
+    {
+        await using var cmd = db.CreateCommand(
+            "INSERT INTO api_keys (key_id, secret_hash, tenant_id, user_id, role) VALUES (@k, @h, @t, @u, @r) ON CONFLICT (key_id) DO NOTHING");
+        cmd.Parameters.AddWithValue("k", keyId);
+        cmd.Parameters.AddWithValue("h", Hash(secret));
+        cmd.Parameters.AddWithValue("t", (object?)tenantId ?? DBNull.Value);
+        cmd.Parameters.AddWithValue("u", (object?)userId ?? DBNull.Value);
+        cmd.Parameters.AddWithValue("r", role);
+        await cmd.ExecuteNonQueryAsync(ct);
+    }
+
+    // Secrets are 24 random bytes, so a fast hash is enough: there is nothing to brute-force.
+    private static byte[] Hash(string secret) => SHA256.HashData(Encoding.UTF8.GetBytes(secret));
+
+    private static string RandomToken(int bytes) =>
+        Convert.ToBase64String(RandomNumberGenerator.GetBytes(bytes)).TrimEnd('=').Replace('+', 'A').Replace('/', 'B').Replace('_', 'C');
+
+    private static UserRecord ReadUser(NpgsqlDataReader r) =>
+        new(r.GetString(0), r.GetString(1), r.GetString(2), r.GetString(3), r.GetFieldValue<DateTimeOffset>(4));
+}
