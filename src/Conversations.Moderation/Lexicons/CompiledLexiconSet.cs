@@ -1,0 +1,80 @@
+using Conversations.Moderation.Matching;
+using Conversations.Moderation.Normalization;
+
+namespace Conversations.Moderation.Lexicons;
+
+/// <summary>Platform + tenant lexicons compiled into one automaton; immutable, so one instance serves all threads.</summary>
+/// <remarks>
+/// Build it once per (tenant, lexicon version) and cache it; scans take no lock and touch no actor, so a big
+/// tenant's traffic is never serialized. Building 100k words takes about a second — do it off the request path.
+/// </remarks>
+public sealed class CompiledLexiconSet
+{
+    private readonly PatternInfo[] _patterns;
+
+    private CompiledLexiconSet(string version, IReadOnlyList<Lexicon> lexicons, AhoCorasickAutomaton automaton, PatternInfo[] patterns, IReadOnlyList<string> skipped)
+    {
+        Version = version;
+        Lexicons = lexicons;
+        Automaton = automaton;
+        _patterns = patterns;
+        SkippedWords = skipped;
+    }
+
+    /// <summary>The built-in platform lexicons only.</summary>
+    public static CompiledLexiconSet Platform { get; } = Compile(DefaultLexicons.All, "platform");
+
+    /// <summary>No lexicons at all (PII detection still runs).</summary>
+    public static CompiledLexiconSet Empty { get; } = Compile([], "empty");
+
+    /// <summary>Caller-chosen version tag (e.g. the tenant's lexicon revision) for cache keys.</summary>
+    public string Version { get; }
+
+    /// <summary>The lexicons compiled in, platform first.</summary>
+    public IReadOnlyList<Lexicon> Lexicons { get; }
+
+    /// <summary>The automaton over normalized words.</summary>
+    public AhoCorasickAutomaton Automaton { get; }
+
+    /// <summary>Number of (lexicon, word) patterns compiled.</summary>
+    public int PatternCount => _patterns.Length;
+
+    /// <summary>Words dropped because nothing was left after normalization (e.g. only punctuation).</summary>
+    public IReadOnlyList<string> SkippedWords { get; }
+
+    /// <summary>Compiles the built-in lexicons plus <paramref name="tenantLexicons"/>.</summary>
+    public static CompiledLexiconSet CompileWithPlatform(IEnumerable<Lexicon> tenantLexicons, string version) =>
+        Compile([.. DefaultLexicons.All, .. tenantLexicons], version);
+
+    /// <summary>Compiles exactly <paramref name="lexicons"/> into one automaton.</summary>
+    public static CompiledLexiconSet Compile(IEnumerable<Lexicon> lexicons, string version)
+    {
+        var list = lexicons.ToArray();
+        var normalized = new List<string>();
+        var patterns = new List<PatternInfo>();
+        var skipped = new List<string>();
+        for (var l = 0; l < list.Length; l++)
+        {
+            foreach (var word in list[l].Words)
+            {
+                var pattern = TextNormalizer.NormalizePattern(word);
+                if (pattern.Length == 0)
+                {
+                    skipped.Add(word);
+                    continue;
+                }
+                normalized.Add(pattern);
+                patterns.Add(new PatternInfo(l, word));
+            }
+        }
+        return new CompiledLexiconSet(version, list, AhoCorasickAutomaton.Build(normalized), [.. patterns], skipped);
+    }
+
+    /// <summary>The lexicon a pattern id belongs to.</summary>
+    public Lexicon LexiconOf(int patternId) => Lexicons[_patterns[patternId].LexiconIndex];
+
+    /// <summary>The configured (un-normalized) word behind a pattern id.</summary>
+    public string WordOf(int patternId) => _patterns[patternId].Word;
+
+    private readonly record struct PatternInfo(int LexiconIndex, string Word);
+}

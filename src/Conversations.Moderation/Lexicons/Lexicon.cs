@@ -1,0 +1,32 @@
+namespace Conversations.Moderation.Lexicons;
+
+/// <summary>What a lexicon hit does to content.</summary>
+public enum LexiconAction
+{
+    /// <summary>Replace the word with <c>***</c> and let the rest through.</summary>
+    Mask = 1,
+
+    /// <summary>Refuse the question / withhold the answer.</summary>
+    Block = 2,
+}
+
+/// <summary>A named word list (platform or tenant) with its risk level, action and result label.</summary>
+/// <param name="Name">Library name, reported as <c>CustomizedHit.LibName</c>.</param>
+/// <param name="Words">The words; each is matched after normalization, so case, spacing and look-alikes do not matter.</param>
+/// <param name="Risk">Risk level of a hit.</param>
+/// <param name="Action">Mask or block on a hit.</param>
+/// <param name="Label">Result label: "customized" for tenant libraries (as Green reports them), else e.g. "abuse".</param>
+public sealed record Lexicon(string Name, IReadOnlyList<string> Words, RiskLevel Risk, LexiconAction Action, string Label = Lexicon.CustomizedLabel)
+{
+    /// <summary>The label Green uses for hits in user-defined libraries.</summary>
+    public const string CustomizedLabel = "customized";
+
+    /// <summary>Label for profanity and insults.</summary>
+    public const string AbuseLabel = "abuse";
+
+    /// <summary>Label for attempts to override the assistant's instructions.</summary>
+    public const string PromptAttackLabel = "prompt_attack";
+
+    /// <summary>Label for dangerous or illegal how-to requests.</summary>
+    public const string ContrabandLabel = "contraband";
+}

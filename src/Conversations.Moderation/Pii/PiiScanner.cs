@@ -1,0 +1,112 @@
+using System.Text.RegularExpressions;
+
+namespace Conversations.Moderation.Pii;
+
+/// <summary>Finds validated personal data and secrets in (light-normalized) text; stateless and thread-safe.</summary>
+/// <remarks>
+/// Detectors run in priority order and a later span that overlaps an accepted one is dropped: secrets before
+/// e-mails before ID numbers before cards before phones before IPs — so an 18-digit ID is never also a "card"
+/// and the digits inside an e-mail are never also a "phone".
+/// </remarks>
+public sealed class PiiScanner
+{
+    private const int MaxSecretValueLength = 256;
+    private const int MinTokenLength = 16;
+    private const double MinTokenEntropy = 3.0;
+
+    /// <summary>The shared scanner with every detector on.</summary>
+    public static PiiScanner Default { get; } = new();
+
+    /// <summary>Appends every validated span in <paramref name="text"/> to <paramref name="into"/>, sorted by start.</summary>
+    public void Scan(ReadOnlySpan<char> text, List<PiiSpan> into)
+    {
+        var first = into.Count;
+        AddValues(text, PiiPatterns.PasswordAssignment(), PiiKind.Password, into, first, minLength: 1);
+        AddSimple(text, PiiPatterns.PrefixedKey(), PiiKind.ApiKey, into, first);
+        AddValues(text, PiiPatterns.KeyAssignment(), PiiKind.ApiKey, into, first, minLength: MinTokenLength);
+        AddSimple(text, PiiPatterns.Email(), PiiKind.Email, into, first);
+        AddSimple(text, PiiPatterns.ChinaResidentId(), PiiKind.ChinaResidentId, into, first);
+        AddSimple(text, PiiPatterns.BankCard(), PiiKind.BankCard, into, first);
+        AddSimple(text, PiiPatterns.ChinaMobile(), PiiKind.ChinaMobile, into, first);
+        AddSimple(text, PiiPatterns.InternationalPhone(), PiiKind.InternationalPhone, into, first);
+        AddSimple(text, PiiPatterns.IPv4(), PiiKind.IPv4, into, first);
+        if (into.Count - first > 1)
+            into.Sort(first, into.Count - first, Comparer<PiiSpan>.Create((a, b) => a.Start.CompareTo(b.Start)));
+    }
+
+    /// <summary>Convenience overload returning a new list.</summary>
+    public List<PiiSpan> Scan(string text)
+    {
+        var spans = new List<PiiSpan>();
+        Scan(text, spans);
+        return spans;
+    }
+
+    private static void AddSimple(ReadOnlySpan<char> text, Regex regex, PiiKind kind, List<PiiSpan> into, int first)
+    {
+        foreach (var m in regex.EnumerateMatches(text))
+        {
+            var value = text.Slice(m.Index, m.Length);
+            if (IsValid(kind, value))
+                TryAdd(into, first, new PiiSpan(m.Index, m.Index + m.Length, kind));
+        }
+    }
+
+    /// <summary>For "name: value" detectors the span is the value only, so masking keeps the readable label.</summary>
+    private static void AddValues(ReadOnlySpan<char> text, Regex regex, PiiKind kind, List<PiiSpan> into, int first, int minLength)
+    {
+        foreach (var m in regex.EnumerateMatches(text))
+        {
+            var start = m.Index + m.Length;
+            var end = start;
+            while (end < text.Length && end - start < MaxSecretValueLength && !IsValueStop(text[end]))
+                end++;
+            // Trailing sentence punctuation belongs to the sentence, not the value.
+            while (end > start && text[end - 1] is '.' or '!' or '?' or ')' or '”' or '"' or '\'')
+                end--;
+            var value = text[start..end];
+            if (value.Length < minLength || value.IndexOfAnyExcept('*') < 0)
+                continue;
+            if (kind == PiiKind.ApiKey && !LooksLikeToken(value))
+                continue;
+            TryAdd(into, first, new PiiSpan(start, end, kind));
+        }
+    }
+
+    private static bool IsValueStop(char c) =>
+        char.IsWhiteSpace(c) || c is ',' or ';' or '，' or '。' or '；' or '、' or '！' or '？' or '<' or '>' or '`' or '"' or '”';
+
+    /// <summary>Machine-made tokens mix letters and digits and look random; long plain words do not.</summary>
+    private static bool LooksLikeToken(ReadOnlySpan<char> value)
+    {
+        bool letter = false, digit = false;
+        foreach (var c in value)
+        {
+            if (!(char.IsAsciiLetterOrDigit(c) || c is '_' or '-' or '+' or '/' or '=' or '.'))
+                return false;
+            letter |= char.IsAsciiLetter(c);
+            digit |= char.IsAsciiDigit(c);
+        }
+        return letter && digit && PiiValidators.EntropyBitsPerChar(value) >= MinTokenEntropy;
+    }
+
+    private static bool IsValid(PiiKind kind, ReadOnlySpan<char> value) => kind switch
+    {
+        PiiKind.Email => value.IndexOf("..") < 0 && value[value.IndexOf('@') - 1] != '.',
+        PiiKind.ChinaResidentId => PiiValidators.IsChinaResidentIdValid(value),
+        PiiKind.BankCard => PiiValidators.CountDigits(value) is >= 13 and <= 19 && PiiValidators.IsLuhnValid(value),
+        PiiKind.InternationalPhone => PiiValidators.CountDigits(value) - (value.StartsWith("00") ? 2 : 0) is >= 8 and <= 15,
+        PiiKind.IPv4 => PiiValidators.IsIPv4Valid(value),
+        _ => true,
+    };
+
+    private static void TryAdd(List<PiiSpan> into, int first, PiiSpan span)
+    {
+        for (var i = first; i < into.Count; i++)
+        {
+            if (span.Start < into[i].End && into[i].Start < span.End)
+                return;
+        }
+        into.Add(span);
+    }
+}

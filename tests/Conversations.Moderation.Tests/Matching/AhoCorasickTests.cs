@@ -1,0 +1,82 @@
+using Conversations.Moderation.Matching;
+using Xunit;
+
+namespace Conversations.Moderation.Tests.Matching;
+
+public sealed class AhoCorasickTests
+{
+    [Fact]
+    public void Finds_all_overlapping_matches()
+    {
+        // Proves the classic he/she/his/hers example reports every overlapping occurrence with its range.
+        var automaton = AhoCorasickAutomaton.Build(["he", "she", "his", "hers"]);
+        var matches = new List<AhoCorasickMatch>();
+        automaton.FindAll("ushers", matches);
+        Assert.Equal(
+            [new(0, 2, 4), new(1, 1, 4), new(3, 2, 6)],
+            matches.OrderBy(m => m.End).ThenBy(m => m.PatternId).ToArray());
+    }
+
+    [Fact]
+    public void Duplicate_patterns_each_report_their_own_id()
+    {
+        // Proves two libraries holding the same word both get the hit.
+        var automaton = AhoCorasickAutomaton.Build(["abc", "abc", "", "bc"]);
+        var matches = new List<AhoCorasickMatch>();
+        automaton.FindAll("xabc", matches);
+        Assert.Equal([0, 1, 3], matches.Select(m => m.PatternId).Order().ToArray());
+    }
+
+    [Fact]
+    public void Stream_state_carries_matches_across_chunks()
+    {
+        // Proves passing the returned state back in finds a word split across two scans.
+        var automaton = AhoCorasickAutomaton.Build(["中文词"]);
+        var matches = new List<AhoCorasickMatch>();
+        var sink = new ListMatchSink(matches);
+        var state = automaton.Scan("这是中", ref sink);
+        Assert.Equal(1, automaton.Depth(state));
+        automaton.Scan("文词", ref sink, state);
+        Assert.Single(matches);
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(3)]
+    [InlineData(4)]
+    public void Agrees_with_a_naive_matcher_on_random_inputs(int seed)
+    {
+        // Proves the automaton finds exactly the (pattern, start, end) set a brute-force search finds.
+        var random = new Random(seed);
+        const string alphabet = "abcab中文中";
+        string RandomString(int min, int max) =>
+            new(Enumerable.Range(0, random.Next(min, max + 1)).Select(_ => alphabet[random.Next(alphabet.Length)]).ToArray());
+        var patterns = Enumerable.Range(0, 60).Select(_ => RandomString(1, 5)).ToList();
+        var automaton = AhoCorasickAutomaton.Build(patterns);
+        for (var round = 0; round < 30; round++)
+        {
+            var text = RandomString(0, 80) + "xyz" + RandomString(0, 40);
+            var expected = new HashSet<AhoCorasickMatch>();
+            for (var p = 0; p < patterns.Count; p++)
+            {
+                for (var i = text.IndexOf(patterns[p], StringComparison.Ordinal); i >= 0; i = text.IndexOf(patterns[p], i + 1, StringComparison.Ordinal))
+                    expected.Add(new AhoCorasickMatch(p, i, i + patterns[p].Length));
+            }
+            var actual = new List<AhoCorasickMatch>();
+            automaton.FindAll(text, actual);
+            Assert.Equal(expected.Count, actual.Count);
+            Assert.True(expected.SetEquals(actual));
+        }
+    }
+
+    [Fact]
+    public void Builds_a_large_chinese_alphabet()
+    {
+        // Proves thousands of distinct CJK chars are handled by the dense symbol map and root row.
+        var patterns = Enumerable.Range(0, 5000).Select(i => new string([(char)(0x4E00 + i), (char)(0x4E00 + (i * 7 % 5000))])).ToList();
+        var automaton = AhoCorasickAutomaton.Build(patterns);
+        Assert.Equal(5000, automaton.AlphabetSize);
+        Assert.Equal(1, automaton.Count(patterns[1234]));
+    }
+}
