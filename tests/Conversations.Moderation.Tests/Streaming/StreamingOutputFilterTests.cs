@@ -1,0 +1,123 @@
+using Conversations.Moderation.Engine;
+using Conversations.Moderation.Normalization;
+using Conversations.Moderation.Streaming;
+using Conversations.Moderation.Tests.Engine;
+using Xunit;
+
+namespace Conversations.Moderation.Tests.Streaming;
+
+public sealed class StreamingOutputFilterTests
+{
+    private const string Notice = "[withheld]";
+    private readonly ModerationEngine _engine = new();
+
+    private StreamingOutputFilter NewFilter(int maxHold = StreamingFilterOptions.DefaultMaxHoldChars) =>
+        new(_engine, ModerationEngineTests.SeedLexicons, new StreamingFilterOptions { WithheldNotice = Notice, MaxHoldChars = maxHold });
+
+    private static string Run(StreamingOutputFilter filter, IEnumerable<string> deltas) =>
+        string.Concat(deltas.Select(d => filter.Append(d))) + filter.Flush();
+
+    private static IEnumerable<string> RandomSplit(string text, Random random)
+    {
+        for (var i = 0; i < text.Length;)
+        {
+            var n = Math.Min(text.Length - i, random.Next(1, 6));
+            yield return text.Substring(i, n);
+            i += n;
+        }
+    }
+
+    [Fact]
+    public void Releases_each_sentence_as_soon_as_it_ends()
+    {
+        // Proves only the unfinished sentence is held back.
+        var filter = NewFilter();
+        Assert.Equal("", filter.Append("Hello wor"));
+        Assert.Equal("Hello world.", filter.Append("ld. Next"));
+        Assert.Equal(" Next 你好。", filter.Append(" 你好。"));
+        Assert.Equal("", filter.Append(" tail"));
+        Assert.Equal(" tail", filter.Flush());
+    }
+
+    [Fact]
+    public void Dot_inside_a_domain_is_not_a_sentence_end()
+    {
+        // Proves "oa.jiaoyu.com" is not cut at its dots and is blocked whole.
+        var filter = NewFilter();
+        var output = Run(filter, ["Visit oa.", "jiaoyu", ".com today."]);
+        Assert.Equal(Notice, output);
+        Assert.True(filter.IsBlocked);
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(3)]
+    [InlineData(4)]
+    [InlineData(5)]
+    [InlineData(6)]
+    [InlineData(7)]
+    [InlineData(8)]
+    public void Blocked_term_split_at_random_points_never_reaches_the_output(int seed)
+    {
+        // Proves, for random delta boundaries, the output never contains the blocked word in any normalized form.
+        const string text = "First sentence is fine. The internal host is oa.jiao yu.com and more text! 还有中文内容。";
+        var random = new Random(seed);
+        for (var round = 0; round < 50; round++)
+        {
+            var filter = NewFilter(maxHold: random.Next(8, 80));
+            var output = Run(filter, RandomSplit(text, random));
+            Assert.DoesNotContain(TextNormalizer.NormalizePattern("jiaoyu.com"), TextNormalizer.NormalizePattern(output));
+            Assert.EndsWith(Notice, output);
+            Assert.True(filter.IsBlocked);
+        }
+    }
+
+    [Theory]
+    [InlineData(11)]
+    [InlineData(12)]
+    [InlineData(13)]
+    [InlineData(14)]
+    public void Masked_terms_and_pii_split_at_random_points_match_the_one_shot_mask(int seed)
+    {
+        // Proves streaming with random splits releases exactly what masking the whole answer at once would.
+        const string text = "You can say r u d e_word here. 电话 13812345678，password: hunter2\nEnd of answer with rude_word";
+        var random = new Random(seed);
+        var lexicons = Lexicons.CompiledLexiconSet.CompileWithPlatform(
+            [new Lexicons.Lexicon("tenant_rude", ["rude_word"], RiskLevel.Medium, Lexicons.LexiconAction.Mask)], "mask-only");
+        var expected = _engine.Scan(text, lexicons, ModerationPhase.Output).Mask(text);
+        for (var round = 0; round < 50; round++)
+        {
+            var filter = new StreamingOutputFilter(_engine, lexicons, new StreamingFilterOptions { MaxHoldChars = random.Next(8, 80) });
+            var output = Run(filter, RandomSplit(text, random));
+            Assert.Equal(expected, output);
+            Assert.False(filter.IsBlocked);
+            Assert.Equal(text.Length, filter.ConsumedLength);
+        }
+    }
+
+    [Fact]
+    public void A_stream_without_sentence_ends_still_flows()
+    {
+        // Proves the max-hold rule releases text from a stream that never ends a sentence.
+        var filter = NewFilter(maxHold: 100);
+        var released = 0;
+        for (var i = 0; i < 100; i++)
+            released += filter.Append("很长的回答没有句号 ").Length;
+        Assert.True(released > 500, $"released {released}");
+        Assert.True(filter.PendingLength < 200);
+    }
+
+    [Fact]
+    public void Hits_carry_offsets_in_the_whole_answer()
+    {
+        // Proves recorded hits point into the full original answer, not into one delta.
+        var lexicons = Lexicons.CompiledLexiconSet.Compile(
+            [new Lexicons.Lexicon("tenant_rude", ["rude_word"], RiskLevel.Medium, Lexicons.LexiconAction.Mask)], "v");
+        var filter = new StreamingOutputFilter(_engine, lexicons);
+        const string text = "Line one.\nSay rude_word.\n";
+        Run(filter, RandomSplit(text, new Random(3)));
+        var hit = Assert.Single(filter.Hits);
+        Assert.Equal("rude_word", text[hit.Start..hit.End]);
+    }
+}
