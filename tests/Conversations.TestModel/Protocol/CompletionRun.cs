@@ -19,6 +19,9 @@ internal sealed class CompletionRun(
     private static readonly byte[] EventEnd = "\n\n"u8.ToArray();
     private static readonly byte[] DoneEvent = "data: [DONE]\n\n"u8.ToArray();
 
+    /// <summary>Time given to flushed output to reach the socket before a mid-stream abort.</summary>
+    private static readonly TimeSpan AbortGrace = TimeSpan.FromMilliseconds(30);
+
     private readonly long startedAt = Stopwatch.GetTimestamp();
     private CancellationTokenSource? waits;
 
@@ -179,7 +182,7 @@ internal sealed class CompletionRun(
             }
             else
             {
-                context.Abort();
+                await DropAfterSendingAsync();
             }
 
             return;
@@ -226,6 +229,21 @@ internal sealed class CompletionRun(
     {
         var wait = Stopwatch.GetElapsedTime(Stopwatch.GetTimestamp(), dueAt);
         return wait >= TimeSpan.FromMilliseconds(1) ? Task.Delay(wait, WaitToken) : Task.CompletedTask;
+    }
+
+    /// <summary>Drops the connection once the flushed tokens had time to leave, since an abort discards unsent output.</summary>
+    private async Task DropAfterSendingAsync()
+    {
+        try
+        {
+            await Task.Delay(AbortGrace, WaitToken);
+        }
+        catch (OperationCanceledException)
+        {
+            // The client left first; dropping is still right.
+        }
+
+        context.Abort();
     }
 
     /// <summary>Keeps the connection open without sending, until the hold ends, the client leaves or the server stops; then drops it.</summary>

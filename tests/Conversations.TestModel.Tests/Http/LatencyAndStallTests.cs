@@ -1,0 +1,179 @@
+using System.Diagnostics;
+
+namespace Conversations.TestModel.Tests;
+
+/// <summary>Latency settings and connection-level faults: timeouts, stalls, aborts.</summary>
+public sealed class LatencyAndStallTests
+{
+    [Fact]
+    public async Task First_token_and_per_token_delays_are_kept()
+    {
+        // Proves: the first chunk arrives after the time to first token and the stream lasts about ttft + n * per-token.
+        await using var server = await TestModelServer.StartAsync(new TestModelOptions
+        {
+            Default = new ModelBehavior { TimeToFirstToken = TimeSpan.FromMilliseconds(150), TimePerToken = TimeSpan.FromMilliseconds(20), AnswerTokens = 11 },
+        });
+        using var http = new HttpClient();
+        var clock = Stopwatch.StartNew();
+        using var request = new HttpRequestMessage(HttpMethod.Post, server.BaseUrl + "/chat/completions")
+        {
+            Content = System.Net.Http.Json.JsonContent.Create(ChatHttp.Body("m", "hi", stream: true)),
+        };
+
+        using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
+        var headersAt = clock.Elapsed;
+        using var reader = new StreamReader(await response.Content.ReadAsStreamAsync());
+        var firstLine = await reader.ReadLineAsync();
+        var firstTokenAt = clock.Elapsed;
+        await reader.ReadToEndAsync();
+        var endAt = clock.Elapsed;
+
+        Assert.StartsWith("data: ", firstLine);
+        Assert.True(headersAt < TimeSpan.FromMilliseconds(140), $"headers came at {headersAt}, before the first token was due");
+        Assert.InRange(firstTokenAt.TotalMilliseconds, 140, 1000);
+        Assert.InRange(endAt.TotalMilliseconds, 140 + (10 * 20) - 20, 3000);
+    }
+
+    [Fact]
+    public async Task Timeout_fault_sends_no_headers_until_the_client_gives_up()
+    {
+        // Proves: a timeout fault never sends response headers, so a client timeout fires; the next request is served.
+        await using var server = await TestModelServer.StartAsync();
+        server.Control.SetFault("m", FaultRule.Timeout(count: 1));
+        using var http = new HttpClient { Timeout = TimeSpan.FromMilliseconds(300) };
+
+        await Assert.ThrowsAsync<TaskCanceledException>(() => ChatHttp.PostAsync(http, server, ChatHttp.Body("m", "hi")));
+        using var next = await ChatHttp.PostAsync(http, server, ChatHttp.Body("m", "hi"));
+
+        Assert.True(next.IsSuccessStatusCode);
+        Assert.Equal(FaultKind.Timeout, server.Requests[0].Fault);
+    }
+
+    [Fact]
+    public async Task Timeout_fault_is_bounded_by_its_hold()
+    {
+        // Proves: a held request is closed by the server once the hold ends, even if the client would wait longer.
+        await using var server = await TestModelServer.StartAsync();
+        server.Control.SetFault("m", FaultRule.Timeout(TimeSpan.FromMilliseconds(200)));
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(20) };
+        var clock = Stopwatch.StartNew();
+
+        await Assert.ThrowsAsync<HttpRequestException>(() => ChatHttp.PostAsync(http, server, ChatHttp.Body("m", "hi")));
+
+        Assert.InRange(clock.Elapsed.TotalMilliseconds, 150, 5000);
+    }
+
+    [Fact]
+    public async Task Stall_mid_stream_is_detected_by_a_read_timeout()
+    {
+        // Proves: after the set number of tokens the stream goes silent without ending, so a stall timer on reads fires.
+        await using var server = await TestModelServer.StartAsync();
+        server.Control.SetFault("m", FaultRule.Stall(afterTokens: 3));
+        using var http = new HttpClient();
+        using var request = new HttpRequestMessage(HttpMethod.Post, server.BaseUrl + "/chat/completions")
+        {
+            Content = System.Net.Http.Json.JsonContent.Create(ChatHttp.Body("m", "hi", stream: true)),
+        };
+        using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
+        using var reader = new StreamReader(await response.Content.ReadAsStreamAsync());
+
+        var events = 0;
+        var stalled = false;
+        while (true)
+        {
+            using var stallTimer = new CancellationTokenSource(TimeSpan.FromMilliseconds(400));
+            try
+            {
+                var line = await reader.ReadLineAsync(stallTimer.Token);
+                if (line is null)
+                {
+                    break;
+                }
+
+                events += line.StartsWith("data: ", StringComparison.Ordinal) ? 1 : 0;
+            }
+            catch (OperationCanceledException)
+            {
+                stalled = true;
+                break;
+            }
+        }
+
+        Assert.True(stalled);
+        Assert.Equal(3, events);
+        Assert.Equal(FaultKind.StallMidStream, server.Requests.Single().Fault);
+    }
+
+    [Fact]
+    public async Task Abort_mid_stream_breaks_the_connection_after_some_tokens()
+    {
+        // Proves: an abort fault delivers the set number of chunks, then the read fails instead of ending cleanly.
+        await using var server = await TestModelServer.StartAsync();
+        server.Control.SetFault("m", FaultRule.Abort(afterTokens: 2));
+        using var http = new HttpClient();
+        using var request = new HttpRequestMessage(HttpMethod.Post, server.BaseUrl + "/chat/completions")
+        {
+            Content = System.Net.Http.Json.JsonContent.Create(ChatHttp.Body("m", "hi", stream: true)),
+        };
+        using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
+        using var reader = new StreamReader(await response.Content.ReadAsStreamAsync());
+
+        var events = 0;
+        var error = await Record.ExceptionAsync(async () =>
+        {
+            while (await reader.ReadLineAsync() is { } line)
+            {
+                events += line.StartsWith("data: ", StringComparison.Ordinal) ? 1 : 0;
+            }
+        });
+
+        Assert.IsAssignableFrom<IOException>(error);
+        Assert.Equal(2, events);
+    }
+
+    [Fact]
+    public async Task Slow_first_token_adds_to_the_model_latency()
+    {
+        // Proves: the slow-first-token fault delays the answer by its hold and then answers normally.
+        await using var server = await TestModelServer.StartAsync();
+        server.Control.SetFault("m", FaultRule.SlowFirstToken(TimeSpan.FromMilliseconds(250), count: 1));
+        using var http = new HttpClient();
+
+        var clock = Stopwatch.StartNew();
+        using var slow = await ChatHttp.PostAsync(http, server, ChatHttp.Body("m", "hi"));
+        var slowTime = clock.Elapsed;
+        clock.Restart();
+        using var fast = await ChatHttp.PostAsync(http, server, ChatHttp.Body("m", "hi"));
+
+        Assert.True(slow.IsSuccessStatusCode);
+        Assert.InRange(slowTime.TotalMilliseconds, 240, 5000);
+        Assert.True(clock.Elapsed < TimeSpan.FromMilliseconds(200), $"second request took {clock.Elapsed}");
+    }
+
+    [Fact]
+    public async Task Disposing_the_server_ends_held_connections_quickly()
+    {
+        // Proves: stopping the server does not wait out a long stall hold.
+        var server = await TestModelServer.StartAsync();
+        server.Control.SetFault("m", FaultRule.Timeout(TimeSpan.FromMinutes(5)));
+        using var http = new HttpClient();
+        var pending = ChatHttp.PostAsync(http, server, ChatHttp.Body("m", "hi"));
+        await WaitUntilAsync(() => server.Counters.Total.Active == 1);
+
+        var clock = Stopwatch.StartNew();
+        await server.DisposeAsync();
+
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(3), $"dispose took {clock.Elapsed}");
+        await Assert.ThrowsAnyAsync<Exception>(() => pending);
+    }
+
+    private static async Task WaitUntilAsync(Func<bool> condition)
+    {
+        for (var i = 0; i < 200 && !condition(); i++)
+        {
+            await Task.Delay(10);
+        }
+
+        Assert.True(condition());
+    }
+}
