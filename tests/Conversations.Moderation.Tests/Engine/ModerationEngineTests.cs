@@ -31,7 +31,7 @@ public sealed class ModerationEngineTests
         Assert.Contains(customized.CustomizedHit, h => h.LibName == "tenant_rude" && h.KeyWords == "rude_word");
         var domain = Assert.Single(result.Hits, h => h.Keyword == "jiaoyu.com");
         Assert.Equal("jiaoyu.com", text[domain.Start..domain.End]);
-        Assert.Equal(Messages.RefusalClass.Confidential, result.RefusalClass);
+        Assert.Equal(Conversations.Moderation.Messages.RefusalClass.Confidential, result.RefusalClass);
     }
 
     [Theory]
@@ -102,7 +102,7 @@ public sealed class ModerationEngineTests
         var strict = ModerationPolicy.Default with { Input = new PhasePolicy(ModerationAction.Block, ModerationAction.Block) };
         var result = _engine.Scan("ID 11010519491231002X", CompiledLexiconSet.Platform, ModerationPhase.Input, strict);
         Assert.True(result.IsBlocked);
-        Assert.Equal(Messages.RefusalClass.PersonalData, result.RefusalClass);
+        Assert.Equal(Conversations.Moderation.Messages.RefusalClass.PersonalData, result.RefusalClass);
     }
 
     [Fact]
