@@ -15,7 +15,7 @@ public sealed class ContextWindowPlanner
     /// <summary>
     /// Decides whether the unsummarized window must fold: only when it (with <paramref name="incomingTokens"/>, e.g. the
     /// new question) would pass the threshold; then the oldest whole turns fold in one step until the rest is at or
-    /// below the target, so the summary — part of the cached prefix — changes rarely.
+    /// below the target (keeping the newest turn when it fits), so the summary — part of the cached prefix — changes rarely.
     /// </summary>
     public FoldPlan PlanFold(IReadOnlyList<ConversationTurn> unsummarizedTurns, int incomingTokens = 0)
     {
@@ -25,7 +25,11 @@ public sealed class ContextWindowPlanner
 
         var after = window;
         var fold = 0;
-        while (fold < unsummarizedTurns.Count && after > Budget.SummaryTargetTokens)
+        // The newest turn stays verbatim (a follow-up usually refers to it) unless it alone passes the threshold.
+        var foldable = unsummarizedTurns.Count == 0 || incomingTokens + unsummarizedTurns[^1].TokenCount > Budget.SummaryThresholdTokens
+            ? unsummarizedTurns.Count
+            : unsummarizedTurns.Count - 1;
+        while (fold < foldable && after > Budget.SummaryTargetTokens)
             after -= unsummarizedTurns[fold++].TokenCount;
         return new FoldPlan(unsummarizedTurns.Take(fold).ToArray(), unsummarizedTurns.Skip(fold).ToArray(), window, after);
     }

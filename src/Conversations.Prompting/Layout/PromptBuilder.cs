@@ -120,14 +120,14 @@ public sealed class PromptBuilder
             Budget.MaxOutputTokens);
     }
 
-    private static string RenderChunk(RetrievedChunk chunk)
+    internal static string RenderChunk(RetrievedChunk chunk)
     {
         var title = TextNormalizer.Normalize(chunk.Title);
         var header = title.Length == 0 ? $"[{chunk.Id}]" : $"[{chunk.Id}] {title}";
         return header + "\n" + TextNormalizer.Normalize(chunk.Text);
     }
 
-    private static string FinalMessage(string question, ReadOnlySpan<string> chunkBlocks)
+    internal static string FinalMessage(string question, ReadOnlySpan<string> chunkBlocks)
     {
         if (chunkBlocks.Length == 0) return question;
         var sb = new StringBuilder(question).Append("\n\n").Append(SourcesHeading);

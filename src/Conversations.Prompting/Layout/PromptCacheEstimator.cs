@@ -8,15 +8,18 @@ namespace Conversations.Prompting;
 public static class PromptCacheEstimator
 {
     /// <summary>Tokens of <paramref name="current"/> that repeat the start of <paramref name="previous"/> exactly.</summary>
-    public static int CommonPrefixTokens(ITokenCounter counter, BuiltPrompt? previous, BuiltPrompt current)
+    public static int CommonPrefixTokens(ITokenCounter counter, BuiltPrompt? previous, BuiltPrompt current) =>
+        previous is null ? 0 : CommonPrefixTokens(counter, previous.Messages, current.Messages);
+
+    /// <summary>Tokens of the <paramref name="current"/> messages that repeat the start of <paramref name="previous"/> exactly.</summary>
+    public static int CommonPrefixTokens(ITokenCounter counter, IReadOnlyList<PromptMessage> previous, IReadOnlyList<PromptMessage> current)
     {
-        if (previous is null) return 0;
         var tokens = 0;
-        var count = Math.Min(previous.Messages.Count, current.Messages.Count);
+        var count = Math.Min(previous.Count, current.Count);
         for (var i = 0; i < count; i++)
         {
-            var a = previous.Messages[i];
-            var b = current.Messages[i];
+            var a = previous[i];
+            var b = current[i];
             if (a.Role != b.Role) break;
             if (a.Content == b.Content)
             {

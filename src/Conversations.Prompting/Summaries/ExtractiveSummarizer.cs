@@ -9,6 +9,8 @@ public sealed class ExtractiveSummarizer(ITokenCounter counter) : IConversationS
 {
     // Previous summary lines weigh more: they already survived earlier folds.
     private const double PreviousSummaryBoost = 1.5;
+    // Share of the room the previous summary may keep before new sentences compete for the rest.
+    private const double PreviousSummaryShare = 0.5;
     // A covered term still counts a little, so a sentence repeating it is not worthless.
     private const double CoveredTermWeight = 0.25;
 
@@ -31,24 +33,14 @@ public sealed class ExtractiveSummarizer(ITokenCounter counter) : IConversationS
             weights[term] = weights.GetValueOrDefault(term) + 1;
 
         var chosen = new List<Candidate>();
-        var used = 0;
         var remaining = candidates.ToList();
-        while (remaining.Count > 0)
-        {
-            Candidate? best = null;
-            var bestScore = double.MinValue;
-            foreach (var c in remaining)
-            {
-                if (used + c.Tokens > maxTokens) continue;
-                var score = Score(c, weights);
-                if (score > bestScore) (best, bestScore) = (c, score);
-            }
-            if (best is null || bestScore <= 0) break;
-            remaining.Remove(best);
-            chosen.Add(best);
-            used += best.Tokens;
-            foreach (var term in best.Terms) weights[term] *= CoveredTermWeight;
-        }
+        var used = 0;
+        // Earlier facts are rare terms next to the new turns' vocabulary, so frequency alone would drop them:
+        // the previous summary first gets up to its share of the room, then everything competes for the rest.
+        var hasNew = candidates.Any(c => !c.FromPrevious);
+        var previousRoom = hasNew ? (int)(maxTokens * PreviousSummaryShare) : maxTokens;
+        used = Pick(remaining.Where(c => c.FromPrevious).ToList(), remaining, chosen, weights, used, previousRoom);
+        Pick(remaining.ToList(), remaining, chosen, weights, used, maxTokens);
 
         if (chosen.Count == 0) return counter.KeepStart(candidates[0].Text, maxTokens);
         var summary = Render(chosen);
@@ -59,6 +51,29 @@ public sealed class ExtractiveSummarizer(ITokenCounter counter) : IConversationS
             summary = Render(chosen);
         }
         return counter.Count(summary) <= maxTokens ? summary : counter.KeepStart(summary, maxTokens);
+    }
+
+    // Greedy: the best-scoring candidate that still fits, until none does; covered terms then weigh less.
+    private static int Pick(List<Candidate> pool, List<Candidate> remaining, List<Candidate> chosen, Dictionary<string, double> weights, int used, int room)
+    {
+        while (pool.Count > 0)
+        {
+            Candidate? best = null;
+            var bestScore = double.MinValue;
+            foreach (var c in pool)
+            {
+                if (used + c.Tokens > room) continue;
+                var score = Score(c, weights);
+                if (score > bestScore) (best, bestScore) = (c, score);
+            }
+            if (best is null || bestScore <= 0) break;
+            pool.Remove(best);
+            remaining.Remove(best);
+            chosen.Add(best);
+            used += best.Tokens;
+            foreach (var term in best.Terms) weights[term] *= CoveredTermWeight;
+        }
+        return used;
     }
 
     private static double Score(Candidate c, Dictionary<string, double> weights)

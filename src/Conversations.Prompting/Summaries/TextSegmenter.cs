@@ -13,7 +13,7 @@ internal static class TextSegmenter
         "their", "they", "them", "then", "than", "from", "into", "about", "also", "just", "some", "any", "all", "our",
         "its", "it's", "i'm", "me", "my", "is", "be", "been", "being", "do", "does", "did", "of", "to", "in", "on",
         "at", "by", "an", "or", "if", "so", "as", "it", "we", "he", "she", "his", "her", "a", "i", "yes", "no",
-        "please", "thanks", "thank", "here", "these", "those", "more", "most", "very", "much", "many", "let", "use",
+        "please", "thanks", "thank", "here", "user", "assistant", "these", "those", "more", "most", "very", "much", "many", "let", "use",
     };
 
     // Single CJK characters that carry little meaning on their own; bigrams made only of them are skipped.
