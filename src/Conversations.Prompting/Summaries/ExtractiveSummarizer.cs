@@ -34,12 +34,11 @@ public sealed class ExtractiveSummarizer(ITokenCounter counter) : IConversationS
 
         var chosen = new List<Candidate>();
         var remaining = candidates.ToList();
-        var used = 0;
         // Earlier facts are rare terms next to the new turns' vocabulary, so frequency alone would drop them:
         // the previous summary first gets up to its share of the room, then everything competes for the rest.
         var hasNew = candidates.Any(c => !c.FromPrevious);
         var previousRoom = hasNew ? (int)(maxTokens * PreviousSummaryShare) : maxTokens;
-        used = Pick(remaining.Where(c => c.FromPrevious).ToList(), remaining, chosen, weights, used, previousRoom);
+        var used = Pick(remaining.Where(c => c.FromPrevious).ToList(), remaining, chosen, weights, 0, previousRoom);
         Pick(remaining.ToList(), remaining, chosen, weights, used, maxTokens);
 
         if (chosen.Count == 0) return counter.KeepStart(candidates[0].Text, maxTokens);
