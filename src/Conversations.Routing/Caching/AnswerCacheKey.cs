@@ -1,0 +1,50 @@
+using System.Security.Cryptography;
+using System.Text;
+
+namespace Conversations.Routing;
+
+/// <summary>
+/// Keys of the answer caches. The exact cache keys on scope + normalized question; the semantic cache keeps its
+/// entries in partitions keyed by scope alone and compares embeddings only inside the asker's partition. See
+/// <see cref="AnswerScope"/> for why a scope can never hand out an answer built from chunks the asker may not read.
+/// Only self-contained questions belong in the exact cache: a follow-up ("and for part-time staff?") means
+/// something else in another conversation.
+/// </summary>
+public static class AnswerCacheKey
+{
+    /// <summary>Version of the key layout; bump it to invalidate every entry when the layout changes.</summary>
+    public const string LayoutVersion = "answer-cache/v1";
+
+    /// <summary>SHA-256 hex key of the exact cache for <paramref name="question"/> asked within <paramref name="scope"/>.</summary>
+    public static string ForQuestion(AnswerScope scope, string question)
+    {
+        ArgumentNullException.ThrowIfNull(scope);
+        var normalized = QuestionNormalizer.Normalize(question);
+        return Hash(Compose(scope).Append("q:").Append(normalized.Length).Append(':').Append(normalized));
+    }
+
+    /// <summary>SHA-256 hex key of a scope: the partition of the semantic cache the asker may search.</summary>
+    public static string ForScope(AnswerScope scope)
+    {
+        ArgumentNullException.ThrowIfNull(scope);
+        return Hash(Compose(scope));
+    }
+
+    private static StringBuilder Compose(AnswerScope scope)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(scope.TenantId);
+        ArgumentException.ThrowIfNullOrWhiteSpace(scope.ReadScopeHash);
+        var user = scope.PrivateToUserId ?? string.Empty;
+
+        // Every field is length-prefixed so no value can spill into the next one.
+        return new StringBuilder()
+            .Append(LayoutVersion).Append('\n')
+            .Append("t:").Append(scope.TenantId.Length).Append(':').Append(scope.TenantId).Append('\n')
+            .Append("acl:").Append(scope.ReadScopeHash).Append('\n')
+            .Append("kb:").Append(scope.KnowledgeBaseVersion).Append('\n')
+            .Append("u:").Append(user.Length).Append(':').Append(user).Append('\n');
+    }
+
+    private static string Hash(StringBuilder text) =>
+        Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text.ToString())));
+}

@@ -1,0 +1,4 @@
+namespace Conversations.Routing;
+
+/// <summary>A fixed reply for a standard intent, in the language of the message ("en" or "zh").</summary>
+public sealed record CannedReply(StandardIntent Intent, string Language, string Text);

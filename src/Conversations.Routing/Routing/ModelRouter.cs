@@ -1,0 +1,166 @@
+namespace Conversations.Routing;
+
+/// <summary>
+/// Picks the model for a turn from a tenant's policy: budget state, domain rules, estimated complexity, canary share
+/// and model health. It only decides; the caller makes the calls, so turns of one tenant run in parallel.
+/// </summary>
+public sealed class ModelRouter
+{
+    /// <summary>Message shown when the budget policy refuses a turn.</summary>
+    public const string BudgetRefusalMessage =
+        "This workspace has used its monthly model budget, so new questions cannot be answered until an administrator raises the budget or the month ends.";
+
+    private readonly ModelCatalog catalog;
+    private readonly RoutingPolicy policy;
+    private readonly ComplexityEstimator estimator;
+
+    /// <summary>A router for <paramref name="policy"/> over <paramref name="catalog"/>; throws <see cref="ArgumentException"/> when the policy is invalid.</summary>
+    public ModelRouter(ModelCatalog catalog, RoutingPolicy policy, ComplexityEstimator? estimator = null)
+    {
+        ArgumentNullException.ThrowIfNull(catalog);
+        ArgumentNullException.ThrowIfNull(policy);
+        policy.Validate(catalog);
+        this.catalog = catalog;
+        this.policy = policy;
+        this.estimator = estimator ?? new ComplexityEstimator();
+    }
+
+    /// <summary>The policy this router applies.</summary>
+    public RoutingPolicy Policy => policy;
+
+    /// <summary>Decides which model answers <paramref name="request"/> and what to fall back to.</summary>
+    public RouteDecision Decide(RouteRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var complexity = estimator.Estimate(new ComplexityInput(request.Question, request.RetrievalTopScore, request.ConversationDepth));
+        var reasons = new List<string>();
+
+        var downgraded = false;
+        if (request.BudgetExhausted)
+        {
+            if (policy.AtBudgetLimit == BudgetLimitAction.Refuse)
+            {
+                return new RouteDecision(string.Empty, [], "monthly budget used up; policy refuses", CanaryArm.None, false, complexity)
+                {
+                    RefusalMessage = BudgetRefusalMessage,
+                };
+            }
+
+            downgraded = true;
+        }
+
+        var primary = ChooseByRules(request, complexity, downgraded, reasons);
+
+        var arm = CanaryArm.None;
+        if (policy.Canary is { } canary && canary.Share > 0 && SameId(primary, canary.BaselineModelId)
+            && !(downgraded && catalog.Get(canary.CandidateModelId).Tier == ModelTier.Large))
+        {
+            if (CanaryAssignment.IsCandidate(request.TenantId, request.ConversationId, canary))
+            {
+                arm = CanaryArm.Candidate;
+                primary = canary.CandidateModelId;
+                reasons.Add($"canary: conversation in the {canary.Share:P0} sent to candidate {canary.CandidateModelId}");
+            }
+            else
+            {
+                arm = CanaryArm.Baseline;
+                reasons.Add($"canary: conversation stays on baseline {canary.BaselineModelId}");
+            }
+        }
+
+        var chain = BuildChain(primary, arm, downgraded, request, reasons);
+        var chosen = chain[0];
+        if (arm == CanaryArm.Candidate && !SameId(chosen, primary))
+        {
+            arm = SameId(chosen, policy.Canary!.BaselineModelId) ? CanaryArm.Baseline : CanaryArm.None;
+        }
+
+        return new RouteDecision(chosen, chain.Skip(1).ToArray(), string.Join("; ", reasons), arm, downgraded, complexity);
+    }
+
+    private string ChooseByRules(RouteRequest request, ComplexityEstimate complexity, bool downgraded, List<string> reasons)
+    {
+        var domains = request.Domain is { Length: > 0 } named ? [named] : complexity.Domains;
+        foreach (var domain in domains)
+        {
+            var rule = policy.DomainRules.FirstOrDefault(r => string.Equals(r.Domain, domain, StringComparison.OrdinalIgnoreCase));
+            if (rule is null)
+            {
+                continue;
+            }
+
+            if (downgraded && catalog.Get(rule.ModelId).Tier == ModelTier.Large)
+            {
+                reasons.Add($"domain rule {rule.Domain} → {rule.ModelId} skipped: budget used up");
+                break;
+            }
+
+            reasons.Add($"domain rule {rule.Domain} → {rule.ModelId}");
+            return rule.ModelId;
+        }
+
+        var summary = $"complexity {complexity.Score:0.00} vs threshold {policy.ComplexityThreshold:0.00} ({string.Join("; ", complexity.Reasons)})";
+        if (complexity.Score < policy.ComplexityThreshold)
+        {
+            reasons.Add($"small model: {summary}");
+            return policy.SmallModelId;
+        }
+
+        if (downgraded)
+        {
+            reasons.Add($"small model instead of large, monthly budget used up: {summary}");
+            return policy.SmallModelId;
+        }
+
+        reasons.Add($"large model: {summary}");
+        return policy.LargeModelId;
+    }
+
+    private List<string> BuildChain(string primary, CanaryArm arm, bool downgraded, RouteRequest request, List<string> reasons)
+    {
+        IEnumerable<string> backups = policy.FallbackModelIds.Count > 0 ? policy.FallbackModelIds : [policy.SmallModelId, policy.LargeModelId];
+        if (arm == CanaryArm.Candidate)
+        {
+            backups = backups.Prepend(policy.Canary!.BaselineModelId); // A failing candidate falls back to the known-good baseline first.
+        }
+
+        var chain = new List<string>();
+        foreach (var id in backups.Prepend(primary))
+        {
+            if (SameId(id, ModelCatalog.ExtractiveId) || chain.Any(c => SameId(c, id)))
+            {
+                continue;
+            }
+
+            var model = catalog.Get(id);
+            if (downgraded && model.Tier == ModelTier.Large)
+            {
+                continue;
+            }
+
+            if (request.UnavailableModelIds.Any(u => SameId(u, id)))
+            {
+                reasons.Add($"{model.Id} skipped: circuit open");
+                continue;
+            }
+
+            if (request.RequiredContextTokens > 0 && model.ContextWindowTokens < request.RequiredContextTokens)
+            {
+                reasons.Add($"{model.Id} skipped: context window {model.ContextWindowTokens} < {request.RequiredContextTokens} tokens");
+                continue;
+            }
+
+            chain.Add(model.Id);
+        }
+
+        if (chain.Count == 0)
+        {
+            reasons.Add("no model available: extractive responder");
+        }
+
+        chain.Add(ModelCatalog.ExtractiveId);
+        return chain;
+    }
+
+    private static bool SameId(string a, string b) => string.Equals(a, b, StringComparison.OrdinalIgnoreCase);
+}

@@ -1,0 +1,55 @@
+using Xunit;
+
+namespace Conversations.Routing.Tests;
+
+public sealed class AnswerCacheKeyTests
+{
+    private const string Question = "What is the bonus policy?";
+
+    [Fact]
+    public void Keys_differ_across_read_scopes()
+    {
+        // Proves a user who may read one more (or one fewer) label never hits another scope's answer.
+        var staff = AnswerScope.Create("t1", ["public", "staff"], 7);
+        var manager = AnswerScope.Create("t1", ["public", "staff", "managers"], 7);
+        Assert.NotEqual(AnswerCacheKey.ForQuestion(staff, Question), AnswerCacheKey.ForQuestion(manager, Question));
+        Assert.NotEqual(AnswerCacheKey.ForScope(staff), AnswerCacheKey.ForScope(manager));
+    }
+
+    [Fact]
+    public void Identical_read_scopes_share_keys_whatever_the_label_order()
+    {
+        // Proves two users with the same readable labels share entries (the point of keying on the set).
+        var a = AnswerScope.Create("t1", ["staff", "public", "staff"], 7);
+        var b = AnswerScope.Create("t1", ["public", "staff"], 7);
+        Assert.Equal(AnswerCacheKey.ForQuestion(a, Question), AnswerCacheKey.ForQuestion(b, "what is the BONUS policy"));
+    }
+
+    [Fact]
+    public void Tenant_knowledge_base_version_and_private_context_change_the_key()
+    {
+        // Proves a new knowledge-base version, another tenant or a user-private answer never reuse a shared entry.
+        var scope = AnswerScope.Create("t1", ["public"], 7);
+        var key = AnswerCacheKey.ForQuestion(scope, Question);
+        Assert.NotEqual(key, AnswerCacheKey.ForQuestion(scope with { KnowledgeBaseVersion = 8 }, Question));
+        Assert.NotEqual(key, AnswerCacheKey.ForQuestion(AnswerScope.Create("t2", ["public"], 7), Question));
+        Assert.NotEqual(key, AnswerCacheKey.ForQuestion(scope.PrivateTo("u1"), Question));
+        Assert.NotEqual(AnswerCacheKey.ForQuestion(scope.PrivateTo("u1"), Question), AnswerCacheKey.ForQuestion(scope.PrivateTo("u2"), Question));
+    }
+
+    [Fact]
+    public void Label_boundaries_cannot_be_forged()
+    {
+        // Proves {"a,b"} and {"a","b"} (or a label containing a newline) hash to different scopes.
+        Assert.NotEqual(AnswerScope.HashReadScope(["a,b"]), AnswerScope.HashReadScope(["a", "b"]));
+        Assert.NotEqual(AnswerScope.HashReadScope(["a\n1:b"]), AnswerScope.HashReadScope(["a", "b"]));
+    }
+
+    [Fact]
+    public void Keys_are_sha256_hex()
+    {
+        // Proves the key format other components store: 64 lowercase hex characters.
+        var key = AnswerCacheKey.ForQuestion(AnswerScope.Create("t1", [], 0), Question);
+        Assert.Matches("^[0-9a-f]{64}$", key);
+    }
+}
