@@ -31,6 +31,11 @@ public static class ApiSetup
                 c.ProblemDetails.Detail = $"No route matches {c.HttpContext.Request.Method} {c.HttpContext.Request.Path}. The API lives under /v1; see /openapi/v1.json.";
             if (c.ProblemDetails.Status == 405 && c.ProblemDetails.Detail is null)
                 c.ProblemDetails.Detail = $"{c.HttpContext.Request.Method} is not supported on {c.HttpContext.Request.Path}; see /openapi/v1.json.";
+            if (c.ProblemDetails.Status == 413 && c.ProblemDetails.Detail is null)
+                c.ProblemDetails.Detail = "The request body is larger than this server accepts. Send less text at a time.";
+            if (c.ProblemDetails.Status == 415 && c.ProblemDetails.Detail is null)
+                c.ProblemDetails.Detail = "Send the body as JSON with the header Content-Type: application/json.";
+            c.ProblemDetails.Detail ??= "The request could not be processed; see /openapi/v1.json for the API.";
         });
         services.AddExceptionHandler<ApiExceptionHandler>();
         // Binding failures (malformed JSON, missing body) throw so the handler can answer with a friendly 400.

@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# Runs the whole platform on this machine: local PostgreSQL + pgvector (installed and started if needed),
+# then one process with the Orleans silo, the HTTP API and the web page, with the demo tenant.
+#   bash deploy/run-local.sh                 # http://127.0.0.1:8080
+#   PORT=9000 bash deploy/run-local.sh
+# Stop with Ctrl+C; the database keeps running (bash deploy/local-db.sh stop).
+set -euo pipefail
+repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$repo"
+
+bash deploy/local-db.sh start
+conn="$(bash deploy/local-db.sh conn)"
+
+export DOTNET_ENVIRONMENT=Development ASPNETCORE_ENVIRONMENT=Development
+export ConnectionStrings__Postgres="$conn"
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
+dotnet build src/Conversations.Api/Conversations.Api.csproj -c Release -v quiet -nologo
+exec dotnet run --no-build -c Release --project src/Conversations.Api -- --urls "http://127.0.0.1:${PORT:-8080}"

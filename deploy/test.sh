@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Runs every test: starts the local PostgreSQL + pgvector (installing it if needed) and runs the solution's tests.
+#   bash deploy/test.sh                 # everything
+#   bash deploy/test.sh --filter Area=Api   # extra arguments go to dotnet test
+set -euo pipefail
+repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$repo"
+
+bash deploy/local-db.sh start
+export CONVERSATIONS_TEST_PG="$(bash deploy/local-db.sh conn)"
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
+
+# Browser tests drive Debian's Chromium; install it when missing (needs root or sudo).
+if [ ! -x /usr/bin/chromium ]; then
+  sudo_cmd=""; [ "$(id -u)" -ne 0 ] && sudo_cmd="sudo"
+  $sudo_cmd apt-get update -qq && $sudo_cmd apt-get install -y -qq chromium chromium-driver >/dev/null || echo "chromium not installed: browser tests will be skipped"
+fi
+
+dotnet build Conversations.sln -c Release -nologo -v quiet
+dotnet test Conversations.sln -c Release --no-build --logger "console;verbosity=normal" "$@" 2>&1 | tee .local/test-output.log
+status=${PIPESTATUS[0]}
+# One closing line for the whole run, summed over the test projects.
+awk '/^(Passed!|Failed!) /{ for(i=1;i<=NF;i++){ if($i=="Failed:"){f+=$(i+1)} if($i=="Passed:"){p+=$(i+1)} if($i=="Skipped:"){s+=$(i+1)} } }
+     END { gsub(",","",p); printf "Tests: %d passed, %d failed, %d skipped\n", p, f, s }' .local/test-output.log
+exit "$status"

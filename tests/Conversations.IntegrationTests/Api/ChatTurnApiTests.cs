@@ -1,0 +1,130 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text;
+using Conversations.IntegrationTests.Infrastructure;
+
+namespace Conversations.IntegrationTests.Api;
+
+/// <summary>The chat turn over real HTTP against a real platform process and PostgreSQL.</summary>
+[Collection(PlatformCollection.Name)]
+public sealed class ChatTurnApiTests(PlatformFixture fx)
+{
+    [Fact(DisplayName = "A turn streams progress, deltas and a done event with usage, and both messages are stored")]
+    public async Task Turn_streams_and_is_stored()
+    {
+        var (_, userKey) = await fx.NewTenantAsync();
+        using var user = fx.As(userKey);
+        var id = await user.CreateConversationAsync();
+
+        var events = await user.SendAsync(id, "The quarterly report is due on Friday. When is the report due?");
+
+        Assert.Equal("progress", events[0].Name);
+        Assert.Contains(events, e => e.Name == "delta");
+        var done = events[^1];
+        Assert.True(done.Name == "done", events.Dump());
+        Assert.True(done.Data["usage"]!["promptTokens"]!.GetValue<int>() > 0);
+        Assert.True(done.Data["usage"]!["completionTokens"]!.GetValue<int>() > 0);
+        Assert.DoesNotContain(events, e => e.Name == "error");
+
+        var conversation = await user.GetConversationAsync(id);
+        var messages = conversation["messages"]!.AsArray();
+        Assert.Equal(2, messages.Count);
+        Assert.Equal("user", messages[0]!["role"]!.GetValue<string>());
+        Assert.Equal("assistant", messages[1]!["role"]!.GetValue<string>());
+        Assert.Equal(events.AnswerText(), messages[1]!["content"]!.GetValue<string>());
+    }
+
+    [Fact(DisplayName = "The extractive responder quotes earlier context relevant to the question and says no model runs")]
+    public async Task Extractive_answer_uses_context()
+    {
+        var (_, userKey) = await fx.NewTenantAsync();
+        using var user = fx.As(userKey);
+        var id = await user.CreateConversationAsync();
+        await user.SendAsync(id, "Our office wifi password rotates every Monday morning.");
+        var events = await user.SendAsync(id, "When does the wifi password rotate?");
+        var answer = events.AnswerText();
+        Assert.Contains("without a language model", answer);
+        Assert.Contains("rotates every Monday", answer);
+    }
+
+    [Fact(DisplayName = "History pages back with ?before= and returns every message exactly once, in order")]
+    public async Task History_is_paged()
+    {
+        var (_, userKey) = await fx.NewTenantAsync();
+        using var user = fx.As(userKey);
+        var id = await user.CreateConversationAsync();
+        for (var i = 0; i < 4; i++) await user.SendAsync(id, $"message number {i}");
+
+        var seqs = new List<long>();
+        long? before = null;
+        do
+        {
+            var page = (await user.Http.GetFromJsonAsync<System.Text.Json.Nodes.JsonNode>(
+                $"/v1/conversations/{id}?limit=3" + (before is null ? "" : $"&before={before}")))!;
+            seqs.InsertRange(0, page["messages"]!.AsArray().Select(m => m!["seq"]!.GetValue<long>()));
+            before = page["nextBefore"]?.GetValue<long>();
+        } while (before is not null);
+        Assert.Equal(Enumerable.Range(1, 8).Select(i => (long)i), seqs);
+    }
+
+    [Fact(DisplayName = "Listing shows only the caller's own conversations, and delete removes one (then 404)")]
+    public async Task List_and_delete()
+    {
+        var (adminKey, userKey) = await fx.NewTenantAsync();
+        using var user = fx.As(userKey);
+        using var admin = fx.As(adminKey);
+        var mine = await user.CreateConversationAsync("mine");
+        await admin.CreateConversationAsync("admin's");
+
+        var list = (await user.Http.GetFromJsonAsync<System.Text.Json.Nodes.JsonNode>("/v1/conversations"))!["conversations"]!.AsArray();
+        Assert.Equal([mine], list.Select(c => c!["conversationId"]!.GetValue<string>()));
+
+        Assert.Equal(HttpStatusCode.NoContent, (await user.Http.DeleteAsync($"/v1/conversations/{mine}")).StatusCode);
+        await ApiClient.ProblemAsync(await user.Http.GetAsync($"/v1/conversations/{mine}"), HttpStatusCode.NotFound);
+    }
+
+    [Fact(DisplayName = "OpenAPI document is served and lists the message route")]
+    public async Task OpenApi_is_served()
+    {
+        using var anon = fx.As(null);
+        var doc = await anon.Http.GetStringAsync("/openapi/v1.json");
+        Assert.Contains("/v1/conversations/{conversationId}/messages", doc);
+    }
+
+    [Fact(DisplayName = "The web page is served at the root")]
+    public async Task Web_page_is_served()
+    {
+        using var anon = fx.As(null);
+        var html = await anon.Http.GetStringAsync("/");
+        Assert.Contains("<title>Conversations</title>", html);
+    }
+
+    [Fact(DisplayName = "A second turn sent while one streams is refused with a retryable error, not interleaved")]
+    public async Task Concurrent_turns_on_one_conversation()
+    {
+        var (_, userKey) = await fx.NewTenantAsync();
+        using var user = fx.As(userKey);
+        var id = await user.CreateConversationAsync();
+        var results = await Task.WhenAll(Enumerable.Range(0, 4).Select(i => user.SendAsync(id, $"parallel {i}")));
+        var completed = results.Count(r => r[^1].Name == "done");
+        Assert.True(completed >= 1);
+        foreach (var r in results.Where(r => r[^1].Name != "done"))
+            Assert.Equal("turn_in_progress", r[^1].Data["code"]!.GetValue<string>());
+        var stored = (await user.GetConversationAsync(id))["messages"]!.AsArray();
+        Assert.Equal(completed * 2, stored.Count);
+    }
+
+    [Fact(DisplayName = "Chinese text round-trips through the stream and the log unchanged")]
+    public async Task Chinese_round_trip()
+    {
+        var (_, userKey) = await fx.NewTenantAsync();
+        using var user = fx.As(userKey);
+        var id = await user.CreateConversationAsync("中文");
+        await user.SendAsync(id, "公司的年假政策是每年十五天。");
+        var events = await user.SendAsync(id, "年假政策是多少天？");
+        Assert.Contains("年假政策", events.AnswerText());
+        var stored = (await user.GetConversationAsync(id))["messages"]!.AsArray();
+        Assert.Equal("公司的年假政策是每年十五天。", stored[0]!["content"]!.GetValue<string>());
+        _ = Encoding.UTF8;
+    }
+}

@@ -1,0 +1,141 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text;
+using Conversations.IntegrationTests.Infrastructure;
+
+namespace Conversations.IntegrationTests.Api;
+
+/// <summary>Every bad input gets its status code and a problem-details body; tenants never see each other.</summary>
+[Collection(PlatformCollection.Name)]
+public sealed class ErrorApiTests(PlatformFixture fx)
+{
+    [Fact(DisplayName = "Malformed JSON is a 400 problem")]
+    public async Task Malformed_json()
+    {
+        var (_, userKey) = await fx.NewTenantAsync();
+        using var user = fx.As(userKey);
+        var id = await user.CreateConversationAsync();
+        var res = await user.Http.PostAsync($"/v1/conversations/{id}/messages", new StringContent("{\"text\": ", Encoding.UTF8, "application/json"));
+        var problem = await ApiClient.ProblemAsync(res, HttpStatusCode.BadRequest);
+        Assert.Contains("JSON", problem["detail"]!.GetValue<string>());
+    }
+
+    [Fact(DisplayName = "A missing text field is a 400 problem")]
+    public async Task Missing_field()
+    {
+        var (_, userKey) = await fx.NewTenantAsync();
+        using var user = fx.As(userKey);
+        var id = await user.CreateConversationAsync();
+        var res = await user.Http.PostAsJsonAsync($"/v1/conversations/{id}/messages", new { other = 1 });
+        var problem = await ApiClient.ProblemAsync(res, HttpStatusCode.BadRequest);
+        Assert.Contains("text", problem["detail"]!.GetValue<string>());
+    }
+
+    [Fact(DisplayName = "No key and a wrong key are 401 problems")]
+    public async Task Missing_or_bad_key()
+    {
+        using var anon = fx.As(null);
+        await ApiClient.ProblemAsync(await anon.Http.GetAsync("/v1/conversations"), HttpStatusCode.Unauthorized);
+        using var bad = fx.As("cvk_nosuchkey_nosuchsecret");
+        await ApiClient.ProblemAsync(await bad.Http.GetAsync("/v1/conversations"), HttpStatusCode.Unauthorized);
+        var (_, userKey) = await fx.NewTenantAsync();
+        using var tampered = fx.As(userKey[..^2] + "xx");
+        await ApiClient.ProblemAsync(await tampered.Http.GetAsync("/v1/conversations"), HttpStatusCode.Unauthorized);
+    }
+
+    [Fact(DisplayName = "A user key on an admin route and a tenant key on the operator route are 403 problems")]
+    public async Task Wrong_role()
+    {
+        var (adminKey, userKey) = await fx.NewTenantAsync();
+        using var user = fx.As(userKey);
+        await ApiClient.ProblemAsync(await user.Http.PostAsJsonAsync("/v1/users", new { userId = "mallory" }), HttpStatusCode.Forbidden);
+        using var admin = fx.As(adminKey);
+        await ApiClient.ProblemAsync(await admin.Http.PostAsJsonAsync("/v1/tenants", new { tenantId = "stolen" }), HttpStatusCode.Forbidden);
+    }
+
+    [Fact(DisplayName = "Another tenant's conversation is a 404 for reading, sending and deleting, and stays intact")]
+    public async Task Other_tenant_is_404()
+    {
+        var (_, aliceKey) = await fx.NewTenantAsync("a");
+        var (_, eveKey) = await fx.NewTenantAsync("b");
+        using var alice = fx.As(aliceKey);
+        using var eve = fx.As(eveKey);
+        var id = await alice.CreateConversationAsync("secret");
+        await alice.SendAsync(id, "my secret plan");
+
+        await ApiClient.ProblemAsync(await eve.Http.GetAsync($"/v1/conversations/{id}"), HttpStatusCode.NotFound);
+        await ApiClient.ProblemAsync(await eve.Http.PostAsJsonAsync($"/v1/conversations/{id}/messages", new { text = "hi" }), HttpStatusCode.NotFound);
+        await ApiClient.ProblemAsync(await eve.Http.DeleteAsync($"/v1/conversations/{id}"), HttpStatusCode.NotFound);
+        Assert.Equal(2, (await alice.GetConversationAsync(id))["messages"]!.AsArray().Count);
+    }
+
+    [Fact(DisplayName = "Another user's conversation in the same tenant is a 404")]
+    public async Task Other_user_is_404()
+    {
+        var (adminKey, aliceKey) = await fx.NewTenantAsync();
+        using var admin = fx.As(adminKey);
+        var bobKey = await admin.CreateUserWithKeyAsync("bob");
+        using var alice = fx.As(aliceKey);
+        using var bob = fx.As(bobKey);
+        var id = await alice.CreateConversationAsync();
+        await ApiClient.ProblemAsync(await bob.Http.GetAsync($"/v1/conversations/{id}"), HttpStatusCode.NotFound);
+        await ApiClient.ProblemAsync(await bob.Http.PostAsJsonAsync($"/v1/conversations/{id}/messages", new { text = "hi" }), HttpStatusCode.NotFound);
+    }
+
+    [Fact(DisplayName = "A message over the configured length is a 413 problem, and nothing is stored")]
+    public async Task Message_too_long()
+    {
+        var (_, userKey) = await fx.NewTenantAsync();
+        using var user = fx.As(userKey);
+        var id = await user.CreateConversationAsync();
+        var res = await user.Http.PostAsJsonAsync($"/v1/conversations/{id}/messages", new { text = new string('x', 2001) });
+        await ApiClient.ProblemAsync(res, HttpStatusCode.RequestEntityTooLarge);
+        Assert.Empty((await user.GetConversationAsync(id))["messages"]!.AsArray());
+    }
+
+    [Fact(DisplayName = "A body over the configured size is a 413 problem")]
+    public async Task Body_too_large()
+    {
+        var (_, userKey) = await fx.NewTenantAsync();
+        using var user = fx.As(userKey);
+        var id = await user.CreateConversationAsync();
+        var body = "{\"text\":\"" + new string('y', 70_000) + "\"}";
+        var res = await user.Http.PostAsync($"/v1/conversations/{id}/messages", new StringContent(body, Encoding.UTF8, "application/json"));
+        await ApiClient.ProblemAsync(res, HttpStatusCode.RequestEntityTooLarge);
+    }
+
+    [Fact(DisplayName = "An unknown route is a 404 problem that points at the API description")]
+    public async Task Unknown_route()
+    {
+        using var anon = fx.As(null);
+        var problem = await ApiClient.ProblemAsync(await anon.Http.GetAsync("/v1/no-such-thing"), HttpStatusCode.NotFound);
+        Assert.Contains("/openapi/v1.json", problem["detail"]!.GetValue<string>());
+    }
+
+    [Fact(DisplayName = "Invalid tenant settings are a 400 problem and leave the settings unchanged")]
+    public async Task Invalid_settings()
+    {
+        var (adminKey, _) = await fx.NewTenantAsync();
+        using var admin = fx.As(adminKey);
+        var res = await admin.Http.PatchAsJsonAsync("/v1/tenant/settings", new { contextBudgetTokens = 10 });
+        await ApiClient.ProblemAsync(res, HttpStatusCode.BadRequest);
+        var ok = await admin.Http.PatchAsJsonAsync("/v1/tenant/settings", new { maxOutputTokens = 300 });
+        Assert.Equal(HttpStatusCode.OK, ok.StatusCode);
+        var settings = await admin.Http.GetFromJsonAsync<System.Text.Json.Nodes.JsonNode>("/v1/tenant/settings");
+        Assert.Equal(300, settings!["maxOutputTokens"]!.GetValue<int>());
+        Assert.Equal(6000, settings["contextBudgetTokens"]!.GetValue<int>());
+    }
+
+    [Fact(DisplayName = "A revoked key stops working")]
+    public async Task Revoked_key()
+    {
+        var (adminKey, _) = await fx.NewTenantAsync();
+        using var admin = fx.As(adminKey);
+        await admin.Http.PostAsJsonAsync("/v1/users", new { userId = "temp" });
+        var issued = await (await admin.Http.PostAsync("/v1/users/temp/keys", null)).Content.ReadFromJsonAsync<System.Text.Json.Nodes.JsonNode>();
+        using var temp = fx.As(issued!["key"]!.GetValue<string>());
+        Assert.Equal(HttpStatusCode.OK, (await temp.Http.GetAsync("/v1/conversations")).StatusCode);
+        Assert.Equal(HttpStatusCode.NoContent, (await admin.Http.DeleteAsync($"/v1/keys/{issued["keyId"]!.GetValue<string>()}")).StatusCode);
+        await ApiClient.ProblemAsync(await temp.Http.GetAsync("/v1/conversations"), HttpStatusCode.Unauthorized);
+    }
+}

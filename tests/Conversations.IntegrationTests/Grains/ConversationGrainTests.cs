@@ -1,0 +1,97 @@
+using Conversations.Contracts;
+using Conversations.Contracts.Chat;
+using Conversations.Contracts.Tenancy;
+using Conversations.Storage.Chat;
+using Conversations.Storage.Tenancy;
+using Orleans.Core.Internal;
+
+namespace Conversations.IntegrationTests.Grains;
+
+/// <summary>The conversation and tenant grains on a test cluster with PostgreSQL storage.</summary>
+[Collection(GrainCollection.Name)]
+public sealed class ConversationGrainTests(GrainClusterFixture fx)
+{
+    private async Task<Caller> NewUserAsync()
+    {
+        var tenant = $"g-{Guid.NewGuid():n}"[..16];
+        await using var db = fx.Database.CreateDataSource();
+        var store = new TenancyStore(db);
+        await store.CreateTenantAsync(tenant, tenant);
+        await store.CreateUserAsync(tenant, "alice", "Alice", Roles.User);
+        return new Caller(tenant, "alice", Roles.User);
+    }
+
+    [Fact(DisplayName = "A turn streams events in order and stores the question before the answer")]
+    public async Task Turn_streams_in_order()
+    {
+        var caller = await NewUserAsync();
+        var grain = fx.Cluster.GrainFactory.GetGrain<IConversationGrain>(GrainKeys.Scoped(caller.TenantId, "c1"));
+        await grain.CreateAsync(caller, "first");
+
+        var events = new List<ChatEvent>();
+        await foreach (var e in grain.SendAsync(new SendMessage(caller, "Paris is the capital of France. What is the capital of France?"))) events.Add(e);
+
+        Assert.IsType<ProgressEvent>(events[0]);
+        var done = Assert.IsType<DoneEvent>(events[^1]);
+        Assert.True(done.UserMessageSeq < done.AssistantMessageSeq);
+        var text = string.Concat(events.OfType<DeltaEvent>().Select(d => d.Text));
+        var history = await grain.GetHistoryAsync(caller, null, 10);
+        Assert.Equal(["user", "assistant"], history!.Messages.Select(m => m.Role));
+        Assert.Equal(text, history.Messages[1].Content);
+    }
+
+    [Fact(DisplayName = "Another user, or the same user id in another tenant, sees nothing and cannot send")]
+    public async Task Ownership_is_enforced()
+    {
+        var caller = await NewUserAsync();
+        var grain = fx.Cluster.GrainFactory.GetGrain<IConversationGrain>(GrainKeys.Scoped(caller.TenantId, "private"));
+        await grain.CreateAsync(caller, "private");
+
+        var otherUser = caller with { UserId = "bob" };
+        var otherTenant = caller with { TenantId = "someone-else" };
+        Assert.Null(await grain.GetAsync(otherUser));
+        Assert.Null(await grain.GetHistoryAsync(otherTenant, null, 10));
+        var events = new List<ChatEvent>();
+        await foreach (var e in grain.SendAsync(new SendMessage(otherUser, "let me in"))) events.Add(e);
+        Assert.Equal("not_found", Assert.IsType<ErrorEvent>(Assert.Single(events)).Code);
+        Assert.False(await grain.DeleteAsync(otherUser));
+        Assert.Empty((await grain.GetHistoryAsync(caller, null, 10))!.Messages);
+    }
+
+    [Fact(DisplayName = "A question stored without an answer (a crash) is closed as interrupted when the grain activates again")]
+    public async Task Dangling_turn_is_closed_on_activation()
+    {
+        var caller = await NewUserAsync();
+        var key = GrainKeys.Scoped(caller.TenantId, "crashed");
+        var grain = fx.Cluster.GrainFactory.GetGrain<IConversationGrain>(key);
+        await grain.CreateAsync(caller, "crashed");
+        await foreach (var _ in grain.SendAsync(new SendMessage(caller, "first question"))) { }
+
+        // What a silo dying mid-turn leaves behind: the question in the log, no answer, and the activation gone.
+        await using (var db = fx.Database.CreateDataSource())
+        {
+            await new ConversationStore(db).AppendAsync(caller.TenantId, "crashed",
+                [new MessageRecord(3, "t-crash", "user", "second question", MessageStatus.Complete, 2, null, DateTimeOffset.UtcNow)]);
+        }
+        await grain.Cast<IGrainManagementExtension>().DeactivateOnIdle();
+        await Task.Delay(300);
+
+        var history = await grain.GetHistoryAsync(caller, null, 10);
+        Assert.Equal(4, history!.Messages.Count);
+        var last = history.Messages[^1];
+        Assert.Equal(("assistant", "t-crash", MessageStatus.Interrupted), (last.Role, last.TurnId, last.Status));
+    }
+
+    [Fact(DisplayName = "Tenant settings updates are validated, versioned and stored")]
+    public async Task Tenant_settings()
+    {
+        var caller = await NewUserAsync();
+        var tenant = fx.Cluster.GrainFactory.GetGrain<ITenantGrain>(caller.TenantId);
+        var before = await tenant.GetSettingsAsync();
+        var after = await tenant.UpdateSettingsAsync(new TenantSettingsPatch { Instructions = "Be brief.", MaxOutputTokens = 256 });
+        Assert.Equal(before.Version + 1, after.Version);
+        Assert.Equal(("Be brief.", 256), (after.Instructions, after.MaxOutputTokens));
+        await Assert.ThrowsAsync<ArgumentException>(() => tenant.UpdateSettingsAsync(new TenantSettingsPatch { MaxOutputTokens = 5 }));
+        Assert.Equal(after, await tenant.GetSettingsAsync());
+    }
+}

@@ -1,0 +1,162 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+
+namespace Conversations.IntegrationTests.Infrastructure;
+
+/// <summary>
+/// A real host process (the API in single-process or client mode, or a silo) started from its build output, so tests
+/// use real HTTP and can kill it with SIGKILL.
+/// </summary>
+public sealed class PlatformProcess : IAsyncDisposable
+{
+    private readonly Process _process;
+    private readonly StringBuilder _log = new();
+
+    private PlatformProcess(Process process, string? baseUrl)
+    {
+        _process = process;
+        BaseUrl = baseUrl;
+        process.OutputDataReceived += (_, e) => { lock (_log) _log.AppendLine(e.Data); };
+        process.ErrorDataReceived += (_, e) => { lock (_log) _log.AppendLine(e.Data); };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+    }
+
+    /// <summary>http://127.0.0.1:PORT for API processes; null for silos.</summary>
+    public string? BaseUrl { get; }
+
+    /// <summary>What the process printed so far (for failure messages).</summary>
+    public string Log { get { lock (_log) return _log.ToString(); } }
+
+    /// <summary>True while the process runs.</summary>
+    public bool IsRunning => !_process.HasExited;
+
+    /// <summary>Settings for a process of one test cluster.</summary>
+    public sealed record Settings(string ConnectionString, string ClusterId)
+    {
+        /// <summary>Extra environment variables (configuration keys with __).</summary>
+        public Dictionary<string, string> Environment { get; init; } = [];
+    }
+
+    /// <summary>Starts the API (mode "all" hosts a silo too; "client" connects to silos) and waits until /healthz answers.</summary>
+    public static async Task<PlatformProcess> StartApiAsync(Settings settings, string mode = "all", int? httpPort = null)
+    {
+        var port = httpPort ?? FreePort();
+        var env = CommonEnvironment(settings);
+        env["Hosting__Mode"] = mode;
+        var p = new PlatformProcess(Launch("Conversations.Api", env, $"--urls http://127.0.0.1:{port}"), $"http://127.0.0.1:{port}");
+        await p.WaitForHealthAsync(TimeSpan.FromSeconds(90));
+        return p;
+    }
+
+    /// <summary>Starts a silo-only process and waits until it has joined the cluster (its gateway port accepts connections).</summary>
+    public static async Task<PlatformProcess> StartSiloAsync(Settings settings, int siloPort, int gatewayPort)
+    {
+        var env = CommonEnvironment(settings);
+        env["Orleans__SiloPort"] = siloPort.ToString();
+        env["Orleans__GatewayPort"] = gatewayPort.ToString();
+        var p = new PlatformProcess(Launch("Conversations.Silo", env, ""), null);
+        var deadline = DateTime.UtcNow.AddSeconds(90);
+        while (DateTime.UtcNow < deadline)
+        {
+            if (!p.IsRunning) throw new InvalidOperationException("Silo exited during start-up:\n" + p.Log);
+            if (p.Log.Contains("Application started", StringComparison.Ordinal)) return p;
+            await Task.Delay(200);
+        }
+        throw new TimeoutException("Silo did not start in time:\n" + p.Log);
+    }
+
+    /// <summary>A free TCP port on loopback.</summary>
+    public static int FreePort()
+    {
+        using var l = new TcpListener(IPAddress.Loopback, 0);
+        l.Start();
+        return ((IPEndPoint)l.LocalEndpoint).Port;
+    }
+
+    /// <summary>Kills the process at once, like <c>kill -9</c>.</summary>
+    public void Kill()
+    {
+        if (!_process.HasExited) _process.Kill(entireProcessTree: true);
+        _process.WaitForExit(10_000);
+    }
+
+    /// <inheritdoc />
+    public ValueTask DisposeAsync()
+    {
+        Kill();
+        _process.Dispose();
+        return ValueTask.CompletedTask;
+    }
+
+    private async Task WaitForHealthAsync(TimeSpan timeout)
+    {
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
+        var deadline = DateTime.UtcNow + timeout;
+        while (DateTime.UtcNow < deadline)
+        {
+            if (!IsRunning) throw new InvalidOperationException("Host exited during start-up:\n" + Log);
+            try
+            {
+                if ((await http.GetAsync(BaseUrl + "/healthz")).IsSuccessStatusCode) return;
+            }
+            catch (HttpRequestException) { }
+            catch (TaskCanceledException) { }
+            await Task.Delay(250);
+        }
+        throw new TimeoutException("Host did not become healthy in time:\n" + Log);
+    }
+
+    private static Dictionary<string, string> CommonEnvironment(Settings s)
+    {
+        var env = new Dictionary<string, string>
+        {
+            ["ConnectionStrings__Postgres"] = s.ConnectionString,
+            ["Orleans__ClusterId"] = s.ClusterId,
+            ["Orleans__ServiceId"] = s.ClusterId,
+            ["Orleans__SiloPort"] = FreePort().ToString(),
+            ["Orleans__GatewayPort"] = FreePort().ToString(),
+            ["Orleans__FastFailureDetection"] = "true",
+            ["DOTNET_ENVIRONMENT"] = "Testing",
+            ["ASPNETCORE_ENVIRONMENT"] = "Testing",
+            ["Logging__LogLevel__Default"] = "Information",
+        };
+        foreach (var (k, v) in s.Environment) env[k] = v;
+        return env;
+    }
+
+    private static Process Launch(string project, Dictionary<string, string> env, string args)
+    {
+        var dll = Path.Combine(RepoPaths.Root, "src", project, "bin", RepoPaths.Configuration, "net10.0", "linux-x64", project + ".dll");
+        if (!File.Exists(dll)) throw new FileNotFoundException($"Build {project} first (dotnet build -c {RepoPaths.Configuration}).", dll);
+        var psi = new ProcessStartInfo("dotnet", $"\"{dll}\" {args}")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+            WorkingDirectory = Path.GetDirectoryName(dll)!,
+        };
+        foreach (var (k, v) in env) psi.Environment[k] = v;
+        return Process.Start(psi) ?? throw new InvalidOperationException($"Could not start {project}.");
+    }
+}
+
+/// <summary>Where the repository and the build output are.</summary>
+public static class RepoPaths
+{
+    /// <summary>The folder holding Conversations.sln.</summary>
+    public static string Root { get; } = FindRoot();
+
+    /// <summary>Debug or Release, as this test assembly was built.</summary>
+    public static string Configuration { get; } =
+        AppContext.BaseDirectory.Contains($"{Path.DirectorySeparatorChar}Release{Path.DirectorySeparatorChar}", StringComparison.Ordinal) ? "Release" : "Debug";
+
+    private static string FindRoot()
+    {
+        var dir = new DirectoryInfo(AppContext.BaseDirectory);
+        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "Conversations.sln"))) dir = dir.Parent;
+        return dir?.FullName ?? throw new InvalidOperationException("Conversations.sln not found above the test folder.");
+    }
+}

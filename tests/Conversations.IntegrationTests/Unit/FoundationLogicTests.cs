@@ -1,0 +1,89 @@
+using Conversations.Api;
+using Conversations.Contracts;
+using Conversations.Contracts.Tenancy;
+using Conversations.Grains.Tenancy;
+using Conversations.Models.Chat;
+using Conversations.Models.Extractive;
+using Conversations.Storage.Tenancy;
+
+namespace Conversations.IntegrationTests.Unit;
+
+/// <summary>Plain logic of the foundation: keys, ids, settings validation, the extractive responder.</summary>
+public sealed class FoundationLogicTests
+{
+    [Theory(DisplayName = "API keys parse only in the cvk_id_secret shape")]
+    [InlineData("cvk_abc_def", true, "abc", "def")]
+    [InlineData("cvk_abc_de_f", true, "abc", "de_f")]
+    [InlineData("cvk__def", false, "", "")]
+    [InlineData("cvk_abc_", false, "", "")]
+    [InlineData("Bearer cvk_abc_def", false, "", "")]
+    [InlineData("sk-abc", false, "", "")]
+    public void Key_parsing(string key, bool ok, string id, string secret)
+    {
+        Assert.Equal(ok, TenancyStore.TryParseKey(key, out var keyId, out var s));
+        if (ok) Assert.Equal((id, secret), (keyId, s));
+    }
+
+    [Theory(DisplayName = "Tenant ids are lower-case slugs; entity ids are bounded and free of path characters")]
+    [InlineData("acme", true)]
+    [InlineData("a", false)]
+    [InlineData("Acme", false)]
+    [InlineData("acme/other", false)]
+    [InlineData("-acme", false)]
+    public void Tenant_ids(string id, bool ok) => Assert.Equal(ok, Ids.IsTenantId(id));
+
+    [Fact(DisplayName = "Entity ids reject slashes (which would escape the tenant scope of a grain key) and overlong ids")]
+    public void Entity_ids()
+    {
+        Assert.True(Ids.IsId("alice@example.com"));
+        Assert.False(Ids.IsId("../x"));
+        Assert.False(Ids.IsId("a/b"));
+        Assert.False(Ids.IsId(new string('a', 65)));
+        Assert.Equal(("t1", "c/2"), GrainKeys.Split("t1/c/2"));
+        Assert.Throws<ArgumentException>(() => GrainKeys.Split("nokey"));
+    }
+
+    [Fact(DisplayName = "Settings validation rejects a budget too small for the answer and keeps valid patches")]
+    public void Settings_validation()
+    {
+        var s = new TenantSettings();
+        Assert.Throws<ArgumentException>(() => TenantSettingsValidator.Apply(s, new TenantSettingsPatch { ContextBudgetTokens = 500 }));
+        Assert.Throws<ArgumentException>(() => TenantSettingsValidator.Apply(s, new TenantSettingsPatch { MaxOutputTokens = 4000 }));
+        Assert.Throws<ArgumentException>(() => TenantSettingsValidator.Apply(s, new TenantSettingsPatch { SummaryThresholdTokens = 100 }));
+        var ok = TenantSettingsValidator.Apply(s, new TenantSettingsPatch { ContextBudgetTokens = 8000, SummaryThresholdTokens = 4000 });
+        Assert.Equal((8000, 4000, s.MaxOutputTokens), (ok.ContextBudgetTokens, ok.SummaryThresholdTokens, ok.MaxOutputTokens));
+    }
+
+    [Fact(DisplayName = "The extractive responder quotes the sentence that shares the question's terms, not unrelated ones")]
+    public void Extractive_quotes_relevant_sentence()
+    {
+        var request = new ModelRequest([
+            new PromptLine(PromptLine.System, "You are helpful."),
+            new PromptLine(PromptLine.User, "The cafeteria opens at eight. Parking permits renew in March."),
+            new PromptLine(PromptLine.Assistant, "Noted."),
+            new PromptLine(PromptLine.User, "When do parking permits renew?"),
+        ], 100);
+        var answer = ExtractiveResponder.Compose(request);
+        Assert.Contains("Parking permits renew in March.", answer);
+        Assert.DoesNotContain("cafeteria", answer);
+        Assert.Contains("without a language model", answer);
+    }
+
+    [Fact(DisplayName = "The extractive responder answers a Chinese question in Chinese and says when nothing matched")]
+    public void Extractive_chinese_and_empty()
+    {
+        var none = ExtractiveResponder.Compose(new ModelRequest([new PromptLine(PromptLine.User, "报销流程是什么？")], 100));
+        Assert.Contains("没有语言模型", none);
+        Assert.Contains("没有找到", none);
+    }
+
+    [Fact(DisplayName = "The extractive responder streams the same text it composes")]
+    public async Task Extractive_streams_whole_text()
+    {
+        var request = new ModelRequest([new PromptLine(PromptLine.User, "Invoices go to finance@example.com."), new PromptLine(PromptLine.User, "Where do invoices go?")], 100);
+        var parts = new List<string>();
+        await foreach (var u in new ExtractiveResponder().StreamAsync(request, CancellationToken.None)) parts.Add(u.Text!);
+        Assert.True(parts.Count > 3);
+        Assert.Equal(ExtractiveResponder.Compose(request), string.Concat(parts));
+    }
+}
