@@ -8,7 +8,8 @@ namespace Conversations.Moderation.Matching;
 /// Reports ALL occurrences, overlapping ones included (the engine needs every hit to decide masking).
 /// Layout: chars map to dense symbol ids through a 65,536-entry table; the root has a dense transition row
 /// (it is the hottest state and has the most children); other states keep their children as a sorted run in
-/// one CSR edge array (most have one or two). Failure links and dictionary-suffix links complete the machine.
+/// one CSR edge array (most have one or two), and states with many children (frequent first hanzi) are also
+/// indexed in an open-addressing hash so their lookup is one probe instead of a search. Failure links and dictionary-suffix links complete the machine.
 /// States are numbered breadth-first so shallow states, which are visited most, sit together in memory.
 /// </remarks>
 public sealed class AhoCorasickAutomaton
@@ -24,11 +25,14 @@ public sealed class AhoCorasickAutomaton
     private readonly int[] _dictLink;
     private readonly int[] _outStart;
     private readonly int[] _outPattern;
+    private readonly EdgeHashTable _wideEdges;
 
     internal AhoCorasickAutomaton(
         ushort[] symbolOf, int[] rootNext, int[] edgeStart, ushort[] edgeSymbol, int[] edgeTarget, int[] fail,
-        int[] depth, int[] firstOutput, int[] dictLink, int[] outStart, int[] outPattern, int patternCount, int alphabetSize)
+        int[] depth, int[] firstOutput, int[] dictLink, int[] outStart, int[] outPattern, int patternCount, int alphabetSize,
+        EdgeHashTable wideEdges)
     {
+        _wideEdges = wideEdges;
         _symbolOf = symbolOf;
         _rootNext = rootNext;
         _edgeStart = edgeStart;
@@ -59,7 +63,8 @@ public sealed class AhoCorasickAutomaton
     /// <summary>Approximate bytes held by the automaton's arrays.</summary>
     public long MemoryBytes =>
         _symbolOf.Length * 2L + _rootNext.Length * 4L + _edgeStart.Length * 4L + _edgeSymbol.Length * 2L + _edgeTarget.Length * 4L
-        + (_fail.Length + _depth.Length + _firstOutput.Length + _dictLink.Length + _outStart.Length + _outPattern.Length) * 4L;
+        + (_fail.Length + _depth.Length + _firstOutput.Length + _dictLink.Length + _outStart.Length + _outPattern.Length) * 4L
+        + _wideEdges.MemoryBytes;
 
     /// <summary>Length (in chars) of the text a state stands for: the longest suffix read so far that starts some pattern.</summary>
     public int Depth(int state) => _depth[state];
@@ -108,7 +113,7 @@ public sealed class AhoCorasickAutomaton
         {
             var lo = Unsafe.Add(ref edgeStart, state);
             var hi = Unsafe.Add(ref edgeStart, state + 1);
-            if (hi - lo <= 8)
+            if (hi - lo <= EdgeHashTable.MaxLinearDegree)
             {
                 for (; lo < hi; lo++)
                 {
@@ -121,30 +126,13 @@ public sealed class AhoCorasickAutomaton
             }
             else
             {
-                var found = BinarySearch(lo, hi, symbol);
+                var found = _wideEdges.Find(state, symbol);
                 if (found >= 0)
-                    return _edgeTarget[found];
+                    return found;
             }
             state = Unsafe.Add(ref fail, state);
         }
         return _rootNext[symbol];
-    }
-
-    private int BinarySearch(int lo, int hi, int symbol)
-    {
-        hi--;
-        while (lo <= hi)
-        {
-            var mid = (lo + hi) >>> 1;
-            int s = _edgeSymbol[mid];
-            if (s == symbol)
-                return mid;
-            if (s < symbol)
-                lo = mid + 1;
-            else
-                hi = mid - 1;
-        }
-        return -1;
     }
 
     [MethodImpl(MethodImplOptions.NoInlining)]

@@ -119,7 +119,7 @@ internal static class AhoCorasickBuilder
 
         return new AhoCorasickAutomaton(
             symbolOf, rootNext, edgeStart, edgeSymbol, edgeTarget, fail, depth, firstOutput, dictLink, outStart, outPattern,
-            patterns.Count, alphabetSize);
+            patterns.Count, alphabetSize, EdgeHashTable.Build(edgeStart, edgeSymbol, edgeTarget));
 
         int Goto(int state, ushort symbol)
         {

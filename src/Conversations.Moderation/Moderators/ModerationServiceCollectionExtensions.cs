@@ -1,0 +1,43 @@
+using Conversations.Moderation.Engine;
+using Conversations.Moderation.Green;
+using Conversations.Moderation.Moderators;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Polly;
+
+// ReSharper disable once CheckNamespace — extension methods live where IServiceCollection does, by convention.
+namespace Microsoft.Extensions.DependencyInjection;
+
+/// <summary>The one place content moderation is wired.</summary>
+public static class ModerationServiceCollectionExtensions
+{
+    /// <summary>Registers the engine, the Green client (typed HttpClient + shared resilience pipeline) and
+    /// <see cref="IContentModerator"/>: Green-backed when keys are configured, built-in only otherwise.</summary>
+    public static IServiceCollection AddContentModeration(this IServiceCollection services, Action<GreenOptions>? configureGreen = null)
+    {
+        var options = services.AddOptions<GreenOptions>();
+        if (configureGreen is not null)
+            options.Configure(configureGreen);
+        options.ValidateOnStart();
+        services.AddSingleton<IValidateOptions<GreenOptions>, GreenOptionsValidator>();
+
+        services.AddSingleton(new ModerationEngine());
+        services.AddSingleton<BuiltInContentModerator>();
+        services.AddSingleton(new GreenModeratorOptions());
+        // One pipeline per process, so the circuit breaker sees every Green call.
+        services.AddKeyedSingleton(GreenResilience.PipelineName, static (sp, _) =>
+            GreenResilience.Build(sp.GetRequiredService<IOptions<GreenOptions>>().Value, sp.GetService<TimeProvider>()));
+        services.AddHttpClient<IGreenClient, GreenClient>(static (http, sp) => new GreenClient(
+            http,
+            sp.GetRequiredService<IOptions<GreenOptions>>().Value,
+            sp.GetRequiredKeyedService<ResiliencePipeline>(GreenResilience.PipelineName)));
+        // Transient: it holds a typed HttpClient, whose handlers the factory rotates.
+        services.AddTransient<IContentModerator>(static sp =>
+            sp.GetRequiredService<IOptions<GreenOptions>>().Value.IsConfigured
+                ? new GreenContentModerator(
+                    sp.GetRequiredService<BuiltInContentModerator>(), sp.GetRequiredService<IGreenClient>(),
+                    sp.GetRequiredService<GreenModeratorOptions>(), sp.GetService<ILogger<GreenContentModerator>>())
+                : sp.GetRequiredService<BuiltInContentModerator>());
+        return services;
+    }
+}
