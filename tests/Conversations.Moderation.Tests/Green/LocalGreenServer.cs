@@ -1,0 +1,200 @@
+using System.Collections.Concurrent;
+using System.Text.Json;
+using Conversations.Moderation.Green;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace Conversations.Moderation.Tests.Green;
+
+/// <summary>A Green-compatible server on loopback: verifies ACS3 signatures and nonces, answers documented shapes.</summary>
+/// <remarks>Queued faults are served first, one per request: a body Code (408/581/588), or throttling with x-acs-retry-after.</remarks>
+internal sealed class LocalGreenServer : IAsyncDisposable
+{
+    public const string KeyId = "LTAItestkeyid000";
+    public const string KeySecret = "test-secret-value";
+
+    private readonly WebApplication _app;
+    private readonly ConcurrentDictionary<string, bool> _nonces = new();
+    private readonly ConcurrentQueue<Fault> _faults = new();
+    private readonly ConcurrentDictionary<string, int> _polls = new();
+    private int _requests;
+    private int _accepted;
+
+    private LocalGreenServer(WebApplication app) => _app = app;
+
+    /// <summary>Requests received (including rejected ones).</summary>
+    public int Requests => _requests;
+
+    /// <summary>Requests whose signature verified.</summary>
+    public int Accepted => _accepted;
+
+    /// <summary>Actions of accepted requests, in order.</summary>
+    public ConcurrentQueue<string> Actions { get; } = new();
+
+    /// <summary>When set, every request gets this fault (e.g. a permanent outage).</summary>
+    public Fault? AlwaysFault { get; set; }
+
+    public Uri Endpoint { get; private set; } = null!;
+
+    public static async Task<LocalGreenServer> StartAsync()
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        var app = builder.Build();
+        var server = new LocalGreenServer(app);
+        app.MapPost("/", server.HandleAsync);
+        await app.StartAsync();
+        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        server.Endpoint = new Uri(address);
+        return server;
+    }
+
+    public void Enqueue(Fault fault) => _faults.Enqueue(fault);
+
+    public GreenOptions Options(string? secret = null) => new()
+    {
+        Endpoint = Endpoint.ToString(),
+        AccessKeyId = KeyId,
+        AccessKeySecret = secret ?? KeySecret,
+        AttemptTimeout = TimeSpan.FromSeconds(2),
+        TotalTimeout = TimeSpan.FromSeconds(6),
+        RetryBaseDelay = TimeSpan.FromMilliseconds(20),
+    };
+
+    public async ValueTask DisposeAsync() => await _app.DisposeAsync();
+
+    private async Task HandleAsync(HttpContext context)
+    {
+        Interlocked.Increment(ref _requests);
+        using var buffer = new MemoryStream();
+        await context.Request.Body.CopyToAsync(buffer);
+        var body = buffer.ToArray();
+
+        var problem = Verify(context.Request, body);
+        if (problem is not null)
+        {
+            await Write(context, 400, new { Code = problem, Message = "signature check failed", RequestId = Guid.NewGuid().ToString() });
+            return;
+        }
+        Interlocked.Increment(ref _accepted);
+        var action = context.Request.Headers["x-acs-action"].ToString();
+        Actions.Enqueue(action);
+
+        if (AlwaysFault is { } always || _faults.TryDequeue(out always))
+        {
+            if (always.RetryAfterSeconds is { } seconds)
+                context.Response.Headers["x-acs-retry-after"] = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            await Write(context, always.HttpStatus, new { Code = always.Code, Message = "fault", RequestId = Guid.NewGuid().ToString() });
+            return;
+        }
+
+        var form = System.Web.HttpUtility.ParseQueryString(System.Text.Encoding.UTF8.GetString(body));
+        var service = form["Service"] ?? "";
+        var parameters = JsonSerializer.Deserialize<Dictionary<string, string>>(form["ServiceParameters"] ?? "{}")!;
+        await Write(context, 200, action switch
+        {
+            GreenApi.TextModerationPlus => TextResponse(service, parameters.GetValueOrDefault("content") ?? ""),
+            GreenApi.ImageModeration => ImageResponse(parameters["imageUrl"], parameters.GetValueOrDefault("dataId")),
+            GreenApi.VoiceModeration or GreenApi.VideoModeration => Envelope(200, new { TaskId = (action == GreenApi.VoiceModeration ? "au_" : "vi_") + Guid.NewGuid().ToString("N"), DataId = parameters.GetValueOrDefault("dataId") }),
+            GreenApi.VoiceModerationResult => PollResponse(parameters["taskId"], VoiceData(parameters["taskId"])),
+            GreenApi.VideoModerationResult => PollResponse(parameters["taskId"], VideoData(parameters["taskId"])),
+            _ => new { Code = "InvalidAction.NotFound", Message = action, RequestId = Guid.NewGuid().ToString() },
+        });
+    }
+
+    /// <summary>Rebuilds the signature from the request as received; null when valid, else an Alibaba-style error code.</summary>
+    private string? Verify(HttpRequest request, byte[] body)
+    {
+        var authorization = request.Headers.Authorization.ToString();
+        const string prefix = AcsSigner.Algorithm + " ";
+        if (!authorization.StartsWith(prefix, StringComparison.Ordinal))
+            return "MissingAuthorization";
+        var parts = authorization[prefix.Length..].Split(',').Select(p => p.Split('=', 2)).ToDictionary(p => p[0].Trim(), p => p[1]);
+        if (parts.GetValueOrDefault("Credential") != KeyId)
+            return "InvalidAccessKeyId.NotFound";
+        if (request.Headers["x-acs-version"] != GreenApi.Version)
+            return "InvalidVersion";
+        if (request.Headers["x-acs-content-sha256"] != AcsSigner.Sha256Hex(body))
+            return "ContentSHA256NotMatched";
+        var signed = parts["SignedHeaders"].Split(';');
+        foreach (var required in new[] { "host", "x-acs-action", "x-acs-date", "x-acs-signature-nonce", "x-acs-content-sha256", "x-acs-version" })
+        {
+            if (!signed.Contains(required))
+                return "IncompleteSignature";
+        }
+        var headers = signed.ToDictionary(h => h, h => h == "host" ? request.Host.Value! : request.Headers[h].ToString());
+        var query = request.Query.Select(q => new KeyValuePair<string, string>(q.Key, q.Value.ToString())).ToList();
+        var expected = AcsSigner.SignV3(new AcsRequest(request.Method, request.Path.Value ?? "/", query, headers, body), KeyId, KeySecret);
+        if (expected.Signature != parts["Signature"])
+            return "SignatureDoesNotMatch";
+        if (!_nonces.TryAdd(request.Headers["x-acs-signature-nonce"].ToString(), true))
+            return "SignatureNonceUsed";
+        return null;
+    }
+
+    private static object TextResponse(string service, string content)
+    {
+        if (content.Contains("jiaoyu.com", StringComparison.OrdinalIgnoreCase))
+            return Envelope(200, new
+            {
+                Result = new[] { new { Label = "customized", Confidence = 100.0, RiskWords = "jiaoyu.com", CustomizedHit = new[] { new { LibName = "LLM ACP", KeyWords = "jiaoyu.com" } } } },
+                RiskLevel = "high",
+                Advice = Array.Empty<object>(),
+            });
+        if (content.Contains("rob a bank", StringComparison.OrdinalIgnoreCase))
+            return Envelope(200, new { Result = new[] { new { Label = "illegal_activity", Confidence = 92.5, RiskWords = "rob a bank" } }, RiskLevel = "high" });
+        if (content.Contains("borderline", StringComparison.OrdinalIgnoreCase))
+            return Envelope(200, new { Result = new[] { new { Label = "political_content", Confidence = 60.0, RiskWords = "" } }, RiskLevel = "medium" });
+        return Envelope(200, new { Result = new[] { new { Label = "nonLabel", Confidence = (double?)null, RiskWords = (string?)null } }, RiskLevel = "none", Service = service });
+    }
+
+    private static object ImageResponse(string imageUrl, string? dataId) => imageUrl.Contains("explosion", StringComparison.Ordinal)
+        ? Envelope(200, new { DataId = dataId, Result = new[] { new { Label = "violent_explosion_3001", Confidence = 80.0, Description = "war smoke and light" } }, RiskLevel = "high" })
+        : Envelope(200, new { DataId = dataId, Result = new[] { new { Label = "nonLabel", Confidence = 99.0, Description = "" } }, RiskLevel = "none" });
+
+    /// <summary>The first poll of a task answers 280 (processing), later polls the result.</summary>
+    private object PollResponse(string taskId, object data) =>
+        _polls.AddOrUpdate(taskId, 1, (_, n) => n + 1) == 1
+            ? new { Code = 280, Message = "PROCESSING", RequestId = Guid.NewGuid().ToString() }
+            : Envelope(200, data);
+
+    private static object VoiceData(string taskId) => new
+    {
+        TaskId = taskId,
+        RiskLevel = "high",
+        SliceDetails = new[]
+        {
+            new { StartTime = 0, EndTime = 2, Text = "登录账号密码是一二三四五六", Labels = "C_customized", Extend = "{\"customizedWords\":\"密码\",\"customizedLibs\":\"大模型acp\"}" },
+        },
+    };
+
+    private static object VideoData(string taskId) => new
+    {
+        TaskId = taskId,
+        RiskLevel = "high",
+        AudioResult = new
+        {
+            AudioSummarys = new[] { new { Label = "C_customized", LabelSum = 1 } },
+            SliceDetails = new[] { new { StartTime = 0, EndTime = 2, Text = "登录密码是一二三四五六 ", Labels = "C_customized", Extend = "{\"customizedWords\":\"密码\",\"customizedLibs\":\"大模型acp\"}" } },
+        },
+        FrameResult = new { FrameNum = 0, FrameSummarys = Array.Empty<object>(), Frames = Array.Empty<object>() },
+    };
+
+    private static object Envelope(int code, object data) => new { Code = code, Data = data, Message = "OK", RequestId = Guid.NewGuid().ToString().ToUpperInvariant() };
+
+    private static async Task Write(HttpContext context, int status, object payload)
+    {
+        context.Response.StatusCode = status;
+        context.Response.ContentType = "application/json";
+        await context.Response.WriteAsync(JsonSerializer.Serialize(payload));
+    }
+
+    /// <summary>One injected failure: body Code, HTTP status, optional x-acs-retry-after seconds.</summary>
+    public sealed record Fault(object Code, int HttpStatus = 200, double? RetryAfterSeconds = null);
+}
