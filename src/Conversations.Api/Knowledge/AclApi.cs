@@ -1,0 +1,61 @@
+using Conversations.Api.Auth;
+using Conversations.Api.Errors;
+using Conversations.Contracts;
+using Conversations.Contracts.Knowledge;
+using Conversations.Storage.Tenancy;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace Conversations.Api.Knowledge;
+
+/// <summary>The tenant's access rules (tenant admins): roles, hierarchy, grants, users' roles.</summary>
+public static class AclApi
+{
+    /// <summary>Maps the routes under <c>/v1/acl</c>.</summary>
+    public static RouteGroupBuilder MapAclApi(this RouteGroupBuilder v1)
+    {
+        var acl = v1.MapGroup("/acl").WithTags("Knowledge access control").RequireRoles(Roles.TenantAdmin);
+        acl.MapGet("/", Get).WithName("GetAcl").WithSummary("The tenant's roles, role hierarchy, grants and users' roles, with the ACL version.");
+        acl.MapPut("/roles/{role}", PutRole).WithName("PutRole")
+            .WithSummary("Defines or replaces a role: the roles it includes (e.g. manager includes staff) and its labels. A cycle is a 400.");
+        acl.MapDelete("/roles/{role}", DeleteRole).WithName("DeleteRole").WithSummary("Deletes a role no other role includes.");
+        acl.MapPost("/roles/{role}/grants", Grant).WithName("GrantLabel").WithSummary("Grants a label to a role.");
+        acl.MapDelete("/roles/{role}/grants/{**label}", Revoke).WithName("RevokeLabel")
+            .WithSummary("Revokes a label from a role; the next retrieval no longer sees its documents.");
+        acl.MapPut("/users/{userId}/roles", SetUserRoles).WithName("SetUserRoles").WithSummary("Replaces a user's roles.");
+        acl.MapGet("/users/{userId}/labels", UserLabels).WithName("GetUserLabels").WithSummary("The labels a user may read now.");
+        return v1;
+    }
+
+    private static ITenantAclGrain Acl(HttpContext http, IGrainFactory grains) => grains.GetGrain<ITenantAclGrain>(http.Caller().TenantId!);
+
+    private static async Task<Ok<AclView>> Get(HttpContext http, IGrainFactory grains) => TypedResults.Ok(await Acl(http, grains).GetAsync());
+
+    // The grain validates names, includes and cycles; its ArgumentException becomes a 400 with the message.
+    private static async Task<Ok<AclVersionDto>> PutRole(string role, PutRoleRequest? body, HttpContext http, IGrainFactory grains) =>
+        TypedResults.Ok(new AclVersionDto(await Acl(http, grains).PutRoleAsync(new RoleDefinition(role, body?.Includes ?? [], body?.Labels ?? []))));
+
+    private static async Task<Results<NoContent, ProblemHttpResult>> DeleteRole(string role, HttpContext http, IGrainFactory grains) =>
+        await Acl(http, grains).DeleteRoleAsync(role) is null ? Problems.NotFound($"Role '{role}'") : TypedResults.NoContent();
+
+    private static async Task<Results<Ok<AclVersionDto>, ProblemHttpResult>> Grant(string role, GrantRequest? body, HttpContext http, IGrainFactory grains)
+    {
+        if (string.IsNullOrWhiteSpace(body?.Label)) return Problems.BadRequest("label is required, e.g. {\"label\": \"compensation/staff\"}.");
+        return TypedResults.Ok(new AclVersionDto(await Acl(http, grains).GrantAsync(role, body.Label)));
+    }
+
+    private static async Task<Ok<AclVersionDto>> Revoke(string role, string label, HttpContext http, IGrainFactory grains) =>
+        TypedResults.Ok(new AclVersionDto(await Acl(http, grains).RevokeAsync(role, label)));
+
+    private static async Task<Results<Ok<AclVersionDto>, ProblemHttpResult>> SetUserRoles(
+        string userId, SetUserRolesRequest? body, HttpContext http, IGrainFactory grains, TenancyStore users, CancellationToken ct)
+    {
+        if (!Ids.IsId(userId) || await users.GetUserAsync(http.Caller().TenantId!, userId, ct) is null) return Problems.NotFound($"User '{userId}'");
+        return TypedResults.Ok(new AclVersionDto(await Acl(http, grains).SetUserRolesAsync(userId, body?.Roles ?? [])));
+    }
+
+    private static async Task<Ok<UserLabelsDto>> UserLabels(string userId, HttpContext http, IGrainFactory grains)
+    {
+        var access = await Acl(http, grains).GetUserAccessAsync(userId);
+        return TypedResults.Ok(new UserLabelsDto(userId, access.AclVersion, access.Labels));
+    }
+}

@@ -1,0 +1,72 @@
+using Conversations.Api.Auth;
+using Conversations.Api.Errors;
+using Conversations.Contracts;
+using Conversations.Contracts.Knowledge;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
+
+namespace Conversations.Api.Knowledge;
+
+/// <summary>The knowledge base: documents and ACL (tenant admins), search (any user of the tenant), demo data.</summary>
+public static class KnowledgeApi
+{
+    /// <summary>Maps the routes under <c>/v1/knowledge</c> and <c>/v1/acl</c>, and seeds the demo tenant when enabled.</summary>
+    public static RouteGroupBuilder MapKnowledgeApi(this RouteGroupBuilder v1)
+    {
+        var admin = v1.MapGroup("/knowledge/documents").WithTags("Knowledge base").RequireRoles(Roles.TenantAdmin);
+        admin.MapPost("/", Upload).WithName("UploadDocuments")
+            .WithSummary("Uploads a batch of text/Markdown documents (JSON or multipart). With Accept: application/x-ndjson, progress streams as it goes.")
+            .WithMetadata(new RequestSizeLimitAttribute(UploadReader.MaxUploadBytes))
+            .Produces<UploadSummary>().Produces<IngestionProgress>(200, "application/x-ndjson");
+        admin.MapGet("/", List).WithName("ListDocuments").WithSummary("The tenant's documents.");
+        admin.MapGet("/{documentId}", Get).WithName("GetDocument").WithSummary("One document's metadata.");
+        admin.MapDelete("/{documentId}", Delete).WithName("DeleteDocument").WithSummary("Deletes a document and its chunks.");
+
+        var users = v1.MapGroup("/knowledge").WithTags("Knowledge base").RequireRoles(Roles.User, Roles.TenantAdmin);
+        users.MapPost("/search", Search).WithName("SearchKnowledge").WithSummary("The chunks the caller may read that best answer a question.");
+
+        v1.MapAclApi();
+        KnowledgeDemoSeeder.StartWhenEnabled(((IEndpointRouteBuilder)v1).ServiceProvider);
+        return v1;
+    }
+
+    private static async Task<IResult> Upload(HttpContext http, IGrainFactory grains, CancellationToken ct)
+    {
+        var docs = await UploadReader.ReadAsync(http.Request, ct);
+        var progress = grains.GetGrain<IKnowledgeBaseGrain>(http.Caller().TenantId!).IngestAsync(docs, ct);
+        if (http.Request.Headers.Accept.ToString().Contains("application/x-ndjson", StringComparison.OrdinalIgnoreCase))
+            return new NdjsonResult<IngestionProgress>(progress);
+        var results = new List<DocumentIngestResult>();
+        var embedded = 0;
+        await foreach (var p in progress.WithCancellation(ct))
+        {
+            if (p.Document is not null) results.Add(p.Document);
+            embedded = p.ChunksEmbedded;
+        }
+        return TypedResults.Ok(new UploadSummary(results, embedded));
+    }
+
+    private static async Task<Ok<DocumentPage>> List(HttpContext http, IGrainFactory grains, string? cursor, int? limit)
+    {
+        var take = Math.Clamp(limit ?? 50, 1, 500);
+        var docs = await grains.GetGrain<IKnowledgeBaseGrain>(http.Caller().TenantId!).ListAsync(cursor, take);
+        return TypedResults.Ok(new DocumentPage(docs, docs.Count == take ? docs[^1].DocumentId : null));
+    }
+
+    private static async Task<Results<Ok<DocumentInfo>, ProblemHttpResult>> Get(string documentId, HttpContext http, IGrainFactory grains) =>
+        await grains.GetGrain<IKnowledgeBaseGrain>(http.Caller().TenantId!).GetAsync(documentId) is { } doc
+            ? TypedResults.Ok(doc) : Problems.NotFound($"Document '{documentId}'");
+
+    private static async Task<Results<NoContent, ProblemHttpResult>> Delete(string documentId, HttpContext http, IGrainFactory grains) =>
+        await grains.GetGrain<IKnowledgeBaseGrain>(http.Caller().TenantId!).DeleteAsync(documentId)
+            ? TypedResults.NoContent() : Problems.NotFound($"Document '{documentId}'");
+
+    private static async Task<Results<Ok<RetrievalResult>, ProblemHttpResult>> Search(SearchRequest? body, HttpContext http, IGrainFactory grains)
+    {
+        if (string.IsNullOrWhiteSpace(body?.Question)) return Problems.BadRequest("question is required, e.g. {\"question\": \"What is my bonus?\"}.");
+        if (body.Question.Length > 4000) return Problems.BadRequest("question must be at most 4000 characters.");
+        var caller = http.Caller();
+        var topK = Math.Clamp(body.TopK ?? 5, 1, 50);
+        return TypedResults.Ok(await grains.GetGrain<IKnowledgeSearchGrain>(caller.TenantId!).SearchAsync(caller.UserId!, body.Question, topK));
+    }
+}

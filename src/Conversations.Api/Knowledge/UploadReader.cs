@@ -1,0 +1,66 @@
+using System.Text;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using Conversations.Contracts.Knowledge;
+using Microsoft.AspNetCore.Http.Json;
+using Microsoft.Extensions.Options;
+
+namespace Conversations.Api.Knowledge;
+
+/// <summary>
+/// Reads a batch upload: a JSON body <c>{"documents": [{id, title, label, content}]}</c>, or multipart/form-data with
+/// text/Markdown files and a <c>label</c> field (id from the file name, title from the first heading or the file name).
+/// </summary>
+public static partial class UploadReader
+{
+    /// <summary>Largest upload request.</summary>
+    public const long MaxUploadBytes = 64L << 20;
+
+    private static readonly string[] TextExtensions = [".txt", ".md", ".markdown", ".text"];
+
+    /// <summary>The documents of the request; throws <see cref="ArgumentException"/> (→ 400) for an unusable body.</summary>
+    public static async Task<IReadOnlyList<DocumentUpload>> ReadAsync(HttpRequest request, CancellationToken ct)
+    {
+        if (request.HasFormContentType) return await ReadFormAsync(request, ct);
+        var json = request.HttpContext.RequestServices.GetRequiredService<IOptions<JsonOptions>>().Value.SerializerOptions;
+        UploadRequest? body;
+        try { body = await JsonSerializer.DeserializeAsync<UploadRequest>(request.Body, json, ct); }
+        catch (JsonException e) { throw new ArgumentException($"The body is not valid JSON ({e.Message.Split(" Path:")[0]})."); }
+        if (body?.Documents is not { Count: > 0 } docs)
+            throw new ArgumentException("Send {\"documents\": [{\"id\", \"title\", \"label\", \"content\"}]} or multipart files with a 'label' field.");
+        return docs.Select(d => new DocumentUpload(
+            d.Id ?? Slug(d.Title ?? ""), d.Title?.Trim() ?? "", d.Label?.Trim() ?? "", d.Content ?? "")).ToList();
+    }
+
+    private static async Task<IReadOnlyList<DocumentUpload>> ReadFormAsync(HttpRequest request, CancellationToken ct)
+    {
+        var form = await request.ReadFormAsync(ct);
+        var label = form["label"].ToString().Trim();
+        if (label.Length == 0) throw new ArgumentException("A multipart upload needs a 'label' field for its files.");
+        if (form.Files.Count == 0) throw new ArgumentException("The multipart upload has no files.");
+        var docs = new List<DocumentUpload>();
+        foreach (var file in form.Files)
+        {
+            var name = Path.GetFileName(file.FileName);
+            var ext = Path.GetExtension(name).ToLowerInvariant();
+            if (ext.Length > 0 && !TextExtensions.Contains(ext))
+                throw new ArgumentException($"'{name}' is not a text or Markdown file (.txt, .md).");
+            using var reader = new StreamReader(file.OpenReadStream(), Encoding.UTF8);
+            var content = await reader.ReadToEndAsync(ct);
+            var stem = Path.GetFileNameWithoutExtension(name);
+            var heading = content.Split('\n').Select(l => l.Trim()).FirstOrDefault(l => l.StartsWith("# ", StringComparison.Ordinal));
+            docs.Add(new DocumentUpload(Slug(stem), heading?[2..].Trim() ?? stem, label, content));
+        }
+        return docs;
+    }
+
+    /// <summary>A document id from a title or file name: letters, digits, '.', '_', '-' (others become '-').</summary>
+    public static string Slug(string text)
+    {
+        var slug = InvalidIdChars().Replace(text.Trim().ToLowerInvariant(), "-").Trim('-');
+        return slug.Length > 128 ? slug[..128] : slug;
+    }
+
+    [GeneratedRegex("[^a-z0-9._-]+")]
+    private static partial Regex InvalidIdChars();
+}

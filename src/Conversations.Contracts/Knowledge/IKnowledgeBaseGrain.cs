@@ -1,0 +1,31 @@
+namespace Conversations.Contracts.Knowledge;
+
+/// <summary>One tenant's documents, key <c>{tenant}</c>: batch ingestion with progress, listing and deletion.</summary>
+[Alias("knowledge-base")]
+public interface IKnowledgeBaseGrain : IGrainWithStringKey
+{
+    /// <summary>Chunks, embeds and stores the documents, reporting progress; unchanged documents are skipped.</summary>
+    [Alias("ingest")]
+    IAsyncEnumerable<IngestionProgress> IngestAsync(IReadOnlyList<DocumentUpload> documents, CancellationToken cancellationToken = default);
+
+    /// <summary>Documents by id after <paramref name="afterDocumentId"/>.</summary>
+    [Alias("list")]
+    Task<IReadOnlyList<DocumentInfo>> ListAsync(string? afterDocumentId, int limit);
+
+    /// <summary>One document, or null.</summary>
+    [Alias("get")]
+    Task<DocumentInfo?> GetAsync(string documentId);
+
+    /// <summary>Deletes a document and its chunks; false when not found.</summary>
+    [Alias("delete")]
+    Task<bool> DeleteAsync(string documentId);
+}
+
+/// <summary>Searches one tenant's knowledge base for a user, key <c>{tenant}</c>; only chunks the user may read.</summary>
+[Alias("knowledge-search")]
+public interface IKnowledgeSearchGrain : IGrainWithStringKey
+{
+    /// <summary>The best <paramref name="topK"/> chunks for the question that <paramref name="userId"/> may read.</summary>
+    [Alias("search")]
+    Task<RetrievalResult> SearchAsync(string userId, string question, int topK);
+}

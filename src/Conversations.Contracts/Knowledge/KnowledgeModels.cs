@@ -1,0 +1,78 @@
+namespace Conversations.Contracts.Knowledge;
+
+/// <summary>One uploaded document: plain text or Markdown, with the one label that decides who may read it.</summary>
+[GenerateSerializer, Immutable, Alias("kb-upload")]
+public sealed record DocumentUpload(
+    [property: Id(0)] string DocumentId,
+    [property: Id(1)] string Title,
+    [property: Id(2)] string Label,
+    [property: Id(3)] string Content);
+
+/// <summary>What ingestion did with one document.</summary>
+[GenerateSerializer, Immutable, Alias("kb-ingest-result")]
+public sealed record DocumentIngestResult(
+    [property: Id(0)] string DocumentId,
+    [property: Id(1)] string Status,
+    [property: Id(2)] int ChunkCount,
+    [property: Id(3)] string? Error = null);
+
+/// <summary>Values of <see cref="DocumentIngestResult.Status"/>.</summary>
+public static class IngestStatus
+{
+    /// <summary>New document, chunked and embedded.</summary>
+    public const string Created = "created";
+    /// <summary>Content changed: old chunks replaced.</summary>
+    public const string Updated = "updated";
+    /// <summary>Same content, new title or label: chunks kept, metadata changed.</summary>
+    public const string Relabeled = "relabeled";
+    /// <summary>Same content and metadata: nothing done.</summary>
+    public const string Unchanged = "unchanged";
+    /// <summary>Not stored; see the error.</summary>
+    public const string Failed = "failed";
+}
+
+/// <summary>A progress report of a batch upload; <see cref="Document"/> is set when a document finished.</summary>
+[GenerateSerializer, Immutable, Alias("kb-ingest-progress")]
+public sealed record IngestionProgress(
+    [property: Id(0)] int DocumentsDone,
+    [property: Id(1)] int DocumentsTotal,
+    [property: Id(2)] int ChunksEmbedded,
+    [property: Id(3)] int ChunksTotal,
+    [property: Id(4)] DocumentIngestResult? Document);
+
+/// <summary>A stored document's metadata.</summary>
+[GenerateSerializer, Immutable, Alias("kb-document")]
+public sealed record DocumentInfo(
+    [property: Id(0)] string DocumentId,
+    [property: Id(1)] string Title,
+    [property: Id(2)] string Label,
+    [property: Id(3)] int ChunkCount,
+    [property: Id(4)] int CharCount,
+    [property: Id(5)] string EmbeddingModel,
+    [property: Id(6)] DateTimeOffset CreatedAt,
+    [property: Id(7)] DateTimeOffset UpdatedAt);
+
+/// <summary>A retrieved chunk the user may read, best first.</summary>
+/// <param name="Score">Fused rank score (reciprocal rank fusion of vector and full-text ranks); higher is better.</param>
+/// <param name="Similarity">Cosine similarity to the question when the vector search found it, else null.</param>
+[GenerateSerializer, Immutable, Alias("kb-chunk")]
+public sealed record KnowledgeChunk(
+    [property: Id(0)] string DocumentId,
+    [property: Id(1)] string Title,
+    [property: Id(2)] int ChunkIndex,
+    [property: Id(3)] string Text,
+    [property: Id(4)] double Score,
+    [property: Id(5)] string Label,
+    [property: Id(6)] double? Similarity);
+
+/// <summary>The result of one retrieval: the chunks, the ACL version they were filtered at, and the plan used.</summary>
+[GenerateSerializer, Immutable, Alias("kb-retrieval")]
+public sealed record RetrievalResult(
+    [property: Id(0)] IReadOnlyList<KnowledgeChunk> Chunks,
+    [property: Id(1)] long AclVersion,
+    [property: Id(2)] string Plan,
+    [property: Id(3)] double AllowedShare)
+{
+    /// <summary>Nothing found (or nothing readable).</summary>
+    public static readonly RetrievalResult Empty = new([], 0, "empty", 0);
+}

@@ -1,0 +1,118 @@
+using System.Runtime.CompilerServices;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.RegularExpressions;
+using Conversations.Contracts.Knowledge;
+using Conversations.Knowledge.Access;
+using Conversations.Knowledge.Chunking;
+using Conversations.Knowledge.Search;
+using Conversations.Models.Embeddings;
+using Conversations.Prompting;
+using Conversations.Storage.Knowledge;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Conversations.Grains.Knowledge;
+
+/// <summary>
+/// Documents → token-aware chunks with overlap → embeddings → one COPY per document. A document whose content hash
+/// and embedding model match the stored one is not embedded again; a changed title or label only updates metadata.
+/// </summary>
+public sealed partial class KnowledgeIngestion(
+    KnowledgeStore store, EmbeddingModel embeddings, ITokenCounter tokens, LabelChunkCounts counts,
+    IOptions<KnowledgeOptions> options, ILogger<KnowledgeIngestion> logger)
+{
+    private readonly TextChunker _chunker = new(tokens, options.Value.Chunker);
+
+    /// <summary>Ingests a batch, yielding progress after each embedding batch and each finished document.</summary>
+    public async IAsyncEnumerable<IngestionProgress> IngestAsync(
+        string tenantId, IReadOnlyList<DocumentUpload> documents, [EnumeratorCancellation] CancellationToken ct = default)
+    {
+        if (documents.Count > KnowledgeOptions.MaxDocumentsPerUpload)
+            throw new ArgumentException($"Upload at most {KnowledgeOptions.MaxDocumentsPerUpload} documents at a time.");
+        var duplicate = documents.GroupBy(d => d.DocumentId).FirstOrDefault(g => g.Count() > 1);
+        if (duplicate is not null) throw new ArgumentException($"Document id '{duplicate.Key}' appears twice in the upload.");
+
+        // Decide per document first, so the total chunk count is known before the slow part.
+        var done = new List<DocumentIngestResult>();
+        var pending = new List<(DocumentUpload Doc, short LabelId, byte[] Hash, IReadOnlyList<TextChunk> Chunks, bool Exists)>();
+        foreach (var doc in documents)
+        {
+            ct.ThrowIfCancellationRequested();
+            // Uploads come from JSON: fields the type says are set may still be missing.
+            var id = doc.DocumentId ?? "";
+            if (Validate(doc) is { } error) { done.Add(new DocumentIngestResult(id, IngestStatus.Failed, 0, error)); continue; }
+            var hash = SHA256.HashData(Encoding.UTF8.GetBytes(doc.Content));
+            var labelId = await store.EnsureLabelAsync(tenantId, doc.Label, ct);
+            var existing = await store.GetDocumentAsync(tenantId, id, ct);
+            if (existing is not null && existing.ContentHash.AsSpan().SequenceEqual(hash) && existing.EmbeddingModel == embeddings.ModelId)
+            {
+                if (existing.Title == doc.Title && existing.LabelId == labelId)
+                    done.Add(new DocumentIngestResult(id, IngestStatus.Unchanged, existing.ChunkCount));
+                else
+                {
+                    await store.UpdateDocumentMetadataAsync(tenantId, id, doc.Title, labelId, ct);
+                    done.Add(new DocumentIngestResult(id, IngestStatus.Relabeled, existing.ChunkCount));
+                }
+                continue;
+            }
+            var chunks = _chunker.Chunk(doc.Content);
+            if (chunks.Count == 0) { done.Add(new DocumentIngestResult(id, IngestStatus.Failed, 0, "The document has no text.")); continue; }
+            pending.Add((doc, labelId, hash, chunks, existing is not null));
+        }
+        if (done.Any(d => d.Status == IngestStatus.Relabeled)) counts.Invalidate(tenantId);
+
+        var total = documents.Count;
+        var chunksTotal = pending.Sum(p => p.Chunks.Count);
+        var embedded = 0;
+        for (var i = 0; i < done.Count; i++) yield return new IngestionProgress(i + 1, total, 0, chunksTotal, done[i]);
+        var finished = done.Count;
+
+        foreach (var (doc, labelId, hash, chunks, exists) in pending)
+        {
+            var vectors = new List<float[]>(chunks.Count);
+            for (var i = 0; i < chunks.Count; i += embeddings.BatchSize)
+            {
+                var batch = chunks.Skip(i).Take(embeddings.BatchSize).Select(c => c.Text).ToList();
+                vectors.AddRange(await embeddings.EmbedAsync(batch, ct));
+                embedded += batch.Count;
+                yield return new IngestionProgress(finished, total, embedded, chunksTotal, null);
+            }
+            var rows = chunks.Select((c, i) => new StoredChunk(c.Index, c.Text, LexicalTerms.CjkBigrams(c.Text), vectors[i])).ToList();
+            await store.ReplaceDocumentAsync(tenantId,
+                new StoredDocument(doc.DocumentId, doc.Title, labelId, hash, embeddings.ModelId, doc.Content.Length), rows, ct);
+            counts.Invalidate(tenantId);
+            finished++;
+            LogStored(logger, tenantId, doc.DocumentId, rows.Count);
+            yield return new IngestionProgress(finished, total, embedded, chunksTotal,
+                new DocumentIngestResult(doc.DocumentId, exists ? IngestStatus.Updated : IngestStatus.Created, rows.Count));
+        }
+    }
+
+    /// <summary>Deletes a document and its chunks.</summary>
+    public async Task<bool> DeleteAsync(string tenantId, string documentId, CancellationToken ct = default)
+    {
+        var deleted = await store.DeleteDocumentAsync(tenantId, documentId, ct);
+        if (deleted) counts.Invalidate(tenantId);
+        return deleted;
+    }
+
+    /// <summary>Null when the upload is usable, else why not.</summary>
+    public static string? Validate(DocumentUpload doc)
+    {
+        if (doc.DocumentId is null || !DocumentIdPattern().IsMatch(doc.DocumentId))
+            return "documentId is required: 1–128 letters, digits, '.', '_' or '-'.";
+        if (string.IsNullOrWhiteSpace(doc.Title) || doc.Title.Length > 300) return "title is required (at most 300 characters).";
+        try { AclNames.RequireLabel(doc.Label); }
+        catch (ArgumentException e) { return e.Message; }
+        if (doc.Content is null || doc.Content.Length > KnowledgeOptions.MaxDocumentChars)
+            return $"content is required (at most {KnowledgeOptions.MaxDocumentChars} characters).";
+        return null;
+    }
+
+    [GeneratedRegex(@"^[A-Za-z0-9._-]{1,128}$")]
+    private static partial Regex DocumentIdPattern();
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Stored document {TenantId}/{DocumentId}: {Chunks} chunks")]
+    private static partial void LogStored(ILogger logger, string tenantId, string documentId, int chunks);
+}

@@ -1,0 +1,38 @@
+using Conversations.Knowledge.Chunking;
+using Conversations.Knowledge.Search;
+
+namespace Conversations.Grains.Knowledge;
+
+/// <summary>Configuration section <c>Knowledge</c>: chunk sizes, hybrid search and the plan thresholds.</summary>
+public sealed class KnowledgeOptions
+{
+    /// <summary>The section name.</summary>
+    public const string Section = "Knowledge";
+    /// <summary>Largest top-K a caller may ask for.</summary>
+    public const int MaxTopK = 50;
+    /// <summary>Most documents in one upload.</summary>
+    public const int MaxDocumentsPerUpload = 1_000;
+    /// <summary>Longest document, in characters.</summary>
+    public const int MaxDocumentChars = 2_000_000;
+
+    /// <summary>Fuse full-text rank with vector rank (reciprocal rank fusion); on by default.</summary>
+    public bool HybridSearch { get; set; } = true;
+    /// <summary>Chunk size in tokens.</summary>
+    public int ChunkMaxTokens { get; set; } = ChunkerOptions.DefaultMaxTokens;
+    /// <summary>Chunk overlap in tokens.</summary>
+    public int ChunkOverlapTokens { get; set; } = ChunkerOptions.DefaultOverlapTokens;
+    /// <summary>Allowed rows up to which an exact scan is used.</summary>
+    public long ExactScanMaxRows { get; set; } = RetrievalPlannerOptions.DefaultExactScanMaxRows;
+    /// <summary>Allowed share below which an exact scan is used.</summary>
+    public double ExactScanMaxShare { get; set; } = RetrievalPlannerOptions.DefaultExactScanMaxShare;
+    /// <summary>ef_search when everything is allowed.</summary>
+    public int BaseEfSearch { get; set; } = RetrievalPlannerOptions.DefaultBaseEfSearch;
+    /// <summary>How long per-label chunk counts (plan choice only) are reused; uploads on this silo refresh them at once.</summary>
+    public TimeSpan LabelCountsTtl { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>The chunker settings.</summary>
+    public ChunkerOptions Chunker => new() { MaxTokens = ChunkMaxTokens, OverlapTokens = ChunkOverlapTokens };
+
+    /// <summary>The planner settings.</summary>
+    public RetrievalPlannerOptions Planner => new() { ExactScanMaxRows = ExactScanMaxRows, ExactScanMaxShare = ExactScanMaxShare, BaseEfSearch = BaseEfSearch };
+}

@@ -1,0 +1,71 @@
+using Conversations.Contracts.Knowledge;
+using Conversations.Knowledge.Search;
+using Conversations.Models.Embeddings;
+using Conversations.Storage.Knowledge;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Conversations.Grains.Knowledge;
+
+/// <summary>
+/// Retrieval with the ACL pushed into the SQL and checked again after it: the user's labels come from the tenant's
+/// ACL grain, the plan from the allowed share, vector and full-text hits are fused by reciprocal rank, and every
+/// returned row's label is re-checked by the ACL grain (defence in depth: a revoke that lands mid-query still wins).
+/// </summary>
+public sealed partial class KnowledgeRetriever(
+    IGrainFactory grains, KnowledgeStore store, EmbeddingModel embeddings, LabelChunkCounts counts,
+    IOptions<KnowledgeOptions> options, ILogger<KnowledgeRetriever> logger) : IKnowledgeRetriever
+{
+    /// <inheritdoc />
+    public async Task<RetrievalResult> RetrieveAsync(string tenantId, string userId, string question, int topK, CancellationToken cancellationToken = default)
+    {
+        topK = Math.Min(topK, KnowledgeOptions.MaxTopK);
+        if (topK <= 0 || string.IsNullOrWhiteSpace(question)) return RetrievalResult.Empty;
+        var acl = grains.GetGrain<ITenantAclGrain>(tenantId);
+        var access = await acl.GetUserAccessAsync(userId);
+        if (access.LabelIds.Count == 0)
+            return new RetrievalResult([], access.AclVersion, RetrievalPlanner.Nothing(0).ToString(), 0);
+
+        var o = options.Value;
+        var perLabel = await counts.GetAsync(tenantId, cancellationToken);
+        var allowed = access.LabelIds.Sum(id => perLabel.GetValueOrDefault(id));
+        var total = perLabel.Values.Sum();
+        // Hybrid search fetches more candidates per half so fusion has something to reorder.
+        var candidates = o.HybridSearch ? Math.Max(topK * 2, 10) : topK;
+        var plan = RetrievalPlanner.Choose(allowed, total, candidates, o.Planner);
+
+        var vector = (await embeddings.EmbedAsync([question], cancellationToken))[0];
+        var hits = await store.SearchAsync(new KnowledgeQuery(
+            tenantId, vector, access.LabelIds, candidates,
+            plan.Kind == RetrievalPlanKind.HnswIterative ? VectorSearchMode.HnswIterative : VectorSearchMode.Exact,
+            plan.EfSearch, plan.MaxScanTuples,
+            o.HybridSearch ? LexicalTerms.ToTsQuery(question) : null), cancellationToken);
+
+        var seenLabels = hits.Vector.Concat(hits.Lexical).Select(h => h.LabelId).Distinct().ToList();
+        var check = await acl.FilterReadableAsync(userId, seenLabels);
+        var readable = check.ReadableLabelIds.ToHashSet();
+        if (readable.Count < seenLabels.Count) LogDropped(logger, tenantId, userId, seenLabels.Count - readable.Count, access.AclVersion, check.AclVersion);
+
+        var names = access.LabelIds.Zip(access.Labels).ToDictionary(p => p.First, p => p.Second);
+        var vectorHits = hits.Vector.Where(h => readable.Contains(h.LabelId)).ToList();
+        var lexicalHits = hits.Lexical.Where(h => readable.Contains(h.LabelId)).ToList();
+        var byKey = new Dictionary<(string, int), ChunkHit>();
+        foreach (var h in lexicalHits.Concat(vectorHits)) byKey[(h.DocumentId, h.ChunkIndex)] = h;
+        var similarity = vectorHits.ToDictionary(h => (h.DocumentId, h.ChunkIndex), h => 1 - h.Score);
+        var fused = ReciprocalRankFusion.Fuse([
+            vectorHits.Select(h => (h.DocumentId, h.ChunkIndex)).ToList(),
+            lexicalHits.Select(h => (h.DocumentId, h.ChunkIndex)).ToList()]);
+
+        var chunks = fused.Take(topK).Select(f =>
+        {
+            var h = byKey[f.Key];
+            return new KnowledgeChunk(h.DocumentId, h.Title, h.ChunkIndex, h.Content, Math.Round(f.Score, 6),
+                names.GetValueOrDefault(h.LabelId, ""), similarity.TryGetValue(f.Key, out var s) ? Math.Round(s, 6) : null);
+        }).ToList();
+        return new RetrievalResult(chunks, check.AclVersion, plan.ToString(), Math.Round(plan.AllowedShare, 6));
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning,
+        Message = "ACL re-check dropped rows of {Count} labels for {TenantId}/{UserId} (ACL version {Before} → {After})")]
+    private static partial void LogDropped(ILogger logger, string tenantId, string userId, int count, long before, long after);
+}

@@ -1,0 +1,52 @@
+namespace Conversations.Knowledge.Search;
+
+/// <summary>Thresholds of <see cref="RetrievalPlanner"/>; defaults measured by the "retrieval" benchmark.</summary>
+public sealed record RetrievalPlannerOptions
+{
+    /// <summary>Up to this many allowed rows an exact scan is fast enough (a few ms) and has perfect recall.</summary>
+    public const long DefaultExactScanMaxRows = 20_000;
+    /// <summary>Below this allowed share a shared HNSW graph loses recall even with iterative scans, so scan exactly.</summary>
+    public const double DefaultExactScanMaxShare = 0.02;
+    /// <summary>ef_search when every row is allowed; it grows as the allowed share shrinks.</summary>
+    public const int DefaultBaseEfSearch = 64;
+
+    /// <summary>See <see cref="DefaultExactScanMaxRows"/>.</summary>
+    public long ExactScanMaxRows { get; init; } = DefaultExactScanMaxRows;
+    /// <summary>See <see cref="DefaultExactScanMaxShare"/>.</summary>
+    public double ExactScanMaxShare { get; init; } = DefaultExactScanMaxShare;
+    /// <summary>See <see cref="DefaultBaseEfSearch"/>.</summary>
+    public int BaseEfSearch { get; init; } = DefaultBaseEfSearch;
+    /// <summary>Largest ef_search the planner asks for (pgvector allows 1000).</summary>
+    public int MaxEfSearch { get; init; } = 400;
+}
+
+/// <summary>
+/// Picks the plan of a filtered top-K search from the allowed share, instead of leaving it to the SQL planner's
+/// estimate: an exact scan over the allowed rows when they are few (small absolute count or small share), else the
+/// HNSW index with iterative scans and an ef_search that grows as the share shrinks.
+/// </summary>
+public static class RetrievalPlanner
+{
+    /// <summary>The plan for a user who may read no label at all.</summary>
+    public static RetrievalPlan Nothing(long total) => new(RetrievalPlanKind.Empty, 0, Math.Max(total, 0), 0, 0);
+
+    /// <summary>The plan for a search of <paramref name="candidates"/> rows among <paramref name="allowed"/> of <paramref name="total"/>.</summary>
+    public static RetrievalPlan Choose(long allowed, long total, int candidates, RetrievalPlannerOptions? options = null)
+    {
+        var o = options ?? new RetrievalPlannerOptions();
+        // Counts may lag an upload on another silo: zero allowed rows still runs an exact scan (free when truly
+        // empty), so stale counts cost speed, never results.
+        total = Math.Max(total, 0);
+        allowed = Math.Clamp(allowed, 0, total);
+        var share = total == 0 ? 0 : (double)allowed / total;
+        if (allowed <= o.ExactScanMaxRows || share < o.ExactScanMaxShare)
+            return new RetrievalPlan(RetrievalPlanKind.ExactScan, allowed, total, 0, 0);
+
+        // The graph walk meets allowed rows at about the allowed share, so widen the beam as 1/sqrt(share) and let
+        // iterative scans visit about candidates/share rows (with margin) before giving up.
+        var ef = (int)Math.Ceiling(o.BaseEfSearch / Math.Sqrt(share));
+        ef = Math.Clamp(Math.Max(ef, candidates), 1, o.MaxEfSearch);
+        var maxScan = (int)Math.Clamp(candidates / share * 50, 20_000, 1_000_000);
+        return new RetrievalPlan(RetrievalPlanKind.HnswIterative, allowed, total, ef, maxScan);
+    }
+}

@@ -1,0 +1,53 @@
+using System.ClientModel;
+using System.ClientModel.Primitives;
+using Microsoft.Extensions.AI;
+using OpenAI;
+
+namespace Conversations.Models.Embeddings;
+
+/// <summary>The configured embedding generator with the model id and vector length stored next to each chunk.</summary>
+public sealed record EmbeddingModel(IEmbeddingGenerator<string, Embedding<float>> Generator, string ModelId, int Dimensions, int BatchSize)
+{
+    /// <summary>The local model, or the OpenAI-compatible endpoint when <paramref name="options"/> name one.</summary>
+    public static EmbeddingModel Create(EmbeddingOptions options)
+    {
+        options.Validate();
+        if (!options.UsesEndpoint)
+            return new EmbeddingModel(new MiniLmEmbeddingGenerator(), MiniLmEmbeddingGenerator.ModelId, MiniLmEmbeddingGenerator.ModelDimensions, options.BatchSize);
+
+        var client = new OpenAIClient(
+            new ApiKeyCredential(string.IsNullOrEmpty(options.ApiKey) ? "none" : options.ApiKey),
+            new OpenAIClientOptions { Endpoint = new Uri(options.Endpoint!), RetryPolicy = new ClientRetryPolicy(maxRetries: 2) });
+        var generator = client.GetEmbeddingClient(options.ModelId!).AsIEmbeddingGenerator(options.Dimensions);
+        return new EmbeddingModel(new CheckedDimensionsGenerator(generator, options.Dimensions!.Value), options.ModelId!, options.Dimensions!.Value, options.BatchSize);
+    }
+
+    /// <summary>Embeds texts in batches of <see cref="BatchSize"/>, in order.</summary>
+    public async Task<IReadOnlyList<float[]>> EmbedAsync(IReadOnlyList<string> texts, CancellationToken ct = default)
+    {
+        var result = new List<float[]>(texts.Count);
+        for (var i = 0; i < texts.Count; i += BatchSize)
+        {
+            var batch = texts.Skip(i).Take(BatchSize).ToList();
+            var embeddings = await Generator.GenerateAsync(batch, new EmbeddingGenerationOptions { Dimensions = Dimensions }, ct);
+            result.AddRange(embeddings.Select(e => e.Vector.ToArray()));
+        }
+        return result;
+    }
+}
+
+/// <summary>Rejects vectors of the wrong length, so a misconfigured endpoint fails loudly instead of storing junk.</summary>
+internal sealed class CheckedDimensionsGenerator(IEmbeddingGenerator<string, Embedding<float>> inner, int dimensions)
+    : DelegatingEmbeddingGenerator<string, Embedding<float>>(inner)
+{
+    public override async Task<GeneratedEmbeddings<Embedding<float>>> GenerateAsync(
+        IEnumerable<string> values, EmbeddingGenerationOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        var result = await base.GenerateAsync(values, options, cancellationToken);
+        foreach (var e in result)
+            if (e.Vector.Length != dimensions)
+                throw new InvalidOperationException(
+                    $"The embedding endpoint returned {e.Vector.Length} dimensions; Models:Embeddings:Dimensions says {dimensions}.");
+        return result;
+    }
+}

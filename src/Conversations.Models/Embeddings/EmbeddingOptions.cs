@@ -1,0 +1,43 @@
+namespace Conversations.Models.Embeddings;
+
+/// <summary>
+/// Configuration section <c>Models:Embeddings</c>: an OpenAI-compatible embedding endpoint, or nothing for the local
+/// all-MiniLM-L6-v2 model (384 dimensions, in-process, no network).
+/// </summary>
+public sealed class EmbeddingOptions
+{
+    /// <summary>The section name.</summary>
+    public const string Section = "Models:Embeddings";
+
+    /// <summary>Most texts sent to the model in one call.</summary>
+    public const int DefaultBatchSize = 32;
+
+    /// <summary>Base URL including <c>/v1</c>; empty means the local model.</summary>
+    public string? Endpoint { get; set; }
+
+    /// <summary>API key sent as a bearer token.</summary>
+    public string? ApiKey { get; set; }
+
+    /// <summary>Model id, e.g. <c>text-embedding-v3</c>.</summary>
+    public string? ModelId { get; set; }
+
+    /// <summary>Vector length the endpoint returns (asked for in each request); required with an endpoint.</summary>
+    public int? Dimensions { get; set; }
+
+    /// <summary>See <see cref="DefaultBatchSize"/>.</summary>
+    public int BatchSize { get; set; } = DefaultBatchSize;
+
+    /// <summary>True when an endpoint and model id are configured.</summary>
+    public bool UsesEndpoint => !string.IsNullOrWhiteSpace(Endpoint) && !string.IsNullOrWhiteSpace(ModelId);
+
+    /// <summary>Throws a clear start-up error for an unusable configuration.</summary>
+    public void Validate()
+    {
+        if (BatchSize is < 1 or > 2048) throw new InvalidOperationException($"{Section}:BatchSize must be 1..2048.");
+        if (!UsesEndpoint) return;
+        if (!Uri.IsWellFormedUriString(Endpoint, UriKind.Absolute))
+            throw new InvalidOperationException($"{Section}:Endpoint must be an absolute URL (include /v1).");
+        if (Dimensions is not (>= 1 and <= 2000))
+            throw new InvalidOperationException($"{Section}:Dimensions must be set to the model's vector length (1..2000) when an endpoint is used.");
+    }
+}

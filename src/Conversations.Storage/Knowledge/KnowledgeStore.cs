@@ -1,0 +1,291 @@
+using System.Collections.Concurrent;
+using System.Runtime.CompilerServices;
+using Npgsql;
+using NpgsqlTypes;
+using Pgvector;
+
+[assembly: InternalsVisibleTo("Conversations.Knowledge.Tests")]
+
+namespace Conversations.Storage.Knowledge;
+
+/// <summary>
+/// Labels, documents and chunks of the knowledge base in PostgreSQL + pgvector. Every statement is scoped by tenant,
+/// and every search carries the caller's allowed labels in its WHERE clause. Chunks go to the table of this store's
+/// embedding dimension (<c>kb_chunks_{dims}</c>), into the tenant's own partition.
+/// </summary>
+public sealed class KnowledgeStore
+{
+    private readonly NpgsqlDataSource _db;
+    private readonly string _chunks;
+    private readonly ConcurrentDictionary<string, bool> _partitions = new(StringComparer.Ordinal);
+
+    /// <summary>A store for embeddings of <paramref name="dimensions"/> dimensions.</summary>
+    public KnowledgeStore(NpgsqlDataSource db, int dimensions)
+    {
+        if (dimensions is < 1 or > 2000) throw new ArgumentOutOfRangeException(nameof(dimensions), "pgvector HNSW indexes 1..2000 dimensions.");
+        _db = db;
+        Dimensions = dimensions;
+        _chunks = $"kb_chunks_{dimensions}";
+    }
+
+    /// <summary>Embedding dimension of the chunk table this store uses.</summary>
+    public int Dimensions { get; }
+
+    /// <summary>Creates the chunk table of this dimension when missing (start-up; the migration creates the 384 one).</summary>
+    public async Task EnsureSchemaAsync(CancellationToken ct = default)
+    {
+        await using var cmd = _db.CreateCommand("SELECT kb_ensure_chunk_table(@d)");
+        cmd.Parameters.AddWithValue("d", Dimensions);
+        cmd.CommandTimeout = 120;
+        await cmd.ExecuteScalarAsync(ct);
+    }
+
+    /// <summary>The label's per-tenant id, created on first use.</summary>
+    public async Task<short> EnsureLabelAsync(string tenantId, string label, CancellationToken ct = default)
+    {
+        await using var cmd = _db.CreateCommand("SELECT kb_ensure_label(@t, @n)");
+        cmd.Parameters.AddWithValue("t", tenantId);
+        cmd.Parameters.AddWithValue("n", label);
+        return (short)(await cmd.ExecuteScalarAsync(ct))!;
+    }
+
+    /// <summary>The document's stored metadata, or null.</summary>
+    public async Task<DocumentRecord?> GetDocumentAsync(string tenantId, string documentId, CancellationToken ct = default)
+    {
+        await using var cmd = _db.CreateCommand(DocumentSelect + " WHERE d.tenant_id = @t AND d.document_id = @d");
+        cmd.Parameters.AddWithValue("t", tenantId);
+        cmd.Parameters.AddWithValue("d", documentId);
+        await using var r = await cmd.ExecuteReaderAsync(ct);
+        return await r.ReadAsync(ct) ? ReadDocument(r) : null;
+    }
+
+    /// <summary>Documents of the tenant by id, after <paramref name="afterDocumentId"/>.</summary>
+    public async Task<IReadOnlyList<DocumentRecord>> ListDocumentsAsync(string tenantId, string? afterDocumentId, int limit, CancellationToken ct = default)
+    {
+        await using var cmd = _db.CreateCommand(DocumentSelect + " WHERE d.tenant_id = @t AND d.document_id > @a ORDER BY d.document_id LIMIT @l");
+        cmd.Parameters.AddWithValue("t", tenantId);
+        cmd.Parameters.AddWithValue("a", afterDocumentId ?? "");
+        cmd.Parameters.AddWithValue("l", limit);
+        var list = new List<DocumentRecord>();
+        await using var r = await cmd.ExecuteReaderAsync(ct);
+        while (await r.ReadAsync(ct)) list.Add(ReadDocument(r));
+        return list;
+    }
+
+    /// <summary>
+    /// Writes a document and replaces its chunks in one transaction: upsert the row, delete the old chunks, then one
+    /// binary COPY of the new ones (never a round trip per chunk).
+    /// </summary>
+    public async Task ReplaceDocumentAsync(string tenantId, StoredDocument document, IReadOnlyList<StoredChunk> chunks, CancellationToken ct = default)
+    {
+        foreach (var c in chunks)
+            if (c.Embedding.Length != Dimensions)
+                throw new ArgumentException($"Chunk {c.ChunkIndex} has {c.Embedding.Length} dimensions; this store holds {Dimensions}.");
+        await EnsurePartitionAsync(tenantId, ct);
+        await using var connection = await _db.OpenConnectionAsync(ct);
+        await using var tx = await connection.BeginTransactionAsync(ct);
+        var batch = new NpgsqlBatch(connection, tx);
+        await using (batch)
+        {
+            var upsert = new NpgsqlBatchCommand("""
+                INSERT INTO kb_documents (tenant_id, document_id, title, label_id, content_hash, embedding_model, dimensions, chunk_count, char_count)
+                VALUES (@t, @d, @title, @l, @h, @m, @dims, @n, @chars)
+                ON CONFLICT (tenant_id, document_id) DO UPDATE SET title = EXCLUDED.title, label_id = EXCLUDED.label_id,
+                    content_hash = EXCLUDED.content_hash, embedding_model = EXCLUDED.embedding_model, dimensions = EXCLUDED.dimensions,
+                    chunk_count = EXCLUDED.chunk_count, char_count = EXCLUDED.char_count, updated_at = now()
+                """);
+            upsert.Parameters.AddWithValue("t", tenantId);
+            upsert.Parameters.AddWithValue("d", document.DocumentId);
+            upsert.Parameters.AddWithValue("title", document.Title);
+            upsert.Parameters.AddWithValue("l", document.LabelId);
+            upsert.Parameters.AddWithValue("h", document.ContentHash);
+            upsert.Parameters.AddWithValue("m", document.EmbeddingModel);
+            upsert.Parameters.AddWithValue("dims", Dimensions);
+            upsert.Parameters.AddWithValue("n", chunks.Count);
+            upsert.Parameters.AddWithValue("chars", document.CharCount);
+            batch.BatchCommands.Add(upsert);
+            var delete = new NpgsqlBatchCommand($"DELETE FROM {_chunks} WHERE tenant_id = @t AND document_id = @d");
+            delete.Parameters.AddWithValue("t", tenantId);
+            delete.Parameters.AddWithValue("d", document.DocumentId);
+            batch.BatchCommands.Add(delete);
+            await batch.ExecuteNonQueryAsync(ct);
+        }
+        await using (var writer = await connection.BeginBinaryImportAsync(
+            $"COPY {_chunks} (tenant_id, document_id, chunk_index, label_id, content, lexical_extra, embedding) FROM STDIN (FORMAT BINARY)", ct))
+        {
+            foreach (var c in chunks)
+            {
+                await writer.StartRowAsync(ct);
+                await writer.WriteAsync(tenantId, NpgsqlDbType.Text, ct);
+                await writer.WriteAsync(document.DocumentId, NpgsqlDbType.Text, ct);
+                await writer.WriteAsync(c.ChunkIndex, NpgsqlDbType.Integer, ct);
+                await writer.WriteAsync(document.LabelId, NpgsqlDbType.Smallint, ct);
+                await writer.WriteAsync(c.Content, NpgsqlDbType.Text, ct);
+                await writer.WriteAsync(c.LexicalExtra, NpgsqlDbType.Text, ct);
+                await writer.WriteAsync(new Vector(c.Embedding), "vector", ct);
+            }
+            await writer.CompleteAsync(ct);
+        }
+        await tx.CommitAsync(ct);
+    }
+
+    /// <summary>Changes title and label of a stored document (and its chunks' label) without touching the embeddings.</summary>
+    public async Task<bool> UpdateDocumentMetadataAsync(string tenantId, string documentId, string title, short labelId, CancellationToken ct = default)
+    {
+        await using var batch = _db.CreateBatch();
+        var doc = new NpgsqlBatchCommand("UPDATE kb_documents SET title = @title, label_id = @l, updated_at = now() WHERE tenant_id = @t AND document_id = @d");
+        doc.Parameters.AddWithValue("t", tenantId);
+        doc.Parameters.AddWithValue("d", documentId);
+        doc.Parameters.AddWithValue("title", title);
+        doc.Parameters.AddWithValue("l", labelId);
+        batch.BatchCommands.Add(doc);
+        var chunks = new NpgsqlBatchCommand($"UPDATE {_chunks} SET label_id = @l WHERE tenant_id = @t AND document_id = @d AND label_id <> @l");
+        chunks.Parameters.AddWithValue("t", tenantId);
+        chunks.Parameters.AddWithValue("d", documentId);
+        chunks.Parameters.AddWithValue("l", labelId);
+        batch.BatchCommands.Add(chunks);
+        // Both statements run in the batch's one implicit transaction.
+        await batch.ExecuteNonQueryAsync(ct);
+        return batch.BatchCommands[0].RecordsAffected == 1;
+    }
+
+    /// <summary>Deletes a document and its chunks; false when it was not there.</summary>
+    public async Task<bool> DeleteDocumentAsync(string tenantId, string documentId, CancellationToken ct = default)
+    {
+        await using var batch = _db.CreateBatch();
+        var chunks = new NpgsqlBatchCommand($"DELETE FROM {_chunks} WHERE tenant_id = @t AND document_id = @d");
+        chunks.Parameters.AddWithValue("t", tenantId);
+        chunks.Parameters.AddWithValue("d", documentId);
+        batch.BatchCommands.Add(chunks);
+        var doc = new NpgsqlBatchCommand("DELETE FROM kb_documents WHERE tenant_id = @t AND document_id = @d");
+        doc.Parameters.AddWithValue("t", tenantId);
+        doc.Parameters.AddWithValue("d", documentId);
+        batch.BatchCommands.Add(doc);
+        await batch.ExecuteNonQueryAsync(ct);
+        return batch.BatchCommands[1].RecordsAffected == 1;
+    }
+
+    /// <summary>Chunks per label id of the tenant (summed from the documents, so it costs one small index scan).</summary>
+    public async Task<IReadOnlyDictionary<short, long>> CountChunksByLabelAsync(string tenantId, CancellationToken ct = default)
+    {
+        await using var cmd = _db.CreateCommand(
+            "SELECT label_id, sum(chunk_count)::bigint FROM kb_documents WHERE tenant_id = @t AND dimensions = @dims GROUP BY label_id");
+        cmd.Parameters.AddWithValue("t", tenantId);
+        cmd.Parameters.AddWithValue("dims", Dimensions);
+        var counts = new Dictionary<short, long>();
+        await using var r = await cmd.ExecuteReaderAsync(ct);
+        while (await r.ReadAsync(ct)) counts[r.GetInt16(0)] = r.GetInt64(1);
+        return counts;
+    }
+
+    /// <summary>Runs both halves of a search in one round trip (the hnsw settings are transaction-local).</summary>
+    public async Task<KnowledgeHits> SearchAsync(KnowledgeQuery query, CancellationToken ct = default)
+    {
+        if (query.Embedding.Length != Dimensions)
+            throw new ArgumentException($"The query has {query.Embedding.Length} dimensions; this store holds {Dimensions}.");
+        if (query.LabelIds.Count == 0 || query.Limit <= 0) return new KnowledgeHits([], []);
+        await using var batch = _db.CreateBatch();
+        foreach (var c in BuildSearch(query)) batch.BatchCommands.Add(c);
+        await using var r = await batch.ExecuteReaderAsync(ct);
+        await r.NextResultAsync(ct); // past the settings row
+        var vector = await ReadHitsAsync(r, ct);
+        var lexical = query.TsQuery is null ? [] : await ReadHitsAsync(r, ct, next: true);
+        return new KnowledgeHits(vector, lexical);
+    }
+
+    /// <summary>EXPLAIN of the vector half, to check which index a mode uses.</summary>
+    internal async Task<string> ExplainVectorAsync(KnowledgeQuery query, CancellationToken ct = default)
+    {
+        var commands = BuildSearch(query with { TsQuery = null });
+        commands[1].CommandText = "EXPLAIN " + commands[1].CommandText;
+        await using var batch = _db.CreateBatch();
+        foreach (var c in commands) batch.BatchCommands.Add(c);
+        await using var r = await batch.ExecuteReaderAsync(ct);
+        await r.NextResultAsync(ct);
+        var lines = new List<string>();
+        while (await r.ReadAsync(ct)) lines.Add(r.GetString(0));
+        return string.Join('\n', lines);
+    }
+
+    private List<NpgsqlBatchCommand> BuildSearch(KnowledgeQuery q)
+    {
+        var settings = new NpgsqlBatchCommand(
+            "SELECT set_config('hnsw.ef_search', @ef, true), set_config('hnsw.iterative_scan', @iter, true), set_config('hnsw.max_scan_tuples', @mst, true)");
+        settings.Parameters.AddWithValue("ef", Math.Clamp(q.EfSearch, 1, 1000).ToString(System.Globalization.CultureInfo.InvariantCulture));
+        settings.Parameters.AddWithValue("iter", q.Mode == VectorSearchMode.HnswIterative ? "relaxed_order" : "off");
+        settings.Parameters.AddWithValue("mst", Math.Max(q.MaxScanTuples, 1).ToString(System.Globalization.CultureInfo.InvariantCulture));
+
+        // The exact plan orders by an expression the HNSW index cannot serve and filters through the label B-tree;
+        // the HNSW plans filter on label_id + 0, which the B-tree cannot serve, so the ordered index scan is the only
+        // cheap path. Either way the plan is the one the caller chose, not the SQL planner's guess.
+        var (filter, order) = q.Mode == VectorSearchMode.Exact
+            ? ("c.label_id = ANY(@labels)", "(c.embedding <=> @q) + 0")
+            : ("(c.label_id + 0) = ANY(@labels_int)", "c.embedding <=> @q");
+        var vector = new NpgsqlBatchCommand($"""
+            WITH hits AS MATERIALIZED (
+                SELECT c.document_id, c.chunk_index, c.label_id, c.content, c.embedding <=> @q AS distance
+                FROM {_chunks} c
+                WHERE c.tenant_id = @t AND {filter}
+                ORDER BY {order} LIMIT @n)
+            SELECT h.document_id, h.chunk_index, h.label_id, d.title, h.content, h.distance
+            FROM hits h JOIN kb_documents d ON d.tenant_id = @t AND d.document_id = h.document_id
+            ORDER BY h.distance, h.document_id, h.chunk_index
+            """);
+        AddFilterParameters(vector, q);
+        vector.Parameters.AddWithValue("q", new Vector(q.Embedding));
+        var commands = new List<NpgsqlBatchCommand> { settings, vector };
+        if (q.TsQuery is not null)
+        {
+            var lexical = new NpgsqlBatchCommand($"""
+                WITH hits AS MATERIALIZED (
+                    SELECT c.document_id, c.chunk_index, c.label_id, c.content, ts_rank_cd(c.tsv, query) AS rank
+                    FROM {_chunks} c, to_tsquery('simple', @tsq) query
+                    WHERE c.tenant_id = @t AND c.label_id = ANY(@labels) AND c.tsv @@ query
+                    ORDER BY rank DESC, c.document_id, c.chunk_index LIMIT @n)
+                SELECT h.document_id, h.chunk_index, h.label_id, d.title, h.content, h.rank
+                FROM hits h JOIN kb_documents d ON d.tenant_id = @t AND d.document_id = h.document_id
+                ORDER BY h.rank DESC, h.document_id, h.chunk_index
+                """);
+            AddFilterParameters(lexical, q);
+            lexical.Parameters.AddWithValue("tsq", q.TsQuery);
+            commands.Add(lexical);
+        }
+        return commands;
+    }
+
+    private static void AddFilterParameters(NpgsqlBatchCommand c, KnowledgeQuery q)
+    {
+        c.Parameters.AddWithValue("t", q.TenantId);
+        c.Parameters.AddWithValue("labels", q.LabelIds.ToArray());
+        c.Parameters.AddWithValue("labels_int", q.LabelIds.Select(l => (int)l).ToArray());
+        c.Parameters.AddWithValue("n", q.Limit);
+    }
+
+    private static async Task<IReadOnlyList<ChunkHit>> ReadHitsAsync(NpgsqlDataReader r, CancellationToken ct, bool next = false)
+    {
+        if (next) await r.NextResultAsync(ct);
+        var hits = new List<ChunkHit>();
+        while (await r.ReadAsync(ct))
+            hits.Add(new ChunkHit(r.GetString(0), r.GetInt32(1), r.GetInt16(2), r.GetString(3), r.GetString(4), Convert.ToDouble(r.GetValue(5))));
+        return hits;
+    }
+
+    private async Task EnsurePartitionAsync(string tenantId, CancellationToken ct)
+    {
+        if (_partitions.ContainsKey(tenantId)) return;
+        await using var cmd = _db.CreateCommand("SELECT kb_ensure_partition(@d, @t)");
+        cmd.Parameters.AddWithValue("d", Dimensions);
+        cmd.Parameters.AddWithValue("t", tenantId);
+        await cmd.ExecuteScalarAsync(ct);
+        _partitions[tenantId] = true;
+    }
+
+    private const string DocumentSelect = """
+        SELECT d.document_id, d.title, d.label_id, l.name, d.content_hash, d.embedding_model, d.chunk_count, d.char_count, d.created_at, d.updated_at
+        FROM kb_documents d JOIN kb_labels l ON l.tenant_id = d.tenant_id AND l.label_id = d.label_id
+        """;
+
+    private static DocumentRecord ReadDocument(NpgsqlDataReader r) => new(
+        r.GetString(0), r.GetString(1), r.GetInt16(2), r.GetString(3), (byte[])r[4], r.GetString(5),
+        r.GetInt32(6), r.GetInt32(7), r.GetFieldValue<DateTimeOffset>(8), r.GetFieldValue<DateTimeOffset>(9));
+}

@@ -1,0 +1,45 @@
+using Conversations.Storage.Database;
+using Npgsql;
+
+namespace Conversations.Knowledge.Tests.Infrastructure;
+
+/// <summary>A scratch database with a random name on the local PostgreSQL, migrated on create, dropped on dispose.</summary>
+public sealed class ScratchDatabase : IAsyncDisposable
+{
+    /// <summary>The server the tests use (deploy/local-db.sh), overridable by CONVERSATIONS_TEST_PG.</summary>
+    public static string ServerConnectionString =>
+        Environment.GetEnvironmentVariable("CONVERSATIONS_TEST_PG") is { Length: > 0 } cs ? cs
+            : "Host=127.0.0.1;Port=54329;Database=conversations;Username=conversations;Password=conversations";
+
+    private ScratchDatabase(string name, string connectionString)
+    {
+        Name = name;
+        ConnectionString = connectionString;
+    }
+
+    /// <summary>The database name.</summary>
+    public string Name { get; }
+
+    /// <summary>Connection string to the scratch database.</summary>
+    public string ConnectionString { get; }
+
+    /// <summary>Creates and migrates a new scratch database.</summary>
+    public static async Task<ScratchDatabase> CreateAsync(string prefix)
+    {
+        var name = $"{prefix}_{Guid.NewGuid():n}"[..(prefix.Length + 17)];
+        var cs = new NpgsqlConnectionStringBuilder(ServerConnectionString) { Database = name }.ConnectionString;
+        await SchemaMigrator.ApplyAsync(cs);
+        return new ScratchDatabase(name, cs);
+    }
+
+    /// <inheritdoc />
+    public async ValueTask DisposeAsync()
+    {
+        NpgsqlConnection.ClearAllPools();
+        var admin = new NpgsqlConnectionStringBuilder(ServerConnectionString) { Database = "postgres", Pooling = false }.ConnectionString;
+        await using var c = new NpgsqlConnection(admin);
+        await c.OpenAsync();
+        await using var cmd = new NpgsqlCommand($"DROP DATABASE IF EXISTS \"{Name}\" WITH (FORCE)", c);
+        await cmd.ExecuteNonQueryAsync();
+    }
+}
