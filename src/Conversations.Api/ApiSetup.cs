@@ -4,6 +4,7 @@ using Conversations.Api.Auth;
 using Conversations.Api.Chat;
 using Conversations.Api.Demo;
 using Conversations.Api.Errors;
+using Conversations.Api.Knowledge;
 using Conversations.Api.Tenancy;
 using Conversations.Grains.Chat;
 using Conversations.Grains.Hosting;
@@ -63,6 +64,7 @@ public static class ApiSetup
         var v1 = app.MapGroup("/v1");
         v1.MapTenancyApi();
         v1.MapConversationsApi();
+        v1.MapKnowledgeApi();
         return app;
     }
 }

@@ -1,5 +1,6 @@
 using System.Net;
 using Conversations.Grains.Chat;
+using Conversations.Grains.Knowledge;
 using Conversations.Models.Chat;
 using Conversations.Prompting;
 using Conversations.Storage.Chat;
@@ -62,6 +63,7 @@ public static class HostingExtensions
             .Validate(o => string.IsNullOrWhiteSpace(o.Endpoint) || Uri.IsWellFormedUriString(o.Endpoint, UriKind.Absolute), "Models:Chat:Endpoint must be an absolute URL (include /v1).")
             .ValidateOnStart();
         builder.Services.AddSingleton<IChatModelProvider, ChatModelProvider>();
+        builder.Services.AddKnowledge(configuration);
 
         builder.UseOrleans(silo =>
         {
