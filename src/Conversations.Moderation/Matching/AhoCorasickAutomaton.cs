@@ -9,7 +9,10 @@ namespace Conversations.Moderation.Matching;
 /// Layout: chars map to dense symbol ids through a 65,536-entry table; the root has a dense transition row
 /// (it is the hottest state and has the most children); other states keep their children as a sorted run in
 /// one CSR edge array (most have one or two), and states with many children (frequent first hanzi) are also
-/// indexed in an open-addressing hash so their lookup is one probe instead of a search. Failure links and dictionary-suffix links complete the machine.
+/// indexed in an open-addressing hash so their lookup is one probe instead of a search. A bitset filter over
+/// all edges answers the common "no such edge" case before any edge array is touched. Wide states also get a
+/// dense row over the first 64 symbol ids — the most frequent chars (ASCII letters in mixed text) — so the
+/// bushy upper levels of a Latin-script trie cost one array read per step. Failure links and dictionary-suffix links complete the machine.
 /// States are numbered breadth-first so shallow states, which are visited most, sit together in memory.
 /// </remarks>
 public sealed class AhoCorasickAutomaton
@@ -26,13 +29,19 @@ public sealed class AhoCorasickAutomaton
     private readonly int[] _outStart;
     private readonly int[] _outPattern;
     private readonly EdgeHashTable _wideEdges;
+    private readonly EdgeFilter _filter;
+    private readonly int[] _denseIndex;
+    private readonly int[] _denseRows;
 
     internal AhoCorasickAutomaton(
         ushort[] symbolOf, int[] rootNext, int[] edgeStart, ushort[] edgeSymbol, int[] edgeTarget, int[] fail,
         int[] depth, int[] firstOutput, int[] dictLink, int[] outStart, int[] outPattern, int patternCount, int alphabetSize,
-        EdgeHashTable wideEdges)
+        EdgeHashTable wideEdges, EdgeFilter filter, int[] denseIndex, int[] denseRows)
     {
+        _denseIndex = denseIndex;
+        _denseRows = denseRows;
         _wideEdges = wideEdges;
+        _filter = filter;
         _symbolOf = symbolOf;
         _rootNext = rootNext;
         _edgeStart = edgeStart;
@@ -64,7 +73,7 @@ public sealed class AhoCorasickAutomaton
     public long MemoryBytes =>
         _symbolOf.Length * 2L + _rootNext.Length * 4L + _edgeStart.Length * 4L + _edgeSymbol.Length * 2L + _edgeTarget.Length * 4L
         + (_fail.Length + _depth.Length + _firstOutput.Length + _dictLink.Length + _outStart.Length + _outPattern.Length) * 4L
-        + _wideEdges.MemoryBytes;
+        + _wideEdges.MemoryBytes + _filter.MemoryBytes + (_denseIndex.Length + _denseRows.Length) * 4L;
 
     /// <summary>Length (in chars) of the text a state stands for: the longest suffix read so far that starts some pattern.</summary>
     public int Depth(int state) => _depth[state];
@@ -109,8 +118,23 @@ public sealed class AhoCorasickAutomaton
         ref var edgeSymbol = ref MemoryMarshal.GetArrayDataReference(_edgeSymbol);
         ref var edgeTarget = ref MemoryMarshal.GetArrayDataReference(_edgeTarget);
         ref var fail = ref MemoryMarshal.GetArrayDataReference(_fail);
+        ref var denseIndex = ref MemoryMarshal.GetArrayDataReference(_denseIndex);
         while (state != 0)
         {
+            var row = Unsafe.Add(ref denseIndex, state);
+            if (row >= 0 && symbol < AhoCorasickBuilder.DenseWidth)
+            {
+                var target = Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_denseRows), row + symbol);
+                if (target != 0)
+                    return target;
+                state = Unsafe.Add(ref fail, state);
+                continue;
+            }
+            if (!_filter.MayContain(state, symbol))
+            {
+                state = Unsafe.Add(ref fail, state);
+                continue;
+            }
             var lo = Unsafe.Add(ref edgeStart, state);
             var hi = Unsafe.Add(ref edgeStart, state + 1);
             if (hi - lo <= EdgeHashTable.MaxLinearDegree)

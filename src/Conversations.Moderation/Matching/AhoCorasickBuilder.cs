@@ -3,6 +3,9 @@ namespace Conversations.Moderation.Matching;
 /// <summary>Builds the flat-array automaton: trie, breadth-first renumbering, CSR edges, failure and output links.</summary>
 internal static class AhoCorasickBuilder
 {
+    /// <summary>Symbols below this id (the most frequent chars) get dense rows in wide states.</summary>
+    public const int DenseWidth = 64;
+
     public static AhoCorasickAutomaton Build(IReadOnlyList<string> patterns)
     {
         var symbolOf = BuildAlphabet(patterns, out var alphabetSize);
@@ -117,9 +120,29 @@ internal static class AhoCorasickBuilder
             firstOutput[s] = outStart[s + 1] > outStart[s] ? s : dictLink[s];
         }
 
+        // 7. Dense low-symbol rows for wide states (0 = no edge: the root is never a child).
+        var denseIndex = new int[nodeCount];
+        Array.Fill(denseIndex, -1);
+        var rows = new List<int>();
+        for (var s = 1; s < nodeCount; s++)
+        {
+            if (edgeStart[s + 1] - edgeStart[s] <= EdgeHashTable.MaxLinearDegree)
+                continue;
+            denseIndex[s] = rows.Count;
+            var row = new int[DenseWidth];
+            for (var k = edgeStart[s]; k < edgeStart[s + 1]; k++)
+            {
+                if (edgeSymbol[k] < DenseWidth)
+                    row[edgeSymbol[k]] = edgeTarget[k];
+            }
+            rows.AddRange(row);
+        }
+        var denseRows = rows.ToArray();
+
         return new AhoCorasickAutomaton(
             symbolOf, rootNext, edgeStart, edgeSymbol, edgeTarget, fail, depth, firstOutput, dictLink, outStart, outPattern,
-            patterns.Count, alphabetSize, EdgeHashTable.Build(edgeStart, edgeSymbol, edgeTarget));
+            patterns.Count, alphabetSize, EdgeHashTable.Build(edgeStart, edgeSymbol, edgeTarget),
+            EdgeFilter.Build(edgeStart, edgeSymbol), denseIndex, denseRows);
 
         int Goto(int state, ushort symbol)
         {

@@ -5,9 +5,6 @@ namespace Conversations.Moderation.Pii;
 /// <summary>Source-generated candidate patterns; every match is validated before it counts (see <see cref="PiiScanner"/>).</summary>
 internal static partial class PiiPatterns
 {
-    [GeneratedRegex(@"(?<![A-Za-z0-9._%+\-])[A-Za-z0-9][A-Za-z0-9._%+\-]{0,63}@(?:[A-Za-z0-9](?:[A-Za-z0-9\-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,24}(?![A-Za-z0-9])", RegexOptions.CultureInvariant)]
-    public static partial Regex Email();
-
     [GeneratedRegex(@"(?<![0-9+])(?:(?:\+|00)86[ \-]?)?1[3-9][0-9](?:[ \-]?[0-9]{4}){2}(?![0-9])", RegexOptions.CultureInvariant)]
     public static partial Regex ChinaMobile();
 

@@ -24,7 +24,8 @@ public sealed class PiiScanner
         AddValues(text, PiiPatterns.PasswordAssignment(), PiiKind.Password, into, first, minLength: 1);
         AddSimple(text, PiiPatterns.PrefixedKey(), PiiKind.ApiKey, into, first);
         AddValues(text, PiiPatterns.KeyAssignment(), PiiKind.ApiKey, into, first, minLength: MinTokenLength);
-        AddSimple(text, PiiPatterns.Email(), PiiKind.Email, into, first);
+        for (var from = 0; EmailFinder.TryFindNext(text, ref from, out var email);)
+            TryAdd(into, first, email);
         AddSimple(text, PiiPatterns.ChinaResidentId(), PiiKind.ChinaResidentId, into, first);
         AddSimple(text, PiiPatterns.BankCard(), PiiKind.BankCard, into, first);
         AddSimple(text, PiiPatterns.ChinaMobile(), PiiKind.ChinaMobile, into, first);
@@ -92,7 +93,6 @@ public sealed class PiiScanner
 
     private static bool IsValid(PiiKind kind, ReadOnlySpan<char> value) => kind switch
     {
-        PiiKind.Email => value.IndexOf("..") < 0 && value[value.IndexOf('@') - 1] != '.',
         PiiKind.ChinaResidentId => PiiValidators.IsChinaResidentIdValid(value),
         PiiKind.BankCard => PiiValidators.CountDigits(value) is >= 13 and <= 19 && PiiValidators.IsLuhnValid(value),
         PiiKind.InternationalPhone => PiiValidators.CountDigits(value) - (value.StartsWith("00") ? 2 : 0) is >= 8 and <= 15,
