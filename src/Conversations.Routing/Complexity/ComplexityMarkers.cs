@@ -18,11 +18,11 @@ internal static partial class ComplexityMarkers
         "prioritize", "prioritise", "implications", "what would happen", "what if", "in depth",
     ];
 
-    /// <summary>Chinese cues of the same kinds.</summary>
+    /// <summary>Chinese cues of the same kinds ("证明" is left out: it also means a certificate).</summary>
     public static readonly string[] ReasoningChinese =
     [
         "为什么", "为何", "原因", "解释", "比较", "对比", "区别", "差异", "优缺点", "利弊", "权衡", "分析", "评估",
-        "建议", "推荐", "设计", "方案", "规划", "策略", "一步一步", "逐步", "推导", "证明", "优化", "改进", "排查",
+        "建议", "推荐", "设计", "方案", "规划", "策略", "一步一步", "逐步", "推导", "优化", "改进", "排查",
         "会怎样", "深入",
     ];
 
