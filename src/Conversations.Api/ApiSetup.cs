@@ -6,6 +6,7 @@ using Conversations.Api.Demo;
 using Conversations.Api.Errors;
 using Conversations.Api.Knowledge;
 using Conversations.Api.Tenancy;
+using Conversations.Api.Users;
 using Conversations.Grains.Chat;
 using Conversations.Grains.Hosting;
 
@@ -65,6 +66,7 @@ public static class ApiSetup
         v1.MapTenancyApi();
         v1.MapConversationsApi();
         v1.MapKnowledgeApi();
+        v1.MapMemoryApi();
         return app;
     }
 }

@@ -5,11 +5,11 @@ namespace Conversations.Contracts.Tenancy;
 public sealed record TenantSettings
 {
     /// <summary>Default context budget in tokens (prompt plus reserved output).</summary>
-    public const int DefaultContextBudgetTokens = 6000;
+    public const int DefaultContextBudgetTokens = 4000;
     /// <summary>Default size of the unsummarized window at which old turns are folded into the summary.</summary>
-    public const int DefaultSummaryThresholdTokens = 3000;
+    public const int DefaultSummaryThresholdTokens = 1000;
     /// <summary>Default cap on answer length.</summary>
-    public const int DefaultMaxOutputTokens = 800;
+    public const int DefaultMaxOutputTokens = 512;
 
     /// <summary>Shown name of the tenant.</summary>
     [Id(0)] public string Name { get; init; } = "";

@@ -20,6 +20,7 @@ public sealed partial class ConversationGrain(
     ConversationStore store,
     IChatModelProvider models,
     ITokenCounter tokens,
+    IConversationSummarizer summarizer,
     IOptions<ChatOptions> options,
     ILogger<ConversationGrain> logger) : Grain, IConversationGrain
 {
@@ -28,6 +29,8 @@ public sealed partial class ConversationGrain(
     private string _conversationId = "";
     private long _lastSeq;
     private bool _turnRunning;
+    // User memory as of the last prefix change: refreshed only when the summary folds, so the prefix stays byte-stable.
+    private IReadOnlyList<MemoryFact>? _memory;
 
     /// <inheritdoc />
     public override async Task OnActivateAsync(CancellationToken ct)
@@ -116,8 +119,12 @@ public sealed partial class ConversationGrain(
             yield return new ProgressEvent("received", "Got your message.");
 
             var settings = await GrainFactory.GetGrain<ITenantGrain>(_tenantId).GetSettingsAsync();
+            _memory ??= await LoadMemoryAsync(message.Caller.UserId);
             var model = models.Primary;
-            var request = BuildRequest(settings, message.Text);
+            var prompt = BuildPrompt(settings, userMessage);
+            var request = new ModelRequest(
+                prompt.Messages.Select(m => new PromptLine(m.Role, m.Content)).ToList(), prompt.MaxOutputTokens,
+                CacheKey: PromptCacheHints.CacheKey(_tenantId, _conversationId));
             yield return new ProgressEvent("generating", "Writing the answer…");
 
             ModelUsage? usage = null;
@@ -136,7 +143,7 @@ public sealed partial class ConversationGrain(
 
             var text = answer.ToString();
             var completion = usage?.CompletionTokens ?? tokens.Count(text);
-            var turnUsage = new TurnUsage(usage?.PromptTokens ?? request.Messages.Sum(m => tokens.Count(m.Content)),
+            var turnUsage = new TurnUsage(usage?.PromptTokens ?? prompt.PromptTokens,
                 usage?.CachedPromptTokens ?? 0, completion, 0m);
             var status = failure is null ? MessageStatus.Complete : text.Length > 0 ? MessageStatus.Interrupted : MessageStatus.Failed;
             var assistant = new MessageRecord(_lastSeq + 1, turnId, PromptLine.Assistant, failure is null || text.Length > 0 ? text : failure.Message,
@@ -150,6 +157,9 @@ public sealed partial class ConversationGrain(
                 yield break;
             }
             yield return new DoneEvent(turnId, userMessage.Seq, assistant.Seq, turnUsage, model.Name, "stop");
+            // After the answer, off the time-to-first-token path: fold old turns, learn durable facts.
+            await FoldIfNeededAsync(settings, message.Caller.UserId);
+            await GrainFactory.GetGrain<IUserGrain>(GrainKeys.Scoped(_tenantId, message.Caller.UserId)).RememberFromMessageAsync(message.Text);
         }
         finally
         {
@@ -163,20 +173,48 @@ public sealed partial class ConversationGrain(
         }
     }
 
-    private ModelRequest BuildRequest(TenantSettings settings, string question)
+    private BuiltPrompt BuildPrompt(TenantSettings settings, MessageRecord question)
     {
-        var system = new StringBuilder(options.Value.SystemPrompt);
-        if (settings.Name.Length > 0) system.Append("\n\nOrganisation: ").Append(settings.Name);
-        if (settings.Instructions.Length > 0) system.Append("\n\n").Append(settings.Instructions);
-        if (settings.ConciseInstruction.Length > 0) system.Append("\n\n").Append(settings.ConciseInstruction);
-        if (state.State.Summary.Length > 0) system.Append("\n\nSummary of the earlier conversation:\n").Append(state.State.Summary);
-        var lines = new List<PromptLine> { new(PromptLine.System, system.ToString()) };
-        // Recent turns, newest last, without the question just appended.
-        var history = _window.Take(_window.Count - 1).Where(m => m.Status == MessageStatus.Complete).TakeLast(20);
-        lines.AddRange(history.Select(m => new PromptLine(m.Role, m.Content)));
-        lines.Add(new PromptLine(PromptLine.User, question));
-        return new ModelRequest(lines, settings.MaxOutputTokens, CacheKey: GrainKeys.Scoped(_tenantId, _conversationId));
+        var builder = new PromptBuilder(tokens, ChatBudgets.For(settings));
+        var system = settings.Name.Length > 0 ? $"{options.Value.SystemPrompt}\n\nOrganisation: {settings.Name}" : options.Value.SystemPrompt;
+        return builder.Build(new PromptRequest
+        {
+            SystemPrompt = system,
+            TenantInstructions = settings.Instructions,
+            ConciseAnswerInstruction = settings.ConciseInstruction,
+            MemoryFacts = _memory ?? [],
+            ConversationSummary = state.State.Summary,
+            RecentTurns = RecentTurns(excludingSeq: question.Seq),
+            Question = ToTurnMessage(question),
+        });
     }
+
+    // Folds the oldest turns into the summary once the window passes the tenant's threshold, in one step down to the target.
+    private async Task FoldIfNeededAsync(TenantSettings settings, string userId)
+    {
+        var turns = RecentTurns(excludingSeq: null);
+        var plan = new ContextWindowPlanner(ChatBudgets.For(settings)).PlanFold(turns);
+        if (!plan.ShouldFold) return;
+        var folded = plan.TurnsToFold.SelectMany(t => t.Messages).ToList();
+        var summary = await summarizer.SummarizeAsync(state.State.Summary, folded, ChatBudgets.For(settings).MaxSummaryTokens, CancellationToken.None);
+        state.State.Summary = summary;
+        state.State.SummarizedThroughSeq = plan.TurnsToFold[^1].LastSequence;
+        await state.WriteStateAsync();
+        _window.RemoveAll(m => m.Seq <= state.State.SummarizedThroughSeq);
+        // The prefix changes anyway with the new summary: pick up memory learned since.
+        _memory = await LoadMemoryAsync(userId);
+        LogFolded(logger, _tenantId, _conversationId, folded.Count, tokens.Count(summary));
+    }
+
+    private IReadOnlyList<ConversationTurn> RecentTurns(long? excludingSeq) => ConversationTurn.Group(
+        _window.Where(m => m.Seq != excludingSeq && m.Content.Length > 0 && m.Status is MessageStatus.Complete or MessageStatus.Interrupted)
+            .Select(ToTurnMessage));
+
+    private static ChatTurnMessage ToTurnMessage(MessageRecord m) => new(m.Role, m.Content, m.TokenCount, m.Seq);
+
+    private async Task<IReadOnlyList<MemoryFact>> LoadMemoryAsync(string userId) =>
+        (await GrainFactory.GetGrain<IUserGrain>(GrainKeys.Scoped(_tenantId, userId)).GetMemoryAsync())
+            .Select(f => new MemoryFact(f.Id, f.Slot, f.Text, f.Sequence, f.TokenCount)).ToList();
 
     private async Task SaveAssistantAsync(MessageRecord assistant, Caller? caller, TurnUsage? usage, string? model)
     {
@@ -211,6 +249,9 @@ public sealed partial class ConversationGrain(
     private ConversationInfo Info(ConversationRecord? row) => row is null
         ? new ConversationInfo(_conversationId, state.State.Title, state.State.CreatedAt, state.State.CreatedAt, 0)
         : new ConversationInfo(row.ConversationId, row.Title, row.CreatedAt, row.UpdatedAt, row.MessageCount);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Folded {Messages} messages of {TenantId}/{ConversationId} into a {Tokens}-token summary")]
+    private static partial void LogFolded(ILogger logger, string tenantId, string conversationId, int messages, int tokens);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Model failed in {TenantId}/{ConversationId}: {Code} {Reason}")]
     private static partial void LogModelFailure(ILogger logger, string tenantId, string conversationId, string code, string reason);

@@ -30,6 +30,8 @@ public static class TenantSettingsValidator
             throw new ArgumentException("summaryThresholdTokens must be at least 200 and leave room for the answer inside contextBudgetTokens.");
         if (next.Instructions.Length > 20_000) throw new ArgumentException("instructions must be at most 20,000 characters.");
         if (next.Name.Length > 200) throw new ArgumentException("name must be at most 200 characters.");
+        var problems = Chat.ChatBudgets.For(next).Validate();
+        if (problems.Count > 0) throw new ArgumentException("The budgets do not fit together: " + string.Join(" ", problems));
         return next;
     }
 }

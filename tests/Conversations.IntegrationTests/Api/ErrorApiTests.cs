@@ -123,7 +123,7 @@ public sealed class ErrorApiTests(PlatformFixture fx)
         Assert.Equal(HttpStatusCode.OK, ok.StatusCode);
         var settings = await admin.Http.GetFromJsonAsync<System.Text.Json.Nodes.JsonNode>("/v1/tenant/settings");
         Assert.Equal(300, settings!["maxOutputTokens"]!.GetValue<int>());
-        Assert.Equal(6000, settings["contextBudgetTokens"]!.GetValue<int>());
+        Assert.Equal(4000, settings["contextBudgetTokens"]!.GetValue<int>());
     }
 
     [Fact(DisplayName = "A revoked key stops working")]

@@ -51,6 +51,7 @@ public sealed class GrainClusterFixture : IAsyncLifetime
             silo.Services.AddOptions<ChatOptions>();
             silo.Services.AddOptions<Conversations.Models.Chat.ChatModelOptions>();
             silo.Services.AddSingleton<IChatModelProvider, ChatModelProvider>();
+            silo.Services.AddSingleton<Conversations.Prompting.IConversationSummarizer, ModelSummarizer>();
         }
     }
 }

@@ -1,0 +1,59 @@
+using Conversations.Contracts.Tenancy;
+using Conversations.Prompting;
+
+namespace Conversations.Grains.Users;
+
+/// <summary>Persisted user memory; the facts are bounded by <see cref="UserMemory.MaxFacts"/> and <see cref="UserMemory.MaxTokens"/>.</summary>
+[GenerateSerializer, Alias("user-state")]
+public sealed class UserState
+{
+    [Id(0)] public List<MemoryFactInfo> Facts { get; set; } = [];
+    [Id(1)] public long NextSequence { get; set; } = 1;
+}
+
+/// <summary>One user's long-term memory. Not reentrant: updates read-modify-write the fact list.</summary>
+public sealed class UserGrain(
+    [PersistentState("user", "store")] IPersistentState<UserState> state,
+    ITokenCounter tokens) : Grain, IUserGrain
+{
+    /// <inheritdoc />
+    public Task<IReadOnlyList<MemoryFactInfo>> GetMemoryAsync() => Task.FromResult<IReadOnlyList<MemoryFactInfo>>(state.State.Facts.ToArray());
+
+    /// <inheritdoc />
+    public async Task RememberFromMessageAsync(string userMessage)
+    {
+        var candidates = UserMemoryExtractor.Extract(userMessage);
+        if (candidates.Count == 0) return;
+        var current = ToMemory();
+        var next = current.Remember(candidates, tokens);
+        if (ReferenceEquals(next, current)) return; // nothing new: no write
+        await SaveAsync(next);
+    }
+
+    /// <inheritdoc />
+    public async Task<bool> ForgetAsync(string factId)
+    {
+        var current = ToMemory();
+        var next = current.Forget(factId);
+        if (ReferenceEquals(next, current)) return false;
+        await SaveAsync(next);
+        return true;
+    }
+
+    /// <inheritdoc />
+    public async Task ForgetAllAsync()
+    {
+        state.State.Facts.Clear();
+        await state.WriteStateAsync();
+    }
+
+    private UserMemory ToMemory() => new(
+        state.State.Facts.Select(f => new MemoryFact(f.Id, f.Slot, f.Text, f.Sequence, f.TokenCount)).ToArray(), state.State.NextSequence);
+
+    private async Task SaveAsync(UserMemory memory)
+    {
+        state.State.Facts = memory.Facts.Select(f => new MemoryFactInfo(f.Id, f.Slot, f.Text, f.Sequence, f.TokenCount)).ToList();
+        state.State.NextSequence = memory.NextSequence;
+        await state.WriteStateAsync();
+    }
+}

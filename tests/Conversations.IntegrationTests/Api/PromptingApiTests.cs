@@ -1,0 +1,96 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json.Nodes;
+using Conversations.IntegrationTests.Infrastructure;
+using Conversations.TestModel;
+
+namespace Conversations.IntegrationTests.Api;
+
+/// <summary>What the platform actually sends the model over a conversation: stable prefix, budgets, folding, memory.</summary>
+public sealed class PromptingApiTests(ModelPlatformFixture fx) : IClassFixture<ModelPlatformFixture>
+{
+    private async Task<(ApiClient Admin, ApiClient User)> NewTenantAsync()
+    {
+        using var op = new ApiClient(fx.Platform.BaseUrl!, ModelPlatformFixture.OperatorKey);
+        var admin = new ApiClient(fx.Platform.BaseUrl!, await op.CreateTenantAsync($"p-{Guid.NewGuid():n}"[..20]));
+        return (admin, new ApiClient(fx.Platform.BaseUrl!, await admin.CreateUserWithKeyAsync("alice")));
+    }
+
+    private List<RecordedRequest> RequestsWith(string marker) =>
+        fx.Model.Requests.Where(r => r.Messages.Any(m => m.Content.Contains(marker, StringComparison.Ordinal))).ToList();
+
+    [Fact(DisplayName = "Between folds the system message is byte-identical from turn to turn and the conversation key is sent as `user`")]
+    public async Task Prefix_is_stable()
+    {
+        fx.Model.Control.Reset();
+        var (admin, user) = await NewTenantAsync();
+        using var _a = admin; using var _u = user;
+        var id = await user.CreateConversationAsync();
+        var marker = Guid.NewGuid().ToString("n");
+        for (var i = 0; i < 4; i++) Assert.Equal("done", (await user.SendAsync(id, $"{marker} short question {i}"))[^1].Name);
+
+        var requests = RequestsWith(marker);
+        Assert.Equal(4, requests.Count);
+        Assert.Single(requests.Select(r => r.Messages[0].Content).Distinct());
+        Assert.Single(requests.Select(r => r.User).Distinct());
+        Assert.NotNull(requests[0].User);
+        // Each prompt starts with the previous one's messages (the history only grows between folds).
+        for (var i = 1; i < requests.Count; i++)
+            Assert.True(requests[i].Messages.Count > requests[i - 1].Messages.Count);
+    }
+
+    [Fact(DisplayName = "Past the tenant's threshold old turns fold into a summary in one step; prompts stay within the budget")]
+    public async Task Folding_keeps_prompts_bounded()
+    {
+        fx.Model.Control.Reset();
+        // A model that summarizes by keeping the codename lines, so the test can see facts carried into the summary.
+        fx.Model.Control.Default = fx.Model.Control.Default with
+        {
+            AnswerTokens = 60,
+            AnswerFactory = c => c.Messages[^1].Content.Contains("running summary", StringComparison.Ordinal)
+                ? "Codenames so far: " + string.Join("; ", c.Messages[^1].Content.Split('\n').Where(l => l.StartsWith("User:", StringComparison.Ordinal)).Select(l => l.Split("codename for ")[^1].Split(',')[0]))
+                : string.Join(' ', Enumerable.Repeat("answer", 60)),
+        };
+        var (admin, user) = await NewTenantAsync();
+        using var _a = admin; using var _u = user;
+        (await admin.Http.PatchAsJsonAsync("/v1/tenant/settings", new { contextBudgetTokens = 2000, summaryThresholdTokens = 400, maxOutputTokens = 200 })).EnsureSuccessStatusCode();
+        var id = await user.CreateConversationAsync();
+        var marker = Guid.NewGuid().ToString("n");
+        for (var i = 0; i < 14; i++)
+            await user.SendAsync(id, $"{marker} Turn {i}: the project codename for quarter {i} is Falcon-{i}, and its budget is {i * 1000} dollars.");
+
+        var requests = RequestsWith(marker).Where(r => r.Messages[0].Role == "system").ToList();
+        Assert.Equal(14, requests.Count);
+        Assert.All(requests, r => Assert.True(r.PromptTokens <= 2000 - 200, $"prompt of {r.PromptTokens} tokens passes the budget"));
+        var systems = requests.Select(r => r.Messages[0].Content).ToList();
+        var changes = systems.Zip(systems.Skip(1)).Count(p => p.First != p.Second);
+        var changedAt = systems.Zip(systems.Skip(1)).Select((p, i) => p.First != p.Second ? i + 1 : -1).Where(i => i > 0).ToList();
+        Assert.True(changes is >= 1 and <= 6, $"prefix changed at turns {string.Join(",", changedAt)}:\n{string.Join("\n---\n", systems.Skip(changedAt[0]).Take(3))}");
+        Assert.Contains("Falcon", systems[^1]); // the summary carries earlier facts
+        var history = (await user.GetConversationAsync(id))["messages"]!.AsArray();
+        Assert.Equal(28, history.Count); // the full log stays; only the prompt is trimmed
+    }
+
+    [Fact(DisplayName = "A stated fact is remembered, shown, used in a new conversation's prompt, and can be deleted")]
+    public async Task Memory_round_trip()
+    {
+        fx.Model.Control.Reset();
+        var (admin, user) = await NewTenantAsync();
+        using var _a = admin; using var _u = user;
+        var first = await user.CreateConversationAsync();
+        await user.SendAsync(first, "My name is Alice Chen.");
+
+        var facts = (await user.Http.GetFromJsonAsync<JsonArray>("/v1/me/memory"))!;
+        var fact = Assert.Single(facts);
+        Assert.Contains("Alice Chen", fact!["text"]!.GetValue<string>());
+
+        var second = await user.CreateConversationAsync();
+        var marker = Guid.NewGuid().ToString("n");
+        await user.SendAsync(second, $"{marker} what should I work on?");
+        Assert.Contains("Alice Chen", RequestsWith(marker).Single().Messages[0].Content);
+
+        Assert.Equal(HttpStatusCode.NoContent, (await user.Http.DeleteAsync($"/v1/me/memory/{fact["id"]!.GetValue<string>()}")).StatusCode);
+        Assert.Empty((await user.Http.GetFromJsonAsync<JsonArray>("/v1/me/memory"))!);
+        await ApiClient.ProblemAsync(await user.Http.DeleteAsync("/v1/me/memory/nope"), HttpStatusCode.NotFound);
+    }
+}
