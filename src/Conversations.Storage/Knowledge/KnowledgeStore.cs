@@ -189,7 +189,12 @@ public sealed class KnowledgeStore
         await using var r = await batch.ExecuteReaderAsync(ct);
         await r.NextResultAsync(ct); // past the settings row
         var vector = await ReadHitsAsync(r, ct);
-        var lexical = query.TsQuery is null ? [] : await ReadHitsAsync(r, ct, next: true);
+        IReadOnlyList<ChunkHit> lexical = [];
+        if (query.TsQuery is not null)
+        {
+            await r.NextResultAsync(ct); // past the settings reset
+            lexical = await ReadHitsAsync(r, ct, next: true);
+        }
         return new KnowledgeHits(vector, lexical);
     }
 
@@ -210,10 +215,14 @@ public sealed class KnowledgeStore
     private List<NpgsqlBatchCommand> BuildSearch(KnowledgeQuery q)
     {
         var settings = new NpgsqlBatchCommand(
-            "SELECT set_config('hnsw.ef_search', @ef, true), set_config('hnsw.iterative_scan', @iter, true), set_config('hnsw.max_scan_tuples', @mst, true)");
+            "SELECT set_config('hnsw.ef_search', @ef, true), set_config('hnsw.iterative_scan', @iter, true), set_config('hnsw.max_scan_tuples', @mst, true), " +
+            "set_config('enable_seqscan', @other, true), set_config('enable_bitmapscan', @other, true), set_config('enable_sort', @other, true)");
         settings.Parameters.AddWithValue("ef", Math.Clamp(q.EfSearch, 1, 1000).ToString(System.Globalization.CultureInfo.InvariantCulture));
         settings.Parameters.AddWithValue("iter", q.Mode == VectorSearchMode.HnswIterative ? "relaxed_order" : "off");
         settings.Parameters.AddWithValue("mst", Math.Max(q.MaxScanTuples, 1).ToString(System.Globalization.CultureInfo.InvariantCulture));
+        // A small partition looks cheaper to scan and sort than to walk the graph; the HNSW plans were chosen on
+        // purpose, so for them the alternatives are priced out (for this transaction only).
+        settings.Parameters.AddWithValue("other", q.Mode == VectorSearchMode.Exact ? "on" : "off");
 
         // The exact plan orders by an expression the HNSW index cannot serve and filters through the label B-tree;
         // the HNSW plans filter on label_id + 0, which the B-tree cannot serve, so the ordered index scan is the only
@@ -236,6 +245,9 @@ public sealed class KnowledgeStore
         var commands = new List<NpgsqlBatchCommand> { settings, vector };
         if (q.TsQuery is not null)
         {
+            // The full-text half needs its GIN bitmap scan back.
+            commands.Add(new NpgsqlBatchCommand(
+                "SELECT set_config('enable_seqscan', 'on', true), set_config('enable_bitmapscan', 'on', true), set_config('enable_sort', 'on', true)"));
             var lexical = new NpgsqlBatchCommand($"""
                 WITH hits AS MATERIALIZED (
                     SELECT c.document_id, c.chunk_index, c.label_id, c.content, ts_rank_cd(c.tsv, query) AS rank

@@ -1,0 +1,141 @@
+using Conversations.Contracts.Knowledge;
+using Conversations.Grains.Knowledge;
+using Conversations.Knowledge.Tests.Infrastructure;
+using Conversations.Storage.Knowledge;
+using Microsoft.Extensions.DependencyInjection;
+using Xunit;
+
+namespace Conversations.Knowledge.Tests.Postgres;
+
+[Collection(PostgresCollection.Name)]
+public sealed class RetrievalTests(KnowledgeApp app)
+{
+    private IKnowledgeRetriever Retriever => app.Services.GetRequiredService<IKnowledgeRetriever>();
+
+    private async Task<(string Tenant, ITenantAclGrain Acl)> CompanyAsync()
+    {
+        var tenant = KnowledgeApp.NewTenantId("ret");
+        await app.CreateTenantAsync(tenant);
+        var acl = app.Grains.GetGrain<ITenantAclGrain>(tenant);
+        await acl.PutRoleAsync(new RoleDefinition("staff", [], ["handbook", "compensation/staff"]));
+        await acl.PutRoleAsync(new RoleDefinition("manager", ["staff"], ["compensation/manager"]));
+        await acl.SetUserRolesAsync("alice", ["staff"]);
+        await acl.SetUserRolesAsync("bob", ["manager"]);
+        await IngestAsync(tenant,
+            new DocumentUpload("handbook", "Handbook", "handbook", "Annual leave is 25 days. Expenses are paid within 30 days."),
+            new DocumentUpload("plan-staff", "Staff compensation plan", "compensation/staff", "The staff annual bonus is up to 10% of base salary."),
+            new DocumentUpload("plan-manager", "Manager compensation plan", "compensation/manager", "The manager annual bonus is up to 20% of base salary, with stock options."));
+        return (tenant, acl);
+    }
+
+    private async Task<List<DocumentIngestResult>> IngestAsync(string tenant, params DocumentUpload[] docs)
+    {
+        var results = new List<DocumentIngestResult>();
+        await foreach (var p in app.Grains.GetGrain<IKnowledgeBaseGrain>(tenant).IngestAsync(docs))
+            if (p.Document is not null) results.Add(p.Document);
+        return results;
+    }
+
+    [Fact]
+    public async Task Staff_never_get_the_manager_plan_and_managers_do()
+    {
+        var (tenant, _) = await CompanyAsync();
+        var alice = await Retriever.RetrieveAsync(tenant, "alice", "What is the manager compensation plan bonus?", 10);
+        var bob = await Retriever.RetrieveAsync(tenant, "bob", "What is the manager compensation plan bonus?", 10);
+        Assert.DoesNotContain(alice.Chunks, c => c.DocumentId == "plan-manager");
+        Assert.Equal(["handbook", "plan-staff"], alice.Chunks.Select(c => c.DocumentId).Order());
+        Assert.Equal("plan-manager", bob.Chunks[0].DocumentId);
+        Assert.Equal("compensation/manager", bob.Chunks[0].Label);
+        Assert.Equal("exact-scan", bob.Plan);
+    }
+
+    [Fact]
+    public async Task A_revoke_is_visible_on_the_next_retrieval()
+    {
+        var (tenant, acl) = await CompanyAsync();
+        var before = await Retriever.RetrieveAsync(tenant, "bob", "manager bonus", 10);
+        Assert.Contains(before.Chunks, c => c.DocumentId == "plan-manager");
+        var version = await acl.RevokeAsync("manager", "compensation/manager");
+        var after = await Retriever.RetrieveAsync(tenant, "bob", "manager bonus", 10);
+        Assert.DoesNotContain(after.Chunks, c => c.DocumentId == "plan-manager");
+        Assert.Equal(version, after.AclVersion);
+        Assert.True(after.AclVersion > before.AclVersion);
+    }
+
+    [Fact]
+    public async Task A_user_without_roles_gets_nothing()
+    {
+        var (tenant, _) = await CompanyAsync();
+        var r = await Retriever.RetrieveAsync(tenant, "mallory", "bonus", 10);
+        Assert.Empty(r.Chunks);
+        Assert.Equal("empty", r.Plan);
+    }
+
+    [Fact]
+    public async Task Exact_terms_are_found_by_the_full_text_half()
+    {
+        var (tenant, _) = await CompanyAsync();
+        await IngestAsync(tenant, new DocumentUpload("codes", "Codes", "handbook", "The badge reader model is QX-7731. The coffee machine is on floor two."));
+        var r = await Retriever.RetrieveAsync(tenant, "alice", "QX-7731", 1);
+        Assert.Equal("codes", r.Chunks[0].DocumentId);
+    }
+
+    [Fact]
+    public async Task Chinese_text_is_found_through_bigrams()
+    {
+        var (tenant, _) = await CompanyAsync();
+        await IngestAsync(tenant, new DocumentUpload("zh", "年假", "handbook", "员工每年享有二十五天带薪年假。报销在三十天内支付。"));
+        var r = await Retriever.RetrieveAsync(tenant, "alice", "带薪年假有几天", 1);
+        Assert.Equal("zh", r.Chunks[0].DocumentId);
+    }
+
+    [Fact]
+    public async Task Unchanged_reupload_is_a_no_op_a_label_change_relabels_and_delete_removes_chunks()
+    {
+        var (tenant, _) = await CompanyAsync();
+        var again = await IngestAsync(tenant, new DocumentUpload("plan-staff", "Staff compensation plan", "compensation/staff",
+            "The staff annual bonus is up to 10% of base salary."));
+        Assert.Equal(IngestStatus.Unchanged, again.Single().Status);
+
+        var moved = await IngestAsync(tenant, new DocumentUpload("plan-staff", "Staff compensation plan", "compensation/manager",
+            "The staff annual bonus is up to 10% of base salary."));
+        Assert.Equal(IngestStatus.Relabeled, moved.Single().Status);
+        Assert.DoesNotContain((await Retriever.RetrieveAsync(tenant, "alice", "staff bonus", 10)).Chunks, c => c.DocumentId == "plan-staff");
+
+        var changed = await IngestAsync(tenant, new DocumentUpload("handbook", "Handbook", "handbook", "Annual leave is 30 days now."));
+        Assert.Equal(IngestStatus.Updated, changed.Single().Status);
+
+        Assert.True(await app.Grains.GetGrain<IKnowledgeBaseGrain>(tenant).DeleteAsync("plan-manager"));
+        var store = app.Services.GetRequiredService<KnowledgeStore>();
+        Assert.Null(await store.GetDocumentAsync(tenant, "plan-manager"));
+        Assert.DoesNotContain((await Retriever.RetrieveAsync(tenant, "bob", "manager bonus stock options", 10)).Chunks, c => c.DocumentId == "plan-manager");
+        var counts = await store.CountChunksByLabelAsync(tenant);
+        Assert.Equal(2, counts.Values.Sum());
+    }
+
+    [Fact]
+    public async Task Each_mode_runs_the_plan_it_names()
+    {
+        var (tenant, acl) = await CompanyAsync();
+        var access = await acl.GetUserAccessAsync("bob");
+        var store = app.Services.GetRequiredService<KnowledgeStore>();
+        var q = new KnowledgeQuery(tenant, new float[store.Dimensions], access.LabelIds, 10, VectorSearchMode.HnswIterative, 80);
+        var hnsw = await store.ExplainVectorAsync(q);
+        var exact = await store.ExplainVectorAsync(q with { Mode = VectorSearchMode.Exact });
+        Assert.True(hnsw.Contains("_hnsw", StringComparison.Ordinal) || hnsw.Contains("embedding_idx", StringComparison.Ordinal), hnsw);
+        Assert.DoesNotContain("hnsw", exact);
+    }
+
+    [Fact]
+    public async Task Malformed_documents_fail_alone_and_duplicate_ids_are_rejected()
+    {
+        var (tenant, _) = await CompanyAsync();
+        var results = await IngestAsync(tenant,
+            new DocumentUpload("bad id!", "x", "handbook", "text"),
+            new DocumentUpload("ok", "OK", "handbook", "Fine text."),
+            new DocumentUpload("empty", "Empty", "handbook", "   "));
+        Assert.Equal([IngestStatus.Failed, IngestStatus.Failed, IngestStatus.Created], results.OrderBy(r => r.DocumentId).Select(r => r.Status));
+        await Assert.ThrowsAsync<ArgumentException>(() => IngestAsync(tenant,
+            new DocumentUpload("dup", "a", "handbook", "a"), new DocumentUpload("dup", "b", "handbook", "b")));
+    }
+}
