@@ -1,0 +1,145 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Conversations.Api.Knowledge;
+using Conversations.Knowledge.Tests.Infrastructure;
+using Xunit;
+
+namespace Conversations.Knowledge.Tests.Api;
+
+/// <summary>The knowledge API through HTTP with real keys against the real host.</summary>
+[Collection(PostgresCollection.Name)]
+public sealed class KnowledgeApiTests(KnowledgeApp app)
+{
+    private static async Task<JsonElement> SearchAsync(HttpClient client, string question, int topK = 10)
+    {
+        var response = await client.PostAsJsonAsync("/v1/knowledge/search", new { question, topK });
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        return await response.Content.ReadFromJsonAsync<JsonElement>();
+    }
+
+    private static IEnumerable<string> DocumentIds(JsonElement result) =>
+        result.GetProperty("chunks").EnumerateArray().Select(c => c.GetProperty("documentId").GetString()!);
+
+    [Fact]
+    public async Task In_the_demo_staff_get_no_manager_plan_managers_do_and_directors_get_all()
+    {
+        const string question = "What is the manager compensation plan bonus?";
+        var alice = await SearchAsync(app.ClientWithKey(KnowledgeApp.AliceKey), question);
+        var bob = await SearchAsync(app.ClientWithKey(KnowledgeDemoSeeder.ManagerKey), question);
+        var carol = await SearchAsync(app.ClientWithKey(KnowledgeDemoSeeder.DirectorKey), "director compensation plan", 10);
+        Assert.DoesNotContain("compensation-plan-manager", DocumentIds(alice));
+        Assert.DoesNotContain("compensation-plan-director", DocumentIds(alice));
+        Assert.Equal("compensation-plan-manager", DocumentIds(bob).First());
+        Assert.DoesNotContain("compensation-plan-director", DocumentIds(bob));
+        Assert.Equal(4, DocumentIds(carol).Distinct().Count());
+    }
+
+    [Fact]
+    public async Task Two_tenants_with_the_same_labels_and_ids_never_see_each_other()
+    {
+        var tenants = new[] { KnowledgeApp.NewTenantId("iso"), KnowledgeApp.NewTenantId("iso") };
+        var userKeys = new List<string>();
+        foreach (var t in tenants)
+        {
+            var admin = app.ClientWithKey(await app.CreateTenantAsync(t));
+            userKeys.Add(await app.CreateUserAsync(t, "user1"));
+            Assert.Equal(HttpStatusCode.OK, (await admin.PutAsJsonAsync("/v1/acl/roles/everyone", new { labels = new[] { "public", "secret" } })).StatusCode);
+            Assert.Equal(HttpStatusCode.OK, (await admin.PutAsJsonAsync("/v1/acl/users/user1/roles", new { roles = new[] { "everyone" } })).StatusCode);
+            var upload = await admin.PostAsJsonAsync("/v1/knowledge/documents", new
+            {
+                documents = new[]
+                {
+                    new { id = "policy", title = "Policy", label = "public", content = $"The travel policy of {t} allows economy flights." },
+                    new { id = "plan", title = "Plan", label = "secret", content = $"The secret bonus plan of {t} pays in March." },
+                },
+            });
+            Assert.Equal(HttpStatusCode.OK, upload.StatusCode);
+        }
+        for (var i = 0; i < 2; i++)
+        {
+            var result = await SearchAsync(app.ClientWithKey(userKeys[i]), "travel policy bonus plan", 20);
+            var texts = result.GetProperty("chunks").EnumerateArray().Select(c => c.GetProperty("text").GetString()!).ToList();
+            Assert.Equal(2, texts.Count);
+            Assert.All(texts, text => Assert.Contains(tenants[i], text));
+            Assert.DoesNotContain(texts, text => text.Contains(tenants[1 - i]));
+        }
+        // Another tenant's admin cannot see or delete the documents either.
+        var otherAdmin = app.ClientWithKey(await app.CreateTenantAsync(KnowledgeApp.NewTenantId("iso")));
+        Assert.Equal(HttpStatusCode.NotFound, (await otherAdmin.GetAsync("/v1/knowledge/documents/policy")).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await otherAdmin.DeleteAsync("/v1/knowledge/documents/policy")).StatusCode);
+    }
+
+    [Fact]
+    public async Task A_revoke_through_the_api_hides_the_chunks_from_the_next_search()
+    {
+        var tenant = KnowledgeApp.NewTenantId("rev");
+        var admin = app.ClientWithKey(await app.CreateTenantAsync(tenant));
+        var bob = app.ClientWithKey(await app.CreateUserAsync(tenant, "bob"));
+        await admin.PutAsJsonAsync("/v1/acl/roles/staff", new { labels = new[] { "handbook" } });
+        await admin.PutAsJsonAsync("/v1/acl/roles/manager", new { includes = new[] { "staff" }, labels = new[] { "compensation/manager" } });
+        await admin.PutAsJsonAsync("/v1/acl/users/bob/roles", new { roles = new[] { "manager" } });
+        await admin.PostAsJsonAsync("/v1/knowledge/documents", new
+        {
+            documents = new[] { new { id = "mgr", title = "Manager plan", label = "compensation/manager", content = "Manager bonus is up to 20%." } },
+        });
+        Assert.Contains("mgr", DocumentIds(await SearchAsync(bob, "manager bonus")));
+
+        var revoke = await admin.DeleteAsync("/v1/acl/roles/manager/grants/compensation/manager");
+        Assert.Equal(HttpStatusCode.OK, revoke.StatusCode);
+        Assert.DoesNotContain("mgr", DocumentIds(await SearchAsync(bob, "manager bonus")));
+    }
+
+    [Fact]
+    public async Task A_cycle_is_a_400_and_users_cannot_edit_the_acl()
+    {
+        var tenant = KnowledgeApp.NewTenantId("cyc");
+        var admin = app.ClientWithKey(await app.CreateTenantAsync(tenant));
+        await admin.PutAsJsonAsync("/v1/acl/roles/staff", new { labels = Array.Empty<string>() });
+        await admin.PutAsJsonAsync("/v1/acl/roles/manager", new { includes = new[] { "staff" } });
+        var cycle = await admin.PutAsJsonAsync("/v1/acl/roles/staff", new { includes = new[] { "manager" } });
+        Assert.Equal(HttpStatusCode.BadRequest, cycle.StatusCode);
+        Assert.Contains("cycle", await cycle.Content.ReadAsStringAsync());
+
+        var user = app.ClientWithKey(await app.CreateUserAsync(tenant, "u"));
+        Assert.Equal(HttpStatusCode.Forbidden, (await user.GetAsync("/v1/acl")).StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await user.PostAsJsonAsync("/v1/knowledge/documents", new { documents = Array.Empty<object>() })).StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await app.CreateClient().PostAsJsonAsync("/v1/knowledge/search", new { question = "x" })).StatusCode);
+    }
+
+    [Fact]
+    public async Task A_multipart_batch_streams_progress_and_a_repeat_is_unchanged()
+    {
+        var tenant = KnowledgeApp.NewTenantId("mp");
+        var admin = app.ClientWithKey(await app.CreateTenantAsync(tenant));
+        HttpRequestMessage Request()
+        {
+            var form = new MultipartFormDataContent { { new StringContent("handbook"), "label" } };
+            form.Add(new StringContent("# Leave policy\n\nEveryone has 25 days of leave."), "files", "leave.md");
+            form.Add(new StringContent("Expenses are paid within 30 days."), "files", "expenses.txt");
+            var request = new HttpRequestMessage(HttpMethod.Post, "/v1/knowledge/documents") { Content = form };
+            request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/x-ndjson"));
+            return request;
+        }
+        var first = await admin.SendAsync(Request());
+        Assert.Equal("application/x-ndjson", first.Content.Headers.ContentType?.MediaType);
+        var lines = (await first.Content.ReadAsStringAsync()).Split('\n', StringSplitOptions.RemoveEmptyEntries)
+            .Select(l => JsonDocument.Parse(l).RootElement).ToList();
+        Assert.True(lines.Count >= 3); // at least one embedding step and one line per document
+        Assert.Equal(2, lines[^1].GetProperty("documentsDone").GetInt32());
+        var statuses = lines.Where(l => l.TryGetProperty("document", out _)).Select(l => l.GetProperty("document").GetProperty("status").GetString()).ToList();
+        Assert.Equal(["created", "created"], statuses);
+
+        var again = await admin.SendAsync(Request());
+        var repeat = (await again.Content.ReadAsStringAsync()).Split('\n', StringSplitOptions.RemoveEmptyEntries)
+            .Select(l => JsonDocument.Parse(l).RootElement).Where(l => l.TryGetProperty("document", out _))
+            .Select(l => l.GetProperty("document").GetProperty("status").GetString()).ToList();
+        Assert.Equal(["unchanged", "unchanged"], repeat);
+
+        var list = await admin.GetFromJsonAsync<JsonElement>("/v1/knowledge/documents");
+        var docs = list.GetProperty("documents").EnumerateArray().ToList();
+        Assert.Equal(["expenses", "leave"], docs.Select(d => d.GetProperty("documentId").GetString()));
+        Assert.Equal("Leave policy", docs[1].GetProperty("title").GetString());
+    }
+}
