@@ -28,14 +28,26 @@ public sealed record DoneEvent(
     [property: Id(2)] long AssistantMessageSeq,
     [property: Id(3)] TurnUsage Usage,
     [property: Id(4)] string Model,
-    [property: Id(5)] string FinishReason) : ChatEvent;
+    [property: Id(5)] string FinishReason) : ChatEvent
+{
+    /// <summary>Why this model answered (routing decision), or what answered without one (cache, canned reply).</summary>
+    [Id(6)] public string? Route { get; init; }
+    /// <summary>True when a backup model finished an answer another model started.</summary>
+    [Id(7)] public bool Continued { get; init; }
+}
 
 /// <summary>The turn could not finish; <see cref="Code"/> is stable, <see cref="Message"/> is for people.</summary>
 [GenerateSerializer, Immutable, Alias("chat-event.error")]
 public sealed record ErrorEvent(
     [property: Id(0)] string Code,
     [property: Id(1)] string Message,
-    [property: Id(2)] bool Retryable) : ChatEvent;
+    [property: Id(2)] bool Retryable) : ChatEvent
+{
+    /// <summary>For refusals: the risk level that caused it ("low", "medium", "high").</summary>
+    [Id(3)] public string? RiskLevel { get; init; }
+    /// <summary>For refusals: the labels that caused it (e.g. "profanity", "pii").</summary>
+    [Id(4)] public IReadOnlyList<string>? Labels { get; init; }
+}
 
 /// <summary>Token usage of one turn as the model reported it (or as counted locally when it did not).</summary>
 [GenerateSerializer, Immutable, Alias("turn-usage")]

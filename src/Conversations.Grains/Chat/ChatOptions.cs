@@ -17,4 +17,7 @@ public sealed class ChatOptions
 
     /// <summary>How many stored messages a grain keeps in memory for the recent window.</summary>
     public int RecentWindowMessages { get; set; } = 200;
+
+    /// <summary>How many knowledge-base chunks a turn retrieves (before the budget may drop some).</summary>
+    public int RetrievalTopK { get; set; } = 5;
 }

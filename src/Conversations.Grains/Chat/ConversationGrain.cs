@@ -2,10 +2,13 @@ using System.Runtime.CompilerServices;
 using System.Text;
 using Conversations.Contracts;
 using Conversations.Contracts.Chat;
+using Conversations.Contracts.Knowledge;
+using Conversations.Grains.Knowledge;
 using Conversations.Contracts.Tenancy;
 using Conversations.Models.Chat;
 using Conversations.Prompting;
 using Conversations.Storage.Chat;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -22,6 +25,7 @@ public sealed partial class ConversationGrain(
     ITokenCounter tokens,
     IConversationSummarizer summarizer,
     IOptions<ChatOptions> options,
+    IServiceProvider services,
     ILogger<ConversationGrain> logger) : Grain, IConversationGrain
 {
     private readonly List<MessageRecord> _window = [];
@@ -31,6 +35,11 @@ public sealed partial class ConversationGrain(
     private bool _turnRunning;
     // User memory as of the last prefix change: refreshed only when the summary folds, so the prefix stays byte-stable.
     private IReadOnlyList<MemoryFact>? _memory;
+    // Optional stages, resolved once: a silo without the feature runs the pass-through default.
+    private ITurnModeration? _moderation;
+    private ITurnRouter? _router;
+    private IKnowledgeRetriever? _retriever;
+    private bool _retrieverResolved;
 
     /// <inheritdoc />
     public override async Task OnActivateAsync(CancellationToken ct)
@@ -104,76 +113,191 @@ public sealed partial class ConversationGrain(
             yield break;
         }
         _turnRunning = true;
+        var caller = message.Caller;
         var turnId = string.IsNullOrWhiteSpace(message.ClientTurnId) ? Guid.NewGuid().ToString("n") : message.ClientTurnId!;
-        var answer = new StringBuilder();
+        var shown = new StringBuilder(); // what the user saw (after the output guard): this is what is stored
         var finished = false;
+        string? modelName = null;
+        RoutingContext? routing = null;
+        ModelPlan? plan = null;
+        var attempts = new List<ModelAttempt>();
         try
         {
-            // Stage 1: the question is durable before anything else runs.
-            var userMessage = new MessageRecord(_lastSeq + 1, turnId, PromptLine.User, message.Text, MessageStatus.Complete,
-                tokens.Count(message.Text), null, DateTimeOffset.UtcNow);
-            // Not cancellable: once sent, the question is either stored or the turn fails visibly.
+            // Stage 2: input check. Its masked text is what gets stored; nothing else runs on a refusal.
+            var verdict = await Moderation.CheckInputAsync(caller, _conversationId, turnId, message.Text, cancellationToken);
+            // Stage 1 (durability): the question is stored before any model runs; not cancellable once sent.
+            var userMessage = new MessageRecord(_lastSeq + 1, turnId, PromptLine.User, verdict.TextToStore, MessageStatus.Complete,
+                tokens.Count(verdict.TextToStore), null, DateTimeOffset.UtcNow);
             await store.AppendAsync(_tenantId, _conversationId, [userMessage]);
             _lastSeq = userMessage.Seq;
             _window.Add(userMessage);
             yield return new ProgressEvent("received", "Got your message.");
-
-            var settings = await GrainFactory.GetGrain<ITenantGrain>(_tenantId).GetSettingsAsync();
-            _memory ??= await LoadMemoryAsync(message.Caller.UserId);
-            var model = models.Primary;
-            var prompt = BuildPrompt(settings, userMessage);
-            var request = new ModelRequest(
-                prompt.Messages.Select(m => new PromptLine(m.Role, m.Content)).ToList(), prompt.MaxOutputTokens,
-                CacheKey: PromptCacheHints.CacheKey(_tenantId, _conversationId));
-            yield return new ProgressEvent("generating", "Writing the answer…");
-
-            ModelUsage? usage = null;
-            ModelFailure? failure = null;
-            var chat = models.Options;
-            await foreach (var step in ModelStreaming.GuardAsync(model, request, chat.FirstTokenTimeout, chat.StallTimeout, cancellationToken))
+            if (!verdict.Allowed)
             {
-                if (step.Failure is not null) { failure = step.Failure; break; }
-                if (step.Usage is not null) usage = step.Usage;
-                if (!string.IsNullOrEmpty(step.Text))
-                {
-                    answer.Append(step.Text);
-                    yield return new DeltaEvent(step.Text);
-                }
-            }
-
-            var text = answer.ToString();
-            var completion = usage?.CompletionTokens ?? tokens.Count(text);
-            var turnUsage = new TurnUsage(usage?.PromptTokens ?? prompt.PromptTokens,
-                usage?.CachedPromptTokens ?? 0, completion, 0m);
-            var status = failure is null ? MessageStatus.Complete : text.Length > 0 ? MessageStatus.Interrupted : MessageStatus.Failed;
-            var assistant = new MessageRecord(_lastSeq + 1, turnId, PromptLine.Assistant, failure is null || text.Length > 0 ? text : failure.Message,
-                status, completion, model.Name, DateTimeOffset.UtcNow);
-            await SaveAssistantAsync(assistant, message.Caller, turnUsage, model.Name);
-            finished = true;
-            if (failure is not null)
-            {
-                LogModelFailure(logger, _tenantId, _conversationId, failure.Code, failure.Message);
-                yield return new ErrorEvent(failure.Code, failure.Message + " Please try again in a moment.", true);
+                var refusal = verdict.RefusalMessage ?? "This message can't be answered.";
+                await SaveAssistantAsync(NewAssistant(turnId, refusal, MessageStatus.Refused, "moderation"), null, null, null);
+                finished = true;
+                yield return new ErrorEvent(verdict.RefusalCode ?? "input_refused", refusal, false) { RiskLevel = verdict.RiskLevel, Labels = verdict.Labels };
                 yield break;
             }
-            yield return new DoneEvent(turnId, userMessage.Seq, assistant.Seq, turnUsage, model.Name, "stop");
+
+            var settings = await GrainFactory.GetGrain<ITenantGrain>(_tenantId).GetSettingsAsync();
+            _memory ??= await LoadMemoryAsync(caller.UserId);
+
+            // Stages 3-4: retrieval, filtered by what this user may read.
+            var retrieval = RetrievalResult.Empty;
+            if (Retriever is { } retriever)
+            {
+                yield return new ProgressEvent("searching", "Searching the knowledge base…");
+                retrieval = await retriever.RetrieveAsync(_tenantId, caller.UserId, verdict.TextForModel, options.Value.RetrievalTopK, cancellationToken);
+                yield return new ProgressEvent("searched", retrieval.Chunks.Count switch
+                {
+                    0 => "No matching sources found.",
+                    1 => "Found 1 source.",
+                    var n => $"Found {n} sources.",
+                });
+            }
+
+            // Stage 5: the prompt, stable prefix first.
+            var prompt = BuildPrompt(settings, userMessage with { Content = verdict.TextForModel }, retrieval);
+            foreach (var chunk in retrieval.Chunks.Where(c => prompt.IncludedChunkIds.Contains(ChunkId(c))))
+                yield return new CitationEvent(chunk.DocumentId, chunk.Title, chunk.ChunkIndex, chunk.Score);
+            var request = new ModelRequest(prompt.Messages.Select(m => new PromptLine(m.Role, m.Content)).ToList(), prompt.MaxOutputTokens,
+                CacheKey: PromptCacheHints.CacheKey(_tenantId, _conversationId));
+
+            // Stage 6: the router's plan.
+            routing = new RoutingContext(caller, _conversationId, turnId, verdict.TextForModel, _window.Count / 2, prompt.PromptTokens,
+                prompt.MaxOutputTokens, retrieval.Chunks.Count > 0 ? retrieval.Chunks.Max(c => c.Similarity ?? 0) : null,
+                retrieval.AclVersion, prompt.IncludedChunkIds);
+            plan = await Router.PlanAsync(routing, cancellationToken);
+            if (plan.RefusalMessage is not null)
+            {
+                await SaveAssistantAsync(NewAssistant(turnId, plan.RefusalMessage, MessageStatus.Refused, "router"), null, null, null);
+                finished = true;
+                await Router.TurnFinishedAsync(routing, plan, attempts, null, TurnUsage.None, "", false);
+                yield return new ErrorEvent("budget_exhausted", plan.RefusalMessage, false);
+                yield break;
+            }
+            yield return new ProgressEvent("generating", "Writing the answer…");
+
+            // Stages 6-7: call the models in order; the output guard sees every delta before the user does.
+            var guard = Moderation.StartOutput(caller, _conversationId, turnId);
+            var raw = new StringBuilder();
+            ModelUsage? usage = null;
+            ModelFailure? failure = null;
+            var withheld = false;
+            var continued = false;
+            var started = DateTimeOffset.UtcNow;
+            var source = plan.ReadyAnswer is null ? null : new[] { new ModelCandidate(plan.ReadyAnswerSource ?? "ready", new ReadyAnswerModel(plan.ReadyAnswer)) };
+            var chain = source ?? plan.Chain;
+            for (var i = 0; i < chain.Count && !withheld; i++)
+            {
+                var candidate = chain[i];
+                failure = null;
+                TimeSpan? ttft = null;
+                var attemptStart = DateTimeOffset.UtcNow;
+                var attemptRequest = raw.Length == 0 ? request : ContinuationRequest(request, raw.ToString());
+                var chat = models.Options;
+                await foreach (var step in ModelStreaming.GuardAsync(candidate.Model, attemptRequest, chat.FirstTokenTimeout, chat.StallTimeout, cancellationToken))
+                {
+                    if (step.Failure is not null) { failure = step.Failure; break; }
+                    if (step.Usage is not null) usage = Add(usage, step.Usage);
+                    if (string.IsNullOrEmpty(step.Text)) continue;
+                    ttft ??= DateTimeOffset.UtcNow - attemptStart;
+                    modelName = candidate.ModelId;
+                    raw.Append(step.Text);
+                    var safe = guard.Push(step.Text);
+                    if (safe.SafeText.Length > 0)
+                    {
+                        shown.Append(safe.SafeText);
+                        yield return new DeltaEvent(safe.SafeText);
+                    }
+                    if (safe.Withheld)
+                    {
+                        withheld = true;
+                        var notice = "\n\n" + (safe.Notice ?? "The rest of this answer was withheld.");
+                        shown.Append(notice);
+                        yield return new DeltaEvent(notice);
+                        break;
+                    }
+                }
+                attempts.Add(new ModelAttempt(candidate.ModelId, ttft, failure?.Code, failure is not null && ttft is null));
+                if (failure is null) break;
+                if (i + 1 < chain.Count && ttft is not null)
+                {
+                    // Mid-answer failure: the next model continues from the partial answer; the user sees one answer.
+                    continued = true;
+                    yield return new ProgressEvent("continuing", "The answer was interrupted; a backup model is finishing it…");
+                }
+            }
+            if (!withheld)
+            {
+                var tail = guard.Complete();
+                if (tail.SafeText.Length > 0) { shown.Append(tail.SafeText); yield return new DeltaEvent(tail.SafeText); }
+                if (tail.Withheld) { var notice = "\n\n" + (tail.Notice ?? "The rest of this answer was withheld."); shown.Append(notice); yield return new DeltaEvent(notice); withheld = true; }
+            }
+
+            var text = shown.ToString();
+            var completed = failure is null || withheld;
+            var completion = usage?.CompletionTokens ?? tokens.Count(raw.ToString());
+            var turnUsage = new TurnUsage(usage?.PromptTokens ?? prompt.PromptTokens, usage?.CachedPromptTokens ?? 0, completion, 0m);
+            var cost = await Router.TurnFinishedAsync(routing, plan, attempts, modelName, turnUsage, text, completed);
+            turnUsage = turnUsage with { CostUsd = cost };
+            modelName ??= attempts.LastOrDefault()?.ModelId ?? chain[0].ModelId;
+            var status = completed ? MessageStatus.Complete : text.Length > 0 ? MessageStatus.Interrupted : MessageStatus.Failed;
+            var assistant = NewAssistant(turnId, completed || text.Length > 0 ? text : failure!.Message, status, modelName) with { TokenCount = completion };
+            await SaveAssistantAsync(assistant, caller, turnUsage, modelName);
+            finished = true;
+            await Moderation.TurnFinishedAsync(caller, _conversationId, turnId, turnUsage, text);
+            if (!completed)
+            {
+                LogModelFailure(logger, _tenantId, _conversationId, failure!.Code, failure.Message);
+                yield return new ErrorEvent(failure.Code,
+                    failure.Message + (text.Length > 0 ? " The partial answer above is saved." : "") + " Please try again in a moment.", true);
+                yield break;
+            }
+            yield return new DoneEvent(turnId, userMessage.Seq, assistant.Seq, turnUsage, modelName, withheld ? "content_filter" : "stop")
+            {
+                Route = plan.ReadyAnswerSource ?? plan.Reason,
+                Continued = continued,
+            };
             // After the answer, off the time-to-first-token path: fold old turns, learn durable facts.
-            await FoldIfNeededAsync(settings, message.Caller.UserId);
-            await GrainFactory.GetGrain<IUserGrain>(GrainKeys.Scoped(_tenantId, message.Caller.UserId)).RememberFromMessageAsync(message.Text);
+            await FoldIfNeededAsync(settings, caller.UserId);
+            await GrainFactory.GetGrain<IUserGrain>(GrainKeys.Scoped(_tenantId, caller.UserId)).RememberFromMessageAsync(verdict.TextToStore);
         }
         finally
         {
             if (!finished && _window.Count > 0 && _window[^1].TurnId == turnId && _window[^1].Role == PromptLine.User)
             {
-                // The caller went away (or the turn threw) after the question was stored: keep what was written, marked.
-                await SaveAssistantAsync(new MessageRecord(_lastSeq + 1, turnId, PromptLine.Assistant, answer.ToString(),
-                    MessageStatus.Interrupted, tokens.Count(answer.ToString()), models.Primary.Name, DateTimeOffset.UtcNow), null, null, null);
+                // The caller went away (or the turn threw) after the question was stored: keep what was shown, marked.
+                await SaveAssistantAsync(NewAssistant(turnId, shown.ToString(), MessageStatus.Interrupted, modelName), null, null, null);
+                if (routing is not null && plan is not null)
+                    await Router.TurnFinishedAsync(routing, plan, attempts, modelName, TurnUsage.None, shown.ToString(), false);
             }
             _turnRunning = false;
         }
     }
 
-    private BuiltPrompt BuildPrompt(TenantSettings settings, MessageRecord question)
+    private ITurnModeration Moderation => _moderation ??= services.GetService<ITurnModeration>() ?? new PassThroughModeration();
+    private ITurnRouter Router => _router ??= services.GetService<ITurnRouter>() ?? new SingleModelRouter(models);
+    private IKnowledgeRetriever? Retriever => _retrieverResolved ? _retriever : (_retrieverResolved = true, _retriever = services.GetService<IKnowledgeRetriever>()).Item2;
+
+    private MessageRecord NewAssistant(string turnId, string content, string status, string? model) =>
+        new(_lastSeq + 1, turnId, PromptLine.Assistant, content, status, tokens.Count(content), model, DateTimeOffset.UtcNow);
+
+    private static ModelUsage Add(ModelUsage? a, ModelUsage b) => a is null ? b
+        : new ModelUsage(a.PromptTokens + b.PromptTokens, a.CachedPromptTokens + b.CachedPromptTokens, a.CompletionTokens + b.CompletionTokens);
+
+    private static ModelRequest ContinuationRequest(ModelRequest original, string partial) => original with
+    {
+        Messages = [.. original.Messages,
+            new PromptLine(PromptLine.Assistant, partial),
+            new PromptLine(PromptLine.User, "Your previous answer was cut off. Continue it from exactly where it stopped, without repeating anything and without comment.")],
+    };
+
+    private static string ChunkId(KnowledgeChunk c) => $"{c.DocumentId}#{c.ChunkIndex}";
+
+    private BuiltPrompt BuildPrompt(TenantSettings settings, MessageRecord question, RetrievalResult retrieval)
     {
         var builder = new PromptBuilder(tokens, ChatBudgets.For(settings));
         var system = settings.Name.Length > 0 ? $"{options.Value.SystemPrompt}\n\nOrganisation: {settings.Name}" : options.Value.SystemPrompt;
@@ -185,6 +309,7 @@ public sealed partial class ConversationGrain(
             MemoryFacts = _memory ?? [],
             ConversationSummary = state.State.Summary,
             RecentTurns = RecentTurns(excludingSeq: question.Seq),
+            Chunks = retrieval.Chunks.Select(c => new RetrievedChunk(ChunkId(c), c.Text, c.Title)).ToList(),
             Question = ToTurnMessage(question),
         });
     }

@@ -1,0 +1,115 @@
+using Conversations.Contracts.Chat;
+using Conversations.Models.Chat;
+
+namespace Conversations.Grains.Chat;
+
+// The seams of a chat turn (DESIGN.md's eight stages). ConversationGrain runs them in order; each feature folder
+// registers its implementation, and the pass-through defaults below keep a platform without that feature working.
+
+/// <summary>Stage 2's verdict on the user's message.</summary>
+/// <param name="Allowed">False: the turn stops with <paramref name="RefusalMessage"/> and nothing else runs.</param>
+/// <param name="TextToStore">The message as it may be stored and logged (personal data and secrets masked).</param>
+/// <param name="TextForModel">The message as the model may see it (masked where the policy says so).</param>
+public sealed record InputVerdict(
+    bool Allowed, string TextToStore, string TextForModel,
+    string? RefusalCode = null, string? RefusalMessage = null, string? RiskLevel = null, IReadOnlyList<string>? Labels = null)
+{
+    /// <summary>Everything passes unchanged.</summary>
+    public static InputVerdict Pass(string text) => new(true, text, text);
+}
+
+/// <summary>What the output guard lets through after a piece of the answer.</summary>
+/// <param name="SafeText">Text that may go to the user now (possibly masked); may be empty while a sentence is held back.</param>
+/// <param name="Withheld">True when the rest of the answer must not be shown; <paramref name="Notice"/> says why, gently.</param>
+public readonly record struct GuardedText(string SafeText, bool Withheld = false, string? Notice = null);
+
+/// <summary>Stage 7 for one turn: moderates the streamed answer sentence by sentence.</summary>
+public interface IOutputGuard
+{
+    /// <summary>Feeds the next delta from the model.</summary>
+    GuardedText Push(string delta);
+
+    /// <summary>The answer ended: releases what was held back.</summary>
+    GuardedText Complete();
+}
+
+/// <summary>Stages 2 and 7: input checks, the output guard, and what the turn used (for token limits and audit).</summary>
+public interface ITurnModeration
+{
+    /// <summary>Checks the user's message before anything else runs.</summary>
+    Task<InputVerdict> CheckInputAsync(Caller caller, string conversationId, string turnId, string text, CancellationToken cancellationToken);
+
+    /// <summary>A guard for one turn's answer.</summary>
+    IOutputGuard StartOutput(Caller caller, string conversationId, string turnId);
+
+    /// <summary>Called once per finished turn with its real token usage (token-per-minute limits are charged here).</summary>
+    Task TurnFinishedAsync(Caller caller, string conversationId, string turnId, TurnUsage usage, string answerAsShown);
+}
+
+/// <summary>One model the turn may call, with what a call costs.</summary>
+/// <param name="ModelId">Catalog id; "extractive" for the local responder.</param>
+public sealed record ModelCandidate(string ModelId, IChatModel Model);
+
+/// <summary>Stage 6's plan for a turn: the models to try in order, or a ready answer (hard-coded reply, cache hit, refusal).</summary>
+public sealed record ModelPlan(IReadOnlyList<ModelCandidate> Chain, string Reason)
+{
+    /// <summary>A reply that needs no model (canned reply or answer cache); streamed as is.</summary>
+    public string? ReadyAnswer { get; init; }
+    /// <summary>What produced <see cref="ReadyAnswer"/>: "hard-coded", "exact-cache", "semantic-cache", "refused".</summary>
+    public string? ReadyAnswerSource { get; init; }
+    /// <summary>The budget refused the turn: stop with this message.</summary>
+    public string? RefusalMessage { get; init; }
+    /// <summary>Opaque state the router wants back in <see cref="ITurnRouter.TurnFinishedAsync"/> (reservation, canary arm).</summary>
+    public string? Ticket { get; init; }
+}
+
+/// <summary>What a turn needs the router to know.</summary>
+public sealed record RoutingContext(
+    Caller Caller, string ConversationId, string TurnId, string Question, int ConversationDepth,
+    int PromptTokens, int MaxOutputTokens, double? RetrievalTopScore, long AclVersion, IReadOnlyList<string> ChunkIds);
+
+/// <summary>How one model attempt went.</summary>
+/// <param name="FailureCode">null on success; "model_timeout", "model_stalled", "model_unavailable".</param>
+public sealed record ModelAttempt(string ModelId, TimeSpan? TimeToFirstToken, string? FailureCode, bool BeforeFirstToken);
+
+/// <summary>Stage 6: chooses models for a turn and learns from how they did.</summary>
+public interface ITurnRouter
+{
+    /// <summary>Plans the turn; never throws for a model outage (the chain ends with the extractive responder when the policy says so).</summary>
+    Task<ModelPlan> PlanAsync(RoutingContext context, CancellationToken cancellationToken);
+
+    /// <summary>Reports every attempt, the final usage and answer (health, canary, budget settlement, caches); returns the turn's cost in USD.</summary>
+    Task<decimal> TurnFinishedAsync(RoutingContext context, ModelPlan plan, IReadOnlyList<ModelAttempt> attempts, string? modelId, TurnUsage usage, string answer, bool completed);
+}
+
+/// <summary>No moderation: everything passes (used only when the moderation feature is not registered).</summary>
+public sealed class PassThroughModeration : ITurnModeration, IOutputGuard
+{
+    /// <inheritdoc />
+    public Task<InputVerdict> CheckInputAsync(Caller caller, string conversationId, string turnId, string text, CancellationToken cancellationToken) =>
+        Task.FromResult(InputVerdict.Pass(text));
+
+    /// <inheritdoc />
+    public IOutputGuard StartOutput(Caller caller, string conversationId, string turnId) => this;
+
+    /// <inheritdoc />
+    public Task TurnFinishedAsync(Caller caller, string conversationId, string turnId, TurnUsage usage, string answerAsShown) => Task.CompletedTask;
+
+    /// <inheritdoc />
+    public GuardedText Push(string delta) => new(delta);
+
+    /// <inheritdoc />
+    public GuardedText Complete() => new("");
+}
+
+/// <summary>The configured model only (no router registered): one attempt, errors end the turn.</summary>
+public sealed class SingleModelRouter(IChatModelProvider models) : ITurnRouter
+{
+    /// <inheritdoc />
+    public Task<ModelPlan> PlanAsync(RoutingContext context, CancellationToken cancellationToken) =>
+        Task.FromResult(new ModelPlan([new ModelCandidate(models.Primary.Name, models.Primary)], "configured model"));
+
+    /// <inheritdoc />
+    public Task<decimal> TurnFinishedAsync(RoutingContext context, ModelPlan plan, IReadOnlyList<ModelAttempt> attempts, string? modelId, TurnUsage usage, string answer, bool completed) =>
+        Task.FromResult(0m);
+}
