@@ -68,17 +68,25 @@ public sealed partial class KnowledgeIngestion(
         for (var i = 0; i < done.Count; i++) yield return new IngestionProgress(i + 1, total, 0, chunksTotal, done[i]);
         var finished = done.Count;
 
-        foreach (var (doc, labelId, hash, chunks, exists) in pending)
+        // Small documents are embedded together, so the model always sees full batches (about twice the throughput
+        // of one short document per call); each document is stored as soon as its own chunks are embedded.
+        var vectors = new Dictionary<(int Doc, int Chunk), float[]>();
+        var queue = pending.SelectMany((p, d) => p.Chunks.Select(c => (Doc: d, Chunk: c))).ToList();
+        var next = 0;
+        for (var d = 0; d < pending.Count; d++)
         {
-            var vectors = new List<float[]>(chunks.Count);
-            for (var i = 0; i < chunks.Count; i += embeddings.BatchSize)
+            var (doc, labelId, hash, chunks, exists) = pending[d];
+            while (chunks.Any(c => !vectors.ContainsKey((d, c.Index))))
             {
-                var batch = chunks.Skip(i).Take(embeddings.BatchSize).Select(c => c.Text).ToList();
-                vectors.AddRange(await embeddings.EmbedAsync(batch, ct));
+                var batch = queue.GetRange(next, Math.Min(embeddings.BatchSize, queue.Count - next));
+                var embeddedBatch = await embeddings.EmbedAsync(batch.Select(b => b.Chunk.Text).ToList(), ct);
+                for (var i = 0; i < batch.Count; i++) vectors[(batch[i].Doc, batch[i].Chunk.Index)] = embeddedBatch[i];
+                next += batch.Count;
                 embedded += batch.Count;
                 yield return new IngestionProgress(finished, total, embedded, chunksTotal, null);
             }
-            var rows = chunks.Select((c, i) => new StoredChunk(c.Index, c.Text, LexicalTerms.CjkBigrams(c.Text), vectors[i])).ToList();
+            var rows = chunks.Select(c => new StoredChunk(c.Index, c.Text, LexicalTerms.CjkBigrams(c.Text), vectors[(d, c.Index)])).ToList();
+            foreach (var c in chunks) vectors.Remove((d, c.Index));
             await store.ReplaceDocumentAsync(tenantId,
                 new StoredDocument(doc.DocumentId, doc.Title, labelId, hash, embeddings.ModelId, doc.Content.Length), rows, ct);
             counts.Invalidate(tenantId);

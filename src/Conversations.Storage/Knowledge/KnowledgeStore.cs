@@ -216,7 +216,9 @@ public sealed class KnowledgeStore
     {
         var settings = new NpgsqlBatchCommand(
             "SELECT set_config('hnsw.ef_search', @ef, true), set_config('hnsw.iterative_scan', @iter, true), set_config('hnsw.max_scan_tuples', @mst, true), " +
-            "set_config('enable_seqscan', @other, true), set_config('enable_bitmapscan', @other, true), set_config('enable_sort', @other, true)");
+            "set_config('enable_seqscan', @other, true), set_config('enable_bitmapscan', @other, true), set_config('enable_sort', @other, true), " +
+            // Priced-out alternatives push the estimate past jit_above_cost; compiling would cost 100+ ms for a 1 ms query.
+            "set_config('jit', 'off', true)");
         settings.Parameters.AddWithValue("ef", Math.Clamp(q.EfSearch, 1, 1000).ToString(System.Globalization.CultureInfo.InvariantCulture));
         settings.Parameters.AddWithValue("iter", q.Mode == VectorSearchMode.HnswIterative ? "relaxed_order" : "off");
         settings.Parameters.AddWithValue("mst", Math.Max(q.MaxScanTuples, 1).ToString(System.Globalization.CultureInfo.InvariantCulture));

@@ -1,0 +1,209 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+using Conversations.Knowledge.Chunking;
+using Conversations.Knowledge.Search;
+using Conversations.Models.Embeddings;
+using Conversations.Prompting;
+using Conversations.Storage.Database;
+using Conversations.Storage.Knowledge;
+using Npgsql;
+
+namespace Conversations.Benchmarks.Knowledge;
+
+/// <summary>
+/// Filtered top-10 retrieval on PostgreSQL + pgvector: one tenant with many clustered 384-dim chunks, plus a smaller
+/// set of real local-model embeddings; p50/p99 latency and recall@10 against an exact filtered scan at allowed shares
+/// of 50 %, 10 % and 1 %, with and without iterative scans; ingestion throughput with the local model.
+/// Options: --chunks N (100000), --real N (2000), --queries N (200), --connection CS, --keep.
+/// </summary>
+public sealed class RetrievalBenchmark : IBenchmarkSuite
+{
+    private const int TopK = 10;
+    private const int ChunksPerDocument = 100;
+
+    // Labels sized so that allowed sets of 1, 10 and 50 % exist: {s1}, {s1, s9}, {s1, s9, s40}.
+    private static readonly (string Label, int Percent)[] LabelShares = [("s1", 1), ("s9", 9), ("s40", 40), ("s50", 50)];
+    private static readonly (string Name, string[] Labels)[] Shares =
+        [("50%", ["s1", "s9", "s40"]), ("10%", ["s1", "s9"]), ("1%", ["s1"])];
+
+    /// <inheritdoc />
+    public string Name => "retrieval";
+
+    /// <inheritdoc />
+    public string Description => "Filtered pgvector top-10: latency and recall at 50/10/1 % allowed, iterative scan on/off; ingestion chunks/s.";
+
+    /// <inheritdoc />
+    public async Task<int> RunAsync(string[] args, bool smoke, TextWriter output)
+    {
+        var chunks = IntOption(args, "--chunks", smoke ? 5_000 : 100_000);
+        var real = IntOption(args, "--real", smoke ? 200 : 2_000);
+        var queries = IntOption(args, "--queries", smoke ? 20 : 200);
+        var server = Option(args, "--connection")
+            ?? Environment.GetEnvironmentVariable("CONVERSATIONS_TEST_PG")
+            ?? "Host=127.0.0.1;Port=54329;Database=conversations;Username=conversations;Password=conversations";
+        var database = $"kbbench_{Guid.NewGuid():n}"[..20];
+        var cs = new NpgsqlConnectionStringBuilder(server) { Database = database, CommandTimeout = 600 }.ConnectionString;
+        await SchemaMigrator.ApplyAsync(cs);
+        output.WriteLine($"# retrieval benchmark — {chunks:N0} synthetic chunks, {real:N0} real-embedding chunks, {queries} queries, database {database}");
+        try
+        {
+            await using var db = DataSourceFactory.Create(cs);
+            var store = new KnowledgeStore(db, MiniLmEmbeddingGenerator.ModelDimensions);
+            await Exec(db, "INSERT INTO tenants (tenant_id, name) VALUES ('bench', 'bench'), ('bench-real', 'bench-real')");
+
+            // 1. Synthetic clustered vectors.
+            var vectors = new ClusteredVectors(store.Dimensions, clusters: 200, spread: 1.0, seed: 7);
+            var load = Stopwatch.StartNew();
+            var labelIds = await LoadAsync(store, "bench", chunks, _ => vectors.Next(), i => $"chunk {i}");
+            load.Stop();
+            await Exec(db, "ANALYZE");
+            output.WriteLine($"loaded {chunks:N0} synthetic chunks (COPY + HNSW insert) in {load.Elapsed.TotalSeconds:F1} s = {chunks / load.Elapsed.TotalSeconds:F0} chunks/s");
+            var synthQueries = Enumerable.Range(0, queries).Select(_ => vectors.Next()).ToList();
+            await MeasureAsync(store, "bench", labelIds, chunks, synthQueries, "synthetic clustered", output);
+
+            // 2. Real local-model embeddings of generated text: chunk, embed, COPY — the ingestion path's parts.
+            var model = EmbeddingModel.Create(new EmbeddingOptions());
+            using var generator = model.Generator;
+            var chunker = new TextChunker(new TokenCounter());
+            await model.EmbedAsync(["warm up the model"]);
+            var text = new GeneratedText(seed: 3);
+            var realLabelIds = new Dictionary<string, short>();
+            foreach (var (label, _) in LabelShares) realLabelIds[label] = await store.EnsureLabelAsync("bench-real", label);
+            const int realPerDoc = 10;
+            var ingest = Stopwatch.StartNew();
+            // Short paragraphs, one chunk each, so the figure is about the model and the COPY, not the chunker; chunks
+            // of consecutive documents share embedding batches, as in the ingestion service.
+            var documents = new List<(string Content, IReadOnlyList<TextChunk> Chunks)>();
+            for (var total = 0; total < real;)
+            {
+                var content = string.Join("\n\n", Enumerable.Range(0, realPerDoc).Select(_ => text.Paragraph(3)));
+                var pieces = chunker.Chunk(content);
+                documents.Add((content, pieces));
+                total += pieces.Count;
+            }
+            var embedStart = Stopwatch.GetTimestamp();
+            var realVectors = await model.EmbedAsync(documents.SelectMany(d => d.Chunks.Select(c => c.Text)).ToList());
+            var embedTime = Stopwatch.GetElapsedTime(embedStart);
+            var stored = 0;
+            for (var d = 0; d < documents.Count; d++)
+            {
+                var (content, pieces) = documents[d];
+                var rows = pieces.Select((c, i) => new StoredChunk(c.Index, c.Text, LexicalTerms.CjkBigrams(c.Text), realVectors[stored + i])).ToList();
+                await store.ReplaceDocumentAsync("bench-real", new StoredDocument($"doc-{d}", $"Document {d}", realLabelIds[LabelFor(d)],
+                    SHA256.HashData(Encoding.UTF8.GetBytes(content)), model.ModelId, content.Length), rows);
+                stored += rows.Count;
+            }
+            ingest.Stop();
+            output.WriteLine($"ingested {stored:N0} chunks with {model.ModelId} (chunk, embed, COPY) in {ingest.Elapsed.TotalSeconds:F1} s = {stored / ingest.Elapsed.TotalSeconds:F0} chunks/s" +
+                $" (embedding {embedTime.TotalSeconds:F1} s = {stored / embedTime.TotalSeconds:F0} chunks/s)");
+            await Exec(db, "ANALYZE");
+            var realQueries = (await model.EmbedAsync(Enumerable.Range(0, queries).Select(_ => text.Question()).ToList())).ToList();
+            await MeasureAsync(store, "bench-real", realLabelIds, stored, realQueries, $"real {model.ModelId}", output);
+            return 0;
+        }
+        finally
+        {
+            if (!args.Contains("--keep")) await DropAsync(server, database);
+        }
+    }
+
+    private static string LabelFor(int documentIndex)
+    {
+        var slot = documentIndex % 100;
+        return slot < 1 ? "s1" : slot < 10 ? "s9" : slot < 50 ? "s40" : "s50";
+    }
+
+    private static async Task<Dictionary<string, short>> LoadAsync(KnowledgeStore store, string tenant, int chunks, Func<int, float[]> vector, Func<int, string> content)
+    {
+        var ids = new Dictionary<string, short>();
+        foreach (var (label, _) in LabelShares) ids[label] = await store.EnsureLabelAsync(tenant, label);
+        for (var d = 0; d * ChunksPerDocument < chunks; d++)
+        {
+            var rows = Enumerable.Range(0, Math.Min(ChunksPerDocument, chunks - d * ChunksPerDocument))
+                .Select(i => new StoredChunk(i, content(d * ChunksPerDocument + i), "", vector(d * ChunksPerDocument + i))).ToList();
+            await store.ReplaceDocumentAsync(tenant, new StoredDocument($"doc-{d}", $"Document {d}", ids[LabelFor(d)], [], "synthetic", 0), rows);
+        }
+        return ids;
+    }
+
+    private static async Task MeasureAsync(KnowledgeStore store, string tenant, Dictionary<string, short> labelIds, int total,
+        IReadOnlyList<float[]> queries, string title, TextWriter output)
+    {
+        output.WriteLine();
+        output.WriteLine($"## {title}: {total:N0} chunks, top-{TopK}, {queries.Count} queries");
+        output.WriteLine("| allowed | rows | chosen plan | exact p50/p99 ms | iterative p50/p99 ms | iterative recall | plain p50/p99 ms | plain recall | plain rows | chosen p50/p99 ms | chosen recall |");
+        output.WriteLine("|---|---|---|---|---|---|---|---|---|---|---|");
+        var counts = await store.CountChunksByLabelAsync(tenant);
+        foreach (var (name, labels) in Shares)
+        {
+            var allowedIds = labels.Select(l => labelIds[l]).ToList();
+            var allowed = allowedIds.Sum(id => counts.GetValueOrDefault(id));
+            var chosen = RetrievalPlanner.Choose(allowed, counts.Values.Sum(), TopK);
+            // The HNSW runs use the parameters the planner would use if it chose HNSW at this share.
+            var hnsw = RetrievalPlanner.Choose(allowed, counts.Values.Sum(), TopK, new RetrievalPlannerOptions { ExactScanMaxRows = 0, ExactScanMaxShare = 0 });
+            KnowledgeQuery Query(float[] q, VectorSearchMode mode) => new(tenant, q, allowedIds, TopK, mode, hnsw.EfSearch, hnsw.MaxScanTuples);
+
+            var exact = await RunAsync(store, queries, q => Query(q, VectorSearchMode.Exact));
+            var truth = exact.Results;
+            var iterative = await RunAsync(store, queries, q => Query(q, VectorSearchMode.HnswIterative));
+            var plain = await RunAsync(store, queries, q => Query(q, VectorSearchMode.HnswPlain));
+            var chosenMode = chosen.Kind == RetrievalPlanKind.HnswIterative ? VectorSearchMode.HnswIterative : VectorSearchMode.Exact;
+            var picked = await RunAsync(store, queries, q => Query(q, chosenMode));
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"| {name} | {allowed:N0} | {chosen} | {exact.P50:F2} / {exact.P99:F2} | {iterative.P50:F2} / {iterative.P99:F2} | {Recall(iterative.Results, truth):F3} | " +
+                $"{plain.P50:F2} / {plain.P99:F2} | {Recall(plain.Results, truth):F3} | {plain.Results.Average(r => r.Count):F1} | " +
+                $"{picked.P50:F2} / {picked.P99:F2} | {Recall(picked.Results, truth):F3} |"));
+        }
+    }
+
+    private static async Task<(double P50, double P99, List<HashSet<(string, int)>> Results)> RunAsync(
+        KnowledgeStore store, IReadOnlyList<float[]> queries, Func<float[], KnowledgeQuery> build)
+    {
+        foreach (var q in queries.Take(Math.Min(20, queries.Count))) await store.SearchAsync(build(q)); // warm caches
+        var times = new List<double>();
+        var results = new List<HashSet<(string, int)>>();
+        foreach (var q in queries)
+        {
+            var sw = Stopwatch.StartNew();
+            var hits = await store.SearchAsync(build(q));
+            times.Add(sw.Elapsed.TotalMilliseconds);
+            results.Add(hits.Vector.Select(h => (h.DocumentId, h.ChunkIndex)).ToHashSet());
+        }
+        times.Sort();
+        return (Percentile(times, 0.50), Percentile(times, 0.99), results);
+    }
+
+    private static double Recall(List<HashSet<(string, int)>> found, List<HashSet<(string, int)>> truth) =>
+        found.Zip(truth).Average(p => p.Second.Count == 0 ? 1.0 : (double)p.First.Count(p.Second.Contains) / p.Second.Count);
+
+    private static double Percentile(List<double> sorted, double p) =>
+        sorted[Math.Clamp((int)Math.Ceiling(p * sorted.Count) - 1, 0, sorted.Count - 1)];
+
+    private static async Task Exec(NpgsqlDataSource db, string sql)
+    {
+        await using var cmd = db.CreateCommand(sql);
+        cmd.CommandTimeout = 600;
+        await cmd.ExecuteNonQueryAsync();
+    }
+
+    private static async Task DropAsync(string server, string database)
+    {
+        NpgsqlConnection.ClearAllPools();
+        var admin = new NpgsqlConnectionStringBuilder(server) { Database = "postgres", Pooling = false }.ConnectionString;
+        await using var c = new NpgsqlConnection(admin);
+        await c.OpenAsync();
+        await using var cmd = new NpgsqlCommand($"DROP DATABASE IF EXISTS \"{database}\" WITH (FORCE)", c);
+        await cmd.ExecuteNonQueryAsync();
+    }
+
+    private static string? Option(string[] args, string name)
+    {
+        var i = Array.IndexOf(args, name);
+        return i >= 0 && i + 1 < args.Length ? args[i + 1] : null;
+    }
+
+    private static int IntOption(string[] args, string name, int fallback) =>
+        Option(args, name) is { } v ? int.Parse(v, CultureInfo.InvariantCulture) : fallback;
+}
