@@ -40,6 +40,8 @@ public sealed partial class ConversationGrain(
     private ITurnRouter? _router;
     private IKnowledgeRetriever? _retriever;
     private bool _retrieverResolved;
+    private PromptBuilder? _promptBuilder;
+    private int _promptBuilderVersion;
 
     /// <inheritdoc />
     public override async Task OnActivateAsync(CancellationToken ct)
@@ -125,12 +127,27 @@ public sealed partial class ConversationGrain(
         {
             // Stage 2: input check. Its masked text is what gets stored; nothing else runs on a refusal.
             var verdict = await Moderation.CheckInputAsync(caller, _conversationId, turnId, message.Text, cancellationToken);
-            // Stage 1 (durability): the question is stored before any model runs; not cancellable once sent.
+            // Stage 1 (durability): the question is stored before any model runs. The write overlaps with the settings and
+            // retrieval lookups; the model is not called (and "received" not sent) until it has committed.
             var userMessage = new MessageRecord(_lastSeq + 1, turnId, PromptLine.User, verdict.TextToStore, MessageStatus.Complete,
                 tokens.Count(verdict.TextToStore), null, DateTimeOffset.UtcNow);
-            await store.AppendAsync(_tenantId, _conversationId, [userMessage]);
+            var persisting = store.AppendAsync(_tenantId, _conversationId, [userMessage]);
             _lastSeq = userMessage.Seq;
             _window.Add(userMessage);
+            var settingsTask = GrainFactory.GetGrain<ITenantGrain>(_tenantId).GetSettingsAsync();
+            var retrievalTask = verdict.Allowed && Retriever is { } retriever
+                ? retriever.RetrieveAsync(_tenantId, caller.UserId, verdict.TextForModel, options.Value.RetrievalTopK, cancellationToken)
+                : null;
+            var stored = await CompletesAsync(persisting);
+            if (!stored)
+            {
+                _window.Remove(userMessage);
+                _lastSeq--;
+                finished = true;
+                _ = retrievalTask?.ContinueWith(t => t.Exception, TaskScheduler.Default); // observed; the turn is over
+                yield return new ErrorEvent("storage_unavailable", "We couldn't save your message, so it was not sent. Please try again in a moment.", true);
+                yield break;
+            }
             yield return new ProgressEvent("received", "Got your message.");
             if (!verdict.Allowed)
             {
@@ -141,15 +158,15 @@ public sealed partial class ConversationGrain(
                 yield break;
             }
 
-            var settings = await GrainFactory.GetGrain<ITenantGrain>(_tenantId).GetSettingsAsync();
+            var settings = await settingsTask;
             _memory ??= await LoadMemoryAsync(caller.UserId);
 
-            // Stages 3-4: retrieval, filtered by what this user may read.
+            // Stages 3-4: retrieval, filtered by what this user may read (started above).
             var retrieval = RetrievalResult.Empty;
-            if (Retriever is { } retriever)
+            if (retrievalTask is not null)
             {
                 yield return new ProgressEvent("searching", "Searching the knowledge base…");
-                retrieval = await retriever.RetrieveAsync(_tenantId, caller.UserId, verdict.TextForModel, options.Value.RetrievalTopK, cancellationToken);
+                retrieval = await retrievalTask;
                 yield return new ProgressEvent("searched", retrieval.Chunks.Count switch
                 {
                     0 => "No matching sources found.",
@@ -282,6 +299,12 @@ public sealed partial class ConversationGrain(
     private ITurnRouter Router => _router ??= services.GetService<ITurnRouter>() ?? new SingleModelRouter(models);
     private IKnowledgeRetriever? Retriever => _retrieverResolved ? _retriever : (_retrieverResolved = true, _retriever = services.GetService<IKnowledgeRetriever>()).Item2;
 
+    private static async Task<bool> CompletesAsync(Task task)
+    {
+        try { await task; return true; }
+        catch (Exception) { return false; }
+    }
+
     private MessageRecord NewAssistant(string turnId, string content, string status, string? model) =>
         new(_lastSeq + 1, turnId, PromptLine.Assistant, content, status, tokens.Count(content), model, DateTimeOffset.UtcNow);
 
@@ -299,7 +322,10 @@ public sealed partial class ConversationGrain(
 
     private BuiltPrompt BuildPrompt(TenantSettings settings, MessageRecord question, RetrievalResult retrieval)
     {
-        var builder = new PromptBuilder(tokens, ChatBudgets.For(settings));
+        // One builder per settings version: it caches the stable prefix's token count across turns.
+        if (_promptBuilder is null || _promptBuilderVersion != settings.Version)
+            (_promptBuilder, _promptBuilderVersion) = (new PromptBuilder(tokens, ChatBudgets.For(settings)), settings.Version);
+        var builder = _promptBuilder;
         var system = settings.Name.Length > 0 ? $"{options.Value.SystemPrompt}\n\nOrganisation: {settings.Name}" : options.Value.SystemPrompt;
         return builder.Build(new PromptRequest
         {

@@ -1,0 +1,177 @@
+using System.Diagnostics;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json.Nodes;
+using Conversations.IntegrationTests.Infrastructure;
+using Conversations.TestModel;
+
+namespace Conversations.Benchmarks.Platform;
+
+/// <summary>
+/// Load generator: N concurrent conversations drive the real platform process over HTTP against a zero-latency test model,
+/// and the same model is called directly in the same run, so the platform's added time to first token is a difference
+/// measured under the same conditions.
+/// </summary>
+public sealed class PlatformLoadSuite : IBenchmarkSuite
+{
+    private const string OperatorKey = "cvk_benchop_platform-benchmark-operator";
+
+    /// <inheritdoc />
+    public string Name => "platform";
+
+    /// <inheritdoc />
+    public string Description => "turns/s and added time-to-first-token at 1/16/64 concurrent conversations vs the model called directly";
+
+    /// <inheritdoc />
+    public async Task<int> RunAsync(string[] args, bool smoke, TextWriter output)
+    {
+        var levels = smoke ? new[] { 1, 4 } : Arg(args, "--concurrency")?.Split(',').Select(int.Parse).ToArray() ?? [1, 16, 64];
+        var duration = TimeSpan.FromSeconds(smoke ? 1 : double.Parse(Arg(args, "--seconds") ?? "10"));
+        var warmup = TimeSpan.FromSeconds(smoke ? 0.5 : 3);
+
+        await using var model = await TestModelServer.StartAsync(new TestModelOptions { RequestLogCapacity = 0 });
+        await using var db = await TestDatabase.CreateAsync("bench");
+        await using var platform = await PlatformProcess.StartApiAsync(new PlatformProcess.Settings(db.ConnectionString, "bench-" + Guid.NewGuid().ToString("n")[..8])
+        {
+            Environment =
+            {
+                ["Bootstrap__OperatorKey"] = OperatorKey,
+                ["Models__Chat__Endpoint"] = model.BaseUrl,
+                ["Models__Chat__ModelId"] = "test-model",
+                ["Logging__LogLevel__Default"] = "Warning",
+                ["Orleans__FastFailureDetection"] = "false",
+            },
+        });
+        using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 1024, PooledConnectionLifetime = TimeSpan.FromMinutes(10) })
+        {
+            Timeout = TimeSpan.FromSeconds(60),
+        };
+        var users = await CreateUsersAsync(http, platform.BaseUrl!, levels.Max());
+
+        output.WriteLine($"platform load: zero-latency test model, {duration.TotalSeconds:0.#} s per phase, {Environment.ProcessorCount} cores");
+        output.WriteLine("| concurrent | direct model turns/s | platform turns/s | direct TTFT p50 / p99 ms | platform TTFT p50 / p99 ms | added p50 / p99 ms | failed |");
+        output.WriteLine("|---:|---:|---:|---:|---:|---:|---:|");
+        var failures = 0;
+        foreach (var c in levels)
+        {
+            var conversations = new List<(string Key, string Id)>();
+            for (var i = 0; i < c; i++) conversations.Add((users[i], await CreateConversationAsync(http, platform.BaseUrl!, users[i])));
+
+            await RunPhaseAsync(c, warmup, i => DirectTurnAsync(http, model.BaseUrl, i));
+            var direct = await RunPhaseAsync(c, duration, i => DirectTurnAsync(http, model.BaseUrl, i));
+            await RunPhaseAsync(c, warmup, i => PlatformTurnAsync(http, platform.BaseUrl!, conversations[i]));
+            var viaPlatform = await RunPhaseAsync(c, duration, i => PlatformTurnAsync(http, platform.BaseUrl!, conversations[i]));
+
+            failures += viaPlatform.Stats.Failed + direct.Stats.Failed;
+            output.WriteLine($"| {c} | {direct.Stats.Completed / direct.Seconds:0} | {viaPlatform.Stats.Completed / viaPlatform.Seconds:0} | " +
+                $"{direct.Stats.Percentile(0.5):0.00} / {direct.Stats.Percentile(0.99):0.00} | " +
+                $"{viaPlatform.Stats.Percentile(0.5):0.00} / {viaPlatform.Stats.Percentile(0.99):0.00} | " +
+                $"{viaPlatform.Stats.Percentile(0.5) - direct.Stats.Percentile(0.5):0.00} / {viaPlatform.Stats.Percentile(0.99) - direct.Stats.Percentile(0.99):0.00} | " +
+                $"{viaPlatform.Stats.Failed + direct.Stats.Failed} |");
+            if (viaPlatform.Stats.Completed == 0) failures++;
+        }
+        return failures == 0 ? 0 : 1;
+    }
+
+    private static async Task<(LoadStats Stats, double Seconds)> RunPhaseAsync(int concurrency, TimeSpan duration, Func<int, Task<(double TtftMs, bool Ok)>> turn)
+    {
+        var stats = new LoadStats();
+        var clock = Stopwatch.StartNew();
+        var workers = Enumerable.Range(0, concurrency).Select(async i =>
+        {
+            while (clock.Elapsed < duration)
+            {
+                var (ttft, ok) = await turn(i);
+                stats.Add(ttft, ok);
+            }
+        });
+        await Task.WhenAll(workers);
+        return (stats, clock.Elapsed.TotalSeconds);
+    }
+
+    private static async Task<(double, bool)> DirectTurnAsync(HttpClient http, string modelUrl, int worker)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, modelUrl + "/chat/completions")
+        {
+            Content = JsonContent.Create(new
+            {
+                model = "test-model",
+                stream = true,
+                stream_options = new { include_usage = true },
+                messages = new object[] { new { role = "system", content = "You are helpful." }, new { role = "user", content = $"question from worker {worker}" } },
+            }),
+        };
+        return await TimeStreamAsync(http, request, "\"content\":");
+    }
+
+    private static async Task<(double, bool)> PlatformTurnAsync(HttpClient http, string baseUrl, (string Key, string Id) conversation)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, $"{baseUrl}/v1/conversations/{conversation.Id}/messages")
+        {
+            Content = JsonContent.Create(new { text = "What is the status of my request?" }),
+        };
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", conversation.Key);
+        return await TimeStreamAsync(http, request, "event: delta", requireLine: "event: done");
+    }
+
+    // Time from sending the request to the first line carrying answer text; the rest of the stream is read to the end.
+    private static async Task<(double, bool)> TimeStreamAsync(HttpClient http, HttpRequestMessage request, string firstTokenMarker, string? requireLine = null)
+    {
+        var clock = Stopwatch.StartNew();
+        try
+        {
+            using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
+            if (!response.IsSuccessStatusCode) return (0, false);
+            using var reader = new StreamReader(await response.Content.ReadAsStreamAsync());
+            double? ttft = null;
+            var sawRequired = requireLine is null;
+            while (await reader.ReadLineAsync() is { } line)
+            {
+                if (ttft is null && line.Contains(firstTokenMarker, StringComparison.Ordinal)) ttft = clock.Elapsed.TotalMilliseconds;
+                if (!sawRequired && line == requireLine) sawRequired = true;
+            }
+            return (ttft ?? 0, ttft is not null && sawRequired);
+        }
+        catch (HttpRequestException)
+        {
+            return (0, false);
+        }
+    }
+
+    private static async Task<List<string>> CreateUsersAsync(HttpClient http, string baseUrl, int count)
+    {
+        var tenant = $"bench-{Guid.NewGuid():n}"[..20];
+        var created = await PostAsync(http, $"{baseUrl}/v1/tenants", OperatorKey, new { tenantId = tenant });
+        var adminKey = created["adminKey"]!.GetValue<string>();
+        var keys = new List<string>();
+        for (var i = 0; i < count; i++)
+        {
+            await PostAsync(http, $"{baseUrl}/v1/users", adminKey, new { userId = $"user{i}" });
+            keys.Add((await PostAsync(http, $"{baseUrl}/v1/users/user{i}/keys", adminKey, null))["key"]!.GetValue<string>());
+        }
+        return keys;
+    }
+
+    private static async Task<string> CreateConversationAsync(HttpClient http, string baseUrl, string key) =>
+        (await PostAsync(http, $"{baseUrl}/v1/conversations", key, new { title = "load" }))["conversationId"]!.GetValue<string>();
+
+    private static async Task<JsonNode> PostAsync(HttpClient http, string url, string key, object? body)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, url)
+        {
+            Content = body is null ? new StringContent("", Encoding.UTF8) : JsonContent.Create(body),
+        };
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", key);
+        using var response = await http.SendAsync(request);
+        var text = await response.Content.ReadAsStringAsync();
+        if (!response.IsSuccessStatusCode) throw new InvalidOperationException($"{url}: {(int)response.StatusCode} {text}");
+        return JsonNode.Parse(text)!;
+    }
+
+    private static string? Arg(string[] args, string name)
+    {
+        var i = Array.IndexOf(args, name);
+        return i >= 0 && i + 1 < args.Length ? args[i + 1] : null;
+    }
+}
