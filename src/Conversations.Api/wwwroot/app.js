@@ -61,6 +61,7 @@ async function send(text) {
   addMessage('user', text);
   const answer = addMessage('assistant', '');
   $('send').disabled = true;
+  $('status').textContent = 'Sending…';
   try {
     const res = await api(`/v1/conversations/${current}/messages`, { method: 'POST', body: JSON.stringify({ text }) });
     const reader = res.body.getReader();
