@@ -67,6 +67,7 @@ public static class ApiSetup
         v1.MapConversationsApi();
         v1.MapKnowledgeApi();
         v1.MapMemoryApi();
+        v1.MapRoutingApi();
         return app;
     }
 }

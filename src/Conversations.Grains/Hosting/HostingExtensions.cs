@@ -1,6 +1,7 @@
 using System.Net;
 using Conversations.Grains.Chat;
 using Conversations.Grains.Knowledge;
+using Conversations.Grains.Routing;
 using Conversations.Models.Chat;
 using Conversations.Prompting;
 using Conversations.Storage.Chat;
@@ -65,6 +66,7 @@ public static class HostingExtensions
         builder.Services.AddSingleton<IChatModelProvider, ChatModelProvider>();
         builder.Services.AddSingleton<IConversationSummarizer, ModelSummarizer>();
         builder.Services.AddKnowledge(configuration);
+        builder.Services.AddModelRouting(configuration);
 
         builder.UseOrleans(silo =>
         {

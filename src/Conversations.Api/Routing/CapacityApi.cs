@@ -1,0 +1,52 @@
+using Conversations.Api.Errors;
+using Conversations.Api.Auth;
+using Conversations.Contracts;
+using Conversations.Routing;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace Conversations.Api.Routing;
+
+/// <summary>The GPU capacity estimator (seed 3.2.1): memory split and concurrent requests per context length.</summary>
+public static class CapacityApi
+{
+    /// <summary>Context lengths reported when the body names none.</summary>
+    public static readonly IReadOnlyList<int> DefaultContextLengths = [4096, 8192, 32768, 65536, 131072];
+
+    /// <summary>Maps the route under <c>/v1/capacity</c>.</summary>
+    public static RouteGroupBuilder MapCapacityApi(this RouteGroupBuilder v1)
+    {
+        v1.MapPost("/capacity/estimate", Estimate).WithTags("Capacity").WithName("EstimateCapacity")
+            .WithSummary("Weights per card, KV-cache room, and concurrent requests per context length for a model on a set of GPUs.")
+            .RequireRoles(Roles.TenantAdmin, Roles.Operator);
+        return v1;
+    }
+
+    private static Results<Ok<CapacityEstimate>, ProblemHttpResult> Estimate(CapacityBody body)
+    {
+        if (body.ParameterCount is not > 0) return Problems.BadRequest("parameterCount is required (e.g. 671e9).");
+        var bytes = body.BytesPerParameter ?? body.Precision?.Trim().ToLowerInvariant() switch
+        {
+            "fp32" => CapacityInputs.Fp32,
+            "fp16" or "bf16" => CapacityInputs.Fp16,
+            "fp8" or "int8" => CapacityInputs.Fp8,
+            "int4" => CapacityInputs.Int4,
+            _ => (double?)null,
+        };
+        if (bytes is null) return Problems.BadRequest("Give bytesPerParameter, or precision as fp32, fp16, bf16, fp8, int8 or int4.");
+        var layout = body.KvCacheLayout?.Trim().ToLowerInvariant() switch
+        {
+            null or "" or "replicated" => KvCacheLayout.ReplicatedPerCard,
+            "sharded" => KvCacheLayout.ShardedAcrossCards,
+            _ => (KvCacheLayout?)null,
+        };
+        if (layout is null) return Problems.BadRequest("kvCacheLayout must be \"replicated\" (every card holds the whole cache, e.g. MLA) or \"sharded\".");
+        if (body.KvCacheBytesPerToken is null || body.GpuMemoryGiB is null || body.GpuCount is null)
+            return Problems.BadRequest("kvCacheBytesPerToken, gpuMemoryGiB and gpuCount are required.");
+        var lengths = body.ContextLengths is { Count: > 0 } l ? l : DefaultContextLengths;
+        if (lengths.Count > 32 || lengths.Any(x => x < 1)) return Problems.BadRequest("contextLengths must hold 1 to 32 positive token counts.");
+        var inputs = new CapacityInputs(body.ParameterCount.Value, bytes.Value, body.KvCacheBytesPerToken.Value, layout.Value,
+            body.GpuMemoryGiB.Value, body.GpuCount.Value, body.OverheadFraction ?? 0);
+        // Out-of-range values throw ArgumentException, answered as a 400 naming the value.
+        return TypedResults.Ok(CapacityEstimator.Estimate(inputs, lengths));
+    }
+}

@@ -1,0 +1,85 @@
+using Conversations.Api.Auth;
+using Conversations.Api.Errors;
+using Conversations.Contracts;
+using Conversations.Contracts.Routing;
+using Conversations.Grains.Routing;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace Conversations.Api.Routing;
+
+/// <summary>Tenant admin: model catalog, routing policy, endpoint health, canary, budget and routing events.</summary>
+public static class RoutingAdminApi
+{
+    /// <summary>Maps the routes under <c>/v1/routing</c>.</summary>
+    public static RouteGroupBuilder MapRoutingAdminApi(this RouteGroupBuilder v1)
+    {
+        var admin = v1.MapGroup("/routing").WithTags("Model routing").RequireRoles(Roles.TenantAdmin);
+        admin.MapGet("/", GetConfig).WithName("GetRouting").WithSummary("The tenant's models (keys hidden) and routing policy.");
+        admin.MapPut("/models/{modelId}", PutModel).WithName("PutModel").WithSummary("Registers or replaces a model (OpenAI-compatible endpoint, tier, domains, prices).");
+        admin.MapDelete("/models/{modelId}", DeleteModel).WithName("DeleteModel").WithSummary("Removes a model the policy does not use.");
+        admin.MapPut("/policy", PutPolicy).WithName("PutRoutingPolicy").WithSummary("Sets the routing policy: small/large, domain rules, threshold, fallbacks, budget, canary, caches.");
+        admin.MapGet("/health", GetHealth).WithName("GetModelHealth").WithSummary("Circuit state, error rate and latency of each registered model's endpoint.");
+        admin.MapGet("/canary", GetCanary).WithName("GetCanary").WithSummary("The canary's per-arm figures and the evaluator's verdict.");
+        admin.MapPost("/canary/promote", Promote).WithName("PromoteCanary").WithSummary("Makes the candidate replace its baseline in the policy.");
+        admin.MapPost("/canary/rollback", Rollback).WithName("RollbackCanary").WithSummary("Ends the canary; all traffic goes back to the baseline.");
+        admin.MapGet("/budget", GetBudget).WithName("GetBudget").WithSummary("This month's budget, spend, reservations in flight and alerts.");
+        admin.MapGet("/events", GetEvents).WithName("GetRoutingEvents").WithSummary("Policy edits, canary rollbacks and promotions, budget alerts; newest first.");
+        return v1;
+    }
+
+    private static string Tenant(HttpContext http) => http.Caller().TenantId!;
+
+    private static async Task<Ok<RoutingConfigDto>> GetConfig(HttpContext http, IGrainFactory grains) =>
+        TypedResults.Ok(RoutingConfigDto.From(await grains.GetGrain<IRoutingConfigGrain>(Tenant(http)).GetAsync()));
+
+    private static async Task<Results<Ok<RoutingConfigDto>, ProblemHttpResult>> PutModel(string modelId, ModelBody body, HttpContext http, IGrainFactory grains)
+    {
+        if (!Ids.IsId(modelId)) return Problems.BadRequest("The model id may use letters, digits, '.', '_', '-' and '@' (1–64 characters).");
+        if (string.IsNullOrWhiteSpace(body.Endpoint)) return Problems.BadRequest("endpoint is required: the OpenAI-compatible base URL including /v1.");
+        if (string.IsNullOrWhiteSpace(body.ModelName)) return Problems.BadRequest("modelName is required: the model name the endpoint expects.");
+        if (body.InputPerMillion is null || body.OutputPerMillion is null)
+            return Problems.BadRequest("inputPerMillion and outputPerMillion are required (USD per million tokens); cachedInputPerMillion defaults to the input price.");
+        if (body.ContextWindowTokens is null) return Problems.BadRequest("contextWindowTokens is required.");
+        var model = new ModelRegistration(modelId, body.Endpoint.Trim(), body.ApiKey, body.ModelName.Trim(), body.Tier ?? "small", body.Domains ?? [],
+            body.InputPerMillion.Value, body.CachedInputPerMillion ?? body.InputPerMillion.Value, body.OutputPerMillion.Value,
+            body.ContextWindowTokens.Value, body.BatchDiscount ?? 0m);
+        // The grain validates the whole catalog and policy; an ArgumentException becomes a 400 naming the field.
+        return TypedResults.Ok(RoutingConfigDto.From(await grains.GetGrain<IRoutingConfigGrain>(Tenant(http)).PutModelAsync(model)));
+    }
+
+    private static async Task<Results<NoContent, ProblemHttpResult>> DeleteModel(string modelId, HttpContext http, IGrainFactory grains) =>
+        await grains.GetGrain<IRoutingConfigGrain>(Tenant(http)).DeleteModelAsync(modelId) ? TypedResults.NoContent() : Problems.NotFound($"Model '{modelId}'");
+
+    private static async Task<Ok<RoutingConfigDto>> PutPolicy(RoutingPolicySettings body, HttpContext http, IGrainFactory grains) =>
+        TypedResults.Ok(RoutingConfigDto.From(await grains.GetGrain<IRoutingConfigGrain>(Tenant(http)).SetPolicyAsync(body)));
+
+    private static async Task<Ok<IReadOnlyList<ModelHealthDto>>> GetHealth(HttpContext http, IGrainFactory grains)
+    {
+        var config = await grains.GetGrain<IRoutingConfigGrain>(Tenant(http)).GetAsync();
+        var views = await Task.WhenAll(config.Models.Select(async m =>
+            new ModelHealthDto(m.Id, await grains.GetGrain<IModelHealthGrain>(HealthKeys.For(m)).GetAsync())));
+        return TypedResults.Ok<IReadOnlyList<ModelHealthDto>>(views);
+    }
+
+    private static async Task<Ok<CanaryView>> GetCanary(HttpContext http, IGrainFactory grains)
+    {
+        var config = await grains.GetGrain<IRoutingConfigGrain>(Tenant(http)).GetAsync();
+        return TypedResults.Ok(await grains.GetGrain<ICanaryGrain>(Tenant(http)).GetAsync(config.Policy?.Canary));
+    }
+
+    private static async Task<Ok<RoutingConfigDto>> Promote(HttpContext http, IGrainFactory grains) =>
+        TypedResults.Ok(RoutingConfigDto.From(await grains.GetGrain<IRoutingConfigGrain>(Tenant(http)).PromoteCanaryAsync()));
+
+    private static async Task<Results<Ok<RoutingConfigDto>, ProblemHttpResult>> Rollback(RollbackBody? body, HttpContext http, IGrainFactory grains)
+    {
+        var grain = grains.GetGrain<IRoutingConfigGrain>(Tenant(http));
+        if ((await grain.GetAsync()).Policy?.Canary is null) return Problems.Conflict("There is no canary in progress.");
+        return TypedResults.Ok(RoutingConfigDto.From(await grain.RollbackCanaryAsync(string.IsNullOrWhiteSpace(body?.Reason) ? "rolled back by an administrator" : body.Reason.Trim())));
+    }
+
+    private static async Task<Ok<BudgetView>> GetBudget(HttpContext http, IGrainFactory grains) =>
+        TypedResults.Ok(await grains.GetGrain<IBudgetGrain>(Tenant(http)).GetAsync());
+
+    private static async Task<Ok<IReadOnlyList<RoutingEvent>>> GetEvents(HttpContext http, IGrainFactory grains) =>
+        TypedResults.Ok(await grains.GetGrain<IRoutingConfigGrain>(Tenant(http)).GetEventsAsync());
+}

@@ -1,0 +1,39 @@
+using Orleans.Concurrency;
+
+namespace Conversations.Contracts.Routing;
+
+/// <summary>An offline batch: prompts answered later, at low priority, priced at the model's batch rate.</summary>
+[GenerateSerializer, Immutable, Alias("batch-spec")]
+public sealed record BatchJobSpec(
+    [property: Id(0)] string UserId,
+    [property: Id(1)] string ModelId,
+    [property: Id(2)] IReadOnlyList<string> Prompts,
+    [property: Id(3)] int MaxOutputTokens);
+
+/// <summary>A batch job's progress ("queued", "running", "completed").</summary>
+[GenerateSerializer, Immutable, Alias("batch-view")]
+public sealed record BatchJobView(
+    [property: Id(0)] string JobId,
+    [property: Id(1)] string Status,
+    [property: Id(2)] string ModelId,
+    [property: Id(3)] int Total,
+    [property: Id(4)] int Succeeded,
+    [property: Id(5)] int Failed,
+    [property: Id(6)] decimal CostUsd,
+    [property: Id(7)] DateTimeOffset CreatedAt,
+    [property: Id(8)] DateTimeOffset? CompletedAt,
+    [property: Id(9)] string UserId);
+
+/// <summary>One batch job, key <c>{tenant}/{job}</c>: stores the prompts, works through them one at a time on a timer, resumes after a crash by reminder.</summary>
+[Alias("batch-job")]
+public interface IBatchJobGrain : IGrainWithStringKey
+{
+    /// <summary>Accepts the job (idempotent for the same id) and starts working in the background.</summary>
+    [Alias("start")]
+    Task<BatchJobView> StartAsync(BatchJobSpec spec);
+
+    /// <summary>The job's progress, or null when no such job exists.</summary>
+    [ReadOnly]
+    [Alias("get")]
+    Task<BatchJobView?> GetAsync();
+}

@@ -1,0 +1,46 @@
+using Orleans.Concurrency;
+
+namespace Conversations.Contracts.Routing;
+
+/// <summary>
+/// One tenant's model catalog and routing policy, key <c>{tenant}</c>. Edits are validated (an invalid one throws
+/// <see cref="ArgumentException"/>) and bump the version; the decision path reads it through a short silo cache.
+/// </summary>
+[Alias("routing-config-grain")]
+public interface IRoutingConfigGrain : IGrainWithStringKey
+{
+    /// <summary>The catalog and policy now.</summary>
+    [ReadOnly]
+    [Alias("get")]
+    Task<RoutingConfig> GetAsync();
+
+    /// <summary>Registers or replaces a model; returns the new config.</summary>
+    [Alias("put-model")]
+    Task<RoutingConfig> PutModelAsync(ModelRegistration model);
+
+    /// <summary>Removes a model the policy does not use; false when it was not registered.</summary>
+    [Alias("delete-model")]
+    Task<bool> DeleteModelAsync(string modelId);
+
+    /// <summary>Replaces the policy; returns the new config.</summary>
+    [Alias("set-policy")]
+    Task<RoutingConfig> SetPolicyAsync(RoutingPolicySettings policy);
+
+    /// <summary>Ends the canary by making the candidate the baseline's replacement everywhere in the policy.</summary>
+    [Alias("promote-canary")]
+    Task<RoutingConfig> PromoteCanaryAsync();
+
+    /// <summary>Ends the canary, sending all traffic back to the baseline, and records why.</summary>
+    [Alias("rollback-canary")]
+    Task<RoutingConfig> RollbackCanaryAsync(string reason);
+
+    /// <summary>Records an event for the admin (budget alerts come from the budget grain); one-way, so no caller waits on it.</summary>
+    [OneWay]
+    [Alias("record-event")]
+    Task RecordEventAsync(RoutingEvent routingEvent);
+
+    /// <summary>The latest events, newest first.</summary>
+    [ReadOnly]
+    [Alias("events")]
+    Task<IReadOnlyList<RoutingEvent>> GetEventsAsync();
+}

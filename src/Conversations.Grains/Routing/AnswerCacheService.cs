@@ -1,0 +1,91 @@
+using Conversations.Contracts;
+using Conversations.Contracts.Knowledge;
+using Conversations.Contracts.Routing;
+using Conversations.Contracts.Tenancy;
+using Conversations.Grains.Chat;
+using Conversations.Routing;
+using Conversations.Storage.Routing;
+using Microsoft.Extensions.AI;
+using RoutingContext = Conversations.Grains.Chat.RoutingContext;
+
+namespace Conversations.Grains.Routing;
+
+/// <summary>The cache keys a turn may read and write: shared by users with the same readable labels, or private to the asker.</summary>
+public sealed record CacheKeys(string SharedExact, string PrivateExact, string SharedScope, string PrivateScope);
+
+/// <summary>A cache answer for a turn (or none) and the keys under which this turn's answer may be stored.</summary>
+public sealed record CacheLookup(CachedAnswer? Hit, string? Source, CacheKeys Keys);
+
+/// <summary>
+/// The exact and semantic answer caches of stage 6 (seed 2.1.5). Scope = tenant + the asker's readable-label set +
+/// knowledge-base version (see <see cref="AnswerScope"/>), so an answer is shared only between users who would
+/// retrieve the same chunks. Only first questions of a conversation are cached (no history in the prompt), and an
+/// answer written for a user with long-term memory is stored privately to that user. On a hit, every chunk the
+/// answer was built from is checked again against the asker's labels; any doubt is a miss.
+/// </summary>
+public sealed class AnswerCacheService(
+    IGrainFactory grains,
+    AnswerCacheStore store,
+    RoutingStore routing,
+    KnowledgeVersions versions,
+    IServiceProvider services)
+{
+    private readonly IEmbeddingGenerator<string, Embedding<float>>? _embedder =
+        services.GetService(typeof(IEmbeddingGenerator<string, Embedding<float>>)) as IEmbeddingGenerator<string, Embedding<float>>;
+
+    /// <summary>Looks the question up in the caches the policy turns on.</summary>
+    public async Task<CacheLookup> LookupAsync(RoutingContext context, RoutingPolicySettings policy, CancellationToken ct)
+    {
+        var tenantId = context.Caller.TenantId;
+        var access = await grains.GetGrain<ITenantAclGrain>(tenantId).GetUserAccessAsync(context.Caller.UserId);
+        var scope = AnswerScope.Create(tenantId, access.Labels, await versions.GetAsync(tenantId, ct));
+        var mine = scope.PrivateTo(context.Caller.UserId);
+        var keys = new CacheKeys(AnswerCacheKey.ForQuestion(scope, context.Question), AnswerCacheKey.ForQuestion(mine, context.Question),
+            AnswerCacheKey.ForScope(scope), AnswerCacheKey.ForScope(mine));
+
+        if (policy.ExactCache && await store.GetExactAsync(tenantId, [keys.PrivateExact, keys.SharedExact], ct) is { } exact
+            && await ReadableAsync(tenantId, exact, access.Labels, ct))
+            return new CacheLookup(exact, "exact-cache", keys);
+
+        if (policy.SemanticCache && _embedder is not null)
+        {
+            var vector = await EmbedAsync(context.Question, ct);
+            if (await store.FindSimilarAsync(tenantId, [keys.PrivateScope, keys.SharedScope], vector, policy.SemanticThreshold, ct) is { } similar
+                && await ReadableAsync(tenantId, similar, access.Labels, ct))
+                return new CacheLookup(similar, "semantic-cache", keys);
+        }
+        return new CacheLookup(null, null, keys);
+    }
+
+    /// <summary>Stores a finished first-turn answer under the shared keys, or the private ones when the asker has long-term memory.</summary>
+    public async Task StoreAsync(RoutingContext context, RoutingPolicySettings policy, CacheKeys keys, string answer, string modelId, CancellationToken ct)
+    {
+        var tenantId = context.Caller.TenantId;
+        var memory = await grains.GetGrain<IUserGrain>(GrainKeys.Scoped(tenantId, context.Caller.UserId)).GetMemoryAsync();
+        var personal = memory.Count > 0; // the prompt carried the user's memory: the answer may reflect it
+        var entry = new CachedAnswer(answer, modelId, context.ChunkIds, 1);
+        var ttl = TimeSpan.FromSeconds(policy.CacheTtlSeconds);
+        if (policy.ExactCache) await store.PutExactAsync(tenantId, personal ? keys.PrivateExact : keys.SharedExact, context.Question, entry, ttl, ct);
+        if (policy.SemanticCache && _embedder is not null)
+            await store.PutSimilarAsync(tenantId, personal ? keys.PrivateScope : keys.SharedScope, context.Question, await EmbedAsync(context.Question, ct), entry, ttl, ct);
+    }
+
+    private async Task<float[]> EmbedAsync(string text, CancellationToken ct) =>
+        (await _embedder!.GenerateVectorAsync(text, cancellationToken: ct)).ToArray();
+
+    // Defence in depth: the scope already guarantees this; a relabeled or deleted document turns the hit into a miss.
+    private async Task<bool> ReadableAsync(string tenantId, CachedAnswer hit, IReadOnlyList<string> readable, CancellationToken ct)
+    {
+        if (hit.ChunkIds.Count == 0) return true;
+        var documents = hit.ChunkIds.Select(DocumentOf).Distinct(StringComparer.Ordinal).ToList();
+        var labels = await routing.DocumentLabelsAsync(tenantId, documents, ct);
+        return documents.All(d => labels.TryGetValue(d, out var label) && readable.Contains(label, StringComparer.Ordinal));
+    }
+
+    /// <summary>The document id of a "document#chunk" id.</summary>
+    public static string DocumentOf(string chunkId)
+    {
+        var hash = chunkId.LastIndexOf('#');
+        return hash > 0 ? chunkId[..hash] : chunkId;
+    }
+}

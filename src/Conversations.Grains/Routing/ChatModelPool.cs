@@ -1,0 +1,25 @@
+using System.Collections.Concurrent;
+using Conversations.Contracts.Routing;
+using Conversations.Models.Chat;
+using Conversations.Models.Extractive;
+using Microsoft.Extensions.Options;
+
+namespace Conversations.Grains.Routing;
+
+/// <summary>One chat client per endpoint, model name and key, shared by every turn and tenant that uses them (clients pool connections).</summary>
+public sealed class ChatModelPool(IOptions<ChatModelOptions> chat)
+{
+    private readonly ConcurrentDictionary<(string Endpoint, string Model, string Key), IChatModel> _models = new();
+
+    /// <summary>The extractive responder, the last tier of every chain.</summary>
+    public IChatModel Extractive { get; } = new ExtractiveResponder();
+
+    /// <summary>The client for a registered model.</summary>
+    public IChatModel Get(ModelRegistration model) =>
+        _models.GetOrAdd((model.Endpoint.TrimEnd('/'), model.ModelName, model.ApiKey ?? ""), k =>
+        {
+            var o = chat.Value;
+            // The turn's own first-token and stall timeouts end a hung call; the network timeout only bounds a whole answer.
+            return new SemanticKernelChatModel(k.Endpoint, k.Model, k.Key, o.FirstTokenTimeout + o.StallTimeout + TimeSpan.FromMinutes(5));
+        });
+}

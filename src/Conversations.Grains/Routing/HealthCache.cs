@@ -1,0 +1,60 @@
+using System.Collections.Concurrent;
+using Conversations.Contracts.Routing;
+using Microsoft.Extensions.Options;
+
+namespace Conversations.Grains.Routing;
+
+/// <summary>
+/// Each silo's recent view of endpoint health. Served stale while a refresh runs in the background (the decision
+/// path never waits for it except the first time), and updated at once by the reports this silo sends.
+/// </summary>
+public sealed class HealthCache(IGrainFactory grains, IOptions<RoutingOptions> options, TimeProvider time)
+{
+    private readonly ConcurrentDictionary<string, Entry> _entries = new(StringComparer.Ordinal);
+
+    /// <summary>The health of the endpoint behind <paramref name="healthKey"/>, at most a cache lifetime old.</summary>
+    public async ValueTask<ModelHealthView> GetAsync(string healthKey)
+    {
+        var now = time.GetUtcNow();
+        if (_entries.TryGetValue(healthKey, out var entry))
+        {
+            if (now - entry.View.ObservedAt >= options.Value.HealthCacheTtl && entry.TryStartRefresh())
+                _ = RefreshAsync(healthKey, entry);
+            return entry.View;
+        }
+        var view = await grains.GetGrain<IModelHealthGrain>(healthKey).GetAsync();
+        Update(healthKey, view);
+        return view;
+    }
+
+    /// <summary>Takes a fresher view (from a report's answer).</summary>
+    public void Update(string healthKey, ModelHealthView view) =>
+        _entries.AddOrUpdate(healthKey, _ => new Entry(view), (_, old) => old.View.ObservedAt > view.ObservedAt ? old : new Entry(view));
+
+    private async Task RefreshAsync(string healthKey, Entry entry)
+    {
+        try
+        {
+            Update(healthKey, await grains.GetGrain<IModelHealthGrain>(healthKey).GetAsync());
+        }
+        catch (Exception)
+        {
+            // Keep serving the last view; the next request past the lifetime tries again.
+        }
+        finally
+        {
+            entry.EndRefresh();
+        }
+    }
+
+    private sealed class Entry(ModelHealthView view)
+    {
+        private int _refreshing;
+
+        public ModelHealthView View { get; } = view;
+
+        public bool TryStartRefresh() => Interlocked.CompareExchange(ref _refreshing, 1, 0) == 0;
+
+        public void EndRefresh() => Volatile.Write(ref _refreshing, 0);
+    }
+}

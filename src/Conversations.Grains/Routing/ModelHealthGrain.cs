@@ -1,0 +1,92 @@
+using Conversations.Contracts.Routing;
+using Conversations.Routing;
+using Microsoft.Extensions.Options;
+
+namespace Conversations.Grains.Routing;
+
+/// <summary>The persisted breaker of one endpoint (windows and samples are bounded by the tracker's options).</summary>
+[GenerateSerializer, Alias("model-health-state")]
+public sealed class ModelHealthGrainState
+{
+    /// <summary>The tracker's state as of the last circuit change.</summary>
+    [Id(0)] public ModelHealthState? Tracker { get; set; }
+}
+
+/// <summary>
+/// Breaker and health figures of one endpoint, shared by every tenant. Not reentrant: the tracker is not thread-safe,
+/// and each call is a few microseconds of work. Its state is written only when the circuit changes, so an open
+/// circuit survives a silo restart while the per-call counts stay off the disk.
+/// </summary>
+public sealed class ModelHealthGrain(
+    [PersistentState("model-health", "store")] IPersistentState<ModelHealthGrainState> state,
+    IOptions<RoutingOptions> options,
+    TimeProvider time) : Grain, IModelHealthGrain
+{
+    private ModelHealthTracker _tracker = null!;
+
+    /// <inheritdoc />
+    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        _tracker = new ModelHealthTracker(options.Value.HealthOptions(), state.State.Tracker);
+        return Task.CompletedTask;
+    }
+
+    /// <inheritdoc />
+    public Task<ModelHealthView> GetAsync() => Task.FromResult(View(time.GetUtcNow()));
+
+    /// <inheritdoc />
+    public async Task<bool> TryAcquireAsync()
+    {
+        var now = time.GetUtcNow();
+        var before = _tracker.StateAt(now);
+        var permitted = _tracker.IsCallPermitted(now);
+        if (before != CircuitState.Closed) await PersistAsync();
+        return permitted;
+    }
+
+    /// <inheritdoc />
+    public async Task<ModelHealthView> ReportAsync(IReadOnlyList<HealthOutcome> outcomes)
+    {
+        var now = time.GetUtcNow();
+        var before = (_tracker.StateAt(now), _tracker.Snapshot(now).TimesOpened);
+        foreach (var o in outcomes.OrderBy(o => o.At))
+        {
+            var at = o.At > now ? now : o.At;
+            if (o.FailureKind is null) _tracker.RecordSuccess(TimeSpan.FromMilliseconds(o.FirstTokenMs ?? 0), at);
+            else _tracker.RecordFailure(ParseKind(o.FailureKind), at);
+        }
+        if ((_tracker.StateAt(now), _tracker.Snapshot(now).TimesOpened) != before) await PersistAsync();
+        return View(now);
+    }
+
+    /// <summary>The tracker's failure kind for a report's failure name.</summary>
+    public static FailureKind ParseKind(string kind) => kind switch
+    {
+        "first_token_timeout" => FailureKind.FirstTokenTimeout,
+        "stall" => FailureKind.Stall,
+        "connection" => FailureKind.Connection,
+        "rate_limited" => FailureKind.RateLimited,
+        _ => FailureKind.ServerError,
+    };
+
+    private async Task PersistAsync()
+    {
+        state.State.Tracker = _tracker.ToState();
+        await state.WriteStateAsync();
+    }
+
+    private ModelHealthView View(DateTimeOffset now)
+    {
+        var s = _tracker.Snapshot(now);
+        return new ModelHealthView(CircuitName(s.Circuit), s.Calls, s.Failures, s.ErrorRate, s.Timeouts, s.Stalls, s.FirstTokenP50Ms,
+            s.FirstTokenP95Ms, s.ConsecutiveFailures, s.BreakUntil, s.TimesOpened, s.LastFailureKind?.ToString(), now);
+    }
+
+    /// <summary>The wire name of a circuit state.</summary>
+    public static string CircuitName(CircuitState c) => c switch
+    {
+        CircuitState.Open => "open",
+        CircuitState.HalfOpen => "half-open",
+        _ => "closed",
+    };
+}

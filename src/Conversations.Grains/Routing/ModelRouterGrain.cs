@@ -1,0 +1,71 @@
+using Conversations.Contracts.Routing;
+using Conversations.Routing;
+using Orleans.Concurrency;
+
+namespace Conversations.Grains.Routing;
+
+/// <summary>
+/// Decides models for a tenant's turns. A stateless worker: activations are local to the calling silo and as many as
+/// needed run at once, over the silo's cached config and health, so deciding never queues a tenant's turns behind
+/// one activation. The only remote call is the half-open probe request, made when the preferred model's circuit is
+/// past its break.
+/// </summary>
+[StatelessWorker]
+public sealed class ModelRouterGrain(RoutingConfigCache configs, HealthCache health, TimeProvider time) : Grain, IModelRouterGrain
+{
+    /// <inheritdoc />
+    public async Task<RouteOutcome> DecideAsync(RouteQuery query)
+    {
+        var tenantId = this.GetPrimaryKeyString();
+        if (await configs.GetAsync(tenantId) is not { } routing) return RouteOutcome.NoPolicy;
+
+        var now = time.GetUtcNow();
+        var open = new List<string>();
+        var halfOpen = new List<string>();
+        foreach (var model in routing.Config.Models)
+        {
+            var view = await health.GetAsync(HealthKeys.For(model));
+            var circuit = view.Circuit == "open" && view.BreakUntil is { } until && until <= now ? "half-open" : view.Circuit;
+            if (circuit == "open") open.Add(model.Id);
+            else if (circuit == "half-open") halfOpen.Add(model.Id);
+        }
+
+        var request = new RouteRequest
+        {
+            TenantId = tenantId,
+            ConversationId = query.ConversationId,
+            Question = query.Question,
+            RetrievalTopScore = query.RetrievalTopScore,
+            ConversationDepth = query.ConversationDepth,
+            BudgetExhausted = query.BudgetExhausted,
+            RequiredContextTokens = query.RequiredContextTokens,
+        };
+        // Models in half-open wait for a probe; only the model the rules prefer asks for one, so a probe slot is
+        // never taken by a backup that may not be called.
+        var decision = routing.Router.Decide(request with { UnavailableModelIds = [.. open, .. halfOpen] });
+        string? probed = null;
+        if (halfOpen.Count > 0)
+        {
+            var preferred = routing.Router.Decide(request with { UnavailableModelIds = open }).ModelId;
+            var candidate = halfOpen.FirstOrDefault(id => string.Equals(id, preferred, StringComparison.OrdinalIgnoreCase));
+            if (candidate is not null && routing.Find(candidate) is { } model
+                && await GrainFactory.GetGrain<IModelHealthGrain>(HealthKeys.For(model)).TryAcquireAsync())
+            {
+                probed = candidate;
+                decision = routing.Router.Decide(request with { UnavailableModelIds = [.. open, .. halfOpen.Where(id => id != candidate)] });
+                decision = decision with { Reason = decision.Reason + $"; {candidate} half-open: this turn is its probe" };
+            }
+        }
+
+        return new RouteOutcome(true, decision.Attempts, decision.Reason, ArmName(decision.CanaryArm), decision.DowngradedByBudget,
+            decision.RefusalMessage, decision.Complexity.Score, routing.Config.Version, probed);
+    }
+
+    /// <summary>The wire name of a canary arm.</summary>
+    public static string ArmName(CanaryArm arm) => arm switch
+    {
+        CanaryArm.Baseline => "baseline",
+        CanaryArm.Candidate => "candidate",
+        _ => "none",
+    };
+}

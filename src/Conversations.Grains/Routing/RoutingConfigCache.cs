@@ -1,0 +1,57 @@
+using System.Collections.Concurrent;
+using Conversations.Contracts.Routing;
+using Conversations.Routing;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Conversations.Grains.Routing;
+
+/// <summary>A tenant's routing set-up compiled for deciding: the settings, the catalog, the router and the registrations by id.</summary>
+public sealed record TenantRouting(RoutingConfig Config, RoutingPolicySettings Policy, ModelCatalog Catalog, ModelRouter Router)
+{
+    /// <summary>The registration of a catalog model, or null (for "extractive" and unknown ids).</summary>
+    public ModelRegistration? Find(string modelId) =>
+        Config.Models.FirstOrDefault(m => string.Equals(m.Id, modelId, StringComparison.OrdinalIgnoreCase));
+}
+
+/// <summary>
+/// Each silo's copy of tenants' routing configs, refreshed after <see cref="RoutingOptions.ConfigCacheTtl"/>, so a
+/// turn's decision costs no remote call. A tenant without a policy maps to null (the platform model serves it).
+/// </summary>
+public sealed partial class RoutingConfigCache(IGrainFactory grains, IOptions<RoutingOptions> options, TimeProvider time, ILogger<RoutingConfigCache> logger)
+{
+    private readonly ConcurrentDictionary<string, (TenantRouting? Routing, long Version, DateTimeOffset FetchedAt)> _entries = new(StringComparer.Ordinal);
+
+    /// <summary>The tenant's compiled routing, or null when it has no policy.</summary>
+    public async ValueTask<TenantRouting?> GetAsync(string tenantId)
+    {
+        var now = time.GetUtcNow();
+        if (_entries.TryGetValue(tenantId, out var hit) && now - hit.FetchedAt < options.Value.ConfigCacheTtl) return hit.Routing;
+        var config = await grains.GetGrain<IRoutingConfigGrain>(tenantId).GetAsync();
+        var routing = hit.Version == config.Version && hit.FetchedAt != default ? hit.Routing : Compile(tenantId, config);
+        _entries[tenantId] = (routing, config.Version, now);
+        return routing;
+    }
+
+    /// <summary>Forgets a tenant's cached config (after an edit made through this silo).</summary>
+    public void Invalidate(string tenantId) => _entries.TryRemove(tenantId, out _);
+
+    private TenantRouting? Compile(string tenantId, RoutingConfig config)
+    {
+        if (config.Policy is null) return null;
+        try
+        {
+            var catalog = ConfigMapping.ToCatalog(config.Models);
+            return new TenantRouting(config, config.Policy, catalog, new ModelRouter(catalog, ConfigMapping.ToPolicy(config.Policy)));
+        }
+        catch (ArgumentException e)
+        {
+            // The grain validates every edit, so this means stored data from an older rule set: serve with the platform model.
+            LogInvalid(logger, tenantId, e.Message);
+            return null;
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Routing config of {TenantId} is invalid, using the platform model: {Problem}")]
+    private static partial void LogInvalid(ILogger logger, string tenantId, string problem);
+}

@@ -1,0 +1,118 @@
+using Conversations.Contracts.Routing;
+
+namespace Conversations.Grains.Routing;
+
+/// <summary>
+/// One tenant's catalog and policy. Not reentrant: edits apply one at a time; reads are [ReadOnly] and interleave.
+/// Turns never call it directly: silos read it through <see cref="RoutingConfigCache"/>.
+/// </summary>
+public sealed class RoutingConfigGrain(
+    [PersistentState("routing-config", "store")] IPersistentState<RoutingConfigState> state,
+    TimeProvider time) : Grain, IRoutingConfigGrain
+{
+    /// <inheritdoc />
+    public Task<RoutingConfig> GetAsync() => Task.FromResult(View());
+
+    /// <inheritdoc />
+    public async Task<RoutingConfig> PutModelAsync(ModelRegistration model)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        var models = state.State.Models.Where(m => !string.Equals(m.Id, model.Id, StringComparison.OrdinalIgnoreCase)).Append(model).ToList();
+        ConfigMapping.Validate(models, state.State.Policy);
+        await SaveAsync(models, state.State.Policy, new RoutingEvent(time.GetUtcNow(), "model-registered", $"Model '{model.Id}' ({model.Tier}, {model.ModelName}) registered."));
+        return View();
+    }
+
+    /// <inheritdoc />
+    public async Task<bool> DeleteModelAsync(string modelId)
+    {
+        var models = state.State.Models.Where(m => !string.Equals(m.Id, modelId, StringComparison.OrdinalIgnoreCase)).ToList();
+        if (models.Count == state.State.Models.Count) return false;
+        // The policy must not name a removed model: validation says which rule still uses it.
+        ConfigMapping.Validate(models, state.State.Policy);
+        await SaveAsync(models, state.State.Policy, new RoutingEvent(time.GetUtcNow(), "model-removed", $"Model '{modelId}' removed."));
+        return true;
+    }
+
+    /// <inheritdoc />
+    public async Task<RoutingConfig> SetPolicyAsync(RoutingPolicySettings policy)
+    {
+        ArgumentNullException.ThrowIfNull(policy);
+        ConfigMapping.Validate(state.State.Models, policy);
+        await SaveAsync(state.State.Models, policy, new RoutingEvent(time.GetUtcNow(), "policy-updated", Describe(policy)));
+        await GrainFactory.GetGrain<IBudgetGrain>(this.GetPrimaryKeyString()).SetBudgetAsync(policy.MonthlyBudgetUsd);
+        return View();
+    }
+
+    /// <inheritdoc />
+    public async Task<RoutingConfig> PromoteCanaryAsync()
+    {
+        if (state.State.Policy is not { Canary: { } canary } policy)
+            throw new ArgumentException("There is no canary to promote.");
+        string Swap(string id) => string.Equals(id, canary.BaselineModelId, StringComparison.OrdinalIgnoreCase) ? canary.CandidateModelId : id;
+        var promoted = policy with
+        {
+            SmallModelId = Swap(policy.SmallModelId),
+            LargeModelId = Swap(policy.LargeModelId),
+            DomainRules = policy.DomainRules.Select(r => r with { ModelId = Swap(r.ModelId) }).ToList(),
+            FallbackModelIds = policy.FallbackModelIds.Select(Swap).Distinct(StringComparer.OrdinalIgnoreCase).ToList(),
+            Canary = null,
+        };
+        ConfigMapping.Validate(state.State.Models, promoted);
+        await SaveAsync(state.State.Models, promoted, new RoutingEvent(time.GetUtcNow(), "canary-promoted",
+            $"Canary '{canary.CandidateModelId}' promoted: it replaces '{canary.BaselineModelId}' in the policy."));
+        return View();
+    }
+
+    /// <inheritdoc />
+    public async Task<RoutingConfig> RollbackCanaryAsync(string reason)
+    {
+        if (state.State.Policy is not { Canary: { } canary } policy) return View();
+        await SaveAsync(state.State.Models, policy with { Canary = null }, new RoutingEvent(time.GetUtcNow(), "canary-rolled-back",
+            $"Canary '{canary.CandidateModelId}' rolled back to '{canary.BaselineModelId}': {reason}"));
+        return View();
+    }
+
+    /// <inheritdoc />
+    public async Task RecordEventAsync(RoutingEvent routingEvent)
+    {
+        AddEvent(routingEvent);
+        await state.WriteStateAsync();
+    }
+
+    /// <inheritdoc />
+    public Task<IReadOnlyList<RoutingEvent>> GetEventsAsync() =>
+        Task.FromResult<IReadOnlyList<RoutingEvent>>(Enumerable.Reverse(state.State.Events).ToList());
+
+    private RoutingConfig View() => new(state.State.Version, state.State.Models.ToList(), state.State.Policy);
+
+    // A failed write leaves the grain as it was, so memory never runs ahead of storage.
+    private async Task SaveAsync(List<ModelRegistration> models, RoutingPolicySettings? policy, RoutingEvent change)
+    {
+        var previous = (state.State.Version, state.State.Models, state.State.Policy, Events: state.State.Events.ToList());
+        state.State.Version++;
+        state.State.Models = models;
+        state.State.Policy = policy;
+        AddEvent(change);
+        try
+        {
+            await state.WriteStateAsync();
+        }
+        catch
+        {
+            (state.State.Version, state.State.Models, state.State.Policy, state.State.Events) = previous;
+            throw;
+        }
+    }
+
+    private void AddEvent(RoutingEvent e)
+    {
+        state.State.Events.Add(e);
+        if (state.State.Events.Count > RoutingConfigState.MaxEvents) state.State.Events.RemoveRange(0, state.State.Events.Count - RoutingConfigState.MaxEvents);
+    }
+
+    private static string Describe(RoutingPolicySettings p) =>
+        $"Policy: small '{p.SmallModelId}', large '{p.LargeModelId}', threshold {p.ComplexityThreshold:0.00}"
+        + (p.MonthlyBudgetUsd is { } b ? $", budget {b} USD/month ({p.AtBudgetLimit} at 100 %)" : ", no budget")
+        + (p.Canary is { } c ? $", canary '{c.CandidateModelId}' at {c.Share:P0} of '{c.BaselineModelId}'" : "") + ".";
+}

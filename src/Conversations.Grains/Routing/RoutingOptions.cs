@@ -1,0 +1,57 @@
+using Conversations.Routing;
+
+namespace Conversations.Grains.Routing;
+
+/// <summary>Configuration section <c>Routing</c>: silo-side caches, breaker settings, ledger and batch pacing.</summary>
+public sealed class RoutingOptions
+{
+    /// <summary>The section name.</summary>
+    public const string Section = "Routing";
+
+    /// <summary>How long a silo decides from a cached policy before reading it again (bounds how late an edit applies).</summary>
+    public TimeSpan ConfigCacheTtl { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>How long a silo trusts a cached health snapshot of an endpoint (reports from this silo update it at once).</summary>
+    public TimeSpan HealthCacheTtl { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>How long a silo trusts a tenant's knowledge-base fingerprint for answer-cache keys.</summary>
+    public TimeSpan KnowledgeVersionCacheTtl { get; set; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>Failures in a row that open a circuit.</summary>
+    public int ConsecutiveFailureThreshold { get; set; } = 3;
+
+    /// <summary>Failure share in the sampling window that opens a circuit once <see cref="MinimumThroughput"/> calls were seen.</summary>
+    public double FailureRatio { get; set; } = 0.5;
+
+    /// <summary>Calls in the window before the failure ratio counts.</summary>
+    public int MinimumThroughput { get; set; } = 10;
+
+    /// <summary>Window of the failure ratio.</summary>
+    public TimeSpan SamplingDuration { get; set; } = ModelHealthOptions.DefaultSamplingDuration;
+
+    /// <summary>How long an open circuit refuses calls before one probe may go through.</summary>
+    public TimeSpan BreakDuration { get; set; } = ModelHealthOptions.DefaultBreakDuration;
+
+    /// <summary>A probe that never reports frees its slot after this long.</summary>
+    public TimeSpan ProbeTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>How often routing details of finished turns are written (batched, off the request path).</summary>
+    public TimeSpan TurnDetailsFlushInterval { get; set; } = TimeSpan.FromMilliseconds(500);
+
+    /// <summary>Pause between two items of an offline batch (low priority: one call at a time per job).</summary>
+    public TimeSpan BatchItemInterval { get; set; } = TimeSpan.FromMilliseconds(200);
+
+    /// <summary>Reservations older than this are presumed lost (their turn crashed) and released.</summary>
+    public TimeSpan ReservationTimeToLive { get; set; } = TimeSpan.FromMinutes(15);
+
+    /// <summary>The breaker settings as the health tracker takes them.</summary>
+    public ModelHealthOptions HealthOptions() => new()
+    {
+        ConsecutiveFailureThreshold = ConsecutiveFailureThreshold,
+        FailureRatio = FailureRatio,
+        MinimumThroughput = MinimumThroughput,
+        SamplingDuration = SamplingDuration,
+        BreakDuration = BreakDuration,
+        ProbeTimeout = ProbeTimeout,
+    };
+}

@@ -1,0 +1,41 @@
+using Conversations.Grains.Chat;
+using Conversations.Storage.Routing;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
+
+namespace Conversations.Grains.Routing;
+
+/// <summary>Wires the model router into a silo.</summary>
+public static class RoutingServiceCollectionExtensions
+{
+    /// <summary>
+    /// Adds the router as the turn's <see cref="ITurnRouter"/> (section <c>Routing</c>), its silo caches, the routing
+    /// stores and the batched writer of turn details. Needs the platform services and the knowledge feature registered.
+    /// </summary>
+    public static IServiceCollection AddModelRouting(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<RoutingOptions>().Bind(configuration.GetSection(RoutingOptions.Section))
+            .Validate(o => o.ConfigCacheTtl >= TimeSpan.Zero && o.HealthCacheTtl >= TimeSpan.Zero && o.KnowledgeVersionCacheTtl >= TimeSpan.Zero,
+                "Routing cache lifetimes must not be negative.")
+            .Validate(o => { try { o.HealthOptions().Validate(); return true; } catch (ArgumentException) { return false; } },
+                "Routing breaker settings are out of range (see ModelHealthOptions).")
+            .Validate(o => o.BatchItemInterval > TimeSpan.Zero && o.ReservationTimeToLive > TimeSpan.Zero && o.TurnDetailsFlushInterval > TimeSpan.Zero,
+                "Routing intervals must be positive.")
+            .ValidateOnStart();
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddSingleton<RoutingStore>();
+        services.AddSingleton<AnswerCacheStore>();
+        services.AddSingleton<BatchStore>();
+        services.AddSingleton<RoutingConfigCache>();
+        services.AddSingleton<HealthCache>();
+        services.AddSingleton<KnowledgeVersions>();
+        services.AddSingleton<ChatModelPool>();
+        services.AddSingleton<AnswerCacheService>();
+        services.AddSingleton<TurnDetailsWriter>();
+        services.AddHostedService(sp => sp.GetRequiredService<TurnDetailsWriter>());
+        services.AddSingleton<ITurnRouter, TurnRouter>();
+        return services;
+    }
+}

@@ -1,0 +1,231 @@
+using Conversations.Contracts.Chat;
+using Conversations.Contracts.Routing;
+using Conversations.Grains.Chat;
+using Conversations.Routing;
+using Conversations.Storage.Routing;
+using Microsoft.Extensions.Logging;
+
+namespace Conversations.Grains.Routing;
+
+/// <summary>
+/// Stage 6 for tenants with a routing policy: canned replies, then the answer caches, then the router's decision,
+/// with the worst case reserved in the tenant's budget. After the turn it feeds endpoint health, the canary tallies,
+/// the budget (real cost), the caches and the usage details. Tenants without a policy get the platform model, as
+/// without this feature.
+/// </summary>
+public sealed partial class TurnRouter(
+    IGrainFactory grains,
+    RoutingConfigCache configs,
+    HealthCache health,
+    ChatModelPool pool,
+    IChatModelProvider platform,
+    AnswerCacheService caches,
+    TurnDetailsWriter details,
+    TimeProvider time,
+    ILogger<TurnRouter> logger) : ITurnRouter
+{
+    /// <summary>Prompt tokens a continuation adds besides the partial answer (the "continue" instruction and framing).</summary>
+    public const int ContinuationOverheadTokens = 64;
+
+    /// <summary>Shown when the budget cannot hold this turn because turns in flight hold the rest of it.</summary>
+    public const string BudgetBusyMessage =
+        "This workspace's monthly model budget is nearly used up and answers in progress hold the rest of it. Please try again in a minute.";
+
+    private readonly HardCodedReplies _replies = new();
+
+    /// <inheritdoc />
+    public async Task<ModelPlan> PlanAsync(RoutingContext context, CancellationToken cancellationToken)
+    {
+        var tenantId = context.Caller.TenantId;
+        if (await configs.GetAsync(tenantId) is not { } routing)
+            return new ModelPlan([new ModelCandidate(platform.Primary.Name, platform.Primary)], "configured model");
+        var policy = routing.Policy;
+
+        if (policy.HardCodedReplies && _replies.Match(context.Question, StableSeed(context.TurnId)) is { } canned)
+        {
+            return new ModelPlan([], $"hard-coded reply: {canned.Intent.ToString().ToLowerInvariant()}")
+            {
+                ReadyAnswer = canned.Text,
+                ReadyAnswerSource = "hard-coded",
+                Ticket = new TurnTicket("hard-coded", 0, false, "none", null, null).Serialize(),
+            };
+        }
+
+        CacheKeys? cacheKeys = null;
+        if (context.ConversationDepth == 0 && (policy.ExactCache || policy.SemanticCache))
+        {
+            try
+            {
+                var lookup = await caches.LookupAsync(context, policy, cancellationToken);
+                if (lookup.Hit is { } hit)
+                {
+                    return new ModelPlan([], $"{lookup.Source}: answer first written by {hit.Model}" + (hit.Similarity < 1 ? $" (similarity {hit.Similarity:0.000})" : ""))
+                    {
+                        ReadyAnswer = hit.Answer,
+                        ReadyAnswerSource = lookup.Source,
+                        Ticket = new TurnTicket(lookup.Source!, 0, false, "none", null, null).Serialize(),
+                    };
+                }
+                cacheKeys = lookup.Keys;
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                // A cache is an optimization: when it fails, the model answers.
+                LogCacheFailed(logger, tenantId, e);
+            }
+        }
+
+        var router = grains.GetGrain<IModelRouterGrain>(tenantId);
+        var query = new RouteQuery(context.ConversationId, context.Question, context.RetrievalTopScore, context.ConversationDepth,
+            context.PromptTokens + context.MaxOutputTokens, false);
+        var outcome = await router.DecideAsync(query);
+        var reason = outcome.Reason;
+        decimal reserved = 0;
+        var hasReservation = false;
+        if (policy.MonthlyBudgetUsd is not null && WorstCase(routing, outcome.Attempts, context) is var worst and > 0)
+        {
+            var budget = grains.GetGrain<IBudgetGrain>(tenantId);
+            var grant = await budget.ReserveAsync(context.TurnId, worst);
+            if (grant.Granted)
+            {
+                (reserved, hasReservation) = (worst, true);
+            }
+            else if (ConfigMapping.ToPolicy(policy).AtBudgetLimit == BudgetLimitAction.Refuse)
+            {
+                var message = grant.DenialReason?.Contains("in flight", StringComparison.Ordinal) == true ? BudgetBusyMessage : ModelRouter.BudgetRefusalMessage;
+                return new ModelPlan([], $"budget: {grant.DenialReason}; policy refuses")
+                {
+                    RefusalMessage = message,
+                    Ticket = new TurnTicket("refused", 0, false, "none", null, null).Serialize(),
+                };
+            }
+            else
+            {
+                outcome = await router.DecideAsync(query with { BudgetExhausted = true });
+                reason = $"budget: {grant.DenialReason}; {outcome.Reason}";
+                var smaller = WorstCase(routing, outcome.Attempts, context);
+                if (smaller > 0 && (await budget.ReserveAsync(context.TurnId, smaller)).Granted)
+                {
+                    (reserved, hasReservation) = (smaller, true);
+                }
+                else if (smaller > 0)
+                {
+                    // Not even the small model fits: answer from the sources alone rather than overspend.
+                    outcome = outcome with { Attempts = [ModelCatalog.ExtractiveId] };
+                    reason += "; no room in the budget for any model: extractive answer";
+                }
+            }
+        }
+
+        var chain = outcome.Attempts.Select(id => id == ModelCatalog.ExtractiveId || routing.Find(id) is not { } m
+            ? new ModelCandidate(ModelCatalog.ExtractiveId, pool.Extractive)
+            : new ModelCandidate(m.Id, pool.Get(m))).ToList();
+        return new ModelPlan(chain, reason)
+        {
+            Ticket = new TurnTicket("model", reserved, hasReservation, outcome.CanaryArm, outcome.ProbedModelId, cacheKeys).Serialize(),
+        };
+    }
+
+    /// <inheritdoc />
+    public async Task<decimal> TurnFinishedAsync(RoutingContext context, ModelPlan plan, IReadOnlyList<ModelAttempt> attempts, string? modelId,
+        TurnUsage usage, string answer, bool completed)
+    {
+        if (TurnTicket.Parse(plan.Ticket) is not { } ticket) return 0m;
+        var tenantId = context.Caller.TenantId;
+        var routing = await configs.GetAsync(tenantId);
+        var now = time.GetUtcNow();
+
+        if (routing is not null) await ReportHealthAsync(routing, attempts, now);
+
+        var tokens = new TokenCounts(Math.Max(0, usage.PromptTokens), Math.Clamp(usage.CachedPromptTokens, 0, Math.Max(0, usage.PromptTokens)), Math.Max(0, usage.CompletionTokens));
+        var priced = routing is null ? null : attempts.Where(a => a.TimeToFirstToken is not null)
+            .Select(a => routing.Catalog.Find(a.ModelId)).Where(m => m is not null)
+            .MaxBy(m => m!.InputPerMillion + m.OutputPerMillion);
+        var cost = priced is null ? 0m : CostCalculator.Cost(priced, tokens);
+        // The reservation bounds what the turn may be billed: max_tokens caps each call, and text the extractive responder
+        // added is free, so a higher computed figure can only come from counting local text at model prices.
+        if (ticket.Reserved) cost = Math.Min(cost, ticket.ReservedUsd);
+        if (ticket.Reserved) await grains.GetGrain<IBudgetGrain>(tenantId).SettleAsync(context.TurnId, cost);
+
+        if (routing?.Policy.Canary is { } canary && ticket.Arm != "none" && attempts.Count > 0)
+            await grains.GetGrain<ICanaryGrain>(tenantId).RecordTurnAsync(canary, ticket.Arm, attempts[0].FailureCode is not null,
+                attempts[0].TimeToFirstToken?.TotalMilliseconds);
+
+        var continued = attempts.Count(a => a.TimeToFirstToken is not null) > 1;
+        var servedBy = ticket.ServedBy != "model" ? ticket.ServedBy
+            : !completed ? "failed"
+            : string.Equals(modelId, ModelCatalog.ExtractiveId, StringComparison.OrdinalIgnoreCase) ? "extractive" : "model";
+        if (routing is not null && ticket.CacheKeys is { } keys && completed && servedBy == "model" && priced is not null && answer.Length > 0)
+            _ = StoreInCacheAsync(context, routing.Policy, keys, answer, modelId ?? priced.Id);
+
+        var large = routing?.Catalog.Find(routing.Policy.LargeModelId);
+        details.Enqueue(new RoutingTurnRecord(tenantId, context.TurnId, context.Caller.UserId, context.ConversationId, modelId ?? ticket.ServedBy,
+            servedBy, plan.ReadyAnswerSource is null ? plan.Reason : $"{plan.ReadyAnswerSource}: {plan.Reason}", ticket.Arm, continued,
+            tokens.PromptTokens, tokens.CachedPromptTokens, tokens.CompletionTokens, cost,
+            large is null ? cost : CostCalculator.Cost(large, tokens with { CachedPromptTokens = 0 }) ,
+            priced is null ? 0m : CostCalculator.CachedTokenSavings(priced, tokens)));
+        return cost;
+    }
+
+    /// <summary>Worst-case cost of a chain: the dearest model answering a prompt that may carry a continuation.</summary>
+    public static decimal WorstCase(TenantRouting routing, IReadOnlyList<string> attempts, RoutingContext context) =>
+        attempts.Select(routing.Catalog.Find).Where(m => m is not null)
+            .Select(m => CostCalculator.WorstCase(m!, context.PromptTokens + context.MaxOutputTokens + ContinuationOverheadTokens, context.MaxOutputTokens))
+            .DefaultIfEmpty(0m).Max();
+
+    /// <summary>The health grain's failure name for a turn's failure code.</summary>
+    public static string FailureKindOf(string failureCode) => failureCode switch
+    {
+        "model_timeout" => "first_token_timeout",
+        "model_stalled" => "stall",
+        _ => "server_error",
+    };
+
+    private async Task ReportHealthAsync(TenantRouting routing, IReadOnlyList<ModelAttempt> attempts, DateTimeOffset now)
+    {
+        foreach (var group in attempts.GroupBy(a => a.ModelId, StringComparer.OrdinalIgnoreCase))
+        {
+            if (routing.Find(group.Key) is not { } model) continue;
+            var outcomes = group
+                .Where(a => a.FailureCode is not null || a.TimeToFirstToken is not null)
+                .Select(a => new HealthOutcome(now, a.TimeToFirstToken?.TotalMilliseconds, a.FailureCode is null ? null : FailureKindOf(a.FailureCode)))
+                .ToList();
+            if (outcomes.Count == 0) continue;
+            var key = HealthKeys.For(model);
+            try
+            {
+                health.Update(key, await grains.GetGrain<IModelHealthGrain>(key).ReportAsync(outcomes));
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                LogHealthReportFailed(logger, model.Id, e);
+            }
+        }
+    }
+
+    private async Task StoreInCacheAsync(RoutingContext context, RoutingPolicySettings policy, CacheKeys keys, string answer, string modelId)
+    {
+        try
+        {
+            await caches.StoreAsync(context, policy, keys, answer, modelId, CancellationToken.None);
+        }
+        catch (Exception e)
+        {
+            LogCacheFailed(logger, context.Caller.TenantId, e);
+        }
+    }
+
+    // Same variant for the same turn on every silo; string.GetHashCode is seeded per process.
+    private static int StableSeed(string text)
+    {
+        var h = 17;
+        foreach (var c in text) h = unchecked(h * 31 + c);
+        return h;
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Answer cache unavailable for {TenantId}")]
+    private static partial void LogCacheFailed(ILogger logger, string tenantId, Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not report health of model {ModelId}")]
+    private static partial void LogHealthReportFailed(ILogger logger, string modelId, Exception exception);
+}

@@ -1,0 +1,145 @@
+using Npgsql;
+
+namespace Conversations.Storage.Routing;
+
+/// <summary>Routing details per turn, the usage report, feedback and the knowledge-base facts the answer caches need.</summary>
+public sealed class RoutingStore(NpgsqlDataSource db)
+{
+    /// <summary>Writes routing details of many turns in one statement; a turn already recorded is left as it is.</summary>
+    public async Task WriteTurnsAsync(IReadOnlyList<RoutingTurnRecord> turns, CancellationToken ct = default)
+    {
+        if (turns.Count == 0) return;
+        await using var cmd = db.CreateCommand("""
+            INSERT INTO routing_turns (tenant_id, turn_id, user_id, conversation_id, model, served_by, route, canary_arm, continued,
+                prompt_tokens, cached_tokens, completion_tokens, cost_usd, always_large_usd, cached_savings_usd)
+            SELECT * FROM unnest(@t, @turn, @u, @c, @m, @s, @r, @arm, @cont, @p, @cached, @comp, @cost, @large, @saved)
+            ON CONFLICT (tenant_id, turn_id) DO NOTHING
+            """);
+        cmd.Parameters.AddWithValue("t", turns.Select(x => x.TenantId).ToArray());
+        cmd.Parameters.AddWithValue("turn", turns.Select(x => x.TurnId).ToArray());
+        cmd.Parameters.AddWithValue("u", turns.Select(x => x.UserId).ToArray());
+        cmd.Parameters.AddWithValue("c", turns.Select(x => x.ConversationId).ToArray());
+        cmd.Parameters.AddWithValue("m", turns.Select(x => x.Model).ToArray());
+        cmd.Parameters.AddWithValue("s", turns.Select(x => x.ServedBy).ToArray());
+        cmd.Parameters.AddWithValue("r", turns.Select(x => x.Route).ToArray());
+        cmd.Parameters.AddWithValue("arm", turns.Select(x => x.CanaryArm).ToArray());
+        cmd.Parameters.AddWithValue("cont", turns.Select(x => x.Continued).ToArray());
+        cmd.Parameters.AddWithValue("p", turns.Select(x => x.PromptTokens).ToArray());
+        cmd.Parameters.AddWithValue("cached", turns.Select(x => x.CachedTokens).ToArray());
+        cmd.Parameters.AddWithValue("comp", turns.Select(x => x.CompletionTokens).ToArray());
+        cmd.Parameters.AddWithValue("cost", turns.Select(x => x.CostUsd).ToArray());
+        cmd.Parameters.AddWithValue("large", turns.Select(x => x.AlwaysLargeUsd).ToArray());
+        cmd.Parameters.AddWithValue("saved", turns.Select(x => x.CachedSavingsUsd).ToArray());
+        await cmd.ExecuteNonQueryAsync(ct);
+    }
+
+    /// <summary>
+    /// Usage per day, user and model in [from, to): tokens and cost from usage_records (the durable ledger), savings
+    /// from routing_turns. <paramref name="userId"/> narrows to one user.
+    /// </summary>
+    public async Task<IReadOnlyList<UsageReportRow>> UsageAsync(string tenantId, DateTimeOffset from, DateTimeOffset to, string? userId, CancellationToken ct = default)
+    {
+        await using var cmd = db.CreateCommand("""
+            SELECT (u.created_at AT TIME ZONE 'UTC')::date AS day, u.user_id, u.model, count(*),
+                   sum(u.prompt_tokens), sum(u.cached_tokens), sum(u.completion_tokens), sum(u.cost_usd),
+                   coalesce(sum(r.cached_savings_usd), 0),
+                   count(*) FILTER (WHERE r.served_by IN ('exact-cache', 'semantic-cache')),
+                   count(*) FILTER (WHERE r.served_by = 'hard-coded'),
+                   coalesce(sum(r.always_large_usd - u.cost_usd) FILTER (WHERE r.served_by IN ('exact-cache', 'semantic-cache', 'hard-coded')), 0),
+                   coalesce(sum(r.always_large_usd - u.cost_usd) FILTER (WHERE r.served_by IN ('model', 'extractive')), 0)
+            FROM usage_records u
+            LEFT JOIN routing_turns r ON r.tenant_id = u.tenant_id AND r.turn_id = u.turn_id
+            WHERE u.tenant_id = @t AND u.created_at >= @from AND u.created_at < @to AND (@u::text IS NULL OR u.user_id = @u)
+            GROUP BY 1, 2, 3 ORDER BY 1, 2, 3
+            """);
+        cmd.Parameters.AddWithValue("t", tenantId);
+        cmd.Parameters.AddWithValue("from", from);
+        cmd.Parameters.AddWithValue("to", to);
+        cmd.Parameters.Add(new NpgsqlParameter("u", NpgsqlTypes.NpgsqlDbType.Text) { Value = (object?)userId ?? DBNull.Value });
+        var rows = new List<UsageReportRow>();
+        await using var r = await cmd.ExecuteReaderAsync(ct);
+        while (await r.ReadAsync(ct))
+        {
+            rows.Add(new UsageReportRow(DateOnly.FromDateTime(r.GetDateTime(0)), r.GetString(1), r.GetString(2), r.GetInt64(3),
+                r.GetInt64(4), r.GetInt64(5), r.GetInt64(6), r.GetDecimal(7), r.GetDecimal(8), r.GetInt64(9), r.GetInt64(10),
+                r.GetDecimal(11), r.GetDecimal(12)));
+        }
+        return rows;
+    }
+
+    /// <summary>Records or replaces a vote; true when it is the message's first vote (so tallies count each message once).</summary>
+    public async Task<bool> UpsertFeedbackAsync(FeedbackRecord f, CancellationToken ct = default)
+    {
+        await using var cmd = db.CreateCommand("""
+            INSERT INTO routing_feedback (tenant_id, conversation_id, seq, user_id, turn_id, model, negative, comment)
+            VALUES (@t, @c, @s, @u, @turn, @m, @n, @comment)
+            ON CONFLICT (tenant_id, conversation_id, seq) DO UPDATE SET negative = EXCLUDED.negative, comment = EXCLUDED.comment, updated_at = now()
+            RETURNING (xmax = 0)
+            """);
+        cmd.Parameters.AddWithValue("t", f.TenantId);
+        cmd.Parameters.AddWithValue("c", f.ConversationId);
+        cmd.Parameters.AddWithValue("s", f.Seq);
+        cmd.Parameters.AddWithValue("u", f.UserId);
+        cmd.Parameters.AddWithValue("turn", f.TurnId);
+        cmd.Parameters.Add(new NpgsqlParameter("m", NpgsqlTypes.NpgsqlDbType.Text) { Value = (object?)f.Model ?? DBNull.Value });
+        cmd.Parameters.AddWithValue("n", f.Negative);
+        cmd.Parameters.AddWithValue("comment", f.Comment);
+        return (bool)(await cmd.ExecuteScalarAsync(ct))!;
+    }
+
+    /// <summary>Feedback counts of the tenant since <paramref name="since"/>: (model, votes, negative votes).</summary>
+    public async Task<IReadOnlyList<(string Model, long Votes, long Negative)>> FeedbackSummaryAsync(string tenantId, DateTimeOffset since, CancellationToken ct = default)
+    {
+        await using var cmd = db.CreateCommand("""
+            SELECT coalesce(model, ''), count(*), count(*) FILTER (WHERE negative) FROM routing_feedback
+            WHERE tenant_id = @t AND created_at >= @since GROUP BY 1 ORDER BY 1
+            """);
+        cmd.Parameters.AddWithValue("t", tenantId);
+        cmd.Parameters.AddWithValue("since", since);
+        var rows = new List<(string, long, long)>();
+        await using var r = await cmd.ExecuteReaderAsync(ct);
+        while (await r.ReadAsync(ct)) rows.Add((r.GetString(0), r.GetInt64(1), r.GetInt64(2)));
+        return rows;
+    }
+
+    /// <summary>
+    /// A fingerprint of the tenant's knowledge base that changes whenever a document is added, changed, relabeled or
+    /// deleted (count, latest change, and a sum of per-document hashes over id, label and content).
+    /// </summary>
+    public async Task<long> KnowledgeVersionAsync(string tenantId, CancellationToken ct = default)
+    {
+        await using var cmd = db.CreateCommand("""
+            SELECT count(*), coalesce(extract(epoch FROM max(updated_at)) * 1000000, 0)::bigint,
+                   coalesce(sum(hashtext(document_id || ':' || label_id || ':' || encode(content_hash, 'hex'))::bigint), 0)
+            FROM kb_documents WHERE tenant_id = @t
+            """);
+        cmd.Parameters.AddWithValue("t", tenantId);
+        await using var r = await cmd.ExecuteReaderAsync(ct);
+        await r.ReadAsync(ct);
+        var count = r.GetInt64(0);
+        var changed = r.GetInt64(1);
+        var hashes = Convert.ToInt64(r.GetValue(2), System.Globalization.CultureInfo.InvariantCulture);
+        // Fold the three into one non-negative number, the same on every host (no per-process hash seeds).
+        unchecked
+        {
+            var mixed = (ulong)count * 0x9E3779B97F4A7C15UL ^ (ulong)changed * 0xC2B2AE3D27D4EB4FUL ^ (ulong)hashes;
+            return (long)(mixed & long.MaxValue);
+        }
+    }
+
+    /// <summary>The label of each of the tenant's documents among <paramref name="documentIds"/> that still exists.</summary>
+    public async Task<IReadOnlyDictionary<string, string>> DocumentLabelsAsync(string tenantId, IReadOnlyList<string> documentIds, CancellationToken ct = default)
+    {
+        var map = new Dictionary<string, string>(StringComparer.Ordinal);
+        if (documentIds.Count == 0) return map;
+        await using var cmd = db.CreateCommand("""
+            SELECT d.document_id, l.name FROM kb_documents d JOIN kb_labels l ON l.tenant_id = d.tenant_id AND l.label_id = d.label_id
+            WHERE d.tenant_id = @t AND d.document_id = ANY(@ids)
+            """);
+        cmd.Parameters.AddWithValue("t", tenantId);
+        cmd.Parameters.AddWithValue("ids", documentIds.Distinct().ToArray());
+        await using var r = await cmd.ExecuteReaderAsync(ct);
+        while (await r.ReadAsync(ct)) map[r.GetString(0)] = r.GetString(1);
+        return map;
+    }
+}
