@@ -51,12 +51,23 @@ public sealed class ServerSentEventsResult(IAsyncEnumerable<ChatEvent> events) :
         _ => "message",
     };
 
+    // One event is one write and one flush: the frame is built in the response's pipe buffer, not in separate writes.
     private static async Task WriteAsync(HttpResponse response, ChatEvent e, JsonSerializerOptions json, CancellationToken ct)
     {
-        var payload = JsonSerializer.SerializeToUtf8Bytes(e, e.GetType(), json);
-        await response.WriteAsync($"event: {EventName(e)}\ndata: ", ct);
-        await response.Body.WriteAsync(payload, ct);
-        await response.WriteAsync("\n\n", ct);
-        await response.Body.FlushAsync(ct);
+        var writer = response.BodyWriter;
+        WriteAscii(writer, "event: ");
+        WriteAscii(writer, EventName(e));
+        WriteAscii(writer, "\ndata: ");
+        using (var jsonWriter = new Utf8JsonWriter(writer))
+            JsonSerializer.Serialize(jsonWriter, e, e.GetType(), json);
+        WriteAscii(writer, "\n\n");
+        await writer.FlushAsync(ct);
+    }
+
+    private static void WriteAscii(System.IO.Pipelines.PipeWriter writer, string text)
+    {
+        var span = writer.GetSpan(text.Length);
+        var n = System.Text.Encoding.ASCII.GetBytes(text, span);
+        writer.Advance(n);
     }
 }
