@@ -27,6 +27,9 @@ public sealed class ConversationReplay
         var builder = new PromptBuilder(counter, budget);
 
         var memory = UserMemory.Empty;
+        // Like the conversation grain: facts are learned every turn, but the prompt's copy is refreshed only when the
+        // summary folds (the prefix changes then anyway), so a new fact does not break the cached prefix on its own.
+        IReadOnlyList<MemoryFact> promptMemory = memory.Facts;
         string? summary = null;
         var window = new List<ConversationTurn>();
         var history = new List<ChatTurnMessage>();
@@ -42,21 +45,22 @@ public sealed class ConversationReplay
             cancellationToken.ThrowIfCancellationRequested();
             var question = ChatTurnMessage.Create(counter, ChatRoles.User, script.UserMessage(t), ++sequence);
 
-            var updated = memory.Remember(UserMemoryExtractor.Extract(question.Content), counter);
-            var memoryChanged = !ReferenceEquals(updated, memory);
-            memory = updated;
+            memory = memory.Remember(UserMemoryExtractor.Extract(question.Content), counter);
 
             var fold = planner.PlanFold(window, question.PromptTokens);
+            var memoryChanged = false;
             if (fold.ShouldFold)
             {
                 summary = await summarizer.SummarizeAsync(summary, fold.TurnsToFold.SelectMany(x => x.Messages).ToArray(), budget.MaxSummaryTokens, cancellationToken);
                 window = fold.TurnsToKeep.ToList();
+                memoryChanged = !ReferenceEquals(promptMemory, memory.Facts);
+                promptMemory = memory.Facts;
             }
 
             var chunks = script.Chunks(t, options.ChunksPerTurn);
             var prompt = builder.Build(BaseRequest(null) with
             {
-                MemoryFacts = memory.Facts,
+                MemoryFacts = promptMemory,
                 ConversationSummary = summary,
                 RecentTurns = window,
                 Chunks = chunks,
