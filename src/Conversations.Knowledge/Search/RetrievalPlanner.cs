@@ -3,10 +3,13 @@ namespace Conversations.Knowledge.Search;
 /// <summary>Thresholds of <see cref="RetrievalPlanner"/>; defaults measured by the "retrieval" benchmark.</summary>
 public sealed record RetrievalPlannerOptions
 {
-    /// <summary>Up to this many allowed rows an exact scan is fast enough (a few ms) and has perfect recall.</summary>
-    public const long DefaultExactScanMaxRows = 20_000;
-    /// <summary>Below this allowed share a shared HNSW graph loses recall even with iterative scans, so scan exactly.</summary>
-    public const double DefaultExactScanMaxShare = 0.02;
+    /// <summary>
+    /// Up to this many allowed rows an exact scan is fast (about 1.5 ms for 1,000 rows, 20 ms for 10,000 at 384
+    /// dimensions) and has perfect recall; above it the HNSW plan is faster at 0.99+ recall.
+    /// </summary>
+    public const long DefaultExactScanMaxRows = 5_000;
+    /// <summary>Below this allowed share the HNSW graph loses recall even with iterative scans (0.85 at 1 %), so scan exactly.</summary>
+    public const double DefaultExactScanMaxShare = 0.03;
     /// <summary>ef_search when every row is allowed; it grows as the allowed share shrinks.</summary>
     public const int DefaultBaseEfSearch = 64;
 
