@@ -5,6 +5,7 @@ using Conversations.Api.Chat;
 using Conversations.Api.Demo;
 using Conversations.Api.Errors;
 using Conversations.Api.Knowledge;
+using Conversations.Api.Moderation;
 using Conversations.Api.Tenancy;
 using Conversations.Api.Users;
 using Conversations.Grains.Chat;
@@ -67,6 +68,7 @@ public static class ApiSetup
         v1.MapConversationsApi();
         v1.MapKnowledgeApi();
         v1.MapMemoryApi();
+        v1.MapModerationApi();
         v1.MapRoutingApi();
         return app;
     }

@@ -1,6 +1,7 @@
 using System.Globalization;
 using Conversations.Api.Auth;
 using Conversations.Api.Errors;
+using Conversations.Api.Moderation;
 using Conversations.Api.Streaming;
 using Conversations.Contracts;
 using Conversations.Contracts.Chat;
@@ -87,6 +88,8 @@ public static class ConversationsApi
         if (body.Text.Length > options.Value.MaxMessageChars)
             return Problems.TooLarge($"The message has {body.Text.Length:N0} characters; the limit is {options.Value.MaxMessageChars:N0}. Shorten it or split it into several messages.");
         if (body.TurnId is not null && !Ids.IsId(body.TurnId)) return Problems.BadRequest("turnId may use letters, digits, '.', '_', '-' and '@' (1–64 characters).");
+        // Rate limits (per user and per tenant) are decided by grains before the stream starts: 429 with Retry-After.
+        if (await RateLimitGate.CheckAsync(grains, caller, body.Text) is { } limited) return limited;
 
         var grain = grains.GetGrain<IConversationGrain>(GrainKeys.Scoped(caller.TenantId, conversationId));
         // Check ownership before committing to a 200 stream, so a wrong id is a plain 404.

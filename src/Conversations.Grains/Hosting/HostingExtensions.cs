@@ -66,6 +66,7 @@ public static class HostingExtensions
         builder.Services.AddSingleton<IChatModelProvider, ChatModelProvider>();
         builder.Services.AddSingleton<IConversationSummarizer, ModelSummarizer>();
         builder.Services.AddKnowledge(configuration);
+        builder.Services.AddModeration(configuration);
         builder.Services.AddModelRouting(configuration);
 
         builder.UseOrleans(silo =>

@@ -1,0 +1,44 @@
+using Orleans.Concurrency;
+
+namespace Conversations.Contracts.Moderation;
+
+/// <summary>
+/// A tenant's moderation settings and its tenant-wide buckets, key <c>{tenant}</c>. Every decision for the tenant's
+/// buckets is taken here, so N API replicas together admit no more than the limit.
+/// </summary>
+[Alias("tenant-moderation")]
+public interface ITenantModerationGrain : IGrainWithStringKey
+{
+    /// <summary>The current settings (defaults when never changed).</summary>
+    [ReadOnly, Alias("get-settings")]
+    Task<ModerationSettings> GetSettingsAsync();
+
+    /// <summary>Applies a validated patch (<see cref="ArgumentException"/> on bad values) and returns the new settings.</summary>
+    [Alias("update-settings")]
+    Task<ModerationSettings> UpdateSettingsAsync(ModerationSettingsPatch patch);
+
+    /// <summary>Takes one request from the tenant bucket if the tenant is within both limits; returns newer settings than <paramref name="knownVersion"/>.</summary>
+    [AlwaysInterleave, Alias("admit")]
+    Task<TenantAdmission> AdmitAsync(long knownVersion);
+
+    /// <summary>Gives back a request taken by <see cref="AdmitAsync"/> that a user limit then refused.</summary>
+    [OneWay, AlwaysInterleave, Alias("refund")]
+    Task RefundAsync();
+
+    /// <summary>Charges a finished turn's real token count to the tenant's token bucket.</summary>
+    [AlwaysInterleave, Alias("charge")]
+    Task ChargeTokensAsync(int tokens);
+}
+
+/// <summary>One user's buckets, key <c>{tenant}/{user}</c>: decides for the user, then asks the tenant grain, in one call from the API.</summary>
+[Alias("user-rate-limit")]
+public interface IUserRateLimitGrain : IGrainWithStringKey
+{
+    /// <summary>Admits one request if the user and the tenant are both within their request and token limits.</summary>
+    [Alias("try-admit")]
+    Task<RateLimitDecision> TryAdmitAsync();
+
+    /// <summary>Charges a finished turn's real token count to the user's and the tenant's token buckets.</summary>
+    [Alias("charge")]
+    Task ChargeTokensAsync(int tokens);
+}

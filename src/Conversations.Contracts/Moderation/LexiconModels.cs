@@ -1,0 +1,42 @@
+namespace Conversations.Contracts.Moderation;
+
+/// <summary>A tenant's custom word list as the admin defines it.</summary>
+/// <param name="Name">Library name (reported as the hit's library).</param>
+/// <param name="Words">The words; matched after normalization (case, spacing, full-width and look-alikes do not matter).</param>
+/// <param name="RiskLevel">"low", "medium" or "high".</param>
+/// <param name="Action">"block" (refuse / withhold) or "mask" (replace with ***).</param>
+/// <param name="Label">Result label; "customized" unless the admin names another.</param>
+[GenerateSerializer, Immutable, Alias("lexicon-definition")]
+public sealed record LexiconDefinition(
+    [property: Id(0)] string Name,
+    [property: Id(1)] IReadOnlyList<string> Words,
+    [property: Id(2)] string RiskLevel,
+    [property: Id(3)] string Action,
+    [property: Id(4)] string Label,
+    [property: Id(5)] DateTimeOffset UpdatedAt);
+
+/// <summary>All of a tenant's lexicons at one version.</summary>
+[GenerateSerializer, Immutable, Alias("tenant-lexicon-list")]
+public sealed record TenantLexicons([property: Id(0)] long Version, [property: Id(1)] IReadOnlyList<LexiconDefinition> Lexicons);
+
+/// <summary>A tenant's custom lexicons, key <c>{tenant}</c>, with a version that changes on every edit.</summary>
+/// <remarks>Scanning never runs here: silos compile the lexicons once per (tenant, version) and scan on any thread.</remarks>
+[Alias("tenant-lexicons")]
+public interface ITenantLexiconGrain : IGrainWithStringKey
+{
+    /// <summary>The current version (cheap; silos poll it to know when to recompile).</summary>
+    [Orleans.Concurrency.ReadOnly, Alias("version")]
+    Task<long> GetVersionAsync();
+
+    /// <summary>All lexicons with their version.</summary>
+    [Orleans.Concurrency.ReadOnly, Alias("get")]
+    Task<TenantLexicons> GetAsync();
+
+    /// <summary>Creates or replaces a lexicon (validated: <see cref="ArgumentException"/> says what is wrong); returns the new version.</summary>
+    [Alias("put")]
+    Task<long> PutAsync(LexiconDefinition lexicon);
+
+    /// <summary>Deletes a lexicon; null when there was none, else the new version.</summary>
+    [Alias("delete")]
+    Task<long?> DeleteAsync(string name);
+}

@@ -1,0 +1,51 @@
+namespace Conversations.Contracts.Moderation;
+
+/// <summary>A tenant's moderation settings: request and token limits per user and per tenant, and the Green outage policy.</summary>
+/// <remarks>Defaults are generous so a tenant that never sets them is limited only against floods.</remarks>
+[GenerateSerializer, Immutable, Alias("moderation-settings")]
+public sealed record ModerationSettings
+{
+    /// <summary>Default requests a minute for one user.</summary>
+    public const int DefaultUserRequestsPerMinute = 60;
+    /// <summary>Default model tokens (prompt + completion) a minute for one user.</summary>
+    public const int DefaultUserTokensPerMinute = 100_000;
+    /// <summary>Default requests a minute for the whole tenant.</summary>
+    public const int DefaultTenantRequestsPerMinute = 6_000;
+    /// <summary>Default model tokens a minute for the whole tenant.</summary>
+    public const int DefaultTenantTokensPerMinute = 10_000_000;
+    /// <summary>Largest value any limit accepts.</summary>
+    public const int MaxLimit = 1_000_000_000;
+    /// <summary>Green failure mode: let the built-in engine decide alone.</summary>
+    public const string FailOpen = "open";
+    /// <summary>Green failure mode: refuse turns while Green is unreachable.</summary>
+    public const string FailClosed = "closed";
+
+    /// <summary>Requests a minute one user may start.</summary>
+    [Id(0)] public int UserRequestsPerMinute { get; init; } = DefaultUserRequestsPerMinute;
+    /// <summary>Model tokens a minute one user may use; charged after each turn with the real count.</summary>
+    [Id(1)] public int UserTokensPerMinute { get; init; } = DefaultUserTokensPerMinute;
+    /// <summary>Requests a minute the whole tenant may start.</summary>
+    [Id(2)] public int TenantRequestsPerMinute { get; init; } = DefaultTenantRequestsPerMinute;
+    /// <summary>Model tokens a minute the whole tenant may use.</summary>
+    [Id(3)] public int TenantTokensPerMinute { get; init; } = DefaultTenantTokensPerMinute;
+    /// <summary>"open" (built-in engine decides alone) or "closed" (refuse) while Green is unreachable.</summary>
+    [Id(4)] public string GreenFailureMode { get; init; } = FailOpen;
+    /// <summary>Bumped on every change; user grains pick up new limits when they see a newer version.</summary>
+    [Id(5)] public long Version { get; init; }
+}
+
+/// <summary>A partial update of <see cref="ModerationSettings"/>; null fields stay as they are.</summary>
+[GenerateSerializer, Immutable, Alias("moderation-settings-patch")]
+public sealed record ModerationSettingsPatch
+{
+    /// <summary>New per-user requests a minute.</summary>
+    [Id(0)] public int? UserRequestsPerMinute { get; init; }
+    /// <summary>New per-user tokens a minute.</summary>
+    [Id(1)] public int? UserTokensPerMinute { get; init; }
+    /// <summary>New tenant requests a minute.</summary>
+    [Id(2)] public int? TenantRequestsPerMinute { get; init; }
+    /// <summary>New tenant tokens a minute.</summary>
+    [Id(3)] public int? TenantTokensPerMinute { get; init; }
+    /// <summary>"open" or "closed".</summary>
+    [Id(4)] public string? GreenFailureMode { get; init; }
+}

@@ -1,0 +1,57 @@
+using Conversations.Contracts.Moderation;
+using Conversations.Storage.Moderation;
+
+namespace Conversations.Grains.Moderation.Lexicons;
+
+/// <summary>
+/// One tenant's custom lexicons, loaded from <c>moderation_lexicons</c> on activation. Not reentrant, so edits apply
+/// one at a time; reads are [ReadOnly] and interleave. Scanning never happens here (see <see cref="TenantLexiconCache"/>).
+/// </summary>
+public sealed class TenantLexiconGrain(LexiconStore store, TenantLexiconCache cache, TimeProvider time) : Grain, ITenantLexiconGrain
+{
+    private string _tenantId = "";
+    private TenantLexicons _current = new(0, []);
+
+    /// <inheritdoc />
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        _tenantId = this.GetPrimaryKeyString();
+        var (version, rows) = await store.LoadAsync(_tenantId, cancellationToken);
+        _current = new TenantLexicons(version, rows.Select(ToDefinition).ToList());
+    }
+
+    /// <inheritdoc />
+    public Task<long> GetVersionAsync() => Task.FromResult(_current.Version);
+
+    /// <inheritdoc />
+    public Task<TenantLexicons> GetAsync() => Task.FromResult(_current);
+
+    /// <inheritdoc />
+    public async Task<long> PutAsync(LexiconDefinition lexicon)
+    {
+        var clean = LexiconRules.Validate(lexicon) with { UpdatedAt = time.GetUtcNow() };
+        LexiconRules.CheckTenantBounds(_current.Lexicons, clean);
+        var version = await store.UpsertAsync(_tenantId, new LexiconRecord(clean.Name, clean.Words, clean.RiskLevel, clean.Action, clean.Label, clean.UpdatedAt));
+        var lexicons = _current.Lexicons.Where(l => l.Name != clean.Name).Append(clean).OrderBy(l => l.Name, StringComparer.Ordinal).ToList();
+        Publish(new TenantLexicons(version, lexicons));
+        return version;
+    }
+
+    /// <inheritdoc />
+    public async Task<long?> DeleteAsync(string name)
+    {
+        var version = await store.DeleteAsync(_tenantId, name);
+        if (version is null) return null;
+        Publish(new TenantLexicons(version.Value, _current.Lexicons.Where(l => l.Name != name).ToList()));
+        return version;
+    }
+
+    // This silo's cache learns of the edit at once; other silos see the new version within the cache's poll interval.
+    private void Publish(TenantLexicons next)
+    {
+        _current = next;
+        cache.Invalidate(_tenantId);
+    }
+
+    private static LexiconDefinition ToDefinition(LexiconRecord r) => new(r.Name, r.Words, r.RiskLevel, r.Action, r.Label, r.UpdatedAt);
+}

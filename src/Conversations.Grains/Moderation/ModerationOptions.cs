@@ -1,0 +1,27 @@
+namespace Conversations.Grains.Moderation;
+
+/// <summary>Configuration section <c>Moderation</c> (Green's settings are in <c>Moderation:Green</c>).</summary>
+public sealed class ModerationOptions
+{
+    /// <summary>Configuration section name.</summary>
+    public const string Section = "Moderation";
+
+    /// <summary>Default for <see cref="LexiconVersionCacheTime"/>.</summary>
+    public static readonly TimeSpan DefaultLexiconVersionCacheTime = TimeSpan.FromSeconds(1);
+
+    /// <summary>Default for <see cref="EventWriteWait"/>.</summary>
+    public static readonly TimeSpan DefaultEventWriteWait = TimeSpan.FromSeconds(5);
+
+    /// <summary>Default for <see cref="EventBatchSize"/>.</summary>
+    public const int DefaultEventBatchSize = 256;
+
+    /// <summary>How long a silo trusts a tenant's lexicon version (and moderation settings) before asking again; edits
+    /// apply at once on the silo of the tenant's lexicon grain and within this time elsewhere.</summary>
+    public TimeSpan LexiconVersionCacheTime { get; set; } = DefaultLexiconVersionCacheTime;
+
+    /// <summary>How long a turn waits for its moderation event to be written before going on (the event stays queued).</summary>
+    public TimeSpan EventWriteWait { get; set; } = DefaultEventWriteWait;
+
+    /// <summary>Most events written in one database round trip.</summary>
+    public int EventBatchSize { get; set; } = DefaultEventBatchSize;
+}

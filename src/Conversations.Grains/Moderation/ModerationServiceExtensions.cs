@@ -1,0 +1,36 @@
+using Conversations.Grains.Chat;
+using Conversations.Grains.Moderation;
+using Conversations.Grains.Moderation.Events;
+using Conversations.Grains.Moderation.Lexicons;
+using Conversations.Grains.Moderation.RateLimiting;
+using Conversations.Grains.Moderation.Turn;
+using Conversations.Moderation.Green;
+using Conversations.Storage.Moderation;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+
+// Extension methods live where IServiceCollection does, like AddContentModeration, so the silo wiring needs no using.
+namespace Microsoft.Extensions.DependencyInjection;
+
+/// <summary>Wires moderation into a silo: the engine and Green client, lexicon cache, event writer and the turn's <see cref="ITurnModeration"/>.</summary>
+public static class ModerationServiceExtensions
+{
+    /// <summary>Adds moderation (section <c>Moderation</c>, Green in <c>Moderation:Green</c>); needs the platform services (data source) too.</summary>
+    public static IServiceCollection AddModeration(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddContentModeration(o => configuration.GetSection(GreenOptions.SectionName).Bind(o));
+        services.AddOptions<ModerationOptions>().Bind(configuration.GetSection(ModerationOptions.Section))
+            .Validate(o => o.LexiconVersionCacheTime >= TimeSpan.Zero && o.EventWriteWait > TimeSpan.Zero && o.EventBatchSize is >= 1 and <= 10_000,
+                "Moderation: LexiconVersionCacheTime must not be negative, EventWriteWait must be positive, EventBatchSize 1–10000.")
+            .ValidateOnStart();
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton(RateLimitClock.System);
+        services.AddSingleton<LexiconStore>();
+        services.AddSingleton<ModerationEventStore>();
+        services.AddSingleton<ModerationEventWriter>();
+        services.AddHostedService(sp => sp.GetRequiredService<ModerationEventWriter>());
+        services.AddSingleton<TenantLexiconCache>();
+        services.AddSingleton<ITurnModeration, TurnModeration>();
+        return services;
+    }
+}

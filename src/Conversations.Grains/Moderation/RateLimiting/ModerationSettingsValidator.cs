@@ -1,0 +1,37 @@
+using Conversations.Contracts.Moderation;
+
+namespace Conversations.Grains.Moderation.RateLimiting;
+
+/// <summary>Checks a moderation settings patch; throws <see cref="ArgumentException"/> with a message fit for the API's 400.</summary>
+public static class ModerationSettingsValidator
+{
+    /// <summary>Returns the settings with the patch applied, or throws when a value is out of range.</summary>
+    public static ModerationSettings Apply(ModerationSettings current, ModerationSettingsPatch patch)
+    {
+        var next = current with
+        {
+            UserRequestsPerMinute = patch.UserRequestsPerMinute ?? current.UserRequestsPerMinute,
+            UserTokensPerMinute = patch.UserTokensPerMinute ?? current.UserTokensPerMinute,
+            TenantRequestsPerMinute = patch.TenantRequestsPerMinute ?? current.TenantRequestsPerMinute,
+            TenantTokensPerMinute = patch.TenantTokensPerMinute ?? current.TenantTokensPerMinute,
+            GreenFailureMode = patch.GreenFailureMode?.Trim().ToLowerInvariant() ?? current.GreenFailureMode,
+        };
+        Range("userRequestsPerMinute", next.UserRequestsPerMinute);
+        Range("userTokensPerMinute", next.UserTokensPerMinute);
+        Range("tenantRequestsPerMinute", next.TenantRequestsPerMinute);
+        Range("tenantTokensPerMinute", next.TenantTokensPerMinute);
+        if (next.UserRequestsPerMinute > next.TenantRequestsPerMinute)
+            throw new ArgumentException("userRequestsPerMinute must not exceed tenantRequestsPerMinute.");
+        if (next.UserTokensPerMinute > next.TenantTokensPerMinute)
+            throw new ArgumentException("userTokensPerMinute must not exceed tenantTokensPerMinute.");
+        if (next.GreenFailureMode is not (ModerationSettings.FailOpen or ModerationSettings.FailClosed))
+            throw new ArgumentException($"greenFailureMode must be '{ModerationSettings.FailOpen}' (the built-in engine decides alone) or '{ModerationSettings.FailClosed}' (refuse while Green is unreachable).");
+        return next;
+    }
+
+    private static void Range(string name, int value)
+    {
+        if (value is < 1 or > ModerationSettings.MaxLimit)
+            throw new ArgumentException($"{name} must be between 1 and {ModerationSettings.MaxLimit:N0}.");
+    }
+}

@@ -1,0 +1,74 @@
+using Conversations.Contracts;
+using Conversations.Contracts.Moderation;
+
+namespace Conversations.Grains.Moderation.RateLimiting;
+
+/// <summary>
+/// One user's buckets. The API makes one call here per request: the user's buckets decide first (a refused request
+/// costs no tenant call), then the tenant grain takes its share. Not reentrant, so one user's concurrent requests are
+/// decided one after another and exactly the limit gets through; different users run in parallel.
+/// New limits arrive with the tenant's answer (settings version) and apply from then on.
+/// </summary>
+public sealed class UserRateLimitGrain(RateLimitClock clock) : Grain, IUserRateLimitGrain
+{
+    private ITenantModerationGrain _tenant = null!;
+    private ModerationSettings _settings = new();
+    private TokenBucket _requests = null!;
+    private TokenBucket _tokens = null!;
+
+    /// <inheritdoc />
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        var (tenantId, _) = GrainKeys.Split(this.GetPrimaryKeyString());
+        _tenant = GrainFactory.GetGrain<ITenantModerationGrain>(tenantId);
+        _settings = await _tenant.GetSettingsAsync();
+        var now = clock.Now;
+        _requests = new TokenBucket(_settings.UserRequestsPerMinute, now);
+        _tokens = new TokenBucket(_settings.UserTokensPerMinute, now);
+    }
+
+    /// <inheritdoc />
+    public async Task<RateLimitDecision> TryAdmitAsync()
+    {
+        var now = clock.Now;
+        if (_tokens.IsExhausted(now, out var wait))
+            return RateLimitDecisions.Refused(RateLimitDecision.UserScope, RateLimitDecision.TokensLimit, wait);
+        if (!_requests.TryTake(1, now, out wait))
+            return RateLimitDecisions.Refused(RateLimitDecision.UserScope, RateLimitDecision.RequestsLimit, wait);
+
+        var admission = await _tenant.AdmitAsync(_settings.Version);
+        now = clock.Now;
+        if (admission.NewerSettings is { } newer)
+        {
+            Apply(newer, now);
+            // The request was counted against the old limit; under the new one the user may already be over.
+            if (_requests.Level < 0)
+            {
+                _requests.Give(1, now);
+                if (admission.Decision.Allowed) _tenant.RefundAsync().Ignore();
+                return RateLimitDecisions.Refused(RateLimitDecision.UserScope, RateLimitDecision.RequestsLimit, _requests.TimeUntil(1, now));
+            }
+        }
+        if (!admission.Decision.Allowed)
+        {
+            _requests.Give(1, now);
+            return admission.Decision;
+        }
+        return RateLimitDecision.Admitted;
+    }
+
+    /// <inheritdoc />
+    public async Task ChargeTokensAsync(int tokens)
+    {
+        if (tokens <= 0) return;
+        _tokens.Charge(tokens, clock.Now);
+        await _tenant.ChargeTokensAsync(tokens);
+    }
+
+    private void Apply(ModerationSettings settings, DateTimeOffset now)
+    {
+        _settings = settings;
+        _requests.Resize(settings.UserRequestsPerMinute, now);
+        _tokens.Resize(settings.UserTokensPerMinute, now);
+    }
+}

@@ -1,0 +1,163 @@
+using System.Collections.Concurrent;
+using Conversations.Contracts;
+using Conversations.Contracts.Chat;
+using Conversations.Contracts.Moderation;
+using Conversations.Grains.Chat;
+using Conversations.Grains.Moderation.Events;
+using Conversations.Grains.Moderation.Lexicons;
+using Conversations.Moderation;
+using Conversations.Moderation.Engine;
+using Conversations.Moderation.Green;
+using Conversations.Moderation.Lexicons;
+using Conversations.Moderation.Messages;
+using Conversations.Moderation.Moderators;
+using Conversations.Moderation.Streaming;
+using Conversations.Storage.Moderation;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Conversations.Grains.Moderation.Turn;
+
+/// <summary>
+/// Stages 2 and 7 of a chat turn: the question is checked (built-in engine with the tenant's lexicons, plus Green
+/// when configured) before retrieval, the answer is filtered as it streams, findings become moderation events
+/// (content masked), and the turn's real token count is charged to the user's and tenant's token buckets.
+/// Nothing here logs message text; only labels, risk and ids.
+/// </summary>
+public sealed partial class TurnModeration(
+    IServiceProvider services,
+    ModerationEngine engine,
+    TenantLexiconCache lexicons,
+    ModerationEventWriter events,
+    IGrainFactory grains,
+    TimeProvider time,
+    IOptions<ModerationOptions> options,
+    IOptions<GreenOptions> green,
+    ILogger<TurnModeration> logger) : ITurnModeration
+{
+    /// <summary>Refusal code of a question the checks refused.</summary>
+    public const string InputRefusedCode = "input_refused";
+    /// <summary>Refusal code when Green was needed (fail closed) but unreachable.</summary>
+    public const string UnavailableCode = "moderation_unavailable";
+
+    // Turns between their input check and their output guard; bounded by sweeping turns that never reached the model.
+    private const int MaxOpenTurns = 10_000;
+    private static readonly TimeSpan OpenTurnLifetime = TimeSpan.FromMinutes(10);
+    private readonly ConcurrentDictionary<TurnKey, OpenTurn> _open = new();
+    private readonly ConcurrentDictionary<TurnKey, Task> _pendingEvents = new();
+    private readonly ConcurrentDictionary<string, (ModerationSettings Settings, DateTimeOffset CheckAfter)> _settings = new(StringComparer.Ordinal);
+
+    /// <inheritdoc />
+    public async Task<InputVerdict> CheckInputAsync(Caller caller, string conversationId, string turnId, string text, CancellationToken cancellationToken)
+    {
+        var set = await lexicons.GetAsync(caller.TenantId);
+        var request = new ModerationRequest(text, set) { Seed = turnId, GreenFailureMode = await FailureModeAsync(caller.TenantId) };
+        // Resolved per call: with Green configured it holds a typed HttpClient whose handlers the factory rotates.
+        var verdict = await services.GetRequiredService<IContentModerator>().CheckInputAsync(request, cancellationToken);
+        var key = new TurnKey(caller.TenantId, conversationId, turnId);
+        var labels = verdict.Results.Select(r => r.Label).Distinct(StringComparer.Ordinal).ToList();
+        if (verdict.Results.Count > 0 || verdict.IsBlocked)
+        {
+            LogInput(logger, caller.TenantId, conversationId, turnId, verdict.Action, verdict.RiskLevelName, string.Join(',', labels));
+            await WaitForEventAsync(events.RecordAsync(Event(caller, conversationId, turnId, "input", verdict.Action, verdict.RiskLevel, labels,
+                verdict.Hits.Where(h => h.LibName is not null).Select(h => h.LibName!), verdict.Checkers, verdict.StorageText)));
+        }
+        if (verdict.IsBlocked)
+        {
+            var refusal = verdict.Refusal ?? RefusalMessages.For(RefusalClass.Policy, text, turnId);
+            var code = verdict.GreenUnavailable && refusal.Class == RefusalClass.ServiceUnavailable ? UnavailableCode : InputRefusedCode;
+            return new InputVerdict(false, verdict.StorageText, "", code, refusal.Text, verdict.RiskLevelName, labels);
+        }
+        SweepIfFull();
+        _open[key] = new OpenTurn(set, RefusalMessages.WithheldNotice(text).Trim(), time.GetUtcNow());
+        return new InputVerdict(true, verdict.StorageText, verdict.SafeText);
+    }
+
+    /// <inheritdoc />
+    public IOutputGuard StartOutput(Caller caller, string conversationId, string turnId)
+    {
+        var key = new TurnKey(caller.TenantId, conversationId, turnId);
+        var turn = _open.TryRemove(key, out var open) ? open
+            : new OpenTurn(lexicons.Current(caller.TenantId) ?? CompiledLexiconSet.Platform, RefusalMessages.WithheldNotice("").Trim(), time.GetUtcNow());
+        var filter = new StreamingOutputFilter(engine, turn.Lexicons);
+        return new ModerationOutputGuard(filter, turn.WithheldNotice, findings =>
+        {
+            var labels = findings.Hits.Select(h => h.Label).Distinct(StringComparer.Ordinal).ToList();
+            LogOutput(logger, caller.TenantId, conversationId, turnId, findings.Action, findings.Risk.ToGreenString(), string.Join(',', labels));
+            _pendingEvents[key] = events.RecordAsync(Event(caller, conversationId, turnId, "output", findings.Action, findings.Risk, labels,
+                findings.Hits.Where(h => h.LibName is not null).Select(h => h.LibName!), [BuiltInContentModerator.CheckerName], findings.StoredText));
+        });
+    }
+
+    /// <inheritdoc />
+    public async Task TurnFinishedAsync(Caller caller, string conversationId, string turnId, TurnUsage usage, string answerAsShown)
+    {
+        var key = new TurnKey(caller.TenantId, conversationId, turnId);
+        _open.TryRemove(key, out _);
+        if (_pendingEvents.TryRemove(key, out var written)) await WaitForEventAsync(written);
+        var tokens = usage.PromptTokens + usage.CompletionTokens;
+        if (tokens <= 0) return;
+        try
+        {
+            await grains.GetGrain<IUserRateLimitGrain>(GrainKeys.Scoped(caller.TenantId, caller.UserId)).ChargeTokensAsync(tokens);
+        }
+        catch (Exception e)
+        {
+            // The answer is already delivered; a lost charge only makes the limit a little more lenient.
+            LogChargeFailed(logger, caller.TenantId, tokens, e.Message);
+        }
+    }
+
+    private async ValueTask<GreenFailureMode> FailureModeAsync(string tenantId)
+    {
+        if (!green.Value.IsConfigured) return GreenFailureMode.FailOpen;
+        var now = time.GetUtcNow();
+        if (!_settings.TryGetValue(tenantId, out var cached) || now >= cached.CheckAfter)
+        {
+            cached = (await grains.GetGrain<ITenantModerationGrain>(tenantId).GetSettingsAsync(), now + options.Value.LexiconVersionCacheTime);
+            _settings[tenantId] = cached;
+        }
+        return cached.Settings.GreenFailureMode == ModerationSettings.FailClosed ? GreenFailureMode.FailClosed : GreenFailureMode.FailOpen;
+    }
+
+    private ModerationEventRecord Event(Caller caller, string conversationId, string turnId, string phase, ModerationAction action, RiskLevel risk,
+        IReadOnlyList<string> labels, IEnumerable<string> libraries, IReadOnlyList<string> checkers, string maskedContent) =>
+        new(caller.TenantId, caller.UserId, conversationId, turnId, phase, action.ToString().ToLowerInvariant(), risk.ToGreenString(),
+            labels, libraries.Distinct(StringComparer.Ordinal).ToList(), checkers, maskedContent, time.GetUtcNow());
+
+    // The event is durable once this returns; if the database is slow the turn goes on and the writer keeps retrying.
+    private async Task WaitForEventAsync(Task written)
+    {
+        try
+        {
+            await written.WaitAsync(options.Value.EventWriteWait);
+        }
+        catch (TimeoutException)
+        {
+            LogEventSlow(logger, options.Value.EventWriteWait.TotalSeconds);
+        }
+    }
+
+    private void SweepIfFull()
+    {
+        if (_open.Count < MaxOpenTurns) return;
+        var cutoff = time.GetUtcNow() - OpenTurnLifetime;
+        foreach (var (key, turn) in _open)
+            if (turn.StartedAt < cutoff) _open.TryRemove(key, out _);
+    }
+
+    private sealed record OpenTurn(CompiledLexiconSet Lexicons, string WithheldNotice, DateTimeOffset StartedAt);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Input of {TenantId}/{ConversationId} turn {TurnId}: {Action}, risk {Risk}, labels {Labels}")]
+    private static partial void LogInput(ILogger logger, string tenantId, string conversationId, string turnId, ModerationAction action, string risk, string labels);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Output of {TenantId}/{ConversationId} turn {TurnId}: {Action}, risk {Risk}, labels {Labels}")]
+    private static partial void LogOutput(ILogger logger, string tenantId, string conversationId, string turnId, ModerationAction action, string risk, string labels);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Charging {Tokens} tokens to {TenantId} failed: {Error}")]
+    private static partial void LogChargeFailed(ILogger logger, string tenantId, int tokens, string error);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "A moderation event was not written within {Seconds} s; it stays queued")]
+    private static partial void LogEventSlow(ILogger logger, double seconds);
+}

@@ -1,0 +1,78 @@
+using Npgsql;
+
+namespace Conversations.Storage.Moderation;
+
+/// <summary>Tenant lexicons; every edit bumps the tenant's lexicon version in the same transaction.</summary>
+public sealed class LexiconStore(NpgsqlDataSource db)
+{
+    /// <summary>The tenant's lexicons (by name) and their version (0 before the first edit).</summary>
+    public async Task<(long Version, IReadOnlyList<LexiconRecord> Lexicons)> LoadAsync(string tenantId, CancellationToken ct = default)
+    {
+        await using var batch = db.CreateBatch();
+        batch.BatchCommands.Add(Command("SELECT coalesce((SELECT version FROM moderation_lexicon_versions WHERE tenant_id = @t), 0)", tenantId));
+        batch.BatchCommands.Add(Command(
+            "SELECT name, words, risk_level, action, label, updated_at FROM moderation_lexicons WHERE tenant_id = @t ORDER BY name", tenantId));
+        await using var r = await batch.ExecuteReaderAsync(ct);
+        await r.ReadAsync(ct);
+        var version = r.GetInt64(0);
+        await r.NextResultAsync(ct);
+        var list = new List<LexiconRecord>();
+        while (await r.ReadAsync(ct))
+            list.Add(new LexiconRecord(r.GetString(0), r.GetFieldValue<string[]>(1), r.GetString(2), r.GetString(3), r.GetString(4),
+                r.GetFieldValue<DateTimeOffset>(5)));
+        return (version, list);
+    }
+
+    /// <summary>Creates or replaces a lexicon; returns the tenant's new lexicon version.</summary>
+    public async Task<long> UpsertAsync(string tenantId, LexiconRecord lexicon, CancellationToken ct = default)
+    {
+        await using var batch = db.CreateBatch();
+        var upsert = Command("""
+            INSERT INTO moderation_lexicons (tenant_id, name, words, risk_level, action, label, updated_at)
+            VALUES (@t, @n, @w, @r, @a, @l, @u)
+            ON CONFLICT (tenant_id, name) DO UPDATE
+            SET words = excluded.words, risk_level = excluded.risk_level, action = excluded.action, label = excluded.label, updated_at = excluded.updated_at
+            """, tenantId);
+        upsert.Parameters.AddWithValue("n", lexicon.Name);
+        upsert.Parameters.AddWithValue("w", lexicon.Words.ToArray());
+        upsert.Parameters.AddWithValue("r", lexicon.RiskLevel);
+        upsert.Parameters.AddWithValue("a", lexicon.Action);
+        upsert.Parameters.AddWithValue("l", lexicon.Label);
+        upsert.Parameters.AddWithValue("u", lexicon.UpdatedAt);
+        batch.BatchCommands.Add(upsert);
+        batch.BatchCommands.Add(BumpVersion(tenantId));
+        // A batch runs in one implicit transaction: the row and the version change together.
+        return (long)(await batch.ExecuteScalarAsync(ct))!;
+    }
+
+    /// <summary>Deletes a lexicon; null when there was none, else the tenant's new lexicon version.</summary>
+    public async Task<long?> DeleteAsync(string tenantId, string name, CancellationToken ct = default)
+    {
+        await using var connection = await db.OpenConnectionAsync(ct);
+        await using var tx = await connection.BeginTransactionAsync(ct);
+        await using var delete = new NpgsqlCommand("DELETE FROM moderation_lexicons WHERE tenant_id = @t AND name = @n", connection, tx);
+        delete.Parameters.AddWithValue("t", tenantId);
+        delete.Parameters.AddWithValue("n", name);
+        if (await delete.ExecuteNonQueryAsync(ct) == 0) return null;
+        await using var bump = new NpgsqlCommand(BumpSql, connection, tx);
+        bump.Parameters.AddWithValue("t", tenantId);
+        var version = (long)(await bump.ExecuteScalarAsync(ct))!;
+        await tx.CommitAsync(ct);
+        return version;
+    }
+
+    private const string BumpSql = """
+        INSERT INTO moderation_lexicon_versions (tenant_id, version) VALUES (@t, 1)
+        ON CONFLICT (tenant_id) DO UPDATE SET version = moderation_lexicon_versions.version + 1
+        RETURNING version
+        """;
+
+    private static NpgsqlBatchCommand BumpVersion(string tenantId) => Command(BumpSql, tenantId);
+
+    private static NpgsqlBatchCommand Command(string sql, string tenantId)
+    {
+        var cmd = new NpgsqlBatchCommand(sql);
+        cmd.Parameters.AddWithValue("t", tenantId);
+        return cmd;
+    }
+}

@@ -1,0 +1,76 @@
+using System.Net;
+using System.Net.Http.Json;
+using Conversations.Moderation.IntegrationTests.Infrastructure;
+
+namespace Conversations.Moderation.IntegrationTests.Api;
+
+/// <summary>Tenant admins maintain lexicons; edits apply from the next turn; bad input is a clear 400.</summary>
+[Collection(ModerationPlatformCollection.Name)]
+public sealed class LexiconApiTests(ModerationPlatformFixture fx)
+{
+    [Fact(DisplayName = "A new block lexicon refuses the very next turn; deleting it lets the question through again")]
+    public async Task Lexicon_edit_applies_on_the_next_turn()
+    {
+        var (admin, user) = await fx.NewTenantAsync();
+        using var _ = admin;
+        using var __ = user;
+        var id = await user.CreateConversationAsync();
+        Assert.Equal("done", (await user.SendAsync(id, "What is project Zorblax about?"))[^1].Name);
+
+        var put = await admin.Http.PutAsJsonAsync("/v1/moderation/lexicons/projects", new { words = new[] { "zorblax" }, riskLevel = "medium", action = "block" });
+        await ApiClient.EnsureAsync(put, HttpStatusCode.OK);
+        var version = (await put.Content.ReadFromJsonAsync<System.Text.Json.Nodes.JsonNode>())!["version"]!.GetValue<long>();
+        Assert.Equal(1, version);
+        var refused = await user.SendAsync(id, "What is project Z o r b l a x about?");
+        Assert.Equal("input_refused", refused[^1].Data["code"]!.GetValue<string>());
+        Assert.Equal("medium", refused[^1].Data["riskLevel"]!.GetValue<string>());
+
+        var list = await admin.GetJsonAsync("/v1/moderation/lexicons");
+        Assert.Equal(1, list["version"]!.GetValue<long>());
+        Assert.Equal("customized", list["lexicons"]![0]!["label"]!.GetValue<string>());
+
+        await ApiClient.EnsureAsync(await admin.Http.DeleteAsync("/v1/moderation/lexicons/projects"), HttpStatusCode.NoContent);
+        Assert.Equal("done", (await user.SendAsync(id, "What is project Zorblax about?"))[^1].Name);
+        Assert.Equal(2, (await admin.GetJsonAsync("/v1/moderation/lexicons"))["version"]!.GetValue<long>());
+    }
+
+    [Theory(DisplayName = "Invalid lexicons are a 400 that names the problem")]
+    [InlineData("""{"words":["x"],"riskLevel":"high","action":"erase"}""", "action")]
+    [InlineData("""{"words":[],"riskLevel":"high","action":"block"}""", "words")]
+    [InlineData("""{"words":["!!!"],"riskLevel":"high","action":"block"}""", "letter or digit")]
+    [InlineData("""{"words":["x"],"riskLevel":"extreme","action":"block"}""", "riskLevel")]
+    public async Task Invalid_lexicon_is_400(string body, string mentioned)
+    {
+        var (admin, user) = await fx.NewTenantAsync();
+        using var _ = admin;
+        using var __ = user;
+        var res = await admin.Http.PutAsync("/v1/moderation/lexicons/bad", new StringContent(body, System.Text.Encoding.UTF8, "application/json"));
+        Assert.Equal(HttpStatusCode.BadRequest, res.StatusCode);
+        Assert.Contains(mentioned, await res.Content.ReadAsStringAsync());
+    }
+
+    [Fact(DisplayName = "Reserved names are a 400, unknown lexicons a 404, and users may not manage lexicons (403)")]
+    public async Task Names_and_roles()
+    {
+        var (admin, user) = await fx.NewTenantAsync();
+        using var _ = admin;
+        using var __ = user;
+        var reserved = await admin.Http.PutAsJsonAsync("/v1/moderation/lexicons/platform_mine", new { words = new[] { "x" }, riskLevel = "low", action = "mask" });
+        Assert.Equal(HttpStatusCode.BadRequest, reserved.StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await admin.Http.DeleteAsync("/v1/moderation/lexicons/nothing")).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await admin.Http.GetAsync("/v1/moderation/lexicons/nothing")).StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await user.Http.GetAsync("/v1/moderation/lexicons")).StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await user.Http.GetAsync("/v1/moderation/events")).StatusCode);
+    }
+
+    [Fact(DisplayName = "One tenant's lexicons do not affect another tenant")]
+    public async Task Lexicons_are_per_tenant()
+    {
+        var (adminA, userA) = await fx.NewTenantAsync();
+        var (adminB, userB) = await fx.NewTenantAsync();
+        using var _ = adminA; using var __ = userA; using var ___ = adminB; using var ____ = userB;
+        await ApiClient.EnsureAsync(await adminA.Http.PutAsJsonAsync("/v1/moderation/lexicons/codes", new { words = new[] { "quxbaz" }, riskLevel = "high", action = "block" }), HttpStatusCode.OK);
+        Assert.Equal("error", (await userA.SendAsync(await userA.CreateConversationAsync(), "about quxbaz"))[^1].Name);
+        Assert.Equal("done", (await userB.SendAsync(await userB.CreateConversationAsync(), "about quxbaz"))[^1].Name);
+    }
+}

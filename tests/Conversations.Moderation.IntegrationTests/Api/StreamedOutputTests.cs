@@ -1,0 +1,79 @@
+using Conversations.Moderation.IntegrationTests.Infrastructure;
+using Conversations.Moderation.Normalization;
+using Conversations.TestModel;
+
+namespace Conversations.Moderation.IntegrationTests.Api;
+
+/// <summary>The answer is moderated while it streams: over SSE, no prefix the user receives ever holds a masked or blocked term.</summary>
+[Collection(ModerationPlatformCollection.Name)]
+public sealed class StreamedOutputTests(ModerationPlatformFixture fx)
+{
+    private async Task<(List<SseEvent> Events, ApiClient User, string ConversationId)> AskWithScriptedAnswerAsync(string answer)
+    {
+        var user = fx.As(ModerationPlatformFixture.DemoUserKey);
+        var id = await user.CreateConversationAsync();
+        var before = fx.Model.Control.Default;
+        fx.Model.Control.Default = before with { ScriptedAnswer = answer };
+        try
+        {
+            return (await user.SendAsync(id, "Tell me about the office network."), user, id);
+        }
+        finally
+        {
+            fx.Model.Control.Default = before;
+        }
+    }
+
+    // Every prefix of the streamed text, in the matching form, must be free of the term.
+    private static void NeverShows(List<string> deltas, string term)
+    {
+        var seen = "";
+        foreach (var d in deltas)
+        {
+            seen += d;
+            Assert.DoesNotContain(TextNormalizer.NormalizePattern(term), TextNormalizer.NormalizePattern(seen));
+        }
+    }
+
+    [Fact(DisplayName = "A masked word spelled across many deltas and a phone number arrive as *** and a masked number; the stored answer matches")]
+    public async Task Masked_term_split_across_deltas_never_streams()
+    {
+        // The test model streams one word a chunk: "r u d e _ w o r d" arrives in nine deltas.
+        var (events, user, id) = await AskWithScriptedAnswerAsync("The network is fine. Some say r u d e _ w o r d about it. Call 13812345678 if it fails. Thanks.");
+        using var _ = user;
+        Assert.True(events[^1].Name == "done", events.Dump());
+        var deltas = events.Deltas();
+        NeverShows(deltas, "rude_word");
+        var shown = string.Concat(deltas);
+        Assert.Contains("***", shown);
+        Assert.DoesNotContain("13812345678", shown);
+        Assert.Contains("Thanks.", shown);
+        var stored = (await user.MessagesAsync(id))[^1]!["content"]!.GetValue<string>();
+        Assert.Equal(shown, stored);
+
+        using var admin = fx.As(ModerationPlatformFixture.DemoAdminKey);
+        var e = Assert.Single((await admin.GetJsonAsync($"/v1/moderation/events?conversationId={id}&phase=output"))["events"]!.AsArray())!;
+        Assert.Equal("mask", e["action"]!.GetValue<string>());
+        Assert.DoesNotContain("13812345678", e["content"]!.GetValue<string>());
+    }
+
+    [Fact(DisplayName = "A blocked term split across deltas withholds the rest of the answer with a notice; no piece of it reaches the client")]
+    public async Task Blocked_term_split_across_deltas_is_withheld()
+    {
+        var (events, user, id) = await AskWithScriptedAnswerAsync("Sure. The portal lives at o a . j i a o y u . c o m and the wiki too. More text follows here.");
+        using var _ = user;
+        var deltas = events.Deltas();
+        NeverShows(deltas, "jiaoyu.com");
+        Assert.Equal("done", events[^1].Name);
+        Assert.Equal("content_filter", events[^1].Data["finishReason"]!.GetValue<string>());
+        var shown = string.Concat(deltas);
+        Assert.StartsWith("Sure.", shown);
+        Assert.DoesNotContain("wiki", shown);
+        Assert.Contains("withheld", shown);
+
+        using var admin = fx.As(ModerationPlatformFixture.DemoAdminKey);
+        var e = Assert.Single((await admin.GetJsonAsync($"/v1/moderation/events?conversationId={id}&phase=output"))["events"]!.AsArray())!;
+        Assert.Equal(("block", "high"), (e["action"]!.GetValue<string>(), e["riskLevel"]!.GetValue<string>()));
+        Assert.DoesNotContain("jiaoyucom", TextNormalizer.NormalizePattern(e["content"]!.GetValue<string>()));
+    }
+}

@@ -1,0 +1,64 @@
+using Conversations.Grains.Moderation.RateLimiting;
+using Microsoft.Extensions.DependencyInjection;
+using Orleans.TestingHost;
+
+namespace Conversations.Moderation.IntegrationTests.Grains;
+
+/// <summary>A clock that moves only when a test moves it, so bucket refills cannot blur exact counts.</summary>
+public sealed class ManualTime(DateTimeOffset start) : TimeProvider
+{
+    private long _ticks = start.UtcTicks;
+
+    /// <inheritdoc />
+    public override DateTimeOffset GetUtcNow() => new(Interlocked.Read(ref _ticks), TimeSpan.Zero);
+
+    /// <summary>Moves the clock forward.</summary>
+    public void Advance(TimeSpan by) => Interlocked.Add(ref _ticks, by.Ticks);
+}
+
+/// <summary>Two in-process silos with in-memory grain storage and a stopped rate-limit clock (rate limits need no database).</summary>
+public sealed class RateLimitClusterFixture : IAsyncLifetime
+{
+    /// <summary>The clock every silo's rate-limit grains read.</summary>
+    public static ManualTime Time { get; } = new(new DateTimeOffset(2025, 6, 1, 8, 0, 0, TimeSpan.Zero));
+
+    /// <summary>The cluster.</summary>
+    public TestCluster Cluster { get; private set; } = null!;
+
+    /// <summary>Each silo's own grain factory: calls through them act like separate API hosts in "all" mode.</summary>
+    public IReadOnlyList<IGrainFactory> SiloFactories { get; private set; } = [];
+
+    /// <inheritdoc />
+    public async Task InitializeAsync()
+    {
+        var builder = new TestClusterBuilder(2);
+        builder.AddSiloBuilderConfigurator<SiloConfigurator>();
+        Cluster = builder.Build();
+        await Cluster.DeployAsync();
+        SiloFactories = Cluster.Silos.OfType<InProcessSiloHandle>().Select(s => s.SiloHost.Services.GetRequiredService<IGrainFactory>()).ToList();
+    }
+
+    /// <inheritdoc />
+    public async Task DisposeAsync()
+    {
+        await Cluster.StopAllSilosAsync();
+        await Cluster.DisposeAsync();
+    }
+
+    private sealed class SiloConfigurator : ISiloConfigurator
+    {
+        public void Configure(ISiloBuilder silo)
+        {
+            silo.AddMemoryGrainStorage("store");
+            silo.Services.AddSingleton(new RateLimitClock(Time));
+        }
+    }
+}
+
+/// <summary>Tests sharing the two-silo cluster.</summary>
+[CollectionDefinition(Name)]
+public sealed class RateLimitClusterCollection : ICollectionFixture<RateLimitClusterFixture>
+{
+    /// <summary>The collection name.</summary>
+    public const string Name = "rate-limit-cluster";
+}
