@@ -1,0 +1,96 @@
+using System.Net.Http.Json;
+using System.Text.Json.Nodes;
+using Conversations.IntegrationTests.Infrastructure;
+using Conversations.Routing.IntegrationTests.Infrastructure;
+
+namespace Conversations.Routing.IntegrationTests.Api;
+
+/// <summary>Budgets hold under concurrency and apply their policy at 100 %.</summary>
+[Collection(RoutingCollection.Name)]
+public sealed class BudgetTests(RoutingPlatform fx)
+{
+    [Fact(DisplayName = "200 concurrent turns against a budget that allows about 50 never spend more than the budget; the rest are refused with a clear message")]
+    public async Task Concurrent_turns_never_overspend()
+    {
+        using var t = await fx.NewTenantAsync(smallPrice: 200m, largePrice: 200m);
+        await ApiClientExtensions.PatchSettingsAsync(t.Admin, new { maxOutputTokens = 64 });
+        // Price one turn first (no budget yet), then allow about fifty of them.
+        await t.SetPolicyAsync(new { smallModelId = "small", largeModelId = "large", exactCache = false, semanticCache = false, hardCodedReplies = false });
+        var probe = (await t.AskAsync("What is the travel policy for question 0?")).Done();
+        var perTurn = probe["usage"]!["costUsd"]!.GetValue<decimal>();
+        Assert.True(perTurn > 0);
+        var budget = decimal.Round(perTurn * 51, 6); // the first turn was spent before the budget existed, so ~50 more fit
+        await t.SetPolicyAsync(new
+        {
+            smallModelId = "small", largeModelId = "large", exactCache = false, semanticCache = false, hardCodedReplies = false,
+            monthlyBudgetUsd = budget, atBudgetLimit = "refuse",
+        });
+
+        var conversations = new List<string>();
+        for (var i = 0; i < 200; i++) conversations.Add(await t.User.CreateConversationAsync());
+        var results = await Task.WhenAll(conversations.Select((c, i) => t.User.SendAsync(c, $"What is the travel policy for question {i + 1}?")));
+
+        var answered = results.Count(e => e[^1].Name == "done");
+        var refused = results.Where(e => e[^1].Name == "error").ToList();
+        Assert.Equal(200, answered + refused.Count);
+        Assert.True(answered >= 1, "some turns must fit in the budget");
+        Assert.NotEmpty(refused);
+        Assert.All(refused, e => Assert.Equal("budget_exhausted", e[^1].Data["code"]!.GetValue<string>()));
+        var state = await t.GetAsync("/v1/routing/budget");
+        var spent = state["spentUsd"]!.GetValue<decimal>();
+        var billed = results.Where(e => e[^1].Name == "done").Sum(e => e[^1].Data["usage"]!["costUsd"]!.GetValue<decimal>());
+        Assert.True(spent <= budget, $"spent {spent} of {budget}");
+        Assert.Equal(spent, billed);
+        Assert.Equal(0m, state["reservedUsd"]!.GetValue<decimal>());
+    }
+
+    [Fact(DisplayName = "At 100 % with the downgrade policy, turns go to the small model, and the 80 % and 100 % alerts are visible to the admin")]
+    public async Task Downgrade_at_limit_with_alerts()
+    {
+        using var t = await fx.NewTenantAsync(smallPrice: 0m, largePrice: 100m);
+        await t.SetPolicyAsync(new
+        {
+            smallModelId = "small", largeModelId = "large", complexityThreshold = 0.0, exactCache = false, semanticCache = false,
+            monthlyBudgetUsd = 0.000001m, atBudgetLimit = "downgrade",
+        });
+        var first = (await t.AskAsync("Explain our plans")).Done();
+        Assert.Equal("small", first["model"]!.GetValue<string>());
+        Assert.Contains("budget", first["route"]!.GetValue<string>());
+
+        // A small spend crosses both thresholds: raise the budget above zero spend first, then spend with the large model.
+        await t.SetPolicyAsync(new
+        {
+            smallModelId = "small", largeModelId = "large", complexityThreshold = 0.0, exactCache = false, semanticCache = false,
+            monthlyBudgetUsd = 1m, atBudgetLimit = "downgrade",
+        });
+        for (var i = 0; i < 40; i++)
+        {
+            var done = (await t.AskAsync($"Explain plan {i} in depth")).Done();
+            if (done["model"]!.GetValue<string>() == "small") break;
+        }
+        var events = (await t.GetAsync("/v1/routing/events")).AsArray().Select(e => e!["kind"]!.GetValue<string>()).ToList();
+        Assert.Contains("budget-80", events);
+        var alerts = (await t.GetAsync("/v1/routing/budget"))["alerts"]!.AsArray();
+        Assert.Contains(alerts, a => a!["thresholdPercent"]!.GetValue<int>() == 80);
+        Assert.Equal("small", (await t.AskAsync("Explain the final plan in depth")).Done()["model"]!.GetValue<string>());
+    }
+}
+
+/// <summary>Small API helpers not in the shared client.</summary>
+public static class ApiClientExtensions
+{
+    /// <summary>Patches the tenant's settings with the admin key.</summary>
+    public static async Task PatchSettingsAsync(ApiClient admin, object patch)
+    {
+        var res = await admin.Http.PatchAsJsonAsync("/v1/tenant/settings", patch);
+        await ApiClient.EnsureAsync(res, System.Net.HttpStatusCode.OK);
+    }
+
+    /// <summary>POSTs JSON and returns the status and body.</summary>
+    public static async Task<(System.Net.HttpStatusCode Status, JsonNode? Body)> PostAsync(ApiClient client, string path, object body)
+    {
+        var res = await client.Http.PostAsJsonAsync(path, body);
+        var text = await res.Content.ReadAsStringAsync();
+        return (res.StatusCode, text.Length == 0 ? null : JsonNode.Parse(text));
+    }
+}

@@ -1,0 +1,90 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json.Nodes;
+using Conversations.IntegrationTests.Infrastructure;
+using Conversations.Routing.IntegrationTests.Infrastructure;
+using Conversations.TestModel;
+
+namespace Conversations.Routing.IntegrationTests.Api;
+
+/// <summary>Canary releases: automatic rollback, promotion, and feedback counted per arm.</summary>
+[Collection(RoutingCollection.Name)]
+public sealed class CanaryTests(RoutingPlatform fx)
+{
+    private static object CanaryPolicy(double share, int minTurns = 3) => new
+    {
+        smallModelId = "small", largeModelId = "large", complexityThreshold = 0.0, exactCache = false, semanticCache = false,
+        canary = new { candidateModelId = "cand", baselineModelId = "large", share, minTurnsPerArm = minTurns, promoteAfterTurns = Math.Max(minTurns, 50), minFeedbackPerArm = 1 },
+    };
+
+    [Fact(DisplayName = "A failing candidate is rolled back automatically once both arms have their samples; users still got answers; the rollback is recorded")]
+    public async Task Failing_candidate_is_rolled_back()
+    {
+        using var t = await fx.NewTenantAsync();
+        await t.PutModelAsync("cand", "large", 5m);
+        await t.SetPolicyAsync(CanaryPolicy(0.5));
+        fx.Model.Control.SetFault(t.ServerName("cand"), FaultRule.Status(500));
+        try
+        {
+            JsonNode? canary = null;
+            for (var i = 0; i < 40; i++)
+            {
+                var done = (await t.AskAsync($"Compare plan {i} with the alternatives")).Done();
+                Assert.NotEqual("cand", done["model"]!.GetValue<string>());
+                canary = (await t.GetAsync("/v1/routing"))["policy"]!["canary"];
+                if (canary is null) break;
+            }
+            Assert.Null(canary);
+        }
+        finally
+        {
+            fx.Model.Control.ClearFault(t.ServerName("cand"));
+        }
+        var events = (await t.GetAsync("/v1/routing/events")).AsArray();
+        var rollback = events.First(e => e!["kind"]!.GetValue<string>() == "canary-rolled-back")!;
+        Assert.Contains("error rate", rollback["message"]!.GetValue<string>());
+    }
+
+    [Fact(DisplayName = "Promote: the candidate replaces the baseline in the policy and the canary ends")]
+    public async Task Promote_replaces_baseline()
+    {
+        using var t = await fx.NewTenantAsync();
+        await t.PutModelAsync("cand", "large", 5m);
+        await t.SetPolicyAsync(CanaryPolicy(0.2));
+        var res = await t.Admin.Http.PostAsync("/v1/routing/canary/promote", null);
+        await ApiClient.EnsureAsync(res, HttpStatusCode.OK);
+        var policy = (await res.Content.ReadFromJsonAsync<JsonNode>())!["policy"]!;
+        Assert.Equal("cand", policy["largeModelId"]!.GetValue<string>());
+        Assert.Null(policy["canary"]);
+        await Task.Delay(RoutingPlatform.ConfigSettle);
+        Assert.Equal("cand", (await t.AskAsync("Compare the two plans")).Done()["model"]!.GetValue<string>());
+        await ApiClient.ProblemAsync(await t.Admin.Http.PostAsync("/v1/routing/canary/promote", null), HttpStatusCode.BadRequest);
+    }
+
+    [Fact(DisplayName = "Feedback: thumbs down on the caller's own assistant message is stored once per message and counted on its canary arm; others' messages are 404")]
+    public async Task Feedback_is_owned_and_counted()
+    {
+        using var t = await fx.NewTenantAsync();
+        await t.PutModelAsync("cand", "large", 5m);
+        await t.SetPolicyAsync(CanaryPolicy(1.0, minTurns: 50));
+        var conversation = await t.User.CreateConversationAsync();
+        var done = (await t.User.SendAsync(conversation, "Compare the two offers")).Done();
+        Assert.Equal("cand", done["model"]!.GetValue<string>());
+        var seq = done["assistantMessageSeq"]!.GetValue<long>();
+        var path = $"/v1/conversations/{conversation}/messages/{seq}/feedback";
+
+        var (status, body) = await ApiClientExtensions.PostAsync(t.User, path, new { rating = "down", comment = "Missed the second offer." });
+        Assert.Equal(HttpStatusCode.OK, status);
+        Assert.True(body!["firstVote"]!.GetValue<bool>());
+        (status, body) = await ApiClientExtensions.PostAsync(t.User, path, new { rating = "up" });
+        Assert.False(body!["firstVote"]!.GetValue<bool>());
+        var tally = (await t.GetAsync("/v1/routing/canary"))["candidate"]!;
+        Assert.Equal(1, tally["feedbackVotes"]!.GetValue<int>());
+        Assert.Equal(1, tally["negativeVotes"]!.GetValue<int>());
+
+        Assert.Equal(HttpStatusCode.BadRequest, (await ApiClientExtensions.PostAsync(t.User, $"/v1/conversations/{conversation}/messages/{seq - 1}/feedback", new { rating = "up" })).Status);
+        Assert.Equal(HttpStatusCode.BadRequest, (await ApiClientExtensions.PostAsync(t.User, path, new { rating = "meh" })).Status);
+        using var mallory = fx.As(await t.Admin.CreateUserWithKeyAsync("mallory"));
+        Assert.Equal(HttpStatusCode.NotFound, (await ApiClientExtensions.PostAsync(mallory, path, new { rating = "down" })).Status);
+    }
+}

@@ -1,0 +1,97 @@
+using Conversations.IntegrationTests.Infrastructure;
+using Conversations.Routing.IntegrationTests.Infrastructure;
+using Conversations.TestModel;
+
+namespace Conversations.Routing.IntegrationTests.Api;
+
+/// <summary>Outages, stalls and the circuit breaker, through the real API against the test model server.</summary>
+[Collection(RoutingCollection.Name)]
+public sealed class FallbackTests(RoutingPlatform fx)
+{
+    // Threshold 0 sends every question to the large model first; caches off so every turn calls a model.
+    private static object LargeFirst => new
+    {
+        smallModelId = "small", largeModelId = "large", complexityThreshold = 0.0,
+        fallbackModelIds = new[] { "small" }, exactCache = false, semanticCache = false,
+    };
+
+    [Fact(DisplayName = "Breaker: three failed calls open the large model's circuit, users keep getting the small model's answers, and after the break one probe closes it again")]
+    public async Task Breaker_opens_and_half_opens()
+    {
+        using var t = await fx.NewTenantAsync();
+        await t.SetPolicyAsync(LargeFirst);
+        var large = t.ServerName("large");
+        fx.Model.Control.SetFault(large, FaultRule.Status(500));
+        try
+        {
+            for (var i = 0; i < 6; i++)
+            {
+                var done = (await t.AskAsync($"Explain the trade-offs of plan {i} in detail")).Done();
+                Assert.Equal("small", done["model"]!.GetValue<string>());
+            }
+            var health = await t.HealthAsync("large");
+            Assert.Equal("open", health["circuit"]!.GetValue<string>());
+            // Three failures tripped it; the three turns after it skipped the large model without calling it.
+            Assert.Equal(3, fx.Model.Requests.Count(r => r.Model == large));
+        }
+        finally
+        {
+            fx.Model.Control.ClearFault(large);
+        }
+
+        await Task.Delay(RoutingPlatform.BreakDuration + TimeSpan.FromMilliseconds(300));
+        var probe = (await t.AskAsync("Explain the trade-offs of the recovery plan")).Done();
+        Assert.Equal("large", probe["model"]!.GetValue<string>());
+        Assert.Contains("probe", probe["route"]!.GetValue<string>());
+        Assert.Equal("closed", (await t.HealthAsync("large"))["circuit"]!.GetValue<string>());
+        Assert.Equal("large", (await t.AskAsync("Explain the trade-offs once more")).Done()["model"]!.GetValue<string>());
+    }
+
+    [Fact(DisplayName = "Outage of every model: each turn still completes, answered by the extractive responder")]
+    public async Task Total_outage_falls_back_to_extractive()
+    {
+        using var t = await fx.NewTenantAsync();
+        await t.SetPolicyAsync(LargeFirst);
+        fx.Model.Control.SetFault(t.ServerName("large"), FaultRule.Status(503));
+        fx.Model.Control.SetFault(t.ServerName("small"), FaultRule.Status(500));
+        try
+        {
+            for (var i = 0; i < 4; i++)
+            {
+                var events = await t.AskAsync($"What does policy {i} say about travel?");
+                Assert.Equal("extractive", events.Done()["model"]!.GetValue<string>());
+                Assert.NotEmpty(events.AnswerText());
+            }
+        }
+        finally
+        {
+            fx.Model.Control.ClearFault(t.ServerName("large"));
+            fx.Model.Control.ClearFault(t.ServerName("small"));
+        }
+    }
+
+    [Fact(DisplayName = "A stall mid-answer is continued by the backup model: one answer, marked continued, holding the first model's words")]
+    public async Task Stall_is_continued_by_backup()
+    {
+        using var t = await fx.NewTenantAsync();
+        await t.SetPolicyAsync(LargeFirst);
+        var large = t.ServerName("large");
+        fx.Model.Control.SetFault(large, FaultRule.Stall(afterTokens: 4, hold: TimeSpan.FromSeconds(10)));
+        try
+        {
+            var events = await t.AskAsync("Compare the two pension plans and recommend one");
+            var done = events.Done();
+            Assert.True(done["continued"]!.GetValue<bool>(), events.Dump());
+            Assert.Equal("small", done["model"]!.GetValue<string>());
+            var text = events.AnswerText();
+            Assert.StartsWith(large, text); // the test model's answers start with its own name
+            Assert.Contains(t.ServerName("small"), text);
+            Assert.Single(events, e => e.Name == "done");
+            Assert.DoesNotContain(events, e => e.Name == "error");
+        }
+        finally
+        {
+            fx.Model.Control.ClearFault(large);
+        }
+    }
+}
