@@ -24,4 +24,11 @@ public sealed class ModerationOptions
 
     /// <summary>Most events written in one database round trip.</summary>
     public int EventBatchSize { get; set; } = DefaultEventBatchSize;
+
+    /// <summary>Answer text held back while no sentence ends, before part of it is released anyway (see
+    /// <see cref="Conversations.Moderation.Streaming.StreamingFilterOptions.MaxHoldChars"/>); lower trades safety margin for earlier first text.</summary>
+    public int OutputMaxHoldChars { get; set; } = Conversations.Moderation.Streaming.StreamingFilterOptions.DefaultMaxHoldChars;
+
+    /// <summary>Chars kept back on such a forced release so a half-written number or e-mail address is not split.</summary>
+    public int OutputForcedTailChars { get; set; } = Conversations.Moderation.Streaming.StreamingFilterOptions.DefaultForcedTailChars;
 }

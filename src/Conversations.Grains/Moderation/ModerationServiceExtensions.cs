@@ -22,6 +22,8 @@ public static class ModerationServiceExtensions
         services.AddOptions<ModerationOptions>().Bind(configuration.GetSection(ModerationOptions.Section))
             .Validate(o => o.LexiconVersionCacheTime >= TimeSpan.Zero && o.EventWriteWait > TimeSpan.Zero && o.EventBatchSize is >= 1 and <= 10_000,
                 "Moderation: LexiconVersionCacheTime must not be negative, EventWriteWait must be positive, EventBatchSize 1–10000.")
+            .Validate(o => o.OutputForcedTailChars >= 16 && o.OutputMaxHoldChars > o.OutputForcedTailChars,
+                "Moderation: OutputForcedTailChars must be at least 16 and OutputMaxHoldChars larger than it.")
             .ValidateOnStart();
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton(RateLimitClock.System);

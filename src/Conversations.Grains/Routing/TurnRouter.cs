@@ -101,19 +101,11 @@ public sealed partial class TurnRouter(
             }
             else
             {
+                // Downgrade: the admin chose to keep answering with the small model past 100 %; its spend is still
+                // settled into the ledger (without a reservation, which the exhausted budget would deny).
                 outcome = await router.DecideAsync(query with { BudgetExhausted = true });
                 reason = $"budget: {grant.DenialReason}; {outcome.Reason}";
-                var smaller = WorstCase(routing, outcome.Attempts, context);
-                if (smaller > 0 && (await budget.ReserveAsync(context.TurnId, smaller)).Granted)
-                {
-                    (reserved, hasReservation) = (smaller, true);
-                }
-                else if (smaller > 0)
-                {
-                    // Not even the small model fits: answer from the sources alone rather than overspend.
-                    outcome = outcome with { Attempts = [ModelCatalog.ExtractiveId] };
-                    reason += "; no room in the budget for any model: extractive answer";
-                }
+                (reserved, hasReservation) = (WorstCase(routing, outcome.Attempts, context), true);
             }
         }
 
@@ -145,7 +137,7 @@ public sealed partial class TurnRouter(
         // The reservation bounds what the turn may be billed: max_tokens caps each call, and text the extractive responder
         // added is free, so a higher computed figure can only come from counting local text at model prices.
         if (ticket.Reserved) cost = Math.Min(cost, ticket.ReservedUsd);
-        if (ticket.Reserved) await grains.GetGrain<IBudgetGrain>(tenantId).SettleAsync(context.TurnId, cost);
+        if (ticket.Reserved) await grains.GetGrain<IBudgetGrain>(tenantId).SettleAsync(context.TurnId, cost); // also records downgraded spend
 
         if (routing?.Policy.Canary is { } canary && ticket.Arm != "none" && attempts.Count > 0)
             await grains.GetGrain<ICanaryGrain>(tenantId).RecordTurnAsync(canary, ticket.Arm, attempts[0].FailureCode is not null,

@@ -14,6 +14,7 @@ public sealed class BudgetTests(RoutingPlatform fx)
     {
         using var t = await fx.NewTenantAsync(smallPrice: 200m, largePrice: 200m);
         await ApiClientExtensions.PatchSettingsAsync(t.Admin, new { maxOutputTokens = 64 });
+        await ApiClientExtensions.RaiseRateLimitsAsync(t.Admin);
         // Price one turn first (no budget yet), then allow about fifty of them.
         await t.SetPolicyAsync(new { smallModelId = "small", largeModelId = "large", exactCache = false, semanticCache = false, hardCodedReplies = false });
         var probe = (await t.AskAsync("What is the travel policy for question 0?")).Done();
@@ -48,6 +49,8 @@ public sealed class BudgetTests(RoutingPlatform fx)
     public async Task Downgrade_at_limit_with_alerts()
     {
         using var t = await fx.NewTenantAsync(smallPrice: 0m, largePrice: 100m);
+        // A short answer cap keeps the worst case near the real cost, so spend can pass 80 % before reservations stop.
+        await ApiClientExtensions.PatchSettingsAsync(t.Admin, new { maxOutputTokens = 32 });
         await t.SetPolicyAsync(new
         {
             smallModelId = "small", largeModelId = "large", complexityThreshold = 0.0, exactCache = false, semanticCache = false,
@@ -70,6 +73,7 @@ public sealed class BudgetTests(RoutingPlatform fx)
         }
         var events = (await t.GetAsync("/v1/routing/events")).AsArray().Select(e => e!["kind"]!.GetValue<string>()).ToList();
         Assert.Contains("budget-80", events);
+        Assert.Contains("budget-100", events);
         var alerts = (await t.GetAsync("/v1/routing/budget"))["alerts"]!.AsArray();
         Assert.Contains(alerts, a => a!["thresholdPercent"]!.GetValue<int>() == 80);
         Assert.Equal("small", (await t.AskAsync("Explain the final plan in depth")).Done()["model"]!.GetValue<string>());
@@ -84,6 +88,16 @@ public static class ApiClientExtensions
     {
         var res = await admin.Http.PatchAsJsonAsync("/v1/tenant/settings", patch);
         await ApiClient.EnsureAsync(res, System.Net.HttpStatusCode.OK);
+    }
+
+    /// <summary>Lifts the per-user request and token limits (the moderation feature's rate limiter) for load tests.</summary>
+    public static async Task RaiseRateLimitsAsync(ApiClient admin)
+    {
+        var res = await admin.Http.PatchAsJsonAsync("/v1/moderation/settings", new
+        {
+            userRequestsPerMinute = 1_000_000, userTokensPerMinute = 100_000_000, tenantRequestsPerMinute = 1_000_000, tenantTokensPerMinute = 100_000_000,
+        });
+        if (res.StatusCode != System.Net.HttpStatusCode.NotFound) await ApiClient.EnsureAsync(res, System.Net.HttpStatusCode.OK);
     }
 
     /// <summary>POSTs JSON and returns the status and body.</summary>

@@ -80,7 +80,11 @@ public sealed partial class TurnModeration(
         var key = new TurnKey(caller.TenantId, conversationId, turnId);
         var turn = _open.TryRemove(key, out var open) ? open
             : new OpenTurn(lexicons.Current(caller.TenantId) ?? CompiledLexiconSet.Platform, RefusalMessages.WithheldNotice("").Trim(), time.GetUtcNow());
-        var filter = new StreamingOutputFilter(engine, turn.Lexicons);
+        var filter = new StreamingOutputFilter(engine, turn.Lexicons, new StreamingFilterOptions
+        {
+            MaxHoldChars = options.Value.OutputMaxHoldChars,
+            ForcedTailChars = options.Value.OutputForcedTailChars,
+        });
         return new ModerationOutputGuard(filter, turn.WithheldNotice, findings =>
         {
             var labels = findings.Hits.Select(h => h.Label).Distinct(StringComparer.Ordinal).ToList();

@@ -1,0 +1,65 @@
+using System.Net;
+using System.Net.Sockets;
+using Conversations.IntegrationTests.Infrastructure;
+using Conversations.Grains.Hosting;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace Conversations.Benchmarks.Moderation;
+
+/// <summary>One in-process silo with the platform's moderation services on a scratch PostgreSQL database, as an API host in "all" mode runs them.</summary>
+internal sealed class ModerationSilo : IAsyncDisposable
+{
+    private readonly IHost _host;
+    private readonly TestDatabase _database;
+
+    private ModerationSilo(IHost host, TestDatabase database)
+    {
+        _host = host;
+        _database = database;
+    }
+
+    /// <summary>The silo's services (grain factory, ITurnModeration, …).</summary>
+    public IServiceProvider Services => _host.Services;
+
+    /// <summary>The silo's grain factory: calls take the same path as an API request in "all" mode.</summary>
+    public IGrainFactory Grains => _host.Services.GetRequiredService<IGrainFactory>();
+
+    /// <summary>Creates the database, starts the silo on free loopback ports.</summary>
+    public static async Task<ModerationSilo> StartAsync()
+    {
+        var database = await TestDatabase.CreateAsync("bench");
+        var configuration = new ConfigurationBuilder()
+            .AddInMemoryCollection(new Dictionary<string, string?> { ["ConnectionStrings:Postgres"] = database.ConnectionString })
+            .Build();
+        var builder = Host.CreateApplicationBuilder();
+        builder.Logging.SetMinimumLevel(LogLevel.Warning);
+        builder.Services.AddPlatformServices(configuration);
+        builder.Services.AddModeration(configuration);
+        builder.UseOrleans(silo =>
+        {
+            silo.UseLocalhostClustering(FreePort(), FreePort(), serviceId: "bench", clusterId: "bench-" + Guid.NewGuid().ToString("n")[..6]);
+            silo.AddMemoryGrainStorage("store");
+        });
+        var host = builder.Build();
+        await host.StartAsync();
+        return new ModerationSilo(host, database);
+    }
+
+    /// <inheritdoc />
+    public async ValueTask DisposeAsync()
+    {
+        await _host.StopAsync();
+        _host.Dispose();
+        await _database.DisposeAsync();
+    }
+
+    private static int FreePort()
+    {
+        using var l = new TcpListener(IPAddress.Loopback, 0);
+        l.Start();
+        return ((IPEndPoint)l.LocalEndpoint).Port;
+    }
+}
