@@ -139,26 +139,40 @@ public sealed class PlatformLoadSuite : IBenchmarkSuite
         }
     }
 
-    private static async Task<List<string>> CreateUsersAsync(HttpClient http, string baseUrl, int count)
+    private static async Task<List<string>> CreateUsersAsync(HttpClient http, string baseUrl, int count) =>
+        (await CreateTenantAsync(http, baseUrl, OperatorKey, count)).UserKeys;
+
+    /// <summary>
+    /// A new tenant with <paramref name="users"/> users and their keys; its rate limits are lifted, since a load test
+    /// measures throughput, not the per-user limits (60 requests/minute by default).
+    /// </summary>
+    internal static async Task<(string TenantId, string AdminKey, List<string> UserKeys)> CreateTenantAsync(HttpClient http, string baseUrl, string operatorKey, int users)
     {
         var tenant = $"bench-{Guid.NewGuid():n}"[..20];
-        var created = await PostAsync(http, $"{baseUrl}/v1/tenants", OperatorKey, new { tenantId = tenant });
+        var created = await PostAsync(http, $"{baseUrl}/v1/tenants", operatorKey, new { tenantId = tenant });
         var adminKey = created["adminKey"]!.GetValue<string>();
+        await SendJsonAsync(http, HttpMethod.Patch, $"{baseUrl}/v1/moderation/settings", adminKey, new
+        {
+            userRequestsPerMinute = 10_000_000, userTokensPerMinute = 1_000_000_000, tenantRequestsPerMinute = 10_000_000, tenantTokensPerMinute = 1_000_000_000,
+        });
         var keys = new List<string>();
-        for (var i = 0; i < count; i++)
+        for (var i = 0; i < users; i++)
         {
             await PostAsync(http, $"{baseUrl}/v1/users", adminKey, new { userId = $"user{i}" });
             keys.Add((await PostAsync(http, $"{baseUrl}/v1/users/user{i}/keys", adminKey, null))["key"]!.GetValue<string>());
         }
-        return keys;
+        return (tenant, adminKey, keys);
     }
 
-    private static async Task<string> CreateConversationAsync(HttpClient http, string baseUrl, string key) =>
+    internal static async Task<string> CreateConversationAsync(HttpClient http, string baseUrl, string key) =>
         (await PostAsync(http, $"{baseUrl}/v1/conversations", key, new { title = "load" }))["conversationId"]!.GetValue<string>();
 
-    private static async Task<JsonNode> PostAsync(HttpClient http, string url, string key, object? body)
+    internal static Task<JsonNode> PostAsync(HttpClient http, string url, string key, object? body) => SendJsonAsync(http, HttpMethod.Post, url, key, body);
+
+    /// <summary>Sends JSON with a key and returns the parsed answer; anything but 2xx throws with the body.</summary>
+    internal static async Task<JsonNode> SendJsonAsync(HttpClient http, HttpMethod method, string url, string key, object? body)
     {
-        using var request = new HttpRequestMessage(HttpMethod.Post, url)
+        using var request = new HttpRequestMessage(method, url)
         {
             Content = body is null ? new StringContent("", Encoding.UTF8) : JsonContent.Create(body),
         };
@@ -166,10 +180,10 @@ public sealed class PlatformLoadSuite : IBenchmarkSuite
         using var response = await http.SendAsync(request);
         var text = await response.Content.ReadAsStringAsync();
         if (!response.IsSuccessStatusCode) throw new InvalidOperationException($"{url}: {(int)response.StatusCode} {text}");
-        return JsonNode.Parse(text)!;
+        return text.Length == 0 ? new JsonObject() : JsonNode.Parse(text)!;
     }
 
-    private static string? Arg(string[] args, string name)
+    internal static string? Arg(string[] args, string name)
     {
         var i = Array.IndexOf(args, name);
         return i >= 0 && i + 1 < args.Length ? args[i + 1] : null;
