@@ -17,9 +17,11 @@ if [ ! -x /usr/bin/chromium ]; then
 fi
 
 dotnet build Conversations.sln -c Release -nologo -v quiet
+set +e
 dotnet test Conversations.sln -c Release --no-build --logger "console;verbosity=normal" "$@" 2>&1 | tee .local/test-output.log
 status=${PIPESTATUS[0]}
+set -e
 # One closing line for the whole run, summed over the test projects.
-awk '/^(Passed!|Failed!) /{ for(i=1;i<=NF;i++){ if($i=="Failed:"){f+=$(i+1)} if($i=="Passed:"){p+=$(i+1)} if($i=="Skipped:"){s+=$(i+1)} } }
-     END { gsub(",","",p); printf "Tests: %d passed, %d failed, %d skipped\n", p, f, s }' .local/test-output.log
+awk '/^ +Passed: [0-9]+$/{p+=$2} /^ +Failed: [0-9]+$/{f+=$2} /^ +Skipped: [0-9]+$/{s+=$2}
+     END { printf "Tests: %d passed, %d failed, %d skipped\n", p, f, s }' .local/test-output.log
 exit "$status"
