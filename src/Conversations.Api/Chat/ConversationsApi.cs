@@ -93,7 +93,7 @@ public static class ConversationsApi
 
         var grain = grains.GetGrain<IConversationGrain>(GrainKeys.Scoped(caller.TenantId, conversationId));
         // Check ownership before committing to a 200 stream, so a wrong id is a plain 404.
-        if (await grain.GetAsync(caller) is null) return Problems.NotFound("The conversation");
+        if (!await grain.IsOwnedByAsync(caller)) return Problems.NotFound("The conversation");
         var events = grain.SendAsync(new SendMessage(caller, body.Text, body.TurnId), http.RequestAborted);
         return new ServerSentEventsResult(events);
     }

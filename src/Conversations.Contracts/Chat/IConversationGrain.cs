@@ -12,6 +12,10 @@ public interface IConversationGrain : IGrainWithStringKey
     [Alias("get")]
     Task<ConversationInfo?> GetAsync(Caller caller);
 
+    /// <summary>Whether the conversation exists and belongs to the caller, from the grain's state (no database read).</summary>
+    [Alias("owns")]
+    Task<bool> IsOwnedByAsync(Caller caller);
+
     /// <summary>A page of the stored history, oldest first, older than <paramref name="beforeSeq"/> when given.</summary>
     [Alias("history")]
     Task<HistoryPage?> GetHistoryAsync(Caller caller, long? beforeSeq, int limit);

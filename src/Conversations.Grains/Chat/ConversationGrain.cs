@@ -79,6 +79,9 @@ public sealed partial class ConversationGrain(
     }
 
     /// <inheritdoc />
+    public Task<bool> IsOwnedByAsync(Caller caller) => Task.FromResult(Owns(caller));
+
+    /// <inheritdoc />
     public async Task<HistoryPage?> GetHistoryAsync(Caller caller, long? beforeSeq, int limit)
     {
         if (!Owns(caller)) return null;

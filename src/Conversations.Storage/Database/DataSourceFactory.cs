@@ -9,6 +9,15 @@ public static class DataSourceFactory
     public static NpgsqlDataSource Create(string connectionString)
     {
         var builder = new NpgsqlDataSourceBuilder(connectionString);
+        // Every turn runs the same few statements: prepare them on each pooled connection after their second use, so
+        // PostgreSQL parses and plans them once per connection rather than on every turn. A connection string that sets
+        // "Max Auto Prepare" itself (0 turns it off) wins.
+        if (!connectionString.Contains("Auto Prepare", StringComparison.OrdinalIgnoreCase)
+            && !connectionString.Contains("AutoPrepare", StringComparison.OrdinalIgnoreCase))
+        {
+            builder.ConnectionStringBuilder.MaxAutoPrepare = 64;
+            builder.ConnectionStringBuilder.AutoPrepareMinUsages = 2;
+        }
         builder.UseVector();
         return builder.Build();
     }
