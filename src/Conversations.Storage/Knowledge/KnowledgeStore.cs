@@ -218,7 +218,10 @@ public sealed class KnowledgeStore
             "SELECT set_config('hnsw.ef_search', @ef, true), set_config('hnsw.iterative_scan', @iter, true), set_config('hnsw.max_scan_tuples', @mst, true), " +
             "set_config('enable_seqscan', @other, true), set_config('enable_bitmapscan', @other, true), set_config('enable_sort', @other, true), " +
             // Priced-out alternatives push the estimate past jit_above_cost; compiling would cost 100+ ms for a 1 ms query.
-            "set_config('jit', 'off', true)");
+            "set_config('jit', 'off', true), " +
+            // The statements below are auto-prepared; a cached generic plan would ignore the planner settings above, so
+            // each execution plans for its own tenant partition, labels and settings.
+            "set_config('plan_cache_mode', 'force_custom_plan', true)");
         settings.Parameters.AddWithValue("ef", Math.Clamp(q.EfSearch, 1, 1000).ToString(System.Globalization.CultureInfo.InvariantCulture));
         settings.Parameters.AddWithValue("iter", q.Mode == VectorSearchMode.HnswIterative ? "relaxed_order" : "off");
         settings.Parameters.AddWithValue("mst", Math.Max(q.MaxScanTuples, 1).ToString(System.Globalization.CultureInfo.InvariantCulture));
