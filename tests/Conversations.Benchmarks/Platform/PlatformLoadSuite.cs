@@ -55,6 +55,7 @@ public sealed class PlatformLoadSuite : IBenchmarkSuite
         output.WriteLine("| concurrent | direct model turns/s | platform turns/s | direct TTFT p50 / p99 ms | platform TTFT p50 / p99 ms | added p50 / p99 ms | failed |");
         output.WriteLine("|---:|---:|---:|---:|---:|---:|---:|");
         var failures = 0;
+        var saturated = new Dictionary<int, double>();
         foreach (var c in levels)
         {
             var conversations = new List<(string Key, string Id)>();
@@ -73,18 +74,51 @@ public sealed class PlatformLoadSuite : IBenchmarkSuite
                 $"{viaPlatform.Stats.Percentile(0.5) - direct.Stats.Percentile(0.5):0.00} / {viaPlatform.Stats.Percentile(0.99) - direct.Stats.Percentile(0.99):0.00} | " +
                 $"{viaPlatform.Stats.Failed + direct.Stats.Failed} |");
             if (viaPlatform.Stats.Completed == 0) failures++;
+            saturated[c] = viaPlatform.Stats.Completed / viaPlatform.Seconds;
+        }
+
+        // Closed-loop workers keep the machine saturated, so their latency is mostly waiting behind other turns (Little's
+        // law). Paced workers send at a fixed share of the throughput measured above: the latency added when not saturated.
+        var share = double.Parse(Arg(args, "--paced-share") ?? "0.5", System.Globalization.CultureInfo.InvariantCulture);
+        output.WriteLine();
+        output.WriteLine($"paced at {share:P0} of each level's platform turns/s above (open loop: each conversation sends on a fixed schedule)");
+        output.WriteLine("| concurrent | offered turns/s | platform turns/s | direct TTFT p50 / p99 ms | platform TTFT p50 / p99 ms | added p50 / p99 ms | failed |");
+        output.WriteLine("|---:|---:|---:|---:|---:|---:|---:|");
+        foreach (var c in levels.Where(l => l > 1))
+        {
+            var rate = Math.Max(1, saturated[c] * share);
+            var interval = TimeSpan.FromSeconds(c / rate);
+            var conversations = new List<(string Key, string Id)>();
+            for (var i = 0; i < c; i++) conversations.Add((users[i], await CreateConversationAsync(http, platform.BaseUrl!, users[i])));
+            var direct = await RunPhaseAsync(c, duration, i => DirectTurnAsync(http, model.BaseUrl, i), interval);
+            var viaPlatform = await RunPhaseAsync(c, duration, i => PlatformTurnAsync(http, platform.BaseUrl!, conversations[i]), interval);
+            failures += viaPlatform.Stats.Failed + direct.Stats.Failed;
+            output.WriteLine($"| {c} | {rate:0} | {viaPlatform.Stats.Completed / viaPlatform.Seconds:0} | " +
+                $"{direct.Stats.Percentile(0.5):0.00} / {direct.Stats.Percentile(0.99):0.00} | " +
+                $"{viaPlatform.Stats.Percentile(0.5):0.00} / {viaPlatform.Stats.Percentile(0.99):0.00} | " +
+                $"{viaPlatform.Stats.Percentile(0.5) - direct.Stats.Percentile(0.5):0.00} / {viaPlatform.Stats.Percentile(0.99) - direct.Stats.Percentile(0.99):0.00} | " +
+                $"{viaPlatform.Stats.Failed + direct.Stats.Failed} |");
         }
         return failures == 0 ? 0 : 1;
     }
 
-    private static async Task<(LoadStats Stats, double Seconds)> RunPhaseAsync(int concurrency, TimeSpan duration, Func<int, Task<(double TtftMs, bool Ok)>> turn)
+    // Closed loop without an interval; with one, each worker starts turn k at start + offset + k·interval (or at once when late).
+    private static async Task<(LoadStats Stats, double Seconds)> RunPhaseAsync(int concurrency, TimeSpan duration, Func<int, Task<(double TtftMs, bool Ok)>> turn,
+        TimeSpan? interval = null)
     {
         var stats = new LoadStats();
         var clock = Stopwatch.StartNew();
         var workers = Enumerable.Range(0, concurrency).Select(async i =>
         {
+            var next = interval is { } first ? first * i / concurrency : TimeSpan.Zero; // spread the workers over one interval
             while (clock.Elapsed < duration)
             {
+                if (interval is { } every)
+                {
+                    if (next > clock.Elapsed) await Task.Delay(next - clock.Elapsed);
+                    next += every;
+                    if (clock.Elapsed >= duration) break;
+                }
                 var (ttft, ok) = await turn(i);
                 stats.Add(ttft, ok);
             }
