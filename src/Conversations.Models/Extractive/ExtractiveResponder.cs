@@ -1,12 +1,13 @@
 using System.Runtime.CompilerServices;
 using System.Text;
 using Conversations.Models.Chat;
+using Conversations.Prompting;
 
 namespace Conversations.Models.Extractive;
 
 /// <summary>
-/// The answer when no language model is configured (and the last fallback tier): quotes the sentences of the prompt's
-/// context that share the most terms with the question, inside a template that says no model is running.
+/// The answer when no language model is configured (and the last fallback tier): quotes the sentences of the retrieved
+/// sources and the recent turns that share the most terms with the question, inside a template that says no model is running.
 /// </summary>
 public sealed class ExtractiveResponder : IChatModel
 {
@@ -32,21 +33,30 @@ public sealed class ExtractiveResponder : IChatModel
     }
 
     /// <summary>Builds the whole answer for a prompt.</summary>
+    /// <remarks>
+    /// The final user message is the question, followed by the retrieved sources under
+    /// <see cref="PromptBuilder.SourcesHeading"/> when there are any. Quotes come from those sources first (marked
+    /// with their id, as a model would cite them), then from the earlier turns; never from the system message, which
+    /// holds instructions, not knowledge.
+    /// </remarks>
     public static string Compose(ModelRequest request)
     {
-        var question = request.Messages.LastOrDefault(m => m.Role == PromptLine.User)?.Content ?? "";
+        var last = request.Messages.Count == 0 ? null : request.Messages[^1];
+        var (question, sources) = SplitFinalMessage(last?.Role == PromptLine.User ? last.Content : "");
         var chinese = TextTerms.IsMostlyChinese(question);
         var questionTerms = TextTerms.Terms(question);
-        var quotes = request.Messages
+        var history = request.Messages
             .Take(Math.Max(0, request.Messages.Count - 1))
-            .Where(m => m.Role != PromptLine.System || m.Content.Contains("[source", StringComparison.Ordinal))
+            .Where(m => m.Role != PromptLine.System)
             .SelectMany(m => TextTerms.Sentences(m.Content))
-            .Distinct()
-            .Select(s => (Sentence: s, Score: TextTerms.Overlap(questionTerms, TextTerms.Terms(s))))
+            .Select(s => (Sentence: s, Source: (string?)null));
+        var quotes = SourceSentences(sources).Concat(history)
+            .DistinctBy(x => x.Sentence)
+            .Select((x, order) => (x.Sentence, x.Source, Score: TextTerms.Overlap(questionTerms, TextTerms.Terms(x.Sentence)), Order: order))
             .Where(x => x.Score > 0)
             .OrderByDescending(x => x.Score)
+            .ThenBy(x => x.Order) // on a tie: sources before history, and in their ranked order
             .Take(MaxQuotes)
-            .Select(x => x.Sentence)
             .ToList();
 
         var sb = new StringBuilder();
@@ -60,8 +70,34 @@ public sealed class ExtractiveResponder : IChatModel
         sb.Append(chinese
             ? "我目前在没有语言模型的情况下运行，以下是与您的问题最相关的内容：\n"
             : "I'm running without a language model right now, so here is the most relevant context I found:\n");
-        foreach (var q in quotes) sb.Append("\n> ").Append(q.Trim());
+        foreach (var q in quotes)
+        {
+            sb.Append("\n> ").Append(q.Sentence.Trim());
+            if (q.Source is not null) sb.Append(" [").Append(q.Source).Append(']');
+        }
         return sb.ToString();
+    }
+
+    // The question, and the sources block after it (empty without retrieval).
+    private static (string Question, string Sources) SplitFinalMessage(string content)
+    {
+        var at = content.IndexOf(PromptBuilder.SourcesHeading, StringComparison.Ordinal);
+        return at < 0 ? (content, "") : (content[..at].TrimEnd(), content[(at + PromptBuilder.SourcesHeading.Length)..]);
+    }
+
+    // Sentences of each source block ("[id] title" header line, then the text), tagged with the block's id.
+    private static IEnumerable<(string Sentence, string? Source)> SourceSentences(string sources)
+    {
+        foreach (var block in sources.Split("\n\n[", StringSplitOptions.RemoveEmptyEntries))
+        {
+            var text = block.TrimStart().TrimStart('[');
+            var close = text.IndexOf(']');
+            var newline = text.IndexOf('\n');
+            if (close <= 0 || newline < close) continue;
+            var id = text[..close];
+            foreach (var sentence in TextTerms.Sentences(text[(newline + 1)..]))
+                yield return (sentence, id);
+        }
     }
 
     private static IEnumerable<string> SplitForStreaming(string text)

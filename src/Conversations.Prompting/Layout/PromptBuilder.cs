@@ -127,7 +127,8 @@ public sealed class PromptBuilder
         return header + "\n" + TextNormalizer.Normalize(chunk.Text);
     }
 
-    internal static string FinalMessage(string question, ReadOnlySpan<string> chunkBlocks)
+    /// <summary>The final user message: the question, then the rendered sources under <see cref="SourcesHeading"/>.</summary>
+    public static string FinalMessage(string question, ReadOnlySpan<string> chunkBlocks)
     {
         if (chunkBlocks.Length == 0) return question;
         var sb = new StringBuilder(question).Append("\n\n").Append(SourcesHeading);

@@ -69,6 +69,23 @@ public sealed class FoundationLogicTests
         Assert.Contains("without a language model", answer);
     }
 
+    [Fact(DisplayName = "The extractive responder quotes the retrieved sources after the question with their ids, never the system prompt")]
+    public void Extractive_quotes_sources_not_instructions()
+    {
+        var final = Conversations.Prompting.PromptBuilder.FinalMessage("What is the bonus for managers?", [
+            "[comp-manager#0] Manager plan\nManagers get a yearly bonus of 15 percent. Reviews happen in June.",
+            "[handbook#2] Handbook\nThe office opens at nine.",
+        ]);
+        var request = new ModelRequest([
+            new PromptLine(PromptLine.System, "Answer questions about the bonus for managers and staff; cite sources as [source N]."),
+            new PromptLine(PromptLine.User, final),
+        ], 100);
+        var answer = ExtractiveResponder.Compose(request);
+        Assert.Contains("> Managers get a yearly bonus of 15 percent. [comp-manager#0]", answer);
+        Assert.DoesNotContain("cite sources", answer);
+        Assert.DoesNotContain("office opens", answer);
+    }
+
     [Fact(DisplayName = "The extractive responder answers a Chinese question in Chinese and says when nothing matched")]
     public void Extractive_chinese_and_empty()
     {
