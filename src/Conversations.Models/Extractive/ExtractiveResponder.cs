@@ -53,7 +53,7 @@ public sealed class ExtractiveResponder : IChatModel
         var quotes = SourceSentences(sources).Concat(history)
             .DistinctBy(x => x.Sentence)
             .Select((x, order) => (x.Sentence, x.Source, Score: TextTerms.Overlap(questionTerms, TextTerms.Terms(x.Sentence)), Order: order))
-            .Where(x => x.Score > 0)
+            .Where(x => x.Score > 0 && IsStatement(x.Sentence))
             .OrderByDescending(x => x.Score)
             .ThenBy(x => x.Order) // on a tie: sources before history, and in their ranked order
             .Take(MaxQuotes)
@@ -76,6 +76,13 @@ public sealed class ExtractiveResponder : IChatModel
             if (q.Source is not null) sb.Append(" [").Append(q.Source).Append(']');
         }
         return sb.ToString();
+    }
+
+    // Headings and earlier questions share the question's words but answer nothing.
+    private static bool IsStatement(string sentence)
+    {
+        var t = sentence.Trim();
+        return t.Length > 0 && t[0] != '#' && t[^1] is not ('?' or '？');
     }
 
     // The question, and the sources block after it (empty without retrieval).

@@ -73,7 +73,7 @@ public sealed class FoundationLogicTests
     public void Extractive_quotes_sources_not_instructions()
     {
         var final = Conversations.Prompting.PromptBuilder.FinalMessage("What is the bonus for managers?", [
-            "[comp-manager#0] Manager plan\nManagers get a yearly bonus of 15 percent. Reviews happen in June.",
+            "[comp-manager#0] Manager plan\n# Manager bonus plan\nManagers get a yearly bonus of 15 percent. Reviews happen in June.",
             "[handbook#2] Handbook\nThe office opens at nine.",
         ]);
         var request = new ModelRequest([
@@ -84,6 +84,7 @@ public sealed class FoundationLogicTests
         Assert.Contains("> Managers get a yearly bonus of 15 percent. [comp-manager#0]", answer);
         Assert.DoesNotContain("cite sources", answer);
         Assert.DoesNotContain("office opens", answer);
+        Assert.DoesNotContain("# Manager bonus plan", answer); // a heading is not an answer
     }
 
     [Fact(DisplayName = "The extractive responder answers a Chinese question in Chinese and says when nothing matched")]
