@@ -51,14 +51,16 @@ internal static class TextTerms
     /// <summary>How many terms the two sets share.</summary>
     public static int Overlap(HashSet<string> a, HashSet<string> b) => a.Count(b.Contains);
 
-    /// <summary>Sentences of a text (split on . ! ? 。！？ and line breaks).</summary>
+    /// <summary>Sentences of a text (split on 。！？, line breaks, and . ! ? before whitespace or the end).</summary>
     public static IEnumerable<string> Sentences(string text)
     {
         var start = 0;
         for (var i = 0; i < text.Length; i++)
         {
             var c = text[i];
-            if (c is '.' or '!' or '?' or '。' or '！' or '？' or '\n')
+            // "hr@demo.example" and "3.5" are not sentence ends.
+            var latinEnd = c is '.' or '!' or '?' && (i + 1 == text.Length || char.IsWhiteSpace(text[i + 1]));
+            if (latinEnd || c is '。' or '！' or '？' or '\n')
             {
                 var s = text[start..(i + 1)].Trim();
                 if (s.Length > 3) yield return s;

@@ -85,6 +85,9 @@ public sealed class FoundationLogicTests
         Assert.DoesNotContain("cite sources", answer);
         Assert.DoesNotContain("office opens", answer);
         Assert.DoesNotContain("# Manager bonus plan", answer); // a heading is not an answer
+        var contact = ExtractiveResponder.Compose(new ModelRequest([new PromptLine(PromptLine.User, Conversations.Prompting.PromptBuilder.FinalMessage(
+            "Who handles pay questions?", ["[handbook#0] Handbook\nPay questions go to HR at hr@demo.example. The office opens at 9.30 daily."]))], 100));
+        Assert.Contains("> Pay questions go to HR at hr@demo.example. [handbook#0]", contact);
     }
 
     [Fact(DisplayName = "The extractive responder answers a Chinese question in Chinese and says when nothing matched")]
