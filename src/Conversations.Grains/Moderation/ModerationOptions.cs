@@ -25,6 +25,12 @@ public sealed class ModerationOptions
     /// <summary>Most events written in one database round trip.</summary>
     public int EventBatchSize { get; set; } = DefaultEventBatchSize;
 
+    /// <summary>
+    /// What the output guard may release before a sentence ends: <c>SafePrefix</c> (default: everything that can no longer
+    /// become part of a finding, so text flows word by word) or <c>Sentence</c> (whole sentences only).
+    /// </summary>
+    public Conversations.Moderation.Streaming.OutputRelease OutputRelease { get; set; } = Conversations.Moderation.Streaming.OutputRelease.SafePrefix;
+
     /// <summary>Answer text held back while no sentence ends, before part of it is released anyway (see
     /// <see cref="Conversations.Moderation.Streaming.StreamingFilterOptions.MaxHoldChars"/>); lower trades safety margin for earlier first text.</summary>
     public int OutputMaxHoldChars { get; set; } = Conversations.Moderation.Streaming.StreamingFilterOptions.DefaultMaxHoldChars;

@@ -3,16 +3,20 @@ using Conversations.Moderation.Lexicons;
 
 namespace Conversations.Moderation.Streaming;
 
-/// <summary>Moderates a streamed answer as it arrives: releases text sentence by sentence, masked, and stops on a block.</summary>
+/// <summary>Moderates a streamed answer as it arrives: releases text as soon as it is safe, masked, and stops on a block.</summary>
 /// <remarks>
 /// Held back is at most the current unfinished sentence (ends: . ! ? followed by whitespace, 。！？ and newline),
 /// or, in a stream without sentence ends, all but a short tail once <see cref="StreamingFilterOptions.MaxHoldChars"/>
-/// is reached. Text is never released past the start of a lexicon word that could still complete (the automaton's
+/// is reached. With <see cref="OutputRelease.SafePrefix"/> (the default) less is held: only what could still become a
+/// finding (see that value). Text is never released past the start of a lexicon word that could still complete (the automaton's
 /// open prefix) nor through the middle of a hit, so a blocked term split across deltas never reaches the output.
 /// One instance per answer; not thread-safe. It scans only when a release is possible, not on every delta.
 /// </remarks>
 public sealed class StreamingOutputFilter(ModerationEngine engine, CompiledLexiconSet lexicons, StreamingFilterOptions? options = null)
 {
+    // Beyond this much pending text, one unbroken run is split anyway so memory and the next scan stay bounded.
+    private const int HardHoldChars = 4096;
+
     private readonly StreamingFilterOptions _options = options ?? new StreamingFilterOptions();
     private readonly List<ModerationHit> _hits = [];
     private char[] _pending = new char[256];
@@ -43,7 +47,7 @@ public sealed class StreamingOutputFilter(ModerationEngine engine, CompiledLexic
             Array.Resize(ref _pending, Math.Max(_length + delta.Length, _pending.Length * 2));
         delta.CopyTo(_pending.AsSpan(_length));
         _length += delta.Length;
-        var boundary = CandidateBoundary();
+        var boundary = _options.Release == OutputRelease.Sentence ? CandidateBoundary() : SafeCandidate();
         return boundary > 0 ? Release(boundary, final: false) : string.Empty;
     }
 
@@ -59,10 +63,19 @@ public sealed class StreamingOutputFilter(ModerationEngine engine, CompiledLexic
         if (!final)
         {
             boundary = Math.Min(boundary, openPrefixStart);
-            // A hit that straddles the boundary is held whole; moving left can expose another, so repeat.
+            if (_options.Release == OutputRelease.SafePrefix)
+                boundary = Math.Min(boundary, SecretKeywordStart(pending));
+            // A hit that straddles the boundary is held whole, and (releasing mid-sentence) so is a run of data-like
+            // characters, so the held text starts where a one-shot scan would see a token start; moving left can
+            // expose another hit, so repeat.
             for (var moved = true; moved;)
             {
                 moved = false;
+                if (_options.Release == OutputRelease.SafePrefix && RunStart(pending, boundary) is var runStart && runStart < boundary)
+                {
+                    boundary = runStart;
+                    moved = true;
+                }
                 foreach (var hit in result.Hits)
                 {
                     if (hit.Start < boundary && hit.End > boundary)
@@ -109,24 +122,87 @@ public sealed class StreamingOutputFilter(ModerationEngine engine, CompiledLexic
         return _options.WithheldNotice;
     }
 
-    /// <summary>End of the last complete sentence in the pending text, a forced cut when too much waits, else 0.</summary>
-    private int CandidateBoundary()
+    /// <summary>Start of the trailing run that could still grow into personal data, or a forced cut when too much waits.</summary>
+    private int SafeCandidate()
     {
         var pending = _pending.AsSpan(0, _length);
+        var run = RunStart(pending, pending.Length);
+        if (run > 0 || pending.Length < _options.MaxHoldChars) return run;
+        return CandidateBoundary(); // one long token (a URL, a key): the forced cut keeps a tail
+    }
+
+    /// <summary>Where the run of data-like characters ending at <paramref name="end"/> starts (<paramref name="end"/> when none).</summary>
+    private static int RunStart(ReadOnlySpan<char> text, int end)
+    {
+        var i = end;
+        while (i > 0)
+        {
+            var c = text[i - 1];
+            if (IsRunChar(c)) { i--; continue; }
+            // Digit groups split by one space ("138 0013 8000", "6222 0212 …") are one number; a space after a digit at
+            // the very end may still be followed by the next group.
+            if (c == ' ' && i >= 2 && IsNumberish(text[i - 2]) && (i == text.Length || IsNumberish(text[i]))) { i--; continue; }
+            break;
+        }
+        return i;
+    }
+
+    // Characters personal data and secrets are made of, in ASCII and full-width forms; format characters (zero-width
+    // spaces an evasion may insert) are removed by normalization, so they join a run too.
+    private static bool IsRunChar(char c) =>
+        c < 0x80 ? char.IsAsciiLetterOrDigit(c) || c is '@' or '.' or '_' or '%' or '+' or '-' or ':' or '/' or '(' or ')' or '#' or '=' or '*' or '\'' or '"' or '~' or '!' or '$' or '&' or '?'
+        : c is >= '\uFF01' and <= '\uFF5E' || char.GetUnicodeCategory(c) is System.Globalization.UnicodeCategory.Format or System.Globalization.UnicodeCategory.Control;
+
+    private static bool IsNumberish(char c) => char.IsAsciiDigit(c) || c is >= '\uFF10' and <= '\uFF19' || c is '+' or '-' or '(' or ')';
+
+    // A secret's value is recognised by the keyword before it ("password:", "api_key="); once the keyword is released the
+    // value would be scanned without it, so an unfinished sentence holding a keyword is held from the keyword on.
+    private static int SecretKeywordStart(ReadOnlySpan<char> pending)
+    {
+        var sentenceStart = LastSentenceEnd(pending);
+        var tail = pending[sentenceStart..].ToString();
+        var start = pending.Length;
+        foreach (var pattern in new[] { Pii.PiiPatterns.PasswordAssignment(), Pii.PiiPatterns.KeyAssignment() })
+        {
+            var m = pattern.Match(tail);
+            if (m.Success) start = Math.Min(start, sentenceStart + m.Index);
+        }
+        return start;
+    }
+
+    /// <summary>End of the last complete sentence in <paramref name="pending"/>, 0 when none.</summary>
+    private static int LastSentenceEnd(ReadOnlySpan<char> pending)
+    {
         for (var i = pending.Length - 1; i >= 0; i--)
         {
             var c = pending[i];
             if (c is '\n' or '。' or '！' or '？')
                 return i + 1;
-            // "." needs the next char to be known: "oa.jiaoyu.com" and "3.14" are not sentence ends.
             if (c is '.' or '!' or '?' && i + 1 < pending.Length && char.IsWhiteSpace(pending[i + 1]))
                 return i + 1;
         }
+        return 0;
+    }
+
+    /// <summary>End of the last complete sentence in the pending text, a forced cut when too much waits, else 0.</summary>
+    private int CandidateBoundary()
+    {
+        var pending = _pending.AsSpan(0, _length);
+        // "." needs the next char to be known: "oa.jiaoyu.com" and "3.14" are not sentence ends.
+        var end = LastSentenceEnd(pending);
+        if (end > 0)
+            return end;
         if (pending.Length < _options.MaxHoldChars)
             return 0;
         var cut = pending.Length - _options.ForcedTailChars;
-        // Prefer to cut after a space so a word or number is not split.
-        var space = pending[..Math.Max(0, cut)].LastIndexOfAny(' ', '\t');
-        return space > cut - 32 && space >= 0 ? space + 1 : Math.Max(0, cut);
+        if (cut <= 0)
+            return 0;
+        // Cut before the run of data-like characters the cut point falls in (a number split by spaces is one run), so
+        // a word, number or address is never split; when everything up to the cut is one run, wait for it to end, and
+        // split it only once it is absurdly long (a base64 blob, not personal data).
+        var run = RunStart(pending, cut);
+        if (run > 0 || pending.Length < HardHoldChars)
+            return run;
+        return cut;
     }
 }

@@ -84,6 +84,7 @@ public sealed partial class TurnModeration(
         {
             MaxHoldChars = options.Value.OutputMaxHoldChars,
             ForcedTailChars = options.Value.OutputForcedTailChars,
+            Release = options.Value.OutputRelease,
         });
         return new ModerationOutputGuard(filter, turn.WithheldNotice, findings =>
         {
