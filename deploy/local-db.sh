@@ -298,6 +298,10 @@ start_server() {
         log "removing stale $pidfile"
         rm -f "$pidfile"
     fi
+    # Another server (another checkout's, or a system PostgreSQL) on our port would make every attempt fail.
+    if (exec 3<>"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null; then
+        die "port $PORT on 127.0.0.1 is taken by another server (another checkout's local-db.sh? stop it there with 'bash deploy/local-db.sh stop'), or choose another port: CONVERSATIONS_PG_PORT=54330 bash deploy/local-db.sh start"
+    fi
     for attempt in 1 2 3 4 5; do
         # After a kill -9 of the postmaster its children may still hold shared memory for a
         # moment, which makes a start fail; retry briefly.
