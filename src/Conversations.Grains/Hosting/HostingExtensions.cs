@@ -13,6 +13,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Npgsql;
 using Orleans.Configuration;
+using Orleans.Runtime.MembershipService.SiloMetadata;
 
 namespace Conversations.Grains.Hosting;
 
@@ -77,6 +78,8 @@ public static class HostingExtensions
             silo.AddAdoNetGrainStorage("store", o => { o.Invariant = Invariant; o.ConnectionString = cs; });
             silo.UseAdoNetReminderService(o => { o.Invariant = Invariant; o.ConnectionString = cs; });
             if (orleans.FastFailureDetection) silo.Configure<ClusterMembershipOptions>(UseFastFailureDetection);
+            // Orleans:Metadata (e.g. Orleans__Metadata__zone=zone-a) labels the silo for operators and placement filters.
+            silo.UseSiloMetadata();
         });
         return builder;
     }
