@@ -10,6 +10,7 @@ using Conversations.Api.Tenancy;
 using Conversations.Api.Users;
 using Conversations.Grains.Chat;
 using Conversations.Grains.Hosting;
+using OpenTelemetry.Metrics;
 
 namespace Conversations.Api;
 
@@ -51,6 +52,8 @@ public static class ApiSetup
         builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = builder.Configuration.GetValue("Api:MaxRequestBodyBytes", 1L << 20));
         services.AddOpenApi();
         services.AddHostedService<BootstrapKeys>();
+        // HTTP server metrics beside the platform's, scraped at /metrics (Prometheus text format).
+        services.AddOpenTelemetry().WithMetrics(m => m.AddAspNetCoreInstrumentation().AddPrometheusExporter());
         return builder;
     }
 
@@ -63,6 +66,8 @@ public static class ApiSetup
         app.UseStaticFiles();
         app.MapOpenApi("/openapi/v1.json");
         app.MapGet("/healthz", () => TypedResults.Ok(new { status = "ok" })).ExcludeFromDescription();
+        // Aggregate figures only (no tenant or user ids); Telemetry:PrometheusEndpoint=false turns it off.
+        if (app.Configuration.GetValue("Telemetry:PrometheusEndpoint", true)) app.MapPrometheusScrapingEndpoint("/metrics");
         var v1 = app.MapGroup("/v1");
         v1.MapTenancyApi();
         v1.MapConversationsApi();

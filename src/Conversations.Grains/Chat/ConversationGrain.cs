@@ -4,6 +4,7 @@ using Conversations.Contracts;
 using Conversations.Contracts.Chat;
 using Conversations.Contracts.Knowledge;
 using Conversations.Grains.Knowledge;
+using Conversations.Grains.Telemetry;
 using Conversations.Contracts.Tenancy;
 using Conversations.Models.Chat;
 using Conversations.Prompting;
@@ -118,6 +119,8 @@ public sealed partial class ConversationGrain(
             yield break;
         }
         _turnRunning = true;
+        var turnClock = System.Diagnostics.Stopwatch.StartNew();
+        TimeSpan? firstText = null;
         var caller = message.Caller;
         var turnId = string.IsNullOrWhiteSpace(message.ClientTurnId) ? Guid.NewGuid().ToString("n") : message.ClientTurnId!;
         var shown = new StringBuilder(); // what the user saw (after the output guard): this is what is stored
@@ -157,6 +160,7 @@ public sealed partial class ConversationGrain(
                 var refusal = verdict.RefusalMessage ?? "This message can't be answered.";
                 await SaveAssistantAsync(NewAssistant(turnId, refusal, MessageStatus.Refused, "moderation"), null, null, null);
                 finished = true;
+                RecordTurn("refused", "moderation", null, turnClock.Elapsed, null, attempts);
                 yield return new ErrorEvent(verdict.RefusalCode ?? "input_refused", refusal, false) { RiskLevel = verdict.RiskLevel, Labels = verdict.Labels };
                 yield break;
             }
@@ -194,6 +198,7 @@ public sealed partial class ConversationGrain(
             {
                 await SaveAssistantAsync(NewAssistant(turnId, plan.RefusalMessage, MessageStatus.Refused, "router"), null, null, null);
                 finished = true;
+                RecordTurn("refused", "router", null, turnClock.Elapsed, null, attempts);
                 await Router.TurnFinishedAsync(routing, plan, attempts, null, TurnUsage.None, "", false);
                 yield return new ErrorEvent("budget_exhausted", plan.RefusalMessage, false);
                 yield break;
@@ -229,6 +234,7 @@ public sealed partial class ConversationGrain(
                     var safe = guard.Push(step.Text);
                     if (safe.SafeText.Length > 0)
                     {
+                        firstText ??= turnClock.Elapsed;
                         shown.Append(safe.SafeText);
                         yield return new DeltaEvent(safe.SafeText);
                     }
@@ -253,7 +259,7 @@ public sealed partial class ConversationGrain(
             if (!withheld)
             {
                 var tail = guard.Complete();
-                if (tail.SafeText.Length > 0) { shown.Append(tail.SafeText); yield return new DeltaEvent(tail.SafeText); }
+                if (tail.SafeText.Length > 0) { firstText ??= turnClock.Elapsed; shown.Append(tail.SafeText); yield return new DeltaEvent(tail.SafeText); }
                 if (tail.Withheld) { var notice = "\n\n" + (tail.Notice ?? "The rest of this answer was withheld."); shown.Append(notice); yield return new DeltaEvent(notice); withheld = true; }
             }
 
@@ -268,6 +274,7 @@ public sealed partial class ConversationGrain(
             var assistant = NewAssistant(turnId, completed || text.Length > 0 ? text : failure!.Message, status, modelName) with { TokenCount = completion };
             await SaveAssistantAsync(assistant, caller, turnUsage, modelName);
             finished = true;
+            RecordTurn(completed ? (withheld ? "withheld" : "complete") : text.Length > 0 ? "interrupted" : "failed", modelName, firstText, turnClock.Elapsed, turnUsage, attempts);
             await Moderation.TurnFinishedAsync(caller, _conversationId, turnId, turnUsage, text);
             if (!completed)
             {
@@ -291,11 +298,30 @@ public sealed partial class ConversationGrain(
             {
                 // The caller went away (or the turn threw) after the question was stored: keep what was shown, marked.
                 await SaveAssistantAsync(NewAssistant(turnId, shown.ToString(), MessageStatus.Interrupted, modelName), null, null, null);
+                RecordTurn("abandoned", modelName, firstText, turnClock.Elapsed, null, attempts);
                 if (routing is not null && plan is not null)
                     await Router.TurnFinishedAsync(routing, plan, attempts, modelName, TurnUsage.None, shown.ToString(), false);
             }
             _turnRunning = false;
         }
+    }
+
+    // Dashboard figures (seed 4.4): outcome, latency, tokens, cost and failed model attempts; no tenant or user ids as tags.
+    private static void RecordTurn(string outcome, string? model, TimeSpan? firstText, TimeSpan elapsed, TurnUsage? usage, IReadOnlyList<ModelAttempt> attempts)
+    {
+        var modelTag = new KeyValuePair<string, object?>("model", model ?? "none");
+        PlatformMetrics.Turns.Add(1, new KeyValuePair<string, object?>("outcome", outcome), modelTag);
+        PlatformMetrics.TurnDuration.Record(elapsed.TotalMilliseconds, modelTag);
+        if (firstText is { } ttft) PlatformMetrics.TimeToFirstToken.Record(ttft.TotalMilliseconds, modelTag);
+        if (usage is not null)
+        {
+            PlatformMetrics.Tokens.Add(usage.PromptTokens - usage.CachedPromptTokens, new KeyValuePair<string, object?>("kind", "prompt"), modelTag);
+            PlatformMetrics.Tokens.Add(usage.CachedPromptTokens, new KeyValuePair<string, object?>("kind", "cached"), modelTag);
+            PlatformMetrics.Tokens.Add(usage.CompletionTokens, new KeyValuePair<string, object?>("kind", "completion"), modelTag);
+            if (usage.CostUsd > 0) PlatformMetrics.Cost.Add((double)usage.CostUsd, modelTag);
+        }
+        foreach (var failed in attempts.Where(a => a.FailureCode is not null))
+            PlatformMetrics.ModelFailures.Add(1, new KeyValuePair<string, object?>("model", failed.ModelId), new KeyValuePair<string, object?>("code", failed.FailureCode));
     }
 
     private ITurnModeration Moderation => _moderation ??= services.GetService<ITurnModeration>() ?? new PassThroughModeration();

@@ -2,6 +2,7 @@ using System.Net;
 using Conversations.Grains.Chat;
 using Conversations.Grains.Knowledge;
 using Conversations.Grains.Routing;
+using Conversations.Grains.Telemetry;
 using Conversations.Models.Chat;
 using Conversations.Prompting;
 using Conversations.Storage.Chat;
@@ -69,6 +70,7 @@ public static class HostingExtensions
         builder.Services.AddKnowledge(configuration);
         builder.Services.AddModeration(configuration);
         builder.Services.AddModelRouting(configuration);
+        builder.Services.AddPlatformTelemetry(configuration, "conversations-silo");
 
         builder.UseOrleans(silo =>
         {
@@ -92,6 +94,7 @@ public static class HostingExtensions
         var orleans = configuration.GetSection(OrleansHostOptions.Section).Get<OrleansHostOptions>() ?? new OrleansHostOptions();
         builder.Services.AddSchemaMigration(configuration);
         builder.Services.AddPlatformServices(configuration);
+        builder.Services.AddPlatformTelemetry(configuration, "conversations-api");
         builder.UseOrleansClient(client =>
         {
             client.Configure<ClusterOptions>(o => { o.ClusterId = orleans.ClusterId; o.ServiceId = orleans.ServiceId; });
