@@ -10,7 +10,9 @@ using Conversations.Api.Tenancy;
 using Conversations.Api.Users;
 using Conversations.Grains.Chat;
 using Conversations.Grains.Hosting;
+using Conversations.Grains.Telemetry;
 using OpenTelemetry.Metrics;
+using OpenTelemetry.Trace;
 
 namespace Conversations.Api;
 
@@ -53,7 +55,9 @@ public static class ApiSetup
         services.AddOpenApi();
         services.AddHostedService<BootstrapKeys>();
         // HTTP server metrics beside the platform's, scraped at /metrics (Prometheus text format).
-        services.AddOpenTelemetry().WithMetrics(m => m.AddAspNetCoreInstrumentation().AddPrometheusExporter());
+        var telemetry = services.AddOpenTelemetry().WithMetrics(m => m.AddAspNetCoreInstrumentation().AddPrometheusExporter());
+        if (TelemetryServiceCollectionExtensions.OtlpEndpoint(builder.Configuration) is not null)
+            telemetry.WithTracing(t => t.AddAspNetCoreInstrumentation()); // the request span is the root of the turn's trace
         return builder;
     }
 

@@ -120,6 +120,9 @@ public sealed partial class ConversationGrain(
         }
         _turnRunning = true;
         var turnClock = System.Diagnostics.Stopwatch.StartNew();
+        // Explicit parents below: an async iterator restores Activity.Current on every resume.
+        using var turnActivity = PlatformTracing.Source.StartActivity("chat turn");
+        turnActivity?.SetTag("conversations.tenant_id", _tenantId).SetTag("conversations.conversation_id", _conversationId);
         TimeSpan? firstText = null;
         var caller = message.Caller;
         var turnId = string.IsNullOrWhiteSpace(message.ClientTurnId) ? Guid.NewGuid().ToString("n") : message.ClientTurnId!;
@@ -160,7 +163,7 @@ public sealed partial class ConversationGrain(
                 var refusal = verdict.RefusalMessage ?? "This message can't be answered.";
                 await SaveAssistantAsync(NewAssistant(turnId, refusal, MessageStatus.Refused, "moderation"), null, null, null);
                 finished = true;
-                RecordTurn("refused", "moderation", null, turnClock.Elapsed, null, attempts);
+                RecordTurn(turnActivity, "refused", "moderation", null, turnClock.Elapsed, null, attempts);
                 yield return new ErrorEvent(verdict.RefusalCode ?? "input_refused", refusal, false) { RiskLevel = verdict.RiskLevel, Labels = verdict.Labels };
                 yield break;
             }
@@ -198,7 +201,7 @@ public sealed partial class ConversationGrain(
             {
                 await SaveAssistantAsync(NewAssistant(turnId, plan.RefusalMessage, MessageStatus.Refused, "router"), null, null, null);
                 finished = true;
-                RecordTurn("refused", "router", null, turnClock.Elapsed, null, attempts);
+                RecordTurn(turnActivity, "refused", "router", null, turnClock.Elapsed, null, attempts);
                 await Router.TurnFinishedAsync(routing, plan, attempts, null, TurnUsage.None, "", false);
                 yield return new ErrorEvent("budget_exhausted", plan.RefusalMessage, false);
                 yield break;
@@ -223,6 +226,9 @@ public sealed partial class ConversationGrain(
                 var attemptStart = DateTimeOffset.UtcNow;
                 var attemptRequest = raw.Length == 0 ? request : ContinuationRequest(request, raw.ToString());
                 var chat = models.Options;
+                using var attemptActivity = turnActivity is null ? null
+                    : PlatformTracing.Source.StartActivity("model attempt", System.Diagnostics.ActivityKind.Client, turnActivity.Context);
+                attemptActivity?.SetTag("conversations.model", candidate.ModelId).SetTag("conversations.continuation", raw.Length > 0);
                 await foreach (var step in ModelStreaming.GuardAsync(candidate.Model, attemptRequest, chat.FirstTokenTimeout, chat.StallTimeout, cancellationToken))
                 {
                     if (step.Failure is not null) { failure = step.Failure; break; }
@@ -248,6 +254,8 @@ public sealed partial class ConversationGrain(
                     }
                 }
                 attempts.Add(new ModelAttempt(candidate.ModelId, ttft, failure?.Code, failure is not null && ttft is null));
+                if (ttft is { } attemptTtft) attemptActivity?.SetTag("conversations.time_to_first_token_ms", attemptTtft.TotalMilliseconds);
+                if (failure is not null) attemptActivity?.SetStatus(System.Diagnostics.ActivityStatusCode.Error, failure.Code);
                 if (failure is null) break;
                 if (i + 1 < chain.Count && ttft is not null)
                 {
@@ -274,7 +282,7 @@ public sealed partial class ConversationGrain(
             var assistant = NewAssistant(turnId, completed || text.Length > 0 ? text : failure!.Message, status, modelName) with { TokenCount = completion };
             await SaveAssistantAsync(assistant, caller, turnUsage, modelName);
             finished = true;
-            RecordTurn(completed ? (withheld ? "withheld" : "complete") : text.Length > 0 ? "interrupted" : "failed", modelName, firstText, turnClock.Elapsed, turnUsage, attempts);
+            RecordTurn(turnActivity, completed ? (withheld ? "withheld" : "complete") : text.Length > 0 ? "interrupted" : "failed", modelName, firstText, turnClock.Elapsed, turnUsage, attempts);
             await Moderation.TurnFinishedAsync(caller, _conversationId, turnId, turnUsage, text);
             if (!completed)
             {
@@ -298,7 +306,7 @@ public sealed partial class ConversationGrain(
             {
                 // The caller went away (or the turn threw) after the question was stored: keep what was shown, marked.
                 await SaveAssistantAsync(NewAssistant(turnId, shown.ToString(), MessageStatus.Interrupted, modelName), null, null, null);
-                RecordTurn("abandoned", modelName, firstText, turnClock.Elapsed, null, attempts);
+                RecordTurn(turnActivity, "abandoned", modelName, firstText, turnClock.Elapsed, null, attempts);
                 if (routing is not null && plan is not null)
                     await Router.TurnFinishedAsync(routing, plan, attempts, modelName, TurnUsage.None, shown.ToString(), false);
             }
@@ -307,8 +315,13 @@ public sealed partial class ConversationGrain(
     }
 
     // Dashboard figures (seed 4.4): outcome, latency, tokens, cost and failed model attempts; no tenant or user ids as tags.
-    private static void RecordTurn(string outcome, string? model, TimeSpan? firstText, TimeSpan elapsed, TurnUsage? usage, IReadOnlyList<ModelAttempt> attempts)
+    private static void RecordTurn(System.Diagnostics.Activity? activity, string outcome, string? model, TimeSpan? firstText, TimeSpan elapsed,
+        TurnUsage? usage, IReadOnlyList<ModelAttempt> attempts)
     {
+        activity?.SetTag("conversations.outcome", outcome).SetTag("conversations.model", model)
+            .SetTag("conversations.time_to_first_text_ms", firstText?.TotalMilliseconds)
+            .SetTag("conversations.prompt_tokens", usage?.PromptTokens).SetTag("conversations.cached_tokens", usage?.CachedPromptTokens)
+            .SetTag("conversations.completion_tokens", usage?.CompletionTokens);
         var modelTag = new KeyValuePair<string, object?>("model", model ?? "none");
         PlatformMetrics.Turns.Add(1, new KeyValuePair<string, object?>("outcome", outcome), modelTag);
         PlatformMetrics.TurnDuration.Record(elapsed.TotalMilliseconds, modelTag);

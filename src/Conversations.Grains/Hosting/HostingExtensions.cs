@@ -82,6 +82,8 @@ public static class HostingExtensions
             if (orleans.FastFailureDetection) silo.Configure<ClusterMembershipOptions>(UseFastFailureDetection);
             // Orleans:Metadata (e.g. Orleans__Metadata__zone=zone-a) labels the silo for operators and placement filters.
             silo.UseSiloMetadata();
+            // Grain calls carry the trace context across silos when traces are exported.
+            if (TelemetryServiceCollectionExtensions.OtlpEndpoint(configuration) is not null) silo.AddActivityPropagation();
         });
         return builder;
     }
@@ -100,6 +102,7 @@ public static class HostingExtensions
             client.Configure<ClusterOptions>(o => { o.ClusterId = orleans.ClusterId; o.ServiceId = orleans.ServiceId; });
             client.UseAdoNetClustering(o => { o.Invariant = Invariant; o.ConnectionString = cs; });
             client.Configure<GatewayOptions>(o => o.GatewayListRefreshPeriod = TimeSpan.FromSeconds(5));
+            if (TelemetryServiceCollectionExtensions.OtlpEndpoint(configuration) is not null) client.AddActivityPropagation();
         });
         return builder;
     }

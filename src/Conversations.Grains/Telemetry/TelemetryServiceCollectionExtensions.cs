@@ -2,6 +2,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Resources;
+using OpenTelemetry.Trace;
 
 namespace Conversations.Grains.Telemetry;
 
@@ -15,17 +16,29 @@ public static class TelemetryServiceCollectionExtensions
     public static IServiceCollection AddPlatformTelemetry(this IServiceCollection services, IConfiguration configuration, string serviceName,
         Action<MeterProviderBuilder>? configure = null)
     {
-        var otlp = configuration["Telemetry:OtlpEndpoint"] ?? configuration["OTEL_EXPORTER_OTLP_ENDPOINT"];
-        services.AddOpenTelemetry()
+        var otlp = OtlpEndpoint(configuration);
+        var telemetry = services.AddOpenTelemetry();
+        if (otlp is not null)
+        {
+            // Traces only go somewhere with a collector; without one no listener exists and the spans cost nothing.
+            telemetry.WithTracing(tracing => tracing
+                .AddSource(PlatformTracing.SourceName, "Microsoft.Orleans.Runtime", "Microsoft.Orleans.Application")
+                .AddOtlpExporter(o => o.Endpoint = new Uri(otlp)));
+        }
+        telemetry
             .ConfigureResource(r => r.AddService(serviceName))
             .WithMetrics(metrics =>
             {
                 metrics.AddMeter(PlatformMetrics.MeterName, "Microsoft.Orleans", "Npgsql");
                 metrics.AddRuntimeInstrumentation();
-                if (!string.IsNullOrWhiteSpace(otlp))
+                if (otlp is not null)
                     metrics.AddOtlpExporter(o => o.Endpoint = new Uri(otlp));
                 configure?.Invoke(metrics);
             });
         return services;
     }
+
+    /// <summary>The OTLP endpoint (<c>Telemetry:OtlpEndpoint</c> or <c>OTEL_EXPORTER_OTLP_ENDPOINT</c>), or null when none is set.</summary>
+    public static string? OtlpEndpoint(IConfiguration configuration) =>
+        (configuration["Telemetry:OtlpEndpoint"] ?? configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]) is { Length: > 0 } e && !string.IsNullOrWhiteSpace(e) ? e : null;
 }

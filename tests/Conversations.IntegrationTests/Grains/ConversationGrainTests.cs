@@ -40,6 +40,31 @@ public sealed class ConversationGrainTests(GrainClusterFixture fx)
         Assert.Equal(text, history.Messages[1].Content);
     }
 
+    [Fact(DisplayName = "A turn is one 'chat turn' span with its outcome and a 'model attempt' child, and names no message text")]
+    public async Task Turn_is_traced()
+    {
+        var caller = await NewUserAsync();
+        var stopped = new System.Collections.Concurrent.ConcurrentQueue<System.Diagnostics.Activity>();
+        using var listener = new System.Diagnostics.ActivityListener
+        {
+            ShouldListenTo = source => source.Name == Conversations.Grains.Telemetry.PlatformTracing.SourceName,
+            Sample = (ref System.Diagnostics.ActivityCreationOptions<System.Diagnostics.ActivityContext> _) => System.Diagnostics.ActivitySamplingResult.AllDataAndRecorded,
+            ActivityStopped = stopped.Enqueue,
+        };
+        System.Diagnostics.ActivitySource.AddActivityListener(listener);
+        var grain = fx.Cluster.GrainFactory.GetGrain<IConversationGrain>(GrainKeys.Scoped(caller.TenantId, "traced"));
+        await grain.CreateAsync(caller, "traced");
+        await foreach (var _ in grain.SendAsync(new SendMessage(caller, "The gym opens at six. When does the gym open?"))) { }
+
+        var turn = Assert.Single(stopped, a => a.OperationName == "chat turn" && (string?)a.GetTagItem("conversations.conversation_id") == "traced"
+            && (string?)a.GetTagItem("conversations.tenant_id") == caller.TenantId);
+        Assert.Equal("complete", turn.GetTagItem("conversations.outcome"));
+        Assert.True(turn.GetTagItem("conversations.completion_tokens") is int n && n > 0);
+        var attempt = Assert.Single(stopped, a => a.OperationName == "model attempt" && a.ParentSpanId == turn.SpanId);
+        Assert.Equal("extractive", attempt.GetTagItem("conversations.model"));
+        Assert.DoesNotContain(stopped.SelectMany(a => a.Tags), t => t.Value?.Contains("gym", StringComparison.Ordinal) == true);
+    }
+
     [Fact(DisplayName = "Another user, or the same user id in another tenant, sees nothing and cannot send")]
     public async Task Ownership_is_enforced()
     {
