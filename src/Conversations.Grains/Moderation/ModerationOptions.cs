@@ -1,3 +1,5 @@
+using Conversations.Moderation.Streaming;
+
 namespace Conversations.Grains.Moderation;
 
 /// <summary>Configuration section <c>Moderation</c> (Green's settings are in <c>Moderation:Green</c>).</summary>
@@ -29,12 +31,12 @@ public sealed class ModerationOptions
     /// What the output guard may release before a sentence ends: <c>SafePrefix</c> (default: everything that can no longer
     /// become part of a finding, so text flows word by word) or <c>Sentence</c> (whole sentences only).
     /// </summary>
-    public Conversations.Moderation.Streaming.OutputRelease OutputRelease { get; set; } = Conversations.Moderation.Streaming.OutputRelease.SafePrefix;
+    public OutputRelease OutputRelease { get; set; } = OutputRelease.SafePrefix;
 
     /// <summary>Answer text held back while no sentence ends, before part of it is released anyway (see
-    /// <see cref="Conversations.Moderation.Streaming.StreamingFilterOptions.MaxHoldChars"/>); lower trades safety margin for earlier first text.</summary>
-    public int OutputMaxHoldChars { get; set; } = Conversations.Moderation.Streaming.StreamingFilterOptions.DefaultMaxHoldChars;
+    /// <see cref="StreamingFilterOptions.MaxHoldChars"/>); lower trades safety margin for earlier first text.</summary>
+    public int OutputMaxHoldChars { get; set; } = StreamingFilterOptions.DefaultMaxHoldChars;
 
     /// <summary>Chars kept back on such a forced release so a half-written number or e-mail address is not split.</summary>
-    public int OutputForcedTailChars { get; set; } = Conversations.Moderation.Streaming.StreamingFilterOptions.DefaultForcedTailChars;
+    public int OutputForcedTailChars { get; set; } = StreamingFilterOptions.DefaultForcedTailChars;
 }

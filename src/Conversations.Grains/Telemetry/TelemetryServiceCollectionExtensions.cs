@@ -39,6 +39,9 @@ public static class TelemetryServiceCollectionExtensions
     }
 
     /// <summary>The OTLP endpoint (<c>Telemetry:OtlpEndpoint</c> or <c>OTEL_EXPORTER_OTLP_ENDPOINT</c>), or null when none is set.</summary>
-    public static string? OtlpEndpoint(IConfiguration configuration) =>
-        (configuration["Telemetry:OtlpEndpoint"] ?? configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]) is { Length: > 0 } e && !string.IsNullOrWhiteSpace(e) ? e : null;
+    public static string? OtlpEndpoint(IConfiguration configuration)
+    {
+        var endpoint = configuration["Telemetry:OtlpEndpoint"] ?? configuration["OTEL_EXPORTER_OTLP_ENDPOINT"];
+        return string.IsNullOrWhiteSpace(endpoint) ? null : endpoint;
+    }
 }

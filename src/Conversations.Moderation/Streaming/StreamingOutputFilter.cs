@@ -10,7 +10,8 @@ namespace Conversations.Moderation.Streaming;
 /// is reached. With <see cref="OutputRelease.SafePrefix"/> (the default) less is held: only what could still become a
 /// finding (see that value). Text is never released past the start of a lexicon word that could still complete (the automaton's
 /// open prefix) nor through the middle of a hit, so a blocked term split across deltas never reaches the output.
-/// One instance per answer; not thread-safe. It scans only when a release is possible, not on every delta.
+/// One instance per answer; not thread-safe. It scans only when a release is possible (a sentence end, or in safe-prefix
+/// mode a finished word), not on every delta.
 /// </remarks>
 public sealed class StreamingOutputFilter(ModerationEngine engine, CompiledLexiconSet lexicons, StreamingFilterOptions? options = null)
 {
@@ -160,14 +161,17 @@ public sealed class StreamingOutputFilter(ModerationEngine engine, CompiledLexic
     private static int SecretKeywordStart(ReadOnlySpan<char> pending)
     {
         var sentenceStart = LastSentenceEnd(pending);
-        var tail = pending[sentenceStart..].ToString();
-        var start = pending.Length;
-        foreach (var pattern in new[] { Pii.PiiPatterns.PasswordAssignment(), Pii.PiiPatterns.KeyAssignment() })
-        {
-            var m = pattern.Match(tail);
-            if (m.Success) start = Math.Min(start, sentenceStart + m.Index);
-        }
-        return start;
+        var tail = pending[sentenceStart..];
+        return Math.Min(FirstMatch(Pii.PiiPatterns.PasswordAssignment(), tail, sentenceStart, pending.Length),
+            FirstMatch(Pii.PiiPatterns.KeyAssignment(), tail, sentenceStart, pending.Length));
+    }
+
+    // Runs on every release: span matching, no string or Match allocated.
+    private static int FirstMatch(System.Text.RegularExpressions.Regex pattern, ReadOnlySpan<char> text, int offset, int none)
+    {
+        foreach (var m in pattern.EnumerateMatches(text))
+            return offset + m.Index;
+        return none;
     }
 
     /// <summary>End of the last complete sentence in <paramref name="pending"/>, 0 when none.</summary>

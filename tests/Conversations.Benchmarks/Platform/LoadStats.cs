@@ -28,9 +28,14 @@ public sealed class LoadStats
     {
         lock (_ttftMs)
         {
-            if (_ttftMs.Count == 0) return double.NaN;
-            var sorted = _ttftMs.Order().ToArray();
-            return sorted[Math.Clamp((int)Math.Ceiling(q * sorted.Length) - 1, 0, sorted.Length - 1)];
+            return Percentile(_ttftMs, q);
         }
+    }
+
+    /// <summary>A percentile of <paramref name="values"/> (nearest rank); NaN when there are none.</summary>
+    public static double Percentile(IEnumerable<double> values, double q)
+    {
+        var sorted = values.Order().ToArray();
+        return sorted.Length == 0 ? double.NaN : sorted[Math.Clamp((int)Math.Ceiling(q * sorted.Length) - 1, 0, sorted.Length - 1)];
     }
 }

@@ -126,7 +126,7 @@ public sealed class RoutingBenchmarkSuite : IBenchmarkSuite
             if (phase == "normal")
             {
                 failures += Row(output, "normal", turns, null);
-                normalP99 = Percentile(turns.Where(t => t.Ok).Select(t => t.Ms), 0.99);
+                normalP99 = LoadStats.Percentile(turns.Where(t => t.Ok).Select(t => t.Ms), 0.99);
                 continue;
             }
             var openedAt = watch.OpenedAt;
@@ -150,17 +150,11 @@ public sealed class RoutingBenchmarkSuite : IBenchmarkSuite
     {
         var ok = turns.Where(t => t.Ok).ToList();
         var seconds = turns.Count == 0 ? 1 : Math.Max(0.001, turns.Max(t => (t.Started + TimeSpan.FromMilliseconds(t.Ms)).TotalSeconds) - turns.Min(t => t.Started.TotalSeconds));
-        var p50 = Percentile(ok.Select(t => t.Ms), 0.5);
-        var p99 = Percentile(ok.Select(t => t.Ms), 0.99);
+        var p50 = LoadStats.Percentile(ok.Select(t => t.Ms), 0.5);
+        var p99 = LoadStats.Percentile(ok.Select(t => t.Ms), 0.99);
         var by = string.Join(" / ", new[] { "large", "small", "extractive" }.Select(m => ok.Count(t => t.Model == m)));
         output.WriteLine($"| {phase} | {ok.Count} | {ok.Count / seconds:0.0} | {p50:0} | {p99:0} | {(normalP99 is { } n ? $"{p99 / n:0.00}×" : "1.00×")} | {by} | {turns.Count - ok.Count} |");
         return ok.Count == 0 || ok.Count < turns.Count ? 1 : 0;
-    }
-
-    private static double Percentile(IEnumerable<double> values, double q)
-    {
-        var sorted = values.Order().ToArray();
-        return sorted.Length == 0 ? double.NaN : sorted[Math.Clamp((int)Math.Ceiling(q * sorted.Length) - 1, 0, sorted.Length - 1)];
     }
 
     private sealed record Turn(TimeSpan Started, double Ms, bool Ok, string? Model);
