@@ -20,7 +20,7 @@ public static class PromptCacheEstimator
         {
             var a = previous[i];
             var b = current[i];
-            if (a.Role != b.Role) break;
+            if (a.Role != b.Role) return tokens;
             if (a.Content == b.Content)
             {
                 tokens += MessageTokens.InPrompt(counter.Count(b.Content));
@@ -30,8 +30,12 @@ public static class PromptCacheEstimator
             var common = a.Content.AsSpan().CommonPrefixLength(b.Content);
             tokens += MessageTokens.PerMessage - 2; // role header before the content ("<|im_start|>role\n")
             if (common > 0) tokens += Math.Max(0, counter.Count(b.Content[..common]) - 1); // the last token may straddle the divergence
-            break;
+            return tokens;
         }
+        // The whole previous prompt repeats. It ended with the reply priming ("<|im_start|>assistant\n"); when the current
+        // prompt goes on with that reply, the reply's header is those same tokens.
+        if (count == previous.Count && current.Count > count && current[count].Role == ChatRoles.Assistant)
+            tokens += MessageTokens.ReplyPriming;
         return tokens;
     }
 }
