@@ -132,34 +132,35 @@ public sealed partial class ConversationGrain(
         RoutingContext? routing = null;
         ModelPlan? plan = null;
         var attempts = new List<ModelAttempt>();
+        bool? stored = null; // whether the question committed; null while its write is still in flight
+        Task persisting = Task.CompletedTask;
+        ModelAttemptStart? early = null; // a first model call started while the question was committing, until read
         try
         {
             // Stage 2: input check. Its masked text is what gets stored; nothing else runs on a refusal.
             var verdict = await Moderation.CheckInputAsync(caller, _conversationId, turnId, message.Text, cancellationToken);
-            // Stage 1 (durability): the question is stored before any model runs. The write overlaps with the settings and
-            // retrieval lookups; the model is not called (and "received" not sent) until it has committed.
+            // Stage 1 (durability): the question is stored before the user sees any answer. The write overlaps with the
+            // settings and retrieval lookups, the prompt, the router and the start of the first model call; "received",
+            // the sources and the answer are released only once it has committed.
             var userMessage = new MessageRecord(_lastSeq + 1, turnId, PromptLine.User, verdict.TextToStore, MessageStatus.Complete,
                 tokens.Count(verdict.TextToStore), null, DateTimeOffset.UtcNow);
-            var persisting = store.AppendAsync(_tenantId, _conversationId, [userMessage]);
+            persisting = store.AppendAsync(_tenantId, _conversationId, [userMessage]);
             _lastSeq = userMessage.Seq;
             _window.Add(userMessage);
             var settingsTask = GrainFactory.GetGrain<ITenantGrain>(_tenantId).GetSettingsAsync();
             var retrievalTask = verdict.Allowed && Retriever is { } retriever
                 ? retriever.RetrieveAsync(_tenantId, caller.UserId, verdict.TextForModel, options.Value.RetrievalTopK, cancellationToken)
                 : null;
-            var stored = await CompletesAsync(persisting);
-            if (!stored)
-            {
-                _window.Remove(userMessage);
-                _lastSeq--;
-                finished = true;
-                _ = retrievalTask?.ContinueWith(t => t.Exception, TaskScheduler.Default); // observed; the turn is over
-                yield return new ErrorEvent("storage_unavailable", "We couldn't save your message, so it was not sent. Please try again in a moment.", true);
-                yield break;
-            }
-            yield return new ProgressEvent("received", "Got your message.");
             if (!verdict.Allowed)
             {
+                stored = await CompletesAsync(persisting);
+                if (stored == false)
+                {
+                    finished = true;
+                    yield return QuestionNotStored(userMessage);
+                    yield break;
+                }
+                yield return Received;
                 var refusal = verdict.RefusalMessage ?? "This message can't be answered.";
                 await SaveAssistantAsync(NewAssistant(turnId, refusal, MessageStatus.Refused, "moderation"), null, null, null);
                 finished = true;
@@ -177,6 +178,18 @@ public sealed partial class ConversationGrain(
             {
                 yield return new ProgressEvent("searching", "Searching the knowledge base…");
                 retrieval = await retrievalTask;
+                if (persisting.IsCompleted)
+                {
+                    // Retrieval usually outlasts the commit: say "received" as soon as it is true.
+                    stored = persisting.IsCompletedSuccessfully;
+                    if (stored == false)
+                    {
+                        finished = true;
+                        yield return QuestionNotStored(userMessage);
+                        yield break;
+                    }
+                    yield return Received;
+                }
                 yield return new ProgressEvent("searched", retrieval.Chunks.Count switch
                 {
                     0 => "No matching sources found.",
@@ -187,8 +200,6 @@ public sealed partial class ConversationGrain(
 
             // Stage 5: the prompt, stable prefix first.
             var prompt = BuildPrompt(settings, userMessage with { Content = verdict.TextForModel }, retrieval);
-            foreach (var chunk in retrieval.Chunks.Where(c => prompt.IncludedChunkIds.Contains(ChunkId(c))))
-                yield return new CitationEvent(chunk.DocumentId, chunk.Title, chunk.ChunkIndex, chunk.Score);
             var request = new ModelRequest(prompt.Messages.Select(m => new PromptLine(m.Role, m.Content)).ToList(), prompt.MaxOutputTokens,
                 CacheKey: PromptCacheHints.CacheKey(_tenantId, _conversationId));
 
@@ -197,6 +208,26 @@ public sealed partial class ConversationGrain(
                 prompt.MaxOutputTokens, retrieval.Chunks.Count > 0 ? retrieval.Chunks.Max(c => c.Similarity ?? 0) : null,
                 retrieval.AclVersion, prompt.IncludedChunkIds);
             plan = await Router.PlanAsync(routing, cancellationToken);
+            var source = plan.ReadyAnswer is null ? null : new[] { new ModelCandidate(plan.ReadyAnswerSource ?? "ready", new ReadyAnswerModel(plan.ReadyAnswer)) };
+            var chain = source ?? plan.Chain;
+
+            if (stored is null)
+            {
+                // The question is still committing: start the first model call now, and release nothing until the commit is done.
+                if (plan.RefusalMessage is null) early = StartAttempt(chain[0], request, false, turnActivity, cancellationToken);
+                stored = await CompletesAsync(persisting);
+                if (stored == false)
+                {
+                    var abandoned = early;
+                    early = null;
+                    if (abandoned is not null) await abandoned.AbandonAsync();
+                    finished = true;
+                    await Router.TurnFinishedAsync(routing, plan, attempts, null, TurnUsage.None, "", false);
+                    yield return QuestionNotStored(userMessage);
+                    yield break;
+                }
+                yield return Received;
+            }
             if (plan.RefusalMessage is not null)
             {
                 await SaveAssistantAsync(NewAssistant(turnId, plan.RefusalMessage, MessageStatus.Refused, "router"), null, null, null);
@@ -206,7 +237,8 @@ public sealed partial class ConversationGrain(
                 yield return new ErrorEvent("budget_exhausted", plan.RefusalMessage, false);
                 yield break;
             }
-            yield return new ProgressEvent("generating", "Writing the answer…");
+            foreach (var chunk in retrieval.Chunks.Where(c => prompt.IncludedChunkIds.Contains(ChunkId(c))))
+                yield return new CitationEvent(chunk.DocumentId, chunk.Title, chunk.ChunkIndex, chunk.Score);
 
             // Stages 6-7: call the models in order; the output guard sees every delta before the user does.
             var guard = Moderation.StartOutput(caller, _conversationId, turnId);
@@ -215,21 +247,18 @@ public sealed partial class ConversationGrain(
             ModelFailure? failure = null;
             var withheld = false;
             var continued = false;
-            var started = DateTimeOffset.UtcNow;
-            var source = plan.ReadyAnswer is null ? null : new[] { new ModelCandidate(plan.ReadyAnswerSource ?? "ready", new ReadyAnswerModel(plan.ReadyAnswer)) };
-            var chain = source ?? plan.Chain;
+            yield return new ProgressEvent("generating", "Writing the answer…");
             for (var i = 0; i < chain.Count && !withheld; i++)
             {
                 var candidate = chain[i];
                 failure = null;
                 TimeSpan? ttft = null;
-                var attemptStart = DateTimeOffset.UtcNow;
-                var attemptRequest = raw.Length == 0 ? request : ContinuationRequest(request, raw.ToString());
-                var chat = models.Options;
-                using var attemptActivity = turnActivity is null ? null
-                    : PlatformTracing.Source.StartActivity("model attempt", System.Diagnostics.ActivityKind.Client, turnActivity.Context);
-                attemptActivity?.SetTag("conversations.model", candidate.ModelId).SetTag("conversations.continuation", raw.Length > 0);
-                await foreach (var step in ModelStreaming.GuardAsync(candidate.Model, attemptRequest, chat.FirstTokenTimeout, chat.StallTimeout, cancellationToken))
+                var attempt = i == 0 && early is not null ? early : StartAttempt(candidate, raw.Length == 0 ? request : ContinuationRequest(request, raw.ToString()), raw.Length > 0, turnActivity, cancellationToken);
+                early = null; // the loop owns it now
+                using var attemptScope = attempt;
+                var attemptStart = attempt.Started;
+                var attemptActivity = attempt.Activity;
+                await foreach (var step in attempt.Stream)
                 {
                     if (step.Failure is not null) { failure = step.Failure; break; }
                     if (step.Usage is not null) usage = Add(usage, step.Usage);
@@ -302,7 +331,15 @@ public sealed partial class ConversationGrain(
         }
         finally
         {
+            if (early is not null) await early.AbandonAsync(); // started, never read
             if (!finished && _window.Count > 0 && _window[^1].TurnId == turnId && _window[^1].Role == PromptLine.User)
+                stored ??= await CompletesAsync(persisting); // the turn ended while the question was still committing
+            if (!finished && stored == false && _window.Count > 0 && _window[^1].TurnId == turnId && _window[^1].Role == PromptLine.User)
+            {
+                _window.RemoveAt(_window.Count - 1);
+                _lastSeq--;
+            }
+            else if (!finished && _window.Count > 0 && _window[^1].TurnId == turnId && _window[^1].Role == PromptLine.User)
             {
                 // The caller went away (or the turn threw) after the question was stored: keep what was shown, marked.
                 await SaveAssistantAsync(NewAssistant(turnId, shown.ToString(), MessageStatus.Interrupted, modelName), null, null, null);
@@ -340,6 +377,28 @@ public sealed partial class ConversationGrain(
     private ITurnModeration Moderation => _moderation ??= services.GetService<ITurnModeration>() ?? new PassThroughModeration();
     private ITurnRouter Router => _router ??= services.GetService<ITurnRouter>() ?? new SingleModelRouter(models);
     private IKnowledgeRetriever? Retriever => _retrieverResolved ? _retriever : (_retrieverResolved = true, _retriever = services.GetService<IKnowledgeRetriever>()).Item2;
+
+    private static readonly ProgressEvent Received = new("received", "Got your message.");
+
+    // The question's write failed: forget it here and tell the user it was not sent (nothing was shown after it).
+    private ErrorEvent QuestionNotStored(MessageRecord question)
+    {
+        _window.Remove(question);
+        _lastSeq--;
+        return new ErrorEvent("storage_unavailable", "We couldn't save your message, so it was not sent. Please try again in a moment.", true);
+    }
+
+    private ModelAttemptStart StartAttempt(ModelCandidate candidate, ModelRequest request, bool continuation, System.Diagnostics.Activity? turnActivity, CancellationToken cancellationToken)
+    {
+        var activity = turnActivity is null ? null
+            : PlatformTracing.Source.StartActivity("model attempt", System.Diagnostics.ActivityKind.Client, turnActivity.Context);
+        activity?.SetTag("conversations.model", candidate.ModelId).SetTag("conversations.continuation", continuation);
+        var cts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var chat = models.Options;
+        var started = DateTimeOffset.UtcNow;
+        return new ModelAttemptStart(new StartedStream<GuardedUpdate>(
+            ModelStreaming.GuardAsync(candidate.Model, request, chat.FirstTokenTimeout, chat.StallTimeout, cts.Token), cts.Token), cts, activity, started);
+    }
 
     private static async Task<bool> CompletesAsync(Task task)
     {

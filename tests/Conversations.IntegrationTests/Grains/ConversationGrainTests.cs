@@ -107,6 +107,31 @@ public sealed class ConversationGrainTests(GrainClusterFixture fx)
         Assert.Equal(("assistant", "t-crash", MessageStatus.Interrupted), (last.Role, last.TurnId, last.Status));
     }
 
+    [Fact(DisplayName = "A question that cannot be stored gets no answer and no 'received': the model call started beside the write is dropped")]
+    public async Task Unstored_question_is_not_answered()
+    {
+        var caller = await NewUserAsync();
+        var grain = fx.Cluster.GrainFactory.GetGrain<IConversationGrain>(GrainKeys.Scoped(caller.TenantId, "unstored"));
+        await grain.CreateAsync(caller, "unstored");
+        await foreach (var _ in grain.SendAsync(new SendMessage(caller, "first question"))) { }
+
+        // Another row already holds the next seq, so the grain's insert of the question fails.
+        await using (var db = fx.Database.CreateDataSource())
+        {
+            await new ConversationStore(db).AppendAsync(caller.TenantId, "unstored",
+                [new MessageRecord(3, "t-other", "user", "written elsewhere", MessageStatus.Complete, 2, null, DateTimeOffset.UtcNow)]);
+        }
+
+        var events = new List<ChatEvent>();
+        await foreach (var e in grain.SendAsync(new SendMessage(caller, "Paris is the capital of France. What is the capital of France?"))) events.Add(e);
+
+        var error = Assert.IsType<ErrorEvent>(Assert.Single(events));
+        Assert.Equal("storage_unavailable", error.Code);
+        var history = await grain.GetHistoryAsync(caller, null, 10);
+        Assert.Equal(["first question", "written elsewhere"], history!.Messages.Where(m => m.Role == "user").Select(m => m.Content));
+        Assert.DoesNotContain(history.Messages, m => m.TurnId != "t-other" && m.Seq > 2);
+    }
+
     [Fact(DisplayName = "Tenant settings updates are validated, versioned and stored")]
     public async Task Tenant_settings()
     {

@@ -1,0 +1,63 @@
+namespace Conversations.Grains.Chat;
+
+/// <summary>
+/// A stream whose first item was asked for when it was made, so the work behind it (a model call) runs while the
+/// caller finishes something else. Enumerate it once, or <see cref="AbandonAsync"/> it.
+/// </summary>
+internal sealed class StartedStream<T> : IAsyncEnumerable<T>
+{
+    private readonly IAsyncEnumerator<T> enumerator;
+    private readonly Task<bool> first;
+
+    /// <summary>Starts <paramref name="source"/> now.</summary>
+    public StartedStream(IAsyncEnumerable<T> source, CancellationToken cancellationToken)
+    {
+        enumerator = source.GetAsyncEnumerator(cancellationToken);
+        first = enumerator.MoveNextAsync().AsTask();
+    }
+
+    /// <inheritdoc />
+    public async IAsyncEnumerator<T> GetAsyncEnumerator(CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            if (!await first) yield break;
+            yield return enumerator.Current;
+            while (await enumerator.MoveNextAsync()) yield return enumerator.Current;
+        }
+        finally
+        {
+            await enumerator.DisposeAsync();
+        }
+    }
+
+    /// <summary>Waits for the pending step (cancel its token first) and disposes the stream unread.</summary>
+    public async Task AbandonAsync()
+    {
+        try { await first; } catch (Exception) { /* the stream is being dropped; its outcome does not matter */ }
+        await enumerator.DisposeAsync();
+    }
+}
+
+/// <summary>One model attempt, started: its stream, its cancellation, its trace span and when it began.</summary>
+internal sealed class ModelAttemptStart(
+    StartedStream<GuardedUpdate> stream, CancellationTokenSource cancellation, System.Diagnostics.Activity? activity, DateTimeOffset started) : IDisposable
+{
+    public StartedStream<GuardedUpdate> Stream => stream;
+    public System.Diagnostics.Activity? Activity => activity;
+    public DateTimeOffset Started => started;
+
+    /// <summary>Stops the call before anything of it was used.</summary>
+    public async Task AbandonAsync()
+    {
+        await cancellation.CancelAsync();
+        await stream.AbandonAsync();
+        Dispose();
+    }
+
+    public void Dispose()
+    {
+        activity?.Dispose();
+        cancellation.Dispose();
+    }
+}
