@@ -15,8 +15,8 @@ public sealed record ReplayOptions
     /// <summary>The budget under test.</summary>
     public ContextBudget Budget { get; init; } = ContextBudget.Default;
 
-    /// <summary>The platform system prompt sent first.</summary>
-    public string SystemPrompt { get; init; } = ReplayScript.DefaultSystemPrompt;
+    /// <summary>The system prompt sent first (the platform default).</summary>
+    public string SystemPrompt { get; init; } = PlatformPrompt.Default;
 
     /// <summary>The tenant's instructions.</summary>
     public string TenantInstructions { get; init; } = ReplayScript.DefaultTenantInstructions;

@@ -64,9 +64,10 @@ public sealed class BudgetTests(RoutingPlatform fx)
         await t.SetPolicyAsync(new
         {
             smallModelId = "small", largeModelId = "large", complexityThreshold = 0.0, exactCache = false, semanticCache = false,
-            monthlyBudgetUsd = 0.25m, atBudgetLimit = "downgrade",
+            monthlyBudgetUsd = 1m, atBudgetLimit = "downgrade",
         });
-        // Large-model turns cost a few cents each (less when the test model reports cached prompt tokens): spend until downgraded.
+        // Large-model turns cost several cents each (the system prompt alone is ~600 tokens), a small share of the budget,
+        // so one turn cannot jump from under 80 % to the limit: spend until downgraded.
         var downgradedAfter = -1;
         for (var i = 0; i < 120 && downgradedAfter < 0; i++)
         {
