@@ -7,7 +7,8 @@ namespace Conversations.Benchmarks.Prompting;
 /// <summary>
 /// Replays a scripted 50-turn Chinese/English conversation through the prompt pipeline and compares the tokens sent
 /// with a client that sends the full history, and how much of each prompt repeats the previous one (cacheable).
-/// Options: <c>--turns N</c>, <c>--chunks N</c> (retrieved passages per turn; default: both 0 and 2), <c>--seed N</c>.
+/// Options: <c>--turns N</c>, <c>--chunks N</c> (retrieved passages per turn; default: both 0 and 2), <c>--seed N</c>,
+/// <c>--seeds N</c> (then also a summary line per seed 1..N, to show how much depends on the one script).
 /// </summary>
 public sealed class ReplaySuite : IBenchmarkSuite
 {
@@ -36,7 +37,31 @@ public sealed class ReplaySuite : IBenchmarkSuite
             watch.Stop();
             Print(output, result, chunks, turns, watch.Elapsed);
         }
+        // The smoke run sweeps two seeds, so the sweep keeps working too.
+        if ((IntOption(args, "--seeds") ?? (smoke ? 2 : null)) is { } seeds) await SweepAsync(output, counter, turns, seeds, IntOption(args, "--chunks") ?? 0);
         return 0;
+    }
+
+    // The same conversation shape with other words and answer lengths: how much of the result is this one script.
+    private static async Task SweepAsync(TextWriter o, ITokenCounter counter, int turns, int seeds, int chunks)
+    {
+        o.WriteLine();
+        o.WriteLine($"seed sweep: seeds 1..{seeds}, {turns} turns, {chunks} retrieved passage(s) per turn");
+        o.WriteLine("seed  fewer tokens  cached mean  cached min  (turn)  min after turn 2");
+        var results = new List<(double Reduction, double Min, double MinAfterTurn2)>();
+        for (var seed = 1; seed <= seeds; seed++)
+        {
+            var r = await new ConversationReplay(new ReplayOptions { Turns = turns, Seed = seed, ChunksPerTurn = chunks }, counter).RunAsync();
+            var steady = r.Turns.Where(t => t.Steady).ToArray();
+            var worst = steady.MinBy(t => t.CachedShare);
+            var afterTurn2 = steady.Where(t => t.Turn > 2).Select(t => t.CachedShare).DefaultIfEmpty(1).Min();
+            results.Add((r.Reduction, worst?.CachedShare ?? 1, afterTurn2));
+            o.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"{seed,4}  {r.Reduction,12:P1}  {r.MeanSteadyCachedShare,11:P1}  {worst?.CachedShare ?? 1,10:P1}  {worst?.Turn,6}  {afterTurn2,16:P1}"));
+        }
+        o.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"sweep: fewer tokens {results.Min(x => x.Reduction):P1}–{results.Max(x => x.Reduction):P1}; every steady turn ≥ {CachedShareTarget:P0} in {results.Count(x => x.Min >= CachedShareTarget)} of {seeds} seeds; " +
+            $"every steady turn after turn 2 ≥ {CachedShareTarget:P0} in {results.Count(x => x.MinAfterTurn2 >= CachedShareTarget)} of {seeds}; worst {results.Min(x => x.Min):P1}"));
     }
 
     private static void Print(TextWriter o, ReplayResult r, int chunks, int turns, TimeSpan elapsed)
