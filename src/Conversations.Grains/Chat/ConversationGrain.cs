@@ -256,7 +256,7 @@ public sealed partial class ConversationGrain(
                 var attempt = i == 0 && early is not null ? early : StartAttempt(candidate, raw.Length == 0 ? request : ContinuationRequest(request, raw.ToString()), raw.Length > 0, turnActivity, cancellationToken);
                 early = null; // the loop owns it now
                 using var attemptScope = attempt;
-                var attemptStart = attempt.Started;
+                var attemptStart = attempt.Started; // for an early attempt, its time to first token includes any wait for the commit
                 var attemptActivity = attempt.Activity;
                 await foreach (var step in attempt.Stream)
                 {
@@ -332,14 +332,14 @@ public sealed partial class ConversationGrain(
         finally
         {
             if (early is not null) await early.AbandonAsync(); // started, never read
-            if (!finished && _window.Count > 0 && _window[^1].TurnId == turnId && _window[^1].Role == PromptLine.User)
-                stored ??= await CompletesAsync(persisting); // the turn ended while the question was still committing
-            if (!finished && stored == false && _window.Count > 0 && _window[^1].TurnId == turnId && _window[^1].Role == PromptLine.User)
+            var questionOpen = !finished && _window.Count > 0 && _window[^1].TurnId == turnId && _window[^1].Role == PromptLine.User;
+            // The turn may have ended while the question was still committing: only a stored question gets a closing answer.
+            if (questionOpen && (stored ??= await CompletesAsync(persisting)) == false)
             {
                 _window.RemoveAt(_window.Count - 1);
                 _lastSeq--;
             }
-            else if (!finished && _window.Count > 0 && _window[^1].TurnId == turnId && _window[^1].Role == PromptLine.User)
+            else if (questionOpen)
             {
                 // The caller went away (or the turn threw) after the question was stored: keep what was shown, marked.
                 await SaveAssistantAsync(NewAssistant(turnId, shown.ToString(), MessageStatus.Interrupted, modelName), null, null, null);
