@@ -11,7 +11,8 @@ namespace Conversations.Benchmarks.Platform;
 /// <summary>
 /// Load generator: N concurrent conversations drive the real platform process over HTTP against a zero-latency test model,
 /// and the same model is called directly in the same run, so the platform's added time to first token is a difference
-/// measured under the same conditions.
+/// measured under the same conditions. Three tables: closed loop (saturated), paced at a share of that throughput, and
+/// closed loop against a model of realistic speed (<c>--model-ttft-ms</c>, <c>--model-token-ms</c>).
 /// </summary>
 public sealed class PlatformLoadSuite : IBenchmarkSuite
 {
@@ -34,7 +35,7 @@ public sealed class PlatformLoadSuite : IBenchmarkSuite
 
         await using var model = await TestModelServer.StartAsync(new TestModelOptions { RequestLogCapacity = 0 });
         await using var db = await TestDatabase.CreateAsync("bench");
-        await using var platform = await PlatformProcess.StartApiAsync(new PlatformProcess.Settings(db.ConnectionString, "bench-" + Guid.NewGuid().ToString("n")[..8])
+        var settings = new PlatformProcess.Settings(db.ConnectionString, "bench-" + Guid.NewGuid().ToString("n")[..8])
         {
             Environment =
             {
@@ -44,7 +45,15 @@ public sealed class PlatformLoadSuite : IBenchmarkSuite
                 ["Logging__LogLevel__Default"] = "Warning",
                 ["Orleans__FastFailureDetection"] = "false",
             },
-        });
+        };
+        // --platform-env K=V,K=V: runtime or platform settings for the platform process only (the load generator keeps its own).
+        foreach (var pair in (Arg(args, "--platform-env") ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries))
+        {
+            var eq = pair.IndexOf('=');
+            if (eq <= 0) throw new ArgumentException($"--platform-env expects KEY=VALUE pairs separated by commas, got '{pair}'.");
+            settings.Environment[pair[..eq]] = pair[(eq + 1)..];
+        }
+        await using var platform = await PlatformProcess.StartApiAsync(settings);
         using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 1024, PooledConnectionLifetime = TimeSpan.FromMinutes(10) })
         {
             Timeout = TimeSpan.FromSeconds(60),
@@ -67,13 +76,7 @@ public sealed class PlatformLoadSuite : IBenchmarkSuite
             await RunPhaseAsync(c, c == levels[0] ? warmup : shortWarmup, i => PlatformTurnAsync(http, platform.BaseUrl!, conversations[i]));
             var viaPlatform = await RunPhaseAsync(c, duration, i => PlatformTurnAsync(http, platform.BaseUrl!, conversations[i]));
 
-            failures += viaPlatform.Stats.Failed + direct.Stats.Failed;
-            output.WriteLine($"| {c} | {direct.Stats.Completed / direct.Seconds:0} | {viaPlatform.Stats.Completed / viaPlatform.Seconds:0} | " +
-                $"{direct.Stats.Percentile(0.5):0.00} / {direct.Stats.Percentile(0.99):0.00} | " +
-                $"{viaPlatform.Stats.Percentile(0.5):0.00} / {viaPlatform.Stats.Percentile(0.99):0.00} | " +
-                $"{viaPlatform.Stats.Percentile(0.5) - direct.Stats.Percentile(0.5):0.00} / {viaPlatform.Stats.Percentile(0.99) - direct.Stats.Percentile(0.99):0.00} | " +
-                $"{viaPlatform.Stats.Failed + direct.Stats.Failed} |");
-            if (viaPlatform.Stats.Completed == 0) failures++;
+            failures += WriteRow(output, c, $"{direct.Stats.Completed / direct.Seconds:0}", direct, viaPlatform);
             saturated[c] = viaPlatform.Stats.Completed / viaPlatform.Seconds;
         }
 
@@ -92,14 +95,38 @@ public sealed class PlatformLoadSuite : IBenchmarkSuite
             for (var i = 0; i < c; i++) conversations.Add((users[i], await CreateConversationAsync(http, platform.BaseUrl!, users[i])));
             var direct = await RunPhaseAsync(c, duration, i => DirectTurnAsync(http, model.BaseUrl, i), interval);
             var viaPlatform = await RunPhaseAsync(c, duration, i => PlatformTurnAsync(http, platform.BaseUrl!, conversations[i]), interval);
-            failures += viaPlatform.Stats.Failed + direct.Stats.Failed;
-            output.WriteLine($"| {c} | {rate:0} | {viaPlatform.Stats.Completed / viaPlatform.Seconds:0} | " +
-                $"{direct.Stats.Percentile(0.5):0.00} / {direct.Stats.Percentile(0.99):0.00} | " +
-                $"{viaPlatform.Stats.Percentile(0.5):0.00} / {viaPlatform.Stats.Percentile(0.99):0.00} | " +
-                $"{viaPlatform.Stats.Percentile(0.5) - direct.Stats.Percentile(0.5):0.00} / {viaPlatform.Stats.Percentile(0.99) - direct.Stats.Percentile(0.99):0.00} | " +
-                $"{viaPlatform.Stats.Failed + direct.Stats.Failed} |");
+            failures += WriteRow(output, c, $"{rate:0}", direct, viaPlatform);
+        }
+
+        // A model of realistic speed: each conversation spends most of a turn waiting for tokens, so the platform works at
+        // a small share of its capacity and the difference is what it adds to a user's first token at that concurrency.
+        var modelTtft = TimeSpan.FromMilliseconds(smoke ? 20 : double.Parse(Arg(args, "--model-ttft-ms") ?? "150", System.Globalization.CultureInfo.InvariantCulture));
+        var modelToken = TimeSpan.FromMilliseconds(smoke ? 1 : double.Parse(Arg(args, "--model-token-ms") ?? "15", System.Globalization.CultureInfo.InvariantCulture));
+        model.Control.Default = model.Control.Default with { TimeToFirstToken = modelTtft, TimePerToken = modelToken };
+        output.WriteLine();
+        output.WriteLine($"closed loop against a test model with {modelTtft.TotalMilliseconds:0} ms to the first token and {modelToken.TotalMilliseconds:0} ms per token " +
+                         $"({model.Control.Default.AnswerTokens} tokens an answer)");
+        output.WriteLine("| concurrent | direct model turns/s | platform turns/s | direct TTFT p50 / p99 ms | platform TTFT p50 / p99 ms | added p50 / p99 ms | failed |");
+        output.WriteLine("|---:|---:|---:|---:|---:|---:|---:|");
+        foreach (var c in levels)
+        {
+            var conversations = new List<(string Key, string Id)>();
+            for (var i = 0; i < c; i++) conversations.Add((users[i], await CreateConversationAsync(http, platform.BaseUrl!, users[i])));
+            var direct = await RunPhaseAsync(c, duration, i => DirectTurnAsync(http, model.BaseUrl, i));
+            var viaPlatform = await RunPhaseAsync(c, duration, i => PlatformTurnAsync(http, platform.BaseUrl!, conversations[i]));
+            failures += WriteRow(output, c, $"{direct.Stats.Completed / direct.Seconds:0}", direct, viaPlatform);
         }
         return failures == 0 ? 0 : 1;
+    }
+
+    // One table row: the second column is the direct model's turns/s, or the offered rate when paced. Returns the failures.
+    private static int WriteRow(TextWriter output, int concurrency, string second, (LoadStats Stats, double Seconds) direct, (LoadStats Stats, double Seconds) viaPlatform)
+    {
+        var (d, p) = (direct.Stats, viaPlatform.Stats);
+        output.WriteLine($"| {concurrency} | {second} | {p.Completed / viaPlatform.Seconds:0} | " +
+            $"{d.Percentile(0.5):0.00} / {d.Percentile(0.99):0.00} | {p.Percentile(0.5):0.00} / {p.Percentile(0.99):0.00} | " +
+            $"{p.Percentile(0.5) - d.Percentile(0.5):0.00} / {p.Percentile(0.99) - d.Percentile(0.99):0.00} | {p.Failed + d.Failed} |");
+        return p.Failed + d.Failed + (p.Completed == 0 ? 1 : 0);
     }
 
     // Closed loop without an interval; with one, each worker starts turn k at start + offset + k·interval (or at once when late).
