@@ -24,7 +24,8 @@ public sealed partial class ConversationGrain(
     ConversationStore store,
     IChatModelProvider models,
     ITokenCounter tokens,
-    IConversationSummarizer summarizer,
+    ModelSummarizer summarizer,
+    UsageStore usageStore,
     IOptions<ChatOptions> options,
     IServiceProvider services,
     ILogger<ConversationGrain> logger) : Grain, IConversationGrain
@@ -448,7 +449,16 @@ public sealed partial class ConversationGrain(
         var plan = new ContextWindowPlanner(ChatBudgets.For(settings)).PlanFold(turns);
         if (!plan.ShouldFold) return;
         var folded = plan.TurnsToFold.SelectMany(t => t.Messages).ToList();
-        var summary = await summarizer.SummarizeAsync(state.State.Summary, folded, ChatBudgets.For(settings).MaxSummaryTokens, CancellationToken.None);
+        var maxTokens = ChatBudgets.For(settings).MaxSummaryTokens;
+        // The summary is billed like a turn, under its own id: budget reservation, settlement and a usage record.
+        var foldId = $"fold-{_conversationId}-{plan.TurnsToFold[^1].LastSequence}";
+        var written = await summarizer.SummarizeAsync(state.State.Summary, folded, maxTokens,
+            promptTokens => Router.ChooseSummaryModelAsync(_tenantId, foldId, promptTokens, maxTokens), CancellationToken.None);
+        var cost = await Router.SummaryFinishedAsync(written.Choice, written.Usage);
+        if (written.Usage is { } used)
+            await usageStore.WriteAsync([new UsageRecord(_tenantId, userId, _conversationId, foldId, written.Choice.ModelId,
+                used.PromptTokens, used.CachedPromptTokens, used.CompletionTokens, cost)]);
+        var summary = written.Text;
         state.State.Summary = summary;
         state.State.SummarizedThroughSeq = plan.TurnsToFold[^1].LastSequence;
         await state.WriteStateAsync();

@@ -5,32 +5,54 @@ using Conversations.Prompting;
 
 namespace Conversations.Grains.Chat;
 
-/// <summary>Summaries from the configured model, or extractive ones when no model runs or the model fails.</summary>
+/// <summary>A folded summary, who wrote it and what it used.</summary>
+/// <param name="Usage">The model's tokens, reported or counted; null when the extractive summary was used without a model call.</param>
+public sealed record FoldSummary(string Text, SummaryModelChoice Choice, ModelUsage? Usage);
+
+/// <summary>Summaries from a model (the tenant's small model when it routes), or extractive ones when no model runs or the model fails.</summary>
 public sealed class ModelSummarizer(IChatModelProvider models, ITokenCounter tokens) : IConversationSummarizer
 {
     private readonly ExtractiveSummarizer _extractive = new(tokens);
 
     /// <inheritdoc />
-    public async Task<string> SummarizeAsync(string? previousSummary, IReadOnlyList<ChatTurnMessage> turnsToFold, int maxTokens, CancellationToken cancellationToken)
+    public async Task<string> SummarizeAsync(string? previousSummary, IReadOnlyList<ChatTurnMessage> turnsToFold, int maxTokens, CancellationToken cancellationToken) =>
+        (await SummarizeAsync(previousSummary, turnsToFold, maxTokens,
+            _ => Task.FromResult(new SummaryModelChoice("", "", models.Primary.Name, models.Primary, 0m, false)), cancellationToken)).Text;
+
+    /// <summary>
+    /// Builds the summary request, lets <paramref name="chooseModel"/> pick the model for its prompt size (and hold its
+    /// budget), and calls it; falls back to the extractive summary when the choice is none, or the model fails or is silent.
+    /// </summary>
+    public async Task<FoldSummary> SummarizeAsync(string? previousSummary, IReadOnlyList<ChatTurnMessage> turnsToFold, int maxTokens,
+        Func<int, Task<SummaryModelChoice>> chooseModel, CancellationToken cancellationToken)
     {
-        var model = models.Primary;
-        if (model.Name == ExtractiveResponder.ModelName)
-            return await _extractive.SummarizeAsync(previousSummary, turnsToFold, maxTokens, cancellationToken);
-        try
+        var instruction = SummaryPrompts.BuildSummaryRequest(previousSummary, turnsToFold, maxTokens);
+        var promptTokens = MessageTokens.InPrompt(tokens.Count(instruction)) + MessageTokens.ReplyPriming;
+        var choice = await chooseModel(promptTokens);
+        ModelUsage? usage = null;
+        if (choice.Model is { } model && model.Name != ExtractiveResponder.ModelName)
         {
-            var instruction = SummaryPrompts.BuildSummaryRequest(previousSummary, turnsToFold, maxTokens);
-            var request = new ModelRequest([new PromptLine(PromptLine.User, instruction)], maxTokens);
             var text = new StringBuilder();
-            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            timeout.CancelAfter(models.Options.FirstTokenTimeout + models.Options.StallTimeout);
-            await foreach (var u in model.StreamAsync(request, timeout.Token)) text.Append(u.Text);
+            try
+            {
+                var request = new ModelRequest([new PromptLine(PromptLine.User, instruction)], maxTokens);
+                using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+                timeout.CancelAfter(models.Options.FirstTokenTimeout + models.Options.StallTimeout);
+                await foreach (var u in model.StreamAsync(request, timeout.Token))
+                {
+                    text.Append(u.Text);
+                    if (u.Usage is not null) usage = u.Usage;
+                }
+            }
+            catch (Exception) when (!cancellationToken.IsCancellationRequested)
+            {
+                // A failed summary must not lose the turns: fall through to the extractive one.
+            }
+            // What the provider bills for, counted here when it did not say.
+            usage ??= new ModelUsage(promptTokens, 0, tokens.Count(text.ToString()));
             var summary = text.ToString().Trim();
-            if (summary.Length > 0) return tokens.KeepStart(summary, maxTokens);
+            if (summary.Length > 0) return new FoldSummary(tokens.KeepStart(summary, maxTokens), choice, usage);
         }
-        catch (Exception) when (!cancellationToken.IsCancellationRequested)
-        {
-            // A failed summary must not lose the turns: fall through to the extractive one.
-        }
-        return await _extractive.SummarizeAsync(previousSummary, turnsToFold, maxTokens, cancellationToken);
+        return new FoldSummary(await _extractive.SummarizeAsync(previousSummary, turnsToFold, maxTokens, cancellationToken), choice, usage);
     }
 }

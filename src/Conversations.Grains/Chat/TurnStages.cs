@@ -80,6 +80,24 @@ public interface ITurnRouter
 
     /// <summary>Reports every attempt, the final usage and answer (health, canary, budget settlement, caches); returns the turn's cost in USD.</summary>
     Task<decimal> TurnFinishedAsync(RoutingContext context, ModelPlan plan, IReadOnlyList<ModelAttempt> attempts, string? modelId, TurnUsage usage, string answer, bool completed);
+
+    /// <summary>
+    /// Picks the model that writes a conversation summary (the tenant's small model when it has a routing policy) and
+    /// holds its worst case in the tenant's budget; a null model means the free extractive summary.
+    /// </summary>
+    Task<SummaryModelChoice> ChooseSummaryModelAsync(string tenantId, string foldId, int promptTokens, int maxOutputTokens);
+
+    /// <summary>Settles a summary's cost into the tenant's budget (nothing when no model ran) and returns it in USD.</summary>
+    Task<decimal> SummaryFinishedAsync(SummaryModelChoice choice, ModelUsage? usage);
+}
+
+/// <summary>The model chosen to write one summary, and the budget it holds.</summary>
+/// <param name="FoldId">Identifies the summary in the budget and the usage records, like a turn id.</param>
+/// <param name="Model">The model to call; null for the extractive summary.</param>
+public sealed record SummaryModelChoice(string TenantId, string FoldId, string ModelId, IChatModel? Model, decimal ReservedUsd, bool Reserved)
+{
+    /// <summary>The extractive summary: no model, no cost.</summary>
+    public static SummaryModelChoice Extractive(string tenantId, string foldId) => new(tenantId, foldId, "extractive", null, 0m, false);
 }
 
 /// <summary>No moderation: everything passes (used only when the moderation feature is not registered).</summary>
@@ -112,4 +130,11 @@ public sealed class SingleModelRouter(IChatModelProvider models) : ITurnRouter
     /// <inheritdoc />
     public Task<decimal> TurnFinishedAsync(RoutingContext context, ModelPlan plan, IReadOnlyList<ModelAttempt> attempts, string? modelId, TurnUsage usage, string answer, bool completed) =>
         Task.FromResult(0m);
+
+    /// <inheritdoc />
+    public Task<SummaryModelChoice> ChooseSummaryModelAsync(string tenantId, string foldId, int promptTokens, int maxOutputTokens) =>
+        Task.FromResult(new SummaryModelChoice(tenantId, foldId, models.Primary.Name, models.Primary, 0m, false));
+
+    /// <inheritdoc />
+    public Task<decimal> SummaryFinishedAsync(SummaryModelChoice choice, ModelUsage? usage) => Task.FromResult(0m);
 }

@@ -66,7 +66,8 @@ public static class HostingExtensions
             .Validate(o => string.IsNullOrWhiteSpace(o.Endpoint) || Uri.IsWellFormedUriString(o.Endpoint, UriKind.Absolute), "Models:Chat:Endpoint must be an absolute URL (include /v1).")
             .ValidateOnStart();
         builder.Services.AddSingleton<IChatModelProvider, ChatModelProvider>();
-        builder.Services.AddSingleton<IConversationSummarizer, ModelSummarizer>();
+        builder.Services.AddSingleton<ModelSummarizer>();
+        builder.Services.AddSingleton<IConversationSummarizer>(sp => sp.GetRequiredService<ModelSummarizer>());
         builder.Services.AddKnowledge(configuration);
         builder.Services.AddModeration(configuration);
         builder.Services.AddModelRouting(configuration);

@@ -1,6 +1,7 @@
 using Conversations.Contracts.Chat;
 using Conversations.Contracts.Routing;
 using Conversations.Grains.Chat;
+using Conversations.Models.Chat;
 using Conversations.Routing;
 using Conversations.Storage.Routing;
 using Microsoft.Extensions.Logging;
@@ -156,6 +157,41 @@ public sealed partial class TurnRouter(
             tokens.PromptTokens, tokens.CachedPromptTokens, tokens.CompletionTokens, cost,
             large is null ? cost : CostCalculator.Cost(large, tokens with { CachedPromptTokens = 0 }) ,
             priced is null ? 0m : CostCalculator.CachedTokenSavings(priced, tokens)));
+        return cost;
+    }
+
+    /// <inheritdoc />
+    public async Task<SummaryModelChoice> ChooseSummaryModelAsync(string tenantId, string foldId, int promptTokens, int maxOutputTokens)
+    {
+        if (await configs.GetAsync(tenantId) is not { } routing)
+            return new SummaryModelChoice(tenantId, foldId, platform.Primary.Name, platform.Primary, 0m, false);
+        // Summaries are background work: the small model writes them, and an outage or a spent budget means the free
+        // extractive summary rather than the large model.
+        if (routing.Find(routing.Policy.SmallModelId) is not { } small || routing.Catalog.Find(small.Id) is not { } entry
+            || (await health.GetAsync(HealthKeys.For(small))).Circuit == "open")
+            return SummaryModelChoice.Extractive(tenantId, foldId);
+        if (routing.Policy.MonthlyBudgetUsd is null) return new SummaryModelChoice(tenantId, foldId, small.Id, pool.Get(small), 0m, false);
+        var worst = CostCalculator.WorstCase(entry, promptTokens, maxOutputTokens);
+        var grant = await grains.GetGrain<IBudgetGrain>(tenantId).ReserveAsync(foldId, worst);
+        return grant.Granted
+            ? new SummaryModelChoice(tenantId, foldId, small.Id, pool.Get(small), worst, true)
+            : SummaryModelChoice.Extractive(tenantId, foldId);
+    }
+
+    /// <inheritdoc />
+    public async Task<decimal> SummaryFinishedAsync(SummaryModelChoice choice, ModelUsage? usage)
+    {
+        var cost = 0m;
+        if (choice.Model is not null && usage is not null && (await configs.GetAsync(choice.TenantId))?.Catalog.Find(choice.ModelId) is { } entry)
+        {
+            var tokens = new TokenCounts(Math.Max(0, usage.PromptTokens), Math.Clamp(usage.CachedPromptTokens, 0, Math.Max(0, usage.PromptTokens)), Math.Max(0, usage.CompletionTokens));
+            cost = CostCalculator.Cost(entry, tokens);
+        }
+        if (choice.Reserved)
+        {
+            cost = Math.Min(cost, choice.ReservedUsd);
+            await grains.GetGrain<IBudgetGrain>(choice.TenantId).SettleAsync(choice.FoldId, cost);
+        }
         return cost;
     }
 

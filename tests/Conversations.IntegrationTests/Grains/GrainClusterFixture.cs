@@ -51,7 +51,8 @@ public sealed class GrainClusterFixture : IAsyncLifetime
             silo.Services.AddOptions<ChatOptions>();
             silo.Services.AddOptions<Conversations.Models.Chat.ChatModelOptions>();
             silo.Services.AddSingleton<IChatModelProvider, ChatModelProvider>();
-            silo.Services.AddSingleton<Conversations.Prompting.IConversationSummarizer, ModelSummarizer>();
+            silo.Services.AddSingleton<ModelSummarizer>();
+            silo.Services.AddSingleton<Conversations.Prompting.IConversationSummarizer>(sp => sp.GetRequiredService<ModelSummarizer>());
         }
     }
 }
