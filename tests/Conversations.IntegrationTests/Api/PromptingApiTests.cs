@@ -39,6 +39,31 @@ public sealed class PromptingApiTests(ModelPlatformFixture fx) : IClassFixture<M
             Assert.True(requests[i].Messages.Count > requests[i - 1].Messages.Count);
     }
 
+    [Fact(DisplayName = "The provider's cached_tokens reach the user: each done event reports what the model said it served from its cache")]
+    public async Task Cached_tokens_are_read_from_usage()
+    {
+        fx.Model.Control.Reset();
+        fx.Model.Control.Default = fx.Model.Control.Default with { AnswerTokens = 120 };
+        var (admin, user) = await NewTenantAsync();
+        using var _a = admin; using var _u = user;
+        var id = await user.CreateConversationAsync();
+        var marker = Guid.NewGuid().ToString("n");
+        var reported = new List<int>();
+        for (var i = 0; i < 7; i++)
+        {
+            var events = await user.SendAsync(id, $"{marker} question {i} about the warehouse schedule");
+            Assert.Equal("done", events[^1].Name);
+            reported.Add(events[^1].Data["usage"]!["cachedPromptTokens"]!.GetValue<int>());
+        }
+
+        var turns = RequestsWith(marker).Where(r => r.Messages[0].Role == "system").ToList();
+        Assert.Equal(7, turns.Count);
+        Assert.Equal(turns.Select(r => r.CachedTokens), reported);
+        // The test model caches like OpenAI (1,024 tokens at least, 128-token steps): the stable prefix plus the
+        // append-only history pass that within a few turns.
+        Assert.Contains(reported, c => c >= 1024);
+    }
+
     [Fact(DisplayName = "Past the tenant's threshold old turns fold into a summary in one step; prompts stay within the budget")]
     public async Task Folding_keeps_prompts_bounded()
     {
