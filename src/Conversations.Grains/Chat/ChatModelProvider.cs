@@ -21,7 +21,7 @@ public sealed class ChatModelProvider(IOptions<ChatModelOptions> options) : ICha
     {
         var o = options.Value;
         return o.IsConfigured
-            ? new SemanticKernelChatModel(o.Endpoint!, o.ModelId!, o.ApiKey, o.FirstTokenTimeout + o.StallTimeout + TimeSpan.FromMinutes(5))
+            ? new SemanticKernelChatModel(o.Endpoint!, o.ModelId!, o.ApiKey, o.FirstTokenTimeout + o.StallTimeout + TimeSpan.FromMinutes(5), o.SendPromptCacheKey)
             : new ExtractiveResponder();
     });
 

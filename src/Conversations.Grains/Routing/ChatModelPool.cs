@@ -20,6 +20,6 @@ public sealed class ChatModelPool(IOptions<ChatModelOptions> chat)
         {
             var o = chat.Value;
             // The turn's own first-token and stall timeouts end a hung call; the network timeout only bounds a whole answer.
-            return new SemanticKernelChatModel(k.Endpoint, k.Model, k.Key, o.FirstTokenTimeout + o.StallTimeout + TimeSpan.FromMinutes(5));
+            return new SemanticKernelChatModel(k.Endpoint, k.Model, k.Key, o.FirstTokenTimeout + o.StallTimeout + TimeSpan.FromMinutes(5), o.SendPromptCacheKey);
         });
 }

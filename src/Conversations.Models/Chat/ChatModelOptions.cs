@@ -21,6 +21,12 @@ public sealed class ChatModelOptions
     /// <summary>Longest silence between two tokens once streaming began.</summary>
     public TimeSpan StallTimeout { get; set; } = TimeSpan.FromSeconds(15);
 
+    /// <summary>
+    /// Also send OpenAI's <c>prompt_cache_key</c> (the conversation's key, as in <c>user</c>) to every chat endpoint, the
+    /// platform model and tenants' models alike. Off by default: some OpenAI-compatible servers reject unknown fields.
+    /// </summary>
+    public bool SendPromptCacheKey { get; set; }
+
     /// <summary>True when an endpoint and model id are configured.</summary>
     public bool IsConfigured => !string.IsNullOrWhiteSpace(Endpoint) && !string.IsNullOrWhiteSpace(ModelId);
 }

@@ -15,7 +15,7 @@ public sealed class SemanticKernelChatModel : IChatModel
     private readonly IChatCompletionService _service;
 
     /// <summary>Creates the model client for one endpoint and model id.</summary>
-    public SemanticKernelChatModel(string endpoint, string modelId, string? apiKey, TimeSpan networkTimeout)
+    public SemanticKernelChatModel(string endpoint, string modelId, string? apiKey, TimeSpan networkTimeout, bool sendPromptCacheKey = false)
     {
         Name = modelId;
         var options = new OpenAIClientOptions
@@ -25,6 +25,7 @@ public sealed class SemanticKernelChatModel : IChatModel
             RetryPolicy = new ClientRetryPolicy(maxRetries: 0),
             NetworkTimeout = networkTimeout,
         };
+        if (sendPromptCacheKey) options.AddPolicy(new PromptCacheKeyPolicy(), PipelinePosition.PerCall);
         var client = new OpenAIClient(new ApiKeyCredential(string.IsNullOrEmpty(apiKey) ? "none" : apiKey), options);
         _service = new OpenAIChatCompletionService(modelId, client);
     }
@@ -48,7 +49,8 @@ public sealed class SemanticKernelChatModel : IChatModel
         var settings = new OpenAIPromptExecutionSettings
         {
             MaxTokens = request.MaxOutputTokens,
-            // A stable `user` per conversation keeps repeats on the same provider cache shard.
+            // A stable `user` per conversation keeps repeats on the same provider cache shard (and becomes
+            // `prompt_cache_key` too when the endpoint takes it; see PromptCacheKeyPolicy).
             User = request.CacheKey,
         };
         await foreach (var chunk in _service.GetStreamingChatMessageContentsAsync(history, settings, kernel: null, cancellationToken))
