@@ -38,26 +38,3 @@ internal sealed class StartedStream<T> : IAsyncEnumerable<T>
         await enumerator.DisposeAsync();
     }
 }
-
-/// <summary>One model attempt, started: its stream, its cancellation, its trace span and when it began.</summary>
-internal sealed class ModelAttemptStart(
-    StartedStream<GuardedUpdate> stream, CancellationTokenSource cancellation, System.Diagnostics.Activity? activity, DateTimeOffset started) : IDisposable
-{
-    public StartedStream<GuardedUpdate> Stream => stream;
-    public System.Diagnostics.Activity? Activity => activity;
-    public DateTimeOffset Started => started;
-
-    /// <summary>Stops the call before anything of it was used.</summary>
-    public async Task AbandonAsync()
-    {
-        await cancellation.CancelAsync();
-        await stream.AbandonAsync();
-        Dispose();
-    }
-
-    public void Dispose()
-    {
-        activity?.Dispose();
-        cancellation.Dispose();
-    }
-}
