@@ -148,12 +148,14 @@ public sealed class LatencyAndStallTests
         var clock = Stopwatch.StartNew();
         using var slow = await ChatHttp.PostAsync(http, server, ChatHttp.Body("m", "hi"));
         var slowTime = clock.Elapsed;
-        clock.Restart();
         using var fast = await ChatHttp.PostAsync(http, server, ChatHttp.Body("m", "hi"));
 
         Assert.True(slow.IsSuccessStatusCode);
+        Assert.True(fast.IsSuccessStatusCode);
         Assert.InRange(slowTime.TotalMilliseconds, 240, 5000);
-        Assert.True(clock.Elapsed < TimeSpan.FromMilliseconds(200), $"second request took {clock.Elapsed}");
+        // The fault had a budget of one request: the second is answered without it (checked from the server's log,
+        // not from a wall-clock limit that a busy machine can break).
+        Assert.Equal([FaultKind.SlowFirstToken, null], server.Requests.Select(r => r.Fault));
     }
 
     [Fact]
