@@ -5,16 +5,18 @@ namespace Conversations.Api.Routing;
 /// <summary>Body of PUT /v1/routing/models/{id}: an OpenAI-compatible endpoint (include /v1), its tier, domains and prices per million tokens.</summary>
 public sealed record ModelBody(
     string? Endpoint, string? ApiKey, string? ModelName, string? Tier, IReadOnlyList<string>? Domains,
-    decimal? InputPerMillion, decimal? CachedInputPerMillion, decimal? OutputPerMillion, int? ContextWindowTokens, decimal? BatchDiscount);
+    decimal? InputPerMillion, decimal? CachedInputPerMillion, decimal? OutputPerMillion, int? ContextWindowTokens, decimal? BatchDiscount,
+    bool? SendPromptCacheKey = null);
 
 /// <summary>A registered model as the admin sees it: the key is never shown, only whether one is set.</summary>
 public sealed record ModelDto(
     string Id, string Endpoint, string ModelName, string Tier, IReadOnlyList<string> Domains, decimal InputPerMillion,
-    decimal CachedInputPerMillion, decimal OutputPerMillion, int ContextWindowTokens, decimal BatchDiscount, bool HasApiKey)
+    decimal CachedInputPerMillion, decimal OutputPerMillion, int ContextWindowTokens, decimal BatchDiscount, bool HasApiKey,
+    bool? SendPromptCacheKey)
 {
     /// <summary>The view of a registration.</summary>
     public static ModelDto From(ModelRegistration m) => new(m.Id, m.Endpoint, m.ModelName, m.Tier, m.Domains, m.InputPerMillion,
-        m.CachedInputPerMillion, m.OutputPerMillion, m.ContextWindowTokens, m.BatchDiscount, !string.IsNullOrEmpty(m.ApiKey));
+        m.CachedInputPerMillion, m.OutputPerMillion, m.ContextWindowTokens, m.BatchDiscount, !string.IsNullOrEmpty(m.ApiKey), m.SendPromptCacheKey);
 }
 
 /// <summary>The tenant's routing set-up: version, models (without keys) and policy (null until set: the platform model serves turns).</summary>

@@ -1,6 +1,9 @@
 namespace Conversations.Contracts.Routing;
 
-/// <summary>A model a tenant registered: an OpenAI-compatible endpoint, its tier, domains and prices (USD per million tokens).</summary>
+/// <summary>
+/// A model a tenant registered: an OpenAI-compatible endpoint, its tier, domains and prices (USD per million tokens).
+/// <see cref="SendPromptCacheKey"/> sends OpenAI's <c>prompt_cache_key</c> to this endpoint (null: the deployment's setting).
+/// </summary>
 [GenerateSerializer, Immutable, Alias("routing-model")]
 public sealed record ModelRegistration(
     [property: Id(0)] string Id,
@@ -13,7 +16,8 @@ public sealed record ModelRegistration(
     [property: Id(7)] decimal CachedInputPerMillion,
     [property: Id(8)] decimal OutputPerMillion,
     [property: Id(9)] int ContextWindowTokens,
-    [property: Id(10)] decimal BatchDiscount);
+    [property: Id(10)] decimal BatchDiscount,
+    [property: Id(11)] bool? SendPromptCacheKey = null);
 
 /// <summary>Questions about <see cref="Domain"/> go to <see cref="ModelId"/>.</summary>
 [GenerateSerializer, Immutable, Alias("routing-domain-rule")]

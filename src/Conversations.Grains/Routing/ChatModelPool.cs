@@ -9,17 +9,18 @@ namespace Conversations.Grains.Routing;
 /// <summary>One chat client per endpoint, model name and key, shared by every turn and tenant that uses them (clients pool connections).</summary>
 public sealed class ChatModelPool(IOptions<ChatModelOptions> chat)
 {
-    private readonly ConcurrentDictionary<(string Endpoint, string Model, string Key), IChatModel> _models = new();
+    private readonly ConcurrentDictionary<(string Endpoint, string Model, string Key, bool CacheKey), IChatModel> _models = new();
 
     /// <summary>The extractive responder, the last tier of every chain.</summary>
     public IChatModel Extractive { get; } = new ExtractiveResponder();
 
     /// <summary>The client for a registered model.</summary>
     public IChatModel Get(ModelRegistration model) =>
-        _models.GetOrAdd((model.Endpoint.TrimEnd('/'), model.ModelName, model.ApiKey ?? ""), k =>
+        // A registration's own prompt_cache_key switch wins over the deployment's (Models:Chat:SendPromptCacheKey).
+        _models.GetOrAdd((model.Endpoint.TrimEnd('/'), model.ModelName, model.ApiKey ?? "", model.SendPromptCacheKey ?? chat.Value.SendPromptCacheKey), k =>
         {
             var o = chat.Value;
             // The turn's own first-token and stall timeouts end a hung call; the network timeout only bounds a whole answer.
-            return new SemanticKernelChatModel(k.Endpoint, k.Model, k.Key, o.FirstTokenTimeout + o.StallTimeout + TimeSpan.FromMinutes(5), o.SendPromptCacheKey);
+            return new SemanticKernelChatModel(k.Endpoint, k.Model, k.Key, o.FirstTokenTimeout + o.StallTimeout + TimeSpan.FromMinutes(5), k.CacheKey);
         });
 }
