@@ -446,10 +446,11 @@ public sealed partial class ConversationGrain(
     private async Task FoldIfNeededAsync(TenantSettings settings, string userId)
     {
         var turns = RecentTurns(excludingSeq: null);
-        var plan = new ContextWindowPlanner(ChatBudgets.For(settings)).PlanFold(turns);
+        var budget = ChatBudgets.For(settings);
+        var plan = new ContextWindowPlanner(budget).PlanFold(turns);
         if (!plan.ShouldFold) return;
         var folded = plan.TurnsToFold.SelectMany(t => t.Messages).ToList();
-        var maxTokens = ChatBudgets.For(settings).MaxSummaryTokens;
+        var maxTokens = budget.MaxSummaryTokens;
         // The summary is billed like a turn, under its own id: budget reservation, settlement and a usage record.
         var foldId = $"fold-{_conversationId}-{plan.TurnsToFold[^1].LastSequence}";
         var written = await summarizer.SummarizeAsync(state.State.Summary, folded, maxTokens,

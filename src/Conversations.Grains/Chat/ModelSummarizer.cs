@@ -17,7 +17,7 @@ public sealed class ModelSummarizer(IChatModelProvider models, ITokenCounter tok
     /// <inheritdoc />
     public async Task<string> SummarizeAsync(string? previousSummary, IReadOnlyList<ChatTurnMessage> turnsToFold, int maxTokens, CancellationToken cancellationToken) =>
         (await SummarizeAsync(previousSummary, turnsToFold, maxTokens,
-            _ => Task.FromResult(new SummaryModelChoice("", "", models.Primary.Name, models.Primary, 0m, false)), cancellationToken)).Text;
+            _ => Task.FromResult(SummaryModelChoice.Unbudgeted("", "", models.Primary.Name, models.Primary)), cancellationToken)).Text;
 
     /// <summary>
     /// Builds the summary request, lets <paramref name="chooseModel"/> pick the model for its prompt size (and hold its

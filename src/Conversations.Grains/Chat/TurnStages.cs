@@ -98,6 +98,9 @@ public sealed record SummaryModelChoice(string TenantId, string FoldId, string M
 {
     /// <summary>The extractive summary: no model, no cost.</summary>
     public static SummaryModelChoice Extractive(string tenantId, string foldId) => new(tenantId, foldId, "extractive", null, 0m, false);
+
+    /// <summary><paramref name="model"/>, with nothing held in a budget.</summary>
+    public static SummaryModelChoice Unbudgeted(string tenantId, string foldId, string modelId, IChatModel model) => new(tenantId, foldId, modelId, model, 0m, false);
 }
 
 /// <summary>No moderation: everything passes (used only when the moderation feature is not registered).</summary>
@@ -133,7 +136,7 @@ public sealed class SingleModelRouter(IChatModelProvider models) : ITurnRouter
 
     /// <inheritdoc />
     public Task<SummaryModelChoice> ChooseSummaryModelAsync(string tenantId, string foldId, int promptTokens, int maxOutputTokens) =>
-        Task.FromResult(new SummaryModelChoice(tenantId, foldId, models.Primary.Name, models.Primary, 0m, false));
+        Task.FromResult(SummaryModelChoice.Unbudgeted(tenantId, foldId, models.Primary.Name, models.Primary));
 
     /// <inheritdoc />
     public Task<decimal> SummaryFinishedAsync(SummaryModelChoice choice, ModelUsage? usage) => Task.FromResult(0m);

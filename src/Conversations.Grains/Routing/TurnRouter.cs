@@ -130,7 +130,7 @@ public sealed partial class TurnRouter(
 
         if (routing is not null) await ReportHealthAsync(routing, attempts, now);
 
-        var tokens = new TokenCounts(Math.Max(0, usage.PromptTokens), Math.Clamp(usage.CachedPromptTokens, 0, Math.Max(0, usage.PromptTokens)), Math.Max(0, usage.CompletionTokens));
+        var tokens = Counts(usage.PromptTokens, usage.CachedPromptTokens, usage.CompletionTokens);
         var priced = routing is null ? null : attempts.Where(a => a.TimeToFirstToken is not null)
             .Select(a => routing.Catalog.Find(a.ModelId)).Where(m => m is not null)
             .MaxBy(m => m!.InputPerMillion + m.OutputPerMillion);
@@ -164,13 +164,13 @@ public sealed partial class TurnRouter(
     public async Task<SummaryModelChoice> ChooseSummaryModelAsync(string tenantId, string foldId, int promptTokens, int maxOutputTokens)
     {
         if (await configs.GetAsync(tenantId) is not { } routing)
-            return new SummaryModelChoice(tenantId, foldId, platform.Primary.Name, platform.Primary, 0m, false);
+            return SummaryModelChoice.Unbudgeted(tenantId, foldId, platform.Primary.Name, platform.Primary);
         // Summaries are background work: the small model writes them, and an outage or a spent budget means the free
         // extractive summary rather than the large model.
         if (routing.Find(routing.Policy.SmallModelId) is not { } small || routing.Catalog.Find(small.Id) is not { } entry
             || (await health.GetAsync(HealthKeys.For(small))).Circuit == "open")
             return SummaryModelChoice.Extractive(tenantId, foldId);
-        if (routing.Policy.MonthlyBudgetUsd is null) return new SummaryModelChoice(tenantId, foldId, small.Id, pool.Get(small), 0m, false);
+        if (routing.Policy.MonthlyBudgetUsd is null) return SummaryModelChoice.Unbudgeted(tenantId, foldId, small.Id, pool.Get(small));
         var worst = CostCalculator.WorstCase(entry, promptTokens, maxOutputTokens);
         var grant = await grains.GetGrain<IBudgetGrain>(tenantId).ReserveAsync(foldId, worst);
         return grant.Granted
@@ -184,8 +184,7 @@ public sealed partial class TurnRouter(
         var cost = 0m;
         if (choice.Model is not null && usage is not null && (await configs.GetAsync(choice.TenantId))?.Catalog.Find(choice.ModelId) is { } entry)
         {
-            var tokens = new TokenCounts(Math.Max(0, usage.PromptTokens), Math.Clamp(usage.CachedPromptTokens, 0, Math.Max(0, usage.PromptTokens)), Math.Max(0, usage.CompletionTokens));
-            cost = CostCalculator.Cost(entry, tokens);
+            cost = CostCalculator.Cost(entry, Counts(usage.PromptTokens, usage.CachedPromptTokens, usage.CompletionTokens));
         }
         if (choice.Reserved)
         {
@@ -194,6 +193,10 @@ public sealed partial class TurnRouter(
         }
         return cost;
     }
+
+    // Provider-reported usage, made consistent before pricing: no negatives, and never more cached than prompt tokens.
+    private static TokenCounts Counts(int prompt, int cached, int completion) =>
+        new(Math.Max(0, prompt), Math.Clamp(cached, 0, Math.Max(0, prompt)), Math.Max(0, completion));
 
     /// <summary>Worst-case cost of a chain: the dearest model answering a prompt that may carry a continuation.</summary>
     public static decimal WorstCase(TenantRouting routing, IReadOnlyList<string> attempts, RoutingContext context) =>

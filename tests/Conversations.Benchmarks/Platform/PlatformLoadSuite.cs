@@ -59,6 +59,13 @@ public sealed class PlatformLoadSuite : IBenchmarkSuite
             Timeout = TimeSpan.FromSeconds(60),
         };
         var users = await CreateUsersAsync(http, platform.BaseUrl!, levels.Max());
+        // Each level starts fresh conversations, one per worker, so no level inherits another's history.
+        async Task<List<(string Key, string Id)>> NewConversationsAsync(int count)
+        {
+            var list = new List<(string Key, string Id)>(count);
+            for (var i = 0; i < count; i++) list.Add((users[i], await CreateConversationAsync(http, platform.BaseUrl!, users[i])));
+            return list;
+        }
 
         output.WriteLine($"platform load: zero-latency test model, {duration.TotalSeconds:0.#} s per phase, {Environment.ProcessorCount} cores");
         output.WriteLine("| concurrent | direct model turns/s | platform turns/s | direct TTFT p50 / p99 ms | platform TTFT p50 / p99 ms | added p50 / p99 ms | failed |");
@@ -67,8 +74,7 @@ public sealed class PlatformLoadSuite : IBenchmarkSuite
         var saturated = new Dictionary<int, double>();
         foreach (var c in levels)
         {
-            var conversations = new List<(string Key, string Id)>();
-            for (var i = 0; i < c; i++) conversations.Add((users[i], await CreateConversationAsync(http, platform.BaseUrl!, users[i])));
+            var conversations = await NewConversationsAsync(c);
 
             var shortWarmup = TimeSpan.FromSeconds(Math.Min(3, warmup.TotalSeconds));
             await RunPhaseAsync(c, shortWarmup, i => DirectTurnAsync(http, model.BaseUrl, i));
@@ -91,8 +97,7 @@ public sealed class PlatformLoadSuite : IBenchmarkSuite
         {
             var rate = Math.Max(1, saturated[c] * share);
             var interval = TimeSpan.FromSeconds(c / rate);
-            var conversations = new List<(string Key, string Id)>();
-            for (var i = 0; i < c; i++) conversations.Add((users[i], await CreateConversationAsync(http, platform.BaseUrl!, users[i])));
+            var conversations = await NewConversationsAsync(c);
             var direct = await RunPhaseAsync(c, duration, i => DirectTurnAsync(http, model.BaseUrl, i), interval);
             var viaPlatform = await RunPhaseAsync(c, duration, i => PlatformTurnAsync(http, platform.BaseUrl!, conversations[i]), interval);
             failures += WriteRow(output, c, $"{rate:0}", direct, viaPlatform);
@@ -110,8 +115,7 @@ public sealed class PlatformLoadSuite : IBenchmarkSuite
         output.WriteLine("|---:|---:|---:|---:|---:|---:|---:|");
         foreach (var c in levels)
         {
-            var conversations = new List<(string Key, string Id)>();
-            for (var i = 0; i < c; i++) conversations.Add((users[i], await CreateConversationAsync(http, platform.BaseUrl!, users[i])));
+            var conversations = await NewConversationsAsync(c);
             var direct = await RunPhaseAsync(c, duration, i => DirectTurnAsync(http, model.BaseUrl, i));
             var viaPlatform = await RunPhaseAsync(c, duration, i => PlatformTurnAsync(http, platform.BaseUrl!, conversations[i]));
             failures += WriteRow(output, c, $"{direct.Stats.Completed / direct.Seconds:0}", direct, viaPlatform);
