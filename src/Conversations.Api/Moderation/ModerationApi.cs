@@ -23,7 +23,7 @@ public static class ModerationApi
         admin.MapGet("/lexicons", ListLexicons).WithName("ListLexicons").WithSummary("The tenant's custom lexicons and their version.");
         admin.MapGet("/lexicons/{name}", GetLexicon).WithName("GetLexicon").WithSummary("One custom lexicon.");
         admin.MapPut("/lexicons/{name}", PutLexicon).WithName("PutLexicon")
-            .WithSummary("Creates or replaces a lexicon: words, riskLevel (low|medium|high), action (block|mask), label. Applies from the next turn.");
+            .WithSummary("Creates or replaces a lexicon: words (whole words; anywhere in CJK), substringWords (also inside longer words), riskLevel (low|medium|high), action (block|mask), label. Applies from the next turn.");
         admin.MapDelete("/lexicons/{name}", DeleteLexicon).WithName("DeleteLexicon").WithSummary("Deletes a custom lexicon.");
         admin.MapGet("/events", ListEvents).WithName("ListModerationEvents")
             .WithSummary("Moderation events, newest first (content masked). Filters: phase, action, userId, conversationId, label, since, until.");
@@ -56,7 +56,7 @@ public static class ModerationApi
         string name, PutLexiconRequest? body, HttpContext http, IGrainFactory grains)
     {
         if (body is null) return Problems.BadRequest("Send {\"words\": [\"jiaoyu.com\"], \"riskLevel\": \"high\", \"action\": \"block\"}.");
-        var definition = new LexiconDefinition(name, body.Words ?? [], body.RiskLevel ?? "", body.Action ?? "", body.Label ?? "", default);
+        var definition = new LexiconDefinition(name, body.Words ?? [], body.RiskLevel ?? "", body.Action ?? "", body.Label ?? "", default, body.SubstringWords ?? []);
         var version = await grains.GetGrain<ITenantLexiconGrain>(Tenant(http)).PutAsync(definition);
         return TypedResults.Ok(new LexiconVersionDto(name.Trim(), version));
     }
@@ -89,5 +89,5 @@ public static class ModerationApi
         return TypedResults.Ok(new ModerationEventPage(events, rows.Count == take ? rows[^1].Id.ToString(CultureInfo.InvariantCulture) : null));
     }
 
-    private static LexiconDto ToDto(LexiconDefinition l) => new(l.Name, l.Words, l.RiskLevel, l.Action, l.Label, l.UpdatedAt);
+    private static LexiconDto ToDto(LexiconDefinition l) => new(l.Name, l.Words, l.RiskLevel, l.Action, l.Label, l.UpdatedAt, l.SubstringWords ?? []);
 }

@@ -39,7 +39,8 @@ public static partial class ModerationDemoSeeder
         foreach (var wanted in Lexicons)
         {
             var have = current.Lexicons.FirstOrDefault(l => l.Name == wanted.Name);
-            if (have is null || !have.Words.SequenceEqual(wanted.Words) || have.RiskLevel != wanted.RiskLevel || have.Action != wanted.Action || have.Label != wanted.Label)
+            if (have is null || !have.Words.SequenceEqual(wanted.Words) || !(have.SubstringWords ?? []).SequenceEqual(wanted.SubstringWords ?? [])
+                || have.RiskLevel != wanted.RiskLevel || have.Action != wanted.Action || have.Label != wanted.Label)
                 await lexicons.PutAsync(wanted);
         }
     }

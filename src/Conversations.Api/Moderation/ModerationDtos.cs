@@ -1,10 +1,11 @@
 namespace Conversations.Api.Moderation;
 
-/// <summary>Body of PUT /v1/moderation/lexicons/{name}.</summary>
-public sealed record PutLexiconRequest(IReadOnlyList<string>? Words, string? RiskLevel, string? Action, string? Label);
+/// <summary>Body of PUT /v1/moderation/lexicons/{name}: <c>words</c> match as whole words (anywhere in CJK), <c>substringWords</c> also inside longer words.</summary>
+public sealed record PutLexiconRequest(IReadOnlyList<string>? Words, string? RiskLevel, string? Action, string? Label, IReadOnlyList<string>? SubstringWords = null);
 
 /// <summary>A lexicon as the admin sees it.</summary>
-public sealed record LexiconDto(string Name, IReadOnlyList<string> Words, string RiskLevel, string Action, string Label, DateTimeOffset UpdatedAt);
+public sealed record LexiconDto(
+    string Name, IReadOnlyList<string> Words, string RiskLevel, string Action, string Label, DateTimeOffset UpdatedAt, IReadOnlyList<string> SubstringWords);
 
 /// <summary>The tenant's lexicons and their version.</summary>
 public sealed record LexiconListDto(long Version, IReadOnlyList<LexiconDto> Lexicons);

@@ -3,8 +3,8 @@ using Orleans.Concurrency;
 namespace Conversations.Contracts.Moderation;
 
 /// <summary>
-/// A tenant's moderation settings and its tenant-wide buckets, key <c>{tenant}</c>. Every decision for the tenant's
-/// buckets is taken here, so N API replicas together admit no more than the limit.
+/// A tenant's moderation settings and its tenant-wide limits, key <c>{tenant}</c>. Every decision for the tenant's
+/// limits is taken here, so N API replicas together admit no more than the limit.
 /// </summary>
 [Alias("tenant-moderation")]
 public interface ITenantModerationGrain : IGrainWithStringKey
@@ -17,7 +17,7 @@ public interface ITenantModerationGrain : IGrainWithStringKey
     [Alias("update-settings")]
     Task<ModerationSettings> UpdateSettingsAsync(ModerationSettingsPatch patch);
 
-    /// <summary>Takes one request from the tenant bucket if the tenant is within both limits; returns newer settings than <paramref name="knownVersion"/>.</summary>
+    /// <summary>Counts one request against the tenant limit if the tenant is within both limits; returns newer settings than <paramref name="knownVersion"/>.</summary>
     [AlwaysInterleave, Alias("admit")]
     Task<TenantAdmission> AdmitAsync(long knownVersion);
 
@@ -25,12 +25,12 @@ public interface ITenantModerationGrain : IGrainWithStringKey
     [OneWay, AlwaysInterleave, Alias("refund")]
     Task RefundAsync();
 
-    /// <summary>Charges a finished turn's real token count to the tenant's token bucket.</summary>
+    /// <summary>Charges a finished turn's real token count to the tenant's token limit.</summary>
     [AlwaysInterleave, Alias("charge")]
     Task ChargeTokensAsync(int tokens);
 }
 
-/// <summary>One user's buckets, key <c>{tenant}/{user}</c>: decides for the user, then asks the tenant grain, in one call from the API.</summary>
+/// <summary>One user's limits, key <c>{tenant}/{user}</c>: decides for the user, then asks the tenant grain, in one call from the API.</summary>
 [Alias("user-rate-limit")]
 public interface IUserRateLimitGrain : IGrainWithStringKey
 {
@@ -38,7 +38,7 @@ public interface IUserRateLimitGrain : IGrainWithStringKey
     [Alias("try-admit")]
     Task<RateLimitDecision> TryAdmitAsync();
 
-    /// <summary>Charges a finished turn's real token count to the user's and the tenant's token buckets.</summary>
+    /// <summary>Charges a finished turn's real token count to the user's and the tenant's token limits.</summary>
     [Alias("charge")]
     Task ChargeTokensAsync(int tokens);
 }

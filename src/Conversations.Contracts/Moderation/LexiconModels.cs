@@ -2,10 +2,13 @@ namespace Conversations.Contracts.Moderation;
 
 /// <summary>A tenant's custom word list as the admin defines it.</summary>
 /// <param name="Name">Library name (reported as the hit's library).</param>
-/// <param name="Words">The words; matched after normalization (case, spacing, full-width and look-alikes do not matter).</param>
+/// <param name="Words">The words; matched after normalization (case, spacing, full-width and look-alikes do not matter),
+/// as whole words in spaced scripts (Latin, Cyrillic, …) and anywhere in Chinese, Japanese, Korean or Thai.</param>
 /// <param name="RiskLevel">"low", "medium" or "high".</param>
 /// <param name="Action">"block" (refuse / withhold) or "mask" (replace with ***).</param>
 /// <param name="Label">Result label; "customized" unless the admin names another.</param>
+/// <param name="UpdatedAt">When the lexicon was last written.</param>
+/// <param name="SubstringWords">Words that also match inside longer words ("fuck" in "fucking"); null or empty when none.</param>
 [GenerateSerializer, Immutable, Alias("lexicon-definition")]
 public sealed record LexiconDefinition(
     [property: Id(0)] string Name,
@@ -13,7 +16,8 @@ public sealed record LexiconDefinition(
     [property: Id(2)] string RiskLevel,
     [property: Id(3)] string Action,
     [property: Id(4)] string Label,
-    [property: Id(5)] DateTimeOffset UpdatedAt);
+    [property: Id(5)] DateTimeOffset UpdatedAt,
+    [property: Id(6)] IReadOnlyList<string>? SubstringWords = null);
 
 /// <summary>All of a tenant's lexicons at one version.</summary>
 [GenerateSerializer, Immutable, Alias("tenant-lexicon-list")]

@@ -1,7 +1,10 @@
 namespace Conversations.Contracts.Moderation;
 
 /// <summary>A tenant's moderation settings: request and token limits per user and per tenant, and the Green outage policy.</summary>
-/// <remarks>Defaults are generous so a tenant that never sets them is limited only against floods.</remarks>
+/// <remarks>
+/// Defaults are generous so a tenant that never sets them is limited only against floods. Every "per minute" limit holds
+/// over any 60-second window (<see cref="WindowSeconds"/>): there is no burst on top of it.
+/// </remarks>
 [GenerateSerializer, Immutable, Alias("moderation-settings")]
 public sealed record ModerationSettings
 {
@@ -32,6 +35,11 @@ public sealed record ModerationSettings
     [Id(4)] public string GreenFailureMode { get; init; } = FailOpen;
     /// <summary>Bumped on every change; user grains pick up new limits when they see a newer version.</summary>
     [Id(5)] public long Version { get; init; }
+    /// <summary>The window every limit holds over, in seconds (not a setting: shown so clients know there is no burst).</summary>
+    public int WindowSeconds => RateLimitWindowSeconds;
+
+    /// <summary>The value of <see cref="WindowSeconds"/>.</summary>
+    public const int RateLimitWindowSeconds = 60;
 }
 
 /// <summary>A partial update of <see cref="ModerationSettings"/>; null fields stay as they are.</summary>

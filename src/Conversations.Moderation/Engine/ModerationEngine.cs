@@ -23,7 +23,15 @@ public sealed class ModerationEngine(ModerationPolicy? policy = null, PiiScanner
 
     /// <summary>Scans a span; <paramref name="openPrefixStart"/> is where a lexicon word that could still complete with
     /// more text begins (the span length when none) — a stream must not release text from there on.</summary>
-    public ModerationResult Scan(ReadOnlySpan<char> text, CompiledLexiconSet lexicons, ModerationPhase phase, out int openPrefixStart, ModerationPolicy? policy = null)
+    /// <param name="text">The text, or a stream's unreleased part.</param>
+    /// <param name="lexicons">The compiled lexicons.</param>
+    /// <param name="phase">Input or output.</param>
+    /// <param name="openPrefixStart">Where text that may still become a lexicon finding begins.</param>
+    /// <param name="policy">The policy; null uses the engine's.</param>
+    /// <param name="context">For a stream: the last visible char already released and whether more text may follow.</param>
+    public ModerationResult Scan(
+        ReadOnlySpan<char> text, CompiledLexiconSet lexicons, ModerationPhase phase, out int openPrefixStart, ModerationPolicy? policy = null,
+        ScanContext context = default)
     {
         var phasePolicy = (policy ?? Policy).For(phase);
         var scratch = t_scratch ??= new Scratch();
@@ -39,8 +47,17 @@ public sealed class ModerationEngine(ModerationPolicy? policy = null, PiiScanner
         openPrefixStart = depth == 0 ? text.Length : scratch.Matching.SourceAtOrAfter(scratch.Matching.Length - depth);
         foreach (var match in scratch.Matches)
         {
-            var lexicon = lexicons.LexiconOf(match.PatternId);
+            var verdict = lexicons.Check(match.PatternId, text, scratch.Matching, match.Start, match.End, context.Before, context.MoreFollows);
+            if (verdict == MatchVerdict.Reject)
+                continue;
             var (start, end) = scratch.Matching.ToOriginal(match.Start, match.End);
+            if (verdict == MatchVerdict.Undecided)
+            {
+                // Whether the word ends here is known only with the next char: hold it, report nothing yet.
+                openPrefixStart = Math.Min(openPrefixStart, start);
+                continue;
+            }
+            var lexicon = lexicons.LexiconOf(match.PatternId);
             var action = lexicon.Action == LexiconAction.Block ? ModerationAction.Block : ModerationAction.Mask;
             (hits ??= []).Add(new ModerationHit(start, end, HitSource.Lexicon, lexicon.Label, lexicon.Risk, action,
                 LibName: lexicon.Name, Keyword: lexicons.WordOf(match.PatternId)));

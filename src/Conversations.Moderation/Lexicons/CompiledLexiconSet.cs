@@ -55,7 +55,14 @@ public sealed class CompiledLexiconSet
         var skipped = new List<string>();
         for (var l = 0; l < list.Length; l++)
         {
-            foreach (var word in list[l].Words)
+            Add(l, list[l].Words, substring: false);
+            Add(l, list[l].SubstringWords ?? [], substring: true);
+        }
+        return new CompiledLexiconSet(version, list, AhoCorasickAutomaton.Build(normalized), [.. patterns], skipped);
+
+        void Add(int lexicon, IReadOnlyList<string> words, bool substring)
+        {
+            foreach (var word in words)
             {
                 var pattern = TextNormalizer.NormalizePattern(word);
                 if (pattern.Length == 0)
@@ -64,10 +71,9 @@ public sealed class CompiledLexiconSet
                     continue;
                 }
                 normalized.Add(pattern);
-                patterns.Add(new PatternInfo(l, word));
+                patterns.Add(new PatternInfo(lexicon, word, TermRules.ModeOf(pattern, substring), TermRules.BreaksOf(word)));
             }
         }
-        return new CompiledLexiconSet(version, list, AhoCorasickAutomaton.Build(normalized), [.. patterns], skipped);
     }
 
     /// <summary>The lexicon a pattern id belongs to.</summary>
@@ -76,5 +82,15 @@ public sealed class CompiledLexiconSet
     /// <summary>The configured (un-normalized) word behind a pattern id.</summary>
     public string WordOf(int patternId) => _patterns[patternId].Word;
 
-    private readonly record struct PatternInfo(int LexiconIndex, string Word);
+    /// <summary>How the word behind a pattern id may match.</summary>
+    public TermMode ModeOf(int patternId) => _patterns[patternId].Mode;
+
+    /// <summary>Decides an automaton match of <paramref name="patternId"/> by <see cref="TermRules"/>.</summary>
+    public MatchVerdict Check(int patternId, ReadOnlySpan<char> text, NormalizedText normalized, int start, int end, char before, bool moreFollows)
+    {
+        var info = _patterns[patternId];
+        return TermRules.Check(info.Mode, info.Breaks, text, normalized, start, end, before, moreFollows);
+    }
+
+    private readonly record struct PatternInfo(int LexiconIndex, string Word, TermMode Mode, bool[]? Breaks);
 }

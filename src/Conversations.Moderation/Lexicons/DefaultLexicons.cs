@@ -1,7 +1,10 @@
 namespace Conversations.Moderation.Lexicons;
 
 /// <summary>The platform's built-in lexicons: small and conservative; tenants add their own on top.</summary>
-/// <remarks>Words are kept unambiguous on purpose: after normalization they match inside longer words too.</remarks>
+/// <remarks>
+/// Latin words match as whole words, except the few listed as substring words, which no ordinary word contains and whose
+/// inflections ("fucking", "bitches") should be caught too. "cunt" stays whole-word so "Scunthorpe" is left alone.
+/// </remarks>
 public static class DefaultLexicons
 {
     /// <summary>Library name of the built-in profanity list.</summary>
@@ -16,9 +19,9 @@ public static class DefaultLexicons
     /// <summary>Profanity and insults (en/zh): masked, medium risk.</summary>
     public static Lexicon Profanity { get; } = new(
         ProfanityName,
-        ["fuck", "motherfucker", "shithead", "bullshit", "asshole", "bitch", "cunt", "dickhead",
-         "傻逼", "煞笔", "操你妈", "草泥马", "他妈的", "去你妈的", "狗娘养的", "王八蛋", "贱人"],
-        RiskLevel.Medium, LexiconAction.Mask, Lexicon.AbuseLabel);
+        ["cunt", "cunts", "傻逼", "煞笔", "操你妈", "草泥马", "他妈的", "去你妈的", "狗娘养的", "王八蛋", "贱人"],
+        RiskLevel.Medium, LexiconAction.Mask, Lexicon.AbuseLabel,
+        SubstringWords: ["fuck", "motherfucker", "shithead", "bullshit", "asshole", "bitch", "dickhead"]);
 
     /// <summary>Instruction-override phrases (en/zh): blocked, medium risk.</summary>
     public static Lexicon PromptAttack { get; } = new(

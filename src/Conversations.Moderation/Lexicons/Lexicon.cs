@@ -12,11 +12,18 @@ public enum LexiconAction
 
 /// <summary>A named word list (platform or tenant) with its risk level, action and result label.</summary>
 /// <param name="Name">Library name, reported as <c>CustomizedHit.LibName</c>.</param>
-/// <param name="Words">The words; each is matched after normalization, so case, spacing and look-alikes do not matter.</param>
+/// <param name="Words">
+/// The words, matched after normalization (case, width, look-alikes, zero-width chars and separators inside the word or
+/// between single spaced-out letters do not matter). A word of a script written with spaces (Latin, Cyrillic, …) matches
+/// only as a whole word; a word holding Han, kana, Hangul or Thai letters matches anywhere. See <see cref="Matching.TermRules"/>.
+/// </param>
 /// <param name="Risk">Risk level of a hit.</param>
 /// <param name="Action">Mask or block on a hit.</param>
 /// <param name="Label">Result label: "customized" for tenant libraries (as Green reports them), else e.g. "abuse".</param>
-public sealed record Lexicon(string Name, IReadOnlyList<string> Words, RiskLevel Risk, LexiconAction Action, string Label = Lexicon.CustomizedLabel)
+/// <param name="SubstringWords">Words that also match inside longer words ("fuck" in "fucking"); null or empty when none.</param>
+public sealed record Lexicon(
+    string Name, IReadOnlyList<string> Words, RiskLevel Risk, LexiconAction Action, string Label = Lexicon.CustomizedLabel,
+    IReadOnlyList<string>? SubstringWords = null)
 {
     /// <summary>The label Green uses for hits in user-defined libraries.</summary>
     public const string CustomizedLabel = "customized";

@@ -28,10 +28,14 @@ internal static class FoldTables
     /// <summary>Marker in <see cref="Light"/> for a dropped char.</summary>
     public const char LightDrop = '\uFFFF';
 
+    /// <summary>The <see cref="CharClass"/> of every BMP char (word boundaries for whole-word lexicon terms).</summary>
+    public static readonly CharClass[] Classes;
+
     static FoldTables()
     {
         Matching = new uint[65536];
         Light = new char[65536];
+        Classes = new CharClass[65536];
         var expansions = new List<char>(4096);
         Span<char> folded = stackalloc char[64];
         for (var c = 0; c < 65536; c++)
@@ -41,6 +45,7 @@ internal static class FoldTables
             if (char.IsSurrogate(ch))
             {
                 Matching[c] = Surrogate << 24;
+                Classes[c] = CharClass.Symbol;
                 continue;
             }
             var n = 0;
@@ -60,9 +65,31 @@ internal static class FoldTables
                 for (var i = 0; i < n; i++)
                     expansions.Add(folded[i]);
             }
+            Classes[c] = Classify(ch, n == 0 ? null : folded[0]);
         }
         Expansions = [.. expansions];
     }
+
+    /// <summary>Letters of scripts written without spaces between words (Han, kana, Hangul, Thai, …): no word boundary there.</summary>
+    public static bool IsUnspacedScript(char c) =>
+        c is >= '\u2E80' and <= '\u9FFF' or >= '\uAC00' and <= '\uD7AF' or >= '\uF900' and <= '\uFAFF' or >= '\u1100' and <= '\u11FF'
+            or >= '\u0E00' and <= '\u0EFF' or >= '\u1000' and <= '\u109F' or >= '\u1780' and <= '\u17FF'
+            || char.IsSurrogate(c); // astral letters are almost all CJK extensions
+
+    private static CharClass Classify(char ch, char? firstFolded)
+    {
+        if (firstFolded is { } f)
+            return IsUnspacedScript(f) ? CharClass.UnspacedLetter : CharClass.Letter;
+        if (char.IsWhiteSpace(ch))
+            return CharClass.Space;
+        if (IsFiller(ch))
+            return CharClass.Invisible;
+        return CharUnicodeInfo.GetUnicodeCategory(ch) is UnicodeCategory.Format or UnicodeCategory.Control
+            or UnicodeCategory.NonSpacingMark or UnicodeCategory.EnclosingMark ? CharClass.Invisible : CharClass.Symbol;
+    }
+
+    // Hangul fillers render as nothing; they are letters to Unicode, so without this they would split a word unseen.
+    private static bool IsFiller(char c) => c is '\u115F' or '\u1160' or '\u3164' or '\uFFA0';
 
     private static string Decompose(char ch)
     {
@@ -85,7 +112,7 @@ internal static class FoldTables
     private static char MatchFold(char d)
     {
         var category = CharUnicodeInfo.GetUnicodeCategory(d);
-        if (category is UnicodeCategory.NonSpacingMark or UnicodeCategory.EnclosingMark)
+        if (category is UnicodeCategory.NonSpacingMark or UnicodeCategory.EnclosingMark || IsFiller(d))
             return '\0';
         var folded = Confusables.Fold(char.ToLowerInvariant(d));
         return CharUnicodeInfo.GetUnicodeCategory(folded) switch

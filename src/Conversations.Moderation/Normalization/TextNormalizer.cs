@@ -7,7 +7,8 @@ namespace Conversations.Moderation.Normalization;
 /// <remarks>
 /// Two forms. Matching form (for lexicons): NFKD-style compatibility fold (full-width → ASCII), marks dropped,
 /// lower-cased, look-alike and digit-as-letter fold, and every non-letter/non-digit removed — so "r u d e_w o r d",
-/// "r.u.d.e", "ｒｕｄｅ" and "rud\u200Be" all read "rude…". Light form (for PII): full-width → ASCII and invisible
+/// "r.u.d.e", "ｒｕｄｅ" and "rud\u200Be" all read "rude…" (which of the matches found there count is decided on the
+/// original text by <see cref="Matching.TermRules"/>). Light form (for PII): full-width → ASCII and invisible
 /// chars removed only, so digits stay digits and "@" stays "@".
 /// </remarks>
 public static class TextNormalizer
@@ -80,6 +81,20 @@ public static class TextNormalizer
 
     /// <summary>The matching form of a lexicon word, as a string (empty when the word has no letters or digits).</summary>
     public static string NormalizePattern(string word) => NormalizeForMatching(word).ToString();
+
+    /// <summary>What <paramref name="c"/> is to lexicon matching (a half of a surrogate pair reads as <see cref="CharClass.Symbol"/>).</summary>
+    public static CharClass ClassOf(char c) => FoldTables.Classes[c];
+
+    /// <summary>True when the matching form of <paramref name="pattern"/> holds a letter of a script written without spaces.</summary>
+    public static bool HasUnspacedScript(ReadOnlySpan<char> pattern)
+    {
+        foreach (var c in pattern)
+        {
+            if (FoldTables.IsUnspacedScript(c))
+                return true;
+        }
+        return false;
+    }
 
     /// <summary>Writes the light form (full-width → ASCII, invisible chars removed) into <paramref name="into"/>.</summary>
     public static void NormalizeLight(ReadOnlySpan<char> text, NormalizedText into)

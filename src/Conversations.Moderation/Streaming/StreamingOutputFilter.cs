@@ -9,7 +9,8 @@ namespace Conversations.Moderation.Streaming;
 /// or, in a stream without sentence ends, all but a short tail once <see cref="StreamingFilterOptions.MaxHoldChars"/>
 /// is reached. With <see cref="OutputRelease.SafePrefix"/> (the default) less is held: only what could still become a
 /// finding (see that value). Text is never released past the start of a lexicon word that could still complete (the automaton's
-/// open prefix) nor through the middle of a hit, so a blocked term split across deltas never reaches the output.
+/// open prefix) nor through the middle of a hit, so a blocked term split across deltas never reaches the output. A whole-word
+/// term at the very end of the pending text is decided only once the next visible char shows whether the word ended.
 /// One instance per answer; not thread-safe. It scans only when a release is possible (a sentence end, or in safe-prefix
 /// mode a finished word), not on every delta.
 /// </remarks>
@@ -23,6 +24,7 @@ public sealed class StreamingOutputFilter(ModerationEngine engine, CompiledLexic
     private char[] _pending = new char[256];
     private int _length;
     private int _released;
+    private char _lastVisible;
 
     /// <summary>True once a blocking rule fired; everything after that is withheld.</summary>
     public bool IsBlocked { get; private set; }
@@ -58,7 +60,10 @@ public sealed class StreamingOutputFilter(ModerationEngine engine, CompiledLexic
     private string Release(int boundary, bool final)
     {
         var pending = _pending.AsSpan(0, _length);
-        var result = engine.Scan(pending, lexicons, ModerationPhase.Output, out var openPrefixStart, _options.Policy);
+        // The scan sees only unreleased text: it is told the char before it (does a whole word start here?) and, unless
+        // the answer is complete, that more may follow (does a whole word end here?), so it decides as a one-shot scan would.
+        var result = engine.Scan(pending, lexicons, ModerationPhase.Output, out var openPrefixStart, _options.Policy,
+            new ScanContext(_lastVisible, MoreFollows: !final));
         if (result.IsBlocked)
             return Block(result);
         if (!final)
@@ -104,6 +109,14 @@ public sealed class StreamingOutputFilter(ModerationEngine engine, CompiledLexic
         var text = released.Count == 0
             ? pending[..boundary].ToString()
             : TextMasker.Mask(pending[..boundary], released, static h => h.Action != ModerationAction.Allow);
+        for (var i = boundary - 1; i >= 0; i--)
+        {
+            if (Normalization.TextNormalizer.ClassOf(pending[i]) != Normalization.CharClass.Invisible)
+            {
+                _lastVisible = pending[i];
+                break;
+            }
+        }
         pending[boundary..].CopyTo(_pending);
         _length -= boundary;
         _released += boundary;

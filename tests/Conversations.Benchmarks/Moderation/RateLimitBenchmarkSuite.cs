@@ -42,7 +42,7 @@ public sealed class RateLimitBenchmarkSuite : IBenchmarkSuite
         output.WriteLine(Row("1 user, sequential, admitted (user + tenant grain)", await RunAsync(grains, open, 1, Math.Min(calls, 20_000), 1)));
         output.WriteLine(Row($"{users:N0} users, {concurrency} in flight, admitted (user + tenant grain)", await RunAsync(grains, open, users, calls, concurrency)));
         output.WriteLine(Row($"1 user, {concurrency} in flight, refused by the user bucket (no tenant call)", await RunAsync(grains, flood, 1, calls, concurrency)));
-        output.WriteLine(Row("bare TokenBucket.TryTake, one thread (no grain)", BareBucket(calls * 10)));
+        output.WriteLine(Row("bare SlidingWindowLimit.TryTake, one thread (no grain)", BareWindow(calls * 10)));
         return 0;
     }
 
@@ -70,14 +70,14 @@ public sealed class RateLimitBenchmarkSuite : IBenchmarkSuite
         return new Result(calls / seconds, latencies[calls / 2], latencies[(int)(calls * 0.99)], admitted);
     }
 
-    private static Result BareBucket(int calls)
+    private static Result BareWindow(int calls)
     {
         var now = DateTimeOffset.UtcNow;
-        var bucket = new TokenBucket(ModerationSettings.MaxLimit, now);
+        var window = new SlidingWindowLimit(ModerationSettings.MaxLimit);
         var admitted = 0;
         var sw = Stopwatch.StartNew();
         for (var i = 0; i < calls; i++)
-            if (bucket.TryTake(1, now, out _)) admitted++;
+            if (window.TryTake(1, now, out _)) admitted++;
         var rate = calls / sw.Elapsed.TotalSeconds;
         return new Result(rate, 1e6 / rate, double.NaN, admitted);
     }

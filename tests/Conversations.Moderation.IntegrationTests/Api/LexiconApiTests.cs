@@ -39,6 +39,7 @@ public sealed class LexiconApiTests(ModerationPlatformFixture fx)
     [InlineData("""{"words":[],"riskLevel":"high","action":"block"}""", "words")]
     [InlineData("""{"words":["!!!"],"riskLevel":"high","action":"block"}""", "letter or digit")]
     [InlineData("""{"words":["x"],"riskLevel":"extreme","action":"block"}""", "riskLevel")]
+    [InlineData("""{"words":["x"],"substringWords":["?"],"riskLevel":"high","action":"block"}""", "substringWords")]
     public async Task Invalid_lexicon_is_400(string body, string mentioned)
     {
         var (admin, user) = await fx.NewTenantAsync();

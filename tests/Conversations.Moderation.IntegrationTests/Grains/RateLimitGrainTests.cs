@@ -27,7 +27,7 @@ public sealed class RateLimitGrainTests(RateLimitClusterFixture fx)
         Assert.All(decisions.Where(d => !d.Allowed), d =>
         {
             Assert.Equal((RateLimitDecision.UserScope, RateLimitDecision.RequestsLimit), (d.Scope, d.Limit));
-            Assert.InRange(d.RetryAfterSeconds, 1, 2); // 37 a minute: the next one in about 1.6 s
+            Assert.Equal(60, d.RetryAfterSeconds); // all 37 were taken at this instant: the window has room again in a minute
         });
     }
 
@@ -56,8 +56,10 @@ public sealed class RateLimitGrainTests(RateLimitClusterFixture fx)
         var refused = await user.TryAdmitAsync();
         Assert.False(refused.Allowed);
         Assert.Equal((RateLimitDecision.UserScope, RateLimitDecision.TokensLimit), (refused.Scope, refused.Limit));
-        Assert.InRange(refused.RetryAfterSeconds, 30, 31); // 300 tokens over at 10 a second
-        RateLimitClusterFixture.Time.Advance(TimeSpan.FromSeconds(31));
+        Assert.Equal(60, refused.RetryAfterSeconds); // the 900 tokens leave the window a minute after they were charged
+        RateLimitClusterFixture.Time.Advance(TimeSpan.FromSeconds(59));
+        Assert.False((await user.TryAdmitAsync()).Allowed);
+        RateLimitClusterFixture.Time.Advance(TimeSpan.FromSeconds(1));
         Assert.True((await user.TryAdmitAsync()).Allowed);
     }
 
@@ -86,5 +88,60 @@ public sealed class RateLimitGrainTests(RateLimitClusterFixture fx)
         var later = new List<bool>();
         for (var i = 0; i < 6; i++) later.Add((await user.TryAdmitAsync()).Allowed);
         Assert.Equal(2, later.Count(a => a)); // 3 in the minute, one of them before the change
+    }
+
+    [Fact(DisplayName = "A user limit of 20 a minute: 40 quick requests admit exactly 20, and no 60-second window admits more than 20")]
+    public async Task User_limit_holds_over_every_minute_window()
+    {
+        var tenant = NewTenant();
+        await fx.Cluster.Client.GetGrain<ITenantModerationGrain>(tenant).UpdateSettingsAsync(new ModerationSettingsPatch { UserRequestsPerMinute = 20 });
+        var admitted = await DemandAsync(i => GrainKeys.Scoped(tenant, "grace"));
+        AssertNoWindowAbove(20, admitted);
+    }
+
+    [Fact(DisplayName = "A tenant limit of 30 a minute over 50 users: no 60-second window admits more than 30")]
+    public async Task Tenant_limit_holds_over_every_minute_window()
+    {
+        var tenant = NewTenant();
+        await fx.Cluster.Client.GetGrain<ITenantModerationGrain>(tenant).UpdateSettingsAsync(new ModerationSettingsPatch { UserRequestsPerMinute = 30, TenantRequestsPerMinute = 30 });
+        var admitted = await DemandAsync(i => GrainKeys.Scoped(tenant, $"u{i % 50}"));
+        AssertNoWindowAbove(30, admitted);
+    }
+
+    // 40 requests at once, then steady demand above the limit (4 requests every 5 s from several callers) for three minutes of moved time.
+    private async Task<List<DateTimeOffset>> DemandAsync(Func<int, string> user)
+    {
+        var admitted = new List<DateTimeOffset>();
+        var n = 0;
+        var start = RateLimitClusterFixture.Time.GetUtcNow();
+        async Task Round(int count)
+        {
+            var now = RateLimitClusterFixture.Time.GetUtcNow();
+            var decisions = await Task.WhenAll(Enumerable.Range(0, count).Select(_ =>
+            {
+                var i = Interlocked.Increment(ref n);
+                return Caller(i).GetGrain<IUserRateLimitGrain>(user(i)).TryAdmitAsync();
+            }));
+            admitted.AddRange(decisions.Where(d => d.Allowed).Select(_ => now));
+        }
+        await Round(count: 40);
+        while (RateLimitClusterFixture.Time.GetUtcNow() - start < TimeSpan.FromMinutes(3))
+        {
+            RateLimitClusterFixture.Time.Advance(TimeSpan.FromSeconds(5));
+            await Round(count: 4);
+        }
+        return admitted;
+    }
+
+    private static void AssertNoWindowAbove(int limit, List<DateTimeOffset> admitted)
+    {
+        Assert.Equal(limit, admitted.Count(t => t == admitted[0]));
+        for (int first = 0, last = 0; first < admitted.Count; first++)
+        {
+            while (last < admitted.Count && admitted[last] - admitted[first] < TimeSpan.FromMinutes(1)) last++;
+            Assert.True(last - first <= limit, $"{last - first} admitted in the 60 s from {admitted[first]:T} (limit {limit})");
+        }
+        // Demand stayed above the limit, so each minute got its full share: three minutes, plus the round at 3:00 itself.
+        Assert.InRange(admitted.Count, 3 * limit, 3 * limit + 4);
     }
 }

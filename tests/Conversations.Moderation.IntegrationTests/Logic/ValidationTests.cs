@@ -41,6 +41,24 @@ public sealed class ValidationTests
         Assert.Equal((RiskLevel.High, LexiconAction.Block), (engine.Risk, engine.Action));
     }
 
+    [Fact(DisplayName = "Substring words are cleaned like words; a word in both lists is kept once, as a substring word")]
+    public void Substring_words_are_validated()
+    {
+        var clean = LexiconRules.Validate(Lexicon(words: ["bad", " ass "]) with { SubstringWords = [" ass", "zorb", "zorb"] });
+        Assert.Equal(["bad"], clean.Words);
+        Assert.Equal(["ass", "zorb"], clean.SubstringWords);
+        var engine = LexiconRules.ToEngine(clean);
+        Assert.Equal(["ass", "zorb"], engine.SubstringWords);
+        Assert.Equal(["zorb"], LexiconRules.Validate(Lexicon(words: []) with { SubstringWords = ["zorb"] }).SubstringWords);
+        Assert.Contains("substringWords", Assert.Throws<ArgumentException>(() => LexiconRules.Validate(Lexicon() with { SubstringWords = ["--"] })).Message);
+        Assert.Contains("at least one word", Assert.Throws<ArgumentException>(() => LexiconRules.Validate(Lexicon(words: []) with { SubstringWords = [] })).Message);
+        // Both lists count toward the tenant's bound.
+        var half = Lexicon("a", Enumerable.Range(0, LexiconRules.MaxWordsPerLexicon / 2).Select(i => $"w{i}").ToArray());
+        var full = half with { SubstringWords = Enumerable.Range(0, LexiconRules.MaxWordsPerLexicon / 2).Select(i => $"s{i}").ToArray() };
+        var five = Enumerable.Range(0, 5).Select(i => full with { Name = $"l{i}" }).ToList();
+        Assert.Throws<ArgumentException>(() => LexiconRules.CheckTenantBounds(five, half with { Name = "new" }));
+    }
+
     [Fact(DisplayName = "A tenant's lexicons are bounded in number and total words")]
     public void Tenant_bounds()
     {

@@ -37,19 +37,29 @@ public static partial class LexiconRules
         var label = string.IsNullOrWhiteSpace(lexicon.Label) ? Lexicon.CustomizedLabel : lexicon.Label.Trim();
         if (!LabelPattern().IsMatch(label))
             throw new ArgumentException("label must be 1–64 characters: lower-case letters, digits, '_' and '-'.");
-        if (lexicon.Words is null || lexicon.Words.Count == 0)
-            throw new ArgumentException("words must list at least one word.");
-        if (lexicon.Words.Count > MaxWordsPerLexicon)
+        var wholeWords = lexicon.Words ?? [];
+        var substringWords = lexicon.SubstringWords ?? [];
+        if (wholeWords.Count + substringWords.Count == 0)
+            throw new ArgumentException("words (or substringWords) must list at least one word.");
+        if (wholeWords.Count + substringWords.Count > MaxWordsPerLexicon)
             throw new ArgumentException($"a lexicon holds at most {MaxWordsPerLexicon:N0} words; split it into several lexicons.");
 
-        var words = new List<string>(lexicon.Words.Count);
         var seen = new HashSet<string>(StringComparer.Ordinal);
+        // Substring words first: a word listed in both lists matches as a substring, which covers the whole word too.
+        var substrings = Clean(substringWords, "substringWords", seen);
+        var words = Clean(wholeWords, "words", seen);
+        return lexicon with { Name = name, Words = words, RiskLevel = risk, Action = action, Label = label, SubstringWords = substrings };
+    }
+
+    private static List<string> Clean(IReadOnlyList<string> raws, string field, HashSet<string> seen)
+    {
+        var words = new List<string>(raws.Count);
         var unusable = new List<string>();
-        foreach (var raw in lexicon.Words)
+        foreach (var raw in raws)
         {
             var word = raw?.Trim() ?? "";
             if (word.Length > MaxWordLength)
-                throw new ArgumentException($"words must be at most {MaxWordLength} characters; '{word[..20]}…' is longer.");
+                throw new ArgumentException($"{field} must be at most {MaxWordLength} characters each; '{word[..20]}…' is longer.");
             // A word with no letter or digit left after normalization would match nothing.
             if (TextNormalizer.NormalizePattern(word).Length == 0)
             {
@@ -60,9 +70,12 @@ public static partial class LexiconRules
         }
         if (unusable.Count > 0)
             throw new ArgumentException(
-                $"words need at least one letter or digit; these have none: {string.Join(", ", unusable.Take(5).Select(w => $"'{w}'"))}.");
-        return lexicon with { Name = name, Words = words, RiskLevel = risk, Action = action, Label = label };
+                $"{field} need at least one letter or digit; these have none: {string.Join(", ", unusable.Take(5).Select(w => $"'{w}'"))}.");
+        return words;
     }
+
+    /// <summary>All words of a lexicon, whole-word and substring.</summary>
+    public static int WordCount(LexiconDefinition lexicon) => lexicon.Words.Count + (lexicon.SubstringWords?.Count ?? 0);
 
     /// <summary>Checks the tenant-wide bounds after <paramref name="candidate"/> replaces its namesake in <paramref name="current"/>.</summary>
     public static void CheckTenantBounds(IReadOnlyList<LexiconDefinition> current, LexiconDefinition candidate)
@@ -70,14 +83,14 @@ public static partial class LexiconRules
         var others = current.Where(l => l.Name != candidate.Name).ToList();
         if (others.Count + 1 > MaxLexicons)
             throw new ArgumentException($"a tenant may have at most {MaxLexicons} lexicons.");
-        if (others.Sum(l => l.Words.Count) + candidate.Words.Count > MaxWordsPerTenant)
+        if (others.Sum(WordCount) + WordCount(candidate) > MaxWordsPerTenant)
             throw new ArgumentException($"a tenant's lexicons hold at most {MaxWordsPerTenant:N0} words in all.");
     }
 
     /// <summary>The engine's form of a stored lexicon.</summary>
     public static Lexicon ToEngine(LexiconDefinition lexicon) => new(
         lexicon.Name, lexicon.Words, RiskLevels.FromGreenString(lexicon.RiskLevel),
-        lexicon.Action == "block" ? LexiconAction.Block : LexiconAction.Mask, lexicon.Label);
+        lexicon.Action == "block" ? LexiconAction.Block : LexiconAction.Mask, lexicon.Label, lexicon.SubstringWords);
 
     [GeneratedRegex("^[A-Za-z0-9_.-]{1,64}$")]
     private static partial Regex NamePattern();

@@ -31,7 +31,7 @@ public sealed class TenantLexiconGrain(LexiconStore store, TenantLexiconCache ca
     {
         var clean = LexiconRules.Validate(lexicon) with { UpdatedAt = time.GetUtcNow() };
         LexiconRules.CheckTenantBounds(_current.Lexicons, clean);
-        var version = await store.UpsertAsync(_tenantId, new LexiconRecord(clean.Name, clean.Words, clean.RiskLevel, clean.Action, clean.Label, clean.UpdatedAt));
+        var version = await store.UpsertAsync(_tenantId, new LexiconRecord(clean.Name, clean.Words, clean.RiskLevel, clean.Action, clean.Label, clean.UpdatedAt, clean.SubstringWords ?? []));
         var lexicons = _current.Lexicons.Where(l => l.Name != clean.Name).Append(clean).OrderBy(l => l.Name, StringComparer.Ordinal).ToList();
         Publish(new TenantLexicons(version, lexicons));
         return version;
@@ -53,5 +53,5 @@ public sealed class TenantLexiconGrain(LexiconStore store, TenantLexiconCache ca
         cache.Invalidate(_tenantId);
     }
 
-    private static LexiconDefinition ToDefinition(LexiconRecord r) => new(r.Name, r.Words, r.RiskLevel, r.Action, r.Label, r.UpdatedAt);
+    private static LexiconDefinition ToDefinition(LexiconRecord r) => new(r.Name, r.Words, r.RiskLevel, r.Action, r.Label, r.UpdatedAt, r.SubstringWords);
 }

@@ -1,6 +1,6 @@
 namespace Conversations.Grains.Moderation.RateLimiting;
 
-/// <summary>The time the rate-limit buckets refill by; its own type so tests can stop it without touching the runtime's clock.</summary>
+/// <summary>The time the rate-limit windows slide by; its own type so tests can stop it without touching the runtime's clock.</summary>
 public sealed class RateLimitClock(TimeProvider time)
 {
     /// <summary>The system clock.</summary>

@@ -5,7 +5,7 @@ namespace Conversations.Grains.Moderation.RateLimiting;
 /// <summary>Builds refusals with a whole-second Retry-After (at least 1, so clients never retry at once).</summary>
 internal static class RateLimitDecisions
 {
-    /// <summary>A refusal by <paramref name="scope"/>'s <paramref name="limit"/> bucket.</summary>
+    /// <summary>A refusal by <paramref name="scope"/>'s <paramref name="limit"/>.</summary>
     public static RateLimitDecision Refused(string scope, string limit, TimeSpan retryAfter) =>
         new(false, Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds)), scope, limit);
 }

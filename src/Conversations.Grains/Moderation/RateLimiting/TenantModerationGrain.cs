@@ -3,23 +3,23 @@ using Conversations.Contracts.Moderation;
 namespace Conversations.Grains.Moderation.RateLimiting;
 
 /// <summary>
-/// One tenant's moderation settings and tenant-wide buckets. Admit, refund and charge are synchronous and marked
+/// One tenant's moderation settings and tenant-wide limits. Admit, refund and charge are synchronous and marked
 /// [AlwaysInterleave]: an activation still runs one of them at a time, so every decision for the tenant is exact,
-/// and none of them waits behind a settings write. Buckets live in memory: a new activation starts them full.
+/// and none of them waits behind a settings write. Each limit holds over every 60-second window
+/// (<see cref="SlidingWindowLimit"/>). The windows live in memory: a new activation starts them empty.
 /// </summary>
 public sealed class TenantModerationGrain(
     [PersistentState("moderation-settings", "store")] IPersistentState<ModerationSettings> state,
     RateLimitClock clock) : Grain, ITenantModerationGrain
 {
-    private TokenBucket _requests = null!;
-    private TokenBucket _tokens = null!;
+    private SlidingWindowLimit _requests = null!;
+    private SlidingWindowLimit _tokens = null!;
 
     /// <inheritdoc />
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
-        var now = clock.Now;
-        _requests = new TokenBucket(state.State.TenantRequestsPerMinute, now);
-        _tokens = new TokenBucket(state.State.TenantTokensPerMinute, now);
+        _requests = new SlidingWindowLimit(state.State.TenantRequestsPerMinute);
+        _tokens = new SlidingWindowLimit(state.State.TenantTokensPerMinute);
         return Task.CompletedTask;
     }
 
@@ -41,9 +41,8 @@ public sealed class TenantModerationGrain(
             state.State = previous;
             throw;
         }
-        var now = clock.Now;
-        _requests.Resize(next.TenantRequestsPerMinute, now);
-        _tokens.Resize(next.TenantTokensPerMinute, now);
+        _requests.Resize(next.TenantRequestsPerMinute);
+        _tokens.Resize(next.TenantTokensPerMinute);
         return next;
     }
 

@@ -4,8 +4,9 @@ using Conversations.Contracts.Moderation;
 namespace Conversations.Grains.Moderation.RateLimiting;
 
 /// <summary>
-/// One user's buckets. The API makes one call here per request: the user's buckets decide first (a refused request
-/// costs no tenant call), then the tenant grain takes its share. Not reentrant, so one user's concurrent requests are
+/// One user's limits, each holding over every 60-second window (<see cref="SlidingWindowLimit"/>). The API makes one
+/// call here per request: the user's limits decide first (a refused request costs no tenant call), then the tenant
+/// grain takes its share. Not reentrant, so one user's concurrent requests are
 /// decided one after another and exactly the limit gets through; different users run in parallel.
 /// New limits arrive with the tenant's answer (settings version) and apply from then on.
 /// </summary>
@@ -13,8 +14,8 @@ public sealed class UserRateLimitGrain(RateLimitClock clock) : Grain, IUserRateL
 {
     private ITenantModerationGrain _tenant = null!;
     private ModerationSettings _settings = new();
-    private TokenBucket _requests = null!;
-    private TokenBucket _tokens = null!;
+    private SlidingWindowLimit _requests = null!;
+    private SlidingWindowLimit _tokens = null!;
 
     /// <inheritdoc />
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
@@ -22,9 +23,8 @@ public sealed class UserRateLimitGrain(RateLimitClock clock) : Grain, IUserRateL
         var (tenantId, _) = GrainKeys.Split(this.GetPrimaryKeyString());
         _tenant = GrainFactory.GetGrain<ITenantModerationGrain>(tenantId);
         _settings = await _tenant.GetSettingsAsync();
-        var now = clock.Now;
-        _requests = new TokenBucket(_settings.UserRequestsPerMinute, now);
-        _tokens = new TokenBucket(_settings.UserTokensPerMinute, now);
+        _requests = new SlidingWindowLimit(_settings.UserRequestsPerMinute);
+        _tokens = new SlidingWindowLimit(_settings.UserTokensPerMinute);
     }
 
     /// <inheritdoc />
@@ -40,9 +40,9 @@ public sealed class UserRateLimitGrain(RateLimitClock clock) : Grain, IUserRateL
         now = clock.Now;
         if (admission.NewerSettings is { } newer)
         {
-            Apply(newer, now);
+            Apply(newer);
             // The request was counted against the old limit; under the new one the user may already be over.
-            if (_requests.Level < 0)
+            if (_requests.Used(now) > _requests.Limit)
             {
                 _requests.Give(1, now);
                 if (admission.Decision.Allowed) _tenant.RefundAsync().Ignore();
@@ -65,10 +65,10 @@ public sealed class UserRateLimitGrain(RateLimitClock clock) : Grain, IUserRateL
         await _tenant.ChargeTokensAsync(tokens);
     }
 
-    private void Apply(ModerationSettings settings, DateTimeOffset now)
+    private void Apply(ModerationSettings settings)
     {
         _settings = settings;
-        _requests.Resize(settings.UserRequestsPerMinute, now);
-        _tokens.Resize(settings.UserTokensPerMinute, now);
+        _requests.Resize(settings.UserRequestsPerMinute);
+        _tokens.Resize(settings.UserTokensPerMinute);
     }
 }

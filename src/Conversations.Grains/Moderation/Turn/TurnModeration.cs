@@ -22,7 +22,7 @@ namespace Conversations.Grains.Moderation.Turn;
 /// <summary>
 /// Stages 2 and 7 of a chat turn: the question is checked (built-in engine with the tenant's lexicons, plus Green
 /// when configured) before retrieval, the answer is filtered as it streams, findings become moderation events
-/// (content masked), and the turn's real token count is charged to the user's and tenant's token buckets.
+/// (content masked), and the turn's real token count is charged to the user's and tenant's token limits.
 /// Nothing here logs message text; only labels, risk and ids.
 /// </summary>
 public sealed partial class TurnModeration(
