@@ -6,11 +6,13 @@ using Conversations.Api.Demo;
 using Conversations.Api.Errors;
 using Conversations.Api.Knowledge;
 using Conversations.Api.Moderation;
+using Conversations.Api.Telemetry;
 using Conversations.Api.Tenancy;
 using Conversations.Api.Users;
 using Conversations.Grains.Chat;
 using Conversations.Grains.Hosting;
 using Conversations.Grains.Telemetry;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Trace;
 
@@ -33,16 +35,21 @@ public static class ApiSetup
         services.AddSingleton<ApiKeyAuthenticator>();
         services.AddProblemDetails(o => o.CustomizeProblemDetails = c =>
         {
+            // A path is echoed shortened: an over-long one would otherwise fill the whole answer.
+            var path = c.HttpContext.Request.Path.Value ?? "";
+            if (path.Length > 200) path = path[..200] + "…";
             if (c.ProblemDetails.Status == 404 && c.ProblemDetails.Detail is null)
-                c.ProblemDetails.Detail = $"No route matches {c.HttpContext.Request.Method} {c.HttpContext.Request.Path}. The API lives under /v1; see /openapi/v1.json.";
+                c.ProblemDetails.Detail = $"No route matches {c.HttpContext.Request.Method} {path}. The API lives under /v1; see /openapi/v1.json.";
             if (c.ProblemDetails.Status == 405 && c.ProblemDetails.Detail is null)
-                c.ProblemDetails.Detail = $"{c.HttpContext.Request.Method} is not supported on {c.HttpContext.Request.Path}; see /openapi/v1.json.";
+                c.ProblemDetails.Detail = $"{c.HttpContext.Request.Method} is not supported on {path}; see /openapi/v1.json.";
             if (c.ProblemDetails.Status == 413 && c.ProblemDetails.Detail is null)
                 c.ProblemDetails.Detail = "The request body is larger than this server accepts. Send less text at a time.";
             if (c.ProblemDetails.Status == 415 && c.ProblemDetails.Detail is null)
                 c.ProblemDetails.Detail = "Send the body as JSON with the header Content-Type: application/json.";
             c.ProblemDetails.Detail ??= "The request could not be processed; see /openapi/v1.json for the API.";
         });
+        // Errors are problem+json whatever the Accept header asks for (an SSE client's errors included).
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IProblemDetailsWriter, ProblemJsonWriter>());
         services.AddExceptionHandler<ApiExceptionHandler>();
         // Binding failures (malformed JSON, missing body) throw so the handler can answer with a friendly 400.
         services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
@@ -50,9 +57,17 @@ public static class ApiSetup
         {
             o.SerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.CamelCase;
             o.SerializerOptions.DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull;
+            // Every string of every body is checked for text the database cannot store (a 400 naming the field).
+            o.SerializerOptions.Converters.Add(new StorableStringConverter());
         });
-        builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = builder.Configuration.GetValue("Api:MaxRequestBodyBytes", 1L << 20));
-        services.AddOpenApi();
+        builder.WebHost.ConfigureKestrel(k =>
+        {
+            k.Limits.MaxRequestBodySize = builder.Configuration.GetValue("Api:MaxRequestBodyBytes", 1L << 20);
+            // Long enough that an over-long id reaches the API and gets a problem body, not the server's bare 414.
+            k.Limits.MaxRequestLineSize = builder.Configuration.GetValue("Api:MaxRequestLineBytes", 64 * 1024);
+        });
+        builder.ListenOnManagementPort();
+        services.AddOpenApi(o => o.DescribeStringsAsStrings());
         services.AddHostedService<BootstrapKeys>();
         // HTTP server metrics beside the platform's, scraped at /metrics (Prometheus text format).
         var telemetry = services.AddOpenTelemetry().WithMetrics(m => m.AddAspNetCoreInstrumentation().AddPrometheusExporter());
@@ -66,12 +81,12 @@ public static class ApiSetup
     {
         app.UseExceptionHandler();
         app.UseStatusCodePages(); // unknown routes get a problem-details 404 too
+        app.UseRequestTextCheck();
+        app.MapMetricsEndpoint();
         app.UseDefaultFiles();
         app.UseStaticFiles();
         app.MapOpenApi("/openapi/v1.json");
         app.MapGet("/healthz", () => TypedResults.Ok(new { status = "ok" })).ExcludeFromDescription();
-        // Aggregate figures only (no tenant or user ids); Telemetry:PrometheusEndpoint=false turns it off.
-        if (app.Configuration.GetValue("Telemetry:PrometheusEndpoint", true)) app.MapPrometheusScrapingEndpoint("/metrics");
         var v1 = app.MapGroup("/v1");
         v1.MapTenancyApi();
         v1.MapConversationsApi();

@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Mvc;
+using Npgsql;
 
 namespace Conversations.Api.Errors;
 
@@ -9,25 +10,36 @@ public sealed partial class ApiExceptionHandler(IProblemDetailsService problems,
     /// <inheritdoc />
     public async ValueTask<bool> TryHandleAsync(HttpContext http, Exception exception, CancellationToken ct)
     {
+        string? field = null;
         var (status, title, detail) = exception switch
         {
             BadHttpRequestException { StatusCode: 413 } =>
                 (413, "Too large", "The request body is larger than this server accepts. Send less text at a time."),
+            BadHttpRequestException { InnerException: UnstorableTextException u } => Unstorable(u.Field, out field),
+            UnstorableTextException u => Unstorable(u.Field, out field),
             BadHttpRequestException b =>
                 (b.StatusCode, "The request is not valid", FriendlyBadRequest(b)),
             ArgumentException a => (400, "The request is not valid", a.Message),
+            // A last line of defence: text the edge checks let through is still the caller's 400, not a retryable 500.
+            PostgresException { SqlState: PostgresErrorCodes.CharacterNotInRepertoire or PostgresErrorCodes.UntranslatableCharacter } =>
+                (400, "The request is not valid", "The request contains text that cannot be stored (for example a NUL character). Remove it and send again."),
             OperationCanceledException when http.RequestAborted.IsCancellationRequested => (499, "Client closed request", "The request was cancelled."),
             _ => (500, "Something went wrong on our side", "The request failed unexpectedly. Please try again; if it keeps failing, contact your administrator."),
         };
+        // A client's mistake is no incident: one Debug line, no stack trace.
         if (status >= 500) LogUnhandled(logger, exception);
+        else LogClientError(logger, http.Request.Method, http.Request.Path, status, detail);
         if (http.Response.HasStarted) return true;
         http.Response.StatusCode = status;
-        return await problems.TryWriteAsync(new ProblemDetailsContext
-        {
-            HttpContext = http,
-            ProblemDetails = new ProblemDetails { Status = status, Title = title, Detail = detail, Type = $"https://httpstatuses.io/{status}" },
-            Exception = exception,
-        });
+        var problem = new ProblemDetails { Status = status, Title = title, Detail = detail, Type = $"https://httpstatuses.io/{status}" };
+        if (field is not null) problem.Extensions["field"] = field;
+        return await problems.TryWriteAsync(new ProblemDetailsContext { HttpContext = http, ProblemDetails = problem, Exception = exception });
+    }
+
+    private static (int, string, string) Unstorable(string name, out string field)
+    {
+        field = name;
+        return (400, "The request is not valid", StorableText.NulDetail(name));
     }
 
     private static string FriendlyBadRequest(BadHttpRequestException b) =>
@@ -39,4 +51,7 @@ public sealed partial class ApiExceptionHandler(IProblemDetailsService problems,
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Unhandled error")]
     private static partial void LogUnhandled(ILogger logger, Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "{Method} {Path} refused with {Status}: {Detail}")]
+    private static partial void LogClientError(ILogger logger, string method, string path, int status, string detail);
 }

@@ -17,6 +17,7 @@ public static class KnowledgeApi
         admin.MapPost("/", Upload).WithName("UploadDocuments")
             .WithSummary("Uploads a batch of text/Markdown documents (JSON or multipart). With Accept: application/x-ndjson, progress streams as it goes.")
             .WithMetadata(new RequestSizeLimitAttribute(UploadReader.MaxUploadBytes))
+            .Accepts<UploadRequest>("application/json", "multipart/form-data")
             .Produces<UploadSummary>().Produces<IngestionProgress>(200, "application/x-ndjson");
         admin.MapGet("/", List).WithName("ListDocuments").WithSummary("The tenant's documents.");
         admin.MapGet("/{documentId}", Get).WithName("GetDocument").WithSummary("One document's metadata.");
@@ -65,8 +66,28 @@ public static class KnowledgeApi
     {
         if (string.IsNullOrWhiteSpace(body?.Question)) return Problems.BadRequest("question is required, e.g. {\"question\": \"What is my bonus?\"}.");
         if (body.Question.Length > 4000) return Problems.BadRequest("question must be at most 4000 characters.");
-        var caller = http.Caller();
+        var caller = http.Caller().ToCaller();
         var topK = Math.Clamp(body.TopK ?? 5, 1, 50);
-        return TypedResults.Ok(await grains.GetGrain<IKnowledgeSearchGrain>(caller.TenantId!).SearchAsync(caller.UserId!, body.Question, topK));
+        // The grain moderates as a chat turn does: the question like a chat question, each chunk like an answer.
+        var search = await grains.GetGrain<IKnowledgeSearchGrain>(caller.TenantId).SearchAsync(caller, body.Question, topK);
+        return search.Result is { } result ? TypedResults.Ok(result) : Refused(search);
+    }
+
+    // The same refusal a chat question gets, as a problem: 400 for a refused question, 503 while moderation is unreachable.
+    private static ProblemHttpResult Refused(KnowledgeSearchResult search)
+    {
+        var unavailable = search.RefusalCode == "moderation_unavailable";
+        return TypedResults.Problem(
+            detail: search.RefusalMessage ?? "This question can't be searched.",
+            statusCode: unavailable ? StatusCodes.Status503ServiceUnavailable : StatusCodes.Status400BadRequest,
+            title: unavailable ? "Moderation is unavailable" : "The question was refused",
+            type: $"https://httpstatuses.io/{(unavailable ? 503 : 400)}",
+            extensions: new Dictionary<string, object?>
+            {
+                ["code"] = search.RefusalCode ?? "input_refused",
+                ["riskLevel"] = search.RiskLevel,
+                ["labels"] = search.Labels,
+                ["retryable"] = unavailable,
+            });
     }
 }

@@ -25,7 +25,7 @@ public static partial class UploadReader
         var json = request.HttpContext.RequestServices.GetRequiredService<IOptions<JsonOptions>>().Value.SerializerOptions;
         UploadRequest? body;
         try { body = await JsonSerializer.DeserializeAsync<UploadRequest>(request.Body, json, ct); }
-        catch (JsonException e) { throw new ArgumentException($"The body is not valid JSON ({e.Message.Split(" Path:")[0]})."); }
+        catch (JsonException e) when (e is not Errors.UnstorableTextException) { throw new ArgumentException($"The body is not valid JSON ({e.Message.Split(" Path:")[0]})."); }
         if (body?.Documents is not { Count: > 0 } docs)
             throw new ArgumentException("Send {\"documents\": [{\"id\", \"title\", \"label\", \"content\"}]} or multipart files with a 'label' field.");
         return docs.Select(d => new DocumentUpload(
@@ -35,6 +35,9 @@ public static partial class UploadReader
     private static async Task<IReadOnlyList<DocumentUpload>> ReadFormAsync(HttpRequest request, CancellationToken ct)
     {
         var form = await request.ReadFormAsync(ct);
+        // Form fields and files bypass the JSON converter that checks bodies, so they are checked here.
+        foreach (var (key, values) in form)
+            if (!Errors.StorableText.IsStorable(key) || values.Any(v => !Errors.StorableText.IsStorable(v))) throw Unstorable($"The form field '{key.Replace("\0", "", StringComparison.Ordinal)}'");
         var label = form["label"].ToString().Trim();
         if (label.Length == 0) throw new ArgumentException("A multipart upload needs a 'label' field for its files.");
         if (form.Files.Count == 0) throw new ArgumentException("The multipart upload has no files.");
@@ -42,17 +45,21 @@ public static partial class UploadReader
         foreach (var file in form.Files)
         {
             var name = Path.GetFileName(file.FileName);
+            if (!Errors.StorableText.IsStorable(name)) throw Unstorable("A file name");
             var ext = Path.GetExtension(name).ToLowerInvariant();
             if (ext.Length > 0 && !TextExtensions.Contains(ext))
                 throw new ArgumentException($"'{name}' is not a text or Markdown file (.txt, .md).");
             using var reader = new StreamReader(file.OpenReadStream(), Encoding.UTF8);
             var content = await reader.ReadToEndAsync(ct);
+            if (!Errors.StorableText.IsStorable(content)) throw Unstorable($"The file '{name}'");
             var stem = Path.GetFileNameWithoutExtension(name);
             var heading = content.Split('\n').Select(l => l.Trim()).FirstOrDefault(l => l.StartsWith("# ", StringComparison.Ordinal));
             docs.Add(new DocumentUpload(Slug(stem), heading?[2..].Trim() ?? stem, label, content));
         }
         return docs;
     }
+
+    private static ArgumentException Unstorable(string field) => new(Errors.StorableText.NulDetail(field));
 
     /// <summary>A document id from a title or file name: letters, digits, '.', '_', '-' (others become '-').</summary>
     public static string Slug(string text)

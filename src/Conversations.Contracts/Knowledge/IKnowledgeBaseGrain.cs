@@ -1,3 +1,5 @@
+using Conversations.Contracts.Chat;
+
 namespace Conversations.Contracts.Knowledge;
 
 /// <summary>One tenant's documents, key <c>{tenant}</c>: batch ingestion with progress, listing and deletion.</summary>
@@ -25,7 +27,11 @@ public interface IKnowledgeBaseGrain : IGrainWithStringKey
 [Alias("knowledge-search")]
 public interface IKnowledgeSearchGrain : IGrainWithStringKey
 {
-    /// <summary>The best <paramref name="topK"/> chunks for the question that <paramref name="userId"/> may read.</summary>
-    [Alias("search")]
-    Task<RetrievalResult> SearchAsync(string userId, string question, int topK);
+    /// <summary>
+    /// The best <paramref name="topK"/> chunks for the question that <paramref name="caller"/> may read, after the same
+    /// moderation a chat turn gets: the question is checked like a chat question, and each chunk's text passes the
+    /// tenant's output guard (personal data and lexicon words masked, blocked text withheld).
+    /// </summary>
+    [Alias("search-moderated")]
+    Task<KnowledgeSearchResult> SearchAsync(Caller caller, string question, int topK);
 }

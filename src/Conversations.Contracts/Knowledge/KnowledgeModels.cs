@@ -76,3 +76,14 @@ public sealed record RetrievalResult(
     /// <summary>Nothing found (or nothing readable).</summary>
     public static readonly RetrievalResult Empty = new([], 0, "empty", 0);
 }
+
+/// <summary>A user's knowledge search: the chunks as the user may see them, or why the question was refused.</summary>
+/// <param name="Result">The chunks with their text moderated for display; null when the question was refused.</param>
+/// <param name="RefusalCode">"input_refused" or "moderation_unavailable", as for a chat question.</param>
+[GenerateSerializer, Immutable, Alias("kb-search-result")]
+public sealed record KnowledgeSearchResult(
+    [property: Id(0)] RetrievalResult? Result,
+    [property: Id(1)] string? RefusalCode = null,
+    [property: Id(2)] string? RefusalMessage = null,
+    [property: Id(3)] string? RiskLevel = null,
+    [property: Id(4)] IReadOnlyList<string>? Labels = null);

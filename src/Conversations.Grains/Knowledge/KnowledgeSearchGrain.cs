@@ -1,13 +1,61 @@
+using Conversations.Contracts.Chat;
 using Conversations.Contracts.Knowledge;
+using Conversations.Grains.Chat;
+using Microsoft.Extensions.DependencyInjection;
 using Orleans.Concurrency;
 
 namespace Conversations.Grains.Knowledge;
 
-/// <summary>Searches for one user; a stateless worker so searches of a busy tenant spread over the silo's cores.</summary>
+/// <summary>
+/// Searches for one user; a stateless worker so searches of a busy tenant spread over the silo's cores. Search shows
+/// document text to a user, so it runs the chat turn's moderation stages through the same <see cref="ITurnModeration"/>:
+/// the question is checked (and masked) like a chat question, and every chunk passes the tenant's output guard, with
+/// findings recorded as moderation events under the conversation id <see cref="ConversationId"/>.
+/// </summary>
 [StatelessWorker]
-public sealed class KnowledgeSearchGrain(IKnowledgeRetriever retriever) : Grain, IKnowledgeSearchGrain
+public sealed class KnowledgeSearchGrain(IKnowledgeRetriever retriever, IServiceProvider services) : Grain, IKnowledgeSearchGrain
 {
+    /// <summary>The conversation id moderation events of searches carry.</summary>
+    public const string ConversationId = "knowledge-search";
+
+    private ITurnModeration? _moderation;
+
+    private ITurnModeration Moderation => _moderation ??= services.GetService<ITurnModeration>() ?? new PassThroughModeration();
+
     /// <inheritdoc />
-    public Task<RetrievalResult> SearchAsync(string userId, string question, int topK) =>
-        retriever.RetrieveAsync(this.GetPrimaryKeyString(), userId, question, topK);
+    public async Task<KnowledgeSearchResult> SearchAsync(Caller caller, string question, int topK)
+    {
+        var tenantId = this.GetPrimaryKeyString();
+        if (caller.TenantId != tenantId) throw new ArgumentException("The caller belongs to another tenant.");
+        var searchId = "search-" + Guid.NewGuid().ToString("n");
+        var verdict = await Moderation.CheckInputAsync(caller, ConversationId, searchId, question, CancellationToken.None);
+        if (!verdict.Allowed)
+        {
+            await Moderation.TurnFinishedAsync(caller, ConversationId, searchId, TurnUsage.None, "");
+            return new KnowledgeSearchResult(null, verdict.RefusalCode, verdict.RefusalMessage, verdict.RiskLevel, verdict.Labels);
+        }
+        var result = await retriever.RetrieveAsync(tenantId, caller.UserId, verdict.TextForModel, topK);
+
+        // Each chunk is its own "answer": one guard per chunk, so a term can never match across two chunks' seam.
+        var chunks = new List<KnowledgeChunk>(result.Chunks.Count);
+        var finishing = new List<Task> { Moderation.TurnFinishedAsync(caller, ConversationId, searchId, TurnUsage.None, "") };
+        for (var i = 0; i < result.Chunks.Count; i++)
+        {
+            var chunkTurn = $"{searchId}.{i}";
+            var shown = Shown(Moderation.StartOutput(caller, ConversationId, chunkTurn), result.Chunks[i].Text);
+            chunks.Add(result.Chunks[i] with { Text = shown });
+            finishing.Add(Moderation.TurnFinishedAsync(caller, ConversationId, chunkTurn, TurnUsage.None, shown));
+        }
+        await Task.WhenAll(finishing); // the findings' events are durable (or queued) before the user sees the text
+        return new KnowledgeSearchResult(result with { Chunks = chunks });
+    }
+
+    // As the chat turn shows an answer: the released text, and the guard's notice where it withheld the rest.
+    private static string Shown(IOutputGuard guard, string text)
+    {
+        var pushed = guard.Push(text);
+        var tail = pushed.Withheld ? pushed : guard.Complete();
+        var shown = pushed.SafeText + (pushed.Withheld ? "" : tail.SafeText);
+        return tail.Withheld ? (shown.Length > 0 ? shown + "\n\n" : "") + (tail.Notice ?? "The rest of this text was withheld.") : shown;
+    }
 }

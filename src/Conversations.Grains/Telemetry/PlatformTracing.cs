@@ -4,8 +4,9 @@ namespace Conversations.Grains.Telemetry;
 
 /// <summary>
 /// The platform's spans (source <see cref="SourceName"/>): one <c>chat turn</c> per turn with a <c>model attempt</c> child
-/// per model tried, exported with Orleans' and ASP.NET Core's spans when an OTLP endpoint is configured. Attributes carry
-/// tenant and conversation ids (operators troubleshoot per tenant) but never message text.
+/// per model tried, exported with Orleans' and ASP.NET Core's spans when an OTLP endpoint is configured. Unlike metric
+/// labels, span attributes carry tenant and conversation ids and the model id: traces go only to the operator's own
+/// collector, and troubleshooting one tenant's slow or failed turn needs them. They never carry message text.
 /// </summary>
 public static class PlatformTracing
 {

@@ -17,6 +17,8 @@ public static class TelemetryServiceCollectionExtensions
         Action<MeterProviderBuilder>? configure = null)
     {
         var otlp = OtlpEndpoint(configuration);
+        // The deployment's own model may appear as a metric label; tenants' catalog models share one label.
+        MetricModelLabel.AddOperatorModel(configuration["Models:Chat:ModelId"]);
         var telemetry = services.AddOpenTelemetry();
         if (otlp is not null)
         {

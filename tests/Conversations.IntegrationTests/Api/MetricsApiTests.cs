@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Net;
 using System.Text.RegularExpressions;
 using Conversations.IntegrationTests.Infrastructure;
 
@@ -13,8 +14,8 @@ public sealed partial class MetricsApiTests(PlatformFixture fx)
     {
         var (_, userKey) = await fx.NewTenantAsync("metrics");
         using var user = fx.As(userKey);
-        using var anonymous = fx.As(null);
-        var before = CompleteTurns(await ScrapeAsync(anonymous));
+        using var scraper = fx.Operator();
+        var before = CompleteTurns(await ScrapeAsync(scraper));
 
         var id = await user.CreateConversationAsync();
         var events = await user.SendAsync(id, "The canteen opens at eight. When does the canteen open?");
@@ -25,12 +26,45 @@ public sealed partial class MetricsApiTests(PlatformFixture fx)
         for (var i = 0; i < 50 && CompleteTurns(text) <= before; i++)
         {
             await Task.Delay(100);
-            text = await ScrapeAsync(anonymous);
+            text = await ScrapeAsync(scraper);
         }
         Assert.Equal(before + 1, CompleteTurns(text));
         Assert.Matches(TimeToFirstTokenCount(), text);
         Assert.Contains("conversations_tokens_total{", text);
         Assert.DoesNotContain("metrics-", text); // tenant ids are never tags
+    }
+
+    [Fact(DisplayName = "/metrics needs the operator key: 401 without a key, 403 with a tenant admin's, 200 with the operator's")]
+    public async Task Metrics_need_the_operator_key()
+    {
+        var (adminKey, _) = await fx.NewTenantAsync("mkey");
+        using var anonymous = fx.As(null);
+        using var admin = fx.As(adminKey);
+        using var op = fx.Operator();
+        await ApiClient.ProblemAsync(await anonymous.Http.GetAsync("/metrics"), HttpStatusCode.Unauthorized);
+        await ApiClient.ProblemAsync(await admin.Http.GetAsync("/metrics"), HttpStatusCode.Forbidden);
+        using var scraped = await op.Http.GetAsync("/metrics");
+        Assert.Equal(HttpStatusCode.OK, scraped.StatusCode);
+        Assert.Contains("# TYPE", await scraped.Content.ReadAsStringAsync());
+    }
+
+    [Fact(DisplayName = "With Telemetry:MetricsPort, /metrics is served without a key on that port only, and that port serves nothing else")]
+    public async Task Metrics_on_a_management_port()
+    {
+        await using var database = await TestDatabase.CreateAsync("mport");
+        var port = PlatformProcess.FreePort();
+        await using var platform = await PlatformProcess.StartApiAsync(new PlatformProcess.Settings(database.ConnectionString, "mport-" + Guid.NewGuid().ToString("n")[..8])
+        {
+            Environment = { ["Bootstrap__OperatorKey"] = PlatformFixture.OperatorKey, ["Telemetry__MetricsPort"] = port.ToString(CultureInfo.InvariantCulture) },
+        });
+        using var management = new ApiClient($"http://127.0.0.1:{port}", null);
+        using var scraped = await management.Http.GetAsync("/metrics");
+        Assert.Equal(HttpStatusCode.OK, scraped.StatusCode);
+        Assert.Contains("# TYPE", await scraped.Content.ReadAsStringAsync());
+        await ApiClient.ProblemAsync(await management.Http.GetAsync("/v1/conversations"), HttpStatusCode.NotFound);
+        // On the public port the scrape is not served at all, even with the operator key.
+        using var op = new ApiClient(platform.BaseUrl!, PlatformFixture.OperatorKey);
+        await ApiClient.ProblemAsync(await op.Http.GetAsync("/metrics"), HttpStatusCode.NotFound);
     }
 
     private static async Task<string> ScrapeAsync(ApiClient client)

@@ -109,6 +109,57 @@ public sealed class KnowledgeApiTests(KnowledgeApp app)
     }
 
     [Fact]
+    public async Task Search_results_are_masked_like_a_chat_answer_and_the_findings_are_recorded()
+    {
+        var tenant = KnowledgeApp.NewTenantId("mask");
+        var admin = app.ClientWithKey(await app.CreateTenantAsync(tenant));
+        var user = app.ClientWithKey(await app.CreateUserAsync(tenant, "u1"));
+        Assert.Equal(HttpStatusCode.OK, (await admin.PutAsJsonAsync("/v1/acl/roles/staff", new { labels = new[] { "handbook" } })).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await admin.PutAsJsonAsync("/v1/acl/users/u1/roles", new { roles = new[] { "staff" } })).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await admin.PutAsJsonAsync("/v1/moderation/lexicons/codenames",
+            new { words = new[] { "bluefalcon" }, riskLevel = "medium", action = "mask" })).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await admin.PutAsJsonAsync("/v1/moderation/lexicons/forbidden",
+            new { words = new[] { "redkestrel" }, riskLevel = "high", action = "block" })).StatusCode);
+        var upload = await admin.PostAsJsonAsync("/v1/knowledge/documents", new
+        {
+            documents = new[]
+            {
+                new { id = "contacts", title = "Payroll contacts", label = "handbook",
+                      content = "Payroll questions go to jane.doe@example.com. The payroll card is 4111 1111 1111 1111. Project bluefalcon pays payroll bonuses." },
+                new { id = "secret", title = "Payroll secret", label = "handbook",
+                      content = "The redkestrel payroll plan pays out quarterly bonuses to payroll staff." },
+            },
+        });
+        Assert.Equal(HttpStatusCode.OK, upload.StatusCode);
+
+        var result = await SearchAsync(user, "payroll bonuses contacts", 10);
+        var chunks = result.GetProperty("chunks").EnumerateArray()
+            .ToDictionary(c => c.GetProperty("documentId").GetString()!, c => c.GetProperty("text").GetString()!);
+        var contacts = chunks["contacts"];
+        Assert.DoesNotContain("jane.doe@example.com", contacts);
+        Assert.DoesNotContain("4111 1111 1111 1111", contacts);
+        Assert.DoesNotContain("bluefalcon", contacts, StringComparison.OrdinalIgnoreCase);
+        Assert.Contains("***", contacts); // the lexicon word's mask, as in a chat answer
+        Assert.Contains("Payroll questions go to", contacts); // the rest of the chunk is still there
+        // A blocking term withholds the chunk's text, as chat withholds the rest of an answer.
+        Assert.DoesNotContain("redkestrel", chunks["secret"], StringComparison.OrdinalIgnoreCase);
+        Assert.DoesNotContain("quarterly", chunks["secret"]);
+
+        // The findings are moderation events, like a chat answer's, with the content masked.
+        JsonElement events = default;
+        for (var i = 0; i < 50; i++)
+        {
+            events = await admin.GetFromJsonAsync<JsonElement>("/v1/moderation/events?phase=output&conversationId=knowledge-search");
+            if (events.GetProperty("events").GetArrayLength() >= 2) break;
+            await Task.Delay(100);
+        }
+        var recorded = events.GetProperty("events").EnumerateArray().ToList();
+        Assert.Contains(recorded, e => e.GetProperty("action").GetString() == "mask");
+        Assert.Contains(recorded, e => e.GetProperty("action").GetString() == "block");
+        Assert.DoesNotContain("jane.doe@example.com", events.GetRawText());
+    }
+
+    [Fact]
     public async Task A_multipart_batch_streams_progress_and_a_repeat_is_unchanged()
     {
         var tenant = KnowledgeApp.NewTenantId("mp");

@@ -1,0 +1,42 @@
+using System.Globalization;
+
+namespace Conversations.Api.Errors;
+
+/// <summary>
+/// Checks the parts of a request that no JSON converter sees, before any handler runs: query-string keys and values
+/// must be storable text, and route values (path ids) must be storable and at most
+/// <see cref="StorableText.MaxRouteValueLength"/> characters. Runs after routing, for every endpoint.
+/// </summary>
+public static class RequestTextCheck
+{
+    /// <summary>Adds the check to the pipeline (after routing, before the endpoints).</summary>
+    public static IApplicationBuilder UseRequestTextCheck(this IApplicationBuilder app) => app.Use(async (http, next) =>
+    {
+        if (Problem(http) is { } detail)
+        {
+            await Problems.BadRequest(detail).ExecuteAsync(http);
+            return;
+        }
+        await next(http);
+    });
+
+    /// <summary>What is wrong with the request's query or route values, or null.</summary>
+    public static string? Problem(HttpContext http)
+    {
+        foreach (var (key, values) in http.Request.Query)
+        {
+            if (!StorableText.IsStorable(key)) return StorableText.NulDetail("A query parameter name");
+            foreach (var value in values)
+                if (!StorableText.IsStorable(value)) return StorableText.NulDetail($"The query parameter '{key}'");
+        }
+        foreach (var (key, value) in http.Request.RouteValues)
+        {
+            if (value is not string text) continue;
+            if (!StorableText.IsStorable(text)) return StorableText.NulDetail($"The path parameter '{key}'");
+            if (text.Length > StorableText.MaxRouteValueLength)
+                return string.Create(CultureInfo.InvariantCulture,
+                    $"The path parameter '{key}' is {text.Length:N0} characters long; ids in paths are at most {StorableText.MaxRouteValueLength}.");
+        }
+        return null;
+    }
+}

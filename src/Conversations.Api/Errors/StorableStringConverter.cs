@@ -1,0 +1,28 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace Conversations.Api.Errors;
+
+/// <summary>
+/// Reads every JSON string of every request body (properties, list items, dictionary keys) and refuses one with a NUL
+/// character. Registered once in the HTTP JSON options, so every route, present and future, gets the check; the
+/// serializer fills in the JSON path of the offending field.
+/// </summary>
+public sealed class StorableStringConverter : JsonConverter<string>
+{
+    /// <inheritdoc />
+    public override string? Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
+        Checked(reader.GetString());
+
+    /// <inheritdoc />
+    public override void Write(Utf8JsonWriter writer, string value, JsonSerializerOptions options) => writer.WriteStringValue(value);
+
+    /// <inheritdoc />
+    public override string ReadAsPropertyName(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
+        Checked(reader.GetString())!;
+
+    /// <inheritdoc />
+    public override void WriteAsPropertyName(Utf8JsonWriter writer, string value, JsonSerializerOptions options) => writer.WritePropertyName(value);
+
+    private static string? Checked(string? value) => StorableText.IsStorable(value) ? value : throw new UnstorableTextException();
+}

@@ -1,0 +1,25 @@
+namespace Conversations.Api.Errors;
+
+/// <summary>
+/// Text the database can store: PostgreSQL's <c>text</c> cannot hold a NUL character (U+0000), so such text is refused
+/// at the edge with a 400 that names the field, instead of failing deep inside a store or a grain.
+/// </summary>
+public static class StorableText
+{
+    /// <summary>Longest route value (a path id) the API looks at; longer ones are refused before any handler runs.</summary>
+    public const int MaxRouteValueLength = 256;
+
+    /// <summary>True when <paramref name="text"/> holds no character the database refuses.</summary>
+    public static bool IsStorable(string? text) => text is null || !text.Contains('\0');
+
+    /// <summary>The problem detail for a field with a NUL character.</summary>
+    public static string NulDetail(string field) =>
+        $"{field} contains a NUL character (\\u0000), which cannot be stored. Remove it and send the request again.";
+}
+
+/// <summary>A JSON string held a NUL character; <see cref="System.Text.Json.JsonException.Path"/> names the field.</summary>
+public sealed class UnstorableTextException() : System.Text.Json.JsonException("The text contains a NUL character (\\u0000).")
+{
+    /// <summary>The field as a client wrote it (<c>documents[0].content</c>), from the JSON path.</summary>
+    public string Field => Path is { Length: > 2 } p && p.StartsWith("$.", StringComparison.Ordinal) ? p[2..] : Path is { Length: > 1 } q ? q : "a text field";
+}
