@@ -21,6 +21,13 @@ public interface IUserGrain : IGrainWithStringKey
     [Alias("remember")]
     Task RememberFromMessageAsync(string userMessage);
 
+    /// <summary>
+    /// The memory epoch: it moves whenever facts are forgotten, so a conversation that read the memory earlier knows to
+    /// read it again before its next prompt (a deletion holds from the next turn in every conversation).
+    /// </summary>
+    [Alias("get-memory-epoch")]
+    Task<long> GetMemoryEpochAsync();
+
     /// <summary>Forgets one fact; false when there is no such fact.</summary>
     [Alias("forget")]
     Task<bool> ForgetAsync(string factId);

@@ -35,8 +35,10 @@ public sealed partial class ConversationGrain(
     private string _conversationId = "";
     private long _lastSeq;
     private bool _turnRunning;
-    // User memory as of the last prefix change: refreshed only when the summary folds, so the prefix stays byte-stable.
+    // User memory as of the last prefix change: refreshed when the summary folds, so the prefix stays byte-stable, and
+    // before the next turn whenever the user made the platform forget something (the epoch moved).
     private IReadOnlyList<MemoryFact>? _memory;
+    private long _memoryEpoch;
     // Optional stages, resolved once: a silo without the feature runs the pass-through default.
     private ITurnModeration? _moderation;
     private ITurnRouter? _router;
@@ -149,6 +151,7 @@ public sealed partial class ConversationGrain(
             _lastSeq = userMessage.Seq;
             _window.Add(userMessage);
             var settingsTask = GrainFactory.GetGrain<ITenantGrain>(_tenantId).GetSettingsAsync();
+            var memoryEpochTask = UserGrainOf(caller.UserId).GetMemoryEpochAsync();
             var retrievalTask = verdict.Allowed && Retriever is { } retriever
                 ? retriever.RetrieveAsync(_tenantId, caller.UserId, verdict.TextForModel, options.Value.RetrievalTopK, cancellationToken)
                 : null;
@@ -171,7 +174,7 @@ public sealed partial class ConversationGrain(
             }
 
             var settings = await settingsTask;
-            _memory ??= await LoadMemoryAsync(caller.UserId);
+            if (_memory is null || await memoryEpochTask != _memoryEpoch) await LoadMemoryAsync(caller.UserId);
 
             // Stages 3-4: retrieval, filtered by what this user may read (started above).
             var retrieval = RetrievalResult.Empty;
@@ -205,9 +208,12 @@ public sealed partial class ConversationGrain(
                 CacheKey: PromptCacheHints.CacheKey(_tenantId, _conversationId));
 
             // Stage 6: the router's plan.
-            routing = new RoutingContext(caller, _conversationId, turnId, verdict.TextForModel, _window.Count / 2, prompt.PromptTokens,
+            // Depth counts stored turns, folded ones too: a folded conversation is never a first question.
+            var depth = (int)((userMessage.Seq - 1) / 2);
+            var privateContext = _memory is { Count: > 0 } || state.State.Summary.Length > 0 || depth > 0;
+            routing = new RoutingContext(caller, _conversationId, turnId, verdict.TextForModel, depth, prompt.PromptTokens,
                 prompt.MaxOutputTokens, retrieval.Chunks.Count > 0 ? retrieval.Chunks.Max(c => c.Similarity ?? 0) : null,
-                retrieval.AclVersion, prompt.IncludedChunkIds);
+                retrieval.AclVersion, prompt.IncludedChunkIds, privateContext, _memoryEpoch);
             plan = await Router.PlanAsync(routing, cancellationToken);
             var source = plan.ReadyAnswer is null ? null : new[] { new ModelCandidate(plan.ReadyAnswerSource ?? "ready", new ReadyAnswerModel(plan.ReadyAnswer)) };
             var chain = source ?? plan.Chain;
@@ -328,7 +334,7 @@ public sealed partial class ConversationGrain(
             };
             // After the answer, off the time-to-first-token path: fold old turns, learn durable facts.
             await FoldIfNeededAsync(settings, caller.UserId);
-            await GrainFactory.GetGrain<IUserGrain>(GrainKeys.Scoped(_tenantId, caller.UserId)).RememberFromMessageAsync(verdict.TextToStore);
+            await UserGrainOf(caller.UserId).RememberFromMessageAsync(verdict.TextToStore);
         }
         finally
         {
@@ -465,7 +471,7 @@ public sealed partial class ConversationGrain(
         await state.WriteStateAsync();
         _window.RemoveAll(m => m.Seq <= state.State.SummarizedThroughSeq);
         // The prefix changes anyway with the new summary: pick up memory learned since.
-        _memory = await LoadMemoryAsync(userId);
+        await LoadMemoryAsync(userId);
         LogFolded(logger, _tenantId, _conversationId, folded.Count, tokens.Count(summary));
     }
 
@@ -475,9 +481,15 @@ public sealed partial class ConversationGrain(
 
     private static ChatTurnMessage ToTurnMessage(MessageRecord m) => new(m.Role, m.Content, m.TokenCount, m.Seq);
 
-    private async Task<IReadOnlyList<MemoryFact>> LoadMemoryAsync(string userId) =>
-        (await GrainFactory.GetGrain<IUserGrain>(GrainKeys.Scoped(_tenantId, userId)).GetMemoryAsync())
-            .Select(f => new MemoryFact(f.Id, f.Slot, f.Text, f.Sequence, f.TokenCount)).ToList();
+    // The epoch is read first: a deletion between the two reads only costs one more reload on the next turn.
+    private async Task LoadMemoryAsync(string userId)
+    {
+        var user = UserGrainOf(userId);
+        _memoryEpoch = await user.GetMemoryEpochAsync();
+        _memory = (await user.GetMemoryAsync()).Select(f => new MemoryFact(f.Id, f.Slot, f.Text, f.Sequence, f.TokenCount)).ToList();
+    }
+
+    private IUserGrain UserGrainOf(string userId) => GrainFactory.GetGrain<IUserGrain>(GrainKeys.Scoped(_tenantId, userId));
 
     private async Task SaveAssistantAsync(MessageRecord assistant, Caller? caller, TurnUsage? usage, string? model)
     {

@@ -64,9 +64,13 @@ public sealed record ModelPlan(IReadOnlyList<ModelCandidate> Chain, string Reaso
 }
 
 /// <summary>What a turn needs the router to know.</summary>
+/// <param name="ConversationDepth">Turns stored before this one (folded ones included): 0 only for a first question.</param>
+/// <param name="PrivateContext">The prompt carried something private to the asker (memory, summary, earlier turns).</param>
+/// <param name="MemoryEpoch">The asker's memory epoch: it moves when they make the platform forget (private cache keys carry it).</param>
 public sealed record RoutingContext(
     Caller Caller, string ConversationId, string TurnId, string Question, int ConversationDepth,
-    int PromptTokens, int MaxOutputTokens, double? RetrievalTopScore, long AclVersion, IReadOnlyList<string> ChunkIds);
+    int PromptTokens, int MaxOutputTokens, double? RetrievalTopScore, long AclVersion, IReadOnlyList<string> ChunkIds,
+    bool PrivateContext = false, long MemoryEpoch = 0);
 
 /// <summary>How one model attempt went.</summary>
 /// <param name="FailureCode">null on success; "model_timeout", "model_stalled", "model_unavailable".</param>

@@ -1,4 +1,3 @@
-using Conversations.Contracts;
 using Conversations.Contracts.Knowledge;
 using Conversations.Contracts.Routing;
 using Conversations.Contracts.Tenancy;
@@ -19,9 +18,11 @@ public sealed record CacheLookup(CachedAnswer? Hit, string? Source, CacheKeys Ke
 /// <summary>
 /// The exact and semantic answer caches of stage 6 (seed 2.1.5). Scope = tenant + the asker's readable-label set +
 /// knowledge-base version (see <see cref="AnswerScope"/>), so an answer is shared only between users who would
-/// retrieve the same chunks. Only first questions of a conversation are cached (no history in the prompt), and an
-/// answer written for a user with long-term memory is stored privately to that user. On a hit, every chunk the
-/// answer was built from is checked again against the asker's labels; any doubt is a miss.
+/// retrieve the same chunks. An answer is shared at a scope only when every input of its prompt is shared there:
+/// only first questions of a conversation are cached at all (no summary or earlier turns in the prompt), and an
+/// answer whose prompt carried the asker's memory, or whose question carries identifiers or personal data
+/// (<see cref="QuestionIdentifiers"/>), is stored privately to the asker at their memory epoch. On a hit, every chunk
+/// the answer was built from is checked again against the asker's labels; any doubt is a miss.
 /// </summary>
 public sealed class AnswerCacheService(
     IGrainFactory grains,
@@ -39,9 +40,9 @@ public sealed class AnswerCacheService(
         var tenantId = context.Caller.TenantId;
         var access = await grains.GetGrain<ITenantAclGrain>(tenantId).GetUserAccessAsync(context.Caller.UserId);
         var scope = AnswerScope.Create(tenantId, access.Labels, await versions.GetAsync(tenantId, ct));
-        var mine = scope.PrivateTo(context.Caller.UserId);
+        var mine = scope.PrivateTo(context.Caller.UserId, context.MemoryEpoch);
         var keys = new CacheKeys(AnswerCacheKey.ForQuestion(scope, context.Question), AnswerCacheKey.ForQuestion(mine, context.Question),
-            AnswerCacheKey.ForScope(scope), AnswerCacheKey.ForScope(mine));
+            AnswerCacheKey.ForSimilarQuestions(scope, context.Question), AnswerCacheKey.ForSimilarQuestions(mine, context.Question));
 
         if (policy.ExactCache && await store.GetExactAsync(tenantId, [keys.PrivateExact, keys.SharedExact], ct) is { } exact
             && await ReadableAsync(tenantId, exact, access.Labels, ct))
@@ -57,12 +58,15 @@ public sealed class AnswerCacheService(
         return new CacheLookup(null, null, keys);
     }
 
-    /// <summary>Stores a finished first-turn answer under the shared keys, or the private ones when the asker has long-term memory.</summary>
+    /// <summary>
+    /// Stores a finished first-turn answer under the shared keys, or under the asker's private ones when the prompt
+    /// carried their private context or the question carries identifiers.
+    /// </summary>
     public async Task StoreAsync(RoutingContext context, RoutingPolicySettings policy, CacheKeys keys, string answer, string modelId, CancellationToken ct)
     {
+        if (context.ConversationDepth > 0) return; // a follow-up's prompt carried earlier turns or a summary
         var tenantId = context.Caller.TenantId;
-        var memory = await grains.GetGrain<IUserGrain>(GrainKeys.Scoped(tenantId, context.Caller.UserId)).GetMemoryAsync();
-        var personal = memory.Count > 0; // the prompt carried the user's memory: the answer may reflect it
+        var personal = context.PrivateContext || QuestionIdentifiers.IsPersonal(context.Question);
         var entry = new CachedAnswer(answer, modelId, context.ChunkIds, 1);
         var ttl = TimeSpan.FromSeconds(policy.CacheTtlSeconds);
         if (policy.ExactCache) await store.PutExactAsync(tenantId, personal ? keys.PrivateExact : keys.SharedExact, context.Question, entry, ttl, ct);

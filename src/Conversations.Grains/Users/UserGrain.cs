@@ -9,6 +9,8 @@ public sealed class UserState
 {
     [Id(0)] public List<MemoryFactInfo> Facts { get; set; } = [];
     [Id(1)] public long NextSequence { get; set; } = 1;
+    /// <summary>Moves on every deletion; see <see cref="IUserGrain.GetMemoryEpochAsync"/>.</summary>
+    [Id(2)] public long ForgetEpoch { get; set; }
 }
 
 /// <summary>One user's long-term memory. Not reentrant: updates read-modify-write the fact list.</summary>
@@ -18,6 +20,9 @@ public sealed class UserGrain(
 {
     /// <inheritdoc />
     public Task<IReadOnlyList<MemoryFactInfo>> GetMemoryAsync() => Task.FromResult<IReadOnlyList<MemoryFactInfo>>(state.State.Facts.ToArray());
+
+    /// <inheritdoc />
+    public Task<long> GetMemoryEpochAsync() => Task.FromResult(state.State.ForgetEpoch);
 
     /// <inheritdoc />
     public async Task RememberFromMessageAsync(string userMessage)
@@ -36,6 +41,7 @@ public sealed class UserGrain(
         var current = ToMemory();
         var next = current.Forget(factId);
         if (ReferenceEquals(next, current)) return false;
+        state.State.ForgetEpoch++;
         await SaveAsync(next);
         return true;
     }
@@ -44,6 +50,7 @@ public sealed class UserGrain(
     public async Task ForgetAllAsync()
     {
         state.State.Facts.Clear();
+        state.State.ForgetEpoch++;
         await state.WriteStateAsync();
     }
 

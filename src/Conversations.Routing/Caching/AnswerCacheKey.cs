@@ -8,12 +8,13 @@ namespace Conversations.Routing;
 /// entries in partitions keyed by scope alone and compares embeddings only inside the asker's partition. See
 /// <see cref="AnswerScope"/> for why a scope can never hand out an answer built from chunks the asker may not read.
 /// Only self-contained questions belong in the exact cache: a follow-up ("and for part-time staff?") means
-/// something else in another conversation.
+/// something else in another conversation. The semantic partition also carries the question's identifiers
+/// (<see cref="QuestionIdentifiers"/>), so "leave balance of employee 4711" can never match "… of employee 4712".
 /// </summary>
 public static class AnswerCacheKey
 {
     /// <summary>Version of the key layout; bump it to invalidate every entry when the layout changes.</summary>
-    public const string LayoutVersion = "answer-cache/v1";
+    public const string LayoutVersion = "answer-cache/v2";
 
     /// <summary>SHA-256 hex key of the exact cache for <paramref name="question"/> asked within <paramref name="scope"/>.</summary>
     public static string ForQuestion(AnswerScope scope, string question)
@@ -30,6 +31,17 @@ public static class AnswerCacheKey
         return Hash(Compose(scope));
     }
 
+    /// <summary>
+    /// SHA-256 hex key of the semantic partition for <paramref name="question"/>: the scope plus the question's
+    /// identifiers, so only questions with the same numbers, addresses and names are ever compared.
+    /// </summary>
+    public static string ForSimilarQuestions(AnswerScope scope, string question)
+    {
+        ArgumentNullException.ThrowIfNull(scope);
+        var identifiers = QuestionIdentifiers.Fingerprint(question);
+        return Hash(Compose(scope).Append("ids:").Append(identifiers.Length).Append(':').Append(identifiers).Append('\n'));
+    }
+
     private static StringBuilder Compose(AnswerScope scope)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(scope.TenantId);
@@ -42,7 +54,8 @@ public static class AnswerCacheKey
             .Append("t:").Append(scope.TenantId.Length).Append(':').Append(scope.TenantId).Append('\n')
             .Append("acl:").Append(scope.ReadScopeHash).Append('\n')
             .Append("kb:").Append(scope.KnowledgeBaseVersion).Append('\n')
-            .Append("u:").Append(user.Length).Append(':').Append(user).Append('\n');
+            .Append("u:").Append(user.Length).Append(':').Append(user).Append('\n')
+            .Append("m:").Append(scope.MemoryEpoch).Append('\n');
     }
 
     private static string Hash(StringBuilder text) =>

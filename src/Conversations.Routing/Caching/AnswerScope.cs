@@ -12,9 +12,11 @@ namespace Conversations.Routing;
 /// Keying on the label set rather than on a per-user ACL version lets users with identical access share entries,
 /// and a grant or revocation changes the set (hence the key) at once. Two duties fall on the callers: the knowledge
 /// base version must change whenever a document or its labels change, and an answer that used anything private to
-/// the asker (their memory, earlier turns) must be scoped to that user through <see cref="PrivateToUserId"/>.
+/// the asker (their memory, earlier turns, identifiers in the question) must be scoped to that user through
+/// <see cref="PrivateToUserId"/>, at the user's current <see cref="MemoryEpoch"/>: when the user makes the platform
+/// forget their memory, the epoch moves and every private answer written before it is out of reach.
 /// </summary>
-public sealed record AnswerScope(string TenantId, string ReadScopeHash, long KnowledgeBaseVersion, string? PrivateToUserId = null)
+public sealed record AnswerScope(string TenantId, string ReadScopeHash, long KnowledgeBaseVersion, string? PrivateToUserId = null, long MemoryEpoch = 0)
 {
     /// <summary>A shared scope for a user who may read <paramref name="readableLabels"/> (order and duplicates do not matter).</summary>
     public static AnswerScope Create(string tenantId, IEnumerable<string> readableLabels, long knowledgeBaseVersion)
@@ -24,11 +26,12 @@ public sealed record AnswerScope(string TenantId, string ReadScopeHash, long Kno
         return new AnswerScope(tenantId, HashReadScope(readableLabels), knowledgeBaseVersion);
     }
 
-    /// <summary>The same scope narrowed to one user, for answers that used that user's private context.</summary>
-    public AnswerScope PrivateTo(string userId)
+    /// <summary>The same scope narrowed to one user (at their memory epoch), for answers that used that user's private context.</summary>
+    public AnswerScope PrivateTo(string userId, long memoryEpoch = 0)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(userId);
-        return this with { PrivateToUserId = userId };
+        ArgumentOutOfRangeException.ThrowIfNegative(memoryEpoch);
+        return this with { PrivateToUserId = userId, MemoryEpoch = memoryEpoch };
     }
 
     /// <summary>SHA-256 hex of the sorted, distinct label set; labels are case-sensitive, as the ACL stores them.</summary>

@@ -118,4 +118,39 @@ public sealed class PromptingApiTests(ModelPlatformFixture fx) : IClassFixture<M
         Assert.Empty((await user.Http.GetFromJsonAsync<JsonArray>("/v1/me/memory"))!);
         await ApiClient.ProblemAsync(await user.Http.DeleteAsync("/v1/me/memory/nope"), HttpStatusCode.NotFound);
     }
+
+    [Fact(DisplayName = "Forgetting holds from the next turn in a conversation that is already active: its next prompt no longer carries the forgotten facts")]
+    public async Task Forgetting_holds_in_active_conversations()
+    {
+        fx.Model.Control.Reset();
+        var (admin, user) = await NewTenantAsync();
+        using var _a = admin; using var _u = user;
+        var name = "Zorblax Quentinor";
+        await user.SendAsync(await user.CreateConversationAsync(), $"My name is {name}.");
+        await user.SendAsync(await user.CreateConversationAsync(), "I work at Vantorpe Logistics.");
+
+        // An active conversation reads the memory into its prompt prefix once.
+        var active = await user.CreateConversationAsync();
+        var before = Guid.NewGuid().ToString("n");
+        await user.SendAsync(active, $"{before} what should I work on?");
+        var prefix = RequestsWith(before).Single().Messages[0].Content;
+        Assert.Contains(name, prefix);
+        Assert.Contains("Vantorpe", prefix);
+
+        // One fact forgotten: the very next turn of the same conversation drops it and keeps the other.
+        var facts = (await user.Http.GetFromJsonAsync<JsonArray>("/v1/me/memory"))!;
+        var nameFact = facts.Single(f => f!["text"]!.GetValue<string>().Contains(name))!["id"]!.GetValue<string>();
+        Assert.Equal(HttpStatusCode.NoContent, (await user.Http.DeleteAsync($"/v1/me/memory/{nameFact}")).StatusCode);
+        var afterOne = Guid.NewGuid().ToString("n");
+        await user.SendAsync(active, $"{afterOne} and after that?");
+        var next = RequestsWith(afterOne).Single();
+        Assert.DoesNotContain(name, string.Concat(next.Messages.Select(m => m.Content)));
+        Assert.Contains("Vantorpe", next.Messages[0].Content);
+
+        // Everything forgotten: nothing of the memory is sent any more.
+        Assert.Equal(HttpStatusCode.NoContent, (await user.Http.DeleteAsync("/v1/me/memory")).StatusCode);
+        var afterAll = Guid.NewGuid().ToString("n");
+        await user.SendAsync(active, $"{afterAll} anything else?");
+        Assert.DoesNotContain("Vantorpe", RequestsWith(afterAll).Single().Messages[0].Content);
+    }
 }

@@ -52,4 +52,16 @@ public sealed class AnswerCacheKeyTests
         var key = AnswerCacheKey.ForQuestion(AnswerScope.Create("t1", [], 0), Question);
         Assert.Matches("^[0-9a-f]{64}$", key);
     }
+
+    [Fact(DisplayName = "Semantic partitions differ when the questions' identifiers differ, and private keys move with the memory epoch")]
+    public void Identifiers_and_epochs_split_keys()
+    {
+        var scope = AnswerScope.Create("t1", ["public"], 3);
+        Assert.NotEqual(AnswerCacheKey.ForSimilarQuestions(scope, "Leave balance of employee 4711?"),
+            AnswerCacheKey.ForSimilarQuestions(scope, "Leave balance of employee 4712?"));
+        Assert.Equal(AnswerCacheKey.ForSimilarQuestions(scope, "What is the leave policy?"),
+            AnswerCacheKey.ForSimilarQuestions(scope, "Tell me about the leave policy"));
+        Assert.NotEqual(AnswerCacheKey.ForQuestion(scope.PrivateTo("u1", 0), "q"), AnswerCacheKey.ForQuestion(scope.PrivateTo("u1", 1), "q"));
+        Assert.NotEqual(AnswerCacheKey.ForSimilarQuestions(scope.PrivateTo("u1", 0), "q"), AnswerCacheKey.ForSimilarQuestions(scope.PrivateTo("u1", 1), "q"));
+    }
 }

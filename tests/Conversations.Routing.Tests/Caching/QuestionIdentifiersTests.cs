@@ -1,0 +1,44 @@
+using Xunit;
+
+namespace Conversations.Routing.Tests;
+
+public sealed class QuestionIdentifiersTests
+{
+    [Theory(DisplayName = "Questions that carry numbers, addresses or names are personal")]
+    [InlineData("What is the leave balance of employee 4711?", "4711")]
+    [InlineData("Please check order A-1234 for me", "a-1234")]
+    [InlineData("Mail the form to jane.doe@example.com please", "jane.doe@example.com")]
+    [InlineData("How much leave does Alice Chen have left?", "alice")]
+    [InlineData("My card 4111 1111 1111 1111 was charged twice", "4111")]
+    [InlineData("员工编号 88231 的年假还剩几天？", "88231")]
+    [InlineData("Is O'Neil on the rota?", "o'neil")]
+    public void Personal(string question, string expected)
+    {
+        Assert.True(QuestionIdentifiers.IsPersonal(question));
+        Assert.Contains(expected, QuestionIdentifiers.Extract(question));
+    }
+
+    [Theory(DisplayName = "Questions about the asker's own things are personal even without an identifier")]
+    [InlineData("my badge says qwerty, what is the leave policy?")]
+    [InlineData("What is my leave balance?")]
+    [InlineData("I am the team lead, what can I approve?")]
+    [InlineData("我的工号是什么？")]
+    public void Self(string question) => Assert.True(QuestionIdentifiers.IsPersonal(question));
+
+    [Theory(DisplayName = "Self-contained questions without identifiers stay shareable (acronyms and the first word are not names)")]
+    [InlineData("What is the parental leave policy?")]
+    [InlineData("How do I set up the VPN for HR laptops?")]
+    [InlineData("Where can I find the expense form? Who approves it?")]
+    [InlineData("年假政策是什么？")]
+    [InlineData("What is the parental leave policy??")]
+    public void Shareable(string question) => Assert.False(QuestionIdentifiers.IsPersonal(question));
+
+    [Fact(DisplayName = "Questions that differ only in an identifier have different fingerprints; the same identifiers in another order do not")]
+    public void Fingerprints()
+    {
+        Assert.NotEqual(QuestionIdentifiers.Fingerprint("Leave balance of employee 4711?"), QuestionIdentifiers.Fingerprint("Leave balance of employee 4712?"));
+        Assert.NotEqual(QuestionIdentifiers.Fingerprint("How much leave does Alice have?"), QuestionIdentifiers.Fingerprint("How much leave does Bob have?"));
+        Assert.Equal(QuestionIdentifiers.Fingerprint("Compare 12 and 7 for Dana"), QuestionIdentifiers.Fingerprint("For Dana compare 7 and 12"));
+        Assert.Equal("", QuestionIdentifiers.Fingerprint("what is the leave policy"));
+    }
+}
