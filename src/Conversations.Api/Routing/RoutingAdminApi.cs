@@ -18,7 +18,7 @@ public static class RoutingAdminApi
         admin.MapPut("/models/{modelId}", PutModel).WithName("PutModel").WithSummary("Registers or replaces a model (OpenAI-compatible endpoint, tier, domains, prices).");
         admin.MapDelete("/models/{modelId}", DeleteModel).WithName("DeleteModel").WithSummary("Removes a model the policy does not use.");
         admin.MapPut("/policy", PutPolicy).WithName("PutRoutingPolicy").WithSummary("Sets the routing policy: small/large, domain rules, threshold, fallbacks, budget, canary, caches.");
-        admin.MapGet("/health", GetHealth).WithName("GetModelHealth").WithSummary("Circuit state, error rate and latency of each registered model's endpoint.");
+        admin.MapGet("/health", GetHealth).WithName("GetModelHealth").WithSummary("Per registered model: the circuit turns obey, this tenant's own call figures, and the endpoint's shared circuit state.");
         admin.MapGet("/canary", GetCanary).WithName("GetCanary").WithSummary("The canary's per-arm figures and the evaluator's verdict.");
         admin.MapPost("/canary/promote", Promote).WithName("PromoteCanary").WithSummary("Makes the candidate replace its baseline in the policy.");
         admin.MapPost("/canary/rollback", Rollback).WithName("RollbackCanary").WithSummary("Ends the canary; all traffic goes back to the baseline.");
@@ -53,11 +53,18 @@ public static class RoutingAdminApi
     private static async Task<Ok<RoutingConfigDto>> PutPolicy(RoutingPolicySettings body, HttpContext http, IGrainFactory grains) =>
         TypedResults.Ok(RoutingConfigDto.From(await grains.GetGrain<IRoutingConfigGrain>(Tenant(http)).SetPolicyAsync(body)));
 
+    // The tenant's own credential's figures, and of the endpoint's shared circuit only its state: its counts include other tenants.
     private static async Task<Ok<IReadOnlyList<ModelHealthDto>>> GetHealth(HttpContext http, IGrainFactory grains)
     {
-        var config = await grains.GetGrain<IRoutingConfigGrain>(Tenant(http)).GetAsync();
+        var tenant = Tenant(http);
+        var config = await grains.GetGrain<IRoutingConfigGrain>(tenant).GetAsync();
         var views = await Task.WhenAll(config.Models.Select(async m =>
-            new ModelHealthDto(m.Id, await grains.GetGrain<IModelHealthGrain>(HealthKeys.For(m)).GetAsync())));
+        {
+            var (credentialKey, sharedKey) = (HealthKeys.ForCredential(tenant, m), HealthKeys.For(m));
+            var health = new EndpointHealth(credentialKey, await grains.GetGrain<IModelHealthGrain>(credentialKey).GetAsync(),
+                sharedKey, await grains.GetGrain<IModelHealthGrain>(sharedKey).GetAsync());
+            return new ModelHealthDto(m.Id, health.Circuit, health.Credential, SharedCircuitDto.From(health.Shared));
+        }));
         return TypedResults.Ok<IReadOnlyList<ModelHealthDto>>(views);
     }
 

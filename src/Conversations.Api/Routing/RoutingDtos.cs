@@ -26,8 +26,19 @@ public sealed record RoutingConfigDto(long Version, IReadOnlyList<ModelDto> Mode
     public static RoutingConfigDto From(RoutingConfig c) => new(c.Version, c.Models.Select(ModelDto.From).ToList(), c.Policy);
 }
 
-/// <summary>One model's endpoint health.</summary>
-public sealed record ModelHealthDto(string ModelId, ModelHealthView Health);
+/// <summary>
+/// One model's health as a tenant sees it: <see cref="Circuit"/> is what turns obey ("open" when either the tenant's own
+/// circuit or the endpoint's shared one is), <see cref="Health"/> counts only this tenant's calls with its credential,
+/// and <see cref="Shared"/> is the state of the circuit every tenant of the endpoint shares (never other tenants' figures).
+/// </summary>
+public sealed record ModelHealthDto(string ModelId, string Circuit, ModelHealthView Health, SharedCircuitDto Shared);
+
+/// <summary>The state of an endpoint's shared circuit: "closed", "open" or "half-open", and when an open one allows a probe.</summary>
+public sealed record SharedCircuitDto(string Circuit, DateTimeOffset? BreakUntil)
+{
+    /// <summary>The state of a shared health view, without its counts.</summary>
+    public static SharedCircuitDto From(ModelHealthView view) => new(view.Circuit, view.BreakUntil);
+}
 
 /// <summary>Body of POST /v1/routing/canary/rollback.</summary>
 public sealed record RollbackBody(string? Reason);

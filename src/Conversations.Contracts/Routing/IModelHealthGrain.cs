@@ -3,12 +3,17 @@ using Orleans.Concurrency;
 namespace Conversations.Contracts.Routing;
 
 /// <summary>How one call to a model endpoint went.</summary>
-/// <param name="FailureKind">null on success; else "server_error", "first_token_timeout", "stall", "connection", "rate_limited".</param>
+/// <param name="FailureKind">
+/// null on success; else "server_error", "first_token_timeout", "stall", "connection" (the endpoint's failures), or
+/// "rate_limited", "unauthorized", "quota_exceeded", "rejected", "refused" (the caller's credential's).
+/// </param>
+/// <param name="Credential">An opaque fingerprint of the caller's credential (never the key), so the shared circuit can count distinct callers.</param>
 [GenerateSerializer, Immutable, Alias("health-outcome")]
 public sealed record HealthOutcome(
     [property: Id(0)] DateTimeOffset At,
     [property: Id(1)] double? FirstTokenMs,
-    [property: Id(2)] string? FailureKind);
+    [property: Id(2)] string? FailureKind,
+    [property: Id(3)] string? Credential = null);
 
 /// <summary>The health of one endpoint: breaker state ("closed", "open", "half-open"), error rate, stalls and first-token latency.</summary>
 [GenerateSerializer, Immutable, Alias("health-view")]
@@ -28,9 +33,12 @@ public sealed record ModelHealthView(
     [property: Id(12)] DateTimeOffset ObservedAt);
 
 /// <summary>
-/// Health and circuit breaker of one model endpoint (endpoint URL + model name), shared by every tenant that uses it.
-/// Key <c>_platform/{hash}</c>: the one documented exception to "every key starts with the tenant", because an
-/// outage of a shared endpoint is one fact for all tenants. It holds no tenant data.
+/// Health and circuit breaker of one model endpoint, in one of two scopes. Key <c>_platform/health-{hash}</c>: the
+/// endpoint URL + model name, shared by every tenant that uses it (the one documented exception to "every key starts
+/// with the tenant", because an outage of a shared endpoint is one fact for all tenants); it counts only the endpoint's
+/// failures, holds no tenant data and opens only on failures of several distinct credentials. Key
+/// <c>{tenant}/health-{hash}</c>: one tenant's credential on that endpoint and model; it counts all of that tenant's
+/// calls, including the answers that speak only about the credential (401, quota, 4xx).
 /// </summary>
 [Alias("model-health")]
 public interface IModelHealthGrain : IGrainWithStringKey

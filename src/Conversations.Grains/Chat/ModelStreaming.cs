@@ -44,7 +44,7 @@ internal static class ModelStreaming
                 }
                 catch (Exception ex)
                 {
-                    failure = new ModelFailure("model_unavailable", $"The model could not answer ({Describe(ex)}).", !gotText);
+                    failure = new ModelFailure(Routing.ModelFailureCodes.Of(ex), $"The model could not answer ({Describe(ex)}).", !gotText);
                     break;
                 }
                 if (!has) break;
@@ -69,6 +69,7 @@ internal static class ModelStreaming
     {
         HttpRequestException h when h.StatusCode is { } s => $"HTTP {(int)s}",
         HttpRequestException => "connection failed",
+        System.ClientModel.ClientResultException c when c.Status > 0 => $"HTTP {c.Status}",
         _ when ex.GetType().Name.Contains("ClientResult", StringComparison.Ordinal) => "provider error",
         _ => ex.GetType().Name,
     };

@@ -127,7 +127,7 @@ public sealed partial class BatchJobGrain(
             await items.CompleteItemAsync(_tenantId, _jobId, pending[0].Index, null, "The model was removed from the catalog.", 0, 0, 0, 0, ct);
             return;
         }
-        if ((await health.GetAsync(HealthKeys.For(model))).Circuit == "open") return; // low priority: wait for the endpoint to recover
+        if ((await health.GetAsync(_tenantId, model)).Circuit == "open") return; // low priority: wait for the endpoint to recover
 
         var (index, prompt) = pending[0];
         var entry = routing.Catalog.Get(model.Id);

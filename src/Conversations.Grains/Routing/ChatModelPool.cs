@@ -2,14 +2,21 @@ using System.Collections.Concurrent;
 using Conversations.Contracts.Routing;
 using Conversations.Models.Chat;
 using Conversations.Models.Extractive;
+using Conversations.Routing;
 using Microsoft.Extensions.Options;
 
 namespace Conversations.Grains.Routing;
 
-/// <summary>One chat client per endpoint, model name and key, shared by every turn and tenant that uses them (clients pool connections).</summary>
-public sealed class ChatModelPool(IOptions<ChatModelOptions> chat)
+/// <summary>
+/// One chat client per endpoint, model name and key, shared by every turn and tenant that uses them (clients pool
+/// connections). Every call goes through one HTTP client whose connections the <see cref="EndpointPolicy"/> checks,
+/// because tenants choose these endpoints.
+/// </summary>
+public sealed class ChatModelPool(IOptions<ChatModelOptions> chat, EndpointPolicy endpoints) : IDisposable
 {
     private readonly ConcurrentDictionary<(string Endpoint, string Model, string Key, bool CacheKey), IChatModel> _models = new();
+    // The SDK's pipeline enforces the network timeout per call, so the client itself never times out.
+    private readonly Lazy<HttpClient> _http = new(() => new HttpClient(endpoints.CreateHandler()) { Timeout = Timeout.InfiniteTimeSpan });
 
     /// <summary>The extractive responder, the last tier of every chain.</summary>
     public IChatModel Extractive { get; } = new ExtractiveResponder();
@@ -21,6 +28,13 @@ public sealed class ChatModelPool(IOptions<ChatModelOptions> chat)
         {
             var o = chat.Value;
             // The turn's own first-token and stall timeouts end a hung call; the network timeout only bounds a whole answer.
-            return new SemanticKernelChatModel(k.Endpoint, k.Model, k.Key, o.FirstTokenTimeout + o.StallTimeout + TimeSpan.FromMinutes(5), k.CacheKey);
+            return new SemanticKernelChatModel(k.Endpoint, k.Model, k.Key, o.FirstTokenTimeout + o.StallTimeout + TimeSpan.FromMinutes(5), k.CacheKey,
+                _http.Value);
         });
+
+    /// <inheritdoc />
+    public void Dispose()
+    {
+        if (_http.IsValueCreated) _http.Value.Dispose();
+    }
 }

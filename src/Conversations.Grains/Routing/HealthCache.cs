@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using Conversations.Contracts.Routing;
+using Conversations.Routing;
 using Microsoft.Extensions.Options;
 
 namespace Conversations.Grains.Routing;
@@ -25,6 +26,45 @@ public sealed class HealthCache(IGrainFactory grains, IOptions<RoutingOptions> o
         var view = await grains.GetGrain<IModelHealthGrain>(healthKey).GetAsync();
         Update(healthKey, view);
         return view;
+    }
+
+    /// <summary>Both circuits <paramref name="tenantId"/>'s calls to <paramref name="model"/> depend on: its credential's and the endpoint's shared one.</summary>
+    public async ValueTask<EndpointHealth> GetAsync(string tenantId, ModelRegistration model)
+    {
+        var (credentialKey, sharedKey) = (HealthKeys.ForCredential(tenantId, model), HealthKeys.For(model));
+        return new EndpointHealth(credentialKey, await GetAsync(credentialKey), sharedKey, await GetAsync(sharedKey));
+    }
+
+    /// <summary>
+    /// Asks for a probe of every half-open circuit behind <paramref name="health"/>; true when the call may go ahead
+    /// (each half-open circuit handed its probe to this caller).
+    /// </summary>
+    public async Task<bool> TryAcquireAsync(EndpointHealth health)
+    {
+        foreach (var key in health.HalfOpenKeysAt(time.GetUtcNow()))
+        {
+            if (!await grains.GetGrain<IModelHealthGrain>(key).TryAcquireAsync()) return false;
+        }
+        return true;
+    }
+
+    /// <summary>
+    /// Reports how <paramref name="tenantId"/>'s calls to <paramref name="model"/> went. Every outcome counts against the
+    /// tenant's credential; only successes and the endpoint's own failures (transport, 5xx, timeouts, stalls) go to the
+    /// shared circuit, marked with an opaque id of the caller so it can tell callers apart.
+    /// </summary>
+    public async Task ReportAsync(string tenantId, ModelRegistration model, IReadOnlyList<HealthOutcome> outcomes)
+    {
+        var credentialKey = HealthKeys.ForCredential(tenantId, model);
+        var caller = HealthKeys.CallerId(credentialKey);
+        var shared = outcomes
+            .Where(o => o.FailureKind is null || FailureClassifier.ScopeOf(FailureClassifier.ParseWireName(o.FailureKind)) == FailureScope.Endpoint)
+            .Select(o => o with { Credential = caller })
+            .ToList();
+        Update(credentialKey, await grains.GetGrain<IModelHealthGrain>(credentialKey).ReportAsync(outcomes));
+        if (shared.Count == 0) return;
+        var sharedKey = HealthKeys.For(model);
+        Update(sharedKey, await grains.GetGrain<IModelHealthGrain>(sharedKey).ReportAsync(shared));
     }
 
     /// <summary>Takes a fresher view (from a report's answer).</summary>

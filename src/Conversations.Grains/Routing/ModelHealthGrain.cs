@@ -13,9 +13,11 @@ public sealed class ModelHealthGrainState
 }
 
 /// <summary>
-/// Breaker and health figures of one endpoint, shared by every tenant. Not reentrant: the tracker is not thread-safe,
-/// and each call is a few microseconds of work. Its state is written only when the circuit changes, so an open
-/// circuit survives a silo restart while the per-call counts stay off the disk.
+/// Breaker and health figures of one endpoint: the circuit every tenant shares (a <see cref="HealthKeys.PlatformPrefix"/>
+/// key, which opens only on failures of <see cref="RoutingOptions.SharedCircuitMinCredentials"/> distinct credentials),
+/// or one tenant's credential on it (a tenant key). Not reentrant: the tracker is not thread-safe, and each call is a
+/// few microseconds of work. Its state is written only when the circuit changes, so an open circuit survives a silo
+/// restart while the per-call counts stay off the disk.
 /// </summary>
 public sealed class ModelHealthGrain(
     [PersistentState("model-health", "store")] IPersistentState<ModelHealthGrainState> state,
@@ -27,7 +29,7 @@ public sealed class ModelHealthGrain(
     /// <inheritdoc />
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
-        _tracker = new ModelHealthTracker(options.Value.HealthOptions(), state.State.Tracker);
+        _tracker = new ModelHealthTracker(options.Value.HealthOptions(shared: HealthKeys.IsShared(this.GetPrimaryKeyString())), state.State.Tracker);
         return Task.CompletedTask;
     }
 
@@ -53,21 +55,14 @@ public sealed class ModelHealthGrain(
         {
             var at = o.At > now ? now : o.At;
             if (o.FailureKind is null) _tracker.RecordSuccess(TimeSpan.FromMilliseconds(o.FirstTokenMs ?? 0), at);
-            else _tracker.RecordFailure(ParseKind(o.FailureKind), at);
+            else _tracker.RecordFailure(ParseKind(o.FailureKind), at, o.Credential);
         }
         if ((_tracker.StateAt(now), _tracker.Snapshot(now).TimesOpened) != before) await PersistAsync();
         return View(now);
     }
 
     /// <summary>The tracker's failure kind for a report's failure name.</summary>
-    public static FailureKind ParseKind(string kind) => kind switch
-    {
-        "first_token_timeout" => FailureKind.FirstTokenTimeout,
-        "stall" => FailureKind.Stall,
-        "connection" => FailureKind.Connection,
-        "rate_limited" => FailureKind.RateLimited,
-        _ => FailureKind.ServerError,
-    };
+    public static FailureKind ParseKind(string kind) => FailureClassifier.ParseWireName(kind);
 
     private async Task PersistAsync()
     {

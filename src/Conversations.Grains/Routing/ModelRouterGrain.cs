@@ -7,8 +7,9 @@ namespace Conversations.Grains.Routing;
 /// <summary>
 /// Decides models for a tenant's turns. A stateless worker: activations are local to the calling silo and as many as
 /// needed run at once, over the silo's cached config and health, so deciding never queues a tenant's turns behind
-/// one activation. The only remote call is the half-open probe request, made when the preferred model's circuit is
-/// past its break.
+/// one activation. A model is skipped while its circuit for the tenant's credential or the endpoint's shared circuit
+/// is open. The only remote call is the half-open probe request, made when the preferred model's circuit is past its
+/// break.
 /// </summary>
 [StatelessWorker]
 public sealed class ModelRouterGrain(RoutingConfigCache configs, HealthCache health, TimeProvider time) : Grain, IModelRouterGrain
@@ -22,10 +23,12 @@ public sealed class ModelRouterGrain(RoutingConfigCache configs, HealthCache hea
         var now = time.GetUtcNow();
         var open = new List<string>();
         var halfOpen = new List<string>();
+        var views = new Dictionary<string, EndpointHealth>(StringComparer.OrdinalIgnoreCase);
         foreach (var model in routing.Config.Models)
         {
-            var view = await health.GetAsync(HealthKeys.For(model));
-            var circuit = view.Circuit == "open" && view.BreakUntil is { } until && until <= now ? "half-open" : view.Circuit;
+            // The tenant's own credential and the endpoint's shared circuit: either open keeps the model out.
+            var view = views[model.Id] = await health.GetAsync(tenantId, model);
+            var circuit = view.CircuitAt(now);
             if (circuit == "open") open.Add(model.Id);
             else if (circuit == "half-open") halfOpen.Add(model.Id);
         }
@@ -48,8 +51,7 @@ public sealed class ModelRouterGrain(RoutingConfigCache configs, HealthCache hea
         {
             var preferred = routing.Router.Decide(request with { UnavailableModelIds = open }).ModelId;
             var candidate = halfOpen.FirstOrDefault(id => string.Equals(id, preferred, StringComparison.OrdinalIgnoreCase));
-            if (candidate is not null && routing.Find(candidate) is { } model
-                && await GrainFactory.GetGrain<IModelHealthGrain>(HealthKeys.For(model)).TryAcquireAsync())
+            if (candidate is not null && views.TryGetValue(candidate, out var view) && await health.TryAcquireAsync(view))
             {
                 probed = candidate;
                 decision = routing.Router.Decide(request with { UnavailableModelIds = [.. open, .. halfOpen.Where(id => id != candidate)] });

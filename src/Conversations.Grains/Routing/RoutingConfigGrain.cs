@@ -1,13 +1,16 @@
 using Conversations.Contracts.Routing;
+using Conversations.Routing;
 
 namespace Conversations.Grains.Routing;
 
 /// <summary>
 /// One tenant's catalog and policy. Not reentrant: edits apply one at a time; reads are [ReadOnly] and interleave.
-/// Turns never call it directly: silos read it through <see cref="RoutingConfigCache"/>.
+/// Turns never call it directly: silos read it through <see cref="RoutingConfigCache"/>. A model's endpoint must pass the
+/// operator's <see cref="EndpointPolicy"/> (checked again at every connection).
 /// </summary>
 public sealed class RoutingConfigGrain(
     [PersistentState("routing-config", "store")] IPersistentState<RoutingConfigState> state,
+    EndpointPolicy endpoints,
     TimeProvider time) : Grain, IRoutingConfigGrain
 {
     /// <inheritdoc />
@@ -19,6 +22,7 @@ public sealed class RoutingConfigGrain(
         ArgumentNullException.ThrowIfNull(model);
         var models = state.State.Models.Where(m => !string.Equals(m.Id, model.Id, StringComparison.OrdinalIgnoreCase)).Append(model).ToList();
         ConfigMapping.Validate(models, state.State.Policy);
+        if (await endpoints.CheckRegistrationAsync(model.Endpoint) is { } refusal) throw new ArgumentException($"Model '{model.Id}': {refusal}");
         await SaveAsync(models, state.State.Policy, new RoutingEvent(time.GetUtcNow(), "model-registered", $"Model '{model.Id}' ({model.Tier}, {model.ModelName}) registered."));
         return View();
     }

@@ -32,6 +32,12 @@ public sealed class RoutingOptions
     /// <summary>How long an open circuit refuses calls before one probe may go through.</summary>
     public TimeSpan BreakDuration { get; set; } = ModelHealthOptions.DefaultBreakDuration;
 
+    /// <summary>
+    /// Distinct credentials whose calls must fail (transport, 5xx, timeouts, stalls) before the circuit all tenants share
+    /// opens; one tenant's own circuit opens on its own failures alone.
+    /// </summary>
+    public int SharedCircuitMinCredentials { get; set; } = 2;
+
     /// <summary>A probe that never reports frees its slot after this long.</summary>
     public TimeSpan ProbeTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
@@ -44,9 +50,10 @@ public sealed class RoutingOptions
     /// <summary>Reservations older than this are presumed lost (their turn crashed) and released.</summary>
     public TimeSpan ReservationTimeToLive { get; set; } = TimeSpan.FromMinutes(15);
 
-    /// <summary>The breaker settings as the health tracker takes them.</summary>
-    public ModelHealthOptions HealthOptions() => new()
+    /// <summary>The breaker settings as the health tracker takes them, for a shared circuit or a single credential's.</summary>
+    public ModelHealthOptions HealthOptions(bool shared = false) => new()
     {
+        MinFailingCredentials = shared ? SharedCircuitMinCredentials : 1,
         ConsecutiveFailureThreshold = ConsecutiveFailureThreshold,
         FailureRatio = FailureRatio,
         MinimumThroughput = MinimumThroughput,

@@ -1,9 +1,11 @@
 using Conversations.Grains.Chat;
+using Conversations.Routing;
 using Conversations.Storage.Routing;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
 
 namespace Conversations.Grains.Routing;
 
@@ -12,18 +14,24 @@ public static class RoutingServiceCollectionExtensions
 {
     /// <summary>
     /// Adds the router as the turn's <see cref="ITurnRouter"/> (section <c>Routing</c>), its silo caches, the routing
-    /// stores and the batched writer of turn details. Needs the platform services and the knowledge feature registered.
+    /// stores, the batched writer of turn details and the policy for tenants' endpoints (section <c>Endpoints</c>). Needs the platform services and the knowledge feature registered.
     /// </summary>
     public static IServiceCollection AddModelRouting(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddOptions<RoutingOptions>().Bind(configuration.GetSection(RoutingOptions.Section))
             .Validate(o => o.ConfigCacheTtl >= TimeSpan.Zero && o.HealthCacheTtl >= TimeSpan.Zero && o.KnowledgeVersionCacheTtl >= TimeSpan.Zero,
                 "Routing cache lifetimes must not be negative.")
-            .Validate(o => { try { o.HealthOptions().Validate(); return true; } catch (ArgumentException) { return false; } },
+            .Validate(o => { try { o.HealthOptions().Validate(); o.HealthOptions(shared: true).Validate(); return true; } catch (ArgumentException) { return false; } },
                 "Routing breaker settings are out of range (see ModelHealthOptions).")
             .Validate(o => o.BatchItemInterval > TimeSpan.Zero && o.ReservationTimeToLive > TimeSpan.Zero && o.TurnDetailsFlushInterval > TimeSpan.Zero,
                 "Routing intervals must be positive.")
             .ValidateOnStart();
+        // Tenants' endpoints: the operator's policy, its defaults chosen by the environment, checked at start-up.
+        services.AddOptions<EndpointPolicyOptions>().Bind(configuration.GetSection(EndpointPolicyOptions.Section))
+            .PostConfigure<IHostEnvironment>((o, env) => o.ApplyDefaults(env.EnvironmentName))
+            .ValidateOnStart();
+        services.AddSingleton<IValidateOptions<EndpointPolicyOptions>, EndpointPolicyOptionsValidation>();
+        services.AddSingleton(sp => new EndpointPolicy(sp.GetRequiredService<IOptions<EndpointPolicyOptions>>().Value));
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<RoutingStore>();
         services.AddSingleton<AnswerCacheStore>();

@@ -128,7 +128,7 @@ public sealed partial class TurnRouter(
         var routing = await configs.GetAsync(tenantId);
         var now = time.GetUtcNow();
 
-        if (routing is not null) await ReportHealthAsync(routing, attempts, now);
+        if (routing is not null) await ReportHealthAsync(tenantId, routing, attempts, now);
 
         var tokens = Counts(usage.PromptTokens, usage.CachedPromptTokens, usage.CompletionTokens);
         var priced = routing is null ? null : attempts.Where(a => a.TimeToFirstToken is not null)
@@ -168,7 +168,7 @@ public sealed partial class TurnRouter(
         // Summaries are background work: the small model writes them, and an outage or a spent budget means the free
         // extractive summary rather than the large model.
         if (routing.Find(routing.Policy.SmallModelId) is not { } small || routing.Catalog.Find(small.Id) is not { } entry
-            || (await health.GetAsync(HealthKeys.For(small))).Circuit == "open")
+            || (await health.GetAsync(tenantId, small)).Circuit == "open")
             return SummaryModelChoice.Extractive(tenantId, foldId);
         if (routing.Policy.MonthlyBudgetUsd is null) return SummaryModelChoice.Unbudgeted(tenantId, foldId, small.Id, pool.Get(small));
         var worst = CostCalculator.WorstCase(entry, promptTokens, maxOutputTokens);
@@ -205,14 +205,9 @@ public sealed partial class TurnRouter(
             .DefaultIfEmpty(0m).Max();
 
     /// <summary>The health grain's failure name for a turn's failure code.</summary>
-    public static string FailureKindOf(string failureCode) => failureCode switch
-    {
-        "model_timeout" => "first_token_timeout",
-        "model_stalled" => "stall",
-        _ => "server_error",
-    };
+    public static string FailureKindOf(string failureCode) => FailureClassifier.WireName(FailureClassifier.FromTurnCode(failureCode));
 
-    private async Task ReportHealthAsync(TenantRouting routing, IReadOnlyList<ModelAttempt> attempts, DateTimeOffset now)
+    private async Task ReportHealthAsync(string tenantId, TenantRouting routing, IReadOnlyList<ModelAttempt> attempts, DateTimeOffset now)
     {
         foreach (var group in attempts.GroupBy(a => a.ModelId, StringComparer.OrdinalIgnoreCase))
         {
@@ -222,10 +217,9 @@ public sealed partial class TurnRouter(
                 .Select(a => new HealthOutcome(now, a.TimeToFirstToken?.TotalMilliseconds, a.FailureCode is null ? null : FailureKindOf(a.FailureCode)))
                 .ToList();
             if (outcomes.Count == 0) continue;
-            var key = HealthKeys.For(model);
             try
             {
-                health.Update(key, await grains.GetGrain<IModelHealthGrain>(key).ReportAsync(outcomes));
+                await health.ReportAsync(tenantId, model, outcomes); // the credential's circuit, and the shared one for the endpoint's failures
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {

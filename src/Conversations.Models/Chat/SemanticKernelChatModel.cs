@@ -14,8 +14,12 @@ public sealed class SemanticKernelChatModel : IChatModel
 {
     private readonly IChatCompletionService _service;
 
-    /// <summary>Creates the model client for one endpoint and model id.</summary>
-    public SemanticKernelChatModel(string endpoint, string modelId, string? apiKey, TimeSpan networkTimeout, bool sendPromptCacheKey = false)
+    /// <summary>
+    /// Creates the model client for one endpoint and model id. <paramref name="http"/> carries the calls when given (the
+    /// guarded client for tenants' endpoints); otherwise the SDK's shared client does.
+    /// </summary>
+    public SemanticKernelChatModel(string endpoint, string modelId, string? apiKey, TimeSpan networkTimeout, bool sendPromptCacheKey = false,
+        HttpClient? http = null)
     {
         Name = modelId;
         var options = new OpenAIClientOptions
@@ -25,6 +29,7 @@ public sealed class SemanticKernelChatModel : IChatModel
             RetryPolicy = new ClientRetryPolicy(maxRetries: 0),
             NetworkTimeout = networkTimeout,
         };
+        if (http is not null) options.Transport = new HttpClientPipelineTransport(http);
         if (sendPromptCacheKey) options.AddPolicy(new PromptCacheKeyPolicy(), PipelinePosition.PerCall);
         var client = new OpenAIClient(new ApiKeyCredential(string.IsNullOrEmpty(apiKey) ? "none" : apiKey), options);
         _service = new OpenAIChatCompletionService(modelId, client);

@@ -1,6 +1,10 @@
 namespace Conversations.Routing;
 
-/// <summary>How a model call failed; every kind counts against the breaker, timeouts and stalls are also tallied apart.</summary>
+/// <summary>
+/// How a model call failed. <see cref="FailureClassifier.ScopeOf"/> says whose fault it is: the endpoint's (counted
+/// toward the circuit every tenant shares) or the caller's credential (counted only against that credential).
+/// Timeouts and stalls are also tallied apart.
+/// </summary>
 public enum FailureKind
 {
     /// <summary>The endpoint answered with a 5xx status or an unusable body.</summary>
@@ -15,6 +19,18 @@ public enum FailureKind
     /// <summary>The connection could not be made or broke.</summary>
     Connection = 3,
 
-    /// <summary>The endpoint refused the call for load (429).</summary>
+    /// <summary>The endpoint refused the caller for load (429 that names no quota): the caller's own rate limit.</summary>
     RateLimited = 4,
+
+    /// <summary>The endpoint refused the caller's credential (401, 403).</summary>
+    Unauthorized = 5,
+
+    /// <summary>The caller's quota or billing is exhausted (e.g. 429 <c>insufficient_quota</c>).</summary>
+    QuotaExceeded = 6,
+
+    /// <summary>The endpoint rejected the request itself (400, 404 unknown model, 422, other 4xx).</summary>
+    Rejected = 7,
+
+    /// <summary>The platform's endpoint policy refused to connect to the address the endpoint resolved to.</summary>
+    Refused = 8,
 }

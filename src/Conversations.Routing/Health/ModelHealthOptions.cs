@@ -24,6 +24,15 @@ public sealed record ModelHealthOptions
     /// <summary>Failures in a row that open the circuit whatever the throughput; a quiet endpoint that is down still trips fast.</summary>
     public int ConsecutiveFailureThreshold { get; init; } = 3;
 
+    /// <summary>
+    /// Distinct credentials whose calls must have failed within the sampling window before the circuit may open. One for
+    /// a circuit of a single credential; more for the circuit all tenants share, so one tenant cannot open it for all.
+    /// </summary>
+    public int MinFailingCredentials { get; init; } = 1;
+
+    /// <summary>Most failing credentials remembered; bounds the persisted state.</summary>
+    public int MaxTrackedCredentials { get; init; } = 32;
+
     /// <summary>Time the circuit stays open before a probe (Polly: BreakDuration).</summary>
     public TimeSpan BreakDuration { get; init; } = DefaultBreakDuration;
 
@@ -50,6 +59,8 @@ public sealed record ModelHealthOptions
         Require(FailureRatio is > 0 and <= 1, $"failure ratio {FailureRatio} must be above 0 and at most 1");
         Require(MinimumThroughput >= 1, $"minimum throughput {MinimumThroughput} must be at least 1");
         Require(ConsecutiveFailureThreshold >= 1, $"consecutive failure threshold {ConsecutiveFailureThreshold} must be at least 1");
+        Require(MinFailingCredentials >= 1, $"minimum failing credentials {MinFailingCredentials} must be at least 1");
+        Require(MaxTrackedCredentials >= MinFailingCredentials, $"tracked credentials {MaxTrackedCredentials} must be at least the minimum failing credentials");
         Require(BreakDuration > TimeSpan.Zero, $"break duration {BreakDuration} must be positive");
         Require(ProbeTimeout > TimeSpan.Zero, $"probe timeout {ProbeTimeout} must be positive");
         Require(LatencyWindow > TimeSpan.Zero, $"latency window {LatencyWindow} must be positive");

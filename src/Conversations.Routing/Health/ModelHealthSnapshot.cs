@@ -18,6 +18,9 @@ public sealed record ModelHealthSnapshot(
     int TimesOpened,
     FailureKind? LastFailureKind)
 {
+    /// <summary>Distinct credentials whose calls failed within the sampling window.</summary>
+    public int FailingCredentials { get; init; }
+
     /// <summary>Whether the router should leave this model out right now (open and still inside its break).</summary>
     public bool Unavailable => Circuit == CircuitState.Open;
 }

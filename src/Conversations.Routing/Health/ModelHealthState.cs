@@ -6,6 +6,9 @@ public sealed record HealthBucket(DateTimeOffset Start, int Successes, int Failu
 /// <summary>One time-to-first-token measurement.</summary>
 public sealed record LatencySample(DateTimeOffset At, double Milliseconds);
 
+/// <summary>The latest failure of one credential (an opaque fingerprint, never the key).</summary>
+public sealed record CredentialFailure(string Credential, DateTimeOffset At);
+
 /// <summary>
 /// Everything a <see cref="ModelHealthTracker"/> knows, as a plain record a grain can persist and hand back after a
 /// restart. Its size is bounded by the bucket count and <see cref="ModelHealthOptions.MaxLatencySamples"/>.
@@ -35,6 +38,9 @@ public sealed record ModelHealthState
 
     /// <summary>Outcome counts per slice of the sampling window, oldest first.</summary>
     public IReadOnlyList<HealthBucket> Buckets { get; init; } = [];
+
+    /// <summary>Credentials whose calls failed recently, each with its latest failure, oldest first.</summary>
+    public IReadOnlyList<CredentialFailure> FailingCredentials { get; init; } = [];
 
     /// <summary>Recent time-to-first-token samples, oldest first.</summary>
     public IReadOnlyList<LatencySample> FirstTokenLatencies { get; init; } = [];

@@ -5,7 +5,9 @@ namespace Conversations.Routing;
 /// and a breaker that goes closed → open (after <see cref="ModelHealthOptions.ConsecutiveFailureThreshold"/> failures
 /// in a row, or a failure ratio at or above <see cref="ModelHealthOptions.FailureRatio"/> once the window holds
 /// <see cref="ModelHealthOptions.MinimumThroughput"/> calls) → half-open after the break (one probe at a time) →
-/// closed on a success, open again on a failure.
+/// closed on a success, open again on a failure. A closed circuit opens only once calls of at least
+/// <see cref="ModelHealthOptions.MinFailingCredentials"/> distinct credentials failed within the sampling window, so
+/// the circuit every tenant shares cannot be opened by one tenant's calls alone.
 /// </summary>
 /// <remarks>
 /// The semantics are those of Polly's circuit breaker (FailureRatio, MinimumThroughput, SamplingDuration,
@@ -22,6 +24,7 @@ public sealed class ModelHealthTracker
     private readonly TimeSpan bucketWidth;
     private readonly List<HealthBucket> buckets;
     private readonly List<LatencySample> latencies;
+    private readonly List<CredentialFailure> failingCredentials;
     private CircuitState circuit;
     private int consecutiveFailures;
     private DateTimeOffset? breakUntil;
@@ -46,6 +49,7 @@ public sealed class ModelHealthTracker
         lastFailureAt = state.LastFailureAt;
         buckets = [.. state.Buckets];
         latencies = [.. state.FirstTokenLatencies];
+        failingCredentials = [.. state.FailingCredentials];
     }
 
     /// <summary>The settings in force.</summary>
@@ -97,10 +101,14 @@ public sealed class ModelHealthTracker
         }
     }
 
-    /// <summary>A call failed with <paramref name="kind"/>; may open the circuit, and reopens a half-open one.</summary>
-    public void RecordFailure(FailureKind kind, DateTimeOffset now)
+    /// <summary>
+    /// A call made with <paramref name="credential"/> (an opaque fingerprint; null for an unnamed one) failed with
+    /// <paramref name="kind"/>; may open the circuit, and reopens a half-open one.
+    /// </summary>
+    public void RecordFailure(FailureKind kind, DateTimeOffset now, string? credential = null)
     {
         AddToBucket(now, success: false, kind);
+        NoteFailingCredential(credential ?? "", now);
         consecutiveFailures++;
         lastFailureKind = kind;
         lastFailureAt = now;
@@ -109,7 +117,7 @@ public sealed class ModelHealthTracker
             case CircuitState.HalfOpen:
                 Open(now);
                 break;
-            case CircuitState.Closed when ShouldTrip():
+            case CircuitState.Closed when ShouldTrip(now):
                 Open(now);
                 break;
         }
@@ -135,7 +143,10 @@ public sealed class ModelHealthTracker
             consecutiveFailures,
             circuit == CircuitState.Open ? breakUntil : null,
             timesOpened,
-            lastFailureKind);
+            lastFailureKind)
+        {
+            FailingCredentials = FailingCredentialsAt(now),
+        };
     }
 
     /// <summary>The state to persist; feed it back to the constructor to resume.</summary>
@@ -150,10 +161,16 @@ public sealed class ModelHealthTracker
         LastFailureAt = lastFailureAt,
         Buckets = buckets.ToArray(),
         FirstTokenLatencies = latencies.ToArray(),
+        FailingCredentials = failingCredentials.ToArray(),
     };
 
-    private bool ShouldTrip()
+    private bool ShouldTrip(DateTimeOffset now)
     {
+        if (FailingCredentialsAt(now) < options.MinFailingCredentials)
+        {
+            return false;
+        }
+
         if (consecutiveFailures >= options.ConsecutiveFailureThreshold)
         {
             return true;
@@ -197,6 +214,20 @@ public sealed class ModelHealthTracker
             buckets.Sort((a, b) => a.Start.CompareTo(b.Start)); // Out-of-order clocks still leave the list sorted.
         }
     }
+
+    private void NoteFailingCredential(string credential, DateTimeOffset now)
+    {
+        failingCredentials.RemoveAll(c => c.Credential == credential || c.At <= now - options.SamplingDuration);
+        failingCredentials.Add(new CredentialFailure(credential, now));
+        failingCredentials.Sort((a, b) => a.At.CompareTo(b.At));
+        if (failingCredentials.Count > options.MaxTrackedCredentials)
+        {
+            failingCredentials.RemoveRange(0, failingCredentials.Count - options.MaxTrackedCredentials);
+        }
+    }
+
+    private int FailingCredentialsAt(DateTimeOffset now) =>
+        failingCredentials.Count(c => c.At > now - options.SamplingDuration && c.At <= now);
 
     private IEnumerable<HealthBucket> WindowBuckets(DateTimeOffset now) =>
         buckets.Where(b => b.Start > now - options.SamplingDuration && b.Start <= now);

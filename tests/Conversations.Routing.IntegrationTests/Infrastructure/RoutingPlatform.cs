@@ -101,13 +101,13 @@ public sealed class TestTenant(RoutingPlatform platform, string tenantId, ApiCli
     /// <summary>The name the test server knows a catalog model by (unique to this tenant).</summary>
     public string ServerName(string modelId) => $"{modelId}-{suffix}";
 
-    /// <summary>Registers a catalog model served by the test server.</summary>
-    public async Task PutModelAsync(string modelId, string tier, decimal price, string? serverName = null)
+    /// <summary>Registers a catalog model served by the test server (or by <paramref name="endpoint"/>, with <paramref name="apiKey"/>).</summary>
+    public async Task PutModelAsync(string modelId, string tier, decimal price, string? serverName = null, string? endpoint = null, string apiKey = "test-key")
     {
         var res = await Admin.Http.PutAsJsonAsync($"/v1/routing/models/{modelId}", new
         {
-            endpoint = platform.Model.BaseUrl,
-            apiKey = "test-key",
+            endpoint = endpoint ?? platform.Model.BaseUrl,
+            apiKey,
             modelName = serverName ?? ServerName(modelId),
             tier,
             domains = Array.Empty<string>(),
@@ -143,9 +143,12 @@ public sealed class TestTenant(RoutingPlatform platform, string tenantId, ApiCli
         return await client.SendAsync(conversation, text);
     }
 
-    /// <summary>The health of a catalog model's endpoint.</summary>
-    public async Task<JsonNode> HealthAsync(string modelId) =>
-        (await GetAsync("/v1/routing/health")).AsArray().First(h => h!["modelId"]!.GetValue<string>() == modelId)!["health"]!;
+    /// <summary>The health of a catalog model's endpoint: this tenant's own figures.</summary>
+    public async Task<JsonNode> HealthAsync(string modelId) => (await HealthEntryAsync(modelId))["health"]!;
+
+    /// <summary>A catalog model's whole entry in <c>GET /v1/routing/health</c> (circuit, own figures, shared state).</summary>
+    public async Task<JsonNode> HealthEntryAsync(string modelId) =>
+        (await GetAsync("/v1/routing/health")).AsArray().First(h => h!["modelId"]!.GetValue<string>() == modelId)!;
 
     /// <inheritdoc />
     public void Dispose()

@@ -1,0 +1,108 @@
+using Conversations.IntegrationTests.Infrastructure;
+using Conversations.Routing.IntegrationTests.Infrastructure;
+using Conversations.TestModel;
+
+namespace Conversations.Routing.IntegrationTests.Api;
+
+/// <summary>One tenant's credential cannot switch off, or show its figures to, another tenant on the same endpoint and model.</summary>
+[Collection(RoutingCollection.Name)]
+public sealed class CredentialIsolationTests(RoutingPlatform fx)
+{
+    // Threshold 0 sends every question to the large model first; caches off so every turn calls a model.
+    private static object LargeFirst => new
+    {
+        smallModelId = "small", largeModelId = "large", complexityThreshold = 0.0,
+        fallbackModelIds = new[] { "small" }, exactCache = false, semanticCache = false,
+    };
+
+    [Fact(DisplayName = "A tenant with a bad key on a shared endpoint opens only its own circuit: the other tenant's turns still reach the model, and its health view shows none of the first tenant's figures")]
+    public async Task Bad_key_of_one_tenant_does_not_open_the_shared_circuit()
+    {
+        await using var keyed = await TestModelServer.StartAsync(new TestModelOptions
+        {
+            ApiKey = "good-key",
+            Default = new ModelBehavior { TimeToFirstToken = TimeSpan.FromMilliseconds(20), TimePerToken = TimeSpan.FromMilliseconds(2) },
+        });
+        var shared = "shared-" + Guid.NewGuid().ToString("n")[..8];
+        using var a = await fx.NewTenantAsync();
+        using var b = await fx.NewTenantAsync();
+        await a.PutModelAsync("large", "large", 5m, shared, keyed.BaseUrl, apiKey: "bad-key");
+        await b.PutModelAsync("large", "large", 5m, shared, keyed.BaseUrl, apiKey: "good-key");
+        await a.SetPolicyAsync(LargeFirst);
+        await b.SetPolicyAsync(LargeFirst);
+
+        // Tenant A keeps failing with 401s, and keeps trying across the break (a probe per break is all it gets).
+        // (Its answers come from the small model, or from the extractive responder when a cold start outlasts a timeout.)
+        for (var i = 0; i < 6; i++)
+            Assert.NotEqual("large", (await a.AskAsync($"Explain the trade-offs of plan {i} in detail")).Done()["model"]!.GetValue<string>());
+        var aHealth = await a.HealthEntryAsync("large");
+        Assert.NotEqual("closed", aHealth["circuit"]!.GetValue<string>()); // open, or half-open when the turns outlasted the break
+        Assert.True(aHealth["health"]!["timesOpened"]!.GetValue<int>() >= 1, aHealth.ToJsonString());
+        Assert.Equal("Unauthorized", aHealth["health"]!["lastFailureKind"]!.GetValue<string>());
+        Assert.True(aHealth["health"]!["failures"]!.GetValue<int>() >= 3, aHealth.ToJsonString());
+        Assert.Equal("closed", aHealth["shared"]!["circuit"]!.GetValue<string>());
+
+        // Tenant B's healthy turns on the same endpoint and model still go to it.
+        for (var i = 0; i < 3; i++)
+        {
+            var done = (await b.AskAsync($"Explain the trade-offs of option {i} in detail")).Done();
+            Assert.Equal("large", done["model"]!.GetValue<string>());
+            Assert.DoesNotContain("circuit open", done["route"]!.GetValue<string>());
+        }
+
+        // B sees its own three calls and the shared state, nothing of A's failures.
+        var bHealth = await b.HealthEntryAsync("large");
+        Assert.Equal("closed", bHealth["circuit"]!.GetValue<string>());
+        Assert.Equal(3, bHealth["health"]!["calls"]!.GetValue<int>());
+        Assert.Equal(0, bHealth["health"]!["failures"]!.GetValue<int>());
+        Assert.Null(bHealth["health"]!["lastFailureKind"]);
+        Assert.Equal("closed", bHealth["shared"]!["circuit"]!.GetValue<string>());
+        Assert.Null(bHealth["shared"]!["calls"]);
+        Assert.Null(bHealth["shared"]!["failures"]);
+
+        // Repeating it after the break changes nothing for B.
+        await Task.Delay(RoutingPlatform.BreakDuration + TimeSpan.FromMilliseconds(300));
+        for (var i = 0; i < 3; i++) await a.AskAsync($"Explain the trade-offs of plan {i} once more");
+        Assert.Equal("large", (await b.AskAsync("Explain the trade-offs of the final option")).Done()["model"]!.GetValue<string>());
+    }
+
+    [Fact(DisplayName = "The shared circuit opens for every tenant only once calls of two distinct credentials failed at the endpoint")]
+    public async Task Shared_circuit_needs_two_failing_credentials()
+    {
+        var shared = "outage-" + Guid.NewGuid().ToString("n")[..8];
+        using var a = await fx.NewTenantAsync();
+        using var b = await fx.NewTenantAsync();
+        using var c = await fx.NewTenantAsync();
+        await a.PutModelAsync("large", "large", 5m, shared, apiKey: "key-a");
+        await b.PutModelAsync("large", "large", 5m, shared, apiKey: "key-b");
+        await c.PutModelAsync("large", "large", 5m, shared, apiKey: "key-c");
+        foreach (var t in new[] { a, b, c }) await t.SetPolicyAsync(LargeFirst);
+        fx.Model.Control.SetFault(shared, FaultRule.Status(500));
+        try
+        {
+            // One credential's outage: its own circuit opens, the shared one does not.
+            for (var i = 0; i < 4; i++)
+                Assert.NotEqual("large", (await a.AskAsync($"Explain the trade-offs of plan {i} in detail")).Done()["model"]!.GetValue<string>());
+            Assert.True((await a.HealthAsync("large"))["timesOpened"]!.GetValue<int>() >= 1);
+            var before = await b.HealthEntryAsync("large");
+            Assert.Equal("closed", before["shared"]!["circuit"]!.GetValue<string>());
+            Assert.Equal("closed", before["circuit"]!.GetValue<string>());
+
+            // A second credential fails at the same endpoint: now the endpoint's circuit is open for everyone.
+            Assert.NotEqual("large", (await c.AskAsync("Explain the trade-offs of the outage plan")).Done()["model"]!.GetValue<string>());
+            // (On a slow machine B's turn may come after the break and be the endpoint's probe, which fails and reopens it.)
+            var done = (await b.AskAsync("Explain the trade-offs of the backup plan")).Done();
+            Assert.NotEqual("large", done["model"]!.GetValue<string>());
+            var route = done["route"]!.GetValue<string>();
+            Assert.True(route.Contains("large skipped: circuit open", StringComparison.Ordinal) || route.Contains("probe", StringComparison.Ordinal), route);
+            var after = await b.HealthEntryAsync("large");
+            Assert.NotEqual("closed", after["shared"]!["circuit"]!.GetValue<string>());
+            Assert.NotEqual("closed", after["circuit"]!.GetValue<string>());
+            Assert.True(after["health"]!["calls"]!.GetValue<int>() <= 1, after.ToJsonString()); // at most B's own probe: nobody else's calls
+        }
+        finally
+        {
+            fx.Model.Control.ClearFault(shared);
+        }
+    }
+}

@@ -1,0 +1,81 @@
+using Xunit;
+
+namespace Conversations.Routing.Tests;
+
+/// <summary>The circuit all tenants share opens only when several distinct credentials fail.</summary>
+public sealed class SharedCircuitTests
+{
+    private static readonly DateTimeOffset T0 = new(2025, 6, 1, 12, 0, 0, TimeSpan.Zero);
+
+    private static readonly ModelHealthOptions Shared = new()
+    {
+        ConsecutiveFailureThreshold = 3,
+        MinimumThroughput = 10,
+        FailureRatio = 0.5,
+        SamplingDuration = TimeSpan.FromSeconds(30),
+        BreakDuration = TimeSpan.FromSeconds(10),
+        MinFailingCredentials = 2,
+    };
+
+    [Fact]
+    public void One_credential_never_opens_it_however_often_it_fails()
+    {
+        // Proves a single caller's failures (far past both the consecutive and the ratio thresholds) leave it closed.
+        var tracker = new ModelHealthTracker(Shared);
+        for (var i = 0; i < 50; i++) tracker.RecordFailure(FailureKind.ServerError, T0.AddMilliseconds(i * 100), "tenant-a");
+        var now = T0.AddSeconds(5);
+        Assert.Equal(CircuitState.Closed, tracker.StateAt(now));
+        Assert.True(tracker.IsCallPermitted(now));
+        Assert.Equal(1, tracker.Snapshot(now).FailingCredentials);
+    }
+
+    [Fact]
+    public void A_second_failing_credential_opens_it()
+    {
+        // Proves the rule is "at least two credentials": the first failure of another caller trips it at once.
+        var tracker = new ModelHealthTracker(Shared);
+        for (var i = 0; i < 3; i++) tracker.RecordFailure(FailureKind.Connection, T0.AddSeconds(i), "tenant-a");
+        Assert.Equal(CircuitState.Closed, tracker.StateAt(T0.AddSeconds(3)));
+        tracker.RecordFailure(FailureKind.FirstTokenTimeout, T0.AddSeconds(4), "tenant-b");
+        Assert.Equal(CircuitState.Open, tracker.StateAt(T0.AddSeconds(4)));
+        Assert.Equal(2, tracker.Snapshot(T0.AddSeconds(4)).FailingCredentials);
+    }
+
+    [Fact]
+    public void Credentials_whose_failures_left_the_window_do_not_count()
+    {
+        // Proves an old failure of one caller and a new failure of another (30 s apart) are not two failing credentials.
+        var tracker = new ModelHealthTracker(Shared);
+        for (var i = 0; i < 3; i++) tracker.RecordFailure(FailureKind.ServerError, T0, "tenant-a");
+        var later = T0 + Shared.SamplingDuration + TimeSpan.FromSeconds(1);
+        tracker.RecordFailure(FailureKind.ServerError, later, "tenant-b");
+        Assert.Equal(CircuitState.Closed, tracker.StateAt(later));
+        Assert.Equal(1, tracker.Snapshot(later).FailingCredentials);
+    }
+
+    [Fact]
+    public void Failing_credentials_survive_a_restart_and_stay_bounded()
+    {
+        // Proves the persisted state carries the callers (so a restart cannot reset the count) and never grows past the bound.
+        var tracker = new ModelHealthTracker(Shared with { MaxTrackedCredentials = 4 });
+        for (var i = 0; i < 3; i++) tracker.RecordSuccess(TimeSpan.FromMilliseconds(10), T0);
+        tracker.RecordFailure(FailureKind.ServerError, T0, "tenant-a");
+        var resumed = new ModelHealthTracker(tracker.Options, tracker.ToState());
+        resumed.RecordFailure(FailureKind.ServerError, T0.AddSeconds(1), "tenant-b");
+        resumed.RecordFailure(FailureKind.ServerError, T0.AddSeconds(2), "tenant-b");
+        Assert.Equal(CircuitState.Open, resumed.StateAt(T0.AddSeconds(2)));
+
+        var many = new ModelHealthTracker(Shared with { MaxTrackedCredentials = 4, ConsecutiveFailureThreshold = 1000, MinimumThroughput = 1000 });
+        for (var i = 0; i < 20; i++) many.RecordFailure(FailureKind.ServerError, T0.AddMilliseconds(i), $"tenant-{i}");
+        Assert.Equal(4, many.ToState().FailingCredentials.Count);
+    }
+
+    [Fact]
+    public void A_single_credential_circuit_keeps_the_plain_rule()
+    {
+        // Proves the default (one credential) still opens on that credential's own consecutive failures.
+        var tracker = new ModelHealthTracker(Shared with { MinFailingCredentials = 1 });
+        for (var i = 0; i < 3; i++) tracker.RecordFailure(FailureKind.Unauthorized, T0.AddSeconds(i), "tenant-a");
+        Assert.Equal(CircuitState.Open, tracker.StateAt(T0.AddSeconds(2)));
+    }
+}
