@@ -23,6 +23,7 @@ public static class RoutingServiceCollectionExtensions
                 "Routing breaker settings are out of range (see ModelHealthOptions).")
             .Validate(o => o.BatchItemInterval > TimeSpan.Zero && o.ReservationTimeToLive > TimeSpan.Zero && o.TurnDetailsFlushInterval > TimeSpan.Zero,
                 "Routing intervals must be positive.")
+            .Validate(o => o.BatchTokenHeadroom is >= 0 and <= 1, "Routing:BatchTokenHeadroom must be between 0 and 1.")
             .ValidateOnStart();
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<RoutingStore>();
