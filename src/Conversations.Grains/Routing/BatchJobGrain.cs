@@ -1,4 +1,3 @@
-using System.Text;
 using Conversations.Contracts;
 using Conversations.Contracts.Chat;
 using Conversations.Contracts.Moderation;
@@ -63,7 +62,6 @@ public sealed partial class BatchJobGrain(
     public const int MaxPromptChars = 16_000;
 
     private const string ResumeReminder = "batch-resume";
-    private const string WithheldNotice = "The rest of this answer was withheld.";
     private IGrainTimer? _timer;
     private ITurnModeration? _moderation;
     private DateTimeOffset _waitUntil;
@@ -176,15 +174,20 @@ public sealed partial class BatchJobGrain(
                     verdict.RefusalMessage ?? "This prompt can't be answered.", 0, 0, 0, 0, ct);
                 return;
             }
-            var answer = await AnswerAsync(caller, item, model, verdict.TextForModel, ct);
-            answered = answer.Error is null || answer.Withheld;
+            // Stages 6-7: the model answers the prompt as the input check let it through; the output guard masks the
+            // answer, or withholds the rest of it, before anything is stored.
+            var answer = await GuardedAnswer.ReadAsync(pool.Get(model),
+                new ModelRequest([new PromptLine(PromptLine.User, verdict.TextForModel)], state.State.MaxOutputTokens),
+                Moderation.StartOutput(caller, item.ConversationId, item.TurnId), TimeSpan.FromMinutes(2), ct);
+            if (answer.Failure is { } failure) LogItemFailed(logger, _tenantId, _jobId, item.Index, failure);
+            answered = answer.Failure is null || answer.WithheldNotice is not null; // a withheld answer was produced: it is billed
             shown = answer.Shown;
             var counts = answer.Reported is { } r ? new TokenCounts(r.PromptTokens, Math.Min(r.CachedPromptTokens, r.PromptTokens), r.CompletionTokens)
                 : new TokenCounts(tokens.Count(verdict.TextForModel), 0, tokens.Count(answer.Raw));
             var cost = answered ? Math.Min(CostCalculator.Cost(entry, counts, PricingMode.Batch), worst) : 0m;
             turnUsage = new TurnUsage(counts.PromptTokens, counts.CachedPromptTokens, counts.CompletionTokens, cost);
             await items.CompleteItemAsync(_tenantId, _jobId, item.Index, verdict.TextToStore, answered ? answer.Shown : null,
-                answer.Error, counts.PromptTokens, counts.CachedPromptTokens, counts.CompletionTokens, cost, ct);
+                answer.WithheldNotice ?? (answer.Failure is null ? null : "The model could not answer this prompt."), counts.PromptTokens, counts.CachedPromptTokens, counts.CompletionTokens, cost, ct);
             if (budgeted) await budget.SettleAsync(item.TurnId, cost);
             if (answered)
                 await usage.WriteAsync([new Conversations.Storage.Chat.UsageRecord(_tenantId, state.State.UserId, item.ConversationId, item.TurnId, model.Id,
@@ -196,53 +199,6 @@ public sealed partial class BatchJobGrain(
             // item's tokens charged to the user's and the tenant's token buckets.
             await Moderation.TurnFinishedAsync(caller, item.ConversationId, item.TurnId, turnUsage, shown);
         }
-    }
-
-    // The model call behind the output guard: the answer is masked as it arrives, and a blocking finding stops the call.
-    private async Task<BatchAnswer> AnswerAsync(Caller caller, BatchItem item, ModelRegistration model, string prompt, CancellationToken ct)
-    {
-        var guard = Moderation.StartOutput(caller, item.ConversationId, item.TurnId);
-        var raw = new StringBuilder();
-        var shown = new StringBuilder();
-        ModelUsage? reported = null;
-        string? error = null;
-        var withheld = false;
-        try
-        {
-            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
-            timeout.CancelAfter(TimeSpan.FromMinutes(2));
-            await foreach (var update in pool.Get(model).StreamAsync(new ModelRequest([new PromptLine(PromptLine.User, prompt)], state.State.MaxOutputTokens), timeout.Token))
-            {
-                if (update.Usage is { } u) reported = u;
-                if (string.IsNullOrEmpty(update.Text)) continue;
-                raw.Append(update.Text);
-                var safe = guard.Push(update.Text);
-                shown.Append(safe.SafeText);
-                if (safe.Withheld)
-                {
-                    withheld = true;
-                    error = safe.Notice ?? WithheldNotice;
-                    break;
-                }
-            }
-        }
-        catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
-        {
-            error = "The model could not answer this prompt.";
-            LogItemFailed(logger, _tenantId, _jobId, item.Index, e);
-        }
-        if (!withheld)
-        {
-            // Releases what the guard held back, and records the answer's findings, failed or not (as a chat turn does).
-            var tail = guard.Complete();
-            shown.Append(tail.SafeText);
-            if (tail.Withheld)
-            {
-                withheld = true;
-                error = tail.Notice ?? WithheldNotice;
-            }
-        }
-        return new BatchAnswer(raw.ToString(), shown.ToString(), reported, error, withheld);
     }
 
     // An item that cannot reach its model still passes the input check, so it is stored (and recorded) as a chat question would be.
@@ -277,7 +233,4 @@ public sealed partial class BatchJobGrain(
 
     /// <summary>One pending item and the ids it carries through the stages (budget, usage, moderation events).</summary>
     private sealed record BatchItem(int Index, string Prompt, string ConversationId, string TurnId);
-
-    /// <summary>What the model produced (<see cref="Raw"/>) and what passed the output guard (<see cref="Shown"/>).</summary>
-    private sealed record BatchAnswer(string Raw, string Shown, ModelUsage? Reported, string? Error, bool Withheld);
 }
