@@ -1,5 +1,6 @@
 using Conversations.Api.Auth;
 using Conversations.Api.Errors;
+using Conversations.Api.Moderation;
 using Conversations.Contracts;
 using Conversations.Contracts.Routing;
 using Conversations.Storage.Routing;
@@ -18,20 +19,23 @@ public static class BatchApi
     public static RouteGroupBuilder MapBatchApi(this RouteGroupBuilder v1)
     {
         var group = v1.MapGroup("/batches").WithTags("Offline batches").RequireRoles(Roles.User, Roles.TenantAdmin);
-        group.MapPost("/", Submit).WithName("SubmitBatch").WithSummary("Queues prompts for low-priority processing; answers are fetched later.");
+        group.MapPost("/", Submit).WithName("SubmitBatch").WithSummary("Queues prompts for low-priority processing; answers are fetched later.")
+            .Produces<BatchJobView>(StatusCodes.Status202Accepted).ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status429TooManyRequests);
         group.MapGet("/{jobId}", Get).WithName("GetBatch").WithSummary("A batch's progress and cost so far.");
         group.MapGet("/{jobId}/results", Results).WithName("GetBatchResults").WithSummary("Answers of a batch, in prompt order (page with ?after=).");
         return v1;
     }
 
-    private static async Task<Results<Accepted<BatchJobView>, ProblemHttpResult>> Submit(BatchBody body, HttpContext http, IGrainFactory grains)
+    // A submission is one request against the caller's request limits; each item's tokens are charged as it is answered.
+    private static async Task<IResult> Submit(BatchBody body, HttpContext http, IGrainFactory grains)
     {
         var caller = http.Caller().ToCaller();
         if (string.IsNullOrWhiteSpace(body.ModelId)) return Problems.BadRequest("modelId is required: a model of the tenant's catalog.");
         if (body.Prompts is null) return Problems.BadRequest("prompts is required: a list of prompt texts.");
+        if (await RateLimitGate.CheckAsync(grains, caller, body.Prompts.FirstOrDefault() ?? "") is { } limited) return limited;
         var jobId = "b_" + Guid.NewGuid().ToString("n")[..20];
         var view = await grains.GetGrain<IBatchJobGrain>(GrainKeys.Scoped(caller.TenantId, jobId))
-            .StartAsync(new BatchJobSpec(caller.UserId, body.ModelId, body.Prompts, body.MaxOutputTokens ?? DefaultMaxOutputTokens));
+            .StartAsync(new BatchJobSpec(caller.UserId, body.ModelId, body.Prompts, body.MaxOutputTokens ?? DefaultMaxOutputTokens, caller.Role));
         return TypedResults.Accepted($"/v1/batches/{jobId}", view);
     }
 
@@ -45,7 +49,9 @@ public static class BatchApi
         var take = Math.Clamp(limit ?? 100, 1, 500);
         var items = await new BatchStore(db).ItemsAsync(http.Caller().TenantId!, jobId, after ?? -1, take, ct);
         return TypedResults.Ok(new BatchResultsDto(view,
-            items.Select(i => new BatchItemDto(i.Index, i.Prompt, i.Status, i.Answer, i.Error, i.PromptTokens, i.CachedTokens, i.CompletionTokens, i.CostUsd)).ToList(),
+            // A pending prompt is shown only once the input check has replaced it with its stored (masked) form.
+            items.Select(i => new BatchItemDto(i.Index, i.Status == "pending" ? null : i.Prompt, i.Status, i.Answer, i.Error,
+                i.PromptTokens, i.CachedTokens, i.CompletionTokens, i.CostUsd)).ToList(),
             items.Count == take ? items[^1].Index : null));
     }
 

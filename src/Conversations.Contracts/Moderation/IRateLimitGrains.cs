@@ -28,6 +28,13 @@ public interface ITenantModerationGrain : IGrainWithStringKey
     /// <summary>Charges a finished turn's real token count to the tenant's token limit.</summary>
     [AlwaysInterleave, Alias("charge")]
     Task ChargeTokensAsync(int tokens);
+
+    /// <summary>
+    /// Admits background work (an offline batch item) without taking a request: refused while the tenant's token
+    /// bucket holds less than <paramref name="reservedShare"/> of its limit, which is left to interactive turns.
+    /// </summary>
+    [AlwaysInterleave, Alias("admit-background")]
+    Task<TenantAdmission> AdmitBackgroundAsync(double reservedShare, long knownVersion);
 }
 
 /// <summary>One user's limits, key <c>{tenant}/{user}</c>: decides for the user, then asks the tenant grain, in one call from the API.</summary>
@@ -41,4 +48,12 @@ public interface IUserRateLimitGrain : IGrainWithStringKey
     /// <summary>Charges a finished turn's real token count to the user's and the tenant's token limits.</summary>
     [Alias("charge")]
     Task ChargeTokensAsync(int tokens);
+
+    /// <summary>
+    /// Admits background work (an offline batch item) without taking a request: refused while the user's or the
+    /// tenant's token bucket holds less than <paramref name="reservedShare"/> of its limit, which is left to
+    /// interactive turns. The work's tokens are charged afterwards like a turn's.
+    /// </summary>
+    [Alias("admit-background")]
+    Task<RateLimitDecision> AdmitBackgroundAsync(double reservedShare);
 }

@@ -3,12 +3,14 @@ using Orleans.Concurrency;
 namespace Conversations.Contracts.Routing;
 
 /// <summary>An offline batch: prompts answered later, at low priority, priced at the model's batch rate.</summary>
+/// <param name="Role">The role of the submitting key (its items are moderated and billed as that caller's turns).</param>
 [GenerateSerializer, Immutable, Alias("batch-spec")]
 public sealed record BatchJobSpec(
     [property: Id(0)] string UserId,
     [property: Id(1)] string ModelId,
     [property: Id(2)] IReadOnlyList<string> Prompts,
-    [property: Id(3)] int MaxOutputTokens);
+    [property: Id(3)] int MaxOutputTokens,
+    [property: Id(4)] string Role = Roles.User);
 
 /// <summary>A batch job's progress ("queued", "running", "completed").</summary>
 [GenerateSerializer, Immutable, Alias("batch-view")]

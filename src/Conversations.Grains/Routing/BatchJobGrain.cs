@@ -1,10 +1,14 @@
 using Conversations.Contracts;
+using Conversations.Contracts.Chat;
+using Conversations.Contracts.Moderation;
 using Conversations.Contracts.Routing;
+using Conversations.Grains.Chat;
 using Conversations.Models.Chat;
 using Conversations.Prompting;
 using Conversations.Routing;
 using Conversations.Storage.Chat;
 using Conversations.Storage.Routing;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -28,17 +32,21 @@ public sealed class BatchJobState
     [Id(5)] public DateTimeOffset CreatedAt { get; set; }
     /// <summary>When the last item finished.</summary>
     [Id(6)] public DateTimeOffset? CompletedAt { get; set; }
+    /// <summary>The role of the user's key when the job was submitted.</summary>
+    [Id(7)] public string Role { get; set; } = Roles.User;
 }
 
 /// <summary>
 /// An offline batch (seed 2.1.2): works through its prompts one at a time on a grain timer (low priority: never
-/// more than one model call per job, paced, and paused while the model's circuit is open), prices each answer at
-/// the batch rate, and records usage like a turn. A reminder reactivates it after a silo crash until it is done.
+/// more than one model call per job, paced, and paused while the model's circuit is open or the tenant's token
+/// limits are busy), prices each answer at the batch rate, and runs each prompt through the chat turn's moderation,
+/// budget and usage stages. A reminder reactivates it after a silo crash until it is done.
 /// </summary>
 public sealed partial class BatchJobGrain(
     [PersistentState("batch-job", "store")] IPersistentState<BatchJobState> state,
     BatchStore items,
     UsageStore usage,
+    IServiceProvider services,
     RoutingConfigCache configs,
     HealthCache health,
     ChatModelPool pool,
@@ -55,6 +63,8 @@ public sealed partial class BatchJobGrain(
 
     private const string ResumeReminder = "batch-resume";
     private IGrainTimer? _timer;
+    private ITurnModeration? _moderation;
+    private DateTimeOffset _waitUntil;
     private string _tenantId = "";
     private string _jobId = "";
 
@@ -80,7 +90,7 @@ public sealed partial class BatchJobGrain(
         await items.InsertItemsAsync(_tenantId, _jobId, spec.Prompts);
         state.State = new BatchJobState
         {
-            Exists = true, UserId = spec.UserId, ModelId = spec.ModelId, Total = spec.Prompts.Count,
+            Exists = true, UserId = spec.UserId, Role = spec.Role, ModelId = spec.ModelId, Total = spec.Prompts.Count,
             MaxOutputTokens = spec.MaxOutputTokens, CreatedAt = time.GetUtcNow(),
         };
         await state.WriteStateAsync();
@@ -110,8 +120,12 @@ public sealed partial class BatchJobGrain(
             KeepAlive = true,
         });
 
+    // One item runs the stages of a chat turn, except retrieval and streaming: the tenant's token limits, the input
+    // check (refuse, or mask what the model and the store see), the budget, the model, the output guard, usage and
+    // the moderation events. Waiting conditions come first, so an item that must wait has run no stage yet.
     private async Task ProcessNextAsync(CancellationToken ct)
     {
+        if (time.GetUtcNow() < _waitUntil) return;
         var pending = await items.PendingAsync(_tenantId, _jobId, 1, ct);
         if (pending.Count == 0)
         {
@@ -122,48 +136,90 @@ public sealed partial class BatchJobGrain(
             if (await this.GetReminder(ResumeReminder) is { } reminder) await this.UnregisterReminder(reminder);
             return;
         }
+        var item = new BatchItem(pending[0].Index, pending[0].Prompt, $"batch:{_jobId}", $"batch:{_jobId}:{pending[0].Index}");
         if (await configs.GetAsync(_tenantId) is not { } routing || routing.Find(state.State.ModelId) is not { } model)
         {
-            await items.CompleteItemAsync(_tenantId, _jobId, pending[0].Index, null, "The model was removed from the catalog.", 0, 0, 0, 0, ct);
+            await FailWithoutModelAsync(item, "The model was removed from the catalog.", ct);
             return;
         }
         if ((await health.GetAsync(_tenantId, model)).Circuit == "open") return; // low priority: wait for the endpoint to recover
 
-        var (index, prompt) = pending[0];
-        var entry = routing.Catalog.Get(model.Id);
-        var turnId = $"batch:{_jobId}:{index}";
-        var worst = CostCalculator.WorstCase(entry, tokens.Count(prompt) + 16, state.State.MaxOutputTokens, PricingMode.Batch);
-        var budget = GrainFactory.GetGrain<IBudgetGrain>(_tenantId);
-        if (routing.Policy.MonthlyBudgetUsd is not null && !(await budget.ReserveAsync(turnId, worst)).Granted) return; // wait for budget room
+        // Tenant limits: the batch took one request when it was submitted; its items' tokens count against the user's
+        // and the tenant's tokens a minute, and an item starts only while both keep the interactive share free.
+        var room = await GrainFactory.GetGrain<IUserRateLimitGrain>(GrainKeys.Scoped(_tenantId, state.State.UserId))
+            .AdmitBackgroundAsync(options.Value.BatchTokenHeadroom);
+        if (!room.Allowed)
+        {
+            _waitUntil = time.GetUtcNow() + TimeSpan.FromSeconds(room.RetryAfterSeconds);
+            return;
+        }
 
-        var text = new System.Text.StringBuilder();
-        ModelUsage? reported = null;
-        string? error = null;
+        var entry = routing.Catalog.Get(model.Id);
+        var worst = CostCalculator.WorstCase(entry, tokens.Count(item.Prompt) + 16, state.State.MaxOutputTokens, PricingMode.Batch);
+        var budget = GrainFactory.GetGrain<IBudgetGrain>(_tenantId);
+        var budgeted = routing.Policy.MonthlyBudgetUsd is not null;
+        if (budgeted && !(await budget.ReserveAsync(item.TurnId, worst)).Granted) return; // wait for budget room
+
+        var caller = Caller;
+        var answered = false;
+        var turnUsage = TurnUsage.None;
+        var shown = "";
         try
         {
-            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
-            timeout.CancelAfter(TimeSpan.FromMinutes(2));
-            await foreach (var update in pool.Get(model).StreamAsync(new ModelRequest([new PromptLine(PromptLine.User, prompt)], state.State.MaxOutputTokens), timeout.Token))
+            var verdict = await Moderation.CheckInputAsync(caller, item.ConversationId, item.TurnId, item.Prompt, ct);
+            if (!verdict.Allowed)
             {
-                text.Append(update.Text);
-                if (update.Usage is { } u) reported = u;
+                if (budgeted) await budget.ReleaseAsync(item.TurnId);
+                await items.CompleteItemAsync(_tenantId, _jobId, item.Index, verdict.TextToStore, null,
+                    verdict.RefusalMessage ?? "This prompt can't be answered.", 0, 0, 0, 0, ct);
+                return;
             }
+            // Stages 6-7: the model answers the prompt as the input check let it through; the output guard masks the
+            // answer, or withholds the rest of it, before anything is stored.
+            var answer = await GuardedAnswer.ReadAsync(pool.Get(model),
+                new ModelRequest([new PromptLine(PromptLine.User, verdict.TextForModel)], state.State.MaxOutputTokens),
+                Moderation.StartOutput(caller, item.ConversationId, item.TurnId), TimeSpan.FromMinutes(2), ct);
+            if (answer.Failure is { } failure) LogItemFailed(logger, _tenantId, _jobId, item.Index, failure);
+            answered = answer.Failure is null || answer.WithheldNotice is not null; // a withheld answer was produced: it is billed
+            shown = answer.Shown;
+            var counts = answer.Reported is { } r ? new TokenCounts(r.PromptTokens, Math.Min(r.CachedPromptTokens, r.PromptTokens), r.CompletionTokens)
+                : new TokenCounts(tokens.Count(verdict.TextForModel), 0, tokens.Count(answer.Raw));
+            var cost = answered ? Math.Min(CostCalculator.Cost(entry, counts, PricingMode.Batch), worst) : 0m;
+            turnUsage = new TurnUsage(counts.PromptTokens, counts.CachedPromptTokens, counts.CompletionTokens, cost);
+            await items.CompleteItemAsync(_tenantId, _jobId, item.Index, verdict.TextToStore, answered ? answer.Shown : null,
+                answer.WithheldNotice ?? (answer.Failure is null ? null : "The model could not answer this prompt."), counts.PromptTokens, counts.CachedPromptTokens, counts.CompletionTokens, cost, ct);
+            if (budgeted) await budget.SettleAsync(item.TurnId, cost);
+            if (answered)
+                await usage.WriteAsync([new Conversations.Storage.Chat.UsageRecord(_tenantId, state.State.UserId, item.ConversationId, item.TurnId, model.Id,
+                    counts.PromptTokens, counts.CachedPromptTokens, counts.CompletionTokens, cost)], ct);
         }
-        catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
+        finally
         {
-            error = "The model could not answer this prompt.";
-            LogItemFailed(logger, _tenantId, _jobId, index, e);
+            // Ends the turn in the moderation stage: its output event is written, its per-turn state dropped, and the
+            // item's tokens charged to the user's and the tenant's token buckets.
+            await Moderation.TurnFinishedAsync(caller, item.ConversationId, item.TurnId, turnUsage, shown);
         }
-        var counts = reported is { } r ? new TokenCounts(r.PromptTokens, Math.Min(r.CachedPromptTokens, r.PromptTokens), r.CompletionTokens)
-            : new TokenCounts(tokens.Count(prompt), 0, tokens.Count(text.ToString()));
-        var cost = error is null ? Math.Min(CostCalculator.Cost(entry, counts, PricingMode.Batch), worst) : 0m;
-        await items.CompleteItemAsync(_tenantId, _jobId, index, error is null ? text.ToString() : null, error,
-            counts.PromptTokens, counts.CachedPromptTokens, counts.CompletionTokens, cost, ct);
-        if (routing.Policy.MonthlyBudgetUsd is not null) await budget.SettleAsync(turnId, cost);
-        if (error is null)
-            await usage.WriteAsync([new Conversations.Storage.Chat.UsageRecord(_tenantId, state.State.UserId, $"batch:{_jobId}", turnId, model.Id,
-                counts.PromptTokens, counts.CachedPromptTokens, counts.CompletionTokens, cost)], ct);
     }
+
+    // An item that cannot reach its model still passes the input check, so it is stored (and recorded) as a chat question would be.
+    private async Task FailWithoutModelAsync(BatchItem item, string error, CancellationToken ct)
+    {
+        var caller = Caller;
+        try
+        {
+            var verdict = await Moderation.CheckInputAsync(caller, item.ConversationId, item.TurnId, item.Prompt, ct);
+            await items.CompleteItemAsync(_tenantId, _jobId, item.Index, verdict.TextToStore, null,
+                verdict.Allowed ? error : verdict.RefusalMessage ?? error, 0, 0, 0, 0, ct);
+        }
+        finally
+        {
+            await Moderation.TurnFinishedAsync(caller, item.ConversationId, item.TurnId, TurnUsage.None, "");
+        }
+    }
+
+    private Caller Caller => new(_tenantId, state.State.UserId, state.State.Role);
+
+    private ITurnModeration Moderation => _moderation ??= services.GetService<ITurnModeration>() ?? new PassThroughModeration();
 
     private async Task<BatchJobView> ViewAsync()
     {
@@ -174,4 +230,7 @@ public sealed partial class BatchJobGrain(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Batch {TenantId}/{JobId} item {Index} failed")]
     private static partial void LogItemFailed(ILogger logger, string tenantId, string jobId, int index, Exception exception);
+
+    /// <summary>One pending item and the ids it carries through the stages (budget, usage, moderation events).</summary>
+    private sealed record BatchItem(int Index, string Prompt, string ConversationId, string TurnId);
 }

@@ -47,6 +47,12 @@ public sealed class RoutingOptions
     /// <summary>Pause between two items of an offline batch (low priority: one call at a time per job).</summary>
     public TimeSpan BatchItemInterval { get; set; } = TimeSpan.FromMilliseconds(200);
 
+    /// <summary>
+    /// Share of the user's and the tenant's tokens a minute that offline batches leave to interactive turns: a batch
+    /// item starts only while both token buckets hold at least this share of their limit (0 to 1).
+    /// </summary>
+    public double BatchTokenHeadroom { get; set; } = 0.5;
+
     /// <summary>Reservations older than this are presumed lost (their turn crashed) and released.</summary>
     public TimeSpan ReservationTimeToLive { get; set; } = TimeSpan.FromMinutes(15);
 

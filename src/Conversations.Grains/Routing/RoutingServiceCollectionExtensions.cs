@@ -25,6 +25,7 @@ public static class RoutingServiceCollectionExtensions
                 "Routing breaker settings are out of range (see ModelHealthOptions).")
             .Validate(o => o.BatchItemInterval > TimeSpan.Zero && o.ReservationTimeToLive > TimeSpan.Zero && o.TurnDetailsFlushInterval > TimeSpan.Zero,
                 "Routing intervals must be positive.")
+            .Validate(o => o.BatchTokenHeadroom is >= 0 and <= 1, "Routing:BatchTokenHeadroom must be between 0 and 1.")
             .ValidateOnStart();
         // Tenants' endpoints: the operator's policy, its defaults chosen by the environment, checked at start-up.
         services.AddOptions<EndpointPolicyOptions>().Bind(configuration.GetSection(EndpointPolicyOptions.Section))

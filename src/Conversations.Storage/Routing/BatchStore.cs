@@ -35,18 +35,22 @@ public sealed class BatchStore(NpgsqlDataSource db)
         return list;
     }
 
-    /// <summary>Records an item's outcome.</summary>
-    public async Task CompleteItemAsync(string tenantId, string jobId, int index, string? answer, string? error,
+    /// <summary>
+    /// Records an item's outcome. <paramref name="storedPrompt"/> replaces the prompt as submitted: it is the prompt as
+    /// the input check lets it be stored (personal data and secrets masked), like a chat question.
+    /// </summary>
+    public async Task CompleteItemAsync(string tenantId, string jobId, int index, string storedPrompt, string? answer, string? error,
         int promptTokens, int cachedTokens, int completionTokens, decimal costUsd, CancellationToken ct = default)
     {
         await using var cmd = db.CreateCommand("""
-            UPDATE routing_batch_items SET status = @s, answer = @a, error = @e, prompt_tokens = @p, cached_tokens = @c,
+            UPDATE routing_batch_items SET status = @s, prompt = @prompt, answer = @a, error = @e, prompt_tokens = @p, cached_tokens = @c,
                 completion_tokens = @comp, cost_usd = @cost, completed_at = now()
             WHERE tenant_id = @t AND job_id = @j AND item_index = @i
             """);
         cmd.Parameters.AddWithValue("t", tenantId);
         cmd.Parameters.AddWithValue("j", jobId);
         cmd.Parameters.AddWithValue("i", index);
+        cmd.Parameters.AddWithValue("prompt", storedPrompt);
         cmd.Parameters.AddWithValue("s", error is null ? "succeeded" : "failed");
         cmd.Parameters.Add(new NpgsqlParameter("a", NpgsqlTypes.NpgsqlDbType.Text) { Value = (object?)answer ?? DBNull.Value });
         cmd.Parameters.Add(new NpgsqlParameter("e", NpgsqlTypes.NpgsqlDbType.Text) { Value = (object?)error ?? DBNull.Value });

@@ -144,4 +144,29 @@ public sealed class RateLimitGrainTests(RateLimitClusterFixture fx)
         // Demand stayed above the limit, so each minute got its full share: three minutes, plus the round at 3:00 itself.
         Assert.InRange(admitted.Count, 3 * limit, 3 * limit + 4);
     }
+
+    [Fact(DisplayName = "Background work takes no request and starts only while the user's and the tenant's token windows keep the reserved share")]
+    public async Task Background_work_leaves_the_interactive_share()
+    {
+        var tenant = NewTenant();
+        await fx.Cluster.Client.GetGrain<ITenantModerationGrain>(tenant).UpdateSettingsAsync(
+            new ModerationSettingsPatch { UserRequestsPerMinute = 1, UserTokensPerMinute = 1000, TenantTokensPerMinute = 2000 });
+        var alice = fx.Cluster.Client.GetGrain<IUserRateLimitGrain>(GrainKeys.Scoped(tenant, "alice"));
+        for (var i = 0; i < 3; i++) Assert.True((await alice.AdmitBackgroundAsync(0.5)).Allowed);
+        Assert.True((await alice.TryAdmitAsync()).Allowed); // the one request a minute was not taken by background work
+
+        await alice.ChargeTokensAsync(600); // user 400 of 1,000 left: below the half kept for interactive turns
+        var waiting = await alice.AdmitBackgroundAsync(0.5);
+        Assert.Equal((false, RateLimitDecision.UserScope, RateLimitDecision.TokensLimit), (waiting.Allowed, waiting.Scope, waiting.Limit));
+        Assert.InRange(waiting.RetryAfterSeconds, 59, 60); // the 600 tokens leave the 60-second window
+        RateLimitClusterFixture.Time.Advance(TimeSpan.FromSeconds(61));
+        Assert.True((await alice.AdmitBackgroundAsync(0.5)).Allowed);
+
+        // Another user's turns spend the tenant's tokens below its half: background work waits, interactive work does not.
+        var bob = fx.Cluster.Client.GetGrain<IUserRateLimitGrain>(GrainKeys.Scoped(tenant, "bob"));
+        await bob.ChargeTokensAsync(1200); // tenant 800 of 2,000 left: below its half
+        var tenantWaiting = await alice.AdmitBackgroundAsync(0.5);
+        Assert.Equal((false, RateLimitDecision.TenantScope), (tenantWaiting.Allowed, tenantWaiting.Scope));
+        Assert.True((await fx.Cluster.Client.GetGrain<IUserRateLimitGrain>(GrainKeys.Scoped(tenant, "carol")).TryAdmitAsync()).Allowed);
+    }
 }

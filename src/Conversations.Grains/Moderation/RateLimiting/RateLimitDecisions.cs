@@ -8,4 +8,8 @@ internal static class RateLimitDecisions
     /// <summary>A refusal by <paramref name="scope"/>'s <paramref name="limit"/>.</summary>
     public static RateLimitDecision Refused(string scope, string limit, TimeSpan retryAfter) =>
         new(false, Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds)), scope, limit);
+
+    /// <summary>What background work must leave free in <paramref name="window"/>: its share of the limit, and always something.</summary>
+    public static long Reserved(SlidingWindowLimit window, double reservedShare) =>
+        (long)Math.Ceiling(Math.Max(Math.Clamp(reservedShare, 0, 1) * window.Limit, 1.0));
 }

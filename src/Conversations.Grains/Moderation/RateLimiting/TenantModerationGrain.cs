@@ -74,4 +74,15 @@ public sealed class TenantModerationGrain(
         if (tokens > 0) _tokens.Charge(tokens, clock.Now);
         return Task.CompletedTask;
     }
+
+    /// <inheritdoc />
+    public Task<TenantAdmission> AdmitBackgroundAsync(double reservedShare, long knownVersion)
+    {
+        var newer = state.State.Version > knownVersion ? state.State : null;
+        var wait = _tokens.TimeUntil(RateLimitDecisions.Reserved(_tokens, reservedShare), clock.Now);
+        var decision = wait > TimeSpan.Zero
+            ? RateLimitDecisions.Refused(RateLimitDecision.TenantScope, RateLimitDecision.TokensLimit, wait)
+            : RateLimitDecision.Admitted;
+        return Task.FromResult(new TenantAdmission(decision, newer));
+    }
 }

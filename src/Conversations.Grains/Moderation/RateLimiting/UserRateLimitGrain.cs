@@ -65,6 +65,16 @@ public sealed class UserRateLimitGrain(RateLimitClock clock) : Grain, IUserRateL
         await _tenant.ChargeTokensAsync(tokens);
     }
 
+    /// <inheritdoc />
+    public async Task<RateLimitDecision> AdmitBackgroundAsync(double reservedShare)
+    {
+        var wait = _tokens.TimeUntil(RateLimitDecisions.Reserved(_tokens, reservedShare), clock.Now);
+        if (wait > TimeSpan.Zero) return RateLimitDecisions.Refused(RateLimitDecision.UserScope, RateLimitDecision.TokensLimit, wait);
+        var admission = await _tenant.AdmitBackgroundAsync(reservedShare, _settings.Version);
+        if (admission.NewerSettings is { } newer) Apply(newer);
+        return admission.Decision;
+    }
+
     private void Apply(ModerationSettings settings)
     {
         _settings = settings;

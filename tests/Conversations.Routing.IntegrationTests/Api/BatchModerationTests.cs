@@ -1,0 +1,162 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json.Nodes;
+using Conversations.IntegrationTests.Infrastructure;
+using Conversations.Routing.IntegrationTests.Infrastructure;
+using Conversations.TestModel;
+
+namespace Conversations.Routing.IntegrationTests.Api;
+
+/// <summary>Offline batch items pass the stages a chat turn passes: limits, input and output moderation, events, usage.</summary>
+[Collection(RoutingCollection.Name)]
+public sealed class BatchModerationTests(RoutingPlatform fx)
+{
+    private const string Card = "4111 1111 1111 1111";
+    private const string Email = "bob@example.com";
+    private const string Password = "hunter22";
+    private const string AnswerEmail = "carol@example.com";
+    private const string AnswerKey = "sk-abcdefghijklmnopqrstuvwx12";
+
+    [Fact(DisplayName = "A batch is moderated like chat: a blocked prompt fails unsent, masked text reaches the model and the store, answers are masked or withheld, and events are recorded")]
+    public async Task Batch_items_are_moderated_like_chat_turns()
+    {
+        using var t = await fx.NewTenantAsync();
+        await t.SetPolicyAsync(new { smallModelId = "small", largeModelId = "large" });
+        await PutLexiconAsync(t, "projects", "zorblax", "block");
+        await PutLexiconAsync(t, "codenames", "bluebird", "mask");
+        fx.Model.Control.SetModel(t.ServerName("small"), fx.Model.Control.Default with
+        {
+            AnswerFactory = ctx => ctx.LastUserMessage.Contains("VPN", StringComparison.Ordinal)
+                ? $"Write to {AnswerEmail} or use the key {AnswerKey} for access. Ask the bluebird team."
+                : ctx.LastUserMessage.Contains("codename", StringComparison.Ordinal)
+                    ? "Sure. It is called zorblax internally and here is everything about it in detail."
+                    : "Noted, thank you.",
+        });
+        var personal = $"My card is {Card}, my mail is {Email}, password: {Password}, team bluebird. Summarize my details.";
+        string[] prompts = ["What is project zorblax about?", personal, "Who do I contact for the VPN?", "What is the codename of the launch?"];
+
+        var jobId = await SubmitAsync(t, prompts);
+        var view = await WaitForCompletionAsync(t, jobId);
+        Assert.Equal((2, 2), (view["succeeded"]!.GetValue<int>(), view["failed"]!.GetValue<int>()));
+        var items = await ResultsAsync(t, jobId);
+
+        // (a) A blocked prompt fails with the refusal, is stored masked, and never reaches the model.
+        var refused = items[0]!;
+        Assert.Equal("failed", refused["status"]!.GetValue<string>());
+        Assert.False(string.IsNullOrWhiteSpace(refused["error"]?.GetValue<string>()));
+        Assert.Null(refused["answer"]);
+        Assert.DoesNotContain("zorblax", refused["prompt"]!.GetValue<string>(), StringComparison.OrdinalIgnoreCase);
+        var sent = fx.Model.Requests.Where(r => r.Model == t.ServerName("small")).ToList();
+        Assert.Equal(3, sent.Count);
+        Assert.DoesNotContain(sent, r => r.Messages.Any(m => m.Content.Contains("zorblax", StringComparison.OrdinalIgnoreCase)));
+
+        // (b) The model sees the prompt as it would see the same chat question (secrets and mask words masked), and the
+        //     stored prompt has every finding masked, as a chat question is stored.
+        var batchSeen = string.Concat(sent.Single(r => r.LastUserMessage.Contains("Summarize my details", StringComparison.Ordinal)).Messages.Select(m => m.Content));
+        Assert.DoesNotContain(Password, batchSeen);
+        Assert.DoesNotContain("bluebird", batchSeen);
+        Assert.Equal("done", (await t.AskAsync(personal))[^1].Name);
+        var chatSeen = string.Concat(fx.Model.Requests
+            .Where(r => (r.Model == t.ServerName("small") || r.Model == t.ServerName("large")) && r.Messages.Any(m => m.Role == "system")
+                && r.LastUserMessage.Contains("Summarize my details", StringComparison.Ordinal))
+            .Single().Messages.Select(m => m.Content));
+        foreach (var value in new[] { Card, Email, Password, "bluebird" })
+            Assert.True(chatSeen.Contains(value, StringComparison.Ordinal) == batchSeen.Contains(value, StringComparison.Ordinal), $"'{value}' differs between chat and batch");
+        var storedPrompt = items[1]!["prompt"]!.GetValue<string>();
+        foreach (var value in new[] { Card, Email, Password, "bluebird" }) Assert.DoesNotContain(value, storedPrompt);
+        Assert.Equal("succeeded", items[1]!["status"]!.GetValue<string>());
+
+        // (c) The answer passes the output guard before it is stored: personal data and keys masked, a blocked word withheld.
+        var masked = items[2]!["answer"]!.GetValue<string>();
+        Assert.StartsWith("Write to", masked);
+        Assert.DoesNotContain(AnswerEmail, masked);
+        Assert.DoesNotContain(AnswerKey, masked);
+        Assert.DoesNotContain("bluebird", masked);
+        var withheld = items[3]!;
+        Assert.Equal("failed", withheld["status"]!.GetValue<string>());
+        Assert.Contains("withheld", withheld["error"]!.GetValue<string>());
+        Assert.DoesNotContain("zorblax", withheld["answer"]?.GetValue<string>() ?? "", StringComparison.OrdinalIgnoreCase);
+        Assert.DoesNotContain("detail", withheld["answer"]?.GetValue<string>() ?? "");
+        Assert.True(withheld["completionTokens"]!.GetValue<int>() > 0); // the model ran: the item is billed
+
+        // (d) The admin's moderation events list the batch's refusals and maskings, content masked.
+        var events = (await t.GetAsync($"/v1/moderation/events?conversationId=batch:{jobId}"))["events"]!.AsArray();
+        string Action(int index, string phase) => events.Single(e => e!["turnId"]!.GetValue<string>() == $"batch:{jobId}:{index}"
+            && e["phase"]!.GetValue<string>() == phase)!["action"]!.GetValue<string>();
+        Assert.Equal("block", Action(0, "input"));
+        Assert.Equal("mask", Action(1, "input"));
+        Assert.Equal("mask", Action(2, "output"));
+        Assert.Equal("block", Action(3, "output"));
+        Assert.All(events, e => Assert.Equal("alice", e!["userId"]!.GetValue<string>()));
+        var all = events.ToJsonString();
+        foreach (var value in new[] { Card, Email, Password, AnswerEmail, AnswerKey }) Assert.DoesNotContain(value, all);
+
+        // The refused item cost nothing; the withheld one is billed for what the model produced.
+        Assert.Equal((0, 0m), (refused["promptTokens"]!.GetValue<int>(), refused["costUsd"]!.GetValue<decimal>()));
+        Assert.True(withheld["costUsd"]!.GetValue<decimal>() > 0);
+    }
+
+    [Fact(DisplayName = "A batch submission takes one request, its items' tokens count against the token limits, and other users keep their share")]
+    public async Task Batch_items_count_against_tenant_limits()
+    {
+        using var t = await fx.NewTenantAsync();
+        await t.SetPolicyAsync(new { smallModelId = "small", largeModelId = "large" });
+        var res = await t.Admin.Http.PatchAsJsonAsync("/v1/moderation/settings", new { userRequestsPerMinute = 1, userTokensPerMinute = 1000, tenantTokensPerMinute = 1000 });
+        await ApiClient.EnsureAsync(res, HttpStatusCode.OK);
+        // About 215 tokens an item: the batch may use only the half of the 1,000 tokens a minute that interactive turns do not keep.
+        fx.Model.Control.SetModel(t.ServerName("small"), fx.Model.Control.Default with { AnswerTokens = 200, TimePerToken = TimeSpan.FromMilliseconds(1) });
+
+        var jobId = await SubmitAsync(t, Enumerable.Range(0, 8).Select(i => $"Summarize report number {i} please").ToArray());
+        JsonNode? view = null;
+        for (var i = 0; i < 200 && (view?["succeeded"]?.GetValue<int>() ?? 0) < 2; i++)
+        {
+            await Task.Delay(100);
+            view = await t.User.Http.GetFromJsonAsync<JsonNode>($"/v1/batches/{jobId}");
+        }
+        Assert.True(view!["succeeded"]!.GetValue<int>() >= 2, view.ToJsonString());
+        await Task.Delay(TimeSpan.FromSeconds(3)); // unthrottled, the rest of the batch is done well within this
+
+        view = (await t.User.Http.GetFromJsonAsync<JsonNode>($"/v1/batches/{jobId}"))!;
+        Assert.Equal("running", view["status"]!.GetValue<string>());
+        Assert.InRange(view["succeeded"]!.GetValue<int>(), 2, 4);
+        // Pending prompts are not shown before their input check has stored them masked.
+        var items = await ResultsAsync(t, jobId);
+        Assert.Contains(items, i => i!["status"]!.GetValue<string>() == "pending");
+        Assert.All(items.Where(i => i!["status"]!.GetValue<string>() == "pending"), i => Assert.Null(i!["prompt"]));
+
+        // The submission was a request: the user's limit of one a minute is used up.
+        var (status, body) = await ApiClientExtensions.PostAsync(t.User, "/v1/batches", new { modelId = "small", prompts = new[] { "one more" } });
+        Assert.Equal(HttpStatusCode.TooManyRequests, status);
+        Assert.Equal(("user", "requests"), (body!["scope"]!.GetValue<string>(), body["limit"]!.GetValue<string>()));
+        // Another user's question still gets through: the batch left the interactive share of the tenant's tokens free.
+        Assert.Equal("done", (await t.AskAsync("Where is the expense report form?", t.Admin))[^1].Name);
+    }
+
+    private static async Task PutLexiconAsync(TestTenant t, string name, string word, string action)
+    {
+        var res = await t.Admin.Http.PutAsJsonAsync($"/v1/moderation/lexicons/{name}", new { words = new[] { word }, riskLevel = "medium", action });
+        await ApiClient.EnsureAsync(res, HttpStatusCode.OK);
+    }
+
+    private static async Task<string> SubmitAsync(TestTenant t, string[] prompts)
+    {
+        var (status, job) = await ApiClientExtensions.PostAsync(t.User, "/v1/batches", new { modelId = "small", prompts });
+        Assert.Equal(HttpStatusCode.Accepted, status);
+        return job!["jobId"]!.GetValue<string>();
+    }
+
+    private static async Task<JsonNode> WaitForCompletionAsync(TestTenant t, string jobId)
+    {
+        JsonNode? view = null;
+        for (var i = 0; i < 300 && view?["status"]?.GetValue<string>() != "completed"; i++)
+        {
+            await Task.Delay(100);
+            view = await t.User.Http.GetFromJsonAsync<JsonNode>($"/v1/batches/{jobId}");
+        }
+        Assert.Equal("completed", view!["status"]!.GetValue<string>());
+        return view;
+    }
+
+    private static async Task<JsonArray> ResultsAsync(TestTenant t, string jobId) =>
+        (await t.User.Http.GetFromJsonAsync<JsonNode>($"/v1/batches/{jobId}/results"))!["items"]!.AsArray();
+}
