@@ -37,7 +37,8 @@ public sealed class RoutingStore(NpgsqlDataSource db)
     /// Usage per day, user, model and kind (turn, summary, batch) in [from, to): tokens and cost from usage_records (the
     /// durable ledger, one row per model call), savings from routing_turns. A turn, summary or batch item is counted
     /// once, by its first call's row; the turn's routing details join that row only, so a continued turn's savings are
-    /// not counted twice. <paramref name="userId"/> narrows to one user.
+    /// not counted twice. Routing savings count turns a model answered: an extractive answer after an outage is not a
+    /// choice routing made. <paramref name="userId"/> narrows to one user.
     /// </summary>
     public async Task<IReadOnlyList<UsageReportRow>> UsageAsync(string tenantId, DateTimeOffset from, DateTimeOffset to, string? userId, CancellationToken ct = default)
     {
@@ -53,7 +54,7 @@ public sealed class RoutingStore(NpgsqlDataSource db)
                    count(*) FILTER (WHERE r.served_by IN ('exact-cache', 'semantic-cache')),
                    count(*) FILTER (WHERE r.served_by = 'hard-coded'),
                    coalesce(sum(r.always_large_usd - r.cost_usd) FILTER (WHERE r.served_by IN ('exact-cache', 'semantic-cache', 'hard-coded')), 0),
-                   coalesce(sum(r.always_large_usd - r.cost_usd) FILTER (WHERE r.served_by IN ('model', 'extractive')), 0)
+                   coalesce(sum(r.always_large_usd - r.cost_usd) FILTER (WHERE r.served_by = 'model'), 0)
             FROM usage_records u
             LEFT JOIN routing_turns r ON r.tenant_id = u.tenant_id AND r.turn_id = u.turn_id AND u.kind = 'turn' AND u.attempt = 0
             WHERE u.tenant_id = @t AND u.created_at >= @from AND u.created_at < @to AND (@u::text IS NULL OR u.user_id = @u)
