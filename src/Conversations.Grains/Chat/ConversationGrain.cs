@@ -237,8 +237,8 @@ public sealed partial class ConversationGrain(
                     if (open is not null) attempts.Add(open.Close(null));
                     open = null;
                     finished = true;
-                    var spent = await Router.TurnFinishedAsync(routing, plan, attempts, null, BilledUsage(attempts) ?? TurnUsage.None, "", false);
-                    await WriteUsageAsync(UsageRows(caller.UserId, turnId, attempts, spent, null));
+                    var spent = await Router.TurnFinishedAsync(routing, plan, attempts, null, TurnBilling.Usage(attempts) ?? TurnUsage.None, "", false);
+                    await WriteUsageAsync(TurnBilling.Rows(_tenantId, caller.UserId, _conversationId, turnId, attempts, spent, null));
                     yield return QuestionNotStored(userMessage);
                     yield break;
                 }
@@ -332,7 +332,7 @@ public sealed partial class ConversationGrain(
             var completed = failure is null || withheld;
             // What the calls consumed, each at its own model; with no model billed (a ready or extractive answer), the
             // answer's own size, for the token limits and the done event.
-            var turnUsage = BilledUsage(attempts) ?? new TurnUsage(prompt.PromptTokens, 0, tokens.Count(raw.ToString()), 0m);
+            var turnUsage = TurnBilling.Usage(attempts) ?? new TurnUsage(prompt.PromptTokens, 0, tokens.Count(raw.ToString()), 0m);
             var cost = await Router.TurnFinishedAsync(routing, plan, attempts, modelName, turnUsage, text, completed);
             turnUsage = turnUsage with { CostUsd = cost.TotalUsd };
             modelName ??= attempts.LastOrDefault()?.ModelId ?? chain[0].ModelId;
@@ -341,7 +341,7 @@ public sealed partial class ConversationGrain(
             {
                 TokenCount = cutOff ? tokens.Count(text) : turnUsage.CompletionTokens,
             };
-            await SaveAssistantAsync(assistant, UsageRows(caller.UserId, turnId, attempts, cost, modelName));
+            await SaveAssistantAsync(assistant, TurnBilling.Rows(_tenantId, caller.UserId, _conversationId, turnId, attempts, cost, modelName));
             finished = true;
             RecordTurn(turnActivity, completed ? (withheld ? "withheld" : "complete") : cutOff ? "incomplete" : "failed", modelName, firstText, turnClock.Elapsed, turnUsage, attempts);
             await Moderation.TurnFinishedAsync(caller, _conversationId, turnId, turnUsage, text);
@@ -363,33 +363,47 @@ public sealed partial class ConversationGrain(
         }
         finally
         {
-            // Started and never read (the turn ended first): billed for what it produced, like any other call.
-            if (early is not null && await early.AbandonAsync() is { } produced) open?.Add(produced);
-            if (open is not null) attempts.Add(open.Close(null)); // cut short by the caller leaving or a throw
-            var questionOpen = !finished && _window.Count > 0 && _window[^1].TurnId == turnId && _window[^1].Role == PromptLine.User;
-            // The turn may have ended while the question was still committing: only a stored question gets a closing answer.
-            if (questionOpen && (stored ??= await CompletesAsync(persisting)) == false)
+            try
             {
-                _window.RemoveAt(_window.Count - 1);
-                _lastSeq--;
-                if (routing is not null && plan is not null)
-                    await WriteUsageAsync(UsageRows(caller.UserId, turnId, attempts,
-                        await Router.TurnFinishedAsync(routing, plan, attempts, modelName, BilledUsage(attempts) ?? TurnUsage.None, "", false), null));
+                // Started and never read (the turn ended first): billed for what it produced, like any other call.
+                if (early is not null && await early.AbandonAsync() is { } produced) open?.Add(produced);
+                if (open is not null) attempts.Add(open.Close(null)); // cut short by the caller leaving or a throw
+                var questionOpen = !finished && _window.Count > 0 && _window[^1].TurnId == turnId && _window[^1].Role == PromptLine.User;
+                // The turn may have ended while the question was still committing: only a stored question gets a closing answer.
+                if (questionOpen && (stored ??= await CompletesAsync(persisting)) == false)
+                {
+                    _window.RemoveAt(_window.Count - 1);
+                    _lastSeq--;
+                    if (routing is not null && plan is not null)
+                        await WriteUsageAsync(TurnBilling.Rows(_tenantId, caller.UserId, _conversationId, turnId, attempts,
+                            await Router.TurnFinishedAsync(routing, plan, attempts, modelName, TurnBilling.Usage(attempts) ?? TurnUsage.None, "", false), null));
+                }
+                else if (questionOpen)
+                {
+                    // The caller went away (or the turn threw) after the question was stored: keep what was shown, marked, and
+                    // bill every call, the one cut short included. None of this uses the caller's token: the caller is gone.
+                    var usage = TurnBilling.Usage(attempts) ?? TurnUsage.None;
+                    TurnCost? cost = null;
+                    try
+                    {
+                        if (routing is not null && plan is not null)
+                            cost = await Router.TurnFinishedAsync(routing, plan, attempts, modelName, usage, shown.ToString(), false);
+                    }
+                    catch (Exception e)
+                    {
+                        // The answer and its tokens are still stored below; the budget's reservation expires on its own.
+                        LogSettleFailed(logger, _tenantId, _conversationId, e);
+                    }
+                    usage = usage with { CostUsd = cost?.TotalUsd ?? 0m };
+                    await SaveAssistantAsync(NewAssistant(turnId, shown.ToString(), MessageStatus.Interrupted, modelName),
+                        TurnBilling.Rows(_tenantId, caller.UserId, _conversationId, turnId, attempts, cost, plan is null ? null : modelName ?? attempts.LastOrDefault()?.ModelId ?? "none"));
+                    RecordTurn(turnActivity, "abandoned", modelName, firstText, turnClock.Elapsed, usage, attempts);
+                }
             }
-            else if (questionOpen)
+            finally
             {
-                // The caller went away (or the turn threw) after the question was stored: keep what was shown, marked, and
-                // bill every call, the one cut short included. None of this uses the caller's token: the caller is gone.
-                var usage = BilledUsage(attempts) ?? TurnUsage.None;
-                TurnCost? cost = null;
-                if (routing is not null && plan is not null)
-                    cost = await Router.TurnFinishedAsync(routing, plan, attempts, modelName, usage, shown.ToString(), false);
-                usage = usage with { CostUsd = cost?.TotalUsd ?? 0m };
-                await SaveAssistantAsync(NewAssistant(turnId, shown.ToString(), MessageStatus.Interrupted, modelName),
-                    UsageRows(caller.UserId, turnId, attempts, cost, plan is null ? null : modelName ?? attempts.LastOrDefault()?.ModelId ?? "none"));
-                RecordTurn(turnActivity, "abandoned", modelName, firstText, turnClock.Elapsed, usage, attempts);
+                _turnRunning = false; // even when the bookkeeping throws: a stuck flag would refuse every later turn
             }
-            _turnRunning = false;
         }
     }
 
@@ -451,30 +465,6 @@ public sealed partial class ConversationGrain(
     private MessageRecord NewAssistant(string turnId, string content, string status, string? model) =>
         new(_lastSeq + 1, turnId, PromptLine.Assistant, content, status, tokens.Count(content), model, DateTimeOffset.UtcNow);
 
-    // The tokens the turn's calls consumed, reported or estimated; null when no call consumed any.
-    private static TurnUsage? BilledUsage(IReadOnlyList<ModelAttempt> attempts) =>
-        attempts.Any(a => a.Usage is not null)
-            ? new TurnUsage(attempts.Sum(a => a.Usage?.PromptTokens ?? 0), attempts.Sum(a => a.Usage?.CachedPromptTokens ?? 0),
-                attempts.Sum(a => a.Usage?.CompletionTokens ?? 0), 0m)
-            : null;
-
-    // One ledger row per call that consumed tokens, at its own model's price. A turn no call billed keeps one empty row
-    // under what answered it (a cache, a canned reply, the extractive responder), so it still counts as a turn.
-    private List<UsageRecord> UsageRows(string userId, string turnId, IReadOnlyList<ModelAttempt> attempts, TurnCost? cost, string? answeredBy)
-    {
-        var rows = new List<UsageRecord>();
-        for (var i = 0; i < attempts.Count; i++)
-        {
-            if (attempts[i].Usage is not { } u) continue;
-            var price = cost is not null && i < cost.AttemptCostsUsd.Count ? cost.AttemptCostsUsd[i] : 0m;
-            rows.Add(new UsageRecord(_tenantId, userId, _conversationId, turnId, attempts[i].ModelId, u.PromptTokens, u.CachedPromptTokens,
-                u.CompletionTokens, price, UsageKinds.Turn, rows.Count, attempts[i].Estimated));
-        }
-        if (rows.Count == 0 && answeredBy is not null)
-            rows.Add(new UsageRecord(_tenantId, userId, _conversationId, turnId, answeredBy, 0, 0, 0, 0m));
-        return rows;
-    }
-
     // Usage of calls whose turn left no message (its question was not stored): written alone, and a failure is logged,
     // never thrown, since the turn is already ending.
     private async Task WriteUsageAsync(IReadOnlyList<UsageRecord> rows)
@@ -490,8 +480,8 @@ public sealed partial class ConversationGrain(
         }
     }
 
-    /// <summary>Ends an answer the model stopped part-way when no other model can finish it.</summary>
-    public const string CutOffNotice = "\n\n[This answer is incomplete: the model stopped responding part-way through. Please ask again for a full answer.]";
+    // Ends an answer the model stopped part-way when no other model can finish it.
+    private const string CutOffNotice = "\n\n[This answer is incomplete: the model stopped responding part-way through. Please ask again for a full answer.]";
 
     private static ModelRequest ContinuationRequest(ModelRequest original, string partial) => original with
     {
@@ -600,6 +590,9 @@ public sealed partial class ConversationGrain(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Folded {Messages} messages of {TenantId}/{ConversationId} into a {Tokens}-token summary")]
     private static partial void LogFolded(ILogger logger, string tenantId, string conversationId, int messages, int tokens);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Could not settle an abandoned turn of {TenantId}/{ConversationId}")]
+    private static partial void LogSettleFailed(ILogger logger, string tenantId, string conversationId, Exception exception);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Could not write {Rows} usage rows of {TenantId}/{ConversationId}")]
     private static partial void LogUsageLost(ILogger logger, string tenantId, string conversationId, int rows, Exception exception);

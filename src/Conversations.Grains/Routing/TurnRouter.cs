@@ -222,7 +222,7 @@ public sealed partial class TurnRouter(
             : 0m;
 
     private static string Usd(decimal amount) =>
-        "$" + amount.ToString(amount >= 1m ? "#,0.00" : "0.00####", System.Globalization.CultureInfo.InvariantCulture);
+        "$" + amount.ToString(amount >= 1m ? "#,0.00" : "0.00######", System.Globalization.CultureInfo.InvariantCulture);
 
     /// <summary>Worst-case cost of a chain: the dearest model answering a prompt that may carry a continuation.</summary>
     public static decimal WorstCase(TenantRouting routing, IReadOnlyList<string> attempts, RoutingContext context) =>
