@@ -7,7 +7,7 @@ using Npgsql;
 
 namespace Conversations.Api.Routing;
 
-/// <summary>Tenant admin: usage and cost per day, user and model, with what caches, cached tokens and routing saved.</summary>
+/// <summary>Tenant admin: usage and cost per day, user, model and kind (turns, summaries, batch items), with what caches, cached tokens and routing saved.</summary>
 public static class UsageApi
 {
     /// <summary>Longest report range.</summary>
@@ -18,7 +18,7 @@ public static class UsageApi
     {
         var admin = v1.MapGroup("/usage").WithTags("Usage and cost").RequireRoles(Roles.TenantAdmin);
         admin.MapGet("/", Report).WithName("GetUsage")
-            .WithSummary("Usage per day, user and model in [from, to) (default: this month): prompt, cached and completion tokens, cost, savings.");
+            .WithSummary("Usage per day, user, model and kind in [from, to) (default: this month): turns, summaries, batch items, model calls, prompt, cached and completion tokens, cost, savings.");
         return v1;
     }
 
@@ -34,10 +34,17 @@ public static class UsageApi
         var rows = await new RoutingStore(db).UsageAsync(http.Caller().TenantId!, start, end, userId, ct);
         var dtos = rows.Select(r => new UsageRowDto(r.Day.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture), r.UserId, r.Model,
             r.Turns, r.PromptTokens, r.CachedTokens, r.CompletionTokens, r.CostUsd, r.CachedTokenSavingsUsd, r.CacheHits, r.HardCodedReplies,
-            r.CacheSavingsUsd, r.RoutingSavingsUsd)).ToList();
+            r.CacheSavingsUsd, r.RoutingSavingsUsd)
+        {
+            Kind = r.Kind, Summaries = r.Summaries, BatchItems = r.BatchItems, ModelCalls = r.ModelCalls, EstimatedCalls = r.EstimatedCalls,
+        }).ToList();
         var totals = new UsageRowDto(null, null, null, rows.Sum(r => r.Turns), rows.Sum(r => r.PromptTokens), rows.Sum(r => r.CachedTokens),
             rows.Sum(r => r.CompletionTokens), rows.Sum(r => r.CostUsd), rows.Sum(r => r.CachedTokenSavingsUsd), rows.Sum(r => r.CacheHits),
-            rows.Sum(r => r.HardCodedReplies), rows.Sum(r => r.CacheSavingsUsd), rows.Sum(r => r.RoutingSavingsUsd));
+            rows.Sum(r => r.HardCodedReplies), rows.Sum(r => r.CacheSavingsUsd), rows.Sum(r => r.RoutingSavingsUsd))
+        {
+            Summaries = rows.Sum(r => r.Summaries), BatchItems = rows.Sum(r => r.BatchItems), ModelCalls = rows.Sum(r => r.ModelCalls),
+            EstimatedCalls = rows.Sum(r => r.EstimatedCalls),
+        };
         return TypedResults.Ok(new UsageReportDto(start, end, dtos, totals));
     }
 }

@@ -39,6 +39,8 @@ public static class MessageStatus
     public const string Complete = "complete";
     /// <summary>The turn stopped before the answer was complete (crash, timeout, cancel); partial text kept.</summary>
     public const string Interrupted = "interrupted";
+    /// <summary>The model stopped part-way and no other model could finish: the partial answer ends with a notice saying so.</summary>
+    public const string Incomplete = "incomplete";
     /// <summary>The turn failed; content says why.</summary>
     public const string Failed = "failed";
     /// <summary>Refused by moderation before any model ran.</summary>

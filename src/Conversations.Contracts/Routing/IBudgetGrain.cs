@@ -7,7 +7,28 @@ namespace Conversations.Contracts.Routing;
 public sealed record BudgetReservationResult(
     [property: Id(0)] bool Granted,
     [property: Id(1)] string? DenialReason,
-    [property: Id(2)] decimal AvailableUsd);
+    [property: Id(2)] decimal AvailableUsd)
+{
+    /// <summary>Why it was denied, for the message a user sees.</summary>
+    [Id(3)] public BudgetDenial Denial { get; init; }
+    /// <summary>The monthly budget in USD.</summary>
+    [Id(4)] public decimal BudgetUsd { get; init; }
+    /// <summary>Spent this month in USD.</summary>
+    [Id(5)] public decimal SpentUsd { get; init; }
+}
+
+/// <summary>Why a budget reservation was denied.</summary>
+public enum BudgetDenial
+{
+    /// <summary>Not denied.</summary>
+    None = 0,
+    /// <summary>Turns in flight hold the rest of the budget: worth trying again shortly.</summary>
+    Busy = 1,
+    /// <summary>The month's budget is used up (what is left cannot hold one more call).</summary>
+    Exhausted = 2,
+    /// <summary>The whole budget is smaller than one call's worst case: nothing fits until it is raised.</summary>
+    TooSmall = 3,
+}
 
 /// <summary>A budget alert raised when spend first crossed a threshold in a month.</summary>
 [GenerateSerializer, Immutable, Alias("budget-alert")]

@@ -138,6 +138,7 @@ public sealed partial class ConversationGrain(
         bool? stored = null; // whether the question committed; null while its write is still in flight
         Task persisting = Task.CompletedTask;
         ModelAttemptStart? early = null; // a first model call started while the question was committing, until read
+        CallMeter? open = null; // the model call in progress: billed however the turn ends
         try
         {
             // Stage 2: input check. Its masked text is what gets stored; nothing else runs on a refusal.
@@ -166,7 +167,7 @@ public sealed partial class ConversationGrain(
                 }
                 yield return Received;
                 var refusal = verdict.RefusalMessage ?? "This message can't be answered.";
-                await SaveAssistantAsync(NewAssistant(turnId, refusal, MessageStatus.Refused, "moderation"), null, null, null);
+                await SaveAssistantAsync(NewAssistant(turnId, refusal, MessageStatus.Refused, "moderation"), null);
                 finished = true;
                 RecordTurn(turnActivity, "refused", "moderation", null, turnClock.Elapsed, null, attempts);
                 yield return new ErrorEvent(verdict.RefusalCode ?? "input_refused", refusal, false) { RiskLevel = verdict.RiskLevel, Labels = verdict.Labels };
@@ -221,15 +222,23 @@ public sealed partial class ConversationGrain(
             if (stored is null)
             {
                 // The question is still committing: start the first model call now, and release nothing until the commit is done.
-                if (plan.RefusalMessage is null) early = StartAttempt(chain[0], request, false, turnActivity, cancellationToken);
+                if (plan.RefusalMessage is null)
+                {
+                    early = StartAttempt(chain[0], request, false, turnActivity, cancellationToken);
+                    open = new CallMeter(chain[0], () => prompt.PromptTokens, tokens);
+                }
                 stored = await CompletesAsync(persisting);
                 if (stored == false)
                 {
+                    // Nothing was shown, but the call started beside the write is billed for what it produced.
                     var abandoned = early;
                     early = null;
-                    if (abandoned is not null) await abandoned.AbandonAsync();
+                    if (abandoned is not null && await abandoned.AbandonAsync() is { } produced) open!.Add(produced);
+                    if (open is not null) attempts.Add(open.Close(null));
+                    open = null;
                     finished = true;
-                    await Router.TurnFinishedAsync(routing, plan, attempts, null, TurnUsage.None, "", false);
+                    var spent = await Router.TurnFinishedAsync(routing, plan, attempts, null, TurnBilling.Usage(attempts) ?? TurnUsage.None, "", false);
+                    await WriteUsageAsync(TurnBilling.Rows(_tenantId, caller.UserId, _conversationId, turnId, attempts, spent, null));
                     yield return QuestionNotStored(userMessage);
                     yield break;
                 }
@@ -237,11 +246,11 @@ public sealed partial class ConversationGrain(
             }
             if (plan.RefusalMessage is not null)
             {
-                await SaveAssistantAsync(NewAssistant(turnId, plan.RefusalMessage, MessageStatus.Refused, "router"), null, null, null);
+                await SaveAssistantAsync(NewAssistant(turnId, plan.RefusalMessage, MessageStatus.Refused, "router"), null);
                 finished = true;
                 RecordTurn(turnActivity, "refused", "router", null, turnClock.Elapsed, null, attempts);
                 await Router.TurnFinishedAsync(routing, plan, attempts, null, TurnUsage.None, "", false);
-                yield return new ErrorEvent("budget_exhausted", plan.RefusalMessage, false);
+                yield return new ErrorEvent(plan.RefusalCode, plan.RefusalMessage, plan.RefusalRetryable);
                 yield break;
             }
             foreach (var chunk in retrieval.Chunks.Where(c => prompt.IncludedChunkIds.Contains(ChunkId(c))))
@@ -250,7 +259,6 @@ public sealed partial class ConversationGrain(
             // Stages 6-7: call the models in order; the output guard sees every delta before the user does.
             var guard = Moderation.StartOutput(caller, _conversationId, turnId);
             var raw = new StringBuilder();
-            ModelUsage? usage = null;
             ModelFailure? failure = null;
             var withheld = false;
             var continued = false;
@@ -258,19 +266,26 @@ public sealed partial class ConversationGrain(
             for (var i = 0; i < chain.Count && !withheld; i++)
             {
                 var candidate = chain[i];
+                // The model stopped part-way and only the extractive responder is left: its reply spliced onto the
+                // model's words would read as nonsense, so the answer ends here, marked incomplete (below).
+                if (raw.Length > 0 && !chain.Skip(i).Any(c => CallMeter.CallsProvider(c.Model))) break;
                 failure = null;
-                TimeSpan? ttft = null;
-                var attempt = i == 0 && early is not null ? early : StartAttempt(candidate, raw.Length == 0 ? request : ContinuationRequest(request, raw.ToString()), raw.Length > 0, turnActivity, cancellationToken);
+                var reuse = i == 0 && early is not null;
+                var attemptRequest = raw.Length == 0 ? request : ContinuationRequest(request, raw.ToString());
+                var attempt = reuse ? early! : StartAttempt(candidate, attemptRequest, raw.Length > 0, turnActivity, cancellationToken);
                 early = null; // the loop owns it now
+                if (!reuse)
+                    open = new CallMeter(candidate, raw.Length == 0 ? () => prompt.PromptTokens : () => CallMeter.EstimatePromptTokens(tokens, attemptRequest), tokens);
+                var meter = open!;
                 using var attemptScope = attempt;
                 var attemptStart = attempt.Started; // for an early attempt, its time to first token includes any wait for the commit
                 var attemptActivity = attempt.Activity;
                 await foreach (var step in attempt.Stream)
                 {
                     if (step.Failure is not null) { failure = step.Failure; break; }
-                    if (step.Usage is not null) usage = Add(usage, step.Usage);
+                    meter.Add(step);
                     if (string.IsNullOrEmpty(step.Text)) continue;
-                    ttft ??= DateTimeOffset.UtcNow - attemptStart;
+                    meter.TimeToFirstToken ??= DateTimeOffset.UtcNow - attemptStart;
                     modelName = candidate.ModelId;
                     raw.Append(step.Text);
                     var safe = guard.Push(step.Text);
@@ -289,11 +304,13 @@ public sealed partial class ConversationGrain(
                         break;
                     }
                 }
-                attempts.Add(new ModelAttempt(candidate.ModelId, ttft, failure?.Code, failure is not null && ttft is null));
+                var ttft = meter.TimeToFirstToken;
+                attempts.Add(meter.Close(failure));
+                open = null;
                 if (ttft is { } attemptTtft) attemptActivity?.SetTag("conversations.time_to_first_token_ms", attemptTtft.TotalMilliseconds);
                 if (failure is not null) attemptActivity?.SetStatus(System.Diagnostics.ActivityStatusCode.Error, failure.Code);
                 if (failure is null) break;
-                if (i + 1 < chain.Count && ttft is not null)
+                if (ttft is not null && chain.Skip(i + 1).Any(c => CallMeter.CallsProvider(c.Model)))
                 {
                     // Mid-answer failure: the next model continues from the partial answer; the user sees one answer.
                     continued = true;
@@ -306,25 +323,33 @@ public sealed partial class ConversationGrain(
                 if (tail.SafeText.Length > 0) { firstText ??= turnClock.Elapsed; shown.Append(tail.SafeText); yield return new DeltaEvent(tail.SafeText); }
                 if (tail.Withheld) { var notice = "\n\n" + (tail.Notice ?? "The rest of this answer was withheld."); shown.Append(notice); yield return new DeltaEvent(notice); withheld = true; }
             }
+            // The model stopped part-way and no model could finish: say so in the answer itself, so the stored message
+            // and every client show it, and end with a retryable error (the partial answer is kept).
+            var cutOff = failure is not null && raw.Length > 0 && !withheld;
+            if (cutOff) { shown.Append(CutOffNotice); yield return new DeltaEvent(CutOffNotice); }
 
             var text = shown.ToString();
             var completed = failure is null || withheld;
-            var completion = usage?.CompletionTokens ?? tokens.Count(raw.ToString());
-            var turnUsage = new TurnUsage(usage?.PromptTokens ?? prompt.PromptTokens, usage?.CachedPromptTokens ?? 0, completion, 0m);
+            // What the calls consumed, each at its own model; with no model billed (a ready or extractive answer), the
+            // answer's own size, for the token limits and the done event.
+            var turnUsage = TurnBilling.Usage(attempts) ?? new TurnUsage(prompt.PromptTokens, 0, tokens.Count(raw.ToString()), 0m);
             var cost = await Router.TurnFinishedAsync(routing, plan, attempts, modelName, turnUsage, text, completed);
-            turnUsage = turnUsage with { CostUsd = cost };
+            turnUsage = turnUsage with { CostUsd = cost.TotalUsd };
             modelName ??= attempts.LastOrDefault()?.ModelId ?? chain[0].ModelId;
-            var status = completed ? MessageStatus.Complete : text.Length > 0 ? MessageStatus.Interrupted : MessageStatus.Failed;
-            var assistant = NewAssistant(turnId, completed || text.Length > 0 ? text : failure!.Message, status, modelName) with { TokenCount = completion };
-            await SaveAssistantAsync(assistant, caller, turnUsage, modelName);
+            var status = completed ? MessageStatus.Complete : cutOff ? MessageStatus.Incomplete : MessageStatus.Failed;
+            var assistant = NewAssistant(turnId, completed || cutOff ? text : failure!.Message, status, modelName) with
+            {
+                TokenCount = cutOff ? tokens.Count(text) : turnUsage.CompletionTokens,
+            };
+            await SaveAssistantAsync(assistant, TurnBilling.Rows(_tenantId, caller.UserId, _conversationId, turnId, attempts, cost, modelName));
             finished = true;
-            RecordTurn(turnActivity, completed ? (withheld ? "withheld" : "complete") : text.Length > 0 ? "interrupted" : "failed", modelName, firstText, turnClock.Elapsed, turnUsage, attempts);
+            RecordTurn(turnActivity, completed ? (withheld ? "withheld" : "complete") : cutOff ? "incomplete" : "failed", modelName, firstText, turnClock.Elapsed, turnUsage, attempts);
             await Moderation.TurnFinishedAsync(caller, _conversationId, turnId, turnUsage, text);
             if (!completed)
             {
                 LogModelFailure(logger, _tenantId, _conversationId, failure!.Code, failure.Message);
                 yield return new ErrorEvent(failure.Code,
-                    failure.Message + (text.Length > 0 ? " The partial answer above is saved." : "") + " Please try again in a moment.", true);
+                    failure.Message + (cutOff ? " The partial answer above is saved." : "") + " Please try again in a moment.", true);
                 yield break;
             }
             yield return new DoneEvent(turnId, userMessage.Seq, assistant.Seq, turnUsage, modelName, withheld ? "content_filter" : "stop")
@@ -338,23 +363,47 @@ public sealed partial class ConversationGrain(
         }
         finally
         {
-            if (early is not null) await early.AbandonAsync(); // started, never read
-            var questionOpen = !finished && _window.Count > 0 && _window[^1].TurnId == turnId && _window[^1].Role == PromptLine.User;
-            // The turn may have ended while the question was still committing: only a stored question gets a closing answer.
-            if (questionOpen && (stored ??= await CompletesAsync(persisting)) == false)
+            try
             {
-                _window.RemoveAt(_window.Count - 1);
-                _lastSeq--;
+                // Started and never read (the turn ended first): billed for what it produced, like any other call.
+                if (early is not null && await early.AbandonAsync() is { } produced) open?.Add(produced);
+                if (open is not null) attempts.Add(open.Close(null)); // cut short by the caller leaving or a throw
+                var questionOpen = !finished && _window.Count > 0 && _window[^1].TurnId == turnId && _window[^1].Role == PromptLine.User;
+                // The turn may have ended while the question was still committing: only a stored question gets a closing answer.
+                if (questionOpen && (stored ??= await CompletesAsync(persisting)) == false)
+                {
+                    _window.RemoveAt(_window.Count - 1);
+                    _lastSeq--;
+                    if (routing is not null && plan is not null)
+                        await WriteUsageAsync(TurnBilling.Rows(_tenantId, caller.UserId, _conversationId, turnId, attempts,
+                            await Router.TurnFinishedAsync(routing, plan, attempts, modelName, TurnBilling.Usage(attempts) ?? TurnUsage.None, "", false), null));
+                }
+                else if (questionOpen)
+                {
+                    // The caller went away (or the turn threw) after the question was stored: keep what was shown, marked, and
+                    // bill every call, the one cut short included. None of this uses the caller's token: the caller is gone.
+                    var usage = TurnBilling.Usage(attempts) ?? TurnUsage.None;
+                    TurnCost? cost = null;
+                    try
+                    {
+                        if (routing is not null && plan is not null)
+                            cost = await Router.TurnFinishedAsync(routing, plan, attempts, modelName, usage, shown.ToString(), false);
+                    }
+                    catch (Exception e)
+                    {
+                        // The answer and its tokens are still stored below; the budget's reservation expires on its own.
+                        LogSettleFailed(logger, _tenantId, _conversationId, e);
+                    }
+                    usage = usage with { CostUsd = cost?.TotalUsd ?? 0m };
+                    await SaveAssistantAsync(NewAssistant(turnId, shown.ToString(), MessageStatus.Interrupted, modelName),
+                        TurnBilling.Rows(_tenantId, caller.UserId, _conversationId, turnId, attempts, cost, plan is null ? null : modelName ?? attempts.LastOrDefault()?.ModelId ?? "none"));
+                    RecordTurn(turnActivity, "abandoned", modelName, firstText, turnClock.Elapsed, usage, attempts);
+                }
             }
-            else if (questionOpen)
+            finally
             {
-                // The caller went away (or the turn threw) after the question was stored: keep what was shown, marked.
-                await SaveAssistantAsync(NewAssistant(turnId, shown.ToString(), MessageStatus.Interrupted, modelName), null, null, null);
-                RecordTurn(turnActivity, "abandoned", modelName, firstText, turnClock.Elapsed, null, attempts);
-                if (routing is not null && plan is not null)
-                    await Router.TurnFinishedAsync(routing, plan, attempts, modelName, TurnUsage.None, shown.ToString(), false);
+                _turnRunning = false; // even when the bookkeeping throws: a stuck flag would refuse every later turn
             }
-            _turnRunning = false;
         }
     }
 
@@ -416,8 +465,23 @@ public sealed partial class ConversationGrain(
     private MessageRecord NewAssistant(string turnId, string content, string status, string? model) =>
         new(_lastSeq + 1, turnId, PromptLine.Assistant, content, status, tokens.Count(content), model, DateTimeOffset.UtcNow);
 
-    private static ModelUsage Add(ModelUsage? a, ModelUsage b) => a is null ? b
-        : new ModelUsage(a.PromptTokens + b.PromptTokens, a.CachedPromptTokens + b.CachedPromptTokens, a.CompletionTokens + b.CompletionTokens);
+    // Usage of calls whose turn left no message (its question was not stored): written alone, and a failure is logged,
+    // never thrown, since the turn is already ending.
+    private async Task WriteUsageAsync(IReadOnlyList<UsageRecord> rows)
+    {
+        if (rows.Count == 0) return;
+        try
+        {
+            await usageStore.WriteAsync(rows, CancellationToken.None);
+        }
+        catch (Exception e)
+        {
+            LogUsageLost(logger, _tenantId, _conversationId, rows.Count, e);
+        }
+    }
+
+    // Ends an answer the model stopped part-way when no other model can finish it.
+    private const string CutOffNotice = "\n\n[This answer is incomplete: the model stopped responding part-way through. Please ask again for a full answer.]";
 
     private static ModelRequest ContinuationRequest(ModelRequest original, string partial) => original with
     {
@@ -464,7 +528,7 @@ public sealed partial class ConversationGrain(
         var cost = await Router.SummaryFinishedAsync(written.Choice, written.Usage);
         if (written.Usage is { } used)
             await usageStore.WriteAsync([new UsageRecord(_tenantId, userId, _conversationId, foldId, written.Choice.ModelId,
-                used.PromptTokens, used.CachedPromptTokens, used.CompletionTokens, cost)]);
+                used.PromptTokens, used.CachedPromptTokens, used.CompletionTokens, cost, UsageKinds.Summary, 0, written.Estimated)]);
         var summary = written.Text;
         state.State.Summary = summary;
         state.State.SummarizedThroughSeq = plan.TurnsToFold[^1].LastSequence;
@@ -476,7 +540,8 @@ public sealed partial class ConversationGrain(
     }
 
     private IReadOnlyList<ConversationTurn> RecentTurns(long? excludingSeq) => ConversationTurn.Group(
-        _window.Where(m => m.Seq != excludingSeq && m.Content.Length > 0 && m.Status is MessageStatus.Complete or MessageStatus.Interrupted)
+        _window.Where(m => m.Seq != excludingSeq && m.Content.Length > 0
+            && m.Status is MessageStatus.Complete or MessageStatus.Interrupted or MessageStatus.Incomplete)
             .Select(ToTurnMessage));
 
     private static ChatTurnMessage ToTurnMessage(MessageRecord m) => new(m.Role, m.Content, m.TokenCount, m.Seq);
@@ -491,12 +556,10 @@ public sealed partial class ConversationGrain(
 
     private IUserGrain UserGrainOf(string userId) => GrainFactory.GetGrain<IUserGrain>(GrainKeys.Scoped(_tenantId, userId));
 
-    private async Task SaveAssistantAsync(MessageRecord assistant, Caller? caller, TurnUsage? usage, string? model)
+    private async Task SaveAssistantAsync(MessageRecord assistant, IReadOnlyList<UsageRecord>? usage)
     {
-        await store.AppendAsync(_tenantId, _conversationId, [assistant],
-            caller is null || usage is null ? null
-                : new UsageRecord(_tenantId, caller.UserId, _conversationId, assistant.TurnId, model!, usage.PromptTokens,
-                    usage.CachedPromptTokens, usage.CompletionTokens, usage.CostUsd));
+        // Not the caller's token: the answer and its bill are written even when the caller has gone.
+        await store.AppendAsync(_tenantId, _conversationId, [assistant], usage, CancellationToken.None);
         _lastSeq = assistant.Seq;
         _window.Add(assistant);
         if (_window.Count > options.Value.RecentWindowMessages) _window.RemoveRange(0, _window.Count - options.Value.RecentWindowMessages);
@@ -527,6 +590,12 @@ public sealed partial class ConversationGrain(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Folded {Messages} messages of {TenantId}/{ConversationId} into a {Tokens}-token summary")]
     private static partial void LogFolded(ILogger logger, string tenantId, string conversationId, int messages, int tokens);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Could not settle an abandoned turn of {TenantId}/{ConversationId}")]
+    private static partial void LogSettleFailed(ILogger logger, string tenantId, string conversationId, Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Could not write {Rows} usage rows of {TenantId}/{ConversationId}")]
+    private static partial void LogUsageLost(ILogger logger, string tenantId, string conversationId, int rows, Exception exception);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Model failed in {TenantId}/{ConversationId}: {Code} {Reason}")]
     private static partial void LogModelFailure(ILogger logger, string tenantId, string conversationId, string code, string reason);

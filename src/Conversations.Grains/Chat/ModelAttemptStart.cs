@@ -10,12 +10,13 @@ internal sealed class ModelAttemptStart(
     public Activity? Activity => activity;
     public DateTimeOffset Started => started;
 
-    /// <summary>Stops the call before anything of it was used.</summary>
-    public async Task AbandonAsync()
+    /// <summary>Stops the call before anything of it was used; returns its first update when one had arrived (it is billed).</summary>
+    public async Task<GuardedUpdate?> AbandonAsync()
     {
         await cancellation.CancelAsync();
-        await stream.AbandonAsync();
+        var (arrived, first) = await stream.AbandonAsync();
         Dispose();
+        return arrived ? first : null;
     }
 
     public void Dispose()

@@ -6,8 +6,9 @@ using Conversations.Prompting;
 namespace Conversations.Grains.Chat;
 
 /// <summary>A folded summary, who wrote it and what it used.</summary>
-/// <param name="Usage">The model's tokens, reported or counted; null when the extractive summary was used without a model call.</param>
-public sealed record FoldSummary(string Text, SummaryModelChoice Choice, ModelUsage? Usage);
+/// <param name="Usage">The model's tokens, reported or counted; null when no model call consumed any (none was made, or it failed before any output).</param>
+/// <param name="Estimated">True when <paramref name="Usage"/> was counted with the tokenizer because the provider reported none.</param>
+public sealed record FoldSummary(string Text, SummaryModelChoice Choice, ModelUsage? Usage, bool Estimated = false);
 
 /// <summary>Summaries from a model (the tenant's small model when it routes), or extractive ones when no model runs or the model fails.</summary>
 public sealed class ModelSummarizer(IChatModelProvider models, ITokenCounter tokens) : IConversationSummarizer
@@ -30,6 +31,7 @@ public sealed class ModelSummarizer(IChatModelProvider models, ITokenCounter tok
         var promptTokens = MessageTokens.InPrompt(tokens.Count(instruction)) + MessageTokens.ReplyPriming;
         var choice = await chooseModel(promptTokens);
         ModelUsage? usage = null;
+        var estimated = false;
         if (choice.Model is { } model && model.Name != ExtractiveResponder.ModelName)
         {
             var text = new StringBuilder();
@@ -48,11 +50,12 @@ public sealed class ModelSummarizer(IChatModelProvider models, ITokenCounter tok
             {
                 // A failed summary must not lose the turns: fall through to the extractive one.
             }
-            // What the provider bills for, counted here when it did not say.
-            usage ??= new ModelUsage(promptTokens, 0, tokens.Count(text.ToString()));
+            // What the provider bills for, counted here when it did not say (a cut stream); a call that failed before any
+            // output and reported nothing consumed nothing billed.
+            if (usage is null && text.Length > 0) (usage, estimated) = (new ModelUsage(promptTokens, 0, tokens.Count(text.ToString())), true);
             var summary = text.ToString().Trim();
-            if (summary.Length > 0) return new FoldSummary(tokens.KeepStart(summary, maxTokens), choice, usage);
+            if (summary.Length > 0) return new FoldSummary(tokens.KeepStart(summary, maxTokens), choice, usage, estimated);
         }
-        return new FoldSummary(await _extractive.SummarizeAsync(previousSummary, turnsToFold, maxTokens, cancellationToken), choice, usage);
+        return new FoldSummary(await _extractive.SummarizeAsync(previousSummary, turnsToFold, maxTokens, cancellationToken), choice, usage, estimated);
     }
 }

@@ -31,10 +31,16 @@ internal sealed class StartedStream<T> : IAsyncEnumerable<T>
         }
     }
 
-    /// <summary>Waits for the pending step (cancel its token first) and disposes the stream unread.</summary>
-    public async Task AbandonAsync()
+    /// <summary>
+    /// Waits for the pending step (cancel its token first) and disposes the stream unread; returns the first item when
+    /// it had arrived (what the work produced, so it can still be accounted for).
+    /// </summary>
+    public async Task<(bool Arrived, T Item)> AbandonAsync()
     {
-        try { await first; } catch (Exception) { /* the stream is being dropped; its outcome does not matter */ }
+        var arrived = false;
+        try { arrived = await first; } catch (Exception) { /* the stream is being dropped; only what it produced matters */ }
+        var item = arrived ? enumerator.Current : default!;
         await enumerator.DisposeAsync();
+        return (arrived, item);
     }
 }

@@ -59,6 +59,10 @@ public sealed record ModelPlan(IReadOnlyList<ModelCandidate> Chain, string Reaso
     public string? ReadyAnswerSource { get; init; }
     /// <summary>The budget refused the turn: stop with this message.</summary>
     public string? RefusalMessage { get; init; }
+    /// <summary>The error code that goes with <see cref="RefusalMessage"/>: "budget_busy", "budget_exhausted" or "budget_too_small".</summary>
+    public string RefusalCode { get; init; } = "budget_exhausted";
+    /// <summary>Whether sending again later can succeed (only while turns in flight hold the budget).</summary>
+    public bool RefusalRetryable { get; init; }
     /// <summary>Opaque state the router wants back in <see cref="ITurnRouter.TurnFinishedAsync"/> (reservation, canary arm).</summary>
     public string? Ticket { get; init; }
 }
@@ -72,9 +76,28 @@ public sealed record RoutingContext(
     int PromptTokens, int MaxOutputTokens, double? RetrievalTopScore, long AclVersion, IReadOnlyList<string> ChunkIds,
     bool PrivateContext = false, long MemoryEpoch = 0);
 
-/// <summary>How one model attempt went.</summary>
+/// <summary>How one model attempt went, and what it consumed.</summary>
 /// <param name="FailureCode">null on success; "model_timeout", "model_stalled", "model_unavailable".</param>
-public sealed record ModelAttempt(string ModelId, TimeSpan? TimeToFirstToken, string? FailureCode, bool BeforeFirstToken);
+public sealed record ModelAttempt(string ModelId, TimeSpan? TimeToFirstToken, string? FailureCode, bool BeforeFirstToken)
+{
+    /// <summary>
+    /// The tokens the call consumed, as the provider reported them or estimated; null when it consumed none that are
+    /// billed (no model ran, or the call failed before any output and reported nothing).
+    /// </summary>
+    public ModelUsage? Usage { get; init; }
+    /// <summary>True when <see cref="Usage"/> was counted with the tokenizer because the provider reported none.</summary>
+    public bool Estimated { get; init; }
+}
+
+/// <summary>What a turn's model calls cost: one figure per attempt (in the order reported), each priced at its own model.</summary>
+public sealed record TurnCost(IReadOnlyList<decimal> AttemptCostsUsd)
+{
+    /// <summary>The turn's cost in USD.</summary>
+    public decimal TotalUsd => AttemptCostsUsd.Sum();
+
+    /// <summary>No cost for any of <paramref name="attempts"/> attempts.</summary>
+    public static TurnCost Free(int attempts) => new(new decimal[attempts]);
+}
 
 /// <summary>Stage 6: chooses models for a turn and learns from how they did.</summary>
 public interface ITurnRouter
@@ -82,8 +105,11 @@ public interface ITurnRouter
     /// <summary>Plans the turn; never throws for a model outage (the chain ends with the extractive responder when the policy says so).</summary>
     Task<ModelPlan> PlanAsync(RoutingContext context, CancellationToken cancellationToken);
 
-    /// <summary>Reports every attempt, the final usage and answer (health, canary, budget settlement, caches); returns the turn's cost in USD.</summary>
-    Task<decimal> TurnFinishedAsync(RoutingContext context, ModelPlan plan, IReadOnlyList<ModelAttempt> attempts, string? modelId, TurnUsage usage, string answer, bool completed);
+    /// <summary>
+    /// Reports every attempt with what it consumed, the turn's usage and answer (health, canary, budget settlement,
+    /// caches); returns each attempt's cost, priced at its own model.
+    /// </summary>
+    Task<TurnCost> TurnFinishedAsync(RoutingContext context, ModelPlan plan, IReadOnlyList<ModelAttempt> attempts, string? modelId, TurnUsage usage, string answer, bool completed);
 
     /// <summary>
     /// Picks the model that writes a conversation summary (the tenant's small model when it has a routing policy) and
@@ -135,8 +161,8 @@ public sealed class SingleModelRouter(IChatModelProvider models) : ITurnRouter
         Task.FromResult(new ModelPlan([new ModelCandidate(models.Primary.Name, models.Primary)], "configured model"));
 
     /// <inheritdoc />
-    public Task<decimal> TurnFinishedAsync(RoutingContext context, ModelPlan plan, IReadOnlyList<ModelAttempt> attempts, string? modelId, TurnUsage usage, string answer, bool completed) =>
-        Task.FromResult(0m);
+    public Task<TurnCost> TurnFinishedAsync(RoutingContext context, ModelPlan plan, IReadOnlyList<ModelAttempt> attempts, string? modelId, TurnUsage usage, string answer, bool completed) =>
+        Task.FromResult(TurnCost.Free(attempts.Count));
 
     /// <inheritdoc />
     public Task<SummaryModelChoice> ChooseSummaryModelAsync(string tenantId, string foldId, int promptTokens, int maxOutputTokens) =>

@@ -44,12 +44,26 @@ public sealed partial class BudgetGrain(
         if (_ledger is null) return new BudgetReservationResult(true, null, decimal.MaxValue);
         var now = time.GetUtcNow();
         _ledger.ExpireStale(now, options.Value.ReservationTimeToLive);
+        var status = _ledger.Status(now);
         // At 100 % the budget stays closed for the month, so the policy applies to every later turn alike.
-        if (_ledger.Status(now) is { Exhausted: true } status)
-            return new BudgetReservationResult(false, $"monthly budget of {status.BudgetUsd} USD is used up ({status.SpentUsd:0.####} USD spent)", 0);
+        if (status.Exhausted && amountUsd <= status.BudgetUsd)
+            return new BudgetReservationResult(false, $"monthly budget of {status.BudgetUsd} USD is used up ({status.SpentUsd:0.####} USD spent)", 0)
+            {
+                Denial = BudgetDenial.Exhausted, BudgetUsd = status.BudgetUsd, SpentUsd = status.SpentUsd,
+            };
         var result = _ledger.TryReserve(turnId, amountUsd, now);
         if (result.Granted || result.Alerts.Count > 0) await SaveAsync(result.Alerts, now);
-        return new BudgetReservationResult(result.Granted, result.DenialReason, result.AvailableUsd);
+        return new BudgetReservationResult(result.Granted, result.DenialReason, result.AvailableUsd)
+        {
+            Denial = result.Denial switch
+            {
+                BudgetDenialReason.Busy => BudgetDenial.Busy,
+                BudgetDenialReason.Exhausted => BudgetDenial.Exhausted,
+                BudgetDenialReason.TooSmall => BudgetDenial.TooSmall,
+                _ => BudgetDenial.None,
+            },
+            BudgetUsd = status.BudgetUsd, SpentUsd = status.SpentUsd,
+        };
     }
 
     /// <inheritdoc />

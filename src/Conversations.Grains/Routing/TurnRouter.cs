@@ -32,6 +32,18 @@ public sealed partial class TurnRouter(
     public const string BudgetBusyMessage =
         "This workspace's monthly model budget is nearly used up and answers in progress hold the rest of it. Please try again in a minute.";
 
+    /// <summary>What a user is told when the budget refuses a turn: an error code, a message that says what happened, and whether a retry can help.</summary>
+    public static (string Code, string Message, bool Retryable) BudgetRefusal(BudgetReservationResult grant, decimal worstCaseUsd) => grant.Denial switch
+    {
+        BudgetDenial.Busy => ("budget_busy", BudgetBusyMessage, true),
+        BudgetDenial.TooSmall => ("budget_too_small",
+            $"This workspace's monthly model budget ({Usd(grant.BudgetUsd)}) is smaller than one answer can cost ({Usd(worstCaseUsd)} at most), "
+            + "so no question can be answered. Ask your administrator to raise the budget.", false),
+        _ => ("budget_exhausted",
+            $"This workspace has used its monthly model budget ({Usd(grant.SpentUsd)} of {Usd(grant.BudgetUsd)} spent; one answer can cost up to {Usd(worstCaseUsd)}), "
+            + "so new questions cannot be answered until an administrator raises the budget or the month ends.", false),
+    };
+
     private readonly HardCodedReplies _replies = new();
 
     /// <inheritdoc />
@@ -83,20 +95,25 @@ public sealed partial class TurnRouter(
         var reason = outcome.Reason;
         decimal reserved = 0;
         var hasReservation = false;
+        string? ledgerKey = null;
         if (policy.MonthlyBudgetUsd is not null && WorstCase(routing, outcome.Attempts, context) is var worst and > 0)
         {
             var budget = grains.GetGrain<IBudgetGrain>(tenantId);
-            var grant = await budget.ReserveAsync(context.TurnId, worst);
+            // Held and settled under a key of this run: a client may send the same turn id again, and that run is billed too.
+            ledgerKey = $"{context.TurnId}~{Guid.NewGuid():n}";
+            var grant = await budget.ReserveAsync(ledgerKey, worst);
             if (grant.Granted)
             {
                 (reserved, hasReservation) = (worst, true);
             }
             else if (ConfigMapping.ToPolicy(policy).AtBudgetLimit == BudgetLimitAction.Refuse)
             {
-                var message = grant.DenialReason?.Contains("in flight", StringComparison.Ordinal) == true ? BudgetBusyMessage : ModelRouter.BudgetRefusalMessage;
+                var (code, message, retryable) = BudgetRefusal(grant, worst);
                 return new ModelPlan([], $"budget: {grant.DenialReason}; policy refuses")
                 {
                     RefusalMessage = message,
+                    RefusalCode = code,
+                    RefusalRetryable = retryable,
                     Ticket = new TurnTicket("refused", 0, false, "none", null, null).Serialize(),
                 };
             }
@@ -115,30 +132,30 @@ public sealed partial class TurnRouter(
             : new ModelCandidate(m.Id, pool.Get(m))).ToList();
         return new ModelPlan(chain, reason)
         {
-            Ticket = new TurnTicket("model", reserved, hasReservation, outcome.CanaryArm, outcome.ProbedModelId, cacheKeys).Serialize(),
+            Ticket = new TurnTicket("model", reserved, hasReservation, outcome.CanaryArm, outcome.ProbedModelId, cacheKeys, ledgerKey).Serialize(),
         };
     }
 
     /// <inheritdoc />
-    public async Task<decimal> TurnFinishedAsync(RoutingContext context, ModelPlan plan, IReadOnlyList<ModelAttempt> attempts, string? modelId,
+    public async Task<TurnCost> TurnFinishedAsync(RoutingContext context, ModelPlan plan, IReadOnlyList<ModelAttempt> attempts, string? modelId,
         TurnUsage usage, string answer, bool completed)
     {
-        if (TurnTicket.Parse(plan.Ticket) is not { } ticket) return 0m;
+        if (TurnTicket.Parse(plan.Ticket) is not { } ticket) return TurnCost.Free(attempts.Count);
         var tenantId = context.Caller.TenantId;
         var routing = await configs.GetAsync(tenantId);
         var now = time.GetUtcNow();
 
         if (routing is not null) await ReportHealthAsync(tenantId, routing, attempts, now);
 
+        // Every call is billed at its own model: a cut attempt and the backup that continued it are two calls, and text
+        // the extractive responder wrote costs nothing. The real cost is settled even past the reservation: it was spent.
+        var costs = attempts.Select(a => Price(routing, a, CostCalculator.Cost)).ToArray();
+        var cost = costs.Sum();
         var tokens = Counts(usage.PromptTokens, usage.CachedPromptTokens, usage.CompletionTokens);
         var priced = routing is null ? null : attempts.Where(a => a.TimeToFirstToken is not null)
             .Select(a => routing.Catalog.Find(a.ModelId)).Where(m => m is not null)
             .MaxBy(m => m!.InputPerMillion + m.OutputPerMillion);
-        var cost = priced is null ? 0m : CostCalculator.Cost(priced, tokens);
-        // The reservation bounds what the turn may be billed: max_tokens caps each call, and text the extractive responder
-        // added is free, so a higher computed figure can only come from counting local text at model prices.
-        if (ticket.Reserved) cost = Math.Min(cost, ticket.ReservedUsd);
-        if (ticket.Reserved) await grains.GetGrain<IBudgetGrain>(tenantId).SettleAsync(context.TurnId, cost); // also records downgraded spend
+        if (ticket.Reserved) await grains.GetGrain<IBudgetGrain>(tenantId).SettleAsync(ticket.LedgerKey ?? context.TurnId, cost); // also records downgraded spend
 
         if (routing?.Policy.Canary is { } canary && ticket.Arm != "none" && attempts.Count > 0)
             await grains.GetGrain<ICanaryGrain>(tenantId).RecordTurnAsync(canary, ticket.Arm, attempts[0].FailureCode is not null,
@@ -151,13 +168,15 @@ public sealed partial class TurnRouter(
         if (routing is not null && ticket.CacheKeys is { } keys && completed && servedBy == "model" && priced is not null && answer.Length > 0)
             _ = StoreInCacheAsync(context, routing.Policy, keys, answer, modelId ?? priced.Id);
 
+        // Routing's saving compares like with like: the same tokens, cached ones included, on the large model. What the
+        // provider's prompt cache saved is reported apart, so it is not counted a second time as a routing saving.
         var large = routing?.Catalog.Find(routing.Policy.LargeModelId);
         details.Enqueue(new RoutingTurnRecord(tenantId, context.TurnId, context.Caller.UserId, context.ConversationId, modelId ?? ticket.ServedBy,
             servedBy, plan.ReadyAnswerSource is null ? plan.Reason : $"{plan.ReadyAnswerSource}: {plan.Reason}", ticket.Arm, continued,
             tokens.PromptTokens, tokens.CachedPromptTokens, tokens.CompletionTokens, cost,
-            large is null ? cost : CostCalculator.Cost(large, tokens with { CachedPromptTokens = 0 }) ,
-            priced is null ? 0m : CostCalculator.CachedTokenSavings(priced, tokens)));
-        return cost;
+            large is null ? cost : CostCalculator.Cost(large, tokens),
+            attempts.Sum(a => Price(routing, a, CostCalculator.CachedTokenSavings))));
+        return new TurnCost(costs);
     }
 
     /// <inheritdoc />
@@ -186,17 +205,24 @@ public sealed partial class TurnRouter(
         {
             cost = CostCalculator.Cost(entry, Counts(usage.PromptTokens, usage.CachedPromptTokens, usage.CompletionTokens));
         }
-        if (choice.Reserved)
-        {
-            cost = Math.Min(cost, choice.ReservedUsd);
-            await grains.GetGrain<IBudgetGrain>(choice.TenantId).SettleAsync(choice.FoldId, cost);
-        }
+        // The real cost, even past the reservation: the ledger follows what the provider bills.
+        if (choice.Reserved) await grains.GetGrain<IBudgetGrain>(choice.TenantId).SettleAsync(choice.FoldId, cost);
         return cost;
     }
 
     // Provider-reported usage, made consistent before pricing: no negatives, and never more cached than prompt tokens.
     private static TokenCounts Counts(int prompt, int cached, int completion) =>
         new(Math.Max(0, prompt), Math.Clamp(cached, 0, Math.Max(0, prompt)), Math.Max(0, completion));
+
+    // One attempt priced at its own catalog model (cost or cached-token savings); free when it consumed nothing billed
+    // or ran no catalog model (the extractive responder, a ready answer).
+    private static decimal Price(TenantRouting? routing, ModelAttempt attempt, Func<ModelEntry, TokenCounts, PricingMode, decimal> price) =>
+        attempt.Usage is { } u && routing?.Catalog.Find(attempt.ModelId) is { } model
+            ? price(model, Counts(u.PromptTokens, u.CachedPromptTokens, u.CompletionTokens), PricingMode.Realtime)
+            : 0m;
+
+    private static string Usd(decimal amount) =>
+        "$" + amount.ToString(amount >= 1m ? "#,0.00" : "0.00######", System.Globalization.CultureInfo.InvariantCulture);
 
     /// <summary>Worst-case cost of a chain: the dearest model answering a prompt that may carry a continuation.</summary>
     public static decimal WorstCase(TenantRouting routing, IReadOnlyList<string> attempts, RoutingContext context) =>

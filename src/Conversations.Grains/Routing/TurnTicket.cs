@@ -7,7 +7,9 @@ namespace Conversations.Grains.Routing;
 /// <param name="ReservedUsd">Money held in the budget for this turn; 0 when nothing was reserved.</param>
 /// <param name="Arm">Canary arm: "none", "baseline" or "candidate".</param>
 /// <param name="CacheKeys">Where this turn's answer may be cached; null when it may not be.</param>
-public sealed record TurnTicket(string ServedBy, decimal ReservedUsd, bool Reserved, string Arm, string? ProbedModelId, CacheKeys? CacheKeys)
+/// <param name="LedgerKey">The budget entry this run reserved and settles under; null for the turn id.</param>
+public sealed record TurnTicket(string ServedBy, decimal ReservedUsd, bool Reserved, string Arm, string? ProbedModelId, CacheKeys? CacheKeys,
+    string? LedgerKey = null)
 {
     /// <summary>The ticket as a string.</summary>
     public string Serialize() => JsonSerializer.Serialize(this);

@@ -59,18 +59,32 @@ public sealed class BudgetLedger
         }
 
         var alerts = new List<BudgetAlert>();
+        if (worstCaseCostUsd > budget)
+        {
+            // No turn of this size can ever fit: that says nothing about spend, so no alert and the month stays open.
+            return new ReservationResult(false,
+                $"monthly budget of {budget} USD is smaller than this turn's worst case of {worstCaseCostUsd:0.######} USD", Available, alerts)
+            {
+                Denial = BudgetDenialReason.TooSmall,
+            };
+        }
+
         if (spent + Reserved + worstCaseCostUsd > budget)
         {
             // Out of money for good (not just held by turns in flight): that is the 100 % alert.
-            if (spent + worstCaseCostUsd > budget)
+            var exhausted = spent + worstCaseCostUsd > budget;
+            if (exhausted)
             {
                 Raise(100, alerts);
             }
 
-            var reason = spent + worstCaseCostUsd > budget
+            var reason = exhausted
                 ? $"monthly budget of {budget} USD is used up ({spent:0.####} USD spent; this turn may cost up to {worstCaseCostUsd:0.####} USD)"
                 : $"turns in flight hold {Reserved:0.####} USD of the remaining {budget - spent:0.####} USD; this turn may cost up to {worstCaseCostUsd:0.####} USD";
-            return new ReservationResult(false, reason, Available, alerts);
+            return new ReservationResult(false, reason, Available, alerts)
+            {
+                Denial = exhausted ? BudgetDenialReason.Exhausted : BudgetDenialReason.Busy,
+            };
         }
 
         reservations.Add(new BudgetReservation(turnId, worstCaseCostUsd, now));

@@ -9,7 +9,22 @@ public sealed record ConversationRecord(
 public sealed record MessageRecord(
     long Seq, string TurnId, string Role, string Content, string Status, int TokenCount, string? Model, DateTimeOffset CreatedAt);
 
-/// <summary>One turn's usage as it goes to the ledger.</summary>
+/// <summary>One model call's usage as it goes to the ledger (a turn with no model call has one row with no tokens).</summary>
+/// <param name="Kind">What the call served: <see cref="UsageKinds.Turn"/>, <see cref="UsageKinds.Summary"/> or <see cref="UsageKinds.Batch"/>.</param>
+/// <param name="Attempt">The call's number within its turn, from 0; a turn is counted by its row 0.</param>
+/// <param name="Estimated">True when the tokens were counted with the tokenizer because the provider reported none.</param>
 public sealed record UsageRecord(
     string TenantId, string UserId, string ConversationId, string TurnId, string Model,
-    int PromptTokens, int CachedTokens, int CompletionTokens, decimal CostUsd);
+    int PromptTokens, int CachedTokens, int CompletionTokens, decimal CostUsd,
+    string Kind = UsageKinds.Turn, int Attempt = 0, bool Estimated = false);
+
+/// <summary>The kinds of work a usage row bills.</summary>
+public static class UsageKinds
+{
+    /// <summary>A chat turn's model call.</summary>
+    public const string Turn = "turn";
+    /// <summary>A conversation summary written in the background.</summary>
+    public const string Summary = "summary";
+    /// <summary>An item of an offline batch.</summary>
+    public const string Batch = "batch";
+}

@@ -68,11 +68,11 @@ public sealed class ConversationStore(NpgsqlDataSource db)
     }
 
     /// <summary>
-    /// Appends messages (and the turn's usage record, when given) in one round trip and one transaction, and bumps the
+    /// Appends messages (and the turn's usage records, when given) in one round trip and one transaction, and bumps the
     /// conversation's counters; seqs must be new.
     /// </summary>
     public async Task AppendAsync(string tenantId, string conversationId, IReadOnlyList<MessageRecord> messages,
-        UsageRecord? usage = null, CancellationToken ct = default)
+        IReadOnlyList<UsageRecord>? usage = null, CancellationToken ct = default)
     {
         if (messages.Count == 0) return;
         var batch = db.CreateBatch();
@@ -101,7 +101,7 @@ public sealed class ConversationStore(NpgsqlDataSource db)
             bump.Parameters.AddWithValue("t", tenantId);
             bump.Parameters.AddWithValue("c", conversationId);
             batch.BatchCommands.Add(bump);
-            if (usage is not null) batch.BatchCommands.Add(UsageStore.InsertCommand([usage]));
+            if (usage is { Count: > 0 }) batch.BatchCommands.Add(UsageStore.InsertCommand(usage));
             // A batch runs in one implicit transaction: the log and the counters never disagree.
             await batch.ExecuteNonQueryAsync(ct);
         }

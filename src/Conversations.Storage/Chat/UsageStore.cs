@@ -2,10 +2,10 @@ using Npgsql;
 
 namespace Conversations.Storage.Chat;
 
-/// <summary>Writes usage records in batches; a turn id is recorded at most once per tenant.</summary>
+/// <summary>Writes usage records in batches: one row per model call, each written once by the code that made the call.</summary>
 public sealed class UsageStore(NpgsqlDataSource db)
 {
-    /// <summary>Inserts the records in one round trip, skipping turn ids already recorded.</summary>
+    /// <summary>Inserts the records in one round trip.</summary>
     public async Task WriteAsync(IReadOnlyList<UsageRecord> records, CancellationToken ct = default)
     {
         if (records.Count == 0) return;
@@ -18,9 +18,9 @@ public sealed class UsageStore(NpgsqlDataSource db)
     public static NpgsqlBatchCommand InsertCommand(IReadOnlyList<UsageRecord> records)
     {
         var cmd = new NpgsqlBatchCommand("""
-            INSERT INTO usage_records (tenant_id, user_id, conversation_id, turn_id, model, prompt_tokens, cached_tokens, completion_tokens, cost_usd)
-            SELECT * FROM unnest(@t, @u, @c, @turn, @m, @p, @cached, @comp, @cost)
-            ON CONFLICT (tenant_id, turn_id) DO NOTHING
+            INSERT INTO usage_records (tenant_id, user_id, conversation_id, turn_id, model, prompt_tokens, cached_tokens, completion_tokens, cost_usd,
+                kind, attempt, estimated)
+            SELECT * FROM unnest(@t, @u, @c, @turn, @m, @p, @cached, @comp, @cost, @kind, @attempt, @estimated)
             """);
         cmd.Parameters.AddWithValue("t", records.Select(r => r.TenantId).ToArray());
         cmd.Parameters.AddWithValue("u", records.Select(r => r.UserId).ToArray());
@@ -31,6 +31,9 @@ public sealed class UsageStore(NpgsqlDataSource db)
         cmd.Parameters.AddWithValue("cached", records.Select(r => r.CachedTokens).ToArray());
         cmd.Parameters.AddWithValue("comp", records.Select(r => r.CompletionTokens).ToArray());
         cmd.Parameters.AddWithValue("cost", records.Select(r => r.CostUsd).ToArray());
+        cmd.Parameters.AddWithValue("kind", records.Select(r => r.Kind).ToArray());
+        cmd.Parameters.AddWithValue("attempt", records.Select(r => r.Attempt).ToArray());
+        cmd.Parameters.AddWithValue("estimated", records.Select(r => r.Estimated).ToArray());
         return cmd;
     }
 

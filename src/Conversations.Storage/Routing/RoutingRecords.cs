@@ -6,9 +6,13 @@ public sealed record RoutingTurnRecord(
     string CanaryArm, bool Continued, int PromptTokens, int CachedTokens, int CompletionTokens,
     decimal CostUsd, decimal AlwaysLargeUsd, decimal CachedSavingsUsd);
 
-/// <summary>One row of the usage report: a (day, user, model) group with tokens, cost and savings.</summary>
+/// <summary>
+/// One row of the usage report: a (day, user, model, kind) group with the turns, summaries and batch items it holds,
+/// the model calls that consumed tokens (and how many of those were estimated), tokens, cost and savings.
+/// </summary>
 public sealed record UsageReportRow(
-    DateOnly Day, string UserId, string Model, long Turns, long PromptTokens, long CachedTokens, long CompletionTokens,
+    DateOnly Day, string UserId, string Model, string Kind, long Turns, long Summaries, long BatchItems, long ModelCalls,
+    long EstimatedCalls, long PromptTokens, long CachedTokens, long CompletionTokens,
     decimal CostUsd, decimal CachedTokenSavingsUsd, long CacheHits, long HardCodedReplies, decimal CacheSavingsUsd,
     decimal RoutingSavingsUsd);
 

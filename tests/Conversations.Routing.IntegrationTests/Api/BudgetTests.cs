@@ -36,7 +36,13 @@ public sealed class BudgetTests(RoutingPlatform fx)
         Assert.Equal(200, answered + refused.Count);
         Assert.True(answered >= 1, "some turns must fit in the budget");
         Assert.NotEmpty(refused);
-        Assert.All(refused, e => Assert.Equal("budget_exhausted", e[^1].Data["code"]!.GetValue<string>()));
+        // Held by turns in flight: try again shortly; used up: not until the budget is raised.
+        Assert.All(refused, e => Assert.Equal(e[^1].Data["code"]!.GetValue<string>() switch
+        {
+            "budget_busy" => true,
+            "budget_exhausted" => false,
+            var other => throw new Xunit.Sdk.XunitException($"unexpected refusal {other}"),
+        }, e[^1].Data["retryable"]!.GetValue<bool>()));
         var state = await t.GetAsync("/v1/routing/budget");
         var spent = state["spentUsd"]!.GetValue<decimal>();
         var billed = results.Where(e => e[^1].Name == "done").Sum(e => e[^1].Data["usage"]!["costUsd"]!.GetValue<decimal>());
@@ -77,7 +83,8 @@ public sealed class BudgetTests(RoutingPlatform fx)
         Assert.True(downgradedAfter > 0, "the budget never ran out");
         var events = (await t.GetAsync("/v1/routing/events")).AsArray().Select(e => e!["kind"]!.GetValue<string>()).ToList();
         Assert.Contains("budget-80", events);
-        Assert.True(events.Count(e => e == "budget-100") >= 2, string.Join(", ", events)); // the first budget's, then this one's
+        // Only this budget's: the first one was smaller than one answer, which spends nothing and so raises no alert.
+        Assert.Contains("budget-100", events);
         var alerts = (await t.GetAsync("/v1/routing/budget"))["alerts"]!.AsArray();
         Assert.Contains(alerts, a => a!["thresholdPercent"]!.GetValue<int>() == 80);
         Assert.Equal("small", (await t.AskAsync("Explain the final plan in depth")).Done()["model"]!.GetValue<string>());

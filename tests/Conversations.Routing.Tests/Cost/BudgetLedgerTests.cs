@@ -102,6 +102,27 @@ public sealed class BudgetLedgerTests
     }
 
     [Fact]
+    public void A_budget_smaller_than_one_turn_is_told_apart_and_leaves_the_month_open()
+    {
+        // Proves a turn whose worst case exceeds the whole budget is denied as too small, raises no alert at zero
+        // spend and does not close the budget for cheaper work; busy and used-up denials are told apart too.
+        var ledger = BudgetLedger.Create(1m, Now);
+        var tooBig = ledger.TryReserve("big", 1.5m, Now);
+        Assert.False(tooBig.Granted);
+        Assert.Equal(BudgetDenialReason.TooSmall, tooBig.Denial);
+        Assert.Empty(tooBig.Alerts);
+        Assert.False(ledger.Status(Now).Exhausted);
+        Assert.True(ledger.TryReserve("small", 0.6m, Now).Granted);
+
+        Assert.Equal(BudgetDenialReason.Busy, ledger.TryReserve("held", 0.5m, Now).Denial);
+        ledger.Settle("small", 0.6m, Now);
+        var usedUp = ledger.TryReserve("after", 0.5m, Now);
+        Assert.Equal(BudgetDenialReason.Exhausted, usedUp.Denial);
+        Assert.Equal([100], usedUp.Alerts.Select(a => a.ThresholdPercent));
+        Assert.Equal(BudgetDenialReason.None, BudgetLedger.Create(1m, Now).TryReserve("ok", 1m, Now).Denial);
+    }
+
+    [Fact]
     public void Settle_releases_the_reservation_and_records_real_spend_once()
     {
         // Proves settlement moves money from reserved to spent and a retried settlement changes nothing.

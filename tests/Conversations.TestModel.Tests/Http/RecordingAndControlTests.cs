@@ -39,6 +39,41 @@ public sealed class RecordingAndControlTests
     }
 
     [Fact]
+    public async Task A_client_that_leaves_mid_stream_is_recorded_with_the_tokens_sent_before_it_left()
+    {
+        // Proves: the log and the counters keep what a provider bills a client that hung up: the tokens already sent.
+        await using var server = await TestModelServer.StartAsync(new TestModelOptions
+        {
+            Default = new ModelBehavior { TimeToFirstToken = TimeSpan.FromMilliseconds(10), TimePerToken = TimeSpan.FromMilliseconds(40), AnswerTokens = 200 },
+        });
+        using var http = new HttpClient();
+        using (var request = new HttpRequestMessage(HttpMethod.Post, server.BaseUrl + "/chat/completions")
+        {
+            Content = JsonContent.Create(ChatHttp.Body("m", "hello", stream: true, includeUsage: true)),
+        })
+        using (var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead))
+        using (var reader = new StreamReader(await response.Content.ReadAsStreamAsync()))
+        {
+            for (var chunks = 0; chunks < 5;)
+            {
+                if ((await reader.ReadLineAsync())?.StartsWith("data: ", StringComparison.Ordinal) == true) chunks++;
+            }
+        }
+
+        RecordedRequest? recorded = null;
+        for (var i = 0; i < 100 && recorded?.Completed != true; i++)
+        {
+            await Task.Delay(50);
+            recorded = Assert.Single(server.Requests);
+        }
+
+        Assert.True(recorded!.Completed);
+        Assert.InRange(recorded.CompletionTokens, 5, 199);
+        Assert.True(recorded.PromptTokens > 0);
+        Assert.Equal(recorded.CompletionTokens, server.Counters.Total.CompletionTokens);
+    }
+
+    [Fact]
     public async Task Log_is_bounded()
     {
         // Proves: past its capacity the log drops the oldest requests.

@@ -158,17 +158,32 @@ internal sealed class CompletionRun(
         var until = breaking ? Math.Min(fault!.AfterTokens, pieces.Count) : pieces.Count;
         using var writer = new Utf8JsonWriter(output);
         var sent = 0;
-        for (; sent < until; sent++)
+        var left = true;
+        try
         {
-            if (!await PaceAsync(output, plan.DueAt(sent)))
+            for (; sent < until; sent++)
             {
-                return;
+                if (!await PaceAsync(output, plan.DueAt(sent)))
+                {
+                    return;
+                }
+
+                output.Write(DataPrefix);
+                writer.Reset(output);
+                CompletionJson.WriteContentChunk(writer, header, pieces[sent], first: sent == 0);
+                output.Write(EventEnd);
             }
 
-            output.Write(DataPrefix);
-            writer.Reset(output);
-            CompletionJson.WriteContentChunk(writer, header, pieces[sent], first: sent == 0);
-            output.Write(EventEnd);
+            left = false;
+        }
+        finally
+        {
+            if (left)
+            {
+                // The client left mid-answer: what was generated before it left is what a provider bills it for.
+                record.CompletionTokens = sent;
+                CountSent(sent);
+            }
         }
 
         record.CompletionTokens = sent;
