@@ -184,14 +184,18 @@ public sealed partial class BatchJobGrain(
             shown = answer.Shown;
             var counts = answer.Reported is { } r ? new TokenCounts(r.PromptTokens, Math.Min(r.CachedPromptTokens, r.PromptTokens), r.CompletionTokens)
                 : new TokenCounts(tokens.Count(verdict.TextForModel), 0, tokens.Count(answer.Raw));
-            var cost = answered ? Math.Min(CostCalculator.Cost(entry, counts, PricingMode.Batch), worst) : 0m;
+            // Every model call that produced tokens is billed with what it consumed, a cut one too (estimated when the
+            // provider reported nothing); a call refused before any output costs nothing.
+            var produced = answer.Reported is not null || answer.Raw.Length > 0;
+            var cost = produced ? Math.Min(CostCalculator.Cost(entry, counts, PricingMode.Batch), worst) : 0m;
             turnUsage = new TurnUsage(counts.PromptTokens, counts.CachedPromptTokens, counts.CompletionTokens, cost);
             await items.CompleteItemAsync(_tenantId, _jobId, item.Index, verdict.TextToStore, answered ? answer.Shown : null,
                 answer.WithheldNotice ?? (answer.Failure is null ? null : "The model could not answer this prompt."), counts.PromptTokens, counts.CachedPromptTokens, counts.CompletionTokens, cost, ct);
             if (budgeted) await budget.SettleAsync(item.TurnId, cost);
-            if (answered)
+            if (produced)
                 await usage.WriteAsync([new Conversations.Storage.Chat.UsageRecord(_tenantId, state.State.UserId, item.ConversationId, item.TurnId, model.Id,
-                    counts.PromptTokens, counts.CachedPromptTokens, counts.CompletionTokens, cost)], ct);
+                    counts.PromptTokens, counts.CachedPromptTokens, counts.CompletionTokens, cost,
+                    Conversations.Storage.Chat.UsageKinds.Batch, Estimated: answer.Reported is null)], ct);
         }
         finally
         {
