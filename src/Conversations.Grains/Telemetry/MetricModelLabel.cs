@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Diagnostics;
 
 namespace Conversations.Grains.Telemetry;
 
@@ -36,4 +37,12 @@ public static class MetricModelLabel
     /// <summary>The tag with its <c>model</c> value relabelled; other tags unchanged.</summary>
     public static KeyValuePair<string, object?> Relabel(KeyValuePair<string, object?> tag) =>
         tag.Key == "model" ? new(tag.Key, tag.Value is string or null ? For(tag.Value as string) : TenantModel) : tag;
+
+    /// <summary>The tags with their <c>model</c> value relabelled.</summary>
+    public static TagList Relabel(ReadOnlySpan<KeyValuePair<string, object?>> tags)
+    {
+        var list = new TagList();
+        foreach (var tag in tags) list.Add(Relabel(tag));
+        return list;
+    }
 }
