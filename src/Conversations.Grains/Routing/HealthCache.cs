@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using Conversations.Contracts.Routing;
-using Conversations.Routing;
 using Microsoft.Extensions.Options;
 
 namespace Conversations.Grains.Routing;
@@ -49,22 +48,18 @@ public sealed class HealthCache(IGrainFactory grains, IOptions<RoutingOptions> o
     }
 
     /// <summary>
-    /// Reports how <paramref name="tenantId"/>'s calls to <paramref name="model"/> went. Every outcome counts against the
-    /// tenant's credential; only successes and the endpoint's own failures (transport, 5xx, timeouts, stalls) go to the
-    /// shared circuit, marked with an opaque id of the caller so it can tell callers apart.
+    /// Reports how <paramref name="tenantId"/>'s calls to <paramref name="model"/> went, to both circuits. Every outcome
+    /// counts against the tenant's credential. The shared circuit gets them marked with an opaque id of the caller (so
+    /// it can tell callers apart) and counts only successes and the endpoint's own failures (transport, 5xx, timeouts,
+    /// stalls); a failure of the caller's credential only hands back a probe that call held.
     /// </summary>
     public async Task ReportAsync(string tenantId, ModelRegistration model, IReadOnlyList<HealthOutcome> outcomes)
     {
         var credentialKey = HealthKeys.ForCredential(tenantId, model);
         var caller = HealthKeys.CallerId(credentialKey);
-        var shared = outcomes
-            .Where(o => o.FailureKind is null || FailureClassifier.ScopeOf(FailureClassifier.ParseWireName(o.FailureKind)) == FailureScope.Endpoint)
-            .Select(o => o with { Credential = caller })
-            .ToList();
         Update(credentialKey, await grains.GetGrain<IModelHealthGrain>(credentialKey).ReportAsync(outcomes));
-        if (shared.Count == 0) return;
         var sharedKey = HealthKeys.For(model);
-        Update(sharedKey, await grains.GetGrain<IModelHealthGrain>(sharedKey).ReportAsync(shared));
+        Update(sharedKey, await grains.GetGrain<IModelHealthGrain>(sharedKey).ReportAsync(outcomes.Select(o => o with { Credential = caller }).ToList()));
     }
 
     /// <summary>Takes a fresher view (from a report's answer).</summary>

@@ -50,11 +50,14 @@ public sealed class ModelHealthGrain(
     public async Task<ModelHealthView> ReportAsync(IReadOnlyList<HealthOutcome> outcomes)
     {
         var now = time.GetUtcNow();
+        var shared = HealthKeys.IsShared(this.GetPrimaryKeyString());
         var before = (_tracker.StateAt(now), _tracker.Snapshot(now).TimesOpened);
         foreach (var o in outcomes.OrderBy(o => o.At))
         {
             var at = o.At > now ? now : o.At;
             if (o.FailureKind is null) _tracker.RecordSuccess(TimeSpan.FromMilliseconds(o.FirstTokenMs ?? 0), at);
+            // The shared circuit never counts a failure of the caller's own credential; it only frees a probe that call held.
+            else if (shared && FailureClassifier.ScopeOf(ParseKind(o.FailureKind)) == FailureScope.Credential) _tracker.ReleaseProbe(at);
             else _tracker.RecordFailure(ParseKind(o.FailureKind), at, o.Credential);
         }
         if ((_tracker.StateAt(now), _tracker.Snapshot(now).TimesOpened) != before) await PersistAsync();

@@ -84,6 +84,18 @@ public sealed class ModelHealthTracker
         }
     }
 
+    /// <summary>
+    /// A call ended in a way that says nothing about this circuit (the caller's own credential failed): nothing is
+    /// counted, but a half-open probe in flight is handed back, so the next caller can probe at once.
+    /// </summary>
+    public void ReleaseProbe(DateTimeOffset now)
+    {
+        if (StateAt(now) == CircuitState.HalfOpen)
+        {
+            probeStartedAt = null;
+        }
+    }
+
     /// <summary>A call succeeded with its first token after <paramref name="firstTokenLatency"/>; closes a half-open circuit.</summary>
     public void RecordSuccess(TimeSpan firstTokenLatency, DateTimeOffset now)
     {

@@ -71,6 +71,24 @@ public sealed class SharedCircuitTests
     }
 
     [Fact]
+    public void A_probe_taken_by_a_call_that_failed_on_its_own_credential_is_handed_back()
+    {
+        // Proves a caller with a bad key cannot hold the shared circuit half-open by taking its probe and failing with a 401.
+        var tracker = new ModelHealthTracker(Shared);
+        tracker.RecordFailure(FailureKind.ServerError, T0, "tenant-a");
+        tracker.RecordFailure(FailureKind.ServerError, T0, "tenant-b");
+        tracker.RecordFailure(FailureKind.ServerError, T0, "tenant-a");
+        var probeAt = T0 + Shared.BreakDuration;
+        Assert.True(tracker.IsCallPermitted(probeAt));
+        Assert.False(tracker.IsCallPermitted(probeAt));
+        var failures = tracker.Snapshot(probeAt).Failures;
+        tracker.ReleaseProbe(probeAt.AddSeconds(1));
+        Assert.Equal(failures, tracker.Snapshot(probeAt.AddSeconds(1)).Failures);
+        Assert.Equal(CircuitState.HalfOpen, tracker.StateAt(probeAt.AddSeconds(1)));
+        Assert.True(tracker.IsCallPermitted(probeAt.AddSeconds(1)));
+    }
+
+    [Fact]
     public void A_single_credential_circuit_keeps_the_plain_rule()
     {
         // Proves the default (one credential) still opens on that credential's own consecutive failures.
