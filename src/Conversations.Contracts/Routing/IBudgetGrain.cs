@@ -18,6 +18,7 @@ public sealed record BudgetReservationResult(
 }
 
 /// <summary>Why a budget reservation was denied.</summary>
+[GenerateSerializer, Alias("budget-denial")]
 public enum BudgetDenial
 {
     /// <summary>Not denied.</summary>
