@@ -19,6 +19,9 @@ public sealed class SummaryRoutingTests(RoutingPlatform fx)
             hardCodedReplies = false, monthlyBudgetUsd = 100m, atBudgetLimit = "refuse",
         });
 
+        // A first call on a cold model client can pass the short first-token timeout on a busy host: warm both up first.
+        using (var bob = fx.As(await t.Admin.CreateUserWithKeyAsync("bob"))) await t.AskAsync("Warm up: say hello", bob);
+
         var id = await t.User.CreateConversationAsync();
         var marker = Guid.NewGuid().ToString("n");
         var turnCost = 0m;
