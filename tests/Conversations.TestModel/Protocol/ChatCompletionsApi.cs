@@ -75,6 +75,7 @@ internal static class ChatCompletionsApi
         {
             modelCounters.Ended();
             total.Ended();
+            record.CompletedAt = DateTimeOffset.UtcNow;
             record.Completed = true;
         }
     }

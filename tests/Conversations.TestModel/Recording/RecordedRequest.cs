@@ -65,6 +65,10 @@ public sealed class RecordedRequest
     [JsonInclude]
     public bool Completed { get; internal set; }
 
+    /// <summary>When the server finished with the request; null while it runs.</summary>
+    [JsonInclude]
+    public DateTimeOffset? CompletedAt { get; internal set; }
+
     /// <summary>The content of the last user message, or an empty string.</summary>
     public string LastUserMessage => new AnswerContext(Model, Messages).LastUserMessage;
 }
