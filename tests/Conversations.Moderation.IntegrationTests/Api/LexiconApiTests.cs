@@ -1,7 +1,3 @@
-using System.Net;
-using System.Net.Http.Json;
-using Conversations.Moderation.IntegrationTests.Infrastructure;
-
 namespace Conversations.Moderation.IntegrationTests.Api;
 
 /// <summary>Tenant admins maintain lexicons; edits apply from the next turn; bad input is a clear 400.</summary>

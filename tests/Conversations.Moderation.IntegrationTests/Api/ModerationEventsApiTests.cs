@@ -1,5 +1,3 @@
-using System.Net;
-
 namespace Conversations.Moderation.IntegrationTests.Api;
 
 /// <summary>Tenant admins read their tenant's moderation events, filtered and paged; nothing of other tenants.</summary>

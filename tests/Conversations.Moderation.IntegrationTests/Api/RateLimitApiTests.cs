@@ -1,8 +1,3 @@
-using System.Net;
-using System.Net.Http.Json;
-using System.Text.Json.Nodes;
-using Conversations.Moderation.IntegrationTests.Infrastructure;
-
 namespace Conversations.Moderation.IntegrationTests.Api;
 
 /// <summary>Limits set by the tenant admin answer 429 with Retry-After before any stream starts.</summary>

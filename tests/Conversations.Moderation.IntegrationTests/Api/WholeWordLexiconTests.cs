@@ -1,6 +1,3 @@
-using System.Net;
-using System.Net.Http.Json;
-using Conversations.Moderation.IntegrationTests.Infrastructure;
 using Npgsql;
 
 namespace Conversations.Moderation.IntegrationTests.Api;

@@ -1,9 +1,4 @@
-using System.Net.Http.Json;
 using System.Text;
-using System.Text.Json.Nodes;
-using Conversations.IntegrationTests.Infrastructure;
-using Conversations.Routing.IntegrationTests.Infrastructure;
-using Conversations.TestModel;
 
 namespace Conversations.Routing.IntegrationTests.Api;
 
@@ -121,8 +116,8 @@ public sealed class BillingTests(RoutingPlatform fx)
     public async Task Summaries_are_not_turns()
     {
         using var t = await fx.NewTenantAsync(smallPrice: 1m, largePrice: 10m);
-        await ApiClientExtensions.PatchSettingsAsync(t.Admin, new { contextBudgetTokens = 2000, summaryThresholdTokens = 400, maxOutputTokens = 200 });
-        await ApiClientExtensions.RaiseRateLimitsAsync(t.Admin);
+        await t.Admin.PatchSettingsAsync(new { contextBudgetTokens = 2000, summaryThresholdTokens = 400, maxOutputTokens = 200 });
+        await t.Admin.RaiseRateLimitsAsync();
         await t.SetPolicyAsync(Policy(["small"]));
         var since = await WarmUpAsync(t);
 
@@ -146,7 +141,7 @@ public sealed class BillingTests(RoutingPlatform fx)
     {
         using var t = await fx.NewTenantAsync(smallPrice: 2m, largePrice: 2m);
         // A prefix past the provider's 1,024-token caching minimum, so later turns of the conversation hit its cache.
-        await ApiClientExtensions.PatchSettingsAsync(t.Admin, new { instructions = string.Join("\n", Enumerable.Range(0, 60).Select(i => $"Rule {i}: answer politely, cite the handbook and keep the tone friendly.")) });
+        await t.Admin.PatchSettingsAsync(new { instructions = string.Join("\n", Enumerable.Range(0, 60).Select(i => $"Rule {i}: answer politely, cite the handbook and keep the tone friendly.")) });
         await t.SetPolicyAsync(new { smallModelId = "small", largeModelId = "large", complexityThreshold = 0.0, exactCache = false, semanticCache = false, hardCodedReplies = false });
         await WarmUpAsync(t);
         var id = await t.User.CreateConversationAsync();

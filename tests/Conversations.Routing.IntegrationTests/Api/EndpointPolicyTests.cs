@@ -1,9 +1,3 @@
-using System.Net;
-using System.Net.Http.Json;
-using System.Text.Json.Nodes;
-using Conversations.IntegrationTests.Infrastructure;
-using Conversations.Routing.IntegrationTests.Infrastructure;
-
 namespace Conversations.Routing.IntegrationTests.Api;
 
 /// <summary>In Production, tenants cannot point the platform at loopback, private or metadata addresses (server-side request forgery).</summary>

@@ -1,9 +1,8 @@
 using System.Net;
-using Conversations.Grains.Chat;
 using Conversations.Grains.Knowledge;
 using Conversations.Grains.Routing;
-using Conversations.Grains.Telemetry;
-using Conversations.Models.Chat;
+using Conversations.Hosting.Database;
+using Conversations.Hosting.Telemetry;
 using Conversations.Prompting;
 using Conversations.Storage.Chat;
 using Conversations.Storage.Database;
@@ -12,17 +11,18 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
-using Npgsql;
 using Orleans.Configuration;
 using Orleans.Runtime.MembershipService.SiloMetadata;
 
-namespace Conversations.Grains.Hosting;
+namespace Conversations.Hosting;
 
 /// <summary>The one place the silo, the client and the shared services are wired.</summary>
 public static class HostingExtensions
 {
     /// <summary>Name of the connection string every host reads.</summary>
     public const string ConnectionStringName = "Postgres";
+    /// <summary>Name of the grain storage every persistent grain state uses.</summary>
+    public const string GrainStorageName = "store";
     private const string Invariant = "Npgsql";
 
     /// <summary>The PostgreSQL connection string, or a clear start-up error.</summary>
@@ -60,14 +60,7 @@ public static class HostingExtensions
 
         builder.Services.AddSchemaMigration(configuration);
         builder.Services.AddPlatformServices(configuration);
-        builder.Services.AddOptions<ChatOptions>().Bind(configuration.GetSection(ChatOptions.Section));
-        builder.Services.AddOptions<ChatModelOptions>().Bind(configuration.GetSection(ChatModelOptions.Section))
-            .Validate(o => o.FirstTokenTimeout > TimeSpan.Zero && o.StallTimeout > TimeSpan.Zero, "Models:Chat timeouts must be positive.")
-            .Validate(o => string.IsNullOrWhiteSpace(o.Endpoint) || Uri.IsWellFormedUriString(o.Endpoint, UriKind.Absolute), "Models:Chat:Endpoint must be an absolute URL (include /v1).")
-            .ValidateOnStart();
-        builder.Services.AddSingleton<IChatModelProvider, ChatModelProvider>();
-        builder.Services.AddSingleton<ModelSummarizer>();
-        builder.Services.AddSingleton<IConversationSummarizer>(sp => sp.GetRequiredService<ModelSummarizer>());
+        builder.Services.AddChat(configuration);
         builder.Services.AddKnowledge(configuration);
         builder.Services.AddModeration(configuration);
         builder.Services.AddModelRouting(configuration);
@@ -78,7 +71,7 @@ public static class HostingExtensions
             silo.Configure<ClusterOptions>(o => { o.ClusterId = orleans.ClusterId; o.ServiceId = orleans.ServiceId; });
             silo.ConfigureEndpoints(IPAddress.Parse(orleans.AdvertisedAddress), orleans.SiloPort, orleans.GatewayPort, orleans.ListenOnAnyAddress);
             silo.UseAdoNetClustering(o => { o.Invariant = Invariant; o.ConnectionString = cs; });
-            silo.AddAdoNetGrainStorage("store", o => { o.Invariant = Invariant; o.ConnectionString = cs; });
+            silo.AddPlatformGrainStorage(cs);
             silo.UseAdoNetReminderService(o => { o.Invariant = Invariant; o.ConnectionString = cs; });
             if (orleans.FastFailureDetection) silo.Configure<ClusterMembershipOptions>(UseFastFailureDetection);
             // Orleans:Metadata (e.g. Orleans__Metadata__zone=zone-a) labels the silo for operators and placement filters.
@@ -108,6 +101,10 @@ public static class HostingExtensions
         return builder;
     }
 
+    /// <summary>Grain state in PostgreSQL through the ADO.NET provider, under the storage name the grains ask for.</summary>
+    public static ISiloBuilder AddPlatformGrainStorage(this ISiloBuilder silo, string connectionString) =>
+        silo.AddAdoNetGrainStorage(GrainStorageName, o => { o.Invariant = Invariant; o.ConnectionString = connectionString; });
+
     /// <summary>Declares a dead silo in about a second on loopback; for tests, too eager for real networks.</summary>
     public static void UseFastFailureDetection(ClusterMembershipOptions o)
     {
@@ -117,28 +114,4 @@ public static class HostingExtensions
         o.TableRefreshTimeout = TimeSpan.FromSeconds(2);
         o.IAmAliveTablePublishTimeout = TimeSpan.FromSeconds(5);
     }
-}
-
-/// <summary>Applies the schema at start-up, before Orleans reads its tables.</summary>
-internal sealed class SchemaMigrationService(string connectionString, ILogger<SchemaMigrationService> logger) : IHostedService
-{
-    public async Task StartAsync(CancellationToken cancellationToken)
-    {
-        for (var attempt = 1; ; attempt++)
-        {
-            try
-            {
-                await SchemaMigrator.ApplyAsync(connectionString, logger, cancellationToken);
-                return;
-            }
-            catch (NpgsqlException e) when (attempt < 10 && e.IsTransient)
-            {
-                // The database may still be starting (containers): wait and retry instead of failing the host.
-                logger.LogWarning("Database not reachable yet ({Message}); retrying", e.Message);
-                await Task.Delay(TimeSpan.FromSeconds(2), cancellationToken);
-            }
-        }
-    }
-
-    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 }

@@ -1,0 +1,9 @@
+global using System.Net;
+global using System.Net.Http.Json;
+global using System.Text.Json;
+global using System.Text.Json.Nodes;
+global using Conversations.Knowledge.Tests.Infrastructure;
+global using Conversations.Testing;
+global using Conversations.Testing.Cluster;
+global using Conversations.Testing.Platform;
+global using Xunit;
