@@ -1,12 +1,3 @@
-global using System.Net;
-global using System.Net.Http.Json;
 global using System.Text;
-global using System.Text.Json.Nodes;
 global using Conversations.IntegrationTests.Infrastructure;
 global using Conversations.TestModel;
-global using Conversations.Testing;
-global using Conversations.Testing.Cluster;
-global using Conversations.Testing.Database;
-global using Conversations.Testing.Http;
-global using Conversations.Testing.Platform;
-global using Xunit;

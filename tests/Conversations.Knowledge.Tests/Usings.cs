@@ -1,9 +1,5 @@
-global using System.Net;
-global using System.Net.Http.Json;
 global using System.Text.Json;
-global using System.Text.Json.Nodes;
+global using Conversations.Contracts.Knowledge;
+global using Conversations.Grains.Knowledge;
 global using Conversations.Knowledge.Tests.Infrastructure;
-global using Conversations.Testing;
-global using Conversations.Testing.Cluster;
-global using Conversations.Testing.Platform;
-global using Xunit;
+global using Microsoft.Extensions.DependencyInjection;

@@ -1,9 +1,1 @@
-global using System.Net;
-global using System.Net.Http.Json;
-global using System.Text.Json.Nodes;
 global using Conversations.TestModel;
-global using Conversations.Testing;
-global using Conversations.Testing.Cluster;
-global using Conversations.Testing.Http;
-global using Conversations.Testing.Platform;
-global using Xunit;

@@ -1,9 +1,2 @@
-global using System.Net;
-global using System.Net.Http.Json;
-global using System.Text.Json.Nodes;
 global using Conversations.Routing.IntegrationTests.Infrastructure;
 global using Conversations.TestModel;
-global using Conversations.Testing;
-global using Conversations.Testing.Http;
-global using Conversations.Testing.Platform;
-global using Xunit;

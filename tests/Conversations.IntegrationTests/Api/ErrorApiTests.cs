@@ -7,8 +7,7 @@ public sealed class ErrorApiTests(PlatformFixture fx)
     [Fact(DisplayName = "Malformed JSON is a 400 problem")]
     public async Task Malformed_json()
     {
-        var (_, userKey) = await fx.NewTenantKeysAsync();
-        using var user = fx.As(userKey);
+        using var user = await fx.NewUserAsync();
         var id = await user.CreateConversationAsync();
         var res = await user.Http.PostAsync($"/v1/conversations/{id}/messages", new StringContent("{\"text\": ", Encoding.UTF8, "application/json"));
         var problem = await ApiClient.ProblemAsync(res, HttpStatusCode.BadRequest);
@@ -18,8 +17,7 @@ public sealed class ErrorApiTests(PlatformFixture fx)
     [Fact(DisplayName = "A missing text field is a 400 problem")]
     public async Task Missing_field()
     {
-        var (_, userKey) = await fx.NewTenantKeysAsync();
-        using var user = fx.As(userKey);
+        using var user = await fx.NewUserAsync();
         var id = await user.CreateConversationAsync();
         var res = await user.Http.PostAsJsonAsync($"/v1/conversations/{id}/messages", new { other = 1 });
         var problem = await ApiClient.ProblemAsync(res, HttpStatusCode.BadRequest);
@@ -80,8 +78,7 @@ public sealed class ErrorApiTests(PlatformFixture fx)
     [Fact(DisplayName = "A message over the configured length is a 413 problem, and nothing is stored")]
     public async Task Message_too_long()
     {
-        var (_, userKey) = await fx.NewTenantKeysAsync();
-        using var user = fx.As(userKey);
+        using var user = await fx.NewUserAsync();
         var id = await user.CreateConversationAsync();
         var res = await user.Http.PostAsJsonAsync($"/v1/conversations/{id}/messages", new { text = new string('x', 2001) });
         await ApiClient.ProblemAsync(res, HttpStatusCode.RequestEntityTooLarge);
@@ -91,8 +88,7 @@ public sealed class ErrorApiTests(PlatformFixture fx)
     [Fact(DisplayName = "A body over the configured size is a 413 problem")]
     public async Task Body_too_large()
     {
-        var (_, userKey) = await fx.NewTenantKeysAsync();
-        using var user = fx.As(userKey);
+        using var user = await fx.NewUserAsync();
         var id = await user.CreateConversationAsync();
         var body = "{\"text\":\"" + new string('y', 70_000) + "\"}";
         var res = await user.Http.PostAsync($"/v1/conversations/{id}/messages", new StringContent(body, Encoding.UTF8, "application/json"));
@@ -110,8 +106,7 @@ public sealed class ErrorApiTests(PlatformFixture fx)
     [Fact(DisplayName = "Invalid tenant settings are a 400 problem and leave the settings unchanged")]
     public async Task Invalid_settings()
     {
-        var (adminKey, _) = await fx.NewTenantKeysAsync();
-        using var admin = fx.As(adminKey);
+        using var admin = await fx.NewAdminAsync();
         var res = await admin.Http.PatchAsJsonAsync("/v1/tenant/settings", new { contextBudgetTokens = 10 });
         await ApiClient.ProblemAsync(res, HttpStatusCode.BadRequest);
         var ok = await admin.Http.PatchAsJsonAsync("/v1/tenant/settings", new { maxOutputTokens = 300 });
@@ -124,8 +119,7 @@ public sealed class ErrorApiTests(PlatformFixture fx)
     [Fact(DisplayName = "A revoked key stops working")]
     public async Task Revoked_key()
     {
-        var (adminKey, _) = await fx.NewTenantKeysAsync();
-        using var admin = fx.As(adminKey);
+        using var admin = await fx.NewAdminAsync();
         await admin.Http.PostAsJsonAsync("/v1/users", new { userId = "temp" });
         var issued = await (await admin.Http.PostAsync("/v1/users/temp/keys", null)).Content.ReadFromJsonAsync<System.Text.Json.Nodes.JsonNode>();
         using var temp = fx.As(issued!["key"]!.GetValue<string>());

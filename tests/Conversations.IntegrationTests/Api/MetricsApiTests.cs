@@ -10,8 +10,7 @@ public sealed partial class MetricsApiTests(PlatformFixture fx)
     [Fact(DisplayName = "/metrics counts a finished turn by outcome and model, with its time to first token, and names no tenant")]
     public async Task Turn_shows_up_in_metrics()
     {
-        var (_, userKey) = await fx.NewTenantKeysAsync("metrics");
-        using var user = fx.As(userKey);
+        using var user = await fx.NewUserAsync("metrics");
         using var scraper = fx.Operator();
         var before = CompleteTurns(await ScrapeAsync(scraper));
 

@@ -5,8 +5,7 @@ public sealed class ModelFailureTests(ModelPlatformFixture fx) : IClassFixture<M
 {
     private async Task<(ApiClient User, string ConversationId)> NewConversationAsync()
     {
-        var (_, userKey) = await fx.NewTenantKeysAsync("m");
-        var user = fx.As(userKey);
+        var user = await fx.NewUserAsync("m");
         return (user, await user.CreateConversationAsync());
     }
 

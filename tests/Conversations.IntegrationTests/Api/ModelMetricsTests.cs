@@ -9,9 +9,8 @@ public sealed class ModelMetricsTests(ModelPlatformFixture fx) : IClassFixture<M
     public async Task Tenant_model_names_stay_out_of_metrics()
     {
         using var op = fx.Operator();
-        var (admin, user) = await fx.NewTenantAsync("mm");
-        using var _ = admin;
-        using var __ = user;
+        using var tenant = await fx.NewTenantAsync("mm");
+        var (admin, user) = tenant;
         await ApiClient.EnsureAsync(await admin.Http.PutAsJsonAsync($"/v1/routing/models/{SecretModel}", new
         {
             endpoint = fx.Model.BaseUrl,
@@ -38,9 +37,8 @@ public sealed class ModelMetricsTests(ModelPlatformFixture fx) : IClassFixture<M
         }
         Assert.Equal(SecretModel, answeredBy);
         // A tenant without a policy gets the operator's configured model.
-        var (plainAdmin, plain) = await fx.NewTenantAsync("mp");
-        using var ___ = plainAdmin;
-        using var ____ = plain;
+        using var plainTenant = await fx.NewTenantAsync("mp");
+        var (plainAdmin, plain) = plainTenant;
         var plainEvents = await plain.SendAsync(await plain.CreateConversationAsync(), "What is the capital of Italy?");
         Assert.Equal("test-model", plainEvents[^1].Data["model"]!.GetValue<string>());
 

@@ -1,5 +1,3 @@
-using Conversations.Grains.Knowledge;
-using Microsoft.Extensions.DependencyInjection;
 using Orleans.TestingHost;
 
 namespace Conversations.Knowledge.Tests.Infrastructure;

@@ -1,4 +1,3 @@
-using Conversations.Contracts.Knowledge;
 using Orleans.Runtime;
 
 namespace Conversations.Knowledge.Tests.Postgres;

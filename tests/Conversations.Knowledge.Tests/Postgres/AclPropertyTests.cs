@@ -1,7 +1,3 @@
-using Conversations.Contracts.Knowledge;
-using Conversations.Grains.Knowledge;
-using Microsoft.Extensions.DependencyInjection;
-
 namespace Conversations.Knowledge.Tests.Postgres;
 
 /// <summary>

@@ -1,7 +1,4 @@
-using Conversations.Contracts.Knowledge;
-using Conversations.Grains.Knowledge;
 using Conversations.Storage.Knowledge;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace Conversations.Knowledge.Tests.Postgres;
 

@@ -18,6 +18,13 @@ public sealed class BillingTests(RoutingPlatform fx)
         exactCache = false, semanticCache = false, hardCodedReplies = false, monthlyBudgetUsd = budget, atBudgetLimit = "refuse",
     };
 
+    // The model streams Words at test speed, then goes silent after afterTokens tokens, as a stalled provider does.
+    private void StallAfter(string model, int afterTokens) => fx.Model.Control.SetModel(model, new ModelBehavior
+    {
+        TimeToFirstToken = TimeSpan.FromMilliseconds(20), TimePerToken = TimeSpan.FromMilliseconds(2),
+        ScriptedAnswer = Words, Fault = FaultRule.Stall(afterTokens: afterTokens, hold: TimeSpan.FromSeconds(10)),
+    });
+
     [Fact(DisplayName = "A client that drops the connection mid-answer is still billed: a usage row with the streamed tokens, marked estimated, and the budget's spend grew")]
     public async Task Abandoned_answer_is_billed()
     {
@@ -71,11 +78,7 @@ public sealed class BillingTests(RoutingPlatform fx)
         var since = await WarmUpAsync(t);
         var large = t.ServerName("large");
         var small = t.ServerName("small");
-        fx.Model.Control.SetModel(large, new ModelBehavior
-        {
-            TimeToFirstToken = TimeSpan.FromMilliseconds(20), TimePerToken = TimeSpan.FromMilliseconds(2),
-            ScriptedAnswer = Words, Fault = FaultRule.Stall(afterTokens: 8, hold: TimeSpan.FromSeconds(10)),
-        });
+        StallAfter(large, afterTokens: 8);
         try
         {
             var events = await t.AskAsync("Compare the two pension plans and recommend one");
@@ -188,11 +191,7 @@ public sealed class BillingTests(RoutingPlatform fx)
         var since = await WarmUpAsync(t);
         var large = t.ServerName("large");
         var small = t.ServerName("small");
-        fx.Model.Control.SetModel(large, new ModelBehavior
-        {
-            TimeToFirstToken = TimeSpan.FromMilliseconds(20), TimePerToken = TimeSpan.FromMilliseconds(2),
-            ScriptedAnswer = Words, Fault = FaultRule.Stall(afterTokens: 5, hold: TimeSpan.FromSeconds(10)),
-        });
+        StallAfter(large, afterTokens: 5);
         fx.Model.Control.FailAlways(small, 503); // the backup cannot continue: only the extractive responder is left
         string shown;
         string id;

@@ -38,11 +38,17 @@ public abstract class PlatformHost(string name, string operatorKey) : IAsyncLife
     }
 
     /// <summary>Creates a tenant with an admin and a user "alice"; returns their clients (the caller disposes them).</summary>
-    public async Task<(ApiClient Admin, ApiClient User)> NewTenantAsync(string prefix = "t")
+    public async Task<TenantClients> NewTenantAsync(string prefix = "t")
     {
         var (adminKey, userKey) = await NewTenantKeysAsync(prefix);
-        return (As(adminKey), As(userKey));
+        return new TenantClients(As(adminKey), As(userKey));
     }
+
+    /// <summary>Creates a tenant and returns a client of its admin (the caller disposes it).</summary>
+    public async Task<ApiClient> NewAdminAsync(string prefix = "t") => As((await NewTenantKeysAsync(prefix)).AdminKey);
+
+    /// <summary>Creates a tenant and returns a client of its user "alice" (the caller disposes it).</summary>
+    public async Task<ApiClient> NewUserAsync(string prefix = "t") => As((await NewTenantKeysAsync(prefix)).UserKey);
 
     /// <summary>Sets the process's configuration (keys with __); the operator key is set already.</summary>
     protected abstract void Configure(IDictionary<string, string> environment);
