@@ -1,12 +1,10 @@
 using Conversations.Contracts.Chat;
-using Conversations.Contracts.Knowledge;
-using Conversations.Grains.Knowledge;
 using Conversations.Models.Chat;
 
 namespace Conversations.Grains.Chat;
 
 // The seams of a chat turn (the eight stages in docs/architecture.md). ChatTurn runs them in order; the chat wiring
-// registers the pass-through defaults below, and each feature's AddXxx replaces its own.
+// registers the pass-through defaults in StageDefaults.cs, and each feature's AddXxx replaces its own.
 
 /// <summary>Stage 2's verdict on the user's message.</summary>
 /// <param name="Allowed">False: the turn stops with <paramref name="RefusalMessage"/> and nothing else runs.</param>
@@ -90,17 +88,6 @@ public interface IRoutedTurn
     Task<TurnCost> FinishAsync(IReadOnlyList<ModelAttempt> attempts, string? modelId, TurnUsage usage, string answer, bool completed);
 }
 
-/// <summary>A turn the router holds nothing for (no routing policy): its calls cost nothing here.</summary>
-public sealed class UnroutedTurn(ModelPlan plan) : IRoutedTurn
-{
-    /// <inheritdoc />
-    public ModelPlan Plan => plan;
-
-    /// <inheritdoc />
-    public Task<TurnCost> FinishAsync(IReadOnlyList<ModelAttempt> attempts, string? modelId, TurnUsage usage, string answer, bool completed) =>
-        Task.FromResult(TurnCost.Free(attempts.Count));
-}
-
 /// <summary>What a turn needs the router to know.</summary>
 /// <param name="ConversationDepth">Turns stored before this one (folded ones included): 0 only for a first question.</param>
 /// <param name="PrivateContext">The prompt carried something private to the asker (memory, summary, earlier turns).</param>
@@ -159,51 +146,4 @@ public sealed record SummaryModelChoice(string TenantId, string FoldId, string M
 
     /// <summary><paramref name="model"/>, with nothing held in a budget.</summary>
     public static SummaryModelChoice Unbudgeted(string tenantId, string foldId, string modelId, IChatModel model) => new(tenantId, foldId, modelId, model, 0m, false);
-}
-
-/// <summary>No moderation: everything passes (the default until the moderation feature is added).</summary>
-public sealed class PassThroughModeration : ITurnModeration
-{
-    /// <inheritdoc />
-    public Task<IModeratedTurn> CheckInputAsync(Caller caller, string conversationId, string turnId, string text, CancellationToken cancellationToken) =>
-        Task.FromResult<IModeratedTurn>(new PassThroughTurn(InputVerdict.Pass(text)));
-
-    /// <inheritdoc />
-    public IModeratedTurn OutputOnly(Caller caller, string conversationId, string turnId) => new PassThroughTurn(InputVerdict.Pass(""));
-
-    private sealed class PassThroughTurn(InputVerdict verdict) : IModeratedTurn, IOutputGuard
-    {
-        public InputVerdict Verdict => verdict;
-
-        public IOutputGuard StartOutput() => this;
-
-        public Task FinishAsync(TurnUsage usage, string answerAsShown) => Task.CompletedTask;
-
-        public GuardedText Push(string delta) => new(delta);
-
-        public GuardedText Complete() => new("");
-    }
-}
-
-/// <summary>The configured model only (the default until the routing feature is added): one attempt, errors end the turn.</summary>
-public sealed class SingleModelRouter(IChatModelProvider models) : ITurnRouter
-{
-    /// <inheritdoc />
-    public Task<IRoutedTurn> PlanAsync(RoutingContext context, CancellationToken cancellationToken) =>
-        Task.FromResult<IRoutedTurn>(new UnroutedTurn(new ModelPlan([new ModelCandidate(models.Primary.Name, models.Primary)], "configured model")));
-
-    /// <inheritdoc />
-    public Task<SummaryModelChoice> ChooseSummaryModelAsync(string tenantId, string foldId, int promptTokens, int maxOutputTokens) =>
-        Task.FromResult(SummaryModelChoice.Unbudgeted(tenantId, foldId, models.Primary.Name, models.Primary));
-
-    /// <inheritdoc />
-    public Task<decimal> SummaryFinishedAsync(SummaryModelChoice choice, ModelUsage? usage) => Task.FromResult(0m);
-}
-
-/// <summary>No knowledge base (the default until the knowledge feature is added): a turn searches nothing and says nothing about searching.</summary>
-public sealed class NoKnowledgeRetriever : IKnowledgeRetriever
-{
-    /// <inheritdoc />
-    public Task<RetrievalResult> RetrieveAsync(string tenantId, string userId, string question, int topK, CancellationToken cancellationToken = default) =>
-        Task.FromResult(RetrievalResult.Empty);
 }
