@@ -42,7 +42,7 @@ public sealed class ModerationBenchmarkSuite : IBenchmarkSuite
         output.WriteLine("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
 
         var engine = new ModerationEngine();
-        var normalized = TextNormalizer.NormalizeForMatching(text);
+        var normalized = ModerationNormalizer.NormalizeForMatching(text);
         foreach (var count in patternCounts)
         {
             var words = MixedTextCorpus.Words(count, seed: count);
@@ -55,7 +55,7 @@ public sealed class ModerationBenchmarkSuite : IBenchmarkSuite
             var buffer = new NormalizedText(text.Length);
             var normalizeScanTime = Median(reps, () =>
             {
-                TextNormalizer.NormalizeForMatching(text, buffer);
+                ModerationNormalizer.NormalizeForMatching(text, buffer);
                 set.Automaton.Count(buffer.Chars);
             });
             // The engine works per message: feed it 2 KB pieces as a chat turn would.
