@@ -1,11 +1,12 @@
+using Conversations.Benchmarks.Prompting.Replay;
 using Conversations.Prompting;
 using Xunit;
 
-namespace Conversations.Prompting.Tests.Replay;
+namespace Conversations.Benchmarks.Tests.Prompting;
 
 public sealed class ConversationReplayTests
 {
-    private static readonly ITokenCounter Counter = TestText.Counter;
+    private static readonly ITokenCounter Counter = TokenizerRegistry.Shared.ForEncoding(TokenCounter.O200kBase);
 
     [Fact] // The 50-turn replay sends far fewer tokens than the full history, folds rarely, and most of each steady prompt is cacheable.
     public async Task Replay_cuts_tokens_and_keeps_prefix_cacheable()

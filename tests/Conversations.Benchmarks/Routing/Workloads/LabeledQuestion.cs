@@ -1,4 +1,6 @@
-namespace Conversations.Routing;
+using Conversations.Routing;
+
+namespace Conversations.Benchmarks.Routing.Workloads;
 
 /// <summary>
 /// A question of the labeled routing workload: the text, the least model tier that answers it well

@@ -1,4 +1,6 @@
-namespace Conversations.Prompting;
+using Conversations.Prompting;
+
+namespace Conversations.Benchmarks.Prompting.Replay;
 
 /// <summary>Per-turn figures of a replay and their totals.</summary>
 /// <param name="Turns">One entry per turn.</param>

@@ -1,4 +1,6 @@
-namespace Conversations.Prompting;
+using Conversations.Prompting;
+
+namespace Conversations.Benchmarks.Prompting.Replay;
 
 /// <summary>
 /// Replays a scripted conversation through the planner, the builder and a summarizer, turn by turn as a conversation

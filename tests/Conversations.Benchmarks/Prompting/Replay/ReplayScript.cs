@@ -1,6 +1,7 @@
 using System.Text;
+using Conversations.Prompting;
 
-namespace Conversations.Prompting;
+namespace Conversations.Benchmarks.Prompting.Replay;
 
 /// <summary>
 /// A deterministic scripted conversation: a user who asks about a few work topics in English and Chinese, states a
@@ -20,7 +21,7 @@ public sealed class ReplayScript
         operations for invoices and reimbursements. Mention the right contact when the user cannot self-serve.
         """;
 
-    /// <summary>The tenant's concise-answer instruction (seed 2.1.3: ask for short answers to cut output tokens).</summary>
+    /// <summary>The tenant's concise-answer instruction (short answers cut output tokens).</summary>
     public const string DefaultConciseInstruction = "Answer concisely: at most five sentences or five steps, unless the user asks for more detail.";
 
     private static readonly Topic[] Topics =

@@ -1,10 +1,11 @@
 using System.Text;
 
-namespace Conversations.Prompting;
+namespace Conversations.Text;
 
-/// <summary>Canonical text for the cached prefix: one newline style, no trailing spaces, NFC, no outer blank lines.</summary>
-internal static class TextNormalizer
+/// <summary>The canonical form of a text: one newline style, no trailing spaces, NFC, no outer blank lines.</summary>
+public static class TextNormalizer
 {
+    /// <summary>The canonical form of <paramref name="text"/>; empty for null or blank text.</summary>
     public static string Normalize(string? text)
     {
         if (string.IsNullOrWhiteSpace(text)) return "";

@@ -1,4 +1,6 @@
-namespace Conversations.Routing;
+using Conversations.Routing;
+
+namespace Conversations.Benchmarks.Routing.Workloads;
 
 /// <summary>
 /// Replays labeled questions the way a turn is served — canned reply, then exact answer cache, then the router —

@@ -1,4 +1,4 @@
-namespace Conversations.Prompting;
+namespace Conversations.Benchmarks.Prompting.Replay;
 
 /// <summary>What one replayed turn sent, against what a client sending the full history would have sent.</summary>
 /// <param name="Turn">1-based turn number.</param>

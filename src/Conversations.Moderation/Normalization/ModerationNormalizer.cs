@@ -11,7 +11,7 @@ namespace Conversations.Moderation.Normalization;
 /// original text by <see cref="Matching.TermRules"/>). Light form (for PII): full-width → ASCII and invisible
 /// chars removed only, so digits stay digits and "@" stays "@".
 /// </remarks>
-public static class TextNormalizer
+public static class ModerationNormalizer
 {
     /// <summary>Writes the matching form of <paramref name="text"/> into <paramref name="into"/>.</summary>
     public static void NormalizeForMatching(ReadOnlySpan<char> text, NormalizedText into)

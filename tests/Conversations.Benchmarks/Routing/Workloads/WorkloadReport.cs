@@ -1,4 +1,6 @@
-namespace Conversations.Routing;
+using Conversations.Routing;
+
+namespace Conversations.Benchmarks.Routing.Workloads;
 
 /// <summary>How one labeled question was served: by what, which model, and whether below the tier it needs.</summary>
 public sealed record WorkloadOutcome(LabeledQuestion Question, ServedBy ServedBy, string ModelId, bool UnderServed, double ComplexityScore, decimal CostUsd, decimal AlwaysLargeCostUsd);

@@ -1,4 +1,6 @@
-namespace Conversations.Routing;
+using Conversations.Routing;
+
+namespace Conversations.Benchmarks.Routing.Workloads;
 
 /// <summary>
 /// A mixed workload of an internal company assistant, in English and Chinese, labeled with the model tier each

@@ -1,6 +1,7 @@
-using Conversations.Grains.Moderation.RateLimiting;
+using Conversations.Moderation.RateLimiting;
+using Xunit;
 
-namespace Conversations.Moderation.IntegrationTests.Logic;
+namespace Conversations.Moderation.Tests.RateLimiting;
 
 /// <summary>The sliding window behind every rate limit: no 60-second window admits more than the limit.</summary>
 public sealed class SlidingWindowLimitTests

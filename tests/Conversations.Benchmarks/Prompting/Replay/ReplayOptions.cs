@@ -1,4 +1,6 @@
-namespace Conversations.Prompting;
+using Conversations.Prompting;
+
+namespace Conversations.Benchmarks.Prompting.Replay;
 
 /// <summary>Settings for a <see cref="ConversationReplay"/> run.</summary>
 public sealed record ReplayOptions

@@ -1,6 +1,4 @@
-using Conversations.Contracts.Moderation;
-
-namespace Conversations.Grains.Moderation.RateLimiting;
+namespace Conversations.Moderation.RateLimiting;
 
 /// <summary>
 /// A "per minute" limit that holds over EVERY 60-second window: it counts what was used in the last 60 seconds and
@@ -17,8 +15,11 @@ namespace Conversations.Grains.Moderation.RateLimiting;
 /// </remarks>
 public sealed class SlidingWindowLimit
 {
+    /// <summary>The length of the window in seconds (the settings contract reports the same figure to clients).</summary>
+    public const int WindowSeconds = 60;
+
     /// <summary>The window every limit holds over.</summary>
-    public static readonly TimeSpan Window = TimeSpan.FromSeconds(ModerationSettings.RateLimitWindowSeconds);
+    public static readonly TimeSpan Window = TimeSpan.FromSeconds(WindowSeconds);
 
     private const int Slots = 64; // at most 62 one-second slots are ever inside a 60-second window
     private const int Mask = Slots - 1;
