@@ -1,4 +1,5 @@
 using System.Net;
+using Conversations.Grains.Chat;
 using Conversations.Grains.Knowledge;
 using Conversations.Grains.Routing;
 using Conversations.Hosting.Database;

@@ -43,9 +43,12 @@ public sealed partial class CanaryGrain(
     {
         Align(canary);
         if (state.State.RolledBack) return;
-        if (arm == "candidate") state.State.Candidate = state.State.Candidate.WithTurn(failed, firstTokenMs);
-        else if (arm == "baseline") state.State.Baseline = state.State.Baseline.WithTurn(failed, firstTokenMs);
-        else return;
+        switch (CanaryArmNames.Parse(arm))
+        {
+            case CanaryArm.Candidate: state.State.Candidate = state.State.Candidate.WithTurn(failed, firstTokenMs); break;
+            case CanaryArm.Baseline: state.State.Baseline = state.State.Baseline.WithTurn(failed, firstTokenMs); break;
+            default: return;
+        }
         if (!await EvaluateAsync(canary) && ++_unsaved >= WriteEvery) await SaveAsync();
     }
 
@@ -54,9 +57,12 @@ public sealed partial class CanaryGrain(
     {
         Align(canary);
         if (state.State.RolledBack) return;
-        if (arm == "candidate") state.State.Candidate = state.State.Candidate.WithFeedback(negative);
-        else if (arm == "baseline") state.State.Baseline = state.State.Baseline.WithFeedback(negative);
-        else return;
+        switch (CanaryArmNames.Parse(arm))
+        {
+            case CanaryArm.Candidate: state.State.Candidate = state.State.Candidate.WithFeedback(negative); break;
+            case CanaryArm.Baseline: state.State.Baseline = state.State.Baseline.WithFeedback(negative); break;
+            default: return;
+        }
         if (!await EvaluateAsync(canary)) await SaveAsync();
     }
 

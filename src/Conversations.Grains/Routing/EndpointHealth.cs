@@ -1,4 +1,5 @@
 using Conversations.Contracts.Routing;
+using Conversations.Routing;
 
 namespace Conversations.Grains.Routing;
 
@@ -12,23 +13,31 @@ namespace Conversations.Grains.Routing;
 /// <param name="Shared">The endpoint's shared circuit (its counts include other tenants: never shown to a tenant).</param>
 public sealed record EndpointHealth(string CredentialKey, ModelHealthView Credential, string SharedKey, ModelHealthView Shared)
 {
-    /// <summary>The circuit the router acts on, as observed: "open" if either is, else "half-open" if either is, else "closed".</summary>
-    public string Circuit => Combine(Credential.Circuit, Shared.Circuit);
+    /// <summary>The circuit the router acts on, as observed: open if either is, else half-open if either is, else closed.</summary>
+    public CircuitState State => Combine(CircuitNames.Parse(Credential.Circuit), CircuitNames.Parse(Shared.Circuit));
 
-    /// <summary><see cref="Circuit"/> at <paramref name="now"/>: an open circuit whose break has ended reads half-open.</summary>
-    public string CircuitAt(DateTimeOffset now) => Combine(At(Credential, now), At(Shared, now));
+    /// <summary>The wire name of <see cref="State"/> ("closed", "open" or "half-open").</summary>
+    public string Circuit => CircuitNames.Of(State);
+
+    /// <summary><see cref="State"/> at <paramref name="now"/>: an open circuit whose break has ended reads half-open.</summary>
+    public CircuitState StateAt(DateTimeOffset now) => Combine(StateAt(Credential, now), StateAt(Shared, now));
 
     /// <summary>The grain keys whose circuits are half-open at <paramref name="now"/> (a probe must be taken from each).</summary>
     public IEnumerable<string> HalfOpenKeysAt(DateTimeOffset now)
     {
-        if (At(Credential, now) == "half-open") yield return CredentialKey;
-        if (At(Shared, now) == "half-open") yield return SharedKey;
+        if (StateAt(Credential, now) == CircuitState.HalfOpen) yield return CredentialKey;
+        if (StateAt(Shared, now) == CircuitState.HalfOpen) yield return SharedKey;
     }
 
     /// <summary>A view's circuit at <paramref name="now"/>.</summary>
-    public static string At(ModelHealthView view, DateTimeOffset now) =>
-        view.Circuit == "open" && view.BreakUntil is { } until && until <= now ? "half-open" : view.Circuit;
+    public static CircuitState StateAt(ModelHealthView view, DateTimeOffset now) => CircuitNames.Parse(view.Circuit) switch
+    {
+        CircuitState.Open when view.BreakUntil is { } until && until <= now => CircuitState.HalfOpen,
+        var state => state,
+    };
 
-    private static string Combine(string a, string b) =>
-        a == "open" || b == "open" ? "open" : a == "half-open" || b == "half-open" ? "half-open" : "closed";
+    private static CircuitState Combine(CircuitState a, CircuitState b) =>
+        a == CircuitState.Open || b == CircuitState.Open ? CircuitState.Open
+        : a == CircuitState.HalfOpen || b == CircuitState.HalfOpen ? CircuitState.HalfOpen
+        : CircuitState.Closed;
 }

@@ -76,15 +76,7 @@ public sealed class ModelHealthGrain(
     private ModelHealthView View(DateTimeOffset now)
     {
         var s = _tracker.Snapshot(now);
-        return new ModelHealthView(CircuitName(s.Circuit), s.Calls, s.Failures, s.ErrorRate, s.Timeouts, s.Stalls, s.FirstTokenP50Ms,
+        return new ModelHealthView(CircuitNames.Of(s.Circuit), s.Calls, s.Failures, s.ErrorRate, s.Timeouts, s.Stalls, s.FirstTokenP50Ms,
             s.FirstTokenP95Ms, s.ConsecutiveFailures, s.BreakUntil, s.TimesOpened, s.LastFailureKind?.ToString(), now);
     }
-
-    /// <summary>The wire name of a circuit state.</summary>
-    public static string CircuitName(CircuitState c) => c switch
-    {
-        CircuitState.Open => "open",
-        CircuitState.HalfOpen => "half-open",
-        _ => "closed",
-    };
 }

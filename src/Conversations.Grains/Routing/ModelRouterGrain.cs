@@ -28,9 +28,9 @@ public sealed class ModelRouterGrain(RoutingConfigCache configs, HealthCache hea
         {
             // The tenant's own credential and the endpoint's shared circuit: either open keeps the model out.
             var view = views[model.Id] = await health.GetAsync(tenantId, model);
-            var circuit = view.CircuitAt(now);
-            if (circuit == "open") open.Add(model.Id);
-            else if (circuit == "half-open") halfOpen.Add(model.Id);
+            var circuit = view.StateAt(now);
+            if (circuit == CircuitState.Open) open.Add(model.Id);
+            else if (circuit == CircuitState.HalfOpen) halfOpen.Add(model.Id);
         }
 
         var request = new RouteRequest
@@ -59,15 +59,7 @@ public sealed class ModelRouterGrain(RoutingConfigCache configs, HealthCache hea
             }
         }
 
-        return new RouteOutcome(true, decision.Attempts, decision.Reason, ArmName(decision.CanaryArm), decision.DowngradedByBudget,
+        return new RouteOutcome(true, decision.Attempts, decision.Reason, CanaryArmNames.Of(decision.CanaryArm), decision.DowngradedByBudget,
             decision.RefusalMessage, decision.Complexity.Score, routing.Config.Version, probed);
     }
-
-    /// <summary>The wire name of a canary arm.</summary>
-    public static string ArmName(CanaryArm arm) => arm switch
-    {
-        CanaryArm.Baseline => "baseline",
-        CanaryArm.Candidate => "candidate",
-        _ => "none",
-    };
 }

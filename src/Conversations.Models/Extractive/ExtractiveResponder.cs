@@ -2,6 +2,7 @@ using System.Runtime.CompilerServices;
 using System.Text;
 using Conversations.Models.Chat;
 using Conversations.Prompting;
+using Conversations.Text;
 
 namespace Conversations.Models.Extractive;
 
@@ -113,7 +114,7 @@ public sealed class ExtractiveResponder : IChatModel
         for (var i = 0; i < text.Length; i++)
         {
             // Latin text streams by word; CJK text (no spaces) in runs of a few characters.
-            if (text[i] == ' ' || text[i] == '\n' || (i - start >= 3 && text[i] > '\u2E80'))
+            if (text[i] == ' ' || text[i] == '\n' || (i - start >= 3 && (Scripts.IsCjk(text[i]) || Scripts.IsCjkPunctuation(text[i]))))
             {
                 yield return text[start..(i + 1)];
                 start = i + 1;

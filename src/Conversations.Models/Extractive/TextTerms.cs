@@ -1,50 +1,51 @@
-using System.Globalization;
 using System.Text;
+using Conversations.Text;
 
 namespace Conversations.Models.Extractive;
 
-/// <summary>Cheap language-neutral term extraction: lower-cased words for Latin text, character bigrams for CJK.</summary>
+/// <summary>Cheap language-neutral term extraction: lower-cased words for Latin text, character bigrams for Chinese.</summary>
 internal static class TextTerms
 {
-    private static readonly HashSet<string> StopWords = new(StringComparer.Ordinal)
-    {
-        "the", "a", "an", "is", "are", "was", "were", "be", "to", "of", "and", "or", "in", "on", "for", "with", "what",
-        "how", "why", "who", "when", "where", "which", "do", "does", "did", "i", "you", "me", "my", "your", "it", "this",
-        "that", "can", "could", "would", "should", "please", "about", "tell", "there", "from", "at", "by", "as",
-    };
-
-    /// <summary>The set of terms of a text.</summary>
+    /// <summary>The set of terms of a text: lower-cased words of 2+ characters (not English stop words), and for each Han run its first character and its bigrams.</summary>
     public static HashSet<string> Terms(string text)
     {
         var terms = new HashSet<string>(StringComparer.Ordinal);
         var word = new StringBuilder();
-        char? prevCjk = null;
-        foreach (var raw in text)
+        var han = new StringBuilder();
+        foreach (var raw in text.EnumerateRunes())
         {
-            var c = char.ToLowerInvariant(raw);
-            if (IsCjk(c))
+            var rune = Rune.ToLowerInvariant(raw);
+            if (Scripts.IsHan(rune.Value))
             {
-                Flush();
-                if (prevCjk is { } p) terms.Add(string.Concat(p, c));
-                else terms.Add(c.ToString());
-                prevCjk = c;
+                FlushWord();
+                han.Append(rune.ToString());
                 continue;
             }
-            prevCjk = null;
-            if (char.IsLetterOrDigit(c)) word.Append(c);
-            else Flush();
+            FlushHan();
+            if (Rune.IsLetterOrDigit(rune)) word.Append(rune.ToString());
+            else FlushWord();
         }
-        Flush();
+        FlushWord();
+        FlushHan();
         return terms;
 
-        void Flush()
+        void FlushWord()
         {
             if (word.Length > 1)
             {
                 var w = word.ToString();
-                if (!StopWords.Contains(w)) terms.Add(w);
+                if (!StopWords.IsEnglish(w)) terms.Add(w);
             }
             word.Clear();
+        }
+
+        void FlushHan()
+        {
+            if (han.Length == 0) return;
+            var run = han.ToString();
+            terms.Add(Rune.GetRuneAt(run, 0).ToString());
+            terms.UnionWith(Bigrams.Of(run));
+            han.Clear();
         }
     }
 
@@ -71,17 +72,15 @@ internal static class TextTerms
         if (tail.Length > 3) yield return tail;
     }
 
-    /// <summary>True when most letters are CJK.</summary>
+    /// <summary>True when most letters are Han (Chinese characters).</summary>
     public static bool IsMostlyChinese(string text)
     {
         int cjk = 0, letters = 0;
         foreach (var c in text)
         {
-            if (IsCjk(c)) cjk++;
+            if (Scripts.IsHan(c)) cjk++;
             else if (char.IsLetter(c)) letters++;
         }
         return cjk > 0 && cjk * 2 >= letters;
     }
-
-    private static bool IsCjk(char c) => c is >= '\u4E00' and <= '\u9FFF' or >= '\u3400' and <= '\u4DBF';
 }

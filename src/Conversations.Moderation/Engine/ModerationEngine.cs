@@ -40,7 +40,7 @@ public sealed class ModerationEngine(ModerationPolicy? policy = null, PiiScanner
         List<ModerationHit>? hits = null;
 
         // Lexicons on the matching form.
-        TextNormalizer.NormalizeForMatching(text, scratch.Matching);
+        ModerationNormalizer.NormalizeForMatching(text, scratch.Matching);
         var sink = new ListMatchSink(scratch.Matches);
         var state = lexicons.Automaton.Scan(scratch.Matching.Chars, ref sink);
         var depth = lexicons.Automaton.Depth(state);
@@ -64,7 +64,7 @@ public sealed class ModerationEngine(ModerationPolicy? policy = null, PiiScanner
         }
 
         // Personal data and secrets on the light form.
-        TextNormalizer.NormalizeLight(text, scratch.Light);
+        ModerationNormalizer.NormalizeLight(text, scratch.Light);
         Pii.Scan(scratch.Light.Chars, scratch.PiiSpans);
         foreach (var span in scratch.PiiSpans)
         {

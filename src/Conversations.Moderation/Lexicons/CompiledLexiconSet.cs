@@ -64,7 +64,7 @@ public sealed class CompiledLexiconSet
         {
             foreach (var word in words)
             {
-                var pattern = TextNormalizer.NormalizePattern(word);
+                var pattern = ModerationNormalizer.NormalizePattern(word);
                 if (pattern.Length == 0)
                 {
                     skipped.Add(word);

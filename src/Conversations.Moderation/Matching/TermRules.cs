@@ -55,12 +55,12 @@ public static class TermRules
 
     /// <summary>The mode of a term: <see cref="TermMode.Anywhere"/> when its matching form holds an unspaced-script letter.</summary>
     public static TermMode ModeOf(string pattern, bool substring) =>
-        TextNormalizer.HasUnspacedScript(pattern) ? TermMode.Anywhere : substring ? TermMode.Substring : TermMode.WholeWord;
+        ModerationNormalizer.HasUnspacedScript(pattern) ? TermMode.Anywhere : substring ? TermMode.Substring : TermMode.WholeWord;
 
     /// <summary>For each position of the term's matching form, whether the configured word has a separator before it (null when none).</summary>
     public static bool[]? BreaksOf(string word)
     {
-        var normalized = TextNormalizer.NormalizeForMatching(word);
+        var normalized = ModerationNormalizer.NormalizeForMatching(word);
         bool[]? breaks = null;
         for (var k = 1; k < normalized.Length; k++)
         {
@@ -93,9 +93,9 @@ public static class TermRules
             if (end < normalized.Length && normalized.SourceOf(end) == normalized.SourceOf(end - 1))
                 return MatchVerdict.Reject;
             var previous = normalized.SourceOf(start) - 1;
-            while (previous >= 0 && TextNormalizer.ClassOf(text[previous]) == CharClass.Invisible)
+            while (previous >= 0 && ModerationNormalizer.ClassOf(text[previous]) == CharClass.Invisible)
                 previous--;
-            if (TextNormalizer.ClassOf(previous >= 0 ? text[previous] : before) == CharClass.Letter)
+            if (ModerationNormalizer.ClassOf(previous >= 0 ? text[previous] : before) == CharClass.Letter)
                 return MatchVerdict.Reject;
         }
         if (!SpacedOnlyBetweenSingleLetters(breaks, text, normalized, start, end))
@@ -104,11 +104,11 @@ public static class TermRules
             return MatchVerdict.Accept;
 
         var next = normalized.SourceOf(end - 1) + 1;
-        while (next < text.Length && TextNormalizer.ClassOf(text[next]) == CharClass.Invisible)
+        while (next < text.Length && ModerationNormalizer.ClassOf(text[next]) == CharClass.Invisible)
             next++;
         if (next == text.Length)
             return moreFollows ? MatchVerdict.Undecided : MatchVerdict.Accept;
-        return TextNormalizer.ClassOf(text[next]) == CharClass.Letter ? MatchVerdict.Reject : MatchVerdict.Accept;
+        return ModerationNormalizer.ClassOf(text[next]) == CharClass.Letter ? MatchVerdict.Reject : MatchVerdict.Accept;
     }
 
     /// <summary>Rule 1: whitespace inside the match only between two single letters, or where the term has a break.</summary>
@@ -143,7 +143,7 @@ public static class TermRules
         var gap = Join;
         for (var i = normalized.SourceOf(k - 1) + 1; i < normalized.SourceOf(k); i++)
         {
-            switch (TextNormalizer.ClassOf(text[i]))
+            switch (ModerationNormalizer.ClassOf(text[i]))
             {
                 case CharClass.Space:
                     return Space;

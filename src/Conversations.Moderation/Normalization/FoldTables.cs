@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using Conversations.Text;
 
 namespace Conversations.Moderation.Normalization;
 
@@ -72,9 +73,7 @@ internal static class FoldTables
 
     /// <summary>Letters of scripts written without spaces between words (Han, kana, Hangul, Thai, …): no word boundary there.</summary>
     public static bool IsUnspacedScript(char c) =>
-        c is >= '\u2E80' and <= '\u9FFF' or >= '\uAC00' and <= '\uD7AF' or >= '\uF900' and <= '\uFAFF' or >= '\u1100' and <= '\u11FF'
-            or >= '\u0E00' and <= '\u0EFF' or >= '\u1000' and <= '\u109F' or >= '\u1780' and <= '\u17FF'
-            || char.IsSurrogate(c); // astral letters are almost all CJK extensions
+        Scripts.HasNoWordSpaces(c) || char.IsSurrogate(c); // astral letters are almost all CJK extensions
 
     private static CharClass Classify(char ch, char? firstFolded)
     {

@@ -111,7 +111,7 @@ public sealed class StreamingOutputFilter(ModerationEngine engine, CompiledLexic
             : TextMasker.Mask(pending[..boundary], released, static h => h.Action != ModerationAction.Allow);
         for (var i = boundary - 1; i >= 0; i--)
         {
-            if (Normalization.TextNormalizer.ClassOf(pending[i]) != Normalization.CharClass.Invisible)
+            if (Normalization.ModerationNormalizer.ClassOf(pending[i]) != Normalization.CharClass.Invisible)
             {
                 _lastVisible = pending[i];
                 break;

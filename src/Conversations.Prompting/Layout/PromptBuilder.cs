@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Text;
+using Conversations.Text;
 
 namespace Conversations.Prompting;
 
@@ -120,7 +121,8 @@ public sealed class PromptBuilder
             Budget.MaxOutputTokens);
     }
 
-    internal static string RenderChunk(RetrievedChunk chunk)
+    /// <summary>A retrieved chunk as the prompt shows it: its id and title on the first line, then its text.</summary>
+    public static string RenderChunk(RetrievedChunk chunk)
     {
         var title = TextNormalizer.Normalize(chunk.Title);
         var header = title.Length == 0 ? $"[{chunk.Id}]" : $"[{chunk.Id}] {title}";

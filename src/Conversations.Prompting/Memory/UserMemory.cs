@@ -1,3 +1,5 @@
+using Conversations.Text;
+
 namespace Conversations.Prompting;
 
 /// <summary>

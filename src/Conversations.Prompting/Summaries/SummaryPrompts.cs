@@ -1,4 +1,5 @@
 using System.Text;
+using Conversations.Text;
 
 namespace Conversations.Prompting;
 

@@ -1,24 +1,11 @@
-using System.Globalization;
 using System.Text;
+using Conversations.Text;
 
 namespace Conversations.Prompting;
 
 /// <summary>Sentence splitting and content terms for English and Chinese text (CJK has no spaces: it uses character bigrams).</summary>
 internal static class TextSegmenter
 {
-    private static readonly HashSet<string> EnglishStopWords = new(StringComparer.Ordinal)
-    {
-        "the", "and", "for", "are", "but", "not", "you", "your", "with", "this", "that", "have", "has", "was", "were",
-        "can", "could", "would", "should", "will", "what", "which", "who", "how", "why", "when", "where", "there",
-        "their", "they", "them", "then", "than", "from", "into", "about", "also", "just", "some", "any", "all", "our",
-        "its", "it's", "i'm", "me", "my", "is", "be", "been", "being", "do", "does", "did", "of", "to", "in", "on",
-        "at", "by", "an", "or", "if", "so", "as", "it", "we", "he", "she", "his", "her", "a", "i", "yes", "no",
-        "please", "thanks", "thank", "here", "user", "assistant", "these", "those", "more", "most", "very", "much", "many", "let", "use",
-    };
-
-    // Single CJK characters that carry little meaning on their own; bigrams made only of them are skipped.
-    private const string ChineseFunctionChars = "的了是在我你他她它们这那有和就不也都而及与或个吗呢吧啊呀么请把被对从到为以上下中";
-
     /// <summary>Splits text into trimmed sentences, flagging those that end in a question mark.</summary>
     public static IEnumerable<(string Sentence, bool IsQuestion)> SplitSentences(string text)
     {
@@ -38,33 +25,31 @@ internal static class TextSegmenter
         if (rest.Length > 0) yield return (rest, false);
     }
 
-    /// <summary>Content terms: lower-cased English words of 3+ letters (not stop words) and CJK character bigrams.</summary>
+    /// <summary>
+    /// Content terms: lower-cased English words of 3+ letters (not stop words of a transcript) and CJK character
+    /// bigrams (not those made only of Chinese function characters).
+    /// </summary>
     public static List<string> Terms(string text)
     {
         var terms = new List<string>();
         var word = new StringBuilder();
-        char? previousCjk = null;
-        foreach (var c in text)
+        var cjk = new StringBuilder();
+        foreach (var rune in text.EnumerateRunes())
         {
-            if (IsCjk(c))
+            if (Scripts.IsCjk(rune.Value))
             {
                 FlushWord(word, terms);
-                if (previousCjk is { } p && !(ChineseFunctionChars.Contains(p) && ChineseFunctionChars.Contains(c)))
-                    terms.Add(string.Concat(p, c));
-                previousCjk = c;
+                cjk.Append(rune.ToString());
                 continue;
             }
-            previousCjk = null;
-            if (char.IsLetterOrDigit(c) || c == '\'') word.Append(char.ToLowerInvariant(c));
+            FlushCjk(cjk, terms);
+            if (Rune.IsLetterOrDigit(rune) || rune.Value == '\'') word.Append(Rune.ToLowerInvariant(rune).ToString());
             else FlushWord(word, terms);
         }
         FlushWord(word, terms);
+        FlushCjk(cjk, terms);
         return terms;
     }
-
-    /// <summary>True for CJK ideographs and kana/hangul, which are written without spaces.</summary>
-    public static bool IsCjk(char c) =>
-        char.GetUnicodeCategory(c) == UnicodeCategory.OtherLetter && c >= '\u2E80';
 
     private static bool IsTerminator(char c) => c is '。' or '！' or '？' or '!' or '?' or '.' or '；' or ';';
 
@@ -73,8 +58,15 @@ internal static class TextSegmenter
         if (word.Length >= 3)
         {
             var w = word.ToString().Trim('\'');
-            if (w.Length >= 3 && !EnglishStopWords.Contains(w)) terms.Add(w);
+            if (w.Length >= 3 && !StopWords.IsTranscriptWord(w)) terms.Add(w);
         }
         word.Clear();
+    }
+
+    private static void FlushCjk(StringBuilder run, List<string> terms)
+    {
+        if (run.Length == 0) return;
+        terms.AddRange(Bigrams.Of(run.ToString()).Where(b => !StopWords.IsChineseFunctionBigram(b)));
+        run.Clear();
     }
 }

@@ -1,3 +1,5 @@
+using Conversations.Text;
+
 namespace Conversations.Routing;
 
 /// <summary>
@@ -90,11 +92,11 @@ public sealed class HardCodedReplies
             return null;
         }
 
-        var language = message.Any(QuestionNormalizer.IsCjk) ? "zh" : "en";
+        var language = message.EnumerateRunes().Any(r => Scripts.IsCjk(r.Value) || Scripts.IsCjkPunctuation(r.Value)) ? "zh" : "en";
         var variants = HardCodedReplyTexts.Replies[(intent, language)];
         return new CannedReply(intent, language, variants[(int)((uint)variantSeed % (uint)variants.Length)]);
     }
 
     private static bool EndsAtBoundary(string text, int end, string phrase) =>
-        end == text.Length || QuestionNormalizer.IsCjk(phrase[^1]) || !char.IsLetterOrDigit(text[end]);
+        end == text.Length || Scripts.IsCjk(phrase[^1]) || !char.IsLetterOrDigit(text[end]);
 }

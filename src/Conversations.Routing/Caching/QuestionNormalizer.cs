@@ -1,12 +1,13 @@
 using System.Globalization;
 using System.Text;
+using Conversations.Text;
 
 namespace Conversations.Routing;
 
 /// <summary>
 /// Reduces a question to a canonical form so trivially different spellings share a cache entry: compatibility
 /// form (full-width letters, digits and punctuation become their ASCII forms), lower case, punctuation and emoji
-/// dropped, whitespace collapsed, and no spaces next to Chinese characters (Chinese does not separate words).
+/// dropped, whitespace collapsed, and no spaces next to CJK characters (Chinese and Japanese do not separate words).
 /// Mathematical and currency symbols are kept: "2+2" and "2-2" are different questions.
 /// </summary>
 public static class QuestionNormalizer
@@ -54,18 +55,16 @@ public static class QuestionNormalizer
         return CollapseSpaces(spaced.ToString());
     }
 
-    /// <summary>Whether <paramref name="c"/> is a CJK ideograph (or kana/hangul), a script written without spaces.</summary>
-    internal static bool IsCjk(char c) =>
-        c is >= '\u2E80' and <= '\u9FFF' or >= '\uAC00' and <= '\uD7AF' or >= '\uF900' and <= '\uFAFF';
-
     private static string CollapseSpaces(string text)
     {
         var result = new StringBuilder(text.Length);
+        var last = -1; // where in text the last appended char stands
         for (var i = 0; i < text.Length; i++)
         {
             if (text[i] != ' ')
             {
                 result.Append(text[i]);
+                last = i;
                 continue;
             }
 
@@ -77,7 +76,7 @@ public static class QuestionNormalizer
 
             var hasBefore = result.Length > 0;
             var hasAfter = next < text.Length;
-            if (hasBefore && hasAfter && !IsCjk(result[^1]) && !IsCjk(text[next]))
+            if (hasBefore && hasAfter && !IsCjkAt(text, last) && !IsCjkAt(text, next))
             {
                 result.Append(' ');
             }
@@ -86,5 +85,22 @@ public static class QuestionNormalizer
         }
 
         return result.ToString();
+    }
+
+    // The char at index, or the surrogate pair it is half of, is a CJK character.
+    private static bool IsCjkAt(string text, int index)
+    {
+        var c = text[index];
+        if (char.IsLowSurrogate(c) && index > 0 && char.IsHighSurrogate(text[index - 1]))
+        {
+            return Scripts.IsCjk(char.ConvertToUtf32(text[index - 1], c));
+        }
+
+        if (char.IsHighSurrogate(c) && index + 1 < text.Length && char.IsLowSurrogate(text[index + 1]))
+        {
+            return Scripts.IsCjk(char.ConvertToUtf32(c, text[index + 1]));
+        }
+
+        return Scripts.IsCjk(c);
     }
 }

@@ -1,3 +1,5 @@
+using Conversations.Text;
+
 namespace Conversations.Routing;
 
 /// <summary>
@@ -167,10 +169,10 @@ public sealed class ComplexityEstimator
         }
     }
 
-    /// <summary>Latin words plus 0.6 per CJK character: a rough, tokenizer-free length.</summary>
-    internal static double WordCount(string text)
+    /// <summary>Latin words plus 0.6 per Han character: a rough, tokenizer-free length.</summary>
+    public static double WordCount(string text)
     {
-        double cjk = text.Count(c => c is >= '\u3400' and <= '\u9FFF');
+        double cjk = text.Count(c => Scripts.IsHan(c));
         return ComplexityMarkers.LatinWord().Count(text) + (cjk * 0.6);
     }
 }

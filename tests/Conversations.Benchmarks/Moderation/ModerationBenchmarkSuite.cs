@@ -6,6 +6,7 @@ using Conversations.Moderation;
 using Conversations.Moderation.Engine;
 using Conversations.Moderation.Lexicons;
 using Conversations.Moderation.Normalization;
+using Conversations.Text;
 
 namespace Conversations.Benchmarks.Moderation;
 
@@ -35,14 +36,14 @@ public sealed class ModerationBenchmarkSuite : IBenchmarkSuite
 
         var text = MixedTextCorpus.Text(textKb * 1024, seed: 7);
         var textMb = Encoding.UTF8.GetByteCount(text) / 1e6;
-        var cjk = text.Count(c => c >= '\u4E00' && c <= '\u9FFF');
+        var cjk = text.Count(c => Scripts.IsHan(c));
         output.WriteLine($"# moderation: text {text.Length:N0} chars, {textMb:F2} MB UTF-8, {100.0 * cjk / text.Length:F0}% CJK chars; reps {reps} (median); {Environment.ProcessorCount} cores; load {LoadAverage()}");
         output.WriteLine("# MB/s = MB of UTF-8 input per second; wall / thread-CPU time (CPU time is what the scan itself used when other processes compete for the cores)");
         output.WriteLine("| words | build ms | states | automaton MB | automaton MB/s wall / cpu | matches | normalize+automaton MB/s wall / cpu | engine incl. PII MB/s wall / cpu | regex build ms | regex MB/s wall / cpu (sample MB) | automaton / regex (cpu) |");
         output.WriteLine("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
 
         var engine = new ModerationEngine();
-        var normalized = TextNormalizer.NormalizeForMatching(text);
+        var normalized = ModerationNormalizer.NormalizeForMatching(text);
         foreach (var count in patternCounts)
         {
             var words = MixedTextCorpus.Words(count, seed: count);
@@ -55,7 +56,7 @@ public sealed class ModerationBenchmarkSuite : IBenchmarkSuite
             var buffer = new NormalizedText(text.Length);
             var normalizeScanTime = Median(reps, () =>
             {
-                TextNormalizer.NormalizeForMatching(text, buffer);
+                ModerationNormalizer.NormalizeForMatching(text, buffer);
                 set.Automaton.Count(buffer.Chars);
             });
             // The engine works per message: feed it 2 KB pieces as a chat turn would.

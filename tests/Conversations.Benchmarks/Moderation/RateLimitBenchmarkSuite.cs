@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using Conversations.Contracts;
 using Conversations.Contracts.Moderation;
-using Conversations.Grains.Moderation.RateLimiting;
+using Conversations.Moderation.RateLimiting;
 
 namespace Conversations.Benchmarks.Moderation;
 

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using Conversations.Benchmarks.Prompting.Replay;
 using Conversations.Prompting;
 
 namespace Conversations.Benchmarks.Prompting;

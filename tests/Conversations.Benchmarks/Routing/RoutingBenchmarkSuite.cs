@@ -3,10 +3,11 @@ using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using Conversations.Benchmarks.Platform;
-using Conversations.Testing.Database;
-using Conversations.Testing.Platform;
+using Conversations.Benchmarks.Routing.Workloads;
 using Conversations.Routing;
 using Conversations.TestModel;
+using Conversations.Testing.Database;
+using Conversations.Testing.Platform;
 
 namespace Conversations.Benchmarks.Routing;
 
@@ -37,13 +38,8 @@ public sealed class RoutingBenchmarkSuite : IBenchmarkSuite
 
     private static int Workload(TextWriter output)
     {
-        // Prices per million tokens (input / cached input / output) in the ratio of DashScope's qwen-turbo, qwen-max and qwen-math-plus.
-        var small = new ModelEntry("qwen-small", "http://127.0.0.1:1/v1", "qwen-turbo", ModelTier.Small, [], 0.05m, 0.02m, 0.20m, 128_000, 0.5m);
-        var large = new ModelEntry("qwen-large", "http://127.0.0.1:1/v1", "qwen-max", ModelTier.Large, [], 1.60m, 0.64m, 6.40m, 32_000, 0.5m);
-        var math = new ModelEntry("qwen-math", "http://127.0.0.1:1/v1", "qwen-math-plus", ModelTier.Domain, ["math"], 0.50m, 0.20m, 1.50m, 4_000);
-        var catalog = new ModelCatalog([small, large, math]);
-        var policy = new RoutingPolicy { SmallModelId = small.Id, LargeModelId = large.Id };
-        var report = new WorkloadEvaluator(catalog, policy).Evaluate(RoutingWorkload.Questions);
+        var catalog = WorkloadModels.Catalog();
+        var report = new WorkloadEvaluator(catalog, WorkloadModels.Policy()).Evaluate(RoutingWorkload.Questions);
         var n = (double)report.Questions;
 
         output.WriteLine($"labeled workload: {report.Questions} questions ({RoutingWorkload.Questions.Count(q => q.Needs == ModelTier.Large)} need the large tier), " +

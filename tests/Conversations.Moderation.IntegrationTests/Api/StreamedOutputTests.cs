@@ -29,7 +29,7 @@ public sealed class StreamedOutputTests(ModerationPlatformFixture fx)
         foreach (var d in deltas)
         {
             seen += d;
-            Assert.DoesNotContain(TextNormalizer.NormalizePattern(term), TextNormalizer.NormalizePattern(seen));
+            Assert.DoesNotContain(ModerationNormalizer.NormalizePattern(term), ModerationNormalizer.NormalizePattern(seen));
         }
     }
 
@@ -72,6 +72,6 @@ public sealed class StreamedOutputTests(ModerationPlatformFixture fx)
         using var admin = fx.As(ModerationPlatformFixture.DemoAdminKey);
         var e = Assert.Single((await admin.GetJsonAsync($"/v1/moderation/events?conversationId={id}&phase=output"))["events"]!.AsArray())!;
         Assert.Equal(("block", "high"), (e["action"]!.GetValue<string>(), e["riskLevel"]!.GetValue<string>()));
-        Assert.DoesNotContain("jiaoyucom", TextNormalizer.NormalizePattern(e["content"]!.GetValue<string>()));
+        Assert.DoesNotContain("jiaoyucom", ModerationNormalizer.NormalizePattern(e["content"]!.GetValue<string>()));
     }
 }

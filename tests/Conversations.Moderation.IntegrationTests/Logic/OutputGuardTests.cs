@@ -33,7 +33,7 @@ public sealed class OutputGuardTests
         foreach (var piece in shown)
         {
             seen += piece;
-            Assert.DoesNotContain("rudeword", TextNormalizer.NormalizePattern(seen));
+            Assert.DoesNotContain("rudeword", ModerationNormalizer.NormalizePattern(seen));
         }
         return (seen, tail.Withheld, findings);
     }
@@ -49,7 +49,7 @@ public sealed class OutputGuardTests
         Assert.NotNull(findings);
         Assert.Equal(ModerationAction.Mask, findings.Action);
         Assert.DoesNotContain("13812345678", findings.StoredText);
-        Assert.DoesNotContain("rudeword", TextNormalizer.NormalizePattern(findings.StoredText));
+        Assert.DoesNotContain("rudeword", ModerationNormalizer.NormalizePattern(findings.StoredText));
     }
 
     [Fact(DisplayName = "A blocked term split across deltas withholds the rest of the answer; no part of the term is released")]

@@ -1,3 +1,4 @@
+using Conversations.Grains.Chat;
 using Conversations.Hosting;
 using Orleans.TestingHost;
 

@@ -61,7 +61,7 @@ public static partial class LexiconRules
             if (word.Length > MaxWordLength)
                 throw new ArgumentException($"{field} must be at most {MaxWordLength} characters each; '{word[..20]}…' is longer.");
             // A word with no letter or digit left after normalization would match nothing.
-            if (TextNormalizer.NormalizePattern(word).Length == 0)
+            if (ModerationNormalizer.NormalizePattern(word).Length == 0)
             {
                 unusable.Add(word);
                 continue;

@@ -1,4 +1,5 @@
 using Conversations.Contracts.Moderation;
+using Conversations.Moderation.RateLimiting;
 
 namespace Conversations.Grains.Moderation.RateLimiting;
 

@@ -1,5 +1,6 @@
 using Conversations.Contracts;
 using Conversations.Contracts.Moderation;
+using Conversations.Moderation.RateLimiting;
 
 namespace Conversations.Grains.Moderation.RateLimiting;
 
