@@ -3,8 +3,8 @@ using Conversations.Models.Chat;
 
 namespace Conversations.Grains.Chat;
 
-// The seams of a chat turn (DESIGN.md's eight stages). ConversationGrain runs them in order; each feature folder
-// registers its implementation, and the pass-through defaults below keep a platform without that feature working.
+// The seams of a chat turn (the eight stages in docs/architecture.md). ChatTurn runs them in order; the chat wiring
+// registers the pass-through defaults in StageDefaults.cs, and each feature's AddXxx replaces its own.
 
 /// <summary>Stage 2's verdict on the user's message.</summary>
 /// <param name="Allowed">False: the turn stops with <paramref name="RefusalMessage"/> and nothing else runs.</param>
@@ -33,17 +33,27 @@ public interface IOutputGuard
     GuardedText Complete();
 }
 
-/// <summary>Stages 2 and 7: input checks, the output guard, and what the turn used (for token limits and audit).</summary>
+/// <summary>Stages 2 and 7: checks a turn's question and hands back the moderated turn that carries the rest.</summary>
 public interface ITurnModeration
 {
-    /// <summary>Checks the user's message before anything else runs.</summary>
-    Task<InputVerdict> CheckInputAsync(Caller caller, string conversationId, string turnId, string text, CancellationToken cancellationToken);
+    /// <summary>Checks the user's message before anything else runs; the returned turn holds the verdict, the guard and the finish.</summary>
+    Task<IModeratedTurn> CheckInputAsync(Caller caller, string conversationId, string turnId, string text, CancellationToken cancellationToken);
 
-    /// <summary>A guard for one turn's answer.</summary>
-    IOutputGuard StartOutput(Caller caller, string conversationId, string turnId);
+    /// <summary>Moderation for text that had no question of its own (a search result's chunk): a pass verdict, the guard and the finish.</summary>
+    IModeratedTurn OutputOnly(Caller caller, string conversationId, string turnId);
+}
 
-    /// <summary>Called once per finished turn with its real token usage (token-per-minute limits are charged here).</summary>
-    Task TurnFinishedAsync(Caller caller, string conversationId, string turnId, TurnUsage usage, string answerAsShown);
+/// <summary>One turn's moderation, from the input check on: it holds what the turn needs until it finishes, nothing silo-wide.</summary>
+public interface IModeratedTurn
+{
+    /// <summary>Stage 2's verdict on the question.</summary>
+    InputVerdict Verdict { get; }
+
+    /// <summary>A guard for the turn's answer (stage 7), with the turn's lexicons and notice.</summary>
+    IOutputGuard StartOutput();
+
+    /// <summary>Called once when the turn ends with its real token usage: output findings are written and token-per-minute limits charged.</summary>
+    Task FinishAsync(TurnUsage usage, string answerAsShown);
 }
 
 /// <summary>One model the turn may call, with what a call costs.</summary>
@@ -63,8 +73,19 @@ public sealed record ModelPlan(IReadOnlyList<ModelCandidate> Chain, string Reaso
     public string RefusalCode { get; init; } = "budget_exhausted";
     /// <summary>Whether sending again later can succeed (only while turns in flight hold the budget).</summary>
     public bool RefusalRetryable { get; init; }
-    /// <summary>Opaque state the router wants back in <see cref="ITurnRouter.TurnFinishedAsync"/> (reservation, canary arm).</summary>
-    public string? Ticket { get; init; }
+}
+
+/// <summary>One turn as the router planned it: the plan, and the finish that settles what the router holds for it (reservation, canary arm, cache keys).</summary>
+public interface IRoutedTurn
+{
+    /// <summary>The chain to try, a ready answer, or a refusal.</summary>
+    ModelPlan Plan { get; }
+
+    /// <summary>
+    /// Reports every attempt with what it consumed, the turn's usage and answer (health, canary, budget settlement,
+    /// caches); returns each attempt's cost, priced at its own model.
+    /// </summary>
+    Task<TurnCost> FinishAsync(IReadOnlyList<ModelAttempt> attempts, string? modelId, TurnUsage usage, string answer, bool completed);
 }
 
 /// <summary>What a turn needs the router to know.</summary>
@@ -103,13 +124,7 @@ public sealed record TurnCost(IReadOnlyList<decimal> AttemptCostsUsd)
 public interface ITurnRouter
 {
     /// <summary>Plans the turn; never throws for a model outage (the chain ends with the extractive responder when the policy says so).</summary>
-    Task<ModelPlan> PlanAsync(RoutingContext context, CancellationToken cancellationToken);
-
-    /// <summary>
-    /// Reports every attempt with what it consumed, the turn's usage and answer (health, canary, budget settlement,
-    /// caches); returns each attempt's cost, priced at its own model.
-    /// </summary>
-    Task<TurnCost> TurnFinishedAsync(RoutingContext context, ModelPlan plan, IReadOnlyList<ModelAttempt> attempts, string? modelId, TurnUsage usage, string answer, bool completed);
+    Task<IRoutedTurn> PlanAsync(RoutingContext context, CancellationToken cancellationToken);
 
     /// <summary>
     /// Picks the model that writes a conversation summary (the tenant's small model when it has a routing policy) and
@@ -131,43 +146,4 @@ public sealed record SummaryModelChoice(string TenantId, string FoldId, string M
 
     /// <summary><paramref name="model"/>, with nothing held in a budget.</summary>
     public static SummaryModelChoice Unbudgeted(string tenantId, string foldId, string modelId, IChatModel model) => new(tenantId, foldId, modelId, model, 0m, false);
-}
-
-/// <summary>No moderation: everything passes (used only when the moderation feature is not registered).</summary>
-public sealed class PassThroughModeration : ITurnModeration, IOutputGuard
-{
-    /// <inheritdoc />
-    public Task<InputVerdict> CheckInputAsync(Caller caller, string conversationId, string turnId, string text, CancellationToken cancellationToken) =>
-        Task.FromResult(InputVerdict.Pass(text));
-
-    /// <inheritdoc />
-    public IOutputGuard StartOutput(Caller caller, string conversationId, string turnId) => this;
-
-    /// <inheritdoc />
-    public Task TurnFinishedAsync(Caller caller, string conversationId, string turnId, TurnUsage usage, string answerAsShown) => Task.CompletedTask;
-
-    /// <inheritdoc />
-    public GuardedText Push(string delta) => new(delta);
-
-    /// <inheritdoc />
-    public GuardedText Complete() => new("");
-}
-
-/// <summary>The configured model only (no router registered): one attempt, errors end the turn.</summary>
-public sealed class SingleModelRouter(IChatModelProvider models) : ITurnRouter
-{
-    /// <inheritdoc />
-    public Task<ModelPlan> PlanAsync(RoutingContext context, CancellationToken cancellationToken) =>
-        Task.FromResult(new ModelPlan([new ModelCandidate(models.Primary.Name, models.Primary)], "configured model"));
-
-    /// <inheritdoc />
-    public Task<TurnCost> TurnFinishedAsync(RoutingContext context, ModelPlan plan, IReadOnlyList<ModelAttempt> attempts, string? modelId, TurnUsage usage, string answer, bool completed) =>
-        Task.FromResult(TurnCost.Free(attempts.Count));
-
-    /// <inheritdoc />
-    public Task<SummaryModelChoice> ChooseSummaryModelAsync(string tenantId, string foldId, int promptTokens, int maxOutputTokens) =>
-        Task.FromResult(SummaryModelChoice.Unbudgeted(tenantId, foldId, models.Primary.Name, models.Primary));
-
-    /// <inheritdoc />
-    public Task<decimal> SummaryFinishedAsync(SummaryModelChoice choice, ModelUsage? usage) => Task.FromResult(0m);
 }

@@ -62,14 +62,7 @@ public static class HostingExtensions
 
         builder.Services.AddSchemaMigration(configuration);
         builder.Services.AddPlatformServices(configuration);
-        builder.Services.AddOptions<ChatOptions>().Bind(configuration.GetSection(ChatOptions.Section));
-        builder.Services.AddOptions<ChatModelOptions>().Bind(configuration.GetSection(ChatModelOptions.Section))
-            .Validate(o => o.FirstTokenTimeout > TimeSpan.Zero && o.StallTimeout > TimeSpan.Zero, "Models:Chat timeouts must be positive.")
-            .Validate(o => string.IsNullOrWhiteSpace(o.Endpoint) || Uri.IsWellFormedUriString(o.Endpoint, UriKind.Absolute), "Models:Chat:Endpoint must be an absolute URL (include /v1).")
-            .ValidateOnStart();
-        builder.Services.AddSingleton<IChatModelProvider, ChatModelProvider>();
-        builder.Services.AddSingleton<ModelSummarizer>();
-        builder.Services.AddSingleton<IConversationSummarizer>(sp => sp.GetRequiredService<ModelSummarizer>());
+        builder.Services.AddChat(configuration);
         builder.Services.AddKnowledge(configuration);
         builder.Services.AddModeration(configuration);
         builder.Services.AddModelRouting(configuration);

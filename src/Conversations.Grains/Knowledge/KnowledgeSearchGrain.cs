@@ -1,7 +1,6 @@
 using Conversations.Contracts.Chat;
 using Conversations.Contracts.Knowledge;
 using Conversations.Grains.Chat;
-using Microsoft.Extensions.DependencyInjection;
 using Orleans.Concurrency;
 
 namespace Conversations.Grains.Knowledge;
@@ -13,14 +12,10 @@ namespace Conversations.Grains.Knowledge;
 /// findings recorded as moderation events under the conversation id <see cref="ConversationId"/>.
 /// </summary>
 [StatelessWorker]
-public sealed class KnowledgeSearchGrain(IKnowledgeRetriever retriever, IServiceProvider services) : Grain, IKnowledgeSearchGrain
+public sealed class KnowledgeSearchGrain(IKnowledgeRetriever retriever, ITurnModeration moderation) : Grain, IKnowledgeSearchGrain
 {
     /// <summary>The conversation id moderation events of searches carry.</summary>
     public const string ConversationId = "knowledge-search";
-
-    private ITurnModeration? _moderation;
-
-    private ITurnModeration Moderation => _moderation ??= services.GetService<ITurnModeration>() ?? new PassThroughModeration();
 
     /// <inheritdoc />
     public async Task<KnowledgeSearchResult> SearchAsync(Caller caller, string question, int topK)
@@ -28,23 +23,24 @@ public sealed class KnowledgeSearchGrain(IKnowledgeRetriever retriever, IService
         var tenantId = this.GetPrimaryKeyString();
         if (caller.TenantId != tenantId) throw new ArgumentException("The caller belongs to another tenant.");
         var searchId = "search-" + Guid.NewGuid().ToString("n");
-        var verdict = await Moderation.CheckInputAsync(caller, ConversationId, searchId, question, CancellationToken.None);
+        var search = await moderation.CheckInputAsync(caller, ConversationId, searchId, question, CancellationToken.None);
+        var verdict = search.Verdict;
         if (!verdict.Allowed)
         {
-            await Moderation.TurnFinishedAsync(caller, ConversationId, searchId, TurnUsage.None, "");
+            await search.FinishAsync(TurnUsage.None, "");
             return new KnowledgeSearchResult(null, verdict.RefusalCode, verdict.RefusalMessage, verdict.RiskLevel, verdict.Labels);
         }
         var result = await retriever.RetrieveAsync(tenantId, caller.UserId, verdict.TextForModel, topK);
 
         // Each chunk is its own "answer": one guard per chunk, so a term can never match across two chunks' seam.
         var chunks = new List<KnowledgeChunk>(result.Chunks.Count);
-        var finishing = new List<Task> { Moderation.TurnFinishedAsync(caller, ConversationId, searchId, TurnUsage.None, "") };
+        var finishing = new List<Task> { search.FinishAsync(TurnUsage.None, "") };
         for (var i = 0; i < result.Chunks.Count; i++)
         {
-            var chunkTurn = $"{searchId}.{i}";
-            var shown = Shown(Moderation.StartOutput(caller, ConversationId, chunkTurn), result.Chunks[i].Text);
+            var chunk = moderation.OutputOnly(caller, ConversationId, $"{searchId}.{i}");
+            var shown = Shown(chunk.StartOutput(), result.Chunks[i].Text);
             chunks.Add(result.Chunks[i] with { Text = shown });
-            finishing.Add(Moderation.TurnFinishedAsync(caller, ConversationId, chunkTurn, TurnUsage.None, shown));
+            finishing.Add(chunk.FinishAsync(TurnUsage.None, shown));
         }
         await Task.WhenAll(finishing); // the findings' events are durable (or queued) before the user sees the text
         return new KnowledgeSearchResult(result with { Chunks = chunks });

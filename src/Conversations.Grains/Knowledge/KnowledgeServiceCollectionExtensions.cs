@@ -34,7 +34,8 @@ public static class KnowledgeServiceCollectionExtensions
             embeddingOptions.UsesEndpoint ? embeddingOptions.Dimensions!.Value : MiniLmEmbeddingGenerator.ModelDimensions));
         services.AddSingleton<LabelChunkCounts>();
         services.AddSingleton<KnowledgeIngestion>();
-        services.AddSingleton<IKnowledgeRetriever, KnowledgeRetriever>();
+        // Replaces the chat wiring's empty default.
+        services.Replace(ServiceDescriptor.Singleton<IKnowledgeRetriever, KnowledgeRetriever>());
         services.AddHostedService<KnowledgeSchemaService>();
         return services;
     }

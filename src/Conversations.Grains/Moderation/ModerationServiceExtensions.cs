@@ -32,7 +32,8 @@ public static class ModerationServiceExtensions
         services.AddSingleton<ModerationEventWriter>();
         services.AddHostedService(sp => sp.GetRequiredService<ModerationEventWriter>());
         services.AddSingleton<TenantLexiconCache>();
-        services.AddSingleton<ITurnModeration, TurnModeration>();
+        // Replaces the chat wiring's pass-through default.
+        services.Replace(ServiceDescriptor.Singleton<ITurnModeration, TurnModeration>());
         return services;
     }
 }

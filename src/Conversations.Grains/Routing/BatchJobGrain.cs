@@ -8,7 +8,6 @@ using Conversations.Prompting;
 using Conversations.Routing;
 using Conversations.Storage.Chat;
 using Conversations.Storage.Routing;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -46,7 +45,7 @@ public sealed partial class BatchJobGrain(
     [PersistentState("batch-job", "store")] IPersistentState<BatchJobState> state,
     BatchStore items,
     UsageStore usage,
-    IServiceProvider services,
+    ITurnModeration moderation,
     RoutingConfigCache configs,
     HealthCache health,
     ChatModelPool pool,
@@ -63,7 +62,6 @@ public sealed partial class BatchJobGrain(
 
     private const string ResumeReminder = "batch-resume";
     private IGrainTimer? _timer;
-    private ITurnModeration? _moderation;
     private DateTimeOffset _waitUntil;
     private string _tenantId = "";
     private string _jobId = "";
@@ -160,70 +158,70 @@ public sealed partial class BatchJobGrain(
         var budgeted = routing.Policy.MonthlyBudgetUsd is not null;
         if (budgeted && !(await budget.ReserveAsync(item.TurnId, worst)).Granted) return; // wait for budget room
 
-        var caller = Caller;
-        var answered = false;
-        var turnUsage = TurnUsage.None;
-        var shown = "";
+        var turn = await moderation.CheckInputAsync(Caller, item.ConversationId, item.TurnId, item.Prompt, ct);
+        var (turnUsage, shown) = (TurnUsage.None, "");
         try
         {
-            var verdict = await Moderation.CheckInputAsync(caller, item.ConversationId, item.TurnId, item.Prompt, ct);
-            if (!verdict.Allowed)
+            if (!turn.Verdict.Allowed)
             {
                 if (budgeted) await budget.ReleaseAsync(item.TurnId);
-                await items.CompleteItemAsync(_tenantId, _jobId, item.Index, verdict.TextToStore, null,
-                    verdict.RefusalMessage ?? "This prompt can't be answered.", 0, 0, 0, 0, ct);
+                await items.CompleteItemAsync(_tenantId, _jobId, item.Index, turn.Verdict.TextToStore, null,
+                    turn.Verdict.RefusalMessage ?? "This prompt can't be answered.", 0, 0, 0, 0, ct);
                 return;
             }
-            // Stages 6-7: the model answers the prompt as the input check let it through; the output guard masks the
-            // answer, or withholds the rest of it, before anything is stored.
-            var answer = await GuardedAnswer.ReadAsync(pool.Get(model),
-                new ModelRequest([new PromptLine(PromptLine.User, verdict.TextForModel)], state.State.MaxOutputTokens),
-                Moderation.StartOutput(caller, item.ConversationId, item.TurnId), TimeSpan.FromMinutes(2), ct);
-            if (answer.Failure is { } failure) LogItemFailed(logger, _tenantId, _jobId, item.Index, failure);
-            answered = answer.Failure is null || answer.WithheldNotice is not null; // a withheld answer was produced: it is billed
-            shown = answer.Shown;
-            var counts = answer.Reported is { } r ? new TokenCounts(r.PromptTokens, Math.Min(r.CachedPromptTokens, r.PromptTokens), r.CompletionTokens)
-                : new TokenCounts(tokens.Count(verdict.TextForModel), 0, tokens.Count(answer.Raw));
-            // Every model call that produced tokens is billed with what it consumed, a cut one too (estimated when the
-            // provider reported nothing); a call refused before any output costs nothing.
-            var produced = answer.Reported is not null || answer.Raw.Length > 0;
-            var cost = produced ? Math.Min(CostCalculator.Cost(entry, counts, PricingMode.Batch), worst) : 0m;
-            turnUsage = new TurnUsage(counts.PromptTokens, counts.CachedPromptTokens, counts.CompletionTokens, cost);
-            await items.CompleteItemAsync(_tenantId, _jobId, item.Index, verdict.TextToStore, answered ? answer.Shown : null,
-                answer.WithheldNotice ?? (answer.Failure is null ? null : "The model could not answer this prompt."), counts.PromptTokens, counts.CachedPromptTokens, counts.CompletionTokens, cost, ct);
-            if (budgeted) await budget.SettleAsync(item.TurnId, cost);
-            if (produced)
-                await usage.WriteAsync([new Conversations.Storage.Chat.UsageRecord(_tenantId, state.State.UserId, item.ConversationId, item.TurnId, model.Id,
-                    counts.PromptTokens, counts.CachedPromptTokens, counts.CompletionTokens, cost,
-                    Conversations.Storage.Chat.UsageKinds.Batch, Estimated: answer.Reported is null)], ct);
+            (turnUsage, shown) = await AnswerAsync(item, turn, model, entry, worst, budgeted ? budget : null, ct);
         }
         finally
         {
-            // Ends the turn in the moderation stage: its output event is written, its per-turn state dropped, and the
-            // item's tokens charged to the user's and the tenant's token buckets.
-            await Moderation.TurnFinishedAsync(caller, item.ConversationId, item.TurnId, turnUsage, shown);
+            // Ends the turn in the moderation stage: its output event is written and the item's tokens charged to the
+            // user's and the tenant's token buckets.
+            await turn.FinishAsync(turnUsage, shown);
         }
+    }
+
+    // Stages 6-7: the model answers the prompt as the input check let it through; the output guard masks the answer, or
+    // withholds the rest of it, before anything is stored. Returns the item's usage and the answer as shown.
+    private async Task<(TurnUsage Usage, string Shown)> AnswerAsync(BatchItem item, IModeratedTurn turn, ModelRegistration model,
+        ModelEntry entry, decimal worst, IBudgetGrain? budget, CancellationToken ct)
+    {
+        var verdict = turn.Verdict;
+        var answer = await GuardedAnswer.ReadAsync(pool.Get(model),
+            new ModelRequest([new PromptLine(PromptLine.User, verdict.TextForModel)], state.State.MaxOutputTokens),
+            turn.StartOutput(), TimeSpan.FromMinutes(2), ct);
+        if (answer.Failure is { } failure) LogItemFailed(logger, _tenantId, _jobId, item.Index, failure);
+        var answered = answer.Failure is null || answer.WithheldNotice is not null; // a withheld answer was produced: it is billed
+        var counts = answer.Reported is { } r ? new TokenCounts(r.PromptTokens, Math.Min(r.CachedPromptTokens, r.PromptTokens), r.CompletionTokens)
+            : new TokenCounts(tokens.Count(verdict.TextForModel), 0, tokens.Count(answer.Raw));
+        // Every model call that produced tokens is billed with what it consumed, a cut one too (estimated when the
+        // provider reported nothing); a call refused before any output costs nothing.
+        var produced = answer.Reported is not null || answer.Raw.Length > 0;
+        var cost = produced ? Math.Min(CostCalculator.Cost(entry, counts, PricingMode.Batch), worst) : 0m;
+        await items.CompleteItemAsync(_tenantId, _jobId, item.Index, verdict.TextToStore, answered ? answer.Shown : null,
+            answer.WithheldNotice ?? (answer.Failure is null ? null : "The model could not answer this prompt."), counts.PromptTokens, counts.CachedPromptTokens, counts.CompletionTokens, cost, ct);
+        if (budget is not null) await budget.SettleAsync(item.TurnId, cost);
+        if (produced)
+            await usage.WriteAsync([new Conversations.Storage.Chat.UsageRecord(_tenantId, state.State.UserId, item.ConversationId, item.TurnId, model.Id,
+                counts.PromptTokens, counts.CachedPromptTokens, counts.CompletionTokens, cost,
+                Conversations.Storage.Chat.UsageKinds.Batch, Estimated: answer.Reported is null)], ct);
+        return (new TurnUsage(counts.PromptTokens, counts.CachedPromptTokens, counts.CompletionTokens, cost), answer.Shown);
     }
 
     // An item that cannot reach its model still passes the input check, so it is stored (and recorded) as a chat question would be.
     private async Task FailWithoutModelAsync(BatchItem item, string error, CancellationToken ct)
     {
-        var caller = Caller;
+        var turn = await moderation.CheckInputAsync(Caller, item.ConversationId, item.TurnId, item.Prompt, ct);
         try
         {
-            var verdict = await Moderation.CheckInputAsync(caller, item.ConversationId, item.TurnId, item.Prompt, ct);
-            await items.CompleteItemAsync(_tenantId, _jobId, item.Index, verdict.TextToStore, null,
-                verdict.Allowed ? error : verdict.RefusalMessage ?? error, 0, 0, 0, 0, ct);
+            await items.CompleteItemAsync(_tenantId, _jobId, item.Index, turn.Verdict.TextToStore, null,
+                turn.Verdict.Allowed ? error : turn.Verdict.RefusalMessage ?? error, 0, 0, 0, 0, ct);
         }
         finally
         {
-            await Moderation.TurnFinishedAsync(caller, item.ConversationId, item.TurnId, TurnUsage.None, "");
+            await turn.FinishAsync(TurnUsage.None, "");
         }
     }
 
     private Caller Caller => new(_tenantId, state.State.UserId, state.State.Role);
-
-    private ITurnModeration Moderation => _moderation ??= services.GetService<ITurnModeration>() ?? new PassThroughModeration();
 
     private async Task<BatchJobView> ViewAsync()
     {

@@ -44,7 +44,8 @@ public static class RoutingServiceCollectionExtensions
         services.AddSingleton<AnswerCacheService>();
         services.AddSingleton<TurnDetailsWriter>();
         services.AddHostedService(sp => sp.GetRequiredService<TurnDetailsWriter>());
-        services.AddSingleton<ITurnRouter, TurnRouter>();
+        // Replaces the chat wiring's single-model default.
+        services.Replace(ServiceDescriptor.Singleton<ITurnRouter, TurnRouter>());
         return services;
     }
 }

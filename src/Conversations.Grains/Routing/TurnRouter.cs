@@ -47,53 +47,30 @@ public sealed partial class TurnRouter(
     private readonly HardCodedReplies _replies = new();
 
     /// <inheritdoc />
-    public async Task<ModelPlan> PlanAsync(RoutingContext context, CancellationToken cancellationToken)
+    public async Task<IRoutedTurn> PlanAsync(RoutingContext context, CancellationToken cancellationToken)
     {
         var tenantId = context.Caller.TenantId;
         if (await configs.GetAsync(tenantId) is not { } routing)
-            return new ModelPlan([new ModelCandidate(platform.Primary.Name, platform.Primary)], "configured model");
+            return new UnroutedTurn(new ModelPlan([new ModelCandidate(platform.Primary.Name, platform.Primary)], "configured model"));
         var policy = routing.Policy;
 
         if (policy.HardCodedReplies && _replies.Match(context.Question, StableSeed(context.TurnId)) is { } canned)
         {
-            return new ModelPlan([], $"hard-coded reply: {canned.Intent.ToString().ToLowerInvariant()}")
+            return new RoutedTurn(this, context, new ModelPlan([], $"hard-coded reply: {canned.Intent.ToString().ToLowerInvariant()}")
             {
                 ReadyAnswer = canned.Text,
                 ReadyAnswerSource = "hard-coded",
-                Ticket = new TurnTicket("hard-coded", 0, false, "none", null, null).Serialize(),
-            };
+            }, "hard-coded");
         }
 
-        CacheKeys? cacheKeys = null;
-        if (context.ConversationDepth == 0 && (policy.ExactCache || policy.SemanticCache))
-        {
-            try
-            {
-                var lookup = await caches.LookupAsync(context, policy, cancellationToken);
-                if (lookup.Hit is { } hit)
-                {
-                    return new ModelPlan([], $"{lookup.Source}: answer first written by {hit.Model}" + (hit.Similarity < 1 ? $" (similarity {hit.Similarity:0.000})" : ""))
-                    {
-                        ReadyAnswer = hit.Answer,
-                        ReadyAnswerSource = lookup.Source,
-                        Ticket = new TurnTicket(lookup.Source!, 0, false, "none", null, null).Serialize(),
-                    };
-                }
-                cacheKeys = lookup.Keys;
-            }
-            catch (Exception e) when (e is not OperationCanceledException)
-            {
-                // A cache is an optimization: when it fails, the model answers.
-                LogCacheFailed(logger, tenantId, e);
-            }
-        }
+        var (cached, cacheKeys) = await LookupCacheAsync(context, policy, cancellationToken);
+        if (cached is not null) return cached;
 
         var router = grains.GetGrain<IModelRouterGrain>(tenantId);
         var query = new RouteQuery(context.ConversationId, context.Question, context.RetrievalTopScore, context.ConversationDepth,
             context.PromptTokens + context.MaxOutputTokens, false);
         var outcome = await router.DecideAsync(query);
         var reason = outcome.Reason;
-        decimal reserved = 0;
         var hasReservation = false;
         string? ledgerKey = null;
         if (policy.MonthlyBudgetUsd is not null && WorstCase(routing, outcome.Attempts, context) is var worst and > 0)
@@ -104,18 +81,17 @@ public sealed partial class TurnRouter(
             var grant = await budget.ReserveAsync(ledgerKey, worst);
             if (grant.Granted)
             {
-                (reserved, hasReservation) = (worst, true);
+                hasReservation = true;
             }
             else if (ConfigMapping.ToPolicy(policy).AtBudgetLimit == BudgetLimitAction.Refuse)
             {
                 var (code, message, retryable) = BudgetRefusal(grant, worst);
-                return new ModelPlan([], $"budget: {grant.DenialReason}; policy refuses")
+                return new RoutedTurn(this, context, new ModelPlan([], $"budget: {grant.DenialReason}; policy refuses")
                 {
                     RefusalMessage = message,
                     RefusalCode = code,
                     RefusalRetryable = retryable,
-                    Ticket = new TurnTicket("refused", 0, false, "none", null, null).Serialize(),
-                };
+                }, "refused");
             }
             else
             {
@@ -123,24 +99,43 @@ public sealed partial class TurnRouter(
                 // settled into the ledger (without a reservation, which the exhausted budget would deny).
                 outcome = await router.DecideAsync(query with { BudgetExhausted = true });
                 reason = $"budget: {grant.DenialReason}; {outcome.Reason}";
-                (reserved, hasReservation) = (WorstCase(routing, outcome.Attempts, context), true);
+                hasReservation = true;
             }
         }
 
         var chain = outcome.Attempts.Select(id => id == ModelCatalog.ExtractiveId || routing.Find(id) is not { } m
             ? new ModelCandidate(ModelCatalog.ExtractiveId, pool.Extractive)
             : new ModelCandidate(m.Id, pool.Get(m))).ToList();
-        return new ModelPlan(chain, reason)
-        {
-            Ticket = new TurnTicket("model", reserved, hasReservation, outcome.CanaryArm, outcome.ProbedModelId, cacheKeys, ledgerKey).Serialize(),
-        };
+        return new RoutedTurn(this, context, new ModelPlan(chain, reason), "model", hasReservation, outcome.CanaryArm, cacheKeys, ledgerKey);
     }
 
-    /// <inheritdoc />
-    public async Task<TurnCost> TurnFinishedAsync(RoutingContext context, ModelPlan plan, IReadOnlyList<ModelAttempt> attempts, string? modelId,
+    // The answer caches, for a first question only: a hit is the turn's ready answer; a miss says where its answer may be stored.
+    private async Task<(RoutedTurn? Hit, CacheKeys? Keys)> LookupCacheAsync(RoutingContext context, RoutingPolicySettings policy, CancellationToken cancellationToken)
+    {
+        if (context.ConversationDepth != 0 || !(policy.ExactCache || policy.SemanticCache)) return (null, null);
+        try
+        {
+            var lookup = await caches.LookupAsync(context, policy, cancellationToken);
+            if (lookup.Hit is not { } hit) return (null, lookup.Keys);
+            return (new RoutedTurn(this, context, new ModelPlan([], $"{lookup.Source}: answer first written by {hit.Model}" + (hit.Similarity < 1 ? $" (similarity {hit.Similarity:0.000})" : ""))
+            {
+                ReadyAnswer = hit.Answer,
+                ReadyAnswerSource = lookup.Source,
+            }, lookup.Source!), null);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // A cache is an optimization: when it fails, the model answers.
+            LogCacheFailed(logger, context.Caller.TenantId, e);
+            return (null, null);
+        }
+    }
+
+    /// <summary>The end of a turn this router planned: see <see cref="IRoutedTurn.FinishAsync"/>.</summary>
+    internal async Task<TurnCost> FinishAsync(RoutedTurn ticket, IReadOnlyList<ModelAttempt> attempts, string? modelId,
         TurnUsage usage, string answer, bool completed)
     {
-        if (TurnTicket.Parse(plan.Ticket) is not { } ticket) return TurnCost.Free(attempts.Count);
+        var (context, plan) = (ticket.Context, ticket.Plan);
         var tenantId = context.Caller.TenantId;
         var routing = await configs.GetAsync(tenantId);
         var now = time.GetUtcNow();

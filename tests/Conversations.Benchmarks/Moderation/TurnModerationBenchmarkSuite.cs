@@ -65,18 +65,18 @@ public sealed class TurnModerationBenchmarkSuite : IBenchmarkSuite
         {
             var turnId = $"t{i}-{Guid.NewGuid():n}";
             var started = Stopwatch.GetTimestamp();
-            await moderation.CheckInputAsync(caller, "c1", turnId, question, CancellationToken.None);
+            var turn = await moderation.CheckInputAsync(caller, "c1", turnId, question, CancellationToken.None);
             input[i] = Stopwatch.GetElapsedTime(started).TotalMicroseconds;
 
             started = Stopwatch.GetTimestamp();
-            var output = moderation.StartOutput(caller, "c1", turnId);
+            var output = turn.StartOutput();
             var n = 0;
             while (n < deltas.Count && output.Push(deltas[n++]).SafeText.Length == 0) { }
             guard[i] = Stopwatch.GetElapsedTime(started).TotalMicroseconds;
             held = n;
             while (n < deltas.Count) output.Push(deltas[n++]);
             output.Complete();
-            await moderation.TurnFinishedAsync(caller, "c1", turnId, TurnUsage.None, "");
+            await turn.FinishAsync(TurnUsage.None, "");
         }
         Array.Sort(input);
         Array.Sort(guard);

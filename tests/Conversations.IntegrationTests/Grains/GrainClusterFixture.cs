@@ -48,11 +48,7 @@ public sealed class GrainClusterFixture : IAsyncLifetime
                 .Build();
             silo.AddAdoNetGrainStorage("store", o => { o.Invariant = "Npgsql"; o.ConnectionString = cs; });
             silo.Services.AddPlatformServices(configuration);
-            silo.Services.AddOptions<ChatOptions>();
-            silo.Services.AddOptions<Conversations.Models.Chat.ChatModelOptions>();
-            silo.Services.AddSingleton<IChatModelProvider, ChatModelProvider>();
-            silo.Services.AddSingleton<ModelSummarizer>();
-            silo.Services.AddSingleton<Conversations.Prompting.IConversationSummarizer>(sp => sp.GetRequiredService<ModelSummarizer>());
+            silo.Services.AddChat(configuration);
         }
     }
 }

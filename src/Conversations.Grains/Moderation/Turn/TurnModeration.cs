@@ -41,21 +41,15 @@ public sealed partial class TurnModeration(
     /// <summary>Refusal code when Green was needed (fail closed) but unreachable.</summary>
     public const string UnavailableCode = "moderation_unavailable";
 
-    // Turns between their input check and their output guard; bounded by sweeping turns that never reached the model.
-    private const int MaxOpenTurns = 10_000;
-    private static readonly TimeSpan OpenTurnLifetime = TimeSpan.FromMinutes(10);
-    private readonly ConcurrentDictionary<TurnKey, OpenTurn> _open = new();
-    private readonly ConcurrentDictionary<TurnKey, Task> _pendingEvents = new();
     private readonly ConcurrentDictionary<string, (ModerationSettings Settings, DateTimeOffset CheckAfter)> _settings = new(StringComparer.Ordinal);
 
     /// <inheritdoc />
-    public async Task<InputVerdict> CheckInputAsync(Caller caller, string conversationId, string turnId, string text, CancellationToken cancellationToken)
+    public async Task<IModeratedTurn> CheckInputAsync(Caller caller, string conversationId, string turnId, string text, CancellationToken cancellationToken)
     {
         var set = await lexicons.GetAsync(caller.TenantId);
         var request = new ModerationRequest(text, set) { Seed = turnId, GreenFailureMode = await FailureModeAsync(caller.TenantId) };
         // Resolved per call: with Green configured it holds a typed HttpClient whose handlers the factory rotates.
         var verdict = await services.GetRequiredService<IContentModerator>().CheckInputAsync(request, cancellationToken);
-        var key = new TurnKey(caller.TenantId, conversationId, turnId);
         var labels = verdict.Results.Select(r => r.Label).Distinct(StringComparer.Ordinal).ToList();
         if (verdict.Results.Count > 0 || verdict.IsBlocked)
         {
@@ -67,40 +61,39 @@ public sealed partial class TurnModeration(
         {
             var refusal = verdict.Refusal ?? RefusalMessages.For(RefusalClass.Policy, text, turnId);
             var code = verdict.GreenUnavailable && refusal.Class == RefusalClass.ServiceUnavailable ? UnavailableCode : InputRefusedCode;
-            return new InputVerdict(false, verdict.StorageText, "", code, refusal.Text, verdict.RiskLevelName, labels);
+            return new ModeratedTurn(this, caller, conversationId, turnId,
+                new InputVerdict(false, verdict.StorageText, "", code, refusal.Text, verdict.RiskLevelName, labels), set, RefusalMessages.WithheldNotice("").Trim());
         }
-        SweepIfFull();
-        _open[key] = new OpenTurn(set, RefusalMessages.WithheldNotice(text).Trim(), time.GetUtcNow());
-        return new InputVerdict(true, verdict.StorageText, verdict.SafeText);
+        return new ModeratedTurn(this, caller, conversationId, turnId,
+            new InputVerdict(true, verdict.StorageText, verdict.SafeText), set, RefusalMessages.WithheldNotice(text).Trim());
     }
 
     /// <inheritdoc />
-    public IOutputGuard StartOutput(Caller caller, string conversationId, string turnId)
+    public IModeratedTurn OutputOnly(Caller caller, string conversationId, string turnId) =>
+        new ModeratedTurn(this, caller, conversationId, turnId, InputVerdict.Pass(""),
+            lexicons.Current(caller.TenantId) ?? CompiledLexiconSet.Platform, RefusalMessages.WithheldNotice("").Trim());
+
+    /// <summary>A guard for one answer; its findings become an output event, handed to <paramref name="recorded"/> to await at the turn's finish.</summary>
+    internal IOutputGuard Guard(Caller caller, string conversationId, string turnId, CompiledLexiconSet set, string withheldNotice, Action<Task> recorded)
     {
-        var key = new TurnKey(caller.TenantId, conversationId, turnId);
-        var turn = _open.TryRemove(key, out var open) ? open
-            : new OpenTurn(lexicons.Current(caller.TenantId) ?? CompiledLexiconSet.Platform, RefusalMessages.WithheldNotice("").Trim(), time.GetUtcNow());
-        var filter = new StreamingOutputFilter(engine, turn.Lexicons, new StreamingFilterOptions
+        var filter = new StreamingOutputFilter(engine, set, new StreamingFilterOptions
         {
             MaxHoldChars = options.Value.OutputMaxHoldChars,
             ForcedTailChars = options.Value.OutputForcedTailChars,
             Release = options.Value.OutputRelease,
         });
-        return new ModerationOutputGuard(filter, turn.WithheldNotice, findings =>
+        return new ModerationOutputGuard(filter, withheldNotice, findings =>
         {
             var labels = findings.Hits.Select(h => h.Label).Distinct(StringComparer.Ordinal).ToList();
             LogOutput(logger, caller.TenantId, conversationId, turnId, findings.Action, findings.Risk.ToGreenString(), string.Join(',', labels));
-            _pendingEvents[key] = events.RecordAsync(Event(caller, conversationId, turnId, "output", findings.Action, findings.Risk, labels,
-                findings.Hits.Where(h => h.LibName is not null).Select(h => h.LibName!), [BuiltInContentModerator.CheckerName], findings.StoredText));
+            recorded(events.RecordAsync(Event(caller, conversationId, turnId, "output", findings.Action, findings.Risk, labels,
+                findings.Hits.Where(h => h.LibName is not null).Select(h => h.LibName!), [BuiltInContentModerator.CheckerName], findings.StoredText)));
         });
     }
 
-    /// <inheritdoc />
-    public async Task TurnFinishedAsync(Caller caller, string conversationId, string turnId, TurnUsage usage, string answerAsShown)
+    /// <summary>Charges a finished turn's real token count to the user's and the tenant's token limits.</summary>
+    internal async Task ChargeAsync(Caller caller, TurnUsage usage)
     {
-        var key = new TurnKey(caller.TenantId, conversationId, turnId);
-        _open.TryRemove(key, out _);
-        if (_pendingEvents.TryRemove(key, out var written)) await WaitForEventAsync(written);
         var tokens = usage.PromptTokens + usage.CompletionTokens;
         if (tokens <= 0) return;
         try
@@ -131,8 +124,8 @@ public sealed partial class TurnModeration(
         new(caller.TenantId, caller.UserId, conversationId, turnId, phase, action.ToString().ToLowerInvariant(), risk.ToGreenString(),
             labels, libraries.Distinct(StringComparer.Ordinal).ToList(), checkers, maskedContent, time.GetUtcNow());
 
-    // The event is durable once this returns; if the database is slow the turn goes on and the writer keeps retrying.
-    private async Task WaitForEventAsync(Task written)
+    /// <summary>The event is durable once this returns; if the database is slow the turn goes on and the writer keeps retrying.</summary>
+    internal async Task WaitForEventAsync(Task written)
     {
         try
         {
@@ -143,16 +136,6 @@ public sealed partial class TurnModeration(
             LogEventSlow(logger, options.Value.EventWriteWait.TotalSeconds);
         }
     }
-
-    private void SweepIfFull()
-    {
-        if (_open.Count < MaxOpenTurns) return;
-        var cutoff = time.GetUtcNow() - OpenTurnLifetime;
-        foreach (var (key, turn) in _open)
-            if (turn.StartedAt < cutoff) _open.TryRemove(key, out _);
-    }
-
-    private sealed record OpenTurn(CompiledLexiconSet Lexicons, string WithheldNotice, DateTimeOffset StartedAt);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Input of {TenantId}/{ConversationId} turn {TurnId}: {Action}, risk {Risk}, labels {Labels}")]
     private static partial void LogInput(ILogger logger, string tenantId, string conversationId, string turnId, ModerationAction action, string risk, string labels);

@@ -1,0 +1,88 @@
+using Conversations.Contracts.Chat;
+using Conversations.Models.Chat;
+using Conversations.Prompting;
+using Conversations.Storage.Chat;
+
+namespace Conversations.Grains.Chat;
+
+/// <summary>
+/// The recent part of one conversation's log, in memory (the messages after the summary, at most
+/// <paramref name="capacity"/>): where a turn's messages get their numbers and are appended, and what a prompt's recent
+/// turns come from.
+/// </summary>
+internal sealed class ConversationLog(ConversationStore store, string tenantId, string conversationId, int capacity)
+{
+    private readonly List<MessageRecord> _window = [];
+
+    /// <summary>The number of the last message in the log.</summary>
+    public long LastSeq { get; private set; }
+
+    /// <summary>Reads the log's end after activation.</summary>
+    public async Task LoadAsync(long summarizedThroughSeq, CancellationToken ct)
+    {
+        LastSeq = await store.LastSeqAsync(tenantId, conversationId, ct);
+        var recent = await store.ReadPageAsync(tenantId, conversationId, null, capacity, ct);
+        _window.AddRange(recent.Where(m => m.Seq > summarizedThroughSeq));
+    }
+
+    /// <summary>A message numbered as the next one in the log.</summary>
+    public MessageRecord Next(string turnId, string role, string content, string status, int tokenCount, string? model) =>
+        new(LastSeq + 1, turnId, role, content, status, tokenCount, model, DateTimeOffset.UtcNow);
+
+    /// <summary>Adds a turn's question now and returns its write, which the turn overlaps with its next stages.</summary>
+    public Task AppendQuestion(MessageRecord question)
+    {
+        var write = store.AppendAsync(tenantId, conversationId, [question]);
+        LastSeq = question.Seq;
+        _window.Add(question);
+        return write;
+    }
+
+    /// <summary>Forgets a question whose write failed (nothing was added after it).</summary>
+    public void Forget(MessageRecord question)
+    {
+        _window.Remove(question);
+        LastSeq--;
+    }
+
+    /// <summary>Stores an answer with its usage rows; not with the caller's token: they are written even when the caller has gone.</summary>
+    public async Task SaveAsync(MessageRecord answer, IReadOnlyList<UsageRecord>? usage)
+    {
+        await store.AppendAsync(tenantId, conversationId, [answer], usage, CancellationToken.None);
+        LastSeq = answer.Seq;
+        _window.Add(answer);
+        if (_window.Count > capacity) _window.RemoveRange(0, _window.Count - capacity);
+    }
+
+    /// <summary>True while the log ends with this turn's question and no answer.</summary>
+    public bool EndsWithQuestionOf(string turnId) => _window.Count > 0 && _window[^1].TurnId == turnId && _window[^1].Role == PromptLine.User;
+
+    /// <summary>The window as prompt turns (messages with text that a prompt may carry), without <paramref name="excludingSeq"/>.</summary>
+    public IReadOnlyList<ConversationTurn> RecentTurns(long? excludingSeq) => ConversationTurn.Group(
+        _window.Where(m => m.Seq != excludingSeq && m.Content.Length > 0
+            && m.Status is MessageStatus.Complete or MessageStatus.Interrupted or MessageStatus.Incomplete)
+            .Select(ToTurnMessage));
+
+    /// <summary>Drops the messages a summary now covers.</summary>
+    public void DropThrough(long seq) => _window.RemoveAll(m => m.Seq <= seq);
+
+    /// <summary>Empties the window (the conversation was deleted).</summary>
+    public void Clear()
+    {
+        _window.Clear();
+        LastSeq = 0;
+    }
+
+    /// <summary>After a crash the log may end with a question and no answer: records that turn as interrupted, not missing.</summary>
+    public async Task CloseDanglingTurnAsync(CancellationToken ct)
+    {
+        if (_window.Count == 0 || _window[^1].Role != PromptLine.User) return;
+        var closing = Next(_window[^1].TurnId, PromptLine.Assistant, "", MessageStatus.Interrupted, 0, null);
+        await store.AppendAsync(tenantId, conversationId, [closing], null, ct);
+        LastSeq = closing.Seq;
+        _window.Add(closing);
+    }
+
+    /// <summary>A stored message as the prompt builder sees it.</summary>
+    public static ChatTurnMessage ToTurnMessage(MessageRecord m) => new(m.Role, m.Content, m.TokenCount, m.Seq);
+}

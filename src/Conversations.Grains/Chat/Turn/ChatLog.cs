@@ -1,0 +1,19 @@
+using Microsoft.Extensions.Logging;
+
+namespace Conversations.Grains.Chat.Turn;
+
+/// <summary>The turn's log lines; ids and codes only, never message text.</summary>
+internal static partial class ChatLog
+{
+    [LoggerMessage(Level = LogLevel.Information, Message = "Folded {Messages} messages of {TenantId}/{ConversationId} into a {Tokens}-token summary")]
+    public static partial void Folded(ILogger logger, string tenantId, string conversationId, int messages, int tokens);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Could not settle an abandoned turn of {TenantId}/{ConversationId}")]
+    public static partial void SettleFailed(ILogger logger, string tenantId, string conversationId, Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Could not write {Rows} usage rows of {TenantId}/{ConversationId}")]
+    public static partial void UsageLost(ILogger logger, string tenantId, string conversationId, int rows, Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Model failed in {TenantId}/{ConversationId}: {Code} {Reason}")]
+    public static partial void ModelFailure(ILogger logger, string tenantId, string conversationId, string code, string reason);
+}

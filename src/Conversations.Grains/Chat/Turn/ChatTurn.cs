@@ -1,0 +1,117 @@
+using System.Diagnostics;
+using System.Runtime.CompilerServices;
+using Conversations.Contracts.Chat;
+using Conversations.Contracts.Knowledge;
+using Conversations.Contracts.Tenancy;
+using Conversations.Grains.Telemetry;
+using Conversations.Models.Chat;
+using Conversations.Prompting;
+
+namespace Conversations.Grains.Chat.Turn;
+
+/// <summary>
+/// One chat turn: runs the stages in order and passes on the events each yields, until one ends the turn with an
+/// <see cref="Outcome"/>. A turn that stops without one (the caller left, or a stage threw) is settled at its end: every
+/// model call is billed, and a stored question gets an interrupted answer with what was shown.
+/// </summary>
+internal sealed class ChatTurn(ChatPipeline pipeline, ConversationScope conversation, SendMessage message)
+{
+    private static readonly ITurnStage[] Stages =
+    [
+        new InputCheckStage(), new ContextStage(), new RetrievalStage(), new PromptStage(), new RouteStage(),
+        new ModelAttemptsStage(), new RecordStage(),
+    ];
+
+    /// <summary>The silo's services for turns.</summary>
+    public ChatPipeline Pipeline => pipeline;
+    /// <summary>The conversation the turn belongs to.</summary>
+    public ConversationScope Conversation => conversation;
+    /// <summary>Who asks.</summary>
+    public Caller Caller => message.Caller;
+    /// <summary>The turn's id: the client's, or a new one.</summary>
+    public string TurnId { get; } = string.IsNullOrWhiteSpace(message.ClientTurnId) ? Guid.NewGuid().ToString("n") : message.ClientTurnId!;
+    /// <summary>The question as the user wrote it.</summary>
+    public string Question => message.Text;
+    /// <summary>Runs from the turn's start (latency figures).</summary>
+    public Stopwatch Clock { get; } = Stopwatch.StartNew();
+    /// <summary>The turn's trace span; the explicit parent of its model attempts.</summary>
+    public Activity? Activity { get; private set; }
+
+    /// <summary>Stage 2's moderation of this turn: verdict, output guard, finish.</summary>
+    public IModeratedTurn Moderation { get; set; } = null!;
+    /// <summary>Stage 1's gate: the question and its write.</summary>
+    public QuestionCommit Commit { get; private set; } = null!;
+    /// <summary>The tenant's settings, read beside the question's commit.</summary>
+    public Task<TenantSettings> SettingsRead { get; private set; } = null!;
+    /// <summary>The asker's memory epoch, read beside the question's commit.</summary>
+    public Task<long> MemoryEpochRead { get; private set; } = null!;
+    /// <summary>The knowledge search, started beside the question's commit; null when the platform has no knowledge base or the question was refused.</summary>
+    public Task<RetrievalResult>? Search { get; private set; }
+    /// <summary>The tenant's settings, once read.</summary>
+    public TenantSettings Settings { get; set; } = null!;
+    /// <summary>What retrieval found for the prompt.</summary>
+    public RetrievalResult Retrieval { get; set; } = RetrievalResult.Empty;
+    /// <summary>Stage 5's prompt.</summary>
+    public BuiltPrompt Prompt { get; set; } = null!;
+    /// <summary>The prompt as the models get it.</summary>
+    public ModelRequest Request { get; set; } = null!;
+    /// <summary>Stage 6's routed turn: plan and finish; null until routed.</summary>
+    public IRoutedTurn? Route { get; set; }
+    /// <summary>The models to try in order (a ready answer streams through the same path).</summary>
+    public IReadOnlyList<ModelCandidate> Chain { get; set; } = [];
+    /// <summary>The turn's model calls, each billed however the turn ends.</summary>
+    public ModelCalls Calls { get; private set; } = null!;
+    /// <summary>The answer: what the models wrote and what the user saw.</summary>
+    public TurnAnswer Answer { get; private set; } = null!;
+    /// <summary>How the turn ended; null while it runs.</summary>
+    public TurnOutcome? Outcome { get; set; }
+
+    /// <summary>Runs the turn.</summary>
+    public async IAsyncEnumerable<ChatEvent> RunAsync([EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        // Explicit parents below: an async iterator restores Activity.Current on every resume.
+        using var activity = Activity = PlatformTracing.Source.StartActivity("chat turn");
+        activity?.SetTag("conversations.tenant_id", conversation.TenantId).SetTag("conversations.conversation_id", conversation.ConversationId);
+        Calls = new ModelCalls(pipeline, activity);
+        Answer = new TurnAnswer(Clock);
+        try
+        {
+            foreach (var stage in Stages)
+            {
+                await foreach (var e in stage.RunAsync(this, cancellationToken)) yield return e;
+                if (Outcome is not null) break;
+            }
+            // After the answer, off the time-to-first-token path: fold old turns, learn durable facts.
+            if (Outcome?.Delivered() == true) await SummaryFold.AfterTurnAsync(this);
+        }
+        finally
+        {
+            await EndAsync();
+        }
+    }
+
+    /// <summary>
+    /// Stage 1 begins: the question, as the input check lets it be stored, is written while the turn goes on, beside the
+    /// settings and memory reads and the knowledge search; "received" waits for the write (see <see cref="QuestionCommit"/>).
+    /// </summary>
+    public void Receive(CancellationToken cancellationToken)
+    {
+        var verdict = Moderation.Verdict;
+        Commit = QuestionCommit.Start(conversation.Log, TurnId, verdict.TextToStore, pipeline.Tokens);
+        SettingsRead = conversation.Tenant.GetSettingsAsync();
+        MemoryEpochRead = conversation.User(Caller.UserId).GetMemoryEpochAsync();
+        Search = verdict.Allowed && pipeline.Retriever is not NoKnowledgeRetriever
+            ? pipeline.Retriever.RetrieveAsync(conversation.TenantId, Caller.UserId, verdict.TextForModel, pipeline.Options.RetrievalTopK, cancellationToken)
+            : null;
+    }
+
+    // However the stages stopped: calls still running are billed for what they produced, and a turn left without an
+    // outcome while its question is the log's last message is settled by whether that question was stored.
+    private async Task EndAsync()
+    {
+        await Calls.StopAsync();
+        if (Outcome is not null || Commit is null || !conversation.Log.EndsWithQuestionOf(TurnId)) return;
+        if (await Commit.StoredAsync()) await RecordStage.AbandonedAsync(this);
+        else await Commit.NotStoredAsync(this);
+    }
+}

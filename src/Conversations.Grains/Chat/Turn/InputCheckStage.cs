@@ -1,0 +1,26 @@
+using System.Runtime.CompilerServices;
+using Conversations.Contracts.Chat;
+
+namespace Conversations.Grains.Chat.Turn;
+
+/// <summary>
+/// Stage 2, then stage 1: the question is checked before anything else runs, and its text as the check lets it be
+/// stored starts committing. A refused question is stored with its refusal, and nothing else runs.
+/// </summary>
+internal sealed class InputCheckStage : ITurnStage
+{
+    /// <inheritdoc />
+    public async IAsyncEnumerable<ChatEvent> RunAsync(ChatTurn turn, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        turn.Moderation = await turn.Pipeline.Moderation.CheckInputAsync(turn.Caller, turn.Conversation.ConversationId, turn.TurnId, turn.Question, cancellationToken);
+        turn.Receive(cancellationToken);
+        var verdict = turn.Moderation.Verdict;
+        if (verdict.Allowed) yield break;
+
+        await foreach (var e in turn.Commit.PassAsync(turn, wait: true)) yield return e;
+        if (turn.Outcome is not null) yield break;
+        var refusal = verdict.RefusalMessage ?? "This message can't be answered.";
+        await RecordStage.RefusedAsync(turn, "moderation", refusal);
+        yield return new ErrorEvent(verdict.RefusalCode ?? "input_refused", refusal, false) { RiskLevel = verdict.RiskLevel, Labels = verdict.Labels };
+    }
+}

@@ -1,0 +1,76 @@
+using System.Diagnostics;
+using System.Runtime.CompilerServices;
+using Conversations.Contracts.Chat;
+using Conversations.Models.Chat;
+
+namespace Conversations.Grains.Chat.Turn;
+
+/// <summary>
+/// Stages 6 and 7: the sources the prompt used, then the models of the chain in order, every delta through the output
+/// guard. A failure before the first token moves on silently; a failure part-way is continued by the next model that
+/// calls a provider, from the partial answer, so the user sees one answer.
+/// </summary>
+internal sealed class ModelAttemptsStage : ITurnStage
+{
+    /// <inheritdoc />
+    public async IAsyncEnumerable<ChatEvent> RunAsync(ChatTurn turn, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        foreach (var chunk in turn.Retrieval.Chunks.Where(c => turn.Prompt.IncludedChunkIds.Contains(ConversationPrompt.ChunkId(c))))
+            yield return new CitationEvent(chunk.DocumentId, chunk.Title, chunk.ChunkIndex, chunk.Score);
+
+        var (answer, chain) = (turn.Answer, turn.Chain);
+        answer.Guard(turn.Moderation.StartOutput());
+        yield return new ProgressEvent("generating", "Writing the answer…");
+        for (var i = 0; i < chain.Count && !answer.Withheld; i++)
+        {
+            // The model stopped part-way and only the extractive responder is left: its reply spliced onto the model's
+            // words would read as nonsense, so the answer ends here, marked incomplete.
+            if (answer.HasText && !chain.Skip(i).Any(c => CallMeter.CallsProvider(c.Model))) break;
+            await foreach (var e in AttemptAsync(turn, chain[i], cancellationToken)) yield return e;
+            if (answer.Failure is null) break;
+            if (turn.Calls.Attempts[^1].TimeToFirstToken is not null && chain.Skip(i + 1).Any(c => CallMeter.CallsProvider(c.Model)))
+            {
+                answer.Continued = true;
+                yield return new ProgressEvent("continuing", "The answer was interrupted; a backup model is finishing it…");
+            }
+        }
+        foreach (var e in answer.Complete()) yield return e;
+    }
+
+    // One call: streams it through the guard, then closes it with how it went (its trace span notes both).
+    private static async IAsyncEnumerable<ChatEvent> AttemptAsync(ChatTurn turn, ModelCandidate candidate, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var answer = turn.Answer;
+        var continuation = answer.HasText;
+        var request = continuation ? ContinuationRequest(turn.Request, answer.Raw) : turn.Request;
+        Func<int> promptTokens = continuation ? () => CallMeter.EstimatePromptTokens(turn.Pipeline.Tokens, request) : () => turn.Prompt.PromptTokens;
+        using var attempt = turn.Calls.Begin(candidate, request, promptTokens, continuation, cancellationToken);
+        var meter = turn.Calls.Open!;
+        ModelFailure? failure = null;
+        await foreach (var step in attempt.Stream)
+        {
+            if (step.Failure is not null)
+            {
+                failure = step.Failure;
+                break;
+            }
+            meter.Add(step);
+            if (string.IsNullOrEmpty(step.Text)) continue;
+            // For the early call, time to first token includes any wait for the question's commit.
+            meter.TimeToFirstToken ??= DateTimeOffset.UtcNow - attempt.Started;
+            foreach (var e in answer.Push(candidate.ModelId, step.Text)) yield return e;
+            if (answer.Withheld) break;
+        }
+        answer.Failure = failure;
+        var closed = turn.Calls.Close(failure);
+        if (closed.TimeToFirstToken is { } ttft) attempt.Activity?.SetTag("conversations.time_to_first_token_ms", ttft.TotalMilliseconds);
+        if (failure is not null) attempt.Activity?.SetStatus(ActivityStatusCode.Error, failure.Code);
+    }
+
+    private static ModelRequest ContinuationRequest(ModelRequest original, string partial) => original with
+    {
+        Messages = [.. original.Messages,
+            new PromptLine(PromptLine.Assistant, partial),
+            new PromptLine(PromptLine.User, "Your previous answer was cut off. Continue it from exactly where it stopped, without repeating anything and without comment.")],
+    };
+}

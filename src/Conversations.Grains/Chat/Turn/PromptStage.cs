@@ -1,0 +1,20 @@
+using Conversations.Contracts.Chat;
+using Conversations.Models.Chat;
+using Conversations.Prompting;
+
+namespace Conversations.Grains.Chat.Turn;
+
+/// <summary>Stage 5: the prompt, stable prefix first, with the question as the model may see it.</summary>
+internal sealed class PromptStage : ITurnStage
+{
+    /// <inheritdoc />
+    public IAsyncEnumerable<ChatEvent> RunAsync(ChatTurn turn, CancellationToken cancellationToken)
+    {
+        var (conversation, question) = (turn.Conversation, turn.Commit.Question);
+        turn.Prompt = conversation.Prompt.Build(turn.Settings, conversation.State.State.Summary, conversation.Log.RecentTurns(excludingSeq: question.Seq),
+            question with { Content = turn.Moderation.Verdict.TextForModel }, turn.Retrieval);
+        turn.Request = new ModelRequest(turn.Prompt.Messages.Select(m => new PromptLine(m.Role, m.Content)).ToList(), turn.Prompt.MaxOutputTokens,
+            CacheKey: PromptCacheHints.CacheKey(conversation.TenantId, conversation.ConversationId));
+        return AsyncEnumerable.Empty<ChatEvent>();
+    }
+}

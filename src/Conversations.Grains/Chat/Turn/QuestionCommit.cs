@@ -1,0 +1,78 @@
+using Conversations.Contracts.Chat;
+using Conversations.Models.Chat;
+using Conversations.Prompting;
+using Conversations.Storage.Chat;
+
+namespace Conversations.Grains.Chat.Turn;
+
+/// <summary>
+/// Stage 1's gate: the question is stored before the user sees anything of the answer. Its write runs while the turn
+/// goes on; <see cref="PassAsync"/> releases "received" once it has committed, or ends the turn when it failed.
+/// </summary>
+internal sealed class QuestionCommit(MessageRecord question, Task write)
+{
+    private static readonly ProgressEvent Received = new("received", "Got your message.");
+    private bool? _stored;
+
+    /// <summary>The question as stored.</summary>
+    public MessageRecord Question => question;
+
+    /// <summary>True once the gate was passed or failed; false while the write may still be in flight.</summary>
+    public bool IsSettled => _stored is not null;
+
+    /// <summary>Starts writing <paramref name="text"/> as the conversation's next message.</summary>
+    public static QuestionCommit Start(ConversationLog log, string turnId, string text, ITokenCounter tokens)
+    {
+        var question = log.Next(turnId, PromptLine.User, text, MessageStatus.Complete, tokens.Count(text), null);
+        return new QuestionCommit(question, log.AppendQuestion(question));
+    }
+
+    /// <summary>Whether the question was stored, waiting for its write.</summary>
+    public async Task<bool> StoredAsync() => _stored ??= await CompletesAsync(write);
+
+    /// <summary>
+    /// The gate: once the write has finished (waiting for it when <paramref name="wait"/>), yields "received", or ends
+    /// the turn as <see cref="TurnOutcome.QuestionNotStored"/>. Yields nothing when already settled, or when the write
+    /// is still in flight and not waited for.
+    /// </summary>
+    public async IAsyncEnumerable<ChatEvent> PassAsync(ChatTurn turn, bool wait)
+    {
+        if (_stored is not null || (!wait && !write.IsCompleted)) yield break;
+        if (await StoredAsync())
+        {
+            yield return Received;
+            yield break;
+        }
+        await NotStoredAsync(turn);
+        yield return new ErrorEvent("storage_unavailable", "We couldn't save your message, so it was not sent. Please try again in a moment.", true);
+    }
+
+    /// <summary>
+    /// The question's write failed: the turn forgets it and ends with no message (nothing was shown after it). A model
+    /// call started beside the write is still billed for what it produced, in usage rows of their own.
+    /// </summary>
+    public async Task NotStoredAsync(ChatTurn turn)
+    {
+        turn.Outcome = TurnOutcome.QuestionNotStored;
+        turn.Conversation.Log.Forget(question);
+        await turn.Calls.StopAsync();
+        if (turn.Route is not { } route) return;
+        var attempts = turn.Calls.Attempts;
+        var cost = await route.FinishAsync(attempts, turn.Answer.ModelName, TurnBilling.Usage(attempts) ?? TurnUsage.None, "", false);
+        await RecordStage.WriteUsageAsync(turn, TurnBilling.Rows(turn.Conversation.TenantId, turn.Caller.UserId, turn.Conversation.ConversationId,
+            turn.TurnId, attempts, cost, null));
+    }
+
+    private static async Task<bool> CompletesAsync(Task task)
+    {
+        try
+        {
+            await task;
+            return true;
+        }
+        catch (Exception)
+        {
+            return false;
+        }
+    }
+}

@@ -1,0 +1,101 @@
+using System.Runtime.CompilerServices;
+using Conversations.Contracts.Chat;
+using Conversations.Models.Chat;
+using Conversations.Storage.Chat;
+
+namespace Conversations.Grains.Chat.Turn;
+
+/// <summary>
+/// Stage 8: the turn's answer is stored with one usage row per model call, the router and moderation hear how it went,
+/// the turn's figures are recorded, and the stream ends with <c>done</c> or a retryable <c>error</c>. The other ways a
+/// stored question ends (refused, abandoned) are recorded here too.
+/// </summary>
+internal sealed class RecordStage : ITurnStage
+{
+    /// <inheritdoc />
+    public async IAsyncEnumerable<ChatEvent> RunAsync(ChatTurn turn, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var (answer, attempts, tokens) = (turn.Answer, turn.Calls.Attempts, turn.Pipeline.Tokens);
+        var outcome = TurnOutcomes.OfAnswer(answer.Failure is not null, answer.Withheld, answer.CutOff);
+        var text = answer.Shown;
+        // What the calls consumed, each at its own model; with no model billed (a ready or extractive answer), the
+        // answer's own size, for the token limits and the done event.
+        var usage = TurnBilling.Usage(attempts) ?? new TurnUsage(turn.Prompt.PromptTokens, 0, tokens.Count(answer.Raw), 0m);
+        var cost = await turn.Route!.FinishAsync(attempts, answer.ModelName, usage, text, outcome.Delivered());
+        usage = usage with { CostUsd = cost.TotalUsd };
+        var modelName = answer.ModelName ?? attempts.LastOrDefault()?.ModelId ?? turn.Chain[0].ModelId;
+        var cutOff = outcome == TurnOutcome.Incomplete;
+        var stored = outcome.Delivered() || cutOff ? text : answer.Failure!.Message;
+        var assistant = turn.Conversation.Log.Next(turn.TurnId, PromptLine.Assistant, stored, outcome.MessageStatusOf()!,
+            cutOff ? tokens.Count(text) : usage.CompletionTokens, modelName);
+        await turn.Conversation.Log.SaveAsync(assistant, Rows(turn, cost, modelName));
+        turn.Outcome = outcome;
+        TurnMetrics.Record(turn.Activity, outcome.MetricName()!, modelName, answer.FirstText, turn.Clock.Elapsed, usage, attempts);
+        await turn.Moderation.FinishAsync(usage, text);
+        if (!outcome.Delivered())
+        {
+            var failure = answer.Failure!;
+            ChatLog.ModelFailure(turn.Pipeline.Logger, turn.Conversation.TenantId, turn.Conversation.ConversationId, failure.Code, failure.Message);
+            yield return new ErrorEvent(failure.Code, failure.Message + (cutOff ? " The partial answer above is saved." : "") + " Please try again in a moment.", true);
+            yield break;
+        }
+        yield return new DoneEvent(turn.TurnId, turn.Commit.Question.Seq, assistant.Seq, usage, modelName, answer.Withheld ? "content_filter" : "stop")
+        {
+            Route = turn.Route.Plan.ReadyAnswerSource ?? turn.Route.Plan.Reason,
+            Continued = answer.Continued,
+        };
+    }
+
+    /// <summary>A refusal (by "moderation" or "router") is the stored question's answer; no model ran.</summary>
+    public static async Task RefusedAsync(ChatTurn turn, string refusedBy, string message)
+    {
+        var log = turn.Conversation.Log;
+        await log.SaveAsync(log.Next(turn.TurnId, PromptLine.Assistant, message, MessageStatus.Refused, turn.Pipeline.Tokens.Count(message), refusedBy), null);
+        turn.Outcome = TurnOutcome.Refused;
+        TurnMetrics.Record(turn.Activity, TurnOutcome.Refused.MetricName()!, refusedBy, null, turn.Clock.Elapsed, null, turn.Calls.Attempts);
+    }
+
+    /// <summary>
+    /// The turn stopped after its question was stored (the caller went away, or a stage threw): what was shown is kept,
+    /// marked interrupted, and every call is billed, the one cut short included. Nothing here uses the caller's token.
+    /// </summary>
+    public static async Task AbandonedAsync(ChatTurn turn)
+    {
+        var (answer, attempts, route) = (turn.Answer, turn.Calls.Attempts, turn.Route);
+        var usage = TurnBilling.Usage(attempts) ?? TurnUsage.None;
+        TurnCost? cost = null;
+        try
+        {
+            if (route is not null) cost = await route.FinishAsync(attempts, answer.ModelName, usage, answer.Shown, false);
+        }
+        catch (Exception e)
+        {
+            // The answer and its tokens are still stored below; the budget's reservation expires on its own.
+            ChatLog.SettleFailed(turn.Pipeline.Logger, turn.Conversation.TenantId, turn.Conversation.ConversationId, e);
+        }
+        usage = usage with { CostUsd = cost?.TotalUsd ?? 0m };
+        var log = turn.Conversation.Log;
+        var shown = answer.Shown;
+        await log.SaveAsync(log.Next(turn.TurnId, PromptLine.Assistant, shown, TurnOutcome.Abandoned.MessageStatusOf()!, turn.Pipeline.Tokens.Count(shown), answer.ModelName),
+            Rows(turn, cost, route is null ? null : answer.ModelName ?? attempts.LastOrDefault()?.ModelId ?? "none"));
+        turn.Outcome = TurnOutcome.Abandoned;
+        TurnMetrics.Record(turn.Activity, TurnOutcome.Abandoned.MetricName()!, answer.ModelName, answer.FirstText, turn.Clock.Elapsed, usage, attempts);
+    }
+
+    /// <summary>Usage rows of calls whose turn left no message: written alone, and a failure is logged, never thrown, since the turn is already ending.</summary>
+    public static async Task WriteUsageAsync(ChatTurn turn, IReadOnlyList<UsageRecord> rows)
+    {
+        if (rows.Count == 0) return;
+        try
+        {
+            await turn.Pipeline.Usage.WriteAsync(rows, CancellationToken.None);
+        }
+        catch (Exception e)
+        {
+            ChatLog.UsageLost(turn.Pipeline.Logger, turn.Conversation.TenantId, turn.Conversation.ConversationId, rows.Count, e);
+        }
+    }
+
+    private static List<UsageRecord> Rows(ChatTurn turn, TurnCost? cost, string? answeredBy) =>
+        TurnBilling.Rows(turn.Conversation.TenantId, turn.Caller.UserId, turn.Conversation.ConversationId, turn.TurnId, turn.Calls.Attempts, cost, answeredBy);
+}
