@@ -2,7 +2,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
-using Conversations.Api.Knowledge;
+using Conversations.Api.Demo;
 using Conversations.Knowledge.Tests.Infrastructure;
 using Xunit;
 

@@ -1,7 +1,7 @@
 using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Sockets;
-using Conversations.Api.Knowledge;
+using Conversations.Api.Demo;
 using Conversations.Contracts;
 using Conversations.Storage.Tenancy;
 using Microsoft.AspNetCore.Hosting;
