@@ -1,15 +1,19 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Conversations.Api.Auth;
+using Conversations.Api.Batches;
+using Conversations.Api.Capacity;
 using Conversations.Api.Chat;
 using Conversations.Api.Demo;
 using Conversations.Api.Errors;
+using Conversations.Api.Feedback;
 using Conversations.Api.Knowledge;
 using Conversations.Api.Moderation;
+using Conversations.Api.Routing;
 using Conversations.Api.Telemetry;
 using Conversations.Api.Tenancy;
+using Conversations.Api.Usage;
 using Conversations.Api.Users;
-using Conversations.Grains.Chat;
 using Conversations.Hosting;
 using Conversations.Hosting.Telemetry;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -30,7 +34,7 @@ public static class ApiSetup
         else throw new InvalidOperationException($"Hosting:Mode must be 'all' or 'client', not '{mode}'.");
 
         var services = builder.Services;
-        services.AddOptions<ChatOptions>().Bind(builder.Configuration.GetSection(ChatOptions.Section));
+        services.AddOptions<ChatApiOptions>().Bind(builder.Configuration.GetSection(ChatApiOptions.Section));
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton<ApiKeyAuthenticator>();
         services.AddProblemDetails(o => o.CustomizeProblemDetails = c =>
@@ -68,7 +72,7 @@ public static class ApiSetup
         });
         builder.ListenOnManagementPort();
         services.AddOpenApi(o => o.DescribeStringsAsStrings());
-        services.AddHostedService<BootstrapKeys>();
+        services.AddDemo(builder.Configuration);
         // HTTP server metrics beside the platform's, scraped at /metrics (Prometheus text format).
         var telemetry = services.AddOpenTelemetry().WithMetrics(m => m.AddAspNetCoreInstrumentation().AddPrometheusExporter());
         if (TelemetryServiceCollectionExtensions.OtlpEndpoint(builder.Configuration) is not null)
@@ -93,7 +97,11 @@ public static class ApiSetup
         v1.MapKnowledgeApi();
         v1.MapMemoryApi();
         v1.MapModerationApi();
-        v1.MapRoutingApi();
+        v1.MapRoutingAdminApi();
+        v1.MapUsageApi();
+        v1.MapFeedbackApi();
+        v1.MapBatchApi();
+        v1.MapCapacityApi();
         return app;
     }
 }

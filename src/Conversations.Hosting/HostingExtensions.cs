@@ -1,6 +1,7 @@
 using System.Net;
 using Conversations.Grains.Chat;
 using Conversations.Grains.Knowledge;
+using Conversations.Grains.ReadServices;
 using Conversations.Grains.Routing;
 using Conversations.Hosting.Database;
 using Conversations.Hosting.Telemetry;
@@ -41,6 +42,7 @@ public static class HostingExtensions
         services.AddSingleton<ConversationStore>();
         services.AddSingleton<UsageStore>();
         services.AddSingleton<ITokenCounter>(_ => new TokenCounter());
+        services.AddApiReadServices();
         return services;
     }
 

@@ -1,10 +1,10 @@
 using System.Collections.Concurrent;
-using Conversations.Storage.Tenancy;
+using Conversations.Contracts.Tenancy;
 
 namespace Conversations.Api.Auth;
 
 /// <summary>Resolves bearer keys to callers, caching answers briefly so the hot path does not hit the database.</summary>
-public sealed class ApiKeyAuthenticator(TenancyStore store, TimeProvider time)
+public sealed class ApiKeyAuthenticator(IApiKeyLookup keys, TimeProvider time)
 {
     /// <summary>How long a resolved key is trusted without asking the database again (bounds revocation delay).</summary>
     public static readonly TimeSpan CacheTtl = TimeSpan.FromSeconds(15);
@@ -22,7 +22,7 @@ public sealed class ApiKeyAuthenticator(TenancyStore store, TimeProvider time)
         var now = time.GetUtcNow();
         if (_cache.TryGetValue(key, out var hit) && hit.Expires > now) return hit.Caller;
 
-        var identity = await store.ResolveKeyAsync(key, ct);
+        var identity = await keys.ResolveAsync(key, ct);
         var caller = identity is null ? null : new ApiCaller(identity.KeyId, identity.TenantId, identity.UserId, identity.Role);
         if (_cache.Count >= MaxCachedKeys) _cache.Clear();
         _cache[key] = (caller, now + CacheTtl);

@@ -5,8 +5,6 @@ using Conversations.Api.Moderation;
 using Conversations.Api.Streaming;
 using Conversations.Contracts;
 using Conversations.Contracts.Chat;
-using Conversations.Grains.Chat;
-using Conversations.Storage.Chat;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 
@@ -26,6 +24,8 @@ public static class ConversationsApi
         group.MapPost("/{conversationId}/messages", Send).WithName("SendMessage")
             .WithSummary("Sends a message; the answer streams back as Server-Sent Events: progress, delta, citation, done, error.")
             .Produces(200, contentType: "text/event-stream");
+        // A message is checked, then counted against the rate limits (per user and tenant, in grains): 429 with Retry-After.
+        group.CheckBodies<PostMessageRequest>(CheckMessage).RequireRateLimit<PostMessageRequest>(m => m.Text!);
         return v1;
     }
 
@@ -40,23 +40,22 @@ public static class ConversationsApi
     }
 
     private static async Task<Results<Ok<ConversationPage>, ProblemHttpResult>> List(
-        HttpContext http, ConversationStore store, string? cursor, int? limit, CancellationToken ct)
+        HttpContext http, IConversationList conversations, string? cursor, int? limit, CancellationToken ct)
     {
         var caller = http.Caller().ToCaller();
         var take = Math.Clamp(limit ?? 20, 1, 100);
-        (DateTimeOffset, string)? after = null;
+        ConversationCursor? after = null;
         if (!string.IsNullOrEmpty(cursor))
         {
             var parts = cursor.Split('|', 2);
             if (parts.Length != 2 || !long.TryParse(parts[0], CultureInfo.InvariantCulture, out var ticks))
                 return Problems.BadRequest("cursor is not valid; pass the nextCursor of the previous page.");
-            after = (new DateTimeOffset(ticks, TimeSpan.Zero), parts[1]);
+            after = new ConversationCursor(new DateTimeOffset(ticks, TimeSpan.Zero), parts[1]);
         }
         // Ownership is part of the query itself: tenant and user are in the WHERE clause.
-        var rows = await store.ListAsync(caller.TenantId, caller.UserId, after, take, ct);
+        var rows = await conversations.ListAsync(caller.TenantId, caller.UserId, after, take, ct);
         var next = rows.Count == take ? $"{rows[^1].UpdatedAt.UtcTicks}|{rows[^1].ConversationId}" : null;
-        return TypedResults.Ok(new ConversationPage(
-            rows.Select(r => new ConversationInfo(r.ConversationId, r.Title, r.CreatedAt, r.UpdatedAt, r.MessageCount)).ToList(), next));
+        return TypedResults.Ok(new ConversationPage(rows, next));
     }
 
     private static async Task<Results<Ok<ConversationWithHistory>, ProblemHttpResult>> Get(
@@ -79,22 +78,25 @@ public static class ConversationsApi
         return deleted ? TypedResults.NoContent() : Problems.NotFound("The conversation");
     }
 
-    private static async Task<IResult> Send(
-        string conversationId, PostMessageRequest body, HttpContext http, IGrainFactory grains, IOptions<ChatOptions> options)
+    // The group's filters have checked the message and admitted it against the rate limits.
+    private static async Task<IResult> Send(string conversationId, PostMessageRequest body, HttpContext http, IGrainFactory grains)
     {
         var caller = http.Caller().ToCaller();
-        if (!Ids.IsId(conversationId)) return Problems.NotFound("The conversation");
-        if (string.IsNullOrWhiteSpace(body.Text)) return Problems.BadRequest("text is required: send {\"text\": \"your message\"}.");
-        if (body.Text.Length > options.Value.MaxMessageChars)
-            return Problems.TooLarge($"The message has {body.Text.Length:N0} characters; the limit is {options.Value.MaxMessageChars:N0}. Shorten it or split it into several messages.");
-        if (body.TurnId is not null && !Ids.IsId(body.TurnId)) return Problems.BadRequest("turnId may use letters, digits, '.', '_', '-' and '@' (1–64 characters).");
-        // Rate limits (per user and per tenant) are decided by grains before the stream starts: 429 with Retry-After.
-        if (await RateLimitGate.CheckAsync(grains, caller, body.Text) is { } limited) return limited;
-
         var grain = grains.GetGrain<IConversationGrain>(GrainKeys.Scoped(caller.TenantId, conversationId));
         // Check ownership before committing to a 200 stream, so a wrong id is a plain 404.
         if (!await grain.IsOwnedByAsync(caller)) return Problems.NotFound("The conversation");
-        var events = grain.SendAsync(new SendMessage(caller, body.Text, body.TurnId), http.RequestAborted);
+        var events = grain.SendAsync(new SendMessage(caller, body.Text!, body.TurnId), http.RequestAborted);
         return new ServerSentEventsResult(events);
+    }
+
+    private static IResult? CheckMessage(PostMessageRequest body, HttpContext http)
+    {
+        if (!Ids.IsId(http.Request.RouteValues["conversationId"] as string)) return Problems.NotFound("The conversation");
+        if (string.IsNullOrWhiteSpace(body.Text)) return Problems.BadRequest("text is required: send {\"text\": \"your message\"}.");
+        var max = http.RequestServices.GetRequiredService<IOptions<ChatApiOptions>>().Value.MaxMessageChars;
+        if (body.Text.Length > max)
+            return Problems.TooLarge($"The message has {body.Text.Length:N0} characters; the limit is {max:N0}. Shorten it or split it into several messages.");
+        if (body.TurnId is not null && !Ids.IsId(body.TurnId)) return Problems.BadRequest("turnId may use letters, digits, '.', '_', '-' and '@' (1–64 characters).");
+        return null;
     }
 }

@@ -2,7 +2,7 @@ using Conversations.Api.Auth;
 using Conversations.Api.Errors;
 using Conversations.Contracts;
 using Conversations.Contracts.Knowledge;
-using Conversations.Storage.Tenancy;
+using Conversations.Contracts.Tenancy;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Conversations.Api.Knowledge;
@@ -47,7 +47,7 @@ public static class AclApi
         TypedResults.Ok(new AclVersionDto(await Acl(http, grains).RevokeAsync(role, label)));
 
     private static async Task<Results<Ok<AclVersionDto>, ProblemHttpResult>> SetUserRoles(
-        string userId, SetUserRolesRequest? body, HttpContext http, IGrainFactory grains, TenancyStore users, CancellationToken ct)
+        string userId, SetUserRolesRequest? body, HttpContext http, IGrainFactory grains, ITenantDirectory users, CancellationToken ct)
     {
         if (!Ids.IsId(userId) || await users.GetUserAsync(http.Caller().TenantId!, userId, ct) is null) return Problems.NotFound($"User '{userId}'");
         return TypedResults.Ok(new AclVersionDto(await Acl(http, grains).SetUserRolesAsync(userId, body?.Roles ?? [])));

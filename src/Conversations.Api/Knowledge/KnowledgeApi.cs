@@ -7,10 +7,10 @@ using Microsoft.AspNetCore.Mvc;
 
 namespace Conversations.Api.Knowledge;
 
-/// <summary>The knowledge base: documents and ACL (tenant admins), search (any user of the tenant), demo data.</summary>
+/// <summary>The knowledge base: documents and ACL (tenant admins), search (any user of the tenant).</summary>
 public static class KnowledgeApi
 {
-    /// <summary>Maps the routes under <c>/v1/knowledge</c> and <c>/v1/acl</c>, and seeds the demo tenant when enabled.</summary>
+    /// <summary>Maps the routes under <c>/v1/knowledge</c> and <c>/v1/acl</c>.</summary>
     public static RouteGroupBuilder MapKnowledgeApi(this RouteGroupBuilder v1)
     {
         var admin = v1.MapGroup("/knowledge/documents").WithTags("Knowledge base").RequireRoles(Roles.TenantAdmin);
@@ -27,7 +27,6 @@ public static class KnowledgeApi
         users.MapPost("/search", Search).WithName("SearchKnowledge").WithSummary("The chunks the caller may read that best answer a question.");
 
         v1.MapAclApi();
-        KnowledgeDemoSeeder.StartWhenEnabled(((IEndpointRouteBuilder)v1).ServiceProvider);
         return v1;
     }
 

@@ -3,16 +3,14 @@ using Conversations.Api.Auth;
 using Conversations.Api.Errors;
 using Conversations.Contracts;
 using Conversations.Contracts.Moderation;
-using Conversations.Storage.Moderation;
 using Microsoft.AspNetCore.Http.HttpResults;
-using Npgsql;
 
 namespace Conversations.Api.Moderation;
 
 /// <summary>Moderation for tenant admins: rate limits, custom lexicons and the moderation event log.</summary>
 public static class ModerationApi
 {
-    /// <summary>Maps the routes under <c>/v1/moderation</c>, and seeds the demo tenant's lexicons when the demo is enabled.</summary>
+    /// <summary>Maps the routes under <c>/v1/moderation</c>.</summary>
     public static RouteGroupBuilder MapModerationApi(this RouteGroupBuilder v1)
     {
         var admin = v1.MapGroup("/moderation").WithTags("Moderation").RequireRoles(Roles.TenantAdmin);
@@ -27,7 +25,6 @@ public static class ModerationApi
         admin.MapDelete("/lexicons/{name}", DeleteLexicon).WithName("DeleteLexicon").WithSummary("Deletes a custom lexicon.");
         admin.MapGet("/events", ListEvents).WithName("ListModerationEvents")
             .WithSummary("Moderation events, newest first (content masked). Filters: phase, action, userId, conversationId, label, since, until.");
-        ModerationDemoSeeder.StartWhenEnabled(((IEndpointRouteBuilder)v1).ServiceProvider);
         return v1;
     }
 
@@ -65,7 +62,7 @@ public static class ModerationApi
         await grains.GetGrain<ITenantLexiconGrain>(Tenant(http)).DeleteAsync(name) is null ? Problems.NotFound($"Lexicon '{name}'") : TypedResults.NoContent();
 
     private static async Task<Results<Ok<ModerationEventPage>, ProblemHttpResult>> ListEvents(
-        HttpContext http, NpgsqlDataSource db, string? phase, string? action, string? userId, string? conversationId, string? label,
+        HttpContext http, IModerationEventLog log, string? phase, string? action, string? userId, string? conversationId, string? label,
         DateTimeOffset? since, DateTimeOffset? until, string? cursor, int? limit, CancellationToken ct)
     {
         if (phase is not (null or "input" or "output")) return Problems.BadRequest("phase must be 'input' or 'output'.");
@@ -77,16 +74,14 @@ public static class ModerationApi
                 return Problems.BadRequest("cursor is not valid; pass the nextCursor of the previous page.");
             before = id;
         }
-        var take = Math.Clamp(limit ?? 50, 1, ModerationEventStore.MaxPageSize);
-        // The store is stateless; building it here keeps the route working on API hosts in client mode too.
-        var rows = await new ModerationEventStore(db).ListAsync(Tenant(http), new ModerationEventQuery
+        var page = await log.ListAsync(Tenant(http), new ModerationEventFilter
         {
             Phase = phase, Action = action, UserId = userId, ConversationId = conversationId, Label = label,
-            Since = since, Until = until, BeforeId = before, Limit = take,
+            Since = since, Until = until, BeforeId = before, Limit = limit ?? 50,
         }, ct);
-        var events = rows.Select(r => new ModerationEventDto(r.Id, r.UserId, r.ConversationId, r.TurnId, r.Phase, r.Action, r.RiskLevel,
+        var events = page.Events.Select(r => new ModerationEventDto(r.Id, r.UserId, r.ConversationId, r.TurnId, r.Phase, r.Action, r.RiskLevel,
             r.Labels, r.Libraries, r.Checkers, r.Content, r.CreatedAt)).ToList();
-        return TypedResults.Ok(new ModerationEventPage(events, rows.Count == take ? rows[^1].Id.ToString(CultureInfo.InvariantCulture) : null));
+        return TypedResults.Ok(new ModerationEventPage(events, page.NextBeforeId?.ToString(CultureInfo.InvariantCulture)));
     }
 
     private static LexiconDto ToDto(LexiconDefinition l) => new(l.Name, l.Words, l.RiskLevel, l.Action, l.Label, l.UpdatedAt, l.SubstringWords ?? []);

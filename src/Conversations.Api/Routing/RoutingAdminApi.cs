@@ -2,7 +2,6 @@ using Conversations.Api.Auth;
 using Conversations.Api.Errors;
 using Conversations.Contracts;
 using Conversations.Contracts.Routing;
-using Conversations.Grains.Routing;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Conversations.Api.Routing;
@@ -54,19 +53,9 @@ public static class RoutingAdminApi
         TypedResults.Ok(RoutingConfigDto.From(await grains.GetGrain<IRoutingConfigGrain>(Tenant(http)).SetPolicyAsync(body)));
 
     // The tenant's own credential's figures, and of the endpoint's shared circuit only its state: its counts include other tenants.
-    private static async Task<Ok<IReadOnlyList<ModelHealthDto>>> GetHealth(HttpContext http, IGrainFactory grains)
-    {
-        var tenant = Tenant(http);
-        var config = await grains.GetGrain<IRoutingConfigGrain>(tenant).GetAsync();
-        var views = await Task.WhenAll(config.Models.Select(async m =>
-        {
-            var (credentialKey, sharedKey) = (HealthKeys.ForCredential(tenant, m), HealthKeys.For(m));
-            var health = new EndpointHealth(credentialKey, await grains.GetGrain<IModelHealthGrain>(credentialKey).GetAsync(),
-                sharedKey, await grains.GetGrain<IModelHealthGrain>(sharedKey).GetAsync());
-            return new ModelHealthDto(m.Id, health.Circuit, health.Credential, SharedCircuitDto.From(health.Shared));
-        }));
-        return TypedResults.Ok<IReadOnlyList<ModelHealthDto>>(views);
-    }
+    private static async Task<Ok<IReadOnlyList<ModelHealthDto>>> GetHealth(HttpContext http, IModelHealthReport health) =>
+        TypedResults.Ok<IReadOnlyList<ModelHealthDto>>((await health.ForTenantAsync(Tenant(http)))
+            .Select(m => new ModelHealthDto(m.ModelId, m.Circuit, m.Credential, SharedCircuitDto.From(m.Shared))).ToList());
 
     private static async Task<Ok<CanaryView>> GetCanary(HttpContext http, IGrainFactory grains)
     {

@@ -2,7 +2,6 @@ using Conversations.Api.Auth;
 using Conversations.Api.Errors;
 using Conversations.Contracts;
 using Conversations.Contracts.Tenancy;
-using Conversations.Storage.Tenancy;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Conversations.Api.Tenancy;
@@ -27,55 +26,50 @@ public static class TenancyApi
     }
 
     private static async Task<Results<Created<CreatedTenant>, ProblemHttpResult>> CreateTenant(
-        CreateTenantRequest body, TenancyStore store, IGrainFactory grains, CancellationToken ct)
+        CreateTenantRequest body, ITenantDirectory directory, CancellationToken ct)
     {
         if (!Ids.IsTenantId(body.TenantId)) return Problems.BadRequest("tenantId is required: 2–63 characters, lower-case letters, digits and '-', starting with a letter or digit.");
         var name = string.IsNullOrWhiteSpace(body.Name) ? body.TenantId! : body.Name.Trim();
         var adminUser = string.IsNullOrWhiteSpace(body.AdminUserId) ? "admin" : body.AdminUserId;
         if (!Ids.IsId(adminUser)) return Problems.BadRequest("adminUserId may use letters, digits, '.', '_', '-' and '@' (1–64 characters).");
-        if (!await store.CreateTenantAsync(body.TenantId!, name, ct)) return Problems.Conflict($"Tenant '{body.TenantId}' already exists.");
-        await store.CreateUserAsync(body.TenantId!, adminUser, "Administrator", Roles.TenantAdmin, ct);
-        var key = await store.IssueKeyAsync(body.TenantId, adminUser, Roles.TenantAdmin, ct);
-        await grains.GetGrain<ITenantGrain>(body.TenantId!).UpdateSettingsAsync(new TenantSettingsPatch { Name = name });
+        if (await directory.OpenTenantAsync(body.TenantId!, name, adminUser, ct) is not { } key) return Problems.Conflict($"Tenant '{body.TenantId}' already exists.");
         return TypedResults.Created($"/v1/tenants/{body.TenantId}", new CreatedTenant(body.TenantId!, name, adminUser, key.Key));
     }
 
     private static async Task<Results<Created<UserDto>, ProblemHttpResult>> CreateUser(
-        CreateUserRequest body, HttpContext http, TenancyStore store, CancellationToken ct)
+        CreateUserRequest body, HttpContext http, ITenantDirectory directory, CancellationToken ct)
     {
         var tenant = http.Caller().TenantId!;
         if (!Ids.IsId(body.UserId)) return Problems.BadRequest("userId is required: letters, digits, '.', '_', '-' and '@' (1–64 characters).");
         var role = body.Role ?? Roles.User;
         if (!Roles.IsTenantRole(role)) return Problems.BadRequest($"role must be '{Roles.User}' or '{Roles.TenantAdmin}'.");
         var display = string.IsNullOrWhiteSpace(body.DisplayName) ? body.UserId! : body.DisplayName.Trim();
-        if (!await store.CreateUserAsync(tenant, body.UserId!, display, role, ct)) return Problems.Conflict($"User '{body.UserId}' already exists.");
-        var user = (await store.GetUserAsync(tenant, body.UserId!, ct))!;
+        if (!await directory.CreateUserAsync(tenant, body.UserId!, display, role, ct)) return Problems.Conflict($"User '{body.UserId}' already exists.");
+        var user = (await directory.GetUserAsync(tenant, body.UserId!, ct))!;
         return TypedResults.Created($"/v1/users/{user.UserId}", new UserDto(user.UserId, user.DisplayName, user.Role, user.CreatedAt));
     }
 
-    private static async Task<Ok<UserPage>> ListUsers(HttpContext http, TenancyStore store, string? cursor, int? limit, CancellationToken ct)
+    private static async Task<Ok<UserPage>> ListUsers(HttpContext http, ITenantDirectory directory, string? cursor, int? limit, CancellationToken ct)
     {
         var take = Math.Clamp(limit ?? 50, 1, 200);
-        var users = await store.ListUsersAsync(http.Caller().TenantId!, cursor, take, ct);
+        var users = await directory.ListUsersAsync(http.Caller().TenantId!, cursor, take, ct);
         return TypedResults.Ok(new UserPage(
             users.Select(u => new UserDto(u.UserId, u.DisplayName, u.Role, u.CreatedAt)).ToList(),
             users.Count == take ? users[^1].UserId : null));
     }
 
     private static async Task<Results<Created<IssuedKeyDto>, ProblemHttpResult>> IssueKey(
-        string userId, HttpContext http, TenancyStore store, CancellationToken ct)
+        string userId, HttpContext http, ITenantDirectory directory, CancellationToken ct)
     {
-        var tenant = http.Caller().TenantId!;
-        var user = Ids.IsId(userId) ? await store.GetUserAsync(tenant, userId, ct) : null;
-        if (user is null) return Problems.NotFound($"User '{userId}'");
-        var key = await store.IssueKeyAsync(tenant, user.UserId, user.Role, ct);
-        return TypedResults.Created($"/v1/keys/{key.KeyId}", new IssuedKeyDto(key.KeyId, key.Key, user.UserId, user.Role));
+        var key = Ids.IsId(userId) ? await directory.IssueKeyAsync(http.Caller().TenantId!, userId, ct) : null;
+        if (key is null) return Problems.NotFound($"User '{userId}'");
+        return TypedResults.Created($"/v1/keys/{key.KeyId}", new IssuedKeyDto(key.KeyId, key.Key, key.UserId, key.Role));
     }
 
     private static async Task<Results<NoContent, ProblemHttpResult>> RevokeKey(
-        string keyId, HttpContext http, TenancyStore store, ApiKeyAuthenticator auth, CancellationToken ct)
+        string keyId, HttpContext http, ITenantDirectory directory, ApiKeyAuthenticator auth, CancellationToken ct)
     {
-        if (!await store.RevokeKeyAsync(http.Caller().TenantId!, keyId, ct)) return Problems.NotFound($"Key '{keyId}'");
+        if (!await directory.RevokeKeyAsync(http.Caller().TenantId!, keyId, ct)) return Problems.NotFound($"Key '{keyId}'");
         auth.Invalidate();
         return TypedResults.NoContent();
     }

@@ -11,9 +11,6 @@ public sealed class ChatOptions
     /// <summary>Platform system prompt, the first and most stable part of every prompt (the tenant's name and instructions follow).</summary>
     public string SystemPrompt { get; set; } = PlatformPrompt.Default;
 
-    /// <summary>Longest accepted user message, in characters (the API answers 413 above it).</summary>
-    public int MaxMessageChars { get; set; } = 16_000;
-
     /// <summary>How many stored messages a grain keeps in memory for the recent window.</summary>
     public int RecentWindowMessages { get; set; } = 200;
 

@@ -140,7 +140,7 @@ public sealed partial class BatchJobGrain(
             await FailWithoutModelAsync(item, "The model was removed from the catalog.", ct);
             return;
         }
-        if ((await health.GetAsync(_tenantId, model)).Circuit == "open") return; // low priority: wait for the endpoint to recover
+        if ((await health.GetAsync(_tenantId, model)).State == CircuitState.Open) return; // low priority: wait for the endpoint to recover
 
         // Tenant limits: the batch took one request when it was submitted; its items' tokens count against the user's
         // and the tenant's tokens a minute, and an item starts only while both keep the interactive share free.

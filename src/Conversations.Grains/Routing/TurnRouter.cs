@@ -182,7 +182,7 @@ public sealed partial class TurnRouter(
         // Summaries are background work: the small model writes them, and an outage or a spent budget means the free
         // extractive summary rather than the large model.
         if (routing.Find(routing.Policy.SmallModelId) is not { } small || routing.Catalog.Find(small.Id) is not { } entry
-            || (await health.GetAsync(tenantId, small)).Circuit == "open")
+            || (await health.GetAsync(tenantId, small)).State == CircuitState.Open)
             return SummaryModelChoice.Extractive(tenantId, foldId);
         if (routing.Policy.MonthlyBudgetUsd is null) return SummaryModelChoice.Unbudgeted(tenantId, foldId, small.Id, pool.Get(small));
         var worst = CostCalculator.WorstCase(entry, promptTokens, maxOutputTokens);

@@ -1,3 +1,4 @@
+using Conversations.Contracts.Feedback;
 using Conversations.Contracts.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Orleans.Serialization;
@@ -18,5 +19,16 @@ public sealed class ContractWireTests
 
         Assert.Equal(sent, received);
         Assert.Equal(BudgetDenial.TooSmall, received!.Denial);
+    }
+
+    [Fact(DisplayName = "A feedback vote and its outcome cross silos with every field")]
+    public void Feedback_vote_round_trips()
+    {
+        using var services = new ServiceCollection().AddSerializer(b => b.AddAssembly(typeof(FeedbackVote).Assembly)).BuildServiceProvider();
+        var serializer = services.GetRequiredService<Serializer>();
+        var vote = new FeedbackVote("c_1", 7, true, "Missed the second offer.");
+
+        Assert.Equal(vote, serializer.Deserialize<FeedbackVote>(serializer.SerializeToArray(vote)));
+        Assert.Equal(FeedbackOutcome.Replaced, serializer.Deserialize<FeedbackOutcome>(serializer.SerializeToArray(FeedbackOutcome.Replaced)));
     }
 }

@@ -1,5 +1,5 @@
 using System.Net.Http.Headers;
-using Conversations.Api.Knowledge;
+using Conversations.Api.Demo;
 
 namespace Conversations.Knowledge.Tests.Api;
 

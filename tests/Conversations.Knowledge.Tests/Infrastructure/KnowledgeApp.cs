@@ -1,4 +1,4 @@
-using Conversations.Api.Knowledge;
+using Conversations.Api.Demo;
 
 namespace Conversations.Knowledge.Tests.Infrastructure;
 

@@ -33,6 +33,33 @@ public sealed class RateLimitApiTests(ModerationPlatformFixture fx)
         Assert.Equal("done", (await admin.SendAsync(adminConversation, "hello"))[^1].Name);
     }
 
+    [Fact(DisplayName = "Bad messages get their 4xx before the limit is asked and are never counted; only sending is limited")]
+    public async Task Bad_messages_are_answered_first_and_not_counted()
+    {
+        using var tenant = await fx.NewTenantAsync();
+        var (admin, user) = tenant;
+        await admin.PatchModerationAsync(new { userRequestsPerMinute = 1 });
+        var id = await user.CreateConversationAsync();
+        async Task<HttpStatusCode> PostAsync(string conversationId, object body)
+        {
+            using var res = await user.Http.PostAsJsonAsync($"/v1/conversations/{conversationId}/messages", body);
+            return res.StatusCode;
+        }
+
+        Assert.Equal(HttpStatusCode.BadRequest, await PostAsync(id, new { text = " " }));
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, await PostAsync(id, new { text = new string('a', 16_001) }));
+        Assert.Equal(HttpStatusCode.BadRequest, await PostAsync(id, new { text = "hello", turnId = "not a turn id" }));
+        Assert.Equal(HttpStatusCode.NotFound, await PostAsync(new string('c', 65), new { text = "hello" }));
+        // None of those used the one request a minute.
+        Assert.Equal("done", (await user.SendAsync(id, "the one question this minute"))[^1].Name);
+
+        Assert.Equal(HttpStatusCode.TooManyRequests, await PostAsync(id, new { text = "one more" }));
+        Assert.Equal(HttpStatusCode.BadRequest, await PostAsync(id, new { text = "" }));
+        Assert.Equal(HttpStatusCode.OK, (await user.Http.GetAsync("/v1/conversations")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await user.Http.GetAsync($"/v1/conversations/{id}")).StatusCode);
+        Assert.Equal(HttpStatusCode.Created, (await user.Http.PostAsJsonAsync("/v1/conversations", new { title = "another" })).StatusCode);
+    }
+
     [Fact(DisplayName = "60 concurrent HTTP requests against a user limit of 9 get exactly 9 streams and 51 answers of 429")]
     public async Task Concurrent_http_requests_admit_exactly_the_limit()
     {

@@ -60,6 +60,8 @@ public sealed class CanaryTests(RoutingPlatform fx)
         using var t = await fx.NewTenantAsync();
         await t.PutModelAsync("cand", "large", 5m);
         await t.SetPolicyAsync(CanaryPolicy(1.0, minTurns: 50));
+        // A first call on a cold model client can pass the short first-token timeout on a busy host: warm it up first.
+        using (var bob = fx.As(await t.Admin.CreateUserWithKeyAsync("bob"))) await t.AskAsync("Warm up: say hello", bob);
         var conversation = await t.User.CreateConversationAsync();
         var done = (await t.User.SendAsync(conversation, "Compare the two offers")).Done();
         Assert.Equal("cand", done["model"]!.GetValue<string>());
@@ -79,5 +81,26 @@ public sealed class CanaryTests(RoutingPlatform fx)
         Assert.Equal(HttpStatusCode.BadRequest, (await t.User.PostAsync(path, new { rating = "meh" })).Status);
         using var mallory = fx.As(await t.Admin.CreateUserWithKeyAsync("mallory"));
         Assert.Equal(HttpStatusCode.NotFound, (await mallory.PostAsync(path, new { rating = "down" })).Status);
+    }
+
+    [Fact(DisplayName = "Feedback on a baseline answer counts on the baseline arm; the candidate's tally stays empty")]
+    public async Task Feedback_on_a_baseline_answer_counts_on_the_baseline()
+    {
+        using var t = await fx.NewTenantAsync();
+        await t.PutModelAsync("cand", "large", 5m);
+        await t.SetPolicyAsync(CanaryPolicy(0.0, minTurns: 50));
+        // A first call on a cold model client can pass the short first-token timeout on a busy host: warm it up first.
+        using (var bob = fx.As(await t.Admin.CreateUserWithKeyAsync("bob"))) await t.AskAsync("Warm up: say hello", bob);
+        var conversation = await t.User.CreateConversationAsync();
+        var done = (await t.User.SendAsync(conversation, "Compare the two offers")).Done();
+        Assert.Equal("large", done["model"]!.GetValue<string>());
+        var seq = done["assistantMessageSeq"]!.GetValue<long>();
+
+        var (status, body) = await t.User.PostAsync($"/v1/conversations/{conversation}/messages/{seq}/feedback", new { rating = "down" });
+        Assert.Equal(HttpStatusCode.OK, status);
+        Assert.True(body!["firstVote"]!.GetValue<bool>());
+        var canary = await t.GetAsync("/v1/routing/canary");
+        Assert.Equal((1, 1), (canary["baseline"]!["feedbackVotes"]!.GetValue<int>(), canary["baseline"]!["negativeVotes"]!.GetValue<int>()));
+        Assert.Equal(0, canary["candidate"]!["feedbackVotes"]!.GetValue<int>());
     }
 }

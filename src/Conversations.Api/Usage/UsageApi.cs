@@ -1,11 +1,10 @@
 using Conversations.Api.Auth;
 using Conversations.Api.Errors;
 using Conversations.Contracts;
-using Conversations.Storage.Routing;
+using Conversations.Contracts.Usage;
 using Microsoft.AspNetCore.Http.HttpResults;
-using Npgsql;
 
-namespace Conversations.Api.Routing;
+namespace Conversations.Api.Usage;
 
 /// <summary>Tenant admin: usage and cost per day, user, model and kind (turns, summaries, batch items), with what caches, cached tokens and routing saved.</summary>
 public static class UsageApi
@@ -23,7 +22,7 @@ public static class UsageApi
     }
 
     private static async Task<Results<Ok<UsageReportDto>, ProblemHttpResult>> Report(
-        HttpContext http, NpgsqlDataSource db, TimeProvider time, DateTimeOffset? from, DateTimeOffset? to, string? userId, CancellationToken ct)
+        HttpContext http, IUsageReports reports, TimeProvider time, DateTimeOffset? from, DateTimeOffset? to, string? userId, CancellationToken ct)
     {
         var now = time.GetUtcNow();
         var start = from ?? new DateTimeOffset(now.Year, now.Month, 1, 0, 0, 0, TimeSpan.Zero);
@@ -31,20 +30,14 @@ public static class UsageApi
         if (end <= start) return Problems.BadRequest("'to' must be after 'from' (ISO 8601 times, e.g. 2025-01-01T00:00:00Z).");
         if (end - start > MaxRange) return Problems.BadRequest("The range may span at most 366 days.");
         if (userId is not null && !Ids.IsId(userId)) return Problems.BadRequest("userId is not a valid user id.");
-        var rows = await new RoutingStore(db).UsageAsync(http.Caller().TenantId!, start, end, userId, ct);
-        var dtos = rows.Select(r => new UsageRowDto(r.Day.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture), r.UserId, r.Model,
-            r.Turns, r.PromptTokens, r.CachedTokens, r.CompletionTokens, r.CostUsd, r.CachedTokenSavingsUsd, r.CacheHits, r.HardCodedReplies,
-            r.CacheSavingsUsd, r.RoutingSavingsUsd)
-        {
-            Kind = r.Kind, Summaries = r.Summaries, BatchItems = r.BatchItems, ModelCalls = r.ModelCalls, EstimatedCalls = r.EstimatedCalls,
-        }).ToList();
-        var totals = new UsageRowDto(null, null, null, rows.Sum(r => r.Turns), rows.Sum(r => r.PromptTokens), rows.Sum(r => r.CachedTokens),
-            rows.Sum(r => r.CompletionTokens), rows.Sum(r => r.CostUsd), rows.Sum(r => r.CachedTokenSavingsUsd), rows.Sum(r => r.CacheHits),
-            rows.Sum(r => r.HardCodedReplies), rows.Sum(r => r.CacheSavingsUsd), rows.Sum(r => r.RoutingSavingsUsd))
-        {
-            Summaries = rows.Sum(r => r.Summaries), BatchItems = rows.Sum(r => r.BatchItems), ModelCalls = rows.Sum(r => r.ModelCalls),
-            EstimatedCalls = rows.Sum(r => r.EstimatedCalls),
-        };
-        return TypedResults.Ok(new UsageReportDto(start, end, dtos, totals));
+        var report = await reports.GetAsync(http.Caller().TenantId!, start, end, userId, ct);
+        return TypedResults.Ok(new UsageReportDto(start, end, report.Groups.Select(ToDto).ToList(), ToDto(report.Totals)));
     }
+
+    private static UsageRowDto ToDto(UsageGroup g) => new(g.Day?.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture), g.UserId, g.Model,
+        g.Turns, g.PromptTokens, g.CachedTokens, g.CompletionTokens, g.CostUsd, g.CachedTokenSavingsUsd, g.CacheHits, g.HardCodedReplies,
+        g.CacheSavingsUsd, g.RoutingSavingsUsd)
+    {
+        Kind = g.Kind, Summaries = g.Summaries, BatchItems = g.BatchItems, ModelCalls = g.ModelCalls, EstimatedCalls = g.EstimatedCalls,
+    };
 }

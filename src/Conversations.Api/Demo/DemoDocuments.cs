@@ -1,6 +1,6 @@
 using Conversations.Contracts.Knowledge;
 
-namespace Conversations.Api.Knowledge;
+namespace Conversations.Api.Demo;
 
 /// <summary>The demo tenant's documents: a handbook everyone may read and one compensation plan per position.</summary>
 public static class DemoDocuments

@@ -4,9 +4,9 @@ using Conversations.Contracts;
 using Conversations.Routing;
 using Microsoft.AspNetCore.Http.HttpResults;
 
-namespace Conversations.Api.Routing;
+namespace Conversations.Api.Capacity;
 
-/// <summary>The GPU capacity estimator (seed 3.2.1): memory split and concurrent requests per context length.</summary>
+/// <summary>The GPU capacity estimator: memory split and concurrent requests per context length.</summary>
 public static class CapacityApi
 {
     /// <summary>Context lengths reported when the body names none.</summary>

@@ -1,14 +1,19 @@
 using Conversations.Contracts.Moderation;
+using Microsoft.Extensions.Options;
 
-namespace Conversations.Api.Moderation;
+namespace Conversations.Api.Demo;
 
 /// <summary>
-/// Gives the demo tenant (when <c>Bootstrap:DemoEnabled</c>) the seed's example lexicons: the internal domain
+/// Gives the demo tenant (when <c>Bootstrap:DemoEnabled</c>) the example lexicons: the internal domain
 /// <c>jiaoyu.com</c> is blocked (high risk), <c>rude_word</c> is masked; passwords in <c>password: …</c> form are
 /// masked by the built-in detectors. Idempotent: a lexicon is written only when it differs.
 /// </summary>
-public static partial class ModerationDemoSeeder
+public sealed partial class ModerationDemoSeeder(
+    IOptions<BootstrapOptions> options, IGrainFactory grains, IHostApplicationLifetime lifetime, ILogger<ModerationDemoSeeder> logger)
+    : BackgroundService
 {
+    private static readonly TaskCompletionSource SeededSource = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
     /// <summary>The demo lexicons.</summary>
     public static IReadOnlyList<LexiconDefinition> Lexicons { get; } =
     [
@@ -19,16 +24,24 @@ public static partial class ModerationDemoSeeder
     /// <summary>Completes when the demo lexicons are in place (tests wait on it).</summary>
     public static Task Seeded => SeededSource.Task;
 
-    private static readonly TaskCompletionSource SeededSource = new(TaskCreationOptions.RunContinuationsAsynchronously);
-
-    /// <summary>Seeds in the background once the host has started, when the demo is enabled.</summary>
-    public static void StartWhenEnabled(IServiceProvider services)
+    /// <inheritdoc />
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        var configuration = services.GetRequiredService<IConfiguration>();
-        if (!configuration.GetValue<bool>("Bootstrap:DemoEnabled")) return;
-        var lifetime = services.GetRequiredService<IHostApplicationLifetime>();
-        var tenant = configuration["Bootstrap:DemoTenantId"] ?? "demo";
-        lifetime.ApplicationStarted.Register(() => _ = Task.Run(() => RunAsync(services, tenant)));
+        if (!options.Value.DemoEnabled) return;
+        await HostStart.WhenStartedAsync(lifetime, stoppingToken);
+        var tenant = options.Value.DemoTenantId;
+        try
+        {
+            // Lexicons do not need the tenant row, so there is nothing to wait for but the silo.
+            await SeedAsync(grains, tenant);
+            LogSeeded(logger, tenant);
+            SeededSource.TrySetResult();
+        }
+        catch (Exception e)
+        {
+            LogFailed(logger, e);
+            SeededSource.TrySetException(e);
+        }
     }
 
     /// <summary>Puts the demo lexicons on a tenant, skipping those already equal.</summary>
@@ -42,23 +55,6 @@ public static partial class ModerationDemoSeeder
             if (have is null || !have.Words.SequenceEqual(wanted.Words) || !(have.SubstringWords ?? []).SequenceEqual(wanted.SubstringWords ?? [])
                 || have.RiskLevel != wanted.RiskLevel || have.Action != wanted.Action || have.Label != wanted.Label)
                 await lexicons.PutAsync(wanted);
-        }
-    }
-
-    private static async Task RunAsync(IServiceProvider services, string tenant)
-    {
-        var logger = services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(ModerationDemoSeeder));
-        try
-        {
-            // Lexicons do not need the tenant row, so there is nothing to wait for but the silo.
-            await SeedAsync(services.GetRequiredService<IGrainFactory>(), tenant);
-            LogSeeded(logger, tenant);
-            SeededSource.TrySetResult();
-        }
-        catch (Exception e)
-        {
-            LogFailed(logger, e);
-            SeededSource.TrySetException(e);
         }
     }
 

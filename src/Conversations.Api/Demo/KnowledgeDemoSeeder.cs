@@ -1,42 +1,38 @@
 using Conversations.Contracts;
 using Conversations.Contracts.Knowledge;
-using Conversations.Storage.Tenancy;
+using Conversations.Contracts.Tenancy;
+using Microsoft.Extensions.Options;
 
-namespace Conversations.Api.Knowledge;
+namespace Conversations.Api.Demo;
 
 /// <summary>
 /// Seeds the demo tenant's knowledge base when <c>Bootstrap:DemoEnabled</c> is true: users bob (manager) and carol
 /// (director) with fixed local keys, the staff ⊂ manager ⊂ director roles, and the handbook and compensation plans.
 /// Idempotent: the ACL is only written when it differs, and unchanged documents are skipped by their content hash.
-/// Started from the route mapping once the host has started, after the bootstrap created the demo tenant.
+/// Runs once the host has started, after <see cref="BootstrapKeys"/> created the demo tenant.
 /// </summary>
-public static partial class KnowledgeDemoSeeder
+public sealed partial class KnowledgeDemoSeeder(
+    IOptions<BootstrapOptions> options, ITenantDirectory directory, IGrainFactory grains,
+    IHostApplicationLifetime lifetime, ILogger<KnowledgeDemoSeeder> logger) : BackgroundService
 {
     /// <summary>Local demo key of bob, a manager.</summary>
     public const string ManagerKey = "cvk_demobob_local-demo-manager-secret";
     /// <summary>Local demo key of carol, a director.</summary>
     public const string DirectorKey = "cvk_democarol_local-demo-director-secret";
 
-    /// <summary>Runs the seeding in the background once the host has started, when the demo is enabled.</summary>
-    public static void StartWhenEnabled(IServiceProvider services)
-    {
-        var configuration = services.GetRequiredService<IConfiguration>();
-        if (!configuration.GetValue<bool>("Bootstrap:DemoEnabled")) return;
-        var lifetime = services.GetRequiredService<IHostApplicationLifetime>();
-        lifetime.ApplicationStarted.Register(() => _ = Task.Run(() => RunAsync(services, configuration, lifetime.ApplicationStopping)));
-    }
+    private static readonly TaskCompletionSource SeededSource = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     /// <summary>Completes when the demo knowledge base is seeded (tests wait on it).</summary>
     public static Task Seeded => SeededSource.Task;
 
-    private static readonly TaskCompletionSource SeededSource = new(TaskCreationOptions.RunContinuationsAsynchronously);
-
-    private static async Task RunAsync(IServiceProvider services, IConfiguration configuration, CancellationToken ct)
+    /// <inheritdoc />
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        var logger = services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(KnowledgeDemoSeeder));
+        if (!options.Value.DemoEnabled) return;
+        await HostStart.WhenStartedAsync(lifetime, stoppingToken);
         try
         {
-            await SeedAsync(services, configuration["Bootstrap:DemoTenantId"] ?? "demo", ct);
+            await SeedAsync(options.Value.DemoTenantId, stoppingToken);
             LogSeeded(logger, ManagerKey, DirectorKey);
             SeededSource.TrySetResult();
         }
@@ -48,20 +44,18 @@ public static partial class KnowledgeDemoSeeder
     }
 
     /// <summary>Seeds one tenant (which must exist or be about to).</summary>
-    public static async Task SeedAsync(IServiceProvider services, string tenant, CancellationToken ct)
+    public async Task SeedAsync(string tenant, CancellationToken ct)
     {
-        var store = services.GetRequiredService<TenancyStore>();
-        var grains = services.GetRequiredService<IGrainFactory>();
         // The bootstrap creates the tenant on the same start signal; wait for it rather than race it.
-        for (var i = 0; await store.GetTenantAsync(tenant, ct) is null; i++)
+        for (var i = 0; !await directory.TenantExistsAsync(tenant, ct); i++)
         {
             if (i == 120) throw new InvalidOperationException($"Demo tenant '{tenant}' did not appear.");
             await Task.Delay(500, ct);
         }
-        await store.CreateUserAsync(tenant, "bob", "Bob (manager)", Roles.User, ct);
-        await store.CreateUserAsync(tenant, "carol", "Carol (director)", Roles.User, ct);
-        await store.EnsureKeyAsync(ManagerKey, tenant, "bob", Roles.User, ct);
-        await store.EnsureKeyAsync(DirectorKey, tenant, "carol", Roles.User, ct);
+        await directory.CreateUserAsync(tenant, "bob", "Bob (manager)", Roles.User, ct);
+        await directory.CreateUserAsync(tenant, "carol", "Carol (director)", Roles.User, ct);
+        await directory.EnsureKeyAsync(ManagerKey, tenant, "bob", Roles.User, ct);
+        await directory.EnsureKeyAsync(DirectorKey, tenant, "carol", Roles.User, ct);
 
         var acl = grains.GetGrain<ITenantAclGrain>(tenant);
         var current = await acl.GetAsync();

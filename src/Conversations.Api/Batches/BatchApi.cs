@@ -1,0 +1,61 @@
+using Conversations.Api.Auth;
+using Conversations.Api.Errors;
+using Conversations.Api.Moderation;
+using Conversations.Contracts;
+using Conversations.Contracts.Batches;
+using Conversations.Contracts.Routing;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace Conversations.Api.Batches;
+
+/// <summary>Offline batches: submit many prompts, fetch the answers later, billed at the model's batch rate.</summary>
+public static class BatchApi
+{
+    /// <summary>Default answer cap per prompt.</summary>
+    public const int DefaultMaxOutputTokens = 512;
+
+    /// <summary>Maps the routes under <c>/v1/batches</c>.</summary>
+    public static RouteGroupBuilder MapBatchApi(this RouteGroupBuilder v1)
+    {
+        var group = v1.MapGroup("/batches").WithTags("Offline batches").RequireRoles(Roles.User, Roles.TenantAdmin);
+        group.MapPost("/", Submit).WithName("SubmitBatch").WithSummary("Queues prompts for low-priority processing; answers are fetched later.")
+            .Produces<BatchJobView>(StatusCodes.Status202Accepted).ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status429TooManyRequests);
+        group.MapGet("/{jobId}", Get).WithName("GetBatch").WithSummary("A batch's progress and cost so far.");
+        group.MapGet("/{jobId}/results", Results).WithName("GetBatchResults").WithSummary("Answers of a batch, in prompt order (page with ?after=).");
+        // A submission is one request against the caller's request limits; each item's tokens are charged as it is answered.
+        group.CheckBodies<BatchBody>(CheckSubmission).RequireRateLimit<BatchBody>(b => b.Prompts!.FirstOrDefault() ?? "");
+        return v1;
+    }
+
+    // The group's filters have checked the submission and admitted it against the rate limits.
+    private static async Task<IResult> Submit(BatchBody body, HttpContext http, IGrainFactory grains)
+    {
+        var caller = http.Caller().ToCaller();
+        var jobId = "b_" + Guid.NewGuid().ToString("n")[..20];
+        var view = await grains.GetGrain<IBatchJobGrain>(GrainKeys.Scoped(caller.TenantId, jobId))
+            .StartAsync(new BatchJobSpec(caller.UserId, body.ModelId!, body.Prompts!, body.MaxOutputTokens ?? DefaultMaxOutputTokens, caller.Role));
+        return TypedResults.Accepted($"/v1/batches/{jobId}", view);
+    }
+
+    private static async Task<Results<Ok<BatchJobView>, ProblemHttpResult>> Get(string jobId, HttpContext http, IBatchResults batches) =>
+        Ids.IsId(jobId) && await batches.FindAsync(http.Caller().ToCaller(), jobId) is { } view ? TypedResults.Ok(view) : Problems.NotFound("The batch");
+
+    private static async Task<Results<Ok<BatchResultsDto>, ProblemHttpResult>> Results(
+        string jobId, HttpContext http, IBatchResults batches, int? after, int? limit, CancellationToken ct)
+    {
+        var take = Math.Clamp(limit ?? 100, 1, 500);
+        if (!Ids.IsId(jobId) || await batches.ResultsAsync(http.Caller().ToCaller(), jobId, after ?? -1, take, ct) is not { } page)
+            return Problems.NotFound("The batch");
+        return TypedResults.Ok(new BatchResultsDto(page.Job,
+            page.Items.Select(i => new BatchItemDto(i.Index, i.Prompt, i.Status, i.Answer, i.Error, i.PromptTokens, i.CachedTokens,
+                i.CompletionTokens, i.CostUsd)).ToList(),
+            page.Items.Count == take ? page.Items[^1].Index : null));
+    }
+
+    private static IResult? CheckSubmission(BatchBody body, HttpContext http)
+    {
+        if (string.IsNullOrWhiteSpace(body.ModelId)) return Problems.BadRequest("modelId is required: a model of the tenant's catalog.");
+        if (body.Prompts is null) return Problems.BadRequest("prompts is required: a list of prompt texts.");
+        return null;
+    }
+}

@@ -1,0 +1,28 @@
+namespace Conversations.Api.Usage;
+
+/// <summary>Usage per (day, user, model, kind) with tokens, cost and savings, plus the totals.</summary>
+public sealed record UsageReportDto(DateTimeOffset From, DateTimeOffset To, IReadOnlyList<UsageRowDto> Rows, UsageRowDto Totals);
+
+/// <summary>
+/// One usage group. <see cref="Kind"/> is "turn", "summary" or "batch" (null in the totals); <see cref="Turns"/> counts
+/// chat turns only, <see cref="Summaries"/> background summaries and <see cref="BatchItems"/> batch prompts.
+/// <see cref="ModelCalls"/> counts the model calls that consumed tokens (a continued answer makes two), of which
+/// <see cref="EstimatedCalls"/> were counted with the tokenizer because the provider reported no usage (cut off or
+/// abandoned). Savings compare the same tokens, cached ones included, on the large model (routing) or with no model
+/// call at all (caches); <see cref="CachedTokenSavingsUsd"/> is what the provider's prompt cache saved, apart.
+/// </summary>
+public sealed record UsageRowDto(
+    string? Day, string? UserId, string? Model, long Turns, long PromptTokens, long CachedTokens, long CompletionTokens, decimal CostUsd,
+    decimal CachedTokenSavingsUsd, long CacheHits, long HardCodedReplies, decimal CacheSavingsUsd, decimal RoutingSavingsUsd)
+{
+    /// <summary>"turn", "summary" or "batch"; null in the totals.</summary>
+    public string? Kind { get; init; }
+    /// <summary>Background conversation summaries.</summary>
+    public long Summaries { get; init; }
+    /// <summary>Offline batch prompts.</summary>
+    public long BatchItems { get; init; }
+    /// <summary>Model calls that consumed tokens.</summary>
+    public long ModelCalls { get; init; }
+    /// <summary>Of <see cref="ModelCalls"/>, those whose tokens were estimated.</summary>
+    public long EstimatedCalls { get; init; }
+}

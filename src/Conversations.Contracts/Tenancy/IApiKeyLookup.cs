@@ -1,0 +1,11 @@
+namespace Conversations.Contracts.Tenancy;
+
+/// <summary>What a valid API key stands for; operator keys carry no tenant or user.</summary>
+public sealed record ApiKeyOwner(string KeyId, string? TenantId, string? UserId, string Role);
+
+/// <summary>Resolves presented API keys. A host service over the key table (no grain call on the hot path).</summary>
+public interface IApiKeyLookup
+{
+    /// <summary>The owner of <paramref name="key"/>, or null when it is unknown, revoked or malformed.</summary>
+    Task<ApiKeyOwner?> ResolveAsync(string key, CancellationToken ct);
+}

@@ -1,0 +1,41 @@
+namespace Conversations.Contracts.Tenancy;
+
+/// <summary>A user of one tenant.</summary>
+public sealed record TenantUser(string UserId, string DisplayName, string Role, DateTimeOffset CreatedAt);
+
+/// <summary>A newly issued key; <see cref="Key"/> is shown once and never stored.</summary>
+public sealed record IssuedKey(string KeyId, string Key, string UserId, string Role);
+
+/// <summary>Tenants, their users and API keys. A host service over the tenancy tables; every user and key call is scoped by tenant.</summary>
+public interface ITenantDirectory
+{
+    /// <summary>
+    /// Opens a tenant: its row, its first admin <paramref name="adminUserId"/>, that admin's key, and the tenant's name in
+    /// its settings. Null when the id is taken.
+    /// </summary>
+    Task<IssuedKey?> OpenTenantAsync(string tenantId, string name, string adminUserId, CancellationToken ct);
+
+    /// <summary>Creates only the tenant row; false when the id is taken.</summary>
+    Task<bool> CreateTenantAsync(string tenantId, string name, CancellationToken ct);
+
+    /// <summary>Whether the tenant exists.</summary>
+    Task<bool> TenantExistsAsync(string tenantId, CancellationToken ct);
+
+    /// <summary>Creates a user of the tenant; false when the id is taken in that tenant.</summary>
+    Task<bool> CreateUserAsync(string tenantId, string userId, string displayName, string role, CancellationToken ct);
+
+    /// <summary>The user of this tenant, or null.</summary>
+    Task<TenantUser?> GetUserAsync(string tenantId, string userId, CancellationToken ct);
+
+    /// <summary>The tenant's users by id, after <paramref name="afterUserId"/>.</summary>
+    Task<IReadOnlyList<TenantUser>> ListUsersAsync(string tenantId, string? afterUserId, int limit, CancellationToken ct);
+
+    /// <summary>Issues a new key for a user of the tenant with the user's role; null when there is no such user.</summary>
+    Task<IssuedKey?> IssueKeyAsync(string tenantId, string userId, CancellationToken ct);
+
+    /// <summary>Stores a key whose text is fixed by configuration (operator and demo keys); nothing happens when it is there.</summary>
+    Task EnsureKeyAsync(string key, string? tenantId, string? userId, string role, CancellationToken ct);
+
+    /// <summary>Revokes a key of the tenant; false when there is no such key.</summary>
+    Task<bool> RevokeKeyAsync(string tenantId, string keyId, CancellationToken ct);
+}

@@ -1,0 +1,40 @@
+using Conversations.Contracts.Batches;
+using Conversations.Contracts.Chat;
+using Conversations.Contracts.Moderation;
+using Conversations.Contracts.Routing;
+using Conversations.Contracts.Tenancy;
+using Conversations.Contracts.Usage;
+using Conversations.Storage.Chat;
+using Conversations.Storage.Moderation;
+using Conversations.Storage.Routing;
+using Conversations.Storage.Tenancy;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+
+namespace Conversations.Grains.ReadServices;
+
+/// <summary>Wires the services the API's handlers use besides grains.</summary>
+public static class ApiReadServiceExtensions
+{
+    /// <summary>
+    /// Adds the contracts' host services (key lookup, tenant directory, conversation list, moderation events, usage,
+    /// batch results, model health) over the stores they read; an API host in client mode has no silo to register those
+    /// stores, so they are added here when missing. Needs the data source and a grain factory.
+    /// </summary>
+    public static IServiceCollection AddApiReadServices(this IServiceCollection services)
+    {
+        services.TryAddSingleton<TenancyStore>();
+        services.TryAddSingleton<ConversationStore>();
+        services.TryAddSingleton<ModerationEventStore>();
+        services.TryAddSingleton<RoutingStore>();
+        services.TryAddSingleton<BatchStore>();
+        services.TryAddSingleton<IApiKeyLookup, ApiKeyLookup>();
+        services.TryAddSingleton<ITenantDirectory, TenantDirectory>();
+        services.TryAddSingleton<IConversationList, ConversationList>();
+        services.TryAddSingleton<IModerationEventLog, ModerationEventLog>();
+        services.TryAddSingleton<IUsageReports, UsageReports>();
+        services.TryAddSingleton<IBatchResults, BatchResults>();
+        services.TryAddSingleton<IModelHealthReport, ModelHealthReport>();
+        return services;
+    }
+}

@@ -1,0 +1,28 @@
+using Conversations.Contracts;
+using Conversations.Contracts.Batches;
+using Conversations.Contracts.Chat;
+using Conversations.Contracts.Routing;
+using Conversations.Storage.Routing;
+
+namespace Conversations.Grains.ReadServices;
+
+/// <summary>Batches from their grain, their items from the batch table; only the submitter and the tenant's admins see a batch.</summary>
+internal sealed class BatchResults(IGrainFactory grains, BatchStore store) : IBatchResults
+{
+    /// <inheritdoc />
+    public async Task<BatchJobView?> FindAsync(Caller caller, string jobId)
+    {
+        var view = await grains.GetGrain<IBatchJobGrain>(GrainKeys.Scoped(caller.TenantId, jobId)).GetAsync();
+        return view is not null && (caller.Role == Roles.TenantAdmin || view.UserId == caller.UserId) ? view : null;
+    }
+
+    /// <inheritdoc />
+    public async Task<BatchResultPage?> ResultsAsync(Caller caller, string jobId, int afterIndex, int limit, CancellationToken ct)
+    {
+        if (await FindAsync(caller, jobId) is not { } job) return null;
+        var items = await store.ItemsAsync(caller.TenantId, jobId, afterIndex, limit, ct);
+        // A pending prompt is shown only once the input check has replaced it with its stored (masked) form.
+        return new BatchResultPage(job, items.Select(i => new BatchItemResult(i.Index, i.Status == "pending" ? null : i.Prompt, i.Status,
+            i.Answer, i.Error, i.PromptTokens, i.CachedTokens, i.CompletionTokens, i.CostUsd)).ToList());
+    }
+}

@@ -1,0 +1,54 @@
+using Conversations.Contracts;
+using Conversations.Contracts.Tenancy;
+using Conversations.Storage.Tenancy;
+
+namespace Conversations.Grains.ReadServices;
+
+/// <summary>Tenants, users and keys in the tenancy tables; the tenant's settings in its grain.</summary>
+internal sealed class TenantDirectory(TenancyStore store, IGrainFactory grains) : ITenantDirectory
+{
+    /// <inheritdoc />
+    public async Task<IssuedKey?> OpenTenantAsync(string tenantId, string name, string adminUserId, CancellationToken ct)
+    {
+        if (!await store.CreateTenantAsync(tenantId, name, ct)) return null;
+        await store.CreateUserAsync(tenantId, adminUserId, "Administrator", Roles.TenantAdmin, ct);
+        var key = await store.IssueKeyAsync(tenantId, adminUserId, Roles.TenantAdmin, ct);
+        await grains.GetGrain<ITenantGrain>(tenantId).UpdateSettingsAsync(new TenantSettingsPatch { Name = name });
+        return new IssuedKey(key.KeyId, key.Key, adminUserId, Roles.TenantAdmin);
+    }
+
+    /// <inheritdoc />
+    public Task<bool> CreateTenantAsync(string tenantId, string name, CancellationToken ct) => store.CreateTenantAsync(tenantId, name, ct);
+
+    /// <inheritdoc />
+    public async Task<bool> TenantExistsAsync(string tenantId, CancellationToken ct) => await store.GetTenantAsync(tenantId, ct) is not null;
+
+    /// <inheritdoc />
+    public Task<bool> CreateUserAsync(string tenantId, string userId, string displayName, string role, CancellationToken ct) =>
+        store.CreateUserAsync(tenantId, userId, displayName, role, ct);
+
+    /// <inheritdoc />
+    public async Task<TenantUser?> GetUserAsync(string tenantId, string userId, CancellationToken ct) =>
+        await store.GetUserAsync(tenantId, userId, ct) is { } u ? ToUser(u) : null;
+
+    /// <inheritdoc />
+    public async Task<IReadOnlyList<TenantUser>> ListUsersAsync(string tenantId, string? afterUserId, int limit, CancellationToken ct) =>
+        (await store.ListUsersAsync(tenantId, afterUserId, limit, ct)).Select(ToUser).ToList();
+
+    /// <inheritdoc />
+    public async Task<IssuedKey?> IssueKeyAsync(string tenantId, string userId, CancellationToken ct)
+    {
+        if (await store.GetUserAsync(tenantId, userId, ct) is not { } user) return null;
+        var key = await store.IssueKeyAsync(tenantId, user.UserId, user.Role, ct);
+        return new IssuedKey(key.KeyId, key.Key, user.UserId, user.Role);
+    }
+
+    /// <inheritdoc />
+    public Task EnsureKeyAsync(string key, string? tenantId, string? userId, string role, CancellationToken ct) =>
+        store.EnsureKeyAsync(key, tenantId, userId, role, ct);
+
+    /// <inheritdoc />
+    public Task<bool> RevokeKeyAsync(string tenantId, string keyId, CancellationToken ct) => store.RevokeKeyAsync(tenantId, keyId, ct);
+
+    private static TenantUser ToUser(UserRecord u) => new(u.UserId, u.DisplayName, u.Role, u.CreatedAt);
+}
