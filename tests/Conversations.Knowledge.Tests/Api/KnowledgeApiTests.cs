@@ -4,7 +4,7 @@ using Conversations.Api.Demo;
 namespace Conversations.Knowledge.Tests.Api;
 
 /// <summary>The knowledge API through HTTP with real keys against the real host.</summary>
-[Collection(KnowledgeAppCollection.Name)]
+[Collection(PostgresCollection.Name)]
 public sealed class KnowledgeApiTests(KnowledgeApp app)
 {
     private static async Task<JsonElement> SearchAsync(HttpClient client, string question, int topK = 10)

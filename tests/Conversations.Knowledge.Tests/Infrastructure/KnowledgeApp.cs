@@ -48,11 +48,3 @@ public sealed class KnowledgeApp() : PlatformHost("kbtest", OperatorKey)
         });
     }
 }
-
-/// <summary>The knowledge API tests share one platform process.</summary>
-[CollectionDefinition(Name)]
-public sealed class KnowledgeAppCollection : ICollectionFixture<KnowledgeApp>
-{
-    /// <summary>The collection name.</summary>
-    public const string Name = "knowledge-app";
-}

@@ -30,9 +30,12 @@ public sealed class KnowledgeCluster : GrainClusterFixture
     }
 }
 
-/// <summary>Every test of the knowledge grains and retrieval on PostgreSQL shares one <see cref="KnowledgeCluster"/>.</summary>
+/// <summary>
+/// Every test that needs PostgreSQL runs in this one collection, one at a time, as with one host before: the grain and
+/// retrieval tests on the <see cref="KnowledgeCluster"/>, the API tests on the <see cref="KnowledgeApp"/> process.
+/// </summary>
 [CollectionDefinition(Name)]
-public sealed class PostgresCollection : ICollectionFixture<KnowledgeCluster>
+public sealed class PostgresCollection : ICollectionFixture<KnowledgeCluster>, ICollectionFixture<KnowledgeApp>
 {
     /// <summary>The collection name.</summary>
     public const string Name = "postgres";

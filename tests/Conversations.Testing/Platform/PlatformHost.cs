@@ -62,12 +62,13 @@ public abstract class PlatformHost(string name, string operatorKey) : IAsyncLife
     /// <summary>Stops what <see cref="StartServersAsync"/> started, after the platform stopped.</summary>
     protected virtual Task StopServersAsync() => Task.CompletedTask;
 
-    /// <summary>Polls <paramref name="ready"/> for up to a minute; fails with the process's output when it never holds.</summary>
+    /// <summary>Polls <paramref name="ready"/> for up to two minutes; fails with the process's output when it never holds.</summary>
     protected async Task WaitUntilAsync(string what, Func<Task<bool>> ready)
     {
-        for (var i = 0; !await ready(); i++)
+        var deadline = DateTime.UtcNow + TimeSpan.FromMinutes(2);
+        while (!await ready())
         {
-            if (i == 240) throw new TimeoutException($"{what} did not happen in time:\n{Platform.Log}");
+            if (DateTime.UtcNow > deadline) throw new TimeoutException($"{what} did not happen in time:\n{Platform.Log}");
             await Task.Delay(250);
         }
     }
