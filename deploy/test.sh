@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs every test: starts the local PostgreSQL + pgvector (installing it if needed) and runs the solution's tests.
 #   bash deploy/test.sh                 # everything
-#   bash deploy/test.sh --filter Area=Api   # extra arguments go to dotnet test
+#   bash deploy/test.sh --filter "FullyQualifiedName~Api"   # extra arguments go to dotnet test (filters by namespace)
 set -euo pipefail
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$repo"

@@ -11,6 +11,3 @@ var app = builder.Build();
 app.MapApi();
 
 app.Run();
-
-/// <summary>Entry point, visible to the functional tests' WebApplicationFactory.</summary>
-public partial class Program;

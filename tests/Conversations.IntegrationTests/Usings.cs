@@ -1,1 +1,3 @@
-global using Xunit;
+global using System.Text;
+global using Conversations.IntegrationTests.Infrastructure;
+global using Conversations.TestModel;

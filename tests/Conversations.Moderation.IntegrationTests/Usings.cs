@@ -1,1 +1,1 @@
-global using Xunit;
+global using Conversations.TestModel;

@@ -1,5 +1,3 @@
-using Conversations.Prompting;
-
 namespace Conversations.Prompting.Tests;
 
 /// <summary>Shared counter and deterministic mixed Chinese/English text for tests.</summary>

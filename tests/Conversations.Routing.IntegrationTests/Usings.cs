@@ -1,1 +1,2 @@
-global using Xunit;
+global using Conversations.Routing.IntegrationTests.Infrastructure;
+global using Conversations.TestModel;

@@ -1,5 +1,4 @@
 using Conversations.TestModel;
-using Microsoft.Extensions.Configuration;
 
 // Settings from the command line, e.g. --urls http://127.0.0.1:5099 --ttft-ms 50 --token-ms 10.
 var settings = new ConfigurationBuilder().AddCommandLine(args).Build();

@@ -5,7 +5,7 @@ namespace Conversations.Storage.Database;
 /// <summary>Builds the one pooled data source a process uses, with pgvector types mapped.</summary>
 public static class DataSourceFactory
 {
-    /// <summary>Creates the data source; call after <see cref="SchemaMigrator.ApplyAsync"/> so the vector type exists.</summary>
+    /// <summary>Creates the data source; call after the schema migration (<c>SchemaMigrator</c> in Conversations.Hosting) so the vector type exists.</summary>
     public static NpgsqlDataSource Create(string connectionString)
     {
         var builder = new NpgsqlDataSourceBuilder(connectionString);

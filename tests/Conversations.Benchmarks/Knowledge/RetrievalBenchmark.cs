@@ -2,12 +2,14 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
+using Conversations.Hosting.Database;
 using Conversations.Knowledge.Chunking;
 using Conversations.Knowledge.Search;
 using Conversations.Models.Embeddings;
 using Conversations.Prompting;
 using Conversations.Storage.Database;
 using Conversations.Storage.Knowledge;
+using Conversations.Testing.Database;
 using Npgsql;
 
 namespace Conversations.Benchmarks.Knowledge;
@@ -105,7 +107,7 @@ public sealed class RetrievalBenchmark : IBenchmarkSuite
         }
         finally
         {
-            if (!args.Contains("--keep")) await DropAsync(server, database);
+            if (!args.Contains("--keep")) await TestDatabase.DropAsync(server, database);
         }
     }
 
@@ -185,16 +187,6 @@ public sealed class RetrievalBenchmark : IBenchmarkSuite
     {
         await using var cmd = db.CreateCommand(sql);
         cmd.CommandTimeout = 600;
-        await cmd.ExecuteNonQueryAsync();
-    }
-
-    private static async Task DropAsync(string server, string database)
-    {
-        NpgsqlConnection.ClearAllPools();
-        var admin = new NpgsqlConnectionStringBuilder(server) { Database = "postgres", Pooling = false }.ConnectionString;
-        await using var c = new NpgsqlConnection(admin);
-        await c.OpenAsync();
-        await using var cmd = new NpgsqlCommand($"DROP DATABASE IF EXISTS \"{database}\" WITH (FORCE)", c);
         await cmd.ExecuteNonQueryAsync();
     }
 

@@ -1,7 +1,6 @@
-using System.Net;
-using System.Net.Sockets;
-using Conversations.IntegrationTests.Infrastructure;
-using Conversations.Grains.Hosting;
+using Conversations.Hosting;
+using Conversations.Testing.Database;
+using Conversations.Testing.Platform;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -40,8 +39,8 @@ internal sealed class ModerationSilo : IAsyncDisposable
         builder.Services.AddModeration(configuration);
         builder.UseOrleans(silo =>
         {
-            silo.UseLocalhostClustering(FreePort(), FreePort(), serviceId: "bench", clusterId: "bench-" + Guid.NewGuid().ToString("n")[..6]);
-            silo.AddMemoryGrainStorage("store");
+            silo.UseLocalhostClustering(PlatformProcess.FreePort(), PlatformProcess.FreePort(), serviceId: "bench", clusterId: "bench-" + Guid.NewGuid().ToString("n")[..6]);
+            silo.AddMemoryGrainStorage(HostingExtensions.GrainStorageName);
         });
         var host = builder.Build();
         await host.StartAsync();
@@ -54,12 +53,5 @@ internal sealed class ModerationSilo : IAsyncDisposable
         await _host.StopAsync();
         _host.Dispose();
         await _database.DisposeAsync();
-    }
-
-    private static int FreePort()
-    {
-        using var l = new TcpListener(IPAddress.Loopback, 0);
-        l.Start();
-        return ((IPEndPoint)l.LocalEndpoint).Port;
     }
 }

@@ -3,7 +3,8 @@ using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json.Nodes;
-using Conversations.IntegrationTests.Infrastructure;
+using Conversations.Testing.Database;
+using Conversations.Testing.Platform;
 using Conversations.TestModel;
 
 namespace Conversations.Benchmarks.Platform;

@@ -4,9 +4,10 @@ using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using Conversations.Benchmarks.Platform;
 using Conversations.Benchmarks.Routing.Workloads;
-using Conversations.IntegrationTests.Infrastructure;
 using Conversations.Routing;
 using Conversations.TestModel;
+using Conversations.Testing.Database;
+using Conversations.Testing.Platform;
 
 namespace Conversations.Benchmarks.Routing;
 

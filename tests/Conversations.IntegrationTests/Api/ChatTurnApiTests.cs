@@ -1,8 +1,3 @@
-using System.Net;
-using System.Net.Http.Json;
-using System.Text;
-using Conversations.IntegrationTests.Infrastructure;
-
 namespace Conversations.IntegrationTests.Api;
 
 /// <summary>The chat turn over real HTTP against a real platform process and PostgreSQL.</summary>
@@ -12,8 +7,7 @@ public sealed class ChatTurnApiTests(PlatformFixture fx)
     [Fact(DisplayName = "A turn streams progress, deltas and a done event with usage, and both messages are stored")]
     public async Task Turn_streams_and_is_stored()
     {
-        var (_, userKey) = await fx.NewTenantAsync();
-        using var user = fx.As(userKey);
+        using var user = await fx.NewUserAsync();
         var id = await user.CreateConversationAsync();
 
         var events = await user.SendAsync(id, "The quarterly report is due on Friday. When is the report due?");
@@ -37,8 +31,7 @@ public sealed class ChatTurnApiTests(PlatformFixture fx)
     [Fact(DisplayName = "The extractive responder quotes earlier context relevant to the question and says no model runs")]
     public async Task Extractive_answer_uses_context()
     {
-        var (_, userKey) = await fx.NewTenantAsync();
-        using var user = fx.As(userKey);
+        using var user = await fx.NewUserAsync();
         var id = await user.CreateConversationAsync();
         await user.SendAsync(id, "Our office wifi password rotates every Monday morning.");
         var events = await user.SendAsync(id, "When does the wifi password rotate?");
@@ -50,8 +43,7 @@ public sealed class ChatTurnApiTests(PlatformFixture fx)
     [Fact(DisplayName = "History pages back with ?before= and returns every message exactly once, in order")]
     public async Task History_is_paged()
     {
-        var (_, userKey) = await fx.NewTenantAsync();
-        using var user = fx.As(userKey);
+        using var user = await fx.NewUserAsync();
         var id = await user.CreateConversationAsync();
         for (var i = 0; i < 4; i++) await user.SendAsync(id, $"message number {i}");
 
@@ -70,7 +62,7 @@ public sealed class ChatTurnApiTests(PlatformFixture fx)
     [Fact(DisplayName = "Listing shows only the caller's own conversations, and delete removes one (then 404)")]
     public async Task List_and_delete()
     {
-        var (adminKey, userKey) = await fx.NewTenantAsync();
+        var (adminKey, userKey) = await fx.NewTenantKeysAsync();
         using var user = fx.As(userKey);
         using var admin = fx.As(adminKey);
         var mine = await user.CreateConversationAsync("mine");
@@ -102,8 +94,7 @@ public sealed class ChatTurnApiTests(PlatformFixture fx)
     [Fact(DisplayName = "A second turn sent while one streams is refused with a retryable error, not interleaved")]
     public async Task Concurrent_turns_on_one_conversation()
     {
-        var (_, userKey) = await fx.NewTenantAsync();
-        using var user = fx.As(userKey);
+        using var user = await fx.NewUserAsync();
         var id = await user.CreateConversationAsync();
         var results = await Task.WhenAll(Enumerable.Range(0, 4).Select(i => user.SendAsync(id, $"parallel {i}")));
         var completed = results.Count(r => r[^1].Name == "done");
@@ -117,8 +108,7 @@ public sealed class ChatTurnApiTests(PlatformFixture fx)
     [Fact(DisplayName = "Chinese text round-trips through the stream and the log unchanged")]
     public async Task Chinese_round_trip()
     {
-        var (_, userKey) = await fx.NewTenantAsync();
-        using var user = fx.As(userKey);
+        using var user = await fx.NewUserAsync();
         var id = await user.CreateConversationAsync("中文");
         await user.SendAsync(id, "公司的年假政策是每年十五天。");
         var events = await user.SendAsync(id, "年假政策是多少天？");

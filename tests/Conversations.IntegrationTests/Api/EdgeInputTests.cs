@@ -1,9 +1,4 @@
-using System.Net;
 using System.Net.Http.Headers;
-using System.Net.Http.Json;
-using System.Text;
-using System.Text.Json.Nodes;
-using Conversations.IntegrationTests.Infrastructure;
 
 namespace Conversations.IntegrationTests.Api;
 
@@ -19,8 +14,7 @@ public sealed class EdgeInputTests(PlatformFixture fx)
     [Fact(DisplayName = "Every route refuses a NUL in any body string or query parameter, and an over-long path id, with a 400 problem naming it")]
     public async Task Every_route_refuses_unstorable_text()
     {
-        var (adminKey, _) = await fx.NewTenantAsync("nul");
-        using var admin = fx.As(adminKey);
+        using var admin = await fx.NewAdminAsync("nul");
         using var op = fx.Operator();
         using var anonymous = fx.As(null);
         var document = JsonNode.Parse(await anonymous.Http.GetStringAsync("/openapi/v1.json"))!;
@@ -75,8 +69,7 @@ public sealed class EdgeInputTests(PlatformFixture fx)
     [Fact(DisplayName = "A NUL in a path id is refused by the HTTP server with a 400, before any route runs")]
     public async Task Nul_in_a_path_is_a_400()
     {
-        var (_, userKey) = await fx.NewTenantAsync();
-        using var user = fx.As(userKey);
+        using var user = await fx.NewUserAsync();
         // Kestrel refuses a decoded NUL in the path itself; the API never sees such a request, so it cannot be a 5xx.
         var response = await user.Http.GetAsync("/v1/conversations/a%00b");
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
@@ -85,8 +78,7 @@ public sealed class EdgeInputTests(PlatformFixture fx)
     [Fact(DisplayName = "A NUL in a message is a 400 naming the field, and nothing is stored")]
     public async Task Nul_in_a_message()
     {
-        var (_, userKey) = await fx.NewTenantAsync();
-        using var user = fx.As(userKey);
+        using var user = await fx.NewUserAsync();
         var id = await user.CreateConversationAsync();
         var response = await user.Http.PostAsJsonAsync($"/v1/conversations/{id}/messages", new { text = "hello \u0000 world" });
         var problem = await ApiClient.ProblemAsync(response, HttpStatusCode.BadRequest);
@@ -98,8 +90,7 @@ public sealed class EdgeInputTests(PlatformFixture fx)
     [Fact(DisplayName = "A NUL in an uploaded file or form field is a 400 problem, and no document is stored")]
     public async Task Nul_in_a_multipart_upload()
     {
-        var (adminKey, _) = await fx.NewTenantAsync();
-        using var admin = fx.As(adminKey);
+        using var admin = await fx.NewAdminAsync();
         using var file = new MultipartFormDataContent { { new StringContent("handbook"), "label" }, { new StringContent("Leave is 25 days.\u0000"), "files", "leave.md" } };
         var problem = await ApiClient.ProblemAsync(await admin.Http.PostAsync("/v1/knowledge/documents", file), HttpStatusCode.BadRequest);
         Assert.Contains("leave.md", problem["detail"]!.GetValue<string>());
@@ -113,8 +104,7 @@ public sealed class EdgeInputTests(PlatformFixture fx)
     [Fact(DisplayName = "Errors are problem+json for a client that accepts only text/event-stream, and its bad JSON is no error in the log")]
     public async Task Errors_for_an_event_stream_client()
     {
-        var (_, userKey) = await fx.NewTenantAsync();
-        using var user = fx.As(userKey);
+        using var user = await fx.NewUserAsync();
         user.Http.DefaultRequestHeaders.Accept.Add(new MediaTypeWithQualityHeaderValue("text/event-stream"));
         var id = await user.CreateConversationAsync();
 
@@ -135,7 +125,7 @@ public sealed class EdgeInputTests(PlatformFixture fx)
     [Fact(DisplayName = "An over-long path id gets a problem body, not the server's empty 414")]
     public async Task Long_path_id()
     {
-        var (adminKey, userKey) = await fx.NewTenantAsync();
+        var (adminKey, userKey) = await fx.NewTenantKeysAsync();
         using var user = fx.As(userKey);
         var problem = await ApiClient.ProblemAsync(await user.Http.GetAsync("/v1/conversations/" + new string('c', 10_000)), HttpStatusCode.BadRequest);
         Assert.Contains("conversationId", problem["detail"]!.GetValue<string>());

@@ -1,8 +1,3 @@
-using System.Net;
-using System.Net.Http.Json;
-using System.Text;
-using Conversations.IntegrationTests.Infrastructure;
-
 namespace Conversations.IntegrationTests.Api;
 
 /// <summary>Every bad input gets its status code and a problem-details body; tenants never see each other.</summary>
@@ -12,8 +7,7 @@ public sealed class ErrorApiTests(PlatformFixture fx)
     [Fact(DisplayName = "Malformed JSON is a 400 problem")]
     public async Task Malformed_json()
     {
-        var (_, userKey) = await fx.NewTenantAsync();
-        using var user = fx.As(userKey);
+        using var user = await fx.NewUserAsync();
         var id = await user.CreateConversationAsync();
         var res = await user.Http.PostAsync($"/v1/conversations/{id}/messages", new StringContent("{\"text\": ", Encoding.UTF8, "application/json"));
         var problem = await ApiClient.ProblemAsync(res, HttpStatusCode.BadRequest);
@@ -23,8 +17,7 @@ public sealed class ErrorApiTests(PlatformFixture fx)
     [Fact(DisplayName = "A missing text field is a 400 problem")]
     public async Task Missing_field()
     {
-        var (_, userKey) = await fx.NewTenantAsync();
-        using var user = fx.As(userKey);
+        using var user = await fx.NewUserAsync();
         var id = await user.CreateConversationAsync();
         var res = await user.Http.PostAsJsonAsync($"/v1/conversations/{id}/messages", new { other = 1 });
         var problem = await ApiClient.ProblemAsync(res, HttpStatusCode.BadRequest);
@@ -38,7 +31,7 @@ public sealed class ErrorApiTests(PlatformFixture fx)
         await ApiClient.ProblemAsync(await anon.Http.GetAsync("/v1/conversations"), HttpStatusCode.Unauthorized);
         using var bad = fx.As("cvk_nosuchkey_nosuchsecret");
         await ApiClient.ProblemAsync(await bad.Http.GetAsync("/v1/conversations"), HttpStatusCode.Unauthorized);
-        var (_, userKey) = await fx.NewTenantAsync();
+        var (_, userKey) = await fx.NewTenantKeysAsync();
         using var tampered = fx.As(userKey[..^2] + "xx");
         await ApiClient.ProblemAsync(await tampered.Http.GetAsync("/v1/conversations"), HttpStatusCode.Unauthorized);
     }
@@ -46,7 +39,7 @@ public sealed class ErrorApiTests(PlatformFixture fx)
     [Fact(DisplayName = "A user key on an admin route and a tenant key on the operator route are 403 problems")]
     public async Task Wrong_role()
     {
-        var (adminKey, userKey) = await fx.NewTenantAsync();
+        var (adminKey, userKey) = await fx.NewTenantKeysAsync();
         using var user = fx.As(userKey);
         await ApiClient.ProblemAsync(await user.Http.PostAsJsonAsync("/v1/users", new { userId = "mallory" }), HttpStatusCode.Forbidden);
         using var admin = fx.As(adminKey);
@@ -56,8 +49,8 @@ public sealed class ErrorApiTests(PlatformFixture fx)
     [Fact(DisplayName = "Another tenant's conversation is a 404 for reading, sending and deleting, and stays intact")]
     public async Task Other_tenant_is_404()
     {
-        var (_, aliceKey) = await fx.NewTenantAsync("a");
-        var (_, eveKey) = await fx.NewTenantAsync("b");
+        var (_, aliceKey) = await fx.NewTenantKeysAsync("a");
+        var (_, eveKey) = await fx.NewTenantKeysAsync("b");
         using var alice = fx.As(aliceKey);
         using var eve = fx.As(eveKey);
         var id = await alice.CreateConversationAsync("secret");
@@ -72,7 +65,7 @@ public sealed class ErrorApiTests(PlatformFixture fx)
     [Fact(DisplayName = "Another user's conversation in the same tenant is a 404")]
     public async Task Other_user_is_404()
     {
-        var (adminKey, aliceKey) = await fx.NewTenantAsync();
+        var (adminKey, aliceKey) = await fx.NewTenantKeysAsync();
         using var admin = fx.As(adminKey);
         var bobKey = await admin.CreateUserWithKeyAsync("bob");
         using var alice = fx.As(aliceKey);
@@ -85,8 +78,7 @@ public sealed class ErrorApiTests(PlatformFixture fx)
     [Fact(DisplayName = "A message over the configured length is a 413 problem, and nothing is stored")]
     public async Task Message_too_long()
     {
-        var (_, userKey) = await fx.NewTenantAsync();
-        using var user = fx.As(userKey);
+        using var user = await fx.NewUserAsync();
         var id = await user.CreateConversationAsync();
         var res = await user.Http.PostAsJsonAsync($"/v1/conversations/{id}/messages", new { text = new string('x', 2001) });
         await ApiClient.ProblemAsync(res, HttpStatusCode.RequestEntityTooLarge);
@@ -96,8 +88,7 @@ public sealed class ErrorApiTests(PlatformFixture fx)
     [Fact(DisplayName = "A body over the configured size is a 413 problem")]
     public async Task Body_too_large()
     {
-        var (_, userKey) = await fx.NewTenantAsync();
-        using var user = fx.As(userKey);
+        using var user = await fx.NewUserAsync();
         var id = await user.CreateConversationAsync();
         var body = "{\"text\":\"" + new string('y', 70_000) + "\"}";
         var res = await user.Http.PostAsync($"/v1/conversations/{id}/messages", new StringContent(body, Encoding.UTF8, "application/json"));
@@ -115,8 +106,7 @@ public sealed class ErrorApiTests(PlatformFixture fx)
     [Fact(DisplayName = "Invalid tenant settings are a 400 problem and leave the settings unchanged")]
     public async Task Invalid_settings()
     {
-        var (adminKey, _) = await fx.NewTenantAsync();
-        using var admin = fx.As(adminKey);
+        using var admin = await fx.NewAdminAsync();
         var res = await admin.Http.PatchAsJsonAsync("/v1/tenant/settings", new { contextBudgetTokens = 10 });
         await ApiClient.ProblemAsync(res, HttpStatusCode.BadRequest);
         var ok = await admin.Http.PatchAsJsonAsync("/v1/tenant/settings", new { maxOutputTokens = 300 });
@@ -129,8 +119,7 @@ public sealed class ErrorApiTests(PlatformFixture fx)
     [Fact(DisplayName = "A revoked key stops working")]
     public async Task Revoked_key()
     {
-        var (adminKey, _) = await fx.NewTenantAsync();
-        using var admin = fx.As(adminKey);
+        using var admin = await fx.NewAdminAsync();
         await admin.Http.PostAsJsonAsync("/v1/users", new { userId = "temp" });
         var issued = await (await admin.Http.PostAsync("/v1/users/temp/keys", null)).Content.ReadFromJsonAsync<System.Text.Json.Nodes.JsonNode>();
         using var temp = fx.As(issued!["key"]!.GetValue<string>());

@@ -1,7 +1,5 @@
 using System.Globalization;
-using System.Net;
 using System.Text.RegularExpressions;
-using Conversations.IntegrationTests.Infrastructure;
 
 namespace Conversations.IntegrationTests.Api;
 
@@ -12,8 +10,7 @@ public sealed partial class MetricsApiTests(PlatformFixture fx)
     [Fact(DisplayName = "/metrics counts a finished turn by outcome and model, with its time to first token, and names no tenant")]
     public async Task Turn_shows_up_in_metrics()
     {
-        var (_, userKey) = await fx.NewTenantAsync("metrics");
-        using var user = fx.As(userKey);
+        using var user = await fx.NewUserAsync("metrics");
         using var scraper = fx.Operator();
         var before = CompleteTurns(await ScrapeAsync(scraper));
 
@@ -37,7 +34,7 @@ public sealed partial class MetricsApiTests(PlatformFixture fx)
     [Fact(DisplayName = "/metrics needs the operator key: 401 without a key, 403 with a tenant admin's, 200 with the operator's")]
     public async Task Metrics_need_the_operator_key()
     {
-        var (adminKey, _) = await fx.NewTenantAsync("mkey");
+        var (adminKey, _) = await fx.NewTenantKeysAsync("mkey");
         using var anonymous = fx.As(null);
         using var admin = fx.As(adminKey);
         using var op = fx.Operator();

@@ -1,51 +1,11 @@
-using Conversations.IntegrationTests.Infrastructure;
-using Conversations.TestModel;
-
 namespace Conversations.IntegrationTests.Api;
-
-/// <summary>A platform process on an OpenAI-compatible test model that can be made slow or broken.</summary>
-public sealed class ModelPlatformFixture : IAsyncLifetime
-{
-    public const string OperatorKey = "cvk_modelop_model-operator-secret";
-    public TestModelServer Model { get; private set; } = null!;
-    public TestDatabase Database { get; private set; } = null!;
-    public PlatformProcess Platform { get; private set; } = null!;
-
-    public async Task InitializeAsync()
-    {
-        Model = await TestModelServer.StartAsync(new TestModelOptions());
-        Database = await TestDatabase.CreateAsync("model");
-        Platform = await PlatformProcess.StartApiAsync(new PlatformProcess.Settings(Database.ConnectionString, "model-" + Guid.NewGuid().ToString("n")[..8])
-        {
-            Environment =
-            {
-                ["Bootstrap__OperatorKey"] = OperatorKey,
-                ["Models__Chat__Endpoint"] = Model.BaseUrl,
-                ["Models__Chat__ModelId"] = "test-model",
-                // Generous for the first token: the process's first model call (JIT, connection) on a loaded 2-core CI
-                // machine can pass 1.5 s, which would turn the stall test's late first token into a timeout.
-                ["Models__Chat__FirstTokenTimeout"] = "00:00:04",
-                ["Models__Chat__StallTimeout"] = "00:00:01.5",
-            },
-        });
-    }
-
-    public async Task DisposeAsync()
-    {
-        await Platform.DisposeAsync();
-        await Database.DisposeAsync();
-        await Model.DisposeAsync();
-    }
-}
 
 /// <summary>Model outages, timeouts and stalls end the stream with a clear error event, never a hang.</summary>
 public sealed class ModelFailureTests(ModelPlatformFixture fx) : IClassFixture<ModelPlatformFixture>
 {
     private async Task<(ApiClient User, string ConversationId)> NewConversationAsync()
     {
-        using var op = new ApiClient(fx.Platform.BaseUrl!, ModelPlatformFixture.OperatorKey);
-        using var admin = new ApiClient(fx.Platform.BaseUrl!, await op.CreateTenantAsync($"m-{Guid.NewGuid():n}"[..20]));
-        var user = new ApiClient(fx.Platform.BaseUrl!, await admin.CreateUserWithKeyAsync("alice"));
+        var user = await fx.NewUserAsync("m");
         return (user, await user.CreateConversationAsync());
     }
 

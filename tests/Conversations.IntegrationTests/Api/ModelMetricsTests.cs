@@ -1,7 +1,3 @@
-using System.Net;
-using System.Net.Http.Json;
-using Conversations.IntegrationTests.Infrastructure;
-
 namespace Conversations.IntegrationTests.Api;
 
 /// <summary>Metric labels name the operator's models only: a tenant's own model never shows up in /metrics under its name.</summary>
@@ -12,9 +8,9 @@ public sealed class ModelMetricsTests(ModelPlatformFixture fx) : IClassFixture<M
     [Fact(DisplayName = "After a turn on a tenant-registered model, /metrics counts it as tenant-model and never names it; the operator's model keeps its name")]
     public async Task Tenant_model_names_stay_out_of_metrics()
     {
-        using var op = new ApiClient(fx.Platform.BaseUrl!, ModelPlatformFixture.OperatorKey);
-        using var admin = new ApiClient(fx.Platform.BaseUrl!, await op.CreateTenantAsync($"mm-{Guid.NewGuid():n}"[..20]));
-        using var user = new ApiClient(fx.Platform.BaseUrl!, await admin.CreateUserWithKeyAsync("alice"));
+        using var op = fx.Operator();
+        using var tenant = await fx.NewTenantAsync("mm");
+        var (admin, user) = tenant;
         await ApiClient.EnsureAsync(await admin.Http.PutAsJsonAsync($"/v1/routing/models/{SecretModel}", new
         {
             endpoint = fx.Model.BaseUrl,
@@ -41,8 +37,8 @@ public sealed class ModelMetricsTests(ModelPlatformFixture fx) : IClassFixture<M
         }
         Assert.Equal(SecretModel, answeredBy);
         // A tenant without a policy gets the operator's configured model.
-        using var plainAdmin = new ApiClient(fx.Platform.BaseUrl!, await op.CreateTenantAsync($"mp-{Guid.NewGuid():n}"[..20]));
-        using var plain = new ApiClient(fx.Platform.BaseUrl!, await plainAdmin.CreateUserWithKeyAsync("bob"));
+        using var plainTenant = await fx.NewTenantAsync("mp");
+        var (plainAdmin, plain) = plainTenant;
         var plainEvents = await plain.SendAsync(await plain.CreateConversationAsync(), "What is the capital of Italy?");
         Assert.Equal("test-model", plainEvents[^1].Data["model"]!.GetValue<string>());
 

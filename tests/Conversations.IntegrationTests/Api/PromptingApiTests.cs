@@ -1,21 +1,8 @@
-using System.Net;
-using System.Net.Http.Json;
-using System.Text.Json.Nodes;
-using Conversations.IntegrationTests.Infrastructure;
-using Conversations.TestModel;
-
 namespace Conversations.IntegrationTests.Api;
 
 /// <summary>What the platform actually sends the model over a conversation: stable prefix, budgets, folding, memory.</summary>
 public sealed class PromptingApiTests(ModelPlatformFixture fx) : IClassFixture<ModelPlatformFixture>
 {
-    private async Task<(ApiClient Admin, ApiClient User)> NewTenantAsync()
-    {
-        using var op = new ApiClient(fx.Platform.BaseUrl!, ModelPlatformFixture.OperatorKey);
-        var admin = new ApiClient(fx.Platform.BaseUrl!, await op.CreateTenantAsync($"p-{Guid.NewGuid():n}"[..20]));
-        return (admin, new ApiClient(fx.Platform.BaseUrl!, await admin.CreateUserWithKeyAsync("alice")));
-    }
-
     private List<RecordedRequest> RequestsWith(string marker) =>
         fx.Model.Requests.Where(r => r.Messages.Any(m => m.Content.Contains(marker, StringComparison.Ordinal))).ToList();
 
@@ -23,8 +10,8 @@ public sealed class PromptingApiTests(ModelPlatformFixture fx) : IClassFixture<M
     public async Task Prefix_is_stable()
     {
         fx.Model.Control.Reset();
-        var (admin, user) = await NewTenantAsync();
-        using var _a = admin; using var _u = user;
+        using var tenant = await fx.NewTenantAsync("p");
+        var (admin, user) = tenant;
         var id = await user.CreateConversationAsync();
         var marker = Guid.NewGuid().ToString("n");
         for (var i = 0; i < 4; i++) Assert.Equal("done", (await user.SendAsync(id, $"{marker} short question {i}"))[^1].Name);
@@ -44,8 +31,8 @@ public sealed class PromptingApiTests(ModelPlatformFixture fx) : IClassFixture<M
     {
         fx.Model.Control.Reset();
         fx.Model.Control.Default = fx.Model.Control.Default with { AnswerTokens = 120 };
-        var (admin, user) = await NewTenantAsync();
-        using var _a = admin; using var _u = user;
+        using var tenant = await fx.NewTenantAsync("p");
+        var (admin, user) = tenant;
         var id = await user.CreateConversationAsync();
         var marker = Guid.NewGuid().ToString("n");
         var reported = new List<int>();
@@ -76,9 +63,9 @@ public sealed class PromptingApiTests(ModelPlatformFixture fx) : IClassFixture<M
                 ? "Codenames so far: " + string.Join("; ", c.Messages[^1].Content.Split('\n').Where(l => l.StartsWith("User:", StringComparison.Ordinal)).Select(l => l.Split("codename for ")[^1].Split(',')[0]))
                 : string.Join(' ', Enumerable.Repeat("answer", 60)),
         };
-        var (admin, user) = await NewTenantAsync();
-        using var _a = admin; using var _u = user;
-        (await admin.Http.PatchAsJsonAsync("/v1/tenant/settings", new { contextBudgetTokens = 2000, summaryThresholdTokens = 400, maxOutputTokens = 200 })).EnsureSuccessStatusCode();
+        using var tenant = await fx.NewTenantAsync("p");
+        var (admin, user) = tenant;
+        await admin.PatchSettingsAsync(new { contextBudgetTokens = 2000, summaryThresholdTokens = 400, maxOutputTokens = 200 });
         var id = await user.CreateConversationAsync();
         var marker = Guid.NewGuid().ToString("n");
         for (var i = 0; i < 14; i++)
@@ -100,8 +87,8 @@ public sealed class PromptingApiTests(ModelPlatformFixture fx) : IClassFixture<M
     public async Task Memory_round_trip()
     {
         fx.Model.Control.Reset();
-        var (admin, user) = await NewTenantAsync();
-        using var _a = admin; using var _u = user;
+        using var tenant = await fx.NewTenantAsync("p");
+        var (admin, user) = tenant;
         var first = await user.CreateConversationAsync();
         await user.SendAsync(first, "My name is Alice Chen.");
 
@@ -123,8 +110,8 @@ public sealed class PromptingApiTests(ModelPlatformFixture fx) : IClassFixture<M
     public async Task Forgetting_holds_in_active_conversations()
     {
         fx.Model.Control.Reset();
-        var (admin, user) = await NewTenantAsync();
-        using var _a = admin; using var _u = user;
+        using var tenant = await fx.NewTenantAsync("p");
+        var (admin, user) = tenant;
         var name = "Zorblax Quentinor";
         await user.SendAsync(await user.CreateConversationAsync(), $"My name is {name}.");
         await user.SendAsync(await user.CreateConversationAsync(), "I work at Vantorpe Logistics.");

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using Conversations.IntegrationTests.Infrastructure;
 
 namespace Conversations.IntegrationTests.Benchmarks;
 

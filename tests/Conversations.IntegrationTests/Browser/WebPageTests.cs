@@ -1,4 +1,3 @@
-using Conversations.IntegrationTests.Infrastructure;
 using Microsoft.Playwright;
 
 namespace Conversations.IntegrationTests.Browser;
@@ -13,7 +12,7 @@ public sealed class WebPageTests(PlatformFixture fx)
     public async Task Chat_in_the_browser()
     {
         Assert.True(File.Exists(Chromium), "Debian's chromium is required (deploy/test.sh installs it)");
-        var (_, userKey) = await fx.NewTenantAsync("web");
+        var (_, userKey) = await fx.NewTenantKeysAsync("web");
         using var playwright = await Playwright.CreateAsync();
         await using var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
         {

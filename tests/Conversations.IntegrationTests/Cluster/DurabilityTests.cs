@@ -1,8 +1,3 @@
-using System.Net.Http.Json;
-using System.Text.Json.Nodes;
-using Conversations.IntegrationTests.Infrastructure;
-using Conversations.TestModel;
-
 namespace Conversations.IntegrationTests.Cluster;
 
 /// <summary>Kills the platform process with SIGKILL and checks that every acknowledged message survives the restart.</summary>

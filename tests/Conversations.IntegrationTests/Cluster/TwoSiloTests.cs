@@ -1,4 +1,3 @@
-using Conversations.IntegrationTests.Infrastructure;
 using Npgsql;
 
 namespace Conversations.IntegrationTests.Cluster;

@@ -10,17 +10,18 @@ public sealed class ApiBoundaryTests
     // The one hosting call: the platform (silo or client) wired into the API host, and its telemetry switch.
     private static readonly string[] HostingCall =
     [
-        "Conversations.Grains.Hosting.HostingExtensions",
-        "Conversations.Grains.Telemetry.TelemetryServiceCollectionExtensions",
+        "Conversations.Hosting.HostingExtensions",
+        "Conversations.Hosting.Telemetry.TelemetryServiceCollectionExtensions",
     ];
 
-    [Fact(DisplayName = "The API assembly uses no type of Grains or Storage but the hosting call, and builds no store from the data source")]
+    [Fact(DisplayName = "The API assembly uses no type of Grains, Storage or Hosting but the hosting call, and builds no store from the data source")]
     public void Api_uses_only_the_contracts()
     {
         var used = ReferencedTypes(typeof(ApiSetup).Assembly.Location);
         Assert.Contains("Conversations.Contracts.Tenancy.ITenantDirectory", used); // the reader sees the API's references
         var reaching = used.Where(n => n.StartsWith("Conversations.Grains.", StringComparison.Ordinal)
-            || n.StartsWith("Conversations.Storage.", StringComparison.Ordinal) || n == "Npgsql.NpgsqlDataSource");
+            || n.StartsWith("Conversations.Storage.", StringComparison.Ordinal) || n.StartsWith("Conversations.Hosting.", StringComparison.Ordinal)
+            || n == "Npgsql.NpgsqlDataSource");
         Assert.Empty(reaching.Except(HostingCall));
     }
 

@@ -1,10 +1,5 @@
-using System.Net;
 using System.Net.Http.Headers;
-using System.Net.Http.Json;
-using System.Text.Json;
 using Conversations.Api.Demo;
-using Conversations.Knowledge.Tests.Infrastructure;
-using Xunit;
 
 namespace Conversations.Knowledge.Tests.Api;
 
@@ -39,7 +34,7 @@ public sealed class KnowledgeApiTests(KnowledgeApp app)
     [Fact]
     public async Task Two_tenants_with_the_same_labels_and_ids_never_see_each_other()
     {
-        var tenants = new[] { KnowledgeApp.NewTenantId("iso"), KnowledgeApp.NewTenantId("iso") };
+        var tenants = new[] { TestIds.Tenant("iso"), TestIds.Tenant("iso") };
         var userKeys = new List<string>();
         foreach (var t in tenants)
         {
@@ -66,7 +61,7 @@ public sealed class KnowledgeApiTests(KnowledgeApp app)
             Assert.DoesNotContain(texts, text => text.Contains(tenants[1 - i]));
         }
         // Another tenant's admin cannot see or delete the documents either.
-        var otherAdmin = app.ClientWithKey(await app.CreateTenantAsync(KnowledgeApp.NewTenantId("iso")));
+        var otherAdmin = app.ClientWithKey(await app.CreateTenantAsync(TestIds.Tenant("iso")));
         Assert.Equal(HttpStatusCode.NotFound, (await otherAdmin.GetAsync("/v1/knowledge/documents/policy")).StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, (await otherAdmin.DeleteAsync("/v1/knowledge/documents/policy")).StatusCode);
     }
@@ -74,7 +69,7 @@ public sealed class KnowledgeApiTests(KnowledgeApp app)
     [Fact]
     public async Task A_revoke_through_the_api_hides_the_chunks_from_the_next_search()
     {
-        var tenant = KnowledgeApp.NewTenantId("rev");
+        var tenant = TestIds.Tenant("rev");
         var admin = app.ClientWithKey(await app.CreateTenantAsync(tenant));
         var bob = app.ClientWithKey(await app.CreateUserAsync(tenant, "bob"));
         await admin.PutAsJsonAsync("/v1/acl/roles/staff", new { labels = new[] { "handbook" } });
@@ -94,7 +89,7 @@ public sealed class KnowledgeApiTests(KnowledgeApp app)
     [Fact]
     public async Task A_cycle_is_a_400_and_users_cannot_edit_the_acl()
     {
-        var tenant = KnowledgeApp.NewTenantId("cyc");
+        var tenant = TestIds.Tenant("cyc");
         var admin = app.ClientWithKey(await app.CreateTenantAsync(tenant));
         await admin.PutAsJsonAsync("/v1/acl/roles/staff", new { labels = Array.Empty<string>() });
         await admin.PutAsJsonAsync("/v1/acl/roles/manager", new { includes = new[] { "staff" } });
@@ -105,13 +100,13 @@ public sealed class KnowledgeApiTests(KnowledgeApp app)
         var user = app.ClientWithKey(await app.CreateUserAsync(tenant, "u"));
         Assert.Equal(HttpStatusCode.Forbidden, (await user.GetAsync("/v1/acl")).StatusCode);
         Assert.Equal(HttpStatusCode.Forbidden, (await user.PostAsJsonAsync("/v1/knowledge/documents", new { documents = Array.Empty<object>() })).StatusCode);
-        Assert.Equal(HttpStatusCode.Unauthorized, (await app.CreateClient().PostAsJsonAsync("/v1/knowledge/search", new { question = "x" })).StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await app.ClientWithKey(null).PostAsJsonAsync("/v1/knowledge/search", new { question = "x" })).StatusCode);
     }
 
     [Fact]
     public async Task Search_results_are_masked_like_a_chat_answer_and_the_findings_are_recorded()
     {
-        var tenant = KnowledgeApp.NewTenantId("mask");
+        var tenant = TestIds.Tenant("mask");
         var admin = app.ClientWithKey(await app.CreateTenantAsync(tenant));
         var user = app.ClientWithKey(await app.CreateUserAsync(tenant, "u1"));
         Assert.Equal(HttpStatusCode.OK, (await admin.PutAsJsonAsync("/v1/acl/roles/staff", new { labels = new[] { "handbook" } })).StatusCode);
@@ -162,7 +157,7 @@ public sealed class KnowledgeApiTests(KnowledgeApp app)
     [Fact]
     public async Task A_multipart_batch_streams_progress_and_a_repeat_is_unchanged()
     {
-        var tenant = KnowledgeApp.NewTenantId("mp");
+        var tenant = TestIds.Tenant("mp");
         var admin = app.ClientWithKey(await app.CreateTenantAsync(tenant));
         HttpRequestMessage Request()
         {

@@ -1,16 +1,13 @@
-using Conversations.Contracts.Knowledge;
-using Conversations.Knowledge.Tests.Infrastructure;
 using Orleans.Runtime;
-using Xunit;
 
 namespace Conversations.Knowledge.Tests.Postgres;
 
 [Collection(PostgresCollection.Name)]
-public sealed class AclGrainTests(KnowledgeApp app)
+public sealed class AclGrainTests(KnowledgeCluster app)
 {
     private async Task<ITenantAclGrain> NewTenantAclAsync()
     {
-        var tenant = KnowledgeApp.NewTenantId("acl");
+        var tenant = TestIds.Tenant("acl");
         await app.CreateTenantAsync(tenant);
         return app.Grains.GetGrain<ITenantAclGrain>(tenant);
     }

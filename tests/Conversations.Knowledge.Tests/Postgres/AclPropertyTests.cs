@@ -1,9 +1,3 @@
-using Conversations.Contracts.Knowledge;
-using Conversations.Grains.Knowledge;
-using Conversations.Knowledge.Tests.Infrastructure;
-using Microsoft.Extensions.DependencyInjection;
-using Xunit;
-
 namespace Conversations.Knowledge.Tests.Postgres;
 
 /// <summary>
@@ -11,7 +5,7 @@ namespace Conversations.Knowledge.Tests.Postgres;
 /// never returns a chunk the user may not read, never another tenant's, and is full (top-K or every allowed chunk).
 /// </summary>
 [Collection(PostgresCollection.Name)]
-public sealed class AclPropertyTests(KnowledgeApp app)
+public sealed class AclPropertyTests(KnowledgeCluster app)
 {
     private static readonly string[] Words =
     [
@@ -51,7 +45,7 @@ public sealed class AclPropertyTests(KnowledgeApp app)
         var tenants = new List<(string Id, string Marker, Oracle Oracle, ITenantAclGrain Acl)>();
         for (var t = 0; t < 2; t++)
         {
-            var id = KnowledgeApp.NewTenantId($"prop{seed}");
+            var id = TestIds.Tenant($"prop{seed}");
             await app.CreateTenantAsync(id);
             var oracle = new Oracle();
             var acl = app.Grains.GetGrain<ITenantAclGrain>(id);

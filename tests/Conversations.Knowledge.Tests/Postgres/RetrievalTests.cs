@@ -1,20 +1,15 @@
-using Conversations.Contracts.Knowledge;
-using Conversations.Grains.Knowledge;
-using Conversations.Knowledge.Tests.Infrastructure;
 using Conversations.Storage.Knowledge;
-using Microsoft.Extensions.DependencyInjection;
-using Xunit;
 
 namespace Conversations.Knowledge.Tests.Postgres;
 
 [Collection(PostgresCollection.Name)]
-public sealed class RetrievalTests(KnowledgeApp app)
+public sealed class RetrievalTests(KnowledgeCluster app)
 {
     private IKnowledgeRetriever Retriever => app.Services.GetRequiredService<IKnowledgeRetriever>();
 
     private async Task<(string Tenant, ITenantAclGrain Acl)> CompanyAsync()
     {
-        var tenant = KnowledgeApp.NewTenantId("ret");
+        var tenant = TestIds.Tenant("ret");
         await app.CreateTenantAsync(tenant);
         var acl = app.Grains.GetGrain<ITenantAclGrain>(tenant);
         await acl.PutRoleAsync(new RoleDefinition("staff", [], ["handbook", "compensation/staff"]));

@@ -1,4 +1,3 @@
-using Conversations.Moderation.IntegrationTests.Infrastructure;
 using Conversations.Moderation.Messages;
 using Conversations.Moderation.Normalization;
 

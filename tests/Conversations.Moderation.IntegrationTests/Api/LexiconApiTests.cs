@@ -1,7 +1,3 @@
-using System.Net;
-using System.Net.Http.Json;
-using Conversations.Moderation.IntegrationTests.Infrastructure;
-
 namespace Conversations.Moderation.IntegrationTests.Api;
 
 /// <summary>Tenant admins maintain lexicons; edits apply from the next turn; bad input is a clear 400.</summary>
@@ -11,9 +7,8 @@ public sealed class LexiconApiTests(ModerationPlatformFixture fx)
     [Fact(DisplayName = "A new block lexicon refuses the very next turn; deleting it lets the question through again")]
     public async Task Lexicon_edit_applies_on_the_next_turn()
     {
-        var (admin, user) = await fx.NewTenantAsync();
-        using var _ = admin;
-        using var __ = user;
+        using var tenant = await fx.NewTenantAsync();
+        var (admin, user) = tenant;
         var id = await user.CreateConversationAsync();
         Assert.Equal("done", (await user.SendAsync(id, "What is project Zorblax about?"))[^1].Name);
 
@@ -42,9 +37,8 @@ public sealed class LexiconApiTests(ModerationPlatformFixture fx)
     [InlineData("""{"words":["x"],"substringWords":["?"],"riskLevel":"high","action":"block"}""", "substringWords")]
     public async Task Invalid_lexicon_is_400(string body, string mentioned)
     {
-        var (admin, user) = await fx.NewTenantAsync();
-        using var _ = admin;
-        using var __ = user;
+        using var tenant = await fx.NewTenantAsync();
+        var (admin, user) = tenant;
         var res = await admin.Http.PutAsync("/v1/moderation/lexicons/bad", new StringContent(body, System.Text.Encoding.UTF8, "application/json"));
         Assert.Equal(HttpStatusCode.BadRequest, res.StatusCode);
         Assert.Contains(mentioned, await res.Content.ReadAsStringAsync());
@@ -53,9 +47,8 @@ public sealed class LexiconApiTests(ModerationPlatformFixture fx)
     [Fact(DisplayName = "Reserved names are a 400, unknown lexicons a 404, and users may not manage lexicons (403)")]
     public async Task Names_and_roles()
     {
-        var (admin, user) = await fx.NewTenantAsync();
-        using var _ = admin;
-        using var __ = user;
+        using var tenant = await fx.NewTenantAsync();
+        var (admin, user) = tenant;
         var reserved = await admin.Http.PutAsJsonAsync("/v1/moderation/lexicons/platform_mine", new { words = new[] { "x" }, riskLevel = "low", action = "mask" });
         Assert.Equal(HttpStatusCode.BadRequest, reserved.StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, (await admin.Http.DeleteAsync("/v1/moderation/lexicons/nothing")).StatusCode);
@@ -67,9 +60,10 @@ public sealed class LexiconApiTests(ModerationPlatformFixture fx)
     [Fact(DisplayName = "One tenant's lexicons do not affect another tenant")]
     public async Task Lexicons_are_per_tenant()
     {
-        var (adminA, userA) = await fx.NewTenantAsync();
-        var (adminB, userB) = await fx.NewTenantAsync();
-        using var _ = adminA; using var __ = userA; using var ___ = adminB; using var ____ = userB;
+        using var tenantA = await fx.NewTenantAsync();
+        using var tenantB = await fx.NewTenantAsync();
+        var (adminA, userA) = tenantA;
+        var userB = tenantB.User;
         await ApiClient.EnsureAsync(await adminA.Http.PutAsJsonAsync("/v1/moderation/lexicons/codes", new { words = new[] { "quxbaz" }, riskLevel = "high", action = "block" }), HttpStatusCode.OK);
         Assert.Equal("error", (await userA.SendAsync(await userA.CreateConversationAsync(), "about quxbaz"))[^1].Name);
         Assert.Equal("done", (await userB.SendAsync(await userB.CreateConversationAsync(), "about quxbaz"))[^1].Name);

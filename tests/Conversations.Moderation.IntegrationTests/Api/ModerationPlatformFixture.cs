@@ -1,10 +1,7 @@
-using Conversations.Moderation.IntegrationTests.Infrastructure;
-using Conversations.TestModel;
-
 namespace Conversations.Moderation.IntegrationTests.Api;
 
 /// <summary>One real platform process with the demo tenant, on a scratch database and the test model server.</summary>
-public sealed class ModerationPlatformFixture : IAsyncLifetime
+public sealed class ModerationPlatformFixture() : PlatformHost("mod_api", OperatorKey)
 {
     /// <summary>The operator key.</summary>
     public const string OperatorKey = "cvk_modop_moderation-operator-secret";
@@ -16,55 +13,33 @@ public sealed class ModerationPlatformFixture : IAsyncLifetime
     /// <summary>The test model (scriptable answers).</summary>
     public TestModelServer Model { get; private set; } = null!;
 
-    /// <summary>The scratch database.</summary>
-    public TestDatabase Database { get; private set; } = null!;
+    /// <inheritdoc />
+    protected override async Task StartServersAsync() => Model = await TestModelServer.StartAsync(new TestModelOptions());
 
-    /// <summary>The platform.</summary>
-    public PlatformProcess Platform { get; private set; } = null!;
-
-    /// <summary>A client acting with <paramref name="key"/>.</summary>
-    public ApiClient As(string? key) => new(Platform.BaseUrl, key);
-
-    /// <summary>A new tenant with an admin and a user "alice"; returns their clients.</summary>
-    public async Task<(ApiClient Admin, ApiClient User)> NewTenantAsync()
+    /// <inheritdoc />
+    protected override void Configure(IDictionary<string, string> environment)
     {
-        using var op = As(OperatorKey);
-        var admin = As(await op.CreateTenantAsync($"m-{Guid.NewGuid():n}"[..20]));
-        return (admin, As(await admin.CreateUserWithKeyAsync("alice")));
+        environment["Bootstrap__DemoEnabled"] = "true";
+        environment["Bootstrap__DemoAdminKey"] = DemoAdminKey;
+        environment["Bootstrap__DemoUserKey"] = DemoUserKey;
+        environment["Models__Chat__Endpoint"] = Model.BaseUrl;
+        environment["Models__Chat__ModelId"] = TestModelOptions.DefaultModelName;
     }
 
     /// <inheritdoc />
-    public async Task InitializeAsync()
+    protected override async Task PlatformStartedAsync()
     {
-        Model = await TestModelServer.StartAsync(new TestModelOptions());
-        Database = await TestDatabase.CreateAsync("api");
-        Platform = await PlatformProcess.StartAsync(Database.ConnectionString, new Dictionary<string, string>
-        {
-            ["Bootstrap__OperatorKey"] = OperatorKey,
-            ["Bootstrap__DemoEnabled"] = "true",
-            ["Bootstrap__DemoAdminKey"] = DemoAdminKey,
-            ["Bootstrap__DemoUserKey"] = DemoUserKey,
-            ["Models__Chat__Endpoint"] = Model.BaseUrl,
-            ["Models__Chat__ModelId"] = TestModelOptions.DefaultModelName,
-        });
         // The demo lexicons are seeded in the background after start; wait until they are visible.
         using var admin = As(DemoAdminKey);
-        for (var i = 0; ; i++)
+        await WaitUntilAsync("Seeding the demo lexicons", async () =>
         {
             var res = await admin.Http.GetAsync("/v1/moderation/lexicons");
-            if (res.IsSuccessStatusCode && (await res.Content.ReadAsStringAsync()).Contains("internal_domains", StringComparison.Ordinal)) break;
-            if (i == 240) throw new TimeoutException("The demo lexicons were not seeded:\n" + Platform.Log);
-            await Task.Delay(250);
-        }
+            return res.IsSuccessStatusCode && (await res.Content.ReadAsStringAsync()).Contains("internal_domains", StringComparison.Ordinal);
+        });
     }
 
     /// <inheritdoc />
-    public async Task DisposeAsync()
-    {
-        await Platform.DisposeAsync();
-        await Database.DisposeAsync();
-        await Model.DisposeAsync();
-    }
+    protected override async Task StopServersAsync() => await Model.DisposeAsync();
 }
 
 /// <summary>API tests share one platform and run one at a time (some script the model's answer).</summary>

@@ -1,27 +1,15 @@
-using System.Net;
-using System.Net.Http.Json;
-using System.Text.Json.Nodes;
-using Conversations.Moderation.IntegrationTests.Infrastructure;
-
 namespace Conversations.Moderation.IntegrationTests.Api;
 
 /// <summary>Limits set by the tenant admin answer 429 with Retry-After before any stream starts.</summary>
 [Collection(ModerationPlatformCollection.Name)]
 public sealed class RateLimitApiTests(ModerationPlatformFixture fx)
 {
-    private static async Task SetAsync(ApiClient admin, object patch)
-    {
-        var res = await admin.Http.PatchAsJsonAsync("/v1/moderation/settings", patch);
-        await ApiClient.EnsureAsync(res, HttpStatusCode.OK);
-    }
-
     [Fact(DisplayName = "Past the per-user request limit the API answers 429 with Retry-After and a friendly problem body")]
     public async Task Request_limit_answers_429()
     {
-        var (admin, user) = await fx.NewTenantAsync();
-        using var _ = admin;
-        using var __ = user;
-        await SetAsync(admin, new { userRequestsPerMinute = 2 });
+        using var tenant = await fx.NewTenantAsync();
+        var (admin, user) = tenant;
+        await admin.PatchModerationAsync(new { userRequestsPerMinute = 2 });
         var id = await user.CreateConversationAsync();
         for (var i = 0; i < 2; i++) Assert.Equal("done", (await user.SendAsync(id, $"question {i}"))[^1].Name);
 
@@ -48,10 +36,9 @@ public sealed class RateLimitApiTests(ModerationPlatformFixture fx)
     [Fact(DisplayName = "Bad messages get their 4xx before the limit is asked and are never counted; only sending is limited")]
     public async Task Bad_messages_are_answered_first_and_not_counted()
     {
-        var (admin, user) = await fx.NewTenantAsync();
-        using var _ = admin;
-        using var __ = user;
-        await SetAsync(admin, new { userRequestsPerMinute = 1 });
+        using var tenant = await fx.NewTenantAsync();
+        var (admin, user) = tenant;
+        await admin.PatchModerationAsync(new { userRequestsPerMinute = 1 });
         var id = await user.CreateConversationAsync();
         async Task<HttpStatusCode> PostAsync(string conversationId, object body)
         {
@@ -76,10 +63,9 @@ public sealed class RateLimitApiTests(ModerationPlatformFixture fx)
     [Fact(DisplayName = "60 concurrent HTTP requests against a user limit of 9 get exactly 9 streams and 51 answers of 429")]
     public async Task Concurrent_http_requests_admit_exactly_the_limit()
     {
-        var (admin, user) = await fx.NewTenantAsync();
-        using var _ = admin;
-        using var __ = user;
-        await SetAsync(admin, new { userRequestsPerMinute = 9 });
+        using var tenant = await fx.NewTenantAsync();
+        var (admin, user) = tenant;
+        await admin.PatchModerationAsync(new { userRequestsPerMinute = 9 });
         var conversations = new List<string>();
         for (var i = 0; i < 9; i++) conversations.Add(await user.CreateConversationAsync());
         var statuses = await Task.WhenAll(Enumerable.Range(0, 60).Select(async i =>
@@ -95,10 +81,9 @@ public sealed class RateLimitApiTests(ModerationPlatformFixture fx)
     [Fact(DisplayName = "A limit of 20 a minute admits exactly 20 of 40 requests sent seconds apart; the settings name the 60-second window")]
     public async Task Limit_holds_over_a_minute_not_just_at_once()
     {
-        var (admin, user) = await fx.NewTenantAsync();
-        using var _ = admin;
-        using var __ = user;
-        await SetAsync(admin, new { userRequestsPerMinute = 20 });
+        using var tenant = await fx.NewTenantAsync();
+        var (admin, user) = tenant;
+        await admin.PatchModerationAsync(new { userRequestsPerMinute = 20 });
         var settings = await admin.GetJsonAsync("/v1/moderation/settings");
         Assert.Equal(20, settings["userRequestsPerMinute"]!.GetValue<int>());
         Assert.Equal(60, settings["windowSeconds"]!.GetValue<int>());
@@ -127,10 +112,9 @@ public sealed class RateLimitApiTests(ModerationPlatformFixture fx)
     [Fact(DisplayName = "A turn's real token count is charged after it; once over the token budget the next request gets 429 (tokens)")]
     public async Task Token_budget_answers_429_on_the_next_request()
     {
-        var (admin, user) = await fx.NewTenantAsync();
-        using var _ = admin;
-        using var __ = user;
-        await SetAsync(admin, new { userTokensPerMinute = 60 });
+        using var tenant = await fx.NewTenantAsync();
+        var (admin, user) = tenant;
+        await admin.PatchModerationAsync(new { userTokensPerMinute = 60 });
         var id = await user.CreateConversationAsync();
         var done = (await user.SendAsync(id, "Please explain the travel policy in detail."))[^1];
         Assert.Equal("done", done.Name);
@@ -147,9 +131,8 @@ public sealed class RateLimitApiTests(ModerationPlatformFixture fx)
     [Fact(DisplayName = "Settings validation: a user limit above the tenant's or an unknown Green mode is a 400")]
     public async Task Invalid_settings_are_400()
     {
-        var (admin, user) = await fx.NewTenantAsync();
-        using var _ = admin;
-        using var __ = user;
+        using var tenant = await fx.NewTenantAsync();
+        var (admin, user) = tenant;
         var res = await admin.Http.PatchAsJsonAsync("/v1/moderation/settings", new { userRequestsPerMinute = 10, tenantRequestsPerMinute = 5 });
         Assert.Equal(HttpStatusCode.BadRequest, res.StatusCode);
         Assert.Contains("tenantRequestsPerMinute", await res.Content.ReadAsStringAsync());

@@ -1,6 +1,4 @@
-using Conversations.Moderation.IntegrationTests.Infrastructure;
 using Conversations.Moderation.Normalization;
-using Conversations.TestModel;
 
 namespace Conversations.Moderation.IntegrationTests.Api;
 

@@ -1,6 +1,3 @@
-using System.Net;
-using System.Net.Http.Json;
-using Conversations.Moderation.IntegrationTests.Infrastructure;
 using Npgsql;
 
 namespace Conversations.Moderation.IntegrationTests.Api;
@@ -14,9 +11,8 @@ public sealed class WholeWordLexiconTests(ModerationPlatformFixture fx)
     [Fact(DisplayName = "A block lexicon answers benign messages with its words inside other words, and refuses every evasion of them")]
     public async Task Benign_near_misses_are_answered_and_evasions_refused()
     {
-        var (admin, user) = await fx.NewTenantAsync();
-        using var _ = admin;
-        using var __ = user;
+        using var tenant = await fx.NewTenantAsync();
+        var (admin, user) = tenant;
         var put = await admin.Http.PutAsJsonAsync("/v1/moderation/lexicons/blocked",
             new { words = Words, substringWords = new[] { "zorb" }, riskLevel = "high", action = "block" });
         await ApiClient.EnsureAsync(put, HttpStatusCode.OK);
@@ -51,9 +47,8 @@ public sealed class WholeWordLexiconTests(ModerationPlatformFixture fx)
     [Fact(DisplayName = "A streamed answer masks whole words only: 'class' and 'assessment' arrive intact, 'b a d' and 'bad' as ***")]
     public async Task Streamed_answer_masks_whole_words_only()
     {
-        var (admin, user) = await fx.NewTenantAsync();
-        using var _ = admin;
-        using var __ = user;
+        using var tenant = await fx.NewTenantAsync();
+        var (admin, user) = tenant;
         await ApiClient.EnsureAsync(await admin.Http.PutAsJsonAsync("/v1/moderation/lexicons/masked",
             new { words = new[] { "ass", "bad" }, riskLevel = "low", action = "mask" }), HttpStatusCode.OK);
         var id = await user.CreateConversationAsync();

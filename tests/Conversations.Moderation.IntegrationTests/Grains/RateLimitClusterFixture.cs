@@ -1,4 +1,5 @@
 using Conversations.Grains.Moderation.RateLimiting;
+using Conversations.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 using Orleans.TestingHost;
 
@@ -17,39 +18,22 @@ public sealed class ManualTime(DateTimeOffset start) : TimeProvider
 }
 
 /// <summary>Two in-process silos with in-memory grain storage and a stopped rate-limit clock (rate limits need no database).</summary>
-public sealed class RateLimitClusterFixture : IAsyncLifetime
+public sealed class RateLimitClusterFixture : GrainClusterFixture
 {
     /// <summary>The clock every silo's rate-limit grains read.</summary>
     public static ManualTime Time { get; } = new(new DateTimeOffset(2025, 6, 1, 8, 0, 0, TimeSpan.Zero));
 
-    /// <summary>The cluster.</summary>
-    public TestCluster Cluster { get; private set; } = null!;
-
-    /// <summary>Each silo's own grain factory: calls through them act like separate API hosts in "all" mode.</summary>
-    public IReadOnlyList<IGrainFactory> SiloFactories { get; private set; } = [];
+    /// <inheritdoc />
+    protected override string? DatabasePrefix => null;
 
     /// <inheritdoc />
-    public async Task InitializeAsync()
-    {
-        var builder = new TestClusterBuilder(2);
-        builder.AddSiloBuilderConfigurator<SiloConfigurator>();
-        Cluster = builder.Build();
-        await Cluster.DeployAsync();
-        SiloFactories = Cluster.Silos.OfType<InProcessSiloHandle>().Select(s => s.SiloHost.Services.GetRequiredService<IGrainFactory>()).ToList();
-    }
-
-    /// <inheritdoc />
-    public async Task DisposeAsync()
-    {
-        await Cluster.StopAllSilosAsync();
-        await Cluster.DisposeAsync();
-    }
+    protected override void Configure(TestClusterBuilder builder) => builder.AddSiloBuilderConfigurator<SiloConfigurator>();
 
     private sealed class SiloConfigurator : ISiloConfigurator
     {
         public void Configure(ISiloBuilder silo)
         {
-            silo.AddMemoryGrainStorage("store");
+            silo.AddMemoryGrainStorage(HostingExtensions.GrainStorageName);
             silo.Services.AddSingleton(new RateLimitClock(Time));
         }
     }

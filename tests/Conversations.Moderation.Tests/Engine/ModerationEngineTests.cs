@@ -1,7 +1,4 @@
-using Conversations.Moderation.Engine;
-using Conversations.Moderation.Lexicons;
 using Conversations.Moderation.Pii;
-using Xunit;
 
 namespace Conversations.Moderation.Tests.Engine;
 

@@ -1,8 +1,5 @@
 using System.Text;
-using Conversations.Moderation.Engine;
-using Conversations.Moderation.Lexicons;
 using Conversations.Moderation.Matching;
-using Xunit;
 
 namespace Conversations.Moderation.Tests.Engine;
 

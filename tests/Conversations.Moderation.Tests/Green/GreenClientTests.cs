@@ -1,7 +1,5 @@
 using System.Diagnostics;
-using Conversations.Moderation.Green;
 using Polly.CircuitBreaker;
-using Xunit;
 
 namespace Conversations.Moderation.Tests.Green;
 

@@ -1,9 +1,5 @@
-using Conversations.Moderation.Engine;
-using Conversations.Moderation.Green;
-using Conversations.Moderation.Lexicons;
 using Conversations.Moderation.Messages;
 using Conversations.Moderation.Moderators;
-using Xunit;
 
 namespace Conversations.Moderation.Tests.Green;
 

@@ -1,6 +1,3 @@
-using Conversations.Moderation.Green;
-using Xunit;
-
 namespace Conversations.Moderation.Tests.Green;
 
 public sealed class GreenOptionsTests

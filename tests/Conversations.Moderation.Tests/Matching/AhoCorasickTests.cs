@@ -1,5 +1,4 @@
 using Conversations.Moderation.Matching;
-using Xunit;
 
 namespace Conversations.Moderation.Tests.Matching;
 

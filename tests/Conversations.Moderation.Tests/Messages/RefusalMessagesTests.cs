@@ -1,5 +1,4 @@
 using Conversations.Moderation.Messages;
-using Xunit;
 
 namespace Conversations.Moderation.Tests.Messages;
 

@@ -1,5 +1,4 @@
 using Conversations.Moderation.Normalization;
-using Xunit;
 
 namespace Conversations.Moderation.Tests.Normalization;
 

@@ -1,5 +1,4 @@
 using Conversations.Moderation.Pii;
-using Xunit;
 
 namespace Conversations.Moderation.Tests.Pii;
 

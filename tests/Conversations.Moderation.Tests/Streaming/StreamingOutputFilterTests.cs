@@ -1,8 +1,6 @@
-using Conversations.Moderation.Engine;
 using Conversations.Moderation.Normalization;
 using Conversations.Moderation.Streaming;
 using Conversations.Moderation.Tests.Engine;
-using Xunit;
 
 namespace Conversations.Moderation.Tests.Streaming;
 

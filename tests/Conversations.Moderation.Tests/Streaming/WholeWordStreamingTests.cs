@@ -1,9 +1,6 @@
 using System.Text;
-using Conversations.Moderation.Engine;
-using Conversations.Moderation.Lexicons;
 using Conversations.Moderation.Streaming;
 using Conversations.Moderation.Tests.Engine;
-using Xunit;
 
 namespace Conversations.Moderation.Tests.Streaming;
 

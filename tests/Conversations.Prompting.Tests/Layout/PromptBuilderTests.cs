@@ -1,6 +1,3 @@
-using Conversations.Prompting;
-using Xunit;
-
 namespace Conversations.Prompting.Tests.Layout;
 
 public sealed class PromptBuilderTests

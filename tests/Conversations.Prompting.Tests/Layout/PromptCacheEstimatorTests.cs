@@ -1,6 +1,4 @@
-using Conversations.Prompting;
 using Microsoft.ML.Tokenizers;
-using Xunit;
 
 namespace Conversations.Prompting.Tests.Layout;
 

@@ -1,6 +1,3 @@
-using Conversations.Prompting;
-using Xunit;
-
 namespace Conversations.Prompting.Tests.Memory;
 
 public sealed class UserMemoryTests

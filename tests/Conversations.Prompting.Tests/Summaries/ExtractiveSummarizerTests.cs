@@ -1,6 +1,3 @@
-using Conversations.Prompting;
-using Xunit;
-
 namespace Conversations.Prompting.Tests.Summaries;
 
 public sealed class ExtractiveSummarizerTests

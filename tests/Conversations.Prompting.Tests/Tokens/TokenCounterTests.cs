@@ -1,6 +1,3 @@
-using Conversations.Prompting;
-using Xunit;
-
 namespace Conversations.Prompting.Tests.Tokens;
 
 public sealed class TokenCounterTests

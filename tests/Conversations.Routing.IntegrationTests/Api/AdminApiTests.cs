@@ -1,9 +1,3 @@
-using System.Net;
-using System.Net.Http.Json;
-using System.Text.Json.Nodes;
-using Conversations.IntegrationTests.Infrastructure;
-using Conversations.Routing.IntegrationTests.Infrastructure;
-
 namespace Conversations.Routing.IntegrationTests.Api;
 
 /// <summary>The routing admin API: validation, usage report, offline batches and the capacity estimator.</summary>
@@ -67,7 +61,7 @@ public sealed class AdminApiTests(RoutingPlatform fx)
     {
         using var t = await fx.NewTenantAsync(smallPrice: 1m);
         await t.SetPolicyAsync(new { smallModelId = "small", largeModelId = "large" });
-        var (status, job) = await ApiClientExtensions.PostAsync(t.User, "/v1/batches", new { modelId = "small", prompts = new[] { "Summarize A", "Summarize B", "Summarize C" } });
+        var (status, job) = await t.User.PostAsync("/v1/batches", new { modelId = "small", prompts = new[] { "Summarize A", "Summarize B", "Summarize C" } });
         Assert.Equal(HttpStatusCode.Accepted, status);
         var jobId = job!["jobId"]!.GetValue<string>();
 
@@ -92,14 +86,14 @@ public sealed class AdminApiTests(RoutingPlatform fx)
         }
         using var bob = fx.As(await t.Admin.CreateUserWithKeyAsync("bob"));
         Assert.Equal(HttpStatusCode.NotFound, (await bob.Http.GetAsync($"/v1/batches/{jobId}")).StatusCode);
-        Assert.Equal(HttpStatusCode.BadRequest, (await ApiClientExtensions.PostAsync(t.User, "/v1/batches", new { modelId = "nope", prompts = new[] { "x" } })).Status);
+        Assert.Equal(HttpStatusCode.BadRequest, (await t.User.PostAsync("/v1/batches", new { modelId = "nope", prompts = new[] { "x" } })).Status);
     }
 
     [Fact(DisplayName = "The capacity estimator reproduces the seed's example: DeepSeek-R1 671B FP8 on 8 × 96 GB serves about 4 concurrent 64K-token requests")]
     public async Task Capacity_estimate()
     {
         using var t = await fx.NewTenantAsync();
-        var (status, body) = await ApiClientExtensions.PostAsync(t.Admin, "/v1/capacity/estimate", new
+        var (status, body) = await t.Admin.PostAsync("/v1/capacity/estimate", new
         {
             parameterCount = 671e9, precision = "fp8", kvCacheBytesPerToken = 70 * 1024, kvCacheLayout = "replicated",
             gpuMemoryGiB = 96, gpuCount = 8, contextLengths = new[] { 65536 },
@@ -107,6 +101,6 @@ public sealed class AdminApiTests(RoutingPlatform fx)
         Assert.Equal(HttpStatusCode.OK, status);
         Assert.Equal(625, Math.Round(body!["weightsGiB"]!.GetValue<double>()));
         Assert.Equal(4, body["byContextLength"]![0]!["maxConcurrentRequests"]!.GetValue<int>());
-        Assert.Equal(HttpStatusCode.BadRequest, (await ApiClientExtensions.PostAsync(t.Admin, "/v1/capacity/estimate", new { parameterCount = 1e9, precision = "fp7" })).Status);
+        Assert.Equal(HttpStatusCode.BadRequest, (await t.Admin.PostAsync("/v1/capacity/estimate", new { parameterCount = 1e9, precision = "fp7" })).Status);
     }
 }

@@ -1,10 +1,3 @@
-using System.Net;
-using System.Net.Http.Json;
-using System.Text.Json.Nodes;
-using Conversations.IntegrationTests.Infrastructure;
-using Conversations.Routing.IntegrationTests.Infrastructure;
-using Conversations.TestModel;
-
 namespace Conversations.Routing.IntegrationTests.Api;
 
 /// <summary>Offline batch items pass the stages a chat turn passes: limits, input and output moderation, events, usage.</summary>
@@ -125,7 +118,7 @@ public sealed class BatchModerationTests(RoutingPlatform fx)
         Assert.All(items.Where(i => i!["status"]!.GetValue<string>() == "pending"), i => Assert.Null(i!["prompt"]));
 
         // The submission was a request: the user's limit of one a minute is used up.
-        var (status, body) = await ApiClientExtensions.PostAsync(t.User, "/v1/batches", new { modelId = "small", prompts = new[] { "one more" } });
+        var (status, body) = await t.User.PostAsync("/v1/batches", new { modelId = "small", prompts = new[] { "one more" } });
         Assert.Equal(HttpStatusCode.TooManyRequests, status);
         Assert.Equal(("user", "requests"), (body!["scope"]!.GetValue<string>(), body["limit"]!.GetValue<string>()));
         // Another user's question still gets through: the batch left the interactive share of the tenant's tokens free.
@@ -140,7 +133,7 @@ public sealed class BatchModerationTests(RoutingPlatform fx)
 
     private static async Task<string> SubmitAsync(TestTenant t, string[] prompts)
     {
-        var (status, job) = await ApiClientExtensions.PostAsync(t.User, "/v1/batches", new { modelId = "small", prompts });
+        var (status, job) = await t.User.PostAsync("/v1/batches", new { modelId = "small", prompts });
         Assert.Equal(HttpStatusCode.Accepted, status);
         return job!["jobId"]!.GetValue<string>();
     }

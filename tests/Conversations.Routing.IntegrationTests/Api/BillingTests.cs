@@ -1,9 +1,4 @@
-using System.Net.Http.Json;
 using System.Text;
-using System.Text.Json.Nodes;
-using Conversations.IntegrationTests.Infrastructure;
-using Conversations.Routing.IntegrationTests.Infrastructure;
-using Conversations.TestModel;
 
 namespace Conversations.Routing.IntegrationTests.Api;
 
@@ -22,6 +17,13 @@ public sealed class BillingTests(RoutingPlatform fx)
         smallModelId = "small", largeModelId = "large", complexityThreshold = 0.0, fallbackModelIds = fallbacks,
         exactCache = false, semanticCache = false, hardCodedReplies = false, monthlyBudgetUsd = budget, atBudgetLimit = "refuse",
     };
+
+    // The model streams Words at test speed, then goes silent after afterTokens tokens, as a stalled provider does.
+    private void StallAfter(string model, int afterTokens) => fx.Model.Control.SetModel(model, new ModelBehavior
+    {
+        TimeToFirstToken = TimeSpan.FromMilliseconds(20), TimePerToken = TimeSpan.FromMilliseconds(2),
+        ScriptedAnswer = Words, Fault = FaultRule.Stall(afterTokens: afterTokens, hold: TimeSpan.FromSeconds(10)),
+    });
 
     [Fact(DisplayName = "A client that drops the connection mid-answer is still billed: a usage row with the streamed tokens, marked estimated, and the budget's spend grew")]
     public async Task Abandoned_answer_is_billed()
@@ -76,11 +78,7 @@ public sealed class BillingTests(RoutingPlatform fx)
         var since = await WarmUpAsync(t);
         var large = t.ServerName("large");
         var small = t.ServerName("small");
-        fx.Model.Control.SetModel(large, new ModelBehavior
-        {
-            TimeToFirstToken = TimeSpan.FromMilliseconds(20), TimePerToken = TimeSpan.FromMilliseconds(2),
-            ScriptedAnswer = Words, Fault = FaultRule.Stall(afterTokens: 8, hold: TimeSpan.FromSeconds(10)),
-        });
+        StallAfter(large, afterTokens: 8);
         try
         {
             var events = await t.AskAsync("Compare the two pension plans and recommend one");
@@ -121,8 +119,8 @@ public sealed class BillingTests(RoutingPlatform fx)
     public async Task Summaries_are_not_turns()
     {
         using var t = await fx.NewTenantAsync(smallPrice: 1m, largePrice: 10m);
-        await ApiClientExtensions.PatchSettingsAsync(t.Admin, new { contextBudgetTokens = 2000, summaryThresholdTokens = 400, maxOutputTokens = 200 });
-        await ApiClientExtensions.RaiseRateLimitsAsync(t.Admin);
+        await t.Admin.PatchSettingsAsync(new { contextBudgetTokens = 2000, summaryThresholdTokens = 400, maxOutputTokens = 200 });
+        await t.Admin.RaiseRateLimitsAsync();
         await t.SetPolicyAsync(Policy(["small"]));
         var since = await WarmUpAsync(t);
 
@@ -146,7 +144,7 @@ public sealed class BillingTests(RoutingPlatform fx)
     {
         using var t = await fx.NewTenantAsync(smallPrice: 2m, largePrice: 2m);
         // A prefix past the provider's 1,024-token caching minimum, so later turns of the conversation hit its cache.
-        await ApiClientExtensions.PatchSettingsAsync(t.Admin, new { instructions = string.Join("\n", Enumerable.Range(0, 60).Select(i => $"Rule {i}: answer politely, cite the handbook and keep the tone friendly.")) });
+        await t.Admin.PatchSettingsAsync(new { instructions = string.Join("\n", Enumerable.Range(0, 60).Select(i => $"Rule {i}: answer politely, cite the handbook and keep the tone friendly.")) });
         await t.SetPolicyAsync(new { smallModelId = "small", largeModelId = "large", complexityThreshold = 0.0, exactCache = false, semanticCache = false, hardCodedReplies = false });
         await WarmUpAsync(t);
         var id = await t.User.CreateConversationAsync();
@@ -193,11 +191,7 @@ public sealed class BillingTests(RoutingPlatform fx)
         var since = await WarmUpAsync(t);
         var large = t.ServerName("large");
         var small = t.ServerName("small");
-        fx.Model.Control.SetModel(large, new ModelBehavior
-        {
-            TimeToFirstToken = TimeSpan.FromMilliseconds(20), TimePerToken = TimeSpan.FromMilliseconds(2),
-            ScriptedAnswer = Words, Fault = FaultRule.Stall(afterTokens: 5, hold: TimeSpan.FromSeconds(10)),
-        });
+        StallAfter(large, afterTokens: 5);
         fx.Model.Control.FailAlways(small, 503); // the backup cannot continue: only the extractive responder is left
         string shown;
         string id;

@@ -1,8 +1,3 @@
-using System.Net.Http.Json;
-using System.Text.Json.Nodes;
-using Conversations.IntegrationTests.Infrastructure;
-using Conversations.Routing.IntegrationTests.Infrastructure;
-
 namespace Conversations.Routing.IntegrationTests.Api;
 
 /// <summary>Budgets hold under concurrency and apply their policy at 100 %.</summary>
@@ -13,8 +8,8 @@ public sealed class BudgetTests(RoutingPlatform fx)
     public async Task Concurrent_turns_never_overspend()
     {
         using var t = await fx.NewTenantAsync(smallPrice: 200m, largePrice: 200m);
-        await ApiClientExtensions.PatchSettingsAsync(t.Admin, new { maxOutputTokens = 64 });
-        await ApiClientExtensions.RaiseRateLimitsAsync(t.Admin);
+        await t.Admin.PatchSettingsAsync(new { maxOutputTokens = 64 });
+        await t.Admin.RaiseRateLimitsAsync();
         // Price one turn first (no budget yet), then allow about fifty of them.
         await t.SetPolicyAsync(new { smallModelId = "small", largeModelId = "large", exactCache = false, semanticCache = false, hardCodedReplies = false });
         var probe = (await t.AskAsync("What is the travel policy for question 0?")).Done();
@@ -56,7 +51,7 @@ public sealed class BudgetTests(RoutingPlatform fx)
     {
         using var t = await fx.NewTenantAsync(smallPrice: 0m, largePrice: 100m);
         // A short answer cap keeps the worst case near the real cost, so spend can pass 80 % before reservations stop.
-        await ApiClientExtensions.PatchSettingsAsync(t.Admin, new { maxOutputTokens = 32 });
+        await t.Admin.PatchSettingsAsync(new { maxOutputTokens = 32 });
         await t.SetPolicyAsync(new
         {
             smallModelId = "small", largeModelId = "large", complexityThreshold = 0.0, exactCache = false, semanticCache = false,
@@ -88,34 +83,5 @@ public sealed class BudgetTests(RoutingPlatform fx)
         var alerts = (await t.GetAsync("/v1/routing/budget"))["alerts"]!.AsArray();
         Assert.Contains(alerts, a => a!["thresholdPercent"]!.GetValue<int>() == 80);
         Assert.Equal("small", (await t.AskAsync("Explain the final plan in depth")).Done()["model"]!.GetValue<string>());
-    }
-}
-
-/// <summary>Small API helpers not in the shared client.</summary>
-public static class ApiClientExtensions
-{
-    /// <summary>Patches the tenant's settings with the admin key.</summary>
-    public static async Task PatchSettingsAsync(ApiClient admin, object patch)
-    {
-        var res = await admin.Http.PatchAsJsonAsync("/v1/tenant/settings", patch);
-        await ApiClient.EnsureAsync(res, System.Net.HttpStatusCode.OK);
-    }
-
-    /// <summary>Lifts the per-user request and token limits (the moderation feature's rate limiter) for load tests.</summary>
-    public static async Task RaiseRateLimitsAsync(ApiClient admin)
-    {
-        var res = await admin.Http.PatchAsJsonAsync("/v1/moderation/settings", new
-        {
-            userRequestsPerMinute = 1_000_000, userTokensPerMinute = 100_000_000, tenantRequestsPerMinute = 1_000_000, tenantTokensPerMinute = 100_000_000,
-        });
-        if (res.StatusCode != System.Net.HttpStatusCode.NotFound) await ApiClient.EnsureAsync(res, System.Net.HttpStatusCode.OK);
-    }
-
-    /// <summary>POSTs JSON and returns the status and body.</summary>
-    public static async Task<(System.Net.HttpStatusCode Status, JsonNode? Body)> PostAsync(ApiClient client, string path, object body)
-    {
-        var res = await client.Http.PostAsJsonAsync(path, body);
-        var text = await res.Content.ReadAsStringAsync();
-        return (res.StatusCode, text.Length == 0 ? null : JsonNode.Parse(text));
     }
 }

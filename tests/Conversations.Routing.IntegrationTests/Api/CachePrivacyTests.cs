@@ -1,7 +1,4 @@
 using System.Text.RegularExpressions;
-using Conversations.IntegrationTests.Infrastructure;
-using Conversations.Routing.IntegrationTests.Infrastructure;
-using Conversations.TestModel;
 
 namespace Conversations.Routing.IntegrationTests.Api;
 
@@ -37,7 +34,7 @@ public sealed partial class CachePrivacyTests(RoutingPlatform fx)
         foreach (var model in new[] { "small", "large" })
             fx.Model.Control.SetModel(t.ServerName(model), new ModelBehavior { AnswerFactory = RepeatMarkers, TimeToFirstToken = TimeSpan.FromMilliseconds(5) });
         await t.SetPolicyAsync(new { smallModelId = "small", largeModelId = "large", exactCache = true, semanticCache = true, semanticThreshold = 0.85 });
-        await ApiClientExtensions.PatchSettingsAsync(t.Admin, new { contextBudgetTokens = 2000, summaryThresholdTokens = 200, maxOutputTokens = 200 });
+        await t.Admin.PatchSettingsAsync(new { contextBudgetTokens = 2000, summaryThresholdTokens = 200, maxOutputTokens = 200 });
 
         var people = new List<Person>();
         for (var i = 0; i < 5; i++)

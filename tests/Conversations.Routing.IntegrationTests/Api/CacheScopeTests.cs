@@ -1,8 +1,3 @@
-using System.Net;
-using System.Net.Http.Json;
-using Conversations.IntegrationTests.Infrastructure;
-using Conversations.Routing.IntegrationTests.Infrastructure;
-
 namespace Conversations.Routing.IntegrationTests.Api;
 
 /// <summary>Answer caches serve repeats without a model call and never across access scopes.</summary>

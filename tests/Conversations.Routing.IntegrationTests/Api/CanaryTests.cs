@@ -1,10 +1,3 @@
-using System.Net;
-using System.Net.Http.Json;
-using System.Text.Json.Nodes;
-using Conversations.IntegrationTests.Infrastructure;
-using Conversations.Routing.IntegrationTests.Infrastructure;
-using Conversations.TestModel;
-
 namespace Conversations.Routing.IntegrationTests.Api;
 
 /// <summary>Canary releases: automatic rollback, promotion, and feedback counted per arm.</summary>
@@ -75,19 +68,19 @@ public sealed class CanaryTests(RoutingPlatform fx)
         var seq = done["assistantMessageSeq"]!.GetValue<long>();
         var path = $"/v1/conversations/{conversation}/messages/{seq}/feedback";
 
-        var (status, body) = await ApiClientExtensions.PostAsync(t.User, path, new { rating = "down", comment = "Missed the second offer." });
+        var (status, body) = await t.User.PostAsync(path, new { rating = "down", comment = "Missed the second offer." });
         Assert.Equal(HttpStatusCode.OK, status);
         Assert.True(body!["firstVote"]!.GetValue<bool>());
-        (status, body) = await ApiClientExtensions.PostAsync(t.User, path, new { rating = "up" });
+        (status, body) = await t.User.PostAsync(path, new { rating = "up" });
         Assert.False(body!["firstVote"]!.GetValue<bool>());
         var tally = (await t.GetAsync("/v1/routing/canary"))["candidate"]!;
         Assert.Equal(1, tally["feedbackVotes"]!.GetValue<int>());
         Assert.Equal(1, tally["negativeVotes"]!.GetValue<int>());
 
-        Assert.Equal(HttpStatusCode.BadRequest, (await ApiClientExtensions.PostAsync(t.User, $"/v1/conversations/{conversation}/messages/{seq - 1}/feedback", new { rating = "up" })).Status);
-        Assert.Equal(HttpStatusCode.BadRequest, (await ApiClientExtensions.PostAsync(t.User, path, new { rating = "meh" })).Status);
+        Assert.Equal(HttpStatusCode.BadRequest, (await t.User.PostAsync($"/v1/conversations/{conversation}/messages/{seq - 1}/feedback", new { rating = "up" })).Status);
+        Assert.Equal(HttpStatusCode.BadRequest, (await t.User.PostAsync(path, new { rating = "meh" })).Status);
         using var mallory = fx.As(await t.Admin.CreateUserWithKeyAsync("mallory"));
-        Assert.Equal(HttpStatusCode.NotFound, (await ApiClientExtensions.PostAsync(mallory, path, new { rating = "down" })).Status);
+        Assert.Equal(HttpStatusCode.NotFound, (await mallory.PostAsync(path, new { rating = "down" })).Status);
     }
 
     [Fact(DisplayName = "Feedback on a baseline answer counts on the baseline arm; the candidate's tally stays empty")]
@@ -103,7 +96,7 @@ public sealed class CanaryTests(RoutingPlatform fx)
         Assert.Equal("large", done["model"]!.GetValue<string>());
         var seq = done["assistantMessageSeq"]!.GetValue<long>();
 
-        var (status, body) = await ApiClientExtensions.PostAsync(t.User, $"/v1/conversations/{conversation}/messages/{seq}/feedback", new { rating = "down" });
+        var (status, body) = await t.User.PostAsync($"/v1/conversations/{conversation}/messages/{seq}/feedback", new { rating = "down" });
         Assert.Equal(HttpStatusCode.OK, status);
         Assert.True(body!["firstVote"]!.GetValue<bool>());
         var canary = await t.GetAsync("/v1/routing/canary");

@@ -1,7 +1,3 @@
-using Conversations.IntegrationTests.Infrastructure;
-using Conversations.Routing.IntegrationTests.Infrastructure;
-using Conversations.TestModel;
-
 namespace Conversations.Routing.IntegrationTests.Api;
 
 /// <summary>One tenant's credential cannot switch off, or show its figures to, another tenant on the same endpoint and model.</summary>

@@ -1,7 +1,3 @@
-using Conversations.IntegrationTests.Infrastructure;
-using Conversations.Routing.IntegrationTests.Infrastructure;
-using Conversations.TestModel;
-
 namespace Conversations.Routing.IntegrationTests.Api;
 
 /// <summary>Outages, stalls and the circuit breaker, through the real API against the test model server.</summary>

@@ -1,6 +1,3 @@
-using Conversations.IntegrationTests.Infrastructure;
-using Conversations.Routing.IntegrationTests.Infrastructure;
-
 namespace Conversations.Routing.IntegrationTests.Api;
 
 /// <summary>Conversation summaries are background work: the tenant's small model writes them, and they are billed.</summary>
@@ -11,8 +8,8 @@ public sealed class SummaryRoutingTests(RoutingPlatform fx)
     public async Task Summary_is_written_by_the_small_model_and_billed()
     {
         using var t = await fx.NewTenantAsync(smallPrice: 1m, largePrice: 10m);
-        await ApiClientExtensions.PatchSettingsAsync(t.Admin, new { contextBudgetTokens = 2000, summaryThresholdTokens = 400, maxOutputTokens = 200 });
-        await ApiClientExtensions.RaiseRateLimitsAsync(t.Admin);
+        await t.Admin.PatchSettingsAsync(new { contextBudgetTokens = 2000, summaryThresholdTokens = 400, maxOutputTokens = 200 });
+        await t.Admin.RaiseRateLimitsAsync();
         await t.SetPolicyAsync(new
         {
             smallModelId = "small", largeModelId = "large", complexityThreshold = 0.0, exactCache = false, semanticCache = false,

@@ -1,5 +1,3 @@
-using Xunit;
-
 namespace Conversations.Routing.Tests;
 
 public sealed class CapacityEstimatorTests

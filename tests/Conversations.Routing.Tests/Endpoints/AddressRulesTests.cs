@@ -1,6 +1,3 @@
-using System.Net;
-using Xunit;
-
 namespace Conversations.Routing.Tests;
 
 public sealed class AddressRulesTests

@@ -1,20 +1,9 @@
-using Xunit;
-
 namespace Conversations.Routing.Tests;
 
 public sealed class ModelHealthTrackerTests
 {
-    private static readonly DateTimeOffset T0 = new(2025, 6, 1, 12, 0, 0, TimeSpan.Zero);
-
-    private static readonly ModelHealthOptions Options = new()
-    {
-        ConsecutiveFailureThreshold = 3,
-        MinimumThroughput = 10,
-        FailureRatio = 0.5,
-        SamplingDuration = TimeSpan.FromSeconds(30),
-        BreakDuration = TimeSpan.FromSeconds(10),
-        ProbeTimeout = TimeSpan.FromSeconds(20),
-    };
+    private static readonly DateTimeOffset T0 = TestHealth.T0;
+    private static readonly ModelHealthOptions Options = TestHealth.Options with { ProbeTimeout = TimeSpan.FromSeconds(20) };
 
     [Fact]
     public void Opens_after_the_configured_consecutive_failures_and_not_before()

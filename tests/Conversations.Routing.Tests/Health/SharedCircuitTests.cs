@@ -1,21 +1,10 @@
-using Xunit;
-
 namespace Conversations.Routing.Tests;
 
 /// <summary>The circuit all tenants share opens only when several distinct credentials fail.</summary>
 public sealed class SharedCircuitTests
 {
-    private static readonly DateTimeOffset T0 = new(2025, 6, 1, 12, 0, 0, TimeSpan.Zero);
-
-    private static readonly ModelHealthOptions Shared = new()
-    {
-        ConsecutiveFailureThreshold = 3,
-        MinimumThroughput = 10,
-        FailureRatio = 0.5,
-        SamplingDuration = TimeSpan.FromSeconds(30),
-        BreakDuration = TimeSpan.FromSeconds(10),
-        MinFailingCredentials = 2,
-    };
+    private static readonly DateTimeOffset T0 = TestHealth.T0;
+    private static readonly ModelHealthOptions Shared = TestHealth.Options with { MinFailingCredentials = 2 };
 
     [Fact]
     public void One_credential_never_opens_it_however_often_it_fails()

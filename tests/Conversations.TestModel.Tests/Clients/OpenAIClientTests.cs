@@ -1,7 +1,6 @@
 using System.ClientModel;
 using System.ClientModel.Primitives;
 using OpenAI;
-using OpenAI.Chat;
 
 namespace Conversations.TestModel.Tests;
 

@@ -1,17 +1,13 @@
 using Microsoft.SemanticKernel;
 using Microsoft.SemanticKernel.ChatCompletion;
 using Microsoft.SemanticKernel.Connectors.OpenAI;
-using OpenAI.Chat;
 
 namespace Conversations.TestModel.Tests;
 
 /// <summary>The server driven through Semantic Kernel's OpenAI connector with a custom endpoint, as the platform calls models.</summary>
 public sealed class SemanticKernelClientTests
 {
-    private static readonly TestModelOptions SmallBlocks = new()
-    {
-        PromptCache = new PromptCacheOptions { MinimumTokens = 16, BlockTokens = 16 },
-    };
+    private static readonly TestModelOptions SmallBlocks = ChatHttp.SmallCacheBlocks(minimumTokens: 16);
 
     [Fact]
     public async Task Streaming_deltas_and_usage_with_cached_tokens_arrive()

@@ -1,7 +1,4 @@
-using System.Net;
 using System.Net.Http.Headers;
-using System.Text;
-using System.Text.Json;
 
 namespace Conversations.TestModel.Tests;
 
@@ -15,7 +12,7 @@ public sealed class ErrorTests
         await using var server = await TestModelServer.StartAsync();
         using var http = new HttpClient();
 
-        using var response = await http.PostAsync(server.BaseUrl + "/chat/completions", new StringContent("{\"model\":", Encoding.UTF8, "application/json"));
+        using var response = await ChatHttp.PostRawAsync(http, server, "{\"model\":");
 
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         var error = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("error");
@@ -31,7 +28,7 @@ public sealed class ErrorTests
         await using var server = await TestModelServer.StartAsync();
         using var http = new HttpClient();
 
-        using var response = await http.PostAsync(server.BaseUrl + "/chat/completions", new StringContent("{\"model\":\"m\",\"messages\":[]}", Encoding.UTF8, "application/json"));
+        using var response = await ChatHttp.PostRawAsync(http, server, "{\"model\":\"m\",\"messages\":[]}");
 
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
     }

@@ -18,12 +18,7 @@ public sealed class LatencyAndStallTests
         using (var warm = await http.PostAsync(server.BaseUrl + "/chat/completions", System.Net.Http.Json.JsonContent.Create(ChatHttp.Body("m", "hi", stream: true))))
             await warm.Content.ReadAsStringAsync();
         var clock = Stopwatch.StartNew();
-        using var request = new HttpRequestMessage(HttpMethod.Post, server.BaseUrl + "/chat/completions")
-        {
-            Content = System.Net.Http.Json.JsonContent.Create(ChatHttp.Body("m", "hi", stream: true)),
-        };
-
-        using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
+        using var response = await ChatHttp.OpenAsync(http, server, ChatHttp.Body("m", "hi", stream: true));
         var headersAt = clock.Elapsed;
         using var reader = new StreamReader(await response.Content.ReadAsStreamAsync());
         var firstLine = await reader.ReadLineAsync();
@@ -76,11 +71,7 @@ public sealed class LatencyAndStallTests
         await using var server = await TestModelServer.StartAsync();
         server.Control.SetFault("m", FaultRule.Stall(afterTokens: 3));
         using var http = new HttpClient();
-        using var request = new HttpRequestMessage(HttpMethod.Post, server.BaseUrl + "/chat/completions")
-        {
-            Content = System.Net.Http.Json.JsonContent.Create(ChatHttp.Body("m", "hi", stream: true)),
-        };
-        using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
+        using var response = await ChatHttp.OpenAsync(http, server, ChatHttp.Body("m", "hi", stream: true));
         using var reader = new StreamReader(await response.Content.ReadAsStreamAsync());
 
         var events = 0;
@@ -117,11 +108,7 @@ public sealed class LatencyAndStallTests
         await using var server = await TestModelServer.StartAsync();
         server.Control.SetFault("m", FaultRule.Abort(afterTokens: 2));
         using var http = new HttpClient();
-        using var request = new HttpRequestMessage(HttpMethod.Post, server.BaseUrl + "/chat/completions")
-        {
-            Content = System.Net.Http.Json.JsonContent.Create(ChatHttp.Body("m", "hi", stream: true)),
-        };
-        using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
+        using var response = await ChatHttp.OpenAsync(http, server, ChatHttp.Body("m", "hi", stream: true));
         using var reader = new StreamReader(await response.Content.ReadAsStreamAsync());
 
         var events = 0;

@@ -1,14 +1,9 @@
-using System.Text.Json;
-
 namespace Conversations.TestModel.Tests;
 
 /// <summary>cached_tokens in usage, reported the way providers report prefix cache hits.</summary>
 public sealed class PromptCacheTests
 {
-    private static readonly TestModelOptions SmallBlocks = new()
-    {
-        PromptCache = new PromptCacheOptions { MinimumTokens = 64, BlockTokens = 16 },
-    };
+    private static readonly TestModelOptions SmallBlocks = ChatHttp.SmallCacheBlocks(minimumTokens: 64);
 
     [Fact]
     public async Task Repeated_prefix_is_reported_as_cached_in_whole_blocks()

@@ -1,6 +1,3 @@
-using System.Net;
-using System.Net.Http.Json;
-
 namespace Conversations.TestModel.Tests;
 
 /// <summary>The request log, counters, and the HTTP control endpoints used from other processes.</summary>
@@ -47,11 +44,7 @@ public sealed class RecordingAndControlTests
             Default = new ModelBehavior { TimeToFirstToken = TimeSpan.FromMilliseconds(10), TimePerToken = TimeSpan.FromMilliseconds(40), AnswerTokens = 200 },
         });
         using var http = new HttpClient();
-        using (var request = new HttpRequestMessage(HttpMethod.Post, server.BaseUrl + "/chat/completions")
-        {
-            Content = JsonContent.Create(ChatHttp.Body("m", "hello", stream: true, includeUsage: true)),
-        })
-        using (var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead))
+        using (var response = await ChatHttp.OpenAsync(http, server, ChatHttp.Body("m", "hello", stream: true, includeUsage: true)))
         using (var reader = new StreamReader(await response.Content.ReadAsStreamAsync()))
         {
             for (var chunks = 0; chunks < 5;)

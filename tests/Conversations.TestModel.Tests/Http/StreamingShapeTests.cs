@@ -1,5 +1,3 @@
-using System.Text.Json;
-
 namespace Conversations.TestModel.Tests;
 
 /// <summary>The wire shape of streaming and non-streaming answers, read with a plain HttpClient.</summary>

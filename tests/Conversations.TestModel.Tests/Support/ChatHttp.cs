@@ -1,5 +1,4 @@
-using System.Net.Http.Json;
-using System.Text.Json;
+using System.Text;
 using System.Text.Json.Nodes;
 
 namespace Conversations.TestModel.Tests;
@@ -32,6 +31,19 @@ internal static class ChatHttp
     /// <summary>Posts a chat request to the server.</summary>
     public static Task<HttpResponseMessage> PostAsync(HttpClient http, TestModelServer server, JsonObject body, CancellationToken cancellationToken = default) =>
         http.PostAsJsonAsync(server.BaseUrl + "/chat/completions", body, cancellationToken);
+
+    /// <summary>Posts <paramref name="json"/> as it is (malformed on purpose, say) as a chat request.</summary>
+    public static Task<HttpResponseMessage> PostRawAsync(HttpClient http, TestModelServer server, string json) =>
+        http.PostAsync(server.BaseUrl + "/chat/completions", new StringContent(json, Encoding.UTF8, "application/json"));
+
+    /// <summary>Server options with a prompt cache of 16-token blocks from <paramref name="minimumTokens"/> on, so short prompts can hit it.</summary>
+    public static TestModelOptions SmallCacheBlocks(int minimumTokens) =>
+        new() { PromptCache = new PromptCacheOptions { MinimumTokens = minimumTokens, BlockTokens = 16 } };
+
+    /// <summary>Posts a chat request and returns once the headers arrive, so the body can be read as the server streams it.</summary>
+    public static Task<HttpResponseMessage> OpenAsync(HttpClient http, TestModelServer server, JsonObject body) =>
+        http.SendAsync(new HttpRequestMessage(HttpMethod.Post, server.BaseUrl + "/chat/completions") { Content = JsonContent.Create(body) },
+            HttpCompletionOption.ResponseHeadersRead);
 
     /// <summary>The JSON payloads of a complete event stream, and whether it ended with [DONE].</summary>
     public static (List<JsonElement> Chunks, bool Done) ParseEvents(string text)

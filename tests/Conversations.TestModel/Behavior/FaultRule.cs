@@ -1,5 +1,3 @@
-using System.Text.Json.Serialization;
-
 namespace Conversations.TestModel;
 
 /// <summary>A fault the test server injects: what happens, and which requests it hits.</summary>

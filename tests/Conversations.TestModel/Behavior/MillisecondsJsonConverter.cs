@@ -1,6 +1,3 @@
-using System.Text.Json;
-using System.Text.Json.Serialization;
-
 namespace Conversations.TestModel;
 
 /// <summary>Reads and writes a <see cref="TimeSpan"/> as a number of milliseconds, the unit the control API speaks.</summary>

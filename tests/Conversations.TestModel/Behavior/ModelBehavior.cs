@@ -1,5 +1,3 @@
-using System.Text.Json.Serialization;
-
 namespace Conversations.TestModel;
 
 /// <summary>How one model name of the test server answers: latency, answer text and injected faults.</summary>

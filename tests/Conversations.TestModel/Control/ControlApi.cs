@@ -1,7 +1,3 @@
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Routing;
-
 namespace Conversations.TestModel;
 
 /// <summary>The /control endpoints: change behaviour, inject faults, read the request log and counters from outside.</summary>

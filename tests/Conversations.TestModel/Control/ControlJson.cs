@@ -1,6 +1,3 @@
-using System.Text.Json;
-using System.Text.Json.Serialization;
-
 namespace Conversations.TestModel;
 
 /// <summary>JSON settings (camelCase) of the control endpoints and <see cref="TestModelControlClient"/>.</summary>

@@ -1,5 +1,3 @@
-using System.Collections.Concurrent;
-
 namespace Conversations.TestModel;
 
 /// <summary>Changes how the running test server answers, per model name; changes apply to the next request.</summary>

@@ -1,5 +1,3 @@
-using System.Net.Http.Json;
-
 namespace Conversations.TestModel;
 
 /// <summary>Drives a test model server in another process through its /control endpoints.</summary>

@@ -1,6 +1,4 @@
 using System.Runtime.InteropServices;
-using System.Text.Json;
-using Microsoft.AspNetCore.Http;
 
 namespace Conversations.TestModel;
 
@@ -9,21 +7,9 @@ internal static class EmbeddingsApi
 {
     public static async Task HandleAsync(HttpContext context, ServerRuntime runtime)
     {
-        if (!ApiKeyCheck.IsAuthorized(context, runtime.Options))
+        var (parsed, body) = await RequestJson.ReadAsync(context, ProtocolJsonContext.Default.EmbeddingRequestBody);
+        if (!parsed)
         {
-            await ApiKeyCheck.RejectAsync(context);
-            return;
-        }
-
-        EmbeddingRequestBody? body;
-        try
-        {
-            body = await JsonSerializer.DeserializeAsync(
-                context.Request.Body, ProtocolJsonContext.Default.EmbeddingRequestBody, context.RequestAborted);
-        }
-        catch (JsonException error)
-        {
-            await OpenAIErrors.WriteAsync(context, 400, $"We could not parse the JSON body of your request. ({error.Message})");
             return;
         }
 

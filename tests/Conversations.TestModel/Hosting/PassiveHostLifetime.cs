@@ -1,5 +1,3 @@
-using Microsoft.Extensions.Hosting;
-
 namespace Conversations.TestModel;
 
 /// <summary>A host lifetime that ignores console signals, so an in-process server never takes Ctrl+C from its host.</summary>

@@ -1,5 +1,3 @@
-using System.Collections.Concurrent;
-
 namespace Conversations.TestModel;
 
 /// <summary>Everything the endpoints share: settings, live behaviour, prompt caches, log and counters.</summary>

@@ -1,12 +1,6 @@
 using System.Net;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
-using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
 
 namespace Conversations.TestModel;
 
@@ -101,14 +95,23 @@ public sealed class TestModelServer : IAsyncDisposable
         // Clients configured with or without /v1 in their base URL both reach the model endpoints.
         foreach (var prefix in new[] { "/v1", string.Empty })
         {
-            app.MapPost(prefix + "/chat/completions", context => ChatCompletionsApi.HandleAsync(context, runtime));
-            app.MapPost(prefix + "/embeddings", context => EmbeddingsApi.HandleAsync(context, runtime));
-            app.MapGet(prefix + "/models", context => ModelsApi.HandleAsync(context, runtime));
+            app.MapPost(prefix + "/chat/completions", Authorized(runtime, ChatCompletionsApi.HandleAsync));
+            app.MapPost(prefix + "/embeddings", Authorized(runtime, EmbeddingsApi.HandleAsync));
+            app.MapGet(prefix + "/models", Authorized(runtime, ModelsApi.HandleAsync));
         }
 
         app.MapControlApi(runtime);
         app.MapFallback(context => OpenAIErrors.WriteAsync(context, 404, $"Unknown request URL: {context.Request.Method} {context.Request.Path}."));
     }
+
+    // Every model endpoint checks the bearer key first, as OpenAI does.
+    private static RequestDelegate Authorized(ServerRuntime runtime, Func<HttpContext, ServerRuntime, Task> handler) => async context =>
+    {
+        if (await ApiKeyCheck.AuthorizeAsync(context, runtime.Options))
+        {
+            await handler(context, runtime);
+        }
+    };
 
     private static IPAddress ListenAddress(string host) => host switch
     {

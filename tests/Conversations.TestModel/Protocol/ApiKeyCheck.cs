@@ -1,5 +1,3 @@
-using Microsoft.AspNetCore.Http;
-
 namespace Conversations.TestModel;
 
 /// <summary>Checks the bearer key when the server was started with one.</summary>
@@ -16,6 +14,18 @@ internal static class ApiKeyCheck
         var header = context.Request.Headers.Authorization.ToString();
         return header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase)
             && header.AsSpan(7).Trim().SequenceEqual(options.ApiKey);
+    }
+
+    /// <summary>True when the request may go on; otherwise writes the 401 and returns false.</summary>
+    public static async Task<bool> AuthorizeAsync(HttpContext context, TestModelOptions options)
+    {
+        if (IsAuthorized(context, options))
+        {
+            return true;
+        }
+
+        await RejectAsync(context);
+        return false;
     }
 
     /// <summary>Writes the 401 OpenAI sends for a missing or wrong key.</summary>

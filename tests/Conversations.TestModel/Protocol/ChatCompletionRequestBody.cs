@@ -1,5 +1,3 @@
-using System.Text.Json.Serialization;
-
 namespace Conversations.TestModel;
 
 /// <summary>The fields of an OpenAI chat-completion request the test server reads; others are ignored.</summary>

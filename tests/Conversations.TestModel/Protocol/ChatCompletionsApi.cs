@@ -1,6 +1,3 @@
-using System.Text.Json;
-using Microsoft.AspNetCore.Http;
-
 namespace Conversations.TestModel;
 
 /// <summary>POST /v1/chat/completions: validates and records the request, then hands it to a <see cref="CompletionRun"/>.</summary>
@@ -8,21 +5,9 @@ internal static class ChatCompletionsApi
 {
     public static async Task HandleAsync(HttpContext context, ServerRuntime runtime)
     {
-        if (!ApiKeyCheck.IsAuthorized(context, runtime.Options))
+        var (parsed, body) = await RequestJson.ReadAsync(context, ProtocolJsonContext.Default.ChatCompletionRequestBody);
+        if (!parsed)
         {
-            await ApiKeyCheck.RejectAsync(context);
-            return;
-        }
-
-        ChatCompletionRequestBody? body;
-        try
-        {
-            body = await JsonSerializer.DeserializeAsync(
-                context.Request.Body, ProtocolJsonContext.Default.ChatCompletionRequestBody, context.RequestAborted);
-        }
-        catch (JsonException error)
-        {
-            await OpenAIErrors.WriteAsync(context, 400, $"We could not parse the JSON body of your request. ({error.Message})");
             return;
         }
 

@@ -1,5 +1,3 @@
-using System.Text.Json;
-
 namespace Conversations.TestModel;
 
 /// <summary>Writes chat-completion objects and stream chunks in OpenAI's wire shape, straight to UTF-8.</summary>
@@ -38,20 +36,11 @@ internal static class CompletionJson
     /// <summary>A whole non-streaming <c>chat.completion</c> object.</summary>
     public static void WriteCompletion(Utf8JsonWriter writer, in CompletionHeader header, string content, string finishReason, in Usage usage)
     {
-        writer.WriteStartObject();
-        WriteHeader(writer, header, CompletionObject);
-        writer.WriteStartArray(Choices);
-        writer.WriteStartObject();
-        writer.WriteNumber(Index, 0);
-        writer.WriteStartObject(Message);
+        StartChoice(writer, header, CompletionObject, Message);
         writer.WriteString(Role, Assistant);
         writer.WriteString(Content, content);
         writer.WriteNull(Refusal);
-        writer.WriteEndObject();
-        writer.WriteNull(Logprobs);
-        writer.WriteString(FinishReason, finishReason);
-        writer.WriteEndObject();
-        writer.WriteEndArray();
+        EndChoice(writer, finishReason);
         WriteUsage(writer, usage);
         writer.WriteEndObject();
         writer.Flush();
@@ -60,23 +49,14 @@ internal static class CompletionJson
     /// <summary>A chunk carrying one piece of content; the first also carries the assistant role.</summary>
     public static void WriteContentChunk(Utf8JsonWriter writer, in CompletionHeader header, string piece, bool first)
     {
-        writer.WriteStartObject();
-        WriteHeader(writer, header, ChunkObject);
-        writer.WriteStartArray(Choices);
-        writer.WriteStartObject();
-        writer.WriteNumber(Index, 0);
-        writer.WriteStartObject(Delta);
+        StartChoice(writer, header, ChunkObject, Delta);
         if (first)
         {
             writer.WriteString(Role, Assistant);
         }
 
         writer.WriteString(Content, piece);
-        writer.WriteEndObject();
-        writer.WriteNull(Logprobs);
-        writer.WriteNull(FinishReason);
-        writer.WriteEndObject();
-        writer.WriteEndArray();
+        EndChoice(writer, finishReason: null);
         writer.WriteEndObject();
         writer.Flush();
     }
@@ -84,17 +64,8 @@ internal static class CompletionJson
     /// <summary>The chunk with an empty delta and the finish reason.</summary>
     public static void WriteFinishChunk(Utf8JsonWriter writer, in CompletionHeader header, string finishReason)
     {
-        writer.WriteStartObject();
-        WriteHeader(writer, header, ChunkObject);
-        writer.WriteStartArray(Choices);
-        writer.WriteStartObject();
-        writer.WriteNumber(Index, 0);
-        writer.WriteStartObject(Delta);
-        writer.WriteEndObject();
-        writer.WriteNull(Logprobs);
-        writer.WriteString(FinishReason, finishReason);
-        writer.WriteEndObject();
-        writer.WriteEndArray();
+        StartChoice(writer, header, ChunkObject, Delta);
+        EndChoice(writer, finishReason);
         writer.WriteEndObject();
         writer.Flush();
     }
@@ -109,6 +80,28 @@ internal static class CompletionJson
         WriteUsage(writer, usage);
         writer.WriteEndObject();
         writer.Flush();
+    }
+
+    // Opens the object, its one choice and the choice's message or delta; the caller writes the message's fields.
+    private static void StartChoice(Utf8JsonWriter writer, in CompletionHeader header, JsonEncodedText objectName, JsonEncodedText body)
+    {
+        writer.WriteStartObject();
+        WriteHeader(writer, header, objectName);
+        writer.WriteStartArray(Choices);
+        writer.WriteStartObject();
+        writer.WriteNumber(Index, 0);
+        writer.WriteStartObject(body);
+    }
+
+    // Closes the message or delta and the choice with its finish reason (null while streaming), and the choices array.
+    private static void EndChoice(Utf8JsonWriter writer, string? finishReason)
+    {
+        writer.WriteEndObject();
+        writer.WriteNull(Logprobs);
+        if (finishReason is null) writer.WriteNull(FinishReason);
+        else writer.WriteString(FinishReason, finishReason);
+        writer.WriteEndObject();
+        writer.WriteEndArray();
     }
 
     private static void WriteHeader(Utf8JsonWriter writer, in CompletionHeader header, JsonEncodedText objectName)

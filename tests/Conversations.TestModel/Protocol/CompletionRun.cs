@@ -1,8 +1,6 @@
 using System.Buffers;
 using System.Diagnostics;
 using System.IO.Pipelines;
-using System.Text.Json;
-using Microsoft.AspNetCore.Http;
 
 namespace Conversations.TestModel;
 

@@ -1,6 +1,3 @@
-using System.Text.Json;
-using System.Text.Json.Serialization;
-
 namespace Conversations.TestModel;
 
 /// <summary>The fields of an OpenAI embeddings request the test server reads.</summary>

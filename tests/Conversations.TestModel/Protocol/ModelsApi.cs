@@ -1,6 +1,3 @@
-using System.Text.Json;
-using Microsoft.AspNetCore.Http;
-
 namespace Conversations.TestModel;
 
 /// <summary>GET /v1/models: the model names with their own behaviour (or the default name when there are none).</summary>
@@ -8,12 +5,6 @@ internal static class ModelsApi
 {
     public static async Task HandleAsync(HttpContext context, ServerRuntime runtime)
     {
-        if (!ApiKeyCheck.IsAuthorized(context, runtime.Options))
-        {
-            await ApiKeyCheck.RejectAsync(context);
-            return;
-        }
-
         var names = runtime.Control.Models.Keys.Order(StringComparer.Ordinal).ToList();
         if (names.Count == 0)
         {

@@ -1,5 +1,3 @@
-using System.Text.Json.Serialization;
-
 namespace Conversations.TestModel;
 
 /// <summary>Source-generated JSON for the OpenAI request bodies the server reads.</summary>

@@ -1,5 +1,3 @@
-using System.Text.Json.Serialization;
-
 namespace Conversations.TestModel;
 
 /// <summary>One chat-completion request as the test server received it, and what it answered.</summary>

@@ -1,5 +1,3 @@
-using System.Collections.Concurrent;
-
 namespace Conversations.TestModel;
 
 /// <summary>Counters for the whole server and per model name, plus embedding calls.</summary>

@@ -1,10 +1,11 @@
+using Conversations.Grains.Telemetry;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Resources;
 using OpenTelemetry.Trace;
 
-namespace Conversations.Grains.Telemetry;
+namespace Conversations.Hosting.Telemetry;
 
 /// <summary>OpenTelemetry metrics for every host: the platform's meter, Orleans, Npgsql and the .NET runtime.</summary>
 public static class TelemetryServiceCollectionExtensions

@@ -3,7 +3,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text;
 
-namespace Conversations.IntegrationTests.Infrastructure;
+namespace Conversations.Testing.Platform;
 
 /// <summary>
 /// A real host process (the API in single-process or client mode, or a silo) started from its build output, so tests
@@ -33,6 +33,9 @@ public sealed class PlatformProcess : IAsyncDisposable
     /// <summary>True while the process runs.</summary>
     public bool IsRunning => !_process.HasExited;
 
+    /// <summary>How long a host may take to start: generous, because a cold host on a loaded machine JIT-compiles a lot.</summary>
+    public static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(120);
+
     /// <summary>Settings for a process of one test cluster.</summary>
     public sealed record Settings(string ConnectionString, string ClusterId)
     {
@@ -47,7 +50,7 @@ public sealed class PlatformProcess : IAsyncDisposable
         var env = CommonEnvironment(settings);
         env["Hosting__Mode"] = mode;
         var p = new PlatformProcess(Launch("Conversations.Api", env, $"--urls http://127.0.0.1:{port}"), $"http://127.0.0.1:{port}");
-        await p.WaitForHealthAsync(TimeSpan.FromSeconds(90));
+        await p.WaitForHealthAsync(StartTimeout);
         return p;
     }
 
@@ -58,7 +61,7 @@ public sealed class PlatformProcess : IAsyncDisposable
         env["Orleans__SiloPort"] = siloPort.ToString();
         env["Orleans__GatewayPort"] = gatewayPort.ToString();
         var p = new PlatformProcess(Launch("Conversations.Silo", env, ""), null);
-        var deadline = DateTime.UtcNow.AddSeconds(90);
+        var deadline = DateTime.UtcNow + StartTimeout;
         while (DateTime.UtcNow < deadline)
         {
             if (!p.IsRunning) throw new InvalidOperationException("Silo exited during start-up:\n" + p.Log);
@@ -140,23 +143,5 @@ public sealed class PlatformProcess : IAsyncDisposable
         };
         foreach (var (k, v) in env) psi.Environment[k] = v;
         return Process.Start(psi) ?? throw new InvalidOperationException($"Could not start {project}.");
-    }
-}
-
-/// <summary>Where the repository and the build output are.</summary>
-public static class RepoPaths
-{
-    /// <summary>The folder holding Conversations.sln.</summary>
-    public static string Root { get; } = FindRoot();
-
-    /// <summary>Debug or Release, as this test assembly was built.</summary>
-    public static string Configuration { get; } =
-        AppContext.BaseDirectory.Contains($"{Path.DirectorySeparatorChar}Release{Path.DirectorySeparatorChar}", StringComparison.Ordinal) ? "Release" : "Debug";
-
-    private static string FindRoot()
-    {
-        var dir = new DirectoryInfo(AppContext.BaseDirectory);
-        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "Conversations.sln"))) dir = dir.Parent;
-        return dir?.FullName ?? throw new InvalidOperationException("Conversations.sln not found above the test folder.");
     }
 }

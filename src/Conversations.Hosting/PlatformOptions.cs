@@ -1,4 +1,4 @@
-namespace Conversations.Grains.Hosting;
+namespace Conversations.Hosting;
 
 /// <summary>Configuration section <c>Orleans</c>: cluster identity and endpoints of this process.</summary>
 public sealed class OrleansHostOptions

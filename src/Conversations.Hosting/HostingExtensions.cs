@@ -3,8 +3,8 @@ using Conversations.Grains.Chat;
 using Conversations.Grains.Knowledge;
 using Conversations.Grains.ReadServices;
 using Conversations.Grains.Routing;
-using Conversations.Grains.Telemetry;
-using Conversations.Models.Chat;
+using Conversations.Hosting.Database;
+using Conversations.Hosting.Telemetry;
 using Conversations.Prompting;
 using Conversations.Storage.Chat;
 using Conversations.Storage.Database;
@@ -13,17 +13,18 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
-using Npgsql;
 using Orleans.Configuration;
 using Orleans.Runtime.MembershipService.SiloMetadata;
 
-namespace Conversations.Grains.Hosting;
+namespace Conversations.Hosting;
 
 /// <summary>The one place the silo, the client and the shared services are wired.</summary>
 public static class HostingExtensions
 {
     /// <summary>Name of the connection string every host reads.</summary>
     public const string ConnectionStringName = "Postgres";
+    /// <summary>Name of the grain storage every persistent grain state uses.</summary>
+    public const string GrainStorageName = "store";
     private const string Invariant = "Npgsql";
 
     /// <summary>The PostgreSQL connection string, or a clear start-up error.</summary>
@@ -73,7 +74,7 @@ public static class HostingExtensions
             silo.Configure<ClusterOptions>(o => { o.ClusterId = orleans.ClusterId; o.ServiceId = orleans.ServiceId; });
             silo.ConfigureEndpoints(IPAddress.Parse(orleans.AdvertisedAddress), orleans.SiloPort, orleans.GatewayPort, orleans.ListenOnAnyAddress);
             silo.UseAdoNetClustering(o => { o.Invariant = Invariant; o.ConnectionString = cs; });
-            silo.AddAdoNetGrainStorage("store", o => { o.Invariant = Invariant; o.ConnectionString = cs; });
+            silo.AddPlatformGrainStorage(cs);
             silo.UseAdoNetReminderService(o => { o.Invariant = Invariant; o.ConnectionString = cs; });
             if (orleans.FastFailureDetection) silo.Configure<ClusterMembershipOptions>(UseFastFailureDetection);
             // Orleans:Metadata (e.g. Orleans__Metadata__zone=zone-a) labels the silo for operators and placement filters.
@@ -103,6 +104,10 @@ public static class HostingExtensions
         return builder;
     }
 
+    /// <summary>Grain state in PostgreSQL through the ADO.NET provider, under the storage name the grains ask for.</summary>
+    public static ISiloBuilder AddPlatformGrainStorage(this ISiloBuilder silo, string connectionString) =>
+        silo.AddAdoNetGrainStorage(GrainStorageName, o => { o.Invariant = Invariant; o.ConnectionString = connectionString; });
+
     /// <summary>Declares a dead silo in about a second on loopback; for tests, too eager for real networks.</summary>
     public static void UseFastFailureDetection(ClusterMembershipOptions o)
     {
@@ -112,28 +117,4 @@ public static class HostingExtensions
         o.TableRefreshTimeout = TimeSpan.FromSeconds(2);
         o.IAmAliveTablePublishTimeout = TimeSpan.FromSeconds(5);
     }
-}
-
-/// <summary>Applies the schema at start-up, before Orleans reads its tables.</summary>
-internal sealed class SchemaMigrationService(string connectionString, ILogger<SchemaMigrationService> logger) : IHostedService
-{
-    public async Task StartAsync(CancellationToken cancellationToken)
-    {
-        for (var attempt = 1; ; attempt++)
-        {
-            try
-            {
-                await SchemaMigrator.ApplyAsync(connectionString, logger, cancellationToken);
-                return;
-            }
-            catch (NpgsqlException e) when (attempt < 10 && e.IsTransient)
-            {
-                // The database may still be starting (containers): wait and retry instead of failing the host.
-                logger.LogWarning("Database not reachable yet ({Message}); retrying", e.Message);
-                await Task.Delay(TimeSpan.FromSeconds(2), cancellationToken);
-            }
-        }
-    }
-
-    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 }

@@ -2,7 +2,7 @@ using System.Reflection;
 using Microsoft.Extensions.Logging;
 using Npgsql;
 
-namespace Conversations.Storage.Database;
+namespace Conversations.Hosting.Database;
 
 /// <summary>Applies the embedded <c>sql/NNNN_*.sql</c> files in order, once each, recorded in <c>schema_version</c>.</summary>
 public static class SchemaMigrator

@@ -1,0 +1,28 @@
+namespace Conversations.IntegrationTests.Infrastructure;
+
+/// <summary>A platform process on an OpenAI-compatible test model that can be made slow or broken.</summary>
+public sealed class ModelPlatformFixture() : PlatformHost("model", OperatorKey)
+{
+    /// <summary>The operator key configured for the process.</summary>
+    public const string OperatorKey = "cvk_modelop_model-operator-secret";
+
+    /// <summary>The test model server the platform's configured model points at.</summary>
+    public TestModelServer Model { get; private set; } = null!;
+
+    /// <inheritdoc />
+    protected override async Task StartServersAsync() => Model = await TestModelServer.StartAsync(new TestModelOptions());
+
+    /// <inheritdoc />
+    protected override void Configure(IDictionary<string, string> environment)
+    {
+        environment["Models__Chat__Endpoint"] = Model.BaseUrl;
+        environment["Models__Chat__ModelId"] = "test-model";
+        // Generous for the first token: the process's first model call (JIT, connection) on a loaded 2-core CI
+        // machine can pass 1.5 s, which would turn the stall test's late first token into a timeout.
+        environment["Models__Chat__FirstTokenTimeout"] = "00:00:04";
+        environment["Models__Chat__StallTimeout"] = "00:00:01.5";
+    }
+
+    /// <inheritdoc />
+    protected override async Task StopServersAsync() => await Model.DisposeAsync();
+}

@@ -1,0 +1,4 @@
+global using Conversations.Moderation.Engine;
+global using Conversations.Moderation.Green;
+global using Conversations.Moderation.Lexicons;
+global using Xunit;

@@ -1,0 +1,2 @@
+global using Conversations.Prompting;
+global using Xunit;

@@ -1,0 +1,68 @@
+namespace Conversations.Routing.IntegrationTests.Infrastructure;
+
+/// <summary>A tenant of a test, with its admin and user clients and helpers for the routing admin API.</summary>
+public sealed class TestTenant(RoutingPlatform platform, string tenantId, ApiClient admin, ApiClient user, string suffix) : IDisposable
+{
+    /// <summary>The tenant id.</summary>
+    public string TenantId { get; } = tenantId;
+
+    /// <summary>The tenant admin.</summary>
+    public ApiClient Admin { get; } = admin;
+
+    /// <summary>The user "alice".</summary>
+    public ApiClient User { get; } = user;
+
+    /// <summary>The name the test server knows a catalog model by (unique to this tenant).</summary>
+    public string ServerName(string modelId) => $"{modelId}-{suffix}";
+
+    /// <summary>Registers a catalog model served by the test server (or by <paramref name="endpoint"/>, with <paramref name="apiKey"/>).</summary>
+    public async Task PutModelAsync(string modelId, string tier, decimal price, string? serverName = null, string? endpoint = null, string apiKey = "test-key")
+    {
+        var res = await Admin.Http.PutAsJsonAsync($"/v1/routing/models/{modelId}", new
+        {
+            endpoint = endpoint ?? platform.Model.BaseUrl,
+            apiKey,
+            modelName = serverName ?? ServerName(modelId),
+            tier,
+            domains = Array.Empty<string>(),
+            inputPerMillion = price,
+            cachedInputPerMillion = price / 4,
+            outputPerMillion = price * 4,
+            contextWindowTokens = 128_000,
+            batchDiscount = 0.5m,
+        });
+        await ApiClient.EnsureAsync(res, HttpStatusCode.OK);
+    }
+
+    /// <summary>Sets the policy (anonymous object in the API's JSON shape) and waits until turns see it.</summary>
+    public async Task SetPolicyAsync(object policy)
+    {
+        await ApiClient.EnsureAsync(await Admin.Http.PutAsJsonAsync("/v1/routing/policy", policy), HttpStatusCode.OK);
+        await Task.Delay(RoutingPlatform.ConfigSettle);
+    }
+
+    /// <summary>GETs an admin route as JSON.</summary>
+    public Task<JsonNode> GetAsync(string path) => Admin.GetJsonAsync(path);
+
+    /// <summary>Sends one message in a new conversation of <paramref name="client"/> (the user by default).</summary>
+    public async Task<List<SseEvent>> AskAsync(string text, ApiClient? client = null)
+    {
+        client ??= User;
+        var conversation = await client.CreateConversationAsync();
+        return await client.SendAsync(conversation, text);
+    }
+
+    /// <summary>The health of a catalog model's endpoint: this tenant's own figures.</summary>
+    public async Task<JsonNode> HealthAsync(string modelId) => (await HealthEntryAsync(modelId))["health"]!;
+
+    /// <summary>A catalog model's whole entry in <c>GET /v1/routing/health</c> (circuit, own figures, shared state).</summary>
+    public async Task<JsonNode> HealthEntryAsync(string modelId) =>
+        (await GetAsync("/v1/routing/health")).AsArray().First(h => h!["modelId"]!.GetValue<string>() == modelId)!;
+
+    /// <inheritdoc />
+    public void Dispose()
+    {
+        Admin.Dispose();
+        User.Dispose();
+    }
+}
