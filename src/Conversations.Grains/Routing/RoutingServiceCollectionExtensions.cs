@@ -1,4 +1,6 @@
+using Conversations.Grains.AnswerCache;
 using Conversations.Grains.Chat;
+using Conversations.Grains.Health;
 using Conversations.Routing;
 using Conversations.Storage.Routing;
 using Microsoft.Extensions.Configuration;
