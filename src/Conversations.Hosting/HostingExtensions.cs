@@ -1,6 +1,7 @@
 using System.Net;
 using Conversations.Grains.Chat;
 using Conversations.Grains.Knowledge;
+using Conversations.Grains.Moderation;
 using Conversations.Grains.ReadServices;
 using Conversations.Grains.Routing;
 using Conversations.Hosting.Database;

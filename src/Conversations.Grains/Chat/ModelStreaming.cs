@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using Conversations.Grains.Health;
 using Conversations.Models.Chat;
 
 namespace Conversations.Grains.Chat;
@@ -44,7 +45,7 @@ internal static class ModelStreaming
                 }
                 catch (Exception ex)
                 {
-                    failure = new ModelFailure(Routing.ModelFailureCodes.Of(ex), $"The model could not answer ({Describe(ex)}).", !gotText);
+                    failure = new ModelFailure(ModelFailureCodes.Of(ex), $"The model could not answer ({Describe(ex)}).", !gotText);
                     break;
                 }
                 if (!has) break;

@@ -1,5 +1,4 @@
 using Conversations.Grains.Chat;
-using Conversations.Grains.Moderation;
 using Conversations.Grains.Moderation.Events;
 using Conversations.Grains.Moderation.Lexicons;
 using Conversations.Grains.Moderation.RateLimiting;
@@ -7,10 +6,10 @@ using Conversations.Grains.Moderation.Turn;
 using Conversations.Moderation.Green;
 using Conversations.Storage.Moderation;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
-// Extension methods live where IServiceCollection does, like AddContentModeration, so the silo wiring needs no using.
-namespace Microsoft.Extensions.DependencyInjection;
+namespace Conversations.Grains.Moderation;
 
 /// <summary>Wires moderation into a silo: the engine and Green client, lexicon cache, event writer and the turn's <see cref="ITurnModeration"/>.</summary>
 public static class ModerationServiceExtensions

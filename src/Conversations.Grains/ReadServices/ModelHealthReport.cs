@@ -1,5 +1,5 @@
 using Conversations.Contracts.Routing;
-using Conversations.Grains.Routing;
+using Conversations.Grains.Health;
 
 namespace Conversations.Grains.ReadServices;
 

@@ -1,4 +1,5 @@
 using Conversations.Contracts.Routing;
+using Conversations.Grains.Health;
 using Conversations.Routing;
 using Orleans.Concurrency;
 

@@ -1,4 +1,5 @@
 using Conversations.Contracts.Chat;
+using Conversations.Grains.AnswerCache;
 using Conversations.Grains.Chat;
 using Conversations.Routing;
 

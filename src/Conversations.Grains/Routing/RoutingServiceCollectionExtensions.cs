@@ -1,4 +1,6 @@
+using Conversations.Grains.AnswerCache;
 using Conversations.Grains.Chat;
+using Conversations.Grains.Health;
 using Conversations.Routing;
 using Conversations.Storage.Routing;
 using Microsoft.Extensions.Configuration;
@@ -6,6 +8,8 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
+using Orleans.Serialization;
+using Orleans.Serialization.Configuration;
 
 namespace Conversations.Grains.Routing;
 
@@ -44,6 +48,9 @@ public static class RoutingServiceCollectionExtensions
         services.AddSingleton<AnswerCacheService>();
         services.AddSingleton<TurnDetailsWriter>();
         services.AddHostedService(sp => sp.GetRequiredService<TurnDetailsWriter>());
+        // Stored state reads back after a restart: routing library types inside it, and names from before the folder split.
+        services.AddSingleton<ITypeConverter, StoredStateTypes>();
+        services.Configure<TypeManifestOptions>(StoredStateTypes.Allow);
         // Replaces the chat wiring's single-model default.
         services.Replace(ServiceDescriptor.Singleton<ITurnRouter, TurnRouter>());
         return services;

@@ -1,6 +1,8 @@
 using Conversations.Contracts.Chat;
 using Conversations.Contracts.Routing;
+using Conversations.Grains.AnswerCache;
 using Conversations.Grains.Chat;
+using Conversations.Grains.Health;
 using Conversations.Models.Chat;
 using Conversations.Routing;
 using Conversations.Storage.Routing;

@@ -30,7 +30,8 @@ public sealed record CanaryArmTally
         var samples = FirstTokenMs;
         if (firstTokenMs is { } ms)
         {
-            samples = [.. FirstTokenMs.Skip(Math.Max(0, FirstTokenMs.Count + 1 - MaxLatencySamples)), ms];
+            // A plain array: grain storage names the list's type, and cannot rebuild a collection expression's own type.
+            samples = FirstTokenMs.Skip(Math.Max(0, FirstTokenMs.Count + 1 - MaxLatencySamples)).Append(ms).ToArray();
         }
 
         return this with { Turns = Turns + 1, Errors = Errors + (failed ? 1 : 0), FirstTokenMs = samples };

@@ -1,3 +1,4 @@
+using Conversations.Grains.Moderation;
 using Conversations.Hosting;
 using Conversations.Testing.Database;
 using Conversations.Testing.Platform;

@@ -1,5 +1,6 @@
 using Conversations.Grains.Chat;
 using Conversations.Grains.Knowledge;
+using Conversations.Grains.Moderation;
 using Conversations.Grains.Moderation.Turn;
 using Conversations.Grains.Routing;
 using Microsoft.Extensions.Configuration;

@@ -1,8 +1,9 @@
 using Conversations.Contracts.Routing;
+using Conversations.Grains.Routing;
 using Conversations.Routing;
 using Microsoft.Extensions.Logging;
 
-namespace Conversations.Grains.Routing;
+namespace Conversations.Grains.Canary;
 
 /// <summary>The persisted tallies of a tenant's current canary.</summary>
 [GenerateSerializer, Alias("canary-state")]

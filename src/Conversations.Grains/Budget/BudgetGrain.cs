@@ -1,9 +1,10 @@
 using Conversations.Contracts.Routing;
+using Conversations.Grains.Routing;
 using Conversations.Routing;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
-namespace Conversations.Grains.Routing;
+namespace Conversations.Grains.Budget;
 
 /// <summary>The persisted ledger of one tenant and the alerts of recent months.</summary>
 [GenerateSerializer, Alias("budget-state")]

@@ -1,8 +1,9 @@
 using System.Collections.Concurrent;
 using Conversations.Contracts.Routing;
+using Conversations.Grains.Routing;
 using Microsoft.Extensions.Options;
 
-namespace Conversations.Grains.Routing;
+namespace Conversations.Grains.Health;
 
 /// <summary>
 /// Each silo's recent view of endpoint health. Served stale while a refresh runs in the background (the decision

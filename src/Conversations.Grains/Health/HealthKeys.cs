@@ -2,7 +2,7 @@ using System.Security.Cryptography;
 using System.Text;
 using Conversations.Contracts.Routing;
 
-namespace Conversations.Grains.Routing;
+namespace Conversations.Grains.Health;
 
 /// <summary>
 /// Keys of the model health grains: one shared per endpoint URL and model name (the endpoint's own failures, for all

@@ -3,6 +3,8 @@ using Conversations.Contracts.Chat;
 using Conversations.Contracts.Moderation;
 using Conversations.Contracts.Routing;
 using Conversations.Grains.Chat;
+using Conversations.Grains.Health;
+using Conversations.Grains.Routing;
 using Conversations.Models.Chat;
 using Conversations.Prompting;
 using Conversations.Routing;
@@ -11,7 +13,7 @@ using Conversations.Storage.Routing;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
-namespace Conversations.Grains.Routing;
+namespace Conversations.Grains.Batches;
 
 /// <summary>A batch job's persisted metadata; the prompts and answers live in routing_batch_items.</summary>
 [GenerateSerializer, Alias("batch-job-state")]

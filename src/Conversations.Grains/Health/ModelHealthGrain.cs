@@ -1,8 +1,9 @@
 using Conversations.Contracts.Routing;
+using Conversations.Grains.Routing;
 using Conversations.Routing;
 using Microsoft.Extensions.Options;
 
-namespace Conversations.Grains.Routing;
+namespace Conversations.Grains.Health;
 
 /// <summary>The persisted breaker of one endpoint (windows and samples are bounded by the tracker's options).</summary>
 [GenerateSerializer, Alias("model-health-state")]

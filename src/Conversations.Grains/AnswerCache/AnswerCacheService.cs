@@ -7,7 +7,7 @@ using Conversations.Storage.Routing;
 using Microsoft.Extensions.AI;
 using RoutingContext = Conversations.Grains.Chat.RoutingContext;
 
-namespace Conversations.Grains.Routing;
+namespace Conversations.Grains.AnswerCache;
 
 /// <summary>The cache keys a turn may read and write: shared by users with the same readable labels, or private to the asker.</summary>
 public sealed record CacheKeys(string SharedExact, string PrivateExact, string SharedScope, string PrivateScope);

@@ -1,7 +1,7 @@
 using Conversations.Contracts.Routing;
 using Conversations.Routing;
 
-namespace Conversations.Grains.Routing;
+namespace Conversations.Grains.Health;
 
 /// <summary>
 /// What one tenant's calls to one registered model depend on: its own credential's circuit and the endpoint's shared

@@ -3,7 +3,7 @@ using System.Net.Http;
 using Conversations.Routing;
 using Microsoft.SemanticKernel;
 
-namespace Conversations.Grains.Routing;
+namespace Conversations.Grains.Health;
 
 /// <summary>Names a failed model call by what went wrong, so health reports can tell the endpoint's failures from the caller's.</summary>
 public static class ModelFailureCodes

@@ -2,7 +2,7 @@ using System.Text;
 using Conversations.Grains.Chat;
 using Conversations.Models.Chat;
 
-namespace Conversations.Grains.Routing;
+namespace Conversations.Grains.Batches;
 
 /// <summary>
 /// A whole answer read from a model through a turn's output guard (stage 7 without streaming to a user): what the

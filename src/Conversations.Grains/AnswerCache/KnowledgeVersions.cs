@@ -1,8 +1,9 @@
 using System.Collections.Concurrent;
+using Conversations.Grains.Routing;
 using Conversations.Storage.Routing;
 using Microsoft.Extensions.Options;
 
-namespace Conversations.Grains.Routing;
+namespace Conversations.Grains.AnswerCache;
 
 /// <summary>Each silo's briefly cached knowledge-base fingerprint per tenant (part of every answer-cache key).</summary>
 public sealed class KnowledgeVersions(RoutingStore store, IOptions<RoutingOptions> options, TimeProvider time)
