@@ -3,7 +3,7 @@ using Conversations.Text;
 namespace Conversations.Routing;
 
 /// <summary>
-/// Answers greetings, thanks, confirmations and goodbyes without a model (seed 2.1.5), but only when the whole
+/// Answers greetings, thanks, confirmations and goodbyes without a model (no tokens spent on small talk), but only when the whole
 /// message is such an intent: "hi, what's the leave policy?" is a question and goes on to the model.
 /// </summary>
 public sealed class HardCodedReplies
