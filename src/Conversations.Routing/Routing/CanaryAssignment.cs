@@ -22,7 +22,7 @@ public static class CanaryAssignment
         return top53 / (double)(1UL << 53);
     }
 
-    /// <summary>Whether the conversation is on the candidate arm for a canary taking <paramref name="share"/> of traffic.</summary>
+    /// <summary>Whether the conversation is on the candidate arm for <paramref name="canary"/> (which takes its share of traffic).</summary>
     public static bool IsCandidate(string tenantId, string conversationId, CanaryPolicy canary) =>
         canary.Share > 0 && Bucket(tenantId, conversationId, canary.CandidateModelId) < canary.Share;
 }
