@@ -7,7 +7,7 @@ namespace Conversations.Prompting;
 /// Unknown models (Qwen, DeepSeek, local models) use o200k_base: their own tokenizers are not tiktoken, and o200k's
 /// large vocabulary counts Chinese and English close to them; budgets keep a margin for the difference.
 /// </summary>
-public sealed class TokenizerRegistry
+internal sealed class TokenizerRegistry
 {
     /// <summary>The built-in model-prefix → encoding table, matched longest prefix first, case-insensitive.</summary>
     public static readonly IReadOnlyDictionary<string, string> DefaultModelEncodings = new Dictionary<string, string>

@@ -5,7 +5,7 @@ namespace Conversations.Routing;
 /// record here and write the per-day rows in batches off the request path, then <see cref="Clear"/>.
 /// Not thread-safe: the owner serializes calls.
 /// </summary>
-public sealed class UsageAggregator
+internal sealed class UsageAggregator
 {
     private readonly Dictionary<UsageKey, UsageTotals> _rows = [];
 

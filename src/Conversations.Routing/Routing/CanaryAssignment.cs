@@ -9,7 +9,7 @@ namespace Conversations.Routing;
 /// A stable hash (not <see cref="string.GetHashCode()"/>) gives the same arm on every silo and after restarts, so a
 /// conversation keeps its model and the provider's prompt cache. Raising the share only adds conversations.
 /// </summary>
-public static class CanaryAssignment
+internal static class CanaryAssignment
 {
     /// <summary>A number in [0, 1) fixed for this tenant, conversation and candidate model.</summary>
     public static double Bucket(string tenantId, string conversationId, string candidateModelId)
