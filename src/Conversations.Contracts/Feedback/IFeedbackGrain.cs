@@ -1,5 +1,4 @@
 using Conversations.Contracts.Chat;
-using Orleans.Concurrency;
 
 namespace Conversations.Contracts.Feedback;
 

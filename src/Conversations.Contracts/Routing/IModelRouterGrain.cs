@@ -1,5 +1,3 @@
-using Orleans.Concurrency;
-
 namespace Conversations.Contracts.Routing;
 
 /// <summary>What the router needs to know about one turn.</summary>

@@ -16,7 +16,7 @@ public sealed record CacheKeys(string SharedExact, string PrivateExact, string S
 public sealed record CacheLookup(CachedAnswer? Hit, string? Source, CacheKeys Keys);
 
 /// <summary>
-/// The exact and semantic answer caches of stage 6 (seed 2.1.5). Scope = tenant + the asker's readable-label set +
+/// The exact and semantic answer caches of stage 6 (docs/architecture.md). Scope = tenant + the asker's readable-label set +
 /// knowledge-base version (see <see cref="AnswerScope"/>), so an answer is shared only between users who would
 /// retrieve the same chunks. An answer is shared at a scope only when every input of its prompt is shared there:
 /// only first questions of a conversation are cached at all (no summary or earlier turns in the prompt), and an

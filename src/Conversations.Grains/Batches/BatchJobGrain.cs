@@ -38,7 +38,7 @@ public sealed class BatchJobState
 }
 
 /// <summary>
-/// An offline batch (seed 2.1.2): works through its prompts one at a time on a grain timer (low priority: never
+/// An offline batch (billed at the batch rate): works through its prompts one at a time on a grain timer (low priority: never
 /// more than one model call per job, paced, and paused while the model's circuit is open or the tenant's token
 /// limits are busy), prices each answer at the batch rate, and runs each prompt through the chat turn's moderation,
 /// budget and usage stages. A reminder reactivates it after a silo crash until it is done.

@@ -6,14 +6,14 @@ namespace Conversations.Grains.Chat;
 /// </summary>
 internal sealed class StartedStream<T> : IAsyncEnumerable<T>
 {
-    private readonly IAsyncEnumerator<T> enumerator;
-    private readonly Task<bool> first;
+    private readonly IAsyncEnumerator<T> _enumerator;
+    private readonly Task<bool> _first;
 
     /// <summary>Starts <paramref name="source"/> now.</summary>
     public StartedStream(IAsyncEnumerable<T> source, CancellationToken cancellationToken)
     {
-        enumerator = source.GetAsyncEnumerator(cancellationToken);
-        first = enumerator.MoveNextAsync().AsTask();
+        _enumerator = source.GetAsyncEnumerator(cancellationToken);
+        _first = _enumerator.MoveNextAsync().AsTask();
     }
 
     /// <inheritdoc />
@@ -21,13 +21,13 @@ internal sealed class StartedStream<T> : IAsyncEnumerable<T>
     {
         try
         {
-            if (!await first) yield break;
-            yield return enumerator.Current;
-            while (await enumerator.MoveNextAsync()) yield return enumerator.Current;
+            if (!await _first) yield break;
+            yield return _enumerator.Current;
+            while (await _enumerator.MoveNextAsync()) yield return _enumerator.Current;
         }
         finally
         {
-            await enumerator.DisposeAsync();
+            await _enumerator.DisposeAsync();
         }
     }
 
@@ -38,9 +38,9 @@ internal sealed class StartedStream<T> : IAsyncEnumerable<T>
     public async Task<(bool Arrived, T Item)> AbandonAsync()
     {
         var arrived = false;
-        try { arrived = await first; } catch (Exception) { /* the stream is being dropped; only what it produced matters */ }
-        var item = arrived ? enumerator.Current : default!;
-        await enumerator.DisposeAsync();
+        try { arrived = await _first; } catch (Exception) { /* the stream is being dropped; only what it produced matters */ }
+        var item = arrived ? _enumerator.Current : default!;
+        await _enumerator.DisposeAsync();
         return (arrived, item);
     }
 }

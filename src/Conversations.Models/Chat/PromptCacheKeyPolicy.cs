@@ -11,7 +11,7 @@ namespace Conversations.Models.Chat;
 /// prefix. The connector cannot set the field itself; providers that reject unknown fields must not get it, so it is
 /// opt-in (<see cref="ChatModelOptions.SendPromptCacheKey"/>).
 /// </summary>
-public sealed class PromptCacheKeyPolicy : PipelinePolicy
+internal sealed class PromptCacheKeyPolicy : PipelinePolicy
 {
     private static readonly byte[] Field = Encoding.UTF8.GetBytes("\"prompt_cache_key\":");
 

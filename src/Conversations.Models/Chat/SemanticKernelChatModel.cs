@@ -1,5 +1,4 @@
 using System.Runtime.CompilerServices;
-using Microsoft.SemanticKernel;
 using Microsoft.SemanticKernel.ChatCompletion;
 using Microsoft.SemanticKernel.Connectors.OpenAI;
 using System.ClientModel;

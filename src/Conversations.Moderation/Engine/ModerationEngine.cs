@@ -10,7 +10,7 @@ namespace Conversations.Moderation.Engine;
 public sealed class ModerationEngine(ModerationPolicy? policy = null, PiiScanner? piiScanner = null)
 {
     [ThreadStatic]
-    private static Scratch? t_scratch;
+    private static Scratch? s_scratch;
 
     /// <summary>The default policy, used when a scan does not pass its own.</summary>
     public ModerationPolicy Policy { get; } = policy ?? ModerationPolicy.Default;
@@ -34,7 +34,7 @@ public sealed class ModerationEngine(ModerationPolicy? policy = null, PiiScanner
         ScanContext context = default)
     {
         var phasePolicy = (policy ?? Policy).For(phase);
-        var scratch = t_scratch ??= new Scratch();
+        var scratch = s_scratch ??= new Scratch();
         scratch.Matches.Clear();
         scratch.PiiSpans.Clear();
         List<ModerationHit>? hits = null;

@@ -10,15 +10,15 @@ namespace Conversations.Moderation.Green;
 /// <param name="Query">Query parameters (unencoded).</param>
 /// <param name="Headers">Headers to sign (host, x-acs-*, content-type), any case; values unencoded.</param>
 /// <param name="Body">The exact request body bytes.</param>
-public sealed record AcsRequest(
+internal sealed record AcsRequest(
     string Method, string Path, IReadOnlyList<KeyValuePair<string, string>> Query, IReadOnlyDictionary<string, string> Headers, byte[] Body);
 
 /// <summary>Every intermediate of an ACS3 signature (kept so tests and servers can compare step by step).</summary>
-public sealed record AcsSignature(
+internal sealed record AcsSignature(
     string CanonicalRequest, string HashedCanonicalRequest, string StringToSign, string SignedHeaders, string Signature, string Authorization);
 
 /// <summary>Alibaba Cloud API signatures: ACS3-HMAC-SHA256 (V3, used for Green) and the older RPC HMAC-SHA1.</summary>
-public static class AcsSigner
+internal static class AcsSigner
 {
     /// <summary>The V3 algorithm name.</summary>
     public const string Algorithm = "ACS3-HMAC-SHA256";

@@ -1,7 +1,7 @@
 namespace Conversations.Moderation.Green;
 
 /// <summary>Names from the Green 2022-03-02 API: version, actions, services and result codes.</summary>
-public static class GreenApi
+internal static class GreenApi
 {
     /// <summary>API version.</summary>
     public const string Version = "2022-03-02";

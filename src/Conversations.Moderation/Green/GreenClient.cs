@@ -8,7 +8,7 @@ namespace Conversations.Moderation.Green;
 
 /// <summary>Hand-written Green 2022-03-02 client: RPC-style POST "/" with a form body, signed ACS3-HMAC-SHA256.</summary>
 /// <remarks>Use one shared <paramref name="pipeline"/> per process so the circuit breaker sees all calls.</remarks>
-public sealed class GreenClient(HttpClient http, GreenOptions options, ResiliencePipeline pipeline, TimeProvider? timeProvider = null) : IGreenClient
+internal sealed class GreenClient(HttpClient http, GreenOptions options, ResiliencePipeline pipeline, TimeProvider? timeProvider = null) : IGreenClient
 {
     private static readonly JsonSerializerOptions Json = new() { PropertyNameCaseInsensitive = true };
     private readonly TimeProvider _time = timeProvider ?? TimeProvider.System;

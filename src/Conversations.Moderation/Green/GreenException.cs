@@ -23,7 +23,7 @@ public enum GreenErrorKind
 }
 
 /// <summary>A failed Green call, with the body's Code, Message, RequestId and any retry-after hint.</summary>
-public sealed class GreenException(GreenErrorKind kind, string code, string? message, string? requestId, TimeSpan? retryAfter = null)
+internal sealed class GreenException(GreenErrorKind kind, string code, string? message, string? requestId, TimeSpan? retryAfter = null)
     : Exception($"Green call failed: {kind} (Code {code}{(message is null ? "" : ": " + message)}, RequestId {requestId ?? "-"})")
 {
     /// <summary>Classified failure.</summary>

@@ -3,7 +3,7 @@ using System.Text.Json;
 namespace Conversations.Moderation.Green;
 
 /// <summary>A customized-library hit in a text result.</summary>
-public sealed class GreenCustomizedHit
+internal sealed class GreenCustomizedHit
 {
     /// <summary>Library name.</summary>
     public string? LibName { get; init; }
@@ -13,7 +13,7 @@ public sealed class GreenCustomizedHit
 }
 
 /// <summary>One label of a text or image result.</summary>
-public sealed class GreenLabelResult
+internal sealed class GreenLabelResult
 {
     /// <summary>Label, e.g. "customized", "political_content", "nonLabel".</summary>
     public string? Label { get; init; }
@@ -32,7 +32,7 @@ public sealed class GreenLabelResult
 }
 
 /// <summary>A suggested answer for a risky LLM query.</summary>
-public sealed class GreenAdvice
+internal sealed class GreenAdvice
 {
     /// <summary>The answer text.</summary>
     public string? Answer { get; init; }
@@ -45,7 +45,7 @@ public sealed class GreenAdvice
 }
 
 /// <summary>TextModerationPlus <c>Data</c>.</summary>
-public sealed class GreenTextModerationResult
+internal sealed class GreenTextModerationResult
 {
     /// <summary>"none", "low", "medium" or "high".</summary>
     public string? RiskLevel { get; init; }
@@ -58,7 +58,7 @@ public sealed class GreenTextModerationResult
 }
 
 /// <summary>ImageModeration <c>Data</c>.</summary>
-public sealed class GreenImageModerationResult
+internal sealed class GreenImageModerationResult
 {
     /// <summary>Caller's data id.</summary>
     public string? DataId { get; init; }
@@ -71,7 +71,7 @@ public sealed class GreenImageModerationResult
 }
 
 /// <summary>VoiceModeration / VideoModeration <c>Data</c>: the task to poll.</summary>
-public sealed class GreenTaskSubmission
+internal sealed class GreenTaskSubmission
 {
     /// <summary>Task id.</summary>
     public string? TaskId { get; init; }
@@ -81,7 +81,7 @@ public sealed class GreenTaskSubmission
 }
 
 /// <summary>A transcribed audio slice with its labels.</summary>
-public sealed class GreenSliceDetail
+internal sealed class GreenSliceDetail
 {
     /// <summary>Slice start, seconds.</summary>
     public double? StartTime { get; init; }
@@ -103,7 +103,7 @@ public sealed class GreenSliceDetail
 }
 
 /// <summary>A label count in a summary.</summary>
-public sealed class GreenLabelSummary
+internal sealed class GreenLabelSummary
 {
     /// <summary>Label.</summary>
     public string? Label { get; init; }
@@ -113,7 +113,7 @@ public sealed class GreenLabelSummary
 }
 
 /// <summary>VoiceModerationResult <c>Data</c>.</summary>
-public sealed class GreenVoiceModerationResult
+internal sealed class GreenVoiceModerationResult
 {
     /// <summary>Task id.</summary>
     public string? TaskId { get; init; }
@@ -129,7 +129,7 @@ public sealed class GreenVoiceModerationResult
 }
 
 /// <summary>The audio part of a video result.</summary>
-public sealed class GreenAudioResult
+internal sealed class GreenAudioResult
 {
     /// <summary>Label counts.</summary>
     public IReadOnlyList<GreenLabelSummary>? AudioSummarys { get; init; }
@@ -139,7 +139,7 @@ public sealed class GreenAudioResult
 }
 
 /// <summary>The frame part of a video result.</summary>
-public sealed class GreenFrameResult
+internal sealed class GreenFrameResult
 {
     /// <summary>Frames checked.</summary>
     public int? FrameNum { get; init; }
@@ -152,7 +152,7 @@ public sealed class GreenFrameResult
 }
 
 /// <summary>VideoModerationResult <c>Data</c>.</summary>
-public sealed class GreenVideoModerationResult
+internal sealed class GreenVideoModerationResult
 {
     /// <summary>Task id.</summary>
     public string? TaskId { get; init; }
@@ -171,4 +171,4 @@ public sealed class GreenVideoModerationResult
 }
 
 /// <summary>The result of polling an asynchronous task: complete with data, or still running.</summary>
-public sealed record GreenTaskResult<T>(bool IsComplete, T? Data, string? RequestId) where T : class;
+internal sealed record GreenTaskResult<T>(bool IsComplete, T? Data, string? RequestId) where T : class;

@@ -59,7 +59,7 @@ public sealed partial class GreenOptions
 }
 
 /// <summary>Validates <see cref="GreenOptions"/> at start-up.</summary>
-public sealed class GreenOptionsValidator : IValidateOptions<GreenOptions>
+internal sealed class GreenOptionsValidator : IValidateOptions<GreenOptions>
 {
     /// <inheritdoc />
     public ValidateOptionsResult Validate(string? name, GreenOptions options)

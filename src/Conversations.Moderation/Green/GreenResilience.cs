@@ -10,7 +10,7 @@ namespace Conversations.Moderation.Green;
 /// It wraps the whole sign-and-send step, not the HTTP handler: every attempt must be signed again with a fresh
 /// nonce and date, because Green rejects a replayed nonce — an HTTP-level retry would resend the same signature.
 /// </remarks>
-public static class GreenResilience
+internal static class GreenResilience
 {
     /// <summary>Name of the pipeline in the resilience registry.</summary>
     public const string PipelineName = "green-moderation";

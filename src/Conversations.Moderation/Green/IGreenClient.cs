@@ -1,7 +1,7 @@
 namespace Conversations.Moderation.Green;
 
 /// <summary>The Alibaba Cloud Green 2022-03-02 calls the platform uses.</summary>
-public interface IGreenClient
+internal interface IGreenClient
 {
     /// <summary>TextModerationPlus with <paramref name="service"/> "llm_query_moderation" or "llm_response_moderation".</summary>
     Task<GreenTextModerationResult> TextModerationPlusAsync(string service, string content, CancellationToken cancellationToken = default);

@@ -5,7 +5,7 @@ namespace Conversations.Moderation.Lexicons;
 /// Latin words match as whole words, except the few listed as substring words, which no ordinary word contains and whose
 /// inflections ("fucking", "bitches") should be caught too. "cunt" stays whole-word so "Scunthorpe" is left alone.
 /// </remarks>
-public static class DefaultLexicons
+internal static class DefaultLexicons
 {
     /// <summary>Library name of the built-in profanity list.</summary>
     public const string ProfanityName = "platform_profanity";

@@ -11,14 +11,14 @@ public interface IMatchSink
 }
 
 /// <summary>A sink that appends matches to a caller-owned list (reuse the list to avoid allocation).</summary>
-public readonly struct ListMatchSink(List<AhoCorasickMatch> matches) : IMatchSink
+internal readonly struct ListMatchSink(List<AhoCorasickMatch> matches) : IMatchSink
 {
     /// <inheritdoc />
     public void OnMatch(int patternId, int start, int end) => matches.Add(new AhoCorasickMatch(patternId, start, end));
 }
 
 /// <summary>A sink that only counts matches (benchmarks).</summary>
-public struct CountingMatchSink : IMatchSink
+internal struct CountingMatchSink : IMatchSink
 {
     /// <summary>Matches seen so far.</summary>
     public long Count;

@@ -47,7 +47,7 @@ public enum MatchVerdict : byte
 /// Rejected by design: splits of a word into parts of two or more letters with spaces ("fu ck") — from the text alone they
 /// cannot be told from two real words ("an us"); such a split is still caught with punctuation ("fu.ck") instead of spaces.
 /// </remarks>
-public static class TermRules
+internal static class TermRules
 {
     private const byte Join = 0;
     private const byte Symbol = 1;

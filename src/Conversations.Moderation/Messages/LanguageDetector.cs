@@ -3,7 +3,7 @@ using Conversations.Text;
 namespace Conversations.Moderation.Messages;
 
 /// <summary>Decides whether a question is Chinese or English, for choosing the message language.</summary>
-public static class LanguageDetector
+internal static class LanguageDetector
 {
     /// <summary>Chinese.</summary>
     public const string Chinese = "zh";

@@ -4,7 +4,7 @@ using Conversations.Moderation.Pii;
 namespace Conversations.Moderation.Messages;
 
 /// <summary>Maps result labels (ours and Green's) to a <see cref="RefusalClass"/>.</summary>
-public static class RefusalClassifier
+internal static class RefusalClassifier
 {
     /// <summary>The refusal class for a label; tenant ("customized") libraries count as confidential.</summary>
     public static RefusalClass ForLabel(string label)

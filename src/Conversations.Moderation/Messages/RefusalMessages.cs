@@ -2,7 +2,7 @@ namespace Conversations.Moderation.Messages;
 
 /// <summary>The catalogue of refusal messages: a few gentle, specific variants per class, in Chinese and English.</summary>
 /// <remarks>
-/// Following the seed's guidance on errors: plain words, say what happened and why, say what to do next, no blame.
+/// Written like every error the platform shows: plain words, say what happened and why, say what to do next, no blame.
 /// The variant is picked from a stable hash of a seed (e.g. the turn id), so the same turn always reads the same.
 /// </remarks>
 public static class RefusalMessages

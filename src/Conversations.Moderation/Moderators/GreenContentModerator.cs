@@ -9,7 +9,7 @@ using Polly.Timeout;
 namespace Conversations.Moderation.Moderators;
 
 /// <summary>Settings for combining Green with the built-in engine.</summary>
-public sealed record GreenModeratorOptions
+internal sealed record GreenModeratorOptions
 {
     /// <summary>Green risk at or above which content is blocked (default high; Green advises review for medium).</summary>
     public RiskLevel BlockAtRisk { get; init; } = RiskLevel.High;
@@ -21,7 +21,7 @@ public sealed record GreenModeratorOptions
 /// fails (timeout, open circuit, quota, auth), the request's <see cref="GreenFailureMode"/> decides: fail open
 /// returns the built-in verdict, fail closed refuses with a "service unavailable" message.
 /// </remarks>
-public sealed partial class GreenContentModerator(
+internal sealed partial class GreenContentModerator(
     BuiltInContentModerator builtIn, IGreenClient green, GreenModeratorOptions? options = null, ILogger<GreenContentModerator>? logger = null)
     : IContentModerator
 {

@@ -8,7 +8,7 @@ namespace Conversations.Moderation.Pii;
 /// cards the first and last four, e-mails the first letter and the domain (<c>a***@x.com</c>), IPv4 the first two
 /// octets. Secrets and passwords become a fixed <c>******</c> so even their length is hidden.
 /// </remarks>
-public static class PiiMasker
+internal static class PiiMasker
 {
     /// <summary>The fixed replacement for secrets and passwords.</summary>
     public const string SecretMask = "******";

@@ -1,7 +1,7 @@
 namespace Conversations.Moderation.Pii;
 
 /// <summary>Checksums and plausibility checks that turn pattern matches into validated detections.</summary>
-public static class PiiValidators
+internal static class PiiValidators
 {
     private static readonly int[] IdWeights = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
     private const string IdCheckChars = "10X98765432";

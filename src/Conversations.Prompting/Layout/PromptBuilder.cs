@@ -20,19 +20,19 @@ public sealed class PromptBuilder
     private const int MinQuestionTokens = 64;
     private const int PrefixCacheLimit = 4096;
 
-    private readonly ITokenCounter counter;
-    private readonly ContextWindowPlanner planner;
-    private readonly ConcurrentDictionary<string, int> prefixTokensByHash = new(StringComparer.Ordinal);
+    private readonly ITokenCounter _counter;
+    private readonly ContextWindowPlanner _planner;
+    private readonly ConcurrentDictionary<string, int> _prefixTokensByHash = new(StringComparer.Ordinal);
 
     /// <summary>A builder that counts with <paramref name="counter"/> and keeps <paramref name="budget"/>.</summary>
     public PromptBuilder(ITokenCounter counter, ContextBudget budget)
     {
-        this.counter = counter;
-        planner = new ContextWindowPlanner(budget);
+        _counter = counter;
+        _planner = new ContextWindowPlanner(budget);
     }
 
     /// <summary>The budget every built prompt keeps.</summary>
-    public ContextBudget Budget => planner.Budget;
+    public ContextBudget Budget => _planner.Budget;
 
     /// <summary>Renders and counts the stable prefix for <paramref name="request"/>, cutting it only if it leaves no room for a question.</summary>
     public StablePrefix RenderStablePrefix(PromptRequest request)
@@ -46,14 +46,14 @@ public sealed class PromptBuilder
         var summary = TextNormalizer.Normalize(request.ConversationSummary);
         if (summary.Length > 0)
         {
-            var summaryTokens = counter.Count(summary);
-            text = StablePrefixRenderer.Render(request, counter.KeepStart(summary, Math.Max(0, summaryTokens - (tokens - cap))));
-            tokens = counter.Count(text);
+            var summaryTokens = _counter.Count(summary);
+            text = StablePrefixRenderer.Render(request, _counter.KeepStart(summary, Math.Max(0, summaryTokens - (tokens - cap))));
+            tokens = _counter.Count(text);
         }
         if (tokens > cap)
         {
-            text = counter.KeepStart(text, cap);
-            tokens = counter.Count(text);
+            text = _counter.KeepStart(text, cap);
+            tokens = _counter.Count(text);
         }
         return new StablePrefix(text, tokens, StablePrefixRenderer.Hash(text), Truncated: true);
     }
@@ -66,8 +66,8 @@ public sealed class PromptBuilder
         var fixedTokens = prefixPromptTokens + MessageTokens.PerMessage + MessageTokens.ReplyPriming;
 
         var chunkBlocks = request.Chunks.Select(RenderChunk).ToArray();
-        var chunkCosts = chunkBlocks.Select((b, i) => counter.Count(b) + 1 + (i == 0 ? counter.Count(SourcesHeading) + 1 : 0)).ToArray();
-        var plan = planner.PlanWindow(fixedTokens, request.RecentTurns, chunkCosts, request.Question.TokenCount);
+        var chunkCosts = chunkBlocks.Select((b, i) => _counter.Count(b) + 1 + (i == 0 ? _counter.Count(SourcesHeading) + 1 : 0)).ToArray();
+        var plan = _planner.PlanWindow(fixedTokens, request.RecentTurns, chunkCosts, request.Question.TokenCount);
 
         var included = request.RecentTurns.Skip(plan.OmittedTurnCount).ToArray();
         var historyTokens = included.Sum(t => t.TokenCount);
@@ -80,10 +80,10 @@ public sealed class PromptBuilder
         while (true)
         {
             var question = questionTruncated
-                ? TokenTruncation.TruncateMiddle(counter, request.Question.Content, questionLimit)
+                ? TokenTruncation.TruncateMiddle(_counter, request.Question.Content, questionLimit)
                 : request.Question.Content;
             var final = FinalMessage(question, chunkBlocks.AsSpan(0, chunkCount));
-            var total = fixedTokens + historyTokens + counter.Count(final);
+            var total = fixedTokens + historyTokens + _counter.Count(final);
             if (total <= limit || (chunkCount == 0 && questionLimit == 0))
                 return Result(prefix, prefixPromptTokens, included, plan.OmittedTurnCount, request.Chunks, chunkCount, final, total, questionTruncated);
             if (chunkCount > 0) chunkCount--;
@@ -142,10 +142,10 @@ public sealed class PromptBuilder
     private int CountPrefix(string text, out string hash)
     {
         hash = StablePrefixRenderer.Hash(text);
-        if (prefixTokensByHash.TryGetValue(hash, out var cached)) return cached;
-        var tokens = counter.Count(text);
-        if (prefixTokensByHash.Count >= PrefixCacheLimit) prefixTokensByHash.Clear();
-        prefixTokensByHash[hash] = tokens;
+        if (_prefixTokensByHash.TryGetValue(hash, out var cached)) return cached;
+        var tokens = _counter.Count(text);
+        if (_prefixTokensByHash.Count >= PrefixCacheLimit) _prefixTokensByHash.Clear();
+        _prefixTokensByHash[hash] = tokens;
         return tokens;
     }
 }

@@ -5,7 +5,7 @@ namespace Conversations.Prompting;
 /// previous prompt of the same conversation. Providers cache in blocks (e.g. 1024 tokens minimum, then 128-token
 /// steps); this counts the raw common prefix, the upper bound they round down from.
 /// </summary>
-public static class PromptCacheEstimator
+internal static class PromptCacheEstimator
 {
     /// <summary>Tokens of <paramref name="current"/> that repeat the start of <paramref name="previous"/> exactly.</summary>
     public static int CommonPrefixTokens(ITokenCounter counter, BuiltPrompt? previous, BuiltPrompt current) =>

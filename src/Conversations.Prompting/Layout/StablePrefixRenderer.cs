@@ -8,7 +8,7 @@ namespace Conversations.Prompting;
 /// Renders the stable prefix deterministically: fixed section order and headings, normalized text, memory facts in
 /// their stored order, and nothing that varies by call (no dates, ids or dictionary order).
 /// </summary>
-public static class StablePrefixRenderer
+internal static class StablePrefixRenderer
 {
     /// <summary>Heading before the tenant's instructions.</summary>
     public const string TenantHeading = "# Organization instructions";

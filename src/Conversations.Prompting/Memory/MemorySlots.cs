@@ -1,7 +1,7 @@
 namespace Conversations.Prompting;
 
 /// <summary>Slots of user memory. Single-valued slots keep only the newest fact; the rest are prefixes of per-value slots.</summary>
-public static class MemorySlots
+internal static class MemorySlots
 {
     /// <summary>The user's name.</summary>
     public const string Name = "name";

@@ -14,12 +14,12 @@ public sealed class TokenCounter : ITokenCounter
     /// <summary>The GPT-4 / GPT-3.5 encoding.</summary>
     public const string Cl100kBase = "cl100k_base";
 
-    private readonly Tokenizer tokenizer;
+    private readonly Tokenizer _tokenizer;
 
     /// <summary>Loads the named tiktoken encoding from its data package (expensive: do it once per process).</summary>
     public TokenCounter(string encodingName = O200kBase)
     {
-        tokenizer = TiktokenTokenizer.CreateForEncoding(encodingName);
+        _tokenizer = TiktokenTokenizer.CreateForEncoding(encodingName);
         EncodingName = encodingName;
     }
 
@@ -27,13 +27,13 @@ public sealed class TokenCounter : ITokenCounter
     public string EncodingName { get; }
 
     /// <inheritdoc />
-    public int Count(string text) => text.Length == 0 ? 0 : tokenizer.CountTokens(text);
+    public int Count(string text) => text.Length == 0 ? 0 : _tokenizer.CountTokens(text);
 
     /// <inheritdoc />
     public string KeepStart(string text, int maxTokens)
     {
         if (maxTokens <= 0 || text.Length == 0) return "";
-        var index = tokenizer.GetIndexByTokenCount(text, maxTokens, out _, out _);
+        var index = _tokenizer.GetIndexByTokenCount(text, maxTokens, out _, out _);
         return text[..index];
     }
 
@@ -41,7 +41,7 @@ public sealed class TokenCounter : ITokenCounter
     public string KeepEnd(string text, int maxTokens)
     {
         if (maxTokens <= 0 || text.Length == 0) return "";
-        var index = tokenizer.GetIndexByTokenCountFromEnd(text, maxTokens, out _, out _);
+        var index = _tokenizer.GetIndexByTokenCountFromEnd(text, maxTokens, out _, out _);
         return text[index..];
     }
 }

@@ -1,7 +1,7 @@
 namespace Conversations.Prompting;
 
 /// <summary>Cuts text to a token budget; the generic paths work with any counter by binary search on characters.</summary>
-public static class TokenTruncation
+internal static class TokenTruncation
 {
     /// <summary>Put where text was cut out of a message, so the model knows something is missing.</summary>
     public const string Marker = "\n[… truncated …]\n";

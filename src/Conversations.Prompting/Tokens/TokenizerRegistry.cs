@@ -7,7 +7,7 @@ namespace Conversations.Prompting;
 /// Unknown models (Qwen, DeepSeek, local models) use o200k_base: their own tokenizers are not tiktoken, and o200k's
 /// large vocabulary counts Chinese and English close to them; budgets keep a margin for the difference.
 /// </summary>
-public sealed class TokenizerRegistry
+internal sealed class TokenizerRegistry
 {
     /// <summary>The built-in model-prefix → encoding table, matched longest prefix first, case-insensitive.</summary>
     public static readonly IReadOnlyDictionary<string, string> DefaultModelEncodings = new Dictionary<string, string>
@@ -29,9 +29,9 @@ public sealed class TokenizerRegistry
 
     private static readonly Lazy<TokenizerRegistry> SharedInstance = new(() => new TokenizerRegistry());
 
-    private readonly KeyValuePair<string, string>[] prefixes;
-    private readonly string defaultEncoding;
-    private readonly ConcurrentDictionary<string, Lazy<TokenCounter>> counters = new(StringComparer.Ordinal);
+    private readonly KeyValuePair<string, string>[] _prefixes;
+    private readonly string _defaultEncoding;
+    private readonly ConcurrentDictionary<string, Lazy<TokenCounter>> _counters = new(StringComparer.Ordinal);
 
     /// <summary>A registry with the built-in table, or <paramref name="modelEncodings"/> (model-id prefix → encoding) on top of it.</summary>
     public TokenizerRegistry(IReadOnlyDictionary<string, string>? modelEncodings = null, string defaultEncoding = TokenCounter.O200kBase)
@@ -39,8 +39,8 @@ public sealed class TokenizerRegistry
         var table = new Dictionary<string, string>(DefaultModelEncodings, StringComparer.OrdinalIgnoreCase);
         foreach (var (prefix, encoding) in modelEncodings ?? new Dictionary<string, string>())
             table[prefix] = encoding;
-        prefixes = table.OrderByDescending(p => p.Key.Length).ThenBy(p => p.Key, StringComparer.Ordinal).ToArray();
-        this.defaultEncoding = defaultEncoding;
+        _prefixes = table.OrderByDescending(p => p.Key.Length).ThenBy(p => p.Key, StringComparer.Ordinal).ToArray();
+        _defaultEncoding = defaultEncoding;
     }
 
     /// <summary>One process-wide registry with the built-in table.</summary>
@@ -49,14 +49,14 @@ public sealed class TokenizerRegistry
     /// <summary>The encoding used for <paramref name="modelId"/> (the default encoding when unknown or empty).</summary>
     public string EncodingForModel(string? modelId)
     {
-        if (string.IsNullOrWhiteSpace(modelId)) return defaultEncoding;
+        if (string.IsNullOrWhiteSpace(modelId)) return _defaultEncoding;
         var id = modelId.Trim();
         // Deployment names often carry a provider prefix ("openai/gpt-4o", "azure:gpt-4"): match the last segment.
         var slash = id.LastIndexOfAny(['/', ':']);
         if (slash >= 0 && slash < id.Length - 1) id = id[(slash + 1)..];
-        foreach (var (prefix, encoding) in prefixes)
+        foreach (var (prefix, encoding) in _prefixes)
             if (id.StartsWith(prefix, StringComparison.OrdinalIgnoreCase)) return encoding;
-        return defaultEncoding;
+        return _defaultEncoding;
     }
 
     /// <summary>The shared counter for <paramref name="modelId"/>'s encoding.</summary>
@@ -64,5 +64,5 @@ public sealed class TokenizerRegistry
 
     /// <summary>The shared counter for a named encoding, created on first use.</summary>
     public ITokenCounter ForEncoding(string encodingName) =>
-        counters.GetOrAdd(encodingName, name => new Lazy<TokenCounter>(() => new TokenCounter(name))).Value;
+        _counters.GetOrAdd(encodingName, name => new Lazy<TokenCounter>(() => new TokenCounter(name))).Value;
 }

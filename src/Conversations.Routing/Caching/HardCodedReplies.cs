@@ -3,7 +3,7 @@ using Conversations.Text;
 namespace Conversations.Routing;
 
 /// <summary>
-/// Answers greetings, thanks, confirmations and goodbyes without a model (seed 2.1.5), but only when the whole
+/// Answers greetings, thanks, confirmations and goodbyes without a model (no tokens spent on small talk), but only when the whole
 /// message is such an intent: "hi, what's the leave policy?" is a question and goes on to the model.
 /// </summary>
 public sealed class HardCodedReplies
@@ -11,12 +11,12 @@ public sealed class HardCodedReplies
     /// <summary>Longest message (after normalization) considered; anything longer carries more than an intent.</summary>
     public const int MaxNormalizedLength = 40;
 
-    private readonly (string Phrase, StandardIntent? Intent)[] vocabulary;
+    private readonly (string Phrase, StandardIntent? Intent)[] _vocabulary;
 
     /// <summary>Builds the phrase table from the built-in English and Chinese lists.</summary>
     public HardCodedReplies()
     {
-        vocabulary = HardCodedReplyTexts.Phrases
+        _vocabulary = HardCodedReplyTexts.Phrases
             .SelectMany(p => p.Value.Select(phrase => (phrase, (StandardIntent?)p.Key)))
             .Concat(HardCodedReplyTexts.Fillers.Select(f => (f, (StandardIntent?)null)))
             .OrderByDescending(v => v.Item1.Length) // Longest first: "thank you" before "you".
@@ -48,7 +48,7 @@ public sealed class HardCodedReplies
             }
 
             var matched = false;
-            foreach (var (phrase, intent) in vocabulary)
+            foreach (var (phrase, intent) in _vocabulary)
             {
                 if (string.CompareOrdinal(text, position, phrase, 0, phrase.Length) != 0 || !EndsAtBoundary(text, position + phrase.Length, phrase))
                 {

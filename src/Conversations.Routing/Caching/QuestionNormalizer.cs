@@ -10,7 +10,7 @@ namespace Conversations.Routing;
 /// dropped, whitespace collapsed, and no spaces next to CJK characters (Chinese and Japanese do not separate words).
 /// Mathematical and currency symbols are kept: "2+2" and "2-2" are different questions.
 /// </summary>
-public static class QuestionNormalizer
+internal static class QuestionNormalizer
 {
     /// <summary>The canonical form of <paramref name="question"/>; empty when nothing meaningful remains.</summary>
     public static string Normalize(string question)

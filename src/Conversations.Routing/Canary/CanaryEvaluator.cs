@@ -1,7 +1,7 @@
 namespace Conversations.Routing;
 
 /// <summary>
-/// Compares a canary's candidate with its baseline (seed 4.3: a new model must not be worse than the old one) on
+/// Compares a canary's candidate with its baseline (a new model must not be worse than the old one) on
 /// error rate, time-to-first-token p95 and negative feedback. Nothing is judged before both arms have the minimum
 /// samples, so a few early failures cannot roll back a good model; after that any regression past a threshold
 /// rolls it back, and a candidate with enough turns and no regression is ready to promote.

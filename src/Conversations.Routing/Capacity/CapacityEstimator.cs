@@ -1,7 +1,7 @@
 namespace Conversations.Routing;
 
 /// <summary>
-/// The seed's GPU sizing arithmetic (3.2.1): weights = parameters × bytes per parameter, split over the cards;
+/// GPU sizing arithmetic: weights = parameters × bytes per parameter, split over the cards;
 /// what is left on each card holds the KV cache; a request of l tokens needs l × KV bytes per token per card, so
 /// concurrent requests × l × kv / 2^30 + weights / cards must stay under a card's memory.
 /// </summary>

@@ -1,9 +1,9 @@
 namespace Conversations.Routing;
 
 /// <summary>
-/// A model and the GPUs meant to serve it. Memory is in GiB (2^30 bytes), as in the seed's worked example, which
-/// divides bytes by 2^30 and compares with a card's "96 GB". <see cref="OverheadFraction"/> is the share of each
-/// card kept for the runtime, activations and fragmentation (the seed's example ignores it: 0).
+/// A model and the GPUs meant to serve it. Memory is in GiB (2^30 bytes): the sizing divides bytes by 2^30 and
+/// compares with a card's nominal "96 GB", as vendors' sizing guides do. <see cref="OverheadFraction"/> is the share of each
+/// card kept for the runtime, activations and fragmentation (0 by default, so the plain arithmetic is reproduced).
 /// </summary>
 public sealed record CapacityInputs(
     double ParameterCount,

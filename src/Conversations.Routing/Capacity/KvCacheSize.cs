@@ -1,7 +1,7 @@
 namespace Conversations.Routing;
 
 /// <summary>KV-cache bytes per token for the common attention layouts.</summary>
-public static class KvCacheSize
+internal static class KvCacheSize
 {
     /// <summary>
     /// Multi-head or grouped-query attention: a key and a value vector per layer and KV head,

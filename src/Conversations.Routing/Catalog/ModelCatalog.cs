@@ -9,18 +9,18 @@ public sealed class ModelCatalog
     /// <summary>Upper bound on a context window; anything above is a typo, not a model.</summary>
     public const int MaxContextWindowTokens = 10_000_000;
 
-    private readonly Dictionary<string, ModelEntry> byId;
+    private readonly Dictionary<string, ModelEntry> _byId;
 
     /// <summary>Validates <paramref name="models"/> and builds the catalog; throws <see cref="ArgumentException"/> naming the first problem.</summary>
     public ModelCatalog(IEnumerable<ModelEntry> models)
     {
         ArgumentNullException.ThrowIfNull(models);
         Models = models.ToArray();
-        byId = new Dictionary<string, ModelEntry>(StringComparer.OrdinalIgnoreCase);
+        _byId = new Dictionary<string, ModelEntry>(StringComparer.OrdinalIgnoreCase);
         foreach (var model in Models)
         {
             Validate(model);
-            if (!byId.TryAdd(model.Id, model))
+            if (!_byId.TryAdd(model.Id, model))
             {
                 throw new ArgumentException($"Model id '{model.Id}' is registered twice (ids are case-insensitive).", nameof(models));
             }
@@ -31,14 +31,14 @@ public sealed class ModelCatalog
     public IReadOnlyList<ModelEntry> Models { get; }
 
     /// <summary>The model with <paramref name="id"/>, or null.</summary>
-    public ModelEntry? Find(string id) => byId.GetValueOrDefault(id);
+    public ModelEntry? Find(string id) => _byId.GetValueOrDefault(id);
 
     /// <summary>The model with <paramref name="id"/>; throws <see cref="KeyNotFoundException"/> when unknown.</summary>
     public ModelEntry Get(string id) =>
         Find(id) ?? throw new KeyNotFoundException($"Model '{id}' is not in the catalog.");
 
     /// <summary>Whether <paramref name="id"/> is a registered model.</summary>
-    public bool Contains(string id) => byId.ContainsKey(id);
+    public bool Contains(string id) => _byId.ContainsKey(id);
 
     /// <summary>Throws <see cref="ArgumentException"/> with a message naming the field when <paramref name="model"/> is not usable.</summary>
     public static void Validate(ModelEntry model)

@@ -20,24 +20,24 @@ public sealed class BudgetLedger
     /// <summary>Age after which a reservation is presumed lost (a turn streams for minutes at most).</summary>
     public static readonly TimeSpan DefaultReservationTimeToLive = TimeSpan.FromMinutes(15);
 
-    private readonly List<BudgetReservation> reservations;
-    private readonly List<int> alertsRaised;
-    private readonly List<string> recentlySettled;
-    private string month;
-    private decimal budget;
-    private decimal spent;
+    private readonly List<BudgetReservation> _reservations;
+    private readonly List<int> _alertsRaised;
+    private readonly List<string> _recentlySettled;
+    private string _month;
+    private decimal _budget;
+    private decimal _spent;
 
     /// <summary>A ledger resuming from <paramref name="state"/>.</summary>
     public BudgetLedger(BudgetLedgerState state)
     {
         ArgumentNullException.ThrowIfNull(state);
         ArgumentOutOfRangeException.ThrowIfNegative(state.MonthlyBudgetUsd);
-        month = state.Month;
-        budget = state.MonthlyBudgetUsd;
-        spent = state.SpentUsd;
-        reservations = [.. state.Reservations];
-        alertsRaised = [.. state.AlertsRaised];
-        recentlySettled = [.. state.RecentlySettled];
+        _month = state.Month;
+        _budget = state.MonthlyBudgetUsd;
+        _spent = state.SpentUsd;
+        _reservations = [.. state.Reservations];
+        _alertsRaised = [.. state.AlertsRaised];
+        _recentlySettled = [.. state.RecentlySettled];
     }
 
     /// <summary>A fresh ledger with <paramref name="monthlyBudgetUsd"/> for the month of <paramref name="now"/>.</summary>
@@ -53,41 +53,41 @@ public sealed class BudgetLedger
         ArgumentException.ThrowIfNullOrWhiteSpace(turnId);
         ArgumentOutOfRangeException.ThrowIfNegative(worstCaseCostUsd);
         RollMonth(now);
-        if (reservations.Any(r => r.TurnId == turnId))
+        if (_reservations.Any(r => r.TurnId == turnId))
         {
             return new ReservationResult(true, null, Available, []);
         }
 
         var alerts = new List<BudgetAlert>();
-        if (worstCaseCostUsd > budget)
+        if (worstCaseCostUsd > _budget)
         {
             // No turn of this size can ever fit: that says nothing about spend, so no alert and the month stays open.
             return new ReservationResult(false,
-                $"monthly budget of {budget} USD is smaller than this turn's worst case of {worstCaseCostUsd:0.######} USD", Available, alerts)
+                $"monthly budget of {_budget} USD is smaller than this turn's worst case of {worstCaseCostUsd:0.######} USD", Available, alerts)
             {
                 Denial = BudgetDenialReason.TooSmall,
             };
         }
 
-        if (spent + Reserved + worstCaseCostUsd > budget)
+        if (_spent + Reserved + worstCaseCostUsd > _budget)
         {
             // Out of money for good (not just held by turns in flight): that is the 100 % alert.
-            var exhausted = spent + worstCaseCostUsd > budget;
+            var exhausted = _spent + worstCaseCostUsd > _budget;
             if (exhausted)
             {
                 Raise(100, alerts);
             }
 
             var reason = exhausted
-                ? $"monthly budget of {budget} USD is used up ({spent:0.####} USD spent; this turn may cost up to {worstCaseCostUsd:0.####} USD)"
-                : $"turns in flight hold {Reserved:0.####} USD of the remaining {budget - spent:0.####} USD; this turn may cost up to {worstCaseCostUsd:0.####} USD";
+                ? $"monthly budget of {_budget} USD is used up ({_spent:0.####} USD spent; this turn may cost up to {worstCaseCostUsd:0.####} USD)"
+                : $"turns in flight hold {Reserved:0.####} USD of the remaining {_budget - _spent:0.####} USD; this turn may cost up to {worstCaseCostUsd:0.####} USD";
             return new ReservationResult(false, reason, Available, alerts)
             {
                 Denial = exhausted ? BudgetDenialReason.Exhausted : BudgetDenialReason.Busy,
             };
         }
 
-        reservations.Add(new BudgetReservation(turnId, worstCaseCostUsd, now));
+        _reservations.Add(new BudgetReservation(turnId, worstCaseCostUsd, now));
         return new ReservationResult(true, null, Available, alerts);
     }
 
@@ -97,39 +97,39 @@ public sealed class BudgetLedger
         ArgumentException.ThrowIfNullOrWhiteSpace(turnId);
         ArgumentOutOfRangeException.ThrowIfNegative(actualCostUsd);
         RollMonth(now);
-        if (recentlySettled.Contains(turnId))
+        if (_recentlySettled.Contains(turnId))
         {
-            return new SettlementResult(false, true, spent, []);
+            return new SettlementResult(false, true, _spent, []);
         }
 
-        var hadReservation = reservations.RemoveAll(r => r.TurnId == turnId) > 0;
-        spent += actualCostUsd;
-        recentlySettled.Add(turnId);
-        if (recentlySettled.Count > MaxRecentlySettled)
+        var hadReservation = _reservations.RemoveAll(r => r.TurnId == turnId) > 0;
+        _spent += actualCostUsd;
+        _recentlySettled.Add(turnId);
+        if (_recentlySettled.Count > MaxRecentlySettled)
         {
-            recentlySettled.RemoveAt(0);
+            _recentlySettled.RemoveAt(0);
         }
 
         var alerts = new List<BudgetAlert>();
         foreach (var threshold in AlertThresholds)
         {
-            if (spent >= budget * threshold / 100m)
+            if (_spent >= _budget * threshold / 100m)
             {
                 Raise(threshold, alerts);
             }
         }
 
-        return new SettlementResult(hadReservation, false, spent, alerts);
+        return new SettlementResult(hadReservation, false, _spent, alerts);
     }
 
     /// <summary>Drops <paramref name="turnId"/>'s reservation without spending (the turn made no model call).</summary>
-    public bool Release(string turnId) => reservations.RemoveAll(r => r.TurnId == turnId) > 0;
+    public bool Release(string turnId) => _reservations.RemoveAll(r => r.TurnId == turnId) > 0;
 
     /// <summary>Drops reservations older than <paramref name="maxAge"/> (their turns crashed) and returns them.</summary>
     public IReadOnlyList<BudgetReservation> ExpireStale(DateTimeOffset now, TimeSpan maxAge)
     {
-        var stale = reservations.Where(r => now - r.ReservedAt >= maxAge).ToArray();
-        reservations.RemoveAll(r => now - r.ReservedAt >= maxAge);
+        var stale = _reservations.Where(r => now - r.ReservedAt >= maxAge).ToArray();
+        _reservations.RemoveAll(r => now - r.ReservedAt >= maxAge);
         return stale;
     }
 
@@ -138,50 +138,50 @@ public sealed class BudgetLedger
     {
         ArgumentOutOfRangeException.ThrowIfNegative(monthlyBudgetUsd);
         RollMonth(now);
-        budget = monthlyBudgetUsd;
-        alertsRaised.RemoveAll(t => spent < budget * t / 100m);
+        _budget = monthlyBudgetUsd;
+        _alertsRaised.RemoveAll(t => _spent < _budget * t / 100m);
     }
 
     /// <summary>Where the budget stands at <paramref name="now"/>; exhausted once the 100 % alert was raised this month.</summary>
     public BudgetStatus Status(DateTimeOffset now)
     {
         RollMonth(now);
-        return new BudgetStatus(month, budget, spent, Reserved, Available, alertsRaised.Contains(100) || spent >= budget);
+        return new BudgetStatus(_month, _budget, _spent, Reserved, Available, _alertsRaised.Contains(100) || _spent >= _budget);
     }
 
     /// <summary>The state to persist; feed it back to the constructor to resume.</summary>
     public BudgetLedgerState ToState() => new()
     {
-        Month = month,
-        MonthlyBudgetUsd = budget,
-        SpentUsd = spent,
-        Reservations = reservations.ToArray(),
-        AlertsRaised = alertsRaised.ToArray(),
-        RecentlySettled = recentlySettled.ToArray(),
+        Month = _month,
+        MonthlyBudgetUsd = _budget,
+        SpentUsd = _spent,
+        Reservations = _reservations.ToArray(),
+        AlertsRaised = _alertsRaised.ToArray(),
+        RecentlySettled = _recentlySettled.ToArray(),
     };
 
-    private decimal Reserved => reservations.Sum(r => r.AmountUsd);
+    private decimal Reserved => _reservations.Sum(r => r.AmountUsd);
 
-    private decimal Available => Math.Max(0, budget - spent - Reserved);
+    private decimal Available => Math.Max(0, _budget - _spent - Reserved);
 
     private void Raise(int threshold, List<BudgetAlert> alerts)
     {
-        if (!alertsRaised.Contains(threshold))
+        if (!_alertsRaised.Contains(threshold))
         {
-            alertsRaised.Add(threshold);
-            alerts.Add(new BudgetAlert(threshold, month, spent, budget));
+            _alertsRaised.Add(threshold);
+            alerts.Add(new BudgetAlert(threshold, _month, _spent, _budget));
         }
     }
 
     private void RollMonth(DateTimeOffset now)
     {
         var current = MonthOf(now);
-        if (string.CompareOrdinal(current, month) > 0)
+        if (string.CompareOrdinal(current, _month) > 0)
         {
             // A new month starts from zero spend; reservations in flight still hold money and settle into it.
-            month = current;
-            spent = 0;
-            alertsRaised.Clear();
+            _month = current;
+            _spent = 0;
+            _alertsRaised.Clear();
         }
     }
 }

@@ -6,6 +6,6 @@ public enum PricingMode
     /// <summary>Interactive call at the list price.</summary>
     Realtime = 0,
 
-    /// <summary>Offline batch call, billed with the model's batch discount (seed 2.1.2 and 3.1).</summary>
+    /// <summary>Offline batch call, billed with the model's batch discount.</summary>
     Batch = 1,
 }

@@ -5,9 +5,9 @@ namespace Conversations.Routing;
 /// record here and write the per-day rows in batches off the request path, then <see cref="Clear"/>.
 /// Not thread-safe: the owner serializes calls.
 /// </summary>
-public sealed class UsageAggregator
+internal sealed class UsageAggregator
 {
-    private readonly Dictionary<UsageKey, UsageTotals> rows = [];
+    private readonly Dictionary<UsageKey, UsageTotals> _rows = [];
 
     /// <summary>Records added since the last <see cref="Clear"/>.</summary>
     public int Count { get; private set; }
@@ -18,13 +18,13 @@ public sealed class UsageAggregator
         ArgumentNullException.ThrowIfNull(record);
         record.Tokens.Validate();
         var key = new UsageKey(record.TenantId, record.UserId, record.ModelId, record.Day);
-        rows[key] = rows.GetValueOrDefault(key, UsageTotals.Empty).Add(record);
+        _rows[key] = _rows.GetValueOrDefault(key, UsageTotals.Empty).Add(record);
         Count++;
     }
 
     /// <summary>Totals grouped by <paramref name="by"/>, ordered by key.</summary>
     public IReadOnlyList<UsageRow> Rows(UsageDimensions by = UsageDimensions.All) =>
-        rows.GroupBy(r => Project(r.Key, by))
+        _rows.GroupBy(r => Project(r.Key, by))
             .Select(g => new UsageRow(g.Key, g.Select(r => r.Value).Aggregate(UsageTotals.Empty, Merge)))
             .OrderBy(r => r.Key.TenantId, StringComparer.Ordinal)
             .ThenBy(r => r.Key.UserId, StringComparer.Ordinal)
@@ -33,12 +33,12 @@ public sealed class UsageAggregator
             .ToArray();
 
     /// <summary>The grand total.</summary>
-    public UsageTotals Total() => rows.Values.Aggregate(UsageTotals.Empty, Merge);
+    public UsageTotals Total() => _rows.Values.Aggregate(UsageTotals.Empty, Merge);
 
     /// <summary>Forgets everything (after the rows were written).</summary>
     public void Clear()
     {
-        rows.Clear();
+        _rows.Clear();
         Count = 0;
     }
 

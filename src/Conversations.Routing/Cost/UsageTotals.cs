@@ -2,7 +2,7 @@ namespace Conversations.Routing;
 
 /// <summary>Which fields usage is grouped by.</summary>
 [Flags]
-public enum UsageDimensions
+internal enum UsageDimensions
 {
     /// <summary>One grand total.</summary>
     None = 0,
@@ -24,13 +24,13 @@ public enum UsageDimensions
 }
 
 /// <summary>A group's key; fields not grouped by are null.</summary>
-public sealed record UsageKey(string? TenantId, string? UserId, string? ModelId, DateOnly? Day);
+internal sealed record UsageKey(string? TenantId, string? UserId, string? ModelId, DateOnly? Day);
 
 /// <summary>
 /// Summed usage: turns, tokens, cost, and savings — from cached prompt tokens, from answers served by caches or
 /// canned replies (the large-model cost they avoided), and from routing (large-model cost minus real cost of model turns).
 /// </summary>
-public sealed record UsageTotals(
+internal sealed record UsageTotals(
     int Turns,
     long PromptTokens,
     long CachedPromptTokens,
@@ -74,4 +74,4 @@ public sealed record UsageTotals(
 }
 
 /// <summary>One group of usage and its totals.</summary>
-public sealed record UsageRow(UsageKey Key, UsageTotals Totals);
+internal sealed record UsageRow(UsageKey Key, UsageTotals Totals);

@@ -4,7 +4,7 @@ using System.Net.Sockets;
 namespace Conversations.Routing;
 
 /// <summary>Sorts IP addresses into <see cref="AddressKind"/>s; IPv6 forms that embed an IPv4 address are judged by that address.</summary>
-public static class AddressRules
+internal static class AddressRules
 {
     // Instance-metadata services: AWS (IPv4, IPv6, ECS task), GCP, Azure, Oracle; Alibaba Cloud; Azure's wire server.
     private static readonly IPAddress[] Metadata =

@@ -20,44 +20,44 @@ namespace Conversations.Routing;
 /// </remarks>
 public sealed class ModelHealthTracker
 {
-    private readonly ModelHealthOptions options;
-    private readonly TimeSpan bucketWidth;
-    private readonly List<HealthBucket> buckets;
-    private readonly List<LatencySample> latencies;
-    private readonly List<CredentialFailure> failingCredentials;
-    private CircuitState circuit;
-    private int consecutiveFailures;
-    private DateTimeOffset? breakUntil;
-    private DateTimeOffset? probeStartedAt;
-    private int timesOpened;
-    private FailureKind? lastFailureKind;
-    private DateTimeOffset? lastFailureAt;
+    private readonly ModelHealthOptions _options;
+    private readonly TimeSpan _bucketWidth;
+    private readonly List<HealthBucket> _buckets;
+    private readonly List<LatencySample> _latencies;
+    private readonly List<CredentialFailure> _failingCredentials;
+    private CircuitState _circuit;
+    private int _consecutiveFailures;
+    private DateTimeOffset? _breakUntil;
+    private DateTimeOffset? _probeStartedAt;
+    private int _timesOpened;
+    private FailureKind? _lastFailureKind;
+    private DateTimeOffset? _lastFailureAt;
 
     /// <summary>A tracker with <paramref name="options"/>, resuming from <paramref name="state"/> when given.</summary>
     public ModelHealthTracker(ModelHealthOptions? options = null, ModelHealthState? state = null)
     {
-        this.options = options ?? new ModelHealthOptions();
-        this.options.Validate();
-        bucketWidth = this.options.SamplingDuration / this.options.BucketCount;
+        _options = options ?? new ModelHealthOptions();
+        _options.Validate();
+        _bucketWidth = _options.SamplingDuration / _options.BucketCount;
         state ??= new ModelHealthState();
-        circuit = state.Circuit;
-        consecutiveFailures = state.ConsecutiveFailures;
-        breakUntil = state.BreakUntil;
-        probeStartedAt = state.ProbeStartedAt;
-        timesOpened = state.TimesOpened;
-        lastFailureKind = state.LastFailureKind;
-        lastFailureAt = state.LastFailureAt;
-        buckets = [.. state.Buckets];
-        latencies = [.. state.FirstTokenLatencies];
-        failingCredentials = [.. state.FailingCredentials];
+        _circuit = state.Circuit;
+        _consecutiveFailures = state.ConsecutiveFailures;
+        _breakUntil = state.BreakUntil;
+        _probeStartedAt = state.ProbeStartedAt;
+        _timesOpened = state.TimesOpened;
+        _lastFailureKind = state.LastFailureKind;
+        _lastFailureAt = state.LastFailureAt;
+        _buckets = [.. state.Buckets];
+        _latencies = [.. state.FirstTokenLatencies];
+        _failingCredentials = [.. state.FailingCredentials];
     }
 
     /// <summary>The settings in force.</summary>
-    public ModelHealthOptions Options => options;
+    public ModelHealthOptions Options => _options;
 
     /// <summary>The breaker state at <paramref name="now"/>, without taking a probe: an open circuit past its break reads half-open.</summary>
     public CircuitState StateAt(DateTimeOffset now) =>
-        circuit == CircuitState.Open && breakUntil is { } until && now >= until ? CircuitState.HalfOpen : circuit;
+        _circuit == CircuitState.Open && _breakUntil is { } until && now >= until ? CircuitState.HalfOpen : _circuit;
 
     /// <summary>
     /// Whether a call may go to this endpoint now. Closed: yes. Open: no until the break ends. Half-open: yes for
@@ -66,18 +66,18 @@ public sealed class ModelHealthTracker
     /// </summary>
     public bool IsCallPermitted(DateTimeOffset now)
     {
-        if (circuit == CircuitState.Open && breakUntil is { } until && now >= until)
+        if (_circuit == CircuitState.Open && _breakUntil is { } until && now >= until)
         {
-            circuit = CircuitState.HalfOpen;
-            probeStartedAt = null;
+            _circuit = CircuitState.HalfOpen;
+            _probeStartedAt = null;
         }
 
-        switch (circuit)
+        switch (_circuit)
         {
             case CircuitState.Closed:
                 return true;
-            case CircuitState.HalfOpen when probeStartedAt is null || now - probeStartedAt.Value >= options.ProbeTimeout:
-                probeStartedAt = now;
+            case CircuitState.HalfOpen when _probeStartedAt is null || now - _probeStartedAt.Value >= _options.ProbeTimeout:
+                _probeStartedAt = now;
                 return true;
             default:
                 return false;
@@ -92,7 +92,7 @@ public sealed class ModelHealthTracker
     {
         if (StateAt(now) == CircuitState.HalfOpen)
         {
-            probeStartedAt = null;
+            _probeStartedAt = null;
         }
     }
 
@@ -100,16 +100,16 @@ public sealed class ModelHealthTracker
     public void RecordSuccess(TimeSpan firstTokenLatency, DateTimeOffset now)
     {
         AddToBucket(now, success: true, kind: null);
-        latencies.Add(new LatencySample(now, Math.Max(0, firstTokenLatency.TotalMilliseconds)));
+        _latencies.Add(new LatencySample(now, Math.Max(0, firstTokenLatency.TotalMilliseconds)));
         TrimLatencies(now);
-        consecutiveFailures = 0;
+        _consecutiveFailures = 0;
         if (StateAt(now) == CircuitState.HalfOpen)
         {
             // Like Polly, a success while half-open closes the circuit and starts a fresh window.
-            circuit = CircuitState.Closed;
-            breakUntil = null;
-            probeStartedAt = null;
-            buckets.Clear();
+            _circuit = CircuitState.Closed;
+            _breakUntil = null;
+            _probeStartedAt = null;
+            _buckets.Clear();
         }
     }
 
@@ -121,9 +121,9 @@ public sealed class ModelHealthTracker
     {
         AddToBucket(now, success: false, kind);
         NoteFailingCredential(credential ?? "", now);
-        consecutiveFailures++;
-        lastFailureKind = kind;
-        lastFailureAt = now;
+        _consecutiveFailures++;
+        _lastFailureKind = kind;
+        _lastFailureAt = now;
         switch (StateAt(now))
         {
             case CircuitState.HalfOpen:
@@ -142,7 +142,7 @@ public sealed class ModelHealthTracker
         var successes = window.Sum(b => b.Successes);
         var failures = window.Sum(b => b.Failures);
         var calls = successes + failures;
-        var recent = latencies.Where(l => l.At > now - options.LatencyWindow).Select(l => l.Milliseconds).Order().ToArray();
+        var recent = _latencies.Where(l => l.At > now - _options.LatencyWindow).Select(l => l.Milliseconds).Order().ToArray();
         return new ModelHealthSnapshot(
             StateAt(now),
             calls,
@@ -152,10 +152,10 @@ public sealed class ModelHealthTracker
             window.Sum(b => b.Stalls),
             Percentiles.NearestRank(recent, 0.50),
             Percentiles.NearestRank(recent, 0.95),
-            consecutiveFailures,
-            circuit == CircuitState.Open ? breakUntil : null,
-            timesOpened,
-            lastFailureKind)
+            _consecutiveFailures,
+            _circuit == CircuitState.Open ? _breakUntil : null,
+            _timesOpened,
+            _lastFailureKind)
         {
             FailingCredentials = FailingCredentialsAt(now),
         };
@@ -164,50 +164,50 @@ public sealed class ModelHealthTracker
     /// <summary>The state to persist; feed it back to the constructor to resume.</summary>
     public ModelHealthState ToState() => new()
     {
-        Circuit = circuit,
-        ConsecutiveFailures = consecutiveFailures,
-        BreakUntil = breakUntil,
-        ProbeStartedAt = probeStartedAt,
-        TimesOpened = timesOpened,
-        LastFailureKind = lastFailureKind,
-        LastFailureAt = lastFailureAt,
-        Buckets = buckets.ToArray(),
-        FirstTokenLatencies = latencies.ToArray(),
-        FailingCredentials = failingCredentials.ToArray(),
+        Circuit = _circuit,
+        ConsecutiveFailures = _consecutiveFailures,
+        BreakUntil = _breakUntil,
+        ProbeStartedAt = _probeStartedAt,
+        TimesOpened = _timesOpened,
+        LastFailureKind = _lastFailureKind,
+        LastFailureAt = _lastFailureAt,
+        Buckets = _buckets.ToArray(),
+        FirstTokenLatencies = _latencies.ToArray(),
+        FailingCredentials = _failingCredentials.ToArray(),
     };
 
     private bool ShouldTrip(DateTimeOffset now)
     {
-        if (FailingCredentialsAt(now) < options.MinFailingCredentials)
+        if (FailingCredentialsAt(now) < _options.MinFailingCredentials)
         {
             return false;
         }
 
-        if (consecutiveFailures >= options.ConsecutiveFailureThreshold)
+        if (_consecutiveFailures >= _options.ConsecutiveFailureThreshold)
         {
             return true;
         }
 
-        var successes = buckets.Sum(b => b.Successes);
-        var failures = buckets.Sum(b => b.Failures);
+        var successes = _buckets.Sum(b => b.Successes);
+        var failures = _buckets.Sum(b => b.Failures);
         var calls = successes + failures;
-        return calls >= options.MinimumThroughput && failures / (double)calls >= options.FailureRatio;
+        return calls >= _options.MinimumThroughput && failures / (double)calls >= _options.FailureRatio;
     }
 
     private void Open(DateTimeOffset now)
     {
-        circuit = CircuitState.Open;
-        breakUntil = now + options.BreakDuration;
-        probeStartedAt = null;
-        timesOpened++;
+        _circuit = CircuitState.Open;
+        _breakUntil = now + _options.BreakDuration;
+        _probeStartedAt = null;
+        _timesOpened++;
     }
 
     private void AddToBucket(DateTimeOffset now, bool success, FailureKind? kind)
     {
-        var start = new DateTimeOffset(now.UtcTicks - (now.UtcTicks % bucketWidth.Ticks), TimeSpan.Zero);
-        buckets.RemoveAll(b => b.Start <= now - options.SamplingDuration);
-        var index = buckets.FindIndex(b => b.Start == start);
-        var bucket = index >= 0 ? buckets[index] : new HealthBucket(start, 0, 0, 0, 0);
+        var start = new DateTimeOffset(now.UtcTicks - (now.UtcTicks % _bucketWidth.Ticks), TimeSpan.Zero);
+        _buckets.RemoveAll(b => b.Start <= now - _options.SamplingDuration);
+        var index = _buckets.FindIndex(b => b.Start == start);
+        var bucket = index >= 0 ? _buckets[index] : new HealthBucket(start, 0, 0, 0, 0);
         bucket = success
             ? bucket with { Successes = bucket.Successes + 1 }
             : bucket with
@@ -218,38 +218,38 @@ public sealed class ModelHealthTracker
             };
         if (index >= 0)
         {
-            buckets[index] = bucket;
+            _buckets[index] = bucket;
         }
         else
         {
-            buckets.Add(bucket);
-            buckets.Sort((a, b) => a.Start.CompareTo(b.Start)); // Out-of-order clocks still leave the list sorted.
+            _buckets.Add(bucket);
+            _buckets.Sort((a, b) => a.Start.CompareTo(b.Start)); // Out-of-order clocks still leave the list sorted.
         }
     }
 
     private void NoteFailingCredential(string credential, DateTimeOffset now)
     {
-        failingCredentials.RemoveAll(c => c.Credential == credential || c.At <= now - options.SamplingDuration);
-        failingCredentials.Add(new CredentialFailure(credential, now));
-        failingCredentials.Sort((a, b) => a.At.CompareTo(b.At));
-        if (failingCredentials.Count > options.MaxTrackedCredentials)
+        _failingCredentials.RemoveAll(c => c.Credential == credential || c.At <= now - _options.SamplingDuration);
+        _failingCredentials.Add(new CredentialFailure(credential, now));
+        _failingCredentials.Sort((a, b) => a.At.CompareTo(b.At));
+        if (_failingCredentials.Count > _options.MaxTrackedCredentials)
         {
-            failingCredentials.RemoveRange(0, failingCredentials.Count - options.MaxTrackedCredentials);
+            _failingCredentials.RemoveRange(0, _failingCredentials.Count - _options.MaxTrackedCredentials);
         }
     }
 
     private int FailingCredentialsAt(DateTimeOffset now) =>
-        failingCredentials.Count(c => c.At > now - options.SamplingDuration && c.At <= now);
+        _failingCredentials.Count(c => c.At > now - _options.SamplingDuration && c.At <= now);
 
     private IEnumerable<HealthBucket> WindowBuckets(DateTimeOffset now) =>
-        buckets.Where(b => b.Start > now - options.SamplingDuration && b.Start <= now);
+        _buckets.Where(b => b.Start > now - _options.SamplingDuration && b.Start <= now);
 
     private void TrimLatencies(DateTimeOffset now)
     {
-        latencies.RemoveAll(l => l.At <= now - options.LatencyWindow);
-        if (latencies.Count > options.MaxLatencySamples)
+        _latencies.RemoveAll(l => l.At <= now - _options.LatencyWindow);
+        if (_latencies.Count > _options.MaxLatencySamples)
         {
-            latencies.RemoveRange(0, latencies.Count - options.MaxLatencySamples);
+            _latencies.RemoveRange(0, _latencies.Count - _options.MaxLatencySamples);
         }
     }
 }

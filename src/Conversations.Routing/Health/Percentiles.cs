@@ -1,7 +1,7 @@
 namespace Conversations.Routing;
 
 /// <summary>Percentiles by the nearest-rank method, so reported values are real samples.</summary>
-public static class Percentiles
+internal static class Percentiles
 {
     /// <summary>The <paramref name="quantile"/> (0..1] of <paramref name="sorted"/> (ascending), or null when empty.</summary>
     public static double? NearestRank(IReadOnlyList<double> sorted, double quantile)

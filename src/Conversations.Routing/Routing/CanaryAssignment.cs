@@ -9,7 +9,7 @@ namespace Conversations.Routing;
 /// A stable hash (not <see cref="string.GetHashCode()"/>) gives the same arm on every silo and after restarts, so a
 /// conversation keeps its model and the provider's prompt cache. Raising the share only adds conversations.
 /// </summary>
-public static class CanaryAssignment
+internal static class CanaryAssignment
 {
     /// <summary>A number in [0, 1) fixed for this tenant, conversation and candidate model.</summary>
     public static double Bucket(string tenantId, string conversationId, string candidateModelId)
@@ -22,7 +22,7 @@ public static class CanaryAssignment
         return top53 / (double)(1UL << 53);
     }
 
-    /// <summary>Whether the conversation is on the candidate arm for a canary taking <paramref name="share"/> of traffic.</summary>
+    /// <summary>Whether the conversation is on the candidate arm for <paramref name="canary"/> (which takes its share of traffic).</summary>
     public static bool IsCandidate(string tenantId, string conversationId, CanaryPolicy canary) =>
         canary.Share > 0 && Bucket(tenantId, conversationId, canary.CandidateModelId) < canary.Share;
 }

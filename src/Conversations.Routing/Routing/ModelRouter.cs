@@ -10,9 +10,9 @@ public sealed class ModelRouter
     public const string BudgetRefusalMessage =
         "This workspace has used its monthly model budget, so new questions cannot be answered until an administrator raises the budget or the month ends.";
 
-    private readonly ModelCatalog catalog;
-    private readonly RoutingPolicy policy;
-    private readonly ComplexityEstimator estimator;
+    private readonly ModelCatalog _catalog;
+    private readonly RoutingPolicy _policy;
+    private readonly ComplexityEstimator _estimator;
 
     /// <summary>A router for <paramref name="policy"/> over <paramref name="catalog"/>; throws <see cref="ArgumentException"/> when the policy is invalid.</summary>
     public ModelRouter(ModelCatalog catalog, RoutingPolicy policy, ComplexityEstimator? estimator = null)
@@ -20,25 +20,25 @@ public sealed class ModelRouter
         ArgumentNullException.ThrowIfNull(catalog);
         ArgumentNullException.ThrowIfNull(policy);
         policy.Validate(catalog);
-        this.catalog = catalog;
-        this.policy = policy;
-        this.estimator = estimator ?? new ComplexityEstimator();
+        _catalog = catalog;
+        _policy = policy;
+        _estimator = estimator ?? new ComplexityEstimator();
     }
 
     /// <summary>The policy this router applies.</summary>
-    public RoutingPolicy Policy => policy;
+    public RoutingPolicy Policy => _policy;
 
     /// <summary>Decides which model answers <paramref name="request"/> and what to fall back to.</summary>
     public RouteDecision Decide(RouteRequest request)
     {
         ArgumentNullException.ThrowIfNull(request);
-        var complexity = estimator.Estimate(new ComplexityInput(request.Question, request.RetrievalTopScore, request.ConversationDepth));
+        var complexity = _estimator.Estimate(new ComplexityInput(request.Question, request.RetrievalTopScore, request.ConversationDepth));
         var reasons = new List<string>();
 
         var downgraded = false;
         if (request.BudgetExhausted)
         {
-            if (policy.AtBudgetLimit == BudgetLimitAction.Refuse)
+            if (_policy.AtBudgetLimit == BudgetLimitAction.Refuse)
             {
                 return new RouteDecision(string.Empty, [], "monthly budget used up; policy refuses", CanaryArm.None, false, complexity)
                 {
@@ -52,8 +52,8 @@ public sealed class ModelRouter
         var primary = ChooseByRules(request, complexity, downgraded, reasons);
 
         var arm = CanaryArm.None;
-        if (policy.Canary is { } canary && canary.Share > 0 && SameId(primary, canary.BaselineModelId)
-            && !(downgraded && catalog.Get(canary.CandidateModelId).Tier == ModelTier.Large))
+        if (_policy.Canary is { } canary && canary.Share > 0 && SameId(primary, canary.BaselineModelId)
+            && !(downgraded && _catalog.Get(canary.CandidateModelId).Tier == ModelTier.Large))
         {
             if (CanaryAssignment.IsCandidate(request.TenantId, request.ConversationId, canary))
             {
@@ -72,7 +72,7 @@ public sealed class ModelRouter
         var chosen = chain[0];
         if (arm == CanaryArm.Candidate && !SameId(chosen, primary))
         {
-            arm = SameId(chosen, policy.Canary!.BaselineModelId) ? CanaryArm.Baseline : CanaryArm.None;
+            arm = SameId(chosen, _policy.Canary!.BaselineModelId) ? CanaryArm.Baseline : CanaryArm.None;
         }
 
         return new RouteDecision(chosen, chain.Skip(1).ToArray(), string.Join("; ", reasons), arm, downgraded, complexity);
@@ -83,13 +83,13 @@ public sealed class ModelRouter
         var domains = request.Domain is { Length: > 0 } named ? [named] : complexity.Domains;
         foreach (var domain in domains)
         {
-            var rule = policy.DomainRules.FirstOrDefault(r => string.Equals(r.Domain, domain, StringComparison.OrdinalIgnoreCase));
+            var rule = _policy.DomainRules.FirstOrDefault(r => string.Equals(r.Domain, domain, StringComparison.OrdinalIgnoreCase));
             if (rule is null)
             {
                 continue;
             }
 
-            if (downgraded && catalog.Get(rule.ModelId).Tier == ModelTier.Large)
+            if (downgraded && _catalog.Get(rule.ModelId).Tier == ModelTier.Large)
             {
                 reasons.Add($"domain rule {rule.Domain} → {rule.ModelId} skipped: budget used up");
                 break;
@@ -99,29 +99,29 @@ public sealed class ModelRouter
             return rule.ModelId;
         }
 
-        var summary = $"complexity {complexity.Score:0.00} vs threshold {policy.ComplexityThreshold:0.00} ({string.Join("; ", complexity.Reasons)})";
-        if (complexity.Score < policy.ComplexityThreshold)
+        var summary = $"complexity {complexity.Score:0.00} vs threshold {_policy.ComplexityThreshold:0.00} ({string.Join("; ", complexity.Reasons)})";
+        if (complexity.Score < _policy.ComplexityThreshold)
         {
             reasons.Add($"small model: {summary}");
-            return policy.SmallModelId;
+            return _policy.SmallModelId;
         }
 
         if (downgraded)
         {
             reasons.Add($"small model instead of large, monthly budget used up: {summary}");
-            return policy.SmallModelId;
+            return _policy.SmallModelId;
         }
 
         reasons.Add($"large model: {summary}");
-        return policy.LargeModelId;
+        return _policy.LargeModelId;
     }
 
     private List<string> BuildChain(string primary, CanaryArm arm, bool downgraded, RouteRequest request, List<string> reasons)
     {
-        IEnumerable<string> backups = policy.FallbackModelIds.Count > 0 ? policy.FallbackModelIds : [policy.SmallModelId, policy.LargeModelId];
+        IEnumerable<string> backups = _policy.FallbackModelIds.Count > 0 ? _policy.FallbackModelIds : [_policy.SmallModelId, _policy.LargeModelId];
         if (arm == CanaryArm.Candidate)
         {
-            backups = backups.Prepend(policy.Canary!.BaselineModelId); // A failing candidate falls back to the known-good baseline first.
+            backups = backups.Prepend(_policy.Canary!.BaselineModelId); // A failing candidate falls back to the known-good baseline first.
         }
 
         var chain = new List<string>();
@@ -132,7 +132,7 @@ public sealed class ModelRouter
                 continue;
             }
 
-            var model = catalog.Get(id);
+            var model = _catalog.Get(id);
             if (downgraded && model.Tier == ModelTier.Large)
             {
                 continue;

@@ -3,7 +3,7 @@ using Conversations.Moderation.Normalization;
 
 namespace Conversations.Moderation.IntegrationTests.Api;
 
-/// <summary>The seed's examples through the API with the demo tenant: the internal domain blocked, rude_word and passwords masked.</summary>
+/// <summary>The demo tenant's examples through the API: the internal domain blocked, rude_word and passwords masked.</summary>
 [Collection(ModerationPlatformCollection.Name)]
 public sealed class DemoTenantModerationTests(ModerationPlatformFixture fx)
 {

@@ -4,7 +4,7 @@ namespace Conversations.Moderation.Tests.Engine;
 
 public sealed class ModerationEngineTests
 {
-    /// <summary>The seed's example library: internal domain, a rude word and "password".</summary>
+    /// <summary>The demo tenant's example library: internal domain, a rude word and "password".</summary>
     internal static readonly CompiledLexiconSet SeedLexicons = CompiledLexiconSet.CompileWithPlatform(
     [
         new Lexicon("LLM ACP", ["jiaoyu.com", "password"], RiskLevel.High, LexiconAction.Block),

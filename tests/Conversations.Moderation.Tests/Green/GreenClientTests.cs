@@ -25,7 +25,7 @@ public sealed class GreenClientTests : IAsyncLifetime
     [Fact]
     public async Task Text_moderation_plus_returns_the_customized_hit()
     {
-        // Proves a signed request passes the server's signature check and the seed's response shape is parsed.
+        // Proves a signed request passes the server's signature check and Green's documented response shape is parsed.
         var result = await Client().TextModerationPlusAsync(GreenApi.LlmQueryModeration, "OA domain oa.jiaoyu.com?");
         Assert.Equal("high", result.RiskLevel);
         var label = Assert.Single(result.Result!);
@@ -122,7 +122,7 @@ public sealed class GreenClientTests : IAsyncLifetime
     [Fact]
     public async Task Image_moderation_returns_labels()
     {
-        // Proves ImageModeration sends imageUrl/dataId and parses the seed's response shape.
+        // Proves ImageModeration sends imageUrl/dataId and parses Green's documented response shape.
         var result = await Client().ImageModerationAsync("https://img.example/explosion.jpg", GreenApi.BaselineCheck, "d-1");
         Assert.Equal("high", result.RiskLevel);
         Assert.Equal("d-1", result.DataId);

@@ -48,7 +48,7 @@ public sealed class StreamingOutputFilterTests
         var masked = filter.Append(" 5678 now");
         Assert.DoesNotContain("1234", masked); // released whole and masked like the one-shot scan ("13* **** 5678")
         Assert.Contains("****", masked);
-        // (The seed lexicons block the word "password" itself; with platform lexicons only, the secret is masked.)
+        // (SeedLexicons block the word "password" itself; with platform lexicons only, the secret is masked.)
         var secret = new StreamingOutputFilter(_engine, Lexicons.CompiledLexiconSet.Platform);
         Assert.Equal("Your ", secret.Append("Your password: hun"));
         Assert.Equal("", secret.Append("ter2")); // the keyword waits with its value

@@ -89,7 +89,7 @@ public sealed class AdminApiTests(RoutingPlatform fx)
         Assert.Equal(HttpStatusCode.BadRequest, (await t.User.PostAsync("/v1/batches", new { modelId = "nope", prompts = new[] { "x" } })).Status);
     }
 
-    [Fact(DisplayName = "The capacity estimator reproduces the seed's example: DeepSeek-R1 671B FP8 on 8 × 96 GB serves about 4 concurrent 64K-token requests")]
+    [Fact(DisplayName = "The capacity estimator reproduces the worked example: DeepSeek-R1 671B FP8 on 8 × 96 GB serves about 4 concurrent 64K-token requests")]
     public async Task Capacity_estimate()
     {
         using var t = await fx.NewTenantAsync();

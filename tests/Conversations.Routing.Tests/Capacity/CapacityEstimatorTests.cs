@@ -2,11 +2,11 @@ namespace Conversations.Routing.Tests;
 
 public sealed class CapacityEstimatorTests
 {
-    // The seed's example: DeepSeek-R1 671B in FP8, ~70 KB of MLA cache per token on each card, 8 × 96 GB cards.
+    // The worked example: DeepSeek-R1 671B in FP8, ~70 KB of MLA cache per token on each card, 8 × 96 GB cards.
     private static readonly CapacityInputs DeepSeekR1 = new(671e9, CapacityInputs.Fp8, 70 * 1024, KvCacheLayout.ReplicatedPerCard, 96, 8);
 
     [Fact]
-    public void Reproduces_the_seeds_worked_example()
+    public void Reproduces_the_DeepSeek_R1_worked_example()
     {
         // Proves 671B in FP8 ≈ 625 GiB of weights, a 64K request ≈ 35 GiB of KV over 8 cards (≈ 660 in all), and about 4 concurrent 64K requests.
         var estimate = CapacityEstimator.Estimate(DeepSeekR1, [64 * 1024]);
@@ -19,16 +19,16 @@ public sealed class CapacityEstimatorTests
     }
 
     [Fact]
-    public void Reproduces_the_seeds_small_model_figure()
+    public void Reproduces_the_small_model_figure()
     {
-        // Proves a 1.5B model in FP32 needs about 5.59 GiB, as the seed states.
+        // Proves a 1.5B model in FP32 needs about 5.59 GiB (1.5e9 × 4 bytes / 2^30).
         Assert.Equal(5.59, CapacityEstimator.WeightsGiB(1.5e9, CapacityInputs.Fp32), 2);
     }
 
     [Fact]
     public void Shorter_contexts_allow_proportionally_more_requests()
     {
-        // Proves concurrency scales inversely with context length (the seed's advice to limit token length).
+        // Proves concurrency scales inversely with context length (why limiting context length raises capacity).
         var rows = CapacityEstimator.Estimate(DeepSeekR1, [64 * 1024, 16 * 1024, 4 * 1024]).ByContextLength;
         Assert.Equal([4, 16, 65], rows.Select(r => r.MaxConcurrentRequests));
     }
