@@ -3,7 +3,7 @@ using System.Diagnostics.Metrics;
 namespace Conversations.Grains.Telemetry;
 
 /// <summary>
-/// The platform's own metrics (meter <see cref="MeterName"/>): what an operator's dashboard and alerts need per seed 4.4
+/// The platform's own metrics (meter <see cref="MeterName"/>): what an operator's dashboard and alerts need
 /// — turns per second by outcome, time to first token, turn duration, tokens and cost by model, model failures.
 /// Tags are low-cardinality on purpose (model, outcome, kind): no tenant, user or conversation ids, and the <c>model</c>
 /// tag names only operator-configured models and the platform's own answer sources (<see cref="MetricModelLabel"/>).
