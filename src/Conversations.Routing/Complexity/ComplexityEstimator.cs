@@ -132,6 +132,28 @@ public sealed class ComplexityEstimator
             reasons.Add(questionMarks >= 2 ? $"several questions ({questionMarks})" : "second request: " + secondRequests[0]);
         }
 
+        AddContextSignals(input, ref score, reasons);
+
+        if (reasons.Count == 0)
+        {
+            reasons.Add("short question without reasoning, code or math cues");
+        }
+
+        return new ComplexityEstimate(Math.Round(Math.Clamp(score, 0, 1), 4), reasons, domains);
+
+        void AddIfAny(List<string> found, double weight, string reason)
+        {
+            if (found.Count > 0)
+            {
+                score += weight;
+                reasons.Add($"{reason}: {string.Join(", ", found)}");
+            }
+        }
+    }
+
+    // What the turn's context says beyond the question's words: how well retrieval matched, and how deep the conversation is.
+    private static void AddContextSignals(ComplexityInput input, ref double score, List<string> reasons)
+    {
         if (input.RetrievalTopScore is { } top)
         {
             if (top < WeakRetrievalScore)
@@ -150,22 +172,6 @@ public sealed class ComplexityEstimator
         {
             score += DeepConversationWeight;
             reasons.Add($"deep conversation ({input.ConversationDepth} turns)");
-        }
-
-        if (reasons.Count == 0)
-        {
-            reasons.Add("short question without reasoning, code or math cues");
-        }
-
-        return new ComplexityEstimate(Math.Round(Math.Clamp(score, 0, 1), 4), reasons, domains);
-
-        void AddIfAny(List<string> found, double weight, string reason)
-        {
-            if (found.Count > 0)
-            {
-                score += weight;
-                reasons.Add($"{reason}: {string.Join(", ", found)}");
-            }
         }
     }
 
