@@ -27,7 +27,7 @@ public static class ModerationServiceExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton(RateLimitClock.System);
         services.AddSingleton<LexiconStore>();
-        services.AddSingleton<ModerationEventStore>();
+        services.TryAddSingleton<ModerationEventStore>(); // also wired for the API's read services: one registration
         services.AddSingleton<ModerationEventWriter>();
         services.AddHostedService(sp => sp.GetRequiredService<ModerationEventWriter>());
         services.AddSingleton<TenantLexiconCache>();

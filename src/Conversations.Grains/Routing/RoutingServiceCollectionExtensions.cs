@@ -38,9 +38,9 @@ public static class RoutingServiceCollectionExtensions
         services.AddSingleton<IValidateOptions<EndpointPolicyOptions>, EndpointPolicyOptionsValidation>();
         services.AddSingleton(sp => new EndpointPolicy(sp.GetRequiredService<IOptions<EndpointPolicyOptions>>().Value));
         services.TryAddSingleton(TimeProvider.System);
-        services.AddSingleton<RoutingStore>();
+        services.TryAddSingleton<RoutingStore>(); // also wired for the API's read services: one registration
         services.AddSingleton<AnswerCacheStore>();
-        services.AddSingleton<BatchStore>();
+        services.TryAddSingleton<BatchStore>();
         services.AddSingleton<RoutingConfigCache>();
         services.AddSingleton<HealthCache>();
         services.AddSingleton<KnowledgeVersions>();
