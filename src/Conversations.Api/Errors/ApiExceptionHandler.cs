@@ -7,6 +7,8 @@ namespace Conversations.Api.Errors;
 /// <summary>Turns exceptions into problem details: bad input is the caller's 4xx, never a 500.</summary>
 public sealed partial class ApiExceptionHandler(IProblemDetailsService problems, ILogger<ApiExceptionHandler> logger) : IExceptionHandler
 {
+    private const int RetryAfterSeconds = 5;
+
     /// <inheritdoc />
     public async ValueTask<bool> TryHandleAsync(HttpContext http, Exception exception, CancellationToken ct)
     {
@@ -23,14 +25,20 @@ public sealed partial class ApiExceptionHandler(IProblemDetailsService problems,
             // A last line of defence: text the edge checks let through is still the caller's 400, not a retryable 500.
             PostgresException { SqlState: PostgresErrorCodes.CharacterNotInRepertoire or PostgresErrorCodes.UntranslatableCharacter } =>
                 (400, "The request is not valid", "The request contains text that cannot be stored (for example a NUL character). Remove it and send again."),
+            // Overload or a passing outage, not a fault: the caller may retry, and is told when.
+            TimeoutException or SiloUnavailableException or OrleansMessageRejectionException or GatewayTooBusyException
+                or Orleans.Runtime.Messaging.ConnectionFailedException or NpgsqlException { IsTransient: true } =>
+                (503, "Service busy", $"The service is busy or briefly unavailable. Please try again in {RetryAfterSeconds} seconds."),
             OperationCanceledException when http.RequestAborted.IsCancellationRequested => (499, "Client closed request", "The request was cancelled."),
             _ => (500, "Something went wrong on our side", "The request failed unexpectedly. Please try again; if it keeps failing, contact your administrator."),
         };
         // A client's mistake is no incident: one Debug line, no stack trace.
-        if (status >= 500) LogUnhandled(logger, exception);
+        if (status == 503) LogUnavailable(logger, http.Request.Method, http.Request.Path, exception.GetType().Name, exception.Message);
+        else if (status >= 500) LogUnhandled(logger, exception);
         else LogClientError(logger, http.Request.Method, http.Request.Path, status, detail);
         if (http.Response.HasStarted) return true;
         http.Response.StatusCode = status;
+        if (status == 503) http.Response.Headers.RetryAfter = RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
         var problem = new ProblemDetails { Status = status, Title = title, Detail = detail, Type = $"https://httpstatuses.io/{status}" };
         if (field is not null) problem.Extensions["field"] = field;
         return await problems.TryWriteAsync(new ProblemDetailsContext { HttpContext = http, ProblemDetails = problem, Exception = exception });
@@ -51,6 +59,9 @@ public sealed partial class ApiExceptionHandler(IProblemDetailsService problems,
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Unhandled error")]
     private static partial void LogUnhandled(ILogger logger, Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Method} {Path} answered 503 ({Kind}): {Reason}")]
+    private static partial void LogUnavailable(ILogger logger, string method, string path, string kind, string reason);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "{Method} {Path} refused with {Status}: {Detail}")]
     private static partial void LogClientError(ILogger logger, string method, string path, int status, string detail);

@@ -1,5 +1,6 @@
 using Conversations.Api.Auth;
 using Conversations.Api.Errors;
+using Conversations.Api.Moderation;
 using Conversations.Contracts;
 using Conversations.Contracts.Knowledge;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -25,6 +26,8 @@ public static class KnowledgeApi
 
         var users = v1.MapGroup("/knowledge").WithTags("Knowledge base").RequireRoles(Roles.User, Roles.TenantAdmin);
         users.MapPost("/search", Search).WithName("SearchKnowledge").WithSummary("The chunks the caller may read that best answer a question.");
+        // A search reaches the model-free half of a turn (moderation, ACL, retrieval): it counts against the same limits.
+        users.CheckBodies<SearchRequest>(CheckSearch).RequireRateLimit<SearchRequest>(s => s.Question!);
 
         v1.MapAclApi();
         return v1;
@@ -63,13 +66,18 @@ public static class KnowledgeApi
 
     private static async Task<Results<Ok<RetrievalResult>, ProblemHttpResult>> Search(SearchRequest? body, HttpContext http, IGrainFactory grains)
     {
-        if (string.IsNullOrWhiteSpace(body?.Question)) return Problems.BadRequest("question is required, e.g. {\"question\": \"What is my bonus?\"}.");
-        if (body.Question.Length > 4000) return Problems.BadRequest("question must be at most 4000 characters.");
+        if (CheckSearch(body, http) is ProblemHttpResult problem) return problem;
         var caller = http.Caller().ToCaller();
-        var topK = Math.Clamp(body.TopK ?? 5, 1, 50);
+        var topK = Math.Clamp(body!.TopK ?? 5, 1, 50);
         // The grain moderates as a chat turn does: the question like a chat question, each chunk like an answer.
-        var search = await grains.GetGrain<IKnowledgeSearchGrain>(caller.TenantId).SearchAsync(caller, body.Question, topK);
+        var search = await grains.GetGrain<IKnowledgeSearchGrain>(caller.TenantId).SearchAsync(caller, body.Question!, topK);
         return search.Result is { } result ? TypedResults.Ok(result) : Refused(search);
+    }
+
+    private static ProblemHttpResult? CheckSearch(SearchRequest? body, HttpContext http)
+    {
+        if (string.IsNullOrWhiteSpace(body?.Question)) return Problems.BadRequest("question is required, e.g. {\"question\": \"What is my bonus?\"}.");
+        return body.Question.Length > 4000 ? Problems.BadRequest("question must be at most 4000 characters.") : null;
     }
 
     // The same refusal a chat question gets, as a problem: 400 for a refused question, 503 while moderation is unreachable.
