@@ -13,3 +13,6 @@ public sealed record ConversationPage(IReadOnlyList<ConversationInfo> Conversati
 
 /// <summary>A conversation with a page of its history.</summary>
 public sealed record ConversationWithHistory(ConversationInfo Conversation, IReadOnlyList<MessageInfo> Messages, long? NextBefore);
+
+/// <summary>The answer to POST /v1/conversations/{id}/turns/{turnId}/cancel: the turn and its answer's status ("stopped", or "stopping" while it is being recorded).</summary>
+public sealed record TurnCancelled(string TurnId, string Status);

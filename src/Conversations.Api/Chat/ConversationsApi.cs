@@ -13,6 +13,12 @@ namespace Conversations.Api.Chat;
 /// <summary>Conversations of the calling user and the streamed chat turn.</summary>
 public static class ConversationsApi
 {
+    /// <summary>The response header that names a turn's id, for resuming its events or cancelling it.</summary>
+    public const string TurnIdHeader = "Turn-Id";
+
+    /// <summary>The request header a client may send instead of a body turnId: a retried send with the same key is the same turn.</summary>
+    public const string IdempotencyKeyHeader = "Idempotency-Key";
+
     /// <summary>Maps the routes under <c>/v1/conversations</c>.</summary>
     public static RouteGroupBuilder MapConversationsApi(this RouteGroupBuilder v1)
     {
@@ -24,6 +30,11 @@ public static class ConversationsApi
         group.MapPost("/{conversationId}/messages", Send).WithName("SendMessage")
             .WithSummary("Sends a message; the answer streams back as Server-Sent Events: progress, delta, citation, done, error.")
             .Produces(200, contentType: "text/event-stream");
+        group.MapGet("/{conversationId}/turns/{turnId}/events", Events).WithName("GetTurnEvents")
+            .WithSummary("Resumes a turn's event stream: the events after Last-Event-ID (or ?after=), then the live ones; a finished turn replays from its stored answer.")
+            .Produces(200, contentType: "text/event-stream");
+        group.MapPost("/{conversationId}/turns/{turnId}/cancel", Cancel).WithName("CancelTurn")
+            .WithSummary("Stops a running turn: the partial answer is kept, stored as stopped, and billed.");
         // A message is checked, then counted against the rate limits (per user and tenant, in grains): 429 with Retry-After.
         group.CheckBodies<PostMessageRequest>(CheckMessage).RequireRateLimit<PostMessageRequest>(m => m.Text!);
         return v1;
@@ -78,16 +89,64 @@ public static class ConversationsApi
         return deleted ? TypedResults.NoContent() : Problems.NotFound("The conversation");
     }
 
-    // The group's filters have checked the message and admitted it against the rate limits.
+    // The group's filters have checked the message and admitted it against the rate limits. The turn is started (or
+    // found, for a retried turn id) before the stream starts, so a busy conversation is a plain 409.
     private static async Task<IResult> Send(string conversationId, PostMessageRequest body, HttpContext http, IGrainFactory grains)
     {
         var caller = http.Caller().ToCaller();
         var grain = grains.GetGrain<IConversationGrain>(GrainKeys.Scoped(caller.TenantId, conversationId));
-        // Check ownership before committing to a 200 stream, so a wrong id is a plain 404.
-        if (!await grain.IsOwnedByAsync(caller)) return Problems.NotFound("The conversation");
-        var events = grain.SendAsync(new SendMessage(caller, body.Text!, body.TurnId), http.RequestAborted);
-        return new ServerSentEventsResult(events);
+        var start = await grain.StartTurnAsync(new SendMessage(caller, body.Text!, TurnIdOf(body, http)));
+        switch (start.Status)
+        {
+            case TurnStartStatus.NotFound:
+                return Problems.NotFound("The conversation");
+            case TurnStartStatus.Busy:
+                var busy = Problems.Conflict($"Another answer in this conversation is still being written (turn {start.TurnId}). Wait for it to finish, then send again.");
+                busy.ProblemDetails.Extensions["turnId"] = start.TurnId;
+                return busy;
+        }
+        http.Response.Headers[TurnIdHeader] = start.TurnId;
+        return TurnEventStream.Create(http, grain.WatchTurnAsync(caller, start.TurnId, null, http.RequestAborted));
     }
+
+    private static async Task<IResult> Events(string conversationId, string turnId, HttpContext http, IGrainFactory grains, string? after)
+    {
+        var caller = http.Caller().ToCaller();
+        if (!Ids.IsId(conversationId) || !Ids.IsId(turnId)) return Problems.NotFound("The turn");
+        var from = after ?? http.Request.Headers["Last-Event-ID"].FirstOrDefault();
+        TurnEventId? position = null;
+        if (!string.IsNullOrEmpty(from))
+        {
+            if (!TurnEventId.TryParse(from, out var parsed))
+                return Problems.BadRequest("Last-Event-ID (or after) must be the id of an event of this turn, as the stream sent it.");
+            position = parsed;
+        }
+        var grain = grains.GetGrain<IConversationGrain>(GrainKeys.Scoped(caller.TenantId, conversationId));
+        if (await grain.GetTurnStateAsync(caller, turnId) == TurnState.Unknown) return Problems.NotFound("The turn");
+        http.Response.Headers[TurnIdHeader] = turnId;
+        return TurnEventStream.Create(http, grain.WatchTurnAsync(caller, turnId, position, http.RequestAborted));
+    }
+
+    private static async Task<Results<Ok<TurnCancelled>, Accepted<TurnCancelled>, ProblemHttpResult>> Cancel(
+        string conversationId, string turnId, HttpContext http, IGrainFactory grains)
+    {
+        var caller = http.Caller().ToCaller();
+        if (!Ids.IsId(conversationId) || !Ids.IsId(turnId)) return Problems.NotFound("The turn");
+        var grain = grains.GetGrain<IConversationGrain>(GrainKeys.Scoped(caller.TenantId, conversationId));
+        var cancel = await grain.CancelTurnAsync(caller, turnId);
+        return cancel switch
+        {
+            { State: TurnState.Unknown } => Problems.NotFound("The turn"),
+            { State: TurnState.Finished } => Problems.Conflict("The turn has already finished; there is nothing to stop."),
+            { MessageStatus: null } => TypedResults.Accepted((string?)null, new TurnCancelled(turnId, "stopping")),
+            { MessageStatus: MessageStatus.Stopped } => TypedResults.Ok(new TurnCancelled(turnId, MessageStatus.Stopped)),
+            _ => Problems.Conflict($"The turn finished before it could be stopped (its answer is {cancel.MessageStatus})."),
+        };
+    }
+
+    // The body's turnId, else the Idempotency-Key header: either makes a retried send the same turn.
+    private static string? TurnIdOf(PostMessageRequest body, HttpContext http) =>
+        body.TurnId ?? http.Request.Headers[IdempotencyKeyHeader].FirstOrDefault();
 
     private static IResult? CheckMessage(PostMessageRequest body, HttpContext http)
     {
@@ -97,6 +156,10 @@ public static class ConversationsApi
         if (body.Text.Length > max)
             return Problems.TooLarge($"The message has {body.Text.Length:N0} characters; the limit is {max:N0}. Shorten it or split it into several messages.");
         if (body.TurnId is not null && !Ids.IsId(body.TurnId)) return Problems.BadRequest("turnId may use letters, digits, '.', '_', '-' and '@' (1–64 characters).");
+        var key = http.Request.Headers[IdempotencyKeyHeader].FirstOrDefault();
+        if (key is not null && !Ids.IsId(key)) return Problems.BadRequest("Idempotency-Key may use letters, digits, '.', '_', '-' and '@' (1–64 characters).");
+        if (key is not null && body.TurnId is not null && key != body.TurnId)
+            return Problems.BadRequest("turnId and the Idempotency-Key header name different turns; send one of them.");
         return null;
     }
 }

@@ -26,7 +26,16 @@ public sealed record MessageInfo(
     [property: Id(3)] string Content,
     [property: Id(4)] string Status,
     [property: Id(5)] DateTimeOffset CreatedAt,
-    [property: Id(6)] string? Model);
+    [property: Id(6)] string? Model,
+    [property: Id(7)] IReadOnlyList<Citation>? Citations = null);
+
+/// <summary>A knowledge-base chunk an answer is grounded in, as history returns it.</summary>
+[GenerateSerializer, Immutable, Alias("citation")]
+public sealed record Citation(
+    [property: Id(0)] string DocumentId,
+    [property: Id(1)] string DocumentTitle,
+    [property: Id(2)] int ChunkIndex,
+    [property: Id(3)] double Score);
 
 /// <summary>A page of history, newest last; <see cref="NextBefore"/> fetches the older page.</summary>
 [GenerateSerializer, Immutable, Alias("history-page")]
@@ -37,7 +46,7 @@ public static class MessageStatus
 {
     /// <summary>Stored and final.</summary>
     public const string Complete = "complete";
-    /// <summary>The turn stopped before the answer was complete (crash, timeout, cancel); partial text kept.</summary>
+    /// <summary>The turn stopped before the answer was complete (crash, or the turn was left unwatched too long); partial text kept.</summary>
     public const string Interrupted = "interrupted";
     /// <summary>The model stopped part-way and no other model could finish: the partial answer ends with a notice saying so.</summary>
     public const string Incomplete = "incomplete";
@@ -45,4 +54,6 @@ public static class MessageStatus
     public const string Failed = "failed";
     /// <summary>Refused by moderation before any model ran.</summary>
     public const string Refused = "refused";
+    /// <summary>The user stopped the answer (cancel); the partial text is kept and billed.</summary>
+    public const string Stopped = "stopped";
 }

@@ -24,7 +24,32 @@ public interface IConversationGrain : IGrainWithStringKey
     [Alias("delete")]
     Task<bool> DeleteAsync(Caller caller);
 
-    /// <summary>Runs one turn and streams its events; the user message is stored before the model is called.</summary>
+    /// <summary>
+    /// Starts or joins the turn and streams its events from the beginning; the user message is stored before the model is
+    /// called. Cancelling <paramref name="cancellationToken"/> means this watcher left: the turn goes on.
+    /// </summary>
     [Alias("send")]
     IAsyncEnumerable<ChatEvent> SendAsync(SendMessage message, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Starts a turn that runs to its end whoever watches it. The message's turn id makes it idempotent: the same id
+    /// joins the running turn or names the finished one, and never stores a second question.
+    /// </summary>
+    [Alias("start-turn")]
+    Task<TurnStart> StartTurnAsync(SendMessage message);
+
+    /// <summary>Whether the caller's conversation has this turn, and whether it still runs.</summary>
+    [Alias("turn-state")]
+    Task<TurnState> GetTurnStateAsync(Caller caller, string turnId);
+
+    /// <summary>
+    /// The turn's events after <paramref name="after"/> (all when null), then the live ones until the turn ends; from the
+    /// stored answer when the turn is no longer in memory. Cancelling <paramref name="cancellationToken"/> only stops watching.
+    /// </summary>
+    [Alias("watch-turn")]
+    IAsyncEnumerable<TurnEvent> WatchTurnAsync(Caller caller, string turnId, TurnEventId? after, CancellationToken cancellationToken = default);
+
+    /// <summary>Stops a running turn: the model call ends, and the partial answer is stored as stopped and billed.</summary>
+    [Alias("cancel-turn")]
+    Task<TurnCancel> CancelTurnAsync(Caller caller, string turnId);
 }

@@ -16,4 +16,7 @@ public sealed class ChatOptions
 
     /// <summary>How many knowledge-base chunks a turn retrieves (before the budget may drop some).</summary>
     public int RetrievalTopK { get; set; } = 5;
+
+    /// <summary>How long a turn runs on with nobody watching it before it is stopped (its answer kept as interrupted).</summary>
+    public int UnwatchedTurnSeconds { get; set; } = 300;
 }

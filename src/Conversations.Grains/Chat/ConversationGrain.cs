@@ -2,15 +2,18 @@ using System.Runtime.CompilerServices;
 using Conversations.Contracts;
 using Conversations.Contracts.Chat;
 using Conversations.Grains.Chat.Turn;
+using Conversations.Grains.Chat.Turns;
+using Conversations.Models.Chat;
 using Conversations.Storage.Chat;
 
 namespace Conversations.Grains.Chat;
 
 /// <summary>
 /// One conversation: its identity and owner, the recent window of its log, and the rule that one turn runs at a time.
-/// Not reentrant: its calls run one at a time, and a turn streams through an <c>IAsyncEnumerable</c> whose steps
-/// interleave with other calls, so <see cref="_turnRunning"/> allows one turn at a time. Each turn is a
-/// <see cref="ChatTurn"/>, which runs the stages.
+/// Each turn is a <see cref="ChatTurn"/> (the stages) run by a <see cref="TurnRun"/>: its own task on this grain's
+/// scheduler, writing events into a buffer, so it runs to its end whoever watches. The grain is not reentrant, but the
+/// steps of an <c>IAsyncEnumerable</c> watch interleave with other calls, and the turn's task runs between them, so
+/// watch, cancel and history are served while a turn runs.
 /// </summary>
 public sealed class ConversationGrain(
     [PersistentState("conversation", "store")] IPersistentState<ConversationState> state,
@@ -20,7 +23,10 @@ public sealed class ConversationGrain(
     private string _conversationId = "";
     private ConversationLog _log = null!;
     private ConversationScope _scope = null!;
-    private bool _turnRunning;
+    private TurnRun? _running;
+    // The last few finished turns, so a resume right after the end replays the exact events.
+    private readonly Queue<TurnRun> _finished = new();
+    private const int FinishedTurnsKept = 4;
 
     private ConversationStore Store => chat.Store;
 
@@ -34,6 +40,24 @@ public sealed class ConversationGrain(
         if (!state.State.Exists) return;
         await _log.LoadAsync(state.State.SummarizedThroughSeq, ct);
         await _log.CloseDanglingTurnAsync(ct);
+    }
+
+    /// <inheritdoc />
+    public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken ct)
+    {
+        // A turn still running here is stopped and recorded as interrupted, not lost with the activation.
+        if (_running is { } run)
+        {
+            run.Abandon();
+            try
+            {
+                await run.Completion.WaitAsync(ct);
+            }
+            catch (OperationCanceledException)
+            {
+                // Deactivation's own time ran out; the activation goes anyway.
+            }
+        }
     }
 
     /// <inheritdoc />
@@ -69,7 +93,8 @@ public sealed class ConversationGrain(
         if (!Owns(caller)) return null;
         limit = Math.Clamp(limit, 1, 200);
         var page = await Store.ReadPageAsync(_tenantId, _conversationId, beforeSeq, limit);
-        var messages = page.Select(m => new MessageInfo(m.Seq, m.TurnId, m.Role, m.Content, m.Status, m.CreatedAt, m.Model)).ToList();
+        var messages = page.Select(m => new MessageInfo(m.Seq, m.TurnId, m.Role, m.Content, m.Status, m.CreatedAt, m.Model,
+            m.Role == PromptLine.Assistant ? (m.Citations ?? []).Select(c => new Citation(c.DocumentId, c.DocumentTitle, c.ChunkIndex, c.Score)).ToList() : null)).ToList();
         long? next = page.Count == limit && page[0].Seq > 1 ? page[0].Seq : null;
         return new HistoryPage(messages, next);
     }
@@ -88,25 +113,90 @@ public sealed class ConversationGrain(
     /// <inheritdoc />
     public async IAsyncEnumerable<ChatEvent> SendAsync(SendMessage message, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
-        if (!Owns(message.Caller))
+        var start = await StartTurnAsync(message);
+        if (start.Status is TurnStartStatus.NotFound or TurnStartStatus.Busy)
         {
-            yield return new ErrorEvent("not_found", "This conversation does not exist.", false);
+            yield return start.Status == TurnStartStatus.NotFound
+                ? new ErrorEvent("not_found", "This conversation does not exist.", false)
+                : new ErrorEvent("turn_in_progress", "The previous answer in this conversation is still being written. Wait for it to finish, then send again.", true);
             yield break;
         }
-        if (_turnRunning)
+        await foreach (var e in WatchTurnAsync(message.Caller, start.TurnId, null, cancellationToken)) yield return e.Event;
+    }
+
+    /// <inheritdoc />
+    public async Task<TurnStart> StartTurnAsync(SendMessage message)
+    {
+        if (!Owns(message.Caller)) return new TurnStart(TurnStartStatus.NotFound, "");
+        var chosen = !string.IsNullOrWhiteSpace(message.ClientTurnId);
+        var turnId = chosen ? message.ClientTurnId! : Guid.NewGuid().ToString("n");
+        if (_running is { } running)
+            return new TurnStart(running.TurnId == turnId ? TurnStartStatus.Running : TurnStartStatus.Busy, running.TurnId);
+        // A retried send names a turn that already ran: the same turn, never a second question.
+        if (chosen && (FinishedRun(turnId) is not null || await Store.ReadTurnAsync(_tenantId, _conversationId, turnId) is not null))
+            return new TurnStart(TurnStartStatus.Finished, turnId);
+        var unwatched = TimeSpan.FromSeconds(Math.Max(1, chat.Options.UnwatchedTurnSeconds));
+        // Idle collection must not take the activation while the turn runs: its task is no grain call.
+        DelayDeactivation(unwatched + TimeSpan.FromMinutes(10));
+        _running = TurnRun.Start(new ChatTurn(chat, _scope, message with { ClientTurnId = turnId }), unwatched, Finished);
+        return new TurnStart(TurnStartStatus.Started, turnId);
+    }
+
+    /// <inheritdoc />
+    public async Task<TurnState> GetTurnStateAsync(Caller caller, string turnId)
+    {
+        if (!Owns(caller)) return TurnState.Unknown;
+        if (_running?.TurnId == turnId) return TurnState.Running;
+        if (FinishedRun(turnId) is not null) return TurnState.Finished;
+        return await Store.ReadTurnAsync(_tenantId, _conversationId, turnId) is null ? TurnState.Unknown : TurnState.Finished;
+    }
+
+    /// <inheritdoc />
+    public async IAsyncEnumerable<TurnEvent> WatchTurnAsync(Caller caller, string turnId, TurnEventId? after,
+        [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        if (!Owns(caller)) yield break;
+        if ((_running?.TurnId == turnId ? _running : FinishedRun(turnId)) is { } run)
         {
-            yield return new ErrorEvent("turn_in_progress", "The previous answer in this conversation is still being written. Wait for it to finish, then send again.", true);
+            DelayDeactivation(TimeSpan.FromMinutes(10));
+            await foreach (var e in run.WatchAsync(after?.Index ?? 0, cancellationToken)) yield return e;
             yield break;
         }
-        _turnRunning = true;
-        try
+        // Not in memory (another activation ran it): the rest of the stored answer.
+        var stored = await Store.ReadTurnAsync(_tenantId, _conversationId, turnId, cancellationToken);
+        if (stored is null) yield break;
+        if (stored.Answer is null)
         {
-            await foreach (var e in new ChatTurn(chat, _scope, message).RunAsync(cancellationToken)) yield return e;
+            yield return new TurnEvent(new TurnEventId((after?.Index ?? 0) + 1, after?.Chars ?? 0, after?.Citations ?? 0).ToString(), TurnEvents.Interrupted);
+            yield break;
         }
-        finally
+        var usage = await chat.Usage.TurnTotalsAsync(_tenantId, _conversationId, turnId, cancellationToken);
+        foreach (var e in new StoredAnswer(stored.Question, stored.Answer, usage).Replay(after)) yield return e;
+    }
+
+    /// <inheritdoc />
+    public async Task<TurnCancel> CancelTurnAsync(Caller caller, string turnId)
+    {
+        if (!Owns(caller)) return new TurnCancel(TurnState.Unknown, null);
+        if (_running is { } run && run.TurnId == turnId)
         {
-            _turnRunning = false; // even when the turn's bookkeeping throws: a stuck flag would refuse every later turn
+            run.Stop();
+            // The turn's task runs on this scheduler between the awaits: wait for it to record the answer.
+            await Task.WhenAny(run.Completion, Task.Delay(TimeSpan.FromSeconds(20)));
+            return new TurnCancel(TurnState.Running, run.MessageStatus);
         }
+        var state = await GetTurnStateAsync(caller, turnId);
+        return new TurnCancel(state, null);
+    }
+
+    private TurnRun? FinishedRun(string turnId) => _finished.FirstOrDefault(r => r.TurnId == turnId);
+
+    // The turn's task ended: the next turn may start, and the buffer stays for resumes a little longer.
+    private void Finished(TurnRun run)
+    {
+        if (_running == run) _running = null;
+        _finished.Enqueue(run);
+        while (_finished.Count > FinishedTurnsKept) _finished.Dequeue();
     }
 
     private bool Owns(Caller caller) =>

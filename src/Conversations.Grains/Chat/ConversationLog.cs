@@ -60,7 +60,7 @@ internal sealed class ConversationLog(ConversationStore store, string tenantId, 
     /// <summary>The window as prompt turns (messages with text that a prompt may carry), without <paramref name="excludingSeq"/>.</summary>
     public IReadOnlyList<ConversationTurn> RecentTurns(long? excludingSeq) => ConversationTurn.Group(
         _window.Where(m => m.Seq != excludingSeq && m.Content.Length > 0
-            && m.Status is MessageStatus.Complete or MessageStatus.Interrupted or MessageStatus.Incomplete)
+            && m.Status is MessageStatus.Complete or MessageStatus.Interrupted or MessageStatus.Incomplete or MessageStatus.Stopped)
             .Select(ToTurnMessage));
 
     /// <summary>Drops the messages a summary now covers.</summary>

@@ -5,9 +5,19 @@ public sealed record ConversationRecord(
     string TenantId, string ConversationId, string UserId, string Title,
     DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt, long MessageCount);
 
-/// <summary>A message row of the append-only log.</summary>
+/// <summary>A message row of the append-only log; an answer carries the sources it was grounded in.</summary>
 public sealed record MessageRecord(
-    long Seq, string TurnId, string Role, string Content, string Status, int TokenCount, string? Model, DateTimeOffset CreatedAt);
+    long Seq, string TurnId, string Role, string Content, string Status, int TokenCount, string? Model, DateTimeOffset CreatedAt,
+    IReadOnlyList<CitationRecord>? Citations = null);
+
+/// <summary>A knowledge-base chunk an answer cites, stored with the answer (jsonb).</summary>
+public sealed record CitationRecord(string DocumentId, string DocumentTitle, int ChunkIndex, double Score);
+
+/// <summary>A turn as stored: its question and, once written, its answer.</summary>
+public sealed record StoredTurn(MessageRecord Question, MessageRecord? Answer);
+
+/// <summary>What a turn's model calls consumed, summed over its usage rows.</summary>
+public sealed record TurnUsageTotals(int PromptTokens, int CachedTokens, int CompletionTokens, decimal CostUsd);
 
 /// <summary>One model call's usage as it goes to the ledger (a turn with no model call has one row with no tokens).</summary>
 /// <param name="Kind">What the call served: <see cref="UsageKinds.Turn"/>, <see cref="UsageKinds.Summary"/> or <see cref="UsageKinds.Batch"/>.</param>

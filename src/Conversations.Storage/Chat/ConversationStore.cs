@@ -1,3 +1,4 @@
+using System.Text.Json;
 using Npgsql;
 using NpgsqlTypes;
 
@@ -6,6 +7,9 @@ namespace Conversations.Storage.Chat;
 /// <summary>Conversations and their append-only message log. Every statement is scoped by tenant.</summary>
 public sealed class ConversationStore(NpgsqlDataSource db)
 {
+    private const string MessageColumns = "seq, turn_id, role, content, status, token_count, model, created_at, citations::text";
+    private static readonly JsonSerializerOptions CitationJson = new(JsonSerializerDefaults.Web);
+
     /// <summary>Creates the conversation row; returns the stored row (the existing one when it was already there).</summary>
     public async Task<ConversationRecord> CreateAsync(string tenantId, string conversationId, string userId, string title, CancellationToken ct = default)
     {
@@ -79,9 +83,9 @@ public sealed class ConversationStore(NpgsqlDataSource db)
         await using (batch)
         {
             var insert = new NpgsqlBatchCommand("""
-                INSERT INTO messages (tenant_id, conversation_id, seq, turn_id, role, content, status, token_count, model, created_at)
-                SELECT @t, @c, s, tu, ro, co, st, tc, mo, ca
-                FROM unnest(@seq, @turn, @role, @content, @status, @tokens, @model, @created) AS m(s, tu, ro, co, st, tc, mo, ca)
+                INSERT INTO messages (tenant_id, conversation_id, seq, turn_id, role, content, status, token_count, model, created_at, citations)
+                SELECT @t, @c, s, tu, ro, co, st, tc, mo, ca, ci::jsonb
+                FROM unnest(@seq, @turn, @role, @content, @status, @tokens, @model, @created, @citations) AS m(s, tu, ro, co, st, tc, mo, ca, ci)
                 """);
             insert.Parameters.AddWithValue("t", tenantId);
             insert.Parameters.AddWithValue("c", conversationId);
@@ -93,6 +97,10 @@ public sealed class ConversationStore(NpgsqlDataSource db)
             insert.Parameters.AddWithValue("tokens", messages.Select(m => m.TokenCount).ToArray());
             insert.Parameters.Add(new NpgsqlParameter("model", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = messages.Select(m => m.Model).ToArray() });
             insert.Parameters.AddWithValue("created", messages.Select(m => m.CreatedAt).ToArray());
+            insert.Parameters.Add(new NpgsqlParameter("citations", NpgsqlDbType.Array | NpgsqlDbType.Text)
+            {
+                Value = messages.Select(m => m.Citations is null ? null : JsonSerializer.Serialize(m.Citations, CitationJson)).ToArray(),
+            });
             batch.BatchCommands.Add(insert);
 
             var bump = new NpgsqlBatchCommand(
@@ -110,8 +118,8 @@ public sealed class ConversationStore(NpgsqlDataSource db)
     /// <summary>Messages older than <paramref name="beforeSeq"/> (all when null), newest <paramref name="limit"/>, returned oldest first.</summary>
     public async Task<IReadOnlyList<MessageRecord>> ReadPageAsync(string tenantId, string conversationId, long? beforeSeq, int limit, CancellationToken ct = default)
     {
-        await using var cmd = db.CreateCommand("""
-            SELECT seq, turn_id, role, content, status, token_count, model, created_at FROM messages
+        await using var cmd = db.CreateCommand($"""
+            SELECT {MessageColumns} FROM messages
             WHERE tenant_id = @t AND conversation_id = @c AND seq < @before
             ORDER BY seq DESC LIMIT @l
             """);
@@ -129,8 +137,8 @@ public sealed class ConversationStore(NpgsqlDataSource db)
     /// <summary>Messages with seq greater than <paramref name="afterSeq"/>, oldest first.</summary>
     public async Task<IReadOnlyList<MessageRecord>> ReadAfterAsync(string tenantId, string conversationId, long afterSeq, int limit, CancellationToken ct = default)
     {
-        await using var cmd = db.CreateCommand("""
-            SELECT seq, turn_id, role, content, status, token_count, model, created_at FROM messages
+        await using var cmd = db.CreateCommand($"""
+            SELECT {MessageColumns} FROM messages
             WHERE tenant_id = @t AND conversation_id = @c AND seq > @after
             ORDER BY seq LIMIT @l
             """);
@@ -142,6 +150,24 @@ public sealed class ConversationStore(NpgsqlDataSource db)
         await using var r = await cmd.ExecuteReaderAsync(ct);
         while (await r.ReadAsync(ct)) list.Add(ReadMessage(r));
         return list;
+    }
+
+    /// <summary>A turn's question and answer (the first of each, should a turn id repeat), or null when the conversation has no such turn.</summary>
+    public async Task<StoredTurn?> ReadTurnAsync(string tenantId, string conversationId, string turnId, CancellationToken ct = default)
+    {
+        await using var cmd = db.CreateCommand($"""
+            SELECT {MessageColumns} FROM messages
+            WHERE tenant_id = @t AND conversation_id = @c AND turn_id = @turn
+            ORDER BY seq LIMIT 4
+            """);
+        cmd.Parameters.AddWithValue("t", tenantId);
+        cmd.Parameters.AddWithValue("c", conversationId);
+        cmd.Parameters.AddWithValue("turn", turnId);
+        var rows = new List<MessageRecord>();
+        await using var r = await cmd.ExecuteReaderAsync(ct);
+        while (await r.ReadAsync(ct)) rows.Add(ReadMessage(r));
+        var question = rows.FirstOrDefault(m => m.Role == "user");
+        return question is null ? null : new StoredTurn(question, rows.FirstOrDefault(m => m.Role == "assistant" && m.Seq > question.Seq));
     }
 
     /// <summary>The highest stored seq, or 0 for an empty log.</summary>
@@ -159,5 +185,6 @@ public sealed class ConversationStore(NpgsqlDataSource db)
 
     private static MessageRecord ReadMessage(NpgsqlDataReader r) => new(
         r.GetInt64(0), r.GetString(1), r.GetString(2), r.GetString(3), r.GetString(4), r.GetInt32(5),
-        r.IsDBNull(6) ? null : r.GetString(6), r.GetFieldValue<DateTimeOffset>(7));
+        r.IsDBNull(6) ? null : r.GetString(6), r.GetFieldValue<DateTimeOffset>(7),
+        r.IsDBNull(8) ? null : JsonSerializer.Deserialize<List<CitationRecord>>(r.GetString(8), CitationJson));
 }

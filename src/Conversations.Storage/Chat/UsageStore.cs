@@ -53,4 +53,19 @@ public sealed class UsageStore(NpgsqlDataSource db)
             list.Add((r.GetString(0), r.GetString(1), r.GetInt64(2), r.GetInt64(3), r.GetInt64(4), r.GetDecimal(5)));
         return list;
     }
+
+    /// <summary>What one turn's model calls consumed, summed over its rows.</summary>
+    public async Task<TurnUsageTotals> TurnTotalsAsync(string tenantId, string conversationId, string turnId, CancellationToken ct = default)
+    {
+        await using var cmd = db.CreateCommand("""
+            SELECT coalesce(sum(prompt_tokens), 0)::int, coalesce(sum(cached_tokens), 0)::int, coalesce(sum(completion_tokens), 0)::int, coalesce(sum(cost_usd), 0)
+            FROM usage_records WHERE tenant_id = @t AND turn_id = @turn AND conversation_id = @c AND kind = 'turn'
+            """);
+        cmd.Parameters.AddWithValue("t", tenantId);
+        cmd.Parameters.AddWithValue("c", conversationId);
+        cmd.Parameters.AddWithValue("turn", turnId);
+        await using var r = await cmd.ExecuteReaderAsync(ct);
+        await r.ReadAsync(ct);
+        return new TurnUsageTotals(r.GetInt32(0), r.GetInt32(1), r.GetInt32(2), r.GetDecimal(3));
+    }
 }

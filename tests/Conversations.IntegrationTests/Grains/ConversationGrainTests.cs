@@ -132,6 +132,43 @@ public sealed class ConversationGrainTests(GrainClusterFixture fx)
         Assert.DoesNotContain(history.Messages, m => m.TurnId != "t-other" && m.Seq > 2);
     }
 
+    [Fact(DisplayName = "After the grain is deactivated, a resume from the middle of a finished turn replays the rest of the stored answer, through another silo's factory")]
+    public async Task Resume_after_deactivation_replays_the_stored_answer()
+    {
+        var caller = await NewUserAsync();
+        var key = GrainKeys.Scoped(caller.TenantId, "resumed");
+        var grain = fx.SiloFactories[0].GetGrain<IConversationGrain>(key);
+        await grain.CreateAsync(caller, "resumed");
+        var start = await grain.StartTurnAsync(new SendMessage(caller, "Paris is the capital of France and Berlin is the capital of Germany. What are the capitals?", "t-resume"));
+        Assert.Equal((TurnStartStatus.Started, "t-resume"), (start.Status, start.TurnId));
+        var live = new List<TurnEvent>();
+        await foreach (var e in grain.WatchTurnAsync(caller, "t-resume", null)) live.Add(e);
+        var done = Assert.IsType<DoneEvent>(live[^1].Event);
+        var text = string.Concat(live.Select(e => e.Event).OfType<DeltaEvent>().Select(d => d.Text));
+        Assert.True(text.Length > 4, text);
+
+        // The client had everything up to the middle of the first delta's worth of events.
+        var cut = live.FindIndex(e => e.Event is DeltaEvent);
+        Assert.True(TurnEventId.TryParse(live[cut].Id, out var lastSeen));
+        await grain.Cast<IGrainManagementExtension>().DeactivateOnIdle();
+        await Task.Delay(300);
+
+        var other = fx.SiloFactories[^1].GetGrain<IConversationGrain>(key);
+        Assert.Equal(TurnState.Finished, await other.GetTurnStateAsync(caller, "t-resume"));
+        var rest = new List<TurnEvent>();
+        await foreach (var e in other.WatchTurnAsync(caller, "t-resume", lastSeen)) rest.Add(e);
+        var seenText = string.Concat(live.Take(cut + 1).Select(e => e.Event).OfType<DeltaEvent>().Select(d => d.Text));
+        Assert.Equal(text, seenText + string.Concat(rest.Select(e => e.Event).OfType<DeltaEvent>().Select(d => d.Text)));
+        var replayedDone = Assert.IsType<DoneEvent>(rest[^1].Event);
+        Assert.Equal((done.UserMessageSeq, done.AssistantMessageSeq, "stop"), (replayedDone.UserMessageSeq, replayedDone.AssistantMessageSeq, replayedDone.FinishReason));
+        Assert.True(TurnEventId.TryParse(rest[0].Id, out var firstReplayed) && firstReplayed.Index == lastSeen.Index + 1);
+
+        // The same turn id again is the finished turn, not a second question.
+        Assert.Equal(TurnStartStatus.Finished, (await other.StartTurnAsync(new SendMessage(caller, "again", "t-resume"))).Status);
+        Assert.Equal(2, (await other.GetHistoryAsync(caller, null, 10))!.Messages.Count);
+        Assert.Equal(TurnState.Unknown, await other.GetTurnStateAsync(caller with { UserId = "bob" }, "t-resume"));
+    }
+
     [Fact(DisplayName = "Tenant settings updates are validated, versioned and stored")]
     public async Task Tenant_settings()
     {

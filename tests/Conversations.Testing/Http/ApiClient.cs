@@ -38,19 +38,66 @@ public sealed class ApiClient(string baseUrl, string? key) : IDisposable
         return (await res.Content.ReadFromJsonAsync<JsonNode>())!["conversationId"]!.GetValue<string>();
     }
 
-    /// <summary>Posts a message and returns the raw response (headers read, body not yet).</summary>
-    public Task<HttpResponseMessage> PostMessageAsync(string conversationId, string text, CancellationToken ct = default) =>
-        Http.SendAsync(new HttpRequestMessage(HttpMethod.Post, $"/v1/conversations/{conversationId}/messages") { Content = JsonContent.Create(new { text }) },
-            HttpCompletionOption.ResponseHeadersRead, ct);
+    /// <summary>How many times <see cref="SendAsync(string, string, CancellationToken)"/> reconnects to a cut stream.</summary>
+    public int MaxResumes { get; init; } = 5;
 
-    /// <summary>Sends a message and reads the whole event stream.</summary>
-    public async Task<List<SseEvent>> SendAsync(string conversationId, string text, CancellationToken ct = default)
+    /// <summary>Posts a message (with a client-chosen turn id when given) and returns the raw response (headers read, body not yet).</summary>
+    public Task<HttpResponseMessage> PostMessageAsync(string conversationId, string text, CancellationToken ct = default, string? turnId = null) =>
+        Http.SendAsync(new HttpRequestMessage(HttpMethod.Post, $"/v1/conversations/{conversationId}/messages")
+        {
+            Content = JsonContent.Create(turnId is null ? new { text } : (object)new { text, turnId }),
+        }, HttpCompletionOption.ResponseHeadersRead, ct);
+
+    /// <summary>Sends a message and reads the whole event stream, resuming by itself when the stream is cut.</summary>
+    public Task<List<SseEvent>> SendAsync(string conversationId, string text, CancellationToken ct = default) => SendAsync(conversationId, text, null, ct);
+
+    /// <summary>Sends a message as turn <paramref name="turnId"/> (a new id when null) and reads the whole event stream, resuming after a cut.</summary>
+    public async Task<List<SseEvent>> SendAsync(string conversationId, string text, string? turnId, CancellationToken ct = default)
     {
-        using var res = await PostMessageAsync(conversationId, text, ct);
+        using var res = await PostMessageAsync(conversationId, text, ct, turnId);
         await EnsureAsync(res, HttpStatusCode.OK);
         Assert.Equal("text/event-stream", res.Content.Headers.ContentType?.MediaType);
-        return await ReadEventsAsync(await res.Content.ReadAsStreamAsync(ct), ct);
+        var turn = res.Headers.TryGetValues("Turn-Id", out var ids) ? ids.First() : turnId;
+        var events = await ReadEventsAsync(await res.Content.ReadAsStreamAsync(ct), ct, tolerateCut: turn is not null);
+        return turn is null ? events : await ResumeUntilEndAsync(conversationId, turn, events, ct);
     }
+
+    /// <summary>GETs a turn's events after <paramref name="lastEventId"/> (all when null); returns the raw response.</summary>
+    public Task<HttpResponseMessage> GetTurnEventsAsync(string conversationId, string turnId, string? lastEventId, CancellationToken ct = default)
+    {
+        var req = new HttpRequestMessage(HttpMethod.Get, $"/v1/conversations/{conversationId}/turns/{turnId}/events");
+        if (lastEventId is not null) req.Headers.Add("Last-Event-ID", lastEventId);
+        return Http.SendAsync(req, HttpCompletionOption.ResponseHeadersRead, ct);
+    }
+
+    /// <summary>
+    /// Reads the rest of a turn after the events a client already has, as a client does after a cut: reconnects with
+    /// Last-Event-ID until the turn's final event, at most <see cref="MaxResumes"/> times, backing off between tries.
+    /// </summary>
+    public async Task<List<SseEvent>> ResumeUntilEndAsync(string conversationId, string turnId, List<SseEvent> seen, CancellationToken ct = default)
+    {
+        var events = new List<SseEvent>(seen);
+        for (var attempt = 0; !Ended(events) && attempt < MaxResumes; attempt++)
+        {
+            if (attempt > 0) await Task.Delay(TimeSpan.FromMilliseconds(200 * (1 << attempt)), ct);
+            if (events.Count > 0 && events[^1].Data["code"]?.GetValue<string>() == "stream_failed") events.RemoveAt(events.Count - 1);
+            try
+            {
+                using var res = await GetTurnEventsAsync(conversationId, turnId, events.LastOrDefault(e => e.Id is not null)?.Id, ct);
+                if (res.StatusCode != HttpStatusCode.OK) continue;
+                events.AddRange(await ReadEventsAsync(await res.Content.ReadAsStreamAsync(ct), ct, tolerateCut: true));
+            }
+            catch (HttpRequestException) when (attempt < MaxResumes - 1)
+            {
+                // The host is unreachable for now: back off and try again.
+            }
+        }
+        return events;
+    }
+
+    // A turn's stream ended when its last event is done or an error other than a broken stream.
+    private static bool Ended(List<SseEvent> events) => events.Count > 0
+        && (events[^1].Name == "done" || (events[^1].Name == "error" && events[^1].Data["code"]?.GetValue<string>() != "stream_failed"));
 
     /// <summary>The conversation with one page of history.</summary>
     public Task<JsonNode> GetConversationAsync(string conversationId, int limit = 200) =>
@@ -68,17 +115,31 @@ public sealed class ApiClient(string baseUrl, string? key) : IDisposable
         return (await res.Content.ReadFromJsonAsync<JsonNode>())!;
     }
 
-    /// <summary>Parses an SSE stream into events.</summary>
-    public static async Task<List<SseEvent>> ReadEventsAsync(Stream stream, CancellationToken ct = default)
+    /// <summary>Parses an SSE stream into events; with <paramref name="tolerateCut"/>, a connection cut mid-stream ends the list instead of throwing.</summary>
+    public static async Task<List<SseEvent>> ReadEventsAsync(Stream stream, CancellationToken ct = default, bool tolerateCut = false)
     {
         var events = new List<SseEvent>();
         using var reader = new StreamReader(stream, Encoding.UTF8);
-        string? name = null;
-        while (await reader.ReadLineAsync(ct) is { } line)
+        string? name = null, id = null, data = null;
+        try
         {
-            if (line.StartsWith("event: ", StringComparison.Ordinal)) name = line[7..];
-            else if (line.StartsWith("data: ", StringComparison.Ordinal)) events.Add(new SseEvent(name ?? "message", JsonNode.Parse(line[6..])!));
+            while (await reader.ReadLineAsync(ct) is { } line)
+            {
+                if (line.Length == 0)
+                {
+                    if (data is not null) events.Add(new SseEvent(name ?? "message", JsonNode.Parse(data)!, id));
+                    (name, id, data) = (null, null, null);
+                }
+                else if (line.StartsWith("event: ", StringComparison.Ordinal)) name = line[7..];
+                else if (line.StartsWith("id: ", StringComparison.Ordinal)) id = line[4..];
+                else if (line.StartsWith("data: ", StringComparison.Ordinal)) data = data is null ? line[6..] : data + "\n" + line[6..];
+            }
         }
+        catch (Exception e) when (tolerateCut && e is IOException or HttpRequestException)
+        {
+            return events; // the connection was cut: what arrived whole counts, the caller resumes after it
+        }
+        if (data is not null) events.Add(new SseEvent(name ?? "message", JsonNode.Parse(data)!, id));
         return events;
     }
 

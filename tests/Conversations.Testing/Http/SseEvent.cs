@@ -3,8 +3,8 @@ using Xunit;
 
 namespace Conversations.Testing.Http;
 
-/// <summary>One server-sent event of a turn.</summary>
-public sealed record SseEvent(string Name, JsonNode Data);
+/// <summary>One server-sent event of a turn, with its id (null when the server sent none).</summary>
+public sealed record SseEvent(string Name, JsonNode Data, string? Id = null);
 
 /// <summary>Reading a turn's events.</summary>
 public static class SseEventExtensions

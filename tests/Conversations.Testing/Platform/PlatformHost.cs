@@ -19,6 +19,9 @@ public abstract class PlatformHost(string name, string operatorKey) : IAsyncLife
     /// <summary>The running platform.</summary>
     public PlatformProcess Platform { get; private set; } = null!;
 
+    /// <summary>The database and cluster the process runs on: another host process started with them joins the same cluster.</summary>
+    public PlatformProcess.Settings Settings { get; private set; } = null!;
+
     /// <summary>Base URL of the API.</summary>
     public string BaseUrl => Platform.BaseUrl!;
 
@@ -78,7 +81,7 @@ public abstract class PlatformHost(string name, string operatorKey) : IAsyncLife
     {
         await StartServersAsync();
         Database = await TestDatabase.CreateAsync(name);
-        var settings = new PlatformProcess.Settings(Database.ConnectionString, $"{name}-{Guid.NewGuid():n}"[..(name.Length + 9)]);
+        var settings = Settings = new PlatformProcess.Settings(Database.ConnectionString, $"{name}-{Guid.NewGuid():n}"[..(name.Length + 9)]);
         settings.Environment["Bootstrap__OperatorKey"] = operatorKey;
         Configure(settings.Environment);
         Platform = await PlatformProcess.StartApiAsync(settings);
@@ -86,7 +89,7 @@ public abstract class PlatformHost(string name, string operatorKey) : IAsyncLife
     }
 
     /// <inheritdoc />
-    public async Task DisposeAsync()
+    public virtual async Task DisposeAsync()
     {
         if (Platform is not null) await Platform.DisposeAsync();
         if (Database is not null) await Database.DisposeAsync();

@@ -6,13 +6,14 @@ using Conversations.Contracts.Tenancy;
 using Conversations.Grains.Telemetry;
 using Conversations.Models.Chat;
 using Conversations.Prompting;
+using Conversations.Storage.Chat;
 
 namespace Conversations.Grains.Chat.Turn;
 
 /// <summary>
 /// One chat turn: runs the stages in order and passes on the events each yields, until one ends the turn with an
 /// <see cref="Outcome"/>. A turn that stops without one (the caller left, or a stage threw) is settled at its end: every
-/// model call is billed, and a stored question gets an interrupted answer with what was shown.
+/// model call is billed, and a stored question gets an interrupted (or, when the user stopped it, stopped) answer with what was shown.
 /// </summary>
 internal sealed class ChatTurn(ChatPipeline pipeline, ConversationScope conversation, SendMessage message)
 {
@@ -65,6 +66,12 @@ internal sealed class ChatTurn(ChatPipeline pipeline, ConversationScope conversa
     public TurnAnswer Answer { get; private set; } = null!;
     /// <summary>How the turn ended; null while it runs.</summary>
     public TurnOutcome? Outcome { get; set; }
+    /// <summary>The sources the answer cites, in the order they were sent; stored with the answer.</summary>
+    public List<CitationRecord> Citations { get; } = [];
+    /// <summary>Set when the user stopped the turn: its cancellation ends it as <see cref="TurnOutcome.Stopped"/>.</summary>
+    public bool StopRequested { get; set; }
+    /// <summary>The event that ends a turn which stopped without one of its own (stopped, or abandoned); null otherwise.</summary>
+    public ChatEvent? Final { get; set; }
 
     /// <summary>Runs the turn.</summary>
     public async IAsyncEnumerable<ChatEvent> RunAsync([EnumeratorCancellation] CancellationToken cancellationToken)

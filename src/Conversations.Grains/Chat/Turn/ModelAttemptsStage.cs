@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using Conversations.Contracts.Chat;
 using Conversations.Models.Chat;
+using Conversations.Storage.Chat;
 
 namespace Conversations.Grains.Chat.Turn;
 
@@ -16,7 +17,10 @@ internal sealed class ModelAttemptsStage : ITurnStage
     public async IAsyncEnumerable<ChatEvent> RunAsync(ChatTurn turn, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         foreach (var chunk in turn.Retrieval.Chunks.Where(c => turn.Prompt.IncludedChunkIds.Contains(ConversationPrompt.ChunkId(c))))
+        {
+            turn.Citations.Add(new CitationRecord(chunk.DocumentId, chunk.Title, chunk.ChunkIndex, chunk.Score));
             yield return new CitationEvent(chunk.DocumentId, chunk.Title, chunk.ChunkIndex, chunk.Score);
+        }
 
         var (answer, chain) = (turn.Answer, turn.Chain);
         answer.Guard(turn.Moderation.StartOutput());

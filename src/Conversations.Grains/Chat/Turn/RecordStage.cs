@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using Conversations.Contracts.Chat;
+using Conversations.Grains.Chat.Turns;
 using Conversations.Models.Chat;
 using Conversations.Storage.Chat;
 
@@ -27,7 +28,7 @@ internal sealed class RecordStage : ITurnStage
         var cutOff = outcome == TurnOutcome.Incomplete;
         var stored = outcome.Delivered() || cutOff ? text : answer.Failure!.Message;
         var assistant = turn.Conversation.Log.Next(turn.TurnId, PromptLine.Assistant, stored, outcome.MessageStatusOf()!,
-            cutOff ? tokens.Count(text) : usage.CompletionTokens, modelName);
+            cutOff ? tokens.Count(text) : usage.CompletionTokens, modelName) with { Citations = turn.Citations };
         await turn.Conversation.Log.SaveAsync(assistant, Rows(turn, cost, modelName));
         turn.Outcome = outcome;
         TurnMetrics.Record(turn.Activity, outcome.MetricName()!, modelName, answer.FirstText, turn.Clock.Elapsed, usage, attempts);
@@ -56,11 +57,13 @@ internal sealed class RecordStage : ITurnStage
     }
 
     /// <summary>
-    /// The turn stopped after its question was stored (the caller went away, or a stage threw): what was shown is kept,
-    /// marked interrupted, and every call is billed, the one cut short included. Nothing here uses the caller's token.
+    /// The turn stopped after its question was stored (the user stopped it, nobody watched it for too long, or a stage
+    /// threw): what was shown is kept, marked stopped or interrupted, and every call is billed, the one cut short
+    /// included. Nothing here uses the turn's token. Sets the event that ends the turn's stream.
     /// </summary>
     public static async Task AbandonedAsync(ChatTurn turn)
     {
+        var outcome = turn.StopRequested ? TurnOutcome.Stopped : TurnOutcome.Abandoned;
         var (answer, attempts, route) = (turn.Answer, turn.Calls.Attempts, turn.Route);
         var usage = TurnBilling.Usage(attempts) ?? TurnUsage.None;
         TurnCost? cost = null;
@@ -76,10 +79,15 @@ internal sealed class RecordStage : ITurnStage
         usage = usage with { CostUsd = cost?.TotalUsd ?? 0m };
         var log = turn.Conversation.Log;
         var shown = answer.Shown;
-        await log.SaveAsync(log.Next(turn.TurnId, PromptLine.Assistant, shown, TurnOutcome.Abandoned.MessageStatusOf()!, turn.Pipeline.Tokens.Count(shown), answer.ModelName),
-            Rows(turn, cost, route is null ? null : answer.ModelName ?? attempts.LastOrDefault()?.ModelId ?? "none"));
-        turn.Outcome = TurnOutcome.Abandoned;
-        TurnMetrics.Record(turn.Activity, TurnOutcome.Abandoned.MetricName()!, answer.ModelName, answer.FirstText, turn.Clock.Elapsed, usage, attempts);
+        var modelName = answer.ModelName ?? attempts.LastOrDefault()?.ModelId;
+        var saved = log.Next(turn.TurnId, PromptLine.Assistant, shown, outcome.MessageStatusOf()!, turn.Pipeline.Tokens.Count(shown), answer.ModelName)
+            with { Citations = turn.Citations };
+        await log.SaveAsync(saved, Rows(turn, cost, route is null ? null : modelName ?? "none"));
+        turn.Outcome = outcome;
+        TurnMetrics.Record(turn.Activity, outcome.MetricName()!, answer.ModelName, answer.FirstText, turn.Clock.Elapsed, usage, attempts);
+        turn.Final = outcome == TurnOutcome.Stopped
+            ? new DoneEvent(turn.TurnId, turn.Commit.Question.Seq, saved.Seq, usage, modelName ?? "none", TurnEvents.StoppedFinish)
+            : TurnEvents.Interrupted;
     }
 
     /// <summary>Usage rows of calls whose turn left no message: written alone, and a failure is logged, never thrown, since the turn is already ending.</summary>

@@ -17,8 +17,10 @@ internal enum TurnOutcome
     Refused,
     /// <summary>The question could not be stored, so it was not sent; the turn left no message.</summary>
     QuestionNotStored,
-    /// <summary>The turn stopped before it was recorded (the caller left, or a stage threw): what was shown is kept as interrupted.</summary>
+    /// <summary>The turn stopped before it was recorded (nobody watched it for too long, or a stage threw): what was shown is kept as interrupted.</summary>
     Abandoned,
+    /// <summary>The user stopped the turn: what was shown is kept as stopped, and billed.</summary>
+    Stopped,
 }
 
 /// <summary>What each <see cref="TurnOutcome"/> means for the stored answer and the turn's figures.</summary>
@@ -43,6 +45,7 @@ internal static class TurnOutcomes
         TurnOutcome.Failed => "failed",
         TurnOutcome.Refused => "refused",
         TurnOutcome.Abandoned => "abandoned",
+        TurnOutcome.Stopped => "stopped",
         _ => null,
     };
 
@@ -54,6 +57,7 @@ internal static class TurnOutcomes
         TurnOutcome.Failed => MessageStatus.Failed,
         TurnOutcome.Refused => MessageStatus.Refused,
         TurnOutcome.Abandoned => MessageStatus.Interrupted,
+        TurnOutcome.Stopped => MessageStatus.Stopped,
         _ => null,
     };
 }

@@ -1,0 +1,34 @@
+using Conversations.Contracts.Chat;
+using Conversations.Storage.Chat;
+
+namespace Conversations.Grains.Chat.Turns;
+
+/// <summary>
+/// A finished turn read back from the log: replays what a client has not seen yet, with event ids that go on from the
+/// client's last one, so a resume after the grain moved or was deactivated ends with the same text as an uncut stream.
+/// </summary>
+internal sealed record StoredAnswer(MessageRecord Question, MessageRecord Answer, TurnUsageTotals Usage)
+{
+    /// <summary>Whether an answer of this status carries answer text (the others store an error message).</summary>
+    public bool HasAnswerText => Answer.Status is MessageStatus.Complete or MessageStatus.Stopped or MessageStatus.Incomplete or MessageStatus.Interrupted;
+
+    /// <summary>The events after <paramref name="after"/>: the citations and text the client lacks, then the final event.</summary>
+    public IEnumerable<TurnEvent> Replay(TurnEventId? after)
+    {
+        var (index, chars, citations) = after is { } a ? (a.Index, a.Chars, a.Citations) : (0, 0, 0);
+        foreach (var c in (Answer.Citations ?? []).Skip(citations))
+            yield return new TurnEvent(new TurnEventId(++index, chars, ++citations).ToString(), new CitationEvent(c.DocumentId, c.DocumentTitle, c.ChunkIndex, c.Score));
+        var text = HasAnswerText ? Answer.Content : "";
+        if (chars < text.Length)
+        {
+            var rest = text[chars..];
+            chars = text.Length;
+            yield return new TurnEvent(new TurnEventId(++index, chars, citations).ToString(), new DeltaEvent(rest));
+        }
+        yield return new TurnEvent(new TurnEventId(++index, chars, citations).ToString(), TurnEvents.FinalOf(this));
+    }
+
+    /// <summary>A <c>done</c> event for the stored answer, with what its calls consumed.</summary>
+    public DoneEvent Done(string finishReason) => new(Answer.TurnId, Question.Seq, Answer.Seq,
+        new TurnUsage(Usage.PromptTokens, Usage.CachedTokens, Usage.CompletionTokens, Usage.CostUsd), Answer.Model ?? "none", finishReason);
+}

@@ -1,0 +1,143 @@
+using System.Runtime.CompilerServices;
+using Conversations.Contracts.Chat;
+using Conversations.Grains.Chat.Turn;
+using Microsoft.Extensions.Logging;
+
+namespace Conversations.Grains.Chat.Turns;
+
+/// <summary>
+/// One running turn and its event buffer. The turn runs as its own task on the grain's scheduler, whoever watches it;
+/// watchers read the buffer from any event on and then follow it live. A turn nobody watches for
+/// <c>unwatched</c> is stopped (its answer kept as interrupted); <see cref="Stop"/> is the user's cancel.
+/// </summary>
+internal sealed class TurnRun
+{
+    private readonly List<TurnEvent> _events = [];
+    private readonly CancellationTokenSource _stop = new();
+    private readonly TimeSpan _unwatched;
+    private readonly ChatTurn _turn;
+    private TaskCompletionSource _changed = NewSignal();
+    private int _watchers;
+    private int _chars;
+    private int _citations;
+
+    private TurnRun(ChatTurn turn, TimeSpan unwatched)
+    {
+        _turn = turn;
+        _unwatched = unwatched;
+        _stop.CancelAfter(unwatched); // until the first watcher comes
+    }
+
+    /// <summary>The turn's id.</summary>
+    public string TurnId => _turn.TurnId;
+
+    /// <summary>True once the turn's task has ended and its last event is in the buffer.</summary>
+    public bool Ended { get; private set; }
+
+    /// <summary>Completes when the turn's task has ended.</summary>
+    public Task Completion { get; private set; } = Task.CompletedTask;
+
+    /// <summary>The status the turn's answer was stored with; null while it runs, or when it stored none.</summary>
+    public string? MessageStatus => _turn.Outcome?.MessageStatusOf();
+
+    /// <summary>Starts <paramref name="turn"/> on the calling grain's scheduler; <paramref name="ended"/> runs after its last event.</summary>
+    public static TurnRun Start(ChatTurn turn, TimeSpan unwatched, Action<TurnRun> ended)
+    {
+        var run = new TurnRun(turn, unwatched);
+        run.Completion = run.RunAsync(ended);
+        return run;
+    }
+
+    /// <summary>The user's cancel: the model call stops, and the partial answer is stored as stopped.</summary>
+    public void Stop()
+    {
+        if (Ended || _turn.Outcome is not null) return;
+        _turn.StopRequested = true;
+        _stop.Cancel();
+    }
+
+    /// <summary>Stops the turn as if nobody watched it (the grain is going away).</summary>
+    public void Abandon()
+    {
+        if (!Ended) _stop.Cancel();
+    }
+
+    /// <summary>The events after number <paramref name="afterIndex"/>, then the live ones until the turn ends; leaving only stops watching.</summary>
+    public async IAsyncEnumerable<TurnEvent> WatchAsync(int afterIndex, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        Attach();
+        try
+        {
+            var next = Math.Max(0, afterIndex);
+            while (true)
+            {
+                while (next < _events.Count) yield return _events[next++];
+                if (Ended) yield break;
+                await _changed.Task.WaitAsync(cancellationToken);
+            }
+        }
+        finally
+        {
+            Detach();
+        }
+    }
+
+    private async Task RunAsync(Action<TurnRun> ended)
+    {
+        try
+        {
+            await foreach (var e in _turn.RunAsync(_stop.Token)) Add(e);
+        }
+        catch (OperationCanceledException) when (_stop.IsCancellationRequested)
+        {
+            // Stopped by the user or for nobody watching: the turn's end has recorded what was shown.
+        }
+        catch (Exception e)
+        {
+            TurnRunLog.TurnFailed(_turn.Pipeline.Logger, _turn.Conversation.TenantId, _turn.Conversation.ConversationId, e);
+        }
+        finally
+        {
+            if (_events.Count == 0 || _events[^1].Event is not (DoneEvent or ErrorEvent))
+                Add(_turn.Final ?? (_turn.Outcome is null && _turn.StopRequested ? TurnEvents.StoppedUnsaved : TurnEvents.Interrupted));
+            Ended = true;
+            _stop.Dispose();
+            Signal();
+            ended(this);
+        }
+    }
+
+    private void Add(ChatEvent e)
+    {
+        if (e is DeltaEvent delta) _chars += delta.Text.Length;
+        if (e is CitationEvent) _citations++;
+        _events.Add(new TurnEvent(new TurnEventId(_events.Count + 1, _chars, _citations).ToString(), e));
+        Signal();
+    }
+
+    private void Signal()
+    {
+        var changed = _changed;
+        _changed = NewSignal();
+        changed.TrySetResult();
+    }
+
+    private void Attach()
+    {
+        if (_watchers++ == 0 && !Ended) _stop.CancelAfter(Timeout.InfiniteTimeSpan);
+    }
+
+    private void Detach()
+    {
+        if (--_watchers == 0 && !Ended) _stop.CancelAfter(_unwatched);
+    }
+
+    private static TaskCompletionSource NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
+}
+
+/// <summary>The turn runner's log lines.</summary>
+internal static partial class TurnRunLog
+{
+    [LoggerMessage(Level = LogLevel.Error, Message = "A turn of {TenantId}/{ConversationId} failed")]
+    public static partial void TurnFailed(ILogger logger, string tenantId, string conversationId, Exception exception);
+}

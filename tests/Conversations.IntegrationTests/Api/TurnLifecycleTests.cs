@@ -1,0 +1,203 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json.Nodes;
+
+namespace Conversations.IntegrationTests.Api;
+
+/// <summary>
+/// Turns outlive their connections, through real HTTP against two API hosts of one cluster and a test model that writes
+/// slowly: resume by event id, cancel, idempotent sends, a 409 for a second turn, citations in history.
+/// </summary>
+public sealed class TurnLifecycleTests(TurnPlatformFixture fx) : IClassFixture<TurnPlatformFixture>
+{
+    private const string Question = "Tell me about the quarterly plan";
+
+    // Reads the POST stream until it holds the given number of deltas, then drops the connection; returns what arrived and the turn's id.
+    private static async Task<(List<SseEvent> Events, string TurnId)> SendAndCutAsync(ApiClient client, string conversationId, string text, int deltas, string? turnId = null)
+    {
+        using var res = await client.PostMessageAsync(conversationId, text, turnId: turnId);
+        await ApiClient.EnsureAsync(res, HttpStatusCode.OK);
+        var id = res.Headers.GetValues("Turn-Id").Single();
+        using var cts = new CancellationTokenSource();
+        var events = new List<SseEvent>();
+        using var reader = new StreamReader(await res.Content.ReadAsStreamAsync(), Encoding.UTF8);
+        string? name = null, eventId = null;
+        while (events.Count(e => e.Name == "delta") < deltas && await reader.ReadLineAsync() is { } line)
+        {
+            if (line.StartsWith("event: ", StringComparison.Ordinal)) name = line[7..];
+            else if (line.StartsWith("id: ", StringComparison.Ordinal)) eventId = line[4..];
+            else if (line.StartsWith("data: ", StringComparison.Ordinal))
+            {
+                // The id may follow the data line; read to the blank line that ends the event.
+                var data = line[6..];
+                while (await reader.ReadLineAsync() is { Length: > 0 } more)
+                    if (more.StartsWith("id: ", StringComparison.Ordinal)) eventId = more[4..];
+                events.Add(new SseEvent(name!, JsonNode.Parse(data)!, eventId));
+                Assert.False(name is "done" or "error", "the answer ended before the client left: " + events.Dump());
+                (name, eventId) = (null, null);
+            }
+        }
+        return (events, id); // disposing the response mid-stream closes the connection
+    }
+
+    private static async Task<JsonArray> WaitForAnswerAsync(ApiClient user, string conversationId, int messages)
+    {
+        for (var i = 0; i < 150; i++)
+        {
+            var stored = await user.MessagesAsync(conversationId);
+            if (stored.Count >= messages) return stored;
+            await Task.Delay(100);
+        }
+        return await user.MessagesAsync(conversationId);
+    }
+
+    [Fact(DisplayName = "A stream cut mid-answer and resumed with Last-Event-ID through another API host ends with the same text as an uncut one, and the same stored message")]
+    public async Task Cut_stream_resumes_on_another_host()
+    {
+        var (_, userKey) = await fx.NewTenantKeysAsync("tr");
+        using var user = fx.As(userKey);
+        var uncut = await user.SendAsync(await user.CreateConversationAsync(), Question);
+        uncut.Done();
+
+        var id = await user.CreateConversationAsync();
+        var (seen, turnId) = await SendAndCutAsync(user, id, Question, deltas: 4);
+        Assert.All(seen, e => Assert.False(string.IsNullOrEmpty(e.Id), "every event has an id"));
+        using var elsewhere = fx.OnSecondHost(userKey);
+        var all = await elsewhere.ResumeUntilEndAsync(id, turnId, seen);
+
+        var done = all.Done();
+        Assert.Equal(uncut.AnswerText(), all.AnswerText());
+        Assert.Equal(all.Count, all.Select(e => e.Id).Distinct().Count()); // no event twice
+        var stored = await user.MessagesAsync(id);
+        Assert.Equal(2, stored.Count);
+        Assert.Equal(all.AnswerText(), stored[1]!["content"]!.GetValue<string>());
+        Assert.Equal("complete", stored[1]!["status"]!.GetValue<string>());
+        Assert.Equal(done["assistantMessageSeq"]!.GetValue<long>(), stored[1]!["seq"]!.GetValue<long>());
+    }
+
+    [Fact(DisplayName = "A turn whose client left runs to its end and is stored complete; ?after= replays the rest of it afterwards")]
+    public async Task Left_turn_completes()
+    {
+        using var user = await fx.NewUserAsync("tl");
+        var id = await user.CreateConversationAsync();
+        var (seen, turnId) = await SendAndCutAsync(user, id, Question, deltas: 2);
+
+        var stored = await WaitForAnswerAsync(user, id, 2);
+        Assert.Equal("complete", stored[^1]!["status"]!.GetValue<string>());
+        var res = await user.Http.GetAsync($"/v1/conversations/{id}/turns/{turnId}/events?after={Uri.EscapeDataString(seen[^1].Id!)}");
+        await ApiClient.EnsureAsync(res, HttpStatusCode.OK);
+        var rest = await ApiClient.ReadEventsAsync(await res.Content.ReadAsStreamAsync());
+        rest.Done();
+        Assert.Equal(stored[^1]!["content"]!.GetValue<string>(), seen.AnswerText() + rest.AnswerText());
+    }
+
+    [Fact(DisplayName = "A retried send with the same turnId (while live, and after it finished) is the same turn: nothing is added to history")]
+    public async Task Retried_send_is_the_same_turn()
+    {
+        using var user = await fx.NewUserAsync("ti");
+        var id = await user.CreateConversationAsync();
+        const string turnId = "retry-turn-1";
+        var (_, first) = await SendAndCutAsync(user, id, Question, deltas: 2, turnId: turnId);
+        Assert.Equal(turnId, first);
+
+        // While live: the retry joins the running turn from its start.
+        var live = await user.SendAsync(id, Question, turnId);
+        live.Done();
+        Assert.Equal(2, (await user.MessagesAsync(id)).Count);
+
+        // After it finished: the stored answer is replayed, and still nothing is added.
+        var replay = await user.SendAsync(id, Question, turnId);
+        Assert.Equal(live.AnswerText(), replay.AnswerText());
+        Assert.Equal(live.Done()["assistantMessageSeq"]!.GetValue<long>(), replay.Done()["assistantMessageSeq"]!.GetValue<long>());
+        var stored = await user.MessagesAsync(id);
+        Assert.Equal(2, stored.Count);
+        Assert.Equal(1, stored.Count(m => m!["role"]!.GetValue<string>() == "user"));
+
+        // The Idempotency-Key header does the same for a client that sends no turnId.
+        using var keyed = new HttpRequestMessage(HttpMethod.Post, $"/v1/conversations/{id}/messages") { Content = JsonContent.Create(new { text = Question }) };
+        keyed.Headers.Add("Idempotency-Key", turnId);
+        using var again = await user.Http.SendAsync(keyed);
+        await ApiClient.EnsureAsync(again, HttpStatusCode.OK);
+        Assert.Equal(live.AnswerText(), (await ApiClient.ReadEventsAsync(await again.Content.ReadAsStreamAsync())).AnswerText());
+        Assert.Equal(2, (await user.MessagesAsync(id)).Count);
+    }
+
+    [Fact(DisplayName = "A second turn while one runs gets a 409 problem before any stream starts; history and cancel are served meanwhile")]
+    public async Task Concurrent_turn_is_409()
+    {
+        using var user = await fx.NewUserAsync("tc");
+        var id = await user.CreateConversationAsync();
+        var (_, turnId) = await SendAndCutAsync(user, id, Question, deltas: 1);
+
+        using var second = await user.PostMessageAsync(id, "something else", turnId: "another-turn");
+        var problem = await ApiClient.ProblemAsync(second, HttpStatusCode.Conflict);
+        Assert.Equal(turnId, problem["turnId"]!.GetValue<string>());
+        // The grain answers other calls while its turn runs: history holds the question and not yet the answer.
+        Assert.Single(await user.MessagesAsync(id));
+        var rest = await user.ResumeUntilEndAsync(id, turnId, []);
+        rest.Done();
+    }
+
+    [Fact(DisplayName = "Cancel stops the model call: the partial answer is stored as stopped, the stream ends with done 'stopped', and the ledger bills the call")]
+    public async Task Cancel_keeps_a_stopped_answer()
+    {
+        var (adminKey, userKey) = await fx.NewTenantKeysAsync("tx");
+        using var user = fx.As(userKey);
+        using var admin = fx.As(adminKey);
+        var id = await user.CreateConversationAsync();
+        var (seen, turnId) = await SendAndCutAsync(user, id, Question, deltas: 3);
+
+        var cancel = await user.Http.PostAsync($"/v1/conversations/{id}/turns/{turnId}/cancel", null);
+        await ApiClient.EnsureAsync(cancel, HttpStatusCode.OK);
+        Assert.Equal("stopped", (await cancel.Content.ReadFromJsonAsync<JsonNode>())!["status"]!.GetValue<string>());
+
+        var all = await user.ResumeUntilEndAsync(id, turnId, seen);
+        var done = all.Done();
+        Assert.Equal("stopped", done["finishReason"]!.GetValue<string>());
+        var answer = (await user.MessagesAsync(id))[^1]!;
+        Assert.Equal("stopped", answer["status"]!.GetValue<string>());
+        var text = answer["content"]!.GetValue<string>();
+        Assert.Equal(all.AnswerText(), text);
+        Assert.StartsWith(seen.AnswerText(), text);
+        Assert.True(text.Split(' ').Length < 60, "the answer was cut short: " + text);
+
+        var row = (await admin.GetJsonAsync("/v1/usage?userId=alice"))["rows"]!.AsArray().Single(r => r!["model"]!.GetValue<string>() == "test-model")!;
+        Assert.True(row["completionTokens"]!.GetValue<long>() >= 3, row.ToJsonString());
+        Assert.True(row["promptTokens"]!.GetValue<long>() > 0, row.ToJsonString());
+
+        // A finished turn cannot be stopped; an unknown one is not found; another user's is not found either.
+        await ApiClient.ProblemAsync(await user.Http.PostAsync($"/v1/conversations/{id}/turns/{turnId}/cancel", null), HttpStatusCode.Conflict);
+        await ApiClient.ProblemAsync(await user.Http.PostAsync($"/v1/conversations/{id}/turns/no-such-turn/cancel", null), HttpStatusCode.NotFound);
+        using var stranger = await fx.NewUserAsync("ty");
+        await ApiClient.ProblemAsync(await stranger.Http.PostAsync($"/v1/conversations/{id}/turns/{turnId}/cancel", null), HttpStatusCode.NotFound);
+        await ApiClient.ProblemAsync(await stranger.GetTurnEventsAsync(id, turnId, null), HttpStatusCode.NotFound);
+        await ApiClient.ProblemAsync(await user.GetTurnEventsAsync(id, turnId, "not-an-id"), HttpStatusCode.BadRequest);
+    }
+
+    [Fact(DisplayName = "An answer's citations come back with it in GET history")]
+    public async Task Citations_are_in_history()
+    {
+        var (adminKey, userKey) = await fx.NewTenantKeysAsync("tk");
+        using var admin = fx.As(adminKey);
+        using var user = fx.As(userKey);
+        Assert.True((await admin.Http.PutAsJsonAsync("/v1/acl/roles/staff", new { includes = Array.Empty<string>(), labels = new[] { "public" } })).IsSuccessStatusCode);
+        Assert.True((await admin.Http.PutAsJsonAsync("/v1/acl/users/alice/roles", new { roles = new[] { "staff" } })).IsSuccessStatusCode);
+        var upload = await admin.Http.PostAsJsonAsync("/v1/knowledge/documents", new
+        {
+            documents = new[] { new { id = "leave", title = "Leave policy", label = "public", content = "Parental leave is sixteen weeks at full pay for every employee." } },
+        });
+        Assert.True(upload.IsSuccessStatusCode, await upload.Content.ReadAsStringAsync());
+
+        var id = await user.CreateConversationAsync();
+        var events = await user.SendAsync(id, "How long is parental leave?", "cited-turn");
+        events.Done();
+        var cited = events.Where(e => e.Name == "citation").Select(e => e.Data["documentId"]!.GetValue<string>()).ToList();
+        Assert.Contains("leave", cited);
+
+        var answer = (await user.MessagesAsync(id))[^1]!;
+        var stored = answer["citations"]!.AsArray();
+        Assert.Equal(cited, stored.Select(c => c!["documentId"]!.GetValue<string>()));
+        Assert.Equal("Leave policy", stored[0]!["documentTitle"]!.GetValue<string>());
+        Assert.Null((await user.MessagesAsync(id))[0]!["citations"]);
+    }
+}
