@@ -98,6 +98,24 @@ public sealed class ChunkConformanceTests(RoutingPlatform fx)
         Assert.Contains(completion["citations"]!.AsArray(), c => c!["document_id"]!.GetValue<string>() == "leave");
     }
 
+    [Fact(DisplayName = "An answer the model ended at the output token cap finishes with 'length', streamed and not")]
+    public async Task Output_cap_is_length()
+    {
+        using var t = await NewAsync(fx);
+        await t.Admin.PatchSettingsAsync(new { maxOutputTokens = 16 });
+        foreach (var model in new[] { "small", "large" })
+            fx.Model.Control.SetModel(t.ServerName(model), fx.Model.Control.Default with { AnswerTokens = 200 });
+
+        var (completion, _) = await CompleteAsync(t.User, Ask(Question));
+        Assert.Equal("length", completion["choices"]![0]!["finish_reason"]!.GetValue<string>());
+        Assert.Equal(16, completion["usage"]!["completion_tokens"]!.GetValue<int>());
+
+        using var res = await PostAsync(t.User, Ask(Question, stream: true));
+        await ApiClient.EnsureAsync(res, HttpStatusCode.OK);
+        var chunks = (await DataLinesAsync(res))[..^1].Select(l => JsonNode.Parse(l)!).ToList();
+        Assert.Equal("length", chunks[^1]["choices"]![0]!["finish_reason"]!.GetValue<string>());
+    }
+
     [Fact(DisplayName = "A question moderation refuses is a completion with finish_reason 'content_filter' and the reason in 'refusal', streamed and not; the refusal is in history")]
     public async Task Refused_question_is_content_filter()
     {
