@@ -16,6 +16,13 @@ if [ ! -x /usr/bin/chromium ]; then
   $sudo_cmd apt-get update -qq && $sudo_cmd apt-get install -y -qq chromium chromium-driver >/dev/null || echo "chromium not installed: browser tests will be skipped"
 fi
 
+# The OpenAI-compatible routes are tested with the official `openai` npm client: Node.js, then the client from its lock file.
+if ! command -v npm >/dev/null; then
+  sudo_cmd=""; [ "$(id -u)" -ne 0 ] && sudo_cmd="sudo"
+  $sudo_cmd apt-get update -qq && $sudo_cmd apt-get install -y -qq nodejs npm >/dev/null || echo "Node.js not installed: the npm client test will fail"
+fi
+if command -v npm >/dev/null; then npm ci --prefix tests/openai-node --no-audit --no-fund --silent || echo "openai npm client not installed: the npm client test will install it or fail"; fi
+
 dotnet build Conversations.sln -c Release -nologo -v quiet
 set +e
 dotnet test Conversations.sln -c Release --no-build --logger "console;verbosity=normal" "$@" 2>&1 | tee .local/test-output.log

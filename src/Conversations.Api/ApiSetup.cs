@@ -9,6 +9,7 @@ using Conversations.Api.Errors;
 using Conversations.Api.Feedback;
 using Conversations.Api.Knowledge;
 using Conversations.Api.Moderation;
+using Conversations.Api.OpenAi;
 using Conversations.Api.Routing;
 using Conversations.Api.Telemetry;
 using Conversations.Api.Tenancy;
@@ -54,6 +55,7 @@ public static class ApiSetup
         });
         // Errors are problem+json whatever the Accept header asks for (an SSE client's errors included).
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IProblemDetailsWriter, ProblemJsonWriter>());
+        services.AddOpenAiApi(); // the OpenAI-compatible routes answer errors in OpenAI's shape
         services.AddExceptionHandler<ApiExceptionHandler>();
         // Binding failures (malformed JSON, missing body) throw so the handler can answer with a friendly 400.
         services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
@@ -102,6 +104,7 @@ public static class ApiSetup
         v1.MapFeedbackApi();
         v1.MapBatchApi();
         v1.MapCapacityApi();
+        v1.MapOpenAiApi();
         return app;
     }
 }

@@ -5,8 +5,13 @@ namespace Conversations.Contracts.Chat;
 public sealed record Caller([property: Id(0)] string TenantId, [property: Id(1)] string UserId, [property: Id(2)] string Role);
 
 /// <summary>A new message from the user that starts a turn.</summary>
+/// <param name="Model">
+/// The model the client asked for: a tier (<c>small</c>, <c>large</c>) or one of the tenant's registered model ids.
+/// Routing still applies its budget, circuits and fallback; null lets the tenant's routing choose.
+/// </param>
 [GenerateSerializer, Immutable, Alias("send-message")]
-public sealed record SendMessage([property: Id(0)] Caller Caller, [property: Id(1)] string Text, [property: Id(2)] string? ClientTurnId = null);
+public sealed record SendMessage(
+    [property: Id(0)] Caller Caller, [property: Id(1)] string Text, [property: Id(2)] string? ClientTurnId = null, [property: Id(3)] string? Model = null);
 
 /// <summary>A conversation as its owner sees it.</summary>
 [GenerateSerializer, Immutable, Alias("conversation-info")]

@@ -8,7 +8,11 @@ public sealed record RouteQuery(
     [property: Id(2)] double? RetrievalTopScore,
     [property: Id(3)] int ConversationDepth,
     [property: Id(4)] int RequiredContextTokens,
-    [property: Id(5)] bool BudgetExhausted);
+    [property: Id(5)] bool BudgetExhausted)
+{
+    /// <summary>A tier (<c>small</c>, <c>large</c>) or catalog model id the client asked for; null lets the policy choose.</summary>
+    [Id(6)] public string? RequestedModel { get; init; }
+}
 
 /// <summary>
 /// The router's decision: models to try in order (ending with "extractive"), why, the canary arm ("none",

@@ -4,8 +4,8 @@ using Conversations.Models.Chat;
 
 namespace Conversations.Grains.Chat;
 
-/// <summary>One step of a guarded model stream: text, usage, or the failure that ended it.</summary>
-internal readonly record struct GuardedUpdate(string? Text, ModelUsage? Usage, ModelFailure? Failure);
+/// <summary>One step of a guarded model stream: text, usage, the provider's finish reason, or the failure that ended it.</summary>
+internal readonly record struct GuardedUpdate(string? Text, ModelUsage? Usage, ModelFailure? Failure, string? FinishReason = null);
 
 /// <summary>Why a model stream ended early.</summary>
 internal sealed record ModelFailure(string Code, string Message, bool BeforeFirstToken);
@@ -51,7 +51,7 @@ internal static class ModelStreaming
                 if (!has) break;
                 var u = e.Current;
                 if (!string.IsNullOrEmpty(u.Text)) gotText = true;
-                yield return new GuardedUpdate(u.Text, u.Usage, null);
+                yield return new GuardedUpdate(u.Text, u.Usage, null, u.FinishReason);
             }
         }
         finally

@@ -92,10 +92,11 @@ public interface IRoutedTurn
 /// <param name="ConversationDepth">Turns stored before this one (folded ones included): 0 only for a first question.</param>
 /// <param name="PrivateContext">The prompt carried something private to the asker (memory, summary, earlier turns).</param>
 /// <param name="MemoryEpoch">The asker's memory epoch: it moves when they make the platform forget (private cache keys carry it).</param>
+/// <param name="RequestedModel">The tier or model id the client asked for (see <see cref="SendMessage.Model"/>); null lets routing choose.</param>
 public sealed record RoutingContext(
     Caller Caller, string ConversationId, string TurnId, string Question, int ConversationDepth,
     int PromptTokens, int MaxOutputTokens, double? RetrievalTopScore, long AclVersion, IReadOnlyList<string> ChunkIds,
-    bool PrivateContext = false, long MemoryEpoch = 0);
+    bool PrivateContext = false, long MemoryEpoch = 0, string? RequestedModel = null);
 
 /// <summary>How one model attempt went, and what it consumed.</summary>
 /// <param name="FailureCode">null on success; "model_timeout", "model_stalled", "model_unavailable".</param>

@@ -43,6 +43,7 @@ public sealed class ModelRouterGrain(RoutingConfigCache configs, HealthCache hea
             ConversationDepth = query.ConversationDepth,
             BudgetExhausted = query.BudgetExhausted,
             RequiredContextTokens = query.RequiredContextTokens,
+            RequestedModel = query.RequestedModel,
         };
         // Models in half-open wait for a probe; only the model the rules prefer asks for one, so a probe slot is
         // never taken by a backup that may not be called.

@@ -56,7 +56,9 @@ public sealed partial class TurnRouter(
             return new UnroutedTurn(new ModelPlan([new ModelCandidate(platform.Primary.Name, platform.Primary)], "configured model"));
         var policy = routing.Policy;
 
-        if (policy.HardCodedReplies && _replies.Match(context.Question, StableSeed(context.TurnId)) is { } canned)
+        // A client that names a model asks for that model's answer: no canned reply, no cached answer of another model.
+        var pinned = context.RequestedModel is not null;
+        if (!pinned && policy.HardCodedReplies && _replies.Match(context.Question, StableSeed(context.TurnId)) is { } canned)
         {
             return new RoutedTurn(this, context, new ModelPlan([], $"hard-coded reply: {canned.Intent.ToString().ToLowerInvariant()}")
             {
@@ -65,12 +67,12 @@ public sealed partial class TurnRouter(
             }, "hard-coded");
         }
 
-        var (cached, cacheKeys) = await LookupCacheAsync(context, policy, cancellationToken);
+        var (cached, cacheKeys) = pinned ? (null, null) : await LookupCacheAsync(context, policy, cancellationToken);
         if (cached is not null) return cached;
 
         var router = grains.GetGrain<IModelRouterGrain>(tenantId);
         var query = new RouteQuery(context.ConversationId, context.Question, context.RetrievalTopScore, context.ConversationDepth,
-            context.PromptTokens + context.MaxOutputTokens, false);
+            context.PromptTokens + context.MaxOutputTokens, false) { RequestedModel = context.RequestedModel };
         var outcome = await router.DecideAsync(query);
         var reason = outcome.Reason;
         var hasReservation = false;

@@ -17,8 +17,9 @@ public sealed record ModelRequest(IReadOnlyList<PromptLine> Messages, int MaxOut
 /// <summary>Usage as the model reported it.</summary>
 public sealed record ModelUsage(int PromptTokens, int CachedPromptTokens, int CompletionTokens);
 
-/// <summary>One piece of a streamed answer: text, or the final usage.</summary>
-public readonly record struct ModelUpdate(string? Text, ModelUsage? Usage = null);
+/// <summary>One piece of a streamed answer: text, the final usage, or why the model stopped.</summary>
+/// <param name="FinishReason">The provider's finish reason in OpenAI's words ("stop", "length", …) when it gave one.</param>
+public readonly record struct ModelUpdate(string? Text, ModelUsage? Usage = null, string? FinishReason = null);
 
 /// <summary>A chat model that streams its answer.</summary>
 public interface IChatModel

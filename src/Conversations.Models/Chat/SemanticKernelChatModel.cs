@@ -60,6 +60,9 @@ public sealed class SemanticKernelChatModel : IChatModel
         await foreach (var chunk in _service.GetStreamingChatMessageContentsAsync(history, settings, kernel: null, cancellationToken))
         {
             if (!string.IsNullOrEmpty(chunk.Content)) yield return new ModelUpdate(chunk.Content);
+            // The connector names the reason as the SDK's enum ("Stop", "Length", …); the turn needs "length" (the output cap was hit).
+            if (chunk.Metadata is not null && chunk.Metadata.TryGetValue("FinishReason", out var f) && f?.ToString() is { Length: > 0 } reason)
+                yield return new ModelUpdate(null, null, reason.ToLowerInvariant());
             if (chunk.Metadata is not null && chunk.Metadata.TryGetValue("Usage", out var u) && u is ChatTokenUsage usage)
             {
                 yield return new ModelUpdate(null, new ModelUsage(

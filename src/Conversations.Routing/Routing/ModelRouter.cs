@@ -49,10 +49,13 @@ public sealed class ModelRouter
             downgraded = true;
         }
 
-        var primary = ChooseByRules(request, complexity, downgraded, reasons);
+        var named = request.RequestedModel is { Length: > 0 } requested ? Requested(requested, downgraded, reasons) : null;
+        var primary = named ?? ChooseByRules(request, complexity, downgraded, reasons);
 
+        // A tier the client asked for is still the policy's model for it, canary included; a model named by id is that model.
+        var pinnedById = named is not null && !IsTier(request.RequestedModel!);
         var arm = CanaryArm.None;
-        if (_policy.Canary is { } canary && canary.Share > 0 && SameId(primary, canary.BaselineModelId)
+        if (!pinnedById && _policy.Canary is { } canary && canary.Share > 0 && SameId(primary, canary.BaselineModelId)
             && !(downgraded && _catalog.Get(canary.CandidateModelId).Tier == ModelTier.Large))
         {
             if (CanaryAssignment.IsCandidate(request.TenantId, request.ConversationId, canary))
@@ -76,6 +79,32 @@ public sealed class ModelRouter
         }
 
         return new RouteDecision(chosen, chain.Skip(1).ToArray(), string.Join("; ", reasons), arm, downgraded, complexity);
+    }
+
+    /// <summary>The tier names a client may ask for instead of a model id.</summary>
+    public static readonly IReadOnlyList<string> TierNames = ["small", "large"];
+
+    private static bool IsTier(string name) => TierNames.Any(t => SameId(t, name));
+
+    // The client's choice: a tier is the policy's model for it, an id a catalog model. A large model over a used-up
+    // budget is downgraded like a rule's choice; an unknown name (the API checks names first) leaves the choice to the rules.
+    private string? Requested(string requested, bool downgraded, List<string> reasons)
+    {
+        var id = SameId(requested, "small") ? _policy.SmallModelId
+            : SameId(requested, "large") ? _policy.LargeModelId
+            : _catalog.Find(requested)?.Id;
+        if (id is null)
+        {
+            reasons.Add($"requested model {requested} is not in the catalog: rules decide");
+            return null;
+        }
+        if (downgraded && _catalog.Get(id).Tier == ModelTier.Large)
+        {
+            reasons.Add($"requested by the client: {requested}; small model instead, monthly budget used up");
+            return _policy.SmallModelId;
+        }
+        reasons.Add($"requested by the client: {requested} → {id}");
+        return id;
     }
 
     private string ChooseByRules(RouteRequest request, ComplexityEstimate complexity, bool downgraded, List<string> reasons)

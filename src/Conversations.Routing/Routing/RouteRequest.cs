@@ -21,6 +21,12 @@ public sealed record RouteRequest
     /// <summary>A domain named by the client ("math"), which takes precedence over the detected ones.</summary>
     public string? Domain { get; init; }
 
+    /// <summary>
+    /// A tier ("small", "large") or catalog model id the client asked for. It replaces the policy's choice of the first
+    /// model; budget, circuits, context windows and fallback still apply. Null lets the rules choose.
+    /// </summary>
+    public string? RequestedModel { get; init; }
+
     /// <summary>Whether the tenant's monthly budget is used up (from the budget ledger).</summary>
     public bool BudgetExhausted { get; init; }
 

@@ -45,6 +45,22 @@ public sealed class ModelRouterTests
     }
 
     [Fact]
+    public void Requested_tier_or_model_is_first_and_keeps_fallbacks_circuits_and_budget()
+    {
+        // Proves a client's named tier or model replaces the rules' choice, while fallback, open circuits and a used-up budget still apply.
+        var router = new ModelRouter(TestModels.Catalog(), TestModels.Policy());
+        Assert.Equal("qwen-small", router.Decide(Request(Complex) with { RequestedModel = "small" }).ModelId);
+        Assert.Equal("qwen-large", router.Decide(Request(Simple) with { RequestedModel = "LARGE" }).ModelId);
+        var pinned = router.Decide(Request(Simple) with { RequestedModel = "qwen-math" });
+        Assert.Equal(["qwen-math", "qwen-small", "qwen-large", ModelCatalog.ExtractiveId], pinned.Attempts);
+        Assert.Contains("requested by the client: qwen-math", pinned.Reason, StringComparison.Ordinal);
+        Assert.Equal("qwen-small", router.Decide(Request(Simple) with { RequestedModel = "qwen-math", UnavailableModelIds = ["qwen-math"] }).ModelId);
+        var broke = router.Decide(Request(Simple) with { RequestedModel = "large", BudgetExhausted = true });
+        Assert.Equal(["qwen-small", ModelCatalog.ExtractiveId], broke.Attempts);
+        Assert.Equal("qwen-large", router.Decide(Request(Complex) with { RequestedModel = "no-such-model" }).ModelId); // the rules decide
+    }
+
+    [Fact]
     public void Domain_rules_win_over_complexity()
     {
         // Proves a detected or client-named domain sends the turn to the domain model.

@@ -33,6 +33,8 @@ internal sealed class ChatTurn(ChatPipeline pipeline, ConversationScope conversa
     public string TurnId { get; } = string.IsNullOrWhiteSpace(message.ClientTurnId) ? Guid.NewGuid().ToString("n") : message.ClientTurnId!;
     /// <summary>The question as the user wrote it.</summary>
     public string Question => message.Text;
+    /// <summary>The tier or model the client asked for; null lets routing choose.</summary>
+    public string? RequestedModel => message.Model;
     /// <summary>Runs from the turn's start (latency figures).</summary>
     public Stopwatch Clock { get; } = Stopwatch.StartNew();
     /// <summary>The turn's trace span; the explicit parent of its model attempts.</summary>

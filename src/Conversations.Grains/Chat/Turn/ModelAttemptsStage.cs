@@ -59,6 +59,7 @@ internal sealed class ModelAttemptsStage : ITurnStage
                 break;
             }
             meter.Add(step);
+            if (step.FinishReason is { } reason) answer.HitOutputCap = reason == "length";
             if (string.IsNullOrEmpty(step.Text)) continue;
             // For the early call, time to first token includes any wait for the question's commit.
             meter.TimeToFirstToken ??= DateTimeOffset.UtcNow - attempt.Started;

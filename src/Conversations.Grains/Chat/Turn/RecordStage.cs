@@ -40,7 +40,7 @@ internal sealed class RecordStage : ITurnStage
             yield return new ErrorEvent(failure.Code, failure.Message + (cutOff ? " The partial answer above is saved." : "") + " Please try again in a moment.", true);
             yield break;
         }
-        yield return new DoneEvent(turn.TurnId, turn.Commit.Question.Seq, assistant.Seq, usage, modelName, answer.Withheld ? "content_filter" : "stop")
+        yield return new DoneEvent(turn.TurnId, turn.Commit.Question.Seq, assistant.Seq, usage, modelName, answer.Withheld ? "content_filter" : answer.HitOutputCap ? "length" : "stop")
         {
             Route = turn.Route.Plan.ReadyAnswerSource ?? turn.Route.Plan.Reason,
             Continued = answer.Continued,

@@ -35,6 +35,8 @@ internal sealed class TurnAnswer(Stopwatch clock)
     public ModelFailure? Failure { get; set; }
     /// <summary>A backup model continued a cut answer.</summary>
     public bool Continued { get; set; }
+    /// <summary>True when the last model stopped at the output token cap (finish reason "length").</summary>
+    public bool HitOutputCap { get; set; }
     /// <summary>The answer ends with <see cref="CutOffNotice"/>.</summary>
     public bool CutOff { get; private set; }
 

@@ -1,0 +1,96 @@
+using System.Text;
+using System.Text.Json;
+using Conversations.Api.Chat;
+using Conversations.Api.Errors;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Options;
+
+namespace Conversations.Api.OpenAi;
+
+/// <summary>
+/// The body check of POST /v1/chat/completions, run before the rate limit like the native route's: the question is the
+/// last <c>user</c> message, within the same size limit and free of text the database cannot store.
+/// </summary>
+public static class CompletionRequestCheck
+{
+    private static readonly string[] KnownRoles = ["system", "developer", "user", "assistant", "tool", "function"];
+
+    /// <summary>A problem for a body the route cannot use, or null.</summary>
+    public static IResult? Check(ChatCompletionRequest body, HttpContext http)
+    {
+        if (body.Messages is not { Count: > 0 } messages)
+            return Invalid("messages is required: a non-empty array such as [{\"role\": \"user\", \"content\": \"Hello\"}].", "messages");
+        for (var i = 0; i < messages.Count; i++)
+        {
+            if (messages[i]?.Role is not { } role || !KnownRoles.Contains(role))
+                return Invalid($"messages[{i}].role must be one of {string.Join(", ", KnownRoles)}.", $"messages[{i}].role");
+        }
+        if (body.N is { } n && n != 1) return Invalid("Only n = 1 is supported: the platform writes one answer per turn.", "n");
+        if (body.StreamOptions is not null && body.Stream != true)
+            return Invalid("stream_options is only allowed when stream is true.", "stream_options");
+
+        var last = LastUserIndex(messages);
+        if (last < 0)
+            return Invalid("messages has no message with role 'user'. The last user message is the question; send at least one.", "messages");
+        var param = $"messages[{last}].content";
+        if (!TryText(messages[last].Content, out var text, out var problem)) return Invalid(problem, param);
+        if (!StorableText.IsStorable(text)) return Invalid(StorableText.NulDetail(param), param);
+        if (string.IsNullOrWhiteSpace(text)) return Invalid("The last user message is empty; send the question as its content.", param);
+        var max = http.RequestServices.GetRequiredService<IOptions<ChatApiOptions>>().Value.MaxMessageChars;
+        if (text.Length > max)
+        {
+            return TypedResults.Problem($"The last user message has {text.Length:N0} characters; the limit is {max:N0}. Shorten it or split it into several messages.",
+                statusCode: 413, title: "Too large", extensions: new Dictionary<string, object?> { ["param"] = param, ["code"] = "request_too_large" });
+        }
+        return null;
+    }
+
+    /// <summary>The question: the text of the last <c>user</c> message (call after <see cref="Check"/> passed).</summary>
+    public static string Question(ChatCompletionRequest body)
+    {
+        var messages = body.Messages ?? [];
+        var last = LastUserIndex(messages);
+        return last >= 0 && TryText(messages[last].Content, out var text, out _) ? text : "";
+    }
+
+    /// <summary>400 in OpenAI's terms: what is wrong, and which parameter.</summary>
+    public static ProblemHttpResult Invalid(string detail, string? param, string? code = null) => TypedResults.Problem(detail, statusCode: 400,
+        title: "The request is not valid", extensions: new Dictionary<string, object?> { ["param"] = param, ["code"] = code });
+
+    private static int LastUserIndex(IReadOnlyList<ChatCompletionMessage> messages)
+    {
+        for (var i = messages.Count - 1; i >= 0; i--)
+            if (messages[i]?.Role == "user") return i;
+        return -1;
+    }
+
+    // A string, or an array of parts whose text parts are joined; images and other parts are not supported.
+    private static bool TryText(JsonElement? content, out string text, out string problem)
+    {
+        (text, problem) = ("", "");
+        switch (content)
+        {
+            case { ValueKind: JsonValueKind.String } s:
+                text = s.GetString() ?? "";
+                return true;
+            case { ValueKind: JsonValueKind.Array } parts:
+                var sb = new StringBuilder();
+                foreach (var part in parts.EnumerateArray())
+                {
+                    if (part.ValueKind != JsonValueKind.Object || !part.TryGetProperty("type", out var type) || type.GetString() != "text"
+                        || !part.TryGetProperty("text", out var t) || t.ValueKind != JsonValueKind.String)
+                    {
+                        problem = "Only text content is supported: a string, or parts of the form {\"type\": \"text\", \"text\": \"…\"}.";
+                        return false;
+                    }
+                    if (sb.Length > 0) sb.Append('\n');
+                    sb.Append(t.GetString());
+                }
+                text = sb.ToString();
+                return true;
+            default:
+                problem = "The last user message needs content: a string, or an array of text parts.";
+                return false;
+        }
+    }
+}

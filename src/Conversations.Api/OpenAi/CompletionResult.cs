@@ -1,0 +1,48 @@
+using Conversations.Contracts.Chat;
+
+namespace Conversations.Api.OpenAi;
+
+/// <summary>A whole turn as one <c>chat.completion</c>: its text, finish reason, usage and sources.</summary>
+public static class CompletionResult
+{
+    /// <summary>Reads the turn to its end; a problem (in OpenAI's shape) when it failed, else the completion.</summary>
+    public static async Task<IResult> ReadAsync(HttpContext http, TurnEvents turn, CompletionHeader header)
+    {
+        await using var _ = turn;
+        var text = new System.Text.StringBuilder();
+        try
+        {
+            await foreach (var e in turn.RestAsync())
+            {
+                switch (e)
+                {
+                    case DeltaEvent d:
+                        text.Append(d.Text);
+                        break;
+                    case DoneEvent done:
+                        return Completion(header, new CompletionMessage(text.ToString(), null), done.FinishReason, done.Usage, turn.TakeCitations());
+                    case ErrorEvent { Code: "input_refused" } refusal:
+                        return Completion(header, new CompletionMessage(null, refusal.Message), "content_filter", TurnUsage.None, turn.TakeCitations());
+                    case ErrorEvent error:
+                        return TurnErrors.Problem(http, error);
+                }
+            }
+        }
+        catch (Exception) when (!http.RequestAborted.IsCancellationRequested)
+        {
+            // The stream broke on our side (a silo died): a retryable error, not a 500 with a stack trace.
+        }
+        return TurnErrors.Problem(http, CompletionStreamResult.StreamFailed);
+    }
+
+    /// <summary>The turn's usage in OpenAI's shape.</summary>
+    public static CompletionUsage Usage(TurnUsage usage) => new(usage.PromptTokens, usage.CompletionTokens,
+        usage.PromptTokens + usage.CompletionTokens, new PromptTokensDetails(usage.CachedPromptTokens));
+
+    private static IResult Completion(CompletionHeader header, CompletionMessage message, string finishReason, TurnUsage usage,
+        IReadOnlyList<CompletionCitation>? citations) =>
+        TypedResults.Json(new ChatCompletion(header.Id, header.Created, header.Model, [new CompletionChoice(0, message, finishReason)], Usage(usage))
+        {
+            Citations = citations,
+        }, OpenAiJson.Options);
+}

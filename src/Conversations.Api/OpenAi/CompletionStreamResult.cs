@@ -1,0 +1,96 @@
+using System.Buffers;
+using System.Text;
+using System.Text.Json;
+using Conversations.Contracts.Chat;
+
+namespace Conversations.Api.OpenAi;
+
+/// <summary>What every object of one completion repeats: its id, creation time (Unix seconds) and the model name the client used.</summary>
+public sealed record CompletionHeader(string Id, long Created, string Model);
+
+/// <summary>
+/// A turn streamed as OpenAI's <c>chat.completion.chunk</c> events: a first chunk with <c>delta.role</c>, content
+/// chunks, a last chunk with an empty delta and the <c>finish_reason</c>, with <c>include_usage</c> one more chunk with
+/// <c>choices: []</c> and the usage, then <c>data: [DONE]</c>. A moderation refusal streams as a <c>refusal</c> delta
+/// ending in <c>content_filter</c>; an error after the first chunk is written as OpenAI's error object.
+/// </summary>
+public sealed class CompletionStreamResult(TurnEvents turn, CompletionHeader header, bool includeUsage) : IResult
+{
+    private static readonly byte[] Done = Encoding.ASCII.GetBytes("data: [DONE]\n\n");
+
+    /// <inheritdoc />
+    public async Task ExecuteAsync(HttpContext http)
+    {
+        var response = http.Response;
+        response.StatusCode = 200;
+        response.ContentType = "text/event-stream; charset=utf-8";
+        response.Headers.CacheControl = "no-cache";
+        response.Headers["X-Accel-Buffering"] = "no"; // proxies must not buffer the stream
+        var ct = http.RequestAborted;
+        await using var _ = turn;
+        try
+        {
+            await WriteAsync(response, Chunk(new ChunkDelta { Role = "assistant", Content = "" }, null), ct);
+            TurnUsage? usage = null;
+            await foreach (var e in turn.RestAsync())
+            {
+                switch (e)
+                {
+                    case DeltaEvent d:
+                        await WriteAsync(response, Chunk(new ChunkDelta { Content = d.Text }, null), ct);
+                        break;
+                    case DoneEvent done:
+                        usage = done.Usage;
+                        await WriteAsync(response, Chunk(new ChunkDelta(), done.FinishReason), ct);
+                        break;
+                    case ErrorEvent { Code: "input_refused" } refusal:
+                        await WriteAsync(response, Chunk(new ChunkDelta { Refusal = refusal.Message }, null), ct);
+                        await WriteAsync(response, Chunk(new ChunkDelta(), "content_filter"), ct);
+                        usage = TurnUsage.None;
+                        break;
+                    case ErrorEvent error:
+                        await WriteAsync(response, TurnErrors.InStream(error), ct);
+                        break;
+                }
+            }
+            if (usage is null && turn.First is null)
+                await WriteAsync(response, TurnErrors.InStream(StreamFailed), ct);
+            if (usage is not null && includeUsage)
+                await WriteAsync(response, new ChatCompletionChunk(header.Id, header.Created, header.Model, []) { Usage = CompletionResult.Usage(usage) }, ct);
+            await EndAsync(response, ct);
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+            // The client left; the grain keeps what was written, marked interrupted.
+        }
+        catch (Exception) when (!ct.IsCancellationRequested)
+        {
+            // The stream broke on our side (a silo died): say so instead of ending silently.
+            await WriteAsync(response, TurnErrors.InStream(StreamFailed), CancellationToken.None);
+            await EndAsync(response, CancellationToken.None);
+        }
+    }
+
+    /// <summary>What a stream that broke on the platform's side reports.</summary>
+    public static readonly ErrorEvent StreamFailed = new("stream_failed", "The answer was interrupted on our side. Your message is saved; please send it again.", true);
+
+    // Every chunk carries the sources that arrived since the one before (usually all of them on the first).
+    private ChatCompletionChunk Chunk(ChunkDelta delta, string? finishReason) =>
+        new(header.Id, header.Created, header.Model, [new ChunkChoice(0, delta, finishReason)]) { Citations = turn.TakeCitations() };
+
+    private static async Task EndAsync(HttpResponse response, CancellationToken ct)
+    {
+        response.BodyWriter.Write(Done);
+        await response.BodyWriter.FlushAsync(ct);
+    }
+
+    private static async Task WriteAsync<T>(HttpResponse response, T value, CancellationToken ct)
+    {
+        var writer = response.BodyWriter;
+        writer.Write("data: "u8);
+        using (var json = new Utf8JsonWriter(writer))
+            JsonSerializer.Serialize(json, value, OpenAiJson.Options);
+        writer.Write("\n\n"u8);
+        await writer.FlushAsync(ct);
+    }
+}

@@ -1,0 +1,114 @@
+using Conversations.Api.Auth;
+using Conversations.Api.Errors;
+using Conversations.Api.Moderation;
+using Conversations.Contracts;
+using Conversations.Contracts.Chat;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace Conversations.Api.OpenAi;
+
+/// <summary>
+/// The OpenAI-compatible front door: <c>POST /v1/chat/completions</c> and <c>GET /v1/models</c>, with the platform's
+/// keys and roles. A completion is a turn of the conversation grain, the same turn the native route runs (moderation,
+/// retrieval under the caller's access, routing, budget, usage, history); only the wire format differs.
+/// </summary>
+public static class OpenAiApi
+{
+    /// <summary>Names the conversation a completion continues; answered on every completion with the conversation it ran in.</summary>
+    public const string ConversationHeader = "X-Conversation-Id";
+
+    /// <summary>The title of a conversation created for a request that named none.</summary>
+    public const string OneOffTitle = "One-off completion (OpenAI-compatible API)";
+
+    /// <summary>Writes the OpenAI routes' errors in OpenAI's shape (ahead of the other problem writers).</summary>
+    public static IServiceCollection AddOpenAiApi(this IServiceCollection services)
+    {
+        services.Insert(0, ServiceDescriptor.Singleton<IProblemDetailsWriter, OpenAiErrorWriter>());
+        return services;
+    }
+
+    /// <summary>Maps <c>/v1/chat/completions</c> and <c>/v1/models</c>.</summary>
+    public static RouteGroupBuilder MapOpenAiApi(this RouteGroupBuilder v1)
+    {
+        var models = v1.MapGroup("/models").WithTags("OpenAI-compatible").RequireRoles(Roles.User, Roles.TenantAdmin);
+        models.MapGet("/", ListModels).WithName("OpenAiListModels").WithSummary("The model names the caller's tenant may use (OpenAI's list shape).");
+        models.MapGet("/{model}", GetModel).WithName("OpenAiGetModel").WithSummary("One model name the caller's tenant may use, or 404 model_not_found.");
+
+        var chat = v1.MapGroup("/chat").WithTags("OpenAI-compatible").RequireRoles(Roles.User, Roles.TenantAdmin);
+        chat.MapPost("/completions", Complete).WithName("OpenAiChatCompletion")
+            .WithSummary("A chat turn in OpenAI's chat completions format, streaming (Server-Sent Events) or not; X-Conversation-Id continues a conversation.")
+            .Produces<ChatCompletion>(200).Produces(200, contentType: "text/event-stream");
+        // Checked like a native message, then counted against the same rate limits (429 with Retry-After).
+        chat.CheckBodies<ChatCompletionRequest>(CompletionRequestCheck.Check).RequireRateLimit<ChatCompletionRequest>(CompletionRequestCheck.Question);
+        return v1;
+    }
+
+    private static async Task<IResult> ListModels(HttpContext http, IGrainFactory grains)
+    {
+        var tenantId = http.Caller().ToCaller().TenantId;
+        var registered = await ModelNames.RegisteredAsync(grains, tenantId);
+        var list = ModelNames.Builtin.Select(id => new ModelObject(id, 0, ModelNames.PlatformOwner))
+            .Concat(registered.Select(id => new ModelObject(id, 0, tenantId))).ToList();
+        return TypedResults.Json(new ModelList(list), OpenAiJson.Options);
+    }
+
+    private static async Task<IResult> GetModel(string model, HttpContext http, IGrainFactory grains)
+    {
+        var tenantId = http.Caller().ToCaller().TenantId;
+        var (known, requested) = await ModelNames.ResolveAsync(grains, tenantId, model);
+        if (!known) return ModelNotFound(model);
+        var id = requested ?? ModelNames.Auto;
+        return TypedResults.Json(new ModelObject(id, 0, ModelNames.IsBuiltin(id) ? ModelNames.PlatformOwner : tenantId), OpenAiJson.Options);
+    }
+
+    // The group's filters have checked the body and admitted it against the rate limits.
+    private static async Task<IResult> Complete(ChatCompletionRequest body, HttpContext http, IGrainFactory grains)
+    {
+        var caller = http.Caller().ToCaller();
+        var (known, requested) = await ModelNames.ResolveAsync(grains, caller.TenantId, body.Model);
+        if (!known) return ModelNotFound(body.Model!);
+
+        var (grain, conversationId) = await ConversationAsync(http, grains, caller);
+        if (grain is null) return ConversationNotFound();
+        http.Response.Headers[ConversationHeader] = conversationId;
+
+        // Earlier messages of the request are not replayed: the conversation's stored history is the context.
+        var turnId = Guid.NewGuid().ToString("n");
+        var events = grain.SendAsync(new SendMessage(caller, CompletionRequestCheck.Question(body), turnId, requested), http.RequestAborted);
+        var turn = await TurnEvents.StartAsync(events, http.RequestAborted);
+        if (turn.First is ErrorEvent error && !turn.Refused)
+        {
+            await turn.DrainAsync();
+            await turn.DisposeAsync();
+            return TurnErrors.Problem(http, error);
+        }
+        var header = new CompletionHeader($"chatcmpl-{turnId}", DateTimeOffset.UtcNow.ToUnixTimeSeconds(), body.Model ?? ModelNames.Auto);
+        return body.Stream == true
+            ? new CompletionStreamResult(turn, header, body.StreamOptions?.IncludeUsage == true)
+            : await CompletionResult.ReadAsync(http, turn, header);
+    }
+
+    // The conversation the header names (the caller's own), or a new one-off conversation; null when the header names none of theirs.
+    private static async Task<(IConversationGrain? Grain, string Id)> ConversationAsync(HttpContext http, IGrainFactory grains, Caller caller)
+    {
+        var named = http.Request.Headers[ConversationHeader].ToString();
+        if (named.Length > 0)
+        {
+            if (!Ids.IsId(named)) return (null, named);
+            var existing = grains.GetGrain<IConversationGrain>(GrainKeys.Scoped(caller.TenantId, named));
+            return (await existing.IsOwnedByAsync(caller) ? existing : null, named);
+        }
+        var id = Ids.NewConversationId();
+        var grain = grains.GetGrain<IConversationGrain>(GrainKeys.Scoped(caller.TenantId, id));
+        await grain.CreateAsync(caller, OneOffTitle);
+        return (grain, id);
+    }
+
+    private static ProblemHttpResult ModelNotFound(string model) => TypedResults.Problem(
+        $"The model `{(model.Length > 100 ? model[..100] + "…" : model)}` does not exist or you do not have access to it. GET /v1/models lists the names you may use.",
+        statusCode: 404, title: "Model not found", extensions: new Dictionary<string, object?> { ["code"] = "model_not_found", ["param"] = "model" });
+
+    private static ProblemHttpResult ConversationNotFound() => TypedResults.Problem(
+        $"The conversation named by {ConversationHeader} was not found. Check the id; you can only continue your own conversations, or leave the header out to start a new one.",
+        statusCode: 404, title: "Not found", extensions: new Dictionary<string, object?> { ["code"] = "conversation_not_found" });
+}

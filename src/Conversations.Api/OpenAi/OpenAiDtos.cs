@@ -1,0 +1,134 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace Conversations.Api.OpenAi;
+
+// OpenAI's wire names are snake_case: requests bind with the API's camelCase options, so each field names itself;
+// responses are written with OpenAiJson.Options (snake_case), so they need no attributes.
+
+/// <summary>Body of POST /v1/chat/completions: the fields the platform reads; others (temperature, tools, …) are accepted and ignored.</summary>
+public sealed record ChatCompletionRequest
+{
+    /// <summary><c>auto</c> (or absent), a tier (<c>small</c>, <c>large</c>) or one of the tenant's registered model ids.</summary>
+    [JsonPropertyName("model")] public string? Model { get; init; }
+
+    /// <summary>The chat; its last <c>user</c> message is the turn's question, the platform's stored history is the context.</summary>
+    [JsonPropertyName("messages")] public IReadOnlyList<ChatCompletionMessage>? Messages { get; init; }
+
+    /// <summary>Stream <c>chat.completion.chunk</c> objects as Server-Sent Events.</summary>
+    [JsonPropertyName("stream")] public bool? Stream { get; init; }
+
+    /// <summary>Streaming options: <c>include_usage</c> adds a final chunk with usage.</summary>
+    [JsonPropertyName("stream_options")] public StreamOptions? StreamOptions { get; init; }
+
+    /// <summary>Number of choices; only 1 is supported.</summary>
+    [JsonPropertyName("n")] public int? N { get; init; }
+}
+
+/// <summary>One message of a chat completion request.</summary>
+public sealed record ChatCompletionMessage
+{
+    /// <summary><c>system</c>, <c>developer</c>, <c>user</c>, <c>assistant</c> or <c>tool</c>.</summary>
+    [JsonPropertyName("role")] public string? Role { get; init; }
+
+    /// <summary>A string, or an array of content parts of which only <c>text</c> parts are supported.</summary>
+    [JsonPropertyName("content")] public JsonElement? Content { get; init; }
+}
+
+/// <summary>The request's <c>stream_options</c>.</summary>
+public sealed record StreamOptions
+{
+    /// <summary>Send one last chunk with empty <c>choices</c> and the turn's usage.</summary>
+    [JsonPropertyName("include_usage")] public bool? IncludeUsage { get; init; }
+}
+
+/// <summary>A non-streamed answer: <c>object: "chat.completion"</c>.</summary>
+public sealed record ChatCompletion(string Id, long Created, string Model, IReadOnlyList<CompletionChoice> Choices, CompletionUsage Usage)
+{
+    /// <summary>Always <c>chat.completion</c>.</summary>
+    public string Object => "chat.completion";
+
+    /// <summary>Platform extension: the knowledge-base sources the answer is grounded in (clients that do not know it ignore it).</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public IReadOnlyList<CompletionCitation>? Citations { get; init; }
+}
+
+/// <summary>The one choice of a completion.</summary>
+public sealed record CompletionChoice(int Index, CompletionMessage Message, string FinishReason)
+{
+    /// <summary>Not supported: always null.</summary>
+    public object? Logprobs => null;
+}
+
+/// <summary>The assistant's message: its text, or for a moderation refusal no text and the reason in <c>refusal</c>.</summary>
+public sealed record CompletionMessage(string? Content, string? Refusal)
+{
+    /// <summary>Always <c>assistant</c>.</summary>
+    public string Role => "assistant";
+}
+
+/// <summary>Token usage in OpenAI's shape, cached prompt tokens included.</summary>
+public sealed record CompletionUsage(int PromptTokens, int CompletionTokens, int TotalTokens, PromptTokensDetails PromptTokensDetails);
+
+/// <summary>How many prompt tokens the provider served from its cache.</summary>
+public sealed record PromptTokensDetails(int CachedTokens);
+
+/// <summary>A knowledge-base chunk an answer cites (the platform's extension field).</summary>
+public sealed record CompletionCitation(string DocumentId, string DocumentTitle, int ChunkIndex, double Score);
+
+/// <summary>One streamed piece: <c>object: "chat.completion.chunk"</c>.</summary>
+public sealed record ChatCompletionChunk(string Id, long Created, string Model, IReadOnlyList<ChunkChoice> Choices)
+{
+    /// <summary>Always <c>chat.completion.chunk</c>.</summary>
+    public string Object => "chat.completion.chunk";
+
+    /// <summary>Only on the last chunk, and only when <c>stream_options.include_usage</c> asked for it.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public CompletionUsage? Usage { get; init; }
+
+    /// <summary>Platform extension: sources, on the chunk sent when they are known.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public IReadOnlyList<CompletionCitation>? Citations { get; init; }
+}
+
+/// <summary>The one choice of a chunk: what is new, and the finish reason on the last content chunk.</summary>
+public sealed record ChunkChoice(int Index, ChunkDelta Delta, string? FinishReason)
+{
+    /// <summary>Not supported: always null.</summary>
+    public object? Logprobs => null;
+}
+
+/// <summary>A chunk's new text: the role on the first chunk, content pieces, or a refusal.</summary>
+public sealed record ChunkDelta
+{
+    /// <summary><c>assistant</c> on the first chunk only.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public string? Role { get; init; }
+
+    /// <summary>The next piece of the answer.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public string? Content { get; init; }
+
+    /// <summary>A moderation refusal's reason.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public string? Refusal { get; init; }
+}
+
+/// <summary>GET /v1/models: <c>object: "list"</c>.</summary>
+public sealed record ModelList(IReadOnlyList<ModelObject> Data)
+{
+    /// <summary>Always <c>list</c>.</summary>
+    public string Object => "list";
+}
+
+/// <summary>A model the caller may name: <c>object: "model"</c>.</summary>
+public sealed record ModelObject(string Id, long Created, string OwnedBy)
+{
+    /// <summary>Always <c>model</c>.</summary>
+    public string Object => "model";
+}
+
+/// <summary>The JSON settings of the OpenAI-compatible answers.</summary>
+public static class OpenAiJson
+{
+    /// <summary>snake_case names, nulls written (OpenAI sends <c>finish_reason: null</c>), the API's string check kept.</summary>
+    public static readonly JsonSerializerOptions Options = new(JsonSerializerDefaults.Web)
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+        DefaultIgnoreCondition = JsonIgnoreCondition.Never,
+    };
+}

@@ -1,0 +1,68 @@
+using System.Text.Json;
+using Conversations.Contracts.Moderation;
+using Microsoft.AspNetCore.Mvc;
+
+namespace Conversations.Api.OpenAi;
+
+/// <summary>
+/// Writes every problem of the OpenAI-compatible routes (bad key, body checks, rate limits, unknown routes, exceptions)
+/// in OpenAI's error shape, <c>{"error":{"message","type","param","code"}}</c>, with the status unchanged. Registered
+/// ahead of the other problem writers, so the checks shared with the native routes need no second copy here.
+/// </summary>
+public sealed class OpenAiErrorWriter : IProblemDetailsWriter
+{
+    /// <summary>True for the paths the OpenAI-compatible routes live under.</summary>
+    public static bool IsOpenAiPath(PathString path) =>
+        path.StartsWithSegments("/v1/chat/completions", StringComparison.OrdinalIgnoreCase)
+        || path.StartsWithSegments("/v1/models", StringComparison.OrdinalIgnoreCase);
+
+    /// <inheritdoc />
+    public bool CanWrite(ProblemDetailsContext context) => IsOpenAiPath(context.HttpContext.Request.Path);
+
+    /// <inheritdoc />
+    public ValueTask WriteAsync(ProblemDetailsContext context)
+    {
+        var http = context.HttpContext;
+        var problem = context.ProblemDetails;
+        var status = problem.Status ?? http.Response.StatusCode;
+        var body = Body(status, problem);
+        return new ValueTask(http.Response.WriteAsJsonAsync(body, OpenAiJson.Options, "application/json", http.RequestAborted));
+    }
+
+    /// <summary>The OpenAI error object for a problem.</summary>
+    public static OpenAiErrorBody Body(int status, ProblemDetails problem)
+    {
+        var code = Extension(problem, "code");
+        var param = Extension(problem, "param") ?? Extension(problem, "field");
+        var limit = Extension(problem, "limit");
+        var (type, defaultCode) = status switch
+        {
+            401 => ("invalid_request_error", "invalid_api_key"),
+            403 => ("invalid_request_error", "permission_denied"),
+            404 => ("invalid_request_error", null),
+            413 => ("invalid_request_error", "request_too_large"),
+            429 when code == "insufficient_quota" => ("insufficient_quota", null),
+            429 => (limit == RateLimitDecision.TokensLimit ? "tokens" : "requests", "rate_limit_exceeded"),
+            >= 500 => ("server_error", null),
+            _ => ("invalid_request_error", null),
+        };
+        if (status == 429 && code == "rate_limited") code = "rate_limit_exceeded";
+        var message = problem.Detail ?? problem.Title ?? "The request failed.";
+        return new OpenAiErrorBody(new OpenAiError(message, type, param, code ?? defaultCode));
+    }
+
+    private static string? Extension(ProblemDetails problem, string name) =>
+        problem.Extensions.TryGetValue(name, out var value) ? value switch
+        {
+            null => null,
+            string s => s,
+            JsonElement { ValueKind: JsonValueKind.String } e => e.GetString(),
+            _ => value.ToString(),
+        } : null;
+}
+
+/// <summary>OpenAI's error envelope.</summary>
+public sealed record OpenAiErrorBody(OpenAiError Error);
+
+/// <summary>OpenAI's error: a message for people, a type, the offending parameter and a stable code.</summary>
+public sealed record OpenAiError(string Message, string Type, string? Param, string? Code);

@@ -1,0 +1,40 @@
+using Conversations.Contracts.Chat;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace Conversations.Api.OpenAi;
+
+/// <summary>A turn's <c>error</c> event as OpenAI's client would expect it: status code, error code and, where it helps, Retry-After.</summary>
+public static class TurnErrors
+{
+    /// <summary>The status a turn error gets when it ends the turn before any text.</summary>
+    public static int StatusOf(ErrorEvent error) => error.Code switch
+    {
+        "not_found" => 404,
+        "turn_in_progress" => 409,
+        // OpenAI answers a spent quota with 429 insufficient_quota; a budget held by answers in flight clears in a minute.
+        "budget_exhausted" or "budget_too_small" or "budget_busy" => 429,
+        _ when error.Retryable => 503,
+        _ => 500,
+    };
+
+    /// <summary>OpenAI's code for a turn error.</summary>
+    public static string CodeOf(ErrorEvent error) => error.Code switch
+    {
+        "not_found" => "conversation_not_found",
+        "budget_exhausted" or "budget_too_small" => "insufficient_quota",
+        _ => error.Code,
+    };
+
+    /// <summary>The error as a problem (written in OpenAI's shape); sets Retry-After on retryable ones.</summary>
+    public static ProblemHttpResult Problem(HttpContext http, ErrorEvent error)
+    {
+        var status = StatusOf(error);
+        if (error.Retryable && status is 409 or 429 or 503) http.Response.Headers.RetryAfter = status == 429 ? "30" : "1";
+        return TypedResults.Problem(error.Message, statusCode: status, title: error.Code,
+            extensions: new Dictionary<string, object?> { ["code"] = CodeOf(error) });
+    }
+
+    /// <summary>The error object written into a stream that already started (OpenAI's clients raise it).</summary>
+    public static OpenAiErrorBody InStream(ErrorEvent error) =>
+        new(new OpenAiError(error.Message, StatusOf(error) >= 500 ? "server_error" : "invalid_request_error", null, CodeOf(error)));
+}

@@ -1,0 +1,200 @@
+using System.Text;
+using static Conversations.Routing.IntegrationTests.OpenAi.OpenAiTenant;
+
+namespace Conversations.Routing.IntegrationTests.OpenAi;
+
+/// <summary>The wire shapes of POST /v1/chat/completions on raw HTTP: chunks, finish reasons, usage, [DONE], content_filter.</summary>
+[Collection(RoutingCollection.Name)]
+public sealed class ChunkConformanceTests(RoutingPlatform fx)
+{
+    [Fact(DisplayName = "A stream is a role chunk, content chunks, one finish_reason 'stop', with include_usage one chunk with choices [] and usage (cached tokens too), then [DONE]")]
+    public async Task Stream_with_usage_follows_the_spec()
+    {
+        using var t = await NewAsync(fx);
+        await CompleteAsync(t.User, Ask(Question)); // warms the provider's prefix cache
+
+        using var res = await PostAsync(t.User, Ask(Question, stream: true, streamOptions: new { include_usage = true }));
+        await ApiClient.EnsureAsync(res, HttpStatusCode.OK);
+        var conversationId = res.Headers.GetValues(ConversationHeader).Single();
+        var lines = await DataLinesAsync(res);
+
+        Assert.Equal("[DONE]", lines[^1]);
+        Assert.Single(lines, l => l == "[DONE]");
+        var chunks = lines[..^1].Select(l => JsonNode.Parse(l)!).ToList();
+        Assert.All(chunks, c =>
+        {
+            Assert.Equal("chat.completion.chunk", c["object"]!.GetValue<string>());
+            Assert.Equal(chunks[0]["id"]!.GetValue<string>(), c["id"]!.GetValue<string>());
+            Assert.Equal("auto", c["model"]!.GetValue<string>());
+            Assert.True(c["created"]!.GetValue<long>() > 1_700_000_000);
+        });
+        Assert.StartsWith("chatcmpl-", chunks[0]["id"]!.GetValue<string>());
+        Assert.Equal("assistant", chunks[0]["choices"]![0]!["delta"]!["role"]!.GetValue<string>());
+
+        // Every chunk but the last has one choice; exactly one carries a finish reason, and it is the last of them.
+        var withChoices = chunks[..^1];
+        Assert.All(withChoices, c => Assert.Single(c["choices"]!.AsArray()));
+        var finishes = withChoices.Where(c => c["choices"]![0]!["finish_reason"] is not null).ToList();
+        Assert.Single(finishes);
+        Assert.Same(withChoices[^1], finishes[0]);
+        Assert.Equal("stop", finishes[0]["choices"]![0]!["finish_reason"]!.GetValue<string>());
+        Assert.All(withChoices[..^1], c => Assert.Equal(System.Text.Json.JsonValueKind.Null, c["choices"]![0]!.AsObject()["finish_reason"]?.GetValueKind() ?? System.Text.Json.JsonValueKind.Null));
+
+        // The last chunk: no choices, the usage, with the provider's cached tokens.
+        var last = chunks[^1];
+        Assert.Empty(last["choices"]!.AsArray());
+        var usage = last["usage"]!;
+        var (prompt, completion) = (usage["prompt_tokens"]!.GetValue<int>(), usage["completion_tokens"]!.GetValue<int>());
+        Assert.True(prompt > 1024 && completion > 0, usage.ToJsonString());
+        Assert.Equal(prompt + completion, usage["total_tokens"]!.GetValue<int>());
+        Assert.True(usage["prompt_tokens_details"]!["cached_tokens"]!.GetValue<int>() > 0, usage.ToJsonString());
+        Assert.All(chunks[..^1], c => Assert.Null(c["usage"]));
+
+        // The text is the stored answer, and the sources ride in the documented extension field.
+        var text = string.Concat(withChoices.Select(c => c["choices"]![0]!["delta"]!["content"]?.GetValue<string>()));
+        var history = await HistoryAsync(t.User, conversationId);
+        Assert.Equal(text, history[^1]!["content"]!.GetValue<string>());
+        Assert.Equal(Question, history[^2]!["content"]!.GetValue<string>());
+        var citations = chunks.Where(c => c["citations"] is not null).SelectMany(c => c["citations"]!.AsArray()).ToList();
+        Assert.Contains(citations, c => c!["document_id"]!.GetValue<string>() == "leave" && c["document_title"]!.GetValue<string>() == "Leave policy");
+    }
+
+    [Theory(DisplayName = "Without include_usage (false or absent) no usage chunk is sent, and the stream still ends with finish_reason and [DONE]")]
+    [InlineData(false)]
+    [InlineData(null)]
+    public async Task Stream_without_usage_has_no_usage_chunk(bool? includeUsage)
+    {
+        using var t = await NewAsync(fx);
+        using var res = await PostAsync(t.User, Ask(Question, stream: true, streamOptions: includeUsage is null ? null : new { include_usage = includeUsage }));
+        await ApiClient.EnsureAsync(res, HttpStatusCode.OK);
+        var lines = await DataLinesAsync(res);
+
+        Assert.Equal("[DONE]", lines[^1]);
+        var chunks = lines[..^1].Select(l => JsonNode.Parse(l)!).ToList();
+        Assert.All(chunks, c => Assert.Single(c["choices"]!.AsArray()));
+        Assert.All(chunks, c => Assert.Null(c["usage"]));
+        Assert.Equal("stop", chunks[^1]["choices"]![0]!["finish_reason"]!.GetValue<string>());
+    }
+
+    [Fact(DisplayName = "Not streamed: a chat.completion with the stored answer, finish_reason 'stop', usage with cached tokens and the citations extension")]
+    public async Task Completion_follows_the_spec()
+    {
+        using var t = await NewAsync(fx);
+        await CompleteAsync(t.User, Ask(Question));
+        var (completion, conversationId) = await CompleteAsync(t.User, Ask(Question));
+
+        Assert.Equal("chat.completion", completion["object"]!.GetValue<string>());
+        Assert.StartsWith("chatcmpl-", completion["id"]!.GetValue<string>());
+        var choice = completion["choices"]!.AsArray().Single()!;
+        Assert.Equal(0, choice["index"]!.GetValue<int>());
+        Assert.Equal("assistant", choice["message"]!["role"]!.GetValue<string>());
+        Assert.Equal("stop", choice["finish_reason"]!.GetValue<string>());
+        var content = choice["message"]!["content"]!.GetValue<string>();
+        Assert.Equal(content, (await HistoryAsync(t.User, conversationId))[^1]!["content"]!.GetValue<string>());
+
+        var usage = completion["usage"]!;
+        Assert.True(usage["prompt_tokens_details"]!["cached_tokens"]!.GetValue<int>() > 0, usage.ToJsonString());
+        Assert.Equal(usage["prompt_tokens"]!.GetValue<int>() + usage["completion_tokens"]!.GetValue<int>(), usage["total_tokens"]!.GetValue<int>());
+        Assert.Contains(completion["citations"]!.AsArray(), c => c!["document_id"]!.GetValue<string>() == "leave");
+    }
+
+    [Fact(DisplayName = "An answer the model ended at the output token cap finishes with 'length', streamed and not")]
+    public async Task Output_cap_is_length()
+    {
+        using var t = await NewAsync(fx);
+        await t.Admin.PatchSettingsAsync(new { maxOutputTokens = 16 });
+        foreach (var model in new[] { "small", "large" })
+            fx.Model.Control.SetModel(t.ServerName(model), fx.Model.Control.Default with { AnswerTokens = 200 });
+
+        var (completion, _) = await CompleteAsync(t.User, Ask(Question));
+        Assert.Equal("length", completion["choices"]![0]!["finish_reason"]!.GetValue<string>());
+        Assert.Equal(16, completion["usage"]!["completion_tokens"]!.GetValue<int>());
+
+        using var res = await PostAsync(t.User, Ask(Question, stream: true));
+        await ApiClient.EnsureAsync(res, HttpStatusCode.OK);
+        var chunks = (await DataLinesAsync(res))[..^1].Select(l => JsonNode.Parse(l)!).ToList();
+        Assert.Equal("length", chunks[^1]["choices"]![0]!["finish_reason"]!.GetValue<string>());
+    }
+
+    [Fact(DisplayName = "A question moderation refuses is a completion with finish_reason 'content_filter' and the reason in 'refusal', streamed and not; the refusal is in history")]
+    public async Task Refused_question_is_content_filter()
+    {
+        using var t = await NewAsync(fx);
+        await Ensure(await t.Admin.Http.PutAsJsonAsync("/v1/moderation/lexicons/projects", new { words = new[] { "zorblax" }, riskLevel = "medium", action = "block" }));
+        await Task.Delay(RoutingPlatform.ConfigSettle);
+        var calls = fx.Model.Requests.Count(r => r.Model.EndsWith(t.ServerName(""), StringComparison.Ordinal));
+
+        var (completion, conversationId) = await CompleteAsync(t.User, Ask("Tell me about project zorblax"));
+        var choice = completion["choices"]![0]!;
+        Assert.Equal("content_filter", choice["finish_reason"]!.GetValue<string>());
+        Assert.Null(choice["message"]!["content"]);
+        var refusal = choice["message"]!["refusal"]!.GetValue<string>();
+        Assert.False(string.IsNullOrWhiteSpace(refusal));
+        var history = await HistoryAsync(t.User, conversationId);
+        Assert.Equal(("refused", refusal), (history[^1]!["status"]!.GetValue<string>(), history[^1]!["content"]!.GetValue<string>()));
+
+        using var res = await PostAsync(t.User, Ask("Tell me about project zorblax", stream: true, streamOptions: new { include_usage = true }));
+        await ApiClient.EnsureAsync(res, HttpStatusCode.OK);
+        var lines = await DataLinesAsync(res);
+        Assert.Equal("[DONE]", lines[^1]);
+        var chunks = lines[..^1].Select(l => JsonNode.Parse(l)!).ToList();
+        Assert.Equal("assistant", chunks[0]["choices"]![0]!["delta"]!["role"]!.GetValue<string>());
+        Assert.Contains(chunks, c => c["choices"]!.AsArray().Count == 1 && c["choices"]![0]!["delta"]!["refusal"] is not null);
+        Assert.DoesNotContain(chunks, c => c["choices"]!.AsArray().Count == 1 && !string.IsNullOrEmpty(c["choices"]![0]!["delta"]!["content"]?.GetValue<string>()));
+        Assert.Equal("content_filter", chunks[^2]["choices"]![0]!["finish_reason"]!.GetValue<string>());
+        Assert.Empty(chunks[^1]["choices"]!.AsArray());
+        // No model saw the refused question.
+        Assert.Equal(calls, fx.Model.Requests.Count(r => r.Model.EndsWith(t.ServerName(""), StringComparison.Ordinal)));
+    }
+
+    [Fact(DisplayName = "Errors come in OpenAI's shape with its status codes: 401 bad key, 404 unknown model or conversation, 400 no user message, bad JSON or NUL text")]
+    public async Task Errors_have_the_openai_shape()
+    {
+        using var t = await NewAsync(fx);
+        using var stranger = fx.As("cvk_nobody_not-a-real-secret");
+
+        var error = await ErrorAsync(await PostAsync(stranger, Ask(Question)), HttpStatusCode.Unauthorized);
+        Assert.Equal(("invalid_request_error", "invalid_api_key"), (error["type"]!.GetValue<string>(), error["code"]!.GetValue<string>()));
+        error = await ErrorAsync(await stranger.Http.GetAsync("/v1/models"), HttpStatusCode.Unauthorized);
+        Assert.Equal("invalid_api_key", error["code"]!.GetValue<string>());
+
+        error = await ErrorAsync(await PostAsync(t.User, Ask(Question, model: "gpt-nonexistent")), HttpStatusCode.NotFound);
+        Assert.Equal(("invalid_request_error", "model_not_found", "model"),
+            (error["type"]!.GetValue<string>(), error["code"]!.GetValue<string>(), error["param"]!.GetValue<string>()));
+        Assert.Contains("gpt-nonexistent", error["message"]!.GetValue<string>());
+
+        error = await ErrorAsync(await PostAsync(t.User, new { model = "auto", messages = new[] { new { role = "system", content = "Be brief." } } }), HttpStatusCode.BadRequest);
+        Assert.Equal(("invalid_request_error", "messages"), (error["type"]!.GetValue<string>(), error["param"]!.GetValue<string>()));
+        Assert.Contains("user", error["message"]!.GetValue<string>());
+        error = await ErrorAsync(await PostAsync(t.User, new { model = "auto", messages = Array.Empty<object>() }), HttpStatusCode.BadRequest);
+        Assert.Equal("messages", error["param"]!.GetValue<string>());
+        error = await ErrorAsync(await PostAsync(t.User, Ask("bad\0text")), HttpStatusCode.BadRequest);
+        Assert.Equal("messages[0].content", error["param"]!.GetValue<string>());
+        error = await ErrorAsync(await t.User.Http.PostAsync("/v1/chat/completions", new StringContent("{\"messages\": [", Encoding.UTF8, "application/json")), HttpStatusCode.BadRequest);
+        Assert.Equal("invalid_request_error", error["type"]!.GetValue<string>());
+        error = await ErrorAsync(await PostAsync(t.User, Ask(Question), conversationId: "c_not-mine"), HttpStatusCode.NotFound);
+        Assert.Equal("conversation_not_found", error["code"]!.GetValue<string>());
+        // Too long: the native route's limit, as a 413.
+        error = await ErrorAsync(await PostAsync(t.User, Ask(new string('a', 16_001))), (HttpStatusCode)413);
+        Assert.Equal("messages[0].content", error["param"]!.GetValue<string>());
+    }
+
+    [Fact(DisplayName = "Past the rate limit a completion gets 429 with Retry-After and OpenAI's rate_limit_exceeded error; bad requests are not counted")]
+    public async Task Rate_limit_is_a_429_with_retry_after()
+    {
+        using var t = await NewAsync(fx);
+        await t.Admin.PatchModerationAsync(new { userRequestsPerMinute = 1 });
+        await ErrorAsync(await PostAsync(t.User, new { model = "auto", messages = Array.Empty<object>() }), HttpStatusCode.BadRequest);
+        await CompleteAsync(t.User, Ask(Question));
+
+        using var res = await PostAsync(t.User, Ask(Question, stream: true));
+        var error = await ErrorAsync(res, HttpStatusCode.TooManyRequests);
+        Assert.Equal(("requests", "rate_limit_exceeded"), (error["type"]!.GetValue<string>(), error["code"]!.GetValue<string>()));
+        Assert.True(res.Headers.RetryAfter?.Delta > TimeSpan.Zero, "Retry-After is required");
+    }
+
+    private static async Task Ensure(HttpResponseMessage res)
+    {
+        if (!res.IsSuccessStatusCode) Assert.Fail($"{(int)res.StatusCode}: {await res.Content.ReadAsStringAsync()}");
+    }
+}

@@ -1,0 +1,102 @@
+using static Conversations.Routing.IntegrationTests.OpenAi.OpenAiTenant;
+
+namespace Conversations.Routing.IntegrationTests.OpenAi;
+
+/// <summary>Model names, conversation continuity, history and usage of the OpenAI-compatible routes.</summary>
+[Collection(RoutingCollection.Name)]
+public sealed class ModelsAndHistoryTests(RoutingPlatform fx)
+{
+    [Fact(DisplayName = "GET /v1/models lists auto, the tiers and the tenant's registered models, in OpenAI's list shape; another tenant's models are not there")]
+    public async Task Models_are_the_tenants_names()
+    {
+        using var t = await NewAsync(fx);
+        await t.PutModelAsync("writer", "small", 1m);
+        using var other = await NewAsync(fx);
+        await other.PutModelAsync("secret-model", "large", 1m);
+
+        var list = await t.User.GetJsonAsync("/v1/models");
+        Assert.Equal("list", list["object"]!.GetValue<string>());
+        var data = list["data"]!.AsArray();
+        Assert.Equal(["auto", "small", "large", "writer"], data.Select(m => m!["id"]!.GetValue<string>()));
+        Assert.All(data, m =>
+        {
+            Assert.Equal("model", m!["object"]!.GetValue<string>());
+            Assert.NotNull(m["created"]);
+            Assert.False(string.IsNullOrEmpty(m["owned_by"]!.GetValue<string>()));
+        });
+        Assert.Equal("writer", (await t.User.GetJsonAsync("/v1/models/writer"))["id"]!.GetValue<string>());
+        var error = await ErrorAsync(await t.User.Http.GetAsync("/v1/models/secret-model"), HttpStatusCode.NotFound);
+        Assert.Equal("model_not_found", error["code"]!.GetValue<string>());
+        error = await ErrorAsync(await PostAsync(t.User, Ask(Question, model: "secret-model")), HttpStatusCode.NotFound);
+        Assert.Equal("model_not_found", error["code"]!.GetValue<string>());
+    }
+
+    [Fact(DisplayName = "A named tier or model pins the turn's first model; auto leaves it to the tenant's routing")]
+    public async Task Requested_model_reaches_routing()
+    {
+        // Threshold 0: the rules send every question to the large model.
+        using var t = await NewAsync(fx, new { smallModelId = "small", largeModelId = "large", complexityThreshold = 0.0, exactCache = false, semanticCache = false, hardCodedReplies = false });
+        await t.PutModelAsync("writer", "small", 1m);
+        await Task.Delay(RoutingPlatform.ConfigSettle);
+
+        async Task<string> ServedBy(string model)
+        {
+            var (_, conversationId) = await CompleteAsync(t.User, Ask(Question, model: model));
+            return (await HistoryAsync(t.User, conversationId))[^1]!["model"]!.GetValue<string>();
+        }
+        Assert.Equal("large", await ServedBy("auto"));
+        Assert.Equal("small", await ServedBy("small"));
+        Assert.Equal("writer", await ServedBy("writer"));
+        Assert.Contains(fx.Model.Requests, r => r.Model == t.ServerName("writer"));
+    }
+
+    [Fact(DisplayName = "X-Conversation-Id continues a conversation whose stored history is the context; a request without it is a one-off conversation, listed as such; usage counts the turns")]
+    public async Task Continuity_history_and_usage()
+    {
+        using var t = await NewAsync(fx);
+        var (first, conversationId) = await CompleteAsync(t.User, Ask(Question));
+        var listed = (await t.User.GetJsonAsync("/v1/conversations"))["conversations"]!.AsArray();
+        Assert.Equal("One-off completion (OpenAI-compatible API)",
+            listed.Single(c => c!["conversationId"]!.GetValue<string>() == conversationId)!["title"]!.GetValue<string>());
+
+        // Earlier messages in the request are not the context: the platform's stored history is. The system message is not passed on.
+        fx.Model.ClearRequests();
+        var body = new
+        {
+            model = "auto",
+            messages = new object[]
+            {
+                new { role = "system", content = "Answer like a pirate named Blackbeard." },
+                new { role = "user", content = "An invented earlier question about llamas" },
+                new { role = "assistant", content = "An invented earlier answer" },
+                new { role = "user", content = "How many weeks is that?" },
+            },
+        };
+        var (second, again) = await CompleteAsync(t.User, body, conversationId);
+        Assert.Equal(conversationId, again);
+        var prompt = string.Join("\n", fx.Model.Requests.Where(r => r.Model.EndsWith(t.ServerName(""), StringComparison.Ordinal))
+            .SelectMany(r => r.Messages).Select(m => m.Content));
+        Assert.Contains(Question, prompt);
+        Assert.Contains("How many weeks is that?", prompt);
+        Assert.DoesNotContain("llamas", prompt);
+        Assert.DoesNotContain("Blackbeard", prompt);
+
+        var history = await HistoryAsync(t.User, conversationId);
+        Assert.Equal(["user", "assistant", "user", "assistant"], history.Select(m => m!["role"]!.GetValue<string>()));
+        Assert.Equal("How many weeks is that?", history[2]!["content"]!.GetValue<string>());
+        Assert.Equal(second["choices"]![0]!["message"]!["content"]!.GetValue<string>(), history[3]!["content"]!.GetValue<string>());
+
+        // Both turns are in the ledger like native turns, with the tokens the completions reported.
+        JsonNode totals = null!;
+        for (var i = 0; i < 50; i++)
+        {
+            totals = (await t.GetAsync("/v1/usage?userId=alice"))["totals"]!;
+            if (totals["turns"]!.GetValue<long>() >= 2) break;
+            await Task.Delay(100);
+        }
+        Assert.Equal(2, totals["turns"]!.GetValue<long>());
+        int Sum(string field) => first["usage"]![field]!.GetValue<int>() + second["usage"]![field]!.GetValue<int>();
+        Assert.Equal(Sum("prompt_tokens"), totals["promptTokens"]!.GetValue<long>());
+        Assert.Equal(Sum("completion_tokens"), totals["completionTokens"]!.GetValue<long>());
+    }
+}
