@@ -15,6 +15,7 @@ public static class ValidationProblems
         problem.Errors.Clear();
         foreach (var (key, messages) in errors) problem.Errors[key] = messages;
         problem.Title = "The request is not valid";
+        problem.Type = "https://httpstatuses.io/400";
         problem.Detail ??= string.Join(" ", errors.SelectMany(e => e.Value.Select(m => m.StartsWith(e.Key, StringComparison.Ordinal) ? m : $"{e.Key}: {m}")));
     }
 

@@ -95,7 +95,7 @@ public sealed class DatabaseReadyCheck(IDatabaseProbe database) : IHealthCheck
     }
 }
 
-/// <summary>The Orleans cluster takes a call: the management grain lists its active silos (from memory, no storage).</summary>
+/// <summary>The Orleans cluster takes a call: a stateless grain answers (through the gateway in client mode), without storage.</summary>
 public sealed class ClusterReadyCheck(IGrainFactory grains) : IHealthCheck
 {
     /// <inheritdoc />
@@ -103,11 +103,8 @@ public sealed class ClusterReadyCheck(IGrainFactory grains) : IHealthCheck
     {
         try
         {
-            var management = grains.GetGrain<IManagementGrain>(0);
-            var hosts = await management.GetHosts(true, cancellationToken);
-            return hosts.Count > 0
-                ? HealthCheckResult.Healthy($"{hosts.Count} active silo(s).")
-                : HealthCheckResult.Unhealthy("The Orleans cluster has no active silo.");
+            var silo = await grains.GetGrain<IReadinessGrain>(0).PingAsync().WaitAsync(cancellationToken);
+            return HealthCheckResult.Healthy($"Silo {silo} answered.");
         }
         catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
