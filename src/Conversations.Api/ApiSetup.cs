@@ -7,9 +7,11 @@ using Conversations.Api.Chat;
 using Conversations.Api.Demo;
 using Conversations.Api.Errors;
 using Conversations.Api.Feedback;
+using Conversations.Api.Health;
 using Conversations.Api.Knowledge;
 using Conversations.Api.Moderation;
 using Conversations.Api.OpenAi;
+using Conversations.Api.OpenApi;
 using Conversations.Api.Routing;
 using Conversations.Api.Telemetry;
 using Conversations.Api.Tenancy;
@@ -37,9 +39,13 @@ public static class ApiSetup
         var services = builder.Services;
         services.AddOptions<ChatApiOptions>().Bind(builder.Configuration.GetSection(ChatApiOptions.Section));
         services.AddSingleton(TimeProvider.System);
-        services.AddSingleton<ApiKeyAuthenticator>();
+        services.AddApiKeyAuth();
+        // Request bodies are checked against their data annotations: one 400 lists every bad field.
+        services.AddValidation();
+        services.AddReadinessChecks();
         services.AddProblemDetails(o => o.CustomizeProblemDetails = c =>
         {
+            if (c.ProblemDetails is HttpValidationProblemDetails validation) ValidationProblems.Describe(validation);
             // A path is echoed shortened: an over-long one would otherwise fill the whole answer.
             var path = c.HttpContext.Request.Path.Value ?? "";
             if (path.Length > 200) path = path[..200] + "…";
@@ -63,6 +69,8 @@ public static class ApiSetup
         {
             o.SerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.CamelCase;
             o.SerializerOptions.DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull;
+            // Numbers are JSON numbers: "5" is not 5 (and the document types integers as integers, not number|string).
+            o.SerializerOptions.NumberHandling = JsonNumberHandling.Strict;
             // Every string of every body is checked for text the database cannot store (a 400 naming the field).
             o.SerializerOptions.Converters.Add(new StorableStringConverter());
         });
@@ -73,7 +81,7 @@ public static class ApiSetup
             k.Limits.MaxRequestLineSize = builder.Configuration.GetValue("Api:MaxRequestLineBytes", 64 * 1024);
         });
         builder.ListenOnManagementPort();
-        services.AddOpenApi(o => o.DescribeStringsAsStrings());
+        services.AddApiDocument();
         services.AddDemo(builder.Configuration);
         // HTTP server metrics beside the platform's, scraped at /metrics (Prometheus text format).
         var telemetry = services.AddOpenTelemetry().WithMetrics(m => m.AddAspNetCoreInstrumentation().AddPrometheusExporter());
@@ -91,9 +99,12 @@ public static class ApiSetup
         app.MapMetricsEndpoint();
         app.UseDefaultFiles();
         app.UseStaticFiles();
-        app.MapOpenApi("/openapi/v1.json");
-        app.MapGet("/healthz", () => TypedResults.Ok(new { status = "ok" })).ExcludeFromDescription();
-        var v1 = app.MapGroup("/v1");
+        app.UseAuthentication();
+        app.UseAuthorization();
+        app.MapOpenApi(ApiDocument.Path);
+        app.MapReadiness();
+        // Every /v1 route declares the problem answers it can give (400, 401/403, 404, 413, 500, 503) for the document.
+        var v1 = app.MapGroup("/v1").WithProblemResponses();
         v1.MapTenancyApi();
         v1.MapConversationsApi();
         v1.MapKnowledgeApi();

@@ -5,6 +5,12 @@ namespace Conversations.Api;
 /// <summary>Shapes of ids accepted in routes and bodies; anything else is a 400 (or a 404 in a route).</summary>
 public static partial class Ids
 {
+    /// <summary>The shape of a tenant id, as a regular expression.</summary>
+    public const string TenantIdPattern = "^[a-z0-9][a-z0-9-]{1,62}$";
+
+    /// <summary>The shape of a user, conversation or turn id, as a regular expression.</summary>
+    public const string IdPattern = "^[A-Za-z0-9._@-]{1,64}$";
+
     /// <summary>A tenant id: 2–63 lower-case letters, digits and '-'.</summary>
     public static bool IsTenantId(string? id) => id is not null && TenantId().IsMatch(id);
 
@@ -14,9 +20,9 @@ public static partial class Ids
     /// <summary>A new random conversation id.</summary>
     public static string NewConversationId() => "c_" + Guid.NewGuid().ToString("n")[..20];
 
-    [GeneratedRegex("^[a-z0-9][a-z0-9-]{1,62}$")]
+    [GeneratedRegex(TenantIdPattern)]
     private static partial Regex TenantId();
 
-    [GeneratedRegex("^[A-Za-z0-9._@-]{1,64}$")]
+    [GeneratedRegex(IdPattern)]
     private static partial Regex EntityId();
 }

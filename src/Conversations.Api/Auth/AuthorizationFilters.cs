@@ -1,30 +1,22 @@
-using Conversations.Api.Errors;
+using System.Collections.Concurrent;
+using Microsoft.AspNetCore.Authorization;
 
 namespace Conversations.Api.Auth;
 
-/// <summary>Route-group filters: authenticate the key, then require one of the given roles.</summary>
+/// <summary>Route conventions over the <c>ApiKey</c> scheme: an authorization policy per set of roles.</summary>
 public static class AuthorizationFilters
 {
-    private const string CallerItem = "conversations.caller";
+    private static readonly ConcurrentDictionary<string, AuthorizationPolicy> Policies = new(StringComparer.Ordinal);
 
     /// <summary>Lets only keys with one of <paramref name="roles"/> through; 401 without a valid key, 403 with the wrong role.</summary>
     public static TBuilder RequireRoles<TBuilder>(this TBuilder builder, params string[] roles) where TBuilder : IEndpointConventionBuilder =>
-        builder.AddEndpointFilter(async (context, next) =>
-        {
-            var http = context.HttpContext;
-            var auth = http.RequestServices.GetRequiredService<ApiKeyAuthenticator>();
-            var caller = await auth.AuthenticateAsync(http.Request, http.RequestAborted);
-            if (caller is null)
-            {
-                http.Response.Headers.WWWAuthenticate = "Bearer";
-                return Problems.Unauthorized();
-            }
-            if (!roles.Contains(caller.Role)) return Problems.Forbidden(roles);
-            http.Items[CallerItem] = caller;
-            return await next(context);
-        });
+        builder.RequireAuthorization(PolicyFor(roles));
 
-    /// <summary>The caller the filter authenticated.</summary>
+    /// <summary>The policy that admits an authenticated key with one of <paramref name="roles"/>.</summary>
+    public static AuthorizationPolicy PolicyFor(params string[] roles) => Policies.GetOrAdd(string.Join(',', roles), _ =>
+        new AuthorizationPolicyBuilder(ApiKeyAuthenticationHandler.SchemeName).RequireAuthenticatedUser().RequireRole(roles).Build());
+
+    /// <summary>The caller the <c>ApiKey</c> scheme authenticated.</summary>
     public static ApiCaller Caller(this HttpContext http) =>
-        http.Items[CallerItem] as ApiCaller ?? throw new InvalidOperationException("Route is missing RequireRoles.");
+        http.Items[ApiKeyAuthenticationHandler.CallerItem] as ApiCaller ?? throw new InvalidOperationException("Route is missing RequireRoles.");
 }

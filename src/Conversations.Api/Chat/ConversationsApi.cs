@@ -2,6 +2,7 @@ using System.Globalization;
 using Conversations.Api.Auth;
 using Conversations.Api.Errors;
 using Conversations.Api.Moderation;
+using Conversations.Api.OpenApi;
 using Conversations.Api.Streaming;
 using Conversations.Contracts;
 using Conversations.Contracts.Chat;
@@ -29,12 +30,13 @@ public static class ConversationsApi
         group.MapDelete("/{conversationId}", Delete).WithName("DeleteConversation").WithSummary("Deletes a conversation and its history.");
         group.MapPost("/{conversationId}/messages", Send).WithName("SendMessage")
             .WithSummary("Sends a message; the answer streams back as Server-Sent Events: progress, delta, citation, done, error.")
-            .Produces(200, contentType: "text/event-stream");
+            .ProducesChatEvents().ProducesProblem(StatusCodes.Status409Conflict);
         group.MapGet("/{conversationId}/turns/{turnId}/events", Events).WithName("GetTurnEvents")
             .WithSummary("Resumes a turn's event stream: the events after Last-Event-ID (or ?after=), then the live ones; a finished turn replays from its stored answer.")
-            .Produces(200, contentType: "text/event-stream");
+            .ProducesChatEvents();
         group.MapPost("/{conversationId}/turns/{turnId}/cancel", Cancel).WithName("CancelTurn")
-            .WithSummary("Stops a running turn: the partial answer is kept, stored as stopped, and billed.");
+            .WithSummary("Stops a running turn: the partial answer is kept, stored as stopped, and billed.")
+            .ProducesProblem(StatusCodes.Status409Conflict);
         // A message is checked, then counted against the rate limits (per user and tenant, in grains): 429 with Retry-After.
         group.CheckBodies<PostMessageRequest>(CheckMessage).RequireRateLimit<PostMessageRequest>(m => m.Text!);
         return v1;

@@ -51,7 +51,10 @@ public sealed partial class ApiExceptionHandler(IProblemDetailsService problems,
     }
 
     private static string FriendlyBadRequest(BadHttpRequestException b) =>
-        b.InnerException is System.Text.Json.JsonException j
+        // A value of the wrong JSON type names the field as the client wrote it, never the .NET type it was meant for.
+        b.InnerException is System.Text.Json.JsonException { Path: { Length: > 2 } path } w && w.Message.StartsWith("The JSON value could not be converted", StringComparison.Ordinal)
+            ? $"The JSON value of '{ValidationProblems.JsonPath(path.StartsWith("$.", StringComparison.Ordinal) ? path[2..] : path)}' has the wrong type: numbers are JSON numbers (5, not \"5\"), texts are JSON strings."
+            : b.InnerException is System.Text.Json.JsonException j
             ? $"The body is not valid JSON ({j.Message.Split(" Path:")[0].Split(". LineNumber")[0]}). Send a JSON object such as {{\"text\": \"Hello\"}}."
             : b.Message.Contains("body", StringComparison.OrdinalIgnoreCase)
                 ? "The request body is missing or not JSON. Send Content-Type: application/json with a JSON object."

@@ -19,7 +19,8 @@ public static class KnowledgeApi
             .WithSummary("Uploads a batch of text/Markdown documents (JSON or multipart). With Accept: application/x-ndjson, progress streams as it goes.")
             .WithMetadata(new RequestSizeLimitAttribute(UploadReader.MaxUploadBytes))
             .Accepts<UploadRequest>("application/json", "multipart/form-data")
-            .Produces<UploadSummary>().Produces<IngestionProgress>(200, "application/x-ndjson");
+            .Produces<UploadSummary>().Produces<IngestionProgress>(200, "application/x-ndjson")
+            .AddOpenApiOperationTransformer(OpenApi.UploadBodies.DescribeAsync);
         admin.MapGet("/", List).WithName("ListDocuments").WithSummary("The tenant's documents.");
         admin.MapGet("/{documentId}", Get).WithName("GetDocument").WithSummary("One document's metadata.");
         admin.MapDelete("/{documentId}", Delete).WithName("DeleteDocument").WithSummary("Deletes a document and its chunks.");

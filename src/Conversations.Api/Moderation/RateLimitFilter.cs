@@ -13,8 +13,17 @@ public static class RateLimits
     /// user and per tenant) before its handler runs; <paramref name="question"/> picks the text whose language the
     /// refusal speaks. The group's other routes are not limited.
     /// </summary>
-    public static RouteGroupBuilder RequireRateLimit<TBody>(this RouteGroupBuilder group, Func<TBody, string> question) where TBody : class =>
-        group.AddEndpointFilter(new RateLimitFilter<TBody>(question));
+    public static RouteGroupBuilder RequireRateLimit<TBody>(this RouteGroupBuilder group, Func<TBody, string> question) where TBody : class
+    {
+        // The routes that take the body can answer 429: say so in their response metadata (and so in the document).
+        ((IEndpointConventionBuilder)group).Add(endpoint =>
+        {
+            if (endpoint.Metadata.OfType<System.Reflection.MethodInfo>().Any(m => m.GetParameters().Any(p => p.ParameterType == typeof(TBody)))
+                && !endpoint.Metadata.OfType<Microsoft.AspNetCore.Http.Metadata.IProducesResponseTypeMetadata>().Any(p => p.StatusCode == StatusCodes.Status429TooManyRequests))
+                endpoint.Metadata.Add(new ProducesResponseTypeMetadata(StatusCodes.Status429TooManyRequests, typeof(Microsoft.AspNetCore.Mvc.ProblemDetails), ["application/problem+json"]));
+        });
+        return group.AddEndpointFilter(new RateLimitFilter<TBody>(question));
+    }
 }
 
 /// <summary>Admits a request before its stream starts: one call to the user's rate-limit grain, which asks the tenant's.</summary>

@@ -20,7 +20,8 @@ public static class RoutingAdminApi
         admin.MapGet("/health", GetHealth).WithName("GetModelHealth").WithSummary("Per registered model: the circuit turns obey, this tenant's own call figures, and the endpoint's shared circuit state.");
         admin.MapGet("/canary", GetCanary).WithName("GetCanary").WithSummary("The canary's per-arm figures and the evaluator's verdict.");
         admin.MapPost("/canary/promote", Promote).WithName("PromoteCanary").WithSummary("Makes the candidate replace its baseline in the policy.");
-        admin.MapPost("/canary/rollback", Rollback).WithName("RollbackCanary").WithSummary("Ends the canary; all traffic goes back to the baseline.");
+        admin.MapPost("/canary/rollback", Rollback).WithName("RollbackCanary").WithSummary("Ends the canary; all traffic goes back to the baseline.")
+            .ProducesProblem(StatusCodes.Status409Conflict);
         admin.MapGet("/budget", GetBudget).WithName("GetBudget").WithSummary("This month's budget, spend, reservations in flight and alerts.");
         admin.MapGet("/events", GetEvents).WithName("GetRoutingEvents").WithSummary("Policy edits, canary rollbacks and promotions, budget alerts; newest first.");
         return v1;

@@ -13,25 +13,31 @@ public static class TenancyApi
     public static RouteGroupBuilder MapTenancyApi(this RouteGroupBuilder v1)
     {
         var operators = v1.MapGroup("/tenants").WithTags("Tenants").RequireRoles(Roles.Operator);
-        operators.MapPost("/", CreateTenant).WithName("CreateTenant").WithSummary("Creates a tenant and its first admin key (operator).");
+        operators.MapPost("/", CreateTenant).WithName("CreateTenant").WithSummary("Creates a tenant and its first admin key (operator).")
+            .ProducesProblem(StatusCodes.Status409Conflict);
 
         var admin = v1.MapGroup("").WithTags("Tenant administration").RequireRoles(Roles.TenantAdmin);
-        admin.MapPost("/users", CreateUser).WithName("CreateUser").WithSummary("Creates a user of the caller's tenant.");
+        admin.MapPost("/users", CreateUser).WithName("CreateUser").WithSummary("Creates a user of the caller's tenant.")
+            .ProducesProblem(StatusCodes.Status409Conflict);
         admin.MapGet("/users", ListUsers).WithName("ListUsers").WithSummary("Lists the tenant's users.");
-        admin.MapPost("/users/{userId}/keys", IssueKey).WithName("IssueKey").WithSummary("Issues an API key for a user (shown once).");
+        admin.MapPost("/users/{userId}/keys", IssueKey).WithName("IssueKey").WithSummary("Issues an API key for a user (shown once); optionally one that expires after some days.");
+        admin.MapGet("/users/{userId}/keys", ListKeys).WithName("ListUserKeys").WithSummary("A user's keys: id, created, last used, expiry (never the secret).");
         admin.MapDelete("/keys/{keyId}", RevokeKey).WithName("RevokeKey").WithSummary("Revokes a key of the tenant.");
         admin.MapGet("/tenant/settings", GetSettings).WithName("GetTenantSettings").WithSummary("The tenant's settings.");
         admin.MapPatch("/tenant/settings", UpdateSettings).WithName("UpdateTenantSettings").WithSummary("Changes the tenant's settings (budgets, instructions).");
+
+        var own = v1.MapGroup("/me/keys").WithTags("Keys").RequireRoles(Roles.User, Roles.TenantAdmin);
+        own.MapGet("/", ListOwnKeys).WithName("ListMyKeys").WithSummary("The caller's own keys: id, created, last used, expiry (never the secret).");
         return v1;
     }
 
     private static async Task<Results<Created<CreatedTenant>, ProblemHttpResult>> CreateTenant(
         CreateTenantRequest body, ITenantDirectory directory, CancellationToken ct)
     {
-        if (!Ids.IsTenantId(body.TenantId)) return Problems.BadRequest("tenantId is required: 2–63 characters, lower-case letters, digits and '-', starting with a letter or digit.");
+        if (!Ids.IsTenantId(body.TenantId)) return Problems.BadRequest(TenancyMessages.TenantId);
         var name = string.IsNullOrWhiteSpace(body.Name) ? body.TenantId! : body.Name.Trim();
         var adminUser = string.IsNullOrWhiteSpace(body.AdminUserId) ? "admin" : body.AdminUserId;
-        if (!Ids.IsId(adminUser)) return Problems.BadRequest("adminUserId may use letters, digits, '.', '_', '-' and '@' (1–64 characters).");
+        if (!Ids.IsId(adminUser)) return Problems.BadRequest(TenancyMessages.AdminUserId);
         if (await directory.OpenTenantAsync(body.TenantId!, name, adminUser, ct) is not { } key) return Problems.Conflict($"Tenant '{body.TenantId}' already exists.");
         return TypedResults.Created($"/v1/tenants/{body.TenantId}", new CreatedTenant(body.TenantId!, name, adminUser, key.Key));
     }
@@ -40,9 +46,9 @@ public static class TenancyApi
         CreateUserRequest body, HttpContext http, ITenantDirectory directory, CancellationToken ct)
     {
         var tenant = http.Caller().TenantId!;
-        if (!Ids.IsId(body.UserId)) return Problems.BadRequest("userId is required: letters, digits, '.', '_', '-' and '@' (1–64 characters).");
+        if (!Ids.IsId(body.UserId)) return Problems.BadRequest(TenancyMessages.UserId);
         var role = body.Role ?? Roles.User;
-        if (!Roles.IsTenantRole(role)) return Problems.BadRequest($"role must be '{Roles.User}' or '{Roles.TenantAdmin}'.");
+        if (!Roles.IsTenantRole(role)) return Problems.BadRequest(TenancyMessages.Role);
         var display = string.IsNullOrWhiteSpace(body.DisplayName) ? body.UserId! : body.DisplayName.Trim();
         if (!await directory.CreateUserAsync(tenant, body.UserId!, display, role, ct)) return Problems.Conflict($"User '{body.UserId}' already exists.");
         var user = (await directory.GetUserAsync(tenant, body.UserId!, ct))!;
@@ -59,12 +65,28 @@ public static class TenancyApi
     }
 
     private static async Task<Results<Created<IssuedKeyDto>, ProblemHttpResult>> IssueKey(
-        string userId, HttpContext http, ITenantDirectory directory, CancellationToken ct)
+        string userId, IssueKeyRequest? body, HttpContext http, ITenantDirectory directory, TimeProvider time, CancellationToken ct)
     {
-        var key = Ids.IsId(userId) ? await directory.IssueKeyAsync(http.Caller().TenantId!, userId, ct) : null;
+        var expiresAt = body?.ExpiresInDays is { } days ? time.GetUtcNow().AddDays(days) : (DateTimeOffset?)null;
+        var key = Ids.IsId(userId) ? await directory.IssueKeyAsync(http.Caller().TenantId!, userId, expiresAt, ct) : null;
         if (key is null) return Problems.NotFound($"User '{userId}'");
         return TypedResults.Created($"/v1/keys/{key.KeyId}", new IssuedKeyDto(key.KeyId, key.Key, key.UserId, key.Role));
     }
+
+    // Another tenant's user is not found: the directory looks only inside the caller's tenant.
+    private static async Task<Results<Ok<ApiKeyList>, ProblemHttpResult>> ListKeys(string userId, HttpContext http, ITenantDirectory directory, CancellationToken ct) =>
+        Ids.IsId(userId) && await directory.ListKeysAsync(http.Caller().TenantId!, userId, ct) is { } keys
+            ? TypedResults.Ok(ToList(keys)) : Problems.NotFound($"User '{userId}'");
+
+    private static async Task<Results<Ok<ApiKeyList>, ProblemHttpResult>> ListOwnKeys(HttpContext http, ITenantDirectory directory, CancellationToken ct)
+    {
+        var caller = http.Caller().ToCaller();
+        return await directory.ListKeysAsync(caller.TenantId, caller.UserId, ct) is { } keys
+            ? TypedResults.Ok(ToList(keys)) : Problems.NotFound($"User '{caller.UserId}'");
+    }
+
+    private static ApiKeyList ToList(IReadOnlyList<ApiKeyInfo> keys) =>
+        new([.. keys.Select(k => new ApiKeyDto(k.KeyId, k.UserId, k.Role, k.CreatedAt, k.LastUsedAt, k.ExpiresAt))]);
 
     private static async Task<Results<NoContent, ProblemHttpResult>> RevokeKey(
         string keyId, HttpContext http, ITenantDirectory directory, ApiKeyAuthenticator auth, CancellationToken ct)

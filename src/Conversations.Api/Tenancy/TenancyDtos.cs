@@ -1,13 +1,22 @@
+using System.ComponentModel.DataAnnotations;
+using Conversations.Contracts;
+
 namespace Conversations.Api.Tenancy;
 
 /// <summary>Body of POST /v1/tenants.</summary>
-public sealed record CreateTenantRequest(string? TenantId, string? Name, string? AdminUserId);
+public sealed record CreateTenantRequest(
+    [Required(ErrorMessage = TenancyMessages.TenantId), RegularExpression(Ids.TenantIdPattern, ErrorMessage = TenancyMessages.TenantId)] string? TenantId,
+    [MaxLength(200, ErrorMessage = "name may have at most 200 characters.")] string? Name,
+    [RegularExpression(Ids.IdPattern, ErrorMessage = TenancyMessages.AdminUserId)] string? AdminUserId);
 
 /// <summary>A created tenant with its first admin key (shown once).</summary>
 public sealed record CreatedTenant(string TenantId, string Name, string AdminUserId, string AdminKey);
 
 /// <summary>Body of POST /v1/users.</summary>
-public sealed record CreateUserRequest(string? UserId, string? DisplayName, string? Role);
+public sealed record CreateUserRequest(
+    [Required(ErrorMessage = TenancyMessages.UserId), RegularExpression(Ids.IdPattern, ErrorMessage = TenancyMessages.UserId)] string? UserId,
+    [MaxLength(200, ErrorMessage = "displayName may have at most 200 characters.")] string? DisplayName,
+    [AllowedValues(Roles.User, Roles.TenantAdmin, null, ErrorMessage = TenancyMessages.Role)] string? Role);
 
 /// <summary>A user as the tenant admin sees it.</summary>
 public sealed record UserDto(string UserId, string DisplayName, string Role, DateTimeOffset CreatedAt);
@@ -17,3 +26,28 @@ public sealed record IssuedKeyDto(string KeyId, string Key, string UserId, strin
 
 /// <summary>A page of users.</summary>
 public sealed record UserPage(IReadOnlyList<UserDto> Users, string? NextCursor);
+
+/// <summary>Optional body of POST /v1/users/{userId}/keys: a key that expires after some days (never without it).</summary>
+public sealed record IssueKeyRequest([Range(1, 3650, ErrorMessage = "expiresInDays must be between 1 and 3650.")] int? ExpiresInDays);
+
+/// <summary>A key as its owner and the tenant admin see it: never the secret or its hash.</summary>
+public sealed record ApiKeyDto(string KeyId, string UserId, string Role, DateTimeOffset CreatedAt, DateTimeOffset? LastUsedAt, DateTimeOffset? ExpiresAt);
+
+/// <summary>A user's keys that are not revoked, newest first.</summary>
+public sealed record ApiKeyList(IReadOnlyList<ApiKeyDto> Keys);
+
+/// <summary>The messages of the tenancy bodies' checks, shared by the attributes and the handlers.</summary>
+public static class TenancyMessages
+{
+    /// <summary>A missing or malformed tenant id.</summary>
+    public const string TenantId = "tenantId is required: 2–63 characters, lower-case letters, digits and '-', starting with a letter or digit.";
+
+    /// <summary>A malformed admin user id.</summary>
+    public const string AdminUserId = "adminUserId may use letters, digits, '.', '_', '-' and '@' (1–64 characters).";
+
+    /// <summary>A missing or malformed user id.</summary>
+    public const string UserId = "userId is required: letters, digits, '.', '_', '-' and '@' (1–64 characters).";
+
+    /// <summary>An unknown role.</summary>
+    public const string Role = "role must be 'user' or 'tenant_admin'.";
+}

@@ -8,4 +8,7 @@ public interface IApiKeyLookup
 {
     /// <summary>The owner of <paramref name="key"/>, or null when it is unknown, revoked or malformed.</summary>
     Task<ApiKeyOwner?> ResolveAsync(string key, CancellationToken ct);
+
+    /// <summary>Records that the keys were used at <paramref name="at"/> (shown as "last used" in key listings).</summary>
+    Task RecordUseAsync(IReadOnlyCollection<string> keyIds, DateTimeOffset at, CancellationToken ct);
 }

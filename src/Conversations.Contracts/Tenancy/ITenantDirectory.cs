@@ -6,6 +6,9 @@ public sealed record TenantUser(string UserId, string DisplayName, string Role, 
 /// <summary>A newly issued key; <see cref="Key"/> is shown once and never stored.</summary>
 public sealed record IssuedKey(string KeyId, string Key, string UserId, string Role);
 
+/// <summary>A key as its owner and the tenant admin see it: never the secret or its hash.</summary>
+public sealed record ApiKeyInfo(string KeyId, string UserId, string Role, DateTimeOffset CreatedAt, DateTimeOffset? LastUsedAt, DateTimeOffset? ExpiresAt);
+
 /// <summary>Tenants, their users and API keys. A host service over the tenancy tables; every user and key call is scoped by tenant.</summary>
 public interface ITenantDirectory
 {
@@ -32,6 +35,12 @@ public interface ITenantDirectory
 
     /// <summary>Issues a new key for a user of the tenant with the user's role; null when there is no such user.</summary>
     Task<IssuedKey?> IssueKeyAsync(string tenantId, string userId, CancellationToken ct);
+
+    /// <summary>Issues a key that stops working at <paramref name="expiresAt"/> (never when null); null when there is no such user.</summary>
+    Task<IssuedKey?> IssueKeyAsync(string tenantId, string userId, DateTimeOffset? expiresAt, CancellationToken ct);
+
+    /// <summary>The user's keys that are not revoked, newest first; null when the tenant has no such user.</summary>
+    Task<IReadOnlyList<ApiKeyInfo>?> ListKeysAsync(string tenantId, string userId, CancellationToken ct);
 
     /// <summary>Stores a key whose text is fixed by configuration (operator and demo keys); nothing happens when it is there.</summary>
     Task EnsureKeyAsync(string key, string? tenantId, string? userId, string role, CancellationToken ct);

@@ -1,5 +1,6 @@
 using Conversations.Contracts.Batches;
 using Conversations.Contracts.Chat;
+using Conversations.Contracts.Health;
 using Conversations.Contracts.Moderation;
 using Conversations.Contracts.Routing;
 using Conversations.Contracts.Tenancy;
@@ -18,7 +19,7 @@ public static class ApiReadServiceExtensions
 {
     /// <summary>
     /// Adds the contracts' host services (key lookup, tenant directory, conversation list, moderation events, usage,
-    /// batch results, model health) over the stores they read; an API host in client mode has no silo to register those
+    /// batch results, model health, database probe) over the stores they read; an API host in client mode has no silo to register those
     /// stores, so they are added here when missing. Needs the data source and a grain factory.
     /// </summary>
     public static IServiceCollection AddApiReadServices(this IServiceCollection services)
@@ -35,6 +36,7 @@ public static class ApiReadServiceExtensions
         services.TryAddSingleton<IUsageReports, UsageReports>();
         services.TryAddSingleton<IBatchResults, BatchResults>();
         services.TryAddSingleton<IModelHealthReport, ModelHealthReport>();
+        services.TryAddSingleton<IDatabaseProbe, DatabaseProbe>();
         return services;
     }
 }

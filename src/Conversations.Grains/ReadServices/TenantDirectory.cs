@@ -36,11 +36,22 @@ internal sealed class TenantDirectory(TenancyStore store, IGrainFactory grains) 
         (await store.ListUsersAsync(tenantId, afterUserId, limit, ct)).Select(ToUser).ToList();
 
     /// <inheritdoc />
-    public async Task<IssuedKey?> IssueKeyAsync(string tenantId, string userId, CancellationToken ct)
+    public Task<IssuedKey?> IssueKeyAsync(string tenantId, string userId, CancellationToken ct) => IssueKeyAsync(tenantId, userId, null, ct);
+
+    /// <inheritdoc />
+    public async Task<IssuedKey?> IssueKeyAsync(string tenantId, string userId, DateTimeOffset? expiresAt, CancellationToken ct)
     {
         if (await store.GetUserAsync(tenantId, userId, ct) is not { } user) return null;
-        var key = await store.IssueKeyAsync(tenantId, user.UserId, user.Role, ct);
+        var key = await store.IssueKeyAsync(tenantId, user.UserId, user.Role, expiresAt, ct);
         return new IssuedKey(key.KeyId, key.Key, user.UserId, user.Role);
+    }
+
+    /// <inheritdoc />
+    public async Task<IReadOnlyList<ApiKeyInfo>?> ListKeysAsync(string tenantId, string userId, CancellationToken ct)
+    {
+        if (await store.GetUserAsync(tenantId, userId, ct) is null) return null;
+        return (await store.ListKeysAsync(tenantId, userId, ct))
+            .Select(k => new ApiKeyInfo(k.KeyId, k.UserId, k.Role, k.CreatedAt, k.LastUsedAt, k.ExpiresAt)).ToList();
     }
 
     /// <inheritdoc />

@@ -66,11 +66,15 @@ public sealed class TenancyStore(NpgsqlDataSource db)
     }
 
     /// <summary>Issues a new key. Operator keys have no tenant or user.</summary>
-    public async Task<IssuedApiKey> IssueKeyAsync(string? tenantId, string? userId, string role, CancellationToken ct = default)
+    public Task<IssuedApiKey> IssueKeyAsync(string? tenantId, string? userId, string role, CancellationToken ct = default) =>
+        IssueKeyAsync(tenantId, userId, role, null, ct);
+
+    /// <summary>Issues a new key that stops working at <paramref name="expiresAt"/> (never when null).</summary>
+    public async Task<IssuedApiKey> IssueKeyAsync(string? tenantId, string? userId, string role, DateTimeOffset? expiresAt, CancellationToken ct = default)
     {
         var keyId = RandomToken(9);
         var secret = RandomToken(24);
-        await InsertKeyAsync(keyId, secret, tenantId, userId, role, ct);
+        await InsertKeyAsync(keyId, secret, tenantId, userId, role, ct, expiresAt);
         return new IssuedApiKey(keyId, $"{KeyPrefix}{keyId}_{secret}", tenantId, userId, role);
     }
 
@@ -87,7 +91,7 @@ public sealed class TenancyStore(NpgsqlDataSource db)
     {
         if (!TryParseKey(presented, out var keyId, out var secret)) return null;
         await using var cmd = db.CreateCommand(
-            "SELECT secret_hash, tenant_id, user_id, role FROM api_keys WHERE key_id = @k AND revoked_at IS NULL");
+            "SELECT secret_hash, tenant_id, user_id, role FROM api_keys WHERE key_id = @k AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > now())");
         cmd.Parameters.AddWithValue("k", keyId);
         await using var r = await cmd.ExecuteReaderAsync(ct);
         if (!await r.ReadAsync(ct)) return null;
@@ -106,6 +110,33 @@ public sealed class TenancyStore(NpgsqlDataSource db)
         return await cmd.ExecuteNonQueryAsync(ct) == 1;
     }
 
+    /// <summary>The user's keys that are not revoked, newest first: metadata only, never the secret or its hash.</summary>
+    public async Task<IReadOnlyList<ApiKeyRecord>> ListKeysAsync(string tenantId, string userId, CancellationToken ct = default)
+    {
+        await using var cmd = db.CreateCommand(
+            "SELECT key_id, user_id, role, created_at, last_used_at, expires_at FROM api_keys " +
+            "WHERE tenant_id = @t AND user_id = @u AND revoked_at IS NULL ORDER BY created_at DESC, key_id");
+        cmd.Parameters.AddWithValue("t", tenantId);
+        cmd.Parameters.AddWithValue("u", userId);
+        var list = new List<ApiKeyRecord>();
+        await using var r = await cmd.ExecuteReaderAsync(ct);
+        while (await r.ReadAsync(ct))
+            list.Add(new ApiKeyRecord(r.GetString(0), r.GetString(1), r.GetString(2), r.GetFieldValue<DateTimeOffset>(3),
+                r.IsDBNull(4) ? null : r.GetFieldValue<DateTimeOffset>(4), r.IsDBNull(5) ? null : r.GetFieldValue<DateTimeOffset>(5)));
+        return list;
+    }
+
+    /// <summary>Marks the keys as used at <paramref name="at"/>; one statement for a batch, never moving a time backwards.</summary>
+    public async Task RecordKeyUseAsync(IReadOnlyCollection<string> keyIds, DateTimeOffset at, CancellationToken ct = default)
+    {
+        if (keyIds.Count == 0) return;
+        await using var cmd = db.CreateCommand(
+            "UPDATE api_keys SET last_used_at = @at WHERE key_id = ANY(@k) AND (last_used_at IS NULL OR last_used_at < @at)");
+        cmd.Parameters.AddWithValue("k", keyIds.ToArray());
+        cmd.Parameters.AddWithValue("at", at.ToUniversalTime());
+        await cmd.ExecuteNonQueryAsync(ct);
+    }
+
     /// <summary>Splits <c>cvk_{id}_{secret}</c>.</summary>
     public static bool TryParseKey(string key, out string keyId, out string secret)
     {
@@ -119,10 +150,11 @@ public sealed class TenancyStore(NpgsqlDataSource db)
         return true;
     }
 
-    private async Task InsertKeyAsync(string keyId, string secret, string? tenantId, string? userId, string role, CancellationToken ct)
+    private async Task InsertKeyAsync(string keyId, string secret, string? tenantId, string? userId, string role, CancellationToken ct, DateTimeOffset? expiresAt = null)
     {
         await using var cmd = db.CreateCommand(
-            "INSERT INTO api_keys (key_id, secret_hash, tenant_id, user_id, role) VALUES (@k, @h, @t, @u, @r) ON CONFLICT (key_id) DO NOTHING");
+            "INSERT INTO api_keys (key_id, secret_hash, tenant_id, user_id, role, expires_at) VALUES (@k, @h, @t, @u, @r, @x) ON CONFLICT (key_id) DO NOTHING");
+        cmd.Parameters.AddWithValue("x", (object?)expiresAt?.ToUniversalTime() ?? DBNull.Value);
         cmd.Parameters.AddWithValue("k", keyId);
         cmd.Parameters.AddWithValue("h", Hash(secret));
         cmd.Parameters.AddWithValue("t", (object?)tenantId ?? DBNull.Value);

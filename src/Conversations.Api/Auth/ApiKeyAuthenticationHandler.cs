@@ -1,0 +1,55 @@
+using System.Security.Claims;
+using System.Text.Encodings.Web;
+using Conversations.Api.Errors;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.Extensions.Options;
+
+namespace Conversations.Api.Auth;
+
+/// <summary>
+/// The <c>ApiKey</c> authentication scheme: <c>Authorization: Bearer cvk_…</c>, resolved through the cache of
+/// <see cref="ApiKeyAuthenticator"/>. The principal carries the key's role as a role claim, so authorization policies
+/// decide who may call a route; the resolved <see cref="ApiCaller"/> is kept on the request for the handlers.
+/// </summary>
+public sealed class ApiKeyAuthenticationHandler(
+    IOptionsMonitor<AuthenticationSchemeOptions> options, ILoggerFactory logger, UrlEncoder encoder,
+    ApiKeyAuthenticator keys, KeyUsageRecorder usage)
+    : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
+{
+    /// <summary>The scheme's name.</summary>
+    public const string SchemeName = "ApiKey";
+
+    /// <summary>Claim type of the key id.</summary>
+    public const string KeyIdClaim = "key_id";
+
+    /// <summary>Claim type of the tenant id (absent for operator keys).</summary>
+    public const string TenantClaim = "tenant_id";
+
+    internal const string CallerItem = "conversations.caller";
+
+    /// <inheritdoc />
+    protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
+    {
+        if (!Request.Headers.Authorization.ToString().StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase)) return AuthenticateResult.NoResult();
+        var caller = await keys.AuthenticateAsync(Request, Context.RequestAborted);
+        if (caller is null) return AuthenticateResult.Fail("The API key is unknown, revoked or expired.");
+        usage.Touch(caller.KeyId);
+        Context.Items[CallerItem] = caller;
+        var claims = new List<Claim>
+        {
+            new(ClaimTypes.NameIdentifier, caller.UserId ?? caller.KeyId),
+            new(ClaimTypes.Role, caller.Role),
+            new(KeyIdClaim, caller.KeyId),
+        };
+        if (caller.TenantId is not null) claims.Add(new Claim(TenantClaim, caller.TenantId));
+        var principal = new ClaimsPrincipal(new ClaimsIdentity(claims, SchemeName));
+        return AuthenticateResult.Success(new AuthenticationTicket(principal, SchemeName));
+    }
+
+    /// <inheritdoc />
+    protected override Task HandleChallengeAsync(AuthenticationProperties properties)
+    {
+        Response.Headers.WWWAuthenticate = "Bearer";
+        return Problems.Unauthorized().ExecuteAsync(Context);
+    }
+}

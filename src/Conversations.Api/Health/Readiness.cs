@@ -1,0 +1,118 @@
+using System.Text.Json;
+using Conversations.Contracts.Health;
+using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+
+namespace Conversations.Api.Health;
+
+/// <summary>
+/// <c>/healthz</c> says the process runs (liveness); <c>/readyz</c> says it can serve: PostgreSQL answers and the
+/// Orleans cluster takes a call. A failing check makes <c>/readyz</c> a 503 problem that names it and why.
+/// </summary>
+public static class Readiness
+{
+    /// <summary>Tag of the checks <c>/readyz</c> runs.</summary>
+    public const string ReadyTag = "ready";
+
+    /// <summary>How long one check may take before it counts as failed.</summary>
+    public static readonly TimeSpan CheckTimeout = TimeSpan.FromSeconds(5);
+
+    /// <summary>Registers the database and cluster checks.</summary>
+    public static IServiceCollection AddReadinessChecks(this IServiceCollection services)
+    {
+        services.AddHealthChecks()
+            .AddCheck<DatabaseReadyCheck>("postgres", HealthStatus.Unhealthy, [ReadyTag], CheckTimeout)
+            .AddCheck<ClusterReadyCheck>("orleans", HealthStatus.Unhealthy, [ReadyTag], CheckTimeout);
+        return services;
+    }
+
+    /// <summary>Maps <c>/healthz</c> (no checks) and <c>/readyz</c> (the ready checks), both anonymous and outside the document.</summary>
+    public static WebApplication MapReadiness(this WebApplication app)
+    {
+        app.MapGet("/healthz", () => TypedResults.Ok(new { status = "ok" })).ExcludeFromDescription();
+        app.MapHealthChecks("/readyz", new HealthCheckOptions
+        {
+            Predicate = c => c.Tags.Contains(ReadyTag),
+            ResponseWriter = WriteAsync,
+            ResultStatusCodes =
+            {
+                [HealthStatus.Healthy] = StatusCodes.Status200OK,
+                [HealthStatus.Degraded] = StatusCodes.Status200OK,
+                [HealthStatus.Unhealthy] = StatusCodes.Status503ServiceUnavailable,
+            },
+        });
+        return app;
+    }
+
+    private static async Task WriteAsync(HttpContext http, HealthReport report)
+    {
+        http.Response.Headers.CacheControl = "no-store";
+        var checks = report.Entries.ToDictionary(e => e.Key, e => new
+        {
+            status = e.Value.Status.ToString().ToLowerInvariant(),
+            description = e.Value.Description ?? e.Value.Exception?.Message,
+            durationMs = (long)e.Value.Duration.TotalMilliseconds,
+        });
+        if (report.Status == HealthStatus.Unhealthy)
+        {
+            var failed = report.Entries.Where(e => e.Value.Status == HealthStatus.Unhealthy)
+                .Select(e => $"{e.Key}: {e.Value.Description ?? e.Value.Exception?.Message ?? "failed"}");
+            var problem = new ProblemDetails
+            {
+                Status = StatusCodes.Status503ServiceUnavailable,
+                Title = "Not ready",
+                Detail = "This host cannot serve requests now. " + string.Join("; ", failed),
+                Type = "https://httpstatuses.io/503",
+            };
+            problem.Extensions["checks"] = checks;
+            await http.RequestServices.GetRequiredService<IProblemDetailsService>().WriteAsync(new ProblemDetailsContext { HttpContext = http, ProblemDetails = problem });
+            return;
+        }
+        await http.Response.WriteAsJsonAsync(new { status = "ready", checks }, JsonSerializerOptions.Web);
+    }
+}
+
+/// <summary>PostgreSQL answers a round trip.</summary>
+public sealed class DatabaseReadyCheck(IDatabaseProbe database) : IHealthCheck
+{
+    /// <inheritdoc />
+    public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            await database.PingAsync(cancellationToken);
+            return HealthCheckResult.Healthy("PostgreSQL answers.");
+        }
+        catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            return HealthCheckResult.Unhealthy($"PostgreSQL is unreachable ({e.GetType().Name}: {e.Message})");
+        }
+        catch (OperationCanceledException)
+        {
+            return HealthCheckResult.Unhealthy("PostgreSQL did not answer in time.");
+        }
+    }
+}
+
+/// <summary>The Orleans cluster takes a call: a stateless grain answers (through the gateway in client mode), without storage.</summary>
+public sealed class ClusterReadyCheck(IGrainFactory grains) : IHealthCheck
+{
+    /// <inheritdoc />
+    public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            var silo = await grains.GetGrain<IReadinessGrain>(0).PingAsync().WaitAsync(cancellationToken);
+            return HealthCheckResult.Healthy($"Silo {silo} answered.");
+        }
+        catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            return HealthCheckResult.Unhealthy($"The Orleans cluster is unreachable ({e.GetType().Name}: {e.Message})");
+        }
+        catch (OperationCanceledException)
+        {
+            return HealthCheckResult.Unhealthy("The Orleans cluster did not answer in time.");
+        }
+    }
+}
