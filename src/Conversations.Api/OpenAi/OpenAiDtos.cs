@@ -125,10 +125,12 @@ public sealed record ModelObject(string Id, long Created, string OwnedBy)
 /// <summary>The JSON settings of the OpenAI-compatible answers.</summary>
 public static class OpenAiJson
 {
-    /// <summary>snake_case names, nulls written (OpenAI sends <c>finish_reason: null</c>), the API's string check kept.</summary>
+    /// <summary>snake_case names, nulls written (OpenAI sends <c>finish_reason: null</c>).</summary>
     public static readonly JsonSerializerOptions Options = new(JsonSerializerDefaults.Web)
     {
         PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
         DefaultIgnoreCondition = JsonIgnoreCondition.Never,
+        // As ASP.NET Core's own JSON answers: text reads as written (no \u0027 for an apostrophe).
+        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
     };
 }

@@ -38,7 +38,10 @@ public sealed class EdgeInputTests(PlatformFixture fx)
                     if (content is not null) request.Content = new StringContent(content.ToJsonString(), Encoding.UTF8, "application/json");
                     using var response = await client.Http.SendAsync(request);
                     var text = await response.Content.ReadAsStringAsync();
-                    var problem = response.Content.Headers.ContentType?.MediaType == "application/problem+json";
+                    // The OpenAI-compatible routes answer in OpenAI's error shape ({"error": {"message", "type", "param", "code"}}).
+                    var problem = path.StartsWith("/v1/chat/completions", StringComparison.Ordinal) || path.StartsWith("/v1/models", StringComparison.Ordinal)
+                        ? response.Content.Headers.ContentType?.MediaType == "application/json" && JsonNode.Parse(text)?["error"]?["message"] is not null
+                        : response.Content.Headers.ContentType?.MediaType == "application/problem+json";
                     var code = (int)response.StatusCode;
                     var statusOk = status is { } expected ? response.StatusCode == expected : code is >= 400 and < 500;
                     if (!statusOk || !problem || (named is not null && !text.Contains(named, StringComparison.Ordinal)))
