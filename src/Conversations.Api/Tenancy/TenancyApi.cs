@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using Conversations.Api.Auth;
 using Conversations.Api.Errors;
 using Conversations.Contracts;
@@ -20,7 +21,7 @@ public static class TenancyApi
         admin.MapPost("/users", CreateUser).WithName("CreateUser").WithSummary("Creates a user of the caller's tenant.")
             .ProducesProblem(StatusCodes.Status409Conflict);
         admin.MapGet("/users", ListUsers).WithName("ListUsers").WithSummary("Lists the tenant's users.");
-        admin.MapPost("/users/{userId}/keys", IssueKey).WithName("IssueKey").WithSummary("Issues an API key for a user (shown once); optionally one that expires after some days.");
+        admin.MapPost("/users/{userId}/keys", IssueKey).WithName("IssueKey").WithSummary("Issues an API key for a user (shown once); with ?expiresInDays=N one that stops working after N days.");
         admin.MapGet("/users/{userId}/keys", ListKeys).WithName("ListUserKeys").WithSummary("A user's keys: id, created, last used, expiry (never the secret).");
         admin.MapDelete("/keys/{keyId}", RevokeKey).WithName("RevokeKey").WithSummary("Revokes a key of the tenant.");
         admin.MapGet("/tenant/settings", GetSettings).WithName("GetTenantSettings").WithSummary("The tenant's settings.");
@@ -65,9 +66,12 @@ public static class TenancyApi
     }
 
     private static async Task<Results<Created<IssuedKeyDto>, ProblemHttpResult>> IssueKey(
-        string userId, IssueKeyRequest? body, HttpContext http, ITenantDirectory directory, TimeProvider time, CancellationToken ct)
+        string userId,
+        [Range(1, 3650, ErrorMessage = "expiresInDays must be between 1 and 3650.")] int? expiresInDays,
+        HttpContext http, ITenantDirectory directory, TimeProvider time, CancellationToken ct)
     {
-        var expiresAt = body?.ExpiresInDays is { } days ? time.GetUtcNow().AddDays(days) : (DateTimeOffset?)null;
+        // A query parameter, not a body: clients issue keys with an empty POST, whatever its content type.
+        var expiresAt = expiresInDays is { } days ? time.GetUtcNow().AddDays(days) : (DateTimeOffset?)null;
         var key = Ids.IsId(userId) ? await directory.IssueKeyAsync(http.Caller().TenantId!, userId, expiresAt, ct) : null;
         if (key is null) return Problems.NotFound($"User '{userId}'");
         return TypedResults.Created($"/v1/keys/{key.KeyId}", new IssuedKeyDto(key.KeyId, key.Key, key.UserId, key.Role));

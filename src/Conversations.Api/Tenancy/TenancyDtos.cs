@@ -27,9 +27,6 @@ public sealed record IssuedKeyDto(string KeyId, string Key, string UserId, strin
 /// <summary>A page of users.</summary>
 public sealed record UserPage(IReadOnlyList<UserDto> Users, string? NextCursor);
 
-/// <summary>Optional body of POST /v1/users/{userId}/keys: a key that expires after some days (never without it).</summary>
-public sealed record IssueKeyRequest([Range(1, 3650, ErrorMessage = "expiresInDays must be between 1 and 3650.")] int? ExpiresInDays);
-
 /// <summary>A key as its owner and the tenant admin see it: never the secret or its hash.</summary>
 public sealed record ApiKeyDto(string KeyId, string UserId, string Role, DateTimeOffset CreatedAt, DateTimeOffset? LastUsedAt, DateTimeOffset? ExpiresAt);
 

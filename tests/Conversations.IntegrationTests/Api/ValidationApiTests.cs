@@ -37,13 +37,19 @@ public sealed class ValidationApiTests(PlatformFixture fx)
     [Fact(DisplayName = "A number sent as a string is a 400 naming the field, not the .NET type; a range is checked")]
     public async Task Numbers_are_numbers()
     {
-        using var admin = await fx.NewAdminAsync("val");
-        var asString = await admin.Http.PostAsync("/v1/users/admin/keys", new StringContent("{\"expiresInDays\": \"5\"}", Encoding.UTF8, "application/json"));
+        var (adminKey, userKey) = await fx.NewTenantKeysAsync("val");
+        using var user = fx.As(userKey);
+        var asString = await user.Http.PostAsync("/v1/knowledge/search", new StringContent("{\"question\": \"leave?\", \"topK\": \"5\"}", Encoding.UTF8, "application/json"));
         var text = await asString.Content.ReadAsStringAsync();
         var problem = await ApiClient.ProblemAsync(asString, HttpStatusCode.BadRequest);
-        Assert.Contains("'expiresInDays'", problem["detail"]!.GetValue<string>());
+        Assert.Contains("'topK'", problem["detail"]!.GetValue<string>());
         Assert.DoesNotContain("Conversations.", text);
-        var range = await ApiClient.ProblemAsync(await admin.Http.PostAsJsonAsync("/v1/users/admin/keys", new { expiresInDays = 0 }), HttpStatusCode.BadRequest);
+        Assert.DoesNotContain("SearchRequest", text);
+        using var admin = fx.As(adminKey);
+        var range = await ApiClient.ProblemAsync(await admin.Http.PostAsync("/v1/users/alice/keys?expiresInDays=0", null), HttpStatusCode.BadRequest);
         Assert.NotNull(range["errors"]!["expiresInDays"]);
+        // An empty POST of any content type still issues a key that never expires.
+        var plain = await admin.Http.PostAsync("/v1/users/alice/keys", new StringContent(""));
+        Assert.Equal(HttpStatusCode.Created, plain.StatusCode);
     }
 }
