@@ -37,7 +37,7 @@ public sealed class ModelSummarizer(IChatModelProvider models, ITokenCounter tok
             var text = new StringBuilder();
             try
             {
-                var request = new ModelRequest([new PromptLine(PromptLine.User, instruction)], maxTokens);
+                var request = new ModelRequest([new PromptMessage(ChatRoles.User, instruction)], maxTokens);
                 using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
                 timeout.CancelAfter(models.Options.FirstTokenTimeout + models.Options.StallTimeout);
                 await foreach (var u in model.StreamAsync(request, timeout.Token))

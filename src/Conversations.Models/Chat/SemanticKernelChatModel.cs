@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using Conversations.Prompting;
 using Microsoft.SemanticKernel.ChatCompletion;
 using Microsoft.SemanticKernel.Connectors.OpenAI;
 using System.ClientModel;
@@ -45,8 +46,8 @@ public sealed class SemanticKernelChatModel : IChatModel
         {
             history.AddMessage(line.Role switch
             {
-                PromptLine.System => AuthorRole.System,
-                PromptLine.Assistant => AuthorRole.Assistant,
+                ChatRoles.System => AuthorRole.System,
+                ChatRoles.Assistant => AuthorRole.Assistant,
                 _ => AuthorRole.User,
             }, line.Content);
         }

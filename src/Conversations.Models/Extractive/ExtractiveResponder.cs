@@ -43,12 +43,12 @@ public sealed class ExtractiveResponder : IChatModel
     public static string Compose(ModelRequest request)
     {
         var last = request.Messages.Count == 0 ? null : request.Messages[^1];
-        var (question, sources) = SplitFinalMessage(last?.Role == PromptLine.User ? last.Content : "");
+        var (question, sources) = SplitFinalMessage(last?.Role == ChatRoles.User ? last.Content : "");
         var chinese = Languages.IsChinese(question);
         var questionTerms = TextTerms.Terms(question);
         var history = request.Messages
             .Take(Math.Max(0, request.Messages.Count - 1))
-            .Where(m => m.Role != PromptLine.System)
+            .Where(m => m.Role != ChatRoles.System)
             .SelectMany(m => Statements(m.Content))
             .Select(s => (Sentence: s, Source: (string?)null));
         var quotes = SourceSentences(sources).Concat(history)

@@ -23,7 +23,7 @@ internal sealed class QuestionCommit(MessageRecord question, Task write)
     /// <summary>Starts writing <paramref name="text"/> as the conversation's next message.</summary>
     public static QuestionCommit Start(ConversationLog log, string turnId, string text, ITokenCounter tokens)
     {
-        var question = log.Next(turnId, PromptLine.User, text, MessageStatus.Complete, tokens.Count(text), null);
+        var question = log.Next(turnId, ChatRoles.User, text, MessageStatus.Complete, tokens.Count(text), null);
         return new QuestionCommit(question, log.AppendQuestion(question));
     }
 

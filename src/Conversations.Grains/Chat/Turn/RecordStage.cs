@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using Conversations.Contracts.Chat;
 using Conversations.Models.Chat;
+using Conversations.Prompting;
 using Conversations.Storage.Chat;
 
 namespace Conversations.Grains.Chat.Turn;
@@ -26,7 +27,7 @@ internal sealed class RecordStage : ITurnStage
         var modelName = answer.ModelName ?? attempts.LastOrDefault()?.ModelId ?? turn.Chain[0].ModelId;
         var cutOff = outcome == TurnOutcome.Incomplete;
         var stored = outcome.Delivered() || cutOff ? text : answer.Failure!.Message;
-        var assistant = turn.Conversation.Log.Next(turn.TurnId, PromptLine.Assistant, stored, outcome.MessageStatusOf()!,
+        var assistant = turn.Conversation.Log.Next(turn.TurnId, ChatRoles.Assistant, stored, outcome.MessageStatusOf()!,
             cutOff ? tokens.Count(text) : usage.CompletionTokens, modelName);
         await turn.Conversation.Log.SaveAsync(assistant, Rows(turn, cost, modelName));
         turn.Outcome = outcome;
@@ -50,7 +51,7 @@ internal sealed class RecordStage : ITurnStage
     public static async Task RefusedAsync(ChatTurn turn, string refusedBy, string message)
     {
         var log = turn.Conversation.Log;
-        await log.SaveAsync(log.Next(turn.TurnId, PromptLine.Assistant, message, MessageStatus.Refused, turn.Pipeline.Tokens.Count(message), refusedBy), null);
+        await log.SaveAsync(log.Next(turn.TurnId, ChatRoles.Assistant, message, MessageStatus.Refused, turn.Pipeline.Tokens.Count(message), refusedBy), null);
         turn.Outcome = TurnOutcome.Refused;
         TurnMetrics.Record(turn.Activity, TurnOutcome.Refused.MetricName()!, refusedBy, null, turn.Clock.Elapsed, null, turn.Calls.Attempts);
     }
@@ -76,7 +77,7 @@ internal sealed class RecordStage : ITurnStage
         usage = usage with { CostUsd = cost?.TotalUsd ?? 0m };
         var log = turn.Conversation.Log;
         var shown = answer.Shown;
-        await log.SaveAsync(log.Next(turn.TurnId, PromptLine.Assistant, shown, TurnOutcome.Abandoned.MessageStatusOf()!, turn.Pipeline.Tokens.Count(shown), answer.ModelName),
+        await log.SaveAsync(log.Next(turn.TurnId, ChatRoles.Assistant, shown, TurnOutcome.Abandoned.MessageStatusOf()!, turn.Pipeline.Tokens.Count(shown), answer.ModelName),
             Rows(turn, cost, route is null ? null : answer.ModelName ?? attempts.LastOrDefault()?.ModelId ?? "none"));
         turn.Outcome = TurnOutcome.Abandoned;
         TurnMetrics.Record(turn.Activity, TurnOutcome.Abandoned.MetricName()!, answer.ModelName, answer.FirstText, turn.Clock.Elapsed, usage, attempts);
