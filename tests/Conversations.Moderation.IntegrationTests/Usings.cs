@@ -1,1 +1,1 @@
-global using Conversations.TestModel;
+global using Conversations.TestModel.Hosting;

@@ -1,4 +1,5 @@
-using Conversations.TestModel;
+using Conversations.TestModel.Hosting;
+
 
 // Settings from the command line, e.g. --urls http://127.0.0.1:5099 --ttft-ms 50 --token-ms 10.
 var settings = new ConfigurationBuilder().AddCommandLine(args).Build();

@@ -1,7 +1,10 @@
 using System.Text;
 using Conversations.Models.Chat;
 using Conversations.Models.Extractive;
-using Conversations.Prompting;
+using Conversations.Prompting.History;
+using Conversations.Prompting.Layout;
+using Conversations.Prompting.Summaries;
+using Conversations.Prompting.Tokens;
 
 namespace Conversations.Grains.Chat;
 

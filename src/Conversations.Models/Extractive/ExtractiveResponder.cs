@@ -1,7 +1,8 @@
 using System.Runtime.CompilerServices;
 using System.Text;
 using Conversations.Models.Chat;
-using Conversations.Prompting;
+using Conversations.Prompting.History;
+using Conversations.Prompting.Layout;
 using Conversations.Text;
 
 namespace Conversations.Models.Extractive;

@@ -1,4 +1,4 @@
-namespace Conversations.Prompting;
+namespace Conversations.Prompting.History;
 
 /// <summary>The chat roles as the OpenAI-compatible wire format spells them.</summary>
 public static class ChatRoles

@@ -1,7 +1,7 @@
 using Conversations.Text;
 using System.Text.RegularExpressions;
 
-namespace Conversations.Prompting;
+namespace Conversations.Prompting.Memory;
 
 /// <summary>
 /// Finds durable facts and preferences in a user message with plain rules, in English and Chinese ("my name is…",

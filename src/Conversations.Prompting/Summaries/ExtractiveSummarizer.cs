@@ -1,6 +1,8 @@
+using Conversations.Prompting.History;
+using Conversations.Prompting.Tokens;
 using Conversations.Text;
 
-namespace Conversations.Prompting;
+namespace Conversations.Prompting.Summaries;
 
 /// <summary>
 /// Summarizes without a model: keeps the sentences that cover the most frequent content terms (English words, Chinese

@@ -1,7 +1,7 @@
 using System.Text;
 using Conversations.Text;
 
-namespace Conversations.Prompting;
+namespace Conversations.Prompting.Summaries;
 
 /// <summary>Content terms for English and Chinese text (CJK has no spaces: it uses character bigrams).</summary>
 internal static class TextSegmenter

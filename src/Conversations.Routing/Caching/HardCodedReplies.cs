@@ -1,6 +1,6 @@
 using Conversations.Text;
 
-namespace Conversations.Routing;
+namespace Conversations.Routing.Caching;
 
 /// <summary>
 /// Answers greetings, thanks, confirmations and goodbyes without a model (no tokens spent on small talk), but only when the whole

@@ -1,5 +1,6 @@
 using Conversations.Benchmarks.Routing.Workloads;
-using Conversations.Routing;
+using Conversations.Routing.Catalog;
+using Conversations.Routing.Cost;
 using Xunit;
 using Xunit.Abstractions;
 

@@ -6,7 +6,7 @@ using Conversations.Hosting.Database;
 using Conversations.Knowledge.Chunking;
 using Conversations.Knowledge.Search;
 using Conversations.Models.Embeddings;
-using Conversations.Prompting;
+using Conversations.Prompting.Tokens;
 using Conversations.Storage.Database;
 using Conversations.Storage.Knowledge;
 using Conversations.Testing.Database;

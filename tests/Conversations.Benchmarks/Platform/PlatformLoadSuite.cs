@@ -3,9 +3,9 @@ using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json.Nodes;
+using Conversations.TestModel.Hosting;
 using Conversations.Testing.Database;
 using Conversations.Testing.Platform;
-using Conversations.TestModel;
 
 namespace Conversations.Benchmarks.Platform;
 

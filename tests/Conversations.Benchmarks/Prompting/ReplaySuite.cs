@@ -1,7 +1,8 @@
 using System.Diagnostics;
 using System.Globalization;
 using Conversations.Benchmarks.Prompting.Replay;
-using Conversations.Prompting;
+using Conversations.Prompting.Cost;
+using Conversations.Prompting.Tokens;
 
 namespace Conversations.Benchmarks.Prompting;
 

@@ -4,8 +4,10 @@ using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using Conversations.Benchmarks.Platform;
 using Conversations.Benchmarks.Routing.Workloads;
-using Conversations.Routing;
-using Conversations.TestModel;
+using Conversations.Routing.Catalog;
+using Conversations.Routing.Cost;
+using Conversations.TestModel.Behavior;
+using Conversations.TestModel.Hosting;
 using Conversations.Testing.Database;
 using Conversations.Testing.Platform;
 

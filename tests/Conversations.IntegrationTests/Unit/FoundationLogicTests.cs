@@ -4,9 +4,9 @@ using Conversations.Contracts.Tenancy;
 using Conversations.Grains.Tenancy;
 using Conversations.Models.Chat;
 using Conversations.Models.Extractive;
-using Conversations.Prompting;
+using Conversations.Prompting.History;
+using Conversations.Prompting.Layout;
 using Conversations.Storage.Tenancy;
-using PromptMessage = Conversations.Prompting.PromptMessage;
 
 namespace Conversations.IntegrationTests.Unit;
 
@@ -74,7 +74,7 @@ public sealed class FoundationLogicTests
     [Fact(DisplayName = "The extractive responder quotes the retrieved sources after the question with their ids, never the system prompt")]
     public void Extractive_quotes_sources_not_instructions()
     {
-        var final = Conversations.Prompting.PromptBuilder.FinalMessage("What is the bonus for managers?", [
+        var final = Conversations.Prompting.Layout.PromptBuilder.FinalMessage("What is the bonus for managers?", [
             "[comp-manager#0] Manager plan\n# Manager bonus plan\nManagers get a yearly bonus of 15 percent. Reviews happen in June.",
             "[handbook#2] Handbook\nThe office opens at nine.",
         ]);
@@ -87,7 +87,7 @@ public sealed class FoundationLogicTests
         Assert.DoesNotContain("cite sources", answer);
         Assert.DoesNotContain("office opens", answer);
         Assert.DoesNotContain("# Manager bonus plan", answer); // a heading is not an answer
-        var contact = ExtractiveResponder.Compose(new ModelRequest([new PromptMessage(ChatRoles.User, Conversations.Prompting.PromptBuilder.FinalMessage(
+        var contact = ExtractiveResponder.Compose(new ModelRequest([new PromptMessage(ChatRoles.User, Conversations.Prompting.Layout.PromptBuilder.FinalMessage(
             "Who handles pay questions?", ["[handbook#0] Handbook\nPay questions go to HR at hr@demo.example. The office opens at 9.30 daily."]))], 100));
         Assert.Contains("> Pay questions go to HR at hr@demo.example. [handbook#0]", contact);
     }

@@ -1,9 +1,8 @@
 using System.Text;
 using System.Text.Json.Nodes;
 using Conversations.Models.Chat;
-using Conversations.Prompting;
-using Conversations.TestModel;
-using PromptMessage = Conversations.Prompting.PromptMessage;
+using Conversations.Prompting.History;
+using Conversations.Prompting.Layout;
 
 namespace Conversations.IntegrationTests.Unit;
 

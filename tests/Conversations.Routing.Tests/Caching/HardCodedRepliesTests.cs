@@ -1,4 +1,6 @@
-namespace Conversations.Routing.Tests;
+using Conversations.Routing.Caching;
+
+namespace Conversations.Routing.Tests.Caching;
 
 public sealed class HardCodedRepliesTests
 {

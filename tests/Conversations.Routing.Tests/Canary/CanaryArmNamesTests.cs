@@ -1,6 +1,7 @@
+using Conversations.Routing.Router;
 using Xunit;
 
-namespace Conversations.Routing.Tests;
+namespace Conversations.Routing.Tests.Canary;
 
 public sealed class CanaryArmNamesTests
 {

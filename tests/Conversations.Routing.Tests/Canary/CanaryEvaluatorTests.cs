@@ -1,4 +1,7 @@
-namespace Conversations.Routing.Tests;
+using Conversations.Routing.Canary;
+using Conversations.Routing.Policy;
+
+namespace Conversations.Routing.Tests.Canary;
 
 public sealed class CanaryEvaluatorTests
 {

@@ -1,4 +1,6 @@
-namespace Conversations.Routing.Tests;
+using Conversations.Routing.Catalog;
+
+namespace Conversations.Routing.Tests.Catalog;
 
 public sealed class ModelCatalogTests
 {

@@ -1,4 +1,6 @@
-namespace Conversations.Routing.Tests;
+using Conversations.Routing.Cost;
+
+namespace Conversations.Routing.Tests.Cost;
 
 public sealed class CostCalculatorTests
 {

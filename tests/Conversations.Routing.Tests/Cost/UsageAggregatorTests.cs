@@ -1,4 +1,8 @@
-namespace Conversations.Routing.Tests;
+using Conversations.Routing.Caching;
+using Conversations.Routing.Catalog;
+using Conversations.Routing.Cost;
+
+namespace Conversations.Routing.Tests.Cost;
 
 public sealed class UsageAggregatorTests
 {

@@ -1,4 +1,6 @@
-namespace Conversations.Routing.Tests;
+using Conversations.Routing.Endpoints;
+
+namespace Conversations.Routing.Tests.Endpoints;
 
 public sealed class AddressRulesTests
 {

@@ -1,7 +1,8 @@
 using System.Net.Sockets;
 using System.Text;
+using Conversations.Routing.Endpoints;
 
-namespace Conversations.Routing.Tests;
+namespace Conversations.Routing.Tests.Endpoints;
 
 public sealed class EndpointPolicyTests
 {

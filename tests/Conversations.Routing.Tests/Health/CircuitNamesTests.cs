@@ -1,6 +1,7 @@
+using Conversations.Routing.Health;
 using Xunit;
 
-namespace Conversations.Routing.Tests;
+namespace Conversations.Routing.Tests.Health;
 
 public sealed class CircuitNamesTests
 {

@@ -1,4 +1,6 @@
-namespace Conversations.Routing.Tests;
+using Conversations.Routing.Health;
+
+namespace Conversations.Routing.Tests.Health;
 
 public sealed class ModelHealthTrackerTests
 {

@@ -1,4 +1,6 @@
-namespace Conversations.Routing.Tests;
+using Conversations.Routing.Health;
+
+namespace Conversations.Routing.Tests.Health;
 
 /// <summary>The circuit all tenants share opens only when several distinct credentials fail.</summary>
 public sealed class SharedCircuitTests

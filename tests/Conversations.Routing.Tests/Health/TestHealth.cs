@@ -1,4 +1,6 @@
-namespace Conversations.Routing.Tests;
+using Conversations.Routing.Health;
+
+namespace Conversations.Routing.Tests.Health;
 
 /// <summary>The start time and breaker settings the health tests share.</summary>
 internal static class TestHealth

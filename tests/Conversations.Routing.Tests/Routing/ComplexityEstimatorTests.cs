@@ -1,4 +1,7 @@
-namespace Conversations.Routing.Tests;
+using Conversations.Routing.Complexity;
+using Conversations.Routing.Policy;
+
+namespace Conversations.Routing.Tests.Routing;
 
 public sealed class ComplexityEstimatorTests
 {

@@ -1,4 +1,8 @@
-namespace Conversations.Routing.Tests;
+using Conversations.Routing.Catalog;
+using Conversations.Routing.Policy;
+using Conversations.Routing.Router;
+
+namespace Conversations.Routing.Tests.Routing;
 
 public sealed class ModelRouterTests
 {

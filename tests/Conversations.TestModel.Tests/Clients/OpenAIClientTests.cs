@@ -1,8 +1,11 @@
 using System.ClientModel;
 using System.ClientModel.Primitives;
+using Conversations.TestModel.Behavior;
+using Conversations.TestModel.Hosting;
+using Conversations.TestModel.Protocol;
 using OpenAI;
 
-namespace Conversations.TestModel.Tests;
+namespace Conversations.TestModel.Tests.Clients;
 
 /// <summary>The server driven through the official OpenAI .NET client (the one Semantic Kernel wraps).</summary>
 public sealed class OpenAIClientTests

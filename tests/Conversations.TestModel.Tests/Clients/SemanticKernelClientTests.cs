@@ -1,8 +1,12 @@
+using Conversations.TestModel.Behavior;
+using Conversations.TestModel.Hosting;
+using Conversations.TestModel.Protocol;
+using Conversations.TestModel.Tests.Support;
 using Microsoft.SemanticKernel;
 using Microsoft.SemanticKernel.ChatCompletion;
 using Microsoft.SemanticKernel.Connectors.OpenAI;
 
-namespace Conversations.TestModel.Tests;
+namespace Conversations.TestModel.Tests.Clients;
 
 /// <summary>The server driven through Semantic Kernel's OpenAI connector with a custom endpoint, as the platform calls models.</summary>
 public sealed class SemanticKernelClientTests

@@ -1,6 +1,9 @@
 using System.Net.Http.Headers;
+using Conversations.TestModel.Behavior;
+using Conversations.TestModel.Hosting;
+using Conversations.TestModel.Tests.Support;
 
-namespace Conversations.TestModel.Tests;
+namespace Conversations.TestModel.Tests.Http;
 
 /// <summary>Errors in OpenAI's shape: malformed bodies, missing keys, injected statuses.</summary>
 public sealed class ErrorTests

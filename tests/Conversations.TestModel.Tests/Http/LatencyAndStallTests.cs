@@ -1,6 +1,9 @@
 using System.Diagnostics;
+using Conversations.TestModel.Behavior;
+using Conversations.TestModel.Hosting;
+using Conversations.TestModel.Tests.Support;
 
-namespace Conversations.TestModel.Tests;
+namespace Conversations.TestModel.Tests.Http;
 
 /// <summary>Latency settings and connection-level faults: timeouts, stalls, aborts.</summary>
 public sealed class LatencyAndStallTests

@@ -1,4 +1,7 @@
-namespace Conversations.TestModel.Tests;
+using Conversations.TestModel.Hosting;
+using Conversations.TestModel.Tests.Support;
+
+namespace Conversations.TestModel.Tests.Http;
 
 /// <summary>cached_tokens in usage, reported the way providers report prefix cache hits.</summary>
 public sealed class PromptCacheTests

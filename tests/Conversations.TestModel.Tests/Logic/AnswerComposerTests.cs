@@ -1,4 +1,7 @@
-namespace Conversations.TestModel.Tests;
+using Conversations.TestModel.Answers;
+using Conversations.TestModel.Behavior;
+
+namespace Conversations.TestModel.Tests.Logic;
 
 /// <summary>Answer text: generated length, determinism, splitting into streamed pieces.</summary>
 public sealed class AnswerComposerTests

@@ -1,4 +1,6 @@
-namespace Conversations.TestModel.Tests;
+using Conversations.TestModel.Caching;
+
+namespace Conversations.TestModel.Tests.Logic;
 
 /// <summary>The block-hash prefix cache behind cached_tokens.</summary>
 public sealed class PromptPrefixCacheTests

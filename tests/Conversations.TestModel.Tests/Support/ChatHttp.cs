@@ -1,7 +1,9 @@
 using System.Text;
 using System.Text.Json.Nodes;
+using Conversations.TestModel.Caching;
+using Conversations.TestModel.Hosting;
 
-namespace Conversations.TestModel.Tests;
+namespace Conversations.TestModel.Tests.Support;
 
 /// <summary>Plain-HTTP helpers: build chat requests and read server-sent events.</summary>
 internal static class ChatHttp

@@ -1,4 +1,6 @@
-namespace Conversations.TestModel;
+using Conversations.TestModel.Answers;
+
+namespace Conversations.TestModel.Behavior;
 
 /// <summary>How one model name of the test server answers: latency, answer text and injected faults.</summary>
 public sealed record ModelBehavior

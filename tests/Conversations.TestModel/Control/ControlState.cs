@@ -1,4 +1,7 @@
-namespace Conversations.TestModel;
+using Conversations.TestModel.Behavior;
+using Conversations.TestModel.Recording;
+
+namespace Conversations.TestModel.Control;
 
 /// <summary>GET /control/models: the default behaviour and every model name's own.</summary>
 public sealed record ControlState(ModelBehavior Default, IReadOnlyDictionary<string, ModelBehavior> Models);

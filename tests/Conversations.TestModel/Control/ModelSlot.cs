@@ -1,4 +1,6 @@
-namespace Conversations.TestModel;
+using Conversations.TestModel.Behavior;
+
+namespace Conversations.TestModel.Control;
 
 /// <summary>The live state behind one model name: its behaviour, and what is left of its fault's budget.</summary>
 internal sealed class ModelSlot

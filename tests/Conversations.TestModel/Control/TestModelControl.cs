@@ -1,4 +1,6 @@
-namespace Conversations.TestModel;
+using Conversations.TestModel.Behavior;
+
+namespace Conversations.TestModel.Control;
 
 /// <summary>Changes how the running test server answers, per model name; changes apply to the next request.</summary>
 public sealed class TestModelControl

@@ -1,6 +1,8 @@
 using System.Runtime.InteropServices;
+using Conversations.TestModel.Hosting;
+using Conversations.TestModel.Protocol;
 
-namespace Conversations.TestModel;
+namespace Conversations.TestModel.Embeddings;
 
 /// <summary>POST /v1/embeddings: pseudo-embeddings in OpenAI's response shape (float arrays or base64).</summary>
 internal static class EmbeddingsApi

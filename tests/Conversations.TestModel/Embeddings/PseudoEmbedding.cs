@@ -1,4 +1,6 @@
-namespace Conversations.TestModel;
+using Conversations.TestModel.Answers;
+
+namespace Conversations.TestModel.Embeddings;
 
 /// <summary>
 /// Deterministic unit vectors from hashed words (feature hashing): equal texts give equal vectors, and texts sharing

@@ -1,6 +1,9 @@
 using System.Globalization;
+using Conversations.TestModel.Behavior;
+using Conversations.TestModel.Caching;
+using Conversations.TestModel.Tokens;
 
-namespace Conversations.TestModel;
+namespace Conversations.TestModel.Hosting;
 
 /// <summary>Reads <see cref="TestModelOptions"/> from the program's command line.</summary>
 internal static class CommandLineOptions

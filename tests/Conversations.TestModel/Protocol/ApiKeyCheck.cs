@@ -1,4 +1,6 @@
-namespace Conversations.TestModel;
+using Conversations.TestModel.Hosting;
+
+namespace Conversations.TestModel.Protocol;
 
 /// <summary>Checks the bearer key when the server was started with one.</summary>
 internal static class ApiKeyCheck

@@ -1,8 +1,13 @@
 using System.Buffers;
 using System.Diagnostics;
 using System.IO.Pipelines;
+using Conversations.TestModel.Answers;
+using Conversations.TestModel.Behavior;
+using Conversations.TestModel.Hosting;
+using Conversations.TestModel.Recording;
+using Conversations.TestModel.Tokens;
 
-namespace Conversations.TestModel;
+namespace Conversations.TestModel.Protocol;
 
 /// <summary>Answers one recorded chat request: applies the model's fault, counts tokens, paces and writes the answer.</summary>
 internal sealed class CompletionRun(

@@ -1,4 +1,6 @@
-namespace Conversations.TestModel;
+using Conversations.TestModel.Answers;
+
+namespace Conversations.TestModel.Tokens;
 
 /// <summary>Pseudo token ids: one per CJK character, one per run of up to four other characters.</summary>
 internal sealed class ApproximateTokenEncoder : ITokenEncoder

@@ -2,7 +2,8 @@ using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using Conversations.Contracts.Chat;
 using Conversations.Models.Chat;
-using Conversations.Prompting;
+using Conversations.Prompting.History;
+using Conversations.Prompting.Layout;
 
 namespace Conversations.Grains.Chat.Turn;
 

@@ -1,6 +1,6 @@
 using Conversations.Contracts.Chat;
 using Conversations.Models.Chat;
-using Conversations.Prompting;
+using Conversations.Prompting.Layout;
 
 namespace Conversations.Grains.Chat.Turn;
 

@@ -1,6 +1,7 @@
 using Conversations.Contracts.Chat;
 using Conversations.Models.Chat;
-using Conversations.Prompting;
+using Conversations.Prompting.History;
+using Conversations.Prompting.Tokens;
 using Conversations.Storage.Chat;
 
 namespace Conversations.Grains.Chat.Turn;

@@ -1,7 +1,7 @@
 using System.Runtime.CompilerServices;
 using Conversations.Contracts.Chat;
 using Conversations.Models.Chat;
-using Conversations.Prompting;
+using Conversations.Prompting.History;
 using Conversations.Storage.Chat;
 
 namespace Conversations.Grains.Chat.Turn;

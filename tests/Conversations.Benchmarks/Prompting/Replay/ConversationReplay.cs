@@ -1,4 +1,10 @@
-using Conversations.Prompting;
+using Conversations.Prompting.Budget;
+using Conversations.Prompting.History;
+using Conversations.Prompting.Layout;
+using Conversations.Prompting.Memory;
+using Conversations.Prompting.Summaries;
+using Conversations.Prompting.Tokens;
+
 
 namespace Conversations.Benchmarks.Prompting.Replay;
 

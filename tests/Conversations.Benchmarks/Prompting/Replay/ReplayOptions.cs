@@ -1,4 +1,6 @@
-using Conversations.Prompting;
+using Conversations.Prompting.Budget;
+using Conversations.Prompting.Layout;
+
 
 namespace Conversations.Benchmarks.Prompting.Replay;
 

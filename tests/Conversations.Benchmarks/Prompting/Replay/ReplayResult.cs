@@ -1,4 +1,7 @@
-using Conversations.Prompting;
+using Conversations.Prompting.Budget;
+using Conversations.Prompting.Cost;
+using Conversations.Prompting.Memory;
+
 
 namespace Conversations.Benchmarks.Prompting.Replay;
 

@@ -1,5 +1,5 @@
 using System.Text;
-using Conversations.Prompting;
+using Conversations.Prompting.Layout;
 
 namespace Conversations.Benchmarks.Prompting.Replay;
 

@@ -1,4 +1,5 @@
-using Conversations.Routing;
+using Conversations.Routing.Catalog;
+
 
 namespace Conversations.Benchmarks.Routing.Workloads;
 

@@ -1,4 +1,10 @@
-using Conversations.Routing;
+using Conversations.Routing.Caching;
+using Conversations.Routing.Catalog;
+using Conversations.Routing.Complexity;
+using Conversations.Routing.Cost;
+using Conversations.Routing.Policy;
+using Conversations.Routing.Router;
+
 
 namespace Conversations.Benchmarks.Routing.Workloads;
 

@@ -1,4 +1,6 @@
-using Conversations.Routing;
+using Conversations.Routing.Catalog;
+using Conversations.Routing.Policy;
+
 
 namespace Conversations.Benchmarks.Routing.Workloads;
 
