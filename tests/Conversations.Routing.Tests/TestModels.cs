@@ -1,6 +1,3 @@
-using Conversations.Routing.Catalog;
-using Conversations.Routing.Policy;
-
 namespace Conversations.Routing.Tests;
 
 /// <summary>A small catalog shared by the tests: a small, a large, a candidate large and a math model.</summary>

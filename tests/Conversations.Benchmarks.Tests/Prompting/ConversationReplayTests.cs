@@ -1,7 +1,6 @@
 using Conversations.Benchmarks.Prompting.Replay;
 using Conversations.Prompting.Budget;
 using Conversations.Prompting.Tokens;
-using Xunit;
 
 namespace Conversations.Benchmarks.Tests.Prompting;
 

@@ -1,7 +1,6 @@
 using Conversations.Benchmarks.Routing.Workloads;
 using Conversations.Routing.Catalog;
 using Conversations.Routing.Cost;
-using Xunit;
 using Xunit.Abstractions;
 
 namespace Conversations.Benchmarks.Tests.Routing;

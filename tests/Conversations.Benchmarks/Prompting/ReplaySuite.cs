@@ -1,8 +1,4 @@
-using System.Diagnostics;
-using System.Globalization;
 using Conversations.Benchmarks.Prompting.Replay;
-using Conversations.Prompting.Cost;
-using Conversations.Prompting.Tokens;
 
 namespace Conversations.Benchmarks.Prompting;
 

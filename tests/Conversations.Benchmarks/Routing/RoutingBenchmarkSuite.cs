@@ -1,15 +1,6 @@
-using System.Diagnostics;
-using System.Net.Http.Headers;
-using System.Net.Http.Json;
-using System.Text.Json.Nodes;
 using Conversations.Benchmarks.Platform;
 using Conversations.Benchmarks.Routing.Workloads;
-using Conversations.Routing.Catalog;
-using Conversations.Routing.Cost;
 using Conversations.TestModel.Behavior;
-using Conversations.TestModel.Hosting;
-using Conversations.Testing.Database;
-using Conversations.Testing.Platform;
 
 namespace Conversations.Benchmarks.Routing;
 

@@ -1,12 +1,5 @@
-using Conversations.Api;
-using Conversations.Contracts;
-using Conversations.Contracts.Tenancy;
 using Conversations.Grains.Tenancy;
-using Conversations.Models.Chat;
 using Conversations.Models.Extractive;
-using Conversations.Prompting.History;
-using Conversations.Prompting.Layout;
-using Conversations.Storage.Tenancy;
 
 namespace Conversations.IntegrationTests.Unit;
 

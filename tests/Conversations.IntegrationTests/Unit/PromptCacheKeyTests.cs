@@ -1,8 +1,5 @@
 using System.Text;
 using System.Text.Json.Nodes;
-using Conversations.Models.Chat;
-using Conversations.Prompting.History;
-using Conversations.Prompting.Layout;
 
 namespace Conversations.IntegrationTests.Unit;
 

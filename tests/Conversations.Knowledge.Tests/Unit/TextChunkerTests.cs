@@ -1,6 +1,5 @@
 using Conversations.Knowledge.Chunking;
 using Conversations.Prompting.Tokens;
-using Xunit;
 
 namespace Conversations.Knowledge.Tests.Unit;
 

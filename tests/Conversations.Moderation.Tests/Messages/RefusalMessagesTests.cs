@@ -1,5 +1,4 @@
 using Conversations.Text;
-using Conversations.Moderation.Messages;
 
 namespace Conversations.Moderation.Tests.Messages;
 

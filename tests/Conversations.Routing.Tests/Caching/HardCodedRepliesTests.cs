@@ -1,5 +1,3 @@
-using Conversations.Routing.Caching;
-
 namespace Conversations.Routing.Tests.Caching;
 
 public sealed class HardCodedRepliesTests

@@ -1,6 +1,3 @@
-using Conversations.Routing.Router;
-using Xunit;
-
 namespace Conversations.Routing.Tests.Canary;
 
 public sealed class CanaryArmNamesTests

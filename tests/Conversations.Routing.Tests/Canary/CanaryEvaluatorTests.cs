@@ -1,5 +1,4 @@
 using Conversations.Routing.Canary;
-using Conversations.Routing.Policy;
 
 namespace Conversations.Routing.Tests.Canary;
 

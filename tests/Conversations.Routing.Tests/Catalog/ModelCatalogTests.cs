@@ -1,5 +1,3 @@
-using Conversations.Routing.Catalog;
-
 namespace Conversations.Routing.Tests.Catalog;
 
 public sealed class ModelCatalogTests

@@ -1,5 +1,3 @@
-using Conversations.Routing.Cost;
-
 namespace Conversations.Routing.Tests.Cost;
 
 public sealed class CostCalculatorTests

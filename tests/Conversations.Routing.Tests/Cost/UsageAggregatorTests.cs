@@ -1,7 +1,3 @@
-using Conversations.Routing.Caching;
-using Conversations.Routing.Catalog;
-using Conversations.Routing.Cost;
-
 namespace Conversations.Routing.Tests.Cost;
 
 public sealed class UsageAggregatorTests

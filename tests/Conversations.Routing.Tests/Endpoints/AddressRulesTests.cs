@@ -1,5 +1,3 @@
-using Conversations.Routing.Endpoints;
-
 namespace Conversations.Routing.Tests.Endpoints;
 
 public sealed class AddressRulesTests

@@ -1,6 +1,5 @@
 using System.Net.Sockets;
 using System.Text;
-using Conversations.Routing.Endpoints;
 
 namespace Conversations.Routing.Tests.Endpoints;
 

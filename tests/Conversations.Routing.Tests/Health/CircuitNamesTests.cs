@@ -1,6 +1,3 @@
-using Conversations.Routing.Health;
-using Xunit;
-
 namespace Conversations.Routing.Tests.Health;
 
 public sealed class CircuitNamesTests

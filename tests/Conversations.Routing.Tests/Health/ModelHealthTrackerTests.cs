@@ -1,5 +1,3 @@
-using Conversations.Routing.Health;
-
 namespace Conversations.Routing.Tests.Health;
 
 public sealed class ModelHealthTrackerTests

@@ -1,5 +1,3 @@
-using Conversations.Routing.Health;
-
 namespace Conversations.Routing.Tests.Health;
 
 /// <summary>The circuit all tenants share opens only when several distinct credentials fail.</summary>

@@ -1,5 +1,3 @@
-using Conversations.Routing.Health;
-
 namespace Conversations.Routing.Tests.Health;
 
 /// <summary>The start time and breaker settings the health tests share.</summary>

@@ -1,5 +1,4 @@
 using Conversations.Routing.Complexity;
-using Conversations.Routing.Policy;
 
 namespace Conversations.Routing.Tests.Routing;
 

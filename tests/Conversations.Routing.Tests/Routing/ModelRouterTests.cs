@@ -1,7 +1,3 @@
-using Conversations.Routing.Catalog;
-using Conversations.Routing.Policy;
-using Conversations.Routing.Router;
-
 namespace Conversations.Routing.Tests.Routing;
 
 public sealed class ModelRouterTests

@@ -1,8 +1,5 @@
 using System.ClientModel;
 using System.ClientModel.Primitives;
-using Conversations.TestModel.Behavior;
-using Conversations.TestModel.Hosting;
-using Conversations.TestModel.Protocol;
 using OpenAI;
 
 namespace Conversations.TestModel.Tests.Clients;

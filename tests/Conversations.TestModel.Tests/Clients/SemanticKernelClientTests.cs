@@ -1,7 +1,3 @@
-using Conversations.TestModel.Behavior;
-using Conversations.TestModel.Hosting;
-using Conversations.TestModel.Protocol;
-using Conversations.TestModel.Tests.Support;
 using Microsoft.SemanticKernel;
 using Microsoft.SemanticKernel.ChatCompletion;
 using Microsoft.SemanticKernel.Connectors.OpenAI;

@@ -1,7 +1,4 @@
 using System.Net.Http.Headers;
-using Conversations.TestModel.Behavior;
-using Conversations.TestModel.Hosting;
-using Conversations.TestModel.Tests.Support;
 
 namespace Conversations.TestModel.Tests.Http;
 

@@ -1,6 +1,3 @@
-using Conversations.TestModel.Hosting;
-using Conversations.TestModel.Tests.Support;
-
 namespace Conversations.TestModel.Tests.Http;
 
 /// <summary>cached_tokens in usage, reported the way providers report prefix cache hits.</summary>

@@ -1,9 +1,5 @@
-using Conversations.TestModel.Answers;
-using Conversations.TestModel.Behavior;
 using Conversations.TestModel.Control;
-using Conversations.TestModel.Hosting;
 using Conversations.TestModel.Recording;
-using Conversations.TestModel.Tests.Support;
 using Conversations.TestModel.Tokens;
 
 namespace Conversations.TestModel.Tests.Http;

@@ -1,7 +1,3 @@
-using Conversations.TestModel.Behavior;
-using Conversations.TestModel.Hosting;
-using Conversations.TestModel.Tests.Support;
-
 namespace Conversations.TestModel.Tests.Http;
 
 /// <summary>The wire shape of streaming and non-streaming answers, read with a plain HttpClient.</summary>

@@ -1,6 +1,3 @@
-using Conversations.TestModel.Answers;
-using Conversations.TestModel.Behavior;
-
 namespace Conversations.TestModel.Tests.Logic;
 
 /// <summary>Answer text: generated length, determinism, splitting into streamed pieces.</summary>

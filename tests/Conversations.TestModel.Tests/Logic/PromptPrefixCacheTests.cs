@@ -1,5 +1,3 @@
-using Conversations.TestModel.Caching;
-
 namespace Conversations.TestModel.Tests.Logic;
 
 /// <summary>The block-hash prefix cache behind cached_tokens.</summary>

@@ -1,7 +1,5 @@
 using System.Text;
 using System.Text.Json.Nodes;
-using Conversations.TestModel.Caching;
-using Conversations.TestModel.Hosting;
 
 namespace Conversations.TestModel.Tests.Support;
 

@@ -1,5 +1,3 @@
-using Conversations.TestModel.Behavior;
-
 namespace Conversations.TestModel.Answers;
 
 /// <summary>Turns a behaviour and a request into the answer's pieces, one piece per streamed token.</summary>

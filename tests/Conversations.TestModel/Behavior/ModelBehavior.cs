@@ -1,5 +1,3 @@
-using Conversations.TestModel.Answers;
-
 namespace Conversations.TestModel.Behavior;
 
 /// <summary>How one model name of the test server answers: latency, answer text and injected faults.</summary>

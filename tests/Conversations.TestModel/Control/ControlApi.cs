@@ -1,7 +1,3 @@
-using Conversations.TestModel.Behavior;
-using Conversations.TestModel.Hosting;
-using Conversations.TestModel.Recording;
-
 namespace Conversations.TestModel.Control;
 
 /// <summary>The /control endpoints: change behaviour, inject faults, read the request log and counters from outside.</summary>

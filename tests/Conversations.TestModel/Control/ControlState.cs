@@ -1,6 +1,3 @@
-using Conversations.TestModel.Behavior;
-using Conversations.TestModel.Recording;
-
 namespace Conversations.TestModel.Control;
 
 /// <summary>GET /control/models: the default behaviour and every model name's own.</summary>

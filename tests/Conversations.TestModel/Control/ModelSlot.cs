@@ -1,5 +1,3 @@
-using Conversations.TestModel.Behavior;
-
 namespace Conversations.TestModel.Control;
 
 /// <summary>The live state behind one model name: its behaviour, and what is left of its fault's budget.</summary>

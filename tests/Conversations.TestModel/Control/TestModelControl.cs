@@ -1,5 +1,3 @@
-using Conversations.TestModel.Behavior;
-
 namespace Conversations.TestModel.Control;
 
 /// <summary>Changes how the running test server answers, per model name; changes apply to the next request.</summary>

@@ -1,6 +1,3 @@
-using Conversations.TestModel.Behavior;
-using Conversations.TestModel.Recording;
-
 namespace Conversations.TestModel.Control;
 
 /// <summary>Drives a test model server in another process through its /control endpoints.</summary>

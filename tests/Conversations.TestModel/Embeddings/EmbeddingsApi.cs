@@ -1,6 +1,4 @@
 using System.Runtime.InteropServices;
-using Conversations.TestModel.Hosting;
-using Conversations.TestModel.Protocol;
 
 namespace Conversations.TestModel.Embeddings;
 

@@ -1,5 +1,3 @@
-using Conversations.TestModel.Answers;
-
 namespace Conversations.TestModel.Embeddings;
 
 /// <summary>

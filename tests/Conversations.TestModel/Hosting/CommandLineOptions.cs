@@ -1,8 +1,3 @@
-using System.Globalization;
-using Conversations.TestModel.Behavior;
-using Conversations.TestModel.Caching;
-using Conversations.TestModel.Tokens;
-
 namespace Conversations.TestModel.Hosting;
 
 /// <summary>Reads <see cref="TestModelOptions"/> from the program's command line.</summary>

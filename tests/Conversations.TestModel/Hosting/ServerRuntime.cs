@@ -1,8 +1,3 @@
-using Conversations.TestModel.Caching;
-using Conversations.TestModel.Control;
-using Conversations.TestModel.Recording;
-using Conversations.TestModel.Tokens;
-
 namespace Conversations.TestModel.Hosting;
 
 /// <summary>Everything the endpoints share: settings, live behaviour, prompt caches, log and counters.</summary>

@@ -1,8 +1,3 @@
-using Conversations.TestModel.Behavior;
-using Conversations.TestModel.Caching;
-using Conversations.TestModel.Control;
-using Conversations.TestModel.Tokens;
-
 namespace Conversations.TestModel.Hosting;
 
 /// <summary>Start-up settings of the test model server; behaviour can change later through <see cref="TestModelControl"/>.</summary>

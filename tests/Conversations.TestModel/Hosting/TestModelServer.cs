@@ -1,8 +1,5 @@
 using System.Net;
-using Conversations.TestModel.Control;
 using Conversations.TestModel.Embeddings;
-using Conversations.TestModel.Protocol;
-using Conversations.TestModel.Recording;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 

@@ -1,5 +1,3 @@
-using Conversations.TestModel.Hosting;
-
 namespace Conversations.TestModel.Protocol;
 
 /// <summary>Checks the bearer key when the server was started with one.</summary>

@@ -1,7 +1,3 @@
-using Conversations.TestModel.Answers;
-using Conversations.TestModel.Hosting;
-using Conversations.TestModel.Recording;
-
 namespace Conversations.TestModel.Protocol;
 
 /// <summary>POST /v1/chat/completions: validates and records the request, then hands it to a <see cref="CompletionRun"/>.</summary>

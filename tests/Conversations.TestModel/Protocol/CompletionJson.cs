@@ -1,5 +1,3 @@
-using Conversations.TestModel.Tokens;
-
 namespace Conversations.TestModel.Protocol;
 
 /// <summary>Writes chat-completion objects and stream chunks in OpenAI's wire shape, straight to UTF-8.</summary>

@@ -1,11 +1,5 @@
-using System.Buffers;
 using System.Diagnostics;
 using System.IO.Pipelines;
-using Conversations.TestModel.Answers;
-using Conversations.TestModel.Behavior;
-using Conversations.TestModel.Hosting;
-using Conversations.TestModel.Recording;
-using Conversations.TestModel.Tokens;
 
 namespace Conversations.TestModel.Protocol;
 

@@ -1,5 +1,3 @@
-using Conversations.TestModel.Hosting;
-
 namespace Conversations.TestModel.Protocol;
 
 /// <summary>GET /v1/models: the model names with their own behaviour (or the default name when there are none).</summary>

@@ -1,5 +1,3 @@
-using System.Globalization;
-
 namespace Conversations.TestModel.Protocol;
 
 /// <summary>Writes errors in OpenAI's shape: <c>{"error":{"message","type","param","code"}}</c>.</summary>

@@ -1,5 +1,3 @@
-using Conversations.TestModel.Tokens;
-
 namespace Conversations.TestModel.Protocol;
 
 /// <summary>Token counts of one completion, as written into the usage object.</summary>

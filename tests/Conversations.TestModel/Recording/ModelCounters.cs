@@ -1,5 +1,3 @@
-using Conversations.TestModel.Tokens;
-
 namespace Conversations.TestModel.Recording;
 
 /// <summary>Running totals for one model name (or for the whole server), safe to read while requests run.</summary>

@@ -1,7 +1,3 @@
-using Conversations.TestModel.Answers;
-using Conversations.TestModel.Behavior;
-using Conversations.TestModel.Tokens;
-
 namespace Conversations.TestModel.Recording;
 
 /// <summary>One chat-completion request as the test server received it, and what it answered.</summary>

@@ -1,5 +1,3 @@
-using Conversations.TestModel.Answers;
-
 namespace Conversations.TestModel.Tokens;
 
 /// <summary>Pseudo token ids: one per CJK character, one per run of up to four other characters.</summary>

@@ -1,6 +1,3 @@
-using System.Buffers;
-using Conversations.TestModel.Answers;
-
 namespace Conversations.TestModel.Tokens;
 
 /// <summary>Lays a chat prompt out as one token sequence the way chat templates do, so equal prefixes give equal ids.</summary>

@@ -1,6 +1,3 @@
-using System.Text.Json.Nodes;
-using Xunit;
-
 namespace Conversations.Testing.Http;
 
 /// <summary>One server-sent event of a turn.</summary>

@@ -1,9 +1,5 @@
-using Conversations.Prompting.Budget;
 using Conversations.Prompting.History;
-using Conversations.Prompting.Layout;
-using Conversations.Prompting.Memory;
 using Conversations.Prompting.Summaries;
-using Conversations.Prompting.Tokens;
 
 
 namespace Conversations.Benchmarks.Prompting.Replay;

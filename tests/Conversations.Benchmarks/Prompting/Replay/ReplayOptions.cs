@@ -1,7 +1,3 @@
-using Conversations.Prompting.Budget;
-using Conversations.Prompting.Layout;
-
-
 namespace Conversations.Benchmarks.Prompting.Replay;
 
 /// <summary>Settings for a <see cref="ConversationReplay"/> run.</summary>

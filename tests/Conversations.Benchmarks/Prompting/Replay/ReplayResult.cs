@@ -1,8 +1,3 @@
-using Conversations.Prompting.Budget;
-using Conversations.Prompting.Cost;
-using Conversations.Prompting.Memory;
-
-
 namespace Conversations.Benchmarks.Prompting.Replay;
 
 /// <summary>Per-turn figures of a replay and their totals.</summary>

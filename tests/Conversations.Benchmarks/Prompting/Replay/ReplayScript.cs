@@ -1,6 +1,3 @@
-using System.Text;
-using Conversations.Prompting.Layout;
-
 namespace Conversations.Benchmarks.Prompting.Replay;
 
 /// <summary>

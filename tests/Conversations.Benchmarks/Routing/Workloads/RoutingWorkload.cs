@@ -1,6 +1,3 @@
-using Conversations.Routing.Catalog;
-
-
 namespace Conversations.Benchmarks.Routing.Workloads;
 
 /// <summary>

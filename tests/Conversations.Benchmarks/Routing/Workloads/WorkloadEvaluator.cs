@@ -1,8 +1,5 @@
 using Conversations.Routing.Caching;
-using Conversations.Routing.Catalog;
 using Conversations.Routing.Complexity;
-using Conversations.Routing.Cost;
-using Conversations.Routing.Policy;
 using Conversations.Routing.Router;
 
 

@@ -1,7 +1,3 @@
-using Conversations.Routing.Catalog;
-using Conversations.Routing.Policy;
-
-
 namespace Conversations.Benchmarks.Routing.Workloads;
 
 /// <summary>
