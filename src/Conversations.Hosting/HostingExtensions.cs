@@ -6,7 +6,7 @@ using Conversations.Grains.ReadServices;
 using Conversations.Grains.Routing;
 using Conversations.Hosting.Database;
 using Conversations.Hosting.Telemetry;
-using Conversations.Prompting;
+using Conversations.Prompting.Tokens;
 using Conversations.Storage.Chat;
 using Conversations.Storage.Database;
 using Conversations.Storage.Tenancy;

@@ -1,5 +1,3 @@
-using Conversations.TestModel;
-
 // Settings from the command line, e.g. --urls http://127.0.0.1:5099 --ttft-ms 50 --token-ms 10.
 var settings = new ConfigurationBuilder().AddCommandLine(args).Build();
 var options = CommandLineOptions.Read(settings);

@@ -1,5 +1,3 @@
-using Xunit;
-
 namespace Conversations.Text.Tests;
 
 public sealed class ScriptsTests

@@ -1,7 +1,7 @@
-using Conversations.Api.Errors;
 using Conversations.Api.Auth;
+using Conversations.Api.Errors;
 using Conversations.Contracts;
-using Conversations.Routing;
+using Conversations.Routing.Capacity;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Conversations.Api.Capacity;

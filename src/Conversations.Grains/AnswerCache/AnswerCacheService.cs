@@ -2,7 +2,7 @@ using Conversations.Contracts.Knowledge;
 using Conversations.Contracts.Routing;
 using Conversations.Contracts.Tenancy;
 using Conversations.Grains.Chat;
-using Conversations.Routing;
+using Conversations.Routing.Caching;
 using Conversations.Storage.Routing;
 using Microsoft.Extensions.AI;
 using RoutingContext = Conversations.Grains.Chat.RoutingContext;

@@ -6,8 +6,12 @@ using Conversations.Grains.Chat;
 using Conversations.Grains.Health;
 using Conversations.Grains.Routing;
 using Conversations.Models.Chat;
-using Conversations.Prompting;
-using Conversations.Routing;
+using Conversations.Prompting.History;
+using Conversations.Prompting.Layout;
+using Conversations.Prompting.Tokens;
+using Conversations.Routing.Catalog;
+using Conversations.Routing.Cost;
+using Conversations.Routing.Health;
 using Conversations.Storage.Chat;
 using Conversations.Storage.Routing;
 using Microsoft.Extensions.Logging;
@@ -188,7 +192,7 @@ public sealed partial class BatchJobGrain(
     {
         var verdict = turn.Verdict;
         var answer = await GuardedAnswer.ReadAsync(pool.Get(model),
-            new ModelRequest([new PromptLine(PromptLine.User, verdict.TextForModel)], state.State.MaxOutputTokens),
+            new ModelRequest([new PromptMessage(ChatRoles.User, verdict.TextForModel)], state.State.MaxOutputTokens),
             turn.StartOutput(), TimeSpan.FromMinutes(2), ct);
         if (answer.Failure is { } failure) LogItemFailed(logger, _tenantId, _jobId, item.Index, failure);
         var answered = answer.Failure is null || answer.WithheldNotice is not null; // a withheld answer was produced: it is billed

@@ -1,6 +1,6 @@
 using Conversations.Contracts.Routing;
 using Conversations.Grains.Routing;
-using Conversations.Routing;
+using Conversations.Routing.Cost;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 

@@ -1,6 +1,7 @@
 using Conversations.Contracts.Routing;
 using Conversations.Grains.Routing;
-using Conversations.Routing;
+using Conversations.Routing.Canary;
+using Conversations.Routing.Router;
 using Microsoft.Extensions.Logging;
 
 namespace Conversations.Grains.Canary;

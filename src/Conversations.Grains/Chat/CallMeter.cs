@@ -1,7 +1,8 @@
 using System.Text;
 using Conversations.Models.Chat;
 using Conversations.Models.Extractive;
-using Conversations.Prompting;
+using Conversations.Prompting.History;
+using Conversations.Prompting.Tokens;
 
 namespace Conversations.Grains.Chat;
 

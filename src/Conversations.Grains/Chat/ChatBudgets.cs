@@ -1,5 +1,5 @@
 using Conversations.Contracts.Tenancy;
-using Conversations.Prompting;
+using Conversations.Prompting.Budget;
 
 namespace Conversations.Grains.Chat;
 

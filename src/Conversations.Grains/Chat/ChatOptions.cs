@@ -1,4 +1,5 @@
-using Conversations.Prompting;
+using Conversations.Prompting.Layout;
+
 
 namespace Conversations.Grains.Chat;
 

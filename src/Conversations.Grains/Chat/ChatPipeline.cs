@@ -1,5 +1,5 @@
 using Conversations.Grains.Knowledge;
-using Conversations.Prompting;
+using Conversations.Prompting.Tokens;
 using Conversations.Storage.Chat;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;

@@ -1,6 +1,6 @@
 using Conversations.Grains.Knowledge;
 using Conversations.Models.Chat;
-using Conversations.Prompting;
+using Conversations.Prompting.Summaries;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;

@@ -1,6 +1,6 @@
 using Conversations.Contracts.Chat;
 using Conversations.Models.Chat;
-using Conversations.Prompting;
+using Conversations.Prompting.History;
 using Conversations.Storage.Chat;
 
 namespace Conversations.Grains.Chat;
@@ -55,7 +55,7 @@ internal sealed class ConversationLog(ConversationStore store, string tenantId, 
     }
 
     /// <summary>True while the log ends with this turn's question and no answer.</summary>
-    public bool EndsWithQuestionOf(string turnId) => _window.Count > 0 && _window[^1].TurnId == turnId && _window[^1].Role == PromptLine.User;
+    public bool EndsWithQuestionOf(string turnId) => _window.Count > 0 && _window[^1].TurnId == turnId && _window[^1].Role == ChatRoles.User;
 
     /// <summary>The window as prompt turns (messages with text that a prompt may carry), without <paramref name="excludingSeq"/>.</summary>
     public IReadOnlyList<ConversationTurn> RecentTurns(long? excludingSeq) => ConversationTurn.Group(
@@ -76,8 +76,8 @@ internal sealed class ConversationLog(ConversationStore store, string tenantId, 
     /// <summary>After a crash the log may end with a question and no answer: records that turn as interrupted, not missing.</summary>
     public async Task CloseDanglingTurnAsync(CancellationToken ct)
     {
-        if (_window.Count == 0 || _window[^1].Role != PromptLine.User) return;
-        var closing = Next(_window[^1].TurnId, PromptLine.Assistant, "", MessageStatus.Interrupted, 0, null);
+        if (_window.Count == 0 || _window[^1].Role != ChatRoles.User) return;
+        var closing = Next(_window[^1].TurnId, ChatRoles.Assistant, "", MessageStatus.Interrupted, 0, null);
         await store.AppendAsync(tenantId, conversationId, [closing], null, ct);
         LastSeq = closing.Seq;
         _window.Add(closing);

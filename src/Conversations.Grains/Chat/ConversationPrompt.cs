@@ -1,6 +1,9 @@
 using Conversations.Contracts.Knowledge;
 using Conversations.Contracts.Tenancy;
-using Conversations.Prompting;
+using Conversations.Prompting.History;
+using Conversations.Prompting.Layout;
+using Conversations.Prompting.Memory;
+using Conversations.Prompting.Tokens;
 using Conversations.Storage.Chat;
 
 namespace Conversations.Grains.Chat;

@@ -1,7 +1,10 @@
 using System.Text;
 using Conversations.Models.Chat;
 using Conversations.Models.Extractive;
-using Conversations.Prompting;
+using Conversations.Prompting.History;
+using Conversations.Prompting.Layout;
+using Conversations.Prompting.Summaries;
+using Conversations.Prompting.Tokens;
 
 namespace Conversations.Grains.Chat;
 
@@ -37,7 +40,7 @@ public sealed class ModelSummarizer(IChatModelProvider models, ITokenCounter tok
             var text = new StringBuilder();
             try
             {
-                var request = new ModelRequest([new PromptLine(PromptLine.User, instruction)], maxTokens);
+                var request = new ModelRequest([new PromptMessage(ChatRoles.User, instruction)], maxTokens);
                 using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
                 timeout.CancelAfter(models.Options.FirstTokenTimeout + models.Options.StallTimeout);
                 await foreach (var u in model.StreamAsync(request, timeout.Token))

@@ -1,6 +1,7 @@
 using System.ClientModel;
 using System.Net.Http;
-using Conversations.Routing;
+using Conversations.Routing.Endpoints;
+using Conversations.Routing.Health;
 using Microsoft.SemanticKernel;
 
 namespace Conversations.Grains.Health;

@@ -1,6 +1,6 @@
 using Conversations.Contracts.Routing;
 using Conversations.Grains.Routing;
-using Conversations.Routing;
+using Conversations.Routing.Health;
 using Microsoft.Extensions.Options;
 
 namespace Conversations.Grains.Health;

@@ -7,7 +7,7 @@ using Conversations.Knowledge.Access;
 using Conversations.Knowledge.Chunking;
 using Conversations.Knowledge.Search;
 using Conversations.Models.Embeddings;
-using Conversations.Prompting;
+using Conversations.Prompting.Tokens;
 using Conversations.Storage.Knowledge;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;

@@ -2,7 +2,7 @@ using System.Collections.Concurrent;
 using Conversations.Contracts.Routing;
 using Conversations.Models.Chat;
 using Conversations.Models.Extractive;
-using Conversations.Routing;
+using Conversations.Routing.Endpoints;
 using Microsoft.Extensions.Options;
 
 namespace Conversations.Grains.Routing;

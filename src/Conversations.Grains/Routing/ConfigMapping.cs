@@ -1,5 +1,6 @@
 using Conversations.Contracts.Routing;
-using Conversations.Routing;
+using Conversations.Routing.Catalog;
+using Conversations.Routing.Policy;
 
 namespace Conversations.Grains.Routing;
 

@@ -1,4 +1,4 @@
-using Conversations.Routing;
+using Conversations.Routing.Endpoints;
 using Microsoft.Extensions.Options;
 
 namespace Conversations.Grains.Routing;

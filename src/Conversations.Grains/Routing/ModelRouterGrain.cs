@@ -1,6 +1,7 @@
 using Conversations.Contracts.Routing;
 using Conversations.Grains.Health;
-using Conversations.Routing;
+using Conversations.Routing.Health;
+using Conversations.Routing.Router;
 using Orleans.Concurrency;
 
 namespace Conversations.Grains.Routing;

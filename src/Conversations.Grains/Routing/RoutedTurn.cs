@@ -1,7 +1,7 @@
 using Conversations.Contracts.Chat;
 using Conversations.Grains.AnswerCache;
 using Conversations.Grains.Chat;
-using Conversations.Routing;
+using Conversations.Routing.Cost;
 
 namespace Conversations.Grains.Routing;
 

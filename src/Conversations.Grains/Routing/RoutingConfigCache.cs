@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using Conversations.Contracts.Routing;
-using Conversations.Routing;
+using Conversations.Routing.Catalog;
+using Conversations.Routing.Router;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 

@@ -1,5 +1,5 @@
 using Conversations.Contracts.Routing;
-using Conversations.Routing;
+using Conversations.Routing.Endpoints;
 
 namespace Conversations.Grains.Routing;
 

@@ -1,4 +1,5 @@
-using Conversations.Routing;
+using Conversations.Routing.Health;
+
 
 namespace Conversations.Grains.Routing;
 

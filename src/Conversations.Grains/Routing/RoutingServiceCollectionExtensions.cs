@@ -1,7 +1,7 @@
 using Conversations.Grains.AnswerCache;
 using Conversations.Grains.Chat;
 using Conversations.Grains.Health;
-using Conversations.Routing;
+using Conversations.Routing.Endpoints;
 using Conversations.Storage.Routing;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;

@@ -1,8 +1,11 @@
+using System.Text.RegularExpressions;
 using Conversations.Grains.Batches;
 using Conversations.Grains.Budget;
 using Conversations.Grains.Canary;
 using Conversations.Grains.Health;
-using Conversations.Routing;
+using Conversations.Routing.Canary;
+using Conversations.Routing.Cost;
+using Conversations.Routing.Health;
 using Orleans.Serialization;
 using Orleans.Serialization.Configuration;
 
@@ -11,18 +14,27 @@ namespace Conversations.Grains.Routing;
 /// <summary>
 /// The .NET types that stored routing state names, as the grain storage reads them back. It keeps state as JSON that
 /// names each object's type, and Orleans reads back only types it knows and allows: the routing library's ledger,
-/// breaker and tally records (no serializer of their own) are allowed here, and the budget, canary, health and batch
-/// states resolve also by the names they had in <c>Conversations.Grains.Routing</c> (rows written then name that
-/// namespace until their next write).
+/// breaker and tally records (no serializer of their own) are allowed here, and types that moved resolve also by the
+/// names they had before: the budget, canary, health and batch states in <c>Conversations.Grains.Routing</c>, and the
+/// routing library's records in the single <c>Conversations.Routing</c> namespace (rows written then name them until
+/// their next write, also inside array and generic names).
 /// </summary>
 internal sealed class StoredStateTypes : ITypeConverter
 {
-    private const string Assembly = "Conversations.Grains";
-
-    /// <summary>The moved state types by their earlier full name.</summary>
+    /// <summary>The moved types by their earlier full name.</summary>
     public static IReadOnlyDictionary<string, Type> ByEarlierName { get; } =
         new[] { typeof(BudgetGrainState), typeof(CanaryGrainState), typeof(ModelHealthGrainState), typeof(BatchJobState) }
-            .ToDictionary(t => "Conversations.Grains.Routing." + t.Name, StringComparer.Ordinal);
+            .Select(t => KeyValuePair.Create("Conversations.Grains.Routing." + t.Name, t))
+            .Concat(new[]
+                {
+                    typeof(BudgetLedgerState), typeof(BudgetReservation), typeof(CanaryArmTally), typeof(ModelHealthState),
+                    typeof(HealthBucket), typeof(LatencySample), typeof(CredentialFailure),
+                }
+                .Select(t => KeyValuePair.Create("Conversations.Routing." + t.Name, t)))
+            .ToDictionary(p => p.Key, p => p.Value, StringComparer.Ordinal);
+
+    // A full name that may be an earlier one; the current names have one more namespace part, so they never match whole.
+    private static readonly Regex EarlierName = new(@"Conversations\.(?:Grains\.)?Routing\.\w+", RegexOptions.CultureInvariant);
 
     /// <summary>Allows the routing library's types and the earlier names.</summary>
     public static void Allow(TypeManifestOptions options)
@@ -43,13 +55,15 @@ internal sealed class StoredStateTypes : ITypeConverter
     {
         var comma = formatted.IndexOf(',', StringComparison.Ordinal);
         var name = (comma < 0 ? formatted : formatted[..comma]).Trim();
-        var assembly = comma < 0 ? Assembly : formatted[(comma + 1)..].Trim();
-        if (assembly == Assembly && ByEarlierName.TryGetValue(name, out var moved))
+        if (ByEarlierName.TryGetValue(name, out var moved) && (comma < 0 || formatted[(comma + 1)..].Trim() == moved.Assembly.GetName().Name))
         {
             type = moved;
             return true;
         }
-        type = null!;
-        return false;
+
+        // An array or generic type whose parts name moved types: rename the parts, then load the whole.
+        var renamed = EarlierName.Replace(formatted, m => ByEarlierName.TryGetValue(m.Value, out var t) ? t.FullName! : m.Value);
+        type = renamed == formatted ? null! : Type.GetType(renamed, throwOnError: false)!;
+        return type is not null;
     }
 }

@@ -4,7 +4,12 @@ using Conversations.Grains.AnswerCache;
 using Conversations.Grains.Chat;
 using Conversations.Grains.Health;
 using Conversations.Models.Chat;
-using Conversations.Routing;
+using Conversations.Routing.Caching;
+using Conversations.Routing.Catalog;
+using Conversations.Routing.Cost;
+using Conversations.Routing.Health;
+using Conversations.Routing.Policy;
+using Conversations.Routing.Router;
 using Conversations.Storage.Routing;
 using Microsoft.Extensions.Logging;
 

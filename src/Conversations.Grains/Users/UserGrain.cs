@@ -1,5 +1,6 @@
 using Conversations.Contracts.Tenancy;
-using Conversations.Prompting;
+using Conversations.Prompting.Memory;
+using Conversations.Prompting.Tokens;
 
 namespace Conversations.Grains.Users;
 

@@ -1,5 +1,5 @@
 using System.Text;
-using Conversations.Prompting;
+using Conversations.Prompting.Tokens;
 
 namespace Conversations.Knowledge.Chunking;
 

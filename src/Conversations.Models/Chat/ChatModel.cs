@@ -1,18 +1,13 @@
+using Conversations.Prompting.Layout;
+
+
 namespace Conversations.Models.Chat;
 
-/// <summary>One message of a prompt.</summary>
-public sealed record PromptLine(string Role, string Content)
-{
-    public const string System = "system";
-    public const string User = "user";
-    public const string Assistant = "assistant";
-}
-
 /// <summary>What the platform asks a chat model for.</summary>
-/// <param name="Messages">The whole prompt, stable prefix first.</param>
+/// <param name="Messages">The whole prompt, stable prefix first: the messages the prompt builder laid out, as they are.</param>
 /// <param name="MaxOutputTokens">Cap on the answer.</param>
 /// <param name="CacheKey">Stable per conversation, so providers route repeats to the same cache.</param>
-public sealed record ModelRequest(IReadOnlyList<PromptLine> Messages, int MaxOutputTokens, string? CacheKey = null);
+public sealed record ModelRequest(IReadOnlyList<PromptMessage> Messages, int MaxOutputTokens, string? CacheKey = null);
 
 /// <summary>Usage as the model reported it.</summary>
 public sealed record ModelUsage(int PromptTokens, int CachedPromptTokens, int CompletionTokens);

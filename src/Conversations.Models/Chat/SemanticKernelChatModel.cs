@@ -1,8 +1,9 @@
-using System.Runtime.CompilerServices;
-using Microsoft.SemanticKernel.ChatCompletion;
-using Microsoft.SemanticKernel.Connectors.OpenAI;
 using System.ClientModel;
 using System.ClientModel.Primitives;
+using System.Runtime.CompilerServices;
+using Conversations.Prompting.History;
+using Microsoft.SemanticKernel.ChatCompletion;
+using Microsoft.SemanticKernel.Connectors.OpenAI;
 using OpenAI;
 using OpenAI.Chat;
 
@@ -45,8 +46,8 @@ public sealed class SemanticKernelChatModel : IChatModel
         {
             history.AddMessage(line.Role switch
             {
-                PromptLine.System => AuthorRole.System,
-                PromptLine.Assistant => AuthorRole.Assistant,
+                ChatRoles.System => AuthorRole.System,
+                ChatRoles.Assistant => AuthorRole.Assistant,
                 _ => AuthorRole.User,
             }, line.Content);
         }

@@ -1,7 +1,8 @@
 using System.Runtime.CompilerServices;
 using System.Text;
 using Conversations.Models.Chat;
-using Conversations.Prompting;
+using Conversations.Prompting.History;
+using Conversations.Prompting.Layout;
 using Conversations.Text;
 
 namespace Conversations.Models.Extractive;
@@ -43,13 +44,13 @@ public sealed class ExtractiveResponder : IChatModel
     public static string Compose(ModelRequest request)
     {
         var last = request.Messages.Count == 0 ? null : request.Messages[^1];
-        var (question, sources) = SplitFinalMessage(last?.Role == PromptLine.User ? last.Content : "");
-        var chinese = TextTerms.IsMostlyChinese(question);
+        var (question, sources) = SplitFinalMessage(last?.Role == ChatRoles.User ? last.Content : "");
+        var chinese = Languages.IsChinese(question);
         var questionTerms = TextTerms.Terms(question);
         var history = request.Messages
             .Take(Math.Max(0, request.Messages.Count - 1))
-            .Where(m => m.Role != PromptLine.System)
-            .SelectMany(m => TextTerms.Sentences(m.Content))
+            .Where(m => m.Role != ChatRoles.System)
+            .SelectMany(m => Statements(m.Content))
             .Select(s => (Sentence: s, Source: (string?)null));
         var quotes = SourceSentences(sources).Concat(history)
             .DistinctBy(x => x.Sentence)
@@ -93,6 +94,10 @@ public sealed class ExtractiveResponder : IChatModel
         return at < 0 ? (content, "") : (content[..at].TrimEnd(), content[(at + PromptBuilder.SourcesHeading.Length)..]);
     }
 
+    // Sentences long enough to quote.
+    private static IEnumerable<string> Statements(string text) =>
+        Sentences.Split(text).Select(s => s.Sentence).Where(s => s.Length > 3);
+
     // Sentences of each source block ("[id] title" header line, then the text), tagged with the block's id.
     private static IEnumerable<(string Sentence, string? Source)> SourceSentences(string sources)
     {
@@ -103,7 +108,7 @@ public sealed class ExtractiveResponder : IChatModel
             var newline = text.IndexOf('\n');
             if (close <= 0 || newline < close) continue;
             var id = text[..close];
-            foreach (var sentence in TextTerms.Sentences(text[(newline + 1)..]))
+            foreach (var sentence in Statements(text[(newline + 1)..]))
                 yield return (sentence, id);
         }
     }

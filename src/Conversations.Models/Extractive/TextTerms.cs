@@ -51,36 +51,4 @@ internal static class TextTerms
 
     /// <summary>How many terms the two sets share.</summary>
     public static int Overlap(HashSet<string> a, HashSet<string> b) => a.Count(b.Contains);
-
-    /// <summary>Sentences of a text (split on 。！？, line breaks, and . ! ? before whitespace or the end).</summary>
-    public static IEnumerable<string> Sentences(string text)
-    {
-        var start = 0;
-        for (var i = 0; i < text.Length; i++)
-        {
-            var c = text[i];
-            // "hr@demo.example" and "3.5" are not sentence ends.
-            var latinEnd = c is '.' or '!' or '?' && (i + 1 == text.Length || char.IsWhiteSpace(text[i + 1]));
-            if (latinEnd || c is '。' or '！' or '？' or '\n')
-            {
-                var s = text[start..(i + 1)].Trim();
-                if (s.Length > 3) yield return s;
-                start = i + 1;
-            }
-        }
-        var tail = text[start..].Trim();
-        if (tail.Length > 3) yield return tail;
-    }
-
-    /// <summary>True when most letters are Han (Chinese characters).</summary>
-    public static bool IsMostlyChinese(string text)
-    {
-        int cjk = 0, letters = 0;
-        foreach (var c in text)
-        {
-            if (Scripts.IsHan(c)) cjk++;
-            else if (char.IsLetter(c)) letters++;
-        }
-        return cjk > 0 && cjk * 2 >= letters;
-    }
 }

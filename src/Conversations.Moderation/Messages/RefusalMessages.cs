@@ -1,3 +1,5 @@
+using Conversations.Text;
+
 namespace Conversations.Moderation.Messages;
 
 /// <summary>The catalogue of refusal messages: a few gentle, specific variants per class, in Chinese and English.</summary>
@@ -113,22 +115,22 @@ public static class RefusalMessages
 
     /// <summary>The message for <paramref name="refusal"/>, in the language of <paramref name="question"/>, variant chosen from <paramref name="seed"/>.</summary>
     public static RefusalMessage For(RefusalClass refusal, string question, string seed) =>
-        ForLanguage(refusal, LanguageDetector.Detect(question), seed);
+        ForLanguage(refusal, Languages.Detect(question), seed);
 
     /// <summary>The message for <paramref name="refusal"/> in <paramref name="language"/> ("zh" or anything else for English).</summary>
     public static RefusalMessage ForLanguage(RefusalClass refusal, string language, string seed)
     {
-        var zh = language == LanguageDetector.Chinese;
+        var zh = language == Languages.Chinese;
         var variants = (zh ? Chinese : English)[refusal];
         var variant = (int)(StableHash(seed) % (uint)variants.Length);
-        return new RefusalMessage(refusal, zh ? LanguageDetector.Chinese : LanguageDetector.English, variants[variant], variant);
+        return new RefusalMessage(refusal, zh ? Languages.Chinese : Languages.English, variants[variant], variant);
     }
 
     /// <summary>Number of variants available for a class (the same in both languages).</summary>
     public static int VariantCount(RefusalClass refusal) => English[refusal].Length;
 
     /// <summary>The notice that replaces a withheld streamed answer, in the question's language.</summary>
-    public static string WithheldNotice(string question) => LanguageDetector.Detect(question) == LanguageDetector.Chinese
+    public static string WithheldNotice(string question) => Languages.Detect(question) == Languages.Chinese
         ? "\n【后续内容可能包含不宜展示的信息，已被隐藏。如有需要，请换个方式提问。】"
         : "\n[The rest of this answer was withheld because it may contain content that can't be shared here. You can try asking in a different way.]";
 

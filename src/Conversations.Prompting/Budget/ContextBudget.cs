@@ -1,4 +1,4 @@
-namespace Conversations.Prompting;
+namespace Conversations.Prompting.Budget;
 
 /// <summary>
 /// A tenant's token budget for one model call and the window/summary thresholds that keep it. The recent window grows

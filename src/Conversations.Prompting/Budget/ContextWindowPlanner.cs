@@ -1,4 +1,6 @@
-namespace Conversations.Prompting;
+using Conversations.Prompting.History;
+
+namespace Conversations.Prompting.Budget;
 
 /// <summary>
 /// Token-based window decisions (never message counts, never half turns): when to fold old turns into the summary,

@@ -1,4 +1,6 @@
-namespace Conversations.Prompting;
+using Conversations.Prompting.History;
+
+namespace Conversations.Prompting.Budget;
 
 /// <summary>What <see cref="ContextWindowPlanner.PlanFold"/> decided: which oldest turns (if any) go into the summary now.</summary>
 /// <param name="TurnsToFold">Oldest turns to summarize, oldest first; empty when no fold is due.</param>

@@ -1,4 +1,4 @@
-namespace Conversations.Prompting;
+namespace Conversations.Prompting.Budget;
 
 /// <summary>What fits in one prompt: the newest whole turns, the best chunks and how much of the question.</summary>
 /// <param name="IncludedTurnCount">How many of the newest turns go verbatim.</param>

@@ -1,4 +1,4 @@
-namespace Conversations.Prompting;
+namespace Conversations.Prompting.Cost;
 
 /// <summary>
 /// Prices per million tokens for one model. Cached input is billed apart from fresh input: e.g. Qwen-Max bills

@@ -1,7 +1,7 @@
-namespace Conversations.Prompting;
+namespace Conversations.Prompting.History;
 
 /// <summary>The chat roles as the OpenAI-compatible wire format spells them.</summary>
-internal static class ChatRoles
+public static class ChatRoles
 {
     /// <summary>Instructions and context from the platform.</summary>
     public const string System = "system";

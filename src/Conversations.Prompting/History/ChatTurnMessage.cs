@@ -1,4 +1,6 @@
-namespace Conversations.Prompting;
+using Conversations.Prompting.Tokens;
+
+namespace Conversations.Prompting.History;
 
 /// <summary>
 /// One stored chat message with its token count, computed once when the message is appended and kept with it,

@@ -1,4 +1,4 @@
-namespace Conversations.Prompting;
+namespace Conversations.Prompting.History;
 
 /// <summary>
 /// One turn: a user message and the assistant replies that follow it, oldest first. Trimming and folding move whole

@@ -1,4 +1,4 @@
-namespace Conversations.Prompting;
+namespace Conversations.Prompting.History;
 
 /// <summary>Token cost of chat framing around message contents, so prompt totals are not under-counted.</summary>
 public static class MessageTokens

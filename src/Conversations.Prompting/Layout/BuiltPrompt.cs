@@ -1,4 +1,6 @@
-namespace Conversations.Prompting;
+using Conversations.Prompting.History;
+
+namespace Conversations.Prompting.Layout;
 
 /// <summary>The messages to send to the model and an account of what went in, what was left out and what is cacheable.</summary>
 /// <param name="Messages">System prefix, recent turns, then the final user message (question and sources).</param>

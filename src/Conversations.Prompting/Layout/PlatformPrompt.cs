@@ -1,4 +1,4 @@
-namespace Conversations.Prompting;
+namespace Conversations.Prompting.Layout;
 
 /// <summary>The platform's default system prompt: the first and most stable part of every prompt.</summary>
 public static class PlatformPrompt

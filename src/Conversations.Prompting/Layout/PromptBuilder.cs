@@ -1,8 +1,11 @@
 using System.Collections.Concurrent;
 using System.Text;
+using Conversations.Prompting.Budget;
+using Conversations.Prompting.History;
+using Conversations.Prompting.Tokens;
 using Conversations.Text;
 
-namespace Conversations.Prompting;
+namespace Conversations.Prompting.Layout;
 
 /// <summary>
 /// Builds the messages for one model call, most stable first: one system message (system prompt, tenant

@@ -1,4 +1,7 @@
-namespace Conversations.Prompting;
+using Conversations.Prompting.History;
+using Conversations.Prompting.Tokens;
+
+namespace Conversations.Prompting.Layout;
 
 /// <summary>
 /// Estimates what a provider's prefix cache can serve: the tokens at the start of a prompt that are identical to the

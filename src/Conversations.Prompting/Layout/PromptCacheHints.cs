@@ -1,7 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 
-namespace Conversations.Prompting;
+namespace Conversations.Prompting.Layout;
 
 /// <summary>Hints for OpenAI-compatible providers that raise prefix-cache hits without revealing ids.</summary>
 public static class PromptCacheHints

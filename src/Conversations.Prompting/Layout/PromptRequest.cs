@@ -1,4 +1,7 @@
-namespace Conversations.Prompting;
+using Conversations.Prompting.History;
+using Conversations.Prompting.Memory;
+
+namespace Conversations.Prompting.Layout;
 
 /// <summary>Everything one prompt is built from, most stable first.</summary>
 public sealed record PromptRequest

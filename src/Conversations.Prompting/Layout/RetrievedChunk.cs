@@ -1,4 +1,4 @@
-namespace Conversations.Prompting;
+namespace Conversations.Prompting.Layout;
 
 /// <summary>A knowledge-base passage retrieved for the question, best-ranked first; its id is what answers cite.</summary>
 /// <param name="Id">Citation id, e.g. "doc42#3".</param>

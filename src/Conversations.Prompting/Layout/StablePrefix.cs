@@ -1,4 +1,4 @@
-namespace Conversations.Prompting;
+namespace Conversations.Prompting.Layout;
 
 /// <summary>The leading system message: byte-identical between turns until the summary or memory changes.</summary>
 /// <param name="Text">The rendered message content.</param>

@@ -1,8 +1,9 @@
 using System.Security.Cryptography;
 using System.Text;
+using Conversations.Prompting.Memory;
 using Conversations.Text;
 
-namespace Conversations.Prompting;
+namespace Conversations.Prompting.Layout;
 
 /// <summary>
 /// Renders the stable prefix deterministically: fixed section order and headings, normalized text, memory facts in

@@ -1,4 +1,4 @@
-namespace Conversations.Prompting;
+namespace Conversations.Prompting.Memory;
 
 /// <summary>A fact found in a user message, before it is merged into <see cref="UserMemory"/>.</summary>
 /// <param name="Slot">What the fact is about (see <see cref="MemorySlots"/>).</param>

@@ -1,4 +1,4 @@
-namespace Conversations.Prompting;
+namespace Conversations.Prompting.Memory;
 
 /// <summary>One durable fact or preference the user stated; plain fields so the grain layer can map and store it.</summary>
 /// <param name="Id">Stable id the user deletes it by, e.g. "f12".</param>

@@ -1,4 +1,4 @@
-namespace Conversations.Prompting;
+namespace Conversations.Prompting.Memory;
 
 /// <summary>Slots of user memory. Single-valued slots keep only the newest fact; the rest are prefixes of per-value slots.</summary>
 internal static class MemorySlots

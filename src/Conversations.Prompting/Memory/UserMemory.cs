@@ -1,6 +1,7 @@
+using Conversations.Prompting.Tokens;
 using Conversations.Text;
 
-namespace Conversations.Prompting;
+namespace Conversations.Prompting.Memory;
 
 /// <summary>
 /// A user's bounded long-term memory: at most <see cref="MaxFacts"/> facts and <see cref="MaxTokens"/> tokens.

@@ -1,6 +1,7 @@
+using Conversations.Text;
 using System.Text.RegularExpressions;
 
-namespace Conversations.Prompting;
+namespace Conversations.Prompting.Memory;
 
 /// <summary>
 /// Finds durable facts and preferences in a user message with plain rules, in English and Chinese ("my name is…",
@@ -15,7 +16,7 @@ public static partial class UserMemoryExtractor
     public static IReadOnlyList<MemoryCandidate> Extract(string userMessage)
     {
         var found = new List<MemoryCandidate>();
-        foreach (var (sentence, isQuestion) in TextSegmenter.SplitSentences(userMessage))
+        foreach (var (sentence, isQuestion) in Sentences.Split(userMessage))
         {
             if (isQuestion) continue;
             ExtractFrom(sentence, found);

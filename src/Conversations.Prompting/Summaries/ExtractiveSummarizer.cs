@@ -1,6 +1,8 @@
+using Conversations.Prompting.History;
+using Conversations.Prompting.Tokens;
 using Conversations.Text;
 
-namespace Conversations.Prompting;
+namespace Conversations.Prompting.Summaries;
 
 /// <summary>
 /// Summarizes without a model: keeps the sentences that cover the most frequent content terms (English words, Chinese
@@ -100,7 +102,7 @@ public sealed class ExtractiveSummarizer(ITokenCounter counter) : IConversationS
         for (var m = 0; m < turns.Count; m++)
         {
             var label = turns[m].Role == ChatRoles.Assistant ? "Assistant" : "User";
-            foreach (var (sentence, _) in TextSegmenter.SplitSentences(TextNormalizer.Normalize(turns[m].Content)))
+            foreach (var (sentence, _) in Sentences.Split(TextNormalizer.Normalize(turns[m].Content)))
             {
                 if (!seen.Add(sentence)) continue;
                 list.Add(new Candidate(sentence, counter.Count(sentence) + 1, TextSegmenter.Terms(sentence), false, order++, m, label));

@@ -1,4 +1,6 @@
-namespace Conversations.Prompting;
+using Conversations.Prompting.History;
+
+namespace Conversations.Prompting.Summaries;
 
 /// <summary>Folds old turns into a conversation's running summary.</summary>
 public interface IConversationSummarizer

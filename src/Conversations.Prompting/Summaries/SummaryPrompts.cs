@@ -1,7 +1,9 @@
 using System.Text;
+using Conversations.Prompting.Budget;
+using Conversations.Prompting.History;
 using Conversations.Text;
 
-namespace Conversations.Prompting;
+namespace Conversations.Prompting.Summaries;
 
 /// <summary>Instruction text for a model-backed summarizer; deterministic for the same input.</summary>
 public static class SummaryPrompts

@@ -1,30 +1,11 @@
 using System.Text;
 using Conversations.Text;
 
-namespace Conversations.Prompting;
+namespace Conversations.Prompting.Summaries;
 
-/// <summary>Sentence splitting and content terms for English and Chinese text (CJK has no spaces: it uses character bigrams).</summary>
+/// <summary>Content terms for English and Chinese text (CJK has no spaces: it uses character bigrams).</summary>
 internal static class TextSegmenter
 {
-    /// <summary>Splits text into trimmed sentences, flagging those that end in a question mark.</summary>
-    public static IEnumerable<(string Sentence, bool IsQuestion)> SplitSentences(string text)
-    {
-        var start = 0;
-        for (var i = 0; i < text.Length; i++)
-        {
-            var c = text[i];
-            var isEnd = c is '。' or '！' or '？' or '!' or '?' or '\n' or '；' or ';'
-                || (c == '.' && (i + 1 == text.Length || char.IsWhiteSpace(text[i + 1])));
-            if (!isEnd) continue;
-            var sentence = text[start..(i + 1)].Trim();
-            if (sentence.Length > 1 || (sentence.Length == 1 && !IsTerminator(sentence[0])))
-                yield return (sentence, c is '?' or '？');
-            start = i + 1;
-        }
-        var rest = text[start..].Trim();
-        if (rest.Length > 0) yield return (rest, false);
-    }
-
     /// <summary>
     /// Content terms: lower-cased English words of 3+ letters (not stop words of a transcript) and CJK character
     /// bigrams (not those made only of Chinese function characters).
@@ -50,8 +31,6 @@ internal static class TextSegmenter
         FlushCjk(cjk, terms);
         return terms;
     }
-
-    private static bool IsTerminator(char c) => c is '。' or '！' or '？' or '!' or '?' or '.' or '；' or ';';
 
     private static void FlushWord(StringBuilder word, List<string> terms)
     {

@@ -1,4 +1,4 @@
-namespace Conversations.Prompting;
+namespace Conversations.Prompting.Tokens;
 
 /// <summary>Counts and cuts text in the tokens of one model encoding; implementations are thread-safe.</summary>
 public interface ITokenCounter

@@ -1,6 +1,6 @@
 using Microsoft.ML.Tokenizers;
 
-namespace Conversations.Prompting;
+namespace Conversations.Prompting.Tokens;
 
 /// <summary>
 /// Token counter over a tiktoken encoding (o200k_base by default). Building the tokenizer loads a large vocabulary,

@@ -1,4 +1,4 @@
-namespace Conversations.Prompting;
+namespace Conversations.Prompting.Tokens;
 
 /// <summary>Cuts text to a token budget; the generic paths work with any counter by binary search on characters.</summary>
 internal static class TokenTruncation

@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
 
-namespace Conversations.Prompting;
+namespace Conversations.Prompting.Tokens;
 
 /// <summary>
 /// Maps model ids to tiktoken encodings and hands out one shared <see cref="TokenCounter"/> per encoding.

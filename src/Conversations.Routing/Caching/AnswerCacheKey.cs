@@ -1,7 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 
-namespace Conversations.Routing;
+namespace Conversations.Routing.Caching;
 
 /// <summary>
 /// Keys of the answer caches. The exact cache keys on scope + normalized question; the semantic cache keeps its

@@ -1,7 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 
-namespace Conversations.Routing;
+namespace Conversations.Routing.Caching;
 
 /// <summary>
 /// Who may reuse a cached answer. An answer is a function of the question, the chunks retrieval returned and the

@@ -1,6 +1,6 @@
 using Conversations.Text;
 
-namespace Conversations.Routing;
+namespace Conversations.Routing.Caching;
 
 /// <summary>
 /// Answers greetings, thanks, confirmations and goodbyes without a model (no tokens spent on small talk), but only when the whole
@@ -92,7 +92,7 @@ public sealed class HardCodedReplies
             return null;
         }
 
-        var language = message.EnumerateRunes().Any(r => Scripts.IsCjk(r.Value) || Scripts.IsCjkPunctuation(r.Value)) ? "zh" : "en";
+        var language = Languages.Detect(message);
         var variants = HardCodedReplyTexts.Replies[(intent, language)];
         return new CannedReply(intent, language, variants[(int)((uint)variantSeed % (uint)variants.Length)]);
     }

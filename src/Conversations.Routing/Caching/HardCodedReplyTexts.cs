@@ -1,4 +1,4 @@
-namespace Conversations.Routing;
+namespace Conversations.Routing.Caching;
 
 /// <summary>The phrases that make up each standard intent and the reply variants for it, in English and Chinese.</summary>
 internal static class HardCodedReplyTexts

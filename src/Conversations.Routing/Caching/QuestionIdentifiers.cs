@@ -1,6 +1,6 @@
 using System.Text;
 
-namespace Conversations.Routing;
+namespace Conversations.Routing.Caching;
 
 /// <summary>
 /// The identifiers a question carries: anything with a digit (employee, order and phone numbers, amounts, dates),

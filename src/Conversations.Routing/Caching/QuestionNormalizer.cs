@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Text;
 using Conversations.Text;
 
-namespace Conversations.Routing;
+namespace Conversations.Routing.Caching;
 
 /// <summary>
 /// Reduces a question to a canonical form so trivially different spellings share a cache entry: compatibility

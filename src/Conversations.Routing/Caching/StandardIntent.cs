@@ -1,4 +1,4 @@
-namespace Conversations.Routing;
+namespace Conversations.Routing.Caching;
 
 /// <summary>Messages that need no model: a fixed reply is faster, free and just as good.</summary>
 public enum StandardIntent

@@ -1,4 +1,4 @@
-namespace Conversations.Routing;
+namespace Conversations.Routing.Canary;
 
 /// <summary>What one arm of a canary has shown so far: turns, failed turns, TTFT p95 and thumbs up/down votes.</summary>
 public sealed record CanaryArmStats(int Turns, int Errors, double? FirstTokenP95Ms, int FeedbackVotes, int NegativeVotes)

@@ -1,4 +1,6 @@
-namespace Conversations.Routing;
+using Conversations.Routing.Health;
+
+namespace Conversations.Routing.Canary;
 
 /// <summary>
 /// Running counts for one canary arm, as an immutable record a grain can persist: each outcome returns a new tally.

@@ -1,4 +1,6 @@
-namespace Conversations.Routing;
+using Conversations.Routing.Policy;
+
+namespace Conversations.Routing.Canary;
 
 /// <summary>
 /// Compares a canary's candidate with its baseline (a new model must not be worse than the old one) on

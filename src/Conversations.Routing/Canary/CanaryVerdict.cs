@@ -1,4 +1,4 @@
-namespace Conversations.Routing;
+namespace Conversations.Routing.Canary;
 
 /// <summary>What to do with a canary now.</summary>
 public enum CanaryOutcome

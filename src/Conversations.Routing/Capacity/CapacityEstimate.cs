@@ -1,4 +1,4 @@
-namespace Conversations.Routing;
+namespace Conversations.Routing.Capacity;
 
 /// <summary>How many requests of <see cref="ContextTokens"/> tokens fit at once, and the KV memory one of them takes.</summary>
 public sealed record ConcurrencyAtLength(int ContextTokens, double KvPerRequestPerCardGiB, double KvPerRequestAllCardsGiB, int MaxConcurrentRequests);

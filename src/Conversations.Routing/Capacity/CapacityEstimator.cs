@@ -1,4 +1,4 @@
-namespace Conversations.Routing;
+namespace Conversations.Routing.Capacity;
 
 /// <summary>
 /// GPU sizing arithmetic: weights = parameters × bytes per parameter, split over the cards;

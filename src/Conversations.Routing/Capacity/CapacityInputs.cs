@@ -1,4 +1,4 @@
-namespace Conversations.Routing;
+namespace Conversations.Routing.Capacity;
 
 /// <summary>
 /// A model and the GPUs meant to serve it. Memory is in GiB (2^30 bytes): the sizing divides bytes by 2^30 and

@@ -1,4 +1,4 @@
-namespace Conversations.Routing;
+namespace Conversations.Routing.Capacity;
 
 /// <summary>How a model's KV cache is spread over the cards serving it.</summary>
 public enum KvCacheLayout

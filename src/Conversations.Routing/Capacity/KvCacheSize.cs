@@ -1,4 +1,4 @@
-namespace Conversations.Routing;
+namespace Conversations.Routing.Capacity;
 
 /// <summary>KV-cache bytes per token for the common attention layouts.</summary>
 internal static class KvCacheSize

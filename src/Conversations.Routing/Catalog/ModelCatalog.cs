@@ -1,4 +1,4 @@
-namespace Conversations.Routing;
+namespace Conversations.Routing.Catalog;
 
 /// <summary>The validated set of models a tenant registered, looked up by id.</summary>
 public sealed class ModelCatalog

@@ -1,4 +1,4 @@
-namespace Conversations.Routing;
+namespace Conversations.Routing.Catalog;
 
 /// <summary>
 /// One model a tenant may call: where it is, what it is good at and what it costs.

@@ -1,4 +1,4 @@
-namespace Conversations.Routing;
+namespace Conversations.Routing.Catalog;
 
 /// <summary>How capable (and how expensive) a model is, as the router sees it.</summary>
 public enum ModelTier

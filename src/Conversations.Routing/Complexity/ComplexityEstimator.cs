@@ -1,6 +1,6 @@
 using Conversations.Text;
 
-namespace Conversations.Routing;
+namespace Conversations.Routing.Complexity;
 
 /// <summary>
 /// Scores how demanding a question is from its length, its reasoning, code, math and writing cues (English and

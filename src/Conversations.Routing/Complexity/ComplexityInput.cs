@@ -1,4 +1,4 @@
-namespace Conversations.Routing;
+namespace Conversations.Routing.Complexity;
 
 /// <summary>
 /// What the complexity estimate looks at: the question, the best retrieval score (0..1, null when retrieval did

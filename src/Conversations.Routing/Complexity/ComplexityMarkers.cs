@@ -1,6 +1,6 @@
 using System.Text.RegularExpressions;
 
-namespace Conversations.Routing;
+namespace Conversations.Routing.Complexity;
 
 /// <summary>
 /// Generic English and Chinese cues for reasoning, code, math, writing and multi-part questions. The lists name

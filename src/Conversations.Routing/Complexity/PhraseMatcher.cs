@@ -1,4 +1,4 @@
-namespace Conversations.Routing;
+namespace Conversations.Routing.Complexity;
 
 /// <summary>Finds whole-word English phrases (with common inflections) and Chinese substrings in text.</summary>
 internal static class PhraseMatcher

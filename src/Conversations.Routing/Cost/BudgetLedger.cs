@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace Conversations.Routing;
+namespace Conversations.Routing.Cost;
 
 /// <summary>
 /// A tenant's monthly budget with reservations. A turn reserves its worst-case cost before calling a model and

@@ -1,4 +1,4 @@
-namespace Conversations.Routing;
+namespace Conversations.Routing.Cost;
 
 /// <summary>Money held for a turn in flight: its worst-case cost, until it settles or expires.</summary>
 public sealed record BudgetReservation(string TurnId, decimal AmountUsd, DateTimeOffset ReservedAt);

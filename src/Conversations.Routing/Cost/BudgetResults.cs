@@ -1,4 +1,4 @@
-namespace Conversations.Routing;
+namespace Conversations.Routing.Cost;
 
 /// <summary>A budget threshold crossed for the first time this month.</summary>
 public sealed record BudgetAlert(int ThresholdPercent, string Month, decimal SpentUsd, decimal BudgetUsd);

@@ -1,4 +1,6 @@
-namespace Conversations.Routing;
+using Conversations.Routing.Catalog;
+
+namespace Conversations.Routing.Cost;
 
 /// <summary>Prices tokens with a catalog entry: uncached prompt, cached prompt and completion tokens, real-time or batch.</summary>
 public static class CostCalculator

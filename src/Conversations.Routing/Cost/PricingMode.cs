@@ -1,4 +1,4 @@
-namespace Conversations.Routing;
+namespace Conversations.Routing.Cost;
 
 /// <summary>Whether a call is billed at the real-time price or at the offline batch rate.</summary>
 public enum PricingMode

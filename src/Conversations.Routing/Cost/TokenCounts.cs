@@ -1,4 +1,4 @@
-namespace Conversations.Routing;
+namespace Conversations.Routing.Cost;
 
 /// <summary>
 /// Tokens of one call as providers report them: <see cref="CachedPromptTokens"/> is the part of

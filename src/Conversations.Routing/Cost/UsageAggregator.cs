@@ -1,4 +1,4 @@
-namespace Conversations.Routing;
+namespace Conversations.Routing.Cost;
 
 /// <summary>
 /// Sums usage records per tenant, user, model and day (or any coarser grouping). A grain can add each turn's

@@ -1,4 +1,4 @@
-namespace Conversations.Routing;
+namespace Conversations.Routing.Cost;
 
 /// <summary>What answered a turn.</summary>
 public enum ServedBy

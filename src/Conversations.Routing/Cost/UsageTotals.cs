@@ -1,4 +1,4 @@
-namespace Conversations.Routing;
+namespace Conversations.Routing.Cost;
 
 /// <summary>Which fields usage is grouped by.</summary>
 [Flags]

@@ -1,4 +1,4 @@
-namespace Conversations.Routing;
+namespace Conversations.Routing.Endpoints;
 
 /// <summary>What an IP address is, as far as calling it from the platform goes.</summary>
 public enum AddressKind

@@ -1,7 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 
-namespace Conversations.Routing;
+namespace Conversations.Routing.Endpoints;
 
 /// <summary>Sorts IP addresses into <see cref="AddressKind"/>s; IPv6 forms that embed an IPv4 address are judged by that address.</summary>
 internal static class AddressRules

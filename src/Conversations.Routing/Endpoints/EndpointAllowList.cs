@@ -1,6 +1,6 @@
 using System.Net;
 
-namespace Conversations.Routing;
+namespace Conversations.Routing.Endpoints;
 
 /// <summary>The operator's <c>Endpoints:Allow</c> entries: host names (with an optional <c>*.</c> wildcard) and address ranges.</summary>
 internal sealed class EndpointAllowList

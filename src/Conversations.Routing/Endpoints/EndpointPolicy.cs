@@ -1,7 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 
-namespace Conversations.Routing;
+namespace Conversations.Routing.Endpoints;
 
 /// <summary>
 /// Decides whether the platform may call an endpoint a tenant set, against the operator's

@@ -1,4 +1,4 @@
-namespace Conversations.Routing;
+namespace Conversations.Routing.Endpoints;
 
 /// <summary>
 /// Configuration section <c>Endpoints</c>: which addresses the platform may call for endpoints a tenant sets (the

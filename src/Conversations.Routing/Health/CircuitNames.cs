@@ -1,4 +1,4 @@
-namespace Conversations.Routing;
+namespace Conversations.Routing.Health;
 
 /// <summary>The names a circuit state has on the wire (grain views, the health API): "closed", "open", "half-open".</summary>
 public static class CircuitNames

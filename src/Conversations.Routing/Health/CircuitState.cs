@@ -1,4 +1,4 @@
-namespace Conversations.Routing;
+namespace Conversations.Routing.Health;
 
 /// <summary>The circuit breaker's state for one model endpoint (the same three states as Polly's breaker).</summary>
 public enum CircuitState

@@ -1,6 +1,6 @@
 using System.Text.Json;
 
-namespace Conversations.Routing;
+namespace Conversations.Routing.Health;
 
 /// <summary>
 /// Sorts a failed model call into a <see cref="FailureKind"/> and says whose health it speaks for. Answers about the

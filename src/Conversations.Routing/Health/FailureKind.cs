@@ -1,4 +1,4 @@
-namespace Conversations.Routing;
+namespace Conversations.Routing.Health;
 
 /// <summary>
 /// How a model call failed. <see cref="FailureClassifier.ScopeOf"/> says whose fault it is: the endpoint's (counted

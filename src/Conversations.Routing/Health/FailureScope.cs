@@ -1,4 +1,4 @@
-namespace Conversations.Routing;
+namespace Conversations.Routing.Health;
 
 /// <summary>Whose health a failure speaks for.</summary>
 public enum FailureScope

@@ -1,4 +1,4 @@
-namespace Conversations.Routing;
+namespace Conversations.Routing.Health;
 
 /// <summary>Breaker and health-window settings for one model endpoint; each default is stated once here.</summary>
 public sealed record ModelHealthOptions

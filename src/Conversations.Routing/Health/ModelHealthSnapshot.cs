@@ -1,4 +1,4 @@
-namespace Conversations.Routing;
+namespace Conversations.Routing.Health;
 
 /// <summary>
 /// The health of one model endpoint at a moment: breaker state, error rate and counts over the sampling window,

@@ -1,4 +1,4 @@
-namespace Conversations.Routing;
+namespace Conversations.Routing.Health;
 
 /// <summary>Calls counted in one slice of the sampling window.</summary>
 public sealed record HealthBucket(DateTimeOffset Start, int Successes, int Failures, int Timeouts, int Stalls);

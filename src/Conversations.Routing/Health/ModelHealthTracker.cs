@@ -1,4 +1,4 @@
-namespace Conversations.Routing;
+namespace Conversations.Routing.Health;
 
 /// <summary>
 /// Health and circuit breaker of one model endpoint: rolling error rate, time-to-first-token percentiles, stalls,

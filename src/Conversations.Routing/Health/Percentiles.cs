@@ -1,4 +1,4 @@
-namespace Conversations.Routing;
+namespace Conversations.Routing.Health;
 
 /// <summary>Percentiles by the nearest-rank method, so reported values are real samples.</summary>
 internal static class Percentiles

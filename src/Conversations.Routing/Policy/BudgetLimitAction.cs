@@ -1,4 +1,4 @@
-namespace Conversations.Routing;
+namespace Conversations.Routing.Policy;
 
 /// <summary>What happens to a turn once the tenant's monthly budget is used up.</summary>
 public enum BudgetLimitAction

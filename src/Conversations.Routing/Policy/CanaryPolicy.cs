@@ -1,4 +1,4 @@
-namespace Conversations.Routing;
+namespace Conversations.Routing.Policy;
 
 /// <summary>
 /// A canary release: <see cref="Share"/> of the conversations that would go to <see cref="BaselineModelId"/> go to

@@ -1,4 +1,4 @@
-namespace Conversations.Routing;
+namespace Conversations.Routing.Policy;
 
 /// <summary>
 /// When a canary is judged: minimum samples per arm before any verdict, the worst tolerated regressions of the

@@ -1,4 +1,6 @@
-namespace Conversations.Routing;
+using Conversations.Routing.Catalog;
+
+namespace Conversations.Routing.Policy;
 
 /// <summary>A tenant's rules for choosing a model: tiers, domain rules, fallbacks, budget and canary.</summary>
 public sealed record RoutingPolicy

@@ -1,6 +1,6 @@
 using Conversations.Benchmarks.Prompting.Replay;
-using Conversations.Prompting;
-using Xunit;
+using Conversations.Prompting.Budget;
+using Conversations.Prompting.Tokens;
 
 namespace Conversations.Benchmarks.Tests.Prompting;
 

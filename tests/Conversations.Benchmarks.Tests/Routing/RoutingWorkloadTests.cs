@@ -1,6 +1,6 @@
 using Conversations.Benchmarks.Routing.Workloads;
-using Conversations.Routing;
-using Xunit;
+using Conversations.Routing.Catalog;
+using Conversations.Routing.Cost;
 using Xunit.Abstractions;
 
 namespace Conversations.Benchmarks.Tests.Routing;

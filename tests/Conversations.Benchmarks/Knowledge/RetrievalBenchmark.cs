@@ -1,15 +1,10 @@
-using System.Diagnostics;
-using System.Globalization;
 using System.Security.Cryptography;
-using System.Text;
 using Conversations.Hosting.Database;
 using Conversations.Knowledge.Chunking;
 using Conversations.Knowledge.Search;
 using Conversations.Models.Embeddings;
-using Conversations.Prompting;
 using Conversations.Storage.Database;
 using Conversations.Storage.Knowledge;
-using Conversations.Testing.Database;
 using Npgsql;
 
 namespace Conversations.Benchmarks.Knowledge;

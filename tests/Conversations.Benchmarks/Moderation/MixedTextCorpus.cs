@@ -1,5 +1,3 @@
-using System.Text;
-
 namespace Conversations.Benchmarks.Moderation;
 
 /// <summary>Deterministic mixed Chinese/English text and lexicon words for the moderation benchmark.</summary>

@@ -1,9 +1,6 @@
 using Conversations.Grains.Moderation;
 using Conversations.Hosting;
-using Conversations.Testing.Database;
-using Conversations.Testing.Platform;
 using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 

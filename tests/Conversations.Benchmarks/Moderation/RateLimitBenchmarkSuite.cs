@@ -1,6 +1,4 @@
-using System.Diagnostics;
 using Conversations.Contracts;
-using Conversations.Contracts.Moderation;
 using Conversations.Moderation.RateLimiting;
 
 namespace Conversations.Benchmarks.Moderation;

@@ -1,8 +1,5 @@
-using System.Diagnostics;
 using Conversations.Contracts.Chat;
-using Conversations.Contracts.Moderation;
 using Conversations.Grains.Chat;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace Conversations.Benchmarks.Moderation;
 

@@ -1,12 +1,3 @@
-using System.Diagnostics;
-using System.Net.Http.Headers;
-using System.Net.Http.Json;
-using System.Text;
-using System.Text.Json.Nodes;
-using Conversations.Testing.Database;
-using Conversations.Testing.Platform;
-using Conversations.TestModel;
-
 namespace Conversations.Benchmarks.Platform;
 
 /// <summary>

@@ -1,7 +1,4 @@
-using System.Diagnostics;
-using System.Globalization;
 using Conversations.Benchmarks.Prompting.Replay;
-using Conversations.Prompting;
 
 namespace Conversations.Benchmarks.Prompting;
 

@@ -1,13 +1,6 @@
-using System.Diagnostics;
-using System.Net.Http.Headers;
-using System.Net.Http.Json;
-using System.Text.Json.Nodes;
 using Conversations.Benchmarks.Platform;
 using Conversations.Benchmarks.Routing.Workloads;
-using Conversations.Routing;
-using Conversations.TestModel;
-using Conversations.Testing.Database;
-using Conversations.Testing.Platform;
+using Conversations.TestModel.Behavior;
 
 namespace Conversations.Benchmarks.Routing;
 

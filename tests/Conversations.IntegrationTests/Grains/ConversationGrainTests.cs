@@ -1,8 +1,5 @@
-using Conversations.Contracts;
 using Conversations.Contracts.Chat;
-using Conversations.Contracts.Tenancy;
 using Conversations.Storage.Chat;
-using Conversations.Storage.Tenancy;
 using Orleans.Core.Internal;
 
 namespace Conversations.IntegrationTests.Grains;

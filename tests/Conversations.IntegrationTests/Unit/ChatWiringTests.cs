@@ -4,7 +4,6 @@ using Conversations.Grains.Moderation;
 using Conversations.Grains.Moderation.Turn;
 using Conversations.Grains.Routing;
 using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace Conversations.IntegrationTests.Unit;
 

@@ -1,6 +1,5 @@
 using Conversations.Contracts.Feedback;
 using Conversations.Contracts.Routing;
-using Microsoft.Extensions.DependencyInjection;
 using Orleans.Serialization;
 
 namespace Conversations.IntegrationTests.Unit;

@@ -1,10 +1,5 @@
-using Conversations.Api;
-using Conversations.Contracts;
-using Conversations.Contracts.Tenancy;
 using Conversations.Grains.Tenancy;
-using Conversations.Models.Chat;
 using Conversations.Models.Extractive;
-using Conversations.Storage.Tenancy;
 
 namespace Conversations.IntegrationTests.Unit;
 
@@ -58,10 +53,10 @@ public sealed class FoundationLogicTests
     public void Extractive_quotes_relevant_sentence()
     {
         var request = new ModelRequest([
-            new PromptLine(PromptLine.System, "You are helpful."),
-            new PromptLine(PromptLine.User, "The cafeteria opens at eight. Parking permits renew in March."),
-            new PromptLine(PromptLine.Assistant, "Noted."),
-            new PromptLine(PromptLine.User, "When do parking permits renew?"),
+            new PromptMessage(ChatRoles.System, "You are helpful."),
+            new PromptMessage(ChatRoles.User, "The cafeteria opens at eight. Parking permits renew in March."),
+            new PromptMessage(ChatRoles.Assistant, "Noted."),
+            new PromptMessage(ChatRoles.User, "When do parking permits renew?"),
         ], 100);
         var answer = ExtractiveResponder.Compose(request);
         Assert.Contains("Parking permits renew in March.", answer);
@@ -72,20 +67,20 @@ public sealed class FoundationLogicTests
     [Fact(DisplayName = "The extractive responder quotes the retrieved sources after the question with their ids, never the system prompt")]
     public void Extractive_quotes_sources_not_instructions()
     {
-        var final = Conversations.Prompting.PromptBuilder.FinalMessage("What is the bonus for managers?", [
+        var final = Conversations.Prompting.Layout.PromptBuilder.FinalMessage("What is the bonus for managers?", [
             "[comp-manager#0] Manager plan\n# Manager bonus plan\nManagers get a yearly bonus of 15 percent. Reviews happen in June.",
             "[handbook#2] Handbook\nThe office opens at nine.",
         ]);
         var request = new ModelRequest([
-            new PromptLine(PromptLine.System, "Answer questions about the bonus for managers and staff; cite sources as [source N]."),
-            new PromptLine(PromptLine.User, final),
+            new PromptMessage(ChatRoles.System, "Answer questions about the bonus for managers and staff; cite sources as [source N]."),
+            new PromptMessage(ChatRoles.User, final),
         ], 100);
         var answer = ExtractiveResponder.Compose(request);
         Assert.Contains("> Managers get a yearly bonus of 15 percent. [comp-manager#0]", answer);
         Assert.DoesNotContain("cite sources", answer);
         Assert.DoesNotContain("office opens", answer);
         Assert.DoesNotContain("# Manager bonus plan", answer); // a heading is not an answer
-        var contact = ExtractiveResponder.Compose(new ModelRequest([new PromptLine(PromptLine.User, Conversations.Prompting.PromptBuilder.FinalMessage(
+        var contact = ExtractiveResponder.Compose(new ModelRequest([new PromptMessage(ChatRoles.User, Conversations.Prompting.Layout.PromptBuilder.FinalMessage(
             "Who handles pay questions?", ["[handbook#0] Handbook\nPay questions go to HR at hr@demo.example. The office opens at 9.30 daily."]))], 100));
         Assert.Contains("> Pay questions go to HR at hr@demo.example. [handbook#0]", contact);
     }
@@ -93,7 +88,7 @@ public sealed class FoundationLogicTests
     [Fact(DisplayName = "The extractive responder answers a Chinese question in Chinese and says when nothing matched")]
     public void Extractive_chinese_and_empty()
     {
-        var none = ExtractiveResponder.Compose(new ModelRequest([new PromptLine(PromptLine.User, "报销流程是什么？")], 100));
+        var none = ExtractiveResponder.Compose(new ModelRequest([new PromptMessage(ChatRoles.User, "报销流程是什么？")], 100));
         Assert.Contains("没有语言模型", none);
         Assert.Contains("没有找到", none);
     }
@@ -101,7 +96,7 @@ public sealed class FoundationLogicTests
     [Fact(DisplayName = "The extractive responder streams the same text it composes")]
     public async Task Extractive_streams_whole_text()
     {
-        var request = new ModelRequest([new PromptLine(PromptLine.User, "Invoices go to finance@example.com."), new PromptLine(PromptLine.User, "Where do invoices go?")], 100);
+        var request = new ModelRequest([new PromptMessage(ChatRoles.User, "Invoices go to finance@example.com."), new PromptMessage(ChatRoles.User, "Where do invoices go?")], 100);
         var parts = new List<string>();
         await foreach (var u in new ExtractiveResponder().StreamAsync(request, CancellationToken.None)) parts.Add(u.Text!);
         Assert.True(parts.Count > 3);

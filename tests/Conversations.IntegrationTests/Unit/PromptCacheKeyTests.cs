@@ -1,7 +1,5 @@
 using System.Text;
 using System.Text.Json.Nodes;
-using Conversations.Models.Chat;
-using Conversations.TestModel;
 
 namespace Conversations.IntegrationTests.Unit;
 
@@ -33,7 +31,7 @@ public sealed class PromptCacheKeyTests
     public async Task Sent_only_when_switched_on()
     {
         await using var server = await TestModelServer.StartAsync();
-        var request = new ModelRequest([new PromptLine(PromptLine.User, "hello")], 16, CacheKey: "tenant-a/conversation-7");
+        var request = new ModelRequest([new PromptMessage(ChatRoles.User, "hello")], 16, CacheKey: "tenant-a/conversation-7");
 
         foreach (var on in new[] { true, false })
         {

@@ -1,5 +1,4 @@
 using System.Net.Http.Headers;
-using Conversations.Api.Demo;
 
 namespace Conversations.Knowledge.Tests.Api;
 

@@ -1,5 +1,3 @@
-using Conversations.Api.Demo;
-
 namespace Conversations.Knowledge.Tests.Infrastructure;
 
 /// <summary>

@@ -1,5 +1,4 @@
 using Conversations.Knowledge.Access;
-using Xunit;
 
 namespace Conversations.Knowledge.Tests.Unit;
 

@@ -1,5 +1,4 @@
 using Conversations.Knowledge.Search;
-using Xunit;
 
 namespace Conversations.Knowledge.Tests.Unit;
 

@@ -1,6 +1,5 @@
 using Conversations.Knowledge.Chunking;
-using Conversations.Prompting;
-using Xunit;
+using Conversations.Prompting.Tokens;
 
 namespace Conversations.Knowledge.Tests.Unit;
 

@@ -1,5 +1,4 @@
 using Conversations.Moderation.Messages;
-using Conversations.Moderation.Normalization;
 
 namespace Conversations.Moderation.IntegrationTests.Api;
 

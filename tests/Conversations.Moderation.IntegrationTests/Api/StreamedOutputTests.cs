@@ -1,5 +1,3 @@
-using Conversations.Moderation.Normalization;
-
 namespace Conversations.Moderation.IntegrationTests.Api;
 
 /// <summary>The answer is moderated while it streams: over SSE, no prefix the user receives ever holds a masked or blocked term.</summary>

@@ -1,4 +1,3 @@
-using Conversations.Grains.Moderation.RateLimiting;
 using Conversations.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 using Orleans.TestingHost;

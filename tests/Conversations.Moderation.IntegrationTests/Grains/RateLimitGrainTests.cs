@@ -1,5 +1,4 @@
 using Conversations.Contracts;
-using Conversations.Contracts.Moderation;
 
 namespace Conversations.Moderation.IntegrationTests.Grains;
 

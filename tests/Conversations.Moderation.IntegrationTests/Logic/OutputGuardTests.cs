@@ -1,7 +1,5 @@
 using Conversations.Grains.Moderation.Turn;
 using Conversations.Moderation.Engine;
-using Conversations.Moderation.Lexicons;
-using Conversations.Moderation.Normalization;
 using Conversations.Moderation.Streaming;
 
 namespace Conversations.Moderation.IntegrationTests.Logic;

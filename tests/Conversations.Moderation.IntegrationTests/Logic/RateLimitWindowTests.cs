@@ -1,4 +1,3 @@
-using Conversations.Contracts.Moderation;
 using Conversations.Moderation.RateLimiting;
 
 namespace Conversations.Moderation.IntegrationTests.Logic;

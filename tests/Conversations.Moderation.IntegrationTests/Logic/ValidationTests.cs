@@ -1,7 +1,4 @@
-using Conversations.Contracts.Moderation;
 using Conversations.Grains.Moderation.Lexicons;
-using Conversations.Grains.Moderation.RateLimiting;
-using Conversations.Moderation.Lexicons;
 
 namespace Conversations.Moderation.IntegrationTests.Logic;
 

@@ -1,5 +1,3 @@
-using Conversations.Moderation.Pii;
-
 namespace Conversations.Moderation.Tests.Engine;
 
 public sealed class ModerationEngineTests

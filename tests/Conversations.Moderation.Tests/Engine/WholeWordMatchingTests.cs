@@ -1,6 +1,3 @@
-using System.Text;
-using Conversations.Moderation.Matching;
-
 namespace Conversations.Moderation.Tests.Engine;
 
 /// <summary>Latin terms match as whole words: near-miss words and words joined across a space pass, every evasion is caught.</summary>

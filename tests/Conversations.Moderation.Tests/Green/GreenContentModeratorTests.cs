@@ -1,4 +1,3 @@
-using Conversations.Moderation.Messages;
 using Conversations.Moderation.Moderators;
 
 namespace Conversations.Moderation.Tests.Green;

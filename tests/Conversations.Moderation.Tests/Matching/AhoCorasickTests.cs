@@ -1,5 +1,3 @@
-using Conversations.Moderation.Matching;
-
 namespace Conversations.Moderation.Tests.Matching;
 
 public sealed class AhoCorasickTests

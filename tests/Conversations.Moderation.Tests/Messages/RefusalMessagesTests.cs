@@ -1,4 +1,4 @@
-using Conversations.Moderation.Messages;
+using Conversations.Text;
 
 namespace Conversations.Moderation.Tests.Messages;
 
@@ -46,8 +46,8 @@ public sealed class RefusalMessagesTests
     public void Chinese_messages_are_chinese_and_english_are_english()
     {
         // Proves the language of the text matches the chosen language.
-        Assert.Equal("zh", LanguageDetector.Detect(RefusalMessages.ForLanguage(RefusalClass.RateLimited, "zh", "x").Text));
-        Assert.Equal("en", LanguageDetector.Detect(RefusalMessages.ForLanguage(RefusalClass.RateLimited, "en", "x").Text));
+        Assert.Equal("zh", Languages.Detect(RefusalMessages.ForLanguage(RefusalClass.RateLimited, "zh", "x").Text));
+        Assert.Equal("en", Languages.Detect(RefusalMessages.ForLanguage(RefusalClass.RateLimited, "en", "x").Text));
     }
 
     [Theory]

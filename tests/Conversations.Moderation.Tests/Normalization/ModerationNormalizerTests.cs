@@ -1,5 +1,3 @@
-using Conversations.Moderation.Normalization;
-
 namespace Conversations.Moderation.Tests.Normalization;
 
 public sealed class ModerationNormalizerTests

@@ -1,5 +1,3 @@
-using Conversations.Moderation.Pii;
-
 namespace Conversations.Moderation.Tests.Pii;
 
 public sealed class PiiScannerTests

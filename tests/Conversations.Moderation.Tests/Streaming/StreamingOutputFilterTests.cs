@@ -1,7 +1,3 @@
-using Conversations.Moderation.Normalization;
-using Conversations.Moderation.Streaming;
-using Conversations.Moderation.Tests.Engine;
-
 namespace Conversations.Moderation.Tests.Streaming;
 
 public sealed class StreamingOutputFilterTests

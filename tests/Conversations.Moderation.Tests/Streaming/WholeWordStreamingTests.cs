@@ -1,7 +1,3 @@
-using System.Text;
-using Conversations.Moderation.Streaming;
-using Conversations.Moderation.Tests.Engine;
-
 namespace Conversations.Moderation.Tests.Streaming;
 
 /// <summary>Whole-word matching in a stream: a word is decided once the next char shows it ended, exactly as a one-shot scan decides it.</summary>

@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using Conversations.TestModel.Answers;
 
 namespace Conversations.Routing.IntegrationTests.Api;
 

@@ -1,3 +1,5 @@
+using Conversations.Routing.Policy;
+
 namespace Conversations.Routing.IntegrationTests.Api;
 
 /// <summary>Canary releases: automatic rollback, promotion, and feedback counted per arm.</summary>

@@ -20,7 +20,16 @@ public sealed class StoredStateTests
         ("batch-job", "Conversations.Grains.Routing.BatchJobState", "Conversations.Grains.Batches.BatchJobState"),
     ];
 
-    [Fact(DisplayName = "After a restart, budget, canary, breaker and batch state load again, also rows that name the types of the single Routing folder")]
+    // State name → a routing library record it holds, named before and after that library's namespaces followed its folders.
+    private static readonly (string State, string Before, string After)[] MovedRecords =
+    [
+        ("budget", "Conversations.Routing.BudgetLedgerState", "Conversations.Routing.Cost.BudgetLedgerState"),
+        ("canary", "Conversations.Routing.CanaryArmTally", "Conversations.Routing.Canary.CanaryArmTally"),
+        ("model-health", "Conversations.Routing.ModelHealthState", "Conversations.Routing.Health.ModelHealthState"),
+        ("model-health", "Conversations.Routing.HealthBucket", "Conversations.Routing.Health.HealthBucket"),
+    ];
+
+    [Fact(DisplayName = "After a restart, budget, canary, breaker and batch state load again, also rows that name the types of the single Routing folder and namespace")]
     public async Task State_stored_under_earlier_type_names_loads()
     {
         await using var db = await TestDatabase.CreateAsync("stored");
@@ -87,20 +96,10 @@ public sealed class StoredStateTests
         await using (var data = NpgsqlDataSource.Create(db.ConnectionString))
         {
             foreach (var (state, old, moved) in MovedStates)
-            {
-                await using var rename = data.CreateCommand(
-                    "UPDATE orleans_grain_state SET payload_binary = convert_to(replace(convert_from(payload_binary, 'UTF8'), $1, $2), 'UTF8') " +
-                    "WHERE grain_type_string = $3 AND payload_binary IS NOT NULL");
-                rename.Parameters.Add(new NpgsqlParameter { Value = $"\"{moved}, " });
-                rename.Parameters.Add(new NpgsqlParameter { Value = $"\"{old}, " });
-                rename.Parameters.Add(new NpgsqlParameter { Value = state });
-                await rename.ExecuteNonQueryAsync();
-                await using var count = data.CreateCommand(
-                    "SELECT count(*) FROM orleans_grain_state WHERE grain_type_string = $1 AND position($2 in convert_from(payload_binary, 'UTF8')) > 0");
-                count.Parameters.Add(new NpgsqlParameter { Value = state });
-                count.Parameters.Add(new NpgsqlParameter { Value = $"\"{old}, " });
-                Assert.True((long)(await count.ExecuteScalarAsync())! >= 1, $"no stored {state} state names {old}");
-            }
+                Assert.True(await RenameAsync(data, state, $"\"{moved}, ", $"\"{old}, ") >= 1, $"no stored {state} state names {old}");
+            // Also inside array names ("...HealthBucket[], Conversations.Routing").
+            foreach (var (state, old, moved) in MovedRecords)
+                Assert.True(await RenameAsync(data, state, moved, old) >= 1, $"no stored {state} state names {old}");
         }
 
         await using var second = await PlatformProcess.StartApiAsync(settings, httpPort: port);
@@ -111,6 +110,23 @@ public sealed class StoredStateTests
         Assert.Equal(1, before["feedbackVotes"]!.GetValue<int>());
         Assert.Equal("completed", before["batch"]!.GetValue<string>());
         Assert.Equal(before.ToJsonString(), after.ToJsonString());
+    }
+
+    // Rewrites a type name in the stored rows of one state; returns how many rows name the old one afterwards.
+    private static async Task<long> RenameAsync(NpgsqlDataSource data, string state, string current, string earlier)
+    {
+        await using var rename = data.CreateCommand(
+            "UPDATE orleans_grain_state SET payload_binary = convert_to(replace(convert_from(payload_binary, 'UTF8'), $1, $2), 'UTF8') " +
+            "WHERE grain_type_string = $3 AND payload_binary IS NOT NULL");
+        rename.Parameters.Add(new NpgsqlParameter { Value = current });
+        rename.Parameters.Add(new NpgsqlParameter { Value = earlier });
+        rename.Parameters.Add(new NpgsqlParameter { Value = state });
+        await rename.ExecuteNonQueryAsync();
+        await using var count = data.CreateCommand(
+            "SELECT count(*) FROM orleans_grain_state WHERE grain_type_string = $1 AND position($2 in convert_from(payload_binary, 'UTF8')) > 0");
+        count.Parameters.Add(new NpgsqlParameter { Value = state });
+        count.Parameters.Add(new NpgsqlParameter { Value = earlier });
+        return (long)(await count.ExecuteScalarAsync())!;
     }
 
     private static async Task PutModelAsync(ApiClient admin, string endpoint, string id, string tier, string serverName)

@@ -1,4 +1,6 @@
-namespace Conversations.Routing.Tests;
+using Conversations.Routing.Canary;
+
+namespace Conversations.Routing.Tests.Canary;
 
 public sealed class CanaryEvaluatorTests
 {

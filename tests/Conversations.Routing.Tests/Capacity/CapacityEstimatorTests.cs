@@ -1,4 +1,6 @@
-namespace Conversations.Routing.Tests;
+using Conversations.Routing.Capacity;
+
+namespace Conversations.Routing.Tests.Capacity;
 
 public sealed class CapacityEstimatorTests
 {

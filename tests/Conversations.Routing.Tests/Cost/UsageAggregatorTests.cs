@@ -1,4 +1,4 @@
-namespace Conversations.Routing.Tests;
+namespace Conversations.Routing.Tests.Cost;
 
 public sealed class UsageAggregatorTests
 {

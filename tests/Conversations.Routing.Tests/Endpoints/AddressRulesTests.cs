@@ -1,4 +1,4 @@
-namespace Conversations.Routing.Tests;
+namespace Conversations.Routing.Tests.Endpoints;
 
 public sealed class AddressRulesTests
 {

@@ -1,7 +1,7 @@
 using System.Net.Sockets;
 using System.Text;
 
-namespace Conversations.Routing.Tests;
+namespace Conversations.Routing.Tests.Endpoints;
 
 public sealed class EndpointPolicyTests
 {

@@ -1,6 +1,4 @@
-using Xunit;
-
-namespace Conversations.Routing.Tests;
+namespace Conversations.Routing.Tests.Health;
 
 public sealed class CircuitNamesTests
 {

@@ -1,4 +1,4 @@
-namespace Conversations.Routing.Tests;
+namespace Conversations.Routing.Tests.Health;
 
 /// <summary>The circuit all tenants share opens only when several distinct credentials fail.</summary>
 public sealed class SharedCircuitTests

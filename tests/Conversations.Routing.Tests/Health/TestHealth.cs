@@ -1,4 +1,4 @@
-namespace Conversations.Routing.Tests;
+namespace Conversations.Routing.Tests.Health;
 
 /// <summary>The start time and breaker settings the health tests share.</summary>
 internal static class TestHealth

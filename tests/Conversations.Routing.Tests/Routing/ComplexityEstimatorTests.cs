@@ -1,4 +1,6 @@
-namespace Conversations.Routing.Tests;
+using Conversations.Routing.Complexity;
+
+namespace Conversations.Routing.Tests.Routing;
 
 public sealed class ComplexityEstimatorTests
 {

@@ -2,7 +2,7 @@ using System.ClientModel;
 using System.ClientModel.Primitives;
 using OpenAI;
 
-namespace Conversations.TestModel.Tests;
+namespace Conversations.TestModel.Tests.Clients;
 
 /// <summary>The server driven through the official OpenAI .NET client (the one Semantic Kernel wraps).</summary>
 public sealed class OpenAIClientTests

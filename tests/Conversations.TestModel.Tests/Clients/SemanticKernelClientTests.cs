@@ -2,7 +2,7 @@ using Microsoft.SemanticKernel;
 using Microsoft.SemanticKernel.ChatCompletion;
 using Microsoft.SemanticKernel.Connectors.OpenAI;
 
-namespace Conversations.TestModel.Tests;
+namespace Conversations.TestModel.Tests.Clients;
 
 /// <summary>The server driven through Semantic Kernel's OpenAI connector with a custom endpoint, as the platform calls models.</summary>
 public sealed class SemanticKernelClientTests

@@ -1,6 +1,6 @@
 using System.Net.Http.Headers;
 
-namespace Conversations.TestModel.Tests;
+namespace Conversations.TestModel.Tests.Http;
 
 /// <summary>Errors in OpenAI's shape: malformed bodies, missing keys, injected statuses.</summary>
 public sealed class ErrorTests

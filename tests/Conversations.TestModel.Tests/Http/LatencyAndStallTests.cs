@@ -1,6 +1,6 @@
 using System.Diagnostics;
 
-namespace Conversations.TestModel.Tests;
+namespace Conversations.TestModel.Tests.Http;
 
 /// <summary>Latency settings and connection-level faults: timeouts, stalls, aborts.</summary>
 public sealed class LatencyAndStallTests

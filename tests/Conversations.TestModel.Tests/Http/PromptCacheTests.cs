@@ -1,4 +1,4 @@
-namespace Conversations.TestModel.Tests;
+namespace Conversations.TestModel.Tests.Http;
 
 /// <summary>cached_tokens in usage, reported the way providers report prefix cache hits.</summary>
 public sealed class PromptCacheTests

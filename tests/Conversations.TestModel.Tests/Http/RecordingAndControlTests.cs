@@ -1,4 +1,8 @@
-namespace Conversations.TestModel.Tests;
+using Conversations.TestModel.Control;
+using Conversations.TestModel.Recording;
+using Conversations.TestModel.Tokens;
+
+namespace Conversations.TestModel.Tests.Http;
 
 /// <summary>The request log, counters, and the HTTP control endpoints used from other processes.</summary>
 public sealed class RecordingAndControlTests

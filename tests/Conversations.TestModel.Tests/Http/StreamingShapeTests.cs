@@ -1,4 +1,4 @@
-namespace Conversations.TestModel.Tests;
+namespace Conversations.TestModel.Tests.Http;
 
 /// <summary>The wire shape of streaming and non-streaming answers, read with a plain HttpClient.</summary>
 public sealed class StreamingShapeTests

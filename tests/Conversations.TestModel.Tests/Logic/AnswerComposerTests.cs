@@ -1,4 +1,4 @@
-namespace Conversations.TestModel.Tests;
+namespace Conversations.TestModel.Tests.Logic;
 
 /// <summary>Answer text: generated length, determinism, splitting into streamed pieces.</summary>
 public sealed class AnswerComposerTests

@@ -1,4 +1,4 @@
-namespace Conversations.TestModel.Tests;
+namespace Conversations.TestModel.Tests.Logic;
 
 /// <summary>The block-hash prefix cache behind cached_tokens.</summary>
 public sealed class PromptPrefixCacheTests

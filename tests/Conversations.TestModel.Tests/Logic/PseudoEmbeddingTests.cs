@@ -1,4 +1,6 @@
-namespace Conversations.TestModel.Tests;
+using Conversations.TestModel.Embeddings;
+
+namespace Conversations.TestModel.Tests.Logic;
 
 /// <summary>Pseudo-embeddings: deterministic, normalized, closer for texts that share words.</summary>
 public sealed class PseudoEmbeddingTests

@@ -1,7 +1,7 @@
 using System.Text;
 using System.Text.Json.Nodes;
 
-namespace Conversations.TestModel.Tests;
+namespace Conversations.TestModel.Tests.Support;
 
 /// <summary>Plain-HTTP helpers: build chat requests and read server-sent events.</summary>
 internal static class ChatHttp

@@ -1,4 +1,4 @@
-namespace Conversations.TestModel;
+namespace Conversations.TestModel.Answers;
 
 /// <summary>Turns a behaviour and a request into the answer's pieces, one piece per streamed token.</summary>
 internal static class AnswerComposer

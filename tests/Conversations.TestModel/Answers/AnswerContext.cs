@@ -1,4 +1,4 @@
-namespace Conversations.TestModel;
+namespace Conversations.TestModel.Answers;
 
 /// <summary>What an answer is computed from: the requested model and the request's messages.</summary>
 public sealed record AnswerContext(string Model, IReadOnlyList<PromptMessage> Messages)

@@ -1,4 +1,4 @@
-namespace Conversations.TestModel;
+namespace Conversations.TestModel.Behavior;
 
 /// <summary>The kinds of fault the test server can inject.</summary>
 public enum FaultKind

@@ -1,4 +1,4 @@
-namespace Conversations.TestModel;
+namespace Conversations.TestModel.Behavior;
 
 /// <summary>A fault the test server injects: what happens, and which requests it hits.</summary>
 public sealed record FaultRule

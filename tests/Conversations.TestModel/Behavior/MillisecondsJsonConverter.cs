@@ -1,4 +1,4 @@
-namespace Conversations.TestModel;
+namespace Conversations.TestModel.Behavior;
 
 /// <summary>Reads and writes a <see cref="TimeSpan"/> as a number of milliseconds, the unit the control API speaks.</summary>
 public sealed class MillisecondsJsonConverter : JsonConverter<TimeSpan>

@@ -1,4 +1,4 @@
-namespace Conversations.TestModel;
+namespace Conversations.TestModel.Behavior;
 
 /// <summary>How one model name of the test server answers: latency, answer text and injected faults.</summary>
 public sealed record ModelBehavior

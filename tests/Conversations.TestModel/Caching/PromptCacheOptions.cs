@@ -1,4 +1,4 @@
-namespace Conversations.TestModel;
+namespace Conversations.TestModel.Caching;
 
 /// <summary>How the test server imitates a provider's prompt (context) cache.</summary>
 public sealed record PromptCacheOptions

@@ -1,4 +1,4 @@
-namespace Conversations.TestModel;
+namespace Conversations.TestModel.Caching;
 
 /// <summary>
 /// Remembers the prefixes of earlier prompts as chained hashes of fixed-size token blocks, and says how many leading

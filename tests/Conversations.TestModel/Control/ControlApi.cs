@@ -1,4 +1,4 @@
-namespace Conversations.TestModel;
+namespace Conversations.TestModel.Control;
 
 /// <summary>The /control endpoints: change behaviour, inject faults, read the request log and counters from outside.</summary>
 internal static class ControlApi

@@ -1,4 +1,4 @@
-namespace Conversations.TestModel;
+namespace Conversations.TestModel.Control;
 
 /// <summary>JSON settings (camelCase) of the control endpoints and <see cref="TestModelControlClient"/>.</summary>
 public static class ControlJson

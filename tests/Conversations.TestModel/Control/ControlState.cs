@@ -1,4 +1,4 @@
-namespace Conversations.TestModel;
+namespace Conversations.TestModel.Control;
 
 /// <summary>GET /control/models: the default behaviour and every model name's own.</summary>
 public sealed record ControlState(ModelBehavior Default, IReadOnlyDictionary<string, ModelBehavior> Models);

@@ -1,4 +1,4 @@
-namespace Conversations.TestModel;
+namespace Conversations.TestModel.Control;
 
 /// <summary>The live state behind one model name: its behaviour, and what is left of its fault's budget.</summary>
 internal sealed class ModelSlot

@@ -1,4 +1,4 @@
-namespace Conversations.TestModel;
+namespace Conversations.TestModel.Control;
 
 /// <summary>Changes how the running test server answers, per model name; changes apply to the next request.</summary>
 public sealed class TestModelControl

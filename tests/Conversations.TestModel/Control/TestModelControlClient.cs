@@ -1,4 +1,4 @@
-namespace Conversations.TestModel;
+namespace Conversations.TestModel.Control;
 
 /// <summary>Drives a test model server in another process through its /control endpoints.</summary>
 /// <param name="http">A client whose BaseAddress is the server's root (without /v1), e.g. http://127.0.0.1:5099/.</param>

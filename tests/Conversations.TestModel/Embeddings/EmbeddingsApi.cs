@@ -1,6 +1,6 @@
 using System.Runtime.InteropServices;
 
-namespace Conversations.TestModel;
+namespace Conversations.TestModel.Embeddings;
 
 /// <summary>POST /v1/embeddings: pseudo-embeddings in OpenAI's response shape (float arrays or base64).</summary>
 internal static class EmbeddingsApi

@@ -1,4 +1,4 @@
-namespace Conversations.TestModel;
+namespace Conversations.TestModel.Embeddings;
 
 /// <summary>
 /// Deterministic unit vectors from hashed words (feature hashing): equal texts give equal vectors, and texts sharing

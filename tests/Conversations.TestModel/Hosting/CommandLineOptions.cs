@@ -1,6 +1,4 @@
-using System.Globalization;
-
-namespace Conversations.TestModel;
+namespace Conversations.TestModel.Hosting;
 
 /// <summary>Reads <see cref="TestModelOptions"/> from the program's command line.</summary>
 internal static class CommandLineOptions

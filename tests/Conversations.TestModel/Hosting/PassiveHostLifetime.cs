@@ -1,4 +1,4 @@
-namespace Conversations.TestModel;
+namespace Conversations.TestModel.Hosting;
 
 /// <summary>A host lifetime that ignores console signals, so an in-process server never takes Ctrl+C from its host.</summary>
 internal sealed class PassiveHostLifetime : IHostLifetime

@@ -1,4 +1,4 @@
-namespace Conversations.TestModel;
+namespace Conversations.TestModel.Hosting;
 
 /// <summary>Everything the endpoints share: settings, live behaviour, prompt caches, log and counters.</summary>
 internal sealed class ServerRuntime

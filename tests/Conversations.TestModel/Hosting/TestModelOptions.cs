@@ -1,4 +1,4 @@
-namespace Conversations.TestModel;
+namespace Conversations.TestModel.Hosting;
 
 /// <summary>Start-up settings of the test model server; behaviour can change later through <see cref="TestModelControl"/>.</summary>
 public sealed record TestModelOptions

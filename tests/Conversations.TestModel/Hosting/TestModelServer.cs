@@ -1,8 +1,9 @@
 using System.Net;
+using Conversations.TestModel.Embeddings;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 
-namespace Conversations.TestModel;
+namespace Conversations.TestModel.Hosting;
 
 /// <summary>A local OpenAI-compatible chat and embeddings server with set latency, scripted answers and injected faults.</summary>
 public sealed class TestModelServer : IAsyncDisposable

@@ -1,4 +1,4 @@
-namespace Conversations.TestModel;
+namespace Conversations.TestModel.Protocol;
 
 /// <summary>Checks the bearer key when the server was started with one.</summary>
 internal static class ApiKeyCheck

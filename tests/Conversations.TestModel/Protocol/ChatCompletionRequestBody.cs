@@ -1,4 +1,4 @@
-namespace Conversations.TestModel;
+namespace Conversations.TestModel.Protocol;
 
 /// <summary>The fields of an OpenAI chat-completion request the test server reads; others are ignored.</summary>
 internal sealed class ChatCompletionRequestBody

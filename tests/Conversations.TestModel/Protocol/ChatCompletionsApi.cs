@@ -1,4 +1,4 @@
-namespace Conversations.TestModel;
+namespace Conversations.TestModel.Protocol;
 
 /// <summary>POST /v1/chat/completions: validates and records the request, then hands it to a <see cref="CompletionRun"/>.</summary>
 internal static class ChatCompletionsApi

@@ -1,4 +1,4 @@
-namespace Conversations.TestModel;
+namespace Conversations.TestModel.Protocol;
 
 /// <summary>Writes chat-completion objects and stream chunks in OpenAI's wire shape, straight to UTF-8.</summary>
 internal static class CompletionJson

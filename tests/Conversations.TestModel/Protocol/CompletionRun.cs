@@ -1,8 +1,7 @@
-using System.Buffers;
 using System.Diagnostics;
 using System.IO.Pipelines;
 
-namespace Conversations.TestModel;
+namespace Conversations.TestModel.Protocol;
 
 /// <summary>Answers one recorded chat request: applies the model's fault, counts tokens, paces and writes the answer.</summary>
 internal sealed class CompletionRun(

@@ -1,4 +1,4 @@
-namespace Conversations.TestModel;
+namespace Conversations.TestModel.Protocol;
 
 /// <summary>The fields of an OpenAI embeddings request the test server reads.</summary>
 internal sealed class EmbeddingRequestBody

@@ -1,6 +1,6 @@
 using System.Text;
 
-namespace Conversations.TestModel;
+namespace Conversations.TestModel.Protocol;
 
 /// <summary>Reads message content given as a string, as null, or as an array of parts (text parts joined, others skipped).</summary>
 internal sealed class MessageContentJsonConverter : JsonConverter<string?>

@@ -1,4 +1,4 @@
-namespace Conversations.TestModel;
+namespace Conversations.TestModel.Protocol;
 
 /// <summary>GET /v1/models: the model names with their own behaviour (or the default name when there are none).</summary>
 internal static class ModelsApi

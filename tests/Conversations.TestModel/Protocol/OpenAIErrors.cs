@@ -1,6 +1,4 @@
-using System.Globalization;
-
-namespace Conversations.TestModel;
+namespace Conversations.TestModel.Protocol;
 
 /// <summary>Writes errors in OpenAI's shape: <c>{"error":{"message","type","param","code"}}</c>.</summary>
 internal static class OpenAIErrors

@@ -1,4 +1,4 @@
-namespace Conversations.TestModel;
+namespace Conversations.TestModel.Protocol;
 
 /// <summary>Source-generated JSON for the OpenAI request bodies the server reads.</summary>
 [JsonSerializable(typeof(ChatCompletionRequestBody))]

@@ -1,6 +1,6 @@
 using System.Text.Json.Serialization.Metadata;
 
-namespace Conversations.TestModel;
+namespace Conversations.TestModel.Protocol;
 
 /// <summary>Reads request bodies the way OpenAI answers them: a body that is not JSON gets its 400.</summary>
 internal static class RequestJson

@@ -1,4 +1,4 @@
-namespace Conversations.TestModel;
+namespace Conversations.TestModel.Recording;
 
 /// <summary>Running totals for one model name (or for the whole server), safe to read while requests run.</summary>
 public sealed class ModelCounters

@@ -1,4 +1,4 @@
-namespace Conversations.TestModel;
+namespace Conversations.TestModel.Recording;
 
 /// <summary>One chat-completion request as the test server received it, and what it answered.</summary>
 public sealed class RecordedRequest

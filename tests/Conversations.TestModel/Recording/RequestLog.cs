@@ -1,4 +1,4 @@
-namespace Conversations.TestModel;
+namespace Conversations.TestModel.Recording;
 
 /// <summary>The most recent chat requests, oldest dropped first past the capacity.</summary>
 internal sealed class RequestLog(int capacity)

@@ -1,4 +1,4 @@
-namespace Conversations.TestModel;
+namespace Conversations.TestModel.Recording;
 
 /// <summary>Counters for the whole server and per model name, plus embedding calls.</summary>
 public sealed class TestModelCounters

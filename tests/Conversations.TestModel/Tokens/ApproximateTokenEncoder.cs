@@ -1,4 +1,4 @@
-namespace Conversations.TestModel;
+namespace Conversations.TestModel.Tokens;
 
 /// <summary>Pseudo token ids: one per CJK character, one per run of up to four other characters.</summary>
 internal sealed class ApproximateTokenEncoder : ITokenEncoder

@@ -1,4 +1,4 @@
-namespace Conversations.TestModel;
+namespace Conversations.TestModel.Tokens;
 
 /// <summary>Turns text into token ids; the ids matter only for equality (prefix caching) and their count.</summary>
 internal interface ITokenEncoder

@@ -1,6 +1,6 @@
 using Microsoft.ML.Tokenizers;
 
-namespace Conversations.TestModel;
+namespace Conversations.TestModel.Tokens;
 
 /// <summary>o200k_base token ids, memoized per text because conversations resend the same messages every turn.</summary>
 internal sealed class O200kTokenEncoder : ITokenEncoder

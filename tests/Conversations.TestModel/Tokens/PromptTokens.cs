@@ -1,6 +1,4 @@
-using System.Buffers;
-
-namespace Conversations.TestModel;
+namespace Conversations.TestModel.Tokens;
 
 /// <summary>Lays a chat prompt out as one token sequence the way chat templates do, so equal prefixes give equal ids.</summary>
 internal static class PromptTokens

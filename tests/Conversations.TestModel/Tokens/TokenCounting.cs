@@ -1,4 +1,4 @@
-namespace Conversations.TestModel;
+namespace Conversations.TestModel.Tokens;
 
 /// <summary>How the test server counts prompt tokens.</summary>
 public enum TokenCounting

@@ -1,8 +1,4 @@
-using Conversations.Hosting;
-using Conversations.Testing.Database;
 using Microsoft.Extensions.DependencyInjection;
-using Orleans.TestingHost;
-using Xunit;
 
 namespace Conversations.Testing.Cluster;
 

@@ -1,6 +1,4 @@
 using Conversations.Grains.Chat;
-using Conversations.Hosting;
-using Orleans.TestingHost;
 
 namespace Conversations.Testing.Cluster;
 

@@ -1,7 +1,3 @@
-using System.Net;
-using System.Net.Http.Json;
-using System.Text.Json.Nodes;
-
 namespace Conversations.Testing.Http;
 
 /// <summary>Admin calls many tests make.</summary>

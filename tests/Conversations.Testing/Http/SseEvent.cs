@@ -1,6 +1,3 @@
-using System.Text.Json.Nodes;
-using Xunit;
-
 namespace Conversations.Testing.Http;
 
 /// <summary>One server-sent event of a turn, with its id (null when the server sent none).</summary>

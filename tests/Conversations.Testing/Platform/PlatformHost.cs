@@ -1,7 +1,3 @@
-using Conversations.Testing.Database;
-using Conversations.Testing.Http;
-using Xunit;
-
 namespace Conversations.Testing.Platform;
 
 /// <summary>

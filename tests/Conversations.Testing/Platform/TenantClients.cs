@@ -1,5 +1,3 @@
-using Conversations.Testing.Http;
-
 namespace Conversations.Testing.Platform;
 
 /// <summary>A test's tenant: clients of its admin and of its user "alice", disposed together.</summary>

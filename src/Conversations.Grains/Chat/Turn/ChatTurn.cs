@@ -5,7 +5,7 @@ using Conversations.Contracts.Knowledge;
 using Conversations.Contracts.Tenancy;
 using Conversations.Grains.Telemetry;
 using Conversations.Models.Chat;
-using Conversations.Prompting;
+using Conversations.Prompting.Layout;
 using Conversations.Storage.Chat;
 
 namespace Conversations.Grains.Chat.Turn;

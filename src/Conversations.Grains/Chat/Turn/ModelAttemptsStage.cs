@@ -2,6 +2,8 @@ using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using Conversations.Contracts.Chat;
 using Conversations.Models.Chat;
+using Conversations.Prompting.History;
+using Conversations.Prompting.Layout;
 using Conversations.Storage.Chat;
 
 namespace Conversations.Grains.Chat.Turn;
@@ -75,7 +77,7 @@ internal sealed class ModelAttemptsStage : ITurnStage
     private static ModelRequest ContinuationRequest(ModelRequest original, string partial) => original with
     {
         Messages = [.. original.Messages,
-            new PromptLine(PromptLine.Assistant, partial),
-            new PromptLine(PromptLine.User, "Your previous answer was cut off. Continue it from exactly where it stopped, without repeating anything and without comment.")],
+            new PromptMessage(ChatRoles.Assistant, partial),
+            new PromptMessage(ChatRoles.User, "Your previous answer was cut off. Continue it from exactly where it stopped, without repeating anything and without comment.")],
     };
 }

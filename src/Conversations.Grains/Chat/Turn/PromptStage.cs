@@ -1,6 +1,6 @@
 using Conversations.Contracts.Chat;
 using Conversations.Models.Chat;
-using Conversations.Prompting;
+using Conversations.Prompting.Layout;
 
 namespace Conversations.Grains.Chat.Turn;
 
@@ -13,7 +13,7 @@ internal sealed class PromptStage : ITurnStage
         var (conversation, question) = (turn.Conversation, turn.Commit.Question);
         turn.Prompt = conversation.Prompt.Build(turn.Settings, conversation.State.State.Summary, conversation.Log.RecentTurns(excludingSeq: question.Seq),
             question with { Content = turn.Moderation.Verdict.TextForModel }, turn.Retrieval);
-        turn.Request = new ModelRequest(turn.Prompt.Messages.Select(m => new PromptLine(m.Role, m.Content)).ToList(), turn.Prompt.MaxOutputTokens,
+        turn.Request = new ModelRequest(turn.Prompt.Messages, turn.Prompt.MaxOutputTokens,
             CacheKey: PromptCacheHints.CacheKey(conversation.TenantId, conversation.ConversationId));
         return AsyncEnumerable.Empty<ChatEvent>();
     }

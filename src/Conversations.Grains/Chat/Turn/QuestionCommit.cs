@@ -1,6 +1,7 @@
 using Conversations.Contracts.Chat;
 using Conversations.Models.Chat;
-using Conversations.Prompting;
+using Conversations.Prompting.History;
+using Conversations.Prompting.Tokens;
 using Conversations.Storage.Chat;
 
 namespace Conversations.Grains.Chat.Turn;
@@ -23,7 +24,7 @@ internal sealed class QuestionCommit(MessageRecord question, Task write)
     /// <summary>Starts writing <paramref name="text"/> as the conversation's next message.</summary>
     public static QuestionCommit Start(ConversationLog log, string turnId, string text, ITokenCounter tokens)
     {
-        var question = log.Next(turnId, PromptLine.User, text, MessageStatus.Complete, tokens.Count(text), null);
+        var question = log.Next(turnId, ChatRoles.User, text, MessageStatus.Complete, tokens.Count(text), null);
         return new QuestionCommit(question, log.AppendQuestion(question));
     }
 

@@ -2,6 +2,7 @@ using System.Runtime.CompilerServices;
 using Conversations.Contracts.Chat;
 using Conversations.Grains.Chat.Turns;
 using Conversations.Models.Chat;
+using Conversations.Prompting.History;
 using Conversations.Storage.Chat;
 
 namespace Conversations.Grains.Chat.Turn;
@@ -27,7 +28,7 @@ internal sealed class RecordStage : ITurnStage
         var modelName = answer.ModelName ?? attempts.LastOrDefault()?.ModelId ?? turn.Chain[0].ModelId;
         var cutOff = outcome == TurnOutcome.Incomplete;
         var stored = outcome.Delivered() || cutOff ? text : answer.Failure!.Message;
-        var assistant = turn.Conversation.Log.Next(turn.TurnId, PromptLine.Assistant, stored, outcome.MessageStatusOf()!,
+        var assistant = turn.Conversation.Log.Next(turn.TurnId, ChatRoles.Assistant, stored, outcome.MessageStatusOf()!,
             cutOff ? tokens.Count(text) : usage.CompletionTokens, modelName) with { Citations = turn.Citations };
         await turn.Conversation.Log.SaveAsync(assistant, Rows(turn, cost, modelName));
         turn.Outcome = outcome;
@@ -51,7 +52,7 @@ internal sealed class RecordStage : ITurnStage
     public static async Task RefusedAsync(ChatTurn turn, string refusedBy, string message)
     {
         var log = turn.Conversation.Log;
-        await log.SaveAsync(log.Next(turn.TurnId, PromptLine.Assistant, message, MessageStatus.Refused, turn.Pipeline.Tokens.Count(message), refusedBy), null);
+        await log.SaveAsync(log.Next(turn.TurnId, ChatRoles.Assistant, message, MessageStatus.Refused, turn.Pipeline.Tokens.Count(message), refusedBy), null);
         turn.Outcome = TurnOutcome.Refused;
         TurnMetrics.Record(turn.Activity, TurnOutcome.Refused.MetricName()!, refusedBy, null, turn.Clock.Elapsed, null, turn.Calls.Attempts);
     }
@@ -80,7 +81,7 @@ internal sealed class RecordStage : ITurnStage
         var log = turn.Conversation.Log;
         var shown = answer.Shown;
         var modelName = answer.ModelName ?? attempts.LastOrDefault()?.ModelId;
-        var saved = log.Next(turn.TurnId, PromptLine.Assistant, shown, outcome.MessageStatusOf()!, turn.Pipeline.Tokens.Count(shown), answer.ModelName)
+        var saved = log.Next(turn.TurnId, ChatRoles.Assistant, shown, outcome.MessageStatusOf()!, turn.Pipeline.Tokens.Count(shown), answer.ModelName)
             with { Citations = turn.Citations };
         await log.SaveAsync(saved, Rows(turn, cost, route is null ? null : modelName ?? "none"));
         turn.Outcome = outcome;

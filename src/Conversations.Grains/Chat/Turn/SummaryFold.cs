@@ -1,4 +1,4 @@
-using Conversations.Prompting;
+using Conversations.Prompting.Budget;
 using Conversations.Storage.Chat;
 
 namespace Conversations.Grains.Chat.Turn;

@@ -1,4 +1,6 @@
-using Conversations.Prompting;
+using Conversations.Prompting.History;
+using Conversations.Prompting.Summaries;
+
 
 namespace Conversations.Benchmarks.Prompting.Replay;
 

@@ -1,5 +1,3 @@
-using Conversations.Prompting;
-
 namespace Conversations.Benchmarks.Prompting.Replay;
 
 /// <summary>Settings for a <see cref="ConversationReplay"/> run.</summary>

@@ -1,5 +1,3 @@
-using Conversations.Prompting;
-
 namespace Conversations.Benchmarks.Prompting.Replay;
 
 /// <summary>Per-turn figures of a replay and their totals.</summary>

@@ -1,6 +1,3 @@
-using System.Text;
-using Conversations.Prompting;
-
 namespace Conversations.Benchmarks.Prompting.Replay;
 
 /// <summary>

@@ -1,5 +1,3 @@
-using Conversations.Routing;
-
 namespace Conversations.Benchmarks.Routing.Workloads;
 
 /// <summary>

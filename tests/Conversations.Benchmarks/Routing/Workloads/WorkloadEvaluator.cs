@@ -1,4 +1,7 @@
-using Conversations.Routing;
+using Conversations.Routing.Caching;
+using Conversations.Routing.Complexity;
+using Conversations.Routing.Router;
+
 
 namespace Conversations.Benchmarks.Routing.Workloads;
 

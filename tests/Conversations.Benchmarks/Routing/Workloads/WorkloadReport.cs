@@ -1,5 +1,3 @@
-using Conversations.Routing;
-
 namespace Conversations.Benchmarks.Routing.Workloads;
 
 /// <summary>How one labeled question was served: by what, which model, and whether below the tier it needs.</summary>

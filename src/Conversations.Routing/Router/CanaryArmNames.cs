@@ -1,4 +1,4 @@
-namespace Conversations.Routing;
+namespace Conversations.Routing.Router;
 
 /// <summary>The names a canary arm has on the wire (route outcomes, canary tallies): "none", "baseline", "candidate".</summary>
 public static class CanaryArmNames

@@ -1,4 +1,4 @@
-namespace Conversations.Routing;
+namespace Conversations.Routing.Router;
 
 /// <summary>Which side of a canary release a turn is on.</summary>
 public enum CanaryArm

@@ -1,8 +1,9 @@
 using System.Buffers.Binary;
 using System.Security.Cryptography;
 using System.Text;
+using Conversations.Routing.Policy;
 
-namespace Conversations.Routing;
+namespace Conversations.Routing.Router;
 
 /// <summary>
 /// Puts a conversation on one canary arm for the whole release by hashing (tenant, conversation, candidate).

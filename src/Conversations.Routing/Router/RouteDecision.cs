@@ -1,4 +1,7 @@
-namespace Conversations.Routing;
+using Conversations.Routing.Catalog;
+using Conversations.Routing.Complexity;
+
+namespace Conversations.Routing.Router;
 
 /// <summary>
 /// The router's answer for one turn: the model to call first, the models to fall back to in order (always ending

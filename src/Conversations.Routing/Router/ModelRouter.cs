@@ -1,4 +1,8 @@
-namespace Conversations.Routing;
+using Conversations.Routing.Catalog;
+using Conversations.Routing.Complexity;
+using Conversations.Routing.Policy;
+
+namespace Conversations.Routing.Router;
 
 /// <summary>
 /// Picks the model for a turn from a tenant's policy: budget state, domain rules, estimated complexity, canary share

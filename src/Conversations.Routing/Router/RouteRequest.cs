@@ -1,4 +1,4 @@
-namespace Conversations.Routing;
+namespace Conversations.Routing.Router;
 
 /// <summary>Everything the router needs to pick a model for one turn; built by the caller, never changed.</summary>
 public sealed record RouteRequest

@@ -1,2 +1,0 @@
-global using Conversations.Prompting;
-global using Xunit;

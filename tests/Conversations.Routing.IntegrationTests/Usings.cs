@@ -1,2 +1,0 @@
-global using Conversations.Routing.IntegrationTests.Infrastructure;
-global using Conversations.TestModel;

@@ -1,2 +1,0 @@
-global using System.Net;
-global using Xunit;

@@ -1,4 +1,0 @@
-global using System.Net;
-global using System.Net.Http.Json;
-global using System.Text.Json;
-global using OpenAI.Chat;
