@@ -1,4 +1,7 @@
+using System.Security.Cryptography;
+using System.Text;
 using Conversations.Api.Auth;
+using Conversations.Api.Chat;
 using Conversations.Api.Errors;
 using Conversations.Api.Moderation;
 using Conversations.Contracts;
@@ -65,15 +68,19 @@ public static class OpenAiApi
     private static async Task<IResult> Complete(ChatCompletionRequest body, HttpContext http, IGrainFactory grains)
     {
         var caller = http.Caller().ToCaller();
+        // The SDKs retry 409, 429 and 5xx: with the same Idempotency-Key (in the same conversation) a retry is the same turn.
+        var idempotencyKey = http.Request.Headers[ConversationsApi.IdempotencyKeyHeader].FirstOrDefault();
+        if (idempotencyKey is not null && !Ids.IsId(idempotencyKey))
+            return CompletionRequestCheck.Invalid("The Idempotency-Key header may use letters, digits, '.', '_', '-' and '@' (1–64 characters).", ConversationsApi.IdempotencyKeyHeader);
         var (known, requested) = await ModelNames.ResolveAsync(grains, caller.TenantId, body.Model);
         if (!known) return ModelNotFound(body.Model!);
 
-        var (grain, conversationId) = await ConversationAsync(http, grains, caller);
+        var (grain, conversationId) = await ConversationAsync(http, grains, caller, idempotencyKey);
         if (grain is null) return ConversationNotFound();
         http.Response.Headers[ConversationHeader] = conversationId;
 
         // Earlier messages of the request are not replayed: the conversation's stored history is the context.
-        var turnId = Guid.NewGuid().ToString("n");
+        var turnId = idempotencyKey ?? Guid.NewGuid().ToString("n");
         var events = grain.SendAsync(new SendMessage(caller, CompletionRequestCheck.Question(body), turnId, requested), http.RequestAborted);
         var turn = await TurnEvents.StartAsync(events, http.RequestAborted);
         if (turn.First is ErrorEvent error && !turn.Refused)
@@ -89,7 +96,9 @@ public static class OpenAiApi
     }
 
     // The conversation the header names (the caller's own), or a new one-off conversation; null when the header names none of theirs.
-    private static async Task<(IConversationGrain? Grain, string Id)> ConversationAsync(HttpContext http, IGrainFactory grains, Caller caller)
+    // A one-off request that carries an Idempotency-Key gets a conversation id derived from the caller and the key, so
+    // its retry finds the same conversation, and there the same turn.
+    private static async Task<(IConversationGrain? Grain, string Id)> ConversationAsync(HttpContext http, IGrainFactory grains, Caller caller, string? idempotencyKey)
     {
         var named = http.Request.Headers[ConversationHeader].ToString();
         if (named.Length > 0)
@@ -98,11 +107,14 @@ public static class OpenAiApi
             var existing = grains.GetGrain<IConversationGrain>(GrainKeys.Scoped(caller.TenantId, named));
             return (await existing.IsOwnedByAsync(caller) ? existing : null, named);
         }
-        var id = Ids.NewConversationId();
+        var id = idempotencyKey is null ? Ids.NewConversationId() : OneOffConversationId(caller, idempotencyKey);
         var grain = grains.GetGrain<IConversationGrain>(GrainKeys.Scoped(caller.TenantId, id));
         await grain.CreateAsync(caller, OneOffTitle);
         return (grain, id);
     }
+
+    private static string OneOffConversationId(Caller caller, string idempotencyKey) =>
+        "c_" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes($"{caller.UserId}\n{idempotencyKey}")))[..20];
 
     private static ProblemHttpResult ModelNotFound(string model) => TypedResults.Problem(
         $"The model `{(model.Length > 100 ? model[..100] + "…" : model)}` does not exist or you do not have access to it. GET /v1/models lists the names you may use.",

@@ -99,4 +99,52 @@ public sealed class ModelsAndHistoryTests(RoutingPlatform fx)
         Assert.Equal(Sum("prompt_tokens"), totals["promptTokens"]!.GetValue<long>());
         Assert.Equal(Sum("completion_tokens"), totals["completionTokens"]!.GetValue<long>());
     }
+
+    [Fact(DisplayName = "A retried completion with the same Idempotency-Key is the same turn, streamed or not, with or without X-Conversation-Id")]
+    public async Task Idempotency_key_makes_retries_the_same_turn()
+    {
+        using var t = await NewAsync(fx);
+        async Task<HttpResponseMessage> SendAsync(object body, string key, string? conversationId = null, ApiClient? client = null)
+        {
+            var request = new HttpRequestMessage(HttpMethod.Post, "/v1/chat/completions") { Content = JsonContent.Create(body) };
+            request.Headers.Add("Idempotency-Key", key);
+            if (conversationId is not null) request.Headers.Add(ConversationHeader, conversationId);
+            return await (client ?? t.User).Http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
+        }
+        async Task<(string Text, string ConversationId)> CompleteOnceAsync(string key, string? conversationId = null, ApiClient? client = null)
+        {
+            using var res = await SendAsync(Ask(Question), key, conversationId, client);
+            await ApiClient.EnsureAsync(res, HttpStatusCode.OK);
+            var completion = JsonNode.Parse(await res.Content.ReadAsStringAsync())!;
+            return (completion["choices"]![0]!["message"]!["content"]!.GetValue<string>(), res.Headers.GetValues(ConversationHeader).Single());
+        }
+
+        // One-off: the retry finds the conversation the first try made, and there the stored turn.
+        var (first, oneOff) = await CompleteOnceAsync("retry-one-off");
+        var (again, sameOneOff) = await CompleteOnceAsync("retry-one-off");
+        Assert.Equal(oneOff, sameOneOff);
+        Assert.Equal(first, again);
+        Assert.Equal(2, (await HistoryAsync(t.User, oneOff)).Count);
+
+        // Streamed retry of the same key: the same answer, still one question and one answer.
+        using (var streamed = await SendAsync(Ask(Question, stream: true), "retry-one-off"))
+        {
+            await ApiClient.EnsureAsync(streamed, HttpStatusCode.OK);
+            var text = string.Concat((await DataLinesAsync(streamed)).Where(l => l != "[DONE]")
+                .Select(l => JsonNode.Parse(l)!["choices"]!.AsArray().FirstOrDefault()?["delta"]?["content"]?.GetValue<string>() ?? ""));
+            Assert.Equal(first, text);
+        }
+        Assert.Equal(2, (await HistoryAsync(t.User, oneOff)).Count);
+
+        // In a named conversation: a new key is a new turn, its retry is not.
+        await CompleteOnceAsync("second-turn", oneOff);
+        await CompleteOnceAsync("second-turn", oneOff);
+        Assert.Equal(4, (await HistoryAsync(t.User, oneOff)).Count);
+        // Another user's retry with the same key is their own conversation, not this one.
+        var (_, theirs) = await CompleteOnceAsync("retry-one-off", client: t.Admin);
+        Assert.NotEqual(oneOff, theirs);
+
+        var error = await ErrorAsync(await SendAsync(Ask(Question), "not a key!"), HttpStatusCode.BadRequest);
+        Assert.Equal("Idempotency-Key", error["param"]!.GetValue<string>());
+    }
 }
