@@ -21,7 +21,11 @@ if ! command -v npm >/dev/null; then
   sudo_cmd=""; [ "$(id -u)" -ne 0 ] && sudo_cmd="sudo"
   $sudo_cmd apt-get update -qq && $sudo_cmd apt-get install -y -qq nodejs npm >/dev/null || echo "Node.js not installed: the npm client test will fail"
 fi
-if command -v npm >/dev/null; then npm ci --prefix tests/openai-node --no-audit --no-fund --silent || echo "openai npm client not installed: the npm client test will install it or fail"; fi
+# The OpenAPI document is linted with Redocly's CLI, also from its lock file.
+if command -v npm >/dev/null; then
+  npm ci --prefix tests/openai-node --no-audit --no-fund --silent || echo "openai npm client not installed: the npm client test will install it or fail"
+  npm ci --prefix tests/openapi-lint --no-audit --no-fund --silent || echo "Redocly CLI not installed: the lint test will install it or fail"
+fi
 
 dotnet build Conversations.sln -c Release -nologo -v quiet
 set +e

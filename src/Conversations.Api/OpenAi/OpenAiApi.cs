@@ -34,8 +34,10 @@ public static class OpenAiApi
     public static RouteGroupBuilder MapOpenAiApi(this RouteGroupBuilder v1)
     {
         var models = v1.MapGroup("/models").WithTags("OpenAI-compatible").RequireRoles(Roles.User, Roles.TenantAdmin);
-        models.MapGet("/", ListModels).WithName("OpenAiListModels").WithSummary("The model names the caller's tenant may use (OpenAI's list shape).");
-        models.MapGet("/{model}", GetModel).WithName("OpenAiGetModel").WithSummary("One model name the caller's tenant may use, or 404 model_not_found.");
+        models.MapGet("/", ListModels).WithName("OpenAiListModels").WithSummary("The model names the caller's tenant may use (OpenAI's list shape).")
+            .Produces<ModelList>();
+        models.MapGet("/{model}", GetModel).WithName("OpenAiGetModel").WithSummary("One model name the caller's tenant may use, or 404 model_not_found.")
+            .Produces<ModelObject>();
 
         var chat = v1.MapGroup("/chat").WithTags("OpenAI-compatible").RequireRoles(Roles.User, Roles.TenantAdmin);
         chat.MapPost("/completions", Complete).WithName("OpenAiChatCompletion")

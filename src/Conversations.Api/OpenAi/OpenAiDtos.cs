@@ -53,7 +53,7 @@ public sealed record ChatCompletion(string Id, long Created, string Model, IRead
 }
 
 /// <summary>The one choice of a completion.</summary>
-public sealed record CompletionChoice(int Index, CompletionMessage Message, string FinishReason)
+public sealed record CompletionChoice(int Index, CompletionMessage Message, [property: JsonPropertyName("finish_reason")] string FinishReason)
 {
     /// <summary>Not supported: always null.</summary>
     public object? Logprobs => null;
@@ -67,13 +67,13 @@ public sealed record CompletionMessage(string? Content, string? Refusal)
 }
 
 /// <summary>Token usage in OpenAI's shape, cached prompt tokens included.</summary>
-public sealed record CompletionUsage(int PromptTokens, int CompletionTokens, int TotalTokens, PromptTokensDetails PromptTokensDetails);
+public sealed record CompletionUsage([property: JsonPropertyName("prompt_tokens")] int PromptTokens, [property: JsonPropertyName("completion_tokens")] int CompletionTokens, [property: JsonPropertyName("total_tokens")] int TotalTokens, [property: JsonPropertyName("prompt_tokens_details")] PromptTokensDetails PromptTokensDetails);
 
 /// <summary>How many prompt tokens the provider served from its cache.</summary>
-public sealed record PromptTokensDetails(int CachedTokens);
+public sealed record PromptTokensDetails([property: JsonPropertyName("cached_tokens")] int CachedTokens);
 
 /// <summary>A knowledge-base chunk an answer cites (the platform's extension field).</summary>
-public sealed record CompletionCitation(string DocumentId, string DocumentTitle, int ChunkIndex, double Score);
+public sealed record CompletionCitation([property: JsonPropertyName("document_id")] string DocumentId, [property: JsonPropertyName("document_title")] string DocumentTitle, [property: JsonPropertyName("chunk_index")] int ChunkIndex, double Score);
 
 /// <summary>One streamed piece: <c>object: "chat.completion.chunk"</c>.</summary>
 public sealed record ChatCompletionChunk(string Id, long Created, string Model, IReadOnlyList<ChunkChoice> Choices)
@@ -89,7 +89,7 @@ public sealed record ChatCompletionChunk(string Id, long Created, string Model, 
 }
 
 /// <summary>The one choice of a chunk: what is new, and the finish reason on the last content chunk.</summary>
-public sealed record ChunkChoice(int Index, ChunkDelta Delta, string? FinishReason)
+public sealed record ChunkChoice(int Index, ChunkDelta Delta, [property: JsonPropertyName("finish_reason")] string? FinishReason)
 {
     /// <summary>Not supported: always null.</summary>
     public object? Logprobs => null;
@@ -116,7 +116,7 @@ public sealed record ModelList(IReadOnlyList<ModelObject> Data)
 }
 
 /// <summary>A model the caller may name: <c>object: "model"</c>.</summary>
-public sealed record ModelObject(string Id, long Created, string OwnedBy)
+public sealed record ModelObject(string Id, long Created, [property: JsonPropertyName("owned_by")] string OwnedBy)
 {
     /// <summary>Always <c>model</c>.</summary>
     public string Object => "model";

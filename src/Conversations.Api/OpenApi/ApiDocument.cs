@@ -12,6 +12,7 @@ public static class ApiDocument
     public static IServiceCollection AddApiDocument(this IServiceCollection services) => services.AddOpenApi(o =>
     {
         o.DescribeStringsAsStrings();
+        o.AddDocumentTransformer(DocumentInfo.ApplyAsync);
         o.AddSchemaTransformer(SchemaRules.ApplyAsync);
         o.AddOperationTransformer(BearerSecurity.ApplyAsync);
         o.AddOperationTransformer(ProblemResponses.ApplyAsync);

@@ -1,6 +1,5 @@
 using System.Text;
 using System.ClientModel;
-using System.Diagnostics;
 using OpenAI;
 using OpenAI.Chat;
 using static Conversations.Routing.IntegrationTests.OpenAi.OpenAiTenant;
@@ -70,10 +69,8 @@ public sealed class OfficialClientTests(RoutingPlatform fx)
         using var t = await NewAsync(fx);
         using (var warm = await PostAsync(t.User, Ask(Question))) await ApiClient.EnsureAsync(warm, HttpStatusCode.OK);
 
-        var folder = Path.Combine(RepoPaths.Root, "tests", "openai-node");
-        if (!File.Exists(Path.Combine(folder, "node_modules", "openai", "package.json")))
-            await RunAsync("npm", "ci --no-audit --no-fund", folder, new Dictionary<string, string>()); // deploy/test.sh installs it first
-        var output = await RunAsync("node", "check.mjs", folder, new Dictionary<string, string>
+        var folder = await NodeTools.FolderAsync("openai-node", "openai/package.json");
+        var output = await NodeTools.RunAsync("node", "check.mjs", folder, new Dictionary<string, string>
         {
             ["OPENAI_BASE_URL"] = $"{fx.BaseUrl}/v1",
             ["OPENAI_API_KEY"] = UserKey(t),
@@ -101,28 +98,5 @@ public sealed class OfficialClientTests(RoutingPlatform fx)
         Assert.Equal(("NotFoundError", 404, "model_not_found"),
             (seen["notFound"]!["name"]!.GetValue<string>(), seen["notFound"]!["status"]!.GetValue<int>(), seen["notFound"]!["code"]!.GetValue<string>()));
         Assert.Equal(["auto", "small", "large"], seen["modelIds"]!.AsArray().Select(m => m!.GetValue<string>()));
-    }
-
-    private static async Task<string> RunAsync(string file, string arguments, string folder, IDictionary<string, string> environment)
-    {
-        var psi = new ProcessStartInfo(file, arguments) { WorkingDirectory = folder, RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var (key, value) in environment) psi.Environment[key] = value;
-        Process process;
-        try
-        {
-            process = Process.Start(psi)!;
-        }
-        catch (System.ComponentModel.Win32Exception e)
-        {
-            Assert.Fail($"{file} is required for this test (deploy/test.sh installs Node.js and the client): {e.Message}");
-            throw;
-        }
-        using var _ = process;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(3));
-        await process.WaitForExitAsync(timeout.Token);
-        Assert.True(process.ExitCode == 0, $"{file} {arguments} exited with {process.ExitCode}:\n{await stdout}\n{await stderr}");
-        return await stdout;
     }
 }
