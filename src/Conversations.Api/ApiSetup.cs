@@ -26,7 +26,7 @@ using OpenTelemetry.Trace;
 namespace Conversations.Api;
 
 /// <summary>Wires the API host: hosting mode, problem details, auth, OpenAPI, routes.</summary>
-public static class ApiSetup
+internal static class ApiSetup
 {
     /// <summary>Adds everything the API needs. <c>Hosting:Mode</c> = <c>all</c> (silo in this process, the default) or <c>client</c>.</summary>
     public static WebApplicationBuilder AddApiServices(this WebApplicationBuilder builder)

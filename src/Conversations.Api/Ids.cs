@@ -3,7 +3,7 @@ using System.Text.RegularExpressions;
 namespace Conversations.Api;
 
 /// <summary>Shapes of ids accepted in routes and bodies; anything else is a 400 (or a 404 in a route).</summary>
-public static partial class Ids
+internal static partial class Ids
 {
     /// <summary>The shape of a tenant id, as a regular expression.</summary>
     public const string TenantIdPattern = "^[a-z0-9][a-z0-9-]{1,62}$";

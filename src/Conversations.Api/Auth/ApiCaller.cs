@@ -4,7 +4,7 @@ using Conversations.Contracts.Chat;
 namespace Conversations.Api.Auth;
 
 /// <summary>The authenticated caller of a request, from its API key.</summary>
-public sealed record ApiCaller(string KeyId, string? TenantId, string? UserId, string Role)
+internal sealed record ApiCaller(string KeyId, string? TenantId, string? UserId, string Role)
 {
     /// <summary>The caller as grains see it; only for tenant roles.</summary>
     public Caller ToCaller() => new(

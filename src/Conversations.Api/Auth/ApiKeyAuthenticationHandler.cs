@@ -11,7 +11,7 @@ namespace Conversations.Api.Auth;
 /// <see cref="ApiKeyAuthenticator"/>. The principal carries the key's role as a role claim, so authorization policies
 /// decide who may call a route; the resolved <see cref="ApiCaller"/> is kept on the request for the handlers.
 /// </summary>
-public sealed class ApiKeyAuthenticationHandler(
+internal sealed class ApiKeyAuthenticationHandler(
     IOptionsMonitor<AuthenticationSchemeOptions> options, ILoggerFactory logger, UrlEncoder encoder,
     ApiKeyAuthenticator keys, KeyUsageRecorder usage)
     : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)

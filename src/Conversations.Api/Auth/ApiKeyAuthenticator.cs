@@ -4,7 +4,7 @@ using Conversations.Contracts.Tenancy;
 namespace Conversations.Api.Auth;
 
 /// <summary>Resolves bearer keys to callers, caching answers briefly so the hot path does not hit the database.</summary>
-public sealed class ApiKeyAuthenticator(IApiKeyLookup keys, TimeProvider time)
+internal sealed class ApiKeyAuthenticator(IApiKeyLookup keys, TimeProvider time)
 {
     /// <summary>How long a resolved key is trusted without asking the database again (bounds revocation delay).</summary>
     public static readonly TimeSpan CacheTtl = TimeSpan.FromSeconds(15);

@@ -4,7 +4,7 @@ using Microsoft.AspNetCore.Authorization;
 namespace Conversations.Api.Auth;
 
 /// <summary>Wires the <c>ApiKey</c> scheme as the default, authorization with problem answers, and the key-usage recorder.</summary>
-public static class AuthSetup
+internal static class AuthSetup
 {
     /// <summary>Adds authentication and authorization for the API's bearer keys.</summary>
     public static IServiceCollection AddApiKeyAuth(this IServiceCollection services)

@@ -4,7 +4,7 @@ using Microsoft.AspNetCore.Authorization;
 namespace Conversations.Api.Auth;
 
 /// <summary>Route conventions over the <c>ApiKey</c> scheme: an authorization policy per set of roles.</summary>
-public static class AuthorizationFilters
+internal static class AuthorizationFilters
 {
     private static readonly ConcurrentDictionary<string, AuthorizationPolicy> Policies = new(StringComparer.Ordinal);
 

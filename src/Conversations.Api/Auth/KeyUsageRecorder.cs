@@ -8,7 +8,7 @@ namespace Conversations.Api.Auth;
 /// Records when each key was last used, off the request path: a request only notes the key in memory, at most once a
 /// <see cref="Interval"/> per key and host; a background loop writes the noted keys in one statement.
 /// </summary>
-public sealed partial class KeyUsageRecorder(IApiKeyLookup keys, TimeProvider time, ILogger<KeyUsageRecorder> logger) : BackgroundService
+internal sealed partial class KeyUsageRecorder(IApiKeyLookup keys, TimeProvider time, ILogger<KeyUsageRecorder> logger) : BackgroundService
 {
     /// <summary>How often one key's use is written at most (per API host).</summary>
     public static readonly TimeSpan Interval = TimeSpan.FromMinutes(1);

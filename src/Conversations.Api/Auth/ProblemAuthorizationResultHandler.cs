@@ -9,7 +9,7 @@ namespace Conversations.Api.Auth;
 /// Answers a failed authorization with the API's problem details: 401 with <c>WWW-Authenticate: Bearer</c> without a
 /// valid key, 403 naming the roles the route's policy accepts for a key with another role.
 /// </summary>
-public sealed class ProblemAuthorizationResultHandler : IAuthorizationMiddlewareResultHandler
+internal sealed class ProblemAuthorizationResultHandler : IAuthorizationMiddlewareResultHandler
 {
     /// <inheritdoc />
     public async Task HandleAsync(RequestDelegate next, HttpContext context, AuthorizationPolicy policy, PolicyAuthorizationResult authorizeResult)

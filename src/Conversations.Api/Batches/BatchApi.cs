@@ -9,7 +9,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 namespace Conversations.Api.Batches;
 
 /// <summary>Offline batches: submit many prompts, fetch the answers later, billed at the model's batch rate.</summary>
-public static class BatchApi
+internal static class BatchApi
 {
     /// <summary>Default answer cap per prompt.</summary>
     public const int DefaultMaxOutputTokens = 512;

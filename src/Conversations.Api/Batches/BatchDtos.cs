@@ -3,10 +3,10 @@ using Conversations.Contracts.Routing;
 namespace Conversations.Api.Batches;
 
 /// <summary>Body of POST /v1/batches.</summary>
-public sealed record BatchBody(string? ModelId, IReadOnlyList<string>? Prompts, int? MaxOutputTokens);
+internal sealed record BatchBody(string? ModelId, IReadOnlyList<string>? Prompts, int? MaxOutputTokens);
 
 /// <summary>One answered (or failed) prompt of a batch; the prompt as stored after its input check (null while pending).</summary>
-public sealed record BatchItemDto(int Index, string? Prompt, string Status, string? Answer, string? Error, int PromptTokens, int CachedTokens, int CompletionTokens, decimal CostUsd);
+internal sealed record BatchItemDto(int Index, string? Prompt, string Status, string? Answer, string? Error, int PromptTokens, int CachedTokens, int CompletionTokens, decimal CostUsd);
 
 /// <summary>A page of batch results; <see cref="NextAfter"/> fetches the next one.</summary>
-public sealed record BatchResultsDto(BatchJobView Job, IReadOnlyList<BatchItemDto> Items, int? NextAfter);
+internal sealed record BatchResultsDto(BatchJobView Job, IReadOnlyList<BatchItemDto> Items, int? NextAfter);

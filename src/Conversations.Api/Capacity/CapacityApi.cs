@@ -7,7 +7,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 namespace Conversations.Api.Capacity;
 
 /// <summary>The GPU capacity estimator: memory split and concurrent requests per context length.</summary>
-public static class CapacityApi
+internal static class CapacityApi
 {
     /// <summary>Context lengths reported when the body names none.</summary>
     public static readonly IReadOnlyList<int> DefaultContextLengths = [4096, 8192, 32768, 65536, 131072];

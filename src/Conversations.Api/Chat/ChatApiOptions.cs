@@ -1,7 +1,7 @@
 namespace Conversations.Api.Chat;
 
 /// <summary>Configuration section <c>Chat</c>, as the API reads it.</summary>
-public sealed class ChatApiOptions
+internal sealed class ChatApiOptions
 {
     /// <summary>The section name.</summary>
     public const string Section = "Chat";

@@ -12,7 +12,7 @@ using Microsoft.Extensions.Options;
 namespace Conversations.Api.Chat;
 
 /// <summary>Conversations of the calling user and the streamed chat turn.</summary>
-public static class ConversationsApi
+internal static class ConversationsApi
 {
     /// <summary>The response header that names a turn's id, for resuming its events or cancelling it.</summary>
     public const string TurnIdHeader = "Turn-Id";

@@ -7,7 +7,7 @@ using Microsoft.Extensions.Options;
 namespace Conversations.Api.Demo;
 
 /// <summary>Stores the configured operator and demo keys once the host has started, then prints how to use them.</summary>
-public sealed class BootstrapKeys(
+internal sealed class BootstrapKeys(
     IOptions<BootstrapOptions> options, ITenantDirectory directory, IGrainFactory grains, IServer server,
     IHostApplicationLifetime lifetime, ILogger<BootstrapKeys> logger) : BackgroundService
 {

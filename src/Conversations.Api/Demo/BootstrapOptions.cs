@@ -4,7 +4,7 @@ namespace Conversations.Api.Demo;
 /// Configuration section <c>Bootstrap</c>: the operator key from configuration, and (locally) a demo tenant with an
 /// admin and a user whose keys are fixed by configuration and printed at start.
 /// </summary>
-public sealed class BootstrapOptions
+internal sealed class BootstrapOptions
 {
     /// <summary>The section name.</summary>
     public const string Section = "Bootstrap";

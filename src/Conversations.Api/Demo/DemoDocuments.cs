@@ -3,7 +3,7 @@ using Conversations.Contracts.Knowledge;
 namespace Conversations.Api.Demo;
 
 /// <summary>The demo tenant's documents: a handbook everyone may read and one compensation plan per position.</summary>
-public static class DemoDocuments
+internal static class DemoDocuments
 {
     /// <summary>Label everyone may read.</summary>
     public const string Handbook = "handbook";

@@ -1,7 +1,7 @@
 namespace Conversations.Api.Demo;
 
 /// <summary>Wires the start-up services of section <c>Bootstrap</c>.</summary>
-public static class DemoServiceExtensions
+internal static class DemoServiceExtensions
 {
     /// <summary>
     /// Adds the operator key's bootstrap and, when <c>Bootstrap:DemoEnabled</c>, the demo tenant with its keys,

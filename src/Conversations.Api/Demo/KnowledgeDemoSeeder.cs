@@ -11,7 +11,7 @@ namespace Conversations.Api.Demo;
 /// Idempotent: the ACL is only written when it differs, and unchanged documents are skipped by their content hash.
 /// Runs once the host has started, after <see cref="BootstrapKeys"/> created the demo tenant.
 /// </summary>
-public sealed partial class KnowledgeDemoSeeder(
+internal sealed partial class KnowledgeDemoSeeder(
     IOptions<BootstrapOptions> options, ITenantDirectory directory, IGrainFactory grains,
     IHostApplicationLifetime lifetime, ILogger<KnowledgeDemoSeeder> logger) : BackgroundService
 {

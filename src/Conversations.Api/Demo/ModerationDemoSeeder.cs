@@ -8,7 +8,7 @@ namespace Conversations.Api.Demo;
 /// <c>jiaoyu.com</c> is blocked (high risk), <c>rude_word</c> is masked; passwords in <c>password: …</c> form are
 /// masked by the built-in detectors. Idempotent: a lexicon is written only when it differs.
 /// </summary>
-public sealed partial class ModerationDemoSeeder(
+internal sealed partial class ModerationDemoSeeder(
     IOptions<BootstrapOptions> options, IGrainFactory grains, IHostApplicationLifetime lifetime, ILogger<ModerationDemoSeeder> logger)
     : BackgroundService
 {

@@ -5,7 +5,7 @@ using Npgsql;
 namespace Conversations.Api.Errors;
 
 /// <summary>Turns exceptions into problem details: bad input is the caller's 4xx, never a 500.</summary>
-public sealed partial class ApiExceptionHandler(IProblemDetailsService problems, ILogger<ApiExceptionHandler> logger) : IExceptionHandler
+internal sealed partial class ApiExceptionHandler(IProblemDetailsService problems, ILogger<ApiExceptionHandler> logger) : IExceptionHandler
 {
     private const int RetryAfterSeconds = 5;
 

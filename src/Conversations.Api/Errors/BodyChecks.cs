@@ -1,7 +1,7 @@
 namespace Conversations.Api.Errors;
 
 /// <summary>Body checks as a route-group policy.</summary>
-public static class BodyChecks
+internal static class BodyChecks
 {
     /// <summary>
     /// Checks every <typeparamref name="TBody"/> of the group with <paramref name="check"/> (a problem, or null when the
@@ -13,7 +13,7 @@ public static class BodyChecks
 }
 
 /// <summary>Answers with the check's problem when a request's <typeparamref name="TBody"/> is not usable; other requests pass.</summary>
-public sealed class BodyCheckFilter<TBody>(Func<TBody, HttpContext, IResult?> check) : IEndpointFilter where TBody : class
+internal sealed class BodyCheckFilter<TBody>(Func<TBody, HttpContext, IResult?> check) : IEndpointFilter where TBody : class
 {
     /// <inheritdoc />
     public async ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next) =>

@@ -10,7 +10,7 @@ namespace Conversations.Api.Errors;
 /// writer declines when Accept names no JSON type (a client that sends only <c>Accept: text/event-stream</c>), which
 /// left such clients with an empty error body; this one is registered after it and always writes.
 /// </summary>
-public sealed class ProblemJsonWriter(IOptions<ProblemDetailsOptions> options, IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions> json) : IProblemDetailsWriter
+internal sealed class ProblemJsonWriter(IOptions<ProblemDetailsOptions> options, IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions> json) : IProblemDetailsWriter
 {
     /// <inheritdoc />
     public bool CanWrite(ProblemDetailsContext context) => true;

@@ -3,7 +3,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 namespace Conversations.Api.Errors;
 
 /// <summary>Problem-details answers with a friendly message and what to do next.</summary>
-public static class Problems
+internal static class Problems
 {
     /// <summary>400 for a request the API cannot use.</summary>
     public static ProblemHttpResult BadRequest(string detail) =>

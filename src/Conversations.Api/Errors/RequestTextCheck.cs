@@ -7,7 +7,7 @@ namespace Conversations.Api.Errors;
 /// must be storable text, and route values (path ids) must be storable and at most
 /// <see cref="StorableText.MaxRouteValueLength"/> characters. Runs after routing, for every endpoint.
 /// </summary>
-public static class RequestTextCheck
+internal static class RequestTextCheck
 {
     /// <summary>Adds the check to the pipeline (after routing, before the endpoints).</summary>
     public static IApplicationBuilder UseRequestTextCheck(this IApplicationBuilder app) => app.Use(async (http, next) =>

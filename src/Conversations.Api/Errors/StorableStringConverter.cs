@@ -8,7 +8,7 @@ namespace Conversations.Api.Errors;
 /// character. Registered once in the HTTP JSON options, so every route, present and future, gets the check; the
 /// serializer fills in the JSON path of the offending field.
 /// </summary>
-public sealed class StorableStringConverter : JsonConverter<string>
+internal sealed class StorableStringConverter : JsonConverter<string>
 {
     /// <inheritdoc />
     public override string? Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>

@@ -7,7 +7,7 @@ namespace Conversations.Api.Errors;
 /// Keeps strings described as strings in the OpenAPI document: the schema generator cannot see through a custom
 /// converter such as <see cref="StorableStringConverter"/> and would describe every string as "any value".
 /// </summary>
-public static class StorableStringSchema
+internal static class StorableStringSchema
 {
     /// <summary>Registers the schema fix on the OpenAPI options.</summary>
     public static OpenApiOptions DescribeStringsAsStrings(this OpenApiOptions options) => options.AddSchemaTransformer((schema, context, _) =>

@@ -4,7 +4,7 @@ namespace Conversations.Api.Errors;
 /// Text the database can store: PostgreSQL's <c>text</c> cannot hold a NUL character (U+0000), so such text is refused
 /// at the edge with a 400 that names the field, instead of failing deep inside a store or a grain.
 /// </summary>
-public static class StorableText
+internal static class StorableText
 {
     /// <summary>Longest route value (a path id) the API looks at; longer ones are refused before any handler runs.</summary>
     public const int MaxRouteValueLength = 256;

@@ -6,7 +6,7 @@ namespace Conversations.Api.Errors;
 /// Shapes the 400 that body validation answers with: every field's errors keyed by the field as a client writes it
 /// (<c>documents[0].content</c>, not <c>Documents[0].Content</c>), and a detail that lists them all.
 /// </summary>
-public static class ValidationProblems
+internal static class ValidationProblems
 {
     /// <summary>Rewrites the keys to JSON names and fills title and detail.</summary>
     public static void Describe(HttpValidationProblemDetails problem)

@@ -7,7 +7,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 namespace Conversations.Api.Feedback;
 
 /// <summary>Thumbs up or down, with a comment, on an assistant message of the caller's own conversation; counted into canary tallies.</summary>
-public static class FeedbackApi
+internal static class FeedbackApi
 {
     /// <summary>Longest comment in characters.</summary>
     public const int MaxCommentChars = 2000;

@@ -1,7 +1,7 @@
 namespace Conversations.Api.Feedback;
 
 /// <summary>Body of the feedback route: "up" or "down", and an optional comment.</summary>
-public sealed record FeedbackBody(string? Rating, string? Comment);
+internal sealed record FeedbackBody(string? Rating, string? Comment);
 
 /// <summary>The stored vote.</summary>
-public sealed record FeedbackDto(string ConversationId, long Seq, string Rating, string Comment, bool FirstVote);
+internal sealed record FeedbackDto(string ConversationId, long Seq, string Rating, string Comment, bool FirstVote);

@@ -10,7 +10,7 @@ namespace Conversations.Api.Health;
 /// <c>/healthz</c> says the process runs (liveness); <c>/readyz</c> says it can serve: PostgreSQL answers and the
 /// Orleans cluster takes a call. A failing check makes <c>/readyz</c> a 503 problem that names it and why.
 /// </summary>
-public static class Readiness
+internal static class Readiness
 {
     /// <summary>Tag of the checks <c>/readyz</c> runs.</summary>
     public const string ReadyTag = "ready";
@@ -74,7 +74,7 @@ public static class Readiness
 }
 
 /// <summary>PostgreSQL answers a round trip.</summary>
-public sealed class DatabaseReadyCheck(IDatabaseProbe database) : IHealthCheck
+internal sealed class DatabaseReadyCheck(IDatabaseProbe database) : IHealthCheck
 {
     /// <inheritdoc />
     public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
@@ -96,7 +96,7 @@ public sealed class DatabaseReadyCheck(IDatabaseProbe database) : IHealthCheck
 }
 
 /// <summary>The Orleans cluster takes a call: a stateless grain answers (through the gateway in client mode), without storage.</summary>
-public sealed class ClusterReadyCheck(IGrainFactory grains) : IHealthCheck
+internal sealed class ClusterReadyCheck(IGrainFactory grains) : IHealthCheck
 {
     /// <inheritdoc />
     public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)

@@ -8,7 +8,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 namespace Conversations.Api.Knowledge;
 
 /// <summary>The tenant's access rules (tenant admins): roles, hierarchy, grants, users' roles.</summary>
-public static class AclApi
+internal static class AclApi
 {
     /// <summary>Maps the routes under <c>/v1/acl</c>.</summary>
     public static RouteGroupBuilder MapAclApi(this RouteGroupBuilder v1)

@@ -9,7 +9,7 @@ using Microsoft.AspNetCore.Mvc;
 namespace Conversations.Api.Knowledge;
 
 /// <summary>The knowledge base: documents and ACL (tenant admins), search (any user of the tenant).</summary>
-public static class KnowledgeApi
+internal static class KnowledgeApi
 {
     /// <summary>Maps the routes under <c>/v1/knowledge</c> and <c>/v1/acl</c>.</summary>
     public static RouteGroupBuilder MapKnowledgeApi(this RouteGroupBuilder v1)

@@ -1,31 +1,31 @@
 namespace Conversations.Api.Knowledge;
 
 /// <summary>Body of PUT /v1/acl/roles/{role}.</summary>
-public sealed record PutRoleRequest(IReadOnlyList<string>? Includes, IReadOnlyList<string>? Labels);
+internal sealed record PutRoleRequest(IReadOnlyList<string>? Includes, IReadOnlyList<string>? Labels);
 
 /// <summary>Body of POST /v1/acl/roles/{role}/grants.</summary>
-public sealed record GrantRequest(string? Label);
+internal sealed record GrantRequest(string? Label);
 
 /// <summary>Body of PUT /v1/acl/users/{userId}/roles.</summary>
-public sealed record SetUserRolesRequest(IReadOnlyList<string>? Roles);
+internal sealed record SetUserRolesRequest(IReadOnlyList<string>? Roles);
 
 /// <summary>The ACL version after an edit.</summary>
-public sealed record AclVersionDto(long Version);
+internal sealed record AclVersionDto(long Version);
 
 /// <summary>The labels a user may read now.</summary>
-public sealed record UserLabelsDto(string UserId, long AclVersion, IReadOnlyList<string> Labels);
+internal sealed record UserLabelsDto(string UserId, long AclVersion, IReadOnlyList<string> Labels);
 
 /// <summary>One document of a JSON upload; a missing id is made from the title.</summary>
-public sealed record UploadDocumentDto(string? Id, string? Title, string? Label, string? Content);
+internal sealed record UploadDocumentDto(string? Id, string? Title, string? Label, string? Content);
 
 /// <summary>Body of a JSON POST /v1/knowledge/documents.</summary>
-public sealed record UploadRequest(IReadOnlyList<UploadDocumentDto>? Documents);
+internal sealed record UploadRequest(IReadOnlyList<UploadDocumentDto>? Documents);
 
 /// <summary>What an upload did, per document.</summary>
-public sealed record UploadSummary(IReadOnlyList<Conversations.Contracts.Knowledge.DocumentIngestResult> Documents, int ChunksEmbedded);
+internal sealed record UploadSummary(IReadOnlyList<Conversations.Contracts.Knowledge.DocumentIngestResult> Documents, int ChunksEmbedded);
 
 /// <summary>A page of documents.</summary>
-public sealed record DocumentPage(IReadOnlyList<Conversations.Contracts.Knowledge.DocumentInfo> Documents, string? NextCursor);
+internal sealed record DocumentPage(IReadOnlyList<Conversations.Contracts.Knowledge.DocumentInfo> Documents, string? NextCursor);
 
 /// <summary>Body of POST /v1/knowledge/search.</summary>
-public sealed record SearchRequest(string? Question, int? TopK);
+internal sealed record SearchRequest(string? Question, int? TopK);

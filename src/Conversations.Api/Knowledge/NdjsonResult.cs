@@ -8,7 +8,7 @@ namespace Conversations.Api.Knowledge;
 /// Writes a stream as newline-delimited JSON, flushing each line. The first item is awaited before the status is
 /// sent, so input errors the producer finds at once still become a problem-details 400.
 /// </summary>
-public sealed class NdjsonResult<T>(IAsyncEnumerable<T> items) : IResult
+internal sealed class NdjsonResult<T>(IAsyncEnumerable<T> items) : IResult
 {
     /// <inheritdoc />
     public async Task ExecuteAsync(HttpContext http)

@@ -11,7 +11,7 @@ namespace Conversations.Api.Knowledge;
 /// Reads a batch upload: a JSON body <c>{"documents": [{id, title, label, content}]}</c>, or multipart/form-data with
 /// text/Markdown files and a <c>label</c> field (id from the file name, title from the first heading or the file name).
 /// </summary>
-public static partial class UploadReader
+internal static partial class UploadReader
 {
     /// <summary>Largest upload request.</summary>
     public const long MaxUploadBytes = 64L << 20;

@@ -8,7 +8,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 namespace Conversations.Api.Moderation;
 
 /// <summary>Moderation for tenant admins: rate limits, custom lexicons and the moderation event log.</summary>
-public static class ModerationApi
+internal static class ModerationApi
 {
     /// <summary>Maps the routes under <c>/v1/moderation</c>.</summary>
     public static RouteGroupBuilder MapModerationApi(this RouteGroupBuilder v1)

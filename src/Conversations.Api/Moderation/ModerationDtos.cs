@@ -1,22 +1,22 @@
 namespace Conversations.Api.Moderation;
 
 /// <summary>Body of PUT /v1/moderation/lexicons/{name}: <c>words</c> match as whole words (anywhere in CJK), <c>substringWords</c> also inside longer words.</summary>
-public sealed record PutLexiconRequest(IReadOnlyList<string>? Words, string? RiskLevel, string? Action, string? Label, IReadOnlyList<string>? SubstringWords = null);
+internal sealed record PutLexiconRequest(IReadOnlyList<string>? Words, string? RiskLevel, string? Action, string? Label, IReadOnlyList<string>? SubstringWords = null);
 
 /// <summary>A lexicon as the admin sees it.</summary>
-public sealed record LexiconDto(
+internal sealed record LexiconDto(
     string Name, IReadOnlyList<string> Words, string RiskLevel, string Action, string Label, DateTimeOffset UpdatedAt, IReadOnlyList<string> SubstringWords);
 
 /// <summary>The tenant's lexicons and their version.</summary>
-public sealed record LexiconListDto(long Version, IReadOnlyList<LexiconDto> Lexicons);
+internal sealed record LexiconListDto(long Version, IReadOnlyList<LexiconDto> Lexicons);
 
 /// <summary>The lexicon version after an edit.</summary>
-public sealed record LexiconVersionDto(string Name, long Version);
+internal sealed record LexiconVersionDto(string Name, long Version);
 
 /// <summary>One moderation event; <see cref="Content"/> is stored masked.</summary>
-public sealed record ModerationEventDto(
+internal sealed record ModerationEventDto(
     long Id, string UserId, string ConversationId, string TurnId, string Phase, string Action, string RiskLevel,
     IReadOnlyList<string> Labels, IReadOnlyList<string> Libraries, IReadOnlyList<string> Checkers, string Content, DateTimeOffset CreatedAt);
 
 /// <summary>A page of events, newest first; pass <see cref="NextCursor"/> as <c>cursor</c> for the next page.</summary>
-public sealed record ModerationEventPage(IReadOnlyList<ModerationEventDto> Events, string? NextCursor);
+internal sealed record ModerationEventPage(IReadOnlyList<ModerationEventDto> Events, string? NextCursor);

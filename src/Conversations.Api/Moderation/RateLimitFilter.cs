@@ -6,7 +6,7 @@ using Conversations.Moderation.Messages;
 namespace Conversations.Api.Moderation;
 
 /// <summary>Rate limits as a route-group policy.</summary>
-public static class RateLimits
+internal static class RateLimits
 {
     /// <summary>
     /// Counts every request of the group that carries a <typeparamref name="TBody"/> against the caller's limits (per
@@ -27,7 +27,7 @@ public static class RateLimits
 }
 
 /// <summary>Admits a request before its stream starts: one call to the user's rate-limit grain, which asks the tenant's.</summary>
-public sealed class RateLimitFilter<TBody>(Func<TBody, string> question) : IEndpointFilter where TBody : class
+internal sealed class RateLimitFilter<TBody>(Func<TBody, string> question) : IEndpointFilter where TBody : class
 {
     /// <inheritdoc />
     public async ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
@@ -42,7 +42,7 @@ public sealed class RateLimitFilter<TBody>(Func<TBody, string> question) : IEndp
 }
 
 /// <summary>429 with the Retry-After header and a problem body: what happened, which limit, when to retry, in the question's language.</summary>
-public sealed class TooManyRequestsResult(RateLimitDecision decision, string question) : IResult
+internal sealed class TooManyRequestsResult(RateLimitDecision decision, string question) : IResult
 {
     /// <inheritdoc />
     public Task ExecuteAsync(HttpContext http)

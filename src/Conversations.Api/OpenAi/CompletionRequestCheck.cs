@@ -11,7 +11,7 @@ namespace Conversations.Api.OpenAi;
 /// The body check of POST /v1/chat/completions, run before the rate limit like the native route's: the question is the
 /// last <c>user</c> message, within the same size limit and free of text the database cannot store.
 /// </summary>
-public static class CompletionRequestCheck
+internal static class CompletionRequestCheck
 {
     private static readonly string[] KnownRoles = ["system", "developer", "user", "assistant", "tool", "function"];
 

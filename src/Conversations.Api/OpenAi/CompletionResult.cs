@@ -3,7 +3,7 @@ using Conversations.Contracts.Chat;
 namespace Conversations.Api.OpenAi;
 
 /// <summary>A whole turn as one <c>chat.completion</c>: its text, finish reason, usage and sources.</summary>
-public static class CompletionResult
+internal static class CompletionResult
 {
     /// <summary>Reads the turn to its end; a problem (in OpenAI's shape) when it failed, else the completion.</summary>
     public static async Task<IResult> ReadAsync(HttpContext http, TurnEvents turn, CompletionHeader header)

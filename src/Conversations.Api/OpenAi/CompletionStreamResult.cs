@@ -6,7 +6,7 @@ using Conversations.Contracts.Chat;
 namespace Conversations.Api.OpenAi;
 
 /// <summary>What every object of one completion repeats: its id, creation time (Unix seconds) and the model name the client used.</summary>
-public sealed record CompletionHeader(string Id, long Created, string Model);
+internal sealed record CompletionHeader(string Id, long Created, string Model);
 
 /// <summary>
 /// A turn streamed as OpenAI's <c>chat.completion.chunk</c> events: a first chunk with <c>delta.role</c>, content
@@ -14,7 +14,7 @@ public sealed record CompletionHeader(string Id, long Created, string Model);
 /// <c>choices: []</c> and the usage, then <c>data: [DONE]</c>. A moderation refusal streams as a <c>refusal</c> delta
 /// ending in <c>content_filter</c>; an error after the first chunk is written as OpenAI's error object.
 /// </summary>
-public sealed class CompletionStreamResult(TurnEvents turn, CompletionHeader header, bool includeUsage) : IResult
+internal sealed class CompletionStreamResult(TurnEvents turn, CompletionHeader header, bool includeUsage) : IResult
 {
     private static readonly byte[] Done = Encoding.ASCII.GetBytes("data: [DONE]\n\n");
 

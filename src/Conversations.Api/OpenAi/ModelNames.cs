@@ -7,7 +7,7 @@ namespace Conversations.Api.OpenAi;
 /// <c>large</c>, and, once the tenant has a routing policy, its registered model ids. Without a policy the platform's
 /// configured model answers every name.
 /// </summary>
-public static class ModelNames
+internal static class ModelNames
 {
     /// <summary>Routing decides; also what an absent <c>model</c> means.</summary>
     public const string Auto = "auto";

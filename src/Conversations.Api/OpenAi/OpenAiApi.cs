@@ -15,7 +15,7 @@ namespace Conversations.Api.OpenAi;
 /// keys and roles. A completion is a turn of the conversation grain, the same turn the native route runs (moderation,
 /// retrieval under the caller's access, routing, budget, usage, history); only the wire format differs.
 /// </summary>
-public static class OpenAiApi
+internal static class OpenAiApi
 {
     /// <summary>Names the conversation a completion continues; answered on every completion with the conversation it ran in.</summary>
     public const string ConversationHeader = "X-Conversation-Id";

@@ -7,7 +7,7 @@ namespace Conversations.Api.OpenAi;
 // responses are written with OpenAiJson.Options (snake_case), so they need no attributes.
 
 /// <summary>Body of POST /v1/chat/completions: the fields the platform reads; others (temperature, tools, …) are accepted and ignored.</summary>
-public sealed record ChatCompletionRequest
+internal sealed record ChatCompletionRequest
 {
     /// <summary><c>auto</c> (or absent), a tier (<c>small</c>, <c>large</c>) or one of the tenant's registered model ids.</summary>
     [JsonPropertyName("model")] public string? Model { get; init; }
@@ -26,7 +26,7 @@ public sealed record ChatCompletionRequest
 }
 
 /// <summary>One message of a chat completion request.</summary>
-public sealed record ChatCompletionMessage
+internal sealed record ChatCompletionMessage
 {
     /// <summary><c>system</c>, <c>developer</c>, <c>user</c>, <c>assistant</c> or <c>tool</c>.</summary>
     [JsonPropertyName("role")] public string? Role { get; init; }
@@ -36,14 +36,14 @@ public sealed record ChatCompletionMessage
 }
 
 /// <summary>The request's <c>stream_options</c>.</summary>
-public sealed record StreamOptions
+internal sealed record StreamOptions
 {
     /// <summary>Send one last chunk with empty <c>choices</c> and the turn's usage.</summary>
     [JsonPropertyName("include_usage")] public bool? IncludeUsage { get; init; }
 }
 
 /// <summary>A non-streamed answer: <c>object: "chat.completion"</c>.</summary>
-public sealed record ChatCompletion(string Id, long Created, string Model, IReadOnlyList<CompletionChoice> Choices, CompletionUsage Usage)
+internal sealed record ChatCompletion(string Id, long Created, string Model, IReadOnlyList<CompletionChoice> Choices, CompletionUsage Usage)
 {
     /// <summary>Always <c>chat.completion</c>.</summary>
     public string Object => "chat.completion";
@@ -53,30 +53,30 @@ public sealed record ChatCompletion(string Id, long Created, string Model, IRead
 }
 
 /// <summary>The one choice of a completion.</summary>
-public sealed record CompletionChoice(int Index, CompletionMessage Message, [property: JsonPropertyName("finish_reason")] string FinishReason)
+internal sealed record CompletionChoice(int Index, CompletionMessage Message, [property: JsonPropertyName("finish_reason")] string FinishReason)
 {
     /// <summary>Not supported: always null.</summary>
     public object? Logprobs => null;
 }
 
 /// <summary>The assistant's message: its text, or for a moderation refusal no text and the reason in <c>refusal</c>.</summary>
-public sealed record CompletionMessage(string? Content, string? Refusal)
+internal sealed record CompletionMessage(string? Content, string? Refusal)
 {
     /// <summary>Always <c>assistant</c>.</summary>
     public string Role => "assistant";
 }
 
 /// <summary>Token usage in OpenAI's shape, cached prompt tokens included.</summary>
-public sealed record CompletionUsage([property: JsonPropertyName("prompt_tokens")] int PromptTokens, [property: JsonPropertyName("completion_tokens")] int CompletionTokens, [property: JsonPropertyName("total_tokens")] int TotalTokens, [property: JsonPropertyName("prompt_tokens_details")] PromptTokensDetails PromptTokensDetails);
+internal sealed record CompletionUsage([property: JsonPropertyName("prompt_tokens")] int PromptTokens, [property: JsonPropertyName("completion_tokens")] int CompletionTokens, [property: JsonPropertyName("total_tokens")] int TotalTokens, [property: JsonPropertyName("prompt_tokens_details")] PromptTokensDetails PromptTokensDetails);
 
 /// <summary>How many prompt tokens the provider served from its cache.</summary>
-public sealed record PromptTokensDetails([property: JsonPropertyName("cached_tokens")] int CachedTokens);
+internal sealed record PromptTokensDetails([property: JsonPropertyName("cached_tokens")] int CachedTokens);
 
 /// <summary>A knowledge-base chunk an answer cites (the platform's extension field).</summary>
-public sealed record CompletionCitation([property: JsonPropertyName("document_id")] string DocumentId, [property: JsonPropertyName("document_title")] string DocumentTitle, [property: JsonPropertyName("chunk_index")] int ChunkIndex, double Score);
+internal sealed record CompletionCitation([property: JsonPropertyName("document_id")] string DocumentId, [property: JsonPropertyName("document_title")] string DocumentTitle, [property: JsonPropertyName("chunk_index")] int ChunkIndex, double Score);
 
 /// <summary>One streamed piece: <c>object: "chat.completion.chunk"</c>.</summary>
-public sealed record ChatCompletionChunk(string Id, long Created, string Model, IReadOnlyList<ChunkChoice> Choices)
+internal sealed record ChatCompletionChunk(string Id, long Created, string Model, IReadOnlyList<ChunkChoice> Choices)
 {
     /// <summary>Always <c>chat.completion.chunk</c>.</summary>
     public string Object => "chat.completion.chunk";
@@ -89,14 +89,14 @@ public sealed record ChatCompletionChunk(string Id, long Created, string Model, 
 }
 
 /// <summary>The one choice of a chunk: what is new, and the finish reason on the last content chunk.</summary>
-public sealed record ChunkChoice(int Index, ChunkDelta Delta, [property: JsonPropertyName("finish_reason")] string? FinishReason)
+internal sealed record ChunkChoice(int Index, ChunkDelta Delta, [property: JsonPropertyName("finish_reason")] string? FinishReason)
 {
     /// <summary>Not supported: always null.</summary>
     public object? Logprobs => null;
 }
 
 /// <summary>A chunk's new text: the role on the first chunk, content pieces, or a refusal.</summary>
-public sealed record ChunkDelta
+internal sealed record ChunkDelta
 {
     /// <summary><c>assistant</c> on the first chunk only.</summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public string? Role { get; init; }
@@ -109,21 +109,21 @@ public sealed record ChunkDelta
 }
 
 /// <summary>GET /v1/models: <c>object: "list"</c>.</summary>
-public sealed record ModelList(IReadOnlyList<ModelObject> Data)
+internal sealed record ModelList(IReadOnlyList<ModelObject> Data)
 {
     /// <summary>Always <c>list</c>.</summary>
     public string Object => "list";
 }
 
 /// <summary>A model the caller may name: <c>object: "model"</c>.</summary>
-public sealed record ModelObject(string Id, long Created, [property: JsonPropertyName("owned_by")] string OwnedBy)
+internal sealed record ModelObject(string Id, long Created, [property: JsonPropertyName("owned_by")] string OwnedBy)
 {
     /// <summary>Always <c>model</c>.</summary>
     public string Object => "model";
 }
 
 /// <summary>The JSON settings of the OpenAI-compatible answers.</summary>
-public static class OpenAiJson
+internal static class OpenAiJson
 {
     /// <summary>snake_case names, nulls written (OpenAI sends <c>finish_reason: null</c>).</summary>
     public static readonly JsonSerializerOptions Options = new(JsonSerializerDefaults.Web)

@@ -9,7 +9,7 @@ namespace Conversations.Api.OpenAi;
 /// in OpenAI's error shape, <c>{"error":{"message","type","param","code"}}</c>, with the status unchanged. Registered
 /// ahead of the other problem writers, so the checks shared with the native routes need no second copy here.
 /// </summary>
-public sealed class OpenAiErrorWriter : IProblemDetailsWriter
+internal sealed class OpenAiErrorWriter : IProblemDetailsWriter
 {
     /// <summary>True for the paths the OpenAI-compatible routes live under.</summary>
     public static bool IsOpenAiPath(PathString path) =>
@@ -62,7 +62,7 @@ public sealed class OpenAiErrorWriter : IProblemDetailsWriter
 }
 
 /// <summary>OpenAI's error envelope.</summary>
-public sealed record OpenAiErrorBody(OpenAiError Error);
+internal sealed record OpenAiErrorBody(OpenAiError Error);
 
 /// <summary>OpenAI's error: a message for people, a type, the offending parameter and a stable code.</summary>
-public sealed record OpenAiError(string Message, string Type, string? Param, string? Code);
+internal sealed record OpenAiError(string Message, string Type, string? Param, string? Code);

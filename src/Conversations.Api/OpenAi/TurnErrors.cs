@@ -4,7 +4,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 namespace Conversations.Api.OpenAi;
 
 /// <summary>A turn's <c>error</c> event as OpenAI's client would expect it: status code, error code and, where it helps, Retry-After.</summary>
-public static class TurnErrors
+internal static class TurnErrors
 {
     /// <summary>The status a turn error gets when it ends the turn before any text.</summary>
     public static int StatusOf(ErrorEvent error) => error.Code switch

@@ -6,7 +6,7 @@ namespace Conversations.Api.OpenAi;
 /// A turn's event stream, read up to its first decisive event (text, done or error) before the response starts, so a
 /// turn that fails at once is an HTTP error rather than a 200 stream; citations seen on the way are kept.
 /// </summary>
-public sealed class TurnEvents : IAsyncDisposable
+internal sealed class TurnEvents : IAsyncDisposable
 {
     private readonly IAsyncEnumerator<ChatEvent> _events;
     private ChatEvent? _pending;

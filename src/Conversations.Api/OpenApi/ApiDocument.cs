@@ -3,7 +3,7 @@ using Conversations.Api.Errors;
 namespace Conversations.Api.OpenApi;
 
 /// <summary>The OpenAPI document at <see cref="Path"/>, built from the routes' own metadata so later routes are described too.</summary>
-public static class ApiDocument
+internal static class ApiDocument
 {
     /// <summary>Where the document is served.</summary>
     public const string Path = "/openapi/v1.json";

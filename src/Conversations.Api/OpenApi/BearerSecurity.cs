@@ -9,7 +9,7 @@ namespace Conversations.Api.OpenApi;
 /// The document's bearer security scheme, and a requirement on every operation whose endpoint has an authorization
 /// policy (read from the endpoint's metadata); anonymous routes get none.
 /// </summary>
-public static class BearerSecurity
+internal static class BearerSecurity
 {
     /// <summary>The scheme's name in <c>components.securitySchemes</c>.</summary>
     public const string SchemeName = "Bearer";

@@ -4,7 +4,7 @@ using Microsoft.OpenApi;
 namespace Conversations.Api.OpenApi;
 
 /// <summary>The document's title, licence, servers and tag descriptions: what linters and generated clients read first.</summary>
-public static class DocumentInfo
+internal static class DocumentInfo
 {
     private static readonly Dictionary<string, string> TagDescriptions = new(StringComparer.Ordinal)
     {

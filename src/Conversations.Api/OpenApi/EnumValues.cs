@@ -13,7 +13,7 @@ namespace Conversations.Api.OpenApi;
 /// The closed sets of string values the API sends and accepts, described as OpenAPI enums. The wire stays plain strings;
 /// the sets come from the constants the code uses where there are such constants.
 /// </summary>
-public static class EnumValues
+internal static class EnumValues
 {
     /// <summary>Statuses of a stored message.</summary>
     public static readonly IReadOnlyList<string> MessageStatuses = [.. Constants(typeof(MessageStatus)).Append("stopped").Distinct()];

@@ -7,14 +7,14 @@ namespace Conversations.Api.OpenApi;
 
 /// <summary>Endpoint metadata: the route answers with a Server-Sent Events stream of these named events.</summary>
 /// <param name="Events">Each SSE <c>event:</c> name and the type of the JSON in its <c>data:</c>.</param>
-public sealed record EventStreamMetadata(IReadOnlyList<(string Name, Type Data)> Events);
+internal sealed record EventStreamMetadata(IReadOnlyList<(string Name, Type Data)> Events);
 
 /// <summary>
 /// Describes Server-Sent Events streams in the document: each event type is a component schema, and the
 /// <c>text/event-stream</c> response is one of the messages <c>{event, id, data}</c>, one per event name, so a
 /// generated client knows every event and its payload.
 /// </summary>
-public static class EventStreams
+internal static class EventStreams
 {
     /// <summary>The events of a chat turn, by SSE event name, in the order a turn sends them.</summary>
     public static readonly IReadOnlyList<(string Name, Type Data)> ChatEvents =

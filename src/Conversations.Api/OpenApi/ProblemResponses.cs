@@ -10,7 +10,7 @@ namespace Conversations.Api.OpenApi;
 /// (and any client generated from it) knows them: 400, 401/403 behind a policy, 404 with a path id, 413 with a body,
 /// 500 and 503. What a route declares itself (409, 429, or another error shape) is kept.
 /// </summary>
-public static class ProblemResponses
+internal static class ProblemResponses
 {
     /// <summary>The media type of every problem answer.</summary>
     public const string ContentType = "application/problem+json";

@@ -10,7 +10,7 @@ namespace Conversations.Api.OpenApi;
 /// Schema rules of the document: a property that may be null or absent is optional (only <c>[Required]</c> or a C#
 /// <c>required</c> member keeps it required), and closed string sets are enums (<see cref="EnumValues"/>).
 /// </summary>
-public static class SchemaRules
+internal static class SchemaRules
 {
     /// <summary>Schema transformer applying the rules.</summary>
     public static Task ApplyAsync(OpenApiSchema schema, OpenApiSchemaTransformerContext context, CancellationToken ct)

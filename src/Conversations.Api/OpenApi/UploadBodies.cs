@@ -5,7 +5,7 @@ using Microsoft.OpenApi;
 namespace Conversations.Api.OpenApi;
 
 /// <summary>The two bodies of the document upload (JSON and multipart) and its two answers (JSON summary, NDJSON progress).</summary>
-public static class UploadBodies
+internal static class UploadBodies
 {
     /// <summary>Operation transformer for the upload route.</summary>
     public static async Task DescribeAsync(OpenApiOperation operation, OpenApiOperationTransformerContext context, CancellationToken ct)

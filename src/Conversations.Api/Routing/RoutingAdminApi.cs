@@ -7,7 +7,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 namespace Conversations.Api.Routing;
 
 /// <summary>Tenant admin: model catalog, routing policy, endpoint health, canary, budget and routing events.</summary>
-public static class RoutingAdminApi
+internal static class RoutingAdminApi
 {
     /// <summary>Maps the routes under <c>/v1/routing</c>.</summary>
     public static RouteGroupBuilder MapRoutingAdminApi(this RouteGroupBuilder v1)

@@ -3,13 +3,13 @@ using Conversations.Contracts.Routing;
 namespace Conversations.Api.Routing;
 
 /// <summary>Body of PUT /v1/routing/models/{id}: an OpenAI-compatible endpoint (include /v1), its tier, domains and prices per million tokens.</summary>
-public sealed record ModelBody(
+internal sealed record ModelBody(
     string? Endpoint, string? ApiKey, string? ModelName, string? Tier, IReadOnlyList<string>? Domains,
     decimal? InputPerMillion, decimal? CachedInputPerMillion, decimal? OutputPerMillion, int? ContextWindowTokens, decimal? BatchDiscount,
     bool? SendPromptCacheKey = null);
 
 /// <summary>A registered model as the admin sees it: the key is never shown, only whether one is set.</summary>
-public sealed record ModelDto(
+internal sealed record ModelDto(
     string Id, string Endpoint, string ModelName, string Tier, IReadOnlyList<string> Domains, decimal InputPerMillion,
     decimal CachedInputPerMillion, decimal OutputPerMillion, int ContextWindowTokens, decimal BatchDiscount, bool HasApiKey,
     bool? SendPromptCacheKey)
@@ -20,7 +20,7 @@ public sealed record ModelDto(
 }
 
 /// <summary>The tenant's routing set-up: version, models (without keys) and policy (null until set: the platform model serves turns).</summary>
-public sealed record RoutingConfigDto(long Version, IReadOnlyList<ModelDto> Models, RoutingPolicySettings? Policy)
+internal sealed record RoutingConfigDto(long Version, IReadOnlyList<ModelDto> Models, RoutingPolicySettings? Policy)
 {
     /// <summary>The view of a config.</summary>
     public static RoutingConfigDto From(RoutingConfig c) => new(c.Version, c.Models.Select(ModelDto.From).ToList(), c.Policy);
@@ -31,14 +31,14 @@ public sealed record RoutingConfigDto(long Version, IReadOnlyList<ModelDto> Mode
 /// circuit or the endpoint's shared one is), <see cref="Health"/> counts only this tenant's calls with its credential,
 /// and <see cref="Shared"/> is the state of the circuit every tenant of the endpoint shares (never other tenants' figures).
 /// </summary>
-public sealed record ModelHealthDto(string ModelId, string Circuit, ModelHealthView Health, SharedCircuitDto Shared);
+internal sealed record ModelHealthDto(string ModelId, string Circuit, ModelHealthView Health, SharedCircuitDto Shared);
 
 /// <summary>The state of an endpoint's shared circuit: "closed", "open" or "half-open", and when an open one allows a probe.</summary>
-public sealed record SharedCircuitDto(string Circuit, DateTimeOffset? BreakUntil)
+internal sealed record SharedCircuitDto(string Circuit, DateTimeOffset? BreakUntil)
 {
     /// <summary>The state of a shared health view, without its counts.</summary>
     public static SharedCircuitDto From(ModelHealthView view) => new(view.Circuit, view.BreakUntil);
 }
 
 /// <summary>Body of POST /v1/routing/canary/rollback.</summary>
-public sealed record RollbackBody(string? Reason);
+internal sealed record RollbackBody(string? Reason);

@@ -8,7 +8,7 @@ namespace Conversations.Api.Streaming;
 /// A turn's events as Server-Sent Events through ASP.NET Core's own SSE result: <c>event: NAME</c>, <c>id: ID</c>
 /// (for <c>Last-Event-ID</c> resumes) and <c>data: JSON</c>.
 /// </summary>
-public static class TurnEventStream
+internal static class TurnEventStream
 {
     /// <summary>The SSE result for <paramref name="events"/>; the response is marked not to be cached or buffered.</summary>
     public static IResult Create(HttpContext http, IAsyncEnumerable<TurnEvent> events)

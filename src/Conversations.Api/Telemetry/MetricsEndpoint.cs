@@ -10,7 +10,7 @@ namespace Conversations.Api.Telemetry;
 /// set, it is served without a key on that management port only (for a scrape from inside the cluster), and that port
 /// serves nothing but <c>/metrics</c> and <c>/healthz</c>. <c>Telemetry:PrometheusEndpoint=false</c> turns it off.
 /// </summary>
-public static class MetricsEndpoint
+internal static class MetricsEndpoint
 {
     /// <summary>The scrape path.</summary>
     public const string Path = "/metrics";

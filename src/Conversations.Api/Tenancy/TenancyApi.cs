@@ -8,7 +8,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 namespace Conversations.Api.Tenancy;
 
 /// <summary>Tenants (operator), users, keys and settings (tenant admin).</summary>
-public static class TenancyApi
+internal static class TenancyApi
 {
     /// <summary>Maps the routes under <c>/v1</c>.</summary>
     public static RouteGroupBuilder MapTenancyApi(this RouteGroupBuilder v1)

@@ -34,7 +34,7 @@ public sealed record ApiKeyDto(string KeyId, string UserId, string Role, DateTim
 public sealed record ApiKeyList(IReadOnlyList<ApiKeyDto> Keys);
 
 /// <summary>The messages of the tenancy bodies' checks, shared by the attributes and the handlers.</summary>
-public static class TenancyMessages
+internal static class TenancyMessages
 {
     /// <summary>A missing or malformed tenant id.</summary>
     public const string TenantId = "tenantId is required: 2–63 characters, lower-case letters, digits and '-', starting with a letter or digit.";

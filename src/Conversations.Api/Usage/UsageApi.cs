@@ -7,7 +7,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 namespace Conversations.Api.Usage;
 
 /// <summary>Tenant admin: usage and cost per day, user, model and kind (turns, summaries, batch items), with what caches, cached tokens and routing saved.</summary>
-public static class UsageApi
+internal static class UsageApi
 {
     /// <summary>Longest report range.</summary>
     public static readonly TimeSpan MaxRange = TimeSpan.FromDays(366);

@@ -1,7 +1,7 @@
 namespace Conversations.Api.Usage;
 
 /// <summary>Usage per (day, user, model, kind) with tokens, cost and savings, plus the totals.</summary>
-public sealed record UsageReportDto(DateTimeOffset From, DateTimeOffset To, IReadOnlyList<UsageRowDto> Rows, UsageRowDto Totals);
+internal sealed record UsageReportDto(DateTimeOffset From, DateTimeOffset To, IReadOnlyList<UsageRowDto> Rows, UsageRowDto Totals);
 
 /// <summary>
 /// One usage group. <see cref="Kind"/> is "turn", "summary" or "batch" (null in the totals); <see cref="Turns"/> counts
@@ -11,7 +11,7 @@ public sealed record UsageReportDto(DateTimeOffset From, DateTimeOffset To, IRea
 /// abandoned). Savings compare the same tokens, cached ones included, on the large model (routing) or with no model
 /// call at all (caches); <see cref="CachedTokenSavingsUsd"/> is what the provider's prompt cache saved, apart.
 /// </summary>
-public sealed record UsageRowDto(
+internal sealed record UsageRowDto(
     string? Day, string? UserId, string? Model, long Turns, long PromptTokens, long CachedTokens, long CompletionTokens, decimal CostUsd,
     decimal CachedTokenSavingsUsd, long CacheHits, long HardCodedReplies, decimal CacheSavingsUsd, decimal RoutingSavingsUsd)
 {

@@ -7,7 +7,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 namespace Conversations.Api.Users;
 
 /// <summary>The caller's long-term memory: what the assistant remembers about them, and how to make it forget.</summary>
-public static class MemoryApi
+internal static class MemoryApi
 {
     /// <summary>Maps the routes under <c>/v1/me/memory</c>.</summary>
     public static RouteGroupBuilder MapMemoryApi(this RouteGroupBuilder v1)
