@@ -4,6 +4,7 @@ using Conversations.Contracts.Chat;
 using Conversations.Grains.Chat.Turn;
 using Conversations.Grains.Chat.Turns;
 using Conversations.Models.Chat;
+using Conversations.Prompting.History;
 using Conversations.Storage.Chat;
 
 namespace Conversations.Grains.Chat;
