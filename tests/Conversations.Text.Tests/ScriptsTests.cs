@@ -3,20 +3,37 @@ namespace Conversations.Text.Tests;
 public sealed class ScriptsTests
 {
     [Theory]
-    [InlineData("中", true)]   // unified ideographs
-    [InlineData("㐀", true)]   // extension A
-    [InlineData("𠮷", true)]   // extension B, outside the basic plane
-    [InlineData("𰀀", true)]   // extension G
-    [InlineData("豈", true)]   // compatibility ideograph
-    [InlineData("々", true)]   // iteration mark
-    [InlineData("あ", false)]
-    [InlineData("한", false)]
-    [InlineData("a", false)]
-    [InlineData("。", false)]
-    public void Han_covers_every_ideograph_block(string text, bool expected)
+    [InlineData(nameof(Scripts.IsHan), "中", true)]   // unified ideographs
+    [InlineData(nameof(Scripts.IsHan), "㐀", true)]   // extension A
+    [InlineData(nameof(Scripts.IsHan), "𠮷", true)]   // extension B, outside the basic plane
+    [InlineData(nameof(Scripts.IsHan), "𰀀", true)]   // extension G
+    [InlineData(nameof(Scripts.IsHan), "豈", true)]   // compatibility ideograph
+    [InlineData(nameof(Scripts.IsHan), "々", true)]   // iteration mark
+    [InlineData(nameof(Scripts.IsHan), "あ", false)]
+    [InlineData(nameof(Scripts.IsHan), "한", false)]
+    [InlineData(nameof(Scripts.IsHan), "a", false)]
+    [InlineData(nameof(Scripts.IsHan), "。", false)]
+    [InlineData(nameof(Scripts.HasNoWordSpaces), "ภ", true)]   // Thai
+    [InlineData(nameof(Scripts.HasNoWordSpaces), "ພ", true)]   // Lao
+    [InlineData(nameof(Scripts.HasNoWordSpaces), "က", true)]   // Myanmar
+    [InlineData(nameof(Scripts.HasNoWordSpaces), "ក", true)]   // Khmer
+    [InlineData(nameof(Scripts.HasNoWordSpaces), "한", true)]
+    [InlineData(nameof(Scripts.HasNoWordSpaces), "中", true)]
+    [InlineData(nameof(Scripts.HasNoWordSpaces), "a", false)]
+    [InlineData(nameof(Scripts.HasNoWordSpaces), "я", false)]
+    [InlineData(nameof(Scripts.HasNoWordSpaces), "ع", false)]
+    public void Han_covers_every_ideograph_block_and_no_word_spaces_covers_cjk_and_southeast_asia(string predicate, string text, bool expected)
     {
-        // Proves Han is the widest of the former definitions: the astral extensions and compatibility ideographs count too.
-        Assert.Equal(expected, Scripts.IsHan(char.ConvertToUtf32(text, 0)));
+        // Proves Han is the widest of the former definitions (the astral extensions and compatibility ideographs count
+        // too), and the moderation notion of scripts without word spaces covers CJK and the Southeast Asian scripts and
+        // no spaced script.
+        Func<int, bool> holds = predicate switch
+        {
+            nameof(Scripts.IsHan) => Scripts.IsHan,
+            nameof(Scripts.HasNoWordSpaces) => Scripts.HasNoWordSpaces,
+            _ => throw new ArgumentOutOfRangeException(nameof(predicate), predicate, "no such predicate"),
+        };
+        Assert.Equal(expected, holds(char.ConvertToUtf32(text, 0)));
     }
 
     [Theory]
@@ -63,22 +80,6 @@ public sealed class ScriptsTests
         // Proves punctuation is its own predicate, so a caller that wants letters only never gets "。".
         Assert.Equal(expected, Scripts.IsCjkPunctuation(c));
         Assert.False(Scripts.IsCjkPunctuation(c) && Scripts.IsCjk(c));
-    }
-
-    [Theory]
-    [InlineData("ภ", true)]   // Thai
-    [InlineData("ພ", true)]   // Lao
-    [InlineData("က", true)]   // Myanmar
-    [InlineData("ក", true)]   // Khmer
-    [InlineData("한", true)]
-    [InlineData("中", true)]
-    [InlineData("a", false)]
-    [InlineData("я", false)]
-    [InlineData("ع", false)]
-    public void Scripts_without_word_spaces(string text, bool expected)
-    {
-        // Proves the moderation notion covers CJK and the Southeast Asian scripts and no spaced script.
-        Assert.Equal(expected, Scripts.HasNoWordSpaces(char.ConvertToUtf32(text, 0)));
     }
 
     [Fact]

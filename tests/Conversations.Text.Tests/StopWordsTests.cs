@@ -3,29 +3,36 @@ namespace Conversations.Text.Tests;
 public sealed class StopWordsTests
 {
     [Theory]
-    [InlineData("the", true)]
-    [InlineData("please", true)]
-    [InlineData("tell", true)]
-    [InlineData("it's", true)]
-    [InlineData("user", false)]
-    [InlineData("assistant", false)]
-    [InlineData("vpn", false)]
-    [InlineData("The", false)] // callers lower-case first
-    public void English_stop_words(string word, bool expected)
+    [InlineData(nameof(StopWords.IsEnglish), "the", true)]
+    [InlineData(nameof(StopWords.IsEnglish), "please", true)]
+    [InlineData(nameof(StopWords.IsEnglish), "tell", true)]
+    [InlineData(nameof(StopWords.IsEnglish), "it's", true)]
+    [InlineData(nameof(StopWords.IsEnglish), "user", false)]
+    [InlineData(nameof(StopWords.IsEnglish), "assistant", false)]
+    [InlineData(nameof(StopWords.IsEnglish), "vpn", false)]
+    [InlineData(nameof(StopWords.IsEnglish), "The", false)] // callers lower-case first
+    [InlineData(nameof(StopWords.IsTranscriptWord), "user", true)]
+    [InlineData(nameof(StopWords.IsTranscriptWord), "assistant", true)]
+    [InlineData(nameof(StopWords.IsTranscriptWord), "the", true)]
+    [InlineData(nameof(StopWords.IsTranscriptWord), "warehouse", false)]
+    [InlineData(nameof(StopWords.IsChineseFunctionBigram), "的了", true)]
+    [InlineData(nameof(StopWords.IsChineseFunctionBigram), "我们", true)]
+    [InlineData(nameof(StopWords.IsChineseFunctionBigram), "仓库", false)]
+    [InlineData(nameof(StopWords.IsChineseFunctionBigram), "的库", false)]
+    [InlineData(nameof(StopWords.IsChineseFunctionBigram), "的", false)]
+    public void Each_list_holds_its_words_and_no_others(string list, string word, bool expected)
     {
-        // Proves the one English list holds function and request words but no topic word, and is case-sensitive by contract.
-        Assert.Equal(expected, StopWords.IsEnglish(word));
-    }
-
-    [Theory]
-    [InlineData("user", true)]
-    [InlineData("assistant", true)]
-    [InlineData("the", true)]
-    [InlineData("warehouse", false)]
-    public void A_transcript_also_drops_role_names(string word, bool expected)
-    {
-        // Proves the transcript list is the English list plus the speakers' role names.
-        Assert.Equal(expected, StopWords.IsTranscriptWord(word));
+        // Proves the one English list holds function and request words but no topic word, and is case-sensitive by
+        // contract; the transcript list is the English list plus the speakers' role names; and only a pair of two
+        // Chinese function characters is skipped.
+        Func<string, bool> isStopWord = list switch
+        {
+            nameof(StopWords.IsEnglish) => StopWords.IsEnglish,
+            nameof(StopWords.IsTranscriptWord) => StopWords.IsTranscriptWord,
+            nameof(StopWords.IsChineseFunctionBigram) => StopWords.IsChineseFunctionBigram,
+            _ => throw new ArgumentOutOfRangeException(nameof(list), list, "no such list"),
+        };
+        Assert.Equal(expected, isStopWord(word));
     }
 
     [Fact]
@@ -33,17 +40,5 @@ public sealed class StopWordsTests
     {
         // Proves the list can match callers that lower-case their words.
         Assert.All(StopWords.English, w => Assert.Equal(w.Trim().ToLowerInvariant(), w));
-    }
-
-    [Theory]
-    [InlineData("的了", true)]
-    [InlineData("我们", true)]
-    [InlineData("仓库", false)]
-    [InlineData("的库", false)]
-    [InlineData("的", false)]
-    public void Chinese_function_bigrams(string bigram, bool expected)
-    {
-        // Proves only a pair of two function characters is skipped.
-        Assert.Equal(expected, StopWords.IsChineseFunctionBigram(bigram));
     }
 }

@@ -14,23 +14,15 @@ public sealed class DurabilityTests
         {
             Default = new ModelBehavior { TimePerToken = TimeSpan.FromMilliseconds(150), AnswerTokens = 200 },
         });
-        var settings = new PlatformProcess.Settings(db.ConnectionString, "dur-" + Guid.NewGuid().ToString("n")[..8])
-        {
-            Environment =
-            {
-                ["Bootstrap__OperatorKey"] = OperatorKey,
-                ["Models__Chat__Endpoint"] = model.BaseUrl,
-                ["Models__Chat__ModelId"] = "test-model",
-            },
-        };
+        var settings = ClusterProcesses.Settings(db, "dur", OperatorKey);
+        settings.Environment["Models__Chat__Endpoint"] = model.BaseUrl;
+        settings.Environment["Models__Chat__ModelId"] = "test-model";
         var port = PlatformProcess.FreePort();
         string userKey, id;
         var acknowledged = new List<string>();
         await using (var first = await PlatformProcess.StartApiAsync(settings, httpPort: port))
         {
-            using var op = new ApiClient(first.BaseUrl!, OperatorKey);
-            using var admin = new ApiClient(first.BaseUrl!, await op.CreateTenantAsync("durable"));
-            userKey = await admin.CreateUserWithKeyAsync("alice");
+            userKey = await ClusterProcesses.NewUserKeyAsync(first.BaseUrl!, OperatorKey, "durable");
             using var user = new ApiClient(first.BaseUrl!, userKey);
             id = await user.CreateConversationAsync();
             model.Control.Default = model.Control.Default with { TimePerToken = TimeSpan.Zero, AnswerTokens = 10 };

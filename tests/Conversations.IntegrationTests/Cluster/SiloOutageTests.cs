@@ -1,7 +1,3 @@
-using System.Net;
-using System.Net.Http.Json;
-using System.Text.Json.Nodes;
-
 namespace Conversations.IntegrationTests.Cluster;
 
 /// <summary>An API host whose only silo is gone answers 503 with Retry-After, never a 500.</summary>
@@ -13,15 +9,10 @@ public sealed class SiloOutageTests
     public async Task Lost_silo_is_a_retryable_503()
     {
         await using var db = await TestDatabase.CreateAsync("outage");
-        var settings = new PlatformProcess.Settings(db.ConnectionString, "outage-" + Guid.NewGuid().ToString("n")[..8])
-        {
-            Environment = { ["Bootstrap__OperatorKey"] = OperatorKey },
-        };
+        var settings = ClusterProcesses.Settings(db, "outage", OperatorKey);
         await using var silo = await PlatformProcess.StartSiloAsync(settings, PlatformProcess.FreePort(), PlatformProcess.FreePort());
         await using var api = await PlatformProcess.StartApiAsync(settings, mode: "client");
-        using var op = new ApiClient(api.BaseUrl!, OperatorKey);
-        using var admin = new ApiClient(api.BaseUrl!, await op.CreateTenantAsync("outage"));
-        using var user = new ApiClient(api.BaseUrl!, await admin.CreateUserWithKeyAsync("alice"));
+        using var user = new ApiClient(api.BaseUrl!, await ClusterProcesses.NewUserKeyAsync(api.BaseUrl!, OperatorKey, "outage"));
         var id = await user.CreateConversationAsync("before the outage");
 
         silo.Kill();

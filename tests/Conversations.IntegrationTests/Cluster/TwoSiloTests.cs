@@ -11,19 +11,14 @@ public sealed class TwoSiloTests
     public async Task Two_silos_survive_one_kill()
     {
         await using var db = await TestDatabase.CreateAsync("two");
-        var settings = new PlatformProcess.Settings(db.ConnectionString, "two-" + Guid.NewGuid().ToString("n")[..8])
-        {
-            Environment = { ["Bootstrap__OperatorKey"] = OperatorKey },
-        };
+        var settings = ClusterProcesses.Settings(db, "two", OperatorKey);
         await using var siloA = await PlatformProcess.StartSiloAsync(settings, PlatformProcess.FreePort(), PlatformProcess.FreePort());
         await using var siloB = await PlatformProcess.StartSiloAsync(settings, PlatformProcess.FreePort(), PlatformProcess.FreePort());
         await using var api = await PlatformProcess.StartApiAsync(settings, mode: "client");
 
         Assert.Equal(2, await ActiveSilosAsync(db.ConnectionString));
 
-        using var op = new ApiClient(api.BaseUrl!, OperatorKey);
-        using var admin = new ApiClient(api.BaseUrl!, await op.CreateTenantAsync("twosilo"));
-        using var user = new ApiClient(api.BaseUrl!, await admin.CreateUserWithKeyAsync("alice"));
+        using var user = new ApiClient(api.BaseUrl!, await ClusterProcesses.NewUserKeyAsync(api.BaseUrl!, OperatorKey, "twosilo"));
         // Several conversations, so grains land on both silos.
         var ids = new List<string>();
         for (var i = 0; i < 6; i++)

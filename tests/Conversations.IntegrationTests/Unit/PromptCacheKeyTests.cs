@@ -1,6 +1,3 @@
-using System.Text;
-using System.Text.Json.Nodes;
-
 namespace Conversations.IntegrationTests.Unit;
 
 /// <summary>The opt-in <c>prompt_cache_key</c>: copied from <c>user</c> into the request body, nothing else changed.</summary>

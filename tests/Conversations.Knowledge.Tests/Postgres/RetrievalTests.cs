@@ -66,22 +66,16 @@ public sealed class RetrievalTests(KnowledgeCluster app)
         Assert.Equal("empty", r.Plan);
     }
 
-    [Fact]
-    public async Task Exact_terms_are_found_by_the_full_text_half()
+    [Theory]
+    [InlineData("codes", "Codes", "The badge reader model is QX-7731. The coffee machine is on floor two.", "QX-7731")] // the full-text half
+    [InlineData("zh", "年假", "员工每年享有二十五天带薪年假。报销在三十天内支付。", "带薪年假有几天")] // Chinese bigrams
+    public async Task Exact_terms_and_chinese_text_rank_their_document_first(string id, string title, string text, string query)
     {
+        // Proves an exact code is found by the full-text half and Chinese text through its bigrams.
         var (tenant, _) = await CompanyAsync();
-        await IngestAsync(tenant, new DocumentUpload("codes", "Codes", "handbook", "The badge reader model is QX-7731. The coffee machine is on floor two."));
-        var r = await Retriever.RetrieveAsync(tenant, "alice", "QX-7731", 1);
-        Assert.Equal("codes", r.Chunks[0].DocumentId);
-    }
-
-    [Fact]
-    public async Task Chinese_text_is_found_through_bigrams()
-    {
-        var (tenant, _) = await CompanyAsync();
-        await IngestAsync(tenant, new DocumentUpload("zh", "年假", "handbook", "员工每年享有二十五天带薪年假。报销在三十天内支付。"));
-        var r = await Retriever.RetrieveAsync(tenant, "alice", "带薪年假有几天", 1);
-        Assert.Equal("zh", r.Chunks[0].DocumentId);
+        await IngestAsync(tenant, new DocumentUpload(id, title, "handbook", text));
+        var r = await Retriever.RetrieveAsync(tenant, "alice", query, 1);
+        Assert.Equal(id, r.Chunks[0].DocumentId);
     }
 
     [Fact]

@@ -1,6 +1,3 @@
-using System.Net;
-using System.Net.Http.Json;
-
 namespace Conversations.Moderation.IntegrationTests.Api;
 
 /// <summary>Knowledge search is a front door of the same pipeline: it counts against the caller's request limit.</summary>

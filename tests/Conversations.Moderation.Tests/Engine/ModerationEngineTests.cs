@@ -73,20 +73,15 @@ public sealed class ModerationEngineTests
     public void Output_pii_and_secrets_are_masked()
     {
         // Proves the default output policy masks personal data and secrets with their formats.
-        const string text = "Call 13812345678, password: hunter2, key sk-abcdefghijklmnopqrstuvwx1234";
-        var result = _engine.Scan(text, CompiledLexiconSet.Platform, ModerationPhase.Output);
-        Assert.Equal(ModerationAction.Mask, result.Action);
-        Assert.Equal("Call 138****5678, password: ******, key ******", result.Mask(text));
+        PlatformMasks("Call 13812345678, password: hunter2, key sk-abcdefghijklmnopqrstuvwx1234", ModerationPhase.Output,
+            "Call 138****5678, password: ******, key ******");
     }
 
     [Fact]
     public void Secrets_in_input_are_masked_even_when_personal_data_is_allowed()
     {
         // Proves secrets are masked in the question by default.
-        const string text = "my api_key=Zx81kQ2pLm3Nv7Rt9Ws4 fails";
-        var result = _engine.Scan(text, CompiledLexiconSet.Platform, ModerationPhase.Input);
-        Assert.Equal(ModerationAction.Mask, result.Action);
-        Assert.Equal("my api_key=****** fails", result.Mask(text));
+        var result = PlatformMasks("my api_key=Zx81kQ2pLm3Nv7Rt9Ws4 fails", ModerationPhase.Input, "my api_key=****** fails");
         Assert.Contains(result.Hits, h => h.PiiKind == PiiKind.ApiKey && h.Label == "secret_api_key");
     }
 
@@ -114,10 +109,7 @@ public sealed class ModerationEngineTests
     public void Platform_lexicon_masks_profanity_in_both_languages()
     {
         // Proves the built-in lexicon catches English and Chinese abuse, including spaced-out forms.
-        const string text = "you f u c k i n g 傻逼";
-        var result = _engine.Scan(text, CompiledLexiconSet.Platform, ModerationPhase.Input);
-        Assert.Equal(ModerationAction.Mask, result.Action);
-        Assert.Equal("you *** i n g ***", result.Mask(text));
+        var result = PlatformMasks("you f u c k i n g 傻逼", ModerationPhase.Input, "you *** i n g ***");
         Assert.Equal(Lexicon.AbuseLabel, Assert.Single(result.Results).Label);
     }
 
@@ -130,5 +122,14 @@ public sealed class ModerationEngineTests
         var results = new string[64];
         Parallel.For(0, results.Length, i => results[i] = _engine.Scan(text, SeedLexicons, ModerationPhase.Output).Mask(text));
         Assert.All(results, r => Assert.Equal(expected, r));
+    }
+
+    /// <summary>Scans with the platform lexicons and asserts the text is masked (not blocked) to the expected form.</summary>
+    private ModerationResult PlatformMasks(string text, ModerationPhase phase, string expected)
+    {
+        var result = _engine.Scan(text, CompiledLexiconSet.Platform, phase);
+        Assert.Equal(ModerationAction.Mask, result.Action);
+        Assert.Equal(expected, result.Mask(text));
+        return result;
     }
 }

@@ -62,10 +62,7 @@ public sealed class WholeWordMatchingTests
     public void Evasions_of_a_whole_word_are_caught_at_their_original_offsets(string text, string expected)
     {
         // Proves spacing, separators, zero-width chars, full-width forms, homoglyphs and leet still reach the term.
-        var result = _engine.Scan(text, Blocking, ModerationPhase.Input);
-        Assert.True(result.IsBlocked);
-        var hit = Assert.Single(LexiconHits(text));
-        Assert.Equal(expected, text[hit.Start..hit.End]);
+        AssertRefusedAt(text, expected);
     }
 
     [Theory]
@@ -129,10 +126,7 @@ public sealed class WholeWordMatchingTests
     public void Cjk_terms_keep_matching_anywhere(string text, string expected)
     {
         // Proves Chinese terms (no spaces between words) still match inside text and across any gaps.
-        var result = _engine.Scan(text, Blocking, ModerationPhase.Input);
-        Assert.True(result.IsBlocked);
-        var hit = Assert.Single(LexiconHits(text));
-        Assert.Equal(expected, text[hit.Start..hit.End]);
+        AssertRefusedAt(text, expected);
         Assert.Equal(TermMode.Anywhere, Blocking.ModeOf(PatternOf("制作炸弹")));
     }
 
@@ -154,6 +148,14 @@ public sealed class WholeWordMatchingTests
         const string text = "Scunthorpe is fucking far, you cunt";
         var result = _engine.Scan(text, CompiledLexiconSet.Platform, ModerationPhase.Input);
         Assert.Equal("Scunthorpe is ***ing far, you ***", result.Mask(text));
+    }
+
+    /// <summary>Asserts the blocking lexicons refuse the text on exactly one lexicon hit, spanning the expected original chars.</summary>
+    private void AssertRefusedAt(string text, string expected)
+    {
+        Assert.True(_engine.Scan(text, Blocking, ModerationPhase.Input).IsBlocked);
+        var hit = Assert.Single(LexiconHits(text));
+        Assert.Equal(expected, text[hit.Start..hit.End]);
     }
 
     private static int PatternOf(string word) => Enumerable.Range(0, Blocking.PatternCount).First(p => Blocking.WordOf(p) == word);

@@ -1,5 +1,4 @@
 using Conversations.Moderation.RateLimiting;
-using Xunit;
 
 namespace Conversations.Moderation.Tests.RateLimiting;
 

@@ -8,19 +8,6 @@ public sealed class StreamingOutputFilterTests
     private StreamingOutputFilter NewFilter(int maxHold = StreamingFilterOptions.DefaultMaxHoldChars, OutputRelease release = OutputRelease.SafePrefix) =>
         new(_engine, ModerationEngineTests.SeedLexicons, new StreamingFilterOptions { WithheldNotice = Notice, MaxHoldChars = maxHold, Release = release });
 
-    private static string Run(StreamingOutputFilter filter, IEnumerable<string> deltas) =>
-        string.Concat(deltas.Select(d => filter.Append(d))) + filter.Flush();
-
-    private static IEnumerable<string> RandomSplit(string text, Random random)
-    {
-        for (var i = 0; i < text.Length;)
-        {
-            var n = Math.Min(text.Length - i, random.Next(1, 6));
-            yield return text.Substring(i, n);
-            i += n;
-        }
-    }
-
     [Fact]
     public void Releases_each_sentence_as_soon_as_it_ends()
     {
@@ -61,7 +48,7 @@ public sealed class StreamingOutputFilterTests
     {
         // Proves "oa.jiaoyu.com" is not cut at its dots and is blocked whole.
         var filter = NewFilter(release: OutputRelease.Sentence);
-        var output = Run(filter, ["Visit oa.", "jiaoyu", ".com today."]);
+        var output = StreamRuns.Run(filter, ["Visit oa.", "jiaoyu", ".com today."]);
         Assert.Equal(Notice, output);
         Assert.True(filter.IsBlocked);
     }
@@ -83,7 +70,7 @@ public sealed class StreamingOutputFilterTests
         for (var round = 0; round < 50; round++)
         {
             var filter = NewFilter(maxHold: random.Next(8, 80), release: release);
-            var output = Run(filter, RandomSplit(text, random));
+            var output = StreamRuns.Run(filter, StreamRuns.RandomSplit(text, random, 5));
             Assert.DoesNotContain(ModerationNormalizer.NormalizePattern("jiaoyu.com"), ModerationNormalizer.NormalizePattern(output));
             Assert.EndsWith(Notice, output);
             Assert.True(filter.IsBlocked);
@@ -109,7 +96,7 @@ public sealed class StreamingOutputFilterTests
         for (var round = 0; round < 50; round++)
         {
             var filter = new StreamingOutputFilter(_engine, lexicons, new StreamingFilterOptions { MaxHoldChars = random.Next(8, 80), Release = release });
-            var output = Run(filter, RandomSplit(text, random));
+            var output = StreamRuns.Run(filter, StreamRuns.RandomSplit(text, random, 5));
             Assert.Equal(expected, output);
             Assert.False(filter.IsBlocked);
             Assert.Equal(text.Length, filter.ConsumedLength);
@@ -136,7 +123,7 @@ public sealed class StreamingOutputFilterTests
             [new Lexicons.Lexicon("tenant_rude", ["rude_word"], RiskLevel.Medium, Lexicons.LexiconAction.Mask)], "v");
         var filter = new StreamingOutputFilter(_engine, lexicons);
         const string text = "Line one.\nSay rude_word.\n";
-        Run(filter, RandomSplit(text, new Random(3)));
+        StreamRuns.Run(filter, StreamRuns.RandomSplit(text, new Random(3), 5));
         var hit = Assert.Single(filter.Hits);
         Assert.Equal("rude_word", text[hit.Start..hit.End]);
     }

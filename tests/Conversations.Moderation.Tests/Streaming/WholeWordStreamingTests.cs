@@ -29,19 +29,6 @@ public sealed class WholeWordStreamingTests
         return sb.ToString();
     }
 
-    private static IEnumerable<string> RandomSplit(string text, Random random)
-    {
-        for (var i = 0; i < text.Length;)
-        {
-            var n = Math.Min(text.Length - i, random.Next(1, 7));
-            yield return text.Substring(i, n);
-            i += n;
-        }
-    }
-
-    private static string Run(StreamingOutputFilter filter, IEnumerable<string> deltas) =>
-        string.Concat(deltas.Select(d => filter.Append(d))) + filter.Flush();
-
     [Theory]
     [InlineData(21, OutputRelease.SafePrefix)]
     [InlineData(22, OutputRelease.SafePrefix)]
@@ -59,7 +46,7 @@ public sealed class WholeWordStreamingTests
             var text = RandomText(random, maxPieces: 40);
             var expected = _engine.Scan(text, lexicons, ModerationPhase.Output).Mask(text);
             var filter = new StreamingOutputFilter(_engine, lexicons, new StreamingFilterOptions { MaxHoldChars = random.Next(8, 80), Release = release });
-            Assert.Equal(expected, Run(filter, RandomSplit(text, random)));
+            Assert.Equal(expected, StreamRuns.Run(filter, StreamRuns.RandomSplit(text, random, 6)));
             Assert.False(filter.IsBlocked);
             Assert.Equal(text.Length, filter.ConsumedLength);
         }
@@ -82,7 +69,7 @@ public sealed class WholeWordStreamingTests
             var oneShot = _engine.Scan(text, lexicons, ModerationPhase.Output);
             var filter = new StreamingOutputFilter(_engine, lexicons,
                 new StreamingFilterOptions { WithheldNotice = Notice, MaxHoldChars = random.Next(8, 80), Release = release });
-            var output = Run(filter, RandomSplit(text, random));
+            var output = StreamRuns.Run(filter, StreamRuns.RandomSplit(text, random, 6));
             Assert.Equal(oneShot.IsBlocked, filter.IsBlocked);
             if (!oneShot.IsBlocked)
             {

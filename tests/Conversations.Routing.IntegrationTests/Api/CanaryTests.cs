@@ -60,14 +60,7 @@ public sealed class CanaryTests(RoutingPlatform fx)
     public async Task Feedback_is_owned_and_counted()
     {
         using var t = await fx.NewTenantAsync();
-        await t.PutModelAsync("cand", "large", 5m);
-        await t.SetPolicyAsync(CanaryPolicy(1.0, minTurns: 50));
-        // A first call on a cold model client can pass the short first-token timeout on a busy host: warm it up first.
-        using (var bob = fx.As(await t.Admin.CreateUserWithKeyAsync("bob"))) await t.AskAsync("Warm up: say hello", bob);
-        var conversation = await t.User.CreateConversationAsync();
-        var done = (await t.User.SendAsync(conversation, "Compare the two offers")).Done();
-        Assert.Equal("cand", done["model"]!.GetValue<string>());
-        var seq = done["assistantMessageSeq"]!.GetValue<long>();
+        var (conversation, seq) = await AnswerOnArmAsync(t, share: 1.0, expectedModel: "cand");
         var path = $"/v1/conversations/{conversation}/messages/{seq}/feedback";
 
         var (status, body) = await t.User.PostAsync(path, new { rating = "down", comment = "Missed the second offer." });
@@ -89,14 +82,7 @@ public sealed class CanaryTests(RoutingPlatform fx)
     public async Task Feedback_on_a_baseline_answer_counts_on_the_baseline()
     {
         using var t = await fx.NewTenantAsync();
-        await t.PutModelAsync("cand", "large", 5m);
-        await t.SetPolicyAsync(CanaryPolicy(0.0, minTurns: 50));
-        // A first call on a cold model client can pass the short first-token timeout on a busy host: warm it up first.
-        using (var bob = fx.As(await t.Admin.CreateUserWithKeyAsync("bob"))) await t.AskAsync("Warm up: say hello", bob);
-        var conversation = await t.User.CreateConversationAsync();
-        var done = (await t.User.SendAsync(conversation, "Compare the two offers")).Done();
-        Assert.Equal("large", done["model"]!.GetValue<string>());
-        var seq = done["assistantMessageSeq"]!.GetValue<long>();
+        var (conversation, seq) = await AnswerOnArmAsync(t, share: 0.0, expectedModel: "large");
 
         var (status, body) = await t.User.PostAsync($"/v1/conversations/{conversation}/messages/{seq}/feedback", new { rating = "down" });
         Assert.Equal(HttpStatusCode.OK, status);
@@ -104,5 +90,21 @@ public sealed class CanaryTests(RoutingPlatform fx)
         var canary = await t.GetAsync("/v1/routing/canary");
         Assert.Equal((1, 1), (canary["baseline"]!["feedbackVotes"]!.GetValue<int>(), canary["baseline"]!["negativeVotes"]!.GetValue<int>()));
         Assert.Equal(0, canary["candidate"]!["feedbackVotes"]!.GetValue<int>());
+    }
+
+    /// <summary>
+    /// Adds the candidate model, sends the given share of large turns to it (with enough turns that nothing is decided yet),
+    /// asks one question and asserts the arm's model answered; returns the conversation and the answer's sequence number.
+    /// </summary>
+    private async Task<(string Conversation, long Seq)> AnswerOnArmAsync(TestTenant t, double share, string expectedModel)
+    {
+        await t.PutModelAsync("cand", "large", 5m);
+        await t.SetPolicyAsync(CanaryPolicy(share, minTurns: 50));
+        // A first call on a cold model client can pass the short first-token timeout on a busy host: warm it up first.
+        using (var bob = fx.As(await t.Admin.CreateUserWithKeyAsync("bob"))) await t.AskAsync("Warm up: say hello", bob);
+        var conversation = await t.User.CreateConversationAsync();
+        var done = (await t.User.SendAsync(conversation, "Compare the two offers")).Done();
+        Assert.Equal(expectedModel, done["model"]!.GetValue<string>());
+        return (conversation, done["assistantMessageSeq"]!.GetValue<long>());
     }
 }

@@ -4,13 +4,6 @@ namespace Conversations.Routing.IntegrationTests.Api;
 [Collection(RoutingCollection.Name)]
 public sealed class CredentialIsolationTests(RoutingPlatform fx)
 {
-    // Threshold 0 sends every question to the large model first; caches off so every turn calls a model.
-    private static object LargeFirst => new
-    {
-        smallModelId = "small", largeModelId = "large", complexityThreshold = 0.0,
-        fallbackModelIds = new[] { "small" }, exactCache = false, semanticCache = false,
-    };
-
     [Fact(DisplayName = "A tenant with a bad key on a shared endpoint opens only its own circuit: the other tenant's turns still reach the model, and its health view shows none of the first tenant's figures")]
     public async Task Bad_key_of_one_tenant_does_not_open_the_shared_circuit()
     {
@@ -24,8 +17,8 @@ public sealed class CredentialIsolationTests(RoutingPlatform fx)
         using var b = await fx.NewTenantAsync();
         await a.PutModelAsync("large", "large", 5m, shared, keyed.BaseUrl, apiKey: "bad-key");
         await b.PutModelAsync("large", "large", 5m, shared, keyed.BaseUrl, apiKey: "good-key");
-        await a.SetPolicyAsync(LargeFirst);
-        await b.SetPolicyAsync(LargeFirst);
+        await a.SetPolicyAsync(RoutingPolicies.LargeFirst);
+        await b.SetPolicyAsync(RoutingPolicies.LargeFirst);
 
         // Tenant A keeps failing with 401s, and keeps trying across the break (a probe per break is all it gets).
         // (Its answers come from the small model, or from the extractive responder when a cold start outlasts a timeout.)
@@ -72,7 +65,7 @@ public sealed class CredentialIsolationTests(RoutingPlatform fx)
         await a.PutModelAsync("large", "large", 5m, shared, apiKey: "key-a");
         await b.PutModelAsync("large", "large", 5m, shared, apiKey: "key-b");
         await c.PutModelAsync("large", "large", 5m, shared, apiKey: "key-c");
-        foreach (var t in new[] { a, b, c }) await t.SetPolicyAsync(LargeFirst);
+        foreach (var t in new[] { a, b, c }) await t.SetPolicyAsync(RoutingPolicies.LargeFirst);
         fx.Model.Control.SetFault(shared, FaultRule.Status(500));
         try
         {

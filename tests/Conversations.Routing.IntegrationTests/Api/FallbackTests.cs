@@ -4,18 +4,11 @@ namespace Conversations.Routing.IntegrationTests.Api;
 [Collection(RoutingCollection.Name)]
 public sealed class FallbackTests(RoutingPlatform fx)
 {
-    // Threshold 0 sends every question to the large model first; caches off so every turn calls a model.
-    private static object LargeFirst => new
-    {
-        smallModelId = "small", largeModelId = "large", complexityThreshold = 0.0,
-        fallbackModelIds = new[] { "small" }, exactCache = false, semanticCache = false,
-    };
-
     [Fact(DisplayName = "Breaker: three failed calls open the large model's circuit, users keep getting the small model's answers, and after the break one probe closes it again")]
     public async Task Breaker_opens_and_half_opens()
     {
         using var t = await fx.NewTenantAsync();
-        await t.SetPolicyAsync(LargeFirst);
+        await t.SetPolicyAsync(RoutingPolicies.LargeFirst);
         var large = t.ServerName("large");
         fx.Model.Control.SetFault(large, FaultRule.Status(500));
         try
@@ -47,7 +40,7 @@ public sealed class FallbackTests(RoutingPlatform fx)
     public async Task Total_outage_falls_back_to_extractive()
     {
         using var t = await fx.NewTenantAsync();
-        await t.SetPolicyAsync(LargeFirst);
+        await t.SetPolicyAsync(RoutingPolicies.LargeFirst);
         fx.Model.Control.SetFault(t.ServerName("large"), FaultRule.Status(503));
         fx.Model.Control.SetFault(t.ServerName("small"), FaultRule.Status(500));
         try
@@ -70,7 +63,7 @@ public sealed class FallbackTests(RoutingPlatform fx)
     public async Task Stall_is_continued_by_backup()
     {
         using var t = await fx.NewTenantAsync();
-        await t.SetPolicyAsync(LargeFirst);
+        await t.SetPolicyAsync(RoutingPolicies.LargeFirst);
         var large = t.ServerName("large");
         fx.Model.Control.SetFault(large, FaultRule.Stall(afterTokens: 4, hold: TimeSpan.FromSeconds(10)));
         try

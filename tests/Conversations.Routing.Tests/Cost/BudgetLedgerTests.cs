@@ -10,32 +10,14 @@ public sealed class BudgetLedgerTests
         // Proves reserve-then-settle under one lock (as a grain serializes calls) admits exactly 50 worst-case turns and never overspends.
         const decimal worstCase = 0.02m;
         var ledger = BudgetLedger.Create(worstCase * 50, Now);
-        var gate = new object();
-        var granted = 0;
         decimal maxExposure = 0;
-        var turns = Enumerable.Range(0, 200).Select(i => Task.Run(async () =>
-        {
-            bool ok;
-            lock (gate)
+        var granted = await ConcurrentTurnsAsync(ledger, worstCase, _ => worstCase,
+            modelCall: () => Task.Delay(Random.Shared.Next(0, 5)),
+            afterReserve: () =>
             {
-                ok = ledger.TryReserve($"turn-{i}", worstCase, Now).Granted;
                 var status = ledger.Status(Now);
                 maxExposure = Math.Max(maxExposure, status.SpentUsd + status.ReservedUsd);
-            }
-
-            if (!ok)
-            {
-                return;
-            }
-
-            Interlocked.Increment(ref granted);
-            await Task.Delay(Random.Shared.Next(0, 5)); // The model call.
-            lock (gate)
-            {
-                ledger.Settle($"turn-{i}", worstCase, Now);
-            }
-        })).ToArray();
-        await Task.WhenAll(turns);
+            });
 
         var final = ledger.Status(Now);
         Assert.Equal(50, granted);
@@ -51,27 +33,8 @@ public sealed class BudgetLedgerTests
         // Proves settlement returns the unused part of a reservation while the total stays within the budget.
         const decimal worstCase = 0.02m;
         var ledger = BudgetLedger.Create(worstCase * 50, Now);
-        var gate = new object();
-        var granted = 0;
-        var turns = Enumerable.Range(0, 200).Select(i => Task.Run(async () =>
-        {
-            bool ok;
-            lock (gate)
-            {
-                ok = ledger.TryReserve($"turn-{i}", worstCase, Now).Granted;
-            }
-
-            if (ok)
-            {
-                Interlocked.Increment(ref granted);
-                await Task.Yield();
-                lock (gate)
-                {
-                    ledger.Settle($"turn-{i}", worstCase * (0.3m + (i % 7) / 10m), Now);
-                }
-            }
-        })).ToArray();
-        await Task.WhenAll(turns);
+        var granted = await ConcurrentTurnsAsync(ledger, worstCase, i => worstCase * (0.3m + (i % 7) / 10m),
+            modelCall: async () => await Task.Yield());
 
         Assert.True(granted >= 50);
         Assert.True(ledger.Status(Now).SpentUsd <= ledger.Status(Now).BudgetUsd);
@@ -202,5 +165,39 @@ public sealed class BudgetLedgerTests
         Assert.Equal(ledger.Status(Now), resumed.Status(Now));
         Assert.False(resumed.TryReserve("c", 0.3m, Now).Granted);
         Assert.True(resumed.Settle("b", 0.1m, Now).Duplicate);
+    }
+
+    /// <summary>
+    /// Runs 200 turns at once against the ledger, each reserving the worst case and, when granted, settling its real cost
+    /// after the model call; the ledger is touched under one lock, as a grain serializes calls. Returns the granted count.
+    /// </summary>
+    private static async Task<int> ConcurrentTurnsAsync(
+        BudgetLedger ledger, decimal worstCase, Func<int, decimal> realCost, Func<Task> modelCall, Action? afterReserve = null)
+    {
+        var gate = new object();
+        var granted = 0;
+        var turns = Enumerable.Range(0, 200).Select(i => Task.Run(async () =>
+        {
+            bool ok;
+            lock (gate)
+            {
+                ok = ledger.TryReserve($"turn-{i}", worstCase, Now).Granted;
+                afterReserve?.Invoke(); // Observed under the same lock, so it sees a consistent ledger.
+            }
+
+            if (!ok)
+            {
+                return;
+            }
+
+            Interlocked.Increment(ref granted);
+            await modelCall();
+            lock (gate)
+            {
+                ledger.Settle($"turn-{i}", realCost(i), Now);
+            }
+        })).ToArray();
+        await Task.WhenAll(turns);
+        return granted;
     }
 }

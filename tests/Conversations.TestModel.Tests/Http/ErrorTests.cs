@@ -9,13 +9,10 @@ public sealed class ErrorTests
     public async Task Malformed_body_gets_400_in_openai_error_shape()
     {
         // Proves: a body that is not valid JSON is answered 400 with error.message, type and code.
-        await using var server = await TestModelServer.StartAsync();
-        using var http = new HttpClient();
+        var (status, body) = await PostRawAsync("{\"model\":");
 
-        using var response = await ChatHttp.PostRawAsync(http, server, "{\"model\":");
-
-        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
-        var error = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("error");
+        Assert.Equal(HttpStatusCode.BadRequest, status);
+        var error = JsonDocument.Parse(body).RootElement.GetProperty("error");
         Assert.Equal("invalid_request_error", error.GetProperty("type").GetString());
         Assert.False(string.IsNullOrEmpty(error.GetProperty("message").GetString()));
         Assert.Equal("invalid_request", error.GetProperty("code").GetString());
@@ -25,12 +22,9 @@ public sealed class ErrorTests
     public async Task Missing_messages_gets_400()
     {
         // Proves: a request without messages is rejected, not answered.
-        await using var server = await TestModelServer.StartAsync();
-        using var http = new HttpClient();
+        var (status, _) = await PostRawAsync("{\"model\":\"m\",\"messages\":[]}");
 
-        using var response = await ChatHttp.PostRawAsync(http, server, "{\"model\":\"m\",\"messages\":[]}");
-
-        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, status);
     }
 
     [Fact]
@@ -136,5 +130,14 @@ public sealed class ErrorTests
 
         Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);
         Assert.Equal(HttpStatusCode.OK, known.StatusCode);
+    }
+
+    /// <summary>Posts a raw body to a fresh server and returns the status and the body of its answer.</summary>
+    private static async Task<(HttpStatusCode Status, string Body)> PostRawAsync(string body)
+    {
+        await using var server = await TestModelServer.StartAsync();
+        using var http = new HttpClient();
+        using var response = await ChatHttp.PostRawAsync(http, server, body);
+        return (response.StatusCode, await response.Content.ReadAsStringAsync());
     }
 }

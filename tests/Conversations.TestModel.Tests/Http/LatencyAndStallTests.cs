@@ -69,9 +69,8 @@ public sealed class LatencyAndStallTests
     {
         // Proves: after the set number of tokens the stream goes silent without ending, so a stall timer on reads fires.
         await using var server = await TestModelServer.StartAsync();
-        server.Control.SetFault("m", FaultRule.Stall(afterTokens: 3));
         using var http = new HttpClient();
-        using var response = await ChatHttp.OpenAsync(http, server, ChatHttp.Body("m", "hi", stream: true));
+        using var response = await OpenFaultedStreamAsync(server, http, FaultRule.Stall(afterTokens: 3));
         using var reader = new StreamReader(await response.Content.ReadAsStreamAsync());
 
         var events = 0;
@@ -106,9 +105,8 @@ public sealed class LatencyAndStallTests
     {
         // Proves: an abort fault delivers the set number of chunks, then the read fails instead of ending cleanly.
         await using var server = await TestModelServer.StartAsync();
-        server.Control.SetFault("m", FaultRule.Abort(afterTokens: 2));
         using var http = new HttpClient();
-        using var response = await ChatHttp.OpenAsync(http, server, ChatHttp.Body("m", "hi", stream: true));
+        using var response = await OpenFaultedStreamAsync(server, http, FaultRule.Abort(afterTokens: 2));
         using var reader = new StreamReader(await response.Content.ReadAsStreamAsync());
 
         var events = 0;
@@ -170,5 +168,12 @@ public sealed class LatencyAndStallTests
         }
 
         Assert.True(condition());
+    }
+
+    /// <summary>Sets the fault on model "m" and opens a streamed chat request to it.</summary>
+    private static Task<HttpResponseMessage> OpenFaultedStreamAsync(TestModelServer server, HttpClient http, FaultRule fault)
+    {
+        server.Control.SetFault("m", fault);
+        return ChatHttp.OpenAsync(http, server, ChatHttp.Body("m", "hi", stream: true));
     }
 }

@@ -1,0 +1,20 @@
+namespace Conversations.Moderation.Tests.Streaming;
+
+/// <summary>Feeds a streaming filter the way a model stream would: deltas of random length, then the flush.</summary>
+internal static class StreamRuns
+{
+    /// <summary>Everything the filter releases for the deltas, including what the flush lets out.</summary>
+    public static string Run(StreamingOutputFilter filter, IEnumerable<string> deltas) =>
+        string.Concat(deltas.Select(d => filter.Append(d))) + filter.Flush();
+
+    /// <summary>The text cut into deltas of 1 to <paramref name="longest"/> chars, at points the seeded random picks.</summary>
+    public static IEnumerable<string> RandomSplit(string text, Random random, int longest)
+    {
+        for (var i = 0; i < text.Length;)
+        {
+            var n = Math.Min(text.Length - i, random.Next(1, longest + 1));
+            yield return text.Substring(i, n);
+            i += n;
+        }
+    }
+}
