@@ -6,7 +6,7 @@ namespace Conversations.Api.OpenAi;
 internal static class CompletionResult
 {
     /// <summary>Reads the turn to its end; a problem (in OpenAI's shape) when it failed, else the completion.</summary>
-    public static async Task<IResult> ReadAsync(HttpContext http, TurnEvents turn, CompletionHeader header)
+    public static async Task<IResult> ReadAsync(HttpContext http, CompletionEvents turn, CompletionHeader header)
     {
         await using var _ = turn;
         var text = new System.Text.StringBuilder();

@@ -14,7 +14,7 @@ internal sealed record CompletionHeader(string Id, long Created, string Model);
 /// <c>choices: []</c> and the usage, then <c>data: [DONE]</c>. A moderation refusal streams as a <c>refusal</c> delta
 /// ending in <c>content_filter</c>; an error after the first chunk is written as OpenAI's error object.
 /// </summary>
-internal sealed class CompletionStreamResult(TurnEvents turn, CompletionHeader header, bool includeUsage) : IResult
+internal sealed class CompletionStreamResult(CompletionEvents turn, CompletionHeader header, bool includeUsage) : IResult
 {
     private static readonly byte[] Done = Encoding.ASCII.GetBytes("data: [DONE]\n\n");
 

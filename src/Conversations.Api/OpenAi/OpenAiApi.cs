@@ -84,7 +84,7 @@ internal static class OpenAiApi
         // Earlier messages of the request are not replayed: the conversation's stored history is the context.
         var turnId = idempotencyKey ?? Guid.NewGuid().ToString("n");
         var events = grain.SendAsync(new SendMessage(caller, CompletionRequestCheck.Question(body), turnId, requested), http.RequestAborted);
-        var turn = await TurnEvents.StartAsync(events, http.RequestAborted);
+        var turn = await CompletionEvents.StartAsync(events, http.RequestAborted);
         if (turn.First is ErrorEvent error && !turn.Refused)
         {
             await turn.DrainAsync();

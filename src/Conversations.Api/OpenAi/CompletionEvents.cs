@@ -6,12 +6,12 @@ namespace Conversations.Api.OpenAi;
 /// A turn's event stream, read up to its first decisive event (text, done or error) before the response starts, so a
 /// turn that fails at once is an HTTP error rather than a 200 stream; citations seen on the way are kept.
 /// </summary>
-internal sealed class TurnEvents : IAsyncDisposable
+internal sealed class CompletionEvents : IAsyncDisposable
 {
     private readonly IAsyncEnumerator<ChatEvent> _events;
     private ChatEvent? _pending;
 
-    private TurnEvents(IAsyncEnumerator<ChatEvent> events) => _events = events;
+    private CompletionEvents(IAsyncEnumerator<ChatEvent> events) => _events = events;
 
     /// <summary>The first delta, done or error event; null when the stream ended without one.</summary>
     public ChatEvent? First { get; private set; }
@@ -23,9 +23,9 @@ internal sealed class TurnEvents : IAsyncDisposable
     public bool Refused => First is ErrorEvent { Code: "input_refused" };
 
     /// <summary>Starts reading <paramref name="events"/> and waits for the first decisive event.</summary>
-    public static async Task<TurnEvents> StartAsync(IAsyncEnumerable<ChatEvent> events, CancellationToken ct)
+    public static async Task<CompletionEvents> StartAsync(IAsyncEnumerable<ChatEvent> events, CancellationToken ct)
     {
-        var turn = new TurnEvents(events.GetAsyncEnumerator(ct));
+        var turn = new CompletionEvents(events.GetAsyncEnumerator(ct));
         while (await turn._events.MoveNextAsync())
         {
             switch (turn._events.Current)
