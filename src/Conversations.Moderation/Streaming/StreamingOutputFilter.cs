@@ -11,6 +11,7 @@ namespace Conversations.Moderation.Streaming;
 /// finding (see that value). Text is never released past the start of a lexicon word that could still complete (the automaton's
 /// open prefix) nor through the middle of a hit, so a blocked term split across deltas never reaches the output. A whole-word
 /// term at the very end of the pending text is decided only once the next visible char shows whether the word ended.
+/// The answer's first char is shown with the first delta when no finding can hide it (see ShowFirstChar).
 /// One instance per answer; not thread-safe. It scans only when a release is possible (a sentence end, or in safe-prefix
 /// mode a finished word), not on every delta.
 /// </remarks>
@@ -25,6 +26,9 @@ public sealed class StreamingOutputFilter(ModerationEngine engine, CompiledLexic
     private int _length;
     private int _released;
     private char _lastVisible;
+    // Chars at the start of _pending already shown to the user but kept for the scans: the first char of the answer,
+    // released before its word is complete (see ShowFirstChar).
+    private int _shown;
 
     /// <summary>True once a blocking rule fired; everything after that is withheld.</summary>
     public bool IsBlocked { get; private set; }
@@ -38,7 +42,7 @@ public sealed class StreamingOutputFilter(ModerationEngine engine, CompiledLexic
     /// <summary>Chars of the original answer consumed (released or withheld) so far.</summary>
     public int ConsumedLength => _released;
 
-    /// <summary>Chars received but not yet released.</summary>
+    /// <summary>Chars received but not yet consumed (an early-shown first char counts until its word is released).</summary>
     public int PendingLength => _length;
 
     /// <summary>Feeds one delta; returns the text that is safe to show now (often empty).</summary>
@@ -51,7 +55,10 @@ public sealed class StreamingOutputFilter(ModerationEngine engine, CompiledLexic
         delta.CopyTo(_pending.AsSpan(_length));
         _length += delta.Length;
         var boundary = _options.Release == OutputRelease.Sentence ? CandidateBoundary() : SafeCandidate();
-        return boundary > 0 ? Release(boundary, final: false) : string.Empty;
+        var text = boundary > _shown ? Release(boundary, final: false) : string.Empty;
+        return text.Length == 0 && _released == 0 && _shown == 0 && !IsBlocked && _options.Release == OutputRelease.SafePrefix
+            ? ShowFirstChar()
+            : text;
     }
 
     /// <summary>Ends the stream: checks and releases whatever is still held.</summary>
@@ -93,7 +100,7 @@ public sealed class StreamingOutputFilter(ModerationEngine engine, CompiledLexic
             }
             if (boundary > 0 && char.IsHighSurrogate(pending[boundary - 1]))
                 boundary--;
-            if (boundary <= 0)
+            if (boundary <= _shown)
                 return string.Empty;
         }
         var released = new List<ModerationHit>();
@@ -106,9 +113,11 @@ public sealed class StreamingOutputFilter(ModerationEngine engine, CompiledLexic
                 RiskLevel = RiskLevels.Max(RiskLevel, hit.Risk);
             }
         }
+        // Chars already shown are masked as they were shown: ShowFirstChar only shows a char every mask keeps.
         var text = released.Count == 0
-            ? pending[..boundary].ToString()
-            : TextMasker.Mask(pending[..boundary], released, static h => h.Action != ModerationAction.Allow);
+            ? pending[_shown..boundary].ToString()
+            : TextMasker.Mask(pending[..boundary], released, static h => h.Action != ModerationAction.Allow)[_shown..];
+        _shown = 0;
         for (var i = boundary - 1; i >= 0; i--)
         {
             if (Normalization.ModerationNormalizer.ClassOf(pending[i]) != Normalization.CharClass.Invisible)
@@ -134,6 +143,52 @@ public sealed class StreamingOutputFilter(ModerationEngine engine, CompiledLexic
         _released += _length;
         _length = 0;
         return _options.WithheldNotice;
+    }
+
+    /// <summary>
+    /// The first char of the answer, shown before its word is complete when no finding can hide it: a one-shot mask would
+    /// show it too. A finding that starts with a letter or digit keeps its first char when masked (an e-mail keeps the first
+    /// letter, phones, IDs and cards their first digits), except secrets, whose keywords and vendor prefixes are checked
+    /// here, and lexicon words, whose open prefix the scan reports. The char stays in the pending text, so later scans see
+    /// the whole word as a one-shot scan would.
+    /// </summary>
+    private string ShowFirstChar()
+    {
+        var pending = _pending.AsSpan(0, _length);
+        if (pending.IsEmpty || !(char.IsAsciiLetterOrDigit(pending[0]) || pending[0] is '*' or '#' or '>' or '`' or '|'))
+            return string.Empty;
+        var letters = 0;
+        while (letters < pending.Length && char.IsAsciiLetter(pending[letters]))
+            letters++;
+        if (letters > 0 && MayBeSecretWord(pending[..letters]))
+            return string.Empty;
+        var result = engine.Scan(pending, lexicons, ModerationPhase.Output, out var openPrefixStart, _options.Policy,
+            new ScanContext(_lastVisible, MoreFollows: true));
+        if (result.IsBlocked || openPrefixStart == 0)
+            return string.Empty;
+        foreach (var hit in result.Hits)
+        {
+            if (hit.Start == 0)
+                return string.Empty;
+        }
+        _shown = char.IsHighSurrogate(pending[0]) ? 0 : 1;
+        return _shown == 0 ? string.Empty : pending[..1].ToString();
+    }
+
+    // Words a secret can start with: the keywords of PiiPatterns.KeyAssignment and PasswordAssignment, and the vendor
+    // prefixes of PrefixedKey. A word that is a prefix of one, or starts with one, may still become a masked secret.
+    private static readonly string[] SecretWords =
+        ["api", "app", "access", "secret", "client", "private", "auth", "refresh", "bearer", "session", "token",
+         "password", "passwd", "passcode", "pwd", "sk", "akia", "asia", "ltai", "gh"];
+
+    private static bool MayBeSecretWord(ReadOnlySpan<char> word)
+    {
+        foreach (var secret in SecretWords)
+        {
+            if (secret.AsSpan().StartsWith(word, StringComparison.OrdinalIgnoreCase) || word.StartsWith(secret, StringComparison.OrdinalIgnoreCase))
+                return true;
+        }
+        return false;
     }
 
     /// <summary>Start of the trailing run that could still grow into personal data, or a forced cut when too much waits.</summary>
