@@ -77,6 +77,8 @@ public static class HostingExtensions
             silo.UseAdoNetClustering(o => { o.Invariant = Invariant; o.ConnectionString = cs; });
             silo.AddPlatformGrainStorage(cs);
             silo.UseAdoNetReminderService(o => { o.Invariant = Invariant; o.ConnectionString = cs; });
+            // Orleans:Membership tunes failure detection (ProbeTimeout, NumMissedProbesLimit, …; docs/scaling.md weighs them).
+            silo.Services.Configure<ClusterMembershipOptions>(configuration.GetSection("Orleans:Membership"));
             if (orleans.FastFailureDetection) silo.Configure<ClusterMembershipOptions>(UseFastFailureDetection);
             // Orleans:Metadata (e.g. Orleans__Metadata__zone=zone-a) labels the silo for operators and placement filters.
             silo.UseSiloMetadata();
