@@ -16,12 +16,16 @@ public sealed class ChatPageTests(WebChatFixture fx)
     {
         var (key, _) = await fx.NewReaderAsync();
         await using var b = await ChatBrowser.OpenAsync(fx.BaseUrl);
+        var elsewhere = new List<string>();
+        b.Context.Request += (_, r) => { if (!r.Url.StartsWith(fx.BaseUrl, StringComparison.Ordinal)) lock (elsewhere) elsewhere.Add(r.Url); };
+        await b.ScreenshotAsync("sign-in");
         await b.SignInAsync(key);
         Assert.Equal("alice", (await b.Page.GetByTestId("me-user").InnerTextAsync()).ToLowerInvariant());
         Assert.EndsWith("· user", await b.Page.GetByTestId("me-tenant").InnerTextAsync());
 
         await b.AskAsync(Question);
-        await b.Page.Locator("article.turn.assistant.streaming .progress .stage").First.WaitForAsync();
+        await b.Page.Locator("article.turn.assistant.streaming .progress .stage[data-stage=searched]").WaitForAsync();
+        await b.ScreenshotAsync("turn-desktop-light-progress");
         await b.Page.Locator("article.turn.assistant.streaming .markdown").WaitForAsync();
         await b.ScreenshotAsync("turn-desktop-light-mid-stream");
         await b.WaitForAnswerAsync();
@@ -47,6 +51,45 @@ public sealed class ChatPageTests(WebChatFixture fx)
         await b.Page.ReloadAsync();
         await b.Page.Locator("article.turn.assistant .markdown a.cite").First.WaitForAsync();
         Assert.Contains("Leave policy", await b.LastAnswer.Locator(".sources").InnerTextAsync());
+        Assert.Empty(elsewhere); // everything the page loads comes from the platform: no CDN
+    }
+
+    [Fact(DisplayName = "Shift+Enter adds a line, Enter sends; regenerate and edit-and-resend ask the last question again")]
+    public async Task Regenerate_and_edit()
+    {
+        var (key, _) = await fx.NewReaderAsync();
+        await using var b = await ChatBrowser.OpenAsync(fx.BaseUrl);
+        await b.SignInAsync(key);
+        var box = b.Page.GetByLabel("Message", new() { Exact = true });
+        await box.FillAsync("How long");
+        await box.PressAsync("Shift+Enter");
+        await box.PressSequentiallyAsync("is parental leave?");
+        Assert.Equal("How long\nis parental leave?", await box.InputValueAsync());
+        Assert.Equal(0, await b.Page.Locator(".turn.user").CountAsync());
+        await box.PressAsync("Enter");
+        await b.Page.Locator("article.turn.assistant.streaming").WaitForAsync();
+        await b.WaitForAnswerAsync();
+        Assert.Equal("", await box.InputValueAsync());
+
+        await b.LastAnswer.GetByRole(AriaRole.Button, new() { Name = "Regenerate" }).ClickAsync();
+        await b.Page.Locator("article.turn.assistant.streaming").WaitForAsync();
+        await b.WaitForAnswerAsync();
+        Assert.Equal(1, await b.Page.Locator(".turn.user").CountAsync());
+        Assert.Equal(1, await b.Page.Locator("article.turn.assistant").CountAsync());
+        Assert.Equal("sixteen weeks", await b.LastAnswer.Locator(".markdown strong").InnerTextAsync());
+
+        await b.Page.GetByRole(AriaRole.Button, new() { Name = "Edit and resend" }).ClickAsync();
+        var edit = b.Page.GetByRole(AriaRole.Textbox, new() { Name = "Edit and resend" });
+        await edit.FillAsync("How many weeks of parental leave?");
+        await b.ScreenshotAsync("edit-and-resend");
+        await edit.PressAsync("Enter");
+        await b.Page.Locator("article.turn.assistant.streaming").WaitForAsync();
+        await b.WaitForAnswerAsync();
+        Assert.Equal(["How many weeks of parental leave?"], await b.Page.Locator(".turn.user .bubble").AllInnerTextsAsync());
+        Assert.Equal(1, await b.Page.Locator("article.turn.assistant").CountAsync());
+
+        // The model was asked the edited question.
+        Assert.Contains(fx.Model.Requests, r => r.Messages[^1].Content.Contains("How many weeks of parental leave?", StringComparison.Ordinal));
     }
 
     [Fact(DisplayName = "Conversations are listed by their first question and can be searched, renamed and deleted")]

@@ -73,7 +73,6 @@ function AssistantMessage({ t, m, conversationId, reconnecting, isLastAnswer, bu
       <div class="answer">
         {showProgress && <Progress t={t} stages={m.stages || []} sources={m.citations.length} reconnecting={reconnecting} writing={!!m.content} />}
         {m.content && <div class="markdown" ref={body} onClick={onClick} dangerouslySetInnerHTML={{ __html: html }} />}
-        {m.streaming && m.content && <span class="caret" aria-hidden="true" />}
         {citations.length > 0 && (
           <div class="sources">
             <span class="sources-label">{t('sources')}</span>
