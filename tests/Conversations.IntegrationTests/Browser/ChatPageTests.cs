@@ -284,7 +284,14 @@ public sealed class ChatPageTests(WebChatFixture fx)
         var bubble = await b.LastAnswer.BoundingBoxAsync();
         Assert.True(bubble!.Width >= 300, $"the answer is {bubble.Width}px wide");
 
-        await b.Page.GetByRole(AriaRole.Button, new() { Name = "Open the conversation list" }).ClickAsync();
+        // The drawer opens from the menu button with the focus inside it, and Escape closes it.
+        var menu = b.Page.GetByRole(AriaRole.Button, new() { Name = "Open the conversation list" });
+        await menu.ClickAsync();
+        await b.Page.Locator("nav.sidebar .conversation-open").First.WaitForAsync(new() { State = WaitForSelectorState.Visible });
+        Assert.Equal("New chat", await b.Page.EvaluateAsync<string>("() => document.activeElement.textContent"));
+        await b.Page.Keyboard.PressAsync("Escape");
+        await b.Page.Locator("nav.sidebar").WaitForAsync(new() { State = WaitForSelectorState.Hidden });
+        await menu.ClickAsync();
         await b.Page.Locator("nav.sidebar .conversation-open").First.WaitForAsync(new() { State = WaitForSelectorState.Visible });
         await b.Page.WaitForTimeoutAsync(300); // the drawer's slide
         await b.ScreenshotAsync("phone-drawer");

@@ -65,7 +65,7 @@ function Chat({ t, me }) {
 
   return (
     <div class={`layout${drawer ? ' drawer-open' : ''}`}>
-      <Sidebar t={t} me={me} currentId={view.id} version={listVersion} onOpen={open} onNew={() => open(null)}
+      <Sidebar t={t} me={me} currentId={view.id} version={listVersion} onOpen={open} onNew={() => open(null)} drawerOpen={drawer}
         onClose={() => setDrawer(false)} onDeleted={id => { if (id === view.id) open(null); }} />
       <div class="scrim" onClick={() => setDrawer(false)} aria-hidden="true" />
       <Conversation key={view.key} t={t} me={me} conversationId={view.id} onCreated={created} onActivity={refreshList}

@@ -37,6 +37,14 @@ export function Conversation({ t, me, conversationId, onCreated, onActivity, onM
   const abort = useRef(new AbortController());
   const scroller = useRef(null);
   const pinned = useRef(true);
+  const menu = useRef(null);
+  const wasOpen = useRef(false);
+
+  // The closed drawer gives the focus back to the button that opened it.
+  useEffect(() => {
+    if (wasOpen.current && !drawerOpen && menu.current?.offsetParent) menu.current.focus();
+    wasOpen.current = drawerOpen;
+  }, [drawerOpen]);
 
   useEffect(() => () => abort.current.abort(), []);
 
@@ -148,9 +156,9 @@ export function Conversation({ t, me, conversationId, onCreated, onActivity, onM
 
   const busy = !!turn;
   return (
-    <main class="chat" aria-busy={busy ? 'true' : 'false'}>
+    <main class="chat" aria-busy={busy ? 'true' : 'false'} inert={drawerOpen || undefined}>
       <header class="chat-header">
-        <button class="icon-button only-phone" onClick={onMenu} aria-label={t('nav.open')} aria-expanded={drawerOpen ? 'true' : 'false'}>
+        <button ref={menu} class="icon-button only-phone" onClick={onMenu} aria-label={t('nav.open')} aria-expanded={drawerOpen ? 'true' : 'false'}>
           <Icon name="menu" />
         </button>
         <h1 class="chat-title">{title || t('nav.new')}</h1>

@@ -7,7 +7,10 @@ import { Icon } from '../shared/icons.jsx';
 
 const pageSize = 50;
 
-export function Sidebar({ t, me, currentId, version, onOpen, onNew, onClose, onDeleted }) {
+export function Sidebar({ t, me, currentId, version, onOpen, onNew, onClose, onDeleted, drawerOpen }) {
+  const nav = useRef(null);
+  // An opened drawer takes the focus, so a keyboard user lands in it.
+  useEffect(() => { if (drawerOpen) nav.current?.querySelector('.new-chat')?.focus(); }, [drawerOpen]);
   const [query, setQuery] = useState('');
   const [items, setItems] = useState(null);
   const [next, setNext] = useState(null);
@@ -53,7 +56,7 @@ export function Sidebar({ t, me, currentId, version, onOpen, onNew, onClose, onD
 
   const groups = groupByDate(items || [], t);
   return (
-    <nav class="sidebar" aria-label={t('nav.list')}>
+    <nav class="sidebar" ref={nav} aria-label={t('nav.list')}>
       <div class="sidebar-top">
         <div class="brand"><img src="/icons/icon.svg" alt="" width="28" height="28" /><span>{t('app.name')}</span></div>
         <button class="icon-button only-phone" onClick={onClose} aria-label={t('nav.close')}><Icon name="close" /></button>
