@@ -44,7 +44,7 @@ public sealed class ChatBrowser : IAsyncDisposable
         options.ViewportSize ??= new ViewportSize { Width = 1280, Height = 800 };
         options.BaseURL = baseUrl;
         var context = await browser.NewContextAsync(options);
-        context.SetDefaultTimeout(30_000);
+        context.SetDefaultTimeout(60_000);
         var page = await context.NewPageAsync();
         page.Dialog += (_, dialog) => dialog.AcceptAsync();
         await page.GotoAsync("/");

@@ -198,6 +198,39 @@ public sealed class ChatPageTests(WebChatFixture fx)
         Assert.Equal(0, await b.LastAnswer.Locator(".error-card").CountAsync());
     }
 
+    [Fact(DisplayName = "A page reloaded mid-answer follows the running turn to its end instead of losing it")]
+    public async Task Reload_mid_answer()
+    {
+        var (key, _) = await fx.NewReaderAsync();
+        fx.Model.Control.SetModel(WebChatFixture.ModelId, WebChatFixture.Streaming with
+        {
+            ScriptedAnswer = null, AnswerTokens = 60, TimePerToken = TimeSpan.FromMilliseconds(80),
+        });
+        try
+        {
+            await using var b = await ChatBrowser.OpenAsync(fx.BaseUrl);
+            await b.SignInAsync(key);
+            await b.AskAsync("Tell me about leave.");
+            await b.Page.Locator("article.turn.assistant.streaming .markdown").WaitForAsync();
+            await b.Page.ReloadAsync();
+            await b.Page.Locator("article.turn.assistant.streaming").WaitForAsync();
+            await b.WaitForAnswerAsync();
+            await b.ScreenshotAsync("reload-followed");
+
+            using var api = fx.As(key);
+            var stored = (await api.MessagesAsync(ConversationIdOf(b.Page))).Last()!;
+            Assert.Equal("complete", stored["status"]!.GetValue<string>());
+            // The whole stored answer is on the page: its last words, as the turn ended after the reload.
+            var words = stored["content"]!.GetValue<string>().Split(' ', StringSplitOptions.RemoveEmptyEntries);
+            Assert.EndsWith(string.Join(' ', words[^5..]), (await b.LastAnswer.Locator(".markdown").InnerTextAsync()).Trim());
+            Assert.Equal(1, await b.Page.Locator(".turn.user").CountAsync());
+        }
+        finally
+        {
+            fx.ResetModel();
+        }
+    }
+
     [Fact(DisplayName = "A refused send shows a friendly error with a retry button, and the retry gets the answer")]
     public async Task Error_with_retry()
     {

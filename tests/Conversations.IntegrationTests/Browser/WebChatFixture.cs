@@ -60,6 +60,18 @@ public sealed class WebChatFixture() : PlatformHost("web", OperatorKey)
     protected override async Task StartServersAsync() =>
         Model = await TestModelServer.StartAsync(new TestModelOptions { Models = new Dictionary<string, ModelBehavior> { [ModelId] = Streaming } });
 
+    /// <summary>
+    /// One whole turn through the API before any browser: a cold process compiles and loads the embedding model on its
+    /// first turn, which on a loaded machine can take longer than a page should wait for an answer.
+    /// </summary>
+    protected override async Task PlatformStartedAsync()
+    {
+        var (key, _) = await NewReaderAsync();
+        using var user = As(key);
+        var events = await user.SendAsync(await user.CreateConversationAsync("warm-up"), "How long is parental leave?");
+        Assert.Contains(events, e => e.Name == "done");
+    }
+
     /// <inheritdoc />
     protected override void Configure(IDictionary<string, string> environment)
     {

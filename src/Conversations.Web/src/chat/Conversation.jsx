@@ -54,7 +54,10 @@ export function Conversation({ t, me, conversationId, onCreated, onActivity, onM
     try {
       const data = await api.get(`/v1/conversations/${conversationId}?limit=200`, { signal: abort.current.signal });
       setTitle(data.conversation.title);
-      setMessages(data.messages.map(fromHistory));
+      const history = data.messages.map(fromHistory);
+      setMessages(history);
+      const last = history[history.length - 1];
+      if (last?.role === 'user') follow(last.turnId);
     } catch (e) {
       if (e.name !== 'AbortError') setLoadError(e);
     } finally {
@@ -108,6 +111,27 @@ export function Conversation({ t, me, conversationId, onCreated, onActivity, onM
       setTurn(null);
       setReconnecting(false);
       onActivity();
+    }
+  }
+
+  // The page was opened (or reloaded) while an answer was being written: show it as it goes on.
+  async function follow(turnId) {
+    const aKey = key();
+    setMessages(list => [...list, { key: aKey, role: 'assistant', content: '', status: 'streaming', turnId, citations: [], stages: [], streaming: true }]);
+    setTurn({ conversationId: idRef.current, turnId });
+    try {
+      await runTurn({
+        conversationId: idRef.current, turnId, resumeOnly: true, signal: abort.current.signal,
+        onReconnecting: setReconnecting,
+        onEvent: (name, data) => update(aKey, m => onTurnEvent(m, name, data)),
+      });
+    } catch (e) {
+      if (e.name === 'AbortError') return;
+      // No such turn any more (its question was never answered): the question stands alone.
+      setMessages(list => list.filter(m => m.key !== aKey));
+    } finally {
+      setTurn(null);
+      setReconnecting(false);
     }
   }
 

@@ -99,6 +99,9 @@ export function Sidebar({ t, me, currentId, version, onOpen, onNew, onClose, onD
           <span class="me-name" data-testid="me-user">{me.displayName || me.userId}</span>
           <span class="me-tenant muted" data-testid="me-tenant">{me.tenantName} · {t(`role.${me.role}`)}</span>
         </span>
+        {me.role === 'tenant_admin' && (
+          <a class="icon-button" href="/admin/" aria-label={t('nav.admin')} title={t('nav.admin')}><Icon name="settings" /></a>
+        )}
         <button class="icon-button" onClick={() => session.signOut()} aria-label={t('signout')} title={t('signout')}><Icon name="logout" /></button>
       </div>
     </nav>

@@ -6,7 +6,7 @@ import { ApiError, readEventStream, request } from '../shared/api.js';
 const maxReconnects = 8;
 
 /** Runs a turn to its end, calling onEvent(name, data) per event; rejects with an ApiError the caller shows. */
-export async function runTurn({ conversationId, text, turnId, signal, onEvent, onReconnecting }) {
+export async function runTurn({ conversationId, text, turnId, signal, onEvent, onReconnecting, resumeOnly = false }) {
   const base = `/v1/conversations/${encodeURIComponent(conversationId)}`;
   let lastId = null;
   let ended = false;
@@ -24,15 +24,20 @@ export async function runTurn({ conversationId, text, turnId, signal, onEvent, o
     await readEventStream(res, handle);
   };
 
-  try {
-    await send();
-  } catch (e) {
-    if (!resumable(e, signal)) throw e;
+  if (resumeOnly) accepted = true; // a turn found running when the page opened: follow it, never send it again
+  else {
+    try {
+      await send();
+    } catch (e) {
+      if (!resumable(e, signal)) throw e;
+    }
   }
-  for (let attempt = 0; !ended; attempt++) {
+  for (let attempt = resumeOnly ? -1 : 0; !ended; attempt++) {
     if (attempt >= maxReconnects) throw new ApiError(0, 'connection', null, null);
-    onReconnecting?.(true);
-    await pause(Math.min(400 * 2 ** attempt, 6000), signal);
+    if (attempt >= 0) {
+      onReconnecting?.(true);
+      await pause(Math.min(400 * 2 ** attempt, 6000), signal);
+    }
     try {
       const res = await request(`${base}/turns/${encodeURIComponent(turnId)}/events`, {
         headers: lastId ? { 'Last-Event-ID': lastId } : {}, signal,

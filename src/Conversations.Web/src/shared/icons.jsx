@@ -19,7 +19,7 @@ const paths = {
   book: 'M5 4h9a3 3 0 0 1 3 3v13H8a3 3 0 0 1-3-3zM5 17a3 3 0 0 1 3-3h9',
   alert: 'M12 4l9 16H3zM12 10v4M12 17v.5',
   more: 'M5 12h.01M12 12h.01M19 12h.01',
-  key: 'M14 10a4 4 0 1 1-1.2-2.8L20 0M17 3l3 3',
+  settings: 'M4 7h9M17 7h3M4 17h3M11 17h9M15 5v4M9 15v4',
 };
 
 /** An icon by name; size in px. */
