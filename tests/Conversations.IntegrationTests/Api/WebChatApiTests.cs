@@ -4,6 +4,27 @@ namespace Conversations.IntegrationTests.Api;
 [Collection(PlatformCollection.Name)]
 public sealed class WebChatApiTests(PlatformFixture fx)
 {
+    [Fact(DisplayName = "The API host serves the chat app built by its build: page, bundle, styles, manifest and icons")]
+    public async Task Chat_app_is_served()
+    {
+        using var anon = fx.As(null);
+        var html = await anon.Http.GetStringAsync("/");
+        Assert.Contains("/chat/main.js", html);
+        Assert.Contains("/manifest.webmanifest", html);
+        Assert.DoesNotContain("https://", html); // nothing from a CDN
+        foreach (var (path, type) in new[] { ("/chat/main.js", "text/javascript"), ("/chat/main.css", "text/css"), ("/icons/icon-192.png", "image/png"), ("/icons/icon-512.png", "image/png") })
+        {
+            var res = await anon.Http.GetAsync(path);
+            Assert.Equal(HttpStatusCode.OK, res.StatusCode);
+            Assert.Equal(type, res.Content.Headers.ContentType?.MediaType);
+        }
+        var manifest = JsonNode.Parse(await anon.Http.GetStringAsync("/manifest.webmanifest"))!;
+        Assert.Equal("standalone", manifest["display"]!.GetValue<string>());
+        var sizes = manifest["icons"]!.AsArray().Select(i => i!["sizes"]!.GetValue<string>()).ToList();
+        Assert.Contains("192x192", sizes);
+        Assert.Contains("512x512", sizes);
+    }
+
     [Fact(DisplayName = "GET /v1/me names the tenant, user and role of a user key, and only the role of an operator key; no key is a 401")]
     public async Task Me()
     {
