@@ -107,6 +107,16 @@ public sealed class ConversationGrain(
     }
 
     /// <inheritdoc />
+    public async Task<ConversationInfo?> RenameAsync(Caller caller, string title)
+    {
+        if (!Owns(caller)) return null;
+        if (!await Store.RenameAsync(_tenantId, _conversationId, title)) return null;
+        state.State.Title = title;
+        await state.WriteStateAsync();
+        return Info(await Store.GetAsync(_tenantId, _conversationId));
+    }
+
+    /// <inheritdoc />
     public async Task<bool> DeleteAsync(Caller caller)
     {
         if (!Owns(caller)) return false;
