@@ -109,6 +109,7 @@ internal static class ApiSetup
         v1.MapConversationsApi();
         v1.MapKnowledgeApi();
         v1.MapMemoryApi();
+        v1.MapProfileApi();
         v1.MapModerationApi();
         v1.MapRoutingAdminApi();
         v1.MapUsageApi();
