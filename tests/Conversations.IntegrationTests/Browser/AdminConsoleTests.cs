@@ -31,13 +31,14 @@ public sealed class AdminConsoleTests(PlatformFixture fx)
         await console.OpenAsync("access", "Roles & access");
         var chip = console.Page.Locator("[data-role=staff] [data-label='facilities/staff']");
         await chip.WaitForAsync();
+        await console.ScreenshotAsync("admin-acl-editor");
         await console.Page.GetByRole(AriaRole.Button, new() { Name = "Revoke facilities/staff from staff" }).ClickAsync();
         await chip.WaitForAsync(new() { State = WaitForSelectorState.Detached });
         // What alice may read now, as the editor shows it.
         await console.Page.GetByLabel("User to check").FillAsync("alice");
         await console.Page.GetByRole(AriaRole.Button, new() { Name = "What can they read?" }).ClickAsync();
         await Assertions.Expect(console.Page.GetByTestId("user-labels")).ToContainTextAsync("no labels");
-        await console.ScreenshotAsync("admin-acl-editor");
+        await console.ScreenshotAsync("admin-acl-revoked");
 
         // A new conversation, so the answer can only come from what retrieval lets through, not from the earlier turn.
         var after = await user.SendAsync(await user.CreateConversationAsync(), "When does the Zephyr garage open?");
@@ -61,12 +62,14 @@ public sealed class AdminConsoleTests(PlatformFixture fx)
             """);
         await console.Page.GetByLabel("Files (.md, .txt)").SetInputFilesAsync(new FilePayload
         {
-            Name = "travel-handbook.md", MimeType = "text/markdown", Buffer = Encoding.UTF8.GetBytes(Handbook(400)),
+            Name = "travel-handbook.md", MimeType = "text/markdown", Buffer = Encoding.UTF8.GetBytes(Handbook(800)),
         });
-        await console.Page.GetByLabel("Label").FillAsync("handbook/all");
+        await console.Page.GetByLabel("Label", new() { Exact = true }).FillAsync("handbook/all");
         await console.Page.GetByRole(AriaRole.Button, new() { Name = "Upload", Exact = true }).ClickAsync();
         var progress = console.Page.GetByTestId("upload-progress");
-        await progress.WaitForAsync();
+        // Caught mid-way: the bytes are sent and the server is embedding chunks.
+        await console.Page.WaitForFunctionAsync("() => { const p = document.querySelector('[data-testid=upload-progress]'); return p && p.dataset.phase === 'index' && +p.dataset.percent > 50; }",
+            null, new() { PollingInterval = 20, Timeout = 60_000 });
         await console.ScreenshotAsync("admin-upload-progress");
         await Assertions.Expect(progress).ToHaveAttributeAsync("data-phase", "done", new() { Timeout = 60_000 });
         await Assertions.Expect(console.Page.GetByRole(AriaRole.Progressbar)).ToHaveAttributeAsync("aria-valuenow", "100");
@@ -103,7 +106,7 @@ public sealed class AdminConsoleTests(PlatformFixture fx)
         await using var console = await ConsoleBrowser.SignInAsync(fx.BaseUrl, adminKey);
         await console.OpenAsync("usage", "Usage & cost");
         var chart = console.Page.GetByTestId("usage-turns-chart");
-        await chart.WaitForAsync();
+        await Assertions.Expect(chart).ToHaveAttributeAsync("data-drawn", "true");
         var labels = JsonNode.Parse((await chart.GetAttributeAsync("data-labels"))!)!.AsArray().Select(l => l!.GetValue<string>()).ToList();
         var series = JsonNode.Parse((await chart.GetAttributeAsync("data-series"))!)!.AsArray();
         var chat = series.Single(s => s!["label"]!.GetValue<string>() == "Chat turns")!["data"]!.AsArray().Select(v => v!.GetValue<double>()).ToList();
@@ -121,14 +124,19 @@ public sealed class AdminConsoleTests(PlatformFixture fx)
         var byUser = JsonNode.Parse((await console.Page.GetByTestId("usage-user-chart").GetAttributeAsync("data-labels"))!)!.AsArray();
         Assert.Equal(["alice"], byUser.Select(l => l!.GetValue<string>()));
         await Assertions.Expect(console.Page.Locator(".stat", new() { HasText = "Turns" }).First).ToContainTextAsync("3");
+        await Assertions.Expect(console.Page.Locator("figure.chart")).ToHaveCountAsync(4);
+        foreach (var drawn in await console.Page.Locator("figure.chart").AllAsync()) await Assertions.Expect(drawn).ToHaveAttributeAsync("data-drawn", "true");
         await console.ScreenshotAsync("admin-usage-charts");
-
-        await console.Page.EmulateMediaAsync(new() { ColorScheme = ColorScheme.Dark });
         await console.OpenAsync("overview", "Welcome, Administrator");
-        await console.Page.GetByTestId("overview-turns-chart").WaitForAsync();
-        await console.OpenAsync("usage", "Usage & cost");
-        await chart.WaitForAsync();
-        await console.ScreenshotAsync("admin-usage-charts-dark");
+        await Assertions.Expect(console.Page.GetByTestId("overview-turns-chart")).ToHaveAttributeAsync("data-drawn", "true");
+        await console.ScreenshotAsync("admin-dashboard");
+
+        // The same charts in a browser that prefers dark.
+        await using var dark = await ConsoleBrowser.SignInAsync(fx.BaseUrl, adminKey, ColorScheme.Dark);
+        await dark.OpenAsync("usage", "Usage & cost");
+        await Assertions.Expect(dark.Page.Locator("figure.chart")).ToHaveCountAsync(4);
+        foreach (var drawn in await dark.Page.Locator("figure.chart").AllAsync()) await Assertions.Expect(drawn).ToHaveAttributeAsync("data-drawn", "true");
+        await dark.ScreenshotAsync("admin-usage-charts-dark");
     }
 
     [Fact(DisplayName = "An operator key opens the tenants page: a tenant created there is listed and its admin key signs in to its console")]

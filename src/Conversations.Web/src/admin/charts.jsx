@@ -24,6 +24,7 @@ function themeColors() {
  */
 export function ChartView({ type, labels, datasets, format = v => v, stacked = false, label, height = 260, testId }) {
   const canvas = useRef(null);
+  const figure = useRef(null);
   const chart = useRef(null);
 
   useEffect(() => {
@@ -52,7 +53,8 @@ export function ChartView({ type, labels, datasets, format = v => v, stacked = f
       options: {
         responsive: true,
         maintainAspectRatio: false,
-        animation: { duration: 250 },
+        // The figure says when the drawing has settled, so a screenshot or a reader of its pixels waits for that.
+        animation: { duration: 250, onComplete: () => { if (figure.current) figure.current.dataset.drawn = 'true'; } },
         interaction: { mode: doughnut ? 'nearest' : 'index', intersect: false },
         plugins: {
           legend: { display: doughnut || datasets.length > 1, position: doughnut ? 'right' : 'bottom', labels: { color: text, boxWidth: 12 } },
@@ -65,6 +67,7 @@ export function ChartView({ type, labels, datasets, format = v => v, stacked = f
       },
     };
     if (chart.current) chart.current.destroy();
+    figure.current.dataset.drawn = 'false';
     chart.current = new Chart(canvas.current, config);
     const dark = matchMedia('(prefers-color-scheme: dark)');
     const repaint = () => {
@@ -80,7 +83,7 @@ export function ChartView({ type, labels, datasets, format = v => v, stacked = f
 
   const points = datasets.reduce((n, d) => n + d.data.filter(v => v).length, 0);
   return (
-    <figure class="chart" style={{ height: `${height}px` }} data-testid={testId} data-points={points}
+    <figure ref={figure} class="chart" style={{ height: `${height}px` }} data-testid={testId} data-points={points}
       data-labels={JSON.stringify(labels)} data-series={JSON.stringify(datasets.map(d => ({ label: d.label, data: d.data })))}>
       <canvas ref={canvas} role="img" aria-label={label} />
       <table class="visually-hidden">

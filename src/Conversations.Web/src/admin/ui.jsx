@@ -163,14 +163,16 @@ export function Dialog({ title, open, onClose, children, footer }) {
   );
 }
 
-/** A labelled form field around any input. */
+/** A labelled form field around any input; the hint sits outside the label so it is not part of the input's name. */
 export function Field({ label, hint, children, wide }) {
   return (
-    <label class={`field ${wide ? 'wide' : ''}`}>
-      <span>{label}</span>
-      {children}
+    <div class={`field-block ${wide ? 'wide' : ''}`}>
+      <label class="field">
+        <span>{label}</span>
+        {children}
+      </label>
       {hint && <small class="muted">{hint}</small>}
-    </label>
+    </div>
   );
 }
 

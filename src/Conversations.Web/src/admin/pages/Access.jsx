@@ -3,6 +3,7 @@
 import { useState } from 'preact/hooks';
 import { api } from '../../shared/api.js';
 import { Icon } from '../../shared/icons.jsx';
+import { NavIcon } from '../icons.jsx';
 import { t } from '../strings.js';
 import { Badge, Card, DataTable, Dialog, ErrorNote, Field, Page, confirmAction, useAction, useLoad } from '../ui.jsx';
 
@@ -54,7 +55,7 @@ export function Access() {
             {roles.map(role => (
               <div class="role" key={role.name} data-role={role.name}>
                 <div class="role-head">
-                  <strong><Icon name="key" size={16} /> {role.name}</strong>
+                  <strong><NavIcon name="shield" size={16} /> {role.name}</strong>
                   {role.includes.length > 0 && <span class="muted">{t('includes')} {role.includes.map(i => <Badge key={i} tone="accent">{i}</Badge>)}</span>}
                   <button class="icon-button" type="button" aria-label={t('Delete role {r}', { r: role.name })} onClick={() => removeRole(role)}><Icon name="trash" size={16} /></button>
                 </div>
