@@ -126,7 +126,7 @@ public sealed class AdminConsoleTests(PlatformFixture fx)
         await Assertions.Expect(console.Page.Locator(".stat", new() { HasText = "Turns" }).First).ToContainTextAsync("3");
         await Assertions.Expect(console.Page.Locator("figure.chart")).ToHaveCountAsync(4);
         foreach (var drawn in await console.Page.Locator("figure.chart").AllAsync()) await Assertions.Expect(drawn).ToHaveAttributeAsync("data-drawn", "true");
-        await console.ScreenshotAsync("admin-usage-charts");
+        await console.ScreenshotAsync("admin-usage-charts", fullPage: true);
         await console.OpenAsync("overview", "Welcome, Administrator");
         await Assertions.Expect(console.Page.GetByTestId("overview-turns-chart")).ToHaveAttributeAsync("data-drawn", "true");
         await console.ScreenshotAsync("admin-dashboard");
@@ -136,7 +136,7 @@ public sealed class AdminConsoleTests(PlatformFixture fx)
         await dark.OpenAsync("usage", "Usage & cost");
         await Assertions.Expect(dark.Page.Locator("figure.chart")).ToHaveCountAsync(4);
         foreach (var drawn in await dark.Page.Locator("figure.chart").AllAsync()) await Assertions.Expect(drawn).ToHaveAttributeAsync("data-drawn", "true");
-        await dark.ScreenshotAsync("admin-usage-charts-dark");
+        await dark.ScreenshotAsync("admin-usage-charts-dark", fullPage: true);
     }
 
     [Fact(DisplayName = "An operator key opens the tenants page: a tenant created there is listed and its admin key signs in to its console")]
@@ -158,6 +158,80 @@ public sealed class AdminConsoleTests(PlatformFixture fx)
 
         await using var tenantConsole = await ConsoleBrowser.SignInAsync(fx.BaseUrl, key.Trim());
         await Assertions.Expect(tenantConsole.Page.GetByTestId("who-role")).ToContainTextAsync(tenant);
+    }
+
+    [Fact(DisplayName = "Every section of the console opens without a script error; a user and key are created, and a canary is rolled back from it")]
+    public async Task Every_section_opens_and_acts()
+    {
+        var (adminKey, userKey) = await fx.NewTenantKeysAsync("ctour");
+        using var admin = fx.As(adminKey);
+        using var user = fx.As(userKey);
+        await admin.RaiseRateLimitsAsync();
+        var conversation = await user.CreateConversationAsync();
+        var seq = (await user.SendAsync(conversation, "What is the travel policy?")).Done()["assistantMessageSeq"]!.GetValue<long>();
+        await ApiClient.EnsureAsync(await user.Http.PostAsJsonAsync($"/v1/conversations/{conversation}/messages/{seq}/feedback", new { rating = "down", comment = "Too short." }), HttpStatusCode.OK);
+        await ApiClient.EnsureAsync(await admin.Http.PutAsJsonAsync("/v1/moderation/lexicons/internal", new { words = new[] { "project-x" }, riskLevel = "high", action = "block" }), HttpStatusCode.OK);
+        foreach (var (id, tier) in new[] { ("small-1", "small"), ("large-1", "large"), ("large-2", "large") })
+        {
+            await ApiClient.EnsureAsync(await admin.Http.PutAsJsonAsync($"/v1/routing/models/{id}", new
+            {
+                endpoint = "http://127.0.0.1:9/v1", modelName = id, tier, inputPerMillion = 0.5m, outputPerMillion = 1.5m, contextWindowTokens = 32000,
+            }), HttpStatusCode.OK);
+        }
+        await ApiClient.EnsureAsync(await admin.Http.PutAsJsonAsync("/v1/routing/policy", new
+        {
+            smallModelId = "small-1", largeModelId = "large-1", monthlyBudgetUsd = 25m,
+            canary = new { candidateModelId = "large-2", baselineModelId = "large-1", share = 0.1 },
+        }), HttpStatusCode.OK);
+
+        await using var console = await ConsoleBrowser.SignInAsync(fx.BaseUrl, adminKey);
+        var sections = new[]
+        {
+            ("overview", "Welcome, Administrator"), ("usage", "Usage & cost"), ("users", "Users & keys"), ("access", "Roles & access"),
+            ("documents", "Documents"), ("models", "Models & routing"), ("canary", "Canary"), ("budget", "Budget"),
+            ("moderation", "Lexicons & limits"), ("moderation-events", "Moderation events"), ("feedback", "Feedback"),
+            ("routing-events", "Routing events"), ("settings", "Settings"),
+        };
+        foreach (var (id, title) in sections)
+        {
+            await console.OpenAsync(id, title);
+            await Assertions.Expect(console.Page.Locator("[aria-busy=true]")).ToHaveCountAsync(0);
+            await console.ScreenshotAsync($"admin-section-{id}");
+        }
+
+        // What the API holds shows on its page.
+        await console.OpenAsync("feedback", "Feedback");
+        await Assertions.Expect(console.Page.Locator("table tbody")).ToContainTextAsync("Too short.");
+        await console.OpenAsync("moderation", "Lexicons & limits");
+        await Assertions.Expect(console.Page.Locator("table tbody")).ToContainTextAsync("project-x");
+        await console.OpenAsync("models", "Models & routing");
+        await Assertions.Expect(console.Page.Locator("table tbody tr")).ToHaveCountAsync(3);
+        await console.OpenAsync("budget", "Budget");
+        await Assertions.Expect(console.Page.Locator(".stat").First).ToContainTextAsync("$25.00");
+
+        // A user and a key, made in the console, work against the API.
+        await console.OpenAsync("users", "Users & keys");
+        await console.Page.GetByRole(AriaRole.Button, new() { Name = "New user" }).ClickAsync();
+        await console.Page.GetByLabel("User id").FillAsync("dana");
+        await console.Page.GetByLabel("Name", new() { Exact = true }).FillAsync("Dana Li");
+        await console.Page.GetByRole(AriaRole.Button, new() { Name = "Create" }).ClickAsync();
+        var dana = console.Page.Locator("tr", new() { HasText = "Dana Li" });
+        await dana.GetByRole(AriaRole.Button, new() { Name = "Keys" }).ClickAsync();
+        await console.Page.GetByRole(AriaRole.Button, new() { Name = "Issue key" }).ClickAsync();
+        var key = (await console.Page.GetByTestId("issued-key").InnerTextAsync()).Trim();
+        await console.ScreenshotAsync("admin-user-key-issued");
+        using var danaClient = fx.As(key);
+        Assert.Equal("Dana Li", (await danaClient.Http.GetFromJsonAsync<JsonNode>("/v1/me"))!["displayName"]!.GetValue<string>());
+
+        // The canary is rolled back from its page, and the rollback is in the routing events.
+        await console.OpenAsync("canary", "Canary");
+        await console.Page.GetByRole(AriaRole.Button, new() { Name = "Roll back" }).ClickAsync();
+        await console.Page.GetByRole(AriaRole.Heading, new() { Name = "Start a canary" }).WaitForAsync();
+        Assert.Null((await admin.Http.GetFromJsonAsync<JsonNode>("/v1/routing"))!["policy"]!["canary"]);
+        await console.OpenAsync("routing-events", "Routing events");
+        await Assertions.Expect(console.Page.Locator("table tbody")).ToContainTextAsync("canary-rolled-back");
+
+        Assert.Empty(console.Errors);
     }
 
     private static List<string> Cited(List<SseEvent> events) =>

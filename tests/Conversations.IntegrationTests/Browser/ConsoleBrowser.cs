@@ -28,6 +28,9 @@ public sealed class ConsoleBrowser : IAsyncDisposable
     /// <summary>The console page.</summary>
     public IPage Page { get; }
 
+    /// <summary>Script errors the page raised and errors it logged to the console, as they happened.</summary>
+    public List<string> Errors { get; } = [];
+
     /// <summary>Opens the console at <paramref name="baseUrl"/>/admin/ in a new browser (English UI, desktop size) and signs in with <paramref name="key"/>.</summary>
     public static async Task<ConsoleBrowser> SignInAsync(string baseUrl, string key, ColorScheme scheme = ColorScheme.Light)
     {
@@ -47,6 +50,8 @@ public sealed class ConsoleBrowser : IAsyncDisposable
         var page = await context.NewPageAsync();
         page.Dialog += (_, dialog) => dialog.AcceptAsync(); // confirm() before deletions
         var console = new ConsoleBrowser(playwright, browser, context, page);
+        page.PageError += (_, error) => console.Errors.Add(error);
+        page.Console += (_, message) => { if (message.Type == "error") console.Errors.Add(message.Text); };
         await page.GotoAsync("/admin/");
         await page.GetByLabel("API key").FillAsync(key);
         await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
@@ -61,11 +66,11 @@ public sealed class ConsoleBrowser : IAsyncDisposable
         await Page.GetByRole(AriaRole.Heading, new() { Name = title, Level = 1 }).WaitForAsync();
     }
 
-    /// <summary>Saves a screenshot of the page as artifacts/screenshots/NAME.png.</summary>
-    public async Task ScreenshotAsync(string name)
+    /// <summary>Saves a screenshot of the page (the whole scrolled page when <paramref name="fullPage"/>) as artifacts/screenshots/NAME.png.</summary>
+    public async Task ScreenshotAsync(string name, bool fullPage = false)
     {
         Directory.CreateDirectory(ScreenshotDirectory);
-        await Page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(ScreenshotDirectory, name + ".png"), FullPage = true });
+        await Page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(ScreenshotDirectory, name + ".png"), FullPage = fullPage });
     }
 
     /// <inheritdoc />

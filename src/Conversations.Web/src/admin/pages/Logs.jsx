@@ -1,6 +1,7 @@
 // The logs: moderation events, feedback on answers and routing events, each a filtered table with paging.
 import { useState } from 'preact/hooks';
 import { api } from '../../shared/api.js';
+import { Icon } from '../../shared/icons.jsx';
 import { t } from '../strings.js';
 import { Badge, Card, DataTable, ErrorNote, Field, Filters, Page, Stat, query, usePages, when } from '../ui.jsx';
 
@@ -64,7 +65,7 @@ export function FeedbackLog() {
         <Stat label={t('Satisfaction')} value={up + down ? `${Math.round(100 * up / (up + down))}%` : '—'} hint={t('of the votes that match the filters')} />
       </div>
       <Filters onSubmit={f.apply}>
-        <Field label={t('Rating')}><select class="input" value={f.draft.rating} onChange={f.set('rating')}><option value="">{t('all')}</option><option value="up">👍 {t('up')}</option><option value="down">👎 {t('down')}</option></select></Field>
+        <Field label={t('Rating')}><select class="input" value={f.draft.rating} onChange={f.set('rating')}><option value="">{t('all')}</option><option value="up">{t('up')}</option><option value="down">{t('down')}</option></select></Field>
         <Field label={t('user')}><input class="input" value={f.draft.userId} onInput={f.set('userId')} /></Field>
         <Field label={t('model')}><input class="input" value={f.draft.model} onInput={f.set('model')} /></Field>
         <Field label={t('Since')}><input class="input" type="date" value={f.draft.since} onInput={f.set('since')} /></Field>
@@ -75,7 +76,7 @@ export function FeedbackLog() {
       <Card>
         <DataTable label={t('nav.feedback')} rows={pages.data?.items} loading={pages.loading} pages={pages} rowKey={v => `${v.conversationId}/${v.seq}`} columns={[
           { key: 'createdAt', label: t('When'), render: v => when(v.updatedAt) },
-          { key: 'rating', label: t('Rating'), render: v => <Badge tone={v.rating === 'up' ? 'ok' : 'danger'}>{v.rating === 'up' ? '👍' : '👎'} {t(v.rating)}</Badge> },
+          { key: 'rating', label: t('Rating'), render: v => <Badge tone={v.rating === 'up' ? 'ok' : 'danger'}><Icon name={v.rating === 'up' ? 'thumbUp' : 'thumbDown'} size={13} /> {t(v.rating)}</Badge> },
           { key: 'userId', label: t('user'), render: v => <code>{v.userId}</code> },
           { key: 'model', label: t('model'), render: v => v.model || '—' },
           { key: 'comment', label: t('Comment'), render: v => v.comment || <span class="muted">—</span> },

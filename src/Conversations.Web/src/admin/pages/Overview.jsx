@@ -26,7 +26,7 @@ export function Overview({ me }) {
           hint={budget.data?.budgetUsd != null ? t('of {b} budget', { b: usd(budget.data.budgetUsd) }) : t('no budget set')} />
         <Stat label={t('Turns this month')} value={totals ? fmt(totals.turns) : '…'} hint={totals && t('{n} tokens', { n: fmt(totals.promptTokens + totals.completionTokens) })} />
         <Stat label={t('Saved by caching and routing')} value={usd(saved.total)} tone="ok" />
-        <Stat label={t('Satisfaction')} value={up + down ? `${Math.round(100 * up / (up + down))}%` : '—'} hint={t('{u} 👍 · {d} 👎', { u: up, d: down })} />
+        <Stat label={t('Satisfaction')} value={up + down ? `${Math.round(100 * up / (up + down))}%` : '—'} hint={t('{u} up · {d} down', { u: up, d: down })} />
       </div>
       <div class="grid-2 wide-first">
         <Card title={t('Turns, last 14 days')} actions={<a class="button small" href="#/usage">{t('Usage & cost')} →</a>}>
