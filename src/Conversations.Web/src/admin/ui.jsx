@@ -54,10 +54,10 @@ export function useAction() {
   return { busy, error, run, clear: () => setError(null) };
 }
 
-/** A page: title, one-line description, actions on the right, then its content. */
-export function Page({ title, description, actions, children }) {
+/** A page: title, one-line description, actions on the right, then its content; `busy` while its data loads. */
+export function Page({ title, description, actions, children, busy = false }) {
   return (
-    <section class="page" aria-labelledby="page-title">
+    <section class="page" aria-labelledby="page-title" aria-busy={busy ? 'true' : 'false'}>
       <header class="page-head">
         <div>
           <h1 id="page-title">{title}</h1>

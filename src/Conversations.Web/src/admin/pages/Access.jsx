@@ -40,7 +40,7 @@ export function Access() {
   }
 
   return (
-    <Page title={t('nav.access')} description={t('Who may read which documents: roles, the roles they include, and the labels granted to them.')}
+    <Page busy={acl.loading || docs.loading} title={t('nav.access')} description={t('Who may read which documents: roles, the roles they include, and the labels granted to them.')}
       actions={<>
         {acl.data && <Badge>{t('ACL version {v}', { v: acl.data.version })}</Badge>}
         <button class="button primary" type="button" onClick={() => setCreating(true)}>{t('New role')}</button>

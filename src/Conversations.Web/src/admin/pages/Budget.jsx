@@ -12,7 +12,7 @@ export function Budget() {
   const reload = () => { budget.reload(); config.reload(); };
 
   return (
-    <Page title={t('nav.budget')} description={t('A monthly ceiling on model spend, with alerts as it fills.')}>
+    <Page busy={budget.loading || config.loading} title={t('nav.budget')} description={t('A monthly ceiling on model spend, with alerts as it fills.')}>
       <ErrorNote error={budget.error || config.error} onRetry={reload} />
       {b && (
         <>

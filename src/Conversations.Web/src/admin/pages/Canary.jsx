@@ -28,7 +28,7 @@ export function Canary() {
 
   const c = canary.data;
   return (
-    <Page title={t('nav.canary')} description={t('Try a new model on a share of traffic and keep it only if it is as good as the one it replaces.')}
+    <Page busy={config.loading || canary.loading} title={t('nav.canary')} description={t('Try a new model on a share of traffic and keep it only if it is as good as the one it replaces.')}
       actions={running && <>
         <button class="button" type="button" onClick={rollback} disabled={action.busy}>{t('Roll back')}</button>
         <button class="button primary" type="button" onClick={promote} disabled={action.busy}>{t('Promote')}</button>

@@ -21,7 +21,7 @@ export function Models() {
   }
 
   return (
-    <Page title={t('nav.models')} description={t('Which model answers which question, at what price, and what happens when one fails.')}
+    <Page busy={config.loading || health.loading} title={t('nav.models')} description={t('Which model answers which question, at what price, and what happens when one fails.')}
       actions={<button class="button primary" type="button" onClick={() => setEditing({})}>{t('Register model')}</button>}>
       <ErrorNote error={config.error || action.error} onRetry={config.error ? config.reload : undefined} />
       <Card title={t('Model catalog')}>

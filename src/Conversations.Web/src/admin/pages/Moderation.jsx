@@ -37,7 +37,7 @@ function Limits() {
   }
   const set = k => e => { setSaved(false); setDraft({ ...value, [k]: e.currentTarget.value }); };
   return (
-    <Card title={t('Rate limits')}>
+    <Card title={t('Rate limits')} aria-busy={settings.loading ? 'true' : 'false'}>
       <ErrorNote error={settings.error || action.error} />
       {value && (
         <form class="form" onSubmit={save}>

@@ -19,7 +19,7 @@ export function Overview({ me }) {
   const up = feedback.data?.up ?? 0, down = feedback.data?.down ?? 0;
 
   return (
-    <Page title={t('Welcome, {n}', { n: me.displayName || me.userId })} description={t('{t} this month at a glance.', { t: me.tenantName })}>
+    <Page busy={usage.loading || month.loading || budget.loading || feedback.loading || events.loading} title={t('Welcome, {n}', { n: me.displayName || me.userId })} description={t('{t} this month at a glance.', { t: me.tenantName })}>
       <ErrorNote error={month.error || usage.error} onRetry={() => { month.reload(); usage.reload(); }} />
       <div class="stats">
         <Stat label={t('Spend this month')} value={totals ? usd(totals.costUsd) : '…'}

@@ -18,7 +18,7 @@ export function Settings() {
     if (r) { setDraft(null); setSaved(true); settings.reload(); }
   }
   return (
-    <Page title={t('nav.settings')} description={t("The assistant's voice for this tenant, and how much of the conversation each prompt carries.")}
+    <Page busy={settings.loading} title={t('nav.settings')} description={t("The assistant's voice for this tenant, and how much of the conversation each prompt carries.")}
       actions={settings.data && <Badge>{t('version {v}', { v: settings.data.version })}</Badge>}>
       <ErrorNote error={settings.error || action.error} onRetry={settings.error ? settings.reload : undefined} />
       {s && (

@@ -17,7 +17,7 @@ export function Usage() {
   const report = useLoad(() => api.get(`/v1/usage${query({ from: range.from.toISOString(), to: range.to.toISOString(), userId: applied })}`), [range, applied]);
 
   return (
-    <Page title={t('nav.usage')} description={t('Tokens, cost and turns per day, user and model, with what caches and routing saved.')}
+    <Page busy={report.loading} title={t('nav.usage')} description={t('Tokens, cost and turns per day, user and model, with what caches and routing saved.')}
       actions={
         <div class="segmented" role="group" aria-label={t('Range')}>
           {ranges.map(d => <button key={d} type="button" class={d === days ? 'active' : ''} aria-pressed={d === days} onClick={() => setDays(d)}>{t('{n} days', { n: d })}</button>)}
