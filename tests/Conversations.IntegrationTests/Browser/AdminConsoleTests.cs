@@ -231,6 +231,18 @@ public sealed class AdminConsoleTests(PlatformFixture fx)
         await console.OpenAsync("routing-events", "Routing events");
         await Assertions.Expect(console.Page.Locator("table tbody")).ToContainTextAsync("canary-rolled-back");
 
+        // On a phone the sections are a drawer behind the menu button.
+        await console.Page.SetViewportSizeAsync(390, 844);
+        await console.OpenAsync("overview", "Welcome, Administrator");
+        await Assertions.Expect(console.Page.Locator(".sidebar")).Not.ToBeInViewportAsync();
+        await console.Page.GetByRole(AriaRole.Button, new() { Name = "Open the menu" }).ClickAsync();
+        await Assertions.Expect(console.Page.Locator(".sidebar")).ToBeInViewportAsync();
+        await console.ScreenshotAsync("admin-phone-menu");
+        await console.Page.Locator(".sidebar").GetByRole(AriaRole.Link, new() { Name = "Usage & cost" }).ClickAsync();
+        await console.Page.GetByRole(AriaRole.Heading, new() { Name = "Usage & cost", Level = 1 }).WaitForAsync();
+        await Assertions.Expect(console.Page.Locator(".sidebar")).Not.ToBeInViewportAsync();
+        await console.ScreenshotAsync("admin-phone-usage");
+
         Assert.Empty(console.Errors);
     }
 

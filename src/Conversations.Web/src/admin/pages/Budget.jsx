@@ -26,7 +26,7 @@ export function Budget() {
             <Card>
               <div class="meter" role="meter" aria-label={t('Budget used')} aria-valuemin="0" aria-valuemax="100" aria-valuenow={Math.round(used * 100)}>
                 <div class={`meter-fill ${used >= 1 ? 'danger' : used >= 0.8 ? 'warn' : ''}`} style={{ width: `${used * 100}%` }} />
-                {[50, 80, 100].map(p => <span key={p} class="meter-mark" style={{ left: `${p}%` }}>{p}%</span>)}
+                {[80, 100].map(p => <span key={p} class="meter-mark" style={{ left: `${p}%` }}>{p}%</span>)}
               </div>
             </Card>
           )}
@@ -67,7 +67,7 @@ function BudgetForm({ policy, onSaved }) {
               <option value="refuse">{t('refuse: no more answers this month')}</option>
             </select>
           </Field>
-          <p class="muted small">{t('Alerts are raised at 50 %, 80 % and 100 % and appear in the routing events.')}</p>
+          <p class="muted small">{t('Alerts are raised at 80 % and 100 % and appear in the routing events.')}</p>
           <ErrorNote error={action.error} />
           <div class="form-actions"><button class="button primary" type="submit" disabled={action.busy}>{t('save')}</button></div>
         </form>
