@@ -127,6 +127,13 @@ public sealed class AdminConsoleTests(PlatformFixture fx)
         await Assertions.Expect(console.Page.Locator("figure.chart")).ToHaveCountAsync(4);
         foreach (var drawn in await console.Page.Locator("figure.chart").AllAsync()) await Assertions.Expect(drawn).ToHaveAttributeAsync("data-drawn", "true");
         await console.ScreenshotAsync("admin-usage-charts", fullPage: true);
+        // The rows table filters as the admin types.
+        var rows = console.Page.GetByRole(AriaRole.Table, new() { Name = "Usage rows" }).Locator("tbody tr");
+        await console.Page.GetByLabel("Filter usage rows").FillAsync("bob");
+        await Assertions.Expect(rows).ToHaveTextAsync(["Nothing here yet."]);
+        await console.Page.GetByLabel("Filter usage rows").FillAsync("alice");
+        await Assertions.Expect(rows).ToHaveCountAsync(1);
+        await Assertions.Expect(rows).ToContainTextAsync("3");
         await console.OpenAsync("overview", "Welcome, Administrator");
         await Assertions.Expect(console.Page.GetByTestId("overview-turns-chart")).ToHaveAttributeAsync("data-drawn", "true");
         await console.ScreenshotAsync("admin-dashboard");

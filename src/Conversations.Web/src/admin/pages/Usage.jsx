@@ -37,6 +37,7 @@ export function Usage() {
 function UsageReport({ report, range }) {
   const [page, setPage] = useState(0);
   const [kind, setKind] = useState('');
+  const [text, setText] = useState('');
   const rows = report.rows;
   const totals = report.totals;
   const days = daysBetween(range.from, range.to);
@@ -46,7 +47,8 @@ function UsageReport({ report, range }) {
   const byModel = top(rows, r => r.model || t('none'), 'costUsd', 8, t('others'));
   const byModelTurns = top(rows, r => r.model || t('none'), 'turns', 8, t('others'));
   const anyCost = byModel.some(([, v]) => v > 0);
-  const filtered = rows.filter(r => !kind || r.kind === kind).sort((a, b) => b.day.localeCompare(a.day) || b.costUsd - a.costUsd);
+  const needle = text.trim().toLowerCase();
+  const filtered = rows.filter(r => (!kind || r.kind === kind) && (!needle || `${r.userId} ${r.model ?? ''} ${r.day}`.toLowerCase().includes(needle))).sort((a, b) => b.day.localeCompare(a.day) || b.costUsd - a.costUsd);
   const shown = filtered.slice(page * pageSize, page * pageSize + pageSize);
   const pages = { number: page + 1, hasPrev: page > 0, hasNext: (page + 1) * pageSize < filtered.length, prev: () => setPage(p => p - 1), next: () => setPage(p => p + 1) };
 
@@ -88,14 +90,16 @@ function UsageReport({ report, range }) {
         </Card>
       </div>
 
-      <Card title={t('Usage rows')} actions={
+      <Card title={t('Usage rows')} actions={<>
+        <input class="input compact" type="search" placeholder={t('user, model or day')} aria-label={t('Filter usage rows')} value={text}
+          onInput={e => { setText(e.currentTarget.value); setPage(0); }} />
         <select class="input compact" aria-label={t('Kind')} value={kind} onChange={e => { setKind(e.currentTarget.value); setPage(0); }}>
           <option value="">{t('All kinds')}</option>
           <option value="turn">{t('Chat turns')}</option>
           <option value="summary">{t('Summaries')}</option>
           <option value="batch">{t('Batch items')}</option>
         </select>
-      }>
+      </>}>
         <DataTable label={t('Usage rows')} rows={shown} pages={pages} columns={[
           { key: 'day', label: t('Day') },
           { key: 'userId', label: t('user') },
