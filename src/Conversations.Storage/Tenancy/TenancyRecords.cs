@@ -7,7 +7,7 @@ public sealed record TenantRecord(string TenantId, string Name, DateTimeOffset C
 public sealed record UserRecord(string TenantId, string UserId, string DisplayName, string Role, DateTimeOffset CreatedAt);
 
 /// <summary>What a valid API key stands for.</summary>
-public sealed record ApiKeyIdentity(string KeyId, string? TenantId, string? UserId, string Role);
+public sealed record ApiKeyIdentity(string KeyId, string? TenantId, string? UserId, string Role, string? Scope = null);
 
 /// <summary>A newly issued key: <see cref="Key"/> is shown once and never stored.</summary>
 public sealed record IssuedApiKey(string KeyId, string Key, string? TenantId, string? UserId, string Role);

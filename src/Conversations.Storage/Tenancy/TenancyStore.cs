@@ -91,13 +91,14 @@ public sealed class TenancyStore(NpgsqlDataSource db)
     {
         if (!TryParseKey(presented, out var keyId, out var secret)) return null;
         await using var cmd = db.CreateCommand(
-            "SELECT secret_hash, tenant_id, user_id, role FROM api_keys WHERE key_id = @k AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > now())");
+            "SELECT secret_hash, tenant_id, user_id, role, scope FROM api_keys WHERE key_id = @k AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > now())");
         cmd.Parameters.AddWithValue("k", keyId);
         await using var r = await cmd.ExecuteReaderAsync(ct);
         if (!await r.ReadAsync(ct)) return null;
         var stored = (byte[])r[0];
         if (!CryptographicOperations.FixedTimeEquals(stored, Hash(secret))) return null;
-        return new ApiKeyIdentity(keyId, r.IsDBNull(1) ? null : r.GetString(1), r.IsDBNull(2) ? null : r.GetString(2), r.GetString(3));
+        return new ApiKeyIdentity(keyId, r.IsDBNull(1) ? null : r.GetString(1), r.IsDBNull(2) ? null : r.GetString(2), r.GetString(3),
+            r.IsDBNull(4) ? null : r.GetString(4));
     }
 
     /// <summary>Revokes a key of the tenant; false when no such key.</summary>
@@ -164,9 +165,9 @@ public sealed class TenancyStore(NpgsqlDataSource db)
     }
 
     // Secrets are 24 random bytes, so a fast hash is enough: there is nothing to brute-force.
-    private static byte[] Hash(string secret) => SHA256.HashData(Encoding.UTF8.GetBytes(secret));
+    internal static byte[] Hash(string secret) => SHA256.HashData(Encoding.UTF8.GetBytes(secret));
 
-    private static string RandomToken(int bytes) =>
+    internal static string RandomToken(int bytes) =>
         Convert.ToBase64String(RandomNumberGenerator.GetBytes(bytes)).TrimEnd('=').Replace('+', 'A').Replace('/', 'B').Replace('_', 'C');
 
     private static UserRecord ReadUser(NpgsqlDataReader r) =>
