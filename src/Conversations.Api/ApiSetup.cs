@@ -1,9 +1,11 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using Conversations.Api.Audit;
 using Conversations.Api.Auth;
 using Conversations.Api.Batches;
 using Conversations.Api.Capacity;
 using Conversations.Api.Chat;
+using Conversations.Api.DataRights;
 using Conversations.Api.Demo;
 using Conversations.Api.Errors;
 using Conversations.Api.Feedback;
@@ -13,6 +15,7 @@ using Conversations.Api.Moderation;
 using Conversations.Api.OpenAi;
 using Conversations.Api.OpenApi;
 using Conversations.Api.Routing;
+using Conversations.Api.Security;
 using Conversations.Api.Telemetry;
 using Conversations.Api.Tenancy;
 using Conversations.Api.Usage;
@@ -40,6 +43,7 @@ internal static class ApiSetup
         services.AddOptions<ChatApiOptions>().Bind(builder.Configuration.GetSection(ChatApiOptions.Section));
         services.AddSingleton(TimeProvider.System);
         services.AddApiKeyAuth();
+        services.AddTransportSecurity(builder.Configuration); // trusted proxies, HSTS, rate limits on every route
         // Request bodies are checked against their data annotations: one 400 lists every bad field.
         services.AddValidation();
         services.AddReadinessChecks();
@@ -93,14 +97,17 @@ internal static class ApiSetup
     /// <summary>Maps the middleware and every route.</summary>
     public static WebApplication MapApi(this WebApplication app)
     {
+        app.UseTransportSecurity();
         app.UseExceptionHandler();
         app.UseStatusCodePages(); // unknown routes get a problem-details 404 too
         app.UseRequestTextCheck();
         app.MapMetricsEndpoint();
         app.UseDefaultFiles();
         app.UseStaticFiles();
+        app.UseRateLimiter();
         app.UseAuthentication();
         app.UseAuthorization();
+        app.UseAuditTrail(); // admin changes and refusals into the audit log; read-only keys stop here
         app.MapOpenApi(ApiDocument.Path);
         app.MapReadiness();
         // Every /v1 route declares the problem answers it can give (400, 401/403, 404, 413, 500, 503) for the document.
@@ -116,6 +123,8 @@ internal static class ApiSetup
         v1.MapBatchApi();
         v1.MapCapacityApi();
         v1.MapOpenAiApi();
+        v1.MapAuditApi();
+        v1.MapDataExportApi();
         return app;
     }
 }

@@ -7,8 +7,8 @@ using Microsoft.Extensions.Options;
 namespace Conversations.Api.Auth;
 
 /// <summary>
-/// The <c>ApiKey</c> authentication scheme: <c>Authorization: Bearer cvk_…</c>, resolved through the cache of
-/// <see cref="ApiKeyAuthenticator"/>. The principal carries the key's role as a role claim, so authorization policies
+/// The <c>ApiKey</c> authentication scheme: <c>Authorization: Bearer cvk_…</c>, resolved by
+/// <see cref="ApiKeyAuthenticator"/> on every request. The principal carries the key's role as a role claim, so authorization policies
 /// decide who may call a route; the resolved <see cref="ApiCaller"/> is kept on the request for the handlers.
 /// </summary>
 internal sealed class ApiKeyAuthenticationHandler(

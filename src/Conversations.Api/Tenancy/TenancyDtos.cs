@@ -24,6 +24,9 @@ public sealed record UserDto(string UserId, string DisplayName, string Role, Dat
 /// <summary>A newly issued key (the key text is shown once).</summary>
 public sealed record IssuedKeyDto(string KeyId, string Key, string UserId, string Role);
 
+/// <summary>A rotated key: the successor (its text shown once) and until when the old key still works.</summary>
+public sealed record RotatedKeyDto(string KeyId, string Key, string UserId, string Role, string OldKeyId, DateTimeOffset OldKeyExpiresAt);
+
 /// <summary>A page of users.</summary>
 public sealed record UserPage(IReadOnlyList<UserDto> Users, string? NextCursor);
 
