@@ -73,6 +73,26 @@ BEGIN
         WHERE tenant_id = p_tenant AND conversation_id = p_conversation;
     DELETE FROM routing_answer_cache WHERE tenant_id = p_tenant;
     DELETE FROM routing_semantic_cache WHERE tenant_id = p_tenant;
+    -- The conversation grain clears its state before the rows go; the cleared row would still carry the id.
+    DELETE FROM orleans_grain_state
+        WHERE grain_id_extension_string = p_tenant || '/' || p_conversation AND payload_binary IS NULL;
+END $$;
+
+-- Replaces an id in the audit trail's targets and JSON values (whole JSON strings and path segments only), so the
+-- entries keep their shape without naming what was erased.
+CREATE OR REPLACE FUNCTION audit_scrub(p_tenant text, p_id text, p_replacement text) RETURNS void
+LANGUAGE plpgsql AS $$
+DECLARE q text := to_jsonb(p_id)::text; r text := to_jsonb(p_replacement)::text;
+BEGIN
+    PERFORM set_config('conversations.audit_erasure', 'on', true);
+    UPDATE audit_log SET
+        target = regexp_replace(target, '(^|[/:])' || regexp_replace(p_id, '([.\\-])', '\\\1', 'g') || '($|/)', '\1' || p_replacement || '\2', 'g'),
+        before = replace(before::text, q, r)::jsonb,
+        after  = replace(after::text, q, r)::jsonb,
+        actor_user_id = CASE WHEN actor_user_id = p_id THEN p_replacement ELSE actor_user_id END
+    WHERE (p_tenant IS NULL OR tenant_id IS NOT DISTINCT FROM p_tenant)
+      AND (strpos(target, p_id) > 0 OR strpos(before::text, q) > 0 OR strpos(after::text, q) > 0 OR actor_user_id = p_id);
+    PERFORM set_config('conversations.audit_erasure', 'off', true);
 END $$;
 
 -- A user's data: conversations (and everything derived), memory (grain state), keys, feedback, moderation events,
@@ -98,9 +118,7 @@ BEGIN
     DELETE FROM data_exports WHERE tenant_id = p_tenant AND (user_id = p_user OR requested_by = p_user);
     DELETE FROM orleans_grain_state WHERE grain_id_extension_string = p_tenant || '/' || p_user;
     DELETE FROM users WHERE tenant_id = p_tenant AND user_id = p_user;
-    PERFORM set_config('conversations.audit_erasure', 'on', true);
-    UPDATE audit_log SET actor_user_id = '(deleted)' WHERE tenant_id = p_tenant AND actor_user_id = p_user;
-    PERFORM set_config('conversations.audit_erasure', 'off', true);
+    PERFORM audit_scrub(p_tenant, p_user, '(deleted)');
     RETURN n;
 END $$;
 
@@ -134,5 +152,7 @@ BEGIN
     PERFORM set_config('conversations.audit_erasure', 'on', true);
     DELETE FROM audit_log WHERE tenant_id = p_tenant;
     PERFORM set_config('conversations.audit_erasure', 'off', true);
+    -- The platform's entries (tenant creation) and other tenants' refusals may name it too.
+    PERFORM audit_scrub(NULL, p_tenant, '(deleted tenant)');
     RETURN existed;
 END $$;

@@ -106,8 +106,8 @@ internal static class ApiSetup
         app.UseStaticFiles();
         app.UseRateLimiter();
         app.UseAuthentication();
-        app.UseAuthorization();
         app.UseAuditTrail(); // admin changes and refusals into the audit log; read-only keys stop here
+        app.UseAuthorization();
         app.MapOpenApi(ApiDocument.Path);
         app.MapReadiness();
         // Every /v1 route declares the problem answers it can give (400, 401/403, 404, 413, 500, 503) for the document.

@@ -24,6 +24,9 @@ internal static partial class AuditTrail
         "IssueKey", "RotateKey", "RevokeKey", "DeleteUser", "DeleteTenant", "StartExport",
     };
 
+    // These routes' bodies are content (documents), not settings: the entry names the route, not the text.
+    private static readonly HashSet<string> ContentBodies = new(StringComparer.Ordinal) { "UploadDocuments" };
+
     /// <summary>Adds the audit and read-only checks after authorization.</summary>
     public static IApplicationBuilder UseAuditTrail(this IApplicationBuilder app) => app.Use(async (http, next) =>
     {
@@ -40,7 +43,7 @@ internal static partial class AuditTrail
         var name = endpoint?.Metadata.GetMetadata<IEndpointNameMetadata>()?.EndpointName;
         var adminChange = caller is not null && changes && endpoint is not null && IsAdminRoute(endpoint) && name is not null && !RecordedByStore.Contains(name);
         JsonNode? body = null;
-        if (adminChange && http.Request.ContentType?.Contains("json", StringComparison.OrdinalIgnoreCase) == true
+        if (adminChange && !ContentBodies.Contains(name!) && http.Request.ContentType?.Contains("json", StringComparison.OrdinalIgnoreCase) == true
             && http.Request.ContentLength is null or <= MaxBodyBytes)
         {
             http.Request.EnableBuffering();

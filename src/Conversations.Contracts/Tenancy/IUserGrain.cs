@@ -35,4 +35,8 @@ public interface IUserGrain : IGrainWithStringKey
     /// <summary>Forgets everything.</summary>
     [Alias("forget-all")]
     Task ForgetAllAsync();
+
+    /// <summary>Clears the stored state and deactivates (the user is being deleted).</summary>
+    [Alias("erase")]
+    Task EraseAsync();
 }

@@ -104,10 +104,12 @@ public sealed class ConversationGrain(
     public async Task<bool> DeleteAsync(Caller caller)
     {
         if (!Owns(caller)) return false;
-        await Store.DeleteAsync(_tenantId, _conversationId);
+        // State first: the store's deletion then removes the cleared state row too, and the next activation starts empty.
         await state.ClearStateAsync();
+        await Store.DeleteAsync(_tenantId, _conversationId);
         state.State = new ConversationState();
         _log.Clear();
+        this.DeactivateOnIdle();
         return true;
     }
 

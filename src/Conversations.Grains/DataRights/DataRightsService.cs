@@ -30,11 +30,12 @@ internal sealed partial class DataRightsService(
     /// <inheritdoc />
     public async Task<bool> DeleteUserAsync(string tenantId, string userId, AuditActor actor, CancellationToken ct)
     {
+        if (!await store.UserExistsAsync(tenantId, userId, ct)) return false;
         // The grains first: an active conversation or memory would otherwise keep (and could write back) what is deleted.
         var owner = new Caller(tenantId, userId, Roles.User);
         foreach (var conversationId in await store.ListConversationIdsAsync(tenantId, userId, ct))
             await grains.GetGrain<IConversationGrain>(GrainKeys.Scoped(tenantId, conversationId)).DeleteAsync(owner);
-        await grains.GetGrain<IUserGrain>(GrainKeys.Scoped(tenantId, userId)).ForgetAllAsync();
+        await grains.GetGrain<IUserGrain>(GrainKeys.Scoped(tenantId, userId)).EraseAsync();
         return await store.EraseUserAsync(tenantId, userId, Who(actor), ct);
     }
 

@@ -55,6 +55,15 @@ public sealed class UserGrain(
         await state.WriteStateAsync();
     }
 
+    /// <inheritdoc />
+    public async Task EraseAsync()
+    {
+        await state.ClearStateAsync();
+        state.State = new UserState();
+        // The user's deletion removes the cleared row; the next activation must not write with this one's version.
+        this.DeactivateOnIdle();
+    }
+
     private UserMemory ToMemory() => new(
         state.State.Facts.Select(f => new MemoryFact(f.Id, f.Slot, f.Text, f.Sequence, f.TokenCount)).ToArray(), state.State.NextSequence);
 

@@ -60,6 +60,15 @@ public sealed class DataRightsStore(NpgsqlDataSource db)
         return true;
     }
 
+    /// <summary>Whether the tenant has the user.</summary>
+    public async Task<bool> UserExistsAsync(string tenantId, string userId, CancellationToken ct = default)
+    {
+        await using var cmd = db.CreateCommand("SELECT 1 FROM users WHERE tenant_id = @t AND user_id = @u");
+        cmd.Parameters.AddWithValue("t", tenantId);
+        cmd.Parameters.AddWithValue("u", userId);
+        return await cmd.ExecuteScalarAsync(ct) is not null;
+    }
+
     /// <summary>The ids of a user's conversations.</summary>
     public async Task<IReadOnlyList<string>> ListConversationIdsAsync(string tenantId, string userId, CancellationToken ct = default)
     {

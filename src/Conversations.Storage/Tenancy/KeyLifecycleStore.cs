@@ -68,7 +68,9 @@ public sealed class KeyLifecycleStore(NpgsqlDataSource db)
             cmd.Parameters.AddWithValue("k", keyId);
             cmd.Parameters.AddWithValue("n", issued.KeyId);
             cmd.Parameters.AddWithValue("o", overlap);
-            oldExpires = (DateTimeOffset)(await cmd.ExecuteScalarAsync(ct) ?? throw new InvalidOperationException("The rotated key vanished."));
+            await using var r = await cmd.ExecuteReaderAsync(ct);
+            if (!await r.ReadAsync(ct)) throw new InvalidOperationException("The rotated key vanished.");
+            oldExpires = r.GetFieldValue<DateTimeOffset>(0);
         }
         var after = new KeyMetadata(issued.KeyId, old.UserId, old.Role, old.Scope, old.ExpiresAt).ToJson();
         after["oldKeyExpiresAt"] = oldExpires;
