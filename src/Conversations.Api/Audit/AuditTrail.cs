@@ -49,6 +49,7 @@ internal static partial class AuditTrail
             http.Request.EnableBuffering();
             body = await ReadBodyAsync(http);
         }
+        var before = adminChange && caller!.TenantId is { } t1 ? await SnapshotAsync(http, name!, t1) : null;
         await next(http);
         if (caller is null) return;
         var status = http.Response.StatusCode;
@@ -59,7 +60,8 @@ internal static partial class AuditTrail
             var after = new JsonObject { ["method"] = http.Request.Method, ["status"] = status };
             if (body is not null) after["request"] = Redact(body);
             else if (http.Request.ContentType is { } type) after["contentType"] = type;
-            await AppendAsync(http, caller, "admin." + name, after);
+            if (caller.TenantId is { } t2 && ChangeSnapshots.Has(name!)) after["state"] = await SnapshotAsync(http, name!, t2);
+            await AppendAsync(http, caller, "admin." + name, after, before);
         }
     });
 
@@ -102,16 +104,23 @@ internal static partial class AuditTrail
     private static bool IsSecretName(string name)
     {
         var n = name.ToLowerInvariant();
-        return n.Contains("key") && !n.EndsWith("id", StringComparison.Ordinal) || n.Contains("secret") || n.Contains("password")
-            || n.Contains("token") && !n.Contains("tokens") || n.Contains("authorization") || n.Contains("credential");
+        return n is "key" || n.Contains("apikey") || n.Contains("secret") || n.Contains("password") || n.Contains("credential")
+            || n.Contains("authorization") || n.Contains("token") && !n.Contains("tokens");
     }
 
-    private static async Task AppendAsync(HttpContext http, ApiCaller caller, string action, JsonNode after)
+    // A state that cannot be read leaves the entry without it; the change itself is not held up.
+    private static async Task<JsonNode?> SnapshotAsync(HttpContext http, string name, string tenantId)
+    {
+        try { return await ChangeSnapshots.ReadAsync(http, name, tenantId); }
+        catch (Exception e) when (e is not OperationCanceledException) { return new JsonObject { ["unreadable"] = e.GetType().Name }; }
+    }
+
+    private static async Task AppendAsync(HttpContext http, ApiCaller caller, string action, JsonNode after, JsonNode? before = null)
     {
         try
         {
             var log = http.RequestServices.GetRequiredService<IAuditLog>();
-            await log.AppendAsync(caller.TenantId, caller.ToActor(http), action, $"{http.Request.Method} {Shorten(http.Request.Path.Value)}", null, after, CancellationToken.None);
+            await log.AppendAsync(caller.TenantId, caller.ToActor(http), action, $"{http.Request.Method} {Shorten(http.Request.Path.Value)}", before, after, CancellationToken.None);
         }
         catch (Exception e)
         {

@@ -33,7 +33,7 @@ internal static class TransportSecurity
             o.IncludeSubDomains = true;
             o.ExcludedHosts.Clear(); // behind a TLS proxy the host may be anything, loopback included
         });
-        var perKey = config.GetValue("Api:RateLimit:PerKeyPerMinute", 3000);
+        var perKey = config.GetValue("Api:RateLimit:PerKeyPerMinute", 6000);
         var anonymous = config.GetValue("Api:RateLimit:AnonymousPerMinute", 300);
         services.AddRateLimiter(o =>
         {

@@ -35,4 +35,7 @@ public interface IAuditLog
 
     /// <summary>One page of entries, newest first.</summary>
     Task<IReadOnlyList<AuditEntry>> QueryAsync(AuditQuery query, CancellationToken ct);
+
+    /// <summary>Entries per action in a time range (the platform's own when the tenant is null), with moderation blocks per phase.</summary>
+    Task<IReadOnlyDictionary<string, long>> CountAsync(string? tenantId, DateTimeOffset since, DateTimeOffset until, CancellationToken ct);
 }

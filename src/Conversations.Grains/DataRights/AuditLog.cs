@@ -16,4 +16,8 @@ internal sealed class AuditLog(AuditStore store) : IAuditLog
         (await store.QueryAsync(new AuditFilter(q.TenantId, q.Action, q.ActorKeyId, q.Since, q.Until, q.BeforeId, q.Limit), ct))
         .Select(r => new AuditEntry(r.Id, r.TenantId, r.At, r.ActorKeyId, r.ActorUserId, r.ClientAddress, r.Action, r.Target, r.Before, r.After))
         .ToList();
+
+    /// <inheritdoc />
+    public async Task<IReadOnlyDictionary<string, long>> CountAsync(string? tenantId, DateTimeOffset since, DateTimeOffset until, CancellationToken ct) =>
+        (await store.CountAsync(tenantId, since, until, ct)).ToDictionary(c => c.Action, c => c.Count, StringComparer.Ordinal);
 }

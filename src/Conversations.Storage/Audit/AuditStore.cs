@@ -69,6 +69,28 @@ public sealed class AuditStore(NpgsqlDataSource db)
         return list;
     }
 
+    /// <summary>
+    /// How many entries of each action a tenant has in a time range, with the moderation blocks (from the moderation
+    /// events, by phase) beside them: blocks are counted where they are stored, not written twice.
+    /// </summary>
+    public async Task<IReadOnlyList<(string Action, long Count)>> CountAsync(string? tenantId, DateTimeOffset since, DateTimeOffset until, CancellationToken ct = default)
+    {
+        await using var cmd = db.CreateCommand("""
+            SELECT action, count(*) FROM audit_log WHERE tenant_id IS NOT DISTINCT FROM @t AND at >= @s AND at < @u GROUP BY action
+            UNION ALL
+            SELECT 'moderation.block.' || phase, count(*) FROM moderation_events
+            WHERE tenant_id = @t AND action = 'block' AND created_at >= @s AND created_at < @u GROUP BY phase
+            ORDER BY 1
+            """);
+        cmd.Parameters.AddWithValue("t", NpgsqlDbType.Text, (object?)tenantId ?? DBNull.Value);
+        cmd.Parameters.AddWithValue("s", since.ToUniversalTime());
+        cmd.Parameters.AddWithValue("u", until.ToUniversalTime());
+        var list = new List<(string, long)>();
+        await using var r = await cmd.ExecuteReaderAsync(ct);
+        while (await r.ReadAsync(ct)) list.Add((r.GetString(0), r.GetInt64(1)));
+        return list;
+    }
+
     private static string? Str(NpgsqlDataReader r, int i) => r.IsDBNull(i) ? null : r.GetString(i);
 }
 

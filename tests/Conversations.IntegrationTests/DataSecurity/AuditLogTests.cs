@@ -31,8 +31,12 @@ public sealed class AuditLogTests(DataSecurityFixture fx)
         Assert.Equal(KeyId(adminKey), revoke["actorKeyId"]!.GetValue<string>());
         Assert.Equal("203.0.113.77", revoke["clientAddress"]!.GetValue<string>());
         Assert.Equal(KeyId(userKey), revoke["before"]!["keyId"]!.GetValue<string>());
-        Assert.Contains(entries, e => e!["action"]!.GetValue<string>() == "admin.UpdateTenantSettings"
-            && e["after"]!["request"]!["instructions"]!.GetValue<string>() == "Be brief.");
+        var settings = entries.Single(e => e!["action"]!.GetValue<string>() == "admin.UpdateTenantSettings")!;
+        Assert.Equal("Be brief.", settings["after"]!["request"]!["instructions"]!.GetValue<string>());
+        Assert.Equal("Be brief.", settings["after"]!["state"]!["instructions"]!.GetValue<string>());
+        Assert.Equal("", settings["before"]!["instructions"]!.GetValue<string>());
+        var put = entries.Single(e => e!["action"]!.GetValue<string>() == "admin.PutModel")!;
+        Assert.Contains("m1", put["after"]!["state"]!.ToJsonString());
         Assert.Contains(entries, e => e!["action"]!.GetValue<string>() == "key.issue"); // alice's key, issued at set-up
         Assert.Contains("admin.PutModel", text);
         Assert.DoesNotContain("sk-audit-never-shown-4711", text);
@@ -56,6 +60,10 @@ public sealed class AuditLogTests(DataSecurityFixture fx)
         await ApiClient.ProblemAsync(await other.Http.GetAsync($"/v1/tenants/{tenantId}/audit"), HttpStatusCode.Forbidden);
         // The refusal is itself in the other tenant's log.
         Assert.Contains("access.denied", (await other.GetJsonAsync("/v1/audit")).ToJsonString());
+
+        // Counts per action, refusals among them.
+        var counts = (await other.GetJsonAsync("/v1/audit/counts"))["actions"]!;
+        Assert.True(counts["access.denied"]!.GetValue<long>() >= 1);
 
         // The operator reads any tenant's.
         using var op = fx.Operator();
