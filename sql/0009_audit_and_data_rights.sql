@@ -156,3 +156,12 @@ BEGIN
     PERFORM audit_scrub(NULL, p_tenant, '(deleted tenant)');
     RETURN existed;
 END $$;
+
+-- Web origins a tenant's browser clients call the API from (CORS). A preflight is answered for an origin some tenant
+-- lists; the request itself only when the caller's tenant lists it.
+CREATE TABLE IF NOT EXISTS tenant_cors_origins (
+    tenant_id text NOT NULL REFERENCES tenants ON DELETE CASCADE,
+    origin    text NOT NULL,
+    PRIMARY KEY (tenant_id, origin)
+);
+CREATE INDEX IF NOT EXISTS tenant_cors_origins_by_origin ON tenant_cors_origins (origin);

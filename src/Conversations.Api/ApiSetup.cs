@@ -44,6 +44,7 @@ internal static class ApiSetup
         services.AddSingleton(TimeProvider.System);
         services.AddApiKeyAuth();
         services.AddTransportSecurity(builder.Configuration); // trusted proxies, HSTS, rate limits on every route
+        services.AddTenantCors();
         // Request bodies are checked against their data annotations: one 400 lists every bad field.
         services.AddValidation();
         services.AddReadinessChecks();
@@ -106,6 +107,7 @@ internal static class ApiSetup
         app.UseStaticFiles();
         app.UseRateLimiter();
         app.UseAuthentication();
+        app.UseCors(); // after authentication: a request's CORS headers depend on the caller's tenant
         app.UseAuditTrail(); // admin changes and refusals into the audit log; read-only keys stop here
         app.UseAuthorization();
         app.MapOpenApi(ApiDocument.Path);
@@ -125,6 +127,7 @@ internal static class ApiSetup
         v1.MapOpenAiApi();
         v1.MapAuditApi();
         v1.MapDataExportApi();
+        v1.MapTenantCorsApi();
         return app;
     }
 }

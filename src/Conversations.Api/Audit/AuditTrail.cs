@@ -21,7 +21,7 @@ internal static partial class AuditTrail
     // These routes' stores write the entry in the same transaction as the change.
     private static readonly HashSet<string> RecordedByStore = new(StringComparer.Ordinal)
     {
-        "IssueKey", "RotateKey", "RevokeKey", "DeleteUser", "DeleteTenant", "StartExport",
+        "IssueKey", "RotateKey", "RevokeKey", "DeleteUser", "DeleteTenant", "StartExport", "PutCorsOrigins",
     };
 
     // These routes' bodies are content (documents), not settings: the entry names the route, not the text.

@@ -50,6 +50,8 @@ public static class ApiReadServiceExtensions
         services.TryAddSingleton<IKeyLifecycle, KeyLifecycle>();
         services.TryAddSingleton<ITenantDataErasure, NoTenantDataKeys>();
         services.TryAddSingleton<IDataRights, DataRightsService>();
+        services.TryAddSingleton<CorsOriginStore>();
+        services.TryAddSingleton<ITenantCorsOrigins, TenantCorsOrigins>();
         return services;
     }
 }

@@ -83,4 +83,25 @@ public sealed class AuditLogTests(DataSecurityFixture fx)
             Assert.Contains("append-only", e.MessageText);
         }
     }
+
+    [Fact(DisplayName = "Moderation blocks show in the audit counts; the lexicon change shows before and after")]
+    public async Task Moderation_blocks_are_counted()
+    {
+        using var tenant = await fx.NewTenantAsync("audm");
+        var put = await tenant.Admin.Http.PutAsJsonAsync("/v1/moderation/lexicons/banned", new { words = new[] { "zqforbidden" }, riskLevel = "high", action = "block", label = "custom" });
+        Assert.True(put.IsSuccessStatusCode, await put.Content.ReadAsStringAsync());
+        var id = await tenant.User.CreateConversationAsync();
+        await tenant.User.SendAsync(id, "tell me about zqforbidden please");
+        long blocks = 0;
+        for (var i = 0; i < 40 && blocks == 0; i++)
+        {
+            var actions = (await tenant.Admin.GetJsonAsync("/v1/audit/counts"))["actions"]!;
+            blocks = actions["moderation.block.input"]?.GetValue<long>() ?? 0;
+            if (blocks == 0) await Task.Delay(250);
+        }
+        Assert.Equal(1, blocks);
+        var entry = (await tenant.Admin.GetJsonAsync("/v1/audit?action=admin.PutLexicon"))["entries"]![0]!;
+        Assert.Null(entry["before"]);
+        Assert.Contains("zqforbidden", entry["after"]!["state"]!.ToJsonString());
+    }
 }

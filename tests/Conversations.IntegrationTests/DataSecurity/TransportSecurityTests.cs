@@ -33,4 +33,45 @@ public sealed class TransportSecurityTests(DataSecurityFixture fx)
         Assert.Contains("Retry-After", problem["detail"]!.GetValue<string>());
         Assert.True(last!.Headers.RetryAfter is not null);
     }
+
+    [Fact(DisplayName = "CORS origins are per tenant: a request gets CORS headers only for an origin its own tenant lists")]
+    public async Task Cors_per_tenant()
+    {
+        var origin = $"https://{Guid.NewGuid():n}.example.com";
+        using var tenant = await fx.NewTenantAsync("cors");
+        using var other = await fx.NewTenantAsync("cors");
+        var put = await tenant.Admin.Http.PutAsJsonAsync("/v1/tenant/cors-origins", new { origins = new[] { origin.ToUpperInvariant() + "/" } });
+        Assert.Equal(HttpStatusCode.OK, put.StatusCode);
+        Assert.Equal(origin, (await put.Content.ReadFromJsonAsync<JsonNode>())!["origins"]![0]!.GetValue<string>());
+        await ApiClient.ProblemAsync(await tenant.Admin.Http.PutAsJsonAsync("/v1/tenant/cors-origins", new { origins = new[] { "https://x.example.com/path" } }), HttpStatusCode.BadRequest);
+        await ApiClient.ProblemAsync(await tenant.Admin.Http.PutAsJsonAsync("/v1/tenant/cors-origins", new { origins = new[] { "javascript:alert(1)" } }), HttpStatusCode.BadRequest);
+
+        using var anonymous = fx.As(null);
+        anonymous.Http.DefaultRequestHeaders.Add("X-Forwarded-For", "198.51.100.20");
+        Assert.Equal(origin, await PreflightAsync(anonymous, origin));
+        Assert.Null(await PreflightAsync(anonymous, "https://elsewhere.example.com"));
+
+        Assert.Equal(origin, await AllowedOriginAsync(tenant.User, origin));
+        Assert.Null(await AllowedOriginAsync(other.User, origin)); // another tenant's client from that origin
+        Assert.Contains("settings.cors", (await tenant.Admin.GetJsonAsync("/v1/audit?action=settings")).ToJsonString());
+    }
+
+    private static async Task<string?> PreflightAsync(ApiClient client, string origin)
+    {
+        using var req = new HttpRequestMessage(HttpMethod.Options, "/v1/conversations");
+        req.Headers.Add("Origin", origin);
+        req.Headers.Add("Access-Control-Request-Method", "POST");
+        req.Headers.Add("Access-Control-Request-Headers", "authorization,content-type");
+        using var res = await client.Http.SendAsync(req);
+        return res.Headers.TryGetValues("Access-Control-Allow-Origin", out var v) ? v.Single() : null;
+    }
+
+    private static async Task<string?> AllowedOriginAsync(ApiClient client, string origin)
+    {
+        using var req = new HttpRequestMessage(HttpMethod.Get, "/v1/conversations");
+        req.Headers.Add("Origin", origin);
+        using var res = await client.Http.SendAsync(req);
+        Assert.Equal(HttpStatusCode.OK, res.StatusCode);
+        return res.Headers.TryGetValues("Access-Control-Allow-Origin", out var v) ? v.Single() : null;
+    }
 }
