@@ -100,8 +100,20 @@ END $$;
 -- entries stay with the user's id replaced, so the trail keeps its shape without naming the person.
 CREATE OR REPLACE FUNCTION erase_user(p_tenant text, p_user text) RETURNS int
 LANGUAGE plpgsql AS $$
-DECLARE c record; n int := 0;
+DECLARE c record; j record; n int := 0;
 BEGIN
+    -- Batch jobs: the owner is only in the job grain's state (JSON); its prompts and answers are in routing_batch_items.
+    FOR j IN SELECT id, grain_id_extension_string AS grain_key, payload_binary FROM orleans_grain_state
+             WHERE grain_type_string = 'batch-job' AND grain_id_extension_string LIKE p_tenant || '/%' AND payload_binary IS NOT NULL LOOP
+        BEGIN
+            IF convert_from(j.payload_binary, 'UTF8')::jsonb ->> 'UserId' = p_user THEN
+                DELETE FROM routing_batch_items WHERE tenant_id = p_tenant AND job_id = substr(j.grain_key, length(p_tenant) + 2);
+                DELETE FROM orleans_grain_state WHERE id = j.id;
+            END IF;
+        EXCEPTION WHEN invalid_text_representation OR character_not_in_repertoire OR untranslatable_character THEN
+            NULL; -- a state that is not JSON text is not a batch job's
+        END;
+    END LOOP;
     FOR c IN SELECT conversation_id FROM conversations WHERE tenant_id = p_tenant AND user_id = p_user LOOP
         PERFORM erase_conversation_derived(p_tenant, c.conversation_id);
         n := n + 1;

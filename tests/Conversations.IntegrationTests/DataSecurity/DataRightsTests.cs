@@ -55,9 +55,25 @@ public sealed class DataRightsTests(DataSecurityFixture fx)
         var marker = Marker("said");
         await TalkAsync(user, marker);
         await user.SendAsync(await user.CreateConversationAsync(), $"My name is {marker}.");
+        // A batch: its prompts live in their own table, its owner only in the job's grain state.
+        var model = await admin.Http.PutAsJsonAsync("/v1/routing/models/m1", new
+        {
+            endpoint = "https://models.example.com/v1", modelName = "m1", tier = "small", inputPerMillion = 0.1, outputPerMillion = 0.2, contextWindowTokens = 8000,
+        });
+        Assert.Equal(HttpStatusCode.OK, model.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await admin.Http.PutAsJsonAsync("/v1/routing/policy", new { smallModelId = "m1", largeModelId = "m1" })).StatusCode);
+        HttpResponseMessage batch = null!;
+        for (var i = 0; i < 20; i++) // each silo sees a new catalog within Routing:ConfigCacheTtl
+        {
+            batch = await user.Http.PostAsJsonAsync("/v1/batches", new { modelId = "m1", prompts = new[] { $"Batch question about {marker}?" } });
+            if (batch.StatusCode != HttpStatusCode.BadRequest) break;
+            await Task.Delay(250);
+        }
+        Assert.True(batch.StatusCode == HttpStatusCode.Accepted, await batch.Content.ReadAsStringAsync());
         var before = await DumpAsync();
         Assert.Contains(marker, before);
         Assert.Contains(userId, before);
+        Assert.Contains($"Batch question about {marker}", before);
 
         Assert.Equal(HttpStatusCode.NoContent, (await admin.Http.DeleteAsync($"/v1/users/{userId}")).StatusCode);
         var dump = await DumpAsync();
