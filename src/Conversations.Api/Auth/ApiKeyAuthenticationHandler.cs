@@ -13,7 +13,7 @@ namespace Conversations.Api.Auth;
 /// </summary>
 internal sealed class ApiKeyAuthenticationHandler(
     IOptionsMonitor<AuthenticationSchemeOptions> options, ILoggerFactory logger, UrlEncoder encoder,
-    ApiKeyAuthenticator keys, KeyUsageRecorder usage)
+    ApiKeyAuthenticator keys, KeyUsageRecorder usage, Security.FailedKeyLimiter failures)
     : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
 {
     /// <summary>The scheme's name.</summary>
@@ -31,8 +31,14 @@ internal sealed class ApiKeyAuthenticationHandler(
     protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
     {
         if (!Request.Headers.Authorization.ToString().StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase)) return AuthenticateResult.NoResult();
+        var address = Context.Connection.RemoteIpAddress?.ToString() ?? "unknown";
+        if (failures.IsBlocked(address)) return AuthenticateResult.Fail("Too many unknown keys from this address.");
         var caller = await keys.AuthenticateAsync(Request, Context.RequestAborted);
-        if (caller is null) return AuthenticateResult.Fail("The API key is unknown, revoked or expired.");
+        if (caller is null)
+        {
+            failures.RecordFailure(address);
+            return AuthenticateResult.Fail("The API key is unknown, revoked or expired.");
+        }
         usage.Touch(caller.KeyId);
         Context.Items[CallerItem] = caller;
         var claims = new List<Claim>

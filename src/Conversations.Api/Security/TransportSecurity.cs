@@ -27,6 +27,7 @@ internal static class TransportSecurity
                 else o.KnownProxies.Add(IPAddress.Parse(entry));
             }
         });
+        services.AddSingleton<FailedKeyLimiter>();
         services.AddHsts(o =>
         {
             o.MaxAge = TimeSpan.FromDays(365);

@@ -34,6 +34,26 @@ public sealed class TransportSecurityTests(DataSecurityFixture fx)
         Assert.True(last!.Headers.RetryAfter is not null);
     }
 
+    [Fact(DisplayName = "An address that keeps presenting made-up keys is refused without a lookup, even with a new key id each time")]
+    public async Task Made_up_keys_are_limited()
+    {
+        var (_, userKey) = await fx.NewTenantKeysAsync("bogus");
+        var statuses = new List<HttpStatusCode>();
+        for (var i = 0; i <= DataSecurityFixture.AnonymousPerMinute; i++)
+        {
+            using var bogus = fx.As($"cvk_made{i}up_not-a-real-secret");
+            bogus.Http.DefaultRequestHeaders.Add("X-Forwarded-For", "198.51.100.30");
+            statuses.Add((await bogus.Http.GetAsync("/v1/conversations")).StatusCode);
+        }
+        Assert.All(statuses, s => Assert.Equal(HttpStatusCode.Unauthorized, s));
+        // Now even a real key from that address is refused until the minute turns; other addresses are not affected.
+        using var real = fx.As(userKey);
+        real.Http.DefaultRequestHeaders.Add("X-Forwarded-For", "198.51.100.30");
+        Assert.Equal(HttpStatusCode.Unauthorized, (await real.Http.GetAsync("/v1/conversations")).StatusCode);
+        using var elsewhere = fx.As(userKey);
+        Assert.Equal(HttpStatusCode.OK, (await elsewhere.Http.GetAsync("/v1/conversations")).StatusCode);
+    }
+
     [Fact(DisplayName = "CORS origins are per tenant: a request gets CORS headers only for an origin its own tenant lists")]
     public async Task Cors_per_tenant()
     {
