@@ -1,6 +1,7 @@
 using Conversations.Api.Auth;
 using Conversations.Api.Errors;
 using Conversations.Contracts;
+using Conversations.Contracts.Audit;
 using Conversations.Contracts.DataRights;
 using Microsoft.AspNetCore.Http.HttpResults;
 
@@ -40,14 +41,16 @@ internal static class DataExportApi
         exportId.Length <= 64 && await rights.GetExportAsync(http.Caller().TenantId!, exportId, ct) is { } job
             ? TypedResults.Ok(ToDto(job)) : Problems.NotFound($"Export '{exportId}'");
 
-    private static async Task<Results<FileContentHttpResult, ProblemHttpResult>> Archive(string exportId, HttpContext http, IDataRights rights, CancellationToken ct)
+    private static async Task<Results<FileContentHttpResult, ProblemHttpResult>> Archive(string exportId, HttpContext http, IDataRights rights, IAuditLog audit, CancellationToken ct)
     {
         var tenant = http.Caller().TenantId!;
         if (exportId.Length > 64 || await rights.GetExportAsync(tenant, exportId, ct) is not { } job) return Problems.NotFound($"Export '{exportId}'");
         if (job.Status != "succeeded")
             return Problems.Conflict(job.Status == "failed" ? "This export failed; start a new one." : "This export is still running; poll its progress and fetch the archive when it has succeeded.");
         var archive = await rights.GetArchiveAsync(tenant, exportId, ct);
-        return archive is null ? Problems.NotFound($"Export '{exportId}'") : TypedResults.File(archive, "application/zip", $"{exportId}.zip");
+        if (archive is null) return Problems.NotFound($"Export '{exportId}'");
+        await audit.AppendAsync(tenant, http.Caller().ToActor(http), "export.download", $"export:{exportId}", null, null, ct);
+        return TypedResults.File(archive, "application/zip", $"{exportId}.zip");
     }
 
     private static ExportDto ToDto(DataExportInfo j) =>

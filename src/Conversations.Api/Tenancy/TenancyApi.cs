@@ -126,7 +126,7 @@ internal static class TenancyApi
     }
 
     private static ApiKeyList ToList(IReadOnlyList<ApiKeyInfo> keys) =>
-        new([.. keys.Select(k => new ApiKeyDto(k.KeyId, k.UserId, k.Role, k.CreatedAt, k.LastUsedAt, k.ExpiresAt))]);
+        new([.. keys.Select(k => new ApiKeyDto(k.KeyId, k.UserId, k.Role, k.CreatedAt, k.LastUsedAt, k.ExpiresAt, k.Scope))]);
 
     // Keys are looked up on every request, so the revoke holds from the next request on every API host.
     private static async Task<Results<NoContent, ProblemHttpResult>> RevokeKey(string keyId, HttpContext http, IKeyLifecycle keys, CancellationToken ct)

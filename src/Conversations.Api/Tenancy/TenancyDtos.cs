@@ -31,7 +31,8 @@ public sealed record RotatedKeyDto(string KeyId, string Key, string UserId, stri
 public sealed record UserPage(IReadOnlyList<UserDto> Users, string? NextCursor);
 
 /// <summary>A key as its owner and the tenant admin see it: never the secret or its hash.</summary>
-public sealed record ApiKeyDto(string KeyId, string UserId, string Role, DateTimeOffset CreatedAt, DateTimeOffset? LastUsedAt, DateTimeOffset? ExpiresAt);
+/// <remarks><see cref="Scope"/>: <c>chat</c>, <c>read-only</c> or <c>admin</c>; absent for a key that may do all its role allows.</remarks>
+public sealed record ApiKeyDto(string KeyId, string UserId, string Role, DateTimeOffset CreatedAt, DateTimeOffset? LastUsedAt, DateTimeOffset? ExpiresAt, string? Scope = null);
 
 /// <summary>A user's keys that are not revoked, newest first.</summary>
 public sealed record ApiKeyList(IReadOnlyList<ApiKeyDto> Keys);

@@ -7,6 +7,7 @@ using Conversations.Contracts.Chat;
 using Conversations.Contracts.DataRights;
 using Conversations.Contracts.Knowledge;
 using Conversations.Contracts.Moderation;
+using Conversations.Contracts.Routing;
 using Conversations.Contracts.Tenancy;
 using Conversations.Storage.Audit;
 using Conversations.Storage.DataRights;
@@ -86,6 +87,7 @@ internal sealed partial class DataRightsService(
                         tenant = await grains.GetGrain<ITenantGrain>(tenantId).GetSettingsAsync(),
                         moderation = await grains.GetGrain<ITenantModerationGrain>(tenantId).GetSettingsAsync(),
                         acl = await grains.GetGrain<ITenantAclGrain>(tenantId).GetAsync(),
+                        routing = await RoutingWithoutKeysAsync(tenantId),
                     };
                     await WriteAsync(zip, "settings.json", JsonSerializer.Serialize(settings, Json));
                     await store.ProgressAsync(exportId, ++done);
@@ -110,6 +112,13 @@ internal sealed partial class DataRightsService(
             try { await store.CompleteExportAsync(exportId, null, "The export failed; start a new one."); }
             catch (Exception inner) { LogExportFailed(logger, exportId, inner); }
         }
+    }
+
+    // The tenant's models and policy; a model's provider key is the one thing an export never carries.
+    private async Task<RoutingConfig> RoutingWithoutKeysAsync(string tenantId)
+    {
+        var config = await grains.GetGrain<IRoutingConfigGrain>(tenantId).GetAsync();
+        return config with { Models = [.. config.Models.Select(m => m with { ApiKey = m.ApiKey is null ? null : "(hidden)" })] };
     }
 
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { WriteIndented = true };

@@ -96,6 +96,12 @@ public sealed class DataRightsStore(NpgsqlDataSource db)
             exists.Parameters.AddWithValue("u", userId);
             if (await exists.ExecuteScalarAsync(ct) is null) return null;
         }
+        // Archives are copies of the tenant's data: a week after they were made they go.
+        await using (var old = new NpgsqlCommand("DELETE FROM data_exports WHERE tenant_id = @t AND created_at < now() - interval '7 days'", conn, tx))
+        {
+            old.Parameters.AddWithValue("t", tenantId);
+            await old.ExecuteNonQueryAsync(ct);
+        }
         var id = "exp_" + TenancyStore.RandomToken(12);
         await using (var cmd = new NpgsqlCommand(
             "INSERT INTO data_exports (export_id, tenant_id, user_id, requested_by, steps_total) VALUES (@id, @t, @u, @by, @n)", conn, tx))

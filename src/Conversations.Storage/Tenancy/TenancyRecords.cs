@@ -13,4 +13,4 @@ public sealed record ApiKeyIdentity(string KeyId, string? TenantId, string? User
 public sealed record IssuedApiKey(string KeyId, string Key, string? TenantId, string? UserId, string Role);
 
 /// <summary>A key as its owner and the tenant admin see it: never the secret or its hash.</summary>
-public sealed record ApiKeyRecord(string KeyId, string UserId, string Role, DateTimeOffset CreatedAt, DateTimeOffset? LastUsedAt, DateTimeOffset? ExpiresAt);
+public sealed record ApiKeyRecord(string KeyId, string UserId, string Role, DateTimeOffset CreatedAt, DateTimeOffset? LastUsedAt, DateTimeOffset? ExpiresAt, string? Scope = null);

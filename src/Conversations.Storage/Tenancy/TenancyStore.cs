@@ -115,7 +115,7 @@ public sealed class TenancyStore(NpgsqlDataSource db)
     public async Task<IReadOnlyList<ApiKeyRecord>> ListKeysAsync(string tenantId, string userId, CancellationToken ct = default)
     {
         await using var cmd = db.CreateCommand(
-            "SELECT key_id, user_id, role, created_at, last_used_at, expires_at FROM api_keys " +
+            "SELECT key_id, user_id, role, created_at, last_used_at, expires_at, scope FROM api_keys " +
             "WHERE tenant_id = @t AND user_id = @u AND revoked_at IS NULL ORDER BY created_at DESC, key_id");
         cmd.Parameters.AddWithValue("t", tenantId);
         cmd.Parameters.AddWithValue("u", userId);
@@ -123,7 +123,8 @@ public sealed class TenancyStore(NpgsqlDataSource db)
         await using var r = await cmd.ExecuteReaderAsync(ct);
         while (await r.ReadAsync(ct))
             list.Add(new ApiKeyRecord(r.GetString(0), r.GetString(1), r.GetString(2), r.GetFieldValue<DateTimeOffset>(3),
-                r.IsDBNull(4) ? null : r.GetFieldValue<DateTimeOffset>(4), r.IsDBNull(5) ? null : r.GetFieldValue<DateTimeOffset>(5)));
+                r.IsDBNull(4) ? null : r.GetFieldValue<DateTimeOffset>(4), r.IsDBNull(5) ? null : r.GetFieldValue<DateTimeOffset>(5),
+                r.IsDBNull(6) ? null : r.GetString(6)));
         return list;
     }
 

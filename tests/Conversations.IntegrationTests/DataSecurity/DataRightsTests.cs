@@ -131,6 +131,7 @@ public sealed class DataRightsTests(DataSecurityFixture fx)
         Assert.Contains("admin.UpdateTenantSettings", Entry(whole, "audit.jsonl"));
         Assert.Contains("\"messages\"", Entry(whole, "manifest.json"));
         Assert.DoesNotContain("secret_hash", Entry(whole, "keys.jsonl"));
+        Assert.Contains("\"routing\"", Entry(whole, "settings.json"));
 
         var alice = await ExportAsync(tenant.Admin, "alice");
         Assert.Contains(marker, Entry(alice, "messages.jsonl"));
@@ -140,7 +141,9 @@ public sealed class DataRightsTests(DataSecurityFixture fx)
         await ApiClient.ProblemAsync(await tenant.Admin.Http.PostAsJsonAsync("/v1/exports", new { userId = "nobody" }), HttpStatusCode.NotFound);
         // Another tenant cannot see the export.
         using var other = await fx.NewAdminAsync("exp");
-        var id = (await tenant.Admin.GetJsonAsync("/v1/audit?action=export"))["entries"]![0]!["target"]!.GetValue<string>()["export:".Length..];
+        var exportEntries = (await tenant.Admin.GetJsonAsync("/v1/audit?action=export"))["entries"]!.AsArray();
+        Assert.Contains(exportEntries, e => e!["action"]!.GetValue<string>() == "export.download");
+        var id = exportEntries[0]!["target"]!.GetValue<string>()["export:".Length..];
         await ApiClient.ProblemAsync(await other.Http.GetAsync($"/v1/exports/{id}/archive"), HttpStatusCode.NotFound);
         await ApiClient.ProblemAsync(await tenant.User.Http.PostAsJsonAsync("/v1/exports", new { }), HttpStatusCode.Forbidden);
     }

@@ -72,6 +72,7 @@ public sealed class KeyLifecycleTests(DataSecurityFixture fx)
         Assert.Equal(HttpStatusCode.Created, readOnlyRes.StatusCode);
         using var readOnly = fx.As((await readOnlyRes.Content.ReadFromJsonAsync<JsonNode>())!["key"]!.GetValue<string>());
         Assert.Equal(HttpStatusCode.OK, (await readOnly.Http.GetAsync("/v1/conversations")).StatusCode);
+        Assert.Contains((await admin.GetJsonAsync("/v1/users/alice/keys"))["keys"]!.AsArray(), k => k!["scope"]?.GetValue<string>() == "read-only");
         var refused = await ApiClient.ProblemAsync(await readOnly.Http.PostAsJsonAsync("/v1/conversations", new { title = "x" }), HttpStatusCode.Forbidden);
         Assert.Contains("read-only", refused["detail"]!.GetValue<string>());
 
