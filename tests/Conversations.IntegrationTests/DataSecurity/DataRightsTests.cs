@@ -33,11 +33,23 @@ public sealed class DataRightsTests(DataSecurityFixture fx)
         var keep = Marker("keep");
         var id = await TalkAsync(tenant.User, marker);
         await TalkAsync(tenant.User, keep);
+        // The user's memory learns a fact from the conversation to delete.
+        var name = "Zq" + new string(Guid.NewGuid().ToString("n").Where(char.IsLetter).Take(8).ToArray());
+        await tenant.User.SendAsync(id, $"My name is {name}.");
+        var remembered = false;
+        for (var i = 0; i < 40 && !remembered; i++)
+        {
+            remembered = (await tenant.User.GetJsonAsync("/v1/me/memory")).ToJsonString().Contains(name);
+            if (!remembered) await Task.Delay(250);
+        }
+        Assert.True(remembered, "the name was not remembered");
         Assert.Contains(marker, await DumpAsync());
 
         Assert.Equal(HttpStatusCode.NoContent, (await tenant.User.Http.DeleteAsync($"/v1/conversations/{id}")).StatusCode);
         var dump = await DumpAsync();
         Assert.DoesNotContain(marker, dump);
+        Assert.DoesNotContain(name, dump);
+        Assert.DoesNotContain(name, (await tenant.User.GetJsonAsync("/v1/me/memory")).ToJsonString());
         Assert.DoesNotContain(id, dump.Replace($"conversation:{id}", "")); // only the audit entry names the deleted id
         Assert.Contains(keep, dump); // the other conversation is untouched
         // Usage stays for the bill.
