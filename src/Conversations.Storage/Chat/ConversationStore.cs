@@ -40,18 +40,25 @@ public sealed class ConversationStore(NpgsqlDataSource db)
         return await r.ReadAsync(ct) ? ReadConversation(r) : null;
     }
 
-    /// <summary>A user's conversations, most recently updated first; keyset-paged by (updated_at, id).</summary>
+    /// <summary>
+    /// A user's conversations, most recently updated first; keyset-paged by (updated_at, id). With
+    /// <paramref name="titleContains"/>, only those whose title holds it (case-insensitive, taken literally).
+    /// </summary>
     public async Task<IReadOnlyList<ConversationRecord>> ListAsync(
-        string tenantId, string userId, (DateTimeOffset UpdatedAt, string Id)? after, int limit, CancellationToken ct = default)
+        string tenantId, string userId, (DateTimeOffset UpdatedAt, string Id)? after, int limit, CancellationToken ct = default,
+        string? titleContains = null)
     {
         await using var cmd = db.CreateCommand("""
             SELECT tenant_id, conversation_id, user_id, title, created_at, updated_at, message_count
             FROM conversations
             WHERE tenant_id = @t AND user_id = @u AND (@has_after = false OR (updated_at, conversation_id) < (@a_at, @a_id))
+              AND (@q = '' OR title ILIKE '%' || @q || '%' ESCAPE '\')
             ORDER BY updated_at DESC, conversation_id DESC LIMIT @l
             """);
         cmd.Parameters.AddWithValue("t", tenantId);
         cmd.Parameters.AddWithValue("u", userId);
+        // LIKE's own wildcards in the search text match themselves.
+        cmd.Parameters.AddWithValue("q", (titleContains ?? "").Replace("\\", "\\\\").Replace("%", "\\%").Replace("_", "\\_"));
         cmd.Parameters.AddWithValue("has_after", after.HasValue);
         cmd.Parameters.AddWithValue("a_at", after?.UpdatedAt ?? DateTimeOffset.MinValue);
         cmd.Parameters.AddWithValue("a_id", after?.Id ?? "");
@@ -60,6 +67,16 @@ public sealed class ConversationStore(NpgsqlDataSource db)
         await using var r = await cmd.ExecuteReaderAsync(ct);
         while (await r.ReadAsync(ct)) list.Add(ReadConversation(r));
         return list;
+    }
+
+    /// <summary>Sets the conversation's title; false when there is no such conversation.</summary>
+    public async Task<bool> RenameAsync(string tenantId, string conversationId, string title, CancellationToken ct = default)
+    {
+        await using var cmd = db.CreateCommand("UPDATE conversations SET title = @title WHERE tenant_id = @t AND conversation_id = @c");
+        cmd.Parameters.AddWithValue("t", tenantId);
+        cmd.Parameters.AddWithValue("c", conversationId);
+        cmd.Parameters.AddWithValue("title", title);
+        return await cmd.ExecuteNonQueryAsync(ct) == 1;
     }
 
     /// <summary>
