@@ -79,13 +79,24 @@ public sealed class ConversationStore(NpgsqlDataSource db)
         return await cmd.ExecuteNonQueryAsync(ct) == 1;
     }
 
-    /// <summary>Deletes the conversation and (by cascade) its messages.</summary>
+    /// <summary>
+    /// Deletes the conversation, (by cascade) its messages, and in the same transaction everything derived from it
+    /// (<c>erase_conversation_derived</c>: moderation events, routing rows, feedback, cache entries; usage anonymised).
+    /// </summary>
     public async Task<bool> DeleteAsync(string tenantId, string conversationId, CancellationToken ct = default)
     {
-        await using var cmd = db.CreateCommand("DELETE FROM conversations WHERE tenant_id = @t AND conversation_id = @c");
+        await using var conn = await db.OpenConnectionAsync(ct);
+        await using var tx = await conn.BeginTransactionAsync(ct);
+        await using var cmd = new NpgsqlCommand("DELETE FROM conversations WHERE tenant_id = @t AND conversation_id = @c", conn, tx);
         cmd.Parameters.AddWithValue("t", tenantId);
         cmd.Parameters.AddWithValue("c", conversationId);
-        return await cmd.ExecuteNonQueryAsync(ct) == 1;
+        if (await cmd.ExecuteNonQueryAsync(ct) != 1) return false;
+        await using var derived = new NpgsqlCommand("SELECT erase_conversation_derived(@t, @c)", conn, tx);
+        derived.Parameters.AddWithValue("t", tenantId);
+        derived.Parameters.AddWithValue("c", conversationId);
+        await derived.ExecuteNonQueryAsync(ct);
+        await tx.CommitAsync(ct);
+        return true;
     }
 
     /// <summary>
