@@ -60,7 +60,7 @@ public sealed class OutputWindows(OutputWindowOptions? options = null)
         for (var i = _options.MinChars - 1; i < limit; i++)
         {
             if (!IsSentenceEnd(_pending[i])) continue;
-            // A '.' inside "3.14" or "example.com" is not an end: it must be followed by a space, or be the text's last char so far.
+            // A '.' inside "3.14" or "example.com" is not an end: it counts once whitespace follows (a last '.' waits for the next char).
             if (_pending[i] == '.' && (i + 1 >= length || !char.IsWhiteSpace(_pending[i + 1]))) continue;
             return i + 1;
         }
