@@ -21,7 +21,7 @@ public sealed class ModerationOutputGuard(StreamingOutputFilter filter, string w
     private bool _done;
 
     /// <summary>Adds the Green window checks (before the first push).</summary>
-    internal ModerationOutputGuard Watch(OutputWindowWatch watch, string unavailableNotice)
+    public ModerationOutputGuard Watch(OutputWindowWatch watch, string unavailableNotice)
     {
         _watch = watch;
         _unavailableNotice = unavailableNotice;
