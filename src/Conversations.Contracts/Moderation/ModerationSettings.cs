@@ -33,6 +33,9 @@ public sealed record ModerationSettings
     [Id(3)] public int TenantTokensPerMinute { get; init; } = DefaultTenantTokensPerMinute;
     /// <summary>"open" (built-in engine decides alone) or "closed" (refuse) while Green is unreachable.</summary>
     [Id(4)] public string GreenFailureMode { get; init; } = FailOpen;
+    /// <summary>"open" (default: the local output guard goes on alone) or "closed" (withhold the rest of the answer) while
+    /// Green cannot check the answer's windows.</summary>
+    [Id(6)] public string GreenOutputFailureMode { get; init; } = FailOpen;
     /// <summary>Bumped on every change; user grains pick up new limits when they see a newer version.</summary>
     [Id(5)] public long Version { get; init; }
     /// <summary>The window every limit holds over, in seconds (not a setting: shown so clients know there is no burst).</summary>
@@ -56,4 +59,6 @@ public sealed record ModerationSettingsPatch
     [Id(3)] public int? TenantTokensPerMinute { get; init; }
     /// <summary>"open" or "closed".</summary>
     [Id(4)] public string? GreenFailureMode { get; init; }
+    /// <summary>"open" or "closed", for the answer.</summary>
+    [Id(5)] public string? GreenOutputFailureMode { get; init; }
 }
