@@ -5,6 +5,7 @@ using Conversations.Api.Batches;
 using Conversations.Api.Capacity;
 using Conversations.Api.Chat;
 using Conversations.Api.Demo;
+using Conversations.Api.Encryption;
 using Conversations.Api.Errors;
 using Conversations.Api.Feedback;
 using Conversations.Api.Health;
@@ -116,6 +117,7 @@ internal static class ApiSetup
         v1.MapBatchApi();
         v1.MapCapacityApi();
         v1.MapOpenAiApi();
+        v1.MapDataKeysApi();
         return app;
     }
 }

@@ -5,6 +5,7 @@ using Conversations.Grains.Moderation;
 using Conversations.Grains.ReadServices;
 using Conversations.Grains.Routing;
 using Conversations.Hosting.Database;
+using Conversations.Hosting.Encryption;
 using Conversations.Hosting.Telemetry;
 using Conversations.Prompting.Tokens;
 using Conversations.Storage.Chat;
@@ -39,6 +40,7 @@ public static class HostingExtensions
     {
         var cs = configuration.PostgresConnectionString();
         services.AddSingleton(_ => DataSourceFactory.Create(cs));
+        services.AddEncryptionAtRest(configuration);
         services.AddSingleton<TenancyStore>();
         services.AddSingleton<ConversationStore>();
         services.AddSingleton<UsageStore>();
@@ -106,8 +108,14 @@ public static class HostingExtensions
     }
 
     /// <summary>Grain state in PostgreSQL through the ADO.NET provider, under the storage name the grains ask for.</summary>
-    public static ISiloBuilder AddPlatformGrainStorage(this ISiloBuilder silo, string connectionString) =>
-        silo.AddAdoNetGrainStorage(GrainStorageName, o => { o.Invariant = Invariant; o.ConnectionString = connectionString; });
+    /// <remarks>Tenants' grain state is sealed with their data keys on the way in (<see cref="SealedGrainStorage"/>).</remarks>
+    public static ISiloBuilder AddPlatformGrainStorage(this ISiloBuilder silo, string connectionString)
+    {
+        const string rows = GrainStorageName + "-rows";
+        silo.AddAdoNetGrainStorage(rows, o => { o.Invariant = Invariant; o.ConnectionString = connectionString; });
+        silo.Services.AddSealedGrainStorage(GrainStorageName, rows);
+        return silo;
+    }
 
     /// <summary>Declares a dead silo in about a second on loopback; for tests, too eager for real networks.</summary>
     public static void UseFastFailureDetection(ClusterMembershipOptions o)

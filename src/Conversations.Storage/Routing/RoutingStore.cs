@@ -1,9 +1,10 @@
+using Conversations.Storage.Encryption;
 using Npgsql;
 
 namespace Conversations.Storage.Routing;
 
 /// <summary>Routing details per turn, the usage report, feedback and the knowledge-base facts the answer caches need.</summary>
-public sealed class RoutingStore(NpgsqlDataSource db)
+public sealed class RoutingStore(NpgsqlDataSource db, TenantKeyRing keys)
 {
     /// <summary>Writes routing details of many turns in one statement; a turn already recorded is left as it is.</summary>
     public async Task WriteTurnsAsync(IReadOnlyList<RoutingTurnRecord> turns, CancellationToken ct = default)
@@ -92,7 +93,9 @@ public sealed class RoutingStore(NpgsqlDataSource db)
         cmd.Parameters.AddWithValue("turn", f.TurnId);
         cmd.Parameters.Add(new NpgsqlParameter("m", NpgsqlTypes.NpgsqlDbType.Text) { Value = (object?)f.Model ?? DBNull.Value });
         cmd.Parameters.AddWithValue("n", f.Negative);
-        cmd.Parameters.AddWithValue("comment", f.Comment);
+        // Feedback comments are sealed with the tenant's data key (row identity: the voted message).
+        var key = await keys.ForTenantAsync(f.TenantId, ct);
+        cmd.Parameters.AddWithValue("comment", key.Seal(f.Comment, "routing_feedback", $"{f.ConversationId}/{f.Seq}"));
         return (bool)(await cmd.ExecuteScalarAsync(ct))!;
     }
 
