@@ -10,6 +10,7 @@ using Conversations.Hosting.Telemetry;
 using Conversations.Prompting.Tokens;
 using Conversations.Storage.Chat;
 using Conversations.Storage.Database;
+using Conversations.Storage.Encryption;
 using Conversations.Storage.Tenancy;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -112,6 +113,9 @@ public static class HostingExtensions
     public static ISiloBuilder AddPlatformGrainStorage(this ISiloBuilder silo, string connectionString)
     {
         const string rows = GrainStorageName + "-rows";
+        var encryption = silo.Configuration.GetSection(EncryptionOptions.Section).Get<EncryptionOptions>() ?? new EncryptionOptions();
+        if (!encryption.SealGrainState)
+            return silo.AddAdoNetGrainStorage(GrainStorageName, o => { o.Invariant = Invariant; o.ConnectionString = connectionString; });
         silo.AddAdoNetGrainStorage(rows, o => { o.Invariant = Invariant; o.ConnectionString = connectionString; });
         silo.Services.AddSealedGrainStorage(GrainStorageName, rows);
         return silo;

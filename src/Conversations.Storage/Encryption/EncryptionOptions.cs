@@ -17,4 +17,7 @@ public sealed class EncryptionOptions
 
     /// <summary>Seconds an unwrapped data key is cached per process.</summary>
     public int KeyCacheSeconds { get; set; } = DefaultKeyCacheSeconds;
+
+    /// <summary>Seal tenants' grain state (default true). Off only to write state as builds before sealing did; sealed and unsealed state both read back.</summary>
+    public bool SealGrainState { get; set; } = true;
 }

@@ -15,6 +15,7 @@ public sealed class TenantDataKey
     private const int TagSize = 16;
     private readonly byte[] _key;
     private readonly byte[] _lookupKey;
+    private readonly byte[] _lexemeKey;
 
     /// <summary>Wraps the 256-bit <paramref name="key"/> of <paramref name="tenantId"/>.</summary>
     public TenantDataKey(string tenantId, byte[] key)
@@ -24,6 +25,7 @@ public sealed class TenantDataKey
         _key = key;
         // A separate key for lookups, so an HMAC never uses the encryption key itself.
         _lookupKey = HKDF.DeriveKey(HashAlgorithmName.SHA256, key, 32, info: Encoding.ASCII.GetBytes("lookup"));
+        _lexemeKey = HKDF.DeriveKey(HashAlgorithmName.SHA256, key, 32, info: Encoding.ASCII.GetBytes("lexeme"));
     }
 
     /// <summary>The tenant the key belongs to.</summary>
@@ -87,6 +89,13 @@ public sealed class TenantDataKey
     /// <summary>A keyed hash of <paramref name="text"/> for lookups (cache keys): equal texts match, the text is not recoverable without the key.</summary>
     public string Lookup(string text) =>
         Convert.ToHexString(HMACSHA256.HashData(_lookupKey, Encoding.UTF8.GetBytes(text))).ToLowerInvariant();
+
+    /// <summary>
+    /// A keyed stand-in for a full-text lexeme (16 hex digits): the index matches equal words, but holds no word itself
+    /// and differs between tenants.
+    /// </summary>
+    public string Lexeme(string lexeme) =>
+        Convert.ToHexString(HMACSHA256.HashData(_lexemeKey, Encoding.UTF8.GetBytes(lexeme)), 0, 8).ToLowerInvariant();
 
     private byte[] Associated(string table, string rowId) => Encoding.UTF8.GetBytes($"{TenantId}\n{table}\n{rowId}");
 }

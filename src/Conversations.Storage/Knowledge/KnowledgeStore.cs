@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Runtime.CompilerServices;
+using System.Text;
 using Conversations.Storage.Encryption;
 using Npgsql;
 using Pgvector;
@@ -89,6 +90,7 @@ public sealed class KnowledgeStore
                 throw new ArgumentException($"Chunk {c.ChunkIndex} has {c.Embedding.Length} dimensions; this store holds {Dimensions}.");
         await EnsurePartitionAsync(tenantId, ct);
         var key = await _keys.ForTenantAsync(tenantId, ct);
+        var lexemes = await KeyedLexemesAsync(key, chunks, ct);
         await using var connection = await _db.OpenConnectionAsync(ct);
         await using var tx = await connection.BeginTransactionAsync(ct);
         var batch = new NpgsqlBatch(connection, tx);
@@ -121,16 +123,15 @@ public sealed class KnowledgeStore
         {
             await using var insert = new NpgsqlCommand($"""
                 INSERT INTO {_chunks} (tenant_id, document_id, chunk_index, label_id, content, lexical_extra, tsv, embedding)
-                SELECT @t, @d, i, @l, sealed, extra, to_tsvector('simple', plain || ' ' || extra), e
-                FROM unnest(@idx, @sealed, @plain, @extra, @emb) AS c(i, sealed, plain, extra, e)
+                SELECT @t, @d, i, @l, sealed, '', tsv::tsvector, e
+                FROM unnest(@idx, @sealed, @tsv, @emb) AS c(i, sealed, tsv, e)
                 """, connection, tx);
             insert.Parameters.AddWithValue("t", tenantId);
             insert.Parameters.AddWithValue("d", document.DocumentId);
             insert.Parameters.AddWithValue("l", document.LabelId);
             insert.Parameters.AddWithValue("idx", chunks.Select(c => c.ChunkIndex).ToArray());
             insert.Parameters.AddWithValue("sealed", chunks.Select(c => key.Seal(c.Content, "kb_chunks", ChunkRow(document.DocumentId, c.ChunkIndex))).ToArray());
-            insert.Parameters.AddWithValue("plain", chunks.Select(c => c.Content).ToArray());
-            insert.Parameters.AddWithValue("extra", chunks.Select(c => c.LexicalExtra).ToArray());
+            insert.Parameters.AddWithValue("tsv", lexemes);
             insert.Parameters.AddWithValue("emb", chunks.Select(c => new Vector(c.Embedding)).ToArray());
             await insert.ExecuteNonQueryAsync(ct);
         }
@@ -195,7 +196,8 @@ public sealed class KnowledgeStore
         if (query.LabelIds.Count == 0 || query.Limit <= 0) return new KnowledgeHits([], []);
         var key = await _keys.ForTenantAsync(query.TenantId, ct);
         await using var batch = _db.CreateBatch();
-        foreach (var c in BuildSearch(query)) batch.BatchCommands.Add(c);
+        var keyed = query.TsQuery is null ? query : query with { TsQuery = KeyedTsQuery(key, query.TsQuery) };
+        foreach (var c in BuildSearch(keyed)) batch.BatchCommands.Add(c);
         await using var r = await batch.ExecuteReaderAsync(ct);
         await r.NextResultAsync(ct); // past the settings row
         var vector = await ReadHitsAsync(r, key, ct);
@@ -266,7 +268,7 @@ public sealed class KnowledgeStore
             var lexical = new NpgsqlBatchCommand($"""
                 WITH hits AS MATERIALIZED (
                     SELECT c.document_id, c.chunk_index, c.label_id, c.content, ts_rank_cd(c.tsv, query) AS rank
-                    FROM {_chunks} c, to_tsquery('simple', @tsq) query
+                    FROM {_chunks} c, CAST(@tsq AS tsquery) query
                     WHERE c.tenant_id = @t AND c.label_id = ANY(@labels) AND c.tsv @@ query
                     ORDER BY rank DESC, c.document_id, c.chunk_index LIMIT @n)
                 SELECT h.document_id, h.chunk_index, h.label_id, d.title, h.content, h.rank
@@ -301,6 +303,37 @@ public sealed class KnowledgeStore
         }
         return hits;
     }
+
+    /// <summary>
+    /// Each chunk's tsvector text with keyed lexemes: PostgreSQL's 'simple' parser splits the plaintext (content and
+    /// CJK bigrams, sent as parameters only), and each lexeme is replaced by the tenant's keyed stand-in, positions kept.
+    /// </summary>
+    private async Task<string[]> KeyedLexemesAsync(TenantDataKey key, IReadOnlyList<StoredChunk> chunks, CancellationToken ct)
+    {
+        var vectors = new StringBuilder[chunks.Count];
+        for (var i = 0; i < vectors.Length; i++) vectors[i] = new StringBuilder();
+        if (chunks.Count == 0) return [];
+        await using var cmd = _db.CreateCommand("""
+            SELECT p.ord::int - 1, u.lexeme, u.positions
+            FROM unnest(@plain) WITH ORDINALITY AS p(txt, ord), unnest(to_tsvector('simple', p.txt)) AS u
+            """);
+        cmd.Parameters.AddWithValue("plain", chunks.Select(c => c.Content + " " + c.LexicalExtra).ToArray());
+        await using var r = await cmd.ExecuteReaderAsync(ct);
+        while (await r.ReadAsync(ct))
+        {
+            var sb = vectors[r.GetInt32(0)];
+            if (sb.Length > 0) sb.Append(' ');
+            sb.Append('\'').Append(key.Lexeme(r.GetString(1))).Append('\'');
+            var positions = r.IsDBNull(2) ? [] : r.GetFieldValue<short[]>(2);
+            if (positions.Length > 0) sb.Append(':').AppendJoin(',', positions);
+        }
+        return vectors.Select(v => v.ToString()).ToArray();
+    }
+
+    /// <summary>A tsquery of <c>'term' | 'term'</c> (<c>LexicalTerms.ToTsQuery</c>) with each term replaced by its keyed stand-in.</summary>
+    private static string KeyedTsQuery(TenantDataKey key, string tsQuery) =>
+        string.Join(" | ", tsQuery.Split(" | ", StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Select(t => $"'{key.Lexeme(t.Trim('\''))}'"));
 
     private static string ChunkRow(string documentId, int chunkIndex) => $"{documentId}/{chunkIndex}";
 
