@@ -11,6 +11,16 @@ cd "$repo"
 bash deploy/local-db.sh start
 conn="$(bash deploy/local-db.sh conn)"
 
+# The master key that wraps every tenant's data key (encryption at rest), made once, readable by this user only.
+# Keep it (and back it up apart from the database): without it the stored data cannot be read.
+key_file="${MASTER_KEY_FILE:-$repo/.local/master.key}"
+if [[ ! -f "$key_file" ]]; then
+  mkdir -p "$(dirname "$key_file")"
+  (umask 077 && printf 'm%s-local %s\n' "$(date -u +%Y%m%d%H%M%S)" "$(head -c 32 /dev/urandom | base64 -w0)" > "$key_file")
+  echo "Created the master key $key_file (mode 0600)."
+fi
+export Encryption__MasterKeyFile="$key_file"
+
 export DOTNET_ENVIRONMENT=Development ASPNETCORE_ENVIRONMENT=Development
 export ConnectionStrings__Postgres="$conn"
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
