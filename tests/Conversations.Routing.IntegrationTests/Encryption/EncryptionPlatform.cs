@@ -1,8 +1,8 @@
 namespace Conversations.Routing.IntegrationTests.Encryption;
 
 /// <summary>
-/// A platform process with a master key file of its own (so a rotation touches no other test's hosts) and a short key
-/// cache, on the test model server.
+/// A platform process with a master key file of its own (so a rotation touches no other test's hosts), a short key
+/// cache, and "localhost" on the personal-data allowlist, on the test model server.
 /// </summary>
 public sealed class EncryptionPlatform() : PlatformHost("crypt", OperatorKey)
 {
@@ -26,6 +26,8 @@ public sealed class EncryptionPlatform() : PlatformHost("crypt", OperatorKey)
     {
         environment["Encryption__MasterKeyFile"] = MasterKeyFile;
         environment["Encryption__KeyCacheSeconds"] = "1";
+        // The test server answers at 127.0.0.1 and at localhost: only the second name is trusted with personal data.
+        environment["Chat__PersonalDataAllowedHosts__0"] = "localhost";
         environment["Routing__ConfigCacheTtl"] = "00:00:00.2";
         environment["Routing__KnowledgeVersionCacheTtl"] = "00:00:00.2";
         environment["Routing__TurnDetailsFlushInterval"] = "00:00:00.1";

@@ -47,7 +47,12 @@ public sealed partial class TurnModeration(
     public async Task<IModeratedTurn> CheckInputAsync(Caller caller, string conversationId, string turnId, string text, CancellationToken cancellationToken)
     {
         var set = await lexicons.GetAsync(caller.TenantId);
-        var request = new ModerationRequest(text, set) { Seed = turnId, GreenFailureMode = await FailureModeAsync(caller.TenantId) };
+        var settings = await SettingsAsync(caller.TenantId);
+        var request = new ModerationRequest(text, set)
+        {
+            Seed = turnId,
+            GreenFailureMode = green.Value.IsConfigured && settings.GreenFailureMode == ModerationSettings.FailClosed ? GreenFailureMode.FailClosed : GreenFailureMode.FailOpen,
+        };
         // Resolved per call: with Green configured it holds a typed HttpClient whose handlers the factory rotates.
         var verdict = await services.GetRequiredService<IContentModerator>().CheckInputAsync(request, cancellationToken);
         var labels = verdict.Results.Select(r => r.Label).Distinct(StringComparer.Ordinal).ToList();
@@ -65,7 +70,8 @@ public sealed partial class TurnModeration(
                 new InputVerdict(false, verdict.StorageText, "", code, refusal.Text, verdict.RiskLevelName, labels), set, RefusalMessages.WithheldNotice("").Trim());
         }
         return new ModeratedTurn(this, caller, conversationId, turnId,
-            new InputVerdict(true, verdict.StorageText, verdict.SafeText), set, RefusalMessages.WithheldNotice(text).Trim());
+            new InputVerdict(true, verdict.StorageText, verdict.SafeText) { PersonalDataToModels = settings.PersonalDataToModels }, set,
+            RefusalMessages.WithheldNotice(text).Trim());
     }
 
     /// <inheritdoc />
@@ -107,16 +113,16 @@ public sealed partial class TurnModeration(
         }
     }
 
-    private async ValueTask<GreenFailureMode> FailureModeAsync(string tenantId)
+    // The tenant's settings (Green outage policy, personal data to models), cached per silo like the lexicon version.
+    private async ValueTask<ModerationSettings> SettingsAsync(string tenantId)
     {
-        if (!green.Value.IsConfigured) return GreenFailureMode.FailOpen;
         var now = time.GetUtcNow();
         if (!_settings.TryGetValue(tenantId, out var cached) || now >= cached.CheckAfter)
         {
             cached = (await grains.GetGrain<ITenantModerationGrain>(tenantId).GetSettingsAsync(), now + options.Value.LexiconVersionCacheTime);
             _settings[tenantId] = cached;
         }
-        return cached.Settings.GreenFailureMode == ModerationSettings.FailClosed ? GreenFailureMode.FailClosed : GreenFailureMode.FailOpen;
+        return cached.Settings;
     }
 
     private ModerationEventRecord Event(Caller caller, string conversationId, string turnId, string phase, ModerationAction action, RiskLevel risk,
