@@ -27,6 +27,9 @@ if command -v npm >/dev/null; then
   npm ci --prefix tests/openapi-lint --no-audit --no-fund --silent || echo "Redocly CLI not installed: the lint test will install it or fail"
 fi
 
+# The alert rules are checked with promtool, unpacked from Debian's prometheus package (deploy/prometheus/promtool.sh).
+bash deploy/prometheus/promtool.sh >/dev/null || echo "promtool not available: the alert-rule test will fail"
+
 dotnet build Conversations.sln -c Release -nologo -v quiet
 set +e
 dotnet test Conversations.sln -c Release --no-build --logger "console;verbosity=normal" "$@" 2>&1 | tee .local/test-output.log

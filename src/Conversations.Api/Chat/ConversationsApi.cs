@@ -30,7 +30,7 @@ internal static class ConversationsApi
         group.MapDelete("/{conversationId}", Delete).WithName("DeleteConversation").WithSummary("Deletes a conversation and its history.");
         group.MapPost("/{conversationId}/messages", Send).WithName("SendMessage")
             .WithSummary("Sends a message; the answer streams back as Server-Sent Events: progress, delta, citation, done, error.")
-            .ProducesChatEvents().ProducesProblem(StatusCodes.Status409Conflict);
+            .ProducesChatEvents().ProducesProblem(StatusCodes.Status409Conflict).ProducesProblem(StatusCodes.Status503ServiceUnavailable);
         group.MapGet("/{conversationId}/turns/{turnId}/events", Events).WithName("GetTurnEvents")
             .WithSummary("Resumes a turn's event stream: the events after Last-Event-ID (or ?after=), then the live ones; a finished turn replays from its stored answer.")
             .ProducesChatEvents();
@@ -108,7 +108,9 @@ internal static class ConversationsApi
                 return busy;
         }
         http.Response.Headers[TurnIdHeader] = start.TurnId;
-        return TurnEventStream.Create(http, grain.WatchTurnAsync(caller, start.TurnId, null, http.RequestAborted));
+        // A new turn answers only once its question is stored: a message that could not be saved is a 503, not a stream.
+        var events = grain.WatchTurnAsync(caller, start.TurnId, null, http.RequestAborted);
+        return start.Status == TurnStartStatus.Started ? await AcknowledgedTurn.StreamAsync(http, events) : TurnEventStream.Create(http, events);
     }
 
     private static async Task<IResult> Events(string conversationId, string turnId, HttpContext http, IGrainFactory grains, string? after)

@@ -28,7 +28,9 @@ internal sealed partial class ApiExceptionHandler(IProblemDetailsService problem
                 (400, "The request is not valid", "The request contains text that cannot be stored (for example a NUL character). Remove it and send again."),
             // Overload or a passing outage, not a fault: the caller may retry, and is told when.
             TimeoutException or SiloUnavailableException or OrleansMessageRejectionException or GatewayTooBusyException
-                or Orleans.Runtime.Messaging.ConnectionFailedException or NpgsqlException { IsTransient: true } =>
+                or Orleans.Runtime.Messaging.ConnectionFailedException or NpgsqlException { IsTransient: true }
+                // The cluster's own runtime failed the call (a silo died mid-call, a forward failed): no bug of ours or the caller's.
+                or OrleansException =>
                 (503, "Service busy", $"The service is busy or briefly unavailable. Please try again in {RetryAfterSeconds} seconds."),
             OperationCanceledException when http.RequestAborted.IsCancellationRequested => (499, "Client closed request", "The request was cancelled."),
             _ => (500, "Something went wrong on our side", "The request failed unexpectedly. Please try again; if it keeps failing, contact your administrator."),

@@ -1,3 +1,4 @@
+using Conversations.Grains.Telemetry;
 using Conversations.Contracts.Knowledge;
 using Conversations.Contracts.Routing;
 using Conversations.Contracts.Tenancy;
@@ -46,16 +47,22 @@ public sealed class AnswerCacheService(
 
         if (policy.ExactCache && await store.GetExactAsync(tenantId, [keys.PrivateExact, keys.SharedExact], ct) is { } exact
             && await ReadableAsync(tenantId, exact, access.Labels, ct))
-            return new CacheLookup(exact, "exact-cache", keys);
+            return Counted(new CacheLookup(exact, "exact-cache", keys));
 
         if (policy.SemanticCache && _embedder is not null)
         {
             var vector = await EmbedAsync(context.Question, ct);
             if (await store.FindSimilarAsync(tenantId, [keys.PrivateScope, keys.SharedScope], vector, policy.SemanticThreshold, ct) is { } similar
                 && await ReadableAsync(tenantId, similar, access.Labels, ct))
-                return new CacheLookup(similar, "semantic-cache", keys);
+                return Counted(new CacheLookup(similar, "semantic-cache", keys));
         }
-        return new CacheLookup(null, null, keys);
+        return Counted(new CacheLookup(null, null, keys));
+    }
+
+    private static CacheLookup Counted(CacheLookup lookup)
+    {
+        PlatformMetrics.AnswerCacheLookups.Add(1, new KeyValuePair<string, object?>("result", lookup.Source ?? "miss"));
+        return lookup;
     }
 
     /// <summary>

@@ -1,5 +1,6 @@
 using Conversations.Contracts.Routing;
 using Conversations.Grains.Routing;
+using Conversations.Grains.Telemetry;
 using Conversations.Routing.Health;
 using Microsoft.Extensions.Options;
 
@@ -44,6 +45,7 @@ public sealed class ModelHealthGrain(
         var before = _tracker.StateAt(now);
         var permitted = _tracker.IsCallPermitted(now);
         if (before != CircuitState.Closed) await PersistAsync();
+        Track(before, _tracker.StateAt(now));
         return permitted;
     }
 
@@ -62,11 +64,29 @@ public sealed class ModelHealthGrain(
             else _tracker.RecordFailure(ParseKind(o.FailureKind), at, o.Credential);
         }
         if ((_tracker.StateAt(now), _tracker.Snapshot(now).TimesOpened) != before) await PersistAsync();
+        Track(before.Item1, _tracker.StateAt(now));
         return View(now);
     }
 
     /// <summary>The tracker's failure kind for a report's failure name.</summary>
     public static FailureKind ParseKind(string kind) => FailureClassifier.ParseWireName(kind);
+
+    // Metrics name the state and whether the circuit is the shared one; never the endpoint or tenant.
+    private void Track(CircuitState before, CircuitState after)
+    {
+        var shared = HealthKeys.IsShared(this.GetPrimaryKeyString());
+        PlatformMetrics.TrackCircuit(this.GetPrimaryKeyString(), shared, after == CircuitState.Closed);
+        if (before != after)
+            PlatformMetrics.CircuitChanges.Add(1, new KeyValuePair<string, object?>("state", CircuitNames.Of(after)),
+                new KeyValuePair<string, object?>("scope", shared ? "shared" : "tenant"));
+    }
+
+    /// <inheritdoc />
+    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        PlatformMetrics.TrackCircuit(this.GetPrimaryKeyString(), false, closed: true);
+        return Task.CompletedTask;
+    }
 
     private async Task PersistAsync()
     {

@@ -16,10 +16,13 @@ public sealed class TestDatabase : IAsyncDisposable
 
     private NpgsqlDataSource? _dataSource;
 
-    private TestDatabase(string name, string connectionString)
+    private readonly string _server;
+
+    private TestDatabase(string name, string connectionString, string server)
     {
         Name = name;
         ConnectionString = connectionString;
+        _server = server;
     }
 
     /// <summary>The database name.</summary>
@@ -29,12 +32,15 @@ public sealed class TestDatabase : IAsyncDisposable
     public string ConnectionString { get; }
 
     /// <summary>Creates and migrates a new scratch database named after <paramref name="prefix"/> and a random suffix.</summary>
-    public static async Task<TestDatabase> CreateAsync(string prefix = "t")
+    public static Task<TestDatabase> CreateAsync(string prefix = "t") => CreateAsync(prefix, ServerConnectionString);
+
+    /// <summary>Creates and migrates a new scratch database on the server of <paramref name="serverConnectionString"/> (a drill's own server).</summary>
+    public static async Task<TestDatabase> CreateAsync(string prefix, string serverConnectionString)
     {
         var name = $"{prefix}_{Guid.NewGuid():n}"[..Math.Min(40, prefix.Length + 33)];
-        var cs = new NpgsqlConnectionStringBuilder(ServerConnectionString) { Database = name }.ConnectionString;
+        var cs = new NpgsqlConnectionStringBuilder(serverConnectionString) { Database = name }.ConnectionString;
         await SchemaMigrator.ApplyAsync(cs);
-        return new TestDatabase(name, cs);
+        return new TestDatabase(name, cs, serverConnectionString);
     }
 
     /// <summary>A data source on the scratch database, as the hosts build it (the caller disposes it).</summary>
@@ -75,6 +81,6 @@ public sealed class TestDatabase : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         if (_dataSource is not null) await _dataSource.DisposeAsync();
-        await DropAsync(ServerConnectionString, Name);
+        await DropAsync(_server, Name);
     }
 }

@@ -25,6 +25,9 @@ public sealed class PlatformProcess : IAsyncDisposable
     /// <summary>http://127.0.0.1:PORT for API processes; null for silos.</summary>
     public string? BaseUrl { get; }
 
+    /// <summary>http://127.0.0.1:PORT of a silo's management port (/metrics, /healthz, /readyz); null for API processes.</summary>
+    public string? ManagementUrl { get; private init; }
+
     /// <summary>What the process printed so far (for failure messages).</summary>
     public string Log { get { lock (_log) return _log.ToString(); } }
 
@@ -58,7 +61,10 @@ public sealed class PlatformProcess : IAsyncDisposable
         var env = CommonEnvironment(settings);
         env["Orleans__SiloPort"] = siloPort.ToString();
         env["Orleans__GatewayPort"] = gatewayPort.ToString();
-        var p = new PlatformProcess(Launch("Conversations.Silo", env, ""), null);
+        var managementPort = FreePort();
+        env["Telemetry__MetricsPort"] = managementPort.ToString();
+        env["Telemetry__MetricsAddress"] = "127.0.0.1";
+        var p = new PlatformProcess(Launch("Conversations.Silo", env, ""), null) { ManagementUrl = $"http://127.0.0.1:{managementPort}" };
         var deadline = DateTime.UtcNow + StartTimeout;
         while (DateTime.UtcNow < deadline)
         {

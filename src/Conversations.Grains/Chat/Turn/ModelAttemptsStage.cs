@@ -1,3 +1,4 @@
+using Conversations.Grains.Telemetry;
 using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using Conversations.Contracts.Chat;
@@ -34,6 +35,8 @@ internal sealed class ModelAttemptsStage : ITurnStage
             if (answer.HasText && !chain.Skip(i).Any(c => CallMeter.CallsProvider(c.Model))) break;
             await foreach (var e in AttemptAsync(turn, chain[i], cancellationToken)) yield return e;
             if (answer.Failure is null) break;
+            if (i + 1 < chain.Count)
+                PlatformMetrics.Fallbacks.Add(1, new KeyValuePair<string, object?>("model", chain[i].ModelId), new KeyValuePair<string, object?>("next", MetricModelLabel.For(chain[i + 1].ModelId)));
             if (turn.Calls.Attempts[^1].TimeToFirstToken is not null && chain.Skip(i + 1).Any(c => CallMeter.CallsProvider(c.Model)))
             {
                 answer.Continued = true;

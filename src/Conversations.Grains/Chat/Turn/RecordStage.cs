@@ -32,7 +32,7 @@ internal sealed class RecordStage : ITurnStage
             cutOff ? tokens.Count(text) : usage.CompletionTokens, modelName) with { Citations = turn.Citations };
         await turn.Conversation.Log.SaveAsync(assistant, Rows(turn, cost, modelName));
         turn.Outcome = outcome;
-        TurnMetrics.Record(turn.Activity, outcome.MetricName()!, modelName, answer.FirstText, turn.Clock.Elapsed, usage, attempts);
+        TurnMetrics.Record(turn.Activity, outcome.MetricName()!, modelName, answer.FirstText, answer.LastText, turn.Clock.Elapsed, usage, attempts);
         await turn.Moderation.FinishAsync(usage, text);
         if (!outcome.Delivered())
         {
@@ -54,7 +54,7 @@ internal sealed class RecordStage : ITurnStage
         var log = turn.Conversation.Log;
         await log.SaveAsync(log.Next(turn.TurnId, ChatRoles.Assistant, message, MessageStatus.Refused, turn.Pipeline.Tokens.Count(message), refusedBy), null);
         turn.Outcome = TurnOutcome.Refused;
-        TurnMetrics.Record(turn.Activity, TurnOutcome.Refused.MetricName()!, refusedBy, null, turn.Clock.Elapsed, null, turn.Calls.Attempts);
+        TurnMetrics.Record(turn.Activity, TurnOutcome.Refused.MetricName()!, refusedBy, null, null, turn.Clock.Elapsed, null, turn.Calls.Attempts);
     }
 
     /// <summary>
@@ -85,7 +85,7 @@ internal sealed class RecordStage : ITurnStage
             with { Citations = turn.Citations };
         await log.SaveAsync(saved, Rows(turn, cost, route is null ? null : modelName ?? "none"));
         turn.Outcome = outcome;
-        TurnMetrics.Record(turn.Activity, outcome.MetricName()!, answer.ModelName, answer.FirstText, turn.Clock.Elapsed, usage, attempts);
+        TurnMetrics.Record(turn.Activity, outcome.MetricName()!, answer.ModelName, answer.FirstText, answer.LastText, turn.Clock.Elapsed, usage, attempts);
         turn.Final = outcome == TurnOutcome.Stopped
             ? new DoneEvent(turn.TurnId, turn.Commit.Question.Seq, saved.Seq, usage, modelName ?? "none", TurnEvents.StoppedFinish)
             : TurnEvents.Interrupted;

@@ -29,6 +29,8 @@ internal sealed class TurnAnswer(Stopwatch clock)
     public string? ModelName { get; private set; }
     /// <summary>When the user saw the first text, from the turn's start.</summary>
     public TimeSpan? FirstText { get; private set; }
+    /// <summary>When the user saw the latest text, from the turn's start (with <see cref="FirstText"/>: time per output token).</summary>
+    public TimeSpan? LastText { get; private set; }
     /// <summary>The guard withheld the rest of the answer.</summary>
     public bool Withheld { get; private set; }
     /// <summary>How the latest model attempt failed; null when it did not.</summary>
@@ -67,7 +69,8 @@ internal sealed class TurnAnswer(Stopwatch clock)
     {
         if (safe.SafeText.Length > 0)
         {
-            FirstText ??= clock.Elapsed;
+            LastText = clock.Elapsed;
+            FirstText ??= LastText;
             _shown.Append(safe.SafeText);
             yield return new DeltaEvent(safe.SafeText);
         }

@@ -1,3 +1,4 @@
+using Conversations.Grains.Telemetry;
 using Conversations.Contracts.Moderation;
 using Conversations.Moderation.RateLimiting;
 
@@ -7,8 +8,11 @@ namespace Conversations.Grains.Moderation.RateLimiting;
 internal static class RateLimitDecisions
 {
     /// <summary>A refusal by <paramref name="scope"/>'s <paramref name="limit"/>.</summary>
-    public static RateLimitDecision Refused(string scope, string limit, TimeSpan retryAfter) =>
-        new(false, Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds)), scope, limit);
+    public static RateLimitDecision Refused(string scope, string limit, TimeSpan retryAfter)
+    {
+        PlatformMetrics.RateLimitRejections.Add(1, new KeyValuePair<string, object?>("scope", scope), new KeyValuePair<string, object?>("limit", limit));
+        return new(false, Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds)), scope, limit);
+    }
 
     /// <summary>What background work must leave free in <paramref name="window"/>: its share of the limit, and always something.</summary>
     public static long Reserved(SlidingWindowLimit window, double reservedShare) =>

@@ -1,0 +1,58 @@
+using System.Runtime.CompilerServices;
+using Conversations.Contracts.Chat;
+
+namespace Conversations.Api.Streaming;
+
+/// <summary>
+/// A new turn's response waits for its question to be stored: the events before "received" are held, and a question
+/// that could not be stored answers a 503 problem with Retry-After instead of a 200 stream, so the platform never
+/// acknowledges a message it did not save. The wait is the question's one INSERT, which runs beside retrieval.
+/// </summary>
+internal static class AcknowledgedTurn
+{
+    /// <summary>The stage name of the progress event a turn sends once its question is stored.</summary>
+    public const string ReceivedStage = "received";
+
+    /// <summary>The error code of a turn whose question could not be stored.</summary>
+    public const string NotStoredCode = "storage_unavailable";
+
+    /// <summary>Seconds a client is told to wait before sending the same message again.</summary>
+    public const int RetryAfterSeconds = 5;
+
+    /// <summary>The SSE result once the question is stored (or the turn ended otherwise), else a 503 problem.</summary>
+    public static async Task<IResult> StreamAsync(HttpContext http, IAsyncEnumerable<TurnEvent> events)
+    {
+        var e = events.GetAsyncEnumerator(http.RequestAborted);
+        var held = new List<TurnEvent>();
+        try
+        {
+            while (await e.MoveNextAsync())
+            {
+                held.Add(e.Current);
+                if (e.Current.Event is ErrorEvent { Code: NotStoredCode } notStored)
+                {
+                    await e.DisposeAsync();
+                    http.Response.Headers.RetryAfter = RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+                    return TypedResults.Problem(notStored.Message, statusCode: StatusCodes.Status503ServiceUnavailable,
+                        title: "Message not saved", type: "https://httpstatuses.io/503",
+                        extensions: new Dictionary<string, object?> { ["code"] = NotStoredCode });
+                }
+                if (e.Current.Event is ProgressEvent { Stage: ReceivedStage } or DeltaEvent or DoneEvent or ErrorEvent) break;
+            }
+        }
+        catch
+        {
+            await e.DisposeAsync();
+            throw;
+        }
+        return TurnEventStream.Create(http, Concat(held, e));
+    }
+
+    private static async IAsyncEnumerable<TurnEvent> Concat(List<TurnEvent> held, IAsyncEnumerator<TurnEvent> rest,
+        [EnumeratorCancellation] CancellationToken ct = default)
+    {
+        await using var _ = rest;
+        foreach (var h in held) yield return h;
+        while (await rest.MoveNextAsync()) yield return rest.Current;
+    }
+}

@@ -1,0 +1,100 @@
+using System.Diagnostics;
+using Npgsql;
+using Xunit.Abstractions;
+
+namespace Conversations.IntegrationTests.Cluster;
+
+/// <summary>
+/// The restore drill: deploy/backup.sh dumps a running platform's database, deploy/restore.sh loads it into an empty
+/// database, and a platform started on the restored copy serves the same keys, conversations and history.
+/// </summary>
+public sealed class BackupRestoreDrillTests(ITestOutputHelper output)
+{
+    private const string OperatorKey = "cvk_restoreop_restore-drill-operator-secret";
+
+    [Fact(DisplayName = "Restore drill: a backup restored into an empty database serves the restored conversations")]
+    public async Task Backup_restores_into_an_empty_database_and_serves()
+    {
+        await using var db = await TestDatabase.CreateAsync("backup");
+        var folder = Path.Combine(Path.GetTempPath(), "conversations-backup-" + Guid.NewGuid().ToString("n")[..8]);
+        string userKey, conversationId;
+        List<string> before;
+        var settings = ClusterProcesses.Settings(db, "backup", OperatorKey);
+        await using (var api = await PlatformProcess.StartApiAsync(settings))
+        {
+            userKey = await ClusterProcesses.NewUserKeyAsync(api.BaseUrl!, OperatorKey, "backup");
+            using var user = new ApiClient(api.BaseUrl!, userKey);
+            conversationId = await user.CreateConversationAsync("kept across a restore");
+            Assert.Equal("done", (await user.SendAsync(conversationId, "restore-drill-marker: what is the leave policy?"))[^1].Name);
+            before = await ContentsAsync(user, conversationId);
+            // The backup runs while the platform serves.
+            var (code, log) = await RunAsync("backup.sh", Url(db.ConnectionString), folder);
+            Assert.True(code == 0, log);
+        }
+
+        var restoredName = "restored_" + Guid.NewGuid().ToString("n")[..12];
+        await CreateEmptyDatabaseAsync(restoredName);
+        try
+        {
+            var restoredCs = new NpgsqlConnectionStringBuilder(db.ConnectionString) { Database = restoredName }.ConnectionString;
+            var clock = Stopwatch.StartNew();
+            var (code, log) = await RunAsync("restore.sh", folder, Url(restoredCs));
+            Assert.True(code == 0, log);
+            // Restoring into a database that has tables is refused, so a restore never mixes two states.
+            var (again, refusal) = await RunAsync("restore.sh", folder, Url(restoredCs));
+            Assert.NotEqual(0, again);
+            Assert.Contains("empty", refusal, StringComparison.Ordinal);
+
+            // A new cluster on the restored copy: the same key works and the history is all there; new turns go on.
+            // Grain state is stored under the service id, which stays; the cluster id is new.
+            var restoredSettings = new PlatformProcess.Settings(restoredCs, "restored-" + Guid.NewGuid().ToString("n")[..8])
+            {
+                Environment = { ["Bootstrap__OperatorKey"] = OperatorKey, ["Orleans__ServiceId"] = settings.ClusterId },
+            };
+            await using var restored = await PlatformProcess.StartApiAsync(restoredSettings);
+            using var again2 = new ApiClient(restored.BaseUrl!, userKey);
+            Assert.Equal(before, await ContentsAsync(again2, conversationId));
+            Assert.Equal("done", (await again2.SendAsync(conversationId, "and after the restore?"))[^1].Name);
+            output.WriteLine($"restore and first answer on the restored copy: {clock.Elapsed.TotalSeconds:F1} s");
+        }
+        finally
+        {
+            await TestDatabase.DropAsync(TestDatabase.ServerConnectionString, restoredName);
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    private static async Task<List<string>> ContentsAsync(ApiClient user, string id) =>
+        (await user.MessagesAsync(id)).Select(m => m!["role"]!.GetValue<string>() + ": " + m["content"]!.GetValue<string>()).ToList();
+
+    // The libpq URL the scripts take, for an Npgsql connection string.
+    private static string Url(string connectionString)
+    {
+        var b = new NpgsqlConnectionStringBuilder(connectionString);
+        return $"postgresql://{Uri.EscapeDataString(b.Username!)}:{Uri.EscapeDataString(b.Password!)}@{b.Host}:{b.Port}/{b.Database}";
+    }
+
+    private static async Task CreateEmptyDatabaseAsync(string name)
+    {
+        var admin = new NpgsqlConnectionStringBuilder(TestDatabase.ServerConnectionString) { Database = "postgres", Pooling = false }.ConnectionString;
+        await using var c = new NpgsqlConnection(admin);
+        await c.OpenAsync();
+        await using var cmd = new NpgsqlCommand($"CREATE DATABASE \"{name}\"", c);
+        await cmd.ExecuteNonQueryAsync();
+    }
+
+    private static async Task<(int Code, string Output)> RunAsync(string script, params string[] args)
+    {
+        var psi = new ProcessStartInfo("bash", [Path.Combine(RepoPaths.Root, "deploy", script), .. args])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        using var p = Process.Start(psi)!;
+        var stdout = p.StandardOutput.ReadToEndAsync();
+        var stderr = p.StandardError.ReadToEndAsync();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(5));
+        await p.WaitForExitAsync(timeout.Token);
+        return (p.ExitCode, await stdout + await stderr);
+    }
+}
