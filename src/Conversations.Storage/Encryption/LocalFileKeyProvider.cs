@@ -53,6 +53,8 @@ public sealed class LocalFileKeyProvider : IKeyProvider
         byte[] master;
         lock (_gate)
         {
+            // Another host may have rotated the shared file since this one read it.
+            if (!_keys.ContainsKey(id)) Load();
             if (!_keys.TryGetValue(id, out master!))
                 throw new CryptographicException($"Master key '{id}' is not in {_path}; the data keys it wrapped cannot be read.");
         }

@@ -38,6 +38,13 @@ public sealed class EncryptionKeyTests : IDisposable
         Assert.NotEqual("m20261201000000-local", next);
         Assert.Equal(dataKey, await provider.UnwrapAsync("acme", before));
         Assert.Equal(dataKey, await provider.UnwrapAsync("acme", await provider.WrapAsync("acme", dataKey)));
+
+        // A host that read the file before the rotation unwraps keys wrapped under the new master too.
+        var earlier = new LocalFileKeyProvider(path);
+        var rotated = await provider.WrapAsync("acme", dataKey);
+        await provider.RotateMasterAsync();
+        Assert.Equal(dataKey, await earlier.UnwrapAsync("acme", await provider.WrapAsync("acme", dataKey)));
+        Assert.Equal(dataKey, await earlier.UnwrapAsync("acme", rotated));
     }
 
     [Fact(DisplayName = "A sealed value opens only for its tenant, table and row; plaintext from before encryption passes; lookups and lexemes are stable per tenant and differ across tenants")]
