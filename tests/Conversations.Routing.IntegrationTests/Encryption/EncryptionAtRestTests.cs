@@ -160,7 +160,11 @@ public sealed class EncryptionAtRestTests(EncryptionPlatform fx)
             var problem = await ApiClient.ProblemAsync(res, HttpStatusCode.Gone);
             Assert.Contains("destroyed", problem["detail"]!.GetValue<string>(), StringComparison.Ordinal);
         }
+        // A new message cannot be stored either, and the answer says so for good (no retry).
+        var send = await doomed.User.PostMessageAsync(doomed.Conversation, "Are you still there?");
+        Assert.Equal("data_destroyed", (await ApiClient.ProblemAsync(send, HttpStatusCode.Gone))["code"]!.GetValue<string>());
         Assert.Contains(other.Marker, (await other.User.MessagesAsync(other.Conversation))[0]!["content"]!.GetValue<string>(), StringComparison.Ordinal);
+        (await other.User.SendAsync(other.Conversation, "Still fine?")).Done();
 
         // Also for a host that never cached the key: the rows are there, the key is not.
         await using var db = fx.Database.CreateDataSource();
