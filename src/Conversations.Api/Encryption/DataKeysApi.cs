@@ -14,7 +14,8 @@ internal static class DataKeysApi
     {
         var operators = v1.MapGroup("").WithTags("Encryption at rest").RequireRoles(Roles.Operator);
         operators.MapPost("/operator/master-key/rotate", RotateMaster).WithName("RotateMasterKey")
-            .WithSummary("Makes a new master key current and re-wraps every tenant's data key with it (stored rows are not re-encrypted).");
+            .WithSummary("Makes a new master key current and re-wraps every tenant's data key with it (stored rows are not re-encrypted).")
+            .ProducesProblem(StatusCodes.Status409Conflict);
         operators.MapGet("/tenants/{tenantId}/data-key", Describe).WithName("GetTenantDataKey")
             .WithSummary("The tenant's data key facts: which master wraps it, when it was created, re-wrapped or destroyed (never the key).");
         operators.MapPost("/tenants/{tenantId}/data-key/destroy", Destroy).WithName("DestroyTenantDataKey")
@@ -22,10 +23,18 @@ internal static class DataKeysApi
         return v1;
     }
 
-    private static async Task<Ok<MasterKeyRotated>> RotateMaster(ITenantDataKeys keys, CancellationToken ct)
+    private static async Task<Results<Ok<MasterKeyRotated>, ProblemHttpResult>> RotateMaster(ITenantDataKeys keys, CancellationToken ct)
     {
-        var (master, count) = await keys.RotateMasterAsync(ct);
-        return TypedResults.Ok(new MasterKeyRotated(master, count));
+        try
+        {
+            var (master, count) = await keys.RotateMasterAsync(ct);
+            return TypedResults.Ok(new MasterKeyRotated(master, count));
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or NotSupportedException)
+        {
+            // A read-only key file (a mounted secret) or a key service that rotates by itself.
+            return Problems.Conflict($"The master key cannot be rotated from here ({e.Message}). Add a new key where the master keys are kept and restart the hosts, or rotate in the key service.");
+        }
     }
 
     private static async Task<Results<Ok<TenantDataKeyInfo>, ProblemHttpResult>> Describe(string tenantId, ITenantDataKeys keys, CancellationToken ct) =>
