@@ -20,6 +20,11 @@ if [[ ! -f "$key_file" ]]; then
   echo "Created the master key $key_file (mode 0600)."
 fi
 export Encryption__MasterKeyFile="$key_file"
+# The web apps are built by the API's build with Node.js and npm (src/Conversations.Web); install them when missing.
+if ! command -v npm >/dev/null; then
+  sudo_cmd=""; [ "$(id -u)" -ne 0 ] && sudo_cmd="sudo"
+  $sudo_cmd apt-get update -qq && $sudo_cmd apt-get install -y -qq nodejs npm >/dev/null || echo "Node.js not installed: the web page is served as last built"
+fi
 
 export DOTNET_ENVIRONMENT=Development ASPNETCORE_ENVIRONMENT=Development
 export ConnectionStrings__Postgres="$conn"

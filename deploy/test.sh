@@ -16,7 +16,8 @@ if [ ! -x /usr/bin/chromium ]; then
   $sudo_cmd apt-get update -qq && $sudo_cmd apt-get install -y -qq chromium chromium-driver >/dev/null || echo "chromium not installed: browser tests will be skipped"
 fi
 
-# The OpenAI-compatible routes are tested with the official `openai` npm client: Node.js, then the client from its lock file.
+# The web apps are built with Node.js and npm by the API's build (src/Conversations.Web), and the OpenAI-compatible
+# routes are tested with the official `openai` npm client: Node.js, then the client from its lock file.
 if ! command -v npm >/dev/null; then
   sudo_cmd=""; [ "$(id -u)" -ne 0 ] && sudo_cmd="sudo"
   $sudo_cmd apt-get update -qq && $sudo_cmd apt-get install -y -qq nodejs npm >/dev/null || echo "Node.js not installed: the npm client test will fail"

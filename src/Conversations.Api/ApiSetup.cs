@@ -10,6 +10,7 @@ using Conversations.Api.Errors;
 using Conversations.Api.Feedback;
 using Conversations.Api.Health;
 using Conversations.Api.Knowledge;
+using Conversations.Api.Me;
 using Conversations.Api.Moderation;
 using Conversations.Api.OpenAi;
 using Conversations.Api.OpenApi;
@@ -107,6 +108,7 @@ internal static class ApiSetup
         // Every /v1 route declares the problem answers it can give (400, 401/403, 404, 413, 500, 503) for the document.
         var v1 = app.MapGroup("/v1").WithProblemResponses();
         v1.MapTenancyApi();
+        v1.MapMeApi();
         v1.MapConversationsApi();
         v1.MapKnowledgeApi();
         v1.MapMemoryApi();

@@ -7,6 +7,7 @@ using Conversations.Grains.Routing;
 using Conversations.Hosting.Database;
 using Conversations.Hosting.Encryption;
 using Conversations.Hosting.Telemetry;
+using Conversations.Hosting.Zones;
 using Conversations.Prompting.Tokens;
 using Conversations.Storage.Chat;
 using Conversations.Storage.Database;
@@ -17,6 +18,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Orleans.Configuration;
+using Orleans.Messaging;
 using Orleans.Runtime.MembershipService.SiloMetadata;
 
 namespace Conversations.Hosting;
@@ -80,9 +82,14 @@ public static class HostingExtensions
             silo.UseAdoNetClustering(o => { o.Invariant = Invariant; o.ConnectionString = cs; });
             silo.AddPlatformGrainStorage(cs);
             silo.UseAdoNetReminderService(o => { o.Invariant = Invariant; o.ConnectionString = cs; });
+            // Orleans:Membership tunes failure detection (ProbeTimeout, NumMissedProbesLimit, …; docs/scaling.md weighs them).
+            silo.Services.Configure<ClusterMembershipOptions>(configuration.GetSection("Orleans:Membership"));
             if (orleans.FastFailureDetection) silo.Configure<ClusterMembershipOptions>(UseFastFailureDetection);
-            // Orleans:Metadata (e.g. Orleans__Metadata__zone=zone-a) labels the silo for operators and placement filters.
+            // Orleans:Metadata (e.g. Orleans__Metadata__zone=zone-a) labels the silo for operators and placement filters;
+            // the zone also leads the silo's name in the membership table, where API hosts pick their zone's gateways.
             silo.UseSiloMetadata();
+            if (SiloZones.Of(configuration) is { } zone)
+                silo.Configure<SiloOptions>(o => o.SiloName = SiloZones.SiloName(zone, Environment.MachineName, orleans.SiloPort));
             // Grain calls carry the trace context across silos when traces are exported.
             if (TelemetryServiceCollectionExtensions.OtlpEndpoint(configuration) is not null) silo.AddActivityPropagation();
         });
@@ -103,9 +110,25 @@ public static class HostingExtensions
             client.Configure<ClusterOptions>(o => { o.ClusterId = orleans.ClusterId; o.ServiceId = orleans.ServiceId; });
             client.UseAdoNetClustering(o => { o.Invariant = Invariant; o.ConnectionString = cs; });
             client.Configure<GatewayOptions>(o => o.GatewayListRefreshPeriod = TimeSpan.FromSeconds(5));
+            // An API host with a zone prefers the gateways of its zone (all others when its zone has none).
+            if (SiloZones.Of(configuration) is { } zone) PreferZoneGateways(client.Services, zone, orleans.ClusterId);
             if (TelemetryServiceCollectionExtensions.OtlpEndpoint(configuration) is not null) client.AddActivityPropagation();
         });
         return builder;
+    }
+
+    // Wraps the clustering provider's gateway list (registered by UseAdoNetClustering) in the zone filter.
+    private static void PreferZoneGateways(IServiceCollection services, string zone, string clusterId)
+    {
+        var registered = services.Last(d => d.ServiceType == typeof(IGatewayListProvider));
+        services.Remove(registered);
+        services.AddSingleton<IGatewayListProvider>(sp =>
+        {
+            var inner = registered.ImplementationFactory is { } factory ? (IGatewayListProvider)factory(sp)
+                : registered.ImplementationInstance as IGatewayListProvider
+                ?? (IGatewayListProvider)ActivatorUtilities.CreateInstance(sp, registered.ImplementationType!);
+            return new ZoneGatewayListProvider(inner, zone, clusterId, sp.GetRequiredService<Npgsql.NpgsqlDataSource>());
+        });
     }
 
     /// <summary>Grain state in PostgreSQL through the ADO.NET provider, under the storage name the grains ask for.</summary>

@@ -5,6 +5,9 @@ namespace Conversations.Api.Chat;
 /// <summary>Body of POST /v1/conversations.</summary>
 internal sealed record CreateConversationRequest(string? Title);
 
+/// <summary>Body of PATCH /v1/conversations/{id}.</summary>
+internal sealed record RenameConversationRequest(string? Title);
+
 /// <summary>Body of POST /v1/conversations/{id}/messages.</summary>
 internal sealed record PostMessageRequest(string? Text, string? TurnId);
 

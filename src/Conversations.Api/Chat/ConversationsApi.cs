@@ -25,8 +25,9 @@ internal static class ConversationsApi
     {
         var group = v1.MapGroup("/conversations").WithTags("Conversations").RequireRoles(Roles.User, Roles.TenantAdmin);
         group.MapPost("/", Create).WithName("CreateConversation").WithSummary("Starts a new conversation.");
-        group.MapGet("/", List).WithName("ListConversations").WithSummary("The caller's conversations, most recent first.");
+        group.MapGet("/", List).WithName("ListConversations").WithSummary("The caller's conversations, most recent first; ?q= keeps those whose title holds the text.");
         group.MapGet("/{conversationId}", Get).WithName("GetConversation").WithSummary("A conversation with a page of its history (oldest first; page back with ?before=).");
+        group.MapPatch("/{conversationId}", Rename).WithName("RenameConversation").WithSummary("Renames a conversation: {\"title\": \"...\"}.");
         group.MapDelete("/{conversationId}", Delete).WithName("DeleteConversation").WithSummary("Deletes a conversation and its history.");
         group.MapPost("/{conversationId}/messages", Send).WithName("SendMessage")
             .WithSummary("Sends a message; the answer streams back as Server-Sent Events: progress, delta, citation, done, error.")
@@ -53,8 +54,9 @@ internal static class ConversationsApi
     }
 
     private static async Task<Results<Ok<ConversationPage>, ProblemHttpResult>> List(
-        HttpContext http, IConversationList conversations, string? cursor, int? limit, CancellationToken ct)
+        HttpContext http, IConversationList conversations, string? cursor, int? limit, string? q, CancellationToken ct)
     {
+        if (q is { Length: > 200 }) return Problems.BadRequest("q must be at most 200 characters.");
         var caller = http.Caller().ToCaller();
         var take = Math.Clamp(limit ?? 20, 1, 100);
         ConversationCursor? after = null;
@@ -66,7 +68,7 @@ internal static class ConversationsApi
             after = new ConversationCursor(new DateTimeOffset(ticks, TimeSpan.Zero), parts[1]);
         }
         // Ownership is part of the query itself: tenant and user are in the WHERE clause.
-        var rows = await conversations.ListAsync(caller.TenantId, caller.UserId, after, take, ct);
+        var rows = await conversations.ListAsync(caller.TenantId, caller.UserId, after, take, ct, string.IsNullOrWhiteSpace(q) ? null : q.Trim());
         var next = rows.Count == take ? $"{rows[^1].UpdatedAt.UtcTicks}|{rows[^1].ConversationId}" : null;
         return TypedResults.Ok(new ConversationPage(rows, next));
     }
@@ -81,6 +83,18 @@ internal static class ConversationsApi
         var page = info is null ? null : await grain.GetHistoryAsync(caller, before, limit ?? 50);
         if (info is null || page is null) return Problems.NotFound("The conversation");
         return TypedResults.Ok(new ConversationWithHistory(info, page.Messages, page.NextBefore));
+    }
+
+    private static async Task<Results<Ok<ConversationInfo>, ProblemHttpResult>> Rename(
+        string conversationId, RenameConversationRequest? body, HttpContext http, IGrainFactory grains)
+    {
+        var caller = http.Caller().ToCaller();
+        if (!Ids.IsId(conversationId)) return Problems.NotFound("The conversation");
+        var title = body?.Title?.Trim();
+        if (string.IsNullOrEmpty(title)) return Problems.BadRequest("title is required: send {\"title\": \"a new title\"}.");
+        if (title.Length > 200) return Problems.BadRequest("title must be at most 200 characters.");
+        var info = await grains.GetGrain<IConversationGrain>(GrainKeys.Scoped(caller.TenantId, conversationId)).RenameAsync(caller, title);
+        return info is null ? Problems.NotFound("The conversation") : TypedResults.Ok(info);
     }
 
     private static async Task<Results<NoContent, ProblemHttpResult>> Delete(string conversationId, HttpContext http, IGrainFactory grains)

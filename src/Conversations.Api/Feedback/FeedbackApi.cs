@@ -6,19 +6,43 @@ using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Conversations.Api.Feedback;
 
-/// <summary>Thumbs up or down, with a comment, on an assistant message of the caller's own conversation; counted into canary tallies.</summary>
+/// <summary>
+/// Thumbs up or down, with a comment, on an assistant message of the caller's own conversation (counted into canary
+/// tallies); the tenant admin pages through the tenant's votes.
+/// </summary>
 internal static class FeedbackApi
 {
     /// <summary>Longest comment in characters.</summary>
     public const int MaxCommentChars = 2000;
 
-    /// <summary>Maps the route under <c>/v1/conversations</c>.</summary>
+    /// <summary>Maps the routes under <c>/v1/conversations</c> and <c>/v1/feedback</c>.</summary>
     public static RouteGroupBuilder MapFeedbackApi(this RouteGroupBuilder v1)
     {
         var group = v1.MapGroup("/conversations").WithTags("Feedback").RequireRoles(Roles.User, Roles.TenantAdmin);
         group.MapPost("/{conversationId}/messages/{seq:long}/feedback", Vote).WithName("SendFeedback")
             .WithSummary("Rates an assistant message \"up\" or \"down\" with an optional comment; a second vote replaces the first.");
+        v1.MapGet("/feedback", List).WithTags("Feedback").RequireRoles(Roles.TenantAdmin).WithName("ListFeedback")
+            .WithSummary("The tenant's votes, newest first, with the up and down counts of all that match. Filters: rating, userId, model, since, until, commented.");
         return v1;
+    }
+
+    private static async Task<Results<Ok<FeedbackPage>, ProblemHttpResult>> List(
+        HttpContext http, IFeedbackLog log, string? rating, string? userId, string? model, DateTimeOffset? since, DateTimeOffset? until,
+        bool? commented, string? cursor, int? limit, CancellationToken ct)
+    {
+        if (rating is not (null or "up" or "down")) return Problems.BadRequest("rating must be \"up\" or \"down\".");
+        if (userId is not null && !Ids.IsId(userId)) return Problems.BadRequest("userId is not a valid user id.");
+        FeedbackCursor? after = null;
+        if (!string.IsNullOrEmpty(cursor) && (after = FeedbackCursors.Parse(cursor)) is null)
+            return Problems.BadRequest("cursor is not valid; pass the nextCursor of the previous page.");
+        var page = await log.ListAsync(http.Caller().TenantId!, new FeedbackFilter
+        {
+            Negative = rating is null ? null : rating == "down", UserId = userId, Model = model, Since = since, Until = until,
+            WithComment = commented == true, After = after, Limit = limit ?? 50,
+        }, ct);
+        var votes = page.Entries.Select(e => new FeedbackEntryDto(e.ConversationId, e.Seq, e.UserId, e.TurnId, e.Model,
+            e.Negative ? "down" : "up", e.Comment, e.CreatedAt, e.UpdatedAt)).ToList();
+        return TypedResults.Ok(new FeedbackPage(votes, page.Next is { } next ? FeedbackCursors.Format(next) : null, page.Up, page.Down));
     }
 
     // The feedback grain checks ownership, stores the vote and counts it on the canary arm of the message's model.

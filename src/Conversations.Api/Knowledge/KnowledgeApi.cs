@@ -30,6 +30,11 @@ internal static class KnowledgeApi
         // A search reaches the model-free half of a turn (moderation, ACL, retrieval): it counts against the same limits.
         users.CheckBodies<SearchRequest>(CheckSearch).RequireRateLimit<SearchRequest>(s => s.Question!);
 
+        // What a citation opens: one passage, for a reader who may read it now (a separate group: no body, no rate limit).
+        var passages = v1.MapGroup("/knowledge/passages").WithTags("Knowledge base").RequireRoles(Roles.User, Roles.TenantAdmin);
+        passages.MapGet("/{documentId}/{chunkIndex:int}", Passage).WithName("GetPassage")
+            .WithSummary("One passage of the knowledge base (a citation's documentId and chunkIndex), when the caller may read it; 404 otherwise.");
+
         v1.MapAclApi();
         return v1;
     }
@@ -73,6 +78,16 @@ internal static class KnowledgeApi
         // The grain moderates as a chat turn does: the question like a chat question, each chunk like an answer.
         var search = await grains.GetGrain<IKnowledgeSearchGrain>(caller.TenantId).SearchAsync(caller, body.Question!, topK);
         return search.Result is { } result ? TypedResults.Ok(result) : Refused(search);
+    }
+
+    private static async Task<Results<Ok<PassageDto>, ProblemHttpResult>> Passage(string documentId, int chunkIndex, HttpContext http, IGrainFactory grains)
+    {
+        var caller = http.Caller().ToCaller();
+        // A passage of another tenant, or one the caller may not read, is simply not there: the same 404 for both.
+        var passage = chunkIndex < 0 ? null : await grains.GetGrain<IKnowledgeSearchGrain>(caller.TenantId).GetPassageAsync(caller, documentId, chunkIndex);
+        return passage is null
+            ? Problems.NotFound("The passage")
+            : TypedResults.Ok(new PassageDto(passage.DocumentId, passage.Title, passage.ChunkIndex, passage.Text));
     }
 
     private static ProblemHttpResult? CheckSearch(SearchRequest? body, HttpContext http)

@@ -29,3 +29,6 @@ internal sealed record DocumentPage(IReadOnlyList<Conversations.Contracts.Knowle
 
 /// <summary>Body of POST /v1/knowledge/search.</summary>
 internal sealed record SearchRequest(string? Question, int? TopK);
+
+/// <summary>One passage of the knowledge base, as a citation opens it (its text moderated for display).</summary>
+internal sealed record PassageDto(string DocumentId, string Title, int ChunkIndex, string Text);

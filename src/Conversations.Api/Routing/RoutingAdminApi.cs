@@ -23,7 +23,8 @@ internal static class RoutingAdminApi
         admin.MapPost("/canary/rollback", Rollback).WithName("RollbackCanary").WithSummary("Ends the canary; all traffic goes back to the baseline.")
             .ProducesProblem(StatusCodes.Status409Conflict);
         admin.MapGet("/budget", GetBudget).WithName("GetBudget").WithSummary("This month's budget, spend, reservations in flight and alerts.");
-        admin.MapGet("/events", GetEvents).WithName("GetRoutingEvents").WithSummary("Policy edits, canary rollbacks and promotions, budget alerts; newest first.");
+        admin.MapGet("/events", GetEvents).WithName("GetRoutingEvents")
+            .WithSummary("Policy edits, canary rollbacks and promotions, budget alerts; newest first (the last 200). Filters: kind (a prefix such as 'canary' or 'budget'), since, before (the next page: the last event's time), limit.");
         return v1;
     }
 
@@ -77,6 +78,16 @@ internal static class RoutingAdminApi
     private static async Task<Ok<BudgetView>> GetBudget(HttpContext http, IGrainFactory grains) =>
         TypedResults.Ok(await grains.GetGrain<IBudgetGrain>(Tenant(http)).GetAsync());
 
-    private static async Task<Ok<IReadOnlyList<RoutingEvent>>> GetEvents(HttpContext http, IGrainFactory grains) =>
-        TypedResults.Ok(await grains.GetGrain<IRoutingConfigGrain>(Tenant(http)).GetEventsAsync());
+    // The grain keeps a bounded list, so the filters and paging run here over it.
+    private static async Task<Ok<IReadOnlyList<RoutingEvent>>> GetEvents(
+        HttpContext http, IGrainFactory grains, string? kind, DateTimeOffset? since, DateTimeOffset? before, int? limit)
+    {
+        var events = await grains.GetGrain<IRoutingConfigGrain>(Tenant(http)).GetEventsAsync();
+        IReadOnlyList<RoutingEvent> page = [.. events
+            .Where(e => string.IsNullOrEmpty(kind) || e.Kind.StartsWith(kind, StringComparison.OrdinalIgnoreCase))
+            .Where(e => since is null || e.At >= since)
+            .Where(e => before is null || e.At < before)
+            .Take(Math.Clamp(limit ?? 200, 1, 200))];
+        return TypedResults.Ok(page);
+    }
 }

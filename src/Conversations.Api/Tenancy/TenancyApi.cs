@@ -16,6 +16,7 @@ internal static class TenancyApi
         var operators = v1.MapGroup("/tenants").WithTags("Tenants").RequireRoles(Roles.Operator);
         operators.MapPost("/", CreateTenant).WithName("CreateTenant").WithSummary("Creates a tenant and its first admin key (operator).")
             .ProducesProblem(StatusCodes.Status409Conflict);
+        operators.MapGet("/", ListTenants).WithName("ListTenants").WithSummary("Lists tenants by id with their user counts (operator); q keeps those whose id or name contains it.");
 
         var admin = v1.MapGroup("").WithTags("Tenant administration").RequireRoles(Roles.TenantAdmin);
         admin.MapPost("/users", CreateUser).WithName("CreateUser").WithSummary("Creates a user of the caller's tenant.")
@@ -41,6 +42,15 @@ internal static class TenancyApi
         if (!Ids.IsId(adminUser)) return Problems.BadRequest(TenancyMessages.AdminUserId);
         if (await directory.OpenTenantAsync(body.TenantId!, name, adminUser, ct) is not { } key) return Problems.Conflict($"Tenant '{body.TenantId}' already exists.");
         return TypedResults.Created($"/v1/tenants/{body.TenantId}", new CreatedTenant(body.TenantId!, name, adminUser, key.Key));
+    }
+
+    private static async Task<Ok<TenantPage>> ListTenants(ITenantDirectory directory, string? q, string? cursor, int? limit, CancellationToken ct)
+    {
+        var take = Math.Clamp(limit ?? 50, 1, 200);
+        var tenants = await directory.ListTenantsAsync(cursor, string.IsNullOrWhiteSpace(q) ? null : q.Trim(), take, ct);
+        return TypedResults.Ok(new TenantPage(
+            [.. tenants.Select(t => new TenantDto(t.TenantId, t.Name, t.CreatedAt, t.Users))],
+            tenants.Count == take ? tenants[^1].TenantId : null));
     }
 
     private static async Task<Results<Created<UserDto>, ProblemHttpResult>> CreateUser(

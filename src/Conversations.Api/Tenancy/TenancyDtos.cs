@@ -12,6 +12,12 @@ public sealed record CreateTenantRequest(
 /// <summary>A created tenant with its first admin key (shown once).</summary>
 public sealed record CreatedTenant(string TenantId, string Name, string AdminUserId, string AdminKey);
 
+/// <summary>A tenant as the operator's listing shows it.</summary>
+public sealed record TenantDto(string TenantId, string Name, DateTimeOffset CreatedAt, long Users);
+
+/// <summary>A page of tenants by id; <see cref="NextCursor"/> continues it (null on the last page).</summary>
+public sealed record TenantPage(IReadOnlyList<TenantDto> Tenants, string? NextCursor);
+
 /// <summary>Body of POST /v1/users.</summary>
 public sealed record CreateUserRequest(
     [Required(ErrorMessage = TenancyMessages.UserId), RegularExpression(Ids.IdPattern, ErrorMessage = TenancyMessages.UserId)] string? UserId,

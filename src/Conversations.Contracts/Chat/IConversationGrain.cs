@@ -20,6 +20,10 @@ public interface IConversationGrain : IGrainWithStringKey
     [Alias("history")]
     Task<HistoryPage?> GetHistoryAsync(Caller caller, long? beforeSeq, int limit);
 
+    /// <summary>Renames the conversation for its owner; null when not found (the API answers 404).</summary>
+    [Alias("rename")]
+    Task<ConversationInfo?> RenameAsync(Caller caller, string title);
+
     /// <summary>Deletes the conversation and its log for its owner; false when not found.</summary>
     [Alias("delete")]
     Task<bool> DeleteAsync(Caller caller);

@@ -6,6 +6,9 @@ public sealed record ConversationCursor(DateTimeOffset UpdatedAt, string Convers
 /// <summary>Lists a user's conversations. A host service over the conversations table; owner and tenant are part of the query.</summary>
 public interface IConversationList
 {
-    /// <summary>The user's conversations, most recently updated first, after <paramref name="after"/>.</summary>
-    Task<IReadOnlyList<ConversationInfo>> ListAsync(string tenantId, string userId, ConversationCursor? after, int limit, CancellationToken ct);
+    /// <summary>
+    /// The user's conversations, most recently updated first, after <paramref name="after"/>; with
+    /// <paramref name="titleContains"/>, only those whose title holds that text (case-insensitive).
+    /// </summary>
+    Task<IReadOnlyList<ConversationInfo>> ListAsync(string tenantId, string userId, ConversationCursor? after, int limit, CancellationToken ct, string? titleContains = null);
 }

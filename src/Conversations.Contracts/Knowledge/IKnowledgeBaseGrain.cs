@@ -34,4 +34,11 @@ public interface IKnowledgeSearchGrain : IGrainWithStringKey
     /// </summary>
     [Alias("search-moderated")]
     Task<KnowledgeSearchResult> SearchAsync(Caller caller, string question, int topK);
+
+    /// <summary>
+    /// One passage the caller may read (what a citation opens), its text through the tenant's output guard as in a
+    /// search; null when the tenant has no such passage or the caller may not read it.
+    /// </summary>
+    [Alias("passage")]
+    Task<KnowledgeChunk?> GetPassageAsync(Caller caller, string documentId, int chunkIndex);
 }

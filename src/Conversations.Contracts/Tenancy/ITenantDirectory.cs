@@ -3,6 +3,9 @@ namespace Conversations.Contracts.Tenancy;
 /// <summary>A user of one tenant.</summary>
 public sealed record TenantUser(string UserId, string DisplayName, string Role, DateTimeOffset CreatedAt);
 
+/// <summary>A tenant as the operator's listing shows it.</summary>
+public sealed record TenantSummary(string TenantId, string Name, DateTimeOffset CreatedAt, long Users);
+
 /// <summary>A newly issued key; <see cref="Key"/> is shown once and never stored.</summary>
 public sealed record IssuedKey(string KeyId, string Key, string UserId, string Role);
 
@@ -20,6 +23,9 @@ public interface ITenantDirectory
 
     /// <summary>Creates only the tenant row; false when the id is taken.</summary>
     Task<bool> CreateTenantAsync(string tenantId, string name, CancellationToken ct);
+
+    /// <summary>Tenants by id after <paramref name="afterTenantId"/>; <paramref name="search"/> keeps those whose id or name contains it.</summary>
+    Task<IReadOnlyList<TenantSummary>> ListTenantsAsync(string? afterTenantId, string? search, int limit, CancellationToken ct);
 
     /// <summary>Whether the tenant exists.</summary>
     Task<bool> TenantExistsAsync(string tenantId, CancellationToken ct);

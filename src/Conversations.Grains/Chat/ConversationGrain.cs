@@ -1,3 +1,4 @@
+using Orleans.Runtime.Placement.Filtering;
 using System.Runtime.CompilerServices;
 using Conversations.Contracts;
 using Conversations.Contracts.Chat;
@@ -16,6 +17,11 @@ namespace Conversations.Grains.Chat;
 /// steps of an <c>IAsyncEnumerable</c> watch interleave with other calls, and the turn's task runs between them, so
 /// watch, cancel and history are served while a turn runs.
 /// </summary>
+// Placed in the zone of the silo that first calls it (the API's gateway, or the conversation's silo), so one
+// conversation's grains and its user's stay in one zone; anywhere else when that zone has no silo left.
+#pragma warning disable ORLEANSEXP004 // silo-metadata placement filters are marked experimental in Orleans 10
+[PreferredMatchSiloMetadataPlacementFilter(["zone"], minCandidates: 1)]
+#pragma warning restore ORLEANSEXP004
 public sealed class ConversationGrain(
     [PersistentState("conversation", "store")] IPersistentState<ConversationState> state,
     ChatPipeline chat) : Grain, IConversationGrain
@@ -98,6 +104,16 @@ public sealed class ConversationGrain(
             m.Role == ChatRoles.Assistant ? (m.Citations ?? []).Select(c => new Citation(c.DocumentId, c.DocumentTitle, c.ChunkIndex, c.Score)).ToList() : null)).ToList();
         long? next = page.Count == limit && page[0].Seq > 1 ? page[0].Seq : null;
         return new HistoryPage(messages, next);
+    }
+
+    /// <inheritdoc />
+    public async Task<ConversationInfo?> RenameAsync(Caller caller, string title)
+    {
+        if (!Owns(caller)) return null;
+        if (!await Store.RenameAsync(_tenantId, _conversationId, title)) return null;
+        state.State.Title = title;
+        await state.WriteStateAsync();
+        return Info(await Store.GetAsync(_tenantId, _conversationId));
     }
 
     /// <inheritdoc />

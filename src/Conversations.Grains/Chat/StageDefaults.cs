@@ -53,6 +53,10 @@ public sealed class NoKnowledgeRetriever : IKnowledgeRetriever
     /// <inheritdoc />
     public Task<RetrievalResult> RetrieveAsync(string tenantId, string userId, string question, int topK, CancellationToken cancellationToken = default) =>
         Task.FromResult(RetrievalResult.Empty);
+
+    /// <inheritdoc />
+    public Task<KnowledgeChunk?> ReadPassageAsync(string tenantId, string userId, string documentId, int chunkIndex, CancellationToken cancellationToken = default) =>
+        Task.FromResult<KnowledgeChunk?>(null);
 }
 
 /// <summary>A turn the router holds nothing for (no routing policy): its calls cost nothing here.</summary>

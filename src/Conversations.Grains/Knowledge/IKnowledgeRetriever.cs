@@ -11,4 +11,10 @@ public interface IKnowledgeRetriever
     /// Empty (never an error) when the user may read nothing or the question has no text.
     /// </summary>
     Task<RetrievalResult> RetrieveAsync(string tenantId, string userId, string question, int topK, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// One passage (chunk) of the tenant's knowledge base when <paramref name="userId"/> may read it now, else null:
+    /// what a citation opens. The same ACL as retrieval: labels in the SQL, checked again by the ACL grain.
+    /// </summary>
+    Task<KnowledgeChunk?> ReadPassageAsync(string tenantId, string userId, string documentId, int chunkIndex, CancellationToken cancellationToken = default);
 }

@@ -65,6 +65,19 @@ public sealed partial class KnowledgeRetriever(
         return new RetrievalResult(chunks, check.AclVersion, plan.ToString(), Math.Round(plan.AllowedShare, 6));
     }
 
+    /// <inheritdoc />
+    public async Task<KnowledgeChunk?> ReadPassageAsync(string tenantId, string userId, string documentId, int chunkIndex, CancellationToken cancellationToken = default)
+    {
+        var acl = grains.GetGrain<ITenantAclGrain>(tenantId);
+        var access = await acl.GetUserAccessAsync(userId);
+        var hit = await store.ReadChunkAsync(tenantId, documentId, chunkIndex, access.LabelIds, cancellationToken);
+        if (hit is null) return null;
+        var check = await acl.FilterReadableAsync(userId, [hit.LabelId]);
+        if (!check.ReadableLabelIds.Contains(hit.LabelId)) return null;
+        var label = access.LabelIds.Zip(access.Labels).FirstOrDefault(p => p.First == hit.LabelId).Second ?? "";
+        return new KnowledgeChunk(hit.DocumentId, hit.Title, hit.ChunkIndex, hit.Content, 0, label, null);
+    }
+
     [LoggerMessage(Level = LogLevel.Warning,
         Message = "ACL re-check dropped rows of {Count} labels for {TenantId}/{UserId} (ACL version {Before} → {After})")]
     private static partial void LogDropped(ILogger logger, string tenantId, string userId, int count, long before, long after);

@@ -46,6 +46,19 @@ public sealed class KnowledgeSearchGrain(IKnowledgeRetriever retriever, ITurnMod
         return new KnowledgeSearchResult(result with { Chunks = chunks });
     }
 
+    /// <inheritdoc />
+    public async Task<KnowledgeChunk?> GetPassageAsync(Caller caller, string documentId, int chunkIndex)
+    {
+        var tenantId = this.GetPrimaryKeyString();
+        if (caller.TenantId != tenantId) throw new ArgumentException("The caller belongs to another tenant.");
+        var passage = await retriever.ReadPassageAsync(tenantId, caller.UserId, documentId, chunkIndex);
+        if (passage is null) return null;
+        var guard = moderation.OutputOnly(caller, ConversationId, "passage-" + Guid.NewGuid().ToString("n"));
+        var shown = Shown(guard.StartOutput(), passage.Text);
+        await guard.FinishAsync(TurnUsage.None, shown);
+        return passage with { Text = shown };
+    }
+
     // As the chat turn shows an answer: the released text, and the guard's notice where it withheld the rest.
     private static string Shown(IOutputGuard guard, string text)
     {

@@ -1,5 +1,6 @@
 using Conversations.Contracts.Batches;
 using Conversations.Contracts.Chat;
+using Conversations.Contracts.Feedback;
 using Conversations.Contracts.Health;
 using Conversations.Contracts.Moderation;
 using Conversations.Contracts.Routing;
@@ -18,7 +19,7 @@ namespace Conversations.Grains.ReadServices;
 public static class ApiReadServiceExtensions
 {
     /// <summary>
-    /// Adds the contracts' host services (key lookup, tenant directory, conversation list, moderation events, usage,
+    /// Adds the contracts' host services (key lookup, tenant directory, conversation list, moderation events, feedback, usage,
     /// batch results, model health, database probe) over the stores they read; an API host in client mode has no silo to register those
     /// stores, so they are added here when missing. Needs the data source and a grain factory.
     /// </summary>
@@ -33,6 +34,7 @@ public static class ApiReadServiceExtensions
         services.TryAddSingleton<ITenantDirectory, TenantDirectory>();
         services.TryAddSingleton<IConversationList, ConversationList>();
         services.TryAddSingleton<IModerationEventLog, ModerationEventLog>();
+        services.TryAddSingleton<IFeedbackLog, FeedbackLog>();
         services.TryAddSingleton<IUsageReports, UsageReports>();
         services.TryAddSingleton<IBatchResults, BatchResults>();
         services.TryAddSingleton<IModelHealthReport, ModelHealthReport>();

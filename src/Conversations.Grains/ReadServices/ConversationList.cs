@@ -8,9 +8,9 @@ internal sealed class ConversationList(ConversationStore store) : IConversationL
 {
     /// <inheritdoc />
     public async Task<IReadOnlyList<ConversationInfo>> ListAsync(
-        string tenantId, string userId, ConversationCursor? after, int limit, CancellationToken ct)
+        string tenantId, string userId, ConversationCursor? after, int limit, CancellationToken ct, string? titleContains = null)
     {
-        var rows = await store.ListAsync(tenantId, userId, after is null ? null : (after.UpdatedAt, after.ConversationId), limit, ct);
+        var rows = await store.ListAsync(tenantId, userId, after is null ? null : (after.UpdatedAt, after.ConversationId), limit, ct, titleContains);
         return rows.Select(r => new ConversationInfo(r.ConversationId, r.Title, r.CreatedAt, r.UpdatedAt, r.MessageCount)).ToList();
     }
 }

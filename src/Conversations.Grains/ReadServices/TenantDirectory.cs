@@ -21,6 +21,10 @@ internal sealed class TenantDirectory(TenancyStore store, IGrainFactory grains) 
     public Task<bool> CreateTenantAsync(string tenantId, string name, CancellationToken ct) => store.CreateTenantAsync(tenantId, name, ct);
 
     /// <inheritdoc />
+    public async Task<IReadOnlyList<TenantSummary>> ListTenantsAsync(string? afterTenantId, string? search, int limit, CancellationToken ct) =>
+        (await store.ListTenantsAsync(afterTenantId, search, limit, ct)).Select(t => new TenantSummary(t.TenantId, t.Name, t.CreatedAt, t.Users)).ToList();
+
+    /// <inheritdoc />
     public async Task<bool> TenantExistsAsync(string tenantId, CancellationToken ct) => await store.GetTenantAsync(tenantId, ct) is not null;
 
     /// <inheritdoc />

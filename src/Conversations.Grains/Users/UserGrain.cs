@@ -1,3 +1,4 @@
+using Orleans.Runtime.Placement.Filtering;
 using Conversations.Contracts.Tenancy;
 using Conversations.Prompting.Memory;
 using Conversations.Prompting.Tokens;
@@ -15,6 +16,11 @@ public sealed class UserState
 }
 
 /// <summary>One user's long-term memory. Not reentrant: updates read-modify-write the fact list.</summary>
+// Placed in the zone of the silo that first calls it (the API's gateway, or the conversation's silo), so one
+// conversation's grains and its user's stay in one zone; anywhere else when that zone has no silo left.
+#pragma warning disable ORLEANSEXP004 // silo-metadata placement filters are marked experimental in Orleans 10
+[PreferredMatchSiloMetadataPlacementFilter(["zone"], minCandidates: 1)]
+#pragma warning restore ORLEANSEXP004
 public sealed class UserGrain(
     [PersistentState("user", "store")] IPersistentState<UserState> state,
     ITokenCounter tokens) : Grain, IUserGrain

@@ -45,9 +45,37 @@ public sealed class ConversationStore(NpgsqlDataSource db, TenantKeyRing keys)
         return await r.ReadAsync(ct) ? ReadConversation(r, await keys.ForTenantAsync(tenantId, ct)) : null;
     }
 
-    /// <summary>A user's conversations, most recently updated first; keyset-paged by (updated_at, id).</summary>
+    /// <summary>
+    /// A user's conversations, most recently updated first; keyset-paged by (updated_at, id). With
+    /// <paramref name="titleContains"/>, only those whose title holds it (case-insensitive, taken literally): titles are
+    /// sealed, so the user's own list is read in batches, opened and filtered here until the page is full.
+    /// </summary>
     public async Task<IReadOnlyList<ConversationRecord>> ListAsync(
-        string tenantId, string userId, (DateTimeOffset UpdatedAt, string Id)? after, int limit, CancellationToken ct = default)
+        string tenantId, string userId, (DateTimeOffset UpdatedAt, string Id)? after, int limit, CancellationToken ct = default,
+        string? titleContains = null)
+    {
+        var key = await keys.ForTenantAsync(tenantId, ct);
+        var search = string.IsNullOrEmpty(titleContains) ? null : titleContains;
+        var batchSize = search is null ? limit : Math.Max(limit, TitleSearchBatch);
+        var list = new List<ConversationRecord>();
+        while (true)
+        {
+            var rows = await ListRowsAsync(tenantId, userId, after, batchSize, key, ct);
+            foreach (var row in rows)
+            {
+                if (search is null || row.Title.Contains(search, StringComparison.OrdinalIgnoreCase)) list.Add(row);
+                if (list.Count == limit) return list;
+            }
+            if (rows.Count < batchSize) return list;
+            after = (rows[^1].UpdatedAt, rows[^1].ConversationId);
+        }
+    }
+
+    // Rows scanned per round trip by a title search.
+    private const int TitleSearchBatch = 200;
+
+    private async Task<List<ConversationRecord>> ListRowsAsync(
+        string tenantId, string userId, (DateTimeOffset UpdatedAt, string Id)? after, int limit, TenantDataKey key, CancellationToken ct)
     {
         await using var cmd = db.CreateCommand("""
             SELECT tenant_id, conversation_id, user_id, title, created_at, updated_at, message_count
@@ -61,11 +89,21 @@ public sealed class ConversationStore(NpgsqlDataSource db, TenantKeyRing keys)
         cmd.Parameters.AddWithValue("a_at", after?.UpdatedAt ?? DateTimeOffset.MinValue);
         cmd.Parameters.AddWithValue("a_id", after?.Id ?? "");
         cmd.Parameters.AddWithValue("l", limit);
-        var key = await keys.ForTenantAsync(tenantId, ct);
         var list = new List<ConversationRecord>();
         await using var r = await cmd.ExecuteReaderAsync(ct);
         while (await r.ReadAsync(ct)) list.Add(ReadConversation(r, key));
         return list;
+    }
+
+    /// <summary>Sets the conversation's title; false when there is no such conversation.</summary>
+    public async Task<bool> RenameAsync(string tenantId, string conversationId, string title, CancellationToken ct = default)
+    {
+        var key = await keys.ForTenantAsync(tenantId, ct);
+        await using var cmd = db.CreateCommand("UPDATE conversations SET title = @title WHERE tenant_id = @t AND conversation_id = @c");
+        cmd.Parameters.AddWithValue("t", tenantId);
+        cmd.Parameters.AddWithValue("c", conversationId);
+        cmd.Parameters.AddWithValue("title", key.Seal(title, "conversations", conversationId));
+        return await cmd.ExecuteNonQueryAsync(ct) == 1;
     }
 
     /// <summary>Deletes the conversation and (by cascade) its messages.</summary>

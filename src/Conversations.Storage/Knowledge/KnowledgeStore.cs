@@ -210,6 +210,28 @@ public sealed class KnowledgeStore
         return new KnowledgeHits(vector, lexical);
     }
 
+    /// <summary>
+    /// One chunk with its document's title, only when its label is one of <paramref name="labelIds"/> (the labels the
+    /// reader may read); null when there is no such chunk in the tenant or the reader may not read it.
+    /// </summary>
+    public async Task<ChunkHit?> ReadChunkAsync(string tenantId, string documentId, int chunkIndex, IReadOnlyList<short> labelIds, CancellationToken ct = default)
+    {
+        if (labelIds.Count == 0) return null;
+        await using var cmd = _db.CreateCommand($"""
+            SELECT c.document_id, c.chunk_index, c.label_id, d.title, c.content, 0.0
+            FROM {_chunks} c JOIN kb_documents d ON d.tenant_id = c.tenant_id AND d.document_id = c.document_id
+            WHERE c.tenant_id = @t AND c.document_id = @d AND c.chunk_index = @i AND c.label_id = ANY(@labels)
+            """);
+        cmd.Parameters.AddWithValue("t", tenantId);
+        cmd.Parameters.AddWithValue("d", documentId);
+        cmd.Parameters.AddWithValue("i", chunkIndex);
+        cmd.Parameters.AddWithValue("labels", labelIds.ToArray());
+        var key = await _keys.ForTenantAsync(tenantId, ct);
+        await using var r = await cmd.ExecuteReaderAsync(ct);
+        var hits = await ReadHitsAsync(r, key, ct);
+        return hits.Count > 0 ? hits[0] : null;
+    }
+
     /// <summary>EXPLAIN of the vector half, to check which index a mode uses.</summary>
     internal async Task<string> ExplainVectorAsync(KnowledgeQuery query, CancellationToken ct = default)
     {

@@ -95,8 +95,59 @@ public sealed class RoutingStore(NpgsqlDataSource db, TenantKeyRing keys)
         cmd.Parameters.AddWithValue("n", f.Negative);
         // Feedback comments are sealed with the tenant's data key (row identity: the voted message).
         var key = await keys.ForTenantAsync(f.TenantId, ct);
-        cmd.Parameters.AddWithValue("comment", key.Seal(f.Comment, "routing_feedback", $"{f.ConversationId}/{f.Seq}"));
+        // An empty comment stays empty, so "with a comment" stays a filter in SQL.
+        cmd.Parameters.AddWithValue("comment", f.Comment.Length == 0 ? "" : key.Seal(f.Comment, "routing_feedback", $"{f.ConversationId}/{f.Seq}"));
         return (bool)(await cmd.ExecuteScalarAsync(ct))!;
+    }
+
+    /// <summary>Longest page of the feedback listing.</summary>
+    public const int MaxFeedbackPage = 200;
+
+    /// <summary>
+    /// One page of the tenant's votes, newest first (by first vote, then conversation and message, descending), after the
+    /// query's cursor; and the up and down counts of every vote the filters keep, whatever the page.
+    /// </summary>
+    public async Task<(IReadOnlyList<FeedbackRow> Rows, long Up, long Down)> ListFeedbackAsync(string tenantId, FeedbackQuery q, CancellationToken ct = default)
+    {
+        const string filters = """
+            tenant_id = @t AND (@neg::boolean IS NULL OR negative = @neg) AND (@u::text IS NULL OR user_id = @u)
+            AND (@m::text IS NULL OR coalesce(model, '') = @m) AND (@since::timestamptz IS NULL OR created_at >= @since)
+            AND (@until::timestamptz IS NULL OR created_at < @until) AND (@commented = false OR comment <> '')
+            """;
+        await using var batch = db.CreateBatch();
+        var page = new NpgsqlBatchCommand($"""
+            SELECT conversation_id, seq, user_id, turn_id, model, negative, comment, created_at, updated_at FROM routing_feedback
+            WHERE {filters} AND (@bt::timestamptz IS NULL OR (created_at, conversation_id, seq) < (@bt, @bc, @bs))
+            ORDER BY created_at DESC, conversation_id DESC, seq DESC LIMIT @l
+            """);
+        var counts = new NpgsqlBatchCommand($"SELECT count(*) FILTER (WHERE NOT negative), count(*) FILTER (WHERE negative) FROM routing_feedback WHERE {filters}");
+        foreach (var cmd in new[] { page, counts })
+        {
+            cmd.Parameters.AddWithValue("t", tenantId);
+            cmd.Parameters.Add(new NpgsqlParameter("neg", NpgsqlTypes.NpgsqlDbType.Boolean) { Value = (object?)q.Negative ?? DBNull.Value });
+            cmd.Parameters.Add(new NpgsqlParameter("u", NpgsqlTypes.NpgsqlDbType.Text) { Value = (object?)q.UserId ?? DBNull.Value });
+            cmd.Parameters.Add(new NpgsqlParameter("m", NpgsqlTypes.NpgsqlDbType.Text) { Value = (object?)q.Model ?? DBNull.Value });
+            cmd.Parameters.Add(new NpgsqlParameter("since", NpgsqlTypes.NpgsqlDbType.TimestampTz) { Value = (object?)q.Since ?? DBNull.Value });
+            cmd.Parameters.Add(new NpgsqlParameter("until", NpgsqlTypes.NpgsqlDbType.TimestampTz) { Value = (object?)q.Until ?? DBNull.Value });
+            cmd.Parameters.AddWithValue("commented", q.WithComment);
+            batch.BatchCommands.Add(cmd);
+        }
+        page.Parameters.Add(new NpgsqlParameter("bt", NpgsqlTypes.NpgsqlDbType.TimestampTz) { Value = (object?)q.Before?.CreatedAt ?? DBNull.Value });
+        page.Parameters.Add(new NpgsqlParameter("bc", NpgsqlTypes.NpgsqlDbType.Text) { Value = (object?)q.Before?.ConversationId ?? DBNull.Value });
+        page.Parameters.Add(new NpgsqlParameter("bs", NpgsqlTypes.NpgsqlDbType.Bigint) { Value = (object?)q.Before?.Seq ?? DBNull.Value });
+        page.Parameters.AddWithValue("l", Math.Clamp(q.Limit, 1, MaxFeedbackPage));
+
+        var key = await keys.ForTenantAsync(tenantId, ct);
+        var rows = new List<FeedbackRow>();
+        await using var r = await batch.ExecuteReaderAsync(ct);
+        while (await r.ReadAsync(ct))
+        {
+            rows.Add(new FeedbackRow(r.GetString(0), r.GetInt64(1), r.GetString(2), r.GetString(3), r.IsDBNull(4) ? null : r.GetString(4),
+                r.GetBoolean(5), key.Open(r.GetString(6), "routing_feedback", $"{r.GetString(0)}/{r.GetInt64(1)}"), r.GetFieldValue<DateTimeOffset>(7), r.GetFieldValue<DateTimeOffset>(8)));
+        }
+        await r.NextResultAsync(ct);
+        await r.ReadAsync(ct);
+        return (rows, r.GetInt64(0), r.GetInt64(1));
     }
 
     /// <summary>Feedback counts of the tenant since <paramref name="since"/>: (model, votes, negative votes).</summary>

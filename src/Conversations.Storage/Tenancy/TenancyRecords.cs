@@ -3,6 +3,9 @@ namespace Conversations.Storage.Tenancy;
 /// <summary>A tenant row.</summary>
 public sealed record TenantRecord(string TenantId, string Name, DateTimeOffset CreatedAt);
 
+/// <summary>A tenant row with how many users it has, as the operator's listing shows it.</summary>
+public sealed record TenantListRecord(string TenantId, string Name, DateTimeOffset CreatedAt, long Users);
+
 /// <summary>A user row of one tenant.</summary>
 public sealed record UserRecord(string TenantId, string UserId, string DisplayName, string Role, DateTimeOffset CreatedAt);
 

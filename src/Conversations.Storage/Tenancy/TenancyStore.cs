@@ -28,6 +28,27 @@ public sealed class TenancyStore(NpgsqlDataSource db)
         return await r.ReadAsync(ct) ? new TenantRecord(r.GetString(0), r.GetString(1), r.GetFieldValue<DateTimeOffset>(2)) : null;
     }
 
+    /// <summary>
+    /// Tenants by id after <paramref name="afterTenantId"/>, with their user counts; <paramref name="search"/>, when
+    /// given, keeps those whose id or name contains it (any case).
+    /// </summary>
+    public async Task<IReadOnlyList<TenantListRecord>> ListTenantsAsync(string? afterTenantId, string? search, int limit, CancellationToken ct = default)
+    {
+        await using var cmd = db.CreateCommand("""
+            SELECT t.tenant_id, t.name, t.created_at, (SELECT count(*) FROM users u WHERE u.tenant_id = t.tenant_id)
+            FROM tenants t
+            WHERE t.tenant_id > @a AND (@q = '' OR strpos(lower(t.tenant_id || ' ' || t.name), lower(@q)) > 0)
+            ORDER BY t.tenant_id LIMIT @l
+            """);
+        cmd.Parameters.AddWithValue("a", afterTenantId ?? "");
+        cmd.Parameters.AddWithValue("q", search ?? "");
+        cmd.Parameters.AddWithValue("l", limit);
+        var list = new List<TenantListRecord>();
+        await using var r = await cmd.ExecuteReaderAsync(ct);
+        while (await r.ReadAsync(ct)) list.Add(new TenantListRecord(r.GetString(0), r.GetString(1), r.GetFieldValue<DateTimeOffset>(2), r.GetInt64(3)));
+        return list;
+    }
+
     /// <summary>Creates a user in a tenant; false when the id is taken in that tenant.</summary>
     public async Task<bool> CreateUserAsync(string tenantId, string userId, string displayName, string role, CancellationToken ct = default)
     {

@@ -45,7 +45,11 @@ public sealed class PlatformLoadSuite : IBenchmarkSuite
             if (eq <= 0) throw new ArgumentException($"--platform-env expects KEY=VALUE pairs separated by commas, got '{pair}'.");
             settings.Environment[pair[..eq]] = pair[(eq + 1)..];
         }
-        await using var platform = await PlatformProcess.StartApiAsync(settings);
+        // --silos N: N silo processes behind an API host in client mode, instead of one process that is both.
+        var siloCount = int.Parse(Arg(args, "--silos") ?? "0");
+        await using var silos = new Processes();
+        for (var s = 0; s < siloCount; s++) silos.Add(await PlatformProcess.StartSiloAsync(settings, PlatformProcess.FreePort(), PlatformProcess.FreePort()));
+        await using var platform = await PlatformProcess.StartApiAsync(settings, siloCount > 0 ? "client" : "all");
         using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 1024, PooledConnectionLifetime = TimeSpan.FromMinutes(10) })
         {
             Timeout = TimeSpan.FromSeconds(60),
@@ -59,7 +63,8 @@ public sealed class PlatformLoadSuite : IBenchmarkSuite
             return list;
         }
 
-        output.WriteLine($"platform load: zero-latency test model, {duration.TotalSeconds:0.#} s per phase, {Environment.ProcessorCount} cores");
+        output.WriteLine($"platform load: zero-latency test model, {duration.TotalSeconds:0.#} s per phase, {Environment.ProcessorCount} cores, "
+            + (siloCount > 0 ? $"{siloCount} silo process(es) behind an API host" : "one process (API + silo)"));
         output.WriteLine("| concurrent | direct model turns/s | platform turns/s | direct TTFT p50 / p99 ms | platform TTFT p50 / p99 ms | added p50 / p99 ms | failed |");
         output.WriteLine("|---:|---:|---:|---:|---:|---:|---:|");
         var failures = 0;
@@ -247,5 +252,14 @@ public sealed class PlatformLoadSuite : IBenchmarkSuite
     {
         var i = Array.IndexOf(args, name);
         return i >= 0 && i + 1 < args.Length ? args[i + 1] : null;
+    }
+
+    // The silo processes of a --silos run, killed when the run ends.
+    private sealed class Processes : List<PlatformProcess>, IAsyncDisposable
+    {
+        public async ValueTask DisposeAsync()
+        {
+            foreach (var p in this) await p.DisposeAsync();
+        }
     }
 }

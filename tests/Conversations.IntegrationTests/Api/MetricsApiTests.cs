@@ -64,6 +64,34 @@ public sealed partial class MetricsApiTests(PlatformFixture fx)
         await ApiClient.ProblemAsync(await op.Http.GetAsync("/metrics"), HttpStatusCode.NotFound);
     }
 
+    [Fact(DisplayName = "The SLO series the alert rules and the Grafana dashboard query exist under those names after a turn")]
+    public async Task Alert_and_dashboard_series_exist()
+    {
+        using var user = await fx.NewUserAsync("slonames");
+        var id = await user.CreateConversationAsync();
+        Assert.Equal("done", (await user.SendAsync(id, "The library opens at nine. When does the library open?"))[^1].Name);
+        using var scraper = fx.Operator();
+        var wanted = new[]
+        {
+            "conversations_turns_total", "conversations_turn_time_to_first_token_milliseconds_bucket",
+            "conversations_turn_time_per_output_token_milliseconds_bucket", "conversations_circuit_open",
+            "conversations_tokens_total", "http_server_request_duration_seconds_count",
+        };
+        var text = "";
+        for (var i = 0; i < 50 && !wanted.All(w => text.Contains(w + "{", StringComparison.Ordinal)); i++)
+        {
+            if (i > 0) await Task.Delay(100);
+            text = await ScrapeAsync(scraper);
+        }
+        var queried = File.ReadAllText(Path.Combine(RepoPaths.Root, "deploy", "prometheus", "alerts.yml"))
+            + File.ReadAllText(Path.Combine(RepoPaths.Root, "deploy", "grafana", "conversations-dashboard.json"));
+        foreach (var series in wanted)
+        {
+            Assert.Contains(series, queried, StringComparison.Ordinal);
+            Assert.Contains(series + "{", text, StringComparison.Ordinal);
+        }
+    }
+
     private static async Task<string> ScrapeAsync(ApiClient client)
     {
         using var response = await client.Http.GetAsync("/metrics");

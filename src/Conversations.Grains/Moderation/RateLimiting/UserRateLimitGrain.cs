@@ -1,3 +1,4 @@
+using Orleans.Runtime.Placement.Filtering;
 using Conversations.Contracts;
 using Conversations.Contracts.Moderation;
 using Conversations.Moderation.RateLimiting;
@@ -11,6 +12,11 @@ namespace Conversations.Grains.Moderation.RateLimiting;
 /// decided one after another and exactly the limit gets through; different users run in parallel.
 /// New limits arrive with the tenant's answer (settings version) and apply from then on.
 /// </summary>
+// Placed in the zone of the silo that first calls it (the API's gateway, or the conversation's silo), so one
+// conversation's grains and its user's stay in one zone; anywhere else when that zone has no silo left.
+#pragma warning disable ORLEANSEXP004 // silo-metadata placement filters are marked experimental in Orleans 10
+[PreferredMatchSiloMetadataPlacementFilter(["zone"], minCandidates: 1)]
+#pragma warning restore ORLEANSEXP004
 public sealed class UserRateLimitGrain(RateLimitClock clock) : Grain, IUserRateLimitGrain
 {
     private ITenantModerationGrain _tenant = null!;

@@ -1,0 +1,37 @@
+using Conversations.Api.Auth;
+using Conversations.Contracts;
+using Conversations.Contracts.Tenancy;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace Conversations.Api.Me;
+
+/// <summary>Who a key names: what a client shows as "signed in as", and how it checks a key at sign-in.</summary>
+internal static class MeApi
+{
+    /// <summary>Maps <c>GET /v1/me</c>.</summary>
+    public static RouteGroupBuilder MapMeApi(this RouteGroupBuilder v1)
+    {
+        v1.MapGet("/me", Get).WithTags("Keys").WithName("GetMe")
+            .WithSummary("The caller: tenant (id and name), user (id and display name) and role. An operator key names no tenant.")
+            .RequireRoles(Roles.User, Roles.TenantAdmin, Roles.Operator);
+        return v1;
+    }
+
+    private static async Task<Ok<MeDto>> Get(HttpContext http, IGrainFactory grains, ITenantDirectory directory, CancellationToken ct)
+    {
+        var caller = http.Caller();
+        if (caller.TenantId is null) return TypedResults.Ok(new MeDto(null, null, caller.UserId, null, caller.Role));
+        var settings = await grains.GetGrain<ITenantGrain>(caller.TenantId).GetSettingsAsync();
+        var user = caller.UserId is null ? null : await directory.GetUserAsync(caller.TenantId, caller.UserId, ct);
+        var tenantName = string.IsNullOrWhiteSpace(settings.Name) ? caller.TenantId : settings.Name;
+        return TypedResults.Ok(new MeDto(caller.TenantId, tenantName, caller.UserId, user?.DisplayName ?? caller.UserId, caller.Role));
+    }
+}
+
+/// <summary>The answer to GET /v1/me.</summary>
+/// <param name="TenantId">The caller's tenant; null for an operator.</param>
+/// <param name="TenantName">The tenant's display name (its id when it has none).</param>
+/// <param name="UserId">The user the key belongs to.</param>
+/// <param name="DisplayName">The user's display name.</param>
+/// <param name="Role">user, tenant_admin or operator.</param>
+internal sealed record MeDto(string? TenantId, string? TenantName, string? UserId, string? DisplayName, string Role);

@@ -1,0 +1,7 @@
+// The admin console, served at /admin/: tenant administration for a tenant admin key, the tenant list for an operator key.
+import { render } from 'preact';
+import '../shared/theme.css';
+import './admin.css';
+import { App } from './App.jsx';
+
+render(<App />, document.getElementById('app'));

@@ -1,0 +1,178 @@
+// The ACL editor: roles with the roles they include (a manager includes staff), the document labels granted to each,
+// the roles of each user, and what a user may read as a result. Every change applies to the next retrieval.
+import { useState } from 'preact/hooks';
+import { api } from '../../shared/api.js';
+import { Icon } from '../../shared/icons.jsx';
+import { NavIcon } from '../icons.jsx';
+import { t } from '../strings.js';
+import { Badge, Card, DataTable, Dialog, ErrorNote, Field, Page, confirmAction, useAction, useLoad } from '../ui.jsx';
+
+const enc = encodeURIComponent;
+
+export function Access() {
+  const acl = useLoad(() => api.get('/v1/acl'));
+  const docs = useLoad(() => api.get('/v1/knowledge/documents?limit=500'));
+  const action = useAction();
+  const [creating, setCreating] = useState(false);
+  const [editingUser, setEditingUser] = useState(null);
+  const [checkUser, setCheckUser] = useState('');
+  const [labelsOf, setLabelsOf] = useState(null);
+
+  const roles = acl.data?.roles ?? [];
+  const knownLabels = [...new Set([...(docs.data?.documents ?? []).map(d => d.label), ...roles.flatMap(r => r.labels)])].sort();
+  const change = async fn => { if (await action.run(fn) !== undefined) acl.reload(); };
+
+  async function grant(role, e) {
+    e.preventDefault();
+    const input = e.currentTarget.elements.label;
+    const label = input.value.trim();
+    if (!label) return;
+    await change(() => api.post(`/v1/acl/roles/${enc(role.name)}/grants`, { label }));
+    input.value = '';
+  }
+  const revoke = (role, label) => change(() => api.delete(`/v1/acl/roles/${enc(role.name)}/grants/${label.split('/').map(enc).join('/')}`));
+  const removeRole = role => confirmAction(t('Delete role {r}?', { r: role.name })) && change(() => api.delete(`/v1/acl/roles/${enc(role.name)}`));
+  async function check(e) {
+    e.preventDefault();
+    if (!checkUser.trim()) return;
+    const r = await action.run(() => api.get(`/v1/acl/users/${enc(checkUser.trim())}/labels`));
+    if (r) setLabelsOf(r);
+  }
+
+  return (
+    <Page busy={acl.loading || docs.loading} title={t('nav.access')} description={t('Who may read which documents: roles, the roles they include, and the labels granted to them.')}
+      actions={<>
+        {acl.data && <Badge>{t('ACL version {v}', { v: acl.data.version })}</Badge>}
+        <button class="button primary" type="button" onClick={() => setCreating(true)}>{t('New role')}</button>
+      </>}>
+      <ErrorNote error={acl.error || action.error} onRetry={acl.error ? acl.reload : undefined} />
+      <datalist id="known-labels">{knownLabels.map(l => <option key={l} value={l} />)}</datalist>
+
+      <div class="grid-2 wide-first">
+        <Card title={t('Roles and grants')}>
+          {!roles.length && <p class="muted">{acl.loading ? t('loading') : t('No roles yet. A role groups the labels its members may read.')}</p>}
+          <div class="role-list">
+            {roles.map(role => (
+              <div class="role" key={role.name} data-role={role.name}>
+                <div class="role-head">
+                  <strong><NavIcon name="shield" size={16} /> {role.name}</strong>
+                  {role.includes.length > 0 && <span class="muted">{t('includes')} {role.includes.map(i => <Badge key={i} tone="accent">{i}</Badge>)}</span>}
+                  <button class="icon-button" type="button" aria-label={t('Delete role {r}', { r: role.name })} onClick={() => removeRole(role)}><Icon name="trash" size={16} /></button>
+                </div>
+                <div class="chips">
+                  {role.labels.map(label => (
+                    <span class="chip" key={label} data-label={label}>
+                      {label}
+                      <button type="button" aria-label={t('Revoke {l} from {r}', { l: label, r: role.name })} onClick={() => revoke(role, label)} disabled={action.busy}>
+                        <Icon name="close" size={12} />
+                      </button>
+                    </span>
+                  ))}
+                  {!role.labels.length && <span class="muted">{t('No labels granted directly.')}</span>}
+                </div>
+                <form class="inline-form" onSubmit={e => grant(role, e)}>
+                  <input class="input compact" name="label" list="known-labels" placeholder={t('label, e.g. compensation/staff')} aria-label={t('Label to grant to {r}', { r: role.name })} />
+                  <button class="button small" type="submit" disabled={action.busy}>{t('Grant')}</button>
+                </form>
+              </div>
+            ))}
+          </div>
+        </Card>
+        <Card title={t('Hierarchy')}>
+          <Hierarchy roles={roles} />
+          <form class="inline-form check" onSubmit={check}>
+            <input class="input compact" value={checkUser} onInput={e => setCheckUser(e.currentTarget.value)} placeholder={t('user id')} aria-label={t('User to check')} />
+            <button class="button small" type="submit">{t('What can they read?')}</button>
+          </form>
+          {labelsOf && (
+            <p data-testid="user-labels"><strong>{labelsOf.userId}</strong>: {labelsOf.labels.length ? labelsOf.labels.map(l => <Badge key={l} tone="ok">{l}</Badge>) : <span class="muted">{t('no labels')}</span>}</p>
+          )}
+        </Card>
+      </div>
+
+      <Card title={t("Users' roles")}>
+        <DataTable label={t("Users' roles")} rows={acl.data?.users} loading={acl.loading} rowKey={u => u.userId} columns={[
+          { key: 'userId', label: t('user'), render: u => <code>{u.userId}</code> },
+          { key: 'roles', label: t('Roles'), render: u => u.roles.map(r => <Badge key={r} tone="accent">{r}</Badge>) },
+          { key: 'edit', label: '', align: 'right', render: u => <button class="button small" type="button" onClick={() => setEditingUser(u)}>{t('edit')}</button> },
+        ]} />
+        <button class="button small" type="button" onClick={() => setEditingUser({ userId: '', roles: [] })}>{t('Assign roles to a user')}</button>
+      </Card>
+
+      <RoleDialog open={creating} roles={roles} onClose={() => setCreating(false)} onSaved={() => { setCreating(false); acl.reload(); }} />
+      <UserRolesDialog user={editingUser} roles={roles} onClose={() => setEditingUser(null)} onSaved={() => { setEditingUser(null); acl.reload(); }} />
+    </Page>
+  );
+}
+
+/** Each role with the roles it includes below it, as a tree; a role several others include appears under each. */
+function Hierarchy({ roles }) {
+  const byName = new Map(roles.map(r => [r.name, r]));
+  const included = new Set(roles.flatMap(r => r.includes));
+  const roots = roles.filter(r => !included.has(r.name));
+  const node = (r, seen) => (
+    <li key={r.name}>
+      <span class="tree-node">{r.name}</span> {r.labels.map(l => <Badge key={l}>{l}</Badge>)}
+      {r.includes.length > 0 && !seen.has(r.name) && <ul>{r.includes.map(i => byName.get(i)).filter(Boolean).map(c => node(c, new Set([...seen, r.name])))}</ul>}
+    </li>
+  );
+  return roles.length ? <ul class="tree" aria-label={t('Role hierarchy')}>{roots.map(r => node(r, new Set()))}</ul> : <p class="muted">—</p>;
+}
+
+function RoleDialog({ open, roles, onClose, onSaved }) {
+  const [name, setName] = useState('');
+  const [includes, setIncludes] = useState([]);
+  const [labels, setLabels] = useState('');
+  const action = useAction();
+  async function submit(e) {
+    e.preventDefault();
+    const body = { includes, labels: labels.split(',').map(s => s.trim()).filter(Boolean) };
+    if (await action.run(() => api.put(`/v1/acl/roles/${enc(name.trim())}`, body))) { setName(''); setIncludes([]); setLabels(''); onSaved(); }
+  }
+  return (
+    <Dialog title={t('New role')} open={open} onClose={onClose}>
+      <form class="form" onSubmit={submit}>
+        <Field label={t('Name')}><input class="input" required value={name} onInput={e => setName(e.currentTarget.value)} /></Field>
+        <fieldset class="checks">
+          <legend>{t('Includes the roles')}</legend>
+          {roles.map(r => (
+            <label key={r.name}><input type="checkbox" checked={includes.includes(r.name)}
+              onChange={e => setIncludes(i => e.currentTarget.checked ? [...i, r.name] : i.filter(x => x !== r.name))} /> {r.name}</label>
+          ))}
+          {!roles.length && <span class="muted">—</span>}
+        </fieldset>
+        <Field label={t('Labels (comma-separated)')}><input class="input" list="known-labels" value={labels} onInput={e => setLabels(e.currentTarget.value)} /></Field>
+        <ErrorNote error={action.error} />
+        <div class="form-actions"><button class="button primary" type="submit" disabled={action.busy}>{t('create')}</button></div>
+      </form>
+    </Dialog>
+  );
+}
+
+function UserRolesDialog({ user, roles, onClose, onSaved }) {
+  const [userId, setUserId] = useState('');
+  const [chosen, setChosen] = useState([]);
+  const action = useAction();
+  const [last, setLast] = useState(null);
+  if (user !== last) { setLast(user); setUserId(user?.userId ?? ''); setChosen(user?.roles ?? []); }
+  async function submit(e) {
+    e.preventDefault();
+    if (await action.run(() => api.put(`/v1/acl/users/${enc(userId.trim())}/roles`, { roles: chosen }))) onSaved();
+  }
+  return (
+    <Dialog title={t('Roles of a user')} open={!!user} onClose={onClose}>
+      <form class="form" onSubmit={submit}>
+        <Field label={t('User id')}><input class="input" required value={userId} readOnly={!!user?.userId} onInput={e => setUserId(e.currentTarget.value)} /></Field>
+        <fieldset class="checks">
+          <legend>{t('Roles')}</legend>
+          {roles.map(r => (
+            <label key={r.name}><input type="checkbox" checked={chosen.includes(r.name)}
+              onChange={e => setChosen(c => e.currentTarget.checked ? [...c, r.name] : c.filter(x => x !== r.name))} /> {r.name}</label>
+          ))}
+        </fieldset>
+        <ErrorNote error={action.error} />
+        <div class="form-actions"><button class="button primary" type="submit" disabled={action.busy}>{t('save')}</button></div>
+      </form>
+    </Dialog>
+  );
+}

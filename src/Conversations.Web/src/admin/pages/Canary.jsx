@@ -1,0 +1,101 @@
+// A canary release: send a share of the baseline's conversations to a candidate model, compare the two arms, and
+// promote or roll back (the platform also rolls back by itself past the thresholds).
+import { useState } from 'preact/hooks';
+import { api } from '../../shared/api.js';
+import { ChartView } from '../charts.jsx';
+import { t } from '../strings.js';
+import { Badge, Card, ErrorNote, Field, Page, Stat, confirmAction, fmt, useAction, useLoad } from '../ui.jsx';
+
+const verdictTone = v => v === 'rollback' ? 'danger' : v === 'ready-to-promote' ? 'ok' : 'accent';
+const pct = v => `${(Number(v || 0) * 100).toFixed(1)}%`;
+
+export function Canary() {
+  const config = useLoad(() => api.get('/v1/routing'));
+  const canary = useLoad(() => api.get('/v1/routing/canary'));
+  const action = useAction();
+  const running = config.data?.policy?.canary;
+  const reload = () => { config.reload(); canary.reload(); };
+
+  async function promote() {
+    if (!confirmAction(t('Promote {m}? It replaces {b} in the policy.', { m: running.candidateModelId, b: running.baselineModelId }))) return;
+    if (await action.run(() => api.post('/v1/routing/canary/promote'))) reload();
+  }
+  async function rollback() {
+    const reason = window.prompt(t('Why roll back? (kept in the routing events)'), t('rolled back by an administrator'));
+    if (reason === null) return;
+    if (await action.run(() => api.post('/v1/routing/canary/rollback', { reason }))) reload();
+  }
+
+  const c = canary.data;
+  return (
+    <Page busy={config.loading || canary.loading} title={t('nav.canary')} description={t('Try a new model on a share of traffic and keep it only if it is as good as the one it replaces.')}
+      actions={running && <>
+        <button class="button" type="button" onClick={rollback} disabled={action.busy}>{t('Roll back')}</button>
+        <button class="button primary" type="button" onClick={promote} disabled={action.busy}>{t('Promote')}</button>
+      </>}>
+      <ErrorNote error={config.error || canary.error || action.error} onRetry={reload} />
+      {running && c && (
+        <>
+          <div class="stats">
+            <Stat label={t('Candidate')} value={running.candidateModelId} hint={t('{s} of {b} traffic', { s: pct(running.share), b: running.baselineModelId })} />
+            <Stat label={t('Verdict')} value={<Badge tone={verdictTone(c.verdict)}>{c.verdict}</Badge>} hint={c.reason} />
+            <Stat label={t('Candidate turns')} value={fmt(c.candidate.turns)} hint={t('needs {n} per arm', { n: running.minTurnsPerArm })} />
+            <Stat label={t('Baseline turns')} value={fmt(c.baseline.turns)} />
+          </div>
+          <div class="grid-2">
+            <Card title={t('Error rate and thumbs down')}>
+              <ChartView type="bar" label={t('Error rate and thumbs down')} labels={[t('Error rate'), t('Thumbs down share')]} format={v => pct(v)}
+                datasets={[
+                  { label: t('Baseline'), data: [c.baseline.errorRate, c.baseline.feedbackVotes ? c.baseline.negativeVotes / c.baseline.feedbackVotes : 0], color: '#64748b' },
+                  { label: t('Candidate'), data: [c.candidate.errorRate, c.candidate.feedbackVotes ? c.candidate.negativeVotes / c.candidate.feedbackVotes : 0] },
+                ]} />
+            </Card>
+            <Card title={t('Arms')}>
+              <table class="table">
+                <thead><tr><th />{['Turns', 'Errors', 'TTFT p95', 'Votes', 'Thumbs down'].map(h => <th key={h} class="num">{t(h)}</th>)}</tr></thead>
+                <tbody>
+                  {[['Baseline', c.baseline], ['Candidate', c.candidate]].map(([name, a]) => (
+                    <tr key={name}><th scope="row">{t(name)}</th><td class="num">{fmt(a.turns)}</td><td class="num">{fmt(a.errors)}</td>
+                      <td class="num">{a.firstTokenP95Ms ? `${Math.round(a.firstTokenP95Ms)} ms` : '—'}</td><td class="num">{fmt(a.feedbackVotes)}</td><td class="num">{fmt(a.negativeVotes)}</td></tr>
+                  ))}
+                </tbody>
+              </table>
+            </Card>
+          </div>
+        </>
+      )}
+      {config.data && !running && <StartCanary config={config.data} onStarted={reload} />}
+    </Page>
+  );
+}
+
+function StartCanary({ config, onStarted }) {
+  const ids = config.models.map(m => m.id);
+  const [form, setForm] = useState({ candidateModelId: '', baselineModelId: config.policy?.largeModelId ?? '', share: 0.1, minTurnsPerArm: 200, maxErrorRateIncrease: 0.02, maxTtftP95Ratio: 1.5, minFeedbackPerArm: 30, maxNegativeFeedbackIncrease: 0.1, promoteAfterTurns: 1000 });
+  const action = useAction();
+  const set = (k, conv = v => v) => e => setForm(f => ({ ...f, [k]: conv(e.currentTarget.value) }));
+  async function start(e) {
+    e.preventDefault();
+    if (await action.run(() => api.put('/v1/routing/policy', { ...config.policy, canary: form }))) onStarted();
+  }
+  if (!config.policy) return <Card><p class="muted">{t('Set a routing policy first (Models & routing).')}</p></Card>;
+  return (
+    <Card title={t('Start a canary')}>
+      <p class="muted">{t('No canary is running.')}</p>
+      <form class="form" onSubmit={start}>
+        <div class="grid-3">
+          <Field label={t('Candidate')}><select class="input" required value={form.candidateModelId} onChange={set('candidateModelId')}><option value="">—</option>{ids.map(i => <option key={i}>{i}</option>)}</select></Field>
+          <Field label={t('Baseline')}><select class="input" required value={form.baselineModelId} onChange={set('baselineModelId')}><option value="">—</option>{ids.map(i => <option key={i}>{i}</option>)}</select></Field>
+          <Field label={t('Share of traffic (0–1)')}><input class="input" type="number" step="0.01" min="0" max="1" value={form.share} onInput={set('share', Number)} /></Field>
+        </div>
+        <div class="grid-3">
+          <Field label={t('Turns per arm before a verdict')}><input class="input" type="number" min="1" value={form.minTurnsPerArm} onInput={set('minTurnsPerArm', Number)} /></Field>
+          <Field label={t('Max error-rate rise')}><input class="input" type="number" step="0.01" value={form.maxErrorRateIncrease} onInput={set('maxErrorRateIncrease', Number)} /></Field>
+          <Field label={t('Max TTFT p95 ratio')}><input class="input" type="number" step="0.1" value={form.maxTtftP95Ratio} onInput={set('maxTtftP95Ratio', Number)} /></Field>
+        </div>
+        <ErrorNote error={action.error} />
+        <div class="form-actions"><button class="button primary" type="submit" disabled={action.busy}>{t('Start canary')}</button></div>
+      </form>
+    </Card>
+  );
+}

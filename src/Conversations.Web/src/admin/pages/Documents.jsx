@@ -1,0 +1,102 @@
+// The knowledge base: upload text and Markdown files under a label with a progress bar, list and delete documents.
+import { useState } from 'preact/hooks';
+import { api } from '../../shared/api.js';
+import { t } from '../strings.js';
+import { uploadDocuments } from '../upload.js';
+import { Badge, Card, DataTable, ErrorNote, Field, Page, confirmAction, fmt, query, useAction, usePages, when } from '../ui.jsx';
+
+export function Documents() {
+  const [filter, setFilter] = useState('');
+  const pages = usePages(async cursor => {
+    const page = await api.get(`/v1/knowledge/documents${query({ cursor, limit: 25 })}`);
+    return { items: page.documents, next: page.nextCursor };
+  });
+  const action = useAction();
+  const rows = (pages.data?.items ?? []).filter(d => !filter || `${d.documentId} ${d.title} ${d.label}`.toLowerCase().includes(filter.toLowerCase()));
+
+  async function remove(doc) {
+    if (!confirmAction(t('Delete {d} and its chunks? Answers stop citing it at once.', { d: doc.title || doc.documentId }))) return;
+    if (await action.run(() => api.delete(`/v1/knowledge/documents/${encodeURIComponent(doc.documentId)}`)) !== undefined) pages.reload();
+  }
+
+  return (
+    <Page title={t('nav.documents')} description={t('What answers are grounded in. A document is readable by the roles granted its label.')}>
+      <Upload onDone={pages.reload} />
+      <Card title={t('Documents')} actions={
+        <input class="input compact" type="search" placeholder={t('Filter this page')} aria-label={t('Filter documents')} value={filter} onInput={e => setFilter(e.currentTarget.value)} />
+      }>
+        <ErrorNote error={pages.error || action.error} onRetry={pages.error ? pages.reload : undefined} />
+        <DataTable label={t('Documents')} rows={rows} loading={pages.loading} pages={pages} rowKey={d => d.documentId} columns={[
+          { key: 'title', label: t('Title'), render: d => <span data-document={d.documentId}><strong>{d.title}</strong><br /><small class="muted"><code>{d.documentId}</code></small></span> },
+          { key: 'label', label: t('Label'), render: d => <Badge tone="accent">{d.label}</Badge> },
+          { key: 'chunkCount', label: t('Chunks'), align: 'right' },
+          { key: 'charCount', label: t('Characters'), align: 'right' },
+          { key: 'embeddingModel', label: t('Embedding') },
+          { key: 'updatedAt', label: t('Updated'), render: d => when(d.updatedAt) },
+          { key: 'delete', label: '', align: 'right', render: d => <button class="button small danger" type="button" onClick={() => remove(d)}>{t('delete')}</button> },
+        ]} />
+      </Card>
+    </Page>
+  );
+}
+
+function Upload({ onDone }) {
+  const [label, setLabel] = useState('');
+  const [files, setFiles] = useState([]);
+  const [progress, setProgress] = useState(null);
+  const [updates, setUpdates] = useState(0);
+  const [results, setResults] = useState(null);
+  const [error, setError] = useState(null);
+  const busy = progress && progress.phase !== 'done';
+
+  async function submit(e) {
+    e.preventDefault();
+    if (!files.length || !label.trim()) return;
+    setError(null);
+    setResults(null);
+    setUpdates(0);
+    setProgress({ phase: 'upload', fraction: 0, sent: 0, total: files.reduce((s, f) => s + f.size, 0) });
+    try {
+      const done = await uploadDocuments(files, label.trim(), p => { setUpdates(n => n + 1); setProgress(old => ({ ...old, ...p })); });
+      setResults(done);
+      onDone();
+    } catch (err) {
+      setError(err);
+      setProgress(null);
+    }
+  }
+
+  const percent = progress ? Math.round(progress.fraction * 100) : 0;
+  return (
+    <Card title={t('Upload documents')}>
+      <form class="upload" onSubmit={submit}>
+        <Field label={t('Files (.md, .txt)')}>
+          <input class="input" type="file" name="files" multiple accept=".md,.markdown,.txt,.text,text/plain,text/markdown"
+            onChange={e => setFiles([...e.currentTarget.files])} />
+        </Field>
+        <Field label={t('Label')} hint={t('Who may read them: the roles granted this label.')}>
+          <input class="input" name="label" list="known-labels" required placeholder="handbook/all" value={label} onInput={e => setLabel(e.currentTarget.value)} />
+        </Field>
+        <button class="button primary" type="submit" disabled={busy || !files.length}>{busy ? t('Uploading…') : t('Upload')}</button>
+      </form>
+      {progress && (
+        <div class="progress-block" data-testid="upload-progress" data-phase={progress.phase} data-updates={updates} data-percent={percent}>
+          <div class="progress" role="progressbar" aria-label={t('Upload progress')} aria-valuemin="0" aria-valuemax="100" aria-valuenow={percent}>
+            <div class="progress-fill" style={{ width: `${percent}%` }} />
+          </div>
+          <div class="progress-text muted">
+            {progress.phase === 'upload' && t('Sending {a} of {b} bytes', { a: fmt(progress.sent), b: fmt(progress.total) })}
+            {progress.phase === 'index' && t('Indexing: {d} of {n} documents, {c} of {k} chunks embedded',
+              { d: progress.documentsDone, n: progress.documentsTotal, c: progress.chunksEmbedded, k: progress.chunksTotal })}
+            {progress.phase === 'done' && t('Done: {d} documents, {c} chunks embedded', { d: progress.documentsTotal ?? files.length, c: progress.chunksEmbedded ?? 0 })}
+            <span class="progress-percent">{percent}%</span>
+          </div>
+        </div>
+      )}
+      <ErrorNote error={error} />
+      {results?.some(r => r.status === 'failed') && (
+        <ul class="results">{results.filter(r => r.status === 'failed').map(r => <li key={r.documentId}><Badge tone="danger">{r.documentId}</Badge> {r.error}</li>)}</ul>
+      )}
+    </Card>
+  );
+}

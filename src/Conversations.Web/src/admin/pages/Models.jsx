@@ -1,0 +1,158 @@
+// Models and routing: the tenant's model catalog (OpenAI-compatible endpoints and prices), the routing policy (small
+// and large, domain rules, fallbacks, caches), and each model's health.
+import { useState } from 'preact/hooks';
+import { api } from '../../shared/api.js';
+import { t } from '../strings.js';
+import { Badge, Card, DataTable, Dialog, ErrorNote, Field, Page, confirmAction, fmt, useAction, useLoad } from '../ui.jsx';
+
+const circuitTone = c => c === 'closed' ? 'ok' : c === 'open' ? 'danger' : 'warn';
+
+export function Models() {
+  const config = useLoad(() => api.get('/v1/routing'));
+  const health = useLoad(() => api.get('/v1/routing/health'));
+  const [editing, setEditing] = useState(null);
+  const action = useAction();
+  const models = config.data?.models ?? [];
+  const byId = new Map((health.data ?? []).map(h => [h.modelId, h]));
+
+  async function remove(m) {
+    if (!confirmAction(t('Remove model {m}?', { m: m.id }))) return;
+    if (await action.run(() => api.delete(`/v1/routing/models/${encodeURIComponent(m.id)}`)) !== undefined) config.reload();
+  }
+
+  return (
+    <Page busy={config.loading || health.loading} title={t('nav.models')} description={t('Which model answers which question, at what price, and what happens when one fails.')}
+      actions={<button class="button primary" type="button" onClick={() => setEditing({})}>{t('Register model')}</button>}>
+      <ErrorNote error={config.error || action.error} onRetry={config.error ? config.reload : undefined} />
+      <Card title={t('Model catalog')}>
+        <DataTable label={t('Model catalog')} rows={models} loading={config.loading} rowKey={m => m.id}
+          empty={t('No models registered: turns use the platform model.')} columns={[
+            { key: 'id', label: t('Id'), render: m => <><strong>{m.id}</strong><br /><small class="muted">{m.modelName}</small></> },
+            { key: 'tier', label: t('Tier'), render: m => <Badge tone={m.tier === 'large' ? 'accent' : 'neutral'}>{m.tier}</Badge> },
+            { key: 'endpoint', label: t('Endpoint'), render: m => <code class="clip">{m.endpoint}</code> },
+            { key: 'price', label: t('USD / M tokens (in · cached · out)'), render: m => `${m.inputPerMillion} · ${m.cachedInputPerMillion} · ${m.outputPerMillion}` },
+            { key: 'contextWindowTokens', label: t('Context'), align: 'right' },
+            { key: 'health', label: t('Circuit'), render: m => { const h = byId.get(m.id); return h ? <Badge tone={circuitTone(h.circuit)}>{h.circuit}</Badge> : '—'; } },
+            { key: 'ttft', label: t('TTFT p95'), align: 'right', render: m => { const p = byId.get(m.id)?.health?.firstTokenP95Ms; return p ? `${fmt(Math.round(p))} ms` : '—'; } },
+            { key: 'ops', label: '', align: 'right', render: m => <span class="row-actions">
+              <button class="button small" type="button" onClick={() => setEditing(m)}>{t('edit')}</button>
+              <button class="button small danger" type="button" onClick={() => remove(m)}>{t('delete')}</button>
+            </span> },
+          ]} />
+      </Card>
+      {config.data && <Policy config={config.data} onSaved={config.reload} />}
+      <ModelDialog model={editing} onClose={() => setEditing(null)} onSaved={() => { setEditing(null); config.reload(); health.reload(); }} />
+    </Page>
+  );
+}
+
+const defaultPolicy = {
+  smallModelId: '', largeModelId: '', complexityThreshold: 0.45, domainRules: [], fallbackModelIds: [], monthlyBudgetUsd: null,
+  atBudgetLimit: 'downgrade', canary: null, hardCodedReplies: true, exactCache: true, semanticCache: true, semanticThreshold: 0.92, cacheTtlSeconds: 3600,
+};
+
+function Policy({ config, onSaved }) {
+  const [draft, setDraft] = useState(null);
+  const action = useAction();
+  const p = draft ?? { ...defaultPolicy, ...(config.policy ?? {}) };
+  const set = (k, conv = v => v) => e => setDraft({ ...p, [k]: conv(e.currentTarget.type === 'checkbox' ? e.currentTarget.checked : e.currentTarget.value) });
+  const ids = config.models.map(m => m.id);
+  async function save(e) {
+    e.preventDefault();
+    if (await action.run(() => api.put('/v1/routing/policy', p))) { setDraft(null); onSaved(); }
+  }
+  const select = (k, label) => (
+    <Field label={label}>
+      <select class="input" value={p[k]} onChange={set(k)} required>
+        <option value="">—</option>
+        {ids.map(id => <option key={id}>{id}</option>)}
+      </select>
+    </Field>
+  );
+  return (
+    <Card title={t('Routing policy')} actions={config.policy ? <Badge>{t('version {v}', { v: config.version })}</Badge> : <Badge tone="warn">{t('not set')}</Badge>}>
+      {!ids.length ? <p class="muted">{t('Register models first; the policy routes between them.')}</p> : (
+        <form class="form" onSubmit={save}>
+          <div class="grid-3">
+            {select('smallModelId', t('Small model (simple questions)'))}
+            {select('largeModelId', t('Large model (complex questions)'))}
+            <Field label={t('Complexity threshold (0–1)')}><input class="input" type="number" step="0.01" min="0" max="1" value={p.complexityThreshold} onInput={set('complexityThreshold', Number)} /></Field>
+          </div>
+          <Field label={t('Fallbacks, in order (comma-separated ids)')}>
+            <input class="input" value={p.fallbackModelIds.join(', ')} onInput={set('fallbackModelIds', v => v.split(',').map(s => s.trim()).filter(Boolean))} />
+          </Field>
+          <Field label={t('Domain rules (one a line: domain = model id)')}>
+            <textarea class="input" rows="3" value={p.domainRules.map(r => `${r.domain} = ${r.modelId}`).join('\n')}
+              onInput={set('domainRules', v => v.split('\n').map(l => l.split('=').map(s => s.trim())).filter(x => x[0] && x[1]).map(([domain, modelId]) => ({ domain, modelId })))} />
+          </Field>
+          <div class="grid-3">
+            <label class="check"><input type="checkbox" checked={p.hardCodedReplies} onChange={set('hardCodedReplies')} /> {t('Canned replies for greetings and thanks')}</label>
+            <label class="check"><input type="checkbox" checked={p.exactCache} onChange={set('exactCache')} /> {t('Exact answer cache')}</label>
+            <label class="check"><input type="checkbox" checked={p.semanticCache} onChange={set('semanticCache')} /> {t('Semantic answer cache')}</label>
+          </div>
+          <div class="grid-3">
+            <Field label={t('Semantic similarity threshold')}><input class="input" type="number" step="0.01" min="0" max="1" value={p.semanticThreshold} onInput={set('semanticThreshold', Number)} /></Field>
+            <Field label={t('Cache lifetime (seconds)')}><input class="input" type="number" min="1" value={p.cacheTtlSeconds} onInput={set('cacheTtlSeconds', Number)} /></Field>
+          </div>
+          <p class="muted small">{t('Budget and canary are set on their own pages and kept here as they are.')}</p>
+          <ErrorNote error={action.error} />
+          <div class="form-actions"><button class="button primary" type="submit" disabled={action.busy || !draft}>{t('Save policy')}</button></div>
+        </form>
+      )}
+    </Card>
+  );
+}
+
+function ModelDialog({ model, onClose, onSaved }) {
+  const [form, setForm] = useState(null);
+  const [last, setLast] = useState(null);
+  const action = useAction();
+  if (model !== last) {
+    setLast(model);
+    setForm(model && {
+      id: model.id ?? '', endpoint: model.endpoint ?? '', apiKey: '', modelName: model.modelName ?? '', tier: model.tier ?? 'small',
+      domains: (model.domains ?? []).join(', '), inputPerMillion: model.inputPerMillion ?? '', cachedInputPerMillion: model.cachedInputPerMillion ?? '',
+      outputPerMillion: model.outputPerMillion ?? '', contextWindowTokens: model.contextWindowTokens ?? 32000, batchDiscount: model.batchDiscount ?? 0,
+    });
+  }
+  const set = k => e => setForm(f => ({ ...f, [k]: e.currentTarget.value }));
+  const num = v => v === '' ? null : Number(v);
+  async function submit(e) {
+    e.preventDefault();
+    const body = {
+      endpoint: form.endpoint, apiKey: form.apiKey || undefined, modelName: form.modelName, tier: form.tier,
+      domains: form.domains.split(',').map(s => s.trim()).filter(Boolean), inputPerMillion: num(form.inputPerMillion),
+      cachedInputPerMillion: num(form.cachedInputPerMillion), outputPerMillion: num(form.outputPerMillion),
+      contextWindowTokens: num(form.contextWindowTokens), batchDiscount: num(form.batchDiscount),
+    };
+    if (await action.run(() => api.put(`/v1/routing/models/${encodeURIComponent(form.id.trim())}`, body))) onSaved();
+  }
+  return (
+    <Dialog title={model?.id ? t('Model {m}', { m: model.id }) : t('Register model')} open={!!model} onClose={onClose}>
+      {form && (
+        <form class="form" onSubmit={submit}>
+          <div class="grid-2">
+            <Field label={t('Id')}><input class="input" required readOnly={!!model?.id} value={form.id} onInput={set('id')} /></Field>
+            <Field label={t('Model name at the endpoint')}><input class="input" required value={form.modelName} onInput={set('modelName')} /></Field>
+          </div>
+          <Field label={t('Endpoint (OpenAI-compatible, with /v1)')}><input class="input" required type="url" value={form.endpoint} onInput={set('endpoint')} /></Field>
+          <Field label={t('API key')} hint={model?.hasApiKey ? t('A key is set; leave empty to remove it, or type a new one.') : undefined}>
+            <input class="input" type="password" autocomplete="off" value={form.apiKey} onInput={set('apiKey')} />
+          </Field>
+          <div class="grid-3">
+            <Field label={t('Tier')}><select class="input" value={form.tier} onChange={set('tier')}><option>small</option><option>large</option></select></Field>
+            <Field label={t('Domains')}><input class="input" value={form.domains} onInput={set('domains')} /></Field>
+            <Field label={t('Context window (tokens)')}><input class="input" type="number" required value={form.contextWindowTokens} onInput={set('contextWindowTokens')} /></Field>
+          </div>
+          <div class="grid-3">
+            <Field label={t('Input USD / M')}><input class="input" type="number" step="any" required value={form.inputPerMillion} onInput={set('inputPerMillion')} /></Field>
+            <Field label={t('Cached input USD / M')}><input class="input" type="number" step="any" value={form.cachedInputPerMillion} onInput={set('cachedInputPerMillion')} /></Field>
+            <Field label={t('Output USD / M')}><input class="input" type="number" step="any" required value={form.outputPerMillion} onInput={set('outputPerMillion')} /></Field>
+          </div>
+          <ErrorNote error={action.error} />
+          <div class="form-actions"><button class="button primary" type="submit" disabled={action.busy}>{t('save')}</button></div>
+        </form>
+      )}
+    </Dialog>
+  );
+}

@@ -1,0 +1,127 @@
+// Moderation settings: request and token limits per user and per tenant, the Green outage mode, and custom lexicons.
+import { useState } from 'preact/hooks';
+import { api } from '../../shared/api.js';
+import { t } from '../strings.js';
+import { Badge, Card, DataTable, Dialog, ErrorNote, Field, Page, confirmAction, useAction, useLoad, when } from '../ui.jsx';
+
+const limitFields = [
+  ['userRequestsPerMinute', 'Requests a minute per user'],
+  ['userTokensPerMinute', 'Tokens a minute per user'],
+  ['tenantRequestsPerMinute', 'Requests a minute for the tenant'],
+  ['tenantTokensPerMinute', 'Tokens a minute for the tenant'],
+];
+
+export function Moderation() {
+  return (
+    <Page title={t('nav.moderation')} description={t('What is refused or masked, and how much each user and the tenant may ask.')}>
+      <div class="grid-2 wide-last">
+        <Limits />
+        <Lexicons />
+      </div>
+    </Page>
+  );
+}
+
+function Limits() {
+  const settings = useLoad(() => api.get('/v1/moderation/settings'));
+  const [draft, setDraft] = useState(null);
+  const [saved, setSaved] = useState(false);
+  const action = useAction();
+  const value = draft ?? settings.data;
+  async function save(e) {
+    e.preventDefault();
+    const patch = Object.fromEntries(limitFields.map(([k]) => [k, Number(value[k])]));
+    patch.greenFailureMode = value.greenFailureMode;
+    const r = await action.run(() => api.patch('/v1/moderation/settings', patch));
+    if (r) { setDraft(null); setSaved(true); settings.reload(); }
+  }
+  const set = k => e => { setSaved(false); setDraft({ ...value, [k]: e.currentTarget.value }); };
+  return (
+    <Card title={t('Rate limits')} aria-busy={settings.loading ? 'true' : 'false'}>
+      <ErrorNote error={settings.error || action.error} />
+      {value && (
+        <form class="form" onSubmit={save}>
+          {limitFields.map(([k, label]) => (
+            <Field key={k} label={t(label)}><input class="input" type="number" min="1" required value={value[k]} onInput={set(k)} /></Field>
+          ))}
+          <Field label={t('While Alibaba Green is unreachable')}>
+            <select class="input" value={value.greenFailureMode} onChange={set('greenFailureMode')}>
+              <option value="open">{t('open: the built-in checks decide alone')}</option>
+              <option value="closed">{t('closed: refuse turns')}</option>
+            </select>
+          </Field>
+          <p class="muted small">{t('Each limit holds over any {s}-second window; there is no burst on top.', { s: value.windowSeconds ?? 60 })}</p>
+          <div class="form-actions">
+            {saved && <span class="muted" role="status">{t('saved')}</span>}
+            <button class="button primary" type="submit" disabled={action.busy || !draft}>{t('save')}</button>
+          </div>
+        </form>
+      )}
+    </Card>
+  );
+}
+
+function Lexicons() {
+  const list = useLoad(() => api.get('/v1/moderation/lexicons'));
+  const [editing, setEditing] = useState(null);
+  const action = useAction();
+  async function remove(l) {
+    if (!confirmAction(t('Delete lexicon {n}?', { n: l.name }))) return;
+    if (await action.run(() => api.delete(`/v1/moderation/lexicons/${encodeURIComponent(l.name)}`)) !== undefined) list.reload();
+  }
+  return (
+    <Card title={t('Custom lexicons')} actions={<>
+      {list.data && <Badge>{t('version {v}', { v: list.data.version })}</Badge>}
+      <button class="button small primary" type="button" onClick={() => setEditing({ name: '', words: [], substringWords: [], riskLevel: 'high', action: 'block', label: '' })}>{t('New lexicon')}</button>
+    </>}>
+      <ErrorNote error={list.error || action.error} />
+      <DataTable label={t('Custom lexicons')} rows={list.data?.lexicons} loading={list.loading} rowKey={l => l.name} columns={[
+        { key: 'name', label: t('Name'), render: l => <strong>{l.name}</strong> },
+        { key: 'words', label: t('Words'), render: l => <span class="clip">{[...l.words, ...l.substringWords.map(w => `*${w}*`)].join(', ')}</span> },
+        { key: 'riskLevel', label: t('Risk'), render: l => <Badge tone={l.riskLevel === 'high' ? 'danger' : l.riskLevel === 'medium' ? 'warn' : 'neutral'}>{l.riskLevel}</Badge> },
+        { key: 'action', label: t('Action'), render: l => <Badge tone={l.action === 'block' ? 'danger' : 'warn'}>{l.action}</Badge> },
+        { key: 'updatedAt', label: t('Updated'), render: l => when(l.updatedAt) },
+        { key: 'ops', label: '', align: 'right', render: l => <span class="row-actions">
+          <button class="button small" type="button" onClick={() => setEditing(l)}>{t('edit')}</button>
+          <button class="button small danger" type="button" onClick={() => remove(l)}>{t('delete')}</button>
+        </span> },
+      ]} />
+      <LexiconDialog lexicon={editing} onClose={() => setEditing(null)} onSaved={() => { setEditing(null); list.reload(); }} />
+    </Card>
+  );
+}
+
+function LexiconDialog({ lexicon, onClose, onSaved }) {
+  const [form, setForm] = useState(null);
+  const [last, setLast] = useState(null);
+  const action = useAction();
+  if (lexicon !== last) {
+    setLast(lexicon);
+    setForm(lexicon && { ...lexicon, words: lexicon.words.join('\n'), substringWords: lexicon.substringWords.join('\n') });
+  }
+  const set = k => e => setForm(f => ({ ...f, [k]: e.currentTarget.value }));
+  const lines = s => s.split(/[\n,]/).map(w => w.trim()).filter(Boolean);
+  async function submit(e) {
+    e.preventDefault();
+    const body = { words: lines(form.words), substringWords: lines(form.substringWords), riskLevel: form.riskLevel, action: form.action, label: form.label };
+    if (await action.run(() => api.put(`/v1/moderation/lexicons/${encodeURIComponent(form.name.trim())}`, body))) onSaved();
+  }
+  return (
+    <Dialog title={lexicon?.name ? t('Lexicon {n}', { n: lexicon.name }) : t('New lexicon')} open={!!lexicon} onClose={onClose}>
+      {form && (
+        <form class="form" onSubmit={submit}>
+          <Field label={t('Name')}><input class="input" required readOnly={!!lexicon?.name} value={form.name} onInput={set('name')} /></Field>
+          <Field label={t('Words (one a line; whole words, anywhere in CJK)')}><textarea class="input" rows="4" value={form.words} onInput={set('words')} /></Field>
+          <Field label={t('Substring words (also inside longer words)')}><textarea class="input" rows="2" value={form.substringWords} onInput={set('substringWords')} /></Field>
+          <div class="grid-3">
+            <Field label={t('Risk')}><select class="input" value={form.riskLevel} onChange={set('riskLevel')}>{['low', 'medium', 'high'].map(v => <option key={v}>{v}</option>)}</select></Field>
+            <Field label={t('Action')}><select class="input" value={form.action} onChange={set('action')}>{['block', 'mask'].map(v => <option key={v}>{v}</option>)}</select></Field>
+            <Field label={t('Label')}><input class="input" value={form.label} onInput={set('label')} /></Field>
+          </div>
+          <ErrorNote error={action.error} />
+          <div class="form-actions"><button class="button primary" type="submit" disabled={action.busy}>{t('save')}</button></div>
+        </form>
+      )}
+    </Dialog>
+  );
+}

@@ -1,0 +1,46 @@
+// The tenant's settings: its name, the assistant's instructions and the prompt budgets.
+import { useState } from 'preact/hooks';
+import { api } from '../../shared/api.js';
+import { t } from '../strings.js';
+import { Badge, Card, ErrorNote, Field, Page, useAction, useLoad } from '../ui.jsx';
+
+export function Settings() {
+  const settings = useLoad(() => api.get('/v1/tenant/settings'));
+  const [draft, setDraft] = useState(null);
+  const [saved, setSaved] = useState(false);
+  const action = useAction();
+  const s = draft ?? settings.data;
+  const set = (k, conv = v => v) => e => { setSaved(false); setDraft({ ...s, [k]: conv(e.currentTarget.value) }); };
+  async function save(e) {
+    e.preventDefault();
+    const { name, instructions, contextBudgetTokens, summaryThresholdTokens, maxOutputTokens, conciseInstruction } = s;
+    const r = await action.run(() => api.patch('/v1/tenant/settings', { name, instructions, contextBudgetTokens, summaryThresholdTokens, maxOutputTokens, conciseInstruction }));
+    if (r) { setDraft(null); setSaved(true); settings.reload(); }
+  }
+  return (
+    <Page busy={settings.loading} title={t('nav.settings')} description={t("The assistant's voice for this tenant, and how much of the conversation each prompt carries.")}
+      actions={settings.data && <Badge>{t('version {v}', { v: settings.data.version })}</Badge>}>
+      <ErrorNote error={settings.error || action.error} onRetry={settings.error ? settings.reload : undefined} />
+      {s && (
+        <Card>
+          <form class="form" onSubmit={save}>
+            <Field label={t('Tenant name')}><input class="input" value={s.name} onInput={set('name')} /></Field>
+            <Field label={t('Instructions to the assistant')} hint={t("Placed after the platform's system prompt in every conversation.")}>
+              <textarea class="input" rows="5" value={s.instructions} onInput={set('instructions')} />
+            </Field>
+            <Field label={t('Concise-answer instruction (empty turns it off)')}><textarea class="input" rows="2" value={s.conciseInstruction} onInput={set('conciseInstruction')} /></Field>
+            <div class="grid-3">
+              <Field label={t('Context budget (tokens)')}><input class="input" type="number" min="1" value={s.contextBudgetTokens} onInput={set('contextBudgetTokens', Number)} /></Field>
+              <Field label={t('Summarize past (tokens)')}><input class="input" type="number" min="1" value={s.summaryThresholdTokens} onInput={set('summaryThresholdTokens', Number)} /></Field>
+              <Field label={t('Longest answer (tokens)')}><input class="input" type="number" min="1" value={s.maxOutputTokens} onInput={set('maxOutputTokens', Number)} /></Field>
+            </div>
+            <div class="form-actions">
+              {saved && <span class="muted" role="status">{t('saved')}</span>}
+              <button class="button primary" type="submit" disabled={action.busy || !draft}>{t('save')}</button>
+            </div>
+          </form>
+        </Card>
+      )}
+    </Page>
+  );
+}

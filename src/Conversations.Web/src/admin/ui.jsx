@@ -1,0 +1,214 @@
+// The console's building blocks: page frame, cards, figures, tables with cursor paging, badges, dialogs, and the
+// hooks that load data and keep its error. Every page is made of these, so they look and behave alike.
+import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
+import { describeError } from '../shared/i18n.js';
+import { Icon } from '../shared/icons.jsx';
+import { t } from './strings.js';
+
+/** Loads `fn()` now and whenever `deps` change; `reload()` loads again. */
+export function useLoad(fn, deps = []) {
+  const [state, setState] = useState({ data: null, error: null, loading: true });
+  const seq = useRef(0);
+  const load = useCallback(async () => {
+    const mine = ++seq.current;
+    setState(s => ({ ...s, loading: true, error: null }));
+    try {
+      const data = await fn();
+      if (mine === seq.current) setState({ data, error: null, loading: false });
+    } catch (error) {
+      if (mine === seq.current) setState(s => ({ ...s, error, loading: false }));
+    }
+  }, deps); // eslint-disable-line react-hooks/exhaustive-deps
+  useEffect(() => { load(); }, [load]);
+  return { ...state, reload: load };
+}
+
+/**
+ * Cursor paging over `fetchPage(cursor) → { items, next }`: keeps the cursors of the pages seen so that "previous"
+ * goes back without the server keeping state. Starts over when `deps` change (a new filter).
+ */
+export function usePages(fetchPage, deps = []) {
+  const [cursors, setCursors] = useState([null]);
+  const index = cursors.length - 1;
+  const page = useLoad(() => fetchPage(cursors[index]), [...deps, cursors[index], index]);
+  useEffect(() => setCursors([null]), deps); // eslint-disable-line react-hooks/exhaustive-deps
+  return {
+    ...page,
+    number: index + 1,
+    hasPrev: index > 0,
+    hasNext: !!page.data?.next,
+    prev: () => setCursors(c => c.length > 1 ? c.slice(0, -1) : c),
+    next: () => page.data?.next && setCursors(c => [...c, page.data.next]),
+  };
+}
+
+/** Runs an action with a busy flag and a friendly error; resolves to the action's result (undefined on failure). */
+export function useAction() {
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState(null);
+  const run = useCallback(async fn => {
+    setBusy(true);
+    setError(null);
+    try { return await fn(); } catch (e) { setError(e); return undefined; } finally { setBusy(false); }
+  }, []);
+  return { busy, error, run, clear: () => setError(null) };
+}
+
+/** A page: title, one-line description, actions on the right, then its content; `busy` while its data loads. */
+export function Page({ title, description, actions, children, busy = false }) {
+  return (
+    <section class="page" aria-labelledby="page-title" aria-busy={busy ? 'true' : 'false'}>
+      <header class="page-head">
+        <div>
+          <h1 id="page-title">{title}</h1>
+          {description && <p class="muted">{description}</p>}
+        </div>
+        {actions && <div class="page-actions">{actions}</div>}
+      </header>
+      {children}
+    </section>
+  );
+}
+
+/** A card with an optional title and actions. */
+export function Card({ title, actions, children, class: cls = '', ...rest }) {
+  return (
+    <div class={`card ${cls}`} {...rest}>
+      {(title || actions) && (
+        <div class="card-head">
+          {title && <h2>{title}</h2>}
+          {actions && <div class="card-actions">{actions}</div>}
+        </div>
+      )}
+      {children}
+    </div>
+  );
+}
+
+/** One headline figure. */
+export function Stat({ label, value, hint, tone }) {
+  return (
+    <div class={`stat ${tone ? `tone-${tone}` : ''}`}>
+      <div class="stat-label">{label}</div>
+      <div class="stat-value">{value}</div>
+      {hint && <div class="stat-hint">{hint}</div>}
+    </div>
+  );
+}
+
+/** A small coloured label. */
+export function Badge({ tone = 'neutral', children }) {
+  return <span class={`badge tone-${tone}`}>{children}</span>;
+}
+
+/** An error from the API, in words, with a retry when one is given. */
+export function ErrorNote({ error, onRetry }) {
+  if (!error) return null;
+  return (
+    <div class="note error" role="alert">
+      <Icon name="alert" />
+      <span>{describeError(t, error)}</span>
+      {onRetry && <button class="button small" type="button" onClick={onRetry}>{t('retry')}</button>}
+    </div>
+  );
+}
+
+/** A table over `rows` with `columns` [{ key, label, render?, align? }]; paging controls when `pages` is given. */
+export function DataTable({ columns, rows, empty, loading, pages, rowKey, label }) {
+  return (
+    <div class="table-wrap">
+      <table class="table" aria-label={label} aria-busy={loading ? 'true' : 'false'}>
+        <thead>
+          <tr>{columns.map(c => <th key={c.key} scope="col" class={c.align === 'right' ? 'num' : ''}>{c.label}</th>)}</tr>
+        </thead>
+        <tbody>
+          {rows?.length ? rows.map((r, i) => (
+            <tr key={rowKey ? rowKey(r) : i}>
+              {columns.map(c => <td key={c.key} class={c.align === 'right' ? 'num' : ''}>{c.render ? c.render(r) : fmt(r[c.key])}</td>)}
+            </tr>
+          )) : (
+            <tr><td class="empty" colSpan={columns.length}>{loading ? t('loading') : (empty ?? t('empty'))}</td></tr>
+          )}
+        </tbody>
+      </table>
+      {pages && (pages.hasPrev || pages.hasNext) && (
+        <div class="pager">
+          <span class="muted">{t('page', { n: pages.number })}</span>
+          <button class="button small" type="button" onClick={pages.prev} disabled={!pages.hasPrev || loading}>{t('prev')}</button>
+          <button class="button small" type="button" onClick={pages.next} disabled={!pages.hasNext || loading}>{t('next')}</button>
+        </div>
+      )}
+    </div>
+  );
+}
+
+/** A modal dialog on the native <dialog>, so focus and Escape behave. */
+export function Dialog({ title, open, onClose, children, footer }) {
+  const ref = useRef(null);
+  useEffect(() => {
+    const d = ref.current;
+    if (!d) return;
+    if (open && !d.open) d.showModal();
+    if (!open && d.open) d.close();
+  }, [open]);
+  return (
+    <dialog ref={ref} class="dialog" onClose={onClose} aria-labelledby="dialog-title">
+      <div class="dialog-head">
+        <h2 id="dialog-title">{title}</h2>
+        <button class="icon-button" type="button" aria-label={t('close')} onClick={onClose}><Icon name="close" /></button>
+      </div>
+      <div class="dialog-body">{open && children}</div>
+      {footer && <div class="dialog-foot">{footer}</div>}
+    </dialog>
+  );
+}
+
+/** A labelled form field around any input; the hint sits outside the label so it is not part of the input's name. */
+export function Field({ label, hint, children, wide }) {
+  return (
+    <div class={`field-block ${wide ? 'wide' : ''}`}>
+      <label class="field">
+        <span>{label}</span>
+        {children}
+      </label>
+      {hint && <small class="muted">{hint}</small>}
+    </div>
+  );
+}
+
+/** A row of filters above a table. */
+export function Filters({ children, onSubmit }) {
+  return <form class="filters" onSubmit={e => { e.preventDefault(); onSubmit?.(); }}>{children}</form>;
+}
+
+/** Asks before something that cannot be undone. */
+export function confirmAction(message) { return window.confirm(message); }
+
+/** Numbers and dates as people read them. */
+export function fmt(v) {
+  if (v === null || v === undefined || v === '') return '—';
+  if (typeof v === 'number') return Number.isInteger(v) ? v.toLocaleString() : v.toLocaleString(undefined, { maximumFractionDigits: 4 });
+  if (typeof v === 'boolean') return v ? t('yes') : t('no');
+  return String(v);
+}
+
+/** A time, short. */
+export function when(iso) {
+  if (!iso) return '—';
+  const d = new Date(iso);
+  return d.toLocaleString(undefined, { year: 'numeric', month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit' });
+}
+
+/** US dollars with cents (or more digits for small sums). */
+export function usd(v) {
+  const n = Number(v || 0);
+  return '$' + n.toLocaleString(undefined, { minimumFractionDigits: 2, maximumFractionDigits: n !== 0 && Math.abs(n) < 1 ? 4 : 2 });
+}
+
+/** The query string of the set fields of `o`. */
+export function query(o) {
+  const p = new URLSearchParams();
+  for (const [k, v] of Object.entries(o)) if (v !== null && v !== undefined && v !== '') p.set(k, v);
+  const s = p.toString();
+  return s ? `?${s}` : '';
+}

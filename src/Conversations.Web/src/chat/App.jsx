@@ -1,0 +1,75 @@
+// The chat: sign-in, then the conversation list (a drawer on a phone) beside the open conversation.
+import { useCallback, useEffect, useState } from 'preact/hooks';
+import { session } from '../shared/session.js';
+import { SignIn, restoreSession } from '../shared/SignIn.jsx';
+import { useT } from '../shared/i18n.js';
+import { markdownText } from '../shared/markdown.js';
+import { strings } from './strings.js';
+import { Sidebar } from './Sidebar.jsx';
+import { Conversation } from './Conversation.jsx';
+
+let viewCount = 0;
+const newView = id => ({ key: ++viewCount, id });
+const idFromHash = () => (location.hash.match(/^#\/c\/([A-Za-z0-9._@-]+)$/) || [])[1] || null;
+
+export function App() {
+  const t = useT(strings);
+  markdownText.copy = t('action.copy');
+  markdownText.copied = t('action.copied');
+  const [me, setMe] = useState(session.me);
+  const [ready, setReady] = useState(!session.key);
+
+  useEffect(() => {
+    const off = session.subscribe(s => setMe(s.me));
+    if (session.key) restoreSession().then(m => { if (!m) session.signOut(); setMe(m); setReady(true); });
+    return off;
+  }, []);
+
+  if (!ready) return <div class="boot" aria-busy="true" />;
+  if (!me) return <SignIn t={t} product={t('app.name')} accept={m => (m.tenantId ? null : t('signin.operator'))} />;
+  return <Chat t={t} me={me} />;
+}
+
+function Chat({ t, me }) {
+  // The view's key changes only when the user opens another conversation, not when a new chat gets its id, so the
+  // first answer's stream is not cut by the list learning about the conversation.
+  const [view, setView] = useState(() => newView(idFromHash()));
+  const [drawer, setDrawer] = useState(false);
+  const [listVersion, setListVersion] = useState(0);
+  const refreshList = useCallback(() => setListVersion(v => v + 1), []);
+
+  const open = useCallback(id => {
+    setView(v => (v.id === id && id ? v : newView(id)));
+    setDrawer(false);
+    history.replaceState(null, '', id ? `#/c/${id}` : location.pathname);
+  }, []);
+
+  useEffect(() => {
+    const onHash = () => { const id = idFromHash(); setView(v => (v.id === id ? v : newView(id))); };
+    window.addEventListener('hashchange', onHash);
+    return () => window.removeEventListener('hashchange', onHash);
+  }, []);
+
+  useEffect(() => {
+    if (!drawer) return;
+    const onKey = e => { if (e.key === 'Escape') setDrawer(false); };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, [drawer]);
+
+  const created = useCallback(id => {
+    setView(v => ({ ...v, id }));
+    history.replaceState(null, '', `#/c/${id}`);
+    refreshList();
+  }, [refreshList]);
+
+  return (
+    <div class={`layout${drawer ? ' drawer-open' : ''}`}>
+      <Sidebar t={t} me={me} currentId={view.id} version={listVersion} onOpen={open} onNew={() => open(null)} drawerOpen={drawer}
+        onClose={() => setDrawer(false)} onDeleted={id => { if (id === view.id) open(null); }} />
+      <div class="scrim" onClick={() => setDrawer(false)} aria-hidden="true" />
+      <Conversation key={view.key} t={t} me={me} conversationId={view.id} onCreated={created} onActivity={refreshList}
+        onMenu={() => setDrawer(true)} drawerOpen={drawer} />
+    </div>
+  );
+}

@@ -1,0 +1,222 @@
+// One conversation: its history, the streamed turn (progress, stop, resume, retry), regenerate and edit-and-resend.
+import { useEffect, useRef, useState } from 'preact/hooks';
+import { ApiError, api } from '../shared/api.js';
+import { describeError } from '../shared/i18n.js';
+import { Icon } from '../shared/icons.jsx';
+import { cancelTurn, newTurnId, runTurn } from './turns.js';
+import { Message } from './Message.jsx';
+import { Composer } from './Composer.jsx';
+import { PassageDialog } from './PassageDialog.jsx';
+
+let keys = 0;
+const key = () => `m${++keys}`;
+
+/** A title from the first question: its first line, cut at a word near 60 characters. */
+export function titleFrom(text) {
+  const line = text.trim().split('\n')[0].replace(/\s+/g, ' ');
+  if (line.length <= 60) return line;
+  const cut = line.slice(0, 60);
+  const space = cut.lastIndexOf(' ');
+  return (space > 30 ? cut.slice(0, space) : cut) + '…';
+}
+
+const fromHistory = m => ({
+  key: key(), role: m.role, content: m.content, status: m.status, seq: m.seq, turnId: m.turnId,
+  citations: m.citations || [], model: m.model,
+});
+
+export function Conversation({ t, me, conversationId, onCreated, onActivity, onMenu, drawerOpen }) {
+  const [title, setTitle] = useState('');
+  const [messages, setMessages] = useState([]);
+  const [loading, setLoading] = useState(!!conversationId);
+  const [loadError, setLoadError] = useState(null);
+  const [turn, setTurn] = useState(null); // { conversationId, turnId } while an answer streams
+  const [reconnecting, setReconnecting] = useState(false);
+  const [passage, setPassage] = useState(null);
+  const idRef = useRef(conversationId);
+  const abort = useRef(new AbortController());
+  const scroller = useRef(null);
+  const pinned = useRef(true);
+  const menu = useRef(null);
+  const wasOpen = useRef(false);
+
+  // The closed drawer gives the focus back to the button that opened it.
+  useEffect(() => {
+    if (wasOpen.current && !drawerOpen && menu.current?.offsetParent) menu.current.focus();
+    wasOpen.current = drawerOpen;
+  }, [drawerOpen]);
+
+  useEffect(() => () => abort.current.abort(), []);
+
+  async function load() {
+    setLoading(true);
+    setLoadError(null);
+    try {
+      const data = await api.get(`/v1/conversations/${conversationId}?limit=200`, { signal: abort.current.signal });
+      setTitle(data.conversation.title);
+      const history = data.messages.map(fromHistory);
+      setMessages(history);
+      const last = history[history.length - 1];
+      if (last?.role === 'user') follow(last.turnId);
+    } catch (e) {
+      if (e.name !== 'AbortError') setLoadError(e);
+    } finally {
+      setLoading(false);
+    }
+  }
+  useEffect(() => { if (conversationId) load(); }, []);
+
+  // Follow the answer as it grows, unless the reader scrolled up.
+  useEffect(() => {
+    const el = scroller.current;
+    if (el && pinned.current) el.scrollTop = el.scrollHeight;
+  });
+  const onScroll = e => {
+    const el = e.currentTarget;
+    pinned.current = el.scrollHeight - el.scrollTop - el.clientHeight < 80;
+  };
+
+  const update = (k, change) => setMessages(list => list.map(m => (m.key === k ? { ...m, ...change(m) } : m)));
+
+  async function ask(text, { turnId = newTurnId(), answerKey = null } = {}) {
+    pinned.current = true;
+    let id = idRef.current;
+    const aKey = answerKey || key();
+    if (!answerKey) {
+      setMessages(list => [...list,
+        { key: key(), role: 'user', content: text, status: 'complete', turnId },
+        { key: aKey, role: 'assistant', content: '', status: 'streaming', turnId, citations: [], stages: [], streaming: true }]);
+    } else {
+      update(aKey, () => ({ content: '', status: 'streaming', citations: [], stages: [], streaming: true, error: null, turnId }));
+    }
+    try {
+      if (!id) {
+        const created = await api.post('/v1/conversations', { title: titleFrom(text) }, { signal: abort.current.signal });
+        id = idRef.current = created.conversationId;
+        setTitle(created.title);
+        onCreated(id);
+      }
+      setTurn({ conversationId: id, turnId });
+      await runTurn({
+        conversationId: id, text, turnId, signal: abort.current.signal,
+        onReconnecting: setReconnecting,
+        onEvent: (name, data) => update(aKey, m => onTurnEvent(m, name, data)),
+      });
+    } catch (e) {
+      if (e.name === 'AbortError') return;
+      const connection = e instanceof ApiError && e.status === 0;
+      const message = connection ? t('error.connection') : e.status === 409 ? t('error.busy') : describeError(t, e);
+      update(aKey, () => ({ streaming: false, status: 'failed', error: { message, retryable: e.retryable ?? true, sameTurn: connection, text } }));
+    } finally {
+      setTurn(null);
+      setReconnecting(false);
+      onActivity();
+    }
+  }
+
+  // The page was opened (or reloaded) while an answer was being written: show it as it goes on.
+  async function follow(turnId) {
+    const aKey = key();
+    setMessages(list => [...list, { key: aKey, role: 'assistant', content: '', status: 'streaming', turnId, citations: [], stages: [], streaming: true }]);
+    setTurn({ conversationId: idRef.current, turnId });
+    try {
+      await runTurn({
+        conversationId: idRef.current, turnId, resumeOnly: true, signal: abort.current.signal,
+        onReconnecting: setReconnecting,
+        onEvent: (name, data) => update(aKey, m => onTurnEvent(m, name, data)),
+      });
+    } catch (e) {
+      if (e.name === 'AbortError') return;
+      // No such turn any more (its question was never answered): the question stands alone.
+      setMessages(list => list.filter(m => m.key !== aKey));
+    } finally {
+      setTurn(null);
+      setReconnecting(false);
+    }
+  }
+
+  function onTurnEvent(m, name, data) {
+    switch (name) {
+      case 'progress': return { stages: [...(m.stages || []), data] };
+      case 'citation': return { citations: [...m.citations, data] };
+      case 'delta': return { content: m.content + data.text };
+      case 'done': return {
+        streaming: false, seq: data.assistantMessageSeq, model: data.model,
+        status: data.finishReason === 'stopped' ? 'stopped' : 'complete',
+      };
+      case 'error': return {
+        streaming: false, status: 'failed',
+        error: { message: data.message, retryable: data.retryable, code: data.code, text: null },
+      };
+      default: return {};
+    }
+  }
+
+  const lastUser = [...messages].reverse().find(m => m.role === 'user');
+  const lastAnswer = messages[messages.length - 1]?.role === 'assistant' ? messages[messages.length - 1] : null;
+
+  // Regenerate and edit-and-resend ask the last question again (as typed, or edited) in place of the last answer.
+  function again(text) {
+    if (turn) return;
+    setMessages(list => {
+      const i = list.findLastIndex(m => m.role === 'user');
+      return i >= 0 ? list.slice(0, i) : list;
+    });
+    ask(text);
+  }
+
+  function retry(m) {
+    const question = m.error?.text ?? messages[messages.findIndex(x => x.key === m.key) - 1]?.content;
+    if (!question || turn) return;
+    // A lost connection may have left the turn running: the same turn id joins it. Otherwise it is a new turn.
+    if (m.error?.sameTurn) ask(question, { turnId: m.turnId, answerKey: m.key });
+    else again(question);
+  }
+
+  async function stop() {
+    if (!turn) return;
+    try { await cancelTurn(turn.conversationId, turn.turnId); } catch { /* it finished first: the stream says how */ }
+  }
+
+  const busy = !!turn;
+  return (
+    <main class="chat" aria-busy={busy ? 'true' : 'false'} inert={drawerOpen || undefined}>
+      <header class="chat-header">
+        <button ref={menu} class="icon-button only-phone" onClick={onMenu} aria-label={t('nav.open')} aria-expanded={drawerOpen ? 'true' : 'false'}>
+          <Icon name="menu" />
+        </button>
+        <h1 class="chat-title">{title || t('nav.new')}</h1>
+      </header>
+      <div class="messages" ref={scroller} onScroll={onScroll}>
+        <div class="messages-inner" role="log" aria-live="polite" aria-relevant="additions">
+          {loading && <p class="muted center">{t('loading')}</p>}
+          {loadError && <div class="error-card" role="alert"><Icon name="alert" /><span>{describeError(t, loadError)}</span>
+            <button class="button" onClick={load}><Icon name="refresh" size={16} />{t('retry')}</button></div>}
+          {!loading && !loadError && messages.length === 0 && <Welcome t={t} me={me} onPick={ask} />}
+          {messages.map(m => (
+            <Message key={m.key} t={t} m={m} conversationId={idRef.current} reconnecting={m.streaming && reconnecting}
+              isLastAnswer={m === lastAnswer} isLastQuestion={m === lastUser} busy={busy}
+              onRegenerate={() => lastUser && again(lastUser.content)} onEdit={again} onRetry={() => retry(m)}
+              onCite={c => setPassage(c)} />
+          ))}
+        </div>
+      </div>
+      <Composer t={t} busy={busy} onSend={ask} onStop={stop} />
+      {passage && <PassageDialog t={t} citation={passage} onClose={() => setPassage(null)} />}
+    </main>
+  );
+}
+
+function Welcome({ t, me, onPick }) {
+  const suggestions = [t('welcome.s1'), t('welcome.s2'), t('welcome.s3')];
+  return (
+    <div class="welcome">
+      <img src="/icons/icon.svg" alt="" width="56" height="56" />
+      <h2>{t('welcome.title', { name: me.displayName || me.userId })}</h2>
+      <p class="muted">{t('welcome.text', { tenant: me.tenantName })}</p>
+      <div class="suggestions">
+        {suggestions.map(s => <button key={s} class="suggestion" onClick={() => onPick(s)}>{s}</button>)}
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,204 @@
+// One message: the user's bubble, or the assistant's answer with its progress, sources, status and actions.
+import { useMemo, useRef, useState } from 'preact/hooks';
+import { api } from '../shared/api.js';
+import { describeError } from '../shared/i18n.js';
+import { Icon } from '../shared/icons.jsx';
+import { markdownText, renderMarkdown } from '../shared/markdown.js';
+
+export function Message(props) {
+  return props.m.role === 'user' ? <UserMessage {...props} /> : <AssistantMessage {...props} />;
+}
+
+function UserMessage({ t, m, isLastQuestion, busy, onEdit }) {
+  const [editing, setEditing] = useState(false);
+  const [text, setText] = useState(m.content);
+  if (editing) {
+    const send = () => { const v = text.trim(); if (v) { setEditing(false); onEdit(v); } };
+    return (
+      <div class="turn user">
+        <form class="edit-box" onSubmit={e => { e.preventDefault(); send(); }}>
+          <textarea class="input" value={text} rows={3} aria-label={t('action.edit')} autofocus
+            onInput={e => setText(e.currentTarget.value)}
+            onKeyDown={e => {
+              if (e.key === 'Enter' && !e.shiftKey && !e.isComposing) { e.preventDefault(); send(); }
+              if (e.key === 'Escape') setEditing(false);
+            }} />
+          <div class="edit-actions">
+            <button type="button" class="button" onClick={() => setEditing(false)}>{t('cancel')}</button>
+            <button type="submit" class="button primary">{t('action.sendEdit')}</button>
+          </div>
+        </form>
+      </div>
+    );
+  }
+  return (
+    <div class="turn user">
+      <div class="bubble" aria-label={t('you')}>{m.content}</div>
+      {isLastQuestion && !busy && (
+        <div class="actions user-actions">
+          <button class="icon-button small" onClick={() => { setText(m.content); setEditing(true); }} aria-label={t('action.edit')} title={t('action.edit')}>
+            <Icon name="edit" size={15} />
+          </button>
+        </div>
+      )}
+    </div>
+  );
+}
+
+function AssistantMessage({ t, m, conversationId, reconnecting, isLastAnswer, busy, onRegenerate, onRetry, onCite }) {
+  const { html, citations } = useMemo(() => renderMarkdown(m.content, m.citations), [m.content, m.citations]);
+  const body = useRef(null);
+
+  function onClick(e) {
+    const cite = e.target.closest('a.cite');
+    if (cite) {
+      e.preventDefault();
+      onCite(citations[Number(cite.dataset.cite)]);
+      return;
+    }
+    const copy = e.target.closest('button.copy-code');
+    if (copy) {
+      const code = copy.closest('.code-block')?.querySelector('code')?.innerText ?? '';
+      copyText(code).then(() => {
+        copy.textContent = markdownText.copied;
+        setTimeout(() => { copy.textContent = markdownText.copy; }, 1500);
+      });
+    }
+  }
+
+  const showProgress = m.streaming;
+  return (
+    <article class={`turn assistant${m.streaming ? ' streaming' : ''}`} aria-label={t('assistant')} data-status={m.status}>
+      <div class="avatar assistant-avatar" aria-hidden="true"><img src="/icons/icon.svg" alt="" width="28" height="28" /></div>
+      <div class="answer">
+        {showProgress && <Progress t={t} stages={m.stages || []} sources={m.citations.length} reconnecting={reconnecting} writing={!!m.content} />}
+        {m.content && <div class="markdown" ref={body} onClick={onClick} dangerouslySetInnerHTML={{ __html: html }} />}
+        {citations.length > 0 && (
+          <div class="sources">
+            <span class="sources-label">{t('sources')}</span>
+            <ol>
+              {citations.map((c, i) => (
+                <li key={`${c.documentId}#${c.chunkIndex}`}>
+                  <button class="source" onClick={() => onCite(c)} aria-label={t('source.open', { n: i + 1, title: c.documentTitle })}>
+                    <span class="source-n">{i + 1}</span><span class="source-title">{c.documentTitle}</span>
+                  </button>
+                </li>
+              ))}
+            </ol>
+          </div>
+        )}
+        {m.status && !['complete', 'streaming', 'failed'].includes(m.status) && <span class={`badge ${m.status}`}>{t(`status.${m.status}`)}</span>}
+        {m.error && (
+          <div class="error-card" role="alert">
+            <Icon name="alert" />
+            <span class="error-text">{m.error.message}</span>
+            {m.error.retryable !== false && !busy && (
+              <button class="button" onClick={onRetry}><Icon name="refresh" size={16} />{t('retry')}</button>
+            )}
+          </div>
+        )}
+        {!m.streaming && !m.error && m.content && (
+          <Actions t={t} m={m} conversationId={conversationId} isLastAnswer={isLastAnswer} busy={busy} onRegenerate={onRegenerate} />
+        )}
+      </div>
+    </article>
+  );
+}
+
+function Progress({ t, stages, sources, reconnecting, writing }) {
+  if (reconnecting) return <div class="progress warn" role="status"><span class="spinner" />{t('stage.reconnecting')}</div>;
+  const seen = stages.map(s => s.stage);
+  const current = stages[stages.length - 1]?.stage;
+  const label = s => (s === 'searched' ? `${t('stage.searched')} · ${sources}` : t(`stage.${s}`));
+  const order = ['received', 'searching', 'searched', 'generating', 'continuing'].filter(s => seen.includes(s));
+  if (writing && current === 'generating') return null;
+  return (
+    <div class="progress" role="status">
+      {order.length === 0 && <span class="stage current"><span class="spinner" />{t('stage.thinking')}</span>}
+      {order.map(s => (
+        <span key={s} class={`stage${s === current ? ' current' : ' done'}`} data-stage={s}>
+          {s === current ? <span class="spinner" /> : <Icon name="check" size={14} />}{label(s)}
+        </span>
+      ))}
+    </div>
+  );
+}
+
+function Actions({ t, m, conversationId, isLastAnswer, busy, onRegenerate }) {
+  const [copied, setCopied] = useState(false);
+  const [vote, setVote] = useState(m.vote || null);
+  const [asking, setAsking] = useState(false);
+  const [comment, setComment] = useState('');
+  const [thanks, setThanks] = useState(false);
+  const [error, setError] = useState(null);
+
+  async function rate(rating, text) {
+    if (!m.seq) return;
+    setError(null);
+    try {
+      await api.post(`/v1/conversations/${conversationId}/messages/${m.seq}/feedback`, { rating, comment: text || undefined });
+      setVote(rating);
+      return true;
+    } catch (e) { setError(e); return false; }
+  }
+
+  return (
+    <div class="answer-footer">
+      <div class="actions">
+        <button class="icon-button small" onClick={() => copyText(m.content).then(() => { setCopied(true); setTimeout(() => setCopied(false), 1500); })}
+          aria-label={t('action.copyAnswer')} title={copied ? t('action.copied') : t('action.copyAnswer')}>
+          <Icon name={copied ? 'check' : 'copy'} size={16} />
+        </button>
+        {isLastAnswer && (
+          <button class="icon-button small" onClick={onRegenerate} disabled={busy} aria-label={t('action.regenerate')} title={t('action.regenerate')}>
+            <Icon name="refresh" size={16} />
+          </button>
+        )}
+        {m.seq && <>
+          <button class="icon-button small" aria-pressed={vote === 'up' ? 'true' : 'false'} aria-label={t('action.up')} title={t('action.up')}
+            onClick={async () => { if (await rate('up')) { setAsking(true); setThanks(false); } }}>
+            <Icon name="thumbUp" size={16} />
+          </button>
+          <button class="icon-button small" aria-pressed={vote === 'down' ? 'true' : 'false'} aria-label={t('action.down')} title={t('action.down')}
+            onClick={async () => { if (await rate('down')) { setAsking(true); setThanks(false); } }}>
+            <Icon name="thumbDown" size={16} />
+          </button>
+        </>}
+        {m.model && <span class="model muted">{t('meta.model', { model: m.model })}</span>}
+      </div>
+      {asking && (
+        <form class="feedback" onSubmit={async e => {
+          e.preventDefault();
+          if (await rate(vote, comment.trim())) { setAsking(false); setThanks(true); setComment(''); }
+        }}>
+          <label class="field">
+            <span>{t('feedback.prompt')}</span>
+            <textarea class="input" rows={2} maxLength={2000} value={comment} placeholder={t('feedback.placeholder')}
+              onInput={e => setComment(e.currentTarget.value)} />
+          </label>
+          <div class="edit-actions">
+            <button type="button" class="button" onClick={() => setAsking(false)}>{t('close')}</button>
+            <button type="submit" class="button primary" disabled={!comment.trim()}>{t('feedback.send')}</button>
+          </div>
+        </form>
+      )}
+      {thanks && <p class="muted small" role="status">{t('feedback.thanks')}</p>}
+      {error && <p class="form-error" role="alert">{describeError(t, error)}</p>}
+    </div>
+  );
+}
+
+/** Copies text; the Clipboard API needs a secure origin, so a plain-http page falls back to a selection copy. */
+export async function copyText(text) {
+  try {
+    await navigator.clipboard.writeText(text);
+  } catch {
+    const area = Object.assign(document.createElement('textarea'), { value: text });
+    area.style.position = 'fixed';
+    area.style.opacity = '0';
+    document.body.appendChild(area);
+    area.select();
+    document.execCommand('copy');
+    area.remove();
+  }
+}

@@ -1,0 +1,82 @@
+// One chat turn over the API: the POST streams the answer; when the connection drops before the turn's last event,
+// the turn's events route resumes after the last event id seen (the turn goes on on the server meanwhile). A question
+// that may never have arrived is sent again under the same turn id, which the API treats as the same turn.
+import { ApiError, readEventStream, request } from '../shared/api.js';
+
+const maxReconnects = 8;
+
+/** Runs a turn to its end, calling onEvent(name, data) per event; rejects with an ApiError the caller shows. */
+export async function runTurn({ conversationId, text, turnId, signal, onEvent, onReconnecting, resumeOnly = false }) {
+  const base = `/v1/conversations/${encodeURIComponent(conversationId)}`;
+  let lastId = null;
+  let ended = false;
+  let accepted = false;
+  const handle = (name, data, id) => {
+    if (name === 'error' && data?.code === 'stream_failed') return; // our side broke: resume below
+    if (id) lastId = id;
+    if (name === 'done' || name === 'error') ended = true;
+    onEvent(name, data);
+  };
+  const send = async () => {
+    const res = await request(`${base}/messages`, { method: 'POST', body: { text, turnId }, signal });
+    accepted = true;
+    onReconnecting?.(false);
+    await readEventStream(res, handle);
+  };
+
+  if (resumeOnly) accepted = true; // a turn found running when the page opened: follow it, never send it again
+  else {
+    try {
+      await send();
+    } catch (e) {
+      if (!resumable(e, signal)) throw e;
+    }
+  }
+  for (let attempt = resumeOnly ? -1 : 0; !ended; attempt++) {
+    if (attempt >= maxReconnects) throw new ApiError(0, 'connection', null, null);
+    if (attempt >= 0) {
+      onReconnecting?.(true);
+      await pause(Math.min(400 * 2 ** attempt, 6000), signal);
+    }
+    try {
+      const res = await request(`${base}/turns/${encodeURIComponent(turnId)}/events`, {
+        headers: lastId ? { 'Last-Event-ID': lastId } : {}, signal,
+      });
+      accepted = true;
+      onReconnecting?.(false);
+      await readEventStream(res, handle);
+    } catch (e) {
+      if (e instanceof ApiError && e.status === 404 && !accepted) {
+        try { await send(); } catch (again) { if (!resumable(again, signal)) throw again; }
+      } else if (!resumable(e, signal)) throw e;
+    }
+  }
+  onReconnecting?.(false);
+}
+
+/** Asks the server to stop the turn; the stream then ends with the stopped answer. */
+export function cancelTurn(conversationId, turnId) {
+  return request(`/v1/conversations/${encodeURIComponent(conversationId)}/turns/${encodeURIComponent(turnId)}/cancel`, { method: 'POST' });
+}
+
+// A cut connection or a failing server may heal; a refusal, a limit or a bad request will not by reconnecting.
+function resumable(e, signal) {
+  if (signal?.aborted || e?.name === 'AbortError') return false;
+  if (e instanceof ApiError) return e.status === 0 || e.status >= 500;
+  return true; // the body's reader failed: the connection dropped mid-stream
+}
+
+// Waits, and while the browser says it is offline, waits for it to come back.
+function pause(ms, signal) {
+  return new Promise((resolve, reject) => {
+    const done = () => { clearTimeout(timer); window.removeEventListener('online', early); resolve(); };
+    const early = () => done();
+    const timer = setTimeout(() => (navigator.onLine ? done() : null), ms);
+    window.addEventListener('online', early);
+    signal?.addEventListener('abort', () => { clearTimeout(timer); reject(new DOMException('aborted', 'AbortError')); }, { once: true });
+  });
+}
+
+/** A new turn id: chosen by the client, so a retry or a resume names the same turn. */
+export const newTurnId = () =>
+  Array.from(crypto.getRandomValues(new Uint8Array(16)), b => b.toString(16).padStart(2, '0')).join(''); // works on plain http too

@@ -1,0 +1,89 @@
+// The one HTTP client of the web apps: every request carries the signed-in key, and a failure becomes an ApiError
+// that holds the problem body's title and detail (what the user reads) and the status (what decides a retry).
+import { session } from './session.js';
+
+/** A failed request: status 0 means the network, not the server. */
+export class ApiError extends Error {
+  constructor(status, title, detail, body) {
+    super(detail || title || `HTTP ${status}`);
+    this.status = status;
+    this.title = title;
+    this.detail = detail;
+    this.body = body;
+  }
+  /** True when trying again may help: the network, a limit, a busy or failing server. */
+  get retryable() { return this.status === 0 || this.status === 408 || this.status === 409 || this.status === 429 || this.status >= 500; }
+}
+
+/** Sends a request with the session's credentials; returns the Response (any 2xx), throws ApiError otherwise. */
+export async function request(path, { method = 'GET', body, headers = {}, signal, key } = {}) {
+  const auth = key ?? session.key;
+  let res;
+  try {
+    res = await fetch(path, {
+      method,
+      signal,
+      headers: {
+        ...(auth ? { Authorization: `Bearer ${auth}` } : {}),
+        ...(body !== undefined ? { 'Content-Type': 'application/json' } : {}),
+        ...headers,
+      },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+  } catch (e) {
+    if (e.name === 'AbortError') throw e;
+    throw new ApiError(0, 'offline', null, null);
+  }
+  if (res.ok) return res;
+  let problem = null;
+  try { problem = await res.json(); } catch { /* not JSON */ }
+  const error = new ApiError(res.status, problem?.title, problem?.detail, problem);
+  if (res.status === 401 && !key) session.expired(error);
+  throw error;
+}
+
+/** GET/POST/PATCH/DELETE returning the parsed JSON body (or null for 204). */
+export const api = {
+  get: (path, o) => request(path, o).then(json),
+  post: (path, body, o) => request(path, { ...o, method: 'POST', body }).then(json),
+  patch: (path, body, o) => request(path, { ...o, method: 'PATCH', body }).then(json),
+  put: (path, body, o) => request(path, { ...o, method: 'PUT', body }).then(json),
+  delete: (path, o) => request(path, { ...o, method: 'DELETE' }).then(json),
+};
+
+async function json(res) {
+  if (res.status === 204) return null;
+  const text = await res.text();
+  return text ? JSON.parse(text) : null;
+}
+
+/**
+ * Reads a Server-Sent Events response, calling onEvent(name, data, id) per event. Resolves when the stream ends
+ * normally; rejects when the connection is cut (the caller resumes from the last id it saw).
+ */
+export async function readEventStream(res, onEvent) {
+  const reader = res.body.getReader();
+  const decoder = new TextDecoder();
+  let buffer = '';
+  for (;;) {
+    const { value, done } = await reader.read();
+    if (done) return;
+    buffer += decoder.decode(value, { stream: true }).replace(/\r\n/g, '\n');
+    let end;
+    while ((end = buffer.indexOf('\n\n')) >= 0) {
+      const block = buffer.slice(0, end);
+      buffer = buffer.slice(end + 2);
+      let name = 'message', id = null;
+      const data = [];
+      for (const line of block.split('\n')) {
+        if (line.startsWith('event:')) name = line.slice(6).trim();
+        else if (line.startsWith('id:')) id = line.slice(3).trim();
+        else if (line.startsWith('data:')) data.push(line.slice(5).replace(/^ /, ''));
+      }
+      if (!data.length) continue;
+      let parsed;
+      try { parsed = JSON.parse(data.join('\n')); } catch { parsed = data.join('\n'); }
+      onEvent(name, parsed, id);
+    }
+  }
+}

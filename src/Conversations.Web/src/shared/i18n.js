@@ -1,0 +1,74 @@
+// UI text in English and Chinese; the language follows the browser (any zh* preference picks Chinese).
+// Each app passes its own strings; shared strings (sign-in, errors) live here. `t('key', { n: 3 })` fills {n}.
+import { useMemo } from 'preact/hooks';
+
+export const language = (navigator.languages?.length ? navigator.languages : [navigator.language || 'en'])
+  .map(l => l.toLowerCase())
+  .find(l => l.startsWith('zh') || l.startsWith('en'))?.startsWith('zh') ? 'zh' : 'en';
+
+document.documentElement.lang = language === 'zh' ? 'zh-CN' : 'en';
+
+const shared = {
+  en: {
+    'signin.title': 'Sign in',
+    'signin.intro': 'Enter the API key your administrator gave you. It is kept until you close this tab.',
+    'signin.key': 'API key',
+    'signin.submit': 'Sign in',
+    'signin.checking': 'Checking…',
+    'signin.invalid': 'This key was not accepted. Check it and try again.',
+    'signin.expired': 'Your key is no longer valid. Sign in again.',
+    'signin.operator': 'This is an operator key: the chat needs a key that belongs to a user of a tenant.',
+    'signout': 'Sign out',
+    'role.user': 'user',
+    'role.tenant_admin': 'tenant admin',
+    'role.operator': 'operator',
+    'error.offline': 'You appear to be offline. Check your connection.',
+    'error.server': 'Something went wrong on our side.',
+    'error.limit': 'Too many requests right now. Wait a moment and try again.',
+    'retry': 'Try again',
+    'close': 'Close',
+    'cancel': 'Cancel',
+    'save': 'Save',
+  },
+  zh: {
+    'signin.title': '登录',
+    'signin.intro': '请输入管理员发给你的 API 密钥。关闭此标签页前会一直保留。',
+    'signin.key': 'API 密钥',
+    'signin.submit': '登录',
+    'signin.checking': '正在验证…',
+    'signin.invalid': '密钥未被接受，请检查后重试。',
+    'signin.expired': '你的密钥已失效，请重新登录。',
+    'signin.operator': '这是运维密钥：聊天需要属于某个租户用户的密钥。',
+    'signout': '退出登录',
+    'role.user': '用户',
+    'role.tenant_admin': '租户管理员',
+    'role.operator': '运维',
+    'error.offline': '网络似乎已断开，请检查连接。',
+    'error.server': '服务端出了点问题。',
+    'error.limit': '请求过于频繁，请稍后再试。',
+    'retry': '重试',
+    'close': '关闭',
+    'cancel': '取消',
+    'save': '保存',
+  },
+};
+
+/** A translate function over the shared strings and the app's own. */
+export function makeT(own) {
+  const table = { ...shared.en, ...own.en, ...(language === 'zh' ? { ...shared.zh, ...own.zh } : {}) };
+  return (key, params) => {
+    const text = table[key] ?? key;
+    return params ? text.replace(/\{(\w+)\}/g, (_, k) => params[k] ?? '') : text;
+  };
+}
+
+/** The friendly sentence for an ApiError (or any error). */
+export function describeError(t, error) {
+  if (!error) return '';
+  if (error.status === 0) return t('error.offline');
+  if (error.status === 429) return error.detail || t('error.limit');
+  if (error.status >= 500) return t('error.server');
+  return error.detail || error.title || error.message || t('error.server');
+}
+
+export function useT(own) { return useMemo(() => makeT(own), [own]); }

@@ -1,0 +1,122 @@
+namespace Conversations.IntegrationTests.Api;
+
+/// <summary>The routes the chat page uses besides the turn: who a key names, rename, title search, and a cited passage.</summary>
+[Collection(PlatformCollection.Name)]
+public sealed class WebChatApiTests(PlatformFixture fx)
+{
+    [Fact(DisplayName = "The API host serves the chat app built by its build: page, bundle, styles, manifest and icons")]
+    public async Task Chat_app_is_served()
+    {
+        using var anon = fx.As(null);
+        var html = await anon.Http.GetStringAsync("/");
+        Assert.Contains("/chat/main.js", html);
+        Assert.Contains("/manifest.webmanifest", html);
+        Assert.DoesNotContain("https://", html); // nothing from a CDN
+        foreach (var (path, type) in new[] { ("/chat/main.js", "text/javascript"), ("/chat/main.css", "text/css"), ("/icons/icon-192.png", "image/png"), ("/icons/icon-512.png", "image/png") })
+        {
+            var res = await anon.Http.GetAsync(path);
+            Assert.Equal(HttpStatusCode.OK, res.StatusCode);
+            Assert.Equal(type, res.Content.Headers.ContentType?.MediaType);
+        }
+        var manifest = JsonNode.Parse(await anon.Http.GetStringAsync("/manifest.webmanifest"))!;
+        Assert.Equal("standalone", manifest["display"]!.GetValue<string>());
+        var sizes = manifest["icons"]!.AsArray().Select(i => i!["sizes"]!.GetValue<string>()).ToList();
+        Assert.Contains("192x192", sizes);
+        Assert.Contains("512x512", sizes);
+    }
+
+    [Fact(DisplayName = "GET /v1/me names the tenant, user and role of a user key, and only the role of an operator key; no key is a 401")]
+    public async Task Me()
+    {
+        using var user = await fx.NewUserAsync("me");
+        var me = await user.GetJsonAsync("/v1/me");
+        Assert.StartsWith("me-", me["tenantId"]!.GetValue<string>());
+        Assert.False(string.IsNullOrEmpty(me["tenantName"]!.GetValue<string>()));
+        Assert.Equal("alice", me["userId"]!.GetValue<string>());
+        Assert.Equal("user", me["role"]!.GetValue<string>());
+
+        using var op = fx.Operator();
+        var operatorMe = await op.GetJsonAsync("/v1/me");
+        Assert.Equal("operator", operatorMe["role"]!.GetValue<string>());
+        Assert.Null(operatorMe["tenantId"]);
+
+        using var anonymous = fx.As(null);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await anonymous.Http.GetAsync("/v1/me")).StatusCode);
+    }
+
+    [Fact(DisplayName = "PATCH renames the caller's conversation; an empty title is a 400, and another tenant's conversation is a 404")]
+    public async Task Rename()
+    {
+        using var user = await fx.NewUserAsync("rename");
+        using var stranger = await fx.NewUserAsync("rename");
+        var id = await user.CreateConversationAsync("first question");
+
+        var renamed = await user.Http.PatchAsJsonAsync($"/v1/conversations/{id}", new { title = "  Leave notes  " });
+        Assert.Equal(HttpStatusCode.OK, renamed.StatusCode);
+        Assert.Equal("Leave notes", (await user.GetConversationAsync(id))["conversation"]!["title"]!.GetValue<string>());
+
+        await ApiClient.ProblemAsync(await user.Http.PatchAsJsonAsync($"/v1/conversations/{id}", new { title = " " }), HttpStatusCode.BadRequest);
+        await ApiClient.ProblemAsync(await user.Http.PatchAsJsonAsync($"/v1/conversations/{id}", new { title = new string('x', 201) }), HttpStatusCode.BadRequest);
+        await ApiClient.ProblemAsync(await stranger.Http.PatchAsJsonAsync($"/v1/conversations/{id}", new { title = "mine now" }), HttpStatusCode.NotFound);
+        await ApiClient.ProblemAsync(await user.Http.PatchAsJsonAsync("/v1/conversations/c_nosuchconversation", new { title = "x" }), HttpStatusCode.NotFound);
+        Assert.Equal("Leave notes", (await user.GetConversationAsync(id))["conversation"]!["title"]!.GetValue<string>());
+    }
+
+    [Fact(DisplayName = "?q= keeps the caller's conversations whose title holds the text, case-insensitively and literally")]
+    public async Task Title_search()
+    {
+        using var user = await fx.NewUserAsync("search");
+        using var other = await fx.NewUserAsync("search");
+        await user.CreateConversationAsync("Parental leave");
+        await user.CreateConversationAsync("50% discount");
+        await user.CreateConversationAsync("Travel_policy");
+        await other.CreateConversationAsync("Parental leave too");
+
+        async Task<string[]> Titles(ApiClient client, string q) =>
+            (await client.GetJsonAsync($"/v1/conversations?q={Uri.EscapeDataString(q)}"))["conversations"]!.AsArray()
+                .Select(c => c!["title"]!.GetValue<string>()).Order().ToArray();
+
+        Assert.Equal(["Parental leave"], await Titles(user, "PARENTAL"));
+        Assert.Equal(["50% discount"], await Titles(user, "%"));
+        Assert.Equal(["Travel_policy"], await Titles(user, "_"));
+        Assert.Empty(await Titles(user, "nothing like it"));
+        Assert.Equal(3, (await Titles(user, " ")).Length);
+        await ApiClient.ProblemAsync(await user.Http.GetAsync($"/v1/conversations?q={new string('a', 201)}"), HttpStatusCode.BadRequest);
+    }
+
+    [Fact(DisplayName = "A cited passage opens for a reader of its label; a label the user may not read, and another tenant's passage, are 404")]
+    public async Task Passage()
+    {
+        var (adminKey, userKey) = await fx.NewTenantKeysAsync("passage");
+        using var admin = fx.As(adminKey);
+        using var user = fx.As(userKey);
+        await ApiClient.EnsureAsync(await admin.Http.PutAsJsonAsync("/v1/acl/roles/staff", new { includes = Array.Empty<string>(), labels = new[] { "public" } }), HttpStatusCode.OK);
+        await ApiClient.EnsureAsync(await admin.Http.PutAsJsonAsync("/v1/acl/users/alice/roles", new { roles = new[] { "staff" } }), HttpStatusCode.OK);
+        var upload = await admin.Http.PostAsJsonAsync("/v1/knowledge/documents", new
+        {
+            documents = new[]
+            {
+                new { id = "leave", title = "Leave policy", label = "public", content = "Parental leave is sixteen weeks at full pay." },
+                new { id = "salaries", title = "Salary bands", label = "confidential", content = "Directors earn within band D2." },
+            },
+        });
+        Assert.True(upload.IsSuccessStatusCode, await upload.Content.ReadAsStringAsync());
+
+        var passage = await user.GetJsonAsync("/v1/knowledge/passages/leave/0");
+        Assert.Equal("Leave policy", passage["title"]!.GetValue<string>());
+        Assert.Equal(0, passage["chunkIndex"]!.GetValue<int>());
+        Assert.Contains("sixteen weeks", passage["text"]!.GetValue<string>());
+
+        await ApiClient.ProblemAsync(await user.Http.GetAsync("/v1/knowledge/passages/salaries/0"), HttpStatusCode.NotFound);
+        await ApiClient.ProblemAsync(await user.Http.GetAsync("/v1/knowledge/passages/leave/7"), HttpStatusCode.NotFound);
+        await ApiClient.ProblemAsync(await user.Http.GetAsync("/v1/knowledge/passages/leave/-1"), HttpStatusCode.NotFound);
+
+        // Another tenant's admin reads everything of its own tenant, and nothing of this one.
+        using var strangerAdmin = await fx.NewAdminAsync("passage");
+        await ApiClient.ProblemAsync(await strangerAdmin.Http.GetAsync("/v1/knowledge/passages/leave/0"), HttpStatusCode.NotFound);
+
+        // Revoking the grant closes the passage at once.
+        await ApiClient.EnsureAsync(await admin.Http.DeleteAsync("/v1/acl/roles/staff/grants/public"), HttpStatusCode.OK);
+        await ApiClient.ProblemAsync(await user.Http.GetAsync("/v1/knowledge/passages/leave/0"), HttpStatusCode.NotFound);
+    }
+}

@@ -1,0 +1,267 @@
+using System.Globalization;
+using Microsoft.Playwright;
+
+namespace Conversations.IntegrationTests.Browser;
+
+/// <summary>The admin console at /admin/ in headless Chromium against a real platform process; every scenario keeps a screenshot.</summary>
+[Collection(PlatformCollection.Name)]
+public sealed class AdminConsoleTests(PlatformFixture fx)
+{
+    private const string Fact = "The Zephyr garage opens at 6:15 on weekdays and closes at 22:40.";
+
+    [Fact(DisplayName = "An admin revokes a label grant in the ACL editor, and the user's next answer no longer cites that document")]
+    public async Task Revoking_a_grant_in_the_console_stops_citations()
+    {
+        var (adminKey, userKey) = await fx.NewTenantKeysAsync("cacl");
+        using var admin = fx.As(adminKey);
+        using var user = fx.As(userKey);
+        await admin.RaiseRateLimitsAsync();
+        await ApiClient.EnsureAsync(await admin.Http.PutAsJsonAsync("/v1/acl/roles/staff", new { includes = Array.Empty<string>(), labels = new[] { "facilities/staff" } }), HttpStatusCode.OK);
+        await ApiClient.EnsureAsync(await admin.Http.PutAsJsonAsync("/v1/acl/roles/manager", new { includes = new[] { "staff" }, labels = Array.Empty<string>() }), HttpStatusCode.OK);
+        await ApiClient.EnsureAsync(await admin.Http.PutAsJsonAsync("/v1/acl/users/alice/roles", new { roles = new[] { "staff" } }), HttpStatusCode.OK);
+        await ApiClient.EnsureAsync(await admin.Http.PostAsJsonAsync("/v1/knowledge/documents", new
+        {
+            documents = new[] { new { id = "garage", title = "Garage hours", label = "facilities/staff", content = Fact } },
+        }), HttpStatusCode.OK);
+        var conversation = await user.CreateConversationAsync();
+        var before = await user.SendAsync(conversation, "When does the Zephyr garage open?");
+        Assert.Contains("garage", Cited(before));
+
+        await using var console = await ConsoleBrowser.SignInAsync(fx.BaseUrl, adminKey);
+        await console.OpenAsync("access", "Roles & access");
+        var chip = console.Page.Locator("[data-role=staff] [data-label='facilities/staff']");
+        await chip.WaitForAsync();
+        await console.ScreenshotAsync("admin-acl-editor");
+        await console.Page.GetByRole(AriaRole.Button, new() { Name = "Revoke facilities/staff from staff" }).ClickAsync();
+        await chip.WaitForAsync(new() { State = WaitForSelectorState.Detached });
+        // What alice may read now, as the editor shows it.
+        await console.Page.GetByLabel("User to check").FillAsync("alice");
+        await console.Page.GetByRole(AriaRole.Button, new() { Name = "What can they read?" }).ClickAsync();
+        await Assertions.Expect(console.Page.GetByTestId("user-labels")).ToContainTextAsync("no labels");
+        await console.ScreenshotAsync("admin-acl-revoked");
+
+        // A new conversation, so the answer can only come from what retrieval lets through, not from the earlier turn.
+        var after = await user.SendAsync(await user.CreateConversationAsync(), "When does the Zephyr garage open?");
+        after.Done();
+        Assert.DoesNotContain("garage", Cited(after));
+        Assert.DoesNotContain("6:15", after.AnswerText());
+    }
+
+    [Fact(DisplayName = "An upload shows its progress (bytes sent, then chunks embedded) and the document is listed when it ends")]
+    public async Task Upload_shows_progress_and_lists_the_document()
+    {
+        var (adminKey, _) = await fx.NewTenantKeysAsync("cup");
+        await using var console = await ConsoleBrowser.SignInAsync(fx.BaseUrl, adminKey);
+        await console.OpenAsync("documents", "Documents");
+        // Every value the progress bar takes, recorded as it changes.
+        await console.Page.EvaluateAsync("""
+            () => { window.progressSeen = []; new MutationObserver(() => {
+              const bar = document.querySelector('[role=progressbar]');
+              if (bar) window.progressSeen.push(Number(bar.getAttribute('aria-valuenow')));
+            }).observe(document.body, { subtree: true, childList: true, attributes: true }); }
+            """);
+        await console.Page.GetByLabel("Files (.md, .txt)").SetInputFilesAsync(new FilePayload
+        {
+            Name = "travel-handbook.md", MimeType = "text/markdown", Buffer = Encoding.UTF8.GetBytes(Handbook(800)),
+        });
+        await console.Page.GetByLabel("Label", new() { Exact = true }).FillAsync("handbook/all");
+        await console.Page.GetByRole(AriaRole.Button, new() { Name = "Upload", Exact = true }).ClickAsync();
+        var progress = console.Page.GetByTestId("upload-progress");
+        // Caught mid-way: the bytes are sent and the server is embedding chunks.
+        await console.Page.WaitForFunctionAsync("() => { const p = document.querySelector('[data-testid=upload-progress]'); return p && p.dataset.phase === 'index' && +p.dataset.percent > 50; }",
+            null, new() { PollingInterval = 20, Timeout = 60_000 });
+        await console.ScreenshotAsync("admin-upload-progress");
+        await Assertions.Expect(progress).ToHaveAttributeAsync("data-phase", "done", new() { Timeout = 60_000 });
+        await Assertions.Expect(console.Page.GetByRole(AriaRole.Progressbar)).ToHaveAttributeAsync("aria-valuenow", "100");
+        var seen = await console.Page.EvaluateAsync<int[]>("() => window.progressSeen");
+        Assert.Contains(seen, v => v is > 0 and < 100); // it moved through the middle, not straight to done
+        Assert.Equal(seen.Order(), seen); // and never went back
+        await Assertions.Expect(progress).ToContainTextAsync("Done: 1 documents");
+
+        var row = console.Page.Locator("[data-document=travel-handbook]");
+        await row.WaitForAsync();
+        await Assertions.Expect(console.Page.Locator("tr", new() { Has = row })).ToContainTextAsync("handbook/all");
+        await console.ScreenshotAsync("admin-upload-done");
+        using var admin = fx.As(adminKey);
+        var listed = (await admin.Http.GetFromJsonAsync<JsonNode>("/v1/knowledge/documents"))!["documents"]!.AsArray();
+        Assert.Contains(listed, d => d!["documentId"]!.GetValue<string>() == "travel-handbook" && d["chunkCount"]!.GetValue<int>() > 1);
+    }
+
+    [Fact(DisplayName = "The usage charts are drawn from real turns: the turns series matches the usage API, per day and in total, in light and dark")]
+    public async Task Usage_chart_is_drawn_from_real_turns()
+    {
+        var (adminKey, userKey) = await fx.NewTenantKeysAsync("cuse");
+        using var admin = fx.As(adminKey);
+        using var user = fx.As(userKey);
+        await admin.RaiseRateLimitsAsync();
+        await admin.CreateUserWithKeyAsync("bob");
+        var conversation = await user.CreateConversationAsync();
+        foreach (var q in new[] { "What is our refund policy?", "How do I reset a password?", "Who approves travel?" })
+            (await user.SendAsync(conversation, q)).Done();
+        var report = (await admin.Http.GetFromJsonAsync<JsonNode>("/v1/usage"))!;
+        var turns = report["totals"]!["turns"]!.GetValue<int>();
+        Assert.Equal(3, turns);
+        var today = DateTime.UtcNow.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+
+        await using var console = await ConsoleBrowser.SignInAsync(fx.BaseUrl, adminKey);
+        await console.OpenAsync("usage", "Usage & cost");
+        var chart = console.Page.GetByTestId("usage-turns-chart");
+        await Assertions.Expect(chart).ToHaveAttributeAsync("data-drawn", "true");
+        var labels = JsonNode.Parse((await chart.GetAttributeAsync("data-labels"))!)!.AsArray().Select(l => l!.GetValue<string>()).ToList();
+        var series = JsonNode.Parse((await chart.GetAttributeAsync("data-series"))!)!.AsArray();
+        var chat = series.Single(s => s!["label"]!.GetValue<string>() == "Chat turns")!["data"]!.AsArray().Select(v => v!.GetValue<double>()).ToList();
+        Assert.Equal(30, labels.Count);
+        Assert.Equal(today, labels[^1]);
+        Assert.Equal(turns, chat[^1]);
+        Assert.Equal(turns, chat.Sum());
+        // The canvas was really painted: enough coloured pixels for axes and bars.
+        var painted = await chart.Locator("canvas").EvaluateAsync<int>("""
+            c => { const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data; let n = 0;
+                   for (let i = 3; i < d.length; i += 4) if (d[i] > 0) n++; return n; }
+            """);
+        Assert.True(painted > 2000, $"only {painted} pixels painted");
+        // The per-user chart names alice, the only user with turns; the totals card shows the three turns.
+        var byUser = JsonNode.Parse((await console.Page.GetByTestId("usage-user-chart").GetAttributeAsync("data-labels"))!)!.AsArray();
+        Assert.Equal(["alice"], byUser.Select(l => l!.GetValue<string>()));
+        await Assertions.Expect(console.Page.Locator(".stat", new() { HasText = "Turns" }).First).ToContainTextAsync("3");
+        await Assertions.Expect(console.Page.Locator("figure.chart")).ToHaveCountAsync(4);
+        foreach (var drawn in await console.Page.Locator("figure.chart").AllAsync()) await Assertions.Expect(drawn).ToHaveAttributeAsync("data-drawn", "true");
+        await console.ScreenshotAsync("admin-usage-charts", fullPage: true);
+        // The rows table filters as the admin types.
+        var rows = console.Page.GetByRole(AriaRole.Table, new() { Name = "Usage rows" }).Locator("tbody tr");
+        await console.Page.GetByLabel("Filter usage rows").FillAsync("bob");
+        await Assertions.Expect(rows).ToHaveTextAsync(["Nothing here yet."]);
+        await console.Page.GetByLabel("Filter usage rows").FillAsync("alice");
+        await Assertions.Expect(rows).ToHaveCountAsync(1);
+        await Assertions.Expect(rows).ToContainTextAsync("3");
+        await console.OpenAsync("overview", "Welcome, Administrator");
+        await Assertions.Expect(console.Page.GetByTestId("overview-turns-chart")).ToHaveAttributeAsync("data-drawn", "true");
+        await console.ScreenshotAsync("admin-dashboard");
+
+        // The same charts in a browser that prefers dark.
+        await using var dark = await ConsoleBrowser.SignInAsync(fx.BaseUrl, adminKey, ColorScheme.Dark);
+        await dark.OpenAsync("usage", "Usage & cost");
+        await Assertions.Expect(dark.Page.Locator("figure.chart")).ToHaveCountAsync(4);
+        foreach (var drawn in await dark.Page.Locator("figure.chart").AllAsync()) await Assertions.Expect(drawn).ToHaveAttributeAsync("data-drawn", "true");
+        await dark.ScreenshotAsync("admin-usage-charts-dark", fullPage: true);
+    }
+
+    [Fact(DisplayName = "An operator key opens the tenants page: a tenant created there is listed and its admin key signs in to its console")]
+    public async Task Operator_creates_and_lists_tenants()
+    {
+        var tenant = TestIds.Tenant("cop");
+        await using var console = await ConsoleBrowser.SignInAsync(fx.BaseUrl, PlatformFixture.OperatorKey);
+        await console.OpenAsync("tenants", "Tenants");
+        await console.Page.GetByRole(AriaRole.Button, new() { Name = "New tenant" }).ClickAsync();
+        await console.Page.GetByLabel("Tenant id").FillAsync(tenant);
+        await console.Page.GetByLabel("Name", new() { Exact = true }).FillAsync("Console Test Co");
+        await console.Page.GetByRole(AriaRole.Button, new() { Name = "Create" }).ClickAsync();
+        var key = await console.Page.GetByTestId("tenant-admin-key").InnerTextAsync();
+        await console.Page.GetByLabel("Search").FillAsync(tenant);
+        await console.Page.GetByRole(AriaRole.Button, new() { Name = "Apply" }).ClickAsync();
+        await Assertions.Expect(console.Page.Locator("table tbody tr")).ToHaveCountAsync(1);
+        await Assertions.Expect(console.Page.Locator("table tbody tr")).ToContainTextAsync("Console Test Co");
+        await console.ScreenshotAsync("admin-tenants");
+
+        await using var tenantConsole = await ConsoleBrowser.SignInAsync(fx.BaseUrl, key.Trim());
+        await Assertions.Expect(tenantConsole.Page.GetByTestId("who-role")).ToContainTextAsync(tenant);
+    }
+
+    [Fact(DisplayName = "Every section of the console opens without a script error; a user and key are created, and a canary is rolled back from it")]
+    public async Task Every_section_opens_and_acts()
+    {
+        var (adminKey, userKey) = await fx.NewTenantKeysAsync("ctour");
+        using var admin = fx.As(adminKey);
+        using var user = fx.As(userKey);
+        await admin.RaiseRateLimitsAsync();
+        var conversation = await user.CreateConversationAsync();
+        var seq = (await user.SendAsync(conversation, "What is the travel policy?")).Done()["assistantMessageSeq"]!.GetValue<long>();
+        await ApiClient.EnsureAsync(await user.Http.PostAsJsonAsync($"/v1/conversations/{conversation}/messages/{seq}/feedback", new { rating = "down", comment = "Too short." }), HttpStatusCode.OK);
+        await ApiClient.EnsureAsync(await admin.Http.PutAsJsonAsync("/v1/moderation/lexicons/internal", new { words = new[] { "project-x" }, riskLevel = "high", action = "block" }), HttpStatusCode.OK);
+        foreach (var (id, tier) in new[] { ("small-1", "small"), ("large-1", "large"), ("large-2", "large") })
+        {
+            await ApiClient.EnsureAsync(await admin.Http.PutAsJsonAsync($"/v1/routing/models/{id}", new
+            {
+                endpoint = "http://127.0.0.1:9/v1", modelName = id, tier, inputPerMillion = 0.5m, outputPerMillion = 1.5m, contextWindowTokens = 32000,
+            }), HttpStatusCode.OK);
+        }
+        await ApiClient.EnsureAsync(await admin.Http.PutAsJsonAsync("/v1/routing/policy", new
+        {
+            smallModelId = "small-1", largeModelId = "large-1", monthlyBudgetUsd = 25m,
+            canary = new { candidateModelId = "large-2", baselineModelId = "large-1", share = 0.1 },
+        }), HttpStatusCode.OK);
+
+        await using var console = await ConsoleBrowser.SignInAsync(fx.BaseUrl, adminKey);
+        var sections = new[]
+        {
+            ("overview", "Welcome, Administrator"), ("usage", "Usage & cost"), ("users", "Users & keys"), ("access", "Roles & access"),
+            ("documents", "Documents"), ("models", "Models & routing"), ("canary", "Canary"), ("budget", "Budget"),
+            ("moderation", "Lexicons & limits"), ("moderation-events", "Moderation events"), ("feedback", "Feedback"),
+            ("routing-events", "Routing events"), ("settings", "Settings"),
+        };
+        foreach (var (id, title) in sections)
+        {
+            await console.OpenAsync(id, title);
+            await Assertions.Expect(console.Page.Locator("[aria-busy=true]")).ToHaveCountAsync(0);
+            await console.ScreenshotAsync($"admin-section-{id}");
+        }
+
+        // What the API holds shows on its page.
+        await console.OpenAsync("feedback", "Feedback");
+        await Assertions.Expect(console.Page.Locator("table tbody")).ToContainTextAsync("Too short.");
+        await console.OpenAsync("moderation", "Lexicons & limits");
+        await Assertions.Expect(console.Page.Locator("table tbody")).ToContainTextAsync("project-x");
+        await console.OpenAsync("models", "Models & routing");
+        await Assertions.Expect(console.Page.Locator("table tbody tr")).ToHaveCountAsync(3);
+        await console.OpenAsync("budget", "Budget");
+        await Assertions.Expect(console.Page.Locator(".stat").First).ToContainTextAsync("$25.00");
+
+        // A user and a key, made in the console, work against the API.
+        await console.OpenAsync("users", "Users & keys");
+        await console.Page.GetByRole(AriaRole.Button, new() { Name = "New user" }).ClickAsync();
+        await console.Page.GetByLabel("User id").FillAsync("dana");
+        await console.Page.GetByLabel("Name", new() { Exact = true }).FillAsync("Dana Li");
+        await console.Page.GetByRole(AriaRole.Button, new() { Name = "Create" }).ClickAsync();
+        var dana = console.Page.Locator("tr", new() { HasText = "Dana Li" });
+        await dana.GetByRole(AriaRole.Button, new() { Name = "Keys" }).ClickAsync();
+        await console.Page.GetByRole(AriaRole.Button, new() { Name = "Issue key" }).ClickAsync();
+        var key = (await console.Page.GetByTestId("issued-key").InnerTextAsync()).Trim();
+        await console.ScreenshotAsync("admin-user-key-issued");
+        using var danaClient = fx.As(key);
+        Assert.Equal("Dana Li", (await danaClient.Http.GetFromJsonAsync<JsonNode>("/v1/me"))!["displayName"]!.GetValue<string>());
+
+        // The canary is rolled back from its page, and the rollback is in the routing events.
+        await console.OpenAsync("canary", "Canary");
+        await console.Page.GetByRole(AriaRole.Button, new() { Name = "Roll back" }).ClickAsync();
+        await console.Page.GetByRole(AriaRole.Heading, new() { Name = "Start a canary" }).WaitForAsync();
+        Assert.Null((await admin.Http.GetFromJsonAsync<JsonNode>("/v1/routing"))!["policy"]!["canary"]);
+        await console.OpenAsync("routing-events", "Routing events");
+        await Assertions.Expect(console.Page.Locator("table tbody")).ToContainTextAsync("canary-rolled-back");
+
+        // On a phone the sections are a drawer behind the menu button.
+        await console.Page.SetViewportSizeAsync(390, 844);
+        await console.OpenAsync("overview", "Welcome, Administrator");
+        await Assertions.Expect(console.Page.Locator(".sidebar")).Not.ToBeInViewportAsync();
+        await console.Page.GetByRole(AriaRole.Button, new() { Name = "Open the menu" }).ClickAsync();
+        await Assertions.Expect(console.Page.Locator(".sidebar")).ToBeInViewportAsync();
+        await console.ScreenshotAsync("admin-phone-menu");
+        await console.Page.Locator(".sidebar").GetByRole(AriaRole.Link, new() { Name = "Usage & cost" }).ClickAsync();
+        await console.Page.GetByRole(AriaRole.Heading, new() { Name = "Usage & cost", Level = 1 }).WaitForAsync();
+        await Assertions.Expect(console.Page.Locator(".sidebar")).Not.ToBeInViewportAsync();
+        await console.ScreenshotAsync("admin-phone-usage");
+
+        Assert.Empty(console.Errors);
+    }
+
+    private static List<string> Cited(List<SseEvent> events) =>
+        events.Where(e => e.Name == "citation").Select(e => e.Data["documentId"]!.GetValue<string>()).ToList();
+
+    // A long Markdown handbook: enough chunks that embedding takes several batches.
+    private static string Handbook(int sections)
+    {
+        var text = new StringBuilder("# Travel handbook\n\n");
+        for (var i = 1; i <= sections; i++)
+            text.Append(CultureInfo.InvariantCulture, $"## Rule {i}\n\nTrip type {i} needs approval from cost centre {i * 7 % 97} within {i % 14 + 1} days; receipts over {i * 3} euros are scanned and kept for {i % 9 + 2} years.\n\n");
+        return text.ToString();
+    }
+}

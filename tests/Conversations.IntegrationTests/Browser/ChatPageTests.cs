@@ -1,0 +1,367 @@
+using Microsoft.Playwright;
+
+namespace Conversations.IntegrationTests.Browser;
+
+/// <summary>
+/// The chat page at / in Debian's Chromium against a real platform (silo, API, PostgreSQL, a streaming test model).
+/// Each scenario keeps its screenshots under the test output's artifacts/screenshots.
+/// </summary>
+[Collection(WebChatCollection.Name)]
+public sealed class ChatPageTests(WebChatFixture fx)
+{
+    private const string Question = "How long is parental leave?";
+
+    [Fact(DisplayName = "A streamed turn shows its progress, then Markdown with highlighted code and numbered citations that open the passage and survive reopening")]
+    public async Task Streamed_turn_with_progress_markdown_and_citations()
+    {
+        var (key, _) = await fx.NewReaderAsync();
+        await using var b = await ChatBrowser.OpenAsync(fx.BaseUrl);
+        var elsewhere = new List<string>();
+        b.Context.Request += (_, r) => { if (!r.Url.StartsWith(fx.BaseUrl, StringComparison.Ordinal)) lock (elsewhere) elsewhere.Add(r.Url); };
+        await b.ScreenshotAsync("sign-in");
+        await b.SignInAsync(key);
+        Assert.Equal("alice", (await b.Page.GetByTestId("me-user").InnerTextAsync()).ToLowerInvariant());
+        Assert.EndsWith("· user", await b.Page.GetByTestId("me-tenant").InnerTextAsync());
+
+        await b.AskAsync(Question);
+        await b.Page.Locator("article.turn.assistant.streaming .progress .stage[data-stage=searched]").WaitForAsync();
+        await b.ScreenshotAsync("turn-desktop-light-progress");
+        await b.Page.Locator("article.turn.assistant.streaming .markdown").WaitForAsync();
+        await b.ScreenshotAsync("turn-desktop-light-mid-stream");
+        await b.WaitForAnswerAsync();
+
+        var answer = b.LastAnswer;
+        Assert.Equal("sixteen weeks", await answer.Locator(".markdown strong").InnerTextAsync());
+        Assert.Equal(2, await answer.Locator(".markdown ul li").CountAsync());
+        Assert.True(await answer.Locator(".code-block code.hljs span").CountAsync() > 0, "the code block is highlighted");
+        Assert.DoesNotContain("**", await answer.Locator(".markdown").InnerTextAsync());
+        Assert.Equal("1", await answer.Locator(".markdown a.cite").First.InnerTextAsync());
+        Assert.Contains("Leave policy", await answer.Locator(".sources").InnerTextAsync());
+        await b.ScreenshotAsync("turn-desktop-light-done");
+
+        await answer.Locator(".markdown a.cite").First.ClickAsync();
+        var passage = b.Page.Locator("dialog.passage");
+        await passage.Locator(".markdown").WaitForAsync();
+        Assert.Contains("sixteen weeks at full pay", await passage.InnerTextAsync());
+        await b.ScreenshotAsync("turn-citation-passage");
+        await b.Page.Keyboard.PressAsync("Escape");
+
+        // The conversation is titled by its first question, and reopening it keeps the citations.
+        Assert.Equal(Question, await b.Page.Locator(".conversation-open").First.InnerTextAsync());
+        await b.Page.ReloadAsync();
+        await b.Page.Locator("article.turn.assistant .markdown a.cite").First.WaitForAsync();
+        Assert.Contains("Leave policy", await b.LastAnswer.Locator(".sources").InnerTextAsync());
+        Assert.Empty(elsewhere); // everything the page loads comes from the platform: no CDN
+    }
+
+    [Fact(DisplayName = "Shift+Enter adds a line, Enter sends; regenerate and edit-and-resend ask the last question again")]
+    public async Task Regenerate_and_edit()
+    {
+        var (key, _) = await fx.NewReaderAsync();
+        await using var b = await ChatBrowser.OpenAsync(fx.BaseUrl);
+        await b.SignInAsync(key);
+        var box = b.Page.GetByLabel("Message", new() { Exact = true });
+        await box.FillAsync("How long");
+        await box.PressAsync("Shift+Enter");
+        await box.PressSequentiallyAsync("is parental leave?");
+        Assert.Equal("How long\nis parental leave?", await box.InputValueAsync());
+        Assert.Equal(0, await b.Page.Locator(".turn.user").CountAsync());
+        await box.PressAsync("Enter");
+        await b.Page.Locator("article.turn.assistant.streaming").WaitForAsync();
+        await b.WaitForAnswerAsync();
+        Assert.Equal("", await box.InputValueAsync());
+
+        await b.LastAnswer.GetByRole(AriaRole.Button, new() { Name = "Regenerate" }).ClickAsync();
+        await b.Page.Locator("article.turn.assistant.streaming").WaitForAsync();
+        await b.WaitForAnswerAsync();
+        Assert.Equal(1, await b.Page.Locator(".turn.user").CountAsync());
+        Assert.Equal(1, await b.Page.Locator("article.turn.assistant").CountAsync());
+        Assert.Equal("sixteen weeks", await b.LastAnswer.Locator(".markdown strong").InnerTextAsync());
+
+        await b.Page.GetByRole(AriaRole.Button, new() { Name = "Edit and resend" }).ClickAsync();
+        var edit = b.Page.GetByRole(AriaRole.Textbox, new() { Name = "Edit and resend" });
+        await edit.FillAsync("How many weeks of parental leave?");
+        await b.ScreenshotAsync("edit-and-resend");
+        await edit.PressAsync("Enter");
+        await b.Page.Locator("article.turn.assistant.streaming").WaitForAsync();
+        await b.WaitForAnswerAsync();
+        Assert.Equal(["How many weeks of parental leave?"], await b.Page.Locator(".turn.user .bubble").AllInnerTextsAsync());
+        Assert.Equal(1, await b.Page.Locator("article.turn.assistant").CountAsync());
+
+        // The model was asked the edited question.
+        Assert.Contains(fx.Model.Requests, r => r.Messages[^1].Content.Contains("How many weeks of parental leave?", StringComparison.Ordinal));
+    }
+
+    [Fact(DisplayName = "Conversations are listed by their first question and can be searched, renamed and deleted")]
+    public async Task Conversation_list()
+    {
+        var (key, _) = await fx.NewReaderAsync();
+        await using var b = await ChatBrowser.OpenAsync(fx.BaseUrl);
+        await b.SignInAsync(key);
+        await b.AskAsync(Question);
+        await b.WaitForAnswerAsync();
+        await b.Page.GetByRole(AriaRole.Button, new() { Name = "New chat" }).ClickAsync();
+        await b.AskAsync("Who approves travel?");
+        await b.WaitForAnswerAsync();
+        var titles = b.Page.Locator(".conversation-open");
+        await Until(async () => await titles.CountAsync() == 2);
+
+        await b.Page.GetByLabel("Search conversations").FillAsync("PARENTAL");
+        await Until(async () => await titles.CountAsync() == 1);
+        Assert.Equal(Question, await titles.First.InnerTextAsync());
+
+        await b.Page.GetByRole(AriaRole.Button, new() { Name = $"Rename: {Question}" }).ClickAsync();
+        var title = b.Page.GetByLabel("New title");
+        await title.FillAsync("Leave notes");
+        await title.PressAsync("Enter");
+        await Until(async () => await titles.First.InnerTextAsync() == "Leave notes");
+        await b.ScreenshotAsync("list-renamed");
+
+        await b.Page.GetByLabel("Search conversations").FillAsync("");
+        await Until(async () => await titles.CountAsync() == 2);
+        await b.Page.GetByRole(AriaRole.Button, new() { Name = "Delete: Leave notes" }).ClickAsync();
+        await Until(async () => await titles.CountAsync() == 1);
+
+        using var api = fx.As(key);
+        var list = (await api.GetJsonAsync("/v1/conversations"))["conversations"]!.AsArray();
+        Assert.Equal(["Who approves travel?"], list.Select(c => c!["title"]!.GetValue<string>()));
+    }
+
+    [Fact(DisplayName = "Stop ends the answer on the server: the partial answer is kept and stored as stopped")]
+    public async Task Stop()
+    {
+        var (key, _) = await fx.NewReaderAsync();
+        fx.Model.Control.SetModel(WebChatFixture.ModelId, WebChatFixture.Streaming with
+        {
+            ScriptedAnswer = null, AnswerTokens = 400, TimePerToken = TimeSpan.FromMilliseconds(100),
+        });
+        try
+        {
+            await using var b = await ChatBrowser.OpenAsync(fx.BaseUrl);
+            await b.SignInAsync(key);
+            await b.AskAsync("Tell me everything about leave.");
+            await b.Page.Locator("article.turn.assistant.streaming .markdown").WaitForAsync();
+            await b.ScreenshotAsync("stop-mid-stream");
+            await b.Page.GetByRole(AriaRole.Button, new() { Name = "Stop the answer" }).ClickAsync();
+            await b.Page.Locator("article.turn.assistant[data-status=stopped]").WaitForAsync();
+            Assert.Equal("Stopped", await b.LastAnswer.Locator(".badge").InnerTextAsync());
+            await b.ScreenshotAsync("stop-stopped");
+
+            using var api = fx.As(key);
+            var stored = (await api.MessagesAsync(ConversationIdOf(b.Page))).Last()!;
+            Assert.Equal("stopped", stored["status"]!.GetValue<string>());
+            var words = stored["content"]!.GetValue<string>().Split(' ', StringSplitOptions.RemoveEmptyEntries).Length;
+            Assert.InRange(words, 1, 399);
+        }
+        finally
+        {
+            fx.ResetModel();
+        }
+    }
+
+    [Fact(DisplayName = "When the connection drops mid-answer the page resumes from the last event and shows the whole answer once")]
+    public async Task Resume_after_the_connection_drops()
+    {
+        var (key, _) = await fx.NewReaderAsync();
+        await using var b = await ChatBrowser.OpenAsync(fx.BaseUrl);
+        var cut = 0;
+        // The first answer's connection ends after its second piece of text, without the turn's last event.
+        await b.Page.RouteAsync("**/v1/conversations/*/messages", async route =>
+        {
+            if (route.Request.Method != "POST" || Interlocked.Increment(ref cut) > 1)
+            {
+                await route.ContinueAsync();
+                return;
+            }
+            var response = await route.FetchAsync(new() { Timeout = 60_000 });
+            var events = (await response.TextAsync()).Split("\n\n");
+            var deltas = events.Select((e, i) => (e, i)).Where(p => p.e.Contains("event: delta", StringComparison.Ordinal)).ToList();
+            var kept = string.Join("\n\n", events.Take(deltas[1].i + 1)) + "\n\n";
+            await route.FulfillAsync(new() { Status = 200, ContentType = "text/event-stream", Body = kept });
+        });
+        var resumes = new List<string>();
+        b.Page.Request += (_, r) =>
+        {
+            if (r.Url.Contains("/events", StringComparison.Ordinal)) lock (resumes) resumes.Add(r.Headers.GetValueOrDefault("last-event-id", ""));
+        };
+        await b.SignInAsync(key);
+        await b.AskAsync(Question);
+        await b.WaitForAnswerAsync();
+        await b.ScreenshotAsync("resume-done");
+
+        Assert.Equal(1, cut);
+        Assert.NotEmpty(resumes);
+        Assert.All(resumes, id => Assert.NotEqual("", id));
+        var text = await b.LastAnswer.Locator(".markdown").InnerTextAsync();
+        Assert.Equal(1, CountOf(text, "Parental leave is"));
+        Assert.Contains("print(weeks)", text);
+        Assert.Equal(0, await b.LastAnswer.Locator(".error-card").CountAsync());
+    }
+
+    [Fact(DisplayName = "A page reloaded mid-answer follows the running turn to its end instead of losing it")]
+    public async Task Reload_mid_answer()
+    {
+        var (key, _) = await fx.NewReaderAsync();
+        fx.Model.Control.SetModel(WebChatFixture.ModelId, WebChatFixture.Streaming with
+        {
+            ScriptedAnswer = null, AnswerTokens = 60, TimePerToken = TimeSpan.FromMilliseconds(80),
+        });
+        try
+        {
+            await using var b = await ChatBrowser.OpenAsync(fx.BaseUrl);
+            await b.SignInAsync(key);
+            await b.AskAsync("Tell me about leave.");
+            await b.Page.Locator("article.turn.assistant.streaming .markdown").WaitForAsync();
+            await b.Page.ReloadAsync();
+            await b.Page.Locator("article.turn.assistant.streaming").WaitForAsync();
+            await b.WaitForAnswerAsync();
+            await b.ScreenshotAsync("reload-followed");
+
+            using var api = fx.As(key);
+            var stored = (await api.MessagesAsync(ConversationIdOf(b.Page))).Last()!;
+            Assert.Equal("complete", stored["status"]!.GetValue<string>());
+            // The whole stored answer is on the page: its last words, as the turn ended after the reload.
+            var words = stored["content"]!.GetValue<string>().Split(' ', StringSplitOptions.RemoveEmptyEntries);
+            Assert.EndsWith(string.Join(' ', words[^5..]), (await b.LastAnswer.Locator(".markdown").InnerTextAsync()).Trim());
+            Assert.Equal(1, await b.Page.Locator(".turn.user").CountAsync());
+        }
+        finally
+        {
+            fx.ResetModel();
+        }
+    }
+
+    [Fact(DisplayName = "A refused send shows a friendly error with a retry button, and the retry gets the answer")]
+    public async Task Error_with_retry()
+    {
+        var (key, _) = await fx.NewReaderAsync();
+        await using var b = await ChatBrowser.OpenAsync(fx.BaseUrl);
+        var sends = 0;
+        // The first send meets a rate limit on its way (as the API answers one); the retry goes through.
+        await b.Page.RouteAsync("**/v1/conversations/*/messages", async route =>
+        {
+            if (route.Request.Method == "POST" && Interlocked.Increment(ref sends) == 1)
+            {
+                await route.FulfillAsync(new()
+                {
+                    Status = 429,
+                    ContentType = "application/problem+json",
+                    Headers = new Dictionary<string, string> { ["Retry-After"] = "1" },
+                    Body = """{"title":"Too many requests","status":429,"detail":"You are sending messages faster than your limit allows. Wait a moment, then try again."}""",
+                });
+                return;
+            }
+            await route.ContinueAsync();
+        });
+        await b.SignInAsync(key);
+        await b.AskAsync(Question);
+        var error = b.LastAnswer.Locator(".error-card");
+        await error.WaitForAsync();
+        Assert.Contains("faster than your limit", await error.InnerTextAsync());
+        await b.ScreenshotAsync("error-with-retry");
+
+        await error.GetByRole(AriaRole.Button, new() { Name = "Try again" }).ClickAsync();
+        await b.Page.Locator("article.turn.assistant .markdown strong").WaitForAsync();
+        await b.WaitForAnswerAsync();
+        Assert.Equal("sixteen weeks", await b.LastAnswer.Locator(".markdown strong").InnerTextAsync());
+        Assert.Equal(2, sends);
+        Assert.Equal(1, await b.Page.Locator(".turn.user").CountAsync());
+    }
+
+    [Fact(DisplayName = "Thumbs down with a comment is saved for the answer")]
+    public async Task Feedback_is_saved()
+    {
+        var (key, tenantId) = await fx.NewReaderAsync();
+        await using var b = await ChatBrowser.OpenAsync(fx.BaseUrl);
+        await b.SignInAsync(key);
+        await b.AskAsync(Question);
+        await b.WaitForAnswerAsync();
+        await b.LastAnswer.GetByRole(AriaRole.Button, new() { Name = "Bad answer" }).ClickAsync();
+        await b.LastAnswer.GetByLabel("Tell us more (optional)").FillAsync("It should name the policy owner.");
+        await b.ScreenshotAsync("feedback-comment");
+        await b.LastAnswer.GetByRole(AriaRole.Button, new() { Name = "Send feedback" }).ClickAsync();
+        await b.LastAnswer.GetByText("Thanks for your feedback.").WaitForAsync();
+        Assert.Equal("true", await b.LastAnswer.GetByRole(AriaRole.Button, new() { Name = "Bad answer" }).GetAttributeAsync("aria-pressed"));
+
+        await using var cmd = fx.Database.DataSource.CreateCommand(
+            "SELECT negative, comment, conversation_id FROM routing_feedback WHERE tenant_id = @t AND user_id = 'alice'");
+        cmd.Parameters.AddWithValue("t", tenantId);
+        await using var r = await cmd.ExecuteReaderAsync();
+        Assert.True(await r.ReadAsync(), "the vote was stored");
+        Assert.True(r.GetBoolean(0));
+        Assert.Equal("It should name the policy owner.", r.GetString(1));
+        Assert.Equal(ConversationIdOf(b.Page), r.GetString(2));
+        Assert.False(await r.ReadAsync(), "the comment replaced the first vote");
+    }
+
+    [Fact(DisplayName = "At 390×844 the chat fills the screen, the composer spans it, and the list is a drawer")]
+    public async Task Phone_layout()
+    {
+        var (key, _) = await fx.NewReaderAsync();
+        await using var b = await ChatBrowser.OpenAsync(fx.BaseUrl, new BrowserNewContextOptions
+        {
+            ViewportSize = new ViewportSize { Width = 390, Height = 844 }, IsMobile = true, HasTouch = true, DeviceScaleFactor = 2,
+        });
+        await b.ScreenshotAsync("phone-sign-in");
+        await b.SignInAsync(key);
+        Assert.False(await b.Page.Locator("nav.sidebar").IsVisibleAsync(), "the list is hidden in its drawer");
+        var chat = await b.Page.Locator("main.chat").BoundingBoxAsync();
+        Assert.Equal(390, chat!.Width, 1);
+        var composer = await b.Page.Locator("form.composer").BoundingBoxAsync();
+        Assert.True(composer!.Width >= 360, $"the composer is {composer.Width}px wide");
+
+        await b.AskAsync(Question);
+        await b.Page.Locator("article.turn.assistant.streaming .markdown").WaitForAsync();
+        await b.ScreenshotAsync("phone-light-mid-stream");
+        await b.WaitForAnswerAsync();
+        var bubble = await b.LastAnswer.BoundingBoxAsync();
+        Assert.True(bubble!.Width >= 300, $"the answer is {bubble.Width}px wide");
+
+        // The drawer opens from the menu button with the focus inside it, and Escape closes it.
+        var menu = b.Page.GetByRole(AriaRole.Button, new() { Name = "Open the conversation list" });
+        await menu.ClickAsync();
+        await b.Page.Locator("nav.sidebar .conversation-open").First.WaitForAsync(new() { State = WaitForSelectorState.Visible });
+        Assert.Equal("New chat", await b.Page.EvaluateAsync<string>("() => document.activeElement.textContent"));
+        await b.Page.Keyboard.PressAsync("Escape");
+        await b.Page.Locator("nav.sidebar").WaitForAsync(new() { State = WaitForSelectorState.Hidden });
+        await menu.ClickAsync();
+        await b.Page.Locator("nav.sidebar .conversation-open").First.WaitForAsync(new() { State = WaitForSelectorState.Visible });
+        await b.Page.WaitForTimeoutAsync(300); // the drawer's slide
+        await b.ScreenshotAsync("phone-drawer");
+        await b.Page.Locator("nav.sidebar .conversation-open").First.ClickAsync();
+        await b.Page.Locator("nav.sidebar").WaitForAsync(new() { State = WaitForSelectorState.Hidden });
+    }
+
+    [Fact(DisplayName = "With a dark system colour scheme the page is dark, on desktop and phone")]
+    public async Task Dark_mode()
+    {
+        var (key, _) = await fx.NewReaderAsync();
+        await using var b = await ChatBrowser.OpenAsync(fx.BaseUrl, new BrowserNewContextOptions { ColorScheme = ColorScheme.Dark });
+        await b.SignInAsync(key);
+        Assert.Equal("rgb(23, 23, 26)", await b.Page.EvaluateAsync<string>("() => getComputedStyle(document.body).backgroundColor"));
+        await b.AskAsync(Question);
+        await b.Page.Locator("article.turn.assistant.streaming .markdown").WaitForAsync();
+        await b.ScreenshotAsync("turn-desktop-dark-mid-stream");
+        await b.WaitForAnswerAsync();
+        await b.ScreenshotAsync("turn-desktop-dark-done");
+
+        await b.Page.SetViewportSizeAsync(390, 844);
+        await b.Page.WaitForTimeoutAsync(200);
+        await b.ScreenshotAsync("phone-dark-done");
+        Assert.Equal("rgb(23, 23, 26)", await b.Page.EvaluateAsync<string>("() => getComputedStyle(document.querySelector('main.chat')).backgroundColor"));
+    }
+
+    private static string ConversationIdOf(IPage page) => page.Url[(page.Url.IndexOf("#/c/", StringComparison.Ordinal) + 4)..];
+
+    private static int CountOf(string text, string part) => (text.Length - text.Replace(part, "", StringComparison.Ordinal).Length) / part.Length;
+
+    private static async Task Until(Func<Task<bool>> condition)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(20);
+        while (!await condition())
+        {
+            if (DateTime.UtcNow > deadline) throw new TimeoutException("The page did not reach the expected state.");
+            await Task.Delay(100);
+        }
+    }
+}
