@@ -74,6 +74,11 @@ public sealed class EncryptionAtRestTests(EncryptionPlatform fx)
         Assert.Contains($"{t.Marker}title", (await t.Admin.GetJsonAsync("/v1/knowledge/documents")).ToJsonString(), StringComparison.Ordinal);
         Assert.Contains($"{t.Marker}batch one", (await t.User.GetJsonAsync($"/v1/batches/{t.JobId}/results")).ToJsonString(), StringComparison.Ordinal);
         Assert.Contains($"{t.Marker}instructions", (await t.Admin.GetJsonAsync("/v1/tenant/settings")).ToJsonString(), StringComparison.Ordinal);
+        // The title search and the feedback listing open what they read.
+        var found = (await t.User.GetJsonAsync($"/v1/conversations?q={t.Marker.ToUpperInvariant()}CONVTITLE"))["conversations"]!.AsArray();
+        Assert.Equal(t.Conversation, Assert.Single(found)!["conversationId"]!.GetValue<string>());
+        Assert.Empty((await t.User.GetJsonAsync($"/v1/conversations?q={t.Marker}nothing"))["conversations"]!.AsArray());
+        Assert.Contains($"{t.Marker}feedback", (await t.Admin.GetJsonAsync("/v1/feedback?commented=true")).ToJsonString(), StringComparison.Ordinal);
         var search = await t.User.PostAsync("/v1/knowledge/search", new { question = $"parental leave {t.Marker}doc" });
         Assert.Equal(HttpStatusCode.OK, search.Status);
         Assert.Contains($"{t.Marker}doc", search.Body!.ToJsonString(), StringComparison.Ordinal);
