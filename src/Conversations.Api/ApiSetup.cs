@@ -7,6 +7,7 @@ using Conversations.Api.Capacity;
 using Conversations.Api.Chat;
 using Conversations.Api.DataRights;
 using Conversations.Api.Demo;
+using Conversations.Api.Encryption;
 using Conversations.Api.Errors;
 using Conversations.Api.Feedback;
 using Conversations.Api.Health;
@@ -130,6 +131,7 @@ internal static class ApiSetup
         v1.MapAuditApi();
         v1.MapDataExportApi();
         v1.MapTenantCorsApi();
+        v1.MapDataKeysApi();
         return app;
     }
 }

@@ -14,6 +14,9 @@ public sealed record InputVerdict(
     bool Allowed, string TextToStore, string TextForModel,
     string? RefusalCode = null, string? RefusalMessage = null, string? RiskLevel = null, IReadOnlyList<string>? Labels = null)
 {
+    /// <summary>The tenant's personal-data policy for models (<c>ModerationSettings.PersonalDataToModels</c>); "send" leaves <see cref="TextForModel"/> as it is.</summary>
+    public string PersonalDataToModels { get; init; } = "send";
+
     /// <summary>Everything passes unchanged.</summary>
     public static InputVerdict Pass(string text) => new(true, text, text);
 

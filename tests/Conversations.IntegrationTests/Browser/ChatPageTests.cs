@@ -295,12 +295,15 @@ public sealed class ChatPageTests(WebChatFixture fx)
         Assert.Equal("true", await b.LastAnswer.GetByRole(AriaRole.Button, new() { Name = "Bad answer" }).GetAttributeAsync("aria-pressed"));
 
         await using var cmd = fx.Database.DataSource.CreateCommand(
-            "SELECT negative, comment, conversation_id FROM routing_feedback WHERE tenant_id = @t AND user_id = 'alice'");
+            "SELECT negative, comment, conversation_id, seq FROM routing_feedback WHERE tenant_id = @t AND user_id = 'alice'");
         cmd.Parameters.AddWithValue("t", tenantId);
+        var dataKey = await TestKeys.Ring(fx.Database.DataSource).ForTenantAsync(tenantId);
         await using var r = await cmd.ExecuteReaderAsync();
         Assert.True(await r.ReadAsync(), "the vote was stored");
         Assert.True(r.GetBoolean(0));
-        Assert.Equal("It should name the policy owner.", r.GetString(1));
+        // Stored sealed with the tenant's key.
+        Assert.StartsWith("enc1:", r.GetString(1));
+        Assert.Equal("It should name the policy owner.", dataKey.Open(r.GetString(1), "routing_feedback", $"{r.GetString(2)}/{r.GetInt64(3)}"));
         Assert.Equal(ConversationIdOf(b.Page), r.GetString(2));
         Assert.False(await r.ReadAsync(), "the comment replaced the first vote");
     }

@@ -49,7 +49,8 @@ public sealed partial class TurnModeration(
     public async Task<IModeratedTurn> CheckInputAsync(Caller caller, string conversationId, string turnId, string text, CancellationToken cancellationToken)
     {
         var set = await lexicons.GetAsync(caller.TenantId);
-        var (inputMode, outputMode) = await FailureModesAsync(caller.TenantId);
+        var settings = await SettingsAsync(caller.TenantId);
+        var (inputMode, outputMode) = FailureModes(settings);
         var request = new ModerationRequest(text, set) { Seed = turnId, GreenFailureMode = inputMode };
         // Resolved per call: with Green configured it holds a typed HttpClient whose handlers the factory rotates.
         var verdict = await services.GetRequiredService<IContentModerator>().CheckInputAsync(request, cancellationToken);
@@ -69,7 +70,8 @@ public sealed partial class TurnModeration(
                 set, RefusalMessages.WithheldNotice("").Trim(), null, text);
         }
         return new ModeratedTurn(this, caller, conversationId, turnId,
-            new InputVerdict(true, verdict.StorageText, verdict.SafeText), set, RefusalMessages.WithheldNotice(text).Trim(), outputMode, text);
+            new InputVerdict(true, verdict.StorageText, verdict.SafeText) { PersonalDataToModels = settings.PersonalDataToModels }, set,
+            RefusalMessages.WithheldNotice(text).Trim(), outputMode, text);
     }
 
     /// <inheritdoc />
@@ -128,18 +130,24 @@ public sealed partial class TurnModeration(
         }
     }
 
-    // The tenant's choices for a Green outage: (question, answer windows).
-    private async ValueTask<(GreenFailureMode Input, GreenFailureMode Output)> FailureModesAsync(string tenantId)
+    // The tenant's choices for a Green outage: (question, answer windows); both open while Green is not configured.
+    private (GreenFailureMode Input, GreenFailureMode Output) FailureModes(ModerationSettings settings)
     {
         if (!green.Value.IsConfigured) return (GreenFailureMode.FailOpen, GreenFailureMode.FailOpen);
+        return (Mode(settings.GreenFailureMode), Mode(settings.GreenOutputFailureMode));
+        static GreenFailureMode Mode(string setting) => setting == ModerationSettings.FailClosed ? GreenFailureMode.FailClosed : GreenFailureMode.FailOpen;
+    }
+
+    // The tenant's settings (Green outage policy, personal data to models), cached per silo like the lexicon version.
+    private async ValueTask<ModerationSettings> SettingsAsync(string tenantId)
+    {
         var now = time.GetUtcNow();
         if (!_settings.TryGetValue(tenantId, out var cached) || now >= cached.CheckAfter)
         {
             cached = (await grains.GetGrain<ITenantModerationGrain>(tenantId).GetSettingsAsync(), now + options.Value.LexiconVersionCacheTime);
             _settings[tenantId] = cached;
         }
-        return (Mode(cached.Settings.GreenFailureMode), Mode(cached.Settings.GreenOutputFailureMode));
-        static GreenFailureMode Mode(string setting) => setting == ModerationSettings.FailClosed ? GreenFailureMode.FailClosed : GreenFailureMode.FailOpen;
+        return cached.Settings;
     }
 
     private ModerationEventRecord Event(Caller caller, string conversationId, string turnId, string phase, ModerationAction action, RiskLevel risk,
