@@ -1,3 +1,4 @@
+using Conversations.Contracts.DataRights;
 using Conversations.Contracts.Encryption;
 using Conversations.Storage.Encryption;
 using Microsoft.Extensions.Configuration;
@@ -20,6 +21,8 @@ public static class EncryptionServiceCollectionExtensions
         services.TryAddSingleton<IKeyProvider>(_ => new LocalFileKeyProvider(options.MasterKeyFile));
         services.TryAddSingleton<TenantKeyRing>();
         services.TryAddSingleton<ITenantDataKeys, TenantDataKeys>();
+        // A tenant's deletion destroys its data key first, so copies of its rows elsewhere (backups) stay unreadable.
+        services.Replace(ServiceDescriptor.Singleton<ITenantDataErasure, TenantKeyErasure>());
         return services;
     }
 
@@ -43,4 +46,15 @@ internal sealed class TenantDataKeys(TenantKeyRing ring) : ITenantDataKeys
 
     /// <inheritdoc />
     public Task<TenantDataKeyInfo?> DescribeAsync(string tenantId, CancellationToken ct = default) => ring.DescribeAsync(tenantId, ct);
+}
+
+/// <summary>The tenant deletion's key step: the data key is destroyed, then its row removed with the tenant's others.</summary>
+internal sealed class TenantKeyErasure(TenantKeyRing ring) : ITenantDataErasure
+{
+    /// <inheritdoc />
+    public async Task EraseTenantKeysAsync(string tenantId, CancellationToken ct)
+    {
+        await ring.DestroyAsync(tenantId, ct);
+        await ring.ForgetAsync(tenantId, ct);
+    }
 }

@@ -1,4 +1,6 @@
 using System.Text.Json.Nodes;
+using Conversations.Contracts.Encryption;
+using Conversations.Storage.Encryption;
 using Npgsql;
 using NpgsqlTypes;
 
@@ -8,8 +10,14 @@ namespace Conversations.Storage.Audit;
 /// The append-only <c>audit_log</c> table. Stores that change something add <c>AppendCommand</c> to their own
 /// batch, so the change and its entry commit together or not at all.
 /// </summary>
-public sealed class AuditStore(NpgsqlDataSource db)
+public sealed class AuditStore(NpgsqlDataSource db, TenantKeyRing keys)
 {
+    /// <summary>The table name in the associated data of a sealed before/after state.</summary>
+    public const string SealTable = "audit_log";
+
+    /// <summary>The row identity a sealed before/after state is bound to.</summary>
+    public static string SealRow(string action, string target) => $"{action}/{target}";
+
     /// <summary>An insert of <paramref name="e"/>, for a caller's batch.</summary>
     public static NpgsqlBatchCommand AppendCommand(AuditWrite e) =>
         AppendCommand(e.TenantId, e.Actor, e.Action, e.Target, e.Before, e.After);
@@ -34,6 +42,14 @@ public sealed class AuditStore(NpgsqlDataSource db)
     /// <summary>Appends one entry on its own.</summary>
     public async Task AppendAsync(string? tenantId, AuditWho actor, string action, string target, JsonNode? before, JsonNode? after, CancellationToken ct = default)
     {
+        // A tenant's before/after states hold what its admins wrote (instructions, lexicons, documents' metadata):
+        // sealed with the tenant's key like the rest of its data, opened again for its readers.
+        if (tenantId is not null && (before is not null || after is not null))
+        {
+            var key = await keys.ForTenantAsync(tenantId, ct);
+            before = before is null ? null : JsonValue.Create(key.Seal(before.ToJsonString(), SealTable, SealRow(action, target)));
+            after = after is null ? null : JsonValue.Create(key.Seal(after.ToJsonString(), SealTable, SealRow(action, target)));
+        }
         await using var batch = db.CreateBatch();
         batch.BatchCommands.Add(AppendCommand(tenantId, actor, action, target, before, after));
         await batch.ExecuteNonQueryAsync(ct);
@@ -61,12 +77,38 @@ public sealed class AuditStore(NpgsqlDataSource db)
         cmd.Parameters.AddWithValue("before", NpgsqlDbType.Bigint, (object?)q.BeforeId ?? DBNull.Value);
         cmd.Parameters.AddWithValue("l", q.Limit);
         var list = new List<AuditRow>();
-        await using var r = await cmd.ExecuteReaderAsync(ct);
-        while (await r.ReadAsync(ct))
-            list.Add(new AuditRow(r.GetInt64(0), r.IsDBNull(1) ? null : r.GetString(1), r.GetFieldValue<DateTimeOffset>(2),
-                Str(r, 3), Str(r, 4), Str(r, 5), r.GetString(6), r.GetString(7),
-                r.IsDBNull(8) ? null : JsonNode.Parse(r.GetString(8)), r.IsDBNull(9) ? null : JsonNode.Parse(r.GetString(9))));
-        return list;
+        await using (var r = await cmd.ExecuteReaderAsync(ct))
+            while (await r.ReadAsync(ct))
+                list.Add(new AuditRow(r.GetInt64(0), r.IsDBNull(1) ? null : r.GetString(1), r.GetFieldValue<DateTimeOffset>(2),
+                    Str(r, 3), Str(r, 4), Str(r, 5), r.GetString(6), r.GetString(7),
+                    r.IsDBNull(8) ? null : JsonNode.Parse(r.GetString(8)), r.IsDBNull(9) ? null : JsonNode.Parse(r.GetString(9))));
+        if (q.TenantId is null || !list.Any(e => Sealed(e.Before) || Sealed(e.After))) return list;
+        TenantDataKey key;
+        try
+        {
+            key = await keys.ForTenantAsync(q.TenantId, ct);
+        }
+        catch (TenantDataUnreadableException)
+        {
+            return list; // crypto-shredded: the states stay sealed for everyone
+        }
+        return list.Select(e => e with { Before = Open(key, e.Before, e), After = Open(key, e.After, e) }).ToList();
+    }
+
+    private static bool Sealed(JsonNode? state) =>
+        state is JsonValue v && v.TryGetValue<string>(out var s) && TenantDataKey.IsSealed(s);
+
+    private static JsonNode? Open(TenantDataKey key, JsonNode? state, AuditRow e)
+    {
+        if (!Sealed(state)) return state;
+        try
+        {
+            return JsonNode.Parse(key.Open(state!.GetValue<string>(), SealTable, SealRow(e.Action, e.Target)));
+        }
+        catch (System.Security.Cryptography.CryptographicException)
+        {
+            return state; // not bound to this entry: shown as stored
+        }
     }
 
     /// <summary>

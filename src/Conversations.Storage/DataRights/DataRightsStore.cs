@@ -1,7 +1,9 @@
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json.Nodes;
+using Conversations.Contracts.Encryption;
 using Conversations.Storage.Audit;
+using Conversations.Storage.Encryption;
 using Conversations.Storage.Tenancy;
 using Npgsql;
 
@@ -16,7 +18,7 @@ public sealed record ExportRecord(
 /// Deletions (through the <c>erase_*</c> functions of the schema, each with its audit entry in the same transaction)
 /// and the export jobs with the tables' rows they read.
 /// </summary>
-public sealed class DataRightsStore(NpgsqlDataSource db)
+public sealed class DataRightsStore(NpgsqlDataSource db, TenantKeyRing keys)
 {
     /// <summary>Deletes a user's data (see <c>erase_user</c>); false when the tenant has no such user.</summary>
     public async Task<bool> EraseUserAsync(string tenantId, string userId, AuditWho actor, CancellationToken ct = default)
@@ -186,7 +188,82 @@ public sealed class DataRightsStore(NpgsqlDataSource db)
             "batch-items" => "SELECT job_id, item_index, prompt, status, answer, error, completed_at FROM routing_batch_items WHERE tenant_id = @t AND @u::text IS NULL ORDER BY job_id, item_index",
             _ => throw new ArgumentOutOfRangeException(nameof(section), section, "Unknown export section."),
         };
-        return await ReadJsonLinesAsync($"SELECT row_to_json(x)::text FROM ({sql}) x", tenantId, userId, ct);
+        return await OpenAsync(section, tenantId, await ReadJsonLinesAsync($"SELECT row_to_json(x)::text FROM ({sql}) x", tenantId, userId, ct), ct);
+    }
+
+    // The sealed columns of a section, each with the table and row identity its store seals it under.
+    private static IEnumerable<(string Field, string Table, string Row)> SealedFields(string section, JsonObject o)
+    {
+        string V(string name) => o[name]?.ToString() ?? "";
+        switch (section)
+        {
+            case "conversations":
+                yield return ("title", "conversations", V("conversation_id"));
+                break;
+            case "messages":
+                yield return ("content", "messages", $"{V("conversation_id")}/{V("seq")}");
+                yield return ("citations", "messages.citations", $"{V("conversation_id")}/{V("seq")}");
+                break;
+            case "feedback":
+                yield return ("comment", "routing_feedback", $"{V("conversation_id")}/{V("seq")}");
+                break;
+            case "moderation-events":
+                yield return ("content", "moderation_events", $"{V("conversation_id")}/{V("turn_id")}/{V("phase")}");
+                break;
+            case "documents":
+                yield return ("title", "kb_documents", V("document_id"));
+                break;
+            case "batch-items":
+                foreach (var f in new[] { "prompt", "answer", "error" })
+                    yield return (f, "routing_batch_items." + f, $"{V("job_id")}/{V("item_index")}");
+                break;
+            case "audit":
+                yield return ("before", Audit.AuditStore.SealTable, Audit.AuditStore.SealRow(V("action"), V("target")));
+                yield return ("after", Audit.AuditStore.SealTable, Audit.AuditStore.SealRow(V("action"), V("target")));
+                break;
+            case "chunks":
+                yield return ("content", "kb_chunks", $"{V("document_id")}/{V("chunk_index")}");
+                break;
+        }
+    }
+
+    // An archive holds what the tenant wrote: sealed columns are opened with the tenant's key, as their stores open them.
+    // A destroyed key leaves them sealed (nobody can read them any more, the tenant included).
+    private async Task<IReadOnlyList<string>> OpenAsync(string section, string tenantId, IReadOnlyList<string> lines, CancellationToken ct)
+    {
+        if (lines.Count == 0 || !SealedFields(section, new JsonObject()).Any()) return lines;
+        TenantDataKey key;
+        try
+        {
+            key = await keys.ForTenantAsync(tenantId, ct);
+        }
+        catch (TenantDataUnreadableException)
+        {
+            return lines;
+        }
+        var opened = new List<string>(lines.Count);
+        foreach (var line in lines)
+        {
+            var o = JsonNode.Parse(line)!.AsObject();
+            foreach (var (field, table, row) in SealedFields(section, o).ToList())
+            {
+                if (o[field] is not JsonValue value || !value.TryGetValue<string>(out var stored) || stored.Length == 0) continue;
+                // Citations are a JSON string holding the sealed array (in a text column, that string is itself JSON).
+                if (stored.StartsWith('"')) stored = System.Text.Json.JsonSerializer.Deserialize<string>(stored) ?? "";
+                if (!TenantDataKey.IsSealed(stored)) continue;
+                try
+                {
+                    var plain = key.Open(stored, table, row);
+                    o[field] = field is "citations" or "before" or "after" ? JsonNode.Parse(plain) : plain;
+                }
+                catch (CryptographicException)
+                {
+                    // A value that does not open under its row stays as stored rather than failing the whole export.
+                }
+            }
+            opened.Add(o.ToJsonString());
+        }
+        return opened;
     }
 
     /// <summary>The text of the tenant's document chunks, from every embedding dimension's table (no vectors).</summary>
@@ -201,7 +278,7 @@ public sealed class DataRightsStore(NpgsqlDataSource db)
             lines.AddRange(await ReadJsonLinesAsync(
                 $"SELECT row_to_json(x)::text FROM (SELECT document_id, chunk_index, content FROM \"{table}\" WHERE tenant_id = @t AND @u::text IS NULL ORDER BY document_id, chunk_index) x",
                 tenantId, null, ct));
-        return lines;
+        return await OpenAsync("chunks", tenantId, lines, ct);
     }
 
     private async Task<IReadOnlyList<string>> ReadJsonLinesAsync(string sql, string tenantId, string? userId, CancellationToken ct)

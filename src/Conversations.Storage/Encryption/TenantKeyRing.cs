@@ -40,6 +40,15 @@ public sealed class TenantKeyRing(NpgsqlDataSource db, IKeyProvider provider, En
         return true;
     }
 
+    /// <summary>Removes the tenant's key row altogether (after <see cref="DestroyAsync"/>, when the tenant itself is deleted).</summary>
+    public async Task ForgetAsync(string tenantId, CancellationToken ct = default)
+    {
+        await using var cmd = db.CreateCommand("DELETE FROM tenant_data_keys WHERE tenant_id = @t");
+        cmd.Parameters.AddWithValue("t", tenantId);
+        await cmd.ExecuteNonQueryAsync(ct);
+        _cache.TryRemove(tenantId, out _);
+    }
+
     /// <summary>Makes a new master current and re-wraps every live data key with it; rows stay as they are.</summary>
     public async Task<(string MasterKeyId, int Rewrapped)> RotateMasterAsync(CancellationToken ct = default)
     {

@@ -25,6 +25,24 @@ public sealed class DataRightsTests(DataSecurityFixture fx)
 
     private async Task<string> DumpAsync() => await DatabaseDump.DumpAsync(fx.Database.ConnectionString);
 
+    // Stored values as they are at rest (sealed with the tenant's key): a deleted row's ciphertext must leave the dump
+    // too, since the tenant's key could still open it.
+    private async Task<List<string>> StoredAsync(string sql, string id)
+    {
+        await using var c = new Npgsql.NpgsqlConnection(fx.Database.ConnectionString);
+        await c.OpenAsync();
+        await using var cmd = new Npgsql.NpgsqlCommand(sql, c);
+        cmd.Parameters.AddWithValue("id", id);
+        var values = new List<string>();
+        await using var r = await cmd.ExecuteReaderAsync();
+        while (await r.ReadAsync()) if (!r.IsDBNull(0) && r.GetString(0).Length > 0) values.Add(r.GetString(0));
+        return values;
+    }
+
+    private const string ConversationRows =
+        "SELECT content FROM messages WHERE conversation_id = @id UNION ALL SELECT title FROM conversations WHERE conversation_id = @id " +
+        "UNION ALL SELECT comment FROM routing_feedback WHERE conversation_id = @id";
+
     [Fact(DisplayName = "Deleting a conversation removes it and everything derived from it from the database")]
     public async Task Conversation_deletion()
     {
@@ -43,7 +61,12 @@ public sealed class DataRightsTests(DataSecurityFixture fx)
             if (!remembered) await Task.Delay(250);
         }
         Assert.True(remembered, "the name was not remembered");
-        Assert.Contains(marker, await DumpAsync());
+        var stored = await StoredAsync(ConversationRows, id);
+        var kept = await StoredAsync(ConversationRows, (await tenant.User.GetJsonAsync("/v1/conversations"))["conversations"]!.AsArray()
+            .Select(c => c!["conversationId"]!.GetValue<string>()).First(c => c != id));
+        Assert.True(stored.Count >= 3, "the conversation's rows were not found");
+        var before = await DumpAsync();
+        Assert.All(stored, v => Assert.Contains(v, before));
 
         Assert.Equal(HttpStatusCode.NoContent, (await tenant.User.Http.DeleteAsync($"/v1/conversations/{id}")).StatusCode);
         var dump = await DumpAsync();
@@ -51,7 +74,8 @@ public sealed class DataRightsTests(DataSecurityFixture fx)
         Assert.DoesNotContain(name, dump);
         Assert.DoesNotContain(name, (await tenant.User.GetJsonAsync("/v1/me/memory")).ToJsonString());
         Assert.DoesNotContain(id, dump.Replace($"conversation:{id}", "")); // only the audit entry names the deleted id
-        Assert.Contains(keep, dump); // the other conversation is untouched
+        Assert.All(stored, v => Assert.DoesNotContain(v, dump));
+        Assert.All(kept, v => Assert.Contains(v, dump)); // the other conversation is untouched
         // Usage stays for the bill.
         Assert.True((await tenant.Admin.GetJsonAsync("/v1/usage"))!.ToJsonString().Length > 0);
     }
@@ -82,15 +106,19 @@ public sealed class DataRightsTests(DataSecurityFixture fx)
             await Task.Delay(250);
         }
         Assert.True(batch.StatusCode == HttpStatusCode.Accepted, await batch.Content.ReadAsStringAsync());
+        var stored = await StoredAsync(
+            "SELECT m.content FROM messages m JOIN conversations c USING (tenant_id, conversation_id) WHERE c.user_id = @id " +
+            "UNION ALL SELECT comment FROM routing_feedback WHERE user_id = @id", userId);
+        Assert.True(stored.Count >= 4, "the user's rows were not found");
         var before = await DumpAsync();
-        Assert.Contains(marker, before);
+        Assert.All(stored, v => Assert.Contains(v, before));
         Assert.Contains(userId, before);
-        Assert.Contains($"Batch question about {marker}", before);
 
         Assert.Equal(HttpStatusCode.NoContent, (await admin.Http.DeleteAsync($"/v1/users/{userId}")).StatusCode);
         var dump = await DumpAsync();
         Assert.DoesNotContain(marker, dump);
         Assert.DoesNotContain(userId, dump);
+        Assert.All(stored, v => Assert.DoesNotContain(v, dump));
         await ApiClient.ProblemAsync(await user.Http.GetAsync("/v1/conversations"), HttpStatusCode.Unauthorized);
         Assert.Contains("(deleted)", dump); // the anonymous usage rows
         await ApiClient.ProblemAsync(await admin.Http.DeleteAsync($"/v1/users/{userId}"), HttpStatusCode.NotFound);
@@ -113,14 +141,18 @@ public sealed class DataRightsTests(DataSecurityFixture fx)
         Assert.Equal(HttpStatusCode.OK, upload.StatusCode);
         await TalkAsync(user, marker);
         await admin.PatchSettingsAsync(new { instructions = $"Mention {marker}." });
+        var stored = await StoredAsync(
+            "SELECT content FROM messages WHERE tenant_id = @id UNION ALL SELECT title FROM kb_documents WHERE tenant_id = @id", tenantId);
+        Assert.True(stored.Count >= 3, "the tenant's rows were not found");
         var before = await DumpAsync();
-        Assert.Contains(marker, before);
+        Assert.All(stored, v => Assert.Contains(v, before));
         Assert.Contains(tenantId, before);
 
         Assert.Equal(HttpStatusCode.NoContent, (await op.Http.DeleteAsync($"/v1/tenants/{tenantId}")).StatusCode);
         var dump = await DumpAsync();
         Assert.DoesNotContain(marker, dump);
         Assert.DoesNotContain(tenantId, dump);
+        Assert.All(stored, v => Assert.DoesNotContain(v, dump));
         await ApiClient.ProblemAsync(await admin.Http.GetAsync("/v1/audit"), HttpStatusCode.Unauthorized);
         await ApiClient.ProblemAsync(await op.Http.DeleteAsync($"/v1/tenants/{tenantId}"), HttpStatusCode.NotFound);
         // The platform's trail records the deletion without naming the tenant.
