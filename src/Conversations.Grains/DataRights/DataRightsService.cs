@@ -37,6 +37,10 @@ internal sealed partial class DataRightsService(
         foreach (var conversationId in await store.ListConversationIdsAsync(tenantId, userId, ct))
             await grains.GetGrain<IConversationGrain>(GrainKeys.Scoped(tenantId, conversationId)).DeleteAsync(owner);
         await grains.GetGrain<IUserGrain>(GrainKeys.Scoped(tenantId, userId)).EraseAsync();
+        // A batch job's owner is only in its (sealed) grain state: the job grain says whose it is.
+        foreach (var jobId in await store.ListBatchJobIdsAsync(tenantId, ct))
+            if ((await grains.GetGrain<IBatchJobGrain>(GrainKeys.Scoped(tenantId, jobId)).GetAsync())?.UserId == userId)
+                await store.DeleteBatchJobAsync(tenantId, jobId, ct);
         return await store.EraseUserAsync(tenantId, userId, Who(actor), ct);
     }
 

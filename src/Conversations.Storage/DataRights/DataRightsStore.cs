@@ -166,6 +166,33 @@ public sealed class DataRightsStore(NpgsqlDataSource db, TenantKeyRing keys)
         return await cmd.ExecuteScalarAsync(ct) as byte[];
     }
 
+    /// <summary>The ids of the tenant's batch jobs (from their grain state rows; the owner is inside the sealed state).</summary>
+    public async Task<IReadOnlyList<string>> ListBatchJobIdsAsync(string tenantId, CancellationToken ct = default)
+    {
+        await using var cmd = db.CreateCommand(
+            "SELECT substr(grain_id_extension_string, length(@t) + 2) FROM orleans_grain_state " +
+            "WHERE grain_type_string = 'batch-job' AND left(grain_id_extension_string, length(@t) + 1) = @t || '/'");
+        cmd.Parameters.AddWithValue("t", tenantId);
+        var ids = new List<string>();
+        await using var r = await cmd.ExecuteReaderAsync(ct);
+        while (await r.ReadAsync(ct)) ids.Add(r.GetString(0));
+        return ids;
+    }
+
+    /// <summary>Deletes one batch job: its items and its grain state.</summary>
+    public async Task DeleteBatchJobAsync(string tenantId, string jobId, CancellationToken ct = default)
+    {
+        await using var batch = db.CreateBatch();
+        var items = new NpgsqlBatchCommand("DELETE FROM routing_batch_items WHERE tenant_id = $1 AND job_id = $2");
+        items.Parameters.Add(new NpgsqlParameter { Value = tenantId });
+        items.Parameters.Add(new NpgsqlParameter { Value = jobId });
+        var state = new NpgsqlBatchCommand("DELETE FROM orleans_grain_state WHERE grain_type_string = 'batch-job' AND grain_id_extension_string = $1");
+        state.Parameters.Add(new NpgsqlParameter { Value = tenantId + "/" + jobId });
+        batch.BatchCommands.Add(items);
+        batch.BatchCommands.Add(state);
+        await batch.ExecuteNonQueryAsync(ct);
+    }
+
     /// <summary>
     /// The rows of one export section as JSON lines: the tenant's (user null) or one user's rows of that table.
     /// Key rows carry metadata only; chunk rows carry text, not vectors.

@@ -110,6 +110,10 @@ public sealed class DataRightsTests(DataSecurityFixture fx)
             "SELECT m.content FROM messages m JOIN conversations c USING (tenant_id, conversation_id) WHERE c.user_id = @id " +
             "UNION ALL SELECT comment FROM routing_feedback WHERE user_id = @id", userId);
         Assert.True(stored.Count >= 4, "the user's rows were not found");
+        var batchPrompts = await StoredAsync(
+            "SELECT prompt FROM routing_batch_items WHERE tenant_id = (SELECT tenant_id FROM users WHERE user_id = @id)", userId);
+        Assert.NotEmpty(batchPrompts);
+        stored.AddRange(batchPrompts);
         var before = await DumpAsync();
         Assert.All(stored, v => Assert.Contains(v, before));
         Assert.Contains(userId, before);
