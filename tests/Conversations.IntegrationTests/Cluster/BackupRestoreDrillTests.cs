@@ -5,8 +5,9 @@ using Xunit.Abstractions;
 namespace Conversations.IntegrationTests.Cluster;
 
 /// <summary>
-/// The restore drill: deploy/backup.sh dumps a running platform's database, deploy/restore.sh loads it into an empty
-/// database, and a platform started on the restored copy serves the same keys, conversations and history.
+/// The restore drill: deploy/backup.sh dumps a running platform's database (and, here, the master key file),
+/// deploy/restore.sh loads it into an empty database, and a platform started on the restored copy with the restored
+/// master key serves the same API keys, the sealed conversations and their history.
 /// </summary>
 public sealed class BackupRestoreDrillTests(ITestOutputHelper output)
 {
@@ -28,7 +29,8 @@ public sealed class BackupRestoreDrillTests(ITestOutputHelper output)
             Assert.Equal("done", (await user.SendAsync(conversationId, "restore-drill-marker: what is the leave policy?"))[^1].Name);
             before = await ContentsAsync(user, conversationId);
             // The backup runs while the platform serves.
-            var (code, log) = await RunAsync("backup.sh", Url(db.ConnectionString), folder);
+            // The master key file travels with this backup only for the drill; in production it is backed up apart.
+            var (code, log) = await RunAsync("backup.sh", Url(db.ConnectionString), folder, "--with", TestKeys.MasterKeyFile);
             Assert.True(code == 0, log);
         }
 
@@ -47,9 +49,16 @@ public sealed class BackupRestoreDrillTests(ITestOutputHelper output)
 
             // A new cluster on the restored copy: the same key works and the history is all there; new turns go on.
             // Grain state is stored under the service id, which stays; the cluster id is new.
+            // The restored platform reads its data keys from the restored database, wrapped by the restored master key.
+            var restoredKey = Path.Combine(folder, "restored-" + Path.GetFileName(TestKeys.MasterKeyFile));
+            File.Copy(Path.Combine(folder, Path.GetFileName(TestKeys.MasterKeyFile)), restoredKey);
             var restoredSettings = new PlatformProcess.Settings(restoredCs, "restored-" + Guid.NewGuid().ToString("n")[..8])
             {
-                Environment = { ["Bootstrap__OperatorKey"] = OperatorKey, ["Orleans__ServiceId"] = settings.ClusterId },
+                Environment =
+                {
+                    ["Bootstrap__OperatorKey"] = OperatorKey, ["Orleans__ServiceId"] = settings.ClusterId,
+                    ["Encryption__MasterKeyFile"] = restoredKey,
+                },
             };
             await using var restored = await PlatformProcess.StartApiAsync(restoredSettings);
             using var again2 = new ApiClient(restored.BaseUrl!, userKey);
