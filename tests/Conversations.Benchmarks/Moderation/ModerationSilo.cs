@@ -1,3 +1,4 @@
+using Orleans.Runtime.MembershipService.SiloMetadata;
 using Conversations.Grains.Moderation;
 using Conversations.Hosting;
 using Microsoft.Extensions.Configuration;
@@ -39,6 +40,7 @@ internal sealed class ModerationSilo : IAsyncDisposable
         {
             silo.UseLocalhostClustering(PlatformProcess.FreePort(), PlatformProcess.FreePort(), serviceId: "bench", clusterId: "bench-" + Guid.NewGuid().ToString("n")[..6]);
             silo.AddMemoryGrainStorage(HostingExtensions.GrainStorageName);
+            silo.UseSiloMetadata(); // the zone placement filter of the user grains needs it
         });
         var host = builder.Build();
         await host.StartAsync();
