@@ -6,6 +6,7 @@ using Conversations.Contracts.Moderation;
 using Conversations.Contracts.Routing;
 using Conversations.Contracts.Tenancy;
 using Conversations.Contracts.Usage;
+using Conversations.Grains.Evaluation;
 using Conversations.Storage.Chat;
 using Conversations.Storage.Moderation;
 using Conversations.Storage.Routing;
@@ -39,6 +40,7 @@ public static class ApiReadServiceExtensions
         services.TryAddSingleton<IBatchResults, BatchResults>();
         services.TryAddSingleton<IModelHealthReport, ModelHealthReport>();
         services.TryAddSingleton<IDatabaseProbe, DatabaseProbe>();
+        services.AddEvaluations();
         return services;
     }
 }
