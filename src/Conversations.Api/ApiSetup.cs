@@ -6,6 +6,7 @@ using Conversations.Api.Capacity;
 using Conversations.Api.Chat;
 using Conversations.Api.Demo;
 using Conversations.Api.Errors;
+using Conversations.Api.Evaluation;
 using Conversations.Api.Feedback;
 using Conversations.Api.Health;
 using Conversations.Api.Knowledge;
@@ -113,6 +114,7 @@ internal static class ApiSetup
         v1.MapMemoryApi();
         v1.MapModerationApi();
         v1.MapRoutingAdminApi();
+        v1.MapEvaluationApi();
         v1.MapUsageApi();
         v1.MapFeedbackApi();
         v1.MapBatchApi();

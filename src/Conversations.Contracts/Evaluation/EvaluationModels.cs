@@ -40,6 +40,13 @@ public interface IAnswerScorer
     Task<(CaseScore Score, IReadOnlyList<string> MissingFacts)> ScoreAsync(EvaluationCase evaluationCase, EvaluationAnswer answer, CancellationToken cancellationToken);
 }
 
+/// <summary>Bounds of evaluation sets.</summary>
+public static class EvaluationLimits
+{
+    /// <summary>Most cases in a set (a run is answered while the caller waits).</summary>
+    public const int MaxCases = 50;
+}
+
 /// <summary>Evaluation sets, runs through the chat turn pipeline, and their results; every call is scoped to the caller's tenant.</summary>
 public interface IEvaluations
 {

@@ -16,9 +16,6 @@ namespace Conversations.Grains.Evaluation;
 /// </summary>
 internal sealed class Evaluations(IGrainFactory grains, EvaluationStore store, IAnswerScorer scorer, TimeProvider time) : IEvaluations
 {
-    /// <summary>Most cases in a set (a run is answered while the caller waits).</summary>
-    public const int MaxCases = 50;
-
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
     /// <inheritdoc />
