@@ -13,6 +13,9 @@ internal sealed record EvaluationCaseBody(string? Question, IReadOnlyList<string
 /// <summary>A new evaluation set; <see cref="SetId"/> is generated when omitted.</summary>
 internal sealed record EvaluationSetBody(string? SetId, string? Name, IReadOnlyList<EvaluationCaseBody>? Cases);
 
+/// <summary>A thumbs-down vote to turn into a case, and what the answer should have had.</summary>
+internal sealed record FeedbackCaseBody(string? ConversationId, long? Seq, IReadOnlyList<string>? Facts, IReadOnlyList<string>? Sources, string? Role);
+
 /// <summary>Which catalog model a run asks.</summary>
 internal sealed record EvaluationRunBody(string? ModelId);
 
@@ -33,6 +36,9 @@ internal static class EvaluationApi
         admin.MapGet("/sets", ListSets).WithName("ListEvaluationSets").WithSummary("The tenant's evaluation sets.");
         admin.MapGet("/sets/{setId}", GetSet).WithName("GetEvaluationSet").WithSummary("One evaluation set with its cases.");
         admin.MapDelete("/sets/{setId}", DeleteSet).WithName("DeleteEvaluationSet").WithSummary("Deletes a set and its runs.");
+        admin.MapPost("/sets/{setId}/cases/from-feedback", CaseFromFeedback).WithName("AddEvaluationCaseFromFeedback")
+            .WithSummary("Appends a case made from a thumbs-down vote: the voted answer's question (as stored, masked), asked as the voter, with the facts and sources it should have had.")
+            .ProducesProblem(StatusCodes.Status409Conflict);
         admin.MapPost("/sets/{setId}/runs", Run).WithName("RunEvaluationSet")
             .WithSummary("Asks every case as a chat turn of its user pinned to the model (limits, moderation, ACL, budget and ledger apply), scores and stores the run.");
         admin.MapGet("/runs", ListRuns).WithName("ListEvaluationRuns").WithSummary("Runs, newest first, with their averages. Filters: setId, limit.");
@@ -71,6 +77,26 @@ internal static class EvaluationApi
         if (!Ids.IsId(c.UserId)) return $"cases[{i}].userId is required: the user the question is asked as (their knowledge access applies).";
         if (c.Role is not (null or Roles.User or Roles.TenantAdmin)) return $"cases[{i}].role must be '{Roles.User}' or '{Roles.TenantAdmin}'.";
         return null;
+    }
+
+    private static async Task<Results<Created<EvaluationCase>, ProblemHttpResult>> CaseFromFeedback(string setId, FeedbackCaseBody body, HttpContext http,
+        IEvaluations evaluations, CancellationToken ct)
+    {
+        var tenantId = http.Caller().TenantId!;
+        if (!Ids.IsId(body.ConversationId) || body.Seq is not > 0) return Problems.BadRequest("conversationId and seq name the voted answer.");
+        if (Check(new EvaluationCaseBody("question", body.Facts, body.Sources, "voter", body.Role), 0) is { } problem)
+            return Problems.BadRequest(problem.Replace("cases[0].", "", StringComparison.Ordinal));
+        if (await evaluations.GetSetAsync(tenantId, setId, ct) is not { } set) return Problems.NotFound($"Evaluation set '{setId}'");
+        if (set.Cases.Count >= EvaluationLimits.MaxCases) return Problems.Conflict($"The set already holds {EvaluationLimits.MaxCases} cases.");
+        var (added, reason) = await evaluations.AddCaseFromFeedbackAsync(tenantId, setId, body.ConversationId!, body.Seq.Value,
+            [.. (body.Facts ?? []).Select(f => f.Trim())], [.. body.Sources ?? []], body.Role ?? Roles.User, ct);
+        return reason switch
+        {
+            null => TypedResults.Created($"/v1/evaluations/sets/{setId}", added!),
+            "not-negative" => Problems.Conflict("That vote is a thumbs up; only negative feedback becomes an evaluation case."),
+            "no-vote" => Problems.NotFound("A vote on that message"),
+            _ => Problems.Conflict($"The set already holds {EvaluationLimits.MaxCases} cases."),
+        };
     }
 
     private static async Task<Ok<IReadOnlyList<EvaluationSet>>> ListSets(HttpContext http, IEvaluations evaluations, CancellationToken ct) =>

@@ -65,6 +65,12 @@ public interface IEvaluations
     /// <summary>One run with its per-case results, or null.</summary>
     Task<EvaluationRun?> GetRunAsync(string tenantId, string runId, CancellationToken ct);
     /// <summary>
+    /// Appends a case made from a thumbs-down vote: the question of the voted answer as stored, asked as the voter with
+    /// <paramref name="role"/>, with the facts and sources the answer should have had. Null with the reason when it cannot.
+    /// </summary>
+    Task<(EvaluationCase? Case, string? Problem)> AddCaseFromFeedbackAsync(string tenantId, string setId, string conversationId, long seq,
+        IReadOnlyList<string> facts, IReadOnlyList<string> sources, string role, CancellationToken ct);
+    /// <summary>
     /// Runs the set (when given) against the canary's candidate and its baseline and compares them, together with the
     /// live canary figures when <paramref name="withLive"/>; both runs are stored under <paramref name="purpose"/>.
     /// </summary>

@@ -60,6 +60,16 @@ internal sealed class Evaluations(IGrainFactory grains, EvaluationStore store, I
         await store.GetRunAsync(tenantId, runId, ct) is { } r ? ToRun(r, withCases: true) : null;
 
     /// <inheritdoc />
+    public async Task<(EvaluationCase? Case, string? Problem)> AddCaseFromFeedbackAsync(string tenantId, string setId, string conversationId, long seq,
+        IReadOnlyList<string> facts, IReadOnlyList<string> sources, string role, CancellationToken ct)
+    {
+        if (await store.VotedQuestionAsync(tenantId, conversationId, seq, ct) is not { } vote) return (null, "no-vote");
+        if (!vote.Negative) return (null, "not-negative");
+        var c = new EvaluationCase(vote.Question, facts, sources, vote.UserId, role);
+        return await store.AppendCaseAsync(tenantId, setId, JsonSerializer.Serialize(c, Json), EvaluationLimits.MaxCases, ct) ? (c, null) : (null, "no-set");
+    }
+
+    /// <inheritdoc />
     public async Task<GateDecision> CompareAsync(Caller admin, CanarySettings canary, EvaluationSet? set, double margin, bool withLive, string purpose, CancellationToken ct)
     {
         var failures = new List<GateFailure>();

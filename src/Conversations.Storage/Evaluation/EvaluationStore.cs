@@ -65,6 +65,39 @@ public sealed class EvaluationStore(NpgsqlDataSource db)
         return await cmd.ExecuteNonQueryAsync(ct) == 1;
     }
 
+    /// <summary>
+    /// A vote on an answer with the question of its turn as stored (masked by the input check): (voter, negative,
+    /// question), or null when there is no such vote or the question is gone.
+    /// </summary>
+    public async Task<(string UserId, bool Negative, string Question)?> VotedQuestionAsync(string tenantId, string conversationId, long seq, CancellationToken ct = default)
+    {
+        await using var cmd = db.CreateCommand("""
+            SELECT f.user_id, f.negative, q.content FROM routing_feedback f
+            JOIN messages q ON q.tenant_id = f.tenant_id AND q.conversation_id = f.conversation_id AND q.turn_id = f.turn_id AND q.role = 'user'
+            WHERE f.tenant_id = @t AND f.conversation_id = @c AND f.seq = @s
+            ORDER BY q.seq LIMIT 1
+            """);
+        cmd.Parameters.AddWithValue("t", tenantId);
+        cmd.Parameters.AddWithValue("c", conversationId);
+        cmd.Parameters.AddWithValue("s", seq);
+        await using var r = await cmd.ExecuteReaderAsync(ct);
+        return await r.ReadAsync(ct) ? (r.GetString(0), r.GetBoolean(1), r.GetString(2)) : null;
+    }
+
+    /// <summary>Appends one case (JSON) to a set holding fewer than <paramref name="maxCases"/>; false when the set is missing or full.</summary>
+    public async Task<bool> AppendCaseAsync(string tenantId, string setId, string caseJson, int maxCases, CancellationToken ct = default)
+    {
+        await using var cmd = db.CreateCommand("""
+            UPDATE evaluation_sets SET cases = cases || jsonb_build_array(@c::jsonb)
+            WHERE tenant_id = @t AND set_id = @s AND jsonb_array_length(cases) < @max
+            """);
+        cmd.Parameters.AddWithValue("t", tenantId);
+        cmd.Parameters.AddWithValue("s", setId);
+        cmd.Parameters.AddWithValue("c", caseJson);
+        cmd.Parameters.AddWithValue("max", maxCases);
+        return await cmd.ExecuteNonQueryAsync(ct) == 1;
+    }
+
     /// <summary>Stores a finished run.</summary>
     public async Task InsertRunAsync(string tenantId, EvaluationRunRecord run, CancellationToken ct = default)
     {

@@ -127,4 +127,30 @@ public sealed class EvaluationGateTests(RoutingPlatform fx)
         await ApiClient.ProblemAsync(await t.Admin.Http.GetAsync($"/v1/evaluations/runs/{runId}"), HttpStatusCode.NotFound);
         Assert.Single((await other.GetAsync("/v1/evaluations/sets")).AsArray());
     }
+
+    [Fact(DisplayName = "A thumbs-down answer becomes an evaluation case in one call: its question, asked as the voter; a thumbs up or another tenant's vote cannot")]
+    public async Task Negative_feedback_becomes_a_case()
+    {
+        using var t = await TenantWithCandidateAsync("worse", BadAnswer);
+        var conversation = await t.User.CreateConversationAsync();
+        var seq = (await t.User.SendAsync(conversation, "Can I return shoes after five weeks?")).Done()["assistantMessageSeq"]!.GetValue<long>();
+        var vote = $"/v1/conversations/{conversation}/messages/{seq}/feedback";
+        Assert.Equal(HttpStatusCode.OK, (await t.User.PostAsync(vote, new { rating = "up" })).Status);
+        var body = new { conversationId = conversation, seq, facts = new[] { "30 days" } };
+        await ApiClient.ProblemAsync(await t.Admin.Http.PostAsJsonAsync("/v1/evaluations/sets/refunds/cases/from-feedback", body), HttpStatusCode.Conflict);
+
+        Assert.Equal(HttpStatusCode.OK, (await t.User.PostAsync(vote, new { rating = "down", comment = "Wrong window." })).Status);
+        var res = await t.Admin.Http.PostAsJsonAsync("/v1/evaluations/sets/refunds/cases/from-feedback", body);
+        await ApiClient.EnsureAsync(res, HttpStatusCode.Created);
+        var cases = (await t.GetAsync("/v1/evaluations/sets/refunds"))["cases"]!.AsArray();
+        Assert.Equal(3, cases.Count);
+        Assert.Equal("Can I return shoes after five weeks?", cases[2]!["question"]!.GetValue<string>());
+        Assert.Equal("alice", cases[2]!["userId"]!.GetValue<string>());
+        Assert.Equal(["30 days"], cases[2]!["facts"]!.AsArray().Select(f => f!.GetValue<string>()));
+
+        using var other = await fx.NewTenantAsync();
+        await ApiClient.EnsureAsync(await other.Admin.Http.PostAsJsonAsync("/v1/evaluations/sets", RefundSet("refunds")), HttpStatusCode.Created);
+        await ApiClient.ProblemAsync(await other.Admin.Http.PostAsJsonAsync("/v1/evaluations/sets/refunds/cases/from-feedback", body), HttpStatusCode.NotFound);
+        Assert.Equal(2, (await other.GetAsync("/v1/evaluations/sets/refunds"))["cases"]!.AsArray().Count);
+    }
 }
