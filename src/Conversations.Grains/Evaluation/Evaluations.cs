@@ -5,6 +5,7 @@ using Conversations.Contracts.Chat;
 using Conversations.Contracts.Evaluation;
 using Conversations.Contracts.Moderation;
 using Conversations.Contracts.Routing;
+using Conversations.Prompting.History;
 using Conversations.Storage.Evaluation;
 
 namespace Conversations.Grains.Evaluation;
@@ -63,9 +64,13 @@ internal sealed class Evaluations(IGrainFactory grains, EvaluationStore store, I
     public async Task<(EvaluationCase? Case, string? Problem)> AddCaseFromFeedbackAsync(string tenantId, string setId, string conversationId, long seq,
         IReadOnlyList<string> facts, IReadOnlyList<string> sources, string role, CancellationToken ct)
     {
-        if (await store.VotedQuestionAsync(tenantId, conversationId, seq, ct) is not { } vote) return (null, "no-vote");
+        if (await store.VoteAsync(tenantId, conversationId, seq, ct) is not { } vote) return (null, "no-vote");
         if (!vote.Negative) return (null, "not-negative");
-        var c = new EvaluationCase(vote.Question, facts, sources, vote.UserId, role);
+        // The question as the voter's history holds it (masked by the input check), read through its conversation grain.
+        var history = await grains.GetGrain<IConversationGrain>(GrainKeys.Scoped(tenantId, conversationId))
+            .GetHistoryAsync(new Caller(tenantId, vote.UserId, Roles.User), seq, 20);
+        if (history?.Messages.LastOrDefault(m => m.TurnId == vote.TurnId && m.Role == ChatRoles.User) is not { } question) return (null, "no-vote");
+        var c = new EvaluationCase(question.Content, facts, sources, vote.UserId, role);
         return await store.AppendCaseAsync(tenantId, setId, JsonSerializer.Serialize(c, Json), EvaluationLimits.MaxCases, ct) ? (c, null) : (null, "no-set");
     }
 
@@ -130,6 +135,8 @@ internal sealed class Evaluations(IGrainFactory grains, EvaluationStore store, I
                     case ErrorEvent err: error = err.Code; break;
                 }
             }
+            // A fallback (or a tier's canary) answered instead: that answer says nothing about the model under test.
+            if (error is null && !string.Equals(model, modelId, StringComparison.OrdinalIgnoreCase)) error = "answered_by_other_model";
             return new EvaluationAnswer(text.ToString(), cited.Distinct().ToList(), error, model, Math.Round(clock.Elapsed.TotalMilliseconds, 1), cost);
         }
         finally

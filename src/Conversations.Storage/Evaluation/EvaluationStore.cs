@@ -65,17 +65,11 @@ public sealed class EvaluationStore(NpgsqlDataSource db)
         return await cmd.ExecuteNonQueryAsync(ct) == 1;
     }
 
-    /// <summary>
-    /// A vote on an answer with the question of its turn as stored (masked by the input check): (voter, negative,
-    /// question), or null when there is no such vote or the question is gone.
-    /// </summary>
-    public async Task<(string UserId, bool Negative, string Question)?> VotedQuestionAsync(string tenantId, string conversationId, long seq, CancellationToken ct = default)
+    /// <summary>A vote on an answer: (voter, negative, the answer's turn), or null when there is none.</summary>
+    public async Task<(string UserId, bool Negative, string TurnId)?> VoteAsync(string tenantId, string conversationId, long seq, CancellationToken ct = default)
     {
         await using var cmd = db.CreateCommand("""
-            SELECT f.user_id, f.negative, q.content FROM routing_feedback f
-            JOIN messages q ON q.tenant_id = f.tenant_id AND q.conversation_id = f.conversation_id AND q.turn_id = f.turn_id AND q.role = 'user'
-            WHERE f.tenant_id = @t AND f.conversation_id = @c AND f.seq = @s
-            ORDER BY q.seq LIMIT 1
+            SELECT user_id, negative, turn_id FROM routing_feedback WHERE tenant_id = @t AND conversation_id = @c AND seq = @s
             """);
         cmd.Parameters.AddWithValue("t", tenantId);
         cmd.Parameters.AddWithValue("c", conversationId);
