@@ -31,6 +31,7 @@ public static class ApiReadServiceExtensions
         services.TryAddSingleton<ModerationEventStore>();
         services.TryAddSingleton<RoutingStore>();
         services.TryAddSingleton<BatchStore>();
+        services.TryAddSingleton<FeedbackSummaryStore>();
         services.TryAddSingleton<IApiKeyLookup, ApiKeyLookup>();
         services.TryAddSingleton<ITenantDirectory, TenantDirectory>();
         services.TryAddSingleton<IConversationList, ConversationList>();
