@@ -11,6 +11,15 @@ cd "$repo"
 bash deploy/local-db.sh start
 conn="$(bash deploy/local-db.sh conn)"
 
+# The master key that wraps every tenant's data key (encryption at rest), made once, readable by this user only.
+# Keep it (and back it up apart from the database): without it the stored data cannot be read.
+key_file="${MASTER_KEY_FILE:-$repo/.local/master.key}"
+if [[ ! -f "$key_file" ]]; then
+  mkdir -p "$(dirname "$key_file")"
+  (umask 077 && printf 'm%s-local %s\n' "$(date -u +%Y%m%d%H%M%S)" "$(head -c 32 /dev/urandom | base64 -w0)" > "$key_file")
+  echo "Created the master key $key_file (mode 0600)."
+fi
+export Encryption__MasterKeyFile="$key_file"
 # The web apps are built by the API's build with Node.js and npm (src/Conversations.Web); install them when missing.
 if ! command -v npm >/dev/null; then
   sudo_cmd=""; [ "$(id -u)" -ne 0 ] && sudo_cmd="sudo"

@@ -1,10 +1,13 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using Conversations.Api.Audit;
 using Conversations.Api.Auth;
 using Conversations.Api.Batches;
 using Conversations.Api.Capacity;
 using Conversations.Api.Chat;
+using Conversations.Api.DataRights;
 using Conversations.Api.Demo;
+using Conversations.Api.Encryption;
 using Conversations.Api.Errors;
 using Conversations.Api.Evaluation;
 using Conversations.Api.Feedback;
@@ -15,6 +18,7 @@ using Conversations.Api.Moderation;
 using Conversations.Api.OpenAi;
 using Conversations.Api.OpenApi;
 using Conversations.Api.Routing;
+using Conversations.Api.Security;
 using Conversations.Api.Telemetry;
 using Conversations.Api.Tenancy;
 using Conversations.Api.Usage;
@@ -42,6 +46,8 @@ internal static class ApiSetup
         services.AddOptions<ChatApiOptions>().Bind(builder.Configuration.GetSection(ChatApiOptions.Section));
         services.AddSingleton(TimeProvider.System);
         services.AddApiKeyAuth();
+        services.AddTransportSecurity(builder.Configuration); // trusted proxies, HSTS, rate limits on every route
+        services.AddTenantCors();
         // Request bodies are checked against their data annotations: one 400 lists every bad field.
         services.AddValidation();
         services.AddReadinessChecks();
@@ -95,13 +101,17 @@ internal static class ApiSetup
     /// <summary>Maps the middleware and every route.</summary>
     public static WebApplication MapApi(this WebApplication app)
     {
+        app.UseTransportSecurity();
         app.UseExceptionHandler();
         app.UseStatusCodePages(); // unknown routes get a problem-details 404 too
         app.UseRequestTextCheck();
         app.MapMetricsEndpoint();
         app.UseDefaultFiles();
         app.UseStaticFiles();
+        app.UseRateLimiter();
         app.UseAuthentication();
+        app.UseCors(); // after authentication: a request's CORS headers depend on the caller's tenant
+        app.UseAuditTrail(); // admin changes and refusals into the audit log; read-only keys stop here
         app.UseAuthorization();
         app.MapOpenApi(ApiDocument.Path);
         app.MapReadiness();
@@ -120,6 +130,10 @@ internal static class ApiSetup
         v1.MapBatchApi();
         v1.MapCapacityApi();
         v1.MapOpenAiApi();
+        v1.MapAuditApi();
+        v1.MapDataExportApi();
+        v1.MapTenantCorsApi();
+        v1.MapDataKeysApi();
         return app;
     }
 }

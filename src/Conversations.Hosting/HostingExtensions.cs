@@ -5,11 +5,13 @@ using Conversations.Grains.Moderation;
 using Conversations.Grains.ReadServices;
 using Conversations.Grains.Routing;
 using Conversations.Hosting.Database;
+using Conversations.Hosting.Encryption;
 using Conversations.Hosting.Telemetry;
 using Conversations.Hosting.Zones;
 using Conversations.Prompting.Tokens;
 using Conversations.Storage.Chat;
 using Conversations.Storage.Database;
+using Conversations.Storage.Encryption;
 using Conversations.Storage.Tenancy;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -41,6 +43,7 @@ public static class HostingExtensions
     {
         var cs = configuration.PostgresConnectionString();
         services.AddSingleton(_ => DataSourceFactory.Create(cs));
+        services.AddEncryptionAtRest(configuration);
         services.AddSingleton<TenancyStore>();
         services.AddSingleton<ConversationStore>();
         services.AddSingleton<UsageStore>();
@@ -129,8 +132,17 @@ public static class HostingExtensions
     }
 
     /// <summary>Grain state in PostgreSQL through the ADO.NET provider, under the storage name the grains ask for.</summary>
-    public static ISiloBuilder AddPlatformGrainStorage(this ISiloBuilder silo, string connectionString) =>
-        silo.AddAdoNetGrainStorage(GrainStorageName, o => { o.Invariant = Invariant; o.ConnectionString = connectionString; });
+    /// <remarks>Tenants' grain state is sealed with their data keys on the way in (<see cref="SealedGrainStorage"/>).</remarks>
+    public static ISiloBuilder AddPlatformGrainStorage(this ISiloBuilder silo, string connectionString)
+    {
+        const string rows = GrainStorageName + "-rows";
+        var encryption = silo.Configuration.GetSection(EncryptionOptions.Section).Get<EncryptionOptions>() ?? new EncryptionOptions();
+        if (!encryption.SealGrainState)
+            return silo.AddAdoNetGrainStorage(GrainStorageName, o => { o.Invariant = Invariant; o.ConnectionString = connectionString; });
+        silo.AddAdoNetGrainStorage(rows, o => { o.Invariant = Invariant; o.ConnectionString = connectionString; });
+        silo.Services.AddSealedGrainStorage(GrainStorageName, rows);
+        return silo;
+    }
 
     /// <summary>Declares a dead silo in about a second on loopback; for tests, too eager for real networks.</summary>
     public static void UseFastFailureDetection(ClusterMembershipOptions o)

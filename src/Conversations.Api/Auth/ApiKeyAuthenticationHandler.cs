@@ -7,13 +7,13 @@ using Microsoft.Extensions.Options;
 namespace Conversations.Api.Auth;
 
 /// <summary>
-/// The <c>ApiKey</c> authentication scheme: <c>Authorization: Bearer cvk_…</c>, resolved through the cache of
-/// <see cref="ApiKeyAuthenticator"/>. The principal carries the key's role as a role claim, so authorization policies
+/// The <c>ApiKey</c> authentication scheme: <c>Authorization: Bearer cvk_…</c>, resolved by
+/// <see cref="ApiKeyAuthenticator"/> on every request. The principal carries the key's role as a role claim, so authorization policies
 /// decide who may call a route; the resolved <see cref="ApiCaller"/> is kept on the request for the handlers.
 /// </summary>
 internal sealed class ApiKeyAuthenticationHandler(
     IOptionsMonitor<AuthenticationSchemeOptions> options, ILoggerFactory logger, UrlEncoder encoder,
-    ApiKeyAuthenticator keys, KeyUsageRecorder usage)
+    ApiKeyAuthenticator keys, KeyUsageRecorder usage, Security.FailedKeyLimiter failures)
     : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
 {
     /// <summary>The scheme's name.</summary>
@@ -31,8 +31,14 @@ internal sealed class ApiKeyAuthenticationHandler(
     protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
     {
         if (!Request.Headers.Authorization.ToString().StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase)) return AuthenticateResult.NoResult();
+        var address = Context.Connection.RemoteIpAddress?.ToString() ?? "unknown";
+        if (failures.IsBlocked(address)) return AuthenticateResult.Fail("Too many unknown keys from this address.");
         var caller = await keys.AuthenticateAsync(Request, Context.RequestAborted);
-        if (caller is null) return AuthenticateResult.Fail("The API key is unknown, revoked or expired.");
+        if (caller is null)
+        {
+            failures.RecordFailure(address);
+            return AuthenticateResult.Fail("The API key is unknown, revoked or expired.");
+        }
         usage.Touch(caller.KeyId);
         Context.Items[CallerItem] = caller;
         var claims = new List<Claim>

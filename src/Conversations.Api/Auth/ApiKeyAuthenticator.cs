@@ -1,17 +1,14 @@
-using System.Collections.Concurrent;
+using Conversations.Contracts;
 using Conversations.Contracts.Tenancy;
 
 namespace Conversations.Api.Auth;
 
-/// <summary>Resolves bearer keys to callers, caching answers briefly so the hot path does not hit the database.</summary>
-internal sealed class ApiKeyAuthenticator(IApiKeyLookup keys, TimeProvider time)
+/// <summary>
+/// Resolves bearer keys to callers with one indexed lookup per request (a primary-key read of a prepared statement),
+/// and no cache: a revoke, an expiry or the end of a rotation's overlap holds from the next request on every API host.
+/// </summary>
+internal sealed class ApiKeyAuthenticator(IApiKeyLookup keys)
 {
-    /// <summary>How long a resolved key is trusted without asking the database again (bounds revocation delay).</summary>
-    public static readonly TimeSpan CacheTtl = TimeSpan.FromSeconds(15);
-    private const int MaxCachedKeys = 100_000;
-
-    private readonly ConcurrentDictionary<string, (ApiCaller? Caller, DateTimeOffset Expires)> _cache = new(StringComparer.Ordinal);
-
     /// <summary>The caller for the request's <c>Authorization: Bearer</c> key, or null.</summary>
     public async ValueTask<ApiCaller?> AuthenticateAsync(HttpRequest request, CancellationToken ct)
     {
@@ -19,16 +16,9 @@ internal sealed class ApiKeyAuthenticator(IApiKeyLookup keys, TimeProvider time)
         if (!header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase)) return null;
         var key = header["Bearer ".Length..].Trim();
         if (key.Length == 0) return null;
-        var now = time.GetUtcNow();
-        if (_cache.TryGetValue(key, out var hit) && hit.Expires > now) return hit.Caller;
-
-        var identity = await keys.ResolveAsync(key, ct);
-        var caller = identity is null ? null : new ApiCaller(identity.KeyId, identity.TenantId, identity.UserId, identity.Role);
-        if (_cache.Count >= MaxCachedKeys) _cache.Clear();
-        _cache[key] = (caller, now + CacheTtl);
-        return caller;
+        if (await keys.ResolveAsync(key, ct) is not { } identity) return null;
+        // A chat-scoped admin key acts as a user: the admin routes' role policy refuses it.
+        var role = identity.Scope == KeyScopes.Chat && identity.Role == Roles.TenantAdmin ? Roles.User : identity.Role;
+        return new ApiCaller(identity.KeyId, identity.TenantId, identity.UserId, role, identity.Scope);
     }
-
-    /// <summary>Forgets cached answers (after a revoke on this host).</summary>
-    public void Invalidate() => _cache.Clear();
 }

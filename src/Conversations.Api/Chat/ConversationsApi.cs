@@ -5,6 +5,7 @@ using Conversations.Api.Moderation;
 using Conversations.Api.OpenApi;
 using Conversations.Api.Streaming;
 using Conversations.Contracts;
+using Conversations.Contracts.Audit;
 using Conversations.Contracts.Chat;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
@@ -97,12 +98,17 @@ internal static class ConversationsApi
         return info is null ? Problems.NotFound("The conversation") : TypedResults.Ok(info);
     }
 
-    private static async Task<Results<NoContent, ProblemHttpResult>> Delete(string conversationId, HttpContext http, IGrainFactory grains)
+    // The store removes what the conversation left elsewhere (moderation events, routing rows, feedback, cache
+    // entries; usage anonymised) in the deletion's transaction; the deletion itself goes into the audit log.
+    private static async Task<Results<NoContent, ProblemHttpResult>> Delete(string conversationId, HttpContext http, IGrainFactory grains, IAuditLog audit)
     {
-        var caller = http.Caller().ToCaller();
+        var apiCaller = http.Caller();
+        var caller = apiCaller.ToCaller();
         if (!Ids.IsId(conversationId)) return Problems.NotFound("The conversation");
         var deleted = await grains.GetGrain<IConversationGrain>(GrainKeys.Scoped(caller.TenantId, conversationId)).DeleteAsync(caller);
-        return deleted ? TypedResults.NoContent() : Problems.NotFound("The conversation");
+        if (!deleted) return Problems.NotFound("The conversation");
+        await audit.AppendAsync(caller.TenantId, apiCaller.ToActor(http), "conversation.delete", $"conversation:{conversationId}", null, null, CancellationToken.None);
+        return TypedResults.NoContent();
     }
 
     // The group's filters have checked the message and admitted it against the rate limits. The turn is started (or

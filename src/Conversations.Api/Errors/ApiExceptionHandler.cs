@@ -1,3 +1,4 @@
+using Conversations.Contracts.Encryption;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Mvc;
 using Npgsql;
@@ -13,7 +14,7 @@ internal sealed partial class ApiExceptionHandler(IProblemDetailsService problem
     public async ValueTask<bool> TryHandleAsync(HttpContext http, Exception exception, CancellationToken ct)
     {
         string? field = null;
-        var (status, title, detail) = exception switch
+        var (status, title, detail) = Unreadable(exception) is { } gone ? (410, "Data destroyed", gone.Message) : exception switch
         {
             BadHttpRequestException { StatusCode: 413 } =>
                 (413, "Too large", "The request body is larger than this server accepts. Send less text at a time."),
@@ -44,6 +45,14 @@ internal sealed partial class ApiExceptionHandler(IProblemDetailsService problem
         var problem = new ProblemDetails { Status = status, Title = title, Detail = detail, Type = $"https://httpstatuses.io/{status}" };
         if (field is not null) problem.Extensions["field"] = field;
         return await problems.TryWriteAsync(new ProblemDetailsContext { HttpContext = http, ProblemDetails = problem, Exception = exception });
+    }
+
+    // A destroyed tenant key may surface wrapped (a grain that failed to activate): look down the chain.
+    private static TenantDataUnreadableException? Unreadable(Exception? e)
+    {
+        for (var depth = 0; e is not null && depth < 8; depth++, e = e.InnerException)
+            if (e is TenantDataUnreadableException u) return u;
+        return null;
     }
 
     private static (int, string, string) Unstorable(string name, out string field)

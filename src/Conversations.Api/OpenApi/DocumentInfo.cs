@@ -22,7 +22,10 @@ internal static class DocumentInfo
         ["Feedback"] = "Ratings of answers, which also decide canary rollouts.",
         ["Offline batches"] = "Many questions answered in the background, through the same stages as chat.",
         ["Capacity"] = "How many more turns the platform can take now.",
+        ["Encryption at rest"] = "Operator only: master key rotation and destroying a tenant's data key (crypto-shredding).",
         ["OpenAI-compatible"] = "Chat completions and models in OpenAI's wire format, over the same turn as the native route.",
+        ["Audit"] = "The append-only audit log: who changed what, when and from where (secrets never shown).",
+        ["Data rights"] = "Exports of a tenant or one user as a zip archive, with progress.",
     };
 
     /// <summary>Document transformer: fills in what the framework leaves empty.</summary>

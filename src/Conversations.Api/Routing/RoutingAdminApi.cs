@@ -1,6 +1,8 @@
 using Conversations.Api.Auth;
 using Conversations.Api.Errors;
+using System.Text.Json.Nodes;
 using Conversations.Contracts;
+using Conversations.Contracts.Audit;
 using Conversations.Contracts.Evaluation;
 using Conversations.Contracts.Routing;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -96,7 +98,7 @@ internal static class RoutingAdminApi
     // The gate: the evaluation set against both arms and the live canary figures. Refused with 422 naming each failing
     // metric and its numbers; an override promotes anyway and records who overrode what, when and why.
     private static async Task<Results<Ok<RoutingConfigDto>, ProblemHttpResult>> Promote(PromoteBody? body, HttpContext http, IGrainFactory grains,
-        IEvaluations evaluations, CancellationToken ct)
+        IEvaluations evaluations, IAuditLog audit, CancellationToken ct)
     {
         var caller = http.Caller().ToCaller();
         var grain = grains.GetGrain<IRoutingConfigGrain>(caller.TenantId);
@@ -116,8 +118,16 @@ internal static class RoutingAdminApi
             return EvaluationGateText.Refusal(canary, decision);
         }
         if (!decision.Passed)
+        {
             await grain.RecordEventAsync(new RoutingEvent(DateTimeOffset.UtcNow, "canary-promotion-override",
                 $"{caller.UserId} overrode the promotion gate at {DateTimeOffset.UtcNow:O}: {body!.Reason!.Trim()}. {EvaluationGateText.Summary(canary, decision)}"));
+            await audit.AppendAsync(caller.TenantId, http.Caller().ToActor(http), "canary.promotion-override", $"canary:{canary.CandidateModelId}", null,
+                new JsonObject
+                {
+                    ["reason"] = body.Reason.Trim(),
+                    ["failures"] = new JsonArray([.. decision.Failures.Select(f => (JsonNode?)JsonValue.Create(f.Message))]),
+                }, ct);
+        }
         return TypedResults.Ok(RoutingConfigDto.From(await grain.PromoteCanaryAsync()));
     }
 

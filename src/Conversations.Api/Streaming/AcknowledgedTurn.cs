@@ -16,6 +16,9 @@ internal static class AcknowledgedTurn
     /// <summary>The error code of a turn whose question could not be stored.</summary>
     public const string NotStoredCode = "storage_unavailable";
 
+    /// <summary>The error code of a turn whose tenant's data key was destroyed (nothing of the tenant can be stored).</summary>
+    public const string DataDestroyedCode = "data_destroyed";
+
     /// <summary>Seconds a client is told to wait before sending the same message again.</summary>
     public const int RetryAfterSeconds = 5;
 
@@ -36,6 +39,12 @@ internal static class AcknowledgedTurn
                     return TypedResults.Problem(notStored.Message, statusCode: StatusCodes.Status503ServiceUnavailable,
                         title: "Message not saved", type: "https://httpstatuses.io/503",
                         extensions: new Dictionary<string, object?> { ["code"] = NotStoredCode });
+                }
+                if (e.Current.Event is ErrorEvent { Code: DataDestroyedCode } destroyed)
+                {
+                    await e.DisposeAsync();
+                    return TypedResults.Problem(destroyed.Message, statusCode: StatusCodes.Status410Gone, title: "Data destroyed",
+                        type: "https://httpstatuses.io/410", extensions: new Dictionary<string, object?> { ["code"] = DataDestroyedCode });
                 }
                 if (e.Current.Event is ProgressEvent { Stage: ReceivedStage } or DeltaEvent or DoneEvent or ErrorEvent) break;
             }

@@ -2,6 +2,7 @@ using System.ComponentModel.DataAnnotations;
 using Conversations.Api.Auth;
 using Conversations.Api.Errors;
 using Conversations.Contracts;
+using Conversations.Contracts.DataRights;
 using Conversations.Contracts.Tenancy;
 using Microsoft.AspNetCore.Http.HttpResults;
 
@@ -17,12 +18,18 @@ internal static class TenancyApi
         operators.MapPost("/", CreateTenant).WithName("CreateTenant").WithSummary("Creates a tenant and its first admin key (operator).")
             .ProducesProblem(StatusCodes.Status409Conflict);
         operators.MapGet("/", ListTenants).WithName("ListTenants").WithSummary("Lists tenants by id with their user counts (operator); q keeps those whose id or name contains it.");
+        operators.MapDelete("/{tenantId}", DeleteTenant).WithName("DeleteTenant")
+            .WithSummary("Deletes a tenant and everything of it: rows, vectors, grain state, keys, audit trail (operator).");
 
         var admin = v1.MapGroup("").WithTags("Tenant administration").RequireRoles(Roles.TenantAdmin);
         admin.MapPost("/users", CreateUser).WithName("CreateUser").WithSummary("Creates a user of the caller's tenant.")
             .ProducesProblem(StatusCodes.Status409Conflict);
         admin.MapGet("/users", ListUsers).WithName("ListUsers").WithSummary("Lists the tenant's users.");
-        admin.MapPost("/users/{userId}/keys", IssueKey).WithName("IssueKey").WithSummary("Issues an API key for a user (shown once); with ?expiresInDays=N one that stops working after N days.");
+        admin.MapPost("/users/{userId}/keys", IssueKey).WithName("IssueKey").WithSummary("Issues an API key for a user (shown once); ?expiresInDays=N makes it stop after N days, ?scope=chat|read-only|admin narrows it.");
+        admin.MapPost("/keys/{keyId}/rotate", RotateKey).WithName("RotateKey")
+            .WithSummary("Issues a successor of a key (shown once); the old key keeps working for ?overlapMinutes=N (default 60, 0 ends it now).");
+        admin.MapDelete("/users/{userId}", DeleteUser).WithName("DeleteUser")
+            .WithSummary("Deletes a user: conversations, memory, keys, feedback, cache entries; usage stays as anonymous aggregates.");
         admin.MapGet("/users/{userId}/keys", ListKeys).WithName("ListUserKeys").WithSummary("A user's keys: id, created, last used, expiry (never the secret).");
         admin.MapDelete("/keys/{keyId}", RevokeKey).WithName("RevokeKey").WithSummary("Revokes a key of the tenant.");
         admin.MapGet("/tenant/settings", GetSettings).WithName("GetTenantSettings").WithSummary("The tenant's settings.");
@@ -78,14 +85,43 @@ internal static class TenancyApi
     private static async Task<Results<Created<IssuedKeyDto>, ProblemHttpResult>> IssueKey(
         string userId,
         [Range(1, 3650, ErrorMessage = "expiresInDays must be between 1 and 3650.")] int? expiresInDays,
-        HttpContext http, ITenantDirectory directory, TimeProvider time, CancellationToken ct)
+        string? scope,
+        HttpContext http, ITenantDirectory directory, IKeyLifecycle keys, TimeProvider time, CancellationToken ct)
     {
-        // A query parameter, not a body: clients issue keys with an empty POST, whatever its content type.
+        // Query parameters, not a body: clients issue keys with an empty POST, whatever its content type.
         var expiresAt = expiresInDays is { } days ? time.GetUtcNow().AddDays(days) : (DateTimeOffset?)null;
-        var key = Ids.IsId(userId) ? await directory.IssueKeyAsync(http.Caller().TenantId!, userId, expiresAt, ct) : null;
+        var caller = http.Caller();
+        if (!Ids.IsId(userId) || await directory.GetUserAsync(caller.TenantId!, userId, ct) is not { } user) return Problems.NotFound($"User '{userId}'");
+        if (scope is not null && !KeyScopes.IsAllowed(user.Role, scope))
+            return Problems.BadRequest($"scope must be one of: {(user.Role == Roles.TenantAdmin ? "admin, chat, read-only" : "chat, read-only")} for a key of a {user.Role}.");
+        var key = await keys.IssueAsync(caller.TenantId!, userId, scope, expiresAt, caller.ToActor(http), ct);
         if (key is null) return Problems.NotFound($"User '{userId}'");
         return TypedResults.Created($"/v1/keys/{key.KeyId}", new IssuedKeyDto(key.KeyId, key.Key, key.UserId, key.Role));
     }
+
+    private static async Task<Results<Created<RotatedKeyDto>, ProblemHttpResult>> RotateKey(
+        string keyId,
+        [Range(0, 43200, ErrorMessage = "overlapMinutes must be between 0 and 43200 (30 days).")] int? overlapMinutes,
+        HttpContext http, IKeyLifecycle keys, CancellationToken ct)
+    {
+        var caller = http.Caller();
+        var rotated = await keys.RotateAsync(caller.TenantId!, keyId, TimeSpan.FromMinutes(overlapMinutes ?? 60), caller.ToActor(http), ct);
+        if (rotated is null) return Problems.NotFound($"Key '{keyId}'");
+        var k = rotated.NewKey;
+        return TypedResults.Created($"/v1/keys/{k.KeyId}", new RotatedKeyDto(k.KeyId, k.Key, k.UserId, k.Role, rotated.OldKeyId, rotated.OldKeyExpiresAt));
+    }
+
+    private static async Task<Results<NoContent, ProblemHttpResult>> DeleteUser(string userId, HttpContext http, IDataRights rights, CancellationToken ct)
+    {
+        var caller = http.Caller();
+        if (userId == caller.UserId) return Problems.BadRequest("An admin cannot delete their own user; ask another admin of the tenant.");
+        return Ids.IsId(userId) && await rights.DeleteUserAsync(caller.TenantId!, userId, caller.ToActor(http), ct)
+            ? TypedResults.NoContent() : Problems.NotFound($"User '{userId}'");
+    }
+
+    private static async Task<Results<NoContent, ProblemHttpResult>> DeleteTenant(string tenantId, HttpContext http, IDataRights rights, CancellationToken ct) =>
+        Ids.IsTenantId(tenantId) && await rights.DeleteTenantAsync(tenantId, http.Caller().ToActor(http), ct)
+            ? TypedResults.NoContent() : Problems.NotFound($"Tenant '{tenantId}'");
 
     // Another tenant's user is not found: the directory looks only inside the caller's tenant.
     private static async Task<Results<Ok<ApiKeyList>, ProblemHttpResult>> ListKeys(string userId, HttpContext http, ITenantDirectory directory, CancellationToken ct) =>
@@ -100,14 +136,13 @@ internal static class TenancyApi
     }
 
     private static ApiKeyList ToList(IReadOnlyList<ApiKeyInfo> keys) =>
-        new([.. keys.Select(k => new ApiKeyDto(k.KeyId, k.UserId, k.Role, k.CreatedAt, k.LastUsedAt, k.ExpiresAt))]);
+        new([.. keys.Select(k => new ApiKeyDto(k.KeyId, k.UserId, k.Role, k.CreatedAt, k.LastUsedAt, k.ExpiresAt, k.Scope))]);
 
-    private static async Task<Results<NoContent, ProblemHttpResult>> RevokeKey(
-        string keyId, HttpContext http, ITenantDirectory directory, ApiKeyAuthenticator auth, CancellationToken ct)
+    // Keys are looked up on every request, so the revoke holds from the next request on every API host.
+    private static async Task<Results<NoContent, ProblemHttpResult>> RevokeKey(string keyId, HttpContext http, IKeyLifecycle keys, CancellationToken ct)
     {
-        if (!await directory.RevokeKeyAsync(http.Caller().TenantId!, keyId, ct)) return Problems.NotFound($"Key '{keyId}'");
-        auth.Invalidate();
-        return TypedResults.NoContent();
+        var caller = http.Caller();
+        return await keys.RevokeAsync(caller.TenantId!, keyId, caller.ToActor(http), ct) ? TypedResults.NoContent() : Problems.NotFound($"Key '{keyId}'");
     }
 
     private static async Task<Ok<TenantSettings>> GetSettings(HttpContext http, IGrainFactory grains) =>

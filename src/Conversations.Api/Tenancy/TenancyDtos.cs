@@ -30,11 +30,15 @@ public sealed record UserDto(string UserId, string DisplayName, string Role, Dat
 /// <summary>A newly issued key (the key text is shown once).</summary>
 public sealed record IssuedKeyDto(string KeyId, string Key, string UserId, string Role);
 
+/// <summary>A rotated key: the successor (its text shown once) and until when the old key still works.</summary>
+public sealed record RotatedKeyDto(string KeyId, string Key, string UserId, string Role, string OldKeyId, DateTimeOffset OldKeyExpiresAt);
+
 /// <summary>A page of users.</summary>
 public sealed record UserPage(IReadOnlyList<UserDto> Users, string? NextCursor);
 
 /// <summary>A key as its owner and the tenant admin see it: never the secret or its hash.</summary>
-public sealed record ApiKeyDto(string KeyId, string UserId, string Role, DateTimeOffset CreatedAt, DateTimeOffset? LastUsedAt, DateTimeOffset? ExpiresAt);
+/// <remarks><see cref="Scope"/>: <c>chat</c>, <c>read-only</c> or <c>admin</c>; absent for a key that may do all its role allows.</remarks>
+public sealed record ApiKeyDto(string KeyId, string UserId, string Role, DateTimeOffset CreatedAt, DateTimeOffset? LastUsedAt, DateTimeOffset? ExpiresAt, string? Scope = null);
 
 /// <summary>A user's keys that are not revoked, newest first.</summary>
 public sealed record ApiKeyList(IReadOnlyList<ApiKeyDto> Keys);

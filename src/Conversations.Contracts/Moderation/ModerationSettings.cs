@@ -33,8 +33,23 @@ public sealed record ModerationSettings
     [Id(3)] public int TenantTokensPerMinute { get; init; } = DefaultTenantTokensPerMinute;
     /// <summary>"open" (built-in engine decides alone) or "closed" (refuse) while Green is unreachable.</summary>
     [Id(4)] public string GreenFailureMode { get; init; } = FailOpen;
+    /// <summary>"open" (default: the local output guard goes on alone) or "closed" (withhold the rest of the answer) while
+    /// Green cannot check the answer's windows.</summary>
+    [Id(6)] public string GreenOutputFailureMode { get; init; } = FailOpen;
     /// <summary>Bumped on every change; user grains pick up new limits when they see a newer version.</summary>
     [Id(5)] public long Version { get; init; }
+    /// <summary>
+    /// Personal data (phone, card, e-mail, id numbers) and secrets in a question sent to a model: "default" (masked unless
+    /// the model's endpoint is on the operator's allowlist), "mask" (always masked) or "send" (sent as written).
+    /// </summary>
+    [Id(7)] public string PersonalDataToModels { get; init; } = PersonalDataDefault;
+
+    /// <summary>Personal data policy: masked for endpoints outside the operator's allowlist (<c>Chat:PersonalDataAllowedHosts</c>).</summary>
+    public const string PersonalDataDefault = "default";
+    /// <summary>Personal data policy: always masked before a model sees it.</summary>
+    public const string PersonalDataMask = "mask";
+    /// <summary>Personal data policy: sent to every model as written.</summary>
+    public const string PersonalDataSend = "send";
     /// <summary>The window every limit holds over, in seconds (not a setting: shown so clients know there is no burst).</summary>
     public int WindowSeconds => RateLimitWindowSeconds;
 
@@ -56,4 +71,8 @@ public sealed record ModerationSettingsPatch
     [Id(3)] public int? TenantTokensPerMinute { get; init; }
     /// <summary>"open" or "closed".</summary>
     [Id(4)] public string? GreenFailureMode { get; init; }
+    /// <summary>"open" or "closed", for the answer.</summary>
+    [Id(5)] public string? GreenOutputFailureMode { get; init; }
+    /// <summary>"default", "mask" or "send".</summary>
+    [Id(6)] public string? PersonalDataToModels { get; init; }
 }

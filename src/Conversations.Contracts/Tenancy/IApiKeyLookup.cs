@@ -1,7 +1,8 @@
 namespace Conversations.Contracts.Tenancy;
 
 /// <summary>What a valid API key stands for; operator keys carry no tenant or user.</summary>
-public sealed record ApiKeyOwner(string KeyId, string? TenantId, string? UserId, string Role);
+/// <remarks><see cref="Scope"/> narrows the role (see <see cref="KeyScopes"/>); null: all the role allows.</remarks>
+public sealed record ApiKeyOwner(string KeyId, string? TenantId, string? UserId, string Role, string? Scope = null);
 
 /// <summary>Resolves presented API keys. A host service over the key table (no grain call on the hot path).</summary>
 public interface IApiKeyLookup

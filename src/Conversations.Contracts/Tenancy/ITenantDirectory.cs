@@ -10,7 +10,7 @@ public sealed record TenantSummary(string TenantId, string Name, DateTimeOffset 
 public sealed record IssuedKey(string KeyId, string Key, string UserId, string Role);
 
 /// <summary>A key as its owner and the tenant admin see it: never the secret or its hash.</summary>
-public sealed record ApiKeyInfo(string KeyId, string UserId, string Role, DateTimeOffset CreatedAt, DateTimeOffset? LastUsedAt, DateTimeOffset? ExpiresAt);
+public sealed record ApiKeyInfo(string KeyId, string UserId, string Role, DateTimeOffset CreatedAt, DateTimeOffset? LastUsedAt, DateTimeOffset? ExpiresAt, string? Scope = null);
 
 /// <summary>Tenants, their users and API keys. A host service over the tenancy tables; every user and key call is scoped by tenant.</summary>
 public interface ITenantDirectory

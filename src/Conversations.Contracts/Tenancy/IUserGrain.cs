@@ -35,4 +35,15 @@ public interface IUserGrain : IGrainWithStringKey
     /// <summary>Forgets everything.</summary>
     [Alias("forget-all")]
     Task ForgetAllAsync();
+
+    /// <summary>
+    /// Forgets the facts these user messages stated (their conversation is being deleted); returns how many. A fact the
+    /// user stated elsewhere too goes as well: deleting errs on forgetting.
+    /// </summary>
+    [Alias("forget-learned-from")]
+    Task<int> ForgetLearnedFromAsync(IReadOnlyList<string> userMessages);
+
+    /// <summary>Clears the stored state and deactivates (the user is being deleted).</summary>
+    [Alias("erase")]
+    Task EraseAsync();
 }

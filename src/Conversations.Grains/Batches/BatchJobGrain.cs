@@ -57,6 +57,7 @@ public sealed partial class BatchJobGrain(
     ChatModelPool pool,
     ITokenCounter tokens,
     IOptions<RoutingOptions> options,
+    IOptions<ChatOptions> chat,
     TimeProvider time,
     ILogger<BatchJobGrain> logger) : Grain, IBatchJobGrain, IRemindable
 {
@@ -191,9 +192,10 @@ public sealed partial class BatchJobGrain(
         ModelEntry entry, decimal worst, IBudgetGrain? budget, CancellationToken ct)
     {
         var verdict = turn.Verdict;
-        var answer = await GuardedAnswer.ReadAsync(pool.Get(model),
-            new ModelRequest([new PromptMessage(ChatRoles.User, verdict.TextForModel)], state.State.MaxOutputTokens),
-            turn.StartOutput(), TimeSpan.FromMinutes(2), ct);
+        var chatModel = pool.Get(model);
+        var request = PersonalDataGate.For(chatModel,
+            new ModelRequest([new PromptMessage(ChatRoles.User, verdict.TextForModel)], state.State.MaxOutputTokens), verdict, chat.Value.PersonalDataAllowedHosts);
+        var answer = await GuardedAnswer.ReadAsync(chatModel, request, turn.StartOutput(), TimeSpan.FromMinutes(2), ct);
         if (answer.Failure is { } failure) LogItemFailed(logger, _tenantId, _jobId, item.Index, failure);
         var answered = answer.Failure is null || answer.WithheldNotice is not null; // a withheld answer was produced: it is billed
         var counts = answer.Reported is { } r ? new TokenCounts(r.PromptTokens, Math.Min(r.CachedPromptTokens, r.PromptTokens), r.CompletionTokens)

@@ -51,6 +51,7 @@ public sealed record GuardedAnswer(string Raw, string Shown, ModelUsage? Reporte
         }
         if (notice is null)
         {
+            await guard.SettleAsync();
             var tail = guard.Complete();
             shown.Append(tail.SafeText);
             if (tail.Withheld) notice = tail.Notice ?? DefaultNotice;

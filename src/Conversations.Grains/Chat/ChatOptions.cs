@@ -20,4 +20,10 @@ public sealed class ChatOptions
 
     /// <summary>How long a turn runs on with nobody watching it before it is stopped (its answer kept as interrupted).</summary>
     public int UnwatchedTurnSeconds { get; set; } = 300;
+
+    /// <summary>
+    /// Hosts of model endpoints the operator trusts with personal data (self-hosted, contracted): under a tenant's
+    /// "default" personal-data policy, models elsewhere get the question with personal data and secrets masked.
+    /// </summary>
+    public string[] PersonalDataAllowedHosts { get; set; } = [];
 }

@@ -120,10 +120,22 @@ public sealed class ConversationGrain(
     public async Task<bool> DeleteAsync(Caller caller)
     {
         if (!Owns(caller)) return false;
-        await Store.DeleteAsync(_tenantId, _conversationId);
+        // What the user's memory learned from this conversation goes with it.
+        var said = new List<string>();
+        for (long? before = null; ;)
+        {
+            var page = await Store.ReadPageAsync(_tenantId, _conversationId, before, 200);
+            said.AddRange(page.Where(m => m.Role == ChatRoles.User).Select(m => m.Content));
+            if (page.Count < 200 || page[0].Seq <= 1) break;
+            before = page[0].Seq;
+        }
+        if (said.Count > 0) await GrainFactory.GetGrain<Contracts.Tenancy.IUserGrain>(GrainKeys.Scoped(_tenantId, state.State.OwnerUserId)).ForgetLearnedFromAsync(said);
+        // State first: the store's deletion then removes the cleared state row too, and the next activation starts empty.
         await state.ClearStateAsync();
+        await Store.DeleteAsync(_tenantId, _conversationId);
         state.State = new ConversationState();
         _log.Clear();
+        this.DeactivateOnIdle();
         return true;
     }
 

@@ -14,8 +14,14 @@ public sealed record InputVerdict(
     bool Allowed, string TextToStore, string TextForModel,
     string? RefusalCode = null, string? RefusalMessage = null, string? RiskLevel = null, IReadOnlyList<string>? Labels = null)
 {
+    /// <summary>The tenant's personal-data policy for models (<c>ModerationSettings.PersonalDataToModels</c>); "send" leaves <see cref="TextForModel"/> as it is.</summary>
+    public string PersonalDataToModels { get; init; } = "send";
+
     /// <summary>Everything passes unchanged.</summary>
     public static InputVerdict Pass(string text) => new(true, text, text);
+
+    /// <summary>Asking again later can succeed (a check the turn needed was unavailable).</summary>
+    public bool Retryable { get; init; }
 }
 
 /// <summary>What the output guard lets through after a piece of the answer.</summary>
@@ -31,6 +37,12 @@ public interface IOutputGuard
 
     /// <summary>The answer ended: releases what was held back.</summary>
     GuardedText Complete();
+
+    /// <summary>
+    /// The answer ended: waits for outside checks of what was already released (Green's answer windows), bounded by
+    /// their own timeouts; call before <see cref="Complete"/>, which then withholds the tail if one of them failed the answer.
+    /// </summary>
+    Task SettleAsync() => Task.CompletedTask;
 }
 
 /// <summary>Stages 2 and 7: checks a turn's question and hands back the moderated turn that carries the rest.</summary>

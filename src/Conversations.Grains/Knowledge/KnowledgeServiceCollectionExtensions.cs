@@ -7,6 +7,8 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Npgsql;
 
+using Conversations.Storage.Encryption;
+
 namespace Conversations.Grains.Knowledge;
 
 /// <summary>Wires the knowledge base into a silo: embeddings, store, ingestion, retrieval.</summary>
@@ -30,7 +32,7 @@ public static class KnowledgeServiceCollectionExtensions
         // The local model loads lazily, on the first upload or question.
         services.AddSingleton(_ => EmbeddingModel.Create(embeddingOptions));
         services.AddSingleton<IEmbeddingGenerator<string, Embedding<float>>>(sp => sp.GetRequiredService<EmbeddingModel>().Generator);
-        services.AddSingleton(sp => new KnowledgeStore(sp.GetRequiredService<NpgsqlDataSource>(),
+        services.AddSingleton(sp => new KnowledgeStore(sp.GetRequiredService<NpgsqlDataSource>(), sp.GetRequiredService<TenantKeyRing>(),
             embeddingOptions.UsesEndpoint ? embeddingOptions.Dimensions!.Value : MiniLmEmbeddingGenerator.ModelDimensions));
         services.AddSingleton<LabelChunkCounts>();
         services.AddSingleton<KnowledgeIngestion>();

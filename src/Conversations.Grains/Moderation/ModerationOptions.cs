@@ -37,6 +37,16 @@ public sealed class ModerationOptions
     /// <see cref="StreamingFilterOptions.MaxHoldChars"/>); lower trades safety margin for earlier first text.</summary>
     public int OutputMaxHoldChars { get; set; } = StreamingFilterOptions.DefaultMaxHoldChars;
 
+    /// <summary>With Green configured, an answer is checked (<c>llm_response_moderation</c>) in windows that close at the
+    /// first sentence end after this many released chars; fewer calls against a later verdict.</summary>
+    public int GreenWindowMinChars { get; set; } = OutputWindowOptions.DefaultMinChars;
+
+    /// <summary>A window closes at this many chars even without a sentence end.</summary>
+    public int GreenWindowMaxChars { get; set; } = OutputWindowOptions.DefaultMaxChars;
+
+    /// <summary>Chars of the previous window sent again with the next, so a phrase across two windows is seen whole.</summary>
+    public int GreenWindowOverlapChars { get; set; } = OutputWindowOptions.DefaultOverlapChars;
+
     /// <summary>Chars kept back on such a forced release so a half-written number or e-mail address is not split.</summary>
     public int OutputForcedTailChars { get; set; } = StreamingFilterOptions.DefaultForcedTailChars;
 }

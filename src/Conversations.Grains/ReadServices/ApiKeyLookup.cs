@@ -8,7 +8,7 @@ internal sealed class ApiKeyLookup(TenancyStore store) : IApiKeyLookup
 {
     /// <inheritdoc />
     public async Task<ApiKeyOwner?> ResolveAsync(string key, CancellationToken ct) =>
-        await store.ResolveKeyAsync(key, ct) is { } id ? new ApiKeyOwner(id.KeyId, id.TenantId, id.UserId, id.Role) : null;
+        await store.ResolveKeyAsync(key, ct) is { } id ? new ApiKeyOwner(id.KeyId, id.TenantId, id.UserId, id.Role, id.Scope) : null;
 
     /// <inheritdoc />
     public Task RecordUseAsync(IReadOnlyCollection<string> keyIds, DateTimeOffset at, CancellationToken ct) => store.RecordKeyUseAsync(keyIds, at, ct);

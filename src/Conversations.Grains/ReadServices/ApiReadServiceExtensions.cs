@@ -1,13 +1,18 @@
+using Conversations.Contracts.Audit;
 using Conversations.Contracts.Batches;
 using Conversations.Contracts.Chat;
+using Conversations.Contracts.DataRights;
 using Conversations.Contracts.Feedback;
 using Conversations.Contracts.Health;
 using Conversations.Contracts.Moderation;
 using Conversations.Contracts.Routing;
 using Conversations.Contracts.Tenancy;
 using Conversations.Contracts.Usage;
+using Conversations.Grains.DataRights;
 using Conversations.Grains.Evaluation;
+using Conversations.Storage.Audit;
 using Conversations.Storage.Chat;
+using Conversations.Storage.DataRights;
 using Conversations.Storage.Moderation;
 using Conversations.Storage.Routing;
 using Conversations.Storage.Tenancy;
@@ -41,6 +46,16 @@ public static class ApiReadServiceExtensions
         services.TryAddSingleton<IBatchResults, BatchResults>();
         services.TryAddSingleton<IModelHealthReport, ModelHealthReport>();
         services.TryAddSingleton<IDatabaseProbe, DatabaseProbe>();
+        // Audit log, key lifecycle, exports and deletions; ITenantDataErasure is where a tenant's data key is destroyed.
+        services.TryAddSingleton<AuditStore>();
+        services.TryAddSingleton<KeyLifecycleStore>();
+        services.TryAddSingleton<DataRightsStore>();
+        services.TryAddSingleton<IAuditLog, AuditLog>();
+        services.TryAddSingleton<IKeyLifecycle, KeyLifecycle>();
+        services.TryAddSingleton<ITenantDataErasure, NoTenantDataKeys>();
+        services.TryAddSingleton<IDataRights, DataRightsService>();
+        services.TryAddSingleton<CorsOriginStore>();
+        services.TryAddSingleton<ITenantCorsOrigins, TenantCorsOrigins>();
         services.AddEvaluations();
         return services;
     }

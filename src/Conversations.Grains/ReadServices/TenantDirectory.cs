@@ -55,7 +55,7 @@ internal sealed class TenantDirectory(TenancyStore store, IGrainFactory grains) 
     {
         if (await store.GetUserAsync(tenantId, userId, ct) is null) return null;
         return (await store.ListKeysAsync(tenantId, userId, ct))
-            .Select(k => new ApiKeyInfo(k.KeyId, k.UserId, k.Role, k.CreatedAt, k.LastUsedAt, k.ExpiresAt)).ToList();
+            .Select(k => new ApiKeyInfo(k.KeyId, k.UserId, k.Role, k.CreatedAt, k.LastUsedAt, k.ExpiresAt, k.Scope)).ToList();
     }
 
     /// <inheritdoc />

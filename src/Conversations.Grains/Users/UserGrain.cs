@@ -61,6 +61,31 @@ public sealed class UserGrain(
         await state.WriteStateAsync();
     }
 
+    /// <inheritdoc />
+    public async Task<int> ForgetLearnedFromAsync(IReadOnlyList<string> userMessages)
+    {
+        // The same extraction that learned them, with the text as Remember stores it (normalized, maybe shortened).
+        var stated = userMessages.SelectMany(UserMemoryExtractor.Extract)
+            .Select(c => (c.Slot, Text: Conversations.Text.TextNormalizer.Normalize(c.Text).Replace('\n', ' '))).ToList();
+        if (stated.Count == 0) return 0;
+        var keep = state.State.Facts.Where(f => !stated.Any(s => s.Slot == f.Slot && s.Text.StartsWith(f.Text, StringComparison.Ordinal))).ToList();
+        var removed = state.State.Facts.Count - keep.Count;
+        if (removed == 0) return 0;
+        state.State.Facts = keep;
+        state.State.ForgetEpoch++;
+        await state.WriteStateAsync();
+        return removed;
+    }
+
+    /// <inheritdoc />
+    public async Task EraseAsync()
+    {
+        await state.ClearStateAsync();
+        state.State = new UserState();
+        // The user's deletion removes the cleared row; the next activation must not write with this one's version.
+        this.DeactivateOnIdle();
+    }
+
     private UserMemory ToMemory() => new(
         state.State.Facts.Select(f => new MemoryFact(f.Id, f.Slot, f.Text, f.Sequence, f.TokenCount)).ToArray(), state.State.NextSequence);
 

@@ -19,6 +19,9 @@ public readonly record struct ModelUpdate(string? Text, ModelUsage? Usage = null
 /// <summary>A chat model that streams its answer.</summary>
 public interface IChatModel
 {
+    /// <summary>Where the model runs: the endpoint it is called at, or null for a model in this process (extractive, ready answers).</summary>
+    Uri? Endpoint => null;
+
     /// <summary>Name recorded with each answer (model id, or "extractive").</summary>
     string Name { get; }
 

@@ -22,6 +22,7 @@ public sealed class SemanticKernelChatModel : IChatModel
         HttpClient? http = null)
     {
         Name = modelId;
+        Endpoint = new Uri(endpoint);
         var options = new OpenAIClientOptions
         {
             Endpoint = new Uri(endpoint),
@@ -37,6 +38,9 @@ public sealed class SemanticKernelChatModel : IChatModel
 
     /// <inheritdoc />
     public string Name { get; }
+
+    /// <inheritdoc />
+    public Uri? Endpoint { get; }
 
     /// <inheritdoc />
     public async IAsyncEnumerable<ModelUpdate> StreamAsync(ModelRequest request, [EnumeratorCancellation] CancellationToken cancellationToken)

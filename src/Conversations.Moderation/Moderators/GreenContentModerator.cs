@@ -82,7 +82,7 @@ internal sealed partial class GreenContentModerator(
         return local with { Action = ModerationAction.Block, RiskLevel = risk, Results = results, SafeText = "", Refusal = message, Checkers = checkers };
     }
 
-    private static void AddLabels(
+    internal static void AddLabels(
         List<(string, double, string, IReadOnlyList<CustomizedHit>, RiskLevel)> into, IReadOnlyList<GreenLabelResult>? results, RiskLevel risk)
     {
         foreach (var r in results ?? [])
@@ -95,7 +95,7 @@ internal sealed partial class GreenContentModerator(
     }
 
     /// <summary>Failures that mean "Green could not answer", as opposed to the caller cancelling.</summary>
-    private static bool IsGreenUnavailable(Exception e, CancellationToken cancellationToken) => e switch
+    internal static bool IsGreenUnavailable(Exception e, CancellationToken cancellationToken) => e switch
     {
         GreenException or BrokenCircuitException or TimeoutRejectedException or HttpRequestException => true,
         OperationCanceledException => !cancellationToken.IsCancellationRequested,

@@ -38,6 +38,14 @@ public static class ModerationServiceCollectionExtensions
                     sp.GetRequiredService<BuiltInContentModerator>(), sp.GetRequiredService<IGreenClient>(),
                     sp.GetRequiredService<GreenModeratorOptions>(), sp.GetService<ILogger<GreenContentModerator>>())
                 : sp.GetRequiredService<BuiltInContentModerator>());
+        // Answer windows and images: Green when configured, nothing outside otherwise (transient for the same reason).
+        services.AddTransient<IOutputWindowModerator>(static sp => (IOutputWindowModerator)ChannelModerator(sp));
+        services.AddTransient<IImageModerator>(static sp => (IImageModerator)ChannelModerator(sp));
         return services;
     }
+
+    private static object ChannelModerator(IServiceProvider sp) =>
+        sp.GetRequiredService<IOptions<GreenOptions>>().Value.IsConfigured
+            ? new GreenChannelModerator(sp.GetRequiredService<IGreenClient>(), sp.GetRequiredService<GreenModeratorOptions>(), sp.GetService<ILogger<GreenChannelModerator>>())
+            : new NoOutsideModeration();
 }

@@ -1,11 +1,15 @@
 using System.Text.Json;
+using Conversations.Storage.Encryption;
 using Npgsql;
 using NpgsqlTypes;
 
 namespace Conversations.Storage.Chat;
 
-/// <summary>Conversations and their append-only message log. Every statement is scoped by tenant.</summary>
-public sealed class ConversationStore(NpgsqlDataSource db)
+/// <summary>
+/// Conversations and their append-only message log. Every statement is scoped by tenant. Titles, message content and
+/// citations are sealed with the tenant's data key (row identity: the conversation, and the message's seq).
+/// </summary>
+public sealed class ConversationStore(NpgsqlDataSource db, TenantKeyRing keys)
 {
     private const string MessageColumns = "seq, turn_id, role, content, status, token_count, model, created_at, citations::text";
     private static readonly JsonSerializerOptions CitationJson = new(JsonSerializerDefaults.Web);
@@ -21,10 +25,11 @@ public sealed class ConversationStore(NpgsqlDataSource db)
         cmd.Parameters.AddWithValue("t", tenantId);
         cmd.Parameters.AddWithValue("c", conversationId);
         cmd.Parameters.AddWithValue("u", userId);
-        cmd.Parameters.AddWithValue("title", title);
+        var key = await keys.ForTenantAsync(tenantId, ct);
+        cmd.Parameters.AddWithValue("title", key.Seal(title, "conversations", conversationId));
         await using var r = await cmd.ExecuteReaderAsync(ct);
         await r.ReadAsync(ct);
-        return ReadConversation(r);
+        return ReadConversation(r, key);
     }
 
     /// <summary>The conversation row, or null.</summary>
@@ -37,55 +42,88 @@ public sealed class ConversationStore(NpgsqlDataSource db)
         cmd.Parameters.AddWithValue("t", tenantId);
         cmd.Parameters.AddWithValue("c", conversationId);
         await using var r = await cmd.ExecuteReaderAsync(ct);
-        return await r.ReadAsync(ct) ? ReadConversation(r) : null;
+        return await r.ReadAsync(ct) ? ReadConversation(r, await keys.ForTenantAsync(tenantId, ct)) : null;
     }
 
     /// <summary>
     /// A user's conversations, most recently updated first; keyset-paged by (updated_at, id). With
-    /// <paramref name="titleContains"/>, only those whose title holds it (case-insensitive, taken literally).
+    /// <paramref name="titleContains"/>, only those whose title holds it (case-insensitive, taken literally): titles are
+    /// sealed, so the user's own list is read in batches, opened and filtered here until the page is full.
     /// </summary>
     public async Task<IReadOnlyList<ConversationRecord>> ListAsync(
         string tenantId, string userId, (DateTimeOffset UpdatedAt, string Id)? after, int limit, CancellationToken ct = default,
         string? titleContains = null)
     {
+        var key = await keys.ForTenantAsync(tenantId, ct);
+        var search = string.IsNullOrEmpty(titleContains) ? null : titleContains;
+        var batchSize = search is null ? limit : Math.Max(limit, TitleSearchBatch);
+        var list = new List<ConversationRecord>();
+        while (true)
+        {
+            var rows = await ListRowsAsync(tenantId, userId, after, batchSize, key, ct);
+            foreach (var row in rows)
+            {
+                if (search is null || row.Title.Contains(search, StringComparison.OrdinalIgnoreCase)) list.Add(row);
+                if (list.Count == limit) return list;
+            }
+            if (rows.Count < batchSize) return list;
+            after = (rows[^1].UpdatedAt, rows[^1].ConversationId);
+        }
+    }
+
+    // Rows scanned per round trip by a title search.
+    private const int TitleSearchBatch = 200;
+
+    private async Task<List<ConversationRecord>> ListRowsAsync(
+        string tenantId, string userId, (DateTimeOffset UpdatedAt, string Id)? after, int limit, TenantDataKey key, CancellationToken ct)
+    {
         await using var cmd = db.CreateCommand("""
             SELECT tenant_id, conversation_id, user_id, title, created_at, updated_at, message_count
             FROM conversations
             WHERE tenant_id = @t AND user_id = @u AND (@has_after = false OR (updated_at, conversation_id) < (@a_at, @a_id))
-              AND (@q = '' OR title ILIKE '%' || @q || '%' ESCAPE '\')
             ORDER BY updated_at DESC, conversation_id DESC LIMIT @l
             """);
         cmd.Parameters.AddWithValue("t", tenantId);
         cmd.Parameters.AddWithValue("u", userId);
-        // LIKE's own wildcards in the search text match themselves.
-        cmd.Parameters.AddWithValue("q", (titleContains ?? "").Replace("\\", "\\\\").Replace("%", "\\%").Replace("_", "\\_"));
         cmd.Parameters.AddWithValue("has_after", after.HasValue);
         cmd.Parameters.AddWithValue("a_at", after?.UpdatedAt ?? DateTimeOffset.MinValue);
         cmd.Parameters.AddWithValue("a_id", after?.Id ?? "");
         cmd.Parameters.AddWithValue("l", limit);
         var list = new List<ConversationRecord>();
         await using var r = await cmd.ExecuteReaderAsync(ct);
-        while (await r.ReadAsync(ct)) list.Add(ReadConversation(r));
+        while (await r.ReadAsync(ct)) list.Add(ReadConversation(r, key));
         return list;
     }
 
     /// <summary>Sets the conversation's title; false when there is no such conversation.</summary>
     public async Task<bool> RenameAsync(string tenantId, string conversationId, string title, CancellationToken ct = default)
     {
+        var key = await keys.ForTenantAsync(tenantId, ct);
         await using var cmd = db.CreateCommand("UPDATE conversations SET title = @title WHERE tenant_id = @t AND conversation_id = @c");
         cmd.Parameters.AddWithValue("t", tenantId);
         cmd.Parameters.AddWithValue("c", conversationId);
-        cmd.Parameters.AddWithValue("title", title);
+        cmd.Parameters.AddWithValue("title", key.Seal(title, "conversations", conversationId));
         return await cmd.ExecuteNonQueryAsync(ct) == 1;
     }
 
-    /// <summary>Deletes the conversation and (by cascade) its messages.</summary>
+    /// <summary>
+    /// Deletes the conversation, (by cascade) its messages, and in the same transaction everything derived from it
+    /// (<c>erase_conversation_derived</c>: moderation events, routing rows, feedback, cache entries; usage anonymised).
+    /// </summary>
     public async Task<bool> DeleteAsync(string tenantId, string conversationId, CancellationToken ct = default)
     {
-        await using var cmd = db.CreateCommand("DELETE FROM conversations WHERE tenant_id = @t AND conversation_id = @c");
+        await using var conn = await db.OpenConnectionAsync(ct);
+        await using var tx = await conn.BeginTransactionAsync(ct);
+        await using var cmd = new NpgsqlCommand("DELETE FROM conversations WHERE tenant_id = @t AND conversation_id = @c", conn, tx);
         cmd.Parameters.AddWithValue("t", tenantId);
         cmd.Parameters.AddWithValue("c", conversationId);
-        return await cmd.ExecuteNonQueryAsync(ct) == 1;
+        if (await cmd.ExecuteNonQueryAsync(ct) != 1) return false;
+        await using var derived = new NpgsqlCommand("SELECT erase_conversation_derived(@t, @c)", conn, tx);
+        derived.Parameters.AddWithValue("t", tenantId);
+        derived.Parameters.AddWithValue("c", conversationId);
+        await derived.ExecuteNonQueryAsync(ct);
+        await tx.CommitAsync(ct);
+        return true;
     }
 
     /// <summary>
@@ -96,6 +134,7 @@ public sealed class ConversationStore(NpgsqlDataSource db)
         IReadOnlyList<UsageRecord>? usage = null, CancellationToken ct = default)
     {
         if (messages.Count == 0) return;
+        var key = await keys.ForTenantAsync(tenantId, ct);
         var batch = db.CreateBatch();
         await using (batch)
         {
@@ -109,14 +148,15 @@ public sealed class ConversationStore(NpgsqlDataSource db)
             insert.Parameters.AddWithValue("seq", messages.Select(m => m.Seq).ToArray());
             insert.Parameters.AddWithValue("turn", messages.Select(m => m.TurnId).ToArray());
             insert.Parameters.AddWithValue("role", messages.Select(m => m.Role).ToArray());
-            insert.Parameters.AddWithValue("content", messages.Select(m => m.Content).ToArray());
+            insert.Parameters.AddWithValue("content", messages.Select(m => key.Seal(m.Content, "messages", MessageRow(conversationId, m.Seq))).ToArray());
             insert.Parameters.AddWithValue("status", messages.Select(m => m.Status).ToArray());
             insert.Parameters.AddWithValue("tokens", messages.Select(m => m.TokenCount).ToArray());
             insert.Parameters.Add(new NpgsqlParameter("model", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = messages.Select(m => m.Model).ToArray() });
             insert.Parameters.AddWithValue("created", messages.Select(m => m.CreatedAt).ToArray());
             insert.Parameters.Add(new NpgsqlParameter("citations", NpgsqlDbType.Array | NpgsqlDbType.Text)
             {
-                Value = messages.Select(m => m.Citations is null ? null : JsonSerializer.Serialize(m.Citations, CitationJson)).ToArray(),
+                Value = messages.Select(m => m.Citations is null ? null
+                    : JsonSerializer.Serialize(key.Seal(JsonSerializer.Serialize(m.Citations, CitationJson), "messages.citations", MessageRow(conversationId, m.Seq)))).ToArray(),
             });
             batch.BatchCommands.Add(insert);
 
@@ -144,9 +184,10 @@ public sealed class ConversationStore(NpgsqlDataSource db)
         cmd.Parameters.AddWithValue("c", conversationId);
         cmd.Parameters.AddWithValue("before", beforeSeq ?? long.MaxValue);
         cmd.Parameters.AddWithValue("l", limit);
+        var key = await keys.ForTenantAsync(tenantId, ct);
         var list = new List<MessageRecord>();
         await using var r = await cmd.ExecuteReaderAsync(ct);
-        while (await r.ReadAsync(ct)) list.Add(ReadMessage(r));
+        while (await r.ReadAsync(ct)) list.Add(ReadMessage(r, key, conversationId));
         list.Reverse();
         return list;
     }
@@ -163,9 +204,10 @@ public sealed class ConversationStore(NpgsqlDataSource db)
         cmd.Parameters.AddWithValue("c", conversationId);
         cmd.Parameters.AddWithValue("after", afterSeq);
         cmd.Parameters.AddWithValue("l", limit);
+        var key = await keys.ForTenantAsync(tenantId, ct);
         var list = new List<MessageRecord>();
         await using var r = await cmd.ExecuteReaderAsync(ct);
-        while (await r.ReadAsync(ct)) list.Add(ReadMessage(r));
+        while (await r.ReadAsync(ct)) list.Add(ReadMessage(r, key, conversationId));
         return list;
     }
 
@@ -180,9 +222,10 @@ public sealed class ConversationStore(NpgsqlDataSource db)
         cmd.Parameters.AddWithValue("t", tenantId);
         cmd.Parameters.AddWithValue("c", conversationId);
         cmd.Parameters.AddWithValue("turn", turnId);
+        var key = await keys.ForTenantAsync(tenantId, ct);
         var rows = new List<MessageRecord>();
         await using var r = await cmd.ExecuteReaderAsync(ct);
-        while (await r.ReadAsync(ct)) rows.Add(ReadMessage(r));
+        while (await r.ReadAsync(ct)) rows.Add(ReadMessage(r, key, conversationId));
         var question = rows.FirstOrDefault(m => m.Role == "user");
         return question is null ? null : new StoredTurn(question, rows.FirstOrDefault(m => m.Role == "assistant" && m.Seq > question.Seq));
     }
@@ -196,12 +239,24 @@ public sealed class ConversationStore(NpgsqlDataSource db)
         return (long)(await cmd.ExecuteScalarAsync(ct))!;
     }
 
-    private static ConversationRecord ReadConversation(NpgsqlDataReader r) => new(
-        r.GetString(0), r.GetString(1), r.GetString(2), r.GetString(3),
+    private static string MessageRow(string conversationId, long seq) => $"{conversationId}/{seq}";
+
+    private static ConversationRecord ReadConversation(NpgsqlDataReader r, TenantDataKey key) => new(
+        r.GetString(0), r.GetString(1), r.GetString(2), key.Open(r.GetString(3), "conversations", r.GetString(1)),
         r.GetFieldValue<DateTimeOffset>(4), r.GetFieldValue<DateTimeOffset>(5), r.GetInt64(6));
 
-    private static MessageRecord ReadMessage(NpgsqlDataReader r) => new(
-        r.GetInt64(0), r.GetString(1), r.GetString(2), r.GetString(3), r.GetString(4), r.GetInt32(5),
-        r.IsDBNull(6) ? null : r.GetString(6), r.GetFieldValue<DateTimeOffset>(7),
-        r.IsDBNull(8) ? null : JsonSerializer.Deserialize<List<CitationRecord>>(r.GetString(8), CitationJson));
+    private static MessageRecord ReadMessage(NpgsqlDataReader r, TenantDataKey key, string conversationId)
+    {
+        var row = MessageRow(conversationId, r.GetInt64(0));
+        return new(
+            r.GetInt64(0), r.GetString(1), r.GetString(2), key.Open(r.GetString(3), "messages", row), r.GetString(4), r.GetInt32(5),
+            r.IsDBNull(6) ? null : r.GetString(6), r.GetFieldValue<DateTimeOffset>(7),
+            r.IsDBNull(8) ? null : ReadCitations(r.GetString(8), key, row));
+    }
+
+    // Citations are stored as a JSON string holding the sealed JSON array; rows from before encryption hold the array itself.
+    private static List<CitationRecord>? ReadCitations(string json, TenantDataKey key, string row) =>
+        json.StartsWith('"')
+            ? JsonSerializer.Deserialize<List<CitationRecord>>(key.Open(JsonSerializer.Deserialize<string>(json)!, "messages.citations", row), CitationJson)
+            : JsonSerializer.Deserialize<List<CitationRecord>>(json, CitationJson);
 }

@@ -26,7 +26,7 @@ public enum VectorSearchMode
 /// <summary>One filtered search: a vector half and, when <see cref="TsQuery"/> is set, a full-text half.</summary>
 /// <param name="LabelIds">Labels the caller may read; rows with other labels are never returned.</param>
 /// <param name="Limit">Rows each half returns at most.</param>
-/// <param name="TsQuery">A <c>to_tsquery('simple', …)</c> text, or null for vector only.</param>
+/// <param name="TsQuery">A <c>to_tsquery('simple', …)</c> text of plain terms, or null for vector only; the store replaces each term by the tenant's keyed stand-in.</param>
 public sealed record KnowledgeQuery(
     string TenantId, float[] Embedding, IReadOnlyList<short> LabelIds, int Limit,
     VectorSearchMode Mode, int EfSearch = 40, int MaxScanTuples = 20_000, string? TsQuery = null);

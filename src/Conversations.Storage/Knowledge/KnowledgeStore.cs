@@ -1,7 +1,8 @@
 using System.Collections.Concurrent;
 using System.Runtime.CompilerServices;
+using System.Text;
+using Conversations.Storage.Encryption;
 using Npgsql;
-using NpgsqlTypes;
 using Pgvector;
 
 [assembly: InternalsVisibleTo("Conversations.Knowledge.Tests")]
@@ -11,17 +12,20 @@ namespace Conversations.Storage.Knowledge;
 /// <summary>
 /// Labels, documents and chunks of the knowledge base in PostgreSQL + pgvector. Every statement is scoped by tenant,
 /// and every search carries the caller's allowed labels in its WHERE clause. Chunks go to the table of this store's
-/// embedding dimension (<c>kb_chunks_{dims}</c>), into the tenant's own partition.
+/// embedding dimension (<c>kb_chunks_{dims}</c>), into the tenant's own partition. Document titles and chunk text are
+/// sealed with the tenant's data key; embeddings and lexemes are computed from the plaintext and stay searchable.
 /// </summary>
 public sealed class KnowledgeStore
 {
     private readonly NpgsqlDataSource _db;
+    private readonly TenantKeyRing _keys;
     private readonly string _chunks;
     private readonly ConcurrentDictionary<string, bool> _partitions = new(StringComparer.Ordinal);
 
     /// <summary>A store for embeddings of <paramref name="dimensions"/> dimensions.</summary>
-    public KnowledgeStore(NpgsqlDataSource db, int dimensions)
+    public KnowledgeStore(NpgsqlDataSource db, TenantKeyRing keys, int dimensions)
     {
+        _keys = keys;
         if (dimensions is < 1 or > 2000) throw new ArgumentOutOfRangeException(nameof(dimensions), "pgvector HNSW indexes 1..2000 dimensions.");
         _db = db;
         Dimensions = dimensions;
@@ -55,8 +59,9 @@ public sealed class KnowledgeStore
         await using var cmd = _db.CreateCommand(DocumentSelect + " WHERE d.tenant_id = @t AND d.document_id = @d");
         cmd.Parameters.AddWithValue("t", tenantId);
         cmd.Parameters.AddWithValue("d", documentId);
+        var key = await _keys.ForTenantAsync(tenantId, ct);
         await using var r = await cmd.ExecuteReaderAsync(ct);
-        return await r.ReadAsync(ct) ? ReadDocument(r) : null;
+        return await r.ReadAsync(ct) ? ReadDocument(r, key) : null;
     }
 
     /// <summary>Documents of the tenant by id, after <paramref name="afterDocumentId"/>.</summary>
@@ -66,15 +71,17 @@ public sealed class KnowledgeStore
         cmd.Parameters.AddWithValue("t", tenantId);
         cmd.Parameters.AddWithValue("a", afterDocumentId ?? "");
         cmd.Parameters.AddWithValue("l", limit);
+        var key = await _keys.ForTenantAsync(tenantId, ct);
         var list = new List<DocumentRecord>();
         await using var r = await cmd.ExecuteReaderAsync(ct);
-        while (await r.ReadAsync(ct)) list.Add(ReadDocument(r));
+        while (await r.ReadAsync(ct)) list.Add(ReadDocument(r, key));
         return list;
     }
 
     /// <summary>
     /// Writes a document and replaces its chunks in one transaction: upsert the row, delete the old chunks, then one
-    /// binary COPY of the new ones (never a round trip per chunk).
+    /// insert of the new ones from arrays (never a round trip per chunk). The insert computes each chunk's lexemes from
+    /// its plaintext, which is a parameter only: what is stored is the sealed text.
     /// </summary>
     public async Task ReplaceDocumentAsync(string tenantId, StoredDocument document, IReadOnlyList<StoredChunk> chunks, CancellationToken ct = default)
     {
@@ -82,6 +89,8 @@ public sealed class KnowledgeStore
             if (c.Embedding.Length != Dimensions)
                 throw new ArgumentException($"Chunk {c.ChunkIndex} has {c.Embedding.Length} dimensions; this store holds {Dimensions}.");
         await EnsurePartitionAsync(tenantId, ct);
+        var key = await _keys.ForTenantAsync(tenantId, ct);
+        var lexemes = await KeyedLexemesAsync(key, chunks, ct);
         await using var connection = await _db.OpenConnectionAsync(ct);
         await using var tx = await connection.BeginTransactionAsync(ct);
         var batch = new NpgsqlBatch(connection, tx);
@@ -96,7 +105,7 @@ public sealed class KnowledgeStore
                 """);
             upsert.Parameters.AddWithValue("t", tenantId);
             upsert.Parameters.AddWithValue("d", document.DocumentId);
-            upsert.Parameters.AddWithValue("title", document.Title);
+            upsert.Parameters.AddWithValue("title", key.Seal(document.Title, "kb_documents", document.DocumentId));
             upsert.Parameters.AddWithValue("l", document.LabelId);
             upsert.Parameters.AddWithValue("h", document.ContentHash);
             upsert.Parameters.AddWithValue("m", document.EmbeddingModel);
@@ -110,21 +119,21 @@ public sealed class KnowledgeStore
             batch.BatchCommands.Add(delete);
             await batch.ExecuteNonQueryAsync(ct);
         }
-        await using (var writer = await connection.BeginBinaryImportAsync(
-            $"COPY {_chunks} (tenant_id, document_id, chunk_index, label_id, content, lexical_extra, embedding) FROM STDIN (FORMAT BINARY)", ct))
+        if (chunks.Count > 0)
         {
-            foreach (var c in chunks)
-            {
-                await writer.StartRowAsync(ct);
-                await writer.WriteAsync(tenantId, NpgsqlDbType.Text, ct);
-                await writer.WriteAsync(document.DocumentId, NpgsqlDbType.Text, ct);
-                await writer.WriteAsync(c.ChunkIndex, NpgsqlDbType.Integer, ct);
-                await writer.WriteAsync(document.LabelId, NpgsqlDbType.Smallint, ct);
-                await writer.WriteAsync(c.Content, NpgsqlDbType.Text, ct);
-                await writer.WriteAsync(c.LexicalExtra, NpgsqlDbType.Text, ct);
-                await writer.WriteAsync(new Vector(c.Embedding), "vector", ct);
-            }
-            await writer.CompleteAsync(ct);
+            await using var insert = new NpgsqlCommand($"""
+                INSERT INTO {_chunks} (tenant_id, document_id, chunk_index, label_id, content, lexical_extra, tsv, embedding)
+                SELECT @t, @d, i, @l, sealed, '', tsv::tsvector, e
+                FROM unnest(@idx, @sealed, @tsv, @emb) AS c(i, sealed, tsv, e)
+                """, connection, tx);
+            insert.Parameters.AddWithValue("t", tenantId);
+            insert.Parameters.AddWithValue("d", document.DocumentId);
+            insert.Parameters.AddWithValue("l", document.LabelId);
+            insert.Parameters.AddWithValue("idx", chunks.Select(c => c.ChunkIndex).ToArray());
+            insert.Parameters.AddWithValue("sealed", chunks.Select(c => key.Seal(c.Content, "kb_chunks", ChunkRow(document.DocumentId, c.ChunkIndex))).ToArray());
+            insert.Parameters.AddWithValue("tsv", lexemes);
+            insert.Parameters.AddWithValue("emb", chunks.Select(c => new Vector(c.Embedding)).ToArray());
+            await insert.ExecuteNonQueryAsync(ct);
         }
         await tx.CommitAsync(ct);
     }
@@ -132,11 +141,12 @@ public sealed class KnowledgeStore
     /// <summary>Changes title and label of a stored document (and its chunks' label) without touching the embeddings.</summary>
     public async Task<bool> UpdateDocumentMetadataAsync(string tenantId, string documentId, string title, short labelId, CancellationToken ct = default)
     {
+        var key = await _keys.ForTenantAsync(tenantId, ct);
         await using var batch = _db.CreateBatch();
         var doc = new NpgsqlBatchCommand("UPDATE kb_documents SET title = @title, label_id = @l, updated_at = now() WHERE tenant_id = @t AND document_id = @d");
         doc.Parameters.AddWithValue("t", tenantId);
         doc.Parameters.AddWithValue("d", documentId);
-        doc.Parameters.AddWithValue("title", title);
+        doc.Parameters.AddWithValue("title", key.Seal(title, "kb_documents", documentId));
         doc.Parameters.AddWithValue("l", labelId);
         batch.BatchCommands.Add(doc);
         var chunks = new NpgsqlBatchCommand($"UPDATE {_chunks} SET label_id = @l WHERE tenant_id = @t AND document_id = @d AND label_id <> @l");
@@ -184,16 +194,18 @@ public sealed class KnowledgeStore
         if (query.Embedding.Length != Dimensions)
             throw new ArgumentException($"The query has {query.Embedding.Length} dimensions; this store holds {Dimensions}.");
         if (query.LabelIds.Count == 0 || query.Limit <= 0) return new KnowledgeHits([], []);
+        var key = await _keys.ForTenantAsync(query.TenantId, ct);
         await using var batch = _db.CreateBatch();
-        foreach (var c in BuildSearch(query)) batch.BatchCommands.Add(c);
+        var keyed = query.TsQuery is null ? query : query with { TsQuery = KeyedTsQuery(key, query.TsQuery) };
+        foreach (var c in BuildSearch(keyed)) batch.BatchCommands.Add(c);
         await using var r = await batch.ExecuteReaderAsync(ct);
         await r.NextResultAsync(ct); // past the settings row
-        var vector = await ReadHitsAsync(r, ct);
+        var vector = await ReadHitsAsync(r, key, ct);
         IReadOnlyList<ChunkHit> lexical = [];
         if (query.TsQuery is not null)
         {
             await r.NextResultAsync(ct); // past the settings reset
-            lexical = await ReadHitsAsync(r, ct, next: true);
+            lexical = await ReadHitsAsync(r, key, ct, next: true);
         }
         return new KnowledgeHits(vector, lexical);
     }
@@ -214,8 +226,9 @@ public sealed class KnowledgeStore
         cmd.Parameters.AddWithValue("d", documentId);
         cmd.Parameters.AddWithValue("i", chunkIndex);
         cmd.Parameters.AddWithValue("labels", labelIds.ToArray());
+        var key = await _keys.ForTenantAsync(tenantId, ct);
         await using var r = await cmd.ExecuteReaderAsync(ct);
-        var hits = await ReadHitsAsync(r, ct);
+        var hits = await ReadHitsAsync(r, key, ct);
         return hits.Count > 0 ? hits[0] : null;
     }
 
@@ -277,7 +290,7 @@ public sealed class KnowledgeStore
             var lexical = new NpgsqlBatchCommand($"""
                 WITH hits AS MATERIALIZED (
                     SELECT c.document_id, c.chunk_index, c.label_id, c.content, ts_rank_cd(c.tsv, query) AS rank
-                    FROM {_chunks} c, to_tsquery('simple', @tsq) query
+                    FROM {_chunks} c, CAST(@tsq AS tsquery) query
                     WHERE c.tenant_id = @t AND c.label_id = ANY(@labels) AND c.tsv @@ query
                     ORDER BY rank DESC, c.document_id, c.chunk_index LIMIT @n)
                 SELECT h.document_id, h.chunk_index, h.label_id, d.title, h.content, h.rank
@@ -299,14 +312,52 @@ public sealed class KnowledgeStore
         c.Parameters.AddWithValue("n", q.Limit);
     }
 
-    private static async Task<IReadOnlyList<ChunkHit>> ReadHitsAsync(NpgsqlDataReader r, CancellationToken ct, bool next = false)
+    private static async Task<IReadOnlyList<ChunkHit>> ReadHitsAsync(NpgsqlDataReader r, TenantDataKey key, CancellationToken ct, bool next = false)
     {
         if (next) await r.NextResultAsync(ct);
         var hits = new List<ChunkHit>();
         while (await r.ReadAsync(ct))
-            hits.Add(new ChunkHit(r.GetString(0), r.GetInt32(1), r.GetInt16(2), r.GetString(3), r.GetString(4), Convert.ToDouble(r.GetValue(5))));
+        {
+            var doc = r.GetString(0);
+            var index = r.GetInt32(1);
+            hits.Add(new ChunkHit(doc, index, r.GetInt16(2), key.Open(r.GetString(3), "kb_documents", doc),
+                key.Open(r.GetString(4), "kb_chunks", ChunkRow(doc, index)), Convert.ToDouble(r.GetValue(5))));
+        }
         return hits;
     }
+
+    /// <summary>
+    /// Each chunk's tsvector text with keyed lexemes: PostgreSQL's 'simple' parser splits the plaintext (content and
+    /// CJK bigrams, sent as parameters only), and each lexeme is replaced by the tenant's keyed stand-in, positions kept.
+    /// </summary>
+    private async Task<string[]> KeyedLexemesAsync(TenantDataKey key, IReadOnlyList<StoredChunk> chunks, CancellationToken ct)
+    {
+        var vectors = new StringBuilder[chunks.Count];
+        for (var i = 0; i < vectors.Length; i++) vectors[i] = new StringBuilder();
+        if (chunks.Count == 0) return [];
+        await using var cmd = _db.CreateCommand("""
+            SELECT p.ord::int - 1, u.lexeme, u.positions
+            FROM unnest(@plain) WITH ORDINALITY AS p(txt, ord), unnest(to_tsvector('simple', p.txt)) AS u
+            """);
+        cmd.Parameters.AddWithValue("plain", chunks.Select(c => c.Content + " " + c.LexicalExtra).ToArray());
+        await using var r = await cmd.ExecuteReaderAsync(ct);
+        while (await r.ReadAsync(ct))
+        {
+            var sb = vectors[r.GetInt32(0)];
+            if (sb.Length > 0) sb.Append(' ');
+            sb.Append('\'').Append(key.Lexeme(r.GetString(1))).Append('\'');
+            var positions = r.IsDBNull(2) ? [] : r.GetFieldValue<short[]>(2);
+            if (positions.Length > 0) sb.Append(':').AppendJoin(',', positions);
+        }
+        return vectors.Select(v => v.ToString()).ToArray();
+    }
+
+    /// <summary>A tsquery of <c>'term' | 'term'</c> (<c>LexicalTerms.ToTsQuery</c>) with each term replaced by its keyed stand-in.</summary>
+    private static string KeyedTsQuery(TenantDataKey key, string tsQuery) =>
+        string.Join(" | ", tsQuery.Split(" | ", StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Select(t => $"'{key.Lexeme(t.Trim('\''))}'"));
+
+    private static string ChunkRow(string documentId, int chunkIndex) => $"{documentId}/{chunkIndex}";
 
     private async Task EnsurePartitionAsync(string tenantId, CancellationToken ct)
     {
@@ -323,7 +374,7 @@ public sealed class KnowledgeStore
         FROM kb_documents d JOIN kb_labels l ON l.tenant_id = d.tenant_id AND l.label_id = d.label_id
         """;
 
-    private static DocumentRecord ReadDocument(NpgsqlDataReader r) => new(
-        r.GetString(0), r.GetString(1), r.GetInt16(2), r.GetString(3), (byte[])r[4], r.GetString(5),
+    private static DocumentRecord ReadDocument(NpgsqlDataReader r, TenantDataKey key) => new(
+        r.GetString(0), key.Open(r.GetString(1), "kb_documents", r.GetString(0)), r.GetInt16(2), r.GetString(3), (byte[])r[4], r.GetString(5),
         r.GetInt32(6), r.GetInt32(7), r.GetFieldValue<DateTimeOffset>(8), r.GetFieldValue<DateTimeOffset>(9));
 }

@@ -1,10 +1,12 @@
 using System.Text;
+using Conversations.Storage.Encryption;
 using Npgsql;
 
 namespace Conversations.Storage.Moderation;
 
 /// <summary>Moderation events: written in batches (each event once), listed newest first for tenant admins.</summary>
-public sealed class ModerationEventStore(NpgsqlDataSource db)
+/// <remarks>The excerpt (content) is sealed with the tenant's data key; its row identity is (conversation, turn, phase).</remarks>
+public sealed class ModerationEventStore(NpgsqlDataSource db, TenantKeyRing keys)
 {
     /// <summary>Largest page <see cref="ListAsync"/> returns.</summary>
     public const int MaxPageSize = 200;
@@ -16,6 +18,7 @@ public sealed class ModerationEventStore(NpgsqlDataSource db)
         await using var batch = db.CreateBatch();
         foreach (var e in events)
         {
+            var key = await keys.ForTenantAsync(e.TenantId, ct);
             var cmd = new NpgsqlBatchCommand("""
                 INSERT INTO moderation_events (tenant_id, user_id, conversation_id, turn_id, phase, action, risk_level, labels, libraries, checkers, content, created_at)
                 VALUES (@t, @u, @c, @turn, @p, @a, @r, @labels, @libs, @checkers, @content, @at)
@@ -31,7 +34,7 @@ public sealed class ModerationEventStore(NpgsqlDataSource db)
             cmd.Parameters.AddWithValue("labels", e.Labels.ToArray());
             cmd.Parameters.AddWithValue("libs", e.Libraries.ToArray());
             cmd.Parameters.AddWithValue("checkers", e.Checkers.ToArray());
-            cmd.Parameters.AddWithValue("content", e.Content);
+            cmd.Parameters.AddWithValue("content", key.Seal(e.Content, "moderation_events", EventRow(e.ConversationId, e.TurnId, e.Phase)));
             cmd.Parameters.AddWithValue("at", e.CreatedAt);
             batch.BatchCommands.Add(cmd);
         }
@@ -64,13 +67,17 @@ public sealed class ModerationEventStore(NpgsqlDataSource db)
         sql.Append(" ORDER BY id DESC LIMIT @limit");
         cmd.Parameters.AddWithValue("limit", Math.Clamp(query.Limit, 1, MaxPageSize));
         cmd.CommandText = sql.ToString();
+        var key = await keys.ForTenantAsync(tenantId, ct);
         var list = new List<ModerationEventRecord>();
         await using var r = await cmd.ExecuteReaderAsync(ct);
         while (await r.ReadAsync(ct))
             list.Add(new ModerationEventRecord(
                 r.GetString(1), r.GetString(2), r.GetString(3), r.GetString(4), r.GetString(5), r.GetString(6), r.GetString(7),
-                r.GetFieldValue<string[]>(8), r.GetFieldValue<string[]>(9), r.GetFieldValue<string[]>(10), r.GetString(11),
+                r.GetFieldValue<string[]>(8), r.GetFieldValue<string[]>(9), r.GetFieldValue<string[]>(10),
+                key.Open(r.GetString(11), "moderation_events", EventRow(r.GetString(3), r.GetString(4), r.GetString(5))),
                 r.GetFieldValue<DateTimeOffset>(12)) { Id = r.GetInt64(0) });
         return list;
     }
+
+    private static string EventRow(string conversationId, string turnId, string phase) => $"{conversationId}/{turnId}/{phase}";
 }

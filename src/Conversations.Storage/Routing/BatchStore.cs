@@ -1,9 +1,10 @@
+using Conversations.Storage.Encryption;
 using Npgsql;
 
 namespace Conversations.Storage.Routing;
 
-/// <summary>Items of offline batch jobs. Every statement is scoped by tenant and job.</summary>
-public sealed class BatchStore(NpgsqlDataSource db)
+/// <summary>Items of offline batch jobs. Every statement is scoped by tenant and job. Prompts, answers and errors are sealed with the tenant's data key.</summary>
+public sealed class BatchStore(NpgsqlDataSource db, TenantKeyRing keys)
 {
     /// <summary>Stores the prompts of a new job as pending items (no-op for items already there).</summary>
     public async Task InsertItemsAsync(string tenantId, string jobId, IReadOnlyList<string> prompts, CancellationToken ct = default)
@@ -15,7 +16,8 @@ public sealed class BatchStore(NpgsqlDataSource db)
             """);
         cmd.Parameters.AddWithValue("t", tenantId);
         cmd.Parameters.AddWithValue("j", jobId);
-        cmd.Parameters.AddWithValue("p", prompts.ToArray());
+        var key = await keys.ForTenantAsync(tenantId, ct);
+        cmd.Parameters.AddWithValue("p", prompts.Select((p, i) => key.Seal(p, "routing_batch_items.prompt", ItemRow(jobId, i))).ToArray());
         await cmd.ExecuteNonQueryAsync(ct);
     }
 
@@ -29,9 +31,10 @@ public sealed class BatchStore(NpgsqlDataSource db)
         cmd.Parameters.AddWithValue("t", tenantId);
         cmd.Parameters.AddWithValue("j", jobId);
         cmd.Parameters.AddWithValue("l", limit);
+        var key = await keys.ForTenantAsync(tenantId, ct);
         var list = new List<(int, string)>();
         await using var r = await cmd.ExecuteReaderAsync(ct);
-        while (await r.ReadAsync(ct)) list.Add((r.GetInt32(0), r.GetString(1)));
+        while (await r.ReadAsync(ct)) list.Add((r.GetInt32(0), key.Open(r.GetString(1), "routing_batch_items.prompt", ItemRow(jobId, r.GetInt32(0)))));
         return list;
     }
 
@@ -50,10 +53,12 @@ public sealed class BatchStore(NpgsqlDataSource db)
         cmd.Parameters.AddWithValue("t", tenantId);
         cmd.Parameters.AddWithValue("j", jobId);
         cmd.Parameters.AddWithValue("i", index);
-        cmd.Parameters.AddWithValue("prompt", storedPrompt);
+        var key = await keys.ForTenantAsync(tenantId, ct);
+        var row = ItemRow(jobId, index);
+        cmd.Parameters.AddWithValue("prompt", key.Seal(storedPrompt, "routing_batch_items.prompt", row));
         cmd.Parameters.AddWithValue("s", error is null ? "succeeded" : "failed");
-        cmd.Parameters.Add(new NpgsqlParameter("a", NpgsqlTypes.NpgsqlDbType.Text) { Value = (object?)answer ?? DBNull.Value });
-        cmd.Parameters.Add(new NpgsqlParameter("e", NpgsqlTypes.NpgsqlDbType.Text) { Value = (object?)error ?? DBNull.Value });
+        cmd.Parameters.Add(new NpgsqlParameter("a", NpgsqlTypes.NpgsqlDbType.Text) { Value = (object?)key.SealOrNull(answer, "routing_batch_items.answer", row) ?? DBNull.Value });
+        cmd.Parameters.Add(new NpgsqlParameter("e", NpgsqlTypes.NpgsqlDbType.Text) { Value = (object?)key.SealOrNull(error, "routing_batch_items.error", row) ?? DBNull.Value });
         cmd.Parameters.AddWithValue("p", promptTokens);
         cmd.Parameters.AddWithValue("c", cachedTokens);
         cmd.Parameters.AddWithValue("comp", completionTokens);
@@ -72,16 +77,21 @@ public sealed class BatchStore(NpgsqlDataSource db)
         cmd.Parameters.AddWithValue("j", jobId);
         cmd.Parameters.AddWithValue("after", afterIndex);
         cmd.Parameters.AddWithValue("l", limit);
+        var key = await keys.ForTenantAsync(tenantId, ct);
         var list = new List<BatchItemRecord>();
         await using var r = await cmd.ExecuteReaderAsync(ct);
         while (await r.ReadAsync(ct))
         {
-            list.Add(new BatchItemRecord(r.GetInt32(0), r.GetString(1), r.GetString(2), r.IsDBNull(3) ? null : r.GetString(3),
-                r.IsDBNull(4) ? null : r.GetString(4), r.GetInt32(5), r.GetInt32(6), r.GetInt32(7), r.GetDecimal(8),
+            var row = ItemRow(jobId, r.GetInt32(0));
+            list.Add(new BatchItemRecord(r.GetInt32(0), key.Open(r.GetString(1), "routing_batch_items.prompt", row), r.GetString(2),
+                r.IsDBNull(3) ? null : key.Open(r.GetString(3), "routing_batch_items.answer", row),
+                r.IsDBNull(4) ? null : key.Open(r.GetString(4), "routing_batch_items.error", row), r.GetInt32(5), r.GetInt32(6), r.GetInt32(7), r.GetDecimal(8),
                 r.IsDBNull(9) ? null : r.GetFieldValue<DateTimeOffset>(9)));
         }
         return list;
     }
+
+    private static string ItemRow(string jobId, int index) => $"{jobId}/{index}";
 
     /// <summary>(succeeded, failed, total cost) of a job.</summary>
     public async Task<(int Succeeded, int Failed, decimal CostUsd)> CountsAsync(string tenantId, string jobId, CancellationToken ct = default)

@@ -1,9 +1,10 @@
+using Conversations.Storage.Encryption;
 using Npgsql;
 
 namespace Conversations.Storage.Routing;
 
 /// <summary>Routing details per turn, the usage report, feedback and the knowledge-base facts the answer caches need.</summary>
-public sealed class RoutingStore(NpgsqlDataSource db)
+public sealed class RoutingStore(NpgsqlDataSource db, TenantKeyRing keys)
 {
     /// <summary>Writes routing details of many turns in one statement; a turn already recorded is left as it is.</summary>
     public async Task WriteTurnsAsync(IReadOnlyList<RoutingTurnRecord> turns, CancellationToken ct = default)
@@ -96,7 +97,10 @@ public sealed class RoutingStore(NpgsqlDataSource db)
         cmd.Parameters.AddWithValue("turn", f.TurnId);
         cmd.Parameters.Add(new NpgsqlParameter("m", NpgsqlTypes.NpgsqlDbType.Text) { Value = (object?)f.Model ?? DBNull.Value });
         cmd.Parameters.AddWithValue("n", f.Negative);
-        cmd.Parameters.AddWithValue("comment", f.Comment);
+        // Feedback comments are sealed with the tenant's data key (row identity: the voted message).
+        var key = await keys.ForTenantAsync(f.TenantId, ct);
+        // An empty comment stays empty, so "with a comment" stays a filter in SQL.
+        cmd.Parameters.AddWithValue("comment", f.Comment.Length == 0 ? "" : key.Seal(f.Comment, "routing_feedback", $"{f.ConversationId}/{f.Seq}"));
         await using var r = await cmd.ExecuteReaderAsync(ct);
         await r.ReadAsync(ct);
         return (r.GetBoolean(0), r.IsDBNull(1) ? null : r.GetBoolean(1));
@@ -139,12 +143,13 @@ public sealed class RoutingStore(NpgsqlDataSource db)
         page.Parameters.Add(new NpgsqlParameter("bs", NpgsqlTypes.NpgsqlDbType.Bigint) { Value = (object?)q.Before?.Seq ?? DBNull.Value });
         page.Parameters.AddWithValue("l", Math.Clamp(q.Limit, 1, MaxFeedbackPage));
 
+        var key = await keys.ForTenantAsync(tenantId, ct);
         var rows = new List<FeedbackRow>();
         await using var r = await batch.ExecuteReaderAsync(ct);
         while (await r.ReadAsync(ct))
         {
             rows.Add(new FeedbackRow(r.GetString(0), r.GetInt64(1), r.GetString(2), r.GetString(3), r.IsDBNull(4) ? null : r.GetString(4),
-                r.GetBoolean(5), r.GetString(6), r.GetFieldValue<DateTimeOffset>(7), r.GetFieldValue<DateTimeOffset>(8)));
+                r.GetBoolean(5), key.Open(r.GetString(6), "routing_feedback", $"{r.GetString(0)}/{r.GetInt64(1)}"), r.GetFieldValue<DateTimeOffset>(7), r.GetFieldValue<DateTimeOffset>(8)));
         }
         await r.NextResultAsync(ct);
         await r.ReadAsync(ct);

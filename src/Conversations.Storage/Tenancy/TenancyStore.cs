@@ -112,13 +112,14 @@ public sealed class TenancyStore(NpgsqlDataSource db)
     {
         if (!TryParseKey(presented, out var keyId, out var secret)) return null;
         await using var cmd = db.CreateCommand(
-            "SELECT secret_hash, tenant_id, user_id, role FROM api_keys WHERE key_id = @k AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > now())");
+            "SELECT secret_hash, tenant_id, user_id, role, scope FROM api_keys WHERE key_id = @k AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > now())");
         cmd.Parameters.AddWithValue("k", keyId);
         await using var r = await cmd.ExecuteReaderAsync(ct);
         if (!await r.ReadAsync(ct)) return null;
         var stored = (byte[])r[0];
         if (!CryptographicOperations.FixedTimeEquals(stored, Hash(secret))) return null;
-        return new ApiKeyIdentity(keyId, r.IsDBNull(1) ? null : r.GetString(1), r.IsDBNull(2) ? null : r.GetString(2), r.GetString(3));
+        return new ApiKeyIdentity(keyId, r.IsDBNull(1) ? null : r.GetString(1), r.IsDBNull(2) ? null : r.GetString(2), r.GetString(3),
+            r.IsDBNull(4) ? null : r.GetString(4));
     }
 
     /// <summary>Revokes a key of the tenant; false when no such key.</summary>
@@ -135,7 +136,7 @@ public sealed class TenancyStore(NpgsqlDataSource db)
     public async Task<IReadOnlyList<ApiKeyRecord>> ListKeysAsync(string tenantId, string userId, CancellationToken ct = default)
     {
         await using var cmd = db.CreateCommand(
-            "SELECT key_id, user_id, role, created_at, last_used_at, expires_at FROM api_keys " +
+            "SELECT key_id, user_id, role, created_at, last_used_at, expires_at, scope FROM api_keys " +
             "WHERE tenant_id = @t AND user_id = @u AND revoked_at IS NULL ORDER BY created_at DESC, key_id");
         cmd.Parameters.AddWithValue("t", tenantId);
         cmd.Parameters.AddWithValue("u", userId);
@@ -143,7 +144,8 @@ public sealed class TenancyStore(NpgsqlDataSource db)
         await using var r = await cmd.ExecuteReaderAsync(ct);
         while (await r.ReadAsync(ct))
             list.Add(new ApiKeyRecord(r.GetString(0), r.GetString(1), r.GetString(2), r.GetFieldValue<DateTimeOffset>(3),
-                r.IsDBNull(4) ? null : r.GetFieldValue<DateTimeOffset>(4), r.IsDBNull(5) ? null : r.GetFieldValue<DateTimeOffset>(5)));
+                r.IsDBNull(4) ? null : r.GetFieldValue<DateTimeOffset>(4), r.IsDBNull(5) ? null : r.GetFieldValue<DateTimeOffset>(5),
+                r.IsDBNull(6) ? null : r.GetString(6)));
         return list;
     }
 
@@ -185,9 +187,9 @@ public sealed class TenancyStore(NpgsqlDataSource db)
     }
 
     // Secrets are 24 random bytes, so a fast hash is enough: there is nothing to brute-force.
-    private static byte[] Hash(string secret) => SHA256.HashData(Encoding.UTF8.GetBytes(secret));
+    internal static byte[] Hash(string secret) => SHA256.HashData(Encoding.UTF8.GetBytes(secret));
 
-    private static string RandomToken(int bytes) =>
+    internal static string RandomToken(int bytes) =>
         Convert.ToBase64String(RandomNumberGenerator.GetBytes(bytes)).TrimEnd('=').Replace('+', 'A').Replace('/', 'B').Replace('_', 'C');
 
     private static UserRecord ReadUser(NpgsqlDataReader r) =>

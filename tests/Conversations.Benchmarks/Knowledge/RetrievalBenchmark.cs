@@ -4,6 +4,7 @@ using Conversations.Knowledge.Chunking;
 using Conversations.Knowledge.Search;
 using Conversations.Models.Embeddings;
 using Conversations.Storage.Database;
+using Conversations.Storage.Encryption;
 using Conversations.Storage.Knowledge;
 using Npgsql;
 
@@ -47,7 +48,8 @@ public sealed class RetrievalBenchmark : IBenchmarkSuite
         try
         {
             await using var db = DataSourceFactory.Create(cs);
-            var store = new KnowledgeStore(db, MiniLmEmbeddingGenerator.ModelDimensions);
+            var keys = new TenantKeyRing(db, new LocalFileKeyProvider(Path.Combine(Path.GetTempPath(), "conversations-bench", "master.key")), new EncryptionOptions());
+            var store = new KnowledgeStore(db, keys, MiniLmEmbeddingGenerator.ModelDimensions);
             await Exec(db, "INSERT INTO tenants (tenant_id, name) VALUES ('bench', 'bench'), ('bench-real', 'bench-real')");
 
             // 1. Synthetic clustered vectors.
@@ -56,7 +58,7 @@ public sealed class RetrievalBenchmark : IBenchmarkSuite
             var labelIds = await LoadAsync(store, "bench", chunks, _ => vectors.Next(), i => $"chunk {i}");
             load.Stop();
             await Exec(db, "ANALYZE");
-            output.WriteLine($"loaded {chunks:N0} synthetic chunks (COPY + HNSW insert) in {load.Elapsed.TotalSeconds:F1} s = {chunks / load.Elapsed.TotalSeconds:F0} chunks/s");
+            output.WriteLine($"loaded {chunks:N0} synthetic chunks (sealed insert + HNSW) in {load.Elapsed.TotalSeconds:F1} s = {chunks / load.Elapsed.TotalSeconds:F0} chunks/s");
             var synthQueries = Enumerable.Range(0, queries).Select(_ => vectors.Next()).ToList();
             await MeasureAsync(store, "bench", labelIds, chunks, synthQueries, "synthetic clustered", output);
 

@@ -35,6 +35,7 @@ public sealed class PlatformLoadSuite : IBenchmarkSuite
                 ["Models__Chat__Endpoint"] = model.BaseUrl,
                 ["Models__Chat__ModelId"] = "test-model",
                 ["Logging__LogLevel__Default"] = "Warning",
+                ["Api__RateLimit__PerKeyPerMinute"] = "0", // the suite measures the platform, not the per-key limit
                 ["Orleans__FastFailureDetection"] = "false",
             },
         };

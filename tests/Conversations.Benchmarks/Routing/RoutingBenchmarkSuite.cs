@@ -74,6 +74,7 @@ public sealed class RoutingBenchmarkSuite : IBenchmarkSuite
                 ["Routing__ConsecutiveFailureThreshold"] = "3",
                 ["Routing__BreakDuration"] = "00:01:00", // no probe inside a phase: the phase measures the open circuit
                 ["Logging__LogLevel__Default"] = "Warning",
+                ["Api__RateLimit__PerKeyPerMinute"] = "0", // the suite measures the platform, not the per-key limit
                 ["Orleans__FastFailureDetection"] = "false",
             },
         });

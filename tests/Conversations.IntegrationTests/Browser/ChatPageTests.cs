@@ -231,40 +231,51 @@ public sealed class ChatPageTests(WebChatFixture fx)
         }
     }
 
-    [Fact(DisplayName = "A refused send shows a friendly error with a retry button, and the retry gets the answer")]
+    [Fact(DisplayName = "A send the platform refuses (the user's rate limit) shows a friendly error with a retry button, and the retry gets the answer")]
     public async Task Error_with_retry()
     {
-        var (key, _) = await fx.NewReaderAsync();
+        var (key, adminKey, _) = await fx.NewReaderWithAdminAsync();
+        using var admin = fx.As(adminKey);
+        using var user = fx.As(key);
+        // A real refusal: one message a minute, and the user has just sent one.
+        await ApiClient.EnsureAsync(await admin.Http.PatchAsJsonAsync("/v1/moderation/settings", new { userRequestsPerMinute = 1 }), HttpStatusCode.OK);
+        var earlier = await user.CreateConversationAsync("earlier");
+        Assert.Equal("done", (await user.SendAsync(earlier, "What is the leave policy?"))[^1].Name);
+
         await using var b = await ChatBrowser.OpenAsync(fx.BaseUrl);
         var sends = 0;
-        // The first send meets a rate limit on its way (as the API answers one); the retry goes through.
-        await b.Page.RouteAsync("**/v1/conversations/*/messages", async route =>
+        b.Page.Request += (_, request) =>
         {
-            if (route.Request.Method == "POST" && Interlocked.Increment(ref sends) == 1)
-            {
-                await route.FulfillAsync(new()
-                {
-                    Status = 429,
-                    ContentType = "application/problem+json",
-                    Headers = new Dictionary<string, string> { ["Retry-After"] = "1" },
-                    Body = """{"title":"Too many requests","status":429,"detail":"You are sending messages faster than your limit allows. Wait a moment, then try again."}""",
-                });
-                return;
-            }
-            await route.ContinueAsync();
-        });
+            if (request.Method == "POST" && request.Url.EndsWith("/messages", StringComparison.Ordinal)) Interlocked.Increment(ref sends);
+        };
         await b.SignInAsync(key);
         await b.AskAsync(Question);
         var error = b.LastAnswer.Locator(".error-card");
         await error.WaitForAsync();
-        Assert.Contains("faster than your limit", await error.InnerTextAsync());
+        // Plain words, never the raw problem document.
+        var shown = await error.InnerTextAsync();
+        Assert.DoesNotContain("{", shown, StringComparison.Ordinal);
+        Assert.DoesNotContain("429", shown, StringComparison.Ordinal);
         await b.ScreenshotAsync("error-with-retry");
 
+        await admin.RaiseRateLimitsAsync();
+        // The raised limit is in force once a send through the API goes through again.
+        for (var i = 0; i < 60; i++)
+        {
+            using var probe = await user.PostMessageAsync(earlier, "Is the limit raised?");
+            if (probe.StatusCode == HttpStatusCode.OK)
+            {
+                await ApiClient.ReadEventsAsync(await probe.Content.ReadAsStreamAsync());
+                break;
+            }
+            await Task.Delay(1000);
+        }
+        sends = 0;
         await error.GetByRole(AriaRole.Button, new() { Name = "Try again" }).ClickAsync();
         await b.Page.Locator("article.turn.assistant .markdown strong").WaitForAsync();
         await b.WaitForAnswerAsync();
         Assert.Equal("sixteen weeks", await b.LastAnswer.Locator(".markdown strong").InnerTextAsync());
-        Assert.Equal(2, sends);
+        Assert.Equal(1, sends);
         Assert.Equal(1, await b.Page.Locator(".turn.user").CountAsync());
     }
 
@@ -284,12 +295,15 @@ public sealed class ChatPageTests(WebChatFixture fx)
         Assert.Equal("true", await b.LastAnswer.GetByRole(AriaRole.Button, new() { Name = "Bad answer" }).GetAttributeAsync("aria-pressed"));
 
         await using var cmd = fx.Database.DataSource.CreateCommand(
-            "SELECT negative, comment, conversation_id FROM routing_feedback WHERE tenant_id = @t AND user_id = 'alice'");
+            "SELECT negative, comment, conversation_id, seq FROM routing_feedback WHERE tenant_id = @t AND user_id = 'alice'");
         cmd.Parameters.AddWithValue("t", tenantId);
+        var dataKey = await TestKeys.Ring(fx.Database.DataSource).ForTenantAsync(tenantId);
         await using var r = await cmd.ExecuteReaderAsync();
         Assert.True(await r.ReadAsync(), "the vote was stored");
         Assert.True(r.GetBoolean(0));
-        Assert.Equal("It should name the policy owner.", r.GetString(1));
+        // Stored sealed with the tenant's key.
+        Assert.StartsWith("enc1:", r.GetString(1));
+        Assert.Equal("It should name the policy owner.", dataKey.Open(r.GetString(1), "routing_feedback", $"{r.GetString(2)}/{r.GetInt64(3)}"));
         Assert.Equal(ConversationIdOf(b.Page), r.GetString(2));
         Assert.False(await r.ReadAsync(), "the comment replaced the first vote");
     }

@@ -41,6 +41,13 @@ public sealed class WebChatFixture() : PlatformHost("web", OperatorKey)
     /// <summary>A tenant whose user alice (role staff) may read <see cref="DocumentId"/>; returns the user's key and the tenant id.</summary>
     public async Task<(string UserKey, string TenantId)> NewReaderAsync()
     {
+        var (userKey, _, tenantId) = await NewReaderWithAdminAsync();
+        return (userKey, tenantId);
+    }
+
+    /// <summary>As <see cref="NewReaderAsync"/>, with the tenant admin's key too (for tests that change the tenant's settings).</summary>
+    public async Task<(string UserKey, string AdminKey, string TenantId)> NewReaderWithAdminAsync()
+    {
         var (adminKey, userKey) = await NewTenantKeysAsync("web");
         using var admin = As(adminKey);
         await admin.RaiseRateLimitsAsync();
@@ -53,7 +60,7 @@ public sealed class WebChatFixture() : PlatformHost("web", OperatorKey)
         Assert.True(upload.IsSuccessStatusCode, await upload.Content.ReadAsStringAsync());
         using var user = As(userKey);
         var me = await user.GetJsonAsync("/v1/me");
-        return (userKey, me["tenantId"]!.GetValue<string>());
+        return (userKey, adminKey, me["tenantId"]!.GetValue<string>());
     }
 
     /// <inheritdoc />

@@ -92,7 +92,7 @@ public sealed class ConversationGrainTests(GrainClusterFixture fx)
         // What a silo dying mid-turn leaves behind: the question in the log, no answer, and the activation gone.
         await using (var db = fx.Database.CreateDataSource())
         {
-            await new ConversationStore(db).AppendAsync(caller.TenantId, "crashed",
+            await new ConversationStore(db, TestKeys.Ring(db)).AppendAsync(caller.TenantId, "crashed",
                 [new MessageRecord(3, "t-crash", "user", "second question", MessageStatus.Complete, 2, null, DateTimeOffset.UtcNow)]);
         }
         await grain.Cast<IGrainManagementExtension>().DeactivateOnIdle();
@@ -115,7 +115,7 @@ public sealed class ConversationGrainTests(GrainClusterFixture fx)
         // Another row already holds the next seq, so the grain's insert of the question fails.
         await using (var db = fx.Database.CreateDataSource())
         {
-            await new ConversationStore(db).AppendAsync(caller.TenantId, "unstored",
+            await new ConversationStore(db, TestKeys.Ring(db)).AppendAsync(caller.TenantId, "unstored",
                 [new MessageRecord(3, "t-other", "user", "written elsewhere", MessageStatus.Complete, 2, null, DateTimeOffset.UtcNow)]);
         }
 

@@ -24,6 +24,8 @@ public sealed class ModerationPlatformFixture() : PlatformHost("mod_api", Operat
         environment["Bootstrap__DemoUserKey"] = DemoUserKey;
         environment["Models__Chat__Endpoint"] = Model.BaseUrl;
         environment["Models__Chat__ModelId"] = TestModelOptions.DefaultModelName;
+        // The test model echoes the question: trusted with personal data, its answers carry it back to the output guard.
+        environment["Chat__PersonalDataAllowedHosts__0"] = new Uri(Model.BaseUrl).Host;
     }
 
     /// <inheritdoc />

@@ -1,5 +1,6 @@
 using Conversations.Hosting;
 using Microsoft.Extensions.DependencyInjection;
+using Orleans.Runtime.MembershipService.SiloMetadata;
 using Orleans.TestingHost;
 
 namespace Conversations.Moderation.IntegrationTests.Grains;
@@ -33,6 +34,8 @@ public sealed class RateLimitClusterFixture : GrainClusterFixture
         public void Configure(ISiloBuilder silo)
         {
             silo.AddMemoryGrainStorage(HostingExtensions.GrainStorageName);
+            // The rate-limit grains prefer the caller's zone: their placement filter needs the silo metadata.
+            silo.UseSiloMetadata();
             silo.Services.AddSingleton(new RateLimitClock(Time));
         }
     }

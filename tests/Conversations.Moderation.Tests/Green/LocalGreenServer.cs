@@ -35,6 +35,15 @@ internal sealed class LocalGreenServer : IAsyncDisposable
     /// <summary>Actions of accepted requests, in order.</summary>
     public ConcurrentQueue<string> Actions { get; } = new();
 
+    /// <summary>Services of accepted requests, in order (e.g. llm_response_moderation).</summary>
+    public ConcurrentQueue<string> Services { get; } = new();
+
+    /// <summary>Text checked by llm_response_moderation, in order.</summary>
+    public ConcurrentQueue<string> ResponseContents { get; } = new();
+
+    /// <summary>An answer holding this is high risk for <c>llm_response_moderation</c> (not for questions).</summary>
+    public const string ResponseMarker = "ZX-UNSAFE-MARKER";
+
     /// <summary>When set, every request gets this fault (e.g. a permanent outage).</summary>
     public Fault? AlwaysFault { get; set; }
 
@@ -96,6 +105,9 @@ internal sealed class LocalGreenServer : IAsyncDisposable
         var form = System.Web.HttpUtility.ParseQueryString(System.Text.Encoding.UTF8.GetString(body));
         var service = form["Service"] ?? "";
         var parameters = JsonSerializer.Deserialize<Dictionary<string, string>>(form["ServiceParameters"] ?? "{}")!;
+        Services.Enqueue(service);
+        if (service == GreenApi.LlmResponseModeration)
+            ResponseContents.Enqueue(parameters.GetValueOrDefault("content") ?? "");
         await Write(context, 200, action switch
         {
             GreenApi.TextModerationPlus => TextResponse(service, parameters.GetValueOrDefault("content") ?? ""),
@@ -139,6 +151,8 @@ internal sealed class LocalGreenServer : IAsyncDisposable
 
     private static object TextResponse(string service, string content)
     {
+        if (service == GreenApi.LlmResponseModeration && content.Contains(ResponseMarker, StringComparison.Ordinal))
+            return Envelope(200, new { Result = new[] { new { Label = "contraband", Confidence = 97.0, RiskWords = ResponseMarker } }, RiskLevel = "high" });
         if (content.Contains("jiaoyu.com", StringComparison.OrdinalIgnoreCase))
             return Envelope(200, new
             {

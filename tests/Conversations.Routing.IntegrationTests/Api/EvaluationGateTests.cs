@@ -86,6 +86,9 @@ public sealed class EvaluationGateTests(RoutingPlatform fx)
         Assert.Contains("legal asked for the new model", recorded);
         Assert.Contains("overrode the promotion gate", recorded);
         Assert.Contains("factRecall", recorded);
+        // Also in the audit log, with the key that overrode it and the reason.
+        var audit = await t.GetAsync("/v1/audit?action=canary.promotion-override");
+        Assert.Contains("legal asked for the new model", audit.ToJsonString());
     }
 
     [Fact(DisplayName = "A candidate as good as the incumbent passes the gate and promotes")]

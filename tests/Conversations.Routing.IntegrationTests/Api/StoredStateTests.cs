@@ -5,7 +5,7 @@ namespace Conversations.Routing.IntegrationTests.Api;
 /// <summary>
 /// Routing state reads back from the database: the ADO.NET storage keeps grain state as JSON that names each object's
 /// .NET type, Orleans reads back only types it allows, and the state types moved from <c>Conversations.Grains.Routing</c>
-/// to folders of their own.
+/// to folders of their own. State written before grain state was sealed reads back too.
 /// </summary>
 public sealed class StoredStateTests
 {
@@ -54,7 +54,9 @@ public sealed class StoredStateTests
         var suffix = Guid.NewGuid().ToString("n")[..8];
         string adminKey, userKey, jobId;
         JsonNode before;
-        await using (var first = await PlatformProcess.StartApiAsync(settings, httpPort: port))
+        // The first host writes grain state as builds before sealing did; the second reads it back (and seals it on its next write).
+        var unsealed = settings with { Environment = new Dictionary<string, string>(settings.Environment) { ["Encryption__SealGrainState"] = "false" } };
+        await using (var first = await PlatformProcess.StartApiAsync(unsealed, httpPort: port))
         {
             using var op = new ApiClient(first.BaseUrl!, OperatorKey);
             adminKey = await op.CreateTenantAsync("stored");

@@ -45,6 +45,7 @@ public class GrainClusterFixture : IAsyncLifetime
             Database = await TestDatabase.CreateAsync(prefix);
             // The silos read it as the hosts do, from their configuration.
             builder.Properties[$"ConnectionStrings:{HostingExtensions.ConnectionStringName}"] = Database.ConnectionString;
+            builder.Properties["Encryption:MasterKeyFile"] = TestKeys.MasterKeyFile;
         }
         Configure(builder);
         Cluster = builder.Build();

@@ -1,4 +1,5 @@
 using Conversations.Grains.Chat;
+using Orleans.Runtime.MembershipService.SiloMetadata;
 
 namespace Conversations.Testing.Cluster;
 
@@ -10,6 +11,8 @@ public sealed class PlatformSilo : ISiloConfigurator
     {
         var configuration = silo.Configuration;
         silo.AddPlatformGrainStorage(configuration.PostgresConnectionString());
+        // Conversation and user grains prefer the caller's zone: their placement filter needs the silo metadata.
+        silo.UseSiloMetadata();
         silo.Services.AddPlatformServices(configuration).AddChat(configuration);
     }
 }

@@ -129,6 +129,7 @@ public sealed class PlatformProcess : IAsyncDisposable
             ["DOTNET_ENVIRONMENT"] = "Testing",
             ["ASPNETCORE_ENVIRONMENT"] = "Testing",
             ["Logging__LogLevel__Default"] = "Information",
+            ["Encryption__MasterKeyFile"] = Database.TestKeys.MasterKeyFile,
         };
         foreach (var (k, v) in s.Environment) env[k] = v;
         return env;

@@ -21,6 +21,6 @@ internal sealed class InputCheckStage : ITurnStage
         if (turn.Outcome is not null) yield break;
         var refusal = verdict.RefusalMessage ?? "This message can't be answered.";
         await RecordStage.RefusedAsync(turn, "moderation", refusal);
-        yield return new ErrorEvent(verdict.RefusalCode ?? "input_refused", refusal, false) { RiskLevel = verdict.RiskLevel, Labels = verdict.Labels };
+        yield return new ErrorEvent(verdict.RefusalCode ?? "input_refused", refusal, verdict.Retryable) { RiskLevel = verdict.RiskLevel, Labels = verdict.Labels };
     }
 }

@@ -43,6 +43,8 @@ internal sealed class ModelAttemptsStage : ITurnStage
                 yield return new ProgressEvent("continuing", "The answer was interrupted; a backup model is finishing it…");
             }
         }
+        // Outside checks of what was already shown finish before the held tail goes out (the only wait they add).
+        await answer.SettleAsync();
         foreach (var e in answer.Complete()) yield return e;
     }
 

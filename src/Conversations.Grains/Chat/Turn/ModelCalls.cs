@@ -16,6 +16,9 @@ internal sealed class ModelCalls(ChatPipeline pipeline, Activity? turnActivity)
     /// <summary>The finished calls, in order.</summary>
     public IReadOnlyList<ModelAttempt> Attempts => _attempts;
 
+    /// <summary>The question's verdict, once the prompt is built: each request is gated by its personal-data policy.</summary>
+    public InputVerdict? Verdict { get; set; }
+
     /// <summary>The meter of the call in progress; null between calls.</summary>
     public CallMeter? Open { get; private set; }
 
@@ -63,6 +66,7 @@ internal sealed class ModelCalls(ChatPipeline pipeline, Activity? turnActivity)
         activity?.SetTag("conversations.model", candidate.ModelId).SetTag("conversations.continuation", continuation);
         var cts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var chat = pipeline.Models.Options;
+        if (Verdict is not null) request = PersonalDataGate.For(candidate.Model, request, Verdict, pipeline.Options.PersonalDataAllowedHosts);
         var started = DateTimeOffset.UtcNow;
         return new ModelAttemptStart(new StartedStream<GuardedUpdate>(
             ModelStreaming.GuardAsync(candidate.Model, request, chat.FirstTokenTimeout, chat.StallTimeout, cts.Token), cts.Token), cts, activity, started);

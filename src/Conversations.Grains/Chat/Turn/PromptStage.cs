@@ -15,6 +15,7 @@ internal sealed class PromptStage : ITurnStage
             question with { Content = turn.Moderation.Verdict.TextForModel }, turn.Retrieval);
         turn.Request = new ModelRequest(turn.Prompt.Messages, turn.Prompt.MaxOutputTokens,
             CacheKey: PromptCacheHints.CacheKey(conversation.TenantId, conversation.ConversationId));
+        turn.Calls.Verdict = turn.Moderation.Verdict;
         return AsyncEnumerable.Empty<ChatEvent>();
     }
 }

@@ -1,4 +1,5 @@
 using Conversations.Contracts.Chat;
+using Conversations.Contracts.Encryption;
 using Conversations.Models.Chat;
 using Conversations.Prompting.History;
 using Conversations.Prompting.Tokens;
@@ -14,6 +15,9 @@ internal sealed class QuestionCommit(MessageRecord question, Task write)
 {
     private static readonly ProgressEvent Received = new("received", "Got your message.");
     private bool? _stored;
+
+    /// <summary>The error code of a turn whose tenant's data key was destroyed.</summary>
+    public const string DataDestroyedCode = "data_destroyed";
 
     /// <summary>The question as stored.</summary>
     public MessageRecord Question => question;
@@ -45,7 +49,10 @@ internal sealed class QuestionCommit(MessageRecord question, Task write)
             yield break;
         }
         await NotStoredAsync(turn);
-        yield return new ErrorEvent("storage_unavailable", "We couldn't save your message, so it was not sent. Please try again in a moment.", true);
+        // A destroyed data key never comes back: no retry.
+        yield return write.Exception?.InnerException is TenantDataUnreadableException destroyed
+            ? new ErrorEvent(DataDestroyedCode, destroyed.Message, false)
+            : new ErrorEvent("storage_unavailable", "We couldn't save your message, so it was not sent. Please try again in a moment.", true);
     }
 
     /// <summary>

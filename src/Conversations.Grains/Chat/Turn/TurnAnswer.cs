@@ -53,6 +53,9 @@ internal sealed class TurnAnswer(Stopwatch clock)
         return Show(_guard!.Push(text));
     }
 
+    /// <summary>The answer ended: waits for the guard's outside checks (Green windows) before <see cref="Complete"/>.</summary>
+    public Task SettleAsync() => Withheld ? Task.CompletedTask : _guard!.SettleAsync();
+
     /// <summary>The answer ended: releases what the guard held back and, when a model stopped part-way, the notice saying so.</summary>
     public IEnumerable<ChatEvent> Complete()
     {

@@ -15,6 +15,8 @@ public static class ModerationSettingsValidator
             TenantRequestsPerMinute = patch.TenantRequestsPerMinute ?? current.TenantRequestsPerMinute,
             TenantTokensPerMinute = patch.TenantTokensPerMinute ?? current.TenantTokensPerMinute,
             GreenFailureMode = patch.GreenFailureMode?.Trim().ToLowerInvariant() ?? current.GreenFailureMode,
+            GreenOutputFailureMode = patch.GreenOutputFailureMode?.Trim().ToLowerInvariant() ?? current.GreenOutputFailureMode ?? ModerationSettings.FailOpen,
+            PersonalDataToModels = patch.PersonalDataToModels?.Trim().ToLowerInvariant() ?? current.PersonalDataToModels,
         };
         Range("userRequestsPerMinute", next.UserRequestsPerMinute);
         Range("userTokensPerMinute", next.UserTokensPerMinute);
@@ -26,6 +28,10 @@ public static class ModerationSettingsValidator
             throw new ArgumentException("userTokensPerMinute must not exceed tenantTokensPerMinute.");
         if (next.GreenFailureMode is not (ModerationSettings.FailOpen or ModerationSettings.FailClosed))
             throw new ArgumentException($"greenFailureMode must be '{ModerationSettings.FailOpen}' (the built-in engine decides alone) or '{ModerationSettings.FailClosed}' (refuse while Green is unreachable).");
+        if (next.GreenOutputFailureMode is not (ModerationSettings.FailOpen or ModerationSettings.FailClosed))
+            throw new ArgumentException($"greenOutputFailureMode must be '{ModerationSettings.FailOpen}' (the local output guard goes on alone) or '{ModerationSettings.FailClosed}' (withhold the rest of the answer while Green is unreachable).");
+        if (next.PersonalDataToModels is not (ModerationSettings.PersonalDataDefault or ModerationSettings.PersonalDataMask or ModerationSettings.PersonalDataSend))
+            throw new ArgumentException($"personalDataToModels must be '{ModerationSettings.PersonalDataDefault}' (masked unless the model's endpoint is on the operator's allowlist), '{ModerationSettings.PersonalDataMask}' or '{ModerationSettings.PersonalDataSend}'.");
         return next;
     }
 

@@ -1,6 +1,7 @@
 using Conversations.Contracts.Chat;
 using Conversations.Grains.Chat;
 using Conversations.Moderation.Lexicons;
+using Conversations.Moderation.Moderators;
 
 namespace Conversations.Grains.Moderation.Turn;
 
@@ -9,7 +10,7 @@ namespace Conversations.Grains.Moderation.Turn;
 /// and the output findings' events, awaited when the turn finishes. The turn holds it, so nothing waits silo-wide.
 /// </summary>
 internal sealed class ModeratedTurn(TurnModeration moderation, Caller caller, string conversationId, string turnId,
-    InputVerdict verdict, CompiledLexiconSet lexicons, string withheldNotice) : IModeratedTurn
+    InputVerdict verdict, CompiledLexiconSet lexicons, string withheldNotice, GreenFailureMode? outsideMode, string question) : IModeratedTurn
 {
     private readonly List<Task> _outputEvents = [];
 
@@ -17,7 +18,7 @@ internal sealed class ModeratedTurn(TurnModeration moderation, Caller caller, st
     public InputVerdict Verdict => verdict;
 
     /// <inheritdoc />
-    public IOutputGuard StartOutput() => moderation.Guard(caller, conversationId, turnId, lexicons, withheldNotice, _outputEvents.Add);
+    public IOutputGuard StartOutput() => moderation.Guard(caller, conversationId, turnId, lexicons, withheldNotice, outsideMode, question, _outputEvents.Add);
 
     /// <inheritdoc />
     public async Task FinishAsync(TurnUsage usage, string answerAsShown)

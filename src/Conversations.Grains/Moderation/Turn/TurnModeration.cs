@@ -40,6 +40,8 @@ public sealed partial class TurnModeration(
     public const string InputRefusedCode = "input_refused";
     /// <summary>Refusal code when Green was needed (fail closed) but unreachable.</summary>
     public const string UnavailableCode = "moderation_unavailable";
+    // The checker name Green's findings carry in events (as the text checks write it).
+    private const string GreenCheckerName = "green";
 
     private readonly ConcurrentDictionary<string, (ModerationSettings Settings, DateTimeOffset CheckAfter)> _settings = new(StringComparer.Ordinal);
 
@@ -47,7 +49,9 @@ public sealed partial class TurnModeration(
     public async Task<IModeratedTurn> CheckInputAsync(Caller caller, string conversationId, string turnId, string text, CancellationToken cancellationToken)
     {
         var set = await lexicons.GetAsync(caller.TenantId);
-        var request = new ModerationRequest(text, set) { Seed = turnId, GreenFailureMode = await FailureModeAsync(caller.TenantId) };
+        var settings = await SettingsAsync(caller.TenantId);
+        var (inputMode, outputMode) = FailureModes(settings);
+        var request = new ModerationRequest(text, set) { Seed = turnId, GreenFailureMode = inputMode };
         // Resolved per call: with Green configured it holds a typed HttpClient whose handlers the factory rotates.
         var verdict = await services.GetRequiredService<IContentModerator>().CheckInputAsync(request, cancellationToken);
         var labels = verdict.Results.Select(r => r.Label).Distinct(StringComparer.Ordinal).ToList();
@@ -62,19 +66,25 @@ public sealed partial class TurnModeration(
             var refusal = verdict.Refusal ?? RefusalMessages.For(RefusalClass.Policy, text, turnId);
             var code = verdict.GreenUnavailable && refusal.Class == RefusalClass.ServiceUnavailable ? UnavailableCode : InputRefusedCode;
             return new ModeratedTurn(this, caller, conversationId, turnId,
-                new InputVerdict(false, verdict.StorageText, "", code, refusal.Text, verdict.RiskLevelName, labels), set, RefusalMessages.WithheldNotice("").Trim());
+                new InputVerdict(false, verdict.StorageText, "", code, refusal.Text, verdict.RiskLevelName, labels) { Retryable = code == UnavailableCode },
+                set, RefusalMessages.WithheldNotice("").Trim(), null, text);
         }
         return new ModeratedTurn(this, caller, conversationId, turnId,
-            new InputVerdict(true, verdict.StorageText, verdict.SafeText), set, RefusalMessages.WithheldNotice(text).Trim());
+            new InputVerdict(true, verdict.StorageText, verdict.SafeText) { PersonalDataToModels = settings.PersonalDataToModels }, set,
+            RefusalMessages.WithheldNotice(text).Trim(), outputMode, text);
     }
 
     /// <inheritdoc />
     public IModeratedTurn OutputOnly(Caller caller, string conversationId, string turnId) =>
         new ModeratedTurn(this, caller, conversationId, turnId, InputVerdict.Pass(""),
-            lexicons.Current(caller.TenantId) ?? CompiledLexiconSet.Platform, RefusalMessages.WithheldNotice("").Trim());
+            lexicons.Current(caller.TenantId) ?? CompiledLexiconSet.Platform, RefusalMessages.WithheldNotice("").Trim(), null, "");
 
-    /// <summary>A guard for one answer; its findings become an output event, handed to <paramref name="recorded"/> to await at the turn's finish.</summary>
-    internal IOutputGuard Guard(Caller caller, string conversationId, string turnId, CompiledLexiconSet set, string withheldNotice, Action<Task> recorded)
+    /// <summary>
+    /// A guard for one answer; its findings become an output event, handed to <paramref name="recorded"/> to await at the
+    /// turn's finish. With <paramref name="outsideMode"/> (a model answer, Green configured) Green checks it in windows too.
+    /// </summary>
+    internal IOutputGuard Guard(Caller caller, string conversationId, string turnId, CompiledLexiconSet set, string withheldNotice,
+        GreenFailureMode? outsideMode, string question, Action<Task> recorded)
     {
         var filter = new StreamingOutputFilter(engine, set, new StreamingFilterOptions
         {
@@ -82,13 +92,26 @@ public sealed partial class TurnModeration(
             ForcedTailChars = options.Value.OutputForcedTailChars,
             Release = options.Value.OutputRelease,
         });
-        return new ModerationOutputGuard(filter, withheldNotice, findings =>
+        var guard = new ModerationOutputGuard(filter, withheldNotice, findings =>
         {
-            var labels = findings.Hits.Select(h => h.Label).Distinct(StringComparer.Ordinal).ToList();
+            var labels = findings.Hits.Select(h => h.Label).Concat(findings.OutsideLabels).Distinct(StringComparer.Ordinal).ToList();
             LogOutput(logger, caller.TenantId, conversationId, turnId, findings.Action, findings.Risk.ToGreenString(), string.Join(',', labels));
             recorded(events.RecordAsync(Event(caller, conversationId, turnId, "output", findings.Action, findings.Risk, labels,
-                findings.Hits.Where(h => h.LibName is not null).Select(h => h.LibName!), [BuiltInContentModerator.CheckerName], findings.StoredText)));
+                findings.Hits.Where(h => h.LibName is not null).Select(h => h.LibName!),
+                findings.CheckedOutside ? [BuiltInContentModerator.CheckerName, GreenCheckerName] : [BuiltInContentModerator.CheckerName],
+                findings.StoredText)));
         });
+        if (outsideMode is not { } mode) return guard;
+        // Resolved per answer, like the text checker: it holds a typed HttpClient.
+        var checker = services.GetRequiredService<IOutputWindowModerator>();
+        if (!checker.Enabled) return guard;
+        var windows = new OutputWindowOptions
+        {
+            MinChars = options.Value.GreenWindowMinChars,
+            MaxChars = Math.Max(options.Value.GreenWindowMinChars, options.Value.GreenWindowMaxChars),
+            OverlapChars = options.Value.GreenWindowOverlapChars,
+        };
+        return guard.Watch(new OutputWindowWatch(checker, mode, windows), RefusalMessages.For(RefusalClass.ServiceUnavailable, question, turnId).Text);
     }
 
     /// <summary>Charges a finished turn's real token count to the user's and the tenant's token limits.</summary>
@@ -107,16 +130,24 @@ public sealed partial class TurnModeration(
         }
     }
 
-    private async ValueTask<GreenFailureMode> FailureModeAsync(string tenantId)
+    // The tenant's choices for a Green outage: (question, answer windows); both open while Green is not configured.
+    private (GreenFailureMode Input, GreenFailureMode Output) FailureModes(ModerationSettings settings)
     {
-        if (!green.Value.IsConfigured) return GreenFailureMode.FailOpen;
+        if (!green.Value.IsConfigured) return (GreenFailureMode.FailOpen, GreenFailureMode.FailOpen);
+        return (Mode(settings.GreenFailureMode), Mode(settings.GreenOutputFailureMode));
+        static GreenFailureMode Mode(string setting) => setting == ModerationSettings.FailClosed ? GreenFailureMode.FailClosed : GreenFailureMode.FailOpen;
+    }
+
+    // The tenant's settings (Green outage policy, personal data to models), cached per silo like the lexicon version.
+    private async ValueTask<ModerationSettings> SettingsAsync(string tenantId)
+    {
         var now = time.GetUtcNow();
         if (!_settings.TryGetValue(tenantId, out var cached) || now >= cached.CheckAfter)
         {
             cached = (await grains.GetGrain<ITenantModerationGrain>(tenantId).GetSettingsAsync(), now + options.Value.LexiconVersionCacheTime);
             _settings[tenantId] = cached;
         }
-        return cached.Settings.GreenFailureMode == ModerationSettings.FailClosed ? GreenFailureMode.FailClosed : GreenFailureMode.FailOpen;
+        return cached.Settings;
     }
 
     private ModerationEventRecord Event(Caller caller, string conversationId, string turnId, string phase, ModerationAction action, RiskLevel risk,

@@ -32,6 +32,7 @@ function Limits() {
     e.preventDefault();
     const patch = Object.fromEntries(limitFields.map(([k]) => [k, Number(value[k])]));
     patch.greenFailureMode = value.greenFailureMode;
+    patch.greenOutputFailureMode = value.greenOutputFailureMode ?? 'open';
     const r = await action.run(() => api.patch('/v1/moderation/settings', patch));
     if (r) { setDraft(null); setSaved(true); settings.reload(); }
   }
@@ -48,6 +49,12 @@ function Limits() {
             <select class="input" value={value.greenFailureMode} onChange={set('greenFailureMode')}>
               <option value="open">{t('open: the built-in checks decide alone')}</option>
               <option value="closed">{t('closed: refuse turns')}</option>
+            </select>
+          </Field>
+          <Field label={t('While Green cannot check answers')}>
+            <select class="input" value={value.greenOutputFailureMode ?? 'open'} onChange={set('greenOutputFailureMode')}>
+              <option value="open">{t('open: the built-in output guard goes on alone')}</option>
+              <option value="closed">{t('closed: withhold the rest of the answer')}</option>
             </select>
           </Field>
           <p class="muted small">{t('Each limit holds over any {s}-second window; there is no burst on top.', { s: value.windowSeconds ?? 60 })}</p>

@@ -1,0 +1,58 @@
+using Conversations.Api.Auth;
+using Conversations.Api.Errors;
+using Conversations.Contracts;
+using Conversations.Contracts.Audit;
+using Conversations.Contracts.DataRights;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace Conversations.Api.DataRights;
+
+/// <summary>Body of POST /v1/exports: no user exports the whole tenant.</summary>
+public sealed record StartExportRequest([System.ComponentModel.DataAnnotations.RegularExpression(Ids.IdPattern, ErrorMessage = "userId may use letters, digits, '.', '_', '-' and '@' (1–64 characters).")] string? UserId);
+
+/// <summary>An export's progress; fetch <c>archiveUrl</c> when the status is <c>succeeded</c>.</summary>
+public sealed record ExportDto(string ExportId, string? UserId, string Status, int StepsDone, int StepsTotal, string? Error,
+    DateTimeOffset CreatedAt, DateTimeOffset? CompletedAt, long? ArchiveBytes, string ArchiveUrl);
+
+/// <summary>Exports of a tenant or one of its users as a zip archive (tenant admin).</summary>
+internal static class DataExportApi
+{
+    /// <summary>Maps the routes under <c>/v1</c>.</summary>
+    public static RouteGroupBuilder MapDataExportApi(this RouteGroupBuilder v1)
+    {
+        var admin = v1.MapGroup("/exports").WithTags("Data rights").RequireRoles(Roles.TenantAdmin);
+        admin.MapPost("/", Start).WithName("StartExport")
+            .WithSummary("Starts an export of the tenant (or of one user with {\"userId\":…}): conversations, documents, settings, usage, audit.");
+        admin.MapGet("/{exportId}", Get).WithName("GetExport").WithSummary("An export's progress.");
+        admin.MapGet("/{exportId}/archive", Archive).WithName("GetExportArchive").WithSummary("The finished export as a zip archive.")
+            .Produces(StatusCodes.Status200OK, contentType: "application/zip");
+        return v1;
+    }
+
+    private static async Task<Results<Accepted<ExportDto>, ProblemHttpResult>> Start(StartExportRequest? body, HttpContext http, IDataRights rights, CancellationToken ct)
+    {
+        var caller = http.Caller();
+        var job = await rights.StartExportAsync(caller.TenantId!, body?.UserId, caller.ToActor(http), ct);
+        if (job is null) return Problems.NotFound($"User '{body?.UserId}'");
+        return TypedResults.Accepted($"/v1/exports/{job.ExportId}", ToDto(job));
+    }
+
+    private static async Task<Results<Ok<ExportDto>, ProblemHttpResult>> Get(string exportId, HttpContext http, IDataRights rights, CancellationToken ct) =>
+        exportId.Length <= 64 && await rights.GetExportAsync(http.Caller().TenantId!, exportId, ct) is { } job
+            ? TypedResults.Ok(ToDto(job)) : Problems.NotFound($"Export '{exportId}'");
+
+    private static async Task<Results<FileContentHttpResult, ProblemHttpResult>> Archive(string exportId, HttpContext http, IDataRights rights, IAuditLog audit, CancellationToken ct)
+    {
+        var tenant = http.Caller().TenantId!;
+        if (exportId.Length > 64 || await rights.GetExportAsync(tenant, exportId, ct) is not { } job) return Problems.NotFound($"Export '{exportId}'");
+        if (job.Status != "succeeded")
+            return Problems.Conflict(job.Status == "failed" ? "This export failed; start a new one." : "This export is still running; poll its progress and fetch the archive when it has succeeded.");
+        var archive = await rights.GetArchiveAsync(tenant, exportId, ct);
+        if (archive is null) return Problems.NotFound($"Export '{exportId}'");
+        await audit.AppendAsync(tenant, http.Caller().ToActor(http), "export.download", $"export:{exportId}", null, null, ct);
+        return TypedResults.File(archive, "application/zip", $"{exportId}.zip");
+    }
+
+    private static ExportDto ToDto(DataExportInfo j) =>
+        new(j.ExportId, j.UserId, j.Status, j.StepsDone, j.StepsTotal, j.Error, j.CreatedAt, j.CompletedAt, j.ArchiveBytes, $"/v1/exports/{j.ExportId}/archive");
+}

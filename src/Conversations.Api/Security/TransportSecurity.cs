@@ -1,0 +1,98 @@
+using System.Globalization;
+using System.Net;
+using System.Threading.RateLimiting;
+using Microsoft.AspNetCore.HttpOverrides;
+
+namespace Conversations.Api.Security;
+
+/// <summary>
+/// What every request passes before it reaches a route: forwarded headers only from trusted proxies, HSTS on HTTPS,
+/// secure response headers, and a rate limit per API key (per client address without one) on every route.
+/// TLS itself ends at the proxy or ingress in front of the API (see docs/security.md).
+/// </summary>
+internal static class TransportSecurity
+{
+    /// <summary>Registers forwarded headers, HSTS and the rate limiter from <c>Api:TrustedProxies</c> and <c>Api:RateLimit:*</c>.</summary>
+    public static IServiceCollection AddTransportSecurity(this IServiceCollection services, IConfiguration config)
+    {
+        services.Configure<ForwardedHeadersOptions>(o =>
+        {
+            o.ForwardedHeaders = ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto;
+            // Nothing is trusted by default (ASP.NET Core trusts loopback): X-Forwarded-For from a client is its own claim.
+            o.KnownProxies.Clear();
+            o.KnownIPNetworks.Clear();
+            foreach (var entry in (config["Api:TrustedProxies"] ?? "").Split([',', ';', ' '], StringSplitOptions.RemoveEmptyEntries))
+            {
+                if (entry.Contains('/')) o.KnownIPNetworks.Add(System.Net.IPNetwork.Parse(entry));
+                else o.KnownProxies.Add(IPAddress.Parse(entry));
+            }
+        });
+        services.AddSingleton<FailedKeyLimiter>();
+        services.AddHsts(o =>
+        {
+            o.MaxAge = TimeSpan.FromDays(365);
+            o.IncludeSubDomains = true;
+            o.ExcludedHosts.Clear(); // behind a TLS proxy the host may be anything, loopback included
+        });
+        var perKey = config.GetValue("Api:RateLimit:PerKeyPerMinute", 6000);
+        var anonymous = config.GetValue("Api:RateLimit:AnonymousPerMinute", 300);
+        services.AddRateLimiter(o =>
+        {
+            o.GlobalLimiter = PartitionedRateLimiter.Create<HttpContext, string>(http =>
+            {
+                var (partition, permits) = PartitionOf(http, perKey, anonymous);
+                return permits <= 0
+                    ? RateLimitPartition.GetNoLimiter(partition)
+                    : RateLimitPartition.GetFixedWindowLimiter(partition, _ => new FixedWindowRateLimiterOptions
+                    {
+                        PermitLimit = permits, Window = TimeSpan.FromMinutes(1), QueueLimit = 0, AutoReplenishment = true,
+                    });
+            });
+            o.OnRejected = async (context, ct) =>
+            {
+                var http = context.HttpContext;
+                var retry = context.Lease.TryGetMetadata(MetadataName.RetryAfter, out var after) ? after : TimeSpan.FromSeconds(60);
+                http.Response.Headers.RetryAfter = ((int)Math.Ceiling(retry.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
+                await TypedResults.Problem("Too many requests from this key or address. Wait for the time in Retry-After, then try again.",
+                    statusCode: 429, title: "Too many requests", type: "https://httpstatuses.io/429").ExecuteAsync(http);
+            };
+        });
+        return services;
+    }
+
+    // The key id is public and in the key's text, so the limit is decided before any database lookup: a flood of bad
+    // keys costs the database nothing. Probes are not limited.
+    private static (string Partition, int Permits) PartitionOf(HttpContext http, int perKey, int anonymous)
+    {
+        var path = http.Request.Path;
+        if (path.StartsWithSegments("/healthz") || path.StartsWithSegments("/readyz")) return ("probe", 0);
+        var header = http.Request.Headers.Authorization.ToString();
+        if (header.StartsWith("Bearer cvk_", StringComparison.OrdinalIgnoreCase))
+        {
+            var rest = header.AsSpan("Bearer cvk_".Length);
+            var sep = rest.IndexOf('_');
+            if (sep > 0 && sep <= 32) return ("key:" + rest[..sep].ToString(), perKey);
+        }
+        return ("ip:" + (http.Connection.RemoteIpAddress?.ToString() ?? "unknown"), anonymous);
+    }
+
+    /// <summary>Forwarded headers (first), HSTS and the secure headers, then the rate limiter.</summary>
+    public static WebApplication UseTransportSecurity(this WebApplication app)
+    {
+        app.UseForwardedHeaders();
+        app.UseHsts();
+        app.Use((http, next) =>
+        {
+            var headers = http.Response.Headers;
+            headers.XContentTypeOptions = "nosniff";
+            headers.XFrameOptions = "DENY";
+            headers["Referrer-Policy"] = "no-referrer";
+            headers["Cross-Origin-Opener-Policy"] = "same-origin";
+            headers["Cross-Origin-Resource-Policy"] = "same-origin";
+            headers.ContentSecurityPolicy = "frame-ancestors 'none'; base-uri 'none'; object-src 'none'";
+            if (http.Request.Path.StartsWithSegments("/v1")) headers.CacheControl = "no-store";
+            return next(http);
+        });
+        return app;
+    }
+}

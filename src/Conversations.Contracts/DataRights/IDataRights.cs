@@ -1,0 +1,37 @@
+using Conversations.Contracts.Audit;
+
+namespace Conversations.Contracts.DataRights;
+
+/// <summary>An export's progress; the archive is ready when <see cref="Status"/> is <c>succeeded</c>.</summary>
+public sealed record DataExportInfo(
+    string ExportId, string TenantId, string? UserId, string Status, int StepsDone, int StepsTotal, string? Error,
+    DateTimeOffset CreatedAt, DateTimeOffset? CompletedAt, long? ArchiveBytes);
+
+/// <summary>
+/// Called when a tenant is deleted, before its rows go: the place where the tenant's data key is destroyed, so that
+/// anything of the tenant left anywhere (a backup, a replica) can no longer be read. The default does nothing.
+/// </summary>
+public interface ITenantDataErasure
+{
+    /// <summary>Destroys what only the tenant's deletion may destroy (its data key).</summary>
+    Task EraseTenantKeysAsync(string tenantId, CancellationToken ct);
+}
+
+/// <summary>A tenant's and a user's data rights: export everything as an archive, delete a user or a whole tenant.</summary>
+public interface IDataRights
+{
+    /// <summary>Deletes a user and everything of theirs (usage stays as anonymous aggregates); false when there is no such user.</summary>
+    Task<bool> DeleteUserAsync(string tenantId, string userId, AuditActor actor, CancellationToken ct);
+
+    /// <summary>Deletes a tenant: every row, chunk partition, grain state, key and audit entry; false when there is no such tenant.</summary>
+    Task<bool> DeleteTenantAsync(string tenantId, AuditActor actor, CancellationToken ct);
+
+    /// <summary>Starts an export of the tenant, or of one of its users; null when the user does not exist.</summary>
+    Task<DataExportInfo?> StartExportAsync(string tenantId, string? userId, AuditActor actor, CancellationToken ct);
+
+    /// <summary>The export's progress, or null when the tenant has no such export.</summary>
+    Task<DataExportInfo?> GetExportAsync(string tenantId, string exportId, CancellationToken ct);
+
+    /// <summary>The finished archive (a zip), or null when it is not there (yet).</summary>
+    Task<byte[]?> GetArchiveAsync(string tenantId, string exportId, CancellationToken ct);
+}

@@ -1,0 +1,22 @@
+using Conversations.Contracts.Audit;
+
+namespace Conversations.Contracts.Tenancy;
+
+/// <summary>A rotation's result: the new key (shown once) and until when the old one still works.</summary>
+public sealed record RotatedKey(IssuedKey NewKey, string OldKeyId, DateTimeOffset OldKeyExpiresAt);
+
+/// <summary>Issue, revoke and rotate a tenant's keys; each change is written to the audit log in its own transaction.</summary>
+public interface IKeyLifecycle
+{
+    /// <summary>Issues a key for a user of the tenant; null when there is no such user.</summary>
+    Task<IssuedKey?> IssueAsync(string tenantId, string userId, string? scope, DateTimeOffset? expiresAt, AuditActor actor, CancellationToken ct);
+
+    /// <summary>Revokes a key of the tenant; false when there is no such live key.</summary>
+    Task<bool> RevokeAsync(string tenantId, string keyId, AuditActor actor, CancellationToken ct);
+
+    /// <summary>
+    /// Issues a successor with the same user, role, scope and expiry, and lets the old key work for <paramref name="overlap"/>
+    /// more (never longer than it had); null when there is no such live key.
+    /// </summary>
+    Task<RotatedKey?> RotateAsync(string tenantId, string keyId, TimeSpan overlap, AuditActor actor, CancellationToken ct);
+}

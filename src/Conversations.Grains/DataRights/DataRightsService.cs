@@ -1,0 +1,146 @@
+using System.IO.Compression;
+using System.Text;
+using System.Text.Json;
+using Conversations.Contracts;
+using Conversations.Contracts.Audit;
+using Conversations.Contracts.Chat;
+using Conversations.Contracts.DataRights;
+using Conversations.Contracts.Knowledge;
+using Conversations.Contracts.Moderation;
+using Conversations.Contracts.Routing;
+using Conversations.Contracts.Tenancy;
+using Conversations.Storage.Audit;
+using Conversations.Storage.DataRights;
+using Microsoft.Extensions.Logging;
+
+namespace Conversations.Grains.DataRights;
+
+/// <summary>
+/// Exports and deletions. Grains that hold a user's data in memory are told first (conversations deleted, memory
+/// forgotten), then one transaction removes the rows; a tenant's data key is destroyed before its rows go.
+/// Exports run in the background of the host that started them, writing progress to their job row.
+/// </summary>
+internal sealed partial class DataRightsService(
+    DataRightsStore store, IGrainFactory grains, ITenantDataErasure keys, ILogger<DataRightsService> logger) : IDataRights
+{
+    private static readonly string[] TenantSections =
+        ["users", "keys", "conversations", "messages", "feedback", "usage", "moderation-events", "audit", "documents", "lexicons", "batch-items"];
+    private static readonly string[] UserSections =
+        ["users", "keys", "conversations", "messages", "feedback", "usage", "moderation-events", "audit"];
+
+    /// <inheritdoc />
+    public async Task<bool> DeleteUserAsync(string tenantId, string userId, AuditActor actor, CancellationToken ct)
+    {
+        if (!await store.UserExistsAsync(tenantId, userId, ct)) return false;
+        // The grains first: an active conversation or memory would otherwise keep (and could write back) what is deleted.
+        var owner = new Caller(tenantId, userId, Roles.User);
+        foreach (var conversationId in await store.ListConversationIdsAsync(tenantId, userId, ct))
+            await grains.GetGrain<IConversationGrain>(GrainKeys.Scoped(tenantId, conversationId)).DeleteAsync(owner);
+        await grains.GetGrain<IUserGrain>(GrainKeys.Scoped(tenantId, userId)).EraseAsync();
+        return await store.EraseUserAsync(tenantId, userId, Who(actor), ct);
+    }
+
+    /// <inheritdoc />
+    public async Task<bool> DeleteTenantAsync(string tenantId, AuditActor actor, CancellationToken ct)
+    {
+        await keys.EraseTenantKeysAsync(tenantId, ct);
+        return await store.EraseTenantAsync(tenantId, Who(actor), ct);
+    }
+
+    /// <inheritdoc />
+    public async Task<DataExportInfo?> StartExportAsync(string tenantId, string? userId, AuditActor actor, CancellationToken ct)
+    {
+        var sections = userId is null ? TenantSections : UserSections;
+        var steps = sections.Length + 2; // + settings or memory, + chunks or the manifest
+        if (await store.CreateExportAsync(tenantId, userId, steps, Who(actor), ct) is not { } job) return null;
+        _ = Task.Run(() => RunExportAsync(job.ExportId, tenantId, userId, sections), CancellationToken.None);
+        return ToInfo(job);
+    }
+
+    /// <inheritdoc />
+    public async Task<DataExportInfo?> GetExportAsync(string tenantId, string exportId, CancellationToken ct) =>
+        await store.GetExportAsync(tenantId, exportId, ct) is { } job ? ToInfo(job) : null;
+
+    /// <inheritdoc />
+    public Task<byte[]?> GetArchiveAsync(string tenantId, string exportId, CancellationToken ct) => store.GetArchiveAsync(tenantId, exportId, ct);
+
+    private async Task RunExportAsync(string exportId, string tenantId, string? userId, string[] sections)
+    {
+        try
+        {
+            using var buffer = new MemoryStream();
+            using (var zip = new ZipArchive(buffer, ZipArchiveMode.Create, leaveOpen: true))
+            {
+                var done = 0;
+                var counts = new Dictionary<string, int>();
+                foreach (var section in sections)
+                {
+                    var lines = await store.ReadSectionAsync(section, tenantId, userId);
+                    await WriteAsync(zip, $"{section}.jsonl", string.Join('\n', lines));
+                    counts[section] = lines.Count;
+                    await store.ProgressAsync(exportId, ++done);
+                }
+                if (userId is null)
+                {
+                    var settings = new
+                    {
+                        tenant = await grains.GetGrain<ITenantGrain>(tenantId).GetSettingsAsync(),
+                        moderation = await grains.GetGrain<ITenantModerationGrain>(tenantId).GetSettingsAsync(),
+                        acl = await grains.GetGrain<ITenantAclGrain>(tenantId).GetAsync(),
+                        routing = await RoutingWithoutKeysAsync(tenantId),
+                    };
+                    await WriteAsync(zip, "settings.json", JsonSerializer.Serialize(settings, Json));
+                    await store.ProgressAsync(exportId, ++done);
+                    var chunks = await store.ReadChunksAsync(tenantId);
+                    await WriteAsync(zip, "chunks.jsonl", string.Join('\n', chunks));
+                    counts["chunks"] = chunks.Count;
+                }
+                else
+                {
+                    var memory = await grains.GetGrain<IUserGrain>(GrainKeys.Scoped(tenantId, userId)).GetMemoryAsync();
+                    await WriteAsync(zip, "memory.json", JsonSerializer.Serialize(memory, Json));
+                    counts["memory"] = memory.Count;
+                }
+                await store.ProgressAsync(exportId, ++done);
+                await WriteAsync(zip, "manifest.json", JsonSerializer.Serialize(new { exportId, tenantId, userId, createdAt = DateTimeOffset.UtcNow, rows = counts }, Json));
+            }
+            await store.CompleteExportAsync(exportId, buffer.ToArray(), null);
+        }
+        catch (Exception e)
+        {
+            LogExportFailed(logger, exportId, e);
+            try { await store.CompleteExportAsync(exportId, null, "The export failed; start a new one."); }
+            catch (Exception inner) { LogExportFailed(logger, exportId, inner); }
+        }
+    }
+
+    // The tenant's models and policy; a model's provider key is the one thing an export never carries.
+    private async Task<RoutingConfig> RoutingWithoutKeysAsync(string tenantId)
+    {
+        var config = await grains.GetGrain<IRoutingConfigGrain>(tenantId).GetAsync();
+        return config with { Models = [.. config.Models.Select(m => m with { ApiKey = m.ApiKey is null ? null : "(hidden)" })] };
+    }
+
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { WriteIndented = true };
+
+    private static async Task WriteAsync(ZipArchive zip, string name, string text)
+    {
+        await using var entry = zip.CreateEntry(name, CompressionLevel.Optimal).Open();
+        await entry.WriteAsync(Encoding.UTF8.GetBytes(text));
+    }
+
+    private static AuditWho Who(AuditActor a) => new(a.KeyId, a.UserId, a.ClientAddress);
+
+    private static DataExportInfo ToInfo(ExportRecord r) =>
+        new(r.ExportId, r.TenantId, r.UserId, r.Status, r.StepsDone, r.StepsTotal, r.Error, r.CreatedAt, r.CompletedAt, r.ArchiveBytes);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Export {ExportId} failed")]
+    private static partial void LogExportFailed(ILogger logger, string exportId, Exception exception);
+}
+
+/// <summary>The default <see cref="ITenantDataErasure"/>: there is no per-tenant data key to destroy yet.</summary>
+internal sealed class NoTenantDataKeys : ITenantDataErasure
+{
+    /// <inheritdoc />
+    public Task EraseTenantKeysAsync(string tenantId, CancellationToken ct) => Task.CompletedTask;
+}

@@ -1,0 +1,46 @@
+using Conversations.Contracts.Encryption;
+using Conversations.Storage.Encryption;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Orleans.Storage;
+
+namespace Conversations.Hosting.Encryption;
+
+/// <summary>Wires encryption at rest: the key provider, the tenants' key ring, and sealed grain storage.</summary>
+public static class EncryptionServiceCollectionExtensions
+{
+    /// <summary>Registers the key provider (the local key file unless one was registered before), the key ring and the operator's key controls.</summary>
+    public static IServiceCollection AddEncryptionAtRest(this IServiceCollection services, IConfiguration configuration)
+    {
+        var options = configuration.GetSection(EncryptionOptions.Section).Get<EncryptionOptions>() ?? new EncryptionOptions();
+        if (options.KeyCacheSeconds < 0) throw new InvalidOperationException("Encryption:KeyCacheSeconds cannot be negative.");
+        services.TryAddSingleton(options);
+        // A KMS adapter registers its own IKeyProvider before this call.
+        services.TryAddSingleton<IKeyProvider>(_ => new LocalFileKeyProvider(options.MasterKeyFile));
+        services.TryAddSingleton<TenantKeyRing>();
+        services.TryAddSingleton<ITenantDataKeys, TenantDataKeys>();
+        return services;
+    }
+
+    /// <summary>Grain storage <paramref name="name"/> that seals tenants' grain state and keeps it in <paramref name="innerName"/>.</summary>
+    public static IServiceCollection AddSealedGrainStorage(this IServiceCollection services, string name, string innerName)
+    {
+        services.AddKeyedSingleton<IGrainStorage>(name, (sp, _) => new SealedGrainStorage(
+            sp.GetRequiredKeyedService<IGrainStorage>(innerName), sp.GetRequiredService<TenantKeyRing>(), sp.GetRequiredService<IGrainStorageSerializer>()));
+        return services;
+    }
+}
+
+/// <summary>The operator's key controls over the key ring.</summary>
+internal sealed class TenantDataKeys(TenantKeyRing ring) : ITenantDataKeys
+{
+    /// <inheritdoc />
+    public Task<(string MasterKeyId, int Rewrapped)> RotateMasterAsync(CancellationToken ct = default) => ring.RotateMasterAsync(ct);
+
+    /// <inheritdoc />
+    public Task<bool> DestroyAsync(string tenantId, CancellationToken ct = default) => ring.DestroyAsync(tenantId, ct);
+
+    /// <inheritdoc />
+    public Task<TenantDataKeyInfo?> DescribeAsync(string tenantId, CancellationToken ct = default) => ring.DescribeAsync(tenantId, ct);
+}

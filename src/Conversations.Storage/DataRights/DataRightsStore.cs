@@ -1,0 +1,217 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json.Nodes;
+using Conversations.Storage.Audit;
+using Conversations.Storage.Tenancy;
+using Npgsql;
+
+namespace Conversations.Storage.DataRights;
+
+/// <summary>An export job as stored.</summary>
+public sealed record ExportRecord(
+    string ExportId, string TenantId, string? UserId, string Status, int StepsDone, int StepsTotal, string? Error,
+    DateTimeOffset CreatedAt, DateTimeOffset? CompletedAt, long? ArchiveBytes);
+
+/// <summary>
+/// Deletions (through the <c>erase_*</c> functions of the schema, each with its audit entry in the same transaction)
+/// and the export jobs with the tables' rows they read.
+/// </summary>
+public sealed class DataRightsStore(NpgsqlDataSource db)
+{
+    /// <summary>Deletes a user's data (see <c>erase_user</c>); false when the tenant has no such user.</summary>
+    public async Task<bool> EraseUserAsync(string tenantId, string userId, AuditWho actor, CancellationToken ct = default)
+    {
+        await using var conn = await db.OpenConnectionAsync(ct);
+        await using var tx = await conn.BeginTransactionAsync(ct);
+        await using (var exists = new NpgsqlCommand("SELECT 1 FROM users WHERE tenant_id = @t AND user_id = @u FOR UPDATE", conn, tx))
+        {
+            exists.Parameters.AddWithValue("t", tenantId);
+            exists.Parameters.AddWithValue("u", userId);
+            if (await exists.ExecuteScalarAsync(ct) is null) return false;
+        }
+        int conversations;
+        await using (var cmd = new NpgsqlCommand("SELECT erase_user(@t, @u)", conn, tx))
+        {
+            cmd.Parameters.AddWithValue("t", tenantId);
+            cmd.Parameters.AddWithValue("u", userId);
+            conversations = (int)(await cmd.ExecuteScalarAsync(ct))!;
+        }
+        await KeyLifecycleStore.AppendAsync(conn, tx, new AuditWrite(tenantId, actor, "user.delete", $"user:{Fingerprint(userId)}", null,
+            new JsonObject { ["conversations"] = conversations }), ct);
+        await tx.CommitAsync(ct);
+        return true;
+    }
+
+    /// <summary>
+    /// Deletes every row of a tenant (see <c>erase_tenant</c>); false when there is no such tenant. The deletion is
+    /// recorded in the platform's own trail under the id's fingerprint, so nothing left names the tenant.
+    /// </summary>
+    public async Task<bool> EraseTenantAsync(string tenantId, AuditWho actor, CancellationToken ct = default)
+    {
+        await using var conn = await db.OpenConnectionAsync(ct);
+        await using var tx = await conn.BeginTransactionAsync(ct);
+        await using (var cmd = new NpgsqlCommand("SELECT erase_tenant(@t)", conn, tx))
+        {
+            cmd.Parameters.AddWithValue("t", tenantId);
+            if (!(bool)(await cmd.ExecuteScalarAsync(ct))!) return false;
+        }
+        await KeyLifecycleStore.AppendAsync(conn, tx, new AuditWrite(null, actor, "tenant.delete", $"tenant:{Fingerprint(tenantId)}", null, null), ct);
+        await tx.CommitAsync(ct);
+        return true;
+    }
+
+    /// <summary>Whether the tenant has the user.</summary>
+    public async Task<bool> UserExistsAsync(string tenantId, string userId, CancellationToken ct = default)
+    {
+        await using var cmd = db.CreateCommand("SELECT 1 FROM users WHERE tenant_id = @t AND user_id = @u");
+        cmd.Parameters.AddWithValue("t", tenantId);
+        cmd.Parameters.AddWithValue("u", userId);
+        return await cmd.ExecuteScalarAsync(ct) is not null;
+    }
+
+    /// <summary>The ids of a user's conversations.</summary>
+    public async Task<IReadOnlyList<string>> ListConversationIdsAsync(string tenantId, string userId, CancellationToken ct = default)
+    {
+        await using var cmd = db.CreateCommand("SELECT conversation_id FROM conversations WHERE tenant_id = @t AND user_id = @u");
+        cmd.Parameters.AddWithValue("t", tenantId);
+        cmd.Parameters.AddWithValue("u", userId);
+        var list = new List<string>();
+        await using var r = await cmd.ExecuteReaderAsync(ct);
+        while (await r.ReadAsync(ct)) list.Add(r.GetString(0));
+        return list;
+    }
+
+    /// <summary>A short, one-way fingerprint of an id: an operator can check a candidate id against it; the dump cannot name it.</summary>
+    public static string Fingerprint(string id) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(id)))[..16];
+
+    /// <summary>Creates an export job with its audit entry; null when <paramref name="userId"/> is given and not a user of the tenant.</summary>
+    public async Task<ExportRecord?> CreateExportAsync(string tenantId, string? userId, int steps, AuditWho actor, CancellationToken ct = default)
+    {
+        await using var conn = await db.OpenConnectionAsync(ct);
+        await using var tx = await conn.BeginTransactionAsync(ct);
+        if (userId is not null)
+        {
+            await using var exists = new NpgsqlCommand("SELECT 1 FROM users WHERE tenant_id = @t AND user_id = @u", conn, tx);
+            exists.Parameters.AddWithValue("t", tenantId);
+            exists.Parameters.AddWithValue("u", userId);
+            if (await exists.ExecuteScalarAsync(ct) is null) return null;
+        }
+        // Archives are copies of the tenant's data: a week after they were made they go.
+        await using (var old = new NpgsqlCommand("DELETE FROM data_exports WHERE tenant_id = @t AND created_at < now() - interval '7 days'", conn, tx))
+        {
+            old.Parameters.AddWithValue("t", tenantId);
+            await old.ExecuteNonQueryAsync(ct);
+        }
+        var id = "exp_" + TenancyStore.RandomToken(12);
+        await using (var cmd = new NpgsqlCommand(
+            "INSERT INTO data_exports (export_id, tenant_id, user_id, requested_by, steps_total) VALUES (@id, @t, @u, @by, @n)", conn, tx))
+        {
+            cmd.Parameters.AddWithValue("id", id);
+            cmd.Parameters.AddWithValue("t", tenantId);
+            cmd.Parameters.AddWithValue("u", (object?)userId ?? DBNull.Value);
+            cmd.Parameters.AddWithValue("by", actor.UserId ?? actor.KeyId ?? "platform");
+            cmd.Parameters.AddWithValue("n", steps);
+            await cmd.ExecuteNonQueryAsync(ct);
+        }
+        await KeyLifecycleStore.AppendAsync(conn, tx, new AuditWrite(tenantId, actor, "export.start", $"export:{id}", null,
+            new JsonObject { ["userId"] = userId, ["scope"] = userId is null ? "tenant" : "user" }), ct);
+        await tx.CommitAsync(ct);
+        return await GetExportAsync(tenantId, id, ct);
+    }
+
+    /// <summary>Notes a finished step.</summary>
+    public async Task ProgressAsync(string exportId, int stepsDone, CancellationToken ct = default)
+    {
+        await using var cmd = db.CreateCommand("UPDATE data_exports SET steps_done = @d WHERE export_id = @id");
+        cmd.Parameters.AddWithValue("id", exportId);
+        cmd.Parameters.AddWithValue("d", stepsDone);
+        await cmd.ExecuteNonQueryAsync(ct);
+    }
+
+    /// <summary>Stores the archive, or the reason it failed.</summary>
+    public async Task CompleteExportAsync(string exportId, byte[]? archive, string? error, CancellationToken ct = default)
+    {
+        await using var cmd = db.CreateCommand(
+            "UPDATE data_exports SET status = @s, archive = @a, error = @e, completed_at = now(), steps_done = CASE WHEN @a IS NULL THEN steps_done ELSE steps_total END WHERE export_id = @id");
+        cmd.Parameters.AddWithValue("id", exportId);
+        cmd.Parameters.AddWithValue("s", archive is null ? "failed" : "succeeded");
+        cmd.Parameters.Add(new NpgsqlParameter("a", NpgsqlTypes.NpgsqlDbType.Bytea) { Value = (object?)archive ?? DBNull.Value });
+        cmd.Parameters.AddWithValue("e", (object?)error ?? DBNull.Value);
+        await cmd.ExecuteNonQueryAsync(ct);
+    }
+
+    /// <summary>The tenant's export, or null.</summary>
+    public async Task<ExportRecord?> GetExportAsync(string tenantId, string exportId, CancellationToken ct = default)
+    {
+        await using var cmd = db.CreateCommand(
+            "SELECT export_id, tenant_id, user_id, status, steps_done, steps_total, error, created_at, completed_at, length(archive) " +
+            "FROM data_exports WHERE tenant_id = @t AND export_id = @id");
+        cmd.Parameters.AddWithValue("t", tenantId);
+        cmd.Parameters.AddWithValue("id", exportId);
+        await using var r = await cmd.ExecuteReaderAsync(ct);
+        if (!await r.ReadAsync(ct)) return null;
+        return new ExportRecord(r.GetString(0), r.GetString(1), r.IsDBNull(2) ? null : r.GetString(2), r.GetString(3), r.GetInt32(4), r.GetInt32(5),
+            r.IsDBNull(6) ? null : r.GetString(6), r.GetFieldValue<DateTimeOffset>(7), r.IsDBNull(8) ? null : r.GetFieldValue<DateTimeOffset>(8),
+            r.IsDBNull(9) ? null : r.GetInt32(9));
+    }
+
+    /// <summary>The finished archive of the tenant's export, or null.</summary>
+    public async Task<byte[]?> GetArchiveAsync(string tenantId, string exportId, CancellationToken ct = default)
+    {
+        await using var cmd = db.CreateCommand("SELECT archive FROM data_exports WHERE tenant_id = @t AND export_id = @id AND status = 'succeeded'");
+        cmd.Parameters.AddWithValue("t", tenantId);
+        cmd.Parameters.AddWithValue("id", exportId);
+        return await cmd.ExecuteScalarAsync(ct) as byte[];
+    }
+
+    /// <summary>
+    /// The rows of one export section as JSON lines: the tenant's (user null) or one user's rows of that table.
+    /// Key rows carry metadata only; chunk rows carry text, not vectors.
+    /// </summary>
+    public async Task<IReadOnlyList<string>> ReadSectionAsync(string section, string tenantId, string? userId, CancellationToken ct = default)
+    {
+        var sql = section switch
+        {
+            "users" => "SELECT user_id, display_name, role, created_at FROM users WHERE tenant_id = @t AND (@u::text IS NULL OR user_id = @u) ORDER BY user_id",
+            "keys" => "SELECT key_id, user_id, role, scope, created_at, last_used_at, expires_at, revoked_at FROM api_keys WHERE tenant_id = @t AND (@u::text IS NULL OR user_id = @u) ORDER BY created_at",
+            "conversations" => "SELECT conversation_id, user_id, title, created_at, updated_at, message_count FROM conversations WHERE tenant_id = @t AND (@u::text IS NULL OR user_id = @u) ORDER BY created_at",
+            "messages" => "SELECT m.conversation_id, m.seq, m.turn_id, m.role, m.content, m.status, m.model, m.citations, m.created_at FROM messages m " +
+                          "JOIN conversations c USING (tenant_id, conversation_id) WHERE m.tenant_id = @t AND (@u::text IS NULL OR c.user_id = @u) ORDER BY m.conversation_id, m.seq",
+            "feedback" => "SELECT conversation_id, seq, user_id, turn_id, model, negative, comment, created_at FROM routing_feedback WHERE tenant_id = @t AND (@u::text IS NULL OR user_id = @u) ORDER BY created_at",
+            "usage" => "SELECT user_id, conversation_id, turn_id, kind, model, prompt_tokens, cached_tokens, completion_tokens, cost_usd, created_at FROM usage_records WHERE tenant_id = @t AND (@u::text IS NULL OR user_id = @u) ORDER BY id",
+            "moderation-events" => "SELECT user_id, conversation_id, turn_id, phase, action, risk_level, labels, content, created_at FROM moderation_events WHERE tenant_id = @t AND (@u::text IS NULL OR user_id = @u) ORDER BY id",
+            "audit" => "SELECT id, at, actor_key_id, actor_user_id, client_address, action, target, before, after FROM audit_log WHERE tenant_id = @t AND (@u::text IS NULL OR actor_user_id = @u) ORDER BY id",
+            "documents" => "SELECT document_id, title, l.name AS label, chunk_count, char_count, d.created_at, d.updated_at FROM kb_documents d JOIN kb_labels l USING (tenant_id, label_id) WHERE d.tenant_id = @t AND @u::text IS NULL ORDER BY document_id",
+            "lexicons" => "SELECT name, words, substring_words, risk_level, action, label, updated_at FROM moderation_lexicons WHERE tenant_id = @t AND @u::text IS NULL ORDER BY name",
+            "batch-items" => "SELECT job_id, item_index, prompt, status, answer, error, completed_at FROM routing_batch_items WHERE tenant_id = @t AND @u::text IS NULL ORDER BY job_id, item_index",
+            _ => throw new ArgumentOutOfRangeException(nameof(section), section, "Unknown export section."),
+        };
+        return await ReadJsonLinesAsync($"SELECT row_to_json(x)::text FROM ({sql}) x", tenantId, userId, ct);
+    }
+
+    /// <summary>The text of the tenant's document chunks, from every embedding dimension's table (no vectors).</summary>
+    public async Task<IReadOnlyList<string>> ReadChunksAsync(string tenantId, CancellationToken ct = default)
+    {
+        var tables = new List<string>();
+        await using (var list = db.CreateCommand("SELECT relname FROM pg_class WHERE relkind = 'p' AND relname ~ '^kb_chunks_[0-9]+$' ORDER BY relname"))
+        await using (var r = await list.ExecuteReaderAsync(ct))
+            while (await r.ReadAsync(ct)) tables.Add(r.GetString(0));
+        var lines = new List<string>();
+        foreach (var table in tables)
+            lines.AddRange(await ReadJsonLinesAsync(
+                $"SELECT row_to_json(x)::text FROM (SELECT document_id, chunk_index, content FROM \"{table}\" WHERE tenant_id = @t AND @u::text IS NULL ORDER BY document_id, chunk_index) x",
+                tenantId, null, ct));
+        return lines;
+    }
+
+    private async Task<IReadOnlyList<string>> ReadJsonLinesAsync(string sql, string tenantId, string? userId, CancellationToken ct)
+    {
+        await using var cmd = db.CreateCommand(sql);
+        cmd.Parameters.AddWithValue("t", tenantId);
+        cmd.Parameters.AddWithValue("u", NpgsqlTypes.NpgsqlDbType.Text, (object?)userId ?? DBNull.Value);
+        var lines = new List<string>();
+        await using var r = await cmd.ExecuteReaderAsync(ct);
+        while (await r.ReadAsync(ct)) lines.Add(r.GetString(0));
+        return lines;
+    }
+}

@@ -1,0 +1,119 @@
+using System.Text.Json.Nodes;
+using Conversations.Storage.Audit;
+using Npgsql;
+
+namespace Conversations.Storage.Tenancy;
+
+/// <summary>A key's metadata as the audit log shows it: never the secret or its hash.</summary>
+public sealed record KeyMetadata(string KeyId, string UserId, string Role, string? Scope, DateTimeOffset? ExpiresAt)
+{
+    /// <summary>The metadata as JSON for an audit entry.</summary>
+    public JsonObject ToJson() => new()
+    {
+        ["keyId"] = KeyId, ["userId"] = UserId, ["role"] = Role, ["scope"] = Scope, ["expiresAt"] = ExpiresAt,
+    };
+}
+
+/// <summary>Issue, revoke and rotate tenant keys, each with its audit entry in the same transaction.</summary>
+public sealed class KeyLifecycleStore(NpgsqlDataSource db)
+{
+    /// <summary>Issues a key for the user with the user's role; null when the tenant has no such user.</summary>
+    public async Task<IssuedApiKey?> IssueAsync(string tenantId, string userId, string? scope, DateTimeOffset? expiresAt, AuditWho actor, CancellationToken ct = default)
+    {
+        await using var conn = await db.OpenConnectionAsync(ct);
+        await using var tx = await conn.BeginTransactionAsync(ct);
+        string role;
+        await using (var cmd = new NpgsqlCommand("SELECT role FROM users WHERE tenant_id = @t AND user_id = @u", conn, tx))
+        {
+            cmd.Parameters.AddWithValue("t", tenantId);
+            cmd.Parameters.AddWithValue("u", userId);
+            if (await cmd.ExecuteScalarAsync(ct) is not string r) return null;
+            role = r;
+        }
+        var issued = await InsertAsync(conn, tx, tenantId, userId, role, scope, expiresAt, ct);
+        await AppendAsync(conn, tx, new AuditWrite(tenantId, actor, "key.issue", $"key:{issued.KeyId}", null,
+            new KeyMetadata(issued.KeyId, userId, role, scope, expiresAt).ToJson()), ct);
+        await tx.CommitAsync(ct);
+        return issued;
+    }
+
+    /// <summary>Revokes a live key of the tenant; false when there is none.</summary>
+    public async Task<bool> RevokeAsync(string tenantId, string keyId, AuditWho actor, CancellationToken ct = default)
+    {
+        await using var conn = await db.OpenConnectionAsync(ct);
+        await using var tx = await conn.BeginTransactionAsync(ct);
+        if (await LockLiveAsync(conn, tx, tenantId, keyId, ct) is not { } key) return false;
+        await using (var cmd = new NpgsqlCommand("UPDATE api_keys SET revoked_at = now() WHERE key_id = @k", conn, tx))
+        {
+            cmd.Parameters.AddWithValue("k", keyId);
+            await cmd.ExecuteNonQueryAsync(ct);
+        }
+        await AppendAsync(conn, tx, new AuditWrite(tenantId, actor, "key.revoke", $"key:{keyId}", key.ToJson(), null), ct);
+        await tx.CommitAsync(ct);
+        return true;
+    }
+
+    /// <summary>Issues a successor of a live key and shortens the old key's life to <paramref name="overlap"/>; null when there is no such key.</summary>
+    public async Task<(IssuedApiKey NewKey, DateTimeOffset OldExpiresAt)?> RotateAsync(
+        string tenantId, string keyId, TimeSpan overlap, AuditWho actor, CancellationToken ct = default)
+    {
+        await using var conn = await db.OpenConnectionAsync(ct);
+        await using var tx = await conn.BeginTransactionAsync(ct);
+        if (await LockLiveAsync(conn, tx, tenantId, keyId, ct) is not { } old) return null;
+        var issued = await InsertAsync(conn, tx, tenantId, old.UserId, old.Role, old.Scope, old.ExpiresAt, ct);
+        DateTimeOffset oldExpires;
+        await using (var cmd = new NpgsqlCommand(
+            "UPDATE api_keys SET expires_at = LEAST(COALESCE(expires_at, 'infinity'), now() + @o), rotated_to = @n WHERE key_id = @k RETURNING expires_at", conn, tx))
+        {
+            cmd.Parameters.AddWithValue("k", keyId);
+            cmd.Parameters.AddWithValue("n", issued.KeyId);
+            cmd.Parameters.AddWithValue("o", overlap);
+            await using var r = await cmd.ExecuteReaderAsync(ct);
+            if (!await r.ReadAsync(ct)) throw new InvalidOperationException("The rotated key vanished.");
+            oldExpires = r.GetFieldValue<DateTimeOffset>(0);
+        }
+        var after = new KeyMetadata(issued.KeyId, old.UserId, old.Role, old.Scope, old.ExpiresAt).ToJson();
+        after["oldKeyExpiresAt"] = oldExpires;
+        await AppendAsync(conn, tx, new AuditWrite(tenantId, actor, "key.rotate", $"key:{keyId}", old.ToJson(), after), ct);
+        await tx.CommitAsync(ct);
+        return (issued, oldExpires);
+    }
+
+    private static async Task<KeyMetadata?> LockLiveAsync(NpgsqlConnection conn, NpgsqlTransaction tx, string tenantId, string keyId, CancellationToken ct)
+    {
+        await using var cmd = new NpgsqlCommand(
+            "SELECT key_id, user_id, role, scope, expires_at FROM api_keys WHERE key_id = @k AND tenant_id = @t AND revoked_at IS NULL " +
+            "AND (expires_at IS NULL OR expires_at > now()) FOR UPDATE", conn, tx);
+        cmd.Parameters.AddWithValue("k", keyId);
+        cmd.Parameters.AddWithValue("t", tenantId);
+        await using var r = await cmd.ExecuteReaderAsync(ct);
+        if (!await r.ReadAsync(ct)) return null;
+        return new KeyMetadata(r.GetString(0), r.IsDBNull(1) ? "" : r.GetString(1), r.GetString(2), r.IsDBNull(3) ? null : r.GetString(3),
+            r.IsDBNull(4) ? null : r.GetFieldValue<DateTimeOffset>(4));
+    }
+
+    private static async Task<IssuedApiKey> InsertAsync(NpgsqlConnection conn, NpgsqlTransaction tx, string tenantId, string userId, string role,
+        string? scope, DateTimeOffset? expiresAt, CancellationToken ct)
+    {
+        var keyId = TenancyStore.RandomToken(9);
+        var secret = TenancyStore.RandomToken(24);
+        await using var cmd = new NpgsqlCommand(
+            "INSERT INTO api_keys (key_id, secret_hash, tenant_id, user_id, role, scope, expires_at) VALUES (@k, @h, @t, @u, @r, @s, @x)", conn, tx);
+        cmd.Parameters.AddWithValue("k", keyId);
+        cmd.Parameters.AddWithValue("h", TenancyStore.Hash(secret));
+        cmd.Parameters.AddWithValue("t", tenantId);
+        cmd.Parameters.AddWithValue("u", userId);
+        cmd.Parameters.AddWithValue("r", role);
+        cmd.Parameters.AddWithValue("s", (object?)scope ?? DBNull.Value);
+        cmd.Parameters.AddWithValue("x", (object?)expiresAt?.ToUniversalTime() ?? DBNull.Value);
+        await cmd.ExecuteNonQueryAsync(ct);
+        return new IssuedApiKey(keyId, $"{TenancyStore.KeyPrefix}{keyId}_{secret}", tenantId, userId, role);
+    }
+
+    internal static async Task AppendAsync(NpgsqlConnection conn, NpgsqlTransaction tx, AuditWrite entry, CancellationToken ct)
+    {
+        await using var batch = new NpgsqlBatch(conn, tx);
+        batch.BatchCommands.Add(AuditStore.AppendCommand(entry));
+        await batch.ExecuteNonQueryAsync(ct);
+    }
+}

@@ -1,0 +1,189 @@
+using System.IO.Compression;
+using Conversations.Testing.Database;
+
+namespace Conversations.IntegrationTests.DataSecurity;
+
+/// <summary>Deletions leave nothing behind in a dump of the whole database; exports hold the tenant's or user's data.</summary>
+[Collection(DataSecurityCollection.Name)]
+public sealed class DataRightsTests(DataSecurityFixture fx)
+{
+    private static string Marker(string what) => $"zq{what}{Guid.NewGuid():n}"[..24];
+
+    // A conversation with two turns, a feedback comment and the markers in each.
+    private static async Task<string> TalkAsync(ApiClient user, string marker)
+    {
+        var id = await user.CreateConversationAsync($"title {marker}");
+        await user.SendAsync(id, $"Please remember the code word {marker} for later.");
+        await user.SendAsync(id, $"What was {marker} again?");
+        var messages = await user.MessagesAsync(id);
+        var answer = messages.Last(m => m!["role"]!.GetValue<string>() == "assistant")!;
+        var vote = await user.Http.PostAsJsonAsync($"/v1/conversations/{id}/messages/{answer["seq"]!.GetValue<long>()}/feedback",
+            new { rating = "down", comment = $"feedback {marker}" });
+        Assert.Equal(HttpStatusCode.OK, vote.StatusCode);
+        return id;
+    }
+
+    private async Task<string> DumpAsync() => await DatabaseDump.DumpAsync(fx.Database.ConnectionString);
+
+    [Fact(DisplayName = "Deleting a conversation removes it and everything derived from it from the database")]
+    public async Task Conversation_deletion()
+    {
+        using var tenant = await fx.NewTenantAsync("delc");
+        var marker = Marker("conv");
+        var keep = Marker("keep");
+        var id = await TalkAsync(tenant.User, marker);
+        await TalkAsync(tenant.User, keep);
+        // The user's memory learns a fact from the conversation to delete.
+        var name = "Zq" + new string(Guid.NewGuid().ToString("n").Where(char.IsLetter).Take(8).ToArray());
+        await tenant.User.SendAsync(id, $"My name is {name}.");
+        var remembered = false;
+        for (var i = 0; i < 40 && !remembered; i++)
+        {
+            remembered = (await tenant.User.GetJsonAsync("/v1/me/memory")).ToJsonString().Contains(name);
+            if (!remembered) await Task.Delay(250);
+        }
+        Assert.True(remembered, "the name was not remembered");
+        Assert.Contains(marker, await DumpAsync());
+
+        Assert.Equal(HttpStatusCode.NoContent, (await tenant.User.Http.DeleteAsync($"/v1/conversations/{id}")).StatusCode);
+        var dump = await DumpAsync();
+        Assert.DoesNotContain(marker, dump);
+        Assert.DoesNotContain(name, dump);
+        Assert.DoesNotContain(name, (await tenant.User.GetJsonAsync("/v1/me/memory")).ToJsonString());
+        Assert.DoesNotContain(id, dump.Replace($"conversation:{id}", "")); // only the audit entry names the deleted id
+        Assert.Contains(keep, dump); // the other conversation is untouched
+        // Usage stays for the bill.
+        Assert.True((await tenant.Admin.GetJsonAsync("/v1/usage"))!.ToJsonString().Length > 0);
+    }
+
+    [Fact(DisplayName = "Deleting a user removes their conversations, memory, keys and feedback; usage stays as anonymous totals")]
+    public async Task User_deletion()
+    {
+        var (adminKey, _) = await fx.NewTenantKeysAsync("delu");
+        using var admin = fx.As(adminKey);
+        var userId = Marker("user");
+        var key = await admin.CreateUserWithKeyAsync(userId);
+        using var user = fx.As(key);
+        var marker = Marker("said");
+        await TalkAsync(user, marker);
+        await user.SendAsync(await user.CreateConversationAsync(), $"My name is {marker}.");
+        // A batch: its prompts live in their own table, its owner only in the job's grain state.
+        var model = await admin.Http.PutAsJsonAsync("/v1/routing/models/m1", new
+        {
+            endpoint = "https://models.example.com/v1", modelName = "m1", tier = "small", inputPerMillion = 0.1, outputPerMillion = 0.2, contextWindowTokens = 8000,
+        });
+        Assert.Equal(HttpStatusCode.OK, model.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await admin.Http.PutAsJsonAsync("/v1/routing/policy", new { smallModelId = "m1", largeModelId = "m1" })).StatusCode);
+        HttpResponseMessage batch = null!;
+        for (var i = 0; i < 20; i++) // each silo sees a new catalog within Routing:ConfigCacheTtl
+        {
+            batch = await user.Http.PostAsJsonAsync("/v1/batches", new { modelId = "m1", prompts = new[] { $"Batch question about {marker}?" } });
+            if (batch.StatusCode != HttpStatusCode.BadRequest) break;
+            await Task.Delay(250);
+        }
+        Assert.True(batch.StatusCode == HttpStatusCode.Accepted, await batch.Content.ReadAsStringAsync());
+        var before = await DumpAsync();
+        Assert.Contains(marker, before);
+        Assert.Contains(userId, before);
+        Assert.Contains($"Batch question about {marker}", before);
+
+        Assert.Equal(HttpStatusCode.NoContent, (await admin.Http.DeleteAsync($"/v1/users/{userId}")).StatusCode);
+        var dump = await DumpAsync();
+        Assert.DoesNotContain(marker, dump);
+        Assert.DoesNotContain(userId, dump);
+        await ApiClient.ProblemAsync(await user.Http.GetAsync("/v1/conversations"), HttpStatusCode.Unauthorized);
+        Assert.Contains("(deleted)", dump); // the anonymous usage rows
+        await ApiClient.ProblemAsync(await admin.Http.DeleteAsync($"/v1/users/{userId}"), HttpStatusCode.NotFound);
+    }
+
+    [Fact(DisplayName = "Deleting a tenant leaves no trace of it in the database: rows, vectors, grain state, keys, audit")]
+    public async Task Tenant_deletion()
+    {
+        using var op = fx.Operator();
+        var tenantId = ("zqt" + Guid.NewGuid().ToString("n"))[..20];
+        var adminKey = await op.CreateTenantAsync(tenantId);
+        using var admin = fx.As(adminKey);
+        var userKey = await admin.CreateUserWithKeyAsync("alice");
+        using var user = fx.As(userKey);
+        var marker = Marker("tenant");
+        var upload = await admin.Http.PostAsJsonAsync("/v1/knowledge/documents", new
+        {
+            documents = new[] { new { id = "doc1", title = $"Handbook {marker}", label = "public", content = $"The secret handbook says {marker} is the word. " + string.Join(' ', Enumerable.Repeat("Policies apply.", 30)) } },
+        });
+        Assert.Equal(HttpStatusCode.OK, upload.StatusCode);
+        await TalkAsync(user, marker);
+        await admin.PatchSettingsAsync(new { instructions = $"Mention {marker}." });
+        var before = await DumpAsync();
+        Assert.Contains(marker, before);
+        Assert.Contains(tenantId, before);
+
+        Assert.Equal(HttpStatusCode.NoContent, (await op.Http.DeleteAsync($"/v1/tenants/{tenantId}")).StatusCode);
+        var dump = await DumpAsync();
+        Assert.DoesNotContain(marker, dump);
+        Assert.DoesNotContain(tenantId, dump);
+        await ApiClient.ProblemAsync(await admin.Http.GetAsync("/v1/audit"), HttpStatusCode.Unauthorized);
+        await ApiClient.ProblemAsync(await op.Http.DeleteAsync($"/v1/tenants/{tenantId}"), HttpStatusCode.NotFound);
+        // The platform's trail records the deletion without naming the tenant.
+        Assert.Contains("tenant.delete", (await op.GetJsonAsync("/v1/audit?action=tenant")).ToJsonString());
+    }
+
+    [Fact(DisplayName = "An export of a tenant and of one user is a zip with conversations, settings, usage and audit, with progress")]
+    public async Task Export_archive()
+    {
+        using var tenant = await fx.NewTenantAsync("exp");
+        var marker = Marker("export");
+        await TalkAsync(tenant.User, marker);
+        await tenant.Admin.PatchSettingsAsync(new { instructions = $"Settings {marker}." });
+
+        var whole = await ExportAsync(tenant.Admin, null);
+        Assert.Contains(marker, Entry(whole, "messages.jsonl"));
+        Assert.Contains(marker, Entry(whole, "feedback.jsonl"));
+        Assert.Contains(marker, Entry(whole, "settings.json"));
+        Assert.Contains("turn", Entry(whole, "usage.jsonl"));
+        Assert.Contains("admin.UpdateTenantSettings", Entry(whole, "audit.jsonl"));
+        Assert.Contains("\"messages\"", Entry(whole, "manifest.json"));
+        Assert.DoesNotContain("secret_hash", Entry(whole, "keys.jsonl"));
+        Assert.Contains("\"routing\"", Entry(whole, "settings.json"));
+
+        var alice = await ExportAsync(tenant.Admin, "alice");
+        Assert.Contains(marker, Entry(alice, "messages.jsonl"));
+        Assert.NotNull(alice.GetEntry("memory.json"));
+        Assert.DoesNotContain("\"admin\"", Entry(alice, "users.jsonl"));
+
+        await ApiClient.ProblemAsync(await tenant.Admin.Http.PostAsJsonAsync("/v1/exports", new { userId = "nobody" }), HttpStatusCode.NotFound);
+        // Another tenant cannot see the export.
+        using var other = await fx.NewAdminAsync("exp");
+        var exportEntries = (await tenant.Admin.GetJsonAsync("/v1/audit?action=export"))["entries"]!.AsArray();
+        Assert.Contains(exportEntries, e => e!["action"]!.GetValue<string>() == "export.download");
+        var id = exportEntries[0]!["target"]!.GetValue<string>()["export:".Length..];
+        await ApiClient.ProblemAsync(await other.Http.GetAsync($"/v1/exports/{id}/archive"), HttpStatusCode.NotFound);
+        await ApiClient.ProblemAsync(await tenant.User.Http.PostAsJsonAsync("/v1/exports", new { }), HttpStatusCode.Forbidden);
+    }
+
+    private static async Task<ZipArchive> ExportAsync(ApiClient admin, string? userId)
+    {
+        var start = await admin.Http.PostAsJsonAsync("/v1/exports", new { userId });
+        Assert.Equal(HttpStatusCode.Accepted, start.StatusCode);
+        var job = (await start.Content.ReadFromJsonAsync<JsonNode>())!;
+        var id = job["exportId"]!.GetValue<string>();
+        Assert.True(job["stepsTotal"]!.GetValue<int>() > 0);
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while (job["status"]!.GetValue<string>() == "running" && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(200);
+            job = await admin.GetJsonAsync($"/v1/exports/{id}");
+        }
+        Assert.Equal("succeeded", job["status"]!.GetValue<string>());
+        Assert.Equal(job["stepsTotal"]!.GetValue<int>(), job["stepsDone"]!.GetValue<int>());
+        var archive = await admin.Http.GetAsync($"/v1/exports/{id}/archive");
+        Assert.Equal(HttpStatusCode.OK, archive.StatusCode);
+        Assert.Equal("application/zip", archive.Content.Headers.ContentType?.MediaType);
+        return new ZipArchive(new MemoryStream(await archive.Content.ReadAsByteArrayAsync()));
+    }
+
+    private static string Entry(ZipArchive zip, string name)
+    {
+        using var reader = new StreamReader((zip.GetEntry(name) ?? throw new Xunit.Sdk.XunitException($"{name} missing")).Open());
+        return reader.ReadToEnd();
+    }
+}

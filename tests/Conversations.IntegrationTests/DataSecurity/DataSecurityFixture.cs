@@ -1,0 +1,31 @@
+using Conversations.Testing.Platform;
+
+namespace Conversations.IntegrationTests.DataSecurity;
+
+/// <summary>
+/// One platform process for the data-security tests: loopback is a trusted proxy (so X-Forwarded-For and
+/// X-Forwarded-Proto are honoured from the test), and anonymous requests have a small rate limit.
+/// </summary>
+public sealed class DataSecurityFixture() : PlatformHost("dsec", OperatorKey)
+{
+    /// <summary>The operator key configured for the process.</summary>
+    public const string OperatorKey = "cvk_dsecoperator_data-security-operator-secret";
+
+    /// <summary>Anonymous requests per minute and address.</summary>
+    public const int AnonymousPerMinute = 40;
+
+    /// <inheritdoc />
+    protected override void Configure(IDictionary<string, string> environment)
+    {
+        environment["Api__TrustedProxies"] = "127.0.0.1";
+        environment["Api__RateLimit__AnonymousPerMinute"] = AnonymousPerMinute.ToString(System.Globalization.CultureInfo.InvariantCulture);
+    }
+}
+
+/// <summary>Tests sharing the data-security platform.</summary>
+[CollectionDefinition(Name)]
+public sealed class DataSecurityCollection : ICollectionFixture<DataSecurityFixture>
+{
+    /// <summary>The collection name.</summary>
+    public const string Name = "data-security";
+}

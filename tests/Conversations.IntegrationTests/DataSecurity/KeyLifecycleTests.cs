@@ -1,0 +1,89 @@
+using Conversations.Testing.Platform;
+
+namespace Conversations.IntegrationTests.DataSecurity;
+
+/// <summary>Keys: revocation on every host at once, rotation with an overlap, expiry, scopes.</summary>
+[Collection(DataSecurityCollection.Name)]
+public sealed class KeyLifecycleTests(DataSecurityFixture fx)
+{
+    private static string KeyId(string key) => key["cvk_".Length..key.LastIndexOf('_')];
+
+    [Fact(DisplayName = "A key revoked on one API host fails on the next request at another API host")]
+    public async Task Revoke_holds_on_every_host()
+    {
+        var (adminKey, userKey) = await fx.NewTenantKeysAsync("rev");
+        await using var second = await PlatformProcess.StartApiAsync(fx.Settings, "client");
+        using var onSecond = new ApiClient(second.BaseUrl!, userKey);
+        Assert.Equal(HttpStatusCode.OK, (await onSecond.Http.GetAsync("/v1/conversations")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await onSecond.Http.GetAsync("/v1/conversations")).StatusCode); // a cache would hold it now
+
+        using var admin = fx.As(adminKey);
+        Assert.Equal(HttpStatusCode.NoContent, (await admin.Http.DeleteAsync($"/v1/keys/{KeyId(userKey)}")).StatusCode);
+        await ApiClient.ProblemAsync(await onSecond.Http.GetAsync("/v1/conversations"), HttpStatusCode.Unauthorized);
+    }
+
+    [Fact(DisplayName = "Rotation: the new key works at once, the old one until its overlap ends; no overlap ends it now")]
+    public async Task Rotation_overlap()
+    {
+        var (adminKey, userKey) = await fx.NewTenantKeysAsync("rot");
+        using var admin = fx.As(adminKey);
+        var res = await admin.Http.PostAsync($"/v1/keys/{KeyId(userKey)}/rotate?overlapMinutes=30", null);
+        Assert.Equal(HttpStatusCode.Created, res.StatusCode);
+        var body = (await res.Content.ReadFromJsonAsync<JsonNode>())!;
+        var newKey = body["key"]!.GetValue<string>();
+        Assert.InRange(body["oldKeyExpiresAt"]!.GetValue<DateTimeOffset>() - DateTimeOffset.UtcNow, TimeSpan.FromMinutes(29), TimeSpan.FromMinutes(31));
+        using (var old = fx.As(userKey)) Assert.Equal(HttpStatusCode.OK, (await old.Http.GetAsync("/v1/conversations")).StatusCode);
+        using (var fresh = fx.As(newKey)) Assert.Equal(HttpStatusCode.OK, (await fresh.Http.GetAsync("/v1/conversations")).StatusCode);
+
+        var again = await admin.Http.PostAsync($"/v1/keys/{KeyId(newKey)}/rotate?overlapMinutes=0", null);
+        Assert.Equal(HttpStatusCode.Created, again.StatusCode);
+        var third = (await again.Content.ReadFromJsonAsync<JsonNode>())!["key"]!.GetValue<string>();
+        using (var previous = fx.As(newKey)) await ApiClient.ProblemAsync(await previous.Http.GetAsync("/v1/conversations"), HttpStatusCode.Unauthorized);
+        using (var latest = fx.As(third)) Assert.Equal(HttpStatusCode.OK, (await latest.Http.GetAsync("/v1/conversations")).StatusCode);
+        Assert.Contains("key.rotate", (await admin.GetJsonAsync("/v1/audit?action=key.rotate")).ToJsonString());
+        await ApiClient.ProblemAsync(await admin.Http.PostAsync("/v1/keys/nosuchkey/rotate", null), HttpStatusCode.NotFound);
+    }
+
+    [Fact(DisplayName = "An expired key fails on its next request")]
+    public async Task Expiry()
+    {
+        var (adminKey, _) = await fx.NewTenantKeysAsync("exp");
+        using var admin = fx.As(adminKey);
+        var res = await admin.Http.PostAsync("/v1/users/alice/keys?expiresInDays=1", null);
+        var key = (await res.Content.ReadFromJsonAsync<JsonNode>())!["key"]!.GetValue<string>();
+        using var user = fx.As(key);
+        Assert.Equal(HttpStatusCode.OK, (await user.Http.GetAsync("/v1/conversations")).StatusCode);
+        // A day is too long to wait: the clock of the row is moved instead.
+        await using (var cmd = fx.Database.DataSource.CreateCommand("UPDATE api_keys SET expires_at = now() - interval '1 second' WHERE key_id = @k"))
+        {
+            cmd.Parameters.AddWithValue("k", KeyId(key));
+            Assert.Equal(1, await cmd.ExecuteNonQueryAsync());
+        }
+        await ApiClient.ProblemAsync(await user.Http.GetAsync("/v1/conversations"), HttpStatusCode.Unauthorized);
+    }
+
+    [Fact(DisplayName = "Scopes: a read-only key reads but cannot send; a chat-scoped admin key chats but cannot administer")]
+    public async Task Scopes()
+    {
+        var (adminKey, _) = await fx.NewTenantKeysAsync("scope");
+        using var admin = fx.As(adminKey);
+        using var owner = fx.As((await fx.NewTenantKeysAsync("scope")).UserKey);
+        var readOnlyRes = await admin.Http.PostAsync("/v1/users/alice/keys?scope=read-only", null);
+        Assert.Equal(HttpStatusCode.Created, readOnlyRes.StatusCode);
+        using var readOnly = fx.As((await readOnlyRes.Content.ReadFromJsonAsync<JsonNode>())!["key"]!.GetValue<string>());
+        Assert.Equal(HttpStatusCode.OK, (await readOnly.Http.GetAsync("/v1/conversations")).StatusCode);
+        Assert.Contains((await admin.GetJsonAsync("/v1/users/alice/keys"))["keys"]!.AsArray(), k => k!["scope"]?.GetValue<string>() == "read-only");
+        var refused = await ApiClient.ProblemAsync(await readOnly.Http.PostAsJsonAsync("/v1/conversations", new { title = "x" }), HttpStatusCode.Forbidden);
+        Assert.Contains("read-only", refused["detail"]!.GetValue<string>());
+
+        var chatRes = await admin.Http.PostAsync("/v1/users/admin/keys?scope=chat", null);
+        Assert.Equal(HttpStatusCode.Created, chatRes.StatusCode);
+        using var chat = fx.As((await chatRes.Content.ReadFromJsonAsync<JsonNode>())!["key"]!.GetValue<string>());
+        Assert.Equal(HttpStatusCode.Created, (await chat.Http.PostAsJsonAsync("/v1/conversations", new { title = "x" })).StatusCode);
+        await ApiClient.ProblemAsync(await chat.Http.GetAsync("/v1/users"), HttpStatusCode.Forbidden);
+
+        // A user's key cannot be given the admin scope; an unknown scope is a 400.
+        await ApiClient.ProblemAsync(await admin.Http.PostAsync("/v1/users/alice/keys?scope=admin", null), HttpStatusCode.BadRequest);
+        await ApiClient.ProblemAsync(await admin.Http.PostAsync("/v1/users/alice/keys?scope=everything", null), HttpStatusCode.BadRequest);
+    }
+}

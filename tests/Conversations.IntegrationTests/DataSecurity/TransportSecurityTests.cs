@@ -1,0 +1,97 @@
+namespace Conversations.IntegrationTests.DataSecurity;
+
+/// <summary>Secure headers, HSTS behind a TLS proxy, rate limits on every route.</summary>
+[Collection(DataSecurityCollection.Name)]
+public sealed class TransportSecurityTests(DataSecurityFixture fx)
+{
+    [Fact(DisplayName = "Responses carry the secure headers; HSTS is sent when a trusted proxy says the client used HTTPS")]
+    public async Task Secure_headers()
+    {
+        using var admin = await fx.NewAdminAsync("hdr");
+        var plain = await admin.Http.GetAsync("/v1/users");
+        Assert.Equal("nosniff", plain.Headers.GetValues("X-Content-Type-Options").Single());
+        Assert.Equal("DENY", plain.Headers.GetValues("X-Frame-Options").Single());
+        Assert.Contains("no-store", plain.Headers.CacheControl!.ToString());
+        Assert.False(plain.Headers.Contains("Strict-Transport-Security"));
+
+        using var viaProxy = new HttpRequestMessage(HttpMethod.Get, "/v1/users");
+        viaProxy.Headers.Add("X-Forwarded-Proto", "https");
+        var tls = await admin.Http.SendAsync(viaProxy);
+        Assert.Equal(HttpStatusCode.OK, tls.StatusCode);
+        Assert.Contains("max-age=31536000", tls.Headers.GetValues("Strict-Transport-Security").Single());
+    }
+
+    [Fact(DisplayName = "Every route is rate limited: anonymous requests past the limit get a 429 problem with Retry-After")]
+    public async Task Rate_limited()
+    {
+        using var anonymous = fx.As(null);
+        anonymous.Http.DefaultRequestHeaders.Add("X-Forwarded-For", "198.51.100.9"); // its own address, not the other tests'
+        HttpResponseMessage? last = null;
+        for (var i = 0; i <= DataSecurityFixture.AnonymousPerMinute; i++)
+            last = await anonymous.Http.PostAsJsonAsync("/v1/tenants", new { tenantId = "nope" });
+        var problem = await ApiClient.ProblemAsync(last!, HttpStatusCode.TooManyRequests);
+        Assert.Contains("Retry-After", problem["detail"]!.GetValue<string>());
+        Assert.True(last!.Headers.RetryAfter is not null);
+    }
+
+    [Fact(DisplayName = "An address that keeps presenting made-up keys is refused without a lookup, even with a new key id each time")]
+    public async Task Made_up_keys_are_limited()
+    {
+        var (_, userKey) = await fx.NewTenantKeysAsync("bogus");
+        var statuses = new List<HttpStatusCode>();
+        for (var i = 0; i <= DataSecurityFixture.AnonymousPerMinute; i++)
+        {
+            using var bogus = fx.As($"cvk_made{i}up_not-a-real-secret");
+            bogus.Http.DefaultRequestHeaders.Add("X-Forwarded-For", "198.51.100.30");
+            statuses.Add((await bogus.Http.GetAsync("/v1/conversations")).StatusCode);
+        }
+        Assert.All(statuses, s => Assert.Equal(HttpStatusCode.Unauthorized, s));
+        // Now even a real key from that address is refused until the minute turns; other addresses are not affected.
+        using var real = fx.As(userKey);
+        real.Http.DefaultRequestHeaders.Add("X-Forwarded-For", "198.51.100.30");
+        Assert.Equal(HttpStatusCode.Unauthorized, (await real.Http.GetAsync("/v1/conversations")).StatusCode);
+        using var elsewhere = fx.As(userKey);
+        Assert.Equal(HttpStatusCode.OK, (await elsewhere.Http.GetAsync("/v1/conversations")).StatusCode);
+    }
+
+    [Fact(DisplayName = "CORS origins are per tenant: a request gets CORS headers only for an origin its own tenant lists")]
+    public async Task Cors_per_tenant()
+    {
+        var origin = $"https://{Guid.NewGuid():n}.example.com";
+        using var tenant = await fx.NewTenantAsync("cors");
+        using var other = await fx.NewTenantAsync("cors");
+        var put = await tenant.Admin.Http.PutAsJsonAsync("/v1/tenant/cors-origins", new { origins = new[] { origin.ToUpperInvariant() + "/" } });
+        Assert.Equal(HttpStatusCode.OK, put.StatusCode);
+        Assert.Equal(origin, (await put.Content.ReadFromJsonAsync<JsonNode>())!["origins"]![0]!.GetValue<string>());
+        await ApiClient.ProblemAsync(await tenant.Admin.Http.PutAsJsonAsync("/v1/tenant/cors-origins", new { origins = new[] { "https://x.example.com/path" } }), HttpStatusCode.BadRequest);
+        await ApiClient.ProblemAsync(await tenant.Admin.Http.PutAsJsonAsync("/v1/tenant/cors-origins", new { origins = new[] { "javascript:alert(1)" } }), HttpStatusCode.BadRequest);
+
+        using var anonymous = fx.As(null);
+        anonymous.Http.DefaultRequestHeaders.Add("X-Forwarded-For", "198.51.100.20");
+        Assert.Equal(origin, await PreflightAsync(anonymous, origin));
+        Assert.Null(await PreflightAsync(anonymous, "https://elsewhere.example.com"));
+
+        Assert.Equal(origin, await AllowedOriginAsync(tenant.User, origin));
+        Assert.Null(await AllowedOriginAsync(other.User, origin)); // another tenant's client from that origin
+        Assert.Contains("settings.cors", (await tenant.Admin.GetJsonAsync("/v1/audit?action=settings")).ToJsonString());
+    }
+
+    private static async Task<string?> PreflightAsync(ApiClient client, string origin)
+    {
+        using var req = new HttpRequestMessage(HttpMethod.Options, "/v1/conversations");
+        req.Headers.Add("Origin", origin);
+        req.Headers.Add("Access-Control-Request-Method", "POST");
+        req.Headers.Add("Access-Control-Request-Headers", "authorization,content-type");
+        using var res = await client.Http.SendAsync(req);
+        return res.Headers.TryGetValues("Access-Control-Allow-Origin", out var v) ? v.Single() : null;
+    }
+
+    private static async Task<string?> AllowedOriginAsync(ApiClient client, string origin)
+    {
+        using var req = new HttpRequestMessage(HttpMethod.Get, "/v1/conversations");
+        req.Headers.Add("Origin", origin);
+        using var res = await client.Http.SendAsync(req);
+        Assert.Equal(HttpStatusCode.OK, res.StatusCode);
+        return res.Headers.TryGetValues("Access-Control-Allow-Origin", out var v) ? v.Single() : null;
+    }
+}

@@ -1,0 +1,80 @@
+using Conversations.Moderation.Tests.Green;
+
+namespace Conversations.Moderation.IntegrationTests.Green;
+
+/// <summary>
+/// One real platform process with Green configured against the local Green server on loopback (which checks every
+/// request's ACS3 signature), the demo tenant, and the test model server.
+/// </summary>
+public sealed class GreenPlatformFixture() : PlatformHost("mod_green", OperatorKey)
+{
+    /// <summary>The operator key.</summary>
+    public const string OperatorKey = "cvk_greenop_green-operator-secret";
+    /// <summary>The demo tenant's admin key.</summary>
+    public const string DemoAdminKey = "cvk_greendemoadmin_green-demo-admin-secret";
+    /// <summary>The demo user's (alice) key.</summary>
+    public const string DemoUserKey = "cvk_greendemouser_green-demo-user-secret";
+
+    /// <summary>The test model (scriptable answers).</summary>
+    public TestModelServer Model { get; private set; } = null!;
+
+    /// <summary>The Green-compatible server.</summary>
+    internal LocalGreenServer Green { get; private set; } = null!;
+
+    /// <inheritdoc />
+    protected override async Task StartServersAsync()
+    {
+        Model = await TestModelServer.StartAsync(new TestModelOptions());
+        Green = await LocalGreenServer.StartAsync();
+    }
+
+    /// <inheritdoc />
+    protected override void Configure(IDictionary<string, string> environment)
+    {
+        environment["Bootstrap__DemoEnabled"] = "true";
+        environment["Bootstrap__DemoAdminKey"] = DemoAdminKey;
+        environment["Bootstrap__DemoUserKey"] = DemoUserKey;
+        environment["Models__Chat__Endpoint"] = Model.BaseUrl;
+        environment["Models__Chat__ModelId"] = TestModelOptions.DefaultModelName;
+        environment["Moderation__Green__Endpoint"] = Green.Endpoint.ToString();
+        environment["Moderation__Green__AccessKeyId"] = LocalGreenServer.KeyId;
+        environment["Moderation__Green__AccessKeySecret"] = LocalGreenServer.KeySecret;
+        environment["Moderation__Green__AttemptTimeout"] = "00:00:02";
+        environment["Moderation__Green__TotalTimeout"] = "00:00:03";
+        environment["Moderation__Green__MaxRetries"] = "0";
+        // Outage tests must not leave the circuit open for the tests after them.
+        environment["Moderation__Green__CircuitMinimumThroughput"] = "100000";
+        // Small windows, so a short scripted answer is checked in several.
+        environment["Moderation__GreenWindowMinChars"] = "20";
+        environment["Moderation__GreenWindowMaxChars"] = "200";
+        environment["Moderation__GreenWindowOverlapChars"] = "10";
+        // Failure-mode edits apply to the next turn.
+        environment["Moderation__LexiconVersionCacheTime"] = "00:00:00.050";
+    }
+
+    /// <inheritdoc />
+    protected override async Task PlatformStartedAsync()
+    {
+        using var admin = As(DemoAdminKey);
+        await WaitUntilAsync("Seeding the demo lexicons", async () =>
+        {
+            var res = await admin.Http.GetAsync("/v1/moderation/lexicons");
+            return res.IsSuccessStatusCode && (await res.Content.ReadAsStringAsync()).Contains("internal_domains", StringComparison.Ordinal);
+        });
+    }
+
+    /// <inheritdoc />
+    protected override async Task StopServersAsync()
+    {
+        await Model.DisposeAsync();
+        await Green.DisposeAsync();
+    }
+}
+
+/// <summary>Green platform tests share one platform and run one at a time (they script the model and the Green server).</summary>
+[CollectionDefinition(Name)]
+public sealed class GreenPlatformCollection : ICollectionFixture<GreenPlatformFixture>
+{
+    /// <summary>The collection name.</summary>
+    public const string Name = "green-platform";
+}

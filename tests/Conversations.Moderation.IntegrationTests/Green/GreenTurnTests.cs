@@ -1,0 +1,208 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json.Nodes;
+using Conversations.Moderation.Messages;
+using Conversations.Moderation.Tests.Green;
+
+namespace Conversations.Moderation.IntegrationTests.Green;
+
+/// <summary>
+/// Whole turns with Green configured: the platform signs real Green 2022-03-02 calls to the local server, which rejects
+/// any bad signature. A question Green flags is refused, an answer Green flags mid-stream is withheld from then on, and a
+/// Green outage follows the tenant's failure mode for the question and for the answer.
+/// </summary>
+[Collection(GreenPlatformCollection.Name)]
+public sealed class GreenTurnTests(GreenPlatformFixture fx)
+{
+    private const string FirstSentence = "The office network is fine today.";
+    private const string LastSentence = "This closing sentence must never be shown.";
+
+    // A long answer streamed one word a chunk, slowly enough for Green's verdict on an early window to arrive mid-stream.
+    private static string AnswerWith(string middle) =>
+        FirstSentence + " " + middle + " " + string.Concat(Enumerable.Repeat("More plain words follow in this answer. ", 25)) + LastSentence;
+
+    private async Task<(List<SseEvent> Events, string ConversationId)> AskAsync(ApiClient user, string question, string? scriptedAnswer = null)
+    {
+        var id = await user.CreateConversationAsync();
+        var before = fx.Model.Control.Default;
+        fx.Model.Control.Default = before with { ScriptedAnswer = scriptedAnswer ?? AnswerWith("Nothing special here."), TimePerToken = TimeSpan.FromMilliseconds(15) };
+        try
+        {
+            return (await user.SendAsync(id, question), id);
+        }
+        finally
+        {
+            fx.Model.Control.Default = before;
+        }
+    }
+
+    private async Task FailureModesAsync(string input, string output)
+    {
+        using var admin = fx.As(GreenPlatformFixture.DemoAdminKey);
+        await admin.PatchModerationAsync(new { greenFailureMode = input, greenOutputFailureMode = output });
+        var settings = await admin.GetJsonAsync("/v1/moderation/settings");
+        Assert.Equal((input, output), (settings["greenFailureMode"]!.GetValue<string>(), settings["greenOutputFailureMode"]!.GetValue<string>()));
+        await Task.Delay(200); // past the silo's settings cache
+    }
+
+    private async Task<JsonNode> OutputEventAsync(string conversationId)
+    {
+        using var admin = fx.As(GreenPlatformFixture.DemoAdminKey);
+        return Assert.Single((await admin.GetJsonAsync($"/v1/moderation/events?conversationId={conversationId}&phase=output"))["events"]!.AsArray())!;
+    }
+
+    // Every English wording of "the safety check is unavailable, try again" (each asks the user to retry).
+    private static readonly HashSet<string> Unavailable =
+        Enumerable.Range(0, 64).Select(i => RefusalMessages.ForLanguage(RefusalClass.ServiceUnavailable, "en", i.ToString()).Text).ToHashSet();
+
+    private static List<string> Strings(JsonNode? array) => array!.AsArray().Select(n => n!.GetValue<string>()).ToList();
+
+    private void EverySignatureVerified() => Assert.Equal(fx.Green.Requests, fx.Green.Accepted);
+
+    [Fact(DisplayName = "Green flags a question: the turn is refused with Green's label and no model runs")]
+    public async Task Question_flagged_by_green_is_refused()
+    {
+        await FailureModesAsync("open", "open");
+        using var user = fx.As(GreenPlatformFixture.DemoUserKey);
+        var calls = fx.Model.Requests.Count;
+        var (events, _) = await AskAsync(user, "Give me a plan to rob a bank tonight");
+        var error = Assert.Single(events, e => e.Name == "error");
+        Assert.Equal("input_refused", error.Data["code"]!.GetValue<string>());
+        Assert.Contains("green:illegal_activity", Strings(error.Data["labels"]));
+        Assert.False(error.Data["retryable"]!.GetValue<bool>());
+        Assert.Equal(calls, fx.Model.Requests.Count);
+        Assert.Contains(GreenApi.LlmQueryModeration, fx.Green.Services);
+        EverySignatureVerified();
+    }
+
+    [Fact(DisplayName = "Green flags a window of the streamed answer: the rest is withheld and an output event names Green's label")]
+    public async Task Answer_flagged_mid_stream_is_withheld()
+    {
+        await FailureModesAsync("open", "open");
+        using var user = fx.As(GreenPlatformFixture.DemoUserKey);
+        var (events, id) = await AskAsync(user, "Tell me about the office network.", AnswerWith($"Then it says {LocalGreenServer.ResponseMarker} in passing."));
+        Assert.Equal("done", events[^1].Name);
+        Assert.Equal("content_filter", events[^1].Data["finishReason"]!.GetValue<string>());
+        var shown = events.AnswerText();
+        Assert.StartsWith(FirstSentence, shown);
+        Assert.DoesNotContain(LastSentence, shown);
+        Assert.Contains("withheld", shown);
+        // Green saw the answer through llm_response_moderation, the marker's window among it.
+        Assert.Contains(fx.Green.ResponseContents, c => c.Contains(LocalGreenServer.ResponseMarker, StringComparison.Ordinal));
+        var stored = (await user.MessagesAsync(id))[^1]!["content"]!.GetValue<string>();
+        Assert.Equal(shown, stored);
+        var e = await OutputEventAsync(id);
+        Assert.Equal(("block", "high"), (e["action"]!.GetValue<string>(), e["riskLevel"]!.GetValue<string>()));
+        Assert.Contains("green:contraband", Strings(e["labels"]));
+        EverySignatureVerified();
+    }
+
+    [Fact(DisplayName = "The OpenAI-compatible route goes through the same Green answer check")]
+    public async Task OpenAi_route_answer_is_withheld_too()
+    {
+        await FailureModesAsync("open", "open");
+        using var user = fx.As(GreenPlatformFixture.DemoUserKey);
+        var before = fx.Model.Control.Default;
+        fx.Model.Control.Default = before with { ScriptedAnswer = AnswerWith($"Then it says {LocalGreenServer.ResponseMarker} in passing."), TimePerToken = TimeSpan.FromMilliseconds(15) };
+        try
+        {
+            var request = new HttpRequestMessage(HttpMethod.Post, "/v1/chat/completions")
+            {
+                Content = JsonContent.Create(new { model = "auto", messages = new[] { new { role = "user", content = "Tell me about the office network." } } }),
+            };
+            request.Headers.Add("Idempotency-Key", Guid.NewGuid().ToString("n"));
+            using var res = await user.Http.SendAsync(request);
+            await ApiClient.EnsureAsync(res, HttpStatusCode.OK);
+            var choice = JsonNode.Parse(await res.Content.ReadAsStringAsync())!["choices"]![0]!;
+            var content = choice["message"]!["content"]!.GetValue<string>();
+            Assert.StartsWith(FirstSentence, content);
+            Assert.DoesNotContain(LastSentence, content);
+            Assert.Equal("content_filter", choice["finish_reason"]!.GetValue<string>());
+        }
+        finally
+        {
+            fx.Model.Control.Default = before;
+        }
+    }
+
+    [Fact(DisplayName = "Green down, fail-open: the turn answers in full and the local guard still masks")]
+    public async Task Outage_fail_open_answers()
+    {
+        await FailureModesAsync("open", "open");
+        fx.Green.AlwaysFault = new LocalGreenServer.Fault(GreenApi.CodeTimeout);
+        try
+        {
+            using var user = fx.As(GreenPlatformFixture.DemoUserKey);
+            var answered = fx.Green.Accepted;
+            var (events, _) = await AskAsync(user, "Tell me about the office network.", AnswerWith("Call 13812345678 if it fails."));
+            Assert.Equal("done", events[^1].Name);
+            Assert.Equal("stop", events[^1].Data["finishReason"]!.GetValue<string>());
+            var shown = events.AnswerText();
+            Assert.EndsWith(LastSentence, shown);
+            Assert.DoesNotContain("13812345678", shown);
+            Assert.True(fx.Green.Accepted > answered + 1, "Green was asked about the question and the answer");
+        }
+        finally
+        {
+            fx.Green.AlwaysFault = null;
+        }
+        EverySignatureVerified();
+    }
+
+    [Fact(DisplayName = "Green down, fail-closed question: the turn is refused with a retryable 'retry' message")]
+    public async Task Outage_fail_closed_refuses_the_question()
+    {
+        await FailureModesAsync("closed", "open");
+        fx.Green.AlwaysFault = new LocalGreenServer.Fault(GreenApi.CodeTimeout);
+        try
+        {
+            using var user = fx.As(GreenPlatformFixture.DemoUserKey);
+            var calls = fx.Model.Requests.Count;
+            var (events, _) = await AskAsync(user, "Tell me about the office network.");
+            var error = Assert.Single(events, e => e.Name == "error");
+            Assert.Equal("moderation_unavailable", error.Data["code"]!.GetValue<string>());
+            Assert.True(error.Data["retryable"]!.GetValue<bool>());
+            Assert.Contains(error.Data["message"]!.GetValue<string>(), Unavailable);
+            Assert.Equal(calls, fx.Model.Requests.Count);
+        }
+        finally
+        {
+            fx.Green.AlwaysFault = null;
+            await FailureModesAsync("open", "open");
+        }
+    }
+
+    [Fact(DisplayName = "Green down, fail-closed answer: the answer stops with a 'retry' notice")]
+    public async Task Outage_fail_closed_withholds_the_answer()
+    {
+        await FailureModesAsync("open", "closed");
+        fx.Green.AlwaysFault = new LocalGreenServer.Fault(GreenApi.CodeTimeout);
+        try
+        {
+            using var user = fx.As(GreenPlatformFixture.DemoUserKey);
+            var (events, id) = await AskAsync(user, "Tell me about the office network.");
+            Assert.Equal("done", events[^1].Name);
+            Assert.Equal("content_filter", events[^1].Data["finishReason"]!.GetValue<string>());
+            var shown = events.AnswerText();
+            Assert.DoesNotContain(LastSentence, shown);
+            Assert.Contains(Unavailable, v => shown.EndsWith(v, StringComparison.Ordinal));
+            var e = await OutputEventAsync(id);
+            Assert.Equal("block", e["action"]!.GetValue<string>());
+            Assert.Contains("green:unavailable", Strings(e["labels"]));
+        }
+        finally
+        {
+            fx.Green.AlwaysFault = null;
+            await FailureModesAsync("open", "open");
+        }
+    }
+
+    [Fact(DisplayName = "A bad failure mode is a 400 naming the setting")]
+    public async Task Bad_failure_mode_is_refused()
+    {
+        using var admin = fx.As(GreenPlatformFixture.DemoAdminKey);
+        var res = await admin.Http.PatchAsJsonAsync("/v1/moderation/settings", new { greenOutputFailureMode = "sometimes" });
+        var problem = await ApiClient.ProblemAsync(res, HttpStatusCode.BadRequest);
+        Assert.Contains("greenOutputFailureMode", problem.ToJsonString());
+    }
+}
