@@ -9,6 +9,7 @@ using Conversations.Api.DataRights;
 using Conversations.Api.Demo;
 using Conversations.Api.Encryption;
 using Conversations.Api.Errors;
+using Conversations.Api.Evaluation;
 using Conversations.Api.Feedback;
 using Conversations.Api.Health;
 using Conversations.Api.Knowledge;
@@ -123,6 +124,7 @@ internal static class ApiSetup
         v1.MapMemoryApi();
         v1.MapModerationApi();
         v1.MapRoutingAdminApi();
+        v1.MapEvaluationApi();
         v1.MapUsageApi();
         v1.MapFeedbackApi();
         v1.MapBatchApi();

@@ -23,7 +23,21 @@ internal static class FeedbackApi
             .WithSummary("Rates an assistant message \"up\" or \"down\" with an optional comment; a second vote replaces the first.");
         v1.MapGet("/feedback", List).WithTags("Feedback").RequireRoles(Roles.TenantAdmin).WithName("ListFeedback")
             .WithSummary("The tenant's votes, newest first, with the up and down counts of all that match. Filters: rating, userId, model, since, until, commented.");
+        v1.MapGet("/feedback/summary", Summary).WithTags("Feedback").RequireRoles(Roles.TenantAdmin).WithName("FeedbackSummary")
+            .WithSummary("Votes per period (period=day|week|month), model and route (how the answer was served), with the latest thumbs-down comments, personal data masked. since/until default to the last 30 days.");
         return v1;
+    }
+
+    private static async Task<Results<Ok<IReadOnlyList<FeedbackSummaryEntry>>, ProblemHttpResult>> Summary(
+        HttpContext http, IFeedbackLog log, string? period, DateTimeOffset? since, DateTimeOffset? until, CancellationToken ct)
+    {
+        period ??= "day";
+        if (period is not ("day" or "week" or "month")) return Problems.BadRequest("period must be \"day\", \"week\" or \"month\".");
+        var to = until ?? DateTimeOffset.UtcNow.AddMinutes(1);
+        var from = since ?? to.AddDays(-30);
+        if (from >= to) return Problems.BadRequest("since must be before until.");
+        if (to - from > TimeSpan.FromDays(400)) return Problems.BadRequest("since and until may be at most 400 days apart.");
+        return TypedResults.Ok(await log.SummaryAsync(http.Caller().TenantId!, period, from, to, ct));
     }
 
     private static async Task<Results<Ok<FeedbackPage>, ProblemHttpResult>> List(

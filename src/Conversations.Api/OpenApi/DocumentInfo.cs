@@ -17,6 +17,7 @@ internal static class DocumentInfo
         ["Memory"] = "What the assistant remembers about the caller, and forgetting it.",
         ["Moderation"] = "Lexicons, moderation settings, rate limits and moderation events.",
         ["Model routing"] = "A tenant's models, routing policy, canary and model health.",
+        ["Evaluation"] = "Evaluation sets of questions with the facts and sources an answer needs, their runs through the chat pipeline, and the stored scores the canary promotion gate compares.",
         ["Usage and cost"] = "Tokens and cost per tenant, user, model and kind of call.",
         ["Feedback"] = "Ratings of answers, which also decide canary rollouts.",
         ["Offline batches"] = "Many questions answered in the background, through the same stages as chat.",

@@ -1,6 +1,9 @@
 using Conversations.Api.Auth;
 using Conversations.Api.Errors;
+using System.Text.Json.Nodes;
 using Conversations.Contracts;
+using Conversations.Contracts.Audit;
+using Conversations.Contracts.Evaluation;
 using Conversations.Contracts.Routing;
 using Microsoft.AspNetCore.Http.HttpResults;
 
@@ -19,7 +22,9 @@ internal static class RoutingAdminApi
         admin.MapPut("/policy", PutPolicy).WithName("PutRoutingPolicy").WithSummary("Sets the routing policy: small/large, domain rules, threshold, fallbacks, budget, canary, caches.");
         admin.MapGet("/health", GetHealth).WithName("GetModelHealth").WithSummary("Per registered model: the circuit turns obey, this tenant's own call figures, and the endpoint's shared circuit state.");
         admin.MapGet("/canary", GetCanary).WithName("GetCanary").WithSummary("The canary's per-arm figures and the evaluator's verdict.");
-        admin.MapPost("/canary/promote", Promote).WithName("PromoteCanary").WithSummary("Makes the candidate replace its baseline in the policy.");
+        admin.MapPost("/canary/promote", Promote).WithName("PromoteCanary")
+            .WithSummary("Runs the evaluation gate (the set against candidate and baseline, and the live canary figures); when it passes, or with override and a reason, the candidate replaces its baseline.")
+            .ProducesProblem(StatusCodes.Status422UnprocessableEntity);
         admin.MapPost("/canary/rollback", Rollback).WithName("RollbackCanary").WithSummary("Ends the canary; all traffic goes back to the baseline.")
             .ProducesProblem(StatusCodes.Status409Conflict);
         admin.MapGet("/budget", GetBudget).WithName("GetBudget").WithSummary("This month's budget, spend, reservations in flight and alerts.");
@@ -51,8 +56,33 @@ internal static class RoutingAdminApi
     private static async Task<Results<NoContent, ProblemHttpResult>> DeleteModel(string modelId, HttpContext http, IGrainFactory grains) =>
         await grains.GetGrain<IRoutingConfigGrain>(Tenant(http)).DeleteModelAsync(modelId) ? TypedResults.NoContent() : Problems.NotFound($"Model '{modelId}'");
 
-    private static async Task<Ok<RoutingConfigDto>> PutPolicy(RoutingPolicySettings body, HttpContext http, IGrainFactory grains) =>
-        TypedResults.Ok(RoutingConfigDto.From(await grains.GetGrain<IRoutingConfigGrain>(Tenant(http)).SetPolicyAsync(body)));
+    // A new canary (or a new evaluation set for it) with an evaluation set runs the set against both arms; the figures
+    // are stored as runs and summarised in the routing events.
+    private static async Task<Results<Ok<RoutingConfigDto>, ProblemHttpResult>> PutPolicy(RoutingPolicySettings body, HttpContext http, IGrainFactory grains,
+        IEvaluations evaluations, CancellationToken ct)
+    {
+        var grain = grains.GetGrain<IRoutingConfigGrain>(Tenant(http));
+        EvaluationSet? set = null;
+        if (body.Canary is { } canary)
+        {
+            if (canary.EvaluationMargin is < 0 or > 1) return Problems.BadRequest("canary.evaluationMargin must be between 0 and 1.");
+            if (canary.EvaluationSetId is { } setId && (set = await evaluations.GetSetAsync(Tenant(http), setId, ct)) is null)
+                return Problems.BadRequest($"canary.evaluationSetId: there is no evaluation set '{setId}'.");
+        }
+        var before = (await grain.GetAsync()).Policy?.Canary;
+        var config = await grain.SetPolicyAsync(body);
+        if (set is not null && body.Canary is { } started && !SameCanary(before, started))
+        {
+            var decision = await evaluations.CompareAsync(http.Caller().ToCaller(), started, set, started.EvaluationMargin, withLive: false, "canary-start", ct);
+            await grain.RecordEventAsync(new RoutingEvent(DateTimeOffset.UtcNow, "canary-evaluated", EvaluationGateText.Summary(started, decision)));
+        }
+        return TypedResults.Ok(RoutingConfigDto.From(config));
+    }
+
+    private static bool SameCanary(CanarySettings? a, CanarySettings b) => a is not null
+        && string.Equals(a.CandidateModelId, b.CandidateModelId, StringComparison.OrdinalIgnoreCase)
+        && string.Equals(a.BaselineModelId, b.BaselineModelId, StringComparison.OrdinalIgnoreCase)
+        && a.EvaluationSetId == b.EvaluationSetId;
 
     // The tenant's own credential's figures, and of the endpoint's shared circuit only its state: its counts include other tenants.
     private static async Task<Ok<IReadOnlyList<ModelHealthDto>>> GetHealth(HttpContext http, IModelHealthReport health) =>
@@ -65,8 +95,41 @@ internal static class RoutingAdminApi
         return TypedResults.Ok(await grains.GetGrain<ICanaryGrain>(Tenant(http)).GetAsync(config.Policy?.Canary));
     }
 
-    private static async Task<Ok<RoutingConfigDto>> Promote(HttpContext http, IGrainFactory grains) =>
-        TypedResults.Ok(RoutingConfigDto.From(await grains.GetGrain<IRoutingConfigGrain>(Tenant(http)).PromoteCanaryAsync()));
+    // The gate: the evaluation set against both arms and the live canary figures. Refused with 422 naming each failing
+    // metric and its numbers; an override promotes anyway and records who overrode what, when and why.
+    private static async Task<Results<Ok<RoutingConfigDto>, ProblemHttpResult>> Promote(PromoteBody? body, HttpContext http, IGrainFactory grains,
+        IEvaluations evaluations, IAuditLog audit, CancellationToken ct)
+    {
+        var caller = http.Caller().ToCaller();
+        var grain = grains.GetGrain<IRoutingConfigGrain>(caller.TenantId);
+        if ((await grain.GetAsync()).Policy?.Canary is not { } canary) return Problems.BadRequest("There is no canary to promote.");
+        var margin = body?.Margin ?? canary.EvaluationMargin;
+        if (margin is < 0 or > 1) return Problems.BadRequest("margin must be between 0 and 1.");
+        var overriding = body?.Override == true;
+        if (overriding && string.IsNullOrWhiteSpace(body!.Reason)) return Problems.BadRequest("An override needs a reason: it is recorded in the routing events.");
+        EvaluationSet? set = null;
+        if ((body?.EvaluationSetId ?? canary.EvaluationSetId) is { } setId && (set = await evaluations.GetSetAsync(caller.TenantId, setId, ct)) is null)
+            return Problems.BadRequest($"There is no evaluation set '{setId}'.");
+
+        var decision = await evaluations.CompareAsync(caller, canary, set, margin, withLive: true, "canary-promote", ct);
+        if (!decision.Passed && !overriding)
+        {
+            await grain.RecordEventAsync(new RoutingEvent(DateTimeOffset.UtcNow, "canary-promotion-refused", EvaluationGateText.Summary(canary, decision)));
+            return EvaluationGateText.Refusal(canary, decision);
+        }
+        if (!decision.Passed)
+        {
+            await grain.RecordEventAsync(new RoutingEvent(DateTimeOffset.UtcNow, "canary-promotion-override",
+                $"{caller.UserId} overrode the promotion gate at {DateTimeOffset.UtcNow:O}: {body!.Reason!.Trim()}. {EvaluationGateText.Summary(canary, decision)}"));
+            await audit.AppendAsync(caller.TenantId, http.Caller().ToActor(http), "canary.promotion-override", $"canary:{canary.CandidateModelId}", null,
+                new JsonObject
+                {
+                    ["reason"] = body.Reason.Trim(),
+                    ["failures"] = new JsonArray([.. decision.Failures.Select(f => (JsonNode?)JsonValue.Create(f.Message))]),
+                }, ct);
+        }
+        return TypedResults.Ok(RoutingConfigDto.From(await grain.PromoteCanaryAsync()));
+    }
 
     private static async Task<Results<Ok<RoutingConfigDto>, ProblemHttpResult>> Rollback(RollbackBody? body, HttpContext http, IGrainFactory grains)
     {

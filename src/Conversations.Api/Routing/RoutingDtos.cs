@@ -42,3 +42,9 @@ internal sealed record SharedCircuitDto(string Circuit, DateTimeOffset? BreakUnt
 
 /// <summary>Body of POST /v1/routing/canary/rollback.</summary>
 internal sealed record RollbackBody(string? Reason);
+
+/// <summary>
+/// Promotion options: the evaluation set (default: the canary's) and margin (default: the canary's); <see cref="Override"/>
+/// promotes despite a failing gate and needs a <see cref="Reason"/>, recorded in the routing events with who and when.
+/// </summary>
+internal sealed record PromoteBody(string? EvaluationSetId, double? Margin, bool? Override, string? Reason);

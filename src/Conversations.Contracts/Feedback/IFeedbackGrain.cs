@@ -20,13 +20,13 @@ public enum FeedbackOutcome
     NotAnAnswer = 1,
     /// <summary>Stored as the caller's first vote on the message (and counted on its canary arm).</summary>
     FirstVote = 2,
-    /// <summary>Replaced the caller's earlier vote on the message (counted once, already).</summary>
+    /// <summary>Replaced the caller's earlier vote on the message (counted once, with its last vote).</summary>
     Replaced = 3,
 }
 
 /// <summary>
-/// Feedback on answers, key <c>{tenant}</c>: stores a vote on the caller's own assistant message and counts a first
-/// vote on the tenant's canary arm the message's model belongs to. Stateless: the votes live in a table.
+/// Feedback on answers, key <c>{tenant}</c>: stores a vote on the caller's own assistant message and counts each
+/// message once, with its last vote, on the tenant's canary arm the message's model belongs to. Stateless: the votes live in a table.
 /// </summary>
 [Alias("feedback")]
 public interface IFeedbackGrain : IGrainWithStringKey

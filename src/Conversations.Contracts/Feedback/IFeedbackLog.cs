@@ -32,9 +32,19 @@ public sealed record FeedbackEntry(
 /// <summary>A page of votes, newest first, the cursor of the next page (null on the last), and the up and down counts of all votes the filters keep.</summary>
 public sealed record FeedbackList(IReadOnlyList<FeedbackEntry> Entries, FeedbackCursor? Next, long Up, long Down);
 
+/// <summary>
+/// The votes on one model's answers served one way (<see cref="Route"/>: "model", "exact-cache", "extractive", ...)
+/// in one period, and the latest thumbs-down comments on that model in that period, personal data masked.
+/// </summary>
+public sealed record FeedbackSummaryEntry(DateTimeOffset PeriodStart, string Model, string Route, long Votes, long Up, long Down,
+    IReadOnlyList<string> RecentComments);
+
 /// <summary>The tenant's feedback on answers, for its admin. A host service over the votes table; the tenant is always part of the query.</summary>
 public interface IFeedbackLog
 {
     /// <summary>One page of the tenant's votes, newest first.</summary>
     Task<FeedbackList> ListAsync(string tenantId, FeedbackFilter filter, CancellationToken ct);
+
+    /// <summary>Votes per period ("day", "week" or "month"), model and route in [since, until), newest period first.</summary>
+    Task<IReadOnlyList<FeedbackSummaryEntry>> SummaryAsync(string tenantId, string period, DateTimeOffset since, DateTimeOffset until, CancellationToken ct);
 }

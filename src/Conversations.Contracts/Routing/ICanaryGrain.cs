@@ -37,6 +37,10 @@ public interface ICanaryGrain : IGrainWithStringKey
     [Alias("record-feedback")]
     Task RecordFeedbackAsync(CanarySettings canary, string arm, bool negative);
 
+    /// <summary>A vote already counted on an arm was changed to <paramref name="negative"/>: the last vote counts.</summary>
+    [Alias("change-feedback")]
+    Task ChangeFeedbackAsync(CanarySettings canary, string arm, bool negative);
+
     /// <summary>The tallies and verdict for <paramref name="canary"/> (empty tallies when it is a different candidate).</summary>
     [ReadOnly]
     [Alias("get")]

@@ -45,6 +45,10 @@ public sealed record CanarySettings
     [Id(7)] public double MaxNegativeFeedbackIncrease { get; init; } = 0.10;
     /// <summary>Candidate turns after which a candidate without regression is ready to promote.</summary>
     [Id(8)] public int PromoteAfterTurns { get; init; } = 1000;
+    /// <summary>The evaluation set run against both arms when the canary starts and again before promotion; null for none.</summary>
+    [Id(9)] public string? EvaluationSetId { get; init; }
+    /// <summary>Largest tolerated drop of the candidate below the baseline on a gated evaluation metric (absolute, 0..1).</summary>
+    [Id(10)] public double EvaluationMargin { get; init; } = 0.05;
 }
 
 /// <summary>A tenant's routing policy as the admin sets it.</summary>

@@ -69,6 +69,20 @@ public sealed partial class CanaryGrain(
     }
 
     /// <inheritdoc />
+    public async Task ChangeFeedbackAsync(CanarySettings canary, string arm, bool negative)
+    {
+        Align(canary);
+        if (state.State.RolledBack) return;
+        switch (CanaryArmNames.Parse(arm))
+        {
+            case CanaryArm.Candidate: state.State.Candidate = state.State.Candidate.WithChangedVote(negative); break;
+            case CanaryArm.Baseline: state.State.Baseline = state.State.Baseline.WithChangedVote(negative); break;
+            default: return;
+        }
+        if (!await EvaluateAsync(canary)) await SaveAsync();
+    }
+
+    /// <inheritdoc />
     public Task<CanaryView> GetAsync(CanarySettings? canary)
     {
         var same = canary is not null && string.Equals(canary.CandidateModelId, state.State.CandidateModelId, StringComparison.OrdinalIgnoreCase);

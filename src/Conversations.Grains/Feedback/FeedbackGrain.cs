@@ -8,7 +8,7 @@ using Orleans.Concurrency;
 namespace Conversations.Grains.Feedback;
 
 /// <summary>
-/// Stores votes on answers and counts each message's first vote on the canary arm its model belongs to. A stateless
+/// Stores votes on answers and counts each message's last vote on the canary arm its model belongs to. A stateless
 /// worker: it holds nothing, the conversation grain checks ownership, the table keeps the votes.
 /// </summary>
 [StatelessWorker]
@@ -26,12 +26,16 @@ public sealed class FeedbackGrain(RoutingStore store) : Grain, IFeedbackGrain
         if (message is null) return FeedbackOutcome.MessageNotFound;
         if (message.Role != "assistant") return FeedbackOutcome.NotAnAnswer;
 
-        var first = await store.UpsertFeedbackAsync(new FeedbackRecord(
+        var (first, wasNegative) = await store.UpsertFeedbackAsync(new FeedbackRecord(
             tenantId, vote.ConversationId, vote.Seq, caller.UserId, message.TurnId, message.Model, vote.Negative, vote.Comment));
-        // Tallies count each message once: a changed vote does not count again.
-        if (first && (await GrainFactory.GetGrain<IRoutingConfigGrain>(tenantId).GetAsync()).Policy?.Canary is { } canary
+        // Tallies count each message once, with its last vote: a changed vote moves the message between up and down.
+        var changed = !first && wasNegative is { } was && was != vote.Negative;
+        if ((first || changed) && (await GrainFactory.GetGrain<IRoutingConfigGrain>(tenantId).GetAsync()).Policy?.Canary is { } canary
             && ArmOf(canary, message.Model) is { } arm)
-            await GrainFactory.GetGrain<ICanaryGrain>(tenantId).RecordFeedbackAsync(canary, arm, vote.Negative);
+        {
+            var tally = GrainFactory.GetGrain<ICanaryGrain>(tenantId);
+            await (first ? tally.RecordFeedbackAsync(canary, arm, vote.Negative) : tally.ChangeFeedbackAsync(canary, arm, vote.Negative));
+        }
         return first ? FeedbackOutcome.FirstVote : FeedbackOutcome.Replaced;
     }
 

@@ -9,6 +9,7 @@ using Conversations.Contracts.Routing;
 using Conversations.Contracts.Tenancy;
 using Conversations.Contracts.Usage;
 using Conversations.Grains.DataRights;
+using Conversations.Grains.Evaluation;
 using Conversations.Storage.Audit;
 using Conversations.Storage.Chat;
 using Conversations.Storage.DataRights;
@@ -35,6 +36,7 @@ public static class ApiReadServiceExtensions
         services.TryAddSingleton<ModerationEventStore>();
         services.TryAddSingleton<RoutingStore>();
         services.TryAddSingleton<BatchStore>();
+        services.TryAddSingleton<FeedbackSummaryStore>();
         services.TryAddSingleton<IApiKeyLookup, ApiKeyLookup>();
         services.TryAddSingleton<ITenantDirectory, TenantDirectory>();
         services.TryAddSingleton<IConversationList, ConversationList>();
@@ -54,6 +56,7 @@ public static class ApiReadServiceExtensions
         services.TryAddSingleton<IDataRights, DataRightsService>();
         services.TryAddSingleton<CorsOriginStore>();
         services.TryAddSingleton<ITenantCorsOrigins, TenantCorsOrigins>();
+        services.AddEvaluations();
         return services;
     }
 }

@@ -43,6 +43,10 @@ public sealed record CanaryArmTally
     public CanaryArmTally WithFeedback(bool negative) =>
         this with { FeedbackVotes = FeedbackVotes + 1, NegativeVotes = NegativeVotes + (negative ? 1 : 0) };
 
+    /// <summary>The tally after a voter changed their vote on an answer already counted: the last vote wins.</summary>
+    public CanaryArmTally WithChangedVote(bool negative) =>
+        this with { NegativeVotes = Math.Clamp(NegativeVotes + (negative ? 1 : -1), 0, FeedbackVotes) };
+
     /// <summary>The figures the evaluator compares.</summary>
     public CanaryArmStats ToStats() =>
         new(Turns, Errors, Percentiles.NearestRank(FirstTokenMs.Order().ToArray(), 0.95), FeedbackVotes, NegativeVotes);

@@ -77,14 +77,18 @@ public sealed class RoutingStore(NpgsqlDataSource db, TenantKeyRing keys)
         return rows;
     }
 
-    /// <summary>Records or replaces a vote; true when it is the message's first vote (so tallies count each message once).</summary>
-    public async Task<bool> UpsertFeedbackAsync(FeedbackRecord f, CancellationToken ct = default)
+    /// <summary>
+    /// Records or replaces a vote: whether it is the message's first vote, and the vote it replaced (so tallies count each
+    /// message once, with its last vote).
+    /// </summary>
+    public async Task<(bool First, bool? WasNegative)> UpsertFeedbackAsync(FeedbackRecord f, CancellationToken ct = default)
     {
         await using var cmd = db.CreateCommand("""
+            WITH prev AS (SELECT negative FROM routing_feedback WHERE tenant_id = @t AND conversation_id = @c AND seq = @s)
             INSERT INTO routing_feedback (tenant_id, conversation_id, seq, user_id, turn_id, model, negative, comment)
             VALUES (@t, @c, @s, @u, @turn, @m, @n, @comment)
             ON CONFLICT (tenant_id, conversation_id, seq) DO UPDATE SET negative = EXCLUDED.negative, comment = EXCLUDED.comment, updated_at = now()
-            RETURNING (xmax = 0)
+            RETURNING (xmax = 0), (SELECT negative FROM prev)
             """);
         cmd.Parameters.AddWithValue("t", f.TenantId);
         cmd.Parameters.AddWithValue("c", f.ConversationId);
@@ -97,7 +101,9 @@ public sealed class RoutingStore(NpgsqlDataSource db, TenantKeyRing keys)
         var key = await keys.ForTenantAsync(f.TenantId, ct);
         // An empty comment stays empty, so "with a comment" stays a filter in SQL.
         cmd.Parameters.AddWithValue("comment", f.Comment.Length == 0 ? "" : key.Seal(f.Comment, "routing_feedback", $"{f.ConversationId}/{f.Seq}"));
-        return (bool)(await cmd.ExecuteScalarAsync(ct))!;
+        await using var r = await cmd.ExecuteReaderAsync(ct);
+        await r.ReadAsync(ct);
+        return (r.GetBoolean(0), r.IsDBNull(1) ? null : r.GetBoolean(1));
     }
 
     /// <summary>Longest page of the feedback listing.</summary>

@@ -56,7 +56,7 @@ public sealed class CanaryTests(RoutingPlatform fx)
         await ApiClient.ProblemAsync(await t.Admin.Http.PostAsync("/v1/routing/canary/promote", null), HttpStatusCode.BadRequest);
     }
 
-    [Fact(DisplayName = "Feedback: thumbs down on the caller's own assistant message is stored once per message and counted on its canary arm; others' messages are 404")]
+    [Fact(DisplayName = "Feedback: thumbs down on the caller's own assistant message is stored once per message and counted on its canary arm with the last vote; others' messages are 404")]
     public async Task Feedback_is_owned_and_counted()
     {
         using var t = await fx.NewTenantAsync();
@@ -68,9 +68,14 @@ public sealed class CanaryTests(RoutingPlatform fx)
         Assert.True(body!["firstVote"]!.GetValue<bool>());
         (status, body) = await t.User.PostAsync(path, new { rating = "up" });
         Assert.False(body!["firstVote"]!.GetValue<bool>());
+        // The message counts once, with its last vote.
         var tally = (await t.GetAsync("/v1/routing/canary"))["candidate"]!;
         Assert.Equal(1, tally["feedbackVotes"]!.GetValue<int>());
-        Assert.Equal(1, tally["negativeVotes"]!.GetValue<int>());
+        Assert.Equal(0, tally["negativeVotes"]!.GetValue<int>());
+        (status, _) = await t.User.PostAsync(path, new { rating = "down" });
+        Assert.Equal(HttpStatusCode.OK, status);
+        tally = (await t.GetAsync("/v1/routing/canary"))["candidate"]!;
+        Assert.Equal((1, 1), (tally["feedbackVotes"]!.GetValue<int>(), tally["negativeVotes"]!.GetValue<int>()));
 
         Assert.Equal(HttpStatusCode.BadRequest, (await t.User.PostAsync($"/v1/conversations/{conversation}/messages/{seq - 1}/feedback", new { rating = "up" })).Status);
         Assert.Equal(HttpStatusCode.BadRequest, (await t.User.PostAsync(path, new { rating = "meh" })).Status);

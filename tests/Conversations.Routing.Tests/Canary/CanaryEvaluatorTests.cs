@@ -90,4 +90,15 @@ public sealed class CanaryEvaluatorTests
         Assert.InRange(stats.FirstTokenP95Ms!.Value, 190, 199);
         Assert.Equal(0.5, stats.NegativeFeedbackRate);
     }
+
+    [Fact]
+    public void A_changed_vote_moves_the_message_between_up_and_down()
+    {
+        // Proves the last vote wins: the message stays one vote, and its rating follows the change.
+        var tally = new CanaryArmTally().WithFeedback(negative: false).WithFeedback(negative: true);
+        tally = tally.WithChangedVote(negative: true);
+        Assert.Equal((2, 2), (tally.FeedbackVotes, tally.NegativeVotes));
+        tally = tally.WithChangedVote(negative: false).WithChangedVote(negative: false).WithChangedVote(negative: false);
+        Assert.Equal((2, 0), (tally.FeedbackVotes, tally.NegativeVotes));
+    }
 }

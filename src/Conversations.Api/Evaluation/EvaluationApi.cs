@@ -1,0 +1,129 @@
+using Conversations.Api.Auth;
+using Conversations.Api.Errors;
+using Conversations.Contracts;
+using Conversations.Contracts.Evaluation;
+using Conversations.Contracts.Routing;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace Conversations.Api.Evaluation;
+
+/// <summary>A case as the API takes it.</summary>
+internal sealed record EvaluationCaseBody(string? Question, IReadOnlyList<string>? Facts, IReadOnlyList<string>? Sources, string? UserId, string? Role);
+
+/// <summary>A new evaluation set; <see cref="SetId"/> is generated when omitted.</summary>
+internal sealed record EvaluationSetBody(string? SetId, string? Name, IReadOnlyList<EvaluationCaseBody>? Cases);
+
+/// <summary>A thumbs-down vote to turn into a case, and what the answer should have had.</summary>
+internal sealed record FeedbackCaseBody(string? ConversationId, long? Seq, IReadOnlyList<string>? Facts, IReadOnlyList<string>? Sources, string? Role);
+
+/// <summary>Which catalog model a run asks.</summary>
+internal sealed record EvaluationRunBody(string? ModelId);
+
+/// <summary>Tenant admin: evaluation sets, their runs through the chat turn pipeline, and the stored results.</summary>
+internal static class EvaluationApi
+{
+    private const int MaxQuestionChars = 4000;
+    private const int MaxFactsPerCase = 20;
+    private const int MaxFactChars = 500;
+
+    /// <summary>Maps the routes under <c>/v1/evaluations</c>.</summary>
+    public static RouteGroupBuilder MapEvaluationApi(this RouteGroupBuilder v1)
+    {
+        var admin = v1.MapGroup("/evaluations").WithTags("Evaluation").RequireRoles(Roles.TenantAdmin);
+        admin.MapPost("/sets", CreateSet).WithName("CreateEvaluationSet")
+            .WithSummary("Stores an evaluation set: questions with the facts the answer must contain, the document ids it must cite, and the user (and role) who asks.")
+            .ProducesProblem(StatusCodes.Status409Conflict);
+        admin.MapGet("/sets", ListSets).WithName("ListEvaluationSets").WithSummary("The tenant's evaluation sets.");
+        admin.MapGet("/sets/{setId}", GetSet).WithName("GetEvaluationSet").WithSummary("One evaluation set with its cases.");
+        admin.MapDelete("/sets/{setId}", DeleteSet).WithName("DeleteEvaluationSet").WithSummary("Deletes a set and its runs.");
+        admin.MapPost("/sets/{setId}/cases/from-feedback", CaseFromFeedback).WithName("AddEvaluationCaseFromFeedback")
+            .WithSummary("Appends a case made from a thumbs-down vote: the voted answer's question (as stored, masked), asked as the voter, with the facts and sources it should have had.")
+            .ProducesProblem(StatusCodes.Status409Conflict);
+        admin.MapPost("/sets/{setId}/runs", Run).WithName("RunEvaluationSet")
+            .WithSummary("Asks every case as a chat turn of its user pinned to the model (limits, moderation, ACL, budget and ledger apply), scores and stores the run.");
+        admin.MapGet("/runs", ListRuns).WithName("ListEvaluationRuns").WithSummary("Runs, newest first, with their averages. Filters: setId, limit.");
+        admin.MapGet("/runs/{runId}", GetRun).WithName("GetEvaluationRun").WithSummary("One run with every case's answer and scores.");
+        return v1;
+    }
+
+    private static async Task<Results<Created<EvaluationSet>, ProblemHttpResult>> CreateSet(EvaluationSetBody body, HttpContext http, IEvaluations evaluations, CancellationToken ct)
+    {
+        var caller = http.Caller().ToCaller();
+        var setId = body.SetId ?? "set_" + Guid.NewGuid().ToString("n")[..16];
+        if (!Ids.IsId(setId)) return Problems.BadRequest("setId may use letters, digits, '.', '_', '-' and '@' (1–64 characters).");
+        if (string.IsNullOrWhiteSpace(body.Name) || body.Name.Length > 200) return Problems.BadRequest("name is required (at most 200 characters).");
+        if (body.Cases is not { Count: > 0 } cases || cases.Count > EvaluationLimits.MaxCases)
+            return Problems.BadRequest($"cases must hold 1 to {EvaluationLimits.MaxCases} cases.");
+        var parsed = new List<EvaluationCase>();
+        for (var i = 0; i < cases.Count; i++)
+        {
+            if (Check(cases[i], i) is { } problem) return Problems.BadRequest(problem);
+            var c = cases[i];
+            parsed.Add(new EvaluationCase(c.Question!.Trim(), [.. (c.Facts ?? []).Select(f => f.Trim())], [.. c.Sources ?? []], c.UserId!, c.Role ?? Roles.User));
+        }
+        var set = new EvaluationSet(setId, body.Name.Trim(), parsed, caller.UserId, DateTimeOffset.UtcNow);
+        if (!await evaluations.CreateSetAsync(caller, set, ct)) return Problems.Conflict($"An evaluation set '{setId}' already exists.");
+        return TypedResults.Created($"/v1/evaluations/sets/{setId}", set);
+    }
+
+    private static string? Check(EvaluationCaseBody c, int i)
+    {
+        if (string.IsNullOrWhiteSpace(c.Question) || c.Question.Length > MaxQuestionChars)
+            return $"cases[{i}].question is required (at most {MaxQuestionChars} characters).";
+        if ((c.Facts?.Count ?? 0) > MaxFactsPerCase || (c.Facts ?? []).Any(f => string.IsNullOrWhiteSpace(f) || f.Length > MaxFactChars))
+            return $"cases[{i}].facts: at most {MaxFactsPerCase} non-empty facts of at most {MaxFactChars} characters.";
+        if ((c.Sources?.Count ?? 0) > MaxFactsPerCase || (c.Sources ?? []).Any(s => !Ids.IsId(s)))
+            return $"cases[{i}].sources: at most {MaxFactsPerCase} document ids.";
+        if (!Ids.IsId(c.UserId)) return $"cases[{i}].userId is required: the user the question is asked as (their knowledge access applies).";
+        if (c.Role is not (null or Roles.User or Roles.TenantAdmin)) return $"cases[{i}].role must be '{Roles.User}' or '{Roles.TenantAdmin}'.";
+        return null;
+    }
+
+    private static async Task<Results<Created<EvaluationCase>, ProblemHttpResult>> CaseFromFeedback(string setId, FeedbackCaseBody body, HttpContext http,
+        IEvaluations evaluations, CancellationToken ct)
+    {
+        var tenantId = http.Caller().TenantId!;
+        if (!Ids.IsId(body.ConversationId) || body.Seq is not > 0) return Problems.BadRequest("conversationId and seq name the voted answer.");
+        if (Check(new EvaluationCaseBody("question", body.Facts, body.Sources, "voter", body.Role), 0) is { } problem)
+            return Problems.BadRequest(problem.Replace("cases[0].", "", StringComparison.Ordinal));
+        if (await evaluations.GetSetAsync(tenantId, setId, ct) is not { } set) return Problems.NotFound($"Evaluation set '{setId}'");
+        if (set.Cases.Count >= EvaluationLimits.MaxCases) return Problems.Conflict($"The set already holds {EvaluationLimits.MaxCases} cases.");
+        var (added, reason) = await evaluations.AddCaseFromFeedbackAsync(tenantId, setId, body.ConversationId!, body.Seq.Value,
+            [.. (body.Facts ?? []).Select(f => f.Trim())], [.. body.Sources ?? []], body.Role ?? Roles.User, ct);
+        return reason switch
+        {
+            null => TypedResults.Created($"/v1/evaluations/sets/{setId}", added!),
+            "not-negative" => Problems.Conflict("That vote is a thumbs up; only negative feedback becomes an evaluation case."),
+            "no-vote" => Problems.NotFound("A vote on that message"),
+            _ => Problems.Conflict($"The set already holds {EvaluationLimits.MaxCases} cases."),
+        };
+    }
+
+    private static async Task<Ok<IReadOnlyList<EvaluationSet>>> ListSets(HttpContext http, IEvaluations evaluations, CancellationToken ct) =>
+        TypedResults.Ok(await evaluations.ListSetsAsync(http.Caller().TenantId!, ct));
+
+    private static async Task<Results<Ok<EvaluationSet>, ProblemHttpResult>> GetSet(string setId, HttpContext http, IEvaluations evaluations, CancellationToken ct) =>
+        await evaluations.GetSetAsync(http.Caller().TenantId!, setId, ct) is { } set ? TypedResults.Ok(set) : Problems.NotFound($"Evaluation set '{setId}'");
+
+    private static async Task<Results<NoContent, ProblemHttpResult>> DeleteSet(string setId, HttpContext http, IEvaluations evaluations, CancellationToken ct) =>
+        await evaluations.DeleteSetAsync(http.Caller().TenantId!, setId, ct) ? TypedResults.NoContent() : Problems.NotFound($"Evaluation set '{setId}'");
+
+    private static async Task<Results<Created<EvaluationRun>, ProblemHttpResult>> Run(string setId, EvaluationRunBody body, HttpContext http,
+        IEvaluations evaluations, IGrainFactory grains, CancellationToken ct)
+    {
+        var caller = http.Caller().ToCaller();
+        if (await evaluations.GetSetAsync(caller.TenantId, setId, ct) is not { } set) return Problems.NotFound($"Evaluation set '{setId}'");
+        if (string.IsNullOrWhiteSpace(body.ModelId)) return Problems.BadRequest("modelId is required: a model of the tenant's catalog.");
+        var config = await grains.GetGrain<IRoutingConfigGrain>(caller.TenantId).GetAsync();
+        if (!config.Models.Any(m => string.Equals(m.Id, body.ModelId, StringComparison.OrdinalIgnoreCase)))
+            return Problems.BadRequest($"Model '{body.ModelId}' is not in the tenant's catalog.");
+        var run = await evaluations.RunAsync(caller, set, body.ModelId, "manual", ct);
+        return TypedResults.Created($"/v1/evaluations/runs/{run.RunId}", run);
+    }
+
+    private static async Task<Ok<IReadOnlyList<EvaluationRun>>> ListRuns(HttpContext http, IEvaluations evaluations, string? setId, int? limit, CancellationToken ct) =>
+        TypedResults.Ok(await evaluations.ListRunsAsync(http.Caller().TenantId!, setId, Math.Clamp(limit ?? 50, 1, 200), ct));
+
+    private static async Task<Results<Ok<EvaluationRun>, ProblemHttpResult>> GetRun(string runId, HttpContext http, IEvaluations evaluations, CancellationToken ct) =>
+        await evaluations.GetRunAsync(http.Caller().TenantId!, runId, ct) is { } run ? TypedResults.Ok(run) : Problems.NotFound($"Evaluation run '{runId}'");
+}

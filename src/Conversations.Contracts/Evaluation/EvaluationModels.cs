@@ -1,0 +1,85 @@
+using Conversations.Contracts.Chat;
+
+namespace Conversations.Contracts.Evaluation;
+
+/// <summary>One question of an evaluation set, asked as <see cref="UserId"/> with <see cref="Role"/> so the knowledge ACL applies.</summary>
+/// <param name="Facts">Phrases the answer must contain (matched case-insensitively, whitespace-normalised).</param>
+/// <param name="Sources">Knowledge-base document ids the answer must cite.</param>
+public sealed record EvaluationCase(string Question, IReadOnlyList<string> Facts, IReadOnlyList<string> Sources, string UserId, string Role);
+
+/// <summary>A tenant's evaluation set.</summary>
+public sealed record EvaluationSet(string SetId, string Name, IReadOnlyList<EvaluationCase> Cases, string CreatedBy, DateTimeOffset CreatedAt);
+
+/// <summary>What one turn produced, as the chat pipeline delivered it.</summary>
+/// <param name="ErrorCode">The turn's error code (a refusal, a budget or model failure), null when it answered.</param>
+public sealed record EvaluationAnswer(string Text, IReadOnlyList<string> CitedDocumentIds, string? ErrorCode, string? Model, double LatencyMs, decimal CostUsd);
+
+/// <summary>The scores of one answer; a null score does not apply to the case (no facts, no sources).</summary>
+public sealed record CaseScore(double? FactRecall, double? CitationPrecision, bool Refused, int AnswerChars, double LatencyMs, decimal CostUsd);
+
+/// <summary>One case's question, answer and scores in a run.</summary>
+public sealed record EvaluationCaseResult(int Index, string Question, string Answer, IReadOnlyList<string> Cited, string? ErrorCode, string? Model,
+    IReadOnlyList<string> MissingFacts, CaseScore Score);
+
+/// <summary>The averages of a run: the figures the gate compares.</summary>
+/// <param name="FactRecall">Mean share of required facts found (cases with facts only); higher is better.</param>
+/// <param name="CitationPrecision">Mean share of cited documents that were expected (cases with sources only); higher is better.</param>
+/// <param name="RefusalRate">Share of cases refused or unanswered; lower is better.</param>
+public sealed record EvaluationSummary(int Cases, double FactRecall, double CitationPrecision, double RefusalRate, double MeanAnswerChars,
+    double MeanLatencyMs, decimal TotalCostUsd);
+
+/// <summary>A finished run of a set against one model, as stored.</summary>
+/// <param name="Purpose">"manual", "canary-start" or "canary-promote".</param>
+public sealed record EvaluationRun(string RunId, string SetId, string ModelId, string Purpose, EvaluationSummary Summary,
+    IReadOnlyList<EvaluationCaseResult> Results, string CreatedBy, DateTimeOffset CreatedAt);
+
+/// <summary>Scores an answer against its case. The default is deterministic; a judge model can stand behind the same interface.</summary>
+public interface IAnswerScorer
+{
+    /// <summary>The case's scores and the facts the answer misses.</summary>
+    Task<(CaseScore Score, IReadOnlyList<string> MissingFacts)> ScoreAsync(EvaluationCase evaluationCase, EvaluationAnswer answer, CancellationToken cancellationToken);
+}
+
+/// <summary>Bounds of evaluation sets.</summary>
+public static class EvaluationLimits
+{
+    /// <summary>Most cases in a set (a run is answered while the caller waits).</summary>
+    public const int MaxCases = 50;
+}
+
+/// <summary>Evaluation sets, runs through the chat turn pipeline, and their results; every call is scoped to the caller's tenant.</summary>
+public interface IEvaluations
+{
+    /// <summary>Stores a new set; false when the id is taken.</summary>
+    Task<bool> CreateSetAsync(Caller admin, EvaluationSet set, CancellationToken ct);
+    /// <summary>The tenant's sets.</summary>
+    Task<IReadOnlyList<EvaluationSet>> ListSetsAsync(string tenantId, CancellationToken ct);
+    /// <summary>One set, or null.</summary>
+    Task<EvaluationSet?> GetSetAsync(string tenantId, string setId, CancellationToken ct);
+    /// <summary>Deletes a set and its runs.</summary>
+    Task<bool> DeleteSetAsync(string tenantId, string setId, CancellationToken ct);
+    /// <summary>Asks every case as a chat turn pinned to <paramref name="modelId"/>, scores and stores the run.</summary>
+    Task<EvaluationRun> RunAsync(Caller admin, EvaluationSet set, string modelId, string purpose, CancellationToken ct);
+    /// <summary>Runs of the tenant (of one set when given), newest first, without per-case results.</summary>
+    Task<IReadOnlyList<EvaluationRun>> ListRunsAsync(string tenantId, string? setId, int limit, CancellationToken ct);
+    /// <summary>One run with its per-case results, or null.</summary>
+    Task<EvaluationRun?> GetRunAsync(string tenantId, string runId, CancellationToken ct);
+    /// <summary>
+    /// Appends a case made from a thumbs-down vote: the question of the voted answer as stored, asked as the voter with
+    /// <paramref name="role"/>, with the facts and sources the answer should have had. Null with the reason when it cannot.
+    /// </summary>
+    Task<(EvaluationCase? Case, string? Problem)> AddCaseFromFeedbackAsync(string tenantId, string setId, string conversationId, long seq,
+        IReadOnlyList<string> facts, IReadOnlyList<string> sources, string role, CancellationToken ct);
+    /// <summary>
+    /// Runs the set (when given) against the canary's candidate and its baseline and compares them, together with the
+    /// live canary figures when <paramref name="withLive"/>; both runs are stored under <paramref name="purpose"/>.
+    /// </summary>
+    Task<GateDecision> CompareAsync(Caller admin, Routing.CanarySettings canary, EvaluationSet? set, double margin, bool withLive, string purpose, CancellationToken ct);
+}
+
+/// <summary>A gated metric on which the candidate fell below the incumbent by more than the margin.</summary>
+public sealed record GateFailure(string Metric, double Candidate, double Incumbent, double Margin, string Message);
+
+/// <summary>The promotion gate's verdict: the runs it compared, the live canary figures it read, and what failed.</summary>
+public sealed record GateDecision(bool Passed, IReadOnlyList<GateFailure> Failures, string? CandidateRunId, string? IncumbentRunId,
+    EvaluationSummary? Candidate, EvaluationSummary? Incumbent);

@@ -1,0 +1,155 @@
+using System.Diagnostics;
+using System.Text.Json;
+using Conversations.Contracts;
+using Conversations.Contracts.Chat;
+using Conversations.Contracts.Evaluation;
+using Conversations.Contracts.Moderation;
+using Conversations.Contracts.Routing;
+using Conversations.Prompting.History;
+using Conversations.Storage.Evaluation;
+
+namespace Conversations.Grains.Evaluation;
+
+/// <summary>
+/// Evaluation sets and runs. A run asks every case as a real chat turn of the case's user (a conversation of its own,
+/// pinned to the model, deleted afterwards): the same rate limits, moderation, knowledge ACL, budget and usage ledger as
+/// chat. Cases run one after the other so a run never takes more than one turn's share of the tenant's limits.
+/// </summary>
+internal sealed class Evaluations(IGrainFactory grains, EvaluationStore store, IAnswerScorer scorer, TimeProvider time) : IEvaluations
+{
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+
+    /// <inheritdoc />
+    public Task<bool> CreateSetAsync(Caller admin, EvaluationSet set, CancellationToken ct) =>
+        store.InsertSetAsync(admin.TenantId, set.SetId, set.Name, JsonSerializer.Serialize(set.Cases, Json), admin.UserId, ct);
+
+    /// <inheritdoc />
+    public async Task<IReadOnlyList<EvaluationSet>> ListSetsAsync(string tenantId, CancellationToken ct) =>
+        (await store.ListSetsAsync(tenantId, ct)).Select(ToSet).ToList();
+
+    /// <inheritdoc />
+    public async Task<EvaluationSet?> GetSetAsync(string tenantId, string setId, CancellationToken ct) =>
+        await store.GetSetAsync(tenantId, setId, ct) is { } r ? ToSet(r) : null;
+
+    /// <inheritdoc />
+    public Task<bool> DeleteSetAsync(string tenantId, string setId, CancellationToken ct) => store.DeleteSetAsync(tenantId, setId, ct);
+
+    /// <inheritdoc />
+    public async Task<EvaluationRun> RunAsync(Caller admin, EvaluationSet set, string modelId, string purpose, CancellationToken ct)
+    {
+        var results = new List<EvaluationCaseResult>();
+        for (var i = 0; i < set.Cases.Count; i++)
+        {
+            var c = set.Cases[i];
+            var answer = await AskAsync(admin.TenantId, c, modelId, ct);
+            var (score, missing) = await scorer.ScoreAsync(c, answer, ct);
+            results.Add(new EvaluationCaseResult(i, c.Question, answer.Text, DeterministicScorer.Cited(answer).ToList(), answer.ErrorCode, answer.Model, missing, score));
+        }
+        var run = new EvaluationRun("run_" + Guid.NewGuid().ToString("n")[..20], set.SetId, modelId, purpose, Summarise(results), results,
+            admin.UserId, time.GetUtcNow());
+        await store.InsertRunAsync(admin.TenantId, new EvaluationRunRecord(run.RunId, run.SetId, run.ModelId, run.Purpose,
+            JsonSerializer.Serialize(run.Summary, Json), JsonSerializer.Serialize(run.Results, Json), run.CreatedBy, run.CreatedAt), ct);
+        return run;
+    }
+
+    /// <inheritdoc />
+    public async Task<IReadOnlyList<EvaluationRun>> ListRunsAsync(string tenantId, string? setId, int limit, CancellationToken ct) =>
+        (await store.ListRunsAsync(tenantId, setId, limit, ct)).Select(r => ToRun(r, withCases: false)).ToList();
+
+    /// <inheritdoc />
+    public async Task<EvaluationRun?> GetRunAsync(string tenantId, string runId, CancellationToken ct) =>
+        await store.GetRunAsync(tenantId, runId, ct) is { } r ? ToRun(r, withCases: true) : null;
+
+    /// <inheritdoc />
+    public async Task<(EvaluationCase? Case, string? Problem)> AddCaseFromFeedbackAsync(string tenantId, string setId, string conversationId, long seq,
+        IReadOnlyList<string> facts, IReadOnlyList<string> sources, string role, CancellationToken ct)
+    {
+        if (await store.VoteAsync(tenantId, conversationId, seq, ct) is not { } vote) return (null, "no-vote");
+        if (!vote.Negative) return (null, "not-negative");
+        // The question as the voter's history holds it (masked by the input check), read through its conversation grain.
+        var history = await grains.GetGrain<IConversationGrain>(GrainKeys.Scoped(tenantId, conversationId))
+            .GetHistoryAsync(new Caller(tenantId, vote.UserId, Roles.User), seq, 20);
+        if (history?.Messages.LastOrDefault(m => m.TurnId == vote.TurnId && m.Role == ChatRoles.User) is not { } question) return (null, "no-vote");
+        var c = new EvaluationCase(question.Content, facts, sources, vote.UserId, role);
+        return await store.AppendCaseAsync(tenantId, setId, JsonSerializer.Serialize(c, Json), EvaluationLimits.MaxCases, ct) ? (c, null) : (null, "no-set");
+    }
+
+    /// <inheritdoc />
+    public async Task<GateDecision> CompareAsync(Caller admin, CanarySettings canary, EvaluationSet? set, double margin, bool withLive, string purpose, CancellationToken ct)
+    {
+        var failures = new List<GateFailure>();
+        EvaluationRun? candidate = null, incumbent = null;
+        if (set is not null)
+        {
+            candidate = await RunAsync(admin, set, canary.CandidateModelId, purpose, ct);
+            incumbent = await RunAsync(admin, set, canary.BaselineModelId, purpose, ct);
+            failures.AddRange(PromotionGate.CompareRuns(candidate.Summary, incumbent.Summary, margin));
+        }
+        if (withLive)
+            failures.AddRange(PromotionGate.CompareLive(await grains.GetGrain<ICanaryGrain>(admin.TenantId).GetAsync(canary), canary));
+        return new GateDecision(failures.Count == 0, failures, candidate?.RunId, incumbent?.RunId, candidate?.Summary, incumbent?.Summary);
+    }
+
+    /// <summary>The averages of a run's cases.</summary>
+    public static EvaluationSummary Summarise(IReadOnlyList<EvaluationCaseResult> results)
+    {
+        static double Mean(IEnumerable<double> values) => values.DefaultIfEmpty(0).Average();
+        var scores = results.Select(r => r.Score).ToList();
+        return new EvaluationSummary(scores.Count,
+            Math.Round(Mean(scores.Where(s => s.FactRecall is not null).Select(s => s.FactRecall!.Value)), 4),
+            Math.Round(Mean(scores.Where(s => s.CitationPrecision is not null).Select(s => s.CitationPrecision!.Value)), 4),
+            Math.Round(Mean(scores.Select(s => s.Refused ? 1.0 : 0.0)), 4),
+            Math.Round(Mean(scores.Select(s => (double)s.AnswerChars)), 1),
+            Math.Round(Mean(scores.Select(s => s.LatencyMs)), 1),
+            scores.Sum(s => s.CostUsd));
+    }
+
+    // One case as one chat turn of the asking user: admitted by their rate limits like a chat request, then the turn.
+    private async Task<EvaluationAnswer> AskAsync(string tenantId, EvaluationCase c, string modelId, CancellationToken ct)
+    {
+        var caller = new Caller(tenantId, c.UserId, c.Role);
+        var limits = grains.GetGrain<IUserRateLimitGrain>(GrainKeys.Scoped(tenantId, c.UserId));
+        var admitted = await limits.TryAdmitAsync();
+        if (!admitted.Allowed)
+        {
+            await Task.Delay(TimeSpan.FromSeconds(Math.Clamp(admitted.RetryAfterSeconds, 1, 10)), time, ct);
+            if (!(admitted = await limits.TryAdmitAsync()).Allowed) return new EvaluationAnswer("", [], "rate_limited", null, 0, 0);
+        }
+
+        var conversation = grains.GetGrain<IConversationGrain>(GrainKeys.Scoped(tenantId, "eval_" + Guid.NewGuid().ToString("n")[..20]));
+        await conversation.CreateAsync(caller, "Evaluation");
+        try
+        {
+            var text = new System.Text.StringBuilder();
+            var cited = new List<string>();
+            string? error = null, model = null;
+            var cost = 0m;
+            var clock = Stopwatch.StartNew();
+            await foreach (var e in conversation.SendAsync(new SendMessage(caller, c.Question, null, modelId), ct))
+            {
+                switch (e)
+                {
+                    case DeltaEvent d: text.Append(d.Text); break;
+                    case CitationEvent citation: cited.Add(citation.DocumentId); break;
+                    case DoneEvent done: (model, cost) = (done.Model, done.Usage.CostUsd); break;
+                    case ErrorEvent err: error = err.Code; break;
+                }
+            }
+            // A fallback (or a tier's canary) answered instead: that answer says nothing about the model under test.
+            if (error is null && !string.Equals(model, modelId, StringComparison.OrdinalIgnoreCase)) error = "answered_by_other_model";
+            return new EvaluationAnswer(text.ToString(), cited.Distinct().ToList(), error, model, Math.Round(clock.Elapsed.TotalMilliseconds, 1), cost);
+        }
+        finally
+        {
+            // The answer is kept in the run; the turn's usage stays in the ledger. The user's history does not keep it.
+            await conversation.DeleteAsync(caller);
+        }
+    }
+
+    private static EvaluationSet ToSet(EvaluationSetRecord r) =>
+        new(r.SetId, r.Name, JsonSerializer.Deserialize<List<EvaluationCase>>(r.CasesJson, Json) ?? [], r.CreatedBy, r.CreatedAt);
+
+    private static EvaluationRun ToRun(EvaluationRunRecord r, bool withCases) =>
+        new(r.RunId, r.SetId, r.ModelId, r.Purpose, JsonSerializer.Deserialize<EvaluationSummary>(r.SummaryJson, Json)!,
+            withCases ? JsonSerializer.Deserialize<List<EvaluationCaseResult>>(r.CasesJson, Json) ?? [] : [], r.CreatedBy, r.CreatedAt);
+}

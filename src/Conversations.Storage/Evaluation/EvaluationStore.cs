@@ -1,0 +1,178 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Conversations.Storage.Encryption;
+using Npgsql;
+using NpgsqlTypes;
+
+namespace Conversations.Storage.Evaluation;
+
+/// <summary>A stored evaluation set; <see cref="CasesJson"/> is the cases as the API serialised them.</summary>
+public sealed record EvaluationSetRecord(string SetId, string Name, string CasesJson, string CreatedBy, DateTimeOffset CreatedAt);
+
+/// <summary>A stored evaluation run: its averages and per-case results as JSON.</summary>
+public sealed record EvaluationRunRecord(string RunId, string SetId, string ModelId, string Purpose, string SummaryJson, string CasesJson,
+    string CreatedBy, DateTimeOffset CreatedAt);
+
+/// <summary>
+/// Evaluation sets and runs. Every statement is scoped by tenant. Cases and per-case results (questions, answers) are
+/// sealed with the tenant's data key, stored as a JSON string; a run's averages stay readable.
+/// </summary>
+public sealed class EvaluationStore(NpgsqlDataSource db, TenantKeyRing keys)
+{
+    private const string SetsTable = "evaluation_sets";
+    private const string RunsTable = "evaluation_runs";
+
+    private async Task<string> SealAsync(string tenantId, string json, string table, string rowId, CancellationToken ct) =>
+        JsonSerializer.Serialize((await keys.ForTenantAsync(tenantId, ct)).Seal(json, table, rowId));
+
+    private async Task<string> OpenAsync(string tenantId, string stored, string table, string rowId, CancellationToken ct) =>
+        (await keys.ForTenantAsync(tenantId, ct)).Open(stored, table, rowId);
+
+    /// <summary>Stores a new set; false when the id is taken.</summary>
+    public async Task<bool> InsertSetAsync(string tenantId, string setId, string name, string casesJson, string createdBy, CancellationToken ct = default)
+    {
+        await using var cmd = db.CreateCommand("""
+            INSERT INTO evaluation_sets (tenant_id, set_id, name, cases, created_by) VALUES (@t, @s, @n, @c, @b)
+            ON CONFLICT DO NOTHING
+            """);
+        cmd.Parameters.AddWithValue("t", tenantId);
+        cmd.Parameters.AddWithValue("s", setId);
+        cmd.Parameters.AddWithValue("n", name);
+        cmd.Parameters.Add(new NpgsqlParameter("c", NpgsqlDbType.Jsonb) { Value = await SealAsync(tenantId, casesJson, SetsTable, setId, ct) });
+        cmd.Parameters.AddWithValue("b", createdBy);
+        return await cmd.ExecuteNonQueryAsync(ct) == 1;
+    }
+
+    /// <summary>The tenant's sets, newest first (cases included).</summary>
+    public async Task<IReadOnlyList<EvaluationSetRecord>> ListSetsAsync(string tenantId, CancellationToken ct = default)
+    {
+        await using var cmd = db.CreateCommand("""
+            SELECT set_id, name, cases #>> '{}', created_by, created_at FROM evaluation_sets WHERE tenant_id = @t ORDER BY created_at DESC LIMIT 500
+            """);
+        cmd.Parameters.AddWithValue("t", tenantId);
+        var list = new List<EvaluationSetRecord>();
+        await using var r = await cmd.ExecuteReaderAsync(ct);
+        while (await r.ReadAsync(ct))
+            list.Add(new(r.GetString(0), r.GetString(1), await OpenAsync(tenantId, r.GetString(2), SetsTable, r.GetString(0), ct), r.GetString(3), r.GetFieldValue<DateTimeOffset>(4)));
+        return list;
+    }
+
+    /// <summary>One set, or null.</summary>
+    public async Task<EvaluationSetRecord?> GetSetAsync(string tenantId, string setId, CancellationToken ct = default)
+    {
+        await using var cmd = db.CreateCommand("""
+            SELECT set_id, name, cases #>> '{}', created_by, created_at FROM evaluation_sets WHERE tenant_id = @t AND set_id = @s
+            """);
+        cmd.Parameters.AddWithValue("t", tenantId);
+        cmd.Parameters.AddWithValue("s", setId);
+        await using var r = await cmd.ExecuteReaderAsync(ct);
+        return await r.ReadAsync(ct)
+            ? new(r.GetString(0), r.GetString(1), await OpenAsync(tenantId, r.GetString(2), SetsTable, setId, ct), r.GetString(3), r.GetFieldValue<DateTimeOffset>(4))
+            : null;
+    }
+
+    /// <summary>Deletes a set and its runs; false when there was none.</summary>
+    public async Task<bool> DeleteSetAsync(string tenantId, string setId, CancellationToken ct = default)
+    {
+        await using var cmd = db.CreateCommand("""
+            WITH runs AS (DELETE FROM evaluation_runs WHERE tenant_id = @t AND set_id = @s)
+            DELETE FROM evaluation_sets WHERE tenant_id = @t AND set_id = @s
+            """);
+        cmd.Parameters.AddWithValue("t", tenantId);
+        cmd.Parameters.AddWithValue("s", setId);
+        return await cmd.ExecuteNonQueryAsync(ct) == 1;
+    }
+
+    /// <summary>A vote on an answer: (voter, negative, the answer's turn), or null when there is none.</summary>
+    public async Task<(string UserId, bool Negative, string TurnId)?> VoteAsync(string tenantId, string conversationId, long seq, CancellationToken ct = default)
+    {
+        await using var cmd = db.CreateCommand("""
+            SELECT user_id, negative, turn_id FROM routing_feedback WHERE tenant_id = @t AND conversation_id = @c AND seq = @s
+            """);
+        cmd.Parameters.AddWithValue("t", tenantId);
+        cmd.Parameters.AddWithValue("c", conversationId);
+        cmd.Parameters.AddWithValue("s", seq);
+        await using var r = await cmd.ExecuteReaderAsync(ct);
+        return await r.ReadAsync(ct) ? (r.GetString(0), r.GetBoolean(1), r.GetString(2)) : null;
+    }
+
+    /// <summary>Appends one case (JSON) to a set holding fewer than <paramref name="maxCases"/>; false when the set is missing or full.</summary>
+    public async Task<bool> AppendCaseAsync(string tenantId, string setId, string caseJson, int maxCases, CancellationToken ct = default)
+    {
+        // Sealed cases cannot be appended in SQL: read, add and write back under a row lock.
+        await using var connection = await db.OpenConnectionAsync(ct);
+        await using var tx = await connection.BeginTransactionAsync(ct);
+        string stored;
+        await using (var read = new NpgsqlCommand("SELECT cases #>> '{}' FROM evaluation_sets WHERE tenant_id = @t AND set_id = @s FOR UPDATE", connection, tx))
+        {
+            read.Parameters.AddWithValue("t", tenantId);
+            read.Parameters.AddWithValue("s", setId);
+            if (await read.ExecuteScalarAsync(ct) is not string found) return false;
+            stored = found;
+        }
+        var cases = JsonNode.Parse(await OpenAsync(tenantId, stored, SetsTable, setId, ct))!.AsArray();
+        if (cases.Count >= maxCases) return false;
+        cases.Add(JsonNode.Parse(caseJson));
+        await using (var write = new NpgsqlCommand("UPDATE evaluation_sets SET cases = @c WHERE tenant_id = @t AND set_id = @s", connection, tx))
+        {
+            write.Parameters.AddWithValue("t", tenantId);
+            write.Parameters.AddWithValue("s", setId);
+            write.Parameters.Add(new NpgsqlParameter("c", NpgsqlDbType.Jsonb) { Value = await SealAsync(tenantId, cases.ToJsonString(), SetsTable, setId, ct) });
+            await write.ExecuteNonQueryAsync(ct);
+        }
+        await tx.CommitAsync(ct);
+        return true;
+    }
+
+    /// <summary>Stores a finished run.</summary>
+    public async Task InsertRunAsync(string tenantId, EvaluationRunRecord run, CancellationToken ct = default)
+    {
+        await using var cmd = db.CreateCommand("""
+            INSERT INTO evaluation_runs (tenant_id, run_id, set_id, model_id, purpose, summary, cases, created_by, created_at)
+            VALUES (@t, @r, @s, @m, @p, @sum, @c, @b, @at)
+            """);
+        cmd.Parameters.AddWithValue("t", tenantId);
+        cmd.Parameters.AddWithValue("r", run.RunId);
+        cmd.Parameters.AddWithValue("s", run.SetId);
+        cmd.Parameters.AddWithValue("m", run.ModelId);
+        cmd.Parameters.AddWithValue("p", run.Purpose);
+        cmd.Parameters.Add(new NpgsqlParameter("sum", NpgsqlDbType.Jsonb) { Value = run.SummaryJson });
+        cmd.Parameters.Add(new NpgsqlParameter("c", NpgsqlDbType.Jsonb) { Value = await SealAsync(tenantId, run.CasesJson, RunsTable, run.RunId, ct) });
+        cmd.Parameters.AddWithValue("b", run.CreatedBy);
+        cmd.Parameters.AddWithValue("at", run.CreatedAt);
+        await cmd.ExecuteNonQueryAsync(ct);
+    }
+
+    /// <summary>Runs of the tenant, newest first, of one set when given.</summary>
+    public async Task<IReadOnlyList<EvaluationRunRecord>> ListRunsAsync(string tenantId, string? setId, int limit, CancellationToken ct = default)
+    {
+        await using var cmd = db.CreateCommand("""
+            SELECT run_id, set_id, model_id, purpose, summary::text, cases #>> '{}', created_by, created_at FROM evaluation_runs
+            WHERE tenant_id = @t AND (@s::text IS NULL OR set_id = @s) ORDER BY created_at DESC LIMIT @l
+            """);
+        cmd.Parameters.AddWithValue("t", tenantId);
+        cmd.Parameters.Add(new NpgsqlParameter("s", NpgsqlDbType.Text) { Value = (object?)setId ?? DBNull.Value });
+        cmd.Parameters.AddWithValue("l", limit);
+        var list = new List<EvaluationRunRecord>();
+        await using var r = await cmd.ExecuteReaderAsync(ct);
+        while (await r.ReadAsync(ct)) list.Add(await ReadRunAsync(tenantId, r, ct));
+        return list;
+    }
+
+    /// <summary>One run, or null.</summary>
+    public async Task<EvaluationRunRecord?> GetRunAsync(string tenantId, string runId, CancellationToken ct = default)
+    {
+        await using var cmd = db.CreateCommand("""
+            SELECT run_id, set_id, model_id, purpose, summary::text, cases #>> '{}', created_by, created_at FROM evaluation_runs
+            WHERE tenant_id = @t AND run_id = @r
+            """);
+        cmd.Parameters.AddWithValue("t", tenantId);
+        cmd.Parameters.AddWithValue("r", runId);
+        await using var r = await cmd.ExecuteReaderAsync(ct);
+        return await r.ReadAsync(ct) ? await ReadRunAsync(tenantId, r, ct) : null;
+    }
+
+    private async Task<EvaluationRunRecord> ReadRunAsync(string tenantId, NpgsqlDataReader r, CancellationToken ct) =>
+        new(r.GetString(0), r.GetString(1), r.GetString(2), r.GetString(3), r.GetString(4), await OpenAsync(tenantId, r.GetString(5), RunsTable, r.GetString(0), ct),
+            r.GetString(6), r.GetFieldValue<DateTimeOffset>(7));
+}

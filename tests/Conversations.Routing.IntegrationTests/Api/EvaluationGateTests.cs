@@ -1,0 +1,162 @@
+namespace Conversations.Routing.IntegrationTests.Api;
+
+/// <summary>Evaluation sets, runs through the chat pipeline, and the promotion gate of a canary.</summary>
+[Collection(RoutingCollection.Name)]
+public sealed class EvaluationGateTests(RoutingPlatform fx)
+{
+    private const string GoodAnswer = "Refunds are accepted within 30 days of delivery, with the original receipt.";
+    private const string BadAnswer = "I cannot help with that request.";
+
+    private static object RefundSet(string setId) => new
+    {
+        setId, name = "Refund policy",
+        cases = new object[]
+        {
+            new { question = "How long do I have to return an order?", facts = new[] { "30 days" }, userId = "alice" },
+            new { question = "What do I need to bring for a refund?", facts = new[] { "receipt", "30 days" }, userId = "alice", role = "user" },
+        },
+    };
+
+    private static object CanaryPolicy(string candidate, string? setId) => new
+    {
+        smallModelId = "small", largeModelId = "base", complexityThreshold = 0.0, exactCache = false, semanticCache = false,
+        canary = new { candidateModelId = candidate, baselineModelId = "base", share = 0.1, minTurnsPerArm = 50, promoteAfterTurns = 50, evaluationSetId = setId, evaluationMargin = 0.1 },
+    };
+
+    // The incumbent ("base", the large model) answers with both facts; the candidate answers as scripted. ("large" is
+    // also a tier name, which routing resolves through the policy and its canary, so the incumbent has its own id.)
+    private async Task<TestTenant> TenantWithCandidateAsync(string candidate, string candidateAnswer)
+    {
+        var t = await fx.NewTenantAsync();
+        fx.Model.Control.UpdateModel(t.ServerName("base"), b => b with { ScriptedAnswer = GoodAnswer });
+        await t.PutModelAsync("base", "large", 5m);
+        fx.Model.Control.UpdateModel(t.ServerName(candidate), b => b with { ScriptedAnswer = candidateAnswer });
+        await t.PutModelAsync(candidate, "large", 5m);
+        await ApiClient.EnsureAsync(await t.Admin.Http.PostAsJsonAsync("/v1/evaluations/sets", RefundSet("refunds")), HttpStatusCode.Created);
+        return t;
+    }
+
+    [Fact(DisplayName = "A worse candidate: its canary start is evaluated, promotion is refused with 422 naming fact recall and the numbers; runs are kept")]
+    public async Task Worse_candidate_is_refused()
+    {
+        using var t = await TenantWithCandidateAsync("worse", BadAnswer);
+        await t.SetPolicyAsync(CanaryPolicy("worse", "refunds"));
+        var started = (await t.GetAsync("/v1/routing/events?kind=canary-evaluated")).AsArray().Single()!["message"]!.GetValue<string>();
+        Assert.Contains("Gate failed", started);
+        Assert.Contains("factRecall", started);
+
+        var refused = await ApiClient.ProblemAsync(await t.Admin.Http.PostAsync("/v1/routing/canary/promote", null), HttpStatusCode.UnprocessableEntity);
+        Assert.Contains("factRecall", refused["detail"]!.GetValue<string>());
+        var failures = refused["failures"]!.AsArray();
+        var recall = failures.Single(f => f!["metric"]!.GetValue<string>() == "factRecall")!;
+        Assert.Equal(0.0, recall["candidate"]!.GetValue<double>());
+        var incumbentRun = await t.GetAsync($"/v1/evaluations/runs/{refused["incumbentRunId"]!.GetValue<string>()}");
+        Assert.True(recall["incumbent"]!.GetValue<double>() == 1.0, incumbentRun.ToJsonString());
+        Assert.Equal(0.1, recall["margin"]!.GetValue<double>());
+        Assert.Contains(failures, f => f!["metric"]!.GetValue<string>() == "refusalRate");
+        Assert.Equal("base", (await t.GetAsync("/v1/routing"))["policy"]!["largeModelId"]!.GetValue<string>());
+
+        // The candidate's answers were produced by the real pipeline as alice, and kept with their scores.
+        var candidateRun = await t.GetAsync($"/v1/evaluations/runs/{refused["candidateRunId"]!.GetValue<string>()}");
+        Assert.Equal("worse", candidateRun["modelId"]!.GetValue<string>());
+        Assert.Equal("canary-promote", candidateRun["purpose"]!.GetValue<string>());
+        var first = candidateRun["results"]!.AsArray()[0]!;
+        Assert.Equal(BadAnswer, first["answer"]!.GetValue<string>().Trim());
+        Assert.Equal("worse", first["model"]!.GetValue<string>());
+        Assert.True(first["score"]!["refused"]!.GetValue<bool>());
+        Assert.Equal(["30 days"], first["missingFacts"]!.AsArray().Select(f => f!.GetValue<string>()));
+        var runs = (await t.GetAsync("/v1/evaluations/runs?setId=refunds")).AsArray();
+        Assert.Equal(4, runs.Count); // start and promotion, each against both arms
+        Assert.Contains(runs, r => r!["purpose"]!.GetValue<string>() == "canary-start" && r["modelId"]!.GetValue<string>() == "base"
+            && r["summary"]!["factRecall"]!.GetValue<double>() == 1.0);
+        // Evaluation turns leave nothing in the asking user's history.
+        Assert.Empty((await t.User.GetJsonAsync("/v1/conversations"))["conversations"]!.AsArray());
+    }
+
+    [Fact(DisplayName = "An override promotes a refused candidate only with a reason, and is recorded with who overrode it")]
+    public async Task Override_is_recorded()
+    {
+        using var t = await TenantWithCandidateAsync("worse", BadAnswer);
+        await t.SetPolicyAsync(CanaryPolicy("worse", "refunds"));
+        await ApiClient.ProblemAsync(await t.Admin.Http.PostAsJsonAsync("/v1/routing/canary/promote", new { @override = true }), HttpStatusCode.BadRequest);
+        var res = await t.Admin.Http.PostAsJsonAsync("/v1/routing/canary/promote", new { @override = true, reason = "legal asked for the new model" });
+        await ApiClient.EnsureAsync(res, HttpStatusCode.OK);
+        Assert.Equal("worse", (await res.Content.ReadFromJsonAsync<JsonNode>())!["policy"]!["largeModelId"]!.GetValue<string>());
+        var recorded = (await t.GetAsync("/v1/routing/events?kind=canary-promotion-override")).AsArray().Single()!["message"]!.GetValue<string>();
+        Assert.Contains("legal asked for the new model", recorded);
+        Assert.Contains("overrode the promotion gate", recorded);
+        Assert.Contains("factRecall", recorded);
+        // Also in the audit log, with the key that overrode it and the reason.
+        var audit = await t.GetAsync("/v1/audit?action=canary.promotion-override");
+        Assert.Contains("legal asked for the new model", audit.ToJsonString());
+    }
+
+    [Fact(DisplayName = "A candidate as good as the incumbent passes the gate and promotes")]
+    public async Task Better_candidate_promotes()
+    {
+        using var t = await TenantWithCandidateAsync("better", GoodAnswer + " Store credit is also offered.");
+        await t.SetPolicyAsync(CanaryPolicy("better", "refunds"));
+        Assert.Contains("Gate passed", (await t.GetAsync("/v1/routing/events?kind=canary-evaluated")).AsArray().Single()!["message"]!.GetValue<string>());
+        var res = await t.Admin.Http.PostAsync("/v1/routing/canary/promote", null);
+        await ApiClient.EnsureAsync(res, HttpStatusCode.OK);
+        Assert.Equal("better", (await res.Content.ReadFromJsonAsync<JsonNode>())!["policy"]!["largeModelId"]!.GetValue<string>());
+    }
+
+    [Fact(DisplayName = "Sets and runs are the tenant's own: another tenant sees 404s and empty lists; users may not use them; bad sets are 400s")]
+    public async Task Sets_and_runs_are_isolated()
+    {
+        using var t = await TenantWithCandidateAsync("worse", BadAnswer);
+        var run = await t.Admin.Http.PostAsJsonAsync("/v1/evaluations/sets/refunds/runs", new { modelId = "base" });
+        await ApiClient.EnsureAsync(run, HttpStatusCode.Created);
+        var runId = (await run.Content.ReadFromJsonAsync<JsonNode>())!["runId"]!.GetValue<string>();
+        Assert.Single((await t.GetAsync("/v1/evaluations/sets")).AsArray());
+        Assert.Equal("alice", (await t.GetAsync("/v1/evaluations/sets/refunds"))["cases"]![0]!["userId"]!.GetValue<string>());
+
+        using var other = await fx.NewTenantAsync();
+        Assert.Empty((await other.GetAsync("/v1/evaluations/sets")).AsArray());
+        Assert.Empty((await other.GetAsync("/v1/evaluations/runs")).AsArray());
+        await ApiClient.ProblemAsync(await other.Admin.Http.GetAsync("/v1/evaluations/sets/refunds"), HttpStatusCode.NotFound);
+        await ApiClient.ProblemAsync(await other.Admin.Http.GetAsync($"/v1/evaluations/runs/{runId}"), HttpStatusCode.NotFound);
+        await ApiClient.ProblemAsync(await other.Admin.Http.PostAsJsonAsync("/v1/evaluations/sets/refunds/runs", new { modelId = "base" }), HttpStatusCode.NotFound);
+        await ApiClient.ProblemAsync(await other.Admin.Http.DeleteAsync("/v1/evaluations/sets/refunds"), HttpStatusCode.NotFound);
+        // The same set id in another tenant is another set.
+        await ApiClient.EnsureAsync(await other.Admin.Http.PostAsJsonAsync("/v1/evaluations/sets", RefundSet("refunds")), HttpStatusCode.Created);
+
+        Assert.Equal(HttpStatusCode.Forbidden, (await t.User.Http.GetAsync("/v1/evaluations/sets")).StatusCode);
+        var noUser = await t.Admin.Http.PostAsJsonAsync("/v1/evaluations/sets", new { name = "x", cases = new[] { new { question = "q?" } } });
+        Assert.Contains("userId", (await ApiClient.ProblemAsync(noUser, HttpStatusCode.BadRequest))["detail"]!.GetValue<string>());
+        await ApiClient.ProblemAsync(await t.Admin.Http.PostAsJsonAsync("/v1/evaluations/sets", RefundSet("refunds")), HttpStatusCode.Conflict);
+        await ApiClient.ProblemAsync(await t.Admin.Http.PostAsJsonAsync("/v1/evaluations/sets/refunds/runs", new { modelId = "nope" }), HttpStatusCode.BadRequest);
+        await ApiClient.ProblemAsync(await t.Admin.Http.PutAsJsonAsync("/v1/routing/policy", CanaryPolicy("worse", "missing")), HttpStatusCode.BadRequest);
+
+        Assert.Equal(HttpStatusCode.NoContent, (await t.Admin.Http.DeleteAsync("/v1/evaluations/sets/refunds")).StatusCode);
+        await ApiClient.ProblemAsync(await t.Admin.Http.GetAsync($"/v1/evaluations/runs/{runId}"), HttpStatusCode.NotFound);
+        Assert.Single((await other.GetAsync("/v1/evaluations/sets")).AsArray());
+    }
+
+    [Fact(DisplayName = "A thumbs-down answer becomes an evaluation case in one call: its question, asked as the voter; a thumbs up or another tenant's vote cannot")]
+    public async Task Negative_feedback_becomes_a_case()
+    {
+        using var t = await TenantWithCandidateAsync("worse", BadAnswer);
+        var conversation = await t.User.CreateConversationAsync();
+        var seq = (await t.User.SendAsync(conversation, "Can I return shoes after five weeks?")).Done()["assistantMessageSeq"]!.GetValue<long>();
+        var vote = $"/v1/conversations/{conversation}/messages/{seq}/feedback";
+        Assert.Equal(HttpStatusCode.OK, (await t.User.PostAsync(vote, new { rating = "up" })).Status);
+        var body = new { conversationId = conversation, seq, facts = new[] { "30 days" } };
+        await ApiClient.ProblemAsync(await t.Admin.Http.PostAsJsonAsync("/v1/evaluations/sets/refunds/cases/from-feedback", body), HttpStatusCode.Conflict);
+
+        Assert.Equal(HttpStatusCode.OK, (await t.User.PostAsync(vote, new { rating = "down", comment = "Wrong window." })).Status);
+        var res = await t.Admin.Http.PostAsJsonAsync("/v1/evaluations/sets/refunds/cases/from-feedback", body);
+        await ApiClient.EnsureAsync(res, HttpStatusCode.Created);
+        var cases = (await t.GetAsync("/v1/evaluations/sets/refunds"))["cases"]!.AsArray();
+        Assert.Equal(3, cases.Count);
+        Assert.Equal("Can I return shoes after five weeks?", cases[2]!["question"]!.GetValue<string>());
+        Assert.Equal("alice", cases[2]!["userId"]!.GetValue<string>());
+        Assert.Equal(["30 days"], cases[2]!["facts"]!.AsArray().Select(f => f!.GetValue<string>()));
+
+        using var other = await fx.NewTenantAsync();
+        await ApiClient.EnsureAsync(await other.Admin.Http.PostAsJsonAsync("/v1/evaluations/sets", RefundSet("refunds")), HttpStatusCode.Created);
+        await ApiClient.ProblemAsync(await other.Admin.Http.PostAsJsonAsync("/v1/evaluations/sets/refunds/cases/from-feedback", body), HttpStatusCode.NotFound);
+        Assert.Equal(2, (await other.GetAsync("/v1/evaluations/sets/refunds"))["cases"]!.AsArray().Count);
+    }
+}

@@ -1,0 +1,43 @@
+namespace Conversations.Routing.IntegrationTests.Api;
+
+/// <summary>The feedback summary: votes per period, model and route, with masked comments.</summary>
+[Collection(RoutingCollection.Name)]
+public sealed class FeedbackSummaryTests(RoutingPlatform fx)
+{
+    [Fact(DisplayName = "Votes are summed per day, model and route with the last vote counting; thumbs-down comments are shown with personal data masked; other tenants see none")]
+    public async Task Summary_counts_last_votes_and_masks_comments()
+    {
+        using var t = await fx.NewTenantAsync();
+        await t.SetPolicyAsync(new { smallModelId = "small", largeModelId = "large", complexityThreshold = 0.0, exactCache = false, semanticCache = false });
+        var voted = new List<string>();
+        for (var i = 0; i < 2; i++)
+        {
+            var conversation = await t.User.CreateConversationAsync();
+            var seq = (await t.User.SendAsync(conversation, $"Compare plan {i} with the alternatives")).Done()["assistantMessageSeq"]!.GetValue<long>();
+            voted.Add($"/v1/conversations/{conversation}/messages/{seq}/feedback");
+        }
+        Assert.Equal(HttpStatusCode.OK, (await t.User.PostAsync(voted[0], new { rating = "up" })).Status);
+        Assert.Equal(HttpStatusCode.OK, (await t.User.PostAsync(voted[0], new { rating = "down", comment = "Wrong, mail me at bob.smith@example.com" })).Status);
+        Assert.Equal(HttpStatusCode.OK, (await t.User.PostAsync(voted[1], new { rating = "up" })).Status);
+
+        // A turn's routing details (its route) are written a moment after the answer, in batches.
+        var rows = (await t.GetAsync("/v1/feedback/summary?period=day")).AsArray();
+        for (var wait = 0; wait < 50 && rows.Any(r => r!["route"]!.GetValue<string>() == "unknown"); wait++)
+        {
+            await Task.Delay(100);
+            rows = (await t.GetAsync("/v1/feedback/summary?period=day")).AsArray();
+        }
+        Assert.True(rows.Count == 1, rows.ToJsonString());
+        var row = rows[0]!;
+        Assert.Equal(("large", "model"), (row["model"]!.GetValue<string>(), row["route"]!.GetValue<string>()));
+        Assert.Equal((2, 1, 1), (row["votes"]!.GetValue<int>(), row["up"]!.GetValue<int>(), row["down"]!.GetValue<int>()));
+        var comment = Assert.Single(row["recentComments"]!.AsArray())!.GetValue<string>();
+        Assert.StartsWith("Wrong, mail me at", comment);
+        Assert.DoesNotContain("bob.smith@example.com", comment);
+
+        await ApiClient.ProblemAsync(await t.Admin.Http.GetAsync("/v1/feedback/summary?period=year"), HttpStatusCode.BadRequest);
+        Assert.Equal(HttpStatusCode.Forbidden, (await t.User.Http.GetAsync("/v1/feedback/summary")).StatusCode);
+        using var other = await fx.NewTenantAsync();
+        Assert.Empty((await other.GetAsync("/v1/feedback/summary")).AsArray());
+    }
+}
