@@ -17,6 +17,9 @@ public sealed class ModelPlatformFixture() : PlatformHost("model", OperatorKey)
     {
         environment["Models__Chat__Endpoint"] = Model.BaseUrl;
         environment["Models__Chat__ModelId"] = "test-model";
+        // These tests read what the model received: the loopback model stands for the operator's own endpoint, which
+        // may see personal data (a hex marker would otherwise reach it masked as a secret).
+        environment["Chat__PersonalDataAllowedHosts__0"] = new Uri(Model.BaseUrl).Host;
         // Generous for the first token: the process's first model call (JIT, connection) on a loaded 2-core CI
         // machine can pass 1.5 s, which would turn the stall test's late first token into a timeout.
         environment["Models__Chat__FirstTokenTimeout"] = "00:00:04";
