@@ -66,10 +66,19 @@ public sealed class PlatformProcess : IAsyncDisposable
         env["Telemetry__MetricsAddress"] = "127.0.0.1";
         var p = new PlatformProcess(Launch("Conversations.Silo", env, ""), null) { ManagementUrl = $"http://127.0.0.1:{managementPort}" };
         var deadline = DateTime.UtcNow + StartTimeout;
+        // The management port answers once the host has started, which is after the silo joined the cluster (and
+        // does not depend on the log level, which benchmarks turn down).
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
         while (DateTime.UtcNow < deadline)
         {
             if (!p.IsRunning) throw new InvalidOperationException("Silo exited during start-up:\n" + p.Log);
             if (p.Log.Contains("Application started", StringComparison.Ordinal)) return p;
+            try
+            {
+                if ((await http.GetAsync(p.ManagementUrl + "/healthz")).IsSuccessStatusCode) return p;
+            }
+            catch (HttpRequestException) { }
+            catch (TaskCanceledException) { }
             await Task.Delay(200);
         }
         throw new TimeoutException("Silo did not start in time:\n" + p.Log);
