@@ -2,13 +2,15 @@ using Conversations.Contracts.Health;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using OpenTelemetry.Metrics;
+using Orleans.Dashboard;
 
 namespace Conversations.Silo;
 
 /// <summary>
 /// The silo's management port (<c>Telemetry:MetricsPort</c>, default 9464; address <c>Telemetry:MetricsAddress</c>,
 /// default every interface so a scraper in the cluster reaches it): <c>/metrics</c> in Prometheus text format,
-/// <c>/healthz</c> (the process runs) and <c>/readyz</c> (this silo is active in the cluster and PostgreSQL answers).
+/// <c>/healthz</c> (the process runs), <c>/readyz</c> (this silo is active in the cluster and PostgreSQL answers) and
+/// <c>/dashboard</c> (the Orleans dashboard: grains, activations, calls per silo).
 /// It serves nothing else and carries no tenant data: keep it off public load balancers.
 /// </summary>
 internal static class SiloManagement
@@ -23,6 +25,7 @@ internal static class SiloManagement
         var address = builder.Configuration["Telemetry:MetricsAddress"] is { Length: > 0 } a ? a : "*";
         builder.WebHost.UseUrls($"http://{address}:{port}");
         builder.Services.AddOpenTelemetry().WithMetrics(m => m.AddPrometheusExporter());
+        builder.UseOrleans(silo => silo.AddDashboard());
         builder.Services.AddHealthChecks()
             .AddCheck<SiloActiveCheck>("silo", HealthStatus.Unhealthy, ["ready"], TimeSpan.FromSeconds(5))
             .AddCheck<SiloDatabaseCheck>("postgres", HealthStatus.Unhealthy, ["ready"], TimeSpan.FromSeconds(5));
@@ -32,6 +35,7 @@ internal static class SiloManagement
     public static void MapSiloManagement(this WebApplication app)
     {
         app.MapPrometheusScrapingEndpoint("/metrics");
+        app.MapOrleansDashboard("/dashboard");
         app.MapGet("/healthz", () => TypedResults.Ok(new { status = "ok" }));
         app.MapHealthChecks("/readyz", new HealthCheckOptions { Predicate = c => c.Tags.Contains("ready") });
     }

@@ -147,6 +147,7 @@ public sealed class SiloKillDrillTests(ITestOutputHelper output)
         Assert.Contains("conversations_turn_time_per_output_token", metrics, StringComparison.Ordinal);
         Assert.Contains("conversations_turn_time_to_first_token", metrics, StringComparison.Ordinal);
         Assert.Equal(HttpStatusCode.OK, (await http.GetAsync(siloA.ManagementUrl + "/readyz")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await http.GetAsync(siloA.ManagementUrl + "/dashboard/")).StatusCode);
         Assert.True(siloA.IsRunning && siloC.IsRunning && api.IsRunning, api.Log);
     }
 
