@@ -46,15 +46,9 @@ internal sealed class FeedbackLog(RoutingStore store, FeedbackSummaryStore summa
     public async Task<FeedbackList> ListAsync(string tenantId, FeedbackFilter filter, CancellationToken ct)
     {
         var take = Math.Clamp(filter.Limit, 1, RoutingStore.MaxFeedbackPage);
-        var (rows, up, down) = await store.ListFeedbackAsync(tenantId, new FeedbackQuery
-        {
-            Negative = filter.Negative, UserId = filter.UserId, Model = filter.Model, Since = filter.Since, Until = filter.Until,
-            WithComment = filter.WithComment, Limit = take,
-            Before = filter.After is { } a ? new FeedbackPosition(a.CreatedAt, a.ConversationId, a.Seq) : null,
-        }, ct);
-        var entries = rows.Select(r => new FeedbackEntry(r.ConversationId, r.Seq, r.UserId, r.TurnId, r.Model, r.Negative, r.Comment, r.CreatedAt, r.UpdatedAt)).ToList();
+        var (rows, up, down) = await store.ListFeedbackAsync(tenantId, filter with { Limit = take }, ct);
         // A full page may have a next one; a short page is the last.
         var next = rows.Count == take ? new FeedbackCursor(rows[^1].CreatedAt, rows[^1].ConversationId, rows[^1].Seq) : null;
-        return new FeedbackList(entries, next, up, down);
+        return new FeedbackList(rows, next, up, down);
     }
 }

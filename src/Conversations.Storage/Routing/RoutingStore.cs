@@ -1,3 +1,4 @@
+using Conversations.Contracts.Feedback;
 using Conversations.Storage.Encryption;
 using Npgsql;
 
@@ -113,7 +114,7 @@ public sealed class RoutingStore(NpgsqlDataSource db, TenantKeyRing keys)
     /// One page of the tenant's votes, newest first (by first vote, then conversation and message, descending), after the
     /// query's cursor; and the up and down counts of every vote the filters keep, whatever the page.
     /// </summary>
-    public async Task<(IReadOnlyList<FeedbackRow> Rows, long Up, long Down)> ListFeedbackAsync(string tenantId, FeedbackQuery q, CancellationToken ct = default)
+    public async Task<(IReadOnlyList<FeedbackEntry> Rows, long Up, long Down)> ListFeedbackAsync(string tenantId, FeedbackFilter q, CancellationToken ct = default)
     {
         const string filters = """
             tenant_id = @t AND (@neg::boolean IS NULL OR negative = @neg) AND (@u::text IS NULL OR user_id = @u)
@@ -138,37 +139,22 @@ public sealed class RoutingStore(NpgsqlDataSource db, TenantKeyRing keys)
             cmd.Parameters.AddWithValue("commented", q.WithComment);
             batch.BatchCommands.Add(cmd);
         }
-        page.Parameters.Add(new NpgsqlParameter("bt", NpgsqlTypes.NpgsqlDbType.TimestampTz) { Value = (object?)q.Before?.CreatedAt ?? DBNull.Value });
-        page.Parameters.Add(new NpgsqlParameter("bc", NpgsqlTypes.NpgsqlDbType.Text) { Value = (object?)q.Before?.ConversationId ?? DBNull.Value });
-        page.Parameters.Add(new NpgsqlParameter("bs", NpgsqlTypes.NpgsqlDbType.Bigint) { Value = (object?)q.Before?.Seq ?? DBNull.Value });
+        page.Parameters.Add(new NpgsqlParameter("bt", NpgsqlTypes.NpgsqlDbType.TimestampTz) { Value = (object?)q.After?.CreatedAt ?? DBNull.Value });
+        page.Parameters.Add(new NpgsqlParameter("bc", NpgsqlTypes.NpgsqlDbType.Text) { Value = (object?)q.After?.ConversationId ?? DBNull.Value });
+        page.Parameters.Add(new NpgsqlParameter("bs", NpgsqlTypes.NpgsqlDbType.Bigint) { Value = (object?)q.After?.Seq ?? DBNull.Value });
         page.Parameters.AddWithValue("l", Math.Clamp(q.Limit, 1, MaxFeedbackPage));
 
         var key = await keys.ForTenantAsync(tenantId, ct);
-        var rows = new List<FeedbackRow>();
+        var rows = new List<FeedbackEntry>();
         await using var r = await batch.ExecuteReaderAsync(ct);
         while (await r.ReadAsync(ct))
         {
-            rows.Add(new FeedbackRow(r.GetString(0), r.GetInt64(1), r.GetString(2), r.GetString(3), r.IsDBNull(4) ? null : r.GetString(4),
+            rows.Add(new FeedbackEntry(r.GetString(0), r.GetInt64(1), r.GetString(2), r.GetString(3), r.IsDBNull(4) ? null : r.GetString(4),
                 r.GetBoolean(5), key.Open(r.GetString(6), "routing_feedback", $"{r.GetString(0)}/{r.GetInt64(1)}"), r.GetFieldValue<DateTimeOffset>(7), r.GetFieldValue<DateTimeOffset>(8)));
         }
         await r.NextResultAsync(ct);
         await r.ReadAsync(ct);
         return (rows, r.GetInt64(0), r.GetInt64(1));
-    }
-
-    /// <summary>Feedback counts of the tenant since <paramref name="since"/>: (model, votes, negative votes).</summary>
-    public async Task<IReadOnlyList<(string Model, long Votes, long Negative)>> FeedbackSummaryAsync(string tenantId, DateTimeOffset since, CancellationToken ct = default)
-    {
-        await using var cmd = db.CreateCommand("""
-            SELECT coalesce(model, ''), count(*), count(*) FILTER (WHERE negative) FROM routing_feedback
-            WHERE tenant_id = @t AND created_at >= @since GROUP BY 1 ORDER BY 1
-            """);
-        cmd.Parameters.AddWithValue("t", tenantId);
-        cmd.Parameters.AddWithValue("since", since);
-        var rows = new List<(string, long, long)>();
-        await using var r = await cmd.ExecuteReaderAsync(ct);
-        while (await r.ReadAsync(ct)) rows.Add((r.GetString(0), r.GetInt64(1), r.GetInt64(2)));
-        return rows;
     }
 
     /// <summary>
