@@ -17,7 +17,7 @@ namespace Conversations.Grains.Moderation.RateLimiting;
 #pragma warning disable ORLEANSEXP004 // silo-metadata placement filters are marked experimental in Orleans 10
 [PreferredMatchSiloMetadataPlacementFilter(["zone"], minCandidates: 1)]
 #pragma warning restore ORLEANSEXP004
-public sealed class UserRateLimitGrain(RateLimitClock clock) : Grain, IUserRateLimitGrain
+internal sealed class UserRateLimitGrain(RateLimitClock clock) : Grain, IUserRateLimitGrain
 {
     private ITenantModerationGrain _tenant = null!;
     private ModerationSettings _settings = new();
