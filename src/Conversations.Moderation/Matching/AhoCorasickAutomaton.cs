@@ -32,7 +32,6 @@ public sealed class AhoCorasickAutomaton
     private readonly EdgeFilter _filter;
     private readonly int[] _denseIndex;
     private readonly int[] _denseRows;
-    private readonly int _maxDepth;
 
     internal AhoCorasickAutomaton(
         ushort[] symbolOf, int[] rootNext, int[] edgeStart, ushort[] edgeSymbol, int[] edgeTarget, int[] fail,
@@ -40,8 +39,6 @@ public sealed class AhoCorasickAutomaton
         EdgeHashTable wideEdges, EdgeFilter filter, int[] denseIndex, int[] denseRows)
     {
         _denseIndex = denseIndex;
-        foreach (var d in depth)
-            _maxDepth = Math.Max(_maxDepth, d);
         _denseRows = denseRows;
         _wideEdges = wideEdges;
         _filter = filter;
@@ -83,26 +80,7 @@ public sealed class AhoCorasickAutomaton
 
     /// <summary>Scans <paramref name="text"/> from <paramref name="state"/> (0 = start) and reports every match to <paramref name="sink"/>.</summary>
     /// <returns>The state after the last char; pass it back in to continue a stream.</returns>
-    /// <remarks>
-    /// A long text is scanned as two halves in one loop: each step is a chain of dependent reads, and two independent
-    /// chains let the CPU overlap their latencies. The second half starts from the root the longest word's length
-    /// before its first char, which puts it in the state a single pass would have there; its matches are replayed to
-    /// the sink after the first half's, so the sink sees exactly what a single pass reports, in the same order.
-    /// </remarks>
     public int Scan<TSink>(ReadOnlySpan<char> text, ref TSink sink, int state = 0)
-        where TSink : struct, IMatchSink =>
-        text.Length >= TwoLaneMinLength && _maxDepth * 8 <= text.Length
-            ? ScanTwoLanes(text, ref sink, state)
-            : ScanOneLane(text, ref sink, state);
-
-    // Below this length the second half's warm-up and the replay cost more than the overlap saves.
-    private const int TwoLaneMinLength = 256;
-
-    [ThreadStatic]
-    private static AhoCorasickMatch[]? s_laneMatches;
-
-    /// <summary>The plain single-pass scan (the reference the two-lane scan is tested against).</summary>
-    internal int ScanOneLane<TSink>(ReadOnlySpan<char> text, ref TSink sink, int state = 0)
         where TSink : struct, IMatchSink
     {
         ref var symbolOf = ref MemoryMarshal.GetArrayDataReference(_symbolOf);
@@ -115,63 +93,6 @@ public sealed class AhoCorasickAutomaton
                 Report(state, i + 1, ref sink);
         }
         return state;
-    }
-
-    private int ScanTwoLanes<TSink>(ReadOnlySpan<char> text, ref TSink sink, int state)
-        where TSink : struct, IMatchSink
-    {
-        ref var symbolOf = ref MemoryMarshal.GetArrayDataReference(_symbolOf);
-        ref var firstOutput = ref MemoryMarshal.GetArrayDataReference(_firstOutput);
-        var mid = text.Length / 2;
-        // The true state at mid stands for at most the longest word's chars, all inside this warm-up window.
-        var second = 0;
-        for (var i = mid - _maxDepth; i < mid; i++)
-        {
-            int symbol = Unsafe.Add(ref symbolOf, text[i]);
-            second = symbol == 0 ? 0 : Next(second, symbol);
-        }
-        var later = new LaneMatches(s_laneMatches ?? new AhoCorasickMatch[64]);
-        s_laneMatches = null; // a sink that scans again on this thread gets its own buffer
-        var first = state;
-        for (var i = 0; i < mid; i++)
-        {
-            int a = Unsafe.Add(ref symbolOf, text[i]);
-            int b = Unsafe.Add(ref symbolOf, text[mid + i]);
-            first = a == 0 ? 0 : Next(first, a);
-            second = b == 0 ? 0 : Next(second, b);
-            if (Unsafe.Add(ref firstOutput, first) != 0)
-                Report(first, i + 1, ref sink);
-            if (Unsafe.Add(ref firstOutput, second) != 0)
-                Report(second, mid + i + 1, ref later);
-        }
-        for (var j = mid + mid; j < text.Length; j++)
-        {
-            int b = Unsafe.Add(ref symbolOf, text[j]);
-            second = b == 0 ? 0 : Next(second, b);
-            if (Unsafe.Add(ref firstOutput, second) != 0)
-                Report(second, j + 1, ref later);
-        }
-        for (var k = 0; k < later.Count; k++)
-        {
-            var match = later.Items[k];
-            sink.OnMatch(match.PatternId, match.Start, match.End);
-        }
-        s_laneMatches = later.Items;
-        return second;
-    }
-
-    /// <summary>Holds the second half's matches until the first half's are reported.</summary>
-    private struct LaneMatches(AhoCorasickMatch[] items) : IMatchSink
-    {
-        public AhoCorasickMatch[] Items = items;
-        public int Count;
-
-        public void OnMatch(int patternId, int start, int end)
-        {
-            if (Count == Items.Length)
-                Array.Resize(ref Items, Items.Length * 2);
-            Items[Count++] = new AhoCorasickMatch(patternId, start, end);
-        }
     }
 
     /// <summary>Collects every match in <paramref name="text"/> into <paramref name="matches"/> (appends).</summary>
