@@ -1,4 +1,5 @@
 using System.Numerics;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using Microsoft.ML.OnnxRuntime;
 using SentenceTransformers;
@@ -65,6 +66,9 @@ public sealed class MiniLmEncoder : IDisposable
         return result;
     }
 
+    // Optimized from the first call: the loops run per token, and a silo's first uploads should not pay for
+    // unoptimized code while the runtime gathers call counts.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void EncodeGroup(int[] group, List<(string Token, int VocabularyIndex, long SegmentIndex)[]> tokens, float[][] result, CancellationToken ct)
     {
         var batch = group.Length;
@@ -99,6 +103,7 @@ public sealed class MiniLmEncoder : IDisposable
     }
 
     /// <summary>Mean of the token vectors, then L2-normalized (the sentence-transformers pooling of this model).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static float[] MeanPoolNormalized(ReadOnlySpan<float> tokenVectors, int count)
     {
         var sum = new float[Dimensions];
