@@ -84,6 +84,8 @@ public static class HostingExtensions
             silo.UseAdoNetReminderService(o => { o.Invariant = Invariant; o.ConnectionString = cs; });
             // Orleans:Membership tunes failure detection (ProbeTimeout, NumMissedProbesLimit, …; docs/scaling.md weighs them).
             silo.Services.Configure<ClusterMembershipOptions>(configuration.GetSection("Orleans:Membership"));
+            // Orleans:GrainCollection tunes idle deactivation (CollectionAge, memory-pressure shedding; docs/scaling.md).
+            silo.Services.Configure<GrainCollectionOptions>(configuration.GetSection("Orleans:GrainCollection"));
             if (orleans.FastFailureDetection) silo.Configure<ClusterMembershipOptions>(UseFastFailureDetection);
             // Orleans:Metadata (e.g. Orleans__Metadata__zone=zone-a) labels the silo for operators and placement filters;
             // the zone also leads the silo's name in the membership table, where API hosts pick their zone's gateways.

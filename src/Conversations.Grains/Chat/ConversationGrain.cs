@@ -22,6 +22,9 @@ namespace Conversations.Grains.Chat;
 #pragma warning disable ORLEANSEXP004 // silo-metadata placement filters are marked experimental in Orleans 10
 [PreferredMatchSiloMetadataPlacementFilter(["zone"], minCandidates: 1)]
 #pragma warning restore ORLEANSEXP004
+// Idle 10 minutes is past the gaps inside a session, and a return after it costs one ~4 ms reactivation; at a silo's
+// CPU ceiling this keeps even full windows within 12 GiB (docs/scaling.md, "Memory per conversation").
+[CollectionAgeLimit(Minutes = 10)]
 internal sealed class ConversationGrain(
     [PersistentState("conversation", "store")] IPersistentState<ConversationState> state,
     ChatPipeline chat) : Grain, IConversationGrain

@@ -34,6 +34,9 @@ public sealed class GrainMemorySuite : IBenchmarkSuite
     /// <summary>The last run's rows, for the smoke test.</summary>
     public List<MemoryRow> Rows { get; } = [];
 
+    /// <summary>The idle time after which the silo deactivates a conversation, as the last run found it.</summary>
+    public TimeSpan CollectionAge { get; private set; }
+
     /// <inheritdoc />
     public async Task<int> RunAsync(string[] args, bool smoke, TextWriter output)
     {
@@ -95,6 +98,10 @@ public sealed class GrainMemorySuite : IBenchmarkSuite
                     $"{Pct(times, 0.50):0.0} / {Pct(times, 0.99):0.0} | {rate:N0} |");
                 await management.ForceActivationCollection(TimeSpan.Zero);
             }
+            // The idle age the silo applies to conversations (the grain's [CollectionAgeLimit], else GrainCollectionOptions).
+            var conversationType = grains.GetGrain<IConversationGrain>(GrainKeys.Scoped(Tenant, "any")).GetGrainId().Type;
+            CollectionAge = host.Services.GetRequiredService<GrainTypeSharedContextResolver>().GetComponents(conversationType).CollectionAgeLimit;
+            output.WriteLine($"# conversations are deactivated after {CollectionAge.TotalMinutes:0.#} idle minutes");
             output.WriteLine($"# questions ~{Question(0).Length} chars, answers ~{Answer(0).Length} chars with 3 citations; window capacity {host.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<ChatOptions>>().Value.RecentWindowMessages} messages");
             return 0;
         }
