@@ -18,6 +18,9 @@ public sealed class GrainMemorySuiteTests
         // 20 messages of ~150 and ~900 chars are at least 10 KB of strings on the heap.
         Assert.True(windowed.BytesPerActivation - idle.BytesPerActivation > 10_000, output.ToString());
         Assert.Contains("| 100 | 10 | 20 |", output.ToString());
+        // Turns through the grain's own path ran without errors, and an activation right after them holds its window at least.
+        Assert.Equal(0, suite.RealTurnErrors);
+        Assert.True(suite.Rows.Single(r => r.Turns < 0).BytesPerActivation > idle.BytesPerActivation, output.ToString());
         // The age docs/scaling.md derives from these figures is the one the silo applies.
         Assert.Equal(TimeSpan.FromMinutes(10), suite.CollectionAge);
     }

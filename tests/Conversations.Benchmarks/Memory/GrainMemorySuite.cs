@@ -34,6 +34,9 @@ public sealed class GrainMemorySuite : IBenchmarkSuite
     /// <summary>The last run's rows, for the smoke test.</summary>
     public List<MemoryRow> Rows { get; } = [];
 
+    /// <summary>Turns of the real-turn row that ended with an error event (the row measures nothing useful then).</summary>
+    public int RealTurnErrors { get; private set; }
+
     /// <summary>The idle time after which the silo deactivates a conversation, as the last run found it.</summary>
     public TimeSpan CollectionAge { get; private set; }
 
@@ -98,6 +101,40 @@ public sealed class GrainMemorySuite : IBenchmarkSuite
                     $"{Pct(times, 0.50):0.0} / {Pct(times, 0.99):0.0} | {rate:N0} |");
                 await management.ForceActivationCollection(TimeSpan.Zero);
             }
+            // Turns through the grain's own path (the built-in extractive model): what an activation holds right after its
+            // turns (window, the finished turns kept for resumes, the prompt's inputs), then the same after a reactivation.
+            var realConversations = int.Parse(Option(args, "--real-conversations", smoke ? "10" : "200"));
+            var realTurns = int.Parse(Option(args, "--real-turns", smoke ? "3" : "20"));
+            if (realConversations > 0 && realTurns > 0)
+            {
+                var keys = Enumerable.Range(0, realConversations).Select(i => GrainKeys.Scoped(Tenant, $"real-{i}")).ToList();
+                foreach (var key in keys) await grains.GetGrain<IConversationGrain>(key).CreateAsync(User, "Leave policy questions");
+                before = await SettledHeapAsync(management, collect: true);
+                var sw = Stopwatch.StartNew();
+                var errors = 0;
+                await Parallel.ForEachAsync(keys, new ParallelOptions { MaxDegreeOfParallelism = 16 }, async (key, ct) =>
+                {
+                    var grain = grains.GetGrain<IConversationGrain>(key);
+                    for (var t = 0; t < realTurns; t++)
+                        await foreach (var e in grain.SendAsync(new SendMessage(User, $"{Context(t)} {Question(t)} ({key})"), ct))
+                            if (e is ErrorEvent) Interlocked.Increment(ref errors);
+                });
+                var turnSeconds = sw.Elapsed.TotalSeconds;
+                if (errors > 0) output.WriteLine($"# {errors} of {realConversations * realTurns} real turns ended with an error");
+                RealTurnErrors = errors;
+                after = await SettledHeapAsync(management, collect: false);
+                var live = (after - before) / (double)realConversations;
+                var messages = Math.Min(realTurns * 2, 200);
+                before = await SettledHeapAsync(management, collect: true);
+                await ParallelCalls(grains, keys, 64);
+                after = await SettledHeapAsync(management, collect: false);
+                var reactivated = (after - before) / (double)realConversations;
+                Rows.Add(new MemoryRow(-realTurns, messages, live));
+                output.WriteLine($"| {realConversations:N0} | {realTurns}, real turns, right after them | {messages} | {live:N0} | {live - idle:N0} | {(live - idle) / messages:N0} | – | {realConversations * realTurns / turnSeconds:N0} turns/s |");
+                output.WriteLine($"| {realConversations:N0} | {realTurns}, real turns, reactivated | {messages} | {reactivated:N0} | {reactivated - idle:N0} | {(reactivated - idle) / messages:N0} | – | – |");
+                await management.ForceActivationCollection(TimeSpan.Zero);
+            }
+
             // The idle age the silo applies to conversations (the grain's [CollectionAgeLimit], else GrainCollectionOptions).
             var conversationType = grains.GetGrain<IConversationGrain>(GrainKeys.Scoped(Tenant, "any")).GetGrainId().Type;
             CollectionAge = host.Services.GetRequiredService<GrainTypeSharedContextResolver>().GetComponents(conversationType).CollectionAgeLimit;
@@ -113,7 +150,7 @@ public sealed class GrainMemorySuite : IBenchmarkSuite
         }
     }
 
-    /// <summary>One measured row: turns in the window (0 = idle), messages loaded, managed bytes per activation.</summary>
+    /// <summary>One measured row: turns in the window (0 = idle, negative = real turns, measured right after them), messages, managed bytes per activation.</summary>
     public sealed record MemoryRow(int Turns, int Messages, double BytesPerActivation);
 
     private static async Task<IHost> StartSiloAsync(string connectionString)
@@ -188,6 +225,9 @@ public sealed class GrainMemorySuite : IBenchmarkSuite
         }
         return messages;
     }
+
+    // The extractive model answers from the question's own text, so a paragraph before the question gives it an answer of realistic length.
+    private static string Context(int t) => Answer(t).Replace($"Answer {t}: ", "", StringComparison.Ordinal);
 
     private static string Question(int t) =>
         $"Question {t}: how many days of annual leave do new staff get in their first year, and can unused days be carried over to next year?";
