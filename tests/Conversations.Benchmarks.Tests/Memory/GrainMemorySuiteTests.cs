@@ -20,7 +20,7 @@ public sealed class GrainMemorySuiteTests
         Assert.Contains("| 100 | 10 | 20 |", output.ToString());
         // Turns through the grain's own path ran without errors, and an activation right after them holds its window at least.
         Assert.Equal(0, suite.RealTurnErrors);
-        Assert.True(suite.Rows.Single(r => r.Turns < 0).BytesPerActivation > idle.BytesPerActivation, output.ToString());
+        Assert.All(suite.Rows.Where(r => r.Turns < 0), r => Assert.True(r.BytesPerActivation > idle.BytesPerActivation, output.ToString()));
         // The age docs/scaling.md derives from these figures is the one the silo applies.
         Assert.Equal(TimeSpan.FromMinutes(10), suite.CollectionAge);
     }
