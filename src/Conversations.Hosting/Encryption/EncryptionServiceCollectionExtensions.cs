@@ -26,11 +26,15 @@ public static class EncryptionServiceCollectionExtensions
         return services;
     }
 
-    /// <summary>Grain storage <paramref name="name"/> that seals tenants' grain state and keeps it in <paramref name="innerName"/>.</summary>
-    public static IServiceCollection AddSealedGrainStorage(this IServiceCollection services, string name, string innerName)
+    /// <summary>
+    /// Grain storage <paramref name="name"/> that seals tenants' grain state (unless <paramref name="seal"/> is off),
+    /// writes admin changes' audit entries with them, and keeps it in <paramref name="innerName"/>.
+    /// </summary>
+    public static IServiceCollection AddSealedGrainStorage(this IServiceCollection services, string name, string innerName, bool seal = true)
     {
         services.AddKeyedSingleton<IGrainStorage>(name, (sp, _) => new SealedGrainStorage(
-            sp.GetRequiredKeyedService<IGrainStorage>(innerName), sp.GetRequiredService<TenantKeyRing>(), sp.GetRequiredService<IGrainStorageSerializer>()));
+            sp.GetRequiredKeyedService<IGrainStorage>(innerName), sp.GetRequiredService<TenantKeyRing>(), sp.GetRequiredService<IGrainStorageSerializer>(),
+            sp.GetRequiredService<Conversations.Storage.Audit.AuditStore>(), seal));
         return services;
     }
 }

@@ -245,8 +245,8 @@ public sealed class DataRightsStore(NpgsqlDataSource db, TenantKeyRing keys)
                     yield return (f, "routing_batch_items." + f, $"{V("job_id")}/{V("item_index")}");
                 break;
             case "audit":
-                yield return ("before", Audit.AuditStore.SealTable, Audit.AuditStore.SealRow(V("action"), V("target")));
-                yield return ("after", Audit.AuditStore.SealTable, Audit.AuditStore.SealRow(V("action"), V("target")));
+                yield return ("before", Audit.AuditStore.SealTable, V("id"));
+                yield return ("after", Audit.AuditStore.SealTable, V("id"));
                 break;
             case "chunks":
                 yield return ("content", "kb_chunks", $"{V("document_id")}/{V("chunk_index")}");
@@ -283,6 +283,10 @@ public sealed class DataRightsStore(NpgsqlDataSource db, TenantKeyRing keys)
                     var plain = key.Open(stored, table, row);
                     o[field] = field is "citations" or "before" or "after" ? JsonNode.Parse(plain) : plain;
                 }
+                catch (CryptographicException) when (section == "audit" && TryOpenLegacy(key, stored, o) is { } plain)
+                {
+                    o[field] = JsonNode.Parse(plain);
+                }
                 catch (CryptographicException)
                 {
                     // A value that does not open under its row stays as stored rather than failing the whole export.
@@ -291,6 +295,18 @@ public sealed class DataRightsStore(NpgsqlDataSource db, TenantKeyRing keys)
             opened.Add(o.ToJsonString());
         }
         return opened;
+    }
+
+    private static string? TryOpenLegacy(TenantDataKey key, string stored, JsonObject o)
+    {
+        try
+        {
+            return key.Open(stored, Audit.AuditStore.SealTable, Audit.AuditStore.LegacySealRow(o["action"]?.ToString() ?? "", o["target"]?.ToString() ?? ""));
+        }
+        catch (CryptographicException)
+        {
+            return null;
+        }
     }
 
     /// <summary>The text of the tenant's document chunks, from every embedding dimension's table (no vectors).</summary>
