@@ -19,16 +19,20 @@ internal static partial class AuditTrail
 {
     private const int MaxBodyBytes = 64 * 1024;
 
+    // These routes' bodies are content (documents), not settings: the entry keeps their size and SHA-256, never the text.
+    private static readonly HashSet<string> ContentBodies = new(StringComparer.Ordinal) { "UploadDocuments" };
+
     // These routes' stores write their own entry (with their own action names) in the same transaction as the change.
     private static readonly HashSet<string> RecordedByStore = new(StringComparer.Ordinal)
     {
         "IssueKey", "RotateKey", "RevokeKey", "DeleteUser", "DeleteTenant", "StartExport", "PutCorsOrigins",
     };
 
-    // These routes' changes (grain state, lexicon rows) write the entry from the audited request, in their transaction.
+    // These routes' changes (grain state; user, lexicon and document rows) write the entry from the audited request, in
+    // their transaction, with what changed.
     private static readonly HashSet<string> RecordedWithChange = new(StringComparer.Ordinal)
     {
-        "UpdateTenantSettings", "UpdateModerationSettings", "PutLexicon", "DeleteLexicon",
+        "UpdateTenantSettings", "UpdateModerationSettings", "PutLexicon", "DeleteLexicon", "CreateUser", "UploadDocuments", "DeleteDocument",
         "PutRole", "DeleteRole", "GrantLabel", "RevokeLabel", "SetUserRoles",
         "PutModel", "DeleteModel", "PutRoutingPolicy", "PromoteCanary", "RollbackCanary",
     };
@@ -55,9 +59,8 @@ internal static partial class AuditTrail
                 await AppendAsync(http, caller, "access.denied", new JsonObject { ["method"] = http.Request.Method });
             return;
         }
-        var body = await RequestBodyAsync(http);
+        var body = await RequestBodyAsync(http, ContentBodies.Contains(name!));
         var withChange = RecordedWithChange.Contains(name!);
-        var before = !withChange && caller!.TenantId is { } t1 ? await SnapshotAsync(http, name!, t1) : null;
         var actor = caller!.ToActor(http);
         AuditedRequest.Set(new AuditedRequest(caller.TenantId, actor.KeyId, actor.UserId, actor.ClientAddress, "admin." + name, Target(http),
             body?.ToJsonString()));
@@ -75,18 +78,17 @@ internal static partial class AuditTrail
         else if (!withChange && status is >= 200 and < 300)
         {
             var after = new JsonObject { ["method"] = http.Request.Method, ["status"] = status, ["request"] = body };
-            if (caller.TenantId is { } t2 && ChangeSnapshots.Has(name!)) after["state"] = await SnapshotAsync(http, name!, t2);
-            await AppendAsync(http, caller, "admin." + name, after, before);
+            await AppendAsync(http, caller, "admin." + name, after);
         }
     });
 
     // The request body as the entry keeps it: JSON with secrets hidden, or size and SHA-256 (with the content type) when
     // it is large or not JSON; null without a body.
-    private static async Task<JsonNode?> RequestBodyAsync(HttpContext http)
+    private static async Task<JsonNode?> RequestBodyAsync(HttpContext http, bool content)
     {
         if (http.Request.ContentLength is 0 || http.Request.ContentLength is null && http.Request.ContentType is null) return null;
         http.Request.EnableBuffering();
-        var json = http.Request.ContentType?.Contains("json", StringComparison.OrdinalIgnoreCase) == true;
+        var json = !content && http.Request.ContentType?.Contains("json", StringComparison.OrdinalIgnoreCase) == true;
         if (json && http.Request.ContentLength is null or <= MaxBodyBytes && await ReadBodyAsync(http) is { } node)
             return AuditJson.Bounded(AuditJson.Redact(node));
         try
@@ -129,15 +131,6 @@ internal static partial class AuditTrail
         finally { http.Request.Body.Position = 0; }
     }
 
-    /// <summary>Replaces the values of fields whose names suggest a secret: the audit log never shows one.</summary>
-    internal static JsonNode? Redact(JsonNode? node) => AuditJson.Redact(node);
-
-    // A state that cannot be read leaves the entry without it; the change itself is not held up.
-    private static async Task<JsonNode?> SnapshotAsync(HttpContext http, string name, string tenantId)
-    {
-        try { return await ChangeSnapshots.ReadAsync(http, name, tenantId); }
-        catch (Exception e) when (e is not OperationCanceledException) { return new JsonObject { ["unreadable"] = e.GetType().Name }; }
-    }
 
     private static async Task AppendAsync(HttpContext http, ApiCaller caller, string action, JsonNode after, JsonNode? before = null)
     {

@@ -1,17 +1,20 @@
+using System.Text.Json.Nodes;
 using Conversations.Contracts;
+using Conversations.Contracts.Audit;
 using Conversations.Contracts.Tenancy;
+using Conversations.Storage.Audit;
 using Conversations.Storage.Tenancy;
 
 namespace Conversations.Grains.ReadServices;
 
 /// <summary>Tenants, users and keys in the tenancy tables; the tenant's settings in its grain.</summary>
-internal sealed class TenantDirectory(TenancyStore store, IGrainFactory grains) : ITenantDirectory
+internal sealed class TenantDirectory(TenancyStore store, AuditStore audit, IGrainFactory grains) : ITenantDirectory
 {
     /// <inheritdoc />
     public async Task<IssuedKey?> OpenTenantAsync(string tenantId, string name, string adminUserId, CancellationToken ct)
     {
         if (!await store.CreateTenantAsync(tenantId, name, ct)) return null;
-        await store.CreateUserAsync(tenantId, adminUserId, "Administrator", Roles.TenantAdmin, ct);
+        await store.CreateUserAsync(tenantId, adminUserId, "Administrator", Roles.TenantAdmin, ct: ct);
         var key = await store.IssueKeyAsync(tenantId, adminUserId, Roles.TenantAdmin, ct);
         await grains.GetGrain<ITenantGrain>(tenantId).UpdateSettingsAsync(new TenantSettingsPatch { Name = name });
         return new IssuedKey(key.KeyId, key.Key, adminUserId, Roles.TenantAdmin);
@@ -28,8 +31,14 @@ internal sealed class TenantDirectory(TenancyStore store, IGrainFactory grains) 
     public async Task<bool> TenantExistsAsync(string tenantId, CancellationToken ct) => await store.GetTenantAsync(tenantId, ct) is not null;
 
     /// <inheritdoc />
-    public Task<bool> CreateUserAsync(string tenantId, string userId, string displayName, string role, CancellationToken ct) =>
-        store.CreateUserAsync(tenantId, userId, displayName, role, ct);
+    public async Task<bool> CreateUserAsync(string tenantId, string userId, string displayName, string role, CancellationToken ct)
+    {
+        // An admin request's new user is audited in the insert's transaction.
+        var entry = AuditedRequest.Current is { } request && request.Covers(tenantId)
+            ? await audit.ChangeEntryAsync(request, tenantId, null, new JsonObject { ["userId"] = userId, ["displayName"] = displayName, ["role"] = role }, ct)
+            : null;
+        return await store.CreateUserAsync(tenantId, userId, displayName, role, entry, ct);
+    }
 
     /// <inheritdoc />
     public async Task<TenantUser?> GetUserAsync(string tenantId, string userId, CancellationToken ct) =>

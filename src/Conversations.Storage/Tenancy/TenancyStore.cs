@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
+using Conversations.Storage.Audit;
 using Npgsql;
 
 namespace Conversations.Storage.Tenancy;
@@ -49,16 +50,21 @@ public sealed class TenancyStore(NpgsqlDataSource db)
         return list;
     }
 
-    /// <summary>Creates a user in a tenant; false when the id is taken in that tenant.</summary>
-    public async Task<bool> CreateUserAsync(string tenantId, string userId, string displayName, string role, CancellationToken ct = default)
+    /// <summary>Creates a user in a tenant; false when the id is taken in that tenant. <paramref name="audit"/> is written with the user, in one transaction.</summary>
+    public async Task<bool> CreateUserAsync(string tenantId, string userId, string displayName, string role, AuditWrite? audit = null, CancellationToken ct = default)
     {
-        await using var cmd = db.CreateCommand(
-            "INSERT INTO users (tenant_id, user_id, display_name, role) VALUES (@t, @u, @d, @r) ON CONFLICT DO NOTHING");
+        await using var connection = await db.OpenConnectionAsync(ct);
+        await using var tx = await connection.BeginTransactionAsync(ct);
+        await using var cmd = new NpgsqlCommand(
+            "INSERT INTO users (tenant_id, user_id, display_name, role) VALUES (@t, @u, @d, @r) ON CONFLICT DO NOTHING", connection, tx);
         cmd.Parameters.AddWithValue("t", tenantId);
         cmd.Parameters.AddWithValue("u", userId);
         cmd.Parameters.AddWithValue("d", displayName);
         cmd.Parameters.AddWithValue("r", role);
-        return await cmd.ExecuteNonQueryAsync(ct) == 1;
+        if (await cmd.ExecuteNonQueryAsync(ct) != 1) return false;
+        if (audit is not null) await AuditStore.AppendAsync(connection, tx, audit, ct);
+        await tx.CommitAsync(ct);
+        return true;
     }
 
     /// <summary>The user of this tenant, or null.</summary>

@@ -76,6 +76,8 @@ public sealed class AuditTransactionTests(DataSecurityFixture fx)
                 }));
                 AssertFailed(await admin.Http.PutAsJsonAsync("/v1/moderation/lexicons/refused",
                     new { words = new[] { "zqrefused" }, riskLevel = "high", action = "block", label = "custom" }));
+                AssertFailed(await admin.Http.PostAsJsonAsync("/v1/users", new { userId = "refused", displayName = "Refused", role = "user" }));
+                AssertFailed(await UploadAsync(admin, "refused-doc", "Refused text."));
             }
 
             // Nothing changed, in the grains (what the API answers) or in the database.
@@ -85,6 +87,8 @@ public sealed class AuditTransactionTests(DataSecurityFixture fx)
             Assert.DoesNotContain("zqrefused", (await admin.GetJsonAsync("/v1/moderation/lexicons")).ToJsonString());
             Assert.Equal(version, await StateVersionAsync(tenantId));
             Assert.Equal(settingsEntries, await EntriesAsync(admin, "admin.UpdateTenantSettings"));
+            Assert.DoesNotContain("\"refused\"", (await admin.GetJsonAsync("/v1/users")).ToJsonString());
+            Assert.Equal(HttpStatusCode.NotFound, (await admin.Http.GetAsync("/v1/knowledge/documents/refused-doc")).StatusCode);
 
             // Once entries are accepted again, the same change goes through with exactly one entry.
             Assert.Equal(HttpStatusCode.OK, (await admin.Http.PatchAsJsonAsync("/v1/tenant/settings", new { instructions = "Stored now." })).StatusCode);
@@ -93,6 +97,34 @@ public sealed class AuditTransactionTests(DataSecurityFixture fx)
             Assert.Equal("Kept.", entry["before"]!["instructions"]!.GetValue<string>());
             Assert.Equal("Stored now.", entry["after"]!["state"]!["instructions"]!.GetValue<string>());
             Assert.Equal("Stored now.", entry["after"]!["request"]!["instructions"]!.GetValue<string>());
+        }
+    }
+
+    private static Task<HttpResponseMessage> UploadAsync(ApiClient admin, string id, string content) =>
+        admin.Http.PostAsJsonAsync("/v1/knowledge/documents", new { documents = new[] { new { id, title = "Title " + id, label = "public", content } } });
+
+    [Fact(DisplayName = "Document uploads and deletions are audited in their transaction, with the text's digest, never the text")]
+    public async Task Documents_are_audited_with_their_change()
+    {
+        var (tenantId, admin) = await NewTenantAsync();
+        using (admin)
+        {
+            var marker = "zqdoc" + Guid.NewGuid().ToString("n")[..10];
+            var res = await UploadAsync(admin, "handbook", $"The handbook says {marker} about travel.");
+            Assert.True(res.IsSuccessStatusCode, await res.Content.ReadAsStringAsync());
+            var upload = (await admin.GetJsonAsync("/v1/audit?action=admin.UploadDocuments"))["entries"]!.AsArray().Single()!;
+            Assert.Equal("handbook", upload["after"]!["state"]!["documentId"]!.GetValue<string>());
+            Assert.Equal(64, upload["after"]!["request"]!["sha256"]!.GetValue<string>().Length);
+            Assert.True(upload["after"]!["request"]!["bytes"]!.GetValue<long>() > 0);
+            Assert.DoesNotContain(marker, (await admin.GetJsonAsync("/v1/audit?limit=500")).ToJsonString());
+
+            // A deletion whose entry is refused leaves the document; accepted, it records what was deleted.
+            await using (await RefuseAsync("audit_log", $"NEW.tenant_id = '{tenantId}'"))
+                AssertFailed(await admin.Http.DeleteAsync("/v1/knowledge/documents/handbook"));
+            Assert.Equal(HttpStatusCode.OK, (await admin.Http.GetAsync("/v1/knowledge/documents/handbook")).StatusCode);
+            Assert.Equal(HttpStatusCode.NoContent, (await admin.Http.DeleteAsync("/v1/knowledge/documents/handbook")).StatusCode);
+            var delete = (await admin.GetJsonAsync("/v1/audit?action=admin.DeleteDocument"))["entries"]!.AsArray().Single()!;
+            Assert.Equal("Title handbook", delete["before"]!["title"]!.GetValue<string>());
         }
     }
 
