@@ -31,6 +31,15 @@ public sealed class DataRightsStore(NpgsqlDataSource db, TenantKeyRing keys)
             exists.Parameters.AddWithValue("u", userId);
             if (await exists.ExecuteScalarAsync(ct) is null) return false;
         }
+        // Sealed audit states first: erase_user's plain scrub then rewrites the targets older entries were bound to.
+        try
+        {
+            await SealedAuditScrub.ScrubAsync(conn, tx, await keys.ForTenantAsync(tenantId, ct), tenantId, userId, "(deleted)", ct);
+        }
+        catch (TenantDataUnreadableException)
+        {
+            // A destroyed key: nobody can open the sealed states any more, the user's id in them included.
+        }
         int conversations;
         await using (var cmd = new NpgsqlCommand("SELECT erase_user(@t, @u)", conn, tx))
         {
