@@ -25,7 +25,7 @@ internal static partial class AuditTrail
     // These routes' stores write their own entry (with their own action names) in the same transaction as the change.
     private static readonly HashSet<string> RecordedByStore = new(StringComparer.Ordinal)
     {
-        "IssueKey", "RotateKey", "RevokeKey", "DeleteUser", "DeleteTenant", "StartExport", "PutCorsOrigins",
+        "IssueKey", "RotateKey", "RevokeKey", "DeleteUser", "DeleteTenant", "StartExport", "RestartExport", "PutCorsOrigins",
     };
 
     // These routes' changes (grain state; user, lexicon and document rows) write the entry from the audited request, in
