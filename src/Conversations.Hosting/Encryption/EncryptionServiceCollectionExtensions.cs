@@ -1,5 +1,7 @@
+using Conversations.Contracts.Audit;
 using Conversations.Contracts.DataRights;
 using Conversations.Contracts.Encryption;
+using Conversations.Storage.Audit;
 using Conversations.Storage.Encryption;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -46,7 +48,13 @@ internal sealed class TenantDataKeys(TenantKeyRing ring) : ITenantDataKeys
     public Task<(string MasterKeyId, int Rewrapped)> RotateMasterAsync(CancellationToken ct = default) => ring.RotateMasterAsync(ct);
 
     /// <inheritdoc />
-    public Task<bool> DestroyAsync(string tenantId, CancellationToken ct = default) => ring.DestroyAsync(tenantId, ct);
+    public Task<bool> DestroyAsync(string tenantId, CancellationToken ct = default) =>
+        // The operator's request is audited in the platform's trail, in the destruction's transaction (nothing sealed:
+        // the tenant's key is what goes).
+        ring.DestroyAsync(tenantId, AuditedRequest.Current is { } r
+            ? new AuditWrite(r.TenantId, new AuditWho(r.KeyId, r.UserId, r.ClientAddress), r.Action, r.Target, null,
+                new System.Text.Json.Nodes.JsonObject { ["tenantId"] = tenantId, ["destroyed"] = true })
+            : null, ct);
 
     /// <inheritdoc />
     public Task<TenantDataKeyInfo?> DescribeAsync(string tenantId, CancellationToken ct = default) => ring.DescribeAsync(tenantId, ct);
@@ -58,7 +66,7 @@ internal sealed class TenantKeyErasure(TenantKeyRing ring) : ITenantDataErasure
     /// <inheritdoc />
     public async Task EraseTenantKeysAsync(string tenantId, CancellationToken ct)
     {
-        await ring.DestroyAsync(tenantId, ct);
+        await ring.DestroyAsync(tenantId, ct: ct);
         await ring.ForgetAsync(tenantId, ct);
     }
 }

@@ -78,6 +78,10 @@ public sealed class AuditTransactionTests(DataSecurityFixture fx)
                     new { words = new[] { "zqrefused" }, riskLevel = "high", action = "block", label = "custom" }));
                 AssertFailed(await admin.Http.PostAsJsonAsync("/v1/users", new { userId = "refused", displayName = "Refused", role = "user" }));
                 AssertFailed(await UploadAsync(admin, "refused-doc", "Refused text."));
+                AssertFailed(await admin.Http.PostAsJsonAsync("/v1/evaluations/sets", new
+                {
+                    setId = "refused-set", name = "Refused", cases = new[] { new { question = "Anything?", facts = new[] { "x" }, userId = "admin" } },
+                }));
             }
 
             // Nothing changed, in the grains (what the API answers) or in the database.
@@ -89,6 +93,7 @@ public sealed class AuditTransactionTests(DataSecurityFixture fx)
             Assert.Equal(settingsEntries, await EntriesAsync(admin, "admin.UpdateTenantSettings"));
             Assert.DoesNotContain("\"refused\"", (await admin.GetJsonAsync("/v1/users")).ToJsonString());
             Assert.Equal(HttpStatusCode.NotFound, (await admin.Http.GetAsync("/v1/knowledge/documents/refused-doc")).StatusCode);
+            Assert.Equal(HttpStatusCode.NotFound, (await admin.Http.GetAsync("/v1/evaluations/sets/refused-set")).StatusCode);
 
             // Once entries are accepted again, the same change goes through with exactly one entry.
             Assert.Equal(HttpStatusCode.OK, (await admin.Http.PatchAsJsonAsync("/v1/tenant/settings", new { instructions = "Stored now." })).StatusCode);
@@ -125,6 +130,25 @@ public sealed class AuditTransactionTests(DataSecurityFixture fx)
             Assert.Equal(HttpStatusCode.NoContent, (await admin.Http.DeleteAsync("/v1/knowledge/documents/handbook")).StatusCode);
             var delete = (await admin.GetJsonAsync("/v1/audit?action=admin.DeleteDocument"))["entries"]!.AsArray().Single()!;
             Assert.Equal("Title handbook", delete["before"]!["title"]!.GetValue<string>());
+        }
+    }
+
+    [Fact(DisplayName = "Destroying a tenant's data key and its platform audit entry commit together")]
+    public async Task Key_destruction_is_audited_with_it()
+    {
+        var (tenantId, admin) = await NewTenantAsync();
+        using (admin)
+        using (var op = fx.Operator())
+        {
+            Assert.Equal(HttpStatusCode.OK, (await admin.Http.PatchAsJsonAsync("/v1/tenant/settings", new { instructions = "Sealed." })).StatusCode);
+            await using (await RefuseAsync("audit_log", $"NEW.action = 'admin.DestroyTenantDataKey' AND NEW.after ->> 'tenantId' = '{tenantId}'"))
+                AssertFailed(await op.Http.PostAsJsonAsync($"/v1/tenants/{tenantId}/data-key/destroy", new { confirm = tenantId }));
+            Assert.Null((await op.GetJsonAsync($"/v1/tenants/{tenantId}/data-key"))["destroyedAt"]);
+            Assert.Equal("Sealed.", (await admin.GetJsonAsync("/v1/tenant/settings"))["instructions"]!.GetValue<string>());
+
+            Assert.Equal(HttpStatusCode.OK, (await op.Http.PostAsJsonAsync($"/v1/tenants/{tenantId}/data-key/destroy", new { confirm = tenantId })).StatusCode);
+            var entries = (await op.GetJsonAsync("/v1/audit?action=admin.DestroyTenantDataKey&limit=500"))["entries"]!.AsArray();
+            Assert.Single(entries, e => e!["after"]!["tenantId"]!.GetValue<string>() == tenantId);
         }
     }
 
