@@ -21,7 +21,7 @@ namespace Conversations.Grains.Knowledge;
 /// Documents → token-aware chunks with overlap → embeddings → one COPY per document. A document whose content hash
 /// and embedding model match the stored one is not embedded again; a changed title or label only updates metadata.
 /// </summary>
-public sealed partial class KnowledgeIngestion(
+internal sealed partial class KnowledgeIngestion(
     KnowledgeStore store, AuditStore audit, EmbeddingModel embeddings, ITokenCounter tokens, LabelChunkCounts counts,
     IOptions<KnowledgeOptions> options, ILogger<KnowledgeIngestion> logger)
 {
