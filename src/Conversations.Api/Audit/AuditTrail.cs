@@ -35,7 +35,7 @@ internal static partial class AuditTrail
         "UpdateTenantSettings", "UpdateModerationSettings", "PutLexicon", "DeleteLexicon", "CreateUser", "UploadDocuments", "DeleteDocument",
         "PutRole", "DeleteRole", "GrantLabel", "RevokeLabel", "SetUserRoles",
         "PutModel", "DeleteModel", "PutRoutingPolicy", "PromoteCanary", "RollbackCanary",
-        "CreateEvaluationSet", "DeleteEvaluationSet", "AddEvaluationCaseFromFeedback", "RunEvaluationSet", "DestroyTenantDataKey",
+        "CreateEvaluationSet", "DeleteEvaluationSet", "AddEvaluationCaseFromFeedback", "RunEvaluationSet", "DestroyTenantDataKey", "CreateTenant",
     };
 
     /// <summary>Adds the audit and read-only checks after authorization.</summary>

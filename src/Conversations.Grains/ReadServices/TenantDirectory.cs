@@ -13,7 +13,12 @@ internal sealed class TenantDirectory(TenancyStore store, AuditStore audit, IGra
     /// <inheritdoc />
     public async Task<IssuedKey?> OpenTenantAsync(string tenantId, string name, string adminUserId, CancellationToken ct)
     {
-        if (!await store.CreateTenantAsync(tenantId, name, ct)) return null;
+        // An operator's request is audited in the platform's trail (the id is replaced there if the tenant is deleted).
+        var entry = AuditedRequest.Current is { } request
+            ? new AuditWrite(null, new AuditWho(request.KeyId, request.UserId, request.ClientAddress), request.Action, request.Target, null,
+                new JsonObject { ["request"] = AuditJson.BoundedText(request.Request), ["state"] = new JsonObject { ["tenantId"] = tenantId, ["name"] = name, ["adminUserId"] = adminUserId } })
+            : null;
+        if (!await store.CreateTenantAsync(tenantId, name, entry, ct)) return null;
         await store.CreateUserAsync(tenantId, adminUserId, "Administrator", Roles.TenantAdmin, ct: ct);
         var key = await store.IssueKeyAsync(tenantId, adminUserId, Roles.TenantAdmin, ct);
         await grains.GetGrain<ITenantGrain>(tenantId).UpdateSettingsAsync(new TenantSettingsPatch { Name = name });
@@ -21,7 +26,7 @@ internal sealed class TenantDirectory(TenancyStore store, AuditStore audit, IGra
     }
 
     /// <inheritdoc />
-    public Task<bool> CreateTenantAsync(string tenantId, string name, CancellationToken ct) => store.CreateTenantAsync(tenantId, name, ct);
+    public Task<bool> CreateTenantAsync(string tenantId, string name, CancellationToken ct) => store.CreateTenantAsync(tenantId, name, ct: ct);
 
     /// <inheritdoc />
     public async Task<IReadOnlyList<TenantSummary>> ListTenantsAsync(string? afterTenantId, string? search, int limit, CancellationToken ct) =>

@@ -133,13 +133,16 @@ public sealed class AuditTransactionTests(DataSecurityFixture fx)
         }
     }
 
-    [Fact(DisplayName = "Destroying a tenant's data key and its platform audit entry commit together")]
+    [Fact(DisplayName = "Creating a tenant and destroying its data key commit with their platform audit entries")]
     public async Task Key_destruction_is_audited_with_it()
     {
         var (tenantId, admin) = await NewTenantAsync();
         using (admin)
         using (var op = fx.Operator())
         {
+            // The tenant's creation is in the platform's trail, written with the tenant's row.
+            var created = (await op.GetJsonAsync("/v1/audit?action=admin.CreateTenant&limit=500"))["entries"]!.AsArray();
+            Assert.Single(created, e => e!["after"]!["state"]!["tenantId"]!.GetValue<string>() == tenantId);
             Assert.Equal(HttpStatusCode.OK, (await admin.Http.PatchAsJsonAsync("/v1/tenant/settings", new { instructions = "Sealed." })).StatusCode);
             await using (await RefuseAsync("audit_log", $"NEW.action = 'admin.DestroyTenantDataKey' AND NEW.after ->> 'tenantId' = '{tenantId}'"))
                 AssertFailed(await op.Http.PostAsJsonAsync($"/v1/tenants/{tenantId}/data-key/destroy", new { confirm = tenantId }));
