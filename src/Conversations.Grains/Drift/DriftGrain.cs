@@ -79,7 +79,7 @@ public sealed partial class DriftGrain(
     public async Task RecordAsync(DriftSample sample)
     {
         await EnsureScheduledAsync();
-        if (sample.Vector is { Length: > 0 } || _pending.Count >= MaxPending) Add(sample, sample.Vector);
+        if (sample.Vector is { Length: > 0 } || _pending.Count >= MaxPending) await AddAsync(sample, sample.Vector);
         else _pending.Add(sample);
         if (_pending.Count >= EmbedBatch) await FlushAsync();
         if (_unsaved >= WriteEvery) await SaveAsync();
@@ -175,12 +175,14 @@ public sealed partial class DriftGrain(
             s.Window.StartedAt, s.Window.Questions + _pending.Count, s.LastReport);
     }
 
-    private void Add(DriftSample sample, float[]? vector)
+    // Counts one sample; the first window that reaches the reference size becomes the reference on its own.
+    private async Task AddAsync(DriftSample sample, float[]? vector)
     {
         state.State.Window.Add(new DriftObservation(
             vector is { Length: > 0 } ? DriftVectors.Pack(vector) : null, DriftLanguages.Of(sample.Question), sample.Question.Length,
             sample.Refused, sample.Answered, sample.Searched, sample.NoSources, sample.Fallback, sample.AnswerChars), _random);
         _unsaved++;
+        if (state.State.Reference is null && state.State.Window.Questions >= state.State.Settings.ReferenceSamples) await FreezeAsync();
     }
 
     // Embeds the waiting questions in one batch; without an embedding model (or when it fails) they are counted without vectors.
@@ -202,10 +204,8 @@ public sealed partial class DriftGrain(
                 LogEmbedFailed(logger, _tenantId, batch.Count, e);
                 vectors = batch.Select(_ => (float[]?)null).ToList();
             }
-            for (var i = 0; i < batch.Count; i++) Add(batch[i], vectors[i]);
+            for (var i = 0; i < batch.Count; i++) await AddAsync(batch[i], vectors[i]);
         }
-        // The first window that reaches the reference size becomes the reference on its own.
-        if (state.State.Reference is null && state.State.Window.Questions >= state.State.Settings.ReferenceSamples) await FreezeAsync();
     }
 
     private async Task FreezeAsync()
