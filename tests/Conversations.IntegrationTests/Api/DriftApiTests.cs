@@ -22,7 +22,7 @@ public sealed class DriftApiTests(PlatformFixture fx)
 
         await SendAsync(t, Questions.Leave(new Random(2), WindowSize), WindowSize, reference: false);
         var report = await CheckAsync(t.Admin);
-        Assert.Equal("steady", report["outcome"]!.GetValue<string>());
+        Assert.True(report["outcome"]!.GetValue<string>() == "steady", report.ToJsonString());
         Assert.Equal(WindowSize, report["questions"]!.GetValue<long>());
         Assert.Contains(report["signals"]!.AsArray(), s => s!["name"]!.GetValue<string>() == "topic");
         Assert.DoesNotContain(report["signals"]!.AsArray(), s => s!["breached"]!.GetValue<bool>());
@@ -40,7 +40,7 @@ public sealed class DriftApiTests(PlatformFixture fx)
 
         await SendAsync(t, Questions.Servers(new Random(4), WindowSize), WindowSize, reference: false);
         var topic = await CheckAsync(t.Admin);
-        Assert.Equal("drifted", topic["outcome"]!.GetValue<string>());
+        Assert.True(topic["outcome"]!.GetValue<string>() == "drifted", topic.ToJsonString());
         var breached = Breached(topic);
         Assert.Contains("topic", breached);
         Assert.Contains("centroid", breached);
@@ -48,7 +48,7 @@ public sealed class DriftApiTests(PlatformFixture fx)
 
         await SendAsync(t, Questions.LeaveInChinese(new Random(5), WindowSize), WindowSize, reference: false);
         var language = await CheckAsync(t.Admin);
-        Assert.Equal("drifted", language["outcome"]!.GetValue<string>());
+        Assert.True(language["outcome"]!.GetValue<string>() == "drifted", language.ToJsonString());
         Assert.Contains("language", Breached(language));
 
         // The events: newest first, paged, the tenant's own for its admin; the operator sees them among every tenant's.
@@ -70,7 +70,8 @@ public sealed class DriftApiTests(PlatformFixture fx)
             await Task.Delay(100);
             text = await ScrapeAsync(op);
         }
-        Assert.Equal(topicBefore + 1, Breaches(text, "topic"));
+        // Chinese questions are also unlike the English topic clusters: the second check may breach "topic" too.
+        Assert.Equal(topicBefore + 1 + (Breached(language).Contains("topic") ? 1 : 0), Breaches(text, "topic"));
         Assert.Equal(languageBefore + 1, Breaches(text, "language"));
         Assert.DoesNotContain(tenantId, text);
     }
