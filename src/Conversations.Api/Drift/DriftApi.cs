@@ -3,7 +3,6 @@ using Conversations.Api.Auth;
 using Conversations.Api.Errors;
 using Conversations.Contracts;
 using Conversations.Contracts.Drift;
-using Conversations.Grains.Drift;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Conversations.Api.Drift;
@@ -67,7 +66,7 @@ internal static class DriftApi
             MinSamples = body.MinSamples ?? t.MinSamples, ReferenceSamples = body.ReferenceSamples ?? t.ReferenceSamples,
             CheckPeriodMinutes = body.CheckPeriodMinutes ?? t.CheckPeriodMinutes,
         };
-        if (DriftGrain.FromContract(next).Problem() is { } problem) return Problems.BadRequest(problem);
+        // The grain validates (ArgumentException: a 400 naming the field).
         return TypedResults.Ok(await grain.SetThresholdsAsync(next));
     }
 
