@@ -237,18 +237,33 @@ public sealed partial class DriftGrain(
         _unsaved = 0;
     }
 
+    // A silo without a reminder service (or a failing one) still counts samples; checks then run only when asked for.
     private async Task EnsureScheduledAsync()
     {
         if (_scheduled) return;
-        if (await this.GetReminder(CheckReminder) is null) await ScheduleAsync();
         _scheduled = true;
+        try
+        {
+            if (await this.GetReminder(CheckReminder) is null) await ScheduleAsync();
+        }
+        catch (Exception e)
+        {
+            LogNotScheduled(logger, _tenantId, e);
+        }
     }
 
     private async Task ScheduleAsync()
     {
-        var period = TimeSpan.FromMinutes(state.State.Settings.CheckPeriodMinutes);
-        await this.RegisterOrUpdateReminder(CheckReminder, period, period);
         _scheduled = true;
+        var period = TimeSpan.FromMinutes(state.State.Settings.CheckPeriodMinutes);
+        try
+        {
+            await this.RegisterOrUpdateReminder(CheckReminder, period, period);
+        }
+        catch (Exception e)
+        {
+            LogNotScheduled(logger, _tenantId, e);
+        }
     }
 
     private static DriftSignalResult ToResult(DriftSignal s) =>
@@ -262,6 +277,9 @@ public sealed partial class DriftGrain(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Drift sketch of {TenantId}: thumbs-down votes could not be counted")]
     private static partial void LogFeedbackFailed(ILogger logger, string tenantId, Exception e);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Drift checks of {TenantId} are not scheduled (no reminder service?)")]
+    private static partial void LogNotScheduled(ILogger logger, string tenantId, Exception e);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Drift sketch of {TenantId} was not saved on deactivation")]
     private static partial void LogSaveFailed(ILogger logger, string tenantId, Exception e);

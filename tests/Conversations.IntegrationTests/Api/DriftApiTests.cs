@@ -13,6 +13,7 @@ public sealed class DriftApiTests(PlatformFixture fx)
 {
     private const int ReferenceSize = 40;
     private const int WindowSize = 30;
+    private const string BlockedWord = "zqdriftblocked";
 
     [Fact(DisplayName = "Drift: a steady stream of the reference's topic and language raises no drift event")]
     public async Task Steady_stream_raises_nothing()
@@ -76,6 +77,42 @@ public sealed class DriftApiTests(PlatformFixture fx)
         Assert.DoesNotContain(tenantId, text);
     }
 
+    [Fact(DisplayName = "Drift: answer side — refusals rising from none to half the questions breach refusal_rate")]
+    public async Task Refusal_rise_is_an_answer_side_breach()
+    {
+        using var t = await NewTenantAsync("driftrefuse");
+        await SendAsync(t, Questions.Leave(new Random(6), ReferenceSize), ReferenceSize, reference: true);
+        await ApiClient.EnsureAsync(await t.Admin.Http.PutAsJsonAsync("/v1/moderation/lexicons/banned",
+            new { words = new[] { BlockedWord }, riskLevel = "high", action = "block" }), HttpStatusCode.OK);
+
+        var questions = Questions.Leave(new Random(7), WindowSize).Select((q, i) => i % 2 == 0 ? q + " " + BlockedWord : q).ToList();
+        await SendAsync(t, questions, WindowSize, reference: false);
+        var report = await CheckAsync(t.Admin);
+        var refusals = report["signals"]!.AsArray().Single(s => s!["name"]!.GetValue<string>() == "refusal_rate")!;
+        Assert.True(refusals["breached"]!.GetValue<bool>(), report.ToJsonString());
+        Assert.Equal(0.5, refusals["current"]!.GetValue<double>());
+        Assert.Equal(0, refusals["reference"]!.GetValue<double>());
+        Assert.DoesNotContain("topic", Breached(report));
+    }
+
+    [Fact(DisplayName = "Drift: the scheduled check (an Orleans reminder, every minute here) finds a shifted stream without being asked")]
+    public async Task Reminder_checks_on_its_own()
+    {
+        using var t = await NewTenantAsync("driftclock", checkPeriodMinutes: 1);
+        await SendAsync(t, Questions.Leave(new Random(8), ReferenceSize), ReferenceSize, reference: true);
+        await SendAsync(t, Questions.Servers(new Random(9), WindowSize), WindowSize, reference: false);
+        var deadline = DateTime.UtcNow + TimeSpan.FromMinutes(3);
+        JsonNode status;
+        do
+        {
+            await Task.Delay(2000);
+            status = await t.Admin.GetJsonAsync("/v1/drift");
+        }
+        while (status["lastReport"]?["outcome"]?.GetValue<string>() != "drifted" && DateTime.UtcNow < deadline);
+        Assert.True(status["lastReport"]?["outcome"]?.GetValue<string>() == "drifted", status.ToJsonString());
+        Assert.Single((await t.Admin.GetJsonAsync("/v1/drift/events"))["events"]!.AsArray());
+    }
+
     [Fact(DisplayName = "Drift: thresholds are validated (400 naming the field), tenants see only their own events, users see none, and a window too small to be the reference is refused (409)")]
     public async Task Thresholds_and_access()
     {
@@ -106,12 +143,12 @@ public sealed class DriftApiTests(PlatformFixture fx)
         await ApiClient.ProblemAsync(await t.Admin.Http.GetAsync("/v1/drift/events?limit=0"), HttpStatusCode.BadRequest);
     }
 
-    private async Task<TenantClients> NewTenantAsync(string prefix)
+    private async Task<TenantClients> NewTenantAsync(string prefix, int checkPeriodMinutes = 60)
     {
         var t = await fx.NewTenantAsync(prefix);
         await t.Admin.RaiseRateLimitsAsync();
         await ApiClient.EnsureAsync(await t.Admin.Http.PutAsJsonAsync("/v1/drift/thresholds",
-            new { minSamples = WindowSize, referenceSamples = ReferenceSize }), HttpStatusCode.OK);
+            new { minSamples = WindowSize, referenceSamples = ReferenceSize, checkPeriodMinutes }), HttpStatusCode.OK);
         // A small knowledge base alice may read, so retrieval embeds each question and the sketch reuses that embedding.
         await ApiClient.EnsureAsync(await t.Admin.Http.PutAsJsonAsync("/v1/acl/roles/staff", new { includes = Array.Empty<string>(), labels = new[] { "public" } }), HttpStatusCode.OK);
         await ApiClient.EnsureAsync(await t.Admin.Http.PutAsJsonAsync("/v1/acl/users/alice/roles", new { roles = new[] { "staff" } }), HttpStatusCode.OK);
@@ -137,7 +174,8 @@ public sealed class DriftApiTests(PlatformFixture fx)
             for (var i = lane; i < questions.Count; i += 4)
             {
                 var events = await t.User.SendAsync(id, questions[i]);
-                Assert.True(events[^1].Name == "done", events.Dump());
+                // Every turn ends answered, except the ones carrying the blocked word, which are refused.
+                Assert.True(events[^1].Name == (questions[i].Contains(BlockedWord, StringComparison.Ordinal) ? "error" : "done"), events.Dump());
             }
         });
         await Task.WhenAll(lanes);
