@@ -1,3 +1,4 @@
+using Conversations.Contracts.Audit;
 using Conversations.Contracts.Routing;
 using Conversations.Grains.Routing;
 using Conversations.Routing.Canary;
@@ -8,7 +9,7 @@ namespace Conversations.Grains.Canary;
 
 /// <summary>The persisted tallies of a tenant's current canary.</summary>
 [GenerateSerializer, Alias("canary-state")]
-public sealed class CanaryGrainState
+internal sealed class CanaryGrainState
 {
     /// <summary>The candidate the tallies belong to; a new candidate starts from zero.</summary>
     [Id(0)] public string? CandidateModelId { get; set; }
@@ -27,7 +28,7 @@ public sealed class CanaryGrainState
 /// Tallies are written every <see cref="WriteEvery"/> outcomes and on every vote and verdict: a crash loses at most
 /// a few turn counts, which only delays a verdict.
 /// </summary>
-public sealed partial class CanaryGrain(
+internal sealed partial class CanaryGrain(
     [PersistentState("canary", "store")] IPersistentState<CanaryGrainState> state,
     TimeProvider time,
     ILogger<CanaryGrain> logger) : Grain, ICanaryGrain
@@ -120,6 +121,9 @@ public sealed partial class CanaryGrain(
         state.State.RolledBackAt = time.GetUtcNow();
         await SaveAsync();
         LogRollback(logger, this.GetPrimaryKeyString(), canary.CandidateModelId, verdict.Reason);
+        // The platform's own change to the tenant's policy is audited with it (no key: the platform acted).
+        AuditedRequest.Set(new AuditedRequest(this.GetPrimaryKeyString(), null, null, null, "canary.auto-rollback", $"canary:{canary.CandidateModelId}",
+            new System.Text.Json.Nodes.JsonObject { ["reason"] = verdict.Reason }.ToJsonString()));
         await GrainFactory.GetGrain<IRoutingConfigGrain>(this.GetPrimaryKeyString()).RollbackCanaryAsync(verdict.Reason);
         return true;
     }

@@ -1,4 +1,5 @@
 using Conversations.Contracts.Knowledge;
+using Conversations.Grains.Chat;
 using Conversations.Knowledge.Search;
 using Conversations.Models.Embeddings;
 using Conversations.Storage.Knowledge;
@@ -12,12 +13,23 @@ namespace Conversations.Grains.Knowledge;
 /// ACL grain, the plan from the allowed share, vector and full-text hits are fused by reciprocal rank, and every
 /// returned row's label is re-checked by the ACL grain (defence in depth: a revoke that lands mid-query still wins).
 /// </summary>
-public sealed partial class KnowledgeRetriever(
+internal sealed partial class KnowledgeRetriever(
     IGrainFactory grains, KnowledgeStore store, EmbeddingModel embeddings, LabelChunkCounts counts,
-    IOptions<KnowledgeOptions> options, ILogger<KnowledgeRetriever> logger) : IKnowledgeRetriever
+    IOptions<KnowledgeOptions> options, IOptions<ChatOptions> chat, ILogger<KnowledgeRetriever> logger) : IKnowledgeRetriever
 {
     /// <inheritdoc />
-    public async Task<RetrievalResult> RetrieveAsync(string tenantId, string userId, string question, int topK, CancellationToken cancellationToken = default)
+    public Task<RetrievalResult> RetrieveAsync(string tenantId, string userId, string question, int topK, CancellationToken cancellationToken = default) =>
+        SearchAsync(tenantId, userId, question, question, topK, cancellationToken);
+
+    /// <inheritdoc />
+    public Task<RetrievalResult> RetrieveAsync(string tenantId, string userId, InputVerdict question, int topK, CancellationToken cancellationToken = default) =>
+        // The full-text half stays in the database and searches the text as the model may see it; an outside embedding
+        // endpoint gets the masked text unless the policy (or the operator's allowlist) sends it as it is.
+        SearchAsync(tenantId, userId, question.TextForModel,
+            PersonalDataGate.MustMask(embeddings.Endpoint, question.PersonalDataToModels, chat.Value.PersonalDataAllowedHosts) ? question.TextToStore : question.TextForModel,
+            topK, cancellationToken);
+
+    private async Task<RetrievalResult> SearchAsync(string tenantId, string userId, string question, string embedded, int topK, CancellationToken cancellationToken)
     {
         topK = Math.Min(topK, KnowledgeOptions.MaxTopK);
         if (topK <= 0 || string.IsNullOrWhiteSpace(question)) return RetrievalResult.Empty;
@@ -34,7 +46,7 @@ public sealed partial class KnowledgeRetriever(
         var candidates = o.HybridSearch ? Math.Max(topK * 2, 10) : topK;
         var plan = RetrievalPlanner.Choose(allowed, total, candidates, o.Planner);
 
-        var vector = (await embeddings.EmbedAsync([question], cancellationToken))[0];
+        var vector = (await embeddings.EmbedAsync([embedded], cancellationToken))[0];
         var hits = await store.SearchAsync(new KnowledgeQuery(
             tenantId, vector, access.LabelIds, candidates,
             plan.Kind == RetrievalPlanKind.HnswIterative ? VectorSearchMode.HnswIterative : VectorSearchMode.Exact,

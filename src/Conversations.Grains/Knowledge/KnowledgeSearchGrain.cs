@@ -12,7 +12,7 @@ namespace Conversations.Grains.Knowledge;
 /// findings recorded as moderation events under the conversation id <see cref="ConversationId"/>.
 /// </summary>
 [StatelessWorker]
-public sealed class KnowledgeSearchGrain(IKnowledgeRetriever retriever, ITurnModeration moderation) : Grain, IKnowledgeSearchGrain
+internal sealed class KnowledgeSearchGrain(IKnowledgeRetriever retriever, ITurnModeration moderation) : Grain, IKnowledgeSearchGrain
 {
     /// <summary>The conversation id moderation events of searches carry.</summary>
     public const string ConversationId = "knowledge-search";
@@ -30,7 +30,7 @@ public sealed class KnowledgeSearchGrain(IKnowledgeRetriever retriever, ITurnMod
             await search.FinishAsync(TurnUsage.None, "");
             return new KnowledgeSearchResult(null, verdict.RefusalCode, verdict.RefusalMessage, verdict.RiskLevel, verdict.Labels);
         }
-        var result = await retriever.RetrieveAsync(tenantId, caller.UserId, verdict.TextForModel, topK);
+        var result = await retriever.RetrieveAsync(tenantId, caller.UserId, verdict, topK);
 
         // Each chunk is its own "answer": one guard per chunk, so a term can never match across two chunks' seam.
         var chunks = new List<KnowledgeChunk>(result.Chunks.Count);

@@ -3,7 +3,7 @@ using Conversations.Contracts.Tenancy;
 namespace Conversations.Grains.Tenancy;
 
 /// <summary>One tenant's settings. Not reentrant: updates are rare and must not interleave.</summary>
-public sealed class TenantGrain(
+internal sealed class TenantGrain(
     [PersistentState("tenant", "store")] IPersistentState<TenantSettings> state) : Grain, ITenantGrain
 {
     /// <inheritdoc />
@@ -13,8 +13,17 @@ public sealed class TenantGrain(
     public async Task<TenantSettings> UpdateSettingsAsync(TenantSettingsPatch patch)
     {
         var next = TenantSettingsValidator.Apply(state.State, patch);
-        state.State = next with { Version = state.State.Version + 1 };
-        await state.WriteStateAsync();
+        var previous = state.State;
+        state.State = next with { Version = previous.Version + 1 };
+        try
+        {
+            await state.WriteStateAsync();
+        }
+        catch
+        {
+            state.State = previous; // a failed write (or its audit entry's) leaves the grain as it was
+            throw;
+        }
         return state.State;
     }
 }
