@@ -74,7 +74,7 @@ internal sealed partial class KnowledgeRetriever(
             return new KnowledgeChunk(h.DocumentId, h.Title, h.ChunkIndex, h.Content, Math.Round(f.Score, 6),
                 names.GetValueOrDefault(h.LabelId, ""), similarity.TryGetValue(f.Key, out var s) ? Math.Round(s, 6) : null);
         }).ToList();
-        return new RetrievalResult(chunks, check.AclVersion, plan.ToString(), Math.Round(plan.AllowedShare, 6));
+        return new RetrievalResult(chunks, check.AclVersion, plan.ToString(), Math.Round(plan.AllowedShare, 6)) { QuestionVector = vector };
     }
 
     /// <inheritdoc />
