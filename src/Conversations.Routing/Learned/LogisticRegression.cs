@@ -97,4 +97,4 @@ public static class LogisticRegression
 }
 
 /// <summary>Fitting settings: L2 strength, Adam step size and number of full-batch steps.</summary>
-public sealed record FitOptions(double L2 = 0.01, double LearningRate = 0.05, int Iterations = 300);
+public sealed record FitOptions(double L2 = 0.2, double LearningRate = 0.05, int Iterations = 300);

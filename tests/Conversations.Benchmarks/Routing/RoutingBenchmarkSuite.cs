@@ -25,6 +25,8 @@ public sealed class RoutingBenchmarkSuite : IBenchmarkSuite
     public async Task<int> RunAsync(string[] args, bool smoke, TextWriter output)
     {
         var failures = Workload(output);
+        failures += await Learned.LearnedRoutingFigures.WriteAsync(output, smoke);
+        if (args.Contains("--labeled-only")) return failures == 0 ? 0 : 1; // the routing figures without the outage run
         failures += await OutageAsync(args, smoke, output);
         return failures == 0 ? 0 : 1;
     }
