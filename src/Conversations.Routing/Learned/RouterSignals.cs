@@ -53,7 +53,7 @@ public static partial class RouterSignals
     private static partial Regex Arithmetic();
 
     // An unknown in an equation or a formula: "2x + 3 = 7", "x^2", "f(x)", "√", "∑", "解方程".
-    [GeneratedRegex(@"\b\d*[a-z]\s*[\^²³]|\b[a-z]\s*=\s*[-\d(]|[-+*/]\s*\d*[a-z]\b\s*=|=\s*\d*[a-z]\b|\bf\([a-z]\)|[√∑∫π≤≥≠]|方程|未知数", RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"\b\d*[a-z]\s*[\^²³]|\b\d*[a-z]\b\s*[-+*/]\s*\d+[^=\n]{0,20}=|\b[a-z]\s*=\s*[-\d(]|[-+*/]\s*\d*[a-z]\b\s*=|=\s*\d*[a-z]\b|\bf\([a-z]\)|[√∑∫π≤≥≠]|方程|未知数", RegexOptions.CultureInvariant)]
     private static partial Regex Equation();
 
     [GeneratedRegex(@"```|\b[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*\([^)]*\)|=>|[{}]|;\s*$|\bSELECT\b.+\bFROM\b|\b(def|class|return|import|public|void|var|const|let|func|fn)\s|[A-Za-z]+_[A-Za-z]+|</?[a-z]+>", RegexOptions.CultureInvariant | RegexOptions.Multiline)]

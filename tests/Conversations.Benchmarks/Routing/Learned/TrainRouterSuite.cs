@@ -19,6 +19,15 @@ public sealed class TrainRouterSuite : IBenchmarkSuite
     /// <inheritdoc />
     public async Task<int> RunAsync(string[] args, bool smoke, TextWriter output)
     {
+        if (Platform.PlatformLoadSuite.Arg(args, "--score") is { } text)
+        {
+            // Explains one decision of the shipped weights: score, class probabilities and drivers.
+            var router = LearnedRouter.Shipped ?? throw new InvalidOperationException("no shipped weights");
+            var (v, _) = await LabeledSet.EmbedAsync([new LabeledSetQuestion("q", text, "", "", "", "", "", "")]);
+            output.WriteLine(router.Estimate(v[0], new ComplexityInput(text)).ToComplexity(router.Weights.DefaultThreshold).Reasons[0]);
+            output.WriteLine($"score {router.Estimate(v[0], new ComplexityInput(text)).Score:0.000} vs default threshold {router.Weights.DefaultThreshold:0.000}");
+            return 0;
+        }
         var train = LabeledSet.Load().Where(q => q.Split == "train").ToList();
         var (vectors, ms) = await LabeledSet.EmbedAsync(smoke ? train.Take(40).ToList() : train);
         var rows = Rows(smoke ? train.Take(40).ToList() : train, vectors);
