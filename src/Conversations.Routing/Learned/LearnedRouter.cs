@@ -15,6 +15,9 @@ public sealed class LearnedRouter(RouterWeights weights)
     /// <summary>Name under which all embedding dimensions are reported together (single dimensions mean nothing to a reader).</summary>
     public const string MeaningFeature = "meaning (embedding)";
 
+    /// <summary>Highest score reported, so a threshold of 1 always means "everything to the small model".</summary>
+    public const double MaxScore = 0.9999;
+
     /// <summary>Drivers listed in an explanation.</summary>
     public const int DriversShown = 3;
 
@@ -48,7 +51,7 @@ public sealed class LearnedRouter(RouterWeights weights)
         }
 
         return new LearnedEstimate(
-            Math.Round(1 - probabilities[small], 4),
+            Math.Min(MaxScore, Math.Round(1 - probabilities[small], 4)),
             w.Classes.Select((c, i) => (c, i)).ToDictionary(p => p.c, p => Math.Round(probabilities[p.i], 4)),
             w.Classes[top],
             drivers.OrderByDescending(d => Math.Abs(d.Contribution)).Take(DriversShown).ToList());

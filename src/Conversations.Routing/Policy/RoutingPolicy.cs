@@ -19,7 +19,8 @@ public sealed record RoutingPolicy
 
     /// <summary>
     /// Learned-router score (1 − P(small), 0..1) at or above which a question leaves the small model; lower buys quality
-    /// with cost. Null uses the threshold chosen by cross-validation when the router was trained.
+    /// with cost. Null uses the threshold chosen by cross-validation when the router was trained, except that a
+    /// <see cref="ComplexityThreshold"/> of 0 or 1 (everything large, everything small) keeps its meaning.
     /// </summary>
     public double? RouterThreshold { get; init; }
 

@@ -108,7 +108,9 @@ public sealed class ModelRouter
         {
             try
             {
-                var threshold = _policy.RouterThreshold ?? learned.Weights.DefaultThreshold;
+                // A keyword threshold of 0 or 1 means "everything large" or "everything small"; it keeps that meaning here.
+                var threshold = _policy.RouterThreshold
+                    ?? (_policy.ComplexityThreshold is 0 or 1 ? _policy.ComplexityThreshold : learned.Weights.DefaultThreshold);
                 return (learned.Estimate(embedding, input).ToComplexity(threshold), threshold, true);
             }
             catch (ArgumentException e)

@@ -104,6 +104,14 @@ public sealed class LearnedRouterTests
     }
 
     [Fact]
+    public void Keyword_threshold_extremes_keep_their_meaning_under_the_learned_router()
+    {
+        // Proves a policy that sends everything large (0) or everything small (1) still does with the learned router.
+        Assert.Equal("qwen-large", new ModelRouter(TestModels.Catalog(), TestModels.Policy() with { ComplexityThreshold = 0 }, learned: Toy()).Decide(Request("q", Near(0, 2))).ModelId);
+        Assert.Equal("qwen-small", new ModelRouter(TestModels.Catalog(), TestModels.Policy() with { ComplexityThreshold = 1 }, learned: Toy()).Decide(Request("q", Near(1, 0))).ModelId);
+    }
+
+    [Fact]
     public void Math_goes_to_the_registered_domain_model_else_large()
     {
         // Proves a question the learned router reads as math goes to the catalog's math model, and to the large model when none is registered.
