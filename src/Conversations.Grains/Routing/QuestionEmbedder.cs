@@ -9,7 +9,7 @@ namespace Conversations.Grains.Routing;
 /// is that model (no second copy in memory), else a local one loaded on first use. Null when the router has no
 /// weights or the embedding fails: the keyword estimator then decides, and the route reason says so.
 /// </summary>
-public sealed partial class QuestionEmbedder(IServiceProvider services, ILogger<QuestionEmbedder> logger)
+internal sealed partial class QuestionEmbedder(IServiceProvider services, ILogger<QuestionEmbedder> logger)
 {
     private readonly Lazy<EmbeddingModel> _model = new(() =>
         services.GetService(typeof(EmbeddingModel)) is EmbeddingModel { ModelId: MiniLmEmbeddingGenerator.ModelId } shared
