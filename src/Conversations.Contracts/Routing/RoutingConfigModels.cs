@@ -81,6 +81,10 @@ public sealed record RoutingPolicySettings
     [Id(11)] public double SemanticThreshold { get; init; } = 0.92;
     /// <summary>How long cached answers live, in seconds.</summary>
     [Id(12)] public int CacheTtlSeconds { get; init; } = 3600;
+    /// <summary>Learned-router score (0..1) at or above which a question leaves the small model; null for the trained default. Lower costs more and under-serves less.</summary>
+    [Id(13)] public double? RouterThreshold { get; init; }
+    /// <summary>Replace a small model's answer that shows it is out of its depth with the large model's, before the user sees it.</summary>
+    [Id(14)] public bool Escalation { get; init; } = true;
 }
 
 /// <summary>A tenant's catalog and policy at one version; no policy yet means turns use the platform model.</summary>

@@ -81,6 +81,8 @@ internal sealed record ModelPlan(IReadOnlyList<ModelCandidate> Chain, string Rea
     public string? ReadyAnswerSource { get; init; }
     /// <summary>The budget refused the turn: stop with this message.</summary>
     public string? RefusalMessage { get; init; }
+    /// <summary>The model that answers instead when the first model's opening shows it is out of its depth; null for no escalation.</summary>
+    public ModelCandidate? Escalation { get; init; }
     /// <summary>The error code that goes with <see cref="RefusalMessage"/>: "budget_busy", "budget_exhausted" or "budget_too_small".</summary>
     public string RefusalCode { get; init; } = "budget_exhausted";
     /// <summary>Whether sending again later can succeed (only while turns in flight hold the budget).</summary>

@@ -33,6 +33,8 @@ internal static class ConfigMapping
         SmallModelId = p.SmallModelId,
         LargeModelId = p.LargeModelId,
         ComplexityThreshold = p.ComplexityThreshold,
+        RouterThreshold = p.RouterThreshold,
+        Escalation = p.Escalation,
         DomainRules = (p.DomainRules ?? throw new ArgumentException("domainRules must be a list.")).Select(r => new DomainRule(r.Domain, r.ModelId)).ToList(),
         FallbackModelIds = p.FallbackModelIds ?? throw new ArgumentException("fallbackModelIds must be a list."),
         MonthlyBudgetUsd = p.MonthlyBudgetUsd,

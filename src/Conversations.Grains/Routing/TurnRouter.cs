@@ -29,6 +29,7 @@ internal sealed partial class TurnRouter(
     IChatModelProvider platform,
     AnswerCacheService caches,
     TurnDetailsWriter details,
+    QuestionEmbedder embedder,
     TimeProvider time,
     ILogger<TurnRouter> logger) : ITurnRouter
 {
@@ -72,12 +73,14 @@ internal sealed partial class TurnRouter(
             }, "hard-coded");
         }
 
+        // The learned router's embedding runs beside the cache lookup (a pinned model needs no routing).
+        var embedding = pinned ? Task.FromResult<float[]?>(null) : embedder.EmbedAsync(context.Question, cancellationToken);
         var (cached, cacheKeys) = pinned ? (null, null) : await LookupCacheAsync(context, policy, cancellationToken);
         if (cached is not null) return cached;
 
         var router = grains.GetGrain<IModelRouterGrain>(tenantId);
         var query = new RouteQuery(context.ConversationId, context.Question, context.RetrievalTopScore, context.ConversationDepth,
-            context.PromptTokens + context.MaxOutputTokens, false) { RequestedModel = context.RequestedModel };
+            context.PromptTokens + context.MaxOutputTokens, false) { RequestedModel = context.RequestedModel, QuestionEmbedding = await embedding };
         var outcome = await router.DecideAsync(query);
         var reason = outcome.Reason;
         var hasReservation = false;
@@ -115,7 +118,10 @@ internal sealed partial class TurnRouter(
         var chain = outcome.Attempts.Select(id => id == ModelCatalog.ExtractiveId || routing.Find(id) is not { } m
             ? new ModelCandidate(ModelCatalog.ExtractiveId, pool.Extractive)
             : new ModelCandidate(m.Id, pool.Get(m))).ToList();
-        return new RoutedTurn(this, context, new ModelPlan(chain, reason), "model", hasReservation, outcome.CanaryArm, cacheKeys, ledgerKey);
+        // Escalation replaces a small model's answer, so it is not needed once the chain already starts elsewhere.
+        var escalation = outcome.EscalateTo is { } up && routing.Find(up) is { } upModel && chain.Count > 0 && chain[0].ModelId != upModel.Id
+            ? new ModelCandidate(upModel.Id, pool.Get(upModel)) : null;
+        return new RoutedTurn(this, context, new ModelPlan(chain, reason) { Escalation = escalation }, "model", hasReservation, outcome.CanaryArm, cacheKeys, ledgerKey);
     }
 
     // The answer caches, for a first question only: a hit is the turn's ready answer; a miss says where its answer may be stored.

@@ -43,6 +43,9 @@ public static class PlatformMetrics
     /// <summary>Moves to the next model of a turn's chain after a failed attempt, by the failed <c>model</c> and the <c>next</c> one.</summary>
     internal static readonly ModelLabelledCounter<long> Fallbacks = new(Meter.CreateCounter<long>("conversations.model.fallbacks", "{fallback}", "Turns that moved on to a backup model."));
 
+    /// <summary>Small-model answers replaced by the large model's because they showed the model out of its depth, by the small <c>model</c> and the <c>next</c> one.</summary>
+    internal static readonly ModelLabelledCounter<long> Escalations = new(Meter.CreateCounter<long>("conversations.model.escalations", "{escalation}", "Answers escalated to a stronger model."));
+
     /// <summary>Requests refused by a rate limit, by <c>scope</c> (user, tenant) and <c>limit</c> (requests, tokens).</summary>
     internal static readonly Counter<long> RateLimitRejections = Meter.CreateCounter<long>("conversations.rate_limit.rejections", "{request}", "Requests refused by a rate limit.");
 

@@ -19,6 +19,9 @@ public sealed record RouteDecision(
     /// <summary>Set when the budget policy refuses the turn; a clear message for the user.</summary>
     public string? RefusalMessage { get; init; }
 
+    /// <summary>The model that takes over when the chosen small model's answer shows it is out of its depth; null for no escalation.</summary>
+    public string? EscalateTo { get; init; }
+
     /// <summary>Whether the turn was refused and no model may be called.</summary>
     public bool Refused => RefusalMessage is not null;
 

@@ -62,6 +62,8 @@ internal sealed class ChatTurn(ChatPipeline pipeline, ConversationScope conversa
     public IRoutedTurn? Route { get; set; }
     /// <summary>The models to try in order (a ready answer streams through the same path).</summary>
     public IReadOnlyList<ModelCandidate> Chain { get; set; } = [];
+    /// <summary>Why the first model's answer was replaced by the escalation model's; null when it was not.</summary>
+    public string? Escalated { get; set; }
     /// <summary>The turn's model calls, each billed however the turn ends.</summary>
     public ModelCalls Calls { get; private set; } = null!;
     /// <summary>The answer: what the models wrote and what the user saw.</summary>

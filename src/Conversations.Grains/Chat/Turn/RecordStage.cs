@@ -45,7 +45,7 @@ internal sealed class RecordStage : ITurnStage
         }
         yield return new DoneEvent(turn.TurnId, turn.Commit.Question.Seq, assistant.Seq, usage, modelName, answer.Withheld ? "content_filter" : answer.HitOutputCap ? "length" : "stop")
         {
-            Route = turn.Route.Plan.ReadyAnswerSource ?? turn.Route.Plan.Reason,
+            Route = turn.Route.Plan.ReadyAnswerSource ?? turn.Route.Plan.Reason + (turn.Escalated is { } why ? $"; escalated to {modelName}: {why}" : ""),
             Continued = answer.Continued,
         };
     }

@@ -18,7 +18,8 @@ internal sealed class RouteStage : ITurnStage
 
         if (!turn.Commit.IsSettled)
         {
-            if (plan.RefusalMessage is null) turn.Calls.StartEarly(turn.Chain[0], turn.Request, turn.Prompt.PromptTokens, cancellationToken);
+            if (plan.RefusalMessage is null)
+                turn.Calls.StartEarly(turn.Chain[0], ModelAttemptsStage.FirstRequest(turn), turn.Prompt.PromptTokens, cancellationToken);
             await foreach (var e in turn.Commit.PassAsync(turn, wait: true)) yield return e;
             if (turn.Outcome is not null) yield break;
         }
