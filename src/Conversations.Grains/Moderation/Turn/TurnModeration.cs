@@ -12,6 +12,7 @@ using Conversations.Moderation.Lexicons;
 using Conversations.Moderation.Messages;
 using Conversations.Moderation.Moderators;
 using Conversations.Moderation.Streaming;
+using Conversations.Storage.Images;
 using Conversations.Storage.Moderation;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -34,10 +35,15 @@ public sealed partial class TurnModeration(
     TimeProvider time,
     IOptions<ModerationOptions> options,
     IOptions<GreenOptions> green,
+    ImageStore imageStore,
     ILogger<TurnModeration> logger) : ITurnModeration
 {
     /// <summary>Refusal code of a question the checks refused.</summary>
     public const string InputRefusedCode = "input_refused";
+    /// <summary>Refusal code of a question whose image the checks refused (the tenant's blocklist, or Green's image moderation).</summary>
+    public const string ImageRefusedCode = "image_refused";
+    /// <summary>The label of an image on the tenant's blocklist.</summary>
+    public const string BlocklistLabel = "image_blocklist";
     /// <summary>Refusal code when Green was needed (fail closed) but unreachable.</summary>
     public const string UnavailableCode = "moderation_unavailable";
     // The checker name Green's findings carry in events (as the text checks write it).
@@ -46,14 +52,41 @@ public sealed partial class TurnModeration(
     private readonly ConcurrentDictionary<string, (ModerationSettings Settings, DateTimeOffset CheckAfter)> _settings = new(StringComparer.Ordinal);
 
     /// <inheritdoc />
-    public async Task<IModeratedTurn> CheckInputAsync(Caller caller, string conversationId, string turnId, string text, CancellationToken cancellationToken)
+    public Task<IModeratedTurn> CheckInputAsync(Caller caller, string conversationId, string turnId, string text, CancellationToken cancellationToken) =>
+        CheckInputAsync(caller, conversationId, turnId, text, [], cancellationToken);
+
+    /// <inheritdoc />
+    /// <remarks>
+    /// Images are checked locally first (the tenant's SHA-256 blocklist; type and size were checked when they were
+    /// stored), then, with Green configured, those fetched from a URL go to Green's image moderation beside the text.
+    /// An upload has no URL Green could fetch, so the local checks are all it gets.
+    /// </remarks>
+    public async Task<IModeratedTurn> CheckInputAsync(Caller caller, string conversationId, string turnId, string text, IReadOnlyList<TurnImage> images,
+        CancellationToken cancellationToken)
     {
         var set = await lexicons.GetAsync(caller.TenantId);
         var settings = await SettingsAsync(caller.TenantId);
         var (inputMode, outputMode) = FailureModes(settings);
-        var request = new ModerationRequest(text, set) { Seed = turnId, GreenFailureMode = inputMode };
+        var blocked = images.Count == 0 ? [] : await imageStore.BlockedAsync(caller.TenantId, images.Select(i => i.Sha256).Distinct().ToList(), cancellationToken);
+        var request = new ModerationRequest(text, set)
+        {
+            Seed = turnId,
+            GreenFailureMode = inputMode,
+            ImageUrls = blocked.Count > 0 ? [] : images.Where(i => i.SourceUrl is not null).Select(i => i.SourceUrl!).ToList(),
+        };
         // Resolved per call: with Green configured it holds a typed HttpClient whose handlers the factory rotates.
         var verdict = await services.GetRequiredService<IContentModerator>().CheckInputAsync(request, cancellationToken);
+        if (blocked.Count > 0 && !verdict.IsBlocked)
+        {
+            verdict = verdict with
+            {
+                Action = ModerationAction.Block,
+                RiskLevel = RiskLevel.High,
+                Results = [.. verdict.Results, new ModerationLabelResult(BlocklistLabel, 100, "", [], RiskLevel.High)],
+                SafeText = "",
+            };
+        }
+        var imageRefused = verdict.IsBlocked && verdict.Results.Any(r => r.Label == BlocklistLabel || r.Label.StartsWith(ModerationVerdict.GreenImageLabelPrefix, StringComparison.Ordinal));
         var labels = verdict.Results.Select(r => r.Label).Distinct(StringComparer.Ordinal).ToList();
         if (verdict.Results.Count > 0 || verdict.IsBlocked)
         {
@@ -64,9 +97,11 @@ public sealed partial class TurnModeration(
         if (verdict.IsBlocked)
         {
             var refusal = verdict.Refusal ?? RefusalMessages.For(RefusalClass.Policy, text, turnId);
-            var code = verdict.GreenUnavailable && refusal.Class == RefusalClass.ServiceUnavailable ? UnavailableCode : InputRefusedCode;
+            var code = imageRefused ? ImageRefusedCode
+                : verdict.GreenUnavailable && refusal.Class == RefusalClass.ServiceUnavailable ? UnavailableCode : InputRefusedCode;
+            var message = imageRefused ? RefusalMessages.ImageRefused(text) : refusal.Text;
             return new ModeratedTurn(this, caller, conversationId, turnId,
-                new InputVerdict(false, verdict.StorageText, "", code, refusal.Text, verdict.RiskLevelName, labels) { Retryable = code == UnavailableCode },
+                new InputVerdict(false, verdict.StorageText, "", code, message, verdict.RiskLevelName, labels) { Retryable = code == UnavailableCode },
                 set, RefusalMessages.WithheldNotice("").Trim(), null, text);
         }
         return new ModeratedTurn(this, caller, conversationId, turnId,
