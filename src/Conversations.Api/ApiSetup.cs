@@ -12,6 +12,7 @@ using Conversations.Api.Errors;
 using Conversations.Api.Evaluation;
 using Conversations.Api.Feedback;
 using Conversations.Api.Health;
+using Conversations.Api.Images;
 using Conversations.Api.Knowledge;
 using Conversations.Api.Me;
 using Conversations.Api.Moderation;
@@ -120,6 +121,7 @@ internal static class ApiSetup
         v1.MapTenancyApi();
         v1.MapMeApi();
         v1.MapConversationsApi();
+        v1.MapImagesApi();
         v1.MapKnowledgeApi();
         v1.MapMemoryApi();
         v1.MapModerationApi();
