@@ -19,15 +19,15 @@ public sealed class MessageImageService : IMessageImages, IDisposable
     private readonly EndpointPolicy _policy;
     private readonly HttpClient _http;
 
-    /// <summary>Builds the service and its fetch client; <paramref name="policy"/> replaces the configured fetch policy (tests).</summary>
-    public MessageImageService(ImageStore store, IOptions<ImageOptions> options, EndpointPolicy? policy = null)
+    /// <summary>Builds the service and its fetch client over the <c>Images:Fetch</c> policy (not the model endpoints' policy, which a host may relax).</summary>
+    public MessageImageService(ImageStore store, IOptions<ImageOptions> options)
     {
         _store = store;
         _options = options.Value;
         // Nothing is relaxed by environment: unset means https and public addresses only.
         _options.Fetch.AllowHttp ??= false;
         _options.Fetch.AllowLoopback ??= false;
-        _policy = policy ?? new EndpointPolicy(_options.Fetch);
+        _policy = new EndpointPolicy(_options.Fetch);
         _http = new HttpClient(_policy.CreateHandler()) { Timeout = Timeout.InfiniteTimeSpan };
         _http.DefaultRequestHeaders.UserAgent.ParseAdd("conversations-image-fetch/1");
     }
