@@ -120,6 +120,20 @@ public sealed class GreenTurnTests(GreenPlatformFixture fx)
         EverySignatureVerified();
     }
 
+    [Fact(DisplayName = "An allowed image host that redirects to a loopback address is refused at the redirect (400), before Green or a model")]
+    public async Task Redirect_to_loopback_is_refused()
+    {
+        using var user = fx.As(GreenPlatformFixture.DemoUserKey);
+        var id = await user.CreateConversationAsync();
+        var port = new Uri(fx.Images.BaseUrl).Port;
+        var url = $"{fx.Images.BaseUrl}/redirect?to={Uri.EscapeDataString($"http://127.0.0.1:{port}/images/cat.png")}";
+        using var res = await user.Http.PostAsJsonAsync($"/v1/conversations/{id}/messages", new { text = "What is this?", imageUrls = new[] { url } });
+        var problem = await ApiClient.ProblemAsync(res, HttpStatusCode.BadRequest);
+        Assert.Equal("image_blocked_address", problem["code"]!.GetValue<string>());
+        Assert.Contains("loopback", problem["detail"]!.GetValue<string>(), StringComparison.Ordinal);
+        Assert.Empty(await user.MessagesAsync(id));
+    }
+
     [Fact(DisplayName = "Green flags a window of the streamed answer: the rest is withheld and an output event names Green's label")]
     public async Task Answer_flagged_mid_stream_is_withheld()
     {

@@ -11,7 +11,7 @@ namespace Conversations.Moderation.IntegrationTests.Green;
 /// <summary>
 /// A web server on loopback that serves a small PNG at any <c>/images/{name}</c>, so image URLs of a message can be
 /// fetched by the platform (the fixture admits <c>localhost</c> in the image fetch policy) and named for Green's fake,
-/// which flags URLs holding "explosion". Each name gets its own bytes (the name is appended after the image's end).
+/// which flags URLs holding "explosion"; <c>/redirect?to=</c> redirects anywhere. Each name gets its own bytes (the name is appended after the image's end).
 /// </summary>
 internal sealed class LocalImageServer(WebApplication app) : IAsyncDisposable
 {
@@ -32,6 +32,7 @@ internal sealed class LocalImageServer(WebApplication app) : IAsyncDisposable
         builder.WebHost.UseUrls("http://127.0.0.1:0");
         var app = builder.Build();
         app.MapGet("/images/{name}", (string name) => Results.Bytes(Bytes(name), "image/png"));
+        app.MapGet("/redirect", (string to) => Results.Redirect(to));
         await app.StartAsync();
         var address = new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
         return new LocalImageServer(app) { BaseUrl = $"http://localhost:{address.Port}" };
