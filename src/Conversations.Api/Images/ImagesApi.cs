@@ -23,6 +23,10 @@ internal static partial class ImagesApi
             .ProducesProblem(StatusCodes.Status413PayloadTooLarge).ProducesProblem(StatusCodes.Status415UnsupportedMediaType);
         images.MapGet("/{imageId}", Read).WithName("GetImage").WithSummary("The bytes of one of the caller's images.");
 
+        // No key: the signature, made with the tenant's data key, names the tenant, the image and the expiry (Green fetches these).
+        v1.MapGet("/image-links/{tenantId}/{imageId}", ReadByLink).WithTags("Images").WithName("GetImageByLink")
+            .WithSummary("An image by a signed, short-lived link the platform gave an outside image checker; 404 when the link is wrong or expired.");
+
         var blocklist = v1.MapGroup("/moderation/image-blocklist").WithTags("Moderation").RequireRoles(Roles.TenantAdmin);
         blocklist.MapGet("/", ListBlocked).WithName("ListBlockedImages").WithSummary("The tenant's blocked images, by SHA-256 of their bytes.");
         blocklist.MapPut("/{sha256}", Block).WithName("BlockImage")
@@ -47,6 +51,13 @@ internal static partial class ImagesApi
     {
         var caller = http.Caller().ToCaller();
         if (!Ids.IsId(imageId) || await images.ReadAsync(caller.TenantId, caller.UserId, imageId, ct) is not { } image) return Problems.NotFound("The image");
+        return TypedResults.File(image.Content, image.Info.MediaType);
+    }
+
+    private static async Task<IResult> ReadByLink(string tenantId, string imageId, long? expires, string? sig, IMessageImages images, CancellationToken ct)
+    {
+        if (!Ids.IsId(tenantId) || !Ids.IsId(imageId) || expires is null || sig is null
+            || await images.ReadByLinkAsync(tenantId, imageId, expires.Value, sig, ct) is not { } image) return Problems.NotFound("The image");
         return TypedResults.File(image.Content, image.Info.MediaType);
     }
 

@@ -45,6 +45,15 @@ public interface IMessageImages
     /// <summary>The bytes and type of one of the owner's images, or null.</summary>
     Task<(ImageInfo Info, byte[] Content)?> ReadAsync(string tenantId, string userId, string imageId, CancellationToken ct);
 
+    /// <summary>
+    /// A signed link an outside checker can fetch the image at without a key (valid for <c>Images:LinkLifetime</c>), or
+    /// null when no public address is configured.
+    /// </summary>
+    Task<string?> PublicLinkAsync(string tenantId, string imageId, CancellationToken ct);
+
+    /// <summary>The image a signed link names, or null when the link is unknown, forged or expired.</summary>
+    Task<(ImageInfo Info, byte[] Content)?> ReadByLinkAsync(string tenantId, string imageId, long expires, string signature, CancellationToken ct);
+
     /// <summary>The tenant's image blocklist.</summary>
     Task<IReadOnlyList<BlockedImage>> ListBlockedAsync(string tenantId, CancellationToken ct);
 

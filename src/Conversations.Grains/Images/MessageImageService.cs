@@ -2,6 +2,7 @@ using System.Net;
 using System.Security.Cryptography;
 using Conversations.Contracts.Images;
 using Conversations.Routing.Endpoints;
+using Conversations.Storage.Encryption;
 using Conversations.Storage.Images;
 using Microsoft.Extensions.Options;
 
@@ -14,15 +15,22 @@ namespace Conversations.Grains.Images;
 /// </summary>
 public sealed class MessageImageService : IMessageImages, IDisposable
 {
+    /// <summary>The route of signed image links: <c>{tenantId}/{imageId}?expires=&amp;sig=</c> follow it.</summary>
+    public const string LinkPath = "/v1/image-links/";
+
     private readonly ImageStore _store;
+    private readonly TenantKeyRing _keys;
+    private readonly TimeProvider _time;
     private readonly ImageOptions _options;
     private readonly EndpointPolicy _policy;
     private readonly HttpClient _http;
 
     /// <summary>Builds the service and its fetch client over the <c>Images:Fetch</c> policy (not the model endpoints' policy, which a host may relax).</summary>
-    public MessageImageService(ImageStore store, IOptions<ImageOptions> options)
+    public MessageImageService(ImageStore store, TenantKeyRing keys, IOptions<ImageOptions> options, TimeProvider? time = null)
     {
         _store = store;
+        _keys = keys;
+        _time = time ?? TimeProvider.System;
         _options = options.Value;
         // Nothing is relaxed by environment: unset means https and public addresses only.
         _options.Fetch.AllowHttp ??= false;
@@ -96,6 +104,28 @@ public sealed class MessageImageService : IMessageImages, IDisposable
         var found = await _store.ReadAsync(tenantId, userId, [imageId], withContent: true, ct);
         return found.Count == 0 ? null : (Info(found[0].Image), found[0].Content!);
     }
+
+    /// <inheritdoc />
+    public async Task<string?> PublicLinkAsync(string tenantId, string imageId, CancellationToken ct)
+    {
+        if (string.IsNullOrWhiteSpace(_options.PublicBaseUrl)) return null;
+        var expires = (_time.GetUtcNow() + _options.LinkLifetime).ToUnixTimeSeconds();
+        var signature = (await _keys.ForTenantAsync(tenantId, ct)).Lookup(LinkText(imageId, expires));
+        return $"{_options.PublicBaseUrl.TrimEnd('/')}{LinkPath}{Uri.EscapeDataString(tenantId)}/{imageId}?expires={expires}&sig={signature}";
+    }
+
+    /// <inheritdoc />
+    public async Task<(ImageInfo Info, byte[] Content)?> ReadByLinkAsync(string tenantId, string imageId, long expires, string signature, CancellationToken ct)
+    {
+        if (expires < _time.GetUtcNow().ToUnixTimeSeconds() || signature.Length != 64) return null;
+        // The signature is keyed by the tenant's data key: a link cannot be made for another tenant, image or time.
+        var expected = (await _keys.ForTenantAsync(tenantId, ct)).Lookup(LinkText(imageId, expires));
+        if (!CryptographicOperations.FixedTimeEquals(System.Text.Encoding.ASCII.GetBytes(expected), System.Text.Encoding.ASCII.GetBytes(signature))) return null;
+        var found = await _store.ReadAnyOwnerAsync(tenantId, imageId, ct);
+        return found is { } f ? (Info(f.Image), f.Content) : null;
+    }
+
+    private static string LinkText(string imageId, long expires) => $"image-link\n{imageId}\n{expires}";
 
     /// <inheritdoc />
     public async Task<IReadOnlyList<BlockedImage>> ListBlockedAsync(string tenantId, CancellationToken ct) =>

@@ -65,6 +65,17 @@ public sealed class ImageStore(NpgsqlDataSource db, TenantKeyRing keys)
         return imageIds.Where(found.ContainsKey).Select(id => found[id]).ToList();
     }
 
+    /// <summary>One image of the tenant with its bytes, whoever owns it (for a signed link, whose signature already named it), or null.</summary>
+    public async Task<(ImageRecord Image, byte[] Content)?> ReadAnyOwnerAsync(string tenantId, string imageId, CancellationToken ct = default)
+    {
+        await using var cmd = db.CreateCommand("SELECT user_id FROM message_images WHERE tenant_id = @t AND image_id = @i");
+        cmd.Parameters.AddWithValue("t", tenantId);
+        cmd.Parameters.AddWithValue("i", imageId);
+        if (await cmd.ExecuteScalarAsync(ct) is not string owner) return null;
+        var found = await ReadAsync(tenantId, owner, [imageId], withContent: true, ct);
+        return found.Count == 0 ? null : (found[0].Image, found[0].Content!);
+    }
+
     /// <summary>The hashes among <paramref name="sha256s"/> that are on the tenant's blocklist.</summary>
     public async Task<IReadOnlyList<string>> BlockedAsync(string tenantId, IReadOnlyList<string> sha256s, CancellationToken ct = default)
     {

@@ -43,6 +43,8 @@ public sealed class GreenPlatformFixture() : PlatformHost("mod_green", OperatorK
         // The platform model reads images, and image URLs may name the local image server (by host name only).
         environment["Models__Chat__Vision"] = "true";
         environment["Images__Fetch__Allow__0"] = "localhost";
+        // Green fetches uploads through signed links to the platform itself.
+        environment["Images__PublicBaseUrl"] = $"http://127.0.0.1:{ApiPort}";
         environment["Moderation__Green__Endpoint"] = Green.Endpoint.ToString();
         environment["Moderation__Green__AccessKeyId"] = LocalGreenServer.KeyId;
         environment["Moderation__Green__AccessKeySecret"] = LocalGreenServer.KeySecret;

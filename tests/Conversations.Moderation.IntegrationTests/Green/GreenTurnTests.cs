@@ -120,6 +120,39 @@ public sealed class GreenTurnTests(GreenPlatformFixture fx)
         EverySignatureVerified();
     }
 
+    [Fact(DisplayName = "An upload goes to Green as a signed link Green fetches; a flagged upload is refused, and a forged link is a 404")]
+    public async Task Upload_is_checked_by_green_through_a_signed_link()
+    {
+        await FailureModesAsync("open", "open");
+        using var user = fx.As(GreenPlatformFixture.DemoUserKey);
+        var calls = fx.Model.Requests.Count;
+        var content = new ByteArrayContent(LocalImageServer.Bytes("explosion inside the picture"));
+        content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("image/png");
+        var upload = await user.Http.PostAsync("/v1/images", content);
+        await ApiClient.EnsureAsync(upload, HttpStatusCode.Created);
+        var imageId = (await upload.Content.ReadFromJsonAsync<JsonNode>())!["imageId"]!.GetValue<string>();
+
+        var id = await user.CreateConversationAsync();
+        using var res = await user.Http.PostAsJsonAsync($"/v1/conversations/{id}/messages", new { text = "What is this?", imageIds = new[] { imageId } });
+        var events = await ApiClient.ReadEventsAsync(await res.Content.ReadAsStreamAsync());
+        var error = Assert.Single(events, e => e.Name == "error");
+        Assert.Equal("image_refused", error.Data["code"]!.GetValue<string>());
+        Assert.Contains("green:image:violent_explosion_3001", Strings(error.Data["labels"]));
+        Assert.Equal(calls, fx.Model.Requests.Count);
+
+        // Green got a link to the platform, not the bytes, and fetched the image through it.
+        var link = fx.Green.ImageUrls.Last();
+        Assert.StartsWith($"{fx.BaseUrl}/v1/image-links/", link, StringComparison.Ordinal);
+        Assert.Contains(imageId, link, StringComparison.Ordinal);
+        Assert.Equal(200, fx.Green.ImageFetches.Last());
+        using var anonymous = new HttpClient();
+        Assert.Equal(HttpStatusCode.OK, (await anonymous.GetAsync(link)).StatusCode);
+        var forged = link[..^4] + (link[^4..] == "0000" ? "1111" : "0000");
+        Assert.Equal(HttpStatusCode.NotFound, (await anonymous.GetAsync(forged)).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await anonymous.GetAsync(link.Replace("expires=", "expires=1", StringComparison.Ordinal))).StatusCode);
+        EverySignatureVerified();
+    }
+
     [Fact(DisplayName = "An allowed image host that redirects to a loopback address is refused at the redirect (400), before Green or a model")]
     public async Task Redirect_to_loopback_is_refused()
     {

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using Conversations.Contracts;
 using Conversations.Contracts.Chat;
+using Conversations.Contracts.Images;
 using Conversations.Contracts.Moderation;
 using Conversations.Grains.Chat;
 using Conversations.Grains.Moderation.Events;
@@ -36,6 +37,7 @@ public sealed partial class TurnModeration(
     IOptions<ModerationOptions> options,
     IOptions<GreenOptions> green,
     ImageStore imageStore,
+    IMessageImages imageLinks,
     ILogger<TurnModeration> logger) : ITurnModeration
 {
     /// <summary>Refusal code of a question the checks refused.</summary>
@@ -59,7 +61,8 @@ public sealed partial class TurnModeration(
     /// <remarks>
     /// Images are checked locally first (the tenant's SHA-256 blocklist; type and size were checked when they were
     /// stored), then, with Green configured, those fetched from a URL go to Green's image moderation beside the text.
-    /// An upload has no URL Green could fetch, so the local checks are all it gets.
+    /// An upload goes to Green as a signed, short-lived link to the API (<c>Images:PublicBaseUrl</c>); without that address
+    /// it has no URL Green could fetch, and the local checks are all it gets.
     /// </remarks>
     public async Task<IModeratedTurn> CheckInputAsync(Caller caller, string conversationId, string turnId, string text, IReadOnlyList<TurnImage> images,
         CancellationToken cancellationToken)
@@ -72,7 +75,7 @@ public sealed partial class TurnModeration(
         {
             Seed = turnId,
             GreenFailureMode = inputMode,
-            ImageUrls = blocked.Count > 0 ? [] : images.Where(i => i.SourceUrl is not null).Select(i => i.SourceUrl!).ToList(),
+            ImageUrls = blocked.Count > 0 || !green.Value.IsConfigured ? [] : await ImageUrlsAsync(caller.TenantId, images, cancellationToken),
         };
         // Resolved per call: with Green configured it holds a typed HttpClient whose handlers the factory rotates.
         var verdict = await services.GetRequiredService<IContentModerator>().CheckInputAsync(request, cancellationToken);
@@ -107,6 +110,17 @@ public sealed partial class TurnModeration(
         return new ModeratedTurn(this, caller, conversationId, turnId,
             new InputVerdict(true, verdict.StorageText, verdict.SafeText) { PersonalDataToModels = settings.PersonalDataToModels }, set,
             RefusalMessages.WithheldNotice(text).Trim(), outputMode, text);
+    }
+
+    // What Green fetches: the URL the user gave, or for an upload a signed link to it (none without Images:PublicBaseUrl).
+    private async Task<IReadOnlyList<string>> ImageUrlsAsync(string tenantId, IReadOnlyList<TurnImage> images, CancellationToken cancellationToken)
+    {
+        var urls = new List<string>();
+        foreach (var image in images)
+        {
+            if ((image.SourceUrl ?? await imageLinks.PublicLinkAsync(tenantId, image.ImageId, cancellationToken)) is { } url) urls.Add(url);
+        }
+        return urls;
     }
 
     /// <inheritdoc />
