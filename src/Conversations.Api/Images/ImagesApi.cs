@@ -21,11 +21,13 @@ internal static partial class ImagesApi
             .WithSummary("Stores an image for a message: the raw bytes as the body, with the image's Content-Type (png, jpeg, gif, webp; the type is checked from the bytes). Returns its id for imageIds.")
             .Accepts<byte[]>("image/png", "image/jpeg", "image/gif", "image/webp", "application/octet-stream")
             .ProducesProblem(StatusCodes.Status413PayloadTooLarge).ProducesProblem(StatusCodes.Status415UnsupportedMediaType);
-        images.MapGet("/{imageId}", Read).WithName("GetImage").WithSummary("The bytes of one of the caller's images.");
+        images.MapGet("/{imageId}", Read).WithName("GetImage").WithSummary("The bytes of one of the caller's images.")
+            .Produces(StatusCodes.Status200OK, typeof(byte[]), "image/png", "image/jpeg", "image/gif", "image/webp");
 
         // No key: the signature, made with the tenant's data key, names the tenant, the image and the expiry (Green fetches these).
         v1.MapGet("/image-links/{tenantId}/{imageId}", ReadByLink).WithTags("Images").WithName("GetImageByLink")
-            .WithSummary("An image by a signed, short-lived link the platform gave an outside image checker; 404 when the link is wrong or expired.");
+            .WithSummary("An image by a signed, short-lived link the platform gave an outside image checker; 404 when the link is wrong or expired.")
+            .ExcludeFromDescription(); // for Green, not for clients
 
         var blocklist = v1.MapGroup("/moderation/image-blocklist").WithTags("Moderation").RequireRoles(Roles.TenantAdmin);
         blocklist.MapGet("/", ListBlocked).WithName("ListBlockedImages").WithSummary("The tenant's blocked images, by SHA-256 of their bytes.");
