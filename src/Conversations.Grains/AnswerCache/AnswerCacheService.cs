@@ -11,10 +11,10 @@ using RoutingContext = Conversations.Grains.Chat.RoutingContext;
 namespace Conversations.Grains.AnswerCache;
 
 /// <summary>The cache keys a turn may read and write: shared by users with the same readable labels, or private to the asker.</summary>
-public sealed record CacheKeys(string SharedExact, string PrivateExact, string SharedScope, string PrivateScope);
+internal sealed record CacheKeys(string SharedExact, string PrivateExact, string SharedScope, string PrivateScope);
 
 /// <summary>A cache answer for a turn (or none) and the keys under which this turn's answer may be stored.</summary>
-public sealed record CacheLookup(CachedAnswer? Hit, string? Source, CacheKeys Keys);
+internal sealed record CacheLookup(CachedAnswer? Hit, string? Source, CacheKeys Keys);
 
 /// <summary>
 /// The exact and semantic answer caches of stage 6 (docs/architecture.md). Scope = tenant + the asker's readable-label set +
@@ -25,7 +25,7 @@ public sealed record CacheLookup(CachedAnswer? Hit, string? Source, CacheKeys Ke
 /// (<see cref="QuestionIdentifiers"/>), is stored privately to the asker at their memory epoch. On a hit, every chunk
 /// the answer was built from is checked again against the asker's labels; any doubt is a miss.
 /// </summary>
-public sealed class AnswerCacheService(
+internal sealed class AnswerCacheService(
     IGrainFactory grains,
     AnswerCacheStore store,
     RoutingStore routing,

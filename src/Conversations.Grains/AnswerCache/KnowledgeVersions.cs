@@ -6,7 +6,7 @@ using Microsoft.Extensions.Options;
 namespace Conversations.Grains.AnswerCache;
 
 /// <summary>Each silo's briefly cached knowledge-base fingerprint per tenant (part of every answer-cache key).</summary>
-public sealed class KnowledgeVersions(RoutingStore store, IOptions<RoutingOptions> options, TimeProvider time)
+internal sealed class KnowledgeVersions(RoutingStore store, IOptions<RoutingOptions> options, TimeProvider time)
 {
     private readonly ConcurrentDictionary<string, (long Version, DateTimeOffset At)> _versions = new(StringComparer.Ordinal);
 

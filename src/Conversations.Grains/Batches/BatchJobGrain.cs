@@ -21,7 +21,7 @@ namespace Conversations.Grains.Batches;
 
 /// <summary>A batch job's persisted metadata; the prompts and answers live in routing_batch_items.</summary>
 [GenerateSerializer, Alias("batch-job-state")]
-public sealed class BatchJobState
+internal sealed class BatchJobState
 {
     /// <summary>True once accepted.</summary>
     [Id(0)] public bool Exists { get; set; }
@@ -47,7 +47,7 @@ public sealed class BatchJobState
 /// limits are busy), prices each answer at the batch rate, and runs each prompt through the chat turn's moderation,
 /// budget and usage stages. A reminder reactivates it after a silo crash until it is done.
 /// </summary>
-public sealed partial class BatchJobGrain(
+internal sealed partial class BatchJobGrain(
     [PersistentState("batch-job", "store")] IPersistentState<BatchJobState> state,
     BatchStore items,
     UsageStore usage,

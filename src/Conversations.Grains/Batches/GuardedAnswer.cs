@@ -11,7 +11,7 @@ namespace Conversations.Grains.Batches;
 /// </summary>
 /// <param name="WithheldNotice">Set when a blocking finding withheld the rest of the answer: says why, gently.</param>
 /// <param name="Failure">The model call's error, when it failed.</param>
-public sealed record GuardedAnswer(string Raw, string Shown, ModelUsage? Reported, string? WithheldNotice, Exception? Failure)
+internal sealed record GuardedAnswer(string Raw, string Shown, ModelUsage? Reported, string? WithheldNotice, Exception? Failure)
 {
     private const string DefaultNotice = "The rest of this answer was withheld.";
 

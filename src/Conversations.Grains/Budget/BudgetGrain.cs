@@ -8,7 +8,7 @@ namespace Conversations.Grains.Budget;
 
 /// <summary>The persisted ledger of one tenant and the alerts of recent months.</summary>
 [GenerateSerializer, Alias("budget-state")]
-public sealed class BudgetGrainState
+internal sealed class BudgetGrainState
 {
     /// <summary>Most alerts kept.</summary>
     public const int MaxAlerts = 24;
@@ -24,7 +24,7 @@ public sealed class BudgetGrainState
 /// each grant is written to storage before it is returned, so neither concurrency nor a silo crash can let turns
 /// spend more than the budget (a crash at worst leaves money reserved until the reservation expires).
 /// </summary>
-public sealed partial class BudgetGrain(
+internal sealed partial class BudgetGrain(
     [PersistentState("budget", "store")] IPersistentState<BudgetGrainState> state,
     IOptions<RoutingOptions> options,
     TimeProvider time,

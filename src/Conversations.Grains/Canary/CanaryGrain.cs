@@ -8,7 +8,7 @@ namespace Conversations.Grains.Canary;
 
 /// <summary>The persisted tallies of a tenant's current canary.</summary>
 [GenerateSerializer, Alias("canary-state")]
-public sealed class CanaryGrainState
+internal sealed class CanaryGrainState
 {
     /// <summary>The candidate the tallies belong to; a new candidate starts from zero.</summary>
     [Id(0)] public string? CandidateModelId { get; set; }
@@ -27,7 +27,7 @@ public sealed class CanaryGrainState
 /// Tallies are written every <see cref="WriteEvery"/> outcomes and on every vote and verdict: a crash loses at most
 /// a few turn counts, which only delays a verdict.
 /// </summary>
-public sealed partial class CanaryGrain(
+internal sealed partial class CanaryGrain(
     [PersistentState("canary", "store")] IPersistentState<CanaryGrainState> state,
     TimeProvider time,
     ILogger<CanaryGrain> logger) : Grain, ICanaryGrain

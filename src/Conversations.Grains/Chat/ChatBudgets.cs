@@ -4,7 +4,7 @@ using Conversations.Prompting.Budget;
 namespace Conversations.Grains.Chat;
 
 /// <summary>Maps a tenant's settings to the prompt budget the planner and builder use.</summary>
-public static class ChatBudgets
+internal static class ChatBudgets
 {
     /// <summary>The largest running summary, in tokens.</summary>
     public const int MaxSummaryTokens = 300;

@@ -5,7 +5,7 @@ using Microsoft.Extensions.Options;
 namespace Conversations.Grains.Chat;
 
 /// <summary>Gives a turn its chat model: the configured endpoint, or the extractive responder when none is configured.</summary>
-public interface IChatModelProvider
+internal interface IChatModelProvider
 {
     /// <summary>The model turns use.</summary>
     IChatModel Primary { get; }
@@ -15,7 +15,7 @@ public interface IChatModelProvider
 }
 
 /// <summary>Builds the model client once from <see cref="ChatModelOptions"/>.</summary>
-public sealed class ChatModelProvider(IOptions<ChatModelOptions> options) : IChatModelProvider
+internal sealed class ChatModelProvider(IOptions<ChatModelOptions> options) : IChatModelProvider
 {
     private readonly Lazy<IChatModel> _primary = new(() =>
     {

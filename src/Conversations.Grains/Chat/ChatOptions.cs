@@ -4,7 +4,7 @@ using Conversations.Prompting.Layout;
 namespace Conversations.Grains.Chat;
 
 /// <summary>Configuration section <c>Chat</c>: platform-wide turn settings.</summary>
-public sealed class ChatOptions
+internal sealed class ChatOptions
 {
     /// <summary>The section name.</summary>
     public const string Section = "Chat";

@@ -12,7 +12,7 @@ namespace Conversations.Grains.Chat;
 /// until their feature is added), the model client, the stores and the settings. One per silo; each turn is a
 /// <see cref="Turn.ChatTurn"/> over it.
 /// </summary>
-public sealed class ChatPipeline(
+internal sealed class ChatPipeline(
     ITurnModeration moderation,
     ITurnRouter router,
     IKnowledgeRetriever retriever,

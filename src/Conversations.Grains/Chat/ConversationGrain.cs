@@ -22,7 +22,7 @@ namespace Conversations.Grains.Chat;
 #pragma warning disable ORLEANSEXP004 // silo-metadata placement filters are marked experimental in Orleans 10
 [PreferredMatchSiloMetadataPlacementFilter(["zone"], minCandidates: 1)]
 #pragma warning restore ORLEANSEXP004
-public sealed class ConversationGrain(
+internal sealed class ConversationGrain(
     [PersistentState("conversation", "store")] IPersistentState<ConversationState> state,
     ChatPipeline chat) : Grain, IConversationGrain
 {

@@ -2,7 +2,7 @@ namespace Conversations.Grains.Chat;
 
 /// <summary>The small, persisted part of a conversation; the log itself lives in the messages table.</summary>
 [GenerateSerializer, Alias("conversation-state")]
-public sealed class ConversationState
+internal sealed class ConversationState
 {
     /// <summary>True once created (and false again after delete).</summary>
     [Id(0)] public bool Exists { get; set; }

@@ -11,10 +11,10 @@ namespace Conversations.Grains.Chat;
 /// <summary>A folded summary, who wrote it and what it used.</summary>
 /// <param name="Usage">The model's tokens, reported or counted; null when no model call consumed any (none was made, or it failed before any output).</param>
 /// <param name="Estimated">True when <paramref name="Usage"/> was counted with the tokenizer because the provider reported none.</param>
-public sealed record FoldSummary(string Text, SummaryModelChoice Choice, ModelUsage? Usage, bool Estimated = false);
+internal sealed record FoldSummary(string Text, SummaryModelChoice Choice, ModelUsage? Usage, bool Estimated = false);
 
 /// <summary>Summaries from a model (the tenant's small model when it routes), or extractive ones when no model runs or the model fails.</summary>
-public sealed class ModelSummarizer(IChatModelProvider models, ITokenCounter tokens) : IConversationSummarizer
+internal sealed class ModelSummarizer(IChatModelProvider models, ITokenCounter tokens) : IConversationSummarizer
 {
     private readonly ExtractiveSummarizer _extractive = new(tokens);
 

@@ -8,7 +8,7 @@ namespace Conversations.Grains.Chat;
 /// the stored history) unless the tenant's policy sends them, or, by default, the model runs on an endpoint the
 /// operator allows (<see cref="ChatOptions.PersonalDataAllowedHosts"/>). Models in this process always see the text.
 /// </summary>
-public static class PersonalDataGate
+internal static class PersonalDataGate
 {
     /// <summary>The request as <paramref name="model"/> may receive it.</summary>
     public static ModelRequest For(IChatModel model, ModelRequest request, InputVerdict verdict, IReadOnlyCollection<string> allowedHosts)

@@ -9,7 +9,7 @@ namespace Conversations.Grains.Chat;
 // AddModelRouting and AddKnowledge replace them.
 
 /// <summary>No moderation: everything passes (the default until the moderation feature is added).</summary>
-public sealed class PassThroughModeration : ITurnModeration
+internal sealed class PassThroughModeration : ITurnModeration
 {
     /// <inheritdoc />
     public Task<IModeratedTurn> CheckInputAsync(Caller caller, string conversationId, string turnId, string text, CancellationToken cancellationToken) =>
@@ -33,7 +33,7 @@ public sealed class PassThroughModeration : ITurnModeration
 }
 
 /// <summary>The configured model only (the default until the routing feature is added): one attempt, errors end the turn.</summary>
-public sealed class SingleModelRouter(IChatModelProvider models) : ITurnRouter
+internal sealed class SingleModelRouter(IChatModelProvider models) : ITurnRouter
 {
     /// <summary>The refusal code of a question with images that no model can read.</summary>
     public const string NoVisionModelCode = "no_vision_model";
@@ -66,7 +66,7 @@ public sealed class SingleModelRouter(IChatModelProvider models) : ITurnRouter
 }
 
 /// <summary>No knowledge base (the default until the knowledge feature is added): a turn searches nothing and says nothing about searching.</summary>
-public sealed class NoKnowledgeRetriever : IKnowledgeRetriever
+internal sealed class NoKnowledgeRetriever : IKnowledgeRetriever
 {
     /// <inheritdoc />
     public Task<RetrievalResult> RetrieveAsync(string tenantId, string userId, string question, int topK, CancellationToken cancellationToken = default) =>
@@ -78,7 +78,7 @@ public sealed class NoKnowledgeRetriever : IKnowledgeRetriever
 }
 
 /// <summary>A turn the router holds nothing for (no routing policy): its calls cost nothing here.</summary>
-public sealed class UnroutedTurn(ModelPlan plan) : IRoutedTurn
+internal sealed class UnroutedTurn(ModelPlan plan) : IRoutedTurn
 {
     /// <inheritdoc />
     public ModelPlan Plan => plan;

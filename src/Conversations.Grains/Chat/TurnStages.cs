@@ -10,7 +10,7 @@ namespace Conversations.Grains.Chat;
 /// <param name="Allowed">False: the turn stops with <paramref name="RefusalMessage"/> and nothing else runs.</param>
 /// <param name="TextToStore">The message as it may be stored and logged (personal data and secrets masked).</param>
 /// <param name="TextForModel">The message as the model may see it (masked where the policy says so).</param>
-public sealed record InputVerdict(
+internal sealed record InputVerdict(
     bool Allowed, string TextToStore, string TextForModel,
     string? RefusalCode = null, string? RefusalMessage = null, string? RiskLevel = null, IReadOnlyList<string>? Labels = null)
 {
@@ -27,10 +27,10 @@ public sealed record InputVerdict(
 /// <summary>What the output guard lets through after a piece of the answer.</summary>
 /// <param name="SafeText">Text that may go to the user now (possibly masked); may be empty while a sentence is held back.</param>
 /// <param name="Withheld">True when the rest of the answer must not be shown; <paramref name="Notice"/> says why, gently.</param>
-public readonly record struct GuardedText(string SafeText, bool Withheld = false, string? Notice = null);
+internal readonly record struct GuardedText(string SafeText, bool Withheld = false, string? Notice = null);
 
 /// <summary>Stage 7 for one turn: moderates the streamed answer sentence by sentence.</summary>
-public interface IOutputGuard
+internal interface IOutputGuard
 {
     /// <summary>Feeds the next delta from the model.</summary>
     GuardedText Push(string delta);
@@ -48,10 +48,10 @@ public interface IOutputGuard
 /// <summary>An image the turn's question carries, with its bytes.</summary>
 /// <param name="Sha256">Lower-case hex SHA-256 of <paramref name="Content"/> (the blocklist's key).</param>
 /// <param name="SourceUrl">The URL it was fetched from (an outside checker can fetch it there); null for an upload.</param>
-public sealed record TurnImage(string ImageId, string MediaType, string Sha256, string? SourceUrl, byte[] Content);
+internal sealed record TurnImage(string ImageId, string MediaType, string Sha256, string? SourceUrl, byte[] Content);
 
 /// <summary>Stages 2 and 7: checks a turn's question and hands back the moderated turn that carries the rest.</summary>
-public interface ITurnModeration
+internal interface ITurnModeration
 {
     /// <summary>Checks the user's message before anything else runs; the returned turn holds the verdict, the guard and the finish.</summary>
     Task<IModeratedTurn> CheckInputAsync(Caller caller, string conversationId, string turnId, string text, CancellationToken cancellationToken);
@@ -65,7 +65,7 @@ public interface ITurnModeration
 }
 
 /// <summary>One turn's moderation, from the input check on: it holds what the turn needs until it finishes, nothing silo-wide.</summary>
-public interface IModeratedTurn
+internal interface IModeratedTurn
 {
     /// <summary>Stage 2's verdict on the question.</summary>
     InputVerdict Verdict { get; }
@@ -79,10 +79,10 @@ public interface IModeratedTurn
 
 /// <summary>One model the turn may call, with what a call costs.</summary>
 /// <param name="ModelId">Catalog id; "extractive" for the local responder.</param>
-public sealed record ModelCandidate(string ModelId, IChatModel Model);
+internal sealed record ModelCandidate(string ModelId, IChatModel Model);
 
 /// <summary>Stage 6's plan for a turn: the models to try in order, or a ready answer (hard-coded reply, cache hit, refusal).</summary>
-public sealed record ModelPlan(IReadOnlyList<ModelCandidate> Chain, string Reason)
+internal sealed record ModelPlan(IReadOnlyList<ModelCandidate> Chain, string Reason)
 {
     /// <summary>A reply that needs no model (canned reply or answer cache); streamed as is.</summary>
     public string? ReadyAnswer { get; init; }
@@ -97,7 +97,7 @@ public sealed record ModelPlan(IReadOnlyList<ModelCandidate> Chain, string Reaso
 }
 
 /// <summary>One turn as the router planned it: the plan, and the finish that settles what the router holds for it (reservation, canary arm, cache keys).</summary>
-public interface IRoutedTurn
+internal interface IRoutedTurn
 {
     /// <summary>The chain to try, a ready answer, or a refusal.</summary>
     ModelPlan Plan { get; }
@@ -115,14 +115,14 @@ public interface IRoutedTurn
 /// <param name="MemoryEpoch">The asker's memory epoch: it moves when they make the platform forget (private cache keys carry it).</param>
 /// <param name="RequestedModel">The tier or model id the client asked for (see <see cref="SendMessage.Model"/>); null lets routing choose.</param>
 /// <param name="ImageCount">Images the question carries: only vision-capable models may answer it.</param>
-public sealed record RoutingContext(
+internal sealed record RoutingContext(
     Caller Caller, string ConversationId, string TurnId, string Question, int ConversationDepth,
     int PromptTokens, int MaxOutputTokens, double? RetrievalTopScore, long AclVersion, IReadOnlyList<string> ChunkIds,
     bool PrivateContext = false, long MemoryEpoch = 0, string? RequestedModel = null, int ImageCount = 0);
 
 /// <summary>How one model attempt went, and what it consumed.</summary>
 /// <param name="FailureCode">null on success; "model_timeout", "model_stalled", "model_unavailable".</param>
-public sealed record ModelAttempt(string ModelId, TimeSpan? TimeToFirstToken, string? FailureCode, bool BeforeFirstToken)
+internal sealed record ModelAttempt(string ModelId, TimeSpan? TimeToFirstToken, string? FailureCode, bool BeforeFirstToken)
 {
     /// <summary>
     /// The tokens the call consumed, as the provider reported them or estimated; null when it consumed none that are
@@ -134,7 +134,7 @@ public sealed record ModelAttempt(string ModelId, TimeSpan? TimeToFirstToken, st
 }
 
 /// <summary>What a turn's model calls cost: one figure per attempt (in the order reported), each priced at its own model.</summary>
-public sealed record TurnCost(IReadOnlyList<decimal> AttemptCostsUsd)
+internal sealed record TurnCost(IReadOnlyList<decimal> AttemptCostsUsd)
 {
     /// <summary>The turn's cost in USD.</summary>
     public decimal TotalUsd => AttemptCostsUsd.Sum();
@@ -144,7 +144,7 @@ public sealed record TurnCost(IReadOnlyList<decimal> AttemptCostsUsd)
 }
 
 /// <summary>Stage 6: chooses models for a turn and learns from how they did.</summary>
-public interface ITurnRouter
+internal interface ITurnRouter
 {
     /// <summary>Plans the turn; never throws for a model outage (the chain ends with the extractive responder when the policy says so).</summary>
     Task<IRoutedTurn> PlanAsync(RoutingContext context, CancellationToken cancellationToken);
@@ -162,7 +162,7 @@ public interface ITurnRouter
 /// <summary>The model chosen to write one summary, and the budget it holds.</summary>
 /// <param name="FoldId">Identifies the summary in the budget and the usage records, like a turn id.</param>
 /// <param name="Model">The model to call; null for the extractive summary.</param>
-public sealed record SummaryModelChoice(string TenantId, string FoldId, string ModelId, IChatModel? Model, decimal ReservedUsd, bool Reserved)
+internal sealed record SummaryModelChoice(string TenantId, string FoldId, string ModelId, IChatModel? Model, decimal ReservedUsd, bool Reserved)
 {
     /// <summary>The extractive summary: no model, no cost.</summary>
     public static SummaryModelChoice Extractive(string tenantId, string foldId) => new(tenantId, foldId, "extractive", null, 0m, false);

@@ -8,7 +8,7 @@ namespace Conversations.Grains.Evaluation;
 /// the turn's citation events plus document ids named in the answer, refusal from the turn's error or a refusal opening.
 /// Same answer, same scores: the gate's figures can be reproduced.
 /// </summary>
-public sealed partial class DeterministicScorer : IAnswerScorer
+internal sealed partial class DeterministicScorer : IAnswerScorer
 {
     private static readonly string[] RefusalOpenings =
         ["i can't", "i cannot", "i can not", "i'm unable", "i am unable", "i'm sorry, but", "i am sorry, but", "sorry, i can't", "i won't"];

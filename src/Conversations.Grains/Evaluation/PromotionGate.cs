@@ -9,7 +9,7 @@ namespace Conversations.Grains.Evaluation;
 /// absolute margin) and on the live canary (error rate, thumbs-down share, each against the canary's own tolerance, and
 /// the evaluator's rollback verdict). Latency, length and cost are shown but not gated. Pure.
 /// </summary>
-public static class PromotionGate
+internal static class PromotionGate
 {
     /// <summary>Default largest tolerated drop on an evaluation metric (absolute, 0..1).</summary>
     public const double DefaultMargin = 0.05;

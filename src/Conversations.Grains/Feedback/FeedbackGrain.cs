@@ -12,7 +12,7 @@ namespace Conversations.Grains.Feedback;
 /// worker: it holds nothing, the conversation grain checks ownership, the table keeps the votes.
 /// </summary>
 [StatelessWorker]
-public sealed class FeedbackGrain(RoutingStore store) : Grain, IFeedbackGrain
+internal sealed class FeedbackGrain(RoutingStore store) : Grain, IFeedbackGrain
 {
     /// <inheritdoc />
     public async Task<FeedbackOutcome> RateAsync(Caller caller, FeedbackVote vote)

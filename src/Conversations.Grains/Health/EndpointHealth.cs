@@ -11,7 +11,7 @@ namespace Conversations.Grains.Health;
 /// <param name="Credential">The tenant's own figures and circuit.</param>
 /// <param name="SharedKey">The grain key of the endpoint's shared circuit.</param>
 /// <param name="Shared">The endpoint's shared circuit (its counts include other tenants: never shown to a tenant).</param>
-public sealed record EndpointHealth(string CredentialKey, ModelHealthView Credential, string SharedKey, ModelHealthView Shared)
+internal sealed record EndpointHealth(string CredentialKey, ModelHealthView Credential, string SharedKey, ModelHealthView Shared)
 {
     /// <summary>The circuit the router acts on, as observed: open if either is, else half-open if either is, else closed.</summary>
     public CircuitState State => Combine(CircuitNames.Parse(Credential.Circuit), CircuitNames.Parse(Shared.Circuit));

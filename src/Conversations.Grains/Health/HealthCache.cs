@@ -9,7 +9,7 @@ namespace Conversations.Grains.Health;
 /// Each silo's recent view of endpoint health. Served stale while a refresh runs in the background (the decision
 /// path never waits for it except the first time), and updated at once by the reports this silo sends.
 /// </summary>
-public sealed class HealthCache(IGrainFactory grains, IOptions<RoutingOptions> options, TimeProvider time)
+internal sealed class HealthCache(IGrainFactory grains, IOptions<RoutingOptions> options, TimeProvider time)
 {
     private readonly ConcurrentDictionary<string, Entry> _entries = new(StringComparer.Ordinal);
 

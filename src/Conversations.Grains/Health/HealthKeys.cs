@@ -8,7 +8,7 @@ namespace Conversations.Grains.Health;
 /// Keys of the model health grains: one shared per endpoint URL and model name (the endpoint's own failures, for all
 /// tenants), and one per tenant and credential on it (everything that tenant's calls with that key saw).
 /// </summary>
-public static class HealthKeys
+internal static class HealthKeys
 {
     /// <summary>Prefix of platform-wide keys (the documented exception to tenant-first keys; no tenant data lives there).</summary>
     public const string PlatformPrefix = "_platform";

@@ -7,7 +7,7 @@ using Microsoft.SemanticKernel;
 namespace Conversations.Grains.Health;
 
 /// <summary>Names a failed model call by what went wrong, so health reports can tell the endpoint's failures from the caller's.</summary>
-public static class ModelFailureCodes
+internal static class ModelFailureCodes
 {
     /// <summary>The kind of failure <paramref name="exception"/> (thrown by a model client) stands for.</summary>
     public static FailureKind KindOf(Exception exception)

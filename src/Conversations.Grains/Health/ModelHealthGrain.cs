@@ -8,7 +8,7 @@ namespace Conversations.Grains.Health;
 
 /// <summary>The persisted breaker of one endpoint (windows and samples are bounded by the tracker's options).</summary>
 [GenerateSerializer, Alias("model-health-state")]
-public sealed class ModelHealthGrainState
+internal sealed class ModelHealthGrainState
 {
     /// <summary>The tracker's state as of the last circuit change.</summary>
     [Id(0)] public ModelHealthState? Tracker { get; set; }
@@ -21,7 +21,7 @@ public sealed class ModelHealthGrainState
 /// few microseconds of work. Its state is written only when the circuit changes, so an open circuit survives a silo
 /// restart while the per-call counts stay off the disk.
 /// </summary>
-public sealed class ModelHealthGrain(
+internal sealed class ModelHealthGrain(
     [PersistentState("model-health", "store")] IPersistentState<ModelHealthGrainState> state,
     IOptions<RoutingOptions> options,
     TimeProvider time) : Grain, IModelHealthGrain

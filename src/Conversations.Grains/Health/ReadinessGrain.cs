@@ -5,7 +5,7 @@ namespace Conversations.Grains.Health;
 
 /// <summary>Answers the API's readiness check from whichever silo takes the call; touches nothing else.</summary>
 [StatelessWorker]
-public sealed class ReadinessGrain : Grain, IReadinessGrain
+internal sealed class ReadinessGrain : Grain, IReadinessGrain
 {
     /// <inheritdoc />
     public Task<string> PingAsync() => Task.FromResult(RuntimeIdentity);

@@ -3,7 +3,7 @@ using Conversations.Routing.Endpoints;
 namespace Conversations.Grains.Images;
 
 /// <summary>Configuration section <c>Images</c>: limits on images in messages and the policy for fetching image URLs.</summary>
-public sealed class ImageOptions
+internal sealed class ImageOptions
 {
     /// <summary>The section name.</summary>
     public const string Section = "Images";

@@ -1,7 +1,7 @@
 namespace Conversations.Grains.Images;
 
 /// <summary>The image types a message may carry, recognised by their first bytes rather than by what the sender claims.</summary>
-public static class ImageTypes
+internal static class ImageTypes
 {
     /// <summary>The accepted media types.</summary>
     public static readonly IReadOnlyList<string> Accepted = ["image/png", "image/jpeg", "image/gif", "image/webp"];

@@ -13,7 +13,7 @@ namespace Conversations.Grains.Images;
 /// stored; a URL is fetched through a client whose every connection is checked against the image fetch policy (the
 /// resolved address is the one connected to), redirects followed by hand and each checked, bounded in bytes and time.
 /// </summary>
-public sealed class MessageImageService : IMessageImages, IDisposable
+internal sealed class MessageImageService : IMessageImages, IDisposable
 {
     /// <summary>The route of signed image links: <c>{tenantId}/{imageId}?expires=&amp;sig=</c> follow it.</summary>
     public const string LinkPath = "/v1/image-links/";

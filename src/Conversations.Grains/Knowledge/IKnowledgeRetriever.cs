@@ -3,7 +3,7 @@ using Conversations.Contracts.Knowledge;
 namespace Conversations.Grains.Knowledge;
 
 /// <summary>Stages 3 and 4 of a turn: finds the chunks a user may read that best answer a question.</summary>
-public interface IKnowledgeRetriever
+internal interface IKnowledgeRetriever
 {
     /// <summary>
     /// The best <paramref name="topK"/> chunks of the tenant's knowledge base for <paramref name="question"/> that

@@ -10,7 +10,7 @@ namespace Conversations.Grains.Knowledge;
 /// each document is written in its own database transaction, so interleaved calls cannot tear a document.
 /// </summary>
 [Reentrant]
-public sealed class KnowledgeBaseGrain(KnowledgeIngestion ingestion, KnowledgeStore store) : Grain, IKnowledgeBaseGrain
+internal sealed class KnowledgeBaseGrain(KnowledgeIngestion ingestion, KnowledgeStore store) : Grain, IKnowledgeBaseGrain
 {
     /// <inheritdoc />
     public async IAsyncEnumerable<IngestionProgress> IngestAsync(

@@ -18,7 +18,7 @@ namespace Conversations.Grains.Knowledge;
 /// Documents → token-aware chunks with overlap → embeddings → one COPY per document. A document whose content hash
 /// and embedding model match the stored one is not embedded again; a changed title or label only updates metadata.
 /// </summary>
-public sealed partial class KnowledgeIngestion(
+internal sealed partial class KnowledgeIngestion(
     KnowledgeStore store, EmbeddingModel embeddings, ITokenCounter tokens, LabelChunkCounts counts,
     IOptions<KnowledgeOptions> options, ILogger<KnowledgeIngestion> logger)
 {
@@ -69,31 +69,49 @@ public sealed partial class KnowledgeIngestion(
         var finished = done.Count;
 
         // Small documents are embedded together, so the model always sees full batches (about twice the throughput
-        // of one short document per call); each document is stored as soon as its own chunks are embedded.
+        // of one short document per call); each document is stored as soon as its own chunks are embedded. One batch
+        // is embedded ahead: the model (CPU) works on batch N+1 while batch N's documents are written (database I/O).
         var vectors = new Dictionary<(int Doc, int Chunk), float[]>();
         var queue = pending.SelectMany((p, d) => p.Chunks.Select(c => (Doc: d, Chunk: c))).ToList();
         var next = 0;
-        for (var d = 0; d < pending.Count; d++)
+        (List<(int Doc, TextChunk Chunk)> Batch, Task<IReadOnlyList<float[]>> Vectors)? ahead = null;
+        void EmbedAhead()
         {
-            var (doc, labelId, hash, chunks, exists) = pending[d];
-            while (chunks.Any(c => !vectors.ContainsKey((d, c.Index))))
+            if (next >= queue.Count) { ahead = null; return; }
+            var batch = queue.GetRange(next, Math.Min(embeddings.BatchSize, queue.Count - next));
+            next += batch.Count;
+            ahead = (batch, embeddings.EmbedAsync(batch.Select(b => b.Chunk.Text).ToList(), ct));
+        }
+        EmbedAhead();
+        try
+        {
+            for (var d = 0; d < pending.Count; d++)
             {
-                var batch = queue.GetRange(next, Math.Min(embeddings.BatchSize, queue.Count - next));
-                var embeddedBatch = await embeddings.EmbedAsync(batch.Select(b => b.Chunk.Text).ToList(), ct);
-                for (var i = 0; i < batch.Count; i++) vectors[(batch[i].Doc, batch[i].Chunk.Index)] = embeddedBatch[i];
-                next += batch.Count;
-                embedded += batch.Count;
-                yield return new IngestionProgress(finished, total, embedded, chunksTotal, null);
+                var (doc, labelId, hash, chunks, exists) = pending[d];
+                while (chunks.Any(c => !vectors.ContainsKey((d, c.Index))))
+                {
+                    var (batch, embedding) = ahead ?? throw new InvalidOperationException("Chunks left without a batch.");
+                    var embeddedBatch = await embedding;
+                    EmbedAhead();
+                    for (var i = 0; i < batch.Count; i++) vectors[(batch[i].Doc, batch[i].Chunk.Index)] = embeddedBatch[i];
+                    embedded += batch.Count;
+                    yield return new IngestionProgress(finished, total, embedded, chunksTotal, null);
+                }
+                var rows = chunks.Select(c => new StoredChunk(c.Index, c.Text, LexicalTerms.CjkBigrams(c.Text), vectors[(d, c.Index)])).ToList();
+                foreach (var c in chunks) vectors.Remove((d, c.Index));
+                await store.ReplaceDocumentAsync(tenantId,
+                    new StoredDocument(doc.DocumentId, doc.Title, labelId, hash, embeddings.ModelId, doc.Content.Length), rows, ct);
+                counts.Invalidate(tenantId);
+                finished++;
+                LogStored(logger, tenantId, doc.DocumentId, rows.Count);
+                yield return new IngestionProgress(finished, total, embedded, chunksTotal,
+                    new DocumentIngestResult(doc.DocumentId, exists ? IngestStatus.Updated : IngestStatus.Created, rows.Count));
             }
-            var rows = chunks.Select(c => new StoredChunk(c.Index, c.Text, LexicalTerms.CjkBigrams(c.Text), vectors[(d, c.Index)])).ToList();
-            foreach (var c in chunks) vectors.Remove((d, c.Index));
-            await store.ReplaceDocumentAsync(tenantId,
-                new StoredDocument(doc.DocumentId, doc.Title, labelId, hash, embeddings.ModelId, doc.Content.Length), rows, ct);
-            counts.Invalidate(tenantId);
-            finished++;
-            LogStored(logger, tenantId, doc.DocumentId, rows.Count);
-            yield return new IngestionProgress(finished, total, embedded, chunksTotal,
-                new DocumentIngestResult(doc.DocumentId, exists ? IngestStatus.Updated : IngestStatus.Created, rows.Count));
+        }
+        finally
+        {
+            // Left early (a failed write, a cancelled upload): the batch in flight is not wanted, but its fault is observed.
+            _ = ahead?.Vectors.ContinueWith(t => t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
         }
     }
 

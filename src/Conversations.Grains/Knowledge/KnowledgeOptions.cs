@@ -4,7 +4,7 @@ using Conversations.Knowledge.Search;
 namespace Conversations.Grains.Knowledge;
 
 /// <summary>Configuration section <c>Knowledge</c>: chunk sizes, hybrid search and the plan thresholds.</summary>
-public sealed class KnowledgeOptions
+internal sealed class KnowledgeOptions
 {
     /// <summary>The section name.</summary>
     public const string Section = "Knowledge";

@@ -12,7 +12,7 @@ namespace Conversations.Grains.Knowledge;
 /// ACL grain, the plan from the allowed share, vector and full-text hits are fused by reciprocal rank, and every
 /// returned row's label is re-checked by the ACL grain (defence in depth: a revoke that lands mid-query still wins).
 /// </summary>
-public sealed partial class KnowledgeRetriever(
+internal sealed partial class KnowledgeRetriever(
     IGrainFactory grains, KnowledgeStore store, EmbeddingModel embeddings, LabelChunkCounts counts,
     IOptions<KnowledgeOptions> options, ILogger<KnowledgeRetriever> logger) : IKnowledgeRetriever
 {

@@ -12,7 +12,7 @@ namespace Conversations.Grains.Knowledge;
 /// findings recorded as moderation events under the conversation id <see cref="ConversationId"/>.
 /// </summary>
 [StatelessWorker]
-public sealed class KnowledgeSearchGrain(IKnowledgeRetriever retriever, ITurnModeration moderation) : Grain, IKnowledgeSearchGrain
+internal sealed class KnowledgeSearchGrain(IKnowledgeRetriever retriever, ITurnModeration moderation) : Grain, IKnowledgeSearchGrain
 {
     /// <summary>The conversation id moderation events of searches carry.</summary>
     public const string ConversationId = "knowledge-search";

@@ -8,7 +8,7 @@ namespace Conversations.Grains.Knowledge;
 /// Chunks per label per tenant, for choosing a query plan. Cached briefly: a stale count only changes which plan runs
 /// (both return only allowed rows), so it never costs correctness.
 /// </summary>
-public sealed class LabelChunkCounts(KnowledgeStore store, IOptions<KnowledgeOptions> options, TimeProvider time)
+internal sealed class LabelChunkCounts(KnowledgeStore store, IOptions<KnowledgeOptions> options, TimeProvider time)
 {
     private readonly ConcurrentDictionary<string, (IReadOnlyDictionary<short, long> Counts, DateTimeOffset Expires)> _cache = new(StringComparer.Ordinal);
 

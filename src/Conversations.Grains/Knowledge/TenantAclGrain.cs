@@ -9,7 +9,7 @@ namespace Conversations.Grains.Knowledge;
 /// them) are [ReadOnly] on the interface and interleave with each other.
 /// Answers come from <see cref="AclModel"/>'s cached role closure, rebuilt only after an edit.
 /// </summary>
-public sealed class TenantAclGrain(
+internal sealed class TenantAclGrain(
     [PersistentState("tenant-acl", "store")] IPersistentState<TenantAclState> state,
     KnowledgeStore store) : Grain, ITenantAclGrain
 {

@@ -2,7 +2,7 @@ namespace Conversations.Grains.Knowledge;
 
 /// <summary>The persisted ACL of one tenant: small (roles, users' role names, grants), rewritten whole on each edit.</summary>
 [GenerateSerializer, Alias("tenant-acl-state")]
-public sealed class TenantAclState
+internal sealed class TenantAclState
 {
     /// <summary>Bumped on every edit; retrieval results carry the version they were filtered at.</summary>
     [Id(0)] public long Version { get; set; }

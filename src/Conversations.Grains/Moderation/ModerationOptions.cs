@@ -3,7 +3,7 @@ using Conversations.Moderation.Streaming;
 namespace Conversations.Grains.Moderation;
 
 /// <summary>Configuration section <c>Moderation</c> (Green's settings are in <c>Moderation:Green</c>).</summary>
-public sealed class ModerationOptions
+internal sealed class ModerationOptions
 {
     /// <summary>Configuration section name.</summary>
     public const string Section = "Moderation";

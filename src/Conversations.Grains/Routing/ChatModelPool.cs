@@ -12,7 +12,7 @@ namespace Conversations.Grains.Routing;
 /// connections). Every call goes through one HTTP client whose connections the <see cref="EndpointPolicy"/> checks,
 /// because tenants choose these endpoints.
 /// </summary>
-public sealed class ChatModelPool(IOptions<ChatModelOptions> chat, EndpointPolicy endpoints) : IDisposable
+internal sealed class ChatModelPool(IOptions<ChatModelOptions> chat, EndpointPolicy endpoints) : IDisposable
 {
     private readonly ConcurrentDictionary<(string Endpoint, string Model, string Key, bool CacheKey), IChatModel> _models = new();
     // The SDK's pipeline enforces the network timeout per call, so the client itself never times out.

@@ -5,7 +5,7 @@ using Conversations.Routing.Policy;
 namespace Conversations.Grains.Routing;
 
 /// <summary>Turns the admin's settings into the routing library's catalog and policy, validating as it goes.</summary>
-public static class ConfigMapping
+internal static class ConfigMapping
 {
     /// <summary>Longest accepted cache lifetime (a week).</summary>
     public const int MaxCacheTtlSeconds = 7 * 24 * 3600;

@@ -4,7 +4,7 @@ using Microsoft.Extensions.Options;
 namespace Conversations.Grains.Routing;
 
 /// <summary>Start-up check of the <c>Endpoints</c> section: the message names the unusable setting.</summary>
-public sealed class EndpointPolicyOptionsValidation : IValidateOptions<EndpointPolicyOptions>
+internal sealed class EndpointPolicyOptionsValidation : IValidateOptions<EndpointPolicyOptions>
 {
     /// <inheritdoc />
     public ValidateOptionsResult Validate(string? name, EndpointPolicyOptions options) =>

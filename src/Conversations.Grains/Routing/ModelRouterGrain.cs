@@ -14,7 +14,7 @@ namespace Conversations.Grains.Routing;
 /// break.
 /// </summary>
 [StatelessWorker]
-public sealed class ModelRouterGrain(RoutingConfigCache configs, HealthCache health, TimeProvider time) : Grain, IModelRouterGrain
+internal sealed class ModelRouterGrain(RoutingConfigCache configs, HealthCache health, TimeProvider time) : Grain, IModelRouterGrain
 {
     /// <inheritdoc />
     public async Task<RouteOutcome> DecideAsync(RouteQuery query)

@@ -8,7 +8,7 @@ using Microsoft.Extensions.Options;
 namespace Conversations.Grains.Routing;
 
 /// <summary>A tenant's routing set-up compiled for deciding: the settings, the catalog, the router and the registrations by id.</summary>
-public sealed record TenantRouting(RoutingConfig Config, RoutingPolicySettings Policy, ModelCatalog Catalog, ModelRouter Router)
+internal sealed record TenantRouting(RoutingConfig Config, RoutingPolicySettings Policy, ModelCatalog Catalog, ModelRouter Router)
 {
     /// <summary>The registration of a catalog model, or null (for "extractive" and unknown ids).</summary>
     public ModelRegistration? Find(string modelId) =>
@@ -19,7 +19,7 @@ public sealed record TenantRouting(RoutingConfig Config, RoutingPolicySettings P
 /// Each silo's copy of tenants' routing configs, refreshed after <see cref="RoutingOptions.ConfigCacheTtl"/>, so a
 /// turn's decision costs no remote call. A tenant without a policy maps to null (the platform model serves it).
 /// </summary>
-public sealed partial class RoutingConfigCache(IGrainFactory grains, IOptions<RoutingOptions> options, TimeProvider time, ILogger<RoutingConfigCache> logger)
+internal sealed partial class RoutingConfigCache(IGrainFactory grains, IOptions<RoutingOptions> options, TimeProvider time, ILogger<RoutingConfigCache> logger)
 {
     private readonly ConcurrentDictionary<string, (TenantRouting? Routing, long Version, DateTimeOffset FetchedAt)> _entries = new(StringComparer.Ordinal);
 

@@ -8,7 +8,7 @@ namespace Conversations.Grains.Routing;
 /// Turns never call it directly: silos read it through <see cref="RoutingConfigCache"/>. A model's endpoint must pass the
 /// operator's <see cref="EndpointPolicy"/> (checked again at every connection).
 /// </summary>
-public sealed class RoutingConfigGrain(
+internal sealed class RoutingConfigGrain(
     [PersistentState("routing-config", "store")] IPersistentState<RoutingConfigState> state,
     EndpointPolicy endpoints,
     TimeProvider time) : Grain, IRoutingConfigGrain

@@ -4,7 +4,7 @@ namespace Conversations.Grains.Routing;
 
 /// <summary>A tenant's persisted catalog, policy and recent routing events (bounded).</summary>
 [GenerateSerializer, Alias("routing-config-state")]
-public sealed class RoutingConfigState
+internal sealed class RoutingConfigState
 {
     /// <summary>Most events kept for the admin.</summary>
     public const int MaxEvents = 200;

@@ -4,7 +4,7 @@ using Conversations.Routing.Health;
 namespace Conversations.Grains.Routing;
 
 /// <summary>Configuration section <c>Routing</c>: silo-side caches, breaker settings, ledger and batch pacing.</summary>
-public sealed class RoutingOptions
+internal sealed class RoutingOptions
 {
     /// <summary>The section name.</summary>
     public const string Section = "Routing";

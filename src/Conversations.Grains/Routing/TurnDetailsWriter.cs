@@ -11,7 +11,7 @@ namespace Conversations.Grains.Routing;
 /// usage row (tokens and cost) is written in the same transaction as its assistant message, so a silo crash loses
 /// at most the routing annotations of the last flush interval (who served the turn, why, what it saved), never spend.
 /// </summary>
-public sealed partial class TurnDetailsWriter(RoutingStore store, IOptions<RoutingOptions> options, ILogger<TurnDetailsWriter> logger) : BackgroundService
+internal sealed partial class TurnDetailsWriter(RoutingStore store, IOptions<RoutingOptions> options, ILogger<TurnDetailsWriter> logger) : BackgroundService
 {
     /// <summary>Most records written in one statement.</summary>
     public const int MaxBatch = 500;

@@ -21,7 +21,7 @@ namespace Conversations.Grains.Routing;
 /// the budget (real cost), the caches and the usage details. Tenants without a policy get the platform model, as
 /// without this feature.
 /// </summary>
-public sealed partial class TurnRouter(
+internal sealed partial class TurnRouter(
     IGrainFactory grains,
     RoutingConfigCache configs,
     HealthCache health,

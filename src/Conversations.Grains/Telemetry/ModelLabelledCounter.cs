@@ -6,7 +6,7 @@ namespace Conversations.Grains.Telemetry;
 /// A counter whose <c>model</c> tag passes through <see cref="MetricModelLabel"/> at every call, so no call site can
 /// publish a tenant's model name by mistake.
 /// </summary>
-public sealed class ModelLabelledCounter<T>(Counter<T> inner) where T : struct
+internal sealed class ModelLabelledCounter<T>(Counter<T> inner) where T : struct
 {
     /// <summary>Adds <paramref name="delta"/> with no tags.</summary>
     public void Add(T delta) => inner.Add(delta);

@@ -3,7 +3,7 @@ using System.Diagnostics.Metrics;
 namespace Conversations.Grains.Telemetry;
 
 /// <summary>A histogram whose <c>model</c> tag passes through <see cref="MetricModelLabel"/> at every call.</summary>
-public sealed class ModelLabelledHistogram<T>(Histogram<T> inner) where T : struct
+internal sealed class ModelLabelledHistogram<T>(Histogram<T> inner) where T : struct
 {
     /// <summary>Records <paramref name="value"/> with no tags.</summary>
     public void Record(T value) => inner.Record(value);

@@ -16,44 +16,44 @@ public static class PlatformMetrics
     private static readonly Meter Meter = new(MeterName, "1.0");
 
     /// <summary>Turns that ended, by <c>outcome</c> (complete, refused, failed, interrupted) and <c>model</c>.</summary>
-    public static readonly ModelLabelledCounter<long> Turns = new(Meter.CreateCounter<long>("conversations.turns", "{turn}", "Chat turns that ended, by outcome and model."));
+    internal static readonly ModelLabelledCounter<long> Turns = new(Meter.CreateCounter<long>("conversations.turns", "{turn}", "Chat turns that ended, by outcome and model."));
 
     /// <summary>Time from the turn's start in the grain to the first answer text released to the user.</summary>
-    public static readonly ModelLabelledHistogram<double> TimeToFirstToken = new(Meter.CreateHistogram<double>(
+    internal static readonly ModelLabelledHistogram<double> TimeToFirstToken = new(Meter.CreateHistogram<double>(
         "conversations.turn.time_to_first_token", "ms", "Time from the start of a turn to its first released answer text.", tags: null,
         new InstrumentAdvice<double> { HistogramBucketBoundaries = [50, 100, 250, 500, 1000, 2000, 3000, 5000, 8000, 15000, 30000] }));
 
     /// <summary>Time per output token after the first (time to last text minus time to first text, over completion tokens − 1).</summary>
-    public static readonly ModelLabelledHistogram<double> TimePerOutputToken = new(Meter.CreateHistogram<double>(
+    internal static readonly ModelLabelledHistogram<double> TimePerOutputToken = new(Meter.CreateHistogram<double>(
         "conversations.turn.time_per_output_token", "ms", "Streaming time per output token after the first.", tags: null,
         new InstrumentAdvice<double> { HistogramBucketBoundaries = [5, 10, 20, 35, 50, 75, 100, 150, 200, 300, 500, 1000] }));
 
     /// <summary>Time from the turn's start to its last event.</summary>
-    public static readonly ModelLabelledHistogram<double> TurnDuration = new(Meter.CreateHistogram<double>("conversations.turn.duration", "ms", "Time from the start of a turn to its end."));
+    internal static readonly ModelLabelledHistogram<double> TurnDuration = new(Meter.CreateHistogram<double>("conversations.turn.duration", "ms", "Time from the start of a turn to its end."));
 
     /// <summary>Tokens by <c>kind</c> (prompt, cached, completion) and <c>model</c>.</summary>
-    public static readonly ModelLabelledCounter<long> Tokens = new(Meter.CreateCounter<long>("conversations.tokens", "{token}", "Model tokens by kind and model."));
+    internal static readonly ModelLabelledCounter<long> Tokens = new(Meter.CreateCounter<long>("conversations.tokens", "{token}", "Model tokens by kind and model."));
 
     /// <summary>Cost in USD by <c>model</c>, from the catalog prices.</summary>
-    public static readonly ModelLabelledCounter<double> Cost = new(Meter.CreateCounter<double>("conversations.cost", "USD", "Model cost by model."));
+    internal static readonly ModelLabelledCounter<double> Cost = new(Meter.CreateCounter<double>("conversations.cost", "USD", "Model cost by model."));
 
     /// <summary>Model attempts that failed, by <c>model</c> and <c>code</c> (model_timeout, model_stalled, model_unavailable).</summary>
-    public static readonly ModelLabelledCounter<long> ModelFailures = new(Meter.CreateCounter<long>("conversations.model.failures", "{failure}", "Model attempts that failed, by model and code."));
+    internal static readonly ModelLabelledCounter<long> ModelFailures = new(Meter.CreateCounter<long>("conversations.model.failures", "{failure}", "Model attempts that failed, by model and code."));
 
     /// <summary>Moves to the next model of a turn's chain after a failed attempt, by the failed <c>model</c> and the <c>next</c> one.</summary>
-    public static readonly ModelLabelledCounter<long> Fallbacks = new(Meter.CreateCounter<long>("conversations.model.fallbacks", "{fallback}", "Turns that moved on to a backup model."));
+    internal static readonly ModelLabelledCounter<long> Fallbacks = new(Meter.CreateCounter<long>("conversations.model.fallbacks", "{fallback}", "Turns that moved on to a backup model."));
 
     /// <summary>Requests refused by a rate limit, by <c>scope</c> (user, tenant) and <c>limit</c> (requests, tokens).</summary>
-    public static readonly Counter<long> RateLimitRejections = Meter.CreateCounter<long>("conversations.rate_limit.rejections", "{request}", "Requests refused by a rate limit.");
+    internal static readonly Counter<long> RateLimitRejections = Meter.CreateCounter<long>("conversations.rate_limit.rejections", "{request}", "Requests refused by a rate limit.");
 
     /// <summary>Answer-cache lookups by <c>result</c> (exact, semantic, miss).</summary>
-    public static readonly Counter<long> AnswerCacheLookups = Meter.CreateCounter<long>("conversations.answer_cache.lookups", "{lookup}", "Answer-cache lookups by result.");
+    internal static readonly Counter<long> AnswerCacheLookups = Meter.CreateCounter<long>("conversations.answer_cache.lookups", "{lookup}", "Answer-cache lookups by result.");
 
     /// <summary>Circuit changes by <c>state</c> entered (open, half-open, closed) and <c>scope</c> (shared, tenant).</summary>
-    public static readonly Counter<long> CircuitChanges = Meter.CreateCounter<long>("conversations.circuit.changes", "{change}", "Breaker state changes.");
+    internal static readonly Counter<long> CircuitChanges = Meter.CreateCounter<long>("conversations.circuit.changes", "{change}", "Breaker state changes.");
 
     /// <summary>Circuits not closed on this silo now, by <c>scope</c> (shared, tenant); alerts fire on shared ones.</summary>
-    public static readonly ObservableGauge<int> OpenCircuits = Meter.CreateObservableGauge("conversations.circuit.open", ObserveOpenCircuits, "{circuit}",
+    internal static readonly ObservableGauge<int> OpenCircuits = Meter.CreateObservableGauge("conversations.circuit.open", ObserveOpenCircuits, "{circuit}",
         "Breakers that are open or half-open on this silo.");
 
     private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, bool> NotClosed = new(StringComparer.Ordinal);

@@ -3,7 +3,7 @@ using Conversations.Contracts.Tenancy;
 namespace Conversations.Grains.Tenancy;
 
 /// <summary>One tenant's settings. Not reentrant: updates are rare and must not interleave.</summary>
-public sealed class TenantGrain(
+internal sealed class TenantGrain(
     [PersistentState("tenant", "store")] IPersistentState<TenantSettings> state) : Grain, ITenantGrain
 {
     /// <inheritdoc />

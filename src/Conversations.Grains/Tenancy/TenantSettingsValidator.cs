@@ -3,7 +3,7 @@ using Conversations.Contracts.Tenancy;
 namespace Conversations.Grains.Tenancy;
 
 /// <summary>Checks a settings patch; throws <see cref="ArgumentException"/> with a message fit for the API's 400.</summary>
-public static class TenantSettingsValidator
+internal static class TenantSettingsValidator
 {
     /// <summary>Smallest context budget that still leaves room for a prompt.</summary>
     public const int MinContextBudgetTokens = 1000;

@@ -7,7 +7,7 @@ namespace Conversations.Grains.Users;
 
 /// <summary>Persisted user memory; the facts are bounded by <see cref="UserMemory.MaxFacts"/> and <see cref="UserMemory.MaxTokens"/>.</summary>
 [GenerateSerializer, Alias("user-state")]
-public sealed class UserState
+internal sealed class UserState
 {
     [Id(0)] public List<MemoryFactInfo> Facts { get; set; } = [];
     [Id(1)] public long NextSequence { get; set; } = 1;
@@ -21,7 +21,7 @@ public sealed class UserState
 #pragma warning disable ORLEANSEXP004 // silo-metadata placement filters are marked experimental in Orleans 10
 [PreferredMatchSiloMetadataPlacementFilter(["zone"], minCandidates: 1)]
 #pragma warning restore ORLEANSEXP004
-public sealed class UserGrain(
+internal sealed class UserGrain(
     [PersistentState("user", "store")] IPersistentState<UserState> state,
     ITokenCounter tokens) : Grain, IUserGrain
 {

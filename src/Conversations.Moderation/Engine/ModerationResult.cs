@@ -6,6 +6,7 @@ namespace Conversations.Moderation.Engine;
 public sealed class ModerationResult
 {
     private static readonly IReadOnlyList<ModerationHit> NoHits = [];
+    private IReadOnlyList<ModerationLabelResult>? _results;
 
     /// <summary>Builds a result from hits (original offsets) found in <paramref name="phase"/>.</summary>
     public ModerationResult(ModerationPhase phase, IReadOnlyList<ModerationHit> hits)
@@ -18,7 +19,6 @@ public sealed class ModerationResult
             if (hit.Action > Action)
                 Action = hit.Action;
         }
-        Results = BuildResults(hits);
     }
 
     /// <summary>A result with no findings.</summary>
@@ -40,7 +40,8 @@ public sealed class ModerationResult
     public bool IsBlocked => Action == ModerationAction.Block;
 
     /// <summary>Per-label summary, Green's <c>Result[]</c>.</summary>
-    public IReadOnlyList<ModerationLabelResult> Results { get; }
+    /// <remarks>Built on first use: a streaming filter scans many times and never reads it.</remarks>
+    public IReadOnlyList<ModerationLabelResult> Results => _results ??= BuildResults(Hits);
 
     /// <summary>Every hit, with original offsets, sorted by start.</summary>
     public IReadOnlyList<ModerationHit> Hits { get; }

@@ -23,6 +23,23 @@ public sealed class PiiScanner
     private static readonly SearchValues<string> KeyPrefixes =
         SearchValues.Create(["sk-", "AKIA", "ASIA", "LTAI", "ghp_", "gho_", "ghu_", "ghs_", "ghr_"], StringComparison.Ordinal);
 
+    // One pass that finds every text the three sets above can match, and then some: their ASCII words under one
+    // ignore-case Teddy search (all of length 3 or more, so it stays vectorized), and the first hanzi of 密码 and 口令.
+    // Ordinary text holds none of them, so the three narrower passes are skipped.
+    private static readonly SearchValues<string> SecretTriggers = SearchValues.Create(
+        ["pass", "pwd", "key", "secret", "token", "bearer", "sk-", "akia", "asia", "ltai", "ghp_", "gho_", "ghu_", "ghs_", "ghr_"],
+        StringComparison.OrdinalIgnoreCase);
+
+    private readonly bool _skipByTriggers = true;
+
+    /// <summary>A scanner with every detector on.</summary>
+    public PiiScanner()
+    {
+    }
+
+    /// <summary>With <paramref name="skipByTriggers"/> false, every detector runs on every text (the reference in tests).</summary>
+    internal PiiScanner(bool skipByTriggers) => _skipByTriggers = skipByTriggers;
+
     /// <summary>The shared scanner with every detector on.</summary>
     public static PiiScanner Default { get; } = new();
 
@@ -30,15 +47,19 @@ public sealed class PiiScanner
     public void Scan(ReadOnlySpan<char> text, List<PiiSpan> into)
     {
         var first = into.Count;
-        if (text.ContainsAny(PasswordWords))
-            AddValues(text, PiiPatterns.PasswordAssignment(), PiiKind.Password, into, first, minLength: 1);
-        if (text.ContainsAny(KeyPrefixes))
-            AddSimple(text, PiiPatterns.PrefixedKey(), PiiKind.ApiKey, into, first);
-        if (text.ContainsAny(KeyWords))
-            AddValues(text, PiiPatterns.KeyAssignment(), PiiKind.ApiKey, into, first, minLength: MinTokenLength);
+        var all = !_skipByTriggers;
+        if (all || text.ContainsAny(SecretTriggers) || text.ContainsAny('密', '口'))
+        {
+            if (all || text.ContainsAny(PasswordWords))
+                AddValues(text, PiiPatterns.PasswordAssignment(), PiiKind.Password, into, first, minLength: 1);
+            if (all || text.ContainsAny(KeyPrefixes))
+                AddSimple(text, PiiPatterns.PrefixedKey(), PiiKind.ApiKey, into, first);
+            if (all || text.ContainsAny(KeyWords))
+                AddValues(text, PiiPatterns.KeyAssignment(), PiiKind.ApiKey, into, first, minLength: MinTokenLength);
+        }
         for (var from = 0; EmailFinder.TryFindNext(text, ref from, out var email);)
             TryAdd(into, first, email);
-        if (text.ContainsAnyInRange('0', '9'))
+        if (all || text.ContainsAnyInRange('0', '9'))
         {
             AddSimple(text, PiiPatterns.ChinaResidentId(), PiiKind.ChinaResidentId, into, first);
             AddSimple(text, PiiPatterns.BankCard(), PiiKind.BankCard, into, first);

@@ -15,7 +15,7 @@ namespace Conversations.Moderation.Streaming;
 /// One instance per answer; not thread-safe. It scans only when a release is possible (a sentence end, or in safe-prefix
 /// mode a finished word), not on every delta.
 /// </remarks>
-public sealed class StreamingOutputFilter(ModerationEngine engine, CompiledLexiconSet lexicons, StreamingFilterOptions? options = null)
+public sealed partial class StreamingOutputFilter(ModerationEngine engine, CompiledLexiconSet lexicons, StreamingFilterOptions? options = null)
 {
     // Beyond this much pending text, one unbroken run is split anyway so memory and the next scan stay bounded.
     private const int HardHoldChars = 4096;
@@ -29,6 +29,7 @@ public sealed class StreamingOutputFilter(ModerationEngine engine, CompiledLexic
     // Chars at the start of _pending already shown to the user but kept for the scans: the first char of the answer,
     // released before its word is complete (see ShowFirstChar).
     private int _shown;
+    private readonly Normalization.NormalizedText _light = new(256);
 
     /// <summary>True once a blocking rule fired; everything after that is withheld.</summary>
     public bool IsBlocked { get; private set; }
@@ -147,20 +148,19 @@ public sealed class StreamingOutputFilter(ModerationEngine engine, CompiledLexic
 
     /// <summary>
     /// The first char of the answer, shown before its word is complete when no finding can hide it: a one-shot mask would
-    /// show it too. A finding that starts with a letter or digit keeps its first char when masked (an e-mail keeps the first
-    /// letter, phones, IDs and cards their first digits), except secrets, whose keywords and vendor prefixes are checked
-    /// here, and lexicon words, whose open prefix the scan reports. The char stays in the pending text, so later scans see
+    /// show it too. Every personal-data mask keeps the first char of what it masks (an e-mail its first letter, phones, IDs
+    /// and cards their first digits, a phone's "+"), and a secret written as "keyword: value" masks the value only, so
+    /// what remains are lexicon words, whose open prefix the scan reports, and vendor keys ("sk-…", "AKIA…"), masked
+    /// whole, whose prefixes are checked here on the light form. The char stays in the pending text, so later scans see
     /// the whole word as a one-shot scan would.
     /// </summary>
     private string ShowFirstChar()
     {
         var pending = _pending.AsSpan(0, _length);
-        if (pending.IsEmpty || !(char.IsAsciiLetterOrDigit(pending[0]) || pending[0] is '*' or '#' or '>' or '`' or '|'))
+        if (pending.IsEmpty || char.IsSurrogate(pending[0])
+            || Normalization.ModerationNormalizer.ClassOf(pending[0]) is Normalization.CharClass.Invisible or Normalization.CharClass.Space)
             return string.Empty;
-        var letters = 0;
-        while (letters < pending.Length && char.IsAsciiLetter(pending[letters]))
-            letters++;
-        if (letters > 0 && MayBeSecretWord(pending[..letters]))
+        if (MayStartVendorKey(pending))
             return string.Empty;
         var result = engine.Scan(pending, lexicons, ModerationPhase.Output, out var openPrefixStart, _options.Policy,
             new ScanContext(_lastVisible, MoreFollows: true));
@@ -171,21 +171,32 @@ public sealed class StreamingOutputFilter(ModerationEngine engine, CompiledLexic
             if (hit.Start == 0)
                 return string.Empty;
         }
-        _shown = char.IsHighSurrogate(pending[0]) ? 0 : 1;
-        return _shown == 0 ? string.Empty : pending[..1].ToString();
+        _shown = 1;
+        return pending[..1].ToString();
     }
 
-    // Words a secret can start with: the keywords of PiiPatterns.KeyAssignment and PasswordAssignment, and the vendor
-    // prefixes of PrefixedKey. A word that is a prefix of one, or starts with one, may still become a masked secret.
-    private static readonly string[] SecretWords =
-        ["api", "app", "access", "secret", "client", "private", "auth", "refresh", "bearer", "session", "token",
-         "password", "passwd", "passcode", "pwd", "sk", "akia", "asia", "ltai", "gh"];
+    // The vendor prefixes of PiiPatterns.PrefixedKey (case-sensitive, as the pattern is).
+    private static readonly string[] VendorPrefixes = ["sk-", "AKIA", "ASIA", "LTAI", "ghp_", "gho_", "ghu_", "ghs_", "ghr_"];
 
-    private static bool MayBeSecretWord(ReadOnlySpan<char> word)
+    /// <summary>True when the text, read in its light form (full-width folded, invisible chars dropped), may still become or
+    /// already starts with a vendor key prefix.</summary>
+    private static bool MayStartVendorKey(ReadOnlySpan<char> pending)
     {
-        foreach (var secret in SecretWords)
+        Span<char> head = stackalloc char[4];
+        var n = 0;
+        foreach (var c in pending)
         {
-            if (secret.AsSpan().StartsWith(word, StringComparison.OrdinalIgnoreCase) || word.StartsWith(secret, StringComparison.OrdinalIgnoreCase))
+            var folded = Normalization.FoldTables.Light[c];
+            if (folded == Normalization.FoldTables.LightDrop)
+                continue;
+            head[n++] = folded;
+            if (n == head.Length)
+                break;
+        }
+        foreach (var prefix in VendorPrefixes)
+        {
+            var common = Math.Min(n, prefix.Length);
+            if (head[..common].SequenceEqual(prefix.AsSpan(0, common)))
                 return true;
         }
         return false;
@@ -224,23 +235,34 @@ public sealed class StreamingOutputFilter(ModerationEngine engine, CompiledLexic
 
     private static bool IsNumberish(char c) => char.IsAsciiDigit(c) || c is >= '\uFF10' and <= '\uFF19' || c is '+' or '-' or '(' or ')';
 
-    // A secret's value is recognised by the keyword before it ("password:", "api_key="); once the keyword is released the
-    // value would be scanned without it, so an unfinished sentence holding a keyword is held from the keyword on.
-    private static int SecretKeywordStart(ReadOnlySpan<char> pending)
+    // A secret's value is recognised by the keyword before it ("password:", "api_key=", "密码是"); once the keyword is released
+    // the value would be scanned without it. So the pending text is held from a keyword in the unfinished sentence, from a
+    // keyword whose separator ends the pending text (its value may start on the next line), and from the unfinished start
+    // of one at the very end ("密", "password i"). The patterns run on the light form, as the detectors do.
+    private int SecretKeywordStart(ReadOnlySpan<char> pending)
     {
-        var sentenceStart = LastSentenceEnd(pending);
-        var tail = pending[sentenceStart..];
-        return Math.Min(FirstMatch(Pii.PiiPatterns.PasswordAssignment(), tail, sentenceStart, pending.Length),
-            FirstMatch(Pii.PiiPatterns.KeyAssignment(), tail, sentenceStart, pending.Length));
+        Normalization.ModerationNormalizer.NormalizeLight(pending, _light);
+        var light = _light.Chars;
+        var sentenceStart = LastSentenceEnd(light);
+        var start = light.Length;
+        foreach (var pattern in (ReadOnlySpan<System.Text.RegularExpressions.Regex>)[Pii.PiiPatterns.PasswordAssignment(), Pii.PiiPatterns.KeyAssignment(), OpenKeyword()])
+        {
+            foreach (var m in pattern.EnumerateMatches(light))
+            {
+                if (m.Index >= sentenceStart || light[(m.Index + m.Length)..].IsWhiteSpace())
+                {
+                    start = Math.Min(start, m.Index);
+                    break;
+                }
+            }
+        }
+        return start == light.Length ? pending.Length : _light.SourceOf(start);
     }
 
-    // Runs on every release: span matching, no string or Match allocated.
-    private static int FirstMatch(System.Text.RegularExpressions.Regex pattern, ReadOnlySpan<char> text, int offset, int none)
-    {
-        foreach (var m in pattern.EnumerateMatches(text))
-            return offset + m.Index;
-        return none;
-    }
+    /// <summary>The unfinished start of a password keyword and its separator at the end of the text.</summary>
+    [System.Text.RegularExpressions.GeneratedRegex(@"(?:(?<![A-Za-z])(?:password|passwd|passcode|pwd)\s+(?:i|is)?|密码?\s*|口令?\s*)$",
+        System.Text.RegularExpressions.RegexOptions.CultureInvariant | System.Text.RegularExpressions.RegexOptions.IgnoreCase)]
+    private static partial System.Text.RegularExpressions.Regex OpenKeyword();
 
     /// <summary>End of the last complete sentence in <paramref name="pending"/>, 0 when none.</summary>
     private static int LastSentenceEnd(ReadOnlySpan<char> pending)

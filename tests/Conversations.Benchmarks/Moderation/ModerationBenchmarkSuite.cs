@@ -94,7 +94,38 @@ public sealed class ModerationBenchmarkSuite : IBenchmarkSuite
             output.WriteLine(
                 $"| {count:N0} | {buildMs:F0} | {set.Automaton.StateCount:N0} | {set.Automaton.MemoryBytes / 1e6:F1} | {Rate(textMb, automatonTime)} | {matches:N0} | {Rate(textMb, normalizeScanTime)} | {Rate(textMb, engineTime)} | {searchBuildMs:F0} | {Rate(textMb, searchTime)} | {searchRatio:F2}× | {regexBuild} | {regexRate} | {ratio} |");
         }
+        WriteBreakdown(text, textMb, reps, output);
         return Task.FromResult(0);
+    }
+
+    /// <summary>The engine's word-independent stages on the same 2 KB pieces, to show where its time goes.</summary>
+    private static void WriteBreakdown(string text, double textMb, int reps, TextWriter output)
+    {
+        var matching = new NormalizedText(4096);
+        var light = new NormalizedText(4096);
+        var spans = new List<Conversations.Moderation.Pii.PiiSpan>();
+        var matchingTime = Median(reps, () => ForPieces(text, piece => ModerationNormalizer.NormalizeForMatching(piece, matching)));
+        var lightTime = Median(reps, () => ForPieces(text, piece => ModerationNormalizer.NormalizeLight(piece, light)));
+        var piiTime = Median(reps, () => ForPieces(text, piece =>
+        {
+            ModerationNormalizer.NormalizeLight(piece, light);
+            spans.Clear();
+            Conversations.Moderation.Pii.PiiScanner.Default.Scan(light.Chars, spans);
+        }));
+        output.WriteLine();
+        output.WriteLine("| stage (2 KB pieces, no lexicon) | MB/s wall / cpu |");
+        output.WriteLine("|---|---:|");
+        output.WriteLine($"| matching normalization | {Rate(textMb, matchingTime)} |");
+        output.WriteLine($"| light normalization | {Rate(textMb, lightTime)} |");
+        output.WriteLine($"| light normalization + PII detectors | {Rate(textMb, piiTime)} |");
+    }
+
+    private delegate void PieceAction(ReadOnlySpan<char> piece);
+
+    private static void ForPieces(string text, PieceAction action)
+    {
+        for (var i = 0; i < text.Length; i += 2048)
+            action(text.AsSpan(i, Math.Min(2048, text.Length - i)));
     }
 
     /// <summary>Positions in <paramref name="text"/> where one of the words starts, found with <see cref="SearchValues{T}"/>.</summary>

@@ -33,6 +33,33 @@ public sealed class RateLimitApiTests(ModerationPlatformFixture fx)
         Assert.Equal("done", (await admin.SendAsync(adminConversation, "hello"))[^1].Name);
     }
 
+    [Fact(DisplayName = "A limit the admin raises applies to a user already refused within a couple of seconds, not when the window frees a slot")]
+    public async Task Raised_limit_applies_to_a_refused_user_at_once()
+    {
+        using var tenant = await fx.NewTenantAsync();
+        var (admin, user) = tenant;
+        await admin.PatchModerationAsync(new { userRequestsPerMinute = 1 });
+        var id = await user.CreateConversationAsync();
+        Assert.Equal("done", (await user.SendAsync(id, "the one question this minute"))[^1].Name);
+        using (var refused = await user.PostMessageAsync(id, "one more"))
+            Assert.Equal(HttpStatusCode.TooManyRequests, refused.StatusCode);
+
+        await admin.PatchModerationAsync(new { userRequestsPerMinute = 100 });
+        // The user's window still holds the first request for most of a minute; the raised limit must not wait for it.
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        HttpStatusCode status;
+        do
+        {
+            using var res = await user.PostMessageAsync(id, "after the raise");
+            status = res.StatusCode;
+            if (status == HttpStatusCode.OK) await ApiClient.ReadEventsAsync(await res.Content.ReadAsStreamAsync());
+            else await Task.Delay(250);
+        }
+        while (status == HttpStatusCode.TooManyRequests && clock.Elapsed < TimeSpan.FromSeconds(10));
+        Assert.Equal(HttpStatusCode.OK, status);
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(5), $"the raised limit applied after {clock.Elapsed}");
+    }
+
     [Fact(DisplayName = "Bad messages get their 4xx before the limit is asked and are never counted; only sending is limited")]
     public async Task Bad_messages_are_answered_first_and_not_counted()
     {

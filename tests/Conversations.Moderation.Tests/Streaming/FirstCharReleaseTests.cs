@@ -12,12 +12,12 @@ public sealed class FirstCharReleaseTests
     [InlineData("12", "1")]
     [InlineData("**", "*")]
     [InlineData("Hello", "H")]
-    [InlineData("tok", "")] // may become "token: …", whose value is masked with the keyword
+    [InlineData("tok", "t")] // may become "token: …", whose value alone is masked
     [InlineData("sk", "")] // may become a vendor key, masked whole
     [InlineData("Pass", "")] // may become "password …"
     [InlineData("jiao", "")] // the start of a blocked lexicon word
-    [InlineData("+86", "")] // a phone's "+" is not kept by every mask
-    [InlineData("_t", "")]
+    [InlineData("+86", "+")] // every phone mask keeps the "+"
+    [InlineData("_t", "_")]
     public void The_first_char_is_shown_unless_a_finding_may_start_with_it(string firstDelta, string shown)
     {
         // Proves the first delta releases its first char only when no secret keyword, vendor prefix or lexicon word can start there.

@@ -11,7 +11,7 @@ namespace Conversations.Grains.Moderation.Events;
 /// event is in the database, so a caller that waits for it never acknowledges an event that could still be lost;
 /// failed batches are retried (each event is stored once), and the queue is drained when the host stops.
 /// </summary>
-public sealed partial class ModerationEventWriter(
+internal sealed partial class ModerationEventWriter(
     ModerationEventStore store, IOptions<ModerationOptions> options, ILogger<ModerationEventWriter> logger) : IHostedService
 {
     private static readonly TimeSpan MaxRetryDelay = TimeSpan.FromSeconds(30);

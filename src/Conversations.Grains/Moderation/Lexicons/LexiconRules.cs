@@ -7,7 +7,7 @@ using Conversations.Moderation.Normalization;
 namespace Conversations.Grains.Moderation.Lexicons;
 
 /// <summary>Validates tenant lexicons (messages fit for the API's 400) and turns them into engine lexicons.</summary>
-public static partial class LexiconRules
+internal static partial class LexiconRules
 {
     /// <summary>Most lexicons one tenant may have.</summary>
     public const int MaxLexicons = 100;

@@ -12,7 +12,7 @@ namespace Conversations.Grains.Moderation.Lexicons;
 /// tenant's lexicon grain at most once per <see cref="ModerationOptions.LexiconVersionCacheTime"/>; a new version is
 /// compiled once, on the thread pool, while concurrent callers share that compile.
 /// </summary>
-public sealed partial class TenantLexiconCache(
+internal sealed partial class TenantLexiconCache(
     IGrainFactory grains, TimeProvider time, IOptions<ModerationOptions> options, ILogger<TenantLexiconCache> logger)
 {
     private readonly ConcurrentDictionary<string, Entry> _entries = new(StringComparer.Ordinal);

@@ -7,7 +7,7 @@ namespace Conversations.Grains.Moderation.Lexicons;
 /// One tenant's custom lexicons, loaded from <c>moderation_lexicons</c> on activation. Not reentrant, so edits apply
 /// one at a time; reads are [ReadOnly] and interleave. Scanning never happens here (see <see cref="TenantLexiconCache"/>).
 /// </summary>
-public sealed class TenantLexiconGrain(LexiconStore store, TenantLexiconCache cache, TimeProvider time) : Grain, ITenantLexiconGrain
+internal sealed class TenantLexiconGrain(LexiconStore store, TenantLexiconCache cache, TimeProvider time) : Grain, ITenantLexiconGrain
 {
     private string _tenantId = "";
     private TenantLexicons _current = new(0, []);

@@ -3,7 +3,7 @@ using Conversations.Contracts.Moderation;
 namespace Conversations.Grains.Moderation.RateLimiting;
 
 /// <summary>Checks a moderation settings patch; throws <see cref="ArgumentException"/> with a message fit for the API's 400.</summary>
-public static class ModerationSettingsValidator
+internal static class ModerationSettingsValidator
 {
     /// <summary>Returns the settings with the patch applied, or throws when a value is out of range.</summary>
     public static ModerationSettings Apply(ModerationSettings current, ModerationSettingsPatch patch)

@@ -9,7 +9,7 @@ namespace Conversations.Grains.Moderation.RateLimiting;
 /// and none of them waits behind a settings write. Each limit holds over every 60-second window
 /// (<see cref="SlidingWindowLimit"/>). The windows live in memory: a new activation starts them empty.
 /// </summary>
-public sealed class TenantModerationGrain(
+internal sealed class TenantModerationGrain(
     [PersistentState("moderation-settings", "store")] IPersistentState<ModerationSettings> state,
     RateLimitClock clock) : Grain, ITenantModerationGrain
 {

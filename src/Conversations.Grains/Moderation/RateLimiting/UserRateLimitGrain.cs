@@ -17,12 +17,15 @@ namespace Conversations.Grains.Moderation.RateLimiting;
 #pragma warning disable ORLEANSEXP004 // silo-metadata placement filters are marked experimental in Orleans 10
 [PreferredMatchSiloMetadataPlacementFilter(["zone"], minCandidates: 1)]
 #pragma warning restore ORLEANSEXP004
-public sealed class UserRateLimitGrain(RateLimitClock clock) : Grain, IUserRateLimitGrain
+internal sealed class UserRateLimitGrain(RateLimitClock clock) : Grain, IUserRateLimitGrain
 {
     private ITenantModerationGrain _tenant = null!;
     private ModerationSettings _settings = new();
     private SlidingWindowLimit _requests = null!;
     private SlidingWindowLimit _tokens = null!;
+    private DateTimeOffset _settingsCheckedAt;
+
+    private static readonly TimeSpan SettingsCheckInterval = TimeSpan.FromSeconds(1);
 
     /// <inheritdoc />
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
@@ -38,10 +41,18 @@ public sealed class UserRateLimitGrain(RateLimitClock clock) : Grain, IUserRateL
     public async Task<RateLimitDecision> TryAdmitAsync()
     {
         var now = clock.Now;
-        if (_tokens.IsExhausted(now, out var wait))
-            return RateLimitDecisions.Refused(RateLimitDecision.UserScope, RateLimitDecision.TokensLimit, wait);
-        if (!_requests.TryTake(1, now, out wait))
-            return RateLimitDecisions.Refused(RateLimitDecision.UserScope, RateLimitDecision.RequestsLimit, wait);
+        if (UserRefusal(now) is { } refused)
+        {
+            // A refusal never reaches the tenant grain, so it would not learn of a raised limit until the window frees
+            // a slot (up to a minute). Ask for newer settings, at most once a second, before refusing.
+            if (now - _settingsCheckedAt < SettingsCheckInterval) return refused;
+            _settingsCheckedAt = now;
+            var latest = await _tenant.GetSettingsAsync();
+            if (latest.Version == _settings.Version) return refused;
+            Apply(latest);
+            now = clock.Now;
+            if (UserRefusal(now) is { } stillRefused) return stillRefused;
+        }
 
         var admission = await _tenant.AdmitAsync(_settings.Version);
         now = clock.Now;
@@ -80,6 +91,16 @@ public sealed class UserRateLimitGrain(RateLimitClock clock) : Grain, IUserRateL
         var admission = await _tenant.AdmitBackgroundAsync(reservedShare, _settings.Version);
         if (admission.NewerSettings is { } newer) Apply(newer);
         return admission.Decision;
+    }
+
+    // The user's own windows: a refusal, or null after taking one request.
+    private RateLimitDecision? UserRefusal(DateTimeOffset now)
+    {
+        if (_tokens.IsExhausted(now, out var wait))
+            return RateLimitDecisions.Refused(RateLimitDecision.UserScope, RateLimitDecision.TokensLimit, wait);
+        if (!_requests.TryTake(1, now, out wait))
+            return RateLimitDecisions.Refused(RateLimitDecision.UserScope, RateLimitDecision.RequestsLimit, wait);
+        return null;
     }
 
     private void Apply(ModerationSettings settings)

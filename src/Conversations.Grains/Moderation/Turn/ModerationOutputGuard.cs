@@ -12,7 +12,7 @@ namespace Conversations.Grains.Moderation.Turn;
 /// was released in windows meanwhile; a failing window withholds the rest the same way. When the answer ends (or is
 /// withheld) the findings are handed to <paramref name="finished"/> once, with the answer masked for storage.
 /// </summary>
-public sealed class ModerationOutputGuard(StreamingOutputFilter filter, string withheldNotice, Action<OutputFindings> finished) : IOutputGuard
+internal sealed class ModerationOutputGuard(StreamingOutputFilter filter, string withheldNotice, Action<OutputFindings> finished) : IOutputGuard
 {
     private readonly StringBuilder _raw = new();
     private OutputWindowWatch? _watch;
@@ -91,7 +91,7 @@ public sealed class ModerationOutputGuard(StreamingOutputFilter filter, string w
 }
 
 /// <summary>What the output guard found in one answer; <see cref="StoredText"/> has every finding masked.</summary>
-public sealed record OutputFindings(ModerationAction Action, RiskLevel Risk, IReadOnlyList<ModerationHit> Hits, string StoredText)
+internal sealed record OutputFindings(ModerationAction Action, RiskLevel Risk, IReadOnlyList<ModerationHit> Hits, string StoredText)
 {
     /// <summary>Labels from the outside checker (Green), "green:"-prefixed.</summary>
     public IReadOnlyList<string> OutsideLabels { get; init; } = [];

@@ -9,7 +9,7 @@ namespace Conversations.Grains.Moderation.Turn;
 /// guard's own rules; the first window that fails (a risky verdict, or Green down under a fail-closed tenant) makes the
 /// guard withhold the rest. Pushes and the settle come from the turn, one at a time; verdicts arrive from any thread.
 /// </summary>
-public sealed class OutputWindowWatch(IOutputWindowModerator checker, GreenFailureMode failureMode, OutputWindowOptions options)
+internal sealed class OutputWindowWatch(IOutputWindowModerator checker, GreenFailureMode failureMode, OutputWindowOptions options)
 {
     private readonly OutputWindows _windows = new(options);
     private readonly List<Task> _checks = [];

@@ -27,7 +27,7 @@ namespace Conversations.Grains.Moderation.Turn;
 /// (content masked), and the turn's real token count is charged to the user's and tenant's token limits.
 /// Nothing here logs message text; only labels, risk and ids.
 /// </summary>
-public sealed partial class TurnModeration(
+internal sealed partial class TurnModeration(
     IServiceProvider services,
     ModerationEngine engine,
     TenantLexiconCache lexicons,
