@@ -13,6 +13,7 @@ using Conversations.Api.Errors;
 using Conversations.Api.Evaluation;
 using Conversations.Api.Feedback;
 using Conversations.Api.Health;
+using Conversations.Api.Images;
 using Conversations.Api.Knowledge;
 using Conversations.Api.Me;
 using Conversations.Api.Moderation;
@@ -121,6 +122,7 @@ internal static class ApiSetup
         v1.MapTenancyApi();
         v1.MapMeApi();
         v1.MapConversationsApi();
+        v1.MapImagesApi();
         v1.MapKnowledgeApi();
         v1.MapMemoryApi();
         v1.MapModerationApi();

@@ -1,6 +1,7 @@
 using System.Net;
 using Conversations.Grains.Chat;
 using Conversations.Grains.Knowledge;
+using Conversations.Grains.Images;
 using Conversations.Grains.Moderation;
 using Conversations.Grains.ReadServices;
 using Conversations.Grains.Routing;
@@ -49,6 +50,7 @@ public static class HostingExtensions
         services.AddSingleton<UsageStore>();
         services.AddSingleton<ITokenCounter>(_ => new TokenCounter());
         services.AddApiReadServices();
+        services.AddMessageImages(configuration);
         return services;
     }
 

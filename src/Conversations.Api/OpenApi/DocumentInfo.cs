@@ -16,6 +16,7 @@ internal static class DocumentInfo
         ["Knowledge access control"] = "Which labels may read which documents.",
         ["Memory"] = "What the assistant remembers about the caller, and forgetting it.",
         ["Moderation"] = "Lexicons, moderation settings, rate limits and moderation events.",
+        ["Images"] = "Images for messages: uploads, checked by their content and stored for their owner.",
         ["Model routing"] = "A tenant's models, routing policy, canary and model health.",
         ["Evaluation"] = "Evaluation sets of questions with the facts and sources an answer needs, their runs through the chat pipeline, and the stored scores the canary promotion gate compares.",
         ["Usage and cost"] = "Tokens and cost per tenant, user, model and kind of call.",

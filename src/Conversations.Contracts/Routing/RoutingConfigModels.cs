@@ -3,6 +3,7 @@ namespace Conversations.Contracts.Routing;
 /// <summary>
 /// A model a tenant registered: an OpenAI-compatible endpoint, its tier, domains and prices (USD per million tokens).
 /// <see cref="SendPromptCacheKey"/> sends OpenAI's <c>prompt_cache_key</c> to this endpoint (null: the deployment's setting).
+/// <see cref="Vision"/> says the model reads images (OpenAI's <c>image_url</c> content parts): only such models get messages with images.
 /// </summary>
 [GenerateSerializer, Immutable, Alias("routing-model")]
 public sealed record ModelRegistration(
@@ -17,7 +18,8 @@ public sealed record ModelRegistration(
     [property: Id(8)] decimal OutputPerMillion,
     [property: Id(9)] int ContextWindowTokens,
     [property: Id(10)] decimal BatchDiscount,
-    [property: Id(11)] bool? SendPromptCacheKey = null);
+    [property: Id(11)] bool? SendPromptCacheKey = null,
+    [property: Id(12)] bool Vision = false);
 
 /// <summary>Questions about <see cref="Domain"/> go to <see cref="ModelId"/>.</summary>
 [GenerateSerializer, Immutable, Alias("routing-domain-rule")]

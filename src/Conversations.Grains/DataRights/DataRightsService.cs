@@ -25,9 +25,9 @@ internal sealed partial class DataRightsService(
     DataRightsStore store, IGrainFactory grains, ITenantDataErasure keys, ILogger<DataRightsService> logger) : IDataRights
 {
     private static readonly string[] TenantSections =
-        ["users", "keys", "conversations", "messages", "feedback", "usage", "moderation-events", "audit", "documents", "lexicons", "batch-items"];
+        ["users", "keys", "conversations", "messages", "images", "feedback", "usage", "moderation-events", "audit", "documents", "lexicons", "batch-items"];
     private static readonly string[] UserSections =
-        ["users", "keys", "conversations", "messages", "feedback", "usage", "moderation-events", "audit"];
+        ["users", "keys", "conversations", "messages", "images", "feedback", "usage", "moderation-events", "audit"];
 
     /// <inheritdoc />
     public async Task<bool> DeleteUserAsync(string tenantId, string userId, AuditActor actor, CancellationToken ct)

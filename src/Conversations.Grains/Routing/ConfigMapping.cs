@@ -22,7 +22,7 @@ internal static class ConfigMapping
     /// <summary>The catalog entry for a registration.</summary>
     public static ModelEntry ToEntry(ModelRegistration m) => new(
         m.Id ?? "", m.Endpoint ?? "", m.ModelName ?? "", ParseTier(m.Tier), m.Domains ?? [], m.InputPerMillion, m.CachedInputPerMillion,
-        m.OutputPerMillion, m.ContextWindowTokens, m.BatchDiscount);
+        m.OutputPerMillion, m.ContextWindowTokens, m.BatchDiscount, m.Vision);
 
     /// <summary>The validated catalog of <paramref name="models"/>.</summary>
     public static ModelCatalog ToCatalog(IEnumerable<ModelRegistration> models) => new(models.Select(ToEntry));

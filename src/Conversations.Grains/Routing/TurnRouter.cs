@@ -59,11 +59,12 @@ internal sealed partial class TurnRouter(
     {
         var tenantId = context.Caller.TenantId;
         if (await configs.GetAsync(tenantId) is not { } routing)
-            return new UnroutedTurn(new ModelPlan([new ModelCandidate(platform.Primary.Name, platform.Primary)], "configured model"));
+            return SingleModelRouter.Plan(platform, context);
         var policy = routing.Policy;
 
         // A client that names a model asks for that model's answer: no canned reply, no cached answer of another model.
-        var pinned = context.RequestedModel is not null;
+        // Nor does a question with images: the cache and the canned replies know its text only.
+        var pinned = context.RequestedModel is not null || context.ImageCount > 0;
         if (!pinned && policy.HardCodedReplies && _replies.Match(context.Question, StableSeed(context.TurnId)) is { } canned)
         {
             return new RoutedTurn(this, context, new ModelPlan([], $"hard-coded reply: {canned.Intent.ToString().ToLowerInvariant()}")
@@ -80,8 +81,16 @@ internal sealed partial class TurnRouter(
 
         var router = grains.GetGrain<IModelRouterGrain>(tenantId);
         var query = new RouteQuery(context.ConversationId, context.Question, context.RetrievalTopScore, context.ConversationDepth,
-            context.PromptTokens + context.MaxOutputTokens, false) { RequestedModel = context.RequestedModel, QuestionEmbedding = await embedding };
+            context.PromptTokens + context.MaxOutputTokens, false) { RequestedModel = context.RequestedModel, QuestionEmbedding = await embedding, RequiresVision = context.ImageCount > 0 };
         var outcome = await router.DecideAsync(query);
+        if (outcome.RefusalCode == SingleModelRouter.NoVisionModelCode)
+        {
+            return new RoutedTurn(this, context, new ModelPlan([], outcome.Reason)
+            {
+                RefusalMessage = outcome.RefusalMessage,
+                RefusalCode = SingleModelRouter.NoVisionModelCode,
+            }, "refused");
+        }
         var reason = outcome.Reason;
         var hasReservation = false;
         string? ledgerKey = null;
@@ -120,6 +129,7 @@ internal sealed partial class TurnRouter(
             : new ModelCandidate(m.Id, pool.Get(m))).ToList();
         // Escalation replaces a small model's answer, so it is not needed once the chain already starts elsewhere.
         var escalation = outcome.EscalateTo is { } up && routing.Find(up) is { } upModel && chain.Count > 0 && chain[0].ModelId != upModel.Id
+                && (context.ImageCount == 0 || upModel.Vision)
             ? new ModelCandidate(upModel.Id, pool.Get(upModel)) : null;
         return new RoutedTurn(this, context, new ModelPlan(chain, reason) { Escalation = escalation }, "model", hasReservation, outcome.CanaryArm, cacheKeys, ledgerKey);
     }

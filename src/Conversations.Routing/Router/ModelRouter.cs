@@ -15,6 +15,14 @@ public sealed class ModelRouter
     public const string BudgetRefusalMessage =
         "This workspace has used its monthly model budget, so new questions cannot be answered until an administrator raises the budget or the month ends.";
 
+    /// <summary>Message shown when a message carries images and no model of the catalog can read them.</summary>
+    public const string NoVisionModelMessage =
+        "This message has images, but none of this workspace's models can read images. Send the text alone, or ask an administrator to register a vision-capable model.";
+
+    /// <summary>Message shown when the vision-capable models are all unavailable right now.</summary>
+    public const string VisionUnavailableMessage =
+        "This message has images, and the models that can read images are unavailable right now. Try again in a few minutes, or send the text alone.";
+
     private readonly ModelCatalog _catalog;
     private readonly RoutingPolicy _policy;
     private readonly ComplexityEstimator _estimator;
@@ -57,6 +65,7 @@ public sealed class ModelRouter
                 return new RouteDecision(string.Empty, [], "monthly budget used up; policy refuses", CanaryArm.None, false, complexity)
                 {
                     RefusalMessage = BudgetRefusalMessage,
+                    RefusalCode = "budget_exhausted",
                 };
             }
 
@@ -86,6 +95,17 @@ public sealed class ModelRouter
         }
 
         var chain = BuildChain(primary, arm, downgraded, request, reasons);
+        if (request.RequiresVision && chain.Count == 1)
+        {
+            // Only the extractive responder is left, and it cannot see the images: say so rather than answer beside them.
+            var none = !_catalog.Models.Any(m => m.Vision);
+            return new RouteDecision(string.Empty, [], none ? "images: no vision-capable model in the catalog" : "images: every vision-capable model is unavailable",
+                CanaryArm.None, downgraded, complexity)
+            {
+                RefusalMessage = none ? NoVisionModelMessage : VisionUnavailableMessage,
+                RefusalCode = "no_vision_model",
+            };
+        }
         var chosen = chain[0];
         if (arm == CanaryArm.Candidate && !SameId(chosen, primary))
         {
@@ -214,6 +234,11 @@ public sealed class ModelRouter
     private List<string> BuildChain(string primary, CanaryArm arm, bool downgraded, RouteRequest request, List<string> reasons)
     {
         IEnumerable<string> backups = _policy.FallbackModelIds.Count > 0 ? _policy.FallbackModelIds : [_policy.SmallModelId, _policy.LargeModelId];
+        if (request.RequiresVision)
+        {
+            // Images: the policy's models first, then every other vision-capable model of the catalog, in registration order.
+            backups = backups.Concat(_catalog.Models.Where(m => m.Vision).Select(m => m.Id));
+        }
         if (arm == CanaryArm.Candidate)
         {
             backups = backups.Prepend(_policy.Canary!.BaselineModelId); // A failing candidate falls back to the known-good baseline first.
@@ -230,6 +255,12 @@ public sealed class ModelRouter
             var model = _catalog.Get(id);
             if (downgraded && model.Tier == ModelTier.Large)
             {
+                continue;
+            }
+
+            if (request.RequiresVision && !model.Vision)
+            {
+                reasons.Add($"{model.Id} skipped: does not read images");
                 continue;
             }
 

@@ -30,6 +30,9 @@ public sealed record RouteRequest
     /// </summary>
     public string? RequestedModel { get; init; }
 
+    /// <summary>The question carries images: the chain keeps only vision-capable models, and with none the turn is refused.</summary>
+    public bool RequiresVision { get; init; }
+
     /// <summary>Whether the tenant's monthly budget is used up (from the budget ledger).</summary>
     public bool BudgetExhausted { get; init; }
 

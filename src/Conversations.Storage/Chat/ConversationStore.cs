@@ -11,7 +11,7 @@ namespace Conversations.Storage.Chat;
 /// </summary>
 public sealed class ConversationStore(NpgsqlDataSource db, TenantKeyRing keys)
 {
-    private const string MessageColumns = "seq, turn_id, role, content, status, token_count, model, created_at, citations::text";
+    private const string MessageColumns = "seq, turn_id, role, content, status, token_count, model, created_at, citations::text, image_ids::text";
     private static readonly JsonSerializerOptions CitationJson = new(JsonSerializerDefaults.Web);
 
     /// <summary>Creates the conversation row; returns the stored row (the existing one when it was already there).</summary>
@@ -139,9 +139,9 @@ public sealed class ConversationStore(NpgsqlDataSource db, TenantKeyRing keys)
         await using (batch)
         {
             var insert = new NpgsqlBatchCommand("""
-                INSERT INTO messages (tenant_id, conversation_id, seq, turn_id, role, content, status, token_count, model, created_at, citations)
-                SELECT @t, @c, s, tu, ro, co, st, tc, mo, ca, ci::jsonb
-                FROM unnest(@seq, @turn, @role, @content, @status, @tokens, @model, @created, @citations) AS m(s, tu, ro, co, st, tc, mo, ca, ci)
+                INSERT INTO messages (tenant_id, conversation_id, seq, turn_id, role, content, status, token_count, model, created_at, citations, image_ids)
+                SELECT @t, @c, s, tu, ro, co, st, tc, mo, ca, ci::jsonb, im::jsonb
+                FROM unnest(@seq, @turn, @role, @content, @status, @tokens, @model, @created, @citations, @images) AS m(s, tu, ro, co, st, tc, mo, ca, ci, im)
                 """);
             insert.Parameters.AddWithValue("t", tenantId);
             insert.Parameters.AddWithValue("c", conversationId);
@@ -157,6 +157,10 @@ public sealed class ConversationStore(NpgsqlDataSource db, TenantKeyRing keys)
             {
                 Value = messages.Select(m => m.Citations is null ? null
                     : JsonSerializer.Serialize(key.Seal(JsonSerializer.Serialize(m.Citations, CitationJson), "messages.citations", MessageRow(conversationId, m.Seq)))).ToArray(),
+            });
+            insert.Parameters.Add(new NpgsqlParameter("images", NpgsqlDbType.Array | NpgsqlDbType.Text)
+            {
+                Value = messages.Select(m => m.ImageIds is { Count: > 0 } ids ? JsonSerializer.Serialize(ids) : null).ToArray(),
             });
             batch.BatchCommands.Add(insert);
 
@@ -251,7 +255,8 @@ public sealed class ConversationStore(NpgsqlDataSource db, TenantKeyRing keys)
         return new(
             r.GetInt64(0), r.GetString(1), r.GetString(2), key.Open(r.GetString(3), "messages", row), r.GetString(4), r.GetInt32(5),
             r.IsDBNull(6) ? null : r.GetString(6), r.GetFieldValue<DateTimeOffset>(7),
-            r.IsDBNull(8) ? null : ReadCitations(r.GetString(8), key, row));
+            r.IsDBNull(8) ? null : ReadCitations(r.GetString(8), key, row),
+            r.IsDBNull(9) ? null : JsonSerializer.Deserialize<List<string>>(r.GetString(9)));
     }
 
     // Citations are stored as a JSON string holding the sealed JSON array; rows from before encryption hold the array itself.

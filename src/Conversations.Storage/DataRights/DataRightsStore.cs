@@ -268,8 +268,10 @@ public sealed class DataRightsStore(NpgsqlDataSource db, TenantKeyRing keys)
             "users" => "SELECT user_id, display_name, role, created_at FROM users WHERE tenant_id = @t AND (@u::text IS NULL OR user_id = @u) ORDER BY user_id",
             "keys" => "SELECT key_id, user_id, role, scope, created_at, last_used_at, expires_at, revoked_at FROM api_keys WHERE tenant_id = @t AND (@u::text IS NULL OR user_id = @u) ORDER BY created_at",
             "conversations" => "SELECT conversation_id, user_id, title, created_at, updated_at, message_count FROM conversations WHERE tenant_id = @t AND (@u::text IS NULL OR user_id = @u) ORDER BY created_at",
-            "messages" => "SELECT m.conversation_id, m.seq, m.turn_id, m.role, m.content, m.status, m.model, m.citations, m.created_at FROM messages m " +
+            "messages" => "SELECT m.conversation_id, m.seq, m.turn_id, m.role, m.content, m.status, m.model, m.citations, m.image_ids, m.created_at FROM messages m " +
                           "JOIN conversations c USING (tenant_id, conversation_id) WHERE m.tenant_id = @t AND (@u::text IS NULL OR c.user_id = @u) ORDER BY m.conversation_id, m.seq",
+            // The images' bytes stay behind (GET /v1/images/{id} reads them); their ids, types, hashes and source URLs go.
+            "images" => "SELECT image_id, user_id, media_type, byte_size, sha256, source_url, created_at FROM message_images WHERE tenant_id = @t AND (@u::text IS NULL OR user_id = @u) ORDER BY created_at, image_id",
             "feedback" => "SELECT conversation_id, seq, user_id, turn_id, model, negative, comment, created_at FROM routing_feedback WHERE tenant_id = @t AND (@u::text IS NULL OR user_id = @u) ORDER BY created_at",
             "usage" => "SELECT user_id, conversation_id, turn_id, kind, model, prompt_tokens, cached_tokens, completion_tokens, cost_usd, created_at FROM usage_records WHERE tenant_id = @t AND (@u::text IS NULL OR user_id = @u) ORDER BY id",
             "moderation-events" => "SELECT user_id, conversation_id, turn_id, phase, action, risk_level, labels, content, created_at FROM moderation_events WHERE tenant_id = @t AND (@u::text IS NULL OR user_id = @u) ORDER BY id",
@@ -294,6 +296,9 @@ public sealed class DataRightsStore(NpgsqlDataSource db, TenantKeyRing keys)
             case "messages":
                 yield return ("content", "messages", $"{V("conversation_id")}/{V("seq")}");
                 yield return ("citations", "messages.citations", $"{V("conversation_id")}/{V("seq")}");
+                break;
+            case "images":
+                yield return ("source_url", "message_images.source_url", V("image_id"));
                 break;
             case "feedback":
                 yield return ("comment", "routing_feedback", $"{V("conversation_id")}/{V("seq")}");

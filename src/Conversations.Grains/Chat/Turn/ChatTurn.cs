@@ -33,6 +33,10 @@ internal sealed class ChatTurn(ChatPipeline pipeline, ConversationScope conversa
     public string TurnId { get; } = string.IsNullOrWhiteSpace(message.ClientTurnId) ? Guid.NewGuid().ToString("n") : message.ClientTurnId!;
     /// <summary>The question as the user wrote it.</summary>
     public string Question => message.Text;
+    /// <summary>The ids of the images the message carries (checked at the API as the asker's own).</summary>
+    public IReadOnlyList<string> ImageIds => message.ImageIds ?? [];
+    /// <summary>The images the question carries, loaded by the input check; empty for text only.</summary>
+    public IReadOnlyList<TurnImage> Images { get; set; } = [];
     /// <summary>The tier or model the client asked for; null lets routing choose.</summary>
     public string? RequestedModel => message.Model;
     /// <summary>Runs from the turn's start (latency figures).</summary>
@@ -108,7 +112,7 @@ internal sealed class ChatTurn(ChatPipeline pipeline, ConversationScope conversa
     public void Receive(CancellationToken cancellationToken)
     {
         var verdict = Moderation.Verdict;
-        Commit = QuestionCommit.Start(conversation.Log, TurnId, verdict.TextToStore, pipeline.Tokens);
+        Commit = QuestionCommit.Start(conversation.Log, TurnId, verdict.TextToStore, pipeline.Tokens, Images.Select(i => i.ImageId).ToList());
         SettingsRead = conversation.Tenant.GetSettingsAsync();
         MemoryEpochRead = conversation.User(Caller.UserId).GetMemoryEpochAsync();
         Search = verdict.Allowed && pipeline.Retriever is not NoKnowledgeRetriever
