@@ -14,13 +14,20 @@ public sealed class GroupCommitOptions
 
     /// <summary>The most writes one transaction carries.</summary>
     public int MaxBatch { get; set; } = 64;
+
+    /// <summary>
+    /// The most group transactions in flight at once. Writes queue only while this many are in flight, so below that
+    /// load every write is sent at once; with one, a loaded host's commits would wait on each other's round trips.
+    /// </summary>
+    public int MaxInFlight { get; set; } = 4;
 }
 
 /// <summary>
-/// Group commit for the message log's writes (one per data source): a write that finds no commit in flight is committed
-/// at once by its own caller, which becomes the leader; writes that arrive while a commit is in flight queue up, and the
-/// leader commits them next, together, in one transaction: one round trip and one WAL flush for many turns. There is no
-/// timer, so a lone writer never waits for company. Each caller's task ends when its own write's COMMIT has returned,
+/// Group commit for the message log's writes (one per data source): a write that finds fewer than
+/// <see cref="GroupCommitOptions.MaxInFlight"/> commits in flight is committed at once by its own caller, which becomes a
+/// leader; writes that arrive while all leaders are busy queue up, and the first leader to finish commits them next,
+/// together, in one transaction: one round trip and one WAL flush for many turns. There is no timer, so a lone writer
+/// never waits for company. Each caller's task ends when its own write's COMMIT has returned,
 /// so an awaited write is durable. When a batch fails on a statement, its writes are committed one by one, so only the
 /// bad write fails, with its own error.
 /// </summary>
@@ -36,7 +43,7 @@ public sealed class GroupCommitter
     private readonly GroupCommitOptions _options;
     private readonly Lock _gate = new();
     private readonly List<PendingWrite> _queue = [];
-    private bool _leading;
+    private int _leaders;
     private long _commits;
     private long _writes;
     private int _largestBatch;
@@ -46,7 +53,8 @@ public sealed class GroupCommitter
     {
         _db = db;
         _options = options ?? new GroupCommitOptions();
-        if (_options.MaxBatch < 1) throw new ArgumentOutOfRangeException(nameof(options), "Chat:GroupCommit:MaxBatch must be at least 1.");
+        if (_options.MaxBatch < 1 || _options.MaxInFlight < 1)
+            throw new ArgumentOutOfRangeException(nameof(options), "Chat:GroupCommit:MaxBatch and MaxInFlight must be at least 1.");
     }
 
     /// <summary>Whether writes are grouped.</summary>
@@ -76,15 +84,15 @@ public sealed class GroupCommitter
         lock (_gate)
         {
             _queue.Add(write);
-            lead = !_leading;
-            _leading = true;
+            lead = _leaders < _options.MaxInFlight;
+            if (lead) _leaders++;
         }
         // The leader starts its own write at once, on the caller's thread; what follows the first await runs on the pool.
         if (lead) _ = LeadAsync();
         return write.Done.Task;
     }
 
-    // Commits batches until the queue is empty, then steps down; a write queued after that finds no leader and leads.
+    // Commits batches until the queue is empty, then steps down; a write queued after that finds a free place and leads.
     private async Task LeadAsync()
     {
         while (true)
@@ -94,7 +102,7 @@ public sealed class GroupCommitter
             {
                 if (_queue.Count == 0)
                 {
-                    _leading = false;
+                    _leaders--;
                     return;
                 }
                 var take = Math.Min(_queue.Count, _options.MaxBatch);
