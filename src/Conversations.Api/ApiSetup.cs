@@ -7,6 +7,7 @@ using Conversations.Api.Capacity;
 using Conversations.Api.Chat;
 using Conversations.Api.DataRights;
 using Conversations.Api.Demo;
+using Conversations.Api.Drift;
 using Conversations.Api.Encryption;
 using Conversations.Api.Errors;
 using Conversations.Api.Evaluation;
@@ -127,6 +128,7 @@ internal static class ApiSetup
         v1.MapEvaluationApi();
         v1.MapUsageApi();
         v1.MapFeedbackApi();
+        v1.MapDriftApi();
         v1.MapBatchApi();
         v1.MapCapacityApi();
         v1.MapOpenAiApi();

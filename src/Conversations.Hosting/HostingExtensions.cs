@@ -140,10 +140,8 @@ public static class HostingExtensions
     {
         const string rows = GrainStorageName + "-rows";
         var encryption = silo.Configuration.GetSection(EncryptionOptions.Section).Get<EncryptionOptions>() ?? new EncryptionOptions();
-        if (!encryption.SealGrainState)
-            return silo.AddAdoNetGrainStorage(GrainStorageName, o => { o.Invariant = Invariant; o.ConnectionString = connectionString; });
         silo.AddAdoNetGrainStorage(rows, o => { o.Invariant = Invariant; o.ConnectionString = connectionString; });
-        silo.Services.AddSealedGrainStorage(GrainStorageName, rows);
+        silo.Services.AddSealedGrainStorage(GrainStorageName, rows, encryption.SealGrainState);
         return silo;
     }
 

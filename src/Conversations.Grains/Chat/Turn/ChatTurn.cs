@@ -110,7 +110,7 @@ internal sealed class ChatTurn(ChatPipeline pipeline, ConversationScope conversa
         SettingsRead = conversation.Tenant.GetSettingsAsync();
         MemoryEpochRead = conversation.User(Caller.UserId).GetMemoryEpochAsync();
         Search = verdict.Allowed && pipeline.Retriever is not NoKnowledgeRetriever
-            ? pipeline.Retriever.RetrieveAsync(conversation.TenantId, Caller.UserId, verdict.TextForModel, pipeline.Options.RetrievalTopK, cancellationToken)
+            ? pipeline.Retriever.RetrieveAsync(conversation.TenantId, Caller.UserId, verdict, pipeline.Options.RetrievalTopK, cancellationToken)
             : null;
     }
 
