@@ -46,6 +46,9 @@ public static class HostingExtensions
         services.AddSingleton(_ => DataSourceFactory.Create(cs));
         services.AddEncryptionAtRest(configuration);
         services.AddSingleton<TenancyStore>();
+        // One committer per data source: concurrent turns' message writes share transactions (Chat:GroupCommit).
+        services.AddSingleton(sp => new GroupCommitter(sp.GetRequiredService<Npgsql.NpgsqlDataSource>(),
+            configuration.GetSection(GroupCommitOptions.Section).Get<GroupCommitOptions>()));
         services.AddSingleton<ConversationStore>();
         services.AddSingleton<UsageStore>();
         services.AddSingleton<ITokenCounter>(_ => new TokenCounter());
