@@ -1,6 +1,7 @@
 using System.Net;
 using Conversations.Grains.Chat;
 using Conversations.Grains.Knowledge;
+using Conversations.Grains.Images;
 using Conversations.Grains.Moderation;
 using Conversations.Grains.ReadServices;
 using Conversations.Grains.Routing;
@@ -45,10 +46,14 @@ public static class HostingExtensions
         services.AddSingleton(_ => DataSourceFactory.Create(cs));
         services.AddEncryptionAtRest(configuration);
         services.AddSingleton<TenancyStore>();
+        // One committer per data source: concurrent turns' message writes share transactions (Chat:GroupCommit).
+        services.AddSingleton(sp => new GroupCommitter(sp.GetRequiredService<Npgsql.NpgsqlDataSource>(),
+            configuration.GetSection(GroupCommitOptions.Section).Get<GroupCommitOptions>()));
         services.AddSingleton<ConversationStore>();
         services.AddSingleton<UsageStore>();
         services.AddSingleton<ITokenCounter>(_ => new TokenCounter());
         services.AddApiReadServices();
+        services.AddMessageImages(configuration);
         return services;
     }
 
@@ -139,10 +144,8 @@ public static class HostingExtensions
     {
         const string rows = GrainStorageName + "-rows";
         var encryption = silo.Configuration.GetSection(EncryptionOptions.Section).Get<EncryptionOptions>() ?? new EncryptionOptions();
-        if (!encryption.SealGrainState)
-            return silo.AddAdoNetGrainStorage(GrainStorageName, o => { o.Invariant = Invariant; o.ConnectionString = connectionString; });
         silo.AddAdoNetGrainStorage(rows, o => { o.Invariant = Invariant; o.ConnectionString = connectionString; });
-        silo.Services.AddSealedGrainStorage(GrainStorageName, rows);
+        silo.Services.AddSealedGrainStorage(GrainStorageName, rows, encryption.SealGrainState);
         return silo;
     }
 

@@ -9,23 +9,34 @@ using Microsoft.AspNetCore.Authorization.Infrastructure;
 namespace Conversations.Api.Audit;
 
 /// <summary>
-/// Records every successful change made through an admin or operator route (the route's name, its path and the request
-/// body with secret-looking fields replaced), every refused access (403), and refuses changes by read-only keys.
-/// Changes whose store writes its own entry in the change's transaction (keys, user and tenant deletion, exports) are
-/// left to it.
+/// Audits every change made through an admin or operator route (the route's name, its path, the request body with
+/// secret-looking fields replaced, or its size and SHA-256 when it is large) and every refused access (403), and
+/// refuses changes by read-only keys. The request is put in the Orleans request context as an
+/// <see cref="AuditedRequest"/>: the grain state or table rows it changes write the entry in the change's own
+/// transaction. Routes whose change has no such writer yet are recorded here after they succeed.
 /// </summary>
 internal static partial class AuditTrail
 {
     private const int MaxBodyBytes = 64 * 1024;
 
-    // These routes' stores write the entry in the same transaction as the change.
+    // These routes' bodies are content (documents), not settings: the entry keeps their size and SHA-256, never the text.
+    private static readonly HashSet<string> ContentBodies = new(StringComparer.Ordinal) { "UploadDocuments" };
+
+    // These routes' stores write their own entry (with their own action names) in the same transaction as the change.
     private static readonly HashSet<string> RecordedByStore = new(StringComparer.Ordinal)
     {
-        "IssueKey", "RotateKey", "RevokeKey", "DeleteUser", "DeleteTenant", "StartExport", "PutCorsOrigins",
+        "IssueKey", "RotateKey", "RevokeKey", "DeleteUser", "DeleteTenant", "StartExport", "RestartExport", "PutCorsOrigins",
     };
 
-    // These routes' bodies are content (documents), not settings: the entry names the route, not the text.
-    private static readonly HashSet<string> ContentBodies = new(StringComparer.Ordinal) { "UploadDocuments" };
+    // These routes' changes (grain state; user, lexicon and document rows) write the entry from the audited request, in
+    // their transaction, with what changed.
+    private static readonly HashSet<string> RecordedWithChange = new(StringComparer.Ordinal)
+    {
+        "UpdateTenantSettings", "UpdateModerationSettings", "PutLexicon", "DeleteLexicon", "CreateUser", "UploadDocuments", "DeleteDocument",
+        "PutRole", "DeleteRole", "GrantLabel", "RevokeLabel", "SetUserRoles",
+        "PutModel", "DeleteModel", "PutRoutingPolicy", "PromoteCanary", "RollbackCanary",
+        "CreateEvaluationSet", "DeleteEvaluationSet", "AddEvaluationCaseFromFeedback", "RunEvaluationSet", "DestroyTenantDataKey", "CreateTenant",
+    };
 
     /// <summary>Adds the audit and read-only checks after authorization.</summary>
     public static IApplicationBuilder UseAuditTrail(this IApplicationBuilder app) => app.Use(async (http, next) =>
@@ -42,28 +53,65 @@ internal static partial class AuditTrail
         var endpoint = http.GetEndpoint();
         var name = endpoint?.Metadata.GetMetadata<IEndpointNameMetadata>()?.EndpointName;
         var adminChange = caller is not null && changes && endpoint is not null && IsAdminRoute(endpoint) && name is not null && !RecordedByStore.Contains(name);
-        JsonNode? body = null;
-        if (adminChange && !ContentBodies.Contains(name!) && http.Request.ContentType?.Contains("json", StringComparison.OrdinalIgnoreCase) == true
-            && http.Request.ContentLength is null or <= MaxBodyBytes)
+        if (!adminChange)
         {
-            http.Request.EnableBuffering();
-            body = await ReadBodyAsync(http);
+            await next(http);
+            if (caller is not null && http.Response.StatusCode == StatusCodes.Status403Forbidden)
+                await AppendAsync(http, caller, "access.denied", new JsonObject { ["method"] = http.Request.Method });
+            return;
         }
-        var before = adminChange && caller!.TenantId is { } t1 ? await SnapshotAsync(http, name!, t1) : null;
-        await next(http);
-        if (caller is null) return;
+        var body = await RequestBodyAsync(http, ContentBodies.Contains(name!));
+        var withChange = RecordedWithChange.Contains(name!);
+        var actor = caller!.ToActor(http);
+        AuditedRequest.Set(new AuditedRequest(caller.TenantId, actor.KeyId, actor.UserId, actor.ClientAddress, "admin." + name, Target(http),
+            body?.ToJsonString()));
+        try
+        {
+            await next(http);
+        }
+        finally
+        {
+            AuditedRequest.Set(null);
+        }
         var status = http.Response.StatusCode;
         if (status == StatusCodes.Status403Forbidden)
             await AppendAsync(http, caller, "access.denied", new JsonObject { ["method"] = http.Request.Method });
-        else if (adminChange && status is >= 200 and < 300)
+        else if (!withChange && status is >= 200 and < 300)
         {
-            var after = new JsonObject { ["method"] = http.Request.Method, ["status"] = status };
-            if (body is not null) after["request"] = Redact(body);
-            else if (http.Request.ContentType is { } type) after["contentType"] = type;
-            if (caller.TenantId is { } t2 && ChangeSnapshots.Has(name!)) after["state"] = await SnapshotAsync(http, name!, t2);
-            await AppendAsync(http, caller, "admin." + name, after, before);
+            var after = new JsonObject { ["method"] = http.Request.Method, ["status"] = status, ["request"] = body };
+            await AppendAsync(http, caller, "admin." + name, after);
         }
     });
+
+    // The request body as the entry keeps it: JSON with secrets hidden, or size and SHA-256 (with the content type) when
+    // it is large or not JSON; null without a body.
+    private static async Task<JsonNode?> RequestBodyAsync(HttpContext http, bool content)
+    {
+        if (http.Request.ContentLength is 0 || http.Request.ContentLength is null && http.Request.ContentType is null) return null;
+        http.Request.EnableBuffering();
+        var json = !content && http.Request.ContentType?.Contains("json", StringComparison.OrdinalIgnoreCase) == true;
+        if (json && http.Request.ContentLength is null or <= MaxBodyBytes && await ReadBodyAsync(http) is { } node)
+            return AuditJson.Bounded(AuditJson.Redact(node));
+        try
+        {
+            using var sha = System.Security.Cryptography.IncrementalHash.CreateHash(System.Security.Cryptography.HashAlgorithmName.SHA256);
+            var buffer = new byte[81920];
+            long bytes = 0;
+            int read;
+            while ((read = await http.Request.Body.ReadAsync(buffer, http.RequestAborted)) > 0)
+            {
+                sha.AppendData(buffer, 0, read);
+                bytes += read;
+            }
+            return new JsonObject { ["contentType"] = http.Request.ContentType, ["bytes"] = bytes, ["sha256"] = Convert.ToHexStringLower(sha.GetHashAndReset()) };
+        }
+        finally
+        {
+            http.Request.Body.Position = 0;
+        }
+    }
+
+    private static string Target(HttpContext http) => $"{http.Request.Method} {Shorten(http.Request.Path.Value)}";
 
     /// <summary>A route only tenant admins or operators may call.</summary>
     private static bool IsAdminRoute(Endpoint endpoint)
@@ -84,43 +132,13 @@ internal static partial class AuditTrail
         finally { http.Request.Body.Position = 0; }
     }
 
-    /// <summary>Replaces the values of fields whose names suggest a secret: the audit log never shows one.</summary>
-    internal static JsonNode? Redact(JsonNode? node)
-    {
-        switch (node)
-        {
-            case JsonObject o:
-                foreach (var (key, _) in o.ToList())
-                    o[key] = IsSecretName(key) ? (o[key] is null ? null : JsonValue.Create("(hidden)")) : Redact(o[key]?.DeepClone());
-                return o;
-            case JsonArray a:
-                for (var i = 0; i < a.Count; i++) a[i] = Redact(a[i]?.DeepClone());
-                return a;
-            default:
-                return node;
-        }
-    }
-
-    private static bool IsSecretName(string name)
-    {
-        var n = name.ToLowerInvariant();
-        return n is "key" || n.Contains("apikey") || n.Contains("secret") || n.Contains("password") || n.Contains("credential")
-            || n.Contains("authorization") || n.Contains("token") && !n.Contains("tokens");
-    }
-
-    // A state that cannot be read leaves the entry without it; the change itself is not held up.
-    private static async Task<JsonNode?> SnapshotAsync(HttpContext http, string name, string tenantId)
-    {
-        try { return await ChangeSnapshots.ReadAsync(http, name, tenantId); }
-        catch (Exception e) when (e is not OperationCanceledException) { return new JsonObject { ["unreadable"] = e.GetType().Name }; }
-    }
 
     private static async Task AppendAsync(HttpContext http, ApiCaller caller, string action, JsonNode after, JsonNode? before = null)
     {
         try
         {
             var log = http.RequestServices.GetRequiredService<IAuditLog>();
-            await log.AppendAsync(caller.TenantId, caller.ToActor(http), action, $"{http.Request.Method} {Shorten(http.Request.Path.Value)}", before, after, CancellationToken.None);
+            await log.AppendAsync(caller.TenantId, caller.ToActor(http), action, Target(http), before, after, CancellationToken.None);
         }
         catch (Exception e)
         {

@@ -1,12 +1,14 @@
 using System.Globalization;
 using Conversations.Api.Auth;
 using Conversations.Api.Errors;
+using Conversations.Api.Images;
 using Conversations.Api.Moderation;
 using Conversations.Api.OpenApi;
 using Conversations.Api.Streaming;
 using Conversations.Contracts;
 using Conversations.Contracts.Audit;
 using Conversations.Contracts.Chat;
+using Conversations.Contracts.Images;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 
@@ -32,7 +34,8 @@ internal static class ConversationsApi
         group.MapDelete("/{conversationId}", Delete).WithName("DeleteConversation").WithSummary("Deletes a conversation and its history.");
         group.MapPost("/{conversationId}/messages", Send).WithName("SendMessage")
             .WithSummary("Sends a message; the answer streams back as Server-Sent Events: progress, delta, citation, done, error.")
-            .ProducesChatEvents().ProducesProblem(StatusCodes.Status409Conflict).ProducesProblem(StatusCodes.Status503ServiceUnavailable);
+            .ProducesChatEvents().ProducesProblem(StatusCodes.Status409Conflict).ProducesProblem(StatusCodes.Status503ServiceUnavailable)
+            .ProducesProblem(StatusCodes.Status413PayloadTooLarge).ProducesProblem(StatusCodes.Status415UnsupportedMediaType);
         group.MapGet("/{conversationId}/turns/{turnId}/events", Events).WithName("GetTurnEvents")
             .WithSummary("Resumes a turn's event stream: the events after Last-Event-ID (or ?after=), then the live ones; a finished turn replays from its stored answer.")
             .ProducesChatEvents();
@@ -113,11 +116,14 @@ internal static class ConversationsApi
 
     // The group's filters have checked the message and admitted it against the rate limits. The turn is started (or
     // found, for a retried turn id) before the stream starts, so a busy conversation is a plain 409.
-    private static async Task<IResult> Send(string conversationId, PostMessageRequest body, HttpContext http, IGrainFactory grains)
+    // Images are fetched and found before the turn starts, so a refused image or an unknown id is a plain 4xx.
+    private static async Task<IResult> Send(string conversationId, PostMessageRequest body, HttpContext http, IGrainFactory grains, IMessageImages images)
     {
         var caller = http.Caller().ToCaller();
+        var (imageIds, imageProblem) = await MessageImageRefs.ResolveAsync(images, caller, body.ImageUrls, body.ImageIds, http.RequestAborted);
+        if (imageProblem is not null) return imageProblem;
         var grain = grains.GetGrain<IConversationGrain>(GrainKeys.Scoped(caller.TenantId, conversationId));
-        var start = await grain.StartTurnAsync(new SendMessage(caller, body.Text!, TurnIdOf(body, http)));
+        var start = await grain.StartTurnAsync(new SendMessage(caller, body.Text!, TurnIdOf(body, http), ImageIds: imageIds));
         switch (start.Status)
         {
             case TurnStartStatus.NotFound:
@@ -179,6 +185,7 @@ internal static class ConversationsApi
         var max = http.RequestServices.GetRequiredService<IOptions<ChatApiOptions>>().Value.MaxMessageChars;
         if (body.Text.Length > max)
             return Problems.TooLarge($"The message has {body.Text.Length:N0} characters; the limit is {max:N0}. Shorten it or split it into several messages.");
+        if (MessageImageRefs.Check(body.ImageUrls, body.ImageIds, http.RequestServices.GetRequiredService<IMessageImages>()) is { } imageProblem) return imageProblem;
         if (body.TurnId is not null && !Ids.IsId(body.TurnId)) return Problems.BadRequest("turnId may use letters, digits, '.', '_', '-' and '@' (1–64 characters).");
         var key = http.Request.Headers[IdempotencyKeyHeader].FirstOrDefault();
         if (key is not null && !Ids.IsId(key)) return Problems.BadRequest("Idempotency-Key may use letters, digits, '.', '_', '-' and '@' (1–64 characters).");

@@ -23,7 +23,9 @@ internal static class DataExportApi
         var admin = v1.MapGroup("/exports").WithTags("Data rights").RequireRoles(Roles.TenantAdmin);
         admin.MapPost("/", Start).WithName("StartExport")
             .WithSummary("Starts an export of the tenant (or of one user with {\"userId\":…}): conversations, documents, settings, usage, audit.");
-        admin.MapGet("/{exportId}", Get).WithName("GetExport").WithSummary("An export's progress.");
+        admin.MapGet("/{exportId}", Get).WithName("GetExport").WithSummary("An export's progress (status running, succeeded, failed, or interrupted when its host stopped).");
+        admin.MapPost("/{exportId}/restart", Restart).WithName("RestartExport")
+            .WithSummary("Runs an interrupted or failed export again; 409 while it runs or once it succeeded.");
         admin.MapGet("/{exportId}/archive", Archive).WithName("GetExportArchive").WithSummary("The finished export as a zip archive.")
             .Produces(StatusCodes.Status200OK, contentType: "application/zip");
         return v1;
@@ -37,6 +39,15 @@ internal static class DataExportApi
         return TypedResults.Accepted($"/v1/exports/{job.ExportId}", ToDto(job));
     }
 
+    private static async Task<Results<Accepted<ExportDto>, ProblemHttpResult>> Restart(string exportId, HttpContext http, IDataRights rights, CancellationToken ct)
+    {
+        var caller = http.Caller();
+        if (exportId.Length > 64 || await rights.GetExportAsync(caller.TenantId!, exportId, ct) is not { } current) return Problems.NotFound($"Export '{exportId}'");
+        if (await rights.RestartExportAsync(caller.TenantId!, exportId, caller.ToActor(http), ct) is not { } job)
+            return Problems.Conflict(current.Status == "succeeded" ? "This export succeeded; fetch its archive." : "This export is still running.");
+        return TypedResults.Accepted($"/v1/exports/{job.ExportId}", ToDto(job));
+    }
+
     private static async Task<Results<Ok<ExportDto>, ProblemHttpResult>> Get(string exportId, HttpContext http, IDataRights rights, CancellationToken ct) =>
         exportId.Length <= 64 && await rights.GetExportAsync(http.Caller().TenantId!, exportId, ct) is { } job
             ? TypedResults.Ok(ToDto(job)) : Problems.NotFound($"Export '{exportId}'");
@@ -46,7 +57,12 @@ internal static class DataExportApi
         var tenant = http.Caller().TenantId!;
         if (exportId.Length > 64 || await rights.GetExportAsync(tenant, exportId, ct) is not { } job) return Problems.NotFound($"Export '{exportId}'");
         if (job.Status != "succeeded")
-            return Problems.Conflict(job.Status == "failed" ? "This export failed; start a new one." : "This export is still running; poll its progress and fetch the archive when it has succeeded.");
+            return Problems.Conflict(job.Status switch
+            {
+                "failed" => "This export failed; restart it or start a new one.",
+                "interrupted" => job.Error ?? "This export was interrupted; restart it.",
+                _ => "This export is still running; poll its progress and fetch the archive when it has succeeded.",
+            });
         var archive = await rights.GetArchiveAsync(tenant, exportId, ct);
         if (archive is null) return Problems.NotFound($"Export '{exportId}'");
         await audit.AppendAsync(tenant, http.Caller().ToActor(http), "export.download", $"export:{exportId}", null, null, ct);

@@ -1,4 +1,5 @@
 using Conversations.Contracts.Encryption;
+using Conversations.Contracts.Images;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Mvc;
 using Npgsql;
@@ -23,6 +24,8 @@ internal sealed partial class ApiExceptionHandler(IProblemDetailsService problem
             BadHttpRequestException b =>
                 (b.StatusCode, "The request is not valid", FriendlyBadRequest(b)),
             ArgumentException a => (400, "The request is not valid", a.Message),
+            // The image's own status: too large 413, wrong type 415, a refused address 400, a failed fetch 422.
+            ImageRejectedException i => (i.Status, "The image was not accepted", i.Message),
             // A last line of defence: text the edge checks let through is still the caller's 400, not a retryable 500.
             PostgresException { SqlState: PostgresErrorCodes.CharacterNotInRepertoire or PostgresErrorCodes.UntranslatableCharacter } =>
                 (400, "The request is not valid", "The request contains text that cannot be stored (for example a NUL character). Remove it and send again."),
@@ -44,6 +47,7 @@ internal sealed partial class ApiExceptionHandler(IProblemDetailsService problem
         if (status == 503) http.Response.Headers.RetryAfter = RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
         var problem = new ProblemDetails { Status = status, Title = title, Detail = detail, Type = $"https://httpstatuses.io/{status}" };
         if (field is not null) problem.Extensions["field"] = field;
+        if (exception is ImageRejectedException rejected) problem.Extensions["code"] = rejected.Code;
         return await problems.TryWriteAsync(new ProblemDetailsContext { HttpContext = http, ProblemDetails = problem, Exception = exception });
     }
 

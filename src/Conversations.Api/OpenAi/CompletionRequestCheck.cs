@@ -2,6 +2,7 @@ using System.Text;
 using System.Text.Json;
 using Conversations.Api.Chat;
 using Conversations.Api.Errors;
+using Conversations.Contracts.Images;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 
@@ -33,7 +34,13 @@ internal static class CompletionRequestCheck
         if (last < 0)
             return Invalid("messages has no message with role 'user'. The last user message is the question; send at least one.", "messages");
         var param = $"messages[{last}].content";
-        if (!TryText(messages[last].Content, out var text, out var problem)) return Invalid(problem, param);
+        if (!TryText(messages[last].Content, out var text, out var problem, out var images)) return Invalid(problem, param);
+        var limits = http.RequestServices.GetRequiredService<IMessageImages>();
+        if (images.Count > limits.MaxImagesPerMessage)
+            return Invalid($"The last user message has {images.Count} image parts; the limit is {limits.MaxImagesPerMessage}.", param, "too_many_images");
+        if (images.FirstOrDefault(u => !u.StartsWith("data:", StringComparison.Ordinal) && !u.StartsWith("http://", StringComparison.OrdinalIgnoreCase)
+            && !u.StartsWith("https://", StringComparison.OrdinalIgnoreCase)) is { } bad)
+            return Invalid($"An image_url must be an http(s) URL or a base64 data URL (data:image/png;base64,…), not '{(bad.Length > 40 ? bad[..40] + "…" : bad)}'.", param, "invalid_image_url");
         if (!StorableText.IsStorable(text)) return Invalid(StorableText.NulDetail(param), param);
         if (string.IsNullOrWhiteSpace(text)) return Invalid("The last user message is empty; send the question as its content.", param);
         var max = http.RequestServices.GetRequiredService<IOptions<ChatApiOptions>>().Value.MaxMessageChars;
@@ -50,7 +57,15 @@ internal static class CompletionRequestCheck
     {
         var messages = body.Messages ?? [];
         var last = LastUserIndex(messages);
-        return last >= 0 && TryText(messages[last].Content, out var text, out _) ? text : "";
+        return last >= 0 && TryText(messages[last].Content, out var text, out _, out _) ? text : "";
+    }
+
+    /// <summary>The image URLs of the last <c>user</c> message's <c>image_url</c> parts (http(s) or data URLs), in order.</summary>
+    public static IReadOnlyList<string> ImageUrls(ChatCompletionRequest body)
+    {
+        var messages = body.Messages ?? [];
+        var last = LastUserIndex(messages);
+        return last >= 0 && TryText(messages[last].Content, out _, out _, out var images) ? images : [];
     }
 
     /// <summary>400 in OpenAI's terms: what is wrong, and which parameter.</summary>
@@ -64,10 +79,10 @@ internal static class CompletionRequestCheck
         return -1;
     }
 
-    // A string, or an array of parts whose text parts are joined; images and other parts are not supported.
-    private static bool TryText(JsonElement? content, out string text, out string problem)
+    // A string, or an array of parts: text parts are joined, image_url parts ({"image_url": {"url": …}}) collected.
+    private static bool TryText(JsonElement? content, out string text, out string problem, out List<string> images)
     {
-        (text, problem) = ("", "");
+        (text, problem, images) = ("", "", []);
         switch (content)
         {
             case { ValueKind: JsonValueKind.String } s:
@@ -77,10 +92,15 @@ internal static class CompletionRequestCheck
                 var sb = new StringBuilder();
                 foreach (var part in parts.EnumerateArray())
                 {
+                    if (ImagePartUrl(part) is { } url)
+                    {
+                        images.Add(url);
+                        continue;
+                    }
                     if (part.ValueKind != JsonValueKind.Object || !part.TryGetProperty("type", out var type) || type.GetString() != "text"
                         || !part.TryGetProperty("text", out var t) || t.ValueKind != JsonValueKind.String)
                     {
-                        problem = "Only text content is supported: a string, or parts of the form {\"type\": \"text\", \"text\": \"…\"}.";
+                        problem = "Content parts must be {\"type\": \"text\", \"text\": \"…\"} or {\"type\": \"image_url\", \"image_url\": {\"url\": \"…\"}}.";
                         return false;
                     }
                     if (sb.Length > 0) sb.Append('\n');
@@ -93,4 +113,11 @@ internal static class CompletionRequestCheck
                 return false;
         }
     }
+
+    private static string? ImagePartUrl(JsonElement part) =>
+        part.ValueKind == JsonValueKind.Object && part.TryGetProperty("type", out var type) && type.ValueKind == JsonValueKind.String
+            && type.GetString() == "image_url" && part.TryGetProperty("image_url", out var image)
+            && image.ValueKind == JsonValueKind.Object && image.TryGetProperty("url", out var url) && url.ValueKind == JsonValueKind.String
+            ? url.GetString() ?? ""
+            : null;
 }

@@ -6,7 +6,9 @@ using Conversations.Api.Errors;
 using Conversations.Api.Moderation;
 using Conversations.Contracts;
 using Conversations.Contracts.Chat;
+using Conversations.Contracts.Images;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
 
 namespace Conversations.Api.OpenAi;
 
@@ -40,7 +42,10 @@ internal static class OpenAiApi
             .Produces<ModelObject>();
 
         var chat = v1.MapGroup("/chat").WithTags("OpenAI-compatible").RequireRoles(Roles.User, Roles.TenantAdmin);
+        var images = ((IEndpointRouteBuilder)v1).ServiceProvider.GetRequiredService<IMessageImages>();
         chat.MapPost("/completions", Complete).WithName("OpenAiChatCompletion")
+            // Room for the images a question may carry as base64 data URLs.
+            .WithMetadata(new RequestSizeLimitAttribute(images.MaxImagesPerMessage * (images.MaxImageBytes * 4L / 3 + 1024) + (1L << 20)))
             .WithSummary("A chat turn in OpenAI's chat completions format, streaming (Server-Sent Events) or not; X-Conversation-Id continues a conversation.")
             .Produces<ChatCompletion>(200).Produces(200, contentType: "text/event-stream");
         // Checked like a native message, then counted against the same rate limits (429 with Retry-After).
@@ -67,7 +72,7 @@ internal static class OpenAiApi
     }
 
     // The group's filters have checked the body and admitted it against the rate limits.
-    private static async Task<IResult> Complete(ChatCompletionRequest body, HttpContext http, IGrainFactory grains)
+    private static async Task<IResult> Complete(ChatCompletionRequest body, HttpContext http, IGrainFactory grains, IMessageImages images)
     {
         var caller = http.Caller().ToCaller();
         // The SDKs retry 409, 429 and 5xx: with the same Idempotency-Key (in the same conversation) a retry is the same turn.
@@ -77,13 +82,15 @@ internal static class OpenAiApi
         var (known, requested) = await ModelNames.ResolveAsync(grains, caller.TenantId, body.Model);
         if (!known) return ModelNotFound(body.Model!);
 
+        // Images first: a refused image is a 4xx before any conversation is created.
+        var imageIds = await StoreImagesAsync(images, caller, CompletionRequestCheck.ImageUrls(body), http.RequestAborted);
         var (grain, conversationId) = await ConversationAsync(http, grains, caller, idempotencyKey);
         if (grain is null) return ConversationNotFound();
         http.Response.Headers[ConversationHeader] = conversationId;
 
         // Earlier messages of the request are not replayed: the conversation's stored history is the context.
         var turnId = idempotencyKey ?? Guid.NewGuid().ToString("n");
-        var events = grain.SendAsync(new SendMessage(caller, CompletionRequestCheck.Question(body), turnId, requested), http.RequestAborted);
+        var events = grain.SendAsync(new SendMessage(caller, CompletionRequestCheck.Question(body), turnId, requested, imageIds), http.RequestAborted);
         var turn = await CompletionEvents.StartAsync(events, http.RequestAborted);
         if (turn.First is ErrorEvent error && !turn.Refused)
         {
@@ -113,6 +120,41 @@ internal static class OpenAiApi
         var grain = grains.GetGrain<IConversationGrain>(GrainKeys.Scoped(caller.TenantId, id));
         await grain.CreateAsync(caller, OneOffTitle);
         return (grain, id);
+    }
+
+    // A data URL is an upload; an http(s) URL is fetched under the image fetch policy. Each is stored as the caller's image.
+    private static async Task<IReadOnlyList<string>?> StoreImagesAsync(IMessageImages images, Caller caller, IReadOnlyList<string> urls, CancellationToken ct)
+    {
+        if (urls.Count == 0) return null;
+        var ids = new List<string>();
+        foreach (var url in urls)
+        {
+            var stored = url.StartsWith("data:", StringComparison.Ordinal)
+                ? await images.UploadAsync(caller.TenantId, caller.UserId, DataUrl(url, images.MaxImageBytes, out var type), type, ct)
+                : await images.FetchAsync(caller.TenantId, caller.UserId, url, ct);
+            ids.Add(stored.ImageId);
+        }
+        return ids;
+    }
+
+    // data:[<type>][;base64],<data>; only base64 images are images.
+    private static byte[] DataUrl(string url, int maxBytes, out string? type)
+    {
+        var comma = url.IndexOf(',', StringComparison.Ordinal);
+        var header = comma < 0 ? "" : url[5..comma];
+        if (comma < 0 || !header.EndsWith(";base64", StringComparison.OrdinalIgnoreCase))
+            throw new ImageRejectedException("image_url", "An image data URL must be base64: data:image/png;base64,….", 400);
+        type = header[..^";base64".Length];
+        if ((url.Length - comma - 1) / 4 * 3 > maxBytes + 2)
+            throw new ImageRejectedException("image_too_large", $"An image in the request is larger than the limit of {maxBytes:N0} bytes.", 413);
+        try
+        {
+            return Convert.FromBase64String(url[(comma + 1)..]);
+        }
+        catch (FormatException)
+        {
+            throw new ImageRejectedException("image_url", "An image data URL does not hold valid base64.", 400);
+        }
     }
 
     private static string OneOffConversationId(Caller caller, string idempotencyKey) =>

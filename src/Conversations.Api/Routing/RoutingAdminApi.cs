@@ -48,7 +48,7 @@ internal static class RoutingAdminApi
         if (body.ContextWindowTokens is null) return Problems.BadRequest("contextWindowTokens is required.");
         var model = new ModelRegistration(modelId, body.Endpoint.Trim(), body.ApiKey, body.ModelName.Trim(), body.Tier ?? "small", body.Domains ?? [],
             body.InputPerMillion.Value, body.CachedInputPerMillion ?? body.InputPerMillion.Value, body.OutputPerMillion.Value,
-            body.ContextWindowTokens.Value, body.BatchDiscount ?? 0m, body.SendPromptCacheKey);
+            body.ContextWindowTokens.Value, body.BatchDiscount ?? 0m, body.SendPromptCacheKey, body.Vision ?? false);
         // The grain validates the whole catalog and policy; an ArgumentException becomes a 400 naming the field.
         return TypedResults.Ok(RoutingConfigDto.From(await grains.GetGrain<IRoutingConfigGrain>(Tenant(http)).PutModelAsync(model)));
     }

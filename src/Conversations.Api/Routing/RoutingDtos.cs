@@ -2,21 +2,21 @@ using Conversations.Contracts.Routing;
 
 namespace Conversations.Api.Routing;
 
-/// <summary>Body of PUT /v1/routing/models/{id}: an OpenAI-compatible endpoint (include /v1), its tier, domains and prices per million tokens.</summary>
+/// <summary>Body of PUT /v1/routing/models/{id}: an OpenAI-compatible endpoint (include /v1), its tier, domains, prices per million tokens, and whether it reads images.</summary>
 internal sealed record ModelBody(
     string? Endpoint, string? ApiKey, string? ModelName, string? Tier, IReadOnlyList<string>? Domains,
     decimal? InputPerMillion, decimal? CachedInputPerMillion, decimal? OutputPerMillion, int? ContextWindowTokens, decimal? BatchDiscount,
-    bool? SendPromptCacheKey = null);
+    bool? SendPromptCacheKey = null, bool? Vision = null);
 
 /// <summary>A registered model as the admin sees it: the key is never shown, only whether one is set.</summary>
 internal sealed record ModelDto(
     string Id, string Endpoint, string ModelName, string Tier, IReadOnlyList<string> Domains, decimal InputPerMillion,
     decimal CachedInputPerMillion, decimal OutputPerMillion, int ContextWindowTokens, decimal BatchDiscount, bool HasApiKey,
-    bool? SendPromptCacheKey)
+    bool? SendPromptCacheKey, bool Vision)
 {
     /// <summary>The view of a registration.</summary>
     public static ModelDto From(ModelRegistration m) => new(m.Id, m.Endpoint, m.ModelName, m.Tier, m.Domains, m.InputPerMillion,
-        m.CachedInputPerMillion, m.OutputPerMillion, m.ContextWindowTokens, m.BatchDiscount, !string.IsNullOrEmpty(m.ApiKey), m.SendPromptCacheKey);
+        m.CachedInputPerMillion, m.OutputPerMillion, m.ContextWindowTokens, m.BatchDiscount, !string.IsNullOrEmpty(m.ApiKey), m.SendPromptCacheKey, m.Vision);
 }
 
 /// <summary>The tenant's routing set-up: version, models (without keys) and policy (null until set: the platform model serves turns).</summary>

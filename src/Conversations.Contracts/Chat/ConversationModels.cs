@@ -9,9 +9,11 @@ public sealed record Caller([property: Id(0)] string TenantId, [property: Id(1)]
 /// The model the client asked for: a tier (<c>small</c>, <c>large</c>) or one of the tenant's registered model ids.
 /// Routing still applies its budget, circuits and fallback; null lets the tenant's routing choose.
 /// </param>
+/// <param name="ImageIds">Images the message carries (ids of the asker's stored images, checked at the API); null or empty for text only.</param>
 [GenerateSerializer, Immutable, Alias("send-message")]
 public sealed record SendMessage(
-    [property: Id(0)] Caller Caller, [property: Id(1)] string Text, [property: Id(2)] string? ClientTurnId = null, [property: Id(3)] string? Model = null);
+    [property: Id(0)] Caller Caller, [property: Id(1)] string Text, [property: Id(2)] string? ClientTurnId = null, [property: Id(3)] string? Model = null,
+    [property: Id(4)] IReadOnlyList<string>? ImageIds = null);
 
 /// <summary>A conversation as its owner sees it.</summary>
 [GenerateSerializer, Immutable, Alias("conversation-info")]
@@ -32,7 +34,8 @@ public sealed record MessageInfo(
     [property: Id(4)] string Status,
     [property: Id(5)] DateTimeOffset CreatedAt,
     [property: Id(6)] string? Model,
-    [property: Id(7)] IReadOnlyList<Citation>? Citations = null);
+    [property: Id(7)] IReadOnlyList<Citation>? Citations = null,
+    [property: Id(8)] IReadOnlyList<string>? ImageIds = null);
 
 /// <summary>A knowledge-base chunk an answer is grounded in, as history returns it.</summary>
 [GenerateSerializer, Immutable, Alias("citation")]

@@ -29,7 +29,13 @@ public interface IDataRights
     /// <summary>Starts an export of the tenant, or of one of its users; null when the user does not exist.</summary>
     Task<DataExportInfo?> StartExportAsync(string tenantId, string? userId, AuditActor actor, CancellationToken ct);
 
-    /// <summary>The export's progress, or null when the tenant has no such export.</summary>
+    /// <summary>
+    /// Runs an interrupted (its host stopped) or failed export again; null when the tenant has no such export, or it is
+    /// running or done.
+    /// </summary>
+    Task<DataExportInfo?> RestartExportAsync(string tenantId, string exportId, AuditActor actor, CancellationToken ct);
+
+    /// <summary>The export's progress (<c>interrupted</c> when its host stopped while it ran), or null when the tenant has no such export.</summary>
     Task<DataExportInfo?> GetExportAsync(string tenantId, string exportId, CancellationToken ct);
 
     /// <summary>The finished archive (a zip), or null when it is not there (yet).</summary>

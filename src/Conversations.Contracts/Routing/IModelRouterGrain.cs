@@ -12,6 +12,11 @@ public sealed record RouteQuery(
 {
     /// <summary>A tier (<c>small</c>, <c>large</c>) or catalog model id the client asked for; null lets the policy choose.</summary>
     [Id(6)] public string? RequestedModel { get; init; }
+    /// <summary>The question's all-MiniLM-L6-v2 embedding for the learned router; null leaves the choice to the keyword estimator.</summary>
+    [Id(7)] public float[]? QuestionEmbedding { get; init; }
+
+    /// <summary>The question carries images: only vision-capable models may answer.</summary>
+    [Id(8)] public bool RequiresVision { get; init; }
 }
 
 /// <summary>
@@ -32,6 +37,11 @@ public sealed record RouteOutcome(
     [property: Id(7)] long ConfigVersion,
     [property: Id(8)] string? ProbedModelId)
 {
+    /// <summary>The model that replaces the small model's answer when that answer shows it is out of its depth; null for no escalation.</summary>
+    [Id(9)] public string? EscalateTo { get; init; }
+    /// <summary>Why the turn was refused ("budget_exhausted", "no_vision_model"); null when it was not.</summary>
+    [Id(10)] public string? RefusalCode { get; init; }
+
     /// <summary>The tenant has no routing policy.</summary>
     public static readonly RouteOutcome NoPolicy = new(false, [], "no routing policy: platform model", "none", false, null, 0, 0, null);
 }

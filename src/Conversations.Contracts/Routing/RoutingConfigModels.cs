@@ -3,6 +3,7 @@ namespace Conversations.Contracts.Routing;
 /// <summary>
 /// A model a tenant registered: an OpenAI-compatible endpoint, its tier, domains and prices (USD per million tokens).
 /// <see cref="SendPromptCacheKey"/> sends OpenAI's <c>prompt_cache_key</c> to this endpoint (null: the deployment's setting).
+/// <see cref="Vision"/> says the model reads images (OpenAI's <c>image_url</c> content parts): only such models get messages with images.
 /// </summary>
 [GenerateSerializer, Immutable, Alias("routing-model")]
 public sealed record ModelRegistration(
@@ -17,7 +18,8 @@ public sealed record ModelRegistration(
     [property: Id(8)] decimal OutputPerMillion,
     [property: Id(9)] int ContextWindowTokens,
     [property: Id(10)] decimal BatchDiscount,
-    [property: Id(11)] bool? SendPromptCacheKey = null);
+    [property: Id(11)] bool? SendPromptCacheKey = null,
+    [property: Id(12)] bool Vision = false);
 
 /// <summary>Questions about <see cref="Domain"/> go to <see cref="ModelId"/>.</summary>
 [GenerateSerializer, Immutable, Alias("routing-domain-rule")]
@@ -81,6 +83,10 @@ public sealed record RoutingPolicySettings
     [Id(11)] public double SemanticThreshold { get; init; } = 0.92;
     /// <summary>How long cached answers live, in seconds.</summary>
     [Id(12)] public int CacheTtlSeconds { get; init; } = 3600;
+    /// <summary>Learned-router score (0..1) at or above which a question leaves the small model; null for the trained default. Lower costs more and under-serves less.</summary>
+    [Id(13)] public double? RouterThreshold { get; init; }
+    /// <summary>Replace a small model's answer that shows it is out of its depth with the large model's, before the user sees it.</summary>
+    [Id(14)] public bool Escalation { get; init; } = true;
 }
 
 /// <summary>A tenant's catalog and policy at one version; no policy yet means turns use the platform model.</summary>

@@ -98,7 +98,15 @@ internal sealed partial class BudgetGrain(
         {
             _ledger.SetBudget(budget, now);
         }
-        await SaveAsync([], now);
+        try
+        {
+            await SaveAsync([], now);
+        }
+        catch
+        {
+            DeactivateOnIdle(); // the ledger already changed in memory: the next call reloads what was stored
+            throw;
+        }
     }
 
     /// <inheritdoc />

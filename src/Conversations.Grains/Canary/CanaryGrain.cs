@@ -1,3 +1,4 @@
+using Conversations.Contracts.Audit;
 using Conversations.Contracts.Routing;
 using Conversations.Grains.Routing;
 using Conversations.Routing.Canary;
@@ -120,6 +121,9 @@ internal sealed partial class CanaryGrain(
         state.State.RolledBackAt = time.GetUtcNow();
         await SaveAsync();
         LogRollback(logger, this.GetPrimaryKeyString(), canary.CandidateModelId, verdict.Reason);
+        // The platform's own change to the tenant's policy is audited with it (no key: the platform acted).
+        AuditedRequest.Set(new AuditedRequest(this.GetPrimaryKeyString(), null, null, null, "canary.auto-rollback", $"canary:{canary.CandidateModelId}",
+            new System.Text.Json.Nodes.JsonObject { ["reason"] = verdict.Reason }.ToJsonString()));
         await GrainFactory.GetGrain<IRoutingConfigGrain>(this.GetPrimaryKeyString()).RollbackCanaryAsync(verdict.Reason);
         return true;
     }

@@ -1,6 +1,7 @@
 using Conversations.Grains.Knowledge;
 using Conversations.Prompting.Tokens;
 using Conversations.Storage.Chat;
+using Conversations.Storage.Images;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -20,6 +21,7 @@ internal sealed class ChatPipeline(
     ConversationStore store,
     UsageStore usage,
     ModelSummarizer summarizer,
+    ImageStore images,
     IOptions<ChatOptions> options,
     ILogger<ConversationGrain> logger)
 {
@@ -28,6 +30,9 @@ internal sealed class ChatPipeline(
 
     /// <summary>Stage 6.</summary>
     public ITurnRouter Router => router;
+
+    /// <summary>The images questions carry.</summary>
+    public ImageStore Images => images;
 
     /// <summary>Stages 3 and 4.</summary>
     public IKnowledgeRetriever Retriever => retriever;

@@ -104,7 +104,8 @@ internal sealed class ConversationGrain(
         limit = Math.Clamp(limit, 1, 200);
         var page = await Store.ReadPageAsync(_tenantId, _conversationId, beforeSeq, limit);
         var messages = page.Select(m => new MessageInfo(m.Seq, m.TurnId, m.Role, m.Content, m.Status, m.CreatedAt, m.Model,
-            m.Role == ChatRoles.Assistant ? (m.Citations ?? []).Select(c => new Citation(c.DocumentId, c.DocumentTitle, c.ChunkIndex, c.Score)).ToList() : null)).ToList();
+            m.Role == ChatRoles.Assistant ? (m.Citations ?? []).Select(c => new Citation(c.DocumentId, c.DocumentTitle, c.ChunkIndex, c.Score)).ToList() : null,
+            m.ImageIds)).ToList();
         long? next = page.Count == limit && page[0].Seq > 1 ? page[0].Seq : null;
         return new HistoryPage(messages, next);
     }

@@ -35,9 +35,27 @@ internal sealed class PassThroughModeration : ITurnModeration
 /// <summary>The configured model only (the default until the routing feature is added): one attempt, errors end the turn.</summary>
 internal sealed class SingleModelRouter(IChatModelProvider models) : ITurnRouter
 {
+    /// <summary>The refusal code of a question with images that no model can read.</summary>
+    public const string NoVisionModelCode = "no_vision_model";
+
     /// <inheritdoc />
     public Task<IRoutedTurn> PlanAsync(RoutingContext context, CancellationToken cancellationToken) =>
-        Task.FromResult<IRoutedTurn>(new UnroutedTurn(new ModelPlan([new ModelCandidate(models.Primary.Name, models.Primary)], "configured model")));
+        Task.FromResult<IRoutedTurn>(Plan(models, context));
+
+    /// <summary>The platform model's plan: the configured model, unless the question has images it cannot read (<c>Models:Chat:Vision</c>).</summary>
+    public static IRoutedTurn Plan(IChatModelProvider models, RoutingContext context)
+    {
+        if (context.ImageCount > 0 && !(models.Options.Vision && models.Options.IsConfigured))
+        {
+            return new UnroutedTurn(new ModelPlan([], "images: the platform model does not read images")
+            {
+                RefusalMessage = "This message has images, but the model that answers here cannot read images. Send the text alone, "
+                    + "or ask an administrator to set up a vision-capable model.",
+                RefusalCode = NoVisionModelCode,
+            });
+        }
+        return new UnroutedTurn(new ModelPlan([new ModelCandidate(models.Primary.Name, models.Primary)], "configured model"));
+    }
 
     /// <inheritdoc />
     public Task<SummaryModelChoice> ChooseSummaryModelAsync(string tenantId, string foldId, int promptTokens, int maxOutputTokens) =>

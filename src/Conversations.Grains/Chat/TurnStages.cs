@@ -45,11 +45,20 @@ internal interface IOutputGuard
     Task SettleAsync() => Task.CompletedTask;
 }
 
+/// <summary>An image the turn's question carries, with its bytes.</summary>
+/// <param name="Sha256">Lower-case hex SHA-256 of <paramref name="Content"/> (the blocklist's key).</param>
+/// <param name="SourceUrl">The URL it was fetched from (an outside checker can fetch it there); null for an upload.</param>
+internal sealed record TurnImage(string ImageId, string MediaType, string Sha256, string? SourceUrl, byte[] Content);
+
 /// <summary>Stages 2 and 7: checks a turn's question and hands back the moderated turn that carries the rest.</summary>
 internal interface ITurnModeration
 {
     /// <summary>Checks the user's message before anything else runs; the returned turn holds the verdict, the guard and the finish.</summary>
     Task<IModeratedTurn> CheckInputAsync(Caller caller, string conversationId, string turnId, string text, CancellationToken cancellationToken);
+
+    /// <summary>Checks the user's message and the images it carries; a moderation without image checks checks the text alone.</summary>
+    Task<IModeratedTurn> CheckInputAsync(Caller caller, string conversationId, string turnId, string text, IReadOnlyList<TurnImage> images,
+        CancellationToken cancellationToken) => CheckInputAsync(caller, conversationId, turnId, text, cancellationToken);
 
     /// <summary>Moderation for text that had no question of its own (a search result's chunk): a pass verdict, the guard and the finish.</summary>
     IModeratedTurn OutputOnly(Caller caller, string conversationId, string turnId);
@@ -81,6 +90,8 @@ internal sealed record ModelPlan(IReadOnlyList<ModelCandidate> Chain, string Rea
     public string? ReadyAnswerSource { get; init; }
     /// <summary>The budget refused the turn: stop with this message.</summary>
     public string? RefusalMessage { get; init; }
+    /// <summary>The model that answers instead when the first model's opening shows it is out of its depth; null for no escalation.</summary>
+    public ModelCandidate? Escalation { get; init; }
     /// <summary>The error code that goes with <see cref="RefusalMessage"/>: "budget_busy", "budget_exhausted" or "budget_too_small".</summary>
     public string RefusalCode { get; init; } = "budget_exhausted";
     /// <summary>Whether sending again later can succeed (only while turns in flight hold the budget).</summary>
@@ -105,10 +116,11 @@ internal interface IRoutedTurn
 /// <param name="PrivateContext">The prompt carried something private to the asker (memory, summary, earlier turns).</param>
 /// <param name="MemoryEpoch">The asker's memory epoch: it moves when they make the platform forget (private cache keys carry it).</param>
 /// <param name="RequestedModel">The tier or model id the client asked for (see <see cref="SendMessage.Model"/>); null lets routing choose.</param>
+/// <param name="ImageCount">Images the question carries: only vision-capable models may answer it.</param>
 internal sealed record RoutingContext(
     Caller Caller, string ConversationId, string TurnId, string Question, int ConversationDepth,
     int PromptTokens, int MaxOutputTokens, double? RetrievalTopScore, long AclVersion, IReadOnlyList<string> ChunkIds,
-    bool PrivateContext = false, long MemoryEpoch = 0, string? RequestedModel = null);
+    bool PrivateContext = false, long MemoryEpoch = 0, string? RequestedModel = null, int ImageCount = 0);
 
 /// <summary>How one model attempt went, and what it consumed.</summary>
 /// <param name="FailureCode">null on success; "model_timeout", "model_stalled", "model_unavailable".</param>

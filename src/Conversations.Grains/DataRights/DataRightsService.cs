@@ -18,15 +18,16 @@ namespace Conversations.Grains.DataRights;
 /// <summary>
 /// Exports and deletions. Grains that hold a user's data in memory are told first (conversations deleted, memory
 /// forgotten), then one transaction removes the rows; a tenant's data key is destroyed before its rows go.
-/// Exports run in the background of the host that started them, writing progress to their job row.
+/// Exports run in the background of the host that started them, writing progress and a heartbeat to their job row;
+/// one whose host stops reads as interrupted and can be restarted.
 /// </summary>
 internal sealed partial class DataRightsService(
     DataRightsStore store, IGrainFactory grains, ITenantDataErasure keys, ILogger<DataRightsService> logger) : IDataRights
 {
     private static readonly string[] TenantSections =
-        ["users", "keys", "conversations", "messages", "feedback", "usage", "moderation-events", "audit", "documents", "lexicons", "batch-items"];
+        ["users", "keys", "conversations", "messages", "images", "feedback", "usage", "moderation-events", "audit", "documents", "lexicons", "batch-items"];
     private static readonly string[] UserSections =
-        ["users", "keys", "conversations", "messages", "feedback", "usage", "moderation-events", "audit"];
+        ["users", "keys", "conversations", "messages", "images", "feedback", "usage", "moderation-events", "audit"];
 
     /// <inheritdoc />
     public async Task<bool> DeleteUserAsync(string tenantId, string userId, AuditActor actor, CancellationToken ct)
@@ -62,6 +63,14 @@ internal sealed partial class DataRightsService(
     }
 
     /// <inheritdoc />
+    public async Task<DataExportInfo?> RestartExportAsync(string tenantId, string exportId, AuditActor actor, CancellationToken ct)
+    {
+        if (await store.RestartExportAsync(tenantId, exportId, Who(actor), ct) is not { } job) return null;
+        _ = Task.Run(() => RunExportAsync(job.ExportId, tenantId, job.UserId, job.UserId is null ? TenantSections : UserSections), CancellationToken.None);
+        return ToInfo(job);
+    }
+
+    /// <inheritdoc />
     public async Task<DataExportInfo?> GetExportAsync(string tenantId, string exportId, CancellationToken ct) =>
         await store.GetExportAsync(tenantId, exportId, ct) is { } job ? ToInfo(job) : null;
 
@@ -70,6 +79,8 @@ internal sealed partial class DataRightsService(
 
     private async Task RunExportAsync(string exportId, string tenantId, string? userId, string[] sections)
     {
+        using var alive = new CancellationTokenSource();
+        var heartbeat = HeartbeatAsync(exportId, alive.Token);
         try
         {
             using var buffer = new MemoryStream();
@@ -113,8 +124,30 @@ internal sealed partial class DataRightsService(
         catch (Exception e)
         {
             LogExportFailed(logger, exportId, e);
-            try { await store.CompleteExportAsync(exportId, null, "The export failed; start a new one."); }
+            try { await store.CompleteExportAsync(exportId, null, "The export failed; restart it or start a new one."); }
             catch (Exception inner) { LogExportFailed(logger, exportId, inner); }
+        }
+        finally
+        {
+            await alive.CancelAsync();
+            await heartbeat;
+        }
+    }
+
+    // While this host runs the export, its row says so; a row whose heartbeat stops reads as interrupted.
+    private async Task HeartbeatAsync(string exportId, CancellationToken ct)
+    {
+        using var timer = new PeriodicTimer(DataRightsStore.HeartbeatInterval);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(ct)) await store.HeartbeatAsync(exportId, ct);
+        }
+        catch (OperationCanceledException)
+        {
+        }
+        catch (Exception e)
+        {
+            LogExportFailed(logger, exportId, e); // the export goes on; a later heartbeat or its completion says it is alive
         }
     }
 

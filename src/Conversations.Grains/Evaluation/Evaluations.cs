@@ -1,11 +1,14 @@
 using System.Diagnostics;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using Conversations.Contracts;
+using Conversations.Contracts.Audit;
 using Conversations.Contracts.Chat;
 using Conversations.Contracts.Evaluation;
 using Conversations.Contracts.Moderation;
 using Conversations.Contracts.Routing;
 using Conversations.Prompting.History;
+using Conversations.Storage.Audit;
 using Conversations.Storage.Evaluation;
 
 namespace Conversations.Grains.Evaluation;
@@ -15,13 +18,19 @@ namespace Conversations.Grains.Evaluation;
 /// pinned to the model, deleted afterwards): the same rate limits, moderation, knowledge ACL, budget and usage ledger as
 /// chat. Cases run one after the other so a run never takes more than one turn's share of the tenant's limits.
 /// </summary>
-internal sealed class Evaluations(IGrainFactory grains, EvaluationStore store, IAnswerScorer scorer, TimeProvider time) : IEvaluations
+internal sealed class Evaluations(IGrainFactory grains, EvaluationStore store, AuditStore audit, IAnswerScorer scorer, TimeProvider time) : IEvaluations
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
     /// <inheritdoc />
-    public Task<bool> CreateSetAsync(Caller admin, EvaluationSet set, CancellationToken ct) =>
-        store.InsertSetAsync(admin.TenantId, set.SetId, set.Name, JsonSerializer.Serialize(set.Cases, Json), admin.UserId, ct);
+    public async Task<bool> CreateSetAsync(Caller admin, EvaluationSet set, CancellationToken ct) =>
+        await store.InsertSetAsync(admin.TenantId, set.SetId, set.Name, JsonSerializer.Serialize(set.Cases, Json), admin.UserId,
+            await AuditEntryAsync(admin.TenantId, null, new JsonObject { ["setId"] = set.SetId, ["name"] = set.Name, ["cases"] = set.Cases.Count }, ct), ct);
+
+    // An admin request's change to the sets and runs writes its audit entry in the change's transaction (cases and
+    // answers by count, never their text).
+    private async Task<AuditWrite?> AuditEntryAsync(string tenantId, JsonNode? before, JsonNode? after, CancellationToken ct) =>
+        AuditedRequest.Current is { } request && request.Covers(tenantId) ? await audit.ChangeEntryAsync(request, tenantId, before, after, ct) : null;
 
     /// <inheritdoc />
     public async Task<IReadOnlyList<EvaluationSet>> ListSetsAsync(string tenantId, CancellationToken ct) =>
@@ -32,7 +41,8 @@ internal sealed class Evaluations(IGrainFactory grains, EvaluationStore store, I
         await store.GetSetAsync(tenantId, setId, ct) is { } r ? ToSet(r) : null;
 
     /// <inheritdoc />
-    public Task<bool> DeleteSetAsync(string tenantId, string setId, CancellationToken ct) => store.DeleteSetAsync(tenantId, setId, ct);
+    public async Task<bool> DeleteSetAsync(string tenantId, string setId, CancellationToken ct) =>
+        await store.DeleteSetAsync(tenantId, setId, await AuditEntryAsync(tenantId, new JsonObject { ["setId"] = setId }, null, ct), ct);
 
     /// <inheritdoc />
     public async Task<EvaluationRun> RunAsync(Caller admin, EvaluationSet set, string modelId, string purpose, CancellationToken ct)
@@ -48,7 +58,12 @@ internal sealed class Evaluations(IGrainFactory grains, EvaluationStore store, I
         var run = new EvaluationRun("run_" + Guid.NewGuid().ToString("n")[..20], set.SetId, modelId, purpose, Summarise(results), results,
             admin.UserId, time.GetUtcNow());
         await store.InsertRunAsync(admin.TenantId, new EvaluationRunRecord(run.RunId, run.SetId, run.ModelId, run.Purpose,
-            JsonSerializer.Serialize(run.Summary, Json), JsonSerializer.Serialize(run.Results, Json), run.CreatedBy, run.CreatedAt), ct);
+            JsonSerializer.Serialize(run.Summary, Json), JsonSerializer.Serialize(run.Results, Json), run.CreatedBy, run.CreatedAt),
+            await AuditEntryAsync(admin.TenantId, null, new JsonObject
+            {
+                ["runId"] = run.RunId, ["setId"] = run.SetId, ["modelId"] = run.ModelId, ["purpose"] = run.Purpose,
+                ["summary"] = JsonSerializer.SerializeToNode(run.Summary, Json),
+            }, ct), ct);
         return run;
     }
 
@@ -71,7 +86,8 @@ internal sealed class Evaluations(IGrainFactory grains, EvaluationStore store, I
             .GetHistoryAsync(new Caller(tenantId, vote.UserId, Roles.User), seq, 20);
         if (history?.Messages.LastOrDefault(m => m.TurnId == vote.TurnId && m.Role == ChatRoles.User) is not { } question) return (null, "no-vote");
         var c = new EvaluationCase(question.Content, facts, sources, vote.UserId, role);
-        return await store.AppendCaseAsync(tenantId, setId, JsonSerializer.Serialize(c, Json), EvaluationLimits.MaxCases, ct) ? (c, null) : (null, "no-set");
+        var entry = await AuditEntryAsync(tenantId, null, new JsonObject { ["setId"] = setId, ["conversationId"] = conversationId, ["seq"] = seq }, ct);
+        return await store.AppendCaseAsync(tenantId, setId, JsonSerializer.Serialize(c, Json), EvaluationLimits.MaxCases, entry, ct) ? (c, null) : (null, "no-set");
     }
 
     /// <inheritdoc />
@@ -107,6 +123,9 @@ internal sealed class Evaluations(IGrainFactory grains, EvaluationStore store, I
     // One case as one chat turn of the asking user: admitted by their rate limits like a chat request, then the turn.
     private async Task<EvaluationAnswer> AskAsync(string tenantId, EvaluationCase c, string modelId, CancellationToken ct)
     {
+        // A case is a chat turn of its user, not the admin's change: what it writes (budget, tallies) is not audited as
+        // the admin request. The context change stays inside this method.
+        AuditedRequest.Set(null);
         var caller = new Caller(tenantId, c.UserId, c.Role);
         var limits = grains.GetGrain<IUserRateLimitGrain>(GrainKeys.Scoped(tenantId, c.UserId));
         var admitted = await limits.TryAdmitAsync();

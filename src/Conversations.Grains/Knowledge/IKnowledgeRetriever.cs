@@ -1,4 +1,5 @@
 using Conversations.Contracts.Knowledge;
+using Conversations.Grains.Chat;
 
 namespace Conversations.Grains.Knowledge;
 
@@ -11,6 +12,13 @@ internal interface IKnowledgeRetriever
     /// Empty (never an error) when the user may read nothing or the question has no text.
     /// </summary>
     Task<RetrievalResult> RetrieveAsync(string tenantId, string userId, string question, int topK, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// The same search for a moderated question: what leaves the platform (an embedding endpoint outside this process)
+    /// follows the tenant's personal-data policy, as a model request does.
+    /// </summary>
+    Task<RetrievalResult> RetrieveAsync(string tenantId, string userId, InputVerdict question, int topK, CancellationToken cancellationToken = default) =>
+        RetrieveAsync(tenantId, userId, question.TextForModel, topK, cancellationToken);
 
     /// <summary>
     /// One passage (chunk) of the tenant's knowledge base when <paramref name="userId"/> may read it now, else null:

@@ -2,12 +2,15 @@ using System.Runtime.CompilerServices;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.RegularExpressions;
+using System.Text.Json.Nodes;
+using Conversations.Contracts.Audit;
 using Conversations.Contracts.Knowledge;
 using Conversations.Knowledge.Access;
 using Conversations.Knowledge.Chunking;
 using Conversations.Knowledge.Search;
 using Conversations.Models.Embeddings;
 using Conversations.Prompting.Tokens;
+using Conversations.Storage.Audit;
 using Conversations.Storage.Knowledge;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -19,7 +22,7 @@ namespace Conversations.Grains.Knowledge;
 /// and embedding model match the stored one is not embedded again; a changed title or label only updates metadata.
 /// </summary>
 internal sealed partial class KnowledgeIngestion(
-    KnowledgeStore store, EmbeddingModel embeddings, ITokenCounter tokens, LabelChunkCounts counts,
+    KnowledgeStore store, AuditStore audit, EmbeddingModel embeddings, ITokenCounter tokens, LabelChunkCounts counts,
     IOptions<KnowledgeOptions> options, ILogger<KnowledgeIngestion> logger)
 {
     private readonly TextChunker _chunker = new(tokens, options.Value.Chunker);
@@ -51,7 +54,8 @@ internal sealed partial class KnowledgeIngestion(
                     done.Add(new DocumentIngestResult(id, IngestStatus.Unchanged, existing.ChunkCount));
                 else
                 {
-                    await store.UpdateDocumentMetadataAsync(tenantId, id, doc.Title, labelId, ct);
+                    await store.UpdateDocumentMetadataAsync(tenantId, id, doc.Title, labelId,
+                        await AuditEntryAsync(tenantId, Describe(existing), Describe(id, doc.Title, doc.Label, existing.ChunkCount, existing.CharCount, hash), ct), ct);
                     done.Add(new DocumentIngestResult(id, IngestStatus.Relabeled, existing.ChunkCount));
                 }
                 continue;
@@ -99,8 +103,9 @@ internal sealed partial class KnowledgeIngestion(
                 }
                 var rows = chunks.Select(c => new StoredChunk(c.Index, c.Text, LexicalTerms.CjkBigrams(c.Text), vectors[(d, c.Index)])).ToList();
                 foreach (var c in chunks) vectors.Remove((d, c.Index));
+                var entry = await AuditEntryAsync(tenantId, null, Describe(doc.DocumentId, doc.Title, doc.Label, rows.Count, doc.Content.Length, hash), ct);
                 await store.ReplaceDocumentAsync(tenantId,
-                    new StoredDocument(doc.DocumentId, doc.Title, labelId, hash, embeddings.ModelId, doc.Content.Length), rows, ct);
+                    new StoredDocument(doc.DocumentId, doc.Title, labelId, hash, embeddings.ModelId, doc.Content.Length), rows, entry, ct);
                 counts.Invalidate(tenantId);
                 finished++;
                 LogStored(logger, tenantId, doc.DocumentId, rows.Count);
@@ -118,10 +123,25 @@ internal sealed partial class KnowledgeIngestion(
     /// <summary>Deletes a document and its chunks.</summary>
     public async Task<bool> DeleteAsync(string tenantId, string documentId, CancellationToken ct = default)
     {
-        var deleted = await store.DeleteDocumentAsync(tenantId, documentId, ct);
+        var entry = AuditedRequest.Current is { } r && r.Covers(tenantId) && await store.GetDocumentAsync(tenantId, documentId, ct) is { } existing
+            ? await AuditEntryAsync(tenantId, Describe(existing), null, ct)
+            : null;
+        var deleted = await store.DeleteDocumentAsync(tenantId, documentId, entry, ct);
         if (deleted) counts.Invalidate(tenantId);
         return deleted;
     }
+
+    // An admin request's document change writes its audit entry in the change's transaction: the document's metadata
+    // and the SHA-256 of its text, never the text.
+    private async Task<AuditWrite?> AuditEntryAsync(string tenantId, JsonNode? before, JsonNode? after, CancellationToken ct) =>
+        AuditedRequest.Current is { } request && request.Covers(tenantId) ? await audit.ChangeEntryAsync(request, tenantId, before, after, ct) : null;
+
+    private static JsonObject Describe(DocumentRecord d) => Describe(d.DocumentId, d.Title, d.Label, d.ChunkCount, d.CharCount, d.ContentHash);
+
+    private static JsonObject Describe(string id, string title, string label, int chunks, int chars, byte[] hash) => new()
+    {
+        ["documentId"] = id, ["title"] = title, ["label"] = label, ["chunks"] = chunks, ["chars"] = chars, ["sha256"] = Convert.ToHexStringLower(hash),
+    };
 
     /// <summary>Null when the upload is usable, else why not.</summary>
     public static string? Validate(DocumentUpload doc)

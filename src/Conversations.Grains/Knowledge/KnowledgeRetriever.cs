@@ -1,4 +1,5 @@
 using Conversations.Contracts.Knowledge;
+using Conversations.Grains.Chat;
 using Conversations.Knowledge.Search;
 using Conversations.Models.Embeddings;
 using Conversations.Storage.Knowledge;
@@ -14,10 +15,21 @@ namespace Conversations.Grains.Knowledge;
 /// </summary>
 internal sealed partial class KnowledgeRetriever(
     IGrainFactory grains, KnowledgeStore store, EmbeddingModel embeddings, LabelChunkCounts counts,
-    IOptions<KnowledgeOptions> options, ILogger<KnowledgeRetriever> logger) : IKnowledgeRetriever
+    IOptions<KnowledgeOptions> options, IOptions<ChatOptions> chat, ILogger<KnowledgeRetriever> logger) : IKnowledgeRetriever
 {
     /// <inheritdoc />
-    public async Task<RetrievalResult> RetrieveAsync(string tenantId, string userId, string question, int topK, CancellationToken cancellationToken = default)
+    public Task<RetrievalResult> RetrieveAsync(string tenantId, string userId, string question, int topK, CancellationToken cancellationToken = default) =>
+        SearchAsync(tenantId, userId, question, question, topK, cancellationToken);
+
+    /// <inheritdoc />
+    public Task<RetrievalResult> RetrieveAsync(string tenantId, string userId, InputVerdict question, int topK, CancellationToken cancellationToken = default) =>
+        // The full-text half stays in the database and searches the text as the model may see it; an outside embedding
+        // endpoint gets the masked text unless the policy (or the operator's allowlist) sends it as it is.
+        SearchAsync(tenantId, userId, question.TextForModel,
+            PersonalDataGate.MustMask(embeddings.Endpoint, question.PersonalDataToModels, chat.Value.PersonalDataAllowedHosts) ? question.TextToStore : question.TextForModel,
+            topK, cancellationToken);
+
+    private async Task<RetrievalResult> SearchAsync(string tenantId, string userId, string question, string embedded, int topK, CancellationToken cancellationToken)
     {
         topK = Math.Min(topK, KnowledgeOptions.MaxTopK);
         if (topK <= 0 || string.IsNullOrWhiteSpace(question)) return RetrievalResult.Empty;
@@ -34,7 +46,7 @@ internal sealed partial class KnowledgeRetriever(
         var candidates = o.HybridSearch ? Math.Max(topK * 2, 10) : topK;
         var plan = RetrievalPlanner.Choose(allowed, total, candidates, o.Planner);
 
-        var vector = (await embeddings.EmbedAsync([question], cancellationToken))[0];
+        var vector = (await embeddings.EmbedAsync([embedded], cancellationToken))[0];
         var hits = await store.SearchAsync(new KnowledgeQuery(
             tenantId, vector, access.LabelIds, candidates,
             plan.Kind == RetrievalPlanKind.HnswIterative ? VectorSearchMode.HnswIterative : VectorSearchMode.Exact,
@@ -62,7 +74,7 @@ internal sealed partial class KnowledgeRetriever(
             return new KnowledgeChunk(h.DocumentId, h.Title, h.ChunkIndex, h.Content, Math.Round(f.Score, 6),
                 names.GetValueOrDefault(h.LabelId, ""), similarity.TryGetValue(f.Key, out var s) ? Math.Round(s, 6) : null);
         }).ToList();
-        return new RetrievalResult(chunks, check.AclVersion, plan.ToString(), Math.Round(plan.AllowedShare, 6));
+        return new RetrievalResult(chunks, check.AclVersion, plan.ToString(), Math.Round(plan.AllowedShare, 6)) { QuestionVector = vector };
     }
 
     /// <inheritdoc />

@@ -30,7 +30,7 @@ internal sealed class KnowledgeSearchGrain(IKnowledgeRetriever retriever, ITurnM
             await search.FinishAsync(TurnUsage.None, "");
             return new KnowledgeSearchResult(null, verdict.RefusalCode, verdict.RefusalMessage, verdict.RiskLevel, verdict.Labels);
         }
-        var result = await retriever.RetrieveAsync(tenantId, caller.UserId, verdict.TextForModel, topK);
+        var result = await retriever.RetrieveAsync(tenantId, caller.UserId, verdict, topK);
 
         // Each chunk is its own "answer": one guard per chunk, so a term can never match across two chunks' seam.
         var chunks = new List<KnowledgeChunk>(result.Chunks.Count);

@@ -1,24 +1,32 @@
+using System.Text.Json.Nodes;
 using Conversations.Contracts;
+using Conversations.Contracts.Audit;
 using Conversations.Contracts.Tenancy;
+using Conversations.Storage.Audit;
 using Conversations.Storage.Tenancy;
 
 namespace Conversations.Grains.ReadServices;
 
 /// <summary>Tenants, users and keys in the tenancy tables; the tenant's settings in its grain.</summary>
-internal sealed class TenantDirectory(TenancyStore store, IGrainFactory grains) : ITenantDirectory
+internal sealed class TenantDirectory(TenancyStore store, AuditStore audit, IGrainFactory grains) : ITenantDirectory
 {
     /// <inheritdoc />
     public async Task<IssuedKey?> OpenTenantAsync(string tenantId, string name, string adminUserId, CancellationToken ct)
     {
-        if (!await store.CreateTenantAsync(tenantId, name, ct)) return null;
-        await store.CreateUserAsync(tenantId, adminUserId, "Administrator", Roles.TenantAdmin, ct);
+        // An operator's request is audited in the platform's trail (the id is replaced there if the tenant is deleted).
+        var entry = AuditedRequest.Current is { } request
+            ? new AuditWrite(null, new AuditWho(request.KeyId, request.UserId, request.ClientAddress), request.Action, request.Target, null,
+                new JsonObject { ["request"] = AuditJson.BoundedText(request.Request), ["state"] = new JsonObject { ["tenantId"] = tenantId, ["name"] = name, ["adminUserId"] = adminUserId } })
+            : null;
+        if (!await store.CreateTenantAsync(tenantId, name, entry, ct)) return null;
+        await store.CreateUserAsync(tenantId, adminUserId, "Administrator", Roles.TenantAdmin, ct: ct);
         var key = await store.IssueKeyAsync(tenantId, adminUserId, Roles.TenantAdmin, ct);
         await grains.GetGrain<ITenantGrain>(tenantId).UpdateSettingsAsync(new TenantSettingsPatch { Name = name });
         return new IssuedKey(key.KeyId, key.Key, adminUserId, Roles.TenantAdmin);
     }
 
     /// <inheritdoc />
-    public Task<bool> CreateTenantAsync(string tenantId, string name, CancellationToken ct) => store.CreateTenantAsync(tenantId, name, ct);
+    public Task<bool> CreateTenantAsync(string tenantId, string name, CancellationToken ct) => store.CreateTenantAsync(tenantId, name, ct: ct);
 
     /// <inheritdoc />
     public async Task<IReadOnlyList<TenantSummary>> ListTenantsAsync(string? afterTenantId, string? search, int limit, CancellationToken ct) =>
@@ -28,8 +36,14 @@ internal sealed class TenantDirectory(TenancyStore store, IGrainFactory grains) 
     public async Task<bool> TenantExistsAsync(string tenantId, CancellationToken ct) => await store.GetTenantAsync(tenantId, ct) is not null;
 
     /// <inheritdoc />
-    public Task<bool> CreateUserAsync(string tenantId, string userId, string displayName, string role, CancellationToken ct) =>
-        store.CreateUserAsync(tenantId, userId, displayName, role, ct);
+    public async Task<bool> CreateUserAsync(string tenantId, string userId, string displayName, string role, CancellationToken ct)
+    {
+        // An admin request's new user is audited in the insert's transaction.
+        var entry = AuditedRequest.Current is { } request && request.Covers(tenantId)
+            ? await audit.ChangeEntryAsync(request, tenantId, null, new JsonObject { ["userId"] = userId, ["displayName"] = displayName, ["role"] = role }, ct)
+            : null;
+        return await store.CreateUserAsync(tenantId, userId, displayName, role, entry, ct);
+    }
 
     /// <inheritdoc />
     public async Task<TenantUser?> GetUserAsync(string tenantId, string userId, CancellationToken ct) =>

@@ -22,7 +22,7 @@ internal static class ConfigMapping
     /// <summary>The catalog entry for a registration.</summary>
     public static ModelEntry ToEntry(ModelRegistration m) => new(
         m.Id ?? "", m.Endpoint ?? "", m.ModelName ?? "", ParseTier(m.Tier), m.Domains ?? [], m.InputPerMillion, m.CachedInputPerMillion,
-        m.OutputPerMillion, m.ContextWindowTokens, m.BatchDiscount);
+        m.OutputPerMillion, m.ContextWindowTokens, m.BatchDiscount, m.Vision);
 
     /// <summary>The validated catalog of <paramref name="models"/>.</summary>
     public static ModelCatalog ToCatalog(IEnumerable<ModelRegistration> models) => new(models.Select(ToEntry));
@@ -33,6 +33,8 @@ internal static class ConfigMapping
         SmallModelId = p.SmallModelId,
         LargeModelId = p.LargeModelId,
         ComplexityThreshold = p.ComplexityThreshold,
+        RouterThreshold = p.RouterThreshold,
+        Escalation = p.Escalation,
         DomainRules = (p.DomainRules ?? throw new ArgumentException("domainRules must be a list.")).Select(r => new DomainRule(r.Domain, r.ModelId)).ToList(),
         FallbackModelIds = p.FallbackModelIds ?? throw new ArgumentException("fallbackModelIds must be a list."),
         MonthlyBudgetUsd = p.MonthlyBudgetUsd,

@@ -45,6 +45,8 @@ internal sealed class ModelRouterGrain(RoutingConfigCache configs, HealthCache h
             BudgetExhausted = query.BudgetExhausted,
             RequiredContextTokens = query.RequiredContextTokens,
             RequestedModel = query.RequestedModel,
+            QuestionEmbedding = query.QuestionEmbedding,
+            RequiresVision = query.RequiresVision,
         };
         // Models in half-open wait for a probe; only the model the rules prefer asks for one, so a probe slot is
         // never taken by a backup that may not be called.
@@ -63,6 +65,6 @@ internal sealed class ModelRouterGrain(RoutingConfigCache configs, HealthCache h
         }
 
         return new RouteOutcome(true, decision.Attempts, decision.Reason, CanaryArmNames.Of(decision.CanaryArm), decision.DowngradedByBudget,
-            decision.RefusalMessage, decision.Complexity.Score, routing.Config.Version, probed);
+            decision.RefusalMessage, decision.Complexity.Score, routing.Config.Version, probed) { EscalateTo = decision.EscalateTo, RefusalCode = decision.RefusalCode };
     }
 }

@@ -45,6 +45,7 @@ public static class RoutingServiceCollectionExtensions
         services.AddSingleton<HealthCache>();
         services.AddSingleton<KnowledgeVersions>();
         services.AddSingleton<ChatModelPool>();
+        services.AddSingleton<QuestionEmbedder>();
         services.AddSingleton<AnswerCacheService>();
         services.AddSingleton<TurnDetailsWriter>();
         services.AddHostedService(sp => sp.GetRequiredService<TurnDetailsWriter>());

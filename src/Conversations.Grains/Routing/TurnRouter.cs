@@ -29,6 +29,7 @@ internal sealed partial class TurnRouter(
     IChatModelProvider platform,
     AnswerCacheService caches,
     TurnDetailsWriter details,
+    QuestionEmbedder embedder,
     TimeProvider time,
     ILogger<TurnRouter> logger) : ITurnRouter
 {
@@ -58,11 +59,12 @@ internal sealed partial class TurnRouter(
     {
         var tenantId = context.Caller.TenantId;
         if (await configs.GetAsync(tenantId) is not { } routing)
-            return new UnroutedTurn(new ModelPlan([new ModelCandidate(platform.Primary.Name, platform.Primary)], "configured model"));
+            return SingleModelRouter.Plan(platform, context);
         var policy = routing.Policy;
 
         // A client that names a model asks for that model's answer: no canned reply, no cached answer of another model.
-        var pinned = context.RequestedModel is not null;
+        // Nor does a question with images: the cache and the canned replies know its text only.
+        var pinned = context.RequestedModel is not null || context.ImageCount > 0;
         if (!pinned && policy.HardCodedReplies && _replies.Match(context.Question, StableSeed(context.TurnId)) is { } canned)
         {
             return new RoutedTurn(this, context, new ModelPlan([], $"hard-coded reply: {canned.Intent.ToString().ToLowerInvariant()}")
@@ -72,13 +74,23 @@ internal sealed partial class TurnRouter(
             }, "hard-coded");
         }
 
+        // The learned router's embedding runs beside the cache lookup (a pinned model needs no routing).
+        var embedding = pinned ? Task.FromResult<float[]?>(null) : embedder.EmbedAsync(context.Question, cancellationToken);
         var (cached, cacheKeys) = pinned ? (null, null) : await LookupCacheAsync(context, policy, cancellationToken);
         if (cached is not null) return cached;
 
         var router = grains.GetGrain<IModelRouterGrain>(tenantId);
         var query = new RouteQuery(context.ConversationId, context.Question, context.RetrievalTopScore, context.ConversationDepth,
-            context.PromptTokens + context.MaxOutputTokens, false) { RequestedModel = context.RequestedModel };
+            context.PromptTokens + context.MaxOutputTokens, false) { RequestedModel = context.RequestedModel, QuestionEmbedding = await embedding, RequiresVision = context.ImageCount > 0 };
         var outcome = await router.DecideAsync(query);
+        if (outcome.RefusalCode == SingleModelRouter.NoVisionModelCode)
+        {
+            return new RoutedTurn(this, context, new ModelPlan([], outcome.Reason)
+            {
+                RefusalMessage = outcome.RefusalMessage,
+                RefusalCode = SingleModelRouter.NoVisionModelCode,
+            }, "refused");
+        }
         var reason = outcome.Reason;
         var hasReservation = false;
         string? ledgerKey = null;
@@ -115,7 +127,11 @@ internal sealed partial class TurnRouter(
         var chain = outcome.Attempts.Select(id => id == ModelCatalog.ExtractiveId || routing.Find(id) is not { } m
             ? new ModelCandidate(ModelCatalog.ExtractiveId, pool.Extractive)
             : new ModelCandidate(m.Id, pool.Get(m))).ToList();
-        return new RoutedTurn(this, context, new ModelPlan(chain, reason), "model", hasReservation, outcome.CanaryArm, cacheKeys, ledgerKey);
+        // Escalation replaces a small model's answer, so it is not needed once the chain already starts elsewhere.
+        var escalation = outcome.EscalateTo is { } up && routing.Find(up) is { } upModel && chain.Count > 0 && chain[0].ModelId != upModel.Id
+                && (context.ImageCount == 0 || upModel.Vision)
+            ? new ModelCandidate(upModel.Id, pool.Get(upModel)) : null;
+        return new RoutedTurn(this, context, new ModelPlan(chain, reason) { Escalation = escalation }, "model", hasReservation, outcome.CanaryArm, cacheKeys, ledgerKey);
     }
 
     // The answer caches, for a first question only: a hit is the turn's ready answer; a miss says where its answer may be stored.

@@ -43,11 +43,20 @@ public static class PlatformMetrics
     /// <summary>Moves to the next model of a turn's chain after a failed attempt, by the failed <c>model</c> and the <c>next</c> one.</summary>
     internal static readonly ModelLabelledCounter<long> Fallbacks = new(Meter.CreateCounter<long>("conversations.model.fallbacks", "{fallback}", "Turns that moved on to a backup model."));
 
+    /// <summary>Small-model answers replaced by the large model's because they showed the model out of its depth, by the small <c>model</c> and the <c>next</c> one.</summary>
+    internal static readonly ModelLabelledCounter<long> Escalations = new(Meter.CreateCounter<long>("conversations.model.escalations", "{escalation}", "Answers escalated to a stronger model."));
+
     /// <summary>Requests refused by a rate limit, by <c>scope</c> (user, tenant) and <c>limit</c> (requests, tokens).</summary>
     internal static readonly Counter<long> RateLimitRejections = Meter.CreateCounter<long>("conversations.rate_limit.rejections", "{request}", "Requests refused by a rate limit.");
 
     /// <summary>Answer-cache lookups by <c>result</c> (exact, semantic, miss).</summary>
     internal static readonly Counter<long> AnswerCacheLookups = Meter.CreateCounter<long>("conversations.answer_cache.lookups", "{lookup}", "Answer-cache lookups by result.");
+
+    /// <summary>Drift checks by <c>outcome</c> (no_reference, too_few_samples, steady, drifted); no tenant label.</summary>
+    public static readonly Counter<long> DriftChecks = Meter.CreateCounter<long>("conversations.drift.checks", "{check}", "Drift checks of tenants' question and answer streams, by outcome.");
+
+    /// <summary>Signals a drift check found breached, by <c>signal</c> (topic, centroid, language, refusal_rate, ...); the drift event names the tenant.</summary>
+    public static readonly Counter<long> DriftBreaches = Meter.CreateCounter<long>("conversations.drift.breaches", "{signal}", "Drift signals breached by a check, by signal.");
 
     /// <summary>Circuit changes by <c>state</c> entered (open, half-open, closed) and <c>scope</c> (shared, tenant).</summary>
     internal static readonly Counter<long> CircuitChanges = Meter.CreateCounter<long>("conversations.circuit.changes", "{change}", "Breaker state changes.");

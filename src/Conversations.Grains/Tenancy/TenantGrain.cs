@@ -13,8 +13,17 @@ internal sealed class TenantGrain(
     public async Task<TenantSettings> UpdateSettingsAsync(TenantSettingsPatch patch)
     {
         var next = TenantSettingsValidator.Apply(state.State, patch);
-        state.State = next with { Version = state.State.Version + 1 };
-        await state.WriteStateAsync();
+        var previous = state.State;
+        state.State = next with { Version = previous.Version + 1 };
+        try
+        {
+            await state.WriteStateAsync();
+        }
+        catch
+        {
+            state.State = previous; // a failed write (or its audit entry's) leaves the grain as it was
+            throw;
+        }
         return state.State;
     }
 }

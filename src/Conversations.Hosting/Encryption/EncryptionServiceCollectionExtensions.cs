@@ -1,5 +1,7 @@
+using Conversations.Contracts.Audit;
 using Conversations.Contracts.DataRights;
 using Conversations.Contracts.Encryption;
+using Conversations.Storage.Audit;
 using Conversations.Storage.Encryption;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -26,11 +28,15 @@ public static class EncryptionServiceCollectionExtensions
         return services;
     }
 
-    /// <summary>Grain storage <paramref name="name"/> that seals tenants' grain state and keeps it in <paramref name="innerName"/>.</summary>
-    public static IServiceCollection AddSealedGrainStorage(this IServiceCollection services, string name, string innerName)
+    /// <summary>
+    /// Grain storage <paramref name="name"/> that seals tenants' grain state (unless <paramref name="seal"/> is off),
+    /// writes admin changes' audit entries with them, and keeps it in <paramref name="innerName"/>.
+    /// </summary>
+    public static IServiceCollection AddSealedGrainStorage(this IServiceCollection services, string name, string innerName, bool seal = true)
     {
         services.AddKeyedSingleton<IGrainStorage>(name, (sp, _) => new SealedGrainStorage(
-            sp.GetRequiredKeyedService<IGrainStorage>(innerName), sp.GetRequiredService<TenantKeyRing>(), sp.GetRequiredService<IGrainStorageSerializer>()));
+            sp.GetRequiredKeyedService<IGrainStorage>(innerName), sp.GetRequiredService<TenantKeyRing>(), sp.GetRequiredService<IGrainStorageSerializer>(),
+            sp.GetRequiredService<Conversations.Storage.Audit.AuditStore>(), seal));
         return services;
     }
 }
@@ -42,7 +48,13 @@ internal sealed class TenantDataKeys(TenantKeyRing ring) : ITenantDataKeys
     public Task<(string MasterKeyId, int Rewrapped)> RotateMasterAsync(CancellationToken ct = default) => ring.RotateMasterAsync(ct);
 
     /// <inheritdoc />
-    public Task<bool> DestroyAsync(string tenantId, CancellationToken ct = default) => ring.DestroyAsync(tenantId, ct);
+    public Task<bool> DestroyAsync(string tenantId, CancellationToken ct = default) =>
+        // The operator's request is audited in the platform's trail, in the destruction's transaction (nothing sealed:
+        // the tenant's key is what goes).
+        ring.DestroyAsync(tenantId, AuditedRequest.Current is { } r
+            ? new AuditWrite(r.TenantId, new AuditWho(r.KeyId, r.UserId, r.ClientAddress), r.Action, r.Target, null,
+                new System.Text.Json.Nodes.JsonObject { ["tenantId"] = tenantId, ["destroyed"] = true })
+            : null, ct);
 
     /// <inheritdoc />
     public Task<TenantDataKeyInfo?> DescribeAsync(string tenantId, CancellationToken ct = default) => ring.DescribeAsync(tenantId, ct);
@@ -54,7 +66,7 @@ internal sealed class TenantKeyErasure(TenantKeyRing ring) : ITenantDataErasure
     /// <inheritdoc />
     public async Task EraseTenantKeysAsync(string tenantId, CancellationToken ct)
     {
-        await ring.DestroyAsync(tenantId, ct);
+        await ring.DestroyAsync(tenantId, ct: ct);
         await ring.ForgetAsync(tenantId, ct);
     }
 }

@@ -1,4 +1,7 @@
+using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
+using Conversations.Contracts.Audit;
+using Conversations.Storage.Audit;
 using Conversations.Storage.Encryption;
 using Orleans.Storage;
 
@@ -8,15 +11,26 @@ namespace Conversations.Hosting.Encryption;
 /// Grain storage that seals the state of every tenant-keyed grain (key <c>{tenant}</c> or <c>{tenant}/...</c>) with the
 /// tenant's data key before the inner storage writes it: summaries, memory facts, provider credentials and settings
 /// never reach the database in plaintext. Platform grains (<c>_platform/...</c>) pass through unchanged.
+/// A write made for an admin request (<see cref="AuditedRequest.Current"/>) to one of the <see cref="AuditedStates"/>
+/// carries its audit entry in the envelope; the database's write function inserts it in the same statement
+/// (sql/0013), so the change and its entry commit together or not at all. With <paramref name="seal"/> off (state
+/// written as builds before sealing did) there is no envelope, and the entry is appended right after the write.
 /// </summary>
-internal sealed partial class SealedGrainStorage(IGrainStorage inner, TenantKeyRing keys, IGrainStorageSerializer serializer) : IGrainStorage
+internal sealed partial class SealedGrainStorage(
+    IGrainStorage inner, TenantKeyRing keys, IGrainStorageSerializer serializer, AuditStore audit, bool seal = true) : IGrainStorage
 {
     private const string Table = "grain-state";
+
+    /// <summary>The grain states that hold what tenant admins change: settings, ACL, routing, moderation settings, budget, canary.</summary>
+    public static readonly IReadOnlySet<string> AuditedStates = new HashSet<string>(StringComparer.Ordinal)
+    {
+        "tenant", "tenant-acl", "routing-config", "moderation-settings", "budget", "canary",
+    };
 
     /// <inheritdoc />
     public async Task ReadStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
     {
-        if (TenantOf(grainId) is not { } tenant)
+        if (TenantOf(grainId) is not { } tenant || !seal)
         {
             await inner.ReadStateAsync(stateName, grainId, grainState);
             return;
@@ -47,20 +61,46 @@ internal sealed partial class SealedGrainStorage(IGrainStorage inner, TenantKeyR
             await inner.WriteStateAsync(stateName, grainId, grainState);
             return;
         }
+        var entry = await AuditEntryAsync(tenant, stateName, grainId, grainState);
+        if (!seal)
+        {
+            await inner.WriteStateAsync(stateName, grainId, grainState);
+            if (entry is not null) await audit.AppendAsync(entry);
+            return;
+        }
         var key = await keys.ForTenantAsync(tenant);
         var plain = serializer.Serialize(grainState.State);
         var envelope = new GrainState<SealedGrainState>(
-            new SealedGrainState { Payload = key.SealBytes(plain.ToMemory().Span, Table, Row(stateName, grainId)) }, grainState.ETag)
+            new SealedGrainState
+            {
+                Payload = key.SealBytes(plain.ToMemory().Span, Table, Row(stateName, grainId)),
+                PendingAudit = entry is null ? null : AuditStore.ToRowJson(entry),
+            }, grainState.ETag)
         { RecordExists = grainState.RecordExists };
         await inner.WriteStateAsync(stateName, grainId, envelope);
         grainState.ETag = envelope.ETag;
         grainState.RecordExists = envelope.RecordExists;
     }
 
+    // The entry of an admin request's change to an audited state: what the request asked, and what changed in the
+    // state (before: as stored now, after: as written), secrets hidden and large values as their digest.
+    private async Task<AuditWrite?> AuditEntryAsync<T>(string tenant, string stateName, GrainId grainId, IGrainState<T> grainState)
+    {
+        if (!AuditedStates.Contains(stateName) || AuditedRequest.Current is not { } request || !request.Covers(tenant)) return null;
+        JsonNode? before = null;
+        if (grainState.RecordExists)
+        {
+            var stored = new GrainState<T>();
+            await ReadStateAsync(stateName, grainId, stored);
+            before = stored.RecordExists ? AuditJson.Snapshot(stored.State, typeof(T)) : null;
+        }
+        return await audit.ChangeEntryAsync(request, tenant, before, AuditJson.Snapshot(grainState.State, typeof(T)));
+    }
+
     /// <inheritdoc />
     public async Task ClearStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
     {
-        if (TenantOf(grainId) is null)
+        if (TenantOf(grainId) is null || !seal)
         {
             await inner.ClearStateAsync(stateName, grainId, grainState);
             return;
@@ -92,4 +132,10 @@ public sealed class SealedGrainState
 {
     /// <summary>version | nonce | tag | ciphertext of the serialized state.</summary>
     [Id(0)] public byte[]? Payload { get; set; }
+
+    /// <summary>
+    /// The audit entry of this write (a JSON text named by audit_log's columns), or null. The database's write function
+    /// inserts it and stores the envelope without it.
+    /// </summary>
+    [Id(1)] public string? PendingAudit { get; set; }
 }

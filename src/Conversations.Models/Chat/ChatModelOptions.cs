@@ -27,6 +27,9 @@ public sealed class ChatModelOptions
     /// </summary>
     public bool SendPromptCacheKey { get; set; }
 
+    /// <summary>The configured model reads images (OpenAI's <c>image_url</c> content parts); off by default, so a message with images is refused.</summary>
+    public bool Vision { get; set; }
+
     /// <summary>True when an endpoint and model id are configured.</summary>
     public bool IsConfigured => !string.IsNullOrWhiteSpace(Endpoint) && !string.IsNullOrWhiteSpace(ModelId);
 }

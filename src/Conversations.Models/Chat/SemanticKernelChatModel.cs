@@ -2,6 +2,7 @@ using System.ClientModel;
 using System.ClientModel.Primitives;
 using System.Runtime.CompilerServices;
 using Conversations.Prompting.History;
+using Microsoft.SemanticKernel;
 using Microsoft.SemanticKernel.ChatCompletion;
 using Microsoft.SemanticKernel.Connectors.OpenAI;
 using OpenAI;
@@ -42,18 +43,36 @@ public sealed class SemanticKernelChatModel : IChatModel
     /// <inheritdoc />
     public Uri? Endpoint { get; }
 
+    private static int LastUserIndex(IReadOnlyList<Prompting.Layout.PromptMessage> messages)
+    {
+        for (var i = messages.Count - 1; i >= 0; i--)
+            if (messages[i].Role == ChatRoles.User) return i;
+        return -1;
+    }
+
     /// <inheritdoc />
     public async IAsyncEnumerable<ModelUpdate> StreamAsync(ModelRequest request, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var history = new ChatHistory();
-        foreach (var line in request.Messages)
+        var question = request.Images is { Count: > 0 } ? LastUserIndex(request.Messages) : -1;
+        for (var i = 0; i < request.Messages.Count; i++)
         {
-            history.AddMessage(line.Role switch
+            var line = request.Messages[i];
+            var role = line.Role switch
             {
                 ChatRoles.System => AuthorRole.System,
                 ChatRoles.Assistant => AuthorRole.Assistant,
                 _ => AuthorRole.User,
-            }, line.Content);
+            };
+            if (i != question)
+            {
+                history.AddMessage(role, line.Content);
+                continue;
+            }
+            // The question with its images: the connector writes OpenAI's content parts (text, then image_url data URLs).
+            var items = new ChatMessageContentItemCollection { new TextContent(line.Content) };
+            foreach (var image in request.Images!) items.Add(new ImageContent(image.Data, image.MediaType));
+            history.AddMessage(role, items);
         }
         var settings = new OpenAIPromptExecutionSettings
         {

@@ -8,6 +8,9 @@ namespace Conversations.Models.Embeddings;
 /// <summary>The configured embedding generator with the model id and vector length stored next to each chunk.</summary>
 public sealed record EmbeddingModel(IEmbeddingGenerator<string, Embedding<float>> Generator, string ModelId, int Dimensions, int BatchSize)
 {
+    /// <summary>The endpoint texts are sent to, or null when the model runs in this process.</summary>
+    public Uri? Endpoint { get; init; }
+
     /// <summary>The local model, or the OpenAI-compatible endpoint when <paramref name="options"/> name one.</summary>
     public static EmbeddingModel Create(EmbeddingOptions options)
     {
@@ -19,7 +22,10 @@ public sealed record EmbeddingModel(IEmbeddingGenerator<string, Embedding<float>
             new ApiKeyCredential(string.IsNullOrEmpty(options.ApiKey) ? "none" : options.ApiKey),
             new OpenAIClientOptions { Endpoint = new Uri(options.Endpoint!), RetryPolicy = new ClientRetryPolicy(maxRetries: 2) });
         var generator = client.GetEmbeddingClient(options.ModelId!).AsIEmbeddingGenerator(options.Dimensions);
-        return new EmbeddingModel(new CheckedDimensionsGenerator(generator, options.Dimensions!.Value), options.ModelId!, options.Dimensions!.Value, options.BatchSize);
+        return new EmbeddingModel(new CheckedDimensionsGenerator(generator, options.Dimensions!.Value), options.ModelId!, options.Dimensions!.Value, options.BatchSize)
+        {
+            Endpoint = new Uri(options.Endpoint!),
+        };
     }
 
     /// <summary>Embeds texts in batches of <see cref="BatchSize"/>, in order.</summary>

@@ -129,6 +129,11 @@ public static class RefusalMessages
     /// <summary>Number of variants available for a class (the same in both languages).</summary>
     public static int VariantCount(RefusalClass refusal) => English[refusal].Length;
 
+    /// <summary>The refusal of a message whose attached image was not allowed, in the question's language.</summary>
+    public static string ImageRefused(string question) => Languages.Detect(question) == Languages.Chinese
+        ? "您附加的图片未通过内容安全检查，因此无法回答这条消息。请换一张图片，或只发送文字。"
+        : "An image attached to this message did not pass the content check, so the message can't be answered. Try another image, or send the text alone.";
+
     /// <summary>The notice that replaces a withheld streamed answer, in the question's language.</summary>
     public static string WithheldNotice(string question) => Languages.Detect(question) == Languages.Chinese
         ? "\n【后续内容可能包含不宜展示的信息，已被隐藏。如有需要，请换个方式提问。】"

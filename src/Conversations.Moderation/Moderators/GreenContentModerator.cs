@@ -28,6 +28,12 @@ internal sealed partial class GreenContentModerator(
     /// <summary>Name reported in <see cref="ModerationVerdict.Checkers"/>.</summary>
     public const string CheckerName = "green";
 
+    /// <summary>Prefix of the labels Green gave text.</summary>
+    public const string LabelPrefix = "green:";
+
+    /// <summary>Prefix of the labels Green gave an image, so a refusal can say the image was the reason.</summary>
+    public const string ImageLabelPrefix = ModerationVerdict.GreenImageLabelPrefix;
+
     private const string SafeLabel = "nonLabel";
     private readonly GreenModeratorOptions _options = options ?? new GreenModeratorOptions();
     private readonly ILogger _logger = logger ?? NullLogger<GreenContentModerator>.Instance;
@@ -60,7 +66,7 @@ internal sealed partial class GreenContentModerator(
             {
                 var imageRisk = RiskLevels.FromGreenString(image.RiskLevel);
                 greenRisk = RiskLevels.Max(greenRisk, imageRisk);
-                AddLabels(labels, image.Result, imageRisk);
+                AddLabels(labels, image.Result, imageRisk, ImageLabelPrefix);
             }
         }
         catch (Exception e) when (IsGreenUnavailable(e, cancellationToken))
@@ -83,14 +89,15 @@ internal sealed partial class GreenContentModerator(
     }
 
     internal static void AddLabels(
-        List<(string, double, string, IReadOnlyList<CustomizedHit>, RiskLevel)> into, IReadOnlyList<GreenLabelResult>? results, RiskLevel risk)
+        List<(string, double, string, IReadOnlyList<CustomizedHit>, RiskLevel)> into, IReadOnlyList<GreenLabelResult>? results, RiskLevel risk,
+        string prefix = LabelPrefix)
     {
         foreach (var r in results ?? [])
         {
             if (string.IsNullOrEmpty(r.Label) || r.Label == SafeLabel)
                 continue;
             var hits = (r.CustomizedHit ?? []).Select(h => new CustomizedHit(h.LibName ?? "", h.KeyWords ?? "")).ToArray();
-            into.Add(("green:" + r.Label, r.Confidence ?? 0, r.RiskWords ?? "", hits, risk));
+            into.Add((prefix + r.Label, r.Confidence ?? 0, r.RiskWords ?? "", hits, risk));
         }
     }
 

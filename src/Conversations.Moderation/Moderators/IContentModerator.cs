@@ -66,6 +66,9 @@ public sealed record ModerationVerdict(
     IReadOnlyList<string> Checkers,
     bool GreenUnavailable = false)
 {
+    /// <summary>Prefix of the labels for what Green found in an image (<c>green:image:violent_explosion_3001</c>).</summary>
+    public const string GreenImageLabelPrefix = "green:image:";
+
     /// <summary>True when the content is refused / withheld.</summary>
     public bool IsBlocked => Action == ModerationAction.Block;
 

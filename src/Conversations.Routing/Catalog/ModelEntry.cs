@@ -4,7 +4,7 @@ namespace Conversations.Routing.Catalog;
 /// One model a tenant may call: where it is, what it is good at and what it costs.
 /// Prices are USD per million tokens; <see cref="CachedInputPerMillion"/> applies to prompt tokens the provider
 /// served from its context cache, <see cref="BatchDiscount"/> is the fraction taken off every price for offline
-/// batch calls (0.5 = half price).
+/// batch calls (0.5 = half price). <see cref="Vision"/> marks a model that reads images in a message.
 /// </summary>
 public sealed record ModelEntry(
     string Id,
@@ -16,7 +16,8 @@ public sealed record ModelEntry(
     decimal CachedInputPerMillion,
     decimal OutputPerMillion,
     int ContextWindowTokens,
-    decimal BatchDiscount = 0m)
+    decimal BatchDiscount = 0m,
+    bool Vision = false)
 {
     /// <summary>Whether this model serves <paramref name="domain"/> (case-insensitive).</summary>
     public bool Serves(string domain) =>

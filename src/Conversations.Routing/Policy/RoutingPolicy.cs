@@ -17,6 +17,16 @@ public sealed record RoutingPolicy
     /// <summary>Complexity score (0..1) at or above which a question goes to the large model.</summary>
     public double ComplexityThreshold { get; init; } = DefaultComplexityThreshold;
 
+    /// <summary>
+    /// Learned-router score (1 − P(small), 0..1) at or above which a question leaves the small model; lower buys quality
+    /// with cost. Null uses the threshold chosen by cross-validation when the router was trained, except that a
+    /// <see cref="ComplexityThreshold"/> of 0 or 1 (everything large, everything small) keeps its meaning.
+    /// </summary>
+    public double? RouterThreshold { get; init; }
+
+    /// <summary>Whether an answer of the small model that shows it is out of its depth is replaced by the large model's before the user sees it.</summary>
+    public bool Escalation { get; init; } = true;
+
     /// <summary>Domain → model rules, first match wins.</summary>
     public IReadOnlyList<DomainRule> DomainRules { get; init; } = [];
 
@@ -44,6 +54,11 @@ public sealed record RoutingPolicy
         if (double.IsNaN(ComplexityThreshold) || ComplexityThreshold is < 0 or > 1)
         {
             throw new ArgumentException($"Complexity threshold {ComplexityThreshold} must be between 0 and 1.");
+        }
+
+        if (RouterThreshold is { } router && (double.IsNaN(router) || router is < 0 or > 1))
+        {
+            throw new ArgumentException($"Router threshold {router} must be between 0 and 1 (or null for the trained default).");
         }
 
         foreach (var rule in DomainRules ?? throw new ArgumentException("Domain rules must not be null."))

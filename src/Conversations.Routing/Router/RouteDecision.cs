@@ -16,8 +16,13 @@ public sealed record RouteDecision(
     bool DowngradedByBudget,
     ComplexityEstimate Complexity)
 {
-    /// <summary>Set when the budget policy refuses the turn; a clear message for the user.</summary>
+    /// <summary>Set when the budget policy refuses the turn, or no model can read its images; a clear message for the user.</summary>
     public string? RefusalMessage { get; init; }
+
+    /// <summary>The model that takes over when the chosen small model's answer shows it is out of its depth; null for no escalation.</summary>
+    public string? EscalateTo { get; init; }
+    /// <summary>Why the turn was refused: "budget_exhausted" or "no_vision_model".</summary>
+    public string? RefusalCode { get; init; }
 
     /// <summary>Whether the turn was refused and no model may be called.</summary>
     public bool Refused => RefusalMessage is not null;

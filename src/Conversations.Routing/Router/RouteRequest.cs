@@ -15,6 +15,9 @@ public sealed record RouteRequest
     /// <summary>Best retrieval score (0..1) of the chunks found for the question; null when retrieval did not run.</summary>
     public double? RetrievalTopScore { get; init; }
 
+    /// <summary>The question's all-MiniLM-L6-v2 embedding for the learned router; null leaves the choice to the keyword estimator.</summary>
+    public float[]? QuestionEmbedding { get; init; }
+
     /// <summary>Turns already in the conversation.</summary>
     public int ConversationDepth { get; init; }
 
@@ -26,6 +29,9 @@ public sealed record RouteRequest
     /// model; budget, circuits, context windows and fallback still apply. Null lets the rules choose.
     /// </summary>
     public string? RequestedModel { get; init; }
+
+    /// <summary>The question carries images: the chain keeps only vision-capable models, and with none the turn is refused.</summary>
+    public bool RequiresVision { get; init; }
 
     /// <summary>Whether the tenant's monthly budget is used up (from the budget ledger).</summary>
     public bool BudgetExhausted { get; init; }

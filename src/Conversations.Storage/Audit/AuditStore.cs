@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Conversations.Contracts.Audit;
 using Conversations.Contracts.Encryption;
 using Conversations.Storage.Encryption;
 using Npgsql;
@@ -15,43 +16,99 @@ public sealed class AuditStore(NpgsqlDataSource db, TenantKeyRing keys)
     /// <summary>The table name in the associated data of a sealed before/after state.</summary>
     public const string SealTable = "audit_log";
 
-    /// <summary>The row identity a sealed before/after state is bound to.</summary>
-    public static string SealRow(string action, string target) => $"{action}/{target}";
+    /// <summary>The row identity a sealed before/after state is bound to: the entry's id, so a state moved to another entry fails to open.</summary>
+    public static string SealRow(long id) => id.ToString(System.Globalization.CultureInfo.InvariantCulture);
 
-    /// <summary>An insert of <paramref name="e"/>, for a caller's batch.</summary>
-    public static NpgsqlBatchCommand AppendCommand(AuditWrite e) =>
-        AppendCommand(e.TenantId, e.Actor, e.Action, e.Target, e.Before, e.After);
+    // Entries sealed before states were bound to their id were bound to their action and target.
+    internal static string LegacySealRow(string action, string target) => $"{action}/{target}";
 
-    /// <summary>An insert of one entry, for a caller's batch (one transaction with the change it records).</summary>
-    public static NpgsqlBatchCommand AppendCommand(string? tenantId, AuditWho actor, string action, string target, JsonNode? before, JsonNode? after)
+    /// <summary>An insert of <paramref name="e"/>, for a caller's batch (one transaction with the change it records).</summary>
+    public static NpgsqlBatchCommand AppendCommand(AuditWrite e)
     {
         var cmd = new NpgsqlBatchCommand(
-            "INSERT INTO audit_log (tenant_id, actor_key_id, actor_user_id, client_address, action, target, before, after) " +
-            "VALUES ($1, $2, $3, $4, $5, $6, $7, $8)");
-        cmd.Parameters.Add(new NpgsqlParameter { Value = (object?)tenantId ?? DBNull.Value });
-        cmd.Parameters.Add(new NpgsqlParameter { Value = (object?)actor.KeyId ?? DBNull.Value });
-        cmd.Parameters.Add(new NpgsqlParameter { Value = (object?)actor.UserId ?? DBNull.Value });
-        cmd.Parameters.Add(new NpgsqlParameter { Value = (object?)actor.ClientAddress ?? DBNull.Value });
-        cmd.Parameters.Add(new NpgsqlParameter { Value = action });
-        cmd.Parameters.Add(new NpgsqlParameter { Value = target });
-        cmd.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Jsonb, Value = (object?)before?.ToJsonString() ?? DBNull.Value });
-        cmd.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Jsonb, Value = (object?)after?.ToJsonString() ?? DBNull.Value });
+            "INSERT INTO audit_log (id, tenant_id, actor_key_id, actor_user_id, client_address, action, target, before, after) " +
+            "VALUES (COALESCE($1, nextval(pg_get_serial_sequence('audit_log', 'id'))), $2, $3, $4, $5, $6, $7, $8, $9)");
+        cmd.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Bigint, Value = (object?)e.Id ?? DBNull.Value });
+        cmd.Parameters.Add(new NpgsqlParameter { Value = (object?)e.TenantId ?? DBNull.Value });
+        cmd.Parameters.Add(new NpgsqlParameter { Value = (object?)e.Actor.KeyId ?? DBNull.Value });
+        cmd.Parameters.Add(new NpgsqlParameter { Value = (object?)e.Actor.UserId ?? DBNull.Value });
+        cmd.Parameters.Add(new NpgsqlParameter { Value = (object?)e.Actor.ClientAddress ?? DBNull.Value });
+        cmd.Parameters.Add(new NpgsqlParameter { Value = e.Action });
+        cmd.Parameters.Add(new NpgsqlParameter { Value = e.Target });
+        cmd.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Jsonb, Value = (object?)e.Before?.ToJsonString() ?? DBNull.Value });
+        cmd.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Jsonb, Value = (object?)e.After?.ToJsonString() ?? DBNull.Value });
         return cmd;
     }
 
-    /// <summary>Appends one entry on its own.</summary>
-    public async Task AppendAsync(string? tenantId, AuditWho actor, string action, string target, JsonNode? before, JsonNode? after, CancellationToken ct = default)
+    /// <summary>An insert of one entry, for a caller's batch.</summary>
+    public static NpgsqlBatchCommand AppendCommand(string? tenantId, AuditWho actor, string action, string target, JsonNode? before, JsonNode? after) =>
+        AppendCommand(new AuditWrite(tenantId, actor, action, target, before, after));
+
+    /// <summary>
+    /// The entry ready to insert: its id taken from the table's sequence, and a tenant's before/after states (what its
+    /// admins wrote: instructions, lexicons, roles) sealed with the tenant's key, bound to that id.
+    /// </summary>
+    public async Task<AuditWrite> PrepareAsync(AuditWrite e, CancellationToken ct = default)
     {
-        // A tenant's before/after states hold what its admins wrote (instructions, lexicons, documents' metadata):
-        // sealed with the tenant's key like the rest of its data, opened again for its readers.
-        if (tenantId is not null && (before is not null || after is not null))
+        if (e.Id is not null || e.TenantId is null || e.Before is null && e.After is null) return e;
+        await using var next = db.CreateCommand("SELECT nextval(pg_get_serial_sequence('audit_log', 'id'))");
+        var id = (long)(await next.ExecuteScalarAsync(ct))!;
+        var key = await keys.ForTenantAsync(e.TenantId, ct);
+        return e with
         {
-            var key = await keys.ForTenantAsync(tenantId, ct);
-            before = before is null ? null : JsonValue.Create(key.Seal(before.ToJsonString(), SealTable, SealRow(action, target)));
-            after = after is null ? null : JsonValue.Create(key.Seal(after.ToJsonString(), SealTable, SealRow(action, target)));
-        }
+            Id = id,
+            Before = e.Before is null ? null : JsonValue.Create(key.Seal(e.Before.ToJsonString(), SealTable, SealRow(id))),
+            After = e.After is null ? null : JsonValue.Create(key.Seal(e.After.ToJsonString(), SealTable, SealRow(id))),
+        };
+    }
+
+    /// <summary>
+    /// The prepared entry of a change made for an admin request: what the request asked, and what changed from
+    /// <paramref name="before"/> to <paramref name="after"/> (only the differing parts, large ones as their digest).
+    /// </summary>
+    public Task<AuditWrite> ChangeEntryAsync(AuditedRequest request, string tenantId, JsonNode? before, JsonNode? after, CancellationToken ct = default)
+    {
+        var (changedBefore, changedAfter) = AuditJson.Changes(before, after);
+        return PrepareAsync(new AuditWrite(tenantId, new AuditWho(request.KeyId, request.UserId, request.ClientAddress), request.Action, request.Target,
+            AuditJson.Bounded(changedBefore),
+            new JsonObject { ["request"] = AuditJson.BoundedText(request.Request), ["state"] = AuditJson.Bounded(changedAfter) }), ct);
+    }
+
+    /// <summary>
+    /// A prepared entry as one JSON object whose names are the table's columns: what a grain state write carries for
+    /// <c>orleans_grain_state_write</c> to insert in the same statement (sql/0013).
+    /// </summary>
+    public static string ToRowJson(AuditWrite e) => new JsonObject
+    {
+        ["id"] = e.Id,
+        ["tenant_id"] = e.TenantId,
+        ["actor_key_id"] = e.Actor.KeyId,
+        ["actor_user_id"] = e.Actor.UserId,
+        ["client_address"] = e.Actor.ClientAddress,
+        ["action"] = e.Action,
+        ["target"] = e.Target,
+        ["before"] = e.Before?.DeepClone(),
+        ["after"] = e.After?.DeepClone(),
+    }.ToJsonString();
+
+    /// <summary>Appends one entry in its own transaction (for changes that have none of their own).</summary>
+    public Task AppendAsync(string? tenantId, AuditWho actor, string action, string target, JsonNode? before, JsonNode? after, CancellationToken ct = default) =>
+        AppendAsync(new AuditWrite(tenantId, actor, action, target, before, after), ct);
+
+    /// <summary>Appends one entry (prepared here unless it is already) in its own transaction.</summary>
+    public async Task AppendAsync(AuditWrite e, CancellationToken ct = default)
+    {
+        var entry = await PrepareAsync(e, ct);
         await using var batch = db.CreateBatch();
-        batch.BatchCommands.Add(AppendCommand(tenantId, actor, action, target, before, after));
+        batch.BatchCommands.Add(AppendCommand(entry));
+        await batch.ExecuteNonQueryAsync(ct);
+    }
+
+    /// <summary>Appends a prepared entry inside the caller's transaction.</summary>
+    public static async Task AppendAsync(NpgsqlConnection conn, NpgsqlTransaction? tx, AuditWrite entry, CancellationToken ct)
+    {
+        await using var batch = new NpgsqlBatch(conn, tx);
+        batch.BatchCommands.Add(AppendCommand(entry));
         await batch.ExecuteNonQueryAsync(ct);
     }
 
@@ -103,11 +160,18 @@ public sealed class AuditStore(NpgsqlDataSource db, TenantKeyRing keys)
         if (!Sealed(state)) return state;
         try
         {
-            return JsonNode.Parse(key.Open(state!.GetValue<string>(), SealTable, SealRow(e.Action, e.Target)));
+            return JsonNode.Parse(key.Open(state!.GetValue<string>(), SealTable, SealRow(e.Id)));
         }
         catch (System.Security.Cryptography.CryptographicException)
         {
-            return state; // not bound to this entry: shown as stored
+            try
+            {
+                return JsonNode.Parse(key.Open(state!.GetValue<string>(), SealTable, LegacySealRow(e.Action, e.Target)));
+            }
+            catch (System.Security.Cryptography.CryptographicException)
+            {
+                return state; // not bound to this entry: shown as stored
+            }
         }
     }
 
@@ -139,8 +203,8 @@ public sealed class AuditStore(NpgsqlDataSource db, TenantKeyRing keys)
 /// <summary>Who did it: key id, user, client address (all optional).</summary>
 public sealed record AuditWho(string? KeyId, string? UserId, string? ClientAddress);
 
-/// <summary>An entry to write.</summary>
-public sealed record AuditWrite(string? TenantId, AuditWho Actor, string Action, string Target, JsonNode? Before, JsonNode? After);
+/// <summary>An entry to write; <paramref name="Id"/> is set once it is prepared (its states sealed to it).</summary>
+public sealed record AuditWrite(string? TenantId, AuditWho Actor, string Action, string Target, JsonNode? Before, JsonNode? After, long? Id = null);
 
 /// <summary>An entry as stored.</summary>
 public sealed record AuditRow(

@@ -5,10 +5,10 @@ public sealed record ConversationRecord(
     string TenantId, string ConversationId, string UserId, string Title,
     DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt, long MessageCount);
 
-/// <summary>A message row of the append-only log; an answer carries the sources it was grounded in.</summary>
+/// <summary>A message row of the append-only log; an answer carries the sources it was grounded in, a question the images it carried.</summary>
 public sealed record MessageRecord(
     long Seq, string TurnId, string Role, string Content, string Status, int TokenCount, string? Model, DateTimeOffset CreatedAt,
-    IReadOnlyList<CitationRecord>? Citations = null);
+    IReadOnlyList<CitationRecord>? Citations = null, IReadOnlyList<string>? ImageIds = null);
 
 /// <summary>A knowledge-base chunk an answer cites, stored with the answer (jsonb).</summary>
 public sealed record CitationRecord(string DocumentId, string DocumentTitle, int ChunkIndex, double Score);

@@ -7,11 +7,15 @@ namespace Conversations.Storage.Chat;
 
 /// <summary>
 /// Conversations and their append-only message log. Every statement is scoped by tenant. Titles, message content and
-/// citations are sealed with the tenant's data key (row identity: the conversation, and the message's seq).
+/// citations are sealed with the tenant's data key (row identity: the conversation, and the message's seq). Appends
+/// are committed in groups (<see cref="GroupCommitter"/>).
 /// </summary>
-public sealed class ConversationStore(NpgsqlDataSource db, TenantKeyRing keys)
+public sealed class ConversationStore(NpgsqlDataSource db, TenantKeyRing keys, GroupCommitter? commits = null)
 {
-    private const string MessageColumns = "seq, turn_id, role, content, status, token_count, model, created_at, citations::text";
+    // A store made without the process's committer (a test's, a read-only host's) groups its own writes.
+    private readonly GroupCommitter _commits = commits ?? new GroupCommitter(db);
+
+    private const string MessageColumns = "seq, turn_id, role, content, status, token_count, model, created_at, citations::text, image_ids::text";
     private static readonly JsonSerializerOptions CitationJson = new(JsonSerializerDefaults.Web);
 
     /// <summary>Creates the conversation row; returns the stored row (the existing one when it was already there).</summary>
@@ -127,48 +131,53 @@ public sealed class ConversationStore(NpgsqlDataSource db, TenantKeyRing keys)
     }
 
     /// <summary>
-    /// Appends messages (and the turn's usage records, when given) in one round trip and one transaction, and bumps the
-    /// conversation's counters; seqs must be new.
+    /// Appends messages (and the turn's usage records, when given) in one transaction, and bumps the conversation's
+    /// counters; seqs must be new. The write goes through the group committer: concurrent appends share a transaction,
+    /// and the returned task ends once this append has committed.
     /// </summary>
     public async Task AppendAsync(string tenantId, string conversationId, IReadOnlyList<MessageRecord> messages,
         IReadOnlyList<UsageRecord>? usage = null, CancellationToken ct = default)
     {
         if (messages.Count == 0) return;
         var key = await keys.ForTenantAsync(tenantId, ct);
-        var batch = db.CreateBatch();
-        await using (batch)
+        // Sealed once: a failed group is retried write by write with new statements over the same values.
+        var content = messages.Select(m => key.Seal(m.Content, "messages", MessageRow(conversationId, m.Seq))).ToArray();
+        var citations = messages.Select(m => m.Citations is null ? null
+            : JsonSerializer.Serialize(key.Seal(JsonSerializer.Serialize(m.Citations, CitationJson), "messages.citations", MessageRow(conversationId, m.Seq)))).ToArray();
+        await _commits.CommitAsync($"{tenantId}\n{conversationId}", Statements, ct);
+
+        IEnumerable<NpgsqlBatchCommand> Statements()
         {
             var insert = new NpgsqlBatchCommand("""
-                INSERT INTO messages (tenant_id, conversation_id, seq, turn_id, role, content, status, token_count, model, created_at, citations)
-                SELECT @t, @c, s, tu, ro, co, st, tc, mo, ca, ci::jsonb
-                FROM unnest(@seq, @turn, @role, @content, @status, @tokens, @model, @created, @citations) AS m(s, tu, ro, co, st, tc, mo, ca, ci)
+                INSERT INTO messages (tenant_id, conversation_id, seq, turn_id, role, content, status, token_count, model, created_at, citations, image_ids)
+                SELECT @t, @c, s, tu, ro, co, st, tc, mo, ca, ci::jsonb, im::jsonb
+                FROM unnest(@seq, @turn, @role, @content, @status, @tokens, @model, @created, @citations, @images) AS m(s, tu, ro, co, st, tc, mo, ca, ci, im)
                 """);
             insert.Parameters.AddWithValue("t", tenantId);
             insert.Parameters.AddWithValue("c", conversationId);
             insert.Parameters.AddWithValue("seq", messages.Select(m => m.Seq).ToArray());
             insert.Parameters.AddWithValue("turn", messages.Select(m => m.TurnId).ToArray());
             insert.Parameters.AddWithValue("role", messages.Select(m => m.Role).ToArray());
-            insert.Parameters.AddWithValue("content", messages.Select(m => key.Seal(m.Content, "messages", MessageRow(conversationId, m.Seq))).ToArray());
+            insert.Parameters.AddWithValue("content", content);
             insert.Parameters.AddWithValue("status", messages.Select(m => m.Status).ToArray());
             insert.Parameters.AddWithValue("tokens", messages.Select(m => m.TokenCount).ToArray());
             insert.Parameters.Add(new NpgsqlParameter("model", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = messages.Select(m => m.Model).ToArray() });
             insert.Parameters.AddWithValue("created", messages.Select(m => m.CreatedAt).ToArray());
-            insert.Parameters.Add(new NpgsqlParameter("citations", NpgsqlDbType.Array | NpgsqlDbType.Text)
+            insert.Parameters.Add(new NpgsqlParameter("citations", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = citations });
+            insert.Parameters.Add(new NpgsqlParameter("images", NpgsqlDbType.Array | NpgsqlDbType.Text)
             {
-                Value = messages.Select(m => m.Citations is null ? null
-                    : JsonSerializer.Serialize(key.Seal(JsonSerializer.Serialize(m.Citations, CitationJson), "messages.citations", MessageRow(conversationId, m.Seq)))).ToArray(),
+                Value = messages.Select(m => m.ImageIds is { Count: > 0 } ids ? JsonSerializer.Serialize(ids) : null).ToArray(),
             });
-            batch.BatchCommands.Add(insert);
+            yield return insert;
 
             var bump = new NpgsqlBatchCommand(
                 "UPDATE conversations SET updated_at = now(), message_count = message_count + @n WHERE tenant_id = @t AND conversation_id = @c");
             bump.Parameters.AddWithValue("n", (long)messages.Count);
             bump.Parameters.AddWithValue("t", tenantId);
             bump.Parameters.AddWithValue("c", conversationId);
-            batch.BatchCommands.Add(bump);
-            if (usage is { Count: > 0 }) batch.BatchCommands.Add(UsageStore.InsertCommand(usage));
-            // A batch runs in one implicit transaction: the log and the counters never disagree.
-            await batch.ExecuteNonQueryAsync(ct);
+            // In one transaction with the insert: the log and the counters never disagree.
+            yield return bump;
+            if (usage is { Count: > 0 }) yield return UsageStore.InsertCommand(usage);
         }
     }
 
@@ -251,7 +260,8 @@ public sealed class ConversationStore(NpgsqlDataSource db, TenantKeyRing keys)
         return new(
             r.GetInt64(0), r.GetString(1), r.GetString(2), key.Open(r.GetString(3), "messages", row), r.GetString(4), r.GetInt32(5),
             r.IsDBNull(6) ? null : r.GetString(6), r.GetFieldValue<DateTimeOffset>(7),
-            r.IsDBNull(8) ? null : ReadCitations(r.GetString(8), key, row));
+            r.IsDBNull(8) ? null : ReadCitations(r.GetString(8), key, row),
+            r.IsDBNull(9) ? null : JsonSerializer.Deserialize<List<string>>(r.GetString(9)));
     }
 
     // Citations are stored as a JSON string holding the sealed JSON array; rows from before encryption hold the array itself.

@@ -31,6 +31,15 @@ public sealed class DataRightsStore(NpgsqlDataSource db, TenantKeyRing keys)
             exists.Parameters.AddWithValue("u", userId);
             if (await exists.ExecuteScalarAsync(ct) is null) return false;
         }
+        // Sealed audit states first: erase_user's plain scrub then rewrites the targets older entries were bound to.
+        try
+        {
+            await SealedAuditScrub.ScrubAsync(conn, tx, await keys.ForTenantAsync(tenantId, ct), tenantId, userId, "(deleted)", ct);
+        }
+        catch (TenantDataUnreadableException)
+        {
+            // A destroyed key: nobody can open the sealed states any more, the user's id in them included.
+        }
         int conversations;
         await using (var cmd = new NpgsqlCommand("SELECT erase_user(@t, @u)", conn, tx))
         {
@@ -121,20 +130,74 @@ public sealed class DataRightsStore(NpgsqlDataSource db, TenantKeyRing keys)
         return await GetExportAsync(tenantId, id, ct);
     }
 
-    /// <summary>Notes a finished step.</summary>
+    /// <summary>How often a running export touches its heartbeat.</summary>
+    public static readonly TimeSpan HeartbeatInterval = TimeSpan.FromSeconds(15);
+
+    /// <summary>A running export whose heartbeat is older than this lost its host: it reads as interrupted.</summary>
+    public static readonly TimeSpan StaleAfter = TimeSpan.FromMinutes(1);
+
+    /// <summary>What an interrupted export says.</summary>
+    public const string InterruptedReason = "The host running this export stopped before it finished; restart it (POST /v1/exports/{id}/restart).";
+
+    /// <summary>Notes a finished step (and that the export's host is alive).</summary>
     public async Task ProgressAsync(string exportId, int stepsDone, CancellationToken ct = default)
     {
-        await using var cmd = db.CreateCommand("UPDATE data_exports SET steps_done = @d WHERE export_id = @id");
+        await using var cmd = db.CreateCommand("UPDATE data_exports SET steps_done = @d, heartbeat_at = now() WHERE export_id = @id AND status = 'running'");
         cmd.Parameters.AddWithValue("id", exportId);
         cmd.Parameters.AddWithValue("d", stepsDone);
         await cmd.ExecuteNonQueryAsync(ct);
     }
 
-    /// <summary>Stores the archive, or the reason it failed.</summary>
+    /// <summary>Notes that the export's host is alive.</summary>
+    public async Task HeartbeatAsync(string exportId, CancellationToken ct = default)
+    {
+        await using var cmd = db.CreateCommand("UPDATE data_exports SET heartbeat_at = now() WHERE export_id = @id AND status = 'running'");
+        cmd.Parameters.AddWithValue("id", exportId);
+        await cmd.ExecuteNonQueryAsync(ct);
+    }
+
+    /// <summary>
+    /// Starts an interrupted or failed export again (steps from zero, a fresh heartbeat) with its audit entry; null
+    /// when the tenant has no such export or it is running or done.
+    /// </summary>
+    public async Task<ExportRecord?> RestartExportAsync(string tenantId, string exportId, AuditWho actor, CancellationToken ct = default)
+    {
+        await MarkInterruptedAsync(tenantId, exportId, ct);
+        await using var conn = await db.OpenConnectionAsync(ct);
+        await using var tx = await conn.BeginTransactionAsync(ct);
+        await using (var cmd = new NpgsqlCommand("""
+            UPDATE data_exports SET status = 'running', steps_done = 0, error = NULL, archive = NULL, completed_at = NULL, heartbeat_at = now()
+            WHERE tenant_id = @t AND export_id = @id AND status IN ('interrupted', 'failed')
+            """, conn, tx))
+        {
+            cmd.Parameters.AddWithValue("t", tenantId);
+            cmd.Parameters.AddWithValue("id", exportId);
+            if (await cmd.ExecuteNonQueryAsync(ct) != 1) return null;
+        }
+        await KeyLifecycleStore.AppendAsync(conn, tx, new AuditWrite(tenantId, actor, "export.restart", $"export:{exportId}", null, null), ct);
+        await tx.CommitAsync(ct);
+        return await GetExportAsync(tenantId, exportId, ct);
+    }
+
+    // A running export whose heartbeat stopped is interrupted: said where it is read, so no sweeper is needed.
+    private async Task MarkInterruptedAsync(string tenantId, string exportId, CancellationToken ct)
+    {
+        await using var cmd = db.CreateCommand("""
+            UPDATE data_exports SET status = 'interrupted', error = @e
+            WHERE tenant_id = @t AND export_id = @id AND status = 'running' AND heartbeat_at < now() - @stale
+            """);
+        cmd.Parameters.AddWithValue("t", tenantId);
+        cmd.Parameters.AddWithValue("id", exportId);
+        cmd.Parameters.AddWithValue("e", InterruptedReason.Replace("{id}", exportId, StringComparison.Ordinal));
+        cmd.Parameters.AddWithValue("stale", StaleAfter);
+        await cmd.ExecuteNonQueryAsync(ct);
+    }
+
+    /// <summary>Stores the archive, or the reason it failed (only while the export is still running: an interrupted one stays so).</summary>
     public async Task CompleteExportAsync(string exportId, byte[]? archive, string? error, CancellationToken ct = default)
     {
         await using var cmd = db.CreateCommand(
-            "UPDATE data_exports SET status = @s, archive = @a, error = @e, completed_at = now(), steps_done = CASE WHEN @a IS NULL THEN steps_done ELSE steps_total END WHERE export_id = @id");
+            "UPDATE data_exports SET status = @s, archive = @a, error = @e, completed_at = now(), steps_done = CASE WHEN @a IS NULL THEN steps_done ELSE steps_total END WHERE export_id = @id AND status = 'running'");
         cmd.Parameters.AddWithValue("id", exportId);
         cmd.Parameters.AddWithValue("s", archive is null ? "failed" : "succeeded");
         cmd.Parameters.Add(new NpgsqlParameter("a", NpgsqlTypes.NpgsqlDbType.Bytea) { Value = (object?)archive ?? DBNull.Value });
@@ -145,6 +208,7 @@ public sealed class DataRightsStore(NpgsqlDataSource db, TenantKeyRing keys)
     /// <summary>The tenant's export, or null.</summary>
     public async Task<ExportRecord?> GetExportAsync(string tenantId, string exportId, CancellationToken ct = default)
     {
+        await MarkInterruptedAsync(tenantId, exportId, ct);
         await using var cmd = db.CreateCommand(
             "SELECT export_id, tenant_id, user_id, status, steps_done, steps_total, error, created_at, completed_at, length(archive) " +
             "FROM data_exports WHERE tenant_id = @t AND export_id = @id");
@@ -204,8 +268,10 @@ public sealed class DataRightsStore(NpgsqlDataSource db, TenantKeyRing keys)
             "users" => "SELECT user_id, display_name, role, created_at FROM users WHERE tenant_id = @t AND (@u::text IS NULL OR user_id = @u) ORDER BY user_id",
             "keys" => "SELECT key_id, user_id, role, scope, created_at, last_used_at, expires_at, revoked_at FROM api_keys WHERE tenant_id = @t AND (@u::text IS NULL OR user_id = @u) ORDER BY created_at",
             "conversations" => "SELECT conversation_id, user_id, title, created_at, updated_at, message_count FROM conversations WHERE tenant_id = @t AND (@u::text IS NULL OR user_id = @u) ORDER BY created_at",
-            "messages" => "SELECT m.conversation_id, m.seq, m.turn_id, m.role, m.content, m.status, m.model, m.citations, m.created_at FROM messages m " +
+            "messages" => "SELECT m.conversation_id, m.seq, m.turn_id, m.role, m.content, m.status, m.model, m.citations, m.image_ids, m.created_at FROM messages m " +
                           "JOIN conversations c USING (tenant_id, conversation_id) WHERE m.tenant_id = @t AND (@u::text IS NULL OR c.user_id = @u) ORDER BY m.conversation_id, m.seq",
+            // The images' bytes stay behind (GET /v1/images/{id} reads them); their ids, types, hashes and source URLs go.
+            "images" => "SELECT image_id, user_id, media_type, byte_size, sha256, source_url, created_at FROM message_images WHERE tenant_id = @t AND (@u::text IS NULL OR user_id = @u) ORDER BY created_at, image_id",
             "feedback" => "SELECT conversation_id, seq, user_id, turn_id, model, negative, comment, created_at FROM routing_feedback WHERE tenant_id = @t AND (@u::text IS NULL OR user_id = @u) ORDER BY created_at",
             "usage" => "SELECT user_id, conversation_id, turn_id, kind, model, prompt_tokens, cached_tokens, completion_tokens, cost_usd, created_at FROM usage_records WHERE tenant_id = @t AND (@u::text IS NULL OR user_id = @u) ORDER BY id",
             "moderation-events" => "SELECT user_id, conversation_id, turn_id, phase, action, risk_level, labels, content, created_at FROM moderation_events WHERE tenant_id = @t AND (@u::text IS NULL OR user_id = @u) ORDER BY id",
@@ -231,6 +297,9 @@ public sealed class DataRightsStore(NpgsqlDataSource db, TenantKeyRing keys)
                 yield return ("content", "messages", $"{V("conversation_id")}/{V("seq")}");
                 yield return ("citations", "messages.citations", $"{V("conversation_id")}/{V("seq")}");
                 break;
+            case "images":
+                yield return ("source_url", "message_images.source_url", V("image_id"));
+                break;
             case "feedback":
                 yield return ("comment", "routing_feedback", $"{V("conversation_id")}/{V("seq")}");
                 break;
@@ -245,8 +314,8 @@ public sealed class DataRightsStore(NpgsqlDataSource db, TenantKeyRing keys)
                     yield return (f, "routing_batch_items." + f, $"{V("job_id")}/{V("item_index")}");
                 break;
             case "audit":
-                yield return ("before", Audit.AuditStore.SealTable, Audit.AuditStore.SealRow(V("action"), V("target")));
-                yield return ("after", Audit.AuditStore.SealTable, Audit.AuditStore.SealRow(V("action"), V("target")));
+                yield return ("before", Audit.AuditStore.SealTable, V("id"));
+                yield return ("after", Audit.AuditStore.SealTable, V("id"));
                 break;
             case "chunks":
                 yield return ("content", "kb_chunks", $"{V("document_id")}/{V("chunk_index")}");
@@ -283,6 +352,10 @@ public sealed class DataRightsStore(NpgsqlDataSource db, TenantKeyRing keys)
                     var plain = key.Open(stored, table, row);
                     o[field] = field is "citations" or "before" or "after" ? JsonNode.Parse(plain) : plain;
                 }
+                catch (CryptographicException) when (section == "audit" && TryOpenLegacy(key, stored, o) is { } plain)
+                {
+                    o[field] = JsonNode.Parse(plain);
+                }
                 catch (CryptographicException)
                 {
                     // A value that does not open under its row stays as stored rather than failing the whole export.
@@ -291,6 +364,18 @@ public sealed class DataRightsStore(NpgsqlDataSource db, TenantKeyRing keys)
             opened.Add(o.ToJsonString());
         }
         return opened;
+    }
+
+    private static string? TryOpenLegacy(TenantDataKey key, string stored, JsonObject o)
+    {
+        try
+        {
+            return key.Open(stored, Audit.AuditStore.SealTable, Audit.AuditStore.LegacySealRow(o["action"]?.ToString() ?? "", o["target"]?.ToString() ?? ""));
+        }
+        catch (CryptographicException)
+        {
+            return null;
+        }
     }
 
     /// <summary>The text of the tenant's document chunks, from every embedding dimension's table (no vectors).</summary>

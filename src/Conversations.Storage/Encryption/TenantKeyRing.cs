@@ -27,15 +27,19 @@ public sealed class TenantKeyRing(NpgsqlDataSource db, IKeyProvider provider, En
         return key;
     }
 
-    /// <summary>Destroys the tenant's data key (the wrapped key is erased); false when it has none.</summary>
-    public async Task<bool> DestroyAsync(string tenantId, CancellationToken ct = default)
+    /// <summary>Destroys the tenant's data key (the wrapped key is erased), with <paramref name="audit"/> in the same transaction.</summary>
+    public async Task<bool> DestroyAsync(string tenantId, Audit.AuditWrite? audit = null, CancellationToken ct = default)
     {
-        await using var cmd = db.CreateCommand("""
+        await using var connection = await db.OpenConnectionAsync(ct);
+        await using var tx = await connection.BeginTransactionAsync(ct);
+        await using var cmd = new NpgsqlCommand("""
             INSERT INTO tenant_data_keys (tenant_id, wrapped_key, master_key_id, destroyed_at) VALUES (@t, NULL, '', now())
             ON CONFLICT (tenant_id) DO UPDATE SET wrapped_key = NULL, destroyed_at = coalesce(tenant_data_keys.destroyed_at, now())
-            """);
+            """, connection, tx);
         cmd.Parameters.AddWithValue("t", tenantId);
         await cmd.ExecuteNonQueryAsync(ct);
+        if (audit is not null) await Audit.AuditStore.AppendAsync(connection, tx, audit, ct);
+        await tx.CommitAsync(ct);
         _cache.TryRemove(tenantId, out _);
         return true;
     }

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Conversations.Storage.Audit;
 using Conversations.Storage.Encryption;
 using Npgsql;
 using NpgsqlTypes;
@@ -29,9 +30,9 @@ public sealed class EvaluationStore(NpgsqlDataSource db, TenantKeyRing keys)
         (await keys.ForTenantAsync(tenantId, ct)).Open(stored, table, rowId);
 
     /// <summary>Stores a new set; false when the id is taken.</summary>
-    public async Task<bool> InsertSetAsync(string tenantId, string setId, string name, string casesJson, string createdBy, CancellationToken ct = default)
+    public async Task<bool> InsertSetAsync(string tenantId, string setId, string name, string casesJson, string createdBy, AuditWrite? audit = null, CancellationToken ct = default)
     {
-        await using var cmd = db.CreateCommand("""
+        await using var cmd = new NpgsqlCommand("""
             INSERT INTO evaluation_sets (tenant_id, set_id, name, cases, created_by) VALUES (@t, @s, @n, @c, @b)
             ON CONFLICT DO NOTHING
             """);
@@ -40,7 +41,20 @@ public sealed class EvaluationStore(NpgsqlDataSource db, TenantKeyRing keys)
         cmd.Parameters.AddWithValue("n", name);
         cmd.Parameters.Add(new NpgsqlParameter("c", NpgsqlDbType.Jsonb) { Value = await SealAsync(tenantId, casesJson, SetsTable, setId, ct) });
         cmd.Parameters.AddWithValue("b", createdBy);
-        return await cmd.ExecuteNonQueryAsync(ct) == 1;
+        return await WithAuditAsync(cmd, audit, ct) == 1;
+    }
+
+    // Runs a change and, when it changed a row, its audit entry in one transaction.
+    private async Task<int> WithAuditAsync(NpgsqlCommand change, AuditWrite? audit, CancellationToken ct)
+    {
+        await using var connection = await db.OpenConnectionAsync(ct);
+        await using var tx = await connection.BeginTransactionAsync(ct);
+        change.Connection = connection;
+        change.Transaction = tx;
+        var rows = await change.ExecuteNonQueryAsync(ct);
+        if (rows > 0 && audit is not null) await AuditStore.AppendAsync(connection, tx, audit, ct);
+        await tx.CommitAsync(ct);
+        return rows;
     }
 
     /// <summary>The tenant's sets, newest first (cases included).</summary>
@@ -72,15 +86,15 @@ public sealed class EvaluationStore(NpgsqlDataSource db, TenantKeyRing keys)
     }
 
     /// <summary>Deletes a set and its runs; false when there was none.</summary>
-    public async Task<bool> DeleteSetAsync(string tenantId, string setId, CancellationToken ct = default)
+    public async Task<bool> DeleteSetAsync(string tenantId, string setId, AuditWrite? audit = null, CancellationToken ct = default)
     {
-        await using var cmd = db.CreateCommand("""
+        await using var cmd = new NpgsqlCommand("""
             WITH runs AS (DELETE FROM evaluation_runs WHERE tenant_id = @t AND set_id = @s)
             DELETE FROM evaluation_sets WHERE tenant_id = @t AND set_id = @s
             """);
         cmd.Parameters.AddWithValue("t", tenantId);
         cmd.Parameters.AddWithValue("s", setId);
-        return await cmd.ExecuteNonQueryAsync(ct) == 1;
+        return await WithAuditAsync(cmd, audit, ct) == 1;
     }
 
     /// <summary>A vote on an answer: (voter, negative, the answer's turn), or null when there is none.</summary>
@@ -97,7 +111,7 @@ public sealed class EvaluationStore(NpgsqlDataSource db, TenantKeyRing keys)
     }
 
     /// <summary>Appends one case (JSON) to a set holding fewer than <paramref name="maxCases"/>; false when the set is missing or full.</summary>
-    public async Task<bool> AppendCaseAsync(string tenantId, string setId, string caseJson, int maxCases, CancellationToken ct = default)
+    public async Task<bool> AppendCaseAsync(string tenantId, string setId, string caseJson, int maxCases, AuditWrite? audit = null, CancellationToken ct = default)
     {
         // Sealed cases cannot be appended in SQL: read, add and write back under a row lock.
         await using var connection = await db.OpenConnectionAsync(ct);
@@ -120,14 +134,15 @@ public sealed class EvaluationStore(NpgsqlDataSource db, TenantKeyRing keys)
             write.Parameters.Add(new NpgsqlParameter("c", NpgsqlDbType.Jsonb) { Value = await SealAsync(tenantId, cases.ToJsonString(), SetsTable, setId, ct) });
             await write.ExecuteNonQueryAsync(ct);
         }
+        if (audit is not null) await AuditStore.AppendAsync(connection, tx, audit, ct);
         await tx.CommitAsync(ct);
         return true;
     }
 
     /// <summary>Stores a finished run.</summary>
-    public async Task InsertRunAsync(string tenantId, EvaluationRunRecord run, CancellationToken ct = default)
+    public async Task InsertRunAsync(string tenantId, EvaluationRunRecord run, AuditWrite? audit = null, CancellationToken ct = default)
     {
-        await using var cmd = db.CreateCommand("""
+        await using var cmd = new NpgsqlCommand("""
             INSERT INTO evaluation_runs (tenant_id, run_id, set_id, model_id, purpose, summary, cases, created_by, created_at)
             VALUES (@t, @r, @s, @m, @p, @sum, @c, @b, @at)
             """);
@@ -140,7 +155,7 @@ public sealed class EvaluationStore(NpgsqlDataSource db, TenantKeyRing keys)
         cmd.Parameters.Add(new NpgsqlParameter("c", NpgsqlDbType.Jsonb) { Value = await SealAsync(tenantId, run.CasesJson, RunsTable, run.RunId, ct) });
         cmd.Parameters.AddWithValue("b", run.CreatedBy);
         cmd.Parameters.AddWithValue("at", run.CreatedAt);
-        await cmd.ExecuteNonQueryAsync(ct);
+        await WithAuditAsync(cmd, audit, ct);
     }
 
     /// <summary>Runs of the tenant, newest first, of one set when given.</summary>

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Runtime.CompilerServices;
 using System.Text;
 using Conversations.Storage.Encryption;
+using Conversations.Storage.Audit;
 using Npgsql;
 using Pgvector;
 
@@ -83,7 +84,7 @@ public sealed class KnowledgeStore
     /// insert of the new ones from arrays (never a round trip per chunk). The insert computes each chunk's lexemes from
     /// its plaintext, which is a parameter only: what is stored is the sealed text.
     /// </summary>
-    public async Task ReplaceDocumentAsync(string tenantId, StoredDocument document, IReadOnlyList<StoredChunk> chunks, CancellationToken ct = default)
+    public async Task ReplaceDocumentAsync(string tenantId, StoredDocument document, IReadOnlyList<StoredChunk> chunks, AuditWrite? audit = null, CancellationToken ct = default)
     {
         foreach (var c in chunks)
             if (c.Embedding.Length != Dimensions)
@@ -135,11 +136,12 @@ public sealed class KnowledgeStore
             insert.Parameters.AddWithValue("emb", chunks.Select(c => new Vector(c.Embedding)).ToArray());
             await insert.ExecuteNonQueryAsync(ct);
         }
+        if (audit is not null) await AuditStore.AppendAsync(connection, tx, audit, ct);
         await tx.CommitAsync(ct);
     }
 
     /// <summary>Changes title and label of a stored document (and its chunks' label) without touching the embeddings.</summary>
-    public async Task<bool> UpdateDocumentMetadataAsync(string tenantId, string documentId, string title, short labelId, CancellationToken ct = default)
+    public async Task<bool> UpdateDocumentMetadataAsync(string tenantId, string documentId, string title, short labelId, AuditWrite? audit = null, CancellationToken ct = default)
     {
         var key = await _keys.ForTenantAsync(tenantId, ct);
         await using var batch = _db.CreateBatch();
@@ -154,15 +156,18 @@ public sealed class KnowledgeStore
         chunks.Parameters.AddWithValue("d", documentId);
         chunks.Parameters.AddWithValue("l", labelId);
         batch.BatchCommands.Add(chunks);
-        // Both statements run in the batch's one implicit transaction.
+        if (audit is not null) batch.BatchCommands.Add(AuditStore.AppendCommand(audit));
+        // The statements run in the batch's one implicit transaction.
         await batch.ExecuteNonQueryAsync(ct);
         return batch.BatchCommands[0].RecordsAffected == 1;
     }
 
     /// <summary>Deletes a document and its chunks; false when it was not there.</summary>
-    public async Task<bool> DeleteDocumentAsync(string tenantId, string documentId, CancellationToken ct = default)
+    public async Task<bool> DeleteDocumentAsync(string tenantId, string documentId, AuditWrite? audit = null, CancellationToken ct = default)
     {
-        await using var batch = _db.CreateBatch();
+        await using var connection = await _db.OpenConnectionAsync(ct);
+        await using var tx = await connection.BeginTransactionAsync(ct);
+        await using var batch = new NpgsqlBatch(connection, tx);
         var chunks = new NpgsqlBatchCommand($"DELETE FROM {_chunks} WHERE tenant_id = @t AND document_id = @d");
         chunks.Parameters.AddWithValue("t", tenantId);
         chunks.Parameters.AddWithValue("d", documentId);
@@ -172,7 +177,11 @@ public sealed class KnowledgeStore
         doc.Parameters.AddWithValue("d", documentId);
         batch.BatchCommands.Add(doc);
         await batch.ExecuteNonQueryAsync(ct);
-        return batch.BatchCommands[1].RecordsAffected == 1;
+        var deleted = batch.BatchCommands[1].RecordsAffected == 1;
+        // The entry only when there was something to delete, in the deletion's transaction.
+        if (deleted && audit is not null) await AuditStore.AppendAsync(connection, tx, audit, ct);
+        await tx.CommitAsync(ct);
+        return deleted;
     }
 
     /// <summary>Chunks per label id of the tenant (summed from the documents, so it costs one small index scan).</summary>

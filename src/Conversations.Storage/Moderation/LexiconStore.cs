@@ -1,3 +1,4 @@
+using Conversations.Storage.Audit;
 using Npgsql;
 
 namespace Conversations.Storage.Moderation;
@@ -24,7 +25,7 @@ public sealed class LexiconStore(NpgsqlDataSource db)
     }
 
     /// <summary>Creates or replaces a lexicon; returns the tenant's new lexicon version.</summary>
-    public async Task<long> UpsertAsync(string tenantId, LexiconRecord lexicon, CancellationToken ct = default)
+    public async Task<long> UpsertAsync(string tenantId, LexiconRecord lexicon, AuditWrite? audit = null, CancellationToken ct = default)
     {
         await using var batch = db.CreateBatch();
         var upsert = Command("""
@@ -43,12 +44,13 @@ public sealed class LexiconStore(NpgsqlDataSource db)
         upsert.Parameters.AddWithValue("s", lexicon.SubstringWords.ToArray());
         batch.BatchCommands.Add(upsert);
         batch.BatchCommands.Add(BumpVersion(tenantId));
-        // A batch runs in one implicit transaction: the row and the version change together.
+        if (audit is not null) batch.BatchCommands.Add(AuditStore.AppendCommand(audit));
+        // A batch runs in one implicit transaction: the row, the version and the audit entry change together.
         return (long)(await batch.ExecuteScalarAsync(ct))!;
     }
 
     /// <summary>Deletes a lexicon; null when there was none, else the tenant's new lexicon version.</summary>
-    public async Task<long?> DeleteAsync(string tenantId, string name, CancellationToken ct = default)
+    public async Task<long?> DeleteAsync(string tenantId, string name, AuditWrite? audit = null, CancellationToken ct = default)
     {
         await using var connection = await db.OpenConnectionAsync(ct);
         await using var tx = await connection.BeginTransactionAsync(ct);
@@ -59,6 +61,7 @@ public sealed class LexiconStore(NpgsqlDataSource db)
         await using var bump = new NpgsqlCommand(BumpSql, connection, tx);
         bump.Parameters.AddWithValue("t", tenantId);
         var version = (long)(await bump.ExecuteScalarAsync(ct))!;
+        if (audit is not null) await AuditStore.AppendAsync(connection, tx, audit, ct);
         await tx.CommitAsync(ct);
         return version;
     }

@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
+using Conversations.Storage.Audit;
 using Npgsql;
 
 namespace Conversations.Storage.Tenancy;
@@ -10,13 +11,18 @@ public sealed class TenancyStore(NpgsqlDataSource db)
     /// <summary>Key prefix; the key id follows, then the secret: <c>cvk_{id}_{secret}</c>.</summary>
     public const string KeyPrefix = "cvk_";
 
-    /// <summary>Creates a tenant; false when the id is taken.</summary>
-    public async Task<bool> CreateTenantAsync(string tenantId, string name, CancellationToken ct = default)
+    /// <summary>Creates a tenant; false when the id is taken. <paramref name="audit"/> is written with it, in one transaction.</summary>
+    public async Task<bool> CreateTenantAsync(string tenantId, string name, AuditWrite? audit = null, CancellationToken ct = default)
     {
-        await using var cmd = db.CreateCommand("INSERT INTO tenants (tenant_id, name) VALUES (@t, @n) ON CONFLICT DO NOTHING");
+        await using var connection = await db.OpenConnectionAsync(ct);
+        await using var tx = await connection.BeginTransactionAsync(ct);
+        await using var cmd = new NpgsqlCommand("INSERT INTO tenants (tenant_id, name) VALUES (@t, @n) ON CONFLICT DO NOTHING", connection, tx);
         cmd.Parameters.AddWithValue("t", tenantId);
         cmd.Parameters.AddWithValue("n", name);
-        return await cmd.ExecuteNonQueryAsync(ct) == 1;
+        if (await cmd.ExecuteNonQueryAsync(ct) != 1) return false;
+        if (audit is not null) await AuditStore.AppendAsync(connection, tx, audit, ct);
+        await tx.CommitAsync(ct);
+        return true;
     }
 
     /// <summary>The tenant, or null.</summary>
@@ -49,16 +55,21 @@ public sealed class TenancyStore(NpgsqlDataSource db)
         return list;
     }
 
-    /// <summary>Creates a user in a tenant; false when the id is taken in that tenant.</summary>
-    public async Task<bool> CreateUserAsync(string tenantId, string userId, string displayName, string role, CancellationToken ct = default)
+    /// <summary>Creates a user in a tenant; false when the id is taken in that tenant. <paramref name="audit"/> is written with the user, in one transaction.</summary>
+    public async Task<bool> CreateUserAsync(string tenantId, string userId, string displayName, string role, AuditWrite? audit = null, CancellationToken ct = default)
     {
-        await using var cmd = db.CreateCommand(
-            "INSERT INTO users (tenant_id, user_id, display_name, role) VALUES (@t, @u, @d, @r) ON CONFLICT DO NOTHING");
+        await using var connection = await db.OpenConnectionAsync(ct);
+        await using var tx = await connection.BeginTransactionAsync(ct);
+        await using var cmd = new NpgsqlCommand(
+            "INSERT INTO users (tenant_id, user_id, display_name, role) VALUES (@t, @u, @d, @r) ON CONFLICT DO NOTHING", connection, tx);
         cmd.Parameters.AddWithValue("t", tenantId);
         cmd.Parameters.AddWithValue("u", userId);
         cmd.Parameters.AddWithValue("d", displayName);
         cmd.Parameters.AddWithValue("r", role);
-        return await cmd.ExecuteNonQueryAsync(ct) == 1;
+        if (await cmd.ExecuteNonQueryAsync(ct) != 1) return false;
+        if (audit is not null) await AuditStore.AppendAsync(connection, tx, audit, ct);
+        await tx.CommitAsync(ct);
+        return true;
     }
 
     /// <summary>The user of this tenant, or null.</summary>

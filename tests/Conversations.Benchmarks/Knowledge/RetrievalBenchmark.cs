@@ -5,6 +5,7 @@ using Conversations.Hosting.Database;
 using Conversations.Knowledge.Chunking;
 using Conversations.Knowledge.Search;
 using Conversations.Models.Embeddings;
+using Conversations.Storage.Audit;
 using Conversations.Storage.Database;
 using Conversations.Storage.Encryption;
 using Conversations.Storage.Knowledge;
@@ -117,7 +118,7 @@ public sealed class RetrievalBenchmark : IBenchmarkSuite
                 $"process CPU {cpu.Elapsed.TotalMilliseconds / stored:F2} ms a chunk; load {LoadAverage()})");
 
             var timed = new TimedEmbeddingGenerator(generator);
-            var ingestion = new KnowledgeIngestion(store, model with { Generator = timed }, new TokenCounter(),
+            var ingestion = new KnowledgeIngestion(store, new AuditStore(db, keys), model with { Generator = timed }, new TokenCounter(),
                 new LabelChunkCounts(store, Options.Create(new KnowledgeOptions()), TimeProvider.System), Options.Create(new KnowledgeOptions()),
                 NullLogger<KnowledgeIngestion>.Instance);
             var uploads = documents.Select((d, i) => new DocumentUpload($"doc-{i}", $"Document {i}", LabelFor(i), d.Content)).ToList();

@@ -25,6 +25,8 @@ public sealed class RoutingBenchmarkSuite : IBenchmarkSuite
     public async Task<int> RunAsync(string[] args, bool smoke, TextWriter output)
     {
         var failures = Workload(output);
+        failures += await Learned.LearnedRoutingFigures.WriteAsync(output, smoke);
+        if (args.Contains("--labeled-only")) return failures == 0 ? 0 : 1; // the routing figures without the outage run
         failures += await OutageAsync(args, smoke, output);
         return failures == 0 ? 0 : 1;
     }
@@ -134,6 +136,9 @@ public sealed class RoutingBenchmarkSuite : IBenchmarkSuite
             if (afterOpen.Count > 0 || !smoke)
                 failures += Row(output, $"large {(phase == "500" ? "answers 500" : "hangs")}: circuit open (after {openedAt.Value.TotalMilliseconds:0} ms)", afterOpen, normalP99);
         }
+        output.WriteLine();
+        // Same platform, a fresh tenant: what escalation adds to time to first token and cost.
+        failures += await Learned.EscalationPhase.RunAsync(http, baseUrl, OperatorKey, model, behavior, smoke, output);
         return failures;
     }
 

@@ -92,6 +92,23 @@ public sealed class ChatPageTests(WebChatFixture fx)
         Assert.Contains(fx.Model.Requests, r => r.Messages[^1].Content.Contains("How many weeks of parental leave?", StringComparison.Ordinal));
     }
 
+    [Fact(DisplayName = "An image attached in the page is uploaded, sent with the question by id, and reaches the model as an image_url part")]
+    public async Task Attach_an_image()
+    {
+        var (key, _) = await fx.NewReaderAsync();
+        await using var b = await ChatBrowser.OpenAsync(fx.BaseUrl);
+        await b.SignInAsync(key);
+        byte[] png = [.. Convert.FromBase64String("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg=="), .. Guid.NewGuid().ToByteArray()];
+        await b.Page.Locator("[data-testid=image-picker]").SetInputFilesAsync(new FilePayload { Name = "pixel.png", MimeType = "image/png", Buffer = png });
+        await b.Page.Locator(".composer-images .chip", new() { HasText = "pixel.png" }).WaitForAsync();
+        await b.AskAsync("How long is parental leave, and what is in this picture?");
+        await b.WaitForAnswerAsync();
+        Assert.Equal(0, await b.Page.Locator(".composer-images .chip").CountAsync());
+        Assert.Contains("1 image", await b.Page.Locator(".turn.user .bubble-images").InnerTextAsync(), StringComparison.Ordinal);
+        var question = fx.Model.Requests.Last(r => r.Messages[^1].Content.Contains("what is in this picture?", StringComparison.Ordinal)).Messages[^1];
+        Assert.Equal("data:image/png;base64," + Convert.ToBase64String(png), Assert.Single(question.ImageUrls));
+    }
+
     [Fact(DisplayName = "Conversations are listed by their first question and can be searched, renamed and deleted")]
     public async Task Conversation_list()
     {

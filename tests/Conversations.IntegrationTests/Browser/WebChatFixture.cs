@@ -86,6 +86,7 @@ public sealed class WebChatFixture() : PlatformHost("web", OperatorKey)
         environment["Models__Chat__ModelId"] = ModelId;
         environment["Models__Chat__FirstTokenTimeout"] = "00:00:10";
         environment["Models__Chat__StallTimeout"] = "00:00:10";
+        environment["Models__Chat__Vision"] = "true"; // the page can attach images
     }
 
     /// <inheritdoc />

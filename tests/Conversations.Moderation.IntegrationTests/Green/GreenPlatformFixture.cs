@@ -21,11 +21,15 @@ public sealed class GreenPlatformFixture() : PlatformHost("mod_green", OperatorK
     /// <summary>The Green-compatible server.</summary>
     internal LocalGreenServer Green { get; private set; } = null!;
 
+    /// <summary>Serves the images messages point at by URL.</summary>
+    internal LocalImageServer Images { get; private set; } = null!;
+
     /// <inheritdoc />
     protected override async Task StartServersAsync()
     {
         Model = await TestModelServer.StartAsync(new TestModelOptions());
         Green = await LocalGreenServer.StartAsync();
+        Images = await LocalImageServer.StartAsync();
     }
 
     /// <inheritdoc />
@@ -36,6 +40,11 @@ public sealed class GreenPlatformFixture() : PlatformHost("mod_green", OperatorK
         environment["Bootstrap__DemoUserKey"] = DemoUserKey;
         environment["Models__Chat__Endpoint"] = Model.BaseUrl;
         environment["Models__Chat__ModelId"] = TestModelOptions.DefaultModelName;
+        // The platform model reads images, and image URLs may name the local image server (by host name only).
+        environment["Models__Chat__Vision"] = "true";
+        environment["Images__Fetch__Allow__0"] = "localhost";
+        // Green fetches uploads through signed links to the platform itself.
+        environment["Images__PublicBaseUrl"] = $"http://127.0.0.1:{ApiPort}";
         environment["Moderation__Green__Endpoint"] = Green.Endpoint.ToString();
         environment["Moderation__Green__AccessKeyId"] = LocalGreenServer.KeyId;
         environment["Moderation__Green__AccessKeySecret"] = LocalGreenServer.KeySecret;
@@ -68,6 +77,7 @@ public sealed class GreenPlatformFixture() : PlatformHost("mod_green", OperatorK
     {
         await Model.DisposeAsync();
         await Green.DisposeAsync();
+        await Images.DisposeAsync();
     }
 }
 

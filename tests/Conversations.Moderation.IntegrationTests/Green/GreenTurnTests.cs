@@ -75,6 +75,98 @@ public sealed class GreenTurnTests(GreenPlatformFixture fx)
         EverySignatureVerified();
     }
 
+    // Sends a message with image URLs of the local image server; the events of the turn.
+    private async Task<(List<SseEvent> Events, string ConversationId)> AskWithImagesAsync(ApiClient user, string question, params string[] imageNames)
+    {
+        var id = await user.CreateConversationAsync();
+        using var res = await user.Http.PostAsJsonAsync($"/v1/conversations/{id}/messages",
+            new { text = question, imageUrls = imageNames.Select(n => $"{fx.Images.BaseUrl}/images/{n}").ToArray() });
+        await ApiClient.EnsureAsync(res, HttpStatusCode.OK);
+        return (await ApiClient.ReadEventsAsync(await res.Content.ReadAsStreamAsync()), id);
+    }
+
+    [Fact(DisplayName = "Green flags an image: the turn is refused saying the image was the reason, recorded, and no model runs")]
+    public async Task Image_flagged_by_green_is_refused()
+    {
+        await FailureModesAsync("open", "open");
+        using var user = fx.As(GreenPlatformFixture.DemoUserKey);
+        var calls = fx.Model.Requests.Count;
+        var (events, id) = await AskWithImagesAsync(user, "What is happening in this picture?", "explosion.png");
+        var error = Assert.Single(events, e => e.Name == "error");
+        Assert.Equal("image_refused", error.Data["code"]!.GetValue<string>());
+        Assert.Contains("image", error.Data["message"]!.GetValue<string>(), StringComparison.Ordinal);
+        Assert.Contains("green:image:violent_explosion_3001", Strings(error.Data["labels"]));
+        Assert.Equal(calls, fx.Model.Requests.Count);
+        Assert.Contains(GreenApi.ImageModeration, fx.Green.Actions);
+        using var admin = fx.As(GreenPlatformFixture.DemoAdminKey);
+        var recorded = Assert.Single((await admin.GetJsonAsync($"/v1/moderation/events?conversationId={id}&phase=input"))["events"]!.AsArray())!;
+        Assert.Equal("block", recorded["action"]!.GetValue<string>());
+        Assert.Contains("green", Strings(recorded["checkers"]));
+        Assert.Equal("refused", (await user.MessagesAsync(id))[^1]!["status"]!.GetValue<string>());
+        EverySignatureVerified();
+    }
+
+    [Fact(DisplayName = "An image Green passes reaches the vision model as an image_url content part")]
+    public async Task Clean_image_reaches_the_model()
+    {
+        await FailureModesAsync("open", "open");
+        using var user = fx.As(GreenPlatformFixture.DemoUserKey);
+        var images = fx.Green.Actions.Count(a => a == GreenApi.ImageModeration);
+        var (events, _) = await AskWithImagesAsync(user, "What is in this picture?", "cat.png");
+        Assert.Equal("done", events[^1].Name);
+        Assert.Equal(images + 1, fx.Green.Actions.Count(a => a == GreenApi.ImageModeration));
+        var question = fx.Model.Requests[^1].Messages.Last(m => m.Role == "user");
+        Assert.Equal("data:image/png;base64," + Convert.ToBase64String(LocalImageServer.Bytes("cat.png")), Assert.Single(question.ImageUrls));
+        EverySignatureVerified();
+    }
+
+    [Fact(DisplayName = "An upload goes to Green as a signed link Green fetches; a flagged upload is refused, and a forged link is a 404")]
+    public async Task Upload_is_checked_by_green_through_a_signed_link()
+    {
+        await FailureModesAsync("open", "open");
+        using var user = fx.As(GreenPlatformFixture.DemoUserKey);
+        var calls = fx.Model.Requests.Count;
+        var content = new ByteArrayContent(LocalImageServer.Bytes("explosion inside the picture"));
+        content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("image/png");
+        var upload = await user.Http.PostAsync("/v1/images", content);
+        await ApiClient.EnsureAsync(upload, HttpStatusCode.Created);
+        var imageId = (await upload.Content.ReadFromJsonAsync<JsonNode>())!["imageId"]!.GetValue<string>();
+
+        var id = await user.CreateConversationAsync();
+        using var res = await user.Http.PostAsJsonAsync($"/v1/conversations/{id}/messages", new { text = "What is this?", imageIds = new[] { imageId } });
+        var events = await ApiClient.ReadEventsAsync(await res.Content.ReadAsStreamAsync());
+        var error = Assert.Single(events, e => e.Name == "error");
+        Assert.Equal("image_refused", error.Data["code"]!.GetValue<string>());
+        Assert.Contains("green:image:violent_explosion_3001", Strings(error.Data["labels"]));
+        Assert.Equal(calls, fx.Model.Requests.Count);
+
+        // Green got a link to the platform, not the bytes, and fetched the image through it.
+        var link = fx.Green.ImageUrls.Last();
+        Assert.StartsWith($"{fx.BaseUrl}/v1/image-links/", link, StringComparison.Ordinal);
+        Assert.Contains(imageId, link, StringComparison.Ordinal);
+        Assert.Equal(200, fx.Green.ImageFetches.Last());
+        using var anonymous = new HttpClient();
+        Assert.Equal(HttpStatusCode.OK, (await anonymous.GetAsync(link)).StatusCode);
+        var forged = link[..^4] + (link[^4..] == "0000" ? "1111" : "0000");
+        Assert.Equal(HttpStatusCode.NotFound, (await anonymous.GetAsync(forged)).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await anonymous.GetAsync(link.Replace("expires=", "expires=1", StringComparison.Ordinal))).StatusCode);
+        EverySignatureVerified();
+    }
+
+    [Fact(DisplayName = "An allowed image host that redirects to a loopback address is refused at the redirect (400), before Green or a model")]
+    public async Task Redirect_to_loopback_is_refused()
+    {
+        using var user = fx.As(GreenPlatformFixture.DemoUserKey);
+        var id = await user.CreateConversationAsync();
+        var port = new Uri(fx.Images.BaseUrl).Port;
+        var url = $"{fx.Images.BaseUrl}/redirect?to={Uri.EscapeDataString($"http://127.0.0.1:{port}/images/cat.png")}";
+        using var res = await user.Http.PostAsJsonAsync($"/v1/conversations/{id}/messages", new { text = "What is this?", imageUrls = new[] { url } });
+        var problem = await ApiClient.ProblemAsync(res, HttpStatusCode.BadRequest);
+        Assert.Equal("image_blocked_address", problem["code"]!.GetValue<string>());
+        Assert.Contains("loopback", problem["detail"]!.GetValue<string>(), StringComparison.Ordinal);
+        Assert.Empty(await user.MessagesAsync(id));
+    }
+
     [Fact(DisplayName = "Green flags a window of the streamed answer: the rest is withheld and an output event names Green's label")]
     public async Task Answer_flagged_mid_stream_is_withheld()
     {

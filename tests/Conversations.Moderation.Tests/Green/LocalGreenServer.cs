@@ -38,6 +38,12 @@ internal sealed class LocalGreenServer : IAsyncDisposable
     /// <summary>Services of accepted requests, in order (e.g. llm_response_moderation).</summary>
     public ConcurrentQueue<string> Services { get; } = new();
 
+    /// <summary>Image URLs checked by ImageModeration, in order.</summary>
+    public ConcurrentQueue<string> ImageUrls { get; } = new();
+
+    /// <summary>The HTTP status of each image this server fetched (as Green fetches a signed link to an upload).</summary>
+    public ConcurrentQueue<int> ImageFetches { get; } = new();
+
     /// <summary>Text checked by llm_response_moderation, in order.</summary>
     public ConcurrentQueue<string> ResponseContents { get; } = new();
 
@@ -111,7 +117,7 @@ internal sealed class LocalGreenServer : IAsyncDisposable
         await Write(context, 200, action switch
         {
             GreenApi.TextModerationPlus => TextResponse(service, parameters.GetValueOrDefault("content") ?? ""),
-            GreenApi.ImageModeration => ImageResponse(parameters["imageUrl"], parameters.GetValueOrDefault("dataId")),
+            GreenApi.ImageModeration => await ImageResponseAsync(parameters["imageUrl"], parameters.GetValueOrDefault("dataId")),
             GreenApi.VoiceModeration or GreenApi.VideoModeration => Envelope(200, new { TaskId = (action == GreenApi.VoiceModeration ? "au_" : "vi_") + Guid.NewGuid().ToString("N"), DataId = parameters.GetValueOrDefault("dataId") }),
             GreenApi.VoiceModerationResult => PollResponse(parameters["taskId"], VoiceData(parameters["taskId"])),
             GreenApi.VideoModerationResult => PollResponse(parameters["taskId"], VideoData(parameters["taskId"])),
@@ -167,7 +173,22 @@ internal sealed class LocalGreenServer : IAsyncDisposable
         return Envelope(200, new { Result = new[] { new { Label = "nonLabel", Confidence = (double?)null, RiskWords = (string?)null } }, RiskLevel = "none", Service = service });
     }
 
-    private static object ImageResponse(string imageUrl, string? dataId) => imageUrl.Contains("explosion", StringComparison.Ordinal)
+    // Like Green, a platform link is fetched: its bytes flag it when they hold "explosion"; any other URL by its text.
+    private async Task<object> ImageResponseAsync(string imageUrl, string? dataId)
+    {
+        ImageUrls.Enqueue(imageUrl);
+        var flagged = imageUrl.Contains("explosion", StringComparison.Ordinal);
+        if (!flagged && imageUrl.Contains("/v1/image-links/", StringComparison.Ordinal))
+        {
+            using var http = new HttpClient();
+            using var res = await http.GetAsync(imageUrl);
+            ImageFetches.Enqueue((int)res.StatusCode);
+            flagged = res.IsSuccessStatusCode && System.Text.Encoding.ASCII.GetString(await res.Content.ReadAsByteArrayAsync()).Contains("explosion", StringComparison.Ordinal);
+        }
+        return ImageResponse(flagged, dataId);
+    }
+
+    private static object ImageResponse(bool flagged, string? dataId) => flagged
         ? Envelope(200, new { DataId = dataId, Result = new[] { new { Label = "violent_explosion_3001", Confidence = 80.0, Description = "war smoke and light" } }, RiskLevel = "high" })
         : Envelope(200, new { DataId = dataId, Result = new[] { new { Label = "nonLabel", Confidence = 99.0, Description = "" } }, RiskLevel = "none" });
 

@@ -16,7 +16,8 @@ public sealed class TestTenant(RoutingPlatform platform, string tenantId, ApiCli
     public string ServerName(string modelId) => $"{modelId}-{suffix}";
 
     /// <summary>Registers a catalog model served by the test server (or by <paramref name="endpoint"/>, with <paramref name="apiKey"/>).</summary>
-    public async Task PutModelAsync(string modelId, string tier, decimal price, string? serverName = null, string? endpoint = null, string apiKey = "test-key")
+    public async Task PutModelAsync(string modelId, string tier, decimal price, string? serverName = null, string? endpoint = null, string apiKey = "test-key",
+        bool vision = false)
     {
         var res = await Admin.Http.PutAsJsonAsync($"/v1/routing/models/{modelId}", new
         {
@@ -30,6 +31,7 @@ public sealed class TestTenant(RoutingPlatform platform, string tenantId, ApiCli
             outputPerMillion = price * 4,
             contextWindowTokens = 128_000,
             batchDiscount = 0.5m,
+            vision,
         });
         await ApiClient.EnsureAsync(res, HttpStatusCode.OK);
     }

@@ -26,6 +26,15 @@ internal static class EmbeddingsApi
         }
 
         runtime.Counters.EmbeddingRequested();
+        foreach (var input in inputs)
+        {
+            runtime.EmbeddingInputs.Enqueue(input);
+        }
+
+        while (runtime.EmbeddingInputs.Count > TestModelOptions.DefaultRequestLogCapacity && runtime.EmbeddingInputs.TryDequeue(out _))
+        {
+        }
+
         var dimensions = body.Dimensions ?? runtime.Options.EmbeddingDimensions;
         var base64 = string.Equals(body.EncodingFormat, "base64", StringComparison.OrdinalIgnoreCase);
         var tokens = 0;

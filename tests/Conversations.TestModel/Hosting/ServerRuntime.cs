@@ -1,3 +1,5 @@
+using System.Collections.Concurrent;
+
 namespace Conversations.TestModel.Hosting;
 
 /// <summary>Everything the endpoints share: settings, live behaviour, prompt caches, log and counters.</summary>
@@ -25,6 +27,9 @@ internal sealed class ServerRuntime
     public TestModelControl Control { get; }
 
     public RequestLog Log { get; }
+
+    /// <summary>The texts embedding requests asked for, oldest first (the last <see cref="TestModelOptions.DefaultRequestLogCapacity"/>).</summary>
+    public ConcurrentQueue<string> EmbeddingInputs { get; } = new();
 
     public TestModelCounters Counters { get; } = new();
 

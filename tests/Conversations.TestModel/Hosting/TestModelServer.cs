@@ -38,6 +38,9 @@ public sealed class TestModelServer : IAsyncDisposable
     /// <summary>The recorded chat requests, oldest first (a copy).</summary>
     public IReadOnlyList<RecordedRequest> Requests => runtime.Log.Snapshot();
 
+    /// <summary>The texts embedding requests asked for, oldest first (a copy).</summary>
+    public IReadOnlyList<string> EmbeddedTexts => runtime.EmbeddingInputs.ToArray();
+
     /// <summary>Counters for the whole server and per model name.</summary>
     public TestModelCounters Counters => runtime.Counters;
 

@@ -31,14 +31,14 @@ internal sealed class ChatCompletionRequestBody
     public double? Temperature { get; set; }
 }
 
-/// <summary>One request message: its role and its content (a string, or text parts joined).</summary>
+/// <summary>One request message: its role and its content (a string, or text parts joined and image parts' URLs).</summary>
 internal sealed class MessageBody
 {
     [JsonPropertyName("role")]
     public string? Role { get; set; }
 
     [JsonPropertyName("content"), JsonConverter(typeof(MessageContentJsonConverter))]
-    public string? Content { get; set; }
+    public MessageContent? Content { get; set; }
 }
 
 /// <summary>The request's <c>stream_options</c>.</summary>

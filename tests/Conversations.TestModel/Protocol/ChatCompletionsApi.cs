@@ -32,7 +32,8 @@ internal static class ChatCompletionsApi
                 return;
             }
 
-            messages[i] = new PromptMessage(role, bodyMessages[i].Content ?? string.Empty);
+            var content = bodyMessages[i].Content;
+            messages[i] = new PromptMessage(role, content?.Text ?? string.Empty) { ImageUrls = content?.ImageUrls ?? [] };
         }
 
         if (runtime.Options.RejectUnknownModels && !runtime.Control.IsKnown(model))

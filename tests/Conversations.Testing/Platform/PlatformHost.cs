@@ -52,6 +52,9 @@ public abstract class PlatformHost(string name, string operatorKey) : IAsyncLife
     /// <summary>Sets the process's configuration (keys with __); the operator key is set already.</summary>
     protected abstract void Configure(IDictionary<string, string> environment);
 
+    /// <summary>The API's port, chosen before <see cref="Configure"/> so settings can name the platform's own address.</summary>
+    protected int ApiPort { get; } = PlatformProcess.FreePort();
+
     /// <summary>Starts what the platform talks to, before the platform starts.</summary>
     protected virtual Task StartServersAsync() => Task.CompletedTask;
 
@@ -80,7 +83,7 @@ public abstract class PlatformHost(string name, string operatorKey) : IAsyncLife
         var settings = Settings = new PlatformProcess.Settings(Database.ConnectionString, $"{name}-{Guid.NewGuid():n}"[..(name.Length + 9)]);
         settings.Environment["Bootstrap__OperatorKey"] = operatorKey;
         Configure(settings.Environment);
-        Platform = await PlatformProcess.StartApiAsync(settings);
+        Platform = await PlatformProcess.StartApiAsync(settings, httpPort: ApiPort);
         await PlatformStartedAsync();
     }
 

@@ -33,6 +33,10 @@ internal sealed class ChatTurn(ChatPipeline pipeline, ConversationScope conversa
     public string TurnId { get; } = string.IsNullOrWhiteSpace(message.ClientTurnId) ? Guid.NewGuid().ToString("n") : message.ClientTurnId!;
     /// <summary>The question as the user wrote it.</summary>
     public string Question => message.Text;
+    /// <summary>The ids of the images the message carries (checked at the API as the asker's own).</summary>
+    public IReadOnlyList<string> ImageIds => message.ImageIds ?? [];
+    /// <summary>The images the question carries, loaded by the input check; empty for text only.</summary>
+    public IReadOnlyList<TurnImage> Images { get; set; } = [];
     /// <summary>The tier or model the client asked for; null lets routing choose.</summary>
     public string? RequestedModel => message.Model;
     /// <summary>Runs from the turn's start (latency figures).</summary>
@@ -62,6 +66,8 @@ internal sealed class ChatTurn(ChatPipeline pipeline, ConversationScope conversa
     public IRoutedTurn? Route { get; set; }
     /// <summary>The models to try in order (a ready answer streams through the same path).</summary>
     public IReadOnlyList<ModelCandidate> Chain { get; set; } = [];
+    /// <summary>Why the first model's answer was replaced by the escalation model's; null when it was not.</summary>
+    public string? Escalated { get; set; }
     /// <summary>The turn's model calls, each billed however the turn ends.</summary>
     public ModelCalls Calls { get; private set; } = null!;
     /// <summary>The answer: what the models wrote and what the user saw.</summary>
@@ -106,11 +112,11 @@ internal sealed class ChatTurn(ChatPipeline pipeline, ConversationScope conversa
     public void Receive(CancellationToken cancellationToken)
     {
         var verdict = Moderation.Verdict;
-        Commit = QuestionCommit.Start(conversation.Log, TurnId, verdict.TextToStore, pipeline.Tokens);
+        Commit = QuestionCommit.Start(conversation.Log, TurnId, verdict.TextToStore, pipeline.Tokens, Images.Select(i => i.ImageId).ToList());
         SettingsRead = conversation.Tenant.GetSettingsAsync();
         MemoryEpochRead = conversation.User(Caller.UserId).GetMemoryEpochAsync();
         Search = verdict.Allowed && pipeline.Retriever is not NoKnowledgeRetriever
-            ? pipeline.Retriever.RetrieveAsync(conversation.TenantId, Caller.UserId, verdict.TextForModel, pipeline.Options.RetrievalTopK, cancellationToken)
+            ? pipeline.Retriever.RetrieveAsync(conversation.TenantId, Caller.UserId, verdict, pipeline.Options.RetrievalTopK, cancellationToken)
             : null;
     }
 

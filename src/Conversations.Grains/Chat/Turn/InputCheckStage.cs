@@ -12,7 +12,9 @@ internal sealed class InputCheckStage : ITurnStage
     /// <inheritdoc />
     public async IAsyncEnumerable<ChatEvent> RunAsync(ChatTurn turn, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        turn.Moderation = await turn.Pipeline.Moderation.CheckInputAsync(turn.Caller, turn.Conversation.ConversationId, turn.TurnId, turn.Question, cancellationToken);
+        if (turn.ImageIds.Count > 0) turn.Images = await LoadImagesAsync(turn, cancellationToken);
+        turn.Moderation = await turn.Pipeline.Moderation.CheckInputAsync(
+            turn.Caller, turn.Conversation.ConversationId, turn.TurnId, turn.Question, turn.Images, cancellationToken);
         turn.Receive(cancellationToken);
         var verdict = turn.Moderation.Verdict;
         if (verdict.Allowed) yield break;
@@ -22,5 +24,12 @@ internal sealed class InputCheckStage : ITurnStage
         var refusal = verdict.RefusalMessage ?? "This message can't be answered.";
         await RecordStage.RefusedAsync(turn, "moderation", refusal);
         yield return new ErrorEvent(verdict.RefusalCode ?? "input_refused", refusal, verdict.Retryable) { RiskLevel = verdict.RiskLevel, Labels = verdict.Labels };
+    }
+
+    // The asker's own images only (the store's query is scoped to the owner), in the order the message named them.
+    private static async Task<IReadOnlyList<TurnImage>> LoadImagesAsync(ChatTurn turn, CancellationToken cancellationToken)
+    {
+        var rows = await turn.Pipeline.Images.ReadAsync(turn.Caller.TenantId, turn.Caller.UserId, turn.ImageIds, withContent: true, cancellationToken);
+        return rows.Select(r => new TurnImage(r.Image.ImageId, r.Image.MediaType, r.Image.Sha256, r.Image.SourceUrl, r.Content!)).ToList();
     }
 }

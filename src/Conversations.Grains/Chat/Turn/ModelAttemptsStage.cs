@@ -1,10 +1,12 @@
 using Conversations.Grains.Telemetry;
 using System.Diagnostics;
 using System.Runtime.CompilerServices;
+using System.Text;
 using Conversations.Contracts.Chat;
 using Conversations.Models.Chat;
 using Conversations.Prompting.History;
 using Conversations.Prompting.Layout;
+using Conversations.Routing.Escalation;
 using Conversations.Storage.Chat;
 
 namespace Conversations.Grains.Chat.Turn;
@@ -12,7 +14,10 @@ namespace Conversations.Grains.Chat.Turn;
 /// <summary>
 /// Stages 6 and 7: the sources the prompt used, then the models of the chain in order, every delta through the output
 /// guard. A failure before the first token moves on silently; a failure part-way is continued by the next model that
-/// calls a provider, from the partial answer, so the user sees one answer.
+/// calls a provider, from the partial answer, so the user sees one answer. When the plan names an escalation model, the
+/// first (small) model's opening is held back and read (<see cref="OutOfDepth"/>): an answer that shows the model out of
+/// its depth is dropped (billed like any call) and the escalation model answers the question afresh, before the user saw
+/// any of it.
 /// </summary>
 internal sealed class ModelAttemptsStage : ITurnStage
 {
@@ -33,7 +38,25 @@ internal sealed class ModelAttemptsStage : ITurnStage
             // The model stopped part-way and only the extractive responder is left: its reply spliced onto the model's
             // words would read as nonsense, so the answer ends here, marked incomplete.
             if (answer.HasText && !chain.Skip(i).Any(c => CallMeter.CallsProvider(c.Model))) break;
-            await foreach (var e in AttemptAsync(turn, chain[i], cancellationToken)) yield return e;
+            var watched = i == 0 && turn.Escalated is null && turn.Route?.Plan.Escalation is not null;
+            var held = new StringBuilder();
+            await foreach (var e in AttemptAsync(turn, chain[i], watched ? held : null, cancellationToken)) yield return e;
+            if (turn.Escalated is not null && turn.Route!.Plan.Escalation is { } up)
+            {
+                PlatformMetrics.Escalations.Add(1, new KeyValuePair<string, object?>("model", chain[i].ModelId), new KeyValuePair<string, object?>("next", MetricModelLabel.For(up.ModelId)));
+                yield return new ProgressEvent("escalating", "Checking this with a stronger model…");
+                await foreach (var e in AttemptAsync(turn, up, null, cancellationToken)) yield return e;
+                // The stronger model failed before writing: the held answer is better than none.
+                if (answer.Failure is not null && !answer.HasText && held.Length > 0)
+                {
+                    answer.Failure = null;
+                    foreach (var e in answer.Push(chain[i].ModelId, held.ToString())) yield return e;
+                }
+                if (answer.Failure is null) break;
+                chain = [.. chain.Where(c => c.ModelId != up.ModelId && c.ModelId != chain[0].ModelId)];
+                i = -1;
+                continue;
+            }
             if (answer.Failure is null) break;
             if (i + 1 < chain.Count)
                 PlatformMetrics.Fallbacks.Add(1, new KeyValuePair<string, object?>("model", chain[i].ModelId), new KeyValuePair<string, object?>("next", MetricModelLabel.For(chain[i + 1].ModelId)));
@@ -48,12 +71,20 @@ internal sealed class ModelAttemptsStage : ITurnStage
         foreach (var e in answer.Complete()) yield return e;
     }
 
-    // One call: streams it through the guard, then closes it with how it went (its trace span notes both).
-    private static async IAsyncEnumerable<ChatEvent> AttemptAsync(ChatTurn turn, ModelCandidate candidate, [EnumeratorCancellation] CancellationToken cancellationToken)
+    /// <summary>The first call's request: with the low-confidence instruction (last, after the cacheable prefix) when its answer is watched for escalation.</summary>
+    public static ModelRequest FirstRequest(ChatTurn turn) => turn.Route?.Plan.Escalation is null ? turn.Request : turn.Request with
+    {
+        Messages = [.. turn.Request.Messages, new PromptMessage(ChatRoles.System, OutOfDepth.Instruction)],
+    };
+
+    // One call: streams it through the guard, then closes it with how it went (its trace span notes both). With
+    // <paramref name="held"/>, the opening is held there and read before any of it is shown; an out-of-depth opening
+    // stops the call and sets the turn's escalation reason instead.
+    private static async IAsyncEnumerable<ChatEvent> AttemptAsync(ChatTurn turn, ModelCandidate candidate, StringBuilder? held, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var answer = turn.Answer;
         var continuation = answer.HasText;
-        var request = continuation ? ContinuationRequest(turn.Request, answer.Raw) : turn.Request;
+        var request = continuation ? ContinuationRequest(turn.Request, answer.Raw) : held is not null ? FirstRequest(turn) : turn.Request;
         Func<int> promptTokens = continuation ? () => CallMeter.EstimatePromptTokens(turn.Pipeline.Tokens, request) : () => turn.Prompt.PromptTokens;
         using var attempt = turn.Calls.Begin(candidate, request, promptTokens, continuation, cancellationToken);
         var meter = turn.Calls.Open!;
@@ -70,8 +101,30 @@ internal sealed class ModelAttemptsStage : ITurnStage
             if (string.IsNullOrEmpty(step.Text)) continue;
             // For the early call, time to first token includes any wait for the question's commit.
             meter.TimeToFirstToken ??= DateTimeOffset.UtcNow - attempt.Started;
+            if (held is not null)
+            {
+                held.Append(step.Text);
+                if (OutOfDepth.Check(held.ToString(), false, false) is { } why)
+                {
+                    turn.Escalated = why;
+                    break;
+                }
+                if (held.Length < OutOfDepth.HoldChars) continue;
+                var opening = held.ToString();
+                held = null; // read and fine: released, and the rest streams as usual
+                foreach (var e in answer.Push(candidate.ModelId, opening)) yield return e;
+                if (answer.Withheld) break;
+                continue;
+            }
             foreach (var e in answer.Push(candidate.ModelId, step.Text)) yield return e;
             if (answer.Withheld) break;
+        }
+        if (held is not null && turn.Escalated is null)
+        {
+            // The answer ended (or failed) within its opening: read it whole, then show it unless it is out of depth.
+            if (failure is null && OutOfDepth.Check(held.ToString(), true, answer.HitOutputCap) is { } why) turn.Escalated = why;
+            else if (held.Length > 0)
+                foreach (var e in answer.Push(candidate.ModelId, held.ToString())) yield return e;
         }
         answer.Failure = failure;
         var closed = turn.Calls.Close(failure);

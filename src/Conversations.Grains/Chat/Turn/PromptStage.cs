@@ -14,7 +14,8 @@ internal sealed class PromptStage : ITurnStage
         turn.Prompt = conversation.Prompt.Build(turn.Settings, conversation.State.State.Summary, conversation.Log.RecentTurns(excludingSeq: question.Seq),
             question with { Content = turn.Moderation.Verdict.TextForModel }, turn.Retrieval);
         turn.Request = new ModelRequest(turn.Prompt.Messages, turn.Prompt.MaxOutputTokens,
-            CacheKey: PromptCacheHints.CacheKey(conversation.TenantId, conversation.ConversationId));
+            CacheKey: PromptCacheHints.CacheKey(conversation.TenantId, conversation.ConversationId),
+            Images: turn.Images.Count == 0 ? null : turn.Images.Select(i => new ModelImage(i.Content, i.MediaType)).ToList());
         turn.Calls.Verdict = turn.Moderation.Verdict;
         return AsyncEnumerable.Empty<ChatEvent>();
     }

@@ -25,10 +25,10 @@ internal sealed class QuestionCommit(MessageRecord question, Task write)
     /// <summary>True once the gate was passed or failed; false while the write may still be in flight.</summary>
     public bool IsSettled => _stored is not null;
 
-    /// <summary>Starts writing <paramref name="text"/> as the conversation's next message.</summary>
-    public static QuestionCommit Start(ConversationLog log, string turnId, string text, ITokenCounter tokens)
+    /// <summary>Starts writing <paramref name="text"/> (with the ids of the images it carried) as the conversation's next message.</summary>
+    public static QuestionCommit Start(ConversationLog log, string turnId, string text, ITokenCounter tokens, IReadOnlyList<string>? imageIds = null)
     {
-        var question = log.Next(turnId, ChatRoles.User, text, MessageStatus.Complete, tokens.Count(text), null);
+        var question = log.Next(turnId, ChatRoles.User, text, MessageStatus.Complete, tokens.Count(text), null) with { ImageIds = imageIds is { Count: > 0 } ? imageIds : null };
         return new QuestionCommit(question, log.AppendQuestion(question));
     }
 

@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using Conversations.Contracts.Chat;
 using Conversations.Grains.Chat.Turns;
+using Conversations.Grains.Drift;
 using Conversations.Models.Chat;
 using Conversations.Prompting.History;
 using Conversations.Storage.Chat;
@@ -32,6 +33,7 @@ internal sealed class RecordStage : ITurnStage
             cutOff ? tokens.Count(text) : usage.CompletionTokens, modelName) with { Citations = turn.Citations };
         await turn.Conversation.Log.SaveAsync(assistant, Rows(turn, cost, modelName));
         turn.Outcome = outcome;
+        DriftFeed.Finished(turn, outcome.Delivered(), text);
         TurnMetrics.Record(turn.Activity, outcome.MetricName()!, modelName, answer.FirstText, answer.LastText, turn.Clock.Elapsed, usage, attempts);
         await turn.Moderation.FinishAsync(usage, text);
         if (!outcome.Delivered())
@@ -43,7 +45,7 @@ internal sealed class RecordStage : ITurnStage
         }
         yield return new DoneEvent(turn.TurnId, turn.Commit.Question.Seq, assistant.Seq, usage, modelName, answer.Withheld ? "content_filter" : answer.HitOutputCap ? "length" : "stop")
         {
-            Route = turn.Route.Plan.ReadyAnswerSource ?? turn.Route.Plan.Reason,
+            Route = turn.Route.Plan.ReadyAnswerSource ?? turn.Route.Plan.Reason + (turn.Escalated is { } why ? $"; escalated to {modelName}: {why}" : ""),
             Continued = answer.Continued,
         };
     }
@@ -54,6 +56,7 @@ internal sealed class RecordStage : ITurnStage
         var log = turn.Conversation.Log;
         await log.SaveAsync(log.Next(turn.TurnId, ChatRoles.Assistant, message, MessageStatus.Refused, turn.Pipeline.Tokens.Count(message), refusedBy), null);
         turn.Outcome = TurnOutcome.Refused;
+        DriftFeed.Refused(turn);
         TurnMetrics.Record(turn.Activity, TurnOutcome.Refused.MetricName()!, refusedBy, null, null, turn.Clock.Elapsed, null, turn.Calls.Attempts);
     }
 

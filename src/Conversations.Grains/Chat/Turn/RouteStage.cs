@@ -18,7 +18,8 @@ internal sealed class RouteStage : ITurnStage
 
         if (!turn.Commit.IsSettled)
         {
-            if (plan.RefusalMessage is null) turn.Calls.StartEarly(turn.Chain[0], turn.Request, turn.Prompt.PromptTokens, cancellationToken);
+            if (plan.RefusalMessage is null)
+                turn.Calls.StartEarly(turn.Chain[0], ModelAttemptsStage.FirstRequest(turn), turn.Prompt.PromptTokens, cancellationToken);
             await foreach (var e in turn.Commit.PassAsync(turn, wait: true)) yield return e;
             if (turn.Outcome is not null) yield break;
         }
@@ -38,6 +39,6 @@ internal sealed class RouteStage : ITurnStage
         var privateContext = conversation.Prompt.HasMemory || conversation.State.State.Summary.Length > 0 || depth > 0;
         return new RoutingContext(turn.Caller, conversation.ConversationId, turn.TurnId, turn.Moderation.Verdict.TextForModel, depth, prompt.PromptTokens,
             prompt.MaxOutputTokens, retrieval.Chunks.Count > 0 ? retrieval.Chunks.Max(c => c.Similarity ?? 0) : null,
-            retrieval.AclVersion, prompt.IncludedChunkIds, privateContext, conversation.Prompt.MemoryEpoch, turn.RequestedModel);
+            retrieval.AclVersion, prompt.IncludedChunkIds, privateContext, conversation.Prompt.MemoryEpoch, turn.RequestedModel, turn.Images.Count);
     }
 }

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using Conversations.Contracts;
 using Conversations.Contracts.Chat;
+using Conversations.Contracts.Images;
 using Conversations.Contracts.Moderation;
 using Conversations.Grains.Chat;
 using Conversations.Grains.Moderation.Events;
@@ -12,6 +13,7 @@ using Conversations.Moderation.Lexicons;
 using Conversations.Moderation.Messages;
 using Conversations.Moderation.Moderators;
 using Conversations.Moderation.Streaming;
+using Conversations.Storage.Images;
 using Conversations.Storage.Moderation;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -34,10 +36,16 @@ internal sealed partial class TurnModeration(
     TimeProvider time,
     IOptions<ModerationOptions> options,
     IOptions<GreenOptions> green,
+    ImageStore imageStore,
+    IMessageImages imageLinks,
     ILogger<TurnModeration> logger) : ITurnModeration
 {
     /// <summary>Refusal code of a question the checks refused.</summary>
     public const string InputRefusedCode = "input_refused";
+    /// <summary>Refusal code of a question whose image the checks refused (the tenant's blocklist, or Green's image moderation).</summary>
+    public const string ImageRefusedCode = "image_refused";
+    /// <summary>The label of an image on the tenant's blocklist.</summary>
+    public const string BlocklistLabel = "image_blocklist";
     /// <summary>Refusal code when Green was needed (fail closed) but unreachable.</summary>
     public const string UnavailableCode = "moderation_unavailable";
     // The checker name Green's findings carry in events (as the text checks write it).
@@ -46,14 +54,42 @@ internal sealed partial class TurnModeration(
     private readonly ConcurrentDictionary<string, (ModerationSettings Settings, DateTimeOffset CheckAfter)> _settings = new(StringComparer.Ordinal);
 
     /// <inheritdoc />
-    public async Task<IModeratedTurn> CheckInputAsync(Caller caller, string conversationId, string turnId, string text, CancellationToken cancellationToken)
+    public Task<IModeratedTurn> CheckInputAsync(Caller caller, string conversationId, string turnId, string text, CancellationToken cancellationToken) =>
+        CheckInputAsync(caller, conversationId, turnId, text, [], cancellationToken);
+
+    /// <inheritdoc />
+    /// <remarks>
+    /// Images are checked locally first (the tenant's SHA-256 blocklist; type and size were checked when they were
+    /// stored), then, with Green configured, those fetched from a URL go to Green's image moderation beside the text.
+    /// An upload goes to Green as a signed, short-lived link to the API (<c>Images:PublicBaseUrl</c>); without that address
+    /// it has no URL Green could fetch, and the local checks are all it gets.
+    /// </remarks>
+    public async Task<IModeratedTurn> CheckInputAsync(Caller caller, string conversationId, string turnId, string text, IReadOnlyList<TurnImage> images,
+        CancellationToken cancellationToken)
     {
         var set = await lexicons.GetAsync(caller.TenantId);
         var settings = await SettingsAsync(caller.TenantId);
         var (inputMode, outputMode) = FailureModes(settings);
-        var request = new ModerationRequest(text, set) { Seed = turnId, GreenFailureMode = inputMode };
+        var blocked = images.Count == 0 ? [] : await imageStore.BlockedAsync(caller.TenantId, images.Select(i => i.Sha256).Distinct().ToList(), cancellationToken);
+        var request = new ModerationRequest(text, set)
+        {
+            Seed = turnId,
+            GreenFailureMode = inputMode,
+            ImageUrls = blocked.Count > 0 || !green.Value.IsConfigured ? [] : await ImageUrlsAsync(caller.TenantId, images, cancellationToken),
+        };
         // Resolved per call: with Green configured it holds a typed HttpClient whose handlers the factory rotates.
         var verdict = await services.GetRequiredService<IContentModerator>().CheckInputAsync(request, cancellationToken);
+        if (blocked.Count > 0 && !verdict.IsBlocked)
+        {
+            verdict = verdict with
+            {
+                Action = ModerationAction.Block,
+                RiskLevel = RiskLevel.High,
+                Results = [.. verdict.Results, new ModerationLabelResult(BlocklistLabel, 100, "", [], RiskLevel.High)],
+                SafeText = "",
+            };
+        }
+        var imageRefused = verdict.IsBlocked && verdict.Results.Any(r => r.Label == BlocklistLabel || r.Label.StartsWith(ModerationVerdict.GreenImageLabelPrefix, StringComparison.Ordinal));
         var labels = verdict.Results.Select(r => r.Label).Distinct(StringComparer.Ordinal).ToList();
         if (verdict.Results.Count > 0 || verdict.IsBlocked)
         {
@@ -64,14 +100,27 @@ internal sealed partial class TurnModeration(
         if (verdict.IsBlocked)
         {
             var refusal = verdict.Refusal ?? RefusalMessages.For(RefusalClass.Policy, text, turnId);
-            var code = verdict.GreenUnavailable && refusal.Class == RefusalClass.ServiceUnavailable ? UnavailableCode : InputRefusedCode;
+            var code = imageRefused ? ImageRefusedCode
+                : verdict.GreenUnavailable && refusal.Class == RefusalClass.ServiceUnavailable ? UnavailableCode : InputRefusedCode;
+            var message = imageRefused ? RefusalMessages.ImageRefused(text) : refusal.Text;
             return new ModeratedTurn(this, caller, conversationId, turnId,
-                new InputVerdict(false, verdict.StorageText, "", code, refusal.Text, verdict.RiskLevelName, labels) { Retryable = code == UnavailableCode },
+                new InputVerdict(false, verdict.StorageText, "", code, message, verdict.RiskLevelName, labels) { Retryable = code == UnavailableCode },
                 set, RefusalMessages.WithheldNotice("").Trim(), null, text);
         }
         return new ModeratedTurn(this, caller, conversationId, turnId,
             new InputVerdict(true, verdict.StorageText, verdict.SafeText) { PersonalDataToModels = settings.PersonalDataToModels }, set,
             RefusalMessages.WithheldNotice(text).Trim(), outputMode, text);
+    }
+
+    // What Green fetches: the URL the user gave, or for an upload a signed link to it (none without Images:PublicBaseUrl).
+    private async Task<IReadOnlyList<string>> ImageUrlsAsync(string tenantId, IReadOnlyList<TurnImage> images, CancellationToken cancellationToken)
+    {
+        var urls = new List<string>();
+        foreach (var image in images)
+        {
+            if ((image.SourceUrl ?? await imageLinks.PublicLinkAsync(tenantId, image.ImageId, cancellationToken)) is { } url) urls.Add(url);
+        }
+        return urls;
     }
 
     /// <inheritdoc />

@@ -15,6 +15,7 @@ import { Canary } from './pages/Canary.jsx';
 import { Budget } from './pages/Budget.jsx';
 import { Usage } from './pages/Usage.jsx';
 import { ModerationEvents, FeedbackLog, RoutingEvents } from './pages/Logs.jsx';
+import { Drift } from './pages/Drift.jsx';
 import { Settings } from './pages/Settings.jsx';
 import { Tenants } from './pages/Tenants.jsx';
 
@@ -43,6 +44,7 @@ const tenantSections = [
     { id: 'moderation-events', icon: 'alert', page: ModerationEvents },
     { id: 'feedback', icon: 'thumbUp', page: FeedbackLog },
     { id: 'routing-events', icon: 'list', page: RoutingEvents },
+    { id: 'drift', icon: 'chart', page: Drift },
   ] },
   { group: 'nav.group.tenant', items: [
     { id: 'settings', icon: 'settings', page: Settings },

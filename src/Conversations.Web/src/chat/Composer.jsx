@@ -1,12 +1,36 @@
 // The message box: grows with its text; Enter sends, Shift+Enter adds a line; while an answer streams, Stop.
+// Images are uploaded as soon as they are picked and go with the next message by id.
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { Icon } from '../shared/icons.jsx';
+import { uploadImage } from './turns.js';
+
+const maxImages = 4;
 
 const maxHeight = 220;
 
 export function Composer({ t, busy, onSend, onStop }) {
   const [text, setText] = useState('');
+  const [images, setImages] = useState([]);
+  const [uploading, setUploading] = useState(false);
+  const [imageError, setImageError] = useState(null);
   const box = useRef(null);
+  const picker = useRef(null);
+
+  async function attach(files) {
+    setImageError(null);
+    setUploading(true);
+    try {
+      for (const file of [...files].slice(0, maxImages - images.length)) {
+        const id = await uploadImage(file);
+        setImages(list => [...list, { id, name: file.name }]);
+      }
+    } catch (e) {
+      setImageError(e.detail || e.message);
+    } finally {
+      setUploading(false);
+      if (picker.current) picker.current.value = '';
+    }
+  }
 
   useEffect(() => {
     const el = box.current;
@@ -18,14 +42,32 @@ export function Composer({ t, busy, onSend, onStop }) {
 
   function send() {
     const value = text.trim();
-    if (!value || busy) return;
+    if (!value || busy || uploading) return;
     setText('');
-    onSend(value);
+    const imageIds = images.map(i => i.id);
+    setImages([]);
+    onSend(value, imageIds.length ? { imageIds } : undefined);
   }
 
   return (
     <div class="composer-wrap">
+      {(images.length > 0 || imageError) && (
+        <div class="composer-images">
+          {images.map(i => (
+            <span class="chip" key={i.id}>
+              <Icon name="image" size={14} /> {i.name}
+              <button type="button" class="icon-button" aria-label={t('composer.removeImage')} title={t('composer.removeImage')}
+                onClick={() => setImages(list => list.filter(x => x.id !== i.id))}><Icon name="close" size={14} /></button>
+            </span>
+          ))}
+          {imageError && <span class="composer-image-error" role="alert">{imageError}</span>}
+        </div>
+      )}
       <form class="composer" onSubmit={e => { e.preventDefault(); send(); }}>
+        <input ref={picker} type="file" accept="image/png,image/jpeg,image/gif,image/webp" multiple hidden data-testid="image-picker"
+          onChange={e => attach(e.currentTarget.files)} />
+        <button type="button" class="attach" disabled={busy || uploading || images.length >= maxImages}
+          aria-label={t('composer.attach')} title={t('composer.attach')} onClick={() => picker.current?.click()}><Icon name="image" /></button>
         <textarea ref={box} rows={1} value={text} placeholder={t('composer.placeholder')} aria-label={t('composer.label')}
           onInput={e => setText(e.currentTarget.value)}
           onKeyDown={e => {
@@ -34,7 +76,7 @@ export function Composer({ t, busy, onSend, onStop }) {
           }} />
         {busy
           ? <button type="button" class="send stop" onClick={onStop} aria-label={t('composer.stop')} title={t('composer.stop')}><Icon name="stop" /></button>
-          : <button type="submit" class="send" disabled={!text.trim()} aria-label={t('composer.send')} title={t('composer.send')}><Icon name="send" /></button>}
+          : <button type="submit" class="send" disabled={!text.trim() || uploading} aria-label={t('composer.send')} title={t('composer.send')}><Icon name="send" /></button>}
       </form>
       <p class="composer-hint muted">{t('composer.hint')}</p>
     </div>

@@ -21,7 +21,7 @@ export function titleFrom(text) {
 }
 
 const fromHistory = m => ({
-  key: key(), role: m.role, content: m.content, status: m.status, seq: m.seq, turnId: m.turnId,
+  key: key(), role: m.role, content: m.content, status: m.status, seq: m.seq, turnId: m.turnId, imageIds: m.imageIds,
   citations: m.citations || [], model: m.model,
 });
 
@@ -78,13 +78,13 @@ export function Conversation({ t, me, conversationId, onCreated, onActivity, onM
 
   const update = (k, change) => setMessages(list => list.map(m => (m.key === k ? { ...m, ...change(m) } : m)));
 
-  async function ask(text, { turnId = newTurnId(), answerKey = null } = {}) {
+  async function ask(text, { turnId = newTurnId(), answerKey = null, imageIds } = {}) {
     pinned.current = true;
     let id = idRef.current;
     const aKey = answerKey || key();
     if (!answerKey) {
       setMessages(list => [...list,
-        { key: key(), role: 'user', content: text, status: 'complete', turnId },
+        { key: key(), role: 'user', content: text, status: 'complete', turnId, imageIds },
         { key: aKey, role: 'assistant', content: '', status: 'streaming', turnId, citations: [], stages: [], streaming: true }]);
     } else {
       update(aKey, () => ({ content: '', status: 'streaming', citations: [], stages: [], streaming: true, error: null, turnId }));
@@ -98,7 +98,7 @@ export function Conversation({ t, me, conversationId, onCreated, onActivity, onM
       }
       setTurn({ conversationId: id, turnId });
       await runTurn({
-        conversationId: id, text, turnId, signal: abort.current.signal,
+        conversationId: id, text, turnId, imageIds, signal: abort.current.signal,
         onReconnecting: setReconnecting,
         onEvent: (name, data) => update(aKey, m => onTurnEvent(m, name, data)),
       });

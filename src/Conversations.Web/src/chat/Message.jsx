@@ -33,7 +33,10 @@ function UserMessage({ t, m, isLastQuestion, busy, onEdit }) {
   }
   return (
     <div class="turn user">
-      <div class="bubble" aria-label={t('you')}>{m.content}</div>
+      <div class="bubble" aria-label={t('you')}>
+        {m.content}
+        {m.imageIds?.length > 0 && <span class="bubble-images muted"><Icon name="image" size={14} /> {t('message.images', { n: m.imageIds.length })}</span>}
+      </div>
       {isLastQuestion && !busy && (
         <div class="actions user-actions">
           <button class="icon-button small" onClick={() => { setText(m.content); setEditing(true); }} aria-label={t('action.edit')} title={t('action.edit')}>

@@ -6,7 +6,7 @@ import { ApiError, readEventStream, request } from '../shared/api.js';
 const maxReconnects = 8;
 
 /** Runs a turn to its end, calling onEvent(name, data) per event; rejects with an ApiError the caller shows. */
-export async function runTurn({ conversationId, text, turnId, signal, onEvent, onReconnecting, resumeOnly = false }) {
+export async function runTurn({ conversationId, text, turnId, imageIds, signal, onEvent, onReconnecting, resumeOnly = false }) {
   const base = `/v1/conversations/${encodeURIComponent(conversationId)}`;
   let lastId = null;
   let ended = false;
@@ -18,7 +18,7 @@ export async function runTurn({ conversationId, text, turnId, signal, onEvent, o
     onEvent(name, data);
   };
   const send = async () => {
-    const res = await request(`${base}/messages`, { method: 'POST', body: { text, turnId }, signal });
+    const res = await request(`${base}/messages`, { method: 'POST', body: imageIds?.length ? { text, turnId, imageIds } : { text, turnId }, signal });
     accepted = true;
     onReconnecting?.(false);
     await readEventStream(res, handle);
@@ -52,6 +52,12 @@ export async function runTurn({ conversationId, text, turnId, signal, onEvent, o
     }
   }
   onReconnecting?.(false);
+}
+
+/** Stores an image for the next message (the raw bytes, typed by the file); resolves to its id. */
+export async function uploadImage(file) {
+  const res = await request('/v1/images', { method: 'POST', raw: file, headers: { 'Content-Type': file.type || 'application/octet-stream' } });
+  return (await res.json()).imageId;
 }
 
 /** Asks the server to stop the turn; the stream then ends with the stopped answer. */

@@ -16,7 +16,7 @@ export class ApiError extends Error {
 }
 
 /** Sends a request with the session's credentials; returns the Response (any 2xx), throws ApiError otherwise. */
-export async function request(path, { method = 'GET', body, headers = {}, signal, key } = {}) {
+export async function request(path, { method = 'GET', body, raw, headers = {}, signal, key } = {}) {
   const auth = key ?? session.key;
   let res;
   try {
@@ -28,7 +28,7 @@ export async function request(path, { method = 'GET', body, headers = {}, signal
         ...(body !== undefined ? { 'Content-Type': 'application/json' } : {}),
         ...headers,
       },
-      body: body === undefined ? undefined : JSON.stringify(body),
+      body: raw ?? (body === undefined ? undefined : JSON.stringify(body)),
     });
   } catch (e) {
     if (e.name === 'AbortError') throw e;

@@ -20,6 +20,7 @@ const paths = {
   alert: 'M12 4l9 16H3zM12 10v4M12 17v.5',
   more: 'M5 12h.01M12 12h.01M19 12h.01',
   settings: 'M4 7h9M17 7h3M4 17h3M11 17h9M15 5v4M9 15v4',
+  image: 'M4 5h16v14H4zM4 16l5-5 4 4 3-3 4 4M15.5 9.5h.01',
 };
 
 /** An icon by name; size in px. */

@@ -1,0 +1,47 @@
+using Conversations.Contracts.Drift;
+using Conversations.Grains.Chat.Turn;
+using Microsoft.Extensions.Logging;
+
+namespace Conversations.Grains.Drift;
+
+/// <summary>
+/// What a finished turn tells the tenant's drift sketch: one one-way message with the question as the model saw it,
+/// the embedding retrieval already made, and how the turn ended. Never awaited and never thrown: drift figures must
+/// not slow or fail a turn.
+/// </summary>
+internal static partial class DriftFeed
+{
+    /// <summary>A turn that reached its record stage: answered, or failed after the model ran.</summary>
+    public static void Finished(ChatTurn turn, bool delivered, string answer)
+    {
+        var first = turn.Chain.Count > 0 ? turn.Chain[0].ModelId : null;
+        var answeredBy = turn.Answer.ModelName;
+        Send(turn, new DriftSample(turn.Moderation.Verdict.TextForModel, turn.Retrieval.QuestionVector, Refused: false, Answered: delivered,
+            Searched: turn.Search is not null, NoSources: turn.Search is not null && turn.Retrieval.Chunks.Count == 0,
+            Fallback: delivered && first is not null && answeredBy is not null && answeredBy != first, AnswerChars: delivered ? answer.Length : 0));
+    }
+
+    /// <summary>A turn refused by moderation or the router. A retryable refusal (a rate or token limit) says nothing about the questions and is not counted.</summary>
+    public static void Refused(ChatTurn turn)
+    {
+        var verdict = turn.Moderation.Verdict;
+        if (verdict.Retryable) return;
+        Send(turn, new DriftSample(verdict.Allowed ? verdict.TextForModel : verdict.TextToStore, turn.Retrieval.QuestionVector, Refused: true,
+            Answered: false, Searched: false, NoSources: false, Fallback: false, AnswerChars: 0));
+    }
+
+    private static void Send(ChatTurn turn, DriftSample sample)
+    {
+        try
+        {
+            _ = turn.Conversation.Grains.GetGrain<IDriftGrain>(turn.Conversation.TenantId).RecordAsync(sample);
+        }
+        catch (Exception e)
+        {
+            SampleLost(turn.Pipeline.Logger, turn.Conversation.TenantId, e);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "A drift sample of {TenantId} was not sent")]
+    private static partial void SampleLost(ILogger logger, string tenantId, Exception e);
+}

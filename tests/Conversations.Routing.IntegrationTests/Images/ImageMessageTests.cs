@@ -1,0 +1,208 @@
+using System.Net.Http.Headers;
+using OpenAI.Chat;
+using static Conversations.Routing.IntegrationTests.OpenAi.OpenAiTenant;
+
+namespace Conversations.Routing.IntegrationTests.Images;
+
+/// <summary>
+/// Images in messages, end to end: uploads and URLs are checked and stored per owner, only vision-capable models get
+/// them (as OpenAI content parts: a text part and an image_url data URL), URLs to loopback, private and metadata
+/// addresses are refused, and the tenant's hash blocklist refuses a turn like any moderation finding.
+/// </summary>
+[Collection(RoutingCollection.Name)]
+public sealed class ImageMessageTests(RoutingPlatform fx)
+{
+    // A 1×1 PNG; each test appends its own bytes after the end chunk, so hashes differ between tests.
+    private static readonly byte[] Pixel = Convert.FromBase64String("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==");
+
+    private static byte[] UniquePng() => [.. Pixel, .. Guid.NewGuid().ToByteArray()];
+
+    // A tenant whose small and large models read no images, plus a vision-capable model "eye".
+    private static async Task<TestTenant> WithVisionModelAsync(TestTenant t)
+    {
+        await t.PutModelAsync("eye", "small", 0.5m, vision: true);
+        await t.SetPolicyAsync(new { smallModelId = "small", largeModelId = "large", exactCache = false, semanticCache = false, hardCodedReplies = false });
+        return t;
+    }
+
+    private static async Task<HttpResponseMessage> UploadAsync(ApiClient client, byte[] bytes, string contentType = "image/png")
+    {
+        var content = new ByteArrayContent(bytes);
+        content.Headers.ContentType = new MediaTypeHeaderValue(contentType);
+        return await client.Http.PostAsync("/v1/images", content);
+    }
+
+    private static async Task<JsonNode> UploadOkAsync(ApiClient client, byte[] bytes)
+    {
+        var res = await UploadAsync(client, bytes);
+        await ApiClient.EnsureAsync(res, HttpStatusCode.Created);
+        return (await res.Content.ReadFromJsonAsync<JsonNode>())!;
+    }
+
+    private static Task<HttpResponseMessage> PostMessageAsync(ApiClient client, string conversationId, object body) =>
+        client.Http.SendAsync(new HttpRequestMessage(HttpMethod.Post, $"/v1/conversations/{conversationId}/messages") { Content = JsonContent.Create(body) },
+            HttpCompletionOption.ResponseHeadersRead);
+
+    private static async Task<List<SseEvent>> SendAsync(ApiClient client, string conversationId, object body)
+    {
+        using var res = await PostMessageAsync(client, conversationId, body);
+        await ApiClient.EnsureAsync(res, HttpStatusCode.OK);
+        return await ApiClient.ReadEventsAsync(await res.Content.ReadAsStreamAsync());
+    }
+
+    [Fact(DisplayName = "An uploaded image reaches the vision-capable model as OpenAI content parts, and history names it")]
+    public async Task Image_reaches_the_vision_model_as_content_parts()
+    {
+        using var t = await WithVisionModelAsync(await fx.NewTenantAsync());
+        var png = UniquePng();
+        var image = await UploadOkAsync(t.User, png);
+        var imageId = image["imageId"]!.GetValue<string>();
+        Assert.Equal("image/png", image["mediaType"]!.GetValue<string>());
+        Assert.Equal(Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(png)), image["sha256"]!.GetValue<string>());
+
+        var conversation = await t.User.CreateConversationAsync();
+        var events = await SendAsync(t.User, conversation, new { text = "What colour is this pixel?", imageIds = new[] { imageId } });
+        Assert.Equal("eye", events.Done()["model"]!.GetValue<string>());
+
+        // The vision model got the question as a text part and the image as an image_url data URL; the others got nothing.
+        var request = fx.Model.Requests.Last(r => r.Model == t.ServerName("eye"));
+        var question = request.Messages.Last(m => m.Role == "user");
+        Assert.Contains("What colour is this pixel?", question.Content, StringComparison.Ordinal);
+        Assert.Equal("data:image/png;base64," + Convert.ToBase64String(png), Assert.Single(question.ImageUrls));
+        Assert.DoesNotContain(fx.Model.Requests, r => r.Model == t.ServerName("small") || r.Model == t.ServerName("large"));
+
+        var stored = await t.User.MessagesAsync(conversation);
+        Assert.Equal(imageId, Assert.Single(stored[0]!["imageIds"]!.AsArray())!.GetValue<string>());
+        var read = await t.User.Http.GetAsync($"/v1/images/{imageId}");
+        await ApiClient.EnsureAsync(read, HttpStatusCode.OK);
+        Assert.Equal(png, await read.Content.ReadAsByteArrayAsync());
+    }
+
+    [Fact(DisplayName = "With no vision-capable model in the catalog, a message with an image is refused saying so, and no model is called")]
+    public async Task No_vision_model_refuses_clearly()
+    {
+        using var t = await fx.NewTenantAsync();
+        await t.SetPolicyAsync(new { smallModelId = "small", largeModelId = "large", exactCache = false, semanticCache = false, hardCodedReplies = false });
+        var imageId = (await UploadOkAsync(t.User, UniquePng()))["imageId"]!.GetValue<string>();
+        var calls = fx.Model.Requests.Count(r => r.Model.EndsWith(t.ServerName(""), StringComparison.Ordinal));
+
+        var conversation = await t.User.CreateConversationAsync();
+        var events = await SendAsync(t.User, conversation, new { text = "What is in this picture?", imageIds = new[] { imageId } });
+        var error = Assert.Single(events, e => e.Name == "error");
+        Assert.Equal("no_vision_model", error.Data["code"]!.GetValue<string>());
+        Assert.Contains("images", error.Data["message"]!.GetValue<string>(), StringComparison.Ordinal);
+        Assert.Equal(calls, fx.Model.Requests.Count(r => r.Model.EndsWith(t.ServerName(""), StringComparison.Ordinal)));
+        Assert.Equal("refused", (await t.User.MessagesAsync(conversation))[^1]!["status"]!.GetValue<string>());
+
+        // The same question without the image is answered by the text models.
+        Assert.Equal("done", (await SendAsync(t.User, conversation, new { text = "What is in this picture?" }))[^1].Name);
+    }
+
+    [Theory(DisplayName = "An image URL to a loopback, metadata, private or link-local address is refused with a 400 naming the rule")]
+    [InlineData("http://127.0.0.1:9/pixel.png", "loopback")]
+    [InlineData("http://localhost:9/pixel.png", "loopback")]
+    [InlineData("http://169.254.169.254/latest/meta-data/", "metadata")]
+    [InlineData("http://10.1.2.3/pixel.png", "private")]
+    [InlineData("http://[::ffff:192.168.1.10]/pixel.png", "private")]
+    [InlineData("http://metadata.google.internal/computeMetadata/v1/", "metadata")]
+    public async Task Image_urls_to_internal_addresses_are_refused(string url, string rule)
+    {
+        using var t = await fx.NewTenantAsync();
+        var conversation = await t.User.CreateConversationAsync();
+        var problem = await ApiClient.ProblemAsync(await PostMessageAsync(t.User, conversation, new { text = "Describe this", imageUrls = new[] { url } }), HttpStatusCode.BadRequest);
+        Assert.Equal("image_blocked_address", problem["code"]!.GetValue<string>());
+        Assert.Contains(rule, problem["detail"]!.GetValue<string>(), StringComparison.Ordinal);
+        Assert.Empty(await t.User.MessagesAsync(conversation)); // nothing was stored, no turn ran
+
+        // The OpenAI-compatible route applies the same rule to an image_url part.
+        var openAi = await PostAsync(t.User, new
+        {
+            model = "auto",
+            messages = new object[] { new { role = "user", content = new object[] { new { type = "text", text = "Describe this" }, new { type = "image_url", image_url = new { url } } } } },
+        });
+        Assert.Equal(HttpStatusCode.BadRequest, openAi.StatusCode);
+        Assert.Contains(rule, await openAi.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
+    [Fact(DisplayName = "Bad uploads are 4xx problems: not an image, a type that lies, too large, empty, too many images, an unknown id")]
+    public async Task Bad_uploads_are_refused()
+    {
+        using var t = await fx.NewTenantAsync();
+        var notImage = await ApiClient.ProblemAsync(await UploadAsync(t.User, "just some text, not a picture"u8.ToArray()), HttpStatusCode.UnsupportedMediaType);
+        Assert.Equal("image_type", notImage["code"]!.GetValue<string>());
+        var lying = await ApiClient.ProblemAsync(await UploadAsync(t.User, UniquePng(), "image/jpeg"), HttpStatusCode.UnsupportedMediaType);
+        Assert.Contains("image/png", lying["detail"]!.GetValue<string>(), StringComparison.Ordinal);
+        await ApiClient.ProblemAsync(await UploadAsync(t.User, UniquePng(), "text/html"), HttpStatusCode.UnsupportedMediaType);
+        byte[] huge = [.. Pixel, .. new byte[5 * 1024 * 1024]];
+        var tooLarge = await ApiClient.ProblemAsync(await UploadAsync(t.User, huge), HttpStatusCode.RequestEntityTooLarge);
+        Assert.Contains("5,242,880", tooLarge["detail"]!.GetValue<string>(), StringComparison.Ordinal);
+        await ApiClient.ProblemAsync(await UploadAsync(t.User, []), HttpStatusCode.BadRequest);
+
+        var conversation = await t.User.CreateConversationAsync();
+        var ids = new List<string>();
+        for (var i = 0; i < 5; i++) ids.Add((await UploadOkAsync(t.User, UniquePng()))["imageId"]!.GetValue<string>());
+        var tooMany = await ApiClient.ProblemAsync(await PostMessageAsync(t.User, conversation, new { text = "Compare these", imageIds = ids }), HttpStatusCode.BadRequest);
+        Assert.Contains("limit is 4", tooMany["detail"]!.GetValue<string>(), StringComparison.Ordinal);
+        await ApiClient.ProblemAsync(await PostMessageAsync(t.User, conversation, new { text = "Look", imageIds = new[] { "img_doesnotexist" } }), HttpStatusCode.NotFound);
+        await ApiClient.ProblemAsync(await PostMessageAsync(t.User, conversation, new { text = "Look", imageUrls = new[] { "ftp://example.com/a.png" } }), HttpStatusCode.BadRequest);
+    }
+
+    [Fact(DisplayName = "Another tenant's (or another user's) image id is a 404, in a message and on the image route")]
+    public async Task Other_owners_images_are_not_found()
+    {
+        using var a = await fx.NewTenantAsync();
+        using var b = await WithVisionModelAsync(await fx.NewTenantAsync());
+        var theirs = (await UploadOkAsync(a.User, UniquePng()))["imageId"]!.GetValue<string>();
+
+        var conversation = await b.User.CreateConversationAsync();
+        await ApiClient.ProblemAsync(await PostMessageAsync(b.User, conversation, new { text = "Look", imageIds = new[] { theirs } }), HttpStatusCode.NotFound);
+        await ApiClient.ProblemAsync(await b.User.Http.GetAsync($"/v1/images/{theirs}"), HttpStatusCode.NotFound);
+        // Same tenant, another user (the admin): still not theirs.
+        await ApiClient.ProblemAsync(await a.Admin.Http.GetAsync($"/v1/images/{theirs}"), HttpStatusCode.NotFound);
+        await ApiClient.EnsureAsync(await a.User.Http.GetAsync($"/v1/images/{theirs}"), HttpStatusCode.OK);
+    }
+
+    [Fact(DisplayName = "An image on the tenant's hash blocklist refuses the turn, records a moderation event, and calls no model")]
+    public async Task Blocklisted_image_is_refused()
+    {
+        using var t = await WithVisionModelAsync(await fx.NewTenantAsync());
+        var png = UniquePng();
+        var image = await UploadOkAsync(t.User, png);
+        var sha = image["sha256"]!.GetValue<string>();
+        await ApiClient.EnsureAsync(await t.Admin.Http.PutAsJsonAsync($"/v1/moderation/image-blocklist/{sha}", new { note = "known bad picture" }), HttpStatusCode.NoContent);
+        var list = await t.Admin.GetJsonAsync("/v1/moderation/image-blocklist");
+        Assert.Equal(sha, Assert.Single(list["images"]!.AsArray())!["sha256"]!.GetValue<string>());
+        await ApiClient.ProblemAsync(await t.Admin.Http.PutAsJsonAsync("/v1/moderation/image-blocklist/not-a-hash", new { note = "" }), HttpStatusCode.BadRequest);
+
+        var calls = fx.Model.Requests.Count(r => r.Model == t.ServerName("eye"));
+        var conversation = await t.User.CreateConversationAsync();
+        var events = await SendAsync(t.User, conversation, new { text = "What is this?", imageIds = new[] { image["imageId"]!.GetValue<string>() } });
+        var error = Assert.Single(events, e => e.Name == "error");
+        Assert.Equal("image_refused", error.Data["code"]!.GetValue<string>());
+        Assert.Contains("image", error.Data["message"]!.GetValue<string>(), StringComparison.Ordinal);
+        Assert.Contains("image_blocklist", error.Data["labels"]!.AsArray().Select(l => l!.GetValue<string>()));
+        Assert.Equal(calls, fx.Model.Requests.Count(r => r.Model == t.ServerName("eye")));
+        var moderation = await t.Admin.GetJsonAsync($"/v1/moderation/events?conversationId={conversation}&phase=input");
+        var recorded = Assert.Single(moderation["events"]!.AsArray())!;
+        Assert.Equal("block", recorded["action"]!.GetValue<string>());
+
+        // Unblocked, the same image is answered.
+        await ApiClient.EnsureAsync(await t.Admin.Http.DeleteAsync($"/v1/moderation/image-blocklist/{sha}"), HttpStatusCode.NoContent);
+        var again = await SendAsync(t.User, conversation, new { text = "What is this?", imageIds = new[] { image["imageId"]!.GetValue<string>() } });
+        Assert.Equal("done", again[^1].Name);
+    }
+
+    [Fact(DisplayName = "The OpenAI-compatible route takes an image_url part (the official .NET client's data URL) to the vision model")]
+    public async Task Openai_route_takes_image_parts()
+    {
+        using var t = await WithVisionModelAsync(await fx.NewTenantAsync());
+        var png = UniquePng();
+        var client = new ChatClient("auto", new System.ClientModel.ApiKeyCredential(UserKey(t)),
+            new OpenAI.OpenAIClientOptions { Endpoint = new Uri($"{fx.BaseUrl}/v1"), RetryPolicy = new System.ClientModel.Primitives.ClientRetryPolicy(0) });
+        var result = await client.CompleteChatAsync([new UserChatMessage(
+            ChatMessageContentPart.CreateTextPart("Describe the picture"), ChatMessageContentPart.CreateImagePart(BinaryData.FromBytes(png), "image/png"))]);
+        Assert.Equal(ChatFinishReason.Stop, result.Value.FinishReason);
+        var request = fx.Model.Requests.Last(r => r.Model == t.ServerName("eye"));
+        Assert.Equal("data:image/png;base64," + Convert.ToBase64String(png), Assert.Single(request.Messages.Last(m => m.Role == "user").ImageUrls));
+    }
+}
