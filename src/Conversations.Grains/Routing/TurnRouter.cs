@@ -74,8 +74,11 @@ internal sealed partial class TurnRouter(
             }, "hard-coded");
         }
 
-        // The learned router's embedding runs beside the cache lookup (a pinned model needs no routing).
-        var embedding = pinned ? Task.FromResult<float[]?>(null) : embedder.EmbedAsync(context.Question, cancellationToken);
+        // The learned router's embedding runs beside the cache lookup. It costs a few CPU-milliseconds, so it is only
+        // made when the small/large choice is open: not for a pinned model, one model in both tiers, or a threshold
+        // of 0 or 1 (everything large, everything small).
+        var chooses = !pinned && policy.SmallModelId != policy.LargeModelId && policy.ComplexityThreshold is > 0 and < 1;
+        var embedding = chooses ? embedder.EmbedAsync(context.Question, cancellationToken) : Task.FromResult<float[]?>(null);
         var (cached, cacheKeys) = pinned ? (null, null) : await LookupCacheAsync(context, policy, cancellationToken);
         if (cached is not null) return cached;
 
