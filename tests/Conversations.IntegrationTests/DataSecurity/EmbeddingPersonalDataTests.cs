@@ -18,6 +18,8 @@ public sealed class ExternalEmbeddingsFixture() : PlatformHost("demb", OperatorK
         environment["Models__Embeddings__Endpoint"] = Embeddings.BaseUrl;
         environment["Models__Embeddings__ModelId"] = "test-embeddings";
         environment["Models__Embeddings__Dimensions"] = TestModelOptions.DefaultEmbeddingDimensions.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        // Settings are cached per silo for a second by default; the policy change must apply to the very next turn here.
+        environment["Moderation__LexiconVersionCacheTime"] = "00:00:00";
     }
 
     /// <inheritdoc />
