@@ -352,6 +352,9 @@ public sealed class ChatPageTests(WebChatFixture fx)
         var menu = b.Page.GetByRole(AriaRole.Button, new() { Name = "Open the conversation list" });
         await menu.ClickAsync();
         await b.Page.Locator("nav.sidebar .conversation-open").First.WaitForAsync(new() { State = WaitForSelectorState.Visible });
+        // The focus moves in an effect that runs after the drawer is painted: wait for it, then check where it is.
+        await b.Page.WaitForFunctionAsync("() => document.activeElement?.closest('nav.sidebar') !== null", null, new() { Timeout = 5_000 })
+            .ContinueWith(_ => { }, TaskScheduler.Default);
         Assert.Equal("New chat", await b.Page.EvaluateAsync<string>("() => document.activeElement.textContent"));
         await b.Page.Keyboard.PressAsync("Escape");
         await b.Page.Locator("nav.sidebar").WaitForAsync(new() { State = WaitForSelectorState.Hidden });
