@@ -43,10 +43,11 @@ public sealed class ModerationEngine(ModerationPolicy? policy = null, PiiScanner
         ModerationNormalizer.NormalizeForMatching(text, scratch.Matching);
         var sink = new ListMatchSink(scratch.Matches);
         var state = lexicons.Automaton.Scan(scratch.Matching.Chars, ref sink);
-        var depth = lexicons.Automaton.Depth(state);
-        openPrefixStart = depth == 0 ? text.Length : scratch.Matching.SourceAtOrAfter(scratch.Matching.Length - depth);
+        openPrefixStart = lexicons.OpenPrefixStart(state, phase, text, scratch.Matching, context.Before);
         foreach (var match in scratch.Matches)
         {
+            if (!lexicons.AppliesTo(match.PatternId, phase))
+                continue;
             var verdict = lexicons.Check(match.PatternId, text, scratch.Matching, match.Start, match.End, context.Before, context.MoreFollows);
             if (verdict == MatchVerdict.Reject)
                 continue;

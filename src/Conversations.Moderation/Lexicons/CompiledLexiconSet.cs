@@ -10,7 +10,12 @@ namespace Conversations.Moderation.Lexicons;
 /// </remarks>
 public sealed class CompiledLexiconSet
 {
+    // Per pattern and, OR-ed over the patterns below it, per state: which phases it applies to (PhaseBit), and for which
+    // of them it may start inside a word (LooseBit: substring and unspaced-script terms).
+    private const byte InputBit = 1, OutputBit = 2, InputLooseBit = 4, OutputLooseBit = 8;
+
     private readonly PatternInfo[] _patterns;
+    private readonly byte[] _stateFlags;
 
     private CompiledLexiconSet(string version, IReadOnlyList<Lexicon> lexicons, AhoCorasickAutomaton automaton, PatternInfo[] patterns, IReadOnlyList<string> skipped)
     {
@@ -19,6 +24,7 @@ public sealed class CompiledLexiconSet
         Automaton = automaton;
         _patterns = patterns;
         SkippedWords = skipped;
+        _stateFlags = automaton.SubtreeFlags(patterns.Select(p => p.Flags).ToArray());
     }
 
     /// <summary>The built-in platform lexicons only.</summary>
@@ -33,7 +39,7 @@ public sealed class CompiledLexiconSet
     /// <summary>The lexicons compiled in, platform first.</summary>
     public IReadOnlyList<Lexicon> Lexicons { get; }
 
-    /// <summary>The automaton over normalized words.</summary>
+    /// <summary>The automaton over the normalized words of every lexicon, whatever its scope.</summary>
     public AhoCorasickAutomaton Automaton { get; }
 
     /// <summary>Number of (lexicon, word) patterns compiled.</summary>
@@ -71,9 +77,49 @@ public sealed class CompiledLexiconSet
                     continue;
                 }
                 normalized.Add(pattern);
-                patterns.Add(new PatternInfo(lexicon, word, TermRules.ModeOf(pattern, substring), TermRules.BreaksOf(word)));
+                var mode = TermRules.ModeOf(pattern, substring);
+                patterns.Add(new PatternInfo(lexicon, word, mode, TermRules.BreaksOf(word), FlagsOf(list[lexicon].Scope, mode)));
             }
         }
+    }
+
+    /// <summary>Whether the word behind a pattern id is checked in <paramref name="phase"/> (its lexicon's scope).</summary>
+    public bool AppliesTo(int patternId, ModerationPhase phase) => (_patterns[patternId].Flags & PhaseBit(phase)) != 0;
+
+    /// <summary>
+    /// Where text that may still grow into a finding of <paramref name="phase"/> begins, given the automaton's
+    /// <paramref name="state"/> after scanning the matching form <paramref name="normalized"/> of <paramref name="text"/>:
+    /// the start of the longest suffix that begins a word of that phase, or the text's length when none does. A suffix
+    /// whose words all match whole words only counts where a word can start (rule 2 of <see cref="TermRules"/> reads only
+    /// the text before it, so more text cannot change that): the "i" ending "Hi" cannot begin "ignore …".
+    /// </summary>
+    internal int OpenPrefixStart(int state, ModerationPhase phase, ReadOnlySpan<char> text, NormalizedText normalized, char before)
+    {
+        var phaseBit = PhaseBit(phase);
+        var looseBit = phase == ModerationPhase.Input ? InputLooseBit : OutputLooseBit;
+        for (; state != 0; state = Automaton.Fail(state))
+        {
+            var flags = _stateFlags[state];
+            if ((flags & phaseBit) == 0)
+                continue;
+            var start = normalized.Length - Automaton.Depth(state);
+            if ((flags & looseBit) != 0 || TermRules.StartsWord(text, normalized, start, before))
+                return normalized.SourceOf(start);
+        }
+        return text.Length;
+    }
+
+    private static byte PhaseBit(ModerationPhase phase) => phase == ModerationPhase.Input ? InputBit : OutputBit;
+
+    private static byte FlagsOf(LexiconScope scope, TermMode mode)
+    {
+        var loose = mode != TermMode.WholeWord;
+        byte flags = 0;
+        if (scope != LexiconScope.Output)
+            flags |= (byte)(InputBit | (loose ? InputLooseBit : 0));
+        if (scope != LexiconScope.Input)
+            flags |= (byte)(OutputBit | (loose ? OutputLooseBit : 0));
+        return flags;
     }
 
     /// <summary>The lexicon a pattern id belongs to.</summary>
@@ -92,5 +138,5 @@ public sealed class CompiledLexiconSet
         return TermRules.Check(info.Mode, info.Breaks, text, normalized, start, end, before, moreFollows);
     }
 
-    private readonly record struct PatternInfo(int LexiconIndex, string Word, TermMode Mode, bool[]? Breaks);
+    private readonly record struct PatternInfo(int LexiconIndex, string Word, TermMode Mode, bool[]? Breaks, byte Flags);
 }

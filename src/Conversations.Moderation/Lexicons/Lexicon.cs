@@ -10,6 +10,19 @@ public enum LexiconAction
     Block = 2,
 }
 
+/// <summary>Which texts a lexicon checks.</summary>
+public enum LexiconScope
+{
+    /// <summary>The user's question and the model's answer.</summary>
+    Both,
+
+    /// <summary>Only the user's question (instruction-override phrases: said to the model, not by it).</summary>
+    Input,
+
+    /// <summary>Only the model's answer.</summary>
+    Output,
+}
+
 /// <summary>A named word list (platform or tenant) with its risk level, action and result label.</summary>
 /// <param name="Name">Library name, reported as <c>CustomizedHit.LibName</c>.</param>
 /// <param name="Words">
@@ -21,9 +34,10 @@ public enum LexiconAction
 /// <param name="Action">Mask or block on a hit.</param>
 /// <param name="Label">Result label: "customized" for tenant libraries (as Green reports them), else e.g. "abuse".</param>
 /// <param name="SubstringWords">Words that also match inside longer words ("fuck" in "fucking"); null or empty when none.</param>
+/// <param name="Scope">Which texts the lexicon checks: questions, answers or both (the default).</param>
 public sealed record Lexicon(
     string Name, IReadOnlyList<string> Words, RiskLevel Risk, LexiconAction Action, string Label = Lexicon.CustomizedLabel,
-    IReadOnlyList<string>? SubstringWords = null)
+    IReadOnlyList<string>? SubstringWords = null, LexiconScope Scope = LexiconScope.Both)
 {
     /// <summary>The label Green uses for hits in user-defined libraries.</summary>
     public const string CustomizedLabel = "customized";

@@ -78,6 +78,29 @@ public sealed class AhoCorasickAutomaton
     /// <summary>Length (in chars) of the text a state stands for: the longest suffix read so far that starts some pattern.</summary>
     public int Depth(int state) => _depth[state];
 
+    /// <summary>The state of the longest proper suffix of <paramref name="state"/>'s text that is also a state (0 = the root).</summary>
+    public int Fail(int state) => _fail[state];
+
+    /// <summary>
+    /// For every state, the OR of <paramref name="patternFlags"/> over the patterns its text is a prefix of (the patterns
+    /// that may still be completed from it).
+    /// </summary>
+    public byte[] SubtreeFlags(ReadOnlySpan<byte> patternFlags)
+    {
+        var flags = new byte[StateCount];
+        // States are numbered breadth-first, so every child has a higher number than its parent: one backward pass.
+        for (var s = StateCount - 1; s >= 0; s--)
+        {
+            byte own = 0;
+            for (var k = _outStart[s]; k < _outStart[s + 1]; k++)
+                own |= patternFlags[_outPattern[k]];
+            for (var e = _edgeStart[s]; e < _edgeStart[s + 1]; e++)
+                own |= flags[_edgeTarget[e]];
+            flags[s] = own;
+        }
+        return flags;
+    }
+
     /// <summary>Scans <paramref name="text"/> from <paramref name="state"/> (0 = start) and reports every match to <paramref name="sink"/>.</summary>
     /// <returns>The state after the last char; pass it back in to continue a stream.</returns>
     public int Scan<TSink>(ReadOnlySpan<char> text, ref TSink sink, int state = 0)

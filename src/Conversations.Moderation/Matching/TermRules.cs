@@ -88,14 +88,9 @@ internal static class TermRules
         {
             // Cheap checks first: most candidates in ordinary text sit inside a longer word.
             // Inside one original char that expands to several ("ﬁ" → "fi") is inside a word.
-            if (start > 0 && normalized.SourceOf(start - 1) == normalized.SourceOf(start))
-                return MatchVerdict.Reject;
             if (end < normalized.Length && normalized.SourceOf(end) == normalized.SourceOf(end - 1))
                 return MatchVerdict.Reject;
-            var previous = normalized.SourceOf(start) - 1;
-            while (previous >= 0 && ModerationNormalizer.ClassOf(text[previous]) == CharClass.Invisible)
-                previous--;
-            if (ModerationNormalizer.ClassOf(previous >= 0 ? text[previous] : before) == CharClass.Letter)
+            if (!StartsWord(text, normalized, start, before))
                 return MatchVerdict.Reject;
         }
         if (!SpacedOnlyBetweenSingleLetters(breaks, text, normalized, start, end))
@@ -109,6 +104,20 @@ internal static class TermRules
         if (next == text.Length)
             return moreFollows ? MatchVerdict.Undecided : MatchVerdict.Accept;
         return ModerationNormalizer.ClassOf(text[next]) == CharClass.Letter ? MatchVerdict.Reject : MatchVerdict.Accept;
+    }
+
+    /// <summary>
+    /// Rule 2's start half: whether a whole-word term may start at matching-form position <paramref name="start"/>. It reads
+    /// only that char and the text before it, so text appended later never changes the answer.
+    /// </summary>
+    public static bool StartsWord(ReadOnlySpan<char> text, NormalizedText normalized, int start, char before)
+    {
+        if (start > 0 && normalized.SourceOf(start - 1) == normalized.SourceOf(start))
+            return false;
+        var previous = normalized.SourceOf(start) - 1;
+        while (previous >= 0 && ModerationNormalizer.ClassOf(text[previous]) == CharClass.Invisible)
+            previous--;
+        return ModerationNormalizer.ClassOf(previous >= 0 ? text[previous] : before) != CharClass.Letter;
     }
 
     /// <summary>Rule 1: whitespace inside the match only between two single letters, or where the term has a break.</summary>
