@@ -11,8 +11,8 @@ namespace Conversations.Moderation.Matching;
 /// one CSR edge array (most have one or two), and states with many children (frequent first hanzi) are also
 /// indexed in an open-addressing hash so their lookup is one probe instead of a search. A bitset filter over
 /// all edges answers the common "no such edge" case before any edge array is touched. Wide states also get a
-/// dense row over the first 64 symbol ids — the most frequent chars (ASCII letters in mixed text) — so the
-/// bushy upper levels of a Latin-script trie cost one array read per step. Failure links and dictionary-suffix links complete the machine.
+/// dense row over the first 64 symbol ids — the most frequent chars (ASCII letters in mixed text) — holding the complete
+/// goto-or-fail transition, so the bushy upper levels of a Latin-script trie cost one array read per step, edge or not. Failure links and dictionary-suffix links complete the machine.
 /// States are numbered breadth-first so shallow states, which are visited most, sit together in memory.
 /// </remarks>
 public sealed class AhoCorasickAutomaton
@@ -146,13 +146,7 @@ public sealed class AhoCorasickAutomaton
         {
             var row = Unsafe.Add(ref denseIndex, state);
             if (row >= 0 && symbol < AhoCorasickBuilder.DenseWidth)
-            {
-                var target = Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_denseRows), row + symbol);
-                if (target != 0)
-                    return target;
-                state = Unsafe.Add(ref fail, state);
-                continue;
-            }
+                return Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_denseRows), row + symbol);
             if (!_filter.MayContain(state, symbol))
             {
                 state = Unsafe.Add(ref fail, state);

@@ -120,7 +120,8 @@ internal static class AhoCorasickBuilder
             firstOutput[s] = outStart[s + 1] > outStart[s] ? s : dictLink[s];
         }
 
-        // 7. Dense low-symbol rows for wide states (0 = no edge: the root is never a child).
+        // 7. Complete low-symbol rows for wide states: the goto-or-fail transition itself, so a step from a wide state on
+        // a frequent char is one read whether or not the state has that edge (no failure chain at run time).
         var denseIndex = new int[nodeCount];
         Array.Fill(denseIndex, -1);
         var rows = new List<int>();
@@ -129,13 +130,8 @@ internal static class AhoCorasickBuilder
             if (edgeStart[s + 1] - edgeStart[s] <= EdgeHashTable.MaxLinearDegree)
                 continue;
             denseIndex[s] = rows.Count;
-            var row = new int[DenseWidth];
-            for (var k = edgeStart[s]; k < edgeStart[s + 1]; k++)
-            {
-                if (edgeSymbol[k] < DenseWidth)
-                    row[edgeSymbol[k]] = edgeTarget[k];
-            }
-            rows.AddRange(row);
+            for (var symbol = 0; symbol < DenseWidth; symbol++)
+                rows.Add(symbol == 0 || symbol > alphabetSize ? 0 : Goto(s, (ushort)symbol));
         }
         var denseRows = rows.ToArray();
 

@@ -67,6 +67,37 @@ public sealed class AhoCorasickTests
         }
     }
 
+    [Theory]
+    [InlineData(5)]
+    [InlineData(6)]
+    [InlineData(7)]
+    public void Agrees_with_a_naive_matcher_where_states_are_wide(int seed)
+    {
+        // Proves the complete rows of wide states (more than six children, frequent symbols first) give the same matches:
+        // a small alphabet of frequent chars makes the upper trie bushy, and 80 rarer ones push symbols past the dense rows.
+        var random = new Random(seed);
+        var frequent = "etaoinshrdlu";
+        var rare = new string(Enumerable.Range(0, 80).Select(i => (char)(0x4E00 + i)).ToArray());
+        char Next() => random.Next(3) == 0 ? rare[random.Next(rare.Length)] : frequent[random.Next(frequent.Length)];
+        string RandomString(int min, int max) => new(Enumerable.Range(0, random.Next(min, max + 1)).Select(_ => Next()).ToArray());
+        var patterns = Enumerable.Range(0, 1500).Select(_ => RandomString(1, 5)).ToList();
+        var automaton = AhoCorasickAutomaton.Build(patterns);
+        for (var round = 0; round < 30; round++)
+        {
+            var text = RandomString(0, 200) + "xyz" + RandomString(0, 100);
+            var expected = new HashSet<AhoCorasickMatch>();
+            for (var p = 0; p < patterns.Count; p++)
+            {
+                for (var i = text.IndexOf(patterns[p], StringComparison.Ordinal); i >= 0; i = text.IndexOf(patterns[p], i + 1, StringComparison.Ordinal))
+                    expected.Add(new AhoCorasickMatch(p, i, i + patterns[p].Length));
+            }
+            var actual = new List<AhoCorasickMatch>();
+            automaton.FindAll(text, actual);
+            Assert.Equal(expected.Count, actual.Count);
+            Assert.True(expected.SetEquals(actual));
+        }
+    }
+
     [Fact]
     public void Builds_a_large_chinese_alphabet()
     {
