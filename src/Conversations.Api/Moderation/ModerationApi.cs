@@ -21,7 +21,7 @@ internal static class ModerationApi
         admin.MapGet("/lexicons", ListLexicons).WithName("ListLexicons").WithSummary("The tenant's custom lexicons and their version.");
         admin.MapGet("/lexicons/{name}", GetLexicon).WithName("GetLexicon").WithSummary("One custom lexicon.");
         admin.MapPut("/lexicons/{name}", PutLexicon).WithName("PutLexicon")
-            .WithSummary("Creates or replaces a lexicon: words (whole words; anywhere in CJK), substringWords (also inside longer words), riskLevel (low|medium|high), action (block|mask), label. Applies from the next turn.");
+            .WithSummary("Creates or replaces a lexicon: words (whole words; anywhere in CJK), substringWords (also inside longer words), riskLevel (low|medium|high), action (block|mask), label, scope (both|input|output: questions, answers or both). Applies from the next turn.");
         admin.MapDelete("/lexicons/{name}", DeleteLexicon).WithName("DeleteLexicon").WithSummary("Deletes a custom lexicon.");
         admin.MapGet("/events", ListEvents).WithName("ListModerationEvents")
             .WithSummary("Moderation events, newest first (content masked). Filters: phase, action, userId, conversationId, label, since, until.");
@@ -53,7 +53,7 @@ internal static class ModerationApi
         string name, PutLexiconRequest? body, HttpContext http, IGrainFactory grains)
     {
         if (body is null) return Problems.BadRequest("Send {\"words\": [\"jiaoyu.com\"], \"riskLevel\": \"high\", \"action\": \"block\"}.");
-        var definition = new LexiconDefinition(name, body.Words ?? [], body.RiskLevel ?? "", body.Action ?? "", body.Label ?? "", default, body.SubstringWords ?? []);
+        var definition = new LexiconDefinition(name, body.Words ?? [], body.RiskLevel ?? "", body.Action ?? "", body.Label ?? "", default, body.SubstringWords ?? [], body.Scope);
         var version = await grains.GetGrain<ITenantLexiconGrain>(Tenant(http)).PutAsync(definition);
         return TypedResults.Ok(new LexiconVersionDto(name.Trim(), version));
     }
@@ -84,5 +84,5 @@ internal static class ModerationApi
         return TypedResults.Ok(new ModerationEventPage(events, page.NextBeforeId?.ToString(CultureInfo.InvariantCulture)));
     }
 
-    private static LexiconDto ToDto(LexiconDefinition l) => new(l.Name, l.Words, l.RiskLevel, l.Action, l.Label, l.UpdatedAt, l.SubstringWords ?? []);
+    private static LexiconDto ToDto(LexiconDefinition l) => new(l.Name, l.Words, l.RiskLevel, l.Action, l.Label, l.UpdatedAt, l.SubstringWords ?? [], l.Scope ?? "both");
 }

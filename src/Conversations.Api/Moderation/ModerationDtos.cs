@@ -1,11 +1,14 @@
 namespace Conversations.Api.Moderation;
 
-/// <summary>Body of PUT /v1/moderation/lexicons/{name}: <c>words</c> match as whole words (anywhere in CJK), <c>substringWords</c> also inside longer words.</summary>
-internal sealed record PutLexiconRequest(IReadOnlyList<string>? Words, string? RiskLevel, string? Action, string? Label, IReadOnlyList<string>? SubstringWords = null);
+/// <summary>Body of PUT /v1/moderation/lexicons/{name}: <c>words</c> match as whole words (anywhere in CJK), <c>substringWords</c> also
+/// inside longer words; <c>scope</c> says which texts it checks ("both", the default, "input" or "output").</summary>
+internal sealed record PutLexiconRequest(
+    IReadOnlyList<string>? Words, string? RiskLevel, string? Action, string? Label, IReadOnlyList<string>? SubstringWords = null, string? Scope = null);
 
 /// <summary>A lexicon as the admin sees it.</summary>
 internal sealed record LexiconDto(
-    string Name, IReadOnlyList<string> Words, string RiskLevel, string Action, string Label, DateTimeOffset UpdatedAt, IReadOnlyList<string> SubstringWords);
+    string Name, IReadOnlyList<string> Words, string RiskLevel, string Action, string Label, DateTimeOffset UpdatedAt, IReadOnlyList<string> SubstringWords,
+    string Scope);
 
 /// <summary>The tenant's lexicons and their version.</summary>
 internal sealed record LexiconListDto(long Version, IReadOnlyList<LexiconDto> Lexicons);

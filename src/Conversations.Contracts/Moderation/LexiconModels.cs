@@ -9,6 +9,7 @@ namespace Conversations.Contracts.Moderation;
 /// <param name="Label">Result label; "customized" unless the admin names another.</param>
 /// <param name="UpdatedAt">When the lexicon was last written.</param>
 /// <param name="SubstringWords">Words that also match inside longer words ("fuck" in "fucking"); null or empty when none.</param>
+/// <param name="Scope">Which texts it checks: "both" (the default), "input" (questions only) or "output" (answers only).</param>
 [GenerateSerializer, Immutable, Alias("lexicon-definition")]
 public sealed record LexiconDefinition(
     [property: Id(0)] string Name,
@@ -17,7 +18,8 @@ public sealed record LexiconDefinition(
     [property: Id(3)] string Action,
     [property: Id(4)] string Label,
     [property: Id(5)] DateTimeOffset UpdatedAt,
-    [property: Id(6)] IReadOnlyList<string>? SubstringWords = null);
+    [property: Id(6)] IReadOnlyList<string>? SubstringWords = null,
+    [property: Id(7)] string? Scope = null);
 
 /// <summary>All of a tenant's lexicons at one version.</summary>
 [GenerateSerializer, Immutable, Alias("tenant-lexicon-list")]

@@ -277,7 +277,7 @@ public sealed class DataRightsStore(NpgsqlDataSource db, TenantKeyRing keys)
             "moderation-events" => "SELECT user_id, conversation_id, turn_id, phase, action, risk_level, labels, content, created_at FROM moderation_events WHERE tenant_id = @t AND (@u::text IS NULL OR user_id = @u) ORDER BY id",
             "audit" => "SELECT id, at, actor_key_id, actor_user_id, client_address, action, target, before, after FROM audit_log WHERE tenant_id = @t AND (@u::text IS NULL OR actor_user_id = @u) ORDER BY id",
             "documents" => "SELECT document_id, title, l.name AS label, chunk_count, char_count, d.created_at, d.updated_at FROM kb_documents d JOIN kb_labels l USING (tenant_id, label_id) WHERE d.tenant_id = @t AND @u::text IS NULL ORDER BY document_id",
-            "lexicons" => "SELECT name, words, substring_words, risk_level, action, label, updated_at FROM moderation_lexicons WHERE tenant_id = @t AND @u::text IS NULL ORDER BY name",
+            "lexicons" => "SELECT name, words, substring_words, scope, risk_level, action, label, updated_at FROM moderation_lexicons WHERE tenant_id = @t AND @u::text IS NULL ORDER BY name",
             "batch-items" => "SELECT job_id, item_index, prompt, status, answer, error, completed_at FROM routing_batch_items WHERE tenant_id = @t AND @u::text IS NULL ORDER BY job_id, item_index",
             _ => throw new ArgumentOutOfRangeException(nameof(section), section, "Unknown export section."),
         };

@@ -12,7 +12,7 @@ public sealed class LexiconStore(NpgsqlDataSource db)
         await using var batch = db.CreateBatch();
         batch.BatchCommands.Add(Command("SELECT coalesce((SELECT version FROM moderation_lexicon_versions WHERE tenant_id = @t), 0)", tenantId));
         batch.BatchCommands.Add(Command(
-            "SELECT name, words, risk_level, action, label, updated_at, substring_words FROM moderation_lexicons WHERE tenant_id = @t ORDER BY name", tenantId));
+            "SELECT name, words, risk_level, action, label, updated_at, substring_words, scope FROM moderation_lexicons WHERE tenant_id = @t ORDER BY name", tenantId));
         await using var r = await batch.ExecuteReaderAsync(ct);
         await r.ReadAsync(ct);
         var version = r.GetInt64(0);
@@ -20,7 +20,7 @@ public sealed class LexiconStore(NpgsqlDataSource db)
         var list = new List<LexiconRecord>();
         while (await r.ReadAsync(ct))
             list.Add(new LexiconRecord(r.GetString(0), r.GetFieldValue<string[]>(1), r.GetString(2), r.GetString(3), r.GetString(4),
-                r.GetFieldValue<DateTimeOffset>(5), r.GetFieldValue<string[]>(6)));
+                r.GetFieldValue<DateTimeOffset>(5), r.GetFieldValue<string[]>(6), r.GetString(7)));
         return (version, list);
     }
 
@@ -29,11 +29,11 @@ public sealed class LexiconStore(NpgsqlDataSource db)
     {
         await using var batch = db.CreateBatch();
         var upsert = Command("""
-            INSERT INTO moderation_lexicons (tenant_id, name, words, risk_level, action, label, updated_at, substring_words)
-            VALUES (@t, @n, @w, @r, @a, @l, @u, @s)
+            INSERT INTO moderation_lexicons (tenant_id, name, words, risk_level, action, label, updated_at, substring_words, scope)
+            VALUES (@t, @n, @w, @r, @a, @l, @u, @s, @scope)
             ON CONFLICT (tenant_id, name) DO UPDATE
             SET words = excluded.words, risk_level = excluded.risk_level, action = excluded.action, label = excluded.label,
-                updated_at = excluded.updated_at, substring_words = excluded.substring_words
+                updated_at = excluded.updated_at, substring_words = excluded.substring_words, scope = excluded.scope
             """, tenantId);
         upsert.Parameters.AddWithValue("n", lexicon.Name);
         upsert.Parameters.AddWithValue("w", lexicon.Words.ToArray());
@@ -42,6 +42,7 @@ public sealed class LexiconStore(NpgsqlDataSource db)
         upsert.Parameters.AddWithValue("l", lexicon.Label);
         upsert.Parameters.AddWithValue("u", lexicon.UpdatedAt);
         upsert.Parameters.AddWithValue("s", lexicon.SubstringWords.ToArray());
+        upsert.Parameters.AddWithValue("scope", lexicon.Scope);
         batch.BatchCommands.Add(upsert);
         batch.BatchCommands.Add(BumpVersion(tenantId));
         if (audit is not null) batch.BatchCommands.Add(AuditStore.AppendCommand(audit));

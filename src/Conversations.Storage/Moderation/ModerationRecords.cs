@@ -2,7 +2,8 @@ namespace Conversations.Storage.Moderation;
 
 /// <summary>A lexicon row; <see cref="SubstringWords"/> are the words that also match inside longer words.</summary>
 public sealed record LexiconRecord(
-    string Name, IReadOnlyList<string> Words, string RiskLevel, string Action, string Label, DateTimeOffset UpdatedAt, IReadOnlyList<string> SubstringWords);
+    string Name, IReadOnlyList<string> Words, string RiskLevel, string Action, string Label, DateTimeOffset UpdatedAt, IReadOnlyList<string> SubstringWords,
+    string Scope = "both");
 
 /// <summary>One moderation event; <see cref="Content"/> is already masked when it reaches the store.</summary>
 public sealed record ModerationEventRecord(

@@ -56,6 +56,18 @@ public sealed class ValidationTests
         Assert.Throws<ArgumentException>(() => LexiconRules.CheckTenantBounds(five, half with { Name = "new" }));
     }
 
+    [Fact(DisplayName = "A lexicon's scope defaults to both, is trimmed and lower-cased, and reaches the engine; other values are refused")]
+    public void Scope_is_validated()
+    {
+        Assert.Equal("both", LexiconRules.Validate(Lexicon()).Scope);
+        Assert.Equal(LexiconScope.Both, LexiconRules.ToEngine(LexiconRules.Validate(Lexicon())).Scope);
+        var input = LexiconRules.Validate(Lexicon() with { Scope = " Input " });
+        Assert.Equal("input", input.Scope);
+        Assert.Equal(LexiconScope.Input, LexiconRules.ToEngine(input).Scope);
+        Assert.Equal(LexiconScope.Output, LexiconRules.ToEngine(LexiconRules.Validate(Lexicon() with { Scope = "output" })).Scope);
+        Assert.Contains("scope", Assert.Throws<ArgumentException>(() => LexiconRules.Validate(Lexicon() with { Scope = "answers" })).Message);
+    }
+
     [Fact(DisplayName = "A tenant's lexicons are bounded in number and total words")]
     public void Tenant_bounds()
     {

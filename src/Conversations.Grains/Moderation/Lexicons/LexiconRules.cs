@@ -34,6 +34,9 @@ internal static partial class LexiconRules
         var action = (lexicon.Action ?? "").Trim().ToLowerInvariant();
         if (action is not ("block" or "mask"))
             throw new ArgumentException("action must be 'block' (refuse the question / withhold the answer) or 'mask' (replace the word with ***).");
+        var scope = string.IsNullOrWhiteSpace(lexicon.Scope) ? "both" : lexicon.Scope.Trim().ToLowerInvariant();
+        if (scope is not ("both" or "input" or "output"))
+            throw new ArgumentException("scope must be 'both' (questions and answers), 'input' (questions only) or 'output' (answers only).");
         var label = string.IsNullOrWhiteSpace(lexicon.Label) ? Lexicon.CustomizedLabel : lexicon.Label.Trim();
         if (!LabelPattern().IsMatch(label))
             throw new ArgumentException("label must be 1–64 characters: lower-case letters, digits, '_' and '-'.");
@@ -48,7 +51,7 @@ internal static partial class LexiconRules
         // Substring words first: a word listed in both lists matches as a substring, which covers the whole word too.
         var substrings = Clean(substringWords, "substringWords", seen);
         var words = Clean(wholeWords, "words", seen);
-        return lexicon with { Name = name, Words = words, RiskLevel = risk, Action = action, Label = label, SubstringWords = substrings };
+        return lexicon with { Name = name, Words = words, RiskLevel = risk, Action = action, Label = label, SubstringWords = substrings, Scope = scope };
     }
 
     private static List<string> Clean(IReadOnlyList<string> raws, string field, HashSet<string> seen)
@@ -90,7 +93,8 @@ internal static partial class LexiconRules
     /// <summary>The engine's form of a stored lexicon.</summary>
     public static Lexicon ToEngine(LexiconDefinition lexicon) => new(
         lexicon.Name, lexicon.Words, RiskLevels.FromGreenString(lexicon.RiskLevel),
-        lexicon.Action == "block" ? LexiconAction.Block : LexiconAction.Mask, lexicon.Label, lexicon.SubstringWords);
+        lexicon.Action == "block" ? LexiconAction.Block : LexiconAction.Mask, lexicon.Label, lexicon.SubstringWords,
+        lexicon.Scope switch { "input" => LexiconScope.Input, "output" => LexiconScope.Output, _ => LexiconScope.Both });
 
     [GeneratedRegex("^[A-Za-z0-9_.-]{1,64}$")]
     private static partial Regex NamePattern();

@@ -34,7 +34,7 @@ internal sealed class TenantLexiconGrain(LexiconStore store, AuditStore audit, T
         var clean = LexiconRules.Validate(lexicon) with { UpdatedAt = time.GetUtcNow() };
         LexiconRules.CheckTenantBounds(_current.Lexicons, clean);
         var entry = await AuditEntryAsync(_current.Lexicons.FirstOrDefault(l => l.Name == clean.Name), clean);
-        var version = await store.UpsertAsync(_tenantId, new LexiconRecord(clean.Name, clean.Words, clean.RiskLevel, clean.Action, clean.Label, clean.UpdatedAt, clean.SubstringWords ?? []), entry);
+        var version = await store.UpsertAsync(_tenantId, new LexiconRecord(clean.Name, clean.Words, clean.RiskLevel, clean.Action, clean.Label, clean.UpdatedAt, clean.SubstringWords ?? [], clean.Scope ?? "both"), entry);
         var lexicons = _current.Lexicons.Where(l => l.Name != clean.Name).Append(clean).OrderBy(l => l.Name, StringComparer.Ordinal).ToList();
         Publish(new TenantLexicons(version, lexicons));
         return version;
@@ -62,5 +62,5 @@ internal sealed class TenantLexiconGrain(LexiconStore store, AuditStore audit, T
         cache.Invalidate(_tenantId);
     }
 
-    private static LexiconDefinition ToDefinition(LexiconRecord r) => new(r.Name, r.Words, r.RiskLevel, r.Action, r.Label, r.UpdatedAt, r.SubstringWords);
+    private static LexiconDefinition ToDefinition(LexiconRecord r) => new(r.Name, r.Words, r.RiskLevel, r.Action, r.Label, r.UpdatedAt, r.SubstringWords, r.Scope);
 }

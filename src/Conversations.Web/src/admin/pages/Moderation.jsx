@@ -79,7 +79,7 @@ function Lexicons() {
   return (
     <Card title={t('Custom lexicons')} actions={<>
       {list.data && <Badge>{t('version {v}', { v: list.data.version })}</Badge>}
-      <button class="button small primary" type="button" onClick={() => setEditing({ name: '', words: [], substringWords: [], riskLevel: 'high', action: 'block', label: '' })}>{t('New lexicon')}</button>
+      <button class="button small primary" type="button" onClick={() => setEditing({ name: '', words: [], substringWords: [], riskLevel: 'high', action: 'block', label: '', scope: 'both' })}>{t('New lexicon')}</button>
     </>}>
       <ErrorNote error={list.error || action.error} />
       <DataTable label={t('Custom lexicons')} rows={list.data?.lexicons} loading={list.loading} rowKey={l => l.name} columns={[
@@ -110,7 +110,7 @@ function LexiconDialog({ lexicon, onClose, onSaved }) {
   const lines = s => s.split(/[\n,]/).map(w => w.trim()).filter(Boolean);
   async function submit(e) {
     e.preventDefault();
-    const body = { words: lines(form.words), substringWords: lines(form.substringWords), riskLevel: form.riskLevel, action: form.action, label: form.label };
+    const body = { words: lines(form.words), substringWords: lines(form.substringWords), riskLevel: form.riskLevel, action: form.action, label: form.label, scope: form.scope };
     if (await action.run(() => api.put(`/v1/moderation/lexicons/${encodeURIComponent(form.name.trim())}`, body))) onSaved();
   }
   return (
@@ -125,6 +125,11 @@ function LexiconDialog({ lexicon, onClose, onSaved }) {
             <Field label={t('Action')}><select class="input" value={form.action} onChange={set('action')}>{['block', 'mask'].map(v => <option key={v}>{v}</option>)}</select></Field>
             <Field label={t('Label')}><input class="input" value={form.label} onInput={set('label')} /></Field>
           </div>
+          <Field label={t('Checks')}>
+            <select class="input" value={form.scope} onChange={set('scope')}>
+              {[['both', t('Questions and answers')], ['input', t('Questions only')], ['output', t('Answers only')]].map(([v, text]) => <option key={v} value={v}>{text}</option>)}
+            </select>
+          </Field>
           <ErrorNote error={action.error} />
           <div class="form-actions"><button class="button primary" type="submit" disabled={action.busy}>{t('save')}</button></div>
         </form>
