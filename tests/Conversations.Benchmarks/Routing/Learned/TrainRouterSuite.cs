@@ -34,17 +34,18 @@ public sealed class TrainRouterSuite : IBenchmarkSuite
         if (args.Contains("--sweep"))
         {
             // Regularization and step counts compared by cross-validation on the train split alone (the test split is never read here).
-            output.WriteLine("| L2 | steps | lr | CV threshold | CV under-served | CV over-served |");
-            output.WriteLine("|---:|---:|---:|---:|---:|---:|");
-            foreach (var l2 in new[] { 0.001, 0.01, 0.05, 0.2 })
-                foreach (var steps in new[] { 150, 300, 600 })
-                {
-                    var (_, v) = RouterTraining.Train(rows, vectors[0].Length, new TrainingOptions { Fit = new FitOptions(l2, 0.05, steps) });
-                    output.WriteLine($"| {l2} | {steps} | 0.05 | {v.Threshold:0.000} | {v.UnderServed:P1} | {v.OverServed:P1} |");
-                }
+            output.WriteLine("| L2 | signal L2 | steps | lr | CV threshold | CV under-served | CV over-served |");
+            output.WriteLine("|---:|---:|---:|---:|---:|---:|---:|");
+            foreach (var l2 in new[] { 0.05, 0.1, 0.2, 0.5 })
+                foreach (var signalL2 in new double?[] { null, 0.01, 0.001 })
+                    foreach (var steps in new[] { 300 })
+                    {
+                        var (_, v) = RouterTraining.Train(rows, vectors[0].Length, new TrainingOptions { Fit = new FitOptions(l2, 0.05, steps) { SignalL2 = signalL2 } });
+                        output.WriteLine($"| {l2} | {signalL2?.ToString() ?? "same"} | {steps} | 0.05 | {v.Threshold:0.000} | {v.UnderServed:P1} | {v.OverServed:P1} |");
+                    }
             return 0;
         }
-        var options = smoke ? new TrainingOptions(Folds: 2) { Fit = new FitOptions(Iterations: 20) } : new TrainingOptions();
+        var options = smoke ? new TrainingOptions(Folds: 2) { Fit = new FitOptions(Iterations: 20) { SignalL2 = 0.01 } } : new TrainingOptions();
         var clock = Stopwatch.StartNew();
         var (weights, cv) = RouterTraining.Train(rows, vectors[0].Length, options);
         output.WriteLine($"trained on {rows.Count} train-split questions in {clock.Elapsed.TotalSeconds:0.0} s (embedding {ms:0.0} ms a question)");
