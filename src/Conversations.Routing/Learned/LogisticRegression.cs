@@ -18,7 +18,7 @@ public static class LogisticRegression
         // Balanced class weights: a rare class (code, math) counts as much in total as a common one.
         var counts = new double[classes];
         foreach (var label in y) counts[label]++;
-        var sampleWeight = y.Select(label => n / (classes * Math.Max(1, counts[label]))).ToArray();
+        var sampleWeight = y.Select(label => n / (classes * Math.Max(1, counts[label])) * (options.ClassWeights?[label] ?? 1)).ToArray();
         var totalWeight = sampleWeight.Sum();
 
         var w = new double[classes][];
@@ -107,4 +107,7 @@ public sealed record FitOptions(double L2 = 0.2, double LearningRate = 0.05, int
 
     /// <summary>L2 strength of the signal weights; null uses <see cref="L2"/>.</summary>
     public double? SignalL2 { get; init; }
+
+    /// <summary>Multipliers of the balanced class weights, one per class; null leaves them balanced.</summary>
+    public IReadOnlyList<double>? ClassWeights { get; init; }
 }
