@@ -18,7 +18,7 @@ public static class LogisticRegression
         // Balanced class weights: a rare class (code, math) counts as much in total as a common one.
         var counts = new double[classes];
         foreach (var label in y) counts[label]++;
-        var sampleWeight = y.Select(label => n / (classes * Math.Max(1, counts[label]))).ToArray();
+        var sampleWeight = y.Select(label => n / (classes * Math.Max(1, counts[label])) * (options.ClassWeights?[label] ?? 1)).ToArray();
         var totalWeight = sampleWeight.Sum();
 
         var w = new double[classes][];
@@ -64,7 +64,7 @@ public static class LogisticRegression
             {
                 for (var f = 0; f < features; f++)
                 {
-                    var g = gw[c][f] + options.L2 * w[c][f];
+                    var g = gw[c][f] + (f < features - options.SignalFeatures ? options.L2 : options.SignalL2 ?? options.L2) * w[c][f];
                     mw[c][f] = beta1 * mw[c][f] + (1 - beta1) * g;
                     vw[c][f] = beta2 * vw[c][f] + (1 - beta2) * g * g;
                     w[c][f] -= options.LearningRate * (mw[c][f] / correction1) / (Math.Sqrt(vw[c][f] / correction2) + eps);
@@ -96,5 +96,18 @@ public static class LogisticRegression
     }
 }
 
-/// <summary>Fitting settings: L2 strength, Adam step size and number of full-batch steps.</summary>
-public sealed record FitOptions(double L2 = 0.2, double LearningRate = 0.05, int Iterations = 300);
+/// <summary>
+/// Fitting settings: L2 strength, Adam step size and number of full-batch steps; the last <see cref="SignalFeatures"/>
+/// features (the named signals, few and each meaningful) can get their own, usually weaker, L2 strength.
+/// </summary>
+public sealed record FitOptions(double L2 = 0.2, double LearningRate = 0.05, int Iterations = 300)
+{
+    /// <summary>How many features at the end of a row are named signals.</summary>
+    public int SignalFeatures { get; init; }
+
+    /// <summary>L2 strength of the signal weights; null uses <see cref="L2"/>.</summary>
+    public double? SignalL2 { get; init; }
+
+    /// <summary>Multipliers of the balanced class weights, one per class; null leaves them balanced.</summary>
+    public IReadOnlyList<double>? ClassWeights { get; init; }
+}

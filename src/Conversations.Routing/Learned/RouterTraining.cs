@@ -50,7 +50,7 @@ public static class RouterTraining
         var final = Fit(rows, embeddingDimensions, threshold, options) with
         {
             TrainedOn = $"{rows.Count} train-split questions, {templates.Count} templates; {options.Folds}-fold template-grouped CV threshold {threshold:0.0000}: " +
-                $"under-served {validation.UnderServed:P1}, over-served {validation.OverServed:P1}; L2 {options.Fit.L2}, {options.Fit.Iterations} Adam steps, seed {options.Seed}",
+                $"under-served {validation.UnderServed:P1}, over-served {validation.OverServed:P1}; L2 {options.Fit.L2} (signals {options.Fit.SignalL2 ?? options.Fit.L2}), {options.Fit.Iterations} Adam steps, seed {options.Seed}",
         };
         return (final, validation);
     }
@@ -65,7 +65,7 @@ public static class RouterTraining
         for (var f = 0; f < features; f++) scale[f] = Math.Sqrt(scale[f]) is var sd && sd > 1e-6 ? sd : 1;
         var z = rows.Select(r => r.Features.Select((v, f) => (v - mean[f]) / scale[f]).ToArray()).ToList();
         var y = rows.Select(r => RouterClasses.All.ToList().IndexOf(r.Label)).ToList();
-        var (weights, bias) = LogisticRegression.Fit(z, y, RouterClasses.All.Count, options.Fit);
+        var (weights, bias) = LogisticRegression.Fit(z, y, RouterClasses.All.Count, options.Fit with { SignalFeatures = features - embeddingDimensions });
         return new RouterWeights
         {
             Classes = RouterClasses.All,
@@ -92,7 +92,7 @@ public static class RouterTraining
 public sealed record TrainingOptions(int Folds = 5, double MaxUnderServed = 0.03, int Seed = 17)
 {
     /// <summary>Fitting settings.</summary>
-    public FitOptions Fit { get; init; } = new();
+    public FitOptions Fit { get; init; } = new() { SignalL2 = 0.01 };
 }
 
 /// <summary>Out-of-fold figures at the chosen threshold: shares of need-more questions scored under it, and of small questions over it.</summary>

@@ -25,7 +25,7 @@ public sealed class RoutingBenchmarkSuite : IBenchmarkSuite
     public async Task<int> RunAsync(string[] args, bool smoke, TextWriter output)
     {
         var failures = Workload(output);
-        failures += await Learned.LearnedRoutingFigures.WriteAsync(output, smoke);
+        failures += await Learned.LearnedRoutingFigures.WriteAsync(output, smoke, args.Contains("--list-errors"));
         if (args.Contains("--labeled-only")) return failures == 0 ? 0 : 1; // the routing figures without the outage run
         failures += await OutageAsync(args, smoke, output);
         return failures == 0 ? 0 : 1;

@@ -11,6 +11,7 @@ namespace Conversations.Routing.Tests.Learned;
 public sealed partial class LabeledSetTests
 {
     private const string RelativePath = "tests/Conversations.Benchmarks/Routing/LabeledSet/questions.jsonl";
+    private const string ProbePath = "tests/Conversations.Benchmarks/Routing/LabeledSet/probe.jsonl";
 
     private static readonly string[] Languages = ["en", "zh"];
     private static readonly string[] Domains = ["hr", "it", "finance", "legal", "engineering", "sales", "smalltalk", "general"];
@@ -19,7 +20,7 @@ public sealed partial class LabeledSetTests
     private static readonly string[] RequiredFields = ["id", "text", "lang", "domain", "tier", "template", "split", "reason"];
     private const string StyleField = "style";
 
-    private static readonly Lazy<IReadOnlyList<Entry>> Set = new(Load);
+    private static readonly Lazy<IReadOnlyList<Entry>> Set = new(() => Load(RelativePath));
 
     [Fact]
     public void LabeledSet_every_line_parses_with_exactly_the_known_fields_and_values()
@@ -88,9 +89,32 @@ public sealed partial class LabeledSetTests
         }
     }
 
-    private static IReadOnlyList<Entry> Load()
+    [Fact]
+    public void Probe_set_is_apart_from_the_labeled_set_in_both_languages()
     {
-        var path = Path.Combine(RepositoryRoot(), RelativePath);
+        // Proves the out-of-distribution probe parses with the set's fields and values, is its own split, repeats no
+        // question of the set, and has need-more and small questions in English and Chinese.
+        var probe = Load(ProbePath);
+        var set = Set.Value.Select(e => WhiteSpace().Replace(e.Text.Trim(), " ").ToLowerInvariant()).ToHashSet(StringComparer.Ordinal);
+        Assert.True(probe.Count >= 30, $"{probe.Count} probe questions");
+        Assert.Equal(probe.Count, probe.Select(e => e.Id).Distinct().Count());
+        foreach (var e in probe)
+        {
+            Assert.Equal("probe", e.Split);
+            Assert.True(Languages.Contains(e.Lang) && Domains.Contains(e.Domain) && Tiers.Contains(e.Tier), $"probe line {e.Line}");
+            Assert.StartsWith($"{e.Lang}-{e.Domain}-p", e.Id, StringComparison.Ordinal);
+            Assert.DoesNotContain(WhiteSpace().Replace(e.Text.Trim(), " ").ToLowerInvariant(), set);
+        }
+        foreach (var lang in Languages)
+        {
+            Assert.Contains(probe, e => e.Lang == lang && e.Tier == "small");
+            Assert.Contains(probe, e => e.Lang == lang && e.Tier != "small");
+        }
+    }
+
+    private static IReadOnlyList<Entry> Load(string relativePath)
+    {
+        var path = Path.Combine(RepositoryRoot(), relativePath);
         var entries = new List<Entry>();
         var lineNumber = 0;
         foreach (var line in File.ReadLines(path))

@@ -39,6 +39,39 @@ public sealed class LearnedRouterTests
     }
 
     [Fact]
+    public void Signals_see_look_ups_tasks_word_problems_and_pasted_text()
+    {
+        // Proves the signals for the set's known misses react: Chinese plans without cue words, word problems without "calculate", a paste followed by a short ask.
+        double Signal(string question, string name) => RouterSignals.Of(new ComplexityInput(question))[RouterSignals.Names.ToList().IndexOf(name)];
+        Assert.True(Signal("帮我搞个明年的培训计划", "task words") > 0);
+        Assert.True(Signal("公司搬家，三百多人，周末两天搞定，帮忙排个流程，怎么安排", "task words") > 0);
+        Assert.Equal(0, Signal("婚假有几天？", "task words"));
+        Assert.Equal(1, Signal("打车票超过多少要附行程单吗？", "look-up words"));
+        Assert.Equal(1, Signal("Do we have a case study for retail customers?", "look-up words"));
+        Assert.Equal(0, Signal("Sort out the order of things for the move.", "look-up words"));
+        Assert.Equal(1, Signal("磁盘2T，用了1.3T，每天多写15G，还能撑几天", "word problem"));
+        Assert.Equal(1, Signal("A tank holds 300 litres and drains 12 a minute. How long until it is empty?", "word problem"));
+        Assert.Equal(0, Signal("How many days of leave do I get?", "word problem")); // a look-up with no numbers given
+        Assert.Equal(1, Signal("FW: RE: invoice\n> please use PO 4500\nWhich PO goes on the invoice?", "pasted text"));
+        Assert.Equal(0, Signal("Which PO goes on the invoice?", "pasted text"));
+        Assert.True(Signal("A long story about my monitor. It flickers again. It was fine. Phone number?", "last ask length")
+            < Signal("Put together the hiring plan for the data team with the budget down fifteen percent", "last ask length"));
+    }
+
+    [Fact]
+    public void Signal_weights_can_be_regularized_apart_from_the_embedding()
+    {
+        // Proves a weaker L2 on the trailing signal features lets them carry more weight, while the embedding's L2 is unchanged.
+        var rows = ToyRows();
+        var x = rows.Select(r => r.Features).ToList();
+        var y = rows.Select(r => Labels.ToList().IndexOf(r.Label)).ToList();
+        var signals = RouterSignals.Names.Count;
+        double SignalMass(FitOptions o) => LogisticRegression.Fit(x, y, 4, o).Weights.Sum(row => row.TakeLast(signals).Sum(Math.Abs));
+        var same = new FitOptions(L2: 1, Iterations: 120);
+        Assert.True(SignalMass(same with { SignalFeatures = signals, SignalL2 = 0.001 }) > SignalMass(same));
+    }
+
+    [Fact]
     public void Training_is_deterministic_and_learns_the_classes()
     {
         // Proves the same data give the same weights, and the fitted classifier puts each toy class first.

@@ -26,13 +26,19 @@ public static class LabeledSet
     /// <summary>The file, relative to the repository root.</summary>
     public const string RelativePath = "tests/Conversations.Benchmarks/Routing/LabeledSet/questions.jsonl";
 
+    /// <summary>
+    /// The out-of-distribution probe: questions written apart from the set, in phrasings it does not use. It is
+    /// reported on its own and never trained on.
+    /// </summary>
+    public const string ProbePath = "tests/Conversations.Benchmarks/Routing/LabeledSet/probe.jsonl";
+
     /// <summary>The weights file the training command writes, relative to the repository root.</summary>
     public const string WeightsPath = "src/Conversations.Routing/Learned/router-weights.json";
 
     /// <summary>All questions, in file order.</summary>
-    public static IReadOnlyList<LabeledSetQuestion> Load() =>
-        File.ReadLines(Path.Combine(RepositoryRoot(), RelativePath)).Where(l => l.Trim().Length > 0)
-            .Select(l => JsonSerializer.Deserialize<LabeledSetQuestion>(l) ?? throw new InvalidDataException($"empty line in {RelativePath}"))
+    public static IReadOnlyList<LabeledSetQuestion> Load(string relativePath = RelativePath) =>
+        File.ReadLines(Path.Combine(RepositoryRoot(), relativePath)).Where(l => l.Trim().Length > 0)
+            .Select(l => JsonSerializer.Deserialize<LabeledSetQuestion>(l) ?? throw new InvalidDataException($"empty line in {relativePath}"))
             .ToList();
 
     /// <summary>The repository root: the nearest folder above the running assembly that holds the labeled set.</summary>

@@ -103,6 +103,18 @@ public sealed record LabeledSetReport(IReadOnlyList<LabeledSetOutcome> Outcomes)
     public int NeedSmall => Outcomes.Count - NeedMore;
     /// <summary>Cost as a share of always-large.</summary>
     public double CostRatio => Outcomes.Sum(o => o.AlwaysLargeCostUsd) is var l and > 0 ? (double)(Outcomes.Sum(o => o.CostUsd) / l) : 0;
+    /// <summary>
+    /// Cost as a share of always-large on a workload where <paramref name="needMoreShare"/> of the questions need more
+    /// than the small model: the mean cost of a need-more and of a small question here, mixed in that proportion.
+    /// </summary>
+    public double CostRatioAtMix(double needMoreShare)
+    {
+        decimal Mean(bool needMore, Func<LabeledSetOutcome, decimal> cost) =>
+            Outcomes.Where(o => (o.Question.Tier != RouterClasses.Small) == needMore).Select(cost).DefaultIfEmpty(0m).Average();
+        var share = (decimal)needMoreShare;
+        var large = share * Mean(true, o => o.AlwaysLargeCostUsd) + (1 - share) * Mean(false, o => o.AlwaysLargeCostUsd);
+        return large == 0 ? 0 : (double)((share * Mean(true, o => o.CostUsd) + (1 - share) * Mean(false, o => o.CostUsd)) / large);
+    }
     /// <summary>Under-served questions as a share of those that need more than the small model (the target's measure).</summary>
     public double UnderServedOfNeedMore => NeedMore == 0 ? 0 : Outcomes.Count(o => o.UnderServed) / (double)NeedMore;
     /// <summary>Small questions sent to a dearer model, as a share of the small questions.</summary>

@@ -34,17 +34,19 @@ public sealed class TrainRouterSuite : IBenchmarkSuite
         if (args.Contains("--sweep"))
         {
             // Regularization and step counts compared by cross-validation on the train split alone (the test split is never read here).
-            output.WriteLine("| L2 | steps | lr | CV threshold | CV under-served | CV over-served |");
-            output.WriteLine("|---:|---:|---:|---:|---:|---:|");
-            foreach (var l2 in new[] { 0.001, 0.01, 0.05, 0.2 })
-                foreach (var steps in new[] { 150, 300, 600 })
-                {
-                    var (_, v) = RouterTraining.Train(rows, vectors[0].Length, new TrainingOptions { Fit = new FitOptions(l2, 0.05, steps) });
-                    output.WriteLine($"| {l2} | {steps} | 0.05 | {v.Threshold:0.000} | {v.UnderServed:P1} | {v.OverServed:P1} |");
-                }
+            output.WriteLine("| L2 | signal L2 | steps | small class weight | CV threshold | CV under-served | CV over-served |");
+            output.WriteLine("|---:|---:|---:|---:|---:|---:|---:|");
+            var settings = new[] { 0.05, 0.1, 0.2, 0.5 }.SelectMany(l2 => new double?[] { null, 0.01, 0.001 }.Select(s => (l2, s, 300, 1.0)))
+                .Concat([(0.2, 0.01, 150, 1.0), (0.2, 0.01, 600, 1.0), (0.2, 0.01, 300, 0.5), (0.2, 0.01, 300, 2.0)]);
+            foreach (var (l2, signalL2, steps, small) in settings)
+            {
+                var fit = new FitOptions(l2, 0.05, steps) { SignalL2 = signalL2, ClassWeights = [small, 1, 1, 1] };
+                var (_, v) = RouterTraining.Train(rows, vectors[0].Length, new TrainingOptions { Fit = fit });
+                output.WriteLine($"| {l2} | {signalL2?.ToString() ?? "same"} | {steps} | {small} | {v.Threshold:0.000} | {v.UnderServed:P1} | {v.OverServed:P1} |");
+            }
             return 0;
         }
-        var options = smoke ? new TrainingOptions(Folds: 2) { Fit = new FitOptions(Iterations: 20) } : new TrainingOptions();
+        var options = smoke ? new TrainingOptions(Folds: 2) { Fit = new FitOptions(Iterations: 20) { SignalL2 = 0.01 } } : new TrainingOptions();
         var clock = Stopwatch.StartNew();
         var (weights, cv) = RouterTraining.Train(rows, vectors[0].Length, options);
         output.WriteLine($"trained on {rows.Count} train-split questions in {clock.Elapsed.TotalSeconds:0.0} s (embedding {ms:0.0} ms a question)");
