@@ -55,4 +55,25 @@ public sealed class EmbeddingPersonalDataTests(ExternalEmbeddingsFixture fx) : I
         Assert.True(search.IsSuccessStatusCode, await search.Content.ReadAsStringAsync());
         Assert.Contains(fx.Embeddings.EmbeddedTexts, t => t.Contains($"Which policy applies to {masked}", StringComparison.Ordinal));
     }
+
+    [Fact(DisplayName = "The drift sketch embeds a question for an outside endpoint masked, as retrieval does, when no search embedded it")]
+    public async Task Drift_embeds_the_question_masked_for_an_outside_endpoint()
+    {
+        using var tenant = await fx.NewTenantAsync("dembdrift");
+        // A user who may read nothing: retrieval embeds nothing, so the drift sketch embeds the question itself.
+        var conversation = await tenant.User.CreateConversationAsync();
+        var masked = $"zq{Guid.NewGuid():n}"[..12] + "@example.com";
+        await tenant.User.SendAsync(conversation, $"My e-mail is {masked}, what is the drift policy?");
+
+        // The sample is a one-way message: the admin's status read embeds whatever has arrived.
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (!fx.Embeddings.EmbeddedTexts.Any(t => t.Contains("drift policy", StringComparison.Ordinal)) && DateTime.UtcNow < deadline)
+        {
+            await tenant.Admin.GetJsonAsync("/v1/drift");
+            await Task.Delay(200);
+        }
+        var texts = fx.Embeddings.EmbeddedTexts;
+        Assert.Contains(texts, t => t.Contains("drift policy", StringComparison.Ordinal));
+        Assert.DoesNotContain(texts, t => t.Contains(masked, StringComparison.Ordinal));
+    }
 }
