@@ -41,8 +41,7 @@ internal sealed partial class KnowledgeRetriever(
         var candidates = o.HybridSearch ? Math.Max(topK * 2, 10) : topK;
         var plan = RetrievalPlanner.Choose(allowed, total, candidates, o.Planner);
 
-        var model = embeddings.Model ?? throw new InvalidOperationException("Retrieval needs the knowledge base's embedding model.");
-        var vector = (await model.EmbedAsync([embedded.Text], cancellationToken))[0];
+        var vector = await embedded.VectorAsync(cancellationToken);
         var hits = await store.SearchAsync(new KnowledgeQuery(
             tenantId, vector, access.LabelIds, candidates,
             plan.Kind == RetrievalPlanKind.HnswIterative ? VectorSearchMode.HnswIterative : VectorSearchMode.Exact,
@@ -70,7 +69,7 @@ internal sealed partial class KnowledgeRetriever(
             return new KnowledgeChunk(h.DocumentId, h.Title, h.ChunkIndex, h.Content, Math.Round(f.Score, 6),
                 names.GetValueOrDefault(h.LabelId, ""), similarity.TryGetValue(f.Key, out var s) ? Math.Round(s, 6) : null);
         }).ToList();
-        return new RetrievalResult(chunks, check.AclVersion, plan.ToString(), Math.Round(plan.AllowedShare, 6)) { QuestionVector = vector };
+        return new RetrievalResult(chunks, check.AclVersion, plan.ToString(), Math.Round(plan.AllowedShare, 6));
     }
 
     /// <inheritdoc />

@@ -78,7 +78,7 @@ internal sealed partial class TurnRouter(
         // made when the small/large choice is open: not for a pinned model, one model in both tiers, or a threshold
         // of 0 or 1 (everything large, everything small).
         var chooses = !pinned && policy.SmallModelId != policy.LargeModelId && policy.ComplexityThreshold is > 0 and < 1;
-        var embedding = chooses ? embedder.EmbedAsync(context.Question, cancellationToken) : Task.FromResult<float[]?>(null);
+        var embedding = chooses ? embedder.EmbedAsync(context, cancellationToken) : Task.FromResult<float[]?>(null);
         var (cached, cacheKeys) = pinned ? (null, null) : await LookupCacheAsync(context, policy, cancellationToken);
         if (cached is not null) return cached;
 
