@@ -4,13 +4,17 @@ namespace Conversations.Contracts.Drift;
 /// One finished turn as the drift sketch hears it: the question (as the model saw it) with its embedding when
 /// retrieval made one, and how the turn ended.
 /// </summary>
-/// <param name="Vector">The question's embedding from retrieval; null when none was made (the drift grain embeds the text itself).</param>
+/// <param name="Vector">The question's embedding from retrieval; null when none was made (the drift grain embeds <paramref name="TextToEmbed"/>).</param>
 /// <param name="Refused">Refused by moderation or the router.</param>
 /// <param name="Answered">An answer was delivered.</param>
 /// <param name="Searched">The knowledge base was searched.</param>
 /// <param name="NoSources">The search found no source the user may read.</param>
 /// <param name="Fallback">The answer came from other than the first model of the turn's chain.</param>
 /// <param name="AnswerChars">The delivered answer's length.</param>
+/// <param name="TextToEmbed">
+/// The question as the embedding model may receive it (masked for an outside endpoint under the tenant's
+/// personal-data policy, as retrieval embeds it); null: the sample is counted without an embedding.
+/// </param>
 [GenerateSerializer, Immutable, Alias("drift-sample")]
 public sealed record DriftSample(
     [property: Id(0)] string Question,
@@ -20,7 +24,8 @@ public sealed record DriftSample(
     [property: Id(4)] bool Searched,
     [property: Id(5)] bool NoSources,
     [property: Id(6)] bool Fallback,
-    [property: Id(7)] int AnswerChars);
+    [property: Id(7)] int AnswerChars,
+    [property: Id(8)] string? TextToEmbed = null);
 
 /// <summary>A tenant's drift thresholds and schedule (see the drift statistics for what each compares).</summary>
 [GenerateSerializer, Immutable, Alias("drift-thresholds")]

@@ -75,11 +75,6 @@ public sealed record RetrievalResult(
 {
     /// <summary>Nothing found (or nothing readable).</summary>
     public static readonly RetrievalResult Empty = new([], 0, "empty", 0);
-
-    /// <summary>The question's embedding, for the tenant's drift sketch; in-process only (neither serialized nor shown).</summary>
-    [System.Text.Json.Serialization.JsonIgnore]
-    [field: NonSerialized]
-    public float[]? QuestionVector { get; init; }
 }
 
 /// <summary>A user's knowledge search: the chunks as the user may see them, or why the question was refused.</summary>

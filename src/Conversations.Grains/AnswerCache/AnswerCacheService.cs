@@ -3,9 +3,9 @@ using Conversations.Contracts.Knowledge;
 using Conversations.Contracts.Routing;
 using Conversations.Contracts.Tenancy;
 using Conversations.Grains.Chat;
+using Conversations.Grains.Knowledge;
 using Conversations.Routing.Caching;
 using Conversations.Storage.Routing;
-using Microsoft.Extensions.AI;
 using RoutingContext = Conversations.Grains.Chat.RoutingContext;
 
 namespace Conversations.Grains.AnswerCache;
@@ -30,11 +30,8 @@ internal sealed class AnswerCacheService(
     AnswerCacheStore store,
     RoutingStore routing,
     KnowledgeVersions versions,
-    IServiceProvider services)
+    QuestionEmbeddings embeddings)
 {
-    private readonly IEmbeddingGenerator<string, Embedding<float>>? _embedder =
-        services.GetService(typeof(IEmbeddingGenerator<string, Embedding<float>>)) as IEmbeddingGenerator<string, Embedding<float>>;
-
     /// <summary>Looks the question up in the caches the policy turns on.</summary>
     public async Task<CacheLookup> LookupAsync(RoutingContext context, RoutingPolicySettings policy, CancellationToken ct)
     {
@@ -49,9 +46,9 @@ internal sealed class AnswerCacheService(
             && await ReadableAsync(tenantId, exact, access.Labels, ct))
             return Counted(new CacheLookup(exact, "exact-cache", keys));
 
-        if (policy.SemanticCache && _embedder is not null)
+        if (policy.SemanticCache && embeddings.Model is not null)
         {
-            var vector = await EmbedAsync(context.Question, ct);
+            var vector = await context.Embedding.VectorAsync(ct);
             if (await store.FindSimilarAsync(tenantId, [keys.PrivateScope, keys.SharedScope], vector, policy.SemanticThreshold, ct) is { } similar
                 && await ReadableAsync(tenantId, similar, access.Labels, ct))
                 return Counted(new CacheLookup(similar, "semantic-cache", keys));
@@ -77,12 +74,9 @@ internal sealed class AnswerCacheService(
         var entry = new CachedAnswer(answer, modelId, context.ChunkIds, 1);
         var ttl = TimeSpan.FromSeconds(policy.CacheTtlSeconds);
         if (policy.ExactCache) await store.PutExactAsync(tenantId, personal ? keys.PrivateExact : keys.SharedExact, context.Question, entry, ttl, ct);
-        if (policy.SemanticCache && _embedder is not null)
-            await store.PutSimilarAsync(tenantId, personal ? keys.PrivateScope : keys.SharedScope, context.Question, await EmbedAsync(context.Question, ct), entry, ttl, ct);
+        if (policy.SemanticCache && embeddings.Model is not null)
+            await store.PutSimilarAsync(tenantId, personal ? keys.PrivateScope : keys.SharedScope, context.Question, await context.Embedding.VectorAsync(ct), entry, ttl, ct);
     }
-
-    private async Task<float[]> EmbedAsync(string text, CancellationToken ct) =>
-        (await _embedder!.GenerateVectorAsync(text, cancellationToken: ct)).ToArray();
 
     // Defence in depth: the scope already guarantees this; a relabeled or deleted document turns the hit into a miss.
     private async Task<bool> ReadableAsync(string tenantId, CachedAnswer hit, IReadOnlyList<string> readable, CancellationToken ct)

@@ -16,6 +16,7 @@ internal sealed class ChatPipeline(
     ITurnModeration moderation,
     ITurnRouter router,
     IKnowledgeRetriever retriever,
+    QuestionEmbeddings embeddings,
     IChatModelProvider models,
     ITokenCounter tokens,
     ConversationStore store,
@@ -36,6 +37,9 @@ internal sealed class ChatPipeline(
 
     /// <summary>Stages 3 and 4.</summary>
     public IKnowledgeRetriever Retriever => retriever;
+
+    /// <summary>How a turn's question is embedded (retrieval, the drift sketch).</summary>
+    public QuestionEmbeddings Embeddings => embeddings;
 
     /// <summary>The platform's model client and its timeouts.</summary>
     public IChatModelProvider Models => models;

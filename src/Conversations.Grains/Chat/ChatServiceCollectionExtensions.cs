@@ -4,6 +4,7 @@ using Conversations.Prompting.Summaries;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
 
 namespace Conversations.Grains.Chat;
 
@@ -28,7 +29,15 @@ public static class ChatServiceCollectionExtensions
         services.TryAddSingleton<ITurnModeration, PassThroughModeration>();
         services.TryAddSingleton<ITurnRouter, SingleModelRouter>();
         services.TryAddSingleton<IKnowledgeRetriever, NoKnowledgeRetriever>();
+        services.TryAddQuestionEmbeddings();
         services.AddSingleton<ChatPipeline>();
+        return services;
+    }
+
+    /// <summary>No embedding model for questions (the default until the knowledge feature is added); for each feature that embeds them.</summary>
+    internal static IServiceCollection TryAddQuestionEmbeddings(this IServiceCollection services)
+    {
+        services.TryAddSingleton(sp => new QuestionEmbeddings(null, sp.GetRequiredService<IOptions<ChatOptions>>()));
         return services;
     }
 }

@@ -1,4 +1,5 @@
 using Conversations.Contracts.Chat;
+using Conversations.Grains.Knowledge;
 using Conversations.Models.Chat;
 
 namespace Conversations.Grains.Chat;
@@ -120,7 +121,11 @@ internal interface IRoutedTurn
 internal sealed record RoutingContext(
     Caller Caller, string ConversationId, string TurnId, string Question, int ConversationDepth,
     int PromptTokens, int MaxOutputTokens, double? RetrievalTopScore, long AclVersion, IReadOnlyList<string> ChunkIds,
-    bool PrivateContext = false, long MemoryEpoch = 0, string? RequestedModel = null, int ImageCount = 0);
+    bool PrivateContext = false, long MemoryEpoch = 0, string? RequestedModel = null, int ImageCount = 0)
+{
+    /// <summary>The turn's question embedding, shared with retrieval: the question is embedded once per turn.</summary>
+    public required QuestionEmbedding Embedding { get; init; }
+}
 
 /// <summary>How one model attempt went, and what it consumed.</summary>
 /// <param name="FailureCode">null on success; "model_timeout", "model_stalled", "model_unavailable".</param>

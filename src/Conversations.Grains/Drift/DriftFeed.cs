@@ -6,7 +6,7 @@ namespace Conversations.Grains.Drift;
 
 /// <summary>
 /// What a finished turn tells the tenant's drift sketch: one one-way message with the question as the model saw it,
-/// the embedding retrieval already made, and how the turn ended. Never awaited and never thrown: drift figures must
+/// the embedding the turn already made (else the text the sketch may embed, as retrieval would), and how the turn ended. Never awaited and never thrown: drift figures must
 /// not slow or fail a turn.
 /// </summary>
 internal static partial class DriftFeed
@@ -16,9 +16,10 @@ internal static partial class DriftFeed
     {
         var first = turn.Chain.Count > 0 ? turn.Chain[0].ModelId : null;
         var answeredBy = turn.Answer.ModelName;
-        Send(turn, new DriftSample(turn.Moderation.Verdict.TextForModel, turn.Retrieval.QuestionVector, Refused: false, Answered: delivered,
+        Send(turn, new DriftSample(turn.Moderation.Verdict.TextForModel, turn.Embedding.Made, Refused: false, Answered: delivered,
             Searched: turn.Search is not null, NoSources: turn.Search is not null && turn.Retrieval.Chunks.Count == 0,
-            Fallback: delivered && first is not null && answeredBy is not null && answeredBy != first, AnswerChars: delivered ? answer.Length : 0));
+            Fallback: delivered && first is not null && answeredBy is not null && answeredBy != first, AnswerChars: delivered ? answer.Length : 0,
+            TextToEmbed: turn.Embedding.Text));
     }
 
     /// <summary>A turn refused by moderation or the router. A retryable refusal (a rate or token limit) says nothing about the questions and is not counted.</summary>
@@ -26,8 +27,8 @@ internal static partial class DriftFeed
     {
         var verdict = turn.Moderation.Verdict;
         if (verdict.Retryable) return;
-        Send(turn, new DriftSample(verdict.Allowed ? verdict.TextForModel : verdict.TextToStore, turn.Retrieval.QuestionVector, Refused: true,
-            Answered: false, Searched: false, NoSources: false, Fallback: false, AnswerChars: 0));
+        Send(turn, new DriftSample(verdict.Allowed ? verdict.TextForModel : verdict.TextToStore, turn.Embedding.Made, Refused: true,
+            Answered: false, Searched: false, NoSources: false, Fallback: false, AnswerChars: 0, TextToEmbed: turn.Embedding.Text));
     }
 
     private static void Send(ChatTurn turn, DriftSample sample)

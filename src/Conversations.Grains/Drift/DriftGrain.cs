@@ -1,10 +1,9 @@
 using Conversations.Contracts.Drift;
 using Conversations.Contracts.Feedback;
+using Conversations.Grains.Knowledge;
 using Conversations.Grains.Telemetry;
-using Conversations.Models.Embeddings;
 using Conversations.Routing.Drift;
 using Conversations.Storage.Drift;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
 namespace Conversations.Grains.Drift;
@@ -29,11 +28,11 @@ public sealed class DriftGrainState
 /// every <see cref="WriteEvery"/> samples, on checks and on deactivation (a crash loses at most that many samples of
 /// a statistic, never a turn).
 /// </summary>
-public sealed partial class DriftGrain(
+internal sealed partial class DriftGrain(
     [PersistentState("drift", "store")] IPersistentState<DriftGrainState> state,
     DriftEventStore events,
     IFeedbackLog feedback,
-    IServiceProvider services,
+    QuestionEmbeddings embeddings,
     TimeProvider time,
     ILogger<DriftGrain> logger) : Grain, IDriftGrain, IRemindable
 {
@@ -79,7 +78,7 @@ public sealed partial class DriftGrain(
     public async Task RecordAsync(DriftSample sample)
     {
         await EnsureScheduledAsync();
-        if (sample.Vector is { Length: > 0 } || _pending.Count >= MaxPending) await AddAsync(sample, sample.Vector);
+        if (sample.Vector is { Length: > 0 } || sample.TextToEmbed is null || _pending.Count >= MaxPending) await AddAsync(sample, sample.Vector);
         else _pending.Add(sample);
         if (_pending.Count >= EmbedBatch) await FlushAsync();
         if (_unsaved >= WriteEvery) await SaveAsync();
@@ -195,8 +194,9 @@ public sealed partial class DriftGrain(
             IReadOnlyList<float[]?> vectors;
             try
             {
-                vectors = services.GetService<EmbeddingModel>() is { } model
-                    ? [.. await model.EmbedAsync(batch.Select(s => s.Question).ToList())]
+                // The text the turn's personal-data gate let out (QuestionEmbedding.Text), never the question as the model saw it.
+                vectors = embeddings.Model is { } model
+                    ? [.. await model.EmbedAsync(batch.Select(s => s.TextToEmbed!).ToList())]
                     : batch.Select(_ => (float[]?)null).ToList();
             }
             catch (Exception e)

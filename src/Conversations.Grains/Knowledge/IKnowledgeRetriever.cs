@@ -1,5 +1,4 @@
 using Conversations.Contracts.Knowledge;
-using Conversations.Grains.Chat;
 
 namespace Conversations.Grains.Knowledge;
 
@@ -15,10 +14,10 @@ internal interface IKnowledgeRetriever
 
     /// <summary>
     /// The same search for a moderated question: what leaves the platform (an embedding endpoint outside this process)
-    /// follows the tenant's personal-data policy, as a model request does.
+    /// follows the tenant's personal-data policy, as a model request does (<see cref="QuestionEmbedding.Text"/>).
     /// </summary>
-    Task<RetrievalResult> RetrieveAsync(string tenantId, string userId, InputVerdict question, int topK, CancellationToken cancellationToken = default) =>
-        RetrieveAsync(tenantId, userId, question.TextForModel, topK, cancellationToken);
+    Task<RetrievalResult> RetrieveAsync(string tenantId, string userId, QuestionEmbedding question, int topK, CancellationToken cancellationToken = default) =>
+        RetrieveAsync(tenantId, userId, question.Verdict.TextForModel, topK, cancellationToken);
 
     /// <summary>
     /// One passage (chunk) of the tenant's knowledge base when <paramref name="userId"/> may read it now, else null:

@@ -1,7 +1,6 @@
 using Conversations.Contracts.Knowledge;
 using Conversations.Grains.Chat;
 using Conversations.Knowledge.Search;
-using Conversations.Models.Embeddings;
 using Conversations.Storage.Knowledge;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -14,23 +13,19 @@ namespace Conversations.Grains.Knowledge;
 /// returned row's label is re-checked by the ACL grain (defence in depth: a revoke that lands mid-query still wins).
 /// </summary>
 internal sealed partial class KnowledgeRetriever(
-    IGrainFactory grains, KnowledgeStore store, EmbeddingModel embeddings, LabelChunkCounts counts,
-    IOptions<KnowledgeOptions> options, IOptions<ChatOptions> chat, ILogger<KnowledgeRetriever> logger) : IKnowledgeRetriever
+    IGrainFactory grains, KnowledgeStore store, QuestionEmbeddings embeddings, LabelChunkCounts counts,
+    IOptions<KnowledgeOptions> options, ILogger<KnowledgeRetriever> logger) : IKnowledgeRetriever
 {
     /// <inheritdoc />
     public Task<RetrievalResult> RetrieveAsync(string tenantId, string userId, string question, int topK, CancellationToken cancellationToken = default) =>
-        SearchAsync(tenantId, userId, question, question, topK, cancellationToken);
+        RetrieveAsync(tenantId, userId, embeddings.For(InputVerdict.Pass(question)), topK, cancellationToken);
 
     /// <inheritdoc />
-    public Task<RetrievalResult> RetrieveAsync(string tenantId, string userId, InputVerdict question, int topK, CancellationToken cancellationToken = default) =>
-        // The full-text half stays in the database and searches the text as the model may see it; an outside embedding
-        // endpoint gets the masked text unless the policy (or the operator's allowlist) sends it as it is.
-        SearchAsync(tenantId, userId, question.TextForModel,
-            PersonalDataGate.MustMask(embeddings.Endpoint, question.PersonalDataToModels, chat.Value.PersonalDataAllowedHosts) ? question.TextToStore : question.TextForModel,
-            topK, cancellationToken);
-
-    private async Task<RetrievalResult> SearchAsync(string tenantId, string userId, string question, string embedded, int topK, CancellationToken cancellationToken)
+    public async Task<RetrievalResult> RetrieveAsync(string tenantId, string userId, QuestionEmbedding embedded, int topK, CancellationToken cancellationToken = default)
     {
+        // The full-text half stays in the database and searches the text as the model may see it; the embedding model
+        // gets the question as the personal-data policy lets it leave (see QuestionEmbedding.Text).
+        var question = embedded.Verdict.TextForModel;
         topK = Math.Min(topK, KnowledgeOptions.MaxTopK);
         if (topK <= 0 || string.IsNullOrWhiteSpace(question)) return RetrievalResult.Empty;
         var acl = grains.GetGrain<ITenantAclGrain>(tenantId);
@@ -46,7 +41,7 @@ internal sealed partial class KnowledgeRetriever(
         var candidates = o.HybridSearch ? Math.Max(topK * 2, 10) : topK;
         var plan = RetrievalPlanner.Choose(allowed, total, candidates, o.Planner);
 
-        var vector = (await embeddings.EmbedAsync([embedded], cancellationToken))[0];
+        var vector = await embedded.VectorAsync(cancellationToken);
         var hits = await store.SearchAsync(new KnowledgeQuery(
             tenantId, vector, access.LabelIds, candidates,
             plan.Kind == RetrievalPlanKind.HnswIterative ? VectorSearchMode.HnswIterative : VectorSearchMode.Exact,
@@ -74,7 +69,7 @@ internal sealed partial class KnowledgeRetriever(
             return new KnowledgeChunk(h.DocumentId, h.Title, h.ChunkIndex, h.Content, Math.Round(f.Score, 6),
                 names.GetValueOrDefault(h.LabelId, ""), similarity.TryGetValue(f.Key, out var s) ? Math.Round(s, 6) : null);
         }).ToList();
-        return new RetrievalResult(chunks, check.AclVersion, plan.ToString(), Math.Round(plan.AllowedShare, 6)) { QuestionVector = vector };
+        return new RetrievalResult(chunks, check.AclVersion, plan.ToString(), Math.Round(plan.AllowedShare, 6));
     }
 
     /// <inheritdoc />

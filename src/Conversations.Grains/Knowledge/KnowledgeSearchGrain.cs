@@ -12,7 +12,8 @@ namespace Conversations.Grains.Knowledge;
 /// findings recorded as moderation events under the conversation id <see cref="ConversationId"/>.
 /// </summary>
 [StatelessWorker]
-internal sealed class KnowledgeSearchGrain(IKnowledgeRetriever retriever, ITurnModeration moderation) : Grain, IKnowledgeSearchGrain
+internal sealed class KnowledgeSearchGrain(IKnowledgeRetriever retriever, ITurnModeration moderation, QuestionEmbeddings embeddings)
+    : Grain, IKnowledgeSearchGrain
 {
     /// <summary>The conversation id moderation events of searches carry.</summary>
     public const string ConversationId = "knowledge-search";
@@ -30,7 +31,7 @@ internal sealed class KnowledgeSearchGrain(IKnowledgeRetriever retriever, ITurnM
             await search.FinishAsync(TurnUsage.None, "");
             return new KnowledgeSearchResult(null, verdict.RefusalCode, verdict.RefusalMessage, verdict.RiskLevel, verdict.Labels);
         }
-        var result = await retriever.RetrieveAsync(tenantId, caller.UserId, verdict, topK);
+        var result = await retriever.RetrieveAsync(tenantId, caller.UserId, embeddings.For(verdict), topK);
 
         // Each chunk is its own "answer": one guard per chunk, so a term can never match across two chunks' seam.
         var chunks = new List<KnowledgeChunk>(result.Chunks.Count);

@@ -5,6 +5,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
 using Npgsql;
 
 using Conversations.Storage.Encryption;
@@ -32,6 +33,8 @@ public static class KnowledgeServiceCollectionExtensions
         // The local model loads lazily, on the first upload or question.
         services.AddSingleton(_ => EmbeddingModel.Create(embeddingOptions));
         services.AddSingleton<IEmbeddingGenerator<string, Embedding<float>>>(sp => sp.GetRequiredService<EmbeddingModel>().Generator);
+        // Replaces the chat wiring's default without a model: the turn path embeds questions with this one.
+        services.Replace(ServiceDescriptor.Singleton(sp => new QuestionEmbeddings(sp.GetRequiredService<EmbeddingModel>(), sp.GetRequiredService<IOptions<Chat.ChatOptions>>())));
         services.AddSingleton(sp => new KnowledgeStore(sp.GetRequiredService<NpgsqlDataSource>(), sp.GetRequiredService<TenantKeyRing>(),
             embeddingOptions.UsesEndpoint ? embeddingOptions.Dimensions!.Value : MiniLmEmbeddingGenerator.ModelDimensions));
         services.AddSingleton<LabelChunkCounts>();

@@ -4,6 +4,7 @@ using Conversations.Grains.Moderation.Lexicons;
 using Conversations.Grains.Moderation.RateLimiting;
 using Conversations.Grains.Moderation.Turn;
 using Conversations.Moderation.Green;
+using Conversations.Moderation.Moderators;
 using Conversations.Storage.Moderation;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -31,6 +32,10 @@ public static class ModerationServiceExtensions
         services.AddSingleton<ModerationEventWriter>();
         services.AddHostedService(sp => sp.GetRequiredService<ModerationEventWriter>());
         services.AddSingleton<TenantLexiconCache>();
+        // The turn's checkers are made per check (with Green configured they hold a typed HttpClient whose handlers the
+        // factory rotates), so the turn's moderation takes their factories.
+        services.TryAddSingleton<Func<IContentModerator>>(sp => sp.GetRequiredService<IContentModerator>);
+        services.TryAddSingleton<Func<IOutputWindowModerator>>(sp => sp.GetRequiredService<IOutputWindowModerator>);
         // Replaces the chat wiring's pass-through default.
         services.Replace(ServiceDescriptor.Singleton<ITurnModeration, TurnModeration>());
         return services;

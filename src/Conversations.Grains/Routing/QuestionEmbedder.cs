@@ -1,3 +1,5 @@
+using Conversations.Grains.Chat;
+using Conversations.Grains.Knowledge;
 using Conversations.Models.Embeddings;
 using Conversations.Routing.Learned;
 using Microsoft.Extensions.Logging;
@@ -5,24 +7,25 @@ using Microsoft.Extensions.Logging;
 namespace Conversations.Grains.Routing;
 
 /// <summary>
-/// Embeds a turn's question with all-MiniLM-L6-v2 for the learned router: the knowledge base's own generator when it
-/// is that model (no second copy in memory), else a local one loaded on first use. Null when the router has no
-/// weights or the embedding fails: the keyword estimator then decides, and the route reason says so.
+/// Embeds a turn's question with all-MiniLM-L6-v2 for the learned router: when the knowledge base's model is that
+/// model, the turn's one embedding (<see cref="QuestionEmbedding"/>, shared with retrieval and the answer cache), else
+/// a local one loaded on first use. Null when the router has no weights or the embedding fails: the keyword estimator
+/// then decides, and the route reason says so.
 /// </summary>
-internal sealed partial class QuestionEmbedder(IServiceProvider services, ILogger<QuestionEmbedder> logger)
+internal sealed partial class QuestionEmbedder(QuestionEmbeddings embeddings, ILogger<QuestionEmbedder> logger)
 {
-    private readonly Lazy<EmbeddingModel> _model = new(() =>
-        services.GetService(typeof(EmbeddingModel)) is EmbeddingModel { ModelId: MiniLmEmbeddingGenerator.ModelId } shared
-            ? shared
-            : new EmbeddingModel(new MiniLmEmbeddingGenerator(), MiniLmEmbeddingGenerator.ModelId, MiniLmEmbeddingGenerator.ModelDimensions, 1));
+    private readonly Lazy<EmbeddingModel> _local = new(() =>
+        new EmbeddingModel(new MiniLmEmbeddingGenerator(), MiniLmEmbeddingGenerator.ModelId, MiniLmEmbeddingGenerator.ModelDimensions, 1));
 
     /// <summary>The question's embedding, or null when the learned router cannot use one.</summary>
-    public async Task<float[]?> EmbedAsync(string question, CancellationToken cancellationToken)
+    public async Task<float[]?> EmbedAsync(RoutingContext context, CancellationToken cancellationToken)
     {
-        if (LearnedRouter.Shipped is null || string.IsNullOrWhiteSpace(question)) return null;
+        if (LearnedRouter.Shipped is null || string.IsNullOrWhiteSpace(context.Question)) return null;
         try
         {
-            return (await _model.Value.EmbedAsync([question], cancellationToken))[0];
+            return embeddings.Model is { ModelId: MiniLmEmbeddingGenerator.ModelId }
+                ? await context.Embedding.VectorAsync(cancellationToken)
+                : (await _local.Value.EmbedAsync([context.Question], cancellationToken))[0];
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {

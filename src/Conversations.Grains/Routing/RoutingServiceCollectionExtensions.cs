@@ -45,6 +45,7 @@ public static class RoutingServiceCollectionExtensions
         services.AddSingleton<HealthCache>();
         services.AddSingleton<KnowledgeVersions>();
         services.AddSingleton<ChatModelPool>();
+        services.TryAddQuestionEmbeddings(); // AddKnowledge replaces it with the knowledge base's model
         services.AddSingleton<QuestionEmbedder>();
         services.AddSingleton<AnswerCacheService>();
         services.AddSingleton<TurnDetailsWriter>();

@@ -57,76 +57,75 @@ internal sealed partial class TurnRouter(
     /// <inheritdoc />
     public async Task<IRoutedTurn> PlanAsync(RoutingContext context, CancellationToken cancellationToken)
     {
-        var tenantId = context.Caller.TenantId;
-        if (await configs.GetAsync(tenantId) is not { } routing)
+        if (await configs.GetAsync(context.Caller.TenantId) is not { } routing)
             return SingleModelRouter.Plan(platform, context);
         var policy = routing.Policy;
 
         // A client that names a model asks for that model's answer: no canned reply, no cached answer of another model.
         // Nor does a question with images: the cache and the canned replies know its text only.
         var pinned = context.RequestedModel is not null || context.ImageCount > 0;
-        if (!pinned && policy.HardCodedReplies && _replies.Match(context.Question, StableSeed(context.TurnId)) is { } canned)
-        {
-            return new RoutedTurn(this, context, new ModelPlan([], $"hard-coded reply: {canned.Intent.ToString().ToLowerInvariant()}")
-            {
-                ReadyAnswer = canned.Text,
-                ReadyAnswerSource = "hard-coded",
-            }, "hard-coded");
-        }
+        if (!pinned && policy.HardCodedReplies && CannedReply(context) is { } canned) return canned;
 
         // The learned router's embedding runs beside the cache lookup. It costs a few CPU-milliseconds, so it is only
         // made when the small/large choice is open: not for a pinned model, one model in both tiers, or a threshold
         // of 0 or 1 (everything large, everything small).
         var chooses = !pinned && policy.SmallModelId != policy.LargeModelId && policy.ComplexityThreshold is > 0 and < 1;
-        var embedding = chooses ? embedder.EmbedAsync(context.Question, cancellationToken) : Task.FromResult<float[]?>(null);
+        var embedding = chooses ? embedder.EmbedAsync(context, cancellationToken) : Task.FromResult<float[]?>(null);
         var (cached, cacheKeys) = pinned ? (null, null) : await LookupCacheAsync(context, policy, cancellationToken);
         if (cached is not null) return cached;
 
-        var router = grains.GetGrain<IModelRouterGrain>(tenantId);
+        var router = grains.GetGrain<IModelRouterGrain>(context.Caller.TenantId);
         var query = new RouteQuery(context.ConversationId, context.Question, context.RetrievalTopScore, context.ConversationDepth,
             context.PromptTokens + context.MaxOutputTokens, false) { RequestedModel = context.RequestedModel, QuestionEmbedding = await embedding, RequiresVision = context.ImageCount > 0 };
         var outcome = await router.DecideAsync(query);
         if (outcome.RefusalCode == SingleModelRouter.NoVisionModelCode)
-        {
-            return new RoutedTurn(this, context, new ModelPlan([], outcome.Reason)
-            {
-                RefusalMessage = outcome.RefusalMessage,
-                RefusalCode = SingleModelRouter.NoVisionModelCode,
-            }, "refused");
-        }
-        var reason = outcome.Reason;
-        var hasReservation = false;
-        string? ledgerKey = null;
-        if (policy.MonthlyBudgetUsd is not null && WorstCase(routing, outcome.Attempts, context) is var worst and > 0)
-        {
-            var budget = grains.GetGrain<IBudgetGrain>(tenantId);
-            // Held and settled under a key of this run: a client may send the same turn id again, and that run is billed too.
-            ledgerKey = $"{context.TurnId}~{Guid.NewGuid():n}";
-            var grant = await budget.ReserveAsync(ledgerKey, worst);
-            if (grant.Granted)
-            {
-                hasReservation = true;
-            }
-            else if (ConfigMapping.ToPolicy(policy).AtBudgetLimit == BudgetLimitAction.Refuse)
-            {
-                var (code, message, retryable) = BudgetRefusal(grant, worst);
-                return new RoutedTurn(this, context, new ModelPlan([], $"budget: {grant.DenialReason}; policy refuses")
-                {
-                    RefusalMessage = message,
-                    RefusalCode = code,
-                    RefusalRetryable = retryable,
-                }, "refused");
-            }
-            else
-            {
-                // Downgrade: the admin chose to keep answering with the small model past 100 %; its spend is still
-                // settled into the ledger (without a reservation, which the exhausted budget would deny).
-                outcome = await router.DecideAsync(query with { BudgetExhausted = true });
-                reason = $"budget: {grant.DenialReason}; {outcome.Reason}";
-                hasReservation = true;
-            }
-        }
+            return Refused(context, outcome.Reason, outcome.RefusalMessage, SingleModelRouter.NoVisionModelCode, false);
+        var hold = await HoldBudgetAsync(context, routing, router, query, outcome);
+        if (hold.Refusal is { } refusal) return refusal;
+        return new RoutedTurn(this, context, Chain(context, routing, hold.Outcome, hold.Reason), "model", hold.Reserved, hold.Outcome.CanaryArm,
+            cacheKeys, hold.LedgerKey);
+    }
 
+    // A canned reply to a greeting or thanks, the same variant for the same turn on every silo.
+    private RoutedTurn? CannedReply(RoutingContext context) =>
+        _replies.Match(context.Question, StableSeed(context.TurnId)) is { } canned
+            ? new RoutedTurn(this, context, new ModelPlan([], $"hard-coded reply: {canned.Intent.ToString().ToLowerInvariant()}")
+            {
+                ReadyAnswer = canned.Text,
+                ReadyAnswerSource = "hard-coded",
+            }, "hard-coded")
+            : null;
+
+    private RoutedTurn Refused(RoutingContext context, string reason, string? message, string code, bool retryable) =>
+        new(this, context, new ModelPlan([], reason) { RefusalMessage = message, RefusalCode = code, RefusalRetryable = retryable }, "refused");
+
+    /// <summary>The router's decision as the tenant's budget lets it run: reserved, refused, or downgraded past the limit.</summary>
+    private sealed record BudgetHold(RouteOutcome Outcome, string Reason, bool Reserved, string? LedgerKey, RoutedTurn? Refusal = null);
+
+    // The worst case of the chain is reserved in the tenant's budget; a denial refuses the turn or, where the admin chose
+    // to keep answering, downgrades it to the small model.
+    private async Task<BudgetHold> HoldBudgetAsync(RoutingContext context, TenantRouting routing, IModelRouterGrain router, RouteQuery query, RouteOutcome outcome)
+    {
+        var worst = routing.Policy.MonthlyBudgetUsd is null ? 0m : WorstCase(routing, outcome.Attempts, context);
+        if (worst <= 0) return new BudgetHold(outcome, outcome.Reason, false, null);
+        // Held and settled under a key of this run: a client may send the same turn id again, and that run is billed too.
+        var ledgerKey = $"{context.TurnId}~{Guid.NewGuid():n}";
+        var grant = await grains.GetGrain<IBudgetGrain>(context.Caller.TenantId).ReserveAsync(ledgerKey, worst);
+        if (grant.Granted) return new BudgetHold(outcome, outcome.Reason, true, ledgerKey);
+        if (ConfigMapping.ToPolicy(routing.Policy).AtBudgetLimit == BudgetLimitAction.Refuse)
+        {
+            var (code, message, retryable) = BudgetRefusal(grant, worst);
+            return new BudgetHold(outcome, outcome.Reason, false, ledgerKey, Refused(context, $"budget: {grant.DenialReason}; policy refuses", message, code, retryable));
+        }
+        // Downgrade: the admin chose to keep answering with the small model past 100 %; its spend is still settled into
+        // the ledger (without a reservation, which the exhausted budget would deny).
+        var downgraded = await router.DecideAsync(query with { BudgetExhausted = true });
+        return new BudgetHold(downgraded, $"budget: {grant.DenialReason}; {downgraded.Reason}", true, ledgerKey);
+    }
+
+    // The decision's models as the turn calls them, with the escalation model when the chain starts elsewhere.
+    private ModelPlan Chain(RoutingContext context, TenantRouting routing, RouteOutcome outcome, string reason)
+    {
         var chain = outcome.Attempts.Select(id => id == ModelCatalog.ExtractiveId || routing.Find(id) is not { } m
             ? new ModelCandidate(ModelCatalog.ExtractiveId, pool.Extractive)
             : new ModelCandidate(m.Id, pool.Get(m))).ToList();
@@ -134,7 +133,7 @@ internal sealed partial class TurnRouter(
         var escalation = outcome.EscalateTo is { } up && routing.Find(up) is { } upModel && chain.Count > 0 && chain[0].ModelId != upModel.Id
                 && (context.ImageCount == 0 || upModel.Vision)
             ? new ModelCandidate(upModel.Id, pool.Get(upModel)) : null;
-        return new RoutedTurn(this, context, new ModelPlan(chain, reason) { Escalation = escalation }, "model", hasReservation, outcome.CanaryArm, cacheKeys, ledgerKey);
+        return new ModelPlan(chain, reason) { Escalation = escalation };
     }
 
     // The answer caches, for a first question only: a hit is the turn's ready answer; a miss says where its answer may be stored.

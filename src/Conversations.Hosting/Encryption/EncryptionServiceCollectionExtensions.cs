@@ -6,6 +6,7 @@ using Conversations.Storage.Encryption;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
 using Orleans.Storage;
 
 namespace Conversations.Hosting.Encryption;
@@ -36,7 +37,7 @@ public static class EncryptionServiceCollectionExtensions
     {
         services.AddKeyedSingleton<IGrainStorage>(name, (sp, _) => new SealedGrainStorage(
             sp.GetRequiredKeyedService<IGrainStorage>(innerName), sp.GetRequiredService<TenantKeyRing>(), sp.GetRequiredService<IGrainStorageSerializer>(),
-            sp.GetRequiredService<Conversations.Storage.Audit.AuditStore>(), seal));
+            sp.GetRequiredService<Conversations.Storage.Audit.AuditStore>(), sp.GetRequiredService<ILogger<SealedGrainStorage>>(), seal));
         return services;
     }
 }

@@ -1,8 +1,10 @@
+using System.Collections.Concurrent;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using Conversations.Contracts.Audit;
 using Conversations.Storage.Audit;
 using Conversations.Storage.Encryption;
+using Microsoft.Extensions.Logging;
 using Orleans.Storage;
 
 namespace Conversations.Hosting.Encryption;
@@ -17,9 +19,12 @@ namespace Conversations.Hosting.Encryption;
 /// written as builds before sealing did) there is no envelope, and the entry is appended right after the write.
 /// </summary>
 internal sealed partial class SealedGrainStorage(
-    IGrainStorage inner, TenantKeyRing keys, IGrainStorageSerializer serializer, AuditStore audit, bool seal = true) : IGrainStorage
+    IGrainStorage inner, TenantKeyRing keys, IGrainStorageSerializer serializer, AuditStore audit, ILogger<SealedGrainStorage> logger,
+    bool seal = true) : IGrainStorage
 {
     private const string Table = "grain-state";
+    // Rows read unsealed, each logged once per process (a grain that is only read would log on every activation).
+    private readonly ConcurrentDictionary<string, byte> _unsealedRows = new(StringComparer.Ordinal);
 
     /// <summary>The grain states that hold what tenant admins change: settings, ACL, routing, moderation settings, budget, canary.</summary>
     public static readonly IReadOnlySet<string> AuditedStates = new HashSet<string>(StringComparer.Ordinal)
@@ -44,6 +49,14 @@ internal sealed partial class SealedGrainStorage(
         catch (Exception e) when (e is not Npgsql.NpgsqlException and not TimeoutException)
         {
             // State written before sealing: read it as it is; the next write seals it.
+            await inner.ReadStateAsync(stateName, grainId, grainState);
+            return;
+        }
+        if (envelope.RecordExists && envelope.State?.Payload is not { Length: > 0 })
+        {
+            // A stored row without a payload is state written before sealing was on: a sealed write always has one (a
+            // clear leaves no record), and no grain state has a Payload of its own. Read it as it is; the next write seals it.
+            if (_unsealedRows.TryAdd(Row(stateName, grainId), 0)) LogUnsealed(logger, stateName, grainId.ToString());
             await inner.ReadStateAsync(stateName, grainId, grainState);
             return;
         }
@@ -124,6 +137,9 @@ internal sealed partial class SealedGrainStorage(
 
     [GeneratedRegex("^[a-z0-9][a-z0-9-]{1,62}$")]
     private static partial Regex TenantId();
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Grain state {StateName} of {GrainId} was stored unsealed (before sealing was on); read as it is, sealed on its next write")]
+    private static partial void LogUnsealed(ILogger logger, string stateName, string grainId);
 }
 
 /// <summary>What the inner storage holds for a tenant's grain: the sealed state.</summary>

@@ -3,6 +3,7 @@ using System.Runtime.CompilerServices;
 using Conversations.Contracts.Chat;
 using Conversations.Contracts.Knowledge;
 using Conversations.Contracts.Tenancy;
+using Conversations.Grains.Knowledge;
 using Conversations.Grains.Telemetry;
 using Conversations.Models.Chat;
 using Conversations.Prompting.Layout;
@@ -52,6 +53,8 @@ internal sealed class ChatTurn(ChatPipeline pipeline, ConversationScope conversa
     public Task<TenantSettings> SettingsRead { get; private set; } = null!;
     /// <summary>The asker's memory epoch, read beside the question's commit.</summary>
     public Task<long> MemoryEpochRead { get; private set; } = null!;
+    /// <summary>The question as the embedding model may receive it; set with the verdict.</summary>
+    public QuestionEmbedding Embedding { get; private set; } = null!;
     /// <summary>The knowledge search, started beside the question's commit; null when the platform has no knowledge base or the question was refused.</summary>
     public Task<RetrievalResult>? Search { get; private set; }
     /// <summary>The tenant's settings, once read.</summary>
@@ -112,11 +115,12 @@ internal sealed class ChatTurn(ChatPipeline pipeline, ConversationScope conversa
     public void Receive(CancellationToken cancellationToken)
     {
         var verdict = Moderation.Verdict;
+        Embedding = pipeline.Embeddings.For(verdict);
         Commit = QuestionCommit.Start(conversation.Log, TurnId, verdict.TextToStore, pipeline.Tokens, Images.Select(i => i.ImageId).ToList());
         SettingsRead = conversation.Tenant.GetSettingsAsync();
         MemoryEpochRead = conversation.User(Caller.UserId).GetMemoryEpochAsync();
         Search = verdict.Allowed && pipeline.Retriever is not NoKnowledgeRetriever
-            ? pipeline.Retriever.RetrieveAsync(conversation.TenantId, Caller.UserId, verdict, pipeline.Options.RetrievalTopK, cancellationToken)
+            ? pipeline.Retriever.RetrieveAsync(conversation.TenantId, Caller.UserId, Embedding, pipeline.Options.RetrievalTopK, cancellationToken)
             : null;
     }
 

@@ -15,7 +15,6 @@ using Conversations.Moderation.Moderators;
 using Conversations.Moderation.Streaming;
 using Conversations.Storage.Images;
 using Conversations.Storage.Moderation;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -28,7 +27,8 @@ namespace Conversations.Grains.Moderation.Turn;
 /// Nothing here logs message text; only labels, risk and ids.
 /// </summary>
 internal sealed partial class TurnModeration(
-    IServiceProvider services,
+    Func<IContentModerator> textCheckers,
+    Func<IOutputWindowModerator> windowCheckers,
     ModerationEngine engine,
     TenantLexiconCache lexicons,
     ModerationEventWriter events,
@@ -77,8 +77,8 @@ internal sealed partial class TurnModeration(
             GreenFailureMode = inputMode,
             ImageUrls = blocked.Count > 0 || !green.Value.IsConfigured ? [] : await ImageUrlsAsync(caller.TenantId, images, cancellationToken),
         };
-        // Resolved per call: with Green configured it holds a typed HttpClient whose handlers the factory rotates.
-        var verdict = await services.GetRequiredService<IContentModerator>().CheckInputAsync(request, cancellationToken);
+        // Made per call: with Green configured it holds a typed HttpClient whose handlers the factory rotates.
+        var verdict = await textCheckers().CheckInputAsync(request, cancellationToken);
         if (blocked.Count > 0 && !verdict.IsBlocked)
         {
             verdict = verdict with
@@ -151,8 +151,8 @@ internal sealed partial class TurnModeration(
                 findings.StoredText)));
         });
         if (outsideMode is not { } mode) return guard;
-        // Resolved per answer, like the text checker: it holds a typed HttpClient.
-        var checker = services.GetRequiredService<IOutputWindowModerator>();
+        // Made per answer, like the text checker: it holds a typed HttpClient.
+        var checker = windowCheckers();
         if (!checker.Enabled) return guard;
         var windows = new OutputWindowOptions
         {
