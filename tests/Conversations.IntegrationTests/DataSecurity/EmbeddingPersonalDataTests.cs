@@ -1,13 +1,16 @@
 namespace Conversations.IntegrationTests.DataSecurity;
 
 /// <summary>A platform whose embeddings come from an outside endpoint (a test server on loopback, not on the allowlist).</summary>
-public sealed class ExternalEmbeddingsFixture() : ModelPlatformHost("demb", OperatorKey)
+public sealed class ExternalEmbeddingsFixture() : PlatformHost("demb", OperatorKey)
 {
     /// <summary>The operator key configured for the process.</summary>
     public const string OperatorKey = "cvk_dembop_external-embeddings-secret";
 
     /// <summary>The embedding endpoint.</summary>
-    public TestModelServer Embeddings => Model;
+    public TestModelServer Embeddings { get; private set; } = null!;
+
+    /// <inheritdoc />
+    protected override async Task StartServersAsync() => Embeddings = await TestModelServer.StartAsync(new TestModelOptions());
 
     /// <inheritdoc />
     protected override void Configure(IDictionary<string, string> environment)
@@ -18,6 +21,9 @@ public sealed class ExternalEmbeddingsFixture() : ModelPlatformHost("demb", Oper
         // Settings are cached per silo for a second by default; the policy change must apply to the very next turn here.
         environment["Moderation__LexiconVersionCacheTime"] = "00:00:00";
     }
+
+    /// <inheritdoc />
+    protected override async Task StopServersAsync() => await Embeddings.DisposeAsync();
 }
 
 /// <summary>What leaves the platform for an embedding endpoint follows the tenant's personal-data policy.</summary>
