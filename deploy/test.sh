@@ -13,7 +13,7 @@ export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 # Browser tests drive Debian's Chromium; install it when missing (needs root or sudo).
 if [ ! -x /usr/bin/chromium ]; then
   sudo_cmd=""; [ "$(id -u)" -ne 0 ] && sudo_cmd="sudo"
-  $sudo_cmd apt-get update -qq && $sudo_cmd apt-get install -y -qq chromium chromium-driver >/dev/null || echo "chromium not installed: browser tests will be skipped"
+  $sudo_cmd apt-get update -qq && $sudo_cmd apt-get install -y -qq chromium chromium-driver >/dev/null || echo "chromium not installed: the browser tests will fail"
 fi
 
 # The web apps are built with Node.js and npm by the API's build (src/Conversations.Web), and the OpenAI-compatible

@@ -8,22 +8,13 @@ using Microsoft.Extensions.Logging;
 namespace Conversations.Benchmarks.Moderation;
 
 /// <summary>One in-process silo with the platform's moderation services on a scratch PostgreSQL database, as an API host in "all" mode runs them.</summary>
-internal sealed class ModerationSilo : IAsyncDisposable
+internal sealed class ModerationSilo(IHost host, TestDatabase database) : IAsyncDisposable
 {
-    private readonly IHost _host;
-    private readonly TestDatabase _database;
-
-    private ModerationSilo(IHost host, TestDatabase database)
-    {
-        _host = host;
-        _database = database;
-    }
-
     /// <summary>The silo's services (grain factory, ITurnModeration, …).</summary>
-    public IServiceProvider Services => _host.Services;
+    public IServiceProvider Services => host.Services;
 
     /// <summary>The silo's grain factory: calls take the same path as an API request in "all" mode.</summary>
-    public IGrainFactory Grains => _host.Services.GetRequiredService<IGrainFactory>();
+    public IGrainFactory Grains => host.Services.GetRequiredService<IGrainFactory>();
 
     /// <summary>Creates the database, starts the silo on free loopback ports.</summary>
     public static async Task<ModerationSilo> StartAsync()
@@ -50,8 +41,8 @@ internal sealed class ModerationSilo : IAsyncDisposable
     /// <inheritdoc />
     public async ValueTask DisposeAsync()
     {
-        await _host.StopAsync();
-        _host.Dispose();
-        await _database.DisposeAsync();
+        await host.StopAsync();
+        host.Dispose();
+        await database.DisposeAsync();
     }
 }

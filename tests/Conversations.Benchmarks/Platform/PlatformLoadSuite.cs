@@ -8,7 +8,8 @@ namespace Conversations.Benchmarks.Platform;
 /// </summary>
 public sealed class PlatformLoadSuite : IBenchmarkSuite
 {
-    private const string OperatorKey = "cvk_benchop_platform-benchmark-operator";
+    /// <summary>The operator key of the platform processes the load suites start.</summary>
+    internal const string OperatorKey = "cvk_benchop_platform-benchmark-operator";
 
     /// <inheritdoc />
     public string Name => "platform";
@@ -27,18 +28,9 @@ public sealed class PlatformLoadSuite : IBenchmarkSuite
 
         await using var model = await TestModelServer.StartAsync(new TestModelOptions { RequestLogCapacity = 0 });
         await using var db = await TestDatabase.CreateAsync("bench");
-        var settings = new PlatformProcess.Settings(db.ConnectionString, "bench-" + Guid.NewGuid().ToString("n")[..8])
-        {
-            Environment =
-            {
-                ["Bootstrap__OperatorKey"] = OperatorKey,
-                ["Models__Chat__Endpoint"] = model.BaseUrl,
-                ["Models__Chat__ModelId"] = "test-model",
-                ["Logging__LogLevel__Default"] = "Warning",
-                ["Api__RateLimit__PerKeyPerMinute"] = "0", // the suite measures the platform, not the per-key limit
-                ["Orleans__FastFailureDetection"] = "false",
-            },
-        };
+        var settings = LoadSettings(db, "bench");
+        settings.Environment["Models__Chat__Endpoint"] = model.BaseUrl;
+        settings.Environment["Models__Chat__ModelId"] = "test-model";
         // --platform-env K=V,K=V: runtime or platform settings for the platform process only (the load generator keeps its own).
         foreach (var pair in (Arg(args, "--platform-env") ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries))
         {
@@ -228,6 +220,19 @@ public sealed class PlatformLoadSuite : IBenchmarkSuite
             return (0, false);
         }
     }
+
+    /// <summary>Settings of a platform process under load: the operator key, quiet logs, no per-key limit, steady failure detection.</summary>
+    internal static PlatformProcess.Settings LoadSettings(TestDatabase db, string cluster) =>
+        new(db.ConnectionString, cluster + "-" + Guid.NewGuid().ToString("n")[..8])
+        {
+            Environment =
+            {
+                ["Bootstrap__OperatorKey"] = OperatorKey,
+                ["Logging__LogLevel__Default"] = "Warning",
+                ["Api__RateLimit__PerKeyPerMinute"] = "0", // the suites measure the platform, not the per-key limit
+                ["Orleans__FastFailureDetection"] = "false",
+            },
+        };
 
     private static async Task<List<string>> CreateUsersAsync(HttpClient http, string baseUrl, int count) =>
         (await CreateTenantAsync(http, baseUrl, OperatorKey, count)).UserKeys;

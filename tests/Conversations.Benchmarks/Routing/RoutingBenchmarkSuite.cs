@@ -13,8 +13,6 @@ namespace Conversations.Benchmarks.Routing;
 /// </summary>
 public sealed class RoutingBenchmarkSuite : IBenchmarkSuite
 {
-    private const string OperatorKey = "cvk_benchroute_routing-benchmark-operator";
-
     /// <inheritdoc />
     public string Name => "routing";
 
@@ -64,22 +62,14 @@ public sealed class RoutingBenchmarkSuite : IBenchmarkSuite
 
         await using var model = await TestModelServer.StartAsync(new TestModelOptions { Default = behavior, RequestLogCapacity = 0 });
         await using var db = await TestDatabase.CreateAsync("benchroute");
-        await using var platform = await PlatformProcess.StartApiAsync(new PlatformProcess.Settings(db.ConnectionString, "route-" + Guid.NewGuid().ToString("n")[..8])
-        {
-            Environment =
-            {
-                ["Bootstrap__OperatorKey"] = OperatorKey,
-                ["Models__Chat__FirstTokenTimeout"] = firstTokenTimeout.ToString(),
-                ["Models__Chat__StallTimeout"] = "00:00:01",
-                ["Routing__HealthCacheTtl"] = "00:00:00.2",
-                ["Routing__ConfigCacheTtl"] = "00:00:00.2",
-                ["Routing__ConsecutiveFailureThreshold"] = "3",
-                ["Routing__BreakDuration"] = "00:01:00", // no probe inside a phase: the phase measures the open circuit
-                ["Logging__LogLevel__Default"] = "Warning",
-                ["Api__RateLimit__PerKeyPerMinute"] = "0", // the suite measures the platform, not the per-key limit
-                ["Orleans__FastFailureDetection"] = "false",
-            },
-        });
+        var settings = PlatformLoadSuite.LoadSettings(db, "route");
+        settings.Environment["Models__Chat__FirstTokenTimeout"] = firstTokenTimeout.ToString();
+        settings.Environment["Models__Chat__StallTimeout"] = "00:00:01";
+        settings.Environment["Routing__HealthCacheTtl"] = "00:00:00.2";
+        settings.Environment["Routing__ConfigCacheTtl"] = "00:00:00.2";
+        settings.Environment["Routing__ConsecutiveFailureThreshold"] = "3";
+        settings.Environment["Routing__BreakDuration"] = "00:01:00"; // no probe inside a phase: the phase measures the open circuit
+        await using var platform = await PlatformProcess.StartApiAsync(settings);
         var baseUrl = platform.BaseUrl!;
         using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 1024 }) { Timeout = TimeSpan.FromSeconds(60) };
 
@@ -95,7 +85,7 @@ public sealed class RoutingBenchmarkSuite : IBenchmarkSuite
         foreach (var phase in new[] { "warm-up", "normal", "500", "hang" })
         {
             // A tenant and server-side model names of its own per phase, so each phase starts with a closed circuit.
-            var tenant = await PlatformLoadSuite.CreateTenantAsync(http, baseUrl, OperatorKey, concurrency);
+            var tenant = await PlatformLoadSuite.CreateTenantAsync(http, baseUrl, PlatformLoadSuite.OperatorKey, concurrency);
             var largeName = $"large-{phase}-{Guid.NewGuid():n}"[..24];
             await PutModelAsync(http, baseUrl, tenant.AdminKey, "small", "small", $"small-{phase}", model.BaseUrl);
             await PutModelAsync(http, baseUrl, tenant.AdminKey, "large", "large", largeName, model.BaseUrl);
@@ -138,7 +128,7 @@ public sealed class RoutingBenchmarkSuite : IBenchmarkSuite
         }
         output.WriteLine();
         // Same platform, a fresh tenant: what escalation adds to time to first token and cost.
-        failures += await Learned.EscalationPhase.RunAsync(http, baseUrl, OperatorKey, model, behavior, smoke, output);
+        failures += await Learned.EscalationPhase.RunAsync(http, baseUrl, PlatformLoadSuite.OperatorKey, model, behavior, smoke, output);
         return failures;
     }
 

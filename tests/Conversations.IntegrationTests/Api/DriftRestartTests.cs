@@ -1,24 +1,22 @@
+using Conversations.IntegrationTests.Cluster;
+
 namespace Conversations.IntegrationTests.Api;
 
 /// <summary>The drift sketch is grain state: it survives a killed platform process (written sealed, read back).</summary>
 public sealed class DriftRestartTests
 {
-    private const string OperatorKey = "cvk_driftop_drift-restart-operator-secret";
-
     [Fact(DisplayName = "Drift: after the process is killed and restarted, the thresholds, the reference and the last report load again, and checks go on")]
     public async Task Sketch_survives_a_restart()
     {
-        await using var db = await TestDatabase.CreateAsync("driftrestart");
-        var settings = new PlatformProcess.Settings(db.ConnectionString, "driftrestart-" + Guid.NewGuid().ToString("n")[..8])
-        {
-            Environment = { ["Bootstrap__OperatorKey"] = OperatorKey, ["Logging__LogLevel__Default"] = "Warning" },
-        };
+        await using var cluster = await ProcessCluster.CreateAsync("driftrestart");
+        var settings = cluster.Settings;
+        settings.Environment["Logging__LogLevel__Default"] = "Warning";
         var port = PlatformProcess.FreePort();
         string adminKey;
         JsonNode before;
         await using (var first = await PlatformProcess.StartApiAsync(settings, httpPort: port))
         {
-            using var op = new ApiClient(first.BaseUrl!, OperatorKey);
+            using var op = new ApiClient(first.BaseUrl!, cluster.OperatorKey);
             adminKey = await op.CreateTenantAsync("driftrestart");
             using var admin = new ApiClient(first.BaseUrl!, adminKey);
             using var user = new ApiClient(first.BaseUrl!, await admin.CreateUserWithKeyAsync("alice"));

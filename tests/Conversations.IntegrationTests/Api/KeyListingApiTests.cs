@@ -4,8 +4,6 @@ namespace Conversations.IntegrationTests.Api;
 [Collection(PlatformCollection.Name)]
 public sealed class KeyListingApiTests(PlatformFixture fx)
 {
-    private static string KeyId(string key) => key["cvk_".Length..key.LastIndexOf('_')];
-
     [Fact(DisplayName = "A tenant admin lists a user's keys with id, created, last used and expiry, and never the secret")]
     public async Task Admin_lists_a_users_keys()
     {
@@ -26,17 +24,17 @@ public sealed class KeyListingApiTests(PlatformFixture fx)
         Assert.DoesNotContain("secret", text, StringComparison.OrdinalIgnoreCase);
         Assert.DoesNotContain("hash", text, StringComparison.OrdinalIgnoreCase);
         var keys = JsonNode.Parse(text)!["keys"]!.AsArray();
-        Assert.Equal(new[] { KeyId(userKey), KeyId(second) }.Order(), keys.Select(k => k!["keyId"]!.GetValue<string>()).Order());
-        var expiring = keys.Single(k => k!["keyId"]!.GetValue<string>() == KeyId(second))!;
+        Assert.Equal(new[] { ApiClient.KeyId(userKey), ApiClient.KeyId(second) }.Order(), keys.Select(k => k!["keyId"]!.GetValue<string>()).Order());
+        var expiring = keys.Single(k => k!["keyId"]!.GetValue<string>() == ApiClient.KeyId(second))!;
         var expiresAt = expiring["expiresAt"]!.GetValue<DateTimeOffset>();
         Assert.InRange(expiresAt - DateTimeOffset.UtcNow, TimeSpan.FromDays(29), TimeSpan.FromDays(31));
-        Assert.Null(keys.Single(k => k!["keyId"]!.GetValue<string>() == KeyId(userKey))!["expiresAt"]);
+        Assert.Null(keys.Single(k => k!["keyId"]!.GetValue<string>() == ApiClient.KeyId(userKey))!["expiresAt"]);
         Assert.All(keys, k => Assert.True(k!["createdAt"] is not null && k["role"]!.GetValue<string>() == "user"));
 
         // A revoked key is no longer listed.
-        Assert.Equal(HttpStatusCode.NoContent, (await admin.Http.DeleteAsync($"/v1/keys/{KeyId(second)}")).StatusCode);
+        Assert.Equal(HttpStatusCode.NoContent, (await admin.Http.DeleteAsync($"/v1/keys/{ApiClient.KeyId(second)}")).StatusCode);
         var after = (await admin.Http.GetFromJsonAsync<JsonNode>("/v1/users/alice/keys"))!["keys"]!.AsArray();
-        Assert.Equal([KeyId(userKey)], after.Select(k => k!["keyId"]!.GetValue<string>()));
+        Assert.Equal([ApiClient.KeyId(userKey)], after.Select(k => k!["keyId"]!.GetValue<string>()));
     }
 
     [Fact(DisplayName = "A key's use shows as its last use, written off the request path")]
@@ -67,15 +65,15 @@ public sealed class KeyListingApiTests(PlatformFixture fx)
         var bobKey = await admin.CreateUserWithKeyAsync("bob");
         using var alice = fx.As(userKey);
         var own = (await alice.Http.GetFromJsonAsync<JsonNode>("/v1/me/keys"))!["keys"]!.AsArray();
-        Assert.Equal([KeyId(userKey)], own.Select(k => k!["keyId"]!.GetValue<string>()));
-        Assert.DoesNotContain(KeyId(bobKey), (await alice.Http.GetStringAsync("/v1/me/keys")));
+        Assert.Equal([ApiClient.KeyId(userKey)], own.Select(k => k!["keyId"]!.GetValue<string>()));
+        Assert.DoesNotContain(ApiClient.KeyId(bobKey), (await alice.Http.GetStringAsync("/v1/me/keys")));
         await ApiClient.ProblemAsync(await alice.Http.GetAsync("/v1/users/bob/keys"), HttpStatusCode.Forbidden);
 
         var (otherAdminKey, _) = await fx.NewTenantKeysAsync("keys");
         using var otherAdmin = fx.As(otherAdminKey);
         // "alice" exists in the other tenant too, but its keys are its own: never this tenant's.
         var others = (await otherAdmin.Http.GetFromJsonAsync<JsonNode>("/v1/users/alice/keys"))!["keys"]!.AsArray();
-        Assert.DoesNotContain(KeyId(userKey), others.Select(k => k!["keyId"]!.GetValue<string>()));
+        Assert.DoesNotContain(ApiClient.KeyId(userKey), others.Select(k => k!["keyId"]!.GetValue<string>()));
         await ApiClient.ProblemAsync(await otherAdmin.Http.GetAsync("/v1/users/bob/keys"), HttpStatusCode.NotFound);
         using var anonymous = fx.As(null);
         await ApiClient.ProblemAsync(await anonymous.Http.GetAsync("/v1/me/keys"), HttpStatusCode.Unauthorized);

@@ -4,7 +4,7 @@ namespace Conversations.IntegrationTests.Browser;
 /// The platform the chat page is tested against: a real process on a scratch database whose chat model is the local
 /// OpenAI-compatible test model, answering in Markdown with a citation, slowly enough to be seen streaming.
 /// </summary>
-public sealed class WebChatFixture() : PlatformHost("web", OperatorKey)
+public sealed class WebChatFixture() : ModelPlatformHost("web", OperatorKey)
 {
     /// <summary>The operator key configured for the process.</summary>
     public const string OperatorKey = "cvk_webop_web-operator-secret";
@@ -31,9 +31,6 @@ public sealed class WebChatFixture() : PlatformHost("web", OperatorKey)
         TimeToFirstToken = TimeSpan.FromMilliseconds(300),
         TimePerToken = TimeSpan.FromMilliseconds(60),
     };
-
-    /// <summary>The test model server.</summary>
-    public TestModelServer Model { get; private set; } = null!;
 
     /// <summary>Puts the model back to <see cref="Streaming"/>.</summary>
     public void ResetModel() => Model.Control.SetModel(ModelId, Streaming);
@@ -64,8 +61,7 @@ public sealed class WebChatFixture() : PlatformHost("web", OperatorKey)
     }
 
     /// <inheritdoc />
-    protected override async Task StartServersAsync() =>
-        Model = await TestModelServer.StartAsync(new TestModelOptions { Models = new Dictionary<string, ModelBehavior> { [ModelId] = Streaming } });
+    protected override TestModelOptions ModelOptions => new() { Models = new Dictionary<string, ModelBehavior> { [ModelId] = Streaming } };
 
     /// <summary>
     /// One whole turn through the API before any browser: a cold process compiles and loads the embedding model on its
@@ -82,15 +78,11 @@ public sealed class WebChatFixture() : PlatformHost("web", OperatorKey)
     /// <inheritdoc />
     protected override void Configure(IDictionary<string, string> environment)
     {
-        environment["Models__Chat__Endpoint"] = Model.BaseUrl;
-        environment["Models__Chat__ModelId"] = ModelId;
+        UseModelForChat(environment, ModelId);
         environment["Models__Chat__FirstTokenTimeout"] = "00:00:10";
         environment["Models__Chat__StallTimeout"] = "00:00:10";
         environment["Models__Chat__Vision"] = "true"; // the page can attach images
     }
-
-    /// <inheritdoc />
-    protected override async Task StopServersAsync() => await Model.DisposeAsync();
 }
 
 /// <summary>The browser tests of the chat page, sharing one platform.</summary>

@@ -9,23 +9,14 @@ namespace Conversations.IntegrationTests.Cluster;
 /// </summary>
 public sealed class ApiHostStopDrillTests(ITestOutputHelper output)
 {
-    private const string OperatorKey = "cvk_apistopop_api-stop-drill-operator-secret";
-
     [Fact(DisplayName = "Drill: killing the API host mid-answer; the other host keeps serving and the client resumes the turn through it")]
     public async Task Client_resumes_through_the_other_api_host()
     {
-        await using var db = await TestDatabase.CreateAsync("apistop");
-        await using var model = await TestModelServer.StartAsync(new TestModelOptions
-        {
-            Default = new ModelBehavior { TimePerToken = TimeSpan.FromMilliseconds(60), AnswerTokens = 60 },
-        });
-        var settings = ClusterProcesses.Settings(db, "apistop", OperatorKey);
-        settings.Environment["Models__Chat__Endpoint"] = model.BaseUrl;
-        settings.Environment["Models__Chat__ModelId"] = "test-model";
-        await using var silo = await PlatformProcess.StartSiloAsync(settings, PlatformProcess.FreePort(), PlatformProcess.FreePort());
-        await using var hostA = await PlatformProcess.StartApiAsync(settings, mode: "client");
-        await using var hostB = await PlatformProcess.StartApiAsync(settings, mode: "client");
-        var key = await ClusterProcesses.NewUserKeyAsync(hostA.BaseUrl!, OperatorKey, "apistop");
+        await using var cluster = await ProcessCluster.CreateAsync("apistop", new ModelBehavior { TimePerToken = TimeSpan.FromMilliseconds(60), AnswerTokens = 60 });
+        await using var silo = await cluster.StartSiloAsync();
+        await using var hostA = await PlatformProcess.StartApiAsync(cluster.Settings, mode: "client");
+        await using var hostB = await PlatformProcess.StartApiAsync(cluster.Settings, mode: "client");
+        var key = await cluster.NewUserKeyAsync(hostA, "apistop");
         using var viaA = new ApiClient(hostA.BaseUrl!, key);
         using var viaB = new ApiClient(hostB.BaseUrl!, key) { MaxResumes = 8 };
         var id = await viaA.CreateConversationAsync("drill");

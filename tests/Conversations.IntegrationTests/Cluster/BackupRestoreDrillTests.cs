@@ -11,19 +11,17 @@ namespace Conversations.IntegrationTests.Cluster;
 /// </summary>
 public sealed class BackupRestoreDrillTests(ITestOutputHelper output)
 {
-    private const string OperatorKey = "cvk_restoreop_restore-drill-operator-secret";
-
     [Fact(DisplayName = "Restore drill: a backup restored into an empty database serves the restored conversations")]
     public async Task Backup_restores_into_an_empty_database_and_serves()
     {
-        await using var db = await TestDatabase.CreateAsync("backup");
+        await using var cluster = await ProcessCluster.CreateAsync("backup");
+        var db = cluster.Database;
         var folder = Path.Combine(Path.GetTempPath(), "conversations-backup-" + Guid.NewGuid().ToString("n")[..8]);
         string userKey, conversationId;
         List<string> before;
-        var settings = ClusterProcesses.Settings(db, "backup", OperatorKey);
-        await using (var api = await PlatformProcess.StartApiAsync(settings))
+        await using (var api = await PlatformProcess.StartApiAsync(cluster.Settings))
         {
-            userKey = await ClusterProcesses.NewUserKeyAsync(api.BaseUrl!, OperatorKey, "backup");
+            userKey = await cluster.NewUserKeyAsync(api, "backup");
             using var user = new ApiClient(api.BaseUrl!, userKey);
             conversationId = await user.CreateConversationAsync("kept across a restore");
             Assert.Equal("done", (await user.SendAsync(conversationId, "restore-drill-marker: what is the leave policy?"))[^1].Name);
@@ -56,7 +54,7 @@ public sealed class BackupRestoreDrillTests(ITestOutputHelper output)
             {
                 Environment =
                 {
-                    ["Bootstrap__OperatorKey"] = OperatorKey, ["Orleans__ServiceId"] = settings.ClusterId,
+                    ["Bootstrap__OperatorKey"] = cluster.OperatorKey, ["Orleans__ServiceId"] = cluster.Settings.ClusterId,
                     ["Encryption__MasterKeyFile"] = restoredKey,
                 },
             };

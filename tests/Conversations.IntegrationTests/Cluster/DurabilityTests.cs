@@ -3,26 +3,18 @@ namespace Conversations.IntegrationTests.Cluster;
 /// <summary>Kills the platform process with SIGKILL and checks that every acknowledged message survives the restart.</summary>
 public sealed class DurabilityTests
 {
-    private const string OperatorKey = "cvk_durableop_durability-operator-secret";
-
     [Fact(DisplayName = "After kill -9 and restart, every acknowledged message is there and the cut turn is marked interrupted")]
     public async Task Kill_and_restart_keeps_history()
     {
-        await using var db = await TestDatabase.CreateAsync("dur");
         // A slow model, so the last turn is still streaming when the process dies.
-        await using var model = await TestModelServer.StartAsync(new TestModelOptions
-        {
-            Default = new ModelBehavior { TimePerToken = TimeSpan.FromMilliseconds(150), AnswerTokens = 200 },
-        });
-        var settings = ClusterProcesses.Settings(db, "dur", OperatorKey);
-        settings.Environment["Models__Chat__Endpoint"] = model.BaseUrl;
-        settings.Environment["Models__Chat__ModelId"] = "test-model";
+        await using var cluster = await ProcessCluster.CreateAsync("dur", new ModelBehavior { TimePerToken = TimeSpan.FromMilliseconds(150), AnswerTokens = 200 });
+        var model = cluster.Model!;
         var port = PlatformProcess.FreePort();
         string userKey, id;
         var acknowledged = new List<string>();
-        await using (var first = await PlatformProcess.StartApiAsync(settings, httpPort: port))
+        await using (var first = await PlatformProcess.StartApiAsync(cluster.Settings, httpPort: port))
         {
-            userKey = await ClusterProcesses.NewUserKeyAsync(first.BaseUrl!, OperatorKey, "durable");
+            userKey = await cluster.NewUserKeyAsync(first, "durable");
             using var user = new ApiClient(first.BaseUrl!, userKey);
             id = await user.CreateConversationAsync();
             model.Control.Default = model.Control.Default with { TimePerToken = TimeSpan.Zero, AnswerTokens = 10 };
@@ -43,7 +35,7 @@ public sealed class DurabilityTests
             first.Kill();
         }
 
-        await using var second = await PlatformProcess.StartApiAsync(settings, httpPort: port);
+        await using var second = await PlatformProcess.StartApiAsync(cluster.Settings, httpPort: port);
         using var again = new ApiClient(second.BaseUrl!, userKey);
         var messages = (await again.GetConversationAsync(id))["messages"]!.AsArray();
         var questions = messages.Where(m => m!["role"]!.GetValue<string>() == "user").Select(m => m!["content"]!.GetValue<string>()).ToList();

@@ -10,16 +10,13 @@ namespace Conversations.IntegrationTests.Cluster;
 /// </summary>
 public sealed class PostgresRestartDrillTests(ITestOutputHelper output)
 {
-    private const string OperatorKey = "cvk_pgdrillop_postgres-drill-operator-secret";
-
     [Fact(DisplayName = "PostgreSQL restart drill: 503 with Retry-After while down, no false save, serving again without a platform restart")]
     public async Task Postgres_restart_is_a_fast_503_then_recovers()
     {
         await using var server = await PrivatePostgres.StartNewAsync();
-        await using var db = await TestDatabase.CreateAsync("pgdrill", server.ConnectionString);
-        var settings = ClusterProcesses.Settings(db, "pgdrill", OperatorKey);
-        await using var api = await PlatformProcess.StartApiAsync(settings);
-        using var user = new ApiClient(api.BaseUrl!, await ClusterProcesses.NewUserKeyAsync(api.BaseUrl!, OperatorKey, "pgdrill"));
+        await using var cluster = await ProcessCluster.CreateAsync("pgdrill", serverConnectionString: server.ConnectionString);
+        await using var api = await PlatformProcess.StartApiAsync(cluster.Settings);
+        using var user = await cluster.NewUserAsync(api, "pgdrill");
         using var anonymous = new ApiClient(api.BaseUrl!, null);
         var id = await user.CreateConversationAsync("drill");
         Assert.Equal("done", (await user.SendAsync(id, "What is the leave policy before the outage?"))[^1].Name);

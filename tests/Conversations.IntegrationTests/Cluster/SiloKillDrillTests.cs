@@ -11,26 +11,18 @@ namespace Conversations.IntegrationTests.Cluster;
 /// </summary>
 public sealed class SiloKillDrillTests(ITestOutputHelper output)
 {
-    private const string OperatorKey = "cvk_killdrillop_silo-kill-drill-operator-secret";
     private const int Turns = 30;
 
     [Fact(DisplayName = "Drill: kill -9 one silo of three during 30 streaming turns loses no acknowledged question")]
     public async Task Kill_one_silo_of_three_during_streaming_turns()
     {
-        await using var db = await TestDatabase.CreateAsync("killdrill");
         // A steady stream of about 2.5 s per answer, so the kill lands mid-answer.
-        await using var model = await TestModelServer.StartAsync(new TestModelOptions
-        {
-            Default = new ModelBehavior { TimePerToken = TimeSpan.FromMilliseconds(40), AnswerTokens = 60 },
-        });
-        var settings = ClusterProcesses.Settings(db, "killdrill", OperatorKey);
-        settings.Environment["Models__Chat__Endpoint"] = model.BaseUrl;
-        settings.Environment["Models__Chat__ModelId"] = "test-model";
-        await using var siloA = await StartSiloInZoneAsync(settings, "a");
-        await using var siloB = await StartSiloInZoneAsync(settings, "b");
-        await using var siloC = await StartSiloInZoneAsync(settings, "c");
-        await using var api = await PlatformProcess.StartApiAsync(settings, mode: "client");
-        using var user = await NewUserAsync(api.BaseUrl!, "killdrill");
+        await using var cluster = await ProcessCluster.CreateAsync("killdrill", new ModelBehavior { TimePerToken = TimeSpan.FromMilliseconds(40), AnswerTokens = 60 });
+        await using var siloA = await cluster.StartSiloAsync("a");
+        await using var siloB = await cluster.StartSiloAsync("b");
+        await using var siloC = await cluster.StartSiloAsync("c");
+        await using var api = await PlatformProcess.StartApiAsync(cluster.Settings, mode: "client");
+        using var user = await NewUserAsync(cluster, api, "killdrill");
 
         var ids = new List<string>();
         for (var i = 0; i < Turns; i++) ids.Add(await user.CreateConversationAsync($"drill {i}"));
@@ -154,13 +146,12 @@ public sealed class SiloKillDrillTests(ITestOutputHelper output)
     [Fact(DisplayName = "Drill: losing every silo of one zone keeps the service answering from the other zone")]
     public async Task Lose_a_zone()
     {
-        await using var db = await TestDatabase.CreateAsync("zonedrill");
-        var settings = ClusterProcesses.Settings(db, "zonedrill", OperatorKey);
-        await using var a1 = await StartSiloInZoneAsync(settings, "a");
-        await using var a2 = await StartSiloInZoneAsync(settings, "a");
-        await using var b1 = await StartSiloInZoneAsync(settings, "b");
-        await using var api = await PlatformProcess.StartApiAsync(settings, mode: "client");
-        using var user = await NewUserAsync(api.BaseUrl!, "zonedrill");
+        await using var cluster = await ProcessCluster.CreateAsync("zonedrill");
+        await using var a1 = await cluster.StartSiloAsync("a");
+        await using var a2 = await cluster.StartSiloAsync("a");
+        await using var b1 = await cluster.StartSiloAsync("b");
+        await using var api = await PlatformProcess.StartApiAsync(cluster.Settings, mode: "client");
+        using var user = await NewUserAsync(cluster, api, "zonedrill");
         var ids = new List<string>();
         for (var i = 0; i < 8; i++)
         {
@@ -187,15 +178,6 @@ public sealed class SiloKillDrillTests(ITestOutputHelper output)
         Assert.True(b1.IsRunning, b1.Log);
     }
 
-    private static Task<PlatformProcess> StartSiloInZoneAsync(PlatformProcess.Settings settings, string zone) =>
-        PlatformProcess.StartSiloAsync(settings with { Environment = new(settings.Environment) { ["Orleans__Metadata__zone"] = zone } },
-            PlatformProcess.FreePort(), PlatformProcess.FreePort());
-
-    private static async Task<ApiClient> NewUserAsync(string baseUrl, string tenant)
-    {
-        using var op = new ApiClient(baseUrl, OperatorKey);
-        using var admin = new ApiClient(baseUrl, await op.CreateTenantAsync(tenant));
-        await admin.RaiseRateLimitsAsync();
-        return new ApiClient(baseUrl, await admin.CreateUserWithKeyAsync("alice")) { MaxResumes = 8 };
-    }
+    private static async Task<ApiClient> NewUserAsync(ProcessCluster cluster, PlatformProcess api, string tenant) =>
+        new(api.BaseUrl!, await cluster.NewUserKeyAsync(api, tenant, raiseRateLimits: true)) { MaxResumes = 8 };
 }

@@ -3,16 +3,13 @@ namespace Conversations.IntegrationTests.Cluster;
 /// <summary>An API host whose only silo is gone answers 503 with Retry-After, never a 500.</summary>
 public sealed class SiloOutageTests
 {
-    private const string OperatorKey = "cvk_outageop_silo-outage-operator-secret";
-
     [Fact(DisplayName = "With its silo killed the API answers grain-backed requests 503 problem+json with Retry-After")]
     public async Task Lost_silo_is_a_retryable_503()
     {
-        await using var db = await TestDatabase.CreateAsync("outage");
-        var settings = ClusterProcesses.Settings(db, "outage", OperatorKey);
-        await using var silo = await PlatformProcess.StartSiloAsync(settings, PlatformProcess.FreePort(), PlatformProcess.FreePort());
-        await using var api = await PlatformProcess.StartApiAsync(settings, mode: "client");
-        using var user = new ApiClient(api.BaseUrl!, await ClusterProcesses.NewUserKeyAsync(api.BaseUrl!, OperatorKey, "outage"));
+        await using var cluster = await ProcessCluster.CreateAsync("outage");
+        await using var silo = await cluster.StartSiloAsync();
+        await using var api = await PlatformProcess.StartApiAsync(cluster.Settings, mode: "client");
+        using var user = await cluster.NewUserAsync(api, "outage");
         var id = await user.CreateConversationAsync("before the outage");
 
         silo.Kill();

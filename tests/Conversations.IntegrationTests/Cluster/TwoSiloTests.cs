@@ -5,20 +5,17 @@ namespace Conversations.IntegrationTests.Cluster;
 /// <summary>An API host in client mode over two silo processes, on the real ADO.NET clustering and grain storage.</summary>
 public sealed class TwoSiloTests
 {
-    private const string OperatorKey = "cvk_twosiloop_two-silo-operator-secret";
-
     [Fact(DisplayName = "Two silos join through PostgreSQL; killing one loses no acknowledged message and turns go on")]
     public async Task Two_silos_survive_one_kill()
     {
-        await using var db = await TestDatabase.CreateAsync("two");
-        var settings = ClusterProcesses.Settings(db, "two", OperatorKey);
-        await using var siloA = await PlatformProcess.StartSiloAsync(settings, PlatformProcess.FreePort(), PlatformProcess.FreePort());
-        await using var siloB = await PlatformProcess.StartSiloAsync(settings, PlatformProcess.FreePort(), PlatformProcess.FreePort());
-        await using var api = await PlatformProcess.StartApiAsync(settings, mode: "client");
+        await using var cluster = await ProcessCluster.CreateAsync("two");
+        await using var siloA = await cluster.StartSiloAsync();
+        await using var siloB = await cluster.StartSiloAsync();
+        await using var api = await PlatformProcess.StartApiAsync(cluster.Settings, mode: "client");
 
-        Assert.Equal(2, await ActiveSilosAsync(db.ConnectionString));
+        Assert.Equal(2, await ActiveSilosAsync(cluster.Database.ConnectionString));
 
-        using var user = new ApiClient(api.BaseUrl!, await ClusterProcesses.NewUserKeyAsync(api.BaseUrl!, OperatorKey, "twosilo"));
+        using var user = await cluster.NewUserAsync(api, "twosilo");
         // Several conversations, so grains land on both silos.
         var ids = new List<string>();
         for (var i = 0; i < 6; i++)

@@ -3,18 +3,15 @@ namespace Conversations.IntegrationTests.Cluster;
 /// <summary>An API host with a zone enters the cluster through its own zone's gateways while that zone has any.</summary>
 public sealed class ZoneGatewayTests
 {
-    private const string OperatorKey = "cvk_zonegwop_zone-gateway-operator-secret";
-
     [Fact(DisplayName = "An API host in zone b uses only zone b's gateway, and another zone's once zone b's silo is gone")]
     public async Task Api_host_prefers_its_zone_gateways()
     {
-        await using var db = await TestDatabase.CreateAsync("zonegw");
-        var settings = ClusterProcesses.Settings(db, "zonegw", OperatorKey);
+        await using var cluster = await ProcessCluster.CreateAsync("zonegw");
         var portA = PlatformProcess.FreePort();
         var portB = PlatformProcess.FreePort();
-        await using var siloA = await PlatformProcess.StartSiloAsync(Zoned(settings, "a"), portA, PlatformProcess.FreePort());
-        await using var siloB = await PlatformProcess.StartSiloAsync(Zoned(settings, "b"), portB, PlatformProcess.FreePort());
-        await using var api = await PlatformProcess.StartApiAsync(Zoned(settings, "b"), mode: "client");
+        await using var siloA = await cluster.StartSiloAsync("a", portA);
+        await using var siloB = await cluster.StartSiloAsync("b", portB);
+        await using var api = await PlatformProcess.StartApiAsync(cluster.Zoned("b"), mode: "client");
         using var anonymous = new ApiClient(api.BaseUrl!, null);
 
         // The readiness check's stateless grain runs on the gateway silo that took the call; it names that silo.
@@ -31,9 +28,6 @@ public sealed class ZoneGatewayTests
         }
         Assert.Contains($":{portA}:", answered, StringComparison.Ordinal);
     }
-
-    private static PlatformProcess.Settings Zoned(PlatformProcess.Settings settings, string zone) =>
-        settings with { Environment = new(settings.Environment) { ["Orleans__Metadata__zone"] = zone } };
 
     private static async Task<string> AnsweringSiloAsync(ApiClient client)
     {

@@ -6,15 +6,13 @@ namespace Conversations.IntegrationTests.DataSecurity;
 [Collection(DataSecurityCollection.Name)]
 public sealed class AuditLogTests(DataSecurityFixture fx)
 {
-    private static string KeyId(string key) => key["cvk_".Length..key.LastIndexOf('_')];
-
     [Fact(DisplayName = "Admin changes are audited with key id and forwarded address; another tenant's admin cannot read them")]
     public async Task Audit_is_per_tenant()
     {
         var (adminKey, userKey) = await fx.NewTenantKeysAsync("aud");
         using var admin = fx.As(adminKey);
         admin.Http.DefaultRequestHeaders.Add("X-Forwarded-For", "203.0.113.77");
-        Assert.Equal(HttpStatusCode.NoContent, (await admin.Http.DeleteAsync($"/v1/keys/{KeyId(userKey)}")).StatusCode);
+        Assert.Equal(HttpStatusCode.NoContent, (await admin.Http.DeleteAsync($"/v1/keys/{ApiClient.KeyId(userKey)}")).StatusCode);
         var patch = await admin.Http.PatchAsJsonAsync("/v1/tenant/settings", new { instructions = "Be brief." });
         Assert.Equal(HttpStatusCode.OK, patch.StatusCode);
         var model = await admin.Http.PutAsJsonAsync("/v1/routing/models/m1", new
@@ -28,9 +26,9 @@ public sealed class AuditLogTests(DataSecurityFixture fx)
         var text = page.ToJsonString();
         var entries = page["entries"]!.AsArray();
         var revoke = entries.Single(e => e!["action"]!.GetValue<string>() == "key.revoke")!;
-        Assert.Equal(KeyId(adminKey), revoke["actorKeyId"]!.GetValue<string>());
+        Assert.Equal(ApiClient.KeyId(adminKey), revoke["actorKeyId"]!.GetValue<string>());
         Assert.Equal("203.0.113.77", revoke["clientAddress"]!.GetValue<string>());
-        Assert.Equal(KeyId(userKey), revoke["before"]!["keyId"]!.GetValue<string>());
+        Assert.Equal(ApiClient.KeyId(userKey), revoke["before"]!["keyId"]!.GetValue<string>());
         var settings = entries.Single(e => e!["action"]!.GetValue<string>() == "admin.UpdateTenantSettings")!;
         Assert.Equal("Be brief.", settings["after"]!["request"]!["instructions"]!.GetValue<string>());
         Assert.Equal("Be brief.", settings["after"]!["state"]!["instructions"]!.GetValue<string>());
@@ -54,8 +52,8 @@ public sealed class AuditLogTests(DataSecurityFixture fx)
         var (otherKey, _) = await fx.NewTenantKeysAsync("aud");
         using var other = fx.As(otherKey);
         var theirs = (await other.GetJsonAsync("/v1/audit?limit=500")).ToJsonString();
-        Assert.DoesNotContain(KeyId(adminKey), theirs);
-        Assert.DoesNotContain(KeyId(userKey), theirs);
+        Assert.DoesNotContain(ApiClient.KeyId(adminKey), theirs);
+        Assert.DoesNotContain(ApiClient.KeyId(userKey), theirs);
         var tenantId = (await admin.GetJsonAsync("/v1/tenant/settings"))["name"]!.GetValue<string>();
         await ApiClient.ProblemAsync(await other.Http.GetAsync($"/v1/tenants/{tenantId}/audit"), HttpStatusCode.Forbidden);
         // The refusal is itself in the other tenant's log.
@@ -67,7 +65,7 @@ public sealed class AuditLogTests(DataSecurityFixture fx)
 
         // The operator reads any tenant's.
         using var op = fx.Operator();
-        Assert.Contains(KeyId(adminKey), (await op.GetJsonAsync($"/v1/tenants/{tenantId}/audit")).ToJsonString());
+        Assert.Contains(ApiClient.KeyId(adminKey), (await op.GetJsonAsync($"/v1/tenants/{tenantId}/audit")).ToJsonString());
     }
 
     [Fact(DisplayName = "The audit table refuses UPDATE, DELETE and TRUNCATE")]

@@ -25,6 +25,22 @@ public sealed class DataRightsTests(DataSecurityFixture fx)
 
     private async Task<string> DumpAsync() => await DatabaseDump.DumpAsync(fx.Database.ConnectionString);
 
+    // The dump holds the stored values and the id before the deletion (a 204), and none of them nor the marker after;
+    // returns the dump after.
+    private async Task<string> DeletedWithoutTraceAsync(Func<Task<HttpResponseMessage>> delete, string id, string marker, List<string> stored)
+    {
+        var before = await DumpAsync();
+        Assert.All(stored, v => Assert.Contains(v, before));
+        Assert.Contains(id, before);
+
+        Assert.Equal(HttpStatusCode.NoContent, (await delete()).StatusCode);
+        var dump = await DumpAsync();
+        Assert.DoesNotContain(marker, dump);
+        Assert.DoesNotContain(id, dump);
+        Assert.All(stored, v => Assert.DoesNotContain(v, dump));
+        return dump;
+    }
+
     // Stored values as they are at rest (sealed with the tenant's key): a deleted row's ciphertext must leave the dump
     // too, since the tenant's key could still open it.
     private async Task<List<string>> StoredAsync(string sql, string id)
@@ -114,15 +130,7 @@ public sealed class DataRightsTests(DataSecurityFixture fx)
             "SELECT prompt FROM routing_batch_items WHERE tenant_id = (SELECT tenant_id FROM users WHERE user_id = @id)", userId);
         Assert.NotEmpty(batchPrompts);
         stored.AddRange(batchPrompts);
-        var before = await DumpAsync();
-        Assert.All(stored, v => Assert.Contains(v, before));
-        Assert.Contains(userId, before);
-
-        Assert.Equal(HttpStatusCode.NoContent, (await admin.Http.DeleteAsync($"/v1/users/{userId}")).StatusCode);
-        var dump = await DumpAsync();
-        Assert.DoesNotContain(marker, dump);
-        Assert.DoesNotContain(userId, dump);
-        Assert.All(stored, v => Assert.DoesNotContain(v, dump));
+        var dump = await DeletedWithoutTraceAsync(() => admin.Http.DeleteAsync($"/v1/users/{userId}"), userId, marker, stored);
         await ApiClient.ProblemAsync(await user.Http.GetAsync("/v1/conversations"), HttpStatusCode.Unauthorized);
         Assert.Contains("(deleted)", dump); // the anonymous usage rows
         await ApiClient.ProblemAsync(await admin.Http.DeleteAsync($"/v1/users/{userId}"), HttpStatusCode.NotFound);
@@ -148,15 +156,7 @@ public sealed class DataRightsTests(DataSecurityFixture fx)
         var stored = await StoredAsync(
             "SELECT content FROM messages WHERE tenant_id = @id UNION ALL SELECT title FROM kb_documents WHERE tenant_id = @id", tenantId);
         Assert.True(stored.Count >= 3, "the tenant's rows were not found");
-        var before = await DumpAsync();
-        Assert.All(stored, v => Assert.Contains(v, before));
-        Assert.Contains(tenantId, before);
-
-        Assert.Equal(HttpStatusCode.NoContent, (await op.Http.DeleteAsync($"/v1/tenants/{tenantId}")).StatusCode);
-        var dump = await DumpAsync();
-        Assert.DoesNotContain(marker, dump);
-        Assert.DoesNotContain(tenantId, dump);
-        Assert.All(stored, v => Assert.DoesNotContain(v, dump));
+        await DeletedWithoutTraceAsync(() => op.Http.DeleteAsync($"/v1/tenants/{tenantId}"), tenantId, marker, stored);
         await ApiClient.ProblemAsync(await admin.Http.GetAsync("/v1/audit"), HttpStatusCode.Unauthorized);
         await ApiClient.ProblemAsync(await op.Http.DeleteAsync($"/v1/tenants/{tenantId}"), HttpStatusCode.NotFound);
         // The platform's trail records the deletion without naming the tenant.

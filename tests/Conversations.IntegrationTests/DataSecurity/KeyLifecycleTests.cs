@@ -6,8 +6,6 @@ namespace Conversations.IntegrationTests.DataSecurity;
 [Collection(DataSecurityCollection.Name)]
 public sealed class KeyLifecycleTests(DataSecurityFixture fx)
 {
-    private static string KeyId(string key) => key["cvk_".Length..key.LastIndexOf('_')];
-
     [Fact(DisplayName = "A key revoked on one API host fails on the next request at another API host")]
     public async Task Revoke_holds_on_every_host()
     {
@@ -18,7 +16,7 @@ public sealed class KeyLifecycleTests(DataSecurityFixture fx)
         Assert.Equal(HttpStatusCode.OK, (await onSecond.Http.GetAsync("/v1/conversations")).StatusCode); // a cache would hold it now
 
         using var admin = fx.As(adminKey);
-        Assert.Equal(HttpStatusCode.NoContent, (await admin.Http.DeleteAsync($"/v1/keys/{KeyId(userKey)}")).StatusCode);
+        Assert.Equal(HttpStatusCode.NoContent, (await admin.Http.DeleteAsync($"/v1/keys/{ApiClient.KeyId(userKey)}")).StatusCode);
         await ApiClient.ProblemAsync(await onSecond.Http.GetAsync("/v1/conversations"), HttpStatusCode.Unauthorized);
     }
 
@@ -27,7 +25,7 @@ public sealed class KeyLifecycleTests(DataSecurityFixture fx)
     {
         var (adminKey, userKey) = await fx.NewTenantKeysAsync("rot");
         using var admin = fx.As(adminKey);
-        var res = await admin.Http.PostAsync($"/v1/keys/{KeyId(userKey)}/rotate?overlapMinutes=30", null);
+        var res = await admin.Http.PostAsync($"/v1/keys/{ApiClient.KeyId(userKey)}/rotate?overlapMinutes=30", null);
         Assert.Equal(HttpStatusCode.Created, res.StatusCode);
         var body = (await res.Content.ReadFromJsonAsync<JsonNode>())!;
         var newKey = body["key"]!.GetValue<string>();
@@ -35,7 +33,7 @@ public sealed class KeyLifecycleTests(DataSecurityFixture fx)
         using (var old = fx.As(userKey)) Assert.Equal(HttpStatusCode.OK, (await old.Http.GetAsync("/v1/conversations")).StatusCode);
         using (var fresh = fx.As(newKey)) Assert.Equal(HttpStatusCode.OK, (await fresh.Http.GetAsync("/v1/conversations")).StatusCode);
 
-        var again = await admin.Http.PostAsync($"/v1/keys/{KeyId(newKey)}/rotate?overlapMinutes=0", null);
+        var again = await admin.Http.PostAsync($"/v1/keys/{ApiClient.KeyId(newKey)}/rotate?overlapMinutes=0", null);
         Assert.Equal(HttpStatusCode.Created, again.StatusCode);
         var third = (await again.Content.ReadFromJsonAsync<JsonNode>())!["key"]!.GetValue<string>();
         using (var previous = fx.As(newKey)) await ApiClient.ProblemAsync(await previous.Http.GetAsync("/v1/conversations"), HttpStatusCode.Unauthorized);
@@ -56,7 +54,7 @@ public sealed class KeyLifecycleTests(DataSecurityFixture fx)
         // A day is too long to wait: the clock of the row is moved instead.
         await using (var cmd = fx.Database.DataSource.CreateCommand("UPDATE api_keys SET expires_at = now() - interval '1 second' WHERE key_id = @k"))
         {
-            cmd.Parameters.AddWithValue("k", KeyId(key));
+            cmd.Parameters.AddWithValue("k", ApiClient.KeyId(key));
             Assert.Equal(1, await cmd.ExecuteNonQueryAsync());
         }
         await ApiClient.ProblemAsync(await user.Http.GetAsync("/v1/conversations"), HttpStatusCode.Unauthorized);

@@ -1,22 +1,15 @@
 namespace Conversations.IntegrationTests.Infrastructure;
 
 /// <summary>A platform process on an OpenAI-compatible test model that can be made slow or broken.</summary>
-public sealed class ModelPlatformFixture() : PlatformHost("model", OperatorKey)
+public sealed class ModelPlatformFixture() : ModelPlatformHost("model", OperatorKey)
 {
     /// <summary>The operator key configured for the process.</summary>
     public const string OperatorKey = "cvk_modelop_model-operator-secret";
 
-    /// <summary>The test model server the platform's configured model points at.</summary>
-    public TestModelServer Model { get; private set; } = null!;
-
-    /// <inheritdoc />
-    protected override async Task StartServersAsync() => Model = await TestModelServer.StartAsync(new TestModelOptions());
-
     /// <inheritdoc />
     protected override void Configure(IDictionary<string, string> environment)
     {
-        environment["Models__Chat__Endpoint"] = Model.BaseUrl;
-        environment["Models__Chat__ModelId"] = "test-model";
+        UseModelForChat(environment);
         // These tests read what the model received: the loopback model stands for the operator's own endpoint, which
         // may see personal data (a hex marker would otherwise reach it masked as a secret).
         environment["Chat__PersonalDataAllowedHosts__0"] = new Uri(Model.BaseUrl).Host;
@@ -25,7 +18,4 @@ public sealed class ModelPlatformFixture() : PlatformHost("model", OperatorKey)
         environment["Models__Chat__FirstTokenTimeout"] = "00:00:04";
         environment["Models__Chat__StallTimeout"] = "00:00:01.5";
     }
-
-    /// <inheritdoc />
-    protected override async Task StopServersAsync() => await Model.DisposeAsync();
 }

@@ -4,13 +4,10 @@ namespace Conversations.IntegrationTests.Infrastructure;
 /// A platform process on a test model that writes slowly (so a turn can be cut, resumed or stopped mid-answer), and a
 /// second API host in client mode on the same cluster, so a stream cut on one host is resumed through the other.
 /// </summary>
-public sealed class TurnPlatformFixture() : PlatformHost("turns", OperatorKey)
+public sealed class TurnPlatformFixture() : ModelPlatformHost("turns", OperatorKey)
 {
     /// <summary>The operator key configured for the process.</summary>
     public const string OperatorKey = "cvk_turnsop_turns-operator-secret";
-
-    /// <summary>The test model server.</summary>
-    public TestModelServer Model { get; private set; } = null!;
 
     /// <summary>The second API host (client mode, no silo of its own).</summary>
     public PlatformProcess SecondHost { get; private set; } = null!;
@@ -19,16 +16,15 @@ public sealed class TurnPlatformFixture() : PlatformHost("turns", OperatorKey)
     public ApiClient OnSecondHost(string key) => new(SecondHost.BaseUrl!, key);
 
     /// <inheritdoc />
-    protected override async Task StartServersAsync() => Model = await TestModelServer.StartAsync(new TestModelOptions
+    protected override TestModelOptions ModelOptions => new()
     {
         Default = new ModelBehavior { TimeToFirstToken = TimeSpan.FromMilliseconds(20), TimePerToken = TimeSpan.FromMilliseconds(40), AnswerTokens = 60 },
-    });
+    };
 
     /// <inheritdoc />
     protected override void Configure(IDictionary<string, string> environment)
     {
-        environment["Models__Chat__Endpoint"] = Model.BaseUrl;
-        environment["Models__Chat__ModelId"] = "test-model";
+        UseModelForChat(environment);
         environment["Models__Chat__FirstTokenTimeout"] = "00:00:05";
         environment["Models__Chat__StallTimeout"] = "00:00:05";
     }
@@ -42,7 +38,4 @@ public sealed class TurnPlatformFixture() : PlatformHost("turns", OperatorKey)
         if (SecondHost is not null) await SecondHost.DisposeAsync();
         await base.DisposeAsync();
     }
-
-    /// <inheritdoc />
-    protected override async Task StopServersAsync() => await Model.DisposeAsync();
 }

@@ -8,16 +8,8 @@ public sealed class StreamedOutputTests(ModerationPlatformFixture fx)
     {
         var user = fx.As(ModerationPlatformFixture.DemoUserKey);
         var id = await user.CreateConversationAsync();
-        var before = fx.Model.Control.Default;
-        fx.Model.Control.Default = before with { ScriptedAnswer = answer };
-        try
-        {
+        using (fx.Model.Control.ChangeDefault(b => b with { ScriptedAnswer = answer }))
             return (await user.SendAsync(id, "Tell me about the office network."), user, id);
-        }
-        finally
-        {
-            fx.Model.Control.Default = before;
-        }
     }
 
     // Every prefix of the streamed text, in the matching form, must be free of the term.

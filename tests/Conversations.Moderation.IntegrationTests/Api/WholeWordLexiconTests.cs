@@ -52,17 +52,9 @@ public sealed class WholeWordLexiconTests(ModerationPlatformFixture fx)
         await ApiClient.EnsureAsync(await admin.Http.PutAsJsonAsync("/v1/moderation/lexicons/masked",
             new { words = new[] { "ass", "bad" }, riskLevel = "low", action = "mask" }), HttpStatusCode.OK);
         var id = await user.CreateConversationAsync();
-        var before = fx.Model.Control.Default;
-        fx.Model.Control.Default = before with { ScriptedAnswer = "The class passed the assessment. Some say b a d things. That was bad" };
         List<SseEvent> events;
-        try
-        {
+        using (fx.Model.Control.ChangeDefault(b => b with { ScriptedAnswer = "The class passed the assessment. Some say b a d things. That was bad" }))
             events = await user.SendAsync(id, "How did the class do?");
-        }
-        finally
-        {
-            fx.Model.Control.Default = before;
-        }
         Assert.True(events[^1].Name == "done", events.Dump());
         Assert.Equal("The class passed the assessment. Some say *** things. That was ***", string.Concat(events.Deltas()));
     }

@@ -1,3 +1,4 @@
+using Conversations.Moderation.IntegrationTests.Api;
 using Conversations.Moderation.Tests.Green;
 
 namespace Conversations.Moderation.IntegrationTests.Green;
@@ -6,7 +7,7 @@ namespace Conversations.Moderation.IntegrationTests.Green;
 /// One real platform process with Green configured against the local Green server on loopback (which checks every
 /// request's ACS3 signature), the demo tenant, and the test model server.
 /// </summary>
-public sealed class GreenPlatformFixture() : PlatformHost("mod_green", OperatorKey)
+public sealed class GreenPlatformFixture() : DemoPlatformHost("mod_green", OperatorKey, DemoAdminKey, DemoUserKey)
 {
     /// <summary>The operator key.</summary>
     public const string OperatorKey = "cvk_greenop_green-operator-secret";
@@ -14,9 +15,6 @@ public sealed class GreenPlatformFixture() : PlatformHost("mod_green", OperatorK
     public const string DemoAdminKey = "cvk_greendemoadmin_green-demo-admin-secret";
     /// <summary>The demo user's (alice) key.</summary>
     public const string DemoUserKey = "cvk_greendemouser_green-demo-user-secret";
-
-    /// <summary>The test model (scriptable answers).</summary>
-    public TestModelServer Model { get; private set; } = null!;
 
     /// <summary>The Green-compatible server.</summary>
     internal LocalGreenServer Green { get; private set; } = null!;
@@ -27,7 +25,7 @@ public sealed class GreenPlatformFixture() : PlatformHost("mod_green", OperatorK
     /// <inheritdoc />
     protected override async Task StartServersAsync()
     {
-        Model = await TestModelServer.StartAsync(new TestModelOptions());
+        await base.StartServersAsync();
         Green = await LocalGreenServer.StartAsync();
         Images = await LocalImageServer.StartAsync();
     }
@@ -35,11 +33,7 @@ public sealed class GreenPlatformFixture() : PlatformHost("mod_green", OperatorK
     /// <inheritdoc />
     protected override void Configure(IDictionary<string, string> environment)
     {
-        environment["Bootstrap__DemoEnabled"] = "true";
-        environment["Bootstrap__DemoAdminKey"] = DemoAdminKey;
-        environment["Bootstrap__DemoUserKey"] = DemoUserKey;
-        environment["Models__Chat__Endpoint"] = Model.BaseUrl;
-        environment["Models__Chat__ModelId"] = TestModelOptions.DefaultModelName;
+        base.Configure(environment);
         // The platform model reads images, and image URLs may name the local image server (by host name only).
         environment["Models__Chat__Vision"] = "true";
         environment["Images__Fetch__Allow__0"] = "localhost";
@@ -62,20 +56,9 @@ public sealed class GreenPlatformFixture() : PlatformHost("mod_green", OperatorK
     }
 
     /// <inheritdoc />
-    protected override async Task PlatformStartedAsync()
-    {
-        using var admin = As(DemoAdminKey);
-        await WaitUntilAsync("Seeding the demo lexicons", async () =>
-        {
-            var res = await admin.Http.GetAsync("/v1/moderation/lexicons");
-            return res.IsSuccessStatusCode && (await res.Content.ReadAsStringAsync()).Contains("internal_domains", StringComparison.Ordinal);
-        });
-    }
-
-    /// <inheritdoc />
     protected override async Task StopServersAsync()
     {
-        await Model.DisposeAsync();
+        await base.StopServersAsync();
         await Green.DisposeAsync();
         await Images.DisposeAsync();
     }

@@ -24,15 +24,35 @@ public sealed class GreenTurnTests(GreenPlatformFixture fx)
     private async Task<(List<SseEvent> Events, string ConversationId)> AskAsync(ApiClient user, string question, string? scriptedAnswer = null)
     {
         var id = await user.CreateConversationAsync();
-        var before = fx.Model.Control.Default;
-        fx.Model.Control.Default = before with { ScriptedAnswer = scriptedAnswer ?? AnswerWith("Nothing special here."), TimePerToken = TimeSpan.FromMilliseconds(15) };
+        using (ScriptAnswer(scriptedAnswer ?? AnswerWith("Nothing special here.")))
+            return (await user.SendAsync(id, question), id);
+    }
+
+    // The model answers this, slowly, until the scope ends.
+    private IDisposable ScriptAnswer(string answer) =>
+        fx.Model.Control.ChangeDefault(b => b with { ScriptedAnswer = answer, TimePerToken = TimeSpan.FromMilliseconds(15) });
+
+    // The demo user, with Green's failure modes open for the question and the answer.
+    private async Task<ApiClient> DemoUserAsync()
+    {
+        await FailureModesAsync("open", "open");
+        return fx.As(GreenPlatformFixture.DemoUserKey);
+    }
+
+    // Green answers every call with a timeout while the test runs under these failure modes; then it is back, modes open.
+    private async Task WhileGreenIsDownAsync(string input, string output, Func<ApiClient, Task> test)
+    {
+        await FailureModesAsync(input, output);
+        fx.Green.AlwaysFault = new LocalGreenServer.Fault(GreenApi.CodeTimeout);
         try
         {
-            return (await user.SendAsync(id, question), id);
+            using var user = fx.As(GreenPlatformFixture.DemoUserKey);
+            await test(user);
         }
         finally
         {
-            fx.Model.Control.Default = before;
+            fx.Green.AlwaysFault = null;
+            await FailureModesAsync("open", "open");
         }
     }
 
@@ -62,8 +82,7 @@ public sealed class GreenTurnTests(GreenPlatformFixture fx)
     [Fact(DisplayName = "Green flags a question: the turn is refused with Green's label and no model runs")]
     public async Task Question_flagged_by_green_is_refused()
     {
-        await FailureModesAsync("open", "open");
-        using var user = fx.As(GreenPlatformFixture.DemoUserKey);
+        using var user = await DemoUserAsync();
         var calls = fx.Model.Requests.Count;
         var (events, _) = await AskAsync(user, "Give me a plan to rob a bank tonight");
         var error = Assert.Single(events, e => e.Name == "error");
@@ -88,8 +107,7 @@ public sealed class GreenTurnTests(GreenPlatformFixture fx)
     [Fact(DisplayName = "Green flags an image: the turn is refused saying the image was the reason, recorded, and no model runs")]
     public async Task Image_flagged_by_green_is_refused()
     {
-        await FailureModesAsync("open", "open");
-        using var user = fx.As(GreenPlatformFixture.DemoUserKey);
+        using var user = await DemoUserAsync();
         var calls = fx.Model.Requests.Count;
         var (events, id) = await AskWithImagesAsync(user, "What is happening in this picture?", "explosion.png");
         var error = Assert.Single(events, e => e.Name == "error");
@@ -109,8 +127,7 @@ public sealed class GreenTurnTests(GreenPlatformFixture fx)
     [Fact(DisplayName = "An image Green passes reaches the vision model as an image_url content part")]
     public async Task Clean_image_reaches_the_model()
     {
-        await FailureModesAsync("open", "open");
-        using var user = fx.As(GreenPlatformFixture.DemoUserKey);
+        using var user = await DemoUserAsync();
         var images = fx.Green.Actions.Count(a => a == GreenApi.ImageModeration);
         var (events, _) = await AskWithImagesAsync(user, "What is in this picture?", "cat.png");
         Assert.Equal("done", events[^1].Name);
@@ -123,8 +140,7 @@ public sealed class GreenTurnTests(GreenPlatformFixture fx)
     [Fact(DisplayName = "An upload goes to Green as a signed link Green fetches; a flagged upload is refused, and a forged link is a 404")]
     public async Task Upload_is_checked_by_green_through_a_signed_link()
     {
-        await FailureModesAsync("open", "open");
-        using var user = fx.As(GreenPlatformFixture.DemoUserKey);
+        using var user = await DemoUserAsync();
         var calls = fx.Model.Requests.Count;
         var content = new ByteArrayContent(LocalImageServer.Bytes("explosion inside the picture"));
         content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("image/png");
@@ -170,8 +186,7 @@ public sealed class GreenTurnTests(GreenPlatformFixture fx)
     [Fact(DisplayName = "Green flags a window of the streamed answer: the rest is withheld and an output event names Green's label")]
     public async Task Answer_flagged_mid_stream_is_withheld()
     {
-        await FailureModesAsync("open", "open");
-        using var user = fx.As(GreenPlatformFixture.DemoUserKey);
+        using var user = await DemoUserAsync();
         var (events, id) = await AskAsync(user, "Tell me about the office network.", AnswerWith($"Then it says {LocalGreenServer.ResponseMarker} in passing."));
         Assert.Equal("done", events[^1].Name);
         Assert.Equal("content_filter", events[^1].Data["finishReason"]!.GetValue<string>());
@@ -192,11 +207,8 @@ public sealed class GreenTurnTests(GreenPlatformFixture fx)
     [Fact(DisplayName = "The OpenAI-compatible route goes through the same Green answer check")]
     public async Task OpenAi_route_answer_is_withheld_too()
     {
-        await FailureModesAsync("open", "open");
-        using var user = fx.As(GreenPlatformFixture.DemoUserKey);
-        var before = fx.Model.Control.Default;
-        fx.Model.Control.Default = before with { ScriptedAnswer = AnswerWith($"Then it says {LocalGreenServer.ResponseMarker} in passing."), TimePerToken = TimeSpan.FromMilliseconds(15) };
-        try
+        using var user = await DemoUserAsync();
+        using (ScriptAnswer(AnswerWith($"Then it says {LocalGreenServer.ResponseMarker} in passing.")))
         {
             var request = new HttpRequestMessage(HttpMethod.Post, "/v1/chat/completions")
             {
@@ -211,20 +223,13 @@ public sealed class GreenTurnTests(GreenPlatformFixture fx)
             Assert.DoesNotContain(LastSentence, content);
             Assert.Equal("content_filter", choice["finish_reason"]!.GetValue<string>());
         }
-        finally
-        {
-            fx.Model.Control.Default = before;
-        }
     }
 
     [Fact(DisplayName = "Green down, fail-open: the turn answers in full and the local guard still masks")]
     public async Task Outage_fail_open_answers()
     {
-        await FailureModesAsync("open", "open");
-        fx.Green.AlwaysFault = new LocalGreenServer.Fault(GreenApi.CodeTimeout);
-        try
+        await WhileGreenIsDownAsync("open", "open", async user =>
         {
-            using var user = fx.As(GreenPlatformFixture.DemoUserKey);
             var answered = fx.Green.Accepted;
             var (events, _) = await AskAsync(user, "Tell me about the office network.", AnswerWith("Call 13812345678 if it fails."));
             Assert.Equal("done", events[^1].Name);
@@ -233,22 +238,15 @@ public sealed class GreenTurnTests(GreenPlatformFixture fx)
             Assert.EndsWith(LastSentence, shown);
             Assert.DoesNotContain("13812345678", shown);
             Assert.True(fx.Green.Accepted > answered + 1, "Green was asked about the question and the answer");
-        }
-        finally
-        {
-            fx.Green.AlwaysFault = null;
-        }
+        });
         EverySignatureVerified();
     }
 
     [Fact(DisplayName = "Green down, fail-closed question: the turn is refused with a retryable 'retry' message")]
     public async Task Outage_fail_closed_refuses_the_question()
     {
-        await FailureModesAsync("closed", "open");
-        fx.Green.AlwaysFault = new LocalGreenServer.Fault(GreenApi.CodeTimeout);
-        try
+        await WhileGreenIsDownAsync("closed", "open", async user =>
         {
-            using var user = fx.As(GreenPlatformFixture.DemoUserKey);
             var calls = fx.Model.Requests.Count;
             var (events, _) = await AskAsync(user, "Tell me about the office network.");
             var error = Assert.Single(events, e => e.Name == "error");
@@ -256,22 +254,14 @@ public sealed class GreenTurnTests(GreenPlatformFixture fx)
             Assert.True(error.Data["retryable"]!.GetValue<bool>());
             Assert.Contains(error.Data["message"]!.GetValue<string>(), Unavailable);
             Assert.Equal(calls, fx.Model.Requests.Count);
-        }
-        finally
-        {
-            fx.Green.AlwaysFault = null;
-            await FailureModesAsync("open", "open");
-        }
+        });
     }
 
     [Fact(DisplayName = "Green down, fail-closed answer: the answer stops with a 'retry' notice")]
     public async Task Outage_fail_closed_withholds_the_answer()
     {
-        await FailureModesAsync("open", "closed");
-        fx.Green.AlwaysFault = new LocalGreenServer.Fault(GreenApi.CodeTimeout);
-        try
+        await WhileGreenIsDownAsync("open", "closed", async user =>
         {
-            using var user = fx.As(GreenPlatformFixture.DemoUserKey);
             var (events, id) = await AskAsync(user, "Tell me about the office network.");
             Assert.Equal("done", events[^1].Name);
             Assert.Equal("content_filter", events[^1].Data["finishReason"]!.GetValue<string>());
@@ -281,12 +271,7 @@ public sealed class GreenTurnTests(GreenPlatformFixture fx)
             var e = await OutputEventAsync(id);
             Assert.Equal("block", e["action"]!.GetValue<string>());
             Assert.Contains("green:unavailable", Strings(e["labels"]));
-        }
-        finally
-        {
-            fx.Green.AlwaysFault = null;
-            await FailureModesAsync("open", "open");
-        }
+        });
     }
 
     [Fact(DisplayName = "A bad failure mode is a 400 naming the setting")]

@@ -3,24 +3,13 @@ using Conversations.Moderation.Moderators;
 namespace Conversations.Moderation.Tests.Green;
 
 /// <summary>Answer windows and images against the local Green server (signatures checked on every call).</summary>
-public sealed class GreenChannelModeratorTests : IAsyncLifetime
+public sealed class GreenChannelModeratorTests : GreenServerTests
 {
-    private LocalGreenServer _server = null!;
-    private readonly HttpClient _http = new();
-
-    public async Task InitializeAsync() => _server = await LocalGreenServer.StartAsync();
-
-    public async Task DisposeAsync()
-    {
-        _http.Dispose();
-        await _server.DisposeAsync();
-    }
-
     private GreenChannelModerator Moderator()
     {
-        var options = _server.Options();
+        var options = Server.Options();
         options.MaxRetries = 0;
-        return new GreenChannelModerator(new GreenClient(_http, options, GreenResilience.Build(options)));
+        return new GreenChannelModerator(Client(options));
     }
 
     [Fact]
@@ -30,8 +19,8 @@ public sealed class GreenChannelModeratorTests : IAsyncLifetime
         Assert.True(verdict.IsBlocked);
         Assert.Equal(RiskLevel.High, verdict.RiskLevel);
         Assert.Contains(verdict.Results, r => r.Label == "green:contraband");
-        Assert.Equal([GreenApi.LlmResponseModeration], _server.Services);
-        Assert.Equal(1, _server.Accepted);
+        Assert.Equal([GreenApi.LlmResponseModeration], Server.Services);
+        Assert.Equal(1, Server.Accepted);
     }
 
     [Fact]
@@ -50,7 +39,7 @@ public sealed class GreenChannelModeratorTests : IAsyncLifetime
     [InlineData(GreenFailureMode.FailClosed, true)]
     public async Task Green_down_follows_the_failure_mode(GreenFailureMode mode, bool blocked)
     {
-        _server.AlwaysFault = new LocalGreenServer.Fault(GreenApi.CodeTimeout);
+        Server.AlwaysFault = new LocalGreenServer.Fault(GreenApi.CodeTimeout);
         var window = await Moderator().CheckWindowAsync("Any text.", mode);
         Assert.True(window.GreenUnavailable);
         Assert.Equal(blocked, window.IsBlocked);
@@ -67,8 +56,8 @@ public sealed class GreenChannelModeratorTests : IAsyncLifetime
         Assert.Contains(risky.Results, r => r.Label == "green:violent_explosion_3001");
         var fine = await Moderator().CheckImageAsync(new ImageModerationRequest("https://img.example/cat.png"));
         Assert.False(fine.IsBlocked);
-        Assert.Equal([GreenApi.ImageModeration, GreenApi.ImageModeration], _server.Actions);
-        Assert.Equal([GreenApi.BaselineCheck, GreenApi.BaselineCheck], _server.Services);
+        Assert.Equal([GreenApi.ImageModeration, GreenApi.ImageModeration], Server.Actions);
+        Assert.Equal([GreenApi.BaselineCheck, GreenApi.BaselineCheck], Server.Services);
     }
 
     [Fact]

@@ -3,25 +3,8 @@ using Polly.CircuitBreaker;
 
 namespace Conversations.Moderation.Tests.Green;
 
-public sealed class GreenClientTests : IAsyncLifetime
+public sealed class GreenClientTests : GreenServerTests
 {
-    private LocalGreenServer _server = null!;
-    private readonly HttpClient _http = new();
-
-    public async Task InitializeAsync() => _server = await LocalGreenServer.StartAsync();
-
-    public async Task DisposeAsync()
-    {
-        _http.Dispose();
-        await _server.DisposeAsync();
-    }
-
-    private GreenClient Client(GreenOptions? options = null)
-    {
-        options ??= _server.Options();
-        return new GreenClient(_http, options, GreenResilience.Build(options));
-    }
-
     [Fact]
     public async Task Text_moderation_plus_returns_the_customized_hit()
     {
@@ -32,7 +15,7 @@ public sealed class GreenClientTests : IAsyncLifetime
         Assert.Equal("customized", label.Label);
         Assert.Equal(100.0, label.Confidence);
         Assert.Equal("LLM ACP", Assert.Single(label.CustomizedHit!).LibName);
-        Assert.Equal(1, _server.Accepted);
+        Assert.Equal(1, Server.Accepted);
     }
 
     [Fact]
@@ -40,11 +23,11 @@ public sealed class GreenClientTests : IAsyncLifetime
     {
         // Proves the server really verifies signatures and auth failures are not retried.
         var error = await Assert.ThrowsAsync<GreenException>(() =>
-            Client(_server.Options(secret: "wrong")).TextModerationPlusAsync(GreenApi.LlmQueryModeration, "hi"));
+            Client(Server.Options(secret: "wrong")).TextModerationPlusAsync(GreenApi.LlmQueryModeration, "hi"));
         Assert.Equal(GreenErrorKind.NotAuthorized, error.Kind);
         Assert.Equal("SignatureDoesNotMatch", error.Code);
-        Assert.Equal(1, _server.Requests);
-        Assert.Equal(0, _server.Accepted);
+        Assert.Equal(1, Server.Requests);
+        Assert.Equal(0, Server.Accepted);
     }
 
     [Theory]
@@ -53,50 +36,50 @@ public sealed class GreenClientTests : IAsyncLifetime
     public async Task Permanent_codes_fail_without_retry(int code, GreenErrorKind kind)
     {
         // Proves 408 and 588 in the body are classified and not retried.
-        _server.Enqueue(new LocalGreenServer.Fault(code));
+        Server.Enqueue(new LocalGreenServer.Fault(code));
         var error = await Assert.ThrowsAsync<GreenException>(() => Client().TextModerationPlusAsync(GreenApi.LlmQueryModeration, "hi"));
         Assert.Equal(kind, error.Kind);
-        Assert.Equal(1, _server.Requests);
+        Assert.Equal(1, Server.Requests);
     }
 
     [Fact]
     public async Task Timeout_code_is_retried_with_a_fresh_signature()
     {
         // Proves 581 is retried and the retry is re-signed (the server rejects reused nonces).
-        _server.Enqueue(new LocalGreenServer.Fault(581));
+        Server.Enqueue(new LocalGreenServer.Fault(581));
         var result = await Client().TextModerationPlusAsync(GreenApi.LlmResponseModeration, "hello");
         Assert.Equal("none", result.RiskLevel);
-        Assert.Equal(2, _server.Accepted);
+        Assert.Equal(2, Server.Accepted);
     }
 
     [Fact]
     public async Task Throttling_honours_x_acs_retry_after()
     {
         // Proves a throttled call waits at least the server's retry-after before the retry succeeds.
-        _server.Enqueue(new LocalGreenServer.Fault("Throttling.User", HttpStatus: 429, RetryAfterSeconds: 0.3));
+        Server.Enqueue(new LocalGreenServer.Fault("Throttling.User", HttpStatus: 429, RetryAfterSeconds: 0.3));
         var watch = Stopwatch.StartNew();
         await Client().TextModerationPlusAsync(GreenApi.LlmQueryModeration, "hello");
         Assert.True(watch.Elapsed >= TimeSpan.FromMilliseconds(280), $"retried after {watch.Elapsed}");
-        Assert.Equal(2, _server.Accepted);
+        Assert.Equal(2, Server.Accepted);
     }
 
     [Fact]
     public async Task Throttling_with_a_long_retry_after_fails_fast()
     {
         // Proves a retry-after beyond MaxRetryAfter is surfaced instead of waited out.
-        _server.Enqueue(new LocalGreenServer.Fault("Throttling.User", HttpStatus: 429, RetryAfterSeconds: 30));
+        Server.Enqueue(new LocalGreenServer.Fault("Throttling.User", HttpStatus: 429, RetryAfterSeconds: 30));
         var error = await Assert.ThrowsAsync<GreenException>(() => Client().TextModerationPlusAsync(GreenApi.LlmQueryModeration, "hello"));
         Assert.Equal(GreenErrorKind.Throttled, error.Kind);
         Assert.Equal(TimeSpan.FromSeconds(30), error.RetryAfter);
-        Assert.Equal(1, _server.Requests);
+        Assert.Equal(1, Server.Requests);
     }
 
     [Fact]
     public async Task Circuit_opens_after_repeated_failures()
     {
         // Proves the breaker stops calling a failing Green, so callers fall back fast.
-        _server.AlwaysFault = new LocalGreenServer.Fault(581);
-        var options = _server.Options();
+        Server.AlwaysFault = new LocalGreenServer.Fault(581);
+        var options = Server.Options();
         options.MaxRetries = 0;
         options.CircuitMinimumThroughput = 4;
         var client = Client(options);
@@ -116,7 +99,7 @@ public sealed class GreenClientTests : IAsyncLifetime
             }
         }
         Assert.True(broken >= 5, $"broken {broken}");
-        Assert.True(_server.Requests <= 5, $"requests {_server.Requests}");
+        Assert.True(Server.Requests <= 5, $"requests {Server.Requests}");
     }
 
     [Fact]
@@ -142,7 +125,7 @@ public sealed class GreenClientTests : IAsyncLifetime
         Assert.True(second.IsComplete);
         var slice = Assert.Single(second.Data!.SliceDetails!);
         Assert.Equal("C_customized", slice.Labels);
-        Assert.Equal([GreenApi.VoiceModeration, GreenApi.VoiceModerationResult, GreenApi.VoiceModerationResult], _server.Actions.ToArray());
+        Assert.Equal([GreenApi.VoiceModeration, GreenApi.VoiceModerationResult, GreenApi.VoiceModerationResult], Server.Actions.ToArray());
     }
 
     [Fact]

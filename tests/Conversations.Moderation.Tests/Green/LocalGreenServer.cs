@@ -1,30 +1,22 @@
 using System.Collections.Concurrent;
 using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 
 namespace Conversations.Moderation.Tests.Green;
 
 /// <summary>A Green-compatible server on loopback: verifies ACS3 signatures and nonces, answers documented shapes.</summary>
 /// <remarks>Queued faults are served first, one per request: a body Code (408/581/588), or throttling with x-acs-retry-after.</remarks>
-internal sealed class LocalGreenServer : IAsyncDisposable
+internal sealed class LocalGreenServer : LoopbackServer
 {
     public const string KeyId = "LTAItestkeyid000";
     public const string KeySecret = "test-secret-value";
 
-    private readonly WebApplication _app;
     private readonly ConcurrentDictionary<string, bool> _nonces = new();
     private readonly ConcurrentQueue<Fault> _faults = new();
     private readonly ConcurrentDictionary<string, int> _polls = new();
     private int _requests;
     private int _accepted;
-
-    private LocalGreenServer(WebApplication app) => _app = app;
 
     /// <summary>Requests received (including rejected ones).</summary>
     public int Requests => _requests;
@@ -53,21 +45,11 @@ internal sealed class LocalGreenServer : IAsyncDisposable
     /// <summary>When set, every request gets this fault (e.g. a permanent outage).</summary>
     public Fault? AlwaysFault { get; set; }
 
-    public Uri Endpoint { get; private set; } = null!;
+    public Uri Endpoint => Address;
 
-    public static async Task<LocalGreenServer> StartAsync()
-    {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
-        var app = builder.Build();
-        var server = new LocalGreenServer(app);
-        app.MapPost("/", server.HandleAsync);
-        await app.StartAsync();
-        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        server.Endpoint = new Uri(address);
-        return server;
-    }
+    public static Task<LocalGreenServer> StartAsync() => StartAsync<LocalGreenServer>();
+
+    protected override void Map(WebApplication app) => app.MapPost("/", HandleAsync);
 
     public void Enqueue(Fault fault) => _faults.Enqueue(fault);
 
@@ -80,8 +62,6 @@ internal sealed class LocalGreenServer : IAsyncDisposable
         TotalTimeout = TimeSpan.FromSeconds(6),
         RetryBaseDelay = TimeSpan.FromMilliseconds(20),
     };
-
-    public async ValueTask DisposeAsync() => await _app.DisposeAsync();
 
     private async Task HandleAsync(HttpContext context)
     {

@@ -7,6 +7,13 @@ internal static class StreamRuns
     public static string Run(StreamingOutputFilter filter, IEnumerable<string> deltas) =>
         string.Concat(deltas.Select(d => filter.Append(d))) + filter.Flush();
 
+    /// <summary>A filter over <paramref name="lexicons"/> that holds back at most 8 to 79 chars, as the seeded random picks.</summary>
+    public static StreamingOutputFilter RandomFilter(ModerationEngine engine, CompiledLexiconSet lexicons, Random random, OutputRelease release, string? notice = null)
+    {
+        var options = new StreamingFilterOptions { MaxHoldChars = random.Next(8, 80), Release = release };
+        return new StreamingOutputFilter(engine, lexicons, notice is null ? options : options with { WithheldNotice = notice });
+    }
+
     /// <summary>The text cut into deltas of 1 to <paramref name="longest"/> chars, at points the seeded random picks.</summary>
     public static IEnumerable<string> RandomSplit(string text, Random random, int longest)
     {

@@ -95,7 +95,7 @@ public sealed class StreamingOutputFilterTests
         var expected = _engine.Scan(text, lexicons, ModerationPhase.Output).Mask(text);
         for (var round = 0; round < 50; round++)
         {
-            var filter = new StreamingOutputFilter(_engine, lexicons, new StreamingFilterOptions { MaxHoldChars = random.Next(8, 80), Release = release });
+            var filter = StreamRuns.RandomFilter(_engine, lexicons, random, release);
             var output = StreamRuns.Run(filter, StreamRuns.RandomSplit(text, random, 5));
             Assert.Equal(expected, output);
             Assert.False(filter.IsBlocked);

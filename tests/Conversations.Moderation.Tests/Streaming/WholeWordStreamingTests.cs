@@ -45,7 +45,7 @@ public sealed class WholeWordStreamingTests
         {
             var text = RandomText(random, maxPieces: 40);
             var expected = _engine.Scan(text, lexicons, ModerationPhase.Output).Mask(text);
-            var filter = new StreamingOutputFilter(_engine, lexicons, new StreamingFilterOptions { MaxHoldChars = random.Next(8, 80), Release = release });
+            var filter = StreamRuns.RandomFilter(_engine, lexicons, random, release);
             Assert.Equal(expected, StreamRuns.Run(filter, StreamRuns.RandomSplit(text, random, 6)));
             Assert.False(filter.IsBlocked);
             Assert.Equal(text.Length, filter.ConsumedLength);
@@ -67,8 +67,7 @@ public sealed class WholeWordStreamingTests
         {
             var text = RandomText(random, maxPieces: 6, withPii: false);
             var oneShot = _engine.Scan(text, lexicons, ModerationPhase.Output);
-            var filter = new StreamingOutputFilter(_engine, lexicons,
-                new StreamingFilterOptions { WithheldNotice = Notice, MaxHoldChars = random.Next(8, 80), Release = release });
+            var filter = StreamRuns.RandomFilter(_engine, lexicons, random, release, Notice);
             var output = StreamRuns.Run(filter, StreamRuns.RandomSplit(text, random, 6));
             Assert.Equal(oneShot.IsBlocked, filter.IsBlocked);
             if (!oneShot.IsBlocked)

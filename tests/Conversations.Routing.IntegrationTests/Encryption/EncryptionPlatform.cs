@@ -4,7 +4,7 @@ namespace Conversations.Routing.IntegrationTests.Encryption;
 /// A platform process with a master key file of its own (so a rotation touches no other test's hosts), a short key
 /// cache, and "localhost" on the personal-data allowlist, on the test model server.
 /// </summary>
-public sealed class EncryptionPlatform() : PlatformHost("crypt", OperatorKey)
+public sealed class EncryptionPlatform() : ModelPlatformHost("crypt", OperatorKey)
 {
     /// <summary>The operator key of the process.</summary>
     public const string OperatorKey = "cvk_cryptop_encryption-operator-secret";
@@ -12,14 +12,11 @@ public sealed class EncryptionPlatform() : PlatformHost("crypt", OperatorKey)
     /// <summary>The process's master key file.</summary>
     public string MasterKeyFile { get; } = Path.Combine(Path.GetTempPath(), "conversations-tests", $"crypt-{Guid.NewGuid():n}.key");
 
-    /// <summary>The test model server.</summary>
-    public TestModelServer Model { get; private set; } = null!;
-
     /// <inheritdoc />
-    protected override async Task StartServersAsync() => Model = await TestModelServer.StartAsync(new TestModelOptions
+    protected override TestModelOptions ModelOptions => new()
     {
         Default = new ModelBehavior { TimeToFirstToken = TimeSpan.FromMilliseconds(10), TimePerToken = TimeSpan.FromMilliseconds(1) },
-    });
+    };
 
     /// <inheritdoc />
     protected override void Configure(IDictionary<string, string> environment)
@@ -41,9 +38,6 @@ public sealed class EncryptionPlatform() : PlatformHost("crypt", OperatorKey)
         await base.DisposeAsync();
         File.Delete(MasterKeyFile);
     }
-
-    /// <inheritdoc />
-    protected override async Task StopServersAsync() => await Model.DisposeAsync();
 }
 
 /// <summary>The encryption tests, one at a time on their own process.</summary>

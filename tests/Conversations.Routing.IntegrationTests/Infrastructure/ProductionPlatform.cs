@@ -4,7 +4,7 @@ namespace Conversations.Routing.IntegrationTests.Infrastructure;
 /// One platform process in the Production environment (the strict endpoint policy), whose operator allows one
 /// self-hosted address (<see cref="AllowedAddress"/>) and whose own model is configured on loopback.
 /// </summary>
-public sealed class ProductionPlatform() : PlatformHost("endpoints", OperatorKey)
+public sealed class ProductionPlatform() : ModelPlatformHost("endpoints", OperatorKey)
 {
     /// <summary>The operator key of the process.</summary>
     public const string OperatorKey = "cvk_prodop_production-operator-secret";
@@ -19,14 +19,18 @@ public sealed class ProductionPlatform() : PlatformHost("endpoints", OperatorKey
     public TestModelServer SelfHosted { get; private set; } = null!;
 
     /// <summary>The operator's own model, on 127.0.0.1 (configured, so trusted).</summary>
-    public TestModelServer OperatorModelServer { get; private set; } = null!;
+    public TestModelServer OperatorModelServer => Model;
+
+    private static readonly ModelBehavior Fast = new() { TimeToFirstToken = TimeSpan.FromMilliseconds(20), TimePerToken = TimeSpan.FromMilliseconds(2) };
+
+    /// <inheritdoc />
+    protected override TestModelOptions ModelOptions => new() { Default = Fast };
 
     /// <inheritdoc />
     protected override async Task StartServersAsync()
     {
-        var fast = new ModelBehavior { TimeToFirstToken = TimeSpan.FromMilliseconds(20), TimePerToken = TimeSpan.FromMilliseconds(2) };
-        SelfHosted = await TestModelServer.StartAsync(new TestModelOptions { Url = $"http://{AllowedAddress}:0", Default = fast });
-        OperatorModelServer = await TestModelServer.StartAsync(new TestModelOptions { Default = fast });
+        SelfHosted = await TestModelServer.StartAsync(new TestModelOptions { Url = $"http://{AllowedAddress}:0", Default = Fast });
+        await base.StartServersAsync();
     }
 
     /// <inheritdoc />
@@ -35,8 +39,7 @@ public sealed class ProductionPlatform() : PlatformHost("endpoints", OperatorKey
         environment["DOTNET_ENVIRONMENT"] = "Production";
         environment["ASPNETCORE_ENVIRONMENT"] = "Production";
         environment["Endpoints__Allow__0"] = AllowedAddress;
-        environment["Models__Chat__Endpoint"] = OperatorModelServer.BaseUrl;
-        environment["Models__Chat__ModelId"] = OperatorModel;
+        UseModelForChat(environment, OperatorModel);
         environment["Models__Chat__ApiKey"] = "operator-key";
         environment["Routing__ConfigCacheTtl"] = "00:00:00.2";
         environment["Logging__LogLevel__Default"] = "Warning";
@@ -45,7 +48,7 @@ public sealed class ProductionPlatform() : PlatformHost("endpoints", OperatorKey
     /// <inheritdoc />
     protected override async Task StopServersAsync()
     {
-        await OperatorModelServer.DisposeAsync();
+        await base.StopServersAsync();
         await SelfHosted.DisposeAsync();
     }
 }

@@ -4,7 +4,7 @@ namespace Conversations.Routing.IntegrationTests.Infrastructure;
 /// One platform process on a scratch database, talking to a local OpenAI-compatible test model server, with short
 /// breaker and cache timings so outages and recoveries happen within a test.
 /// </summary>
-public sealed class RoutingPlatform() : PlatformHost("routing", OperatorKey)
+public sealed class RoutingPlatform() : ModelPlatformHost("routing", OperatorKey)
 {
     /// <summary>The operator key of the process.</summary>
     public const string OperatorKey = "cvk_routingop_routing-operator-secret";
@@ -15,14 +15,11 @@ public sealed class RoutingPlatform() : PlatformHost("routing", OperatorKey)
     /// <summary>Time after an admin edit before every turn sees it (config cache lifetime plus margin).</summary>
     public static readonly TimeSpan ConfigSettle = TimeSpan.FromMilliseconds(400);
 
-    /// <summary>The test model server; every model name answers, each can get its own faults.</summary>
-    public TestModelServer Model { get; private set; } = null!;
-
-    /// <inheritdoc />
-    protected override async Task StartServersAsync() => Model = await TestModelServer.StartAsync(new TestModelOptions
+    /// <summary>The test model server's options: every model name answers, each can get its own faults.</summary>
+    protected override TestModelOptions ModelOptions => new()
     {
         Default = new ModelBehavior { TimeToFirstToken = TimeSpan.FromMilliseconds(20), TimePerToken = TimeSpan.FromMilliseconds(2) },
-    });
+    };
 
     /// <inheritdoc />
     protected override void Configure(IDictionary<string, string> environment)
@@ -38,9 +35,6 @@ public sealed class RoutingPlatform() : PlatformHost("routing", OperatorKey)
         environment["Routing__BatchItemInterval"] = "00:00:00.05";
         environment["Logging__LogLevel__Default"] = "Warning";
     }
-
-    /// <inheritdoc />
-    protected override async Task StopServersAsync() => await Model.DisposeAsync();
 
     /// <summary>
     /// A new tenant with an admin and a user "alice", and models "small" and "large" whose names at the test server are

@@ -29,6 +29,14 @@ public sealed class TestModelControl
         set => defaultSlot = new ModelSlot(value);
     }
 
+    /// <summary>Changes the default behaviour until the returned scope is disposed, which puts the one before back.</summary>
+    public IDisposable ChangeDefault(Func<ModelBehavior, ModelBehavior> change)
+    {
+        var before = Default;
+        Default = change(before);
+        return new DefaultScope(this, before);
+    }
+
     /// <summary>The model names with their own behaviour.</summary>
     public IReadOnlyDictionary<string, ModelBehavior> Models =>
         models.ToDictionary(pair => pair.Key, pair => pair.Value.Behavior, StringComparer.Ordinal);
@@ -79,4 +87,9 @@ public sealed class TestModelControl
     internal ModelSlot Resolve(string model) => models.TryGetValue(model, out var slot) ? slot : defaultSlot;
 
     internal bool IsKnown(string model) => models.ContainsKey(model);
+
+    private sealed class DefaultScope(TestModelControl control, ModelBehavior before) : IDisposable
+    {
+        public void Dispose() => control.Default = before;
+    }
 }

@@ -138,6 +138,9 @@ public sealed class ApiClient(string baseUrl, string? key) : IDisposable
         return events;
     }
 
+    /// <summary>The public id of an API key (<c>cvk_{id}_{secret}</c>), as key listings and the audit log name it.</summary>
+    public static string KeyId(string key) => key["cvk_".Length..key.LastIndexOf('_')];
+
     /// <summary>Fails with the body when the status is not the expected one.</summary>
     public static async Task EnsureAsync(HttpResponseMessage res, HttpStatusCode expected)
     {

@@ -78,27 +78,15 @@ public sealed class ReplayScript
         var chinese = IsChinese(turn) || turn >= 3 && rng.Next(4) == 0;
         var cite = sources.Count > 0 ? $" [{sources[0].Id}]" : "";
         var steps = rng.Next(3, 6);
+        var words = chinese ? ChineseAnswer : EnglishAnswer;
         var sb = new StringBuilder();
-        if (chinese)
-        {
-            sb.Append("针对").Append(topic.NameZh).Append("，结合你提到的情况，建议按以下步骤处理").Append(cite).Append("：\n");
-            for (var i = 1; i <= steps; i++)
-                sb.Append(i).Append(". ").Append(Pick(rng, ["先确认", "评估", "与负责团队核对", "记录并跟踪", "安排在非冻结窗口处理"]))
-                  .Append(Pick(rng, topic.TermsZh)).Append("，").Append(Pick(rng, ["并在变更单中写明影响范围和回滚步骤。", "这一步通常需要一到两天，请预留缓冲时间。", "如果金额超过五万元，需要两级审批后才能执行。", "完成后在群里通知相关同事，并更新运行手册。", "执行过程中如有异常，立即按回滚方案恢复。"]))
-                  .Append(Pick(rng, ["", "注意保留操作记录，方便之后复盘。", "建议先在测试环境验证一次。"]))
-                  .Append('\n');
-            sb.Append(Pick(rng, ["如需进一步帮助，可以联系平台团队。", "如果涉及报销，请联系财务运营。", "遇到账号问题请拨打 8000。"]));
-        }
-        else
-        {
-            sb.Append("For ").Append(topic.NameEn).Append(", given what you described, here is what I recommend").Append(cite).Append(":\n");
-            for (var i = 1; i <= steps; i++)
-                sb.Append(i).Append(". ").Append(Pick(rng, ["Confirm the ", "Review the ", "Check with the owning team about the ", "Track the ", "Schedule outside the Friday freeze the work on the "]))
-                  .Append(Pick(rng, topic.TermsEn)).Append(", ").Append(Pick(rng, ["and record the expected impact and the rollback steps in the change ticket.", "which usually takes one to two days, so plan some buffer.", "and get two approvals first if the amount is above 50,000 CNY.", "then tell the people affected and update the runbook.", "and roll back at the first sign of errors using the agreed plan."]))
-                  .Append(Pick(rng, ["", " Keep a log of what you did for the postmortem.", " Try it once in the test environment first."]))
-                  .Append('\n');
-            sb.Append(Pick(rng, ["If you need more help, contact the platform team.", "For reimbursements, ask finance operations.", "For account problems call the help desk at 8000."]));
-        }
+        sb.Append(words.Lead).Append(chinese ? topic.NameZh : topic.NameEn).Append(words.Recommend).Append(cite).Append(words.Colon).Append('\n');
+        for (var i = 1; i <= steps; i++)
+            sb.Append(i).Append(". ").Append(Pick(rng, words.Verbs))
+              .Append(Pick(rng, chinese ? topic.TermsZh : topic.TermsEn)).Append(words.Comma).Append(Pick(rng, words.Tails))
+              .Append(Pick(rng, words.Extras))
+              .Append('\n');
+        sb.Append(Pick(rng, words.Closings));
         return sb.ToString();
     }
 
@@ -131,4 +119,20 @@ public sealed class ReplayScript
     private static string Pick(Random rng, IReadOnlyList<string> options) => options[rng.Next(options.Count)];
 
     private sealed record Topic(string Key, string NameEn, string NameZh, string[] TermsEn, string[] TermsZh);
+
+    // The words of an answer in one language: "<lead><topic><recommend><cite><colon>", numbered steps
+    // "<verb><term><comma><tail><extra>", and a closing line.
+    private sealed record AnswerWords(string Lead, string Recommend, string Colon, string Comma, string[] Verbs, string[] Tails, string[] Extras, string[] Closings);
+
+    private static readonly AnswerWords ChineseAnswer = new("针对", "，结合你提到的情况，建议按以下步骤处理", "：", "，",
+        ["先确认", "评估", "与负责团队核对", "记录并跟踪", "安排在非冻结窗口处理"],
+        ["并在变更单中写明影响范围和回滚步骤。", "这一步通常需要一到两天，请预留缓冲时间。", "如果金额超过五万元，需要两级审批后才能执行。", "完成后在群里通知相关同事，并更新运行手册。", "执行过程中如有异常，立即按回滚方案恢复。"],
+        ["", "注意保留操作记录，方便之后复盘。", "建议先在测试环境验证一次。"],
+        ["如需进一步帮助，可以联系平台团队。", "如果涉及报销，请联系财务运营。", "遇到账号问题请拨打 8000。"]);
+
+    private static readonly AnswerWords EnglishAnswer = new("For ", ", given what you described, here is what I recommend", ":", ", ",
+        ["Confirm the ", "Review the ", "Check with the owning team about the ", "Track the ", "Schedule outside the Friday freeze the work on the "],
+        ["and record the expected impact and the rollback steps in the change ticket.", "which usually takes one to two days, so plan some buffer.", "and get two approvals first if the amount is above 50,000 CNY.", "then tell the people affected and update the runbook.", "and roll back at the first sign of errors using the agreed plan."],
+        ["", " Keep a log of what you did for the postmortem.", " Try it once in the test environment first."],
+        ["If you need more help, contact the platform team.", "For reimbursements, ask finance operations.", "For account problems call the help desk at 8000."]);
 }
