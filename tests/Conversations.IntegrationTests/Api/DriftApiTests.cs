@@ -81,18 +81,21 @@ public sealed class DriftApiTests(PlatformFixture fx)
     public async Task Refusal_rise_is_an_answer_side_breach()
     {
         using var t = await NewTenantAsync("driftrefuse");
-        await SendAsync(t, Questions.Leave(new Random(6), ReferenceSize), ReferenceSize, reference: true);
+        // The same texts on both sides (half carry the word): only the refusals change, not what is asked.
+        static List<string> HalfMarked(IEnumerable<string> questions) =>
+            questions.Select((q, i) => i % 2 == 0 ? q + " " + BlockedWord : q).ToList();
+        await SendAsync(t, HalfMarked(Questions.Leave(new Random(6), ReferenceSize)), ReferenceSize, reference: true);
         await ApiClient.EnsureAsync(await t.Admin.Http.PutAsJsonAsync("/v1/moderation/lexicons/banned",
             new { words = new[] { BlockedWord }, riskLevel = "high", action = "block" }), HttpStatusCode.OK);
 
-        var questions = Questions.Leave(new Random(7), WindowSize).Select((q, i) => i % 2 == 0 ? q + " " + BlockedWord : q).ToList();
-        await SendAsync(t, questions, WindowSize, reference: false);
+        await SendAsync(t, HalfMarked(Questions.Leave(new Random(7), WindowSize)), WindowSize, reference: false);
         var report = await CheckAsync(t.Admin);
         var refusals = report["signals"]!.AsArray().Single(s => s!["name"]!.GetValue<string>() == "refusal_rate")!;
         Assert.True(refusals["breached"]!.GetValue<bool>(), report.ToJsonString());
         Assert.Equal(0.5, refusals["current"]!.GetValue<double>());
         Assert.Equal(0, refusals["reference"]!.GetValue<double>());
-        Assert.DoesNotContain("topic", Breached(report));
+        // No claim about "topic": a refused question is embedded as stored, with the blocked word masked, so the
+        // refused half may read as other questions.
     }
 
     [Fact(DisplayName = "Drift: the scheduled check (an Orleans reminder, every minute here) finds a shifted stream without being asked")]
@@ -174,8 +177,10 @@ public sealed class DriftApiTests(PlatformFixture fx)
             for (var i = lane; i < questions.Count; i += 4)
             {
                 var events = await t.User.SendAsync(id, questions[i]);
-                // Every turn ends answered, except the ones carrying the blocked word, which are refused.
-                Assert.True(events[^1].Name == (questions[i].Contains(BlockedWord, StringComparison.Ordinal) ? "error" : "done"), events.Dump());
+                // Every turn ends answered, except the window's ones carrying the blocked word, which are refused
+                // (the word is blocked only after the reference is taken).
+                var refused = !reference && questions[i].Contains(BlockedWord, StringComparison.Ordinal);
+                Assert.True(events[^1].Name == (refused ? "error" : "done"), events.Dump());
             }
         });
         await Task.WhenAll(lanes);
