@@ -79,12 +79,12 @@ public sealed class PlatformLoadSuite : IBenchmarkSuite
             var direct = await RunPhaseAsync(c, duration, i => DirectTurnAsync(http, model.BaseUrl, i));
             await RunPhaseAsync(c, c == levels[0] ? warmup : shortWarmup, i => PlatformTurnAsync(http, platform.BaseUrl!, conversations[i]));
             var commits = await LogCommitsAsync(http, platform.BaseUrl!, siloCount);
-            var load = ProcessLoad.Read(platform.ProcessId);
+            await using var load = ProcessLoad.Start(platform.ProcessId);
             var viaPlatform = await RunPhaseAsync(c, duration, i => PlatformTurnAsync(http, platform.BaseUrl!, conversations[i]));
-            var loadAfter = ProcessLoad.Read(platform.ProcessId);
+            var perTurn = await load.PerTurnAsync(viaPlatform.Stats.Completed);
             commits = await LogCommitsAsync(http, platform.BaseUrl!, siloCount) - commits;
 
-            failures += WriteRow(output, c, $"{direct.Stats.Completed / direct.Seconds:0}", direct, viaPlatform, commits, ProcessLoad.PerTurn(load, loadAfter, viaPlatform.Stats.Completed));
+            failures += WriteRow(output, c, $"{direct.Stats.Completed / direct.Seconds:0}", direct, viaPlatform, commits, perTurn);
             saturated[c] = viaPlatform.Stats.Completed / viaPlatform.Seconds;
         }
 
@@ -102,11 +102,11 @@ public sealed class PlatformLoadSuite : IBenchmarkSuite
             var conversations = await NewConversationsAsync(c);
             var direct = await RunPhaseAsync(c, duration, i => DirectTurnAsync(http, model.BaseUrl, i), interval);
             var commits = await LogCommitsAsync(http, platform.BaseUrl!, siloCount);
-            var load = ProcessLoad.Read(platform.ProcessId);
+            await using var load = ProcessLoad.Start(platform.ProcessId);
             var viaPlatform = await RunPhaseAsync(c, duration, i => PlatformTurnAsync(http, platform.BaseUrl!, conversations[i]), interval);
-            var loadAfter = ProcessLoad.Read(platform.ProcessId);
+            var perTurn = await load.PerTurnAsync(viaPlatform.Stats.Completed);
             commits = await LogCommitsAsync(http, platform.BaseUrl!, siloCount) - commits;
-            failures += WriteRow(output, c, $"{rate:0}", direct, viaPlatform, commits, ProcessLoad.PerTurn(load, loadAfter, viaPlatform.Stats.Completed));
+            failures += WriteRow(output, c, $"{rate:0}", direct, viaPlatform, commits, perTurn);
         }
 
         // A model of realistic speed: each conversation spends most of a turn waiting for tokens, so the platform works at
@@ -124,11 +124,11 @@ public sealed class PlatformLoadSuite : IBenchmarkSuite
             var conversations = await NewConversationsAsync(c);
             var direct = await RunPhaseAsync(c, duration, i => DirectTurnAsync(http, model.BaseUrl, i));
             var commits = await LogCommitsAsync(http, platform.BaseUrl!, siloCount);
-            var load = ProcessLoad.Read(platform.ProcessId);
+            await using var load = ProcessLoad.Start(platform.ProcessId);
             var viaPlatform = await RunPhaseAsync(c, duration, i => PlatformTurnAsync(http, platform.BaseUrl!, conversations[i]));
-            var loadAfter = ProcessLoad.Read(platform.ProcessId);
+            var perTurn = await load.PerTurnAsync(viaPlatform.Stats.Completed);
             commits = await LogCommitsAsync(http, platform.BaseUrl!, siloCount) - commits;
-            failures += WriteRow(output, c, $"{direct.Stats.Completed / direct.Seconds:0}", direct, viaPlatform, commits, ProcessLoad.PerTurn(load, loadAfter, viaPlatform.Stats.Completed));
+            failures += WriteRow(output, c, $"{direct.Stats.Completed / direct.Seconds:0}", direct, viaPlatform, commits, perTurn);
         }
         return failures == 0 ? 0 : 1;
     }
