@@ -137,11 +137,7 @@ public sealed class OpenAiStreamingChatModel(string endpoint, string modelId, st
                 reader.Read();
                 if (reader.TokenType == JsonTokenType.StartObject) usage = Usage(ref reader);
             }
-            else
-            {
-                reader.Read();
-                reader.Skip();
-            }
+            else SkipValue(ref reader);
         }
         return (text, finish, usage);
     }
@@ -159,25 +155,12 @@ public sealed class OpenAiStreamingChatModel(string endpoint, string modelId, st
             }
             else if (reader.ValueTextEquals("delta"u8))
             {
-                reader.Read();
-                if (reader.TokenType != JsonTokenType.StartObject)
-                {
-                    reader.Skip();
-                    continue;
-                }
-                while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
-                {
-                    var isContent = reader.ValueTextEquals("content"u8);
-                    reader.Read();
-                    if (isContent && reader.TokenType == JsonTokenType.String) text = reader.GetString();
-                    else reader.Skip();
-                }
+                if (!EnterMember(ref reader, "content"u8)) continue;
+                if (reader.TokenType == JsonTokenType.String) text = reader.GetString();
+                else reader.Skip();
+                LeaveObject(ref reader);
             }
-            else
-            {
-                reader.Read();
-                reader.Skip();
-            }
+            else SkipValue(ref reader);
         }
         return (text, finish);
     }
@@ -191,27 +174,11 @@ public sealed class OpenAiStreamingChatModel(string endpoint, string modelId, st
             else if (reader.ValueTextEquals("completion_tokens"u8)) completion = Int(ref reader);
             else if (reader.ValueTextEquals("prompt_tokens_details"u8))
             {
-                reader.Read();
-                if (reader.TokenType != JsonTokenType.StartObject)
-                {
-                    reader.Skip();
-                    continue;
-                }
-                while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
-                {
-                    if (reader.ValueTextEquals("cached_tokens"u8)) cached = Int(ref reader);
-                    else
-                    {
-                        reader.Read();
-                        reader.Skip();
-                    }
-                }
+                if (!EnterMember(ref reader, "cached_tokens"u8)) continue;
+                cached = IntHere(ref reader);
+                LeaveObject(ref reader);
             }
-            else
-            {
-                reader.Read();
-                reader.Skip();
-            }
+            else SkipValue(ref reader);
         }
         return new ModelUsage(prompt, cached, completion);
     }
@@ -219,6 +186,46 @@ public sealed class OpenAiStreamingChatModel(string endpoint, string modelId, st
     private static int Int(ref Utf8JsonReader reader)
     {
         reader.Read();
-        return reader.TokenType == JsonTokenType.Number && reader.TryGetInt32(out var n) ? n : 0;
+        return IntHere(ref reader);
+    }
+
+    private static int IntHere(ref Utf8JsonReader reader)
+    {
+        if (reader.TokenType == JsonTokenType.Number && reader.TryGetInt32(out var n)) return n;
+        reader.Skip();
+        return 0;
+    }
+
+    // After a property name: its value, skipped.
+    private static void SkipValue(ref Utf8JsonReader reader)
+    {
+        reader.Read();
+        reader.Skip();
+    }
+
+    // After a property name: into its value, when that is an object, and onto the value of its member
+    // <paramref name="name"/>; false (the object read to its end, or the value skipped) when there is none.
+    private static bool EnterMember(ref Utf8JsonReader reader, ReadOnlySpan<byte> name)
+    {
+        reader.Read();
+        if (reader.TokenType != JsonTokenType.StartObject)
+        {
+            reader.Skip();
+            return false;
+        }
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            var found = reader.ValueTextEquals(name);
+            reader.Read();
+            if (found) return true;
+            reader.Skip();
+        }
+        return false;
+    }
+
+    // The rest of an object entered with EnterMember, once the member's value is read.
+    private static void LeaveObject(ref Utf8JsonReader reader)
+    {
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName) SkipValue(ref reader);
     }
 }
