@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Text;
 using System.Text.Json;
+using Conversations.Api.Streaming;
 using Conversations.Contracts.Chat;
 
 namespace Conversations.Api.OpenAi;
@@ -10,7 +11,7 @@ internal sealed record CompletionHeader(string Id, long Created, string Model);
 
 /// <summary>
 /// A turn streamed as OpenAI's <c>chat.completion.chunk</c> events: a first chunk with <c>delta.role</c>, content
-/// chunks, a last chunk with an empty delta and the <c>finish_reason</c>, with <c>include_usage</c> one more chunk with
+/// chunks (those that arrive together share one flush, see <see cref="IdleFlush"/>), a last chunk with an empty delta and the <c>finish_reason</c>, with <c>include_usage</c> one more chunk with
 /// <c>choices: []</c> and the usage, then <c>data: [DONE]</c>. A moderation refusal streams as a <c>refusal</c> delta
 /// ending in <c>content_filter</c>; an error after the first chunk is written as OpenAI's error object.
 /// </summary>
@@ -30,33 +31,33 @@ internal sealed class CompletionStreamResult(CompletionEvents turn, CompletionHe
         await using var _ = turn;
         try
         {
-            await WriteAsync(response, Chunk(new ChunkDelta { Role = "assistant", Content = "" }, null), ct);
+            Write(response, Chunk(new ChunkDelta { Role = "assistant", Content = "" }, null));
             TurnUsage? usage = null;
-            await foreach (var e in turn.RestAsync())
+            await foreach (var e in turn.RestAsync().FlushWhenIdle(response.BodyWriter, ct))
             {
                 switch (e)
                 {
                     case DeltaEvent d:
-                        await WriteAsync(response, Chunk(new ChunkDelta { Content = d.Text }, null), ct);
+                        Write(response, Chunk(new ChunkDelta { Content = d.Text }, null));
                         break;
                     case DoneEvent done:
                         usage = done.Usage;
-                        await WriteAsync(response, Chunk(new ChunkDelta(), done.FinishReason), ct);
+                        Write(response, Chunk(new ChunkDelta(), done.FinishReason));
                         break;
                     case ErrorEvent { Code: "input_refused" } refusal:
-                        await WriteAsync(response, Chunk(new ChunkDelta { Refusal = refusal.Message }, null), ct);
-                        await WriteAsync(response, Chunk(new ChunkDelta(), "content_filter"), ct);
+                        Write(response, Chunk(new ChunkDelta { Refusal = refusal.Message }, null));
+                        Write(response, Chunk(new ChunkDelta(), "content_filter"));
                         usage = TurnUsage.None;
                         break;
                     case ErrorEvent error:
-                        await WriteAsync(response, TurnErrors.InStream(error), ct);
+                        Write(response, TurnErrors.InStream(error));
                         break;
                 }
             }
             if (usage is null && turn.First is null)
-                await WriteAsync(response, TurnErrors.InStream(StreamFailed), ct);
+                Write(response, TurnErrors.InStream(StreamFailed));
             if (usage is not null && includeUsage)
-                await WriteAsync(response, new ChatCompletionChunk(header.Id, header.Created, header.Model, []) { Usage = CompletionResult.Usage(usage) }, ct);
+                Write(response, new ChatCompletionChunk(header.Id, header.Created, header.Model, []) { Usage = CompletionResult.Usage(usage) });
             await EndAsync(response, ct);
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested)
@@ -66,7 +67,7 @@ internal sealed class CompletionStreamResult(CompletionEvents turn, CompletionHe
         catch (Exception) when (!ct.IsCancellationRequested)
         {
             // The stream broke on our side (a silo died): say so instead of ending silently.
-            await WriteAsync(response, TurnErrors.InStream(StreamFailed), CancellationToken.None);
+            Write(response, TurnErrors.InStream(StreamFailed));
             await EndAsync(response, CancellationToken.None);
         }
     }
@@ -84,13 +85,13 @@ internal sealed class CompletionStreamResult(CompletionEvents turn, CompletionHe
         await response.BodyWriter.FlushAsync(ct);
     }
 
-    private static async Task WriteAsync<T>(HttpResponse response, T value, CancellationToken ct)
+    // Written, not flushed: the stream's IdleFlush (or the end) flushes.
+    private static void Write<T>(HttpResponse response, T value)
     {
         var writer = response.BodyWriter;
         writer.Write("data: "u8);
         using (var json = new Utf8JsonWriter(writer))
             JsonSerializer.Serialize(json, value, OpenAiJson.Options);
         writer.Write("\n\n"u8);
-        await writer.FlushAsync(ct);
     }
 }

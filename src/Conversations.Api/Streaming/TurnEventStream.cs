@@ -1,22 +1,48 @@
 using System.Net.ServerSentEvents;
 using System.Runtime.CompilerServices;
+using System.Text.Json;
 using Conversations.Contracts.Chat;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.Http.Json;
+using Microsoft.Extensions.Options;
 
 namespace Conversations.Api.Streaming;
 
 /// <summary>
-/// A turn's events as Server-Sent Events through ASP.NET Core's own SSE result: <c>event: NAME</c>, <c>id: ID</c>
-/// (for <c>Last-Event-ID</c> resumes) and <c>data: JSON</c>.
+/// A turn's events as Server-Sent Events, formatted by .NET's <see cref="SseFormatter"/> as ASP.NET Core's own SSE
+/// result does (same headers, same JSON): <c>event: NAME</c>, <c>id: ID</c> (for <c>Last-Event-ID</c> resumes) and
+/// <c>data: JSON</c>. Unlike that result, which flushes every event, events that arrive together share one flush
+/// (<see cref="IdleFlush"/>).
 /// </summary>
 internal static class TurnEventStream
 {
     /// <summary>The SSE result for <paramref name="events"/>; the response is marked not to be cached or buffered.</summary>
     public static IResult Create(HttpContext http, IAsyncEnumerable<TurnEvent> events)
     {
-        http.Response.Headers.CacheControl = "no-cache";
         // Proxies such as nginx buffer responses unless told not to; buffering defeats streaming.
         http.Response.Headers["X-Accel-Buffering"] = "no";
-        return TypedResults.ServerSentEvents(Items(events, http.RequestAborted));
+        return new Result(events);
+    }
+
+    private sealed class Result(IAsyncEnumerable<TurnEvent> events) : IResult
+    {
+        public async Task ExecuteAsync(HttpContext http)
+        {
+            var response = http.Response;
+            response.ContentType = "text/event-stream";
+            response.Headers.CacheControl = "no-cache,no-store";
+            response.Headers.Pragma = "no-cache";
+            response.Headers.ContentEncoding = "identity";
+            http.Features.GetRequiredFeature<IHttpResponseBodyFeature>().DisableBuffering();
+            var json = http.RequestServices.GetRequiredService<IOptions<JsonOptions>>().Value.SerializerOptions;
+            var ct = http.RequestAborted;
+            await SseFormatter.WriteAsync(Items(events, ct).FlushWhenIdle(response.BodyWriter, ct), new UnflushedBodyStream(response.BodyWriter),
+                (item, buffer) =>
+                {
+                    using var writer = new Utf8JsonWriter(buffer);
+                    JsonSerializer.Serialize(writer, item.Data, json.GetTypeInfo(item.Data.GetType()));
+                }, ct);
+        }
     }
 
     /// <summary>The SSE event name of an event.</summary>

@@ -21,7 +21,8 @@ internal sealed class ChatModelProvider(IOptions<ChatModelOptions> options) : IC
     {
         var o = options.Value;
         return o.IsConfigured
-            ? new SemanticKernelChatModel(o.Endpoint!, o.ModelId!, o.ApiKey, o.FirstTokenTimeout + o.StallTimeout + TimeSpan.FromMinutes(5), o.SendPromptCacheKey)
+            ? OpenAiStreamingChatModel.Create(o.Endpoint!, o.ModelId!, o.ApiKey, o.FirstTokenTimeout + o.StallTimeout + TimeSpan.FromMinutes(5), o.SendPromptCacheKey,
+                null, o.StreamWithSemanticKernel)
             : new ExtractiveResponder();
     });
 

@@ -28,8 +28,8 @@ internal sealed class ChatModelPool(IOptions<ChatModelOptions> chat, EndpointPol
         {
             var o = chat.Value;
             // The turn's own first-token and stall timeouts end a hung call; the network timeout only bounds a whole answer.
-            return new SemanticKernelChatModel(k.Endpoint, k.Model, k.Key, o.FirstTokenTimeout + o.StallTimeout + TimeSpan.FromMinutes(5), k.CacheKey,
-                _http.Value);
+            return OpenAiStreamingChatModel.Create(k.Endpoint, k.Model, k.Key, o.FirstTokenTimeout + o.StallTimeout + TimeSpan.FromMinutes(5), k.CacheKey,
+                _http.Value, o.StreamWithSemanticKernel);
         });
 
     /// <inheritdoc />

@@ -27,6 +27,12 @@ public sealed class ChatModelOptions
     /// </summary>
     public bool SendPromptCacheKey { get; set; }
 
+    /// <summary>
+    /// Stream text answers through Semantic Kernel's OpenAI connector instead of the direct reader
+    /// (<see cref="OpenAiStreamingChatModel"/>); requests with images always go through the connector. Off by default.
+    /// </summary>
+    public bool StreamWithSemanticKernel { get; set; }
+
     /// <summary>The configured model reads images (OpenAI's <c>image_url</c> content parts); off by default, so a message with images is refused.</summary>
     public bool Vision { get; set; }
 

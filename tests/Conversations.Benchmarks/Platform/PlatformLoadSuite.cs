@@ -58,8 +58,8 @@ public sealed class PlatformLoadSuite : IBenchmarkSuite
 
         output.WriteLine($"platform load: zero-latency test model, {duration.TotalSeconds:0.#} s per phase, {Environment.ProcessorCount} cores, "
             + (siloCount > 0 ? $"{siloCount} silo process(es) behind an API host" : "one process (API + silo)"));
-        output.WriteLine("| concurrent | direct model turns/s | platform turns/s | direct TTFT p50 / p99 ms | platform TTFT p50 / p99 ms | added p50 / p99 ms | failed | log commits/s (per turn) |");
-        output.WriteLine("|---:|---:|---:|---:|---:|---:|---:|---:|");
+        output.WriteLine("| concurrent | direct model turns/s | platform turns/s | direct TTFT p50 / p99 ms | platform TTFT p50 / p99 ms | added p50 / p99 ms | failed | log commits/s (per turn) | platform CPU ms / context switches (voluntary + involuntary) per turn |");
+        output.WriteLine("|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
         var failures = 0;
         var saturated = new Dictionary<int, double>();
         foreach (var c in levels)
@@ -71,10 +71,12 @@ public sealed class PlatformLoadSuite : IBenchmarkSuite
             var direct = await RunPhaseAsync(c, duration, i => DirectTurnAsync(http, model.BaseUrl, i));
             await RunPhaseAsync(c, c == levels[0] ? warmup : shortWarmup, i => PlatformTurnAsync(http, platform.BaseUrl!, conversations[i]));
             var commits = await LogCommitsAsync(http, platform.BaseUrl!, siloCount);
+            await using var load = ProcessLoad.Start(platform.ProcessId);
             var viaPlatform = await RunPhaseAsync(c, duration, i => PlatformTurnAsync(http, platform.BaseUrl!, conversations[i]));
+            var perTurn = await load.PerTurnAsync(viaPlatform.Stats.Completed);
             commits = await LogCommitsAsync(http, platform.BaseUrl!, siloCount) - commits;
 
-            failures += WriteRow(output, c, $"{direct.Stats.Completed / direct.Seconds:0}", direct, viaPlatform, commits);
+            failures += WriteRow(output, c, $"{direct.Stats.Completed / direct.Seconds:0}", direct, viaPlatform, commits, perTurn);
             saturated[c] = viaPlatform.Stats.Completed / viaPlatform.Seconds;
         }
 
@@ -83,8 +85,8 @@ public sealed class PlatformLoadSuite : IBenchmarkSuite
         var share = double.Parse(Arg(args, "--paced-share") ?? "0.5", System.Globalization.CultureInfo.InvariantCulture);
         output.WriteLine();
         output.WriteLine($"paced at {share:P0} of each level's platform turns/s above (open loop: each conversation sends on a fixed schedule)");
-        output.WriteLine("| concurrent | offered turns/s | platform turns/s | direct TTFT p50 / p99 ms | platform TTFT p50 / p99 ms | added p50 / p99 ms | failed | log commits/s (per turn) |");
-        output.WriteLine("|---:|---:|---:|---:|---:|---:|---:|---:|");
+        output.WriteLine("| concurrent | offered turns/s | platform turns/s | direct TTFT p50 / p99 ms | platform TTFT p50 / p99 ms | added p50 / p99 ms | failed | log commits/s (per turn) | platform CPU ms / context switches (voluntary + involuntary) per turn |");
+        output.WriteLine("|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
         foreach (var c in levels.Where(l => l > 1))
         {
             var rate = Math.Max(1, saturated[c] * share);
@@ -92,9 +94,11 @@ public sealed class PlatformLoadSuite : IBenchmarkSuite
             var conversations = await NewConversationsAsync(c);
             var direct = await RunPhaseAsync(c, duration, i => DirectTurnAsync(http, model.BaseUrl, i), interval);
             var commits = await LogCommitsAsync(http, platform.BaseUrl!, siloCount);
+            await using var load = ProcessLoad.Start(platform.ProcessId);
             var viaPlatform = await RunPhaseAsync(c, duration, i => PlatformTurnAsync(http, platform.BaseUrl!, conversations[i]), interval);
+            var perTurn = await load.PerTurnAsync(viaPlatform.Stats.Completed);
             commits = await LogCommitsAsync(http, platform.BaseUrl!, siloCount) - commits;
-            failures += WriteRow(output, c, $"{rate:0}", direct, viaPlatform, commits);
+            failures += WriteRow(output, c, $"{rate:0}", direct, viaPlatform, commits, perTurn);
         }
 
         // A model of realistic speed: each conversation spends most of a turn waiting for tokens, so the platform works at
@@ -105,30 +109,33 @@ public sealed class PlatformLoadSuite : IBenchmarkSuite
         output.WriteLine();
         output.WriteLine($"closed loop against a test model with {modelTtft.TotalMilliseconds:0} ms to the first token and {modelToken.TotalMilliseconds:0} ms per token " +
                          $"({model.Control.Default.AnswerTokens} tokens an answer)");
-        output.WriteLine("| concurrent | direct model turns/s | platform turns/s | direct TTFT p50 / p99 ms | platform TTFT p50 / p99 ms | added p50 / p99 ms | failed | log commits/s (per turn) |");
-        output.WriteLine("|---:|---:|---:|---:|---:|---:|---:|---:|");
+        output.WriteLine("| concurrent | direct model turns/s | platform turns/s | direct TTFT p50 / p99 ms | platform TTFT p50 / p99 ms | added p50 / p99 ms | failed | log commits/s (per turn) | platform CPU ms / context switches (voluntary + involuntary) per turn |");
+        output.WriteLine("|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
         foreach (var c in levels)
         {
             var conversations = await NewConversationsAsync(c);
             var direct = await RunPhaseAsync(c, duration, i => DirectTurnAsync(http, model.BaseUrl, i));
             var commits = await LogCommitsAsync(http, platform.BaseUrl!, siloCount);
+            await using var load = ProcessLoad.Start(platform.ProcessId);
             var viaPlatform = await RunPhaseAsync(c, duration, i => PlatformTurnAsync(http, platform.BaseUrl!, conversations[i]));
+            var perTurn = await load.PerTurnAsync(viaPlatform.Stats.Completed);
             commits = await LogCommitsAsync(http, platform.BaseUrl!, siloCount) - commits;
-            failures += WriteRow(output, c, $"{direct.Stats.Completed / direct.Seconds:0}", direct, viaPlatform, commits);
+            failures += WriteRow(output, c, $"{direct.Stats.Completed / direct.Seconds:0}", direct, viaPlatform, commits, perTurn);
         }
         return failures == 0 ? 0 : 1;
     }
 
-    // One table row: the second column is the direct model's turns/s, or the offered rate when paced; the last, the message
-    // log's transactions during the platform phase (per second, and per completed turn). Returns the failures.
+    // One table row: the second column is the direct model's turns/s, or the offered rate when paced; then the message
+    // log's transactions during the platform phase (per second, and per completed turn), and what each turn cost the
+    // platform process (CPU, context switches). Returns the failures.
     private static int WriteRow(TextWriter output, int concurrency, string second, (LoadStats Stats, double Seconds) direct, (LoadStats Stats, double Seconds) viaPlatform,
-        double? logCommits)
+        double? logCommits, string load)
     {
         var (d, p) = (direct.Stats, viaPlatform.Stats);
         var commits = logCommits is { } n ? $"{n / viaPlatform.Seconds:0} ({n / Math.Max(1, p.Completed):0.00})" : "–";
         output.WriteLine($"| {concurrency} | {second} | {p.Completed / viaPlatform.Seconds:0} | " +
             $"{d.Percentile(0.5):0.00} / {d.Percentile(0.99):0.00} | {p.Percentile(0.5):0.00} / {p.Percentile(0.99):0.00} | " +
-            $"{p.Percentile(0.5) - d.Percentile(0.5):0.00} / {p.Percentile(0.99) - d.Percentile(0.99):0.00} | {p.Failed + d.Failed} | {commits} |");
+            $"{p.Percentile(0.5) - d.Percentile(0.5):0.00} / {p.Percentile(0.99) - d.Percentile(0.99):0.00} | {p.Failed + d.Failed} | {commits} | {load} |");
         return p.Failed + d.Failed + (p.Completed == 0 ? 1 : 0);
     }
 

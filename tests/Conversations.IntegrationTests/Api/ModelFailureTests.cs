@@ -9,10 +9,13 @@ public sealed class ModelFailureTests(ModelPlatformFixture fx) : IClassFixture<M
         return (user, await user.CreateConversationAsync());
     }
 
-    [Fact(DisplayName = "A configured model answers through Semantic Kernel, streaming, with its usage in the done event")]
+    [Fact(DisplayName = "A configured model answers, streamed as its tokens arrive, with its usage in the done event")]
     public async Task Model_answers()
     {
         fx.Model.Control.Reset();
+        // Tokens 30 ms apart: deltas that arrive together go out as one, so only an answer that arrives over time shows
+        // that it streams.
+        fx.Model.Control.Default = fx.Model.Control.Default with { TimePerToken = TimeSpan.FromMilliseconds(30) };
         var (user, id) = await NewConversationAsync();
         using var _ = user;
         var events = await user.SendAsync(id, "What is the capital of France?");

@@ -166,6 +166,32 @@ public sealed class ConversationGrainTests(GrainClusterFixture fx)
         Assert.Equal(TurnState.Unknown, await other.GetTurnStateAsync(caller with { UserId = "bob" }, "t-resume"));
     }
 
+    [Fact(DisplayName = "Deltas that wait in the turn's buffer go out as one event, whose id resumes after all of them")]
+    public async Task Buffered_deltas_go_out_as_one()
+    {
+        var caller = await NewUserAsync();
+        var grain = fx.Cluster.GrainFactory.GetGrain<IConversationGrain>(GrainKeys.Scoped(caller.TenantId, "batched"));
+        await grain.CreateAsync(caller, "batched");
+        var live = new List<TurnEvent>();
+        await foreach (var e in grain.SendAsync(new SendMessage(caller, "Paris is the capital of France and Berlin is the capital of Germany. What are the capitals?", "t-batched")))
+            live.Add(new TurnEvent("", e));
+        var text = string.Concat(live.Select(e => e.Event).OfType<DeltaEvent>().Select(d => d.Text));
+        Assert.True(text.Length > 4, text);
+
+        // The turn has ended, so all its deltas wait in the buffer: a watcher from the start gets them as one.
+        var all = new List<TurnEvent>();
+        await foreach (var e in grain.WatchTurnAsync(caller, "t-batched", null)) all.Add(e);
+        var delta = Assert.Single(all, e => e.Event is DeltaEvent);
+        Assert.Equal(text, ((DeltaEvent)delta.Event).Text);
+        Assert.True(TurnEventId.TryParse(delta.Id, out var id));
+        Assert.Equal(text.Length, id.Chars);
+
+        var rest = new List<TurnEvent>();
+        await foreach (var e in grain.WatchTurnAsync(caller, "t-batched", id)) rest.Add(e);
+        Assert.IsType<DoneEvent>(Assert.Single(rest).Event);
+        Assert.True(TurnEventId.TryParse(rest[0].Id, out var doneId) && doneId.Index == id.Index + 1);
+    }
+
     [Fact(DisplayName = "Tenant settings updates are validated, versioned and stored")]
     public async Task Tenant_settings()
     {

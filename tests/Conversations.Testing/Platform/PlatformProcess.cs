@@ -31,6 +31,9 @@ public sealed class PlatformProcess : IAsyncDisposable
     /// <summary>What the process printed so far (for failure messages).</summary>
     public string Log { get { lock (_log) return _log.ToString(); } }
 
+    /// <summary>The operating system's id of the process.</summary>
+    public int ProcessId => _process.Id;
+
     /// <summary>True while the process runs.</summary>
     public bool IsRunning => !_process.HasExited;
 

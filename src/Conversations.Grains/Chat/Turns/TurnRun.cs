@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using System.Text;
 using Conversations.Contracts.Chat;
 using Conversations.Grains.Chat.Turn;
 using Microsoft.Extensions.Logging;
@@ -71,7 +72,7 @@ internal sealed class TurnRun
             var next = Math.Max(0, afterIndex);
             while (true)
             {
-                while (next < _events.Count) yield return _events[next++];
+                while (next < _events.Count) yield return Take(ref next);
                 if (Ended) yield break;
                 await _changed.Task.WaitAsync(cancellationToken);
             }
@@ -80,6 +81,22 @@ internal sealed class TurnRun
         {
             Detach();
         }
+    }
+
+    // The event at <paramref name="next"/>, and past it. Deltas already in the buffer together go out as one (one item
+    // for the grain call to carry, one SSE event) under the last one's id: that id counts all their text, so a resume
+    // from it goes on after all of them, as from the last of them sent apart.
+    private TurnEvent Take(ref int next)
+    {
+        var e = _events[next++];
+        if (e.Event is not DeltaEvent first || next == _events.Count || _events[next].Event is not DeltaEvent) return e;
+        var text = new StringBuilder(first.Text);
+        while (next < _events.Count && _events[next].Event is DeltaEvent delta)
+        {
+            text.Append(delta.Text);
+            e = _events[next++];
+        }
+        return new TurnEvent(e.Id, new DeltaEvent(text.ToString()));
     }
 
     private async Task RunAsync(Action<TurnRun> ended)

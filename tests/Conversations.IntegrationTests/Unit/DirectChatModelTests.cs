@@ -1,0 +1,54 @@
+namespace Conversations.IntegrationTests.Unit;
+
+/// <summary>The direct OpenAI-compatible reader against Semantic Kernel's connector, both on the test model's real wire.</summary>
+public sealed class DirectChatModelTests
+{
+    [Fact(DisplayName = "The direct reader gets what the connector gets: the text, the finish reason at the output cap, usage with cached tokens, and the same request fields")]
+    public async Task Reads_what_the_connector_reads()
+    {
+        // A system prompt long enough for the provider's prefix cache (which starts at 1,024 tokens).
+        var system = "Answer briefly, \"quoted\" and 中文. " + string.Join(' ', Enumerable.Repeat("The travel policy applies to every team.", 300));
+        var request = new ModelRequest(
+            [new PromptMessage(ChatRoles.System, system), new PromptMessage(ChatRoles.User, "hello")], 3, CacheKey: "tenant-a/conversation-7");
+
+        // Each client on its own server (the answer names the model, and the prompt cache is the server's).
+        static async Task<(List<ModelUpdate> Updates, RecordedRequest Sent)> TwiceAsync(ModelRequest request, bool connector)
+        {
+            await using var server = await TestModelServer.StartAsync();
+            var model = OpenAiStreamingChatModel.Create(server.BaseUrl, "m", "key", TimeSpan.FromSeconds(30), true, null, connector);
+            var updates = new List<ModelUpdate>();
+            // The second call repeats the prompt, so the model reports it cached.
+            for (var i = 0; i < 2; i++)
+                await foreach (var u in model.StreamAsync(request, CancellationToken.None)) updates.Add(u);
+            return (updates, server.Requests[0]);
+        }
+        var (direct, sentDirect) = await TwiceAsync(request, false);
+        var (connector, sentConnector) = await TwiceAsync(request, true);
+
+        Assert.Equal(string.Concat(connector.Select(u => u.Text)), string.Concat(direct.Select(u => u.Text)));
+        Assert.Equal(["length", "length"], direct.Where(u => u.FinishReason is not null).Select(u => u.FinishReason!));
+        Assert.Equal(connector.Where(u => u.FinishReason is not null).Select(u => u.FinishReason), direct.Where(u => u.FinishReason is not null).Select(u => u.FinishReason));
+        var usage = direct.Where(u => u.Usage is not null).Select(u => u.Usage!).ToList();
+        Assert.Equal(connector.Where(u => u.Usage is not null).Select(u => u.Usage!), usage);
+        Assert.Equal(3, usage[1].CompletionTokens);
+        Assert.True(usage[1].CachedPromptTokens > 0, "the repeated prompt is reported cached");
+
+        Assert.Equal((sentConnector.User, sentConnector.PromptCacheKey, sentConnector.Stream), (sentDirect.User, sentDirect.PromptCacheKey, sentDirect.Stream));
+        Assert.Equal("tenant-a/conversation-7", sentDirect.PromptCacheKey);
+        Assert.Equal(sentConnector.Messages.Select(m => (m.Role, m.Content)), sentDirect.Messages.Select(m => (m.Role, m.Content)));
+    }
+
+    [Fact(DisplayName = "An endpoint's error reaches the turn as the connector's exception, with the status and the body")]
+    public async Task Errors_carry_status_and_body()
+    {
+        await using var server = await TestModelServer.StartAsync();
+        server.Control.SetFault(TestModelOptions.DefaultModelName, FaultRule.Status(429));
+        var model = OpenAiStreamingChatModel.Create(server.BaseUrl, TestModelOptions.DefaultModelName, "key", TimeSpan.FromSeconds(30), false, null, false);
+        var e = await Assert.ThrowsAsync<Microsoft.SemanticKernel.HttpOperationException>(async () =>
+        {
+            await foreach (var _ in model.StreamAsync(new ModelRequest([new PromptMessage(ChatRoles.User, "hi")], 8), CancellationToken.None)) { }
+        });
+        Assert.Equal(System.Net.HttpStatusCode.TooManyRequests, e.StatusCode);
+        Assert.False(string.IsNullOrEmpty(e.ResponseContent));
+    }
+}
