@@ -184,27 +184,42 @@ internal sealed partial class DriftGrain(
         if (state.State.Reference is null && state.State.Window.Questions >= state.State.Settings.ReferenceSamples) await FreezeAsync();
     }
 
-    // Embeds the waiting questions in one batch; without an embedding model (or when it fails) they are counted without vectors.
+    // Embeds, in one batch, the waiting questions whose embedding the window's reservoir keeps (drawn before the
+    // embedding is made, so a busy tenant embeds a few hundred questions a window, not every one); without an
+    // embedding model (or when it fails) they are counted without vectors.
     private async Task FlushAsync()
     {
-        if (_pending.Count > 0)
+        if (_pending.Count == 0) return;
+        var batch = _pending.ToList();
+        _pending.Clear();
+        var window = state.State.Window;
+        // A batch that completes the first reference keeps the plain path: its later questions belong to the next window.
+        if (embeddings.Model is null || (state.State.Reference is null && window.Questions + batch.Count >= state.State.Settings.ReferenceSamples))
         {
-            var batch = _pending.ToList();
-            _pending.Clear();
-            IReadOnlyList<float[]?> vectors;
-            try
-            {
-                // The text the turn's personal-data gate let out (QuestionEmbedding.Text), never the question as the model saw it.
-                vectors = embeddings.Model is { } model
-                    ? [.. await model.EmbedAsync(batch.Select(s => s.TextToEmbed!).ToList())]
-                    : batch.Select(_ => (float[]?)null).ToList();
-            }
-            catch (Exception e)
-            {
-                LogEmbedFailed(logger, _tenantId, batch.Count, e);
-                vectors = batch.Select(_ => (float[]?)null).ToList();
-            }
+            var vectors = await EmbedAsync(batch);
             for (var i = 0; i < batch.Count; i++) await AddAsync(batch[i], vectors[i]);
+            return;
+        }
+        var slots = batch.Select(_ => window.Offer(_random)).ToList();
+        var kept = Enumerable.Range(0, batch.Count).Where(i => slots[i] >= 0).ToList();
+        var made = await EmbedAsync(kept.Select(i => batch[i]).ToList());
+        for (var k = 0; k < kept.Count; k++) window.Fill(slots[kept[k]], made[k] is { } v ? DriftVectors.Pack(v) : null);
+        window.DropUnfilled();
+        foreach (var sample in batch) await AddAsync(sample, null);
+    }
+
+    // The text the turn's personal-data gate let out (QuestionEmbedding.Text), never the question as the model saw it.
+    private async Task<IReadOnlyList<float[]?>> EmbedAsync(IReadOnlyList<DriftSample> samples)
+    {
+        if (samples.Count == 0 || embeddings.Model is not { } model) return samples.Select(_ => (float[]?)null).ToList();
+        try
+        {
+            return [.. await model.EmbedAsync(samples.Select(s => s.TextToEmbed!).ToList())];
+        }
+        catch (Exception e)
+        {
+            LogEmbedFailed(logger, _tenantId, samples.Count, e);
+            return samples.Select(_ => (float[]?)null).ToList();
         }
     }
 

@@ -71,6 +71,35 @@ public sealed class DriftWindow
         else if (random.NextInt64(Embedded) is var slot && slot < ReservoirSize) Reservoir[(int)slot] = vector;
     }
 
+    /// <summary>
+    /// Draws, before the embedding is made, whether the reservoir keeps the next one: Algorithm R needs only the count,
+    /// so a question is embedded only when the sample keeps it (about <see cref="ReservoirSize"/> × (1 + ln(n / size))
+    /// of n questions, not all n). Returns the slot for <see cref="Fill"/>, or -1. A slot appended here stays empty
+    /// until filled; <see cref="DropUnfilled"/> removes the ones whose embedding failed.
+    /// </summary>
+    public int Offer(Random random)
+    {
+        Embedded++;
+        if (Reservoir.Count < ReservoirSize)
+        {
+            Reservoir.Add([]);
+            return Reservoir.Count - 1;
+        }
+        var slot = random.NextInt64(Embedded);
+        return slot < ReservoirSize ? (int)slot : -1;
+    }
+
+    /// <summary>Puts the embedding drawn for <paramref name="slot"/> by <see cref="Offer"/> in its place.</summary>
+    public void Fill(int slot, byte[]? vector)
+    {
+        if (vector is not { Length: > 0 } || slot < 0 || slot >= Reservoir.Count) return;
+        if (Reservoir.FirstOrDefault(v => v.Length > 0) is { } kept && kept.Length != vector.Length) return; // the model changed mid-window
+        Reservoir[slot] = vector;
+    }
+
+    /// <summary>Removes the slots <see cref="Offer"/> appended whose embedding never came.</summary>
+    public void DropUnfilled() => Reservoir.RemoveAll(v => v.Length == 0);
+
     /// <summary>The bucket index of <paramref name="value"/> among <paramref name="bounds"/>.</summary>
     public static int Bucket(int value, int[] bounds)
     {

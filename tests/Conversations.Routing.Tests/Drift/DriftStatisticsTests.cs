@@ -95,6 +95,49 @@ public sealed class DriftStatisticsTests
         Assert.Equal(5000, window.Embedded);
     }
 
+    [Fact]
+    public void Offering_before_embedding_embeds_few_and_keeps_a_uniform_sample()
+    {
+        // 10,000 questions: only those the reservoir keeps are embedded (about 200 × (1 + ln 50) ≈ 980), and the
+        // kept ones are spread over the whole window, not the first or last questions.
+        const int n = 10_000;
+        var firstHalf = 0.0;
+        var embeddedSum = 0;
+        for (var seed = 0; seed < 20; seed++)
+        {
+            var window = new DriftWindow();
+            var random = new Random(seed);
+            var made = 0;
+            for (var i = 0; i < n; i++)
+            {
+                var slot = window.Offer(random);
+                if (slot < 0) continue;
+                made++;
+                window.Fill(slot, BitConverter.GetBytes((float)i));
+            }
+            window.DropUnfilled();
+            Assert.Equal(DriftWindow.ReservoirSize, window.Reservoir.Count);
+            Assert.Equal(n, window.Embedded);
+            embeddedSum += made;
+            firstHalf += window.Reservoir.Count(v => BitConverter.ToSingle(v) < n / 2) / (double)DriftWindow.ReservoirSize;
+        }
+        Assert.InRange(embeddedSum / 20.0, 850, 1150);
+        Assert.InRange(firstHalf / 20, 0.45, 0.55);
+    }
+
+    [Fact]
+    public void An_embedding_that_never_came_leaves_no_empty_slot()
+    {
+        var window = new DriftWindow();
+        var random = new Random(1);
+        var slots = Enumerable.Range(0, 5).Select(_ => window.Offer(random)).ToList();
+        window.Fill(slots[0], BitConverter.GetBytes(1f));
+        window.Fill(slots[3], BitConverter.GetBytes(3f));
+        window.DropUnfilled();
+        Assert.Equal(2, window.Reservoir.Count);
+        Assert.All(window.Reservoir, v => Assert.NotEmpty(v));
+    }
+
     [Theory]
     [InlineData("How many vacation days do I get?", "latin")]
     [InlineData("我每年有多少天年假？", "zh")]
