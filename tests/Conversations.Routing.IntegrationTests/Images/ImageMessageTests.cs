@@ -1,4 +1,5 @@
 using System.Net.Http.Headers;
+using System.Text.RegularExpressions;
 using OpenAI.Chat;
 using static Conversations.Routing.IntegrationTests.OpenAi.OpenAiTenant;
 
@@ -76,6 +77,44 @@ public sealed class ImageMessageTests(RoutingPlatform fx)
         var read = await t.User.Http.GetAsync($"/v1/images/{imageId}");
         await ApiClient.EnsureAsync(read, HttpStatusCode.OK);
         Assert.Equal(png, await read.Content.ReadAsByteArrayAsync());
+    }
+
+    [Fact(DisplayName = "An image counts in the turn's worst case: a budget the text question fits in refuses the same question with an image")]
+    public async Task Image_tokens_count_in_the_budget()
+    {
+        using var t = await fx.NewTenantAsync();
+        await t.PutModelAsync("eye", "small", 1000m, vision: true);
+        // One model for every turn, so both questions are priced at the same model.
+        object Policy(decimal budget) => new
+        {
+            smallModelId = "eye", largeModelId = "eye", exactCache = false, semanticCache = false, hardCodedReplies = false,
+            monthlyBudgetUsd = budget, atBudgetLimit = "refuse",
+        };
+        var imageId = (await UploadOkAsync(t.User, UniquePng()))["imageId"]!.GetValue<string>();
+        const string question = "What is in this picture?";
+        object text = new { text = question }, withImage = new { text = question, imageIds = new[] { imageId } };
+
+        // Under a budget too small for any turn, the refusal names the turn's worst case.
+        await t.SetPolicyAsync(Policy(0.000001m));
+        async Task<decimal> WorstCaseAsync(object body)
+        {
+            var error = Assert.Single(await SendAsync(t.User, await t.User.CreateConversationAsync(), body), e => e.Name == "error");
+            Assert.Equal("budget_too_small", error.Data["code"]!.GetValue<string>());
+            var cost = Regex.Match(error.Data["message"]!.GetValue<string>(), @"can cost \(\$([0-9.,]+) at most\)");
+            Assert.True(cost.Success, error.Data["message"]!.GetValue<string>());
+            return decimal.Parse(cost.Groups[1].Value.Replace(",", "", StringComparison.Ordinal), System.Globalization.CultureInfo.InvariantCulture);
+        }
+        var textWorst = await WorstCaseAsync(text);
+        var imageWorst = await WorstCaseAsync(withImage);
+        // 765 estimated tokens at $1,000 a million prompt tokens.
+        Assert.InRange(imageWorst - textWorst, 0.76m, 0.78m);
+
+        await t.SetPolicyAsync(Policy(decimal.Round((textWorst + imageWorst) / 2, 2)));
+        var calls = fx.Model.Requests.Count(r => r.Model == t.ServerName("eye"));
+        var refused = Assert.Single(await SendAsync(t.User, await t.User.CreateConversationAsync(), withImage), e => e.Name == "error");
+        Assert.Equal("budget_too_small", refused.Data["code"]!.GetValue<string>());
+        Assert.Equal(calls, fx.Model.Requests.Count(r => r.Model == t.ServerName("eye")));
+        Assert.Equal("done", (await SendAsync(t.User, await t.User.CreateConversationAsync(), text))[^1].Name);
     }
 
     [Fact(DisplayName = "With no vision-capable model in the catalog, a message with an image is refused saying so, and no model is called")]
