@@ -116,14 +116,19 @@ internal static class ConversationsApi
 
     // The group's filters have checked the message and admitted it against the rate limits. The turn is started (or
     // found, for a retried turn id) before the stream starts, so a busy conversation is a plain 409.
-    // Images are fetched and found before the turn starts, so a refused image or an unknown id is a plain 4xx.
+    // Images are fetched and found before the turn starts, so a refused image or an unknown id is a plain 4xx; a retried
+    // send of a turn the conversation knows fetches nothing: the turn goes on with the images stored the first time.
     private static async Task<IResult> Send(string conversationId, PostMessageRequest body, HttpContext http, IGrainFactory grains, IMessageImages images)
     {
         var caller = http.Caller().ToCaller();
-        var (imageIds, imageProblem) = await MessageImageRefs.ResolveAsync(images, caller, body.ImageUrls, body.ImageIds, http.RequestAborted);
-        if (imageProblem is not null) return imageProblem;
         var grain = grains.GetGrain<IConversationGrain>(GrainKeys.Scoped(caller.TenantId, conversationId));
-        var start = await grain.StartTurnAsync(new SendMessage(caller, body.Text!, TurnIdOf(body, http), ImageIds: imageIds));
+        var turnId = TurnIdOf(body, http);
+        var retried = MessageImageRefs.Count(body.ImageUrls, body.ImageIds) > 0 && turnId is not null
+            && await grain.GetTurnStateAsync(caller, turnId) != TurnState.Unknown;
+        var (imageIds, imageProblem) = retried ? (null, null)
+            : await MessageImageRefs.ResolveAsync(images, caller, body.ImageUrls, body.ImageIds, http.RequestAborted);
+        if (imageProblem is not null) return imageProblem;
+        var start = await grain.StartTurnAsync(new SendMessage(caller, body.Text!, turnId, ImageIds: imageIds));
         switch (start.Status)
         {
             case TurnStartStatus.NotFound:

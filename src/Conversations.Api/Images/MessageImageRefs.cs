@@ -11,7 +11,7 @@ internal static class MessageImageRefs
     /// <summary>Why the image fields of a message are not usable (count, forms), or null; checked before any limit is spent.</summary>
     public static ProblemHttpResult? Check(IReadOnlyList<string>? urls, IReadOnlyList<string>? ids, IMessageImages images)
     {
-        var count = (urls?.Count ?? 0) + (ids?.Count ?? 0);
+        var count = Count(urls, ids);
         if (count > images.MaxImagesPerMessage)
             return Problems.BadRequest($"The message has {count} images; the limit is {images.MaxImagesPerMessage} images a message.");
         if (urls?.Any(u => string.IsNullOrWhiteSpace(u) || u.Length > 2048) == true)
@@ -21,6 +21,9 @@ internal static class MessageImageRefs
         return null;
     }
 
+    /// <summary>The number of images a message names.</summary>
+    public static int Count(IReadOnlyList<string>? urls, IReadOnlyList<string>? ids) => (urls?.Count ?? 0) + (ids?.Count ?? 0);
+
     /// <summary>
     /// Fetches the URLs (each checked against the image fetch policy; a refused image throws <see cref="ImageRejectedException"/>)
     /// and finds the ids among the caller's own images; an id of another user or tenant is the same 404 as an unknown one.
@@ -28,7 +31,7 @@ internal static class MessageImageRefs
     public static async Task<(IReadOnlyList<string>? Ids, ProblemHttpResult? Problem)> ResolveAsync(
         IMessageImages images, Caller caller, IReadOnlyList<string>? urls, IReadOnlyList<string>? ids, CancellationToken ct)
     {
-        if ((urls?.Count ?? 0) + (ids?.Count ?? 0) == 0) return (null, null);
+        if (Count(urls, ids) == 0) return (null, null);
         var resolved = new List<string>();
         if (ids is { Count: > 0 })
         {

@@ -82,8 +82,11 @@ internal static class OpenAiApi
         var (known, requested) = await ModelNames.ResolveAsync(grains, caller.TenantId, body.Model);
         if (!known) return ModelNotFound(body.Model!);
 
-        // Images first: a refused image is a 4xx before any conversation is created.
-        var imageIds = await StoreImagesAsync(images, caller, CompletionRequestCheck.ImageUrls(body), http.RequestAborted);
+        // Images first: a refused image is a 4xx before any conversation is created. A retry of a turn that ran keeps
+        // the images stored the first time: nothing is fetched or stored again.
+        var urls = CompletionRequestCheck.ImageUrls(body);
+        var retried = urls.Count > 0 && idempotencyKey is not null && await IsKnownTurnAsync(http, grains, caller, idempotencyKey);
+        var imageIds = retried ? null : await StoreImagesAsync(images, caller, urls, http.RequestAborted);
         var (grain, conversationId) = await ConversationAsync(http, grains, caller, idempotencyKey);
         if (grain is null) return ConversationNotFound();
         http.Response.Headers[ConversationHeader] = conversationId;
@@ -120,6 +123,15 @@ internal static class OpenAiApi
         var grain = grains.GetGrain<IConversationGrain>(GrainKeys.Scoped(caller.TenantId, id));
         await grain.CreateAsync(caller, OneOffTitle);
         return (grain, id);
+    }
+
+    // Whether the conversation the request continues (named, or the one-off one its key names) already knows the turn.
+    private static async Task<bool> IsKnownTurnAsync(HttpContext http, IGrainFactory grains, Caller caller, string idempotencyKey)
+    {
+        var named = http.Request.Headers[ConversationHeader].ToString();
+        if (named.Length > 0 && !Ids.IsId(named)) return false;
+        var id = named.Length > 0 ? named : OneOffConversationId(caller, idempotencyKey);
+        return await grains.GetGrain<IConversationGrain>(GrainKeys.Scoped(caller.TenantId, id)).GetTurnStateAsync(caller, idempotencyKey) != TurnState.Unknown;
     }
 
     // A data URL is an upload; an http(s) URL is fetched under the image fetch policy. Each is stored as the caller's image.

@@ -1,3 +1,4 @@
+using Conversations.Grains.Images;
 using Conversations.Grains.Knowledge;
 using Conversations.Prompting.Tokens;
 using Conversations.Storage.Chat;
@@ -23,6 +24,7 @@ internal sealed class ChatPipeline(
     UsageStore usage,
     ModelSummarizer summarizer,
     ImageStore images,
+    IOptions<ImageOptions> imageOptions,
     IOptions<ChatOptions> options,
     ILogger<ConversationGrain> logger)
 {
@@ -34,6 +36,9 @@ internal sealed class ChatPipeline(
 
     /// <summary>The images questions carry.</summary>
     public ImageStore Images => images;
+
+    /// <summary>The most images one model request carries: as many as one message may (<c>Images:MaxImagesPerMessage</c>).</summary>
+    public int MaxImagesPerRequest => imageOptions.Value.MaxImagesPerMessage;
 
     /// <summary>Stages 3 and 4.</summary>
     public IKnowledgeRetriever Retriever => retriever;

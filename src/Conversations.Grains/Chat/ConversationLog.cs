@@ -57,11 +57,25 @@ internal sealed class ConversationLog(ConversationStore store, string tenantId, 
     /// <summary>True while the log ends with this turn's question and no answer.</summary>
     public bool EndsWithQuestionOf(string turnId) => _window.Count > 0 && _window[^1].TurnId == turnId && _window[^1].Role == ChatRoles.User;
 
-    /// <summary>The window as prompt turns (messages with text that a prompt may carry), without <paramref name="excludingSeq"/>.</summary>
-    public IReadOnlyList<ConversationTurn> RecentTurns(long? excludingSeq) => ConversationTurn.Group(
-        _window.Where(m => m.Seq != excludingSeq && m.Content.Length > 0
-            && m.Status is MessageStatus.Complete or MessageStatus.Interrupted or MessageStatus.Incomplete or MessageStatus.Stopped)
-            .Select(ToTurnMessage));
+    /// <summary>
+    /// The window as prompt turns (messages with text that a prompt may carry), without <paramref name="excludingSeq"/>;
+    /// <paramref name="imageCounts"/> (by message number) says how many of a message's images the prompt sends again.
+    /// </summary>
+    public IReadOnlyList<ConversationTurn> RecentTurns(long? excludingSeq, IReadOnlyDictionary<long, int>? imageCounts = null) => ConversationTurn.Group(
+        InPrompt(excludingSeq).Select(m => ToTurnMessage(m) with { ImageCount = imageCounts?.GetValueOrDefault(m.Seq) ?? 0 }));
+
+    /// <summary>
+    /// The window's questions that carried images, newest first, without <paramref name="excludingSeq"/>. A refused
+    /// turn's question is left out: its images never reach a model.
+    /// </summary>
+    public IEnumerable<MessageRecord> QuestionsWithImages(long? excludingSeq)
+    {
+        var refused = _window.Where(m => m.Status == MessageStatus.Refused).Select(m => m.TurnId).ToHashSet(StringComparer.Ordinal);
+        return InPrompt(excludingSeq).Where(m => m.Role == ChatRoles.User && m.ImageIds is { Count: > 0 } && !refused.Contains(m.TurnId)).Reverse();
+    }
+
+    private IEnumerable<MessageRecord> InPrompt(long? excludingSeq) => _window.Where(m => m.Seq != excludingSeq && m.Content.Length > 0
+        && m.Status is MessageStatus.Complete or MessageStatus.Interrupted or MessageStatus.Incomplete or MessageStatus.Stopped);
 
     /// <summary>Drops the messages a summary now covers.</summary>
     public void DropThrough(long seq) => _window.RemoveAll(m => m.Seq <= seq);

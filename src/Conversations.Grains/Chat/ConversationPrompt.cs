@@ -40,7 +40,8 @@ internal sealed class ConversationPrompt(ITokenCounter tokens, ChatOptions optio
     }
 
     /// <summary>Stage 5: the prompt, stable prefix first.</summary>
-    public BuiltPrompt Build(TenantSettings settings, string summary, IReadOnlyList<ConversationTurn> recentTurns, MessageRecord question, RetrievalResult retrieval)
+    public BuiltPrompt Build(TenantSettings settings, string summary, IReadOnlyList<ConversationTurn> recentTurns, MessageRecord question, RetrievalResult retrieval,
+        int questionImages = 0)
     {
         if (_builder is null || _builderVersion != settings.Version)
             (_builder, _builderVersion) = (new PromptBuilder(tokens, ChatBudgets.For(settings)), settings.Version);
@@ -54,7 +55,7 @@ internal sealed class ConversationPrompt(ITokenCounter tokens, ChatOptions optio
             ConversationSummary = summary,
             RecentTurns = recentTurns,
             Chunks = retrieval.Chunks.Select(c => new RetrievedChunk(ChunkId(c), c.Text, c.Title)).ToList(),
-            Question = ConversationLog.ToTurnMessage(question),
+            Question = ConversationLog.ToTurnMessage(question) with { ImageCount = questionImages },
         });
     }
 

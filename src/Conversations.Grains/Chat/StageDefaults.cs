@@ -54,7 +54,7 @@ internal sealed class SingleModelRouter(IChatModelProvider models) : ITurnRouter
                 RefusalCode = NoVisionModelCode,
             });
         }
-        return new UnroutedTurn(new ModelPlan([new ModelCandidate(models.Primary.Name, models.Primary)], "configured model"));
+        return new UnroutedTurn(new ModelPlan([new ModelCandidate(models.Primary.Name, models.Primary, models.Options.Vision)], "configured model"));
     }
 
     /// <inheritdoc />

@@ -80,7 +80,8 @@ internal interface IModeratedTurn
 
 /// <summary>One model the turn may call, with what a call costs.</summary>
 /// <param name="ModelId">Catalog id; "extractive" for the local responder.</param>
-internal sealed record ModelCandidate(string ModelId, IChatModel Model);
+/// <param name="Vision">The model reads images: only then does a call carry any.</param>
+internal sealed record ModelCandidate(string ModelId, IChatModel Model, bool Vision = false);
 
 /// <summary>Stage 6's plan for a turn: the models to try in order, or a ready answer (hard-coded reply, cache hit, refusal).</summary>
 internal sealed record ModelPlan(IReadOnlyList<ModelCandidate> Chain, string Reason)

@@ -128,11 +128,11 @@ internal sealed partial class TurnRouter(
     {
         var chain = outcome.Attempts.Select(id => id == ModelCatalog.ExtractiveId || routing.Find(id) is not { } m
             ? new ModelCandidate(ModelCatalog.ExtractiveId, pool.Extractive)
-            : new ModelCandidate(m.Id, pool.Get(m))).ToList();
+            : new ModelCandidate(m.Id, pool.Get(m), m.Vision)).ToList();
         // Escalation replaces a small model's answer, so it is not needed once the chain already starts elsewhere.
         var escalation = outcome.EscalateTo is { } up && routing.Find(up) is { } upModel && chain.Count > 0 && chain[0].ModelId != upModel.Id
                 && (context.ImageCount == 0 || upModel.Vision)
-            ? new ModelCandidate(upModel.Id, pool.Get(upModel)) : null;
+            ? new ModelCandidate(upModel.Id, pool.Get(upModel), upModel.Vision) : null;
         return new ModelPlan(chain, reason) { Escalation = escalation };
     }
 

@@ -7,11 +7,12 @@ namespace Conversations.Models.Chat;
 /// <param name="Messages">The whole prompt, stable prefix first: the messages the prompt builder laid out, as they are.</param>
 /// <param name="MaxOutputTokens">Cap on the answer.</param>
 /// <param name="CacheKey">Stable per conversation, so providers route repeats to the same cache.</param>
-/// <param name="Images">Images that go with the last user message (the question); empty for text only.</param>
+/// <param name="Images">Images, each with the message it goes with (the question's, and earlier questions' still in the prompt); empty for text only.</param>
 public sealed record ModelRequest(IReadOnlyList<PromptMessage> Messages, int MaxOutputTokens, string? CacheKey = null, IReadOnlyList<ModelImage>? Images = null);
 
 /// <summary>An image for a vision model: its bytes and media type (sent as a data URL).</summary>
-public sealed record ModelImage(ReadOnlyMemory<byte> Data, string MediaType);
+/// <param name="MessageIndex">The index in <see cref="ModelRequest.Messages"/> of the user message it goes with; -1 for the last user message.</param>
+public sealed record ModelImage(ReadOnlyMemory<byte> Data, string MediaType, int MessageIndex = -1);
 
 /// <summary>Usage as the model reported it.</summary>
 public sealed record ModelUsage(int PromptTokens, int CachedPromptTokens, int CompletionTokens);

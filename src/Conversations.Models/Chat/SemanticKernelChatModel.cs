@@ -54,7 +54,8 @@ public sealed class SemanticKernelChatModel : IChatModel
     public async IAsyncEnumerable<ModelUpdate> StreamAsync(ModelRequest request, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var history = new ChatHistory();
-        var question = request.Images is { Count: > 0 } ? LastUserIndex(request.Messages) : -1;
+        var imagesAt = (request.Images ?? []).GroupBy(i => i.MessageIndex >= 0 ? i.MessageIndex : LastUserIndex(request.Messages))
+            .ToDictionary(g => g.Key, g => g.ToList());
         for (var i = 0; i < request.Messages.Count; i++)
         {
             var line = request.Messages[i];
@@ -64,14 +65,14 @@ public sealed class SemanticKernelChatModel : IChatModel
                 ChatRoles.Assistant => AuthorRole.Assistant,
                 _ => AuthorRole.User,
             };
-            if (i != question)
+            if (!imagesAt.TryGetValue(i, out var images))
             {
                 history.AddMessage(role, line.Content);
                 continue;
             }
-            // The question with its images: the connector writes OpenAI's content parts (text, then image_url data URLs).
+            // A question with its images: the connector writes OpenAI's content parts (text, then image_url data URLs).
             var items = new ChatMessageContentItemCollection { new TextContent(line.Content) };
-            foreach (var image in request.Images!) items.Add(new ImageContent(image.Data, image.MediaType));
+            foreach (var image in images) items.Add(new ImageContent(image.Data, image.MediaType));
             history.AddMessage(role, items);
         }
         var settings = new OpenAIPromptExecutionSettings

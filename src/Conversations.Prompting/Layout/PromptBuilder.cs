@@ -42,7 +42,8 @@ public sealed class PromptBuilder
     {
         var text = StablePrefixRenderer.Render(request);
         var tokens = CountPrefix(text, out var hash);
-        var cap = Budget.InputBudgetTokens - 2 * MessageTokens.PerMessage - MessageTokens.ReplyPriming - MinQuestionTokens;
+        // The question's images are sent whatever is cut, so they leave the prefix less room too.
+        var cap = Math.Max(0, Budget.InputBudgetTokens - 2 * MessageTokens.PerMessage - MessageTokens.ReplyPriming - MinQuestionTokens - request.Question.ImageTokens);
         if (tokens <= cap) return new StablePrefix(text, tokens, hash);
 
         // Over the cap: shorten the summary first (it is rebuilt anyway), then cut the whole text. Both are deterministic.
@@ -66,7 +67,8 @@ public sealed class PromptBuilder
     {
         var prefix = RenderStablePrefix(request);
         var prefixPromptTokens = prefix.Text.Length == 0 ? 0 : MessageTokens.InPrompt(prefix.TokenCount);
-        var fixedTokens = prefixPromptTokens + MessageTokens.PerMessage + MessageTokens.ReplyPriming;
+        // The question's images go whatever else is cut: their estimate is part of what is always sent.
+        var fixedTokens = prefixPromptTokens + MessageTokens.PerMessage + MessageTokens.ReplyPriming + request.Question.ImageTokens;
 
         var chunkBlocks = request.Chunks.Select(RenderChunk).ToArray();
         var chunkCosts = chunkBlocks.Select((b, i) => _counter.Count(b) + 1 + (i == 0 ? _counter.Count(SourcesHeading) + 1 : 0)).ToArray();

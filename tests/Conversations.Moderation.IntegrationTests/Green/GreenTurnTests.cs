@@ -137,6 +137,55 @@ public sealed class GreenTurnTests(GreenPlatformFixture fx)
         EverySignatureVerified();
     }
 
+    [Fact(DisplayName = "A retried send (the same Idempotency-Key) is the same turn and fetches its image URL no second time, on both routes")]
+    public async Task Retried_send_keeps_the_images_it_stored()
+    {
+        using var user = await DemoUserAsync();
+        var id = await user.CreateConversationAsync();
+        var (name, key) = ($"retry-{Guid.NewGuid():n}.png", Guid.NewGuid().ToString("n"));
+        async Task<List<SseEvent>> SendAsync()
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Post, $"/v1/conversations/{id}/messages")
+            {
+                Content = JsonContent.Create(new { text = "What is in this picture?", imageUrls = new[] { $"{fx.Images.BaseUrl}/images/{name}" } }),
+            };
+            request.Headers.Add("Idempotency-Key", key);
+            using var res = await user.Http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
+            await ApiClient.EnsureAsync(res, HttpStatusCode.OK);
+            return await ApiClient.ReadEventsAsync(await res.Content.ReadAsStreamAsync());
+        }
+        var first = await SendAsync();
+        var again = await SendAsync();
+        Assert.Equal(first.Done()["turnId"]!.GetValue<string>(), again.Done()["turnId"]!.GetValue<string>());
+        Assert.Equal(1, fx.Images.Fetches(name));
+        var messages = await user.MessagesAsync(id);
+        Assert.Equal(2, messages.Count);
+        Assert.Single(messages[0]!["imageIds"]!.AsArray());
+
+        // The OpenAI-compatible route: a retry the SDK sends with the same key.
+        var (openAiName, openAiKey) = ($"retry-{Guid.NewGuid():n}.png", Guid.NewGuid().ToString("n"));
+        async Task<string> CompleteAsync()
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Post, "/v1/chat/completions")
+            {
+                Content = JsonContent.Create(new
+                {
+                    model = "auto",
+                    messages = new object[]
+                    {
+                        new { role = "user", content = new object[] { new { type = "text", text = "Describe this" }, new { type = "image_url", image_url = new { url = $"{fx.Images.BaseUrl}/images/{openAiName}" } } } },
+                    },
+                }),
+            };
+            request.Headers.Add("Idempotency-Key", openAiKey);
+            using var res = await user.Http.SendAsync(request);
+            await ApiClient.EnsureAsync(res, HttpStatusCode.OK);
+            return JsonNode.Parse(await res.Content.ReadAsStringAsync())!["id"]!.GetValue<string>();
+        }
+        Assert.Equal(await CompleteAsync(), await CompleteAsync());
+        Assert.Equal(1, fx.Images.Fetches(openAiName));
+    }
+
     [Fact(DisplayName = "An upload goes to Green as a signed link Green fetches; a flagged upload is refused, and a forged link is a 404")]
     public async Task Upload_is_checked_by_green_through_a_signed_link()
     {

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 
@@ -10,6 +11,8 @@ namespace Conversations.Moderation.IntegrationTests.Green;
 /// </summary>
 internal sealed class LocalImageServer : LoopbackServer
 {
+    private readonly ConcurrentDictionary<string, int> _fetches = new(StringComparer.Ordinal);
+
     /// <summary>A 1×1 PNG.</summary>
     public static readonly byte[] Pixel = Convert.FromBase64String("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==");
 
@@ -19,13 +22,20 @@ internal sealed class LocalImageServer : LoopbackServer
     /// <summary>The bytes served for <paramref name="name"/>.</summary>
     public static byte[] Bytes(string name) => [.. Pixel, .. System.Text.Encoding.UTF8.GetBytes(name)];
 
+    /// <summary>How often <c>/images/{name}</c> was fetched.</summary>
+    public int Fetches(string name) => _fetches.GetValueOrDefault(name);
+
     /// <summary>Starts the server on a free loopback port.</summary>
     public static Task<LocalImageServer> StartAsync() => StartAsync<LocalImageServer>();
 
     /// <inheritdoc />
     protected override void Map(WebApplication app)
     {
-        app.MapGet("/images/{name}", (string name) => Results.Bytes(Bytes(name), "image/png"));
+        app.MapGet("/images/{name}", (string name) =>
+        {
+            _fetches.AddOrUpdate(name, 1, (_, n) => n + 1);
+            return Results.Bytes(Bytes(name), "image/png");
+        });
         app.MapGet("/redirect", (string to) => Results.Redirect(to));
     }
 }

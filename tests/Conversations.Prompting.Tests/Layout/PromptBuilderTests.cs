@@ -41,6 +41,24 @@ public sealed class PromptBuilderTests
         Assert.Equal(StablePrefixRenderer.Hash(system.Content), prompt.StablePrefixHash);
     }
 
+    [Fact] // Images count at their fixed estimate: the question's always, a history turn's with the turn, which goes first when short.
+    public void Images_count_in_the_prompt_and_crowd_out_history()
+    {
+        var rng = new Random(3);
+        var turn = TestText.Turn(rng, 10, 20);
+        var text = builder.Build(Request("What is in the picture?", [turn]));
+        var question = TestText.Message(ChatRoles.User, "What is in the picture?") with { ImageCount = 2 };
+        var withImages = builder.Build(Request("What is in the picture?", [turn]) with { Question = question });
+        Assert.Equal(text.PromptTokens + 2 * MessageTokens.PerImage, withImages.PromptTokens);
+
+        // A turn whose images no longer fit is left out whole; the question's images still go.
+        var pictured = new ConversationTurn([turn.Messages[0] with { ImageCount = 4 }, .. turn.Messages.Skip(1)]);
+        var crowded = builder.Build(Request("What is in the picture?", [pictured]) with { Question = question });
+        Assert.Equal(1, crowded.OmittedTurnCount);
+        Assert.True(crowded.PromptTokens <= ContextBudget.Default.InputBudgetTokens);
+        Assert.False(crowded.QuestionTruncated);
+    }
+
     [Fact] // The prompt token total matches counting every message it sends, framing included.
     public void PromptTokens_match_the_messages()
     {

@@ -1,4 +1,5 @@
 using System.Net.Http.Headers;
+using System.Text.RegularExpressions;
 using OpenAI.Chat;
 using static Conversations.Routing.IntegrationTests.OpenAi.OpenAiTenant;
 
@@ -76,6 +77,92 @@ public sealed class ImageMessageTests(RoutingPlatform fx)
         var read = await t.User.Http.GetAsync($"/v1/images/{imageId}");
         await ApiClient.EnsureAsync(read, HttpStatusCode.OK);
         Assert.Equal(png, await read.Content.ReadAsByteArrayAsync());
+    }
+
+    private static string DataUrl(byte[] png) => "data:image/png;base64," + Convert.ToBase64String(png);
+
+    [Fact(DisplayName = "A follow-up question goes to a vision model with the earlier questions' images again, in their own messages: at most 4, newest first")]
+    public async Task Follow_up_sees_earlier_images()
+    {
+        using var t = await fx.NewTenantAsync();
+        await t.PutModelAsync("eye", "small", 0.5m, vision: true);
+        // Room for four images (765 estimated tokens each) beside the history.
+        await t.Admin.PatchSettingsAsync(new { contextBudgetTokens = 16000 });
+        await t.SetPolicyAsync(new { smallModelId = "eye", largeModelId = "eye", exactCache = false, semanticCache = false, hardCodedReplies = false });
+        byte[][] car = [UniquePng(), UniquePng()];
+        byte[][] garage = [UniquePng(), UniquePng(), UniquePng()];
+        var conversation = await t.User.CreateConversationAsync();
+        foreach (var (text, pngs) in new[] { ("Two photos of my car.", car), ("Three of my garage.", garage) })
+        {
+            var ids = new List<string>();
+            foreach (var png in pngs) ids.Add((await UploadOkAsync(t.User, png))["imageId"]!.GetValue<string>());
+            Assert.Equal("done", (await SendAsync(t.User, conversation, new { text, imageIds = ids }))[^1].Name);
+        }
+
+        var events = await SendAsync(t.User, conversation, new { text = "And what colour is the car?" });
+        Assert.Equal("eye", events.Done()["model"]!.GetValue<string>());
+        var questions = fx.Model.Requests.Last(r => r.Model == t.ServerName("eye") && r.Messages.Any(m => m.Content.Contains("what colour is the car", StringComparison.Ordinal)))
+            .Messages.Where(m => m.Role == "user").ToList();
+        Assert.Equal(3, questions.Count);
+        // Four in all: the newer question's three, then the first of the older one's.
+        Assert.Equal([DataUrl(car[0])], questions[0].ImageUrls);
+        Assert.Equal(garage.Select(DataUrl), questions[1].ImageUrls);
+        Assert.Contains("what colour is the car", questions[2].Content, StringComparison.Ordinal);
+        Assert.Empty(questions[2].ImageUrls);
+    }
+
+    [Fact(DisplayName = "A text follow-up after an image question is answered by a text model with the text history alone, not refused")]
+    public async Task Text_follow_up_goes_to_a_text_model_without_images()
+    {
+        using var t = await WithVisionModelAsync(await fx.NewTenantAsync());
+        var imageId = (await UploadOkAsync(t.User, UniquePng()))["imageId"]!.GetValue<string>();
+        var conversation = await t.User.CreateConversationAsync();
+        Assert.Equal("eye", (await SendAsync(t.User, conversation, new { text = "What is in this picture?", imageIds = new[] { imageId } })).Done()["model"]!.GetValue<string>());
+
+        var events = await SendAsync(t.User, conversation, new { text = "Thanks. And how do I reset my password?" });
+        var model = events.Done()["model"]!.GetValue<string>();
+        Assert.Contains(model, new[] { "small", "large" });
+        var request = fx.Model.Requests.Last(r => r.Model == t.ServerName(model) && r.Messages.Any(m => m.Content.Contains("reset my password", StringComparison.Ordinal)));
+        Assert.Contains(request.Messages, m => m.Content.Contains("What is in this picture?", StringComparison.Ordinal));
+        Assert.All(request.Messages, m => Assert.Empty(m.ImageUrls));
+    }
+
+    [Fact(DisplayName = "An image counts in the turn's worst case: a budget the text question fits in refuses the same question with an image")]
+    public async Task Image_tokens_count_in_the_budget()
+    {
+        using var t = await fx.NewTenantAsync();
+        await t.PutModelAsync("eye", "small", 1000m, vision: true);
+        // One model for every turn, so both questions are priced at the same model.
+        object Policy(decimal budget) => new
+        {
+            smallModelId = "eye", largeModelId = "eye", exactCache = false, semanticCache = false, hardCodedReplies = false,
+            monthlyBudgetUsd = budget, atBudgetLimit = "refuse",
+        };
+        var imageId = (await UploadOkAsync(t.User, UniquePng()))["imageId"]!.GetValue<string>();
+        const string question = "What is in this picture?";
+        object text = new { text = question }, withImage = new { text = question, imageIds = new[] { imageId } };
+
+        // Under a budget too small for any turn, the refusal names the turn's worst case.
+        await t.SetPolicyAsync(Policy(0.000001m));
+        async Task<decimal> WorstCaseAsync(object body)
+        {
+            var error = Assert.Single(await SendAsync(t.User, await t.User.CreateConversationAsync(), body), e => e.Name == "error");
+            Assert.Equal("budget_too_small", error.Data["code"]!.GetValue<string>());
+            var cost = Regex.Match(error.Data["message"]!.GetValue<string>(), @"can cost \(\$([0-9.,]+) at most\)");
+            Assert.True(cost.Success, error.Data["message"]!.GetValue<string>());
+            return decimal.Parse(cost.Groups[1].Value.Replace(",", "", StringComparison.Ordinal), System.Globalization.CultureInfo.InvariantCulture);
+        }
+        var textWorst = await WorstCaseAsync(text);
+        var imageWorst = await WorstCaseAsync(withImage);
+        // 765 estimated tokens at $1,000 a million prompt tokens.
+        Assert.InRange(imageWorst - textWorst, 0.76m, 0.78m);
+
+        await t.SetPolicyAsync(Policy(decimal.Round((textWorst + imageWorst) / 2, 2)));
+        var calls = fx.Model.Requests.Count(r => r.Model == t.ServerName("eye"));
+        var refused = Assert.Single(await SendAsync(t.User, await t.User.CreateConversationAsync(), withImage), e => e.Name == "error");
+        Assert.Equal("budget_too_small", refused.Data["code"]!.GetValue<string>());
+        Assert.Equal(calls, fx.Model.Requests.Count(r => r.Model == t.ServerName("eye")));
+        Assert.Equal("done", (await SendAsync(t.User, await t.User.CreateConversationAsync(), text))[^1].Name);
     }
 
     [Fact(DisplayName = "With no vision-capable model in the catalog, a message with an image is refused saying so, and no model is called")]

@@ -38,6 +38,8 @@ internal sealed class ChatTurn(ChatPipeline pipeline, ConversationScope conversa
     public IReadOnlyList<string> ImageIds => message.ImageIds ?? [];
     /// <summary>The images the question carries, loaded by the input check; empty for text only.</summary>
     public IReadOnlyList<TurnImage> Images { get; set; } = [];
+    /// <summary>Earlier questions' images the prompt places, sent again to a vision model (see <see cref="EarlierImages"/>).</summary>
+    public IReadOnlyList<EarlierImages.Placed> EarlierImagePlaces { get; set; } = [];
     /// <summary>The tier or model the client asked for; null lets routing choose.</summary>
     public string? RequestedModel => message.Model;
     /// <summary>Runs from the turn's start (latency figures).</summary>

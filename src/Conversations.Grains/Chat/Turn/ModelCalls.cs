@@ -66,6 +66,8 @@ internal sealed class ModelCalls(ChatPipeline pipeline, Activity? turnActivity)
         activity?.SetTag("conversations.model", candidate.ModelId).SetTag("conversations.continuation", continuation);
         var cts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var chat = pipeline.Models.Options;
+        // A model that reads no images gets the text alone: a text follow-up may go to it while earlier questions had images.
+        if (!candidate.Vision && request.Images is not null) request = request with { Images = null };
         if (Verdict is not null) request = PersonalDataGate.For(candidate.Model, request, Verdict, pipeline.Options.PersonalDataAllowedHosts);
         var started = DateTimeOffset.UtcNow;
         return new ModelAttemptStart(new StartedStream<GuardedUpdate>(

@@ -4,18 +4,25 @@ using Conversations.Prompting.Layout;
 
 namespace Conversations.Grains.Chat.Turn;
 
-/// <summary>Stage 5: the prompt, stable prefix first, with the question as the model may see it.</summary>
+/// <summary>
+/// Stage 5: the prompt, stable prefix first, with the question as the model may see it; images (the question's, and
+/// earlier questions' still in the window, see <see cref="EarlierImages"/>) are counted in its layout.
+/// </summary>
 internal sealed class PromptStage : ITurnStage
 {
     /// <inheritdoc />
     public IAsyncEnumerable<ChatEvent> RunAsync(ChatTurn turn, CancellationToken cancellationToken)
     {
         var (conversation, question) = (turn.Conversation, turn.Commit.Question);
-        turn.Prompt = conversation.Prompt.Build(turn.Settings, conversation.State.State.Summary, conversation.Log.RecentTurns(excludingSeq: question.Seq),
-            question with { Content = turn.Moderation.Verdict.TextForModel }, turn.Retrieval);
+        var earlier = EarlierImages.Choose(turn, question.Seq);
+        turn.Prompt = conversation.Prompt.Build(turn.Settings, conversation.State.State.Summary,
+            conversation.Log.RecentTurns(excludingSeq: question.Seq, earlier.ToDictionary(e => e.Key, e => e.Value.Count)),
+            question with { Content = turn.Moderation.Verdict.TextForModel }, turn.Retrieval, turn.Images.Count);
+        turn.EarlierImagePlaces = EarlierImages.Place(turn.Prompt, earlier);
+        var questionIndex = turn.Prompt.Messages.Count - 1;
         turn.Request = new ModelRequest(turn.Prompt.Messages, turn.Prompt.MaxOutputTokens,
             CacheKey: PromptCacheHints.CacheKey(conversation.TenantId, conversation.ConversationId),
-            Images: turn.Images.Count == 0 ? null : turn.Images.Select(i => new ModelImage(i.Content, i.MediaType)).ToList());
+            Images: turn.Images.Count == 0 ? null : turn.Images.Select(i => new ModelImage(i.Content, i.MediaType, questionIndex)).ToList());
         turn.Calls.Verdict = turn.Moderation.Verdict;
         return AsyncEnumerable.Empty<ChatEvent>();
     }

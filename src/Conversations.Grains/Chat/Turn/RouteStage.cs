@@ -15,6 +15,7 @@ internal sealed class RouteStage : ITurnStage
         var route = turn.Route = await turn.Pipeline.Router.PlanAsync(Context(turn), cancellationToken);
         var plan = route.Plan;
         turn.Chain = plan.ReadyAnswer is null ? plan.Chain : [new ModelCandidate(plan.ReadyAnswerSource ?? "ready", new ReadyAnswerModel(plan.ReadyAnswer))];
+        await EarlierImages.AttachAsync(turn, cancellationToken);
 
         if (!turn.Commit.IsSettled)
         {
