@@ -37,6 +37,8 @@ internal sealed class ConversationGrain(
     // The last few finished turns, so a resume right after the end replays the exact events.
     private readonly Queue<TurnRun> _finished = new();
     private const int FinishedTurnsKept = 4;
+    // How long a question waits for the previous turn's tidying up before it is answered busy.
+    private static readonly TimeSpan TidyUpWait = TimeSpan.FromSeconds(30);
 
     private ConversationStore Store => chat.Store;
 
@@ -59,14 +61,9 @@ internal sealed class ConversationGrain(
         if (_running is { } run)
         {
             run.Abandon();
-            try
-            {
-                await run.Completion.WaitAsync(ct);
-            }
-            catch (OperationCanceledException)
-            {
-                // Deactivation's own time ran out; the activation goes anyway.
-            }
+            // Deactivation's own time may run out first; the activation goes anyway.
+            try { await run.Completion.WaitAsync(ct); }
+            catch (OperationCanceledException) { }
         }
     }
 
@@ -163,8 +160,15 @@ internal sealed class ConversationGrain(
         if (!Owns(message.Caller)) return new TurnStart(TurnStartStatus.NotFound, "");
         var chosen = !string.IsNullOrWhiteSpace(message.ClientTurnId);
         var turnId = chosen ? message.ClientTurnId! : Guid.NewGuid().ToString("n");
-        if (_running is { } running)
-            return new TurnStart(running.TurnId == turnId ? TurnStartStatus.Running : TurnStartStatus.Busy, running.TurnId);
+        while (_running is { } running)
+        {
+            if (running.TurnId == turnId || !running.Answered)
+                return new TurnStart(running.TurnId == turnId ? TurnStartStatus.Running : TurnStartStatus.Busy, running.TurnId);
+            // The previous answer is out and its stream closed; the turn only tidies up (summary fold, memory), which
+            // the next question waits for instead of being refused as busy.
+            try { await running.Completion.WaitAsync(TidyUpWait); }
+            catch (TimeoutException) { return new TurnStart(TurnStartStatus.Busy, running.TurnId); }
+        }
         // A retried send names a turn that already ran: the same turn, never a second question.
         if (chosen && (FinishedRun(turnId) is not null || await Store.ReadTurnAsync(_tenantId, _conversationId, turnId) is not null))
             return new TurnStart(TurnStartStatus.Finished, turnId);

@@ -101,8 +101,8 @@ internal sealed class ChatTurn(ChatPipeline pipeline, ConversationScope conversa
                 await foreach (var e in stage.RunAsync(this, cancellationToken)) yield return e;
                 if (Outcome is not null) break;
             }
-            // After the answer, off the time-to-first-token path: fold old turns, learn durable facts.
-            if (Outcome?.Delivered() == true) await SummaryFold.AfterTurnAsync(this);
+            // After the last event (the watchers' streams have ended): fold old turns.
+            if (Outcome?.Delivered() == true) await SummaryFold.FoldIfNeededAsync(this);
         }
         finally
         {

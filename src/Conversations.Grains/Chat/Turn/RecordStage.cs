@@ -43,6 +43,7 @@ internal sealed class RecordStage : ITurnStage
             yield return new ErrorEvent(failure.Code, failure.Message + (cutOff ? " The partial answer above is saved." : "") + " Please try again in a moment.", true);
             yield break;
         }
+        await SummaryFold.RememberAsync(turn);
         yield return new DoneEvent(turn.TurnId, turn.Commit.Question.Seq, assistant.Seq, usage, modelName, answer.Withheld ? "content_filter" : answer.HitOutputCap ? "length" : "stop")
         {
             Route = turn.Route.Plan.ReadyAnswerSource ?? turn.Route.Plan.Reason + (turn.Escalated is { } why ? $"; escalated to {modelName}: {why}" : ""),

@@ -3,18 +3,21 @@ using Conversations.Storage.Chat;
 
 namespace Conversations.Grains.Chat.Turn;
 
-/// <summary>After a delivered answer, off the time-to-first-token path: the conversation folds old turns into its summary and the user's memory learns from the question.</summary>
+/// <summary>After a delivered answer, off the time-to-first-token path: the user's memory learns from the question, and the conversation folds old turns into its summary.</summary>
 internal static class SummaryFold
 {
-    /// <summary>Folds when needed, then hands the question (as stored) to the user's memory.</summary>
-    public static async Task AfterTurnAsync(ChatTurn turn)
-    {
-        await FoldIfNeededAsync(turn);
-        await turn.Conversation.User(turn.Caller.UserId).RememberFromMessageAsync(turn.Moderation.Verdict.TextToStore);
-    }
+    /// <summary>
+    /// Hands the question (as stored) to the user's memory: before the turn's last event, so what the user said is
+    /// remembered by the time the answer's stream ends.
+    /// </summary>
+    public static Task RememberAsync(ChatTurn turn) =>
+        turn.Conversation.User(turn.Caller.UserId).RememberFromMessageAsync(turn.Moderation.Verdict.TextToStore);
 
-    // Folds the oldest turns into the summary once the window passes the tenant's threshold, in one step down to the target.
-    private static async Task FoldIfNeededAsync(ChatTurn turn)
+    /// <summary>
+    /// Folds the oldest turns into the summary once the window passes the tenant's threshold, in one step down to the
+    /// target. Runs after the stream has ended; the conversation's next question waits for it.
+    /// </summary>
+    public static async Task FoldIfNeededAsync(ChatTurn turn)
     {
         var (conversation, pipeline, state) = (turn.Conversation, turn.Pipeline, turn.Conversation.State);
         var budget = ChatBudgets.For(turn.Settings);

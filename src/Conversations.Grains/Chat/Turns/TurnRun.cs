@@ -35,6 +35,12 @@ internal sealed class TurnRun
     /// <summary>True once the turn's task has ended and its last event is in the buffer.</summary>
     public bool Ended { get; private set; }
 
+    /// <summary>
+    /// True once the buffer holds the turn's last event (done or error). The task may still be tidying up (summary fold,
+    /// memory) until <see cref="Ended"/>; watchers are finished with it already.
+    /// </summary>
+    public bool Answered { get; private set; }
+
     /// <summary>Completes when the turn's task has ended.</summary>
     public Task Completion { get; private set; } = Task.CompletedTask;
 
@@ -63,7 +69,11 @@ internal sealed class TurnRun
         if (!Ended) _stop.Cancel();
     }
 
-    /// <summary>The events after number <paramref name="afterIndex"/>, then the live ones until the turn ends; leaving only stops watching.</summary>
+    /// <summary>
+    /// The events after number <paramref name="afterIndex"/>, then the live ones until the turn's last event (done or
+    /// error); leaving only stops watching. Ending there, not when the task ends, closes the watcher's stream at once
+    /// and spares the grain call that would wait for the task's tidying up.
+    /// </summary>
     public async IAsyncEnumerable<TurnEvent> WatchAsync(int afterIndex, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         Attach();
@@ -72,7 +82,12 @@ internal sealed class TurnRun
             var next = Math.Max(0, afterIndex);
             while (true)
             {
-                while (next < _events.Count) yield return Take(ref next);
+                while (next < _events.Count)
+                {
+                    var e = Take(ref next);
+                    yield return e;
+                    if (e.Event is DoneEvent or ErrorEvent) yield break;
+                }
                 if (Ended) yield break;
                 await _changed.Task.WaitAsync(cancellationToken);
             }
@@ -128,6 +143,7 @@ internal sealed class TurnRun
     {
         if (e is DeltaEvent delta) _chars += delta.Text.Length;
         if (e is CitationEvent) _citations++;
+        if (e is DoneEvent or ErrorEvent) Answered = true;
         _events.Add(new TurnEvent(new TurnEventId(_events.Count + 1, _chars, _citations).ToString(), e));
         Signal();
     }
