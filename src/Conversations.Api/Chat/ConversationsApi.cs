@@ -128,19 +128,22 @@ internal static class ConversationsApi
         var (imageIds, imageProblem) = retried ? (null, null)
             : await MessageImageRefs.ResolveAsync(images, caller, body.ImageUrls, body.ImageIds, http.RequestAborted);
         if (imageProblem is not null) return imageProblem;
-        var start = await grain.StartTurnAsync(new SendMessage(caller, body.Text!, turnId, ImageIds: imageIds));
-        switch (start.Status)
+        // One call starts and watches the turn; its first batch says how the start went.
+        var batches = grain.SendTurnAsync(new SendMessage(caller, body.Text!, turnId, ImageIds: imageIds), http.RequestAborted)
+            .GetAsyncEnumerator(http.RequestAborted);
+        var first = await batches.MoveNextAsync() ? batches.Current : null;
+        var start = first?.Start ?? new TurnStart(TurnStartStatus.NotFound, "");
+        if (start.Status is TurnStartStatus.NotFound or TurnStartStatus.Busy)
         {
-            case TurnStartStatus.NotFound:
-                return Problems.NotFound("The conversation");
-            case TurnStartStatus.Busy:
-                var busy = Problems.Conflict($"Another answer in this conversation is still being written (turn {start.TurnId}). Wait for it to finish, then send again.");
-                busy.ProblemDetails.Extensions["turnId"] = start.TurnId;
-                return busy;
+            await batches.DisposeAsync();
+            if (start.Status == TurnStartStatus.NotFound) return Problems.NotFound("The conversation");
+            var busy = Problems.Conflict($"Another answer in this conversation is still being written (turn {start.TurnId}). Wait for it to finish, then send again.");
+            busy.ProblemDetails.Extensions["turnId"] = start.TurnId;
+            return busy;
         }
         http.Response.Headers[TurnIdHeader] = start.TurnId;
         // A new turn answers only once its question is stored: a message that could not be saved is a 503, not a stream.
-        var events = grain.WatchTurnAsync(caller, start.TurnId, null, http.RequestAborted);
+        var events = TurnEventBatches.Events(first!, batches, http.RequestAborted);
         return start.Status == TurnStartStatus.Started ? await AcknowledgedTurn.StreamAsync(http, events) : TurnEventStream.Create(http, events);
     }
 
@@ -159,7 +162,7 @@ internal static class ConversationsApi
         var grain = grains.GetGrain<IConversationGrain>(GrainKeys.Scoped(caller.TenantId, conversationId));
         if (await grain.GetTurnStateAsync(caller, turnId) == TurnState.Unknown) return Problems.NotFound("The turn");
         http.Response.Headers[TurnIdHeader] = turnId;
-        return TurnEventStream.Create(http, grain.WatchTurnAsync(caller, turnId, position, http.RequestAborted));
+        return TurnEventStream.Create(http, TurnEventBatches.Events(grain.WatchTurnAsync(caller, turnId, position, http.RequestAborted)));
     }
 
     private static async Task<Results<Ok<TurnCancelled>, Accepted<TurnCancelled>, ProblemHttpResult>> Cancel(

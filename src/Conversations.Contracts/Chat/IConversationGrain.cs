@@ -42,6 +42,14 @@ public interface IConversationGrain : IGrainWithStringKey
     [Alias("start-turn")]
     Task<TurnStart> StartTurnAsync(SendMessage message);
 
+    /// <summary>
+    /// Starts the turn as <see cref="StartTurnAsync"/> does and watches it in the same call: the first batch carries the
+    /// start's answer (with the first events when it started or joined). Busy or not found: that batch is the only one.
+    /// Cancelling <paramref name="cancellationToken"/> only stops watching.
+    /// </summary>
+    [Alias("send-turn")]
+    IAsyncEnumerable<TurnEventBatch> SendTurnAsync(SendMessage message, CancellationToken cancellationToken = default);
+
     /// <summary>Whether the caller's conversation has this turn, and whether it still runs.</summary>
     [Alias("turn-state")]
     Task<TurnState> GetTurnStateAsync(Caller caller, string turnId);
@@ -51,7 +59,7 @@ public interface IConversationGrain : IGrainWithStringKey
     /// stored answer when the turn is no longer in memory. Cancelling <paramref name="cancellationToken"/> only stops watching.
     /// </summary>
     [Alias("watch-turn")]
-    IAsyncEnumerable<TurnEvent> WatchTurnAsync(Caller caller, string turnId, TurnEventId? after, CancellationToken cancellationToken = default);
+    IAsyncEnumerable<TurnEventBatch> WatchTurnAsync(Caller caller, string turnId, TurnEventId? after, CancellationToken cancellationToken = default);
 
     /// <summary>Stops a running turn: the model call ends, and the partial answer is stored as stopped and billed.</summary>
     [Alias("cancel-turn")]

@@ -7,6 +7,14 @@ namespace Conversations.Contracts.Chat;
 public sealed record TurnEvent([property: Id(0)] string Id, [property: Id(1)] ChatEvent Event);
 
 /// <summary>
+/// The events a watcher receives in one step: all those in the turn's buffer when it looked. A burst of events then
+/// costs one grain round trip, not one for its first event and another for the rest. A send's first batch also says how
+/// the start went (<see cref="Start"/>); for a busy or unknown conversation it is the only one, with no events.
+/// </summary>
+[GenerateSerializer, Immutable, Alias("turn-event-batch")]
+public sealed record TurnEventBatch([property: Id(0)] IReadOnlyList<TurnEvent> Events, [property: Id(1)] TurnStart? Start = null);
+
+/// <summary>
 /// Where an event stands in its turn: its number (from 1), and how many answer characters and citations the client has
 /// once it has this event. The counts let a resume from the stored answer skip exactly what the client already has.
 /// Written as <c>{index}.{chars}.{citations}</c>.

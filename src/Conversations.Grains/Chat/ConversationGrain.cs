@@ -141,17 +141,19 @@ internal sealed class ConversationGrain(
     }
 
     /// <inheritdoc />
-    public async IAsyncEnumerable<ChatEvent> SendAsync(SendMessage message, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    public IAsyncEnumerable<ChatEvent> SendAsync(SendMessage message, CancellationToken cancellationToken = default) =>
+        TurnBatches.ChatEvents(SendTurnAsync(message, cancellationToken));
+
+    /// <inheritdoc />
+    public async IAsyncEnumerable<TurnEventBatch> SendTurnAsync(SendMessage message, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
-        var start = await StartTurnAsync(message);
-        if (start.Status is TurnStartStatus.NotFound or TurnStartStatus.Busy)
+        TurnStart? start = await StartTurnAsync(message);
+        if (start.Status is TurnStartStatus.NotFound or TurnStartStatus.Busy) yield return new TurnEventBatch([], start);
+        else await foreach (var batch in WatchTurnAsync(message.Caller, start.TurnId, null, cancellationToken))
         {
-            yield return start.Status == TurnStartStatus.NotFound
-                ? new ErrorEvent("not_found", "This conversation does not exist.", false)
-                : new ErrorEvent("turn_in_progress", "The previous answer in this conversation is still being written. Wait for it to finish, then send again.", true);
-            yield break;
+            yield return batch with { Start = start }; // the first batch only
+            start = null;
         }
-        await foreach (var e in WatchTurnAsync(message.Caller, start.TurnId, null, cancellationToken)) yield return e.Event;
     }
 
     /// <inheritdoc />
@@ -189,26 +191,22 @@ internal sealed class ConversationGrain(
     }
 
     /// <inheritdoc />
-    public async IAsyncEnumerable<TurnEvent> WatchTurnAsync(Caller caller, string turnId, TurnEventId? after,
+    public async IAsyncEnumerable<TurnEventBatch> WatchTurnAsync(Caller caller, string turnId, TurnEventId? after,
         [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         if (!Owns(caller)) yield break;
         if ((_running?.TurnId == turnId ? _running : FinishedRun(turnId)) is { } run)
         {
             DelayDeactivation(TimeSpan.FromMinutes(10));
-            await foreach (var e in run.WatchAsync(after?.Index ?? 0, cancellationToken)) yield return e;
+            await foreach (var batch in run.WatchAsync(after?.Index ?? 0, cancellationToken)) yield return batch;
             yield break;
         }
         // Not in memory (another activation ran it): the rest of the stored answer.
         var stored = await Store.ReadTurnAsync(_tenantId, _conversationId, turnId, cancellationToken);
         if (stored is null) yield break;
-        if (stored.Answer is null)
-        {
-            yield return new TurnEvent(new TurnEventId((after?.Index ?? 0) + 1, after?.Chars ?? 0, after?.Citations ?? 0).ToString(), TurnEvents.Interrupted);
-            yield break;
-        }
-        var usage = await chat.Usage.TurnTotalsAsync(_tenantId, _conversationId, turnId, cancellationToken);
-        foreach (var e in new StoredAnswer(stored.Question, stored.Answer, usage).Replay(after)) yield return e;
+        if (stored.Answer is null) yield return StoredAnswer.Unanswered(after);
+        else yield return new StoredAnswer(stored.Question, stored.Answer,
+            await chat.Usage.TurnTotalsAsync(_tenantId, _conversationId, turnId, cancellationToken)).Replay(after);
     }
 
     /// <inheritdoc />

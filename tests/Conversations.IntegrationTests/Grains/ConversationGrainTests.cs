@@ -139,7 +139,7 @@ public sealed class ConversationGrainTests(GrainClusterFixture fx)
         var start = await grain.StartTurnAsync(new SendMessage(caller, "Paris is the capital of France and Berlin is the capital of Germany. What are the capitals?", "t-resume"));
         Assert.Equal((TurnStartStatus.Started, "t-resume"), (start.Status, start.TurnId));
         var live = new List<TurnEvent>();
-        await foreach (var e in grain.WatchTurnAsync(caller, "t-resume", null)) live.Add(e);
+        await foreach (var b in grain.WatchTurnAsync(caller, "t-resume", null)) live.AddRange(b.Events);
         var done = Assert.IsType<DoneEvent>(live[^1].Event);
         var text = string.Concat(live.Select(e => e.Event).OfType<DeltaEvent>().Select(d => d.Text));
         Assert.True(text.Length > 4, text);
@@ -153,7 +153,7 @@ public sealed class ConversationGrainTests(GrainClusterFixture fx)
         var other = fx.SiloFactories[^1].GetGrain<IConversationGrain>(key);
         Assert.Equal(TurnState.Finished, await other.GetTurnStateAsync(caller, "t-resume"));
         var rest = new List<TurnEvent>();
-        await foreach (var e in other.WatchTurnAsync(caller, "t-resume", lastSeen)) rest.Add(e);
+        await foreach (var b in other.WatchTurnAsync(caller, "t-resume", lastSeen)) rest.AddRange(b.Events);
         var seenText = string.Concat(live.Take(cut + 1).Select(e => e.Event).OfType<DeltaEvent>().Select(d => d.Text));
         Assert.Equal(text, seenText + string.Concat(rest.Select(e => e.Event).OfType<DeltaEvent>().Select(d => d.Text)));
         var replayedDone = Assert.IsType<DoneEvent>(rest[^1].Event);
@@ -178,18 +178,48 @@ public sealed class ConversationGrainTests(GrainClusterFixture fx)
         var text = string.Concat(live.Select(e => e.Event).OfType<DeltaEvent>().Select(d => d.Text));
         Assert.True(text.Length > 4, text);
 
-        // The turn has ended, so all its deltas wait in the buffer: a watcher from the start gets them as one.
-        var all = new List<TurnEvent>();
-        await foreach (var e in grain.WatchTurnAsync(caller, "t-batched", null)) all.Add(e);
+        // The turn has ended, so all its events wait in the buffer: a watcher from the start gets them in one batch
+        // (one grain round trip), and all its deltas as one.
+        var batches = new List<TurnEventBatch>();
+        await foreach (var b in grain.WatchTurnAsync(caller, "t-batched", null)) batches.Add(b);
+        var all = Assert.Single(batches).Events.ToList();
         var delta = Assert.Single(all, e => e.Event is DeltaEvent);
         Assert.Equal(text, ((DeltaEvent)delta.Event).Text);
         Assert.True(TurnEventId.TryParse(delta.Id, out var id));
         Assert.Equal(text.Length, id.Chars);
 
         var rest = new List<TurnEvent>();
-        await foreach (var e in grain.WatchTurnAsync(caller, "t-batched", id)) rest.Add(e);
+        await foreach (var b in grain.WatchTurnAsync(caller, "t-batched", id)) rest.AddRange(b.Events);
         Assert.IsType<DoneEvent>(Assert.Single(rest).Event);
         Assert.True(TurnEventId.TryParse(rest[0].Id, out var doneId) && doneId.Index == id.Index + 1);
+    }
+
+    [Fact(DisplayName = "One call starts and watches a turn: its first batch says how the start went, and a conversation that is not the caller's gets that answer alone")]
+    public async Task Send_turn_starts_and_watches_in_one_call()
+    {
+        var caller = await NewUserAsync();
+        var grain = fx.Cluster.GrainFactory.GetGrain<IConversationGrain>(GrainKeys.Scoped(caller.TenantId, "one-call"));
+        await grain.CreateAsync(caller, "one-call");
+        var batches = new List<TurnEventBatch>();
+        await foreach (var b in grain.SendTurnAsync(new SendMessage(caller, "Paris is the capital of France. What is the capital of France?", "t-one-call")))
+            batches.Add(b);
+        Assert.Equal((TurnStartStatus.Started, "t-one-call"), (batches[0].Start!.Status, batches[0].Start!.TurnId));
+        Assert.NotEmpty(batches[0].Events);
+        Assert.All(batches.Skip(1), b => Assert.Null(b.Start));
+        var events = batches.SelectMany(b => b.Events).ToList();
+        Assert.IsType<DoneEvent>(events[^1].Event);
+        // Ids go up across batches (merged deltas take the last one's number, so they need not be consecutive).
+        var numbers = events.Select(e => TurnEventId.TryParse(e.Id, out var id) ? id.Index : -1).ToList();
+        Assert.Equal(numbers.Order().Distinct(), numbers);
+        Assert.True(numbers[0] >= 1);
+
+        var stranger = caller with { UserId = "mallory" };
+        var refused = new List<TurnEventBatch>();
+        await foreach (var b in grain.SendTurnAsync(new SendMessage(stranger, "What did they ask?"))) refused.Add(b);
+        var only = Assert.Single(refused);
+        Assert.Equal(TurnStartStatus.NotFound, only.Start!.Status);
+        Assert.Empty(only.Events);
+        Assert.Equal(2, (await grain.GetHistoryAsync(caller, null, 10))!.Messages.Count);
     }
 
     [Fact(DisplayName = "Tenant settings updates are validated, versioned and stored")]

@@ -12,8 +12,14 @@ internal sealed record StoredAnswer(MessageRecord Question, MessageRecord Answer
     /// <summary>Whether an answer of this status carries answer text (the others store an error message).</summary>
     public bool HasAnswerText => Answer.Status is MessageStatus.Complete or MessageStatus.Stopped or MessageStatus.Incomplete or MessageStatus.Interrupted;
 
-    /// <summary>The events after <paramref name="after"/>: the citations and text the client lacks, then the final event.</summary>
-    public IEnumerable<TurnEvent> Replay(TurnEventId? after)
+    /// <summary>A question stored without an answer (its turn was cut off): one event saying it was interrupted.</summary>
+    public static TurnEventBatch Unanswered(TurnEventId? after) =>
+        new([new TurnEvent(new TurnEventId((after?.Index ?? 0) + 1, after?.Chars ?? 0, after?.Citations ?? 0).ToString(), TurnEvents.Interrupted)]);
+
+    /// <summary>The events after <paramref name="after"/>, in one batch: the citations and text the client lacks, then the final event.</summary>
+    public TurnEventBatch Replay(TurnEventId? after) => new(Events(after).ToList());
+
+    private IEnumerable<TurnEvent> Events(TurnEventId? after)
     {
         var (index, chars, citations) = after is { } a ? (a.Index, a.Chars, a.Citations) : (0, 0, 0);
         foreach (var c in (Answer.Citations ?? []).Skip(citations))

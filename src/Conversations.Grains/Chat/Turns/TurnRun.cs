@@ -71,10 +71,10 @@ internal sealed class TurnRun
 
     /// <summary>
     /// The events after number <paramref name="afterIndex"/>, then the live ones until the turn's last event (done or
-    /// error); leaving only stops watching. Ending there, not when the task ends, closes the watcher's stream at once
-    /// and spares the grain call that would wait for the task's tidying up.
+    /// error), each step all those waiting in the buffer; leaving only stops watching. Ending at that event, not when the
+    /// task ends, closes the watcher's stream at once and spares the grain call that would wait for the tidying up.
     /// </summary>
-    public async IAsyncEnumerable<TurnEvent> WatchAsync(int afterIndex, [EnumeratorCancellation] CancellationToken cancellationToken)
+    public async IAsyncEnumerable<TurnEventBatch> WatchAsync(int afterIndex, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         Attach();
         try
@@ -82,11 +82,19 @@ internal sealed class TurnRun
             var next = Math.Max(0, afterIndex);
             while (true)
             {
-                while (next < _events.Count)
+                if (next < _events.Count)
                 {
-                    var e = Take(ref next);
-                    yield return e;
-                    if (e.Event is DoneEvent or ErrorEvent) yield break;
+                    var batch = new List<TurnEvent>();
+                    var last = false;
+                    while (next < _events.Count && !last)
+                    {
+                        var e = Take(ref next);
+                        batch.Add(e);
+                        last = e.Event is DoneEvent or ErrorEvent;
+                    }
+                    yield return new TurnEventBatch(batch);
+                    if (last) yield break;
+                    continue; // events added while the batch was out are sent before anything else is checked
                 }
                 if (Ended) yield break;
                 await _changed.Task.WaitAsync(cancellationToken);
