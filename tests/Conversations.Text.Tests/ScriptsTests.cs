@@ -2,38 +2,39 @@ namespace Conversations.Text.Tests;
 
 public sealed class ScriptsTests
 {
-    [Theory]
-    [InlineData(nameof(Scripts.IsHan), "中", true)]   // unified ideographs
-    [InlineData(nameof(Scripts.IsHan), "㐀", true)]   // extension A
-    [InlineData(nameof(Scripts.IsHan), "𠮷", true)]   // extension B, outside the basic plane
-    [InlineData(nameof(Scripts.IsHan), "𰀀", true)]   // extension G
-    [InlineData(nameof(Scripts.IsHan), "豈", true)]   // compatibility ideograph
-    [InlineData(nameof(Scripts.IsHan), "々", true)]   // iteration mark
-    [InlineData(nameof(Scripts.IsHan), "あ", false)]
-    [InlineData(nameof(Scripts.IsHan), "한", false)]
-    [InlineData(nameof(Scripts.IsHan), "a", false)]
-    [InlineData(nameof(Scripts.IsHan), "。", false)]
-    [InlineData(nameof(Scripts.HasNoWordSpaces), "ภ", true)]   // Thai
-    [InlineData(nameof(Scripts.HasNoWordSpaces), "ພ", true)]   // Lao
-    [InlineData(nameof(Scripts.HasNoWordSpaces), "က", true)]   // Myanmar
-    [InlineData(nameof(Scripts.HasNoWordSpaces), "ក", true)]   // Khmer
-    [InlineData(nameof(Scripts.HasNoWordSpaces), "한", true)]
-    [InlineData(nameof(Scripts.HasNoWordSpaces), "中", true)]
-    [InlineData(nameof(Scripts.HasNoWordSpaces), "a", false)]
-    [InlineData(nameof(Scripts.HasNoWordSpaces), "я", false)]
-    [InlineData(nameof(Scripts.HasNoWordSpaces), "ع", false)]
-    public void Han_covers_every_ideograph_block_and_no_word_spaces_covers_cjk_and_southeast_asia(string predicate, string text, bool expected)
+    public static TheoryData<string, bool> HanChars => new()
     {
-        // Proves Han is the widest of the former definitions (the astral extensions and compatibility ideographs count
-        // too), and the moderation notion of scripts without word spaces covers CJK and the Southeast Asian scripts and
-        // no spaced script.
-        Func<int, bool> holds = predicate switch
-        {
-            nameof(Scripts.IsHan) => Scripts.IsHan,
-            nameof(Scripts.HasNoWordSpaces) => Scripts.HasNoWordSpaces,
-            _ => throw new ArgumentOutOfRangeException(nameof(predicate), predicate, "no such predicate"),
-        };
-        Assert.Equal(expected, holds(char.ConvertToUtf32(text, 0)));
+        { "中", true }, // unified ideographs
+        { "㐀", true }, // extension A
+        { "𠮷", true }, // extension B, outside the basic plane
+        { "𰀀", true }, // extension G
+        { "豈", true }, // compatibility ideograph
+        { "々", true }, // iteration mark
+        { "あ", false }, { "한", false }, { "a", false }, { "。", false },
+    };
+
+    public static TheoryData<string, bool> UnspacedScriptChars => new()
+    {
+        { "ภ", true }, { "ພ", true }, { "က", true }, { "ក", true }, // Thai, Lao, Myanmar, Khmer
+        { "한", true }, { "中", true },
+        { "a", false }, { "я", false }, { "ع", false },
+    };
+
+    [Theory]
+    [MemberData(nameof(HanChars))]
+    public void Han_covers_every_ideograph_block(string text, bool expected)
+    {
+        // Proves Han is the widest of the former definitions: the astral extensions and compatibility ideographs count too.
+        Assert.Equal(expected, Scripts.IsHan(char.ConvertToUtf32(text, 0)));
+    }
+
+    [Theory]
+    [MemberData(nameof(UnspacedScriptChars))]
+    public void No_word_spaces_covers_cjk_and_southeast_asia(string text, bool expected)
+    {
+        // Proves the moderation notion of scripts without word spaces covers CJK and the Southeast Asian scripts and no
+        // spaced script.
+        Assert.Equal(expected, Scripts.HasNoWordSpaces(char.ConvertToUtf32(text, 0)));
     }
 
     [Theory]

@@ -2,37 +2,44 @@ namespace Conversations.Text.Tests;
 
 public sealed class StopWordsTests
 {
-    [Theory]
-    [InlineData(nameof(StopWords.IsEnglish), "the", true)]
-    [InlineData(nameof(StopWords.IsEnglish), "please", true)]
-    [InlineData(nameof(StopWords.IsEnglish), "tell", true)]
-    [InlineData(nameof(StopWords.IsEnglish), "it's", true)]
-    [InlineData(nameof(StopWords.IsEnglish), "user", false)]
-    [InlineData(nameof(StopWords.IsEnglish), "assistant", false)]
-    [InlineData(nameof(StopWords.IsEnglish), "vpn", false)]
-    [InlineData(nameof(StopWords.IsEnglish), "The", false)] // callers lower-case first
-    [InlineData(nameof(StopWords.IsTranscriptWord), "user", true)]
-    [InlineData(nameof(StopWords.IsTranscriptWord), "assistant", true)]
-    [InlineData(nameof(StopWords.IsTranscriptWord), "the", true)]
-    [InlineData(nameof(StopWords.IsTranscriptWord), "warehouse", false)]
-    [InlineData(nameof(StopWords.IsChineseFunctionBigram), "的了", true)]
-    [InlineData(nameof(StopWords.IsChineseFunctionBigram), "我们", true)]
-    [InlineData(nameof(StopWords.IsChineseFunctionBigram), "仓库", false)]
-    [InlineData(nameof(StopWords.IsChineseFunctionBigram), "的库", false)]
-    [InlineData(nameof(StopWords.IsChineseFunctionBigram), "的", false)]
-    public void Each_list_holds_its_words_and_no_others(string list, string word, bool expected)
+    public static TheoryData<string, bool> EnglishWords => new()
     {
-        // Proves the one English list holds function and request words but no topic word, and is case-sensitive by
-        // contract; the transcript list is the English list plus the speakers' role names; and only a pair of two
-        // Chinese function characters is skipped.
-        Func<string, bool> isStopWord = list switch
-        {
-            nameof(StopWords.IsEnglish) => StopWords.IsEnglish,
-            nameof(StopWords.IsTranscriptWord) => StopWords.IsTranscriptWord,
-            nameof(StopWords.IsChineseFunctionBigram) => StopWords.IsChineseFunctionBigram,
-            _ => throw new ArgumentOutOfRangeException(nameof(list), list, "no such list"),
-        };
-        Assert.Equal(expected, isStopWord(word));
+        { "the", true }, { "please", true }, { "tell", true }, { "it's", true },
+        { "user", false }, { "assistant", false }, { "vpn", false }, { "The", false }, // callers lower-case first
+    };
+
+    public static TheoryData<string, bool> TranscriptWords => new()
+    {
+        { "user", true }, { "assistant", true }, { "the", true }, { "warehouse", false },
+    };
+
+    public static TheoryData<string, bool> ChineseBigrams => new()
+    {
+        { "的了", true }, { "我们", true }, { "仓库", false }, { "的库", false }, { "的", false },
+    };
+
+    [Theory]
+    [MemberData(nameof(EnglishWords))]
+    public void English_list_holds_function_and_request_words_only(string word, bool expected)
+    {
+        // Proves the one English list holds function and request words but no topic word, and is case-sensitive by contract.
+        Assert.Equal(expected, StopWords.IsEnglish(word));
+    }
+
+    [Theory]
+    [MemberData(nameof(TranscriptWords))]
+    public void Transcript_list_is_english_plus_the_speakers(string word, bool expected)
+    {
+        // Proves the transcript list is the English list plus the speakers' role names.
+        Assert.Equal(expected, StopWords.IsTranscriptWord(word));
+    }
+
+    [Theory]
+    [MemberData(nameof(ChineseBigrams))]
+    public void Only_a_pair_of_chinese_function_characters_is_skipped(string bigram, bool expected)
+    {
+        // Proves a bigram is skipped only when both characters are function characters, and a lone one is no bigram.
+        Assert.Equal(expected, StopWords.IsChineseFunctionBigram(bigram));
     }
 
     [Fact]

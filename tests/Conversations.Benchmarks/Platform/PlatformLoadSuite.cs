@@ -56,6 +56,18 @@ public sealed class PlatformLoadSuite : IBenchmarkSuite
             return list;
         }
 
+        // One measured platform phase with what it cost: the message log's commits during it, and the platform process's
+        // CPU and context switches per turn.
+        async Task<((LoadStats Stats, double Seconds) Phase, double? Commits, string PerTurn)> PlatformPhaseAsync(
+            int c, List<(string Key, string Id)> conversations, TimeSpan? interval = null)
+        {
+            var commits = await LogCommitsAsync(http, platform.BaseUrl!, siloCount);
+            await using var load = ProcessLoad.Start(platform.ProcessId);
+            var phase = await RunPhaseAsync(c, duration, i => PlatformTurnAsync(http, platform.BaseUrl!, conversations[i]), interval);
+            var perTurn = await load.PerTurnAsync(phase.Stats.Completed);
+            return (phase, await LogCommitsAsync(http, platform.BaseUrl!, siloCount) - commits, perTurn);
+        }
+
         output.WriteLine($"platform load: zero-latency test model, {duration.TotalSeconds:0.#} s per phase, {Environment.ProcessorCount} cores, "
             + (siloCount > 0 ? $"{siloCount} silo process(es) behind an API host" : "one process (API + silo)"));
         output.WriteLine("| concurrent | direct model turns/s | platform turns/s | direct TTFT p50 / p99 ms | platform TTFT p50 / p99 ms | added p50 / p99 ms | failed | log commits/s (per turn) | platform CPU ms / context switches (voluntary + involuntary) per turn |");
@@ -70,11 +82,7 @@ public sealed class PlatformLoadSuite : IBenchmarkSuite
             await RunPhaseAsync(c, shortWarmup, i => DirectTurnAsync(http, model.BaseUrl, i));
             var direct = await RunPhaseAsync(c, duration, i => DirectTurnAsync(http, model.BaseUrl, i));
             await RunPhaseAsync(c, c == levels[0] ? warmup : shortWarmup, i => PlatformTurnAsync(http, platform.BaseUrl!, conversations[i]));
-            var commits = await LogCommitsAsync(http, platform.BaseUrl!, siloCount);
-            await using var load = ProcessLoad.Start(platform.ProcessId);
-            var viaPlatform = await RunPhaseAsync(c, duration, i => PlatformTurnAsync(http, platform.BaseUrl!, conversations[i]));
-            var perTurn = await load.PerTurnAsync(viaPlatform.Stats.Completed);
-            commits = await LogCommitsAsync(http, platform.BaseUrl!, siloCount) - commits;
+            var (viaPlatform, commits, perTurn) = await PlatformPhaseAsync(c, conversations);
 
             failures += WriteRow(output, c, $"{direct.Stats.Completed / direct.Seconds:0}", direct, viaPlatform, commits, perTurn);
             saturated[c] = viaPlatform.Stats.Completed / viaPlatform.Seconds;
@@ -93,11 +101,7 @@ public sealed class PlatformLoadSuite : IBenchmarkSuite
             var interval = TimeSpan.FromSeconds(c / rate);
             var conversations = await NewConversationsAsync(c);
             var direct = await RunPhaseAsync(c, duration, i => DirectTurnAsync(http, model.BaseUrl, i), interval);
-            var commits = await LogCommitsAsync(http, platform.BaseUrl!, siloCount);
-            await using var load = ProcessLoad.Start(platform.ProcessId);
-            var viaPlatform = await RunPhaseAsync(c, duration, i => PlatformTurnAsync(http, platform.BaseUrl!, conversations[i]), interval);
-            var perTurn = await load.PerTurnAsync(viaPlatform.Stats.Completed);
-            commits = await LogCommitsAsync(http, platform.BaseUrl!, siloCount) - commits;
+            var (viaPlatform, commits, perTurn) = await PlatformPhaseAsync(c, conversations, interval);
             failures += WriteRow(output, c, $"{rate:0}", direct, viaPlatform, commits, perTurn);
         }
 
@@ -115,11 +119,7 @@ public sealed class PlatformLoadSuite : IBenchmarkSuite
         {
             var conversations = await NewConversationsAsync(c);
             var direct = await RunPhaseAsync(c, duration, i => DirectTurnAsync(http, model.BaseUrl, i));
-            var commits = await LogCommitsAsync(http, platform.BaseUrl!, siloCount);
-            await using var load = ProcessLoad.Start(platform.ProcessId);
-            var viaPlatform = await RunPhaseAsync(c, duration, i => PlatformTurnAsync(http, platform.BaseUrl!, conversations[i]));
-            var perTurn = await load.PerTurnAsync(viaPlatform.Stats.Completed);
-            commits = await LogCommitsAsync(http, platform.BaseUrl!, siloCount) - commits;
+            var (viaPlatform, commits, perTurn) = await PlatformPhaseAsync(c, conversations);
             failures += WriteRow(output, c, $"{direct.Stats.Completed / direct.Seconds:0}", direct, viaPlatform, commits, perTurn);
         }
         return failures == 0 ? 0 : 1;

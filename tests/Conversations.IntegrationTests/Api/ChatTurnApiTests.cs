@@ -62,9 +62,8 @@ public sealed class ChatTurnApiTests(PlatformFixture fx)
     [Fact(DisplayName = "Listing shows only the caller's own conversations, and delete removes one (then 404)")]
     public async Task List_and_delete()
     {
-        var (adminKey, userKey) = await fx.NewTenantKeysAsync();
-        using var user = fx.As(userKey);
-        using var admin = fx.As(adminKey);
+        using var tenant = await fx.NewTenantAsync();
+        var (admin, user) = tenant;
         var mine = await user.CreateConversationAsync("mine");
         await admin.CreateConversationAsync("admin's");
 

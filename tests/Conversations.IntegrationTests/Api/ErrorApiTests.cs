@@ -39,10 +39,9 @@ public sealed class ErrorApiTests(PlatformFixture fx)
     [Fact(DisplayName = "A user key on an admin route and a tenant key on the operator route are 403 problems")]
     public async Task Wrong_role()
     {
-        var (adminKey, userKey) = await fx.NewTenantKeysAsync();
-        using var user = fx.As(userKey);
+        using var tenant = await fx.NewTenantAsync();
+        var (admin, user) = tenant;
         await ApiClient.ProblemAsync(await user.Http.PostAsJsonAsync("/v1/users", new { userId = "mallory" }), HttpStatusCode.Forbidden);
-        using var admin = fx.As(adminKey);
         await ApiClient.ProblemAsync(await admin.Http.PostAsJsonAsync("/v1/tenants", new { tenantId = "stolen" }), HttpStatusCode.Forbidden);
     }
 

@@ -1,6 +1,3 @@
-using System.Globalization;
-using System.Text.RegularExpressions;
-
 namespace Conversations.IntegrationTests.Api;
 
 /// <summary>The operator's view: OpenTelemetry metrics scraped from /metrics over real HTTP.</summary>

@@ -1,5 +1,3 @@
-using Npgsql;
-
 namespace Conversations.IntegrationTests.Api;
 
 /// <summary>A platform process of its own, whose database is cut off and given back while the process keeps running.</summary>

@@ -137,9 +137,8 @@ public sealed class TurnLifecycleTests(TurnPlatformFixture fx) : IClassFixture<T
     [Fact(DisplayName = "Cancel stops the model call: the partial answer is stored as stopped, the stream ends with done 'stopped', and the ledger bills the call")]
     public async Task Cancel_keeps_a_stopped_answer()
     {
-        var (adminKey, userKey) = await fx.NewTenantKeysAsync("tx");
-        using var user = fx.As(userKey);
-        using var admin = fx.As(adminKey);
+        using var tenant = await fx.NewTenantAsync("tx");
+        var (admin, user) = tenant;
         var id = await user.CreateConversationAsync();
         var (seen, turnId) = await SendAndCutAsync(user, id, Question, deltas: 3);
 
@@ -173,9 +172,8 @@ public sealed class TurnLifecycleTests(TurnPlatformFixture fx) : IClassFixture<T
     [Fact(DisplayName = "An answer's citations come back with it in GET history")]
     public async Task Citations_are_in_history()
     {
-        var (adminKey, userKey) = await fx.NewTenantKeysAsync("tk");
-        using var admin = fx.As(adminKey);
-        using var user = fx.As(userKey);
+        using var tenant = await fx.NewTenantAsync("tk");
+        var (admin, user) = tenant;
         Assert.True((await admin.Http.PutAsJsonAsync("/v1/acl/roles/staff", new { includes = Array.Empty<string>(), labels = new[] { "public" } })).IsSuccessStatusCode);
         Assert.True((await admin.Http.PutAsJsonAsync("/v1/acl/users/alice/roles", new { roles = new[] { "staff" } })).IsSuccessStatusCode);
         var upload = await admin.Http.PostAsJsonAsync("/v1/knowledge/documents", new

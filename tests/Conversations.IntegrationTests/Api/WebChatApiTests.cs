@@ -87,9 +87,8 @@ public sealed class WebChatApiTests(PlatformFixture fx)
     [Fact(DisplayName = "A cited passage opens for a reader of its label; a label the user may not read, and another tenant's passage, are 404")]
     public async Task Passage()
     {
-        var (adminKey, userKey) = await fx.NewTenantKeysAsync("passage");
-        using var admin = fx.As(adminKey);
-        using var user = fx.As(userKey);
+        using var tenant = await fx.NewTenantAsync("passage");
+        var (admin, user) = tenant;
         await ApiClient.EnsureAsync(await admin.Http.PutAsJsonAsync("/v1/acl/roles/staff", new { includes = Array.Empty<string>(), labels = new[] { "public" } }), HttpStatusCode.OK);
         await ApiClient.EnsureAsync(await admin.Http.PutAsJsonAsync("/v1/acl/users/alice/roles", new { roles = new[] { "staff" } }), HttpStatusCode.OK);
         var upload = await admin.Http.PostAsJsonAsync("/v1/knowledge/documents", new

@@ -1,5 +1,3 @@
-using System.Diagnostics;
-
 namespace Conversations.IntegrationTests.Benchmarks;
 
 /// <summary>Every benchmark suite runs in its small smoke mode, so the benchmarks keep working between full runs.</summary>

@@ -1,6 +1,3 @@
-using System.Globalization;
-using Microsoft.Playwright;
-
 namespace Conversations.IntegrationTests.Browser;
 
 /// <summary>The admin console at /admin/ in headless Chromium against a real platform process; every scenario keeps a screenshot.</summary>

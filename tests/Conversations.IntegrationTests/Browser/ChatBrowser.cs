@@ -1,5 +1,3 @@
-using Microsoft.Playwright;
-
 namespace Conversations.IntegrationTests.Browser;
 
 /// <summary>The chat page at / in a <see cref="BrowserSession"/>, with the steps its scenarios share.</summary>

@@ -1,5 +1,3 @@
-using Microsoft.Playwright;
-
 namespace Conversations.IntegrationTests.Browser;
 
 /// <summary>The admin console at /admin/ in a <see cref="BrowserSession"/>, signed in, with the steps its scenarios share.</summary>

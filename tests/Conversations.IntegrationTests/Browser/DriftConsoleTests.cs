@@ -1,5 +1,3 @@
-using Microsoft.Playwright;
-
 namespace Conversations.IntegrationTests.Browser;
 
 /// <summary>The admin console's drift page in headless Chromium against a real platform process.</summary>

@@ -1,5 +1,3 @@
-using System.Diagnostics;
-
 namespace Conversations.IntegrationTests.Cluster;
 
 /// <summary>The Prometheus alert rules in deploy/prometheus load in promtool, and fire (or stay quiet) as their unit tests say.</summary>

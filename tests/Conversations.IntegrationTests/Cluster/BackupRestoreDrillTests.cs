@@ -1,7 +1,3 @@
-using System.Diagnostics;
-using Npgsql;
-using Xunit.Abstractions;
-
 namespace Conversations.IntegrationTests.Cluster;
 
 /// <summary>

@@ -1,6 +1,3 @@
-using Xunit.Abstractions;
-using System.Diagnostics;
-
 namespace Conversations.IntegrationTests.Cluster;
 
 /// <summary>

@@ -1,5 +1,3 @@
-using Npgsql;
-
 namespace Conversations.IntegrationTests.Cluster;
 
 /// <summary>An API host in client mode over two silo processes, on the real ADO.NET clustering and grain storage.</summary>

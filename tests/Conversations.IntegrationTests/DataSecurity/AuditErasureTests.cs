@@ -1,5 +1,3 @@
-using Npgsql;
-
 namespace Conversations.IntegrationTests.DataSecurity;
 
 /// <summary>Sealed audit states: bound to their entry, and scrubbed of an erased user like the plain parts of the trail.</summary>

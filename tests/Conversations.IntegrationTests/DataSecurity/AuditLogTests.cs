@@ -1,5 +1,3 @@
-using Npgsql;
-
 namespace Conversations.IntegrationTests.DataSecurity;
 
 /// <summary>The audit log: what it records, who may read it, and that it cannot be rewritten.</summary>

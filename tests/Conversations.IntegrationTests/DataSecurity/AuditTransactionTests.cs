@@ -1,5 +1,3 @@
-using Npgsql;
-
 namespace Conversations.IntegrationTests.DataSecurity;
 
 /// <summary>

@@ -1,5 +1,4 @@
 using System.IO.Compression;
-using Conversations.Testing.Database;
 
 namespace Conversations.IntegrationTests.DataSecurity;
 

@@ -1,5 +1,3 @@
-using Conversations.Testing.Platform;
-
 namespace Conversations.IntegrationTests.DataSecurity;
 
 /// <summary>

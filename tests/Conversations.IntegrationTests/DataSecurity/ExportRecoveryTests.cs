@@ -1,5 +1,3 @@
-using Npgsql;
-
 namespace Conversations.IntegrationTests.DataSecurity;
 
 /// <summary>An export whose host stops does not stay "running" for ever: it reads as interrupted and can be restarted.</summary>

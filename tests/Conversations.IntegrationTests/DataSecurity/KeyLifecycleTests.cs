@@ -1,5 +1,3 @@
-using Conversations.Testing.Platform;
-
 namespace Conversations.IntegrationTests.DataSecurity;
 
 /// <summary>Keys: revocation on every host at once, rotation with an overlap, expiry, scopes.</summary>

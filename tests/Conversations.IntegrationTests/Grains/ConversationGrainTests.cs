@@ -1,5 +1,3 @@
-using Conversations.Contracts.Chat;
-using Conversations.Storage.Chat;
 using Orleans.Core.Internal;
 
 namespace Conversations.IntegrationTests.Grains;

@@ -1,7 +1,5 @@
-using Conversations.Contracts.Tenancy;
 using Conversations.Hosting;
 using Conversations.Hosting.Encryption;
-using Conversations.Storage.Tenancy;
 using Newtonsoft.Json.Linq;
 using Orleans.Storage;
 

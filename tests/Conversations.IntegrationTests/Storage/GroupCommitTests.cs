@@ -1,9 +1,3 @@
-using System.Diagnostics;
-using Conversations.Contracts.Chat;
-using Conversations.Storage.Chat;
-using Conversations.Storage.Encryption;
-using Npgsql;
-
 namespace Conversations.IntegrationTests.Storage;
 
 /// <summary>The message log's group commit on a scratch PostgreSQL database: fewer transactions than writes, each caller its own result, durable on return.</summary>

@@ -1,5 +1,4 @@
 using Conversations.Contracts.Feedback;
-using Conversations.Contracts.Routing;
 using Orleans.Serialization;
 
 namespace Conversations.IntegrationTests.Unit;

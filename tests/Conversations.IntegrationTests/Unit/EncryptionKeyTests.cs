@@ -1,5 +1,4 @@
 using System.Security.Cryptography;
-using Conversations.Storage.Encryption;
 
 namespace Conversations.IntegrationTests.Unit;
 

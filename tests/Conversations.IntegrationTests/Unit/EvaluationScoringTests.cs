@@ -1,5 +1,4 @@
 using Conversations.Contracts.Evaluation;
-using Conversations.Contracts.Routing;
 using Conversations.Grains.Evaluation;
 
 namespace Conversations.IntegrationTests.Unit;

@@ -1,5 +1,3 @@
-using Conversations.Moderation.Messages;
-
 namespace Conversations.Moderation.IntegrationTests.Api;
 
 /// <summary>The demo tenant's examples through the API: the internal domain blocked, rude_word and passwords masked.</summary>

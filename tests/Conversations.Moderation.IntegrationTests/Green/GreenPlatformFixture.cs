@@ -1,5 +1,4 @@
 using Conversations.Moderation.IntegrationTests.Api;
-using Conversations.Moderation.Tests.Green;
 
 namespace Conversations.Moderation.IntegrationTests.Green;
 

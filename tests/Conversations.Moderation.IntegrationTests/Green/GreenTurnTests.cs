@@ -1,9 +1,3 @@
-using System.Net;
-using System.Net.Http.Json;
-using System.Text.Json.Nodes;
-using Conversations.Moderation.Messages;
-using Conversations.Moderation.Tests.Green;
-
 namespace Conversations.Moderation.IntegrationTests.Green;
 
 /// <summary>

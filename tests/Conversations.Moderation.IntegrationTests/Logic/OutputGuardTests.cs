@@ -1,7 +1,3 @@
-using Conversations.Grains.Moderation.Turn;
-using Conversations.Moderation.Engine;
-using Conversations.Moderation.Streaming;
-
 namespace Conversations.Moderation.IntegrationTests.Logic;
 
 /// <summary>The output guard the chat turn calls for every delta.</summary>

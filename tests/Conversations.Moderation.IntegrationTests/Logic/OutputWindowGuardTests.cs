@@ -1,7 +1,4 @@
-using Conversations.Grains.Moderation.Turn;
-using Conversations.Moderation.Engine;
 using Conversations.Moderation.Moderators;
-using Conversations.Moderation.Streaming;
 
 namespace Conversations.Moderation.IntegrationTests.Logic;
 

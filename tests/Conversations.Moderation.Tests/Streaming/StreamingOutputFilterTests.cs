@@ -53,15 +53,16 @@ public sealed class StreamingOutputFilterTests
         Assert.True(filter.IsBlocked);
     }
 
+    public static TheoryData<int, OutputRelease> BlockedSeeds => StreamRuns.Seeds(1,
+        OutputRelease.SafePrefix, OutputRelease.SafePrefix, OutputRelease.SafePrefix, OutputRelease.SafePrefix,
+        OutputRelease.Sentence, OutputRelease.Sentence, OutputRelease.Sentence, OutputRelease.Sentence);
+
+    public static TheoryData<int, OutputRelease> MaskedSeeds => StreamRuns.Seeds(11,
+        OutputRelease.SafePrefix, OutputRelease.SafePrefix, OutputRelease.Sentence, OutputRelease.Sentence,
+        OutputRelease.SafePrefix, OutputRelease.SafePrefix);
+
     [Theory]
-    [InlineData(1, OutputRelease.SafePrefix)]
-    [InlineData(2, OutputRelease.SafePrefix)]
-    [InlineData(3, OutputRelease.SafePrefix)]
-    [InlineData(4, OutputRelease.SafePrefix)]
-    [InlineData(5, OutputRelease.Sentence)]
-    [InlineData(6, OutputRelease.Sentence)]
-    [InlineData(7, OutputRelease.Sentence)]
-    [InlineData(8, OutputRelease.Sentence)]
+    [MemberData(nameof(BlockedSeeds))]
     public void Blocked_term_split_at_random_points_never_reaches_the_output(int seed, OutputRelease release)
     {
         // Proves, for random delta boundaries, the output never contains the blocked word in any normalized form.
@@ -78,12 +79,7 @@ public sealed class StreamingOutputFilterTests
     }
 
     [Theory]
-    [InlineData(11, OutputRelease.SafePrefix)]
-    [InlineData(12, OutputRelease.SafePrefix)]
-    [InlineData(13, OutputRelease.Sentence)]
-    [InlineData(14, OutputRelease.Sentence)]
-    [InlineData(15, OutputRelease.SafePrefix)]
-    [InlineData(16, OutputRelease.SafePrefix)]
+    [MemberData(nameof(MaskedSeeds))]
     public void Masked_terms_and_pii_split_at_random_points_match_the_one_shot_mask(int seed, OutputRelease release)
     {
         // Proves streaming with random splits releases exactly what masking the whole answer at once would.
@@ -92,15 +88,8 @@ public sealed class StreamingOutputFilterTests
         var random = new Random(seed);
         var lexicons = Lexicons.CompiledLexiconSet.CompileWithPlatform(
             [new Lexicons.Lexicon("tenant_rude", ["rude_word"], RiskLevel.Medium, Lexicons.LexiconAction.Mask)], "mask-only");
-        var expected = _engine.Scan(text, lexicons, ModerationPhase.Output).Mask(text);
         for (var round = 0; round < 50; round++)
-        {
-            var filter = StreamRuns.RandomFilter(_engine, lexicons, random, release);
-            var output = StreamRuns.Run(filter, StreamRuns.RandomSplit(text, random, 5));
-            Assert.Equal(expected, output);
-            Assert.False(filter.IsBlocked);
-            Assert.Equal(text.Length, filter.ConsumedLength);
-        }
+            StreamRuns.AssertStreamsAsOneShotMask(_engine, lexicons, text, random, release, longest: 5);
     }
 
     [Fact]

@@ -29,12 +29,14 @@ public sealed class WholeWordStreamingTests
         return sb.ToString();
     }
 
+    public static TheoryData<int, OutputRelease> MaskedSeeds =>
+        StreamRuns.Seeds(21, OutputRelease.SafePrefix, OutputRelease.SafePrefix, OutputRelease.SafePrefix, OutputRelease.Sentence, OutputRelease.Sentence);
+
+    public static TheoryData<int, OutputRelease> BlockedSeeds =>
+        StreamRuns.Seeds(31, OutputRelease.SafePrefix, OutputRelease.SafePrefix, OutputRelease.Sentence);
+
     [Theory]
-    [InlineData(21, OutputRelease.SafePrefix)]
-    [InlineData(22, OutputRelease.SafePrefix)]
-    [InlineData(23, OutputRelease.SafePrefix)]
-    [InlineData(24, OutputRelease.Sentence)]
-    [InlineData(25, OutputRelease.Sentence)]
+    [MemberData(nameof(MaskedSeeds))]
     public void Masked_whole_words_stream_exactly_as_the_one_shot_mask(int seed, OutputRelease release)
     {
         // Proves, for random texts and random delta boundaries, the streamed output equals masking the whole answer at once.
@@ -42,20 +44,11 @@ public sealed class WholeWordStreamingTests
             [new Lexicon("tenant_mask", WholeWordMatchingTests.Terms, RiskLevel.Medium, LexiconAction.Mask)], "mask");
         var random = new Random(seed);
         for (var round = 0; round < 200; round++)
-        {
-            var text = RandomText(random, maxPieces: 40);
-            var expected = _engine.Scan(text, lexicons, ModerationPhase.Output).Mask(text);
-            var filter = StreamRuns.RandomFilter(_engine, lexicons, random, release);
-            Assert.Equal(expected, StreamRuns.Run(filter, StreamRuns.RandomSplit(text, random, 6)));
-            Assert.False(filter.IsBlocked);
-            Assert.Equal(text.Length, filter.ConsumedLength);
-        }
+            StreamRuns.AssertStreamsAsOneShotMask(_engine, lexicons, RandomText(random, maxPieces: 40), random, release, longest: 6);
     }
 
     [Theory]
-    [InlineData(31, OutputRelease.SafePrefix)]
-    [InlineData(32, OutputRelease.SafePrefix)]
-    [InlineData(33, OutputRelease.Sentence)]
+    [MemberData(nameof(BlockedSeeds))]
     public void Blocked_whole_words_withhold_exactly_when_the_one_shot_scan_blocks(int seed, OutputRelease release)
     {
         // Proves a stream is withheld iff the whole answer is blocked, and what was shown before is the one-shot text up to there.

@@ -19,15 +19,16 @@ public sealed class TokenCounterTests
         Assert.InRange(Counter.Count(zh), 2, zh.Length);
     }
 
-    [Theory] // Model ids map to their tiktoken encodings; unknown and provider-prefixed ids fall back sensibly.
-    [InlineData("gpt-4o-mini", TokenCounter.O200kBase)]
-    [InlineData("o1-preview", TokenCounter.O200kBase)]
-    [InlineData("qwen-plus", TokenCounter.O200kBase)]
-    [InlineData("gpt-4-turbo", TokenCounter.Cl100kBase)]
-    [InlineData("gpt-3.5-turbo", TokenCounter.Cl100kBase)]
-    [InlineData("openai/gpt-4", TokenCounter.Cl100kBase)]
-    [InlineData("some-local-model", TokenCounter.O200kBase)]
-    [InlineData(null, TokenCounter.O200kBase)]
+    // Model ids map to their tiktoken encodings; unknown and provider-prefixed ids fall back sensibly.
+    public static TheoryData<string?, string> ModelEncodings => new()
+    {
+        { "gpt-4o-mini", TokenCounter.O200kBase }, { "o1-preview", TokenCounter.O200kBase }, { "qwen-plus", TokenCounter.O200kBase },
+        { "gpt-4-turbo", TokenCounter.Cl100kBase }, { "gpt-3.5-turbo", TokenCounter.Cl100kBase }, { "openai/gpt-4", TokenCounter.Cl100kBase },
+        { "some-local-model", TokenCounter.O200kBase }, { null, TokenCounter.O200kBase },
+    };
+
+    [Theory]
+    [MemberData(nameof(ModelEncodings))]
     public void Registry_maps_models_to_encodings(string? model, string encoding)
     {
         Assert.Equal(encoding, TokenizerRegistry.Shared.EncodingForModel(model));

@@ -1,5 +1,3 @@
-using System.Text;
-
 namespace Conversations.Routing.IntegrationTests.Api;
 
 /// <summary>

@@ -1,4 +1,3 @@
-using System.Text.RegularExpressions;
 using Conversations.TestModel.Answers;
 
 namespace Conversations.Routing.IntegrationTests.Api;

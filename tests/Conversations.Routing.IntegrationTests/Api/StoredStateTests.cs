@@ -1,5 +1,3 @@
-using Npgsql;
-
 namespace Conversations.Routing.IntegrationTests.Api;
 
 /// <summary>

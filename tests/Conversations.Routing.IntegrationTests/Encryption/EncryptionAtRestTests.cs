@@ -1,7 +1,6 @@
 using System.Security.Cryptography;
 using Conversations.Contracts.Encryption;
 using Conversations.Storage.Chat;
-using Npgsql;
 
 namespace Conversations.Routing.IntegrationTests.Encryption;
 

@@ -25,11 +25,7 @@ public sealed class EncryptionPlatform() : ModelPlatformHost("crypt", OperatorKe
         environment["Encryption__KeyCacheSeconds"] = "1";
         // The test server answers at 127.0.0.1 and at localhost: only the second name is trusted with personal data.
         environment["Chat__PersonalDataAllowedHosts__0"] = "localhost";
-        environment["Routing__ConfigCacheTtl"] = "00:00:00.2";
-        environment["Routing__KnowledgeVersionCacheTtl"] = "00:00:00.2";
-        environment["Routing__TurnDetailsFlushInterval"] = "00:00:00.1";
-        environment["Routing__BatchItemInterval"] = "00:00:00.05";
-        environment["Logging__LogLevel__Default"] = "Warning";
+        ShortTimings.Apply(environment);
     }
 
     /// <inheritdoc />

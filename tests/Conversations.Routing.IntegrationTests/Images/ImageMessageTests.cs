@@ -1,7 +1,5 @@
 using System.Net.Http.Headers;
-using System.Text.RegularExpressions;
 using OpenAI.Chat;
-using static Conversations.Routing.IntegrationTests.OpenAi.OpenAiTenant;
 
 namespace Conversations.Routing.IntegrationTests.Images;
 

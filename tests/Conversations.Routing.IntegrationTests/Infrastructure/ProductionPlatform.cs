@@ -41,8 +41,7 @@ public sealed class ProductionPlatform() : ModelPlatformHost("endpoints", Operat
         environment["Endpoints__Allow__0"] = AllowedAddress;
         UseModelForChat(environment, OperatorModel);
         environment["Models__Chat__ApiKey"] = "operator-key";
-        environment["Routing__ConfigCacheTtl"] = "00:00:00.2";
-        environment["Logging__LogLevel__Default"] = "Warning";
+        ShortTimings.Apply(environment);
     }
 
     /// <inheritdoc />

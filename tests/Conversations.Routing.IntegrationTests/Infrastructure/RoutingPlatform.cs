@@ -24,16 +24,12 @@ public sealed class RoutingPlatform() : ModelPlatformHost("routing", OperatorKey
     /// <inheritdoc />
     protected override void Configure(IDictionary<string, string> environment)
     {
+        ShortTimings.Apply(environment);
         environment["Models__Chat__FirstTokenTimeout"] = "00:00:01.5";
         environment["Models__Chat__StallTimeout"] = "00:00:01";
-        environment["Routing__ConfigCacheTtl"] = "00:00:00.2";
         environment["Routing__HealthCacheTtl"] = "00:00:00.2";
-        environment["Routing__KnowledgeVersionCacheTtl"] = "00:00:00.2";
         environment["Routing__BreakDuration"] = "00:00:02";
         environment["Routing__ConsecutiveFailureThreshold"] = "3";
-        environment["Routing__TurnDetailsFlushInterval"] = "00:00:00.1";
-        environment["Routing__BatchItemInterval"] = "00:00:00.05";
-        environment["Logging__LogLevel__Default"] = "Warning";
     }
 
     /// <summary>

@@ -1,6 +1,3 @@
-using System.Text;
-using static Conversations.Routing.IntegrationTests.OpenAi.OpenAiTenant;
-
 namespace Conversations.Routing.IntegrationTests.OpenAi;
 
 /// <summary>The wire shapes of POST /v1/chat/completions on raw HTTP: chunks, finish reasons, usage, [DONE], content_filter.</summary>

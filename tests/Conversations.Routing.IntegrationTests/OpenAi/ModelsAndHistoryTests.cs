@@ -1,5 +1,3 @@
-using static Conversations.Routing.IntegrationTests.OpenAi.OpenAiTenant;
-
 namespace Conversations.Routing.IntegrationTests.OpenAi;
 
 /// <summary>Model names, conversation continuity, history and usage of the OpenAI-compatible routes.</summary>

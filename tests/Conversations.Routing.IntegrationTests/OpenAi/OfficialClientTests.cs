@@ -1,8 +1,6 @@
-using System.Text;
 using System.ClientModel;
 using OpenAI;
 using OpenAI.Chat;
-using static Conversations.Routing.IntegrationTests.OpenAi.OpenAiTenant;
 
 namespace Conversations.Routing.IntegrationTests.OpenAi;
 

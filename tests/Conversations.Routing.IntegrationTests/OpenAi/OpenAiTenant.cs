@@ -1,5 +1,3 @@
-using System.Text;
-
 namespace Conversations.Routing.IntegrationTests.OpenAi;
 
 /// <summary>A tenant set up for the OpenAI-compatible routes: routed to the test models, a knowledge base to cite, a long cacheable prefix.</summary>

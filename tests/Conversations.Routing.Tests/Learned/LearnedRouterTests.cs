@@ -175,16 +175,23 @@ public sealed class LearnedRouterTests
     }
 
     [Theory]
-    [InlineData("[[unsure]]", true)]
-    [InlineData("I'm not sure this is right, but", true)]
-    [InlineData("我不确定这个问题的答案", true)]
-    [InlineData("I cannot answer that reliably.", true)]
-    [InlineData("You get 10 days of paternity leave.", false)]
-    [InlineData("陪产假是十天。", false)]
-    public void Out_of_depth_openings_are_recognised(string opening, bool outOfDepth)
+    [InlineData("[[unsure]]")]
+    [InlineData("I'm not sure this is right, but")]
+    [InlineData("我不确定这个问题的答案")]
+    [InlineData("I cannot answer that reliably.")]
+    public void Out_of_depth_openings_are_recognised(string opening)
     {
-        // Proves the escalation signs are read in both languages and a plain answer passes.
-        Assert.Equal(outOfDepth, OutOfDepth.Check(opening, true, false) is not null);
+        // Proves the escalation signs are read in both languages.
+        Assert.NotNull(OutOfDepth.Check(opening, true, false));
+    }
+
+    [Theory]
+    [InlineData("You get 10 days of paternity leave.")]
+    [InlineData("陪产假是十天。")]
+    public void A_plain_answer_is_not_out_of_depth(string opening)
+    {
+        // Proves a plain answer passes in either language.
+        Assert.Null(OutOfDepth.Check(opening, true, false));
     }
 
     [Fact]

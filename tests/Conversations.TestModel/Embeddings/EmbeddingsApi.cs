@@ -8,10 +8,7 @@ internal static class EmbeddingsApi
     public static async Task HandleAsync(HttpContext context, ServerRuntime runtime)
     {
         var (parsed, body) = await RequestJson.ReadAsync(context, ProtocolJsonContext.Default.EmbeddingRequestBody);
-        if (!parsed)
-        {
-            return;
-        }
+        if (!parsed) return; // RequestJson answered the 400 already
 
         if (body?.Model is not { Length: > 0 } model || body.Input is not { Count: > 0 } inputs)
         {

@@ -6,10 +6,7 @@ internal static class ChatCompletionsApi
     public static async Task HandleAsync(HttpContext context, ServerRuntime runtime)
     {
         var (parsed, body) = await RequestJson.ReadAsync(context, ProtocolJsonContext.Default.ChatCompletionRequestBody);
-        if (!parsed)
-        {
-            return;
-        }
+        if (!parsed) return; // RequestJson answered the 400 already
 
         if (body?.Model is not { Length: > 0 } model)
         {

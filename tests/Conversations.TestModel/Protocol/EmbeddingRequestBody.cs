@@ -3,16 +3,12 @@ namespace Conversations.TestModel.Protocol;
 /// <summary>The fields of an OpenAI embeddings request the test server reads.</summary>
 internal sealed class EmbeddingRequestBody
 {
-    [JsonPropertyName("model")]
     public string? Model { get; set; }
 
-    [JsonPropertyName("input"), JsonConverter(typeof(EmbeddingInputJsonConverter))]
+    [JsonConverter(typeof(EmbeddingInputJsonConverter))]
     public List<string>? Input { get; set; }
 
-    [JsonPropertyName("dimensions")]
     public int? Dimensions { get; set; }
-
-    [JsonPropertyName("encoding_format")]
     public string? EncodingFormat { get; set; }
 }
 

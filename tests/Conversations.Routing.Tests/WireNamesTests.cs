@@ -1,0 +1,48 @@
+namespace Conversations.Routing.Tests;
+
+/// <summary>
+/// The enum values the router and the health views write as strings (route outcomes, canary tallies, grain views,
+/// the health API): each has its name and reads back from it; a name the platform never writes reads as the value
+/// that changes nothing (no canary arm, a closed circuit).
+/// </summary>
+public sealed class WireNamesTests
+{
+    public static TheoryData<Enum, string> Names => new()
+    {
+        { CanaryArm.None, "none" }, { CanaryArm.Baseline, "baseline" }, { CanaryArm.Candidate, "candidate" },
+        { CircuitState.Closed, "closed" }, { CircuitState.Open, "open" }, { CircuitState.HalfOpen, "half-open" },
+    };
+
+    public static TheoryData<Enum, string?> UnknownNames => new()
+    {
+        { CanaryArm.None, null }, { CanaryArm.None, "Candidate" }, { CanaryArm.None, "control" },
+        { CircuitState.Closed, null }, { CircuitState.Closed, "" }, { CircuitState.Closed, "Open" }, { CircuitState.Closed, "halfopen" },
+    };
+
+    [Theory]
+    [MemberData(nameof(Names))]
+    public void Each_value_has_its_wire_name_and_back(Enum value, string name)
+    {
+        // Proves the strings the platform always wrote stay the same, and parsing gives the value back.
+        Assert.Equal(name, NameOf(value));
+        Assert.Equal(value, Parse(value.GetType(), name));
+    }
+
+    [Theory]
+    [MemberData(nameof(UnknownNames))]
+    public void Unknown_names_change_nothing(Enum nothing, string? name)
+    {
+        // Proves a tally for a name the router never gives counts on neither arm, and such a name opens no circuit.
+        Assert.Equal(nothing, Parse(nothing.GetType(), name));
+    }
+
+    private static string NameOf(Enum value) => value switch
+    {
+        CanaryArm arm => CanaryArmNames.Of(arm),
+        CircuitState state => CircuitNames.Of(state),
+        _ => throw new ArgumentOutOfRangeException(nameof(value), value, "no wire names"),
+    };
+
+    private static Enum Parse(Type type, string? name) =>
+        type == typeof(CanaryArm) ? CanaryArmNames.Parse(name) : (Enum)CircuitNames.Parse(name);
+}
