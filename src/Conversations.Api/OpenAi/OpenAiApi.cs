@@ -93,7 +93,8 @@ internal static class OpenAiApi
 
         // Earlier messages of the request are not replayed: the conversation's stored history is the context.
         var turnId = idempotencyKey ?? Guid.NewGuid().ToString("n");
-        var events = grain.SendAsync(new SendMessage(caller, CompletionRequestCheck.Question(body), turnId, requested, imageIds), http.RequestAborted);
+        // Batches of events, one grain round trip each, read as plain events.
+        var events = grain.SendTurnAsync(new SendMessage(caller, CompletionRequestCheck.Question(body), turnId, requested, imageIds), http.RequestAborted).AsChatEvents();
         var turn = await CompletionEvents.StartAsync(events, http.RequestAborted);
         if (turn.First is ErrorEvent error && !turn.Refused)
         {

@@ -142,7 +142,7 @@ internal sealed class ConversationGrain(
 
     /// <inheritdoc />
     public IAsyncEnumerable<ChatEvent> SendAsync(SendMessage message, CancellationToken cancellationToken = default) =>
-        TurnBatches.ChatEvents(SendTurnAsync(message, cancellationToken));
+        SendTurnAsync(message, cancellationToken).AsChatEvents();
 
     /// <inheritdoc />
     public async IAsyncEnumerable<TurnEventBatch> SendTurnAsync(SendMessage message, [EnumeratorCancellation] CancellationToken cancellationToken = default)

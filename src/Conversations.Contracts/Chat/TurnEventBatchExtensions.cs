@@ -1,14 +1,15 @@
-using Conversations.Contracts.Chat;
+using System.Runtime.CompilerServices;
 
-namespace Conversations.Grains.Chat.Turns;
+namespace Conversations.Contracts.Chat;
 
-/// <summary>A send's batches as the plain events that batch runs, evaluations and the OpenAI-compatible route read.</summary>
-internal static class TurnBatches
+/// <summary>A send's batches read as plain events, for callers that need no event ids (batch runs, evaluations, the OpenAI-compatible route).</summary>
+public static class TurnEventBatchExtensions
 {
     /// <summary>The events in order; a busy or unknown conversation becomes the error event that says so.</summary>
-    public static async IAsyncEnumerable<ChatEvent> ChatEvents(IAsyncEnumerable<TurnEventBatch> batches)
+    public static async IAsyncEnumerable<ChatEvent> AsChatEvents(this IAsyncEnumerable<TurnEventBatch> batches,
+        [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
-        await foreach (var batch in batches)
+        await foreach (var batch in batches.WithCancellation(cancellationToken))
         {
             if (batch.Start?.Status == TurnStartStatus.NotFound)
                 yield return new ErrorEvent("not_found", "This conversation does not exist.", false);
