@@ -220,8 +220,30 @@ public sealed class RetrievalBenchmark : IBenchmarkSuite
             output.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"int8 top-{TopK} vs fp32 top-{TopK} ({name} allowed, exact scans, {questions.Count} questions): recall {Recall(found.Results, truth.Results):F3}"));
         }
+        NearMisses(await fp32.EmbedAsync(chunkTexts), await int8.EmbedAsync(chunkTexts), fp32Questions, int8Questions, output);
         await Exec(db, "ANALYZE");
         await MeasureAsync(store, "bench-int8", int8Labels, chunkTexts.Count, [.. int8Questions], $"real {int8.ModelId} (int8)", output);
+    }
+
+    // Whether the int8 model's misses are near-ties: where its top-10 picks that fp32's top-10 lacks rank in the fp32
+    // order, and how much of the fp32 similarity its top-10 keeps (all chunks allowed, in memory).
+    private static void NearMisses(IReadOnlyList<float[]> fp32Chunks, IReadOnlyList<float[]> int8Chunks,
+        IReadOnlyList<float[]> fp32Questions, IReadOnlyList<float[]> int8Questions, TextWriter output)
+    {
+        static double Dot(float[] a, float[] b) => a.Zip(b, (x, y) => (double)x * y).Sum();
+        var missRanks = new List<int>();
+        var kept = new List<double>();
+        for (var q = 0; q < fp32Questions.Count; q++)
+        {
+            var truthOrder = Enumerable.Range(0, fp32Chunks.Count).OrderByDescending(c => Dot(fp32Questions[q], fp32Chunks[c])).ToList();
+            var picks = Enumerable.Range(0, int8Chunks.Count).OrderByDescending(c => Dot(int8Questions[q], int8Chunks[c])).Take(TopK).ToList();
+            missRanks.AddRange(picks.Select(c => truthOrder.IndexOf(c) + 1).Where(rank => rank > TopK));
+            kept.Add(picks.Sum(c => Dot(fp32Questions[q], fp32Chunks[c])) / truthOrder.Take(TopK).Sum(c => Dot(fp32Questions[q], fp32Chunks[c])));
+        }
+        missRanks.Sort();
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"int8 top-{TopK} over all {fp32Chunks.Count:N0} chunks: {missRanks.Count} picks outside fp32's top-{TopK} " +
+            $"({(double)missRanks.Count / (fp32Questions.Count * TopK):P1}), at fp32 rank median {(missRanks.Count > 0 ? missRanks[missRanks.Count / 2] : 0)}, max {(missRanks.Count > 0 ? missRanks[^1] : 0)}; " +
+            $"fp32 similarity kept {kept.Average():F4} (min {kept.Min():F4})"));
     }
 
     private static string LabelFor(int documentIndex)
