@@ -83,6 +83,10 @@ public sealed class QuantizedMiniLmTests
         Assert.Empty(MatMulQuantizer.FloatWeightMatMuls(quantized));
         var graph = Onnx.ModelProto.Parser.ParseFrom(quantized).Graph;
         Assert.Equal(MatMulQuantizer.FloatWeightMatMuls(fp32).Count, graph.Node.Count(n => n.OpType == MatMulQuantizer.QuantizedOp));
+        // Each product's bias Add moved into the operator (inputs: A, weights, scale, no zero point, bias).
+        Assert.All(graph.Node.Where(n => n.OpType == MatMulQuantizer.QuantizedOp), n => Assert.Equal(5, n.Input.Count));
+        var fp32Adds = Onnx.ModelProto.Parser.ParseFrom(fp32).Graph.Node.Count(n => n.OpType == "Add");
+        Assert.Equal(fp32Adds - MatMulQuantizer.FloatWeightMatMuls(fp32).Count, graph.Node.Count(n => n.OpType == "Add"));
         // The matrices are ~45 % of the file (the rest is mostly the fp32 word-piece table) and shrink to a quarter.
         Assert.True(quantized.Length < fp32.Length * 0.7, $"{quantized.Length} bytes from {fp32.Length}: the weights should be int8");
     }
