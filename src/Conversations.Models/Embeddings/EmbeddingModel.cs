@@ -16,7 +16,10 @@ public sealed record EmbeddingModel(IEmbeddingGenerator<string, Embedding<float>
     {
         options.Validate();
         if (!options.UsesEndpoint)
-            return new EmbeddingModel(new MiniLmEmbeddingGenerator(), MiniLmEmbeddingGenerator.ModelId, MiniLmEmbeddingGenerator.ModelDimensions, options.BatchSize);
+        {
+            var local = new MiniLmEmbeddingGenerator(quantized: options.LocalModelId == MiniLmEmbeddingGenerator.QuantizedModelId);
+            return new EmbeddingModel(local, local.Id, MiniLmEmbeddingGenerator.ModelDimensions, options.BatchSize);
+        }
 
         var client = new OpenAIClient(
             new ApiKeyCredential(string.IsNullOrEmpty(options.ApiKey) ? "none" : options.ApiKey),

@@ -24,6 +24,16 @@ public sealed class EmbeddingOptions
     /// <summary>Vector length the endpoint returns (asked for in each request); required with an endpoint.</summary>
     public int? Dimensions { get; set; }
 
+    /// <summary>
+    /// The model run in-process without an endpoint: <c>all-MiniLM-L6-v2</c> (fp32, the default) or
+    /// <c>all-MiniLM-L6-v2-int8</c> (its int8 quantization: about half the CPU a chunk, slightly different vectors).
+    /// Each document records the model it was embedded with; a re-upload after a change re-embeds it.
+    /// </summary>
+    public string? LocalModel { get; set; }
+
+    /// <summary>The local model's id: <see cref="LocalModel"/>, or the fp32 model when unset.</summary>
+    public string LocalModelId => string.IsNullOrWhiteSpace(LocalModel) ? MiniLmEmbeddingGenerator.ModelId : LocalModel.Trim();
+
     /// <summary>See <see cref="DefaultBatchSize"/>.</summary>
     public int BatchSize { get; set; } = DefaultBatchSize;
 
@@ -34,7 +44,15 @@ public sealed class EmbeddingOptions
     public void Validate()
     {
         if (BatchSize is < 1 or > 2048) throw new InvalidOperationException($"{Section}:BatchSize must be 1..2048.");
-        if (!UsesEndpoint) return;
+        if (!UsesEndpoint)
+        {
+            if (LocalModelId is not (MiniLmEmbeddingGenerator.ModelId or MiniLmEmbeddingGenerator.QuantizedModelId))
+                throw new InvalidOperationException(
+                    $"{Section}:LocalModel '{LocalModel}' is not a local model: use '{MiniLmEmbeddingGenerator.ModelId}' or '{MiniLmEmbeddingGenerator.QuantizedModelId}'.");
+            return;
+        }
+        if (!string.IsNullOrWhiteSpace(LocalModel))
+            throw new InvalidOperationException($"{Section}:LocalModel applies to the local model only; remove it or the endpoint.");
         if (!Uri.IsWellFormedUriString(Endpoint, UriKind.Absolute))
             throw new InvalidOperationException($"{Section}:Endpoint must be an absolute URL (include /v1).");
         if (Dimensions is not (>= 1 and <= 2000))

@@ -2,16 +2,24 @@ using Microsoft.Extensions.AI;
 
 namespace Conversations.Models.Embeddings;
 
-/// <summary>all-MiniLM-L6-v2 run in-process through ONNX (<see cref="MiniLmEncoder"/>): 384-dimensional, L2-normalized sentence embeddings.</summary>
-public sealed class MiniLmEmbeddingGenerator : IEmbeddingGenerator<string, Embedding<float>>
+/// <summary>
+/// all-MiniLM-L6-v2 run in-process through ONNX (<see cref="MiniLmEncoder"/>): 384-dimensional, L2-normalized sentence
+/// embeddings, from the fp32 model or (<paramref name="quantized"/>) its int8 quantization, a model id of its own.
+/// </summary>
+public sealed class MiniLmEmbeddingGenerator(bool quantized = false) : IEmbeddingGenerator<string, Embedding<float>>
 {
-    /// <summary>The model's name as stored with each document.</summary>
+    /// <summary>The fp32 model's name as stored with each document.</summary>
     public const string ModelId = "all-MiniLM-L6-v2";
+    /// <summary>The int8 model's name: its vectors differ slightly from the fp32 model's, so documents record which.</summary>
+    public const string QuantizedModelId = "all-MiniLM-L6-v2-int8";
     /// <summary>The model's vector length.</summary>
     public const int ModelDimensions = MiniLmEncoder.Dimensions;
 
-    private readonly MiniLmEncoder _encoder = new();
-    private readonly EmbeddingGeneratorMetadata _metadata = new("onnx-local", null, ModelId, ModelDimensions);
+    private readonly MiniLmEncoder _encoder = new(quantized: quantized);
+    private readonly EmbeddingGeneratorMetadata _metadata = new("onnx-local", null, quantized ? QuantizedModelId : ModelId, ModelDimensions);
+
+    /// <summary>The model id stored with what this generator embeds.</summary>
+    public string Id => _metadata.DefaultModelId!;
 
     /// <inheritdoc />
     public Task<GeneratedEmbeddings<Embedding<float>>> GenerateAsync(
@@ -25,7 +33,7 @@ public sealed class MiniLmEmbeddingGenerator : IEmbeddingGenerator<string, Embed
             var vectors = _encoder.Encode(texts, cancellationToken);
             var created = DateTimeOffset.UtcNow;
             return new GeneratedEmbeddings<Embedding<float>>(
-                vectors.Select(v => new Embedding<float>(v) { ModelId = ModelId, CreatedAt = created }));
+                vectors.Select(v => new Embedding<float>(v) { ModelId = Id, CreatedAt = created }));
         }, cancellationToken);
     }
 

