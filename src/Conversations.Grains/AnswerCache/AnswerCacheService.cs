@@ -40,7 +40,8 @@ internal sealed class AnswerCacheService(
         var scope = AnswerScope.Create(tenantId, access.Labels, await versions.GetAsync(tenantId, ct));
         var mine = scope.PrivateTo(context.Caller.UserId, context.MemoryEpoch);
         var keys = new CacheKeys(AnswerCacheKey.ForQuestion(scope, context.Question), AnswerCacheKey.ForQuestion(mine, context.Question),
-            AnswerCacheKey.ForSimilarQuestions(scope, context.Question), AnswerCacheKey.ForSimilarQuestions(mine, context.Question));
+            AnswerCacheKey.ForSimilarQuestions(scope, context.Question, embeddings.Model?.ModelId),
+            AnswerCacheKey.ForSimilarQuestions(mine, context.Question, embeddings.Model?.ModelId));
 
         if (policy.ExactCache && await store.GetExactAsync(tenantId, [keys.PrivateExact, keys.SharedExact], ct) is { } exact
             && await ReadableAsync(tenantId, exact, access.Labels, ct))

@@ -33,13 +33,16 @@ public static class AnswerCacheKey
 
     /// <summary>
     /// SHA-256 hex key of the semantic partition for <paramref name="question"/>: the scope plus the question's
-    /// identifiers, so only questions with the same numbers, addresses and names are ever compared.
+    /// identifiers, so only questions with the same numbers, addresses and names are ever compared, and the embedding
+    /// model (<paramref name="embeddingModel"/>, when given), so vectors of two models of the same length never are.
     /// </summary>
-    public static string ForSimilarQuestions(AnswerScope scope, string question)
+    public static string ForSimilarQuestions(AnswerScope scope, string question, string? embeddingModel = null)
     {
         ArgumentNullException.ThrowIfNull(scope);
         var identifiers = QuestionIdentifiers.Fingerprint(question);
-        return Hash(Compose(scope).Append("ids:").Append(identifiers.Length).Append(':').Append(identifiers).Append('\n'));
+        var key = Compose(scope).Append("ids:").Append(identifiers.Length).Append(':').Append(identifiers).Append('\n');
+        if (!string.IsNullOrEmpty(embeddingModel)) key.Append("e:").Append(embeddingModel.Length).Append(':').Append(embeddingModel).Append('\n');
+        return Hash(key);
     }
 
     private static StringBuilder Compose(AnswerScope scope)

@@ -62,4 +62,15 @@ public sealed class AnswerCacheKeyTests
         Assert.NotEqual(AnswerCacheKey.ForQuestion(scope.PrivateTo("u1", 0), "q"), AnswerCacheKey.ForQuestion(scope.PrivateTo("u1", 1), "q"));
         Assert.NotEqual(AnswerCacheKey.ForSimilarQuestions(scope.PrivateTo("u1", 0), "q"), AnswerCacheKey.ForSimilarQuestions(scope.PrivateTo("u1", 1), "q"));
     }
+
+    [Fact(DisplayName = "Semantic partitions differ by embedding model, so vectors of two models of one length are never compared")]
+    public void Embedding_models_split_semantic_keys()
+    {
+        var scope = AnswerScope.Create("t1", ["public"], 3);
+        const string question = "What is the leave policy?";
+        Assert.NotEqual(AnswerCacheKey.ForSimilarQuestions(scope, question, "all-MiniLM-L6-v2"),
+            AnswerCacheKey.ForSimilarQuestions(scope, question, "all-MiniLM-L6-v2-int8"));
+        Assert.Equal(AnswerCacheKey.ForSimilarQuestions(scope, question, "all-MiniLM-L6-v2"),
+            AnswerCacheKey.ForSimilarQuestions(scope, "Tell me about the leave policy", "all-MiniLM-L6-v2"));
+    }
 }
