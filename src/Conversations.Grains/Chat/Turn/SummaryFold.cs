@@ -8,10 +8,19 @@ internal static class SummaryFold
 {
     /// <summary>
     /// Hands the question (as stored) to the user's memory: before the turn's last event, so what the user said is
-    /// remembered by the time the answer's stream ends.
+    /// remembered by the time the answer's stream ends. A failure is logged: the answer is stored and still ends in done.
     /// </summary>
-    public static Task RememberAsync(ChatTurn turn) =>
-        turn.Conversation.User(turn.Caller.UserId).RememberFromMessageAsync(turn.Moderation.Verdict.TextToStore);
+    public static async Task RememberAsync(ChatTurn turn)
+    {
+        try
+        {
+            await turn.Conversation.User(turn.Caller.UserId).RememberFromMessageAsync(turn.Moderation.Verdict.TextToStore);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            ChatLog.RememberFailed(turn.Pipeline.Logger, turn.Conversation.TenantId, turn.Conversation.ConversationId, e);
+        }
+    }
 
     /// <summary>
     /// Folds the oldest turns into the summary once the window passes the tenant's threshold, in one step down to the
