@@ -29,24 +29,34 @@ internal static class AcknowledgedTurn
         var held = new List<TurnEvent>();
         try
         {
+            var acknowledged = false;
             while (await e.MoveNextAsync())
             {
                 held.Add(e.Current);
-                if (e.Current.Event is ErrorEvent { Code: NotStoredCode } notStored)
-                {
-                    await e.DisposeAsync();
-                    http.Response.Headers.RetryAfter = RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
-                    return TypedResults.Problem(notStored.Message, statusCode: StatusCodes.Status503ServiceUnavailable,
-                        title: "Message not saved", type: "https://httpstatuses.io/503",
-                        extensions: new Dictionary<string, object?> { ["code"] = NotStoredCode });
-                }
                 if (e.Current.Event is ErrorEvent { Code: DataDestroyedCode } destroyed)
                 {
                     await e.DisposeAsync();
                     return TypedResults.Problem(destroyed.Message, statusCode: StatusCodes.Status410Gone, title: "Data destroyed",
                         type: "https://httpstatuses.io/410", extensions: new Dictionary<string, object?> { ["code"] = DataDestroyedCode });
                 }
-                if (e.Current.Event is ProgressEvent { Stage: ReceivedStage } or DeltaEvent or DoneEvent or ErrorEvent) break;
+                if (e.Current.Event is ProgressEvent { Stage: ReceivedStage } or DeltaEvent or DoneEvent)
+                {
+                    acknowledged = true;
+                    break;
+                }
+                // Refusals come after "received"; an error before it (the turn failed or was cut before its question
+                // was known to be stored) must not be a 200 that says the message was taken.
+                if (e.Current.Event is ErrorEvent) break;
+            }
+            if (!acknowledged)
+            {
+                await e.DisposeAsync();
+                var message = held.LastOrDefault()?.Event is ErrorEvent { Code: NotStoredCode } notStored ? notStored.Message
+                    : "We couldn't confirm that your message was saved, so it was not sent. Please try again in a moment.";
+                http.Response.Headers.RetryAfter = RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+                return TypedResults.Problem(message, statusCode: StatusCodes.Status503ServiceUnavailable,
+                    title: "Message not saved", type: "https://httpstatuses.io/503",
+                    extensions: new Dictionary<string, object?> { ["code"] = NotStoredCode });
             }
         }
         catch
