@@ -38,7 +38,7 @@ internal static class ClusterModel
                 .WithHttpEndpoint(name: Management, env: "Telemetry__MetricsPort")
                 .WithEnvironment("Telemetry__MetricsAddress", "127.0.0.1")
                 .WithHttpHealthCheck("/readyz", endpointName: Management)
-                .WithUrlForEndpoint(Management, url => { url.Url += "/dashboard"; url.DisplayText = "Orleans dashboard"; });
+                .WithUrlForEndpoint(Management, url => { url.Url += "/dashboard/"; url.DisplayText = "Orleans dashboard"; });
             if (databaseStart is not null) silo.WaitForCompletion(databaseStart);
             // The first silo migrates the schema and creates the master key; the others start once it is ready.
             if (silos.Count > 0) silo.WaitFor(silos[0]);
