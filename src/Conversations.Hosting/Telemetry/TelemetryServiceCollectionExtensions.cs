@@ -1,6 +1,7 @@
 using Conversations.Grains.Telemetry;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using OpenTelemetry.Exporter;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Resources;
 using OpenTelemetry.Trace;
@@ -26,19 +27,32 @@ public static class TelemetryServiceCollectionExtensions
             // Traces only go somewhere with a collector; without one no listener exists and the spans cost nothing.
             telemetry.WithTracing(tracing => tracing
                 .AddSource(PlatformTracing.SourceName, "Microsoft.Orleans.Runtime", "Microsoft.Orleans.Application")
-                .AddOtlpExporter(o => o.Endpoint = new Uri(otlp)));
+                .AddOtlpExporter(o => UseConfiguredEndpoint(o, configuration)));
         }
         telemetry
-            .ConfigureResource(r => r.AddService(serviceName))
+            // OTEL_SERVICE_NAME (an orchestrator's name for this one process, e.g. silo-2) wins over the host's kind.
+            .ConfigureResource(r =>
+            {
+                if (string.IsNullOrWhiteSpace(configuration["OTEL_SERVICE_NAME"])) r.AddService(serviceName);
+            })
             .WithMetrics(metrics =>
             {
                 metrics.AddMeter(PlatformMetrics.MeterName, "Microsoft.Orleans", "Npgsql");
                 metrics.AddRuntimeInstrumentation();
                 if (otlp is not null)
-                    metrics.AddOtlpExporter(o => o.Endpoint = new Uri(otlp));
+                    metrics.AddOtlpExporter(o => UseConfiguredEndpoint(o, configuration));
                 configure?.Invoke(metrics);
             });
         return services;
+    }
+
+    // OTEL_EXPORTER_OTLP_ENDPOINT, _PROTOCOL and _HEADERS are read by the exporter itself, which adds each signal's path
+    // (/v1/traces, /v1/metrics) for http/protobuf; an endpoint set in code would be used as it is, so only
+    // Telemetry:OtlpEndpoint is set here.
+    private static void UseConfiguredEndpoint(OtlpExporterOptions options, IConfiguration configuration)
+    {
+        if (configuration["Telemetry:OtlpEndpoint"] is { } endpoint && !string.IsNullOrWhiteSpace(endpoint))
+            options.Endpoint = new Uri(endpoint);
     }
 
     /// <summary>The OTLP endpoint (<c>Telemetry:OtlpEndpoint</c> or <c>OTEL_EXPORTER_OTLP_ENDPOINT</c>), or null when none is set.</summary>
