@@ -1,7 +1,9 @@
 using System.Security.Claims;
 using System.Text.Encodings.Web;
 using Conversations.Api.Errors;
+using Conversations.Grains.Telemetry;
 using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Options;
 
 namespace Conversations.Api.Auth;
@@ -40,6 +42,7 @@ internal sealed class ApiKeyAuthenticationHandler(
             return AuthenticateResult.Fail("The API key is unknown, revoked or expired.");
         }
         usage.Touch(caller.KeyId);
+        PlatformTracing.Mark(Context.Features.Get<IHttpActivityFeature>()?.Activity, "authenticated");
         Context.Items[CallerItem] = caller;
         var claims = new List<Claim>
         {

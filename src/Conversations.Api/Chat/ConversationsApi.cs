@@ -9,6 +9,8 @@ using Conversations.Contracts;
 using Conversations.Contracts.Audit;
 using Conversations.Contracts.Chat;
 using Conversations.Contracts.Images;
+using Conversations.Grains.Telemetry;
+using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 
@@ -120,6 +122,8 @@ internal static class ConversationsApi
     // send of a turn the conversation knows fetches nothing: the turn goes on with the images stored the first time.
     private static async Task<IResult> Send(string conversationId, PostMessageRequest body, HttpContext http, IGrainFactory grains, IMessageImages images)
     {
+        var trace = http.Features.Get<IHttpActivityFeature>()?.Activity;
+        PlatformTracing.Mark(trace, "admitted");
         var caller = http.Caller().ToCaller();
         var grain = grains.GetGrain<IConversationGrain>(GrainKeys.Scoped(caller.TenantId, conversationId));
         var turnId = TurnIdOf(body, http);
@@ -132,6 +136,7 @@ internal static class ConversationsApi
         var batches = grain.SendTurnAsync(new SendMessage(caller, body.Text!, turnId, ImageIds: imageIds), http.RequestAborted)
             .GetAsyncEnumerator(http.RequestAborted);
         var first = await batches.MoveNextAsync() ? batches.Current : null;
+        PlatformTracing.Mark(trace, "first batch");
         var start = first?.Start ?? new TurnStart(TurnStartStatus.NotFound, "");
         if (start.Status is TurnStartStatus.NotFound or TurnStartStatus.Busy)
         {

@@ -64,14 +64,19 @@ internal static class AcknowledgedTurn
             await e.DisposeAsync();
             throw;
         }
-        return TurnEventStream.Create(http, Concat(held, e));
+        // The next batch is asked for now, so its grain round trip overlaps the start of the response (headers, the held
+        // events) instead of following it: the first delta usually comes right after "received".
+        var next = e.MoveNextAsync().AsTask();
+        return TurnEventStream.Create(http, Concat(held, next, e));
     }
 
-    private static async IAsyncEnumerable<TurnEvent> Concat(List<TurnEvent> held, IAsyncEnumerator<TurnEvent> rest,
+    private static async IAsyncEnumerable<TurnEvent> Concat(List<TurnEvent> held, Task<bool> next, IAsyncEnumerator<TurnEvent> rest,
         [EnumeratorCancellation] CancellationToken ct = default)
     {
         await using var _ = rest;
         foreach (var h in held) yield return h;
+        if (!await next) yield break;
+        yield return rest.Current;
         while (await rest.MoveNextAsync()) yield return rest.Current;
     }
 }

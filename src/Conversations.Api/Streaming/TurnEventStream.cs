@@ -1,7 +1,9 @@
+using System.Diagnostics;
 using System.Net.ServerSentEvents;
 using System.Runtime.CompilerServices;
 using System.Text.Json;
 using Conversations.Contracts.Chat;
+using Conversations.Grains.Telemetry;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Http.Json;
 using Microsoft.Extensions.Options;
@@ -34,9 +36,10 @@ internal static class TurnEventStream
             response.Headers.Pragma = "no-cache";
             response.Headers.ContentEncoding = "identity";
             http.Features.GetRequiredFeature<IHttpResponseBodyFeature>().DisableBuffering();
+            var trace = http.Features.Get<IHttpActivityFeature>()?.Activity;
             var json = http.RequestServices.GetRequiredService<IOptions<JsonOptions>>().Value.SerializerOptions;
             var ct = http.RequestAborted;
-            await SseFormatter.WriteAsync(Items(events, ct).FlushWhenIdle(response.BodyWriter, ct), new UnflushedBodyStream(response.BodyWriter),
+            await SseFormatter.WriteAsync(Items(events, trace, ct).FlushWhenIdle(response.BodyWriter, ct), new UnflushedBodyStream(response.BodyWriter),
                 (item, buffer) =>
                 {
                     using var writer = new Utf8JsonWriter(buffer);
@@ -56,8 +59,10 @@ internal static class TurnEventStream
         _ => "message",
     };
 
-    private static async IAsyncEnumerable<SseItem<ChatEvent>> Items(IAsyncEnumerable<TurnEvent> events, [EnumeratorCancellation] CancellationToken ct)
+    private static async IAsyncEnumerable<SseItem<ChatEvent>> Items(IAsyncEnumerable<TurnEvent> events, Activity? trace,
+        [EnumeratorCancellation] CancellationToken ct)
     {
+        var shown = false;
         await using var e = events.GetAsyncEnumerator(ct);
         string? lastId = null;
         var ended = false;
@@ -81,6 +86,8 @@ internal static class TurnEventStream
             var item = e.Current;
             lastId = item.Id;
             ended |= item.Event is DoneEvent or ErrorEvent;
+            if (!shown && item.Event is DeltaEvent) PlatformTracing.Mark(trace, "first delta out");
+            shown |= item.Event is DeltaEvent;
             yield return new SseItem<ChatEvent>(item.Event, EventName(item.Event)) { EventId = item.Id };
         }
     }

@@ -10,9 +10,12 @@ namespace Conversations.Contracts.Drift;
 [Alias("drift")]
 public interface IDriftGrain : IGrainWithStringKey
 {
-    /// <summary>Counts one finished turn. One-way: the turn never waits for, or fails by, the sketch.</summary>
-    [Alias("record"), OneWay]
-    Task RecordAsync(DriftSample sample);
+    /// <summary>
+    /// Counts finished turns, in the order they ended: a silo sends its turns' samples together, about twice a second.
+    /// One-way: no turn waits for, or fails by, the sketch.
+    /// </summary>
+    [Alias("record-many"), OneWay]
+    Task RecordManyAsync(IReadOnlyList<DriftSample> samples);
 
     /// <summary>Compares the current window with the reference now, and starts a new window when it was compared.</summary>
     [Alias("check")]

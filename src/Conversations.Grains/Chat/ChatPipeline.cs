@@ -1,3 +1,4 @@
+using Conversations.Grains.Drift;
 using Conversations.Grains.Images;
 using Conversations.Grains.Knowledge;
 using Conversations.Prompting.Tokens;
@@ -26,8 +27,12 @@ internal sealed class ChatPipeline(
     ImageStore images,
     IOptions<ImageOptions> imageOptions,
     IOptions<ChatOptions> options,
+    DriftSamples driftSamples,
     ILogger<ConversationGrain> logger)
 {
+    /// <summary>Where finished turns leave their drift samples.</summary>
+    public DriftSamples DriftSamples => driftSamples;
+
     /// <summary>Stages 2 and 7.</summary>
     public ITurnModeration Moderation => moderation;
 

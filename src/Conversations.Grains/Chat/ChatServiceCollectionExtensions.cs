@@ -1,9 +1,10 @@
+using Conversations.Grains.Drift;
 using Conversations.Grains.Knowledge;
 using Conversations.Models.Chat;
 using Conversations.Prompting.Summaries;
 using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 
 namespace Conversations.Grains.Chat;
@@ -30,6 +31,8 @@ public static class ChatServiceCollectionExtensions
         services.TryAddSingleton<ITurnRouter, SingleModelRouter>();
         services.TryAddSingleton<IKnowledgeRetriever, NoKnowledgeRetriever>();
         services.TryAddQuestionEmbeddings();
+        services.AddSingleton<DriftSamples>();
+        services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<DriftSamples>());
         services.AddSingleton<ChatPipeline>();
         return services;
     }

@@ -1,15 +1,15 @@
 using Conversations.Contracts.Drift;
 using Conversations.Grains.Chat.Turn;
-using Microsoft.Extensions.Logging;
 
 namespace Conversations.Grains.Drift;
 
 /// <summary>
-/// What a finished turn tells the tenant's drift sketch: one one-way message with the question as the model saw it,
-/// the embedding the turn already made (else the text the sketch may embed, as retrieval would), and how the turn ended. Never awaited and never thrown: drift figures must
-/// not slow or fail a turn.
+/// What a finished turn tells the tenant's drift sketch: a sample with the question as the model saw it, the embedding
+/// the turn already made (else the text the sketch may embed, as retrieval would), and how the turn ended, queued for
+/// the silo's next one-way batch (<see cref="DriftSamples"/>). Never awaited and never thrown: drift figures must not
+/// slow or fail a turn.
 /// </summary>
-internal static partial class DriftFeed
+internal static class DriftFeed
 {
     /// <summary>A turn that reached its record stage: answered, or failed after the model ran.</summary>
     public static void Finished(ChatTurn turn, bool delivered, string answer)
@@ -31,18 +31,5 @@ internal static partial class DriftFeed
             Answered: false, Searched: false, NoSources: false, Fallback: false, AnswerChars: 0, TextToEmbed: turn.Embedding.Text));
     }
 
-    private static void Send(ChatTurn turn, DriftSample sample)
-    {
-        try
-        {
-            _ = turn.Conversation.Grains.GetGrain<IDriftGrain>(turn.Conversation.TenantId).RecordAsync(sample);
-        }
-        catch (Exception e)
-        {
-            SampleLost(turn.Pipeline.Logger, turn.Conversation.TenantId, e);
-        }
-    }
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "A drift sample of {TenantId} was not sent")]
-    private static partial void SampleLost(ILogger logger, string tenantId, Exception e);
+    private static void Send(ChatTurn turn, DriftSample sample) => turn.Pipeline.DriftSamples.Add(turn.Conversation.TenantId, sample);
 }

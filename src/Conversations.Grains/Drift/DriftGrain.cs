@@ -75,12 +75,15 @@ internal sealed partial class DriftGrain(
     }
 
     /// <inheritdoc />
-    public async Task RecordAsync(DriftSample sample)
+    public async Task RecordManyAsync(IReadOnlyList<DriftSample> samples)
     {
         await EnsureScheduledAsync();
-        if (sample.Vector is { Length: > 0 } || sample.TextToEmbed is null || _pending.Count >= MaxPending) await AddAsync(sample, sample.Vector);
-        else _pending.Add(sample);
-        if (_pending.Count >= EmbedBatch) await FlushAsync();
+        foreach (var sample in samples)
+        {
+            if (sample.Vector is { Length: > 0 } || sample.TextToEmbed is null || _pending.Count >= MaxPending) await AddAsync(sample, sample.Vector);
+            else _pending.Add(sample);
+            if (_pending.Count >= EmbedBatch) await FlushAsync();
+        }
         if (_unsaved >= WriteEvery) await SaveAsync();
     }
 

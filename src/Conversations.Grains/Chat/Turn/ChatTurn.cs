@@ -96,9 +96,16 @@ internal sealed class ChatTurn(ChatPipeline pipeline, ConversationScope conversa
         Answer = new TurnAnswer(Clock);
         try
         {
+            var shown = false;
             foreach (var stage in Stages)
             {
-                await foreach (var e in stage.RunAsync(this, cancellationToken)) yield return e;
+                await foreach (var e in stage.RunAsync(this, cancellationToken))
+                {
+                    if (!shown && e is DeltaEvent) PlatformTracing.Mark(activity, "first delta");
+                    shown |= e is DeltaEvent;
+                    yield return e;
+                }
+                if (activity is not null) PlatformTracing.Mark(activity, stage.GetType().Name);
                 if (Outcome is not null) break;
             }
             // After the last event (the watchers' streams have ended): fold old turns.
@@ -119,6 +126,8 @@ internal sealed class ChatTurn(ChatPipeline pipeline, ConversationScope conversa
         var verdict = Moderation.Verdict;
         Embedding = pipeline.Embeddings.For(verdict);
         Commit = QuestionCommit.Start(conversation.Log, TurnId, verdict.TextToStore, pipeline.Tokens, Images.Select(i => i.ImageId).ToList());
+        if (Activity is { IsAllDataRequested: true } traced)
+            _ = Commit.Write.ContinueWith(_ => PlatformTracing.Mark(traced, "question stored"), TaskScheduler.Default);
         SettingsRead = conversation.Tenant.GetSettingsAsync();
         MemoryEpochRead = conversation.User(Caller.UserId).GetMemoryEpochAsync();
         Search = verdict.Allowed && pipeline.Retriever is not NoKnowledgeRetriever

@@ -100,6 +100,7 @@ internal sealed class ModelAttemptsStage : ITurnStage
             if (step.FinishReason is { } reason) answer.HitOutputCap = reason == "length";
             if (string.IsNullOrEmpty(step.Text)) continue;
             // For the early call, time to first token includes any wait for the question's commit.
+            if (meter.TimeToFirstToken is null) PlatformTracing.Mark(turn.Activity, "first model text");
             meter.TimeToFirstToken ??= DateTimeOffset.UtcNow - attempt.Started;
             if (held is not null)
             {

@@ -22,6 +22,9 @@ internal sealed class QuestionCommit(MessageRecord question, Task write)
     /// <summary>The question as stored.</summary>
     public MessageRecord Question => question;
 
+    /// <summary>The question's write (traces note when it ends).</summary>
+    public Task Write => write;
+
     /// <summary>True once the gate was passed or failed; false while the write may still be in flight.</summary>
     public bool IsSettled => _stored is not null;
 
