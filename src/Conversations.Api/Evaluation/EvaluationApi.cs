@@ -66,8 +66,9 @@ internal static class EvaluationApi
         return TypedResults.Created($"/v1/evaluations/sets/{setId}", set);
     }
 
-    private static string? Check(EvaluationCaseBody c, int i)
+    private static string? Check(EvaluationCaseBody? c, int i)
     {
+        if (c is null) return $"cases[{i}] must be a case, not null.";
         if (string.IsNullOrWhiteSpace(c.Question) || c.Question.Length > MaxQuestionChars)
             return $"cases[{i}].question is required (at most {MaxQuestionChars} characters).";
         if ((c.Facts?.Count ?? 0) > MaxFactsPerCase || (c.Facts ?? []).Any(f => string.IsNullOrWhiteSpace(f) || f.Length > MaxFactChars))

@@ -28,6 +28,8 @@ internal static partial class UploadReader
         catch (JsonException e) when (e is not Errors.UnstorableTextException) { throw new ArgumentException($"The body is not valid JSON ({e.Message.Split(" Path:")[0]})."); }
         if (body?.Documents is not { Count: > 0 } docs)
             throw new ArgumentException("Send {\"documents\": [{\"id\", \"title\", \"label\", \"content\"}]} or multipart files with a 'label' field.");
+        for (var i = 0; i < docs.Count; i++)
+            if (docs[i] is null) throw new ArgumentException($"documents[{i}] must be a document, not null.");
         return docs.Select(d => new DocumentUpload(
             d.Id ?? Slug(d.Title ?? ""), d.Title?.Trim() ?? "", d.Label?.Trim() ?? "", d.Content ?? "")).ToList();
     }

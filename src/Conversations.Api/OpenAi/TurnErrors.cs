@@ -13,6 +13,10 @@ internal static class TurnErrors
         "turn_in_progress" => 409,
         // OpenAI answers a spent quota with 429 insufficient_quota; a budget held by answers in flight clears in a minute.
         "budget_exhausted" or "budget_too_small" or "budget_busy" => 429,
+        // Refusals of what the request asks for (an image no model reads, a blocklisted image) are the client's to change.
+        "no_vision_model" or "image_refused" or "refused" => 400,
+        // As on the native route: the tenant's data key was destroyed, nothing can be stored again.
+        "data_destroyed" => 410,
         _ when error.Retryable => 503,
         _ => 500,
     };

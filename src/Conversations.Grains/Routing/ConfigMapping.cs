@@ -35,7 +35,8 @@ internal static class ConfigMapping
         ComplexityThreshold = p.ComplexityThreshold,
         RouterThreshold = p.RouterThreshold,
         Escalation = p.Escalation,
-        DomainRules = (p.DomainRules ?? throw new ArgumentException("domainRules must be a list.")).Select(r => new DomainRule(r.Domain, r.ModelId)).ToList(),
+        DomainRules = (p.DomainRules ?? throw new ArgumentException("domainRules must be a list."))
+            .Select((r, i) => r is null ? throw new ArgumentException($"domainRules[{i}] must be a rule, not null.") : new DomainRule(r.Domain, r.ModelId)).ToList(),
         FallbackModelIds = p.FallbackModelIds ?? throw new ArgumentException("fallbackModelIds must be a list."),
         MonthlyBudgetUsd = p.MonthlyBudgetUsd,
         AtBudgetLimit = ParseLimitAction(p.AtBudgetLimit),

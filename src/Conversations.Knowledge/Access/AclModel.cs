@@ -99,7 +99,7 @@ public sealed class AclModel
     public void SetUserRoles(string userId, IEnumerable<string> roles)
     {
         AclNames.RequireUser(userId);
-        var set = roles.ToHashSet(StringComparer.Ordinal);
+        var set = roles.Select(r => AclNames.RequireRole(r)).ToHashSet(StringComparer.Ordinal);
         if (set.Count > MaxRolesPerUser) throw new ArgumentException($"A user may hold at most {MaxRolesPerUser} roles.");
         foreach (var r in set) RequireDefined(r);
         if (set.Count == 0) _userRoles.Remove(userId);

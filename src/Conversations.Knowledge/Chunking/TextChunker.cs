@@ -112,10 +112,15 @@ public sealed class TextChunker
         if (current.Length > 0) yield return current.ToString();
     }
 
-    // Sentences of a block, each cut further by tokens when a single sentence exceeds the budget.
+    // Generous characters per token: a window of budget × this many characters holds at least a budget of ordinary text.
+    private const int WindowCharsPerToken = 8;
+
+    // Sentences of a block, each cut further by tokens when a single sentence exceeds the budget. An over-long sentence
+    // is first cut into windows of characters: the tokenizer's cost grows with the square of a word's length, so a
+    // word of tens of thousands of characters, counted whole for every piece, would hold the ingestion for minutes.
     private IEnumerable<string> Pieces(string block, int budget)
     {
-        foreach (var sentence in Sentences(block))
+        foreach (var sentence in Sentences(block).SelectMany(s => Windows(s, budget * WindowCharsPerToken)))
         {
             var rest = sentence;
             while (_tokens.Count(rest) > budget)
@@ -129,6 +134,20 @@ public sealed class TextChunker
             }
             if (rest.Length > 0) yield return rest;
         }
+    }
+
+    // Slices of at most maxChars characters, cut at the last space of a slice when one is in its second half.
+    private static IEnumerable<string> Windows(string sentence, int maxChars)
+    {
+        var rest = sentence.AsMemory();
+        while (rest.Length > maxChars)
+        {
+            var cut = rest.Span[..maxChars].LastIndexOf(' ');
+            if (cut <= maxChars / 2) cut = maxChars;
+            yield return rest[..cut].ToString().Trim();
+            rest = rest[cut..].TrimStart();
+        }
+        if (rest.Length > 0) yield return rest.ToString();
     }
 
     // Ends a sentence after . ! ? (and their CJK forms) followed by space, or a line break.

@@ -11,7 +11,7 @@ public sealed class EdgeInputTests(PlatformFixture fx)
 {
     private const string Nul = "a\u0000b";
 
-    [Fact(DisplayName = "Every route refuses a NUL in any body string or query parameter, and an over-long path id, with a 400 problem naming it")]
+    [Fact(DisplayName = "Every route refuses a NUL in any body string or query parameter, and an over-long path id, with a 400 problem naming it; a null in place of a listed object is a 4xx")]
     public async Task Every_route_refuses_unstorable_text()
     {
         using var admin = await fx.NewAdminAsync("nul");
@@ -51,6 +51,8 @@ public sealed class EdgeInputTests(PlatformFixture fx)
                 var defaultUrl = walk.Url(path, parameters);
                 foreach (var leaf in RouteWalk.StringLeaves(body))
                     await ExpectAsync($"a NUL in body field {leaf}", defaultUrl, RouteWalk.With(body!, leaf, Nul), leaf);
+                foreach (var element in RouteWalk.ObjectElements(body))
+                    await ExpectAsync($"null in place of {element}", defaultUrl, RouteWalk.With(body!, element, null), null, null);
                 foreach (var parameter in parameters.Where(p => p["in"]!.GetValue<string>() == "query"))
                 {
                     var name = parameter["name"]!.GetValue<string>();
@@ -189,8 +191,22 @@ public sealed class EdgeInputTests(PlatformFixture fx)
             }
         }
 
-        /// <summary>A copy of <paramref name="body"/> with the string at <paramref name="leaf"/> replaced.</summary>
-        public static JsonNode With(JsonNode body, string leaf, string value)
+        /// <summary>The JSON paths of the objects that are elements of a list (<c>documents[0]</c>).</summary>
+        public static IEnumerable<string> ObjectElements(JsonNode? node, string path = "")
+        {
+            if (node is JsonArray { Count: > 0 } array && array[0] is JsonObject) yield return $"{path}[0]";
+            var children = node switch
+            {
+                JsonObject obj => obj.Select(p => (Path: path.Length == 0 ? p.Key : $"{path}.{p.Key}", Node: p.Value)),
+                JsonArray list => list.Select((n, i) => (Path: $"{path}[{i}]", Node: n)),
+                _ => [],
+            };
+            foreach (var (childPath, child) in children)
+                foreach (var element in ObjectElements(child, childPath)) yield return element;
+        }
+
+        /// <summary>A copy of <paramref name="body"/> with the value at <paramref name="leaf"/> replaced.</summary>
+        public static JsonNode With(JsonNode body, string leaf, JsonNode? value)
         {
             var copy = body.DeepClone();
             JsonNode parent = copy;

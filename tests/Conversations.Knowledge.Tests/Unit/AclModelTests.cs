@@ -16,6 +16,16 @@ public sealed class AclModelTests
         return m;
     }
 
+    // A JSON body of {"roles": [null]} reaches the model as a null name: the caller's error, worded for them.
+    [Fact]
+    public void A_null_role_name_is_refused_as_not_valid()
+    {
+        var m = Company();
+        var error = Assert.Throws<ArgumentException>(() => m.SetUserRoles("alice", [null!]));
+        Assert.Contains("Role name", error.Message, StringComparison.Ordinal);
+        Assert.Contains("staff", m.Closure("staff"));
+    }
+
     [Fact]
     public void Higher_positions_read_their_subordinates_plans_but_not_the_reverse()
     {

@@ -10,6 +10,18 @@ public sealed class TextChunkerTests
     private static string Sentences(int n, string stem = "Sentence") =>
         string.Join(" ", Enumerable.Range(1, n).Select(i => $"{stem} number {i} talks about topic {i % 7} in some detail."));
 
+    // One "word" of tens of thousands of characters (no space, no sentence end) is what a hostile upload sends; cutting it
+    // must not re-tokenize the whole remainder for every piece, which took minutes and held the tenant's knowledge base.
+    [Fact(Timeout = 60_000)]
+    public async Task A_very_long_word_is_cut_into_chunks_without_stalling()
+    {
+        var chunker = new TextChunker(Tokens);
+        var chunks = await Task.Run(() => chunker.Chunk(new string('x', 70_000) + ". Then a normal sentence."));
+        Assert.True(chunks.Count > 10);
+        Assert.All(chunks, c => Assert.InRange(c.TokenCount, 1, ChunkerOptions.DefaultMaxTokens));
+        Assert.Contains("Then a normal sentence.", chunks[^1].Text, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void No_chunk_exceeds_the_token_limit()
     {

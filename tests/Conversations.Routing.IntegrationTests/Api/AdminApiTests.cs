@@ -20,6 +20,9 @@ public sealed class AdminApiTests(RoutingPlatform fx)
         Assert.Contains("tier", (await ApiClient.ProblemAsync(tier, HttpStatusCode.BadRequest))["detail"]!.GetValue<string>());
         var policy = await t.Admin.Http.PutAsJsonAsync("/v1/routing/policy", new { smallModelId = "small", largeModelId = "nope" });
         Assert.Contains("nope", (await ApiClient.ProblemAsync(policy, HttpStatusCode.BadRequest))["detail"]!.GetValue<string>());
+        // A null where a domain rule belongs is the client's mistake (a 400 naming it), not a 500.
+        var nullRule = await t.Admin.Http.PutAsJsonAsync("/v1/routing/policy", new { smallModelId = "small", largeModelId = "large", domainRules = new object?[] { null } });
+        Assert.Contains("domainRules[0]", (await ApiClient.ProblemAsync(nullRule, HttpStatusCode.BadRequest))["detail"]!.GetValue<string>());
         var budget = await t.Admin.Http.PutAsJsonAsync("/v1/routing/policy", new { smallModelId = "small", largeModelId = "large", monthlyBudgetUsd = -1 });
         await ApiClient.ProblemAsync(budget, HttpStatusCode.BadRequest);
 

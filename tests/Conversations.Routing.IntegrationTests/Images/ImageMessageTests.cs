@@ -183,6 +183,35 @@ public sealed class ImageMessageTests(RoutingPlatform fx)
         Assert.Equal("done", (await SendAsync(t.User, conversation, new { text = "What is in this picture?" }))[^1].Name);
     }
 
+    [Fact(DisplayName = "On the OpenAI-compatible route, an image no model can read and a blocklisted image are 400s naming the reason, not 500s")]
+    public async Task Openai_route_refuses_images_with_a_client_error()
+    {
+        using var t = await fx.NewTenantAsync();
+        await t.SetPolicyAsync(new { smallModelId = "small", largeModelId = "large", exactCache = false, semanticCache = false, hardCodedReplies = false });
+        async Task<JsonNode> RefusedAsync(byte[] png)
+        {
+            using var res = await PostAsync(t.User, new
+            {
+                model = "auto",
+                messages = new object[] { new { role = "user", content = new object[] { new { type = "text", text = "Describe this" }, new { type = "image_url", image_url = new { url = DataUrl(png) } } } } },
+            });
+            Assert.Equal(HttpStatusCode.BadRequest, res.StatusCode);
+            var error = JsonNode.Parse(await res.Content.ReadAsStringAsync())!["error"]!;
+            Assert.Equal("invalid_request_error", error["type"]!.GetValue<string>());
+            return error;
+        }
+
+        var noVision = await RefusedAsync(UniquePng());
+        Assert.Equal("no_vision_model", noVision["code"]!.GetValue<string>());
+
+        await t.PutModelAsync("eye", "small", 0.5m, vision: true);
+        var png = UniquePng();
+        var sha = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(png));
+        await ApiClient.EnsureAsync(await t.Admin.Http.PutAsJsonAsync($"/v1/moderation/image-blocklist/{sha}", new { note = "known bad picture" }), HttpStatusCode.NoContent);
+        var blocked = await RefusedAsync(png);
+        Assert.Equal("image_refused", blocked["code"]!.GetValue<string>());
+    }
+
     [Theory(DisplayName = "An image URL to a loopback, metadata, private or link-local address is refused with a 400 naming the rule")]
     [InlineData("http://127.0.0.1:9/pixel.png", "loopback")]
     [InlineData("http://localhost:9/pixel.png", "loopback")]
