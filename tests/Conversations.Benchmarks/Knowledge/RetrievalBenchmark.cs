@@ -60,7 +60,7 @@ public sealed class RetrievalBenchmark : IBenchmarkSuite
         {
             await using var db = DataSourceFactory.Create(cs);
             var keys = new TenantKeyRing(db, new LocalFileKeyProvider(Path.Combine(Path.GetTempPath(), "conversations-bench", "master.key")), new EncryptionOptions());
-            var store = new KnowledgeStore(db, keys, MiniLmEmbeddingGenerator.ModelDimensions);
+            var store = new KnowledgeStore(db, keys, MiniLmEmbeddingGenerator.ModelDimensions, MiniLmEmbeddingGenerator.ModelId);
 
             // 1. Synthetic clustered vectors.
             var vectors = new ClusteredVectors(store.Dimensions, clusters: 200, spread: 1.0, seed: 7);
