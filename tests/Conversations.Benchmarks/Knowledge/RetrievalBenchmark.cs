@@ -241,7 +241,7 @@ public sealed class RetrievalBenchmark : IBenchmarkSuite
         }
         NearMisses(await fp32.EmbedAsync(chunkTexts), await int8.EmbedAsync(chunkTexts), fp32Questions, int8Questions, output);
         await Exec(db, "ANALYZE");
-        await MeasureAsync(store, "bench-int8", int8Labels, chunkTexts.Count, [.. int8Questions], $"real {int8.ModelId} (int8)", output, []);
+        await MeasureAsync(int8Store, "bench-int8", int8Labels, chunkTexts.Count, [.. int8Questions], $"real {int8.ModelId} (int8)", output, []);
     }
 
     // Whether the int8 model's misses are near-ties: where its top-10 picks that fp32's top-10 lacks rank in the fp32
