@@ -135,7 +135,18 @@ internal static class ConversationsApi
         // One call starts and watches the turn; its first batch says how the start went.
         var batches = grain.SendTurnAsync(new SendMessage(caller, body.Text!, turnId, ImageIds: imageIds), http.RequestAborted)
             .GetAsyncEnumerator(http.RequestAborted);
-        var first = await batches.MoveNextAsync() ? batches.Current : null;
+        TurnEventBatch? first;
+        try
+        {
+            first = await batches.MoveNextAsync() ? batches.Current : null;
+        }
+        catch
+        {
+            // The silo went away (or the call failed) before the first batch: let go of the grain call now, not when
+            // the request ends.
+            await batches.DisposeAsync();
+            throw;
+        }
         PlatformTracing.Mark(trace, "first batch");
         var start = first?.Start ?? new TurnStart(TurnStartStatus.NotFound, "");
         if (start.Status is TurnStartStatus.NotFound or TurnStartStatus.Busy)

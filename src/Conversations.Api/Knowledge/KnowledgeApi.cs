@@ -21,9 +21,13 @@ internal static class KnowledgeApi
             .Accepts<UploadRequest>("application/json", "multipart/form-data")
             .Produces<UploadSummary>().Produces<IngestionProgress>(200, "application/x-ndjson")
             .AddOpenApiOperationTransformer(OpenApi.UploadBodies.DescribeAsync);
-        admin.MapGet("/", List).WithName("ListDocuments").WithSummary("The tenant's documents.");
+        admin.MapGet("/", List).WithName("ListDocuments").WithSummary("The tenant's documents, each with its embedding model and how many of its chunks are not yet re-embedded with the configured one.");
         admin.MapGet("/{documentId}", Get).WithName("GetDocument").WithSummary("One document's metadata.");
         admin.MapDelete("/{documentId}", Delete).WithName("DeleteDocument").WithSummary("Deletes a document and its chunks.");
+
+        v1.MapGroup("/knowledge/embeddings").WithTags("Knowledge base").RequireRoles(Roles.TenantAdmin)
+            .MapGet("/", EmbeddingStatus).WithName("GetEmbeddingStatus")
+            .WithSummary("The configured embedding model and how many documents and chunks are still being re-embedded with it after a model change.");
 
         var users = v1.MapGroup("/knowledge").WithTags("Knowledge base").RequireRoles(Roles.User, Roles.TenantAdmin);
         users.MapPost("/search", Search).WithName("SearchKnowledge").WithSummary("The chunks the caller may read that best answer a question.");
@@ -61,6 +65,9 @@ internal static class KnowledgeApi
         var docs = await grains.GetGrain<IKnowledgeBaseGrain>(http.Caller().TenantId!).ListAsync(cursor, take);
         return TypedResults.Ok(new DocumentPage(docs, docs.Count == take ? docs[^1].DocumentId : null));
     }
+
+    private static async Task<Ok<EmbeddingStatus>> EmbeddingStatus(HttpContext http, IGrainFactory grains) =>
+        TypedResults.Ok(await grains.GetGrain<IKnowledgeBaseGrain>(http.Caller().TenantId!).GetEmbeddingStatusAsync());
 
     private static async Task<Results<Ok<DocumentInfo>, ProblemHttpResult>> Get(string documentId, HttpContext http, IGrainFactory grains) =>
         await grains.GetGrain<IKnowledgeBaseGrain>(http.Caller().TenantId!).GetAsync(documentId) is { } doc

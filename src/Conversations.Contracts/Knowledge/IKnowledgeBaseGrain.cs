@@ -21,6 +21,17 @@ public interface IKnowledgeBaseGrain : IGrainWithStringKey
     /// <summary>Deletes a document and its chunks; false when not found.</summary>
     [Alias("delete")]
     Task<bool> DeleteAsync(string documentId);
+
+    /// <summary>
+    /// Re-embeds the next batch of chunks another embedding model made with the configured one; returns how many chunks
+    /// and documents it moved on, 0 when the knowledge base is wholly embedded with the configured model.
+    /// </summary>
+    [Alias("reembed-batch")]
+    Task<int> ReembedBatchAsync();
+
+    /// <summary>The configured embedding model and how many documents and chunks still have another model's vectors.</summary>
+    [Alias("embedding-status")]
+    Task<EmbeddingStatus> GetEmbeddingStatusAsync();
 }
 
 /// <summary>Searches one tenant's knowledge base for a user, key <c>{tenant}</c>; only chunks the user may read.</summary>

@@ -41,6 +41,8 @@ public sealed record IngestionProgress(
     [property: Id(4)] DocumentIngestResult? Document);
 
 /// <summary>A stored document's metadata.</summary>
+/// <param name="EmbeddingModel">The model all its chunks were embedded with when it was last wholly embedded.</param>
+/// <param name="StaleChunks">Chunks whose vectors another model made, not yet re-embedded with the configured one (0 when current).</param>
 [GenerateSerializer, Immutable, Alias("kb-document")]
 public sealed record DocumentInfo(
     [property: Id(0)] string DocumentId,
@@ -50,7 +52,25 @@ public sealed record DocumentInfo(
     [property: Id(4)] int CharCount,
     [property: Id(5)] string EmbeddingModel,
     [property: Id(6)] DateTimeOffset CreatedAt,
-    [property: Id(7)] DateTimeOffset UpdatedAt);
+    [property: Id(7)] DateTimeOffset UpdatedAt,
+    [property: Id(8)] int StaleChunks = 0);
+
+/// <summary>
+/// A knowledge base against the configured embedding model: documents and chunks still embedded by another model
+/// (their vectors are left out of searches until re-embedded; their text still counts for full-text matches).
+/// </summary>
+/// <param name="Model">The configured model (<c>Models:Embeddings</c>).</param>
+/// <param name="Dimensions">Its vector length.</param>
+/// <param name="StaleDocuments">Documents with chunks not yet re-embedded.</param>
+/// <param name="StaleChunks">Chunks not yet re-embedded.</param>
+/// <param name="Reembedding">Whether the silos re-embed them in the background (<c>Knowledge:ReembedEnabled</c>).</param>
+[GenerateSerializer, Immutable, Alias("kb-embedding-status")]
+public sealed record EmbeddingStatus(
+    [property: Id(0)] string Model,
+    [property: Id(1)] int Dimensions,
+    [property: Id(2)] int StaleDocuments,
+    [property: Id(3)] long StaleChunks,
+    [property: Id(4)] bool Reembedding);
 
 /// <summary>A retrieved chunk the user may read, best first.</summary>
 /// <param name="Score">Fused rank score (reciprocal rank fusion of vector and full-text ranks); higher is better.</param>

@@ -10,8 +10,11 @@ namespace Conversations.Grains.Knowledge;
 /// each document is written in its own database transaction, so interleaved calls cannot tear a document.
 /// </summary>
 [Reentrant]
-internal sealed class KnowledgeBaseGrain(KnowledgeIngestion ingestion, KnowledgeStore store) : Grain, IKnowledgeBaseGrain
+internal sealed class KnowledgeBaseGrain(KnowledgeIngestion ingestion, KnowledgeReembedding reembedding, KnowledgeStore store) : Grain, IKnowledgeBaseGrain
 {
+    // One re-embedding batch at a time per tenant, however many silos ask.
+    private readonly SemaphoreSlim _reembedding = new(1, 1);
+
     /// <inheritdoc />
     public async IAsyncEnumerable<IngestionProgress> IngestAsync(
         IReadOnlyList<DocumentUpload> documents, [EnumeratorCancellation] CancellationToken cancellationToken = default)
@@ -31,6 +34,23 @@ internal sealed class KnowledgeBaseGrain(KnowledgeIngestion ingestion, Knowledge
     /// <inheritdoc />
     public Task<bool> DeleteAsync(string documentId) => ingestion.DeleteAsync(this.GetPrimaryKeyString(), documentId);
 
+    /// <inheritdoc />
+    public async Task<int> ReembedBatchAsync()
+    {
+        await _reembedding.WaitAsync();
+        try
+        {
+            return await reembedding.RunBatchAsync(this.GetPrimaryKeyString());
+        }
+        finally
+        {
+            _reembedding.Release();
+        }
+    }
+
+    /// <inheritdoc />
+    public Task<EmbeddingStatus> GetEmbeddingStatusAsync() => reembedding.StatusAsync(this.GetPrimaryKeyString());
+
     private static DocumentInfo ToInfo(DocumentRecord d) =>
-        new(d.DocumentId, d.Title, d.Label, d.ChunkCount, d.CharCount, d.EmbeddingModel, d.CreatedAt, d.UpdatedAt);
+        new(d.DocumentId, d.Title, d.Label, d.ChunkCount, d.CharCount, d.EmbeddingModel, d.CreatedAt, d.UpdatedAt, d.StaleChunks);
 }

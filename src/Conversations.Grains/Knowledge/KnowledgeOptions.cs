@@ -30,6 +30,15 @@ internal sealed class KnowledgeOptions
     /// <summary>How long per-label chunk counts (plan choice only) are reused; uploads on this silo refresh them at once.</summary>
     public TimeSpan LabelCountsTtl { get; set; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>Re-embed, in the background, chunks another embedding model made (after <c>Models:Embeddings</c> changed); on by default.</summary>
+    public bool ReembedEnabled { get; set; } = true;
+    /// <summary>Chunks re-embedded and written per batch (one grain call, one transaction).</summary>
+    public int ReembedBatchChunks { get; set; } = 64;
+    /// <summary>Wait between batches, to leave the embedding model (the local one shares the silo's CPU) to live traffic.</summary>
+    public TimeSpan ReembedPause { get; set; } = TimeSpan.Zero;
+    /// <summary>How often a silo looks again for tenants with chunks of another model once none were left.</summary>
+    public TimeSpan ReembedScanInterval { get; set; } = TimeSpan.FromMinutes(5);
+
     /// <summary>The chunker settings.</summary>
     public ChunkerOptions Chunker => new() { MaxTokens = ChunkMaxTokens, OverlapTokens = ChunkOverlapTokens };
 

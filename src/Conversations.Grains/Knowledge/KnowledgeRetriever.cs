@@ -34,9 +34,10 @@ internal sealed partial class KnowledgeRetriever(
             return new RetrievalResult([], access.AclVersion, RetrievalPlanner.Nothing(0).ToString(), 0);
 
         var o = options.Value;
-        var perLabel = await counts.GetAsync(tenantId, cancellationToken);
-        var allowed = access.LabelIds.Sum(id => perLabel.GetValueOrDefault(id));
-        var total = perLabel.Values.Sum();
+        // The vector half reads only chunks of the configured model: the allowed share is of those, in the table's graph.
+        var tenantCounts = await counts.GetAsync(tenantId, cancellationToken);
+        var allowed = access.LabelIds.Sum(id => tenantCounts.CurrentByLabel.GetValueOrDefault(id));
+        var total = tenantCounts.TableChunks;
         // Hybrid search fetches more candidates per half so fusion has something to reorder.
         var candidates = o.HybridSearch ? Math.Max(topK * 2, 10) : topK;
         var plan = RetrievalPlanner.Choose(allowed, total, candidates, o.Planner);
@@ -46,7 +47,7 @@ internal sealed partial class KnowledgeRetriever(
             tenantId, vector, access.LabelIds, candidates,
             plan.Kind == RetrievalPlanKind.HnswIterative ? VectorSearchMode.HnswIterative : VectorSearchMode.Exact,
             plan.EfSearch, plan.MaxScanTuples,
-            o.HybridSearch ? LexicalTerms.ToTsQuery(question) : null), cancellationToken);
+            o.HybridSearch ? LexicalTerms.ToTsQuery(question) : null, tenantCounts.OtherDimensions), cancellationToken);
 
         var seenLabels = hits.Vector.Concat(hits.Lexical).Select(h => h.LabelId).Distinct().ToList();
         var check = await acl.FilterReadableAsync(userId, seenLabels);

@@ -24,6 +24,8 @@ public static class KnowledgeServiceCollectionExtensions
         services.AddOptions<KnowledgeOptions>().Bind(configuration.GetSection(KnowledgeOptions.Section))
             .Validate(o => o.ChunkMaxTokens >= 8 && o.ChunkOverlapTokens >= 0 && o.ChunkOverlapTokens < o.ChunkMaxTokens / 2,
                 "Knowledge:ChunkMaxTokens must be at least 8 and ChunkOverlapTokens less than half of it.")
+            .Validate(o => o.ReembedBatchChunks is >= 1 and <= 1000 && o.ReembedPause >= TimeSpan.Zero && o.ReembedScanInterval > TimeSpan.Zero,
+                "Knowledge:ReembedBatchChunks must be 1..1000, ReembedPause not negative and ReembedScanInterval positive.")
             .Validate(o => o.ExactScanMaxRows >= 0 && o.ExactScanMaxShare is >= 0 and <= 1 && o.BaseEfSearch is >= 1 and <= 1000,
                 "Knowledge plan thresholds are out of range.")
             .ValidateOnStart();
@@ -35,10 +37,16 @@ public static class KnowledgeServiceCollectionExtensions
         services.AddSingleton<IEmbeddingGenerator<string, Embedding<float>>>(sp => sp.GetRequiredService<EmbeddingModel>().Generator);
         // Replaces the chat wiring's default without a model: the turn path embeds questions with this one.
         services.Replace(ServiceDescriptor.Singleton(sp => new QuestionEmbeddings(sp.GetRequiredService<EmbeddingModel>(), sp.GetRequiredService<IOptions<Chat.ChatOptions>>())));
-        services.AddSingleton(sp => new KnowledgeStore(sp.GetRequiredService<NpgsqlDataSource>(), sp.GetRequiredService<TenantKeyRing>(),
-            embeddingOptions.UsesEndpoint ? embeddingOptions.Dimensions!.Value : MiniLmEmbeddingGenerator.ModelDimensions));
+        // The store writes and searches the configured model's vectors; chunks of an earlier model are re-embedded in the background.
+        services.AddSingleton(sp =>
+        {
+            var model = sp.GetRequiredService<EmbeddingModel>();
+            return new KnowledgeStore(sp.GetRequiredService<NpgsqlDataSource>(), sp.GetRequiredService<TenantKeyRing>(), model.Dimensions, model.ModelId);
+        });
         services.AddSingleton<LabelChunkCounts>();
         services.AddSingleton<KnowledgeIngestion>();
+        services.AddSingleton<KnowledgeReembedding>();
+        services.AddHostedService<KnowledgeReembedService>();
         // Replaces the chat wiring's empty default.
         services.Replace(ServiceDescriptor.Singleton<IKnowledgeRetriever, KnowledgeRetriever>());
         services.AddHostedService<KnowledgeSchemaService>();

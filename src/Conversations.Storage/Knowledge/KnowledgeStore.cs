@@ -15,26 +15,56 @@ namespace Conversations.Storage.Knowledge;
 /// and every search carries the caller's allowed labels in its WHERE clause. Chunks go to the table of this store's
 /// embedding dimension (<c>kb_chunks_{dims}</c>), into the tenant's own partition. Document titles and chunk text are
 /// sealed with the tenant's data key; embeddings and lexemes are computed from the plaintext and stay searchable.
+/// Each chunk records the model that embedded it: the vector half of a search reads only this store's model's rows,
+/// while chunks of an earlier model (in this table or another dimension's) still count for the full-text half until
+/// they are re-embedded (<c>KnowledgeStore.Reembedding.cs</c>).
 /// </summary>
-public sealed class KnowledgeStore
+public sealed partial class KnowledgeStore
 {
     private readonly NpgsqlDataSource _db;
     private readonly TenantKeyRing _keys;
     private readonly string _chunks;
     private readonly ConcurrentDictionary<string, bool> _partitions = new(StringComparer.Ordinal);
 
-    /// <summary>A store for embeddings of <paramref name="dimensions"/> dimensions.</summary>
-    public KnowledgeStore(NpgsqlDataSource db, TenantKeyRing keys, int dimensions)
+    /// <summary>A store for embeddings of <paramref name="dimensions"/> dimensions made by <paramref name="embeddingModel"/>.</summary>
+    public KnowledgeStore(NpgsqlDataSource db, TenantKeyRing keys, int dimensions, string embeddingModel)
     {
         _keys = keys;
         if (dimensions is < 1 or > 2000) throw new ArgumentOutOfRangeException(nameof(dimensions), "pgvector HNSW indexes 1..2000 dimensions.");
+        ArgumentException.ThrowIfNullOrWhiteSpace(embeddingModel);
         _db = db;
         Dimensions = dimensions;
-        _chunks = $"kb_chunks_{dimensions}";
+        EmbeddingModel = embeddingModel;
+        _chunks = ChunkTable(dimensions);
+        // A document's chunks not yet re-embedded: none when it says this model, else those not in this table with it.
+        _staleChunks = $"""
+            CASE WHEN d.embedding_model = @model AND d.dimensions = @dims THEN 0
+                 ELSE d.chunk_count - (SELECT count(*) FROM {_chunks} c
+                     WHERE c.tenant_id = d.tenant_id AND c.document_id = d.document_id AND c.embedding_model = @model)::int END
+            """;
+        _documentSelect = $"""
+            SELECT d.document_id, d.title, d.label_id, l.name, d.content_hash, d.embedding_model, d.chunk_count, d.char_count, d.created_at, d.updated_at,
+                {_staleChunks}
+            FROM kb_documents d JOIN kb_labels l ON l.tenant_id = d.tenant_id AND l.label_id = d.label_id
+            """;
     }
+
+    private readonly string _staleChunks;
+    private readonly string _documentSelect;
 
     /// <summary>Embedding dimension of the chunk table this store uses.</summary>
     public int Dimensions { get; }
+
+    /// <summary>The model whose vectors this store writes and searches (<c>Models:Embeddings</c>).</summary>
+    public string EmbeddingModel { get; }
+
+    private static string ChunkTable(int dimensions) => $"kb_chunks_{dimensions}";
+
+    private void AddModelParameters(NpgsqlCommand cmd)
+    {
+        cmd.Parameters.AddWithValue("model", EmbeddingModel);
+        cmd.Parameters.AddWithValue("dims", Dimensions);
+    }
 
     /// <summary>Creates the chunk table of this dimension when missing (start-up; the migration creates the 384 one).</summary>
     public async Task EnsureSchemaAsync(CancellationToken ct = default)
@@ -57,7 +87,8 @@ public sealed class KnowledgeStore
     /// <summary>The document's stored metadata, or null.</summary>
     public async Task<DocumentRecord?> GetDocumentAsync(string tenantId, string documentId, CancellationToken ct = default)
     {
-        await using var cmd = _db.CreateCommand(DocumentSelect + " WHERE d.tenant_id = @t AND d.document_id = @d");
+        await using var cmd = _db.CreateCommand(_documentSelect + " WHERE d.tenant_id = @t AND d.document_id = @d");
+        AddModelParameters(cmd);
         cmd.Parameters.AddWithValue("t", tenantId);
         cmd.Parameters.AddWithValue("d", documentId);
         var key = await _keys.ForTenantAsync(tenantId, ct);
@@ -68,7 +99,8 @@ public sealed class KnowledgeStore
     /// <summary>Documents of the tenant by id, after <paramref name="afterDocumentId"/>.</summary>
     public async Task<IReadOnlyList<DocumentRecord>> ListDocumentsAsync(string tenantId, string? afterDocumentId, int limit, CancellationToken ct = default)
     {
-        await using var cmd = _db.CreateCommand(DocumentSelect + " WHERE d.tenant_id = @t AND d.document_id > @a ORDER BY d.document_id LIMIT @l");
+        await using var cmd = _db.CreateCommand(_documentSelect + " WHERE d.tenant_id = @t AND d.document_id > @a ORDER BY d.document_id LIMIT @l");
+        AddModelParameters(cmd);
         cmd.Parameters.AddWithValue("t", tenantId);
         cmd.Parameters.AddWithValue("a", afterDocumentId ?? "");
         cmd.Parameters.AddWithValue("l", limit);
@@ -94,6 +126,7 @@ public sealed class KnowledgeStore
         var lexemes = await KeyedLexemesAsync(key, chunks, ct);
         await using var connection = await _db.OpenConnectionAsync(ct);
         await using var tx = await connection.BeginTransactionAsync(ct);
+        var earlier = await LockDimensionsAsync(connection, tx, tenantId, document.DocumentId, ct);
         var batch = new NpgsqlBatch(connection, tx);
         await using (batch)
         {
@@ -114,20 +147,25 @@ public sealed class KnowledgeStore
             upsert.Parameters.AddWithValue("n", chunks.Count);
             upsert.Parameters.AddWithValue("chars", document.CharCount);
             batch.BatchCommands.Add(upsert);
-            var delete = new NpgsqlBatchCommand($"DELETE FROM {_chunks} WHERE tenant_id = @t AND document_id = @d");
-            delete.Parameters.AddWithValue("t", tenantId);
-            delete.Parameters.AddWithValue("d", document.DocumentId);
-            batch.BatchCommands.Add(delete);
+            // The old chunks, here and in the table of the dimension they were embedded at before.
+            foreach (var table in new[] { _chunks, ChunkTable(earlier ?? Dimensions) }.Distinct())
+            {
+                var delete = new NpgsqlBatchCommand($"DELETE FROM {table} WHERE tenant_id = @t AND document_id = @d");
+                delete.Parameters.AddWithValue("t", tenantId);
+                delete.Parameters.AddWithValue("d", document.DocumentId);
+                batch.BatchCommands.Add(delete);
+            }
             await batch.ExecuteNonQueryAsync(ct);
         }
         if (chunks.Count > 0)
         {
             await using var insert = new NpgsqlCommand($"""
-                INSERT INTO {_chunks} (tenant_id, document_id, chunk_index, label_id, content, lexical_extra, tsv, embedding)
-                SELECT @t, @d, i, @l, sealed, '', tsv::tsvector, e
+                INSERT INTO {_chunks} (tenant_id, document_id, chunk_index, label_id, content, lexical_extra, tsv, embedding, embedding_model)
+                SELECT @t, @d, i, @l, sealed, '', tsv::tsvector, e, @m
                 FROM unnest(@idx, @sealed, @tsv, @emb) AS c(i, sealed, tsv, e)
                 """, connection, tx);
             insert.Parameters.AddWithValue("t", tenantId);
+            insert.Parameters.AddWithValue("m", document.EmbeddingModel);
             insert.Parameters.AddWithValue("d", document.DocumentId);
             insert.Parameters.AddWithValue("l", document.LabelId);
             insert.Parameters.AddWithValue("idx", chunks.Select(c => c.ChunkIndex).ToArray());
@@ -151,11 +189,15 @@ public sealed class KnowledgeStore
         doc.Parameters.AddWithValue("title", key.Seal(title, "kb_documents", documentId));
         doc.Parameters.AddWithValue("l", labelId);
         batch.BatchCommands.Add(doc);
-        var chunks = new NpgsqlBatchCommand($"UPDATE {_chunks} SET label_id = @l WHERE tenant_id = @t AND document_id = @d AND label_id <> @l");
-        chunks.Parameters.AddWithValue("t", tenantId);
-        chunks.Parameters.AddWithValue("d", documentId);
-        chunks.Parameters.AddWithValue("l", labelId);
-        batch.BatchCommands.Add(chunks);
+        // Chunks not yet re-embedded keep their table: they take the new label too (the full-text half reads them).
+        foreach (var table in (await OtherDimensionsAsync(tenantId, ct)).Select(ChunkTable).Prepend(_chunks))
+        {
+            var chunks = new NpgsqlBatchCommand($"UPDATE {table} SET label_id = @l WHERE tenant_id = @t AND document_id = @d AND label_id <> @l");
+            chunks.Parameters.AddWithValue("t", tenantId);
+            chunks.Parameters.AddWithValue("d", documentId);
+            chunks.Parameters.AddWithValue("l", labelId);
+            batch.BatchCommands.Add(chunks);
+        }
         if (audit is not null) batch.BatchCommands.Add(AuditStore.AppendCommand(audit));
         // The statements run in the batch's one implicit transaction.
         await batch.ExecuteNonQueryAsync(ct);
@@ -184,17 +226,31 @@ public sealed class KnowledgeStore
         return deleted;
     }
 
-    /// <summary>Chunks per label id of the tenant (summed from the documents, so it costs one small index scan).</summary>
-    public async Task<IReadOnlyDictionary<short, long>> CountChunksByLabelAsync(string tenantId, CancellationToken ct = default)
+    /// <summary>Chunks per label id of the tenant that this store's model embedded (see <see cref="CountChunksAsync"/>).</summary>
+    public async Task<IReadOnlyDictionary<short, long>> CountChunksByLabelAsync(string tenantId, CancellationToken ct = default) =>
+        (await CountChunksAsync(tenantId, ct)).CurrentByLabel;
+
+    /// <summary>
+    /// The tenant's chunk counts (summed from the documents, so it costs one small index scan): a document still being
+    /// re-embedded counts in its table but not yet for its label, so the plan sees the share of rows the vector half can use.
+    /// </summary>
+    public async Task<KnowledgeCounts> CountChunksAsync(string tenantId, CancellationToken ct = default)
     {
-        await using var cmd = _db.CreateCommand(
-            "SELECT label_id, sum(chunk_count)::bigint FROM kb_documents WHERE tenant_id = @t AND dimensions = @dims GROUP BY label_id");
+        await using var cmd = _db.CreateCommand("""
+            SELECT label_id, coalesce(sum(chunk_count) FILTER (WHERE embedding_model = @model), 0)::bigint, sum(chunk_count)::bigint
+            FROM kb_documents WHERE tenant_id = @t AND dimensions = @dims GROUP BY label_id
+            """);
+        AddModelParameters(cmd);
         cmd.Parameters.AddWithValue("t", tenantId);
-        cmd.Parameters.AddWithValue("dims", Dimensions);
-        var counts = new Dictionary<short, long>();
-        await using var r = await cmd.ExecuteReaderAsync(ct);
-        while (await r.ReadAsync(ct)) counts[r.GetInt16(0)] = r.GetInt64(1);
-        return counts;
+        var current = new Dictionary<short, long>();
+        long table = 0;
+        await using (var r = await cmd.ExecuteReaderAsync(ct))
+            while (await r.ReadAsync(ct))
+            {
+                current[r.GetInt16(0)] = r.GetInt64(1);
+                table += r.GetInt64(2);
+            }
+        return new KnowledgeCounts(current, table, await OtherDimensionsAsync(tenantId, ct));
     }
 
     /// <summary>Runs both halves of a search in one round trip (the hnsw settings are transaction-local).</summary>
@@ -228,7 +284,7 @@ public sealed class KnowledgeStore
         if (labelIds.Count == 0) return null;
         await using var cmd = _db.CreateCommand($"""
             SELECT c.document_id, c.chunk_index, c.label_id, d.title, c.content, 0.0
-            FROM {_chunks} c JOIN kb_documents d ON d.tenant_id = c.tenant_id AND d.document_id = c.document_id
+            FROM {ChunkSource(await OtherDimensionsAsync(tenantId, ct))} c JOIN kb_documents d ON d.tenant_id = c.tenant_id AND d.document_id = c.document_id
             WHERE c.tenant_id = @t AND c.document_id = @d AND c.chunk_index = @i AND c.label_id = ANY(@labels)
             """);
         cmd.Parameters.AddWithValue("t", tenantId);
@@ -282,7 +338,7 @@ public sealed class KnowledgeStore
             WITH hits AS MATERIALIZED (
                 SELECT c.document_id, c.chunk_index, c.label_id, c.content, c.embedding <=> @q AS distance
                 FROM {_chunks} c
-                WHERE c.tenant_id = @t AND {filter}
+                WHERE c.tenant_id = @t AND {filter} AND c.embedding_model = @model
                 ORDER BY {order} LIMIT @n)
             SELECT h.document_id, h.chunk_index, h.label_id, d.title, h.content, h.distance
             FROM hits h JOIN kb_documents d ON d.tenant_id = @t AND d.document_id = h.document_id
@@ -290,6 +346,7 @@ public sealed class KnowledgeStore
             """);
         AddFilterParameters(vector, q);
         vector.Parameters.AddWithValue("q", new Vector(q.Embedding));
+        vector.Parameters.AddWithValue("model", EmbeddingModel);
         var commands = new List<NpgsqlBatchCommand> { settings, vector };
         if (q.TsQuery is not null)
         {
@@ -299,7 +356,7 @@ public sealed class KnowledgeStore
             var lexical = new NpgsqlBatchCommand($"""
                 WITH hits AS MATERIALIZED (
                     SELECT c.document_id, c.chunk_index, c.label_id, c.content, ts_rank_cd(c.tsv, query) AS rank
-                    FROM {_chunks} c, CAST(@tsq AS tsquery) query
+                    FROM {ChunkSource(q.OtherDimensions, "tsv")} c, CAST(@tsq AS tsquery) query
                     WHERE c.tenant_id = @t AND c.label_id = ANY(@labels) AND c.tsv @@ query
                     ORDER BY rank DESC, c.document_id, c.chunk_index LIMIT @n)
                 SELECT h.document_id, h.chunk_index, h.label_id, d.title, h.content, h.rank
@@ -378,12 +435,7 @@ public sealed class KnowledgeStore
         _partitions[tenantId] = true;
     }
 
-    private const string DocumentSelect = """
-        SELECT d.document_id, d.title, d.label_id, l.name, d.content_hash, d.embedding_model, d.chunk_count, d.char_count, d.created_at, d.updated_at
-        FROM kb_documents d JOIN kb_labels l ON l.tenant_id = d.tenant_id AND l.label_id = d.label_id
-        """;
-
     private static DocumentRecord ReadDocument(NpgsqlDataReader r, TenantDataKey key) => new(
         r.GetString(0), key.Open(r.GetString(1), "kb_documents", r.GetString(0)), r.GetInt16(2), r.GetString(3), (byte[])r[4], r.GetString(5),
-        r.GetInt32(6), r.GetInt32(7), r.GetFieldValue<DateTimeOffset>(8), r.GetFieldValue<DateTimeOffset>(9));
+        r.GetInt32(6), r.GetInt32(7), r.GetFieldValue<DateTimeOffset>(8), r.GetFieldValue<DateTimeOffset>(9), Math.Max(r.GetInt32(10), 0));
 }

@@ -60,7 +60,7 @@ public sealed class RetrievalBenchmark : IBenchmarkSuite
         {
             await using var db = DataSourceFactory.Create(cs);
             var keys = new TenantKeyRing(db, new LocalFileKeyProvider(Path.Combine(Path.GetTempPath(), "conversations-bench", "master.key")), new EncryptionOptions());
-            var store = new KnowledgeStore(db, keys, MiniLmEmbeddingGenerator.ModelDimensions);
+            var store = new KnowledgeStore(db, keys, MiniLmEmbeddingGenerator.ModelDimensions, MiniLmEmbeddingGenerator.ModelId);
 
             // 1. Synthetic clustered vectors.
             var vectors = new ClusteredVectors(store.Dimensions, clusters: 200, spread: 1.0, seed: 7);
@@ -199,7 +199,9 @@ public sealed class RetrievalBenchmark : IBenchmarkSuite
         using var generator = int8.Generator;
         await int8.EmbedAsync(chunkTexts.Take(64).ToList());
         output.WriteLine();
-        await IngestAsync(db, keys, store, "bench-int8", int8, uploads, chunkTexts.Count, "int8", output);
+        // The int8 tenant's chunks are searched by a store of that model: a store compares vectors of its own model only.
+        var int8Store = new KnowledgeStore(db, keys, int8.Dimensions, int8.ModelId);
+        await IngestAsync(db, keys, int8Store, "bench-int8", int8, uploads, chunkTexts.Count, "int8", output);
 
         // The model alone, alternating so that both see the same load: CPU a chunk over the same chunks, batches of 32.
         var alone = chunkTexts.Take(smoke ? 64 : 320).ToList();
@@ -233,13 +235,13 @@ public sealed class RetrievalBenchmark : IBenchmarkSuite
         foreach (var (name, labels) in Shares)
         {
             var truth = await RunAsync(store, fp32Questions, q => new KnowledgeQuery("bench-real", q, labels.Select(l => fp32Labels[l]).ToList(), TopK, VectorSearchMode.Exact));
-            var found = await RunAsync(store, int8Questions, q => new KnowledgeQuery("bench-int8", q, labels.Select(l => int8Labels[l]).ToList(), TopK, VectorSearchMode.Exact));
+            var found = await RunAsync(int8Store, int8Questions, q => new KnowledgeQuery("bench-int8", q, labels.Select(l => int8Labels[l]).ToList(), TopK, VectorSearchMode.Exact));
             output.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"int8 top-{TopK} vs fp32 top-{TopK} ({name} allowed, exact scans, {questions.Count} questions): recall {Recall(found.Results, truth.Results):F3}"));
         }
         NearMisses(await fp32.EmbedAsync(chunkTexts), await int8.EmbedAsync(chunkTexts), fp32Questions, int8Questions, output);
         await Exec(db, "ANALYZE");
-        await MeasureAsync(store, "bench-int8", int8Labels, chunkTexts.Count, [.. int8Questions], $"real {int8.ModelId} (int8)", output, []);
+        await MeasureAsync(int8Store, "bench-int8", int8Labels, chunkTexts.Count, [.. int8Questions], $"real {int8.ModelId} (int8)", output, []);
     }
 
     // Whether the int8 model's misses are near-ties: where its top-10 picks that fp32's top-10 lacks rank in the fp32
@@ -319,7 +321,7 @@ public sealed class RetrievalBenchmark : IBenchmarkSuite
             lock (gate)
                 rows = Enumerable.Range(0, Math.Min(ChunksPerDocument, chunks - d * ChunksPerDocument))
                     .Select(i => new StoredChunk(i, content(d * ChunksPerDocument + i), "", vector(d * ChunksPerDocument + i))).ToList();
-            await store.ReplaceDocumentAsync(tenant, new StoredDocument($"doc-{d}", $"Document {d}", ids[LabelFor(d)], [], "synthetic", 0), rows, ct: ct);
+            await store.ReplaceDocumentAsync(tenant, new StoredDocument($"doc-{d}", $"Document {d}", ids[LabelFor(d)], [], store.EmbeddingModel, 0), rows, ct: ct);
         }
         // The first document alone: it creates the tenant's partition, which two writers at once would both try to create.
         if (documents > 0) await Write(0, CancellationToken.None);

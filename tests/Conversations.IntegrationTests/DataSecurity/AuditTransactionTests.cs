@@ -14,29 +14,8 @@ public sealed class AuditTransactionTests(DataSecurityFixture fx)
         return (tenantId, fx.As(await op.CreateTenantAsync(tenantId)));
     }
 
-    private async Task ExecAsync(string sql)
-    {
-        await using var conn = await fx.Database.DataSource.OpenConnectionAsync();
-        await using var cmd = new NpgsqlCommand(sql, conn);
-        await cmd.ExecuteNonQueryAsync();
-    }
-
     // A trigger that refuses the rows of one table for one tenant (and action, for the audit log) until it is dropped.
-    private async Task<IAsyncDisposable> RefuseAsync(string table, string when)
-    {
-        var name = "refuse_" + Guid.NewGuid().ToString("n")[..12];
-        await ExecAsync($"""
-            CREATE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $$
-            BEGIN RAISE EXCEPTION 'refused by the test'; END $$;
-            CREATE TRIGGER {name} BEFORE INSERT OR UPDATE ON {table} FOR EACH ROW WHEN ({when}) EXECUTE FUNCTION {name}();
-            """);
-        return new Dropped(() => ExecAsync($"DROP TRIGGER {name} ON {table}; DROP FUNCTION {name}();"));
-    }
-
-    private sealed class Dropped(Func<Task> drop) : IAsyncDisposable
-    {
-        public async ValueTask DisposeAsync() => await drop();
-    }
+    private Task<IAsyncDisposable> RefuseAsync(string table, string when) => fx.Database.RefuseWritesAsync(table, when);
 
     private static async Task<int> EntriesAsync(ApiClient admin, string action) =>
         (await admin.GetJsonAsync($"/v1/audit?action={action}&limit=500"))["entries"]!.AsArray().Count;

@@ -30,6 +30,8 @@ public sealed class KnowledgeApp() : PlatformHost("kbtest", OperatorKey)
         environment["Bootstrap__DemoAdminKey"] = DemoAdminKey;
         environment["Bootstrap__DemoUserKey"] = AliceKey;
         environment["Logging__LogLevel__Default"] = "Warning";
+        // Tests start platforms of another embedding model on this database: this one must not re-embed their documents back.
+        environment["Knowledge__ReembedEnabled"] = "false";
     }
 
     /// <inheritdoc />

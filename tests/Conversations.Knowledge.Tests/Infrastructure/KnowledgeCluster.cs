@@ -21,6 +21,8 @@ public sealed class KnowledgeCluster : GrainClusterFixture
     protected override void Configure(TestClusterBuilder builder)
     {
         base.Configure(builder);
+        // The tests drive re-embedding batch by batch through the grain; no background pass runs between their steps.
+        builder.Properties["Knowledge:ReembedEnabled"] = "false";
         builder.AddSiloBuilderConfigurator<KnowledgeSilo>();
     }
 

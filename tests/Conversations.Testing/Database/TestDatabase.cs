@@ -66,6 +66,35 @@ public sealed class TestDatabase : IAsyncDisposable
         return (await store.IssueKeyAsync(tenantId, userId, role)).Key;
     }
 
+    /// <summary>Runs <paramref name="sql"/> on the scratch database.</summary>
+    public async Task ExecuteAsync(string sql)
+    {
+        await using var conn = await DataSource.OpenConnectionAsync();
+        await using var cmd = new NpgsqlCommand(sql, conn);
+        await cmd.ExecuteNonQueryAsync();
+    }
+
+    /// <summary>
+    /// Makes PostgreSQL refuse the inserts and updates of <paramref name="table"/> whose new row matches
+    /// <paramref name="when"/> (a trigger condition on NEW), until the returned handle is disposed: a real write failure
+    /// for a real process, limited to one test's rows.
+    /// </summary>
+    public async Task<IAsyncDisposable> RefuseWritesAsync(string table, string when)
+    {
+        var name = "refuse_" + Guid.NewGuid().ToString("n")[..12];
+        await ExecuteAsync($"""
+            CREATE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $$
+            BEGIN RAISE EXCEPTION 'refused by the test'; END $$;
+            CREATE TRIGGER {name} BEFORE INSERT OR UPDATE ON {table} FOR EACH ROW WHEN ({when}) EXECUTE FUNCTION {name}();
+            """);
+        return new Dropped(() => ExecuteAsync($"DROP TRIGGER {name} ON {table}; DROP FUNCTION {name}();"));
+    }
+
+    private sealed class Dropped(Func<Task> drop) : IAsyncDisposable
+    {
+        public async ValueTask DisposeAsync() => await drop();
+    }
+
     /// <summary>Drops <paramref name="database"/> on the server of <paramref name="serverConnectionString"/>, closing its connections.</summary>
     public static async Task DropAsync(string serverConnectionString, string database)
     {

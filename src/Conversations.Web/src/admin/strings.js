@@ -148,6 +148,7 @@ const zh = {
   "Documents": "文档",
   "Domains": "领域",
   "Embedding": "向量模型",
+  "{n} chunks to re-embed": "{n} 个分块待重新嵌入",
   "Endpoint": "端点",
   "Error rate": "错误率",
   "Error rate and thumbs down": "错误率与差评",

@@ -31,7 +31,9 @@ export function Documents() {
           { key: 'label', label: t('Label'), render: d => <Badge tone="accent">{d.label}</Badge> },
           { key: 'chunkCount', label: t('Chunks'), align: 'right' },
           { key: 'charCount', label: t('Characters'), align: 'right' },
-          { key: 'embeddingModel', label: t('Embedding') },
+          // After an embedding model change the silos re-embed in the background; until then the old vectors are left out of searches.
+          { key: 'embeddingModel', label: t('Embedding'), render: d => <span data-stale={d.staleChunks ?? 0}>{d.embeddingModel}
+            {d.staleChunks > 0 && <><br /><Badge tone="warn">{t('{n} chunks to re-embed', { n: fmt(d.staleChunks) })}</Badge></>}</span> },
           { key: 'updatedAt', label: t('Updated'), render: d => when(d.updatedAt) },
           { key: 'delete', label: '', align: 'right', render: d => <button class="button small danger" type="button" onClick={() => remove(d)}>{t('delete')}</button> },
         ]} />
