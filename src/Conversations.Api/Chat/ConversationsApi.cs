@@ -9,7 +9,7 @@ using Conversations.Contracts;
 using Conversations.Contracts.Audit;
 using Conversations.Contracts.Chat;
 using Conversations.Contracts.Images;
-using Conversations.Grains.Telemetry;
+using Conversations.Contracts.Telemetry;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;

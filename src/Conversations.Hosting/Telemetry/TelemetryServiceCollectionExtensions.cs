@@ -1,3 +1,4 @@
+using Conversations.Contracts.Telemetry;
 using Conversations.Grains.Telemetry;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;

@@ -42,7 +42,7 @@ public sealed class ConversationGrainTests(GrainClusterFixture fx)
         var stopped = new System.Collections.Concurrent.ConcurrentQueue<System.Diagnostics.Activity>();
         using var listener = new System.Diagnostics.ActivityListener
         {
-            ShouldListenTo = source => source.Name == Conversations.Grains.Telemetry.PlatformTracing.SourceName,
+            ShouldListenTo = source => source.Name == Conversations.Contracts.Telemetry.PlatformTracing.SourceName,
             Sample = (ref System.Diagnostics.ActivityCreationOptions<System.Diagnostics.ActivityContext> _) => System.Diagnostics.ActivitySamplingResult.AllDataAndRecorded,
             ActivityStopped = stopped.Enqueue,
         };

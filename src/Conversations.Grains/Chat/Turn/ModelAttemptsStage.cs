@@ -1,3 +1,4 @@
+using Conversations.Contracts.Telemetry;
 using Conversations.Grains.Telemetry;
 using System.Diagnostics;
 using System.Runtime.CompilerServices;

@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using Conversations.Grains.Telemetry;
+using Conversations.Contracts.Telemetry;
 using Conversations.Models.Chat;
 
 namespace Conversations.Grains.Chat.Turn;

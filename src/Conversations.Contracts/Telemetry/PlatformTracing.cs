@@ -1,6 +1,6 @@
 using System.Diagnostics;
 
-namespace Conversations.Grains.Telemetry;
+namespace Conversations.Contracts.Telemetry;
 
 /// <summary>
 /// The platform's spans (source <see cref="SourceName"/>): one <c>chat turn</c> per turn with a <c>model attempt</c> child
