@@ -62,11 +62,18 @@ internal sealed partial class KnowledgeReembedService(
             try
             {
                 foreach (var tenant in await store.TenantsWithStaleDocumentsAsync(stoppingToken))
-                    await ReembedTenantAsync(tenant, o.ReembedPause, stoppingToken);
+                {
+                    // One tenant's failure (its grain, a chunk the model refuses) must not hold back the tenants after it.
+                    try { await ReembedTenantAsync(tenant, o.ReembedPause, stoppingToken); }
+                    catch (Exception e) when (e is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
+                    {
+                        LogFailed(logger, tenant, e);
+                    }
+                }
             }
             catch (Exception e) when (e is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
             {
-                LogFailed(logger, e);
+                LogScanFailed(logger, e);
             }
             await Task.Delay(o.ReembedScanInterval, stoppingToken);
         }
@@ -88,6 +95,9 @@ internal sealed partial class KnowledgeReembedService(
     [LoggerMessage(Level = LogLevel.Information, Message = "The knowledge base of {TenantId} is embedded with {Model}")]
     private static partial void LogDone(ILogger logger, string tenantId, string model);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Re-embedding stopped; it goes on at the next scan")]
-    private static partial void LogFailed(ILogger logger, Exception exception);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Re-embedding the knowledge base of {TenantId} stopped; it goes on at the next scan")]
+    private static partial void LogFailed(ILogger logger, string tenantId, Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Listing the knowledge bases to re-embed failed; the next scan tries again")]
+    private static partial void LogScanFailed(ILogger logger, Exception exception);
 }
