@@ -37,7 +37,8 @@ internal static class ConversationsApi
         group.MapPost("/{conversationId}/messages", Send).WithName("SendMessage")
             .WithSummary("Sends a message; the answer streams back as Server-Sent Events: progress, delta, citation, done, error.")
             .ProducesChatEvents().ProducesProblem(StatusCodes.Status409Conflict).ProducesProblem(StatusCodes.Status503ServiceUnavailable)
-            .ProducesProblem(StatusCodes.Status413PayloadTooLarge).ProducesProblem(StatusCodes.Status415UnsupportedMediaType);
+            .ProducesProblem(StatusCodes.Status413PayloadTooLarge).ProducesProblem(StatusCodes.Status415UnsupportedMediaType)
+            .ProducesProblem(StatusCodes.Status422UnprocessableEntity);
         group.MapGet("/{conversationId}/turns/{turnId}/events", Events).WithName("GetTurnEvents")
             .WithSummary("Resumes a turn's event stream: the events after Last-Event-ID (or ?after=), then the live ones; a finished turn replays from its stored answer.")
             .ProducesChatEvents();
@@ -133,7 +134,8 @@ internal static class ConversationsApi
             : await MessageImageRefs.ResolveAsync(images, caller, body.ImageUrls, body.ImageIds, http.RequestAborted);
         if (imageProblem is not null) return imageProblem;
         // One call starts and watches the turn; its first batch says how the start went.
-        var batches = grain.SendTurnAsync(new SendMessage(caller, body.Text!, turnId, ImageIds: imageIds), http.RequestAborted)
+        var sent = new SendMessage(caller, body.Text!, turnId, ImageIds: imageIds, ImageRefs: MessageImageRefs.Digest(body.ImageUrls, body.ImageIds));
+        var batches = grain.SendTurnAsync(sent, http.RequestAborted)
             .GetAsyncEnumerator(http.RequestAborted);
         TurnEventBatch? first;
         try
@@ -149,10 +151,11 @@ internal static class ConversationsApi
         }
         PlatformTracing.Mark(trace, "first batch");
         var start = first?.Start ?? new TurnStart(TurnStartStatus.NotFound, "");
-        if (start.Status is TurnStartStatus.NotFound or TurnStartStatus.Busy)
+        if (start.Status is TurnStartStatus.NotFound or TurnStartStatus.Busy or TurnStartStatus.Mismatch)
         {
             await batches.DisposeAsync();
             if (start.Status == TurnStartStatus.NotFound) return Problems.NotFound("The conversation");
+            if (start.Status == TurnStartStatus.Mismatch) return Problems.IdempotencyKeyReused();
             var busy = Problems.Conflict($"Another answer in this conversation is still being written (turn {start.TurnId}). Wait for it to finish, then send again.");
             busy.ProblemDetails.Extensions["turnId"] = start.TurnId;
             return busy;

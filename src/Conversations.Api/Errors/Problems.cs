@@ -1,3 +1,4 @@
+using Conversations.Contracts.Chat;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Conversations.Api.Errors;
@@ -27,6 +28,11 @@ internal static class Problems
     /// <summary>409 when the resource exists or is busy.</summary>
     public static ProblemHttpResult Conflict(string detail) =>
         TypedResults.Problem(detail, statusCode: 409, title: "Conflict", type: "https://httpstatuses.io/409");
+
+    /// <summary>422 when a turn id (Idempotency-Key) comes again with a different message.</summary>
+    public static ProblemHttpResult IdempotencyKeyReused() => TypedResults.Problem(TurnEventBatchExtensions.IdempotencyKeyReusedMessage,
+        statusCode: 422, title: "Idempotency key reused", type: "https://httpstatuses.io/422",
+        extensions: new Dictionary<string, object?> { ["code"] = TurnEventBatchExtensions.IdempotencyKeyReusedCode });
 
     /// <summary>413 when a message or body is too large.</summary>
     public static ProblemHttpResult TooLarge(string detail) =>

@@ -1,3 +1,5 @@
+using System.Security.Cryptography;
+using System.Text.Json;
 using Conversations.Api.Errors;
 using Conversations.Contracts.Chat;
 using Conversations.Contracts.Images;
@@ -20,6 +22,13 @@ internal static class MessageImageRefs
             return Problems.BadRequest("Each of imageIds must be an id returned by POST /v1/images.");
         return null;
     }
+
+    /// <summary>
+    /// A digest of the image references as the request carries them (URLs, data URLs and ids, in order), for the
+    /// turn's request fingerprint; null when it names none. Never stored as such: the grain keys it with the tenant's key.
+    /// </summary>
+    public static string? Digest(IReadOnlyList<string>? urls, IReadOnlyList<string>? ids) => Count(urls, ids) == 0 ? null
+        : Convert.ToHexString(SHA256.HashData(JsonSerializer.SerializeToUtf8Bytes(new[] { urls ?? [], ids ?? [] }))).ToLowerInvariant();
 
     /// <summary>The number of images a message names.</summary>
     public static int Count(IReadOnlyList<string>? urls, IReadOnlyList<string>? ids) => (urls?.Count ?? 0) + (ids?.Count ?? 0);

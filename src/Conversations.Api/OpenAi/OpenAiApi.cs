@@ -3,6 +3,7 @@ using System.Text;
 using Conversations.Api.Auth;
 using Conversations.Api.Chat;
 using Conversations.Api.Errors;
+using Conversations.Api.Images;
 using Conversations.Api.Moderation;
 using Conversations.Contracts;
 using Conversations.Contracts.Chat;
@@ -94,7 +95,8 @@ internal static class OpenAiApi
         // Earlier messages of the request are not replayed: the conversation's stored history is the context.
         var turnId = idempotencyKey ?? Guid.NewGuid().ToString("n");
         // Batches of events, one grain round trip each, read as plain events.
-        var events = grain.SendTurnAsync(new SendMessage(caller, CompletionRequestCheck.Question(body), turnId, requested, imageIds), http.RequestAborted).AsChatEvents();
+        var sent = new SendMessage(caller, CompletionRequestCheck.Question(body), turnId, requested, imageIds, MessageImageRefs.Digest(urls, null));
+        var events = grain.SendTurnAsync(sent, http.RequestAborted).AsChatEvents();
         var turn = await CompletionEvents.StartAsync(events, http.RequestAborted);
         if (turn.First is ErrorEvent error && !turn.Refused)
         {

@@ -11,6 +11,8 @@ internal static class TurnErrors
     {
         "not_found" => 404,
         "turn_in_progress" => 409,
+        // The Idempotency-Key came again with a different message (the IETF draft's 422).
+        TurnEventBatchExtensions.IdempotencyKeyReusedCode => 422,
         // OpenAI answers a spent quota with 429 insufficient_quota; a budget held by answers in flight clears in a minute.
         "budget_exhausted" or "budget_too_small" or "budget_busy" => 429,
         // Refusals of what the request asks for (an image no model reads, a blocklisted image) are the client's to change.

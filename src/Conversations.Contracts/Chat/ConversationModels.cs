@@ -10,10 +10,14 @@ public sealed record Caller([property: Id(0)] string TenantId, [property: Id(1)]
 /// Routing still applies its budget, circuits and fallback; null lets the tenant's routing choose.
 /// </param>
 /// <param name="ImageIds">Images the message carries (ids of the asker's stored images, checked at the API); null or empty for text only.</param>
+/// <param name="ImageRefs">
+/// A digest of the image references as the request carried them (URLs and ids); part of a client-chosen turn's request
+/// fingerprint, so a retry matches whether or not its images are resolved again. Null for text only.
+/// </param>
 [GenerateSerializer, Immutable, Alias("send-message")]
 public sealed record SendMessage(
     [property: Id(0)] Caller Caller, [property: Id(1)] string Text, [property: Id(2)] string? ClientTurnId = null, [property: Id(3)] string? Model = null,
-    [property: Id(4)] IReadOnlyList<string>? ImageIds = null);
+    [property: Id(4)] IReadOnlyList<string>? ImageIds = null, [property: Id(5)] string? ImageRefs = null);
 
 /// <summary>A conversation as its owner sees it.</summary>
 [GenerateSerializer, Immutable, Alias("conversation-info")]

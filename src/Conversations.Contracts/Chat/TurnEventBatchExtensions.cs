@@ -5,6 +5,13 @@ namespace Conversations.Contracts.Chat;
 /// <summary>A send's batches read as plain events, for callers that need no event ids (batch runs, evaluations, the OpenAI-compatible route).</summary>
 public static class TurnEventBatchExtensions
 {
+    /// <summary>The error code of a send whose turn id (Idempotency-Key) was already used for a different message.</summary>
+    public const string IdempotencyKeyReusedCode = "idempotency_key_reused";
+
+    /// <summary>What a send whose turn id was already used for a different message is told.</summary>
+    public const string IdempotencyKeyReusedMessage =
+        "This turn id (Idempotency-Key) was already used for a different message. Send a new message with a new id.";
+
     /// <summary>The events in order; a busy or unknown conversation becomes the error event that says so.</summary>
     public static async IAsyncEnumerable<ChatEvent> AsChatEvents(this IAsyncEnumerable<TurnEventBatch> batches,
         [EnumeratorCancellation] CancellationToken cancellationToken = default)
@@ -15,6 +22,8 @@ public static class TurnEventBatchExtensions
                 yield return new ErrorEvent("not_found", "This conversation does not exist.", false);
             if (batch.Start?.Status == TurnStartStatus.Busy)
                 yield return new ErrorEvent("turn_in_progress", "The previous answer in this conversation is still being written. Wait for it to finish, then send again.", true);
+            if (batch.Start?.Status == TurnStartStatus.Mismatch)
+                yield return new ErrorEvent(IdempotencyKeyReusedCode, IdempotencyKeyReusedMessage, false);
             foreach (var e in batch.Events) yield return e.Event;
         }
     }

@@ -53,6 +53,8 @@ public enum TurnStartStatus
     Busy,
     /// <summary>The conversation does not exist or is not the caller's.</summary>
     NotFound,
+    /// <summary>The turn id was already used for a different message: nothing starts, nothing is replayed.</summary>
+    Mismatch,
 }
 
 /// <summary>The answer to a start: what happened and the turn's id (the running one's when busy).</summary>

@@ -2,6 +2,7 @@ using Orleans.Runtime.Placement.Filtering;
 using System.Runtime.CompilerServices;
 using Conversations.Contracts;
 using Conversations.Contracts.Chat;
+using Conversations.Contracts.Encryption;
 using Conversations.Grains.Chat.Turn;
 using Conversations.Grains.Chat.Turns;
 using Conversations.Models.Chat;
@@ -148,7 +149,7 @@ internal sealed class ConversationGrain(
     public async IAsyncEnumerable<TurnEventBatch> SendTurnAsync(SendMessage message, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         TurnStart? start = await StartTurnAsync(message);
-        if (start.Status is TurnStartStatus.NotFound or TurnStartStatus.Busy) yield return new TurnEventBatch([], start);
+        if (start.Status is TurnStartStatus.NotFound or TurnStartStatus.Busy or TurnStartStatus.Mismatch) yield return new TurnEventBatch([], start);
         else await foreach (var batch in WatchTurnAsync(message.Caller, start.TurnId, null, cancellationToken))
         {
             yield return batch with { Start = start }; // the first batch only
@@ -162,23 +163,39 @@ internal sealed class ConversationGrain(
         if (!Owns(message.Caller)) return new TurnStart(TurnStartStatus.NotFound, "");
         var chosen = !string.IsNullOrWhiteSpace(message.ClientTurnId);
         var turnId = chosen ? message.ClientTurnId! : Guid.NewGuid().ToString("n");
+        // A client-chosen id may come again: what was sent with it is kept (keyed), so a retry is told from a new message.
+        var fingerprint = chosen ? await RequestFingerprintAsync(message) : null;
         while (_running is { } running)
         {
-            if (running.TurnId == turnId || !running.Answered)
-                return new TurnStart(running.TurnId == turnId ? TurnStartStatus.Running : TurnStartStatus.Busy, running.TurnId);
+            if (running.TurnId == turnId) return new TurnStart(Retried(running.RequestFingerprint, fingerprint, TurnStartStatus.Running), turnId);
+            if (!running.Answered) return new TurnStart(TurnStartStatus.Busy, running.TurnId);
             // The previous answer is out and its stream closed; the turn only tidies up (summary fold, memory), which
             // the next question waits for instead of being refused as busy.
             try { await running.Completion.WaitAsync(TidyUpWait); }
             catch (TimeoutException) { return new TurnStart(TurnStartStatus.Busy, running.TurnId); }
         }
         // A retried send names a turn that already ran: the same turn, never a second question.
-        if (chosen && (FinishedRun(turnId) is not null || await Store.ReadTurnAsync(_tenantId, _conversationId, turnId) is not null))
-            return new TurnStart(TurnStartStatus.Finished, turnId);
+        if (chosen && FinishedRun(turnId) is { } finished)
+            return new TurnStart(Retried(finished.RequestFingerprint, fingerprint, TurnStartStatus.Finished), turnId);
+        if (chosen && await Store.ReadTurnAsync(_tenantId, _conversationId, turnId) is { } stored)
+            return new TurnStart(Retried(stored.Question.RequestFingerprint, fingerprint, TurnStartStatus.Finished), turnId);
         var unwatched = TimeSpan.FromSeconds(Math.Max(1, chat.Options.UnwatchedTurnSeconds));
         // Idle collection must not take the activation while the turn runs: its task is no grain call.
         DelayDeactivation(unwatched + TimeSpan.FromMinutes(10));
-        _running = TurnRun.Start(new ChatTurn(chat, _scope, message with { ClientTurnId = turnId }), unwatched, Finished);
+        _running = TurnRun.Start(new ChatTurn(chat, _scope, message with { ClientTurnId = turnId }, fingerprint), unwatched, Finished);
         return new TurnStart(TurnStartStatus.Started, turnId);
+    }
+
+    // The same request under a known turn id joins or replays that turn; another request under it is refused. A turn
+    // stored without a fingerprint (before fingerprints were kept) is taken as the same, as it always was.
+    private static TurnStartStatus Retried(string? kept, string? sent, TurnStartStatus same) =>
+        kept is null || sent is null || kept == sent ? same : TurnStartStatus.Mismatch;
+
+    private async Task<string?> RequestFingerprintAsync(SendMessage message)
+    {
+        try { return await Store.RequestFingerprintAsync(_tenantId, _conversationId, message.Text, message.ImageRefs); }
+        // A destroyed data key: the turn goes on to end as such a turn does, saying so.
+        catch (TenantDataUnreadableException) { return null; }
     }
 
     /// <inheritdoc />

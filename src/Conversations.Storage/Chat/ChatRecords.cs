@@ -8,7 +8,7 @@ public sealed record ConversationRecord(
 /// <summary>A message row of the append-only log; an answer carries the sources it was grounded in, a question the images it carried.</summary>
 public sealed record MessageRecord(
     long Seq, string TurnId, string Role, string Content, string Status, int TokenCount, string? Model, DateTimeOffset CreatedAt,
-    IReadOnlyList<CitationRecord>? Citations = null, IReadOnlyList<string>? ImageIds = null);
+    IReadOnlyList<CitationRecord>? Citations = null, IReadOnlyList<string>? ImageIds = null, string? RequestFingerprint = null);
 
 /// <summary>A knowledge-base chunk an answer cites, stored with the answer (jsonb).</summary>
 public sealed record CitationRecord(string DocumentId, string DocumentTitle, int ChunkIndex, double Score);

@@ -15,7 +15,7 @@ public sealed class ConversationStore(NpgsqlDataSource db, TenantKeyRing keys, G
     // A store made without the process's committer (a test's, a read-only host's) groups its own writes.
     private readonly GroupCommitter _commits = commits ?? new GroupCommitter(db);
 
-    private const string MessageColumns = "seq, turn_id, role, content, status, token_count, model, created_at, citations::text, image_ids::text";
+    private const string MessageColumns = "seq, turn_id, role, content, status, token_count, model, created_at, citations::text, image_ids::text, request_fingerprint";
     private static readonly JsonSerializerOptions CitationJson = new(JsonSerializerDefaults.Web);
 
     /// <summary>Creates the conversation row; returns the stored row (the existing one when it was already there).</summary>
@@ -149,9 +149,10 @@ public sealed class ConversationStore(NpgsqlDataSource db, TenantKeyRing keys, G
         IEnumerable<NpgsqlBatchCommand> Statements()
         {
             var insert = new NpgsqlBatchCommand("""
-                INSERT INTO messages (tenant_id, conversation_id, seq, turn_id, role, content, status, token_count, model, created_at, citations, image_ids)
-                SELECT @t, @c, s, tu, ro, co, st, tc, mo, ca, ci::jsonb, im::jsonb
-                FROM unnest(@seq, @turn, @role, @content, @status, @tokens, @model, @created, @citations, @images) AS m(s, tu, ro, co, st, tc, mo, ca, ci, im)
+                INSERT INTO messages (tenant_id, conversation_id, seq, turn_id, role, content, status, token_count, model, created_at, citations, image_ids, request_fingerprint)
+                SELECT @t, @c, s, tu, ro, co, st, tc, mo, ca, ci::jsonb, im::jsonb, fp
+                FROM unnest(@seq, @turn, @role, @content, @status, @tokens, @model, @created, @citations, @images, @fingerprints)
+                    AS m(s, tu, ro, co, st, tc, mo, ca, ci, im, fp)
                 """);
             insert.Parameters.AddWithValue("t", tenantId);
             insert.Parameters.AddWithValue("c", conversationId);
@@ -167,6 +168,10 @@ public sealed class ConversationStore(NpgsqlDataSource db, TenantKeyRing keys, G
             insert.Parameters.Add(new NpgsqlParameter("images", NpgsqlDbType.Array | NpgsqlDbType.Text)
             {
                 Value = messages.Select(m => m.ImageIds is { Count: > 0 } ids ? JsonSerializer.Serialize(ids) : null).ToArray(),
+            });
+            insert.Parameters.Add(new NpgsqlParameter("fingerprints", NpgsqlDbType.Array | NpgsqlDbType.Text)
+            {
+                Value = messages.Select(m => m.RequestFingerprint).ToArray(),
             });
             yield return insert;
 
@@ -239,6 +244,13 @@ public sealed class ConversationStore(NpgsqlDataSource db, TenantKeyRing keys, G
         return question is null ? null : new StoredTurn(question, rows.FirstOrDefault(m => m.Role == "assistant" && m.Seq > question.Seq));
     }
 
+    /// <summary>
+    /// The fingerprint a question sent with a client-chosen turn id is stored with (see
+    /// <see cref="TenantDataKey.RequestFingerprint"/>): what the client sent, keyed by the tenant and the conversation.
+    /// </summary>
+    public async Task<string> RequestFingerprintAsync(string tenantId, string conversationId, string text, string? imageRefs, CancellationToken ct = default) =>
+        (await keys.ForTenantAsync(tenantId, ct)).RequestFingerprint(conversationId, text, imageRefs);
+
     /// <summary>The highest stored seq, or 0 for an empty log.</summary>
     public async Task<long> LastSeqAsync(string tenantId, string conversationId, CancellationToken ct = default)
     {
@@ -261,7 +273,8 @@ public sealed class ConversationStore(NpgsqlDataSource db, TenantKeyRing keys, G
             r.GetInt64(0), r.GetString(1), r.GetString(2), key.Open(r.GetString(3), "messages", row), r.GetString(4), r.GetInt32(5),
             r.IsDBNull(6) ? null : r.GetString(6), r.GetFieldValue<DateTimeOffset>(7),
             r.IsDBNull(8) ? null : ReadCitations(r.GetString(8), key, row),
-            r.IsDBNull(9) ? null : JsonSerializer.Deserialize<List<string>>(r.GetString(9)));
+            r.IsDBNull(9) ? null : JsonSerializer.Deserialize<List<string>>(r.GetString(9)),
+            r.IsDBNull(10) ? null : r.GetString(10));
     }
 
     // Citations are stored as a JSON string holding the sealed JSON array; rows from before encryption hold the array itself.

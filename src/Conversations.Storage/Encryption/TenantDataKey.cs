@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
+using System.Text.Json;
 
 namespace Conversations.Storage.Encryption;
 
@@ -16,6 +17,7 @@ public sealed class TenantDataKey
     private readonly byte[] _key;
     private readonly byte[] _lookupKey;
     private readonly byte[] _lexemeKey;
+    private readonly byte[] _requestKey;
 
     /// <summary>Wraps the 256-bit <paramref name="key"/> of <paramref name="tenantId"/>.</summary>
     public TenantDataKey(string tenantId, byte[] key)
@@ -26,6 +28,7 @@ public sealed class TenantDataKey
         // A separate key for lookups, so an HMAC never uses the encryption key itself.
         _lookupKey = HKDF.DeriveKey(HashAlgorithmName.SHA256, key, 32, info: Encoding.ASCII.GetBytes("lookup"));
         _lexemeKey = HKDF.DeriveKey(HashAlgorithmName.SHA256, key, 32, info: Encoding.ASCII.GetBytes("lexeme"));
+        _requestKey = HKDF.DeriveKey(HashAlgorithmName.SHA256, key, 32, info: Encoding.ASCII.GetBytes("request"));
     }
 
     /// <summary>The tenant the key belongs to.</summary>
@@ -96,6 +99,13 @@ public sealed class TenantDataKey
     /// </summary>
     public string Lexeme(string lexeme) =>
         Convert.ToHexString(HMACSHA256.HashData(_lexemeKey, Encoding.UTF8.GetBytes(lexeme)), 0, 8).ToLowerInvariant();
+
+    /// <summary>
+    /// A keyed fingerprint of a request (its text and the digest of its image references) within <paramref name="scope"/>:
+    /// equal requests match, and without the key a short text cannot be guessed from it.
+    /// </summary>
+    public string RequestFingerprint(string scope, string text, string? images) =>
+        Convert.ToHexString(HMACSHA256.HashData(_requestKey, JsonSerializer.SerializeToUtf8Bytes(new[] { scope, text, images ?? "" }))).ToLowerInvariant();
 
     private byte[] Associated(string table, string rowId) => Encoding.UTF8.GetBytes($"{TenantId}\n{table}\n{rowId}");
 }

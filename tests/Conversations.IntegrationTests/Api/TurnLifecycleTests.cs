@@ -1,3 +1,5 @@
+using System.Security.Cryptography;
+
 namespace Conversations.IntegrationTests.Api;
 
 /// <summary>
@@ -116,6 +118,52 @@ public sealed class TurnLifecycleTests(TurnPlatformFixture fx) : IClassFixture<T
         await ApiClient.EnsureAsync(again, HttpStatusCode.OK);
         Assert.Equal(live.AnswerText(), (await ApiClient.ReadEventsAsync(await again.Content.ReadAsStreamAsync())).AnswerText());
         Assert.Equal(2, (await user.MessagesAsync(id)).Count);
+    }
+
+    [Fact(DisplayName = "A turn id sent again with a different message is a 422 idempotency_key_reused (while live, and after it finished); the other text is not stored")]
+    public async Task Reused_turn_id_with_another_message_is_422()
+    {
+        using var user = await fx.NewUserAsync("tm");
+        var id = await user.CreateConversationAsync();
+        const string turnId = "reused-turn-1", other = "Something else entirely";
+        await SendAndCutAsync(user, id, Question, deltas: 2, turnId: turnId);
+
+        // While live: refused before any stream, and the running turn goes on.
+        using var live = await user.PostMessageAsync(id, other, turnId: turnId);
+        var problem = await ApiClient.ProblemAsync(live, HttpStatusCode.UnprocessableEntity);
+        Assert.Equal("idempotency_key_reused", problem["code"]!.GetValue<string>());
+        Assert.Contains("different message", problem["detail"]!.GetValue<string>());
+        (await user.ResumeUntilEndAsync(id, turnId, [])).Done();
+
+        // After it finished, by the Idempotency-Key header: refused, not the first question's answer.
+        using var keyed = new HttpRequestMessage(HttpMethod.Post, $"/v1/conversations/{id}/messages") { Content = JsonContent.Create(new { text = other }) };
+        keyed.Headers.Add("Idempotency-Key", turnId);
+        using var after = await user.Http.SendAsync(keyed);
+        Assert.Equal("idempotency_key_reused", (await ApiClient.ProblemAsync(after, HttpStatusCode.UnprocessableEntity))["code"]!.GetValue<string>());
+        // The same message is still the same turn.
+        (await user.SendAsync(id, Question, turnId)).Done();
+
+        var stored = await user.MessagesAsync(id);
+        Assert.Equal(2, stored.Count);
+        Assert.DoesNotContain(stored, m => m!["content"]!.GetValue<string>().Contains(other, StringComparison.Ordinal));
+    }
+
+    [Fact(DisplayName = "The request fingerprint a keyed question is stored with is a keyed hash, not the SHA-256 of its text")]
+    public async Task Stored_fingerprint_is_keyed()
+    {
+        using var user = await fx.NewUserAsync("tf");
+        var id = await user.CreateConversationAsync();
+        const string turnId = "keyed-turn-1";
+        (await user.SendAsync(id, Question, turnId)).Done();
+
+        await using var db = new NpgsqlConnection(fx.Database.ConnectionString);
+        await db.OpenAsync();
+        await using var read = new NpgsqlCommand("SELECT request_fingerprint FROM messages WHERE conversation_id = @c AND role = 'user'", db);
+        read.Parameters.AddWithValue("c", id);
+        var fingerprint = (string)(await read.ExecuteScalarAsync())!;
+        Assert.Matches("^[0-9a-f]{64}$", fingerprint);
+        Assert.NotEqual(Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(Question))).ToLowerInvariant(), fingerprint);
+
     }
 
     [Fact(DisplayName = "A second turn while one runs gets a 409 problem before any stream starts; history and cancel are served meanwhile")]

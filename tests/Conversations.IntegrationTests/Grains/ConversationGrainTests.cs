@@ -134,7 +134,8 @@ public sealed class ConversationGrainTests(GrainClusterFixture fx)
         var key = GrainKeys.Scoped(caller.TenantId, "resumed");
         var grain = fx.SiloFactories[0].GetGrain<IConversationGrain>(key);
         await grain.CreateAsync(caller, "resumed");
-        var start = await grain.StartTurnAsync(new SendMessage(caller, "Paris is the capital of France and Berlin is the capital of Germany. What are the capitals?", "t-resume"));
+        const string question = "Paris is the capital of France and Berlin is the capital of Germany. What are the capitals?";
+        var start = await grain.StartTurnAsync(new SendMessage(caller, question, "t-resume"));
         Assert.Equal((TurnStartStatus.Started, "t-resume"), (start.Status, start.TurnId));
         var live = new List<TurnEvent>();
         await foreach (var b in grain.WatchTurnAsync(caller, "t-resume", null)) live.AddRange(b.Events);
@@ -158,7 +159,16 @@ public sealed class ConversationGrainTests(GrainClusterFixture fx)
         Assert.Equal((done.UserMessageSeq, done.AssistantMessageSeq, "stop"), (replayedDone.UserMessageSeq, replayedDone.AssistantMessageSeq, replayedDone.FinishReason));
         Assert.True(TurnEventId.TryParse(rest[0].Id, out var firstReplayed) && firstReplayed.Index == lastSeen.Index + 1);
 
-        // The same turn id again is the finished turn, not a second question.
+        // The same turn id again with the same question is the finished turn, not a second question; with another
+        // question it is refused by the stored fingerprint, unless the question was stored without one (before they were kept).
+        Assert.Equal(TurnStartStatus.Finished, (await other.StartTurnAsync(new SendMessage(caller, question, "t-resume"))).Status);
+        Assert.Equal(TurnStartStatus.Mismatch, (await other.StartTurnAsync(new SendMessage(caller, "again", "t-resume"))).Status);
+        await using (var db = fx.Database.CreateDataSource())
+        await using (var clear = db.CreateCommand("UPDATE messages SET request_fingerprint = NULL WHERE tenant_id = @t AND conversation_id = 'resumed'"))
+        {
+            clear.Parameters.AddWithValue("t", caller.TenantId);
+            await clear.ExecuteNonQueryAsync();
+        }
         Assert.Equal(TurnStartStatus.Finished, (await other.StartTurnAsync(new SendMessage(caller, "again", "t-resume"))).Status);
         Assert.Equal(2, (await other.GetHistoryAsync(caller, null, 10))!.Messages.Count);
         Assert.Equal(TurnState.Unknown, await other.GetTurnStateAsync(caller with { UserId = "bob" }, "t-resume"));

@@ -131,25 +131,36 @@ public sealed class GreenTurnTests(GreenPlatformFixture fx)
         EverySignatureVerified();
     }
 
-    [Fact(DisplayName = "A retried send (the same Idempotency-Key) is the same turn and fetches its image URL no second time, on both routes")]
+    [Fact(DisplayName = "A retried send (the same Idempotency-Key) is the same turn and fetches its image URL no second time, on both routes; another picture under the key is a 422")]
     public async Task Retried_send_keeps_the_images_it_stored()
     {
         using var user = await DemoUserAsync();
         var id = await user.CreateConversationAsync();
         var (name, key) = ($"retry-{Guid.NewGuid():n}.png", Guid.NewGuid().ToString("n"));
-        async Task<List<SseEvent>> SendAsync()
+        HttpRequestMessage Request(string image)
         {
-            using var request = new HttpRequestMessage(HttpMethod.Post, $"/v1/conversations/{id}/messages")
+            var request = new HttpRequestMessage(HttpMethod.Post, $"/v1/conversations/{id}/messages")
             {
-                Content = JsonContent.Create(new { text = "What is in this picture?", imageUrls = new[] { $"{fx.Images.BaseUrl}/images/{name}" } }),
+                Content = JsonContent.Create(new { text = "What is in this picture?", imageUrls = new[] { $"{fx.Images.BaseUrl}/images/{image}" } }),
             };
             request.Headers.Add("Idempotency-Key", key);
+            return request;
+        }
+        async Task<List<SseEvent>> SendAsync()
+        {
+            using var request = Request(name);
             using var res = await user.Http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
             await ApiClient.EnsureAsync(res, HttpStatusCode.OK);
             return await ApiClient.ReadEventsAsync(await res.Content.ReadAsStreamAsync());
         }
         var first = await SendAsync();
         var again = await SendAsync();
+        // The same key and text with another picture is another request: a 422, and that picture is never fetched.
+        var otherName = $"other-{Guid.NewGuid():n}.png";
+        using (var otherPicture = Request(otherName))
+        using (var refused = await user.Http.SendAsync(otherPicture))
+            Assert.Equal("idempotency_key_reused", (await ApiClient.ProblemAsync(refused, HttpStatusCode.UnprocessableEntity))["code"]!.GetValue<string>());
+        Assert.Equal(0, fx.Images.Fetches(otherName));
         Assert.Equal(first.Done()["turnId"]!.GetValue<string>(), again.Done()["turnId"]!.GetValue<string>());
         Assert.Equal(1, fx.Images.Fetches(name));
         var messages = await user.MessagesAsync(id);

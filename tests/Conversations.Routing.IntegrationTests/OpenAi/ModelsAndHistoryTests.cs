@@ -145,4 +145,34 @@ public sealed class ModelsAndHistoryTests(RoutingPlatform fx)
         var error = await ErrorAsync(await SendAsync(Ask(Question), "not a key!"), HttpStatusCode.BadRequest);
         Assert.Equal("Idempotency-Key", error["param"]!.GetValue<string>());
     }
+
+    [Fact(DisplayName = "An Idempotency-Key sent again with a different question is a 422 idempotency_key_reused, streamed or not; the other question is not stored")]
+    public async Task Reused_idempotency_key_with_another_question_is_422()
+    {
+        using var t = await NewAsync(fx);
+        async Task<HttpResponseMessage> SendAsync(object body)
+        {
+            var request = new HttpRequestMessage(HttpMethod.Post, "/v1/chat/completions") { Content = JsonContent.Create(body) };
+            request.Headers.Add("Idempotency-Key", "reused-key");
+            return await t.User.Http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
+        }
+        const string other = "Something else entirely";
+        using var first = await SendAsync(Ask(Question));
+        await ApiClient.EnsureAsync(first, HttpStatusCode.OK);
+        var conversationId = first.Headers.GetValues(ConversationHeader).Single();
+
+        foreach (var stream in new[] { false, true })
+        {
+            var error = await ErrorAsync(await SendAsync(Ask(other, stream)), HttpStatusCode.UnprocessableEntity);
+            Assert.Equal("invalid_request_error", error["type"]!.GetValue<string>());
+            Assert.Equal("idempotency_key_reused", error["code"]!.GetValue<string>());
+        }
+        // The same question is still the same turn.
+        using var again = await SendAsync(Ask(Question));
+        await ApiClient.EnsureAsync(again, HttpStatusCode.OK);
+
+        var history = await HistoryAsync(t.User, conversationId);
+        Assert.Equal(2, history.Count);
+        Assert.DoesNotContain(history, m => m!["content"]!.GetValue<string>().Contains(other, StringComparison.Ordinal));
+    }
 }

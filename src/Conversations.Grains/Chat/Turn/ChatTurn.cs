@@ -16,7 +16,7 @@ namespace Conversations.Grains.Chat.Turn;
 /// <see cref="Outcome"/>. A turn that stops without one (the caller left, or a stage threw) is settled at its end: every
 /// model call is billed, and a stored question gets an interrupted (or, when the user stopped it, stopped) answer with what was shown.
 /// </summary>
-internal sealed class ChatTurn(ChatPipeline pipeline, ConversationScope conversation, SendMessage message)
+internal sealed class ChatTurn(ChatPipeline pipeline, ConversationScope conversation, SendMessage message, string? requestFingerprint = null)
 {
     private static readonly ITurnStage[] Stages =
     [
@@ -32,6 +32,8 @@ internal sealed class ChatTurn(ChatPipeline pipeline, ConversationScope conversa
     public Caller Caller => message.Caller;
     /// <summary>The turn's id: the client's, or a new one.</summary>
     public string TurnId { get; } = string.IsNullOrWhiteSpace(message.ClientTurnId) ? Guid.NewGuid().ToString("n") : message.ClientTurnId!;
+    /// <summary>The fingerprint of the request (a client-chosen turn id's), stored with the question; null otherwise.</summary>
+    public string? RequestFingerprint => requestFingerprint;
     /// <summary>The question as the user wrote it.</summary>
     public string Question => message.Text;
     /// <summary>The ids of the images the message carries (checked at the API as the asker's own).</summary>
@@ -125,7 +127,7 @@ internal sealed class ChatTurn(ChatPipeline pipeline, ConversationScope conversa
     {
         var verdict = Moderation.Verdict;
         Embedding = pipeline.Embeddings.For(verdict);
-        Commit = QuestionCommit.Start(conversation.Log, TurnId, verdict.TextToStore, pipeline.Tokens, Images.Select(i => i.ImageId).ToList());
+        Commit = QuestionCommit.Start(conversation.Log, TurnId, verdict.TextToStore, pipeline.Tokens, Images.Select(i => i.ImageId).ToList(), requestFingerprint);
         if (Activity is { IsAllDataRequested: true } traced)
             _ = Commit.Write.ContinueWith(_ => PlatformTracing.Mark(traced, "question stored"), TaskScheduler.Default);
         SettingsRead = conversation.Tenant.GetSettingsAsync();

@@ -28,10 +28,15 @@ internal sealed class QuestionCommit(MessageRecord question, Task write)
     /// <summary>True once the gate was passed or failed; false while the write may still be in flight.</summary>
     public bool IsSettled => _stored is not null;
 
-    /// <summary>Starts writing <paramref name="text"/> (with the ids of the images it carried) as the conversation's next message.</summary>
-    public static QuestionCommit Start(ConversationLog log, string turnId, string text, ITokenCounter tokens, IReadOnlyList<string>? imageIds = null)
+    /// <summary>
+    /// Starts writing <paramref name="text"/> (with the ids of the images it carried, and the fingerprint of the request
+    /// that sent it) as the conversation's next message.
+    /// </summary>
+    public static QuestionCommit Start(ConversationLog log, string turnId, string text, ITokenCounter tokens, IReadOnlyList<string>? imageIds = null,
+        string? requestFingerprint = null)
     {
-        var question = log.Next(turnId, ChatRoles.User, text, MessageStatus.Complete, tokens.Count(text), null) with { ImageIds = imageIds is { Count: > 0 } ? imageIds : null };
+        var question = log.Next(turnId, ChatRoles.User, text, MessageStatus.Complete, tokens.Count(text), null)
+            with { ImageIds = imageIds is { Count: > 0 } ? imageIds : null, RequestFingerprint = requestFingerprint };
         return new QuestionCommit(question, log.AppendQuestion(question));
     }
 

@@ -32,6 +32,9 @@ internal sealed class TurnRun
     /// <summary>The turn's id.</summary>
     public string TurnId => _turn.TurnId;
 
+    /// <summary>The fingerprint of the request that started the turn; null when the platform chose its id.</summary>
+    public string? RequestFingerprint => _turn.RequestFingerprint;
+
     /// <summary>True once the turn's task has ended and its last event is in the buffer.</summary>
     public bool Ended { get; private set; }
 
