@@ -2,7 +2,6 @@ using Orleans.Runtime.Placement.Filtering;
 using System.Runtime.CompilerServices;
 using Conversations.Contracts;
 using Conversations.Contracts.Chat;
-using Conversations.Contracts.Encryption;
 using Conversations.Grains.Chat.Turn;
 using Conversations.Grains.Chat.Turns;
 using Conversations.Models.Chat;
@@ -123,14 +122,7 @@ internal sealed class ConversationGrain(
     {
         if (!Owns(caller)) return false;
         // What the user's memory learned from this conversation goes with it.
-        var said = new List<string>();
-        for (long? before = null; ;)
-        {
-            var page = await Store.ReadPageAsync(_tenantId, _conversationId, before, 200);
-            said.AddRange(page.Where(m => m.Role == ChatRoles.User).Select(m => m.Content));
-            if (page.Count < 200 || page[0].Seq <= 1) break;
-            before = page[0].Seq;
-        }
+        var said = await Store.ReadQuestionsAsync(_tenantId, _conversationId);
         if (said.Count > 0) await GrainFactory.GetGrain<Contracts.Tenancy.IUserGrain>(GrainKeys.Scoped(_tenantId, state.State.OwnerUserId)).ForgetLearnedFromAsync(said);
         // State first: the store's deletion then removes the cleared state row too, and the next activation starts empty.
         await state.ClearStateAsync();
@@ -164,10 +156,10 @@ internal sealed class ConversationGrain(
         var chosen = !string.IsNullOrWhiteSpace(message.ClientTurnId);
         var turnId = chosen ? message.ClientTurnId! : Guid.NewGuid().ToString("n");
         // A client-chosen id may come again: what was sent with it is kept (keyed), so a retry is told from a new message.
-        var fingerprint = chosen ? await RequestFingerprintAsync(message) : null;
+        var fingerprint = chosen ? await TurnRequests.FingerprintAsync(Store, _tenantId, _conversationId, message) : null;
         while (_running is { } running)
         {
-            if (running.TurnId == turnId) return new TurnStart(Retried(running.RequestFingerprint, fingerprint, TurnStartStatus.Running), turnId);
+            if (running.TurnId == turnId) return new TurnStart(TurnRequests.Retried(running.RequestFingerprint, fingerprint, TurnStartStatus.Running), turnId);
             if (!running.Answered) return new TurnStart(TurnStartStatus.Busy, running.TurnId);
             // The previous answer is out and its stream closed; the turn only tidies up (summary fold, memory), which
             // the next question waits for instead of being refused as busy.
@@ -176,26 +168,14 @@ internal sealed class ConversationGrain(
         }
         // A retried send names a turn that already ran: the same turn, never a second question.
         if (chosen && FinishedRun(turnId) is { } finished)
-            return new TurnStart(Retried(finished.RequestFingerprint, fingerprint, TurnStartStatus.Finished), turnId);
+            return new TurnStart(TurnRequests.Retried(finished.RequestFingerprint, fingerprint, TurnStartStatus.Finished), turnId);
         if (chosen && await Store.ReadTurnAsync(_tenantId, _conversationId, turnId) is { } stored)
-            return new TurnStart(Retried(stored.Question.RequestFingerprint, fingerprint, TurnStartStatus.Finished), turnId);
+            return new TurnStart(TurnRequests.Retried(stored.Question.RequestFingerprint, fingerprint, TurnStartStatus.Finished), turnId);
         var unwatched = TimeSpan.FromSeconds(Math.Max(1, chat.Options.UnwatchedTurnSeconds));
         // Idle collection must not take the activation while the turn runs: its task is no grain call.
         DelayDeactivation(unwatched + TimeSpan.FromMinutes(10));
         _running = TurnRun.Start(new ChatTurn(chat, _scope, message with { ClientTurnId = turnId }, fingerprint), unwatched, Finished);
         return new TurnStart(TurnStartStatus.Started, turnId);
-    }
-
-    // The same request under a known turn id joins or replays that turn; another request under it is refused. A turn
-    // stored without a fingerprint (before fingerprints were kept) is taken as the same, as it always was.
-    private static TurnStartStatus Retried(string? kept, string? sent, TurnStartStatus same) =>
-        kept is null || sent is null || kept == sent ? same : TurnStartStatus.Mismatch;
-
-    private async Task<string?> RequestFingerprintAsync(SendMessage message)
-    {
-        try { return await Store.RequestFingerprintAsync(_tenantId, _conversationId, message.Text, message.ImageRefs); }
-        // A destroyed data key: the turn goes on to end as such a turn does, saying so.
-        catch (TenantDataUnreadableException) { return null; }
     }
 
     /// <inheritdoc />

@@ -251,6 +251,19 @@ public sealed class ConversationStore(NpgsqlDataSource db, TenantKeyRing keys, G
     public async Task<string> RequestFingerprintAsync(string tenantId, string conversationId, string text, string? imageRefs, CancellationToken ct = default) =>
         (await keys.ForTenantAsync(tenantId, ct)).RequestFingerprint(conversationId, text, imageRefs);
 
+    /// <summary>Every question of the conversation, oldest page last (what the user's memory may have learned from).</summary>
+    public async Task<List<string>> ReadQuestionsAsync(string tenantId, string conversationId, CancellationToken ct = default)
+    {
+        var said = new List<string>();
+        for (long? before = null; ;)
+        {
+            var page = await ReadPageAsync(tenantId, conversationId, before, 200, ct);
+            said.AddRange(page.Where(m => m.Role == "user").Select(m => m.Content));
+            if (page.Count < 200 || page[0].Seq <= 1) return said;
+            before = page[0].Seq;
+        }
+    }
+
     /// <summary>The highest stored seq, or 0 for an empty log.</summary>
     public async Task<long> LastSeqAsync(string tenantId, string conversationId, CancellationToken ct = default)
     {

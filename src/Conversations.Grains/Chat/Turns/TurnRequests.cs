@@ -1,0 +1,26 @@
+using Conversations.Contracts.Chat;
+using Conversations.Contracts.Encryption;
+using Conversations.Storage.Chat;
+
+namespace Conversations.Grains.Chat.Turns;
+
+/// <summary>
+/// What a client sent under a turn id it chose, kept keyed (<see cref="ConversationStore.RequestFingerprintAsync"/>), so
+/// a retry of that request is told from another message sent under the same id.
+/// </summary>
+internal static class TurnRequests
+{
+    /// <summary>The request's fingerprint, or null when the tenant's data key is destroyed (the turn then ends saying so).</summary>
+    public static async Task<string?> FingerprintAsync(ConversationStore store, string tenantId, string conversationId, SendMessage message)
+    {
+        try { return await store.RequestFingerprintAsync(tenantId, conversationId, message.Text, message.ImageRefs); }
+        catch (TenantDataUnreadableException) { return null; }
+    }
+
+    /// <summary>
+    /// The same request under a known turn id joins or replays that turn (<paramref name="same"/>); another request under
+    /// it is refused. A turn stored without a fingerprint (before fingerprints were kept) is taken as the same.
+    /// </summary>
+    public static TurnStartStatus Retried(string? kept, string? sent, TurnStartStatus same) =>
+        kept is null || sent is null || kept == sent ? same : TurnStartStatus.Mismatch;
+}
