@@ -155,8 +155,9 @@ internal sealed class ConversationGrain(
         if (!Owns(message.Caller)) return new TurnStart(TurnStartStatus.NotFound, "");
         var chosen = !string.IsNullOrWhiteSpace(message.ClientTurnId);
         var turnId = chosen ? message.ClientTurnId! : Guid.NewGuid().ToString("n");
-        // A client-chosen id may come again: what was sent with it is kept (keyed), so a retry is told from a new message.
-        var fingerprint = chosen ? await TurnRequests.FingerprintAsync(Store, _tenantId, _conversationId, message) : null;
+        // Any turn id may come again (a client's own, or the one the platform answered with): what was sent with it is
+        // kept (keyed), so a retry is told from a new message under the same id.
+        var fingerprint = await TurnRequests.FingerprintAsync(Store, _tenantId, _conversationId, message);
         while (_running is { } running)
         {
             if (running.TurnId == turnId) return new TurnStart(TurnRequests.Retried(running.RequestFingerprint, fingerprint, TurnStartStatus.Running), turnId);

@@ -148,6 +148,25 @@ public sealed class TurnLifecycleTests(TurnPlatformFixture fx) : IClassFixture<T
         Assert.DoesNotContain(stored, m => m!["content"]!.GetValue<string>().Contains(other, StringComparison.Ordinal));
     }
 
+    [Fact(DisplayName = "The turn id the platform answered with, sent back with another message, is a 422 too")]
+    public async Task Platform_chosen_turn_id_reused_with_another_message_is_422()
+    {
+        using var user = await fx.NewUserAsync("tp");
+        var id = await user.CreateConversationAsync();
+        string turnId;
+        using (var first = await user.PostMessageAsync(id, Question))
+        {
+            Assert.Equal(HttpStatusCode.OK, first.StatusCode);
+            turnId = first.Headers.GetValues("Turn-Id").Single();
+            Assert.Contains("event: done", await first.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        }
+
+        using var reused = await user.PostMessageAsync(id, "Something else entirely", turnId: turnId);
+        Assert.Equal("idempotency_key_reused", (await ApiClient.ProblemAsync(reused, HttpStatusCode.UnprocessableEntity))["code"]!.GetValue<string>());
+        (await user.SendAsync(id, Question, turnId)).Done();
+        Assert.Equal(2, (await user.MessagesAsync(id)).Count);
+    }
+
     [Fact(DisplayName = "The request fingerprint a keyed question is stored with is a keyed hash, not the SHA-256 of its text")]
     public async Task Stored_fingerprint_is_keyed()
     {

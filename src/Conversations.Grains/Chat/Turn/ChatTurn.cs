@@ -32,7 +32,7 @@ internal sealed class ChatTurn(ChatPipeline pipeline, ConversationScope conversa
     public Caller Caller => message.Caller;
     /// <summary>The turn's id: the client's, or a new one.</summary>
     public string TurnId { get; } = string.IsNullOrWhiteSpace(message.ClientTurnId) ? Guid.NewGuid().ToString("n") : message.ClientTurnId!;
-    /// <summary>The fingerprint of the request (a client-chosen turn id's), stored with the question; null otherwise.</summary>
+    /// <summary>The fingerprint of the request, stored with the question (null only when the tenant's data key is destroyed).</summary>
     public string? RequestFingerprint => requestFingerprint;
     /// <summary>The question as the user wrote it.</summary>
     public string Question => message.Text;
