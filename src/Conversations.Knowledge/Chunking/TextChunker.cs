@@ -143,7 +143,7 @@ public sealed class TextChunker
         while (rest.Length > maxChars)
         {
             var cut = rest.Span[..maxChars].LastIndexOf(' ');
-            if (cut <= maxChars / 2) cut = maxChars;
+            if (cut <= maxChars / 2) cut = char.IsHighSurrogate(rest.Span[maxChars - 1]) ? maxChars - 1 : maxChars; // never half a pair
             yield return rest[..cut].ToString().Trim();
             rest = rest[cut..].TrimStart();
         }
