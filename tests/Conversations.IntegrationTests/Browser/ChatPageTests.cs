@@ -56,8 +56,7 @@ public sealed class ChatPageTests(WebChatFixture fx)
     public async Task Regenerate_and_edit()
     {
         var (key, _) = await fx.NewReaderAsync();
-        await using var b = await ChatBrowser.OpenAsync(fx.BaseUrl);
-        await b.SignInAsync(key);
+        await using var b = await SignedInAsync(key);
         var box = b.Page.GetByLabel("Message", new() { Exact = true });
         await box.FillAsync("How long");
         await box.PressAsync("Shift+Enter");
@@ -94,8 +93,7 @@ public sealed class ChatPageTests(WebChatFixture fx)
     public async Task Attach_an_image()
     {
         var (key, _) = await fx.NewReaderAsync();
-        await using var b = await ChatBrowser.OpenAsync(fx.BaseUrl);
-        await b.SignInAsync(key);
+        await using var b = await SignedInAsync(key);
         byte[] png = [.. Convert.FromBase64String("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg=="), .. Guid.NewGuid().ToByteArray()];
         await b.Page.Locator("[data-testid=image-picker]").SetInputFilesAsync(new FilePayload { Name = "pixel.png", MimeType = "image/png", Buffer = png });
         await b.Page.Locator(".composer-images .chip", new() { HasText = "pixel.png" }).WaitForAsync();
@@ -111,8 +109,7 @@ public sealed class ChatPageTests(WebChatFixture fx)
     public async Task Conversation_list()
     {
         var (key, _) = await fx.NewReaderAsync();
-        await using var b = await ChatBrowser.OpenAsync(fx.BaseUrl);
-        await b.SignInAsync(key);
+        await using var b = await SignedInAsync(key);
         await b.AskAsync(Question);
         await b.WaitForAnswerAsync();
         await b.Page.GetByRole(AriaRole.Button, new() { Name = "New chat" }).ClickAsync();
@@ -146,32 +143,19 @@ public sealed class ChatPageTests(WebChatFixture fx)
     public async Task Stop()
     {
         var (key, _) = await fx.NewReaderAsync();
-        fx.Model.Control.SetModel(WebChatFixture.ModelId, WebChatFixture.Streaming with
-        {
-            ScriptedAnswer = null, AnswerTokens = 400, TimePerToken = TimeSpan.FromMilliseconds(100),
-        });
-        try
-        {
-            await using var b = await ChatBrowser.OpenAsync(fx.BaseUrl);
-            await b.SignInAsync(key);
-            await b.AskAsync("Tell me everything about leave.");
-            await b.Page.Locator("article.turn.assistant.streaming .markdown").WaitForAsync();
-            await b.ScreenshotAsync("stop-mid-stream");
-            await b.Page.GetByRole(AriaRole.Button, new() { Name = "Stop the answer" }).ClickAsync();
-            await b.Page.Locator("article.turn.assistant[data-status=stopped]").WaitForAsync();
-            Assert.Equal("Stopped", await b.LastAnswer.Locator(".badge").InnerTextAsync());
-            await b.ScreenshotAsync("stop-stopped");
+        using var slowly = fx.AnswerSlowly(answerTokens: 400, timePerToken: TimeSpan.FromMilliseconds(100));
+        await using var b = await OpenMidAnswerAsync(key, "Tell me everything about leave.");
+        await b.ScreenshotAsync("stop-mid-stream");
+        await b.Page.GetByRole(AriaRole.Button, new() { Name = "Stop the answer" }).ClickAsync();
+        await b.Page.Locator("article.turn.assistant[data-status=stopped]").WaitForAsync();
+        Assert.Equal("Stopped", await b.LastAnswer.Locator(".badge").InnerTextAsync());
+        await b.ScreenshotAsync("stop-stopped");
 
-            using var api = fx.As(key);
-            var stored = (await api.MessagesAsync(ConversationIdOf(b.Page))).Last()!;
-            Assert.Equal("stopped", stored["status"]!.GetValue<string>());
-            var words = stored["content"]!.GetValue<string>().Split(' ', StringSplitOptions.RemoveEmptyEntries).Length;
-            Assert.InRange(words, 1, 399);
-        }
-        finally
-        {
-            fx.ResetModel();
-        }
+        using var api = fx.As(key);
+        var stored = (await api.MessagesAsync(ConversationIdOf(b.Page))).Last()!;
+        Assert.Equal("stopped", stored["status"]!.GetValue<string>());
+        var words = stored["content"]!.GetValue<string>().Split(' ', StringSplitOptions.RemoveEmptyEntries).Length;
+        Assert.InRange(words, 1, 399);
     }
 
     [Fact(DisplayName = "When the connection drops mid-answer the page resumes from the last event and shows the whole answer once")]
@@ -217,33 +201,20 @@ public sealed class ChatPageTests(WebChatFixture fx)
     public async Task Reload_mid_answer()
     {
         var (key, _) = await fx.NewReaderAsync();
-        fx.Model.Control.SetModel(WebChatFixture.ModelId, WebChatFixture.Streaming with
-        {
-            ScriptedAnswer = null, AnswerTokens = 60, TimePerToken = TimeSpan.FromMilliseconds(80),
-        });
-        try
-        {
-            await using var b = await ChatBrowser.OpenAsync(fx.BaseUrl);
-            await b.SignInAsync(key);
-            await b.AskAsync("Tell me about leave.");
-            await b.Page.Locator("article.turn.assistant.streaming .markdown").WaitForAsync();
-            await b.Page.ReloadAsync();
-            await b.Page.Locator("article.turn.assistant.streaming").WaitForAsync();
-            await b.WaitForAnswerAsync();
-            await b.ScreenshotAsync("reload-followed");
+        using var slowly = fx.AnswerSlowly(answerTokens: 60, timePerToken: TimeSpan.FromMilliseconds(80));
+        await using var b = await OpenMidAnswerAsync(key, "Tell me about leave.");
+        await b.Page.ReloadAsync();
+        await b.Page.Locator("article.turn.assistant.streaming").WaitForAsync();
+        await b.WaitForAnswerAsync();
+        await b.ScreenshotAsync("reload-followed");
 
-            using var api = fx.As(key);
-            var stored = (await api.MessagesAsync(ConversationIdOf(b.Page))).Last()!;
-            Assert.Equal("complete", stored["status"]!.GetValue<string>());
-            // The whole stored answer is on the page: its last words, as the turn ended after the reload.
-            var words = stored["content"]!.GetValue<string>().Split(' ', StringSplitOptions.RemoveEmptyEntries);
-            Assert.EndsWith(string.Join(' ', words[^5..]), (await b.LastAnswer.Locator(".markdown").InnerTextAsync()).Trim());
-            Assert.Equal(1, await b.Page.Locator(".turn.user").CountAsync());
-        }
-        finally
-        {
-            fx.ResetModel();
-        }
+        using var api = fx.As(key);
+        var stored = (await api.MessagesAsync(ConversationIdOf(b.Page))).Last()!;
+        Assert.Equal("complete", stored["status"]!.GetValue<string>());
+        // The whole stored answer is on the page: its last words, as the turn ended after the reload.
+        var words = stored["content"]!.GetValue<string>().Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        Assert.EndsWith(string.Join(' ', words[^5..]), (await b.LastAnswer.Locator(".markdown").InnerTextAsync()).Trim());
+        Assert.Equal(1, await b.Page.Locator(".turn.user").CountAsync());
     }
 
     [Fact(DisplayName = "A send the platform refuses (the user's rate limit) shows a friendly error with a retry button, and the retry gets the answer")]
@@ -298,8 +269,7 @@ public sealed class ChatPageTests(WebChatFixture fx)
     public async Task Feedback_is_saved()
     {
         var (key, tenantId) = await fx.NewReaderAsync();
-        await using var b = await ChatBrowser.OpenAsync(fx.BaseUrl);
-        await b.SignInAsync(key);
+        await using var b = await SignedInAsync(key);
         await b.AskAsync(Question);
         await b.WaitForAnswerAsync();
         await b.LastAnswer.GetByRole(AriaRole.Button, new() { Name = "Bad answer" }).ClickAsync();
@@ -368,8 +338,7 @@ public sealed class ChatPageTests(WebChatFixture fx)
     public async Task Dark_mode()
     {
         var (key, _) = await fx.NewReaderAsync();
-        await using var b = await ChatBrowser.OpenAsync(fx.BaseUrl, new BrowserNewContextOptions { ColorScheme = ColorScheme.Dark });
-        await b.SignInAsync(key);
+        await using var b = await SignedInAsync(key, new BrowserNewContextOptions { ColorScheme = ColorScheme.Dark });
         Assert.Equal("rgb(23, 23, 26)", await b.Page.EvaluateAsync<string>("() => getComputedStyle(document.body).backgroundColor"));
         await b.AskAsync(Question);
         await b.Page.Locator("article.turn.assistant.streaming .markdown").WaitForAsync();
@@ -381,6 +350,39 @@ public sealed class ChatPageTests(WebChatFixture fx)
         await b.Page.WaitForTimeoutAsync(200);
         await b.ScreenshotAsync("phone-dark-done");
         Assert.Equal("rgb(23, 23, 26)", await b.Page.EvaluateAsync<string>("() => getComputedStyle(document.querySelector('main.chat')).backgroundColor"));
+    }
+
+    // Opens the chat page and signs in with the reader's key.
+    private async Task<ChatBrowser> SignedInAsync(string key, BrowserNewContextOptions? options = null)
+    {
+        var b = await ChatBrowser.OpenAsync(fx.BaseUrl, options);
+        try
+        {
+            await b.SignInAsync(key);
+            return b;
+        }
+        catch
+        {
+            await b.DisposeAsync();
+            throw;
+        }
+    }
+
+    // Signs in with the reader's key and asks the question; returns once the answer is seen streaming.
+    private async Task<ChatBrowser> OpenMidAnswerAsync(string key, string question)
+    {
+        var b = await SignedInAsync(key);
+        try
+        {
+            await b.AskAsync(question);
+            await b.Page.Locator("article.turn.assistant.streaming .markdown").WaitForAsync();
+            return b;
+        }
+        catch
+        {
+            await b.DisposeAsync();
+            throw;
+        }
     }
 
     private static string ConversationIdOf(IPage page) => page.Url[(page.Url.IndexOf("#/c/", StringComparison.Ordinal) + 4)..];
