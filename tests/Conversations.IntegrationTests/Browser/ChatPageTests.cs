@@ -97,8 +97,7 @@ public sealed class ChatPageTests(WebChatFixture fx)
         byte[] png = [.. Convert.FromBase64String("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg=="), .. Guid.NewGuid().ToByteArray()];
         await b.Page.Locator("[data-testid=image-picker]").SetInputFilesAsync(new FilePayload { Name = "pixel.png", MimeType = "image/png", Buffer = png });
         await b.Page.Locator(".composer-images .chip", new() { HasText = "pixel.png" }).WaitForAsync();
-        await b.AskAsync("How long is parental leave, and what is in this picture?");
-        await b.WaitForAnswerAsync();
+        await b.AskAndWaitAsync("How long is parental leave, and what is in this picture?");
         Assert.Equal(0, await b.Page.Locator(".composer-images .chip").CountAsync());
         Assert.Contains("1 image", await b.Page.Locator(".turn.user .bubble-images").InnerTextAsync(), StringComparison.Ordinal);
         var question = fx.Model.Requests.Last(r => r.Messages[^1].Content.Contains("what is in this picture?", StringComparison.Ordinal)).Messages[^1];
@@ -110,11 +109,9 @@ public sealed class ChatPageTests(WebChatFixture fx)
     {
         var (key, _) = await fx.NewReaderAsync();
         await using var b = await SignedInAsync(key);
-        await b.AskAsync(Question);
-        await b.WaitForAnswerAsync();
+        await b.AskAndWaitAsync(Question);
         await b.Page.GetByRole(AriaRole.Button, new() { Name = "New chat" }).ClickAsync();
-        await b.AskAsync("Who approves travel?");
-        await b.WaitForAnswerAsync();
+        await b.AskAndWaitAsync("Who approves travel?");
         var titles = b.Page.Locator(".conversation-open");
         await Until(async () => await titles.CountAsync() == 2);
 
@@ -144,7 +141,8 @@ public sealed class ChatPageTests(WebChatFixture fx)
     {
         var (key, _) = await fx.NewReaderAsync();
         using var slowly = fx.AnswerSlowly(answerTokens: 400, timePerToken: TimeSpan.FromMilliseconds(100));
-        await using var b = await OpenMidAnswerAsync(key, "Tell me everything about leave.");
+        await using var b = await SignedInAsync(key);
+        await b.AskUntilStreamingAsync("Tell me everything about leave.");
         await b.ScreenshotAsync("stop-mid-stream");
         await b.Page.GetByRole(AriaRole.Button, new() { Name = "Stop the answer" }).ClickAsync();
         await b.Page.Locator("article.turn.assistant[data-status=stopped]").WaitForAsync();
@@ -184,8 +182,7 @@ public sealed class ChatPageTests(WebChatFixture fx)
             if (r.Url.Contains("/events", StringComparison.Ordinal)) lock (resumes) resumes.Add(r.Headers.GetValueOrDefault("last-event-id", ""));
         };
         await b.SignInAsync(key);
-        await b.AskAsync(Question);
-        await b.WaitForAnswerAsync();
+        await b.AskAndWaitAsync(Question);
         await b.ScreenshotAsync("resume-done");
 
         Assert.Equal(1, cut);
@@ -202,7 +199,8 @@ public sealed class ChatPageTests(WebChatFixture fx)
     {
         var (key, _) = await fx.NewReaderAsync();
         using var slowly = fx.AnswerSlowly(answerTokens: 60, timePerToken: TimeSpan.FromMilliseconds(80));
-        await using var b = await OpenMidAnswerAsync(key, "Tell me about leave.");
+        await using var b = await SignedInAsync(key);
+        await b.AskUntilStreamingAsync("Tell me about leave.");
         await b.Page.ReloadAsync();
         await b.Page.Locator("article.turn.assistant.streaming").WaitForAsync();
         await b.WaitForAnswerAsync();
@@ -270,8 +268,7 @@ public sealed class ChatPageTests(WebChatFixture fx)
     {
         var (key, tenantId) = await fx.NewReaderAsync();
         await using var b = await SignedInAsync(key);
-        await b.AskAsync(Question);
-        await b.WaitForAnswerAsync();
+        await b.AskAndWaitAsync(Question);
         await b.LastAnswer.GetByRole(AriaRole.Button, new() { Name = "Bad answer" }).ClickAsync();
         await b.LastAnswer.GetByLabel("Tell us more (optional)").FillAsync("It should name the policy owner.");
         await b.ScreenshotAsync("feedback-comment");
@@ -309,8 +306,7 @@ public sealed class ChatPageTests(WebChatFixture fx)
         var composer = await b.Page.Locator("form.composer").BoundingBoxAsync();
         Assert.True(composer!.Width >= 360, $"the composer is {composer.Width}px wide");
 
-        await b.AskAsync(Question);
-        await b.Page.Locator("article.turn.assistant.streaming .markdown").WaitForAsync();
+        await b.AskUntilStreamingAsync(Question);
         await b.ScreenshotAsync("phone-light-mid-stream");
         await b.WaitForAnswerAsync();
         var bubble = await b.LastAnswer.BoundingBoxAsync();
@@ -340,8 +336,7 @@ public sealed class ChatPageTests(WebChatFixture fx)
         var (key, _) = await fx.NewReaderAsync();
         await using var b = await SignedInAsync(key, new BrowserNewContextOptions { ColorScheme = ColorScheme.Dark });
         Assert.Equal("rgb(23, 23, 26)", await b.Page.EvaluateAsync<string>("() => getComputedStyle(document.body).backgroundColor"));
-        await b.AskAsync(Question);
-        await b.Page.Locator("article.turn.assistant.streaming .markdown").WaitForAsync();
+        await b.AskUntilStreamingAsync(Question);
         await b.ScreenshotAsync("turn-desktop-dark-mid-stream");
         await b.WaitForAnswerAsync();
         await b.ScreenshotAsync("turn-desktop-dark-done");
@@ -359,23 +354,6 @@ public sealed class ChatPageTests(WebChatFixture fx)
         try
         {
             await b.SignInAsync(key);
-            return b;
-        }
-        catch
-        {
-            await b.DisposeAsync();
-            throw;
-        }
-    }
-
-    // Signs in with the reader's key and asks the question; returns once the answer is seen streaming.
-    private async Task<ChatBrowser> OpenMidAnswerAsync(string key, string question)
-    {
-        var b = await SignedInAsync(key);
-        try
-        {
-            await b.AskAsync(question);
-            await b.Page.Locator("article.turn.assistant.streaming .markdown").WaitForAsync();
             return b;
         }
         catch
