@@ -4,8 +4,7 @@ namespace Conversations.IntegrationTests.Api;
 /// The reads an admin console needs beside the settings routes: the operator's tenant list, the caller's profile, the
 /// tenant's feedback and the filtered routing event log; each stays inside the caller's tenant.
 /// </summary>
-[Collection(PlatformCollection.Name)]
-public sealed class AdminConsoleApiTests(PlatformFixture fx)
+public sealed class AdminConsoleApiTests(PlatformFixture fx) : PlatformTests
 {
     [Fact(DisplayName = "The operator lists tenants by id with user counts, filters by id or name, and pages with the cursor; tenant keys get 403")]
     public async Task Operator_lists_tenants()
@@ -80,8 +79,7 @@ public sealed class AdminConsoleApiTests(PlatformFixture fx)
     [Fact(DisplayName = "The tenant admin pages through the tenant's feedback newest first with counts and filters; another tenant's admin sees none; a user gets 403")]
     public async Task Admin_lists_feedback()
     {
-        using var t = await fx.NewTenantAsync("fb");
-        await t.Admin.RaiseRateLimitsAsync();
+        var t = await fx.NewUnlimitedTenantAsync("fb");
         var conversation = await t.User.CreateConversationAsync();
         var seqs = new List<long>();
         foreach (var question in new[] { "What is the capital of France?", "Name a colour of the sky.", "What is two plus two?" })
@@ -157,8 +155,7 @@ public sealed class AdminConsoleApiTests(PlatformFixture fx)
     [Fact(DisplayName = "Usage by day, user and model counts this tenant's turns only; another tenant's admin sees zero; a user gets 403")]
     public async Task Usage_stays_in_the_tenant()
     {
-        using var t = await fx.NewTenantAsync("use");
-        await t.Admin.RaiseRateLimitsAsync();
+        var t = await fx.NewUnlimitedTenantAsync("use");
         var conversation = await t.User.CreateConversationAsync();
         await t.User.SendAsync(conversation, "What do we know about invoices?");
         await t.User.SendAsync(conversation, "And about refunds?");

@@ -1,14 +1,12 @@
 namespace Conversations.IntegrationTests.Api;
 
 /// <summary>The chat turn over real HTTP against a real platform process and PostgreSQL.</summary>
-[Collection(PlatformCollection.Name)]
-public sealed class ChatTurnApiTests(PlatformFixture fx)
+public sealed class ChatTurnApiTests(PlatformFixture fx) : PlatformTests
 {
     [Fact(DisplayName = "A turn streams progress, deltas and a done event with usage, and both messages are stored")]
     public async Task Turn_streams_and_is_stored()
     {
-        using var user = await fx.NewUserAsync();
-        var id = await user.CreateConversationAsync();
+        var (user, id) = await fx.NewConversationAsync();
 
         var events = await user.SendAsync(id, "The quarterly report is due on Friday. When is the report due?");
 
@@ -31,8 +29,7 @@ public sealed class ChatTurnApiTests(PlatformFixture fx)
     [Fact(DisplayName = "The extractive responder quotes earlier context relevant to the question and says no model runs")]
     public async Task Extractive_answer_uses_context()
     {
-        using var user = await fx.NewUserAsync();
-        var id = await user.CreateConversationAsync();
+        var (user, id) = await fx.NewConversationAsync();
         await user.SendAsync(id, "Our office wifi password rotates every Monday morning.");
         var events = await user.SendAsync(id, "When does the wifi password rotate?");
         var answer = events.AnswerText();
@@ -43,8 +40,7 @@ public sealed class ChatTurnApiTests(PlatformFixture fx)
     [Fact(DisplayName = "History pages back with ?before= and returns every message exactly once, in order")]
     public async Task History_is_paged()
     {
-        using var user = await fx.NewUserAsync();
-        var id = await user.CreateConversationAsync();
+        var (user, id) = await fx.NewConversationAsync();
         for (var i = 0; i < 4; i++) await user.SendAsync(id, $"message number {i}");
 
         var seqs = new List<long>();
@@ -62,9 +58,7 @@ public sealed class ChatTurnApiTests(PlatformFixture fx)
     [Fact(DisplayName = "Listing shows only the caller's own conversations, and delete removes one (then 404)")]
     public async Task List_and_delete()
     {
-        using var tenant = await fx.NewTenantAsync();
-        var (admin, user) = tenant;
-        var mine = await user.CreateConversationAsync("mine");
+        var (admin, user, mine) = await fx.NewConversationAsync(title: "mine");
         await admin.CreateConversationAsync("admin's");
 
         var list = (await user.Http.GetFromJsonAsync<System.Text.Json.Nodes.JsonNode>("/v1/conversations"))!["conversations"]!.AsArray();
@@ -93,8 +87,7 @@ public sealed class ChatTurnApiTests(PlatformFixture fx)
     [Fact(DisplayName = "A second turn sent while one streams is refused with a 409 problem before any stream starts, not interleaved")]
     public async Task Concurrent_turns_on_one_conversation()
     {
-        using var user = await fx.NewUserAsync();
-        var id = await user.CreateConversationAsync();
+        var (user, id) = await fx.NewConversationAsync();
         var responses = await Task.WhenAll(Enumerable.Range(0, 4).Select(i => user.PostMessageAsync(id, $"parallel {i}")));
         var completed = 0;
         foreach (var res in responses)
@@ -117,8 +110,7 @@ public sealed class ChatTurnApiTests(PlatformFixture fx)
     [Fact(DisplayName = "Chinese text round-trips through the stream and the log unchanged")]
     public async Task Chinese_round_trip()
     {
-        using var user = await fx.NewUserAsync();
-        var id = await user.CreateConversationAsync("中文");
+        var (user, id) = await fx.NewConversationAsync(title: "中文");
         await user.SendAsync(id, "公司的年假政策是每年十五天。");
         var events = await user.SendAsync(id, "年假政策是多少天？");
         Assert.Contains("年假政策", events.AnswerText());

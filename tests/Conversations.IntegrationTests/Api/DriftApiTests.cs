@@ -5,8 +5,7 @@ namespace Conversations.IntegrationTests.Api;
 /// PostgreSQL, local MiniLM embeddings), the tenant's drift grain builds its reference from the first window, and an
 /// admin's check compares later windows with it.
 /// </summary>
-[Collection(PlatformCollection.Name)]
-public sealed class DriftApiTests(PlatformFixture fx)
+public sealed class DriftApiTests(PlatformFixture fx) : PlatformTests
 {
     private const int ReferenceSize = 40;
     private const int WindowSize = 30;
@@ -145,8 +144,7 @@ public sealed class DriftApiTests(PlatformFixture fx)
 
     private async Task<TenantClients> NewTenantAsync(string prefix, int checkPeriodMinutes = 60)
     {
-        var t = await fx.NewTenantAsync(prefix);
-        await t.Admin.RaiseRateLimitsAsync();
+        var t = await fx.NewUnlimitedTenantAsync(prefix);
         await ApiClient.EnsureAsync(await t.Admin.Http.PutAsJsonAsync("/v1/drift/thresholds",
             new { minSamples = WindowSize, referenceSamples = ReferenceSize, checkPeriodMinutes }), HttpStatusCode.OK);
         // A small knowledge base alice may read, so retrieval embeds each question and the sketch reuses that embedding.

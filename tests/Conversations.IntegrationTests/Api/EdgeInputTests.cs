@@ -6,8 +6,7 @@ namespace Conversations.IntegrationTests.Api;
 /// Input the database cannot store, ids that are too long, and clients that accept no JSON: every route of the API,
 /// found in its own OpenAPI document, answers with a 4xx problem, never a 5xx or an empty body.
 /// </summary>
-[Collection(PlatformCollection.Name)]
-public sealed class EdgeInputTests(PlatformFixture fx)
+public sealed class EdgeInputTests(PlatformFixture fx) : PlatformTests
 {
     private const string Nul = "a\u0000b";
 
@@ -83,8 +82,7 @@ public sealed class EdgeInputTests(PlatformFixture fx)
     [Fact(DisplayName = "A NUL in a message is a 400 naming the field, and nothing is stored")]
     public async Task Nul_in_a_message()
     {
-        using var user = await fx.NewUserAsync();
-        var id = await user.CreateConversationAsync();
+        var (user, id) = await fx.NewConversationAsync();
         var response = await user.Http.PostAsJsonAsync($"/v1/conversations/{id}/messages", new { text = "hello \u0000 world" });
         var problem = await ApiClient.ProblemAsync(response, HttpStatusCode.BadRequest);
         Assert.Equal("text", problem["field"]!.GetValue<string>());

@@ -1,14 +1,12 @@
 namespace Conversations.IntegrationTests.Api;
 
 /// <summary>Every bad input gets its status code and a problem-details body; tenants never see each other.</summary>
-[Collection(PlatformCollection.Name)]
-public sealed class ErrorApiTests(PlatformFixture fx)
+public sealed class ErrorApiTests(PlatformFixture fx) : PlatformTests
 {
     [Fact(DisplayName = "Malformed JSON is a 400 problem")]
     public async Task Malformed_json()
     {
-        using var user = await fx.NewUserAsync();
-        var id = await user.CreateConversationAsync();
+        var (user, id) = await fx.NewConversationAsync();
         var res = await user.Http.PostAsync($"/v1/conversations/{id}/messages", new StringContent("{\"text\": ", Encoding.UTF8, "application/json"));
         var problem = await ApiClient.ProblemAsync(res, HttpStatusCode.BadRequest);
         Assert.Contains("JSON", problem["detail"]!.GetValue<string>());
@@ -17,8 +15,7 @@ public sealed class ErrorApiTests(PlatformFixture fx)
     [Fact(DisplayName = "A missing text field is a 400 problem")]
     public async Task Missing_field()
     {
-        using var user = await fx.NewUserAsync();
-        var id = await user.CreateConversationAsync();
+        var (user, id) = await fx.NewConversationAsync();
         var res = await user.Http.PostAsJsonAsync($"/v1/conversations/{id}/messages", new { other = 1 });
         var problem = await ApiClient.ProblemAsync(res, HttpStatusCode.BadRequest);
         Assert.Contains("text", problem["detail"]!.GetValue<string>());
@@ -39,8 +36,7 @@ public sealed class ErrorApiTests(PlatformFixture fx)
     [Fact(DisplayName = "A user key on an admin route and a tenant key on the operator route are 403 problems")]
     public async Task Wrong_role()
     {
-        using var tenant = await fx.NewTenantAsync();
-        var (admin, user) = tenant;
+        var (admin, user) = await fx.NewTenantAsync();
         await ApiClient.ProblemAsync(await user.Http.PostAsJsonAsync("/v1/users", new { userId = "mallory" }), HttpStatusCode.Forbidden);
         await ApiClient.ProblemAsync(await admin.Http.PostAsJsonAsync("/v1/tenants", new { tenantId = "stolen" }), HttpStatusCode.Forbidden);
     }
@@ -64,10 +60,8 @@ public sealed class ErrorApiTests(PlatformFixture fx)
     [Fact(DisplayName = "Another user's conversation in the same tenant is a 404")]
     public async Task Other_user_is_404()
     {
-        var (adminKey, aliceKey) = await fx.NewTenantKeysAsync();
-        using var admin = fx.As(adminKey);
+        var (admin, alice) = await fx.NewTenantAsync();
         var bobKey = await admin.CreateUserWithKeyAsync("bob");
-        using var alice = fx.As(aliceKey);
         using var bob = fx.As(bobKey);
         var id = await alice.CreateConversationAsync();
         await ApiClient.ProblemAsync(await bob.Http.GetAsync($"/v1/conversations/{id}"), HttpStatusCode.NotFound);
@@ -77,8 +71,7 @@ public sealed class ErrorApiTests(PlatformFixture fx)
     [Fact(DisplayName = "A message over the configured length is a 413 problem, and nothing is stored")]
     public async Task Message_too_long()
     {
-        using var user = await fx.NewUserAsync();
-        var id = await user.CreateConversationAsync();
+        var (user, id) = await fx.NewConversationAsync();
         var res = await user.Http.PostAsJsonAsync($"/v1/conversations/{id}/messages", new { text = new string('x', 2001) });
         await ApiClient.ProblemAsync(res, HttpStatusCode.RequestEntityTooLarge);
         Assert.Empty((await user.GetConversationAsync(id))["messages"]!.AsArray());
@@ -87,8 +80,7 @@ public sealed class ErrorApiTests(PlatformFixture fx)
     [Fact(DisplayName = "A body over the configured size is a 413 problem")]
     public async Task Body_too_large()
     {
-        using var user = await fx.NewUserAsync();
-        var id = await user.CreateConversationAsync();
+        var (user, id) = await fx.NewConversationAsync();
         var body = "{\"text\":\"" + new string('y', 70_000) + "\"}";
         var res = await user.Http.PostAsync($"/v1/conversations/{id}/messages", new StringContent(body, Encoding.UTF8, "application/json"));
         await ApiClient.ProblemAsync(res, HttpStatusCode.RequestEntityTooLarge);

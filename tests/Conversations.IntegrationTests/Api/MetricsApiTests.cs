@@ -1,8 +1,7 @@
 namespace Conversations.IntegrationTests.Api;
 
 /// <summary>The operator's view: OpenTelemetry metrics scraped from /metrics over real HTTP.</summary>
-[Collection(PlatformCollection.Name)]
-public sealed partial class MetricsApiTests(PlatformFixture fx)
+public sealed partial class MetricsApiTests(PlatformFixture fx) : PlatformTests
 {
     [Fact(DisplayName = "/metrics counts a finished turn by outcome and model, with its time to first token, and names no tenant")]
     public async Task Turn_shows_up_in_metrics()
@@ -64,8 +63,7 @@ public sealed partial class MetricsApiTests(PlatformFixture fx)
     [Fact(DisplayName = "The SLO series the alert rules and the Grafana dashboard query exist under those names after a turn")]
     public async Task Alert_and_dashboard_series_exist()
     {
-        using var user = await fx.NewUserAsync("slonames");
-        var id = await user.CreateConversationAsync();
+        var (user, id) = await fx.NewConversationAsync("slonames");
         Assert.Equal("done", (await user.SendAsync(id, "The library opens at nine. When does the library open?"))[^1].Name);
         using var scraper = fx.Operator();
         var wanted = new[]

@@ -3,12 +3,6 @@ namespace Conversations.IntegrationTests.Api;
 /// <summary>Model outages, timeouts and stalls end the stream with a clear error event, never a hang.</summary>
 public sealed class ModelFailureTests(ModelPlatformFixture fx) : IClassFixture<ModelPlatformFixture>
 {
-    private async Task<(ApiClient User, string ConversationId)> NewConversationAsync()
-    {
-        var user = await fx.NewUserAsync("m");
-        return (user, await user.CreateConversationAsync());
-    }
-
     [Fact(DisplayName = "A configured model answers, streamed as its tokens arrive, with its usage in the done event")]
     public async Task Model_answers()
     {
@@ -16,8 +10,7 @@ public sealed class ModelFailureTests(ModelPlatformFixture fx) : IClassFixture<M
         // Tokens 30 ms apart: deltas that arrive together go out as one, so only an answer that arrives over time shows
         // that it streams.
         fx.Model.Control.Default = fx.Model.Control.Default with { TimePerToken = TimeSpan.FromMilliseconds(30) };
-        var (user, id) = await NewConversationAsync();
-        using var _ = user;
+        var (user, id) = await fx.NewConversationAsync("m");
         var events = await user.SendAsync(id, "What is the capital of France?");
         Assert.True(events[^1].Name == "done", events.Dump());
         Assert.Equal("test-model", events[^1].Data["model"]!.GetValue<string>());
@@ -34,8 +27,7 @@ public sealed class ModelFailureTests(ModelPlatformFixture fx) : IClassFixture<M
         // The model holds for 30 s; the platform gives up after its 4 s first-token timeout (and one silent retry), so an
         // answer well before the hold ends proves it did not wait for the model, with room for a cold, busy host.
         fx.Model.Control.SetFault(TestModelOptions.DefaultModelName, FaultRule.Timeout(TimeSpan.FromSeconds(30)));
-        var (user, id) = await NewConversationAsync();
-        using var _ = user;
+        var (user, id) = await fx.NewConversationAsync("m");
         var started = DateTime.UtcNow;
         var events = await user.SendAsync(id, "hello?");
         Assert.True(DateTime.UtcNow - started < TimeSpan.FromSeconds(20), $"the stream must not hang (took {DateTime.UtcNow - started})");
@@ -51,8 +43,7 @@ public sealed class ModelFailureTests(ModelPlatformFixture fx) : IClassFixture<M
     {
         fx.Model.Control.Reset();
         fx.Model.Control.SetFault(TestModelOptions.DefaultModelName, FaultRule.Stall(afterTokens: 3, hold: TimeSpan.FromSeconds(10)));
-        var (user, id) = await NewConversationAsync();
-        using var _ = user;
+        var (user, id) = await fx.NewConversationAsync("m");
         var events = await user.SendAsync(id, "tell me something long");
         Assert.Equal("error", events[^1].Name);
         Assert.Equal("model_stalled", events[^1].Data["code"]!.GetValue<string>());
@@ -71,8 +62,7 @@ public sealed class ModelFailureTests(ModelPlatformFixture fx) : IClassFixture<M
     {
         fx.Model.Control.Reset();
         fx.Model.Control.FailAlways(TestModelOptions.DefaultModelName, 500);
-        var (user, id) = await NewConversationAsync();
-        using var _ = user;
+        var (user, id) = await fx.NewConversationAsync("m");
         var events = await user.SendAsync(id, "hello?");
         Assert.Equal("error", events[^1].Name);
         Assert.Equal("model_unavailable", events[^1].Data["code"]!.GetValue<string>());

@@ -9,8 +9,7 @@ public sealed class ModelMetricsTests(ModelPlatformFixture fx) : IClassFixture<M
     public async Task Tenant_model_names_stay_out_of_metrics()
     {
         using var op = fx.Operator();
-        using var tenant = await fx.NewTenantAsync("mm");
-        var (admin, user) = tenant;
+        var (admin, user) = await fx.NewTenantAsync("mm");
         await ApiClient.EnsureAsync(await admin.Http.PutAsJsonAsync($"/v1/routing/models/{SecretModel}", new
         {
             endpoint = fx.Model.BaseUrl,
@@ -37,8 +36,7 @@ public sealed class ModelMetricsTests(ModelPlatformFixture fx) : IClassFixture<M
         }
         Assert.Equal(SecretModel, answeredBy);
         // A tenant without a policy gets the operator's configured model.
-        using var plainTenant = await fx.NewTenantAsync("mp");
-        var (plainAdmin, plain) = plainTenant;
+        var (plainAdmin, plain) = await fx.NewTenantAsync("mp");
         var plainEvents = await plain.SendAsync(await plain.CreateConversationAsync(), "What is the capital of Italy?");
         Assert.Equal("test-model", plainEvents[^1].Data["model"]!.GetValue<string>());
 

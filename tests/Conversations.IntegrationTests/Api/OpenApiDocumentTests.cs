@@ -7,8 +7,7 @@ namespace Conversations.IntegrationTests.Api;
 /// responses, exact types, optional fields, enums, the event stream and the upload bodies, and a client driven only by
 /// the document sends a message and reads its events.
 /// </summary>
-[Collection(PlatformCollection.Name)]
-public sealed class OpenApiDocumentTests(PlatformFixture fx)
+public sealed class OpenApiDocumentTests(PlatformFixture fx) : PlatformTests
 {
     private static readonly string[] Methods = ["get", "put", "post", "delete", "patch", "head", "options"];
 

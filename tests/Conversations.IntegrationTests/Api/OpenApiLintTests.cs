@@ -1,8 +1,7 @@
 namespace Conversations.IntegrationTests.Api;
 
 /// <summary>The live document through a third-party linter: Redocly's recommended rules, the contract's rules as errors.</summary>
-[Collection(PlatformCollection.Name)]
-public sealed class OpenApiLintTests(PlatformFixture fx)
+public sealed class OpenApiLintTests(PlatformFixture fx) : PlatformTests
 {
     [Fact(DisplayName = "Redocly lint (recommended; security-defined, operation-4xx-response and operation-2xx-response as errors) finds no problem")]
     public async Task Document_passes_redocly_lint()

@@ -10,9 +10,7 @@ public sealed class PromptingApiTests(ModelPlatformFixture fx) : IClassFixture<M
     public async Task Prefix_is_stable()
     {
         fx.Model.Control.Reset();
-        using var tenant = await fx.NewTenantAsync("p");
-        var (admin, user) = tenant;
-        var id = await user.CreateConversationAsync();
+        var (user, id) = await fx.NewConversationAsync("p");
         var marker = Guid.NewGuid().ToString("n");
         for (var i = 0; i < 4; i++) Assert.Equal("done", (await user.SendAsync(id, $"{marker} short question {i}"))[^1].Name);
 
@@ -31,9 +29,7 @@ public sealed class PromptingApiTests(ModelPlatformFixture fx) : IClassFixture<M
     {
         fx.Model.Control.Reset();
         fx.Model.Control.Default = fx.Model.Control.Default with { AnswerTokens = 120 };
-        using var tenant = await fx.NewTenantAsync("p");
-        var (admin, user) = tenant;
-        var id = await user.CreateConversationAsync();
+        var (user, id) = await fx.NewConversationAsync("p");
         var marker = Guid.NewGuid().ToString("n");
         var reported = new List<int>();
         for (var i = 0; i < 7; i++)
@@ -63,8 +59,7 @@ public sealed class PromptingApiTests(ModelPlatformFixture fx) : IClassFixture<M
                 ? "Codenames so far: " + string.Join("; ", c.Messages[^1].Content.Split('\n').Where(l => l.StartsWith("User:", StringComparison.Ordinal)).Select(l => l.Split("codename for ")[^1].Split(',')[0]))
                 : string.Join(' ', Enumerable.Repeat("answer", 60)),
         };
-        using var tenant = await fx.NewTenantAsync("p");
-        var (admin, user) = tenant;
+        var (admin, user) = await fx.NewTenantAsync("p");
         await admin.PatchSettingsAsync(new { contextBudgetTokens = 2000, summaryThresholdTokens = 400, maxOutputTokens = 200 });
         var id = await user.CreateConversationAsync();
         var marker = Guid.NewGuid().ToString("n");
@@ -87,9 +82,7 @@ public sealed class PromptingApiTests(ModelPlatformFixture fx) : IClassFixture<M
     public async Task Memory_round_trip()
     {
         fx.Model.Control.Reset();
-        using var tenant = await fx.NewTenantAsync("p");
-        var (admin, user) = tenant;
-        var first = await user.CreateConversationAsync();
+        var (user, first) = await fx.NewConversationAsync("p");
         await user.SendAsync(first, "My name is Alice Chen.");
 
         var facts = (await user.Http.GetFromJsonAsync<JsonArray>("/v1/me/memory"))!;
@@ -110,8 +103,7 @@ public sealed class PromptingApiTests(ModelPlatformFixture fx) : IClassFixture<M
     public async Task Forgetting_holds_in_active_conversations()
     {
         fx.Model.Control.Reset();
-        using var tenant = await fx.NewTenantAsync("p");
-        var (admin, user) = tenant;
+        var (admin, user) = await fx.NewTenantAsync("p");
         var name = "Zorblax Quentinor";
         await user.SendAsync(await user.CreateConversationAsync(), $"My name is {name}.");
         await user.SendAsync(await user.CreateConversationAsync(), "I work at Vantorpe Logistics.");

@@ -76,8 +76,7 @@ public sealed class TurnLifecycleTests(TurnPlatformFixture fx) : IClassFixture<T
     [Fact(DisplayName = "A turn whose client left runs to its end and is stored complete; ?after= replays the rest of it afterwards")]
     public async Task Left_turn_completes()
     {
-        using var user = await fx.NewUserAsync("tl");
-        var id = await user.CreateConversationAsync();
+        var (user, id) = await fx.NewConversationAsync("tl");
         var (seen, turnId) = await SendAndCutAsync(user, id, Question, deltas: 2);
 
         var stored = await WaitForAnswerAsync(user, id, 2);
@@ -92,8 +91,7 @@ public sealed class TurnLifecycleTests(TurnPlatformFixture fx) : IClassFixture<T
     [Fact(DisplayName = "A retried send with the same turnId (while live, and after it finished) is the same turn: nothing is added to history")]
     public async Task Retried_send_is_the_same_turn()
     {
-        using var user = await fx.NewUserAsync("ti");
-        var id = await user.CreateConversationAsync();
+        var (user, id) = await fx.NewConversationAsync("ti");
         const string turnId = "retry-turn-1";
         var (_, first) = await SendAndCutAsync(user, id, Question, deltas: 2, turnId: turnId);
         Assert.Equal(turnId, first);
@@ -123,8 +121,7 @@ public sealed class TurnLifecycleTests(TurnPlatformFixture fx) : IClassFixture<T
     [Fact(DisplayName = "A turn id sent again with a different message is a 422 idempotency_key_reused (while live, and after it finished); the other text is not stored")]
     public async Task Reused_turn_id_with_another_message_is_422()
     {
-        using var user = await fx.NewUserAsync("tm");
-        var id = await user.CreateConversationAsync();
+        var (user, id) = await fx.NewConversationAsync("tm");
         const string turnId = "reused-turn-1", other = "Something else entirely";
         await SendAndCutAsync(user, id, Question, deltas: 2, turnId: turnId);
 
@@ -151,8 +148,7 @@ public sealed class TurnLifecycleTests(TurnPlatformFixture fx) : IClassFixture<T
     [Fact(DisplayName = "The turn id the platform answered with, sent back with another message, is a 422 too")]
     public async Task Platform_chosen_turn_id_reused_with_another_message_is_422()
     {
-        using var user = await fx.NewUserAsync("tp");
-        var id = await user.CreateConversationAsync();
+        var (user, id) = await fx.NewConversationAsync("tp");
         string turnId;
         using (var first = await user.PostMessageAsync(id, Question))
         {
@@ -170,8 +166,7 @@ public sealed class TurnLifecycleTests(TurnPlatformFixture fx) : IClassFixture<T
     [Fact(DisplayName = "The request fingerprint a keyed question is stored with is a keyed hash, not the SHA-256 of its text")]
     public async Task Stored_fingerprint_is_keyed()
     {
-        using var user = await fx.NewUserAsync("tf");
-        var id = await user.CreateConversationAsync();
+        var (user, id) = await fx.NewConversationAsync("tf");
         const string turnId = "keyed-turn-1";
         (await user.SendAsync(id, Question, turnId)).Done();
 
@@ -188,8 +183,7 @@ public sealed class TurnLifecycleTests(TurnPlatformFixture fx) : IClassFixture<T
     [Fact(DisplayName = "A second turn while one runs gets a 409 problem before any stream starts; history and cancel are served meanwhile")]
     public async Task Concurrent_turn_is_409()
     {
-        using var user = await fx.NewUserAsync("tc");
-        var id = await user.CreateConversationAsync();
+        var (user, id) = await fx.NewConversationAsync("tc");
         var (_, turnId) = await SendAndCutAsync(user, id, Question, deltas: 1);
 
         using var second = await user.PostMessageAsync(id, "something else", turnId: "another-turn");
@@ -204,9 +198,7 @@ public sealed class TurnLifecycleTests(TurnPlatformFixture fx) : IClassFixture<T
     [Fact(DisplayName = "Cancel stops the model call: the partial answer is stored as stopped, the stream ends with done 'stopped', and the ledger bills the call")]
     public async Task Cancel_keeps_a_stopped_answer()
     {
-        using var tenant = await fx.NewTenantAsync("tx");
-        var (admin, user) = tenant;
-        var id = await user.CreateConversationAsync();
+        var (admin, user, id) = await fx.NewConversationAsync("tx");
         var (seen, turnId) = await SendAndCutAsync(user, id, Question, deltas: 3);
 
         var cancel = await user.Http.PostAsync($"/v1/conversations/{id}/turns/{turnId}/cancel", null);
@@ -239,8 +231,7 @@ public sealed class TurnLifecycleTests(TurnPlatformFixture fx) : IClassFixture<T
     [Fact(DisplayName = "An answer's citations come back with it in GET history")]
     public async Task Citations_are_in_history()
     {
-        using var tenant = await fx.NewTenantAsync("tk");
-        var (admin, user) = tenant;
+        var (admin, user) = await fx.NewTenantAsync("tk");
         Assert.True((await admin.Http.PutAsJsonAsync("/v1/acl/roles/staff", new { includes = Array.Empty<string>(), labels = new[] { "public" } })).IsSuccessStatusCode);
         Assert.True((await admin.Http.PutAsJsonAsync("/v1/acl/users/alice/roles", new { roles = new[] { "staff" } })).IsSuccessStatusCode);
         var upload = await admin.Http.PostAsJsonAsync("/v1/knowledge/documents", new

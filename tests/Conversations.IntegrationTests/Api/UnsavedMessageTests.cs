@@ -8,8 +8,7 @@ namespace Conversations.IntegrationTests.Api;
 /// history does not hold the question. The failures are real: PostgreSQL refuses the question's row, or a stage before
 /// the question's commit cannot read what it needs.
 /// </summary>
-[Collection(PlatformCollection.Name)]
-public sealed class UnsavedMessageTests(PlatformFixture fx)
+public sealed class UnsavedMessageTests(PlatformFixture fx) : PlatformTests
 {
     private static Task<HttpResponseMessage> PostAsync(ApiClient user, string conversationId, object body) =>
         user.Http.SendAsync(new HttpRequestMessage(HttpMethod.Post, $"/v1/conversations/{conversationId}/messages") { Content = JsonContent.Create(body) },
@@ -31,8 +30,7 @@ public sealed class UnsavedMessageTests(PlatformFixture fx)
     [Fact(DisplayName = "A question PostgreSQL refuses to store answers 503 'Message not saved' with Retry-After; history does not hold it, and the next send is stored")]
     public async Task Refused_question_is_not_acknowledged()
     {
-        using var user = await fx.NewUserAsync("unsaved");
-        var id = await user.CreateConversationAsync();
+        var (user, id) = await fx.NewConversationAsync("unsaved");
         await user.SendAsync(id, "The first question is stored.");
 
         HttpResponseMessage res;
@@ -57,8 +55,7 @@ public sealed class UnsavedMessageTests(PlatformFixture fx)
     [Fact(DisplayName = "A turn that fails in a stage before its question is stored (an unreadable image) answers 503 'Message not saved', not a 200 stream with an error")]
     public async Task Turn_failing_before_the_commit_is_not_acknowledged()
     {
-        using var user = await fx.NewUserAsync("unsaved");
-        var id = await user.CreateConversationAsync();
+        var (user, id) = await fx.NewConversationAsync("unsaved");
         // A 1×1 PNG with bytes of its own, so its hash is this test's.
         byte[] png = [.. Convert.FromBase64String("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg=="),
             .. Guid.NewGuid().ToByteArray()];

@@ -1,8 +1,7 @@
 namespace Conversations.IntegrationTests.Api;
 
 /// <summary>Request bodies are validated as a whole: one 400 names every bad field by its JSON name.</summary>
-[Collection(PlatformCollection.Name)]
-public sealed class ValidationApiTests(PlatformFixture fx)
+public sealed class ValidationApiTests(PlatformFixture fx) : PlatformTests
 {
     [Fact(DisplayName = "Several bad fields give one 400 whose errors name each field as the client wrote it")]
     public async Task Every_bad_field_at_once()

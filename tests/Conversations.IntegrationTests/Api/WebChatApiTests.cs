@@ -1,8 +1,7 @@
 namespace Conversations.IntegrationTests.Api;
 
 /// <summary>The routes the chat page uses besides the turn: who a key names, rename, title search, and a cited passage.</summary>
-[Collection(PlatformCollection.Name)]
-public sealed class WebChatApiTests(PlatformFixture fx)
+public sealed class WebChatApiTests(PlatformFixture fx) : PlatformTests
 {
     [Fact(DisplayName = "The API host serves the chat app built by its build: page, bundle, styles, manifest and icons")]
     public async Task Chat_app_is_served()
@@ -87,8 +86,7 @@ public sealed class WebChatApiTests(PlatformFixture fx)
     [Fact(DisplayName = "A cited passage opens for a reader of its label; a label the user may not read, and another tenant's passage, are 404")]
     public async Task Passage()
     {
-        using var tenant = await fx.NewTenantAsync("passage");
-        var (admin, user) = tenant;
+        var (admin, user) = await fx.NewTenantAsync("passage");
         await ApiClient.EnsureAsync(await admin.Http.PutAsJsonAsync("/v1/acl/roles/staff", new { includes = Array.Empty<string>(), labels = new[] { "public" } }), HttpStatusCode.OK);
         await ApiClient.EnsureAsync(await admin.Http.PutAsJsonAsync("/v1/acl/users/alice/roles", new { roles = new[] { "staff" } }), HttpStatusCode.OK);
         var upload = await admin.Http.PostAsJsonAsync("/v1/knowledge/documents", new

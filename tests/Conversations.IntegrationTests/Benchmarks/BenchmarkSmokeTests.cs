@@ -26,14 +26,15 @@ public sealed class BenchmarkSmokeTests
     {
         var dll = Path.Combine(RepoPaths.Root, "tests", "Conversations.Benchmarks", "bin", RepoPaths.Configuration, "net10.0", "linux-x64", "Conversations.Benchmarks.dll");
         Assert.True(File.Exists(dll), $"Build the benchmarks first: {dll}");
-        var psi = new ProcessStartInfo("dotnet", $"\"{dll}\" {args}") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        psi.Environment["CONVERSATIONS_TEST_PG"] = TestDatabase.ServerConnectionString;
-        using var p = Process.Start(psi)!;
-        var stdout = p.StandardOutput.ReadToEndAsync();
-        var stderr = p.StandardError.ReadToEndAsync();
-        using var cts = new CancellationTokenSource(timeout);
-        try { await p.WaitForExitAsync(cts.Token); }
-        catch (OperationCanceledException) { p.Kill(entireProcessTree: true); return (-1, "timed out\n" + await stdout); }
-        return (p.ExitCode, await stdout + await stderr);
+        var psi = new ProcessStartInfo("dotnet", $"\"{dll}\" {args}") { Environment = { ["CONVERSATIONS_TEST_PG"] = TestDatabase.ServerConnectionString } };
+        try
+        {
+            var run = await CommandLine.RunAsync(psi, timeout);
+            return (run.ExitCode, run.All);
+        }
+        catch (TimeoutException e)
+        {
+            return (-1, "timed out\n" + e.Message);
+        }
     }
 }

@@ -1,18 +1,14 @@
 namespace Conversations.IntegrationTests.Browser;
 
 /// <summary>The admin console at /admin/ in headless Chromium against a real platform process; every scenario keeps a screenshot.</summary>
-[Collection(PlatformCollection.Name)]
-public sealed class AdminConsoleTests(PlatformFixture fx)
+public sealed class AdminConsoleTests(PlatformFixture fx) : PlatformTests
 {
     private const string Fact = "The Zephyr garage opens at 6:15 on weekdays and closes at 22:40.";
 
     [Fact(DisplayName = "An admin revokes a label grant in the ACL editor, and the user's next answer no longer cites that document")]
     public async Task Revoking_a_grant_in_the_console_stops_citations()
     {
-        var (adminKey, userKey) = await fx.NewTenantKeysAsync("cacl");
-        using var admin = fx.As(adminKey);
-        using var user = fx.As(userKey);
-        await admin.RaiseRateLimitsAsync();
+        var (admin, user) = await fx.NewUnlimitedTenantAsync("cacl");
         await ApiClient.EnsureAsync(await admin.Http.PutAsJsonAsync("/v1/acl/roles/staff", new { includes = Array.Empty<string>(), labels = new[] { "facilities/staff" } }), HttpStatusCode.OK);
         await ApiClient.EnsureAsync(await admin.Http.PutAsJsonAsync("/v1/acl/roles/manager", new { includes = new[] { "staff" }, labels = Array.Empty<string>() }), HttpStatusCode.OK);
         await ApiClient.EnsureAsync(await admin.Http.PutAsJsonAsync("/v1/acl/users/alice/roles", new { roles = new[] { "staff" } }), HttpStatusCode.OK);
@@ -24,7 +20,7 @@ public sealed class AdminConsoleTests(PlatformFixture fx)
         var before = await user.SendAsync(conversation, "When does the Zephyr garage open?");
         Assert.Contains("garage", Cited(before));
 
-        await using var console = await ConsoleBrowser.SignInAsync(fx.BaseUrl, adminKey);
+        await using var console = await ConsoleBrowser.SignInAsync(fx.BaseUrl, admin.Key);
         await console.OpenAsync("access", "Roles & access");
         var chip = console.Page.Locator("[data-role=staff] [data-label='facilities/staff']");
         await chip.WaitForAsync();
@@ -87,10 +83,7 @@ public sealed class AdminConsoleTests(PlatformFixture fx)
     [Fact(DisplayName = "The usage charts are drawn from real turns: the turns series matches the usage API, per day and in total, in light and dark")]
     public async Task Usage_chart_is_drawn_from_real_turns()
     {
-        var (adminKey, userKey) = await fx.NewTenantKeysAsync("cuse");
-        using var admin = fx.As(adminKey);
-        using var user = fx.As(userKey);
-        await admin.RaiseRateLimitsAsync();
+        var (admin, user) = await fx.NewUnlimitedTenantAsync("cuse");
         await admin.CreateUserWithKeyAsync("bob");
         var conversation = await user.CreateConversationAsync();
         foreach (var q in new[] { "What is our refund policy?", "How do I reset a password?", "Who approves travel?" })
@@ -100,7 +93,7 @@ public sealed class AdminConsoleTests(PlatformFixture fx)
         Assert.Equal(3, turns);
         var today = DateTime.UtcNow.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
 
-        await using var console = await ConsoleBrowser.SignInAsync(fx.BaseUrl, adminKey);
+        await using var console = await ConsoleBrowser.SignInAsync(fx.BaseUrl, admin.Key);
         await console.OpenAsync("usage", "Usage & cost");
         var chart = console.Page.GetByTestId("usage-turns-chart");
         await Assertions.Expect(chart).ToHaveAttributeAsync("data-drawn", "true");
@@ -136,7 +129,7 @@ public sealed class AdminConsoleTests(PlatformFixture fx)
         await console.ScreenshotAsync("admin-dashboard");
 
         // The same charts in a browser that prefers dark.
-        await using var dark = await ConsoleBrowser.SignInAsync(fx.BaseUrl, adminKey, ColorScheme.Dark);
+        await using var dark = await ConsoleBrowser.SignInAsync(fx.BaseUrl, admin.Key, ColorScheme.Dark);
         await dark.OpenAsync("usage", "Usage & cost");
         await Assertions.Expect(dark.Page.Locator("figure.chart")).ToHaveCountAsync(4);
         foreach (var drawn in await dark.Page.Locator("figure.chart").AllAsync()) await Assertions.Expect(drawn).ToHaveAttributeAsync("data-drawn", "true");
@@ -167,10 +160,7 @@ public sealed class AdminConsoleTests(PlatformFixture fx)
     [Fact(DisplayName = "Every section of the console opens without a script error; a user and key are created, and a canary is rolled back from it")]
     public async Task Every_section_opens_and_acts()
     {
-        var (adminKey, userKey) = await fx.NewTenantKeysAsync("ctour");
-        using var admin = fx.As(adminKey);
-        using var user = fx.As(userKey);
-        await admin.RaiseRateLimitsAsync();
+        var (admin, user) = await fx.NewUnlimitedTenantAsync("ctour");
         var conversation = await user.CreateConversationAsync();
         var seq = (await user.SendAsync(conversation, "What is the travel policy?")).Done()["assistantMessageSeq"]!.GetValue<long>();
         await ApiClient.EnsureAsync(await user.Http.PostAsJsonAsync($"/v1/conversations/{conversation}/messages/{seq}/feedback", new { rating = "down", comment = "Too short." }), HttpStatusCode.OK);
@@ -188,7 +178,7 @@ public sealed class AdminConsoleTests(PlatformFixture fx)
             canary = new { candidateModelId = "large-2", baselineModelId = "large-1", share = 0.1 },
         }), HttpStatusCode.OK);
 
-        await using var console = await ConsoleBrowser.SignInAsync(fx.BaseUrl, adminKey);
+        await using var console = await ConsoleBrowser.SignInAsync(fx.BaseUrl, admin.Key);
         var sections = new[]
         {
             ("overview", "Welcome, Administrator"), ("usage", "Usage & cost"), ("users", "Users & keys"), ("access", "Roles & access"),

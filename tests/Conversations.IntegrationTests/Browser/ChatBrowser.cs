@@ -35,6 +35,20 @@ public sealed class ChatBrowser(BrowserSession session) : IAsyncDisposable
     public Task WaitForAnswerAsync() =>
         Page.Locator("article.turn.assistant:not(.streaming)").Last.WaitForAsync(new() { Timeout = 60_000 });
 
+    /// <summary>Asks a question and waits until its answer has finished.</summary>
+    public async Task AskAndWaitAsync(string question)
+    {
+        await AskAsync(question);
+        await WaitForAnswerAsync();
+    }
+
+    /// <summary>Asks a question and waits until its answer is seen streaming (its first text is on the page).</summary>
+    public async Task AskUntilStreamingAsync(string question)
+    {
+        await AskAsync(question);
+        await Page.Locator("article.turn.assistant.streaming .markdown").WaitForAsync();
+    }
+
     /// <summary>Saves a screenshot of the page as artifacts/screenshots/NAME.png.</summary>
     public Task ScreenshotAsync(string name) => session.ScreenshotAsync(name);
 

@@ -56,8 +56,7 @@ public sealed class ChatPageTests(WebChatFixture fx)
     public async Task Regenerate_and_edit()
     {
         var (key, _) = await fx.NewReaderAsync();
-        await using var b = await ChatBrowser.OpenAsync(fx.BaseUrl);
-        await b.SignInAsync(key);
+        await using var b = await SignedInAsync(key);
         var box = b.Page.GetByLabel("Message", new() { Exact = true });
         await box.FillAsync("How long");
         await box.PressAsync("Shift+Enter");
@@ -94,13 +93,11 @@ public sealed class ChatPageTests(WebChatFixture fx)
     public async Task Attach_an_image()
     {
         var (key, _) = await fx.NewReaderAsync();
-        await using var b = await ChatBrowser.OpenAsync(fx.BaseUrl);
-        await b.SignInAsync(key);
+        await using var b = await SignedInAsync(key);
         byte[] png = [.. Convert.FromBase64String("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg=="), .. Guid.NewGuid().ToByteArray()];
         await b.Page.Locator("[data-testid=image-picker]").SetInputFilesAsync(new FilePayload { Name = "pixel.png", MimeType = "image/png", Buffer = png });
         await b.Page.Locator(".composer-images .chip", new() { HasText = "pixel.png" }).WaitForAsync();
-        await b.AskAsync("How long is parental leave, and what is in this picture?");
-        await b.WaitForAnswerAsync();
+        await b.AskAndWaitAsync("How long is parental leave, and what is in this picture?");
         Assert.Equal(0, await b.Page.Locator(".composer-images .chip").CountAsync());
         Assert.Contains("1 image", await b.Page.Locator(".turn.user .bubble-images").InnerTextAsync(), StringComparison.Ordinal);
         var question = fx.Model.Requests.Last(r => r.Messages[^1].Content.Contains("what is in this picture?", StringComparison.Ordinal)).Messages[^1];
@@ -111,13 +108,10 @@ public sealed class ChatPageTests(WebChatFixture fx)
     public async Task Conversation_list()
     {
         var (key, _) = await fx.NewReaderAsync();
-        await using var b = await ChatBrowser.OpenAsync(fx.BaseUrl);
-        await b.SignInAsync(key);
-        await b.AskAsync(Question);
-        await b.WaitForAnswerAsync();
+        await using var b = await SignedInAsync(key);
+        await b.AskAndWaitAsync(Question);
         await b.Page.GetByRole(AriaRole.Button, new() { Name = "New chat" }).ClickAsync();
-        await b.AskAsync("Who approves travel?");
-        await b.WaitForAnswerAsync();
+        await b.AskAndWaitAsync("Who approves travel?");
         var titles = b.Page.Locator(".conversation-open");
         await Until(async () => await titles.CountAsync() == 2);
 
@@ -146,32 +140,20 @@ public sealed class ChatPageTests(WebChatFixture fx)
     public async Task Stop()
     {
         var (key, _) = await fx.NewReaderAsync();
-        fx.Model.Control.SetModel(WebChatFixture.ModelId, WebChatFixture.Streaming with
-        {
-            ScriptedAnswer = null, AnswerTokens = 400, TimePerToken = TimeSpan.FromMilliseconds(100),
-        });
-        try
-        {
-            await using var b = await ChatBrowser.OpenAsync(fx.BaseUrl);
-            await b.SignInAsync(key);
-            await b.AskAsync("Tell me everything about leave.");
-            await b.Page.Locator("article.turn.assistant.streaming .markdown").WaitForAsync();
-            await b.ScreenshotAsync("stop-mid-stream");
-            await b.Page.GetByRole(AriaRole.Button, new() { Name = "Stop the answer" }).ClickAsync();
-            await b.Page.Locator("article.turn.assistant[data-status=stopped]").WaitForAsync();
-            Assert.Equal("Stopped", await b.LastAnswer.Locator(".badge").InnerTextAsync());
-            await b.ScreenshotAsync("stop-stopped");
+        using var slowly = fx.AnswerSlowly(answerTokens: 400, timePerToken: TimeSpan.FromMilliseconds(100));
+        await using var b = await SignedInAsync(key);
+        await b.AskUntilStreamingAsync("Tell me everything about leave.");
+        await b.ScreenshotAsync("stop-mid-stream");
+        await b.Page.GetByRole(AriaRole.Button, new() { Name = "Stop the answer" }).ClickAsync();
+        await b.Page.Locator("article.turn.assistant[data-status=stopped]").WaitForAsync();
+        Assert.Equal("Stopped", await b.LastAnswer.Locator(".badge").InnerTextAsync());
+        await b.ScreenshotAsync("stop-stopped");
 
-            using var api = fx.As(key);
-            var stored = (await api.MessagesAsync(ConversationIdOf(b.Page))).Last()!;
-            Assert.Equal("stopped", stored["status"]!.GetValue<string>());
-            var words = stored["content"]!.GetValue<string>().Split(' ', StringSplitOptions.RemoveEmptyEntries).Length;
-            Assert.InRange(words, 1, 399);
-        }
-        finally
-        {
-            fx.ResetModel();
-        }
+        using var api = fx.As(key);
+        var stored = (await api.MessagesAsync(ConversationIdOf(b.Page))).Last()!;
+        Assert.Equal("stopped", stored["status"]!.GetValue<string>());
+        var words = stored["content"]!.GetValue<string>().Split(' ', StringSplitOptions.RemoveEmptyEntries).Length;
+        Assert.InRange(words, 1, 399);
     }
 
     [Fact(DisplayName = "When the connection drops mid-answer the page resumes from the last event and shows the whole answer once")]
@@ -200,8 +182,7 @@ public sealed class ChatPageTests(WebChatFixture fx)
             if (r.Url.Contains("/events", StringComparison.Ordinal)) lock (resumes) resumes.Add(r.Headers.GetValueOrDefault("last-event-id", ""));
         };
         await b.SignInAsync(key);
-        await b.AskAsync(Question);
-        await b.WaitForAnswerAsync();
+        await b.AskAndWaitAsync(Question);
         await b.ScreenshotAsync("resume-done");
 
         Assert.Equal(1, cut);
@@ -217,33 +198,21 @@ public sealed class ChatPageTests(WebChatFixture fx)
     public async Task Reload_mid_answer()
     {
         var (key, _) = await fx.NewReaderAsync();
-        fx.Model.Control.SetModel(WebChatFixture.ModelId, WebChatFixture.Streaming with
-        {
-            ScriptedAnswer = null, AnswerTokens = 60, TimePerToken = TimeSpan.FromMilliseconds(80),
-        });
-        try
-        {
-            await using var b = await ChatBrowser.OpenAsync(fx.BaseUrl);
-            await b.SignInAsync(key);
-            await b.AskAsync("Tell me about leave.");
-            await b.Page.Locator("article.turn.assistant.streaming .markdown").WaitForAsync();
-            await b.Page.ReloadAsync();
-            await b.Page.Locator("article.turn.assistant.streaming").WaitForAsync();
-            await b.WaitForAnswerAsync();
-            await b.ScreenshotAsync("reload-followed");
+        using var slowly = fx.AnswerSlowly(answerTokens: 60, timePerToken: TimeSpan.FromMilliseconds(80));
+        await using var b = await SignedInAsync(key);
+        await b.AskUntilStreamingAsync("Tell me about leave.");
+        await b.Page.ReloadAsync();
+        await b.Page.Locator("article.turn.assistant.streaming").WaitForAsync();
+        await b.WaitForAnswerAsync();
+        await b.ScreenshotAsync("reload-followed");
 
-            using var api = fx.As(key);
-            var stored = (await api.MessagesAsync(ConversationIdOf(b.Page))).Last()!;
-            Assert.Equal("complete", stored["status"]!.GetValue<string>());
-            // The whole stored answer is on the page: its last words, as the turn ended after the reload.
-            var words = stored["content"]!.GetValue<string>().Split(' ', StringSplitOptions.RemoveEmptyEntries);
-            Assert.EndsWith(string.Join(' ', words[^5..]), (await b.LastAnswer.Locator(".markdown").InnerTextAsync()).Trim());
-            Assert.Equal(1, await b.Page.Locator(".turn.user").CountAsync());
-        }
-        finally
-        {
-            fx.ResetModel();
-        }
+        using var api = fx.As(key);
+        var stored = (await api.MessagesAsync(ConversationIdOf(b.Page))).Last()!;
+        Assert.Equal("complete", stored["status"]!.GetValue<string>());
+        // The whole stored answer is on the page: its last words, as the turn ended after the reload.
+        var words = stored["content"]!.GetValue<string>().Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        Assert.EndsWith(string.Join(' ', words[^5..]), (await b.LastAnswer.Locator(".markdown").InnerTextAsync()).Trim());
+        Assert.Equal(1, await b.Page.Locator(".turn.user").CountAsync());
     }
 
     [Fact(DisplayName = "A send the platform refuses (the user's rate limit) shows a friendly error with a retry button, and the retry gets the answer")]
@@ -298,10 +267,8 @@ public sealed class ChatPageTests(WebChatFixture fx)
     public async Task Feedback_is_saved()
     {
         var (key, tenantId) = await fx.NewReaderAsync();
-        await using var b = await ChatBrowser.OpenAsync(fx.BaseUrl);
-        await b.SignInAsync(key);
-        await b.AskAsync(Question);
-        await b.WaitForAnswerAsync();
+        await using var b = await SignedInAsync(key);
+        await b.AskAndWaitAsync(Question);
         await b.LastAnswer.GetByRole(AriaRole.Button, new() { Name = "Bad answer" }).ClickAsync();
         await b.LastAnswer.GetByLabel("Tell us more (optional)").FillAsync("It should name the policy owner.");
         await b.ScreenshotAsync("feedback-comment");
@@ -339,8 +306,7 @@ public sealed class ChatPageTests(WebChatFixture fx)
         var composer = await b.Page.Locator("form.composer").BoundingBoxAsync();
         Assert.True(composer!.Width >= 360, $"the composer is {composer.Width}px wide");
 
-        await b.AskAsync(Question);
-        await b.Page.Locator("article.turn.assistant.streaming .markdown").WaitForAsync();
+        await b.AskUntilStreamingAsync(Question);
         await b.ScreenshotAsync("phone-light-mid-stream");
         await b.WaitForAnswerAsync();
         var bubble = await b.LastAnswer.BoundingBoxAsync();
@@ -368,11 +334,9 @@ public sealed class ChatPageTests(WebChatFixture fx)
     public async Task Dark_mode()
     {
         var (key, _) = await fx.NewReaderAsync();
-        await using var b = await ChatBrowser.OpenAsync(fx.BaseUrl, new BrowserNewContextOptions { ColorScheme = ColorScheme.Dark });
-        await b.SignInAsync(key);
+        await using var b = await SignedInAsync(key, new BrowserNewContextOptions { ColorScheme = ColorScheme.Dark });
         Assert.Equal("rgb(23, 23, 26)", await b.Page.EvaluateAsync<string>("() => getComputedStyle(document.body).backgroundColor"));
-        await b.AskAsync(Question);
-        await b.Page.Locator("article.turn.assistant.streaming .markdown").WaitForAsync();
+        await b.AskUntilStreamingAsync(Question);
         await b.ScreenshotAsync("turn-desktop-dark-mid-stream");
         await b.WaitForAnswerAsync();
         await b.ScreenshotAsync("turn-desktop-dark-done");
@@ -381,6 +345,22 @@ public sealed class ChatPageTests(WebChatFixture fx)
         await b.Page.WaitForTimeoutAsync(200);
         await b.ScreenshotAsync("phone-dark-done");
         Assert.Equal("rgb(23, 23, 26)", await b.Page.EvaluateAsync<string>("() => getComputedStyle(document.querySelector('main.chat')).backgroundColor"));
+    }
+
+    // Opens the chat page and signs in with the reader's key.
+    private async Task<ChatBrowser> SignedInAsync(string key, BrowserNewContextOptions? options = null)
+    {
+        var b = await ChatBrowser.OpenAsync(fx.BaseUrl, options);
+        try
+        {
+            await b.SignInAsync(key);
+            return b;
+        }
+        catch
+        {
+            await b.DisposeAsync();
+            throw;
+        }
     }
 
     private static string ConversationIdOf(IPage page) => page.Url[(page.Url.IndexOf("#/c/", StringComparison.Ordinal) + 4)..];

@@ -1,15 +1,12 @@
 namespace Conversations.IntegrationTests.Browser;
 
 /// <summary>The admin console's drift page in headless Chromium against a real platform process.</summary>
-[Collection(PlatformCollection.Name)]
-public sealed class DriftConsoleTests(PlatformFixture fx)
+public sealed class DriftConsoleTests(PlatformFixture fx) : PlatformTests
 {
     [Fact(DisplayName = "The drift page runs a check from its button: a shifted stream shows as drifted, with its signals and the event listed")]
     public async Task Drift_page_checks_and_lists_events()
     {
-        var (adminKey, userKey) = await fx.NewTenantKeysAsync("driftui");
-        using var t = new TenantClients(fx.As(adminKey), fx.As(userKey));
-        await t.Admin.RaiseRateLimitsAsync();
+        var t = await fx.NewUnlimitedTenantAsync("driftui");
         await ApiClient.EnsureAsync(await t.Admin.Http.PutAsJsonAsync("/v1/drift/thresholds", new { minSamples = 10, referenceSamples = 10 }), HttpStatusCode.OK);
         var id = await t.User.CreateConversationAsync("drift");
         foreach (var q in new[] { "annual leave", "sick leave", "parental leave", "vacation days", "holiday time" }.SelectMany(l => new[]
@@ -21,7 +18,7 @@ public sealed class DriftConsoleTests(PlatformFixture fx)
             (await t.User.SendAsync(id, q)).Done();
         await WaitForAsync(t.Admin, s => s["windowQuestions"]!.GetValue<long>() == 10);
 
-        await using var console = await ConsoleBrowser.SignInAsync(fx.BaseUrl, adminKey);
+        await using var console = await ConsoleBrowser.SignInAsync(fx.BaseUrl, t.Admin.Key);
         await console.OpenAsync("drift", "Drift");
         await Assertions.Expect(console.Page.Locator(".stat").First).ToContainTextAsync("10");
         await console.Page.GetByRole(AriaRole.Button, new() { Name = "Check now" }).ClickAsync();

@@ -35,6 +35,21 @@ public sealed class WebChatFixture() : ModelPlatformHost("web", OperatorKey)
     /// <summary>Puts the model back to <see cref="Streaming"/>.</summary>
     public void ResetModel() => Model.Control.SetModel(ModelId, Streaming);
 
+    /// <summary>
+    /// Has the model answer with <paramref name="answerTokens"/> unscripted tokens, <paramref name="timePerToken"/> apart,
+    /// so a test can act mid-answer; disposing it puts the model back to <see cref="Streaming"/>.
+    /// </summary>
+    public IDisposable AnswerSlowly(int answerTokens, TimeSpan timePerToken)
+    {
+        Model.Control.SetModel(ModelId, Streaming with { ScriptedAnswer = null, AnswerTokens = answerTokens, TimePerToken = timePerToken });
+        return new ModelReset(this);
+    }
+
+    private sealed class ModelReset(WebChatFixture fixture) : IDisposable
+    {
+        public void Dispose() => fixture.ResetModel();
+    }
+
     /// <summary>A tenant whose user alice (role staff) may read <see cref="DocumentId"/>; returns the user's key and the tenant id.</summary>
     public async Task<(string UserKey, string TenantId)> NewReaderAsync()
     {

@@ -22,12 +22,7 @@ public sealed class AlertRulesTests
 
     private static async Task<(int Code, string Output)> RunAsync(string file, string folder, params string[] args)
     {
-        var psi = new ProcessStartInfo(file, args) { WorkingDirectory = folder, RedirectStandardOutput = true, RedirectStandardError = true };
-        using var p = Process.Start(psi)!;
-        var stdout = p.StandardOutput.ReadToEndAsync();
-        var stderr = p.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(3));
-        await p.WaitForExitAsync(timeout.Token);
-        return (p.ExitCode, await stdout + await stderr);
+        var run = await CommandLine.RunAsync(new ProcessStartInfo(file, args) { WorkingDirectory = folder }, TimeSpan.FromMinutes(3));
+        return (run.ExitCode, run.All);
     }
 }

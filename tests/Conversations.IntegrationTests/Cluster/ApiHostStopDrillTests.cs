@@ -11,8 +11,8 @@ public sealed class ApiHostStopDrillTests(ITestOutputHelper output)
     {
         await using var cluster = await ProcessCluster.CreateAsync("apistop", new ModelBehavior { TimePerToken = TimeSpan.FromMilliseconds(60), AnswerTokens = 60 });
         await using var silo = await cluster.StartSiloAsync();
-        await using var hostA = await PlatformProcess.StartApiAsync(cluster.Settings, mode: "client");
-        await using var hostB = await PlatformProcess.StartApiAsync(cluster.Settings, mode: "client");
+        await using var hostA = await cluster.StartClientApiAsync();
+        await using var hostB = await cluster.StartClientApiAsync();
         var key = await cluster.NewUserKeyAsync(hostA, "apistop");
         using var viaA = new ApiClient(hostA.BaseUrl!, key);
         using var viaB = new ApiClient(hostB.BaseUrl!, key) { MaxResumes = 8 };

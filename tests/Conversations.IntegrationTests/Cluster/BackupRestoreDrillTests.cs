@@ -88,16 +88,7 @@ public sealed class BackupRestoreDrillTests(ITestOutputHelper output)
 
     private static async Task<(int Code, string Output)> RunAsync(string script, params string[] args)
     {
-        var psi = new ProcessStartInfo("bash", [Path.Combine(RepoPaths.Root, "deploy", script), .. args])
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        using var p = Process.Start(psi)!;
-        var stdout = p.StandardOutput.ReadToEndAsync();
-        var stderr = p.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(5));
-        await p.WaitForExitAsync(timeout.Token);
-        return (p.ExitCode, await stdout + await stderr);
+        var run = await CommandLine.RunAsync(new ProcessStartInfo("bash", [Path.Combine(RepoPaths.Root, "deploy", script), .. args]), TimeSpan.FromMinutes(5));
+        return (run.ExitCode, run.All);
     }
 }

@@ -53,6 +53,10 @@ internal sealed class ProcessCluster : IAsyncDisposable
     public Task<PlatformProcess> StartSiloAsync(string? zone = null, int? siloPort = null) =>
         PlatformProcess.StartSiloAsync(zone is null ? Settings : Zoned(zone), siloPort ?? PlatformProcess.FreePort(), PlatformProcess.FreePort());
 
+    /// <summary>Starts an API host in client mode (no silo of its own) that joins this cluster's silos, those of <paramref name="zone"/> when given.</summary>
+    public Task<PlatformProcess> StartClientApiAsync(string? zone = null) =>
+        PlatformProcess.StartApiAsync(zone is null ? Settings : Zoned(zone), mode: "client");
+
     /// <summary>Creates a tenant through the operator and returns the key of its new user "alice".</summary>
     public async Task<string> NewUserKeyAsync(PlatformProcess api, string tenant, bool raiseRateLimits = false)
     {

@@ -19,7 +19,7 @@ public sealed class SiloKillDrillTests(ITestOutputHelper output)
         await using var siloA = await cluster.StartSiloAsync("a");
         await using var siloB = await cluster.StartSiloAsync("b");
         await using var siloC = await cluster.StartSiloAsync("c");
-        await using var api = await PlatformProcess.StartApiAsync(cluster.Settings, mode: "client");
+        await using var api = await cluster.StartClientApiAsync();
         using var user = await NewUserAsync(cluster, api, "killdrill");
 
         var ids = new List<string>();
@@ -148,7 +148,7 @@ public sealed class SiloKillDrillTests(ITestOutputHelper output)
         await using var a1 = await cluster.StartSiloAsync("a");
         await using var a2 = await cluster.StartSiloAsync("a");
         await using var b1 = await cluster.StartSiloAsync("b");
-        await using var api = await PlatformProcess.StartApiAsync(cluster.Settings, mode: "client");
+        await using var api = await cluster.StartClientApiAsync();
         using var user = await NewUserAsync(cluster, api, "zonedrill");
         var ids = new List<string>();
         for (var i = 0; i < 8; i++)

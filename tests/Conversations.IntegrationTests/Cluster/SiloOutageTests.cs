@@ -8,7 +8,7 @@ public sealed class SiloOutageTests
     {
         await using var cluster = await ProcessCluster.CreateAsync("outage");
         await using var silo = await cluster.StartSiloAsync();
-        await using var api = await PlatformProcess.StartApiAsync(cluster.Settings, mode: "client");
+        await using var api = await cluster.StartClientApiAsync();
         using var user = await cluster.NewUserAsync(api, "outage");
         var id = await user.CreateConversationAsync("before the outage");
 

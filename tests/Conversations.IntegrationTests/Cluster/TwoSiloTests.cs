@@ -9,7 +9,7 @@ public sealed class TwoSiloTests
         await using var cluster = await ProcessCluster.CreateAsync("two");
         await using var siloA = await cluster.StartSiloAsync();
         await using var siloB = await cluster.StartSiloAsync();
-        await using var api = await PlatformProcess.StartApiAsync(cluster.Settings, mode: "client");
+        await using var api = await cluster.StartClientApiAsync();
 
         Assert.Equal(2, await ActiveSilosAsync(cluster.Database.ConnectionString));
 

@@ -11,7 +11,7 @@ public sealed class ZoneGatewayTests
         var portB = PlatformProcess.FreePort();
         await using var siloA = await cluster.StartSiloAsync("a", portA);
         await using var siloB = await cluster.StartSiloAsync("b", portB);
-        await using var api = await PlatformProcess.StartApiAsync(cluster.Zoned("b"), mode: "client");
+        await using var api = await cluster.StartClientApiAsync(zone: "b");
         using var anonymous = new ApiClient(api.BaseUrl!, null);
 
         // The readiness check's stateless grain runs on the gateway silo that took the call; it names that silo.

@@ -1,8 +1,7 @@
 namespace Conversations.IntegrationTests.DataSecurity;
 
 /// <summary>Sealed audit states: bound to their entry, and scrubbed of an erased user like the plain parts of the trail.</summary>
-[Collection(DataSecurityCollection.Name)]
-public sealed class AuditErasureTests(DataSecurityFixture fx)
+public sealed class AuditErasureTests(DataSecurityFixture fx) : DataSecurityTests
 {
     [Fact(DisplayName = "Erasing a user replaces their id and name inside the sealed audit states too, and the states still open")]
     public async Task Erasure_reaches_sealed_states()

@@ -1,16 +1,14 @@
 namespace Conversations.IntegrationTests.DataSecurity;
 
 /// <summary>The audit log: what it records, who may read it, and that it cannot be rewritten.</summary>
-[Collection(DataSecurityCollection.Name)]
-public sealed class AuditLogTests(DataSecurityFixture fx)
+public sealed class AuditLogTests(DataSecurityFixture fx) : DataSecurityTests
 {
     [Fact(DisplayName = "Admin changes are audited with key id and forwarded address; another tenant's admin cannot read them")]
     public async Task Audit_is_per_tenant()
     {
-        var (adminKey, userKey) = await fx.NewTenantKeysAsync("aud");
-        using var admin = fx.As(adminKey);
+        var (admin, user) = await fx.NewTenantAsync("aud");
         admin.Http.DefaultRequestHeaders.Add("X-Forwarded-For", "203.0.113.77");
-        Assert.Equal(HttpStatusCode.NoContent, (await admin.Http.DeleteAsync($"/v1/keys/{ApiClient.KeyId(userKey)}")).StatusCode);
+        Assert.Equal(HttpStatusCode.NoContent, (await admin.Http.DeleteAsync($"/v1/keys/{ApiClient.KeyId(user.Key)}")).StatusCode);
         var patch = await admin.Http.PatchAsJsonAsync("/v1/tenant/settings", new { instructions = "Be brief." });
         Assert.Equal(HttpStatusCode.OK, patch.StatusCode);
         var model = await admin.Http.PutAsJsonAsync("/v1/routing/models/m1", new
@@ -24,9 +22,9 @@ public sealed class AuditLogTests(DataSecurityFixture fx)
         var text = page.ToJsonString();
         var entries = page["entries"]!.AsArray();
         var revoke = entries.Single(e => e!["action"]!.GetValue<string>() == "key.revoke")!;
-        Assert.Equal(ApiClient.KeyId(adminKey), revoke["actorKeyId"]!.GetValue<string>());
+        Assert.Equal(ApiClient.KeyId(admin.Key), revoke["actorKeyId"]!.GetValue<string>());
         Assert.Equal("203.0.113.77", revoke["clientAddress"]!.GetValue<string>());
-        Assert.Equal(ApiClient.KeyId(userKey), revoke["before"]!["keyId"]!.GetValue<string>());
+        Assert.Equal(ApiClient.KeyId(user.Key), revoke["before"]!["keyId"]!.GetValue<string>());
         var settings = entries.Single(e => e!["action"]!.GetValue<string>() == "admin.UpdateTenantSettings")!;
         Assert.Equal("Be brief.", settings["after"]!["request"]!["instructions"]!.GetValue<string>());
         Assert.Equal("Be brief.", settings["after"]!["state"]!["instructions"]!.GetValue<string>());
@@ -36,7 +34,7 @@ public sealed class AuditLogTests(DataSecurityFixture fx)
         Assert.Contains(entries, e => e!["action"]!.GetValue<string>() == "key.issue"); // alice's key, issued at set-up
         Assert.Contains("admin.PutModel", text);
         Assert.DoesNotContain("sk-audit-never-shown-4711", text);
-        Assert.DoesNotContain(userKey[(userKey.LastIndexOf('_') + 1)..], text);
+        Assert.DoesNotContain(user.Key[(user.Key.LastIndexOf('_') + 1)..], text);
 
         // Filters and paging.
         var keysOnly = (await admin.GetJsonAsync("/v1/audit?action=key"))["entries"]!.AsArray();
@@ -47,11 +45,10 @@ public sealed class AuditLogTests(DataSecurityFixture fx)
         Assert.True(second[0]!["id"]!.GetValue<long>() < next);
 
         // Another tenant's admin sees only their own tenant, and cannot ask for this one's.
-        var (otherKey, _) = await fx.NewTenantKeysAsync("aud");
-        using var other = fx.As(otherKey);
+        using var other = await fx.NewAdminAsync("aud");
         var theirs = (await other.GetJsonAsync("/v1/audit?limit=500")).ToJsonString();
-        Assert.DoesNotContain(ApiClient.KeyId(adminKey), theirs);
-        Assert.DoesNotContain(ApiClient.KeyId(userKey), theirs);
+        Assert.DoesNotContain(ApiClient.KeyId(admin.Key), theirs);
+        Assert.DoesNotContain(ApiClient.KeyId(user.Key), theirs);
         var tenantId = (await admin.GetJsonAsync("/v1/tenant/settings"))["name"]!.GetValue<string>();
         await ApiClient.ProblemAsync(await other.Http.GetAsync($"/v1/tenants/{tenantId}/audit"), HttpStatusCode.Forbidden);
         // The refusal is itself in the other tenant's log.
@@ -63,7 +60,7 @@ public sealed class AuditLogTests(DataSecurityFixture fx)
 
         // The operator reads any tenant's.
         using var op = fx.Operator();
-        Assert.Contains(ApiClient.KeyId(adminKey), (await op.GetJsonAsync($"/v1/tenants/{tenantId}/audit")).ToJsonString());
+        Assert.Contains(ApiClient.KeyId(admin.Key), (await op.GetJsonAsync($"/v1/tenants/{tenantId}/audit")).ToJsonString());
     }
 
     [Fact(DisplayName = "The audit table refuses UPDATE, DELETE and TRUNCATE")]

@@ -4,8 +4,7 @@ namespace Conversations.IntegrationTests.DataSecurity;
 /// An admin change and its audit entry commit together: a refused entry leaves no change, a refused change leaves no
 /// entry. The refusals are triggers on one tenant's rows, so the real route, silo and database do the rest.
 /// </summary>
-[Collection(DataSecurityCollection.Name)]
-public sealed class AuditTransactionTests(DataSecurityFixture fx)
+public sealed class AuditTransactionTests(DataSecurityFixture fx) : DataSecurityTests
 {
     private async Task<(string TenantId, ApiClient Admin)> NewTenantAsync()
     {

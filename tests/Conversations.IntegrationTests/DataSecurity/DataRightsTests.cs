@@ -3,8 +3,7 @@ using System.IO.Compression;
 namespace Conversations.IntegrationTests.DataSecurity;
 
 /// <summary>Deletions leave nothing behind in a dump of the whole database; exports hold the tenant's or user's data.</summary>
-[Collection(DataSecurityCollection.Name)]
-public sealed class DataRightsTests(DataSecurityFixture fx)
+public sealed class DataRightsTests(DataSecurityFixture fx) : DataSecurityTests
 {
     private static string Marker(string what) => $"zq{what}{Guid.NewGuid():n}"[..24];
 
@@ -98,8 +97,7 @@ public sealed class DataRightsTests(DataSecurityFixture fx)
     [Fact(DisplayName = "Deleting a user removes their conversations, memory, keys and feedback; usage stays as anonymous totals")]
     public async Task User_deletion()
     {
-        var (adminKey, _) = await fx.NewTenantKeysAsync("delu");
-        using var admin = fx.As(adminKey);
+        using var admin = await fx.NewAdminAsync("delu");
         var userId = Marker("user");
         var key = await admin.CreateUserWithKeyAsync(userId);
         using var user = fx.As(key);

@@ -27,3 +27,7 @@ public sealed class DataSecurityCollection : ICollectionFixture<DataSecurityFixt
     /// <summary>The collection name.</summary>
     public const string Name = "data-security";
 }
+
+/// <summary>A test class of the <see cref="DataSecurityCollection"/>: deriving from it is how a class joins the collection.</summary>
+[Collection(DataSecurityCollection.Name)]
+public abstract class DataSecurityTests;

@@ -1,8 +1,7 @@
 namespace Conversations.IntegrationTests.DataSecurity;
 
 /// <summary>An export whose host stops does not stay "running" for ever: it reads as interrupted and can be restarted.</summary>
-[Collection(DataSecurityCollection.Name)]
-public sealed class ExportRecoveryTests(DataSecurityFixture fx)
+public sealed class ExportRecoveryTests(DataSecurityFixture fx) : DataSecurityTests
 {
     private static async Task<JsonNode> WaitAsync(ApiClient admin, string id)
     {

@@ -1,8 +1,7 @@
 namespace Conversations.IntegrationTests.DataSecurity;
 
 /// <summary>Keys: revocation on every host at once, rotation with an overlap, expiry, scopes.</summary>
-[Collection(DataSecurityCollection.Name)]
-public sealed class KeyLifecycleTests(DataSecurityFixture fx)
+public sealed class KeyLifecycleTests(DataSecurityFixture fx) : DataSecurityTests
 {
     [Fact(DisplayName = "A key revoked on one API host fails on the next request at another API host")]
     public async Task Revoke_holds_on_every_host()
@@ -43,8 +42,7 @@ public sealed class KeyLifecycleTests(DataSecurityFixture fx)
     [Fact(DisplayName = "An expired key fails on its next request")]
     public async Task Expiry()
     {
-        var (adminKey, _) = await fx.NewTenantKeysAsync("exp");
-        using var admin = fx.As(adminKey);
+        using var admin = await fx.NewAdminAsync("exp");
         var res = await admin.Http.PostAsync("/v1/users/alice/keys?expiresInDays=1", null);
         var key = (await res.Content.ReadFromJsonAsync<JsonNode>())!["key"]!.GetValue<string>();
         using var user = fx.As(key);
@@ -61,9 +59,8 @@ public sealed class KeyLifecycleTests(DataSecurityFixture fx)
     [Fact(DisplayName = "Scopes: a read-only key reads but cannot send; a chat-scoped admin key chats but cannot administer")]
     public async Task Scopes()
     {
-        var (adminKey, _) = await fx.NewTenantKeysAsync("scope");
-        using var admin = fx.As(adminKey);
-        using var owner = fx.As((await fx.NewTenantKeysAsync("scope")).UserKey);
+        using var admin = await fx.NewAdminAsync("scope");
+        using var owner = await fx.NewUserAsync("scope");
         var readOnlyRes = await admin.Http.PostAsync("/v1/users/alice/keys?scope=read-only", null);
         Assert.Equal(HttpStatusCode.Created, readOnlyRes.StatusCode);
         using var readOnly = fx.As((await readOnlyRes.Content.ReadFromJsonAsync<JsonNode>())!["key"]!.GetValue<string>());

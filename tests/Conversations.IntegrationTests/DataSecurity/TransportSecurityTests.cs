@@ -1,8 +1,7 @@
 namespace Conversations.IntegrationTests.DataSecurity;
 
 /// <summary>Secure headers, HSTS behind a TLS proxy, rate limits on every route.</summary>
-[Collection(DataSecurityCollection.Name)]
-public sealed class TransportSecurityTests(DataSecurityFixture fx)
+public sealed class TransportSecurityTests(DataSecurityFixture fx) : DataSecurityTests
 {
     [Fact(DisplayName = "Responses carry the secure headers; HSTS is sent when a trusted proxy says the client used HTTPS")]
     public async Task Secure_headers()

@@ -16,12 +16,19 @@ public sealed class ConversationGrainTests(GrainClusterFixture fx)
         return new Caller(tenant, "alice", Roles.User);
     }
 
+    // A new user's conversation grain, created under the id it is called by (which is its title unless one is given).
+    private async Task<(Caller Caller, IConversationGrain Grain)> NewConversationAsync(string conversationId, string? title = null)
+    {
+        var caller = await NewUserAsync();
+        var grain = fx.Cluster.GrainFactory.GetGrain<IConversationGrain>(GrainKeys.Scoped(caller.TenantId, conversationId));
+        await grain.CreateAsync(caller, title ?? conversationId);
+        return (caller, grain);
+    }
+
     [Fact(DisplayName = "A turn streams events in order and stores the question before the answer")]
     public async Task Turn_streams_in_order()
     {
-        var caller = await NewUserAsync();
-        var grain = fx.Cluster.GrainFactory.GetGrain<IConversationGrain>(GrainKeys.Scoped(caller.TenantId, "c1"));
-        await grain.CreateAsync(caller, "first");
+        var (caller, grain) = await NewConversationAsync("c1", "first");
 
         var events = new List<ChatEvent>();
         await foreach (var e in grain.SendAsync(new SendMessage(caller, "Paris is the capital of France. What is the capital of France?"))) events.Add(e);
@@ -63,9 +70,7 @@ public sealed class ConversationGrainTests(GrainClusterFixture fx)
     [Fact(DisplayName = "Another user, or the same user id in another tenant, sees nothing and cannot send")]
     public async Task Ownership_is_enforced()
     {
-        var caller = await NewUserAsync();
-        var grain = fx.Cluster.GrainFactory.GetGrain<IConversationGrain>(GrainKeys.Scoped(caller.TenantId, "private"));
-        await grain.CreateAsync(caller, "private");
+        var (caller, grain) = await NewConversationAsync("private");
 
         var otherUser = caller with { UserId = "bob" };
         var otherTenant = caller with { TenantId = "someone-else" };
@@ -105,9 +110,7 @@ public sealed class ConversationGrainTests(GrainClusterFixture fx)
     [Fact(DisplayName = "A question that cannot be stored gets no answer and no 'received': the model call started beside the write is dropped")]
     public async Task Unstored_question_is_not_answered()
     {
-        var caller = await NewUserAsync();
-        var grain = fx.Cluster.GrainFactory.GetGrain<IConversationGrain>(GrainKeys.Scoped(caller.TenantId, "unstored"));
-        await grain.CreateAsync(caller, "unstored");
+        var (caller, grain) = await NewConversationAsync("unstored");
         await foreach (var _ in grain.SendAsync(new SendMessage(caller, "first question"))) { }
 
         // Another row already holds the next seq, so the grain's insert of the question fails.
@@ -177,9 +180,7 @@ public sealed class ConversationGrainTests(GrainClusterFixture fx)
     [Fact(DisplayName = "Deltas that wait in the turn's buffer go out as one event, whose id resumes after all of them")]
     public async Task Buffered_deltas_go_out_as_one()
     {
-        var caller = await NewUserAsync();
-        var grain = fx.Cluster.GrainFactory.GetGrain<IConversationGrain>(GrainKeys.Scoped(caller.TenantId, "batched"));
-        await grain.CreateAsync(caller, "batched");
+        var (caller, grain) = await NewConversationAsync("batched");
         var live = new List<TurnEvent>();
         await foreach (var e in grain.SendAsync(new SendMessage(caller, "Paris is the capital of France and Berlin is the capital of Germany. What are the capitals?", "t-batched")))
             live.Add(new TurnEvent("", e));
@@ -205,9 +206,7 @@ public sealed class ConversationGrainTests(GrainClusterFixture fx)
     [Fact(DisplayName = "One call starts and watches a turn: its first batch says how the start went, and a conversation that is not the caller's gets that answer alone")]
     public async Task Send_turn_starts_and_watches_in_one_call()
     {
-        var caller = await NewUserAsync();
-        var grain = fx.Cluster.GrainFactory.GetGrain<IConversationGrain>(GrainKeys.Scoped(caller.TenantId, "one-call"));
-        await grain.CreateAsync(caller, "one-call");
+        var (caller, grain) = await NewConversationAsync("one-call");
         var batches = new List<TurnEventBatch>();
         await foreach (var b in grain.SendTurnAsync(new SendMessage(caller, "Paris is the capital of France. What is the capital of France?", "t-one-call")))
             batches.Add(b);

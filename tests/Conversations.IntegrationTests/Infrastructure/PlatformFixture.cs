@@ -21,3 +21,7 @@ public sealed class PlatformCollection : ICollectionFixture<PlatformFixture>
     /// <summary>The collection name.</summary>
     public const string Name = "platform";
 }
+
+/// <summary>A test class of the <see cref="PlatformCollection"/>: deriving from it is how a class joins the collection.</summary>
+[Collection(PlatformCollection.Name)]
+public abstract class PlatformTests;

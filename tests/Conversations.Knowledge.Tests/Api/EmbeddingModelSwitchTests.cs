@@ -8,8 +8,7 @@ namespace Conversations.Knowledge.Tests.Api;
 /// fp32 vectors out and answer from the text; the documents list and the embedding status show what is left; the
 /// background re-embedding, stopped midway with its process, goes on in the next process from where it was.
 /// </summary>
-[Collection(PostgresCollection.Name)]
-public sealed class EmbeddingModelSwitchTests(KnowledgeApp app)
+public sealed class EmbeddingModelSwitchTests(KnowledgeApp app) : PostgresTests
 {
     private static readonly object[] Documents =
     [

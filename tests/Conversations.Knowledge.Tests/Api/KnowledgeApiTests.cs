@@ -3,8 +3,7 @@ using System.Net.Http.Headers;
 namespace Conversations.Knowledge.Tests.Api;
 
 /// <summary>The knowledge API through HTTP with real keys against the real host.</summary>
-[Collection(PostgresCollection.Name)]
-public sealed class KnowledgeApiTests(KnowledgeApp app)
+public sealed class KnowledgeApiTests(KnowledgeApp app) : PostgresTests
 {
     private static async Task<JsonElement> SearchAsync(HttpClient client, string question, int topK = 10)
     {

@@ -42,3 +42,7 @@ public sealed class PostgresCollection : ICollectionFixture<KnowledgeCluster>, I
     /// <summary>The collection name.</summary>
     public const string Name = "postgres";
 }
+
+/// <summary>A test class of the <see cref="PostgresCollection"/>: deriving from it is how a class joins the collection.</summary>
+[Collection(PostgresCollection.Name)]
+public abstract class PostgresTests;

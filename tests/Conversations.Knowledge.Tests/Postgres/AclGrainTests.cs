@@ -2,8 +2,7 @@ using Orleans.Runtime;
 
 namespace Conversations.Knowledge.Tests.Postgres;
 
-[Collection(PostgresCollection.Name)]
-public sealed class AclGrainTests(KnowledgeCluster app)
+public sealed class AclGrainTests(KnowledgeCluster app) : PostgresTests
 {
     private async Task<ITenantAclGrain> NewTenantAclAsync()
     {

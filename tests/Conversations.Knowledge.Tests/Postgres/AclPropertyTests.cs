@@ -4,8 +4,7 @@ namespace Conversations.Knowledge.Tests.Postgres;
 /// Random tenants, role hierarchies, grants, users and documents, checked against a plain in-memory oracle: a retrieval
 /// never returns a chunk the user may not read, never another tenant's, and is full (top-K or every allowed chunk).
 /// </summary>
-[Collection(PostgresCollection.Name)]
-public sealed class AclPropertyTests(KnowledgeCluster app)
+public sealed class AclPropertyTests(KnowledgeCluster app) : PostgresTests
 {
     private static readonly string[] Words =
     [

@@ -3,8 +3,7 @@ using Npgsql;
 namespace Conversations.Knowledge.Tests.Postgres;
 
 /// <summary>A new tenant's first uploads can arrive together: both must find (or make) the tenant's partition.</summary>
-[Collection(PostgresCollection.Name)]
-public sealed class PartitionRaceTests(KnowledgeCluster app)
+public sealed class PartitionRaceTests(KnowledgeCluster app) : PostgresTests
 {
     [Fact(DisplayName = "Two transactions that both create a new tenant's chunk partition both succeed, the second after the first commits")]
     public async Task Concurrent_first_uploads_share_the_partition()

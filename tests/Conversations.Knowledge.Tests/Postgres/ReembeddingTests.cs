@@ -11,8 +11,7 @@ namespace Conversations.Knowledge.Tests.Postgres;
 /// configured for it did): the vector half of retrieval never reads their vectors, the full-text half still finds their
 /// text, and re-embedding through the tenant's grain converts them batch by batch, resuming from the rows after a stop.
 /// </summary>
-[Collection(PostgresCollection.Name)]
-public sealed class ReembeddingTests(KnowledgeCluster app)
+public sealed class ReembeddingTests(KnowledgeCluster app) : PostgresTests
 {
     private const string Question = "How many days of annual leave do we get?";
 

@@ -2,8 +2,7 @@ using Conversations.Storage.Knowledge;
 
 namespace Conversations.Knowledge.Tests.Postgres;
 
-[Collection(PostgresCollection.Name)]
-public sealed class RetrievalTests(KnowledgeCluster app)
+public sealed class RetrievalTests(KnowledgeCluster app) : PostgresTests
 {
     private IKnowledgeRetriever Retriever => app.Services.GetRequiredService<IKnowledgeRetriever>();
 

@@ -1,8 +1,7 @@
 namespace Conversations.Moderation.IntegrationTests.Api;
 
 /// <summary>The demo tenant's examples through the API: the internal domain blocked, rude_word and passwords masked.</summary>
-[Collection(ModerationPlatformCollection.Name)]
-public sealed class DemoTenantModerationTests(ModerationPlatformFixture fx)
+public sealed class DemoTenantModerationTests(ModerationPlatformFixture fx) : ModerationPlatformTests
 {
     [Theory(DisplayName = "The internal domain is refused before retrieval and the model in every evasion variant, and stored masked")]
     [InlineData("What is the test address of oa.jiaoyu.com?")]

@@ -1,15 +1,12 @@
 namespace Conversations.Moderation.IntegrationTests.Api;
 
 /// <summary>Tenant admins maintain lexicons; edits apply from the next turn; bad input is a clear 400.</summary>
-[Collection(ModerationPlatformCollection.Name)]
-public sealed class LexiconApiTests(ModerationPlatformFixture fx)
+public sealed class LexiconApiTests(ModerationPlatformFixture fx) : ModerationPlatformTests
 {
     [Fact(DisplayName = "A new block lexicon refuses the very next turn; deleting it lets the question through again")]
     public async Task Lexicon_edit_applies_on_the_next_turn()
     {
-        using var tenant = await fx.NewTenantAsync();
-        var (admin, user) = tenant;
-        var id = await user.CreateConversationAsync();
+        var (admin, user, id) = await fx.NewConversationAsync();
         Assert.Equal("done", (await user.SendAsync(id, "What is project Zorblax about?"))[^1].Name);
 
         var put = await admin.Http.PutAsJsonAsync("/v1/moderation/lexicons/projects", new { words = new[] { "zorblax" }, riskLevel = "medium", action = "block" });
@@ -37,8 +34,7 @@ public sealed class LexiconApiTests(ModerationPlatformFixture fx)
     [InlineData("""{"words":["x"],"substringWords":["?"],"riskLevel":"high","action":"block"}""", "substringWords")]
     public async Task Invalid_lexicon_is_400(string body, string mentioned)
     {
-        using var tenant = await fx.NewTenantAsync();
-        var (admin, user) = tenant;
+        var (admin, user) = await fx.NewTenantAsync();
         var res = await admin.Http.PutAsync("/v1/moderation/lexicons/bad", new StringContent(body, System.Text.Encoding.UTF8, "application/json"));
         Assert.Equal(HttpStatusCode.BadRequest, res.StatusCode);
         Assert.Contains(mentioned, await res.Content.ReadAsStringAsync());
@@ -47,8 +43,7 @@ public sealed class LexiconApiTests(ModerationPlatformFixture fx)
     [Fact(DisplayName = "Reserved names are a 400, unknown lexicons a 404, and users may not manage lexicons (403)")]
     public async Task Names_and_roles()
     {
-        using var tenant = await fx.NewTenantAsync();
-        var (admin, user) = tenant;
+        var (admin, user) = await fx.NewTenantAsync();
         var reserved = await admin.Http.PutAsJsonAsync("/v1/moderation/lexicons/platform_mine", new { words = new[] { "x" }, riskLevel = "low", action = "mask" });
         Assert.Equal(HttpStatusCode.BadRequest, reserved.StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, (await admin.Http.DeleteAsync("/v1/moderation/lexicons/nothing")).StatusCode);

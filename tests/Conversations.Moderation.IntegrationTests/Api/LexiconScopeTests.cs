@@ -2,8 +2,7 @@ namespace Conversations.Moderation.IntegrationTests.Api;
 
 /// <summary>A lexicon's scope says which texts it checks: questions, answers or both; the platform's instruction-override
 /// phrases check questions only.</summary>
-[Collection(ModerationPlatformCollection.Name)]
-public sealed class LexiconScopeTests(ModerationPlatformFixture fx)
+public sealed class LexiconScopeTests(ModerationPlatformFixture fx) : ModerationPlatformTests
 {
     private async Task<List<SseEvent>> AskAsync(ApiClient user, string question, string answer)
     {
@@ -23,8 +22,7 @@ public sealed class LexiconScopeTests(ModerationPlatformFixture fx)
     [Fact(DisplayName = "An answers-only lexicon lets the question through and withholds the answer; a questions-only one refuses the question and lets the answer through")]
     public async Task Scoped_lexicons_check_only_their_texts()
     {
-        using var tenant = await fx.NewTenantAsync();
-        var (admin, user) = tenant;
+        var (admin, user) = await fx.NewTenantAsync();
         await ApiClient.EnsureAsync(await admin.Http.PutAsJsonAsync("/v1/moderation/lexicons/answers",
             new { words = new[] { "zorblax" }, riskLevel = "high", action = "block", scope = "output" }), HttpStatusCode.OK);
         await ApiClient.EnsureAsync(await admin.Http.PutAsJsonAsync("/v1/moderation/lexicons/questions",

@@ -17,6 +17,14 @@ public sealed class ModerationPlatformFixture() : DemoPlatformHost("mod_api", Op
         // The test model echoes the question: trusted with personal data, its answers carry it back to the output guard.
         environment["Chat__PersonalDataAllowedHosts__0"] = new Uri(Model.BaseUrl).Host;
     }
+
+    /// <summary>A new tenant whose moderation settings (its rate limits) are patched with <paramref name="settings"/> before the test starts.</summary>
+    public async Task<TenantClients> NewTenantWithModerationAsync(object settings)
+    {
+        var tenant = await NewTenantAsync();
+        await tenant.Admin.PatchModerationAsync(settings);
+        return tenant;
+    }
 }
 
 /// <summary>API tests share one platform and run one at a time (some script the model's answer).</summary>
@@ -26,3 +34,7 @@ public sealed class ModerationPlatformCollection : ICollectionFixture<Moderation
     /// <summary>The collection name.</summary>
     public const string Name = "moderation-platform";
 }
+
+/// <summary>A test class of the <see cref="ModerationPlatformCollection"/>: deriving from it is how a class joins the collection.</summary>
+[Collection(ModerationPlatformCollection.Name)]
+public abstract class ModerationPlatformTests;

@@ -1,15 +1,12 @@
 namespace Conversations.Moderation.IntegrationTests.Api;
 
 /// <summary>Limits set by the tenant admin answer 429 with Retry-After before any stream starts.</summary>
-[Collection(ModerationPlatformCollection.Name)]
-public sealed class RateLimitApiTests(ModerationPlatformFixture fx)
+public sealed class RateLimitApiTests(ModerationPlatformFixture fx) : ModerationPlatformTests
 {
     [Fact(DisplayName = "Past the per-user request limit the API answers 429 with Retry-After and a friendly problem body")]
     public async Task Request_limit_answers_429()
     {
-        using var tenant = await fx.NewTenantAsync();
-        var (admin, user) = tenant;
-        await admin.PatchModerationAsync(new { userRequestsPerMinute = 2 });
+        var (admin, user) = await fx.NewTenantWithModerationAsync(new { userRequestsPerMinute = 2 });
         var id = await user.CreateConversationAsync();
         for (var i = 0; i < 2; i++) Assert.Equal("done", (await user.SendAsync(id, $"question {i}"))[^1].Name);
 
@@ -36,9 +33,7 @@ public sealed class RateLimitApiTests(ModerationPlatformFixture fx)
     [Fact(DisplayName = "A limit the admin raises applies to a user already refused within a couple of seconds, not when the window frees a slot")]
     public async Task Raised_limit_applies_to_a_refused_user_at_once()
     {
-        using var tenant = await fx.NewTenantAsync();
-        var (admin, user) = tenant;
-        await admin.PatchModerationAsync(new { userRequestsPerMinute = 1 });
+        var (admin, user) = await fx.NewTenantWithModerationAsync(new { userRequestsPerMinute = 1 });
         var id = await user.CreateConversationAsync();
         Assert.Equal("done", (await user.SendAsync(id, "the one question this minute"))[^1].Name);
         using (var refused = await user.PostMessageAsync(id, "one more"))
@@ -63,9 +58,7 @@ public sealed class RateLimitApiTests(ModerationPlatformFixture fx)
     [Fact(DisplayName = "Bad messages get their 4xx before the limit is asked and are never counted; only sending is limited")]
     public async Task Bad_messages_are_answered_first_and_not_counted()
     {
-        using var tenant = await fx.NewTenantAsync();
-        var (admin, user) = tenant;
-        await admin.PatchModerationAsync(new { userRequestsPerMinute = 1 });
+        var (_, user) = await fx.NewTenantWithModerationAsync(new { userRequestsPerMinute = 1 });
         var id = await user.CreateConversationAsync();
         async Task<HttpStatusCode> PostAsync(string conversationId, object body)
         {
@@ -90,9 +83,7 @@ public sealed class RateLimitApiTests(ModerationPlatformFixture fx)
     [Fact(DisplayName = "60 concurrent HTTP requests against a user limit of 9 are admitted exactly 9 times (a stream, or 409 while the conversation is busy) and get 51 answers of 429")]
     public async Task Concurrent_http_requests_admit_exactly_the_limit()
     {
-        using var tenant = await fx.NewTenantAsync();
-        var (admin, user) = tenant;
-        await admin.PatchModerationAsync(new { userRequestsPerMinute = 9 });
+        var (_, user) = await fx.NewTenantWithModerationAsync(new { userRequestsPerMinute = 9 });
         var conversations = new List<string>();
         for (var i = 0; i < 9; i++) conversations.Add(await user.CreateConversationAsync());
         var statuses = await Task.WhenAll(Enumerable.Range(0, 60).Select(async i =>
@@ -109,9 +100,7 @@ public sealed class RateLimitApiTests(ModerationPlatformFixture fx)
     [Fact(DisplayName = "A limit of 20 a minute admits exactly 20 of 40 requests sent seconds apart; the settings name the 60-second window")]
     public async Task Limit_holds_over_a_minute_not_just_at_once()
     {
-        using var tenant = await fx.NewTenantAsync();
-        var (admin, user) = tenant;
-        await admin.PatchModerationAsync(new { userRequestsPerMinute = 20 });
+        var (admin, user) = await fx.NewTenantWithModerationAsync(new { userRequestsPerMinute = 20 });
         var settings = await admin.GetJsonAsync("/v1/moderation/settings");
         Assert.Equal(20, settings["userRequestsPerMinute"]!.GetValue<int>());
         Assert.Equal(60, settings["windowSeconds"]!.GetValue<int>());
@@ -141,9 +130,7 @@ public sealed class RateLimitApiTests(ModerationPlatformFixture fx)
     [Fact(DisplayName = "A turn's real token count is charged after it; once over the token budget the next request gets 429 (tokens)")]
     public async Task Token_budget_answers_429_on_the_next_request()
     {
-        using var tenant = await fx.NewTenantAsync();
-        var (admin, user) = tenant;
-        await admin.PatchModerationAsync(new { userTokensPerMinute = 60 });
+        var (_, user) = await fx.NewTenantWithModerationAsync(new { userTokensPerMinute = 60 });
         var id = await user.CreateConversationAsync();
         var done = (await user.SendAsync(id, "Please explain the travel policy in detail."))[^1];
         Assert.Equal("done", done.Name);
@@ -160,8 +147,7 @@ public sealed class RateLimitApiTests(ModerationPlatformFixture fx)
     [Fact(DisplayName = "Settings validation: a user limit above the tenant's or an unknown Green mode is a 400")]
     public async Task Invalid_settings_are_400()
     {
-        using var tenant = await fx.NewTenantAsync();
-        var (admin, user) = tenant;
+        var (admin, user) = await fx.NewTenantAsync();
         var res = await admin.Http.PatchAsJsonAsync("/v1/moderation/settings", new { userRequestsPerMinute = 10, tenantRequestsPerMinute = 5 });
         Assert.Equal(HttpStatusCode.BadRequest, res.StatusCode);
         Assert.Contains("tenantRequestsPerMinute", await res.Content.ReadAsStringAsync());

@@ -1,15 +1,12 @@
 namespace Conversations.Moderation.IntegrationTests.Api;
 
 /// <summary>Knowledge search is a front door of the same pipeline: it counts against the caller's request limit.</summary>
-[Collection(ModerationPlatformCollection.Name)]
-public sealed class SearchRateLimitTests(ModerationPlatformFixture fx)
+public sealed class SearchRateLimitTests(ModerationPlatformFixture fx) : ModerationPlatformTests
 {
     [Fact(DisplayName = "Searches count against the per-user request limit; bad searches get their 400 and are not counted")]
     public async Task Search_is_rate_limited()
     {
-        using var tenant = await fx.NewTenantAsync();
-        var (admin, user) = tenant;
-        await admin.PatchModerationAsync(new { userRequestsPerMinute = 2 });
+        var (admin, user) = await fx.NewTenantWithModerationAsync(new { userRequestsPerMinute = 2 });
         async Task<HttpResponseMessage> SearchAsync(object body) => await user.Http.PostAsJsonAsync("/v1/knowledge/search", body);
 
         using (var blank = await SearchAsync(new { question = " " })) Assert.Equal(HttpStatusCode.BadRequest, blank.StatusCode);

@@ -1,8 +1,7 @@
 namespace Conversations.Moderation.IntegrationTests.Api;
 
 /// <summary>The answer is moderated while it streams: over SSE, no prefix the user receives ever holds a masked or blocked term.</summary>
-[Collection(ModerationPlatformCollection.Name)]
-public sealed class StreamedOutputTests(ModerationPlatformFixture fx)
+public sealed class StreamedOutputTests(ModerationPlatformFixture fx) : ModerationPlatformTests
 {
     private async Task<(List<SseEvent> Events, ApiClient User, string ConversationId)> AskWithScriptedAnswerAsync(string answer)
     {

@@ -3,16 +3,14 @@ using Npgsql;
 namespace Conversations.Moderation.IntegrationTests.Api;
 
 /// <summary>Tenant lexicon words match as whole words through the real platform: near-misses get answers, evasions are refused.</summary>
-[Collection(ModerationPlatformCollection.Name)]
-public sealed class WholeWordLexiconTests(ModerationPlatformFixture fx)
+public sealed class WholeWordLexiconTests(ModerationPlatformFixture fx) : ModerationPlatformTests
 {
     private static readonly string[] Words = ["ass", "sex", "cunt", "anus", "bad"];
 
     [Fact(DisplayName = "A block lexicon answers benign messages with its words inside other words, and refuses every evasion of them")]
     public async Task Benign_near_misses_are_answered_and_evasions_refused()
     {
-        using var tenant = await fx.NewTenantAsync();
-        var (admin, user) = tenant;
+        var (admin, user) = await fx.NewTenantAsync();
         var put = await admin.Http.PutAsJsonAsync("/v1/moderation/lexicons/blocked",
             new { words = Words, substringWords = new[] { "zorb" }, riskLevel = "high", action = "block" });
         await ApiClient.EnsureAsync(put, HttpStatusCode.OK);
@@ -47,8 +45,7 @@ public sealed class WholeWordLexiconTests(ModerationPlatformFixture fx)
     [Fact(DisplayName = "A streamed answer masks whole words only: 'class' and 'assessment' arrive intact, 'b a d' and 'bad' as ***")]
     public async Task Streamed_answer_masks_whole_words_only()
     {
-        using var tenant = await fx.NewTenantAsync();
-        var (admin, user) = tenant;
+        var (admin, user) = await fx.NewTenantAsync();
         await ApiClient.EnsureAsync(await admin.Http.PutAsJsonAsync("/v1/moderation/lexicons/masked",
             new { words = new[] { "ass", "bad" }, riskLevel = "low", action = "mask" }), HttpStatusCode.OK);
         var id = await user.CreateConversationAsync();

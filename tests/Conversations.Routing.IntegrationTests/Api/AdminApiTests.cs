@@ -1,8 +1,7 @@
 namespace Conversations.Routing.IntegrationTests.Api;
 
 /// <summary>The routing admin API: validation, usage report, offline batches and the capacity estimator.</summary>
-[Collection(RoutingCollection.Name)]
-public sealed class AdminApiTests(RoutingPlatform fx)
+public sealed class AdminApiTests(RoutingPlatform fx) : RoutingPlatformTests
 {
     [Fact(DisplayName = "Invalid models and policies are 400s that name the problem; keys are never shown; users may not administer routing")]
     public async Task Validation_and_access()

@@ -1,8 +1,7 @@
 namespace Conversations.Routing.IntegrationTests.Api;
 
 /// <summary>Offline batch items pass the stages a chat turn passes: limits, input and output moderation, events, usage.</summary>
-[Collection(RoutingCollection.Name)]
-public sealed class BatchModerationTests(RoutingPlatform fx)
+public sealed class BatchModerationTests(RoutingPlatform fx) : RoutingPlatformTests
 {
     private const string Card = "4111 1111 1111 1111";
     private const string Email = "bob@example.com";

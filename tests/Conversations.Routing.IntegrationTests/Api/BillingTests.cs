@@ -4,8 +4,7 @@ namespace Conversations.Routing.IntegrationTests.Api;
 /// Every model call is billed once, through the real API against the test model server: the ledger (usage rows and
 /// the budget) matches the tokens the server reports for each call, abandoned and cut-off ones included.
 /// </summary>
-[Collection(RoutingCollection.Name)]
-public sealed class BillingTests(RoutingPlatform fx)
+public sealed class BillingTests(RoutingPlatform fx) : RoutingPlatformTests
 {
     // Every word one o200k token, so the tokens the platform counts for a cut stream can be compared with the server's.
     private const string Words = "Here is the first part of a long answer about the plan and what it means for you and your team this year";

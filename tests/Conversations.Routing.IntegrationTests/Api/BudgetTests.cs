@@ -1,8 +1,7 @@
 namespace Conversations.Routing.IntegrationTests.Api;
 
 /// <summary>Budgets hold under concurrency and apply their policy at 100 %.</summary>
-[Collection(RoutingCollection.Name)]
-public sealed class BudgetTests(RoutingPlatform fx)
+public sealed class BudgetTests(RoutingPlatform fx) : RoutingPlatformTests
 {
     [Fact(DisplayName = "200 concurrent turns against a budget that allows about 50 never spend more than the budget; the rest are refused with a clear message")]
     public async Task Concurrent_turns_never_overspend()

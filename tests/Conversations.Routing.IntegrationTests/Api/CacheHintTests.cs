@@ -1,19 +1,13 @@
 namespace Conversations.Routing.IntegrationTests.Api;
 
 /// <summary>Provider cache hints per registered endpoint.</summary>
-[Collection(RoutingCollection.Name)]
-public sealed class CacheHintTests(RoutingPlatform fx)
+public sealed class CacheHintTests(RoutingPlatform fx) : RoutingPlatformTests
 {
     [Fact(DisplayName = "A model registered with sendPromptCacheKey gets the conversation key as prompt_cache_key; one without gets only user")]
     public async Task Prompt_cache_key_is_switched_per_model()
     {
         using var t = await fx.NewTenantAsync();
-        var res = await t.Admin.Http.PutAsJsonAsync("/v1/routing/models/large", new
-        {
-            endpoint = fx.Model.BaseUrl, apiKey = "test-key", modelName = t.ServerName("large"), tier = "large",
-            inputPerMillion = 5m, outputPerMillion = 20m, contextWindowTokens = 128_000, sendPromptCacheKey = true,
-        });
-        await ApiClient.EnsureAsync(res, HttpStatusCode.OK);
+        await t.PutModelAsync("large", "large", 5m, sendPromptCacheKey: true);
         var config = await t.GetAsync("/v1/routing");
         Assert.True(config["models"]!.AsArray().Single(m => m!["id"]!.GetValue<string>() == "large")!["sendPromptCacheKey"]!.GetValue<bool>());
 

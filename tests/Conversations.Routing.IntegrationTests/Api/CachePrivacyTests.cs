@@ -8,8 +8,7 @@ namespace Conversations.Routing.IntegrationTests.Api;
 /// up in their conversation summaries. The model repeats every marker its prompt carries, so an answer built with
 /// anyone's private context shows it.
 /// </summary>
-[Collection(RoutingCollection.Name)]
-public sealed partial class CachePrivacyTests(RoutingPlatform fx)
+public sealed partial class CachePrivacyTests(RoutingPlatform fx) : RoutingPlatformTests
 {
     private static readonly string[] Common =
     [

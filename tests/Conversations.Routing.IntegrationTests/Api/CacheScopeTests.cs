@@ -1,8 +1,7 @@
 namespace Conversations.Routing.IntegrationTests.Api;
 
 /// <summary>Answer caches serve repeats without a model call and never across access scopes.</summary>
-[Collection(RoutingCollection.Name)]
-public sealed class CacheScopeTests(RoutingPlatform fx)
+public sealed class CacheScopeTests(RoutingPlatform fx) : RoutingPlatformTests
 {
     private const string Question = "What is the parental leave policy?";
 

@@ -3,8 +3,7 @@ using Conversations.Routing.Policy;
 namespace Conversations.Routing.IntegrationTests.Api;
 
 /// <summary>Canary releases: automatic rollback, promotion, and feedback counted per arm.</summary>
-[Collection(RoutingCollection.Name)]
-public sealed class CanaryTests(RoutingPlatform fx)
+public sealed class CanaryTests(RoutingPlatform fx) : RoutingPlatformTests
 {
     private static object CanaryPolicy(double share, int minTurns = 3) => new
     {

@@ -1,8 +1,7 @@
 namespace Conversations.Routing.IntegrationTests.Api;
 
 /// <summary>One tenant's credential cannot switch off, or show its figures to, another tenant on the same endpoint and model.</summary>
-[Collection(RoutingCollection.Name)]
-public sealed class CredentialIsolationTests(RoutingPlatform fx)
+public sealed class CredentialIsolationTests(RoutingPlatform fx) : RoutingPlatformTests
 {
     [Fact(DisplayName = "A tenant with a bad key on a shared endpoint opens only its own circuit: the other tenant's turns still reach the model, and its health view shows none of the first tenant's figures")]
     public async Task Bad_key_of_one_tenant_does_not_open_the_shared_circuit()

@@ -7,8 +7,7 @@ public sealed class EndpointPolicyTests(ProductionPlatform fx)
     [Fact(DisplayName = "Production refuses model endpoints on loopback, private, shared, metadata and unspecified addresses, and plain http, with a 400 that names the rule")]
     public async Task Refused_endpoints_are_400s_naming_the_rule()
     {
-        using var tenant = await fx.NewTenantAsync();
-        var (admin, user) = tenant;
+        var (admin, user) = await fx.NewTenantAsync();
         var port = new Uri(fx.OperatorModelServer.BaseUrl).Port;
         var cases = new (string Endpoint, string Rule)[]
         {
@@ -39,8 +38,7 @@ public sealed class EndpointPolicyTests(ProductionPlatform fx)
     [Fact(DisplayName = "An address on the operator's allow list is accepted over http and answers turns through the guarded client")]
     public async Task Allowlisted_self_hosted_model_is_accepted_and_called()
     {
-        using var tenant = await fx.NewTenantAsync();
-        var (admin, user) = tenant;
+        var (admin, user) = await fx.NewTenantAsync();
         var name = "selfhosted-" + Guid.NewGuid().ToString("n")[..8];
         await ApiClient.EnsureAsync(await admin.Http.PutAsJsonAsync("/v1/routing/models/small", Model(fx.SelfHosted.BaseUrl, name)), HttpStatusCode.OK);
         await ApiClient.EnsureAsync(await admin.Http.PutAsJsonAsync("/v1/routing/models/large", Model(fx.SelfHosted.BaseUrl, name, "large")), HttpStatusCode.OK);
@@ -59,8 +57,7 @@ public sealed class EndpointPolicyTests(ProductionPlatform fx)
     [Fact(DisplayName = "The operator's configured model endpoint is trusted: on loopback, it still answers tenants without a routing policy")]
     public async Task Operator_configured_endpoint_is_not_subject_to_the_policy()
     {
-        using var tenant = await fx.NewTenantAsync();
-        var (admin, user) = tenant;
+        var (admin, user) = await fx.NewTenantAsync();
         var events = await user.SendAsync(await user.CreateConversationAsync(), "What can you do?");
         Assert.True(events.Count > 0 && events[^1].Name == "done", events.Dump());
         Assert.StartsWith(ProductionPlatform.OperatorModel, events.AnswerText());

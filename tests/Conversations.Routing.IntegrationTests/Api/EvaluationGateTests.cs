@@ -1,8 +1,7 @@
 namespace Conversations.Routing.IntegrationTests.Api;
 
 /// <summary>Evaluation sets, runs through the chat pipeline, and the promotion gate of a canary.</summary>
-[Collection(RoutingCollection.Name)]
-public sealed class EvaluationGateTests(RoutingPlatform fx)
+public sealed class EvaluationGateTests(RoutingPlatform fx) : RoutingPlatformTests
 {
     private const string GoodAnswer = "Refunds are accepted within 30 days of delivery, with the original receipt.";
     private const string BadAnswer = "I cannot help with that request.";

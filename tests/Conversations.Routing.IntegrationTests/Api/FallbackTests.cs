@@ -1,8 +1,7 @@
 namespace Conversations.Routing.IntegrationTests.Api;
 
 /// <summary>Outages, stalls and the circuit breaker, through the real API against the test model server.</summary>
-[Collection(RoutingCollection.Name)]
-public sealed class FallbackTests(RoutingPlatform fx)
+public sealed class FallbackTests(RoutingPlatform fx) : RoutingPlatformTests
 {
     [Fact(DisplayName = "Breaker: three failed calls open the large model's circuit, users keep getting the small model's answers, and after the break one probe closes it again")]
     public async Task Breaker_opens_and_half_opens()

@@ -1,8 +1,7 @@
 namespace Conversations.Routing.IntegrationTests.Api;
 
 /// <summary>The feedback summary: votes per period, model and route, with masked comments.</summary>
-[Collection(RoutingCollection.Name)]
-public sealed class FeedbackSummaryTests(RoutingPlatform fx)
+public sealed class FeedbackSummaryTests(RoutingPlatform fx) : RoutingPlatformTests
 {
     [Fact(DisplayName = "Votes are summed per day, model and route with the last vote counting; thumbs-down comments are shown with personal data masked; other tenants see none")]
     public async Task Summary_counts_last_votes_and_masks_comments()

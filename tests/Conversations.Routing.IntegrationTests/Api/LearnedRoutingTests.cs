@@ -1,8 +1,7 @@
 namespace Conversations.Routing.IntegrationTests.Api;
 
 /// <summary>The learned router, domain routes and escalation through the real API, silo and test model server, caches off.</summary>
-[Collection(RoutingCollection.Name)]
-public sealed class LearnedRoutingTests(RoutingPlatform fx)
+public sealed class LearnedRoutingTests(RoutingPlatform fx) : RoutingPlatformTests
 {
     private static object Policy(bool escalation = true) => new
     {

@@ -1,8 +1,7 @@
 namespace Conversations.Routing.IntegrationTests.Api;
 
 /// <summary>Conversation summaries are background work: the tenant's small model writes them, and they are billed.</summary>
-[Collection(RoutingCollection.Name)]
-public sealed class SummaryRoutingTests(RoutingPlatform fx)
+public sealed class SummaryRoutingTests(RoutingPlatform fx) : RoutingPlatformTests
 {
     [Fact(DisplayName = "With a routing policy, summaries are written by the small model while turns go to the large one, and their cost is in the budget")]
     public async Task Summary_is_written_by_the_small_model_and_billed()

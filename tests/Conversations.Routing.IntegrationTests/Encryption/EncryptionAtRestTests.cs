@@ -5,8 +5,7 @@ using Conversations.Storage.Chat;
 namespace Conversations.Routing.IntegrationTests.Encryption;
 
 /// <summary>What a tenant stores is sealed with its own data key: a dump shows none of it, rows do not move between tenants or rows, rotation keeps it readable, destroying the key shreds it.</summary>
-[Collection(EncryptionCollection.Name)]
-public sealed class EncryptionAtRestTests(EncryptionPlatform fx)
+public sealed class EncryptionAtRestTests(EncryptionPlatform fx) : EncryptionTests
 {
     private sealed record Tenant(string Id, ApiClient Admin, ApiClient User, string Marker, string Secret, string Conversation, string JobId) : IDisposable
     {

@@ -43,3 +43,7 @@ public sealed class EncryptionCollection : ICollectionFixture<EncryptionPlatform
     /// <summary>The collection name.</summary>
     public const string Name = "encryption-platform";
 }
+
+/// <summary>A test class of the <see cref="EncryptionCollection"/>: deriving from it is how a class joins the collection.</summary>
+[Collection(EncryptionCollection.Name)]
+public abstract class EncryptionTests;

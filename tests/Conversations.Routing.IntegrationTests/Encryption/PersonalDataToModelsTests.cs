@@ -1,8 +1,7 @@
 namespace Conversations.Routing.IntegrationTests.Encryption;
 
 /// <summary>What leaves the platform: a question's personal data reaches a model only where the tenant's policy and the operator's allowlist say so.</summary>
-[Collection(EncryptionCollection.Name)]
-public sealed class PersonalDataToModelsTests(EncryptionPlatform fx)
+public sealed class PersonalDataToModelsTests(EncryptionPlatform fx) : EncryptionTests
 {
     [Fact(DisplayName = "By default a model outside the operator's allowlist gets the question with e-mail and phone masked, an allowlisted one as written; 'mask' and 'send' override both")]
     public async Task Policy_and_allowlist_decide_what_a_model_sees()

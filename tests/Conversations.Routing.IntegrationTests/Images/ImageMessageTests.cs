@@ -8,8 +8,7 @@ namespace Conversations.Routing.IntegrationTests.Images;
 /// them (as OpenAI content parts: a text part and an image_url data URL), URLs to loopback, private and metadata
 /// addresses are refused, and the tenant's hash blocklist refuses a turn like any moderation finding.
 /// </summary>
-[Collection(RoutingCollection.Name)]
-public sealed class ImageMessageTests(RoutingPlatform fx)
+public sealed class ImageMessageTests(RoutingPlatform fx) : RoutingPlatformTests
 {
     // A 1×1 PNG; each test appends its own bytes after the end chunk, so hashes differ between tests.
     private static readonly byte[] Pixel = Convert.FromBase64String("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==");

@@ -55,3 +55,7 @@ public sealed class RoutingCollection : ICollectionFixture<RoutingPlatform>
     /// <summary>The collection name.</summary>
     public const string Name = "routing-platform";
 }
+
+/// <summary>A test class of the <see cref="RoutingCollection"/>: deriving from it is how a class joins the collection.</summary>
+[Collection(RoutingCollection.Name)]
+public abstract class RoutingPlatformTests;

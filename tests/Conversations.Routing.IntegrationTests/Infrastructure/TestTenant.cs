@@ -15,9 +15,12 @@ public sealed class TestTenant(RoutingPlatform platform, string tenantId, ApiCli
     /// <summary>The name the test server knows a catalog model by (unique to this tenant).</summary>
     public string ServerName(string modelId) => $"{modelId}-{suffix}";
 
-    /// <summary>Registers a catalog model served by the test server (or by <paramref name="endpoint"/>, with <paramref name="apiKey"/>).</summary>
+    /// <summary>
+    /// Registers a catalog model served by the test server (or by <paramref name="endpoint"/>, with <paramref name="apiKey"/>);
+    /// <paramref name="sendPromptCacheKey"/> null leaves the provider cache hint to the deployment's setting.
+    /// </summary>
     public async Task PutModelAsync(string modelId, string tier, decimal price, string? serverName = null, string? endpoint = null, string apiKey = "test-key",
-        bool vision = false)
+        bool vision = false, bool? sendPromptCacheKey = null)
     {
         var res = await Admin.Http.PutAsJsonAsync($"/v1/routing/models/{modelId}", new
         {
@@ -32,6 +35,7 @@ public sealed class TestTenant(RoutingPlatform platform, string tenantId, ApiCli
             contextWindowTokens = 128_000,
             batchDiscount = 0.5m,
             vision,
+            sendPromptCacheKey,
         });
         await ApiClient.EnsureAsync(res, HttpStatusCode.OK);
     }

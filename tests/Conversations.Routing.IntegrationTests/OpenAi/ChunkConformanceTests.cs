@@ -1,8 +1,7 @@
 namespace Conversations.Routing.IntegrationTests.OpenAi;
 
 /// <summary>The wire shapes of POST /v1/chat/completions on raw HTTP: chunks, finish reasons, usage, [DONE], content_filter.</summary>
-[Collection(RoutingCollection.Name)]
-public sealed class ChunkConformanceTests(RoutingPlatform fx)
+public sealed class ChunkConformanceTests(RoutingPlatform fx) : RoutingPlatformTests
 {
     [Fact(DisplayName = "A stream is a role chunk, content chunks, one finish_reason 'stop', with include_usage one chunk with choices [] and usage (cached tokens too), then [DONE]")]
     public async Task Stream_with_usage_follows_the_spec()

@@ -1,8 +1,7 @@
 namespace Conversations.Routing.IntegrationTests.OpenAi;
 
 /// <summary>Model names, conversation continuity, history and usage of the OpenAI-compatible routes.</summary>
-[Collection(RoutingCollection.Name)]
-public sealed class ModelsAndHistoryTests(RoutingPlatform fx)
+public sealed class ModelsAndHistoryTests(RoutingPlatform fx) : RoutingPlatformTests
 {
     [Fact(DisplayName = "GET /v1/models lists auto, the tiers and the tenant's registered models, in OpenAI's list shape; another tenant's models are not there")]
     public async Task Models_are_the_tenants_names()

@@ -5,8 +5,7 @@ using OpenAI.Chat;
 namespace Conversations.Routing.IntegrationTests.OpenAi;
 
 /// <summary>The official OpenAI clients (the .NET package and the npm package) against the running platform.</summary>
-[Collection(RoutingCollection.Name)]
-public sealed class OfficialClientTests(RoutingPlatform fx)
+public sealed class OfficialClientTests(RoutingPlatform fx) : RoutingPlatformTests
 {
     private ChatClient Client(TestTenant t, string model = "auto") =>
         new(model, new ApiKeyCredential(UserKey(t)), new OpenAIClientOptions { Endpoint = new Uri($"{fx.BaseUrl}/v1"), RetryPolicy = new System.ClientModel.Primitives.ClientRetryPolicy(0) });

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Conversations.Testing.Platform;
 using Npgsql;
 
 namespace Conversations.Testing.Database;
@@ -17,24 +18,14 @@ public static class DatabaseDump
     public static async Task<string> DumpAsync(string connectionString, CancellationToken ct = default)
     {
         var b = new NpgsqlConnectionStringBuilder(connectionString);
-        var psi = new ProcessStartInfo(PgDumpPath)
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
+        var psi = new ProcessStartInfo(PgDumpPath);
         foreach (var a in new[] { "-h", b.Host ?? "127.0.0.1", "-p", b.Port.ToString(), "-U", b.Username ?? "postgres",
                      "--no-owner", "--no-privileges", b.Database ?? "postgres" })
             psi.ArgumentList.Add(a);
         psi.Environment["PGPASSWORD"] = b.Password ?? "";
-        using var p = Process.Start(psi) ?? throw new InvalidOperationException("pg_dump did not start");
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        timeout.CancelAfter(TimeSpan.FromMinutes(2));
-        var stdout = p.StandardOutput.ReadToEndAsync(timeout.Token);
-        var stderr = p.StandardError.ReadToEndAsync(timeout.Token);
-        await p.WaitForExitAsync(timeout.Token);
-        if (p.ExitCode != 0)
-            throw new InvalidOperationException($"pg_dump failed ({p.ExitCode}): {await stderr}");
-        return await stdout;
+        var dump = await CommandLine.RunAsync(psi, TimeSpan.FromMinutes(2), ct);
+        if (dump.ExitCode != 0)
+            throw new InvalidOperationException($"pg_dump failed ({dump.ExitCode}): {dump.Errors}");
+        return dump.Output;
     }
 }

@@ -43,21 +43,12 @@ public sealed class PrivatePostgres : IAsyncDisposable
 
     private async Task RunAsync(string command)
     {
-        var psi = new ProcessStartInfo("bash", [Path.Combine(RepoPaths.Root, "deploy", "local-db.sh"), command])
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
+        var psi = new ProcessStartInfo("bash", [Path.Combine(RepoPaths.Root, "deploy", "local-db.sh"), command]);
         psi.Environment["CONVERSATIONS_PG_DATA"] = Path.Combine(_folder, "pgdata");
         psi.Environment["CONVERSATIONS_PG_PORT"] = _port.ToString();
-        using var p = Process.Start(psi) ?? throw new InvalidOperationException("local-db.sh did not start");
-        var output = p.StandardOutput.ReadToEndAsync();
-        var errors = p.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(3));
-        await p.WaitForExitAsync(timeout.Token);
-        if (p.ExitCode != 0)
-            throw new InvalidOperationException($"local-db.sh {command} failed ({p.ExitCode}):\n{await output}\n{await errors}");
+        var run = await CommandLine.RunAsync(psi, TimeSpan.FromMinutes(3));
+        if (run.ExitCode != 0)
+            throw new InvalidOperationException($"local-db.sh {command} failed ({run.ExitCode}):\n{run.Output}\n{run.Errors}");
     }
 
     /// <inheritdoc />

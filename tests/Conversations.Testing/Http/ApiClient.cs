@@ -5,6 +5,9 @@ namespace Conversations.Testing.Http;
 /// <summary>A thin HTTP client of the /v1 API acting with one key.</summary>
 public sealed class ApiClient(string baseUrl, string? key) : IDisposable
 {
+    /// <summary>The key the client acts with, for tests about keys (their ids, listings, revocation).</summary>
+    public string Key => key ?? throw new InvalidOperationException("An anonymous client has no key.");
+
     /// <summary>The underlying client (for raw requests); many connections, so load tests are not queued in the client.</summary>
     public HttpClient Http { get; } = CreateHttp(baseUrl, key);
 

@@ -18,24 +18,19 @@ public static class NodeTools
     /// <summary>Runs a command in a folder and returns its standard output; fails the test on a non-zero exit.</summary>
     public static async Task<string> RunAsync(string file, string arguments, string folder, IDictionary<string, string> environment, bool mustSucceed = true)
     {
-        var psi = new ProcessStartInfo(file, arguments) { WorkingDirectory = folder, RedirectStandardOutput = true, RedirectStandardError = true };
+        var psi = new ProcessStartInfo(file, arguments) { WorkingDirectory = folder };
         foreach (var (key, value) in environment) psi.Environment[key] = value;
-        Process process;
+        CommandResult run;
         try
         {
-            process = Process.Start(psi)!;
+            run = await CommandLine.RunAsync(psi, TimeSpan.FromMinutes(3));
         }
         catch (System.ComponentModel.Win32Exception e)
         {
             Assert.Fail($"{file} is required for this test (deploy/test.sh installs Node.js and the tools): {e.Message}");
             throw;
         }
-        using var _ = process;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(3));
-        await process.WaitForExitAsync(timeout.Token);
-        if (mustSucceed) Assert.True(process.ExitCode == 0, $"{file} {arguments} exited with {process.ExitCode}:\n{await stdout}\n{await stderr}");
-        return await stdout;
+        if (mustSucceed) Assert.True(run.ExitCode == 0, $"{file} {arguments} exited with {run.ExitCode}:\n{run.Output}\n{run.Errors}");
+        return run.Output;
     }
 }

@@ -1,3 +1,5 @@
+using System.Collections.Concurrent;
+
 namespace Conversations.Testing.Platform;
 
 /// <summary>
@@ -36,11 +38,32 @@ public abstract class PlatformHost(string name, string operatorKey) : IAsyncLife
         return (adminKey, await admin.CreateUserWithKeyAsync("alice"));
     }
 
-    /// <summary>Creates a tenant with an admin and a user "alice"; returns their clients (the caller disposes them).</summary>
+    /// <summary>
+    /// Creates a tenant with an admin and a user "alice"; returns their clients, which the host disposes when it stops
+    /// (so a test can take them apart in one line), or the test sooner.
+    /// </summary>
     public async Task<TenantClients> NewTenantAsync(string prefix = "t")
     {
         var (adminKey, userKey) = await NewTenantKeysAsync(prefix);
-        return new TenantClients(As(adminKey), As(userKey));
+        return Keep(new TenantClients(As(adminKey), As(userKey)));
+    }
+
+    /// <summary>As <see cref="NewTenantAsync"/>, with the tenant's rate limits lifted: for tests that send many turns.</summary>
+    public async Task<TenantClients> NewUnlimitedTenantAsync(string prefix = "t")
+    {
+        var tenant = await NewTenantAsync(prefix);
+        await tenant.Admin.RaiseRateLimitsAsync();
+        return tenant;
+    }
+
+    /// <summary>
+    /// Creates a tenant with an admin and a user "alice", and a conversation of alice's (titled <paramref name="title"/>):
+    /// the set-up most chat tests open with. The host disposes the clients when it stops.
+    /// </summary>
+    public async Task<TenantConversation> NewConversationAsync(string prefix = "t", string title = "test")
+    {
+        var (admin, user) = await NewTenantAsync(prefix);
+        return new TenantConversation(admin, user, await user.CreateConversationAsync(title));
     }
 
     /// <summary>Creates a tenant and returns a client of its admin (the caller disposes it).</summary>
@@ -48,6 +71,15 @@ public abstract class PlatformHost(string name, string operatorKey) : IAsyncLife
 
     /// <summary>Creates a tenant and returns a client of its user "alice" (the caller disposes it).</summary>
     public async Task<ApiClient> NewUserAsync(string prefix = "t") => As((await NewTenantKeysAsync(prefix)).UserKey);
+
+    // Clients handed out for a whole test; a collection's tests run one at a time, but a test may start several at once.
+    private readonly ConcurrentBag<IDisposable> _testClients = [];
+
+    private T Keep<T>(T client) where T : IDisposable
+    {
+        _testClients.Add(client);
+        return client;
+    }
 
     /// <summary>Sets the process's configuration (keys with __); the operator key is set already.</summary>
     protected abstract void Configure(IDictionary<string, string> environment);
@@ -90,6 +122,7 @@ public abstract class PlatformHost(string name, string operatorKey) : IAsyncLife
     /// <inheritdoc />
     public virtual async Task DisposeAsync()
     {
+        foreach (var client in _testClients) client.Dispose();
         if (Platform is not null) await Platform.DisposeAsync();
         if (Database is not null) await Database.DisposeAsync();
         await StopServersAsync();
