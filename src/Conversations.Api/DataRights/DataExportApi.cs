@@ -8,10 +8,10 @@ using Microsoft.AspNetCore.Http.HttpResults;
 namespace Conversations.Api.DataRights;
 
 /// <summary>Body of POST /v1/exports: no user exports the whole tenant.</summary>
-public sealed record StartExportRequest([System.ComponentModel.DataAnnotations.RegularExpression(Ids.IdPattern, ErrorMessage = "userId may use letters, digits, '.', '_', '-' and '@' (1–64 characters).")] string? UserId);
+internal sealed record StartExportRequest([System.ComponentModel.DataAnnotations.RegularExpression(Ids.IdPattern, ErrorMessage = "userId may use letters, digits, '.', '_', '-' and '@' (1–64 characters).")] string? UserId);
 
 /// <summary>An export's progress; fetch <c>archiveUrl</c> when the status is <c>succeeded</c>.</summary>
-public sealed record ExportDto(string ExportId, string? UserId, string Status, int StepsDone, int StepsTotal, string? Error,
+internal sealed record ExportDto(string ExportId, string? UserId, string Status, int StepsDone, int StepsTotal, string? Error,
     DateTimeOffset CreatedAt, DateTimeOffset? CompletedAt, long? ArchiveBytes, string ArchiveUrl);
 
 /// <summary>Exports of a tenant or one of its users as a zip archive (tenant admin).</summary>
