@@ -8,7 +8,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 namespace Conversations.Api.DataRights;
 
 /// <summary>Body of POST /v1/exports: no user exports the whole tenant.</summary>
-internal sealed record StartExportRequest([System.ComponentModel.DataAnnotations.RegularExpression(Ids.IdPattern, ErrorMessage = "userId may use letters, digits, '.', '_', '-' and '@' (1–64 characters).")] string? UserId);
+public sealed record StartExportRequest([System.ComponentModel.DataAnnotations.RegularExpression(Ids.IdPattern, ErrorMessage = "userId may use letters, digits, '.', '_', '-' and '@' (1–64 characters).")] string? UserId);
 
 /// <summary>An export's progress; fetch <c>archiveUrl</c> when the status is <c>succeeded</c>.</summary>
 internal sealed record ExportDto(string ExportId, string? UserId, string Status, int StepsDone, int StepsTotal, string? Error,

@@ -4,44 +4,44 @@ using Conversations.Contracts;
 namespace Conversations.Api.Tenancy;
 
 /// <summary>Body of POST /v1/tenants.</summary>
-internal sealed record CreateTenantRequest(
+public sealed record CreateTenantRequest(
     [Required(ErrorMessage = TenancyMessages.TenantId), RegularExpression(Ids.TenantIdPattern, ErrorMessage = TenancyMessages.TenantId)] string? TenantId,
     [MaxLength(200, ErrorMessage = "name may have at most 200 characters.")] string? Name,
     [RegularExpression(Ids.IdPattern, ErrorMessage = TenancyMessages.AdminUserId)] string? AdminUserId);
 
 /// <summary>A created tenant with its first admin key (shown once).</summary>
-internal sealed record CreatedTenant(string TenantId, string Name, string AdminUserId, string AdminKey);
+public sealed record CreatedTenant(string TenantId, string Name, string AdminUserId, string AdminKey);
 
 /// <summary>A tenant as the operator's listing shows it.</summary>
-internal sealed record TenantDto(string TenantId, string Name, DateTimeOffset CreatedAt, long Users);
+public sealed record TenantDto(string TenantId, string Name, DateTimeOffset CreatedAt, long Users);
 
 /// <summary>A page of tenants by id; <see cref="NextCursor"/> continues it (null on the last page).</summary>
-internal sealed record TenantPage(IReadOnlyList<TenantDto> Tenants, string? NextCursor);
+public sealed record TenantPage(IReadOnlyList<TenantDto> Tenants, string? NextCursor);
 
 /// <summary>Body of POST /v1/users.</summary>
-internal sealed record CreateUserRequest(
+public sealed record CreateUserRequest(
     [Required(ErrorMessage = TenancyMessages.UserId), RegularExpression(Ids.IdPattern, ErrorMessage = TenancyMessages.UserId)] string? UserId,
     [MaxLength(200, ErrorMessage = "displayName may have at most 200 characters.")] string? DisplayName,
     [AllowedValues(Roles.User, Roles.TenantAdmin, null, ErrorMessage = TenancyMessages.Role)] string? Role);
 
 /// <summary>A user as the tenant admin sees it.</summary>
-internal sealed record UserDto(string UserId, string DisplayName, string Role, DateTimeOffset CreatedAt);
+public sealed record UserDto(string UserId, string DisplayName, string Role, DateTimeOffset CreatedAt);
 
 /// <summary>A newly issued key (the key text is shown once).</summary>
-internal sealed record IssuedKeyDto(string KeyId, string Key, string UserId, string Role);
+public sealed record IssuedKeyDto(string KeyId, string Key, string UserId, string Role);
 
 /// <summary>A rotated key: the successor (its text shown once) and until when the old key still works.</summary>
-internal sealed record RotatedKeyDto(string KeyId, string Key, string UserId, string Role, string OldKeyId, DateTimeOffset OldKeyExpiresAt);
+public sealed record RotatedKeyDto(string KeyId, string Key, string UserId, string Role, string OldKeyId, DateTimeOffset OldKeyExpiresAt);
 
 /// <summary>A page of users.</summary>
-internal sealed record UserPage(IReadOnlyList<UserDto> Users, string? NextCursor);
+public sealed record UserPage(IReadOnlyList<UserDto> Users, string? NextCursor);
 
 /// <summary>A key as its owner and the tenant admin see it: never the secret or its hash.</summary>
 /// <remarks><see cref="Scope"/>: <c>chat</c>, <c>read-only</c> or <c>admin</c>; absent for a key that may do all its role allows.</remarks>
-internal sealed record ApiKeyDto(string KeyId, string UserId, string Role, DateTimeOffset CreatedAt, DateTimeOffset? LastUsedAt, DateTimeOffset? ExpiresAt, string? Scope = null);
+public sealed record ApiKeyDto(string KeyId, string UserId, string Role, DateTimeOffset CreatedAt, DateTimeOffset? LastUsedAt, DateTimeOffset? ExpiresAt, string? Scope = null);
 
 /// <summary>A user's keys that are not revoked, newest first.</summary>
-internal sealed record ApiKeyList(IReadOnlyList<ApiKeyDto> Keys);
+public sealed record ApiKeyList(IReadOnlyList<ApiKeyDto> Keys);
 
 /// <summary>The messages of the tenancy bodies' checks, shared by the attributes and the handlers.</summary>
 internal static class TenancyMessages
