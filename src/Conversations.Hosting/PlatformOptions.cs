@@ -1,7 +1,7 @@
 namespace Conversations.Hosting;
 
 /// <summary>Configuration section <c>Orleans</c>: cluster identity and endpoints of this process.</summary>
-public sealed class OrleansHostOptions
+internal sealed class OrleansHostOptions
 {
     /// <summary>The section name.</summary>
     public const string Section = "Orleans";

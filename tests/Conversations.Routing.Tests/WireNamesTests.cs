@@ -1,9 +1,11 @@
+using Conversations.Routing.Canary;
+
 namespace Conversations.Routing.Tests;
 
 /// <summary>
 /// The enum values the router and the health views write as strings (route outcomes, canary tallies, grain views,
 /// the health API): each has its name and reads back from it; a name the platform never writes reads as the value
-/// that changes nothing (no canary arm, a closed circuit).
+/// that changes nothing (no canary arm, a closed circuit, a canary that goes on).
 /// </summary>
 public sealed class WireNamesTests
 {
@@ -11,12 +13,14 @@ public sealed class WireNamesTests
     {
         { CanaryArm.None, "none" }, { CanaryArm.Baseline, "baseline" }, { CanaryArm.Candidate, "candidate" },
         { CircuitState.Closed, "closed" }, { CircuitState.Open, "open" }, { CircuitState.HalfOpen, "half-open" },
+        { CanaryOutcome.Continue, "continue" }, { CanaryOutcome.Rollback, "rollback" }, { CanaryOutcome.ReadyToPromote, "ready-to-promote" },
     };
 
     public static TheoryData<Enum, string?> UnknownNames => new()
     {
         { CanaryArm.None, null }, { CanaryArm.None, "Candidate" }, { CanaryArm.None, "control" },
         { CircuitState.Closed, null }, { CircuitState.Closed, "" }, { CircuitState.Closed, "Open" }, { CircuitState.Closed, "halfopen" },
+        { CanaryOutcome.Continue, null }, { CanaryOutcome.Continue, "Rollback" }, { CanaryOutcome.Continue, "ready" },
     };
 
     [Theory]
@@ -40,9 +44,12 @@ public sealed class WireNamesTests
     {
         CanaryArm arm => CanaryArmNames.Of(arm),
         CircuitState state => CircuitNames.Of(state),
+        CanaryOutcome outcome => CanaryOutcomeNames.Of(outcome),
         _ => throw new ArgumentOutOfRangeException(nameof(value), value, "no wire names"),
     };
 
     private static Enum Parse(Type type, string? name) =>
-        type == typeof(CanaryArm) ? CanaryArmNames.Parse(name) : (Enum)CircuitNames.Parse(name);
+        type == typeof(CanaryArm) ? (Enum)CanaryArmNames.Parse(name)
+        : type == typeof(CanaryOutcome) ? CanaryOutcomeNames.Parse(name)
+        : CircuitNames.Parse(name);
 }

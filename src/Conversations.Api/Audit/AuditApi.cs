@@ -8,15 +8,15 @@ using Microsoft.AspNetCore.Http.HttpResults;
 namespace Conversations.Api.Audit;
 
 /// <summary>An audit entry as the API shows it.</summary>
-public sealed record AuditEntryDto(
+internal sealed record AuditEntryDto(
     long Id, DateTimeOffset At, string? ActorKeyId, string? ActorUserId, string? ClientAddress, string Action, string Target,
     System.Text.Json.Nodes.JsonNode? Before, System.Text.Json.Nodes.JsonNode? After);
 
 /// <summary>A page of audit entries, newest first; pass <c>nextBefore</c> as <c>?before=</c> for the next page.</summary>
-public sealed record AuditPage(IReadOnlyList<AuditEntryDto> Entries, long? NextBefore);
+internal sealed record AuditPage(IReadOnlyList<AuditEntryDto> Entries, long? NextBefore);
 
 /// <summary>Entries per action in a time range, with moderation blocks per phase (<c>moderation.block.input</c>, <c>.output</c>).</summary>
-public sealed record AuditCounts(DateTimeOffset Since, DateTimeOffset Until, IReadOnlyDictionary<string, long> Actions);
+internal sealed record AuditCounts(DateTimeOffset Since, DateTimeOffset Until, IReadOnlyDictionary<string, long> Actions);
 
 /// <summary>The audit log's read routes: a tenant admin reads their own tenant's, the operator any tenant's and the platform's.</summary>
 internal static class AuditApi

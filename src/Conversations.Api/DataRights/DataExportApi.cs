@@ -11,7 +11,7 @@ namespace Conversations.Api.DataRights;
 public sealed record StartExportRequest([System.ComponentModel.DataAnnotations.RegularExpression(Ids.IdPattern, ErrorMessage = "userId may use letters, digits, '.', '_', '-' and '@' (1–64 characters).")] string? UserId);
 
 /// <summary>An export's progress; fetch <c>archiveUrl</c> when the status is <c>succeeded</c>.</summary>
-public sealed record ExportDto(string ExportId, string? UserId, string Status, int StepsDone, int StepsTotal, string? Error,
+internal sealed record ExportDto(string ExportId, string? UserId, string Status, int StepsDone, int StepsTotal, string? Error,
     DateTimeOffset CreatedAt, DateTimeOffset? CompletedAt, long? ArchiveBytes, string ArchiveUrl);
 
 /// <summary>Exports of a tenant or one of its users as a zip archive (tenant admin).</summary>

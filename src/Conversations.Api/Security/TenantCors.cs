@@ -8,10 +8,10 @@ using Microsoft.AspNetCore.Http.HttpResults;
 namespace Conversations.Api.Security;
 
 /// <summary>Body of PUT /v1/tenant/cors-origins.</summary>
-public sealed record CorsOriginsRequest(IReadOnlyList<string>? Origins);
+internal sealed record CorsOriginsRequest(IReadOnlyList<string>? Origins);
 
 /// <summary>A tenant's allowed web origins.</summary>
-public sealed record CorsOriginsDto(IReadOnlyList<string> Origins);
+internal sealed record CorsOriginsDto(IReadOnlyList<string> Origins);
 
 /// <summary>
 /// Per-tenant CORS. A preflight carries no key, so it is answered for an origin that some tenant lists (it reveals

@@ -1,9 +1,7 @@
-using Conversations.Grains.Telemetry;
 using Conversations.Contracts.Knowledge;
 using Conversations.Contracts.Routing;
-using Conversations.Contracts.Tenancy;
-using Conversations.Grains.Chat;
 using Conversations.Grains.Knowledge;
+using Conversations.Grains.Telemetry;
 using Conversations.Routing.Caching;
 using Conversations.Storage.Routing;
 using RoutingContext = Conversations.Grains.Chat.RoutingContext;

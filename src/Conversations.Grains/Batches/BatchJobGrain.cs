@@ -138,7 +138,7 @@ internal sealed partial class BatchJobGrain(
             await state.WriteStateAsync(ct);
             _timer?.Dispose();
             _timer = null;
-            if (await this.GetReminder(ResumeReminder) is { } reminder) await this.UnregisterReminder(reminder);
+            if (await this.GetReminder(ResumeReminder, ct) is { } reminder) await this.UnregisterReminder(reminder, ct);
             return;
         }
         var item = new BatchItem(pending[0].Index, pending[0].Prompt, $"batch:{_jobId}", $"batch:{_jobId}:{pending[0].Index}");

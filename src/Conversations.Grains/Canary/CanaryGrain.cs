@@ -93,16 +93,8 @@ internal sealed partial class CanaryGrain(
             ? new CanaryVerdict(CanaryOutcome.Continue, "no canary in progress")
             : CanaryEvaluator.Evaluate(candidate.ToStats(), baseline.ToStats(), ConfigMapping.ToThresholds(canary));
         return Task.FromResult(new CanaryView(canary?.CandidateModelId ?? state.State.CandidateModelId, Arm(candidate), Arm(baseline),
-            VerdictName(verdict.Outcome), verdict.Reason));
+            CanaryOutcomeNames.Of(verdict.Outcome), verdict.Reason));
     }
-
-    /// <summary>The wire name of a verdict.</summary>
-    public static string VerdictName(CanaryOutcome outcome) => outcome switch
-    {
-        CanaryOutcome.Rollback => "rollback",
-        CanaryOutcome.ReadyToPromote => "ready-to-promote",
-        _ => "continue",
-    };
 
     // A different candidate (new canary, or the old one promoted and a new one started) starts from empty tallies.
     private void Align(CanarySettings canary)

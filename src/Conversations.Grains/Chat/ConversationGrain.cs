@@ -4,7 +4,6 @@ using Conversations.Contracts;
 using Conversations.Contracts.Chat;
 using Conversations.Grains.Chat.Turn;
 using Conversations.Grains.Chat.Turns;
-using Conversations.Models.Chat;
 using Conversations.Prompting.History;
 using Conversations.Storage.Chat;
 
@@ -135,7 +134,7 @@ internal sealed class ConversationGrain(
 
     /// <inheritdoc />
     public IAsyncEnumerable<ChatEvent> SendAsync(SendMessage message, CancellationToken cancellationToken = default) =>
-        SendTurnAsync(message, cancellationToken).AsChatEvents();
+        SendTurnAsync(message, cancellationToken).AsChatEvents(cancellationToken);
 
     /// <inheritdoc />
     public async IAsyncEnumerable<TurnEventBatch> SendTurnAsync(SendMessage message, [EnumeratorCancellation] CancellationToken cancellationToken = default)

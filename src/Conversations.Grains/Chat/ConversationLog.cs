@@ -1,5 +1,4 @@
 using Conversations.Contracts.Chat;
-using Conversations.Models.Chat;
 using Conversations.Prompting.History;
 using Conversations.Storage.Chat;
 

@@ -10,7 +10,7 @@ namespace Conversations.Grains.Drift;
 
 /// <summary>A tenant's drift sketch as stored (sealed with the tenant's key, like all tenant grain state).</summary>
 [GenerateSerializer, Alias("drift-state")]
-public sealed class DriftGrainState
+internal sealed class DriftGrainState
 {
     /// <summary>Thresholds and schedule.</summary>
     [Id(0)] public DriftSettings Settings { get; set; } = new();

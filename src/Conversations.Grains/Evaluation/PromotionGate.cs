@@ -1,6 +1,7 @@
 using System.Globalization;
 using Conversations.Contracts.Evaluation;
 using Conversations.Contracts.Routing;
+using Conversations.Routing.Canary;
 
 namespace Conversations.Grains.Evaluation;
 
@@ -28,7 +29,7 @@ internal static class PromotionGate
     /// <summary>The failures of the live canary figures (only where both arms have figures).</summary>
     public static IEnumerable<GateFailure> CompareLive(CanaryView live, CanarySettings canary)
     {
-        if (live.Verdict == "rollback")
+        if (CanaryOutcomeNames.Parse(live.Verdict) == CanaryOutcome.Rollback)
             yield return new GateFailure("liveVerdict", 0, 0, 0, $"The live canary's verdict is rollback: {live.Reason}");
         if (live.Candidate.Turns > 0 && live.Baseline.Turns > 0 && live.Candidate.ErrorRate > live.Baseline.ErrorRate + canary.MaxErrorRateIncrease)
             yield return Fail("liveErrorRate", live.Candidate.ErrorRate, live.Baseline.ErrorRate, canary.MaxErrorRateIncrease, "higher");

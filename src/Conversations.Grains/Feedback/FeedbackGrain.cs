@@ -2,6 +2,8 @@ using Conversations.Contracts;
 using Conversations.Contracts.Chat;
 using Conversations.Contracts.Feedback;
 using Conversations.Contracts.Routing;
+using Conversations.Prompting.History;
+using Conversations.Routing.Router;
 using Conversations.Storage.Routing;
 using Orleans.Concurrency;
 
@@ -24,7 +26,7 @@ internal sealed class FeedbackGrain(RoutingStore store) : Grain, IFeedbackGrain
             .GetHistoryAsync(caller, vote.Seq + 1, 1);
         var message = page?.Messages.FirstOrDefault(m => m.Seq == vote.Seq);
         if (message is null) return FeedbackOutcome.MessageNotFound;
-        if (message.Role != "assistant") return FeedbackOutcome.NotAnAnswer;
+        if (message.Role != ChatRoles.Assistant) return FeedbackOutcome.NotAnAnswer;
 
         var (first, wasNegative) = await store.UpsertFeedbackAsync(new FeedbackRecord(
             tenantId, vote.ConversationId, vote.Seq, caller.UserId, message.TurnId, message.Model, vote.Negative, vote.Comment));
@@ -41,6 +43,6 @@ internal sealed class FeedbackGrain(RoutingStore store) : Grain, IFeedbackGrain
 
     /// <summary>The canary arm ("candidate" or "baseline") that answered with <paramref name="model"/>, or null when neither did.</summary>
     public static string? ArmOf(CanarySettings canary, string? model) =>
-        string.Equals(model, canary.CandidateModelId, StringComparison.OrdinalIgnoreCase) ? "candidate"
-        : string.Equals(model, canary.BaselineModelId, StringComparison.OrdinalIgnoreCase) ? "baseline" : null;
+        string.Equals(model, canary.CandidateModelId, StringComparison.OrdinalIgnoreCase) ? CanaryArmNames.Candidate
+        : string.Equals(model, canary.BaselineModelId, StringComparison.OrdinalIgnoreCase) ? CanaryArmNames.Baseline : null;
 }

@@ -1,5 +1,4 @@
 using System.ClientModel;
-using System.Net.Http;
 using Conversations.Routing.Endpoints;
 using Conversations.Routing.Health;
 using Microsoft.SemanticKernel;

@@ -1,4 +1,3 @@
-using System.Net;
 using System.Security.Cryptography;
 using Conversations.Contracts.Images;
 using Conversations.Routing.Endpoints;

@@ -38,43 +38,51 @@ internal sealed partial class KnowledgeIngestion(
 
         // Decide per document first, so the total chunk count is known before the slow part.
         var done = new List<DocumentIngestResult>();
-        var pending = new List<(DocumentUpload Doc, short LabelId, byte[] Hash, IReadOnlyList<TextChunk> Chunks, bool Exists)>();
+        var pending = new List<PendingDocument>();
         foreach (var doc in documents)
         {
             ct.ThrowIfCancellationRequested();
-            // Uploads come from JSON: fields the type says are set may still be missing.
-            var id = doc.DocumentId ?? "";
-            if (Validate(doc) is { } error) { done.Add(new DocumentIngestResult(id, IngestStatus.Failed, 0, error)); continue; }
-            var hash = SHA256.HashData(Encoding.UTF8.GetBytes(doc.Content));
-            var labelId = await store.EnsureLabelAsync(tenantId, doc.Label, ct);
-            var existing = await store.GetDocumentAsync(tenantId, id, ct);
-            if (existing is not null && existing.ContentHash.AsSpan().SequenceEqual(hash) && existing.EmbeddingModel == embeddings.ModelId)
-            {
-                if (existing.Title == doc.Title && existing.LabelId == labelId)
-                    done.Add(new DocumentIngestResult(id, IngestStatus.Unchanged, existing.ChunkCount));
-                else
-                {
-                    await store.UpdateDocumentMetadataAsync(tenantId, id, doc.Title, labelId,
-                        await AuditEntryAsync(tenantId, Describe(existing), Describe(id, doc.Title, doc.Label, existing.ChunkCount, existing.CharCount, hash), ct), ct);
-                    done.Add(new DocumentIngestResult(id, IngestStatus.Relabeled, existing.ChunkCount));
-                }
-                continue;
-            }
-            var chunks = _chunker.Chunk(doc.Content);
-            if (chunks.Count == 0) { done.Add(new DocumentIngestResult(id, IngestStatus.Failed, 0, "The document has no text.")); continue; }
-            pending.Add((doc, labelId, hash, chunks, existing is not null));
+            var decided = await DecideAsync(tenantId, doc, ct);
+            if (decided.Result is { } result) done.Add(result);
+            else pending.Add(decided.Pending!);
         }
         if (done.Any(d => d.Status == IngestStatus.Relabeled)) counts.Invalidate(tenantId);
 
-        var total = documents.Count;
-        var chunksTotal = pending.Sum(p => p.Chunks.Count);
-        var embedded = 0;
-        for (var i = 0; i < done.Count; i++) yield return new IngestionProgress(i + 1, total, 0, chunksTotal, done[i]);
-        var finished = done.Count;
+        var progress = new IngestionCounts(documents.Count, pending.Sum(p => p.Chunks.Count));
+        for (var i = 0; i < done.Count; i++) yield return new IngestionProgress(i + 1, progress.Documents, 0, progress.Chunks, done[i]);
+        await foreach (var step in EmbedAndStoreAsync(tenantId, pending, progress, done.Count, ct))
+            yield return step;
+    }
 
-        // Small documents are embedded together, so the model always sees full batches (about twice the throughput
-        // of one short document per call); each document is stored as soon as its own chunks are embedded. One batch
-        // is embedded ahead: the model (CPU) works on batch N+1 while batch N's documents are written (database I/O).
+    // A document's outcome without embedding (failed, unchanged, relabeled), or its chunks to embed.
+    private async Task<(DocumentIngestResult? Result, PendingDocument? Pending)> DecideAsync(string tenantId, DocumentUpload doc, CancellationToken ct)
+    {
+        // Uploads come from JSON: fields the type says are set may still be missing.
+        var id = doc.DocumentId ?? "";
+        if (Validate(doc) is { } error) return (new DocumentIngestResult(id, IngestStatus.Failed, 0, error), null);
+        var hash = SHA256.HashData(Encoding.UTF8.GetBytes(doc.Content));
+        var labelId = await store.EnsureLabelAsync(tenantId, doc.Label, ct);
+        var existing = await store.GetDocumentAsync(tenantId, id, ct);
+        if (existing is not null && existing.ContentHash.AsSpan().SequenceEqual(hash) && existing.EmbeddingModel == embeddings.ModelId)
+        {
+            if (existing.Title == doc.Title && existing.LabelId == labelId)
+                return (new DocumentIngestResult(id, IngestStatus.Unchanged, existing.ChunkCount), null);
+            await store.UpdateDocumentMetadataAsync(tenantId, id, doc.Title, labelId,
+                await AuditEntryAsync(tenantId, Describe(existing), Describe(id, doc.Title, doc.Label, existing.ChunkCount, existing.CharCount, hash), ct), ct);
+            return (new DocumentIngestResult(id, IngestStatus.Relabeled, existing.ChunkCount), null);
+        }
+        var chunks = _chunker.Chunk(doc.Content);
+        if (chunks.Count == 0) return (new DocumentIngestResult(id, IngestStatus.Failed, 0, "The document has no text."), null);
+        return (null, new PendingDocument(doc, labelId, hash, chunks, existing is not null));
+    }
+
+    // Small documents are embedded together, so the model always sees full batches (about twice the throughput of one
+    // short document per call); each document is stored as soon as its own chunks are embedded. One batch is embedded
+    // ahead: the model (CPU) works on batch N+1 while batch N's documents are written (database I/O).
+    private async IAsyncEnumerable<IngestionProgress> EmbedAndStoreAsync(
+        string tenantId, List<PendingDocument> pending, IngestionCounts progress, int finished, [EnumeratorCancellation] CancellationToken ct)
+    {
+        var embedded = 0;
         var vectors = new Dictionary<(int Doc, int Chunk), float[]>();
         var queue = pending.SelectMany((p, d) => p.Chunks.Select(c => (Doc: d, Chunk: c))).ToList();
         var next = 0;
@@ -91,7 +99,7 @@ internal sealed partial class KnowledgeIngestion(
         {
             for (var d = 0; d < pending.Count; d++)
             {
-                var (doc, labelId, hash, chunks, exists) = pending[d];
+                var chunks = pending[d].Chunks;
                 while (chunks.Any(c => !vectors.ContainsKey((d, c.Index))))
                 {
                     var (batch, embedding) = ahead ?? throw new InvalidOperationException("Chunks left without a batch.");
@@ -99,18 +107,13 @@ internal sealed partial class KnowledgeIngestion(
                     EmbedAhead();
                     for (var i = 0; i < batch.Count; i++) vectors[(batch[i].Doc, batch[i].Chunk.Index)] = embeddedBatch[i];
                     embedded += batch.Count;
-                    yield return new IngestionProgress(finished, total, embedded, chunksTotal, null);
+                    yield return new IngestionProgress(finished, progress.Documents, embedded, progress.Chunks, null);
                 }
                 var rows = chunks.Select(c => new StoredChunk(c.Index, c.Text, LexicalTerms.CjkBigrams(c.Text), vectors[(d, c.Index)])).ToList();
                 foreach (var c in chunks) vectors.Remove((d, c.Index));
-                var entry = await AuditEntryAsync(tenantId, null, Describe(doc.DocumentId, doc.Title, doc.Label, rows.Count, doc.Content.Length, hash), ct);
-                await store.ReplaceDocumentAsync(tenantId,
-                    new StoredDocument(doc.DocumentId, doc.Title, labelId, hash, embeddings.ModelId, doc.Content.Length), rows, entry, ct);
-                counts.Invalidate(tenantId);
+                var result = await StoreAsync(tenantId, pending[d], rows, ct);
                 finished++;
-                LogStored(logger, tenantId, doc.DocumentId, rows.Count);
-                yield return new IngestionProgress(finished, total, embedded, chunksTotal,
-                    new DocumentIngestResult(doc.DocumentId, exists ? IngestStatus.Updated : IngestStatus.Created, rows.Count));
+                yield return new IngestionProgress(finished, progress.Documents, embedded, progress.Chunks, result);
             }
         }
         finally
@@ -118,6 +121,18 @@ internal sealed partial class KnowledgeIngestion(
             // Left early (a failed write, a cancelled upload): the batch in flight is not wanted, but its fault is observed.
             _ = ahead?.Vectors.ContinueWith(t => t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
         }
+    }
+
+    // Replaces the document's chunks with the embedded ones, with its audit entry in the same transaction.
+    private async Task<DocumentIngestResult> StoreAsync(string tenantId, PendingDocument pending, List<StoredChunk> rows, CancellationToken ct)
+    {
+        var (doc, labelId, hash, _, exists) = pending;
+        var entry = await AuditEntryAsync(tenantId, null, Describe(doc.DocumentId, doc.Title, doc.Label, rows.Count, doc.Content.Length, hash), ct);
+        await store.ReplaceDocumentAsync(tenantId,
+            new StoredDocument(doc.DocumentId, doc.Title, labelId, hash, embeddings.ModelId, doc.Content.Length), rows, entry, ct);
+        counts.Invalidate(tenantId);
+        LogStored(logger, tenantId, doc.DocumentId, rows.Count);
+        return new DocumentIngestResult(doc.DocumentId, exists ? IngestStatus.Updated : IngestStatus.Created, rows.Count);
     }
 
     /// <summary>Deletes a document and its chunks.</summary>
@@ -155,6 +170,12 @@ internal sealed partial class KnowledgeIngestion(
             return $"content is required (at most {KnowledgeOptions.MaxDocumentChars} characters).";
         return null;
     }
+
+    // A document that needs embedding: its label, content hash and chunks, and whether it replaces a stored one.
+    private sealed record PendingDocument(DocumentUpload Doc, short LabelId, byte[] Hash, IReadOnlyList<TextChunk> Chunks, bool Exists);
+
+    // The batch's totals that every progress report carries.
+    private readonly record struct IngestionCounts(int Documents, int Chunks);
 
     [GeneratedRegex(@"^[A-Za-z0-9._-]{1,128}$")]
     private static partial Regex DocumentIdPattern();

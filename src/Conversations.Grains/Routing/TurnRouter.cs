@@ -82,7 +82,7 @@ internal sealed partial class TurnRouter(
             return Refused(context, outcome.Reason, outcome.RefusalMessage, SingleModelRouter.NoVisionModelCode, false);
         var hold = await HoldBudgetAsync(context, routing, router, query, outcome);
         if (hold.Refusal is { } refusal) return refusal;
-        return new RoutedTurn(this, context, Chain(context, routing, hold.Outcome, hold.Reason), "model", hold.Reserved, hold.Outcome.CanaryArm,
+        return new RoutedTurn(this, context, Chain(context, routing, hold.Outcome, hold.Reason), "model", hold.Reserved, CanaryArmNames.Parse(hold.Outcome.CanaryArm),
             cacheKeys, hold.LedgerKey);
     }
 
@@ -179,8 +179,8 @@ internal sealed partial class TurnRouter(
             .MaxBy(m => m!.InputPerMillion + m.OutputPerMillion);
         if (ticket.Reserved) await grains.GetGrain<IBudgetGrain>(tenantId).SettleAsync(ticket.LedgerKey ?? context.TurnId, cost); // also records downgraded spend
 
-        if (routing?.Policy.Canary is { } canary && ticket.Arm != "none" && attempts.Count > 0)
-            await grains.GetGrain<ICanaryGrain>(tenantId).RecordTurnAsync(canary, ticket.Arm, attempts[0].FailureCode is not null,
+        if (routing?.Policy.Canary is { } canary && ticket.Arm != CanaryArm.None && attempts.Count > 0)
+            await grains.GetGrain<ICanaryGrain>(tenantId).RecordTurnAsync(canary, CanaryArmNames.Of(ticket.Arm), attempts[0].FailureCode is not null,
                 attempts[0].TimeToFirstToken?.TotalMilliseconds);
 
         var continued = attempts.Count(a => a.TimeToFirstToken is not null) > 1;
@@ -194,7 +194,7 @@ internal sealed partial class TurnRouter(
         // provider's prompt cache saved is reported apart, so it is not counted a second time as a routing saving.
         var large = routing?.Catalog.Find(routing.Policy.LargeModelId);
         details.Enqueue(new RoutingTurnRecord(tenantId, context.TurnId, context.Caller.UserId, context.ConversationId, modelId ?? ticket.ServedBy,
-            servedBy, plan.ReadyAnswerSource is null ? plan.Reason : $"{plan.ReadyAnswerSource}: {plan.Reason}", ticket.Arm, continued,
+            servedBy, plan.ReadyAnswerSource is null ? plan.Reason : $"{plan.ReadyAnswerSource}: {plan.Reason}", CanaryArmNames.Of(ticket.Arm), continued,
             tokens.PromptTokens, tokens.CachedPromptTokens, tokens.CompletionTokens, cost,
             large is null ? cost : CostCalculator.Cost(large, tokens),
             attempts.Sum(a => Price(routing, a, CostCalculator.CachedTokenSavings))));

@@ -6,7 +6,7 @@ namespace Conversations.Hosting.Zones;
 /// A host's zone (<c>Orleans:Metadata:zone</c>, the same key placement filters read) and how a silo's name carries it
 /// in the membership table, where API hosts can read it without a call to any silo.
 /// </summary>
-public static class SiloZones
+internal static class SiloZones
 {
     /// <summary>The configuration key of a host's zone.</summary>
     public const string ConfigurationKey = "Orleans:Metadata:zone";

@@ -11,7 +11,7 @@ using OpenAI.Chat;
 namespace Conversations.Models.Chat;
 
 /// <summary>Any OpenAI-compatible chat endpoint through Semantic Kernel's OpenAI connector, streaming.</summary>
-public sealed class SemanticKernelChatModel : IChatModel
+internal sealed class SemanticKernelChatModel : IChatModel
 {
     private readonly IChatCompletionService _service;
 

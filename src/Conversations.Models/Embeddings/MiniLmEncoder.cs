@@ -18,7 +18,7 @@ namespace Conversations.Models.Embeddings;
 /// The package's own encoder runs the whole call as one padded batch on ONNX Runtime's default thread pool (which
 /// spins between operators) and pools through per-element tensor indexers: about a third of its CPU time was pooling.
 /// </remarks>
-public sealed class MiniLmEncoder : IDisposable
+internal sealed class MiniLmEncoder : IDisposable
 {
     /// <summary>The vector length.</summary>
     public const int Dimensions = 384;

@@ -33,14 +33,14 @@ public interface IOutputWindowModerator
 /// <param name="ImageUrl">Public or signed URL of the image.</param>
 /// <param name="DataId">The caller's id for the image (echoed by Green, kept in its console).</param>
 /// <param name="FailureMode">What to do when Green cannot answer.</param>
-public sealed record ImageModerationRequest(string ImageUrl, string? DataId = null, GreenFailureMode FailureMode = GreenFailureMode.FailOpen)
+internal sealed record ImageModerationRequest(string ImageUrl, string? DataId = null, GreenFailureMode FailureMode = GreenFailureMode.FailOpen)
 {
     /// <summary>Green's image service; "baselineCheck" (the general baseline) by default.</summary>
     public string Service { get; init; } = GreenApi.BaselineCheck;
 }
 
 /// <summary>Checks an image (Green's <c>ImageModeration</c>); local checks (type, size, hash list) belong to the caller.</summary>
-public interface IImageModerator
+internal interface IImageModerator
 {
     /// <summary>False when no outside checker is configured.</summary>
     bool Enabled { get; }

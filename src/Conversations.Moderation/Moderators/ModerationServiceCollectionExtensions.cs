@@ -1,12 +1,11 @@
 using Conversations.Moderation.Engine;
 using Conversations.Moderation.Green;
-using Conversations.Moderation.Moderators;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Polly;
 
-// ReSharper disable once CheckNamespace — extension methods live where IServiceCollection does, by convention.
-namespace Microsoft.Extensions.DependencyInjection;
+namespace Conversations.Moderation.Moderators;
 
 /// <summary>The one place content moderation is wired.</summary>
 public static class ModerationServiceCollectionExtensions

@@ -32,7 +32,7 @@ public enum PiiKind
 public readonly record struct PiiSpan(int Start, int End, PiiKind Kind);
 
 /// <summary>Labels, risk levels and confidences for each <see cref="PiiKind"/>.</summary>
-public static class PiiKinds
+internal static class PiiKinds
 {
     /// <summary>The result label reported for a kind (Green-style snake case).</summary>
     public static string Label(this PiiKind kind) => kind switch

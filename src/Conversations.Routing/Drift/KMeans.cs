@@ -1,7 +1,7 @@
 namespace Conversations.Routing.Drift;
 
 /// <summary>Spherical k-means (cosine similarity, unit-length centroids) with k-means++ seeding from a fixed seed, so one sample always gives the same clusters.</summary>
-public static class KMeans
+internal static class KMeans
 {
     /// <summary>Most refinement rounds.</summary>
     public const int MaxIterations = 25;

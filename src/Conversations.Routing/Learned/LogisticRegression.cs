@@ -4,7 +4,7 @@ namespace Conversations.Routing.Learned;
 /// Multinomial logistic regression with L2 regularization and class weights, fitted by full-batch gradient descent
 /// with Adam steps. No randomness: the same data give the same weights.
 /// </summary>
-public static class LogisticRegression
+internal static class LogisticRegression
 {
     /// <summary>Fits weights [class][feature] and biases to standardized rows <paramref name="x"/> with labels <paramref name="y"/> (0..classes−1).</summary>
     public static (double[][] Weights, double[] Bias) Fit(IReadOnlyList<double[]> x, IReadOnlyList<int> y, int classes, FitOptions options)
@@ -100,7 +100,7 @@ public static class LogisticRegression
 /// Fitting settings: L2 strength, Adam step size and number of full-batch steps; the last <see cref="SignalFeatures"/>
 /// features (the named signals, few and each meaningful) can get their own, usually weaker, L2 strength.
 /// </summary>
-public sealed record FitOptions(double L2 = 0.2, double LearningRate = 0.05, int Iterations = 300)
+internal sealed record FitOptions(double L2 = 0.2, double LearningRate = 0.05, int Iterations = 300)
 {
     /// <summary>How many features at the end of a row are named signals.</summary>
     public int SignalFeatures { get; init; }

@@ -9,7 +9,7 @@ namespace Conversations.Routing.Learned;
 /// operators, equation and code shape, several questions, retrieval and conversation depth, and the keyword
 /// estimator's own score. Each is scaled to roughly 0..1 so the weights can be read side by side.
 /// </summary>
-public static partial class RouterSignals
+internal static partial class RouterSignals
 {
     /// <summary>The signal names, in vector order (the weights file lists them too, and must match).</summary>
     public static readonly IReadOnlyList<string> Names =

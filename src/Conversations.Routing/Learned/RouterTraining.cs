@@ -9,7 +9,7 @@ public sealed record TrainingRow(double[] Features, string Label, string Templat
 /// at which at most <see cref="TrainingOptions.MaxUnderServed"/> of the questions that need more than the small model
 /// would score under it.
 /// </summary>
-public static class RouterTraining
+internal static class RouterTraining
 {
     /// <summary>Trains weights; throws <see cref="ArgumentException"/> on empty data or an unknown label.</summary>
     public static (RouterWeights Weights, CrossValidation Validation) Train(IReadOnlyList<TrainingRow> rows, int embeddingDimensions, TrainingOptions options)
@@ -89,11 +89,11 @@ public static class RouterTraining
 }
 
 /// <summary>Training settings: folds for the threshold, the largest share of under-served questions allowed in cross-validation, the fit, the seed of the fold order.</summary>
-public sealed record TrainingOptions(int Folds = 5, double MaxUnderServed = 0.03, int Seed = 17)
+internal sealed record TrainingOptions(int Folds = 5, double MaxUnderServed = 0.03, int Seed = 17)
 {
     /// <summary>Fitting settings.</summary>
     public FitOptions Fit { get; init; } = new() { SignalL2 = 0.01 };
 }
 
 /// <summary>Out-of-fold figures at the chosen threshold: shares of need-more questions scored under it, and of small questions over it.</summary>
-public sealed record CrossValidation(int Folds, double Threshold, double UnderServed, double OverServed);
+internal sealed record CrossValidation(int Folds, double Threshold, double UnderServed, double OverServed);

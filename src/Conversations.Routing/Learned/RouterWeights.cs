@@ -67,7 +67,7 @@ public sealed record RouterWeights
 }
 
 /// <summary>The class names the labeled set and the weights use.</summary>
-public static class RouterClasses
+internal static class RouterClasses
 {
     /// <summary>The small model answers it well.</summary>
     public const string Small = "small";

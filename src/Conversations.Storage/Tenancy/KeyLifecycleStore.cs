@@ -5,7 +5,7 @@ using Npgsql;
 namespace Conversations.Storage.Tenancy;
 
 /// <summary>A key's metadata as the audit log shows it: never the secret or its hash.</summary>
-public sealed record KeyMetadata(string KeyId, string UserId, string Role, string? Scope, DateTimeOffset? ExpiresAt)
+internal sealed record KeyMetadata(string KeyId, string UserId, string Role, string? Scope, DateTimeOffset? ExpiresAt)
 {
     /// <summary>The metadata as JSON for an audit entry.</summary>
     public JsonObject ToJson() => new()

@@ -1,6 +1,5 @@
 using Conversations.Contracts.Chat;
 using Conversations.Contracts.Encryption;
-using Conversations.Models.Chat;
 using Conversations.Prompting.History;
 using Conversations.Prompting.Tokens;
 using Conversations.Storage.Chat;

@@ -2,7 +2,6 @@ using System.Runtime.CompilerServices;
 using Conversations.Contracts.Chat;
 using Conversations.Grains.Chat.Turns;
 using Conversations.Grains.Drift;
-using Conversations.Models.Chat;
 using Conversations.Prompting.History;
 using Conversations.Storage.Chat;
 
