@@ -4,8 +4,9 @@ namespace Conversations.Routing.Learned;
 
 /// <summary>
 /// The learned router: multinomial logistic regression over the question's MiniLM embedding,
-/// <see cref="RouterSignals"/> and the hashed wording of <see cref="QuestionNgrams"/>. Its score is 1 − P(small); the most likely other class names the domain (math, code)
-/// or the large model. Every estimate says which features pushed it, so <c>done.route</c> can explain the choice.
+/// <see cref="RouterSignals"/> and the hashed wording of <see cref="QuestionNgrams"/>. Its score is 1 − P(small); the
+/// most likely other class names the domain (math, code) or the large model. Every estimate says which features
+/// pushed it, so <c>done.route</c> can explain the choice.
 /// </summary>
 public sealed class LearnedRouter(RouterWeights weights)
 {
