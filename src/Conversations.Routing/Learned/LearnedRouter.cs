@@ -3,9 +3,10 @@ using Conversations.Routing.Complexity;
 namespace Conversations.Routing.Learned;
 
 /// <summary>
-/// The learned router: multinomial logistic regression over the question's MiniLM embedding and
-/// <see cref="RouterSignals"/>. Its score is 1 − P(small); the most likely other class names the domain (math, code)
-/// or the large model. Every estimate says which features pushed it, so <c>done.route</c> can explain the choice.
+/// The learned router: multinomial logistic regression over the question's MiniLM embedding,
+/// <see cref="RouterSignals"/> and the hashed wording of <see cref="QuestionNgrams"/>. Its score is 1 − P(small); the
+/// most likely other class names the domain (math, code) or the large model. Every estimate says which features
+/// pushed it, so <c>done.route</c> can explain the choice.
 /// </summary>
 public sealed class LearnedRouter(RouterWeights weights)
 {
@@ -14,6 +15,9 @@ public sealed class LearnedRouter(RouterWeights weights)
 
     /// <summary>Name under which all embedding dimensions are reported together (single dimensions mean nothing to a reader).</summary>
     public const string MeaningFeature = "meaning (embedding)";
+
+    /// <summary>Name under which all n-gram buckets are reported together.</summary>
+    public const string WordingFeature = "wording (n-grams)";
 
     /// <summary>Highest score reported, so a threshold of 1 always means "everything to the small model".</summary>
     public const double MaxScore = 0.9999;
@@ -35,20 +39,19 @@ public sealed class LearnedRouter(RouterWeights weights)
         var w = Weights;
         if (embedding.Length != w.EmbeddingDimensions)
             throw new ArgumentException($"The router expects a {w.EmbeddingDimensions}-dimensional embedding, got {embedding.Length}.", nameof(embedding));
-        var z = Standardize(w, Features(embedding, RouterSignals.Of(input)));
+        var ngrams = w.NgramBuckets > 0 ? QuestionNgrams.Of(input.Question ?? string.Empty, w.NgramBuckets) : [];
+        var z = Standardize(w, Features(embedding, RouterSignals.Of(input), ngrams));
         var probabilities = Probabilities(w, z);
 
         var small = IndexOf(w, RouterClasses.Small);
         var top = Enumerable.Range(0, w.Classes.Count).Where(c => c != small).MaxBy(c => probabilities[c]);
-        // What moved the question from small towards its likeliest other class: (w_top − w_small) · z, the embedding summed as one.
-        var meaning = 0.0;
-        for (var f = 0; f < w.EmbeddingDimensions; f++) meaning += (w.Weights[top][f] - w.Weights[small][f]) * z[f];
-        var drivers = new List<FeatureContribution> { new(MeaningFeature, meaning) };
-        for (var s = 0; s < w.Signals.Count; s++)
-        {
-            var f = w.EmbeddingDimensions + s;
-            drivers.Add(new FeatureContribution(w.Signals[s], (w.Weights[top][f] - w.Weights[small][f]) * z[f]));
-        }
+        // What moved the question from small towards its likeliest other class: (w_top − w_small) · z, the embedding
+        // and the n-grams each summed as one.
+        double Push(int f) => (w.Weights[top][f] - w.Weights[small][f]) * z[f];
+        var signalsEnd = w.EmbeddingDimensions + w.Signals.Count;
+        var drivers = new List<FeatureContribution> { new(MeaningFeature, Enumerable.Range(0, w.EmbeddingDimensions).Sum(Push)) };
+        for (var s = 0; s < w.Signals.Count; s++) drivers.Add(new FeatureContribution(w.Signals[s], Push(w.EmbeddingDimensions + s)));
+        if (w.NgramBuckets > 0) drivers.Add(new FeatureContribution(WordingFeature, Enumerable.Range(signalsEnd, w.NgramBuckets).Sum(Push)));
 
         return new LearnedEstimate(
             Math.Min(MaxScore, Math.Round(1 - probabilities[small], 4)),
@@ -57,12 +60,15 @@ public sealed class LearnedRouter(RouterWeights weights)
             drivers.OrderByDescending(d => Math.Abs(d.Contribution)).Take(DriversShown).ToList());
     }
 
-    /// <summary>The feature vector before standardization: embedding, then signals.</summary>
-    public static double[] Features(ReadOnlySpan<float> embedding, double[] signals)
+    /// <summary>The feature vector before standardization: embedding, signals, then the n-gram buckets (none when omitted).</summary>
+    public static double[] Features(ReadOnlySpan<float> embedding, double[] signals, double[]? ngrams = null)
     {
-        var x = new double[embedding.Length + signals.Length];
+        ArgumentNullException.ThrowIfNull(signals);
+        ngrams ??= [];
+        var x = new double[embedding.Length + signals.Length + ngrams.Length];
         for (var i = 0; i < embedding.Length; i++) x[i] = embedding[i];
         signals.CopyTo(x, embedding.Length);
+        ngrams.CopyTo(x, embedding.Length + signals.Length);
         return x;
     }
 

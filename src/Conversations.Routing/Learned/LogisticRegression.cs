@@ -30,6 +30,9 @@ internal static class LogisticRegression
         var gw = Zeros(classes, features);
         var gb = new double[classes];
         var logits = new double[classes];
+        // Each row's non-zero features: the n-gram buckets are mostly zero, and a zero adds nothing to a sum.
+        var nonZero = x.Select(row => Enumerable.Range(0, features).Where(f => row[f] != 0).ToArray()).ToArray();
+        var l2 = Enumerable.Range(0, features).Select(f => Penalty(options, features, f)).ToArray();
 
         for (var step = 1; step <= options.Iterations; step++)
         {
@@ -41,11 +44,12 @@ internal static class LogisticRegression
             for (var i = 0; i < n; i++)
             {
                 var row = x[i];
+                var nz = nonZero[i];
                 for (var c = 0; c < classes; c++)
                 {
                     var s = b[c];
                     var wc = w[c];
-                    for (var f = 0; f < features; f++) s += wc[f] * row[f];
+                    foreach (var f in nz) s += wc[f] * row[f];
                     logits[c] = s;
                 }
                 var p = Softmax(logits);
@@ -54,7 +58,7 @@ internal static class LogisticRegression
                     var err = sampleWeight[i] * (p[c] - (y[i] == c ? 1 : 0)) / totalWeight;
                     if (err == 0) continue;
                     var gc = gw[c];
-                    for (var f = 0; f < features; f++) gc[f] += err * row[f];
+                    foreach (var f in nz) gc[f] += err * row[f];
                     gb[c] += err;
                 }
             }
@@ -64,7 +68,7 @@ internal static class LogisticRegression
             {
                 for (var f = 0; f < features; f++)
                 {
-                    var g = gw[c][f] + (f < features - options.SignalFeatures ? options.L2 : options.SignalL2 ?? options.L2) * w[c][f];
+                    var g = gw[c][f] + l2[f] * w[c][f];
                     mw[c][f] = beta1 * mw[c][f] + (1 - beta1) * g;
                     vw[c][f] = beta2 * vw[c][f] + (1 - beta2) * g * g;
                     w[c][f] -= options.LearningRate * (mw[c][f] / correction1) / (Math.Sqrt(vw[c][f] / correction2) + eps);
@@ -88,6 +92,12 @@ internal static class LogisticRegression
         return p;
     }
 
+    // Layout: embedding, then SignalFeatures named signals, then NgramFeatures hashed buckets; each block its own L2.
+    private static double Penalty(FitOptions options, int features, int f) =>
+        f >= features - options.NgramFeatures ? options.NgramL2 ?? options.L2
+        : f >= features - options.NgramFeatures - options.SignalFeatures ? options.SignalL2 ?? options.L2
+        : options.L2;
+
     private static double[][] Zeros(int rows, int columns)
     {
         var a = new double[rows][];
@@ -97,13 +107,20 @@ internal static class LogisticRegression
 }
 
 /// <summary>
-/// Fitting settings: L2 strength, Adam step size and number of full-batch steps; the last <see cref="SignalFeatures"/>
-/// features (the named signals, few and each meaningful) can get their own, usually weaker, L2 strength.
+/// Fitting settings: L2 strength, Adam step size and number of full-batch steps. A row is the embedding, then
+/// <see cref="SignalFeatures"/> named signals (few and each meaningful: their own, usually weaker, L2 strength), then
+/// <see cref="NgramFeatures"/> hashed n-gram buckets (many and sparse: their own L2 strength too).
 /// </summary>
 internal sealed record FitOptions(double L2 = 0.2, double LearningRate = 0.05, int Iterations = 300)
 {
-    /// <summary>How many features at the end of a row are named signals.</summary>
+    /// <summary>How many features after the embedding are named signals.</summary>
     public int SignalFeatures { get; init; }
+
+    /// <summary>How many features at the end of a row are n-gram buckets.</summary>
+    public int NgramFeatures { get; init; }
+
+    /// <summary>L2 strength of the n-gram weights; null uses <see cref="L2"/>.</summary>
+    public double? NgramL2 { get; init; }
 
     /// <summary>L2 strength of the signal weights; null uses <see cref="L2"/>.</summary>
     public double? SignalL2 { get; init; }

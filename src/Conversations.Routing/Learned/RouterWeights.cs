@@ -4,7 +4,8 @@ using System.Text.Json.Serialization;
 namespace Conversations.Routing.Learned;
 
 /// <summary>
-/// A trained router as data: the classes, the feature layout (embedding length, then the named signals), the
+/// A trained router as data: the classes, the feature layout (embedding length, the named signals, then the hashed
+/// wording buckets of <see cref="QuestionNgrams"/>), the
 /// standardization learned on the training split, one weight row and bias per class, and the threshold chosen by
 /// cross-validation on the training split. Written by the training command, shipped as an embedded resource.
 /// </summary>
@@ -18,6 +19,9 @@ public sealed record RouterWeights
 
     /// <summary>Signal names after the embedding; must equal <see cref="RouterSignals.Names"/>.</summary>
     public required IReadOnlyList<string> Signals { get; init; }
+
+    /// <summary>Buckets of hashed n-grams after the signals (<see cref="QuestionNgrams"/>); 0 for weights without them.</summary>
+    public int NgramBuckets { get; init; }
 
     /// <summary>Per-feature mean subtracted before scoring.</summary>
     public required double[] Mean { get; init; }
@@ -39,7 +43,7 @@ public sealed record RouterWeights
 
     /// <summary>Total feature count.</summary>
     [JsonIgnore]
-    public int Features => EmbeddingDimensions + Signals.Count;
+    public int Features => EmbeddingDimensions + Signals.Count + NgramBuckets;
 
     private static readonly JsonSerializerOptions Json = new() { WriteIndented = false, PropertyNamingPolicy = JsonNamingPolicy.CamelCase };
 
@@ -59,6 +63,7 @@ public sealed record RouterWeights
     {
         if (Classes.Count < 2 || !Classes.Contains(RouterClasses.Small)) throw new InvalidDataException("Router weights need a 'small' class and at least one other.");
         if (!Signals.SequenceEqual(RouterSignals.Names)) throw new InvalidDataException("Router weights were trained on other signals than this build computes.");
+        if (NgramBuckets < 0) throw new InvalidDataException("Router weights: n-gram buckets cannot be negative.");
         if (Mean.Length != Features || Scale.Length != Features) throw new InvalidDataException("Router weights: standardization length differs from the feature count.");
         if (Weights.Length != Classes.Count || Bias.Length != Classes.Count || Weights.Any(r => r.Length != Features))
             throw new InvalidDataException("Router weights: weight rows do not match classes and features.");

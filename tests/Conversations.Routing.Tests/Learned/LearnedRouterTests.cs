@@ -155,6 +155,24 @@ public sealed class LearnedRouterTests
     }
 
     [Fact]
+    public void N_gram_buckets_let_the_router_read_wording_the_embedding_misses()
+    {
+        // Proves n-gram weights train, load and score: with the same embedding for every question, Chinese look-ups and
+        // plans are told apart, the wording pushes the plan up, and the explanation names it.
+        var asks = new[] { ("几点开门", RouterClasses.Small), ("帮我排个计划", RouterClasses.Large) };
+        var rows = Enumerable.Range(0, 40).Select(i => (text: asks[i % 2].Item1 + new string('！', i % 3), label: asks[i % 2].Item2, template: $"t{i % 8}"))
+            .Select(q => new TrainingRow(LearnedRouter.Features(new float[] { 1, 0 }, RouterSignals.Of(new ComplexityInput(q.text)), QuestionNgrams.Of(q.text, 64)), q.label, q.template))
+            .ToList();
+        var options = new TrainingOptions { NgramBuckets = 64, Fit = new FitOptions(Iterations: 120) { NgramL2 = 0.001 } };
+        var router = new LearnedRouter(RouterTraining.Train(rows, 2, options).Weights);
+        Assert.Equal(64, RouterWeights.Parse(router.Weights.ToJson()).NgramBuckets);
+        var plan = router.Estimate([1, 0], new ComplexityInput("帮我排个计划"));
+        Assert.True(plan.Score > 0.5, $"plan scored {plan.Score}");
+        Assert.True(router.Estimate([1, 0], new ComplexityInput("几点开门")).Score < 0.5);
+        Assert.Contains(plan.Drivers, d => d.Feature == LearnedRouter.WordingFeature && d.Contribution > 0);
+    }
+
+    [Fact]
     public void Without_an_embedding_or_weights_the_keyword_estimator_decides_visibly()
     {
         // Proves the fallback: no embedding (or a wrong one) routes by keywords and the reason says why.

@@ -68,6 +68,23 @@ public sealed class LabeledSetEvaluator(ModelCatalog catalog, RoutingPolicy poli
             CostCalculator.Cost(q.Tier == RouterClasses.Small ? small : large, Tokens(q)), CostCalculator.Cost(large, Tokens(q)))).ToList());
     }
 
+    /// <summary>
+    /// Questions sent by a score alone: below <paramref name="threshold"/> to the small model, else to the large one
+    /// (how the out-of-fold scores of cross-validation are priced; no router, no escalation).
+    /// </summary>
+    public LabeledSetReport ByScore(IReadOnlyList<LabeledSetQuestion> questions, IReadOnlyList<double> scores, double threshold)
+    {
+        var (small, large) = (catalog.Get(policy.SmallModelId), catalog.Get(policy.LargeModelId));
+        var outcomes = new List<LabeledSetOutcome>(questions.Count);
+        for (var i = 0; i < questions.Count; i++)
+        {
+            var (q, model) = (questions[i], scores[i] < threshold ? small : large);
+            outcomes.Add(new LabeledSetOutcome(q, model.Id, Under(q, model), q.Tier == RouterClasses.Small && model.Tier != ModelTier.Small, false,
+                scores[i], CostCalculator.Cost(model, Tokens(q)), CostCalculator.Cost(large, Tokens(q))));
+        }
+        return new LabeledSetReport(outcomes);
+    }
+
     // Under-served: a question that needs more answered by the small model, or by a domain model outside its domain.
     private static bool Under(LabeledSetQuestion q, ModelEntry served) => q.Tier switch
     {

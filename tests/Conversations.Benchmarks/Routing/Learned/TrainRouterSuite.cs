@@ -6,7 +6,9 @@ namespace Conversations.Benchmarks.Routing.Learned;
 /// <summary>
 /// <c>train-router</c>: trains the learned router on the labeled set's train split only (MiniLM embeddings and
 /// <see cref="RouterSignals"/>; fixed fold order, no randomness) and writes the weights the routing library embeds.
-/// <c>--out PATH</c> writes elsewhere; <c>--smoke</c> trains briefly and writes nothing.
+/// <c>--out PATH</c> writes elsewhere; <c>--smoke</c> trains briefly and writes nothing; <c>--sweep</c> compares settings
+/// out of fold on the train split (<see cref="RouterSweep"/>), and with <c>--list-errors</c> lists the train
+/// questions the shipped setting misroutes out of fold.
 /// </summary>
 public sealed class TrainRouterSuite : IBenchmarkSuite
 {
@@ -29,24 +31,15 @@ public sealed class TrainRouterSuite : IBenchmarkSuite
             return 0;
         }
         var train = LabeledSet.Load().Where(q => q.Split == "train").ToList();
-        var (vectors, ms) = await LabeledSet.EmbedAsync(smoke ? train.Take(40).ToList() : train);
-        var rows = Rows(smoke ? train.Take(40).ToList() : train, vectors);
+        if (smoke) train = train.Take(40).ToList();
+        var (vectors, ms) = await LabeledSet.EmbedAsync(train);
         if (args.Contains("--sweep"))
         {
-            // Regularization and step counts compared by cross-validation on the train split alone (the test split is never read here).
-            output.WriteLine("| L2 | signal L2 | steps | small class weight | CV threshold | CV under-served | CV over-served |");
-            output.WriteLine("|---:|---:|---:|---:|---:|---:|---:|");
-            var settings = new[] { 0.05, 0.1, 0.2, 0.5 }.SelectMany(l2 => new double?[] { null, 0.01, 0.001 }.Select(s => (l2, s, 300, 1.0)))
-                .Concat([(0.2, 0.01, 150, 1.0), (0.2, 0.01, 600, 1.0), (0.2, 0.01, 300, 0.5), (0.2, 0.01, 300, 2.0)]);
-            foreach (var (l2, signalL2, steps, small) in settings)
-            {
-                var fit = new FitOptions(l2, 0.05, steps) { SignalL2 = signalL2, ClassWeights = [small, 1, 1, 1] };
-                var (_, v) = RouterTraining.Train(rows, vectors[0].Length, new TrainingOptions { Fit = fit });
-                output.WriteLine($"| {l2} | {signalL2?.ToString() ?? "same"} | {steps} | {small} | {v.Threshold:0.000} | {v.UnderServed:P1} | {v.OverServed:P1} |");
-            }
+            RouterSweep.Write(train, vectors, output, smoke, args.Contains("--list-errors"));
             return 0;
         }
-        var options = smoke ? new TrainingOptions(Folds: 2) { Fit = new FitOptions(Iterations: 20) { SignalL2 = 0.01 } } : new TrainingOptions();
+        var options = smoke ? TrainingOptions.Shipped with { Folds = 2, Fit = TrainingOptions.Shipped.Fit with { Iterations = 20 } } : TrainingOptions.Shipped;
+        var rows = Rows(train, vectors, options.NgramBuckets);
         var clock = Stopwatch.StartNew();
         var (weights, cv) = RouterTraining.Train(rows, vectors[0].Length, options);
         output.WriteLine($"trained on {rows.Count} train-split questions in {clock.Elapsed.TotalSeconds:0.0} s (embedding {ms:0.0} ms a question)");
@@ -58,7 +51,8 @@ public sealed class TrainRouterSuite : IBenchmarkSuite
         return 0;
     }
 
-    /// <summary>Training rows of <paramref name="questions"/>: embedding then signals (no retrieval, a first question), label, template.</summary>
-    public static List<TrainingRow> Rows(IReadOnlyList<LabeledSetQuestion> questions, IReadOnlyList<float[]> vectors) =>
-        questions.Select((q, i) => new TrainingRow(LearnedRouter.Features(vectors[i], RouterSignals.Of(new ComplexityInput(q.Text))), q.Tier, q.Template)).ToList();
+    /// <summary>Training rows of <paramref name="questions"/>: embedding, signals (no retrieval, a first question) and <paramref name="buckets"/> n-gram buckets; label, template.</summary>
+    public static List<TrainingRow> Rows(IReadOnlyList<LabeledSetQuestion> questions, IReadOnlyList<float[]> vectors, int buckets) =>
+        questions.Select((q, i) => new TrainingRow(LearnedRouter.Features(vectors[i], RouterSignals.Of(new ComplexityInput(q.Text)),
+            buckets > 0 ? QuestionNgrams.Of(q.Text, buckets) : null), q.Tier, q.Template)).ToList();
 }
