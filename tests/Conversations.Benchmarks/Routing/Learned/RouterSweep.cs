@@ -10,7 +10,7 @@ namespace Conversations.Benchmarks.Routing.Learned;
 /// The threshold of each run is the one that keeps out-of-fold under-served at the allowed share; over-served and the
 /// cost at the checked mix are read at it.
 /// </summary>
-public static class RouterSweep
+internal static class RouterSweep
 {
     /// <summary>Seeds of the fold orders averaged over.</summary>
     public static readonly IReadOnlyList<int> Seeds = [17, 18, 19, 20, 21, 22, 23, 24];
