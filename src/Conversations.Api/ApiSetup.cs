@@ -65,6 +65,9 @@ internal static class ApiSetup
                 c.ProblemDetails.Detail = $"{c.HttpContext.Request.Method} is not supported on {path}; see /openapi/v1.json.";
             if (c.ProblemDetails.Status == 413 && c.ProblemDetails.Detail is null)
                 c.ProblemDetails.Detail = "The request body is larger than this server accepts. Send less text at a time.";
+            // Kestrel gives up on a body that arrives slower than its minimum data rate (a bad mobile network).
+            if (c.ProblemDetails.Status == 408 && c.ProblemDetails.Detail is null)
+                c.ProblemDetails.Detail = "The request arrived too slowly, so the server stopped waiting for it. Check your connection and send it again.";
             if (c.ProblemDetails.Status == 415 && c.ProblemDetails.Detail is null)
                 c.ProblemDetails.Detail = "Send the body as JSON with the header Content-Type: application/json.";
             c.ProblemDetails.Detail ??= "The request could not be processed; see /openapi/v1.json for the API.";

@@ -9,6 +9,9 @@ public sealed class ChatPageTests(WebChatFixture fx)
 {
     private const string Question = "How long is parental leave?";
 
+    // A 1×1 PNG; each test appends its own bytes so the image is new to the platform.
+    private const string PixelPng = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==";
+
     [Fact(DisplayName = "A streamed turn shows its progress, then Markdown with highlighted code and numbered citations that open the passage and survive reopening")]
     public async Task Streamed_turn_with_progress_markdown_and_citations()
     {
@@ -96,7 +99,7 @@ public sealed class ChatPageTests(WebChatFixture fx)
         var (key, _) = await fx.NewReaderAsync();
         await using var b = await ChatBrowser.OpenAsync(fx.BaseUrl);
         await b.SignInAsync(key);
-        byte[] png = [.. Convert.FromBase64String("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg=="), .. Guid.NewGuid().ToByteArray()];
+        byte[] png = [.. Convert.FromBase64String(PixelPng), .. Guid.NewGuid().ToByteArray()];
         await b.Page.Locator("[data-testid=image-picker]").SetInputFilesAsync(new FilePayload { Name = "pixel.png", MimeType = "image/png", Buffer = png });
         await b.Page.Locator(".composer-images .chip", new() { HasText = "pixel.png" }).WaitForAsync();
         await b.AskAsync("How long is parental leave, and what is in this picture?");
@@ -246,7 +249,50 @@ public sealed class ChatPageTests(WebChatFixture fx)
         }
     }
 
-    [Fact(DisplayName = "A send the platform refuses (the user's rate limit) shows a friendly error with a retry button, and the retry gets the answer")]
+    [Fact(DisplayName = "A page reloaded mid-answer whose network then reaches nothing says the connection was lost, and its retry follows the answer to its end")]
+    public async Task Reload_then_the_network_gives_out()
+    {
+        var (key, _) = await fx.NewReaderAsync();
+        fx.Model.Control.SetModel(WebChatFixture.ModelId, WebChatFixture.Streaming with
+        {
+            ScriptedAnswer = null, AnswerTokens = 60, TimePerToken = TimeSpan.FromMilliseconds(80),
+        });
+        try
+        {
+            await using var b = await ChatBrowser.OpenAsync(fx.BaseUrl);
+            await b.Page.Clock.InstallAsync(); // the reconnect backoff is fast-forwarded, not waited for
+            await b.SignInAsync(key);
+            await b.AskAsync("Tell me about leave.");
+            await b.Page.Locator("article.turn.assistant.streaming .markdown").WaitForAsync();
+            // The phone's network is up but reaches nothing: every way back to the turn's events fails.
+            await b.Page.RouteAsync("**/turns/*/events", route => route.AbortAsync());
+            await b.Page.ReloadAsync();
+            var error = b.LastAnswer.Locator(".error-card");
+            for (var i = 0; i < 30 && await error.CountAsync() == 0; i++)
+            {
+                await b.Page.Clock.FastForwardAsync(7000);
+                await Task.Delay(200);
+            }
+            Assert.Contains("connection was lost", await error.InnerTextAsync(), StringComparison.Ordinal);
+            await b.ScreenshotAsync("follow-connection-lost");
+
+            await b.Page.UnrouteAsync("**/turns/*/events");
+            await error.GetByRole(AriaRole.Button, new() { Name = "Try again" }).ClickAsync();
+            await b.Page.Locator("article.turn.assistant[data-status=complete]").WaitForAsync();
+            using var api = fx.As(key);
+            var stored = (await api.MessagesAsync(ConversationIdOf(b.Page))).Last()!;
+            Assert.Equal("complete", stored["status"]!.GetValue<string>());
+            var words = stored["content"]!.GetValue<string>().Split(' ', StringSplitOptions.RemoveEmptyEntries);
+            Assert.EndsWith(string.Join(' ', words[^5..]), (await b.LastAnswer.Locator(".markdown").InnerTextAsync()).Trim());
+            Assert.Equal(1, await b.Page.Locator(".turn.user").CountAsync());
+        }
+        finally
+        {
+            fx.ResetModel();
+        }
+    }
+
+    [Fact(DisplayName = "A send the platform refuses (the user's rate limit) shows a friendly error with a retry button, and the retry gets the answer with the message's image")]
     public async Task Error_with_retry()
     {
         var (key, adminKey, _) = await fx.NewReaderWithAdminAsync();
@@ -264,6 +310,9 @@ public sealed class ChatPageTests(WebChatFixture fx)
             if (request.Method == "POST" && request.Url.EndsWith("/messages", StringComparison.Ordinal)) Interlocked.Increment(ref sends);
         };
         await b.SignInAsync(key);
+        byte[] png = [.. Convert.FromBase64String(PixelPng), .. Guid.NewGuid().ToByteArray()];
+        await b.Page.Locator("[data-testid=image-picker]").SetInputFilesAsync(new FilePayload { Name = "pixel.png", MimeType = "image/png", Buffer = png });
+        await b.Page.Locator(".composer-images .chip", new() { HasText = "pixel.png" }).WaitForAsync();
         await b.AskAsync(Question);
         var error = b.LastAnswer.Locator(".error-card");
         await error.WaitForAsync();
@@ -292,6 +341,8 @@ public sealed class ChatPageTests(WebChatFixture fx)
         Assert.Equal("sixteen weeks", await b.LastAnswer.Locator(".markdown strong").InnerTextAsync());
         Assert.Equal(1, sends);
         Assert.Equal(1, await b.Page.Locator(".turn.user").CountAsync());
+        var asked = fx.Model.Requests.Last(r => r.Messages[^1].Content.Contains(Question, StringComparison.Ordinal)).Messages[^1];
+        Assert.Equal("data:image/png;base64," + Convert.ToBase64String(png), Assert.Single(asked.ImageUrls));
     }
 
     [Fact(DisplayName = "Thumbs down with a comment is saved for the answer")]
