@@ -217,7 +217,36 @@ public sealed class ChatPageTests(WebChatFixture fx)
     }
 
     [Fact(DisplayName = "A page reloaded mid-answer follows the running turn to its end instead of losing it")]
-    public async Task Reload_mid_answer()
+    public Task Reload_mid_answer() => ReloadMidAnswerAsync(_ => Task.CompletedTask, async b =>
+    {
+        await b.Page.Locator("article.turn.assistant.streaming").WaitForAsync();
+        await b.WaitForAnswerAsync();
+    }, "reload-followed");
+
+    [Fact(DisplayName = "A page reloaded mid-answer whose network then reaches nothing says the connection was lost, and its retry follows the answer to its end")]
+    public Task Reload_then_the_network_gives_out() => ReloadMidAnswerAsync(async b =>
+    {
+        await b.Page.Clock.InstallAsync(); // the reconnect backoff is fast-forwarded, not waited for
+        // The phone's network is up but reaches nothing: every way back to the turn's events fails.
+        await b.Page.RouteAsync("**/turns/*/events", route => route.AbortAsync());
+    }, async b =>
+    {
+        var error = b.LastAnswer.Locator(".error-card");
+        for (var i = 0; i < 30 && await error.CountAsync() == 0; i++)
+        {
+            await b.Page.Clock.FastForwardAsync(7000);
+            await Task.Delay(200);
+        }
+        Assert.Contains("connection was lost", await error.InnerTextAsync(), StringComparison.Ordinal);
+        await b.ScreenshotAsync("follow-connection-lost");
+        await b.Page.UnrouteAsync("**/turns/*/events");
+        await error.GetByRole(AriaRole.Button, new() { Name = "Try again" }).ClickAsync();
+        await b.Page.Locator("article.turn.assistant[data-status=complete]").WaitForAsync();
+    }, "follow-retried");
+
+    // Asks for a 60-word answer, reloads the page mid-answer (after beforeReload), lets followToEnd bring the page to the
+    // turn's end, and checks that the page shows the whole stored answer under its one question.
+    private async Task ReloadMidAnswerAsync(Func<ChatBrowser, Task> beforeReload, Func<ChatBrowser, Task> followToEnd, string screenshot)
     {
         var (key, _) = await fx.NewReaderAsync();
         fx.Model.Control.SetModel(WebChatFixture.ModelId, WebChatFixture.Streaming with
@@ -230,58 +259,15 @@ public sealed class ChatPageTests(WebChatFixture fx)
             await b.SignInAsync(key);
             await b.AskAsync("Tell me about leave.");
             await b.Page.Locator("article.turn.assistant.streaming .markdown").WaitForAsync();
+            await beforeReload(b);
             await b.Page.ReloadAsync();
-            await b.Page.Locator("article.turn.assistant.streaming").WaitForAsync();
-            await b.WaitForAnswerAsync();
-            await b.ScreenshotAsync("reload-followed");
+            await followToEnd(b);
+            await b.ScreenshotAsync(screenshot);
 
             using var api = fx.As(key);
             var stored = (await api.MessagesAsync(ConversationIdOf(b.Page))).Last()!;
             Assert.Equal("complete", stored["status"]!.GetValue<string>());
             // The whole stored answer is on the page: its last words, as the turn ended after the reload.
-            var words = stored["content"]!.GetValue<string>().Split(' ', StringSplitOptions.RemoveEmptyEntries);
-            Assert.EndsWith(string.Join(' ', words[^5..]), (await b.LastAnswer.Locator(".markdown").InnerTextAsync()).Trim());
-            Assert.Equal(1, await b.Page.Locator(".turn.user").CountAsync());
-        }
-        finally
-        {
-            fx.ResetModel();
-        }
-    }
-
-    [Fact(DisplayName = "A page reloaded mid-answer whose network then reaches nothing says the connection was lost, and its retry follows the answer to its end")]
-    public async Task Reload_then_the_network_gives_out()
-    {
-        var (key, _) = await fx.NewReaderAsync();
-        fx.Model.Control.SetModel(WebChatFixture.ModelId, WebChatFixture.Streaming with
-        {
-            ScriptedAnswer = null, AnswerTokens = 60, TimePerToken = TimeSpan.FromMilliseconds(80),
-        });
-        try
-        {
-            await using var b = await ChatBrowser.OpenAsync(fx.BaseUrl);
-            await b.Page.Clock.InstallAsync(); // the reconnect backoff is fast-forwarded, not waited for
-            await b.SignInAsync(key);
-            await b.AskAsync("Tell me about leave.");
-            await b.Page.Locator("article.turn.assistant.streaming .markdown").WaitForAsync();
-            // The phone's network is up but reaches nothing: every way back to the turn's events fails.
-            await b.Page.RouteAsync("**/turns/*/events", route => route.AbortAsync());
-            await b.Page.ReloadAsync();
-            var error = b.LastAnswer.Locator(".error-card");
-            for (var i = 0; i < 30 && await error.CountAsync() == 0; i++)
-            {
-                await b.Page.Clock.FastForwardAsync(7000);
-                await Task.Delay(200);
-            }
-            Assert.Contains("connection was lost", await error.InnerTextAsync(), StringComparison.Ordinal);
-            await b.ScreenshotAsync("follow-connection-lost");
-
-            await b.Page.UnrouteAsync("**/turns/*/events");
-            await error.GetByRole(AriaRole.Button, new() { Name = "Try again" }).ClickAsync();
-            await b.Page.Locator("article.turn.assistant[data-status=complete]").WaitForAsync();
-            using var api = fx.As(key);
-            var stored = (await api.MessagesAsync(ConversationIdOf(b.Page))).Last()!;
-            Assert.Equal("complete", stored["status"]!.GetValue<string>());
             var words = stored["content"]!.GetValue<string>().Split(' ', StringSplitOptions.RemoveEmptyEntries);
             Assert.EndsWith(string.Join(' ', words[^5..]), (await b.LastAnswer.Locator(".markdown").InnerTextAsync()).Trim());
             Assert.Equal(1, await b.Page.Locator(".turn.user").CountAsync());
@@ -343,6 +329,31 @@ public sealed class ChatPageTests(WebChatFixture fx)
         Assert.Equal(1, await b.Page.Locator(".turn.user").CountAsync());
         var asked = fx.Model.Requests.Last(r => r.Messages[^1].Content.Contains(Question, StringComparison.Ordinal)).Messages[^1];
         Assert.Equal("data:image/png;base64," + Convert.ToBase64String(png), Assert.Single(asked.ImageUrls));
+    }
+
+    [Fact(DisplayName = "On a phone that is offline a new chat's first message says so and keeps the question; the retry once online gets the answer")]
+    public async Task First_message_sent_offline()
+    {
+        var (key, _) = await fx.NewReaderAsync();
+        await using var b = await ChatBrowser.OpenAsync(fx.BaseUrl, new BrowserNewContextOptions
+        {
+            ViewportSize = new ViewportSize { Width = 390, Height = 844 }, IsMobile = true, HasTouch = true,
+        });
+        await b.SignInAsync(key);
+        await b.Context.SetOfflineAsync(true);
+        await b.AskAsync(Question);
+        var error = b.LastAnswer.Locator(".error-card");
+        Assert.Equal("You appear to be offline. Check your connection.", (await error.Locator(".error-text").InnerTextAsync()).Trim());
+        Assert.Equal(Question, (await b.Page.Locator(".turn.user .bubble").InnerTextAsync()).Trim());
+        await b.ScreenshotAsync("phone-offline-first-message");
+
+        await b.Context.SetOfflineAsync(false);
+        await error.GetByRole(AriaRole.Button, new() { Name = "Try again" }).TapAsync();
+        await b.Page.Locator("article.turn.assistant[data-status=complete]").WaitForAsync();
+        Assert.Equal("sixteen weeks", await b.LastAnswer.Locator(".markdown strong").InnerTextAsync());
+        using var api = fx.As(key);
+        var stored = await api.MessagesAsync(ConversationIdOf(b.Page));
+        Assert.Equal(["user", "assistant"], stored.Select(m => m!["role"]!.GetValue<string>()));
     }
 
     [Fact(DisplayName = "Thumbs down with a comment is saved for the answer")]

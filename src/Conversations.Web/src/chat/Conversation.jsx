@@ -105,7 +105,8 @@ export function Conversation({ t, me, conversationId, onCreated, onActivity, onM
     } catch (e) {
       if (e.name === 'AbortError') return;
       const connection = e instanceof ApiError && e.status === 0;
-      const message = connection ? t('error.connection') : e.status === 409 ? t('error.busy') : describeError(t, e);
+      // A browser that knows it is offline says so: "could not be restored" would be wrong for a send that never left.
+      const message = connection ? t(navigator.onLine ? 'error.connection' : 'error.offline') : e.status === 409 ? t('error.busy') : describeError(t, e);
       update(aKey, () => ({ streaming: false, status: 'failed', error: { message, retryable: e.retryable ?? true, sameTurn: connection, text, imageIds } }));
     } finally {
       setTurn(null);
