@@ -108,11 +108,15 @@ public sealed class ErrorApiTests(PlatformFixture fx)
         using var admin = await fx.NewAdminAsync();
         var res = await admin.Http.PatchAsJsonAsync("/v1/tenant/settings", new { contextBudgetTokens = 10 });
         await ApiClient.ProblemAsync(res, HttpStatusCode.BadRequest);
+        // A cleared name field in the console: the tenant would lose the name its people see.
+        var blank = await ApiClient.ProblemAsync(await admin.Http.PatchAsJsonAsync("/v1/tenant/settings", new { name = "  " }), HttpStatusCode.BadRequest);
+        Assert.Contains("name must not be empty", blank["detail"]!.GetValue<string>(), StringComparison.Ordinal);
         var ok = await admin.Http.PatchAsJsonAsync("/v1/tenant/settings", new { maxOutputTokens = 300 });
         Assert.Equal(HttpStatusCode.OK, ok.StatusCode);
         var settings = await admin.Http.GetFromJsonAsync<System.Text.Json.Nodes.JsonNode>("/v1/tenant/settings");
         Assert.Equal(300, settings!["maxOutputTokens"]!.GetValue<int>());
         Assert.Equal(4000, settings["contextBudgetTokens"]!.GetValue<int>());
+        Assert.False(string.IsNullOrWhiteSpace(settings["name"]!.GetValue<string>()));
     }
 
     [Fact(DisplayName = "A revoked key stops working")]
