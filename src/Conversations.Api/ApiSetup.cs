@@ -56,18 +56,7 @@ internal static class ApiSetup
         services.AddProblemDetails(o => o.CustomizeProblemDetails = c =>
         {
             if (c.ProblemDetails is HttpValidationProblemDetails validation) ValidationProblems.Describe(validation);
-            // A path is echoed shortened: an over-long one would otherwise fill the whole answer.
-            var path = c.HttpContext.Request.Path.Value ?? "";
-            if (path.Length > 200) path = path[..200] + "…";
-            if (c.ProblemDetails.Status == 404 && c.ProblemDetails.Detail is null)
-                c.ProblemDetails.Detail = $"No route matches {c.HttpContext.Request.Method} {path}. The API lives under /v1; see /openapi/v1.json.";
-            if (c.ProblemDetails.Status == 405 && c.ProblemDetails.Detail is null)
-                c.ProblemDetails.Detail = $"{c.HttpContext.Request.Method} is not supported on {path}; see /openapi/v1.json.";
-            if (c.ProblemDetails.Status == 413 && c.ProblemDetails.Detail is null)
-                c.ProblemDetails.Detail = "The request body is larger than this server accepts. Send less text at a time.";
-            if (c.ProblemDetails.Status == 415 && c.ProblemDetails.Detail is null)
-                c.ProblemDetails.Detail = "Send the body as JSON with the header Content-Type: application/json.";
-            c.ProblemDetails.Detail ??= "The request could not be processed; see /openapi/v1.json for the API.";
+            c.ProblemDetails.Detail ??= StatusDetails.For(c.HttpContext, c.ProblemDetails.Status) ?? StatusDetails.Fallback;
         });
         // Errors are problem+json whatever the Accept header asks for (an SSE client's errors included).
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IProblemDetailsWriter, ProblemJsonWriter>());

@@ -1,3 +1,4 @@
+using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using System.Text.RegularExpressions;
@@ -17,6 +18,8 @@ internal static partial class UploadReader
     public const long MaxUploadBytes = 64L << 20;
 
     private static readonly string[] TextExtensions = [".txt", ".md", ".markdown", ".text"];
+
+    private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
 
     /// <summary>The documents of the request; throws <see cref="ArgumentException"/> (→ 400) for an unusable body.</summary>
     public static async Task<IReadOnlyList<DocumentUpload>> ReadAsync(HttpRequest request, CancellationToken ct)
@@ -51,10 +54,9 @@ internal static partial class UploadReader
             var ext = Path.GetExtension(name).ToLowerInvariant();
             if (ext.Length > 0 && !TextExtensions.Contains(ext))
                 throw new ArgumentException($"'{name}' is not a text or Markdown file (.txt, .md).");
-            using var reader = new StreamReader(file.OpenReadStream(), Encoding.UTF8);
-            var content = await reader.ReadToEndAsync(ct);
-            if (!Errors.StorableText.IsStorable(content)) throw Unstorable($"The file '{name}'");
+            var content = await ReadTextAsync(file, name, ct);
             var stem = Path.GetFileNameWithoutExtension(name);
+            if (Slug(stem).Length == 0) throw new ArgumentException($"'{name}' has no letters or digits to name the document by. Rename the file and upload it again.");
             var heading = content.Split('\n').Select(l => l.Trim()).FirstOrDefault(l => l.StartsWith("# ", StringComparison.Ordinal));
             docs.Add(new DocumentUpload(Slug(stem), heading?[2..].Trim() ?? stem, label, content));
         }
@@ -63,11 +65,31 @@ internal static partial class UploadReader
 
     private static ArgumentException Unstorable(string field) => new(Errors.StorableText.NulDetail(field));
 
-    /// <summary>A document id from a title or file name: letters, digits, '.', '_', '-' (others become '-').</summary>
+    // UTF-8 (or UTF-16/32 with a byte order mark); anything else is refused by name instead of being stored as
+    // replacement characters: a GBK or Latin-1 file would otherwise be indexed as unreadable text.
+    private static async Task<string> ReadTextAsync(IFormFile file, string name, CancellationToken ct)
+    {
+        using var reader = new StreamReader(file.OpenReadStream(), StrictUtf8, detectEncodingFromByteOrderMarks: true);
+        string content;
+        try { content = await reader.ReadToEndAsync(ct); }
+        catch (DecoderFallbackException) { throw new ArgumentException($"'{name}' is not UTF-8 text. Save it with the encoding UTF-8 and upload it again."); }
+        return Errors.StorableText.IsStorable(content) ? content
+            : throw new ArgumentException($"'{name}' looks like a binary file, not text. Upload text or Markdown files (.txt, .md) saved as UTF-8.");
+    }
+
+    /// <summary>
+    /// A document id from a title or file name: letters, digits, '.', '_', '-' (others become '-'). A name with letters
+    /// an id cannot hold (员工手册, Café) gets a short hash of the whole name, so two such names never share an id and
+    /// the same name always gets the same one.
+    /// </summary>
     public static string Slug(string text)
     {
-        var slug = InvalidIdChars().Replace(text.Trim().ToLowerInvariant(), "-").Trim('-');
-        return slug.Length > 128 ? slug[..128] : slug;
+        var name = text.Trim();
+        var slug = InvalidIdChars().Replace(name.ToLowerInvariant(), "-").Trim('-');
+        if (!name.Any(c => c > 127 && char.IsLetterOrDigit(c))) return slug.Length > 128 ? slug[..128] : slug;
+        if (slug.Length > 116) slug = slug[..116].TrimEnd('-');
+        var hash = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(name)))[..10];
+        return (slug.Length > 0 ? slug : "doc") + "-" + hash;
     }
 
     [GeneratedRegex("[^a-z0-9._-]+")]

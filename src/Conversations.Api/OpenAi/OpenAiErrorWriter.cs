@@ -25,6 +25,8 @@ internal sealed class OpenAiErrorWriter : IProblemDetailsWriter
         var http = context.HttpContext;
         var problem = context.ProblemDetails;
         var status = problem.Status ?? http.Response.StatusCode;
+        // The shared defaults: this writer runs ahead of the one that applies them.
+        problem.Detail ??= Errors.StatusDetails.For(http, status);
         var body = Body(status, problem);
         return new ValueTask(http.Response.WriteAsJsonAsync(body, OpenAiJson.Options, "application/json", http.RequestAborted));
     }

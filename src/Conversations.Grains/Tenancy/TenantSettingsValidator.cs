@@ -15,7 +15,7 @@ internal static class TenantSettingsValidator
     {
         var next = current with
         {
-            Name = patch.Name ?? current.Name,
+            Name = patch.Name?.Trim() ?? current.Name,
             Instructions = patch.Instructions ?? current.Instructions,
             ContextBudgetTokens = patch.ContextBudgetTokens ?? current.ContextBudgetTokens,
             SummaryThresholdTokens = patch.SummaryThresholdTokens ?? current.SummaryThresholdTokens,
@@ -29,6 +29,7 @@ internal static class TenantSettingsValidator
         if (next.SummaryThresholdTokens < 200 || next.SummaryThresholdTokens > next.ContextBudgetTokens - next.MaxOutputTokens)
             throw new ArgumentException("summaryThresholdTokens must be at least 200 and leave room for the answer inside contextBudgetTokens.");
         if (next.Instructions.Length > 20_000) throw new ArgumentException("instructions must be at most 20,000 characters.");
+        if (patch.Name is not null && next.Name.Length == 0) throw new ArgumentException("name must not be empty: it is the name your people see. Leave it out to keep the current one.");
         if (next.Name.Length > 200) throw new ArgumentException("name must be at most 200 characters.");
         var problems = Chat.ChatBudgets.For(next).Validate();
         if (problems.Count > 0) throw new ArgumentException("The budgets do not fit together: " + string.Join(" ", problems));

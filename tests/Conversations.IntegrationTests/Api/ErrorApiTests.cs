@@ -100,11 +100,15 @@ public sealed class ErrorApiTests(PlatformFixture fx) : PlatformTests
         using var admin = await fx.NewAdminAsync();
         var res = await admin.Http.PatchAsJsonAsync("/v1/tenant/settings", new { contextBudgetTokens = 10 });
         await ApiClient.ProblemAsync(res, HttpStatusCode.BadRequest);
+        // A cleared name field in the console: the tenant would lose the name its people see.
+        var blank = await ApiClient.ProblemAsync(await admin.Http.PatchAsJsonAsync("/v1/tenant/settings", new { name = "  " }), HttpStatusCode.BadRequest);
+        Assert.Contains("name must not be empty", blank["detail"]!.GetValue<string>(), StringComparison.Ordinal);
         var ok = await admin.Http.PatchAsJsonAsync("/v1/tenant/settings", new { maxOutputTokens = 300 });
         Assert.Equal(HttpStatusCode.OK, ok.StatusCode);
         var settings = await admin.Http.GetFromJsonAsync<System.Text.Json.Nodes.JsonNode>("/v1/tenant/settings");
         Assert.Equal(300, settings!["maxOutputTokens"]!.GetValue<int>());
         Assert.Equal(4000, settings["contextBudgetTokens"]!.GetValue<int>());
+        Assert.False(string.IsNullOrWhiteSpace(settings["name"]!.GetValue<string>()));
     }
 
     [Fact(DisplayName = "A revoked key stops working")]
@@ -117,5 +121,28 @@ public sealed class ErrorApiTests(PlatformFixture fx) : PlatformTests
         Assert.Equal(HttpStatusCode.OK, (await temp.Http.GetAsync("/v1/conversations")).StatusCode);
         Assert.Equal(HttpStatusCode.NoContent, (await admin.Http.DeleteAsync($"/v1/keys/{issued["keyId"]!.GetValue<string>()}")).StatusCode);
         await ApiClient.ProblemAsync(await temp.Http.GetAsync("/v1/conversations"), HttpStatusCode.Unauthorized);
+    }
+
+    [Fact(DisplayName = "A message whose body stalls on a bad network is a 408 problem that says what happened and what to do")]
+    public async Task Stalled_body_is_a_408_in_words()
+    {
+        var (_, key) = await fx.NewTenantKeysAsync();
+        using var user = fx.As(key);
+        var id = await user.CreateConversationAsync();
+        var url = new Uri(fx.BaseUrl);
+        using var tcp = new System.Net.Sockets.TcpClient();
+        await tcp.ConnectAsync(url.Host, url.Port);
+        var stream = tcp.GetStream();
+        // The headers and the body's first bytes, then nothing: the server's minimum body data rate gives up after its grace period.
+        var head = $"POST /v1/conversations/{id}/messages HTTP/1.1\r\nHost: {url.Authority}\r\nAuthorization: Bearer {key}\r\n" +
+                   "Content-Type: application/json\r\nContent-Length: 40\r\nConnection: close\r\n\r\n{\"te";
+        await stream.WriteAsync(Encoding.ASCII.GetBytes(head));
+        using var reader = new StreamReader(stream, Encoding.UTF8);
+        var response = await reader.ReadToEndAsync().WaitAsync(TimeSpan.FromSeconds(60));
+        Assert.StartsWith("HTTP/1.1 408", response, StringComparison.Ordinal);
+        var detail = JsonNode.Parse(response[response.IndexOf('{', StringComparison.Ordinal)..response.LastIndexOf('}')] + "}")!["detail"]!.GetValue<string>();
+        Assert.Contains("too slowly", detail, StringComparison.Ordinal);
+        Assert.DoesNotContain("openapi", detail, StringComparison.Ordinal);
+        Assert.Empty(await user.MessagesAsync(id));
     }
 }

@@ -9,6 +9,9 @@ public sealed class ChatPageTests(WebChatFixture fx)
 {
     private const string Question = "How long is parental leave?";
 
+    // A 1×1 PNG; each test appends its own bytes so the image is new to the platform.
+    private const string PixelPng = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==";
+
     [Fact(DisplayName = "A streamed turn shows its progress, then Markdown with highlighted code and numbered citations that open the passage and survive reopening")]
     public async Task Streamed_turn_with_progress_markdown_and_citations()
     {
@@ -94,7 +97,7 @@ public sealed class ChatPageTests(WebChatFixture fx)
     {
         var (key, _) = await fx.NewReaderAsync();
         await using var b = await SignedInAsync(key);
-        byte[] png = [.. Convert.FromBase64String("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg=="), .. Guid.NewGuid().ToByteArray()];
+        byte[] png = [.. Convert.FromBase64String(PixelPng), .. Guid.NewGuid().ToByteArray()];
         await b.Page.Locator("[data-testid=image-picker]").SetInputFilesAsync(new FilePayload { Name = "pixel.png", MimeType = "image/png", Buffer = png });
         await b.Page.Locator(".composer-images .chip", new() { HasText = "pixel.png" }).WaitForAsync();
         await b.AskAndWaitAsync("How long is parental leave, and what is in this picture?");
@@ -195,16 +198,45 @@ public sealed class ChatPageTests(WebChatFixture fx)
     }
 
     [Fact(DisplayName = "A page reloaded mid-answer follows the running turn to its end instead of losing it")]
-    public async Task Reload_mid_answer()
+    public Task Reload_mid_answer() => ReloadMidAnswerAsync(_ => Task.CompletedTask, async b =>
+    {
+        await b.Page.Locator("article.turn.assistant.streaming").WaitForAsync();
+        await b.WaitForAnswerAsync();
+    }, "reload-followed");
+
+    [Fact(DisplayName = "A page reloaded mid-answer whose network then reaches nothing says the connection was lost, and its retry follows the answer to its end")]
+    public Task Reload_then_the_network_gives_out() => ReloadMidAnswerAsync(async b =>
+    {
+        await b.Page.Clock.InstallAsync(); // the reconnect backoff is fast-forwarded, not waited for
+        // The phone's network is up but reaches nothing: every way back to the turn's events fails.
+        await b.Page.RouteAsync("**/turns/*/events", route => route.AbortAsync());
+    }, async b =>
+    {
+        var error = b.LastAnswer.Locator(".error-card");
+        for (var i = 0; i < 30 && await error.CountAsync() == 0; i++)
+        {
+            await b.Page.Clock.FastForwardAsync(7000);
+            await Task.Delay(200);
+        }
+        Assert.Contains("connection was lost", await error.InnerTextAsync(), StringComparison.Ordinal);
+        await b.ScreenshotAsync("follow-connection-lost");
+        await b.Page.UnrouteAsync("**/turns/*/events");
+        await error.GetByRole(AriaRole.Button, new() { Name = "Try again" }).ClickAsync();
+        await b.Page.Locator("article.turn.assistant[data-status=complete]").WaitForAsync();
+    }, "follow-retried");
+
+    // Asks for a 60-word answer, reloads the page mid-answer (after beforeReload), lets followToEnd bring the page to the
+    // turn's end, and checks that the page shows the whole stored answer under its one question.
+    private async Task ReloadMidAnswerAsync(Func<ChatBrowser, Task> beforeReload, Func<ChatBrowser, Task> followToEnd, string screenshot)
     {
         var (key, _) = await fx.NewReaderAsync();
         using var slowly = fx.AnswerSlowly(answerTokens: 60, timePerToken: TimeSpan.FromMilliseconds(80));
         await using var b = await SignedInAsync(key);
         await b.AskUntilStreamingAsync("Tell me about leave.");
+        await beforeReload(b);
         await b.Page.ReloadAsync();
-        await b.Page.Locator("article.turn.assistant.streaming").WaitForAsync();
-        await b.WaitForAnswerAsync();
-        await b.ScreenshotAsync("reload-followed");
+        await followToEnd(b);
+        await b.ScreenshotAsync(screenshot);
 
         using var api = fx.As(key);
         var stored = (await api.MessagesAsync(ConversationIdOf(b.Page))).Last()!;
@@ -215,7 +247,7 @@ public sealed class ChatPageTests(WebChatFixture fx)
         Assert.Equal(1, await b.Page.Locator(".turn.user").CountAsync());
     }
 
-    [Fact(DisplayName = "A send the platform refuses (the user's rate limit) shows a friendly error with a retry button, and the retry gets the answer")]
+    [Fact(DisplayName = "A send the platform refuses (the user's rate limit) shows a friendly error with a retry button, and the retry gets the answer with the message's image")]
     public async Task Error_with_retry()
     {
         var (key, adminKey, _) = await fx.NewReaderWithAdminAsync();
@@ -233,6 +265,9 @@ public sealed class ChatPageTests(WebChatFixture fx)
             if (request.Method == "POST" && request.Url.EndsWith("/messages", StringComparison.Ordinal)) Interlocked.Increment(ref sends);
         };
         await b.SignInAsync(key);
+        byte[] png = [.. Convert.FromBase64String(PixelPng), .. Guid.NewGuid().ToByteArray()];
+        await b.Page.Locator("[data-testid=image-picker]").SetInputFilesAsync(new FilePayload { Name = "pixel.png", MimeType = "image/png", Buffer = png });
+        await b.Page.Locator(".composer-images .chip", new() { HasText = "pixel.png" }).WaitForAsync();
         await b.AskAsync(Question);
         var error = b.LastAnswer.Locator(".error-card");
         await error.WaitForAsync();
@@ -261,6 +296,33 @@ public sealed class ChatPageTests(WebChatFixture fx)
         Assert.Equal("sixteen weeks", await b.LastAnswer.Locator(".markdown strong").InnerTextAsync());
         Assert.Equal(1, sends);
         Assert.Equal(1, await b.Page.Locator(".turn.user").CountAsync());
+        var asked = fx.Model.Requests.Last(r => r.Messages[^1].Content.Contains(Question, StringComparison.Ordinal)).Messages[^1];
+        Assert.Equal("data:image/png;base64," + Convert.ToBase64String(png), Assert.Single(asked.ImageUrls));
+    }
+
+    [Fact(DisplayName = "On a phone that is offline a new chat's first message says so and keeps the question; the retry once online gets the answer")]
+    public async Task First_message_sent_offline()
+    {
+        var (key, _) = await fx.NewReaderAsync();
+        await using var b = await ChatBrowser.OpenAsync(fx.BaseUrl, new BrowserNewContextOptions
+        {
+            ViewportSize = new ViewportSize { Width = 390, Height = 844 }, IsMobile = true, HasTouch = true,
+        });
+        await b.SignInAsync(key);
+        await b.Context.SetOfflineAsync(true);
+        await b.AskAsync(Question);
+        var error = b.LastAnswer.Locator(".error-card");
+        Assert.Equal("You appear to be offline. Check your connection.", (await error.Locator(".error-text").InnerTextAsync()).Trim());
+        Assert.Equal(Question, (await b.Page.Locator(".turn.user .bubble").InnerTextAsync()).Trim());
+        await b.ScreenshotAsync("phone-offline-first-message");
+
+        await b.Context.SetOfflineAsync(false);
+        await error.GetByRole(AriaRole.Button, new() { Name = "Try again" }).TapAsync();
+        await b.Page.Locator("article.turn.assistant[data-status=complete]").WaitForAsync();
+        Assert.Equal("sixteen weeks", await b.LastAnswer.Locator(".markdown strong").InnerTextAsync());
+        using var api = fx.As(key);
+        var stored = await api.MessagesAsync(ConversationIdOf(b.Page));
+        Assert.Equal(["user", "assistant"], stored.Select(m => m!["role"]!.GetValue<string>()));
     }
 
     [Fact(DisplayName = "Thumbs down with a comment is saved for the answer")]

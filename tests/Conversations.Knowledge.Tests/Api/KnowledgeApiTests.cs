@@ -186,4 +186,49 @@ public sealed class KnowledgeApiTests(KnowledgeApp app) : PostgresTests
         Assert.Equal(["expenses", "leave"], docs.Select(d => d.GetProperty("documentId").GetString()));
         Assert.Equal("Leave policy", docs[1].GetProperty("title").GetString());
     }
+
+    [Fact]
+    public async Task Files_named_in_Chinese_get_ids_of_their_own_and_keep_their_names_as_titles()
+    {
+        var admin = app.ClientWithKey(await app.CreateTenantAsync(TestIds.Tenant("zhname")));
+        HttpRequestMessage Request()
+        {
+            var form = new MultipartFormDataContent { { new StringContent("handbook"), "label" } };
+            form.Add(new StringContent("年假为十五天。"), "files", "员工手册.md");
+            form.Add(new StringContent("报销在三十天内完成。"), "files", "报销制度.txt");
+            form.Add(new StringContent("Leave is fifteen days."), "files", "2025 员工手册.md");
+            return new HttpRequestMessage(HttpMethod.Post, "/v1/knowledge/documents") { Content = form };
+        }
+        var first = await admin.SendAsync(Request());
+        Assert.True(first.IsSuccessStatusCode, await first.Content.ReadAsStringAsync());
+        var created = (await first.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("documents").EnumerateArray().ToList();
+        Assert.All(created, d => Assert.Equal("created", d.GetProperty("status").GetString()));
+        Assert.Equal(3, created.Select(d => d.GetProperty("documentId").GetString()).Distinct().Count());
+
+        // The same files again are the same documents: the ids come from the names, not from chance.
+        var again = await (await admin.SendAsync(Request())).Content.ReadFromJsonAsync<JsonElement>();
+        Assert.All(again.GetProperty("documents").EnumerateArray(), d => Assert.Equal("unchanged", d.GetProperty("status").GetString()));
+        var titles = (await admin.GetFromJsonAsync<JsonElement>("/v1/knowledge/documents")).GetProperty("documents").EnumerateArray()
+            .Select(d => d.GetProperty("title").GetString()).Order().ToList();
+        Assert.Equal(["2025 员工手册", "员工手册", "报销制度"], titles);
+    }
+
+    [Theory]
+    [InlineData(new byte[] { 0x43, 0x61, 0x66, 0xE9, 0x20, 0x70, 0x6C, 0x61, 0x6E }, "is not UTF-8 text")] // "Café plan" in Latin-1
+    [InlineData(new byte[] { 0xC4, 0xEA, 0xBC, 0xD9 }, "is not UTF-8 text")] // 年假 in GBK
+    [InlineData(new byte[] { 0x50, 0x4B, 0x03, 0x04, 0x00, 0x00 }, "looks like a binary file")] // a zip (a .docx) renamed .md
+    public async Task A_file_that_is_not_UTF8_text_is_refused_by_name_and_nothing_is_stored(byte[] bytes, string reason)
+    {
+        var admin = app.ClientWithKey(await app.CreateTenantAsync(TestIds.Tenant("enc")));
+        var form = new MultipartFormDataContent { { new StringContent("handbook"), "label" } };
+        form.Add(new StringContent("Expenses are paid within 30 days."), "files", "expenses.md");
+        form.Add(new ByteArrayContent(bytes), "files", "plan.md");
+        var response = await admin.PostAsync("/v1/knowledge/documents", form);
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        var detail = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("detail").GetString()!;
+        Assert.Contains("'plan.md' " + reason, detail, StringComparison.Ordinal);
+        Assert.DoesNotContain("\\u0000", detail, StringComparison.Ordinal);
+        var list = await admin.GetFromJsonAsync<JsonElement>("/v1/knowledge/documents");
+        Assert.Empty(list.GetProperty("documents").EnumerateArray());
+    }
 }

@@ -175,6 +175,20 @@ public sealed class ChunkConformanceTests(RoutingPlatform fx) : RoutingPlatformT
         Assert.Equal("messages[0].content", error["param"]!.GetValue<string>());
     }
 
+    [Fact(DisplayName = "What the server refuses on its own (a body that is not JSON, a wrong method, an unknown path) says what to do in OpenAI's shape")]
+    public async Task Server_refusals_say_what_to_do()
+    {
+        using var t = await NewAsync(fx);
+        var error = await ErrorAsync(await t.User.Http.PostAsync("/v1/chat/completions", new StringContent("hello", Encoding.UTF8, "text/plain")),
+            HttpStatusCode.UnsupportedMediaType);
+        Assert.Contains("Content-Type: application/json", error["message"]!.GetValue<string>(), StringComparison.Ordinal);
+        error = await ErrorAsync(await t.User.Http.DeleteAsync("/v1/chat/completions"), HttpStatusCode.MethodNotAllowed);
+        Assert.Contains("DELETE is not supported", error["message"]!.GetValue<string>(), StringComparison.Ordinal);
+        error = await ErrorAsync(await t.User.Http.GetAsync("/v1/models/auto/extra"), HttpStatusCode.NotFound);
+        Assert.Contains("No route matches GET /v1/models/auto/extra", error["message"]!.GetValue<string>(), StringComparison.Ordinal);
+        Assert.Equal("invalid_request_error", error["type"]!.GetValue<string>());
+    }
+
     [Fact(DisplayName = "Past the rate limit a completion gets 429 with Retry-After and OpenAI's rate_limit_exceeded error; bad requests are not counted")]
     public async Task Rate_limit_is_a_429_with_retry_after()
     {

@@ -105,8 +105,9 @@ export function Conversation({ t, me, conversationId, onCreated, onActivity, onM
     } catch (e) {
       if (e.name === 'AbortError') return;
       const connection = e instanceof ApiError && e.status === 0;
-      const message = connection ? t('error.connection') : e.status === 409 ? t('error.busy') : describeError(t, e);
-      update(aKey, () => ({ streaming: false, status: 'failed', error: { message, retryable: e.retryable ?? true, sameTurn: connection, text } }));
+      // A browser that knows it is offline says so: "could not be restored" would be wrong for a send that never left.
+      const message = connection ? t(navigator.onLine ? 'error.connection' : 'error.offline') : e.status === 409 ? t('error.busy') : describeError(t, e);
+      update(aKey, () => ({ streaming: false, status: 'failed', error: { message, retryable: e.retryable ?? true, sameTurn: connection, text, imageIds } }));
     } finally {
       setTurn(null);
       setReconnecting(false);
@@ -127,6 +128,11 @@ export function Conversation({ t, me, conversationId, onCreated, onActivity, onM
       });
     } catch (e) {
       if (e.name === 'AbortError') return;
+      if (e instanceof ApiError && e.status === 0) {
+        // The network gave out while following: say so, and let a retry follow the turn again (it goes on on the server).
+        update(aKey, () => ({ streaming: false, status: 'failed', error: { message: t('error.connection'), retryable: true, follow: true } }));
+        return;
+      }
       // No such turn any more (its question was never answered): the question stands alone.
       setMessages(list => list.filter(m => m.key !== aKey));
     } finally {
@@ -155,21 +161,30 @@ export function Conversation({ t, me, conversationId, onCreated, onActivity, onM
   const lastUser = [...messages].reverse().find(m => m.role === 'user');
   const lastAnswer = messages[messages.length - 1]?.role === 'assistant' ? messages[messages.length - 1] : null;
 
-  // Regenerate and edit-and-resend ask the last question again (as typed, or edited) in place of the last answer.
+  // Regenerate and edit-and-resend ask the last question again (as typed, or edited) in place of the last answer,
+  // with the images it carried.
   function again(text) {
     if (turn) return;
+    const imageIds = lastUser?.imageIds?.length ? lastUser.imageIds : undefined;
     setMessages(list => {
       const i = list.findLastIndex(m => m.role === 'user');
       return i >= 0 ? list.slice(0, i) : list;
     });
-    ask(text);
+    ask(text, { imageIds });
   }
 
   function retry(m) {
+    if (turn) return;
+    if (m.error?.follow) {
+      setMessages(list => list.filter(x => x.key !== m.key));
+      follow(m.turnId);
+      return;
+    }
     const question = m.error?.text ?? messages[messages.findIndex(x => x.key === m.key) - 1]?.content;
     if (!question || turn) return;
     // A lost connection may have left the turn running: the same turn id joins it. Otherwise it is a new turn.
-    if (m.error?.sameTurn) ask(question, { turnId: m.turnId, answerKey: m.key });
+    // The same turn id must come with the same images, or the platform takes it for another message (422).
+    if (m.error?.sameTurn) ask(question, { turnId: m.turnId, answerKey: m.key, imageIds: m.error.imageIds });
     else again(question);
   }
 
