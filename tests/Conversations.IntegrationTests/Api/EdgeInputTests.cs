@@ -70,6 +70,44 @@ public sealed class EdgeInputTests(PlatformFixture fx) : PlatformTests
         Assert.True(failures.Count == 0, string.Join("\n", failures));
     }
 
+    [Fact(DisplayName = "Every route that takes a body refuses one without a Content-Type with a documented 415 problem naming the types it reads")]
+    public async Task Every_body_needs_its_content_type()
+    {
+        using var admin = await fx.NewAdminAsync("ctype");
+        using var op = fx.Operator();
+        using var anonymous = fx.As(null);
+        var document = JsonNode.Parse(await anonymous.Http.GetStringAsync("/openapi/v1.json"))!;
+        var walk = new RouteWalk(document["components"]!["schemas"]!);
+        var failures = new List<string>();
+        var cases = 0;
+        foreach (var (path, operations) in document["paths"]!.AsObject())
+        {
+            foreach (var (method, operation) in operations!.AsObject())
+            {
+                if (operation!["requestBody"]?["content"] is not JsonObject content) continue;
+                cases++;
+                var client = path.StartsWith("/v1/tenants", StringComparison.Ordinal) ? op : admin;
+                var parameters = operation["parameters"]?.AsArray().Select(p => p!).ToList() ?? [];
+                var sample = content["application/json"]?["schema"] is { } schema ? walk.Sample(schema) : null;
+                using var request = new HttpRequestMessage(new HttpMethod(method.ToUpperInvariant()), walk.Url(path, parameters))
+                {
+                    Content = new ByteArrayContent(Encoding.UTF8.GetBytes(sample?.ToJsonString() ?? "{}")),
+                };
+                using var response = await client.Http.SendAsync(request);
+                var text = await response.Content.ReadAsStringAsync();
+                // Raw image bytes are typed by their content, so only their refusal is checked, not the listed types.
+                List<string> named = content.ContainsKey("application/octet-stream") ? [] : content.Select(c => c.Key).ToList();
+                var missing = named.Where(type => !text.Contains(type, StringComparison.Ordinal)).ToList();
+                if (response.StatusCode != HttpStatusCode.UnsupportedMediaType || missing.Count > 0 || operation["responses"]?["415"] is null)
+                    failures.Add($"{method.ToUpperInvariant()} {path}: {(int)response.StatusCode} {text[..Math.Min(text.Length, 300)]}"
+                        + (missing.Count > 0 ? $" (does not name {string.Join(", ", missing)})" : "")
+                        + (operation["responses"]?["415"] is null ? " (415 not documented)" : ""));
+            }
+        }
+        Assert.True(cases > 20, $"the walk covered only {cases} routes with a body; is the OpenAPI document complete?");
+        Assert.True(failures.Count == 0, string.Join("\n", failures));
+    }
+
     [Fact(DisplayName = "A NUL in a path id is refused by the HTTP server with a 400, before any route runs")]
     public async Task Nul_in_a_path_is_a_400()
     {
