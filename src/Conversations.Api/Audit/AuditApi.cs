@@ -1,6 +1,7 @@
 using System.ComponentModel.DataAnnotations;
 using Conversations.Api.Auth;
 using Conversations.Api.Errors;
+using Conversations.Api.Tenancy;
 using Conversations.Contracts;
 using Conversations.Contracts.Audit;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -29,7 +30,7 @@ internal static class AuditApi
         v1.MapGet("/audit/counts", Counts).WithTags("Audit").RequireRoles(Roles.TenantAdmin, Roles.Operator).WithName("GetAuditCounts")
             .WithSummary("How many entries of each action (key changes, admin changes, refused accesses) and moderation blocks in ?since=..?until= (default: the last 30 days).");
         v1.MapGet("/tenants/{tenantId}/audit", OfTenant).WithTags("Audit").RequireRoles(Roles.Operator).WithName("GetTenantAuditLog")
-            .WithSummary("A tenant's audit log (operator).");
+            .WithSummary("A tenant's audit log (operator); 404 for a tenant that does not exist.").RequireExistingTenant();
         return v1;
     }
 
@@ -37,9 +38,9 @@ internal static class AuditApi
         DateTimeOffset? since, DateTimeOffset? until, long? before, [Range(1, 500, ErrorMessage = "limit must be between 1 and 500.")] int? limit, CancellationToken ct) =>
         PageAsync(log, http.Caller().TenantId, action, keyId, since, until, before, limit, ct);
 
-    private static async Task<Results<Ok<AuditPage>, ProblemHttpResult>> OfTenant(string tenantId, IAuditLog log, string? action, string? keyId,
+    private static Task<Results<Ok<AuditPage>, ProblemHttpResult>> OfTenant(string tenantId, IAuditLog log, string? action, string? keyId,
         DateTimeOffset? since, DateTimeOffset? until, long? before, [Range(1, 500, ErrorMessage = "limit must be between 1 and 500.")] int? limit, CancellationToken ct) =>
-        Ids.IsTenantId(tenantId) ? await PageAsync(log, tenantId, action, keyId, since, until, before, limit, ct) : Problems.NotFound($"Tenant '{tenantId}'");
+        PageAsync(log, tenantId, action, keyId, since, until, before, limit, ct);
 
     private static async Task<Results<Ok<AuditCounts>, ProblemHttpResult>> Counts(HttpContext http, IAuditLog log, TimeProvider time,
         DateTimeOffset? since, DateTimeOffset? until, CancellationToken ct)

@@ -3,6 +3,7 @@ using Conversations.Api.Auth;
 using Conversations.Api.Errors;
 using Conversations.Contracts;
 using Conversations.Contracts.Drift;
+using Conversations.Contracts.Tenancy;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Conversations.Api.Drift;
@@ -70,7 +71,7 @@ internal static class DriftApi
         return TypedResults.Ok(await grain.SetThresholdsAsync(next));
     }
 
-    private static async Task<Results<Ok<DriftEventPage>, ProblemHttpResult>> Events(HttpContext http, IDriftEventLog log, string? tenantId, long? before,
+    private static async Task<Results<Ok<DriftEventPage>, ProblemHttpResult>> Events(HttpContext http, IDriftEventLog log, ITenantDirectory directory, string? tenantId, long? before,
         [Range(1, 200, ErrorMessage = "limit must be between 1 and 200.")] int? limit, CancellationToken ct)
     {
         var caller = http.Caller();
@@ -80,7 +81,7 @@ internal static class DriftApi
             if (tenantId is not null && tenantId != caller.TenantId) return Problems.NotFound($"Tenant '{tenantId}'");
             tenantId = caller.TenantId;
         }
-        else if (tenantId is not null && !Ids.IsTenantId(tenantId)) return Problems.NotFound($"Tenant '{tenantId}'");
+        else if (tenantId is not null && (!Ids.IsTenantId(tenantId) || !await directory.TenantExistsAsync(tenantId, ct))) return Problems.NotFound($"Tenant '{tenantId}'");
         return TypedResults.Ok(await log.ListAsync(tenantId, before, limit ?? 50, ct));
     }
 

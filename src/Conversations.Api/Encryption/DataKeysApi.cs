@@ -1,5 +1,6 @@
 using Conversations.Api.Auth;
 using Conversations.Api.Errors;
+using Conversations.Api.Tenancy;
 using Conversations.Contracts;
 using Conversations.Contracts.Encryption;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -17,9 +18,11 @@ internal static class DataKeysApi
             .WithSummary("Makes a new master key current and re-wraps every tenant's data key with it (stored rows are not re-encrypted).")
             .ProducesProblem(StatusCodes.Status409Conflict);
         operators.MapGet("/tenants/{tenantId}/data-key", Describe).WithName("GetTenantDataKey")
-            .WithSummary("The tenant's data key facts: which master wraps it, when it was created, re-wrapped or destroyed (never the key).");
+            .WithSummary("The tenant's data key facts: which master wraps it, when it was created, re-wrapped or destroyed (never the key).")
+            .RequireExistingTenant();
         operators.MapPost("/tenants/{tenantId}/data-key/destroy", Destroy).WithName("DestroyTenantDataKey")
-            .WithSummary("Destroys the tenant's data key: everything the tenant stored becomes unreadable for good. The body must repeat the tenant id as {\"confirm\": \"<tenantId>\"}.");
+            .WithSummary("Destroys the tenant's data key: everything the tenant stored becomes unreadable for good. The body must repeat the tenant id as {\"confirm\": \"<tenantId>\"}; 404 for a tenant that does not exist.")
+            .RequireExistingTenant();
         return v1;
     }
 
@@ -43,7 +46,6 @@ internal static class DataKeysApi
     private static async Task<Results<Ok<TenantDataKeyInfo>, ProblemHttpResult>> Destroy(
         string tenantId, DestroyDataKeyRequest? body, ITenantDataKeys keys, CancellationToken ct)
     {
-        if (!Ids.IsTenantId(tenantId)) return Problems.BadRequest("The tenant id is not valid.");
         if (body?.Confirm != tenantId)
             return Problems.BadRequest($"Destroying a data key cannot be undone. Send {{\"confirm\": \"{tenantId}\"}} to confirm.");
         await keys.DestroyAsync(tenantId, ct);

@@ -19,6 +19,9 @@ internal sealed partial class ApiExceptionHandler(IProblemDetailsService problem
         {
             BadHttpRequestException { StatusCode: 413 } =>
                 (413, "Too large", "The request body is larger than this server accepts. Send less text at a time."),
+            // A JSON body sent without (or with another) Content-Type: ASP.NET Core's own 415, in words.
+            BadHttpRequestException { StatusCode: 415 } =>
+                (415, Problems.UnsupportedMediaTypeTitle, Problems.UnsupportedMediaTypeDetail(http.Request.ContentType, "application/json")),
             BadHttpRequestException { InnerException: UnstorableTextException u } => Unstorable(u.Field, out field),
             UnstorableTextException u => Unstorable(u.Field, out field),
             BadHttpRequestException b =>

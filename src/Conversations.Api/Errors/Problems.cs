@@ -34,6 +34,18 @@ internal static class Problems
         statusCode: 422, title: "Idempotency key reused", type: "https://httpstatuses.io/422",
         extensions: new Dictionary<string, object?> { ["code"] = TurnEventBatchExtensions.IdempotencyKeyReusedCode });
 
+    /// <summary>415 when the body's Content-Type is missing or not one the route reads.</summary>
+    public static ProblemHttpResult UnsupportedMediaType(string? sent, params string[] accepted) =>
+        TypedResults.Problem(UnsupportedMediaTypeDetail(sent, accepted), statusCode: 415, title: UnsupportedMediaTypeTitle, type: "https://httpstatuses.io/415");
+
+    /// <summary>The title of a 415 answer.</summary>
+    public const string UnsupportedMediaTypeTitle = "Unsupported content type";
+
+    /// <summary>What a 415 says: the content types the route reads, and what the request sent instead.</summary>
+    public static string UnsupportedMediaTypeDetail(string? sent, params string[] accepted) =>
+        $"Send the body with the header Content-Type: {string.Join(" or ", accepted)}; this request had "
+        + (string.IsNullOrWhiteSpace(sent) ? "no Content-Type." : $"Content-Type: {sent}.");
+
     /// <summary>413 when a message or body is too large.</summary>
     public static ProblemHttpResult TooLarge(string detail) =>
         TypedResults.Problem(detail, statusCode: 413, title: "Too large", type: "https://httpstatuses.io/413");

@@ -45,6 +45,9 @@ internal static class KnowledgeApi
 
     private static async Task<IResult> Upload(HttpContext http, IGrainFactory grains, CancellationToken ct)
     {
+        // Read only as what it says it is: a body without a Content-Type is not taken for JSON.
+        if (!http.Request.HasJsonContentType() && !http.Request.HasFormContentType)
+            return Problems.UnsupportedMediaType(http.Request.ContentType, "application/json", "multipart/form-data");
         var docs = await UploadReader.ReadAsync(http.Request, ct);
         var progress = grains.GetGrain<IKnowledgeBaseGrain>(http.Caller().TenantId!).IngestAsync(docs, ct);
         if (http.Request.Headers.Accept.ToString().Contains("application/x-ndjson", StringComparison.OrdinalIgnoreCase))

@@ -7,7 +7,7 @@ namespace Conversations.Api.OpenApi;
 
 /// <summary>
 /// Declares the problem-details answers every route can give, as response metadata of its endpoint, so the document
-/// (and any client generated from it) knows them: 400, 401/403 behind a policy, 404 with a path id, 413 with a body,
+/// (and any client generated from it) knows them: 400, 401/403 behind a policy, 404 with a path id, 413 and 415 with a body,
 /// 500 and 503. What a route declares itself (409, 429, or another error shape) is kept.
 /// </summary>
 internal static class ProblemResponses
@@ -34,7 +34,11 @@ internal static class ProblemResponses
                 Add(StatusCodes.Status403Forbidden, typeof(ProblemDetails));
             }
             if (endpoint is RouteEndpointBuilder { RoutePattern.Parameters.Count: > 0 }) Add(StatusCodes.Status404NotFound, typeof(ProblemDetails));
-            if (body) Add(StatusCodes.Status413PayloadTooLarge, typeof(ProblemDetails));
+            if (body)
+            {
+                Add(StatusCodes.Status413PayloadTooLarge, typeof(ProblemDetails));
+                Add(StatusCodes.Status415UnsupportedMediaType, typeof(ProblemDetails));
+            }
             Add(StatusCodes.Status500InternalServerError, typeof(ProblemDetails));
             Add(StatusCodes.Status503ServiceUnavailable, typeof(ProblemDetails));
         });
@@ -55,6 +59,7 @@ internal static class ProblemResponses
                 "404" => "Not found, or not visible to the caller.",
                 "409" => "The resource exists already or is busy.",
                 "413" => "The body or message is larger than this server accepts.",
+                "415" => "The body's Content-Type is missing or not one this operation reads (see its request body).",
                 "429" => "A rate limit was reached; retry after the Retry-After header's seconds.",
                 "500" => "Something failed on the server's side.",
                 "503" => "A part of the platform is unavailable; retry later.",

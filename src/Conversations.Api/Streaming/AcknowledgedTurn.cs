@@ -67,16 +67,28 @@ internal static class AcknowledgedTurn
         // The next batch is asked for now, so its grain round trip overlaps the start of the response (headers, the held
         // events) instead of following it: the first delta usually comes right after "received".
         var next = e.MoveNextAsync().AsTask();
+        // A request aborted before the stream reads the prefetch (or while it writes the held events) never awaits it:
+        // its failure is observed here, so it is no unobserved task exception.
+        _ = next.ContinueWith(static t => t.Exception, CancellationToken.None,
+            TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
         return TurnEventStream.Create(http, Concat(held, next, e));
     }
 
     private static async IAsyncEnumerable<TurnEvent> Concat(List<TurnEvent> held, Task<bool> next, IAsyncEnumerator<TurnEvent> rest,
         [EnumeratorCancellation] CancellationToken ct = default)
     {
-        await using var _ = rest;
-        foreach (var h in held) yield return h;
-        if (!await next) yield break;
-        yield return rest.Current;
-        while (await rest.MoveNextAsync()) yield return rest.Current;
+        try
+        {
+            foreach (var h in held) yield return h;
+            if (!await next) yield break;
+            yield return rest.Current;
+            while (await rest.MoveNextAsync()) yield return rest.Current;
+        }
+        finally
+        {
+            // An enumerator is not disposed while a move is in flight: a reader that stopped early waits for the prefetch.
+            await ((Task)next).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            await rest.DisposeAsync();
+        }
     }
 }

@@ -34,9 +34,6 @@ internal sealed partial class RoutingConfigCache(IGrainFactory grains, IOptions<
         return routing;
     }
 
-    /// <summary>Forgets a tenant's cached config (after an edit made through this silo).</summary>
-    public void Invalidate(string tenantId) => _entries.TryRemove(tenantId, out _);
-
     private TenantRouting? Compile(string tenantId, RoutingConfig config)
     {
         if (config.Policy is null) return null;

@@ -13,62 +13,99 @@ public sealed class EdgeInputTests(PlatformFixture fx) : PlatformTests
     [Fact(DisplayName = "Every route refuses a NUL in any body string or query parameter, and an over-long path id, with a 400 problem naming it; a null in place of a listed object is a 4xx")]
     public async Task Every_route_refuses_unstorable_text()
     {
-        using var admin = await fx.NewAdminAsync("nul");
+        var failures = new List<string>();
+        var cases = 0;
+        await WalkAsync("nul", async (walk, route) =>
+        {
+            var (path, method, operation, client, parameters) = route;
+            var bodySchema = operation["requestBody"]?["content"]?["application/json"]?["schema"];
+            var body = bodySchema is null ? null : walk.Sample(bodySchema);
+            // status null: any 4xx (a typed path parameter that cannot match its route is a 404).
+            async Task ExpectAsync(string what, string url, JsonNode? content, string? named, HttpStatusCode? status = HttpStatusCode.BadRequest)
+            {
+                cases++;
+                using var request = new HttpRequestMessage(new HttpMethod(method.ToUpperInvariant()), url);
+                if (content is not null) request.Content = new StringContent(content.ToJsonString(), Encoding.UTF8, "application/json");
+                using var response = await client.Http.SendAsync(request);
+                var text = await response.Content.ReadAsStringAsync();
+                // The OpenAI-compatible routes answer in OpenAI's error shape ({"error": {"message", "type", "param", "code"}}).
+                var problem = path.StartsWith("/v1/chat/completions", StringComparison.Ordinal) || path.StartsWith("/v1/models", StringComparison.Ordinal)
+                    ? response.Content.Headers.ContentType?.MediaType == "application/json" && JsonNode.Parse(text)?["error"]?["message"] is not null
+                    : response.Content.Headers.ContentType?.MediaType == "application/problem+json";
+                var code = (int)response.StatusCode;
+                var statusOk = status is { } expected ? response.StatusCode == expected : code is >= 400 and < 500;
+                if (!statusOk || !problem || (named is not null && !text.Contains(named, StringComparison.Ordinal)))
+                    failures.Add($"{method.ToUpperInvariant()} {path} with {what}: {(int)response.StatusCode} {response.Content.Headers.ContentType} {text[..Math.Min(text.Length, 300)]}");
+            }
+
+            var defaultUrl = walk.Url(path, parameters);
+            foreach (var leaf in RouteWalk.StringLeaves(body))
+                await ExpectAsync($"a NUL in body field {leaf}", defaultUrl, RouteWalk.With(body!, leaf, Nul), leaf);
+            foreach (var element in RouteWalk.ObjectElements(body))
+                await ExpectAsync($"null in place of {element}", defaultUrl, RouteWalk.With(body!, element, null), null, null);
+            foreach (var parameter in parameters.Where(p => p["in"]!.GetValue<string>() == "query"))
+            {
+                var name = parameter["name"]!.GetValue<string>();
+                await ExpectAsync($"a NUL in query parameter {name}", $"{defaultUrl}?{name}=a%00b", body, $"'{name}'");
+            }
+            foreach (var parameter in parameters.Where(p => p["in"]!.GetValue<string>() == "path"))
+            {
+                var name = parameter["name"]!.GetValue<string>();
+                var typed = parameter["schema"]?["type"]?.ToJsonString() != "\"string\"";
+                await ExpectAsync($"a 10,000-character path parameter {name}", walk.Url(path, parameters, name, new string('a', 10_000)), body,
+                    typed ? null : $"'{name}'", typed ? null : HttpStatusCode.BadRequest);
+            }
+        });
+        Assert.True(cases > 80, $"the walk covered only {cases} cases; is the OpenAPI document complete?");
+        Assert.True(failures.Count == 0, string.Join("\n", failures));
+    }
+
+    [Fact(DisplayName = "Every route that takes a body refuses one without a Content-Type with a documented 415 problem naming the types it reads")]
+    public async Task Every_body_needs_its_content_type()
+    {
+        var failures = new List<string>();
+        var cases = 0;
+        await WalkAsync("ctype", async (walk, route) =>
+        {
+            var (path, method, operation, client, parameters) = route;
+            if (operation["requestBody"]?["content"] is not JsonObject content) return;
+            cases++;
+            var sample = content["application/json"]?["schema"] is { } schema ? walk.Sample(schema) : null;
+            using var request = new HttpRequestMessage(new HttpMethod(method.ToUpperInvariant()), walk.Url(path, parameters))
+            {
+                Content = new ByteArrayContent(Encoding.UTF8.GetBytes(sample?.ToJsonString() ?? "{}")),
+            };
+            using var response = await client.Http.SendAsync(request);
+            var text = await response.Content.ReadAsStringAsync();
+            // Raw image bytes are typed by their content, so only their refusal is checked, not the listed types.
+            List<string> named = content.ContainsKey("application/octet-stream") ? [] : content.Select(c => c.Key).ToList();
+            var missing = named.Where(type => !text.Contains(type, StringComparison.Ordinal)).ToList();
+            var documented = operation["responses"]?["415"] is not null;
+            if (response.StatusCode != HttpStatusCode.UnsupportedMediaType || missing.Count > 0 || !documented)
+                failures.Add($"{method.ToUpperInvariant()} {path}: {(int)response.StatusCode} {text[..Math.Min(text.Length, 300)]}"
+                    + (missing.Count > 0 ? $" (does not name {string.Join(", ", missing)})" : "") + (documented ? "" : " (415 not documented)"));
+        });
+        Assert.True(cases > 20, $"the walk covered only {cases} routes with a body; is the OpenAPI document complete?");
+        Assert.True(failures.Count == 0, string.Join("\n", failures));
+    }
+
+    // Every operation of the API's own OpenAPI document, with the client that may call it: the operator under
+    // /v1/tenants, a new tenant's admin elsewhere.
+    private async Task WalkAsync(string prefix, Func<RouteWalk, RouteOperation, Task> visit)
+    {
+        using var admin = await fx.NewAdminAsync(prefix);
         using var op = fx.Operator();
         using var anonymous = fx.As(null);
         var document = JsonNode.Parse(await anonymous.Http.GetStringAsync("/openapi/v1.json"))!;
         var walk = new RouteWalk(document["components"]!["schemas"]!);
-        var failures = new List<string>();
-        var cases = 0;
-
         foreach (var (path, operations) in document["paths"]!.AsObject())
-        {
             foreach (var (method, operation) in operations!.AsObject())
-            {
-                var client = path.StartsWith("/v1/tenants", StringComparison.Ordinal) ? op : admin;
-                var parameters = operation!["parameters"]?.AsArray().Select(p => p!).ToList() ?? [];
-                var bodySchema = operation["requestBody"]?["content"]?["application/json"]?["schema"];
-                var body = bodySchema is null ? null : walk.Sample(bodySchema);
-                // status null: any 4xx (a typed path parameter that cannot match its route is a 404).
-                async Task ExpectAsync(string what, string url, JsonNode? content, string? named, HttpStatusCode? status = HttpStatusCode.BadRequest)
-                {
-                    cases++;
-                    using var request = new HttpRequestMessage(new HttpMethod(method.ToUpperInvariant()), url);
-                    if (content is not null) request.Content = new StringContent(content.ToJsonString(), Encoding.UTF8, "application/json");
-                    using var response = await client.Http.SendAsync(request);
-                    var text = await response.Content.ReadAsStringAsync();
-                    // The OpenAI-compatible routes answer in OpenAI's error shape ({"error": {"message", "type", "param", "code"}}).
-                    var problem = path.StartsWith("/v1/chat/completions", StringComparison.Ordinal) || path.StartsWith("/v1/models", StringComparison.Ordinal)
-                        ? response.Content.Headers.ContentType?.MediaType == "application/json" && JsonNode.Parse(text)?["error"]?["message"] is not null
-                        : response.Content.Headers.ContentType?.MediaType == "application/problem+json";
-                    var code = (int)response.StatusCode;
-                    var statusOk = status is { } expected ? response.StatusCode == expected : code is >= 400 and < 500;
-                    if (!statusOk || !problem || (named is not null && !text.Contains(named, StringComparison.Ordinal)))
-                        failures.Add($"{method.ToUpperInvariant()} {path} with {what}: {(int)response.StatusCode} {response.Content.Headers.ContentType} {text[..Math.Min(text.Length, 300)]}");
-                }
-
-                var defaultUrl = walk.Url(path, parameters);
-                foreach (var leaf in RouteWalk.StringLeaves(body))
-                    await ExpectAsync($"a NUL in body field {leaf}", defaultUrl, RouteWalk.With(body!, leaf, Nul), leaf);
-                foreach (var element in RouteWalk.ObjectElements(body))
-                    await ExpectAsync($"null in place of {element}", defaultUrl, RouteWalk.With(body!, element, null), null, null);
-                foreach (var parameter in parameters.Where(p => p["in"]!.GetValue<string>() == "query"))
-                {
-                    var name = parameter["name"]!.GetValue<string>();
-                    await ExpectAsync($"a NUL in query parameter {name}", $"{defaultUrl}?{name}=a%00b", body, $"'{name}'");
-                }
-                foreach (var parameter in parameters.Where(p => p["in"]!.GetValue<string>() == "path"))
-                {
-                    var name = parameter["name"]!.GetValue<string>();
-                    var typed = parameter["schema"]?["type"]?.ToJsonString() != "\"string\"";
-                    await ExpectAsync($"a 10,000-character path parameter {name}", walk.Url(path, parameters, name, new string('a', 10_000)), body,
-                        typed ? null : $"'{name}'", typed ? null : HttpStatusCode.BadRequest);
-                }
-            }
-        }
-        Assert.True(cases > 80, $"the walk covered only {cases} cases; is the OpenAPI document complete?");
-        Assert.True(failures.Count == 0, string.Join("\n", failures));
+                await visit(walk, new RouteOperation(path, method, operation!, path.StartsWith("/v1/tenants", StringComparison.Ordinal) ? op : admin,
+                    operation!["parameters"]?.AsArray().Select(p => p!).ToList() ?? []));
     }
+
+    /// <summary>One operation of the document: its path, method, description, the client to call it with and its parameters.</summary>
+    private sealed record RouteOperation(string Path, string Method, JsonNode Operation, ApiClient Client, List<JsonNode> Parameters);
 
     [Fact(DisplayName = "A NUL in a path id is refused by the HTTP server with a 400, before any route runs")]
     public async Task Nul_in_a_path_is_a_400()

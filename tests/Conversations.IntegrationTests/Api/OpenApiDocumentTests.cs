@@ -36,7 +36,7 @@ public sealed class OpenApiDocumentTests(PlatformFixture fx) : PlatformTests
         Assert.Contains(document.Paths, p => p.Key == "/v1/conversations/{conversationId}/messages");
     }
 
-    [Fact(DisplayName = "Lint: a bearer scheme is defined, every operation requires it and has 4xx problem responses, 404 with a path id")]
+    [Fact(DisplayName = "Lint: a bearer scheme is defined, every operation requires it and has 4xx problem responses, 404 with a path id, 413 and 415 with a body")]
     public async Task Security_and_error_responses()
     {
         var (_, document) = await DocumentAsync();
@@ -56,6 +56,7 @@ public sealed class OpenApiDocumentTests(PlatformFixture fx) : PlatformTests
                 if (!responses.ContainsKey(code)) failures.Add($"{where}: no {code}");
             if (path.Contains('{') && !responses.ContainsKey("404")) failures.Add($"{where}: a path id but no 404");
             if (op["requestBody"] is not null && !responses.ContainsKey("413")) failures.Add($"{where}: a body but no 413");
+            if (op["requestBody"] is not null && !responses.ContainsKey("415")) failures.Add($"{where}: a body but no 415");
             foreach (var (code, response) in responses.Where(r => r.Key[0] is '4' or '5'))
                 if (response!["content"]?["application/problem+json"]?["schema"]?["$ref"] is null) failures.Add($"{where}: {code} is not problem+json");
         }

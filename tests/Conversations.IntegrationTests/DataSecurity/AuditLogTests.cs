@@ -63,6 +63,32 @@ public sealed class AuditLogTests(DataSecurityFixture fx) : DataSecurityTests
         Assert.Contains(ApiClient.KeyId(admin.Key), (await op.GetJsonAsync($"/v1/tenants/{tenantId}/audit")).ToJsonString());
     }
 
+    [Fact(DisplayName = "The operator's routes of one tenant answer 404 naming a tenant that does not exist, and change nothing for it")]
+    public async Task Unknown_tenant_is_not_found()
+    {
+        using var op = fx.Operator();
+        var missing = TestIds.Tenant("gone");
+        var answers = new[]
+        {
+            await op.Http.GetAsync($"/v1/tenants/{missing}/audit"),
+            await op.Http.GetAsync($"/v1/tenants/{missing}/data-key"),
+            await op.Http.PostAsJsonAsync($"/v1/tenants/{missing}/data-key/destroy", new { confirm = missing }),
+            await op.Http.GetAsync($"/v1/drift/events?tenantId={missing}"),
+        };
+        foreach (var answer in answers)
+        {
+            var problem = await ApiClient.ProblemAsync(answer, HttpStatusCode.NotFound);
+            Assert.Contains($"Tenant '{missing}'", problem["detail"]!.GetValue<string>(), StringComparison.Ordinal);
+        }
+
+        // A tenant opened later under that id finds its audit log, and no data key destroyed before it existed.
+        await op.CreateTenantAsync(missing);
+        Assert.NotNull((await op.GetJsonAsync($"/v1/tenants/{missing}/audit"))["entries"]);
+        var key = await op.Http.GetAsync($"/v1/tenants/{missing}/data-key");
+        if (key.StatusCode == HttpStatusCode.OK) Assert.Null((await key.Content.ReadFromJsonAsync<JsonNode>())!["destroyedAt"]);
+        else Assert.Contains("A data key", (await ApiClient.ProblemAsync(key, HttpStatusCode.NotFound))["detail"]!.GetValue<string>(), StringComparison.Ordinal);
+    }
+
     [Fact(DisplayName = "The audit table refuses UPDATE, DELETE and TRUNCATE")]
     public async Task Audit_is_append_only()
     {

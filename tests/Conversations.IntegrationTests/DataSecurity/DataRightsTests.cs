@@ -156,6 +156,7 @@ public sealed class DataRightsTests(DataSecurityFixture fx) : DataSecurityTests
         await DeletedWithoutTraceAsync(() => op.Http.DeleteAsync($"/v1/tenants/{tenantId}"), tenantId, marker, stored);
         await ApiClient.ProblemAsync(await admin.Http.GetAsync("/v1/audit"), HttpStatusCode.Unauthorized);
         await ApiClient.ProblemAsync(await op.Http.DeleteAsync($"/v1/tenants/{tenantId}"), HttpStatusCode.NotFound);
+        await ApiClient.ProblemAsync(await op.Http.GetAsync($"/v1/tenants/{tenantId}/audit"), HttpStatusCode.NotFound);
         // The platform's trail records the deletion without naming the tenant.
         Assert.Contains("tenant.delete", (await op.GetJsonAsync("/v1/audit?action=tenant")).ToJsonString());
     }
