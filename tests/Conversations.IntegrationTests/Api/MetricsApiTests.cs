@@ -77,7 +77,7 @@ public sealed partial class MetricsApiTests(PlatformFixture fx) : PlatformTests
         var anywhere = settings with
         {
             ClusterId = "mbind-" + Guid.NewGuid().ToString("n")[..8],
-            Environment = { ["Telemetry__MetricsAddress"] = "0.0.0.0" },
+            Environment = new() { ["Telemetry__MetricsAddress"] = "0.0.0.0" },
         };
         await using var open = await PlatformProcess.StartSiloAsync(anywhere, PlatformProcess.FreePort(), PlatformProcess.FreePort());
         Assert.True(await AcceptsAsync(OtherLoopback, new Uri(open.ManagementUrl!).Port), open.Log);

@@ -257,8 +257,8 @@ public sealed class AdminConsoleTests(PlatformFixture fx) : PlatformTests
         var model = console.Page.GetByRole(AriaRole.Dialog);
         await model.GetByLabel("Model name at the endpoint").FillAsync("m");
         await model.GetByLabel("Endpoint (OpenAI-compatible, with /v1)").FillAsync("http://127.0.0.1:9/v1");
-        await model.GetByLabel("Input USD / M").FillAsync("1");
-        await model.GetByLabel("Output USD / M").FillAsync("1");
+        await model.GetByLabel("Input USD / M", new() { Exact = true }).FillAsync("1");
+        await model.GetByLabel("Output USD / M", new() { Exact = true }).FillAsync("1");
         await RefusedAsync(console, "Id", "admin-blank-model");
 
         await console.OpenAsync("access", "Roles & access");
