@@ -1,4 +1,5 @@
 using Conversations.Contracts.Health;
+using Conversations.Hosting.Telemetry;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using OpenTelemetry.Metrics;
@@ -8,7 +9,7 @@ namespace Conversations.Silo;
 
 /// <summary>
 /// The silo's management port (<c>Telemetry:MetricsPort</c>, default 9464; address <c>Telemetry:MetricsAddress</c>,
-/// default every interface so a scraper in the cluster reaches it): <c>/metrics</c> in Prometheus text format,
+/// default 127.0.0.1, see <see cref="ManagementAddress"/>): <c>/metrics</c> in Prometheus text format,
 /// <c>/healthz</c> (the process runs), <c>/readyz</c> (this silo is active in the cluster and PostgreSQL answers) and
 /// <c>/dashboard</c> (the Orleans dashboard: grains, activations, calls per silo).
 /// It serves nothing else and carries no tenant data: keep it off public load balancers.
@@ -22,8 +23,7 @@ internal static class SiloManagement
     public static void AddSiloManagement(this WebApplicationBuilder builder)
     {
         var port = builder.Configuration.GetValue("Telemetry:MetricsPort", DefaultPort);
-        var address = builder.Configuration["Telemetry:MetricsAddress"] is { Length: > 0 } a ? a : "*";
-        builder.WebHost.UseUrls($"http://{address}:{port}");
+        builder.WebHost.UseUrls($"http://{ManagementAddress.UrlHost(builder.Configuration)}:{port}");
         builder.Services.AddOpenTelemetry().WithMetrics(m => m.AddPrometheusExporter());
         builder.UseOrleans(silo => silo.AddDashboard());
         builder.Services.AddHealthChecks()

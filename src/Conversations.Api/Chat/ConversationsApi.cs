@@ -179,9 +179,28 @@ internal static class ConversationsApi
             position = parsed;
         }
         var grain = grains.GetGrain<IConversationGrain>(GrainKeys.Scoped(caller.TenantId, conversationId));
-        if (await grain.GetTurnStateAsync(caller, turnId) == TurnState.Unknown) return Problems.NotFound("The turn");
+        var state = await grain.GetTurnStateAsync(caller, turnId);
+        if (state == TurnState.Unknown) return Problems.NotFound("The turn");
+        var watch = grain.WatchTurnAsync(caller, turnId, position, http.RequestAborted);
         http.Response.Headers[TurnIdHeader] = turnId;
-        return TurnEventStream.Create(http, TurnEventBatches.Events(grain.WatchTurnAsync(caller, turnId, position, http.RequestAborted)));
+        if (position is null || state != TurnState.Finished) return TurnEventStream.Create(http, TurnEventBatches.Events(watch));
+        // A finished turn answers at once: read its first batch before the stream starts, so an id past its end (an
+        // ArgumentException from the grain) is a 400, not an empty stream.
+        var batches = watch.GetAsyncEnumerator(http.RequestAborted);
+        try
+        {
+            if (!await batches.MoveNextAsync())
+            {
+                await batches.DisposeAsync();
+                return TurnEventStream.Create(http, AsyncEnumerable.Empty<TurnEvent>());
+            }
+        }
+        catch
+        {
+            await batches.DisposeAsync();
+            throw;
+        }
+        return TurnEventStream.Create(http, TurnEventBatches.Events(batches.Current, batches, http.RequestAborted));
     }
 
     private static async Task<Results<Ok<TurnCancelled>, Accepted<TurnCancelled>, ProblemHttpResult>> Cancel(

@@ -1,14 +1,15 @@
 using Conversations.Api.Auth;
 using Conversations.Api.Errors;
 using Conversations.Contracts;
+using Conversations.Hosting.Telemetry;
 
 namespace Conversations.Api.Telemetry;
 
 /// <summary>
 /// <c>/metrics</c> in Prometheus text format, for the operator only. By default it needs the operator key
 /// (<c>Authorization: Bearer</c>, as a Prometheus <c>authorization</c> block sends it). With <c>Telemetry:MetricsPort</c>
-/// set, it is served without a key on that management port only (for a scrape from inside the cluster), and that port
-/// serves nothing but <c>/metrics</c> and <c>/healthz</c>. <c>Telemetry:PrometheusEndpoint=false</c> turns it off.
+/// set, it is served without a key on that management port only (for a scrape from inside the cluster; it listens on
+/// <c>Telemetry:MetricsAddress</c>, default 127.0.0.1), and that port serves nothing but <c>/metrics</c> and <c>/healthz</c>. <c>Telemetry:PrometheusEndpoint=false</c> turns it off.
 /// </summary>
 internal static class MetricsEndpoint
 {
@@ -31,7 +32,7 @@ internal static class MetricsEndpoint
                 .Concat(Urls("https", builder.WebHost.GetSetting(WebHostDefaults.HttpsPortsKey))).ToList();
             urls = ports.Count > 0 ? string.Join(';', ports) : "http://localhost:5000";
         }
-        builder.WebHost.UseUrls($"{urls};http://*:{port}");
+        builder.WebHost.UseUrls($"{urls};http://{ManagementAddress.UrlHost(builder.Configuration)}:{port}");
     }
 
     /// <summary>Maps <c>/metrics</c> behind the operator key, or on the management port; and keeps that port to metrics and health.</summary>

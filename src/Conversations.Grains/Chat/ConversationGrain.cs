@@ -194,6 +194,10 @@ internal sealed class ConversationGrain(
         if (!Owns(caller)) yield break;
         if ((_running?.TurnId == turnId ? _running : FinishedRun(turnId)) is { } run)
         {
+            // An answered turn's buffer holds all its events: an id past the last was never sent, and would wait for nothing.
+            if (run.Answered && after is { } claimed && run.LastEventId is { } last && claimed.Index > last.Index)
+                throw new ArgumentException($"Last-Event-ID (or after) {claimed} is past the end of this turn: its last event is {last}. "
+                    + "Resume from an id the stream sent, or without one to replay the whole turn.");
             DelayDeactivation(TimeSpan.FromMinutes(10));
             await foreach (var batch in run.WatchAsync(after?.Index ?? 0, cancellationToken)) yield return batch;
             yield break;

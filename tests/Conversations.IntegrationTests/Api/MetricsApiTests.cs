@@ -55,9 +55,32 @@ public sealed partial class MetricsApiTests(PlatformFixture fx) : PlatformTests
         Assert.Equal(HttpStatusCode.OK, scraped.StatusCode);
         Assert.Contains("# TYPE", await scraped.Content.ReadAsStringAsync());
         await ApiClient.ProblemAsync(await management.Http.GetAsync("/v1/conversations"), HttpStatusCode.NotFound);
+        // With no Telemetry:MetricsAddress the port is on loopback only: another local address is refused.
+        Assert.False(await AcceptsAsync(OtherLoopback, port), "the management port answers on 127.0.0.2: it listens on every interface");
         // On the public port the scrape is not served at all, even with the operator key.
         using var op = new ApiClient(platform.BaseUrl!, PlatformFixture.OperatorKey);
         await ApiClient.ProblemAsync(await op.Http.GetAsync("/metrics"), HttpStatusCode.NotFound);
+    }
+
+    [Fact(DisplayName = "A silo's management port listens on 127.0.0.1 only, unless Telemetry:MetricsAddress names another address")]
+    public async Task Silo_management_port_is_on_loopback()
+    {
+        await using var database = await TestDatabase.CreateAsync("mbind");
+        var settings = new PlatformProcess.Settings(database.ConnectionString, "mbind-" + Guid.NewGuid().ToString("n")[..8]);
+        await using (var silo = await PlatformProcess.StartSiloAsync(settings, PlatformProcess.FreePort(), PlatformProcess.FreePort()))
+        {
+            var port = new Uri(silo.ManagementUrl!).Port;
+            Assert.True(await AcceptsAsync(IPAddress.Loopback, port), silo.Log);
+            Assert.False(await AcceptsAsync(OtherLoopback, port), "the silo's management port answers on 127.0.0.2: it listens on every interface");
+        }
+        // The setting opens it wider (a scraper in the cluster): then 127.0.0.2 is answered, which also shows the refusal above is the binding's.
+        var anywhere = settings with
+        {
+            ClusterId = "mbind-" + Guid.NewGuid().ToString("n")[..8],
+            Environment = new() { ["Telemetry__MetricsAddress"] = "0.0.0.0" },
+        };
+        await using var open = await PlatformProcess.StartSiloAsync(anywhere, PlatformProcess.FreePort(), PlatformProcess.FreePort());
+        Assert.True(await AcceptsAsync(OtherLoopback, new Uri(open.ManagementUrl!).Port), open.Log);
     }
 
     [Fact(DisplayName = "The SLO series the alert rules and the Grafana dashboard query exist under those names after a turn")]
@@ -84,6 +107,23 @@ public sealed partial class MetricsApiTests(PlatformFixture fx) : PlatformTests
         {
             Assert.Contains(series, queried, StringComparison.Ordinal);
             Assert.Contains(series + "{", text, StringComparison.Ordinal);
+        }
+    }
+
+    // Linux routes all of 127/8 to loopback: a socket bound to 127.0.0.1 refuses 127.0.0.2, one on every interface accepts it.
+    private static readonly IPAddress OtherLoopback = IPAddress.Parse("127.0.0.2");
+
+    private static async Task<bool> AcceptsAsync(IPAddress address, int port)
+    {
+        using var tcp = new System.Net.Sockets.TcpClient();
+        try
+        {
+            await tcp.ConnectAsync(address, port).WaitAsync(TimeSpan.FromSeconds(10));
+            return true;
+        }
+        catch (System.Net.Sockets.SocketException)
+        {
+            return false;
         }
     }
 

@@ -88,6 +88,34 @@ public sealed class TurnLifecycleTests(TurnPlatformFixture fx) : IClassFixture<T
         Assert.Equal(stored[^1]!["content"]!.GetValue<string>(), seen.AnswerText() + rest.AnswerText());
     }
 
+    [Fact(DisplayName = "Last-Event-ID past the end of a finished turn is a 400 naming its last event; its last event's id replays nothing and ends")]
+    public async Task Resume_past_the_end_is_refused()
+    {
+        var (user, id) = await fx.NewConversationAsync("te");
+        var events = await user.SendAsync(id, Question);
+        var turnId = events.Done()["turnId"]!.GetValue<string>();
+        var last = events[^1].Id!;
+        var parts = last.Split('.');
+        var beyond = $"{int.Parse(parts[0], CultureInfo.InvariantCulture) + 1}.{parts[1]}.{parts[2]}";
+
+        foreach (var claimed in new[] { beyond, "9999.0.0" })
+        {
+            var problem = await ApiClient.ProblemAsync(await user.GetTurnEventsAsync(id, turnId, claimed), HttpStatusCode.BadRequest);
+            Assert.Contains(last, problem["detail"]!.GetValue<string>(), StringComparison.Ordinal);
+            var viaQuery = await user.Http.GetAsync($"/v1/conversations/{id}/turns/{turnId}/events?after={Uri.EscapeDataString(claimed)}");
+            await ApiClient.ProblemAsync(viaQuery, HttpStatusCode.BadRequest);
+        }
+
+        // The last event's own id: nothing more to send, and the stream ends (as before).
+        using var atEnd = await user.GetTurnEventsAsync(id, turnId, last);
+        await ApiClient.EnsureAsync(atEnd, HttpStatusCode.OK);
+        Assert.Empty(await ApiClient.ReadEventsAsync(await atEnd.Content.ReadAsStreamAsync()));
+        // An earlier id still replays the rest, ending with done.
+        using var earlier = await user.GetTurnEventsAsync(id, turnId, events[0].Id);
+        await ApiClient.EnsureAsync(earlier, HttpStatusCode.OK);
+        Assert.Equal("done", (await ApiClient.ReadEventsAsync(await earlier.Content.ReadAsStreamAsync()))[^1].Name);
+    }
+
     [Fact(DisplayName = "A retried send with the same turnId (while live, and after it finished) is the same turn: nothing is added to history")]
     public async Task Retried_send_is_the_same_turn()
     {

@@ -240,6 +240,51 @@ public sealed class AdminConsoleTests(PlatformFixture fx) : PlatformTests
         Assert.Empty(console.Errors);
     }
 
+    [Fact(DisplayName = "A name or id of only spaces is refused next to its field before any request, in every console form that puts one in a URL")]
+    public async Task Blank_names_are_refused_before_any_request()
+    {
+        var (admin, _) = await fx.NewUnlimitedTenantAsync("cblank");
+        await using var console = await ConsoleBrowser.SignInAsync(fx.BaseUrl, admin.Key);
+        var writes = new List<string>();
+        console.Page.Request += (_, r) => { if (r.Method != "GET") lock (writes) writes.Add($"{r.Method} {r.Url}"); };
+
+        await console.OpenAsync("moderation", "Lexicons & limits");
+        await console.Page.GetByRole(AriaRole.Button, new() { Name = "New lexicon" }).ClickAsync();
+        await RefusedAsync(console, "Name", "admin-blank-lexicon");
+
+        await console.OpenAsync("models", "Models & routing");
+        await console.Page.GetByRole(AriaRole.Button, new() { Name = "Register model" }).ClickAsync();
+        var model = console.Page.GetByRole(AriaRole.Dialog);
+        await model.GetByLabel("Model name at the endpoint").FillAsync("m");
+        await model.GetByLabel("Endpoint (OpenAI-compatible, with /v1)").FillAsync("http://127.0.0.1:9/v1");
+        await model.GetByLabel("Input USD / M", new() { Exact = true }).FillAsync("1");
+        await model.GetByLabel("Output USD / M", new() { Exact = true }).FillAsync("1");
+        await RefusedAsync(console, "Id", "admin-blank-model");
+
+        await console.OpenAsync("access", "Roles & access");
+        await console.Page.GetByRole(AriaRole.Button, new() { Name = "New role" }).ClickAsync();
+        await RefusedAsync(console, "Name", "admin-blank-role");
+        await console.Page.GetByRole(AriaRole.Button, new() { Name = "Assign roles to a user" }).ClickAsync();
+        await RefusedAsync(console, "User id", "admin-blank-user-roles");
+
+        lock (writes) Assert.Empty(writes);
+        Assert.Empty(console.Errors);
+    }
+
+    // Types spaces into the dialog's field and submits: the field says why, is marked invalid, and the dialog closes unsent.
+    private static async Task RefusedAsync(ConsoleBrowser console, string field, string screenshot)
+    {
+        var dialog = console.Page.GetByRole(AriaRole.Dialog);
+        var input = dialog.GetByLabel(field, new() { Exact = true });
+        await input.FillAsync("   ");
+        await dialog.Locator("button[type=submit]").ClickAsync();
+        await Assertions.Expect(dialog.Locator(".field-error")).ToContainTextAsync("spaces alone");
+        await Assertions.Expect(input).ToHaveAttributeAsync("aria-invalid", "true");
+        await console.ScreenshotAsync(screenshot);
+        await dialog.GetByRole(AriaRole.Button, new() { Name = "close" }).ClickAsync();
+        await Assertions.Expect(console.Page.GetByRole(AriaRole.Dialog)).ToHaveCountAsync(0);
+    }
+
     private static List<string> Cited(List<SseEvent> events) =>
         events.Where(e => e.Name == "citation").Select(e => e.Data["documentId"]!.GetValue<string>()).ToList();
 

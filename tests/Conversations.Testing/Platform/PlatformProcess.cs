@@ -66,7 +66,6 @@ public sealed class PlatformProcess : IAsyncDisposable
         env["Orleans__GatewayPort"] = gatewayPort.ToString();
         var managementPort = FreePort();
         env["Telemetry__MetricsPort"] = managementPort.ToString();
-        env["Telemetry__MetricsAddress"] = "127.0.0.1";
         var p = new PlatformProcess(Launch("Conversations.Silo", env, ""), null) { ManagementUrl = $"http://127.0.0.1:{managementPort}" };
         var deadline = DateTime.UtcNow + StartTimeout;
         // The management port answers once the host has started, which is after the silo joined the cluster (and

@@ -44,6 +44,9 @@ internal sealed class TurnRun
     /// </summary>
     public bool Answered { get; private set; }
 
+    /// <summary>The id of the last event in the buffer; null before the first.</summary>
+    public TurnEventId? LastEventId => _events.Count > 0 && TurnEventId.TryParse(_events[^1].Id, out var id) ? id : null;
+
     /// <summary>Completes when the turn's task has ended.</summary>
     public Task Completion { get; private set; } = Task.CompletedTask;
 

@@ -163,8 +163,23 @@ export function Dialog({ title, open, onClose, children, footer }) {
   );
 }
 
-/** A labelled form field around any input; the hint sits outside the label so it is not part of the input's name. */
-export function Field({ label, hint, children, wide }) {
+/**
+ * A typed name that goes into a URL path: `take(value)` trims it and returns it, or, when only spaces are left, says so
+ * next to the field (`error`, for <Field>; `invalid`, for the input's aria-invalid) and returns null, so no request is
+ * sent to a path with an empty segment.
+ */
+export function useRequiredText(label) {
+  const [error, setError] = useState(null);
+  const take = value => {
+    const text = (value ?? '').trim();
+    setError(text ? null : t('form.blank', { f: label }));
+    return text || null;
+  };
+  return { error, take, invalid: error ? 'true' : undefined, clear: () => setError(null) };
+}
+
+/** A labelled form field around any input; the hint and the error sit outside the label so they are not part of the input's name. */
+export function Field({ label, hint, error, children, wide }) {
   return (
     <div class={`field-block ${wide ? 'wide' : ''}`}>
       <label class="field">
@@ -172,6 +187,7 @@ export function Field({ label, hint, children, wide }) {
         {children}
       </label>
       {hint && <small class="muted">{hint}</small>}
+      {error && <small class="field-error" role="alert">{error}</small>}
     </div>
   );
 }

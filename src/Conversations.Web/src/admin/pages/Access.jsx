@@ -5,7 +5,7 @@ import { api } from '../../shared/api.js';
 import { Icon } from '../../shared/icons.jsx';
 import { NavIcon } from '../icons.jsx';
 import { t } from '../strings.js';
-import { Badge, Card, DataTable, Dialog, ErrorNote, Field, Page, confirmAction, useAction, useLoad } from '../ui.jsx';
+import { Badge, Card, DataTable, Dialog, ErrorNote, Field, Page, confirmAction, useAction, useLoad, useRequiredText } from '../ui.jsx';
 
 const enc = encodeURIComponent;
 
@@ -124,15 +124,18 @@ function RoleDialog({ open, roles, onClose, onSaved }) {
   const [includes, setIncludes] = useState([]);
   const [labels, setLabels] = useState('');
   const action = useAction();
+  const required = useRequiredText(t('Name'));
   async function submit(e) {
     e.preventDefault();
+    const role = required.take(name);
+    if (!role) return;
     const body = { includes, labels: labels.split(',').map(s => s.trim()).filter(Boolean) };
-    if (await action.run(() => api.put(`/v1/acl/roles/${enc(name.trim())}`, body))) { setName(''); setIncludes([]); setLabels(''); onSaved(); }
+    if (await action.run(() => api.put(`/v1/acl/roles/${enc(role)}`, body))) { setName(''); setIncludes([]); setLabels(''); onSaved(); }
   }
   return (
-    <Dialog title={t('New role')} open={open} onClose={onClose}>
+    <Dialog title={t('New role')} open={open} onClose={() => { required.clear(); onClose(); }}>
       <form class="form" onSubmit={submit}>
-        <Field label={t('Name')}><input class="input" required value={name} onInput={e => setName(e.currentTarget.value)} /></Field>
+        <Field label={t('Name')} error={required.error}><input class="input" required value={name} onInput={e => setName(e.currentTarget.value)} aria-invalid={required.invalid} /></Field>
         <fieldset class="checks">
           <legend>{t('Includes the roles')}</legend>
           {roles.map(r => (
@@ -154,15 +157,18 @@ function UserRolesDialog({ user, roles, onClose, onSaved }) {
   const [chosen, setChosen] = useState([]);
   const action = useAction();
   const [last, setLast] = useState(null);
-  if (user !== last) { setLast(user); setUserId(user?.userId ?? ''); setChosen(user?.roles ?? []); }
+  const required = useRequiredText(t('User id'));
+  if (user !== last) { setLast(user); setUserId(user?.userId ?? ''); setChosen(user?.roles ?? []); required.clear(); }
   async function submit(e) {
     e.preventDefault();
-    if (await action.run(() => api.put(`/v1/acl/users/${enc(userId.trim())}/roles`, { roles: chosen }))) onSaved();
+    const id = required.take(userId);
+    if (!id) return;
+    if (await action.run(() => api.put(`/v1/acl/users/${enc(id)}/roles`, { roles: chosen }))) onSaved();
   }
   return (
     <Dialog title={t('Roles of a user')} open={!!user} onClose={onClose}>
       <form class="form" onSubmit={submit}>
-        <Field label={t('User id')}><input class="input" required value={userId} readOnly={!!user?.userId} onInput={e => setUserId(e.currentTarget.value)} /></Field>
+        <Field label={t('User id')} error={required.error}><input class="input" required value={userId} readOnly={!!user?.userId} onInput={e => setUserId(e.currentTarget.value)} aria-invalid={required.invalid} /></Field>
         <fieldset class="checks">
           <legend>{t('Roles')}</legend>
           {roles.map(r => (

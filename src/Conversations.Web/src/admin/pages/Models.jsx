@@ -3,7 +3,7 @@
 import { useState } from 'preact/hooks';
 import { api } from '../../shared/api.js';
 import { t } from '../strings.js';
-import { Badge, Card, DataTable, Dialog, ErrorNote, Field, Page, confirmAction, fmt, useAction, useLoad } from '../ui.jsx';
+import { Badge, Card, DataTable, Dialog, ErrorNote, Field, Page, confirmAction, fmt, useAction, useLoad, useRequiredText } from '../ui.jsx';
 
 const circuitTone = c => c === 'closed' ? 'ok' : c === 'open' ? 'danger' : 'warn';
 
@@ -107,8 +107,10 @@ function ModelDialog({ model, onClose, onSaved }) {
   const [form, setForm] = useState(null);
   const [last, setLast] = useState(null);
   const action = useAction();
+  const id = useRequiredText(t('Id'));
   if (model !== last) {
     setLast(model);
+    id.clear();
     setForm(model && {
       id: model.id ?? '', endpoint: model.endpoint ?? '', apiKey: '', modelName: model.modelName ?? '', tier: model.tier ?? 'small',
       domains: (model.domains ?? []).join(', '), inputPerMillion: model.inputPerMillion ?? '', cachedInputPerMillion: model.cachedInputPerMillion ?? '',
@@ -119,20 +121,22 @@ function ModelDialog({ model, onClose, onSaved }) {
   const num = v => v === '' ? null : Number(v);
   async function submit(e) {
     e.preventDefault();
+    const modelId = id.take(form.id);
+    if (!modelId) return;
     const body = {
       endpoint: form.endpoint, apiKey: form.apiKey || undefined, modelName: form.modelName, tier: form.tier,
       domains: form.domains.split(',').map(s => s.trim()).filter(Boolean), inputPerMillion: num(form.inputPerMillion),
       cachedInputPerMillion: num(form.cachedInputPerMillion), outputPerMillion: num(form.outputPerMillion),
       contextWindowTokens: num(form.contextWindowTokens), batchDiscount: num(form.batchDiscount),
     };
-    if (await action.run(() => api.put(`/v1/routing/models/${encodeURIComponent(form.id.trim())}`, body))) onSaved();
+    if (await action.run(() => api.put(`/v1/routing/models/${encodeURIComponent(modelId)}`, body))) onSaved();
   }
   return (
     <Dialog title={model?.id ? t('Model {m}', { m: model.id }) : t('Register model')} open={!!model} onClose={onClose}>
       {form && (
         <form class="form" onSubmit={submit}>
           <div class="grid-2">
-            <Field label={t('Id')}><input class="input" required readOnly={!!model?.id} value={form.id} onInput={set('id')} /></Field>
+            <Field label={t('Id')} error={id.error}><input class="input" required readOnly={!!model?.id} value={form.id} onInput={set('id')} aria-invalid={id.invalid} /></Field>
             <Field label={t('Model name at the endpoint')}><input class="input" required value={form.modelName} onInput={set('modelName')} /></Field>
           </div>
           <Field label={t('Endpoint (OpenAI-compatible, with /v1)')}><input class="input" required type="url" value={form.endpoint} onInput={set('endpoint')} /></Field>

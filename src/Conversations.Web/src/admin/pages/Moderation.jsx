@@ -2,7 +2,7 @@
 import { useState } from 'preact/hooks';
 import { api } from '../../shared/api.js';
 import { t } from '../strings.js';
-import { Badge, Card, DataTable, Dialog, ErrorNote, Field, Page, confirmAction, useAction, useLoad, when } from '../ui.jsx';
+import { Badge, Card, DataTable, Dialog, ErrorNote, Field, Page, confirmAction, useAction, useLoad, useRequiredText, when } from '../ui.jsx';
 
 const limitFields = [
   ['userRequestsPerMinute', 'Requests a minute per user'],
@@ -102,22 +102,26 @@ function LexiconDialog({ lexicon, onClose, onSaved }) {
   const [form, setForm] = useState(null);
   const [last, setLast] = useState(null);
   const action = useAction();
+  const name = useRequiredText(t('Name'));
   if (lexicon !== last) {
     setLast(lexicon);
+    name.clear();
     setForm(lexicon && { ...lexicon, words: lexicon.words.join('\n'), substringWords: lexicon.substringWords.join('\n') });
   }
   const set = k => e => setForm(f => ({ ...f, [k]: e.currentTarget.value }));
   const lines = s => s.split(/[\n,]/).map(w => w.trim()).filter(Boolean);
   async function submit(e) {
     e.preventDefault();
+    const lexiconName = name.take(form.name);
+    if (!lexiconName) return;
     const body = { words: lines(form.words), substringWords: lines(form.substringWords), riskLevel: form.riskLevel, action: form.action, label: form.label, scope: form.scope };
-    if (await action.run(() => api.put(`/v1/moderation/lexicons/${encodeURIComponent(form.name.trim())}`, body))) onSaved();
+    if (await action.run(() => api.put(`/v1/moderation/lexicons/${encodeURIComponent(lexiconName)}`, body))) onSaved();
   }
   return (
     <Dialog title={lexicon?.name ? t('Lexicon {n}', { n: lexicon.name }) : t('New lexicon')} open={!!lexicon} onClose={onClose}>
       {form && (
         <form class="form" onSubmit={submit}>
-          <Field label={t('Name')}><input class="input" required readOnly={!!lexicon?.name} value={form.name} onInput={set('name')} /></Field>
+          <Field label={t('Name')} error={name.error}><input class="input" required readOnly={!!lexicon?.name} value={form.name} onInput={set('name')} aria-invalid={name.invalid} /></Field>
           <Field label={t('Words (one a line; whole words, anywhere in CJK)')}><textarea class="input" rows="4" value={form.words} onInput={set('words')} /></Field>
           <Field label={t('Substring words (also inside longer words)')}><textarea class="input" rows="2" value={form.substringWords} onInput={set('substringWords')} /></Field>
           <div class="grid-3">
