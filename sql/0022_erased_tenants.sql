@@ -1,0 +1,137 @@
+-- A deleted tenant's writes still in flight must not bring its data back: drift samples sent every half second, a
+-- grain that writes its state when it deactivates, a reminder registered by a late call, a ledger or turn-details
+-- batch, a re-embedding, the key ring creating a fresh data key for a late write. One mechanism for all of them, at
+-- the database every writer ends in: erase_tenant leaves a marker that does not name the tenant (the fingerprint its
+-- audit entry already uses), and every table that holds tenant rows without a foreign key to tenants skips a new row
+-- of a marked tenant (the ones with the key refuse it anyway). erase_tenant holds the tenant's lock exclusively and
+-- every guarded insert shares it, so a write either commits before the deletion's statements run (and goes with
+-- them) or sees the marker. Creating a tenant of the same id again clears the marker.
+CREATE TABLE IF NOT EXISTS erased_tenants (
+    fingerprint text PRIMARY KEY,
+    erased_at   timestamptz NOT NULL DEFAULT now()
+);
+
+-- The first 16 hex digits of the SHA-256 of the id (DataRightsStore.Fingerprint).
+CREATE OR REPLACE FUNCTION tenant_fingerprint(p_tenant text) RETURNS text
+LANGUAGE sql IMMUTABLE STRICT AS $$ SELECT left(encode(sha256(convert_to(p_tenant, 'UTF8')), 'hex'), 16) $$;
+
+-- The erasure's advisory lock: one of 1024 per class, so a batch across many tenants holds a bounded number of locks.
+CREATE OR REPLACE FUNCTION tenant_erasure_lock_class() RETURNS int LANGUAGE sql IMMUTABLE AS $$ SELECT 1163022675 $$;
+CREATE OR REPLACE FUNCTION tenant_erasure_lock(p_tenant text) RETURNS int
+LANGUAGE sql IMMUTABLE STRICT AS $$ SELECT hashtext(p_tenant) & 1023 $$;
+
+-- Whether the tenant was deleted; waits for a deletion of it in progress.
+CREATE OR REPLACE FUNCTION tenant_erased(p_tenant text) RETURNS boolean
+LANGUAGE plpgsql AS $$
+BEGIN
+    IF p_tenant IS NULL OR p_tenant = '' THEN RETURN false; END IF;
+    PERFORM pg_advisory_xact_lock_shared(tenant_erasure_lock_class(), tenant_erasure_lock(p_tenant));
+    RETURN EXISTS (SELECT 1 FROM erased_tenants WHERE fingerprint = tenant_fingerprint(p_tenant));
+END $$;
+
+-- Row guards: a skipped row, not an error, so a batch of many tenants keeps the others' rows.
+CREATE OR REPLACE FUNCTION erased_tenant_skip_row() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+    RETURN CASE WHEN tenant_erased(NEW.tenant_id) THEN NULL ELSE NEW END;
+END $$;
+
+-- Grain state: the key is {tenant} or {tenant}/...; platform grains (_platform/...) are never marked.
+CREATE OR REPLACE FUNCTION erased_tenant_skip_grain_state() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+    RETURN CASE WHEN tenant_erased(split_part(NEW.grain_id_extension_string, '/', 1)) THEN NULL ELSE NEW END;
+END $$;
+
+-- Reminders: the grain id is {type}/{tenant} or {type}/{tenant}/...
+CREATE OR REPLACE FUNCTION erased_tenant_skip_reminder() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+    RETURN CASE WHEN tenant_erased(split_part(NEW.grain_id, '/', 2)) THEN NULL ELSE NEW END;
+END $$;
+
+DO $$
+DECLARE t text;
+BEGIN
+    FOREACH t IN ARRAY ARRAY['messages', 'usage_records', 'moderation_events', 'moderation_lexicons', 'moderation_lexicon_versions',
+        'routing_turns', 'routing_feedback', 'routing_answer_cache', 'routing_semantic_cache', 'routing_batch_items',
+        'audit_log', 'tenant_data_keys']
+    LOOP
+        EXECUTE format('DROP TRIGGER IF EXISTS erased_tenant_skip ON %I', t);
+        EXECUTE format('CREATE TRIGGER erased_tenant_skip BEFORE INSERT ON %I FOR EACH ROW EXECUTE FUNCTION erased_tenant_skip_row()', t);
+    END LOOP;
+END $$;
+DROP TRIGGER IF EXISTS erased_tenant_skip ON orleans_grain_state;
+CREATE TRIGGER erased_tenant_skip BEFORE INSERT ON orleans_grain_state FOR EACH ROW EXECUTE FUNCTION erased_tenant_skip_grain_state();
+DROP TRIGGER IF EXISTS erased_tenant_skip ON orleans_reminder;
+CREATE TRIGGER erased_tenant_skip BEFORE INSERT ON orleans_reminder FOR EACH ROW EXECUTE FUNCTION erased_tenant_skip_reminder();
+
+-- A tenant created again under a deleted one's id starts clean and may write.
+CREATE OR REPLACE FUNCTION erased_tenant_recreated() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+    DELETE FROM erased_tenants WHERE fingerprint = tenant_fingerprint(NEW.tenant_id);
+    RETURN NEW;
+END $$;
+DROP TRIGGER IF EXISTS erased_tenant_recreated ON tenants;
+CREATE TRIGGER erased_tenant_recreated AFTER INSERT ON tenants FOR EACH ROW EXECUTE FUNCTION erased_tenant_recreated();
+
+-- A late re-embedding would create the deleted tenant's chunk partition again (its bound names the tenant).
+CREATE OR REPLACE FUNCTION kb_ensure_partition(p_dims int, p_tenant text) RETURNS text
+LANGUAGE plpgsql AS $$
+DECLARE
+    parent text := kb_ensure_chunk_table(p_dims);
+    part   text := parent || '_' || substr(md5(p_tenant), 1, 16);
+BEGIN
+    IF to_regclass(part) IS NOT NULL THEN RETURN part; END IF;
+    IF tenant_erased(p_tenant) THEN
+        RAISE EXCEPTION 'the tenant was deleted' USING ERRCODE = 'P0002';
+    END IF;
+    PERFORM pg_advisory_xact_lock(hashtext('kb_partition:' || part));
+    BEGIN
+        EXECUTE format('CREATE TABLE IF NOT EXISTS %I PARTITION OF %I FOR VALUES IN (%L)', part, parent, p_tenant);
+    EXCEPTION WHEN duplicate_table THEN
+        NULL; -- created by the upload that held the lock before us
+    END;
+    RETURN part;
+END $$;
+
+-- As in 0009, with the lock and the marker.
+CREATE OR REPLACE FUNCTION erase_tenant(p_tenant text) RETURNS boolean
+LANGUAGE plpgsql AS $$
+DECLARE part record; existed boolean;
+BEGIN
+    -- First: writes of the tenant in flight commit before the deletes below run, or wait and then see the marker.
+    PERFORM pg_advisory_xact_lock(tenant_erasure_lock_class(), tenant_erasure_lock(p_tenant));
+    SELECT EXISTS (SELECT 1 FROM tenants WHERE tenant_id = p_tenant) INTO existed;
+    IF existed THEN
+        INSERT INTO erased_tenants (fingerprint) VALUES (tenant_fingerprint(p_tenant))
+        ON CONFLICT (fingerprint) DO UPDATE SET erased_at = now();
+    END IF;
+    FOR part IN
+        SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid JOIN pg_class p ON p.oid = i.inhparent
+        WHERE p.relname LIKE 'kb\_chunks\_%' AND c.relname = p.relname || '_' || substr(md5(p_tenant), 1, 16)
+    LOOP
+        EXECUTE format('DROP TABLE IF EXISTS %I', part.relname);
+    END LOOP;
+    DELETE FROM messages WHERE tenant_id = p_tenant;
+    DELETE FROM usage_records WHERE tenant_id = p_tenant;
+    DELETE FROM moderation_events WHERE tenant_id = p_tenant;
+    DELETE FROM moderation_lexicons WHERE tenant_id = p_tenant;
+    DELETE FROM moderation_lexicon_versions WHERE tenant_id = p_tenant;
+    DELETE FROM routing_turns WHERE tenant_id = p_tenant;
+    DELETE FROM routing_feedback WHERE tenant_id = p_tenant;
+    DELETE FROM routing_answer_cache WHERE tenant_id = p_tenant;
+    DELETE FROM routing_semantic_cache WHERE tenant_id = p_tenant;
+    DELETE FROM routing_batch_items WHERE tenant_id = p_tenant;
+    DELETE FROM orleans_grain_state
+        WHERE grain_id_extension_string = p_tenant OR grain_id_extension_string LIKE p_tenant || '/%';
+    DELETE FROM orleans_reminder WHERE grain_id LIKE '%/' || p_tenant OR grain_id LIKE '%/' || p_tenant || '/%';
+    DELETE FROM tenants WHERE tenant_id = p_tenant; -- cascades: users, keys, conversations, documents, labels, exports
+    PERFORM set_config('conversations.audit_erasure', 'on', true);
+    DELETE FROM audit_log WHERE tenant_id = p_tenant;
+    PERFORM set_config('conversations.audit_erasure', 'off', true);
+    -- The platform's entries (tenant creation) and other tenants' refusals may name it too.
+    PERFORM audit_scrub(NULL, p_tenant, '(deleted tenant)');
+    RETURN existed;
+END $$;
