@@ -97,62 +97,28 @@ END $$;
 DROP TRIGGER IF EXISTS erased_tenant_recreated ON tenants;
 CREATE TRIGGER erased_tenant_recreated AFTER INSERT ON tenants FOR EACH ROW EXECUTE FUNCTION erased_tenant_recreated();
 
--- A late re-embedding would create the deleted tenant's chunk partition again (its bound names the tenant).
+-- A late re-embedding would create the deleted tenant's chunk partition again (its bound names the tenant): the
+-- function of 0018 keeps its body under a new name, behind the check.
+ALTER FUNCTION kb_ensure_partition(int, text) RENAME TO kb_create_partition;
 CREATE OR REPLACE FUNCTION kb_ensure_partition(p_dims int, p_tenant text) RETURNS text
 LANGUAGE plpgsql AS $$
-DECLARE
-    parent text := kb_ensure_chunk_table(p_dims);
-    part   text := parent || '_' || substr(md5(p_tenant), 1, 16);
 BEGIN
-    IF to_regclass(part) IS NOT NULL THEN RETURN part; END IF;
     IF tenant_erased(p_tenant) THEN
         RAISE EXCEPTION 'the tenant was deleted' USING ERRCODE = 'P0002';
     END IF;
-    PERFORM pg_advisory_xact_lock(hashtext('kb_partition:' || part));
-    BEGIN
-        EXECUTE format('CREATE TABLE IF NOT EXISTS %I PARTITION OF %I FOR VALUES IN (%L)', part, parent, p_tenant);
-    EXCEPTION WHEN duplicate_table THEN
-        NULL; -- created by the upload that held the lock before us
-    END;
-    RETURN part;
+    RETURN kb_create_partition(p_dims, p_tenant);
 END $$;
 
--- As in 0009, with the lock and the marker.
+-- The deletion of 0009 keeps its body under a new name; the lock and the marker come first, in its transaction.
+ALTER FUNCTION erase_tenant(text) RENAME TO erase_tenant_rows;
 CREATE OR REPLACE FUNCTION erase_tenant(p_tenant text) RETURNS boolean
 LANGUAGE plpgsql AS $$
-DECLARE part record; existed boolean;
 BEGIN
-    -- First: writes of the tenant in flight commit before the deletes below run, or wait and then see the marker.
+    -- Writes of the tenant in flight commit before the deletes run, or wait and then see the marker.
     PERFORM pg_advisory_xact_lock(tenant_erasure_lock_class(), tenant_erasure_lock(p_tenant));
-    SELECT EXISTS (SELECT 1 FROM tenants WHERE tenant_id = p_tenant) INTO existed;
-    IF existed THEN
+    IF EXISTS (SELECT 1 FROM tenants WHERE tenant_id = p_tenant) THEN
         INSERT INTO erased_tenants (fingerprint) VALUES (tenant_fingerprint(p_tenant))
         ON CONFLICT (fingerprint) DO UPDATE SET erased_at = now();
     END IF;
-    FOR part IN
-        SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid JOIN pg_class p ON p.oid = i.inhparent
-        WHERE p.relname LIKE 'kb\_chunks\_%' AND c.relname = p.relname || '_' || substr(md5(p_tenant), 1, 16)
-    LOOP
-        EXECUTE format('DROP TABLE IF EXISTS %I', part.relname);
-    END LOOP;
-    DELETE FROM messages WHERE tenant_id = p_tenant;
-    DELETE FROM usage_records WHERE tenant_id = p_tenant;
-    DELETE FROM moderation_events WHERE tenant_id = p_tenant;
-    DELETE FROM moderation_lexicons WHERE tenant_id = p_tenant;
-    DELETE FROM moderation_lexicon_versions WHERE tenant_id = p_tenant;
-    DELETE FROM routing_turns WHERE tenant_id = p_tenant;
-    DELETE FROM routing_feedback WHERE tenant_id = p_tenant;
-    DELETE FROM routing_answer_cache WHERE tenant_id = p_tenant;
-    DELETE FROM routing_semantic_cache WHERE tenant_id = p_tenant;
-    DELETE FROM routing_batch_items WHERE tenant_id = p_tenant;
-    DELETE FROM orleans_grain_state
-        WHERE grain_id_extension_string = p_tenant OR grain_id_extension_string LIKE p_tenant || '/%';
-    DELETE FROM orleans_reminder WHERE grain_id LIKE '%/' || p_tenant OR grain_id LIKE '%/' || p_tenant || '/%';
-    DELETE FROM tenants WHERE tenant_id = p_tenant; -- cascades: users, keys, conversations, documents, labels, exports
-    PERFORM set_config('conversations.audit_erasure', 'on', true);
-    DELETE FROM audit_log WHERE tenant_id = p_tenant;
-    PERFORM set_config('conversations.audit_erasure', 'off', true);
-    -- The platform's entries (tenant creation) and other tenants' refusals may name it too.
-    PERFORM audit_scrub(NULL, p_tenant, '(deleted tenant)');
-    RETURN existed;
+    RETURN erase_tenant_rows(p_tenant);
 END $$;
