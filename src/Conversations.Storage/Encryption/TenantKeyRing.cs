@@ -18,7 +18,10 @@ public sealed class TenantKeyRing(NpgsqlDataSource db, IKeyProvider provider, En
     /// <summary>The key provider wrapping the data keys.</summary>
     public IKeyProvider Provider => provider;
 
-    /// <summary>The tenant's data key (created when it has none). Throws <see cref="TenantDataUnreadableException"/> when it was destroyed.</summary>
+    /// <summary>
+    /// The tenant's data key (created when it has none). Throws <see cref="TenantDataUnreadableException"/> when it was
+    /// destroyed, or its tenant deleted: a late write of a deleted tenant gets no fresh key.
+    /// </summary>
     public async ValueTask<TenantDataKey> ForTenantAsync(string tenantId, CancellationToken ct = default)
     {
         if (_cache.TryGetValue(tenantId, out var hit) && hit.FreshUntil > DateTime.UtcNow) return hit.Key;
@@ -119,6 +122,7 @@ public sealed class TenantKeyRing(NpgsqlDataSource db, IKeyProvider provider, En
             // Another host may have created it first: then read theirs.
             if (await insert.ExecuteNonQueryAsync(ct) == 1) return new TenantDataKey(tenantId, fresh);
         }
-        throw new InvalidOperationException($"The data key of tenant '{tenantId}' could not be created.");
+        // Neither found nor created: the table skips a deleted tenant's rows (sql/0022), and its key went with it.
+        throw new TenantDataUnreadableException(tenantId);
     }
 }

@@ -161,6 +161,60 @@ public sealed class DataRightsTests(DataSecurityFixture fx) : DataSecurityTests
         Assert.Contains("tenant.delete", (await op.GetJsonAsync("/v1/audit?action=tenant")).ToJsonString());
     }
 
+    // What the writers that outlive a request do for a tenant, as the database sees it: the drift grain's state and
+    // reminder (samples flushed every half second, state written on deactivation), a ledger row, a fresh data key
+    // for a sealing write, a re-embedding's chunk partition. Each statement is its own transaction.
+    private static readonly string[] LateWrites =
+    [
+        "SELECT orleans_grain_state_write('late', 1, 0, 0, 2, 'drift', @t, NULL, '\\x01'::bytea)",
+        "SELECT orleans_grain_state_write('late', 3, 0, 0, 2, 'drift', @t || '/late', NULL, '\\x01'::bytea)",
+        "INSERT INTO orleans_reminder (service_id, grain_id, reminder_name, grain_hash, start_time, period, version) " +
+        "VALUES ('late', 'drift/' || @t, 'drift-check', 1, now(), 60000, 0) ON CONFLICT DO NOTHING",
+        "INSERT INTO usage_records (tenant_id, user_id, conversation_id, turn_id, model, prompt_tokens, cached_tokens, completion_tokens) " +
+        "VALUES (@t, 'alice', 'late', 'late-turn', 'm', 1, 0, 1) ON CONFLICT DO NOTHING",
+        "INSERT INTO tenant_data_keys (tenant_id, wrapped_key, master_key_id) VALUES (@t, '\\x01'::bytea, 'late') ON CONFLICT DO NOTHING",
+    ];
+
+    private async Task LateWritesAsync(string tenantId)
+    {
+        await using var c = new Npgsql.NpgsqlConnection(fx.Database.ConnectionString);
+        await c.OpenAsync();
+        foreach (var sql in LateWrites)
+        {
+            await using var cmd = new Npgsql.NpgsqlCommand(sql, c);
+            cmd.Parameters.AddWithValue("t", tenantId);
+            await cmd.ExecuteNonQueryAsync();
+        }
+    }
+
+    [Fact(DisplayName = "A deleted tenant stays deleted: drift samples, grain writes, ledger rows and keys in flight do not bring it back")]
+    public async Task Tenant_deletion_with_writes_in_flight()
+    {
+        using var op = fx.Operator();
+        var tenantId = ("zqg" + Guid.NewGuid().ToString("n"))[..20];
+        using var admin = fx.As(await op.CreateTenantAsync(tenantId));
+        using var user = fx.As(await admin.CreateUserWithKeyAsync("alice"));
+        await TalkAsync(user, Marker("gone")); // the last turn's drift sample is still queued on its silo
+        Assert.Equal(HttpStatusCode.NoContent, (await op.Http.DeleteAsync($"/v1/tenants/{tenantId}")).StatusCode);
+
+        await LateWritesAsync(tenantId);
+        await using (var c = new Npgsql.NpgsqlConnection(fx.Database.ConnectionString))
+        {
+            await c.OpenAsync();
+            await using var partition = new Npgsql.NpgsqlCommand("SELECT kb_ensure_partition(384, @t)", c);
+            partition.Parameters.AddWithValue("t", tenantId);
+            await Assert.ThrowsAsync<Npgsql.PostgresException>(() => partition.ExecuteScalarAsync());
+        }
+        await Task.Delay(TimeSpan.FromSeconds(1.5)); // past the drift samples' flush (0.5 s) and the grain's call
+        Assert.DoesNotContain(tenantId, await DumpAsync());
+
+        // The same id created again (its tenants row) is a new tenant whose writes stay.
+        await fx.Database.ExecuteAsync($"INSERT INTO tenants (tenant_id, name) VALUES ('{tenantId}', 'again')");
+        await LateWritesAsync(tenantId);
+        Assert.Contains($"drift/{tenantId}", await DumpAsync());
+        await fx.Database.ExecuteAsync($"SELECT erase_tenant('{tenantId}')");
+    }
+
     [Fact(DisplayName = "An export of a tenant and of one user is a zip with conversations, settings, usage and audit, with progress")]
     public async Task Export_archive()
     {
