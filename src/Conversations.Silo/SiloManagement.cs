@@ -1,5 +1,5 @@
 using Conversations.Contracts.Health;
-using Conversations.Hosting.Telemetry;
+using Conversations.Contracts.Telemetry;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using OpenTelemetry.Metrics;
@@ -23,7 +23,7 @@ internal static class SiloManagement
     public static void AddSiloManagement(this WebApplicationBuilder builder)
     {
         var port = builder.Configuration.GetValue("Telemetry:MetricsPort", DefaultPort);
-        builder.WebHost.UseUrls($"http://{ManagementAddress.UrlHost(builder.Configuration)}:{port}");
+        builder.WebHost.UseUrls($"http://{ManagementAddress.UrlHost(builder.Configuration[ManagementAddress.Setting])}:{port}");
         builder.Services.AddOpenTelemetry().WithMetrics(m => m.AddPrometheusExporter());
         builder.UseOrleans(silo => silo.AddDashboard());
         builder.Services.AddHealthChecks()

@@ -1,7 +1,7 @@
 using Conversations.Api.Auth;
 using Conversations.Api.Errors;
 using Conversations.Contracts;
-using Conversations.Hosting.Telemetry;
+using Conversations.Contracts.Telemetry;
 
 namespace Conversations.Api.Telemetry;
 
@@ -32,7 +32,7 @@ internal static class MetricsEndpoint
                 .Concat(Urls("https", builder.WebHost.GetSetting(WebHostDefaults.HttpsPortsKey))).ToList();
             urls = ports.Count > 0 ? string.Join(';', ports) : "http://localhost:5000";
         }
-        builder.WebHost.UseUrls($"{urls};http://{ManagementAddress.UrlHost(builder.Configuration)}:{port}");
+        builder.WebHost.UseUrls($"{urls};http://{ManagementAddress.UrlHost(builder.Configuration[ManagementAddress.Setting])}:{port}");
     }
 
     /// <summary>Maps <c>/metrics</c> behind the operator key, or on the management port; and keeps that port to metrics and health.</summary>
