@@ -39,4 +39,9 @@ set -e
 # One closing line for the whole run, summed over the test projects.
 awk '/^ +Passed: [0-9]+$/{p+=$2} /^ +Failed: [0-9]+$/{f+=$2} /^ +Skipped: [0-9]+$/{s+=$2}
      END { printf "Tests: %d passed, %d failed, %d skipped\n", p, f, s }' .local/test-output.log
+# The failed tests again, with their messages, so the end of the log names them.
+if grep -q '^ *Failed [^:]' .local/test-output.log; then
+  echo "Failed tests:"
+  grep -A 12 '^ *Failed [^:]' .local/test-output.log | cut -c1-300 | head -n 200
+fi
 exit "$status"

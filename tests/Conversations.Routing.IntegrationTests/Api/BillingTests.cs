@@ -120,7 +120,7 @@ public sealed class BillingTests(RoutingPlatform fx) : RoutingPlatformTests
         const int turns = 14;
         var sent = 0;
         for (var i = 0; i < turns; i++)
-            sent += (await AskLargeAsync(t, id, $"Turn {i}: explain step {i} of the warehouse migration plan in detail.")).Turns;
+            sent += (await t.AskLargeAsync(id, $"Turn {i}: explain step {i} of the warehouse migration plan in detail.")).Turns;
 
         var summary = await LedgerRowAsync(t, "small", r => r["kind"]!.GetValue<string>() == "summary");
         Assert.True(summary["summaries"]!.GetValue<long>() >= 1);
@@ -142,7 +142,7 @@ public sealed class BillingTests(RoutingPlatform fx) : RoutingPlatformTests
         await WarmUpAsync(t);
         var id = await t.User.CreateConversationAsync();
         for (var i = 0; i < 3; i++)
-            await AskLargeAsync(t, id, $"Question {i}: what does the handbook say about travel?");
+            await t.AskLargeAsync(id, $"Question {i}: what does the handbook say about travel?");
 
         var totals = (await t.GetAsync("/v1/usage?userId=alice"))["totals"]!;
         for (var i = 0; i < 50 && totals["cachedTokenSavingsUsd"]!.GetValue<decimal>() == 0; i++)
@@ -224,23 +224,6 @@ public sealed class BillingTests(RoutingPlatform fx) : RoutingPlatformTests
         Assert.Equal("done", (await t.User.SendAsync(id, "Please go on with the comparison"))[^1].Name);
         var next = fx.Model.Requests.Last(r => r.Model == large);
         Assert.Contains(next.Messages, m => m.Role == "assistant" && m.Content.StartsWith("Here is the first part", StringComparison.Ordinal));
-    }
-
-    // A turn the policy sends to "large" (complexityThreshold 0). On a loaded machine the large call may miss its
-    // first-token timeout and a backup answer, as designed: done.route still names the router's choice of "large", so
-    // only such a fallback is asked again (after the break, should the misses have opened the circuit). Any other
-    // model fails with the turn's events. Turns: how many turns it took.
-    private static async Task<(JsonNode Done, int Turns)> AskLargeAsync(TestTenant t, string conversationId, string question)
-    {
-        for (var turns = 1; ; turns++)
-        {
-            var events = await t.User.SendAsync(conversationId, question);
-            var done = events.Done();
-            if (done["model"]!.GetValue<string>() == "large") return (done, turns);
-            var fellBack = done["route"]?.GetValue<string>().StartsWith("large model:", StringComparison.Ordinal) == true;
-            Assert.True(fellBack && turns < 3, $"expected model large, turn {turns}:\n{events.Dump()}");
-            await Task.Delay(RoutingPlatform.BreakDuration);
-        }
     }
 
     // One ordinary turn by another user first, so a cold client (first connection, first compilation on a busy machine)

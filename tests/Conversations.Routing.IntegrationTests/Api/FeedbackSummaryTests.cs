@@ -12,7 +12,8 @@ public sealed class FeedbackSummaryTests(RoutingPlatform fx) : RoutingPlatformTe
         for (var i = 0; i < 2; i++)
         {
             var conversation = await t.User.CreateConversationAsync();
-            var seq = (await t.User.SendAsync(conversation, $"Compare plan {i} with the alternatives")).Done()["assistantMessageSeq"]!.GetValue<long>();
+            // Each voted answer comes from "large" (a first-token timeout under load would give a backup answer instead).
+            var seq = (await t.AskLargeAsync(conversation, $"Compare plan {i} with the alternatives")).Done["assistantMessageSeq"]!.GetValue<long>();
             voted.Add($"/v1/conversations/{conversation}/messages/{seq}/feedback");
         }
         Assert.Equal(HttpStatusCode.OK, (await t.User.PostAsync(voted[0], new { rating = "up" })).Status);

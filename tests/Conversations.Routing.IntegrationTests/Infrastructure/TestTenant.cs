@@ -58,6 +58,25 @@ public sealed class TestTenant(RoutingPlatform platform, string tenantId, ApiCli
         return await client.SendAsync(conversation, text);
     }
 
+    /// <summary>
+    /// Sends a turn the policy routes to "large" (complexityThreshold 0) until "large" answers it. On a loaded machine
+    /// the large call may miss its first-token timeout and get a backup answer, as designed: done.route still names the
+    /// router's choice of "large", so only such a fallback is asked again (after the break, should the misses have
+    /// opened the circuit), at most twice. Any other answer fails with the turn's events. Turns: how many it took.
+    /// </summary>
+    public async Task<(JsonNode Done, int Turns)> AskLargeAsync(string conversationId, string question)
+    {
+        for (var turns = 1; ; turns++)
+        {
+            var events = await User.SendAsync(conversationId, question);
+            var done = events.Done();
+            if (done["model"]!.GetValue<string>() == "large") return (done, turns);
+            var fellBack = done["route"]?.GetValue<string>().StartsWith("large model:", StringComparison.Ordinal) == true;
+            Assert.True(fellBack && turns < 3, $"expected model large, turn {turns}:\n{events.Dump()}");
+            await Task.Delay(RoutingPlatform.BreakDuration);
+        }
+    }
+
     /// <summary>The health of a catalog model's endpoint: this tenant's own figures.</summary>
     public async Task<JsonNode> HealthAsync(string modelId) => (await HealthEntryAsync(modelId))["health"]!;
 
