@@ -195,9 +195,15 @@ public sealed class DataRightsTests(DataSecurityFixture fx) : DataSecurityTests
         using var admin = fx.As(await op.CreateTenantAsync(tenantId));
         using var user = fx.As(await admin.CreateUserWithKeyAsync("alice"));
         await TalkAsync(user, Marker("gone")); // the last turn's drift sample is still queued on its silo
+        var conversationId = (await StoredAsync("SELECT conversation_id FROM conversations WHERE tenant_id = @id", tenantId)).First();
         Assert.Equal(HttpStatusCode.NoContent, (await op.Http.DeleteAsync($"/v1/tenants/{tenantId}")).StatusCode);
 
         await LateWritesAsync(tenantId);
+        // A late message of its conversation is refused by the foreign keys (messages → conversations → tenants).
+        var lateMessage = await Assert.ThrowsAsync<Npgsql.PostgresException>(() => fx.Database.ExecuteAsync(
+            "INSERT INTO messages (tenant_id, conversation_id, seq, turn_id, role, content, status) " +
+            $"VALUES ('{tenantId}', '{conversationId}', 99, 'late-turn', 'assistant', 'late', 'complete')"));
+        Assert.Equal(Npgsql.PostgresErrorCodes.ForeignKeyViolation, lateMessage.SqlState);
         await using (var c = new Npgsql.NpgsqlConnection(fx.Database.ConnectionString))
         {
             await c.OpenAsync();
