@@ -17,7 +17,8 @@ namespace Conversations.Grains.DataRights;
 
 /// <summary>
 /// Exports and deletions. Grains that hold a user's data in memory are told first (conversations deleted, memory
-/// forgotten), then one transaction removes the rows; a tenant's data key is destroyed before its rows go.
+/// forgotten), then one transaction removes the rows; a tenant's data key is destroyed before its rows go, and its
+/// active grains are deactivated after them.
 /// Exports run in the background of the host that started them, writing progress and a heartbeat to their job row;
 /// one whose host stops reads as interrupted and can be restarted.
 /// </summary>
@@ -49,7 +50,10 @@ internal sealed partial class DataRightsService(
     public async Task<bool> DeleteTenantAsync(string tenantId, AuditActor actor, CancellationToken ct)
     {
         await keys.EraseTenantKeysAsync(tenantId, ct);
-        return await store.EraseTenantAsync(tenantId, Who(actor), ct);
+        if (!await store.EraseTenantAsync(tenantId, Who(actor), ct)) return false;
+        // After the rows: a grain deactivated before could be activated again by a late call and reload them.
+        await TenantGrains.DeactivateAsync(grains, tenantId, logger);
+        return true;
     }
 
     /// <inheritdoc />

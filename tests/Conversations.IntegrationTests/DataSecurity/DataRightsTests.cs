@@ -221,6 +221,42 @@ public sealed class DataRightsTests(DataSecurityFixture fx) : DataSecurityTests
         await fx.Database.ExecuteAsync($"SELECT erase_tenant('{tenantId}')");
     }
 
+    [Fact(DisplayName = "A tenant created again under a deleted tenant's id starts empty: the old settings, memory and conversations stay gone, and its turns answer")]
+    public async Task Tenant_recreated_under_the_same_id()
+    {
+        using var op = fx.Operator();
+        var tenantId = ("zqr" + Guid.NewGuid().ToString("n"))[..20];
+        var marker = Marker("old");
+        var name = "Zq" + new string(Guid.NewGuid().ToString("n").Where(char.IsLetter).Take(8).ToArray());
+        using (var admin = fx.As(await op.CreateTenantAsync(tenantId)))
+        using (var user = fx.As(await admin.CreateUserWithKeyAsync("alice")))
+        {
+            await admin.PatchSettingsAsync(new { instructions = $"Always mention {marker}." });
+            var id = await TalkAsync(user, marker);
+            await user.SendAsync(id, $"My name is {name}.");
+            var remembered = false;
+            for (var i = 0; i < 40 && !remembered; i++)
+            {
+                remembered = (await user.GetJsonAsync("/v1/me/memory")).ToJsonString().Contains(name);
+                if (!remembered) await Task.Delay(250);
+            }
+            Assert.True(remembered, "the name was not remembered");
+            // Its grains are active (settings, the user's memory, the conversation) when the tenant is deleted.
+            Assert.Equal(HttpStatusCode.NoContent, (await op.Http.DeleteAsync($"/v1/tenants/{tenantId}")).StatusCode);
+        }
+
+        using var again = fx.As(await op.CreateTenantAsync(tenantId));
+        using var alice = fx.As(await again.CreateUserWithKeyAsync("alice"));
+        Assert.DoesNotContain(marker, (await again.GetJsonAsync("/v1/tenant/settings")).ToJsonString());
+        Assert.DoesNotContain(name, (await alice.GetJsonAsync("/v1/me/memory")).ToJsonString());
+        Assert.Empty((await alice.GetJsonAsync("/v1/conversations"))["conversations"]!.AsArray());
+        var conversation = await alice.CreateConversationAsync("new");
+        (await alice.SendAsync(conversation, "What is my name?")).Done();
+        Assert.DoesNotContain(name, (await alice.GetJsonAsync("/v1/me/memory")).ToJsonString());
+        Assert.DoesNotContain(marker, await DumpAsync());
+        Assert.Equal(HttpStatusCode.NoContent, (await op.Http.DeleteAsync($"/v1/tenants/{tenantId}")).StatusCode);
+    }
+
     [Fact(DisplayName = "An export of a tenant and of one user is a zip with conversations, settings, usage and audit, with progress")]
     public async Task Export_archive()
     {
