@@ -121,6 +121,20 @@ public sealed partial class KnowledgeStore
         foreach (var c in chunks)
             if (c.Embedding.Length != Dimensions)
                 throw new ArgumentException($"Chunk {c.ChunkIndex} has {c.Embedding.Length} dimensions; this store holds {Dimensions}.");
+        try
+        {
+            await ReplaceDocumentOnceAsync(tenantId, document, chunks, audit, ct);
+        }
+        catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.CheckViolation && _partitions.TryRemove(tenantId, out _))
+        {
+            // "No partition for the row": the tenant was deleted (its partition with it) after this store saw the
+            // partition, and a tenant of the same id was created again. Its partition is made anew.
+            await ReplaceDocumentOnceAsync(tenantId, document, chunks, audit, ct);
+        }
+    }
+
+    private async Task ReplaceDocumentOnceAsync(string tenantId, StoredDocument document, IReadOnlyList<StoredChunk> chunks, AuditWrite? audit, CancellationToken ct)
+    {
         await EnsurePartitionAsync(tenantId, ct);
         var key = await _keys.ForTenantAsync(tenantId, ct);
         var lexemes = await KeyedLexemesAsync(key, chunks, ct);

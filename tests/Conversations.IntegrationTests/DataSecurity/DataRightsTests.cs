@@ -221,6 +221,19 @@ public sealed class DataRightsTests(DataSecurityFixture fx) : DataSecurityTests
         await fx.Database.ExecuteAsync($"SELECT erase_tenant('{tenantId}')");
     }
 
+    // Alice reads the "public" label.
+    private static async Task GrantPublicAsync(ApiClient admin)
+    {
+        await ApiClient.EnsureAsync(await admin.Http.PutAsJsonAsync("/v1/acl/roles/staff", new { includes = Array.Empty<string>(), labels = new[] { "public" } }), HttpStatusCode.OK);
+        await ApiClient.EnsureAsync(await admin.Http.PutAsJsonAsync("/v1/acl/users/alice/roles", new { roles = new[] { "staff" } }), HttpStatusCode.OK);
+    }
+
+    private static async Task UploadAsync(ApiClient admin, string content) =>
+        await ApiClient.EnsureAsync(await admin.Http.PostAsJsonAsync("/v1/knowledge/documents", new
+        {
+            documents = new[] { new { id = "handbook", title = "Handbook", label = "public", content = content + " " + string.Join(' ', Enumerable.Repeat("Policies apply.", 30)) } },
+        }), HttpStatusCode.OK);
+
     [Fact(DisplayName = "A tenant created again under a deleted tenant's id starts empty: the old settings, memory and conversations stay gone, and its turns answer")]
     public async Task Tenant_recreated_under_the_same_id()
     {
@@ -232,6 +245,8 @@ public sealed class DataRightsTests(DataSecurityFixture fx) : DataSecurityTests
         using (var user = fx.As(await admin.CreateUserWithKeyAsync("alice")))
         {
             await admin.PatchSettingsAsync(new { instructions = $"Always mention {marker}." });
+            await GrantPublicAsync(admin);
+            await UploadAsync(admin, $"The old handbook says {marker}.");
             var id = await TalkAsync(user, marker);
             await user.SendAsync(id, $"My name is {name}.");
             var remembered = false;
@@ -250,8 +265,17 @@ public sealed class DataRightsTests(DataSecurityFixture fx) : DataSecurityTests
         Assert.DoesNotContain(marker, (await again.GetJsonAsync("/v1/tenant/settings")).ToJsonString());
         Assert.DoesNotContain(name, (await alice.GetJsonAsync("/v1/me/memory")).ToJsonString());
         Assert.Empty((await alice.GetJsonAsync("/v1/conversations"))["conversations"]!.AsArray());
+        // Its first document gets a chunk partition again (the deleted tenant's went with it). The old access rules
+        // are gone too: alice reads the label only once the new admin grants it.
+        await UploadAsync(again, "The new handbook says annual leave is thirty days.");
         var conversation = await alice.CreateConversationAsync("new");
-        (await alice.SendAsync(conversation, "What is my name?")).Done();
+        var question = "How long is annual leave in the handbook?";
+        Assert.DoesNotContain(await alice.SendAsync(conversation, question), e => e.Name == "citation");
+        await GrantPublicAsync(again);
+        var events = await alice.SendAsync(conversation, question);
+        events.Done();
+        Assert.Contains(events, e => e.Name == "citation");
+        Assert.DoesNotContain(marker, events.Dump());
         Assert.DoesNotContain(name, (await alice.GetJsonAsync("/v1/me/memory")).ToJsonString());
         Assert.DoesNotContain(marker, await DumpAsync());
         Assert.Equal(HttpStatusCode.NoContent, (await op.Http.DeleteAsync($"/v1/tenants/{tenantId}")).StatusCode);

@@ -39,9 +39,12 @@ public sealed class LatencyAndStallTests
         // Proves: a timeout fault never sends response headers, so a client timeout fires; the next request is served.
         await using var server = await TestModelServer.StartAsync();
         server.Control.SetFault("m", FaultRule.Timeout(count: 1));
-        using var http = new HttpClient { Timeout = TimeSpan.FromMilliseconds(300) };
+        // Long enough for the request to reach the server on a loaded machine: one cut before it arrived would leave
+        // the fault to the next request, which would then wait out its own timeout.
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
 
         await Assert.ThrowsAsync<TaskCanceledException>(() => ChatHttp.PostAsync(http, server, ChatHttp.Body("m", "hi")));
+        Assert.Single(server.Requests);
         // The next request gets a patient client: on a loaded machine a healthy answer can take longer than 300 ms.
         using var patient = new HttpClient { Timeout = TimeSpan.FromSeconds(20) };
         using var next = await ChatHttp.PostAsync(patient, server, ChatHttp.Body("m", "hi"));
