@@ -25,14 +25,27 @@ public sealed record LexiconDefinition(
 [GenerateSerializer, Immutable, Alias("tenant-lexicon-list")]
 public sealed record TenantLexicons([property: Id(0)] long Version, [property: Id(1)] IReadOnlyList<LexiconDefinition> Lexicons);
 
+/// <summary>
+/// Which lexicons a silo's compiled set is of: the tenant's creation time (microseconds since 1970; 0 when unknown) and
+/// the version. Versions start again at 1 for a tenant created again under a deleted one's id; the creation time
+/// does not repeat, so a stamp orders every state of an id and never names a deleted tenant's lexicons.
+/// </summary>
+[GenerateSerializer, Immutable, Alias("lexicon-stamp")]
+public readonly record struct LexiconStamp([property: Id(0)] long TenantCreated, [property: Id(1)] long Version) : IComparable<LexiconStamp>
+{
+    /// <inheritdoc />
+    public int CompareTo(LexiconStamp other) =>
+        TenantCreated != other.TenantCreated ? TenantCreated.CompareTo(other.TenantCreated) : Version.CompareTo(other.Version);
+}
+
 /// <summary>A tenant's custom lexicons, key <c>{tenant}</c>, with a version that changes on every edit.</summary>
 /// <remarks>Scanning never runs here: silos compile the lexicons once per (tenant, version) and scan on any thread.</remarks>
 [Alias("tenant-lexicons")]
 public interface ITenantLexiconGrain : IGrainWithStringKey
 {
-    /// <summary>The current version (cheap; silos poll it to know when to recompile).</summary>
-    [Orleans.Concurrency.ReadOnly, Alias("version")]
-    Task<long> GetVersionAsync();
+    /// <summary>The current stamp (cheap; silos poll it to know when to recompile).</summary>
+    [Orleans.Concurrency.ReadOnly, Alias("stamp")]
+    Task<LexiconStamp> GetStampAsync();
 
     /// <summary>All lexicons with their version.</summary>
     [Orleans.Concurrency.ReadOnly, Alias("get")]

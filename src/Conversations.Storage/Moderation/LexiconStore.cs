@@ -6,22 +6,29 @@ namespace Conversations.Storage.Moderation;
 /// <summary>Tenant lexicons; every edit bumps the tenant's lexicon version in the same transaction.</summary>
 public sealed class LexiconStore(NpgsqlDataSource db)
 {
-    /// <summary>The tenant's lexicons (by name) and their version (0 before the first edit).</summary>
-    public async Task<(long Version, IReadOnlyList<LexiconRecord> Lexicons)> LoadAsync(string tenantId, CancellationToken ct = default)
+    /// <summary>
+    /// The tenant's lexicons (by name), their version (0 before the first edit) and the tenant's creation time in
+    /// microseconds since 1970 (0 without a tenants row).
+    /// </summary>
+    public async Task<(long Version, long TenantCreated, IReadOnlyList<LexiconRecord> Lexicons)> LoadAsync(string tenantId, CancellationToken ct = default)
     {
         await using var batch = db.CreateBatch();
-        batch.BatchCommands.Add(Command("SELECT coalesce((SELECT version FROM moderation_lexicon_versions WHERE tenant_id = @t), 0)", tenantId));
+        batch.BatchCommands.Add(Command("""
+            SELECT coalesce((SELECT version FROM moderation_lexicon_versions WHERE tenant_id = @t), 0),
+                   coalesce((SELECT (extract(epoch FROM created_at) * 1000000)::bigint FROM tenants WHERE tenant_id = @t), 0)
+            """, tenantId));
         batch.BatchCommands.Add(Command(
             "SELECT name, words, risk_level, action, label, updated_at, substring_words, scope FROM moderation_lexicons WHERE tenant_id = @t ORDER BY name", tenantId));
         await using var r = await batch.ExecuteReaderAsync(ct);
         await r.ReadAsync(ct);
         var version = r.GetInt64(0);
+        var tenantCreated = r.GetInt64(1);
         await r.NextResultAsync(ct);
         var list = new List<LexiconRecord>();
         while (await r.ReadAsync(ct))
             list.Add(new LexiconRecord(r.GetString(0), r.GetFieldValue<string[]>(1), r.GetString(2), r.GetString(3), r.GetString(4),
                 r.GetFieldValue<DateTimeOffset>(5), r.GetFieldValue<string[]>(6), r.GetString(7)));
-        return (version, list);
+        return (version, tenantCreated, list);
     }
 
     /// <summary>Creates or replaces a lexicon; returns the tenant's new lexicon version.</summary>

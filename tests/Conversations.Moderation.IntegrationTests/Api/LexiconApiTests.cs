@@ -26,6 +26,35 @@ public sealed class LexiconApiTests(ModerationPlatformFixture fx) : ModerationPl
         Assert.Equal(2, (await admin.GetJsonAsync("/v1/moderation/lexicons"))["version"]!.GetValue<long>());
     }
 
+    [Fact(DisplayName = "A tenant created again under a deleted tenant's id is moderated by its own lexicons, never the deleted tenant's compiled ones")]
+    public async Task Recreated_tenant_gets_its_own_lexicons()
+    {
+        using var op = fx.Operator();
+        var tenantId = TestIds.Tenant("lexr");
+        using (var admin = fx.As(await op.CreateTenantAsync(tenantId)))
+        using (var user = fx.As(await admin.CreateUserWithKeyAsync("alice")))
+        {
+            // Three edits: the old tenant's lexicons reach version 3, compiled on the silo by its turns.
+            foreach (var words in new[] { "zorblax", "zorblax quixle", "quixle" })
+                await ApiClient.EnsureAsync(await admin.Http.PutAsJsonAsync("/v1/moderation/lexicons/old",
+                    new { words = words.Split(' '), riskLevel = "medium", action = "block" }), HttpStatusCode.OK);
+            var id = await user.CreateConversationAsync();
+            Assert.Equal("input_refused", (await user.SendAsync(id, "What is project quixle about?"))[^1].Data["code"]?.GetValue<string>());
+            Assert.Equal(HttpStatusCode.NoContent, (await op.Http.DeleteAsync($"/v1/tenants/{tenantId}")).StatusCode);
+        }
+
+        using var again = fx.As(await op.CreateTenantAsync(tenantId));
+        using var alice = fx.As(await again.CreateUserWithKeyAsync("alice"));
+        var conversation = await alice.CreateConversationAsync();
+        await Task.Delay(TimeSpan.FromSeconds(1.2)); // past the silo's version check interval
+        Assert.Equal("done", (await alice.SendAsync(conversation, "What is project quixle about?"))[^1].Name);
+        await ApiClient.EnsureAsync(await again.Http.PutAsJsonAsync("/v1/moderation/lexicons/new",
+            new { words = new[] { "blorpt" }, riskLevel = "medium", action = "block" }), HttpStatusCode.OK);
+        Assert.Equal("input_refused", (await alice.SendAsync(conversation, "What is project blorpt about?"))[^1].Data["code"]?.GetValue<string>());
+        Assert.Equal("done", (await alice.SendAsync(conversation, "What is project quixle about?"))[^1].Name);
+        Assert.Equal(HttpStatusCode.NoContent, (await op.Http.DeleteAsync($"/v1/tenants/{tenantId}")).StatusCode);
+    }
+
     [Theory(DisplayName = "Invalid lexicons are a 400 that names the problem")]
     [InlineData("""{"words":["x"],"riskLevel":"high","action":"erase"}""", "action")]
     [InlineData("""{"words":[],"riskLevel":"high","action":"block"}""", "words")]

@@ -7,7 +7,7 @@ using Microsoft.Extensions.Options;
 namespace Conversations.Grains.Moderation.Lexicons;
 
 /// <summary>
-/// Per silo: each tenant's lexicons compiled with the platform's into one automaton, keyed by (tenant, version).
+/// Per silo: each tenant's lexicons compiled with the platform's into one automaton, keyed by (tenant, stamp).
 /// A scan needs no actor and no lock, so one big tenant's traffic runs on every core. The version is asked of the
 /// tenant's lexicon grain at most once per <see cref="ModerationOptions.LexiconVersionCacheTime"/>; a new version is
 /// compiled once, on the thread pool, while concurrent callers share that compile.
@@ -27,16 +27,17 @@ internal sealed partial class TenantLexiconCache(
         if (_entries.TryGetValue(tenantId, out var entry) && now < entry.CheckAfter && entry.Compiled.IsCompletedSuccessfully)
             return entry.Compiled.Result;
 
-        var version = await grains.GetGrain<ITenantLexiconGrain>(tenantId).GetVersionAsync();
+        var stamp = await grains.GetGrain<ITenantLexiconGrain>(tenantId).GetStampAsync();
         var checkAfter = now + options.Value.LexiconVersionCacheTime;
-        if (entry is not null && entry.Version == version)
+        if (entry is not null && entry.Stamp == stamp)
         {
             entry.CheckAfter = checkAfter;
             return await entry.Compiled;
         }
-        var fresh = new Entry(version, checkAfter, version == 0 ? Task.FromResult(CompiledLexiconSet.Platform) : CompileAsync(tenantId));
-        // Keep the newest version if another caller raced us to a later one.
-        entry = _entries.AddOrUpdate(tenantId, fresh, (_, old) => old.Version > version ? old : fresh);
+        var fresh = new Entry(stamp, checkAfter, stamp.Version == 0 ? Task.FromResult(CompiledLexiconSet.Platform) : CompileAsync(tenantId));
+        // Keep the newest if another caller raced us to a later one. A tenant created again under a deleted one's id
+        // counts its versions from 1 again, but its stamp is later than any of the deleted one's.
+        entry = _entries.AddOrUpdate(tenantId, fresh, (_, old) => old.Stamp.CompareTo(stamp) > 0 ? old : fresh);
         try
         {
             return await entry.Compiled;
@@ -64,9 +65,9 @@ internal sealed partial class TenantLexiconCache(
         return set;
     });
 
-    private sealed class Entry(long version, DateTimeOffset checkAfter, Task<CompiledLexiconSet> compiled)
+    private sealed class Entry(LexiconStamp stamp, DateTimeOffset checkAfter, Task<CompiledLexiconSet> compiled)
     {
-        public long Version { get; } = version;
+        public LexiconStamp Stamp { get; } = stamp;
         public DateTimeOffset CheckAfter { get; set; } = checkAfter;
         public Task<CompiledLexiconSet> Compiled { get; } = compiled;
     }

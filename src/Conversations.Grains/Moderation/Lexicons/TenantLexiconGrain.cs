@@ -13,17 +13,19 @@ internal sealed class TenantLexiconGrain(LexiconStore store, AuditStore audit, T
 {
     private string _tenantId = "";
     private TenantLexicons _current = new(0, []);
+    private long _tenantCreated;
 
     /// <inheritdoc />
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
         _tenantId = this.GetPrimaryKeyString();
-        var (version, rows) = await store.LoadAsync(_tenantId, cancellationToken);
+        var (version, tenantCreated, rows) = await store.LoadAsync(_tenantId, cancellationToken);
+        _tenantCreated = tenantCreated;
         _current = new TenantLexicons(version, rows.Select(ToDefinition).ToList());
     }
 
     /// <inheritdoc />
-    public Task<long> GetVersionAsync() => Task.FromResult(_current.Version);
+    public Task<LexiconStamp> GetStampAsync() => Task.FromResult(new LexiconStamp(_tenantCreated, _current.Version));
 
     /// <inheritdoc />
     public Task<TenantLexicons> GetAsync() => Task.FromResult(_current);
