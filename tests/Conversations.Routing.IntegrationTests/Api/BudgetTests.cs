@@ -3,7 +3,7 @@ namespace Conversations.Routing.IntegrationTests.Api;
 /// <summary>Budgets hold under concurrency and apply their policy at 100 %.</summary>
 public sealed class BudgetTests(RoutingPlatform fx) : RoutingPlatformTests
 {
-    [Fact(DisplayName = "200 concurrent turns against a budget that allows about 50 never spend more than the budget; the rest are refused with a clear message")]
+    [Fact(DisplayName = "100 concurrent turns against a budget that allows about 25 never spend more than the budget; the rest are refused with a clear message")]
     public async Task Concurrent_turns_never_overspend()
     {
         using var t = await fx.NewTenantAsync(smallPrice: 200m, largePrice: 200m);
@@ -14,7 +14,7 @@ public sealed class BudgetTests(RoutingPlatform fx) : RoutingPlatformTests
         var probe = (await t.AskAsync("What is the travel policy for question 0?")).Done();
         var perTurn = probe["usage"]!["costUsd"]!.GetValue<decimal>();
         Assert.True(perTurn > 0);
-        var budget = decimal.Round(perTurn * 51, 6); // the first turn was spent before the budget existed, so ~50 more fit
+        var budget = decimal.Round(perTurn * 26, 6); // the first turn was spent before the budget existed, so ~25 more fit
         await t.SetPolicyAsync(new
         {
             smallModelId = "small", largeModelId = "large", exactCache = false, semanticCache = false, hardCodedReplies = false,
@@ -22,12 +22,14 @@ public sealed class BudgetTests(RoutingPlatform fx) : RoutingPlatformTests
         });
 
         var conversations = new List<string>();
-        for (var i = 0; i < 200; i++) conversations.Add(await t.User.CreateConversationAsync());
+        // 100 at once keeps every turn within the test platform's one-second stall timeout on a loaded 2-core machine
+        // (at 200, one answer in a CI run stalled past it and ended model_timeout, which is neither answered nor refused).
+        for (var i = 0; i < 100; i++) conversations.Add(await t.User.CreateConversationAsync());
         var results = await Task.WhenAll(conversations.Select((c, i) => t.User.SendAsync(c, $"What is the travel policy for question {i + 1}?")));
 
         var answered = results.Count(e => e[^1].Name == "done");
         var refused = results.Where(e => e[^1].Name == "error").ToList();
-        Assert.Equal(200, answered + refused.Count);
+        Assert.Equal(100, answered + refused.Count);
         Assert.True(answered >= 1, "some turns must fit in the budget");
         Assert.NotEmpty(refused);
         // Held by turns in flight: try again shortly; used up: not until the budget is raised.
