@@ -21,7 +21,8 @@ internal sealed record TenantRouting(RoutingConfig Config, RoutingPolicySettings
 /// </summary>
 internal sealed partial class RoutingConfigCache(IGrainFactory grains, IOptions<RoutingOptions> options, TimeProvider time, ILogger<RoutingConfigCache> logger)
 {
-    private readonly ConcurrentDictionary<string, (TenantRouting? Routing, long Version, DateTimeOffset FetchedAt)> _entries = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, (TenantRouting? Routing, long Version, DateTimeOffset FirstEdit, DateTimeOffset FetchedAt)> _entries =
+        new(StringComparer.Ordinal);
 
     /// <summary>The tenant's compiled routing, or null when it has no policy.</summary>
     public async ValueTask<TenantRouting?> GetAsync(string tenantId)
@@ -29,8 +30,9 @@ internal sealed partial class RoutingConfigCache(IGrainFactory grains, IOptions<
         var now = time.GetUtcNow();
         if (_entries.TryGetValue(tenantId, out var hit) && now - hit.FetchedAt < options.Value.ConfigCacheTtl) return hit.Routing;
         var config = await grains.GetGrain<IRoutingConfigGrain>(tenantId).GetAsync();
-        var routing = hit.Version == config.Version && hit.FetchedAt != default ? hit.Routing : Compile(tenantId, config);
-        _entries[tenantId] = (routing, config.Version, now);
+        // The version alone repeats for a tenant created again under a deleted one's id; the first edit's time does not.
+        var routing = hit.Version == config.Version && hit.FirstEdit == config.FirstEdit && hit.FetchedAt != default ? hit.Routing : Compile(tenantId, config);
+        _entries[tenantId] = (routing, config.Version, config.FirstEdit, now);
         return routing;
     }
 

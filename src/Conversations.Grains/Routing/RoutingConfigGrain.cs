@@ -88,13 +88,14 @@ internal sealed class RoutingConfigGrain(
     public Task<IReadOnlyList<RoutingEvent>> GetEventsAsync() =>
         Task.FromResult<IReadOnlyList<RoutingEvent>>(Enumerable.Reverse(state.State.Events).ToList());
 
-    private RoutingConfig View() => new(state.State.Version, state.State.Models.ToList(), state.State.Policy);
+    private RoutingConfig View() => new(state.State.Version, state.State.Models.ToList(), state.State.Policy, state.State.FirstEdit);
 
     // A failed write leaves the grain as it was, so memory never runs ahead of storage.
     private async Task SaveAsync(List<ModelRegistration> models, RoutingPolicySettings? policy, RoutingEvent change)
     {
-        var previous = (state.State.Version, state.State.Models, state.State.Policy, Events: state.State.Events.ToList());
+        var previous = (state.State.Version, state.State.Models, state.State.Policy, Events: state.State.Events.ToList(), state.State.FirstEdit);
         state.State.Version++;
+        if (state.State.FirstEdit == default) state.State.FirstEdit = time.GetUtcNow();
         state.State.Models = models;
         state.State.Policy = policy;
         AddEvent(change);
@@ -104,7 +105,7 @@ internal sealed class RoutingConfigGrain(
         }
         catch
         {
-            (state.State.Version, state.State.Models, state.State.Policy, state.State.Events) = previous;
+            (state.State.Version, state.State.Models, state.State.Policy, state.State.Events, state.State.FirstEdit) = previous;
             throw;
         }
     }

@@ -17,4 +17,6 @@ internal sealed class RoutingConfigState
     [Id(2)] public RoutingPolicySettings? Policy { get; set; }
     /// <summary>Recent events, newest last.</summary>
     [Id(3)] public List<RoutingEvent> Events { get; set; } = [];
+    /// <summary>When the first edit was stored; default before it (and in state written before this was kept).</summary>
+    [Id(4)] public DateTimeOffset FirstEdit { get; set; }
 }

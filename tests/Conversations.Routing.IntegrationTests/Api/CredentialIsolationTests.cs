@@ -3,6 +3,32 @@ namespace Conversations.Routing.IntegrationTests.Api;
 /// <summary>One tenant's credential cannot switch off, or show its figures to, another tenant on the same endpoint and model.</summary>
 public sealed class CredentialIsolationTests(RoutingPlatform fx) : RoutingPlatformTests
 {
+    [Fact(DisplayName = "A tenant created again under a deleted tenant's id routes to its own models, never to the deleted tenant's catalog a silo compiled")]
+    public async Task Recreated_tenant_routes_to_its_own_models()
+    {
+        var tenantId = TestIds.Tenant("rr");
+        object Policy() => new { smallModelId = "small", largeModelId = "large", exactCache = false, semanticCache = false, hardCodedReplies = false };
+        using (var old = await fx.NewTenantAsync(tenantId: tenantId, serverSuffix: "deleted"))
+        {
+            await old.SetPolicyAsync(Policy()); // version 3: two models and the policy, compiled on the silo by the next turn
+            (await old.AskAsync("What is the travel policy?")).Done();
+            using var op = fx.Operator();
+            Assert.Equal(HttpStatusCode.NoContent, (await op.Http.DeleteAsync($"/v1/tenants/{tenantId}")).StatusCode);
+        }
+        var before = fx.Model.Requests.Select(r => r.Sequence).DefaultIfEmpty(0).Max();
+
+        // The same three edits bring the new tenant to the same version number.
+        using var again = await fx.NewTenantAsync(tenantId: tenantId, serverSuffix: "current");
+        await again.SetPolicyAsync(Policy());
+        (await again.AskAsync("What is the travel policy?")).Done();
+
+        var calls = fx.Model.Requests.Where(r => r.Sequence > before).Select(r => r.Model).ToList();
+        Assert.NotEmpty(calls);
+        Assert.All(calls, m => Assert.EndsWith("-current", m));
+        using var cleanup = fx.Operator();
+        Assert.Equal(HttpStatusCode.NoContent, (await cleanup.Http.DeleteAsync($"/v1/tenants/{tenantId}")).StatusCode);
+    }
+
     [Fact(DisplayName = "A tenant with a bad key on a shared endpoint opens only its own circuit: the other tenant's turns still reach the model, and its health view shows none of the first tenant's figures")]
     public async Task Bad_key_of_one_tenant_does_not_open_the_shared_circuit()
     {

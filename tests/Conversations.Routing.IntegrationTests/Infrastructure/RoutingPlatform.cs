@@ -35,13 +35,14 @@ public sealed class RoutingPlatform() : ModelPlatformHost("routing", OperatorKey
     /// <summary>
     /// A new tenant with an admin and a user "alice", and models "small" and "large" whose names at the test server are
     /// unique to this tenant (so one test's faults and circuits never touch another's). Prices are USD per million tokens.
+    /// <paramref name="tenantId"/> and <paramref name="serverSuffix"/> name them instead (a tenant of an id used before).
     /// </summary>
-    public async Task<TestTenant> NewTenantAsync(decimal smallPrice = 0.5m, decimal largePrice = 5m)
+    public async Task<TestTenant> NewTenantAsync(decimal smallPrice = 0.5m, decimal largePrice = 5m, string? tenantId = null, string? serverSuffix = null)
     {
-        var tenantId = TestIds.Tenant("r");
+        tenantId ??= TestIds.Tenant("r");
         using var op = Operator();
         var admin = As(await op.CreateTenantAsync(tenantId));
-        var tenant = new TestTenant(this, tenantId, admin, As(await admin.CreateUserWithKeyAsync("alice")), tenantId[2..10]);
+        var tenant = new TestTenant(this, tenantId, admin, As(await admin.CreateUserWithKeyAsync("alice")), serverSuffix ?? tenantId[2..10]);
         await tenant.PutModelAsync("small", "small", smallPrice);
         await tenant.PutModelAsync("large", "large", largePrice);
         return tenant;
