@@ -2,7 +2,11 @@ using Conversations.Contracts.Routing;
 
 namespace Conversations.Api.Routing;
 
-/// <summary>Body of PUT /v1/routing/models/{id}: an OpenAI-compatible endpoint (include /v1), its tier, domains, prices per million tokens, and whether it reads images.</summary>
+/// <summary>
+/// Body of PUT /v1/routing/models/{id}: an OpenAI-compatible endpoint (include /v1), its tier, domains, prices per million
+/// tokens, and whether it reads images. Replacing a registered model, a left-out apiKey keeps the stored key (as long as
+/// the endpoint is the same), "" removes it; a left-out vision or sendPromptCacheKey keeps the stored setting.
+/// </summary>
 internal sealed record ModelBody(
     string? Endpoint, string? ApiKey, string? ModelName, string? Tier, IReadOnlyList<string>? Domains,
     decimal? InputPerMillion, decimal? CachedInputPerMillion, decimal? OutputPerMillion, int? ContextWindowTokens, decimal? BatchDiscount,

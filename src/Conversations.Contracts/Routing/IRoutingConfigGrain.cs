@@ -14,9 +14,13 @@ public interface IRoutingConfigGrain : IGrainWithStringKey
     [Alias("get")]
     Task<RoutingConfig> GetAsync();
 
-    /// <summary>Registers or replaces a model; returns the new config.</summary>
-    [Alias("put-model")]
-    Task<RoutingConfig> PutModelAsync(ModelRegistration model);
+    /// <summary>
+    /// Registers or replaces a model; returns the new config. With <paramref name="keepStoredKey"/> the model keeps the API
+    /// key stored for it, as long as its endpoint is unchanged (a stored key never follows a model to another endpoint:
+    /// that is an <see cref="ArgumentException"/>); an empty <see cref="ModelRegistration.ApiKey"/> stores none.
+    /// </summary>
+    [Alias("put-model-keeping-key")]
+    Task<RoutingConfig> PutModelAsync(ModelRegistration model, bool keepStoredKey = false);
 
     /// <summary>Removes a model the policy does not use; false when it was not registered.</summary>
     [Alias("delete-model")]

@@ -159,6 +159,31 @@ public sealed class ChatPageTests(WebChatFixture fx)
         Assert.InRange(words, 1, 399);
     }
 
+    [Fact(DisplayName = "Stop pressed before the question reaches the platform still stops the answer once the turn starts")]
+    public async Task Stop_before_the_turn_starts()
+    {
+        var (key, _) = await fx.NewReaderAsync();
+        using var slowly = fx.AnswerSlowly(answerTokens: 400, timePerToken: TimeSpan.FromMilliseconds(100));
+        await using var b = await SignedInAsync(key);
+        // The question is held back on its way (a slow uplink): the platform does not know the turn when Stop is pressed.
+        var held = new TaskCompletionSource();
+        await b.Page.RouteAsync("**/v1/conversations/*/messages", async route =>
+        {
+            await held.Task.WaitAsync(TimeSpan.FromSeconds(30));
+            await route.ContinueAsync();
+        });
+        await b.AskAsync("Tell me everything about leave.");
+        var stopButton = b.Page.GetByRole(AriaRole.Button, new() { Name = "Stop the answer" });
+        await stopButton.ClickAsync();
+        held.SetResult();
+
+        await b.Page.Locator("article.turn.assistant[data-status=stopped]").WaitForAsync();
+        using var api = fx.As(key);
+        var stored = (await api.MessagesAsync(ConversationIdOf(b.Page))).Last()!;
+        Assert.Equal("stopped", stored["status"]!.GetValue<string>());
+        Assert.InRange(stored["content"]!.GetValue<string>().Split(' ', StringSplitOptions.RemoveEmptyEntries).Length, 0, 399);
+    }
+
     [Fact(DisplayName = "When the connection drops mid-answer the page resumes from the last event and shows the whole answer once")]
     public async Task Resume_after_the_connection_drops()
     {

@@ -29,6 +29,46 @@ public sealed class CredentialIsolationTests(RoutingPlatform fx) : RoutingPlatfo
         Assert.Equal(HttpStatusCode.NoContent, (await cleanup.Http.DeleteAsync($"/v1/tenants/{tenantId}")).StatusCode);
     }
 
+    [Fact(DisplayName = "Editing a model without its key keeps the stored key (turns still authenticate); a new endpoint needs the key again; \"\" removes it")]
+    public async Task Edit_keeps_the_stored_key_for_the_same_endpoint_only()
+    {
+        await using var keyed = await TestModelServer.StartAsync(new TestModelOptions
+        {
+            ApiKey = "good-key",
+            Default = new ModelBehavior { TimeToFirstToken = TimeSpan.FromMilliseconds(20), TimePerToken = TimeSpan.FromMilliseconds(2) },
+        });
+        using var t = await fx.NewTenantAsync();
+        await t.PutModelAsync("large", "large", 5m, t.ServerName("large"), keyed.BaseUrl, apiKey: "good-key", vision: true);
+        await t.SetPolicyAsync(RoutingPolicies.LargeFirst);
+
+        // A price edit as the console sends it: no apiKey, no vision.
+        object Edit(string endpoint, string? apiKey) => new
+        {
+            endpoint, apiKey, modelName = t.ServerName("large"), tier = "large", inputPerMillion = 6m, outputPerMillion = 24m, contextWindowTokens = 128_000,
+        };
+        await ApiClient.EnsureAsync(await t.Admin.Http.PutAsJsonAsync("/v1/routing/models/large", new
+        {
+            endpoint = keyed.BaseUrl, modelName = t.ServerName("large"), tier = "large", inputPerMillion = 6m, outputPerMillion = 24m, contextWindowTokens = 128_000,
+        }), HttpStatusCode.OK);
+        var model = (await t.GetAsync("/v1/routing"))["models"]!.AsArray().Single(m => m!["id"]!.GetValue<string>() == "large")!;
+        Assert.True(model["hasApiKey"]!.GetValue<bool>());
+        Assert.True(model["vision"]!.GetValue<bool>());
+        Assert.Equal(6m, model["inputPerMillion"]!.GetValue<decimal>());
+        var before = keyed.Requests.Count;
+        Assert.Equal("large", (await t.AskAsync("Explain the trade-offs of the new plan in detail")).Done()["model"]!.GetValue<string>());
+        Assert.True(keyed.Requests.Count > before);
+
+        // Moving the model to another endpoint without sending a key again is refused: the key never follows it.
+        var moved = await t.Admin.Http.PutAsJsonAsync("/v1/routing/models/large", Edit(fx.Model.BaseUrl, apiKey: null));
+        Assert.Contains("apiKey", (await ApiClient.ProblemAsync(moved, HttpStatusCode.BadRequest))["detail"]!.GetValue<string>());
+        Assert.Equal(keyed.BaseUrl, (await t.GetAsync("/v1/routing"))["models"]!.AsArray().Single(m => m!["id"]!.GetValue<string>() == "large")!["endpoint"]!.GetValue<string>());
+
+        // An empty key removes it.
+        await ApiClient.EnsureAsync(await t.Admin.Http.PutAsJsonAsync("/v1/routing/models/large", Edit(keyed.BaseUrl, apiKey: "")), HttpStatusCode.OK);
+        model = (await t.GetAsync("/v1/routing"))["models"]!.AsArray().Single(m => m!["id"]!.GetValue<string>() == "large")!;
+        Assert.False(model["hasApiKey"]!.GetValue<bool>());
+    }
+
     [Fact(DisplayName = "A tenant with a bad key on a shared endpoint opens only its own circuit: the other tenant's turns still reach the model, and its health view shows none of the first tenant's figures")]
     public async Task Bad_key_of_one_tenant_does_not_open_the_shared_circuit()
     {

@@ -38,6 +38,7 @@ export function Conversation({ t, me, conversationId, onCreated, onActivity, onM
   const scroller = useRef(null);
   const pinned = useRef(true);
   const menu = useRef(null);
+  const pendingStop = useRef(null); // { turnId, sending }: Stop pressed, not yet taken by the platform
   const wasOpen = useRef(false);
 
   // The closed drawer gives the focus back to the button that opened it.
@@ -89,18 +90,21 @@ export function Conversation({ t, me, conversationId, onCreated, onActivity, onM
     } else {
       update(aKey, () => ({ content: '', status: 'streaming', citations: [], stages: [], streaming: true, error: null, turnId }));
     }
+    pendingStop.current = null;
+    // Stop shows from the first moment: pressed before the turn reaches the platform, it is sent at the turn's first event.
+    setTurn({ conversationId: id, turnId });
     try {
       if (!id) {
         const created = await api.post('/v1/conversations', { title: titleFrom(text) }, { signal: abort.current.signal });
         id = idRef.current = created.conversationId;
         setTitle(created.title);
         onCreated(id);
+        setTurn({ conversationId: id, turnId });
       }
-      setTurn({ conversationId: id, turnId });
       await runTurn({
         conversationId: id, text, turnId, imageIds, signal: abort.current.signal,
         onReconnecting: setReconnecting,
-        onEvent: (name, data) => update(aKey, m => onTurnEvent(m, name, data)),
+        onEvent: (name, data) => { update(aKey, m => onTurnEvent(m, name, data)); sendStop(id, turnId); },
       });
     } catch (e) {
       if (e.name === 'AbortError') return;
@@ -124,7 +128,7 @@ export function Conversation({ t, me, conversationId, onCreated, onActivity, onM
       await runTurn({
         conversationId: idRef.current, turnId, resumeOnly: true, signal: abort.current.signal,
         onReconnecting: setReconnecting,
-        onEvent: (name, data) => update(aKey, m => onTurnEvent(m, name, data)),
+        onEvent: (name, data) => { update(aKey, m => onTurnEvent(m, name, data)); sendStop(idRef.current, turnId); },
       });
     } catch (e) {
       if (e.name === 'AbortError') return;
@@ -190,7 +194,23 @@ export function Conversation({ t, me, conversationId, onCreated, onActivity, onM
 
   async function stop() {
     if (!turn) return;
-    try { await cancelTurn(turn.conversationId, turn.turnId); } catch { /* it finished first: the stream says how */ }
+    pendingStop.current = { turnId: turn.turnId, sending: false };
+    await sendStop(turn.conversationId, turn.turnId);
+  }
+
+  // Sends a pending Stop. A 404 means the platform has not started the turn yet (Stop pressed in its first
+  // milliseconds): the turn's next event sends it again. Anything else means it was taken, or the turn finished first.
+  async function sendStop(conversationId, turnId) {
+    const p = pendingStop.current;
+    if (!conversationId || !p || p.turnId !== turnId || p.sending) return;
+    p.sending = true;
+    try {
+      await cancelTurn(conversationId, turnId);
+      if (pendingStop.current === p) pendingStop.current = null;
+    } catch (e) {
+      if (e instanceof ApiError && e.status === 404) p.sending = false;
+      else if (pendingStop.current === p) pendingStop.current = null;
+    }
   }
 
   const busy = !!turn;

@@ -115,16 +115,19 @@ function ModelDialog({ model, onClose, onSaved }) {
       id: model.id ?? '', endpoint: model.endpoint ?? '', apiKey: '', modelName: model.modelName ?? '', tier: model.tier ?? 'small',
       domains: (model.domains ?? []).join(', '), inputPerMillion: model.inputPerMillion ?? '', cachedInputPerMillion: model.cachedInputPerMillion ?? '',
       outputPerMillion: model.outputPerMillion ?? '', contextWindowTokens: model.contextWindowTokens ?? 32000, batchDiscount: model.batchDiscount ?? 0,
+      vision: !!model.vision, removeKey: false,
     });
   }
-  const set = k => e => setForm(f => ({ ...f, [k]: e.currentTarget.value }));
+  const set = k => e => setForm(f => ({ ...f, [k]: e.currentTarget.type === 'checkbox' ? e.currentTarget.checked : e.currentTarget.value }));
   const num = v => v === '' ? null : Number(v);
   async function submit(e) {
     e.preventDefault();
     const modelId = id.take(form.id);
     if (!modelId) return;
+    // A left-out key keeps the stored one (the platform never shows it back); "" removes it.
+    const apiKey = form.apiKey || (form.removeKey ? '' : undefined);
     const body = {
-      endpoint: form.endpoint, apiKey: form.apiKey || undefined, modelName: form.modelName, tier: form.tier,
+      endpoint: form.endpoint, apiKey, modelName: form.modelName, tier: form.tier, vision: form.vision,
       domains: form.domains.split(',').map(s => s.trim()).filter(Boolean), inputPerMillion: num(form.inputPerMillion),
       cachedInputPerMillion: num(form.cachedInputPerMillion), outputPerMillion: num(form.outputPerMillion),
       contextWindowTokens: num(form.contextWindowTokens), batchDiscount: num(form.batchDiscount),
@@ -140,9 +143,13 @@ function ModelDialog({ model, onClose, onSaved }) {
             <Field label={t('Model name at the endpoint')}><input class="input" required value={form.modelName} onInput={set('modelName')} /></Field>
           </div>
           <Field label={t('Endpoint (OpenAI-compatible, with /v1)')}><input class="input" required type="url" value={form.endpoint} onInput={set('endpoint')} /></Field>
-          <Field label={t('API key')} hint={model?.hasApiKey ? t('A key is set; leave empty to remove it, or type a new one.') : undefined}>
-            <input class="input" type="password" autocomplete="off" value={form.apiKey} onInput={set('apiKey')} />
+          <Field label={t('API key')} hint={model?.hasApiKey ? t('A key is set: leave this empty to keep it, or type a new one. A new endpoint needs its key again.') : undefined}>
+            <input class="input" type="password" autocomplete="off" value={form.apiKey} onInput={set('apiKey')} disabled={form.removeKey} />
           </Field>
+          {model?.hasApiKey && (
+            <label class="check"><input type="checkbox" checked={form.removeKey} onChange={set('removeKey')} /> {t('Remove the stored key')}</label>
+          )}
+          <label class="check"><input type="checkbox" checked={form.vision} onChange={set('vision')} /> {t('Reads images')}</label>
           <div class="grid-3">
             <Field label={t('Tier')}><select class="input" value={form.tier} onChange={set('tier')}><option>small</option><option>large</option></select></Field>
             <Field label={t('Domains')}><input class="input" value={form.domains} onInput={set('domains')} /></Field>
