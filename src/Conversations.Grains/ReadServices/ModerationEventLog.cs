@@ -10,11 +10,7 @@ internal sealed class ModerationEventLog(ModerationEventStore store) : IModerati
     public async Task<ModerationEventList> ListAsync(string tenantId, ModerationEventFilter filter, CancellationToken ct)
     {
         var take = Math.Clamp(filter.Limit, 1, ModerationEventStore.MaxPageSize);
-        var rows = await store.ListAsync(tenantId, new ModerationEventQuery
-        {
-            Phase = filter.Phase, Action = filter.Action, UserId = filter.UserId, ConversationId = filter.ConversationId,
-            Label = filter.Label, Since = filter.Since, Until = filter.Until, BeforeId = filter.BeforeId, Limit = take,
-        }, ct);
+        var rows = await store.ListAsync(tenantId, filter with { Limit = take }, ct);
         var events = rows.Select(r => new ModerationEventEntry(r.Id, r.UserId, r.ConversationId, r.TurnId, r.Phase, r.Action, r.RiskLevel,
             r.Labels, r.Libraries, r.Checkers, r.Content, r.CreatedAt)).ToList();
         // A full page may have a next one; a short page is the last.

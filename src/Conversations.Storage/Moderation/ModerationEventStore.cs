@@ -1,4 +1,5 @@
 using System.Text;
+using Conversations.Contracts.Moderation;
 using Conversations.Storage.Encryption;
 using Npgsql;
 
@@ -42,7 +43,7 @@ public sealed class ModerationEventStore(NpgsqlDataSource db, TenantKeyRing keys
     }
 
     /// <summary>One page of a tenant's events, newest first; the tenant is always part of the query.</summary>
-    public async Task<IReadOnlyList<ModerationEventRecord>> ListAsync(string tenantId, ModerationEventQuery query, CancellationToken ct = default)
+    public async Task<IReadOnlyList<ModerationEventRecord>> ListAsync(string tenantId, ModerationEventFilter query, CancellationToken ct = default)
     {
         var sql = new StringBuilder("""
             SELECT id, tenant_id, user_id, conversation_id, turn_id, phase, action, risk_level, labels, libraries, checkers, content, created_at

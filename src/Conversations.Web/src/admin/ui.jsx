@@ -192,6 +192,16 @@ export function Field({ label, hint, error, children, wide }) {
   );
 }
 
+/** A settings form's save button, with "saved" beside it after a save (until the next edit). */
+export function SaveActions({ saved, disabled }) {
+  return (
+    <div class="form-actions">
+      {saved && <span class="muted" role="status">{t('saved')}</span>}
+      <button class="button primary" type="submit" disabled={disabled}>{t('save')}</button>
+    </div>
+  );
+}
+
 /** A row of filters above a table. */
 export function Filters({ children, onSubmit }) {
   return <form class="filters" onSubmit={e => { e.preventDefault(); onSubmit?.(); }}>{children}</form>;

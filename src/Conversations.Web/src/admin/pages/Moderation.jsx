@@ -2,7 +2,7 @@
 import { useState } from 'preact/hooks';
 import { api } from '../../shared/api.js';
 import { t } from '../strings.js';
-import { Badge, Card, DataTable, Dialog, ErrorNote, Field, Page, confirmAction, useAction, useLoad, useRequiredText, when } from '../ui.jsx';
+import { Badge, Card, DataTable, Dialog, ErrorNote, Field, Page, SaveActions, confirmAction, useAction, useLoad, useRequiredText, when } from '../ui.jsx';
 
 const limitFields = [
   ['userRequestsPerMinute', 'Requests a minute per user'],
@@ -58,10 +58,7 @@ function Limits() {
             </select>
           </Field>
           <p class="muted small">{t('Each limit holds over any {s}-second window; there is no burst on top.', { s: value.windowSeconds ?? 60 })}</p>
-          <div class="form-actions">
-            {saved && <span class="muted" role="status">{t('saved')}</span>}
-            <button class="button primary" type="submit" disabled={action.busy || !draft}>{t('save')}</button>
-          </div>
+          <SaveActions saved={saved} disabled={action.busy || !draft} />
         </form>
       )}
     </Card>

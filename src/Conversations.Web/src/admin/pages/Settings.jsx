@@ -2,7 +2,7 @@
 import { useState } from 'preact/hooks';
 import { api } from '../../shared/api.js';
 import { t } from '../strings.js';
-import { Badge, Card, ErrorNote, Field, Page, useAction, useLoad } from '../ui.jsx';
+import { Badge, Card, ErrorNote, Field, Page, SaveActions, useAction, useLoad } from '../ui.jsx';
 
 export function Settings() {
   const settings = useLoad(() => api.get('/v1/tenant/settings'));
@@ -34,10 +34,7 @@ export function Settings() {
               <Field label={t('Summarize past (tokens)')}><input class="input" type="number" min="1" value={s.summaryThresholdTokens} onInput={set('summaryThresholdTokens', Number)} /></Field>
               <Field label={t('Longest answer (tokens)')}><input class="input" type="number" min="1" value={s.maxOutputTokens} onInput={set('maxOutputTokens', Number)} /></Field>
             </div>
-            <div class="form-actions">
-              {saved && <span class="muted" role="status">{t('saved')}</span>}
-              <button class="button primary" type="submit" disabled={action.busy || !draft}>{t('save')}</button>
-            </div>
+            <SaveActions saved={saved} disabled={action.busy || !draft} />
           </form>
         </Card>
       )}
