@@ -22,8 +22,13 @@ internal sealed partial class ApiExceptionHandler(IProblemDetailsService problem
             // A JSON body sent without (or with another) Content-Type: ASP.NET Core's own 415, in words.
             BadHttpRequestException { StatusCode: 415 } =>
                 (415, Problems.UnsupportedMediaTypeTitle, Problems.UnsupportedMediaTypeDetail(http.Request.ContentType, "application/json")),
-            BadHttpRequestException { InnerException: UnstorableTextException u } => Unstorable(u.Field, out field),
-            UnstorableTextException u => Unstorable(u.Field, out field),
+            BadHttpRequestException { InnerException: UnstorableTextException u } => Unstorable(u, out field),
+            UnstorableTextException u => Unstorable(u, out field),
+            // An unpaired surrogate escape read where no string converter runs (a JsonElement's text, the audit's copy of
+            // the body): the reader's InvalidOperationException is the caller's malformed text, not our fault.
+            InvalidOperationException { Source: { } source } j when source.StartsWith("System.Text.Json", StringComparison.Ordinal)
+                && j.Message.Contains("UTF-16", StringComparison.Ordinal) =>
+                (400, "The request is not valid", StorableText.SurrogateDetail("The body")),
             BadHttpRequestException b =>
                 (b.StatusCode, "The request is not valid", FriendlyBadRequest(b)),
             ArgumentException a => (400, "The request is not valid", a.Message),
@@ -62,10 +67,10 @@ internal sealed partial class ApiExceptionHandler(IProblemDetailsService problem
         return null;
     }
 
-    private static (int, string, string) Unstorable(string name, out string field)
+    private static (int, string, string) Unstorable(UnstorableTextException u, out string field)
     {
-        field = name;
-        return (400, "The request is not valid", StorableText.NulDetail(name));
+        field = u.Field;
+        return (400, "The request is not valid", u.Detail);
     }
 
     private static string FriendlyBadRequest(BadHttpRequestException b) =>

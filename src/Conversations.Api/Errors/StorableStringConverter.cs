@@ -6,23 +6,33 @@ namespace Conversations.Api.Errors;
 /// <summary>
 /// Reads every JSON string of every request body (properties, list items, dictionary keys) and refuses one with a NUL
 /// character. Registered once in the HTTP JSON options, so every route, present and future, gets the check; the
-/// serializer fills in the JSON path of the offending field.
+/// serializer fills in the JSON path of the offending field. An unpaired surrogate escape (<c>"\ud800"</c>) is refused the
+/// same way, instead of the reader's InvalidOperationException.
 /// </summary>
 internal sealed class StorableStringConverter : JsonConverter<string>
 {
     /// <inheritdoc />
     public override string? Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
-        Checked(reader.GetString());
+        Checked(Text(ref reader));
 
     /// <inheritdoc />
     public override void Write(Utf8JsonWriter writer, string value, JsonSerializerOptions options) => writer.WriteStringValue(value);
 
     /// <inheritdoc />
     public override string ReadAsPropertyName(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
-        Checked(reader.GetString())!;
+        Checked(Text(ref reader))!;
 
     /// <inheritdoc />
     public override void WriteAsPropertyName(Utf8JsonWriter writer, string value, JsonSerializerOptions options) => writer.WritePropertyName(value);
+
+    private static string? Text(ref Utf8JsonReader reader)
+    {
+        try { return reader.GetString(); }
+        catch (InvalidOperationException) when (reader.TokenType is JsonTokenType.String or JsonTokenType.PropertyName)
+        {
+            throw new UnstorableTextException(unpairedSurrogate: true);
+        }
+    }
 
     private static string? Checked(string? value) => StorableText.IsStorable(value) ? value : throw new UnstorableTextException();
 }

@@ -12,6 +12,10 @@ internal static class StorableText
     /// <summary>True when <paramref name="text"/> holds no character the database refuses.</summary>
     public static bool IsStorable(string? text) => text is null || !text.Contains('\0');
 
+    /// <summary>The problem detail for a field with an unpaired surrogate escape (JSON's <c>\ud800</c> with no partner).</summary>
+    public static string SurrogateDetail(string field) =>
+        $"{field} contains an unpaired surrogate escape (such as \\ud800 alone), which is not Unicode text and cannot be stored. Send the character itself, or its escaped pair.";
+
     /// <summary>The problem detail for a field with a NUL character.</summary>
     public static string NulDetail(string field) =>
         $"{field} contains a NUL character (\\u0000), which cannot be stored. Remove it and send the request again.";
