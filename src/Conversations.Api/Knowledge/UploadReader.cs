@@ -39,7 +39,19 @@ internal static partial class UploadReader
 
     private static async Task<IReadOnlyList<DocumentUpload>> ReadFormAsync(HttpRequest request, CancellationToken ct)
     {
-        var form = await request.ReadFormAsync(ct);
+        IFormCollection form;
+        try { form = await request.ReadFormAsync(ct); }
+        // A multipart body with no boundary, cut short, or past a form limit is the client's (a bare 500 before);
+        // the server's own refusals (a body too large or too slow) keep their status.
+        catch (InvalidDataException e) when (e.Message.Contains("limit", StringComparison.OrdinalIgnoreCase))
+        {
+            throw new BadHttpRequestException(e.Message, StatusCodes.Status413PayloadTooLarge, e);
+        }
+        catch (InvalidDataException e) { throw new ArgumentException($"The multipart body is malformed ({e.Message}). Send multipart/form-data with a boundary, a 'label' field and .txt or .md files."); }
+        catch (IOException e) when (e is not BadHttpRequestException && !ct.IsCancellationRequested)
+        {
+            throw new ArgumentException("The multipart body ended before its closing boundary: the upload was cut short. Send it again.");
+        }
         // Form fields and files bypass the JSON converter that checks bodies, so they are checked here.
         foreach (var (key, values) in form)
             if (!Errors.StorableText.IsStorable(key) || values.Any(v => !Errors.StorableText.IsStorable(v))) throw Unstorable($"The form field '{key.Replace("\0", "", StringComparison.Ordinal)}'");

@@ -136,6 +136,28 @@ public sealed class EdgeInputTests(PlatformFixture fx) : PlatformTests
         Assert.Empty((await user.GetConversationAsync(id))["messages"]!.AsArray());
     }
 
+    [Fact(DisplayName = "A multipart upload cut short or without a boundary is a 400 problem that says so, and no document is stored")]
+    public async Task Malformed_multipart_upload()
+    {
+        using var admin = await fx.NewAdminAsync();
+        static ByteArrayContent Multipart(string contentType, string body)
+        {
+            var content = new ByteArrayContent(Encoding.UTF8.GetBytes(body));
+            content.Headers.TryAddWithoutValidation("Content-Type", contentType);
+            return content;
+        }
+        // A phone that lost its connection mid-upload: the body ends inside a part, before the closing boundary.
+        using var cut = Multipart("multipart/form-data; boundary=zzz",
+            "--zzz\r\nContent-Disposition: form-data; name=\"label\"\r\n\r\nhandbook\r\n--zzz\r\nContent-Disposition: form-data; name=\"files\"; filename=\"leave.md\"\r\n\r\nLeave is 25");
+        var problem = await ApiClient.ProblemAsync(await admin.Http.PostAsync("/v1/knowledge/documents", cut), HttpStatusCode.BadRequest);
+        Assert.Contains("cut short", problem["detail"]!.GetValue<string>());
+        using var noBoundary = Multipart("multipart/form-data", "label=handbook");
+        problem = await ApiClient.ProblemAsync(await admin.Http.PostAsync("/v1/knowledge/documents", noBoundary), HttpStatusCode.BadRequest);
+        Assert.Contains("boundary", problem["detail"]!.GetValue<string>());
+        var list = await admin.Http.GetFromJsonAsync<JsonNode>("/v1/knowledge/documents");
+        Assert.Empty(list!["documents"]!.AsArray());
+    }
+
     [Fact(DisplayName = "A NUL in an uploaded file or form field is a 400 problem, and no document is stored")]
     public async Task Nul_in_a_multipart_upload()
     {
