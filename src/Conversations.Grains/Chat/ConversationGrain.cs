@@ -154,9 +154,11 @@ internal sealed class ConversationGrain(
         if (!Owns(message.Caller)) return new TurnStart(TurnStartStatus.NotFound, "");
         var chosen = !string.IsNullOrWhiteSpace(message.ClientTurnId);
         var turnId = chosen ? message.ClientTurnId! : Guid.NewGuid().ToString("n");
-        // Any turn id may come again (a client's own, or the one the platform answered with): what was sent with it is
-        // kept (keyed), so a retry is told from a new message under the same id.
+        // Any turn id may come again: what was sent with it is kept (keyed), so a retry is told from a new message.
         var fingerprint = await TurnRequests.FingerprintAsync(Store, _tenantId, _conversationId, message);
+        var stored = chosen && _running?.TurnId != turnId && FinishedRun(turnId) is null ? await Store.ReadTurnAsync(_tenantId, _conversationId, turnId) : null;
+        // Sends interleave (each is a stream's step) and another may have started a turn during the awaits above: from
+        // here on only the tidy-up wait awaits, and the loop checks again after it, so one turn id is one turn.
         while (_running is { } running)
         {
             if (running.TurnId == turnId) return new TurnStart(TurnRequests.Retried(running.RequestFingerprint, fingerprint, TurnStartStatus.Running), turnId);
@@ -167,10 +169,8 @@ internal sealed class ConversationGrain(
             catch (TimeoutException) { return new TurnStart(TurnStartStatus.Busy, running.TurnId); }
         }
         // A retried send names a turn that already ran: the same turn, never a second question.
-        if (chosen && FinishedRun(turnId) is { } finished)
-            return new TurnStart(TurnRequests.Retried(finished.RequestFingerprint, fingerprint, TurnStartStatus.Finished), turnId);
-        if (chosen && await Store.ReadTurnAsync(_tenantId, _conversationId, turnId) is { } stored)
-            return new TurnStart(TurnRequests.Retried(stored.Question.RequestFingerprint, fingerprint, TurnStartStatus.Finished), turnId);
+        if (chosen && TurnRequests.RetriedFinished(FinishedRun(turnId), stored, fingerprint) is { } again) return new TurnStart(again, turnId);
+        if (!Owns(message.Caller)) return new TurnStart(TurnStartStatus.NotFound, ""); // deleted meanwhile
         var unwatched = TimeSpan.FromSeconds(Math.Max(1, chat.Options.UnwatchedTurnSeconds));
         // Idle collection must not take the activation while the turn runs: its task is no grain call.
         DelayDeactivation(unwatched + TimeSpan.FromMinutes(10));

@@ -146,6 +146,22 @@ public sealed class TurnLifecycleTests(TurnPlatformFixture fx) : IClassFixture<T
         Assert.Equal(2, (await user.MessagesAsync(id)).Count);
     }
 
+    [Fact(DisplayName = "Sends of one turn id that arrive together (a client retrying before the first reached the server) are one turn: one question, one answer, every stream ends with it")]
+    public async Task Concurrent_sends_of_one_turn_are_one_turn()
+    {
+        for (var round = 0; round < 3; round++)
+        {
+            var (user, id) = await fx.NewConversationAsync("tc");
+            var turnId = $"together-{round}";
+            var sends = await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => user.SendAsync(id, Question, turnId)));
+            var stored = await user.MessagesAsync(id);
+            Assert.Equal(["user", "assistant"], stored.Select(m => m!["role"]!.GetValue<string>()));
+            var seq = stored[1]!["seq"]!.GetValue<long>();
+            Assert.All(sends, s => Assert.Equal(seq, s.Done()["assistantMessageSeq"]!.GetValue<long>()));
+            Assert.All(sends, s => Assert.Equal(stored[1]!["content"]!.GetValue<string>(), s.AnswerText()));
+        }
+    }
+
     [Fact(DisplayName = "A turn id sent again with a different message is a 422 idempotency_key_reused (while live, and after it finished); the other text is not stored")]
     public async Task Reused_turn_id_with_another_message_is_422()
     {

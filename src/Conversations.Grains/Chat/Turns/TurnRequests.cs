@@ -23,4 +23,13 @@ internal static class TurnRequests
     /// </summary>
     public static TurnStartStatus Retried(string? kept, string? sent, TurnStartStatus same) =>
         kept is null || sent is null || kept == sent ? same : TurnStartStatus.Mismatch;
+
+    /// <summary>
+    /// The answer to a send under the id of a turn that already ran (<paramref name="finished"/> in memory, else
+    /// <paramref name="stored"/>), or null when no turn of that id ran.
+    /// </summary>
+    public static TurnStartStatus? RetriedFinished(TurnRun? finished, StoredTurn? stored, string? sent) =>
+        finished is not null ? Retried(finished.RequestFingerprint, sent, TurnStartStatus.Finished)
+        : stored is not null ? Retried(stored.Question.RequestFingerprint, sent, TurnStartStatus.Finished)
+        : null;
 }
