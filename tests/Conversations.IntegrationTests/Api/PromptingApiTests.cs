@@ -99,6 +99,31 @@ public sealed class PromptingApiTests(ModelPlatformFixture fx) : IClassFixture<M
         await ApiClient.ProblemAsync(await user.Http.DeleteAsync("/v1/me/memory/nope"), HttpStatusCode.NotFound);
     }
 
+    [Fact(DisplayName = "A conversation deleted while its answer streams leaves nothing in the user's memory of what was said in it")]
+    public async Task Deleting_mid_answer_keeps_nothing_learned_from_it()
+    {
+        fx.Model.Control.Reset();
+        var (_, user) = await fx.NewTenantAsync("pd");
+        fx.Model.Control.SetModel(TestModelOptions.DefaultModelName, new ModelBehavior { TimePerToken = TimeSpan.FromMilliseconds(60), AnswerTokens = 60 });
+        try
+        {
+            var name = "Quillon Vardeby";
+            var id = await user.CreateConversationAsync();
+            var send = user.SendAsync(id, $"My name is {name}.");
+            await Task.Delay(TimeSpan.FromSeconds(1.5)); // the answer is streaming: its question is stored, its end is seconds away
+            Assert.Equal(HttpStatusCode.NoContent, (await user.Http.DeleteAsync($"/v1/conversations/{id}")).StatusCode);
+            await send; // however it ends
+            await Task.Delay(TimeSpan.FromSeconds(4)); // past where the answer would have ended and memory learned from it
+            var memory = (await user.Http.GetFromJsonAsync<JsonArray>("/v1/me/memory"))!;
+            Assert.DoesNotContain(memory, f => f!["text"]!.GetValue<string>().Contains("Quillon", StringComparison.Ordinal));
+            Assert.Equal(HttpStatusCode.NotFound, (await user.Http.GetAsync($"/v1/conversations/{id}")).StatusCode);
+        }
+        finally
+        {
+            fx.Model.Control.Reset();
+        }
+    }
+
     [Fact(DisplayName = "Forgetting holds from the next turn in a conversation that is already active: its next prompt no longer carries the forgotten facts")]
     public async Task Forgetting_holds_in_active_conversations()
     {

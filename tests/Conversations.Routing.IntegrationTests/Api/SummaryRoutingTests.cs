@@ -47,7 +47,12 @@ public sealed class SummaryRoutingTests(RoutingPlatform fx) : RoutingPlatformTes
             var marker = Guid.NewGuid().ToString("n");
             for (var i = 0; i < 12; i++)
             {
-                (await t.User.SendAsync(id, $"{marker} Turn {i}: explain step {i} of the warehouse migration plan in detail.")).Done();
+                var turn = await t.User.SendAsync(id, $"{marker} Turn {i}: explain step {i} of the warehouse migration plan in detail.");
+                // On a loaded machine the large model can pass the test platform's one-second stall timeout, and its
+                // backup here is the deliberately slow small model: that turn ends in a retryable error, and the next
+                // turn goes on building the history the fold needs.
+                if (turn[^1].Name == "error" && turn[^1].Data["retryable"]?.GetValue<bool>() == true) continue;
+                turn.Done();
                 if (!await SummaryRequestedAsync(marker, TimeSpan.FromSeconds(1.5))) continue;
 
                 // The answer's stream has ended, and the fold still holds its reservation...
