@@ -27,7 +27,8 @@ internal static class TenancyApi
         admin.MapGet("/users", ListUsers).WithName("ListUsers").WithSummary("Lists the tenant's users.");
         admin.MapPost("/users/{userId}/keys", IssueKey).WithName("IssueKey").WithSummary("Issues an API key for a user (shown once); ?expiresInDays=N makes it stop after N days, ?scope=chat|read-only|admin narrows it.");
         admin.MapPost("/keys/{keyId}/rotate", RotateKey).WithName("RotateKey")
-            .WithSummary("Issues a successor of a key (shown once); the old key keeps working for ?overlapMinutes=N (default 60, 0 ends it now).");
+            .WithSummary("Issues a successor of a key (shown once); the old key keeps working for ?overlapMinutes=N (default 60, 0 ends it now). A key already rotated is a 409 naming its successor.")
+            .ProducesProblem(StatusCodes.Status409Conflict);
         admin.MapDelete("/users/{userId}", DeleteUser).WithName("DeleteUser")
             .WithSummary("Deletes a user: conversations, memory, keys, feedback, cache entries; usage stays as anonymous aggregates.");
         admin.MapGet("/users/{userId}/keys", ListKeys).WithName("ListUserKeys").WithSummary("A user's keys: id, created, last used, expiry (never the secret).");
@@ -105,7 +106,12 @@ internal static class TenancyApi
         HttpContext http, IKeyLifecycle keys, CancellationToken ct)
     {
         var caller = http.Caller();
-        var rotated = await keys.RotateAsync(caller.TenantId!, keyId, TimeSpan.FromMinutes(overlapMinutes ?? 60), caller.ToActor(http), ct);
+        RotatedKey? rotated;
+        try { rotated = await keys.RotateAsync(caller.TenantId!, keyId, TimeSpan.FromMinutes(overlapMinutes ?? 60), caller.ToActor(http), ct); }
+        catch (KeyAlreadyRotatedException e)
+        {
+            return Problems.Conflict($"{e.Message} Rotate '{e.SuccessorKeyId}' instead, or revoke '{keyId}' to end it now.");
+        }
         if (rotated is null) return Problems.NotFound($"Key '{keyId}'");
         var k = rotated.NewKey;
         return TypedResults.Created($"/v1/keys/{k.KeyId}", new RotatedKeyDto(k.KeyId, k.Key, k.UserId, k.Role, rotated.OldKeyId, rotated.OldKeyExpiresAt));

@@ -5,6 +5,20 @@ namespace Conversations.Contracts.Tenancy;
 /// <summary>A rotation's result: the new key (shown once) and until when the old one still works.</summary>
 public sealed record RotatedKey(IssuedKey NewKey, string OldKeyId, DateTimeOffset OldKeyExpiresAt);
 
+/// <summary>
+/// A key that was already rotated is not rotated again: a second successor (a double click, two admins at once) would be
+/// a live key nobody meant to hand out.
+/// </summary>
+public sealed class KeyAlreadyRotatedException(string keyId, string successorKeyId)
+    : InvalidOperationException($"Key '{keyId}' was already rotated; its successor is '{successorKeyId}'.")
+{
+    /// <summary>The key that was rotated before.</summary>
+    public string KeyId { get; } = keyId;
+
+    /// <summary>The key it was rotated to.</summary>
+    public string SuccessorKeyId { get; } = successorKeyId;
+}
+
 /// <summary>Issue, revoke and rotate a tenant's keys; each change is written to the audit log in its own transaction.</summary>
 public interface IKeyLifecycle
 {
@@ -16,7 +30,8 @@ public interface IKeyLifecycle
 
     /// <summary>
     /// Issues a successor with the same user, role, scope and expiry, and lets the old key work for <paramref name="overlap"/>
-    /// more (never longer than it had); null when there is no such live key.
+    /// more (never longer than it had); null when there is no such live key. A key rotated before throws
+    /// <see cref="KeyAlreadyRotatedException"/>.
     /// </summary>
     Task<RotatedKey?> RotateAsync(string tenantId, string keyId, TimeSpan overlap, AuditActor actor, CancellationToken ct);
 }

@@ -60,6 +60,12 @@ public sealed class KeyLifecycleStore(NpgsqlDataSource db)
         await using var conn = await db.OpenConnectionAsync(ct);
         await using var tx = await conn.BeginTransactionAsync(ct);
         if (await LockLiveAsync(conn, tx, tenantId, keyId, ct) is not { } old) return null;
+        // The row is locked: of two rotations at once, the second sees the first's successor.
+        await using (var rotated = new NpgsqlCommand("SELECT rotated_to FROM api_keys WHERE key_id = @k", conn, tx))
+        {
+            rotated.Parameters.AddWithValue("k", keyId);
+            if (await rotated.ExecuteScalarAsync(ct) is string successor) throw new Contracts.Tenancy.KeyAlreadyRotatedException(keyId, successor);
+        }
         var issued = await InsertAsync(conn, tx, tenantId, old.UserId, old.Role, old.Scope, old.ExpiresAt, ct);
         DateTimeOffset oldExpires;
         await using (var cmd = new NpgsqlCommand(

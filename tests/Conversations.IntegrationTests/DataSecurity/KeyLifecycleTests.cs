@@ -39,6 +39,22 @@ public sealed class KeyLifecycleTests(DataSecurityFixture fx) : DataSecurityTest
         await ApiClient.ProblemAsync(await admin.Http.PostAsync("/v1/keys/nosuchkey/rotate", null), HttpStatusCode.NotFound);
     }
 
+    [Fact(DisplayName = "A key is rotated once: rotations at once (a double click, two admins) give one successor, the others a 409 naming it")]
+    public async Task Rotation_happens_once()
+    {
+        var (adminKey, userKey) = await fx.NewTenantKeysAsync("rot1");
+        using var admin = fx.As(adminKey);
+        var keyId = ApiClient.KeyId(userKey);
+        var answers = await Task.WhenAll(Enumerable.Range(0, 6).Select(_ => admin.Http.PostAsync($"/v1/keys/{keyId}/rotate", null)));
+        var created = Assert.Single(answers, a => a.StatusCode == HttpStatusCode.Created);
+        var successor = (await created.Content.ReadFromJsonAsync<JsonNode>())!["keyId"]!.GetValue<string>();
+        foreach (var refused in answers.Where(a => a != created))
+            Assert.Contains($"'{successor}'", (await ApiClient.ProblemAsync(refused, HttpStatusCode.Conflict))["detail"]!.GetValue<string>());
+        // One live key besides the rotated one: the user's keys are the old (in its overlap) and its one successor.
+        var keys = (await admin.GetJsonAsync("/v1/users/alice/keys"))["keys"]!.AsArray().Select(k => k!["keyId"]!.GetValue<string>()).ToList();
+        Assert.Equal(new[] { keyId, successor }.Order(), keys.Order());
+    }
+
     [Fact(DisplayName = "An expired key fails on its next request")]
     public async Task Expiry()
     {
