@@ -37,13 +37,32 @@ internal sealed partial class DataRightsService(
         // The grains first: an active conversation or memory would otherwise keep (and could write back) what is deleted.
         var owner = new Caller(tenantId, userId, Roles.User);
         foreach (var conversationId in await store.ListConversationIdsAsync(tenantId, userId, ct))
-            await grains.GetGrain<IConversationGrain>(GrainKeys.Scoped(tenantId, conversationId)).DeleteAsync(owner);
-        await grains.GetGrain<IUserGrain>(GrainKeys.Scoped(tenantId, userId)).EraseAsync();
+            await OnceMoreIfRejected(() => grains.GetGrain<IConversationGrain>(GrainKeys.Scoped(tenantId, conversationId)).DeleteAsync(owner));
+        await OnceMoreIfRejected(() => grains.GetGrain<IUserGrain>(GrainKeys.Scoped(tenantId, userId)).EraseAsync());
         // A batch job's owner is only in its (sealed) grain state: the job grain says whose it is.
         foreach (var jobId in await store.ListBatchJobIdsAsync(tenantId, ct))
             if ((await grains.GetGrain<IBatchJobGrain>(GrainKeys.Scoped(tenantId, jobId)).GetAsync())?.UserId == userId)
                 await store.DeleteBatchJobAsync(tenantId, jobId, ct);
         return await store.EraseUserAsync(tenantId, userId, Who(actor), ct);
+    }
+
+    // Each of these grains deactivates once it has erased: calls queued behind the first (the same deletion sent twice
+    // at once, a double click) are forwarded to an activation that is going, and Orleans rejects them after two
+    // forwards. Sent again, they reach the next activation, which has nothing left to erase.
+    private static async Task OnceMoreIfRejected(Func<Task> erase)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await erase();
+                return;
+            }
+            catch (OrleansMessageRejectionException) when (attempt < 3)
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(50 * attempt));
+            }
+        }
     }
 
     /// <inheritdoc />

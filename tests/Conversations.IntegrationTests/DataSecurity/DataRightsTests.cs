@@ -94,6 +94,22 @@ public sealed class DataRightsTests(DataSecurityFixture fx) : DataSecurityTests
         Assert.True((await tenant.Admin.GetJsonAsync("/v1/usage"))!.ToJsonString().Length > 0);
     }
 
+    [Fact(DisplayName = "A user deleted several times at once (a double click, two admins) is one 204 and 404s, never a 503; the user is gone")]
+    public async Task User_deleted_at_once_several_times()
+    {
+        using var admin = await fx.NewAdminAsync("delx");
+        for (var round = 0; round < 3; round++)
+        {
+            var userId = Marker("twice");
+            var key = await admin.CreateUserWithKeyAsync(userId);
+            using (var user = fx.As(key)) await TalkAsync(user, Marker("said"));
+            var answers = await Task.WhenAll(Enumerable.Range(0, 6).Select(_ => admin.Http.DeleteAsync($"/v1/users/{userId}")));
+            Assert.Equal(1, answers.Count(a => a.StatusCode == HttpStatusCode.NoContent));
+            Assert.All(answers, a => Assert.Contains(a.StatusCode, new[] { HttpStatusCode.NoContent, HttpStatusCode.NotFound }));
+            Assert.DoesNotContain(userId, (await admin.GetJsonAsync("/v1/users")).ToJsonString());
+        }
+    }
+
     [Fact(DisplayName = "Deleting a user removes their conversations, memory, keys and feedback; usage stays as anonymous totals")]
     public async Task User_deletion()
     {
