@@ -71,5 +71,11 @@ internal sealed class CompletionEvents : IAsyncDisposable
     }
 
     /// <inheritdoc />
-    public ValueTask DisposeAsync() => _events.DisposeAsync();
+    public async ValueTask DisposeAsync()
+    {
+        // Disposing tells the grain the watch ended; a grain that is gone (its conversation deleted meanwhile) cannot
+        // hear it, and that is no failure of an answer already given.
+        try { await _events.DisposeAsync(); }
+        catch (Exception e) when (e is OrleansException or EnumerationAbortedException) { }
+    }
 }

@@ -29,10 +29,10 @@ internal sealed class CompletionStreamResult(CompletionEvents turn, CompletionHe
         response.Headers["X-Accel-Buffering"] = "no"; // proxies must not buffer the stream
         var ct = http.RequestAborted;
         await using var _ = turn;
+        TurnUsage? usage = null;
         try
         {
             Write(response, Chunk(new ChunkDelta { Role = "assistant", Content = "" }, null));
-            TurnUsage? usage = null;
             await foreach (var e in turn.RestAsync().FlushWhenIdle(response.BodyWriter, ct))
             {
                 switch (e)
@@ -66,8 +66,9 @@ internal sealed class CompletionStreamResult(CompletionEvents turn, CompletionHe
         }
         catch (Exception) when (!ct.IsCancellationRequested)
         {
-            // The stream broke on our side (a silo died): say so instead of ending silently.
-            Write(response, TurnErrors.InStream(StreamFailed));
+            // The stream broke on our side (a silo died): say so instead of ending silently. After the finish chunk a
+            // broken source is no news (the conversation was deleted and its grain went): the answer is complete.
+            if (usage is null) Write(response, TurnErrors.InStream(StreamFailed));
             await EndAsync(response, CancellationToken.None);
         }
     }

@@ -19,6 +19,9 @@ internal static class AcknowledgedTurn
     /// <summary>The error code of a turn whose tenant's data key was destroyed (nothing of the tenant can be stored).</summary>
     public const string DataDestroyedCode = "data_destroyed";
 
+    /// <summary>The error code of a turn whose conversation was deleted before its question was stored.</summary>
+    public const string ConversationGoneCode = "not_found";
+
     /// <summary>Seconds a client is told to wait before sending the same message again.</summary>
     public const int RetryAfterSeconds = 5;
 
@@ -30,14 +33,20 @@ internal static class AcknowledgedTurn
         try
         {
             var acknowledged = false;
-            while (await e.MoveNextAsync())
+            while (await MovedAsync(e))
             {
                 held.Add(e.Current);
                 if (e.Current.Event is ErrorEvent { Code: DataDestroyedCode } destroyed)
                 {
-                    await e.DisposeAsync();
+                    await DisposeQuietlyAsync(e);
                     return TypedResults.Problem(destroyed.Message, statusCode: StatusCodes.Status410Gone, title: "Data destroyed",
                         type: "https://httpstatuses.io/410", extensions: new Dictionary<string, object?> { ["code"] = DataDestroyedCode });
+                }
+                // Deleted while the question was on its way: nothing to send it to.
+                if (e.Current.Event is ErrorEvent { Code: ConversationGoneCode })
+                {
+                    await DisposeQuietlyAsync(e);
+                    return Errors.Problems.NotFound("The conversation");
                 }
                 if (e.Current.Event is ProgressEvent { Stage: ReceivedStage } or DeltaEvent or DoneEvent)
                 {
@@ -50,7 +59,7 @@ internal static class AcknowledgedTurn
             }
             if (!acknowledged)
             {
-                await e.DisposeAsync();
+                await DisposeQuietlyAsync(e);
                 var message = held.LastOrDefault()?.Event is ErrorEvent { Code: NotStoredCode } notStored ? notStored.Message
                     : "We couldn't confirm that your message was saved, so it was not sent. Please try again in a moment.";
                 http.Response.Headers.RetryAfter = RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
@@ -61,7 +70,7 @@ internal static class AcknowledgedTurn
         }
         catch
         {
-            await e.DisposeAsync();
+            await DisposeQuietlyAsync(e);
             throw;
         }
         // The next batch is asked for now, so its grain round trip overlaps the start of the response (headers, the held
@@ -72,6 +81,22 @@ internal static class AcknowledgedTurn
         _ = next.ContinueWith(static t => t.Exception, CancellationToken.None,
             TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
         return TurnEventStream.Create(http, Concat(held, next, e));
+    }
+
+    // A source that broke before the question was known to be stored (its grain went: the conversation was deleted
+    // meanwhile, or a silo failed) is an unconfirmed message, the 503 below, not a 500.
+    private static async Task<bool> MovedAsync(IAsyncEnumerator<TurnEvent> e)
+    {
+        try { return await e.MoveNextAsync(); }
+        catch (Exception failure) when (failure is EnumerationAbortedException or OrleansException) { return false; }
+    }
+
+    // The answer here does not depend on the grain hearing that the watch ended: a grain that went (its conversation
+    // deleted) cannot, and that must not turn a 404 or a 503 into a 500.
+    private static async Task DisposeQuietlyAsync(IAsyncEnumerator<TurnEvent> e)
+    {
+        try { await e.DisposeAsync(); }
+        catch (Exception failure) when (failure is not OperationCanceledException) { }
     }
 
     private static async IAsyncEnumerable<TurnEvent> Concat(List<TurnEvent> held, Task<bool> next, IAsyncEnumerator<TurnEvent> rest,

@@ -63,32 +63,43 @@ internal static class TurnEventStream
         [EnumeratorCancellation] CancellationToken ct)
     {
         var shown = false;
-        await using var e = events.GetAsyncEnumerator(ct);
+        var e = events.GetAsyncEnumerator(ct);
         string? lastId = null;
         var ended = false;
-        while (true)
+        try
         {
-            bool more, broke = false;
-            try
+            while (true)
             {
-                more = await e.MoveNextAsync();
+                bool more, broke = false;
+                try
+                {
+                    more = await e.MoveNextAsync();
+                }
+                // After the turn's last event a broken source is no news (the conversation was deleted and its grain
+                // went): the stream is complete, and ends as such instead of as a torn response.
+                catch (Exception) when (!ct.IsCancellationRequested)
+                {
+                    (more, broke) = (false, !ended);
+                }
+                // The stream broke on our side (a silo died): say so instead of ending silently. The event keeps the
+                // last id, so the client may resume from there.
+                if (broke)
+                    yield return new SseItem<ChatEvent>(new ErrorEvent("stream_failed",
+                        "The answer was interrupted on our side. Reconnect to resume it, or send your message again.", true), "error") { EventId = lastId };
+                if (!more) yield break;
+                var item = e.Current;
+                lastId = item.Id;
+                ended |= item.Event is DoneEvent or ErrorEvent;
+                if (!shown && item.Event is DeltaEvent) PlatformTracing.Mark(trace, "first delta out");
+                shown |= item.Event is DeltaEvent;
+                yield return new SseItem<ChatEvent>(item.Event, EventName(item.Event)) { EventId = item.Id };
             }
-            catch (Exception) when (!ended && !ct.IsCancellationRequested)
-            {
-                (more, broke) = (false, true);
-            }
-            // The stream broke on our side (a silo died): say so instead of ending silently. The event keeps the last
-            // id, so the client may resume from there.
-            if (broke)
-                yield return new SseItem<ChatEvent>(new ErrorEvent("stream_failed",
-                    "The answer was interrupted on our side. Reconnect to resume it, or send your message again.", true), "error") { EventId = lastId };
-            if (!more) yield break;
-            var item = e.Current;
-            lastId = item.Id;
-            ended |= item.Event is DoneEvent or ErrorEvent;
-            if (!shown && item.Event is DeltaEvent) PlatformTracing.Mark(trace, "first delta out");
-            shown |= item.Event is DeltaEvent;
-            yield return new SseItem<ChatEvent>(item.Event, EventName(item.Event)) { EventId = item.Id };
+        }
+        finally
+        {
+            // Disposing tells the grain the watch ended; a grain that is gone cannot hear it, and that is no failure.
+            try { await e.DisposeAsync(); }
+            catch (Exception) when (!ct.IsCancellationRequested) { }
         }
     }
 }

@@ -3,6 +3,36 @@ namespace Conversations.IntegrationTests.Api;
 /// <summary>The chat turn over real HTTP against a real platform process and PostgreSQL.</summary>
 public sealed class ChatTurnApiTests(PlatformFixture fx) : PlatformTests
 {
+    [Fact(DisplayName = "A send and a deletion of its conversation at once: a 404 or 503 problem, or a stream that ends whole with one last event; never a 500 or a torn response")]
+    public async Task Send_and_delete_at_once_end_whole()
+    {
+        for (var round = 0; round < 12; round++)
+        {
+            var (user, id) = await fx.NewConversationAsync();
+            async Task<List<SseEvent>?> SendAsync()
+            {
+                using var res = await user.PostMessageAsync(id, "How long is parental leave?");
+                // The deletion came first (404), or took the conversation while the question was on its way: the
+                // message was not confirmed as saved (503, a problem that says so); never a 500.
+                if (res.StatusCode is HttpStatusCode.NotFound or HttpStatusCode.ServiceUnavailable)
+                {
+                    await ApiClient.ProblemAsync(res, res.StatusCode);
+                    return null;
+                }
+                await ApiClient.EnsureAsync(res, HttpStatusCode.OK);
+                return await ApiClient.ReadEventsAsync(await res.Content.ReadAsStreamAsync()); // a torn response throws here
+            }
+            var send = SendAsync();
+            var delete = user.Http.DeleteAsync($"/v1/conversations/{id}");
+            if (await send is { } events)
+            {
+                Assert.Contains(events[^1].Name, new[] { "done", "error" });
+                Assert.Equal(1, events.Count(e => e.Name is "done" or "error"));
+            }
+            Assert.Equal(HttpStatusCode.NoContent, (await delete).StatusCode);
+        }
+    }
+
     [Fact(DisplayName = "A turn streams progress, deltas and a done event with usage, and both messages are stored")]
     public async Task Turn_streams_and_is_stored()
     {

@@ -162,6 +162,25 @@ public sealed class TurnLifecycleTests(TurnPlatformFixture fx) : IClassFixture<T
         }
     }
 
+    [Fact(DisplayName = "A conversation deleted while its answer streams: the stream ends whole with a last event, never as a torn response, and the conversation is gone")]
+    public async Task Deleted_mid_answer_ends_the_stream_whole()
+    {
+        // The answer takes about 2.5 s; the deletions land from its first event to just past its end.
+        for (var round = 0; round < 9; round += 2)
+        {
+            var (user, id) = await fx.NewConversationAsync("td");
+            using var res = await user.PostMessageAsync(id, Question);
+            await ApiClient.EnsureAsync(res, HttpStatusCode.OK);
+            var read = ApiClient.ReadEventsAsync(await res.Content.ReadAsStreamAsync()); // a torn response throws here
+            await Task.Delay(TimeSpan.FromMilliseconds(320 * round));
+            Assert.Equal(HttpStatusCode.NoContent, (await user.Http.DeleteAsync($"/v1/conversations/{id}")).StatusCode);
+            var events = await read;
+            Assert.Contains(events[^1].Name, new[] { "done", "error" });
+            Assert.Equal(1, events.Count(e => e.Name is "done" or "error"));
+            Assert.Equal(HttpStatusCode.NotFound, (await user.Http.GetAsync($"/v1/conversations/{id}")).StatusCode);
+        }
+    }
+
     [Fact(DisplayName = "A turn id sent again with a different message is a 422 idempotency_key_reused (while live, and after it finished); the other text is not stored")]
     public async Task Reused_turn_id_with_another_message_is_422()
     {
