@@ -163,7 +163,8 @@ internal static class ConversationsApi
         http.Response.Headers[TurnIdHeader] = start.TurnId;
         // A new turn answers only once its question is stored: a message that could not be saved is a 503, not a stream.
         var events = TurnEventBatches.Events(first!, batches, http.RequestAborted);
-        return start.Status == TurnStartStatus.Started ? await AcknowledgedTurn.StreamAsync(http, events) : TurnEventStream.Create(http, events);
+        async Task<bool> Gone() => !await grain.IsOwnedByAsync(caller);
+        return start.Status == TurnStartStatus.Started ? await AcknowledgedTurn.StreamAsync(http, events, Gone) : TurnEventStream.Create(http, events, Gone);
     }
 
     private static async Task<IResult> Events(string conversationId, string turnId, HttpContext http, IGrainFactory grains, string? after)
@@ -183,7 +184,8 @@ internal static class ConversationsApi
         if (state == TurnState.Unknown) return Problems.NotFound("The turn");
         var watch = grain.WatchTurnAsync(caller, turnId, position, http.RequestAborted);
         http.Response.Headers[TurnIdHeader] = turnId;
-        if (position is null || state != TurnState.Finished) return TurnEventStream.Create(http, TurnEventBatches.Events(watch));
+        async Task<bool> Gone() => !await grain.IsOwnedByAsync(caller);
+        if (position is null || state != TurnState.Finished) return TurnEventStream.Create(http, TurnEventBatches.Events(watch), Gone);
         // A finished turn answers at once: read its first batch before the stream starts, so an id past its end (an
         // ArgumentException from the grain) is a 400, not an empty stream.
         var batches = watch.GetAsyncEnumerator(http.RequestAborted);

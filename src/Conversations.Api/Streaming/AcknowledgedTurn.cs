@@ -26,7 +26,7 @@ internal static class AcknowledgedTurn
     public const int RetryAfterSeconds = 5;
 
     /// <summary>The SSE result once the question is stored (or the turn ended otherwise), else a 503 problem.</summary>
-    public static async Task<IResult> StreamAsync(HttpContext http, IAsyncEnumerable<TurnEvent> events)
+    public static async Task<IResult> StreamAsync(HttpContext http, IAsyncEnumerable<TurnEvent> events, Func<Task<bool>>? conversationGone = null)
     {
         var e = events.GetAsyncEnumerator(http.RequestAborted);
         var held = new List<TurnEvent>();
@@ -80,7 +80,7 @@ internal static class AcknowledgedTurn
         // its failure is observed here, so it is no unobserved task exception.
         _ = next.ContinueWith(static t => t.Exception, CancellationToken.None,
             TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
-        return TurnEventStream.Create(http, Concat(held, next, e));
+        return TurnEventStream.Create(http, Concat(held, next, e), conversationGone);
     }
 
     // A source that broke before the question was known to be stored (its grain went: the conversation was deleted

@@ -18,15 +18,22 @@ namespace Conversations.Api.Streaming;
 /// </summary>
 internal static class TurnEventStream
 {
-    /// <summary>The SSE result for <paramref name="events"/>; the response is marked not to be cached or buffered.</summary>
-    public static IResult Create(HttpContext http, IAsyncEnumerable<TurnEvent> events)
+    /// <summary>
+    /// The SSE result for <paramref name="events"/>; the response is marked not to be cached or buffered.
+    /// <paramref name="conversationGone"/> says, when the events break off, whether the conversation was deleted: the
+    /// stream then ends with a final <c>not_found</c> instead of an invitation to resume.
+    /// </summary>
+    public static IResult Create(HttpContext http, IAsyncEnumerable<TurnEvent> events, Func<Task<bool>>? conversationGone = null)
     {
         // Proxies such as nginx buffer responses unless told not to; buffering defeats streaming.
         http.Response.Headers["X-Accel-Buffering"] = "no";
-        return new Result(events);
+        return new Result(events, conversationGone);
     }
 
-    private sealed class Result(IAsyncEnumerable<TurnEvent> events) : IResult
+    /// <summary>The last event of a stream whose conversation was deleted while it ran.</summary>
+    public static readonly ErrorEvent ConversationDeleted = new("not_found", "This conversation was deleted while its answer was being written.", false);
+
+    private sealed class Result(IAsyncEnumerable<TurnEvent> events, Func<Task<bool>>? conversationGone) : IResult
     {
         public async Task ExecuteAsync(HttpContext http)
         {
@@ -39,7 +46,7 @@ internal static class TurnEventStream
             var trace = http.Features.Get<IHttpActivityFeature>()?.Activity;
             var json = http.RequestServices.GetRequiredService<IOptions<JsonOptions>>().Value.SerializerOptions;
             var ct = http.RequestAborted;
-            await SseFormatter.WriteAsync(Items(events, trace, ct).FlushWhenIdle(response.BodyWriter, ct), new UnflushedBodyStream(response.BodyWriter),
+            await SseFormatter.WriteAsync(Items(events, trace, conversationGone, ct).FlushWhenIdle(response.BodyWriter, ct), new UnflushedBodyStream(response.BodyWriter),
                 (item, buffer) =>
                 {
                     using var writer = new Utf8JsonWriter(buffer);
@@ -60,7 +67,7 @@ internal static class TurnEventStream
     };
 
     private static async IAsyncEnumerable<SseItem<ChatEvent>> Items(IAsyncEnumerable<TurnEvent> events, Activity? trace,
-        [EnumeratorCancellation] CancellationToken ct)
+        Func<Task<bool>>? conversationGone, [EnumeratorCancellation] CancellationToken ct)
     {
         var shown = false;
         var e = events.GetAsyncEnumerator(ct);
@@ -82,10 +89,9 @@ internal static class TurnEventStream
                     (more, broke) = (false, !ended);
                 }
                 // The stream broke on our side (a silo died): say so instead of ending silently. The event keeps the
-                // last id, so the client may resume from there.
+                // last id, so the client may resume from there; a deleted conversation has nothing to resume.
                 if (broke)
-                    yield return new SseItem<ChatEvent>(new ErrorEvent("stream_failed",
-                        "The answer was interrupted on our side. Reconnect to resume it, or send your message again.", true), "error") { EventId = lastId };
+                    yield return new SseItem<ChatEvent>(await BrokenAsync(conversationGone), "error") { EventId = lastId };
                 if (!more) yield break;
                 var item = e.Current;
                 lastId = item.Id;
@@ -101,5 +107,19 @@ internal static class TurnEventStream
             try { await e.DisposeAsync(); }
             catch (Exception) when (!ct.IsCancellationRequested) { }
         }
+    }
+
+    private static async Task<ErrorEvent> BrokenAsync(Func<Task<bool>>? conversationGone)
+    {
+        try
+        {
+            // Bounded: with the cluster unreachable the answer would come too late to matter.
+            if (conversationGone is not null && await conversationGone().WaitAsync(TimeSpan.FromSeconds(2))) return ConversationDeleted;
+        }
+        catch (Exception failure) when (failure is not OperationCanceledException)
+        {
+            // Whether it is gone cannot be told: resuming is the client's best move.
+        }
+        return new ErrorEvent("stream_failed", "The answer was interrupted on our side. Reconnect to resume it, or send your message again.", true);
     }
 }
