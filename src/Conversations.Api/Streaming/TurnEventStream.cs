@@ -31,7 +31,7 @@ internal static class TurnEventStream
     }
 
     /// <summary>The last event of a stream whose conversation was deleted while it ran.</summary>
-    public static readonly ErrorEvent ConversationDeleted = new("not_found", "This conversation was deleted while its answer was being written.", false);
+    public static readonly ErrorEvent ConversationDeleted = new(AcknowledgedTurn.ConversationGoneCode, "This conversation was deleted while its answer was being written.", false);
 
     private sealed class Result(IAsyncEnumerable<TurnEvent> events, Func<Task<bool>>? conversationGone) : IResult
     {
