@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Globalization;
 using System.Net.Sockets;
 
 namespace Conversations.Testing.Platform;
@@ -50,13 +51,29 @@ public sealed class PlatformProcess : IAsyncDisposable
     /// <summary>Starts the API (mode "all" hosts a silo too; "client" connects to silos) and waits until /healthz answers.</summary>
     public static async Task<PlatformProcess> StartApiAsync(Settings settings, string mode = "all", int? httpPort = null)
     {
-        var port = httpPort ?? FreePort();
-        var env = CommonEnvironment(settings);
-        env["Hosting__Mode"] = mode;
-        var p = new PlatformProcess(Launch("Conversations.Api", env, $"--urls http://127.0.0.1:{port}"), $"http://127.0.0.1:{port}");
-        await p.WaitForHealthAsync(StartTimeout);
-        return p;
+        for (var attempt = 1; ; attempt++)
+        {
+            var port = httpPort ?? FreePort();
+            var env = CommonEnvironment(settings);
+            env["Hosting__Mode"] = mode;
+            var p = new PlatformProcess(Launch("Conversations.Api", env, $"--urls http://127.0.0.1:{port}"), $"http://127.0.0.1:{port}");
+            try
+            {
+                await p.WaitForHealthAsync(StartTimeout);
+                return p;
+            }
+            catch (InvalidOperationException) when (attempt < 3 && p.LostItsPort)
+            {
+                // Another process took a port between choosing and binding it: choose again (a fixed HTTP port is
+                // tried again after a moment, as it is the one a restart test needs).
+                await p.DisposeAsync();
+                if (httpPort is not null) await Task.Delay(1000);
+            }
+        }
     }
+
+    /// <summary>True when the host exited because a port it was given was already in use.</summary>
+    private bool LostItsPort => !IsRunning && Log.Contains("address already in use", StringComparison.OrdinalIgnoreCase);
 
     /// <summary>Starts a silo-only process and waits until it has joined the cluster (its gateway port accepts connections).</summary>
     public static async Task<PlatformProcess> StartSiloAsync(Settings settings, int siloPort, int gatewayPort)
@@ -86,12 +103,40 @@ public sealed class PlatformProcess : IAsyncDisposable
         throw new TimeoutException("Silo did not start in time:\n" + p.Log);
     }
 
-    /// <summary>A free TCP port on loopback.</summary>
+    /// <summary>
+    /// A free TCP port on loopback, drawn below the kernel's ephemeral range: a port from that range (what binding port
+    /// 0 hands out) can be taken by any outgoing connection between this check and the host binding it, which failed
+    /// CI runs with "address already in use".
+    /// </summary>
     public static int FreePort()
     {
-        using var l = new TcpListener(IPAddress.Loopback, 0);
-        l.Start();
-        return ((IPEndPoint)l.LocalEndpoint).Port;
+        for (var attempt = 0; attempt < 200; attempt++)
+        {
+            var port = Random.Shared.Next(20_000, EphemeralRangeStart);
+            try
+            {
+                using var l = new TcpListener(IPAddress.Loopback, port);
+                l.Start();
+                return port;
+            }
+            catch (SocketException) { }
+        }
+        using var any = new TcpListener(IPAddress.Loopback, 0);
+        any.Start();
+        return ((IPEndPoint)any.LocalEndpoint).Port;
+    }
+
+    private static readonly int EphemeralRangeStart = ReadEphemeralRangeStart();
+
+    private static int ReadEphemeralRangeStart()
+    {
+        try
+        {
+            var first = File.ReadAllText("/proc/sys/net/ipv4/ip_local_port_range").Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries)[0];
+            return Math.Max(int.Parse(first, CultureInfo.InvariantCulture), 21_000);
+        }
+        catch (IOException) { return 32_768; }
+        catch (UnauthorizedAccessException) { return 32_768; }
     }
 
     /// <summary>Kills the process at once, like <c>kill -9</c>.</summary>
