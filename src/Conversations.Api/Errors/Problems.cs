@@ -32,7 +32,7 @@ internal static class Problems
     /// <summary>422 when a turn id (Idempotency-Key) comes again with a different message.</summary>
     public static ProblemHttpResult IdempotencyKeyReused() => TypedResults.Problem(TurnEventBatchExtensions.IdempotencyKeyReusedMessage,
         statusCode: 422, title: "Idempotency key reused", type: "https://httpstatuses.io/422",
-        extensions: new Dictionary<string, object?> { ["code"] = TurnEventBatchExtensions.IdempotencyKeyReusedCode });
+        extensions: new Dictionary<string, object?> { ["code"] = TurnErrorCodes.IdempotencyKeyReused });
 
     /// <summary>415 when the body's Content-Type is missing or not one the route reads.</summary>
     public static ProblemHttpResult UnsupportedMediaType(string? sent, params string[] accepted) =>

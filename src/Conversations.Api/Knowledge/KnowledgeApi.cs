@@ -5,6 +5,7 @@ using Conversations.Contracts;
 using Conversations.Contracts.Knowledge;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
+using Conversations.Contracts.Chat;
 
 namespace Conversations.Api.Knowledge;
 
@@ -109,7 +110,7 @@ internal static class KnowledgeApi
     // The same refusal a chat question gets, as a problem: 400 for a refused question, 503 while moderation is unreachable.
     private static ProblemHttpResult Refused(KnowledgeSearchResult search)
     {
-        var unavailable = search.RefusalCode == "moderation_unavailable";
+        var unavailable = search.RefusalCode == TurnErrorCodes.ModerationUnavailable;
         return TypedResults.Problem(
             detail: search.RefusalMessage ?? "This question can't be searched.",
             statusCode: unavailable ? StatusCodes.Status503ServiceUnavailable : StatusCodes.Status400BadRequest,
@@ -117,7 +118,7 @@ internal static class KnowledgeApi
             type: $"https://httpstatuses.io/{(unavailable ? 503 : 400)}",
             extensions: new Dictionary<string, object?>
             {
-                ["code"] = search.RefusalCode ?? "input_refused",
+                ["code"] = search.RefusalCode ?? TurnErrorCodes.InputRefused,
                 ["riskLevel"] = search.RiskLevel,
                 ["labels"] = search.Labels,
                 ["retryable"] = unavailable,

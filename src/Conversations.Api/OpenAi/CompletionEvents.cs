@@ -1,3 +1,4 @@
+using Conversations.Api.Streaming;
 using Conversations.Contracts.Chat;
 
 namespace Conversations.Api.OpenAi;
@@ -20,7 +21,7 @@ internal sealed class CompletionEvents : IAsyncDisposable
     public List<CitationEvent> Citations { get; } = [];
 
     /// <summary>True when the turn ended with a moderation refusal of the question (OpenAI's <c>content_filter</c>).</summary>
-    public bool Refused => First is ErrorEvent { Code: "input_refused" };
+    public bool Refused => First is ErrorEvent { Code: TurnErrorCodes.InputRefused };
 
     /// <summary>Starts reading <paramref name="events"/> and waits for the first decisive event.</summary>
     public static async Task<CompletionEvents> StartAsync(IAsyncEnumerable<ChatEvent> events, CancellationToken ct)
@@ -71,11 +72,5 @@ internal sealed class CompletionEvents : IAsyncDisposable
     }
 
     /// <inheritdoc />
-    public async ValueTask DisposeAsync()
-    {
-        // Disposing tells the grain the watch ended; a grain that is gone (its conversation deleted meanwhile) cannot
-        // hear it, and that is no failure of an answer already given.
-        try { await _events.DisposeAsync(); }
-        catch (Exception e) when (e is OrleansException or EnumerationAbortedException) { }
-    }
+    public ValueTask DisposeAsync() => _events.EndQuietlyAsync();
 }

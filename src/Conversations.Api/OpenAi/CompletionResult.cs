@@ -21,7 +21,7 @@ internal static class CompletionResult
                         break;
                     case DoneEvent done:
                         return Completion(header, new CompletionMessage(text.ToString(), null), done.FinishReason, done.Usage, turn.TakeCitations());
-                    case ErrorEvent { Code: "input_refused" } refusal:
+                    case ErrorEvent { Code: TurnErrorCodes.InputRefused } refusal:
                         return Completion(header, new CompletionMessage(null, refusal.Message), "content_filter", TurnUsage.None, turn.TakeCitations());
                     case ErrorEvent error:
                         return TurnErrors.Problem(http, error);

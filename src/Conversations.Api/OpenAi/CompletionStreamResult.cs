@@ -44,7 +44,7 @@ internal sealed class CompletionStreamResult(CompletionEvents turn, CompletionHe
                         usage = done.Usage;
                         Write(response, Chunk(new ChunkDelta(), done.FinishReason));
                         break;
-                    case ErrorEvent { Code: "input_refused" } refusal:
+                    case ErrorEvent { Code: TurnErrorCodes.InputRefused } refusal:
                         Write(response, Chunk(new ChunkDelta { Refusal = refusal.Message }, null));
                         Write(response, Chunk(new ChunkDelta(), "content_filter"));
                         usage = TurnUsage.None;
@@ -74,7 +74,7 @@ internal sealed class CompletionStreamResult(CompletionEvents turn, CompletionHe
     }
 
     /// <summary>What a stream that broke on the platform's side reports.</summary>
-    public static readonly ErrorEvent StreamFailed = new("stream_failed", "The answer was interrupted on our side. Your message is saved; please send it again.", true);
+    public static readonly ErrorEvent StreamFailed = new(TurnErrorCodes.StreamFailed, "The answer was interrupted on our side. Your message is saved; please send it again.", true);
 
     // Every chunk carries the sources that arrived since the one before (usually all of them on the first).
     private ChatCompletionChunk Chunk(ChunkDelta delta, string? finishReason) =>

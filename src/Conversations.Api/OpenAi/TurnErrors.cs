@@ -9,16 +9,16 @@ internal static class TurnErrors
     /// <summary>The status a turn error gets when it ends the turn before any text.</summary>
     public static int StatusOf(ErrorEvent error) => error.Code switch
     {
-        "not_found" => 404,
-        "turn_in_progress" => 409,
+        TurnErrorCodes.NotFound => 404,
+        TurnErrorCodes.TurnInProgress => 409,
         // The Idempotency-Key came again with a different message (the IETF draft's 422).
-        TurnEventBatchExtensions.IdempotencyKeyReusedCode => 422,
+        TurnErrorCodes.IdempotencyKeyReused => 422,
         // OpenAI answers a spent quota with 429 insufficient_quota; a budget held by answers in flight clears in a minute.
-        "budget_exhausted" or "budget_too_small" or "budget_busy" => 429,
+        TurnErrorCodes.BudgetExhausted or TurnErrorCodes.BudgetTooSmall or TurnErrorCodes.BudgetBusy => 429,
         // Refusals of what the request asks for (an image no model reads, a blocklisted image) are the client's to change.
-        "no_vision_model" or "image_refused" or "refused" => 400,
+        TurnErrorCodes.NoVisionModel or TurnErrorCodes.ImageRefused or TurnErrorCodes.Refused => 400,
         // As on the native route: the tenant's data key was destroyed, nothing can be stored again.
-        "data_destroyed" => 410,
+        TurnErrorCodes.DataDestroyed => 410,
         _ when error.Retryable => 503,
         _ => 500,
     };
@@ -26,8 +26,8 @@ internal static class TurnErrors
     /// <summary>OpenAI's code for a turn error.</summary>
     public static string CodeOf(ErrorEvent error) => error.Code switch
     {
-        "not_found" => "conversation_not_found",
-        "budget_exhausted" or "budget_too_small" => "insufficient_quota",
+        TurnErrorCodes.NotFound => "conversation_not_found",
+        TurnErrorCodes.BudgetExhausted or TurnErrorCodes.BudgetTooSmall => "insufficient_quota",
         _ => error.Code,
     };
 

@@ -46,17 +46,15 @@ internal static class RoutingAdminApi
         if (body.InputPerMillion is null || body.OutputPerMillion is null)
             return Problems.BadRequest("inputPerMillion and outputPerMillion are required (USD per million tokens); cachedInputPerMillion defaults to the input price.");
         if (body.ContextWindowTokens is null) return Problems.BadRequest("contextWindowTokens is required.");
-        var grain = grains.GetGrain<IRoutingConfigGrain>(Tenant(http));
-        // An edit (a new price, say) need not repeat what the admin cannot read back or did not touch: a left-out apiKey
-        // keeps the stored key ("" removes it), and left-out vision / sendPromptCacheKey keep the stored settings.
-        var stored = body.Vision is null || body.SendPromptCacheKey is null
-            ? (await grain.GetAsync()).Models.FirstOrDefault(m => string.Equals(m.Id, modelId, StringComparison.OrdinalIgnoreCase))
-            : null;
         var model = new ModelRegistration(modelId, body.Endpoint.Trim(), body.ApiKey, body.ModelName.Trim(), body.Tier ?? "small", body.Domains ?? [],
             body.InputPerMillion.Value, body.CachedInputPerMillion ?? body.InputPerMillion.Value, body.OutputPerMillion.Value,
-            body.ContextWindowTokens.Value, body.BatchDiscount ?? 0m, body.SendPromptCacheKey ?? stored?.SendPromptCacheKey, body.Vision ?? stored?.Vision ?? false);
+            body.ContextWindowTokens.Value, body.BatchDiscount ?? 0m, body.SendPromptCacheKey, body.Vision ?? false);
+        // An edit (a new price, say) need not repeat what the admin cannot read back or did not touch: a left-out apiKey
+        // keeps the stored key ("" removes it), and left-out vision / sendPromptCacheKey keep the stored settings.
+        var kept = (body.ApiKey is null ? ModelFieldsKept.ApiKey : 0) | (body.Vision is null ? ModelFieldsKept.Vision : 0)
+            | (body.SendPromptCacheKey is null ? ModelFieldsKept.SendPromptCacheKey : 0);
         // The grain validates the whole catalog and policy; an ArgumentException becomes a 400 naming the field.
-        return TypedResults.Ok(RoutingConfigDto.From(await grain.PutModelAsync(model, keepStoredKey: body.ApiKey is null)));
+        return TypedResults.Ok(RoutingConfigDto.From(await grains.GetGrain<IRoutingConfigGrain>(Tenant(http)).PutModelAsync(model, kept)));
     }
 
     private static async Task<Results<NoContent, ProblemHttpResult>> DeleteModel(string modelId, HttpContext http, IGrainFactory grains) =>

@@ -13,15 +13,6 @@ internal static class AcknowledgedTurn
     /// <summary>The stage name of the progress event a turn sends once its question is stored.</summary>
     public const string ReceivedStage = "received";
 
-    /// <summary>The error code of a turn whose question could not be stored.</summary>
-    public const string NotStoredCode = "storage_unavailable";
-
-    /// <summary>The error code of a turn whose tenant's data key was destroyed (nothing of the tenant can be stored).</summary>
-    public const string DataDestroyedCode = "data_destroyed";
-
-    /// <summary>The error code of a turn whose conversation was deleted before its question was stored.</summary>
-    public const string ConversationGoneCode = "not_found";
-
     /// <summary>Seconds a client is told to wait before sending the same message again.</summary>
     public const int RetryAfterSeconds = 5;
 
@@ -36,16 +27,16 @@ internal static class AcknowledgedTurn
             while (await MovedAsync(e))
             {
                 held.Add(e.Current);
-                if (e.Current.Event is ErrorEvent { Code: DataDestroyedCode } destroyed)
+                if (e.Current.Event is ErrorEvent { Code: TurnErrorCodes.DataDestroyed } destroyed)
                 {
-                    await DisposeQuietlyAsync(e);
+                    await e.EndQuietlyAsync();
                     return TypedResults.Problem(destroyed.Message, statusCode: StatusCodes.Status410Gone, title: "Data destroyed",
-                        type: "https://httpstatuses.io/410", extensions: new Dictionary<string, object?> { ["code"] = DataDestroyedCode });
+                        type: "https://httpstatuses.io/410", extensions: new Dictionary<string, object?> { ["code"] = TurnErrorCodes.DataDestroyed });
                 }
                 // Deleted while the question was on its way: nothing to send it to.
-                if (e.Current.Event is ErrorEvent { Code: ConversationGoneCode })
+                if (e.Current.Event is ErrorEvent { Code: TurnErrorCodes.NotFound })
                 {
-                    await DisposeQuietlyAsync(e);
+                    await e.EndQuietlyAsync();
                     return Errors.Problems.NotFound("The conversation");
                 }
                 if (e.Current.Event is ProgressEvent { Stage: ReceivedStage } or DeltaEvent or DoneEvent)
@@ -59,18 +50,18 @@ internal static class AcknowledgedTurn
             }
             if (!acknowledged)
             {
-                await DisposeQuietlyAsync(e);
-                var message = held.LastOrDefault()?.Event is ErrorEvent { Code: NotStoredCode } notStored ? notStored.Message
+                await e.EndQuietlyAsync();
+                var message = held.LastOrDefault()?.Event is ErrorEvent { Code: TurnErrorCodes.StorageUnavailable } notStored ? notStored.Message
                     : "We couldn't confirm that your message was saved, so it was not sent. Please try again in a moment.";
                 http.Response.Headers.RetryAfter = RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
                 return TypedResults.Problem(message, statusCode: StatusCodes.Status503ServiceUnavailable,
                     title: "Message not saved", type: "https://httpstatuses.io/503",
-                    extensions: new Dictionary<string, object?> { ["code"] = NotStoredCode });
+                    extensions: new Dictionary<string, object?> { ["code"] = TurnErrorCodes.StorageUnavailable });
             }
         }
         catch
         {
-            await DisposeQuietlyAsync(e);
+            await e.EndQuietlyAsync();
             throw;
         }
         // The next batch is asked for now, so its grain round trip overlaps the start of the response (headers, the held
@@ -93,12 +84,6 @@ internal static class AcknowledgedTurn
 
     // The answer here does not depend on the grain hearing that the watch ended: a grain that went (its conversation
     // deleted) cannot, and that must not turn a 404 or a 503 into a 500.
-    private static async Task DisposeQuietlyAsync(IAsyncEnumerator<TurnEvent> e)
-    {
-        try { await e.DisposeAsync(); }
-        catch (Exception failure) when (failure is not OperationCanceledException) { }
-    }
-
     private static async IAsyncEnumerable<TurnEvent> Concat(List<TurnEvent> held, Task<bool> next, IAsyncEnumerator<TurnEvent> rest,
         [EnumeratorCancellation] CancellationToken ct = default)
     {

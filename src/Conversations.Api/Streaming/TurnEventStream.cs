@@ -31,7 +31,7 @@ internal static class TurnEventStream
     }
 
     /// <summary>The last event of a stream whose conversation was deleted while it ran.</summary>
-    public static readonly ErrorEvent ConversationDeleted = new(AcknowledgedTurn.ConversationGoneCode, "This conversation was deleted while its answer was being written.", false);
+    public static readonly ErrorEvent ConversationDeleted = new(TurnErrorCodes.NotFound, "This conversation was deleted while its answer was being written.", false);
 
     private sealed class Result(IAsyncEnumerable<TurnEvent> events, Func<Task<bool>>? conversationGone) : IResult
     {
@@ -103,9 +103,7 @@ internal static class TurnEventStream
         }
         finally
         {
-            // Disposing tells the grain the watch ended; a grain that is gone cannot hear it, and that is no failure.
-            try { await e.DisposeAsync(); }
-            catch (Exception) when (!ct.IsCancellationRequested) { }
+            await e.EndQuietlyAsync();
         }
     }
 
@@ -120,6 +118,6 @@ internal static class TurnEventStream
         {
             // Whether it is gone cannot be told: resuming is the client's best move.
         }
-        return new ErrorEvent("stream_failed", "The answer was interrupted on our side. Reconnect to resume it, or send your message again.", true);
+        return new ErrorEvent(TurnErrorCodes.StreamFailed, "The answer was interrupted on our side. Reconnect to resume it, or send your message again.", true);
     }
 }

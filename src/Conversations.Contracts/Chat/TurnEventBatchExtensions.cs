@@ -5,9 +5,6 @@ namespace Conversations.Contracts.Chat;
 /// <summary>A send's batches read as plain events, for callers that need no event ids (batch runs, evaluations, the OpenAI-compatible route).</summary>
 public static class TurnEventBatchExtensions
 {
-    /// <summary>The error code of a send whose turn id (Idempotency-Key) was already used for a different message.</summary>
-    public const string IdempotencyKeyReusedCode = "idempotency_key_reused";
-
     /// <summary>What a send whose turn id was already used for a different message is told.</summary>
     public const string IdempotencyKeyReusedMessage =
         "This turn id (Idempotency-Key) was already used for a different message. Send a new message with a new id.";
@@ -19,11 +16,11 @@ public static class TurnEventBatchExtensions
         await foreach (var batch in batches.WithCancellation(cancellationToken))
         {
             if (batch.Start?.Status == TurnStartStatus.NotFound)
-                yield return new ErrorEvent("not_found", "This conversation does not exist.", false);
+                yield return new ErrorEvent(TurnErrorCodes.NotFound, "This conversation does not exist.", false);
             if (batch.Start?.Status == TurnStartStatus.Busy)
-                yield return new ErrorEvent("turn_in_progress", "The previous answer in this conversation is still being written. Wait for it to finish, then send again.", true);
+                yield return new ErrorEvent(TurnErrorCodes.TurnInProgress, "The previous answer in this conversation is still being written. Wait for it to finish, then send again.", true);
             if (batch.Start?.Status == TurnStartStatus.Mismatch)
-                yield return new ErrorEvent(IdempotencyKeyReusedCode, IdempotencyKeyReusedMessage, false);
+                yield return new ErrorEvent(TurnErrorCodes.IdempotencyKeyReused, IdempotencyKeyReusedMessage, false);
             foreach (var e in batch.Events) yield return e.Event;
         }
     }

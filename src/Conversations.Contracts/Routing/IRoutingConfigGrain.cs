@@ -15,12 +15,13 @@ public interface IRoutingConfigGrain : IGrainWithStringKey
     Task<RoutingConfig> GetAsync();
 
     /// <summary>
-    /// Registers or replaces a model; returns the new config. With <paramref name="keepStoredKey"/> the model keeps the API
-    /// key stored for it, as long as its endpoint is unchanged (a stored key never follows a model to another endpoint:
-    /// that is an <see cref="ArgumentException"/>); an empty <see cref="ModelRegistration.ApiKey"/> stores none.
+    /// Registers or replaces a model; returns the new config. The fields in <paramref name="kept"/> keep their stored
+    /// values, read and written in one step of the grain. A kept API key needs an unchanged endpoint (a stored key never
+    /// follows a model to another endpoint: that is an <see cref="ArgumentException"/>); an empty
+    /// <see cref="ModelRegistration.ApiKey"/> stores none.
     /// </summary>
-    [Alias("put-model-keeping-key")]
-    Task<RoutingConfig> PutModelAsync(ModelRegistration model, bool keepStoredKey = false);
+    [Alias("put-model-keeping")]
+    Task<RoutingConfig> PutModelAsync(ModelRegistration model, ModelFieldsKept kept = ModelFieldsKept.None);
 
     /// <summary>Removes a model the policy does not use; false when it was not registered.</summary>
     [Alias("delete-model")]

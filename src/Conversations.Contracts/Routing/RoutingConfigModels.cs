@@ -21,6 +21,24 @@ public sealed record ModelRegistration(
     [property: Id(11)] bool? SendPromptCacheKey = null,
     [property: Id(12)] bool Vision = false);
 
+/// <summary>
+/// The fields a model edit left out, which keep their stored values: an admin changing a price need not repeat what it
+/// cannot read back (the key) or did not touch.
+/// </summary>
+[Flags]
+[GenerateSerializer, Alias("routing-model-kept")]
+public enum ModelFieldsKept
+{
+    /// <summary>Every field as sent.</summary>
+    None = 0,
+    /// <summary>The stored API key, as long as the endpoint is unchanged.</summary>
+    ApiKey = 1,
+    /// <summary>The stored <see cref="ModelRegistration.Vision"/>.</summary>
+    Vision = 2,
+    /// <summary>The stored <see cref="ModelRegistration.SendPromptCacheKey"/>.</summary>
+    SendPromptCacheKey = 4,
+}
+
 /// <summary>Questions about <see cref="Domain"/> go to <see cref="ModelId"/>.</summary>
 [GenerateSerializer, Immutable, Alias("routing-domain-rule")]
 public sealed record DomainRuleSettings([property: Id(0)] string Domain, [property: Id(1)] string ModelId);

@@ -120,6 +120,7 @@ internal sealed class ConversationGrain(
     public async Task<bool> DeleteAsync(Caller caller)
     {
         if (!Owns(caller)) return false;
+        _running?.ConversationDeleted();
         // What the user's memory learned from this conversation goes with it.
         var said = await Store.ReadQuestionsAsync(_tenantId, _conversationId);
         if (said.Count > 0) await GrainFactory.GetGrain<Contracts.Tenancy.IUserGrain>(GrainKeys.Scoped(_tenantId, state.State.OwnerUserId)).ForgetLearnedFromAsync(said);

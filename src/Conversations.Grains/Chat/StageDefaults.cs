@@ -35,9 +35,6 @@ internal sealed class PassThroughModeration : ITurnModeration
 /// <summary>The configured model only (the default until the routing feature is added): one attempt, errors end the turn.</summary>
 internal sealed class SingleModelRouter(IChatModelProvider models) : ITurnRouter
 {
-    /// <summary>The refusal code of a question with images that no model can read.</summary>
-    public const string NoVisionModelCode = "no_vision_model";
-
     /// <inheritdoc />
     public Task<IRoutedTurn> PlanAsync(RoutingContext context, CancellationToken cancellationToken) =>
         Task.FromResult<IRoutedTurn>(Plan(models, context));
@@ -51,7 +48,7 @@ internal sealed class SingleModelRouter(IChatModelProvider models) : ITurnRouter
             {
                 RefusalMessage = "This message has images, but the model that answers here cannot read images. Send the text alone, "
                     + "or ask an administrator to set up a vision-capable model.",
-                RefusalCode = NoVisionModelCode,
+                RefusalCode = TurnErrorCodes.NoVisionModel,
             });
         }
         return new UnroutedTurn(new ModelPlan([new ModelCandidate(models.Primary.Name, models.Primary, models.Options.Vision)], "configured model"));

@@ -95,7 +95,7 @@ internal sealed record ModelPlan(IReadOnlyList<ModelCandidate> Chain, string Rea
     /// <summary>The model that answers instead when the first model's opening shows it is out of its depth; null for no escalation.</summary>
     public ModelCandidate? Escalation { get; init; }
     /// <summary>The error code that goes with <see cref="RefusalMessage"/>: "budget_busy", "budget_exhausted" or "budget_too_small".</summary>
-    public string RefusalCode { get; init; } = "budget_exhausted";
+    public string RefusalCode { get; init; } = TurnErrorCodes.BudgetExhausted;
     /// <summary>Whether sending again later can succeed (only while turns in flight hold the budget).</summary>
     public bool RefusalRetryable { get; init; }
 }

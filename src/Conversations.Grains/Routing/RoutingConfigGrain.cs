@@ -17,10 +17,16 @@ internal sealed class RoutingConfigGrain(
     public Task<RoutingConfig> GetAsync() => Task.FromResult(View());
 
     /// <inheritdoc />
-    public async Task<RoutingConfig> PutModelAsync(ModelRegistration model, bool keepStoredKey = false)
+    public async Task<RoutingConfig> PutModelAsync(ModelRegistration model, ModelFieldsKept kept = ModelFieldsKept.None)
     {
         ArgumentNullException.ThrowIfNull(model);
-        model = model with { ApiKey = keepStoredKey ? StoredKeyFor(model) : NullIfEmpty(model.ApiKey) };
+        var stored = state.State.Models.FirstOrDefault(m => string.Equals(m.Id, model.Id, StringComparison.OrdinalIgnoreCase));
+        model = model with
+        {
+            ApiKey = kept.HasFlag(ModelFieldsKept.ApiKey) ? StoredKeyFor(model, stored) : NullIfEmpty(model.ApiKey),
+            Vision = kept.HasFlag(ModelFieldsKept.Vision) ? stored?.Vision ?? false : model.Vision,
+            SendPromptCacheKey = kept.HasFlag(ModelFieldsKept.SendPromptCacheKey) ? stored?.SendPromptCacheKey : model.SendPromptCacheKey,
+        };
         var models = state.State.Models.Where(m => !string.Equals(m.Id, model.Id, StringComparison.OrdinalIgnoreCase)).Append(model).ToList();
         ConfigMapping.Validate(models, state.State.Policy);
         if (await endpoints.CheckRegistrationAsync(model.Endpoint) is { } refusal) throw new ArgumentException($"Model '{model.Id}': {refusal}");
@@ -30,9 +36,8 @@ internal sealed class RoutingConfigGrain(
 
     // An edit that leaves the key out keeps it; but a key goes only to the endpoint it was given for, so moving the
     // model elsewhere needs the key sent again (else an edit of the endpoint alone would hand the key to another host).
-    private string? StoredKeyFor(ModelRegistration model)
+    private static string? StoredKeyFor(ModelRegistration model, ModelRegistration? stored)
     {
-        var stored = state.State.Models.FirstOrDefault(m => string.Equals(m.Id, model.Id, StringComparison.OrdinalIgnoreCase));
         if (NullIfEmpty(stored?.ApiKey) is not { } key) return null;
         if (!string.Equals(stored!.Endpoint.TrimEnd('/'), model.Endpoint.TrimEnd('/'), StringComparison.OrdinalIgnoreCase))
             throw new ArgumentException($"Model '{model.Id}': apiKey: the endpoint changed, and the stored key is only sent to the endpoint it was given for. Send the key for the new endpoint, or \"\" to register the model without one.");

@@ -43,11 +43,11 @@ internal sealed partial class TurnRouter(
     /// <summary>What a user is told when the budget refuses a turn: an error code, a message that says what happened, and whether a retry can help.</summary>
     public static (string Code, string Message, bool Retryable) BudgetRefusal(BudgetReservationResult grant, decimal worstCaseUsd) => grant.Denial switch
     {
-        BudgetDenial.Busy => ("budget_busy", BudgetBusyMessage, true),
-        BudgetDenial.TooSmall => ("budget_too_small",
+        BudgetDenial.Busy => (TurnErrorCodes.BudgetBusy, BudgetBusyMessage, true),
+        BudgetDenial.TooSmall => (TurnErrorCodes.BudgetTooSmall,
             $"This workspace's monthly model budget ({Usd(grant.BudgetUsd)}) is smaller than one answer can cost ({Usd(worstCaseUsd)} at most), "
             + "so no question can be answered. Ask your administrator to raise the budget.", false),
-        _ => ("budget_exhausted",
+        _ => (TurnErrorCodes.BudgetExhausted,
             $"This workspace has used its monthly model budget ({Usd(grant.SpentUsd)} of {Usd(grant.BudgetUsd)} spent; one answer can cost up to {Usd(worstCaseUsd)}), "
             + "so new questions cannot be answered until an administrator raises the budget or the month ends.", false),
     };
@@ -78,8 +78,8 @@ internal sealed partial class TurnRouter(
         var query = new RouteQuery(context.ConversationId, context.Question, context.RetrievalTopScore, context.ConversationDepth,
             context.PromptTokens + context.MaxOutputTokens, false) { RequestedModel = context.RequestedModel, QuestionEmbedding = await embedding, RequiresVision = context.ImageCount > 0 };
         var outcome = await router.DecideAsync(query);
-        if (outcome.RefusalCode == SingleModelRouter.NoVisionModelCode)
-            return Refused(context, outcome.Reason, outcome.RefusalMessage, SingleModelRouter.NoVisionModelCode, false);
+        if (outcome.RefusalCode == TurnErrorCodes.NoVisionModel)
+            return Refused(context, outcome.Reason, outcome.RefusalMessage, TurnErrorCodes.NoVisionModel, false);
         var hold = await HoldBudgetAsync(context, routing, router, query, outcome);
         if (hold.Refusal is { } refusal) return refusal;
         return new RoutedTurn(this, context, Chain(context, routing, hold.Outcome, hold.Reason), "model", hold.Reserved, CanaryArmNames.Parse(hold.Outcome.CanaryArm),

@@ -102,14 +102,27 @@ internal sealed class MiniLmEncoder : IDisposable
         using var typesValue = OrtValue.CreateTensorValueFromMemory(types, shape);
         using var run = new RunOptions();
         using var cancel = ct.Register(() => run.Terminate = true);
-        using var outputs = _session.Run(run, _inputNames, [idsValue, maskValue, typesValue], _outputNames);
-        ct.ThrowIfCancellationRequested();
+        using var outputs = Run(run, [idsValue, maskValue, typesValue], ct);
         var hidden = outputs[0].GetTensorDataAsSpan<float>();
         for (var r = 0; r < batch; r++)
         {
             var count = tokens[group[r]].Length; // padding is always at the end, so the mask is the first count tokens
             result[group[r]] = MeanPoolNormalized(hidden.Slice(r * length * Dimensions, count * Dimensions), count);
         }
+    }
+
+    // A run stopped by its terminate flag throws ONNX Runtime's own error: the caller asked to stop, so it is a
+    // cancellation (logged as one), not an encoder failure.
+    private IDisposableReadOnlyCollection<OrtValue> Run(RunOptions run, IReadOnlyCollection<OrtValue> inputs, CancellationToken ct)
+    {
+        try
+        {
+            var outputs = _session.Run(run, _inputNames, inputs, _outputNames);
+            if (!ct.IsCancellationRequested) return outputs;
+            outputs.Dispose();
+        }
+        catch (OnnxRuntimeException) when (ct.IsCancellationRequested) { }
+        throw new OperationCanceledException(ct);
     }
 
     /// <summary>Mean of the token vectors, then L2-normalized (the sentence-transformers pooling of this model).</summary>

@@ -42,7 +42,7 @@ public sealed class KeyLifecycleStore(NpgsqlDataSource db)
     {
         await using var conn = await db.OpenConnectionAsync(ct);
         await using var tx = await conn.BeginTransactionAsync(ct);
-        if (await LockLiveAsync(conn, tx, tenantId, keyId, ct) is not { } key) return false;
+        if (await LockLiveAsync(conn, tx, tenantId, keyId, ct) is not (var key, _)) return false;
         await using (var cmd = new NpgsqlCommand("UPDATE api_keys SET revoked_at = now() WHERE key_id = @k", conn, tx))
         {
             cmd.Parameters.AddWithValue("k", keyId);
@@ -59,13 +59,9 @@ public sealed class KeyLifecycleStore(NpgsqlDataSource db)
     {
         await using var conn = await db.OpenConnectionAsync(ct);
         await using var tx = await conn.BeginTransactionAsync(ct);
-        if (await LockLiveAsync(conn, tx, tenantId, keyId, ct) is not { } old) return null;
-        // The row is locked: of two rotations at once, the second sees the first's successor.
-        await using (var rotated = new NpgsqlCommand("SELECT rotated_to FROM api_keys WHERE key_id = @k", conn, tx))
-        {
-            rotated.Parameters.AddWithValue("k", keyId);
-            if (await rotated.ExecuteScalarAsync(ct) is string successor) throw new Contracts.Tenancy.KeyAlreadyRotatedException(keyId, successor);
-        }
+        if (await LockLiveAsync(conn, tx, tenantId, keyId, ct) is not (var old, var successor)) return null;
+        // Of two rotations at once, the second waited for the first's lock and reads the row as it left it.
+        if (successor is not null) throw new Contracts.Tenancy.KeyAlreadyRotatedException(keyId, successor);
         var issued = await InsertAsync(conn, tx, tenantId, old.UserId, old.Role, old.Scope, old.ExpiresAt, ct);
         DateTimeOffset oldExpires;
         await using (var cmd = new NpgsqlCommand(
@@ -85,17 +81,19 @@ public sealed class KeyLifecycleStore(NpgsqlDataSource db)
         return (issued, oldExpires);
     }
 
-    private static async Task<KeyMetadata?> LockLiveAsync(NpgsqlConnection conn, NpgsqlTransaction tx, string tenantId, string keyId, CancellationToken ct)
+    // Locks a live key's row and reads it with its successor, if it was rotated (FOR UPDATE re-reads a row another
+    // transaction changed while this one waited).
+    private static async Task<(KeyMetadata Key, string? RotatedTo)?> LockLiveAsync(NpgsqlConnection conn, NpgsqlTransaction tx, string tenantId, string keyId, CancellationToken ct)
     {
         await using var cmd = new NpgsqlCommand(
-            "SELECT key_id, user_id, role, scope, expires_at FROM api_keys WHERE key_id = @k AND tenant_id = @t AND revoked_at IS NULL " +
+            "SELECT key_id, user_id, role, scope, expires_at, rotated_to FROM api_keys WHERE key_id = @k AND tenant_id = @t AND revoked_at IS NULL " +
             "AND (expires_at IS NULL OR expires_at > now()) FOR UPDATE", conn, tx);
         cmd.Parameters.AddWithValue("k", keyId);
         cmd.Parameters.AddWithValue("t", tenantId);
         await using var r = await cmd.ExecuteReaderAsync(ct);
         if (!await r.ReadAsync(ct)) return null;
-        return new KeyMetadata(r.GetString(0), r.IsDBNull(1) ? "" : r.GetString(1), r.GetString(2), r.IsDBNull(3) ? null : r.GetString(3),
-            r.IsDBNull(4) ? null : r.GetFieldValue<DateTimeOffset>(4));
+        return (new KeyMetadata(r.GetString(0), r.IsDBNull(1) ? "" : r.GetString(1), r.GetString(2), r.IsDBNull(3) ? null : r.GetString(3),
+            r.IsDBNull(4) ? null : r.GetFieldValue<DateTimeOffset>(4)), r.IsDBNull(5) ? null : r.GetString(5));
     }
 
     private static async Task<IssuedApiKey> InsertAsync(NpgsqlConnection conn, NpgsqlTransaction tx, string tenantId, string userId, string role,

@@ -131,4 +131,18 @@ public sealed class QuantizedMiniLmTests
         }));
         Assert.Contains("LocalModel applies to the local model only", both.Message);
     }
+
+    [Fact(DisplayName = "A cancelled encode is an OperationCanceledException, before or during the model run (not ONNX Runtime's terminate error)")]
+    public void Cancelled_encode_is_a_cancellation()
+    {
+        using var encoder = new MiniLmEncoder(parallelism: 1);
+        using var before = new CancellationTokenSource();
+        before.Cancel();
+        Assert.ThrowsAny<OperationCanceledException>(() => encoder.Encode(["Annual leave is requested in the HR portal."], before.Token));
+
+        // Sixteen texts at the 512-token cut are one group, one model run of well over 50 ms here.
+        var long16 = Enumerable.Repeat(string.Join(" ", Enumerable.Repeat("The quick brown fox jumps over the lazy dog.", 70)), 16).ToArray();
+        using var during = new CancellationTokenSource(TimeSpan.FromMilliseconds(50));
+        Assert.ThrowsAny<OperationCanceledException>(() => encoder.Encode(long16, during.Token));
+    }
 }

@@ -23,7 +23,7 @@ internal sealed class InputCheckStage : ITurnStage
         if (turn.Outcome is not null) yield break;
         var refusal = verdict.RefusalMessage ?? "This message can't be answered.";
         await RecordStage.RefusedAsync(turn, "moderation", refusal);
-        yield return new ErrorEvent(verdict.RefusalCode ?? "input_refused", refusal, verdict.Retryable) { RiskLevel = verdict.RiskLevel, Labels = verdict.Labels };
+        yield return new ErrorEvent(verdict.RefusalCode ?? TurnErrorCodes.InputRefused, refusal, verdict.Retryable) { RiskLevel = verdict.RiskLevel, Labels = verdict.Labels };
     }
 
     // The asker's own images only (the store's query is scoped to the owner), in the order the message named them.

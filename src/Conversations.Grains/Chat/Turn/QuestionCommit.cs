@@ -15,12 +15,6 @@ internal sealed class QuestionCommit(MessageRecord question, Task write)
     private static readonly ProgressEvent Received = new("received", "Got your message.");
     private bool? _stored;
 
-    /// <summary>The error code of a turn whose tenant's data key was destroyed.</summary>
-    public const string DataDestroyedCode = "data_destroyed";
-
-    /// <summary>The error code of a turn whose conversation was deleted before its question was stored.</summary>
-    public const string ConversationGoneCode = "not_found";
-
     /// <summary>The question as stored.</summary>
     public MessageRecord Question => question;
 
@@ -62,11 +56,11 @@ internal sealed class QuestionCommit(MessageRecord question, Task write)
         yield return write.Exception?.InnerException switch
         {
             // A destroyed data key never comes back: no retry.
-            TenantDataUnreadableException destroyed => new ErrorEvent(DataDestroyedCode, destroyed.Message, false),
+            TenantDataUnreadableException destroyed => new ErrorEvent(TurnErrorCodes.DataDestroyed, destroyed.Message, false),
             // The conversation was deleted while its question was on the way (its row is gone): a retry would not help.
             Npgsql.PostgresException { SqlState: Npgsql.PostgresErrorCodes.ForeignKeyViolation } =>
-                new ErrorEvent(ConversationGoneCode, "This conversation was deleted, so your message was not sent.", false),
-            _ => new ErrorEvent("storage_unavailable", "We couldn't save your message, so it was not sent. Please try again in a moment.", true),
+                new ErrorEvent(TurnErrorCodes.NotFound, "This conversation was deleted, so your message was not sent.", false),
+            _ => new ErrorEvent(TurnErrorCodes.StorageUnavailable, "We couldn't save your message, so it was not sent. Please try again in a moment.", true),
         };
     }
 

@@ -20,10 +20,10 @@ internal static class TurnEvents
     {
         MessageStatus.Complete => stored.Done("stop"),
         MessageStatus.Stopped => stored.Done(StoppedFinish),
-        MessageStatus.Incomplete => new ErrorEvent("model_incomplete",
+        MessageStatus.Incomplete => new ErrorEvent(TurnErrorCodes.ModelIncomplete,
             "The model stopped part-way through. The partial answer above is saved. Please try again in a moment.", true),
-        MessageStatus.Failed => new ErrorEvent("model_failed", stored.Answer.Content, true),
-        MessageStatus.Refused => new ErrorEvent(stored.Answer.Model == "moderation" ? "input_refused" : "refused", stored.Answer.Content, false),
+        MessageStatus.Failed => new ErrorEvent(TurnErrorCodes.ModelFailed, stored.Answer.Content, true),
+        MessageStatus.Refused => new ErrorEvent(stored.Answer.Model == "moderation" ? TurnErrorCodes.InputRefused : TurnErrorCodes.Refused, stored.Answer.Content, false),
         _ => Interrupted,
     };
 }

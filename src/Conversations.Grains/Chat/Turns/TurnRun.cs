@@ -21,6 +21,7 @@ internal sealed class TurnRun
     private int _watchers;
     private int _chars;
     private int _citations;
+    private bool _conversationDeleted;
 
     private TurnRun(ChatTurn turn, TimeSpan unwatched)
     {
@@ -68,6 +69,12 @@ internal sealed class TurnRun
         _turn.StopRequested = true;
         _stop.Cancel();
     }
+
+    /// <summary>
+    /// Marks the turn as racing its conversation's deletion: its writes will be refused (the rows they point at are
+    /// gone), which is then the expected end of the turn, not a fault to page anyone about.
+    /// </summary>
+    public void ConversationDeleted() => _conversationDeleted = true;
 
     /// <summary>Stops the turn as if nobody watched it (the grain is going away).</summary>
     public void Abandon()
@@ -138,6 +145,10 @@ internal sealed class TurnRun
         {
             // Stopped by the user or for nobody watching: the turn's end has recorded what was shown.
         }
+        catch (Exception e) when (_conversationDeleted)
+        {
+            TurnRunLog.TurnEndedByDeletion(_turn.Pipeline.Logger, _turn.Conversation.TenantId, _turn.Conversation.ConversationId, e.GetType().Name, e.Message);
+        }
         catch (Exception e)
         {
             TurnRunLog.TurnFailed(_turn.Pipeline.Logger, _turn.Conversation.TenantId, _turn.Conversation.ConversationId, e);
@@ -187,4 +198,7 @@ internal static partial class TurnRunLog
 {
     [LoggerMessage(Level = LogLevel.Error, Message = "A turn of {TenantId}/{ConversationId} failed")]
     public static partial void TurnFailed(ILogger logger, string tenantId, string conversationId, Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "A turn of {TenantId}/{ConversationId} ended because its conversation was deleted while it ran ({ExceptionType}: {Reason})")]
+    public static partial void TurnEndedByDeletion(ILogger logger, string tenantId, string conversationId, string exceptionType, string reason);
 }

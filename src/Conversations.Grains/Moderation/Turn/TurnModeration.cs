@@ -40,14 +40,8 @@ internal sealed partial class TurnModeration(
     IMessageImages imageLinks,
     ILogger<TurnModeration> logger) : ITurnModeration
 {
-    /// <summary>Refusal code of a question the checks refused.</summary>
-    public const string InputRefusedCode = "input_refused";
-    /// <summary>Refusal code of a question whose image the checks refused (the tenant's blocklist, or Green's image moderation).</summary>
-    public const string ImageRefusedCode = "image_refused";
     /// <summary>The label of an image on the tenant's blocklist.</summary>
     public const string BlocklistLabel = "image_blocklist";
-    /// <summary>Refusal code when Green was needed (fail closed) but unreachable.</summary>
-    public const string UnavailableCode = "moderation_unavailable";
     // The checker name Green's findings carry in events (as the text checks write it).
     private const string GreenCheckerName = "green";
 
@@ -100,11 +94,11 @@ internal sealed partial class TurnModeration(
         if (verdict.IsBlocked)
         {
             var refusal = verdict.Refusal ?? RefusalMessages.For(RefusalClass.Policy, text, turnId);
-            var code = imageRefused ? ImageRefusedCode
-                : verdict.GreenUnavailable && refusal.Class == RefusalClass.ServiceUnavailable ? UnavailableCode : InputRefusedCode;
+            var code = imageRefused ? TurnErrorCodes.ImageRefused
+                : verdict.GreenUnavailable && refusal.Class == RefusalClass.ServiceUnavailable ? TurnErrorCodes.ModerationUnavailable : TurnErrorCodes.InputRefused;
             var message = imageRefused ? RefusalMessages.ImageRefused(text) : refusal.Text;
             return new ModeratedTurn(this, caller, conversationId, turnId,
-                new InputVerdict(false, verdict.StorageText, "", code, message, verdict.RiskLevelName, labels) { Retryable = code == UnavailableCode },
+                new InputVerdict(false, verdict.StorageText, "", code, message, verdict.RiskLevelName, labels) { Retryable = code == TurnErrorCodes.ModerationUnavailable },
                 set, RefusalMessages.WithheldNotice("").Trim(), null, text);
         }
         return new ModeratedTurn(this, caller, conversationId, turnId,
