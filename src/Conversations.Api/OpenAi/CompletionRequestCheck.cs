@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using Conversations.Api.Chat;
@@ -27,6 +28,7 @@ internal static class CompletionRequestCheck
                 return Invalid($"messages[{i}].role must be one of {string.Join(", ", KnownRoles)}.", $"messages[{i}].role");
         }
         if (body.N is { } n && n != 1) return Invalid("Only n = 1 is supported: the platform writes one answer per turn.", "n");
+        if (SamplingProblem(body) is { } sampling) return sampling;
         if (body.StreamOptions is not null && body.Stream != true)
             return Invalid("stream_options is only allowed when stream is true.", "stream_options");
 
@@ -51,6 +53,33 @@ internal static class CompletionRequestCheck
         }
         return null;
     }
+
+    // OpenAI's own ranges: a client that sends 5 for temperature has a bug it should hear about, even where the value is
+    // not forwarded. Output the platform cannot give (a forced tool call, JSON) is refused rather than silently not given.
+    private static ProblemHttpResult? SamplingProblem(ChatCompletionRequest body)
+    {
+        var range = OutOfRange("temperature", body.Temperature, 0, 2) ?? OutOfRange("top_p", body.TopP, 0, 1)
+            ?? OutOfRange("presence_penalty", body.PresencePenalty, -2, 2) ?? OutOfRange("frequency_penalty", body.FrequencyPenalty, -2, 2)
+            ?? AtLeastOne("max_tokens", body.MaxTokens) ?? AtLeastOne("max_completion_tokens", body.MaxCompletionTokens);
+        if (range is not null) return range;
+        if (body.ToolChoice is { } choice && !(choice.ValueKind == JsonValueKind.Null
+            || choice.ValueKind == JsonValueKind.String && choice.GetString() is "none" or "auto"))
+            return Invalid("tool_choice may be \"none\" or \"auto\": the platform answers in text and calls no tools, so it cannot force a tool call.",
+                "tool_choice", "unsupported_value");
+        if (body.ResponseFormat is { } format && !(format.ValueKind == JsonValueKind.Null || format.ValueKind == JsonValueKind.Object
+            && format.TryGetProperty("type", out var type) && type.ValueKind == JsonValueKind.String && type.GetString() == "text"))
+            return Invalid("response_format may only be {\"type\": \"text\"}: the platform's answers are grounded text and cannot be held to JSON.",
+                "response_format", "unsupported_value");
+        return null;
+    }
+
+    private static ProblemHttpResult? OutOfRange(string param, double? value, double min, double max) => value is { } v && (v < min || v > max)
+        ? Invalid(string.Create(CultureInfo.InvariantCulture, $"{param} must be between {min} and {max}; it was {v}."), param, "invalid_value")
+        : null;
+
+    private static ProblemHttpResult? AtLeastOne(string param, int? value) => value is < 1
+        ? Invalid(string.Create(CultureInfo.InvariantCulture, $"{param} must be at least 1; it was {value}."), param, "invalid_value")
+        : null;
 
     /// <summary>The question: the text of the last <c>user</c> message (call after <see cref="Check"/> passed).</summary>
     public static string Question(ChatCompletionRequest body)

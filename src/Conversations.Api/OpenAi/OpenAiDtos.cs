@@ -6,7 +6,10 @@ namespace Conversations.Api.OpenAi;
 // OpenAI's wire names are snake_case: requests bind with the API's camelCase options, so each field names itself;
 // responses are written with OpenAiJson.Options (snake_case), so they need no attributes.
 
-/// <summary>Body of POST /v1/chat/completions: the fields the platform reads; others (temperature, tools, …) are accepted and ignored.</summary>
+/// <summary>
+/// Body of POST /v1/chat/completions: the fields the platform reads. The sampling parameters are checked against OpenAI's
+/// ranges and then left to the tenant's routing; others (logprobs, seed, …) are accepted and ignored.
+/// </summary>
 internal sealed record ChatCompletionRequest
 {
     /// <summary><c>auto</c> (or absent), a tier (<c>small</c>, <c>large</c>) or one of the tenant's registered model ids.</summary>
@@ -23,6 +26,33 @@ internal sealed record ChatCompletionRequest
 
     /// <summary>Number of choices; only 1 is supported.</summary>
     [JsonPropertyName("n")] public int? N { get; init; }
+
+    /// <summary>Sampling temperature, 0 to 2 (checked, not forwarded: the tenant's models run with their own settings).</summary>
+    [JsonPropertyName("temperature")] public double? Temperature { get; init; }
+
+    /// <summary>Nucleus sampling, 0 to 1 (checked, not forwarded).</summary>
+    [JsonPropertyName("top_p")] public double? TopP { get; init; }
+
+    /// <summary>−2 to 2 (checked, not forwarded).</summary>
+    [JsonPropertyName("presence_penalty")] public double? PresencePenalty { get; init; }
+
+    /// <summary>−2 to 2 (checked, not forwarded).</summary>
+    [JsonPropertyName("frequency_penalty")] public double? FrequencyPenalty { get; init; }
+
+    /// <summary>The older name of <see cref="MaxCompletionTokens"/>; at least 1.</summary>
+    [JsonPropertyName("max_tokens")] public int? MaxTokens { get; init; }
+
+    /// <summary>At least 1 (the tenant's budget and the model's settings bound the answer).</summary>
+    [JsonPropertyName("max_completion_tokens")] public int? MaxCompletionTokens { get; init; }
+
+    /// <summary>
+    /// <c>none</c> or <c>auto</c> are answered (in text: no tool is called); <c>required</c> or a named function would
+    /// demand a tool call the platform does not make, so they are refused.
+    /// </summary>
+    [JsonPropertyName("tool_choice")] public JsonElement? ToolChoice { get; init; }
+
+    /// <summary><c>{"type": "text"}</c> only: the platform cannot promise JSON output.</summary>
+    [JsonPropertyName("response_format")] public JsonElement? ResponseFormat { get; init; }
 }
 
 /// <summary>One message of a chat completion request.</summary>

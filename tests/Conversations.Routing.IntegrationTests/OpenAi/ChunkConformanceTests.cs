@@ -175,6 +175,38 @@ public sealed class ChunkConformanceTests(RoutingPlatform fx) : RoutingPlatformT
         Assert.Equal("messages[0].content", error["param"]!.GetValue<string>());
     }
 
+    [Fact(DisplayName = "Sampling parameters outside OpenAI's ranges, a forced tool call and a JSON response format are 400s naming the parameter; in-range values, tools with tool_choice auto and a text format are answered")]
+    public async Task Unsupported_or_out_of_range_parameters_are_400s()
+    {
+        using var t = await NewAsync(fx);
+        object Body(string name, object value) => new Dictionary<string, object>
+        {
+            ["model"] = "auto", ["messages"] = new[] { new { role = "user", content = Question } }, [name] = value,
+        };
+        (string Param, object Value)[] refused =
+        [
+            ("temperature", 2.5), ("temperature", -0.1), ("top_p", 1.5), ("presence_penalty", -3), ("frequency_penalty", 2.01),
+            ("max_tokens", 0), ("max_completion_tokens", -1), ("tool_choice", "required"),
+            ("tool_choice", new { type = "function", function = new { name = "lookup" } }), ("response_format", new { type = "json_object" }),
+            ("response_format", new { type = "json_schema", json_schema = new { name = "x", schema = new { type = "object" } } }),
+        ];
+        foreach (var (param, value) in refused)
+        {
+            var error = await ErrorAsync(await PostAsync(t.User, Body(param, value)), HttpStatusCode.BadRequest);
+            Assert.Equal(("invalid_request_error", param), (error["type"]!.GetValue<string>(), error["param"]!.GetValue<string>()));
+        }
+        var calls = fx.Model.Requests.Count;
+        var accepted = new Dictionary<string, object>
+        {
+            ["model"] = "auto", ["messages"] = new[] { new { role = "user", content = Question } }, ["temperature"] = 2, ["top_p"] = 0,
+            ["max_tokens"] = 1, ["tool_choice"] = "auto", ["response_format"] = new { type = "text" },
+            ["tools"] = new[] { new { type = "function", function = new { name = "lookup", parameters = new { type = "object" } } } },
+        };
+        var (completion, _) = await CompleteAsync(t.User, accepted);
+        Assert.False(string.IsNullOrEmpty(completion["choices"]![0]!["message"]!["content"]!.GetValue<string>()));
+        Assert.True(fx.Model.Requests.Count > calls);
+    }
+
     [Fact(DisplayName = "What the server refuses on its own (a body that is not JSON, a wrong method, an unknown path) says what to do in OpenAI's shape")]
     public async Task Server_refusals_say_what_to_do()
     {
