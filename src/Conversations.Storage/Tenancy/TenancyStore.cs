@@ -11,9 +11,17 @@ public sealed class TenancyStore(NpgsqlDataSource db)
     /// <summary>Key prefix; the key id follows, then the secret: <c>cvk_{id}_{secret}</c>.</summary>
     public const string KeyPrefix = "cvk_";
 
-    /// <summary>Creates a tenant; false when the id is taken. <paramref name="audit"/> is written with it, in one transaction.</summary>
-    public async Task<bool> CreateTenantAsync(string tenantId, string name, AuditWrite? audit = null, CancellationToken ct = default)
+    /// <summary>
+    /// Creates a tenant; false when the id is taken. <paramref name="audit"/> is written with it, in one transaction. An id
+    /// whose tenant was deleted less than <paramref name="settleTime"/> ago waits out the rest first (see
+    /// <see cref="ErasedAgoAsync"/>).
+    /// </summary>
+    public async Task<bool> CreateTenantAsync(string tenantId, string name, AuditWrite? audit = null, CancellationToken ct = default,
+        TimeSpan settleTime = default)
     {
+        // Every process caches a tenant's data key for a few seconds: a deleted tenant's key still cached on another host
+        // would seal the new tenant's first writes with a key that no longer exists, and they could never be read.
+        if (settleTime > TimeSpan.Zero && await ErasedAgoAsync(tenantId, ct) is { } ago && ago < settleTime) await Task.Delay(settleTime - ago, ct);
         await using var connection = await db.OpenConnectionAsync(ct);
         await using var tx = await connection.BeginTransactionAsync(ct);
         await using var cmd = new NpgsqlCommand("INSERT INTO tenants (tenant_id, name) VALUES (@t, @n) ON CONFLICT DO NOTHING", connection, tx);
@@ -23,6 +31,15 @@ public sealed class TenancyStore(NpgsqlDataSource db)
         if (audit is not null) await AuditStore.AppendAsync(connection, tx, audit, ct);
         await tx.CommitAsync(ct);
         return true;
+    }
+
+    /// <summary>How long ago a tenant of this id was deleted; null when none was (or one was created again since).</summary>
+    public async Task<TimeSpan?> ErasedAgoAsync(string tenantId, CancellationToken ct = default)
+    {
+        await using var cmd = db.CreateCommand(
+            "SELECT greatest(extract(epoch FROM now() - erased_at), 0)::float8 FROM erased_tenants WHERE fingerprint = tenant_fingerprint(@t)");
+        cmd.Parameters.AddWithValue("t", tenantId);
+        return await cmd.ExecuteScalarAsync(ct) is double seconds ? TimeSpan.FromSeconds(seconds) : null;
     }
 
     /// <summary>The tenant, or null.</summary>

@@ -297,6 +297,45 @@ public sealed class DataRightsTests(DataSecurityFixture fx) : DataSecurityTests
         Assert.Equal(HttpStatusCode.NoContent, (await op.Http.DeleteAsync($"/v1/tenants/{tenantId}")).StatusCode);
     }
 
+    [Fact(DisplayName = "A tenant deleted and created again at once under the same id: an image another API host stores for the new tenant stays readable (no host seals it with the deleted tenant's cached data key)")]
+    public async Task Recreated_tenant_is_not_sealed_with_the_old_key()
+    {
+        using var op = fx.Operator();
+        var tenantId = ("zqk" + Guid.NewGuid().ToString("n"))[..20];
+        await using var second = await PlatformProcess.StartApiAsync(fx.Settings, "client");
+        using (var admin = fx.As(await op.CreateTenantAsync(tenantId)))
+        {
+            // The second host seals an image of the tenant, so it holds the tenant's data key in its cache.
+            using var there = new ApiClient(second.BaseUrl!, await admin.CreateUserWithKeyAsync("alice"));
+            await UploadImageAsync(there);
+            Assert.Equal(HttpStatusCode.NoContent, (await op.Http.DeleteAsync($"/v1/tenants/{tenantId}")).StatusCode);
+        }
+        using var again = fx.As(await op.CreateTenantAsync(tenantId));
+        var aliceKey = await again.CreateUserWithKeyAsync("alice");
+        using var onSecond = new ApiClient(second.BaseUrl!, aliceKey);
+        var (imageId, bytes) = await UploadImageAsync(onSecond);
+
+        // Past every host's key cache, the image reads back on the first host with the new tenant's key.
+        await Task.Delay(TimeSpan.FromSeconds(EncryptionOptions.DefaultKeyCacheSeconds + 1));
+        using var here = fx.As(aliceKey);
+        using var read = await here.Http.GetAsync($"/v1/images/{imageId}");
+        Assert.Equal(HttpStatusCode.OK, read.StatusCode);
+        Assert.Equal(bytes, await read.Content.ReadAsByteArrayAsync());
+        Assert.Equal(HttpStatusCode.NoContent, (await op.Http.DeleteAsync($"/v1/tenants/{tenantId}")).StatusCode);
+    }
+
+    private static async Task<(string ImageId, byte[] Bytes)> UploadImageAsync(ApiClient user)
+    {
+        // A 1×1 PNG with bytes of its own, so its hash is this upload's.
+        byte[] png = [.. Convert.FromBase64String("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg=="),
+            .. Guid.NewGuid().ToByteArray()];
+        using var content = new ByteArrayContent(png);
+        content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("image/png");
+        using var upload = await user.Http.PostAsync("/v1/images", content);
+        await ApiClient.EnsureAsync(upload, HttpStatusCode.Created);
+        return ((await upload.Content.ReadFromJsonAsync<JsonNode>())!["imageId"]!.GetValue<string>(), png);
+    }
+
     [Fact(DisplayName = "An export of a tenant and of one user is a zip with conversations, settings, usage and audit, with progress")]
     public async Task Export_archive()
     {
