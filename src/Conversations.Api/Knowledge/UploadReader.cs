@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using Conversations.Contracts.Knowledge;
+using Conversations.Knowledge.Ingestion;
 using Microsoft.AspNetCore.Http.Json;
 using Microsoft.Extensions.Options;
 
@@ -24,7 +25,7 @@ internal static partial class UploadReader
     /// <summary>The documents of the request; throws <see cref="ArgumentException"/> (→ 400) for an unusable body.</summary>
     public static async Task<IReadOnlyList<DocumentUpload>> ReadAsync(HttpRequest request, CancellationToken ct)
     {
-        if (request.HasFormContentType) return await ReadFormAsync(request, ct);
+        if (request.HasFormContentType) return UsableOrThrow(await ReadFormAsync(request, ct), form: true);
         var json = request.HttpContext.RequestServices.GetRequiredService<IOptions<JsonOptions>>().Value.SerializerOptions;
         UploadRequest? body;
         try { body = await JsonSerializer.DeserializeAsync<UploadRequest>(request.Body, json, ct); }
@@ -33,8 +34,20 @@ internal static partial class UploadReader
             throw new ArgumentException("Send {\"documents\": [{\"id\", \"title\", \"label\", \"content\"}]} or multipart files with a 'label' field.");
         for (var i = 0; i < docs.Count; i++)
             if (docs[i] is null) throw new ArgumentException($"documents[{i}] must be a document, not null.");
-        return docs.Select(d => new DocumentUpload(
-            d.Id ?? Slug(d.Title ?? ""), d.Title?.Trim() ?? "", d.Label?.Trim() ?? "", d.Content ?? "")).ToList();
+        return UsableOrThrow(docs.Select(d => new DocumentUpload(
+            d.Id ?? Slug(d.Title ?? ""), d.Title?.Trim() ?? "", d.Label?.Trim() ?? "", d.Content ?? "")).ToList(), form: false);
+    }
+
+    // An upload none of whose documents can be stored is refused as a whole, naming the first problem, rather than
+    // answered 200 with a list of failures; one with some usable documents stores those and reports the others.
+    private static IReadOnlyList<DocumentUpload> UsableOrThrow(IReadOnlyList<DocumentUpload> docs, bool form)
+    {
+        var problems = docs.Select(d => DocumentRules.Problem(d.DocumentId, d.Title, d.Label, d.Content)).ToList();
+        if (problems.Count == 0 || problems.Any(p => p is null)) return docs;
+        var (field, message) = problems[0]!.Value;
+        var where = form ? field == "label" ? "The 'label' field" : $"The file '{docs[0].DocumentId}'"
+            : $"documents[0].{(field == "documentId" ? "id" : field)}";
+        throw new ArgumentException($"No document of this upload can be stored. {where}: {message}");
     }
 
     private static async Task<IReadOnlyList<DocumentUpload>> ReadFormAsync(HttpRequest request, CancellationToken ct)

@@ -1,12 +1,11 @@
 using System.Runtime.CompilerServices;
 using System.Security.Cryptography;
 using System.Text;
-using System.Text.RegularExpressions;
 using System.Text.Json.Nodes;
 using Conversations.Contracts.Audit;
 using Conversations.Contracts.Knowledge;
-using Conversations.Knowledge.Access;
 using Conversations.Knowledge.Chunking;
+using Conversations.Knowledge.Ingestion;
 using Conversations.Knowledge.Search;
 using Conversations.Models.Embeddings;
 using Conversations.Prompting.Tokens;
@@ -159,26 +158,13 @@ internal sealed partial class KnowledgeIngestion(
     };
 
     /// <summary>Null when the upload is usable, else why not.</summary>
-    public static string? Validate(DocumentUpload doc)
-    {
-        if (doc.DocumentId is null || !DocumentIdPattern().IsMatch(doc.DocumentId))
-            return "documentId is required: 1–128 letters, digits, '.', '_' or '-'.";
-        if (string.IsNullOrWhiteSpace(doc.Title) || doc.Title.Length > 300) return "title is required (at most 300 characters).";
-        try { AclNames.RequireLabel(doc.Label); }
-        catch (ArgumentException e) { return e.Message; }
-        if (doc.Content is null || doc.Content.Length > KnowledgeOptions.MaxDocumentChars)
-            return $"content is required (at most {KnowledgeOptions.MaxDocumentChars} characters).";
-        return null;
-    }
+    public static string? Validate(DocumentUpload doc) => DocumentRules.Problem(doc.DocumentId, doc.Title, doc.Label, doc.Content)?.Message;
 
     // A document that needs embedding: its label, content hash and chunks, and whether it replaces a stored one.
     private sealed record PendingDocument(DocumentUpload Doc, short LabelId, byte[] Hash, IReadOnlyList<TextChunk> Chunks, bool Exists);
 
     // The batch's totals that every progress report carries.
     private readonly record struct IngestionCounts(int Documents, int Chunks);
-
-    [GeneratedRegex(@"^[A-Za-z0-9._-]{1,128}$")]
-    private static partial Regex DocumentIdPattern();
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Stored document {TenantId}/{DocumentId}: {Chunks} chunks")]
     private static partial void LogStored(ILogger logger, string tenantId, string documentId, int chunks);

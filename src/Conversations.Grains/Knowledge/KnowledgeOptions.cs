@@ -11,9 +11,7 @@ internal sealed class KnowledgeOptions
     /// <summary>Largest top-K a caller may ask for.</summary>
     public const int MaxTopK = 50;
     /// <summary>Most documents in one upload.</summary>
-    public const int MaxDocumentsPerUpload = 1_000;
-    /// <summary>Longest document, in characters.</summary>
-    public const int MaxDocumentChars = 2_000_000;
+    public const int MaxDocumentsPerUpload = Conversations.Knowledge.Ingestion.DocumentRules.MaxDocumentsPerUpload;
 
     /// <summary>Fuse full-text rank with vector rank (reciprocal rank fusion); on by default.</summary>
     public bool HybridSearch { get; set; } = true;

@@ -64,6 +64,40 @@ public sealed class KnowledgeApiTests(KnowledgeApp app) : PostgresTests
         Assert.Equal(HttpStatusCode.NotFound, (await otherAdmin.DeleteAsync("/v1/knowledge/documents/policy")).StatusCode);
     }
 
+    [Fact(DisplayName = "An upload none of whose documents can be stored (no label, a bad label file field) is a 400 naming the field, and nothing is stored; a usable document beside a bad one is stored and the bad one reported")]
+    public async Task An_upload_of_only_unusable_documents_is_a_400()
+    {
+        var admin = app.ClientWithKey(await app.CreateTenantAsync(TestIds.Tenant("bad")));
+        var noLabel = await admin.PostAsJsonAsync("/v1/knowledge/documents", new
+        {
+            documents = new[] { new { id = "a", title = "A", content = "Annual leave is 25 days." }, new { id = "b", title = "B", content = "Remote work is allowed." } },
+        });
+        Assert.Equal(HttpStatusCode.BadRequest, noLabel.StatusCode);
+        Assert.Equal("application/problem+json", noLabel.Content.Headers.ContentType?.MediaType);
+        Assert.Contains("documents[0].label: label is required", (await noLabel.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("detail").GetString());
+
+        using var form = new MultipartFormDataContent { { new StringContent("not a label!"), "label" } };
+        form.Add(new ByteArrayContent("# Leave\nAnnual leave is 25 days."u8.ToArray()) { Headers = { ContentType = new MediaTypeHeaderValue("text/markdown") } }, "file", "leave.md");
+        var badLabel = await admin.PostAsync("/v1/knowledge/documents", form);
+        Assert.Equal(HttpStatusCode.BadRequest, badLabel.StatusCode);
+        Assert.Contains("The 'label' field", (await badLabel.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("detail").GetString());
+        var list = await admin.GetFromJsonAsync<JsonElement>("/v1/knowledge/documents");
+        Assert.Equal(0, list.GetProperty("documents").GetArrayLength());
+
+        var mixed = await admin.PostAsJsonAsync("/v1/knowledge/documents", new
+        {
+            documents = new[]
+            {
+                new { id = "ok", title = "Leave", label = "public", content = "Annual leave is 25 days." },
+                new { id = "bad", title = "Bad", label = "not a label!", content = "Remote work is allowed." },
+            },
+        });
+        Assert.Equal(HttpStatusCode.OK, mixed.StatusCode);
+        var results = (await mixed.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("documents").EnumerateArray()
+            .ToDictionary(d => d.GetProperty("documentId").GetString()!, d => d.GetProperty("status").GetString());
+        Assert.Equal(("created", "failed"), (results["ok"], results["bad"]));
+    }
+
     [Fact]
     public async Task A_revoke_through_the_api_hides_the_chunks_from_the_next_search()
     {
