@@ -27,14 +27,15 @@ public sealed class MiniLmEmbeddingGenerator(bool quantized = false) : IEmbeddin
     {
         var texts = values.ToArray();
         if (texts.Length == 0) return Task.FromResult(new GeneratedEmbeddings<Embedding<float>>());
-        // Inference is CPU work: keep it off the caller's (grain scheduler) thread.
-        return Task.Run(() =>
-        {
-            var vectors = _encoder.Encode(texts, cancellationToken);
-            var created = DateTimeOffset.UtcNow;
-            return new GeneratedEmbeddings<Embedding<float>>(
-                vectors.Select(v => new Embedding<float>(v) { ModelId = Id, CreatedAt = created }));
-        }, cancellationToken);
+        // Inference is CPU work: off the caller's (grain scheduler) thread, and a bulk batch off the thread pool too.
+        return Generate(texts, cancellationToken);
+    }
+
+    private async Task<GeneratedEmbeddings<Embedding<float>>> Generate(string[] texts, CancellationToken cancellationToken)
+    {
+        var vectors = await _encoder.EncodeAsync(texts, cancellationToken);
+        var created = DateTimeOffset.UtcNow;
+        return new GeneratedEmbeddings<Embedding<float>>(vectors.Select(v => new Embedding<float>(v) { ModelId = Id, CreatedAt = created }));
     }
 
     /// <inheritdoc />

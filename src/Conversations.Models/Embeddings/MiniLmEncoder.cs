@@ -32,6 +32,12 @@ internal sealed class MiniLmEncoder : IDisposable
     private readonly string[] _inputNames = ["input_ids", "attention_mask", "token_type_ids"];
     private readonly string[] _outputNames;
     private readonly int _parallelism;
+    private readonly Lazy<EncoderThreads> _bulk;
+
+    /// <summary>Called on the thread that is about to run a model call (tests check which threads those are).</summary>
+    internal Action? GroupStarting { get; set; }
+    // At most this many texts (a question, a few drift samples) are encoded on the thread pool.
+    private const int InteractiveTexts = 4;
 
     // The package's fp32 model, quantized once per process (~0.1 s) by the first encoder that asks for it.
     private static readonly Lazy<byte[]> QuantizedModel = new(() => MatMulQuantizer.Quantize(Fp32Model()));
@@ -44,6 +50,7 @@ internal sealed class MiniLmEncoder : IDisposable
     public MiniLmEncoder(int parallelism = 0, bool quantized = false)
     {
         _parallelism = parallelism > 0 ? parallelism : Environment.ProcessorCount;
+        _bulk = new(() => new EncoderThreads(_parallelism, "embedding"));
         using var options = new SessionOptions
         {
             GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL,
@@ -65,10 +72,7 @@ internal sealed class MiniLmEncoder : IDisposable
     {
         var result = new float[texts.Count][];
         if (texts.Count == 0) return result;
-        var tokens = _tokenizer.Tokenize(MaxTokens, [.. texts]);
-        var order = Enumerable.Range(0, texts.Count).OrderBy(i => tokens[i].Length).ToArray();
-        var rows = Math.Clamp((texts.Count + _parallelism - 1) / _parallelism, 1, MaxGroupRows);
-        var groups = order.Chunk(rows).ToArray();
+        var (tokens, groups) = Plan(texts);
         if (groups.Length == 1) EncodeGroup(groups[0], tokens, result, ct);
         else
             Parallel.ForEach(groups, new ParallelOptions { MaxDegreeOfParallelism = _parallelism, CancellationToken = ct },
@@ -76,11 +80,35 @@ internal sealed class MiniLmEncoder : IDisposable
         return result;
     }
 
+    /// <summary>
+    /// As <see cref="Encode"/>, without holding a thread-pool thread for longer than a short text takes: a few texts (a
+    /// question) are encoded on the pool at once; more (an upload's batch) go to the encoder's own threads, queued
+    /// behind other callers' batches.
+    /// </summary>
+    public async Task<float[][]> EncodeAsync(IReadOnlyList<string> texts, CancellationToken ct = default)
+    {
+        if (texts.Count <= InteractiveTexts) return await Task.Run(() => Encode(texts, ct), ct);
+        var (tokens, groups) = await Task.Run(() => Plan(texts), ct);
+        var result = new float[texts.Count][];
+        await Task.WhenAll(groups.Select(group => _bulk.Value.RunAsync(() => EncodeGroup(group, tokens, result, ct), ct)));
+        return result;
+    }
+
+    // Tokens of each text, and the texts cut into groups by token count (each group padded to its longest text only).
+    private (List<(string Token, int VocabularyIndex, long SegmentIndex)[]> Tokens, int[][] Groups) Plan(IReadOnlyList<string> texts)
+    {
+        var tokens = _tokenizer.Tokenize(MaxTokens, [.. texts]);
+        var order = Enumerable.Range(0, texts.Count).OrderBy(i => tokens[i].Length).ToArray();
+        var rows = Math.Clamp((texts.Count + _parallelism - 1) / _parallelism, 1, MaxGroupRows);
+        return (tokens, order.Chunk(rows).ToArray());
+    }
+
     // Optimized from the first call: the loops run per token, and a silo's first uploads should not pay for
     // unoptimized code while the runtime gathers call counts.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void EncodeGroup(int[] group, List<(string Token, int VocabularyIndex, long SegmentIndex)[]> tokens, float[][] result, CancellationToken ct)
     {
+        GroupStarting?.Invoke();
         var batch = group.Length;
         var length = group.Max(i => tokens[i].Length);
         var ids = new long[batch * length];
@@ -149,5 +177,9 @@ internal sealed class MiniLmEncoder : IDisposable
     }
 
     /// <inheritdoc />
-    public void Dispose() => _session.Dispose();
+    public void Dispose()
+    {
+        if (_bulk.IsValueCreated) _bulk.Value.Dispose();
+        _session.Dispose();
+    }
 }

@@ -58,7 +58,44 @@ public sealed class MiniLmEncoderTests
         Assert.True(Dot(batch[2], alone[0]) >= 0.9999f);
         Assert.Empty(encoder.Encode([]));
     }
+
+    [Fact(DisplayName = "A cancelled encode is an OperationCanceledException, before or during the model run (not ONNX Runtime's terminate error)")]
+    public void Cancelled_encode_is_a_cancellation()
+    {
+        using var encoder = new MiniLmEncoder(parallelism: 1);
+        using var before = new CancellationTokenSource();
+        before.Cancel();
+        Assert.ThrowsAny<OperationCanceledException>(() => encoder.Encode(["Annual leave is requested in the HR portal."], before.Token));
+
+        // Sixteen texts at the 512-token cut are one group, one model run of well over 50 ms here.
+        var long16 = Enumerable.Repeat(string.Join(" ", Enumerable.Repeat("The quick brown fox jumps over the lazy dog.", 70)), 16).ToArray();
+        using var during = new CancellationTokenSource(TimeSpan.FromMilliseconds(50));
+        Assert.ThrowsAny<OperationCanceledException>(() => encoder.Encode(long16, during.Token));
+    }
+
+    [Fact(DisplayName = "Bulk embeddings run on the encoder's own threads, never the thread pool, and uploads at once share them: a question's embedding is not stuck behind a starved pool")]
+    public async Task Bulk_encoding_runs_on_its_own_threads()
+    {
+        using var encoder = new MiniLmEncoder(parallelism: 2);
+        var threads = new System.Collections.Concurrent.ConcurrentBag<(bool Pool, string? Name)>();
+        encoder.GroupStarting = () => threads.Add((Thread.CurrentThread.IsThreadPoolThread, Thread.CurrentThread.Name));
+        var batch = Enumerable.Range(0, 40).Select(i => $"Policy {i}: overtime is paid at one and a half times the hourly rate.").ToArray();
+        var uploads = await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => encoder.EncodeAsync(batch)));
+        var bulk = threads.ToArray();
+        var expected = encoder.Encode(batch).Select(v => v[0]).ToArray();
+        Assert.All(uploads, vectors => Assert.Equal(expected, vectors.Select(v => v[0])));
+        Assert.NotEmpty(bulk);
+        Assert.DoesNotContain(bulk, t => t.Pool);
+        Assert.All(bulk, t => Assert.StartsWith("embedding-", t.Name, StringComparison.Ordinal));
+        Assert.InRange(bulk.Select(t => t.Name).Distinct().Count(), 1, 2);
+
+        // A question (a few texts) is short work: it runs on the pool at once, queued behind no upload.
+        threads.Clear();
+        await encoder.EncodeAsync(["How long is parental leave?"]);
+        Assert.All(threads, t => Assert.True(t.Pool));
+    }
 }
+
 
 /// <summary>
 /// The int8 model (all-MiniLM-L6-v2-int8): every weight matrix product is quantized, and its vectors stay close to the
@@ -130,19 +167,5 @@ public sealed class QuantizedMiniLmTests
             ["Models:Embeddings:Dimensions"] = "1024", ["Models:Embeddings:LocalModel"] = MiniLmEmbeddingGenerator.QuantizedModelId,
         }));
         Assert.Contains("LocalModel applies to the local model only", both.Message);
-    }
-
-    [Fact(DisplayName = "A cancelled encode is an OperationCanceledException, before or during the model run (not ONNX Runtime's terminate error)")]
-    public void Cancelled_encode_is_a_cancellation()
-    {
-        using var encoder = new MiniLmEncoder(parallelism: 1);
-        using var before = new CancellationTokenSource();
-        before.Cancel();
-        Assert.ThrowsAny<OperationCanceledException>(() => encoder.Encode(["Annual leave is requested in the HR portal."], before.Token));
-
-        // Sixteen texts at the 512-token cut are one group, one model run of well over 50 ms here.
-        var long16 = Enumerable.Repeat(string.Join(" ", Enumerable.Repeat("The quick brown fox jumps over the lazy dog.", 70)), 16).ToArray();
-        using var during = new CancellationTokenSource(TimeSpan.FromMilliseconds(50));
-        Assert.ThrowsAny<OperationCanceledException>(() => encoder.Encode(long16, during.Token));
     }
 }

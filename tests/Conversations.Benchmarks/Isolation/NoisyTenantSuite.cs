@@ -1,0 +1,93 @@
+using System.Diagnostics;
+using Conversations.Benchmarks.Platform;
+
+namespace Conversations.Benchmarks.Isolation;
+
+/// <summary>
+/// One tenant's users while another tenant uploads: a quiet tenant's user asks questions one after another (each turn
+/// embeds its question and searches the knowledge base, with the local embedding model), first alone, then while a
+/// noisy tenant's admin runs several large uploads at once on the same platform process. The figures are the quiet
+/// user's whole-turn times in both phases, from the same run, and the uploads' chunks/s.
+/// </summary>
+public sealed class NoisyTenantSuite : IBenchmarkSuite
+{
+    /// <inheritdoc />
+    public string Name => "isolation";
+
+    /// <inheritdoc />
+    public string Description => "a tenant's turn times alone and while another tenant runs concurrent uploads (local embeddings)";
+
+    /// <inheritdoc />
+    public async Task<int> RunAsync(string[] args, bool smoke, TextWriter output)
+    {
+        var turns = smoke ? 3 : int.Parse(PlatformLoadSuite.Arg(args, "--turns") ?? "30");
+        var uploads = smoke ? 1 : int.Parse(PlatformLoadSuite.Arg(args, "--uploads") ?? "4");
+        var docsPerUpload = smoke ? 2 : int.Parse(PlatformLoadSuite.Arg(args, "--documents") ?? "10");
+        var sentences = smoke ? 20 : 400;
+
+        await using var db = await TestDatabase.CreateAsync("noisy");
+        await using var platform = await PlatformProcess.StartApiAsync(PlatformLoadSuite.LoadSettings(db, "noisy"));
+        using var http = new HttpClient { Timeout = TimeSpan.FromMinutes(10) };
+        var baseUrl = platform.BaseUrl!;
+        var (_, quietAdmin, quietUsers) = await PlatformLoadSuite.CreateTenantAsync(http, baseUrl, PlatformLoadSuite.OperatorKey, 1);
+        var (_, noisyAdmin, _) = await PlatformLoadSuite.CreateTenantAsync(http, baseUrl, PlatformLoadSuite.OperatorKey, 0);
+        await PlatformLoadSuite.SendJsonAsync(http, HttpMethod.Put, $"{baseUrl}/v1/acl/roles/staff", quietAdmin, new { labels = new[] { "handbook" } });
+        await PlatformLoadSuite.SendJsonAsync(http, HttpMethod.Put, $"{baseUrl}/v1/acl/users/user0/roles", quietAdmin, new { roles = new[] { "staff" } });
+        await PlatformLoadSuite.PostAsync(http, $"{baseUrl}/v1/knowledge/documents", quietAdmin, new
+        {
+            documents = new[] { new { id = "handbook", title = "Handbook", label = "handbook", content = "Parental leave is 16 weeks at full pay. Annual leave is 25 days." } },
+        });
+        var conversation = await PlatformLoadSuite.CreateConversationAsync(http, baseUrl, quietUsers[0]);
+        await TurnTimesAsync(http, baseUrl, quietUsers[0], conversation, smoke ? 1 : 5); // warm-up
+
+        var alone = await TurnTimesAsync(http, baseUrl, quietUsers[0], conversation, turns);
+        var text = string.Join(' ', Enumerable.Repeat("The quarterly report describes revenue growth across the sales regions and the hiring plan for engineering.", sentences));
+        var clock = Stopwatch.StartNew();
+        var running = Enumerable.Range(0, uploads).Select(u => PlatformLoadSuite.PostAsync(http, $"{baseUrl}/v1/knowledge/documents", noisyAdmin, new
+        {
+            documents = Enumerable.Range(0, docsPerUpload).Select(d => new { id = $"u{u}-d{d}", title = $"Report {u}.{d}", label = "reports", content = $"{u}.{d} {text}" }).ToArray(),
+        })).ToList();
+        await Task.Delay(TimeSpan.FromSeconds(smoke ? 0.2 : 2)); // the uploads are past reading their bodies and embedding
+        var during = await TurnTimesAsync(http, baseUrl, quietUsers[0], conversation, turns);
+        var duringEnded = clock.Elapsed;
+        var chunks = (await Task.WhenAll(running)).Sum(r => r["documents"]!.AsArray().Sum(d => d!["chunkCount"]!.GetValue<int>()));
+        var uploadSeconds = clock.Elapsed.TotalSeconds;
+
+        output.WriteLine($"isolation: one process, {Environment.ProcessorCount} cores, local embeddings; {turns} sequential turns of a quiet tenant's user, "
+            + $"then {turns} more while another tenant runs {uploads} uploads of {docsPerUpload} documents at once");
+        output.WriteLine("| phase | turns | p50 ms | p90 ms | max ms |");
+        output.WriteLine("|---|---:|---:|---:|---:|");
+        Row(output, "alone", alone);
+        Row(output, "during the uploads", during);
+        output.WriteLine();
+        output.WriteLine($"p50 during / alone: {Median(during) / Median(alone):0.00}; max during / alone: {during.Max() / alone.Max():0.00}; "
+            + $"the quiet turns ended {duringEnded.TotalSeconds:0.0} s into the uploads, which stored {chunks} chunks in {uploadSeconds:0.0} s = {chunks / uploadSeconds:0} chunks/s");
+        return 0;
+    }
+
+    private static void Row(TextWriter output, string phase, List<double> ms) =>
+        output.WriteLine($"| {phase} | {ms.Count} | {Median(ms):0} | {LoadStats.Percentile(ms, 0.9):0} | {ms.Max():0} |");
+
+    private static double Median(List<double> ms) => LoadStats.Percentile(ms, 0.5);
+
+    // Whole-turn times (request sent to the stream's end), one turn after another.
+    private static async Task<List<double>> TurnTimesAsync(HttpClient http, string baseUrl, string key, string conversation, int count)
+    {
+        var times = new List<double>(count);
+        for (var i = 0; i < count; i++)
+        {
+            var clock = Stopwatch.StartNew();
+            using var request = new HttpRequestMessage(HttpMethod.Post, $"{baseUrl}/v1/conversations/{conversation}/messages")
+            {
+                Content = JsonContent.Create(new { text = $"How long is parental leave? ({i})" }),
+            };
+            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", key);
+            using var response = await http.SendAsync(request);
+            var body = await response.Content.ReadAsStringAsync();
+            if (!response.IsSuccessStatusCode || !body.Contains("event: done", StringComparison.Ordinal))
+                throw new InvalidOperationException($"turn {i}: {(int)response.StatusCode} {body[..Math.Min(body.Length, 300)]}");
+            times.Add(clock.Elapsed.TotalMilliseconds);
+        }
+        return times;
+    }
+}
