@@ -8,4 +8,10 @@ internal sealed class ChatApiOptions
 
     /// <summary>Longest accepted user message, in characters (413 above it).</summary>
     public int MaxMessageChars { get; set; } = 16_000;
+
+    /// <summary>
+    /// Seconds of silence in a turn's stream (a slow model's first token) after which a <c>progress</c> event with stage
+    /// <c>waiting</c> is sent, so idle-connection timeouts of proxies and mobile networks do not cut it; 0 sends none.
+    /// </summary>
+    public double HeartbeatSeconds { get; set; } = 15;
 }

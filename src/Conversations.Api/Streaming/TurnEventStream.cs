@@ -30,6 +30,9 @@ internal static class TurnEventStream
         return new Result(events, conversationGone);
     }
 
+    /// <summary>What a quiet stream sends every <see cref="Chat.ChatApiOptions.HeartbeatSeconds"/> (a slow model's first token).</summary>
+    public static readonly ProgressEvent StillWorking = new("waiting", "Still working on the answer…");
+
     /// <summary>The last event of a stream whose conversation was deleted while it ran.</summary>
     public static readonly ErrorEvent ConversationDeleted = new(TurnErrorCodes.NotFound, "This conversation was deleted while its answer was being written.", false);
 
@@ -46,7 +49,10 @@ internal static class TurnEventStream
             var trace = http.Features.Get<IHttpActivityFeature>()?.Activity;
             var json = http.RequestServices.GetRequiredService<IOptions<JsonOptions>>().Value.SerializerOptions;
             var ct = http.RequestAborted;
-            await SseFormatter.WriteAsync(Items(events, trace, conversationGone, ct).FlushWhenIdle(response.BodyWriter, ct), new UnflushedBodyStream(response.BodyWriter),
+            var heartbeat = TimeSpan.FromSeconds(http.RequestServices.GetRequiredService<IOptions<Chat.ChatApiOptions>>().Value.HeartbeatSeconds);
+            // A heartbeat has no id: a resume goes on from the last real event.
+            var items = Items(events, trace, conversationGone, ct).WithHeartbeats(heartbeat, () => new SseItem<ChatEvent>(StillWorking, "progress"), ct);
+            await SseFormatter.WriteAsync(items.FlushWhenIdle(response.BodyWriter, ct), new UnflushedBodyStream(response.BodyWriter),
                 (item, buffer) =>
                 {
                     using var writer = new Utf8JsonWriter(buffer);

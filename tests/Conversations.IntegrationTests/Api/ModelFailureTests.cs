@@ -20,6 +20,34 @@ public sealed class ModelFailureTests(ModelPlatformFixture fx) : IClassFixture<M
         Assert.True(request.Stream);
     }
 
+    [Fact(DisplayName = "While a slow model has not sent its first token the stream sends id-less 'waiting' progress heartbeats, and a resume from the last real event is unaffected")]
+    public async Task Slow_first_token_gets_heartbeats()
+    {
+        fx.Model.Control.Reset();
+        fx.Model.Control.Default = fx.Model.Control.Default with { TimeToFirstToken = TimeSpan.FromSeconds(2.5) };
+        try
+        {
+            var (user, id) = await fx.NewConversationAsync("hb");
+            var turnId = "t-" + Guid.NewGuid().ToString("n")[..12];
+            var events = await user.SendAsync(id, "What is the capital of France?", turnId);
+            Assert.True(events[^1].Name == "done", events.Dump());
+            var firstDelta = events.FindIndex(e => e.Name == "delta");
+            var beats = events.Select((e, i) => (e, i)).Where(x => x.e.Name == "progress" && x.e.Data["stage"]?.GetValue<string>() == "waiting").ToList();
+            Assert.True(beats.Count >= 2, events.Dump());
+            Assert.All(beats, b => Assert.True(b.i < firstDelta && b.e.Id is null, events.Dump()));
+
+            // A client cut off during the wait resumes from the last event that had an id, and gets the whole answer.
+            var lastReal = events.Take(beats[^1].i).Last(e => e.Id is not null);
+            var resumed = await user.ResumeUntilEndAsync(id, turnId, [lastReal]);
+            Assert.Equal(string.Concat(events.Where(e => e.Name == "delta").Select(e => e.Data["text"]!.GetValue<string>())),
+                string.Concat(resumed.Where(e => e.Name == "delta").Select(e => e.Data["text"]!.GetValue<string>())));
+        }
+        finally
+        {
+            fx.Model.Control.Reset();
+        }
+    }
+
     [Fact(DisplayName = "A model that never answers ends the turn with a model_timeout error event, and the turn is stored as failed")]
     public async Task Timeout_is_an_error_event()
     {

@@ -17,5 +17,7 @@ public sealed class ModelPlatformFixture() : ModelPlatformHost("model", Operator
         // machine can pass 1.5 s, which would turn the stall test's late first token into a timeout.
         environment["Models__Chat__FirstTokenTimeout"] = "00:00:04";
         environment["Models__Chat__StallTimeout"] = "00:00:01.5";
+        // Heartbeats after half a second of silence, so a slow first token shows them.
+        environment["Chat__HeartbeatSeconds"] = "0.5";
     }
 }

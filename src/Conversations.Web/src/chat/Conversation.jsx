@@ -147,7 +147,8 @@ export function Conversation({ t, me, conversationId, onCreated, onActivity, onM
 
   function onTurnEvent(m, name, data) {
     switch (name) {
-      case 'progress': return { stages: [...(m.stages || []), data] };
+      // 'waiting' is the stream's heartbeat while the model is slow: the stage shown is still the one before it.
+      case 'progress': return data.stage === 'waiting' ? {} : { stages: [...(m.stages || []), data] };
       case 'citation': return { citations: [...m.citations, data] };
       case 'delta': return { content: m.content + data.text };
       case 'done': return {
