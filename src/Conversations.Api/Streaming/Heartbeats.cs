@@ -13,26 +13,38 @@ internal static class Heartbeats
     public static async IAsyncEnumerable<T> WithHeartbeats<T>(this IAsyncEnumerable<T> source, TimeSpan interval, Func<T> beat,
         [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
-        await using var e = source.GetAsyncEnumerator(cancellationToken);
-        while (true)
+        var e = source.GetAsyncEnumerator(cancellationToken);
+        Task<bool>? pending = null;
+        try
         {
-            var next = e.MoveNextAsync();
-            if (!next.IsCompleted && interval > TimeSpan.Zero)
+            while (true)
             {
-                var pending = next.AsTask();
-                next = new ValueTask<bool>(pending);
-                using var quiet = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-                while (!pending.IsCompleted)
+                var next = e.MoveNextAsync();
+                if (!next.IsCompleted && interval > TimeSpan.Zero)
                 {
-                    var timer = Task.Delay(interval, quiet.Token);
-                    // Cancelled, the source ends on the same token: wait for it rather than beat.
-                    if (await Task.WhenAny(pending, timer) != timer || cancellationToken.IsCancellationRequested) break;
-                    yield return beat();
+                    pending = next.AsTask();
+                    next = new ValueTask<bool>(pending);
+                    using var quiet = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+                    while (!pending.IsCompleted)
+                    {
+                        var timer = Task.Delay(interval, quiet.Token);
+                        // Cancelled, the source ends on the same token: wait for it rather than beat.
+                        if (await Task.WhenAny(pending, timer) != timer || cancellationToken.IsCancellationRequested) break;
+                        yield return beat();
+                    }
+                    await quiet.CancelAsync();
                 }
-                await quiet.CancelAsync();
+                var more = await next;
+                pending = null;
+                if (!more) yield break;
+                yield return e.Current;
             }
-            if (!await next) yield break;
-            yield return e.Current;
+        }
+        finally
+        {
+            // An enumerator is not disposed while a move is in flight: a reader that left after a beat waits for it.
+            if (pending is not null) await ((Task)pending).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            await e.DisposeAsync();
         }
     }
 }
