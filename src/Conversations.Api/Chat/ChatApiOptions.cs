@@ -11,7 +11,8 @@ internal sealed class ChatApiOptions
 
     /// <summary>
     /// Seconds of silence in a turn's stream (a slow model's first token) after which a <c>progress</c> event with stage
-    /// <c>waiting</c> is sent, so idle-connection timeouts of proxies and mobile networks do not cut it; 0 sends none.
+    /// <c>waiting</c> is sent (on the OpenAI-compatible route: the stream starts and an SSE comment line is sent), so
+    /// idle-connection timeouts of proxies and mobile networks do not cut it; 0 sends none.
     /// </summary>
     public double HeartbeatSeconds { get; set; } = 15;
 }

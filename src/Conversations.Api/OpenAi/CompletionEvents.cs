@@ -5,7 +5,9 @@ namespace Conversations.Api.OpenAi;
 
 /// <summary>
 /// A turn's event stream, read up to its first decisive event (text, done or error) before the response starts, so a
-/// turn that fails at once is an HTTP error rather than a 200 stream; citations seen on the way are kept.
+/// turn that fails at once is an HTTP error rather than a 200 stream; citations seen on the way are kept. A streamed
+/// completion's source also carries <see cref="Beat"/>s: the first one ends the wait, so a slow model's first token
+/// starts the response (status 200 and keep-alive comments) instead of leaving the connection silent.
 /// </summary>
 internal sealed class CompletionEvents : IAsyncDisposable
 {
@@ -14,7 +16,10 @@ internal sealed class CompletionEvents : IAsyncDisposable
 
     private CompletionEvents(IAsyncEnumerator<ChatEvent> events) => _events = events;
 
-    /// <summary>The first delta, done or error event; null when the stream ended without one.</summary>
+    /// <summary>What a source passes on after a while without events (see <see cref="Heartbeats"/>).</summary>
+    public static readonly ProgressEvent Beat = TurnEventStream.StillWorking;
+
+    /// <summary>The first delta, done or error event seen so far; null before one arrived or when the stream ended without one.</summary>
     public ChatEvent? First { get; private set; }
 
     /// <summary>Sources seen so far and not yet handed on.</summary>
@@ -23,7 +28,7 @@ internal sealed class CompletionEvents : IAsyncDisposable
     /// <summary>True when the turn ended with a moderation refusal of the question (OpenAI's <c>content_filter</c>).</summary>
     public bool Refused => First is ErrorEvent { Code: TurnErrorCodes.InputRefused };
 
-    /// <summary>Starts reading <paramref name="events"/> and waits for the first decisive event.</summary>
+    /// <summary>Starts reading <paramref name="events"/> and waits for the first decisive event or <see cref="Beat"/>.</summary>
     public static async Task<CompletionEvents> StartAsync(IAsyncEnumerable<ChatEvent> events, CancellationToken ct)
     {
         var turn = new CompletionEvents(events.GetAsyncEnumerator(ct));
@@ -32,6 +37,9 @@ internal sealed class CompletionEvents : IAsyncDisposable
             switch (turn._events.Current)
             {
                 case CitationEvent c: turn.Citations.Add(c); break;
+                case var beat when ReferenceEquals(beat, Beat):
+                    turn._pending = beat;
+                    return turn;
                 case DeltaEvent or DoneEvent or ErrorEvent:
                     turn.First = turn._pending = turn._events.Current;
                     return turn;
@@ -40,7 +48,7 @@ internal sealed class CompletionEvents : IAsyncDisposable
         return turn;
     }
 
-    /// <summary>The first decisive event, then the rest of the stream (progress events left out, citations collected).</summary>
+    /// <summary>The first decisive event, then the rest of the stream (the turn's progress events left out, beats kept, citations collected).</summary>
     public async IAsyncEnumerable<ChatEvent> RestAsync()
     {
         if (_pending is { } first)
@@ -52,7 +60,12 @@ internal sealed class CompletionEvents : IAsyncDisposable
         {
             var e = _events.Current;
             if (e is CitationEvent c) Citations.Add(c);
-            else if (e is not ProgressEvent) yield return e;
+            else if (ReferenceEquals(e, Beat)) yield return e;
+            else if (e is not ProgressEvent)
+            {
+                First ??= e;
+                yield return e;
+            }
         }
     }
 

@@ -13,11 +13,14 @@ internal sealed record CompletionHeader(string Id, long Created, string Model);
 /// A turn streamed as OpenAI's <c>chat.completion.chunk</c> events: a first chunk with <c>delta.role</c>, content
 /// chunks (those that arrive together share one flush, see <see cref="IdleFlush"/>), a last chunk with an empty delta and the <c>finish_reason</c>, with <c>include_usage</c> one more chunk with
 /// <c>choices: []</c> and the usage, then <c>data: [DONE]</c>. A moderation refusal streams as a <c>refusal</c> delta
-/// ending in <c>content_filter</c>; an error after the first chunk is written as OpenAI's error object.
+/// ending in <c>content_filter</c>; an error after the first chunk is written as OpenAI's error object. While the model
+/// has not sent its first token, an SSE comment line every <c>Chat:HeartbeatSeconds</c> keeps idle-timeout proxies
+/// from cutting the connection (the SDKs skip comment lines).
 /// </summary>
 internal sealed class CompletionStreamResult(CompletionEvents turn, CompletionHeader header, bool includeUsage) : IResult
 {
     private static readonly byte[] Done = Encoding.ASCII.GetBytes("data: [DONE]\n\n");
+    private static readonly byte[] KeepAlive = Encoding.ASCII.GetBytes(": waiting for the model\n\n");
 
     /// <inheritdoc />
     public async Task ExecuteAsync(HttpContext http)
@@ -37,6 +40,9 @@ internal sealed class CompletionStreamResult(CompletionEvents turn, CompletionHe
             {
                 switch (e)
                 {
+                    case ProgressEvent: // a beat: the model has not sent a token for a while
+                        response.BodyWriter.Write(KeepAlive);
+                        break;
                     case DeltaEvent d:
                         Write(response, Chunk(new ChunkDelta { Content = d.Text }, null));
                         break;

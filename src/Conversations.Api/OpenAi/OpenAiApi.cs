@@ -5,11 +5,13 @@ using Conversations.Api.Chat;
 using Conversations.Api.Errors;
 using Conversations.Api.Images;
 using Conversations.Api.Moderation;
+using Conversations.Api.Streaming;
 using Conversations.Contracts;
 using Conversations.Contracts.Chat;
 using Conversations.Contracts.Images;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
+using Microsoft.Extensions.Options;
 
 namespace Conversations.Api.OpenAi;
 
@@ -73,7 +75,8 @@ internal static class OpenAiApi
     }
 
     // The group's filters have checked the body and admitted it against the rate limits.
-    private static async Task<IResult> Complete(ChatCompletionRequest body, HttpContext http, IGrainFactory grains, IMessageImages images)
+    private static async Task<IResult> Complete(ChatCompletionRequest body, HttpContext http, IGrainFactory grains, IMessageImages images,
+        IOptions<ChatApiOptions> chatOptions)
     {
         var caller = http.Caller().ToCaller();
         // The SDKs retry 409, 429 and 5xx: with the same Idempotency-Key (in the same conversation) a retry is the same turn.
@@ -97,6 +100,10 @@ internal static class OpenAiApi
         // Batches of events, one grain round trip each, read as plain events.
         var sent = new SendMessage(caller, CompletionRequestCheck.Question(body), turnId, requested, imageIds, MessageImageRefs.Digest(urls, null));
         var events = grain.SendTurnAsync(sent, http.RequestAborted).AsChatEvents();
+        // A stream starts at the first token or after one heartbeat interval, whichever comes first: a slow model's
+        // silence would otherwise hold even the status line back, and idle-timeout proxies cut such connections.
+        if (body.Stream == true)
+            events = events.WithHeartbeats(TimeSpan.FromSeconds(chatOptions.Value.HeartbeatSeconds), () => CompletionEvents.Beat, http.RequestAborted);
         var turn = await CompletionEvents.StartAsync(events, http.RequestAborted);
         if (turn.First is ErrorEvent error && !turn.Refused)
         {

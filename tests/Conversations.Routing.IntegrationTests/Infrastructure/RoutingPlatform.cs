@@ -30,7 +30,11 @@ public sealed class RoutingPlatform() : ModelPlatformHost("routing", OperatorKey
         environment["Routing__HealthCacheTtl"] = "00:00:00.2";
         environment["Routing__BreakDuration"] = "00:00:02";
         environment["Routing__ConsecutiveFailureThreshold"] = "3";
+        environment["Chat__HeartbeatSeconds"] = HeartbeatSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
     }
+
+    /// <summary>Seconds of stream silence before a keep-alive (a slow first token).</summary>
+    public const double HeartbeatSeconds = 0.25;
 
     /// <summary>
     /// A new tenant with an admin and a user "alice", and models "small" and "large" whose names at the test server are

@@ -72,6 +72,64 @@ public sealed class ChunkConformanceTests(RoutingPlatform fx) : RoutingPlatformT
         Assert.Equal("stop", chunks[^1]["choices"]![0]!["finish_reason"]!.GetValue<string>());
     }
 
+    [Fact(DisplayName = "While the model has not sent its first token the stream has already started: status 200, the role chunk and keep-alive comments, then the answer")]
+    public async Task Slow_first_token_starts_the_stream_with_keep_alives()
+    {
+        using var t = await NewAsync(fx);
+        // Under the platform's 1.5 s first-token timeout, several heartbeat intervals long.
+        var slow = new ModelBehavior { TimeToFirstToken = TimeSpan.FromSeconds(1.1), TimePerToken = TimeSpan.FromMilliseconds(2) };
+        fx.Model.Control.SetModel(t.ServerName("small"), slow);
+        fx.Model.Control.SetModel(t.ServerName("large"), slow);
+
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        using var res = await PostAsync(t.User, Ask(Question, stream: true));
+        var headersAt = clock.Elapsed;
+        await ApiClient.EnsureAsync(res, HttpStatusCode.OK);
+        var lines = await LinesAsync(res, clock);
+        var dump = string.Join("\n", lines.Select(l => $"{l.At.TotalMilliseconds:F0} ms {l.Line}"));
+
+        var firstContent = lines.FindIndex(l => l.Line.StartsWith("data: {", StringComparison.Ordinal)
+            && JsonNode.Parse(l.Line[6..])!["choices"]![0]!["delta"]!["content"]?.GetValue<string>() is { Length: > 0 });
+        Assert.True(firstContent > 0, dump);
+        var keepAlives = lines.Take(firstContent).Count(l => l.Line.StartsWith(':'));
+        Assert.True(keepAlives >= 1, dump);
+        Assert.Equal("assistant", JsonNode.Parse(lines[0].Line[6..])!["choices"]![0]!["delta"]!["role"]!.GetValue<string>());
+        // The status and the first bytes came well before the first token (they are not merely in the same body).
+        Assert.True(lines[firstContent].At - headersAt > TimeSpan.FromSeconds(0.4), $"headers at {headersAt.TotalMilliseconds:F0} ms\n{dump}");
+        Assert.True(lines[firstContent].At - lines[0].At > TimeSpan.FromSeconds(0.4), dump);
+
+        var data = lines.Where(l => !l.Line.StartsWith(':')).Select(l => l.Line[6..]).ToList();
+        Assert.Equal("[DONE]", data[^1]);
+        var chunks = data[..^1].Select(l => JsonNode.Parse(l)!).ToList();
+        Assert.Equal("stop", chunks[^1]["choices"]![0]!["finish_reason"]!.GetValue<string>());
+        var text = string.Concat(chunks.Select(c => c["choices"]![0]!["delta"]!["content"]?.GetValue<string>()));
+        Assert.Equal(text, (await HistoryAsync(t.User, res.Headers.GetValues(ConversationHeader).Single()))[^1]!["content"]!.GetValue<string>());
+    }
+
+    [Fact(DisplayName = "A model that never sends its first token: keep-alives while the platform waits out its timeouts, then the fallback answer from the knowledge base, finish_reason and [DONE]")]
+    public async Task Silent_model_keeps_the_stream_alive_until_the_fallback()
+    {
+        using var t = await NewAsync(fx);
+        var silent = new ModelBehavior { TimeToFirstToken = TimeSpan.FromSeconds(20) };
+        fx.Model.Control.SetModel(t.ServerName("small"), silent);
+        fx.Model.Control.SetModel(t.ServerName("large"), silent);
+
+        using var res = await PostAsync(t.User, Ask(Question, stream: true));
+        await ApiClient.EnsureAsync(res, HttpStatusCode.OK);
+        var lines = await LinesAsync(res);
+        var dump = string.Join("\n", lines.Select(l => $"{l.At.TotalMilliseconds:F0} ms {l.Line}"));
+        var firstContent = lines.FindIndex(l => l.Line.StartsWith("data: {", StringComparison.Ordinal)
+            && JsonNode.Parse(l.Line[6..])!["choices"]![0]!["delta"]!["content"]?.GetValue<string>() is { Length: > 0 });
+        // Both models' first-token timeouts (1.5 s each) passed before the fallback: several beats, none after the text.
+        Assert.True(lines.Take(firstContent).Count(l => l.Line.StartsWith(':')) >= 3, dump);
+        Assert.DoesNotContain(lines.Skip(firstContent), l => l.Line.StartsWith(':'));
+        var data = lines.Where(l => !l.Line.StartsWith(':')).Select(l => l.Line[6..]).ToList();
+        Assert.Equal("[DONE]", data[^1]);
+        var chunks = data[..^1].Select(l => JsonNode.Parse(l)!).ToList();
+        Assert.Equal("stop", chunks[^1]["choices"]![0]!["finish_reason"]!.GetValue<string>());
+        Assert.Contains("Parental leave is sixteen weeks", string.Concat(chunks.Select(c => c["choices"]![0]!["delta"]!["content"]?.GetValue<string>())), StringComparison.Ordinal);
+    }
+
     [Fact(DisplayName = "Not streamed: a chat.completion with the stored answer, finish_reason 'stop', usage with cached tokens and the citations extension")]
     public async Task Completion_follows_the_spec()
     {

@@ -60,6 +60,28 @@ public sealed class OfficialClientTests(RoutingPlatform fx) : RoutingPlatformTes
         Assert.True(usage.InputTokenDetails.CachedTokenCount > 0, $"cached {usage.InputTokenDetails.CachedTokenCount}");
     }
 
+    [Fact(DisplayName = "OpenAI .NET client, streamed from a slow model: the keep-alive comments before the first token are skipped and the answer is whole")]
+    public async Task Dotnet_client_streams_through_keep_alives()
+    {
+        using var t = await NewAsync(fx);
+        var slow = new ModelBehavior { TimeToFirstToken = TimeSpan.FromSeconds(1.1), TimePerToken = TimeSpan.FromMilliseconds(2) };
+        fx.Model.Control.SetModel(t.ServerName("small"), slow);
+        fx.Model.Control.SetModel(t.ServerName("large"), slow);
+
+        var text = new StringBuilder();
+        ChatFinishReason? finish = null;
+        var updates = 0;
+        await foreach (var update in Client(t).CompleteChatStreamingAsync([new UserChatMessage(Question)]))
+        {
+            updates++;
+            foreach (var part in update.ContentUpdate) text.Append(part.Text);
+            finish ??= update.FinishReason;
+        }
+        Assert.Equal(ChatFinishReason.Stop, finish);
+        Assert.StartsWith("small", text.ToString());
+        Assert.True(updates > 2, $"{updates} updates");
+    }
+
     [Fact(DisplayName = "openai npm client: completes, streams with usage (cached tokens) and citations, continues the conversation, lists models, raises NotFoundError")]
     public async Task Node_client_completes_and_streams()
     {

@@ -52,15 +52,23 @@ internal static class OpenAiTenant
         return (JsonNode.Parse(await res.Content.ReadAsStringAsync())!, res.Headers.GetValues(ConversationHeader).Single());
     }
 
-    /// <summary>The <c>data:</c> payloads of an SSE response, in order (<c>[DONE]</c> included as the raw string).</summary>
-    public static async Task<List<string>> DataLinesAsync(HttpResponseMessage res)
+    /// <summary>The <c>data:</c> payloads of an SSE response, in order (<c>[DONE]</c> included as the raw string); comment lines are skipped.</summary>
+    public static async Task<List<string>> DataLinesAsync(HttpResponseMessage res) =>
+        (await LinesAsync(res)).Where(l => !l.Line.StartsWith(':')).Select(l => l.Line[6..]).ToList();
+
+    /// <summary>
+    /// The non-empty lines of an SSE response with when each arrived: <c>data:</c> lines and comment lines (<c>:</c>),
+    /// nothing else.
+    /// </summary>
+    public static async Task<List<(string Line, TimeSpan At)>> LinesAsync(HttpResponseMessage res, System.Diagnostics.Stopwatch? clock = null)
     {
         Assert.Equal("text/event-stream", res.Content.Headers.ContentType?.MediaType);
-        var lines = new List<string>();
+        clock ??= System.Diagnostics.Stopwatch.StartNew();
+        var lines = new List<(string, TimeSpan)>();
         using var reader = new StreamReader(await res.Content.ReadAsStreamAsync(), Encoding.UTF8);
         while (await reader.ReadLineAsync() is { } line)
         {
-            if (line.StartsWith("data: ", StringComparison.Ordinal)) lines.Add(line[6..]);
+            if (line.StartsWith("data: ", StringComparison.Ordinal) || line.StartsWith(':')) lines.Add((line, clock.Elapsed));
             else Assert.True(line.Length == 0, $"unexpected SSE line: {line}");
         }
         return lines;
