@@ -15,7 +15,7 @@ internal sealed partial class ApiExceptionHandler(IProblemDetailsService problem
     public async ValueTask<bool> TryHandleAsync(HttpContext http, Exception exception, CancellationToken ct)
     {
         string? field = null;
-        var (status, title, detail) = Unreadable(exception) is { } gone ? (410, "Data destroyed", gone.Message) : exception switch
+        var (status, title, detail) = Unreadable(exception) is { } gone ? (410, "Data destroyed", gone.Message) : (Unopenable(exception) ?? exception) switch
         {
             BadHttpRequestException { StatusCode: 413 } =>
                 (413, "Too large", "The request body is larger than this server accepts. Send less text at a time."),
@@ -44,6 +44,9 @@ internal sealed partial class ApiExceptionHandler(IProblemDetailsService problem
                 or OrleansException =>
                 (503, "Service busy", $"The service is busy or briefly unavailable. Please try again in {RetryAfterSeconds} seconds."),
             OperationCanceledException when http.RequestAborted.IsCancellationRequested => (499, "Client closed request", "The request was cancelled."),
+            // Found by the chain walk below: a stored value that does not open (a key mismatch, a damaged row).
+            System.Security.Cryptography.CryptographicException => (500, StoredDataUnreadableTitle,
+                "Something this request reads is stored encrypted and could not be decrypted, so retrying will not help. Ask your administrator to report it to the platform operator with the traceId; the server log names the record."),
             _ => (500, "Something went wrong on our side", "The request failed unexpectedly. Please try again; if it keeps failing, contact your administrator."),
         };
         // A client's mistake is no incident: one Debug line, no stack trace.
@@ -56,6 +59,7 @@ internal sealed partial class ApiExceptionHandler(IProblemDetailsService problem
         var problem = new ProblemDetails { Status = status, Title = title, Detail = detail, Type = $"https://httpstatuses.io/{status}" };
         if (field is not null) problem.Extensions["field"] = field;
         if (exception is ImageRejectedException rejected) problem.Extensions["code"] = rejected.Code;
+        if (title == StoredDataUnreadableTitle) problem.Extensions["code"] = "stored_data_unreadable";
         return await problems.TryWriteAsync(new ProblemDetailsContext { HttpContext = http, ProblemDetails = problem, Exception = exception });
     }
 
@@ -64,6 +68,16 @@ internal sealed partial class ApiExceptionHandler(IProblemDetailsService problem
     {
         for (var depth = 0; e is not null && depth < 8; depth++, e = e.InnerException)
             if (e is TenantDataUnreadableException u) return u;
+        return null;
+    }
+
+    private const string StoredDataUnreadableTitle = "Stored data could not be read";
+
+    // A sealed value that does not open may surface wrapped too (a grain that failed to activate).
+    private static System.Security.Cryptography.CryptographicException? Unopenable(Exception? e)
+    {
+        for (var depth = 0; e is not null && depth < 8; depth++, e = e.InnerException)
+            if (e is System.Security.Cryptography.CryptographicException c) return c;
         return null;
     }
 

@@ -52,16 +52,23 @@ public sealed class TenantDataKey
     /// <summary>Seals a nullable value (null stays null).</summary>
     public string? SealOrNull(string? plaintext, string table, string rowId) => plaintext is null ? null : Seal(plaintext, table, rowId);
 
-    /// <summary>Opens a value sealed for this row; plaintext from before encryption passes through. Throws <see cref="CryptographicException"/> when the value was sealed for another tenant or row.</summary>
+    /// <summary>Opens a value sealed for this row; plaintext from before encryption passes through. Throws <see cref="CryptographicException"/> (naming the table and row) when the value was sealed for another tenant or row, or is damaged.</summary>
     public string Open(string stored, string table, string rowId)
     {
         if (!IsSealed(stored)) return stored;
-        var blob = Convert.FromBase64String(stored[Prefix.Length..]);
-        if (blob.Length < NonceSize + TagSize) throw new CryptographicException("A sealed value is too short.");
-        var plain = new byte[blob.Length - NonceSize - TagSize];
-        using (var gcm = new AesGcm(_key, TagSize))
-            gcm.Decrypt(blob.AsSpan(0, NonceSize), blob.AsSpan(NonceSize + TagSize), blob.AsSpan(NonceSize, TagSize), plain, Associated(table, rowId));
-        return Encoding.UTF8.GetString(plain);
+        try
+        {
+            var blob = Convert.FromBase64String(stored[Prefix.Length..]);
+            if (blob.Length < NonceSize + TagSize) throw new CryptographicException("A sealed value is too short.");
+            var plain = new byte[blob.Length - NonceSize - TagSize];
+            using (var gcm = new AesGcm(_key, TagSize))
+                gcm.Decrypt(blob.AsSpan(0, NonceSize), blob.AsSpan(NonceSize + TagSize), blob.AsSpan(NonceSize, TagSize), plain, Associated(table, rowId));
+            return Encoding.UTF8.GetString(plain);
+        }
+        catch (Exception e) when (e is CryptographicException or FormatException)
+        {
+            throw Unopenable(table, rowId, e);
+        }
     }
 
     /// <summary>Opens a nullable value (null stays null).</summary>
@@ -82,12 +89,24 @@ public sealed class TenantDataKey
     /// <summary>Opens bytes sealed by <see cref="SealBytes"/> for the same row.</summary>
     public byte[] OpenBytes(ReadOnlySpan<byte> blob, string table, string rowId)
     {
-        if (blob.Length < 1 + NonceSize + TagSize || blob[0] != 1) throw new CryptographicException("Unknown sealed-state format.");
+        if (blob.Length < 1 + NonceSize + TagSize || blob[0] != 1) throw Unopenable(table, rowId, new CryptographicException("Unknown sealed-state format."));
         var plain = new byte[blob.Length - 1 - NonceSize - TagSize];
-        using var gcm = new AesGcm(_key, TagSize);
-        gcm.Decrypt(blob.Slice(1, NonceSize), blob[(1 + NonceSize + TagSize)..], blob.Slice(1 + NonceSize, TagSize), plain, Associated(table, rowId));
+        try
+        {
+            using var gcm = new AesGcm(_key, TagSize);
+            gcm.Decrypt(blob.Slice(1, NonceSize), blob[(1 + NonceSize + TagSize)..], blob.Slice(1 + NonceSize, TagSize), plain, Associated(table, rowId));
+        }
+        catch (CryptographicException e)
+        {
+            throw Unopenable(table, rowId, e);
+        }
         return plain;
     }
+
+    // Says where, so an operator can find the record; the value itself is never in the message.
+    private CryptographicException Unopenable(string table, string rowId, Exception inner) => new(
+        $"A value stored in {table} (row {rowId}) of tenant '{TenantId}' could not be opened with the tenant's data key: it was sealed with another key or for another row, or it is damaged.",
+        inner);
 
     /// <summary>A keyed hash of <paramref name="text"/> for lookups (cache keys): equal texts match, the text is not recoverable without the key.</summary>
     public string Lookup(string text) =>

@@ -108,7 +108,18 @@ public sealed class EncryptionAtRestTests(EncryptionPlatform fx) : EncryptionTes
             UPDATE messages SET content = (SELECT content FROM messages WHERE tenant_id = @a AND conversation_id = @ac AND seq = 1)
             WHERE tenant_id = @b AND conversation_id = @bc AND seq = 1
             """, ("a", a.Id), ("ac", a.Conversation), ("b", b.Id), ("bc", b.Conversation));
-        await Assert.ThrowsAnyAsync<CryptographicException>(() => store.ReadPageAsync(b.Id, b.Conversation, null, 10));
+        var copied = await Assert.ThrowsAnyAsync<CryptographicException>(() => store.ReadPageAsync(b.Id, b.Conversation, null, 10));
+        // The operator's log line names the record (never its value).
+        Assert.Contains($"messages (row {b.Conversation}/1) of tenant '{b.Id}'", copied.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain(a.Marker, copied.ToString(), StringComparison.Ordinal);
+
+        // Through the API: a 500 that says what it is, so nobody retries it, and the text never leaks.
+        var res = await b.User.Http.GetAsync($"/v1/conversations/{b.Conversation}");
+        var body = await res.Content.ReadAsStringAsync();
+        var problem = await ApiClient.ProblemAsync(res, HttpStatusCode.InternalServerError);
+        Assert.Equal("stored_data_unreadable", problem["code"]?.GetValue<string>());
+        Assert.Contains("decrypted", problem["detail"]!.GetValue<string>(), StringComparison.Ordinal);
+        Assert.DoesNotContain(a.Marker, body, StringComparison.Ordinal);
 
         // Tenant a's question over its own answer (same tenant and conversation, another row).
         await Exec(db, """
