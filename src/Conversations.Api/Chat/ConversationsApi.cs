@@ -163,8 +163,8 @@ internal static class ConversationsApi
         http.Response.Headers[TurnIdHeader] = start.TurnId;
         // A new turn answers only once its question is stored: a message that could not be saved is a 503, not a stream.
         var events = TurnEventBatches.Events(first!, batches, http.RequestAborted);
-        async Task<bool> Gone() => !await grain.IsOwnedByAsync(caller);
-        return start.Status == TurnStartStatus.Started ? await AcknowledgedTurn.StreamAsync(http, events, Gone) : TurnEventStream.Create(http, events, Gone);
+        var gone = ConversationGone(grain, caller);
+        return start.Status == TurnStartStatus.Started ? await AcknowledgedTurn.StreamAsync(http, events, gone) : TurnEventStream.Create(http, events, gone);
     }
 
     private static async Task<IResult> Events(string conversationId, string turnId, HttpContext http, IGrainFactory grains, string? after)
@@ -184,8 +184,8 @@ internal static class ConversationsApi
         if (state == TurnState.Unknown) return Problems.NotFound("The turn");
         var watch = grain.WatchTurnAsync(caller, turnId, position, http.RequestAborted);
         http.Response.Headers[TurnIdHeader] = turnId;
-        async Task<bool> Gone() => !await grain.IsOwnedByAsync(caller);
-        if (position is null || state != TurnState.Finished) return TurnEventStream.Create(http, TurnEventBatches.Events(watch), Gone);
+        var gone = ConversationGone(grain, caller);
+        if (position is null || state != TurnState.Finished) return TurnEventStream.Create(http, TurnEventBatches.Events(watch), gone);
         // A finished turn answers at once: read its first batch before the stream starts, so an id past its end (an
         // ArgumentException from the grain) is a 400, not an empty stream.
         var batches = watch.GetAsyncEnumerator(http.RequestAborted);
@@ -223,6 +223,9 @@ internal static class ConversationsApi
     }
 
     // The body's turnId, else the Idempotency-Key header: either makes a retried send the same turn.
+    // Asked when a turn's stream breaks: a conversation deleted meanwhile ends the stream with not_found, not stream_failed.
+    private static Func<Task<bool>> ConversationGone(IConversationGrain grain, Caller caller) => async () => !await grain.IsOwnedByAsync(caller);
+
     private static string? TurnIdOf(PostMessageRequest body, HttpContext http) =>
         body.TurnId ?? http.Request.Headers[IdempotencyKeyHeader].FirstOrDefault();
 

@@ -5,17 +5,16 @@ using Conversations.Contracts.Tenancy;
 using Conversations.Storage.Audit;
 using Conversations.Storage.Encryption;
 using Conversations.Storage.Tenancy;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace Conversations.Grains.ReadServices;
 
 /// <summary>Tenants, users and keys in the tenancy tables; the tenant's settings in its grain.</summary>
-internal sealed class TenantDirectory(TenancyStore store, AuditStore audit, IGrainFactory grains, IServiceProvider services) : ITenantDirectory
+/// <remarks>A host without encryption at rest registers no <see cref="EncryptionOptions"/>; the default key cache time then applies.</remarks>
+internal sealed class TenantDirectory(TenancyStore store, AuditStore audit, IGrainFactory grains, EncryptionOptions? encryption = null) : ITenantDirectory
 {
     // A tenant created again under a deleted one's id waits until no process can still hold the deleted tenant's data
     // key in its cache (its cache time, and a second for clocks and the deletion's own last step).
-    private TimeSpan SettleTime => TimeSpan.FromSeconds(
-        (services.GetService<EncryptionOptions>()?.KeyCacheSeconds ?? EncryptionOptions.DefaultKeyCacheSeconds) + 1);
+    private readonly TimeSpan _settleTime = TimeSpan.FromSeconds((encryption?.KeyCacheSeconds ?? EncryptionOptions.DefaultKeyCacheSeconds) + 1);
 
     /// <inheritdoc />
     public async Task<IssuedKey?> OpenTenantAsync(string tenantId, string name, string adminUserId, CancellationToken ct)
@@ -25,7 +24,7 @@ internal sealed class TenantDirectory(TenancyStore store, AuditStore audit, IGra
             ? new AuditWrite(null, new AuditWho(request.KeyId, request.UserId, request.ClientAddress), request.Action, request.Target, null,
                 new JsonObject { ["request"] = AuditJson.BoundedText(request.Request), ["state"] = new JsonObject { ["tenantId"] = tenantId, ["name"] = name, ["adminUserId"] = adminUserId } })
             : null;
-        if (!await store.CreateTenantAsync(tenantId, name, entry, ct, SettleTime)) return null;
+        if (!await store.CreateTenantAsync(tenantId, name, entry, ct, _settleTime)) return null;
         await store.CreateUserAsync(tenantId, adminUserId, "Administrator", Roles.TenantAdmin, ct: ct);
         var key = await store.IssueKeyAsync(tenantId, adminUserId, Roles.TenantAdmin, ct);
         await grains.GetGrain<ITenantGrain>(tenantId).UpdateSettingsAsync(new TenantSettingsPatch { Name = name });
@@ -33,7 +32,7 @@ internal sealed class TenantDirectory(TenancyStore store, AuditStore audit, IGra
     }
 
     /// <inheritdoc />
-    public Task<bool> CreateTenantAsync(string tenantId, string name, CancellationToken ct) => store.CreateTenantAsync(tenantId, name, ct: ct, settleTime: SettleTime);
+    public Task<bool> CreateTenantAsync(string tenantId, string name, CancellationToken ct) => store.CreateTenantAsync(tenantId, name, ct: ct, settleTime: _settleTime);
 
     /// <inheritdoc />
     public async Task<IReadOnlyList<TenantSummary>> ListTenantsAsync(string? afterTenantId, string? search, int limit, CancellationToken ct) =>
