@@ -217,7 +217,7 @@ internal sealed partial class DriftGrain(
         if (samples.Count == 0 || embeddings.Model is not { } model) return samples.Select(_ => (float[]?)null).ToList();
         try
         {
-            return [.. await model.EmbedAsync(samples.Select(s => s.TextToEmbed!).ToList())];
+            return [.. await model.EmbedAsync(samples.Select(s => s.TextToEmbed!).ToList(), _tenantId)];
         }
         catch (Exception e)
         {

@@ -91,7 +91,7 @@ internal sealed partial class KnowledgeIngestion(
             if (next >= queue.Count) { ahead = null; return; }
             var batch = queue.GetRange(next, Math.Min(embeddings.BatchSize, queue.Count - next));
             next += batch.Count;
-            ahead = (batch, embeddings.EmbedAsync(batch.Select(b => b.Chunk.Text).ToList(), ct));
+            ahead = (batch, embeddings.EmbedAsync(batch.Select(b => b.Chunk.Text).ToList(), tenantId, ct));
         }
         EmbedAhead();
         try

@@ -20,7 +20,7 @@ internal sealed partial class KnowledgeReembedding(
     {
         var batch = await store.ReadStaleAsync(tenantId, options.Value.ReembedBatchChunks, ct);
         if (batch.Documents.Count == 0) return 0;
-        var vectors = batch.Chunks.Count == 0 ? [] : await embeddings.EmbedAsync(batch.Chunks.Select(c => c.Text).ToList(), ct);
+        var vectors = batch.Chunks.Count == 0 ? [] : await embeddings.EmbedAsync(batch.Chunks.Select(c => c.Text).ToList(), tenantId, ct);
         var finished = await store.WriteReembeddedAsync(tenantId, batch, vectors, ct);
         counts.Invalidate(tenantId);
         LogBatch(logger, tenantId, batch.Chunks.Count, finished, store.EmbeddingModel);

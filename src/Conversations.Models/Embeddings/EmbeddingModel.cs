@@ -32,13 +32,21 @@ public sealed record EmbeddingModel(IEmbeddingGenerator<string, Embedding<float>
     }
 
     /// <summary>Embeds texts in batches of <see cref="BatchSize"/>, in order.</summary>
-    public async Task<IReadOnlyList<float[]>> EmbedAsync(IReadOnlyList<string> texts, CancellationToken ct = default)
+    public Task<IReadOnlyList<float[]>> EmbedAsync(IReadOnlyList<string> texts, CancellationToken ct = default) => EmbedAsync(texts, null, ct);
+
+    /// <summary>
+    /// Embeds texts in batches of <see cref="BatchSize"/>, in order, as <paramref name="lane"/>'s work (a tenant): the
+    /// local model serves the lanes of bulk work in turn. An endpoint is not told.
+    /// </summary>
+    public async Task<IReadOnlyList<float[]>> EmbedAsync(IReadOnlyList<string> texts, string? lane, CancellationToken ct = default)
     {
+        var options = new EmbeddingGenerationOptions { Dimensions = Dimensions };
+        if (lane is not null && Endpoint is null) (options.AdditionalProperties ??= [])[MiniLmEmbeddingGenerator.LaneProperty] = lane;
         var result = new List<float[]>(texts.Count);
         for (var i = 0; i < texts.Count; i += BatchSize)
         {
             var batch = texts.Skip(i).Take(BatchSize).ToList();
-            var embeddings = await Generator.GenerateAsync(batch, new EmbeddingGenerationOptions { Dimensions = Dimensions }, ct);
+            var embeddings = await Generator.GenerateAsync(batch, options, ct);
             result.AddRange(embeddings.Select(e => e.Vector.ToArray()));
         }
         return result;

@@ -14,6 +14,11 @@ public sealed class MiniLmEmbeddingGenerator(bool quantized = false) : IEmbeddin
     public const string QuantizedModelId = "all-MiniLM-L6-v2-int8";
     /// <summary>The model's vector length.</summary>
     public const int ModelDimensions = MiniLmEncoder.Dimensions;
+    /// <summary>
+    /// The <see cref="EmbeddingGenerationOptions.AdditionalProperties"/> entry naming whose work a bulk call is (a
+    /// tenant): the encoder serves such lanes in turn.
+    /// </summary>
+    public const string LaneProperty = "conversations.encoder_lane";
 
     private readonly MiniLmEncoder _encoder = new(quantized: quantized);
     private readonly EmbeddingGeneratorMetadata _metadata = new("onnx-local", null, quantized ? QuantizedModelId : ModelId, ModelDimensions);
@@ -28,12 +33,12 @@ public sealed class MiniLmEmbeddingGenerator(bool quantized = false) : IEmbeddin
         var texts = values.ToArray();
         if (texts.Length == 0) return Task.FromResult(new GeneratedEmbeddings<Embedding<float>>());
         // Inference is CPU work: off the caller's (grain scheduler) thread, and a bulk batch off the thread pool too.
-        return Generate(texts, cancellationToken);
+        return Generate(texts, options?.AdditionalProperties?.GetValueOrDefault(LaneProperty) as string, cancellationToken);
     }
 
-    private async Task<GeneratedEmbeddings<Embedding<float>>> Generate(string[] texts, CancellationToken cancellationToken)
+    private async Task<GeneratedEmbeddings<Embedding<float>>> Generate(string[] texts, string? lane, CancellationToken cancellationToken)
     {
-        var vectors = await _encoder.EncodeAsync(texts, cancellationToken);
+        var vectors = await _encoder.EncodeAsync(texts, lane, cancellationToken);
         var created = DateTimeOffset.UtcNow;
         return new GeneratedEmbeddings<Embedding<float>>(vectors.Select(v => new Embedding<float>(v) { ModelId = Id, CreatedAt = created }));
     }

@@ -85,12 +85,18 @@ internal sealed class MiniLmEncoder : IDisposable
     /// question) are encoded on the pool at once; more (an upload's batch) go to the encoder's own threads, queued
     /// behind other callers' batches.
     /// </summary>
-    public async Task<float[][]> EncodeAsync(IReadOnlyList<string> texts, CancellationToken ct = default)
+    public Task<float[][]> EncodeAsync(IReadOnlyList<string> texts, CancellationToken ct = default) => EncodeAsync(texts, null, ct);
+
+    /// <summary>
+    /// As <see cref="EncodeAsync(IReadOnlyList{string}, CancellationToken)"/>; a bulk batch waits in <paramref name="lane"/>
+    /// (a tenant), and the lanes with work are served in turn, so one tenant's many uploads do not hold back another's.
+    /// </summary>
+    public async Task<float[][]> EncodeAsync(IReadOnlyList<string> texts, string? lane, CancellationToken ct = default)
     {
         if (texts.Count <= InteractiveTexts) return await Task.Run(() => Encode(texts, ct), ct);
         var (tokens, groups) = await Task.Run(() => Plan(texts), ct);
         var result = new float[texts.Count][];
-        await Task.WhenAll(groups.Select(group => _bulk.Value.RunAsync(() => EncodeGroup(group, tokens, result, ct), ct)));
+        await Task.WhenAll(groups.Select(group => _bulk.Value.RunAsync(() => EncodeGroup(group, tokens, result, ct), lane ?? "", ct)));
         return result;
     }
 

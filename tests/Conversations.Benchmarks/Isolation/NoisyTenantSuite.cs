@@ -7,7 +7,9 @@ namespace Conversations.Benchmarks.Isolation;
 /// One tenant's users while another tenant uploads: a quiet tenant's user asks questions one after another (each turn
 /// embeds its question and searches the knowledge base, with the local embedding model), first alone, then while a
 /// noisy tenant's admin runs several large uploads at once on the same platform process. The figures are the quiet
-/// user's whole-turn times in both phases, from the same run, and the uploads' chunks/s.
+/// user's whole-turn times in both phases, from the same run, and the uploads' chunks/s. Then the quiet tenant's admin
+/// uploads one small document, alone (before the noisy uploads) and during them: how long another tenant's bulk work
+/// holds back a tenant's own upload.
 /// </summary>
 public sealed class NoisyTenantSuite : IBenchmarkSuite
 {
@@ -41,6 +43,8 @@ public sealed class NoisyTenantSuite : IBenchmarkSuite
         await TurnTimesAsync(http, baseUrl, quietUsers[0], conversation, smoke ? 1 : 5); // warm-up
 
         var alone = await TurnTimesAsync(http, baseUrl, quietUsers[0], conversation, turns);
+        var smallText = string.Join(' ', Enumerable.Repeat("Expense claims are filed within thirty days with the receipts attached.", smoke ? 5 : 60));
+        var smallAlone = await UploadSecondsAsync(http, baseUrl, quietAdmin, "small-alone", smallText);
         var text = string.Join(' ', Enumerable.Repeat("The quarterly report describes revenue growth across the sales regions and the hiring plan for engineering.", sentences));
         var clock = Stopwatch.StartNew();
         var running = Enumerable.Range(0, uploads).Select(u => PlatformLoadSuite.PostAsync(http, $"{baseUrl}/v1/knowledge/documents", noisyAdmin, new
@@ -50,6 +54,9 @@ public sealed class NoisyTenantSuite : IBenchmarkSuite
         await Task.Delay(TimeSpan.FromSeconds(smoke ? 0.2 : 2)); // the uploads are past reading their bodies and embedding
         var during = await TurnTimesAsync(http, baseUrl, quietUsers[0], conversation, turns);
         var duringEnded = clock.Elapsed;
+        var smallDuring = await UploadSecondsAsync(http, baseUrl, quietAdmin, "small-during", smallText);
+        var smallEnded = clock.Elapsed;
+        var noisyDone = running.Count(t => t.IsCompleted);
         var chunks = (await Task.WhenAll(running)).Sum(r => r["documents"]!.AsArray().Sum(d => d!["chunkCount"]!.GetValue<int>()));
         var uploadSeconds = clock.Elapsed.TotalSeconds;
 
@@ -62,6 +69,9 @@ public sealed class NoisyTenantSuite : IBenchmarkSuite
         output.WriteLine();
         output.WriteLine($"p50 during / alone: {Median(during) / Median(alone):0.00}; max during / alone: {during.Max() / alone.Max():0.00}; "
             + $"the quiet turns ended {duringEnded.TotalSeconds:0.0} s into the uploads, which stored {chunks} chunks in {uploadSeconds:0.0} s = {chunks / uploadSeconds:0} chunks/s");
+        output.WriteLine($"the quiet tenant's one-document upload ({smallAlone.Chunks} chunks): alone {smallAlone.Seconds * 1000:0} ms, "
+            + $"during the uploads {smallDuring.Seconds * 1000:0} ms (ended {smallEnded.TotalSeconds:0.0} s into them, {noisyDone} of {uploads} noisy uploads done by then); "
+            + $"during / alone {smallDuring.Seconds / smallAlone.Seconds:0.0}");
         return 0;
     }
 
@@ -69,6 +79,17 @@ public sealed class NoisyTenantSuite : IBenchmarkSuite
         output.WriteLine($"| {phase} | {ms.Count} | {Median(ms):0} | {LoadStats.Percentile(ms, 0.9):0} | {ms.Max():0} |");
 
     private static double Median(List<double> ms) => LoadStats.Percentile(ms, 0.5);
+
+    // One document uploaded and stored (the answer comes when it is searchable): seconds, and its chunks.
+    private static async Task<(double Seconds, int Chunks)> UploadSecondsAsync(HttpClient http, string baseUrl, string adminKey, string id, string text)
+    {
+        var clock = Stopwatch.StartNew();
+        var result = await PlatformLoadSuite.PostAsync(http, $"{baseUrl}/v1/knowledge/documents", adminKey, new
+        {
+            documents = new[] { new { id, title = "Expenses", label = "handbook", content = text } },
+        });
+        return (clock.Elapsed.TotalSeconds, result["documents"]![0]!["chunkCount"]!.GetValue<int>());
+    }
 
     // Whole-turn times (request sent to the stream's end), one turn after another.
     private static async Task<List<double>> TurnTimesAsync(HttpClient http, string baseUrl, string key, string conversation, int count)

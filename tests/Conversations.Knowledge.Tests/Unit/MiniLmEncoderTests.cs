@@ -94,6 +94,44 @@ public sealed class MiniLmEncoderTests
         await encoder.EncodeAsync(["How long is parental leave?"]);
         Assert.All(threads, t => Assert.True(t.Pool));
     }
+
+    [Fact(DisplayName = "Bulk work waits in one lane per tenant, served in turn: a tenant's one upload runs after one piece of another tenant's twenty, not after all of them")]
+    public async Task Lanes_are_served_in_turn()
+    {
+        using var threads = new EncoderThreads(1, "lanes");
+        var order = new System.Collections.Concurrent.ConcurrentQueue<string>();
+        using var gate = new ManualResetEventSlim();
+        using var started = new ManualResetEventSlim();
+        // Holds the only thread while the lanes fill.
+        var blocker = threads.RunAsync(() => { started.Set(); gate.Wait(); }, "noisy", CancellationToken.None);
+        started.Wait();
+        var noisy = Enumerable.Range(1, 20).Select(i => threads.RunAsync(() => order.Enqueue($"noisy{i}"), "noisy", CancellationToken.None)).ToList();
+        var other = Enumerable.Range(1, 2).Select(i => threads.RunAsync(() => order.Enqueue($"other{i}"), "other", CancellationToken.None)).ToList();
+        var quiet = threads.RunAsync(() => order.Enqueue("quiet"), "quiet", CancellationToken.None);
+        gate.Set();
+        await Task.WhenAll([blocker, quiet, .. noisy, .. other]);
+
+        var seen = order.ToList();
+        Assert.Equal(23, seen.Count);
+        // Round robin from the lane after the blocker's: noisy, other, quiet, noisy, other, noisy, noisy, ...
+        Assert.Equal(["noisy1", "other1", "quiet", "noisy2", "other2", "noisy3"], seen.Take(6));
+        Assert.Equal(Enumerable.Range(1, 20).Select(i => $"noisy{i}"), seen.Where(s => s.StartsWith("noisy", StringComparison.Ordinal)));
+
+        // Cancelled work is not run, and the lane after it goes on.
+        using var cancelled = new CancellationTokenSource();
+        using var hold = new ManualResetEventSlim();
+        started.Reset();
+        var held = threads.RunAsync(() => { started.Set(); hold.Wait(); }, "a", CancellationToken.None);
+        started.Wait();
+        var dropped = threads.RunAsync(() => order.Enqueue("dropped"), "a", cancelled.Token);
+        var after = threads.RunAsync(() => order.Enqueue("after"), "a", CancellationToken.None);
+        await cancelled.CancelAsync();
+        hold.Set();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => dropped);
+        await Task.WhenAll(held, after);
+        Assert.DoesNotContain("dropped", order);
+        Assert.Equal("after", order.Last());
+    }
 }
 
 
