@@ -1,5 +1,6 @@
 using Conversations.Contracts.Encryption;
 using Conversations.Contracts.Images;
+using Conversations.Contracts.Knowledge;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Mvc;
 using Npgsql;
@@ -32,6 +33,8 @@ internal sealed partial class ApiExceptionHandler(IProblemDetailsService problem
             BadHttpRequestException b =>
                 (b.StatusCode, "The request is not valid", FriendlyBadRequest(b)),
             ArgumentException a => (400, "The request is not valid", a.Message),
+            // The tenant's knowledge base is full: a state to change (delete documents, a higher limit), not a bad request.
+            KnowledgeQuotaExceededException q => (409, "Knowledge base full", q.Message),
             // The image's own status: too large 413, wrong type 415, a refused address 400, a failed fetch 422.
             ImageRejectedException i => (i.Status, "The image was not accepted", i.Message),
             // A last line of defence: text the edge checks let through is still the caller's 400, not a retryable 500.
@@ -60,6 +63,13 @@ internal sealed partial class ApiExceptionHandler(IProblemDetailsService problem
         if (field is not null) problem.Extensions["field"] = field;
         if (exception is ImageRejectedException rejected) problem.Extensions["code"] = rejected.Code;
         if (title == StoredDataUnreadableTitle) problem.Extensions["code"] = "stored_data_unreadable";
+        if (exception is KnowledgeQuotaExceededException quota)
+        {
+            problem.Extensions["code"] = "knowledge_quota_exceeded";
+            problem.Extensions["heldChunks"] = quota.Held;
+            problem.Extensions["limitChunks"] = quota.Limit;
+            problem.Extensions["uploadChunks"] = quota.Added;
+        }
         return await problems.TryWriteAsync(new ProblemDetailsContext { HttpContext = http, ProblemDetails = problem, Exception = exception });
     }
 

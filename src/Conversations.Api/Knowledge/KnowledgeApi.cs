@@ -20,7 +20,7 @@ internal static class KnowledgeApi
             .WithSummary("Uploads a batch of text/Markdown documents (JSON or multipart). With Accept: application/x-ndjson, progress streams as it goes.")
             .WithMetadata(new RequestSizeLimitAttribute(UploadReader.MaxUploadBytes))
             .Accepts<UploadRequest>("application/json", "multipart/form-data")
-            .Produces<UploadSummary>().Produces<IngestionProgress>(200, "application/x-ndjson")
+            .Produces<UploadSummary>().Produces<IngestionProgress>(200, "application/x-ndjson").ProducesProblem(StatusCodes.Status409Conflict)
             .AddOpenApiOperationTransformer(OpenApi.UploadBodies.DescribeAsync);
         admin.MapGet("/", List).WithName("ListDocuments").WithSummary("The tenant's documents, each with its embedding model and how many of its chunks are not yet re-embedded with the configured one.");
         admin.MapGet("/{documentId}", Get).WithName("GetDocument").WithSummary("One document's metadata.");

@@ -46,6 +46,7 @@ internal sealed partial class KnowledgeIngestion(
             else pending.Add(decided.Pending!);
         }
         if (done.Any(d => d.Status == IngestStatus.Relabeled)) counts.Invalidate(tenantId);
+        await CheckQuotaAsync(tenantId, pending, ct);
 
         var progress = new IngestionCounts(documents.Count, pending.Sum(p => p.Chunks.Count));
         for (var i = 0; i < done.Count; i++) yield return new IngestionProgress(i + 1, progress.Documents, 0, progress.Chunks, done[i]);
@@ -72,7 +73,19 @@ internal sealed partial class KnowledgeIngestion(
         }
         var chunks = _chunker.Chunk(doc.Content);
         if (chunks.Count == 0) return (new DocumentIngestResult(id, IngestStatus.Failed, 0, "The document has no text."), null);
-        return (null, new PendingDocument(doc, labelId, hash, chunks, existing is not null));
+        return (null, new PendingDocument(doc, labelId, hash, chunks, existing?.ChunkCount));
+    }
+
+    // Before any embedding: an upload that would pass the tenant's limit stores nothing. Uploads running at once are
+    // each checked against what is stored, so together they may pass it by their own size.
+    private async Task CheckQuotaAsync(string tenantId, List<PendingDocument> pending, CancellationToken ct)
+    {
+        var limit = options.Value.MaxChunksPerTenant;
+        if (limit <= 0 || pending.Count == 0) return;
+        var added = pending.Sum(p => (long)p.Chunks.Count - (p.Replaces ?? 0));
+        if (added <= 0) return;
+        var held = await store.CountAllChunksAsync(tenantId, ct);
+        if (held + added > limit) throw new KnowledgeQuotaExceededException(held, limit, added);
     }
 
     // Small documents are embedded together, so the model always sees full batches (about twice the throughput of one
@@ -125,7 +138,8 @@ internal sealed partial class KnowledgeIngestion(
     // Replaces the document's chunks with the embedded ones, with its audit entry in the same transaction.
     private async Task<DocumentIngestResult> StoreAsync(string tenantId, PendingDocument pending, List<StoredChunk> rows, CancellationToken ct)
     {
-        var (doc, labelId, hash, _, exists) = pending;
+        var (doc, labelId, hash, _, _) = pending;
+        var exists = pending.Exists;
         var entry = await AuditEntryAsync(tenantId, null, Describe(doc.DocumentId, doc.Title, doc.Label, rows.Count, doc.Content.Length, hash), ct);
         await store.ReplaceDocumentAsync(tenantId,
             new StoredDocument(doc.DocumentId, doc.Title, labelId, hash, embeddings.ModelId, doc.Content.Length), rows, entry, ct);
@@ -160,8 +174,11 @@ internal sealed partial class KnowledgeIngestion(
     /// <summary>Null when the upload is usable, else why not.</summary>
     public static string? Validate(DocumentUpload doc) => DocumentRules.Problem(doc.DocumentId, doc.Title, doc.Label, doc.Content)?.Message;
 
-    // A document that needs embedding: its label, content hash and chunks, and whether it replaces a stored one.
-    private sealed record PendingDocument(DocumentUpload Doc, short LabelId, byte[] Hash, IReadOnlyList<TextChunk> Chunks, bool Exists);
+    // A document that needs embedding: its label, content hash and chunks, and the chunk count of the stored one it replaces.
+    private sealed record PendingDocument(DocumentUpload Doc, short LabelId, byte[] Hash, IReadOnlyList<TextChunk> Chunks, int? Replaces)
+    {
+        public bool Exists => Replaces is not null;
+    }
 
     // The batch's totals that every progress report carries.
     private readonly record struct IngestionCounts(int Documents, int Chunks);

@@ -13,6 +13,12 @@ internal sealed class KnowledgeOptions
     /// <summary>Most documents in one upload.</summary>
     public const int MaxDocumentsPerUpload = Conversations.Knowledge.Ingestion.DocumentRules.MaxDocumentsPerUpload;
 
+    /// <summary>
+    /// Most chunks one tenant's knowledge base may hold (the database is shared); an upload that would pass it stores
+    /// nothing and is a 409. 0 for no limit. A million chunks is about 3 GB with their vectors and index.
+    /// </summary>
+    public long MaxChunksPerTenant { get; set; } = 1_000_000;
+
     /// <summary>Fuse full-text rank with vector rank (reciprocal rank fusion); on by default.</summary>
     public bool HybridSearch { get; set; } = true;
     /// <summary>Chunk size in tokens.</summary>

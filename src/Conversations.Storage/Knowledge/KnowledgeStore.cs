@@ -244,6 +244,14 @@ public sealed partial class KnowledgeStore
     public async Task<IReadOnlyDictionary<short, long>> CountChunksByLabelAsync(string tenantId, CancellationToken ct = default) =>
         (await CountChunksAsync(tenantId, ct)).CurrentByLabel;
 
+    /// <summary>Every chunk the tenant stores, of any embedding model (summed from the documents).</summary>
+    public async Task<long> CountAllChunksAsync(string tenantId, CancellationToken ct = default)
+    {
+        await using var cmd = _db.CreateCommand("SELECT coalesce(sum(chunk_count), 0)::bigint FROM kb_documents WHERE tenant_id = @t");
+        cmd.Parameters.AddWithValue("t", tenantId);
+        return (long)(await cmd.ExecuteScalarAsync(ct))!;
+    }
+
     /// <summary>
     /// The tenant's chunk counts (summed from the documents, so it costs one small index scan): a document still being
     /// re-embedded counts in its table but not yet for its label, so the plan sees the share of rows the vector half can use.
