@@ -17,6 +17,12 @@ internal sealed class ImageOptions
     /// <summary>The largest image accepted (upload or fetched), in bytes.</summary>
     public int MaxImageBytes { get; set; } = DefaultMaxImageBytes;
 
+    /// <summary>
+    /// Most bytes of images one tenant may store (uploads and fetched URLs; the database is shared); an image that would
+    /// pass it is refused with a 409 <c>image_quota_exceeded</c>. 0 for no limit. Default 20 GiB.
+    /// </summary>
+    public long MaxBytesPerTenant { get; set; } = 20L << 30;
+
     /// <summary>The most images one message may carry.</summary>
     public int MaxImagesPerMessage { get; set; } = DefaultMaxImagesPerMessage;
 
@@ -45,6 +51,7 @@ internal sealed class ImageOptions
     public string? Problem() =>
         MaxImageBytes is < 1024 or > 50 * 1024 * 1024 ? $"{Section}:MaxImageBytes must be between 1 KiB and 50 MiB."
         : MaxImagesPerMessage is < 1 or > 16 ? $"{Section}:MaxImagesPerMessage must be between 1 and 16."
+        : MaxBytesPerTenant < 0 ? $"{Section}:MaxBytesPerTenant cannot be negative (0 means no limit)."
         : FetchTimeout <= TimeSpan.Zero ? $"{Section}:FetchTimeout must be positive."
         : LinkLifetime <= TimeSpan.Zero ? $"{Section}:LinkLifetime must be positive."
         : PublicBaseUrl is { Length: > 0 } u && !Uri.TryCreate(u, UriKind.Absolute, out _) ? $"{Section}:PublicBaseUrl must be an absolute URL."

@@ -149,7 +149,13 @@ internal sealed class MessageImageService : IMessageImages, IDisposable
         var (mediaType, problem) = ImageTypes.Check(content, declaredType);
         if (problem is not null) throw new ImageRejectedException("image_type", problem, 415);
         var record = new ImageRecord(tenantId, "img_" + Guid.NewGuid().ToString("n"), userId, mediaType!, content.Length, Sha256Hex(content), sourceUrl);
-        await _store.SaveAsync(record, content, ct);
+        if (!await _store.SaveAsync(record, content, _options.MaxBytesPerTenant, ct))
+        {
+            var held = await _store.TenantBytesAsync(tenantId, ct);
+            throw new ImageRejectedException("image_quota_exceeded",
+                $"Your organisation's images take {held / 1048576.0:N1} MiB of its {_options.MaxBytesPerTenant / 1048576.0:N0} MiB, and this one ({content.Length / 1048576.0:N1} MiB) does not fit; "
+                + "it was not stored. Ask your administrator: deleting conversations or users removes their images, and the platform operator can raise Images__MaxBytesPerTenant.", 409);
+        }
         return Info(record);
     }
 

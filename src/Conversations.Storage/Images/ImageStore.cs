@@ -18,14 +18,20 @@ public sealed class ImageStore(NpgsqlDataSource db, TenantKeyRing keys)
 {
     private const string Table = "message_images";
 
-    /// <summary>Stores an image (its id must be new).</summary>
-    public async Task SaveAsync(ImageRecord image, byte[] content, CancellationToken ct = default)
+    /// <summary>
+    /// Stores an image (its id must be new) unless the tenant's images would then pass <paramref name="tenantLimitBytes"/>
+    /// (0: no limit); false when it was not stored for that. The check and the insert are one statement; inserts at the
+    /// same moment each see the others' rows only once committed.
+    /// </summary>
+    public async Task<bool> SaveAsync(ImageRecord image, byte[] content, long tenantLimitBytes = 0, CancellationToken ct = default)
     {
         var key = await keys.ForTenantAsync(image.TenantId, ct);
         await using var cmd = db.CreateCommand("""
             INSERT INTO message_images (tenant_id, image_id, user_id, media_type, byte_size, sha256, source_url, content)
-            VALUES (@t, @i, @u, @m, @n, @h, @s, @c)
+            SELECT @t, @i, @u, @m, @n, @h, @s, @c
+            WHERE @limit <= 0 OR (SELECT coalesce(sum(byte_size), 0) FROM message_images WHERE tenant_id = @t) + @n <= @limit
             """);
+        cmd.Parameters.AddWithValue("limit", tenantLimitBytes);
         cmd.Parameters.AddWithValue("t", image.TenantId);
         cmd.Parameters.AddWithValue("i", image.ImageId);
         cmd.Parameters.AddWithValue("u", image.UserId);
@@ -34,7 +40,15 @@ public sealed class ImageStore(NpgsqlDataSource db, TenantKeyRing keys)
         cmd.Parameters.AddWithValue("h", image.Sha256);
         cmd.Parameters.AddWithValue("s", (object?)key.SealOrNull(image.SourceUrl, Table + ".source_url", image.ImageId) ?? DBNull.Value);
         cmd.Parameters.AddWithValue("c", key.SealBytes(content, Table, image.ImageId));
-        await cmd.ExecuteNonQueryAsync(ct);
+        return await cmd.ExecuteNonQueryAsync(ct) == 1;
+    }
+
+    /// <summary>Bytes of images the tenant stores.</summary>
+    public async Task<long> TenantBytesAsync(string tenantId, CancellationToken ct = default)
+    {
+        await using var cmd = db.CreateCommand("SELECT coalesce(sum(byte_size), 0)::bigint FROM message_images WHERE tenant_id = @t");
+        cmd.Parameters.AddWithValue("t", tenantId);
+        return (long)(await cmd.ExecuteScalarAsync(ct))!;
     }
 
     /// <summary>The owner's images among <paramref name="imageIds"/> (others' and unknown ids are left out), with their bytes when asked.</summary>

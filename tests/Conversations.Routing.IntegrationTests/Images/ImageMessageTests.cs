@@ -260,6 +260,34 @@ public sealed class ImageMessageTests(RoutingPlatform fx) : RoutingPlatformTests
         await ApiClient.ProblemAsync(await PostMessageAsync(t.User, conversation, new { text = "Look", imageUrls = new[] { "ftp://example.com/a.png" } }), HttpStatusCode.BadRequest);
     }
 
+    [Fact(DisplayName = "Past the tenant's image storage limit an image is refused with a 409 image_quota_exceeded (upload and OpenAI data URL alike) and not stored; another tenant uploads on")]
+    public async Task Images_past_the_tenant_limit_are_refused()
+    {
+        using var t = await WithVisionModelAsync(await fx.NewTenantAsync());
+        static byte[] Big() => [.. UniquePng(), .. new byte[120_000]];
+        await UploadOkAsync(t.User, Big());
+        await UploadOkAsync(t.User, Big());
+
+        var refused = await ApiClient.ProblemAsync(await UploadAsync(t.User, Big()), HttpStatusCode.Conflict);
+        Assert.Equal("image_quota_exceeded", refused["code"]!.GetValue<string>());
+        Assert.Contains("not stored", refused["detail"]!.GetValue<string>(), StringComparison.Ordinal);
+        using (var res = await PostAsync(t.User, new
+        {
+            model = "auto",
+            messages = new object[] { new { role = "user", content = new object[] { new { type = "text", text = "Describe this" }, new { type = "image_url", image_url = new { url = DataUrl(Big()) } } } } },
+        }))
+        {
+            Assert.Equal(HttpStatusCode.Conflict, res.StatusCode);
+            Assert.Equal("image_quota_exceeded", JsonNode.Parse(await res.Content.ReadAsStringAsync())!["error"]!["code"]!.GetValue<string>());
+        }
+
+        // Neither refused image was stored: a small one still fits under the limit (it would not, had they been).
+        Assert.True(2 * 120_000 + 1_000 < RoutingPlatform.ImageBytesPerTenant && 3 * 120_000 > RoutingPlatform.ImageBytesPerTenant);
+        await UploadOkAsync(t.User, UniquePng());
+        using var other = await fx.NewTenantAsync();
+        await UploadOkAsync(other.User, Big());
+    }
+
     [Fact(DisplayName = "Another tenant's (or another user's) image id is a 404, in a message and on the image route")]
     public async Task Other_owners_images_are_not_found()
     {

@@ -30,8 +30,12 @@ public sealed class RoutingPlatform() : ModelPlatformHost("routing", OperatorKey
         environment["Routing__HealthCacheTtl"] = "00:00:00.2";
         environment["Routing__BreakDuration"] = "00:00:02";
         environment["Routing__ConsecutiveFailureThreshold"] = "3";
+        environment["Images__MaxBytesPerTenant"] = ImageBytesPerTenant.ToString(System.Globalization.CultureInfo.InvariantCulture);
         environment["Chat__HeartbeatSeconds"] = HeartbeatSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
     }
+
+    /// <summary>Bytes of images one tenant may store here (small, so a test reaches it).</summary>
+    public const long ImageBytesPerTenant = 300_000;
 
     /// <summary>Seconds of stream silence before a keep-alive (a slow first token).</summary>
     public const double HeartbeatSeconds = 0.25;
