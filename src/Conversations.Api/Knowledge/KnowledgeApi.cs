@@ -28,7 +28,7 @@ internal static class KnowledgeApi
 
         v1.MapGroup("/knowledge/embeddings").WithTags("Knowledge base").RequireRoles(Roles.TenantAdmin)
             .MapGet("/", EmbeddingStatus).WithName("GetEmbeddingStatus")
-            .WithSummary("The configured embedding model and how many documents and chunks are still being re-embedded with it after a model change.");
+            .WithSummary("The configured embedding model, how many documents and chunks are still being re-embedded with it after a model change, and the chunks held against the per-tenant limit.");
 
         var users = v1.MapGroup("/knowledge").WithTags("Knowledge base").RequireRoles(Roles.User, Roles.TenantAdmin);
         users.MapPost("/search", Search).WithName("SearchKnowledge").WithSummary("The chunks the caller may read that best answer a question.");

@@ -70,7 +70,13 @@ public sealed record EmbeddingStatus(
     [property: Id(1)] int Dimensions,
     [property: Id(2)] int StaleDocuments,
     [property: Id(3)] long StaleChunks,
-    [property: Id(4)] bool Reembedding);
+    [property: Id(4)] bool Reembedding)
+{
+    /// <summary>Chunks the tenant's knowledge base holds, of any embedding model.</summary>
+    [Id(5)] public long Chunks { get; init; }
+    /// <summary>The most chunks it may hold (<c>Knowledge:MaxChunksPerTenant</c>); null when there is no limit.</summary>
+    [Id(6)] public long? ChunkLimit { get; init; }
+}
 
 /// <summary>A retrieved chunk the user may read, best first.</summary>
 /// <param name="Score">Fused rank score (reciprocal rank fusion of vector and full-text ranks); higher is better.</param>

@@ -31,7 +31,12 @@ internal sealed partial class KnowledgeReembedding(
     public async Task<EmbeddingStatus> StatusAsync(string tenantId, CancellationToken ct = default)
     {
         var backlog = await store.BacklogAsync(tenantId, ct);
-        return new EmbeddingStatus(store.EmbeddingModel, store.Dimensions, backlog.StaleDocuments, backlog.StaleChunks, options.Value.ReembedEnabled);
+        var limit = options.Value.MaxChunksPerTenant;
+        return new EmbeddingStatus(store.EmbeddingModel, store.Dimensions, backlog.StaleDocuments, backlog.StaleChunks, options.Value.ReembedEnabled)
+        {
+            Chunks = await store.CountAllChunksAsync(tenantId, ct),
+            ChunkLimit = limit > 0 ? limit : null,
+        };
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Re-embedded {Chunks} chunks of {TenantId} with {Model}; {Finished} documents finished")]

@@ -46,6 +46,8 @@ public sealed class AdminConsoleTests(PlatformFixture fx) : PlatformTests
         var (adminKey, _) = await fx.NewTenantKeysAsync("cup");
         await using var console = await ConsoleBrowser.SignInAsync(fx.BaseUrl, adminKey);
         await console.OpenAsync("documents", "Documents");
+        // The room left under the per-tenant chunk limit shows before the first upload.
+        await Assertions.Expect(console.Page.Locator("[data-chunk-usage]")).ToHaveTextAsync("0 of 1,000,000 chunks used");
         // Every value the progress bar takes, recorded as it changes.
         await console.Page.EvaluateAsync("""
             () => { window.progressSeen = []; new MutationObserver(() => {
@@ -78,6 +80,9 @@ public sealed class AdminConsoleTests(PlatformFixture fx) : PlatformTests
         using var admin = fx.As(adminKey);
         var listed = (await admin.Http.GetFromJsonAsync<JsonNode>("/v1/knowledge/documents"))!["documents"]!.AsArray();
         Assert.Contains(listed, d => d!["documentId"]!.GetValue<string>() == "travel-handbook" && d["chunkCount"]!.GetValue<int>() > 1);
+        // And the count follows the upload without a reload.
+        var chunks = listed.Single(d => d!["documentId"]!.GetValue<string>() == "travel-handbook")!["chunkCount"]!.GetValue<int>();
+        await Assertions.Expect(console.Page.Locator("[data-chunk-usage]")).ToHaveTextAsync($"{chunks} of 1,000,000 chunks used");
     }
 
     [Fact(DisplayName = "The usage charts are drawn from real turns: the turns series matches the usage API, per day and in total, in light and dark")]

@@ -48,6 +48,9 @@ public sealed class KnowledgeQuotaTests(KnowledgeApp app) : PostgresTests
         Assert.Contains("Delete documents", problem["detail"]!.GetValue<string>(), StringComparison.Ordinal);
         Assert.Equal(HttpStatusCode.NotFound, (await admin.Http.GetAsync("/v1/knowledge/documents/small")).StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, (await admin.Http.GetAsync("/v1/knowledge/documents/b")).StatusCode);
+        // The admin can see how full the base is before uploading.
+        var status = await admin.GetJsonAsync("/v1/knowledge/embeddings");
+        Assert.Equal((held, Limit), (status["chunks"]!.GetValue<long>(), status["chunkLimit"]!.GetValue<long>()));
 
         // Asked for progress lines, the refusal is the same problem, before any line.
         using (var request = new HttpRequestMessage(HttpMethod.Post, "/v1/knowledge/documents") { Content = JsonContent.Create(new { documents = new[] { Doc("b", 60) } }) })

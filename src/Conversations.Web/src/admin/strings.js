@@ -151,6 +151,7 @@ const zh = {
   "Domains": "领域",
   "Embedding": "向量模型",
   "{n} chunks to re-embed": "{n} 个分块待重新嵌入",
+  "{n} of {max} chunks used": "已用 {n} / {max} 个分块",
   "Endpoint": "端点",
   "Error rate": "错误率",
   "Error rate and thumbs down": "错误率与差评",

@@ -3,7 +3,7 @@ import { useState } from 'preact/hooks';
 import { api } from '../../shared/api.js';
 import { t } from '../strings.js';
 import { uploadDocuments } from '../upload.js';
-import { Badge, Card, DataTable, ErrorNote, Field, Page, confirmAction, fmt, query, useAction, usePages, when } from '../ui.jsx';
+import { Badge, Card, DataTable, ErrorNote, Field, Page, confirmAction, fmt, query, useAction, useLoad, usePages, when } from '../ui.jsx';
 
 export function Documents() {
   const [filter, setFilter] = useState('');
@@ -12,20 +12,23 @@ export function Documents() {
     return { items: page.documents, next: page.nextCursor };
   });
   const action = useAction();
+  const usage = useLoad(() => api.get('/v1/knowledge/embeddings'));
   const rows = (pages.data?.items ?? []).filter(d => !filter || `${d.documentId} ${d.title} ${d.label}`.toLowerCase().includes(filter.toLowerCase()));
 
   async function remove(doc) {
     if (!confirmAction(t('Delete {d} and its chunks? Answers stop citing it at once.', { d: doc.title || doc.documentId }))) return;
-    if (await action.run(() => api.delete(`/v1/knowledge/documents/${encodeURIComponent(doc.documentId)}`)) !== undefined) pages.reload();
+    if (await action.run(() => api.delete(`/v1/knowledge/documents/${encodeURIComponent(doc.documentId)}`)) !== undefined) { pages.reload(); usage.reload(); }
   }
 
   return (
     <Page title={t('nav.documents')} description={t('What answers are grounded in. A document is readable by the roles granted its label.')}>
-      <Upload onDone={pages.reload} />
+      <Upload onDone={() => { pages.reload(); usage.reload(); }} />
       <Card title={t('Documents')} actions={
         <input class="input compact" type="search" placeholder={t('Filter this page')} aria-label={t('Filter documents')} value={filter} onInput={e => setFilter(e.currentTarget.value)} />
       }>
         <ErrorNote error={pages.error || action.error} onRetry={pages.error ? pages.reload : undefined} />
+        {/* The per-tenant limit: an upload past it is refused whole, so show the room left before one is tried. */}
+        {usage.data?.chunkLimit != null && <p class="muted" data-chunk-usage>{t('{n} of {max} chunks used', { n: fmt(usage.data.chunks), max: fmt(usage.data.chunkLimit) })}</p>}
         <DataTable label={t('Documents')} rows={rows} loading={pages.loading} pages={pages} rowKey={d => d.documentId} columns={[
           { key: 'title', label: t('Title'), render: d => <span data-document={d.documentId}><strong>{d.title}</strong><br /><small class="muted"><code>{d.documentId}</code></small></span> },
           { key: 'label', label: t('Label'), render: d => <Badge tone="accent">{d.label}</Badge> },
