@@ -98,7 +98,8 @@ internal static class OpenAiApi
         // Earlier messages of the request are not replayed: the conversation's stored history is the context.
         var turnId = idempotencyKey ?? Guid.NewGuid().ToString("n");
         // Batches of events, one grain round trip each, read as plain events.
-        var sent = new SendMessage(caller, CompletionRequestCheck.Question(body), turnId, requested, imageIds, MessageImageRefs.Digest(urls, null));
+        var sent = new SendMessage(caller, CompletionRequestCheck.Question(body), turnId, requested, imageIds, MessageImageRefs.Digest(urls, null),
+            body.MaxCompletionTokens ?? body.MaxTokens);
         var events = grain.SendTurnAsync(sent, http.RequestAborted).AsChatEvents();
         // A stream starts at the first token or after one heartbeat interval, whichever comes first: a slow model's
         // silence would otherwise hold even the status line back, and idle-timeout proxies cut such connections.

@@ -14,10 +14,14 @@ public sealed record Caller([property: Id(0)] string TenantId, [property: Id(1)]
 /// A digest of the image references as the request carried them (URLs and ids); part of a client-chosen turn's request
 /// fingerprint, so a retry matches whether or not its images are resolved again. Null for text only.
 /// </param>
+/// <param name="MaxOutputTokens">
+/// A cap on the answer's tokens the client asked for (OpenAI's <c>max_tokens</c>); it only lowers the tenant's own
+/// limit. A capped turn neither reads nor fills the answer caches (their answers were written without the cap).
+/// </param>
 [GenerateSerializer, Immutable, Alias("send-message")]
 public sealed record SendMessage(
     [property: Id(0)] Caller Caller, [property: Id(1)] string Text, [property: Id(2)] string? ClientTurnId = null, [property: Id(3)] string? Model = null,
-    [property: Id(4)] IReadOnlyList<string>? ImageIds = null, [property: Id(5)] string? ImageRefs = null);
+    [property: Id(4)] IReadOnlyList<string>? ImageIds = null, [property: Id(5)] string? ImageRefs = null, [property: Id(6)] int? MaxOutputTokens = null);
 
 /// <summary>A conversation as its owner sees it.</summary>
 [GenerateSerializer, Immutable, Alias("conversation-info")]

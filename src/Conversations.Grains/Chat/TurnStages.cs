@@ -119,10 +119,11 @@ internal interface IRoutedTurn
 /// <param name="MemoryEpoch">The asker's memory epoch: it moves when they make the platform forget (private cache keys carry it).</param>
 /// <param name="RequestedModel">The tier or model id the client asked for (see <see cref="SendMessage.Model"/>); null lets routing choose.</param>
 /// <param name="ImageCount">Images the question carries: only vision-capable models may answer it.</param>
+/// <param name="OutputCapped">The client capped the answer's length (see <see cref="SendMessage.MaxOutputTokens"/>).</param>
 internal sealed record RoutingContext(
     Caller Caller, string ConversationId, string TurnId, string Question, int ConversationDepth,
     int PromptTokens, int MaxOutputTokens, double? RetrievalTopScore, long AclVersion, IReadOnlyList<string> ChunkIds,
-    bool PrivateContext = false, long MemoryEpoch = 0, string? RequestedModel = null, int ImageCount = 0)
+    bool PrivateContext = false, long MemoryEpoch = 0, string? RequestedModel = null, int ImageCount = 0, bool OutputCapped = false)
 {
     /// <summary>The turn's question embedding, shared with retrieval: the question is embedded once per turn.</summary>
     public required QuestionEmbedding Embedding { get; init; }

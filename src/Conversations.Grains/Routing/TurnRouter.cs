@@ -62,8 +62,9 @@ internal sealed partial class TurnRouter(
         var policy = routing.Policy;
 
         // A client that names a model asks for that model's answer: no canned reply, no cached answer of another model.
-        // Nor does a question with images: the cache and the canned replies know its text only.
-        var pinned = context.RequestedModel is not null || context.ImageCount > 0;
+        // Nor does a question with images (the cache and the canned replies know its text only), nor one whose client
+        // capped the answer (cached answers were written without the cap, and a capped one must not be cached).
+        var pinned = context.RequestedModel is not null || context.ImageCount > 0 || context.OutputCapped;
         if (!pinned && policy.HardCodedReplies && CannedReply(context) is { } canned) return canned;
 
         // The learned router's embedding runs beside the cache lookup. It costs a few CPU-milliseconds, so it is only

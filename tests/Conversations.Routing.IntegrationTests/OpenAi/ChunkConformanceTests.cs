@@ -170,6 +170,55 @@ public sealed class ChunkConformanceTests(RoutingPlatform fx) : RoutingPlatformT
         Assert.Equal("length", chunks[^1]["choices"]![0]!["finish_reason"]!.GetValue<string>());
     }
 
+    [Fact(DisplayName = "max_tokens and max_completion_tokens cap the answer below the tenant's limit (finish_reason 'length'), never raise it, and a capped answer is neither served from nor put in the answer cache")]
+    public async Task Client_max_tokens_caps_the_answer()
+    {
+        using var t = await NewAsync(fx, new { smallModelId = "small", largeModelId = "large", exactCache = true, semanticCache = false, hardCodedReplies = false });
+        // Whole answers (30 tokens) fit the tenant's limit, so they are cached; a cap of 5 cuts them.
+        await t.Admin.PatchSettingsAsync(new { maxOutputTokens = 40 });
+        foreach (var model in new[] { "small", "large" })
+            fx.Model.Control.SetModel(t.ServerName(model), fx.Model.Control.Default with { AnswerTokens = 30 });
+        object Capped(string field, int cap, bool stream = false) => field == "max_tokens"
+            ? new { model = "auto", messages = new[] { new { role = "user", content = Question } }, stream, max_tokens = cap }
+            : new { model = "auto", messages = new[] { new { role = "user", content = Question } }, stream, max_completion_tokens = cap };
+
+        foreach (var field in new[] { "max_tokens", "max_completion_tokens" })
+        {
+            var (capped, conversationId) = await CompleteAsync(t.User, Capped(field, 5));
+            Assert.Equal("length", capped["choices"]![0]!["finish_reason"]!.GetValue<string>());
+            Assert.Equal(5, capped["usage"]!["completion_tokens"]!.GetValue<int>());
+            Assert.Equal(capped["choices"]![0]!["message"]!["content"]!.GetValue<string>(), (await HistoryAsync(t.User, conversationId))[^1]!["content"]!.GetValue<string>());
+        }
+
+        // Streamed alike.
+        using (var res = await PostAsync(t.User, Capped("max_tokens", 5, stream: true)))
+        {
+            await ApiClient.EnsureAsync(res, HttpStatusCode.OK);
+            var chunks = (await DataLinesAsync(res))[..^1].Select(l => JsonNode.Parse(l)!).ToList();
+            Assert.Equal("length", chunks[^1]["choices"]![0]!["finish_reason"]!.GetValue<string>());
+        }
+
+        // The capped turns put nothing in the exact cache (entries are written just after a turn, off its path): the
+        // uncapped question after them goes to the model, and only then is the same question answered from the cache.
+        await Task.Delay(300);
+        var calls = fx.Model.Requests.Count;
+        var (full, _) = await CompleteAsync(t.User, Ask(Question));
+        Assert.Equal("stop", full["choices"]![0]!["finish_reason"]!.GetValue<string>());
+        Assert.True(fx.Model.Requests.Count > calls, "the first uncapped question must reach a model");
+        await Task.Delay(300);
+        calls = fx.Model.Requests.Count;
+        var (again, _) = await CompleteAsync(t.User, Ask(Question));
+        Assert.Equal(full["choices"]![0]!["message"]!["content"]!.GetValue<string>(), again["choices"]![0]!["message"]!["content"]!.GetValue<string>());
+        // A cap above the tenant's limit changes nothing: the tenant's limit holds, and the cached answer is served.
+        var (over, _) = await CompleteAsync(t.User, Capped("max_tokens", 4000));
+        Assert.Equal(full["choices"]![0]!["message"]!["content"]!.GetValue<string>(), over["choices"]![0]!["message"]!["content"]!.GetValue<string>());
+        Assert.Equal(calls, fx.Model.Requests.Count);
+        // And a capped question with a cached answer waiting still goes to the model, capped.
+        var (cappedAfter, _) = await CompleteAsync(t.User, Capped("max_tokens", 5));
+        Assert.Equal(5, cappedAfter["usage"]!["completion_tokens"]!.GetValue<int>());
+        Assert.True(fx.Model.Requests.Count > calls, "a capped question must not be answered from the cache");
+    }
+
     [Fact(DisplayName = "A question moderation refuses is a completion with finish_reason 'content_filter' and the reason in 'refusal', streamed and not; the refusal is in history")]
     public async Task Refused_question_is_content_filter()
     {

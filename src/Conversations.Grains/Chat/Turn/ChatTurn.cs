@@ -44,6 +44,13 @@ internal sealed class ChatTurn(ChatPipeline pipeline, ConversationScope conversa
     public IReadOnlyList<EarlierImages.Placed> EarlierImagePlaces { get; set; } = [];
     /// <summary>The tier or model the client asked for; null lets routing choose.</summary>
     public string? RequestedModel => message.Model;
+    /// <summary>The client's cap on the answer's tokens (lowers the tenant's limit); null for none.</summary>
+    public int? RequestedMaxOutputTokens => message.MaxOutputTokens;
+    /// <summary>
+    /// True when the client's cap is below the tenant's limit, so the answer's limit is the client's: an answer cut there
+    /// is what was asked for (no escalation), and the answer caches are neither read nor filled.
+    /// </summary>
+    public bool ClientCappedOutput { get; set; }
     /// <summary>Runs from the turn's start (latency figures).</summary>
     public Stopwatch Clock { get; } = Stopwatch.StartNew();
     /// <summary>The turn's trace span; the explicit parent of its model attempts.</summary>

@@ -124,7 +124,8 @@ internal sealed class ModelAttemptsStage : ITurnStage
         if (held is not null && turn.Escalated is null)
         {
             // The answer ended (or failed) within its opening: read it whole, then show it unless it is out of depth.
-            if (failure is null && OutOfDepth.Check(held.ToString(), true, answer.HitOutputCap) is { } why) turn.Escalated = why;
+            // Cut at the client's own cap is the answer the client asked for, not a sign of a model out of its depth.
+            if (failure is null && OutOfDepth.Check(held.ToString(), true, answer.HitOutputCap && !turn.ClientCappedOutput) is { } why) turn.Escalated = why;
             else if (held.Length > 0)
                 foreach (var e in answer.Push(candidate.ModelId, held.ToString())) yield return e;
         }

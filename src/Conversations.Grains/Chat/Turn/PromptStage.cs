@@ -18,6 +18,12 @@ internal sealed class PromptStage : ITurnStage
         turn.Prompt = conversation.Prompt.Build(turn.Settings, conversation.State.State.Summary,
             conversation.Log.RecentTurns(excludingSeq: question.Seq, earlier.ToDictionary(e => e.Key, e => e.Value.Count)),
             question with { Content = turn.Moderation.Verdict.TextForModel }, turn.Retrieval, turn.Images.Count);
+        // A client's cap lowers the answer limit, never raises it; the budget's worst case follows from the prompt.
+        if (turn.RequestedMaxOutputTokens is { } cap && cap < turn.Prompt.MaxOutputTokens)
+        {
+            turn.Prompt = turn.Prompt with { MaxOutputTokens = cap };
+            turn.ClientCappedOutput = true;
+        }
         turn.EarlierImagePlaces = EarlierImages.Place(turn.Prompt, earlier);
         var questionIndex = turn.Prompt.Messages.Count - 1;
         turn.Request = new ModelRequest(turn.Prompt.Messages, turn.Prompt.MaxOutputTokens,

@@ -40,7 +40,8 @@ internal sealed class RouteStage : ITurnStage
         var privateContext = conversation.Prompt.HasMemory || conversation.State.State.Summary.Length > 0 || depth > 0;
         return new RoutingContext(turn.Caller, conversation.ConversationId, turn.TurnId, turn.Moderation.Verdict.TextForModel, depth, prompt.PromptTokens,
             prompt.MaxOutputTokens, retrieval.Chunks.Count > 0 ? retrieval.Chunks.Max(c => c.Similarity ?? 0) : null,
-            retrieval.AclVersion, prompt.IncludedChunkIds, privateContext, conversation.Prompt.MemoryEpoch, turn.RequestedModel, turn.Images.Count)
+            retrieval.AclVersion, prompt.IncludedChunkIds, privateContext, conversation.Prompt.MemoryEpoch, turn.RequestedModel, turn.Images.Count,
+            turn.ClientCappedOutput)
         {
             Embedding = turn.Embedding,
         };
