@@ -76,10 +76,7 @@ public sealed class ChunkConformanceTests(RoutingPlatform fx) : RoutingPlatformT
     public async Task Slow_first_token_starts_the_stream_with_keep_alives()
     {
         using var t = await NewAsync(fx);
-        // Under the platform's 1.5 s first-token timeout, several heartbeat intervals long.
-        var slow = new ModelBehavior { TimeToFirstToken = TimeSpan.FromSeconds(1.1), TimePerToken = TimeSpan.FromMilliseconds(2) };
-        fx.Model.Control.SetModel(t.ServerName("small"), slow);
-        fx.Model.Control.SetModel(t.ServerName("large"), slow);
+        SetModels(fx, t, SlowFirstToken);
 
         var clock = System.Diagnostics.Stopwatch.StartNew();
         using var res = await PostAsync(t.User, Ask(Question, stream: true));
@@ -110,9 +107,7 @@ public sealed class ChunkConformanceTests(RoutingPlatform fx) : RoutingPlatformT
     public async Task Silent_model_keeps_the_stream_alive_until_the_fallback()
     {
         using var t = await NewAsync(fx);
-        var silent = new ModelBehavior { TimeToFirstToken = TimeSpan.FromSeconds(20) };
-        fx.Model.Control.SetModel(t.ServerName("small"), silent);
-        fx.Model.Control.SetModel(t.ServerName("large"), silent);
+        SetModels(fx, t, new ModelBehavior { TimeToFirstToken = TimeSpan.FromSeconds(20) });
 
         using var res = await PostAsync(t.User, Ask(Question, stream: true));
         await ApiClient.EnsureAsync(res, HttpStatusCode.OK);
@@ -176,8 +171,7 @@ public sealed class ChunkConformanceTests(RoutingPlatform fx) : RoutingPlatformT
         using var t = await NewAsync(fx, new { smallModelId = "small", largeModelId = "large", exactCache = true, semanticCache = false, hardCodedReplies = false });
         // Whole answers (30 tokens) fit the tenant's limit, so they are cached; a cap of 5 cuts them.
         await t.Admin.PatchSettingsAsync(new { maxOutputTokens = 40 });
-        foreach (var model in new[] { "small", "large" })
-            fx.Model.Control.SetModel(t.ServerName(model), fx.Model.Control.Default with { AnswerTokens = 30 });
+        SetModels(fx, t, fx.Model.Control.Default with { AnswerTokens = 30 });
         object Capped(string field, int cap, bool stream = false) => field == "max_tokens"
             ? new { model = "auto", messages = new[] { new { role = "user", content = Question } }, stream, max_tokens = cap }
             : new { model = "auto", messages = new[] { new { role = "user", content = Question } }, stream, max_completion_tokens = cap };

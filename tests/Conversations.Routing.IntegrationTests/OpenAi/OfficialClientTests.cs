@@ -64,9 +64,7 @@ public sealed class OfficialClientTests(RoutingPlatform fx) : RoutingPlatformTes
     public async Task Dotnet_client_streams_through_keep_alives()
     {
         using var t = await NewAsync(fx);
-        var slow = new ModelBehavior { TimeToFirstToken = TimeSpan.FromSeconds(1.1), TimePerToken = TimeSpan.FromMilliseconds(2) };
-        fx.Model.Control.SetModel(t.ServerName("small"), slow);
-        fx.Model.Control.SetModel(t.ServerName("large"), slow);
+        SetModels(fx, t, SlowFirstToken);
 
         var text = new StringBuilder();
         ChatFinishReason? finish = null;

@@ -27,6 +27,15 @@ internal static class OpenAiTenant
         return t;
     }
 
+    /// <summary>Makes both of the tenant's models (small and large) behave as <paramref name="behavior"/> at the test server.</summary>
+    public static void SetModels(RoutingPlatform fx, TestTenant t, ModelBehavior behavior)
+    {
+        foreach (var model in new[] { "small", "large" }) fx.Model.Control.SetModel(t.ServerName(model), behavior);
+    }
+
+    /// <summary>A model slow to its first token: under the platform's 1.5 s first-token timeout, several heartbeat intervals long.</summary>
+    public static readonly ModelBehavior SlowFirstToken = new() { TimeToFirstToken = TimeSpan.FromSeconds(1.1), TimePerToken = TimeSpan.FromMilliseconds(2) };
+
     /// <summary>The key of the tenant's user alice.</summary>
     public static string UserKey(TestTenant t) => t.User.Http.DefaultRequestHeaders.Authorization!.Parameter!;
 
