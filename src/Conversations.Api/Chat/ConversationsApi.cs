@@ -222,10 +222,10 @@ internal static class ConversationsApi
         };
     }
 
-    // The body's turnId, else the Idempotency-Key header: either makes a retried send the same turn.
     // Asked when a turn's stream breaks: a conversation deleted meanwhile ends the stream with not_found, not stream_failed.
     private static Func<Task<bool>> ConversationGone(IConversationGrain grain, Caller caller) => async () => !await grain.IsOwnedByAsync(caller);
 
+    // The body's turnId, else the Idempotency-Key header: either makes a retried send the same turn.
     private static string? TurnIdOf(PostMessageRequest body, HttpContext http) =>
         body.TurnId ?? http.Request.Headers[IdempotencyKeyHeader].FirstOrDefault();
 

@@ -16,7 +16,8 @@ internal sealed partial class ApiExceptionHandler(IProblemDetailsService problem
     public async ValueTask<bool> TryHandleAsync(HttpContext http, Exception exception, CancellationToken ct)
     {
         string? field = null;
-        var (status, title, detail) = Unreadable(exception) is { } gone ? (410, "Data destroyed", gone.Message) : (Unopenable(exception) ?? exception) switch
+        var unopenable = Unopenable(exception);
+        var (status, title, detail) = Unreadable(exception) is { } gone ? (410, "Data destroyed", gone.Message) : (unopenable ?? exception) switch
         {
             BadHttpRequestException { StatusCode: 413 } =>
                 (413, "Too large", "The request body is larger than this server accepts. Send less text at a time."),
@@ -48,7 +49,7 @@ internal sealed partial class ApiExceptionHandler(IProblemDetailsService problem
                 (503, "Service busy", $"The service is busy or briefly unavailable. Please try again in {RetryAfterSeconds} seconds."),
             OperationCanceledException when http.RequestAborted.IsCancellationRequested => (499, "Client closed request", "The request was cancelled."),
             // Found by the chain walk below: a stored value that does not open (a key mismatch, a damaged row).
-            System.Security.Cryptography.CryptographicException => (500, StoredDataUnreadableTitle,
+            System.Security.Cryptography.CryptographicException => (500, "Stored data could not be read",
                 "Something this request reads is stored encrypted and could not be decrypted, so retrying will not help. Ask your administrator to report it to the platform operator with the traceId; the server log names the record."),
             _ => (500, "Something went wrong on our side", "The request failed unexpectedly. Please try again; if it keeps failing, contact your administrator."),
         };
@@ -62,7 +63,7 @@ internal sealed partial class ApiExceptionHandler(IProblemDetailsService problem
         var problem = new ProblemDetails { Status = status, Title = title, Detail = detail, Type = $"https://httpstatuses.io/{status}" };
         if (field is not null) problem.Extensions["field"] = field;
         if (exception is ImageRejectedException rejected) problem.Extensions["code"] = rejected.Code;
-        if (title == StoredDataUnreadableTitle) problem.Extensions["code"] = "stored_data_unreadable";
+        if (unopenable is not null && status == 500) problem.Extensions["code"] = "stored_data_unreadable";
         if (exception is KnowledgeQuotaExceededException quota)
         {
             problem.Extensions["code"] = "knowledge_quota_exceeded";
@@ -80,8 +81,6 @@ internal sealed partial class ApiExceptionHandler(IProblemDetailsService problem
             if (e is TenantDataUnreadableException u) return u;
         return null;
     }
-
-    private const string StoredDataUnreadableTitle = "Stored data could not be read";
 
     // A sealed value that does not open may surface wrapped too (a grain that failed to activate).
     private static System.Security.Cryptography.CryptographicException? Unopenable(Exception? e)

@@ -30,8 +30,8 @@ internal sealed partial class KnowledgeIngestion(
     public async IAsyncEnumerable<IngestionProgress> IngestAsync(
         string tenantId, IReadOnlyList<DocumentUpload> documents, [EnumeratorCancellation] CancellationToken ct = default)
     {
-        if (documents.Count > KnowledgeOptions.MaxDocumentsPerUpload)
-            throw new ArgumentException($"Upload at most {KnowledgeOptions.MaxDocumentsPerUpload} documents at a time.");
+        if (documents.Count > DocumentRules.MaxDocumentsPerUpload)
+            throw new ArgumentException($"Upload at most {DocumentRules.MaxDocumentsPerUpload} documents at a time.");
         var duplicate = documents.GroupBy(d => d.DocumentId).FirstOrDefault(g => g.Count() > 1);
         if (duplicate is not null) throw new ArgumentException($"Document id '{duplicate.Key}' appears twice in the upload.");
 

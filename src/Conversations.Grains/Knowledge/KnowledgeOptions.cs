@@ -10,8 +10,6 @@ internal sealed class KnowledgeOptions
     public const string Section = "Knowledge";
     /// <summary>Largest top-K a caller may ask for.</summary>
     public const int MaxTopK = 50;
-    /// <summary>Most documents in one upload.</summary>
-    public const int MaxDocumentsPerUpload = Conversations.Knowledge.Ingestion.DocumentRules.MaxDocumentsPerUpload;
 
     /// <summary>
     /// Most chunks one tenant's knowledge base may hold (the database is shared); an upload that would pass it stores

@@ -180,7 +180,7 @@ public sealed class RetrievalBenchmark : IBenchmarkSuite
         var cpu = CpuClock.Start();
         var ingest = Stopwatch.StartNew();
         var lastProgress = default(IngestionProgress);
-        foreach (var upload in uploads.Chunk(KnowledgeOptions.MaxDocumentsPerUpload))
+        foreach (var upload in uploads.Chunk(Conversations.Knowledge.Ingestion.DocumentRules.MaxDocumentsPerUpload))
             await foreach (var progress in ingestion.IngestAsync(tenant, upload)) lastProgress = progress;
         ingest.Stop();
         if (lastProgress is null || lastProgress.ChunksEmbedded != lastProgress.ChunksTotal || lastProgress.DocumentsDone != lastProgress.DocumentsTotal)
