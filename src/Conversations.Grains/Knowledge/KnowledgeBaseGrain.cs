@@ -14,12 +14,14 @@ internal sealed class KnowledgeBaseGrain(KnowledgeIngestion ingestion, Knowledge
 {
     // One re-embedding batch at a time per tenant, however many silos ask.
     private readonly SemaphoreSlim _reembedding = new(1, 1);
+    // Chunks this tenant's running uploads may still store: the limit holds for uploads at the same moment.
+    private readonly ChunkReservations _reservations = new();
 
     /// <inheritdoc />
     public async IAsyncEnumerable<IngestionProgress> IngestAsync(
         IReadOnlyList<DocumentUpload> documents, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
-        await foreach (var p in ingestion.IngestAsync(this.GetPrimaryKeyString(), documents, cancellationToken))
+        await foreach (var p in ingestion.IngestAsync(this.GetPrimaryKeyString(), documents, _reservations, cancellationToken))
             yield return p;
     }
 

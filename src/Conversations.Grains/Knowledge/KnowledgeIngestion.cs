@@ -26,9 +26,12 @@ internal sealed partial class KnowledgeIngestion(
 {
     private readonly TextChunker _chunker = new(tokens, options.Value.Chunker);
 
-    /// <summary>Ingests a batch, yielding progress after each embedding batch and each finished document.</summary>
+    /// <summary>
+    /// Ingests a batch, yielding progress after each embedding batch and each finished document. The chunk limit is
+    /// checked against what is stored plus what the tenant's other running uploads reserved (<paramref name="reservations"/>).
+    /// </summary>
     public async IAsyncEnumerable<IngestionProgress> IngestAsync(
-        string tenantId, IReadOnlyList<DocumentUpload> documents, [EnumeratorCancellation] CancellationToken ct = default)
+        string tenantId, IReadOnlyList<DocumentUpload> documents, ChunkReservations reservations, [EnumeratorCancellation] CancellationToken ct = default)
     {
         if (documents.Count > DocumentRules.MaxDocumentsPerUpload)
             throw new ArgumentException($"Upload at most {DocumentRules.MaxDocumentsPerUpload} documents at a time.");
@@ -46,11 +49,11 @@ internal sealed partial class KnowledgeIngestion(
             else pending.Add(decided.Pending!);
         }
         if (done.Any(d => d.Status == IngestStatus.Relabeled)) counts.Invalidate(tenantId);
-        await CheckQuotaAsync(tenantId, pending, ct);
+        using var reservation = await ReserveAsync(tenantId, pending, reservations, ct);
 
         var progress = new IngestionCounts(documents.Count, pending.Sum(p => p.Chunks.Count));
         for (var i = 0; i < done.Count; i++) yield return new IngestionProgress(i + 1, progress.Documents, 0, progress.Chunks, done[i]);
-        await foreach (var step in EmbedAndStoreAsync(tenantId, pending, progress, done.Count, ct))
+        await foreach (var step in EmbedAndStoreAsync(tenantId, pending, progress, done.Count, reservation, ct))
             yield return step;
     }
 
@@ -76,23 +79,31 @@ internal sealed partial class KnowledgeIngestion(
         return (null, new PendingDocument(doc, labelId, hash, chunks, existing?.ChunkCount));
     }
 
-    // Before any embedding: an upload that would pass the tenant's limit stores nothing. Uploads running at once are
-    // each checked against what is stored, so together they may pass it by their own size.
-    private async Task CheckQuotaAsync(string tenantId, List<PendingDocument> pending, CancellationToken ct)
+    // Before any embedding: an upload that would pass the tenant's limit stores nothing. A count of stored chunks taken
+    // while another upload committed a document is taken again, so two uploads cannot both count the same room.
+    private async Task<UploadReservation?> ReserveAsync(string tenantId, List<PendingDocument> pending, ChunkReservations reservations, CancellationToken ct)
     {
         var limit = options.Value.MaxChunksPerTenant;
-        if (limit <= 0 || pending.Count == 0) return;
-        var added = pending.Sum(p => (long)p.Chunks.Count - (p.Replaces ?? 0));
-        if (added <= 0) return;
-        var held = await store.CountAllChunksAsync(tenantId, ct);
-        if (held + added > limit) throw new KnowledgeQuotaExceededException(held, limit, added);
+        if (limit <= 0 || pending.Count == 0) return null;
+        var added = pending.Sum(p => p.AddedChunks);
+        if (added <= 0) return null;
+        for (var attempt = 1; ; attempt++)
+        {
+            var generation = reservations.Generation;
+            var held = await store.CountAllChunksAsync(tenantId, ct);
+            // Past a few attempts (another upload storing document after document) the last count decides.
+            var outcome = reservations.TryReserve(attempt < 5 ? generation : reservations.Generation, held, added, limit);
+            if (outcome == ChunkReservations.Outcome.Reserved) return new UploadReservation(reservations, added);
+            if (outcome == ChunkReservations.Outcome.Refused) throw new KnowledgeQuotaExceededException(held, limit, added);
+        }
     }
 
     // Small documents are embedded together, so the model always sees full batches (about twice the throughput of one
     // short document per call); each document is stored as soon as its own chunks are embedded. One batch is embedded
     // ahead: the model (CPU) works on batch N+1 while batch N's documents are written (database I/O).
     private async IAsyncEnumerable<IngestionProgress> EmbedAndStoreAsync(
-        string tenantId, List<PendingDocument> pending, IngestionCounts progress, int finished, [EnumeratorCancellation] CancellationToken ct)
+        string tenantId, List<PendingDocument> pending, IngestionCounts progress, int finished, UploadReservation? reservation,
+        [EnumeratorCancellation] CancellationToken ct)
     {
         var embedded = 0;
         var vectors = new Dictionary<(int Doc, int Chunk), float[]>();
@@ -124,6 +135,7 @@ internal sealed partial class KnowledgeIngestion(
                 var rows = chunks.Select(c => new StoredChunk(c.Index, c.Text, LexicalTerms.CjkBigrams(c.Text), vectors[(d, c.Index)])).ToList();
                 foreach (var c in chunks) vectors.Remove((d, c.Index));
                 var result = await StoreAsync(tenantId, pending[d], rows, ct);
+                reservation?.Stored(pending[d].AddedChunks);
                 finished++;
                 yield return new IngestionProgress(finished, progress.Documents, embedded, progress.Chunks, result);
             }
@@ -178,6 +190,28 @@ internal sealed partial class KnowledgeIngestion(
     private sealed record PendingDocument(DocumentUpload Doc, short LabelId, byte[] Hash, IReadOnlyList<TextChunk> Chunks, int? Replaces)
     {
         public bool Exists => Replaces is not null;
+
+        // What storing it adds to the tenant's chunk count (negative when a new version is shorter).
+        public long AddedChunks => (long)Chunks.Count - (Replaces ?? 0);
+    }
+
+    // One upload's share of the tenant's reservations: each stored document turns its part into stored chunks, and
+    // what is left when the upload ends (failed, cancelled) is given back.
+    private sealed class UploadReservation(ChunkReservations reservations, long chunks) : IDisposable
+    {
+        private long _left = chunks;
+
+        public void Stored(long chunks)
+        {
+            _left -= chunks;
+            reservations.Stored(chunks);
+        }
+
+        public void Dispose()
+        {
+            reservations.Release(_left);
+            _left = 0;
+        }
     }
 
     // The batch's totals that every progress report carries.

@@ -20,17 +20,26 @@ public sealed class ImageStore(NpgsqlDataSource db, TenantKeyRing keys)
 
     /// <summary>
     /// Stores an image (its id must be new) unless the tenant's images would then pass <paramref name="tenantLimitBytes"/>
-    /// (0: no limit); false when it was not stored for that. The check and the insert are one statement; inserts at the
-    /// same moment each see the others' rows only once committed.
+    /// (0: no limit); false when it was not stored for that. A tenant's inserts take a per-tenant lock first, so images
+    /// stored at the same moment are each checked against the others' bytes.
     /// </summary>
     public async Task<bool> SaveAsync(ImageRecord image, byte[] content, long tenantLimitBytes = 0, CancellationToken ct = default)
     {
         var key = await keys.ForTenantAsync(image.TenantId, ct);
-        await using var cmd = db.CreateCommand("""
+        await using var connection = await db.OpenConnectionAsync(ct);
+        await using var tx = await connection.BeginTransactionAsync(ct);
+        if (tenantLimitBytes > 0)
+        {
+            await using var lockCmd = new NpgsqlCommand("SELECT pg_advisory_xact_lock(hashtext('message_images:' || @t))", connection, tx);
+            lockCmd.Parameters.AddWithValue("t", image.TenantId);
+            await lockCmd.ExecuteNonQueryAsync(ct);
+        }
+        // A statement of its own after the lock: its snapshot sees what the lock's previous holder committed.
+        await using var cmd = new NpgsqlCommand("""
             INSERT INTO message_images (tenant_id, image_id, user_id, media_type, byte_size, sha256, source_url, content)
             SELECT @t, @i, @u, @m, @n, @h, @s, @c
             WHERE @limit <= 0 OR (SELECT coalesce(sum(byte_size), 0) FROM message_images WHERE tenant_id = @t) + @n <= @limit
-            """);
+            """, connection, tx);
         cmd.Parameters.AddWithValue("limit", tenantLimitBytes);
         cmd.Parameters.AddWithValue("t", image.TenantId);
         cmd.Parameters.AddWithValue("i", image.ImageId);
@@ -40,7 +49,9 @@ public sealed class ImageStore(NpgsqlDataSource db, TenantKeyRing keys)
         cmd.Parameters.AddWithValue("h", image.Sha256);
         cmd.Parameters.AddWithValue("s", (object?)key.SealOrNull(image.SourceUrl, Table + ".source_url", image.ImageId) ?? DBNull.Value);
         cmd.Parameters.AddWithValue("c", key.SealBytes(content, Table, image.ImageId));
-        return await cmd.ExecuteNonQueryAsync(ct) == 1;
+        var stored = await cmd.ExecuteNonQueryAsync(ct) == 1;
+        await tx.CommitAsync(ct);
+        return stored;
     }
 
     /// <summary>Bytes of images the tenant stores.</summary>

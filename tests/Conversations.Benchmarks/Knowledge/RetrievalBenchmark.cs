@@ -181,7 +181,7 @@ public sealed class RetrievalBenchmark : IBenchmarkSuite
         var ingest = Stopwatch.StartNew();
         var lastProgress = default(IngestionProgress);
         foreach (var upload in uploads.Chunk(Conversations.Knowledge.Ingestion.DocumentRules.MaxDocumentsPerUpload))
-            await foreach (var progress in ingestion.IngestAsync(tenant, upload)) lastProgress = progress;
+            await foreach (var progress in ingestion.IngestAsync(tenant, upload, new ChunkReservations())) lastProgress = progress;
         ingest.Stop();
         if (lastProgress is null || lastProgress.ChunksEmbedded != lastProgress.ChunksTotal || lastProgress.DocumentsDone != lastProgress.DocumentsTotal)
             throw new InvalidOperationException($"Ingestion ended at {lastProgress}.");

@@ -68,6 +68,15 @@ public sealed class KnowledgeQuotaTests(KnowledgeApp app) : PostgresTests
         // Deleting makes room.
         Assert.Equal(HttpStatusCode.NoContent, (await admin.Http.DeleteAsync("/v1/knowledge/documents/a")).StatusCode);
         Assert.Equal(HttpStatusCode.OK, (await UploadAsync(admin, Doc("b", 60))).StatusCode);
+
+        // Uploads at the same moment share the room: each fits alone, not together, and the limit holds.
+        Assert.Equal(HttpStatusCode.NoContent, (await admin.Http.DeleteAsync("/v1/knowledge/documents/b")).StatusCode);
+        var racing = await Task.WhenAll(new[] { "c", "d", "e", "f" }.Select(id => UploadAsync(admin, Doc(id, 60))));
+        var accepted = racing.Count(r => r.StatusCode == HttpStatusCode.OK);
+        foreach (var r in racing.Where(r => r.StatusCode != HttpStatusCode.OK))
+            Assert.Equal("knowledge_quota_exceeded", (await ApiClient.ProblemAsync(r, HttpStatusCode.Conflict))["code"]!.GetValue<string>());
+        Assert.InRange(accepted, 1, Limit / held);
+        Assert.InRange((await admin.GetJsonAsync("/v1/knowledge/embeddings"))["chunks"]!.GetValue<long>(), held, Limit);
     }
 
     private static Task<HttpResponseMessage> UploadAsync(ApiClient admin, params object[] documents) =>

@@ -286,6 +286,12 @@ public sealed class ImageMessageTests(RoutingPlatform fx) : RoutingPlatformTests
         await UploadOkAsync(t.User, UniquePng());
         using var other = await fx.NewTenantAsync();
         await UploadOkAsync(other.User, Big());
+
+        // Uploads at the same moment are each checked against the others: one more fits, whatever the order.
+        var racing = await Task.WhenAll(Enumerable.Range(0, 5).Select(_ => UploadAsync(other.User, Big())));
+        Assert.Equal(1, racing.Count(r => r.StatusCode == HttpStatusCode.Created));
+        foreach (var r in racing.Where(r => (int)r.StatusCode >= 400))
+            Assert.Equal("image_quota_exceeded", (await ApiClient.ProblemAsync(r, HttpStatusCode.Conflict))["code"]!.GetValue<string>());
     }
 
     [Fact(DisplayName = "Another tenant's (or another user's) image id is a 404, in a message and on the image route")]
