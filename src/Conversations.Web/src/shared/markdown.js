@@ -1,5 +1,7 @@
 // Answers are Markdown: marked parses, highlight.js colours code, DOMPurify removes anything unsafe (model output and
 // documents are untrusted). Citation markers the platform's prompt asks for, [doc#chunk], become numbered links.
+// An answer never makes the browser load anything by itself: a Markdown image becomes a link the reader may open, and
+// raw <img> (or any other tag or style that fetches a URL on sight) is removed, so no answer can send data to a host.
 import { Marked } from 'marked';
 import DOMPurify from 'dompurify';
 import hljs from 'highlight.js/lib/core';
@@ -43,6 +45,12 @@ const marked = new Marked({
         `<button type="button" class="copy-code" aria-label="${escape(markdownText.copy)}">${escape(markdownText.copy)}</button></div>` +
         `<pre><code class="hljs">${body}</code></pre></div>`;
     },
+    // ![alt](url) is a link named by its alt text (or its address): opened only when the reader clicks it.
+    image({ href, title, text }) {
+      if (!href) return escape(text || '');
+      const name = (text || '').trim() || href;
+      return `<a href="${escape(href)}" class="image-link"${title ? ` title="${escape(title)}"` : ''}>${escape(name)}</a>`;
+    },
   },
 });
 
@@ -52,6 +60,14 @@ DOMPurify.addHook('afterSanitizeAttributes', node => {
     node.setAttribute('rel', 'noopener noreferrer');
   }
 });
+
+// Tags and attributes that fetch a URL as soon as they are shown (images, media, SVG references, inline styles with
+// url(...)) are removed; links stay, and open only on a click.
+const sanitizeOptions = {
+  ADD_ATTR: ['target'],
+  FORBID_TAGS: ['img', 'picture', 'source', 'video', 'audio', 'track', 'image', 'feImage', 'use', 'style'],
+  FORBID_ATTR: ['style', 'srcset', 'poster', 'background', 'xlink:href'],
+};
 
 const citationMarker = /\[([A-Za-z0-9._@-]{1,128})#(\d{1,6})\]/g;
 
@@ -68,5 +84,5 @@ export function renderMarkdown(text, citations = []) {
     return `<a href="#" class="cite" data-cite="${n}" data-doc="${escape(doc)}" data-chunk="${Number(chunk)}" title="${title}">${n + 1}</a>`;
   });
   const html = marked.parse(withLinks);
-  return { html: DOMPurify.sanitize(html, { ADD_ATTR: ['target'] }), citations: numbered };
+  return { html: DOMPurify.sanitize(html, sanitizeOptions), citations: numbered };
 }
