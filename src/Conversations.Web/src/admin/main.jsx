@@ -2,6 +2,9 @@
 import { render } from 'preact';
 import '../shared/theme.css';
 import './admin.css';
+import { session } from '../shared/session.js';
 import { App } from './App.jsx';
+
+session.use('admin');
 
 render(<App />, document.getElementById('app'));

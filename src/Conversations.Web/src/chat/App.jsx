@@ -12,8 +12,12 @@ let viewCount = 0;
 const newView = id => ({ key: ++viewCount, id });
 const idFromHash = () => (location.hash.match(/^#\/c\/([A-Za-z0-9._@-]+)$/) || [])[1] || null;
 
+// The chat is for a tenant's users (a tenant admin may chat too); an operator key gets a sentence, not a broken chat.
+const chatRoles = ['user', 'tenant_admin'];
+
 export function App() {
   const t = useT(strings);
+  const accept = m => (m.tenantId && chatRoles.includes(m.role) ? null : t(m.role === 'operator' ? 'signin.operator' : 'signin.notChat'));
   markdownText.copy = t('action.copy');
   markdownText.copied = t('action.copied');
   const [me, setMe] = useState(session.me);
@@ -21,12 +25,12 @@ export function App() {
 
   useEffect(() => {
     const off = session.subscribe(s => setMe(s.me));
-    if (session.key) restoreSession().then(m => { if (!m) session.signOut(); setMe(m); setReady(true); });
+    if (session.key) restoreSession().then(m => { if (!m || accept(m)) { session.signOut(); m = null; } setMe(m); setReady(true); });
     return off;
   }, []);
 
   if (!ready) return <div class="boot" aria-busy="true" />;
-  if (!me) return <SignIn t={t} product={t('app.name')} accept={m => (m.tenantId ? null : t('signin.operator'))} />;
+  if (!me) return <SignIn t={t} product={t('app.name')} accept={accept} />;
   return <Chat t={t} me={me} />;
 }
 

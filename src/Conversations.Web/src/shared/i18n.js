@@ -17,7 +17,8 @@ const shared = {
     'signin.checking': 'Checking…',
     'signin.invalid': 'This key was not accepted. Check it and try again.',
     'signin.expired': 'Your key is no longer valid. Sign in again.',
-    'signin.operator': 'This is an operator key: the chat needs a key that belongs to a user of a tenant.',
+    'signin.operator': 'This is an operator key: the chat needs a key that belongs to a user of a tenant. Operators work in the admin console at /admin/.',
+    'signin.notChat': 'This key cannot be used for the chat: it needs a key that belongs to a user of a tenant.',
     'signout': 'Sign out',
     'role.user': 'user',
     'role.tenant_admin': 'tenant admin',
@@ -38,7 +39,8 @@ const shared = {
     'signin.checking': '正在验证…',
     'signin.invalid': '密钥未被接受，请检查后重试。',
     'signin.expired': '你的密钥已失效，请重新登录。',
-    'signin.operator': '这是运维密钥：聊天需要属于某个租户用户的密钥。',
+    'signin.operator': '这是运维密钥：聊天需要属于某个租户用户的密钥。运维请使用 /admin/ 的管理后台。',
+    'signin.notChat': '此密钥不能用于聊天：聊天需要属于某个租户用户的密钥。',
     'signout': '退出登录',
     'role.user': '用户',
     'role.tenant_admin': '租户管理员',
@@ -68,7 +70,9 @@ export function describeError(t, error) {
   if (error.status === 0) return t('error.offline');
   if (error.status === 429) return error.detail || t('error.limit');
   if (error.status >= 500) return t('error.server');
-  return error.detail || error.title || error.message || t('error.server');
+  const text = error.detail || error.title || error.message || t('error.server');
+  // An argument check's message may end with the parameter it names, which means nothing to the reader.
+  return text.replace(/\s*\(Parameter '[^']*'\)\s*$/, '');
 }
 
 export function useT(own) { return useMemo(() => makeT(own), [own]); }
