@@ -44,6 +44,7 @@ export function Composer({ t, busy, onSend, onStop }) {
     const value = text.trim();
     if (!value || busy || uploading) return;
     setText('');
+    setImageError(null);
     const imageIds = images.map(i => i.id);
     setImages([]);
     onSend(value, imageIds.length ? { imageIds } : undefined);

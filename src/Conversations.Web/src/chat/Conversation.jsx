@@ -84,7 +84,9 @@ export function Conversation({ t, me, conversationId, onCreated, onActivity, onM
     let id = idRef.current;
     const aKey = answerKey || key();
     if (!answerKey) {
-      setMessages(list => [...list,
+      // A question the platform refused outright (too long, malformed) was never stored: with the next question its
+      // error goes, as it would after a reload.
+      setMessages(list => [...list.filter(m => !list.some(a => a.error?.refused && a.turnId === m.turnId)),
         { key: key(), role: 'user', content: text, status: 'complete', turnId, imageIds },
         { key: aKey, role: 'assistant', content: '', status: 'streaming', turnId, citations: [], stages: [], streaming: true }]);
     } else {
@@ -111,7 +113,8 @@ export function Conversation({ t, me, conversationId, onCreated, onActivity, onM
       const connection = e instanceof ApiError && e.status === 0;
       // A browser that knows it is offline says so: "could not be restored" would be wrong for a send that never left.
       const message = connection ? t(navigator.onLine ? 'error.connection' : 'error.offline') : e.status === 409 ? t('error.busy') : describeError(t, e);
-      update(aKey, () => ({ streaming: false, status: 'failed', error: { message, retryable: e.retryable ?? true, sameTurn: connection, text, imageIds } }));
+      const refused = e instanceof ApiError && [400, 413, 415, 422].includes(e.status);
+      update(aKey, () => ({ streaming: false, status: 'failed', error: { message, retryable: e.retryable ?? true, sameTurn: connection, refused, text, imageIds } }));
     } finally {
       setTurn(null);
       setReconnecting(false);
@@ -209,6 +212,8 @@ export function Conversation({ t, me, conversationId, onCreated, onActivity, onM
       await cancelTurn(conversationId, turnId);
       if (pendingStop.current === p) pendingStop.current = null;
     } catch (e) {
+      // 404: not started yet, sent again at its next event. 409: the answer was already finished, and its stream ends
+      // as it would have: nothing to show. Anything else: the stream's own end tells the story.
       if (e instanceof ApiError && e.status === 404) p.sending = false;
       else if (pendingStop.current === p) pendingStop.current = null;
     }
@@ -226,8 +231,10 @@ export function Conversation({ t, me, conversationId, onCreated, onActivity, onM
       <div class="messages" ref={scroller} onScroll={onScroll}>
         <div class="messages-inner" role="log" aria-live="polite" aria-relevant="additions">
           {loading && <p class="muted center">{t('loading')}</p>}
-          {loadError && <div class="error-card" role="alert"><Icon name="alert" /><span>{describeError(t, loadError)}</span>
-            <button class="button" onClick={load}><Icon name="refresh" size={16} />{t('retry')}</button></div>}
+          {loadError && <div class="error-card" role="alert"><Icon name="alert" />
+            <span>{loadError.status === 404 ? t('error.gone') : describeError(t, loadError)}</span>
+            {/* A conversation that no longer exists cannot come back by trying again. */}
+            {loadError.retryable !== false && <button class="button" onClick={load}><Icon name="refresh" size={16} />{t('retry')}</button>}</div>}
           {!loading && !loadError && messages.length === 0 && <Welcome t={t} me={me} onPick={ask} />}
           {messages.map(m => (
             <Message key={m.key} t={t} m={m} conversationId={idRef.current} reconnecting={m.streaming && reconnecting}

@@ -39,6 +39,7 @@ export function Sidebar({ t, me, currentId, version, onOpen, onNew, onClose, onD
 
   async function rename(item, title) {
     setEditing(null);
+    setError(null);
     title = title.trim();
     if (!title || title === item.title) return;
     setItems(list => list.map(c => (c.conversationId === item.conversationId ? { ...c, title } : c)));
@@ -47,6 +48,7 @@ export function Sidebar({ t, me, currentId, version, onOpen, onNew, onClose, onD
 
   async function remove(item) {
     if (!confirm(t('nav.deleteConfirm', { title: item.title }))) return;
+    setError(null);
     try {
       await api.delete(`/v1/conversations/${item.conversationId}`);
       setItems(list => list.filter(c => c.conversationId !== item.conversationId));
