@@ -13,6 +13,14 @@ Chart.register(ArcElement, BarController, BarElement, CategoryScale, DoughnutCon
 /** The series palette: distinct in light and dark. */
 export const palette = ['#6366f1', '#10b981', '#f59e0b', '#ef4444', '#06b6d4', '#a855f7', '#84cc16', '#ec4899', '#64748b'];
 
+// A day (2026-11-09) on an axis is its month and day (11-09); any other label is kept, cut at 16 characters.
+function shortLabel(label) {
+  const text = String(label ?? '');
+  const day = text.match(/^\d{4}-(\d{2}-\d{2})$/);
+  if (day) return day[1];
+  return text.length > 16 ? text.slice(0, 15) + '…' : text;
+}
+
 function themeColors() {
   const css = getComputedStyle(document.documentElement);
   return { text: css.getPropertyValue('--muted').trim() || '#666', grid: css.getPropertyValue('--border').trim() || '#ddd' };
@@ -61,7 +69,14 @@ export function ChartView({ type, labels, datasets, format = v => v, stacked = f
           tooltip: { callbacks: { label: c => `${c.dataset.label ?? c.label}: ${format(c.parsed?.y ?? c.parsed)}` } },
         },
         scales: doughnut ? {} : {
-          x: { stacked, ticks: { color: text, maxRotation: 0, autoSkip: true }, grid: { display: false } },
+          // Dates are shown as month-day, and no more ticks than fit: a phone-wide chart keeps its labels apart.
+          x: {
+            stacked, grid: { display: false },
+            ticks: {
+              color: text, maxRotation: 0, autoSkip: true, autoSkipPadding: 12, maxTicksLimit: 10,
+              callback(value) { return shortLabel(this.getLabelForValue(value)); },
+            },
+          },
           y: { stacked, beginAtZero: true, ticks: { color: text, callback: v => format(v) }, grid: { color: grid } },
         },
       },

@@ -42,7 +42,11 @@ export function usePages(fetchPage, deps = []) {
   };
 }
 
-/** Runs an action with a busy flag and a friendly error; resolves to the action's result (undefined on failure). */
+/**
+ * Runs an action with a busy flag and a friendly error; resolves to the action's result (undefined on failure).
+ * `check(form)` checks the form's fields in the browser first (false, with the refusal shown, when one is out of
+ * range); `formProps` go on the <form>, so that editing any of its fields takes a shown error away.
+ */
 export function useAction() {
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState(null);
@@ -51,7 +55,75 @@ export function useAction() {
     setError(null);
     try { return await fn(); } catch (e) { setError(e); return undefined; } finally { setBusy(false); }
   }, []);
-  return { busy, error, run, clear: () => setError(null) };
+  const check = useCallback(form => {
+    const problem = checkForm(form);
+    setError(problem ? new Error(problem) : null);
+    return !problem;
+  }, []);
+  const edited = useCallback(e => { unmark(e.target); setError(null); }, []);
+  return { busy, error, run, check, clear: () => setError(null), fail: message => setError(new Error(message)), formProps: { noValidate: true, onInput: edited, onChange: edited } };
+}
+
+// The name a field is known by: its <Field> label, else its aria-label or name.
+function labelOf(el) {
+  return el.closest('label')?.querySelector(':scope > span')?.textContent?.trim() || el.getAttribute('aria-label') || el.name || '';
+}
+
+const number = n => Number(n).toLocaleString(undefined, { maximumFractionDigits: 6 });
+
+/**
+ * Why the browser refuses a field's value, in the page's language and naming the field, or '' when it is fine. A number
+ * field says its range (min and max from the field) and whether it takes whole numbers only (a field without a
+ * fractional step does).
+ */
+export function fieldProblem(el) {
+  if (!el.willValidate || typeof el.setCustomValidity !== 'function') return '';
+  el.setCustomValidity('');
+  const v = el.validity;
+  if (v.valid) return '';
+  const f = labelOf(el);
+  if (el.type === 'number') {
+    if (v.valueMissing) return t('form.required', { f });
+    const step = el.step === '' ? 1 : el.step === 'any' ? null : Number(el.step);
+    const whole = step !== null && Number.isInteger(step);
+    if (v.stepMismatch && !whole) return t('form.step', { f, step: number(step) });
+    const min = el.min !== '' ? number(el.min) : null;
+    const max = el.max !== '' ? number(el.max) : null;
+    const kind = whole ? 'form.whole' : 'form.number';
+    if (min !== null && max !== null) return t(`${kind}.range`, { f, min, max });
+    if (min !== null) return t(`${kind}.min`, { f, min });
+    if (max !== null) return t(`${kind}.max`, { f, max });
+    return t(kind, { f });
+  }
+  if (v.valueMissing) return t('form.required', { f });
+  if (v.patternMismatch) return el.title ? t('form.patternRule', { f, rule: el.title }) : t('form.pattern', { f });
+  if (v.typeMismatch && el.type === 'url') return t('form.url', { f });
+  return t('form.invalid', { f });
+}
+
+/**
+ * Checks every field of `form` before anything is sent: each refused field gets its message (the browser shows the
+ * first one next to it) and aria-invalid; returns the first message, or '' when every field is fine.
+ */
+export function checkForm(form) {
+  let first = '';
+  for (const el of form.elements) {
+    const problem = fieldProblem(el);
+    if (!problem) { unmark(el); continue; }
+    el.setCustomValidity(problem);
+    el.setAttribute('aria-invalid', 'true');
+    el.dataset.refused = 'true';
+    first ||= problem;
+  }
+  if (first) form.reportValidity();
+  return first;
+}
+
+function unmark(el) {
+  if (el?.dataset?.refused !== 'true') return;
+  el.setCustomValidity('');
+  el.removeAttribute('aria-invalid');
+  delete el.dataset.refused;
 }
 
 /** A page: title, one-line description, actions on the right, then its content; `busy` while its data loads. */
@@ -113,18 +185,21 @@ export function ErrorNote({ error, onRetry }) {
   );
 }
 
-/** A table over `rows` with `columns` [{ key, label, render?, align? }]; paging controls when `pages` is given. */
-export function DataTable({ columns, rows, empty, loading, pages, rowKey, label }) {
+/**
+ * A table over `rows` with `columns` [{ key, label, render?, align? }]; paging controls when `pages` is given. A
+ * `stack` table shows each row as a block of labelled lines on a phone.
+ */
+export function DataTable({ columns, rows, empty, loading, pages, rowKey, label, stack = false }) {
   return (
     <div class="table-wrap">
-      <table class="table" aria-label={label} aria-busy={loading ? 'true' : 'false'}>
+      <table class={`table${stack ? ' stack' : ''}`} aria-label={label} aria-busy={loading ? 'true' : 'false'}>
         <thead>
           <tr>{columns.map(c => <th key={c.key} scope="col" class={c.align === 'right' ? 'num' : ''}>{c.label}</th>)}</tr>
         </thead>
         <tbody>
           {rows?.length ? rows.map((r, i) => (
             <tr key={rowKey ? rowKey(r) : i}>
-              {columns.map(c => <td key={c.key} class={c.align === 'right' ? 'num' : ''}>{c.render ? c.render(r) : fmt(r[c.key])}</td>)}
+              {columns.map(c => <td key={c.key} class={c.align === 'right' ? 'num' : ''} data-label={c.label}>{c.render ? c.render(r) : fmt(r[c.key])}</td>)}
             </tr>
           )) : (
             <tr><td class="empty" colSpan={columns.length}>{loading ? t('loading') : (empty ?? t('empty'))}</td></tr>

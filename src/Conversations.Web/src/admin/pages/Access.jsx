@@ -1,6 +1,6 @@
 // The ACL editor: roles with the roles they include (a manager includes staff), the document labels granted to each,
 // the roles of each user, and what a user may read as a result. Every change applies to the next retrieval.
-import { useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import { api } from '../../shared/api.js';
 import { Icon } from '../../shared/icons.jsx';
 import { NavIcon } from '../icons.jsx';
@@ -18,6 +18,14 @@ export function Access() {
   const [checkUser, setCheckUser] = useState('');
   const [labelsOf, setLabelsOf] = useState(null);
 
+  // Opened as #/access?assign=USER (after a user is created): that user's roles, ready to choose.
+  useEffect(() => {
+    const assign = new URLSearchParams(location.hash.split('?')[1] ?? '').get('assign');
+    if (!assign || !acl.data) return;
+    history.replaceState(null, '', '#/access');
+    setEditingUser(acl.data.users.find(u => u.userId === assign) ?? { userId: assign, roles: [] });
+  }, [acl.data]);
+
   const roles = acl.data?.roles ?? [];
   const knownLabels = [...new Set([...(docs.data?.documents ?? []).map(d => d.label), ...roles.flatMap(r => r.labels)])].sort();
   const change = async fn => { if (await action.run(fn) !== undefined) acl.reload(); };
@@ -26,7 +34,7 @@ export function Access() {
     e.preventDefault();
     const input = e.currentTarget.elements.label;
     const label = input.value.trim();
-    if (!label) return;
+    if (!label) { action.fail(t('form.blank', { f: t('Label') })); input.focus(); return; }
     await change(() => api.post(`/v1/acl/roles/${enc(role.name)}/grants`, { label }));
     input.value = '';
   }
@@ -34,8 +42,17 @@ export function Access() {
   const removeRole = role => confirmAction(t('Delete role {r}?', { r: role.name })) && change(() => api.delete(`/v1/acl/roles/${enc(role.name)}`));
   async function check(e) {
     e.preventDefault();
-    if (!checkUser.trim()) return;
-    const r = await action.run(() => api.get(`/v1/acl/users/${enc(checkUser.trim())}/labels`));
+    setLabelsOf(null);
+    const id = checkUser.trim();
+    if (!id) { action.fail(t('form.blank', { f: t('User id') })); return; }
+    // The labels route answers for any id; the user's keys say whether the user exists at all.
+    const r = await action.run(async () => {
+      const [labels, exists] = await Promise.all([
+        api.get(`/v1/acl/users/${enc(id)}/labels`),
+        api.get(`/v1/users/${enc(id)}/keys`).then(() => true, e => (e.status === 404 ? false : true)),
+      ]);
+      return { ...labels, exists };
+    });
     if (r) setLabelsOf(r);
   }
 
@@ -70,7 +87,7 @@ export function Access() {
                   ))}
                   {!role.labels.length && <span class="muted">{t('No labels granted directly.')}</span>}
                 </div>
-                <form class="inline-form" onSubmit={e => grant(role, e)}>
+                <form class="inline-form" onSubmit={e => grant(role, e)} onInput={action.clear}>
                   <input class="input compact" name="label" list="known-labels" placeholder={t('label, e.g. compensation/staff')} aria-label={t('Label to grant to {r}', { r: role.name })} />
                   <button class="button small" type="submit" disabled={action.busy}>{t('Grant')}</button>
                 </form>
@@ -80,12 +97,12 @@ export function Access() {
         </Card>
         <Card title={t('Hierarchy')}>
           <Hierarchy roles={roles} />
-          <form class="inline-form check" onSubmit={check}>
+          <form class="inline-form check" onSubmit={check} onInput={action.clear}>
             <input class="input compact" value={checkUser} onInput={e => setCheckUser(e.currentTarget.value)} placeholder={t('user id')} aria-label={t('User to check')} />
             <button class="button small" type="submit">{t('What can they read?')}</button>
           </form>
           {labelsOf && (
-            <p data-testid="user-labels"><strong>{labelsOf.userId}</strong>: {labelsOf.labels.length ? labelsOf.labels.map(l => <Badge key={l} tone="ok">{l}</Badge>) : <span class="muted">{t('no labels')}</span>}</p>
+            <p data-testid="user-labels"><strong>{labelsOf.userId}</strong>: {!labelsOf.exists ? <span class="muted">{t('no such user in this tenant')}</span> : labelsOf.labels.length ? labelsOf.labels.map(l => <Badge key={l} tone="ok">{l}</Badge>) : <span class="muted">{t('no labels')}</span>}</p>
           )}
         </Card>
       </div>

@@ -53,13 +53,14 @@ function BudgetForm({ policy, onSaved }) {
   const action = useAction();
   async function save(e) {
     e.preventDefault();
+    if (!action.check(e.currentTarget)) return;
     const body = { ...policy, monthlyBudgetUsd: amount === '' ? null : Number(amount), atBudgetLimit: atLimit };
     if (await action.run(() => api.put('/v1/routing/policy', body))) onSaved();
   }
   return (
     <Card title={t('Set the budget')}>
       {!policy ? <p class="muted">{t('Set a routing policy first (Models & routing): the budget is part of it.')}</p> : (
-        <form class="form" onSubmit={save}>
+        <form class="form" onSubmit={save} {...action.formProps}>
           <Field label={t('Monthly budget (USD; empty for none)')}><input class="input" type="number" step="0.01" min="0" value={amount} onInput={e => setAmount(e.currentTarget.value)} /></Field>
           <Field label={t('At 100 %')}>
             <select class="input" value={atLimit} onChange={e => setAtLimit(e.currentTarget.value)}>

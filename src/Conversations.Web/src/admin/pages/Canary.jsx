@@ -76,22 +76,23 @@ function StartCanary({ config, onStarted }) {
   const set = (k, conv = v => v) => e => setForm(f => ({ ...f, [k]: conv(e.currentTarget.value) }));
   async function start(e) {
     e.preventDefault();
+    if (!action.check(e.currentTarget)) return;
     if (await action.run(() => api.put('/v1/routing/policy', { ...config.policy, canary: form }))) onStarted();
   }
   if (!config.policy) return <Card><p class="muted">{t('Set a routing policy first (Models & routing).')}</p></Card>;
   return (
     <Card title={t('Start a canary')}>
       <p class="muted">{t('No canary is running.')}</p>
-      <form class="form" onSubmit={start}>
+      <form class="form" onSubmit={start} {...action.formProps}>
         <div class="grid-3">
           <Field label={t('Candidate')}><select class="input" required value={form.candidateModelId} onChange={set('candidateModelId')}><option value="">—</option>{ids.map(i => <option key={i}>{i}</option>)}</select></Field>
           <Field label={t('Baseline')}><select class="input" required value={form.baselineModelId} onChange={set('baselineModelId')}><option value="">—</option>{ids.map(i => <option key={i}>{i}</option>)}</select></Field>
-          <Field label={t('Share of traffic (0–1)')}><input class="input" type="number" step="0.01" min="0" max="1" value={form.share} onInput={set('share', Number)} /></Field>
+          <Field label={t('Share of traffic (0–1)')}><input class="input" type="number" step="0.01" min="0" max="1" required value={form.share} onInput={set('share', Number)} /></Field>
         </div>
         <div class="grid-3">
-          <Field label={t('Turns per arm before a verdict')}><input class="input" type="number" min="1" value={form.minTurnsPerArm} onInput={set('minTurnsPerArm', Number)} /></Field>
-          <Field label={t('Max error-rate rise')}><input class="input" type="number" step="0.01" value={form.maxErrorRateIncrease} onInput={set('maxErrorRateIncrease', Number)} /></Field>
-          <Field label={t('Max TTFT p95 ratio')}><input class="input" type="number" step="0.1" value={form.maxTtftP95Ratio} onInput={set('maxTtftP95Ratio', Number)} /></Field>
+          <Field label={t('Turns per arm before a verdict')}><input class="input" type="number" min="1" max="1000" required value={form.minTurnsPerArm} onInput={set('minTurnsPerArm', Number)} /></Field>
+          <Field label={t('Max error-rate rise')}><input class="input" type="number" step="0.01" min="0" max="1" required value={form.maxErrorRateIncrease} onInput={set('maxErrorRateIncrease', Number)} /></Field>
+          <Field label={t('Max TTFT p95 ratio')}><input class="input" type="number" step="0.1" min="1" max="100" required value={form.maxTtftP95Ratio} onInput={set('maxTtftP95Ratio', Number)} /></Field>
         </div>
         <ErrorNote error={action.error} />
         <div class="form-actions"><button class="button primary" type="submit" disabled={action.busy}>{t('Start canary')}</button></div>

@@ -1,5 +1,5 @@
 // The knowledge base: upload text and Markdown files under a label with a progress bar, list and delete documents.
-import { useState } from 'preact/hooks';
+import { useRef, useState } from 'preact/hooks';
 import { api } from '../../shared/api.js';
 import { t } from '../strings.js';
 import { uploadDocuments } from '../upload.js';
@@ -52,6 +52,8 @@ function Upload({ onDone }) {
   const [updates, setUpdates] = useState(0);
   const [results, setResults] = useState(null);
   const [error, setError] = useState(null);
+  const [unread, setUnread] = useState(null); // a label just uploaded that no role is granted
+  const picker = useRef(null);
   const busy = progress && progress.phase !== 'done';
 
   async function submit(e) {
@@ -59,12 +61,22 @@ function Upload({ onDone }) {
     if (!files.length || !label.trim()) return;
     setError(null);
     setResults(null);
+    setUnread(null);
     setUpdates(0);
     setProgress({ phase: 'upload', fraction: 0, sent: 0, total: files.reduce((s, f) => s + f.size, 0) });
     try {
-      const done = await uploadDocuments(files, label.trim(), p => { setUpdates(n => n + 1); setProgress(old => ({ ...old, ...p })); });
+      const uploaded = label.trim();
+      const done = await uploadDocuments(files, uploaded, p => { setUpdates(n => n + 1); setProgress(old => ({ ...old, ...p })); });
       setResults(done);
+      // The files are sent: the picker starts empty, so a second click does not send them again.
+      setFiles([]);
+      if (picker.current) picker.current.value = '';
       onDone();
+      // A label no role is granted is readable by nobody yet: say so while the admin is still here.
+      try {
+        const acl = await api.get('/v1/acl');
+        if (!acl.roles.some(r => r.labels.includes(uploaded))) setUnread(uploaded);
+      } catch { /* the warning is a courtesy; the upload itself succeeded */ }
     } catch (err) {
       setError(err);
       setProgress(null);
@@ -76,8 +88,8 @@ function Upload({ onDone }) {
     <Card title={t('Upload documents')}>
       <form class="upload" onSubmit={submit}>
         <Field label={t('Files (.md, .txt)')}>
-          <input class="input" type="file" name="files" multiple accept=".md,.markdown,.txt,.text,text/plain,text/markdown"
-            onChange={e => setFiles([...e.currentTarget.files])} />
+          <input ref={picker} class="input" type="file" name="files" multiple accept=".md,.markdown,.txt,.text,text/plain,text/markdown"
+            onChange={e => { setFiles([...e.currentTarget.files]); setError(null); setUnread(null); }} />
         </Field>
         <Field label={t('Label')} hint={t('Who may read them: the roles granted this label.')}>
           <input class="input" name="label" list="known-labels" required placeholder="handbook/all" value={label} onInput={e => setLabel(e.currentTarget.value)} />
@@ -99,6 +111,12 @@ function Upload({ onDone }) {
         </div>
       )}
       <ErrorNote error={error} />
+      {unread && (
+        <div class="note warn" role="alert" data-testid="label-unread">
+          <span>{t('No role is granted the label {l}, so nobody can read these documents yet. Grant it to a role on Roles & access.', { l: unread })}</span>
+          <a class="button small" href="#/access">{t('nav.access')}</a>
+        </div>
+      )}
       {results?.some(r => r.status === 'failed') && (
         <ul class="results">{results.filter(r => r.status === 'failed').map(r => <li key={r.documentId}><Badge tone="danger">{r.documentId}</Badge> {r.error}</li>)}</ul>
       )}

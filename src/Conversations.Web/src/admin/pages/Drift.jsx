@@ -4,6 +4,8 @@ import { api } from '../../shared/api.js';
 import { t } from '../strings.js';
 import { Badge, Card, DataTable, ErrorNote, Page, Stat, fmt, query, useAction, useLoad, usePages, when } from '../ui.jsx';
 
+// A check's outcome in words (the API's code when it is a new one).
+const outcomeText = o => { const key = `drift.${o}`; const text = t(key); return text === key ? String(o).replace(/_/g, ' ') : text; };
 const outcomeTone = o => o === 'drifted' ? 'danger' : o === 'steady' ? 'ok' : 'neutral';
 
 export function Drift() {
@@ -29,8 +31,8 @@ export function Drift() {
       {s && <div class="stats">
         <Stat label={t('Reference questions')} value={fmt(s.referenceQuestions)} hint={s.referenceTo ? when(s.referenceTo) : t('not set yet')} />
         <Stat label={t('Questions in this window')} value={fmt(s.windowQuestions)} hint={`${t('since')} ${when(s.windowStartedAt)}`} />
-        <Stat label={t('Last check')} value={report ? t(report.outcome) : '—'} tone={report?.outcome === 'drifted' ? 'danger' : undefined}
-          hint={report ? when(report.checkedAt) : `${t('every')} ${s.thresholds.checkPeriodMinutes} min`} />
+        <Stat label={t('Last check')} value={report ? outcomeText(report.outcome) : '—'} tone={report?.outcome === 'drifted' ? 'danger' : undefined}
+          hint={report ? when(report.checkedAt) : t('every {n} min', { n: s.thresholds.checkPeriodMinutes })} />
       </div>}
       {report?.signals?.length > 0 && <Card title={t('Last check')}>
         <DataTable label={t('Signals')} rows={report.signals} rowKey={x => x.name} columns={[
@@ -46,7 +48,7 @@ export function Drift() {
       <Card title={t('Drift events')}>
         <DataTable label={t('Drift events')} rows={events.data?.items} loading={events.loading} pages={events} rowKey={e => e.id} columns={[
           { key: 'at', label: t('When'), render: e => when(e.at) },
-          { key: 'outcome', label: t('Outcome'), render: e => <Badge tone={outcomeTone(e.report.outcome)}>{t(e.report.outcome)}</Badge> },
+          { key: 'outcome', label: t('Outcome'), render: e => <Badge tone={outcomeTone(e.report.outcome)}>{outcomeText(e.report.outcome)}</Badge> },
           { key: 'breached', label: t('Breached'), render: e => e.breached.map(b => <code key={b}>{b} </code>) },
           { key: 'questions', label: t('Questions'), render: e => `${fmt(e.report.questions)} / ${fmt(e.report.referenceQuestions)}` },
         ]} />

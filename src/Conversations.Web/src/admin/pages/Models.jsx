@@ -59,6 +59,7 @@ function Policy({ config, onSaved }) {
   const ids = config.models.map(m => m.id);
   async function save(e) {
     e.preventDefault();
+    if (!action.check(e.currentTarget)) return;
     if (await action.run(() => api.put('/v1/routing/policy', p))) { setDraft(null); onSaved(); }
   }
   const select = (k, label) => (
@@ -72,11 +73,11 @@ function Policy({ config, onSaved }) {
   return (
     <Card title={t('Routing policy')} actions={config.policy ? <Badge>{t('version {v}', { v: config.version })}</Badge> : <Badge tone="warn">{t('not set')}</Badge>}>
       {!ids.length ? <p class="muted">{t('Register models first; the policy routes between them.')}</p> : (
-        <form class="form" onSubmit={save}>
+        <form class="form" onSubmit={save} {...action.formProps}>
           <div class="grid-3">
             {select('smallModelId', t('Small model (simple questions)'))}
             {select('largeModelId', t('Large model (complex questions)'))}
-            <Field label={t('Complexity threshold (0–1)')}><input class="input" type="number" step="0.01" min="0" max="1" value={p.complexityThreshold} onInput={set('complexityThreshold', Number)} /></Field>
+            <Field label={t('Complexity threshold (0–1)')}><input class="input" type="number" step="0.01" min="0" max="1" required value={p.complexityThreshold} onInput={set('complexityThreshold', Number)} /></Field>
           </div>
           <Field label={t('Fallbacks, in order (comma-separated ids)')}>
             <input class="input" value={p.fallbackModelIds.join(', ')} onInput={set('fallbackModelIds', v => v.split(',').map(s => s.trim()).filter(Boolean))} />
@@ -91,8 +92,8 @@ function Policy({ config, onSaved }) {
             <label class="check"><input type="checkbox" checked={p.semanticCache} onChange={set('semanticCache')} /> {t('Semantic answer cache')}</label>
           </div>
           <div class="grid-3">
-            <Field label={t('Semantic similarity threshold')}><input class="input" type="number" step="0.01" min="0" max="1" value={p.semanticThreshold} onInput={set('semanticThreshold', Number)} /></Field>
-            <Field label={t('Cache lifetime (seconds)')}><input class="input" type="number" min="1" value={p.cacheTtlSeconds} onInput={set('cacheTtlSeconds', Number)} /></Field>
+            <Field label={t('Semantic similarity threshold')}><input class="input" type="number" step="0.01" min="0.5" max="1" required value={p.semanticThreshold} onInput={set('semanticThreshold', Number)} /></Field>
+            <Field label={t('Cache lifetime (seconds)')}><input class="input" type="number" min="1" max="604800" required value={p.cacheTtlSeconds} onInput={set('cacheTtlSeconds', Number)} /></Field>
           </div>
           <p class="muted small">{t('Budget and canary are set on their own pages and kept here as they are.')}</p>
           <ErrorNote error={action.error} />
@@ -123,7 +124,7 @@ function ModelDialog({ model, onClose, onSaved }) {
   async function submit(e) {
     e.preventDefault();
     const modelId = id.take(form.id);
-    if (!modelId) return;
+    if (!modelId || !action.check(e.currentTarget)) return;
     // A left-out key keeps the stored one (the platform never shows it back); "" removes it.
     const apiKey = form.apiKey || (form.removeKey ? '' : undefined);
     const body = {
@@ -137,7 +138,7 @@ function ModelDialog({ model, onClose, onSaved }) {
   return (
     <Dialog title={model?.id ? t('Model {m}', { m: model.id }) : t('Register model')} open={!!model} onClose={onClose}>
       {form && (
-        <form class="form" onSubmit={submit}>
+        <form class="form" onSubmit={submit} {...action.formProps}>
           <div class="grid-2">
             <Field label={t('Id')} error={id.error}><input class="input" required readOnly={!!model?.id} value={form.id} onInput={set('id')} aria-invalid={id.invalid} /></Field>
             <Field label={t('Model name at the endpoint')}><input class="input" required value={form.modelName} onInput={set('modelName')} /></Field>
@@ -153,12 +154,12 @@ function ModelDialog({ model, onClose, onSaved }) {
           <div class="grid-3">
             <Field label={t('Tier')}><select class="input" value={form.tier} onChange={set('tier')}><option>small</option><option>large</option></select></Field>
             <Field label={t('Domains')}><input class="input" value={form.domains} onInput={set('domains')} /></Field>
-            <Field label={t('Context window (tokens)')}><input class="input" type="number" required value={form.contextWindowTokens} onInput={set('contextWindowTokens')} /></Field>
+            <Field label={t('Context window (tokens)')}><input class="input" type="number" min="1" max="10000000" required value={form.contextWindowTokens} onInput={set('contextWindowTokens')} /></Field>
           </div>
           <div class="grid-3">
-            <Field label={t('Input USD / M')}><input class="input" type="number" step="any" required value={form.inputPerMillion} onInput={set('inputPerMillion')} /></Field>
-            <Field label={t('Cached input USD / M')}><input class="input" type="number" step="any" value={form.cachedInputPerMillion} onInput={set('cachedInputPerMillion')} /></Field>
-            <Field label={t('Output USD / M')}><input class="input" type="number" step="any" required value={form.outputPerMillion} onInput={set('outputPerMillion')} /></Field>
+            <Field label={t('Input USD / M')}><input class="input" type="number" step="any" min="0" required value={form.inputPerMillion} onInput={set('inputPerMillion')} /></Field>
+            <Field label={t('Cached input USD / M')}><input class="input" type="number" step="any" min="0" max={form.inputPerMillion === '' ? undefined : form.inputPerMillion} value={form.cachedInputPerMillion} onInput={set('cachedInputPerMillion')} /></Field>
+            <Field label={t('Output USD / M')}><input class="input" type="number" step="any" min="0" required value={form.outputPerMillion} onInput={set('outputPerMillion')} /></Field>
           </div>
           <ErrorNote error={action.error} />
           <div class="form-actions"><button class="button primary" type="submit" disabled={action.busy}>{t('save')}</button></div>

@@ -30,6 +30,7 @@ function Limits() {
   const value = draft ?? settings.data;
   async function save(e) {
     e.preventDefault();
+    if (!action.check(e.currentTarget)) return;
     const patch = Object.fromEntries(limitFields.map(([k]) => [k, Number(value[k])]));
     patch.greenFailureMode = value.greenFailureMode;
     patch.greenOutputFailureMode = value.greenOutputFailureMode ?? 'open';
@@ -41,9 +42,9 @@ function Limits() {
     <Card title={t('Rate limits')} aria-busy={settings.loading ? 'true' : 'false'}>
       <ErrorNote error={settings.error || action.error} />
       {value && (
-        <form class="form" onSubmit={save}>
+        <form class="form" onSubmit={save} {...action.formProps}>
           {limitFields.map(([k, label]) => (
-            <Field key={k} label={t(label)}><input class="input" type="number" min="1" required value={value[k]} onInput={set(k)} /></Field>
+            <Field key={k} label={t(label)}><input class="input" type="number" min="1" max="1000000000" required value={value[k]} onInput={set(k)} /></Field>
           ))}
           <Field label={t('While Alibaba Green is unreachable')}>
             <select class="input" value={value.greenFailureMode} onChange={set('greenFailureMode')}>

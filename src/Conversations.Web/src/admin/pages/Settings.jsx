@@ -13,6 +13,7 @@ export function Settings() {
   const set = (k, conv = v => v) => e => { setSaved(false); setDraft({ ...s, [k]: conv(e.currentTarget.value) }); };
   async function save(e) {
     e.preventDefault();
+    if (!action.check(e.currentTarget)) return;
     const { name, instructions, contextBudgetTokens, summaryThresholdTokens, maxOutputTokens, conciseInstruction } = s;
     const r = await action.run(() => api.patch('/v1/tenant/settings', { name, instructions, contextBudgetTokens, summaryThresholdTokens, maxOutputTokens, conciseInstruction }));
     if (r) { setDraft(null); setSaved(true); settings.reload(); }
@@ -23,16 +24,16 @@ export function Settings() {
       <ErrorNote error={settings.error || action.error} onRetry={settings.error ? settings.reload : undefined} />
       {s && (
         <Card>
-          <form class="form" onSubmit={save}>
+          <form class="form" onSubmit={save} {...action.formProps}>
             <Field label={t('Tenant name')}><input class="input" value={s.name} onInput={set('name')} /></Field>
             <Field label={t('Instructions to the assistant')} hint={t("Placed after the platform's system prompt in every conversation.")}>
               <textarea class="input" rows="5" value={s.instructions} onInput={set('instructions')} />
             </Field>
             <Field label={t('Concise-answer instruction (empty turns it off)')}><textarea class="input" rows="2" value={s.conciseInstruction} onInput={set('conciseInstruction')} /></Field>
             <div class="grid-3">
-              <Field label={t('Context budget (tokens)')}><input class="input" type="number" min="1" value={s.contextBudgetTokens} onInput={set('contextBudgetTokens', Number)} /></Field>
-              <Field label={t('Summarize past (tokens)')}><input class="input" type="number" min="1" value={s.summaryThresholdTokens} onInput={set('summaryThresholdTokens', Number)} /></Field>
-              <Field label={t('Longest answer (tokens)')}><input class="input" type="number" min="1" value={s.maxOutputTokens} onInput={set('maxOutputTokens', Number)} /></Field>
+              <Field label={t('Context budget (tokens)')}><input class="input" type="number" min="1000" max="1000000" required value={s.contextBudgetTokens} onInput={set('contextBudgetTokens', Number)} /></Field>
+              <Field label={t('Summarize past (tokens)')}><input class="input" type="number" min="200" max="1000000" required value={s.summaryThresholdTokens} onInput={set('summaryThresholdTokens', Number)} /></Field>
+              <Field label={t('Longest answer (tokens)')}><input class="input" type="number" min="16" max="500000" required value={s.maxOutputTokens} onInput={set('maxOutputTokens', Number)} /></Field>
             </div>
             <SaveActions saved={saved} disabled={action.busy || !draft} />
           </form>

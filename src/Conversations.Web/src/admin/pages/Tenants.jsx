@@ -42,21 +42,26 @@ export function Tenants() {
   );
 }
 
+// The platform's id rules (a pattern attribute is compiled with the v flag, where '-' in a class must be escaped).
+const tenantIdPattern = String.raw`[a-z0-9][a-z0-9\-]{1,62}`;
+const userIdPattern = String.raw`[A-Za-z0-9._@\-]{1,64}`;
+
 function NewTenant({ open, onClose, onCreated }) {
   const [form, setForm] = useState({ tenantId: '', name: '', adminUserId: 'admin' });
   const action = useAction();
   const set = k => e => setForm(f => ({ ...f, [k]: e.currentTarget.value }));
   async function submit(e) {
     e.preventDefault();
+    if (!action.check(e.currentTarget)) return;
     const c = await action.run(() => api.post('/v1/tenants', form));
     if (c) { setForm({ tenantId: '', name: '', adminUserId: 'admin' }); onCreated(c); }
   }
   return (
-    <Dialog title={t('New tenant')} open={open} onClose={onClose}>
-      <form class="form" onSubmit={submit}>
-        <Field label={t('Tenant id')} hint={t('2–63 lower-case letters, digits and -')}><input class="input" required pattern="[a-z0-9][a-z0-9-]{1,62}" value={form.tenantId} onInput={set('tenantId')} /></Field>
+    <Dialog title={t('New tenant')} open={open} onClose={() => { action.clear(); onClose(); }}>
+      <form class="form" onSubmit={submit} {...action.formProps}>
+        <Field label={t('Tenant id')} hint={t('2–63 lower-case letters, digits and -')}><input class="input" required pattern={tenantIdPattern} maxLength={63} title={t('2–63 lower-case letters, digits and -, starting with a letter or digit')} value={form.tenantId} onInput={set('tenantId')} /></Field>
         <Field label={t('Name')}><input class="input" value={form.name} onInput={set('name')} /></Field>
-        <Field label={t('First admin user id')}><input class="input" value={form.adminUserId} onInput={set('adminUserId')} /></Field>
+        <Field label={t('First admin user id')}><input class="input" pattern={userIdPattern} maxLength={64} title={t('1–64 letters, digits, . _ - @ (no spaces)')} value={form.adminUserId} onInput={set('adminUserId')} /></Field>
         <ErrorNote error={action.error} />
         <div class="form-actions"><button class="button primary" type="submit" disabled={action.busy}>{t('create')}</button></div>
       </form>

@@ -1,49 +1,95 @@
-// Users of the tenant and their keys: create a user, issue a key (shown once), list and revoke keys.
+// Users of the tenant and their keys: create a user (then assign roles and issue a key), issue a key (shown once),
+// list and revoke keys, delete a user.
 import { useState } from 'preact/hooks';
 import { api } from '../../shared/api.js';
+import { Icon } from '../../shared/icons.jsx';
 import { t } from '../strings.js';
 import { Badge, Card, DataTable, Dialog, ErrorNote, Field, Page, confirmAction, query, useAction, useLoad, usePages, when } from '../ui.jsx';
 
-export function Users() {
+const enc = encodeURIComponent;
+
+export function Users({ me }) {
   const [creating, setCreating] = useState(false);
+  const [created, setCreated] = useState(null);
   const [keysOf, setKeysOf] = useState(null);
   const pages = usePages(async cursor => {
     const page = await api.get(`/v1/users${query({ cursor, limit: 25 })}`);
     return { items: page.users, next: page.nextCursor };
   });
+  // The ACL roles of each user: a user without one can sign in but reads no documents.
+  const acl = useLoad(() => api.get('/v1/acl'));
+  const aclRoles = new Map((acl.data?.users ?? []).map(u => [u.userId, u.roles]));
+  const action = useAction();
+
+  async function remove(u) {
+    if (!confirmAction(t('Delete user {u}? Their conversations, memory, keys and feedback are deleted; usage stays as anonymous totals. This cannot be undone.', { u: u.displayName || u.userId }))) return;
+    if (await action.run(() => api.delete(`/v1/users/${enc(u.userId)}`)) !== undefined) {
+      if (created?.userId === u.userId) setCreated(null);
+      pages.reload();
+      acl.reload();
+    }
+  }
 
   return (
     <Page title={t('nav.users')} description={t('People who can sign in to this tenant, and their API keys.')}
-      actions={<button class="button primary" type="button" onClick={() => setCreating(true)}>{t('New user')}</button>}>
+      actions={<button class="button primary" type="button" onClick={() => { action.clear(); setCreating(true); }}>{t('New user')}</button>}>
+      {created && (
+        <div class="note ok" role="status" data-testid="user-created">
+          <div>
+            <strong>{t('User {u} created.', { u: created.displayName || created.userId })}</strong>
+            <div>{t('Next: assign roles, so they can read documents, and issue a key, so they can sign in.')}</div>
+            <div class="next-steps">
+              <a class="button small" href={`#/access?assign=${enc(created.userId)}`}>{t('Assign roles')}</a>
+              <button class="button small" type="button" onClick={() => setKeysOf(created)}>{t('Issue a key')}</button>
+            </div>
+          </div>
+          <button class="icon-button" type="button" aria-label={t('close')} onClick={() => setCreated(null)}><Icon name="close" size={16} /></button>
+        </div>
+      )}
       <ErrorNote error={pages.error} onRetry={pages.reload} />
+      <ErrorNote error={action.error} />
       <Card>
-        <DataTable label={t('Users')} rows={pages.data?.items} loading={pages.loading} pages={pages} rowKey={u => u.userId} columns={[
+        <DataTable label={t('Users')} rows={pages.data?.items} loading={pages.loading} pages={pages} rowKey={u => u.userId} stack columns={[
           { key: 'userId', label: t('User id'), render: u => <code>{u.userId}</code> },
           { key: 'displayName', label: t('Name') },
           { key: 'role', label: t('Role'), render: u => <Badge tone={u.role === 'tenant_admin' ? 'accent' : 'neutral'}>{t(`role.${u.role}`)}</Badge> },
+          { key: 'aclRoles', label: t('Access roles'), render: u => !acl.data ? '—' : aclRoles.get(u.userId)?.length
+            ? aclRoles.get(u.userId).map(r => <Badge key={r} tone="accent">{r}</Badge>)
+            : <a href={`#/access?assign=${enc(u.userId)}`} title={t('No roles: this user reads no documents. Assign roles.')}><Badge tone="warn">{t('no roles')}</Badge></a> },
           { key: 'createdAt', label: t('Created'), render: u => when(u.createdAt) },
-          { key: 'keys', label: '', align: 'right', render: u => <button class="button small" type="button" onClick={() => setKeysOf(u)}>{t('Keys')}</button> },
+          { key: 'actions', label: '', align: 'right', render: u => (
+            <span class="row-actions">
+              <button class="button small" type="button" onClick={() => setKeysOf(u)}>{t('Keys')}</button>
+              {u.userId !== me?.userId && <button class="button small danger" type="button" onClick={() => remove(u)}>{t('delete')}</button>}
+            </span>
+          ) },
         ]} />
       </Card>
-      <CreateUser open={creating} onClose={() => setCreating(false)} onCreated={() => { setCreating(false); pages.reload(); }} />
+      <CreateUser open={creating} onClose={() => setCreating(false)} onCreated={u => { setCreating(false); setCreated(u); pages.reload(); acl.reload(); }} />
       <Keys user={keysOf} onClose={() => setKeysOf(null)} />
     </Page>
   );
 }
 
+const blankUser = { userId: '', displayName: '', role: 'user' };
+
 function CreateUser({ open, onClose, onCreated }) {
-  const [form, setForm] = useState({ userId: '', displayName: '', role: 'user' });
+  const [form, setForm] = useState(blankUser);
   const action = useAction();
   const set = k => e => setForm(f => ({ ...f, [k]: e.currentTarget.value }));
   async function submit(e) {
     e.preventDefault();
-    if (await action.run(() => api.post('/v1/users', form))) { setForm({ userId: '', displayName: '', role: 'user' }); onCreated(); }
+    if (!action.check(e.currentTarget)) return;
+    const user = await action.run(() => api.post('/v1/users', form));
+    if (user) { setForm(blankUser); onCreated(user); }
   }
   return (
-    <Dialog title={t('New user')} open={open} onClose={onClose}>
-      <form class="form" onSubmit={submit}>
-        <Field label={t('User id')} hint={t('Letters, digits, . _ - @')}><input class="input" required value={form.userId} onInput={set('userId')} /></Field>
-        <Field label={t('Name')}><input class="input" value={form.displayName} onInput={set('displayName')} /></Field>
+    <Dialog title={t('New user')} open={open} onClose={() => { action.clear(); onClose(); }}>
+      <form class="form" onSubmit={submit} {...action.formProps}>
+        <Field label={t('User id')} hint={t('Letters, digits, . _ - @')}>
+          <input class="input" required maxLength={64} pattern="[A-Za-z0-9._@\-]{1,64}" title={t('1–64 letters, digits, . _ - @ (no spaces)')} value={form.userId} onInput={set('userId')} />
+        </Field>
+        <Field label={t('Name')}><input class="input" maxLength={200} value={form.displayName} onInput={set('displayName')} /></Field>
         <Field label={t('Role')}>
           <select class="input" value={form.role} onChange={set('role')}>
             <option value="user">{t('role.user')}</option>
@@ -60,32 +106,34 @@ function CreateUser({ open, onClose, onCreated }) {
 function Keys({ user, onClose }) {
   const [issued, setIssued] = useState(null);
   const [days, setDays] = useState('');
-  const keys = useLoad(() => user ? api.get(`/v1/users/${encodeURIComponent(user.userId)}/keys`) : Promise.resolve(null), [user?.userId]);
+  const keys = useLoad(() => user ? api.get(`/v1/users/${enc(user.userId)}/keys`) : Promise.resolve(null), [user?.userId]);
   const action = useAction();
 
-  async function issue() {
-    const key = await action.run(() => api.post(`/v1/users/${encodeURIComponent(user.userId)}/keys${query({ expiresInDays: days })}`));
-    if (key) { setIssued(key); keys.reload(); }
+  async function issue(e) {
+    e.preventDefault();
+    if (!action.check(e.currentTarget)) return;
+    const key = await action.run(() => api.post(`/v1/users/${enc(user.userId)}/keys${query({ expiresInDays: days.trim() })}`));
+    if (key) { setIssued(key); setDays(''); keys.reload(); }
   }
   async function revoke(k) {
     if (!confirmAction(t('Revoke key {id}? Whoever uses it is signed out at once.', { id: k.keyId }))) return;
-    if (await action.run(() => api.delete(`/v1/keys/${encodeURIComponent(k.keyId)}`)) !== undefined) keys.reload();
+    if (await action.run(() => api.delete(`/v1/keys/${enc(k.keyId)}`)) !== undefined) keys.reload();
   }
 
   return (
-    <Dialog title={user ? t('Keys of {u}', { u: user.displayName || user.userId }) : ''} open={!!user} onClose={() => { setIssued(null); onClose(); }}>
+    <Dialog title={user ? t('Keys of {u}', { u: user.displayName || user.userId }) : ''} open={!!user} onClose={() => { setIssued(null); setDays(''); action.clear(); onClose(); }}>
       {issued && (
         <div class="note ok" role="status">
           <div><strong>{t('New key — copy it now, it is not shown again:')}</strong><pre class="secret" data-testid="issued-key">{issued.key}</pre></div>
           <button class="button small" type="button" onClick={() => navigator.clipboard?.writeText(issued.key)}>{t('Copy')}</button>
         </div>
       )}
-      <div class="inline-form">
-        <Field label={t('Expires after (days)')}><input class="input" type="number" min="1" max="3650" placeholder={t('never')} value={days} onInput={e => setDays(e.currentTarget.value)} /></Field>
-        <button class="button primary" type="button" onClick={issue} disabled={action.busy}>{t('Issue key')}</button>
-      </div>
+      <form class="inline-form" onSubmit={issue} {...action.formProps}>
+        <Field label={t('Expires after (days)')}><input class="input" type="number" min="1" max="3650" step="1" placeholder={t('never')} value={days} onInput={e => setDays(e.currentTarget.value)} /></Field>
+        <button class="button primary" type="submit" disabled={action.busy}>{t('Issue key')}</button>
+      </form>
       <ErrorNote error={action.error || keys.error} />
-      <DataTable label={t('Keys')} rows={keys.data?.keys} loading={keys.loading} rowKey={k => k.keyId} columns={[
+      <DataTable label={t('Keys')} rows={keys.data?.keys} loading={keys.loading} rowKey={k => k.keyId} stack columns={[
         { key: 'keyId', label: t('Key id'), render: k => <code>{k.keyId}</code> },
         { key: 'createdAt', label: t('Created'), render: k => when(k.createdAt) },
         { key: 'lastUsedAt', label: t('Last used'), render: k => when(k.lastUsedAt) },
