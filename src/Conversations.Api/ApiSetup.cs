@@ -99,8 +99,8 @@ internal static class ApiSetup
         app.MapMetricsEndpoint();
         app.UseDefaultFiles();
         app.UseStaticFiles();
-        app.UseRateLimiter();
         app.UseAuthentication();
+        app.UseRateLimiter(); // after authentication: a key's bucket is spent only by requests that proved its secret
         app.UseCors(); // after authentication: a request's CORS headers depend on the caller's tenant
         app.UseAuditTrail(); // admin changes and refusals into the audit log; read-only keys stop here
         app.UseAuthorization();

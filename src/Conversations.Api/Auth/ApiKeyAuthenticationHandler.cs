@@ -28,19 +28,26 @@ internal sealed class ApiKeyAuthenticationHandler(
     public const string TenantClaim = "tenant_id";
 
     internal const string CallerItem = "conversations.caller";
+    private const string BlockedItem = "conversations.unknown-keys-blocked";
 
     /// <inheritdoc />
     protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
     {
         if (!Request.Headers.Authorization.ToString().StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase)) return AuthenticateResult.NoResult();
         var address = Context.Connection.RemoteIpAddress?.ToString() ?? "unknown";
-        if (failures.IsBlocked(address)) return AuthenticateResult.Fail("Too many unknown keys from this address.");
+        var keyId = Security.FailedKeyLimiter.KeyIdOf(Request.Headers.Authorization.ToString());
+        if (failures.IsBlocked(address, keyId))
+        {
+            Context.Items[BlockedItem] = true;
+            return AuthenticateResult.Fail("Too many unknown keys from this address.");
+        }
         var caller = await keys.AuthenticateAsync(Request, Context.RequestAborted);
         if (caller is null)
         {
-            failures.RecordFailure(address);
+            failures.RecordFailure(address, keyId);
             return AuthenticateResult.Fail("The API key is unknown, revoked or expired.");
         }
+        if (keyId is not null) failures.RecordSuccess(address, keyId);
         usage.Touch(caller.KeyId);
         PlatformTracing.Mark(Context.Features.Get<IHttpActivityFeature>()?.Activity, "authenticated");
         Context.Items[CallerItem] = caller;
@@ -58,6 +65,14 @@ internal sealed class ApiKeyAuthenticationHandler(
     /// <inheritdoc />
     protected override Task HandleChallengeAsync(AuthenticationProperties properties)
     {
+        // Refused without a lookup: the key may be fine, so the client is told to wait, not that its key is bad.
+        if (Context.Items.ContainsKey(BlockedItem))
+        {
+            Response.Headers.RetryAfter = "60";
+            return TypedResults.Problem(
+                "Too many unknown or revoked API keys came from this address in the last minute, so keys not used from it lately are not checked until the minute turns. Wait for the time in Retry-After, then try again.",
+                statusCode: StatusCodes.Status429TooManyRequests, title: "Too many requests", type: "https://httpstatuses.io/429").ExecuteAsync(Context);
+        }
         Response.Headers.WWWAuthenticate = "Bearer";
         return Problems.Unauthorized().ExecuteAsync(Context);
     }

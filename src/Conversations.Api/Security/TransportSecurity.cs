@@ -17,8 +17,9 @@ internal static class TransportSecurity
     {
         services.Configure<ForwardedHeadersOptions>(o =>
         {
-            o.ForwardedHeaders = ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto;
-            // Nothing is trusted by default (ASP.NET Core trusts loopback): X-Forwarded-For from a client is its own claim.
+            // Only the listed proxies are believed. ASP.NET Core trusts loopback by default, and with both lists empty
+            // it believes every sender, so without a listed proxy the headers are not read at all: X-Forwarded-For from
+            // a client is its own claim.
             o.KnownProxies.Clear();
             o.KnownIPNetworks.Clear();
             foreach (var entry in (config["Api:TrustedProxies"] ?? "").Split([',', ';', ' '], StringSplitOptions.RemoveEmptyEntries))
@@ -26,6 +27,9 @@ internal static class TransportSecurity
                 if (entry.Contains('/')) o.KnownIPNetworks.Add(System.Net.IPNetwork.Parse(entry));
                 else o.KnownProxies.Add(IPAddress.Parse(entry));
             }
+            o.ForwardedHeaders = o.KnownProxies.Count + o.KnownIPNetworks.Count > 0
+                ? ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto
+                : ForwardedHeaders.None;
         });
         services.AddSingleton<FailedKeyLimiter>();
         services.AddHsts(o =>
@@ -60,21 +64,22 @@ internal static class TransportSecurity
         return services;
     }
 
-    // The key id is public and in the key's text, so the limit is decided before any database lookup: a flood of bad
-    // keys costs the database nothing. Probes are not limited.
+    // Decided after authentication: a key's bucket counts only requests that proved its secret, since its id is public
+    // and anyone could otherwise spend it. A request without a valid key counts against its address, and the failed-key
+    // limiter bounds the lookups such requests cost. Probes are not limited.
     private static (string Partition, int Permits) PartitionOf(HttpContext http, int perKey, int anonymous)
     {
         var path = http.Request.Path;
         if (path.StartsWithSegments("/healthz") || path.StartsWithSegments("/readyz")) return ("probe", 0);
-        var header = http.Request.Headers.Authorization.ToString();
-        if (header.StartsWith("Bearer cvk_", StringComparison.OrdinalIgnoreCase))
-        {
-            var rest = header.AsSpan("Bearer cvk_".Length);
-            var sep = rest.IndexOf('_');
-            if (sep > 0 && sep <= 32) return ("key:" + rest[..sep].ToString(), perKey);
-        }
+        if (http.Items[Auth.ApiKeyAuthenticationHandler.CallerItem] is Auth.ApiCaller caller) return ("key:" + caller.KeyId, perKey);
         return ("ip:" + (http.Connection.RemoteIpAddress?.ToString() ?? "unknown"), anonymous);
     }
+
+    // The pages load nothing from elsewhere, and an answer (model output, documents) must not make a reader's browser
+    // call another host: an image or a fetch with data in its URL is how such text would carry it out.
+    private const string ContentSecurityPolicy =
+        "default-src 'self'; img-src 'self' data: blob:; style-src 'self' 'unsafe-inline'; connect-src 'self'; "
+        + "frame-ancestors 'none'; base-uri 'none'; object-src 'none'; form-action 'self'";
 
     /// <summary>Forwarded headers (first), HSTS and the secure headers, then the rate limiter.</summary>
     public static WebApplication UseTransportSecurity(this WebApplication app)
@@ -89,7 +94,7 @@ internal static class TransportSecurity
             headers["Referrer-Policy"] = "no-referrer";
             headers["Cross-Origin-Opener-Policy"] = "same-origin";
             headers["Cross-Origin-Resource-Policy"] = "same-origin";
-            headers.ContentSecurityPolicy = "frame-ancestors 'none'; base-uri 'none'; object-src 'none'";
+            headers.ContentSecurityPolicy = ContentSecurityPolicy;
             if (http.Request.Path.StartsWithSegments("/v1")) headers.CacheControl = "no-store";
             return next(http);
         });

@@ -2,7 +2,7 @@ namespace Conversations.IntegrationTests.DataSecurity;
 
 /// <summary>
 /// One platform process for the data-security tests: loopback is a trusted proxy (so X-Forwarded-For and
-/// X-Forwarded-Proto are honoured from the test), and anonymous requests have a small rate limit.
+/// X-Forwarded-Proto are honoured from the test), and anonymous and keyed requests have small rate limits.
 /// </summary>
 public sealed class DataSecurityFixture() : PlatformHost("dsec", OperatorKey)
 {
@@ -12,11 +12,15 @@ public sealed class DataSecurityFixture() : PlatformHost("dsec", OperatorKey)
     /// <summary>Anonymous requests per minute and address.</summary>
     public const int AnonymousPerMinute = 40;
 
+    /// <summary>Requests per minute and key.</summary>
+    public const int PerKeyPerMinute = 100;
+
     /// <inheritdoc />
     protected override void Configure(IDictionary<string, string> environment)
     {
         environment["Api__TrustedProxies"] = "127.0.0.1";
         environment["Api__RateLimit__AnonymousPerMinute"] = AnonymousPerMinute.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        environment["Api__RateLimit__PerKeyPerMinute"] = PerKeyPerMinute.ToString(System.Globalization.CultureInfo.InvariantCulture);
     }
 }
 

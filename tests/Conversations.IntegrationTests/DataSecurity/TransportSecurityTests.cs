@@ -33,10 +33,14 @@ public sealed class TransportSecurityTests(DataSecurityFixture fx) : DataSecurit
         Assert.True(last!.Headers.RetryAfter is not null);
     }
 
-    [Fact(DisplayName = "An address that keeps presenting made-up keys is refused without a lookup, even with a new key id each time")]
+    [Fact(DisplayName = "An address that keeps presenting made-up keys is refused without a lookup, even with a new key id each time; a key accepted from it before goes on working")]
     public async Task Made_up_keys_are_limited()
     {
-        var (_, userKey) = await fx.NewTenantKeysAsync("bogus");
+        var (adminKey, userKey) = await fx.NewTenantKeysAsync("bogus");
+        // A colleague behind the same address signed in before the flood.
+        using var colleague = fx.As(adminKey);
+        colleague.Http.DefaultRequestHeaders.Add("X-Forwarded-For", "198.51.100.30");
+        Assert.Equal(HttpStatusCode.OK, (await colleague.Http.GetAsync("/v1/users")).StatusCode);
         var statuses = new List<HttpStatusCode>();
         for (var i = 0; i <= DataSecurityFixture.AnonymousPerMinute; i++)
         {
@@ -44,13 +48,43 @@ public sealed class TransportSecurityTests(DataSecurityFixture fx) : DataSecurit
             bogus.Http.DefaultRequestHeaders.Add("X-Forwarded-For", "198.51.100.30");
             statuses.Add((await bogus.Http.GetAsync("/v1/conversations")).StatusCode);
         }
-        Assert.All(statuses, s => Assert.Equal(HttpStatusCode.Unauthorized, s));
-        // Now even a real key from that address is refused until the minute turns; other addresses are not affected.
+        // Each looked-up key is a 401; past the limit the address is told to wait.
+        Assert.All(statuses[..^1], s => Assert.Equal(HttpStatusCode.Unauthorized, s));
+        Assert.Equal(HttpStatusCode.TooManyRequests, statuses[^1]);
+        // Now a key not seen from that address is refused until the minute turns, real or not; other addresses are not
+        // affected, and the colleague's key, accepted from there before, is still looked up.
         using var real = fx.As(userKey);
         real.Http.DefaultRequestHeaders.Add("X-Forwarded-For", "198.51.100.30");
-        Assert.Equal(HttpStatusCode.Unauthorized, (await real.Http.GetAsync("/v1/conversations")).StatusCode);
+        var waiting = await real.Http.GetAsync("/v1/conversations");
+        Assert.Equal(HttpStatusCode.TooManyRequests, waiting.StatusCode);
+        Assert.NotNull(waiting.Headers.RetryAfter);
         using var elsewhere = fx.As(userKey);
         Assert.Equal(HttpStatusCode.OK, (await elsewhere.Http.GetAsync("/v1/conversations")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await colleague.Http.GetAsync("/v1/users")).StatusCode);
+        // The colleague's key id with a wrong secret fails (the address's own request limit may answer first), and then
+        // the id is no longer let through the block.
+        using var guessing = fx.As(adminKey[..^4] + "nope");
+        guessing.Http.DefaultRequestHeaders.Add("X-Forwarded-For", "198.51.100.30");
+        Assert.Contains((await guessing.Http.GetAsync("/v1/users")).StatusCode, new[] { HttpStatusCode.Unauthorized, HttpStatusCode.TooManyRequests });
+        Assert.Equal(HttpStatusCode.TooManyRequests, (await colleague.Http.GetAsync("/v1/users")).StatusCode);
+    }
+
+    [Fact(DisplayName = "A key's id is public, but only requests with its secret spend its rate limit: wrong secrets from anywhere leave it working")]
+    public async Task Wrong_secrets_do_not_spend_a_keys_limit()
+    {
+        var (_, userKey) = await fx.NewTenantKeysAsync("spend");
+        var wrong = userKey[..^4] + "nope";
+        // More wrong-secret requests than the key's own limit, spread over addresses so no address is blocked first.
+        var sent = 0;
+        for (var address = 0; sent <= DataSecurityFixture.PerKeyPerMinute; address++)
+        {
+            using var guessing = fx.As(wrong);
+            guessing.Http.DefaultRequestHeaders.Add("X-Forwarded-For", $"198.51.100.{100 + address}");
+            for (var i = 0; i < DataSecurityFixture.AnonymousPerMinute / 2; i++, sent++)
+                Assert.Equal(HttpStatusCode.Unauthorized, (await guessing.Http.GetAsync("/v1/me")).StatusCode);
+        }
+        using var owner = fx.As(userKey);
+        Assert.Equal(HttpStatusCode.OK, (await owner.Http.GetAsync("/v1/me")).StatusCode);
     }
 
     [Fact(DisplayName = "CORS origins are per tenant: a request gets CORS headers only for an origin its own tenant lists")]
