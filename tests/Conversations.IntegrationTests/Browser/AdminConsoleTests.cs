@@ -276,6 +276,130 @@ public sealed class AdminConsoleTests(PlatformFixture fx) : PlatformTests
         Assert.Empty(console.Errors);
     }
 
+    [Fact(DisplayName = "Number fields are checked in the browser: an out-of-range or fractional value is refused with the field's label and range, nothing is sent, and the message goes on the next edit")]
+    public async Task Number_fields_are_checked_before_sending()
+    {
+        var (admin, _) = await fx.NewUnlimitedTenantAsync("cnum");
+        await using var console = await ConsoleBrowser.SignInAsync(fx.BaseUrl, admin.Key);
+        var writes = new List<string>();
+        console.Page.Request += (_, r) => { if (r.Method != "GET") lock (writes) writes.Add($"{r.Method} {r.Url}"); };
+
+        // Issue key: a real form submit, checked against the field's 1–3650.
+        await console.OpenAsync("users", "Users & keys");
+        await console.Page.Locator("tr", new() { HasText = "alice" }).GetByRole(AriaRole.Button, new() { Name = "Keys" }).ClickAsync();
+        var dialog = console.Page.GetByRole(AriaRole.Dialog);
+        var days = dialog.GetByLabel("Expires after (days)");
+        foreach (var bad in new[] { "99999999999", "1.5", "0" })
+        {
+            await days.FillAsync(bad);
+            await dialog.GetByRole(AriaRole.Button, new() { Name = "Issue key" }).ClickAsync();
+            await Assertions.Expect(dialog.Locator(".note.error")).ToHaveTextAsync("Expires after (days) must be a whole number from 1 to 3,650.");
+            await Assertions.Expect(days).ToHaveAttributeAsync("aria-invalid", "true");
+        }
+        await console.ScreenshotAsync("admin-key-days-refused");
+        await days.FillAsync("30");
+        await Assertions.Expect(dialog.Locator(".note.error")).ToHaveCountAsync(0);
+        lock (writes) Assert.Empty(writes);
+        await dialog.GetByRole(AriaRole.Button, new() { Name = "Issue key" }).ClickAsync();
+        await dialog.GetByTestId("issued-key").WaitForAsync();
+        lock (writes) { Assert.Single(writes); Assert.Contains("expiresInDays=30", writes[0]); writes.Clear(); }
+        await dialog.GetByRole(AriaRole.Button, new() { Name = "close" }).ClickAsync();
+
+        // Settings: a budget past the platform's range is refused before the PATCH, and editing another field clears it.
+        await console.OpenAsync("settings", "Settings");
+        await console.Page.GetByLabel("Context budget (tokens)").FillAsync("999999999999");
+        await console.Page.GetByRole(AriaRole.Button, new() { Name = "Save" }).ClickAsync();
+        await Assertions.Expect(console.Page.Locator(".note.error")).ToHaveTextAsync("Context budget (tokens) must be a whole number from 1,000 to 1,000,000.");
+        await console.ScreenshotAsync("admin-settings-refused");
+        await console.Page.GetByLabel("Tenant name").FillAsync("Numbers Co");
+        await Assertions.Expect(console.Page.Locator(".note.error")).ToHaveCountAsync(0);
+
+        // Lexicons & limits: 1e30 requests a minute.
+        await console.OpenAsync("moderation", "Lexicons & limits");
+        await console.Page.GetByLabel("Requests a minute per user").FillAsync("1e30");
+        await console.Page.GetByRole(AriaRole.Button, new() { Name = "Save" }).ClickAsync();
+        await Assertions.Expect(console.Page.Locator(".note.error")).ToHaveTextAsync("Requests a minute per user must be a whole number from 1 to 1,000,000,000.");
+        lock (writes) Assert.Empty(writes);
+        Assert.Empty(console.Errors);
+    }
+
+    [Fact(DisplayName = "The new tenant dialog's id pattern compiles in the browser and matches the platform's rule: a bad id is refused there with the rule, nothing is sent")]
+    public async Task New_tenant_id_is_checked_by_its_pattern()
+    {
+        await using var console = await ConsoleBrowser.SignInAsync(fx.BaseUrl, PlatformFixture.OperatorKey);
+        var writes = new List<string>();
+        console.Page.Request += (_, r) => { if (r.Method != "GET") lock (writes) writes.Add($"{r.Method} {r.Url}"); };
+        await console.OpenAsync("tenants", "Tenants");
+        await console.Page.GetByRole(AriaRole.Button, new() { Name = "New tenant" }).ClickAsync();
+        var id = console.Page.GetByLabel("Tenant id");
+        // The pattern is a real check: what the platform accepts passes, what it refuses does not.
+        foreach (var (value, valid) in new[] { ("ok-tenant-1", true), ("a1", true), ("Bad Id!!", false), ("-lead", false), ("x", false), (new string('a', 64), false) })
+            Assert.True(valid == await id.EvaluateAsync<bool>("(e, v) => { e.value = v; return e.checkValidity(); }", value), value);
+        await id.FillAsync("Bad Id!!");
+        await console.Page.GetByRole(AriaRole.Button, new() { Name = "Create" }).ClickAsync();
+        await Assertions.Expect(console.Page.GetByRole(AriaRole.Dialog).Locator(".note.error"))
+            .ToHaveTextAsync("Tenant id: 2–63 lower-case letters, digits and -, starting with a letter or digit.");
+        await console.ScreenshotAsync("admin-tenant-id-refused");
+        lock (writes) Assert.Empty(writes);
+        Assert.Empty(console.Errors); // no "not a valid regular expression" from the pattern
+    }
+
+    [Fact(DisplayName = "On a phone the Usage page does not scroll sideways and the Keys dialog shows Revoke on the screen")]
+    public async Task Usage_and_keys_fit_a_phone()
+    {
+        var (admin, user) = await fx.NewUnlimitedTenantAsync("cphone");
+        (await user.SendAsync(await user.CreateConversationAsync(), "What is the travel policy?")).Done();
+        await using var console = await ConsoleBrowser.SignInAsync(fx.BaseUrl, admin.Key);
+        await console.Page.SetViewportSizeAsync(390, 844);
+        await console.OpenAsync("usage", "Usage & cost");
+        foreach (var drawn in await console.Page.Locator("figure.chart").AllAsync()) await Assertions.Expect(drawn).ToHaveAttributeAsync("data-drawn", "true");
+        Assert.True(await console.Page.EvaluateAsync<bool>("() => document.documentElement.scrollWidth <= document.documentElement.clientWidth"),
+            "the Usage page scrolls sideways");
+        await console.ScreenshotAsync("admin-phone-usage-fits", fullPage: true);
+
+        await console.OpenAsync("users", "Users & keys");
+        await console.Page.Locator("tr", new() { HasText = "alice" }).GetByRole(AriaRole.Button, new() { Name = "Keys" }).ClickAsync();
+        var revoke = console.Page.GetByRole(AriaRole.Dialog).GetByRole(AriaRole.Button, new() { Name = "Revoke" }).First;
+        await revoke.WaitForAsync();
+        var box = await revoke.BoundingBoxAsync();
+        Assert.True(box!.X >= 0 && box.X + box.Width <= 390, $"Revoke is at x {box.X}–{box.X + box.Width}");
+        await console.ScreenshotAsync("admin-phone-keys");
+        Assert.Empty(console.Errors);
+    }
+
+    [Fact(DisplayName = "A new user is confirmed and led to roles and a key; a user is deleted from the list after a confirmation")]
+    public async Task New_user_is_led_on_and_can_be_deleted()
+    {
+        var (admin, _) = await fx.NewUnlimitedTenantAsync("cnew");
+        await ApiClient.EnsureAsync(await admin.Http.PutAsJsonAsync("/v1/acl/roles/staff", new { includes = Array.Empty<string>(), labels = new[] { "public" } }), HttpStatusCode.OK);
+        await using var console = await ConsoleBrowser.SignInAsync(fx.BaseUrl, admin.Key);
+        await console.OpenAsync("users", "Users & keys");
+        await console.Page.GetByRole(AriaRole.Button, new() { Name = "New user" }).ClickAsync();
+        await console.Page.GetByLabel("User id").FillAsync("erin");
+        await console.Page.GetByLabel("Name", new() { Exact = true }).FillAsync("Erin Wu");
+        await console.Page.GetByRole(AriaRole.Button, new() { Name = "Create" }).ClickAsync();
+        await Assertions.Expect(console.Page.GetByTestId("user-created")).ToContainTextAsync("User Erin Wu created.");
+        await Assertions.Expect(console.Page.Locator("tr", new() { HasText = "Erin Wu" })).ToContainTextAsync("no roles");
+        await console.ScreenshotAsync("admin-user-created");
+
+        // Assign roles opens the roles dialog for erin on Roles & access.
+        await console.Page.GetByTestId("user-created").GetByRole(AriaRole.Link, new() { Name = "Assign roles" }).ClickAsync();
+        var dialog = console.Page.GetByRole(AriaRole.Dialog);
+        await Assertions.Expect(dialog.GetByLabel("User id", new() { Exact = true })).ToHaveValueAsync("erin");
+        await dialog.GetByLabel("staff").CheckAsync();
+        await dialog.GetByRole(AriaRole.Button, new() { Name = "Save" }).ClickAsync();
+        await Assertions.Expect(console.Page.GetByRole(AriaRole.Dialog)).ToHaveCountAsync(0);
+        var roles = (await admin.Http.GetFromJsonAsync<JsonNode>("/v1/acl"))!["users"]!.AsArray();
+        Assert.Contains(roles, u => u!["userId"]!.GetValue<string>() == "erin" && u["roles"]!.AsArray().Any(r => r!.GetValue<string>() == "staff"));
+
+        await console.OpenAsync("users", "Users & keys");
+        await console.Page.Locator("tr", new() { HasText = "Erin Wu" }).GetByRole(AriaRole.Button, new() { Name = "Delete" }).ClickAsync();
+        await Assertions.Expect(console.Page.Locator("tr", new() { HasText = "Erin Wu" })).ToHaveCountAsync(0);
+        var users = (await admin.Http.GetFromJsonAsync<JsonNode>("/v1/users"))!["users"]!.AsArray();
+        Assert.DoesNotContain(users, u => u!["userId"]!.GetValue<string>() == "erin");
+        Assert.Empty(console.Errors);
+    }
+
     // Types spaces into the dialog's field and submits: the field says why, is marked invalid, and the dialog closes unsent.
     private static async Task RefusedAsync(ConsoleBrowser console, string field, string screenshot)
     {

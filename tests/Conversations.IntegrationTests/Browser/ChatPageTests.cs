@@ -377,6 +377,64 @@ public sealed class ChatPageTests(WebChatFixture fx)
         Assert.False(await r.ReadAsync(), "the comment replaced the first vote");
     }
 
+    [Fact(DisplayName = "An answer's Markdown image becomes a link and its raw <img> is removed: the page loads nothing from another host")]
+    public async Task Answer_images_are_links_and_load_nothing()
+    {
+        const string answer =
+            "The zebrafrog policy [leave#0]:\n\n![company logo](http://images.invalid/pixel.png?q=leak) and " +
+            "<img src=\"http://raw.invalid/raw.png\"> and ![](http://bare.invalid/a.png)\n";
+        var (key, _) = await fx.NewReaderAsync();
+        using var scripted = fx.AnswerWith(answer);
+        await using var b = await ChatBrowser.OpenAsync(fx.BaseUrl);
+        var elsewhere = new List<string>();
+        b.Context.Request += (_, r) => { if (!r.Url.StartsWith(fx.BaseUrl, StringComparison.Ordinal)) lock (elsewhere) elsewhere.Add(r.Url); };
+        await b.SignInAsync(key);
+        await b.AskAndWaitAsync("What does the zebrafrog policy say?");
+
+        var markdown = b.LastAnswer.Locator(".markdown");
+        Assert.Equal(0, await markdown.Locator("img, picture, video, audio, source").CountAsync());
+        var logo = markdown.GetByRole(AriaRole.Link, new() { Name = "company logo" });
+        Assert.Equal("http://images.invalid/pixel.png?q=leak", await logo.GetAttributeAsync("href"));
+        Assert.Equal("_blank", await logo.GetAttributeAsync("target"));
+        Assert.Equal("noopener noreferrer", await logo.GetAttributeAsync("rel"));
+        // An image without alt text is named by its address.
+        Assert.Equal(1, await markdown.GetByRole(AriaRole.Link, new() { Name = "http://bare.invalid/a.png" }).CountAsync());
+        await b.ScreenshotAsync("answer-image-as-link");
+        await b.Page.WaitForTimeoutAsync(300);
+        lock (elsewhere) Assert.Empty(elsewhere);
+    }
+
+    [Fact(DisplayName = "The chat refuses an operator key with a sentence, lets a tenant admin chat, and keeps its sign-in when the admin console is signed in to in the same tab")]
+    public async Task Chat_sign_in_refuses_operators_and_keeps_its_own_session()
+    {
+        var (userKey, adminKey, _) = await fx.NewReaderWithAdminAsync();
+        await using var b = await ChatBrowser.OpenAsync(fx.BaseUrl);
+        var page = b.Page;
+        await page.GetByLabel("API key").FillAsync(WebChatFixture.OperatorKey);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
+        await Assertions.Expect(page.Locator("#signin-error")).ToContainTextAsync("operator key");
+        Assert.Equal(0, await page.GetByLabel("Message", new() { Exact = true }).CountAsync());
+        await b.ScreenshotAsync("sign-in-operator-refused");
+
+        // A tenant admin may use the chat.
+        await b.SignInAsync(adminKey);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Sign out" }).ClickAsync();
+
+        // Signed in to the chat as alice, then to the console as the tenant admin in the same tab: the chat is still alice's.
+        await b.SignInAsync(userKey);
+        await page.GotoAsync("/admin/");
+        await page.GetByLabel("API key").FillAsync(adminKey);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
+        await page.Locator(".sidebar").WaitForAsync();
+        await page.GotoAsync("/");
+        await page.GetByLabel("Message", new() { Exact = true }).WaitForAsync();
+        Assert.Equal("alice", (await page.GetByTestId("me-user").InnerTextAsync()).ToLowerInvariant());
+        Assert.EndsWith("· user", await page.GetByTestId("me-tenant").InnerTextAsync());
+        // And the console is still the admin's.
+        await page.GotoAsync("/admin/");
+        await Assertions.Expect(page.GetByTestId("who-role")).ToContainTextAsync("tenant admin");
+    }
+
     [Fact(DisplayName = "At 390×844 the chat fills the screen, the composer spans it, and the list is a drawer")]
     public async Task Phone_layout()
     {

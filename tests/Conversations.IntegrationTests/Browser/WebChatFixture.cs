@@ -45,6 +45,13 @@ public sealed class WebChatFixture() : ModelPlatformHost("web", OperatorKey)
         return new ModelReset(this);
     }
 
+    /// <summary>Has the model answer with <paramref name="answer"/> (as the usual answer streams); disposing it puts the model back to <see cref="Streaming"/>.</summary>
+    public IDisposable AnswerWith(string answer)
+    {
+        Model.Control.SetModel(ModelId, Streaming with { ScriptedAnswer = answer });
+        return new ModelReset(this);
+    }
+
     private sealed class ModelReset(WebChatFixture fixture) : IDisposable
     {
         public void Dispose() => fixture.ResetModel();
