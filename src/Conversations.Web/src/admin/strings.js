@@ -140,6 +140,35 @@ const zh = {
   'drift.too_few_samples': '问题数量还不够',
   'drift.steady': '稳定',
   'drift.drifted': '已漂移',
+  "code.input": "提问",
+  "code.output": "回答",
+  "code.block": "拦截",
+  "code.mask": "脱敏",
+  "code.allow": "放行",
+  "code.low": "低",
+  "code.medium": "中",
+  "code.high": "高",
+  "code.policy": "策略",
+  "code.model": "模型",
+  "code.canary": "灰度",
+  "code.budget": "预算",
+  "code.small": "小",
+  "code.large": "大",
+  "code.turn": "对话",
+  "code.summary": "摘要",
+  "code.batch": "批处理",
+  "code.budget-alert": "预算告警",
+  "code.budget-denial": "预算拒绝",
+  "code.canary-evaluated": "灰度评估",
+  "code.canary-promoted": "灰度已全量",
+  "code.canary-promotion-override": "灰度强制全量",
+  "code.canary-promotion-refused": "灰度全量被拒",
+  "code.canary-rolled-back": "灰度已回滚",
+  "code.canary-start": "灰度开始",
+  "code.model-health": "模型健康",
+  "code.model-registered": "模型已注册",
+  "code.model-removed": "模型已移除",
+  "code.policy-updated": "策略已更新",
   'every {n} min': '每 {n} 分钟',
   // Page text: the English text is its own key.
   "A monthly ceiling on model spend, with alerts as it fills.": "每月模型支出上限，接近时发出告警。",
@@ -441,3 +470,10 @@ const zh = {
 
 /** The console's translate function. */
 export const t = makeT({ en, zh });
+
+/** A code from the API (an action, a kind, a risk level) in the page's language; the code itself where it has no translation (always in English). */
+export function codeText(code) {
+  const key = `code.${code}`;
+  const text = t(key);
+  return text === key ? code : text;
+}

@@ -2,7 +2,7 @@
 import { useState } from 'preact/hooks';
 import { api } from '../../shared/api.js';
 import { Icon } from '../../shared/icons.jsx';
-import { t } from '../strings.js';
+import { codeText, t } from '../strings.js';
 import { Badge, Card, DataTable, ErrorNote, Field, Filters, Page, Stat, query, usePages, when } from '../ui.jsx';
 
 const actionTone = a => a === 'block' ? 'danger' : a === 'mask' ? 'warn' : 'neutral';
@@ -27,7 +27,7 @@ export function ModerationEvents() {
     <Page title={t('nav.moderation-events')} description={t('What moderation found in questions and answers (content stored masked).')}>
       <Filters onSubmit={f.apply}>
         <Field label={t('Phase')}><select class="input" value={f.draft.phase} onChange={f.set('phase')}><option value="">{t('all')}</option><option value="input">{t('question')}</option><option value="output">{t('answer')}</option></select></Field>
-        <Field label={t('Action')}><select class="input" value={f.draft.action} onChange={f.set('action')}><option value="">{t('all')}</option>{['block', 'mask', 'allow'].map(v => <option key={v}>{v}</option>)}</select></Field>
+        <Field label={t('Action')}><select class="input" value={f.draft.action} onChange={f.set('action')}><option value="">{t('all')}</option>{['block', 'mask', 'allow'].map(v => <option key={v} value={v}>{codeText(v)}</option>)}</select></Field>
         <Field label={t('user')}><input class="input" value={f.draft.userId} onInput={f.set('userId')} /></Field>
         <Field label={t('Label')}><input class="input" value={f.draft.label} onInput={f.set('label')} /></Field>
         <Field label={t('Since')}><input class="input" type="date" value={f.draft.since} onInput={f.set('since')} /></Field>
@@ -38,9 +38,9 @@ export function ModerationEvents() {
         <DataTable label={t('nav.moderation-events')} rows={pages.data?.items} loading={pages.loading} pages={pages} rowKey={e => e.id} columns={[
           { key: 'createdAt', label: t('When'), render: e => when(e.createdAt) },
           { key: 'userId', label: t('user'), render: e => <code>{e.userId}</code> },
-          { key: 'phase', label: t('Phase'), render: e => <Badge>{e.phase}</Badge> },
-          { key: 'action', label: t('Action'), render: e => <Badge tone={actionTone(e.action)}>{e.action}</Badge> },
-          { key: 'riskLevel', label: t('Risk'), render: e => <Badge tone={e.riskLevel === 'high' ? 'danger' : e.riskLevel === 'medium' ? 'warn' : 'neutral'}>{e.riskLevel}</Badge> },
+          { key: 'phase', label: t('Phase'), render: e => <Badge>{codeText(e.phase)}</Badge> },
+          { key: 'action', label: t('Action'), render: e => <Badge tone={actionTone(e.action)}>{codeText(e.action)}</Badge> },
+          { key: 'riskLevel', label: t('Risk'), render: e => <Badge tone={e.riskLevel === 'high' ? 'danger' : e.riskLevel === 'medium' ? 'warn' : 'neutral'}>{codeText(e.riskLevel)}</Badge> },
           { key: 'labels', label: t('Labels'), render: e => e.labels.join(', ') || '—' },
           { key: 'content', label: t('Content (masked)'), render: e => <span class="clip" title={e.content}>{e.content}</span> },
         ]} />
@@ -101,7 +101,7 @@ export function RoutingEvents() {
         <Field label={t('Kind')}>
           <select class="input" value={f.draft.kind} onChange={f.set('kind')}>
             <option value="">{t('all')}</option>
-            {['policy', 'model', 'canary', 'budget'].map(k => <option key={k} value={k}>{k}</option>)}
+            {['policy', 'model', 'canary', 'budget'].map(k => <option key={k} value={k}>{codeText(k)}</option>)}
           </select>
         </Field>
         <Field label={t('Since')}><input class="input" type="date" value={f.draft.since} onInput={f.set('since')} /></Field>
@@ -111,7 +111,7 @@ export function RoutingEvents() {
       <Card>
         <DataTable label={t('nav.routing-events')} rows={pages.data?.items} loading={pages.loading} pages={pages} columns={[
           { key: 'at', label: t('When'), render: e => when(e.at) },
-          { key: 'kind', label: t('Kind'), render: e => <Badge tone={tone(e.kind)}>{e.kind}</Badge> },
+          { key: 'kind', label: t('Kind'), render: e => <Badge tone={tone(e.kind)}>{codeText(e.kind)}</Badge> },
           { key: 'message', label: t('What happened') },
         ]} />
       </Card>

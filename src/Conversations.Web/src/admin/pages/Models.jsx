@@ -2,7 +2,7 @@
 // and large, domain rules, fallbacks, caches), and each model's health.
 import { useState } from 'preact/hooks';
 import { api } from '../../shared/api.js';
-import { t } from '../strings.js';
+import { codeText, t } from '../strings.js';
 import { Badge, Card, DataTable, Dialog, ErrorNote, Field, Page, confirmAction, fmt, useAction, useLoad, useRequiredText } from '../ui.jsx';
 
 const circuitTone = c => c === 'closed' ? 'ok' : c === 'open' ? 'danger' : 'warn';
@@ -28,7 +28,7 @@ export function Models() {
         <DataTable label={t('Model catalog')} rows={models} loading={config.loading} rowKey={m => m.id}
           empty={t('No models registered: turns use the platform model.')} columns={[
             { key: 'id', label: t('Id'), render: m => <><strong>{m.id}</strong><br /><small class="muted">{m.modelName}</small></> },
-            { key: 'tier', label: t('Tier'), render: m => <Badge tone={m.tier === 'large' ? 'accent' : 'neutral'}>{m.tier}</Badge> },
+            { key: 'tier', label: t('Tier'), render: m => <Badge tone={m.tier === 'large' ? 'accent' : 'neutral'}>{codeText(m.tier)}</Badge> },
             { key: 'endpoint', label: t('Endpoint'), render: m => <code class="clip">{m.endpoint}</code> },
             { key: 'price', label: t('USD / M tokens (in · cached · out)'), render: m => `${m.inputPerMillion} · ${m.cachedInputPerMillion} · ${m.outputPerMillion}` },
             { key: 'contextWindowTokens', label: t('Context'), align: 'right' },
@@ -152,7 +152,7 @@ function ModelDialog({ model, onClose, onSaved }) {
           )}
           <label class="check"><input type="checkbox" checked={form.vision} onChange={set('vision')} /> {t('Reads images')}</label>
           <div class="grid-3">
-            <Field label={t('Tier')}><select class="input" value={form.tier} onChange={set('tier')}><option>small</option><option>large</option></select></Field>
+            <Field label={t('Tier')}><select class="input" value={form.tier} onChange={set('tier')}><option value="small">{codeText('small')}</option><option value="large">{codeText('large')}</option></select></Field>
             <Field label={t('Domains')}><input class="input" value={form.domains} onInput={set('domains')} /></Field>
             <Field label={t('Context window (tokens)')}><input class="input" type="number" min="1" max="10000000" required value={form.contextWindowTokens} onInput={set('contextWindowTokens')} /></Field>
           </div>

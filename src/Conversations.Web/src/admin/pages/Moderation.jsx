@@ -1,7 +1,7 @@
 // Moderation settings: request and token limits per user and per tenant, the Green outage mode, and custom lexicons.
 import { useState } from 'preact/hooks';
 import { api } from '../../shared/api.js';
-import { t } from '../strings.js';
+import { codeText, t } from '../strings.js';
 import { Badge, Card, DataTable, Dialog, ErrorNote, Field, Page, SaveActions, confirmAction, useAction, useLoad, useRequiredText, when } from '../ui.jsx';
 
 const limitFields = [
@@ -83,8 +83,8 @@ function Lexicons() {
       <DataTable label={t('Custom lexicons')} rows={list.data?.lexicons} loading={list.loading} rowKey={l => l.name} columns={[
         { key: 'name', label: t('Name'), render: l => <strong>{l.name}</strong> },
         { key: 'words', label: t('Words'), render: l => <span class="clip">{[...l.words, ...l.substringWords.map(w => `*${w}*`)].join(', ')}</span> },
-        { key: 'riskLevel', label: t('Risk'), render: l => <Badge tone={l.riskLevel === 'high' ? 'danger' : l.riskLevel === 'medium' ? 'warn' : 'neutral'}>{l.riskLevel}</Badge> },
-        { key: 'action', label: t('Action'), render: l => <Badge tone={l.action === 'block' ? 'danger' : 'warn'}>{l.action}</Badge> },
+        { key: 'riskLevel', label: t('Risk'), render: l => <Badge tone={l.riskLevel === 'high' ? 'danger' : l.riskLevel === 'medium' ? 'warn' : 'neutral'}>{codeText(l.riskLevel)}</Badge> },
+        { key: 'action', label: t('Action'), render: l => <Badge tone={l.action === 'block' ? 'danger' : 'warn'}>{codeText(l.action)}</Badge> },
         { key: 'updatedAt', label: t('Updated'), render: l => when(l.updatedAt) },
         { key: 'ops', label: '', align: 'right', render: l => <span class="row-actions">
           <button class="button small" type="button" onClick={() => setEditing(l)}>{t('edit')}</button>
@@ -123,8 +123,8 @@ function LexiconDialog({ lexicon, onClose, onSaved }) {
           <Field label={t('Words (one a line; whole words, anywhere in CJK)')}><textarea class="input" rows="4" value={form.words} onInput={set('words')} /></Field>
           <Field label={t('Substring words (also inside longer words)')}><textarea class="input" rows="2" value={form.substringWords} onInput={set('substringWords')} /></Field>
           <div class="grid-3">
-            <Field label={t('Risk')}><select class="input" value={form.riskLevel} onChange={set('riskLevel')}>{['low', 'medium', 'high'].map(v => <option key={v}>{v}</option>)}</select></Field>
-            <Field label={t('Action')}><select class="input" value={form.action} onChange={set('action')}>{['block', 'mask'].map(v => <option key={v}>{v}</option>)}</select></Field>
+            <Field label={t('Risk')}><select class="input" value={form.riskLevel} onChange={set('riskLevel')}>{['low', 'medium', 'high'].map(v => <option key={v} value={v}>{codeText(v)}</option>)}</select></Field>
+            <Field label={t('Action')}><select class="input" value={form.action} onChange={set('action')}>{['block', 'mask'].map(v => <option key={v} value={v}>{codeText(v)}</option>)}</select></Field>
             <Field label={t('Label')}><input class="input" value={form.label} onInput={set('label')} /></Field>
           </div>
           <Field label={t('Checks')}>

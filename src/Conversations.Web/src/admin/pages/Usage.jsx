@@ -2,7 +2,7 @@
 import { useMemo, useState } from 'preact/hooks';
 import { api } from '../../shared/api.js';
 import { ChartView } from '../charts.jsx';
-import { t } from '../strings.js';
+import { codeText, t } from '../strings.js';
 import { Card, DataTable, ErrorNote, Field, Filters, Page, Stat, Badge, fmt, query, usd, useLoad } from '../ui.jsx';
 import { daysBetween, lastDays, perDay, savings, top } from '../usage.js';
 
@@ -104,7 +104,7 @@ function UsageReport({ report, range }) {
           { key: 'day', label: t('Day') },
           { key: 'userId', label: t('user') },
           { key: 'model', label: t('model'), render: r => r.model || '—' },
-          { key: 'kind', label: t('Kind'), render: r => <Badge>{r.kind}</Badge> },
+          { key: 'kind', label: t('Kind'), render: r => <Badge>{codeText(r.kind)}</Badge> },
           { key: 'turns', label: t('Turns'), align: 'right', render: r => fmt(r.turns + r.summaries + r.batchItems) },
           { key: 'promptTokens', label: t('Prompt'), align: 'right' },
           { key: 'cachedTokens', label: t('Cached'), align: 'right' },
