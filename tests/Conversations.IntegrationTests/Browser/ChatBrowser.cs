@@ -9,6 +9,9 @@ public sealed class ChatBrowser(BrowserSession session) : IAsyncDisposable
     /// <summary>The chat page.</summary>
     public IPage Page => session.Page;
 
+    /// <summary>Script errors the page raised and errors it logged to the console, as they happened.</summary>
+    public List<string> Errors => session.Errors;
+
     /// <summary>Opens the chat at <paramref name="baseUrl"/> in a new browser (English UI, desktop size unless given).</summary>
     public static async Task<ChatBrowser> OpenAsync(string baseUrl, BrowserNewContextOptions? options = null) =>
         new(await BrowserSession.OpenAsync(baseUrl, "/", options, TimeSpan.FromSeconds(60)));

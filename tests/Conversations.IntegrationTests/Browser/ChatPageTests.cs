@@ -159,6 +159,36 @@ public sealed class ChatPageTests(WebChatFixture fx)
         Assert.InRange(words, 1, 399);
     }
 
+    [Fact(DisplayName = "Stop answered 409 (the answer had already finished) is taken quietly: the answer completes with no error shown or logged")]
+    public async Task Stop_after_the_answer_finished_is_quiet()
+    {
+        var (key, _) = await fx.NewReaderAsync();
+        using var slowly = fx.AnswerSlowly(answerTokens: 30, timePerToken: TimeSpan.FromMilliseconds(50));
+        await using var b = await SignedInAsync(key);
+        // The platform finished the turn just before the Stop arrived.
+        await b.Page.RouteAsync("**/v1/conversations/*/turns/*/cancel", route => route.FulfillAsync(new()
+        {
+            Status = 409, ContentType = "application/problem+json", Body = "{\"title\":\"Conflict\",\"status\":409,\"detail\":\"The turn has already finished.\"}",
+        }));
+        await b.AskUntilStreamingAsync("Tell me everything about leave.");
+        await b.Page.GetByRole(AriaRole.Button, new() { Name = "Stop the answer" }).ClickAsync();
+        await b.Page.Locator("article.turn.assistant[data-status=complete]").WaitForAsync();
+        Assert.Equal(0, await b.LastAnswer.Locator(".error-card").CountAsync());
+        lock (b.Errors) Assert.All(b.Errors, e => Assert.StartsWith("Failed to load resource", e, StringComparison.Ordinal));
+    }
+
+    [Fact(DisplayName = "A conversation that no longer exists says so and offers no Try again")]
+    public async Task Missing_conversation_offers_no_retry()
+    {
+        var (key, _) = await fx.NewReaderAsync();
+        await using var b = await SignedInAsync(key);
+        await b.Page.GotoAsync("/#/c/c_gone000000000000000");
+        await b.Page.ReloadAsync();
+        var card = b.Page.Locator("main.chat .error-card");
+        await Assertions.Expect(card).ToContainTextAsync("no longer exists");
+        Assert.Equal(0, await card.GetByRole(AriaRole.Button).CountAsync());
+    }
+
     [Fact(DisplayName = "Stop pressed before the question reaches the platform still stops the answer once the turn starts")]
     public async Task Stop_before_the_turn_starts()
     {
