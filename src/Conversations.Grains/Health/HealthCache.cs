@@ -50,14 +50,15 @@ internal sealed class HealthCache(IGrainFactory grains, IOptions<RoutingOptions>
 
     /// <summary>
     /// Reports how <paramref name="tenantId"/>'s calls to <paramref name="model"/> went, to both circuits. Every outcome
-    /// counts against the tenant's credential. The shared circuit gets them marked with an opaque id of the caller (so
-    /// it can tell callers apart) and counts only successes and the endpoint's own failures (transport, 5xx, timeouts,
+    /// counts against the tenant's credential. The shared circuit gets them marked with an opaque id of the tenant (so
+    /// it can tell tenants apart: a tenant may register the endpoint with any number of keys, and must not be able to
+    /// open it for everyone alone) and counts only successes and the endpoint's own failures (transport, 5xx, timeouts,
     /// stalls); a failure of the caller's credential only hands back a probe that call held.
     /// </summary>
     public async Task ReportAsync(string tenantId, ModelRegistration model, IReadOnlyList<HealthOutcome> outcomes)
     {
         var credentialKey = HealthKeys.ForCredential(tenantId, model);
-        var caller = HealthKeys.CallerId(credentialKey);
+        var caller = HealthKeys.CallerId(tenantId);
         Update(credentialKey, await grains.GetGrain<IModelHealthGrain>(credentialKey).ReportAsync(outcomes));
         var sharedKey = HealthKeys.For(model);
         Update(sharedKey, await grains.GetGrain<IModelHealthGrain>(sharedKey).ReportAsync(outcomes.Select(o => o with { Credential = caller }).ToList()));

@@ -27,10 +27,10 @@ internal static class HealthKeys
     public static bool IsShared(string healthKey) => healthKey.StartsWith(PlatformPrefix + "/", StringComparison.Ordinal);
 
     /// <summary>
-    /// What the shared grain learns about a caller: an opaque id of the credential key (tenant and key fingerprint), so
-    /// it can count distinct callers without holding a tenant id or anything derived from a key alone.
+    /// What the shared grain learns about a caller: an opaque id of the tenant, so it can count distinct tenants without
+    /// holding a tenant id.
     /// </summary>
-    public static string CallerId(string credentialKey) => Hash("caller|" + credentialKey)[..16];
+    public static string CallerId(string tenantId) => Hash("caller|" + tenantId)[..16];
 
     /// <summary>A truncated SHA-256 of an API key (the key itself is never stored or shown); "none" without a key.</summary>
     public static string Fingerprint(string? apiKey) =>

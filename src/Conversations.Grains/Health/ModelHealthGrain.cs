@@ -16,7 +16,7 @@ internal sealed class ModelHealthGrainState
 
 /// <summary>
 /// Breaker and health figures of one endpoint: the circuit every tenant shares (a <see cref="HealthKeys.PlatformPrefix"/>
-/// key, which opens only on failures of <see cref="RoutingOptions.SharedCircuitMinCredentials"/> distinct credentials),
+/// key, which opens only on failures of <see cref="RoutingOptions.SharedCircuitMinTenants"/> distinct tenants),
 /// or one tenant's credential on it (a tenant key). Not reentrant: the tracker is not thread-safe, and each call is a
 /// few microseconds of work. Its state is written only when the circuit changes, so an open circuit survives a silo
 /// restart while the per-call counts stay off the disk.

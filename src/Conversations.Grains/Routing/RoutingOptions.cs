@@ -34,10 +34,10 @@ internal sealed class RoutingOptions
     public TimeSpan BreakDuration { get; set; } = ModelHealthOptions.DefaultBreakDuration;
 
     /// <summary>
-    /// Distinct credentials whose calls must fail (transport, 5xx, timeouts, stalls) before the circuit all tenants share
-    /// opens; one tenant's own circuit opens on its own failures alone.
+    /// Distinct tenants whose calls must fail (transport, 5xx, timeouts, stalls) before the circuit all tenants share
+    /// opens, however many keys each uses; one tenant's own circuit opens on its own failures alone.
     /// </summary>
-    public int SharedCircuitMinCredentials { get; set; } = 2;
+    public int SharedCircuitMinTenants { get; set; } = 2;
 
     /// <summary>A probe that never reports frees its slot after this long.</summary>
     public TimeSpan ProbeTimeout { get; set; } = TimeSpan.FromSeconds(30);
@@ -60,7 +60,7 @@ internal sealed class RoutingOptions
     /// <summary>The breaker settings as the health tracker takes them, for a shared circuit or a single credential's.</summary>
     public ModelHealthOptions HealthOptions(bool shared = false) => new()
     {
-        MinFailingCredentials = shared ? SharedCircuitMinCredentials : 1,
+        MinFailingCredentials = shared ? SharedCircuitMinTenants : 1,
         ConsecutiveFailureThreshold = ConsecutiveFailureThreshold,
         FailureRatio = FailureRatio,
         MinimumThroughput = MinimumThroughput,

@@ -120,7 +120,7 @@ public sealed class CredentialIsolationTests(RoutingPlatform fx) : RoutingPlatfo
         Assert.Equal("large", (await b.AskAsync("Explain the trade-offs of the final option")).Done()["model"]!.GetValue<string>());
     }
 
-    [Fact(DisplayName = "The shared circuit opens for every tenant only once calls of two distinct credentials failed at the endpoint")]
+    [Fact(DisplayName = "The shared circuit opens for every tenant only once calls of two distinct tenants failed at the endpoint: one tenant's many keys count once")]
     public async Task Shared_circuit_needs_two_failing_credentials()
     {
         var shared = "outage-" + Guid.NewGuid().ToString("n")[..8];
@@ -138,6 +138,10 @@ public sealed class CredentialIsolationTests(RoutingPlatform fx) : RoutingPlatfo
             for (var i = 0; i < 4; i++)
                 Assert.NotEqual("large", (await a.AskAsync($"Explain the trade-offs of plan {i} in detail")).Done()["model"]!.GetValue<string>());
             Assert.True((await a.HealthAsync("large"))["timesOpened"]!.GetValue<int>() >= 1);
+            // The same tenant with another key of its own is still one tenant: a tenant cannot open the endpoint for others.
+            await a.PutModelAsync("large", "large", 5m, shared, apiKey: "key-a2");
+            for (var i = 0; i < 4; i++)
+                Assert.NotEqual("large", (await a.AskAsync($"Explain the trade-offs of option {i} in detail")).Done()["model"]!.GetValue<string>());
             var before = await b.HealthEntryAsync("large");
             Assert.Equal("closed", before["shared"]!["circuit"]!.GetValue<string>());
             Assert.Equal("closed", before["circuit"]!.GetValue<string>());
