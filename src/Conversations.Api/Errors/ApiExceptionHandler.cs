@@ -96,15 +96,43 @@ internal sealed partial class ApiExceptionHandler(IProblemDetailsService problem
         return (400, "The request is not valid", u.Detail);
     }
 
-    private static string FriendlyBadRequest(BadHttpRequestException b) =>
-        // A value of the wrong JSON type names the field as the client wrote it, never the .NET type it was meant for.
-        b.InnerException is System.Text.Json.JsonException { Path: { Length: > 2 } path } w && w.Message.StartsWith("The JSON value could not be converted", StringComparison.Ordinal)
-            ? $"The JSON value of '{ValidationProblems.JsonPath(path.StartsWith("$.", StringComparison.Ordinal) ? path[2..] : path)}' has the wrong type: numbers are JSON numbers (5, not \"5\"), texts are JSON strings."
-            : b.InnerException is System.Text.Json.JsonException j
-            ? $"The body is not valid JSON ({j.Message.Split(" Path:")[0].Split(". LineNumber")[0]}). Send a JSON object such as {{\"text\": \"Hello\"}}."
-            : b.Message.Contains("body", StringComparison.OrdinalIgnoreCase)
-                ? "The request body is missing or not JSON. Send Content-Type: application/json with a JSON object."
-                : b.Message;
+    private static string FriendlyBadRequest(BadHttpRequestException b)
+    {
+        // A value of the wrong JSON type (or out of its type's range) names the field as the client wrote it and what it
+        // must be, never the .NET type it was meant for.
+        if (b.InnerException is System.Text.Json.JsonException { Path: { Length: > 2 } path } w && w.Message.StartsWith("The JSON value could not be converted", StringComparison.Ordinal))
+        {
+            var field = ValidationProblems.JsonPath(path.StartsWith("$.", StringComparison.Ordinal) ? path[2..] : path);
+            return $"The JSON value of '{field}' must be {ExpectedValue(w.Message.Split(" Path:")[0])}. Numbers are JSON numbers (5, not \"5\"), texts are JSON strings.";
+        }
+        if (b.InnerException is System.Text.Json.JsonException j)
+            return $"The body is not valid JSON ({j.Message.Split(" Path:")[0].Split(". LineNumber")[0]}). Send a JSON object such as {{\"text\": \"Hello\"}}.";
+        // A query or route value that does not parse: ASP.NET Core names the parameter with its .NET type.
+        if (FailedBinding().Match(b.Message) is { Success: true } m)
+            return $"The parameter '{m.Groups["name"].Value}' must be {ExpectedValue(m.Groups["type"].Value)}; \"{m.Groups["value"].Value}\" is not.";
+        return b.Message.Contains("body", StringComparison.OrdinalIgnoreCase)
+            ? "The request body is missing or not JSON. Send Content-Type: application/json with a JSON object."
+            : b.Message;
+    }
+
+    // What a value of a .NET type looks like to a client, from the type's name in a framework message.
+    private static string ExpectedValue(string typeText) => typeText switch
+    {
+        _ when typeText.Contains("Int32", StringComparison.Ordinal) || typeText.Contains("<int>", StringComparison.Ordinal) || typeText.EndsWith("int", StringComparison.Ordinal)
+            => "a whole number from -2,147,483,648 to 2,147,483,647",
+        _ when typeText.Contains("Int64", StringComparison.Ordinal) || typeText.Contains("long", StringComparison.Ordinal) || typeText.Contains("Int16", StringComparison.Ordinal)
+            => "a whole number within the field's range",
+        _ when typeText.Contains("Double", StringComparison.Ordinal) || typeText.Contains("Decimal", StringComparison.Ordinal) || typeText.Contains("Single", StringComparison.Ordinal)
+            || typeText.Contains("double", StringComparison.Ordinal) || typeText.Contains("decimal", StringComparison.Ordinal)
+            => "a number",
+        _ when typeText.Contains("Boolean", StringComparison.Ordinal) || typeText.Contains("bool", StringComparison.Ordinal) => "true or false",
+        _ when typeText.Contains("DateTime", StringComparison.Ordinal) => "a date and time such as 2026-01-31T12:00:00Z",
+        _ when typeText.Contains("String", StringComparison.Ordinal) || typeText.Contains("string", StringComparison.Ordinal) => "a JSON string",
+        _ => "a value of the documented type",
+    };
+
+    [System.Text.RegularExpressions.GeneratedRegex("^Failed to bind parameter \"(?<type>.+) (?<name>[^ \"]+)\" from \"(?<value>.*)\"\\.$")]
+    private static partial System.Text.RegularExpressions.Regex FailedBinding();
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Unhandled error")]
     private static partial void LogUnhandled(ILogger logger, Exception exception);

@@ -1,3 +1,5 @@
+using System.Net.Http.Headers;
+
 namespace Conversations.IntegrationTests.Api;
 
 /// <summary>Request bodies are validated as a whole: one 400 names every bad field by its JSON name.</summary>
@@ -50,5 +52,30 @@ public sealed class ValidationApiTests(PlatformFixture fx) : PlatformTests
         // An empty POST of any content type still issues a key that never expires.
         var plain = await admin.Http.PostAsync("/v1/users/alice/keys", new StringContent(""));
         Assert.Equal(HttpStatusCode.Created, plain.StatusCode);
+
+        // A number past its type's range, in a body or a query, says what the field takes, in words.
+        var huge = await ApiClient.ProblemAsync(await admin.Http.PatchAsync("/v1/tenant/settings",
+            new StringContent("{\"contextBudgetTokens\": 999999999999}", Encoding.UTF8, "application/json")), HttpStatusCode.BadRequest);
+        Assert.Contains("'contextBudgetTokens' must be a whole number", huge["detail"]!.GetValue<string>());
+        var query = await ApiClient.ProblemAsync(await admin.Http.PostAsync("/v1/users/alice/keys?expiresInDays=1.5", null), HttpStatusCode.BadRequest);
+        var detail = query["detail"]!.GetValue<string>();
+        Assert.Contains("'expiresInDays' must be a whole number", detail);
+        Assert.DoesNotContain("Nullable", detail);
+    }
+
+    [Fact(DisplayName = "A JSON body labelled with a charset other than UTF-8 is a 415 problem, on the native and the OpenAI-compatible routes alike")]
+    public async Task Json_is_utf8()
+    {
+        using var user = await fx.NewUserAsync("val");
+        foreach (var charset in new[] { "bogus", "utf-7", "iso-8859-1" })
+        {
+            var native = await user.Http.PostAsync("/v1/conversations", new StringContent("{\"title\":\"x\"}", new MediaTypeHeaderValue("application/json") { CharSet = charset }));
+            Assert.Contains("UTF-8", (await ApiClient.ProblemAsync(native, HttpStatusCode.UnsupportedMediaType))["detail"]!.GetValue<string>());
+            var openAi = await user.Http.PostAsync("/v1/chat/completions",
+                new StringContent("{\"model\":\"auto\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}", new MediaTypeHeaderValue("application/json") { CharSet = charset }));
+            Assert.Equal(HttpStatusCode.UnsupportedMediaType, openAi.StatusCode);
+        }
+        var utf8 = await user.Http.PostAsync("/v1/conversations", new StringContent("{\"title\":\"x\"}", new MediaTypeHeaderValue("application/json") { CharSet = "UTF-8" }));
+        Assert.Equal(HttpStatusCode.Created, utf8.StatusCode);
     }
 }
