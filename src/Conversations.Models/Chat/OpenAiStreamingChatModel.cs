@@ -70,14 +70,21 @@ public sealed class OpenAiStreamingChatModel(string endpoint, string modelId, st
             throw new HttpOperationException(response.StatusCode, content, $"The model endpoint answered {(int)response.StatusCode}.", null);
         }
         await using var stream = await response.Content.ReadAsStreamAsync(timeout.Token);
-        await foreach (var item in SseParser.Create(stream, static (_, data) => Chunk(data)).EnumerateAsync(timeout.Token))
+        var ended = false;
+        await foreach (var item in SseParser.Create(stream, static (_, data) => data.SequenceEqual("[DONE]"u8) ? DoneChunk : Chunk(data)).EnumerateAsync(timeout.Token))
         {
-            var (text, finish, usage) = item.Data;
+            var (text, finish, usage, done) = item.Data;
             if (!string.IsNullOrEmpty(text)) yield return new ModelUpdate(text);
             if (finish is not null) yield return new ModelUpdate(null, null, finish);
             if (usage is not null) yield return new ModelUpdate(null, usage);
+            ended |= done || finish is not null;
         }
+        // A connection closed (a response without chunked framing ends that way) before a finish reason or `[DONE]` is a
+        // cut answer, not a finished one: it fails like a dropped chunked stream, so the turn retries or stores it as incomplete.
+        if (!ended) throw new HttpIOException(HttpRequestError.ResponseEnded, "The model's stream ended before a finish reason or [DONE].");
     }
+
+    private static readonly (string? Text, string? Finish, ModelUsage? Usage, bool Done) DoneChunk = (null, null, null, true);
 
     // The request body as the connector writes it for a text prompt, field for field: the conversation's key as `user`
     // (and `prompt_cache_key` first when enabled), messages, model, output cap, streaming with usage.
@@ -111,7 +118,7 @@ public sealed class OpenAiStreamingChatModel(string endpoint, string modelId, st
 
     // One `data:` line: the first choice's delta content and finish reason, and the usage when the chunk carries it;
     // `[DONE]` and anything else carry nothing.
-    private static (string? Text, string? Finish, ModelUsage? Usage) Chunk(ReadOnlySpan<byte> data)
+    private static (string? Text, string? Finish, ModelUsage? Usage, bool Done) Chunk(ReadOnlySpan<byte> data)
     {
         if (data.IsEmpty || data[0] != (byte)'{') return default;
         var reader = new Utf8JsonReader(data);
@@ -139,7 +146,7 @@ public sealed class OpenAiStreamingChatModel(string endpoint, string modelId, st
             }
             else SkipValue(ref reader);
         }
-        return (text, finish, usage);
+        return (text, finish, usage, false);
     }
 
     // Inside the first choice object: delta.content and finish_reason; leaves the reader on the choice's end.

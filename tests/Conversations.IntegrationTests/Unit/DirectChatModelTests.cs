@@ -1,3 +1,5 @@
+using System.Text;
+
 namespace Conversations.IntegrationTests.Unit;
 
 /// <summary>The direct OpenAI-compatible reader against Semantic Kernel's connector, both on the test model's real wire.</summary>
@@ -36,6 +38,48 @@ public sealed class DirectChatModelTests
         Assert.Equal((sentConnector.User, sentConnector.PromptCacheKey, sentConnector.Stream), (sentDirect.User, sentDirect.PromptCacheKey, sentDirect.Stream));
         Assert.Equal("tenant-a/conversation-7", sentDirect.PromptCacheKey);
         Assert.Equal(sentConnector.Messages.Select(m => (m.Role, m.Content)), sentDirect.Messages.Select(m => (m.Role, m.Content)));
+    }
+
+    [Fact(DisplayName = "A stream that ends without a finish reason or [DONE] (a closed connection, no chunked framing) is a failure, not a finished answer")]
+    public async Task A_cut_stream_is_a_failure()
+    {
+        const string part = "data: {\"choices\":[{\"index\":0,\"delta\":{\"content\":\"Parental leave is\"}}]}\n\n";
+        var request = new ModelRequest([new PromptMessage(ChatRoles.User, "hi")], 8);
+        async Task<(string Text, Exception? Error)> ReadAsync(string body)
+        {
+            using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+            listener.Start();
+            var serving = Task.Run(async () =>
+            {
+                using var client = await listener.AcceptTcpClientAsync();
+                var stream = client.GetStream();
+                var buffer = new byte[65536];
+                var seen = "";
+                while (!seen.Contains("\r\n\r\n", StringComparison.Ordinal)) seen += Encoding.UTF8.GetString(buffer, 0, await stream.ReadAsync(buffer));
+                await stream.WriteAsync(Encoding.UTF8.GetBytes("HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nConnection: close\r\n\r\n" + body));
+            });
+            var model = OpenAiStreamingChatModel.Create($"http://127.0.0.1:{((System.Net.IPEndPoint)listener.LocalEndpoint).Port}/v1", "m", "key", TimeSpan.FromSeconds(30), false, null, false);
+            var text = new StringBuilder();
+            try
+            {
+                await foreach (var u in model.StreamAsync(request, CancellationToken.None)) text.Append(u.Text);
+                return (text.ToString(), null);
+            }
+            catch (HttpIOException e)
+            {
+                return (text.ToString(), e);
+            }
+            finally
+            {
+                await serving;
+            }
+        }
+
+        var cut = await ReadAsync(part);
+        Assert.Equal("Parental leave is", cut.Text);
+        Assert.NotNull(cut.Error);
+        var whole = await ReadAsync(part + "data: [DONE]\n\n");
+        Assert.Equal(("Parental leave is", null), (whole.Text, whole.Error));
     }
 
     [Fact(DisplayName = "An endpoint's error reaches the turn as the connector's exception, with the status and the body")]
