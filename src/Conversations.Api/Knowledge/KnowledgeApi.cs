@@ -81,14 +81,14 @@ internal static class KnowledgeApi
         await grains.GetGrain<IKnowledgeBaseGrain>(http.Caller().TenantId!).DeleteAsync(documentId)
             ? TypedResults.NoContent() : Problems.NotFound($"Document '{documentId}'");
 
-    private static async Task<Results<Ok<RetrievalResult>, ProblemHttpResult>> Search(SearchRequest? body, HttpContext http, IGrainFactory grains)
+    private static async Task<Results<Ok<KnowledgeSearchDto>, ProblemHttpResult>> Search(SearchRequest? body, HttpContext http, IGrainFactory grains)
     {
         if (CheckSearch(body, http) is ProblemHttpResult problem) return problem;
         var caller = http.Caller().ToCaller();
         var topK = Math.Clamp(body!.TopK ?? 5, 1, 50);
         // The grain moderates as a chat turn does: the question like a chat question, each chunk like an answer.
         var search = await grains.GetGrain<IKnowledgeSearchGrain>(caller.TenantId).SearchAsync(caller, body.Question!, topK);
-        return search.Result is { } result ? TypedResults.Ok(result) : Refused(search);
+        return search.Result is { } result ? TypedResults.Ok(KnowledgeSearchDto.For(result, http.Caller().IsTenantAdmin)) : Refused(search);
     }
 
     private static async Task<Results<Ok<PassageDto>, ProblemHttpResult>> Passage(string documentId, int chunkIndex, HttpContext http, IGrainFactory grains)

@@ -1,3 +1,5 @@
+using Conversations.Contracts.Knowledge;
+
 namespace Conversations.Api.Knowledge;
 
 /// <summary>Body of PUT /v1/acl/roles/{role}.</summary>
@@ -11,6 +13,26 @@ internal sealed record SetUserRolesRequest(IReadOnlyList<string>? Roles);
 
 /// <summary>The ACL version after an edit.</summary>
 internal sealed record AclVersionDto(long Version);
+
+/// <summary>
+/// A search's chunks. How it was planned (the plan, the ACL version, the share of the base the caller may read) is
+/// for the tenant admin tuning retrieval: shown to a user it would tell them how much of the base is hidden from them.
+/// </summary>
+internal sealed record KnowledgeSearchDto(IReadOnlyList<KnowledgeChunk> Chunks)
+{
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public string? Plan { get; init; }
+
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public long? AclVersion { get; init; }
+
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public double? AllowedShare { get; init; }
+
+    public static KnowledgeSearchDto For(RetrievalResult result, bool admin) => admin
+        ? new(result.Chunks) { Plan = result.Plan, AclVersion = result.AclVersion, AllowedShare = result.AllowedShare }
+        : new(result.Chunks);
+}
 
 /// <summary>The labels a user may read now.</summary>
 internal sealed record UserLabelsDto(string UserId, long AclVersion, IReadOnlyList<string> Labels);

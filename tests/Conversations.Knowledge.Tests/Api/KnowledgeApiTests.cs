@@ -27,6 +27,15 @@ public sealed class KnowledgeApiTests(KnowledgeApp app) : PostgresTests
         Assert.Equal("compensation-plan-manager", DocumentIds(bob).First());
         Assert.DoesNotContain("compensation-plan-director", DocumentIds(bob));
         Assert.Equal(4, DocumentIds(carol).Distinct().Count());
+
+        // How the search was planned, and how much of the base the caller may read, is for the admin only: a user must
+        // not learn that hidden documents exist or how large they are.
+        foreach (var user in new[] { alice, bob })
+            foreach (var planning in new[] { "allowedShare", "aclVersion", "plan" })
+                Assert.False(user.TryGetProperty(planning, out _), planning);
+        var admin = await SearchAsync(app.ClientWithKey(KnowledgeApp.DemoAdminKey), question);
+        Assert.True(admin.GetProperty("allowedShare").GetDouble() > 0);
+        Assert.False(string.IsNullOrEmpty(admin.GetProperty("plan").GetString()));
     }
 
     [Fact]
