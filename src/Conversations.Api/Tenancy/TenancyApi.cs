@@ -44,7 +44,7 @@ internal static class TenancyApi
     private static async Task<Results<Created<CreatedTenant>, ProblemHttpResult>> CreateTenant(
         CreateTenantRequest body, ITenantDirectory directory, CancellationToken ct)
     {
-        if (!Ids.IsTenantId(body.TenantId)) return Problems.BadRequest(TenancyMessages.TenantId);
+        if (!Ids.IsTenantId(body.TenantId)) return Problems.BadRequest(string.IsNullOrEmpty(body.TenantId) ? TenancyMessages.TenantId : TenancyMessages.TenantIdFormat);
         var name = string.IsNullOrWhiteSpace(body.Name) ? body.TenantId! : body.Name.Trim();
         var adminUser = string.IsNullOrWhiteSpace(body.AdminUserId) ? "admin" : body.AdminUserId;
         if (!Ids.IsId(adminUser)) return Problems.BadRequest(TenancyMessages.AdminUserId);
@@ -65,7 +65,7 @@ internal static class TenancyApi
         CreateUserRequest body, HttpContext http, ITenantDirectory directory, CancellationToken ct)
     {
         var tenant = http.Caller().TenantId!;
-        if (!Ids.IsId(body.UserId)) return Problems.BadRequest(TenancyMessages.UserId);
+        if (!Ids.IsId(body.UserId)) return Problems.BadRequest(string.IsNullOrEmpty(body.UserId) ? TenancyMessages.UserId : TenancyMessages.UserIdFormat);
         var role = body.Role ?? Roles.User;
         if (!Roles.IsTenantRole(role)) return Problems.BadRequest(TenancyMessages.Role);
         var display = string.IsNullOrWhiteSpace(body.DisplayName) ? body.UserId! : body.DisplayName.Trim();

@@ -5,7 +5,7 @@ namespace Conversations.Api.Tenancy;
 
 /// <summary>Body of POST /v1/tenants.</summary>
 public sealed record CreateTenantRequest(
-    [Required(ErrorMessage = TenancyMessages.TenantId), RegularExpression(Ids.TenantIdPattern, ErrorMessage = TenancyMessages.TenantId)] string? TenantId,
+    [Required(ErrorMessage = TenancyMessages.TenantId), RegularExpression(Ids.TenantIdPattern, ErrorMessage = TenancyMessages.TenantIdFormat)] string? TenantId,
     [MaxLength(200, ErrorMessage = "name may have at most 200 characters.")] string? Name,
     [RegularExpression(Ids.IdPattern, ErrorMessage = TenancyMessages.AdminUserId)] string? AdminUserId);
 
@@ -20,7 +20,7 @@ public sealed record TenantPage(IReadOnlyList<TenantDto> Tenants, string? NextCu
 
 /// <summary>Body of POST /v1/users.</summary>
 public sealed record CreateUserRequest(
-    [Required(ErrorMessage = TenancyMessages.UserId), RegularExpression(Ids.IdPattern, ErrorMessage = TenancyMessages.UserId)] string? UserId,
+    [Required(ErrorMessage = TenancyMessages.UserId), RegularExpression(Ids.IdPattern, ErrorMessage = TenancyMessages.UserIdFormat)] string? UserId,
     [MaxLength(200, ErrorMessage = "displayName may have at most 200 characters.")] string? DisplayName,
     [AllowedValues(Roles.User, Roles.TenantAdmin, null, ErrorMessage = TenancyMessages.Role)] string? Role);
 
@@ -46,14 +46,20 @@ public sealed record ApiKeyList(IReadOnlyList<ApiKeyDto> Keys);
 /// <summary>The messages of the tenancy bodies' checks, shared by the attributes and the handlers.</summary>
 internal static class TenancyMessages
 {
-    /// <summary>A missing or malformed tenant id.</summary>
+    /// <summary>A missing tenant id.</summary>
     public const string TenantId = "tenantId is required: 2–63 characters, lower-case letters, digits and '-', starting with a letter or digit.";
+
+    /// <summary>A malformed tenant id.</summary>
+    public const string TenantIdFormat = "tenantId must be 2–63 characters: lower-case letters, digits and '-', starting with a letter or digit.";
 
     /// <summary>A malformed admin user id.</summary>
     public const string AdminUserId = "adminUserId may use letters, digits, '.', '_', '-' and '@' (1–64 characters).";
 
-    /// <summary>A missing or malformed user id.</summary>
+    /// <summary>A missing user id.</summary>
     public const string UserId = "userId is required: letters, digits, '.', '_', '-' and '@' (1–64 characters).";
+
+    /// <summary>A malformed user id.</summary>
+    public const string UserIdFormat = "userId may use only letters, digits, '.', '_', '-' and '@' (1–64 characters).";
 
     /// <summary>An unknown role.</summary>
     public const string Role = "role must be 'user' or 'tenant_admin'.";

@@ -30,6 +30,9 @@ public sealed class ValidationApiTests(PlatformFixture fx) : PlatformTests
         var problem = await ApiClient.ProblemAsync(await op.Http.PostAsJsonAsync("/v1/tenants", new { adminUserId = "bad admin" }), HttpStatusCode.BadRequest);
         Assert.Equal(["adminUserId", "tenantId"], problem["errors"]!.AsObject().Select(e => e.Key).Order(StringComparer.Ordinal));
         Assert.Contains("tenantId is required", problem["detail"]!.GetValue<string>());
+        // A value that is there but malformed is not called missing.
+        var malformed = await ApiClient.ProblemAsync(await op.Http.PostAsJsonAsync("/v1/tenants", new { tenantId = "Bad Id!!" }), HttpStatusCode.BadRequest);
+        Assert.Contains("tenantId must be", malformed["detail"]!.GetValue<string>());
         var tenant = TestIds.Tenant("val");
         var ok = await op.Http.PostAsJsonAsync("/v1/tenants", new { tenantId = tenant, adminUserId = "boss" });
         Assert.Equal(HttpStatusCode.Created, ok.StatusCode);
