@@ -211,6 +211,18 @@ public sealed class ChunkConformanceTests(RoutingPlatform fx) : RoutingPlatformT
         var (cappedAfter, _) = await CompleteAsync(t.User, Capped("max_tokens", 5));
         Assert.Equal(5, cappedAfter["usage"]!["completion_tokens"]!.GetValue<int>());
         Assert.True(fx.Model.Requests.Count > calls, "a capped question must not be answered from the cache");
+
+        // A provider that ignores the cap is stopped by the platform once well past it (tokenizers differ, so the cut is
+        // at twice the cap plus 16 of the platform's tokens): the client's cap and the tenant's limit alike.
+        SetModels(fx, t, fx.Model.Control.Default with { AnswerTokens = 200, IgnoresOutputCap = true });
+        static int Words(JsonNode completion) => completion["choices"]![0]!["message"]!["content"]!.GetValue<string>().Split(' ', StringSplitOptions.RemoveEmptyEntries).Length;
+        var (ignored, ignoredConversation) = await CompleteAsync(t.User, Capped("max_tokens", 5));
+        Assert.Equal("length", ignored["choices"]![0]!["finish_reason"]!.GetValue<string>());
+        Assert.InRange(Words(ignored), 1, 2 * 5 + 16);
+        Assert.Equal(ignored["choices"]![0]!["message"]!["content"]!.GetValue<string>(), (await HistoryAsync(t.User, ignoredConversation))[^1]!["content"]!.GetValue<string>());
+        var (tenantCapped, _) = await CompleteAsync(t.User, Ask("Describe the whole onboarding process once more, please"));
+        Assert.Equal("length", tenantCapped["choices"]![0]!["finish_reason"]!.GetValue<string>());
+        Assert.InRange(Words(tenantCapped), 1, 2 * 40 + 16);
     }
 
     [Fact(DisplayName = "A question moderation refuses is a completion with finish_reason 'content_filter' and the reason in 'refusal', streamed and not; the refusal is in history")]

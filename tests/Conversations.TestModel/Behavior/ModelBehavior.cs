@@ -23,6 +23,9 @@ public sealed record ModelBehavior
     /// <summary>Answer with the last user message, verbatim.</summary>
     public bool Echo { get; init; }
 
+    /// <summary>Ignore the request's max_tokens / max_completion_tokens, as some providers do.</summary>
+    public bool IgnoresOutputCap { get; init; }
+
     /// <summary>A fault injected into this model's requests, or none.</summary>
     public FaultRule? Fault { get; init; }
 

@@ -65,7 +65,7 @@ internal sealed class CompletionRun(
         var pieces = AnswerComposer.Compose(slot.Behavior, new AnswerContext(record.Model, record.Messages));
         var finishReason = "stop";
         var limit = body.MaxCompletionTokens ?? body.MaxTokens;
-        if (limit is > 0 && pieces.Count > limit.Value)
+        if (limit is > 0 && pieces.Count > limit.Value && !slot.Behavior.IgnoresOutputCap)
         {
             pieces.RemoveRange(limit.Value, pieces.Count - limit.Value);
             finishReason = "length";

@@ -89,6 +89,7 @@ internal sealed class ModelAttemptsStage : ITurnStage
         Func<int> promptTokens = continuation ? () => CallMeter.EstimatePromptTokens(turn.Pipeline.Tokens, request) : () => turn.Prompt.PromptTokens;
         using var attempt = turn.Calls.Begin(candidate, request, promptTokens, continuation, cancellationToken);
         var meter = turn.Calls.Open!;
+        var cap = new OutputCapWatch(turn.Pipeline.Tokens, request.MaxOutputTokens);
         ModelFailure? failure = null;
         await foreach (var step in attempt.Stream)
         {
@@ -100,6 +101,12 @@ internal sealed class ModelAttemptsStage : ITurnStage
             meter.Add(step);
             if (step.FinishReason is { } reason) answer.HitOutputCap = reason == "length";
             if (string.IsNullOrEmpty(step.Text)) continue;
+            // A provider that ignores the output cap is cut at it: the delta that would pass it is not shown.
+            if (cap.Passes(step.Text))
+            {
+                answer.HitOutputCap = true;
+                break;
+            }
             // For the early call, time to first token includes any wait for the question's commit.
             if (meter.TimeToFirstToken is null) PlatformTracing.Mark(turn.Activity, "first model text");
             meter.TimeToFirstToken ??= DateTimeOffset.UtcNow - attempt.Started;
