@@ -78,6 +78,10 @@ internal static class ApiSetup
             k.Limits.MaxRequestBodySize = builder.Configuration.GetValue("Api:MaxRequestBodyBytes", 1L << 20);
             // Long enough that an over-long id reaches the API and gets a problem body, not the server's bare 414.
             k.Limits.MaxRequestLineSize = builder.Configuration.GetValue("Api:MaxRequestLineBytes", 64 * 1024);
+            // A phone on a bad network pauses for seconds mid-body; Kestrel's 5 s grace turned a 30-byte message with
+            // one such pause into a 408. A slow body still ends, after the grace, below 240 bytes a second.
+            k.Limits.MinRequestBodyDataRate = new Microsoft.AspNetCore.Server.Kestrel.Core.MinDataRate(240,
+                TimeSpan.FromSeconds(builder.Configuration.GetValue("Api:RequestBodyGraceSeconds", 20)));
         });
         builder.ListenOnManagementPort();
         services.AddApiDocument();

@@ -123,26 +123,48 @@ public sealed class ErrorApiTests(PlatformFixture fx) : PlatformTests
         await ApiClient.ProblemAsync(await temp.Http.GetAsync("/v1/conversations"), HttpStatusCode.Unauthorized);
     }
 
+    [Fact(DisplayName = "A message whose body pauses for several seconds mid-way (a phone on a bad network) is still taken")]
+    public async Task Paused_body_is_taken()
+    {
+        const string body = "{\"text\":\"Hello after a pause\"}";
+        var (user, _, response) = await RawMessageAsync(body.Length, body[..5], async stream =>
+        {
+            await Task.Delay(TimeSpan.FromSeconds(7)); // past Kestrel's default 5 s grace
+            await stream.WriteAsync(Encoding.ASCII.GetBytes(body[5..]));
+        });
+        user.Dispose();
+        Assert.StartsWith("HTTP/1.1 200", response, StringComparison.Ordinal);
+        Assert.Contains("event: done", response, StringComparison.Ordinal);
+    }
+
     [Fact(DisplayName = "A message whose body stalls on a bad network is a 408 problem that says what happened and what to do")]
     public async Task Stalled_body_is_a_408_in_words()
     {
-        var (_, key) = await fx.NewTenantKeysAsync();
-        using var user = fx.As(key);
-        var id = await user.CreateConversationAsync();
-        var url = new Uri(fx.BaseUrl);
-        using var tcp = new System.Net.Sockets.TcpClient();
-        await tcp.ConnectAsync(url.Host, url.Port);
-        var stream = tcp.GetStream();
         // The headers and the body's first bytes, then nothing: the server's minimum body data rate gives up after its grace period.
-        var head = $"POST /v1/conversations/{id}/messages HTTP/1.1\r\nHost: {url.Authority}\r\nAuthorization: Bearer {key}\r\n" +
-                   "Content-Type: application/json\r\nContent-Length: 40\r\nConnection: close\r\n\r\n{\"te";
-        await stream.WriteAsync(Encoding.ASCII.GetBytes(head));
-        using var reader = new StreamReader(stream, Encoding.UTF8);
-        var response = await reader.ReadToEndAsync().WaitAsync(TimeSpan.FromSeconds(60));
+        var (user, id, response) = await RawMessageAsync(40, "{\"te", _ => Task.CompletedTask);
+        using var _ = user;
         Assert.StartsWith("HTTP/1.1 408", response, StringComparison.Ordinal);
         var detail = JsonNode.Parse(response[response.IndexOf('{', StringComparison.Ordinal)..response.LastIndexOf('}')] + "}")!["detail"]!.GetValue<string>();
         Assert.Contains("too slowly", detail, StringComparison.Ordinal);
         Assert.DoesNotContain("openapi", detail, StringComparison.Ordinal);
         Assert.Empty(await user.MessagesAsync(id));
+    }
+
+    // A message sent over a raw socket: the headers and the body's start, then whatever `rest` does; the whole response.
+    private async Task<(ApiClient User, string ConversationId, string Response)> RawMessageAsync(int contentLength, string start, Func<System.Net.Sockets.NetworkStream, Task> rest)
+    {
+        var (_, key) = await fx.NewTenantKeysAsync();
+        var user = fx.As(key);
+        var id = await user.CreateConversationAsync();
+        var url = new Uri(fx.BaseUrl);
+        using var tcp = new System.Net.Sockets.TcpClient();
+        await tcp.ConnectAsync(url.Host, url.Port);
+        var stream = tcp.GetStream();
+        var head = $"POST /v1/conversations/{id}/messages HTTP/1.1\r\nHost: {url.Authority}\r\nAuthorization: Bearer {key}\r\n" +
+                   $"Content-Type: application/json\r\nContent-Length: {contentLength}\r\nConnection: close\r\n\r\n{start}";
+        await stream.WriteAsync(Encoding.ASCII.GetBytes(head));
+        await rest(stream);
+        using var reader = new StreamReader(stream, Encoding.UTF8);
+        return (user, id, await reader.ReadToEndAsync().WaitAsync(TimeSpan.FromSeconds(60)));
     }
 }
