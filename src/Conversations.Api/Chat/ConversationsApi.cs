@@ -215,6 +215,7 @@ internal static class ConversationsApi
         return cancel switch
         {
             { State: TurnState.Unknown } => Problems.NotFound("The turn"),
+            { State: TurnState.Finished, MessageStatus: MessageStatus.Stopped } => TypedResults.Ok(new TurnCancelled(turnId, MessageStatus.Stopped)),
             { State: TurnState.Finished } => Problems.Conflict("The turn has already finished; there is nothing to stop."),
             { MessageStatus: null } => TypedResults.Accepted((string?)null, new TurnCancelled(turnId, "stopping")),
             { MessageStatus: MessageStatus.Stopped } => TypedResults.Ok(new TurnCancelled(turnId, MessageStatus.Stopped)),

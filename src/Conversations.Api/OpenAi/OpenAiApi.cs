@@ -112,7 +112,7 @@ internal static class OpenAiApi
             await turn.DisposeAsync();
             return TurnErrors.Problem(http, error);
         }
-        var header = new CompletionHeader($"chatcmpl-{turnId}", DateTimeOffset.UtcNow.ToUnixTimeSeconds(), body.Model ?? ModelNames.Auto);
+        var header = new CompletionHeader(CompletionId(caller, turnId), DateTimeOffset.UtcNow.ToUnixTimeSeconds(), body.Model ?? ModelNames.Auto);
         return body.Stream == true
             ? new CompletionStreamResult(turn, header, body.StreamOptions?.IncludeUsage == true)
             : await CompletionResult.ReadAsync(http, turn, header);
@@ -181,7 +181,11 @@ internal static class OpenAiApi
     }
 
     private static string OneOffConversationId(Caller caller, string idempotencyKey) =>
-        "c_" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes($"{caller.UserId}\n{idempotencyKey}")))[..20];
+        "c_" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes($"{caller.TenantId}\n{caller.UserId}\n{idempotencyKey}")))[..20];
+
+    // The same for a retry of the turn (the same Idempotency-Key), different for every caller who picks the same key.
+    private static string CompletionId(Caller caller, string turnId) =>
+        "chatcmpl-" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes($"{caller.TenantId}\n{caller.UserId}\n{turnId}")))[..24];
 
     private static ProblemHttpResult ModelNotFound(string model) => TypedResults.Problem(
         $"The model `{(model.Length > 100 ? model[..100] + "…" : model)}` does not exist or you do not have access to it. GET /v1/models lists the names you may use.",

@@ -222,8 +222,8 @@ internal sealed class ConversationGrain(
             await Task.WhenAny(run.Completion, Task.Delay(TimeSpan.FromSeconds(20)));
             return new TurnCancel(TurnState.Running, run.MessageStatus);
         }
-        var state = await GetTurnStateAsync(caller, turnId);
-        return new TurnCancel(state, null);
+        // A turn stopped already (a repeated cancel) says so again: a client retrying a lost cancel learns it worked.
+        return new TurnCancel(await GetTurnStateAsync(caller, turnId), FinishedRun(turnId)?.MessageStatus);
     }
 
     private TurnRun? FinishedRun(string turnId) => _finished.FirstOrDefault(r => r.TurnId == turnId);

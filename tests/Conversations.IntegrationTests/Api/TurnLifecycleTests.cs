@@ -284,8 +284,13 @@ public sealed class TurnLifecycleTests(TurnPlatformFixture fx) : IClassFixture<T
         Assert.True(row["completionTokens"]!.GetValue<long>() >= 3, row.ToJsonString());
         Assert.True(row["promptTokens"]!.GetValue<long>() > 0, row.ToJsonString());
 
-        // A finished turn cannot be stopped; an unknown one is not found; another user's is not found either.
-        await ApiClient.ProblemAsync(await user.Http.PostAsync($"/v1/conversations/{id}/turns/{turnId}/cancel", null), HttpStatusCode.Conflict);
+        // A repeated cancel says the turn is stopped (a client that lost the first answer learns it worked); a turn that
+        // finished by itself cannot be stopped; an unknown one is not found; another user's is not found either.
+        var again = await user.Http.PostAsync($"/v1/conversations/{id}/turns/{turnId}/cancel", null);
+        await ApiClient.EnsureAsync(again, HttpStatusCode.OK);
+        Assert.Equal("stopped", (await again.Content.ReadFromJsonAsync<JsonNode>())!["status"]!.GetValue<string>());
+        (await user.SendAsync(id, "And one more question, please.", "finished-turn")).Done();
+        await ApiClient.ProblemAsync(await user.Http.PostAsync($"/v1/conversations/{id}/turns/finished-turn/cancel", null), HttpStatusCode.Conflict);
         await ApiClient.ProblemAsync(await user.Http.PostAsync($"/v1/conversations/{id}/turns/no-such-turn/cancel", null), HttpStatusCode.NotFound);
         using var stranger = await fx.NewUserAsync("ty");
         await ApiClient.ProblemAsync(await stranger.Http.PostAsync($"/v1/conversations/{id}/turns/{turnId}/cancel", null), HttpStatusCode.NotFound);

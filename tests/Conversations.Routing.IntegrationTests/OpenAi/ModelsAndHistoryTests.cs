@@ -108,19 +108,21 @@ public sealed class ModelsAndHistoryTests(RoutingPlatform fx) : RoutingPlatformT
             if (conversationId is not null) request.Headers.Add(ConversationHeader, conversationId);
             return await (client ?? t.User).Http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
         }
-        async Task<(string Text, string ConversationId)> CompleteOnceAsync(string key, string? conversationId = null, ApiClient? client = null)
+        async Task<(string Text, string ConversationId, string CompletionId)> CompleteOnceAsync(string key, string? conversationId = null, ApiClient? client = null)
         {
             using var res = await SendAsync(Ask(Question), key, conversationId, client);
             await ApiClient.EnsureAsync(res, HttpStatusCode.OK);
             var completion = JsonNode.Parse(await res.Content.ReadAsStringAsync())!;
-            return (completion["choices"]![0]!["message"]!["content"]!.GetValue<string>(), res.Headers.GetValues(ConversationHeader).Single());
+            return (completion["choices"]![0]!["message"]!["content"]!.GetValue<string>(), res.Headers.GetValues(ConversationHeader).Single(),
+                completion["id"]!.GetValue<string>());
         }
 
-        // One-off: the retry finds the conversation the first try made, and there the stored turn.
-        var (first, oneOff) = await CompleteOnceAsync("retry-one-off");
-        var (again, sameOneOff) = await CompleteOnceAsync("retry-one-off");
+        // One-off: the retry finds the conversation the first try made, and there the stored turn (the same completion id).
+        var (first, oneOff, firstId) = await CompleteOnceAsync("retry-one-off");
+        var (again, sameOneOff, againId) = await CompleteOnceAsync("retry-one-off");
         Assert.Equal(oneOff, sameOneOff);
         Assert.Equal(first, again);
+        Assert.Equal(firstId, againId);
         Assert.Equal(2, (await HistoryAsync(t.User, oneOff)).Count);
 
         // Streamed retry of the same key: the same answer, still one question and one answer.
@@ -137,9 +139,11 @@ public sealed class ModelsAndHistoryTests(RoutingPlatform fx) : RoutingPlatformT
         await CompleteOnceAsync("second-turn", oneOff);
         await CompleteOnceAsync("second-turn", oneOff);
         Assert.Equal(4, (await HistoryAsync(t.User, oneOff)).Count);
-        // Another user's retry with the same key is their own conversation, not this one.
-        var (_, theirs) = await CompleteOnceAsync("retry-one-off", client: t.Admin);
+        // Another user's retry with the same key is their own conversation and completion, not this one.
+        var (_, theirs, theirId) = await CompleteOnceAsync("retry-one-off", client: t.Admin);
         Assert.NotEqual(oneOff, theirs);
+        Assert.NotEqual(firstId, theirId);
+        Assert.DoesNotContain("retry-one-off", theirId, StringComparison.Ordinal);
 
         var error = await ErrorAsync(await SendAsync(Ask(Question), "not a key!"), HttpStatusCode.BadRequest);
         Assert.Equal("Idempotency-Key", error["param"]!.GetValue<string>());
