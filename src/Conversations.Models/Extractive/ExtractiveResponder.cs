@@ -64,9 +64,16 @@ public sealed class ExtractiveResponder : IChatModel
         var sb = new StringBuilder();
         if (quotes.Count == 0)
         {
-            sb.Append(chinese
-                ? "我目前在没有语言模型的情况下运行，在本次对话和知识库中没有找到与您的问题相关的内容。请换个说法，或请管理员配置模型。"
-                : "I'm running without a language model right now, and I found nothing in this conversation or the knowledge base that matches your question. Try rephrasing it, or ask your administrator to connect a model.");
+            // With sources, they are listed under the answer: say what they are rather than that nothing was found.
+            // Without any, the likeliest cause for a user is access, not a missing model.
+            var anySources = SourceSentences(sources).Any();
+            sb.Append((chinese, anySources) switch
+            {
+                (true, true) => "我目前在没有语言模型的情况下运行，无法从知识库中挑出直接回答您问题的句子。下面列出的来源是最接近的内容，可以打开查看。",
+                (true, false) => "我目前在没有语言模型的情况下运行，在本次对话和您可以查看的知识库内容中没有找到与您的问题相关的内容。请换个说法；如果您认为公司文档中应有答案，请询问管理员您是否有相应的访问权限。",
+                (false, true) => "I'm running without a language model right now, and I couldn't pick out a sentence that answers your question. The sources listed below are the closest matches in the knowledge base; open them to read more.",
+                (false, false) => "I'm running without a language model right now, and I found nothing in this conversation or the knowledge base you can read that matches your question. Try rephrasing it; if you expected an answer from your company's documents, ask your administrator whether you have access to them.",
+            });
             return sb.ToString();
         }
         sb.Append(chinese

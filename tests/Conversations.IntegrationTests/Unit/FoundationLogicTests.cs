@@ -91,6 +91,11 @@ public sealed class FoundationLogicTests
         var none = ExtractiveResponder.Compose(new ModelRequest([new PromptMessage(ChatRoles.User, "报销流程是什么？")], 100));
         Assert.Contains("没有语言模型", none);
         Assert.Contains("没有找到", none);
+        // Sources that share no words with the question are listed under the answer: it points to them instead.
+        var unmatched = ExtractiveResponder.Compose(new ModelRequest([new PromptMessage(ChatRoles.User, Conversations.Prompting.Layout.PromptBuilder.FinalMessage(
+            "What about parental leave?", ["[handbook#0] Handbook\nThe office opens at 9.30 daily."]))], 100));
+        Assert.Contains("sources listed below", unmatched);
+        Assert.DoesNotContain("found nothing", unmatched);
     }
 
     [Fact(DisplayName = "The extractive responder streams the same text it composes")]
