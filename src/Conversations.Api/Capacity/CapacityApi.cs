@@ -42,6 +42,11 @@ internal static class CapacityApi
         if (layout is null) return Problems.BadRequest("kvCacheLayout must be \"replicated\" (every card holds the whole cache, e.g. MLA) or \"sharded\".");
         if (body.KvCacheBytesPerToken is null || body.GpuMemoryGiB is null || body.GpuCount is null)
             return Problems.BadRequest("kvCacheBytesPerToken, gpuMemoryGiB and gpuCount are required.");
+        // Bounds far outside any real set-up, so every figure of the estimate is a finite number.
+        if ((OutOfRange("parameterCount", body.ParameterCount, 1, 1e15) ?? OutOfRange("bytesPerParameter", bytes, 0.01, 64)
+            ?? OutOfRange("kvCacheBytesPerToken", body.KvCacheBytesPerToken, 0, 1e9) ?? OutOfRange("gpuMemoryGiB", body.GpuMemoryGiB, 0.01, 1e6)
+            ?? OutOfRange("gpuCount", body.GpuCount, 1, 1e6) ?? OutOfRange("overheadFraction", body.OverheadFraction, 0, 0.99)) is { } range)
+            return Problems.BadRequest(range);
         var lengths = body.ContextLengths is { Count: > 0 } l ? l : DefaultContextLengths;
         if (lengths.Count > 32 || lengths.Any(x => x < 1)) return Problems.BadRequest("contextLengths must hold 1 to 32 positive token counts.");
         var inputs = new CapacityInputs(body.ParameterCount.Value, bytes.Value, body.KvCacheBytesPerToken.Value, layout.Value,
@@ -49,4 +54,9 @@ internal static class CapacityApi
         // Out-of-range values throw ArgumentException, answered as a 400 naming the value.
         return TypedResults.Ok(CapacityEstimator.Estimate(inputs, lengths));
     }
+
+    private static string? OutOfRange(string field, double? value, double min, double max) =>
+        value is { } v && (!double.IsFinite(v) || v < min || v > max)
+            ? string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{field} must be between {min:G} and {max:G}.")
+            : null;
 }

@@ -104,5 +104,12 @@ public sealed class AdminApiTests(RoutingPlatform fx) : RoutingPlatformTests
         Assert.Equal(625, Math.Round(body!["weightsGiB"]!.GetValue<double>()));
         Assert.Equal(4, body["byContextLength"]![0]!["maxConcurrentRequests"]!.GetValue<int>());
         Assert.Equal(HttpStatusCode.BadRequest, (await t.Admin.PostAsync("/v1/capacity/estimate", new { parameterCount = 1e9, precision = "fp7" })).Status);
+        // Values far outside any set-up are named with their range, never a serializer's message about infinity.
+        var (extremeStatus, extreme) = await t.Admin.PostAsync("/v1/capacity/estimate", new
+        {
+            parameterCount = 1e308, bytesPerParameter = 1e308, kvCacheBytesPerToken = 1, gpuMemoryGiB = 1e-308, gpuCount = 1,
+        });
+        Assert.Equal(HttpStatusCode.BadRequest, extremeStatus);
+        Assert.Contains("parameterCount must be between", extreme!["detail"]!.GetValue<string>());
     }
 }
