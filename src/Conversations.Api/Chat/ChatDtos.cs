@@ -9,7 +9,8 @@ internal sealed record CreateConversationRequest(string? Title);
 internal sealed record RenameConversationRequest(string? Title);
 
 /// <summary>Body of POST /v1/conversations/{id}/messages: the text, and images as URLs to fetch or ids from POST /v1/images.</summary>
-internal sealed record PostMessageRequest(string? Text, string? TurnId, IReadOnlyList<string>? ImageUrls = null, IReadOnlyList<string>? ImageIds = null);
+internal sealed record PostMessageRequest(string? Text, string? TurnId, IReadOnlyList<string>? ImageUrls = null, IReadOnlyList<string>? ImageIds = null,
+    string? Replaces = null);
 
 /// <summary>A page of the caller's conversations.</summary>
 internal sealed record ConversationPage(IReadOnlyList<ConversationInfo> Conversations, string? NextCursor);

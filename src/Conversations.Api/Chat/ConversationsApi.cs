@@ -134,7 +134,8 @@ internal static class ConversationsApi
             : await MessageImageRefs.ResolveAsync(images, caller, body.ImageUrls, body.ImageIds, http.RequestAborted);
         if (imageProblem is not null) return imageProblem;
         // One call starts and watches the turn; its first batch says how the start went.
-        var sent = new SendMessage(caller, body.Text!, turnId, ImageIds: imageIds, ImageRefs: MessageImageRefs.Digest(body.ImageUrls, body.ImageIds));
+        var sent = new SendMessage(caller, body.Text!, turnId, ImageIds: imageIds, ImageRefs: MessageImageRefs.Digest(body.ImageUrls, body.ImageIds),
+            Replaces: body.Replaces);
         var batches = grain.SendTurnAsync(sent, http.RequestAborted)
             .GetAsyncEnumerator(http.RequestAborted);
         TurnEventBatch? first;
@@ -151,11 +152,12 @@ internal static class ConversationsApi
         }
         PlatformTracing.Mark(trace, "first batch");
         var start = first?.Start ?? new TurnStart(TurnStartStatus.NotFound, "");
-        if (start.Status is TurnStartStatus.NotFound or TurnStartStatus.Busy or TurnStartStatus.Mismatch)
+        if (start.StartedNothing)
         {
             await batches.DisposeAsync();
             if (start.Status == TurnStartStatus.NotFound) return Problems.NotFound("The conversation");
             if (start.Status == TurnStartStatus.Mismatch) return Problems.IdempotencyKeyReused();
+            if (start.Status == TurnStartStatus.NotLastTurn) return Problems.TurnNotLast(start.TurnId);
             var busy = Problems.Conflict($"Another answer in this conversation is still being written (turn {start.TurnId}). Wait for it to finish, then send again.");
             busy.ProblemDetails.Extensions["turnId"] = start.TurnId;
             return busy;
@@ -239,6 +241,8 @@ internal static class ConversationsApi
             return Problems.TooLarge($"The message has {body.Text.Length:N0} characters; the limit is {max:N0}. Shorten it or split it into several messages.");
         if (MessageImageRefs.Check(body.ImageUrls, body.ImageIds, http.RequestServices.GetRequiredService<IMessageImages>()) is { } imageProblem) return imageProblem;
         if (body.TurnId is not null && !Ids.IsId(body.TurnId)) return Problems.BadRequest("turnId may use letters, digits, '.', '_', '-' and '@' (1–64 characters).");
+        if (body.Replaces is not null && !Ids.IsId(body.Replaces))
+            return Problems.BadRequest("replaces must be the id of the conversation's last turn (letters, digits, '.', '_', '-' and '@', 1–64 characters).");
         var key = http.Request.Headers[IdempotencyKeyHeader].FirstOrDefault();
         if (key is not null && !Ids.IsId(key)) return Problems.BadRequest("Idempotency-Key may use letters, digits, '.', '_', '-' and '@' (1–64 characters).");
         if (key is not null && body.TurnId is not null && key != body.TurnId)

@@ -34,6 +34,11 @@ internal static class Problems
         statusCode: 422, title: "Idempotency key reused", type: "https://httpstatuses.io/422",
         extensions: new Dictionary<string, object?> { ["code"] = TurnErrorCodes.IdempotencyKeyReused });
 
+    /// <summary>409 when a regenerated or edited message names a turn other than the conversation's last answered one.</summary>
+    public static ProblemHttpResult TurnNotLast(string turnId) => TypedResults.Problem(TurnEventBatchExtensions.TurnNotLastMessage(turnId),
+        statusCode: 409, title: "Not the last turn", type: "https://httpstatuses.io/409",
+        extensions: new Dictionary<string, object?> { ["code"] = TurnErrorCodes.TurnNotLast, ["turnId"] = turnId });
+
     /// <summary>415 when the body's Content-Type is missing or not one the route reads.</summary>
     public static ProblemHttpResult UnsupportedMediaType(string? sent, params string[] accepted) =>
         TypedResults.Problem(UnsupportedMediaTypeDetail(sent, accepted), statusCode: 415, title: UnsupportedMediaTypeTitle, type: "https://httpstatuses.io/415");

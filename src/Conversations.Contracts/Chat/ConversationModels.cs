@@ -18,10 +18,15 @@ public sealed record Caller([property: Id(0)] string TenantId, [property: Id(1)]
 /// A cap on the answer's tokens the client asked for (OpenAI's <c>max_tokens</c>); it only lowers the tenant's own
 /// limit. A capped turn neither reads nor fills the answer caches (their answers were written without the cap).
 /// </param>
+/// <param name="Replaces">
+/// Regenerate / edit-and-resend: the id of the conversation's last turn, which this message replaces. Its question and
+/// answer stay stored but leave the history and every later prompt once this question is stored. Null appends.
+/// </param>
 [GenerateSerializer, Immutable, Alias("send-message")]
 public sealed record SendMessage(
     [property: Id(0)] Caller Caller, [property: Id(1)] string Text, [property: Id(2)] string? ClientTurnId = null, [property: Id(3)] string? Model = null,
-    [property: Id(4)] IReadOnlyList<string>? ImageIds = null, [property: Id(5)] string? ImageRefs = null, [property: Id(6)] int? MaxOutputTokens = null);
+    [property: Id(4)] IReadOnlyList<string>? ImageIds = null, [property: Id(5)] string? ImageRefs = null, [property: Id(6)] int? MaxOutputTokens = null,
+    [property: Id(7)] string? Replaces = null);
 
 /// <summary>A conversation as its owner sees it.</summary>
 [GenerateSerializer, Immutable, Alias("conversation-info")]

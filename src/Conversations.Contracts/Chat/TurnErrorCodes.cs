@@ -12,6 +12,9 @@ public static class TurnErrorCodes
     /// <summary>Another answer in this conversation is still being written (retryable).</summary>
     public const string TurnInProgress = "turn_in_progress";
 
+    /// <summary>A regenerated or edited question named a turn that is not the conversation's last answered one.</summary>
+    public const string TurnNotLast = "turn_not_last";
+
     /// <summary>The turn id (Idempotency-Key) was already used for a different message.</summary>
     public const string IdempotencyKeyReused = "idempotency_key_reused";
 

@@ -55,11 +55,17 @@ public enum TurnStartStatus
     NotFound,
     /// <summary>The turn id was already used for a different message: nothing starts, nothing is replayed.</summary>
     Mismatch,
+    /// <summary>The message would replace a turn that is not the conversation's last answered one: nothing starts.</summary>
+    NotLastTurn,
 }
 
 /// <summary>The answer to a start: what happened and the turn's id (the running one's when busy).</summary>
 [GenerateSerializer, Immutable, Alias("turn-start")]
-public sealed record TurnStart([property: Id(0)] TurnStartStatus Status, [property: Id(1)] string TurnId);
+public sealed record TurnStart([property: Id(0)] TurnStartStatus Status, [property: Id(1)] string TurnId)
+{
+    /// <summary>True when the send neither started nor joined a turn (the first batch then carries no events).</summary>
+    public bool StartedNothing => Status is TurnStartStatus.NotFound or TurnStartStatus.Busy or TurnStartStatus.Mismatch or TurnStartStatus.NotLastTurn;
+}
 
 /// <summary>Where a turn is.</summary>
 [GenerateSerializer, Alias("turn-state")]

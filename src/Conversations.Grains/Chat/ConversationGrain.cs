@@ -4,7 +4,6 @@ using Conversations.Contracts;
 using Conversations.Contracts.Chat;
 using Conversations.Grains.Chat.Turn;
 using Conversations.Grains.Chat.Turns;
-using Conversations.Prompting.History;
 using Conversations.Storage.Chat;
 
 namespace Conversations.Grains.Chat;
@@ -98,12 +97,7 @@ internal sealed class ConversationGrain(
     {
         if (!Owns(caller)) return null;
         limit = Math.Clamp(limit, 1, 200);
-        var page = await Store.ReadPageAsync(_tenantId, _conversationId, beforeSeq, limit);
-        var messages = page.Select(m => new MessageInfo(m.Seq, m.TurnId, m.Role, m.Content, m.Status, m.CreatedAt, m.Model,
-            m.Role == ChatRoles.Assistant ? (m.Citations ?? []).Select(c => new Citation(c.DocumentId, c.DocumentTitle, c.ChunkIndex, c.Score)).ToList() : null,
-            m.ImageIds)).ToList();
-        long? next = page.Count == limit && page[0].Seq > 1 ? page[0].Seq : null;
-        return new HistoryPage(messages, next);
+        return StoredAnswer.ToHistory(await Store.ReadPageAsync(_tenantId, _conversationId, beforeSeq, limit), limit);
     }
 
     /// <inheritdoc />
@@ -141,7 +135,7 @@ internal sealed class ConversationGrain(
     public async IAsyncEnumerable<TurnEventBatch> SendTurnAsync(SendMessage message, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         TurnStart? start = await StartTurnAsync(message);
-        if (start.Status is TurnStartStatus.NotFound or TurnStartStatus.Busy or TurnStartStatus.Mismatch) yield return new TurnEventBatch([], start);
+        if (start.StartedNothing) yield return new TurnEventBatch([], start);
         else await foreach (var batch in WatchTurnAsync(message.Caller, start.TurnId, null, cancellationToken))
         {
             yield return batch with { Start = start }; // the first batch only
@@ -171,6 +165,7 @@ internal sealed class ConversationGrain(
         }
         // A retried send names a turn that already ran: the same turn, never a second question.
         if (chosen && TurnRequests.RetriedFinished(FinishedRun(turnId), stored, fingerprint) is { } again) return new TurnStart(again, turnId);
+        if (message.Replaces is { } replaced && !_log.EndsWithAnswerOf(replaced)) return new TurnStart(TurnStartStatus.NotLastTurn, replaced);
         if (!Owns(message.Caller)) return new TurnStart(TurnStartStatus.NotFound, ""); // deleted meanwhile
         var unwatched = TimeSpan.FromSeconds(Math.Max(1, chat.Options.UnwatchedTurnSeconds));
         // Idle collection must not take the activation while the turn runs: its task is no grain call.

@@ -12,6 +12,8 @@ namespace Conversations.Grains.Chat;
 internal sealed class ConversationLog(ConversationStore store, string tenantId, string conversationId, int capacity)
 {
     private readonly List<MessageRecord> _window = [];
+    // The messages of a turn the pending question replaces: back in the window should its write fail.
+    private List<MessageRecord> _replaced = [];
 
     /// <summary>The number of the last message in the log.</summary>
     public long LastSeq { get; private set; }
@@ -28,19 +30,27 @@ internal sealed class ConversationLog(ConversationStore store, string tenantId, 
     public MessageRecord Next(string turnId, string role, string content, string status, int tokenCount, string? model) =>
         new(LastSeq + 1, turnId, role, content, status, tokenCount, model, DateTimeOffset.UtcNow);
 
-    /// <summary>Adds a turn's question now and returns its write, which the turn overlaps with its next stages.</summary>
-    public Task AppendQuestion(MessageRecord question)
+    /// <summary>
+    /// Adds a turn's question now and returns its write, which the turn overlaps with its next stages. A question that
+    /// replaces the last turn (<paramref name="replacesTurnId"/>, checked with <see cref="EndsWithAnswerOf"/>) takes
+    /// that turn's messages out of the window, and its write marks them replaced.
+    /// </summary>
+    public Task AppendQuestion(MessageRecord question, string? replacesTurnId = null)
     {
-        var write = store.AppendAsync(tenantId, conversationId, [question]);
+        var write = store.AppendAsync(tenantId, conversationId, [question], replacesTurnId: replacesTurnId);
+        _replaced = _window.Where(m => m.TurnId == replacesTurnId).ToList();
+        _window.RemoveAll(m => m.TurnId == replacesTurnId);
         LastSeq = question.Seq;
         _window.Add(question);
         return write;
     }
 
-    /// <summary>Forgets a question whose write failed (nothing was added after it).</summary>
+    /// <summary>Forgets a question whose write failed (nothing was added after it); a turn it was to replace comes back.</summary>
     public void Forget(MessageRecord question)
     {
         _window.Remove(question);
+        _window.AddRange(_replaced);
+        _replaced = [];
         LastSeq--;
     }
 
@@ -52,6 +62,9 @@ internal sealed class ConversationLog(ConversationStore store, string tenantId, 
         _window.Add(answer);
         if (_window.Count > capacity) _window.RemoveRange(0, _window.Count - capacity);
     }
+
+    /// <summary>True when this turn is the log's last and has its answer (the turn a regenerated or edited question may replace).</summary>
+    public bool EndsWithAnswerOf(string turnId) => _window.Count > 0 && _window[^1].TurnId == turnId && _window[^1].Role == ChatRoles.Assistant;
 
     /// <summary>True while the log ends with this turn's question and no answer.</summary>
     public bool EndsWithQuestionOf(string turnId) => _window.Count > 0 && _window[^1].TurnId == turnId && _window[^1].Role == ChatRoles.User;

@@ -26,7 +26,8 @@ public static class DriftStatistics
     /// <summary>Turns <paramref name="window"/> into a reference: clusters its reservoir, keeps its counts.</summary>
     public static DriftReference Freeze(DriftWindow window, long negativeVotes, DateTimeOffset now)
     {
-        var vectors = window.Reservoir.Select(v => DriftVectors.Unpack(v)).ToList();
+        // Concurrent turns fill the reservoir in any order; sorted, one set of questions always gives the same clusters.
+        var vectors = window.Reservoir.Order(PackedOrder.Instance).Select(v => DriftVectors.Unpack(v)).ToList();
         var reference = new DriftReference
         {
             From = window.StartedAt, To = now, NegativeVotes = negativeVotes, Vectors = vectors.Count,
@@ -192,4 +193,12 @@ public static class DriftStatistics
     private static double[] ToDouble(long[] counts) => counts.Select(c => (double)c).ToArray();
 
     private static double Round(double value) => double.IsFinite(value) ? Math.Round(value, 4) : value;
+
+    /// <summary>Packed vectors in byte order.</summary>
+    private sealed class PackedOrder : IComparer<byte[]>
+    {
+        public static readonly PackedOrder Instance = new();
+
+        public int Compare(byte[]? x, byte[]? y) => x is null || y is null ? Comparer<byte[]?>.Default.Compare(x, y) : x.AsSpan().SequenceCompareTo(y);
+    }
 }

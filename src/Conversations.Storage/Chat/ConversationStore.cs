@@ -133,10 +133,11 @@ public sealed class ConversationStore(NpgsqlDataSource db, TenantKeyRing keys, G
     /// <summary>
     /// Appends messages (and the turn's usage records, when given) in one transaction, and bumps the conversation's
     /// counters; seqs must be new. The write goes through the group committer: concurrent appends share a transaction,
-    /// and the returned task ends once this append has committed.
+    /// and the returned task ends once this append has committed. <paramref name="replacesTurnId"/> (a question that
+    /// regenerates or edits the last turn) marks that turn's earlier messages replaced in the same transaction.
     /// </summary>
     public async Task AppendAsync(string tenantId, string conversationId, IReadOnlyList<MessageRecord> messages,
-        IReadOnlyList<UsageRecord>? usage = null, CancellationToken ct = default)
+        IReadOnlyList<UsageRecord>? usage = null, CancellationToken ct = default, string? replacesTurnId = null)
     {
         if (messages.Count == 0) return;
         var key = await keys.ForTenantAsync(tenantId, ct);
@@ -182,16 +183,21 @@ public sealed class ConversationStore(NpgsqlDataSource db, TenantKeyRing keys, G
             bump.Parameters.AddWithValue("c", conversationId);
             // In one transaction with the insert: the log and the counters never disagree.
             yield return bump;
+            if (replacesTurnId is not null) yield return ReplaceCommand(tenantId, conversationId, replacesTurnId, messages[0]);
             if (usage is { Count: > 0 }) yield return UsageStore.InsertCommand(usage);
         }
     }
 
-    /// <summary>Messages older than <paramref name="beforeSeq"/> (all when null), newest <paramref name="limit"/>, returned oldest first.</summary>
-    public async Task<IReadOnlyList<MessageRecord>> ReadPageAsync(string tenantId, string conversationId, long? beforeSeq, int limit, CancellationToken ct = default)
+    /// <summary>
+    /// Messages older than <paramref name="beforeSeq"/> (all when null), newest <paramref name="limit"/>, returned oldest
+    /// first; without replaced turns' messages unless <paramref name="includeReplaced"/>.
+    /// </summary>
+    public async Task<IReadOnlyList<MessageRecord>> ReadPageAsync(string tenantId, string conversationId, long? beforeSeq, int limit, CancellationToken ct = default,
+        bool includeReplaced = false)
     {
         await using var cmd = db.CreateCommand($"""
             SELECT {MessageColumns} FROM messages
-            WHERE tenant_id = @t AND conversation_id = @c AND seq < @before
+            WHERE tenant_id = @t AND conversation_id = @c AND seq < @before {(includeReplaced ? "" : "AND replaced_by IS NULL")}
             ORDER BY seq DESC LIMIT @l
             """);
         cmd.Parameters.AddWithValue("t", tenantId);
@@ -257,7 +263,7 @@ public sealed class ConversationStore(NpgsqlDataSource db, TenantKeyRing keys, G
         var said = new List<string>();
         for (long? before = null; ;)
         {
-            var page = await ReadPageAsync(tenantId, conversationId, before, 200, ct);
+            var page = await ReadPageAsync(tenantId, conversationId, before, 200, ct, includeReplaced: true);
             said.AddRange(page.Where(m => m.Role == "user").Select(m => m.Content));
             if (page.Count < 200 || page[0].Seq <= 1) return said;
             before = page[0].Seq;
@@ -274,6 +280,24 @@ public sealed class ConversationStore(NpgsqlDataSource db, TenantKeyRing keys, G
     }
 
     private static string MessageRow(string conversationId, long seq) => $"{conversationId}/{seq}";
+
+    // Marks the replaced turn's messages (only those before the replacing question) and takes them off the count.
+    private static NpgsqlBatchCommand ReplaceCommand(string tenantId, string conversationId, string replacedTurnId, MessageRecord replacing)
+    {
+        var replace = new NpgsqlBatchCommand("""
+            WITH r AS (
+                UPDATE messages SET replaced_by = @by
+                WHERE tenant_id = @t AND conversation_id = @c AND turn_id = @old AND seq < @seq AND replaced_by IS NULL
+                RETURNING 1)
+            UPDATE conversations SET message_count = message_count - (SELECT count(*) FROM r) WHERE tenant_id = @t AND conversation_id = @c
+            """);
+        replace.Parameters.AddWithValue("by", replacing.TurnId);
+        replace.Parameters.AddWithValue("t", tenantId);
+        replace.Parameters.AddWithValue("c", conversationId);
+        replace.Parameters.AddWithValue("old", replacedTurnId);
+        replace.Parameters.AddWithValue("seq", replacing.Seq);
+        return replace;
+    }
 
     private static ConversationRecord ReadConversation(NpgsqlDataReader r, TenantDataKey key) => new(
         r.GetString(0), r.GetString(1), r.GetString(2), key.Open(r.GetString(3), "conversations", r.GetString(1)),

@@ -268,7 +268,7 @@ public sealed class DataRightsStore(NpgsqlDataSource db, TenantKeyRing keys)
             "users" => "SELECT user_id, display_name, role, created_at FROM users WHERE tenant_id = @t AND (@u::text IS NULL OR user_id = @u) ORDER BY user_id",
             "keys" => "SELECT key_id, user_id, role, scope, created_at, last_used_at, expires_at, revoked_at FROM api_keys WHERE tenant_id = @t AND (@u::text IS NULL OR user_id = @u) ORDER BY created_at",
             "conversations" => "SELECT conversation_id, user_id, title, created_at, updated_at, message_count FROM conversations WHERE tenant_id = @t AND (@u::text IS NULL OR user_id = @u) ORDER BY created_at",
-            "messages" => "SELECT m.conversation_id, m.seq, m.turn_id, m.role, m.content, m.status, m.model, m.citations, m.image_ids, m.created_at FROM messages m " +
+            "messages" => "SELECT m.conversation_id, m.seq, m.turn_id, m.role, m.content, m.status, m.model, m.citations, m.image_ids, m.created_at, m.replaced_by FROM messages m " +
                           "JOIN conversations c USING (tenant_id, conversation_id) WHERE m.tenant_id = @t AND (@u::text IS NULL OR c.user_id = @u) ORDER BY m.conversation_id, m.seq",
             // The images' bytes stay behind (GET /v1/images/{id} reads them); their ids, types, hashes and source URLs go.
             "images" => "SELECT image_id, user_id, media_type, byte_size, sha256, source_url, created_at FROM message_images WHERE tenant_id = @t AND (@u::text IS NULL OR user_id = @u) ORDER BY created_at, image_id",

@@ -157,4 +157,46 @@ public sealed class PromptingApiTests(ModelPlatformFixture fx) : IClassFixture<M
         await user.SendAsync(active, $"{afterAll} anything else?");
         Assert.DoesNotContain("Vantorpe", RequestsWith(afterAll).Single().Messages[0].Content);
     }
+
+    [Fact(DisplayName = "Regenerate / edit-and-resend replace the last turn: gone from history, count and every later prompt; only the last turn")]
+    public async Task A_replaced_turn_leaves_the_history_and_the_prompt()
+    {
+        fx.Model.Control.Reset();
+        var (user, id) = await fx.NewConversationAsync("p");
+        var marker = Guid.NewGuid().ToString("n");
+        Assert.Equal("done", (await user.SendAsync(id, $"{marker} first: what is the tea budget?", "turn-a"))[^1].Name);
+        Assert.Equal("done", (await user.SendAsync(id, $"{marker} second: the wrong question", "turn-b"))[^1].Name);
+
+        // Not the last turn, an unknown turn, a malformed id: nothing starts.
+        var stale = await Replace(user, id, $"{marker} never asked", "turn-a");
+        Assert.Equal(HttpStatusCode.Conflict, stale.StatusCode);
+        Assert.Equal("turn_not_last", (await stale.Content.ReadFromJsonAsync<JsonNode>())!["code"]!.GetValue<string>());
+        Assert.Equal(HttpStatusCode.Conflict, (await Replace(user, id, $"{marker} never asked", "turn-zz")).StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, (await Replace(user, id, $"{marker} never asked", "bad id!")).StatusCode);
+
+        // The edit replaces turn-b: its question and answer leave the history, the count and the edited turn's prompt.
+        var edited = await Replace(user, id, $"{marker} second, edited: the right question", "turn-b", "turn-c");
+        Assert.Equal(HttpStatusCode.OK, edited.StatusCode);
+        Assert.Equal("done", (await ApiClient.ReadEventsAsync(await edited.Content.ReadAsStreamAsync()))[^1].Name);
+        var history = await user.GetConversationAsync(id);
+        Assert.Equal(["turn-a", "turn-a", "turn-c", "turn-c"], history["messages"]!.AsArray().Select(m => m!["turnId"]!.GetValue<string>()));
+        Assert.Equal(4, history["conversation"]!["messageCount"]!.GetValue<long>());
+        var prompt = string.Concat(RequestsWith("the right question").Single().Messages.Select(m => m.Content));
+        Assert.DoesNotContain("the wrong question", prompt);
+        Assert.Contains("tea budget", prompt);
+
+        // And from every later prompt, while turn-c (now the last) may be replaced in turn.
+        Assert.Equal("done", (await user.SendAsync(id, $"{marker} third question", "turn-d"))[^1].Name);
+        var later = string.Concat(RequestsWith("third question").Single().Messages.Select(m => m.Content));
+        Assert.DoesNotContain("the wrong question", later);
+        Assert.Contains("the right question", later);
+        Assert.Equal(HttpStatusCode.Conflict, (await Replace(user, id, $"{marker} not the last", "turn-c")).StatusCode);
+    }
+
+    // POSTs a message (as turn `turnId`, a new id when null) that replaces turn `replaces`.
+    private static Task<HttpResponseMessage> Replace(ApiClient user, string conversationId, string text, string replaces, string? turnId = null) =>
+        user.Http.SendAsync(new HttpRequestMessage(HttpMethod.Post, $"/v1/conversations/{conversationId}/messages")
+        {
+            Content = JsonContent.Create(new { text, turnId = turnId ?? Guid.NewGuid().ToString("n"), replaces }),
+        }, HttpCompletionOption.ResponseHeadersRead);
 }

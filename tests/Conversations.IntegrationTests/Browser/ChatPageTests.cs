@@ -88,8 +88,15 @@ public sealed class ChatPageTests(WebChatFixture fx)
         Assert.Equal(["How many weeks of parental leave?"], await b.Page.Locator(".turn.user .bubble").AllInnerTextsAsync());
         Assert.Equal(1, await b.Page.Locator("article.turn.assistant").CountAsync());
 
-        // The model was asked the edited question.
-        Assert.Contains(fx.Model.Requests, r => r.Messages[^1].Content.Contains("How many weeks of parental leave?", StringComparison.Ordinal));
+        // The model was asked the edited question, without the replaced turns before it.
+        var asked = fx.Model.Requests.Last(r => r.Messages[^1].Content.Contains("How many weeks of parental leave?", StringComparison.Ordinal));
+        Assert.DoesNotContain(asked.Messages, m => m.Content.Contains("is parental leave?", StringComparison.Ordinal));
+
+        // The platform replaced them too: after a reload the conversation still holds one question and one answer.
+        await b.Page.ReloadAsync();
+        await b.Page.Locator(".turn.user .bubble").First.WaitForAsync();
+        Assert.Equal(["How many weeks of parental leave?"], await b.Page.Locator(".turn.user .bubble").AllInnerTextsAsync());
+        Assert.Equal(1, await b.Page.Locator("article.turn.assistant").CountAsync());
     }
 
     [Fact(DisplayName = "An image attached in the page is uploaded, sent with the question by id, and reaches the model as an image_url part")]

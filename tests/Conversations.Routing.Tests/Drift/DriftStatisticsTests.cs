@@ -39,6 +39,22 @@ public sealed class DriftStatisticsTests
     }
 
     [Fact]
+    public void The_order_questions_arrive_in_does_not_change_the_reference()
+    {
+        // Concurrent turns fill the reservoir in any order; the clusters (and so every later topic PSI) must not follow it.
+        var window = Window(new Random(1), 40, [0, 1, 2, 3], "latin");
+        var frozen = DriftStatistics.Freeze(window, 0, DateTimeOffset.UnixEpoch);
+        for (var seed = 2; seed < 6; seed++)
+        {
+            var shuffled = Window(new Random(1), 40, [0, 1, 2, 3], "latin");
+            new Random(seed).Shuffle(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(shuffled.Reservoir));
+            var again = DriftStatistics.Freeze(shuffled, 0, DateTimeOffset.UnixEpoch);
+            Assert.Equal(frozen.ClusterShares, again.ClusterShares);
+            Assert.Equal(frozen.Clusters.Select(Convert.ToBase64String), again.Clusters.Select(Convert.ToBase64String));
+        }
+    }
+
+    [Fact]
     public void A_new_topic_breaches_the_topic_and_centroid_signals()
     {
         // Proves a shifted stream is seen: questions around a topic the reference never had.

@@ -29,11 +29,11 @@ public sealed class ApiClient(string baseUrl, string? key) : IDisposable
     }
 
     /// <summary>Creates a conversation; returns its id.</summary>
-    public async Task<string> CreateConversationAsync(string title = "test")
+    public async Task<string> CreateConversationAsync(string title = "test", CancellationToken ct = default)
     {
-        var res = await Http.PostAsJsonAsync("/v1/conversations", new { title });
+        var res = await Http.PostAsJsonAsync("/v1/conversations", new { title }, ct);
         await EnsureAsync(res, HttpStatusCode.Created);
-        return (await res.Content.ReadFromJsonAsync<JsonNode>())!["conversationId"]!.GetValue<string>();
+        return (await res.Content.ReadFromJsonAsync<JsonNode>(ct))!["conversationId"]!.GetValue<string>();
     }
 
     /// <summary>How many times <see cref="SendAsync(string, string, CancellationToken)"/> reconnects to a cut stream.</summary>

@@ -134,7 +134,8 @@ internal sealed class ChatTurn(ChatPipeline pipeline, ConversationScope conversa
     {
         var verdict = Moderation.Verdict;
         Embedding = pipeline.Embeddings.For(verdict);
-        Commit = QuestionCommit.Start(conversation.Log, TurnId, verdict.TextToStore, pipeline.Tokens, Images.Select(i => i.ImageId).ToList(), requestFingerprint);
+        Commit = QuestionCommit.Start(conversation.Log, TurnId, verdict.TextToStore, pipeline.Tokens, Images.Select(i => i.ImageId).ToList(), requestFingerprint,
+            message.Replaces);
         if (Activity is { IsAllDataRequested: true } traced)
             _ = Commit.Write.ContinueWith(_ => PlatformTracing.Mark(traced, "question stored"), TaskScheduler.Default);
         SettingsRead = conversation.Tenant.GetSettingsAsync();

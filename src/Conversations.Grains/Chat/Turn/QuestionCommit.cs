@@ -26,14 +26,14 @@ internal sealed class QuestionCommit(MessageRecord question, Task write)
 
     /// <summary>
     /// Starts writing <paramref name="text"/> (with the ids of the images it carried, and the fingerprint of the request
-    /// that sent it) as the conversation's next message.
+    /// that sent it) as the conversation's next message, replacing the turn <paramref name="replacesTurnId"/> when given.
     /// </summary>
     public static QuestionCommit Start(ConversationLog log, string turnId, string text, ITokenCounter tokens, IReadOnlyList<string>? imageIds = null,
-        string? requestFingerprint = null)
+        string? requestFingerprint = null, string? replacesTurnId = null)
     {
         var question = log.Next(turnId, ChatRoles.User, text, MessageStatus.Complete, tokens.Count(text), null)
             with { ImageIds = imageIds is { Count: > 0 } ? imageIds : null, RequestFingerprint = requestFingerprint };
-        return new QuestionCommit(question, log.AppendQuestion(question));
+        return new QuestionCommit(question, log.AppendQuestion(question, replacesTurnId));
     }
 
     /// <summary>Whether the question was stored, waiting for its write.</summary>

@@ -1,4 +1,5 @@
 using Conversations.Contracts.Chat;
+using Conversations.Prompting.History;
 using Conversations.Storage.Chat;
 
 namespace Conversations.Grains.Chat.Turns;
@@ -32,6 +33,15 @@ internal sealed record StoredAnswer(MessageRecord Question, MessageRecord Answer
             yield return new TurnEvent(new TurnEventId(++index, chars, citations).ToString(), new DeltaEvent(rest));
         }
         yield return new TurnEvent(new TurnEventId(++index, chars, citations).ToString(), TurnEvents.FinalOf(this));
+    }
+
+    /// <summary>A page of stored messages as their owner reads it (citations on answers only); the next page is older.</summary>
+    public static HistoryPage ToHistory(IReadOnlyList<MessageRecord> page, int limit)
+    {
+        var messages = page.Select(m => new MessageInfo(m.Seq, m.TurnId, m.Role, m.Content, m.Status, m.CreatedAt, m.Model,
+            m.Role == ChatRoles.Assistant ? (m.Citations ?? []).Select(c => new Citation(c.DocumentId, c.DocumentTitle, c.ChunkIndex, c.Score)).ToList() : null,
+            m.ImageIds)).ToList();
+        return new HistoryPage(messages, page.Count == limit && page[0].Seq > 1 ? page[0].Seq : null);
     }
 
     /// <summary>A <c>done</c> event for the stored answer, with what its calls consumed.</summary>

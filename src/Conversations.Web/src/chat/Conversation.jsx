@@ -79,7 +79,7 @@ export function Conversation({ t, me, conversationId, onCreated, onActivity, onM
 
   const update = (k, change) => setMessages(list => list.map(m => (m.key === k ? { ...m, ...change(m) } : m)));
 
-  async function ask(text, { turnId = newTurnId(), answerKey = null, imageIds } = {}) {
+  async function ask(text, { turnId = newTurnId(), answerKey = null, imageIds, replaces } = {}) {
     pinned.current = true;
     let id = idRef.current;
     const aKey = answerKey || key();
@@ -104,7 +104,7 @@ export function Conversation({ t, me, conversationId, onCreated, onActivity, onM
         setTurn({ conversationId: id, turnId });
       }
       await runTurn({
-        conversationId: id, text, turnId, imageIds, signal: abort.current.signal,
+        conversationId: id, text, turnId, imageIds, replaces, signal: abort.current.signal,
         onReconnecting: setReconnecting,
         onEvent: (name, data) => { update(aKey, m => onTurnEvent(m, name, data)); sendStop(id, turnId); },
       });
@@ -112,9 +112,12 @@ export function Conversation({ t, me, conversationId, onCreated, onActivity, onM
       if (e.name === 'AbortError') return;
       const connection = e instanceof ApiError && e.status === 0;
       // A browser that knows it is offline says so: "could not be restored" would be wrong for a send that never left.
-      const message = connection ? t(navigator.onLine ? 'error.connection' : 'error.offline') : e.status === 409 ? t('error.busy') : describeError(t, e);
+      // The last turn changed elsewhere (another tab answered meanwhile): what this page shows is out of date.
+      const notLast = e.body?.code === 'turn_not_last';
+      const message = connection ? t(navigator.onLine ? 'error.connection' : 'error.offline')
+        : notLast ? t('error.notLast') : e.status === 409 ? t('error.busy') : describeError(t, e);
       const refused = e instanceof ApiError && [400, 413, 415, 422].includes(e.status);
-      update(aKey, () => ({ streaming: false, status: 'failed', error: { message, retryable: e.retryable ?? true, sameTurn: connection, refused, text, imageIds } }));
+      update(aKey, () => ({ streaming: false, status: 'failed', error: { message, retryable: !notLast && (e.retryable ?? true), sameTurn: connection, refused, text, imageIds, replaces } }));
     } finally {
       setTurn(null);
       setReconnecting(false);
@@ -148,7 +151,9 @@ export function Conversation({ t, me, conversationId, onCreated, onActivity, onM
     }
   }
 
+  // Any event means the platform stored the question (it answers only then): the turn can be replaced later.
   function onTurnEvent(m, name, data) {
+    if (!m.stored) return { stored: true, ...onTurnEvent({ ...m, stored: true }, name, data) };
     switch (name) {
       // 'waiting' is the stream's heartbeat while the model is slow: the stage shown is still the one before it.
       case 'progress': return data.stage === 'waiting' ? {} : { stages: [...(m.stages || []), data] };
@@ -170,15 +175,17 @@ export function Conversation({ t, me, conversationId, onCreated, onActivity, onM
   const lastAnswer = messages[messages.length - 1]?.role === 'assistant' ? messages[messages.length - 1] : null;
 
   // Regenerate and edit-and-resend ask the last question again (as typed, or edited) in place of the last answer,
-  // with the images it carried.
+  // with the images it carried. A stored last turn is named as replaced, so the platform drops it from the history
+  // and from what the model reads next; one never stored (refused at the door, never sent) is only dropped here.
   function again(text) {
     if (turn) return;
     const imageIds = lastUser?.imageIds?.length ? lastUser.imageIds : undefined;
+    const replaces = lastAnswer && (lastAnswer.seq != null || lastAnswer.stored) ? lastAnswer.turnId : undefined;
     setMessages(list => {
       const i = list.findLastIndex(m => m.role === 'user');
       return i >= 0 ? list.slice(0, i) : list;
     });
-    ask(text, { imageIds });
+    ask(text, { imageIds, replaces });
   }
 
   function retry(m) {
@@ -192,7 +199,7 @@ export function Conversation({ t, me, conversationId, onCreated, onActivity, onM
     if (!question || turn) return;
     // A lost connection may have left the turn running: the same turn id joins it. Otherwise it is a new turn.
     // The same turn id must come with the same images, or the platform takes it for another message (422).
-    if (m.error?.sameTurn) ask(question, { turnId: m.turnId, answerKey: m.key, imageIds: m.error.imageIds });
+    if (m.error?.sameTurn) ask(question, { turnId: m.turnId, answerKey: m.key, imageIds: m.error.imageIds, replaces: m.error.replaces });
     else again(question);
   }
 

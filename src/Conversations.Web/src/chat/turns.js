@@ -6,7 +6,7 @@ import { ApiError, readEventStream, request } from '../shared/api.js';
 const maxReconnects = 8;
 
 /** Runs a turn to its end, calling onEvent(name, data) per event; rejects with an ApiError the caller shows. */
-export async function runTurn({ conversationId, text, turnId, imageIds, signal, onEvent, onReconnecting, resumeOnly = false }) {
+export async function runTurn({ conversationId, text, turnId, imageIds, replaces, signal, onEvent, onReconnecting, resumeOnly = false }) {
   const base = `/v1/conversations/${encodeURIComponent(conversationId)}`;
   let lastId = null;
   let ended = false;
@@ -18,7 +18,10 @@ export async function runTurn({ conversationId, text, turnId, imageIds, signal, 
     onEvent(name, data);
   };
   const send = async () => {
-    const res = await request(`${base}/messages`, { method: 'POST', body: imageIds?.length ? { text, turnId, imageIds } : { text, turnId }, signal });
+    const body = { text, turnId };
+    if (imageIds?.length) body.imageIds = imageIds;
+    if (replaces) body.replaces = replaces; // regenerate / edit: the last turn this one takes the place of
+    const res = await request(`${base}/messages`, { method: 'POST', body, signal });
     accepted = true;
     onReconnecting?.(false);
     await readEventStream(res, handle);
