@@ -9,6 +9,11 @@ internal sealed record CreateConversationRequest(string? Title);
 internal sealed record RenameConversationRequest(string? Title);
 
 /// <summary>Body of POST /v1/conversations/{id}/messages: the text, and images as URLs to fetch or ids from POST /v1/images.</summary>
+/// <param name="Text">The question.</param>
+/// <param name="TurnId">A client-chosen turn id (or the Idempotency-Key header): a retried send with it is the same turn.</param>
+/// <param name="ImageUrls">Up to 4 image URLs the platform fetches (https, public addresses).</param>
+/// <param name="ImageIds">Ids of the caller's images uploaded with POST /v1/images.</param>
+/// <param name="Replaces">Regenerate / edit-and-resend: the id of the conversation's last turn, which this question replaces.</param>
 internal sealed record PostMessageRequest(string? Text, string? TurnId, IReadOnlyList<string>? ImageUrls = null, IReadOnlyList<string>? ImageIds = null,
     string? Replaces = null);
 
