@@ -39,16 +39,22 @@ public sealed class ChatTurnApiTests(PlatformFixture fx) : PlatformTests
     public async Task Turn_streams_and_is_stored()
     {
         var (user, id) = await fx.NewConversationAsync();
+        var turnId = Guid.NewGuid().ToString("n");
 
-        var events = await user.SendAsync(id, "The quarterly report is due on Friday. When is the report due?");
+        var events = await user.SendAsync(id, "The quarterly report is due on Friday. When is the report due?", turnId);
 
         Assert.Equal("progress", events[0].Name);
         Assert.Contains(events, e => e.Name == "delta");
         var done = events[^1];
         Assert.True(done.Name == "done", events.Dump());
-        Assert.True(done.Data["usage"]!["promptTokens"]!.GetValue<int>() > 0);
-        Assert.True(done.Data["usage"]!["completionTokens"]!.GetValue<int>() > 0);
         Assert.DoesNotContain(events, e => e.Name == "error");
+        // The extractive responder is no model: the usage is what was billed (none), the same in the live stream, in a
+        // replay of the stored turn and in the ledger.
+        Assert.Equal("extractive", done.Data["model"]!.GetValue<string>());
+        Assert.Equal(0, done.Data["usage"]!["promptTokens"]!.GetValue<int>() + done.Data["usage"]!["completionTokens"]!.GetValue<int>());
+        using var replay = await user.GetTurnEventsAsync(id, turnId, null);
+        var replayed = (await ApiClient.ReadEventsAsync(await replay.Content.ReadAsStreamAsync()))[^1];
+        Assert.Equal(done.Data["usage"]!.ToJsonString(), replayed.Data["usage"]!.ToJsonString());
 
         var conversation = await user.GetConversationAsync(id);
         var messages = conversation["messages"]!.AsArray();

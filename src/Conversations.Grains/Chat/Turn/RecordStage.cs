@@ -21,8 +21,9 @@ internal sealed class RecordStage : ITurnStage
         var outcome = TurnOutcomes.OfAnswer(answer.Failure is not null, answer.Withheld, answer.CutOff);
         var text = answer.Shown;
         // What the calls consumed, each at its own model; with no model billed (a ready or extractive answer), the
-        // answer's own size, for the token limits and the done event.
-        var usage = TurnBilling.Usage(attempts) ?? new TurnUsage(turn.Prompt.PromptTokens, 0, tokens.Count(answer.Raw), 0m);
+        // answer's own size for the token limits, while the done event, like the ledger and a replay, says none.
+        var billed = TurnBilling.Usage(attempts);
+        var usage = billed ?? new TurnUsage(turn.Prompt.PromptTokens, 0, tokens.Count(answer.Raw), 0m);
         var cost = await turn.Route!.FinishAsync(attempts, answer.ModelName, usage, text, outcome.Delivered());
         usage = usage with { CostUsd = cost.TotalUsd };
         var modelName = answer.ModelName ?? attempts.LastOrDefault()?.ModelId ?? turn.Chain[0].ModelId;
@@ -43,7 +44,8 @@ internal sealed class RecordStage : ITurnStage
             yield break;
         }
         await SummaryFold.RememberAsync(turn);
-        yield return new DoneEvent(turn.TurnId, turn.Commit.Question.Seq, assistant.Seq, usage, modelName, answer.Withheld ? "content_filter" : answer.HitOutputCap ? "length" : "stop")
+        yield return new DoneEvent(turn.TurnId, turn.Commit.Question.Seq, assistant.Seq, billed is null ? TurnUsage.None : usage, modelName,
+            answer.Withheld ? "content_filter" : answer.HitOutputCap ? "length" : "stop")
         {
             Route = turn.Route.Plan.ReadyAnswerSource ?? turn.Route.Plan.Reason + (turn.Escalated is { } why ? $"; escalated to {modelName}: {why}" : ""),
             Continued = answer.Continued,
