@@ -32,7 +32,7 @@ internal sealed partial class ApiExceptionHandler(IProblemDetailsService problem
                 && j.Message.Contains("UTF-16", StringComparison.Ordinal) =>
                 (400, "The request is not valid", StorableText.SurrogateDetail("The body")),
             BadHttpRequestException b =>
-                (b.StatusCode, "The request is not valid", FriendlyBadRequest(b)),
+                (b.StatusCode, "The request is not valid", FriendlyBadRequest(b, out field)),
             ArgumentException a => (400, "The request is not valid", a.Message),
             // The tenant's knowledge base is full: a state to change (delete documents, a higher limit), not a bad request.
             KnowledgeQuotaExceededException q => (409, "Knowledge base full", q.Message),
@@ -96,20 +96,24 @@ internal sealed partial class ApiExceptionHandler(IProblemDetailsService problem
         return (400, "The request is not valid", u.Detail);
     }
 
-    private static string FriendlyBadRequest(BadHttpRequestException b)
+    private static string FriendlyBadRequest(BadHttpRequestException b, out string? field)
     {
+        field = null;
         // A value of the wrong JSON type (or out of its type's range) names the field as the client wrote it and what it
         // must be, never the .NET type it was meant for.
         if (b.InnerException is System.Text.Json.JsonException { Path: { Length: > 2 } path } w && w.Message.StartsWith("The JSON value could not be converted", StringComparison.Ordinal))
         {
-            var field = ValidationProblems.JsonPath(path.StartsWith("$.", StringComparison.Ordinal) ? path[2..] : path);
+            field = ValidationProblems.JsonPath(path.StartsWith("$.", StringComparison.Ordinal) ? path[2..] : path);
             return $"The JSON value of '{field}' must be {ExpectedValue(w.Message.Split(" Path:")[0])}. Numbers are JSON numbers (5, not \"5\"), texts are JSON strings.";
         }
         if (b.InnerException is System.Text.Json.JsonException j)
             return $"The body is not valid JSON ({j.Message.Split(" Path:")[0].Split(". LineNumber")[0]}). Send a JSON object such as {{\"text\": \"Hello\"}}.";
         // A query or route value that does not parse: ASP.NET Core names the parameter with its .NET type.
         if (FailedBinding().Match(b.Message) is { Success: true } m)
+        {
+            field = m.Groups["name"].Value;
             return $"The parameter '{m.Groups["name"].Value}' must be {ExpectedValue(m.Groups["type"].Value)}; \"{m.Groups["value"].Value}\" is not.";
+        }
         return b.Message.Contains("body", StringComparison.OrdinalIgnoreCase)
             ? "The request body is missing or not JSON. Send Content-Type: application/json with a JSON object."
             : b.Message;

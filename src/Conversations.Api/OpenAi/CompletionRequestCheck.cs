@@ -44,7 +44,8 @@ internal static class CompletionRequestCheck
             && !u.StartsWith("https://", StringComparison.OrdinalIgnoreCase)) is { } bad)
             return Invalid($"An image_url must be an http(s) URL or a base64 data URL (data:image/png;base64,…), not '{(bad.Length > 40 ? bad[..40] + "…" : bad)}'.", param, "invalid_image_url");
         if (!StorableText.IsStorable(text)) return Invalid(StorableText.NulDetail(param), param);
-        if (string.IsNullOrWhiteSpace(text)) return Invalid("The last user message is empty; send the question as its content.", param);
+        // An image alone is a question (OpenAI takes it); no text and no image is not.
+        if (string.IsNullOrWhiteSpace(text) && images.Count == 0) return Invalid("The last user message is empty; send the question as its content.", param);
         var max = http.RequestServices.GetRequiredService<IOptions<ChatApiOptions>>().Value.MaxMessageChars;
         if (text.Length > max)
         {
@@ -70,6 +71,12 @@ internal static class CompletionRequestCheck
             && format.TryGetProperty("type", out var type) && type.ValueKind == JsonValueKind.String && type.GetString() == "text"))
             return Invalid("response_format may only be {\"type\": \"text\"}: the platform's answers are grounded text and cannot be held to JSON.",
                 "response_format", "unsupported_value");
+        if (body.Stop is { } stop && !(stop.ValueKind == JsonValueKind.Null || stop.ValueKind == JsonValueKind.String && stop.GetString() == ""
+            || stop.ValueKind == JsonValueKind.Array && stop.GetArrayLength() == 0))
+            return Invalid("stop is not supported: the platform's answers run to their end (or max_tokens), so a stop sequence would not be honoured. Leave it out.",
+                "stop", "unsupported_value");
+        if (body.Logprobs == true) return Invalid("logprobs is not supported: the platform does not return token log probabilities. Leave it out or send false.", "logprobs", "unsupported_value");
+        if (body.TopLogprobs is not null) return Invalid("top_logprobs is not supported: the platform does not return token log probabilities.", "top_logprobs", "unsupported_value");
         return null;
     }
 
@@ -88,6 +95,9 @@ internal static class CompletionRequestCheck
         var last = LastUserIndex(messages);
         return last >= 0 && TryText(messages[last].Content, out var text, out _, out _) ? text : "";
     }
+
+    /// <summary>Where the question is, as an error's <c>param</c>: <c>messages[i].content</c> of the last <c>user</c> message.</summary>
+    public static string QuestionParam(ChatCompletionRequest body) => $"messages[{LastUserIndex(body.Messages ?? [])}].content";
 
     /// <summary>The image URLs of the last <c>user</c> message's <c>image_url</c> parts (http(s) or data URLs), in order.</summary>
     public static IReadOnlyList<string> ImageUrls(ChatCompletionRequest body)

@@ -90,7 +90,15 @@ internal static class OpenAiApi
         // the images stored the first time: nothing is fetched or stored again.
         var urls = CompletionRequestCheck.ImageUrls(body);
         var retried = urls.Count > 0 && idempotencyKey is not null && await IsKnownTurnAsync(http, grains, caller, idempotencyKey);
-        var imageIds = retried ? null : await StoreImagesAsync(images, caller, urls, http.RequestAborted);
+        IReadOnlyList<string>? imageIds = null;
+        try
+        {
+            if (!retried) imageIds = await StoreImagesAsync(images, caller, urls, http.RequestAborted);
+        }
+        catch (ImageRejectedException rejected)
+        {
+            return ImageProblem(rejected, CompletionRequestCheck.QuestionParam(body));
+        }
         var (grain, conversationId) = await ConversationAsync(http, grains, caller, idempotencyKey);
         if (grain is null) return ConversationNotFound();
         http.Response.Headers[ConversationHeader] = conversationId;
@@ -186,6 +194,20 @@ internal static class OpenAiApi
     // The same for a retry of the turn (the same Idempotency-Key), different for every caller who picks the same key.
     private static string CompletionId(Caller caller, string turnId) =>
         "chatcmpl-" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes($"{caller.TenantId}\n{caller.UserId}\n{turnId}")))[..24];
+
+    // OpenAI answers an unusable image with a 400 naming the message: a URL that is no image URL is invalid_image_url,
+    // bytes of another type invalid_image_format; a refused or too large image keeps the platform's status and code.
+    private static ProblemHttpResult ImageProblem(ImageRejectedException rejected, string param)
+    {
+        var (status, code) = rejected.Code switch
+        {
+            "image_url" => (400, "invalid_image_url"),
+            "image_type" => (400, "invalid_image_format"),
+            _ => (rejected.Status, rejected.Code),
+        };
+        return TypedResults.Problem(rejected.Message, statusCode: status, title: "The image was not accepted",
+            extensions: new Dictionary<string, object?> { ["param"] = param, ["code"] = code });
+    }
 
     private static ProblemHttpResult ModelNotFound(string model) => TypedResults.Problem(
         $"The model `{(model.Length > 100 ? model[..100] + "…" : model)}` does not exist or you do not have access to it. GET /v1/models lists the names you may use.",

@@ -8,7 +8,8 @@ namespace Conversations.Api.OpenAi;
 
 /// <summary>
 /// Body of POST /v1/chat/completions: the fields the platform reads. The sampling parameters are checked against OpenAI's
-/// ranges and then left to the tenant's routing; others (logprobs, seed, …) are accepted and ignored.
+/// ranges and then left to the tenant's routing; output the platform cannot give (a forced tool call, JSON, stop sequences,
+/// log probabilities) is refused; others (seed, user, …) are accepted and ignored.
 /// </summary>
 internal sealed record ChatCompletionRequest
 {
@@ -53,6 +54,15 @@ internal sealed record ChatCompletionRequest
 
     /// <summary><c>{"type": "text"}</c> only: the platform cannot promise JSON output.</summary>
     [JsonPropertyName("response_format")] public JsonElement? ResponseFormat { get; init; }
+
+    /// <summary>Stop sequences: none only (null, <c>""</c> or <c>[]</c>); the platform's answers run to their end or their cap.</summary>
+    [JsonPropertyName("stop")] public JsonElement? Stop { get; init; }
+
+    /// <summary><c>false</c> only: the platform does not return token log probabilities.</summary>
+    [JsonPropertyName("logprobs")] public bool? Logprobs { get; init; }
+
+    /// <summary>Refused when set: it asks for log probabilities.</summary>
+    [JsonPropertyName("top_logprobs")] public int? TopLogprobs { get; init; }
 }
 
 /// <summary>One message of a chat completion request.</summary>

@@ -86,7 +86,7 @@ internal sealed class ConversationLog(ConversationStore store, string tenantId, 
         return InPrompt(excludingSeq).Where(m => m.Role == ChatRoles.User && m.ImageIds is { Count: > 0 } && !refused.Contains(m.TurnId)).Reverse();
     }
 
-    private IEnumerable<MessageRecord> InPrompt(long? excludingSeq) => _window.Where(m => m.Seq != excludingSeq && m.Content.Length > 0
+    private IEnumerable<MessageRecord> InPrompt(long? excludingSeq) => _window.Where(m => m.Seq != excludingSeq && (m.Content.Length > 0 || m.ImageIds is { Count: > 0 })
         && m.Status is MessageStatus.Complete or MessageStatus.Interrupted or MessageStatus.Incomplete or MessageStatus.Stopped);
 
     /// <summary>Drops the messages a summary now covers.</summary>

@@ -71,7 +71,9 @@ internal sealed class SemanticKernelChatModel : IChatModel
                 continue;
             }
             // A question with its images: the connector writes OpenAI's content parts (text, then image_url data URLs).
-            var items = new ChatMessageContentItemCollection { new TextContent(line.Content) };
+            // An image sent alone has no text part: some endpoints refuse an empty one.
+            var items = new ChatMessageContentItemCollection();
+            if (line.Content.Length > 0) items.Add(new TextContent(line.Content));
             foreach (var image in images) items.Add(new ImageContent(image.Data, image.MediaType));
             history.AddMessage(role, items);
         }

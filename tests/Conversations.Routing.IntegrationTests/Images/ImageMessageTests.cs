@@ -339,6 +339,54 @@ public sealed class ImageMessageTests(RoutingPlatform fx) : RoutingPlatformTests
         Assert.Equal("done", again[^1].Name);
     }
 
+    [Fact(DisplayName = "On the OpenAI-compatible route a data URL that is no image is a 400 in OpenAI's terms: invalid_image_url or invalid_image_format, naming the message")]
+    public async Task Openai_route_names_bad_data_urls()
+    {
+        using var t = await WithVisionModelAsync(await fx.NewTenantAsync());
+        async Task<JsonNode> RefusedAsync(string url)
+        {
+            using var res = await PostAsync(t.User, new
+            {
+                model = "auto",
+                messages = new object[] { new { role = "system", content = "Be brief." },
+                    new { role = "user", content = new object[] { new { type = "text", text = "Describe this" }, new { type = "image_url", image_url = new { url } } } } },
+            });
+            var body = await res.Content.ReadAsStringAsync();
+            Assert.True(res.StatusCode == HttpStatusCode.BadRequest, body);
+            var error = JsonNode.Parse(body)!["error"]!;
+            Assert.Equal("messages[1].content", error["param"]!.GetValue<string>());
+            return error;
+        }
+
+        Assert.Equal("invalid_image_format", (await RefusedAsync("data:text/plain;base64," + Convert.ToBase64String("hello"u8.ToArray())))["code"]!.GetValue<string>());
+        Assert.Equal("invalid_image_url", (await RefusedAsync("data:image/png;base64,not*base64"))["code"]!.GetValue<string>());
+        Assert.Equal("invalid_image_url", (await RefusedAsync("data:image/png,raw"))["code"]!.GetValue<string>());
+    }
+
+    [Fact(DisplayName = "On the OpenAI-compatible route a user message of an image alone is answered by the vision model, and the next turn still carries that image")]
+    public async Task Openai_route_takes_an_image_alone()
+    {
+        using var t = await WithVisionModelAsync(await fx.NewTenantAsync());
+        var png = UniquePng();
+        using var res = await PostAsync(t.User, new
+        {
+            model = "auto",
+            messages = new object[] { new { role = "user", content = new object[] { new { type = "image_url", image_url = new { url = DataUrl(png) } } } } },
+        });
+        var body = await res.Content.ReadAsStringAsync();
+        Assert.True(res.StatusCode == HttpStatusCode.OK, body);
+        Assert.False(string.IsNullOrEmpty(JsonNode.Parse(body)!["choices"]![0]!["message"]!["content"]!.GetValue<string>()));
+        var request = fx.Model.Requests.Last(r => r.Model == t.ServerName("eye"));
+        Assert.Equal(DataUrl(png), Assert.Single(request.Messages[^1].ImageUrls));
+
+        // The follow-up in the same conversation sends the image again with the earlier question.
+        var conversation = res.Headers.GetValues(ConversationHeader).Single();
+        using var next = await PostAsync(t.User, new { model = "auto", messages = new object[] { new { role = "user", content = "And what colour is it?" } } }, conversation);
+        Assert.Equal(HttpStatusCode.OK, next.StatusCode);
+        var followUp = fx.Model.Requests.Last(r => r.Model == t.ServerName("eye"));
+        Assert.Contains(followUp.Messages, m => m.Role == "user" && m.ImageUrls.Contains(DataUrl(png)));
+    }
+
     [Fact(DisplayName = "The OpenAI-compatible route takes an image_url part (the official .NET client's data URL) to the vision model")]
     public async Task Openai_route_takes_image_parts()
     {
