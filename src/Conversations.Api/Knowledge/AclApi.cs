@@ -53,8 +53,11 @@ internal static class AclApi
         return TypedResults.Ok(new AclVersionDto(await Acl(http, grains).SetUserRolesAsync(userId, body?.Roles ?? [])));
     }
 
-    private static async Task<Ok<UserLabelsDto>> UserLabels(string userId, HttpContext http, IGrainFactory grains)
+    private static async Task<Results<Ok<UserLabelsDto>, ProblemHttpResult>> UserLabels(string userId, HttpContext http, IGrainFactory grains,
+        ITenantDirectory users, CancellationToken ct)
     {
+        // As for roles: an unknown user is a 404, not an empty grant that reads like a user who may read nothing.
+        if (!Ids.IsId(userId) || await users.GetUserAsync(http.Caller().TenantId!, userId, ct) is null) return Problems.NotFound($"User '{userId}'");
         var access = await Acl(http, grains).GetUserAccessAsync(userId);
         return TypedResults.Ok(new UserLabelsDto(userId, access.AclVersion, access.Labels));
     }

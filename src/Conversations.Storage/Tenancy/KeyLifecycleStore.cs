@@ -59,7 +59,16 @@ public sealed class KeyLifecycleStore(NpgsqlDataSource db)
     {
         await using var conn = await db.OpenConnectionAsync(ct);
         await using var tx = await conn.BeginTransactionAsync(ct);
-        if (await LockLiveAsync(conn, tx, tenantId, keyId, ct) is not (var old, var successor)) return null;
+        if (await LockLiveAsync(conn, tx, tenantId, keyId, ct) is not (var old, var successor))
+        {
+            // Rotated already with no overlap left (overlapMinutes 0 ends the old key at once): a conflict naming the
+            // successor, as while the overlap lasts, not a key that never existed.
+            await using var rotated = new NpgsqlCommand("SELECT rotated_to FROM api_keys WHERE key_id = @k AND tenant_id = @t AND revoked_at IS NULL", conn, tx);
+            rotated.Parameters.AddWithValue("k", keyId);
+            rotated.Parameters.AddWithValue("t", tenantId);
+            if (await rotated.ExecuteScalarAsync(ct) is string next) throw new Contracts.Tenancy.KeyAlreadyRotatedException(keyId, next);
+            return null;
+        }
         // Of two rotations at once, the second waited for the first's lock and reads the row as it left it.
         if (successor is not null) throw new Contracts.Tenancy.KeyAlreadyRotatedException(keyId, successor);
         var issued = await InsertAsync(conn, tx, tenantId, old.UserId, old.Role, old.Scope, old.ExpiresAt, ct);

@@ -53,6 +53,12 @@ public sealed class KeyLifecycleTests(DataSecurityFixture fx) : DataSecurityTest
         // One live key besides the rotated one: the user's keys are the old (in its overlap) and its one successor.
         var keys = (await admin.GetJsonAsync("/v1/users/alice/keys"))["keys"]!.AsArray().Select(k => k!["keyId"]!.GetValue<string>()).ToList();
         Assert.Equal(new[] { keyId, successor }.Order(), keys.Order());
+
+        // With no overlap the first rotation ends the old key at once: the others are still told to rotate its successor.
+        answers = await Task.WhenAll(Enumerable.Range(0, 6).Select(_ => admin.Http.PostAsync($"/v1/keys/{successor}/rotate?overlapMinutes=0", null)));
+        var next = (await Assert.Single(answers, a => a.StatusCode == HttpStatusCode.Created).Content.ReadFromJsonAsync<JsonNode>())!["keyId"]!.GetValue<string>();
+        foreach (var refused in answers.Where(a => a.StatusCode != HttpStatusCode.Created))
+            Assert.Contains($"'{next}'", (await ApiClient.ProblemAsync(refused, HttpStatusCode.Conflict))["detail"]!.GetValue<string>());
     }
 
     [Fact(DisplayName = "An expired key fails on its next request")]

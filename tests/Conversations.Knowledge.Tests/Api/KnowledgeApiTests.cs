@@ -125,6 +125,11 @@ public sealed class KnowledgeApiTests(KnowledgeApp app) : PostgresTests
         var revoke = await admin.DeleteAsync("/v1/acl/roles/manager/grants/compensation/manager");
         Assert.Equal(HttpStatusCode.OK, revoke.StatusCode);
         Assert.DoesNotContain("mgr", DocumentIds(await SearchAsync(bob, "manager bonus")));
+
+        // A user's labels name what they may read now; an unknown user is a 404, as for their roles.
+        var labels = (await admin.GetFromJsonAsync<System.Text.Json.Nodes.JsonNode>("/v1/acl/users/bob/labels"))!["labels"]!.AsArray();
+        Assert.Equal(["handbook"], labels.Select(l => l!.GetValue<string>()));
+        Assert.Equal(HttpStatusCode.NotFound, (await admin.GetAsync("/v1/acl/users/nobody-here/labels")).StatusCode);
     }
 
     [Fact]
