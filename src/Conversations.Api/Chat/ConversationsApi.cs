@@ -173,7 +173,10 @@ internal static class ConversationsApi
     {
         var caller = http.Caller().ToCaller();
         if (!Ids.IsId(conversationId) || !Ids.IsId(turnId)) return Problems.NotFound("The turn");
-        var from = after ?? http.Request.Headers["Last-Event-ID"].FirstOrDefault();
+        var header = http.Request.Headers["Last-Event-ID"].FirstOrDefault();
+        if (!string.IsNullOrEmpty(after) && !string.IsNullOrEmpty(header) && after != header)
+            return Problems.BadRequest("after and the Last-Event-ID header name different events; send one of them.");
+        var from = after ?? header;
         TurnEventId? position = null;
         if (!string.IsNullOrEmpty(from))
         {
@@ -187,9 +190,9 @@ internal static class ConversationsApi
         var watch = grain.WatchTurnAsync(caller, turnId, position, http.RequestAborted);
         http.Response.Headers[TurnIdHeader] = turnId;
         var gone = ConversationGone(grain, caller);
-        if (position is null || state != TurnState.Finished) return TurnEventStream.Create(http, TurnEventBatches.Events(watch), gone);
-        // A finished turn answers at once: read its first batch before the stream starts, so an id past its end (an
-        // ArgumentException from the grain) is a 400, not an empty stream.
+        if (position is null) return TurnEventStream.Create(http, TurnEventBatches.Events(watch), gone);
+        // With a position the first batch comes at once (a finished turn's rest, or a live turn's confirmation): read it
+        // before the stream starts, so an id that was never sent (an ArgumentException from the grain) is a 400.
         var batches = watch.GetAsyncEnumerator(http.RequestAborted);
         try
         {
@@ -204,7 +207,7 @@ internal static class ConversationsApi
             await batches.DisposeAsync();
             throw;
         }
-        return TurnEventStream.Create(http, TurnEventBatches.Events(batches.Current, batches, http.RequestAborted));
+        return TurnEventStream.Create(http, TurnEventBatches.Events(batches.Current, batches, http.RequestAborted), gone);
     }
 
     private static async Task<Results<Ok<TurnCancelled>, Accepted<TurnCancelled>, ProblemHttpResult>> Cancel(

@@ -190,10 +190,12 @@ internal sealed class ConversationGrain(
         if (!Owns(caller)) yield break;
         if ((_running?.TurnId == turnId ? _running : FinishedRun(turnId)) is { } run)
         {
-            // An answered turn's buffer holds all its events: an id past the last was never sent, and would wait for nothing.
-            if (run.Answered && after is { } claimed && run.LastEventId is { } last && claimed.Index > last.Index)
-                throw new ArgumentException($"Last-Event-ID (or after) {claimed} is past the end of this turn: its last event is {last}. "
+            // Events are buffered before any is sent: an id past the buffer's last was never sent (and after the end
+            // would wait for nothing). Checked, the position is confirmed by an empty batch, so the API answers 200 or 400.
+            if (after is { } claimed && claimed.Index > (run.LastEventId?.Index ?? 0))
+                throw new ArgumentException($"Last-Event-ID (or after) {claimed} was never sent: this turn's last event so far is {run.LastEventId?.ToString() ?? "none"}. "
                     + "Resume from an id the stream sent, or without one to replay the whole turn.");
+            if (after is not null) yield return new TurnEventBatch([]);
             DelayDeactivation(TimeSpan.FromMinutes(10));
             await foreach (var batch in run.WatchAsync(after?.Index ?? 0, cancellationToken)) yield return batch;
             yield break;

@@ -79,6 +79,16 @@ public sealed class TurnLifecycleTests(TurnPlatformFixture fx) : IClassFixture<T
         var (user, id) = await fx.NewConversationAsync("tl");
         var (seen, turnId) = await SendAndCutAsync(user, id, Question, deltas: 2);
 
+        // While it still runs (the model writes slowly): an id it never sent is a 400 at once, not a stream that waits,
+        // and an after= that names another event than Last-Event-ID is a 400 too.
+        var problem = await ApiClient.ProblemAsync(await user.GetTurnEventsAsync(id, turnId, "9999.0.0"), HttpStatusCode.BadRequest);
+        Assert.Contains("never sent", problem["detail"]!.GetValue<string>(), StringComparison.Ordinal);
+        using (var both = new HttpRequestMessage(HttpMethod.Get, $"/v1/conversations/{id}/turns/{turnId}/events?after={Uri.EscapeDataString(seen[0].Id!)}"))
+        {
+            both.Headers.Add("Last-Event-ID", seen[^1].Id);
+            await ApiClient.ProblemAsync(await user.Http.SendAsync(both), HttpStatusCode.BadRequest);
+        }
+
         var stored = await WaitForAnswerAsync(user, id, 2);
         Assert.Equal("complete", stored[^1]!["status"]!.GetValue<string>());
         var res = await user.Http.GetAsync($"/v1/conversations/{id}/turns/{turnId}/events?after={Uri.EscapeDataString(seen[^1].Id!)}");
