@@ -80,6 +80,7 @@ public sealed class ChatPageTests(WebChatFixture fx)
 
         await b.Page.GetByRole(AriaRole.Button, new() { Name = "Edit and resend" }).ClickAsync();
         var edit = b.Page.GetByRole(AriaRole.Textbox, new() { Name = "Edit and resend" });
+        await Assertions.Expect(edit).ToBeFocusedAsync(); // a keyboard user types at once
         await edit.FillAsync("How many weeks of parental leave?");
         await b.ScreenshotAsync("edit-and-resend");
         await edit.PressAsync("Enter");
@@ -97,6 +98,9 @@ public sealed class ChatPageTests(WebChatFixture fx)
         await b.Page.Locator(".turn.user .bubble").First.WaitForAsync();
         Assert.Equal(["How many weeks of parental leave?"], await b.Page.Locator(".turn.user .bubble").AllInnerTextsAsync());
         Assert.Equal(1, await b.Page.Locator("article.turn.assistant").CountAsync());
+        // The title came from the replaced first question: it follows the edited one (in the list too).
+        Assert.Equal("How many weeks of parental leave?", await b.Page.Locator("h1.chat-title").InnerTextAsync());
+        Assert.Equal("How many weeks of parental leave?", await b.Page.Locator(".conversation-open").First.InnerTextAsync());
     }
 
     [Fact(DisplayName = "An image attached in the page is uploaded, sent with the question by id, and reaches the model as an image_url part")]

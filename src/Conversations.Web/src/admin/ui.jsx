@@ -218,8 +218,12 @@ export function DataTable({ columns, rows, empty, loading, pages, rowKey, label,
 }
 
 /** A modal dialog on the native <dialog>, so focus and Escape behave. */
+let dialogs = 0;
+
 export function Dialog({ title, open, onClose, children, footer }) {
   const ref = useRef(null);
+  // Each dialog its own title id: a page may hold several (New user, Keys of …), each named by its own heading.
+  const [titleId] = useState(() => `dialog-title-${++dialogs}`);
   useEffect(() => {
     const d = ref.current;
     if (!d) return;
@@ -227,9 +231,9 @@ export function Dialog({ title, open, onClose, children, footer }) {
     if (!open && d.open) d.close();
   }, [open]);
   return (
-    <dialog ref={ref} class="dialog" onClose={onClose} aria-labelledby="dialog-title">
+    <dialog ref={ref} class="dialog" onClose={onClose} aria-labelledby={titleId}>
       <div class="dialog-head">
-        <h2 id="dialog-title">{title}</h2>
+        <h2 id={titleId}>{title}</h2>
         <button class="icon-button" type="button" aria-label={t('close')} onClick={onClose}><Icon name="close" /></button>
       </div>
       <div class="dialog-body">{open && children}</div>

@@ -186,6 +186,13 @@ export function Conversation({ t, me, conversationId, onCreated, onActivity, onM
       return i >= 0 ? list.slice(0, i) : list;
     });
     ask(text, { imageIds, replaces });
+    // The title came from the question now replaced (the only one, never renamed): it follows the new question.
+    const retitle = replaces && messages.filter(m => m.role === 'user').length === 1 && title === titleFrom(lastUser.content)
+      && titleFrom(text) !== title;
+    if (retitle) {
+      api.patch(`/v1/conversations/${encodeURIComponent(idRef.current)}`, { title: titleFrom(text) }, { signal: abort.current.signal })
+        .then(c => { setTitle(c.title); onActivity(); }, () => {});
+    }
   }
 
   function retry(m) {

@@ -1,5 +1,5 @@
 // One message: the user's bubble, or the assistant's answer with its progress, sources, status and actions.
-import { useMemo, useRef, useState } from 'preact/hooks';
+import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { api } from '../shared/api.js';
 import { describeError } from '../shared/i18n.js';
 import { Icon } from '../shared/icons.jsx';
@@ -12,12 +12,18 @@ export function Message(props) {
 function UserMessage({ t, m, isLastQuestion, busy, onEdit }) {
   const [editing, setEditing] = useState(false);
   const [text, setText] = useState(m.content);
+  const box = useRef(null);
+  // The editor opens with the caret at the end of the question (autofocus only works on page load).
+  useEffect(() => {
+    const el = box.current;
+    if (editing && el) { el.focus(); el.setSelectionRange(el.value.length, el.value.length); }
+  }, [editing]);
   if (editing) {
     const send = () => { const v = text.trim(); if (v) { setEditing(false); onEdit(v); } };
     return (
       <div class="turn user">
         <form class="edit-box" onSubmit={e => { e.preventDefault(); send(); }}>
-          <textarea class="input" value={text} rows={3} aria-label={t('action.edit')} autofocus
+          <textarea ref={box} class="input" value={text} rows={3} aria-label={t('action.edit')}
             onInput={e => setText(e.currentTarget.value)}
             onKeyDown={e => {
               if (e.key === 'Enter' && !e.shiftKey && !e.isComposing) { e.preventDefault(); send(); }
@@ -35,7 +41,7 @@ function UserMessage({ t, m, isLastQuestion, busy, onEdit }) {
     <div class="turn user">
       <div class="bubble" aria-label={t('you')}>
         {m.content}
-        {m.imageIds?.length > 0 && <span class="bubble-images muted"><Icon name="image" size={14} /> {t('message.images', { n: m.imageIds.length })}</span>}
+        {m.imageIds?.length > 0 && <span class="bubble-images muted"><Icon name="image" size={14} /> {t(m.imageIds.length === 1 ? 'message.image' : 'message.images', { n: m.imageIds.length })}</span>}
       </div>
       {isLastQuestion && !busy && (
         <div class="actions user-actions">
@@ -167,7 +173,7 @@ function Actions({ t, m, conversationId, isLastAnswer, busy, onRegenerate }) {
             <Icon name="thumbDown" size={16} />
           </button>
         </>}
-        {m.model && <span class="model muted">{t('meta.model', { model: m.model })}</span>}
+        {m.model && <span class="model muted">{m.model === 'extractive' ? t('meta.extractive') : t('meta.model', { model: m.model })}</span>}
       </div>
       {asking && (
         <form class="feedback" onSubmit={async e => {

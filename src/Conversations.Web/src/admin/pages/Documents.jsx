@@ -105,7 +105,7 @@ function Upload({ onDone }) {
             {progress.phase === 'upload' && t('Sending {a} of {b} bytes', { a: fmt(progress.sent), b: fmt(progress.total) })}
             {progress.phase === 'index' && t('Indexing: {d} of {n} documents, {c} of {k} chunks embedded',
               { d: progress.documentsDone, n: progress.documentsTotal, c: progress.chunksEmbedded, k: progress.chunksTotal })}
-            {progress.phase === 'done' && t('Done: {d} documents, {c} chunks embedded', { d: progress.documentsTotal ?? files.length, c: progress.chunksEmbedded ?? 0 })}
+            {progress.phase === 'done' && t('Done: documents {d}, chunks embedded {c}', { d: progress.documentsTotal ?? files.length, c: progress.chunksEmbedded ?? 0 })}
             <span class="progress-percent">{percent}%</span>
           </div>
         </div>
