@@ -42,11 +42,13 @@ internal sealed class FailedKeyLimiter(IConfiguration config) : IDisposable
         _perMinute > 0 && Limiter.GetStatistics(address) is { CurrentAvailablePermits: <= 0 }
         && !(keyId is not null && _accepted.TryGetValue((address, keyId), out var at) && Environment.TickCount64 - at < RememberedMs);
 
-    /// <summary>Counts one failed lookup from the address; a key id that failed is no longer let through a block.</summary>
+    /// <summary>
+    /// Counts one failed lookup from the address. A key id accepted from it before stays let through: ids are public, so
+    /// a wrong secret sent with one must not lock its owner out (a revoked key's exemption ends with its ten minutes).
+    /// </summary>
     public void RecordFailure(string address, string? keyId)
     {
         if (_perMinute <= 0) return;
-        if (keyId is not null) _accepted.TryRemove((address, keyId), out _);
         using var lease = Limiter.AttemptAcquire(address);
     }
 

@@ -10,7 +10,7 @@ namespace Conversations.Api.Security;
 /// secure response headers, and a rate limit per API key (per client address without one) on every route.
 /// TLS itself ends at the proxy or ingress in front of the API (see docs/security.md).
 /// </summary>
-internal static class TransportSecurity
+internal static partial class TransportSecurity
 {
     /// <summary>Registers forwarded headers, HSTS and the rate limiter from <c>Api:TrustedProxies</c> and <c>Api:RateLimit:*</c>.</summary>
     public static IServiceCollection AddTransportSecurity(this IServiceCollection services, IConfiguration config)
@@ -84,6 +84,10 @@ internal static class TransportSecurity
     /// <summary>Forwarded headers (first), HSTS and the secure headers, then the rate limiter.</summary>
     public static WebApplication UseTransportSecurity(this WebApplication app)
     {
+        // Behind a proxy or ingress with none listed, every client has the proxy's address: the per-address limits
+        // (requests without a key, made-up keys) then apply to all clients together. Said once, at start.
+        if (string.IsNullOrWhiteSpace(app.Configuration["Api:TrustedProxies"]) && !app.Environment.IsDevelopment())
+            LogNoTrustedProxies(app.Services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(TransportSecurity)));
         app.UseForwardedHeaders();
         app.UseHsts();
         app.Use((http, next) =>
@@ -100,4 +104,8 @@ internal static class TransportSecurity
         });
         return app;
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Api:TrustedProxies is not set: X-Forwarded-For is not read and each client is its connection's address. "
+        + "Behind a proxy or ingress, list it (Api__TrustedProxies), or the per-address limits apply to all clients together (docs/security.md).")]
+    private static partial void LogNoTrustedProxies(ILogger logger);
 }

@@ -61,12 +61,13 @@ public sealed class TransportSecurityTests(DataSecurityFixture fx) : DataSecurit
         using var elsewhere = fx.As(userKey);
         Assert.Equal(HttpStatusCode.OK, (await elsewhere.Http.GetAsync("/v1/conversations")).StatusCode);
         Assert.Equal(HttpStatusCode.OK, (await colleague.Http.GetAsync("/v1/users")).StatusCode);
-        // The colleague's key id with a wrong secret fails (the address's own request limit may answer first), and then
-        // the id is no longer let through the block.
+        // The colleague's key id is public: wrong secrets with it fail (or meet the address's own request limit), and
+        // do not take the colleague's key out of the exemption (they would lock the colleague out).
         using var guessing = fx.As(adminKey[..^4] + "nope");
         guessing.Http.DefaultRequestHeaders.Add("X-Forwarded-For", "198.51.100.30");
-        Assert.Contains((await guessing.Http.GetAsync("/v1/users")).StatusCode, new[] { HttpStatusCode.Unauthorized, HttpStatusCode.TooManyRequests });
-        Assert.Equal(HttpStatusCode.TooManyRequests, (await colleague.Http.GetAsync("/v1/users")).StatusCode);
+        for (var i = 0; i < 3; i++)
+            Assert.Contains((await guessing.Http.GetAsync("/v1/users")).StatusCode, new[] { HttpStatusCode.Unauthorized, HttpStatusCode.TooManyRequests });
+        Assert.Equal(HttpStatusCode.OK, (await colleague.Http.GetAsync("/v1/users")).StatusCode);
     }
 
     [Fact(DisplayName = "A key's id is public, but only requests with its secret spend its rate limit: wrong secrets from anywhere leave it working")]
