@@ -126,8 +126,14 @@ public sealed class ModelHealthTracker
         _lastFailureAt = now;
         switch (StateAt(now))
         {
-            case CircuitState.HalfOpen:
+            // A failed probe reopens the circuit once as many credentials as opening it needs have failed since the
+            // break ended; before that the probe goes to the next caller (one tenant alone must not hold a shared
+            // circuit open for the others).
+            case CircuitState.HalfOpen when _failingCredentials.Count(c => c.At >= _breakUntil) >= _options.MinFailingCredentials:
                 Open(now);
+                break;
+            case CircuitState.HalfOpen:
+                _probeStartedAt = null;
                 break;
             case CircuitState.Closed when ShouldTrip(now):
                 Open(now);

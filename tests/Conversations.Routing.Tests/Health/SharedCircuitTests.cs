@@ -60,6 +60,31 @@ public sealed class SharedCircuitTests
     }
 
     [Fact]
+    public void One_credentials_failed_probe_does_not_reopen_it_for_all()
+    {
+        // Proves a caller who can make the endpoint fail cannot keep it open alone: the half-open probe it failed goes to
+        // the next caller, whose success closes the circuit; failed probes of two credentials reopen it.
+        var tracker = new ModelHealthTracker(Shared);
+        foreach (var caller in new[] { "tenant-a", "tenant-b", "tenant-a" }) tracker.RecordFailure(FailureKind.ServerError, T0, caller);
+        Assert.Equal(CircuitState.Open, tracker.StateAt(T0));
+        var probeAt = T0 + Shared.BreakDuration;
+        Assert.True(tracker.IsCallPermitted(probeAt));
+        tracker.RecordFailure(FailureKind.ServerError, probeAt.AddSeconds(1), "tenant-a");
+        Assert.Equal(CircuitState.HalfOpen, tracker.StateAt(probeAt.AddSeconds(1)));
+        Assert.True(tracker.IsCallPermitted(probeAt.AddSeconds(1)));
+        tracker.RecordSuccess(TimeSpan.FromMilliseconds(10), probeAt.AddSeconds(2));
+        Assert.Equal(CircuitState.Closed, tracker.StateAt(probeAt.AddSeconds(2)));
+
+        var down = new ModelHealthTracker(Shared);
+        foreach (var caller in new[] { "tenant-a", "tenant-b", "tenant-a" }) down.RecordFailure(FailureKind.ServerError, T0, caller);
+        Assert.True(down.IsCallPermitted(probeAt));
+        down.RecordFailure(FailureKind.ServerError, probeAt.AddSeconds(1), "tenant-a");
+        Assert.True(down.IsCallPermitted(probeAt.AddSeconds(1)));
+        down.RecordFailure(FailureKind.ServerError, probeAt.AddSeconds(2), "tenant-b");
+        Assert.Equal(CircuitState.Open, down.StateAt(probeAt.AddSeconds(2)));
+    }
+
+    [Fact]
     public void A_probe_taken_by_a_call_that_failed_on_its_own_credential_is_handed_back()
     {
         // Proves a caller with a bad key cannot hold the shared circuit half-open by taking its probe and failing with a 401.
