@@ -75,6 +75,8 @@ internal static class CompletionRequestCheck
             || stop.ValueKind == JsonValueKind.Array && stop.GetArrayLength() == 0))
             return Invalid("stop is not supported: the platform's answers run to their end (or max_tokens), so a stop sequence would not be honoured. Leave it out.",
                 "stop", "unsupported_value");
+        if (body.Tools is { ValueKind: not (JsonValueKind.Array or JsonValueKind.Null) })
+            return Invalid("tools must be an array of tool definitions.", "tools", "invalid_type");
         if (body.Logprobs == true) return Invalid("logprobs is not supported: the platform does not return token log probabilities. Leave it out or send false.", "logprobs", "unsupported_value");
         if (body.TopLogprobs is not null) return Invalid("top_logprobs is not supported: the platform does not return token log probabilities.", "top_logprobs", "unsupported_value");
         return null;

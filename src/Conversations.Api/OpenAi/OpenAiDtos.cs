@@ -63,6 +63,15 @@ internal sealed record ChatCompletionRequest
 
     /// <summary>Refused when set: it asks for log probabilities.</summary>
     [JsonPropertyName("top_logprobs")] public int? TopLogprobs { get; init; }
+
+    /// <summary>Tool definitions, an array: accepted (with <c>tool_choice</c> none or auto) and never called.</summary>
+    [JsonPropertyName("tools")] public JsonElement? Tools { get; init; }
+
+    /// <summary>An end-user id, a string: type-checked and ignored (the API key names the user).</summary>
+    [JsonPropertyName("user")] public string? User { get; init; }
+
+    /// <summary>A sampling seed, an integer: type-checked and ignored (sampling is the tenant's models').</summary>
+    [JsonPropertyName("seed")] public long? Seed { get; init; }
 }
 
 /// <summary>One message of a chat completion request.</summary>

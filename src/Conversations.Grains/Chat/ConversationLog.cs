@@ -18,10 +18,16 @@ internal sealed class ConversationLog(ConversationStore store, string tenantId, 
     /// <summary>The number of the last message in the log.</summary>
     public long LastSeq { get; private set; }
 
+    /// <summary>How many of the log's messages belong to replaced turns (they still hold their numbers).</summary>
+    public long ReplacedMessages { get; private set; }
+
+    /// <summary>The messages of the turn the latest question replaced (empty when it replaced none).</summary>
+    public IReadOnlyList<MessageRecord> Replaced => _replaced;
+
     /// <summary>Reads the log's end after activation.</summary>
     public async Task LoadAsync(long summarizedThroughSeq, CancellationToken ct)
     {
-        LastSeq = await store.LastSeqAsync(tenantId, conversationId, ct);
+        (LastSeq, ReplacedMessages) = await store.LogEndAsync(tenantId, conversationId, ct);
         var recent = await store.ReadPageAsync(tenantId, conversationId, null, capacity, ct);
         _window.AddRange(recent.Where(m => m.Seq > summarizedThroughSeq));
     }
@@ -40,6 +46,7 @@ internal sealed class ConversationLog(ConversationStore store, string tenantId, 
         var write = store.AppendAsync(tenantId, conversationId, [question], replacesTurnId: replacesTurnId);
         _replaced = _window.Where(m => m.TurnId == replacesTurnId).ToList();
         _window.RemoveAll(m => m.TurnId == replacesTurnId);
+        ReplacedMessages += _replaced.Count;
         LastSeq = question.Seq;
         _window.Add(question);
         return write;
@@ -50,6 +57,7 @@ internal sealed class ConversationLog(ConversationStore store, string tenantId, 
     {
         _window.Remove(question);
         _window.AddRange(_replaced);
+        ReplacedMessages -= _replaced.Count;
         _replaced = [];
         LastSeq--;
     }
@@ -96,7 +104,8 @@ internal sealed class ConversationLog(ConversationStore store, string tenantId, 
     public void Clear()
     {
         _window.Clear();
-        LastSeq = 0;
+        _replaced = [];
+        LastSeq = ReplacedMessages = 0;
     }
 
     /// <summary>After a crash the log may end with a question and no answer: records that turn as interrupted, not missing.</summary>

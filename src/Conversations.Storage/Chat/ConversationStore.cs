@@ -270,13 +270,16 @@ public sealed class ConversationStore(NpgsqlDataSource db, TenantKeyRing keys, G
         }
     }
 
-    /// <summary>The highest stored seq, or 0 for an empty log.</summary>
-    public async Task<long> LastSeqAsync(string tenantId, string conversationId, CancellationToken ct = default)
+    /// <summary>The highest stored seq (0 for an empty log) and how many messages replaced turns left behind.</summary>
+    public async Task<(long LastSeq, long Replaced)> LogEndAsync(string tenantId, string conversationId, CancellationToken ct = default)
     {
-        await using var cmd = db.CreateCommand("SELECT coalesce(max(seq), 0) FROM messages WHERE tenant_id = @t AND conversation_id = @c");
+        await using var cmd = db.CreateCommand(
+            "SELECT coalesce(max(seq), 0), count(*) FILTER (WHERE replaced_by IS NOT NULL) FROM messages WHERE tenant_id = @t AND conversation_id = @c");
         cmd.Parameters.AddWithValue("t", tenantId);
         cmd.Parameters.AddWithValue("c", conversationId);
-        return (long)(await cmd.ExecuteScalarAsync(ct))!;
+        await using var r = await cmd.ExecuteReaderAsync(ct);
+        await r.ReadAsync(ct);
+        return (r.GetInt64(0), r.GetInt64(1));
     }
 
     private static string MessageRow(string conversationId, long seq) => $"{conversationId}/{seq}";

@@ -185,12 +185,43 @@ public sealed class PromptingApiTests(ModelPlatformFixture fx) : IClassFixture<M
         Assert.DoesNotContain("the wrong question", prompt);
         Assert.Contains("tea budget", prompt);
 
+        // A retry of an earlier turn's id that now names a turn to replace is another request, not a replay that
+        // silently replaces nothing.
+        using (var reused = await Replace(user, id, $"{marker} first: what is the tea budget?", "turn-c", "turn-a"))
+            Assert.Equal(HttpStatusCode.UnprocessableEntity, reused.StatusCode);
+
         // And from every later prompt, while turn-c (now the last) may be replaced in turn.
         Assert.Equal("done", (await user.SendAsync(id, $"{marker} third question", "turn-d"))[^1].Name);
         var later = string.Concat(RequestsWith("third question").Single().Messages.Select(m => m.Content));
         Assert.DoesNotContain("the wrong question", later);
         Assert.Contains("the right question", later);
         Assert.Equal(HttpStatusCode.Conflict, (await Replace(user, id, $"{marker} not the last", "turn-c")).StatusCode);
+    }
+
+    [Fact(DisplayName = "What memory learned from a replaced question is forgotten with it: later conversations' prompts do not carry it")]
+    public async Task A_replaced_question_takes_its_memory_with_it()
+    {
+        fx.Model.Control.Reset();
+        var (_, user) = await fx.NewTenantAsync("p");
+        var id = await user.CreateConversationAsync();
+        Assert.Equal("done", (await user.SendAsync(id, "My name is Ortolan Brisquet.", "said"))[^1].Name);
+        var facts = await user.Http.GetFromJsonAsync<JsonArray>("/v1/me/memory");
+        for (var i = 0; i < 50 && !facts!.ToJsonString().Contains("Ortolan", StringComparison.Ordinal); i++)
+        {
+            await Task.Delay(100);
+            facts = await user.Http.GetFromJsonAsync<JsonArray>("/v1/me/memory");
+        }
+        Assert.Contains("Ortolan", facts!.ToJsonString(), StringComparison.Ordinal);
+
+        using (var edited = await Replace(user, id, "What is the tea budget?", "said"))
+        {
+            Assert.Equal(HttpStatusCode.OK, edited.StatusCode);
+            await ApiClient.ReadEventsAsync(await edited.Content.ReadAsStreamAsync());
+        }
+        Assert.DoesNotContain("Ortolan", (await user.Http.GetFromJsonAsync<JsonArray>("/v1/me/memory"))!.ToJsonString(), StringComparison.Ordinal);
+        var marker = Guid.NewGuid().ToString("n");
+        await user.SendAsync(await user.CreateConversationAsync(), $"{marker} hello again");
+        Assert.DoesNotContain("Ortolan", string.Concat(RequestsWith(marker).Single().Messages.Select(m => m.Content)), StringComparison.Ordinal);
     }
 
     // POSTs a message (as turn `turnId`, a new id when null) that replaces turn `replaces`.

@@ -303,7 +303,7 @@ public sealed class ChunkConformanceTests(RoutingPlatform fx) : RoutingPlatformT
             ("tool_choice", new { type = "function", function = new { name = "lookup" } }), ("response_format", new { type = "json_object" }),
             ("response_format", new { type = "json_schema", json_schema = new { name = "x", schema = new { type = "object" } } }),
             // A value of the wrong JSON type names its parameter too.
-            ("temperature", "hot"), ("max_tokens", 1.5), ("stream", "yes"),
+            ("temperature", "hot"), ("max_tokens", 1.5), ("stream", "yes"), ("tools", "x"), ("user", 5), ("seed", "x"),
             // Output the platform cannot give is refused, not silently not given.
             ("stop", "\n\n"), ("stop", new[] { "END" }), ("logprobs", true), ("top_logprobs", 2),
         ];
@@ -316,7 +316,7 @@ public sealed class ChunkConformanceTests(RoutingPlatform fx) : RoutingPlatformT
         var accepted = new Dictionary<string, object>
         {
             ["model"] = "auto", ["messages"] = new[] { new { role = "user", content = Question } }, ["temperature"] = 2, ["top_p"] = 0,
-            ["max_tokens"] = 1, ["tool_choice"] = "auto", ["response_format"] = new { type = "text" }, ["stop"] = Array.Empty<string>(), ["logprobs"] = false,
+            ["max_tokens"] = 1, ["tool_choice"] = "auto", ["response_format"] = new { type = "text" }, ["stop"] = Array.Empty<string>(), ["logprobs"] = false, ["user"] = "someone", ["seed"] = 7,
             ["tools"] = new[] { new { type = "function", function = new { name = "lookup", parameters = new { type = "object" } } } },
         };
         var (completion, _) = await CompleteAsync(t.User, accepted);

@@ -49,6 +49,7 @@ internal sealed class QuestionCommit(MessageRecord question, Task write)
         if (_stored is not null || (!wait && !write.IsCompleted)) yield break;
         if (await StoredAsync())
         {
+            await ForgetReplacedAsync(turn);
             yield return Received;
             yield break;
         }
@@ -78,6 +79,14 @@ internal sealed class QuestionCommit(MessageRecord question, Task write)
         var cost = await route.FinishAsync(attempts, turn.Answer.ModelName, TurnBilling.Usage(attempts) ?? TurnUsage.None, "", false);
         await RecordStage.WriteUsageAsync(turn, TurnBilling.Rows(turn.Conversation.TenantId, turn.Caller.UserId, turn.Conversation.ConversationId,
             turn.TurnId, attempts, cost, null));
+    }
+
+    // What the user's memory learned from a replaced question goes with it, as with a deleted conversation: the user
+    // took it back, and it must not reach later prompts.
+    private static async Task ForgetReplacedAsync(ChatTurn turn)
+    {
+        var said = turn.Conversation.Log.Replaced.Where(m => m.Role == ChatRoles.User).Select(m => m.Content).ToList();
+        if (said.Count > 0) await turn.Conversation.User(turn.Caller.UserId).ForgetLearnedFromAsync(said);
     }
 
     private static async Task<bool> CompletesAsync(Task task)

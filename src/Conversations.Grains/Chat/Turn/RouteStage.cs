@@ -35,8 +35,8 @@ internal sealed class RouteStage : ITurnStage
     private static RoutingContext Context(ChatTurn turn)
     {
         var (conversation, prompt, retrieval) = (turn.Conversation, turn.Prompt, turn.Retrieval);
-        // Depth counts stored turns, folded ones too: a folded conversation is never a first question.
-        var depth = (int)((turn.Commit.Question.Seq - 1) / 2);
+        // Depth counts stored turns, folded ones too (a folded conversation is never a first question), but not replaced ones.
+        var depth = (int)Math.Max(0, (turn.Commit.Question.Seq - 1 - conversation.Log.ReplacedMessages) / 2);
         var privateContext = conversation.Prompt.HasMemory || conversation.State.State.Summary.Length > 0 || depth > 0;
         return new RoutingContext(turn.Caller, conversation.ConversationId, turn.TurnId, turn.Moderation.Verdict.TextForModel, depth, prompt.PromptTokens,
             prompt.MaxOutputTokens, retrieval.Chunks.Count > 0 ? retrieval.Chunks.Max(c => c.Similarity ?? 0) : null,

@@ -13,7 +13,10 @@ internal static class TurnRequests
     /// <summary>The request's fingerprint, or null when the tenant's data key is destroyed (the turn then ends saying so).</summary>
     public static async Task<string?> FingerprintAsync(ConversationStore store, string tenantId, string conversationId, SendMessage message)
     {
-        try { return await store.RequestFingerprintAsync(tenantId, conversationId, message.Text, message.ImageRefs); }
+        // A regenerate names the turn it replaces: the same text under the same id without it (or naming another) is
+        // another request, not a retry that silently replaces nothing.
+        var references = message.Replaces is null ? message.ImageRefs : $"{message.ImageRefs}\nreplaces:{message.Replaces}";
+        try { return await store.RequestFingerprintAsync(tenantId, conversationId, message.Text, references); }
         catch (TenantDataUnreadableException) { return null; }
     }
 
