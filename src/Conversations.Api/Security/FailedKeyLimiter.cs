@@ -14,6 +14,7 @@ internal sealed class FailedKeyLimiter(IConfiguration config) : IDisposable
 {
     private const int MaxRemembered = 100_000;
     private static readonly long RememberedMs = (long)TimeSpan.FromMinutes(10).TotalMilliseconds;
+    private static readonly long RefreshMs = (long)TimeSpan.FromMinutes(1).TotalMilliseconds;
 
     private readonly int _perMinute = config.GetValue("Api:RateLimit:AnonymousPerMinute", 300);
     private readonly ConcurrentDictionary<(string Address, string KeyId), long> _accepted = new();
@@ -56,8 +57,11 @@ internal sealed class FailedKeyLimiter(IConfiguration config) : IDisposable
     public void RecordSuccess(string address, string keyId)
     {
         if (_perMinute <= 0) return;
+        var now = Environment.TickCount64;
+        // Nearly every request comes from a key seen here a moment ago: a minute's staleness costs nothing, a write each time does.
+        if (_accepted.TryGetValue((address, keyId), out var at) && now - at < RefreshMs) return;
         if (_accepted.Count >= MaxRemembered) Forget();
-        _accepted[(address, keyId)] = Environment.TickCount64;
+        _accepted[(address, keyId)] = now;
     }
 
     // Drops what is too old to count; when everything is recent, the table starts over (a block then applies to all).
