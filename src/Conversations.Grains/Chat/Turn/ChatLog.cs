@@ -17,6 +17,9 @@ internal static partial class ChatLog
     [LoggerMessage(Level = LogLevel.Warning, Message = "Memory could not learn from a question of {TenantId}/{ConversationId}")]
     public static partial void RememberFailed(ILogger logger, string tenantId, string conversationId, Exception exception);
 
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Memory could not forget a replaced question in {TenantId}/{ConversationId}")]
+    public static partial void ForgetFailed(ILogger logger, string tenantId, string conversationId, Exception exception);
+
     [LoggerMessage(Level = LogLevel.Warning, Message = "Model failed in {TenantId}/{ConversationId}: {Code} {Reason}")]
     public static partial void ModelFailure(ILogger logger, string tenantId, string conversationId, string code, string reason);
 }

@@ -82,11 +82,17 @@ internal sealed class QuestionCommit(MessageRecord question, Task write)
     }
 
     // What the user's memory learned from a replaced question goes with it, as with a deleted conversation: the user
-    // took it back, and it must not reach later prompts.
+    // took it back, and it must not reach later prompts. The question is stored either way: a failure is logged, and
+    // the turn goes on.
     private static async Task ForgetReplacedAsync(ChatTurn turn)
     {
         var said = turn.Conversation.Log.Replaced.Where(m => m.Role == ChatRoles.User).Select(m => m.Content).ToList();
-        if (said.Count > 0) await turn.Conversation.User(turn.Caller.UserId).ForgetLearnedFromAsync(said);
+        if (said.Count == 0) return;
+        try { await turn.Conversation.User(turn.Caller.UserId).ForgetLearnedFromAsync(said); }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            ChatLog.ForgetFailed(turn.Pipeline.Logger, turn.Conversation.TenantId, turn.Conversation.ConversationId, e);
+        }
     }
 
     private static async Task<bool> CompletesAsync(Task task)
