@@ -271,18 +271,35 @@ public sealed class PlatformLoadSuite : IBenchmarkSuite
 
     internal static Task<JsonNode> PostAsync(HttpClient http, string url, string key, object? body) => SendJsonAsync(http, HttpMethod.Post, url, key, body);
 
-    /// <summary>Sends JSON with a key and returns the parsed answer; anything but 2xx throws with the body.</summary>
+    private static int _serviceBusyRetries;
+
+    /// <summary>How many set-up requests answered 503 and were sent again after their Retry-After.</summary>
+    internal static int ServiceBusyRetries => Volatile.Read(ref _serviceBusyRetries);
+
+    /// <summary>
+    /// Sends JSON with a key and returns the parsed answer; anything but 2xx throws with the body. A 503 is sent again
+    /// after its Retry-After, twice at most, as the API asks of its clients (every request sent here is idempotent).
+    /// </summary>
     internal static async Task<JsonNode> SendJsonAsync(HttpClient http, HttpMethod method, string url, string key, object? body)
     {
-        using var request = new HttpRequestMessage(method, url)
+        for (var attempt = 1; ; attempt++)
         {
-            Content = body is null ? new StringContent("", Encoding.UTF8) : JsonContent.Create(body),
-        };
-        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", key);
-        using var response = await http.SendAsync(request);
-        var text = await response.Content.ReadAsStringAsync();
-        if (!response.IsSuccessStatusCode) throw new InvalidOperationException($"{url}: {(int)response.StatusCode} {text}");
-        return text.Length == 0 ? new JsonObject() : JsonNode.Parse(text)!;
+            using var request = new HttpRequestMessage(method, url)
+            {
+                Content = body is null ? new StringContent("", Encoding.UTF8) : JsonContent.Create(body),
+            };
+            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", key);
+            using var response = await http.SendAsync(request);
+            var text = await response.Content.ReadAsStringAsync();
+            if (response.StatusCode == System.Net.HttpStatusCode.ServiceUnavailable && attempt < 3)
+            {
+                Interlocked.Increment(ref _serviceBusyRetries);
+                await Task.Delay(response.Headers.RetryAfter?.Delta is { } wait && wait < TimeSpan.FromSeconds(10) ? wait : TimeSpan.FromSeconds(1));
+                continue;
+            }
+            if (!response.IsSuccessStatusCode) throw new InvalidOperationException($"{url}: {(int)response.StatusCode} {text}");
+            return text.Length == 0 ? new JsonObject() : JsonNode.Parse(text)!;
+        }
     }
 
     internal static string? Arg(string[] args, string name)
