@@ -112,6 +112,7 @@ internal static class ApiSetup
         app.MapReadiness();
         // Every /v1 route declares the problem answers it can give (400, 401/403, 404, 413, 500, 503) for the document.
         var v1 = app.MapGroup("/v1").WithProblemResponses();
+        v1.AddEndpointFilterFactory(UnknownQueryCheck.Create);
         v1.MapTenancyApi();
         v1.MapMeApi();
         v1.MapConversationsApi();

@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using Conversations.Api.Auth;
 using Conversations.Api.Errors;
 using Conversations.Api.Moderation;
@@ -41,9 +42,9 @@ internal static class BatchApi
         Ids.IsId(jobId) && await batches.FindAsync(http.Caller().ToCaller(), jobId) is { } view ? TypedResults.Ok(view) : Problems.NotFound("The batch");
 
     private static async Task<Results<Ok<BatchResultsDto>, ProblemHttpResult>> Results(
-        string jobId, HttpContext http, IBatchResults batches, int? after, int? limit, CancellationToken ct)
+        string jobId, HttpContext http, IBatchResults batches, int? after, [Range(1, 500, ErrorMessage = "limit must be between 1 and 500.")] int? limit, CancellationToken ct)
     {
-        var take = Math.Clamp(limit ?? 100, 1, 500);
+        var take = limit ?? 100;
         if (!Ids.IsId(jobId) || await batches.ResultsAsync(http.Caller().ToCaller(), jobId, after ?? -1, take, ct) is not { } page)
             return Problems.NotFound("The batch");
         return TypedResults.Ok(new BatchResultsDto(page.Job,

@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using System.Globalization;
 using Conversations.Api.Auth;
 using Conversations.Api.Errors;
@@ -61,11 +62,11 @@ internal static class ConversationsApi
     }
 
     private static async Task<Results<Ok<ConversationPage>, ProblemHttpResult>> List(
-        HttpContext http, IConversationList conversations, string? cursor, int? limit, string? q, CancellationToken ct)
+        HttpContext http, IConversationList conversations, string? cursor, [Range(1, 100, ErrorMessage = "limit must be between 1 and 100.")] int? limit, string? q, CancellationToken ct)
     {
         if (q is { Length: > 200 }) return Problems.BadRequest("q must be at most 200 characters.");
         var caller = http.Caller().ToCaller();
-        var take = Math.Clamp(limit ?? 20, 1, 100);
+        var take = limit ?? 20;
         ConversationCursor? after = null;
         if (!string.IsNullOrEmpty(cursor))
         {
@@ -81,7 +82,7 @@ internal static class ConversationsApi
     }
 
     private static async Task<Results<Ok<ConversationWithHistory>, ProblemHttpResult>> Get(
-        string conversationId, HttpContext http, IGrainFactory grains, long? before, int? limit)
+        string conversationId, HttpContext http, IGrainFactory grains, long? before, [Range(1, 200, ErrorMessage = "limit must be between 1 and 200.")] int? limit)
     {
         var caller = http.Caller().ToCaller();
         if (!Ids.IsId(conversationId)) return Problems.NotFound("The conversation");
@@ -238,16 +239,16 @@ internal static class ConversationsApi
     private static IResult? CheckMessage(PostMessageRequest body, HttpContext http)
     {
         if (!Ids.IsId(http.Request.RouteValues["conversationId"] as string)) return Problems.NotFound("The conversation");
-        if (string.IsNullOrWhiteSpace(body.Text)) return Problems.BadRequest("text is required: send {\"text\": \"your message\"}.");
+        if (string.IsNullOrWhiteSpace(body.Text)) return Problems.BadRequest("text is required: send {\"text\": \"your message\"}.", "text");
         var max = http.RequestServices.GetRequiredService<IOptions<ChatApiOptions>>().Value.MaxMessageChars;
         if (body.Text.Length > max)
             return Problems.TooLarge($"The message has {body.Text.Length:N0} characters; the limit is {max:N0}. Shorten it or split it into several messages.");
         if (MessageImageRefs.Check(body.ImageUrls, body.ImageIds, http.RequestServices.GetRequiredService<IMessageImages>()) is { } imageProblem) return imageProblem;
-        if (body.TurnId is not null && !Ids.IsId(body.TurnId)) return Problems.BadRequest("turnId may use letters, digits, '.', '_', '-' and '@' (1–64 characters).");
+        if (body.TurnId is not null && !Ids.IsId(body.TurnId)) return Problems.BadRequest("turnId may use letters, digits, '.', '_', '-' and '@' (1–64 characters).", "turnId");
         if (body.Replaces is not null && !Ids.IsId(body.Replaces))
-            return Problems.BadRequest("replaces must be the id of the conversation's last turn (letters, digits, '.', '_', '-' and '@', 1–64 characters).");
+            return Problems.BadRequest("replaces must be the id of the conversation's last turn (letters, digits, '.', '_', '-' and '@', 1–64 characters).", "replaces");
         var key = http.Request.Headers[IdempotencyKeyHeader].FirstOrDefault();
-        if (key is not null && !Ids.IsId(key)) return Problems.BadRequest("Idempotency-Key may use letters, digits, '.', '_', '-' and '@' (1–64 characters).");
+        if (key is not null && !Ids.IsId(key)) return Problems.BadRequest("Idempotency-Key may use letters, digits, '.', '_', '-' and '@' (1–64 characters).", IdempotencyKeyHeader);
         if (key is not null && body.TurnId is not null && key != body.TurnId)
             return Problems.BadRequest("turnId and the Idempotency-Key header name different turns; send one of them.");
         return null;

@@ -10,6 +10,11 @@ internal static class Problems
     public static ProblemHttpResult BadRequest(string detail) =>
         TypedResults.Problem(detail, statusCode: 400, title: "The request is not valid", type: "https://httpstatuses.io/400");
 
+    /// <summary>400 naming the field (body member, query or header name) that is wrong, for a client to point at.</summary>
+    public static ProblemHttpResult BadRequest(string detail, string field) =>
+        TypedResults.Problem(detail, statusCode: 400, title: "The request is not valid", type: "https://httpstatuses.io/400",
+            extensions: new Dictionary<string, object?> { ["field"] = field });
+
     /// <summary>401 when no valid key was presented.</summary>
     public static ProblemHttpResult Unauthorized() => TypedResults.Problem(
         "Send a valid API key as 'Authorization: Bearer cvk_…'. Ask your administrator for a key if you have none.",

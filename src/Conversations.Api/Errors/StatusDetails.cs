@@ -1,3 +1,6 @@
+using Microsoft.AspNetCore.Http.Metadata;
+using Microsoft.AspNetCore.Routing.Template;
+
 namespace Conversations.Api.Errors;
 
 /// <summary>
@@ -22,8 +25,22 @@ internal static class StatusDetails
             // Kestrel gives up on a body that arrives slower than its minimum data rate (a bad mobile network).
             408 => "The request arrived too slowly, so the server stopped waiting for it. Check your connection and send it again.",
             413 => "The request body is larger than this server accepts. Send less text at a time.",
-            415 => "Send the body as JSON with the header Content-Type: application/json.",
+            415 => UnsupportedType(http),
             _ => null,
         };
+    }
+
+    // Routing refused the body's type before any endpoint ran: the types the route reads come from its endpoints.
+    private static string UnsupportedType(HttpContext http)
+    {
+        var path = http.Request.Path.Value ?? "";
+        var accepted = http.RequestServices.GetService<EndpointDataSource>()?.Endpoints.OfType<RouteEndpoint>()
+            .Where(e => e.Metadata.GetMetadata<IHttpMethodMetadata>()?.HttpMethods.Contains(http.Request.Method, StringComparer.OrdinalIgnoreCase) != false
+                && new TemplateMatcher(new RouteTemplate(e.RoutePattern), []).TryMatch(path, []))
+            .SelectMany(e => e.Metadata.GetMetadata<IAcceptsMetadata>()?.ContentTypes ?? [])
+            .Distinct(StringComparer.OrdinalIgnoreCase).ToArray();
+        return accepted is { Length: > 0 }
+            ? Problems.UnsupportedMediaTypeDetail(http.Request.ContentType, accepted)
+            : Problems.UnsupportedMediaTypeDetail(http.Request.ContentType, "application/json");
     }
 }

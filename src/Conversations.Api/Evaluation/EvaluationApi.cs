@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using Conversations.Api.Auth;
 using Conversations.Api.Errors;
 using Conversations.Contracts;
@@ -122,8 +123,8 @@ internal static class EvaluationApi
         return TypedResults.Created($"/v1/evaluations/runs/{run.RunId}", run);
     }
 
-    private static async Task<Ok<IReadOnlyList<EvaluationRun>>> ListRuns(HttpContext http, IEvaluations evaluations, string? setId, int? limit, CancellationToken ct) =>
-        TypedResults.Ok(await evaluations.ListRunsAsync(http.Caller().TenantId!, setId, Math.Clamp(limit ?? 50, 1, 200), ct));
+    private static async Task<Ok<IReadOnlyList<EvaluationRun>>> ListRuns(HttpContext http, IEvaluations evaluations, string? setId, [Range(1, 200, ErrorMessage = "limit must be between 1 and 200.")] int? limit, CancellationToken ct) =>
+        TypedResults.Ok(await evaluations.ListRunsAsync(http.Caller().TenantId!, setId, limit ?? 50, ct));
 
     private static async Task<Results<Ok<EvaluationRun>, ProblemHttpResult>> GetRun(string runId, HttpContext http, IEvaluations evaluations, CancellationToken ct) =>
         await evaluations.GetRunAsync(http.Caller().TenantId!, runId, ct) is { } run ? TypedResults.Ok(run) : Problems.NotFound($"Evaluation run '{runId}'");

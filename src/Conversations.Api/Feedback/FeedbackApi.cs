@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using Conversations.Api.Auth;
 using Conversations.Api.Errors;
 using Conversations.Contracts;
@@ -42,7 +43,7 @@ internal static class FeedbackApi
 
     private static async Task<Results<Ok<FeedbackPage>, ProblemHttpResult>> List(
         HttpContext http, IFeedbackLog log, string? rating, string? userId, string? model, DateTimeOffset? since, DateTimeOffset? until,
-        bool? commented, string? cursor, int? limit, CancellationToken ct)
+        bool? commented, string? cursor, [Range(1, 200, ErrorMessage = "limit must be between 1 and 200.")] int? limit, CancellationToken ct)
     {
         if (rating is not (null or "up" or "down")) return Problems.BadRequest("rating must be \"up\" or \"down\".");
         if (userId is not null && !Ids.IsId(userId)) return Problems.BadRequest("userId is not a valid user id.");

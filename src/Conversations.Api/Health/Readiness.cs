@@ -51,13 +51,13 @@ internal static class Readiness
         var checks = report.Entries.ToDictionary(e => e.Key, e => new
         {
             status = e.Value.Status.ToString().ToLowerInvariant(),
-            description = e.Value.Description ?? e.Value.Exception?.Message,
+            description = e.Value.Description,
             durationMs = (long)e.Value.Duration.TotalMilliseconds,
         });
         if (report.Status == HealthStatus.Unhealthy)
         {
             var failed = report.Entries.Where(e => e.Value.Status == HealthStatus.Unhealthy)
-                .Select(e => $"{e.Key}: {e.Value.Description ?? e.Value.Exception?.Message ?? "failed"}");
+                .Select(e => $"{e.Key}: {e.Value.Description ?? "failed"}");
             var problem = new ProblemDetails
             {
                 Status = StatusCodes.Status503ServiceUnavailable,
@@ -86,7 +86,8 @@ internal sealed class DatabaseReadyCheck(IDatabaseProbe database) : IHealthCheck
         }
         catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
-            return HealthCheckResult.Unhealthy($"PostgreSQL is unreachable ({e.GetType().Name}: {e.Message})");
+            // The answer is anonymous: the kind of failure only, no host or port; the log keeps the exception.
+            return HealthCheckResult.Unhealthy($"PostgreSQL is unreachable ({e.GetType().Name}).", e);
         }
         catch (OperationCanceledException)
         {
@@ -103,12 +104,13 @@ internal sealed class ClusterReadyCheck(IGrainFactory grains) : IHealthCheck
     {
         try
         {
-            var silo = await grains.GetGrain<IReadinessGrain>(0).PingAsync().WaitAsync(cancellationToken);
-            return HealthCheckResult.Healthy($"Silo {silo} answered.");
+            // Which silo answered stays out of the anonymous answer (it is an internal address).
+            await grains.GetGrain<IReadinessGrain>(0).PingAsync().WaitAsync(cancellationToken);
+            return HealthCheckResult.Healthy("A silo answered.");
         }
         catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
-            return HealthCheckResult.Unhealthy($"The Orleans cluster is unreachable ({e.GetType().Name}: {e.Message})");
+            return HealthCheckResult.Unhealthy($"The Orleans cluster is unreachable ({e.GetType().Name}).", e);
         }
         catch (OperationCanceledException)
         {

@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using Conversations.Api.Auth;
 using Conversations.Api.Errors;
 using Conversations.Api.Moderation;
@@ -63,9 +64,9 @@ internal static class KnowledgeApi
         return TypedResults.Ok(new UploadSummary(results, embedded));
     }
 
-    private static async Task<Ok<DocumentPage>> List(HttpContext http, IGrainFactory grains, string? cursor, int? limit)
+    private static async Task<Ok<DocumentPage>> List(HttpContext http, IGrainFactory grains, string? cursor, [Range(1, 500, ErrorMessage = "limit must be between 1 and 500.")] int? limit)
     {
-        var take = Math.Clamp(limit ?? 50, 1, 500);
+        var take = limit ?? 50;
         var docs = await grains.GetGrain<IKnowledgeBaseGrain>(http.Caller().TenantId!).ListAsync(cursor, take);
         return TypedResults.Ok(new DocumentPage(docs, docs.Count == take ? docs[^1].DocumentId : null));
     }

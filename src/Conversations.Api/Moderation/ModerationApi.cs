@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using System.Globalization;
 using Conversations.Api.Auth;
 using Conversations.Api.Errors;
@@ -63,7 +64,7 @@ internal static class ModerationApi
 
     private static async Task<Results<Ok<ModerationEventPage>, ProblemHttpResult>> ListEvents(
         HttpContext http, IModerationEventLog log, string? phase, string? action, string? userId, string? conversationId, string? label,
-        DateTimeOffset? since, DateTimeOffset? until, string? cursor, int? limit, CancellationToken ct)
+        DateTimeOffset? since, DateTimeOffset? until, string? cursor, [Range(1, 200, ErrorMessage = "limit must be between 1 and 200.")] int? limit, CancellationToken ct)
     {
         if (phase is not (null or "input" or "output")) return Problems.BadRequest("phase must be 'input' or 'output'.");
         if (action is not (null or "allow" or "mask" or "block")) return Problems.BadRequest("action must be 'allow', 'mask' or 'block'.");

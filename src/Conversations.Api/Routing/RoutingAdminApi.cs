@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using Conversations.Api.Auth;
 using Conversations.Api.Errors;
 using System.Text.Json.Nodes;
@@ -147,14 +148,14 @@ internal static class RoutingAdminApi
 
     // The grain keeps a bounded list, so the filters and paging run here over it.
     private static async Task<Ok<IReadOnlyList<RoutingEvent>>> GetEvents(
-        HttpContext http, IGrainFactory grains, string? kind, DateTimeOffset? since, DateTimeOffset? before, int? limit)
+        HttpContext http, IGrainFactory grains, string? kind, DateTimeOffset? since, DateTimeOffset? before, [Range(1, 200, ErrorMessage = "limit must be between 1 and 200.")] int? limit)
     {
         var events = await grains.GetGrain<IRoutingConfigGrain>(Tenant(http)).GetEventsAsync();
         IReadOnlyList<RoutingEvent> page = [.. events
             .Where(e => string.IsNullOrEmpty(kind) || e.Kind.StartsWith(kind, StringComparison.OrdinalIgnoreCase))
             .Where(e => since is null || e.At >= since)
             .Where(e => before is null || e.At < before)
-            .Take(Math.Clamp(limit ?? 200, 1, 200))];
+            .Take(limit ?? 200)];
         return TypedResults.Ok(page);
     }
 }

@@ -52,7 +52,7 @@ internal static class TenancyApi
         return TypedResults.Created($"/v1/tenants/{body.TenantId}", new CreatedTenant(body.TenantId!, name, adminUser, key.Key));
     }
 
-    private static async Task<Ok<TenantPage>> ListTenants(ITenantDirectory directory, string? q, string? cursor, int? limit, CancellationToken ct)
+    private static async Task<Ok<TenantPage>> ListTenants(ITenantDirectory directory, string? q, string? cursor, [Range(1, 200, ErrorMessage = "limit must be between 1 and 200.")] int? limit, CancellationToken ct)
     {
         var take = Math.Clamp(limit ?? 50, 1, 200);
         var tenants = await directory.ListTenantsAsync(cursor, string.IsNullOrWhiteSpace(q) ? null : q.Trim(), take, ct);
@@ -74,7 +74,7 @@ internal static class TenancyApi
         return TypedResults.Created($"/v1/users/{user.UserId}", new UserDto(user.UserId, user.DisplayName, user.Role, user.CreatedAt));
     }
 
-    private static async Task<Ok<UserPage>> ListUsers(HttpContext http, ITenantDirectory directory, string? cursor, int? limit, CancellationToken ct)
+    private static async Task<Ok<UserPage>> ListUsers(HttpContext http, ITenantDirectory directory, string? cursor, [Range(1, 200, ErrorMessage = "limit must be between 1 and 200.")] int? limit, CancellationToken ct)
     {
         var take = Math.Clamp(limit ?? 50, 1, 200);
         var users = await directory.ListUsersAsync(http.Caller().TenantId!, cursor, take, ct);

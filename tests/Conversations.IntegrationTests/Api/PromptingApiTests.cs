@@ -196,6 +196,9 @@ public sealed class PromptingApiTests(ModelPlatformFixture fx) : IClassFixture<M
         Assert.DoesNotContain("the wrong question", later);
         Assert.Contains("the right question", later);
         Assert.Equal(HttpStatusCode.Conflict, (await Replace(user, id, $"{marker} not the last", "turn-c")).StatusCode);
+        // An empty id names no turn: a 400 that points at the field.
+        var empty = await ApiClient.ProblemAsync(await Replace(user, id, $"{marker} empty", ""), HttpStatusCode.BadRequest);
+        Assert.Equal("replaces", empty["field"]!.GetValue<string>());
     }
 
     [Fact(DisplayName = "What memory learned from a replaced question is forgotten with it: later conversations' prompts do not carry it")]

@@ -19,6 +19,8 @@ public sealed class ReadinessTests(ReadinessFixture fx) : IClassFixture<Readines
         Assert.Equal(HttpStatusCode.OK, ready.StatusCode);
         Assert.Equal("healthy", body["checks"]!["postgres"]!["status"]!.GetValue<string>());
         Assert.Equal("healthy", body["checks"]!["orleans"]!["status"]!.GetValue<string>());
+        // Anonymous: no internal address (a silo's, the database's) in the answer.
+        Assert.DoesNotContain("127.0.0.1", body.ToJsonString());
 
         await using var server = new NpgsqlConnection(TestDatabase.ServerConnectionString);
         await server.OpenAsync();
@@ -32,6 +34,8 @@ public sealed class ReadinessTests(ReadinessFixture fx) : IClassFixture<Readines
             Assert.Contains("postgres", problem["detail"]!.GetValue<string>());
             Assert.True(!problem["detail"]!.GetValue<string>().Contains("orleans:", StringComparison.Ordinal), problem.ToJsonString());
             Assert.Equal("unhealthy", problem["checks"]!["postgres"]!["status"]!.GetValue<string>());
+            Assert.DoesNotContain("127.0.0.1", problem.ToJsonString());
+            Assert.DoesNotContain(fx.Database.Name, problem.ToJsonString());
             // Liveness does not depend on the database.
             Assert.Equal(HttpStatusCode.OK, (await anonymous.Http.GetAsync("/healthz")).StatusCode);
         }

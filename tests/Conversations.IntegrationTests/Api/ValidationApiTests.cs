@@ -38,6 +38,38 @@ public sealed class ValidationApiTests(PlatformFixture fx) : PlatformTests
         Assert.Equal(HttpStatusCode.Created, ok.StatusCode);
     }
 
+    [Fact(DisplayName = "A query parameter the route does not take is a 400 naming it and the ones it takes; a limit out of range is a 400 on every list; the OpenAI routes let a client's own parameters through")]
+    public async Task Query_parameters_are_checked()
+    {
+        var (adminKey, userKey) = await fx.NewTenantKeysAsync("val");
+        using var admin = fx.As(adminKey);
+        using var user = fx.As(userKey);
+        var misspelt = await ApiClient.ProblemAsync(await admin.Http.GetAsync("/v1/usage?since=2026-01-01T00:00:00Z"), HttpStatusCode.BadRequest);
+        var detail = misspelt["detail"]!.GetValue<string>();
+        Assert.Contains("'since'", detail);
+        Assert.Contains("from", detail);
+        Assert.Contains("to", detail);
+        // The name a route takes, in any case, is accepted; another name is not, whatever its case.
+        Assert.Equal(HttpStatusCode.OK, (await admin.Http.GetAsync("/v1/usage?From=2026-01-01T00:00:00Z")).StatusCode);
+        var cursorNotBefore = await ApiClient.ProblemAsync(await admin.Http.GetAsync("/v1/moderation/events?before=5"), HttpStatusCode.BadRequest);
+        Assert.Contains("cursor", cursorNotBefore["detail"]!.GetValue<string>());
+        // A path's own id repeated in the query is not taken from there either.
+        var conversation = await user.CreateConversationAsync();
+        var routeName = await ApiClient.ProblemAsync(await user.Http.GetAsync($"/v1/conversations/{conversation}?conversationId=x"), HttpStatusCode.BadRequest);
+        Assert.DoesNotContain("conversationId,", routeName["detail"]!.GetValue<string>());
+        Assert.Contains("takes no query parameters", (await ApiClient.ProblemAsync(await admin.Http.GetAsync("/v1/me?verbose=1"), HttpStatusCode.BadRequest))["detail"]!.GetValue<string>());
+
+        foreach (var list in new[] { "/v1/conversations", $"/v1/conversations/{conversation}", "/v1/knowledge/documents", "/v1/users", "/v1/feedback", "/v1/moderation/events", "/v1/routing/events", "/v1/audit", "/v1/evaluations/runs" })
+        {
+            var client = list.StartsWith("/v1/conversations", StringComparison.Ordinal) ? user : admin;
+            var problem = await ApiClient.ProblemAsync(await client.Http.GetAsync($"{list}?limit=-1"), HttpStatusCode.BadRequest);
+            Assert.Contains("limit must be between 1 and", problem["detail"]!.GetValue<string>());
+            Assert.Equal(HttpStatusCode.OK, (await client.Http.GetAsync($"{list}?limit=1")).StatusCode);
+        }
+        // An Azure OpenAI client adds api-version to every call: the compatible routes take it.
+        Assert.Equal(HttpStatusCode.OK, (await user.Http.GetAsync("/v1/models?api-version=2024-10-21")).StatusCode);
+    }
+
     [Fact(DisplayName = "A number sent as a string is a 400 naming the field, not the .NET type; a range is checked")]
     public async Task Numbers_are_numbers()
     {
