@@ -134,8 +134,9 @@ internal sealed class ChatTurn(ChatPipeline pipeline, ConversationScope conversa
     {
         var verdict = Moderation.Verdict;
         Embedding = pipeline.Embeddings.For(verdict);
+        // A refused edit replaces nothing: the answered turn stays, and the refused question follows it.
         Commit = QuestionCommit.Start(conversation.Log, TurnId, verdict.TextToStore, pipeline.Tokens, Images.Select(i => i.ImageId).ToList(), requestFingerprint,
-            message.Replaces);
+            verdict.Allowed ? message.Replaces : null);
         if (Activity is { IsAllDataRequested: true } traced)
             _ = Commit.Write.ContinueWith(_ => PlatformTracing.Mark(traced, "question stored"), TaskScheduler.Default);
         SettingsRead = conversation.Tenant.GetSettingsAsync();

@@ -11,6 +11,9 @@ import { PassageDialog } from './PassageDialog.jsx';
 let keys = 0;
 const key = () => `m${++keys}`;
 
+// Refusals of the question itself: an edit refused this way replaced nothing on the platform.
+const INPUT_REFUSALS = ['input_refused', 'image_refused', 'moderation_unavailable'];
+
 /** A title from the first question: its first line, cut at a word near 60 characters. */
 export function titleFrom(text) {
   const line = text.trim().split('\n')[0].replace(/\s+/g, ' ');
@@ -103,11 +106,18 @@ export function Conversation({ t, me, conversationId, onCreated, onActivity, onM
         onCreated(id);
         setTurn({ conversationId: id, turnId });
       }
+      let refusedEdit = false;
       await runTurn({
         conversationId: id, text, turnId, imageIds, replaces, signal: abort.current.signal,
         onReconnecting: setReconnecting,
-        onEvent: (name, data) => { update(aKey, m => onTurnEvent(m, name, data)); sendStop(id, turnId); },
+        onEvent: (name, data) => {
+          update(aKey, m => onTurnEvent(m, name, data));
+          sendStop(id, turnId);
+          if (replaces && name === 'error' && INPUT_REFUSALS.includes(data?.code)) refusedEdit = true;
+        },
       });
+      // The platform keeps the answered turn when an edit is refused: show the history as it is stored.
+      if (refusedEdit) await load();
     } catch (e) {
       if (e.name === 'AbortError') return;
       const connection = e instanceof ApiError && e.status === 0;
