@@ -44,6 +44,15 @@ public sealed record ModerationSettings
     /// </summary>
     [Id(7)] public string PersonalDataToModels { get; init; } = PersonalDataDefault;
 
+    /// <summary>
+    /// The company's own published contacts, never masked as personal data: e-mail addresses (<c>hr@example.com</c>), whole
+    /// mail domains (<c>@example.com</c>) and phone numbers. At most <see cref="MaxPublicContacts"/>.
+    /// </summary>
+    [Id(8)] public IReadOnlyList<string> PublicContacts { get; init; } = [];
+
+    /// <summary>The most entries <see cref="PublicContacts"/> takes.</summary>
+    public const int MaxPublicContacts = 100;
+
     /// <summary>Personal data policy: masked for endpoints outside the operator's allowlist (<c>Chat:PersonalDataAllowedHosts</c>).</summary>
     public const string PersonalDataDefault = "default";
     /// <summary>Personal data policy: always masked before a model sees it.</summary>
@@ -75,4 +84,6 @@ public sealed record ModerationSettingsPatch
     [Id(5)] public string? GreenOutputFailureMode { get; init; }
     /// <summary>"default", "mask" or "send".</summary>
     [Id(6)] public string? PersonalDataToModels { get; init; }
+    /// <summary>The whole new list of published contacts (replaces the old one; [] empties it).</summary>
+    [Id(7)] public IReadOnlyList<string>? PublicContacts { get; init; }
 }

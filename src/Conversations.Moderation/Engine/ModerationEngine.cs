@@ -34,6 +34,7 @@ public sealed class ModerationEngine(ModerationPolicy? policy = null, PiiScanner
         ScanContext context = default)
     {
         var phasePolicy = (policy ?? Policy).For(phase);
+        var publicContacts = (policy ?? Policy).PublicContacts;
         var scratch = s_scratch ??= new Scratch();
         scratch.Matches.Clear();
         scratch.PiiSpans.Clear();
@@ -70,6 +71,7 @@ public sealed class ModerationEngine(ModerationPolicy? policy = null, PiiScanner
         foreach (var span in scratch.PiiSpans)
         {
             var (start, end) = scratch.Light.ToOriginal(span.Start, span.End);
+            if (publicContacts is not null && publicContacts.Covers(span.Kind, text[start..end])) continue;
             var action = span.Kind.IsSecret() ? phasePolicy.EffectiveSecrets : phasePolicy.PersonalData;
             (hits ??= []).Add(new ModerationHit(start, end, HitSource.Pii, span.Kind.Label(), span.Kind.Risk(), action, PiiKind: span.Kind));
         }

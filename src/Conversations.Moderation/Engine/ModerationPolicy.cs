@@ -26,6 +26,9 @@ public sealed record ModerationPolicy
     /// <summary>Policy for the model's answer.</summary>
     public PhasePolicy Output { get; init; } = new(ModerationAction.Mask, ModerationAction.Mask);
 
+    /// <summary>The tenant's published contacts, never masked as personal data; null when none.</summary>
+    public Pii.PublicContacts? PublicContacts { get; init; }
+
     /// <summary>The policy of <paramref name="phase"/>.</summary>
     public PhasePolicy For(ModerationPhase phase) => phase == ModerationPhase.Input ? Input : Output;
 }

@@ -320,6 +320,14 @@ public sealed class AdminConsoleTests(PlatformFixture fx) : PlatformTests
         await console.Page.GetByRole(AriaRole.Button, new() { Name = "Save" }).ClickAsync();
         await Assertions.Expect(console.Page.Locator(".note.error")).ToHaveTextAsync("Requests a minute per user must be a whole number from 1 to 1,000,000,000.");
         lock (writes) Assert.Empty(writes);
+
+        // Published contacts, one a line, saved with the limits: the platform holds the list.
+        await console.Page.GetByLabel("Requests a minute per user").FillAsync("60");
+        await console.Page.GetByLabel("Published contacts").FillAsync("hr@numbers.example\n@help.numbers.example");
+        await console.Page.GetByRole(AriaRole.Button, new() { Name = "Save" }).ClickAsync();
+        await Assertions.Expect(console.Page.GetByRole(AriaRole.Status).Filter(new() { HasText = "Saved." })).ToBeVisibleAsync();
+        Assert.Equal(["hr@numbers.example", "@help.numbers.example"],
+            (await admin.GetJsonAsync("/v1/moderation/settings"))["publicContacts"]!.AsArray().Select(c => c!.GetValue<string>()));
         Assert.Empty(console.Errors);
     }
 

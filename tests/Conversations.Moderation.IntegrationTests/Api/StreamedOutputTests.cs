@@ -63,4 +63,32 @@ public sealed class StreamedOutputTests(ModerationPlatformFixture fx) : Moderati
         Assert.Equal(("block", "high"), (e["action"]!.GetValue<string>(), e["riskLevel"]!.GetValue<string>()));
         Assert.DoesNotContain("jiaoyucom", ModerationNormalizer.NormalizePattern(e["content"]!.GetValue<string>()));
     }
+    [Fact(DisplayName = "The tenant's published contacts (an address, a mail domain, a phone number in another format) stream as written; every other address and number is still masked; a malformed entry is a 400 naming it")]
+    public async Task Published_contacts_are_not_masked()
+    {
+        using var tenant = await fx.NewTenantWithModerationAsync(new { publicContacts = new[] { " HR@Acme.Example ", "@help.acme.example", "415-555-0100" } });
+        var settings = await tenant.Admin.GetJsonAsync("/v1/moderation/settings");
+        Assert.Equal(["hr@acme.example", "@help.acme.example", "415-555-0100"], settings["publicContacts"]!.AsArray().Select(c => c!.GetValue<string>()));
+        var id = await tenant.User.CreateConversationAsync();
+        List<SseEvent> events;
+        using (fx.Model.Control.ChangeDefault(b => b with
+        {
+            ScriptedAnswer = "Write to hr@acme.example or desk@help.acme.example, not jane.doe@gmail.com. Call +14155550100, not +14155550199. Thanks.",
+        }))
+            events = await tenant.User.SendAsync(id, "Who do I contact about leave?");
+        Assert.True(events[^1].Name == "done", events.Dump());
+        var shown = string.Concat(events.Deltas());
+        Assert.Contains("hr@acme.example", shown);
+        Assert.Contains("desk@help.acme.example", shown);
+        Assert.Contains("+14155550100", shown);
+        Assert.DoesNotContain("jane.doe@gmail.com", shown);
+        Assert.DoesNotContain("+14155550199", shown);
+        Assert.Contains("Thanks.", shown);
+
+        var bad = await ApiClient.ProblemAsync(await tenant.Admin.Http.PatchAsJsonAsync("/v1/moderation/settings", new { publicContacts = new[] { "hr@acme.example", "not a contact" } }),
+            HttpStatusCode.BadRequest);
+        Assert.Contains("'not a contact'", bad["detail"]!.GetValue<string>());
+        // Nothing of the refused list was kept.
+        Assert.Equal(3, (await tenant.Admin.GetJsonAsync("/v1/moderation/settings"))["publicContacts"]!.AsArray().Count);
+    }
 }

@@ -17,7 +17,18 @@ internal static class ModerationSettingsValidator
             GreenFailureMode = patch.GreenFailureMode?.Trim().ToLowerInvariant() ?? current.GreenFailureMode,
             GreenOutputFailureMode = patch.GreenOutputFailureMode?.Trim().ToLowerInvariant() ?? current.GreenOutputFailureMode ?? ModerationSettings.FailOpen,
             PersonalDataToModels = patch.PersonalDataToModels?.Trim().ToLowerInvariant() ?? current.PersonalDataToModels,
+            // Addresses and domains compare without case; a list sent replaces the old one.
+            PublicContacts = patch.PublicContacts is { } contacts
+                ? [.. contacts.Select(c => c?.Trim() ?? "").Select(c => c.Contains('@') ? c.ToLowerInvariant() : c).Distinct(StringComparer.Ordinal)]
+                : current.PublicContacts ?? [],
         };
+        if (next.PublicContacts.Count > ModerationSettings.MaxPublicContacts)
+            throw new ArgumentException($"publicContacts takes at most {ModerationSettings.MaxPublicContacts} entries; this list has {next.PublicContacts.Count}.");
+        foreach (var contact in next.PublicContacts)
+        {
+            if (Conversations.Moderation.Pii.PublicContacts.Problem(contact) is { } problem)
+                throw new ArgumentException($"publicContacts: '{(contact.Length > 60 ? contact[..60] + "…" : contact)}' is not valid: {problem}.");
+        }
         Range("userRequestsPerMinute", next.UserRequestsPerMinute);
         Range("userTokensPerMinute", next.UserTokensPerMinute);
         Range("tenantRequestsPerMinute", next.TenantRequestsPerMinute);

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Runtime.CompilerServices;
 using Conversations.Contracts;
 using Conversations.Contracts.Chat;
 using Conversations.Contracts.Images;
@@ -11,6 +12,7 @@ using Conversations.Moderation.Engine;
 using Conversations.Moderation.Green;
 using Conversations.Moderation.Lexicons;
 using Conversations.Moderation.Messages;
+using Conversations.Moderation.Pii;
 using Conversations.Moderation.Moderators;
 using Conversations.Moderation.Streaming;
 using Conversations.Storage.Images;
@@ -68,6 +70,7 @@ internal sealed partial class TurnModeration(
         var request = new ModerationRequest(text, set)
         {
             Seed = turnId,
+            Policy = PolicyOf(settings),
             GreenFailureMode = inputMode,
             ImageUrls = blocked.Count > 0 || !green.Value.IsConfigured ? [] : await ImageUrlsAsync(caller.TenantId, images, cancellationToken),
         };
@@ -134,6 +137,8 @@ internal sealed partial class TurnModeration(
             MaxHoldChars = options.Value.OutputMaxHoldChars,
             ForcedTailChars = options.Value.OutputForcedTailChars,
             Release = options.Value.OutputRelease,
+            // The settings the question's check read (an answer always follows one); the default policy otherwise.
+            Policy = _settings.TryGetValue(caller.TenantId, out var cached) ? PolicyOf(cached.Settings) : null,
         });
         var guard = new ModerationOutputGuard(filter, withheldNotice, findings =>
         {
@@ -172,6 +177,12 @@ internal sealed partial class TurnModeration(
             LogChargeFailed(logger, caller.TenantId, tokens, e.Message);
         }
     }
+
+    // The tenant's published contacts as the engine reads them, made once per settings version.
+    private static readonly ConditionalWeakTable<ModerationSettings, ModerationPolicy> Policies = new();
+
+    private static ModerationPolicy? PolicyOf(ModerationSettings settings) => settings.PublicContacts is not { Count: > 0 } contacts ? null
+        : Policies.GetValue(settings, _ => ModerationPolicy.Default with { PublicContacts = new PublicContacts(contacts) });
 
     // The tenant's choices for a Green outage: (question, answer windows); both open while Green is not configured.
     private (GreenFailureMode Input, GreenFailureMode Output) FailureModes(ModerationSettings settings)

@@ -34,12 +34,13 @@ function Limits() {
     const patch = Object.fromEntries(limitFields.map(([k]) => [k, Number(value[k])]));
     patch.greenFailureMode = value.greenFailureMode;
     patch.greenOutputFailureMode = value.greenOutputFailureMode ?? 'open';
+    patch.publicContacts = contactsText(value).split(/[\n,;]/).map(c => c.trim()).filter(Boolean);
     const r = await action.run(() => api.patch('/v1/moderation/settings', patch));
     if (r) { setDraft(null); setSaved(true); settings.reload(); }
   }
   const set = k => e => { setSaved(false); setDraft({ ...value, [k]: e.currentTarget.value }); };
   return (
-    <Card title={t('Rate limits')} aria-busy={settings.loading ? 'true' : 'false'}>
+    <Card title={t('Limits and personal data')} aria-busy={settings.loading ? 'true' : 'false'}>
       <ErrorNote error={settings.error || action.error} />
       {value && (
         <form class="form" onSubmit={save} {...action.formProps}>
@@ -59,12 +60,18 @@ function Limits() {
             </select>
           </Field>
           <p class="muted small">{t('Each limit holds over any {s}-second window; there is no burst on top.', { s: value.windowSeconds ?? 60 })}</p>
+          <Field label={t('Published contacts')} hint={t('One a line: an address (hr@example.com), a whole mail domain (@example.com) or a phone number. Answers show them as written; other personal data is still masked.')}>
+            <textarea class="input" rows="3" value={contactsText(value)} onInput={set('publicContactsText')} />
+          </Field>
           <SaveActions saved={saved} disabled={action.busy || !draft} />
         </form>
       )}
     </Card>
   );
 }
+
+// The draft's text of the published contacts, else the saved list one a line.
+const contactsText = v => v.publicContactsText ?? (v.publicContacts ?? []).join('\n');
 
 function Lexicons() {
   const list = useLoad(() => api.get('/v1/moderation/lexicons'));
