@@ -15,6 +15,14 @@ public interface IRoutingConfigGrain : IGrainWithStringKey
     Task<RoutingConfig> GetAsync();
 
     /// <summary>
+    /// Whether a question with images can be answered here: with a routing policy, a registered model reads images;
+    /// without one, the platform's model does (<c>Models:Chat:Vision</c>). Clients offer image attachments by it.
+    /// </summary>
+    [ReadOnly]
+    [Alias("reads-images")]
+    Task<bool> ReadsImagesAsync();
+
+    /// <summary>
     /// Registers or replaces a model; returns the new config. The fields in <paramref name="kept"/> keep their stored
     /// values, read and written in one step of the grain. A kept API key needs an unchanged endpoint (a stored key never
     /// follows a model to another endpoint: that is an <see cref="ArgumentException"/>); an empty

@@ -1,4 +1,5 @@
 using Conversations.Contracts.Routing;
+using Conversations.Grains.Chat;
 using Conversations.Routing.Endpoints;
 
 namespace Conversations.Grains.Routing;
@@ -11,8 +12,15 @@ namespace Conversations.Grains.Routing;
 internal sealed class RoutingConfigGrain(
     [PersistentState("routing-config", "store")] IPersistentState<RoutingConfigState> state,
     EndpointPolicy endpoints,
+    IChatModelProvider platform,
     TimeProvider time) : Grain, IRoutingConfigGrain
 {
+    /// <inheritdoc />
+    /// <remarks>The same rule the turn's routing follows (<see cref="TurnRouter"/>, <see cref="SingleModelRouter"/>).</remarks>
+    public Task<bool> ReadsImagesAsync() => Task.FromResult(state.State.Policy is not null
+        ? state.State.Models.Any(m => m.Vision)
+        : platform.Options.Vision && platform.Options.IsConfigured);
+
     /// <inheritdoc />
     public Task<RoutingConfig> GetAsync() => Task.FromResult(View());
 

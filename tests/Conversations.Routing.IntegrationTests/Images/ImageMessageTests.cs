@@ -180,6 +180,11 @@ public sealed class ImageMessageTests(RoutingPlatform fx) : RoutingPlatformTests
 
         // The same question without the image is answered by the text models.
         Assert.Equal("done", (await SendAsync(t.User, conversation, new { text = "What is in this picture?" }))[^1].Name);
+
+        // Clients learn it before sending: /v1/me says no question here may carry images, until a model reads them.
+        Assert.False((await t.User.GetJsonAsync("/v1/me"))["readsImages"]!.GetValue<bool>());
+        await t.PutModelAsync("eye", "small", 0.5m, vision: true);
+        Assert.True((await t.User.GetJsonAsync("/v1/me"))["readsImages"]!.GetValue<bool>());
     }
 
     [Fact(DisplayName = "On the OpenAI-compatible route, an image no model can read and a blocklisted image are 400s naming the reason, not 500s")]

@@ -8,7 +8,7 @@ const maxImages = 4;
 
 const maxHeight = 220;
 
-export function Composer({ t, busy, onSend, onStop }) {
+export function Composer({ t, busy, onSend, onStop, readsImages = true }) {
   const [text, setText] = useState('');
   const [images, setImages] = useState([]);
   const [uploading, setUploading] = useState(false);
@@ -65,10 +65,13 @@ export function Composer({ t, busy, onSend, onStop }) {
         </div>
       )}
       <form class="composer" onSubmit={e => { e.preventDefault(); send(); }}>
-        <input ref={picker} type="file" accept="image/png,image/jpeg,image/gif,image/webp" multiple hidden data-testid="image-picker"
-          onChange={e => attach(e.currentTarget.files)} />
-        <button type="button" class="attach" disabled={busy || uploading || images.length >= maxImages}
-          aria-label={t('composer.attach')} title={t('composer.attach')} onClick={() => picker.current?.click()}><Icon name="image" /></button>
+        {/* No model here reads images: a question with one would only be refused, so none is offered. */}
+        {readsImages && <>
+          <input ref={picker} type="file" accept="image/png,image/jpeg,image/gif,image/webp" multiple hidden data-testid="image-picker"
+            onChange={e => attach(e.currentTarget.files)} />
+          <button type="button" class="attach" disabled={busy || uploading || images.length >= maxImages}
+            aria-label={t('composer.attach')} title={t('composer.attach')} onClick={() => picker.current?.click()}><Icon name="image" /></button>
+        </>}
         <textarea ref={box} rows={1} value={text} placeholder={t('composer.placeholder')} aria-label={t('composer.label')}
           onInput={e => setText(e.currentTarget.value)}
           onKeyDown={e => {

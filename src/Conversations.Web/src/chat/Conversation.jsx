@@ -268,7 +268,7 @@ export function Conversation({ t, me, conversationId, onCreated, onActivity, onM
           ))}
         </div>
       </div>
-      <Composer t={t} busy={busy} onSend={ask} onStop={stop} />
+      <Composer t={t} busy={busy} onSend={ask} onStop={stop} readsImages={me?.readsImages !== false} />
       {passage && <PassageDialog t={t} citation={passage} onClose={() => setPassage(null)} />}
     </main>
   );
