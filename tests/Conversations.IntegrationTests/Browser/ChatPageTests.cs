@@ -55,6 +55,39 @@ public sealed class ChatPageTests(WebChatFixture fx)
         Assert.Empty(elsewhere); // everything the page loads comes from the platform: no CDN
     }
 
+    [Fact(DisplayName = "Sources list what the answer cites, numbered in the order it cites them; a retrieved passage it does not cite is not listed")]
+    public async Task Sources_are_the_cited_passages()
+    {
+        var (key, adminKey, _) = await fx.NewReaderWithAdminAsync();
+        using (var admin = fx.As(adminKey))
+        {
+            var upload = await admin.Http.PostAsJsonAsync("/v1/knowledge/documents", new
+            {
+                documents = new[]
+                {
+                    new { id = "travel", title = "Travel policy", label = "public", content = "Travel during parental leave is booked by the manager; parental leave trips need approval." },
+                    new { id = "canteen", title = "Canteen", label = "public", content = "The canteen is open to staff on parental leave: parental leave does not end canteen access." },
+                },
+            });
+            Assert.True(upload.IsSuccessStatusCode, await upload.Content.ReadAsStringAsync());
+        }
+        using (var user = fx.As(key))
+        {
+            // All three documents answer the question: the turn retrieves more passages than the answer below cites.
+            var events = await user.SendAsync(await user.CreateConversationAsync("retrieved"), Question);
+            Assert.True(events.Count(e => e.Name == "citation") >= 3, events.Dump());
+        }
+
+        using var cited = fx.AnswerWith("Trips are booked by the manager [travel#0]. Parental leave is sixteen weeks [leave#0], see [travel#0] again.");
+        await using var b = await SignedInAsync(key);
+        await b.AskAndWaitAsync(Question);
+        Assert.Equal(["1", "2", "1"], await b.LastAnswer.Locator(".markdown a.cite").AllInnerTextsAsync());
+        Assert.Equal(["Travel policy", "Leave policy"], await b.LastAnswer.Locator(".sources .source-title").AllInnerTextsAsync());
+        await b.LastAnswer.Locator(".markdown a.cite").Nth(1).ClickAsync();
+        await Assertions.Expect(b.Page.Locator("dialog.passage .markdown")).ToContainTextAsync("sixteen weeks at full pay");
+        Assert.Empty(b.Errors);
+    }
+
     [Fact(DisplayName = "Shift+Enter adds a line, Enter sends; regenerate and edit-and-resend ask the last question again")]
     public async Task Regenerate_and_edit()
     {

@@ -56,6 +56,12 @@ function UserMessage({ t, m, isLastQuestion, busy, onEdit }) {
 
 function AssistantMessage({ t, m, conversationId, reconnecting, isLastAnswer, busy, onRegenerate, onRetry, onCite }) {
   const { html, citations } = useMemo(() => renderMarkdown(m.content, m.citations), [m.content, m.citations]);
+  // The sources the answer cites; one that cites none (quoted passages, a model without markers) lists what was
+  // retrieved once it has ended. The same document cited twice names its passages apart.
+  const sources = citations.length > 0 || m.streaming ? citations : m.citations;
+  const titles = sources.map(c => c.documentTitle || c.documentId);
+  const sourceTitle = (c, i) => (titles.indexOf(titles[i]) !== titles.lastIndexOf(titles[i])
+    ? t('source.passage', { title: titles[i], n: c.chunkIndex + 1 }) : titles[i]);
   const body = useRef(null);
 
   function onClick(e) {
@@ -82,14 +88,14 @@ function AssistantMessage({ t, m, conversationId, reconnecting, isLastAnswer, bu
       <div class="answer">
         {showProgress && <Progress t={t} stages={m.stages || []} sources={m.citations.length} reconnecting={reconnecting} writing={!!m.content} />}
         {m.content && <div class="markdown" ref={body} onClick={onClick} dangerouslySetInnerHTML={{ __html: html }} />}
-        {citations.length > 0 && (
+        {sources.length > 0 && (
           <div class="sources">
             <span class="sources-label">{t('sources')}</span>
             <ol>
-              {citations.map((c, i) => (
+              {sources.map((c, i) => (
                 <li key={`${c.documentId}#${c.chunkIndex}`}>
-                  <button class="source" onClick={() => onCite(c)} aria-label={t('source.open', { n: i + 1, title: c.documentTitle })}>
-                    <span class="source-n">{i + 1}</span><span class="source-title">{c.documentTitle}</span>
+                  <button class="source" onClick={() => onCite(c)} aria-label={t('source.open', { n: i + 1, title: sourceTitle(c, i) })}>
+                    <span class="source-n">{i + 1}</span><span class="source-title">{sourceTitle(c, i)}</span>
                   </button>
                 </li>
               ))}

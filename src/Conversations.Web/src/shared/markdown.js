@@ -72,16 +72,22 @@ const sanitizeOptions = {
 const citationMarker = /\[([A-Za-z0-9._@-]{1,128})#(\d{1,6})\]/g;
 
 /**
- * Renders an answer to safe HTML. `citations` ({documentId, chunkIndex, documentTitle}) numbers the markers: a marker
- * names the source's position in that list (a marker for a source not in it is appended to it).
+ * Renders an answer to safe HTML. Its citation markers are numbered in the order the answer first cites each source;
+ * `citations` (the retrieved {documentId, chunkIndex, documentTitle}) gives their titles. `citations` in the result is
+ * what the numbers name: the cited sources, in that order.
  */
 export function renderMarkdown(text, citations = []) {
-  const numbered = citations.slice();
+  const numbered = [];
+  const same = (c, doc, chunk) => c.documentId === doc && c.chunkIndex === chunk;
   const withLinks = (text || '').replace(citationMarker, (_, doc, chunk) => {
-    let n = numbered.findIndex(c => c.documentId === doc && c.chunkIndex === Number(chunk));
-    if (n < 0) { numbered.push({ documentId: doc, chunkIndex: Number(chunk), documentTitle: doc }); n = numbered.length - 1; }
+    const index = Number(chunk);
+    let n = numbered.findIndex(c => same(c, doc, index));
+    if (n < 0) {
+      numbered.push(citations.find(c => same(c, doc, index)) ?? { documentId: doc, chunkIndex: index, documentTitle: doc });
+      n = numbered.length - 1;
+    }
     const title = escape(numbered[n].documentTitle || doc);
-    return `<a href="#" class="cite" data-cite="${n}" data-doc="${escape(doc)}" data-chunk="${Number(chunk)}" title="${title}">${n + 1}</a>`;
+    return `<a href="#" class="cite" data-cite="${n}" data-doc="${escape(doc)}" data-chunk="${index}" title="${title}">${n + 1}</a>`;
   });
   const html = marked.parse(withLinks);
   return { html: DOMPurify.sanitize(html, sanitizeOptions), citations: numbered };
