@@ -44,7 +44,7 @@ internal sealed class ApiKeyAuthenticationHandler(
         var caller = await keys.AuthenticateAsync(Request, Context.RequestAborted);
         if (caller is null)
         {
-            failures.RecordFailure(address, keyId);
+            failures.RecordFailure(address);
             return AuthenticateResult.Fail("The API key is unknown, revoked or expired.");
         }
         if (keyId is not null) failures.RecordSuccess(address, keyId);

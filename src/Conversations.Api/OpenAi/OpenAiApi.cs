@@ -188,12 +188,14 @@ internal static class OpenAiApi
         }
     }
 
-    private static string OneOffConversationId(Caller caller, string idempotencyKey) =>
-        "c_" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes($"{caller.TenantId}\n{caller.UserId}\n{idempotencyKey}")))[..20];
+    private static string OneOffConversationId(Caller caller, string idempotencyKey) => CallerScoped("c_", caller, idempotencyKey, 20);
 
-    // The same for a retry of the turn (the same Idempotency-Key), different for every caller who picks the same key.
-    private static string CompletionId(Caller caller, string turnId) =>
-        "chatcmpl-" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes($"{caller.TenantId}\n{caller.UserId}\n{turnId}")))[..24];
+    private static string CompletionId(Caller caller, string turnId) => CallerScoped("chatcmpl-", caller, turnId, 24);
+
+    // An id made from a key the caller chose: the same for their retry (the same Idempotency-Key), different for every
+    // other caller who picks the same key.
+    private static string CallerScoped(string prefix, Caller caller, string key, int hexChars) =>
+        prefix + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes($"{caller.TenantId}\n{caller.UserId}\n{key}")))[..hexChars];
 
     // OpenAI answers an unusable image with a 400 naming the message: a URL that is no image URL is invalid_image_url,
     // bytes of another type invalid_image_format; a refused or too large image keeps the platform's status and code.

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Threading.RateLimiting;
+using Conversations.Contracts.Tenancy;
 
 namespace Conversations.Api.Security;
 
@@ -27,13 +28,9 @@ internal sealed class FailedKeyLimiter(IConfiguration config) : IDisposable
         }));
 
     /// <summary>The key id of a <c>Bearer cvk_&lt;id&gt;_&lt;secret&gt;</c> header, or null. The id is public; the secret is not read.</summary>
-    public static string? KeyIdOf(string authorization)
-    {
-        if (!authorization.StartsWith("Bearer cvk_", StringComparison.OrdinalIgnoreCase)) return null;
-        var rest = authorization.AsSpan("Bearer cvk_".Length);
-        var sep = rest.IndexOf('_');
-        return sep > 0 && sep <= 32 ? rest[..sep].ToString() : null;
-    }
+    public static string? KeyIdOf(string authorization) =>
+        authorization.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase)
+        && ApiKeyFormat.TryParse(authorization.AsSpan("Bearer ".Length), out var keyId, out _) && keyId.Length <= 32 ? keyId : null;
 
     /// <summary>
     /// True when the address has used up its failed lookups for this minute and <paramref name="keyId"/> was not
@@ -44,10 +41,10 @@ internal sealed class FailedKeyLimiter(IConfiguration config) : IDisposable
         && !(keyId is not null && _accepted.TryGetValue((address, keyId), out var at) && Environment.TickCount64 - at < RememberedMs);
 
     /// <summary>
-    /// Counts one failed lookup from the address. A key id accepted from it before stays let through: ids are public, so
-    /// a wrong secret sent with one must not lock its owner out (a revoked key's exemption ends with its ten minutes).
+    /// Counts one failed lookup from the address. It leaves every key id accepted from there let through: ids are public,
+    /// so a wrong secret sent with one must not lock its owner out (a revoked key's exemption ends with its ten minutes).
     /// </summary>
-    public void RecordFailure(string address, string? keyId)
+    public void RecordFailure(string address)
     {
         if (_perMinute <= 0) return;
         using var lease = Limiter.AttemptAcquire(address);

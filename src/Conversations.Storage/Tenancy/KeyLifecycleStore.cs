@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Conversations.Contracts.Tenancy;
 using Conversations.Storage.Audit;
 using Npgsql;
 
@@ -120,7 +121,7 @@ public sealed class KeyLifecycleStore(NpgsqlDataSource db)
         cmd.Parameters.AddWithValue("s", (object?)scope ?? DBNull.Value);
         cmd.Parameters.AddWithValue("x", (object?)expiresAt?.ToUniversalTime() ?? DBNull.Value);
         await cmd.ExecuteNonQueryAsync(ct);
-        return new IssuedApiKey(keyId, $"{TenancyStore.KeyPrefix}{keyId}_{secret}", tenantId, userId, role);
+        return new IssuedApiKey(keyId, ApiKeyFormat.Format(keyId, secret), tenantId, userId, role);
     }
 
     internal static async Task AppendAsync(NpgsqlConnection conn, NpgsqlTransaction tx, AuditWrite entry, CancellationToken ct)

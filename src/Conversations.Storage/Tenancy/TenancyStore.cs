@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
+using Conversations.Contracts.Tenancy;
 using Conversations.Storage.Audit;
 using Npgsql;
 
@@ -9,7 +10,7 @@ namespace Conversations.Storage.Tenancy;
 public sealed class TenancyStore(NpgsqlDataSource db)
 {
     /// <summary>Key prefix; the key id follows, then the secret: <c>cvk_{id}_{secret}</c>.</summary>
-    public const string KeyPrefix = "cvk_";
+    public const string KeyPrefix = ApiKeyFormat.Prefix;
 
     /// <summary>
     /// Creates a tenant; false when the id is taken. <paramref name="audit"/> is written with it, in one transaction. An id
@@ -124,7 +125,7 @@ public sealed class TenancyStore(NpgsqlDataSource db)
         var keyId = RandomToken(9);
         var secret = RandomToken(24);
         await InsertKeyAsync(keyId, secret, tenantId, userId, role, ct, expiresAt);
-        return new IssuedApiKey(keyId, $"{KeyPrefix}{keyId}_{secret}", tenantId, userId, role);
+        return new IssuedApiKey(keyId, ApiKeyFormat.Format(keyId, secret), tenantId, userId, role);
     }
 
     /// <summary>Stores a key whose text is fixed by configuration (bootstrap and demo keys); no-op when present.</summary>
@@ -189,17 +190,7 @@ public sealed class TenancyStore(NpgsqlDataSource db)
     }
 
     /// <summary>Splits <c>cvk_{id}_{secret}</c>.</summary>
-    public static bool TryParseKey(string key, out string keyId, out string secret)
-    {
-        keyId = secret = "";
-        if (!key.StartsWith(KeyPrefix, StringComparison.Ordinal)) return false;
-        var rest = key.AsSpan(KeyPrefix.Length);
-        var sep = rest.IndexOf('_');
-        if (sep <= 0 || sep == rest.Length - 1 || rest.Length > 200) return false;
-        keyId = rest[..sep].ToString();
-        secret = rest[(sep + 1)..].ToString();
-        return true;
-    }
+    public static bool TryParseKey(string key, out string keyId, out string secret) => ApiKeyFormat.TryParse(key, out keyId, out secret);
 
     private async Task InsertKeyAsync(string keyId, string secret, string? tenantId, string? userId, string role, CancellationToken ct, DateTimeOffset? expiresAt = null)
     {
