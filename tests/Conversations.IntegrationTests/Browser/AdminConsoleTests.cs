@@ -119,6 +119,10 @@ public sealed class AdminConsoleTests(PlatformFixture fx) : PlatformTests
         var byUser = JsonNode.Parse((await console.Page.GetByTestId("usage-user-chart").GetAttributeAsync("data-labels"))!)!.AsArray();
         Assert.Equal(["alice"], byUser.Select(l => l!.GetValue<string>()));
         await Assertions.Expect(console.Page.Locator(".stat", new() { HasText = "Turns" }).First).ToContainTextAsync("3");
+        // Tokens say why they are none when no model wrote the answers (quoted, cached or canned), else what they were.
+        var tokens = console.Page.Locator(".stat", new() { HasText = "Tokens" }).First;
+        if (report["totals"]!["modelCalls"]!.GetValue<long>() == 0) await Assertions.Expect(tokens).ToContainTextAsync("No model wrote these answers");
+        else await Assertions.Expect(tokens).ToContainTextAsync("prompt");
         await Assertions.Expect(console.Page.Locator("figure.chart")).ToHaveCountAsync(4);
         foreach (var drawn in await console.Page.Locator("figure.chart").AllAsync()) await Assertions.Expect(drawn).ToHaveAttributeAsync("data-drawn", "true");
         await console.ScreenshotAsync("admin-usage-charts", fullPage: true);

@@ -58,7 +58,10 @@ function UsageReport({ report, range }) {
         <Stat label={t('Cost')} value={usd(totals.costUsd)} hint={t('{n} model calls', { n: fmt(totals.modelCalls) })} />
         <Stat label={t('Turns')} value={fmt(totals.turns)} hint={t('{s} summaries · {b} batch items', { s: fmt(totals.summaries), b: fmt(totals.batchItems) })} />
         <Stat label={t('Tokens')} value={fmt(totals.promptTokens + totals.completionTokens)}
-          hint={t('{p} prompt ({c} cached) · {o} output', { p: fmt(totals.promptTokens), c: fmt(totals.cachedTokens), o: fmt(totals.completionTokens) })} />
+          hint={totals.turns > 0 && totals.modelCalls === 0
+            // Turns and no model call: every answer was quoted from the documents, cached or canned (a model bills tokens).
+            ? t('No model wrote these answers: quoted from documents, cached or canned answers use no tokens.')
+            : t('{p} prompt ({c} cached) · {o} output', { p: fmt(totals.promptTokens), c: fmt(totals.cachedTokens), o: fmt(totals.completionTokens) })} />
         <Stat label={t('Saved')} value={usd(saved.total)} tone="ok"
           hint={t('prompt cache {a} · answer cache {b} · routing {c}', { a: usd(saved.cached), b: usd(saved.caches), c: usd(saved.routing) })} />
       </div>
