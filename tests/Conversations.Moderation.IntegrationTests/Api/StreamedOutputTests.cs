@@ -90,5 +90,9 @@ public sealed class StreamedOutputTests(ModerationPlatformFixture fx) : Moderati
         Assert.Contains("'not a contact'", bad["detail"]!.GetValue<string>());
         // Nothing of the refused list was kept.
         Assert.Equal(3, (await tenant.Admin.GetJsonAsync("/v1/moderation/settings"))["publicContacts"]!.AsArray().Count);
+        // A stored list is replaced by the next one, and the settings read back after the grain's state is reloaded.
+        await tenant.Admin.PatchModerationAsync(new { publicContacts = new[] { "desk@acme.example" } });
+        await tenant.Admin.PatchModerationAsync(new { userRequestsPerMinute = 50 });
+        Assert.Equal(["desk@acme.example"], (await tenant.Admin.GetJsonAsync("/v1/moderation/settings"))["publicContacts"]!.AsArray().Select(c => c!.GetValue<string>()));
     }
 }

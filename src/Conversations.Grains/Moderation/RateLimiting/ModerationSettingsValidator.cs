@@ -18,8 +18,9 @@ internal static class ModerationSettingsValidator
             GreenOutputFailureMode = patch.GreenOutputFailureMode?.Trim().ToLowerInvariant() ?? current.GreenOutputFailureMode ?? ModerationSettings.FailOpen,
             PersonalDataToModels = patch.PersonalDataToModels?.Trim().ToLowerInvariant() ?? current.PersonalDataToModels,
             // Addresses and domains compare without case; a list sent replaces the old one.
+            // An array: the grain storage writes the list's type into its JSON, and reads back only types it allows.
             PublicContacts = patch.PublicContacts is { } contacts
-                ? [.. contacts.Select(c => c?.Trim() ?? "").Select(c => c.Contains('@') ? c.ToLowerInvariant() : c).Distinct(StringComparer.Ordinal)]
+                ? contacts.Select(c => c?.Trim() ?? "").Select(c => c.Contains('@') ? c.ToLowerInvariant() : c).Distinct(StringComparer.Ordinal).ToArray()
                 : current.PublicContacts ?? [],
         };
         if (next.PublicContacts.Count > ModerationSettings.MaxPublicContacts)
