@@ -84,17 +84,23 @@ internal sealed class SemanticKernelChatModel : IChatModel
             // `prompt_cache_key` too when the endpoint takes it; see PromptCacheKeyPolicy).
             User = request.CacheKey,
         };
+        var finished = false;
         await foreach (var chunk in _service.GetStreamingChatMessageContentsAsync(history, settings, kernel: null, cancellationToken))
         {
             if (!string.IsNullOrEmpty(chunk.Content)) yield return new ModelUpdate(chunk.Content);
             // The connector names the reason as the SDK's enum ("Stop", "Length", …); the turn needs "length" (the output cap was hit).
             if (chunk.Metadata is not null && chunk.Metadata.TryGetValue("FinishReason", out var f) && f?.ToString() is { Length: > 0 } reason)
+            {
+                finished = true;
                 yield return new ModelUpdate(null, null, reason.ToLowerInvariant());
+            }
             if (chunk.Metadata is not null && chunk.Metadata.TryGetValue("Usage", out var u) && u is ChatTokenUsage usage)
             {
                 yield return new ModelUpdate(null, new ModelUsage(
                     usage.InputTokenCount, usage.InputTokenDetails?.CachedTokenCount ?? 0, usage.OutputTokenCount));
             }
         }
+        // As the direct reader: a connection closed before the last choice's finish reason is a cut answer, not a whole one.
+        if (!finished) throw new HttpIOException(HttpRequestError.ResponseEnded, "The model's stream ended before a finish reason.");
     }
 }

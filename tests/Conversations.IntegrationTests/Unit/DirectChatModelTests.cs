@@ -40,8 +40,10 @@ public sealed class DirectChatModelTests
         Assert.Equal(sentConnector.Messages.Select(m => (m.Role, m.Content)), sentDirect.Messages.Select(m => (m.Role, m.Content)));
     }
 
-    [Fact(DisplayName = "A stream that ends without a finish reason or [DONE] (a closed connection, no chunked framing) is a failure, not a finished answer")]
-    public async Task A_cut_stream_is_a_failure()
+    [Theory(DisplayName = "A stream that ends without a finish reason or [DONE] (a closed connection, no chunked framing) is a failure, not a finished answer, on the direct reader and on Semantic Kernel's connector (images)")]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task A_cut_stream_is_a_failure(bool semanticKernel)
     {
         const string part = "data: {\"choices\":[{\"index\":0,\"delta\":{\"content\":\"Parental leave is\"}}]}\n\n";
         var request = new ModelRequest([new PromptMessage(ChatRoles.User, "hi")], 8);
@@ -58,7 +60,7 @@ public sealed class DirectChatModelTests
                 while (!seen.Contains("\r\n\r\n", StringComparison.Ordinal)) seen += Encoding.UTF8.GetString(buffer, 0, await stream.ReadAsync(buffer));
                 await stream.WriteAsync(Encoding.UTF8.GetBytes("HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nConnection: close\r\n\r\n" + body));
             });
-            var model = OpenAiStreamingChatModel.Create($"http://127.0.0.1:{((System.Net.IPEndPoint)listener.LocalEndpoint).Port}/v1", "m", "key", TimeSpan.FromSeconds(30), false, null, false);
+            var model = OpenAiStreamingChatModel.Create($"http://127.0.0.1:{((System.Net.IPEndPoint)listener.LocalEndpoint).Port}/v1", "m", "key", TimeSpan.FromSeconds(30), false, null, semanticKernel);
             var text = new StringBuilder();
             try
             {
@@ -78,8 +80,12 @@ public sealed class DirectChatModelTests
         var cut = await ReadAsync(part);
         Assert.Equal("Parental leave is", cut.Text);
         Assert.NotNull(cut.Error);
-        var whole = await ReadAsync(part + "data: [DONE]\n\n");
+        var whole = await ReadAsync(part + "data: {\"choices\":[{\"index\":0,\"delta\":{},\"finish_reason\":\"stop\"}]}\n\ndata: [DONE]\n\n");
         Assert.Equal(("Parental leave is", null), (whole.Text, whole.Error));
+        if (semanticKernel) return;
+        // The direct reader takes [DONE] alone as the end too.
+        var done = await ReadAsync(part + "data: [DONE]\n\n");
+        Assert.Equal(("Parental leave is", null), (done.Text, done.Error));
     }
 
     [Fact(DisplayName = "An endpoint's error reaches the turn as the connector's exception, with the status and the body")]
