@@ -1,4 +1,5 @@
 using Conversations.Api.Errors;
+using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Authorization.Infrastructure;
 using Microsoft.AspNetCore.Authorization.Policy;
@@ -16,8 +17,10 @@ internal sealed class ProblemAuthorizationResultHandler : IAuthorizationMiddlewa
     {
         if (authorizeResult.Challenged)
         {
-            context.Response.Headers.WWWAuthenticate = "Bearer";
-            await Problems.Unauthorized().ExecuteAsync(context);
+            // The scheme answers: a 401 for a missing or bad key, a 429 while the address is refused lookups for
+            // made-up keys (the key may be fine, so the client is told to wait, not that its key is revoked).
+            if (policy.AuthenticationSchemes.Count == 0) await context.ChallengeAsync();
+            else foreach (var scheme in policy.AuthenticationSchemes) await context.ChallengeAsync(scheme);
         }
         else if (authorizeResult.Forbidden)
         {

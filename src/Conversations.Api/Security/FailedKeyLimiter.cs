@@ -7,7 +7,8 @@ namespace Conversations.Api.Security;
 /// <summary>
 /// Failed key lookups per client address. The request limiter keys on the presented key's id, so a client inventing a
 /// new id for each request would get a fresh window each time and a database lookup each time; past
-/// <c>Api:RateLimit:AnonymousPerMinute</c> failed keys in a minute, an address's keys are refused without a lookup
+/// <c>Api:RateLimit:FailedKeysPerMinute</c> failed keys in a minute (by default the anonymous request limit), an
+/// address's keys are refused without a lookup
 /// until its window turns. Keys that were accepted from that address in the last minutes are still looked up: a
 /// company's people share one address, and a script retrying a revoked key must not lock them all out.
 /// </summary>
@@ -17,7 +18,7 @@ internal sealed class FailedKeyLimiter(IConfiguration config) : IDisposable
     private static readonly long RememberedMs = (long)TimeSpan.FromMinutes(10).TotalMilliseconds;
     private static readonly long RefreshMs = (long)TimeSpan.FromMinutes(1).TotalMilliseconds;
 
-    private readonly int _perMinute = config.GetValue("Api:RateLimit:AnonymousPerMinute", 300);
+    private readonly int _perMinute = config.GetValue("Api:RateLimit:FailedKeysPerMinute", config.GetValue("Api:RateLimit:AnonymousPerMinute", 300));
     private readonly ConcurrentDictionary<(string Address, string KeyId), long> _accepted = new();
     private PartitionedRateLimiter<string>? _limiter;
 

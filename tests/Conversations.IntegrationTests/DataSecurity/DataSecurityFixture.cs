@@ -12,6 +12,9 @@ public sealed class DataSecurityFixture() : PlatformHost("dsec", OperatorKey)
     /// <summary>Anonymous requests per minute and address.</summary>
     public const int AnonymousPerMinute = 40;
 
+    /// <summary>Made-up keys per minute and address before its keys are refused without a lookup (below the anonymous limit).</summary>
+    public const int FailedKeysPerMinute = 20;
+
     /// <summary>Requests per minute and key.</summary>
     public const int PerKeyPerMinute = 100;
 
@@ -20,6 +23,7 @@ public sealed class DataSecurityFixture() : PlatformHost("dsec", OperatorKey)
     {
         environment["Api__TrustedProxies"] = "127.0.0.1";
         environment["Api__RateLimit__AnonymousPerMinute"] = AnonymousPerMinute.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        environment["Api__RateLimit__FailedKeysPerMinute"] = FailedKeysPerMinute.ToString(System.Globalization.CultureInfo.InvariantCulture);
         environment["Api__RateLimit__PerKeyPerMinute"] = PerKeyPerMinute.ToString(System.Globalization.CultureInfo.InvariantCulture);
     }
 }

@@ -20,7 +20,25 @@ public sealed class PublicContactsTests
     [InlineData("hr@acme.example.")]
     [InlineData("12345")]
     [InlineData("call 4155550100")]
+    [InlineData("a\nb@x.com")]
+    [InlineData("<script>@x.com")]
+    [InlineData("x@-.--")]
+    [InlineData("@-a.b-")]
+    [InlineData("000000")]
+    [InlineData("+++++++++(((((1234567")]
+    [InlineData("@gmail.com")]
+    [InlineData("@QQ.com")]
     public void Refuses_anything_else(string entry) => Assert.NotNull(PublicContacts.Problem(entry));
+
+    [Theory]
+    [InlineData("800-1234", "13918001234", false)] // a short line is not every number that ends with it
+    [InlineData("+1 555 010 7788", "+8615550107788", false)] // the same digits after another country code
+    [InlineData("+1 (415) 555-0100", "415-555-0100", true)] // national form of the listed number
+    [InlineData("0755 1234 5678", "+86 755 1234 5678", true)] // trunk 0 against the country code
+    [InlineData("415-555-0100", "+14155550100", true)]
+    [InlineData("415-555-0100", "+1 415 555 0199", false)]
+    public void Phone_numbers_match_only_the_same_number(string listed, string found, bool same) =>
+        Assert.Equal(same, new PublicContacts([listed]).Covers(PiiKind.InternationalPhone, found));
 
     [Fact]
     public void Listed_contacts_pass_the_scan_and_others_are_still_masked()
