@@ -30,9 +30,14 @@ internal static class AclApi
 
     private static async Task<Ok<AclView>> Get(HttpContext http, IGrainFactory grains) => TypedResults.Ok(await Acl(http, grains).GetAsync());
 
-    // The grain validates names, includes and cycles; its ArgumentException becomes a 400 with the message.
-    private static async Task<Ok<AclVersionDto>> PutRole(string role, PutRoleRequest? body, HttpContext http, IGrainFactory grains) =>
-        TypedResults.Ok(new AclVersionDto(await Acl(http, grains).PutRoleAsync(new RoleDefinition(role, body?.Includes ?? [], body?.Labels ?? []))));
+    // The grain validates names, includes and cycles; its ArgumentException becomes a 400 with the message. A body that
+    // names neither list is refused: a missing or empty body must not strip a role of everything it grants.
+    private static async Task<Results<Ok<AclVersionDto>, ProblemHttpResult>> PutRole(string role, PutRoleRequest? body, HttpContext http, IGrainFactory grains)
+    {
+        if (body?.Includes is null && body?.Labels is null)
+            return Problems.BadRequest("Send the role's labels and the roles it includes, e.g. {\"includes\": [\"staff\"], \"labels\": [\"hr\"]}; [] clears a list.", "labels");
+        return TypedResults.Ok(new AclVersionDto(await Acl(http, grains).PutRoleAsync(new RoleDefinition(role, body.Includes ?? [], body.Labels ?? []))));
+    }
 
     private static async Task<Results<NoContent, ProblemHttpResult>> DeleteRole(string role, HttpContext http, IGrainFactory grains) =>
         await Acl(http, grains).DeleteRoleAsync(role) is null ? Problems.NotFound($"Role '{role}'") : TypedResults.NoContent();
@@ -50,7 +55,9 @@ internal static class AclApi
         string userId, SetUserRolesRequest? body, HttpContext http, IGrainFactory grains, ITenantDirectory users, CancellationToken ct)
     {
         if (!Ids.IsId(userId) || await users.GetUserAsync(http.Caller().TenantId!, userId, ct) is null) return Problems.NotFound($"User '{userId}'");
-        return TypedResults.Ok(new AclVersionDto(await Acl(http, grains).SetUserRolesAsync(userId, body?.Roles ?? [])));
+        // Only an explicit [] takes every role away: a missing body or field is a mistake, not that wish.
+        if (body?.Roles is null) return Problems.BadRequest("roles is required, e.g. {\"roles\": [\"staff\"]}; [] takes every role away.", "roles");
+        return TypedResults.Ok(new AclVersionDto(await Acl(http, grains).SetUserRolesAsync(userId, body.Roles)));
     }
 
     private static async Task<Results<Ok<UserLabelsDto>, ProblemHttpResult>> UserLabels(string userId, HttpContext http, IGrainFactory grains,

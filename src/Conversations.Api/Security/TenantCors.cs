@@ -20,7 +20,10 @@ internal sealed record CorsOriginsDto(IReadOnlyList<string> Origins);
 /// </summary>
 internal sealed class TenantCorsPolicyProvider(ITenantCorsOrigins origins) : ICorsPolicyProvider
 {
-    private static readonly string[] ExposedHeaders = ["Turn-Id", "Location", "Retry-After"];
+    // What a browser client reads and sends beside the basics: the turn's id, where a created thing is, when to retry;
+    // a retry's turn id (Idempotency-Key) and the conversation a completion continues (X-Conversation-Id).
+    private static readonly string[] ExposedHeaders = ["Turn-Id", "Location", "Retry-After", "X-Conversation-Id"];
+    private static readonly string[] AllowedHeaders = ["Authorization", "Content-Type", "Last-Event-ID", "Accept", "Idempotency-Key", "X-Conversation-Id"];
 
     /// <inheritdoc />
     public async Task<CorsPolicy?> GetPolicyAsync(HttpContext context, string? policyName)
@@ -31,7 +34,7 @@ internal sealed class TenantCorsPolicyProvider(ITenantCorsOrigins origins) : ICo
         var tenant = (context.Items[ApiKeyAuthenticationHandler.CallerItem] as ApiCaller)?.TenantId;
         if (!preflight && tenant is null) return null;
         if (!await origins.IsAllowedAsync(origin, preflight ? null : tenant, context.RequestAborted)) return null;
-        var policy = new CorsPolicyBuilder().WithOrigins(origin).AllowAnyMethod().WithHeaders("Authorization", "Content-Type", "Last-Event-ID", "Accept")
+        var policy = new CorsPolicyBuilder().WithOrigins(origin).AllowAnyMethod().WithHeaders(AllowedHeaders)
             .WithExposedHeaders(ExposedHeaders).SetPreflightMaxAge(TimeSpan.FromMinutes(10)).Build();
         return policy;
     }
@@ -64,7 +67,8 @@ internal static class TenantCors
 
     private static async Task<Results<Ok<CorsOriginsDto>, ProblemHttpResult>> Put(CorsOriginsRequest body, HttpContext http, ITenantCorsOrigins origins, CancellationToken ct)
     {
-        var list = body.Origins ?? [];
+        // Only an explicit [] clears the list: a missing field is a mistake, not that wish.
+        if (body.Origins is not { } list) return Problems.BadRequest("origins is required, e.g. {\"origins\": [\"https://chat.example.com\"]}; [] removes them all.", "origins");
         if (list.Count > MaxOrigins) return Problems.BadRequest($"origins may list at most {MaxOrigins} origins.");
         var normalized = new SortedSet<string>(StringComparer.Ordinal);
         foreach (var o in list)

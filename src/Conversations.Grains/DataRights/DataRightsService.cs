@@ -80,8 +80,8 @@ internal sealed partial class DataRightsService(
     {
         var sections = userId is null ? TenantSections : UserSections;
         var steps = sections.Length + 2; // + settings or memory, + chunks or the manifest
-        if (await store.CreateExportAsync(tenantId, userId, steps, Who(actor), ct) is not { } job) return null;
-        _ = Task.Run(() => RunExportAsync(job.ExportId, tenantId, userId, sections), CancellationToken.None);
+        if (await store.CreateExportAsync(tenantId, userId, steps, Who(actor), ct) is not var (job, created)) return null;
+        if (created) _ = Task.Run(() => RunExportAsync(job.ExportId, tenantId, userId, sections), CancellationToken.None);
         return ToInfo(job);
     }
 

@@ -95,8 +95,11 @@ public sealed class DataRightsStore(NpgsqlDataSource db, TenantKeyRing keys)
     /// <summary>A short, one-way fingerprint of an id: an operator can check a candidate id against it; the dump cannot name it.</summary>
     public static string Fingerprint(string id) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(id)))[..16];
 
-    /// <summary>Creates an export job with its audit entry; null when <paramref name="userId"/> is given and not a user of the tenant.</summary>
-    public async Task<ExportRecord?> CreateExportAsync(string tenantId, string? userId, int steps, AuditWho actor, CancellationToken ct = default)
+    /// <summary>
+    /// Creates an export job with its audit entry, or finds the one of the same scope still running (Created false); null
+    /// when <paramref name="userId"/> is given and not a user of the tenant.
+    /// </summary>
+    public async Task<(ExportRecord Job, bool Created)?> CreateExportAsync(string tenantId, string? userId, int steps, AuditWho actor, CancellationToken ct = default)
     {
         await using var conn = await db.OpenConnectionAsync(ct);
         await using var tx = await conn.BeginTransactionAsync(ct);
@@ -106,6 +109,28 @@ public sealed class DataRightsStore(NpgsqlDataSource db, TenantKeyRing keys)
             exists.Parameters.AddWithValue("t", tenantId);
             exists.Parameters.AddWithValue("u", userId);
             if (await exists.ExecuteScalarAsync(ct) is null) return null;
+        }
+        // One export of a scope at a time: a repeated start (a double click, a retried request, a script) is the export
+        // already running, not another copy of the whole tenant being built beside it.
+        await using (var one = new NpgsqlCommand("SELECT pg_advisory_xact_lock(hashtext('data_exports:' || @t))", conn, tx))
+        {
+            one.Parameters.AddWithValue("t", tenantId);
+            await one.ExecuteNonQueryAsync(ct);
+        }
+        await using (var running = new NpgsqlCommand("""
+            SELECT export_id FROM data_exports
+            WHERE tenant_id = @t AND user_id IS NOT DISTINCT FROM @u AND status = 'running' AND heartbeat_at >= now() - @stale
+            ORDER BY created_at DESC LIMIT 1
+            """, conn, tx))
+        {
+            running.Parameters.AddWithValue("t", tenantId);
+            running.Parameters.Add(new NpgsqlParameter("u", NpgsqlTypes.NpgsqlDbType.Text) { Value = (object?)userId ?? DBNull.Value });
+            running.Parameters.AddWithValue("stale", StaleAfter);
+            if (await running.ExecuteScalarAsync(ct) is string existing)
+            {
+                await tx.CommitAsync(ct);
+                return await GetExportAsync(tenantId, existing, ct) is { } job ? (job, false) : null;
+            }
         }
         // Archives are copies of the tenant's data: a week after they were made they go.
         await using (var old = new NpgsqlCommand("DELETE FROM data_exports WHERE tenant_id = @t AND created_at < now() - interval '7 days'", conn, tx))
@@ -127,7 +152,7 @@ public sealed class DataRightsStore(NpgsqlDataSource db, TenantKeyRing keys)
         await KeyLifecycleStore.AppendAsync(conn, tx, new AuditWrite(tenantId, actor, "export.start", $"export:{id}", null,
             new JsonObject { ["userId"] = userId, ["scope"] = userId is null ? "tenant" : "user" }), ct);
         await tx.CommitAsync(ct);
-        return await GetExportAsync(tenantId, id, ct);
+        return await GetExportAsync(tenantId, id, ct) is { } created ? (created, true) : null;
     }
 
     /// <summary>How often a running export touches its heartbeat.</summary>

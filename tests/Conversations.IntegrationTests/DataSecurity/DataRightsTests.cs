@@ -360,6 +360,16 @@ public sealed class DataRightsTests(DataSecurityFixture fx) : DataSecurityTests
         Assert.DoesNotContain("\"admin\"", Entry(alice, "users.jsonl"));
 
         await ApiClient.ProblemAsync(await tenant.Admin.Http.PostAsJsonAsync("/v1/exports", new { userId = "nobody" }), HttpStatusCode.NotFound);
+        // Starts sent at once (a double click, a retried request) are one export of that scope, not one copy each.
+        var starts = await Task.WhenAll(Enumerable.Range(0, 5).Select(_ => tenant.Admin.Http.PostAsJsonAsync("/v1/exports", new { })));
+        var ids = new HashSet<string>();
+        foreach (var start in starts)
+        {
+            Assert.Equal(HttpStatusCode.Accepted, start.StatusCode);
+            ids.Add((await start.Content.ReadFromJsonAsync<JsonNode>())!["exportId"]!.GetValue<string>());
+        }
+        // (One that finished between two starts lets the next start a new one: fewer exports than starts, not always one.)
+        Assert.True(ids.Count < starts.Length, $"{ids.Count} exports for {starts.Length} starts");
         // Another tenant cannot see the export.
         using var other = await fx.NewAdminAsync("exp");
         var exportEntries = (await tenant.Admin.GetJsonAsync("/v1/audit?action=export"))["entries"]!.AsArray();

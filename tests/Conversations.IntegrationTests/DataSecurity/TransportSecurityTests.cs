@@ -100,10 +100,29 @@ public sealed class TransportSecurityTests(DataSecurityFixture fx) : DataSecurit
         Assert.Equal(origin, (await put.Content.ReadFromJsonAsync<JsonNode>())!["origins"]![0]!.GetValue<string>());
         await ApiClient.ProblemAsync(await tenant.Admin.Http.PutAsJsonAsync("/v1/tenant/cors-origins", new { origins = new[] { "https://x.example.com/path" } }), HttpStatusCode.BadRequest);
         await ApiClient.ProblemAsync(await tenant.Admin.Http.PutAsJsonAsync("/v1/tenant/cors-origins", new { origins = new[] { "javascript:alert(1)" } }), HttpStatusCode.BadRequest);
+        // A body without the list clears nothing: only an explicit [] does.
+        foreach (var body in new[] { "{}", "{\"origins\": null}" })
+        {
+            var missing = await ApiClient.ProblemAsync(await tenant.Admin.Http.PutAsync("/v1/tenant/cors-origins", new StringContent(body, Encoding.UTF8, "application/json")),
+                HttpStatusCode.BadRequest);
+            Assert.Equal("origins", missing["field"]!.GetValue<string>());
+        }
+        Assert.Equal(origin, (await tenant.Admin.GetJsonAsync("/v1/tenant/cors-origins"))["origins"]![0]!.GetValue<string>());
 
         using var anonymous = fx.As(null);
         anonymous.Http.DefaultRequestHeaders.Add("X-Forwarded-For", "198.51.100.20");
         Assert.Equal(origin, await PreflightAsync(anonymous, origin));
+        // A browser client may send a retry's turn id and the conversation a completion continues, and read the latter back.
+        using (var preflight = new HttpRequestMessage(HttpMethod.Options, "/v1/chat/completions"))
+        {
+            preflight.Headers.Add("Origin", origin);
+            preflight.Headers.Add("Access-Control-Request-Method", "POST");
+            preflight.Headers.Add("Access-Control-Request-Headers", "authorization,content-type,idempotency-key,x-conversation-id");
+            using var res = await anonymous.Http.SendAsync(preflight);
+            var allowed = string.Join(",", res.Headers.GetValues("Access-Control-Allow-Headers")).ToLowerInvariant();
+            Assert.Contains("idempotency-key", allowed);
+            Assert.Contains("x-conversation-id", allowed);
+        }
         Assert.Null(await PreflightAsync(anonymous, "https://elsewhere.example.com"));
 
         Assert.Equal(origin, await AllowedOriginAsync(tenant.User, origin));

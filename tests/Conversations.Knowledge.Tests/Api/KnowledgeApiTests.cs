@@ -130,6 +130,17 @@ public sealed class KnowledgeApiTests(KnowledgeApp app) : PostgresTests
         var labels = (await admin.GetFromJsonAsync<System.Text.Json.Nodes.JsonNode>("/v1/acl/users/bob/labels"))!["labels"]!.AsArray();
         Assert.Equal(["handbook"], labels.Select(l => l!.GetValue<string>()));
         Assert.Equal(HttpStatusCode.NotFound, (await admin.GetAsync("/v1/acl/users/nobody-here/labels")).StatusCode);
+
+        // A body that names no list takes nothing away: a role keeps its labels, a user their roles (only [] clears).
+        foreach (var body in new[] { "", "null", "{}", "{\"roles\": null}" })
+        {
+            using var content = new StringContent(body, System.Text.Encoding.UTF8, "application/json");
+            Assert.Equal(HttpStatusCode.BadRequest, (await admin.PutAsync("/v1/acl/users/bob/roles", content)).StatusCode);
+            using var roleContent = new StringContent(body, System.Text.Encoding.UTF8, "application/json");
+            Assert.Equal(HttpStatusCode.BadRequest, (await admin.PutAsync("/v1/acl/roles/staff", roleContent)).StatusCode);
+        }
+        labels = (await admin.GetFromJsonAsync<System.Text.Json.Nodes.JsonNode>("/v1/acl/users/bob/labels"))!["labels"]!.AsArray();
+        Assert.Equal(["handbook"], labels.Select(l => l!.GetValue<string>()));
     }
 
     [Fact]
