@@ -30,7 +30,9 @@ internal sealed class StorableStringConverter : JsonConverter<string>
         try { return reader.GetString(); }
         catch (InvalidOperationException) when (reader.TokenType is JsonTokenType.String or JsonTokenType.PropertyName)
         {
-            throw new UnstorableTextException(unpairedSurrogate: true);
+            // The reader refuses both the same way: bytes that are no UTF-8, and an escape that is no character.
+            var raw = reader.HasValueSequence ? System.Buffers.BuffersExtensions.ToArray(reader.ValueSequence) : reader.ValueSpan;
+            throw System.Text.Unicode.Utf8.IsValid(raw) ? new UnstorableTextException(unpairedSurrogate: true) : new UnstorableTextException(invalidUtf8: true);
         }
     }
 

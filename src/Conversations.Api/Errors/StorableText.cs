@@ -16,6 +16,10 @@ internal static class StorableText
     public static string SurrogateDetail(string field) =>
         $"{field} contains an unpaired surrogate escape (such as \\ud800 alone), which is not Unicode text and cannot be stored. Send the character itself, or its escaped pair.";
 
+    /// <summary>The problem detail for a field whose bytes are not UTF-8 (a body encoded in another charset).</summary>
+    public static string Utf8Detail(string field) =>
+        $"{field} holds bytes that are not UTF-8 text. Send the body encoded as UTF-8.";
+
     /// <summary>The problem detail for a field with a NUL character.</summary>
     public static string NulDetail(string field) =>
         $"{field} contains a NUL character (\\u0000), which cannot be stored. Remove it and send the request again.";

@@ -46,6 +46,7 @@ internal static class FeedbackApi
         bool? commented, string? cursor, [Range(1, 200, ErrorMessage = "limit must be between 1 and 200.")] int? limit, CancellationToken ct)
     {
         if (rating is not (null or "up" or "down")) return Problems.BadRequest("rating must be \"up\" or \"down\".");
+        if (since > until) return Problems.BadRequest("since must be before until.");
         if (userId is not null && !Ids.IsId(userId)) return Problems.BadRequest("userId is not a valid user id.");
         FeedbackCursor? after = null;
         if (!string.IsNullOrEmpty(cursor) && (after = FeedbackCursors.Parse(cursor)) is null)

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Conversations.Contracts;
 using Conversations.Contracts.Health;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.AspNetCore.Mvc;
@@ -45,14 +46,25 @@ internal static class Readiness
         return app;
     }
 
+    private static readonly JsonSerializerOptions ReadyJson = new(JsonSerializerDefaults.Web)
+    {
+        DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull,
+    };
+
+    /// <summary>The health data key under which the cluster check names the silo that answered.</summary>
+    public const string SiloData = "silo";
+
     private static async Task WriteAsync(HttpContext http, HealthReport report)
     {
         http.Response.Headers.CacheControl = "no-store";
+        // Probes are anonymous and see no internal address; an operator's key also sees which silo answered.
+        var operatorAsks = http.Items[Auth.ApiKeyAuthenticationHandler.CallerItem] is Auth.ApiCaller { Role: Roles.Operator };
         var checks = report.Entries.ToDictionary(e => e.Key, e => new
         {
             status = e.Value.Status.ToString().ToLowerInvariant(),
             description = e.Value.Description,
             durationMs = (long)e.Value.Duration.TotalMilliseconds,
+            silo = operatorAsks && e.Value.Data.TryGetValue(SiloData, out var silo) ? silo as string : null,
         });
         if (report.Status == HealthStatus.Unhealthy)
         {
@@ -69,7 +81,7 @@ internal static class Readiness
             await http.RequestServices.GetRequiredService<IProblemDetailsService>().WriteAsync(new ProblemDetailsContext { HttpContext = http, ProblemDetails = problem });
             return;
         }
-        await http.Response.WriteAsJsonAsync(new { status = "ready", checks }, JsonSerializerOptions.Web);
+        await http.Response.WriteAsJsonAsync(new { status = "ready", checks }, ReadyJson);
     }
 }
 
@@ -104,9 +116,9 @@ internal sealed class ClusterReadyCheck(IGrainFactory grains) : IHealthCheck
     {
         try
         {
-            // Which silo answered stays out of the anonymous answer (it is an internal address).
-            await grains.GetGrain<IReadinessGrain>(0).PingAsync().WaitAsync(cancellationToken);
-            return HealthCheckResult.Healthy("A silo answered.");
+            // Which silo answered is an internal address: it goes to an operator's key only (see WriteAsync).
+            var silo = await grains.GetGrain<IReadinessGrain>(0).PingAsync().WaitAsync(cancellationToken);
+            return HealthCheckResult.Healthy("A silo answered.", new Dictionary<string, object> { [Readiness.SiloData] = silo.ToString() ?? "" });
         }
         catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {

@@ -68,6 +68,7 @@ internal static class ModerationApi
     {
         if (phase is not (null or "input" or "output")) return Problems.BadRequest("phase must be 'input' or 'output'.");
         if (action is not (null or "allow" or "mask" or "block")) return Problems.BadRequest("action must be 'allow', 'mask' or 'block'.");
+        if (since > until) return Problems.BadRequest("since must be before until.");
         long? before = null;
         if (!string.IsNullOrEmpty(cursor))
         {

@@ -147,9 +147,11 @@ internal static class RoutingAdminApi
         TypedResults.Ok(await grains.GetGrain<IBudgetGrain>(Tenant(http)).GetAsync());
 
     // The grain keeps a bounded list, so the filters and paging run here over it.
-    private static async Task<Ok<IReadOnlyList<RoutingEvent>>> GetEvents(
+    private static async Task<Results<Ok<IReadOnlyList<RoutingEvent>>, ProblemHttpResult>> GetEvents(
         HttpContext http, IGrainFactory grains, string? kind, DateTimeOffset? since, DateTimeOffset? before, [Range(1, 200, ErrorMessage = "limit must be between 1 and 200.")] int? limit)
     {
+        // An empty window is a mistake in the request, as on the usage and audit counts: said, not answered with [].
+        if (since > before) return Problems.BadRequest("since must be before 'before'.");
         var events = await grains.GetGrain<IRoutingConfigGrain>(Tenant(http)).GetEventsAsync();
         IReadOnlyList<RoutingEvent> page = [.. events
             .Where(e => string.IsNullOrEmpty(kind) || e.Kind.StartsWith(kind, StringComparison.OrdinalIgnoreCase))

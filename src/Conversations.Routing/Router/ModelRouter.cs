@@ -245,12 +245,15 @@ public sealed class ModelRouter
         }
 
         var chain = new List<string>();
+        var considered = new List<string>(); // a model named twice (primary and backup) is judged, and explained, once
         foreach (var id in backups.Prepend(primary))
         {
-            if (SameId(id, ModelCatalog.ExtractiveId) || chain.Any(c => SameId(c, id)))
+            if (SameId(id, ModelCatalog.ExtractiveId) || considered.Any(c => SameId(c, id)))
             {
                 continue;
             }
+
+            considered.Add(id);
 
             var model = _catalog.Get(id);
             if (downgraded && model.Tier == ModelTier.Large)

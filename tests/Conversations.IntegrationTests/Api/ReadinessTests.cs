@@ -19,8 +19,11 @@ public sealed class ReadinessTests(ReadinessFixture fx) : IClassFixture<Readines
         Assert.Equal(HttpStatusCode.OK, ready.StatusCode);
         Assert.Equal("healthy", body["checks"]!["postgres"]!["status"]!.GetValue<string>());
         Assert.Equal("healthy", body["checks"]!["orleans"]!["status"]!.GetValue<string>());
-        // Anonymous: no internal address (a silo's, the database's) in the answer.
+        // Anonymous: no internal address (a silo's, the database's) in the answer; an operator's key sees the silo.
         Assert.DoesNotContain("127.0.0.1", body.ToJsonString());
+        Assert.Null(body["checks"]!["orleans"]!["silo"]);
+        using (var op = fx.Operator())
+            Assert.Contains("127.0.0.1", (await op.GetJsonAsync("/readyz"))["checks"]!["orleans"]!["silo"]!.GetValue<string>());
 
         await using var server = new NpgsqlConnection(TestDatabase.ServerConnectionString);
         await server.OpenAsync();

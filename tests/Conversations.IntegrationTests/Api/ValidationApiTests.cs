@@ -66,8 +66,30 @@ public sealed class ValidationApiTests(PlatformFixture fx) : PlatformTests
             Assert.Contains("limit must be between 1 and", problem["detail"]!.GetValue<string>());
             Assert.Equal(HttpStatusCode.OK, (await client.Http.GetAsync($"{list}?limit=1")).StatusCode);
         }
+        // A window that ends before it starts is a 400 on every filtered list, as on the counts (not an empty page).
+        foreach (var window in new[] { "/v1/feedback?since=2030-01-01T00:00:00Z&until=2020-01-01T00:00:00Z", "/v1/moderation/events?since=2030-01-01T00:00:00Z&until=2020-01-01T00:00:00Z",
+            "/v1/audit?since=2030-01-01T00:00:00Z&until=2020-01-01T00:00:00Z", "/v1/routing/events?since=2030-01-01T00:00:00Z&before=2020-01-01T00:00:00Z" })
+            Assert.Contains("since must be before", (await ApiClient.ProblemAsync(await admin.Http.GetAsync(window), HttpStatusCode.BadRequest))["detail"]!.GetValue<string>());
         // An Azure OpenAI client adds api-version to every call: the compatible routes take it.
         Assert.Equal(HttpStatusCode.OK, (await user.Http.GetAsync("/v1/models?api-version=2024-10-21")).StatusCode);
+    }
+
+    [Fact(DisplayName = "A body string with bytes that are not UTF-8 is a 400 that says so, naming the field; an unpaired surrogate escape keeps its own message")]
+    public async Task Invalid_utf8_is_named()
+    {
+        var (_, userKey) = await fx.NewTenantKeysAsync("val");
+        using var user = fx.As(userKey);
+        var conversation = await user.CreateConversationAsync();
+        byte[] latin = [.. "{\"text\": \"caf"u8, 0xE9, .. "\"}"u8];
+        var problem = await ApiClient.ProblemAsync(await user.Http.PostAsync($"/v1/conversations/{conversation}/messages",
+            new ByteArrayContent(latin) { Headers = { ContentType = new MediaTypeHeaderValue("application/json") } }), HttpStatusCode.BadRequest);
+        var detail = problem["detail"]!.GetValue<string>();
+        Assert.Contains("not UTF-8", detail);
+        Assert.Contains("text", detail);
+        Assert.DoesNotContain("surrogate", detail);
+        var escape = await ApiClient.ProblemAsync(await user.Http.PostAsync($"/v1/conversations/{conversation}/messages",
+            new StringContent("{\"text\": \"a\\ud800b\"}", Encoding.UTF8, "application/json")), HttpStatusCode.BadRequest);
+        Assert.Contains("surrogate", escape["detail"]!.GetValue<string>());
     }
 
     [Fact(DisplayName = "A number sent as a string is a 400 naming the field, not the .NET type; a range is checked")]

@@ -16,6 +16,9 @@ public sealed class VisionRoutingTests
         Assert.False(decision.Refused);
         Assert.Equal(["qwen-vl", ModelCatalog.ExtractiveId], decision.Attempts);
         Assert.Contains("does not read images", decision.Reason, StringComparison.Ordinal);
+        // A model the chain names twice (the primary, then a backup) is explained once.
+        foreach (var skipped in new[] { TestModels.Small.Id, TestModels.Large.Id })
+            Assert.Single(decision.Reason.Split("; "), r => r == $"{skipped} skipped: does not read images");
     }
 
     [Fact]
