@@ -54,7 +54,7 @@ internal static class TenancyApi
 
     private static async Task<Ok<TenantPage>> ListTenants(ITenantDirectory directory, string? q, string? cursor, [Range(1, 200, ErrorMessage = "limit must be between 1 and 200.")] int? limit, CancellationToken ct)
     {
-        var take = Math.Clamp(limit ?? 50, 1, 200);
+        var take = limit ?? 50;
         var tenants = await directory.ListTenantsAsync(cursor, string.IsNullOrWhiteSpace(q) ? null : q.Trim(), take, ct);
         return TypedResults.Ok(new TenantPage(
             [.. tenants.Select(t => new TenantDto(t.TenantId, t.Name, t.CreatedAt, t.Users))],
@@ -76,7 +76,7 @@ internal static class TenancyApi
 
     private static async Task<Ok<UserPage>> ListUsers(HttpContext http, ITenantDirectory directory, string? cursor, [Range(1, 200, ErrorMessage = "limit must be between 1 and 200.")] int? limit, CancellationToken ct)
     {
-        var take = Math.Clamp(limit ?? 50, 1, 200);
+        var take = limit ?? 50;
         var users = await directory.ListUsersAsync(http.Caller().TenantId!, cursor, take, ct);
         return TypedResults.Ok(new UserPage(
             users.Select(u => new UserDto(u.UserId, u.DisplayName, u.Role, u.CreatedAt)).ToList(),

@@ -42,7 +42,7 @@ internal sealed class SingleModelRouter(IChatModelProvider models) : ITurnRouter
     /// <summary>The platform model's plan: the configured model, unless the question has images it cannot read (<c>Models:Chat:Vision</c>).</summary>
     public static IRoutedTurn Plan(IChatModelProvider models, RoutingContext context)
     {
-        if (context.ImageCount > 0 && !(models.Options.Vision && models.Options.IsConfigured))
+        if (context.ImageCount > 0 && !models.Options.ReadsImages)
         {
             return new UnroutedTurn(new ModelPlan([], "images: the platform model does not read images")
             {

@@ -19,7 +19,7 @@ internal sealed class RoutingConfigGrain(
     /// <remarks>The same rule the turn's routing follows (<see cref="TurnRouter"/>, <see cref="SingleModelRouter"/>).</remarks>
     public Task<bool> ReadsImagesAsync() => Task.FromResult(state.State.Policy is not null
         ? state.State.Models.Any(m => m.Vision)
-        : platform.Options.Vision && platform.Options.IsConfigured);
+        : platform.Options.ReadsImages);
 
     /// <inheritdoc />
     public Task<RoutingConfig> GetAsync() => Task.FromResult(View());

@@ -38,4 +38,7 @@ public sealed class ChatModelOptions
 
     /// <summary>True when an endpoint and model id are configured.</summary>
     public bool IsConfigured => !string.IsNullOrWhiteSpace(Endpoint) && !string.IsNullOrWhiteSpace(ModelId);
+
+    /// <summary>True when this model is there and reads images: a question with images may go to it.</summary>
+    public bool ReadsImages => Vision && IsConfigured;
 }

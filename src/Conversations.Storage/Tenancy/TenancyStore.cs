@@ -131,7 +131,7 @@ public sealed class TenancyStore(NpgsqlDataSource db)
     /// <summary>Stores a key whose text is fixed by configuration (bootstrap and demo keys); no-op when present.</summary>
     public async Task EnsureKeyAsync(string key, string? tenantId, string? userId, string role, CancellationToken ct = default)
     {
-        if (!TryParseKey(key, out var keyId, out var secret))
+        if (!ApiKeyFormat.TryParse(key, out var keyId, out var secret))
             throw new ArgumentException($"Configured key must look like {KeyPrefix}<id>_<secret>.", nameof(key));
         await InsertKeyAsync(keyId, secret, tenantId, userId, role, ct);
     }
@@ -139,7 +139,7 @@ public sealed class TenancyStore(NpgsqlDataSource db)
     /// <summary>Resolves a presented key, or null when unknown, revoked or malformed.</summary>
     public async Task<ApiKeyIdentity?> ResolveKeyAsync(string presented, CancellationToken ct = default)
     {
-        if (!TryParseKey(presented, out var keyId, out var secret)) return null;
+        if (!ApiKeyFormat.TryParse(presented, out var keyId, out var secret)) return null;
         await using var cmd = db.CreateCommand(
             "SELECT secret_hash, tenant_id, user_id, role, scope FROM api_keys WHERE key_id = @k AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > now())");
         cmd.Parameters.AddWithValue("k", keyId);
@@ -188,9 +188,6 @@ public sealed class TenancyStore(NpgsqlDataSource db)
         cmd.Parameters.AddWithValue("at", at.ToUniversalTime());
         await cmd.ExecuteNonQueryAsync(ct);
     }
-
-    /// <summary>Splits <c>cvk_{id}_{secret}</c>.</summary>
-    public static bool TryParseKey(string key, out string keyId, out string secret) => ApiKeyFormat.TryParse(key, out keyId, out secret);
 
     private async Task InsertKeyAsync(string keyId, string secret, string? tenantId, string? userId, string role, CancellationToken ct, DateTimeOffset? expiresAt = null)
     {

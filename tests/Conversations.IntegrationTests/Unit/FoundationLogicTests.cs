@@ -15,7 +15,7 @@ public sealed class FoundationLogicTests
     [InlineData("sk-abc", false, "", "")]
     public void Key_parsing(string key, bool ok, string id, string secret)
     {
-        Assert.Equal(ok, TenancyStore.TryParseKey(key, out var keyId, out var s));
+        Assert.Equal(ok, ApiKeyFormat.TryParse(key, out var keyId, out var s));
         if (ok) Assert.Equal((id, secret), (keyId, s));
     }
 
