@@ -41,8 +41,11 @@ public sealed class GreenPlatformFixture() : DemoPlatformHost("mod_green", Opera
         environment["Moderation__Green__Endpoint"] = Green.Endpoint.ToString();
         environment["Moderation__Green__AccessKeyId"] = LocalGreenServer.KeyId;
         environment["Moderation__Green__AccessKeySecret"] = LocalGreenServer.KeySecret;
-        environment["Moderation__Green__AttemptTimeout"] = "00:00:02";
-        environment["Moderation__Green__TotalTimeout"] = "00:00:03";
+        // Room for a cold, loaded machine: an upload's check waits for Green to fetch the image back from this process
+        // (its first image link, compiled on first use); under 3 s it failed open there and the flagged image passed.
+        // The outage tests fault with Green's own error codes, so nothing here waits for these.
+        environment["Moderation__Green__AttemptTimeout"] = "00:00:10";
+        environment["Moderation__Green__TotalTimeout"] = "00:00:15";
         environment["Moderation__Green__MaxRetries"] = "0";
         // Outage tests must not leave the circuit open for the tests after them.
         environment["Moderation__Green__CircuitMinimumThroughput"] = "100000";
