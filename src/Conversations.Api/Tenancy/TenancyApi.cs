@@ -48,12 +48,16 @@ internal static class TenancyApi
         var name = string.IsNullOrWhiteSpace(body.Name) ? body.TenantId! : body.Name.Trim();
         var adminUser = string.IsNullOrWhiteSpace(body.AdminUserId) ? "admin" : body.AdminUserId;
         if (!Ids.IsId(adminUser)) return Problems.BadRequest(TenancyMessages.AdminUserId);
-        if (await directory.OpenTenantAsync(body.TenantId!, name, adminUser, ct) is not { } key) return Problems.Conflict($"Tenant '{body.TenantId}' already exists.");
+        if (await directory.OpenTenantAsync(body.TenantId!, name, adminUser, ct) is not { } key) return Problems.Conflict(
+            $"Tenant '{body.TenantId}' already exists. If it was just created and its admin key never reached you, delete it (DELETE /v1/tenants/{body.TenantId}) and create it again.");
         return TypedResults.Created($"/v1/tenants/{body.TenantId}", new CreatedTenant(body.TenantId!, name, adminUser, key.Key));
     }
 
-    private static async Task<Ok<TenantPage>> ListTenants(ITenantDirectory directory, string? q, string? cursor, [Range(1, 200, ErrorMessage = "limit must be between 1 and 200.")] int? limit, CancellationToken ct)
+    private static async Task<Results<Ok<TenantPage>, ProblemHttpResult>> ListTenants(ITenantDirectory directory,
+        [StringLength(200, ErrorMessage = "q must be at most 200 characters.")] string? q, string? cursor,
+        [Range(1, 200, ErrorMessage = "limit must be between 1 and 200.")] int? limit, CancellationToken ct)
     {
+        if (cursor is not null && !Ids.IsTenantId(cursor)) return Problems.InvalidCursor();
         var take = limit ?? 50;
         var tenants = await directory.ListTenantsAsync(cursor, string.IsNullOrWhiteSpace(q) ? null : q.Trim(), take, ct);
         return TypedResults.Ok(new TenantPage(
@@ -74,8 +78,10 @@ internal static class TenancyApi
         return TypedResults.Created($"/v1/users/{user.UserId}", new UserDto(user.UserId, user.DisplayName, user.Role, user.CreatedAt));
     }
 
-    private static async Task<Ok<UserPage>> ListUsers(HttpContext http, ITenantDirectory directory, string? cursor, [Range(1, 200, ErrorMessage = "limit must be between 1 and 200.")] int? limit, CancellationToken ct)
+    private static async Task<Results<Ok<UserPage>, ProblemHttpResult>> ListUsers(HttpContext http, ITenantDirectory directory, string? cursor,
+        [Range(1, 200, ErrorMessage = "limit must be between 1 and 200.")] int? limit, CancellationToken ct)
     {
+        if (cursor is not null && !Ids.IsId(cursor)) return Problems.InvalidCursor();
         var take = limit ?? 50;
         var users = await directory.ListUsersAsync(http.Caller().TenantId!, cursor, take, ct);
         return TypedResults.Ok(new UserPage(

@@ -5,12 +5,13 @@ using Conversations.Contracts.Tenancy;
 using Conversations.Storage.Audit;
 using Conversations.Storage.Encryption;
 using Conversations.Storage.Tenancy;
+using Microsoft.Extensions.Logging;
 
 namespace Conversations.Grains.ReadServices;
 
 /// <summary>Tenants, users and keys in the tenancy tables; the tenant's settings in its grain.</summary>
 /// <remarks>A host without encryption at rest registers no <see cref="EncryptionOptions"/>; the default key cache time then applies.</remarks>
-internal sealed class TenantDirectory(TenancyStore store, AuditStore audit, IGrainFactory grains, EncryptionOptions? encryption = null) : ITenantDirectory
+internal sealed class TenantDirectory(TenancyStore store, AuditStore audit, IGrainFactory grains, ILogger<TenantDirectory> logger, EncryptionOptions? encryption = null) : ITenantDirectory
 {
     // A tenant created again under a deleted one's id waits until no process can still hold the deleted tenant's data
     // key in its cache (its cache time, and a second for clocks and the deletion's own last step).
@@ -24,11 +25,35 @@ internal sealed class TenantDirectory(TenancyStore store, AuditStore audit, IGra
             ? new AuditWrite(null, new AuditWho(request.KeyId, request.UserId, request.ClientAddress), request.Action, request.Target, null,
                 new JsonObject { ["request"] = AuditJson.BoundedText(request.Request), ["state"] = new JsonObject { ["tenantId"] = tenantId, ["name"] = name, ["adminUserId"] = adminUserId } })
             : null;
-        if (!await store.CreateTenantAsync(tenantId, name, entry, ct, _settleTime)) return null;
-        await store.CreateUserAsync(tenantId, adminUserId, "Administrator", Roles.TenantAdmin, ct: ct);
-        var key = await store.IssueKeyAsync(tenantId, adminUserId, Roles.TenantAdmin, ct);
-        await grains.GetGrain<ITenantGrain>(tenantId).UpdateSettingsAsync(new TenantSettingsPatch { Name = name });
+        // Tenant, admin and key in one transaction: a failure leaves nothing, so the operator's retry creates it (a tenant
+        // left without a shown admin key could only be deleted and made again).
+        if (await store.OpenTenantAsync(tenantId, name, adminUserId, "Administrator", entry, _settleTime, ct) is not { } key) return null;
+        await NameTenantAsync(tenantId, name);
         return new IssuedKey(key.KeyId, key.Key, adminUserId, Roles.TenantAdmin);
+    }
+
+    // The name the prompt and the pages show lives in the tenant's settings. The tenant exists once the transaction has
+    // committed and its key must reach the operator, so a failed write is tried again and then left to the admin (the
+    // name stays in the tenant list; the pages show the id until it is set).
+    private async Task NameTenantAsync(string tenantId, string name)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await grains.GetGrain<ITenantGrain>(tenantId).UpdateSettingsAsync(new TenantSettingsPatch { Name = name });
+                return;
+            }
+            catch (Exception e) when (attempt < 3 && e is not ArgumentException)
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(200 * attempt));
+            }
+            catch (Exception e) when (e is not ArgumentException)
+            {
+                logger.LogWarning(e, "Tenant {TenantId} was created but its name could not be stored in its settings", tenantId);
+                return;
+            }
+        }
     }
 
     /// <inheritdoc />

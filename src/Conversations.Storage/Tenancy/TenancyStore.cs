@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
+using Conversations.Contracts;
 using Conversations.Contracts.Tenancy;
 using Conversations.Storage.Audit;
 using Npgsql;
@@ -18,20 +19,56 @@ public sealed class TenancyStore(NpgsqlDataSource db)
     /// <see cref="ErasedAgoAsync"/>).
     /// </summary>
     public async Task<bool> CreateTenantAsync(string tenantId, string name, AuditWrite? audit = null, CancellationToken ct = default,
-        TimeSpan settleTime = default)
+        TimeSpan settleTime = default) =>
+        (await CreateTenantAsync(tenantId, name, null, audit, settleTime, ct)).Created;
+
+    /// <summary>
+    /// Creates a tenant with its first admin user and that user's admin key, in one transaction with
+    /// <paramref name="audit"/>: a failure on the way leaves no tenant behind, so the same request can be sent again.
+    /// Null when the id is taken. Waits out a deleted tenant's settle time as <see cref="CreateTenantAsync(string, string, AuditWrite?, CancellationToken, TimeSpan)"/>.
+    /// </summary>
+    public async Task<IssuedApiKey?> OpenTenantAsync(string tenantId, string name, string adminUserId, string adminDisplayName,
+        AuditWrite? audit = null, TimeSpan settleTime = default, CancellationToken ct = default) =>
+        (await CreateTenantAsync(tenantId, name, (adminUserId, adminDisplayName), audit, settleTime, ct)).AdminKey;
+
+    // The tenant row, and (when asked) its first admin and their key; a taken id creates nothing.
+    private async Task<(bool Created, IssuedApiKey? AdminKey)> CreateTenantAsync(string tenantId, string name, (string UserId, string DisplayName)? admin,
+        AuditWrite? audit, TimeSpan settleTime, CancellationToken ct)
     {
         // Every process caches a tenant's data key for a few seconds: a deleted tenant's key still cached on another host
         // would seal the new tenant's first writes with a key that no longer exists, and they could never be read.
         if (settleTime > TimeSpan.Zero && await ErasedAgoAsync(tenantId, ct) is { } ago && ago < settleTime) await Task.Delay(settleTime - ago, ct);
         await using var connection = await db.OpenConnectionAsync(ct);
         await using var tx = await connection.BeginTransactionAsync(ct);
-        await using var cmd = new NpgsqlCommand("INSERT INTO tenants (tenant_id, name) VALUES (@t, @n) ON CONFLICT DO NOTHING", connection, tx);
-        cmd.Parameters.AddWithValue("t", tenantId);
-        cmd.Parameters.AddWithValue("n", name);
-        if (await cmd.ExecuteNonQueryAsync(ct) != 1) return false;
+        await using (var cmd = new NpgsqlCommand("INSERT INTO tenants (tenant_id, name) VALUES (@t, @n) ON CONFLICT DO NOTHING", connection, tx))
+        {
+            cmd.Parameters.AddWithValue("t", tenantId);
+            cmd.Parameters.AddWithValue("n", name);
+            if (await cmd.ExecuteNonQueryAsync(ct) != 1) return (false, null);
+        }
+        IssuedApiKey? adminKey = null;
+        if (admin is { } first)
+        {
+            await using (var user = new NpgsqlCommand("INSERT INTO users (tenant_id, user_id, display_name, role) VALUES (@t, @u, @d, @r)", connection, tx))
+            {
+                user.Parameters.AddWithValue("t", tenantId);
+                user.Parameters.AddWithValue("u", first.UserId);
+                user.Parameters.AddWithValue("d", first.DisplayName);
+                user.Parameters.AddWithValue("r", Roles.TenantAdmin);
+                await user.ExecuteNonQueryAsync(ct);
+            }
+            var (keyId, secret) = (RandomToken(9), RandomToken(24));
+            await using (var key = KeyInsert(keyId, secret, tenantId, first.UserId, Roles.TenantAdmin, null))
+            {
+                key.Connection = connection;
+                key.Transaction = tx;
+                await key.ExecuteNonQueryAsync(ct);
+            }
+            adminKey = new IssuedApiKey(keyId, ApiKeyFormat.Format(keyId, secret), tenantId, first.UserId, Roles.TenantAdmin);
+        }
         if (audit is not null) await AuditStore.AppendAsync(connection, tx, audit, ct);
         await tx.CommitAsync(ct);
-        return true;
+        return (true, adminKey);
     }
 
     /// <summary>How long ago a tenant of this id was deleted; null when none was (or one was created again since).</summary>
@@ -191,7 +228,15 @@ public sealed class TenancyStore(NpgsqlDataSource db)
 
     private async Task InsertKeyAsync(string keyId, string secret, string? tenantId, string? userId, string role, CancellationToken ct, DateTimeOffset? expiresAt = null)
     {
-        await using var cmd = db.CreateCommand(
+        await using var connection = await db.OpenConnectionAsync(ct);
+        await using var cmd = KeyInsert(keyId, secret, tenantId, userId, role, expiresAt);
+        cmd.Connection = connection;
+        await cmd.ExecuteNonQueryAsync(ct);
+    }
+
+    private static NpgsqlCommand KeyInsert(string keyId, string secret, string? tenantId, string? userId, string role, DateTimeOffset? expiresAt)
+    {
+        var cmd = new NpgsqlCommand(
             "INSERT INTO api_keys (key_id, secret_hash, tenant_id, user_id, role, expires_at) VALUES (@k, @h, @t, @u, @r, @x) ON CONFLICT (key_id) DO NOTHING");
         cmd.Parameters.AddWithValue("x", (object?)expiresAt?.ToUniversalTime() ?? DBNull.Value);
         cmd.Parameters.AddWithValue("k", keyId);
@@ -199,7 +244,7 @@ public sealed class TenancyStore(NpgsqlDataSource db)
         cmd.Parameters.AddWithValue("t", (object?)tenantId ?? DBNull.Value);
         cmd.Parameters.AddWithValue("u", (object?)userId ?? DBNull.Value);
         cmd.Parameters.AddWithValue("r", role);
-        await cmd.ExecuteNonQueryAsync(ct);
+        return cmd;
     }
 
     // Secrets are 24 random bytes, so a fast hash is enough: there is nothing to brute-force.

@@ -41,6 +41,49 @@ public sealed class ErrorApiTests(PlatformFixture fx) : PlatformTests
         await ApiClient.ProblemAsync(await admin.Http.PostAsJsonAsync("/v1/tenants", new { tenantId = "stolen" }), HttpStatusCode.Forbidden);
     }
 
+    [Fact(DisplayName = "A tenant whose creation fails before its admin key is stored is not left behind: the same request then creates it")]
+    public async Task Failed_tenant_creation_leaves_nothing()
+    {
+        var tenantId = "half-" + Guid.NewGuid().ToString("n")[..8];
+        await using var db = new NpgsqlConnection(fx.Database.ConnectionString);
+        await db.OpenAsync();
+        // The admin key's insert fails for this tenant only, after the tenant and its admin user were written.
+        await ExecAsync(db, $"""
+            CREATE FUNCTION refuse_{tenantId.Replace('-', '_')}() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'disk full'; END $$;
+            CREATE TRIGGER refuse_{tenantId.Replace('-', '_')} BEFORE INSERT ON api_keys FOR EACH ROW WHEN (NEW.tenant_id = '{tenantId}')
+                EXECUTE FUNCTION refuse_{tenantId.Replace('-', '_')}();
+            """);
+        using var op = fx.Operator();
+        try
+        {
+            var failed = await op.Http.PostAsJsonAsync("/v1/tenants", new { tenantId, name = "Half Made" });
+            Assert.True((int)failed.StatusCode >= 500, $"{(int)failed.StatusCode} {await failed.Content.ReadAsStringAsync()}");
+        }
+        finally
+        {
+            await ExecAsync(db, $"DROP TRIGGER refuse_{tenantId.Replace('-', '_')} ON api_keys; DROP FUNCTION refuse_{tenantId.Replace('-', '_')}();");
+        }
+        await using (var rows = new NpgsqlCommand("SELECT (SELECT count(*) FROM tenants WHERE tenant_id = @t) + (SELECT count(*) FROM users WHERE tenant_id = @t)", db))
+        {
+            rows.Parameters.AddWithValue("t", tenantId);
+            Assert.Equal(0L, (long)(await rows.ExecuteScalarAsync())!);
+        }
+
+        var again = await op.Http.PostAsJsonAsync("/v1/tenants", new { tenantId, name = "Half Made" });
+        Assert.Equal(HttpStatusCode.Created, again.StatusCode);
+        using var admin = fx.As((await again.Content.ReadFromJsonAsync<JsonObject>())!["adminKey"]!.GetValue<string>());
+        Assert.Equal("Half Made", (await admin.GetJsonAsync("/v1/me"))["tenantName"]!.GetValue<string>());
+        // A second create of a tenant that exists says how to start over when its key was lost.
+        var taken = await ApiClient.ProblemAsync(await op.Http.PostAsJsonAsync("/v1/tenants", new { tenantId }), HttpStatusCode.Conflict);
+        Assert.Contains($"DELETE /v1/tenants/{tenantId}", taken["detail"]!.GetValue<string>());
+    }
+
+    private static async Task ExecAsync(NpgsqlConnection db, string sql)
+    {
+        await using var cmd = new NpgsqlCommand(sql, db);
+        await cmd.ExecuteNonQueryAsync();
+    }
+
     [Fact(DisplayName = "Another tenant's conversation is a 404 for reading, sending and deleting, and stays intact")]
     public async Task Other_tenant_is_404()
     {
