@@ -57,6 +57,10 @@ internal static class ApiSetup
         {
             if (c.ProblemDetails is HttpValidationProblemDetails validation) ValidationProblems.Describe(validation);
             c.ProblemDetails.Detail ??= StatusDetails.For(c.HttpContext, c.ProblemDetails.Status) ?? StatusDetails.Fallback;
+            // ASP.NET Core's own answers (an unmatched route, a refused method) name RFC 9110's sections; ours name the
+            // status page. One scheme, so a client can branch on type alone.
+            if (c.ProblemDetails.Status is { } status && c.ProblemDetails.Type?.StartsWith("https://tools.ietf.org/html/rfc9110", StringComparison.Ordinal) == true)
+                c.ProblemDetails.Type = $"https://httpstatuses.io/{status}";
         });
         // Errors are problem+json whatever the Accept header asks for (an SSE client's errors included).
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IProblemDetailsWriter, ProblemJsonWriter>());
@@ -112,7 +116,7 @@ internal static class ApiSetup
         app.MapReadiness();
         // Every /v1 route declares the problem answers it can give (400, 401/403, 404, 413, 500, 503) for the document.
         var v1 = app.MapGroup("/v1").WithProblemResponses();
-        v1.AddEndpointFilterFactory(UnknownQueryCheck.Create);
+        v1.AddEndpointFilterFactory(QueryParameterCheck.Create);
         v1.MapTenancyApi();
         v1.MapMeApi();
         v1.MapConversationsApi();

@@ -47,7 +47,7 @@ internal static class AuditApi
     {
         var to = until ?? time.GetUtcNow();
         var from = since ?? to.AddDays(-30);
-        if (from > to) return Problems.BadRequest("since must be before until.");
+        if (Problems.Window(from, to) is { } window) return window;
         return TypedResults.Ok(new AuditCounts(from, to, await log.CountAsync(http.Caller().TenantId, from, to, ct)));
     }
 
@@ -55,7 +55,7 @@ internal static class AuditApi
         DateTimeOffset? since, DateTimeOffset? until, long? before, int? limit, CancellationToken ct)
     {
         if (action is { Length: > 100 } || keyId is { Length: > 100 }) return Problems.BadRequest("action and keyId may have at most 100 characters.");
-        if (since > until) return Problems.BadRequest("since must be before until.");
+        if (Problems.Window(since, until) is { } window) return window;
         var take = limit ?? 100;
         var entries = await log.QueryAsync(new AuditQuery(tenantId, action, keyId, since, until, before, take), ct);
         var dtos = entries.Select(e => new AuditEntryDto(e.Id, e.At, e.ActorKeyId, e.ActorUserId, e.ClientAddress, e.Action, e.Target, e.Before, e.After)).ToList();

@@ -72,7 +72,7 @@ internal static class ConversationsApi
         {
             var parts = cursor.Split('|', 2);
             if (parts.Length != 2 || !long.TryParse(parts[0], CultureInfo.InvariantCulture, out var ticks))
-                return Problems.BadRequest("cursor is not valid; pass the nextCursor of the previous page.");
+                return Problems.InvalidCursor();
             after = new ConversationCursor(new DateTimeOffset(ticks, TimeSpan.Zero), parts[1]);
         }
         // Ownership is part of the query itself: tenant and user are in the WHERE clause.

@@ -32,7 +32,7 @@ internal sealed partial class ApiExceptionHandler(IProblemDetailsService problem
                 && j.Message.Contains("UTF-16", StringComparison.Ordinal) =>
                 (400, "The request is not valid", StorableText.SurrogateDetail("The body")),
             BadHttpRequestException b =>
-                (b.StatusCode, "The request is not valid", FriendlyBadRequest(b, out field)),
+                (b.StatusCode, "The request is not valid", FriendlyBadRequest(b, http.Request.Query, out field)),
             ArgumentException a => (400, "The request is not valid", a.Message),
             // The tenant's knowledge base is full: a state to change (delete documents, a higher limit), not a bad request.
             KnowledgeQuotaExceededException q => (409, "Knowledge base full", q.Message),
@@ -96,7 +96,7 @@ internal sealed partial class ApiExceptionHandler(IProblemDetailsService problem
         return (400, "The request is not valid", u.Detail);
     }
 
-    private static string FriendlyBadRequest(BadHttpRequestException b, out string? field)
+    private static string FriendlyBadRequest(BadHttpRequestException b, IQueryCollection query, out string? field)
     {
         field = null;
         // A value of the wrong JSON type (or out of its type's range) names the field as the client wrote it and what it
@@ -112,6 +112,8 @@ internal sealed partial class ApiExceptionHandler(IProblemDetailsService problem
         if (FailedBinding().Match(b.Message) is { Success: true } m)
         {
             field = m.Groups["name"].Value;
+            // Sent twice, the values reach the binder joined ("5,6"): say what went wrong, not that 5 is no number.
+            if (query.TryGetValue(field, out var sent) && sent.Count > 1) return QueryParameterCheck.SentTwice(field, sent.Count);
             return $"The parameter '{m.Groups["name"].Value}' must be {ExpectedValue(m.Groups["type"].Value)}; \"{m.Groups["value"].Value}\" is not.";
         }
         return b.Message.Contains("body", StringComparison.OrdinalIgnoreCase)

@@ -15,6 +15,19 @@ internal static class Problems
         TypedResults.Problem(detail, statusCode: 400, title: "The request is not valid", type: "https://httpstatuses.io/400",
             extensions: new Dictionary<string, object?> { ["field"] = field });
 
+    /// <summary>400 for a list's cursor that no page of that list gave.</summary>
+    public static ProblemHttpResult InvalidCursor() => BadRequest("cursor is not valid; pass the nextCursor of the previous page.", "cursor");
+
+    /// <summary>
+    /// 400 for a time window that ends before it starts (<paramref name="equalIsEmpty"/>: one that ends as it starts too),
+    /// naming its start; null when the window is fine or open on either side.
+    /// </summary>
+    public static ProblemHttpResult? Window(DateTimeOffset? start, DateTimeOffset? end, string startName = "since", string endName = "until",
+        bool equalIsEmpty = false) =>
+        start is { } s && end is { } e && (s > e || (equalIsEmpty && s == e))
+            ? BadRequest($"{startName} must be before {endName}.", startName)
+            : null;
+
     /// <summary>401 when no valid key was presented.</summary>
     public static ProblemHttpResult Unauthorized() => TypedResults.Problem(
         "Send a valid API key as 'Authorization: Bearer cvk_…'. Ask your administrator for a key if you have none.",

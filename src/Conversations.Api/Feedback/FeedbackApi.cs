@@ -36,7 +36,7 @@ internal static class FeedbackApi
         if (period is not ("day" or "week" or "month")) return Problems.BadRequest("period must be \"day\", \"week\" or \"month\".");
         var to = until ?? DateTimeOffset.UtcNow.AddMinutes(1);
         var from = since ?? to.AddDays(-30);
-        if (from >= to) return Problems.BadRequest("since must be before until.");
+        if (Problems.Window(from, to, equalIsEmpty: true) is { } window) return window;
         if (to - from > TimeSpan.FromDays(400)) return Problems.BadRequest("since and until may be at most 400 days apart.");
         return TypedResults.Ok(await log.SummaryAsync(http.Caller().TenantId!, period, from, to, ct));
     }
@@ -46,11 +46,11 @@ internal static class FeedbackApi
         bool? commented, string? cursor, [Range(1, 200, ErrorMessage = "limit must be between 1 and 200.")] int? limit, CancellationToken ct)
     {
         if (rating is not (null or "up" or "down")) return Problems.BadRequest("rating must be \"up\" or \"down\".");
-        if (since > until) return Problems.BadRequest("since must be before until.");
+        if (Problems.Window(since, until) is { } window) return window;
         if (userId is not null && !Ids.IsId(userId)) return Problems.BadRequest("userId is not a valid user id.");
         FeedbackCursor? after = null;
         if (!string.IsNullOrEmpty(cursor) && (after = FeedbackCursors.Parse(cursor)) is null)
-            return Problems.BadRequest("cursor is not valid; pass the nextCursor of the previous page.");
+            return Problems.InvalidCursor();
         var page = await log.ListAsync(http.Caller().TenantId!, new FeedbackFilter
         {
             Negative = rating is null ? null : rating == "down", UserId = userId, Model = model, Since = since, Until = until,

@@ -68,12 +68,12 @@ internal static class ModerationApi
     {
         if (phase is not (null or "input" or "output")) return Problems.BadRequest("phase must be 'input' or 'output'.");
         if (action is not (null or "allow" or "mask" or "block")) return Problems.BadRequest("action must be 'allow', 'mask' or 'block'.");
-        if (since > until) return Problems.BadRequest("since must be before until.");
+        if (Problems.Window(since, until) is { } window) return window;
         long? before = null;
         if (!string.IsNullOrEmpty(cursor))
         {
             if (!long.TryParse(cursor, NumberStyles.None, CultureInfo.InvariantCulture, out var id))
-                return Problems.BadRequest("cursor is not valid; pass the nextCursor of the previous page.");
+                return Problems.InvalidCursor();
             before = id;
         }
         var page = await log.ListAsync(Tenant(http), new ModerationEventFilter

@@ -151,7 +151,7 @@ internal static class RoutingAdminApi
         HttpContext http, IGrainFactory grains, string? kind, DateTimeOffset? since, DateTimeOffset? before, [Range(1, 200, ErrorMessage = "limit must be between 1 and 200.")] int? limit)
     {
         // An empty window is a mistake in the request, as on the usage and audit counts: said, not answered with [].
-        if (since > before) return Problems.BadRequest("since must be before 'before'.");
+        if (Problems.Window(since, before, endName: "'before'") is { } window) return window;
         var events = await grains.GetGrain<IRoutingConfigGrain>(Tenant(http)).GetEventsAsync();
         IReadOnlyList<RoutingEvent> page = [.. events
             .Where(e => string.IsNullOrEmpty(kind) || e.Kind.StartsWith(kind, StringComparison.OrdinalIgnoreCase))

@@ -72,6 +72,27 @@ public sealed class ValidationApiTests(PlatformFixture fx) : PlatformTests
             Assert.Contains("since must be before", (await ApiClient.ProblemAsync(await admin.Http.GetAsync(window), HttpStatusCode.BadRequest))["detail"]!.GetValue<string>());
         // An Azure OpenAI client adds api-version to every call: the compatible routes take it.
         Assert.Equal(HttpStatusCode.OK, (await user.Http.GetAsync("/v1/models?api-version=2024-10-21")).StatusCode);
+
+        // A parameter sent twice, and a filter value longer than anything the platform makes, name the parameter.
+        var twice = await ApiClient.ProblemAsync(await admin.Http.GetAsync("/v1/audit?limit=5&limit=6"), HttpStatusCode.BadRequest);
+        Assert.Equal("limit", twice["field"]!.GetValue<string>());
+        Assert.Contains("2 times", twice["detail"]!.GetValue<string>());
+        foreach (var filter in new[] { "/v1/routing/events?kind=", "/v1/evaluations/runs?setId=", "/v1/moderation/events?userId=" })
+        {
+            var problem = await ApiClient.ProblemAsync(await admin.Http.GetAsync(filter + new string('k', 300)), HttpStatusCode.BadRequest);
+            Assert.Contains("at most 256 characters", problem["detail"]!.GetValue<string>());
+        }
+        using var op = fx.Operator();
+        Assert.Contains("at most 200 characters", (await ApiClient.ProblemAsync(await op.Http.GetAsync("/v1/tenants?q=" + new string('q', 201)), HttpStatusCode.BadRequest))["detail"]!.GetValue<string>());
+        // A cursor no page gave is refused, not read as "from the start".
+        foreach (var (client, list) in new[] { (admin, "/v1/users"), (op, "/v1/tenants") })
+        {
+            var problem = await ApiClient.ProblemAsync(await client.Http.GetAsync($"{list}?cursor=%E2%9C%93%20not%20an%20id"), HttpStatusCode.BadRequest);
+            Assert.Equal("cursor", problem["field"]!.GetValue<string>());
+        }
+        // ASP.NET Core's own answers use the same problem type scheme as the platform's.
+        var unmatched = await ApiClient.ProblemAsync(await user.Http.GetAsync("/v1/no-such-route"), HttpStatusCode.NotFound);
+        Assert.Equal("https://httpstatuses.io/404", unmatched["type"]!.GetValue<string>());
     }
 
     [Fact(DisplayName = "A body string with bytes that are not UTF-8 is a 400 that says so, naming the field; an unpaired surrogate escape keeps its own message")]
