@@ -229,10 +229,15 @@ public sealed class AdminConsoleTests(PlatformFixture fx) : PlatformTests
         // The canary is rolled back from its page, and the rollback is in the routing events.
         await console.OpenAsync("canary", "Canary");
         await console.Page.GetByRole(AriaRole.Button, new() { Name = "Roll back" }).ClickAsync();
+        // The page asks for the reason in its own dialog; the reason goes into the routing event.
+        var ask = console.Page.GetByRole(AriaRole.Alertdialog);
+        await ask.GetByLabel("Why roll back? (kept in the routing events)").FillAsync("answers were too long");
+        await ask.GetByRole(AriaRole.Button, new() { Name = "Roll back" }).ClickAsync();
         await console.Page.GetByRole(AriaRole.Heading, new() { Name = "Start a canary" }).WaitForAsync();
         Assert.Null((await admin.Http.GetFromJsonAsync<JsonNode>("/v1/routing"))!["policy"]!["canary"]);
         await console.OpenAsync("routing-events", "Routing events");
         await Assertions.Expect(console.Page.Locator("table tbody")).ToContainTextAsync("canary-rolled-back");
+        await Assertions.Expect(console.Page.Locator("table tbody")).ToContainTextAsync("answers were too long");
 
         // On a phone the sections are a drawer behind the menu button.
         await console.Page.SetViewportSizeAsync(390, 844);
@@ -405,8 +410,22 @@ public sealed class AdminConsoleTests(PlatformFixture fx) : PlatformTests
         Assert.Contains(roles, u => u!["userId"]!.GetValue<string>() == "erin" && u["roles"]!.AsArray().Any(r => r!.GetValue<string>() == "staff"));
 
         await console.OpenAsync("users", "Users & keys");
-        await console.Page.Locator("tr", new() { HasText = "Erin Wu" }).GetByRole(AriaRole.Button, new() { Name = "Delete" }).ClickAsync();
-        await Assertions.Expect(console.Page.Locator("tr", new() { HasText = "Erin Wu" })).ToHaveCountAsync(0);
+        // The confirmation is the page's own: Cancel (or Escape) keeps the user, its Delete button deletes.
+        var erin = console.Page.Locator("tr", new() { HasText = "Erin Wu" });
+        await erin.GetByRole(AriaRole.Button, new() { Name = "Delete" }).ClickAsync();
+        var confirm = console.Page.GetByRole(AriaRole.Alertdialog);
+        await Assertions.Expect(confirm).ToContainTextAsync("Delete user Erin Wu?");
+        await console.ScreenshotAsync("admin-confirm-delete-user");
+        await confirm.GetByRole(AriaRole.Button, new() { Name = "Cancel" }).ClickAsync();
+        await Assertions.Expect(confirm).ToHaveCountAsync(0);
+        await erin.GetByRole(AriaRole.Button, new() { Name = "Delete" }).ClickAsync();
+        await confirm.WaitForAsync();
+        await console.Page.Keyboard.PressAsync("Escape");
+        await Assertions.Expect(confirm).ToHaveCountAsync(0);
+        await Assertions.Expect(erin).ToHaveCountAsync(1);
+        await erin.GetByRole(AriaRole.Button, new() { Name = "Delete" }).ClickAsync();
+        await confirm.GetByRole(AriaRole.Button, new() { Name = "Delete" }).ClickAsync();
+        await Assertions.Expect(erin).ToHaveCountAsync(0);
         var users = (await admin.Http.GetFromJsonAsync<JsonNode>("/v1/users"))!["users"]!.AsArray();
         Assert.DoesNotContain(users, u => u!["userId"]!.GetValue<string>() == "erin");
         Assert.Empty(console.Errors);

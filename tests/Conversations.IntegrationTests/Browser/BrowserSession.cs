@@ -21,7 +21,8 @@ public sealed class BrowserSession : IAsyncDisposable
         _browser = browser;
         Context = context;
         Page = page;
-        page.Dialog += (_, dialog) => dialog.AcceptAsync(); // confirm() before deletions
+        // The pages ask in their own dialog; a browser dialog (alert, confirm) would be a regression, and is dismissed.
+        page.Dialog += (_, dialog) => { lock (Errors) Errors.Add($"browser dialog: {dialog.Message}"); _ = dialog.DismissAsync(); };
         page.PageError += (_, error) => { lock (Errors) Errors.Add(error); };
         page.Console += (_, message) => { if (message.Type == "error") lock (Errors) Errors.Add(message.Text); };
     }

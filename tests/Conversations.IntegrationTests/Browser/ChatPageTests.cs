@@ -185,6 +185,13 @@ public sealed class ChatPageTests(WebChatFixture fx)
         await b.Page.GetByLabel("Search conversations").FillAsync("");
         await Until(async () => await titles.CountAsync() == 2);
         await b.Page.GetByRole(AriaRole.Button, new() { Name = "Delete: Leave notes" }).ClickAsync();
+        var confirm = b.Page.GetByRole(AriaRole.Alertdialog);
+        await Assertions.Expect(confirm).ToContainTextAsync("Delete “Leave notes”?");
+        await confirm.GetByRole(AriaRole.Button, new() { Name = "Cancel" }).ClickAsync();
+        await Assertions.Expect(confirm).ToHaveCountAsync(0);
+        Assert.Equal(2, await titles.CountAsync());
+        await b.Page.GetByRole(AriaRole.Button, new() { Name = "Delete: Leave notes" }).ClickAsync();
+        await confirm.GetByRole(AriaRole.Button, new() { Name = "Delete" }).ClickAsync();
         await Until(async () => await titles.CountAsync() == 1);
 
         using var api = fx.As(key);

@@ -287,7 +287,6 @@ export function Filters({ children, onSubmit }) {
 }
 
 /** Asks before something that cannot be undone. */
-export function confirmAction(message) { return window.confirm(message); }
 
 /** Numbers and dates as people read them. */
 export function fmt(v) {

@@ -4,6 +4,7 @@ import { api } from '../shared/api.js';
 import { session } from '../shared/session.js';
 import { describeError, language } from '../shared/i18n.js';
 import { Icon } from '../shared/icons.jsx';
+import { confirmAction } from '../shared/confirm.jsx';
 
 const pageSize = 50;
 
@@ -47,7 +48,7 @@ export function Sidebar({ t, me, currentId, version, onOpen, onNew, onClose, onD
   }
 
   async function remove(item) {
-    if (!confirm(t('nav.deleteConfirm', { title: item.title }))) return;
+    if (!(await confirmAction(t('nav.deleteConfirm', { title: item.title }), { action: t('nav.delete'), cancel: t('cancel') }))) return;
     setError(null);
     try {
       await api.delete(`/v1/conversations/${item.conversationId}`);

@@ -5,7 +5,8 @@ import { api } from '../../shared/api.js';
 import { Icon } from '../../shared/icons.jsx';
 import { NavIcon } from '../icons.jsx';
 import { t } from '../strings.js';
-import { Badge, Card, DataTable, Dialog, ErrorNote, Field, Page, confirmAction, useAction, useLoad, useRequiredText } from '../ui.jsx';
+import { Badge, Card, DataTable, Dialog, ErrorNote, Field, Page, useAction, useLoad, useRequiredText } from '../ui.jsx';
+import { confirmAction } from '../../shared/confirm.jsx';
 
 const enc = encodeURIComponent;
 
@@ -39,7 +40,8 @@ export function Access() {
     input.value = '';
   }
   const revoke = (role, label) => change(() => api.delete(`/v1/acl/roles/${enc(role.name)}/grants/${label.split('/').map(enc).join('/')}`));
-  const removeRole = role => confirmAction(t('Delete role {r}?', { r: role.name })) && change(() => api.delete(`/v1/acl/roles/${enc(role.name)}`));
+  const removeRole = async role => (await confirmAction(t('Delete role {r}?', { r: role.name }), { action: t('delete'), cancel: t('cancel') }))
+    && change(() => api.delete(`/v1/acl/roles/${enc(role.name)}`));
   async function check(e) {
     e.preventDefault();
     setLabelsOf(null);

@@ -4,7 +4,8 @@ import { useState } from 'preact/hooks';
 import { api } from '../../shared/api.js';
 import { ChartView } from '../charts.jsx';
 import { t } from '../strings.js';
-import { Badge, Card, ErrorNote, Field, Page, Stat, confirmAction, fmt, useAction, useLoad } from '../ui.jsx';
+import { Badge, Card, ErrorNote, Field, Page, Stat, fmt, useAction, useLoad } from '../ui.jsx';
+import { confirmAction, confirmWithText } from '../../shared/confirm.jsx';
 
 const verdictTone = v => v === 'rollback' ? 'danger' : v === 'ready-to-promote' ? 'ok' : 'accent';
 const pct = v => `${(Number(v || 0) * 100).toFixed(1)}%`;
@@ -17,11 +18,12 @@ export function Canary() {
   const reload = () => { config.reload(); canary.reload(); };
 
   async function promote() {
-    if (!confirmAction(t('Promote {m}? It replaces {b} in the policy.', { m: running.candidateModelId, b: running.baselineModelId }))) return;
+    if (!(await confirmAction(t('Promote {m}? It replaces {b} in the policy.', { m: running.candidateModelId, b: running.baselineModelId }), { action: t('Promote'), cancel: t('cancel') }))) return;
     if (await action.run(() => api.post('/v1/routing/canary/promote'))) reload();
   }
   async function rollback() {
-    const reason = window.prompt(t('Why roll back? (kept in the routing events)'), t('rolled back by an administrator'));
+    const reason = await confirmWithText(t('Roll back {m}? Every turn goes to {b} again.', { m: running.candidateModelId, b: running.baselineModelId }),
+      { label: t('Why roll back? (kept in the routing events)'), value: t('rolled back by an administrator'), action: t('Roll back'), cancel: t('cancel') });
     if (reason === null) return;
     if (await action.run(() => api.post('/v1/routing/canary/rollback', { reason }))) reload();
   }

@@ -3,7 +3,8 @@ import { useRef, useState } from 'preact/hooks';
 import { api } from '../../shared/api.js';
 import { t } from '../strings.js';
 import { uploadDocuments } from '../upload.js';
-import { Badge, Card, DataTable, ErrorNote, Field, Page, confirmAction, fmt, query, useAction, useLoad, usePages, when } from '../ui.jsx';
+import { Badge, Card, DataTable, ErrorNote, Field, Page, fmt, query, useAction, useLoad, usePages, when } from '../ui.jsx';
+import { confirmAction } from '../../shared/confirm.jsx';
 
 export function Documents() {
   const [filter, setFilter] = useState('');
@@ -16,7 +17,7 @@ export function Documents() {
   const rows = (pages.data?.items ?? []).filter(d => !filter || `${d.documentId} ${d.title} ${d.label}`.toLowerCase().includes(filter.toLowerCase()));
 
   async function remove(doc) {
-    if (!confirmAction(t('Delete {d} and its chunks? Answers stop citing it at once.', { d: doc.title || doc.documentId }))) return;
+    if (!(await confirmAction(t('Delete {d} and its chunks? Answers stop citing it at once.', { d: doc.title || doc.documentId }), { action: t('delete'), cancel: t('cancel') }))) return;
     if (await action.run(() => api.delete(`/v1/knowledge/documents/${encodeURIComponent(doc.documentId)}`)) !== undefined) { pages.reload(); usage.reload(); }
   }
 

@@ -3,7 +3,8 @@
 import { useState } from 'preact/hooks';
 import { api } from '../../shared/api.js';
 import { codeText, t } from '../strings.js';
-import { Badge, Card, DataTable, Dialog, ErrorNote, Field, Page, confirmAction, fmt, useAction, useLoad, useRequiredText } from '../ui.jsx';
+import { Badge, Card, DataTable, Dialog, ErrorNote, Field, Page, fmt, useAction, useLoad, useRequiredText } from '../ui.jsx';
+import { confirmAction } from '../../shared/confirm.jsx';
 
 const circuitTone = c => c === 'closed' ? 'ok' : c === 'open' ? 'danger' : 'warn';
 
@@ -16,7 +17,7 @@ export function Models() {
   const byId = new Map((health.data ?? []).map(h => [h.modelId, h]));
 
   async function remove(m) {
-    if (!confirmAction(t('Remove model {m}?', { m: m.id }))) return;
+    if (!(await confirmAction(t('Remove model {m}?', { m: m.id }), { action: t('Remove'), cancel: t('cancel') }))) return;
     if (await action.run(() => api.delete(`/v1/routing/models/${encodeURIComponent(m.id)}`)) !== undefined) config.reload();
   }
 

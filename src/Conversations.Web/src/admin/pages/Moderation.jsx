@@ -2,7 +2,8 @@
 import { useState } from 'preact/hooks';
 import { api } from '../../shared/api.js';
 import { codeText, t } from '../strings.js';
-import { Badge, Card, DataTable, Dialog, ErrorNote, Field, Page, SaveActions, confirmAction, useAction, useLoad, useRequiredText, when } from '../ui.jsx';
+import { Badge, Card, DataTable, Dialog, ErrorNote, Field, Page, SaveActions, useAction, useLoad, useRequiredText, when } from '../ui.jsx';
+import { confirmAction } from '../../shared/confirm.jsx';
 
 const limitFields = [
   ['userRequestsPerMinute', 'Requests a minute per user'],
@@ -78,7 +79,7 @@ function Lexicons() {
   const [editing, setEditing] = useState(null);
   const action = useAction();
   async function remove(l) {
-    if (!confirmAction(t('Delete lexicon {n}?', { n: l.name }))) return;
+    if (!(await confirmAction(t('Delete lexicon {n}?', { n: l.name }), { action: t('delete'), cancel: t('cancel') }))) return;
     if (await action.run(() => api.delete(`/v1/moderation/lexicons/${encodeURIComponent(l.name)}`)) !== undefined) list.reload();
   }
   return (

@@ -4,7 +4,8 @@ import { useState } from 'preact/hooks';
 import { api } from '../../shared/api.js';
 import { Icon } from '../../shared/icons.jsx';
 import { t } from '../strings.js';
-import { Badge, Card, DataTable, Dialog, ErrorNote, Field, Page, confirmAction, query, useAction, useLoad, usePages, when } from '../ui.jsx';
+import { Badge, Card, DataTable, Dialog, ErrorNote, Field, Page, query, useAction, useLoad, usePages, when } from '../ui.jsx';
+import { confirmAction } from '../../shared/confirm.jsx';
 
 const enc = encodeURIComponent;
 
@@ -22,7 +23,7 @@ export function Users({ me }) {
   const action = useAction();
 
   async function remove(u) {
-    if (!confirmAction(t('Delete user {u}? Their conversations, memory, keys and feedback are deleted; usage stays as anonymous totals. This cannot be undone.', { u: u.displayName || u.userId }))) return;
+    if (!(await confirmAction(t('Delete user {u}? Their conversations, memory, keys and feedback are deleted; usage stays as anonymous totals. This cannot be undone.', { u: u.displayName || u.userId }), { action: t('delete'), cancel: t('cancel') }))) return;
     if (await action.run(() => api.delete(`/v1/users/${enc(u.userId)}`)) !== undefined) {
       if (created?.userId === u.userId) setCreated(null);
       pages.reload();
@@ -116,7 +117,7 @@ function Keys({ user, onClose }) {
     if (key) { setIssued(key); setDays(''); keys.reload(); }
   }
   async function revoke(k) {
-    if (!confirmAction(t('Revoke key {id}? Whoever uses it is signed out at once.', { id: k.keyId }))) return;
+    if (!(await confirmAction(t('Revoke key {id}? Whoever uses it is signed out at once.', { id: k.keyId }), { action: t('Revoke'), cancel: t('cancel') }))) return;
     if (await action.run(() => api.delete(`/v1/keys/${enc(k.keyId)}`)) !== undefined) keys.reload();
   }
 
