@@ -274,7 +274,10 @@ public sealed class ConversationStore(NpgsqlDataSource db, TenantKeyRing keys, G
     public async Task<(long LastSeq, long Replaced)> LogEndAsync(string tenantId, string conversationId, CancellationToken ct = default)
     {
         await using var cmd = db.CreateCommand(
-            "SELECT coalesce(max(seq), 0), count(*) FILTER (WHERE replaced_by IS NOT NULL) FROM messages WHERE tenant_id = @t AND conversation_id = @c");
+            """
+            SELECT coalesce((SELECT max(seq) FROM messages WHERE tenant_id = @t AND conversation_id = @c), 0),
+                   (SELECT count(*) FROM messages WHERE tenant_id = @t AND conversation_id = @c AND replaced_by IS NOT NULL)
+            """);
         cmd.Parameters.AddWithValue("t", tenantId);
         cmd.Parameters.AddWithValue("c", conversationId);
         await using var r = await cmd.ExecuteReaderAsync(ct);
