@@ -25,8 +25,6 @@ internal static class OpenAiApi
     /// <summary>Names the conversation a completion continues; answered on every completion with the conversation it ran in.</summary>
     public const string ConversationHeader = "X-Conversation-Id";
 
-    /// <summary>The title of a conversation created for a request that named none.</summary>
-    public const string OneOffTitle = "One-off completion (OpenAI-compatible API)";
 
     /// <summary>Writes the OpenAI routes' errors in OpenAI's shape (ahead of the other problem writers).</summary>
     public static IServiceCollection AddOpenAiApi(this IServiceCollection services)
@@ -140,7 +138,7 @@ internal static class OpenAiApi
         }
         var id = idempotencyKey is null ? Ids.NewConversationId() : OneOffConversationId(caller, idempotencyKey);
         var grain = grains.GetGrain<IConversationGrain>(GrainKeys.Scoped(caller.TenantId, id));
-        await grain.CreateAsync(caller, OneOffTitle);
+        await grain.CreateAsync(caller, ConversationTitles.OneOff);
         return (grain, id);
     }
 

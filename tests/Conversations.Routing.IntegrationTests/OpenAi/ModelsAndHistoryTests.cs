@@ -52,9 +52,9 @@ public sealed class ModelsAndHistoryTests(RoutingPlatform fx) : RoutingPlatformT
     {
         using var t = await NewAsync(fx);
         var (first, conversationId) = await CompleteAsync(t.User, Ask(Question));
+        // A one-off conversation is titled by its question as stored, as the chat titles a new conversation.
         var listed = (await t.User.GetJsonAsync("/v1/conversations"))["conversations"]!.AsArray();
-        Assert.Equal("One-off completion (OpenAI-compatible API)",
-            listed.Single(c => c!["conversationId"]!.GetValue<string>() == conversationId)!["title"]!.GetValue<string>());
+        Assert.Equal(Question, listed.Single(c => c!["conversationId"]!.GetValue<string>() == conversationId)!["title"]!.GetValue<string>());
 
         // Earlier messages in the request are not the context: the platform's stored history is. The system message is not passed on.
         fx.Model.ClearRequests();
@@ -95,6 +95,13 @@ public sealed class ModelsAndHistoryTests(RoutingPlatform fx) : RoutingPlatformT
         int Sum(string field) => first["usage"]![field]!.GetValue<int>() + second["usage"]![field]!.GetValue<int>();
         Assert.Equal(Sum("prompt_tokens"), totals["promptTokens"]!.GetValue<long>());
         Assert.Equal(Sum("completion_tokens"), totals["completionTokens"]!.GetValue<long>());
+
+        // The title is made from the question as stored: personal data the policy masks stays out of it too.
+        var (_, withContact) = await CompleteAsync(t.User, Ask("Mail me at jane.doe@example.com about the parental leave policy and its rules in detail, please"));
+        var contactTitle = (await t.User.GetJsonAsync($"/v1/conversations/{withContact}"))["conversation"]!["title"]!.GetValue<string>();
+        Assert.DoesNotContain("jane.doe@example.com", contactTitle);
+        Assert.StartsWith("Mail me at", contactTitle);
+        Assert.EndsWith("…", contactTitle);
     }
 
     [Fact(DisplayName = "A retried completion with the same Idempotency-Key is the same turn, streamed or not, with or without X-Conversation-Id")]

@@ -20,6 +20,9 @@ internal static partial class ChatLog
     [LoggerMessage(Level = LogLevel.Warning, Message = "Memory could not forget a replaced question in {TenantId}/{ConversationId}")]
     public static partial void ForgetFailed(ILogger logger, string tenantId, string conversationId, Exception exception);
 
+    [LoggerMessage(Level = LogLevel.Warning, Message = "A one-off conversation could not be titled by its question in {TenantId}/{ConversationId}")]
+    public static partial void RetitleFailed(ILogger logger, string tenantId, string conversationId, Exception exception);
+
     [LoggerMessage(Level = LogLevel.Warning, Message = "Model failed in {TenantId}/{ConversationId}: {Code} {Reason}")]
     public static partial void ModelFailure(ILogger logger, string tenantId, string conversationId, string code, string reason);
 }

@@ -50,6 +50,7 @@ internal sealed class QuestionCommit(MessageRecord question, Task write)
         if (await StoredAsync())
         {
             await ForgetReplacedAsync(turn);
+            await TitleByQuestionAsync(turn);
             yield return Received;
             yield break;
         }
@@ -92,6 +93,27 @@ internal sealed class QuestionCommit(MessageRecord question, Task write)
         catch (Exception e) when (e is not OperationCanceledException)
         {
             ChatLog.ForgetFailed(turn.Pipeline.Logger, turn.Conversation.TenantId, turn.Conversation.ConversationId, e);
+        }
+    }
+
+    // A conversation the OpenAI-compatible route made for a request that named none is titled by its first question, as
+    // the chat titles a new one, so a user's API calls are told apart in their list. The text is the question as stored
+    // (personal data masked as the tenant's policy says); a refused question keeps the placeholder.
+    private async Task TitleByQuestionAsync(ChatTurn turn)
+    {
+        var state = turn.Conversation.State;
+        if (question.Seq != 1 || state.State.Title != ConversationTitles.OneOff || !turn.Moderation.Verdict.Allowed) return;
+        var title = ConversationTitles.FromQuestion(question.Content);
+        if (title.Length == 0) return;
+        try
+        {
+            if (!await turn.Pipeline.Store.RenameAsync(turn.Conversation.TenantId, turn.Conversation.ConversationId, title)) return;
+            state.State.Title = title;
+            await state.WriteStateAsync();
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            ChatLog.RetitleFailed(turn.Pipeline.Logger, turn.Conversation.TenantId, turn.Conversation.ConversationId, e);
         }
     }
 
