@@ -136,9 +136,10 @@ internal sealed partial class BatchJobGrain(
         {
             state.State.CompletedAt = time.GetUtcNow();
             await state.WriteStateAsync(ct);
+            // The reminder goes before the timer: disposing the timer cancels `ct`, which the reminder calls still use.
+            if (await this.GetReminder(ResumeReminder, ct) is { } reminder) await this.UnregisterReminder(reminder, ct);
             _timer?.Dispose();
             _timer = null;
-            if (await this.GetReminder(ResumeReminder, ct) is { } reminder) await this.UnregisterReminder(reminder, ct);
             return;
         }
         var item = new BatchItem(pending[0].Index, pending[0].Prompt, $"batch:{_jobId}", $"batch:{_jobId}:{pending[0].Index}");

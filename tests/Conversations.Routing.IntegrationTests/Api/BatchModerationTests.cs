@@ -30,6 +30,18 @@ public sealed class BatchModerationTests(RoutingPlatform fx) : RoutingPlatformTe
         var jobId = await SubmitAsync(t, prompts);
         var view = await WaitForCompletionAsync(t, jobId);
         Assert.Equal((2, 2), (view["succeeded"]!.GetValue<int>(), view["failed"]!.GetValue<int>()));
+        // A finished job drops the reminder that would resume it after a restart.
+        await using (var db = NpgsqlDataSource.Create(fx.Database.ConnectionString))
+        {
+            long reminders = -1;
+            for (var i = 0; i < 50 && reminders != 0; i++, await Task.Delay(100))
+            {
+                await using var count = db.CreateCommand("SELECT count(*) FROM orleans_reminder WHERE grain_id LIKE '%' || @job");
+                count.Parameters.AddWithValue("job", jobId);
+                reminders = (long)(await count.ExecuteScalarAsync())!;
+            }
+            Assert.Equal(0, reminders);
+        }
         var items = await ResultsAsync(t, jobId);
 
         // (a) A blocked prompt fails with the refusal, is stored masked, and never reaches the model.
