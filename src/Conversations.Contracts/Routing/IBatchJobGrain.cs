@@ -38,4 +38,12 @@ public interface IBatchJobGrain : IGrainWithStringKey
     [ReadOnly]
     [Alias("get")]
     Task<BatchJobView?> GetAsync();
+
+    /// <summary>
+    /// Stops the job (its timer and resume reminder) and forgets it: the state row goes, the activation with it, and
+    /// the job is not found from then on. Its items' rows are the caller's to delete (after this call, so no item is
+    /// written back). For a deleted owner.
+    /// </summary>
+    [Alias("erase")]
+    Task EraseAsync();
 }

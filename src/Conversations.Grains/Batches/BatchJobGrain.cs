@@ -108,6 +108,18 @@ internal sealed partial class BatchJobGrain(
     public async Task<BatchJobView?> GetAsync() => state.State.Exists ? await ViewAsync() : null;
 
     /// <inheritdoc />
+    public async Task EraseAsync()
+    {
+        // A timer callback is a turn of this grain: none runs while this does, so no item is written after it.
+        _timer?.Dispose();
+        _timer = null;
+        if (await this.GetReminder(ResumeReminder) is { } reminder) await this.UnregisterReminder(reminder);
+        if (state.RecordExists) await state.ClearStateAsync();
+        state.State = new BatchJobState();
+        DeactivateOnIdle();
+    }
+
+    /// <inheritdoc />
     public async Task ReceiveReminder(string reminderName, TickStatus status)
     {
         // Activation already restarted the timer; a finished job drops its reminder.

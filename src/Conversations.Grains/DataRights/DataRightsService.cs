@@ -28,7 +28,7 @@ internal sealed partial class DataRightsService(
     private static readonly string[] TenantSections =
         ["users", "keys", "conversations", "messages", "images", "feedback", "usage", "moderation-events", "audit", "documents", "lexicons", "batch-items"];
     private static readonly string[] UserSections =
-        ["users", "keys", "conversations", "messages", "images", "feedback", "usage", "moderation-events", "audit"];
+        ["users", "keys", "conversations", "messages", "images", "feedback", "usage", "moderation-events", "audit", "batch-items"];
 
     /// <inheritdoc />
     public async Task<bool> DeleteUserAsync(string tenantId, string userId, AuditActor actor, CancellationToken ct)
@@ -39,11 +39,23 @@ internal sealed partial class DataRightsService(
         foreach (var conversationId in await store.ListConversationIdsAsync(tenantId, userId, ct))
             await OnceMoreIfRejected(() => grains.GetGrain<IConversationGrain>(GrainKeys.Scoped(tenantId, conversationId)).DeleteAsync(owner));
         await OnceMoreIfRejected(() => grains.GetGrain<IUserGrain>(GrainKeys.Scoped(tenantId, userId)).EraseAsync());
-        // A batch job's owner is only in its (sealed) grain state: the job grain says whose it is.
-        foreach (var jobId in await store.ListBatchJobIdsAsync(tenantId, ct))
-            if ((await grains.GetGrain<IBatchJobGrain>(GrainKeys.Scoped(tenantId, jobId)).GetAsync())?.UserId == userId)
-                await store.DeleteBatchJobAsync(tenantId, jobId, ct);
+        // Each of the user's batch jobs: the grain forgets it first (a running one stops, a finished one leaves memory),
+        // then its rows go.
+        foreach (var jobId in await UserJobIdsAsync(tenantId, userId, ct))
+        {
+            await OnceMoreIfRejected(grains.GetGrain<IBatchJobGrain>(GrainKeys.Scoped(tenantId, jobId)).EraseAsync);
+            await store.DeleteBatchJobAsync(tenantId, jobId, ct);
+        }
         return await store.EraseUserAsync(tenantId, userId, Who(actor), ct);
+    }
+
+    // A batch job's owner is only in its (sealed) grain state: each job grain says whose it is.
+    private async Task<List<string>> UserJobIdsAsync(string tenantId, string userId, CancellationToken ct)
+    {
+        var owned = new List<string>();
+        foreach (var jobId in await store.ListBatchJobIdsAsync(tenantId, ct))
+            if ((await grains.GetGrain<IBatchJobGrain>(GrainKeys.Scoped(tenantId, jobId)).GetAsync())?.UserId == userId) owned.Add(jobId);
+        return owned;
     }
 
     // Each of these grains deactivates once it has erased: calls queued behind the first (the same deletion sent twice
@@ -111,9 +123,10 @@ internal sealed partial class DataRightsService(
             {
                 var done = 0;
                 var counts = new Dictionary<string, int>();
+                var userJobs = userId is null ? null : await UserJobIdsAsync(tenantId, userId, CancellationToken.None);
                 foreach (var section in sections)
                 {
-                    var lines = await store.ReadSectionAsync(section, tenantId, userId);
+                    var lines = await store.ReadSectionAsync(section, tenantId, userId, userJobIds: userJobs);
                     await WriteAsync(zip, $"{section}.jsonl", string.Join('\n', lines));
                     counts[section] = lines.Count;
                     await store.ProgressAsync(exportId, ++done);

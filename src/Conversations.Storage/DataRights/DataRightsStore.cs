@@ -286,8 +286,23 @@ public sealed class DataRightsStore(NpgsqlDataSource db, TenantKeyRing keys)
     /// The rows of one export section as JSON lines: the tenant's (user null) or one user's rows of that table.
     /// Key rows carry metadata only; chunk rows carry text, not vectors.
     /// </summary>
-    public async Task<IReadOnlyList<string>> ReadSectionAsync(string section, string tenantId, string? userId, CancellationToken ct = default)
+    public async Task<IReadOnlyList<string>> ReadSectionAsync(string section, string tenantId, string? userId, CancellationToken ct = default,
+        IReadOnlyList<string>? userJobIds = null)
     {
+        // A batch item's owner is only in its job's (sealed) grain state: a user's items are those of the jobs named.
+        if (section == "batch-items" && userId is not null)
+        {
+            await using var cmd = db.CreateCommand("""
+                SELECT row_to_json(x)::text FROM (SELECT job_id, item_index, prompt, status, answer, error, completed_at FROM routing_batch_items
+                WHERE tenant_id = @t AND job_id = ANY(@j) ORDER BY job_id, item_index) x
+                """);
+            cmd.Parameters.AddWithValue("t", tenantId);
+            cmd.Parameters.AddWithValue("j", (userJobIds ?? []).ToArray());
+            var lines = new List<string>();
+            await using (var r = await cmd.ExecuteReaderAsync(ct))
+                while (await r.ReadAsync(ct)) lines.Add(r.GetString(0));
+            return await OpenAsync(section, tenantId, lines, ct);
+        }
         var sql = section switch
         {
             "users" => "SELECT user_id, display_name, role, created_at FROM users WHERE tenant_id = @t AND (@u::text IS NULL OR user_id = @u) ORDER BY user_id",

@@ -136,6 +136,43 @@ public sealed class BatchModerationTests(RoutingPlatform fx) : RoutingPlatformTe
         Assert.Equal("done", (await t.AskAsync("Where is the expense report form?", t.Admin))[^1].Name);
     }
 
+    [Fact(DisplayName = "Deleting a user deletes their finished batch jobs: not found for the admin, nor for a new user given the same id")]
+    public async Task Deleted_users_jobs_are_gone()
+    {
+        using var t = await fx.NewTenantAsync();
+        await t.SetPolicyAsync(new { smallModelId = "small", largeModelId = "large" });
+        var jobId = await SubmitAsync(t, ["Summarize the travel policy", "Summarize the leave policy"]);
+        await WaitForCompletionAsync(t, jobId);
+        Assert.Equal(HttpStatusCode.OK, (await t.Admin.Http.GetAsync($"/v1/batches/{jobId}")).StatusCode);
+        // The user's own export carries their batch prompts and answers; another user's does not.
+        Assert.Contains("Summarize the leave policy", await BatchItemsExportedAsync(t, "alice"));
+        Assert.Equal("", await BatchItemsExportedAsync(t, "admin"));
+
+        await ApiClient.EnsureAsync(await t.Admin.Http.DeleteAsync("/v1/users/alice"), HttpStatusCode.NoContent);
+        await ApiClient.ProblemAsync(await t.Admin.Http.GetAsync($"/v1/batches/{jobId}"), HttpStatusCode.NotFound);
+        await ApiClient.ProblemAsync(await t.Admin.Http.GetAsync($"/v1/batches/{jobId}/results"), HttpStatusCode.NotFound);
+        using var newAlice = fx.As(await t.Admin.CreateUserWithKeyAsync("alice"));
+        await ApiClient.ProblemAsync(await newAlice.Http.GetAsync($"/v1/batches/{jobId}"), HttpStatusCode.NotFound);
+        await ApiClient.ProblemAsync(await newAlice.Http.GetAsync($"/v1/batches/{jobId}/results"), HttpStatusCode.NotFound);
+    }
+
+    // A user's export, its batch-items.jsonl.
+    private static async Task<string> BatchItemsExportedAsync(TestTenant t, string userId)
+    {
+        var (status, job) = await t.Admin.PostAsync("/v1/exports", new { userId });
+        Assert.Equal(HttpStatusCode.Accepted, status);
+        var id = job!["exportId"]!.GetValue<string>();
+        for (var i = 0; i < 300 && job!["status"]!.GetValue<string>() == "running"; i++)
+        {
+            await Task.Delay(100);
+            job = await t.Admin.GetJsonAsync($"/v1/exports/{id}");
+        }
+        Assert.Equal("succeeded", job!["status"]!.GetValue<string>());
+        using var zip = new System.IO.Compression.ZipArchive(new MemoryStream(await t.Admin.Http.GetByteArrayAsync($"/v1/exports/{id}/archive")));
+        using var reader = new StreamReader(zip.GetEntry("batch-items.jsonl")!.Open());
+        return await reader.ReadToEndAsync();
+    }
+
     private static async Task PutLexiconAsync(TestTenant t, string name, string word, string action)
     {
         var res = await t.Admin.Http.PutAsJsonAsync($"/v1/moderation/lexicons/{name}", new { words = new[] { word }, riskLevel = "medium", action });
