@@ -74,6 +74,8 @@ internal static class ApiSetup
             o.SerializerOptions.DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull;
             // Numbers are JSON numbers: "5" is not 5 (and the document types integers as integers, not number|string).
             o.SerializerOptions.NumberHandling = JsonNumberHandling.Strict;
+            // A field sent twice is refused: a reader that keeps the first and one that keeps the last would disagree.
+            o.SerializerOptions.AllowDuplicateProperties = false;
             // Every string of every body is checked for text the database cannot store (a 400 naming the field).
             o.SerializerOptions.Converters.Add(new StorableStringConverter());
         });

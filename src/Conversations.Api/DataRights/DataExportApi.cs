@@ -34,6 +34,7 @@ internal static class DataExportApi
     private static async Task<Results<Accepted<ExportDto>, ProblemHttpResult>> Start(StartExportRequest? body, HttpContext http, IDataRights rights, CancellationToken ct)
     {
         var caller = http.Caller();
+        if (body?.UserId is "") return Problems.BadRequest("userId must name a user; leave it out to export the whole tenant.", "userId");
         var job = await rights.StartExportAsync(caller.TenantId!, body?.UserId, caller.ToActor(http), ct);
         if (job is null) return Problems.NotFound($"User '{body?.UserId}'");
         return TypedResults.Accepted($"/v1/exports/{job.ExportId}", ToDto(job));

@@ -106,8 +106,16 @@ internal sealed partial class ApiExceptionHandler(IProblemDetailsService problem
             field = ValidationProblems.JsonPath(path.StartsWith("$.", StringComparison.Ordinal) ? path[2..] : path);
             return $"The JSON value of '{field}' must be {ExpectedValue(w.Message.Split(" Path:")[0])}. Numbers are JSON numbers (5, not \"5\"), texts are JSON strings.";
         }
+        if (b.InnerException is System.Text.Json.JsonException { Path: { Length: > 2 } twice } d && d.Message.Contains("Duplicate", StringComparison.OrdinalIgnoreCase))
+        {
+            field = ValidationProblems.JsonPath(twice.StartsWith("$.", StringComparison.Ordinal) ? twice[2..] : twice);
+            return $"'{field}' appears more than once in the body; send each field once.";
+        }
+        // The body as a whole of the wrong JSON type (an array, a string): the message would name the .NET type it was meant for.
+        if (b.InnerException is System.Text.Json.JsonException { Path: null or "$" } root && root.Message.StartsWith("The JSON value could not be converted", StringComparison.Ordinal))
+            return "The body must be a JSON object with the fields this route takes (the API reference at /openapi/v1.json lists them).";
         if (b.InnerException is System.Text.Json.JsonException j)
-            return $"The body is not valid JSON ({j.Message.Split(" Path:")[0].Split(". LineNumber")[0]}). Send a JSON object such as {{\"text\": \"Hello\"}}.";
+            return $"The body is not valid JSON ({j.Message.Split(" Path:")[0].Split(". LineNumber")[0]}). Send one JSON object with the fields this route takes (the API reference at /openapi/v1.json lists them).";
         // A query or route value that does not parse: ASP.NET Core names the parameter with its .NET type.
         if (FailedBinding().Match(b.Message) is { Success: true } m)
         {
@@ -124,6 +132,9 @@ internal sealed partial class ApiExceptionHandler(IProblemDetailsService problem
     // What a value of a .NET type looks like to a client, from the type's name in a framework message.
     private static string ExpectedValue(string typeText) => typeText switch
     {
+        _ when typeText.EndsWith("[]", StringComparison.Ordinal) || typeText.Contains("List`1", StringComparison.Ordinal) || typeText.Contains("IEnumerable`1", StringComparison.Ordinal)
+            || typeText.Contains("Collection`1", StringComparison.Ordinal)
+            => typeText.Contains("String", StringComparison.Ordinal) ? "an array of JSON strings" : "a JSON array",
         _ when typeText.Contains("Int32", StringComparison.Ordinal) || typeText.Contains("<int>", StringComparison.Ordinal) || typeText.EndsWith("int", StringComparison.Ordinal)
             => "a whole number from -2,147,483,648 to 2,147,483,647",
         _ when typeText.Contains("Int64", StringComparison.Ordinal) || typeText.Contains("long", StringComparison.Ordinal) || typeText.Contains("Int16", StringComparison.Ordinal)

@@ -86,7 +86,7 @@ internal static class KnowledgeApi
     {
         if (CheckSearch(body, http) is ProblemHttpResult problem) return problem;
         var caller = http.Caller().ToCaller();
-        var topK = Math.Clamp(body!.TopK ?? 5, 1, 50);
+        var topK = body!.TopK ?? 5;
         // The grain moderates as a chat turn does: the question like a chat question, each chunk like an answer.
         var search = await grains.GetGrain<IKnowledgeSearchGrain>(caller.TenantId).SearchAsync(caller, body.Question!, topK);
         return search.Result is { } result ? TypedResults.Ok(KnowledgeSearchDto.For(result, http.Caller().IsTenantAdmin)) : Refused(search);
@@ -105,7 +105,8 @@ internal static class KnowledgeApi
     private static ProblemHttpResult? CheckSearch(SearchRequest? body, HttpContext http)
     {
         if (string.IsNullOrWhiteSpace(body?.Question)) return Problems.BadRequest("question is required, e.g. {\"question\": \"What is my bonus?\"}.");
-        return body.Question.Length > 4000 ? Problems.BadRequest("question must be at most 4000 characters.") : null;
+        if (body.Question.Length > 4000) return Problems.BadRequest("question must be at most 4000 characters.", "question");
+        return body.TopK is < 1 or > 50 ? Problems.BadRequest("topK must be a whole number from 1 to 50 (5 when left out).", "topK") : null;
     }
 
     // The same refusal a chat question gets, as a problem: 400 for a refused question, 503 while moderation is unreachable.

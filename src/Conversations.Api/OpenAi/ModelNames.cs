@@ -34,7 +34,9 @@ internal static class ModelNames
     /// </summary>
     public static async Task<(bool Known, string? Requested)> ResolveAsync(IGrainFactory grains, string tenantId, string? name)
     {
-        if (string.IsNullOrEmpty(name) || string.Equals(name, Auto, StringComparison.OrdinalIgnoreCase)) return (true, null);
+        // No name is the platform's choice; an empty one names nothing (a 404 model_not_found, as any unknown name).
+        if (name is null || string.Equals(name, Auto, StringComparison.OrdinalIgnoreCase)) return (true, null);
+        if (name.Length == 0) return (false, null);
         if (IsBuiltin(name)) return (true, name.ToLowerInvariant());
         var id = (await RegisteredAsync(grains, tenantId)).FirstOrDefault(m => string.Equals(m, name, StringComparison.OrdinalIgnoreCase));
         return (id is not null, id);

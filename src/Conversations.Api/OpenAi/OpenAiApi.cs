@@ -118,7 +118,7 @@ internal static class OpenAiApi
             await turn.DisposeAsync();
             return TurnErrors.Problem(http, error);
         }
-        var header = new CompletionHeader(CompletionId(caller, turnId), DateTimeOffset.UtcNow.ToUnixTimeSeconds(), body.Model ?? ModelNames.Auto);
+        var header = new CompletionHeader(CompletionId(caller, conversationId, turnId), DateTimeOffset.UtcNow.ToUnixTimeSeconds(), body.Model ?? ModelNames.Auto);
         return body.Stream == true
             ? new CompletionStreamResult(turn, header, body.StreamOptions?.IncludeUsage == true)
             : await CompletionResult.ReadAsync(http, turn, header);
@@ -188,7 +188,8 @@ internal static class OpenAiApi
 
     private static string OneOffConversationId(Caller caller, string idempotencyKey) => CallerScoped("c_", caller, idempotencyKey, 20);
 
-    private static string CompletionId(Caller caller, string turnId) => CallerScoped("chatcmpl-", caller, turnId, 24);
+    // A turn id is the caller's within one conversation: the same key in another conversation is another completion.
+    private static string CompletionId(Caller caller, string conversationId, string turnId) => CallerScoped("chatcmpl-", caller, $"{conversationId}\n{turnId}", 24);
 
     // An id made from a key the caller chose: the same for their retry (the same Idempotency-Key), different for every
     // other caller who picks the same key.

@@ -95,6 +95,36 @@ public sealed class ValidationApiTests(PlatformFixture fx) : PlatformTests
         Assert.Equal("https://httpstatuses.io/404", unmatched["type"]!.GetValue<string>());
     }
 
+    [Fact(DisplayName = "Bodies of the wrong shape say what the route takes without .NET type names; a field sent twice, a search's topK out of range, an empty export user and an empty model name are refused")]
+    public async Task Body_shapes_are_named()
+    {
+        var (adminKey, userKey) = await fx.NewTenantKeysAsync("val");
+        using var admin = fx.As(adminKey);
+        using var user = fx.As(userKey);
+        static StringContent Json(string text) => new(text, Encoding.UTF8, "application/json");
+        foreach (var route in new[] { "/v1/knowledge/search", "/v1/chat/completions", "/v1/batches" })
+        {
+            var response = await user.Http.PostAsync(route, Json("[]"));
+            Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+            var text = await response.Content.ReadAsStringAsync();
+            Assert.Contains("JSON object", text);
+            Assert.DoesNotContain("Conversations.", text);
+        }
+        var prompts = await ApiClient.ProblemAsync(await user.Http.PostAsync("/v1/batches", Json("{\"modelId\":\"small\",\"prompts\":\"hi\"}")), HttpStatusCode.BadRequest);
+        Assert.Contains("'prompts' must be an array of JSON strings", prompts["detail"]!.GetValue<string>());
+        var twice = await ApiClient.ProblemAsync(await user.Http.PostAsync("/v1/batches", Json("{\"modelId\":\"small\",\"prompts\":[\"a\"],\"prompts\":[\"b\"]}")), HttpStatusCode.BadRequest);
+        Assert.Equal("prompts", twice["field"]!.GetValue<string>());
+        foreach (var topK in new[] { -1, 0, 51 })
+        {
+            var problem = await ApiClient.ProblemAsync(await user.Http.PostAsJsonAsync("/v1/knowledge/search", new { question = "leave", topK }), HttpStatusCode.BadRequest);
+            Assert.Equal("topK", problem["field"]!.GetValue<string>());
+        }
+        Assert.Equal("userId", (await ApiClient.ProblemAsync(await admin.Http.PostAsJsonAsync("/v1/exports", new { userId = "" }), HttpStatusCode.BadRequest))["field"]!.GetValue<string>());
+        var model = await user.Http.PostAsJsonAsync("/v1/chat/completions", new { model = "", messages = new[] { new { role = "user", content = "hi" } } });
+        Assert.Equal(HttpStatusCode.NotFound, model.StatusCode);
+        Assert.Contains("model_not_found", await model.Content.ReadAsStringAsync());
+    }
+
     [Fact(DisplayName = "A body string with bytes that are not UTF-8 is a 400 that says so, naming the field; an unpaired surrogate escape keeps its own message")]
     public async Task Invalid_utf8_is_named()
     {

@@ -143,9 +143,14 @@ public sealed class ModelsAndHistoryTests(RoutingPlatform fx) : RoutingPlatformT
         Assert.Equal(2, (await HistoryAsync(t.User, oneOff)).Count);
 
         // In a named conversation: a new key is a new turn, its retry is not.
-        await CompleteOnceAsync("second-turn", oneOff);
+        var (_, _, secondId) = await CompleteOnceAsync("second-turn", oneOff);
         await CompleteOnceAsync("second-turn", oneOff);
         Assert.Equal(4, (await HistoryAsync(t.User, oneOff)).Count);
+        // The same key in another conversation is that conversation's turn: a completion of its own, with its own id.
+        var elsewhere = await t.User.CreateConversationAsync();
+        var (_, sameElsewhere, elsewhereId) = await CompleteOnceAsync("second-turn", elsewhere);
+        Assert.Equal(elsewhere, sameElsewhere);
+        Assert.NotEqual(secondId, elsewhereId);
         // Another user's retry with the same key is their own conversation and completion, not this one.
         var (_, theirs, theirId) = await CompleteOnceAsync("retry-one-off", client: t.Admin);
         Assert.NotEqual(oneOff, theirs);
