@@ -209,6 +209,16 @@ internal sealed partial class BatchJobGrain(
         var request = PersonalDataGate.For(chatModel,
             new ModelRequest([new PromptMessage(ChatRoles.User, verdict.TextForModel)], state.State.MaxOutputTokens), verdict, chat.Value.PersonalDataAllowedHosts);
         var answer = await GuardedAnswer.ReadAsync(chatModel, request, turn.StartOutput(), TimeSpan.FromMinutes(2), ct);
+        // A call that failed before any output for a reason that passes (the endpoint down or overloaded for a moment, a
+        // cut connection) is sent again after 1, 2 and 4 s: an offline job can wait, and a short outage must not fail
+        // its items for good. A refusal of the request or the credential is not retried.
+        for (var retry = 0; retry < RetryDelays.Length && answer.Failure is { } passing && answer.Reported is null && answer.Raw.Length == 0
+            && ModelFailureCodes.KindOf(passing) is FailureKind.ServerError or FailureKind.Connection or FailureKind.FirstTokenTimeout or FailureKind.Stall or FailureKind.RateLimited; retry++)
+        {
+            LogItemRetried(logger, _tenantId, _jobId, item.Index, RetryDelays[retry].TotalSeconds, passing.Message);
+            await Task.Delay(RetryDelays[retry], time, ct);
+            answer = await GuardedAnswer.ReadAsync(chatModel, request, turn.StartOutput(), TimeSpan.FromMinutes(2), ct);
+        }
         if (answer.Failure is { } failure) LogItemFailed(logger, _tenantId, _jobId, item.Index, failure);
         var answered = answer.Failure is null || answer.WithheldNotice is not null; // a withheld answer was produced: it is billed
         var counts = answer.Reported is { } r ? new TokenCounts(r.PromptTokens, Math.Min(r.CachedPromptTokens, r.PromptTokens), r.CompletionTokens)
@@ -250,6 +260,11 @@ internal sealed partial class BatchJobGrain(
         var status = state.State.CompletedAt is not null ? "completed" : succeeded + failed > 0 ? "running" : "queued";
         return new BatchJobView(_jobId, status, state.State.ModelId, state.State.Total, succeeded, failed, cost, state.State.CreatedAt, state.State.CompletedAt, state.State.UserId);
     }
+
+    private static readonly TimeSpan[] RetryDelays = [TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(4)];
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Batch {TenantId}/{JobId} item {Index}: the model failed ({Reason}); trying again in {Seconds} s")]
+    private static partial void LogItemRetried(ILogger logger, string tenantId, string jobId, int index, double seconds, string reason);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Batch {TenantId}/{JobId} item {Index} failed")]
     private static partial void LogItemFailed(ILogger logger, string tenantId, string jobId, int index, Exception exception);

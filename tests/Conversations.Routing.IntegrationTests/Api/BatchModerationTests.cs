@@ -136,6 +136,19 @@ public sealed class BatchModerationTests(RoutingPlatform fx) : RoutingPlatformTe
         Assert.Equal("done", (await t.AskAsync("Where is the expense report form?", t.Admin))[^1].Name);
     }
 
+    [Fact(DisplayName = "A batch item whose model call fails for a moment (503s before any output) is sent again and succeeds; the failed calls cost nothing")]
+    public async Task Short_outage_is_retried()
+    {
+        using var t = await fx.NewTenantAsync();
+        await t.SetPolicyAsync(new { smallModelId = "small", largeModelId = "large" });
+        fx.Model.Control.SetModel(t.ServerName("small"), fx.Model.Control.Default with { Fault = FaultRule.Status(503, count: 2) });
+        var jobId = await SubmitAsync(t, ["Summarize the travel policy", "Summarize the leave policy"]);
+        var view = await WaitForCompletionAsync(t, jobId);
+        Assert.Equal((2, 0), (view["succeeded"]!.GetValue<int>(), view["failed"]!.GetValue<int>()));
+        Assert.All(await ResultsAsync(t, jobId), i => Assert.False(string.IsNullOrEmpty(i!["answer"]?.GetValue<string>())));
+        Assert.Equal(4, fx.Model.Requests.Count(r => r.Model == t.ServerName("small")));
+    }
+
     [Fact(DisplayName = "Deleting a user deletes their finished batch jobs: not found for the admin, nor for a new user given the same id")]
     public async Task Deleted_users_jobs_are_gone()
     {

@@ -120,7 +120,7 @@ public sealed class CredentialIsolationTests(RoutingPlatform fx) : RoutingPlatfo
         Assert.Equal("large", (await b.AskAsync("Explain the trade-offs of the final option")).Done()["model"]!.GetValue<string>());
     }
 
-    [Fact(DisplayName = "The shared circuit opens for every tenant only once calls of two distinct tenants failed at the endpoint: one tenant's many keys count once")]
+    [Fact(DisplayName = "The shared circuit opens only once calls of two distinct tenants failed at the endpoint (one tenant's many keys count once), and holds back a tenant only after its own call failed too")]
     public async Task Shared_circuit_needs_two_failing_credentials()
     {
         var shared = "outage-" + Guid.NewGuid().ToString("n")[..8];
@@ -146,17 +146,28 @@ public sealed class CredentialIsolationTests(RoutingPlatform fx) : RoutingPlatfo
             Assert.Equal("closed", before["shared"]!["circuit"]!.GetValue<string>());
             Assert.Equal("closed", before["circuit"]!.GetValue<string>());
 
-            // A second credential fails at the same endpoint: now the endpoint's circuit is open for everyone.
+            // A second tenant fails at the same endpoint: the endpoint's shared circuit opens.
             Assert.NotEqual("large", (await c.AskAsync("Explain the trade-offs of the outage plan")).Done()["model"]!.GetValue<string>());
-            // (On a slow machine B's turn may come after the break and be the endpoint's probe, which fails and reopens it.)
-            var done = (await b.AskAsync("Explain the trade-offs of the backup plan")).Done();
+            Assert.NotEqual("closed", (await b.HealthEntryAsync("large"))["shared"]!["circuit"]!.GetValue<string>());
+
+            // The endpoint works for B (the failures were A's and C's own: a prompt of theirs can make a provider fail):
+            // B's model is not taken away by other tenants' failures while its own calls succeed.
+            fx.Model.Control.ClearFault(shared);
+            Assert.Equal("large", (await b.AskAsync("Explain the trade-offs of the working plan")).Done()["model"]!.GetValue<string>());
+            Assert.Equal("closed", (await b.HealthEntryAsync("large"))["circuit"]!.GetValue<string>());
+
+            // In a real outage B pays one failed call (answered by the fallback); then the shared break spares it the rest.
+            fx.Model.Control.SetFault(shared, FaultRule.Status(500));
+            Assert.NotEqual("large", (await b.AskAsync("Explain the trade-offs of the backup plan")).Done()["model"]!.GetValue<string>());
+            var done = (await b.AskAsync("Explain the trade-offs of the last plan")).Done();
             Assert.NotEqual("large", done["model"]!.GetValue<string>());
+            // (On a slow machine B's turn may come after the break and be the endpoint's probe, which fails and reopens it.)
             var route = done["route"]!.GetValue<string>();
             Assert.True(route.Contains("large skipped: circuit open", StringComparison.Ordinal) || route.Contains("probe", StringComparison.Ordinal), route);
             var after = await b.HealthEntryAsync("large");
             Assert.NotEqual("closed", after["shared"]!["circuit"]!.GetValue<string>());
             Assert.NotEqual("closed", after["circuit"]!.GetValue<string>());
-            Assert.True(after["health"]!["calls"]!.GetValue<int>() <= 1, after.ToJsonString()); // at most B's own probe: nobody else's calls
+            Assert.True(after["health"]!["calls"]!.GetValue<int>() <= 3, after.ToJsonString()); // B's own calls only: nobody else's
         }
         finally
         {
