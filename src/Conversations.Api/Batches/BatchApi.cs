@@ -22,6 +22,8 @@ internal static class BatchApi
         group.MapPost("/", Submit).WithName("SubmitBatch").WithSummary("Queues prompts for low-priority processing; answers are fetched later.")
             .Produces<BatchJobView>(StatusCodes.Status202Accepted).ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status429TooManyRequests);
         group.MapGet("/{jobId}", Get).WithName("GetBatch").WithSummary("A batch's progress and cost so far.");
+        group.MapPost("/{jobId}/cancel", Cancel).WithName("CancelBatch")
+            .WithSummary("Stops a batch: prompts not yet answered end failed as cancelled (nothing more is billed); answered ones stay. A finished batch is returned as it is.");
         group.MapGet("/{jobId}/results", Results).WithName("GetBatchResults").WithSummary("Answers of a batch, in prompt order (page with ?after=).");
         // A submission is one request against the caller's request limits; each item's tokens are charged as it is answered.
         group.CheckBodies<BatchBody>(CheckSubmission).RequireRateLimit<BatchBody>(b => b.Prompts!.FirstOrDefault() ?? "");
@@ -40,6 +42,9 @@ internal static class BatchApi
 
     private static async Task<Results<Ok<BatchJobView>, ProblemHttpResult>> Get(string jobId, HttpContext http, IBatchResults batches) =>
         Ids.IsId(jobId) && await batches.FindAsync(http.Caller().ToCaller(), jobId) is { } view ? TypedResults.Ok(view) : Problems.NotFound("The batch");
+
+    private static async Task<Results<Ok<BatchJobView>, ProblemHttpResult>> Cancel(string jobId, HttpContext http, IBatchResults batches) =>
+        Ids.IsId(jobId) && await batches.CancelAsync(http.Caller().ToCaller(), jobId) is { } view ? TypedResults.Ok(view) : Problems.NotFound("The batch");
 
     private static async Task<Results<Ok<BatchResultsDto>, ProblemHttpResult>> Results(
         string jobId, HttpContext http, IBatchResults batches, int? after, [Range(1, 500, ErrorMessage = "limit must be between 1 and 500.")] int? limit, CancellationToken ct)

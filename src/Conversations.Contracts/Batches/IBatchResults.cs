@@ -18,4 +18,7 @@ public interface IBatchResults
 
     /// <summary>The batch and its items after <paramref name="afterIndex"/>, or null when <see cref="FindAsync"/> would be.</summary>
     Task<BatchResultPage?> ResultsAsync(Caller caller, string jobId, int afterIndex, int limit, CancellationToken ct);
+
+    /// <summary>Cancels the job if the caller may see it (as <see cref="FindAsync"/>); null otherwise.</summary>
+    Task<BatchJobView?> CancelAsync(Caller caller, string jobId);
 }

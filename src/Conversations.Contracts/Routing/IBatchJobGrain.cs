@@ -12,7 +12,7 @@ public sealed record BatchJobSpec(
     [property: Id(3)] int MaxOutputTokens,
     [property: Id(4)] string Role = Roles.User);
 
-/// <summary>A batch job's progress ("queued", "running", "completed").</summary>
+/// <summary>A batch job's progress ("queued", "running", "completed", or "cancelled" with its unrun items failed).</summary>
 [GenerateSerializer, Immutable, Alias("batch-view")]
 public sealed record BatchJobView(
     [property: Id(0)] string JobId,
@@ -46,4 +46,11 @@ public interface IBatchJobGrain : IGrainWithStringKey
     /// </summary>
     [Alias("erase")]
     Task EraseAsync();
+
+    /// <summary>
+    /// Stops the job: items not yet run end failed as cancelled (their prompts, never checked, are not kept), those
+    /// already answered stay. A finished job is left as it is. Null when there is no such job.
+    /// </summary>
+    [Alias("cancel")]
+    Task<BatchJobView?> CancelAsync();
 }

@@ -39,6 +39,8 @@ internal sealed class BatchJobState
     [Id(6)] public DateTimeOffset? CompletedAt { get; set; }
     /// <summary>The role of the user's key when the job was submitted.</summary>
     [Id(7)] public string Role { get; set; } = Roles.User;
+    /// <summary>True when the owner (or an admin) stopped the job before its end.</summary>
+    [Id(8)] public bool Cancelled { get; set; }
 }
 
 /// <summary>
@@ -106,6 +108,22 @@ internal sealed partial class BatchJobGrain(
 
     /// <inheritdoc />
     public async Task<BatchJobView?> GetAsync() => state.State.Exists ? await ViewAsync() : null;
+
+    /// <inheritdoc />
+    public async Task<BatchJobView?> CancelAsync()
+    {
+        if (!state.State.Exists) return null;
+        if (state.State.CompletedAt is not null) return await ViewAsync();
+        // A timer callback is a turn of this grain: the item it was on has finished, and no other starts.
+        _timer?.Dispose();
+        _timer = null;
+        await items.CancelPendingAsync(_tenantId, _jobId, "Cancelled before it ran.");
+        state.State.CompletedAt = time.GetUtcNow();
+        state.State.Cancelled = true;
+        await state.WriteStateAsync();
+        if (await this.GetReminder(ResumeReminder) is { } reminder) await this.UnregisterReminder(reminder);
+        return await ViewAsync();
+    }
 
     /// <inheritdoc />
     public async Task EraseAsync()
@@ -257,7 +275,7 @@ internal sealed partial class BatchJobGrain(
     private async Task<BatchJobView> ViewAsync()
     {
         var (succeeded, failed, cost) = await items.CountsAsync(_tenantId, _jobId);
-        var status = state.State.CompletedAt is not null ? "completed" : succeeded + failed > 0 ? "running" : "queued";
+        var status = state.State.Cancelled ? "cancelled" : state.State.CompletedAt is not null ? "completed" : succeeded + failed > 0 ? "running" : "queued";
         return new BatchJobView(_jobId, status, state.State.ModelId, state.State.Total, succeeded, failed, cost, state.State.CreatedAt, state.State.CompletedAt, state.State.UserId);
     }
 

@@ -17,6 +17,10 @@ internal sealed class BatchResults(IGrainFactory grains, BatchStore store) : IBa
     }
 
     /// <inheritdoc />
+    public async Task<BatchJobView?> CancelAsync(Caller caller, string jobId) =>
+        await FindAsync(caller, jobId) is null ? null : await grains.GetGrain<IBatchJobGrain>(GrainKeys.Scoped(caller.TenantId, jobId)).CancelAsync();
+
+    /// <inheritdoc />
     public async Task<BatchResultPage?> ResultsAsync(Caller caller, string jobId, int afterIndex, int limit, CancellationToken ct)
     {
         if (await FindAsync(caller, jobId) is not { } job) return null;

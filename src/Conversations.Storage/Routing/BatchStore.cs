@@ -91,6 +91,42 @@ public sealed class BatchStore(NpgsqlDataSource db, TenantKeyRing keys)
         return list;
     }
 
+    /// <summary>
+    /// Ends the job's pending items unrun (a cancelled job): failed with <paramref name="error"/>, their prompts (never
+    /// checked by the input moderation, so never shown) emptied. Returns how many there were.
+    /// </summary>
+    public async Task<int> CancelPendingAsync(string tenantId, string jobId, string error, CancellationToken ct = default)
+    {
+        var pending = new List<int>();
+        await using (var read = db.CreateCommand("SELECT item_index FROM routing_batch_items WHERE tenant_id = @t AND job_id = @j AND status = 'pending'"))
+        {
+            read.Parameters.AddWithValue("t", tenantId);
+            read.Parameters.AddWithValue("j", jobId);
+            await using var r = await read.ExecuteReaderAsync(ct);
+            while (await r.ReadAsync(ct)) pending.Add(r.GetInt32(0));
+        }
+        if (pending.Count == 0) return 0;
+        var key = await keys.ForTenantAsync(tenantId, ct);
+        await using var batch = db.CreateBatch();
+        foreach (var index in pending)
+        {
+            // Each row sealed under its own identity, as an answered item's are.
+            var row = ItemRow(jobId, index);
+            var update = new NpgsqlBatchCommand("""
+                UPDATE routing_batch_items SET status = 'failed', prompt = $4, error = $5, completed_at = now()
+                WHERE tenant_id = $1 AND job_id = $2 AND item_index = $3 AND status = 'pending'
+                """);
+            update.Parameters.Add(new NpgsqlParameter { Value = tenantId });
+            update.Parameters.Add(new NpgsqlParameter { Value = jobId });
+            update.Parameters.Add(new NpgsqlParameter { Value = index });
+            update.Parameters.Add(new NpgsqlParameter { Value = key.Seal("", "routing_batch_items.prompt", row) });
+            update.Parameters.Add(new NpgsqlParameter { Value = key.Seal(error, "routing_batch_items.error", row) });
+            batch.BatchCommands.Add(update);
+        }
+        await batch.ExecuteNonQueryAsync(ct);
+        return pending.Count;
+    }
+
     private static string ItemRow(string jobId, int index) => $"{jobId}/{index}";
 
     /// <summary>(succeeded, failed, total cost) of a job.</summary>

@@ -149,6 +149,40 @@ public sealed class BatchModerationTests(RoutingPlatform fx) : RoutingPlatformTe
         Assert.Equal(4, fx.Model.Requests.Count(r => r.Model == t.ServerName("small")));
     }
 
+    [Fact(DisplayName = "A running batch is cancelled by its owner: answered items stay, the rest end failed as cancelled with no model call and no cost; another tenant cannot cancel it")]
+    public async Task Running_batch_is_cancelled()
+    {
+        using var t = await fx.NewTenantAsync();
+        using var other = await fx.NewTenantAsync();
+        await t.SetPolicyAsync(new { smallModelId = "small", largeModelId = "large" });
+        fx.Model.Control.SetModel(t.ServerName("small"), fx.Model.Control.Default with { TimePerToken = TimeSpan.FromMilliseconds(40) });
+        var jobId = await SubmitAsync(t, Enumerable.Range(0, 8).Select(i => $"Summarize report number {i} please").ToArray());
+        JsonNode? view = null;
+        for (var i = 0; i < 300 && (view?["succeeded"]?.GetValue<int>() ?? 0) < 1; i++)
+        {
+            await Task.Delay(100);
+            view = await t.User.GetJsonAsync($"/v1/batches/{jobId}");
+        }
+        await ApiClient.ProblemAsync(await other.User.Http.PostAsync($"/v1/batches/{jobId}/cancel", null), HttpStatusCode.NotFound);
+        await ApiClient.ProblemAsync(await other.Admin.Http.PostAsync($"/v1/batches/{jobId}/cancel", null), HttpStatusCode.NotFound);
+
+        var (status, cancelled) = await t.User.PostAsync($"/v1/batches/{jobId}/cancel", new { });
+        Assert.Equal(HttpStatusCode.OK, status);
+        Assert.Equal("cancelled", cancelled!["status"]!.GetValue<string>());
+        var answered = cancelled["succeeded"]!.GetValue<int>();
+        Assert.InRange(answered, 1, 7);
+        Assert.Equal(8 - answered, cancelled["failed"]!.GetValue<int>());
+        var calls = fx.Model.Requests.Count(r => r.Model == t.ServerName("small"));
+        await Task.Delay(TimeSpan.FromSeconds(2));
+        Assert.Equal(calls, fx.Model.Requests.Count(r => r.Model == t.ServerName("small")));
+        var items = await ResultsAsync(t, jobId);
+        Assert.Equal(8 - answered, items.Count(i => i!["error"]?.GetValue<string>() == "Cancelled before it ran."));
+        Assert.All(items.Where(i => i!["error"]?.GetValue<string>() == "Cancelled before it ran."),
+            i => Assert.Equal((0m, ""), (i!["costUsd"]!.GetValue<decimal>(), i["prompt"]?.GetValue<string>() ?? "")));
+        // Cancelling again answers the same job.
+        Assert.Equal("cancelled", (await t.User.PostAsync($"/v1/batches/{jobId}/cancel", new { })).Body!["status"]!.GetValue<string>());
+    }
+
     [Fact(DisplayName = "Deleting a user deletes their finished batch jobs: not found for the admin, nor for a new user given the same id")]
     public async Task Deleted_users_jobs_are_gone()
     {
