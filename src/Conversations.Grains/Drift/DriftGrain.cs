@@ -68,6 +68,10 @@ internal sealed partial class DriftGrain(
             await FlushAsync();
             if (_unsaved > 0) await state.WriteStateAsync(cancellationToken);
         }
+        catch (Conversations.Contracts.Encryption.TenantDataUnreadableException)
+        {
+            // The tenant was deleted (its data key with it): there is nothing left to keep its figures for.
+        }
         catch (Exception e)
         {
             LogSaveFailed(logger, _tenantId, e);
