@@ -19,6 +19,8 @@ public static class DataSourceFactory
             builder.ConnectionStringBuilder.AutoPrepareMinUsages = 2;
         }
         builder.UseVector();
+        // Metrics and traces name the pool by this, not by the connection string (host, port, database and user).
+        builder.Name = "conversations";
         return builder.Build();
     }
 }

@@ -25,6 +25,8 @@ public sealed partial class MetricsApiTests(PlatformFixture fx) : PlatformTests
         Assert.Matches(TimeToFirstTokenCount(), text);
         Assert.Contains("conversations_tokens_total{", text);
         Assert.DoesNotContain("metrics-", text); // tenant ids are never tags
+        // The platform's database pool is named, not described by its connection string (host, port, database, user).
+        Assert.Contains("pool_name=\"conversations\"", text);
     }
 
     [Fact(DisplayName = "/metrics needs the operator key: 401 without a key, 403 with a tenant admin's, 200 with the operator's")]
