@@ -22,6 +22,8 @@ internal static class QueryParameterCheck
     {
         if (context.MethodInfo.DeclaringType == typeof(OpenAi.OpenAiApi)) return next;
         var parameters = context.MethodInfo.GetParameters().Where(FromQuery).ToDictionary(p => p.Name!, StringComparer.OrdinalIgnoreCase);
+        // Those with a length of their own ([StringLength]) are checked by it; the others here.
+        var ownLength = parameters.Values.Where(p => p.GetCustomAttribute<StringLengthAttribute>() is not null).Select(p => p.Name!).ToHashSet(StringComparer.OrdinalIgnoreCase);
         return invocation =>
         {
             var request = invocation.HttpContext.Request;
@@ -36,7 +38,7 @@ internal static class QueryParameterCheck
                 }
                 if (values.Count > 1 && !parameter.ParameterType.IsArray)
                     return Refuse(SentTwice(parameter.Name!, values.Count), parameter.Name!);
-                if (values.Any(v => v?.Length > MaxValueLength) && parameter.GetCustomAttribute<StringLengthAttribute>() is null)
+                if (values.Any(v => v?.Length > MaxValueLength) && !ownLength.Contains(key))
                     return Refuse($"{parameter.Name} must be at most {MaxValueLength} characters.", parameter.Name!);
             }
             return next(invocation);

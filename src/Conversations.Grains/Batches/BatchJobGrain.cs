@@ -115,13 +115,11 @@ internal sealed partial class BatchJobGrain(
         if (!state.State.Exists) return null;
         if (state.State.CompletedAt is not null) return await ViewAsync();
         // A timer callback is a turn of this grain: the item it was on has finished, and no other starts.
-        _timer?.Dispose();
-        _timer = null;
+        await StopAsync();
         await items.CancelPendingAsync(_tenantId, _jobId, "Cancelled before it ran.");
         state.State.CompletedAt = time.GetUtcNow();
         state.State.Cancelled = true;
         await state.WriteStateAsync();
-        if (await this.GetReminder(ResumeReminder) is { } reminder) await this.UnregisterReminder(reminder);
         return await ViewAsync();
     }
 
@@ -129,9 +127,7 @@ internal sealed partial class BatchJobGrain(
     public async Task EraseAsync()
     {
         // A timer callback is a turn of this grain: none runs while this does, so no item is written after it.
-        _timer?.Dispose();
-        _timer = null;
-        if (await this.GetReminder(ResumeReminder) is { } reminder) await this.UnregisterReminder(reminder);
+        await StopAsync();
         if (state.RecordExists) await state.ClearStateAsync();
         state.State = new BatchJobState();
         DeactivateOnIdle();
@@ -145,6 +141,15 @@ internal sealed partial class BatchJobGrain(
         {
             if (await this.GetReminder(ResumeReminder) is { } reminder) await this.UnregisterReminder(reminder);
         }
+    }
+
+    // No more items: the resume reminder goes, then the timer. In that order: disposing the timer cancels its callback's
+    // token, which the reminder calls may be using.
+    private async Task StopAsync(CancellationToken ct = default)
+    {
+        if (await this.GetReminder(ResumeReminder, ct) is { } reminder) await this.UnregisterReminder(reminder, ct);
+        _timer?.Dispose();
+        _timer = null;
     }
 
     private void StartTimer() =>
@@ -166,10 +171,7 @@ internal sealed partial class BatchJobGrain(
         {
             state.State.CompletedAt = time.GetUtcNow();
             await state.WriteStateAsync(ct);
-            // The reminder goes before the timer: disposing the timer cancels `ct`, which the reminder calls still use.
-            if (await this.GetReminder(ResumeReminder, ct) is { } reminder) await this.UnregisterReminder(reminder, ct);
-            _timer?.Dispose();
-            _timer = null;
+            await StopAsync(ct);
             return;
         }
         var item = new BatchItem(pending[0].Index, pending[0].Prompt, $"batch:{_jobId}", $"batch:{_jobId}:{pending[0].Index}");

@@ -289,20 +289,6 @@ public sealed class DataRightsStore(NpgsqlDataSource db, TenantKeyRing keys)
     public async Task<IReadOnlyList<string>> ReadSectionAsync(string section, string tenantId, string? userId, CancellationToken ct = default,
         IReadOnlyList<string>? userJobIds = null)
     {
-        // A batch item's owner is only in its job's (sealed) grain state: a user's items are those of the jobs named.
-        if (section == "batch-items" && userId is not null)
-        {
-            await using var cmd = db.CreateCommand("""
-                SELECT row_to_json(x)::text FROM (SELECT job_id, item_index, prompt, status, answer, error, completed_at FROM routing_batch_items
-                WHERE tenant_id = @t AND job_id = ANY(@j) ORDER BY job_id, item_index) x
-                """);
-            cmd.Parameters.AddWithValue("t", tenantId);
-            cmd.Parameters.AddWithValue("j", (userJobIds ?? []).ToArray());
-            var lines = new List<string>();
-            await using (var r = await cmd.ExecuteReaderAsync(ct))
-                while (await r.ReadAsync(ct)) lines.Add(r.GetString(0));
-            return await OpenAsync(section, tenantId, lines, ct);
-        }
         var sql = section switch
         {
             "users" => "SELECT user_id, display_name, role, created_at FROM users WHERE tenant_id = @t AND (@u::text IS NULL OR user_id = @u) ORDER BY user_id",
@@ -318,10 +304,12 @@ public sealed class DataRightsStore(NpgsqlDataSource db, TenantKeyRing keys)
             "audit" => "SELECT id, at, actor_key_id, actor_user_id, client_address, action, target, before, after FROM audit_log WHERE tenant_id = @t AND (@u::text IS NULL OR actor_user_id = @u) ORDER BY id",
             "documents" => "SELECT document_id, title, l.name AS label, chunk_count, char_count, d.created_at, d.updated_at FROM kb_documents d JOIN kb_labels l USING (tenant_id, label_id) WHERE d.tenant_id = @t AND @u::text IS NULL ORDER BY document_id",
             "lexicons" => "SELECT name, words, substring_words, scope, risk_level, action, label, updated_at FROM moderation_lexicons WHERE tenant_id = @t AND @u::text IS NULL ORDER BY name",
-            "batch-items" => "SELECT job_id, item_index, prompt, status, answer, error, completed_at FROM routing_batch_items WHERE tenant_id = @t AND @u::text IS NULL ORDER BY job_id, item_index",
+            // A batch item's owner is only in its job's (sealed) grain state: a user's items are those of the jobs named.
+            "batch-items" => "SELECT job_id, item_index, prompt, status, answer, error, completed_at FROM routing_batch_items WHERE tenant_id = @t " +
+                             "AND (@u::text IS NULL OR job_id = ANY(@j)) ORDER BY job_id, item_index",
             _ => throw new ArgumentOutOfRangeException(nameof(section), section, "Unknown export section."),
         };
-        return await OpenAsync(section, tenantId, await ReadJsonLinesAsync($"SELECT row_to_json(x)::text FROM ({sql}) x", tenantId, userId, ct), ct);
+        return await OpenAsync(section, tenantId, await ReadJsonLinesAsync($"SELECT row_to_json(x)::text FROM ({sql}) x", tenantId, userId, ct, userJobIds), ct);
     }
 
     // The sealed columns of a section, each with the table and row identity its store seals it under.
@@ -433,11 +421,13 @@ public sealed class DataRightsStore(NpgsqlDataSource db, TenantKeyRing keys)
         return await OpenAsync("chunks", tenantId, lines, ct);
     }
 
-    private async Task<IReadOnlyList<string>> ReadJsonLinesAsync(string sql, string tenantId, string? userId, CancellationToken ct)
+    private async Task<IReadOnlyList<string>> ReadJsonLinesAsync(string sql, string tenantId, string? userId, CancellationToken ct,
+        IReadOnlyList<string>? jobIds = null)
     {
         await using var cmd = db.CreateCommand(sql);
         cmd.Parameters.AddWithValue("t", tenantId);
         cmd.Parameters.AddWithValue("u", NpgsqlTypes.NpgsqlDbType.Text, (object?)userId ?? DBNull.Value);
+        if (sql.Contains("@j", StringComparison.Ordinal)) cmd.Parameters.AddWithValue("j", (jobIds ?? []).ToArray());
         var lines = new List<string>();
         await using var r = await cmd.ExecuteReaderAsync(ct);
         while (await r.ReadAsync(ct)) lines.Add(r.GetString(0));
