@@ -94,7 +94,7 @@ public sealed class PlatformProcess : IAsyncDisposable
             if (p.Log.Contains("Application started", StringComparison.Ordinal)) return p;
             try
             {
-                if ((await http.GetAsync(p.ManagementUrl + "/healthz")).IsSuccessStatusCode) return p;
+                if ((await http.GetAsync(p.ManagementUrl + "/healthz")).IsSuccessStatusCode && p.ListensOn(managementPort)) return p;
             }
             catch (HttpRequestException) { }
             catch (TaskCanceledException) { }
@@ -163,13 +163,42 @@ public sealed class PlatformProcess : IAsyncDisposable
             if (!IsRunning) throw new InvalidOperationException("Host exited during start-up:\n" + Log);
             try
             {
-                if ((await http.GetAsync(BaseUrl + "/healthz")).IsSuccessStatusCode) return;
+                if ((await http.GetAsync(BaseUrl + "/healthz")).IsSuccessStatusCode && ListensOn(new Uri(BaseUrl!).Port)) return;
             }
             catch (HttpRequestException) { }
             catch (TaskCanceledException) { }
             await Task.Delay(250);
         }
         throw new TimeoutException("Host did not become healthy in time:\n" + Log);
+    }
+
+    /// <summary>
+    /// True when this process holds the listening socket of <paramref name="port"/>. Another test process's host can
+    /// answer /healthz on a port this one was given but has not bound yet (it then exits with "address already in
+    /// use"), and a test would talk to that host for its whole run; Linux's /proc says whose socket it is.
+    /// </summary>
+    private bool ListensOn(int port)
+    {
+        if (!OperatingSystem.IsLinux()) return true;
+        var hexPort = port.ToString("X4", CultureInfo.InvariantCulture);
+        var inodes = new HashSet<string>();
+        foreach (var table in new[] { "/proc/net/tcp", "/proc/net/tcp6" })
+        {
+            if (!File.Exists(table)) continue;
+            foreach (var line in File.ReadLines(table).Skip(1))
+            {
+                // sl local_address rem_address st ... inode: state 0A is LISTEN; the inode is the 10th field.
+                var f = line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+                if (f.Length > 9 && f[3] == "0A" && f[1].EndsWith(":" + hexPort, StringComparison.Ordinal)) inodes.Add($"socket:[{f[9]}]");
+            }
+        }
+        try
+        {
+            return Directory.EnumerateFileSystemEntries($"/proc/{_process.Id}/fd")
+                .Any(fd => new FileInfo(fd).LinkTarget is { } target && inodes.Contains(target));
+        }
+        catch (IOException) { return false; }
+        catch (UnauthorizedAccessException) { return false; }
     }
 
     private static Dictionary<string, string> CommonEnvironment(Settings s)
