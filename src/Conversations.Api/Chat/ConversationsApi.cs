@@ -31,7 +31,7 @@ internal static class ConversationsApi
     {
         var group = v1.MapGroup("/conversations").WithTags("Conversations").RequireRoles(Roles.User, Roles.TenantAdmin);
         group.MapPost("/", Create).WithName("CreateConversation").WithSummary("Starts a new conversation.");
-        group.MapGet("/", List).WithName("ListConversations").WithSummary("The caller's conversations, most recent first; ?q= keeps those whose title holds the text.");
+        group.MapGet("/", List).WithName("ListConversations").WithSummary("The caller's conversations, most recent first; ?q= keeps those whose title or messages hold the text (a match in the messages comes as match).");
         group.MapGet("/{conversationId}", Get).WithName("GetConversation").WithSummary("A conversation with a page of its history (oldest first; page back with ?before=).");
         group.MapPatch("/{conversationId}", Rename).WithName("RenameConversation").WithSummary("Renames a conversation: {\"title\": \"...\"}.");
         group.MapDelete("/{conversationId}", Delete).WithName("DeleteConversation").WithSummary("Deletes a conversation and its history.");

@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace Conversations.Contracts.Chat;
 
 /// <summary>Who the caller is, as established at the API boundary from the key (never from request context).</summary>
@@ -29,13 +31,18 @@ public sealed record SendMessage(
     [property: Id(7)] string? Replaces = null);
 
 /// <summary>A conversation as its owner sees it.</summary>
+/// <param name="Match">
+/// In a search of the list, the text around the first place one of the conversation's messages holds the searched text;
+/// absent when the title holds it, and outside a search.
+/// </param>
 [GenerateSerializer, Immutable, Alias("conversation-info")]
 public sealed record ConversationInfo(
     [property: Id(0)] string ConversationId,
     [property: Id(1)] string Title,
     [property: Id(2)] DateTimeOffset CreatedAt,
     [property: Id(3)] DateTimeOffset UpdatedAt,
-    [property: Id(4)] long MessageCount);
+    [property: Id(4)] long MessageCount,
+    [property: Id(5), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Match = null);
 
 /// <summary>One stored message of the conversation log.</summary>
 [GenerateSerializer, Immutable, Alias("message-info")]

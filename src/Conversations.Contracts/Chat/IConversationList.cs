@@ -8,7 +8,8 @@ public interface IConversationList
 {
     /// <summary>
     /// The user's conversations, most recently updated first, after <paramref name="after"/>; with
-    /// <paramref name="titleContains"/>, only those whose title holds that text (case-insensitive).
+    /// <paramref name="search"/>, only those whose title or history holds that text (case-insensitive), a match in the
+    /// history shown in <see cref="ConversationInfo.Match"/>.
     /// </summary>
-    Task<IReadOnlyList<ConversationInfo>> ListAsync(string tenantId, string userId, ConversationCursor? after, int limit, CancellationToken ct, string? titleContains = null);
+    Task<IReadOnlyList<ConversationInfo>> ListAsync(string tenantId, string userId, ConversationCursor? after, int limit, CancellationToken ct, string? search = null);
 }

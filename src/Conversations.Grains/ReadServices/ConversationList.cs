@@ -8,9 +8,10 @@ internal sealed class ConversationList(ConversationStore store) : IConversationL
 {
     /// <inheritdoc />
     public async Task<IReadOnlyList<ConversationInfo>> ListAsync(
-        string tenantId, string userId, ConversationCursor? after, int limit, CancellationToken ct, string? titleContains = null)
+        string tenantId, string userId, ConversationCursor? after, int limit, CancellationToken ct, string? search = null)
     {
-        var rows = await store.ListAsync(tenantId, userId, after is null ? null : (after.UpdatedAt, after.ConversationId), limit, ct, titleContains);
-        return rows.Select(r => new ConversationInfo(r.ConversationId, r.Title, r.CreatedAt, r.UpdatedAt, r.MessageCount)).ToList();
+        var rows = await store.ListAsync(tenantId, userId, after is null ? null : (after.UpdatedAt, after.ConversationId), limit, ct, search);
+        return rows.Select(r => new ConversationInfo(
+            r.Conversation.ConversationId, r.Conversation.Title, r.Conversation.CreatedAt, r.Conversation.UpdatedAt, r.Conversation.MessageCount, r.Match)).ToList();
     }
 }

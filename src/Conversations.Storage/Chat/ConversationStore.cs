@@ -51,23 +51,30 @@ public sealed class ConversationStore(NpgsqlDataSource db, TenantKeyRing keys, G
 
     /// <summary>
     /// A user's conversations, most recently updated first; keyset-paged by (updated_at, id). With
-    /// <paramref name="titleContains"/>, only those whose title holds it (case-insensitive, taken literally): titles are
-    /// sealed, so the user's own list is read in batches, opened and filtered here until the page is full.
+    /// <paramref name="search"/>, only those whose title or one of whose messages in the history holds it
+    /// (case-insensitive, taken literally), each with the text around its first match in a message (null when the title
+    /// matched). Titles and messages are sealed, so the user's own list is read in batches, opened and filtered here
+    /// until the page is full.
     /// </summary>
-    public async Task<IReadOnlyList<ConversationRecord>> ListAsync(
+    public async Task<IReadOnlyList<(ConversationRecord Conversation, string? Match)>> ListAsync(
         string tenantId, string userId, (DateTimeOffset UpdatedAt, string Id)? after, int limit, CancellationToken ct = default,
-        string? titleContains = null)
+        string? search = null)
     {
         var key = await keys.ForTenantAsync(tenantId, ct);
-        var search = string.IsNullOrEmpty(titleContains) ? null : titleContains;
-        var batchSize = search is null ? limit : Math.Max(limit, TitleSearchBatch);
-        var list = new List<ConversationRecord>();
+        if (string.IsNullOrEmpty(search)) search = null;
+        var batchSize = search is null ? limit : Math.Max(limit, SearchBatch);
+        var list = new List<(ConversationRecord, string?)>();
         while (true)
         {
             var rows = await ListRowsAsync(tenantId, userId, after, batchSize, key, ct);
+            // Titles first; only the conversations whose title does not hold the text are searched in their messages.
+            var titleMisses = search is null ? [] : rows.Where(r => !r.Title.Contains(search, StringComparison.OrdinalIgnoreCase)).Select(r => r.ConversationId).ToHashSet();
+            var inMessages = await MessageMatchesAsync(tenantId, [.. titleMisses], search, key, ct);
             foreach (var row in rows)
             {
-                if (search is null || row.Title.Contains(search, StringComparison.OrdinalIgnoreCase)) list.Add(row);
+                string? match = null;
+                if (titleMisses.Contains(row.ConversationId) && !inMessages.TryGetValue(row.ConversationId, out match)) continue;
+                list.Add((row, match));
                 if (list.Count == limit) return list;
             }
             if (rows.Count < batchSize) return list;
@@ -75,8 +82,32 @@ public sealed class ConversationStore(NpgsqlDataSource db, TenantKeyRing keys, G
         }
     }
 
-    // Rows scanned per round trip by a title search.
-    private const int TitleSearchBatch = 200;
+    // Conversations scanned per round trip by a search.
+    private const int SearchBatch = 200;
+
+    // The first message (by seq) in the history of each conversation that holds the text, as a snippet around it.
+    private async Task<Dictionary<string, string>> MessageMatchesAsync(string tenantId, string[] conversationIds, string? search, TenantDataKey key, CancellationToken ct)
+    {
+        var found = new Dictionary<string, string>(StringComparer.Ordinal);
+        if (search is null || conversationIds.Length == 0) return found;
+        await using var cmd = db.CreateCommand("""
+            SELECT conversation_id, seq, content FROM messages
+            WHERE tenant_id = @t AND conversation_id = ANY(@c) AND replaced_by IS NULL
+            ORDER BY conversation_id, seq
+            """);
+        cmd.Parameters.AddWithValue("t", tenantId);
+        cmd.Parameters.AddWithValue("c", conversationIds);
+        await using var r = await cmd.ExecuteReaderAsync(ct);
+        while (await r.ReadAsync(ct))
+        {
+            var conversationId = r.GetString(0);
+            if (found.ContainsKey(conversationId)) continue;
+            var text = key.Open(r.GetString(2), "messages", MessageRow(conversationId, r.GetInt64(1)));
+            var at = text.IndexOf(search, StringComparison.OrdinalIgnoreCase);
+            if (at >= 0) found[conversationId] = SearchSnippet.Around(text, at, search.Length);
+        }
+        return found;
+    }
 
     private async Task<List<ConversationRecord>> ListRowsAsync(
         string tenantId, string userId, (DateTimeOffset UpdatedAt, string Id)? after, int limit, TenantDataKey key, CancellationToken ct)

@@ -1,6 +1,6 @@
 namespace Conversations.IntegrationTests.Api;
 
-/// <summary>The routes the chat page uses besides the turn: who a key names, rename, title search, and a cited passage.</summary>
+/// <summary>The routes the chat page uses besides the turn: who a key names, rename, search, and a cited passage.</summary>
 public sealed class WebChatApiTests(PlatformFixture fx) : PlatformTests
 {
     [Fact(DisplayName = "The API host serves the chat app built by its build: page, bundle, styles, manifest and icons")]
@@ -81,6 +81,41 @@ public sealed class WebChatApiTests(PlatformFixture fx) : PlatformTests
         Assert.Empty(await Titles(user, "nothing like it"));
         Assert.Equal(3, (await Titles(user, " ")).Length);
         await ApiClient.ProblemAsync(await user.Http.GetAsync($"/v1/conversations?q={new string('a', 201)}"), HttpStatusCode.BadRequest);
+    }
+
+    [Fact(DisplayName = "?q= finds text in the caller's messages too, with the text around it; a title match has none, and replaced turns and another user's messages are not searched")]
+    public async Task Message_search()
+    {
+        using var tenant = await fx.NewTenantAsync("msearch");
+        var (admin, user) = tenant;
+        using var colleague = fx.As(await admin.CreateUserWithKeyAsync("bob"));
+        var marker = "zq" + Guid.NewGuid().ToString("n")[..8];
+        var asked = await user.CreateConversationAsync("Offsite");
+        Assert.Equal("done", (await user.SendAsync(asked, $"Who signs off the {marker} budget for the offsite?"))[^1].Name);
+        var edited = await user.CreateConversationAsync("Edited");
+        Assert.Equal("done", (await user.SendAsync(edited, $"A first draft about {marker}", "turn-a"))[^1].Name);
+        using (var edit = await user.Http.PostAsJsonAsync($"/v1/conversations/{edited}/messages", new { text = "The question as meant", turnId = "turn-b", replaces = "turn-a" }))
+        {
+            Assert.Equal(HttpStatusCode.OK, edit.StatusCode);
+            Assert.Equal("done", (await ApiClient.ReadEventsAsync(await edit.Content.ReadAsStreamAsync()))[^1].Name);
+        }
+        var titled = await user.CreateConversationAsync($"Notes on {marker.ToUpperInvariant()}");
+        Assert.Equal("done", (await colleague.SendAsync(await colleague.CreateConversationAsync("Bob's"), $"My own {marker} note"))[^1].Name);
+
+        var found = (await user.GetJsonAsync($"/v1/conversations?q={marker.ToUpperInvariant()}"))["conversations"]!.AsArray();
+        Assert.Equal([titled, asked], found.Select(c => c!["conversationId"]!.GetValue<string>()));
+        Assert.False(found[0]!.AsObject().ContainsKey("match"));
+        Assert.Equal($"Who signs off the {marker} budget for the offsite?", found[1]!["match"]!.GetValue<string>());
+
+        // Pages of a search go on where the last one ended.
+        var first = await user.GetJsonAsync($"/v1/conversations?q={marker}&limit=1");
+        Assert.Equal(titled, first["conversations"]![0]!["conversationId"]!.GetValue<string>());
+        var second = await user.GetJsonAsync($"/v1/conversations?q={marker}&limit=1&cursor={Uri.EscapeDataString(first["nextCursor"]!.GetValue<string>())}");
+        Assert.Equal(asked, second["conversations"]![0]!["conversationId"]!.GetValue<string>());
+
+        // The edited question is found; the one it replaced is not. Outside a search no conversation has a match.
+        Assert.Equal([edited], (await user.GetJsonAsync("/v1/conversations?q=question%20as%20meant"))["conversations"]!.AsArray().Select(c => c!["conversationId"]!.GetValue<string>()));
+        Assert.All((await user.GetJsonAsync("/v1/conversations"))["conversations"]!.AsArray(), c => Assert.False(c!.AsObject().ContainsKey("match")));
     }
 
     [Fact(DisplayName = "A cited passage opens for a reader of its label; a label the user may not read, and another tenant's passage, are 404")]

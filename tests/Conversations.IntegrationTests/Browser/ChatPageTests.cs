@@ -167,13 +167,27 @@ public sealed class ChatPageTests(WebChatFixture fx)
         await using var b = await SignedInAsync(key);
         await b.AskAndWaitAsync(Question);
         await b.Page.GetByRole(AriaRole.Button, new() { Name = "New chat" }).ClickAsync();
-        await b.AskAndWaitAsync("Who approves travel?");
+        using (fx.AnswerWith("Travel is approved by your manager [leave#0]."))
+            await b.AskAndWaitAsync("Who approves travel?");
         var titles = b.Page.Locator(".conversation-open");
         await Until(async () => await titles.CountAsync() == 2);
 
         await b.Page.GetByLabel("Search conversations").FillAsync("PARENTAL");
         await Until(async () => await titles.CountAsync() == 1);
         Assert.Equal(Question, await titles.First.InnerTextAsync());
+
+        // The search reads the messages too: a word only the first answer holds finds that conversation, with the
+        // text around it (no Markdown marks or citation markers) and the word marked.
+        await b.Page.GetByLabel("Search conversations").FillAsync("SIXTEEN");
+        var match = b.Page.GetByTestId("search-match");
+        await Assertions.Expect(match).ToHaveCountAsync(1);
+        await Assertions.Expect(match).ToHaveTextAsync("Parental leave is sixteen weeks at full pay. - It applies to every employee - It can start any time in…");
+        Assert.Equal("sixteen", await match.Locator("mark").InnerTextAsync());
+        Assert.Equal(1, await titles.CountAsync());
+        await b.ScreenshotAsync("list-search-match");
+        await b.Page.GetByLabel("Search conversations").FillAsync("PARENTAL");
+        await Assertions.Expect(match).ToHaveCountAsync(0);
+        await Until(async () => await titles.CountAsync() == 1);
 
         await b.Page.GetByRole(AriaRole.Button, new() { Name = $"Rename: {Question}" }).ClickAsync();
         var title = b.Page.GetByLabel("New title");

@@ -1,5 +1,7 @@
+using System.Text;
 using Conversations.Grains.Tenancy;
 using Conversations.Models.Extractive;
+using Conversations.Storage.Chat;
 
 namespace Conversations.IntegrationTests.Unit;
 
@@ -17,6 +19,27 @@ public sealed class FoundationLogicTests
     {
         Assert.Equal(ok, ApiKeyFormat.TryParse(key, out var keyId, out var s));
         if (ok) Assert.Equal((id, secret), (keyId, s));
+    }
+
+    [Fact(DisplayName = "A search snippet is one line around the match, cut at words with an ellipsis where text was left out; text without spaces is cut by characters and never inside a surrogate pair")]
+    public void Search_snippets()
+    {
+        Assert.Equal("Who signs off the budget?", SearchSnippet.Around("Who signs off\nthe   budget?", 20, 6));
+
+        var words = string.Join(' ', Enumerable.Range(0, 60).Select(i => $"word{i}"));
+        var at = words.IndexOf("word30", StringComparison.Ordinal);
+        var cut = SearchSnippet.Around(words, at, 6);
+        Assert.Matches(@"^…word\d+ .* word30 .* word\d+…$", cut); // whole words at both ends
+        Assert.True(cut.Length <= SearchSnippet.Before + SearchSnippet.After + 2);
+
+        var chinese = new string('假', 200) + "年假政策" + new string('期', 200);
+        Assert.Equal("…" + new string('假', SearchSnippet.Before) + "年假政策" + new string('期', SearchSnippet.After - 4) + "…", SearchSnippet.Around(chinese, 200, 4));
+
+        // The cut 40 characters before the match falls on the second half of an emoji: the whole emoji is kept.
+        var emoji = "a" + string.Concat(Enumerable.Repeat("😀", 100)) + "b" + "match";
+        var snippet = SearchSnippet.Around(emoji, 202, 5)[1..];
+        Assert.Equal(snippet, Encoding.UTF8.GetString(Encoding.UTF8.GetBytes(snippet)));
+        Assert.EndsWith("bmatch", snippet);
     }
 
     [Theory(DisplayName = "Tenant ids are lower-case slugs; entity ids are bounded and free of path characters")]

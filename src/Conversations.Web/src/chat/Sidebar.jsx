@@ -1,4 +1,4 @@
-// The conversation list: new chat, title search, rename and delete, and who is signed in.
+// The conversation list: new chat, search (titles and messages), rename and delete, and who is signed in.
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { api } from '../shared/api.js';
 import { session } from '../shared/session.js';
@@ -17,19 +17,23 @@ export function Sidebar({ t, me, currentId, version, onOpen, onNew, onClose, onD
   const [next, setNext] = useState(null);
   const [error, setError] = useState(null);
   const [editing, setEditing] = useState(null);
+  // A search reads messages too and may answer after a later keystroke's: only the latest request's page is shown.
+  const latest = useRef(0);
 
   async function load(cursor) {
+    const request = ++latest.current;
     const q = query.trim();
     const params = new URLSearchParams({ limit: String(pageSize) });
     if (q) params.set('q', q);
     if (cursor) params.set('cursor', cursor);
     try {
       const page = await api.get(`/v1/conversations?${params}`);
+      if (request !== latest.current) return;
       setItems(prev => (cursor ? [...(prev || []), ...page.conversations] : page.conversations));
       setNext(page.nextCursor);
       setError(null);
     } catch (e) {
-      setError(e);
+      if (request === latest.current) setError(e);
     }
   }
 
@@ -83,7 +87,10 @@ export function Sidebar({ t, me, currentId, version, onOpen, onNew, onClose, onD
                     ? <RenameField t={t} item={c} onDone={title => rename(c, title)} onCancel={() => setEditing(null)} />
                     : <>
                       <button class="conversation-open" onClick={() => onOpen(c.conversationId)}
-                        aria-current={c.conversationId === currentId ? 'page' : undefined} title={c.title}>{c.title}</button>
+                        aria-current={c.conversationId === currentId ? 'page' : undefined} title={c.title}>
+                        <span class="conversation-title">{c.title}</span>
+                        {c.match && <span class="conversation-match" data-testid="search-match">{highlight(c.match, query.trim())}</span>}
+                      </button>
                       <span class="conversation-actions">
                         <button class="icon-button small" onClick={() => setEditing(c.conversationId)} aria-label={`${t('nav.rename')}: ${c.title}`}><Icon name="edit" size={15} /></button>
                         <button class="icon-button small" onClick={() => remove(c)} aria-label={`${t('nav.delete')}: ${c.title}`}><Icon name="trash" size={15} /></button>
@@ -124,6 +131,15 @@ function RenameField({ t, item, onDone, onCancel }) {
         onBlur={e => finish(e.currentTarget.value)} />
     </form>
   );
+}
+
+// The searched text marked in a match (case-insensitively, as the server found it); the match is stored Markdown, shown
+// without its emphasis and code marks and without citation markers.
+function highlight(match, q) {
+  const text = match.replace(/\s*\[[^\]\s#]+#\d+\]/g, '').replace(/\*\*|__|`+/g, '');
+  const at = q ? text.toLowerCase().indexOf(q.toLowerCase()) : -1;
+  if (at < 0) return text;
+  return <>{text.slice(0, at)}<mark>{text.slice(at, at + q.length)}</mark>{text.slice(at + q.length)}</>;
 }
 
 function initials(name) {
