@@ -92,10 +92,12 @@ function Upload({ onDone }) {
           <input ref={picker} class="input" type="file" name="files" multiple accept=".md,.markdown,.txt,.text,text/plain,text/markdown"
             onChange={e => { setFiles([...e.currentTarget.files]); setError(null); setUnread(null); }} />
         </Field>
-        <Field label={t('Label')} hint={t('Who may read them: the roles granted this label.')}>
+        <Field label={t('Label')}>
           <input class="input" name="label" list="known-labels" required placeholder="handbook/all" value={label} onInput={e => setLabel(e.currentTarget.value)} />
         </Field>
         <button class="button primary" type="submit" disabled={busy || !files.length}>{busy ? t('Uploading…') : t('Upload')}</button>
+        {/* Under the row, not under one field: a hint under one field put the two inputs at different heights. */}
+        <small class="muted upload-hint">{t('Who may read them: the roles granted this label.')}</small>
       </form>
       {progress && (
         <div class="progress-block" data-testid="upload-progress" data-phase={progress.phase} data-updates={updates} data-percent={percent}>
