@@ -76,9 +76,9 @@ internal static class ConversationsApi
             after = new ConversationCursor(new DateTimeOffset(ticks, TimeSpan.Zero), parts[1]);
         }
         // Ownership is part of the query itself: tenant and user are in the WHERE clause.
-        var rows = await conversations.ListAsync(caller.TenantId, caller.UserId, after, take, ct, string.IsNullOrWhiteSpace(q) ? null : q.Trim());
-        var next = rows.Count == take ? $"{rows[^1].UpdatedAt.UtcTicks}|{rows[^1].ConversationId}" : null;
-        return TypedResults.Ok(new ConversationPage(rows, next));
+        var page = await conversations.ListAsync(caller.TenantId, caller.UserId, after, take, ct, string.IsNullOrWhiteSpace(q) ? null : q.Trim());
+        var next = page.Next is { } n ? $"{n.UpdatedAt.UtcTicks}|{n.ConversationId}" : null;
+        return TypedResults.Ok(new ConversationPage(page.Conversations, next));
     }
 
     private static async Task<Results<Ok<ConversationWithHistory>, ProblemHttpResult>> Get(

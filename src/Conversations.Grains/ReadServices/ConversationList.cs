@@ -7,11 +7,13 @@ namespace Conversations.Grains.ReadServices;
 internal sealed class ConversationList(ConversationStore store) : IConversationList
 {
     /// <inheritdoc />
-    public async Task<IReadOnlyList<ConversationInfo>> ListAsync(
+    public async Task<ConversationListPage> ListAsync(
         string tenantId, string userId, ConversationCursor? after, int limit, CancellationToken ct, string? search = null)
     {
-        var rows = await store.ListAsync(tenantId, userId, after is null ? null : (after.UpdatedAt, after.ConversationId), limit, ct, search);
-        return rows.Select(r => new ConversationInfo(
-            r.Conversation.ConversationId, r.Conversation.Title, r.Conversation.CreatedAt, r.Conversation.UpdatedAt, r.Conversation.MessageCount, r.Match)).ToList();
+        var (rows, next) = await store.ListAsync(tenantId, userId, after is null ? null : (after.UpdatedAt, after.ConversationId), limit, ct, search);
+        return new ConversationListPage(
+            rows.Select(r => new ConversationInfo(
+                r.Conversation.ConversationId, r.Conversation.Title, r.Conversation.CreatedAt, r.Conversation.UpdatedAt, r.Conversation.MessageCount, r.Match)).ToList(),
+            next is { } n ? new ConversationCursor(n.UpdatedAt, n.Id) : null);
     }
 }

@@ -50,13 +50,14 @@ public sealed class ConversationStore(NpgsqlDataSource db, TenantKeyRing keys, G
     }
 
     /// <summary>
-    /// A user's conversations, most recently updated first; keyset-paged by (updated_at, id). With
-    /// <paramref name="search"/>, only those whose title or one of whose messages in the history holds it
-    /// (case-insensitive, taken literally), each with the text around its first match in a message (null when the title
-    /// matched). Titles and messages are sealed, so the user's own list is read in batches, opened and filtered here
-    /// until the page is full.
+    /// A user's conversations, most recently updated first; keyset-paged by (updated_at, id), with where the next page
+    /// starts (null at the end). With <paramref name="search"/>, only those whose title or one of whose messages in the
+    /// history holds it (case-insensitive, taken literally), each with the text around its first match in a message
+    /// (null when the title matched). Titles and messages are sealed, so the user's own list is read in batches, opened
+    /// and filtered here until the page is full or <see cref="SearchScanLimit"/> conversations were read: one request's
+    /// work is bounded, and the next page goes on from there.
     /// </summary>
-    public async Task<IReadOnlyList<(ConversationRecord Conversation, string? Match)>> ListAsync(
+    public async Task<(IReadOnlyList<(ConversationRecord Conversation, string? Match)> Rows, (DateTimeOffset UpdatedAt, string Id)? Next)> ListAsync(
         string tenantId, string userId, (DateTimeOffset UpdatedAt, string Id)? after, int limit, CancellationToken ct = default,
         string? search = null)
     {
@@ -64,7 +65,7 @@ public sealed class ConversationStore(NpgsqlDataSource db, TenantKeyRing keys, G
         if (string.IsNullOrEmpty(search)) search = null;
         var batchSize = search is null ? limit : Math.Max(limit, SearchBatch);
         var list = new List<(ConversationRecord, string?)>();
-        while (true)
+        for (var scanned = 0; ; scanned += batchSize)
         {
             var rows = await ListRowsAsync(tenantId, userId, after, batchSize, key, ct);
             // Titles first; only the conversations whose title does not hold the text are searched in their messages.
@@ -75,12 +76,16 @@ public sealed class ConversationStore(NpgsqlDataSource db, TenantKeyRing keys, G
                 string? match = null;
                 if (titleMisses.Contains(row.ConversationId) && !inMessages.TryGetValue(row.ConversationId, out match)) continue;
                 list.Add((row, match));
-                if (list.Count == limit) return list;
+                if (list.Count == limit) return (list, (row.UpdatedAt, row.ConversationId));
             }
-            if (rows.Count < batchSize) return list;
+            if (rows.Count < batchSize) return (list, null);
             after = (rows[^1].UpdatedAt, rows[^1].ConversationId);
+            if (scanned + batchSize >= SearchScanLimit) return (list, after);
         }
     }
+
+    /// <summary>Conversations one search request reads at most (each with its history) before it answers with a next page.</summary>
+    public const int SearchScanLimit = 1_000;
 
     // Conversations scanned per round trip by a search.
     private const int SearchBatch = 200;

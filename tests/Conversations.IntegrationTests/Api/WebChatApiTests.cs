@@ -1,3 +1,5 @@
+using Conversations.Storage.Chat;
+
 namespace Conversations.IntegrationTests.Api;
 
 /// <summary>The routes the chat page uses besides the turn: who a key names, rename, search, and a cited passage.</summary>
@@ -116,6 +118,23 @@ public sealed class WebChatApiTests(PlatformFixture fx) : PlatformTests
         // The edited question is found; the one it replaced is not. Outside a search no conversation has a match.
         Assert.Equal([edited], (await user.GetJsonAsync("/v1/conversations?q=question%20as%20meant"))["conversations"]!.AsArray().Select(c => c!["conversationId"]!.GetValue<string>()));
         Assert.All((await user.GetJsonAsync("/v1/conversations"))["conversations"]!.AsArray(), c => Assert.False(c!.AsObject().ContainsKey("match")));
+    }
+
+    [Fact(DisplayName = "A search reads a bounded number of conversations per request: past it the page is empty with a next cursor, and the next page finds the older match")]
+    public async Task Search_work_is_bounded()
+    {
+        using var user = await fx.NewUserAsync("sbound");
+        var marker = "zb" + Guid.NewGuid().ToString("n")[..8];
+        var oldest = await user.CreateConversationAsync($"About {marker}");
+        await Parallel.ForEachAsync(Enumerable.Range(0, ConversationStore.SearchScanLimit), new ParallelOptions { MaxDegreeOfParallelism = 8 },
+            async (i, ct) => await user.CreateConversationAsync($"Filler {i}", ct));
+
+        var first = await user.GetJsonAsync($"/v1/conversations?q={marker}&limit=20");
+        Assert.Empty(first["conversations"]!.AsArray());
+        var cursor = first["nextCursor"]!.GetValue<string>();
+        var second = await user.GetJsonAsync($"/v1/conversations?q={marker}&limit=20&cursor={Uri.EscapeDataString(cursor)}");
+        Assert.Equal([oldest], second["conversations"]!.AsArray().Select(c => c!["conversationId"]!.GetValue<string>()));
+        Assert.Null(second["nextCursor"]);
     }
 
     [Fact(DisplayName = "A cited passage opens for a reader of its label; a label the user may not read, and another tenant's passage, are 404")]

@@ -76,7 +76,7 @@ export function Sidebar({ t, me, currentId, version, onOpen, onNew, onClose, onD
       </div>
       <div class="conversation-list">
         {error && <p class="form-error" role="alert">{describeError(t, error)} <button class="link" onClick={() => load(null)}>{t('retry')}</button></p>}
-        {items && items.length === 0 && <p class="muted empty">{query ? t('nav.noMatch') : t('nav.empty')}</p>}
+        {items && items.length === 0 && <p class="muted empty">{!query ? t('nav.empty') : next ? t('nav.noMatchYet') : t('nav.noMatch')}</p>}
         {groups.map(g => (
           <section key={g.label} aria-label={g.label}>
             <h2 class="group-label">{g.label}</h2>
@@ -101,7 +101,8 @@ export function Sidebar({ t, me, currentId, version, onOpen, onNew, onClose, onD
             </ul>
           </section>
         ))}
-        {next && <button class="button wide subtle" onClick={() => load(next)}>{t('nav.more')}</button>}
+        {/* A search reads a bounded number of conversations per request: older ones are searched on asking. */}
+        {next && <button class="button wide subtle" onClick={() => load(next)}>{query.trim() ? t('nav.searchOlder') : t('nav.more')}</button>}
       </div>
       <div class="me">
         <span class="avatar" aria-hidden="true">{initials(me.displayName || me.userId)}</span>
