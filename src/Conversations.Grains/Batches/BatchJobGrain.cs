@@ -94,7 +94,7 @@ internal sealed partial class BatchJobGrain(
         if (await configs.GetAsync(_tenantId) is not { } routing || routing.Find(spec.ModelId) is null)
             throw new ArgumentException($"Model '{spec.ModelId}' is not in the tenant's catalog (register models and a routing policy first).");
 
-        await items.InsertItemsAsync(_tenantId, _jobId, spec.Prompts);
+        await items.InsertItemsAsync(_tenantId, _jobId, spec.UserId, spec.Prompts);
         state.State = new BatchJobState
         {
             Exists = true, UserId = spec.UserId, Role = spec.Role, ModelId = spec.ModelId, Total = spec.Prompts.Count,

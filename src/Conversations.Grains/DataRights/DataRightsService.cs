@@ -49,12 +49,13 @@ internal sealed partial class DataRightsService(
         return await store.EraseUserAsync(tenantId, userId, Who(actor), ct);
     }
 
-    // A batch job's owner is only in its (sealed) grain state: each job grain says whose it is.
+    // A job's items name its owner; only a job whose items name none (stored before they did) is asked, by its grain.
     private async Task<List<string>> UserJobIdsAsync(string tenantId, string userId, CancellationToken ct)
     {
         var owned = new List<string>();
-        foreach (var jobId in await store.ListBatchJobIdsAsync(tenantId, ct))
-            if ((await grains.GetGrain<IBatchJobGrain>(GrainKeys.Scoped(tenantId, jobId)).GetAsync())?.UserId == userId) owned.Add(jobId);
+        foreach (var (jobId, owner) in await store.ListBatchJobsAsync(tenantId, ct))
+            if (owner == userId || (owner is null && (await grains.GetGrain<IBatchJobGrain>(GrainKeys.Scoped(tenantId, jobId)).GetAsync())?.UserId == userId))
+                owned.Add(jobId);
         return owned;
     }
 

@@ -255,17 +255,23 @@ public sealed class DataRightsStore(NpgsqlDataSource db, TenantKeyRing keys)
         return await cmd.ExecuteScalarAsync(ct) as byte[];
     }
 
-    /// <summary>The ids of the tenant's batch jobs (from their grain state rows; the owner is inside the sealed state).</summary>
-    public async Task<IReadOnlyList<string>> ListBatchJobIdsAsync(string tenantId, CancellationToken ct = default)
+    /// <summary>
+    /// The ids of the tenant's batch jobs (from their grain state rows), each with its owner as its items record it; null
+    /// for a job whose items name no owner (stored before items carried one), whose owner only its sealed state knows.
+    /// </summary>
+    public async Task<IReadOnlyList<(string JobId, string? Owner)>> ListBatchJobsAsync(string tenantId, CancellationToken ct = default)
     {
-        await using var cmd = db.CreateCommand(
-            "SELECT substr(grain_id_extension_string, length(@t) + 2) FROM orleans_grain_state " +
-            "WHERE grain_type_string = 'batch-job' AND left(grain_id_extension_string, length(@t) + 1) = @t || '/'");
+        await using var cmd = db.CreateCommand("""
+            SELECT g.job_id,
+                   (SELECT i.user_id FROM routing_batch_items i WHERE i.tenant_id = @t AND i.job_id = g.job_id AND i.item_index = 0)
+            FROM (SELECT substr(grain_id_extension_string, length(@t) + 2) AS job_id FROM orleans_grain_state
+                  WHERE grain_type_string = 'batch-job' AND left(grain_id_extension_string, length(@t) + 1) = @t || '/') g
+            """);
         cmd.Parameters.AddWithValue("t", tenantId);
-        var ids = new List<string>();
+        var jobs = new List<(string, string?)>();
         await using var r = await cmd.ExecuteReaderAsync(ct);
-        while (await r.ReadAsync(ct)) ids.Add(r.GetString(0));
-        return ids;
+        while (await r.ReadAsync(ct)) jobs.Add((r.GetString(0), r.IsDBNull(1) ? null : r.GetString(1)));
+        return jobs;
     }
 
     /// <summary>Deletes one batch job: its items and its grain state.</summary>

@@ -6,16 +6,17 @@ namespace Conversations.Storage.Routing;
 /// <summary>Items of offline batch jobs. Every statement is scoped by tenant and job. Prompts, answers and errors are sealed with the tenant's data key.</summary>
 public sealed class BatchStore(NpgsqlDataSource db, TenantKeyRing keys)
 {
-    /// <summary>Stores the prompts of a new job as pending items (no-op for items already there).</summary>
-    public async Task InsertItemsAsync(string tenantId, string jobId, IReadOnlyList<string> prompts, CancellationToken ct = default)
+    /// <summary>Stores the prompts of a new job of <paramref name="userId"/> as pending items (no-op for items already there).</summary>
+    public async Task InsertItemsAsync(string tenantId, string jobId, string userId, IReadOnlyList<string> prompts, CancellationToken ct = default)
     {
         await using var cmd = db.CreateCommand("""
-            INSERT INTO routing_batch_items (tenant_id, job_id, item_index, prompt)
-            SELECT @t, @j, i - 1, p FROM unnest(@p) WITH ORDINALITY AS x(p, i)
+            INSERT INTO routing_batch_items (tenant_id, job_id, item_index, prompt, user_id)
+            SELECT @t, @j, i - 1, p, @u FROM unnest(@p) WITH ORDINALITY AS x(p, i)
             ON CONFLICT DO NOTHING
             """);
         cmd.Parameters.AddWithValue("t", tenantId);
         cmd.Parameters.AddWithValue("j", jobId);
+        cmd.Parameters.AddWithValue("u", userId);
         var key = await keys.ForTenantAsync(tenantId, ct);
         cmd.Parameters.AddWithValue("p", prompts.Select((p, i) => key.Seal(p, "routing_batch_items.prompt", ItemRow(jobId, i))).ToArray());
         await cmd.ExecuteNonQueryAsync(ct);

@@ -183,21 +183,39 @@ public sealed class BatchModerationTests(RoutingPlatform fx) : RoutingPlatformTe
         Assert.Equal("cancelled", (await t.User.PostAsync($"/v1/batches/{jobId}/cancel", new { })).Body!["status"]!.GetValue<string>());
     }
 
-    [Fact(DisplayName = "Deleting a user deletes their finished batch jobs: not found for the admin, nor for a new user given the same id")]
+    [Fact(DisplayName = "Deleting a user deletes their finished batch jobs (also one whose items name no owner, as stored before they did): not found for the admin, nor for a new user given the same id; another user's job stays")]
     public async Task Deleted_users_jobs_are_gone()
     {
         using var t = await fx.NewTenantAsync();
         await t.SetPolicyAsync(new { smallModelId = "small", largeModelId = "large" });
         var jobId = await SubmitAsync(t, ["Summarize the travel policy", "Summarize the leave policy"]);
         await WaitForCompletionAsync(t, jobId);
+        var olderJobId = await SubmitAsync(t, ["Summarize the expense policy"]);
+        await WaitForCompletionAsync(t, olderJobId);
+        var (status, bobs) = await t.Admin.PostAsync("/v1/batches", new { modelId = "small", prompts = new[] { "Summarize the admin's notes" } });
+        Assert.Equal(HttpStatusCode.Accepted, status);
+        var adminJobId = bobs!["jobId"]!.GetValue<string>();
+        // Items stored before they named their job's owner: the job's grain still says whose it is.
+        await using (var db = NpgsqlDataSource.Create(fx.Database.ConnectionString))
+        await using (var cmd = db.CreateCommand("UPDATE routing_batch_items SET user_id = NULL WHERE tenant_id = $1 AND job_id = $2"))
+        {
+            cmd.Parameters.AddWithValue(t.TenantId);
+            cmd.Parameters.AddWithValue(olderJobId);
+            Assert.Equal(1, await cmd.ExecuteNonQueryAsync());
+        }
         Assert.Equal(HttpStatusCode.OK, (await t.Admin.Http.GetAsync($"/v1/batches/{jobId}")).StatusCode);
         // The user's own export carries their batch prompts and answers; another user's does not.
-        Assert.Contains("Summarize the leave policy", await BatchItemsExportedAsync(t, "alice"));
-        Assert.Equal("", await BatchItemsExportedAsync(t, "admin"));
+        var exported = await BatchItemsExportedAsync(t, "alice");
+        Assert.Contains("Summarize the leave policy", exported);
+        Assert.Contains("Summarize the expense policy", exported);
+        Assert.DoesNotContain("admin's notes", exported);
+        Assert.DoesNotContain("policy", await BatchItemsExportedAsync(t, "admin"));
 
         await ApiClient.EnsureAsync(await t.Admin.Http.DeleteAsync("/v1/users/alice"), HttpStatusCode.NoContent);
         await ApiClient.ProblemAsync(await t.Admin.Http.GetAsync($"/v1/batches/{jobId}"), HttpStatusCode.NotFound);
         await ApiClient.ProblemAsync(await t.Admin.Http.GetAsync($"/v1/batches/{jobId}/results"), HttpStatusCode.NotFound);
+        await ApiClient.ProblemAsync(await t.Admin.Http.GetAsync($"/v1/batches/{olderJobId}"), HttpStatusCode.NotFound);
+        Assert.Equal(HttpStatusCode.OK, (await t.Admin.Http.GetAsync($"/v1/batches/{adminJobId}")).StatusCode);
         using var newAlice = fx.As(await t.Admin.CreateUserWithKeyAsync("alice"));
         await ApiClient.ProblemAsync(await newAlice.Http.GetAsync($"/v1/batches/{jobId}"), HttpStatusCode.NotFound);
         await ApiClient.ProblemAsync(await newAlice.Http.GetAsync($"/v1/batches/{jobId}/results"), HttpStatusCode.NotFound);
