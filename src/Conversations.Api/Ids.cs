@@ -12,10 +12,15 @@ internal static partial class Ids
     public const string IdPattern = "^[A-Za-z0-9._@-]{1,64}$";
 
     /// <summary>A tenant id: 2–63 lower-case letters, digits and '-'.</summary>
-    public static bool IsTenantId(string? id) => id is not null && TenantId().IsMatch(id);
+    public static bool IsTenantId(string? id) => id is not null && Whole(TenantId().Match(id), id);
 
     /// <summary>A user or conversation id: 1–64 letters, digits, '.', '_', '-', '@'.</summary>
-    public static bool IsId(string? id) => id is not null && EntityId().IsMatch(id);
+    public static bool IsId(string? id) => id is not null && Whole(EntityId().Match(id), id);
+
+    // The patterns end in '$' (they are published, and JSON Schema's dialect has no '\z'), which in .NET also matches
+    // before a final newline: "alice\n" would pass and reach a response header. As [RegularExpression] does, the match
+    // must be the whole value.
+    private static bool Whole(Match match, string value) => match.Success && match.Length == value.Length;
 
     /// <summary>A new random conversation id.</summary>
     public static string NewConversationId() => "c_" + Guid.NewGuid().ToString("n")[..20];

@@ -93,7 +93,7 @@ internal static partial class ImagesApi
         return buffer.ToArray();
     }
 
-    [GeneratedRegex("^[0-9a-fA-F]{64}$")]
+    [GeneratedRegex("^[0-9a-fA-F]{64}\\z")]
     private static partial Regex Sha256Hex();
 }
 

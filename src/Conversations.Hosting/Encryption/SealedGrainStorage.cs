@@ -135,7 +135,7 @@ internal sealed partial class SealedGrainStorage(
 
     private static string Row(string stateName, GrainId grainId) => $"{grainId}/{stateName}";
 
-    [GeneratedRegex("^[a-z0-9][a-z0-9-]{1,62}$")]
+    [GeneratedRegex("^[a-z0-9][a-z0-9-]{1,62}\\z")]
     private static partial Regex TenantId();
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Grain state {StateName} of {GrainId} was stored unsealed (before sealing was on); read as it is, sealed on its next write")]

@@ -23,12 +23,12 @@ public static partial class AclNames
         userId is not null && UserName().IsMatch(userId) ? userId
             : throw new ArgumentException($"User id '{userId}' is not valid: use 1–64 letters, digits, '.', '_', '-' or '@'.");
 
-    [GeneratedRegex(@"^[A-Za-z0-9._-]{1,64}$")]
+    [GeneratedRegex(@"^[A-Za-z0-9._-]{1,64}\z")]
     private static partial Regex RoleName();
 
-    [GeneratedRegex(@"^[A-Za-z0-9._:/-]{1,100}$")]
+    [GeneratedRegex(@"^[A-Za-z0-9._:/-]{1,100}\z")]
     private static partial Regex LabelName();
 
-    [GeneratedRegex(@"^[A-Za-z0-9._@-]{1,64}$")]
+    [GeneratedRegex(@"^[A-Za-z0-9._@-]{1,64}\z")]
     private static partial Regex UserName();
 }

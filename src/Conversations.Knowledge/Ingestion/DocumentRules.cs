@@ -33,6 +33,6 @@ public static partial class DocumentRules
         return null;
     }
 
-    [GeneratedRegex(@"^[A-Za-z0-9._-]{1,128}$")]
+    [GeneratedRegex(@"^[A-Za-z0-9._-]{1,128}\z")]
     private static partial Regex DocumentIdPattern();
 }

@@ -54,7 +54,7 @@ public sealed partial class GreenOptions
     /// <summary>The endpoint actually used.</summary>
     public Uri EndpointUri => new(string.IsNullOrWhiteSpace(Endpoint) ? $"https://green-cip.{Region}.aliyuncs.com" : Endpoint);
 
-    [GeneratedRegex("^[a-z]{2}(-[a-z0-9]+)+$")]
+    [GeneratedRegex("^[a-z]{2}(-[a-z0-9]+)+\\z")]
     internal static partial Regex RegionPattern();
 }
 

@@ -136,6 +136,27 @@ public sealed class EdgeInputTests(PlatformFixture fx) : PlatformTests
         Assert.Empty((await user.GetConversationAsync(id))["messages"]!.AsArray());
     }
 
+    [Fact(DisplayName = "An id that ends in a newline is no id: a turn id is a 400 and nothing is stored or answered; a role or model name in the path is refused")]
+    public async Task Trailing_newline_ids()
+    {
+        var (admin, user) = await fx.NewTenantAsync("nlid");
+        var id = await user.CreateConversationAsync();
+        var send = await user.Http.PostAsJsonAsync($"/v1/conversations/{id}/messages", new { text = "hello", turnId = "abc\n" });
+        var problem = await ApiClient.ProblemAsync(send, HttpStatusCode.BadRequest);
+        Assert.Equal("turnId", problem["field"]?.GetValue<string>() ?? "turnId");
+        Assert.Empty((await user.GetConversationAsync(id))["messages"]!.AsArray());
+        Assert.Equal(HttpStatusCode.NotFound, (await user.Http.GetAsync($"/v1/conversations/{id}/turns/abc%0A/events")).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await user.Http.GetAsync($"/v1/conversations/{id}%0A")).StatusCode);
+
+        var role = await admin.Http.PutAsJsonAsync("/v1/acl/roles/staff%0A", new { includes = Array.Empty<string>(), labels = new[] { "public" } });
+        Assert.True(role.StatusCode is HttpStatusCode.BadRequest or HttpStatusCode.NotFound, $"role: {role.StatusCode}");
+        var model = await admin.Http.PutAsJsonAsync("/v1/routing/models/slow%0A", new { endpoint = "https://models.example.com/v1", modelName = "m", inputPerMillion = 1, outputPerMillion = 1, contextWindowTokens = 8000 });
+        await ApiClient.ProblemAsync(model, HttpStatusCode.BadRequest);
+        var acl = await admin.GetJsonAsync("/v1/acl");
+        Assert.DoesNotContain("staff\n", acl.ToJsonString());
+        Assert.DoesNotContain("slow\n", (await admin.GetJsonAsync("/v1/routing")).ToJsonString());
+    }
+
     [Fact(DisplayName = "A multipart upload cut short or without a boundary is a 400 problem that says so, and no document is stored")]
     public async Task Malformed_multipart_upload()
     {

@@ -96,9 +96,9 @@ internal static partial class LexiconRules
         lexicon.Action == "block" ? LexiconAction.Block : LexiconAction.Mask, lexicon.Label, lexicon.SubstringWords,
         lexicon.Scope switch { "input" => LexiconScope.Input, "output" => LexiconScope.Output, _ => LexiconScope.Both });
 
-    [GeneratedRegex("^[A-Za-z0-9_.-]{1,64}$")]
+    [GeneratedRegex("^[A-Za-z0-9_.-]{1,64}\\z")]
     private static partial Regex NamePattern();
 
-    [GeneratedRegex("^[a-z0-9_-]{1,64}$")]
+    [GeneratedRegex("^[a-z0-9_-]{1,64}\\z")]
     private static partial Regex LabelPattern();
 }
