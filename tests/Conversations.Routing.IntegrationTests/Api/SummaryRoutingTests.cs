@@ -47,7 +47,8 @@ public sealed class SummaryRoutingTests(RoutingPlatform fx) : RoutingPlatformTes
             var marker = Guid.NewGuid().ToString("n");
             for (var i = 0; i < 12; i++)
             {
-                var turn = await t.User.SendAsync(id, $"{marker} Turn {i}: explain step {i} of the warehouse migration plan in detail.");
+                var turnId = $"turn-{i}";
+                var turn = await t.User.SendAsync(id, $"{marker} Turn {i}: explain step {i} of the warehouse migration plan in detail.", turnId);
                 // On a loaded machine the large model can pass the test platform's one-second stall timeout, and its
                 // backup here is the deliberately slow small model: that turn ends in a retryable error, and the next
                 // turn goes on building the history the fold needs.
@@ -58,6 +59,16 @@ public sealed class SummaryRoutingTests(RoutingPlatform fx) : RoutingPlatformTes
                 // The answer's stream has ended, and the fold still holds its reservation...
                 var budget = await t.GetAsync("/v1/routing/budget");
                 Assert.True(budget["reservedUsd"]!.GetValue<decimal>() > 0m, "the fold should still be running when the stream has ended");
+                // A client that got done but lost the connection before reading it resumes from done's id: nothing
+                // comes after it, and the stream ends at once instead of waiting for the fold.
+                using (var resume = new HttpRequestMessage(HttpMethod.Get, $"/v1/conversations/{id}/turns/{turnId}/events"))
+                {
+                    resume.Headers.Add("Last-Event-ID", turn[^1].Id);
+                    using var within = new CancellationTokenSource(TimeSpan.FromSeconds(2));
+                    using var res = await t.User.Http.SendAsync(resume, HttpCompletionOption.ResponseHeadersRead, within.Token);
+                    Assert.Equal(HttpStatusCode.OK, res.StatusCode);
+                    Assert.DoesNotContain(await ApiClient.ReadEventsAsync(await res.Content.ReadAsStreamAsync(within.Token), within.Token), e => e.Name == "delta");
+                }
                 // ...and the next question is answered once the fold is done, not refused as busy.
                 var next = (await t.User.SendAsync(id, $"{marker} One more question about step {i}.")).Done();
                 Assert.Equal("large", next["model"]!.GetValue<string>());

@@ -109,7 +109,7 @@ internal sealed class TurnRun
                     if (last) yield break;
                     continue; // events added while the batch was out are sent before anything else is checked
                 }
-                if (Ended) yield break;
+                if (Ended || Answered) yield break; // nothing comes after the last event, though the task may still be tidying up
                 await _changed.Task.WaitAsync(cancellationToken);
             }
         }
