@@ -39,6 +39,9 @@ internal sealed partial class DataRightsService(
         foreach (var conversationId in await store.ListConversationIdsAsync(tenantId, userId, ct))
             await OnceMoreIfRejected(() => grains.GetGrain<IConversationGrain>(GrainKeys.Scoped(tenantId, conversationId)).DeleteAsync(owner));
         await OnceMoreIfRejected(() => grains.GetGrain<IUserGrain>(GrainKeys.Scoped(tenantId, userId)).EraseAsync());
+        // The user's roles: another person given the same id later must not read what this one could.
+        var acl = grains.GetGrain<ITenantAclGrain>(tenantId);
+        if ((await acl.GetAsync()).Users.Any(u => u.UserId == userId)) await acl.SetUserRolesAsync(userId, []);
         // Each of the user's batch jobs: the grain forgets it first (a running one stops, a finished one leaves memory),
         // then its rows go.
         foreach (var jobId in await UserJobIdsAsync(tenantId, userId, ct))

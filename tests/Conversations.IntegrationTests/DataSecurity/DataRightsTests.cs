@@ -110,7 +110,7 @@ public sealed class DataRightsTests(DataSecurityFixture fx) : DataSecurityTests
         }
     }
 
-    [Fact(DisplayName = "Deleting a user removes their conversations, memory, keys and feedback; usage stays as anonymous totals")]
+    [Fact(DisplayName = "Deleting a user removes their conversations, memory, keys, feedback and roles (a new user of the same id reads nothing of theirs); usage stays as anonymous totals")]
     public async Task User_deletion()
     {
         using var admin = await fx.NewAdminAsync("delu");
@@ -135,6 +135,9 @@ public sealed class DataRightsTests(DataSecurityFixture fx) : DataSecurityTests
             await Task.Delay(250);
         }
         Assert.True(batch.StatusCode == HttpStatusCode.Accepted, await batch.Content.ReadAsStringAsync());
+        // A role: what this user may read must not pass to another person given the same id later.
+        await ApiClient.EnsureAsync(await admin.Http.PutAsJsonAsync("/v1/acl/roles/manager", new { includes = Array.Empty<string>(), labels = new[] { "pay" } }), HttpStatusCode.OK);
+        await ApiClient.EnsureAsync(await admin.Http.PutAsJsonAsync($"/v1/acl/users/{userId}/roles", new { roles = new[] { "manager" } }), HttpStatusCode.OK);
         var stored = await StoredAsync(
             "SELECT m.content FROM messages m JOIN conversations c USING (tenant_id, conversation_id) WHERE c.user_id = @id " +
             "UNION ALL SELECT comment FROM routing_feedback WHERE user_id = @id", userId);
@@ -147,6 +150,9 @@ public sealed class DataRightsTests(DataSecurityFixture fx) : DataSecurityTests
         await ApiClient.ProblemAsync(await user.Http.GetAsync("/v1/conversations"), HttpStatusCode.Unauthorized);
         Assert.Contains("(deleted)", dump); // the anonymous usage rows
         await ApiClient.ProblemAsync(await admin.Http.DeleteAsync($"/v1/users/{userId}"), HttpStatusCode.NotFound);
+        Assert.DoesNotContain(userId, (await admin.GetJsonAsync("/v1/acl"))["users"]!.ToJsonString());
+        await admin.CreateUserWithKeyAsync(userId);
+        Assert.Empty((await admin.GetJsonAsync($"/v1/acl/users/{userId}/labels"))["labels"]!.AsArray());
     }
 
     [Fact(DisplayName = "Deleting a tenant leaves no trace of it in the database: rows, vectors, grain state, keys, audit")]
