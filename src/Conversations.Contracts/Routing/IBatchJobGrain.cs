@@ -34,8 +34,8 @@ public interface IBatchJobGrain : IGrainWithStringKey
     [Alias("start")]
     Task<BatchJobView> StartAsync(BatchJobSpec spec);
 
-    /// <summary>The job's progress, or null when no such job exists.</summary>
-    [ReadOnly]
+    /// <summary>The job's progress, or null when no such job exists. Answers at once, also while an item is being answered.</summary>
+    [AlwaysInterleave]
     [Alias("get")]
     Task<BatchJobView?> GetAsync();
 
@@ -48,9 +48,11 @@ public interface IBatchJobGrain : IGrainWithStringKey
     Task EraseAsync();
 
     /// <summary>
-    /// Stops the job: items not yet run end failed as cancelled (their prompts, never checked, are not kept), those
-    /// already answered stay. A finished job is left as it is. Null when there is no such job.
+    /// Stops the job: the item being answered has its model call stopped, items not yet answered end failed as cancelled
+    /// (their prompts, never checked, are not kept), those already answered stay. A finished job is left as it is. Null
+    /// when there is no such job. Does not wait for the item in flight to be answered.
     /// </summary>
+    [AlwaysInterleave]
     [Alias("cancel")]
     Task<BatchJobView?> CancelAsync();
 }

@@ -71,6 +71,8 @@ internal sealed partial class BatchJobGrain(
 
     private const string ResumeReminder = "batch-resume";
     private IGrainTimer? _timer;
+    private Task _tick = Task.CompletedTask; // the timer callback in progress (or the last one)
+    private Task? _cancel;
     private DateTimeOffset _waitUntil;
     private string _tenantId = "";
     private string _jobId = "";
@@ -114,13 +116,21 @@ internal sealed partial class BatchJobGrain(
     {
         if (!state.State.Exists) return null;
         if (state.State.CompletedAt is not null) return await ViewAsync();
-        // A timer callback is a turn of this grain: the item it was on has finished, and no other starts.
+        // Interleaved (status and cancel must not wait out a model call): one cancel runs, a second one waits for it.
+        await (_cancel ??= CancelOnceAsync());
+        return await ViewAsync();
+    }
+
+    private async Task CancelOnceAsync()
+    {
+        // Disposing the timer cancels its callback's token: the item in flight stops its model call and ends; no
+        // other item starts. Then the items left are cancelled and the job's state is written, by this call alone.
         await StopAsync();
-        await items.CancelPendingAsync(_tenantId, _jobId, "Cancelled before it ran.");
+        await Task.WhenAny(_tick); // its end, however it ended (a stopped item ends in a cancellation)
+        await items.CancelPendingAsync(_tenantId, _jobId, "Cancelled before it was answered.");
         state.State.CompletedAt = time.GetUtcNow();
         state.State.Cancelled = true;
         await state.WriteStateAsync();
-        return await ViewAsync();
     }
 
     /// <inheritdoc />
@@ -153,7 +163,7 @@ internal sealed partial class BatchJobGrain(
     }
 
     private void StartTimer() =>
-        _timer ??= this.RegisterGrainTimer(ProcessNextAsync, new GrainTimerCreationOptions
+        _timer ??= this.RegisterGrainTimer(ct => _tick = ProcessNextAsync(ct), new GrainTimerCreationOptions
         {
             DueTime = options.Value.BatchItemInterval,
             Period = options.Value.BatchItemInterval,
@@ -197,19 +207,32 @@ internal sealed partial class BatchJobGrain(
         var budget = GrainFactory.GetGrain<IBudgetGrain>(_tenantId);
         var budgeted = routing.Policy.MonthlyBudgetUsd is not null;
         if (budgeted && !(await budget.ReserveAsync(item.TurnId, worst)).Granted) return; // wait for budget room
+        try
+        {
+            await RunItemAsync(item, model, entry, worst, budgeted ? budget : null, ct);
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+            // The job was cancelled during the item: nothing was stored for it, so its reservation goes back.
+            if (budgeted) await budget.ReleaseAsync(item.TurnId);
+            throw;
+        }
+    }
 
+    private async Task RunItemAsync(BatchItem item, ModelRegistration model, ModelEntry entry, decimal worst, IBudgetGrain? budget, CancellationToken ct)
+    {
         var turn = await moderation.CheckInputAsync(Caller, item.ConversationId, item.TurnId, item.Prompt, ct);
         var (turnUsage, shown) = (TurnUsage.None, "");
         try
         {
             if (!turn.Verdict.Allowed)
             {
-                if (budgeted) await budget.ReleaseAsync(item.TurnId);
+                if (budget is not null) await budget.ReleaseAsync(item.TurnId);
                 await items.CompleteItemAsync(_tenantId, _jobId, item.Index, turn.Verdict.TextToStore, null,
                     turn.Verdict.RefusalMessage ?? "This prompt can't be answered.", 0, 0, 0, 0, ct);
                 return;
             }
-            (turnUsage, shown) = await AnswerAsync(item, turn, model, entry, worst, budgeted ? budget : null, ct);
+            (turnUsage, shown) = await AnswerAsync(item, turn, model, entry, worst, budget, ct);
         }
         finally
         {

@@ -176,11 +176,35 @@ public sealed class BatchModerationTests(RoutingPlatform fx) : RoutingPlatformTe
         await Task.Delay(TimeSpan.FromSeconds(2));
         Assert.Equal(calls, fx.Model.Requests.Count(r => r.Model == t.ServerName("small")));
         var items = await ResultsAsync(t, jobId);
-        Assert.Equal(8 - answered, items.Count(i => i!["error"]?.GetValue<string>() == "Cancelled before it ran."));
-        Assert.All(items.Where(i => i!["error"]?.GetValue<string>() == "Cancelled before it ran."),
+        Assert.Equal(8 - answered, items.Count(i => i!["error"]?.GetValue<string>() == "Cancelled before it was answered."));
+        Assert.All(items.Where(i => i!["error"]?.GetValue<string>() == "Cancelled before it was answered."),
             i => Assert.Equal((0m, ""), (i!["costUsd"]!.GetValue<decimal>(), i["prompt"]?.GetValue<string>() ?? "")));
         // Cancelling again answers the same job.
         Assert.Equal("cancelled", (await t.User.PostAsync($"/v1/batches/{jobId}/cancel", new { })).Body!["status"]!.GetValue<string>());
+    }
+
+    [Fact(DisplayName = "While an item waits on a slow model, the job's status answers at once and cancel stops the call: the item ends cancelled at no cost and its budget reservation is released")]
+    public async Task Status_and_cancel_do_not_wait_for_the_model()
+    {
+        using var t = await fx.NewTenantAsync();
+        await t.SetPolicyAsync(new { smallModelId = "small", largeModelId = "large", monthlyBudgetUsd = 100m, atBudgetLimit = "refuse" });
+        fx.Model.Control.SetModel(t.ServerName("small"), fx.Model.Control.Default with { TimeToFirstToken = TimeSpan.FromSeconds(60) });
+        var jobId = await SubmitAsync(t, ["Summarize report one", "Summarize report two"]);
+        for (var i = 0; i < 300 && !fx.Model.Requests.Any(r => r.Model == t.ServerName("small")); i++) await Task.Delay(100);
+        Assert.Contains(fx.Model.Requests, r => r.Model == t.ServerName("small"));
+
+        using (var quick = new CancellationTokenSource(TimeSpan.FromSeconds(3)))
+        {
+            var status = await t.User.Http.GetFromJsonAsync<JsonNode>($"/v1/batches/{jobId}", quick.Token);
+            Assert.Contains(status!["status"]!.GetValue<string>(), new[] { "queued", "running" });
+            using var cancel = await t.User.Http.PostAsync($"/v1/batches/{jobId}/cancel", null, quick.Token);
+            var cancelled = await cancel.Content.ReadFromJsonAsync<JsonNode>(quick.Token);
+            Assert.Equal(HttpStatusCode.OK, cancel.StatusCode);
+            Assert.Equal(("cancelled", 0, 2), (cancelled!["status"]!.GetValue<string>(), cancelled["succeeded"]!.GetValue<int>(), cancelled["failed"]!.GetValue<int>()));
+        }
+        var items = await ResultsAsync(t, jobId);
+        Assert.All(items, i => Assert.Equal(("Cancelled before it was answered.", 0m), (i!["error"]!.GetValue<string>(), i["costUsd"]!.GetValue<decimal>())));
+        Assert.Equal(0m, (await t.GetAsync("/v1/routing/budget"))["reservedUsd"]!.GetValue<decimal>());
     }
 
     [Fact(DisplayName = "Deleting a user deletes their finished batch jobs (also one whose items name no owner, as stored before they did): not found for the admin, nor for a new user given the same id; another user's job stays")]
