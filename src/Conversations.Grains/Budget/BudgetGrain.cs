@@ -1,3 +1,4 @@
+using System.Globalization;
 using Conversations.Contracts.Routing;
 using Conversations.Grains.Routing;
 using Conversations.Routing.Cost;
@@ -48,7 +49,7 @@ internal sealed partial class BudgetGrain(
         var status = _ledger.Status(now);
         // At 100 % the budget stays closed for the month, so the policy applies to every later turn alike.
         if (status.Exhausted && amountUsd <= status.BudgetUsd)
-            return new BudgetReservationResult(false, $"monthly budget of {status.BudgetUsd} USD is used up ({status.SpentUsd:0.####} USD spent)", 0)
+            return new BudgetReservationResult(false, $"monthly budget of {status.BudgetUsd} USD is closed for the month ({status.SpentUsd:0.######} USD spent)", 0)
             {
                 Denial = BudgetDenial.Exhausted, BudgetUsd = status.BudgetUsd, SpentUsd = status.SpentUsd,
             };
@@ -120,6 +121,13 @@ internal sealed partial class BudgetGrain(
             state.State.Alerts.Where(a => a.Month == s.Month).ToList()));
     }
 
+    // The 100 % alert also comes when what is left cannot hold a turn's worst case (the month closes then, so every
+    // later turn meets the same policy): it says so, rather than that the spend reached the budget.
+    private static string AlertText(BudgetAlert alert) =>
+        alert.ThresholdPercent >= 100 && alert.SpentUsd < alert.BudgetUsd
+            ? string.Create(CultureInfo.InvariantCulture, $"The monthly budget is closed for {alert.Month}: {alert.SpentUsd:0.######} of {alert.BudgetUsd} USD is spent, and what is left cannot hold one more answer at its worst case; turns follow the at-limit policy until the budget is raised.")
+            : string.Create(CultureInfo.InvariantCulture, $"Monthly spend reached {alert.ThresholdPercent} % of the budget: {alert.SpentUsd:0.####} of {alert.BudgetUsd} USD in {alert.Month}.");
+
     private async Task SaveAsync(IReadOnlyList<BudgetAlert> alerts, DateTimeOffset now)
     {
         foreach (var alert in alerts)
@@ -134,10 +142,10 @@ internal sealed partial class BudgetGrain(
         {
             // The admin sees alerts with the routing events; losing this copy (the grain keeps its own) is harmless.
             await GrainFactory.GetGrain<IRoutingConfigGrain>(this.GetPrimaryKeyString()).RecordEventAsync(new RoutingEvent(now, $"budget-{alert.ThresholdPercent}",
-                $"Monthly spend reached {alert.ThresholdPercent} % of the budget: {alert.SpentUsd:0.####} of {alert.BudgetUsd} USD in {alert.Month}."));
+                AlertText(alert)));
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Budget alert for {TenantId}: {Threshold} % reached ({Spent} of {Budget} USD)")]
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Budget alert for {TenantId}: {Threshold} % (spent {Spent} of {Budget} USD; at 100 % with less spent, what is left cannot hold one more answer)")]
     private static partial void LogAlert(ILogger logger, string tenantId, int threshold, decimal spent, decimal budget);
 }

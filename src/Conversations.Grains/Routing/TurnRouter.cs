@@ -48,8 +48,8 @@ internal sealed partial class TurnRouter(
             $"This workspace's monthly model budget ({Usd(grant.BudgetUsd)}) is smaller than one answer can cost ({Usd(worstCaseUsd)} at most), "
             + "so no question can be answered. Ask your administrator to raise the budget.", false),
         _ => (TurnErrorCodes.BudgetExhausted,
-            $"This workspace has used its monthly model budget ({Usd(grant.SpentUsd)} of {Usd(grant.BudgetUsd)} spent; one answer can cost up to {Usd(worstCaseUsd)}), "
-            + "so new questions cannot be answered until an administrator raises the budget or the month ends.", false),
+            $"This workspace's monthly model budget is closed: {Usd(grant.SpentUsd)} of {Usd(grant.BudgetUsd)} is spent, and what was left could not hold "
+            + "an answer (one can cost up to " + Usd(worstCaseUsd) + "), so new questions cannot be answered until an administrator raises the budget or the month ends.", false),
     };
 
     private readonly HardCodedReplies _replies = new();
