@@ -71,7 +71,8 @@ internal static class ConversationsApi
         if (!string.IsNullOrEmpty(cursor))
         {
             var parts = cursor.Split('|', 2);
-            if (parts.Length != 2 || !long.TryParse(parts[0], CultureInfo.InvariantCulture, out var ticks))
+            if (parts.Length != 2 || !long.TryParse(parts[0], CultureInfo.InvariantCulture, out var ticks)
+                || ticks < DateTimeOffset.MinValue.UtcTicks || ticks > DateTimeOffset.MaxValue.UtcTicks || !Ids.IsId(parts[1]))
                 return Problems.InvalidCursor();
             after = new ConversationCursor(new DateTimeOffset(ticks, TimeSpan.Zero), parts[1]);
         }

@@ -33,6 +33,8 @@ internal sealed partial class ApiExceptionHandler(IProblemDetailsService problem
                 (400, "The request is not valid", StorableText.SurrogateDetail("The body")),
             BadHttpRequestException b =>
                 (b.StatusCode, "The request is not valid", FriendlyBadRequest(b, http.Request.Query, out field)),
+            // Without .NET's " (Parameter 'x')" suffix, which names a method's parameter, not a field of the request.
+            ArgumentException { ParamName: { } name } a => (400, "The request is not valid", a.Message.Replace($" (Parameter '{name}')", "", StringComparison.Ordinal)),
             ArgumentException a => (400, "The request is not valid", a.Message),
             // The tenant's knowledge base is full: a state to change (delete documents, a higher limit), not a bad request.
             KnowledgeQuotaExceededException q => (409, "Knowledge base full", q.Message),

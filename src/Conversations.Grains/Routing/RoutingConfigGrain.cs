@@ -59,8 +59,16 @@ internal sealed class RoutingConfigGrain(
     {
         var models = state.State.Models.Where(m => !string.Equals(m.Id, modelId, StringComparison.OrdinalIgnoreCase)).ToList();
         if (models.Count == state.State.Models.Count) return false;
-        // The policy must not name a removed model: validation says which rule still uses it.
-        ConfigMapping.Validate(models, state.State.Policy);
+        // The policy must not name a removed model: said as what to change first, not as an unknown model.
+        try
+        {
+            ConfigMapping.Validate(models, state.State.Policy);
+        }
+        catch (ArgumentException e) when (e.Message.Contains($"'{modelId}'", StringComparison.OrdinalIgnoreCase))
+        {
+            throw new ArgumentException($"Model '{modelId}' is still used by the routing policy ({e.Message.Replace(" is not in the model catalog.", "", StringComparison.Ordinal)}); "
+                + "change the policy (PUT /v1/routing/policy) to another model first, then delete it.", e);
+        }
         await SaveAsync(models, state.State.Policy, new RoutingEvent(time.GetUtcNow(), "model-removed", $"Model '{modelId}' removed."));
         return true;
     }

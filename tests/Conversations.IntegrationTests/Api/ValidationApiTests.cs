@@ -5,6 +5,30 @@ namespace Conversations.IntegrationTests.Api;
 /// <summary>Request bodies are validated as a whole: one 400 names every bad field by its JSON name.</summary>
 public sealed class ValidationApiTests(PlatformFixture fx) : PlatformTests
 {
+    [Fact(DisplayName = "Model registration: credentials in the endpoint URL are refused (the key goes in apiKey), messages carry no .NET parameter names, and deleting a model the policy uses says to change the policy first; a made-up conversation cursor is the invalid-cursor 400")]
+    public async Task Model_and_cursor_messages()
+    {
+        var (admin, user) = await fx.NewTenantAsync("valm");
+        object Model(string endpoint) => new { endpoint, modelName = "m1", tier = "small", inputPerMillion = 0.1, outputPerMillion = 0.2, contextWindowTokens = 8000 };
+        var withUser = await ApiClient.ProblemAsync(await admin.Http.PutAsJsonAsync("/v1/routing/models/m1", Model("https://user:secret@models.example.com/v1")), HttpStatusCode.BadRequest);
+        Assert.Contains("apiKey", withUser["detail"]!.GetValue<string>());
+        Assert.DoesNotContain("secret", withUser.ToJsonString());
+        var ftp = await ApiClient.ProblemAsync(await admin.Http.PutAsJsonAsync("/v1/routing/models/m1", Model("ftp://models.example.com/v1")), HttpStatusCode.BadRequest);
+        Assert.DoesNotContain("(Parameter", ftp["detail"]!.GetValue<string>());
+
+        await ApiClient.EnsureAsync(await admin.Http.PutAsJsonAsync("/v1/routing/models/m1", Model("https://models.example.com/v1")), HttpStatusCode.OK);
+        await ApiClient.EnsureAsync(await admin.Http.PutAsJsonAsync("/v1/routing/policy", new { smallModelId = "m1", largeModelId = "m1" }), HttpStatusCode.OK);
+        var inUse = await ApiClient.ProblemAsync(await admin.Http.DeleteAsync("/v1/routing/models/m1"), HttpStatusCode.BadRequest);
+        Assert.Contains("still used by the routing policy", inUse["detail"]!.GetValue<string>());
+        Assert.DoesNotContain("not in the model catalog", inUse["detail"]!.GetValue<string>());
+
+        foreach (var cursor in new[] { "-1|x", "99999999999999999999|x", "3155378976000000000|x", "5|bad id!" })
+        {
+            var bad = await ApiClient.ProblemAsync(await user.Http.GetAsync($"/v1/conversations?cursor={Uri.EscapeDataString(cursor)}"), HttpStatusCode.BadRequest);
+            Assert.Contains("nextCursor", bad["detail"]!.GetValue<string>());
+        }
+    }
+
     [Fact(DisplayName = "Several bad fields give one 400 whose errors name each field as the client wrote it")]
     public async Task Every_bad_field_at_once()
     {
