@@ -36,10 +36,6 @@ public sealed class EndpointPolicy
     {
         if (!Uri.TryCreate(endpoint, UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps))
             return $"endpoint '{endpoint}' must be an absolute http or https URL.";
-        // A user name or password in the URL would be stored and shown like the rest of it: credentials go in apiKey,
-        // which is write-only.
-        if (uri.UserInfo.Length > 0)
-            return "endpoint must not carry a user name or password (user:password@host); send the credential as apiKey, which is stored write-only.";
         var host = NormalizeHost(uri.IdnHost);
         var literal = IPAddress.TryParse(host, out var parsed) ? parsed : null;
         if (_allow.ContainsHost(host) || (literal is not null && _allow.Contains(literal))) return null; // vouched for, http included
@@ -58,6 +54,10 @@ public sealed class EndpointPolicy
     public async Task<string?> CheckRegistrationAsync(string endpoint, CancellationToken cancellationToken = default)
     {
         if (CheckUrl(endpoint) is { } problem) return problem;
+        // A user name or password in the URL would be stored and shown like the rest of it: credentials go in apiKey,
+        // which is write-only.
+        if (new Uri(endpoint).UserInfo.Length > 0)
+            return "endpoint must not carry a user name or password (user:password@host); send the credential as apiKey, which is stored write-only.";
         var host = NormalizeHost(new Uri(endpoint).IdnHost);
         if (IPAddress.TryParse(host, out _) || _allow.ContainsHost(host)) return null;
         IPAddress[] addresses;
