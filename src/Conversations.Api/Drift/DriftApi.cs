@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using System.Text.Json.Serialization;
 using Conversations.Api.Auth;
 using Conversations.Api.Errors;
 using Conversations.Contracts;
@@ -9,6 +10,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 namespace Conversations.Api.Drift;
 
 /// <summary>New drift thresholds; omitted fields keep their current values.</summary>
+[JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
 internal sealed record DriftThresholdsBody(
     double? TopicPsi, double? CentroidShift, double? SpreadRatio, double? LanguagePsi, double? QuestionLengthPsi, double? AnswerLengthPsi,
     double? RefusalRateIncrease, double? NoSourcesRateIncrease, double? FallbackRateIncrease, double? NegativeFeedbackRateIncrease,

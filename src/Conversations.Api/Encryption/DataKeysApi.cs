@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using Conversations.Api.Auth;
 using Conversations.Api.Errors;
 using Conversations.Api.Tenancy;
@@ -59,4 +60,5 @@ internal static class DataKeysApi
 internal sealed record MasterKeyRotated(string MasterKeyId, int Rewrapped);
 
 /// <summary>Confirmation of a data key's destruction: the tenant id again.</summary>
+[JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
 internal sealed record DestroyDataKeyRequest(string? Confirm);

@@ -108,6 +108,12 @@ internal sealed partial class ApiExceptionHandler(IProblemDetailsService problem
             field = ValidationProblems.JsonPath(path.StartsWith("$.", StringComparison.Ordinal) ? path[2..] : path);
             return $"The JSON value of '{field}' must be {ExpectedValue(w.Message.Split(" Path:")[0])}. Numbers are JSON numbers (5, not \"5\"), texts are JSON strings.";
         }
+        // A field an admin body does not take (a typo): refused, so the admin does not believe a change was made.
+        if (b.InnerException is System.Text.Json.JsonException u && UnknownFieldMessage.From(u) is { } unknown)
+        {
+            field = unknown.Field;
+            return unknown.Detail;
+        }
         if (b.InnerException is System.Text.Json.JsonException { Path: { Length: > 2 } twice } d && d.Message.Contains("Duplicate", StringComparison.OrdinalIgnoreCase))
         {
             field = ValidationProblems.JsonPath(twice.StartsWith("$.", StringComparison.Ordinal) ? twice[2..] : twice);

@@ -1,23 +1,29 @@
 using System.ComponentModel.DataAnnotations;
+using System.Text.Json.Serialization;
 using Conversations.Api.Auth;
 using Conversations.Api.Errors;
 using Conversations.Contracts;
 using Conversations.Contracts.Evaluation;
 using Conversations.Contracts.Routing;
+using Conversations.Contracts.Tenancy;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Conversations.Api.Evaluation;
 
 /// <summary>A case as the API takes it.</summary>
+[JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
 internal sealed record EvaluationCaseBody(string? Question, IReadOnlyList<string>? Facts, IReadOnlyList<string>? Sources, string? UserId, string? Role);
 
 /// <summary>A new evaluation set; <see cref="SetId"/> is generated when omitted.</summary>
+[JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
 internal sealed record EvaluationSetBody(string? SetId, string? Name, IReadOnlyList<EvaluationCaseBody>? Cases);
 
 /// <summary>A thumbs-down vote to turn into a case, and what the answer should have had.</summary>
+[JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
 internal sealed record FeedbackCaseBody(string? ConversationId, long? Seq, IReadOnlyList<string>? Facts, IReadOnlyList<string>? Sources, string? Role);
 
 /// <summary>Which catalog model a run asks.</summary>
+[JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
 internal sealed record EvaluationRunBody(string? ModelId);
 
 /// <summary>Tenant admin: evaluation sets, their runs through the chat turn pipeline, and the stored results.</summary>
@@ -47,7 +53,8 @@ internal static class EvaluationApi
         return v1;
     }
 
-    private static async Task<Results<Created<EvaluationSet>, ProblemHttpResult>> CreateSet(EvaluationSetBody body, HttpContext http, IEvaluations evaluations, CancellationToken ct)
+    private static async Task<Results<Created<EvaluationSet>, ProblemHttpResult>> CreateSet(EvaluationSetBody body, HttpContext http, IEvaluations evaluations,
+        ITenantDirectory directory, CancellationToken ct)
     {
         var caller = http.Caller().ToCaller();
         var setId = body.SetId ?? "set_" + Guid.NewGuid().ToString("n")[..16];
@@ -62,9 +69,26 @@ internal static class EvaluationApi
             var c = cases[i];
             parsed.Add(new EvaluationCase(c.Question!.Trim(), [.. (c.Facts ?? []).Select(f => f.Trim())], [.. c.Sources ?? []], c.UserId!, c.Role ?? Roles.User));
         }
+        if (await CheckUsersAsync(caller.TenantId, parsed, directory, ct) is { } unknown) return Problems.BadRequest(unknown);
         var set = new EvaluationSet(setId, body.Name.Trim(), parsed, caller.UserId, DateTimeOffset.UtcNow);
         if (!await evaluations.CreateSetAsync(caller, set, ct)) return Problems.Conflict($"An evaluation set '{setId}' already exists.");
         return TypedResults.Created($"/v1/evaluations/sets/{setId}", set);
+    }
+
+    // A case is asked, and billed, as its user: that user must be one of the tenant's, and may not be asked with more
+    // rights than they have.
+    private static async Task<string?> CheckUsersAsync(string tenantId, IReadOnlyList<EvaluationCase> cases, ITenantDirectory directory, CancellationToken ct)
+    {
+        var users = new Dictionary<string, TenantUser?>(StringComparer.Ordinal);
+        for (var i = 0; i < cases.Count; i++)
+        {
+            var c = cases[i];
+            if (!users.TryGetValue(c.UserId, out var user)) users[c.UserId] = user = await directory.GetUserAsync(tenantId, c.UserId, ct);
+            if (user is null) return $"cases[{i}].userId: there is no user '{c.UserId}' in this tenant.";
+            if (c.Role == Roles.TenantAdmin && user.Role != Roles.TenantAdmin)
+                return $"cases[{i}].role: user '{c.UserId}' is a {user.Role}, not a {Roles.TenantAdmin}.";
+        }
+        return null;
     }
 
     private static string? Check(EvaluationCaseBody? c, int i)

@@ -1,14 +1,18 @@
+using System.Text.Json.Serialization;
 using Conversations.Contracts.Knowledge;
 
 namespace Conversations.Api.Knowledge;
 
 /// <summary>Body of PUT /v1/acl/roles/{role}.</summary>
+[JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
 internal sealed record PutRoleRequest(IReadOnlyList<string>? Includes, IReadOnlyList<string>? Labels);
 
 /// <summary>Body of POST /v1/acl/roles/{role}/grants.</summary>
+[JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
 internal sealed record GrantRequest(string? Label);
 
 /// <summary>Body of PUT /v1/acl/users/{userId}/roles.</summary>
+[JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
 internal sealed record SetUserRolesRequest(IReadOnlyList<string>? Roles);
 
 /// <summary>The ACL version after an edit.</summary>

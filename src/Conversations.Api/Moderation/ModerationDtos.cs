@@ -1,7 +1,10 @@
+using System.Text.Json.Serialization;
+
 namespace Conversations.Api.Moderation;
 
 /// <summary>Body of PUT /v1/moderation/lexicons/{name}: <c>words</c> match as whole words (anywhere in CJK), <c>substringWords</c> also
 /// inside longer words; <c>scope</c> says which texts it checks ("both", the default, "input" or "output").</summary>
+[JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
 internal sealed record PutLexiconRequest(
     IReadOnlyList<string>? Words, string? RiskLevel, string? Action, string? Label, IReadOnlyList<string>? SubstringWords = null, string? Scope = null);
 

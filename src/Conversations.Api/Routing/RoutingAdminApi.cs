@@ -1,7 +1,7 @@
 using System.ComponentModel.DataAnnotations;
+using System.Text.Json.Nodes;
 using Conversations.Api.Auth;
 using Conversations.Api.Errors;
-using System.Text.Json.Nodes;
 using Conversations.Contracts;
 using Conversations.Contracts.Audit;
 using Conversations.Contracts.Evaluation;
@@ -42,14 +42,11 @@ internal static class RoutingAdminApi
     private static async Task<Results<Ok<RoutingConfigDto>, ProblemHttpResult>> PutModel(string modelId, ModelBody body, HttpContext http, IGrainFactory grains)
     {
         if (!Ids.IsId(modelId)) return Problems.BadRequest("The model id may use letters, digits, '.', '_', '-' and '@' (1–64 characters).");
-        if (string.IsNullOrWhiteSpace(body.Endpoint)) return Problems.BadRequest("endpoint is required: the OpenAI-compatible base URL including /v1.");
-        if (string.IsNullOrWhiteSpace(body.ModelName)) return Problems.BadRequest("modelName is required: the model name the endpoint expects.");
-        if (body.InputPerMillion is null || body.OutputPerMillion is null)
-            return Problems.BadRequest("inputPerMillion and outputPerMillion are required (USD per million tokens); cachedInputPerMillion defaults to the input price.");
-        if (body.ContextWindowTokens is null) return Problems.BadRequest("contextWindowTokens is required.");
-        var model = new ModelRegistration(modelId, body.Endpoint.Trim(), body.ApiKey, body.ModelName.Trim(), body.Tier ?? "small", body.Domains ?? [],
-            body.InputPerMillion.Value, body.CachedInputPerMillion ?? body.InputPerMillion.Value, body.OutputPerMillion.Value,
-            body.ContextWindowTokens.Value, body.BatchDiscount ?? 0m, body.SendPromptCacheKey, body.Vision ?? false);
+        // The body's attributes checked the required fields together (one 400 naming each); cachedInputPerMillion
+        // defaults to the input price.
+        var model = new ModelRegistration(modelId, body.Endpoint!.Trim(), body.ApiKey, body.ModelName!.Trim(), body.Tier ?? "small", body.Domains ?? [],
+            body.InputPerMillion!.Value, body.CachedInputPerMillion ?? body.InputPerMillion.Value, body.OutputPerMillion!.Value,
+            body.ContextWindowTokens!.Value, body.BatchDiscount ?? 0m, body.SendPromptCacheKey, body.Vision ?? false);
         // An edit (a new price, say) need not repeat what the admin cannot read back or did not touch: a left-out apiKey
         // keeps the stored key ("" removes it), and left-out vision / sendPromptCacheKey keep the stored settings.
         var kept = (body.ApiKey is null ? ModelFieldsKept.ApiKey : 0) | (body.Vision is null ? ModelFieldsKept.Vision : 0)

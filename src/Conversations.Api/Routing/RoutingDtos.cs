@@ -1,3 +1,5 @@
+using System.ComponentModel.DataAnnotations;
+using System.Text.Json.Serialization;
 using Conversations.Contracts.Routing;
 
 namespace Conversations.Api.Routing;
@@ -7,10 +9,17 @@ namespace Conversations.Api.Routing;
 /// tokens, and whether it reads images. Replacing a registered model, a left-out apiKey keeps the stored key (as long as
 /// the endpoint is the same), "" removes it; a left-out vision or sendPromptCacheKey keeps the stored setting.
 /// </summary>
-internal sealed record ModelBody(
-    string? Endpoint, string? ApiKey, string? ModelName, string? Tier, IReadOnlyList<string>? Domains,
-    decimal? InputPerMillion, decimal? CachedInputPerMillion, decimal? OutputPerMillion, int? ContextWindowTokens, decimal? BatchDiscount,
-    bool? SendPromptCacheKey = null, bool? Vision = null);
+[JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
+public sealed record ModelBody(
+    [Required(ErrorMessage = "endpoint is required: the OpenAI-compatible base URL including /v1.")] string? Endpoint,
+    string? ApiKey,
+    [Required(ErrorMessage = "modelName is required: the model name the endpoint expects.")] string? ModelName,
+    string? Tier, IReadOnlyList<string>? Domains,
+    [Required(ErrorMessage = "inputPerMillion is required (USD per million input tokens).")] decimal? InputPerMillion,
+    decimal? CachedInputPerMillion,
+    [Required(ErrorMessage = "outputPerMillion is required (USD per million output tokens).")] decimal? OutputPerMillion,
+    [Required(ErrorMessage = "contextWindowTokens is required: how many tokens the model reads at most.")] int? ContextWindowTokens,
+    decimal? BatchDiscount, bool? SendPromptCacheKey = null, bool? Vision = null);
 
 /// <summary>A registered model as the admin sees it: the key is never shown, only whether one is set.</summary>
 internal sealed record ModelDto(
@@ -45,10 +54,12 @@ internal sealed record SharedCircuitDto(string Circuit, DateTimeOffset? BreakUnt
 }
 
 /// <summary>Body of POST /v1/routing/canary/rollback.</summary>
+[JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
 internal sealed record RollbackBody(string? Reason);
 
 /// <summary>
 /// Promotion options: the evaluation set (default: the canary's) and margin (default: the canary's); <see cref="Override"/>
 /// promotes despite a failing gate and needs a <see cref="Reason"/>, recorded in the routing events with who and when.
 /// </summary>
+[JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
 internal sealed record PromoteBody(string? EvaluationSetId, double? Margin, bool? Override, string? Reason);

@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using Conversations.Api.Auth;
 using Conversations.Api.Errors;
 using Conversations.Contracts;
@@ -8,6 +9,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 namespace Conversations.Api.Security;
 
 /// <summary>Body of PUT /v1/tenant/cors-origins.</summary>
+[JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
 internal sealed record CorsOriginsRequest(IReadOnlyList<string>? Origins);
 
 /// <summary>A tenant's allowed web origins.</summary>

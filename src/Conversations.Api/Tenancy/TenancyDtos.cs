@@ -1,9 +1,11 @@
 using System.ComponentModel.DataAnnotations;
+using System.Text.Json.Serialization;
 using Conversations.Contracts;
 
 namespace Conversations.Api.Tenancy;
 
 /// <summary>Body of POST /v1/tenants.</summary>
+[JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
 public sealed record CreateTenantRequest(
     [Required(ErrorMessage = TenancyMessages.TenantId), RegularExpression(Ids.TenantIdPattern, ErrorMessage = TenancyMessages.TenantIdFormat)] string? TenantId,
     [MaxLength(200, ErrorMessage = "name may have at most 200 characters.")] string? Name,
@@ -19,6 +21,7 @@ public sealed record TenantDto(string TenantId, string Name, DateTimeOffset Crea
 public sealed record TenantPage(IReadOnlyList<TenantDto> Tenants, string? NextCursor);
 
 /// <summary>Body of POST /v1/users.</summary>
+[JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
 public sealed record CreateUserRequest(
     [Required(ErrorMessage = TenancyMessages.UserId), RegularExpression(Ids.IdPattern, ErrorMessage = TenancyMessages.UserIdFormat)] string? UserId,
     [MaxLength(200, ErrorMessage = "displayName may have at most 200 characters.")] string? DisplayName,

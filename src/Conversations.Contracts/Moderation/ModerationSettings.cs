@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace Conversations.Contracts.Moderation;
 
 /// <summary>A tenant's moderation settings: request and token limits per user and per tenant, and the Green outage policy.</summary>
@@ -68,6 +70,7 @@ public sealed record ModerationSettings
 
 /// <summary>A partial update of <see cref="ModerationSettings"/>; null fields stay as they are.</summary>
 [GenerateSerializer, Immutable, Alias("moderation-settings-patch")]
+[JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
 public sealed record ModerationSettingsPatch
 {
     /// <summary>New per-user requests a minute.</summary>

@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace Conversations.Contracts.Routing;
 
 /// <summary>
@@ -41,10 +43,12 @@ public enum ModelFieldsKept
 
 /// <summary>Questions about <see cref="Domain"/> go to <see cref="ModelId"/>.</summary>
 [GenerateSerializer, Immutable, Alias("routing-domain-rule")]
+[JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
 public sealed record DomainRuleSettings([property: Id(0)] string Domain, [property: Id(1)] string ModelId);
 
 /// <summary>A canary release: <see cref="Share"/> of the baseline's conversations go to the candidate, judged by the thresholds.</summary>
 [GenerateSerializer, Immutable, Alias("routing-canary")]
+[JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
 public sealed record CanarySettings
 {
     /// <summary>The new model.</summary>
@@ -73,6 +77,7 @@ public sealed record CanarySettings
 
 /// <summary>A tenant's routing policy as the admin sets it.</summary>
 [GenerateSerializer, Immutable, Alias("routing-policy")]
+[JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
 public sealed record RoutingPolicySettings
 {
     /// <summary>The default model for simple questions.</summary>

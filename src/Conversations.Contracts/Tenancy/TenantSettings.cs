@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace Conversations.Contracts.Tenancy;
 
 /// <summary>A tenant's settings: the assistant's voice and the prompt budgets. Defaults are the platform's.</summary>
@@ -29,6 +31,7 @@ public sealed record TenantSettings
 
 /// <summary>A partial update of <see cref="TenantSettings"/>; null fields are left as they are.</summary>
 [GenerateSerializer, Immutable, Alias("tenant-settings-patch")]
+[JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
 public sealed record TenantSettingsPatch
 {
     [Id(0)] public string? Name { get; init; }

@@ -10,6 +10,7 @@ using Conversations.Contracts.Routing;
 using Conversations.Prompting.History;
 using Conversations.Storage.Audit;
 using Conversations.Storage.Evaluation;
+using Conversations.Storage.Tenancy;
 
 namespace Conversations.Grains.Evaluation;
 
@@ -18,7 +19,8 @@ namespace Conversations.Grains.Evaluation;
 /// pinned to the model, deleted afterwards): the same rate limits, moderation, knowledge ACL, budget and usage ledger as
 /// chat. Cases run one after the other so a run never takes more than one turn's share of the tenant's limits.
 /// </summary>
-internal sealed class Evaluations(IGrainFactory grains, EvaluationStore store, AuditStore audit, IAnswerScorer scorer, TimeProvider time) : IEvaluations
+internal sealed class Evaluations(IGrainFactory grains, EvaluationStore store, AuditStore audit, TenancyStore users, IAnswerScorer scorer, TimeProvider time)
+    : IEvaluations
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
@@ -126,6 +128,8 @@ internal sealed class Evaluations(IGrainFactory grains, EvaluationStore store, A
         // A case is a chat turn of its user, not the admin's change: what it writes (budget, tallies) is not audited as
         // the admin request. The context change stays inside this method.
         AuditedRequest.Set(null);
+        // The user was deleted after the set was written: nobody to ask as, and nobody to bill.
+        if (await users.GetUserAsync(tenantId, c.UserId, ct) is null) return new EvaluationAnswer("", [], "unknown_user", null, 0, 0);
         var caller = new Caller(tenantId, c.UserId, c.Role);
         var limits = grains.GetGrain<IUserRateLimitGrain>(GrainKeys.Scoped(tenantId, c.UserId));
         var admitted = await limits.TryAdmitAsync();

@@ -29,6 +29,29 @@ public sealed class ValidationApiTests(PlatformFixture fx) : PlatformTests
         }
     }
 
+    [Fact(DisplayName = "A field an admin body does not take is a 400 naming it and the closest real field, nested ones too; nothing changes. A model missing several fields gets one 400 naming each")]
+    public async Task Unknown_admin_fields_are_refused()
+    {
+        var (admin, _) = await fx.NewTenantAsync("valu");
+        var before = await admin.Http.GetStringAsync("/v1/tenant/settings");
+        var typo = await ApiClient.ProblemAsync(await admin.Http.PatchAsJsonAsync("/v1/tenant/settings", new { summaryThreshold = -1 }), HttpStatusCode.BadRequest);
+        Assert.Equal("summaryThreshold", typo["field"]!.GetValue<string>());
+        Assert.Contains("did you mean 'summaryThresholdTokens'", typo["detail"]!.GetValue<string>());
+        Assert.DoesNotContain("TenantSettingsPatch", typo.ToJsonString());
+        Assert.Equal(before, await admin.Http.GetStringAsync("/v1/tenant/settings"));
+        await ApiClient.ProblemAsync(await admin.Http.PatchAsJsonAsync("/v1/moderation/settings", new { userRequestsPerMinutes = 5 }), HttpStatusCode.BadRequest);
+
+        var missing = await ApiClient.ProblemAsync(await admin.Http.PutAsJsonAsync("/v1/routing/models/m1", new { endpoint = "https://models.example.com/v1", tier = "small" }), HttpStatusCode.BadRequest);
+        Assert.Equal(["contextWindowTokens", "inputPerMillion", "modelName", "outputPerMillion"], missing["errors"]!.AsObject().Select(e => e.Key).Order(StringComparer.Ordinal));
+        await ApiClient.EnsureAsync(await admin.Http.PutAsJsonAsync("/v1/routing/models/m1",
+            new { endpoint = "https://models.example.com/v1", modelName = "m1", tier = "small", inputPerMillion = 0.1, outputPerMillion = 0.2, contextWindowTokens = 8000 }), HttpStatusCode.OK);
+        var nested = await ApiClient.ProblemAsync(await admin.Http.PutAsJsonAsync("/v1/routing/policy",
+            new { smallModelId = "m1", largeModelId = "m1", canary = new { candidateModelId = "m1", baselineModelId = "m1", shares = 0.5 } }), HttpStatusCode.BadRequest);
+        Assert.Equal("canary.shares", nested["field"]!.GetValue<string>());
+        Assert.Contains("'share'", nested["detail"]!.GetValue<string>());
+        Assert.Null((await admin.GetJsonAsync("/v1/routing"))["policy"]);
+    }
+
     [Fact(DisplayName = "Several bad fields give one 400 whose errors name each field as the client wrote it")]
     public async Task Every_bad_field_at_once()
     {

@@ -133,6 +133,32 @@ public sealed class EvaluationGateTests(RoutingPlatform fx) : RoutingPlatformTes
         Assert.Single((await other.GetAsync("/v1/evaluations/sets")).AsArray());
     }
 
+    [Fact(DisplayName = "A case is asked as a user of the tenant with no more than their role; a case whose user was deleted since is not asked or billed")]
+    public async Task Case_users_are_the_tenants()
+    {
+        using var t = await TenantWithCandidateAsync("worse", BadAnswer);
+        object Set(string userId, string role) => new { name = "x", cases = new object[] { new { question = "How long do I have?", userId = "alice" }, new { question = "q?", userId, role } } };
+        var ghost = await ApiClient.ProblemAsync(await t.Admin.Http.PostAsJsonAsync("/v1/evaluations/sets", Set("ghost", "user")), HttpStatusCode.BadRequest);
+        Assert.Contains("cases[1].userId", ghost["detail"]!.GetValue<string>());
+        Assert.Contains("'ghost'", ghost["detail"]!.GetValue<string>());
+        var raised = await ApiClient.ProblemAsync(await t.Admin.Http.PostAsJsonAsync("/v1/evaluations/sets", Set("alice", "tenant_admin")), HttpStatusCode.BadRequest);
+        Assert.Contains("cases[1].role", raised["detail"]!.GetValue<string>());
+        Assert.DoesNotContain((await t.GetAsync("/v1/evaluations/sets")).AsArray(), s => s!["name"]!.GetValue<string>() == "x");
+
+        await t.Admin.CreateUserWithKeyAsync("leaver");
+        var created = await t.Admin.Http.PostAsJsonAsync("/v1/evaluations/sets", Set("leaver", "user"));
+        await ApiClient.EnsureAsync(created, HttpStatusCode.Created);
+        var setId = (await created.Content.ReadFromJsonAsync<JsonNode>())!["setId"]!.GetValue<string>();
+        Assert.Equal(HttpStatusCode.NoContent, (await t.Admin.Http.DeleteAsync("/v1/users/leaver")).StatusCode);
+        var run = await t.Admin.Http.PostAsJsonAsync($"/v1/evaluations/sets/{setId}/runs", new { modelId = "base" });
+        await ApiClient.EnsureAsync(run, HttpStatusCode.Created);
+        var results = (await run.Content.ReadFromJsonAsync<JsonNode>())!["results"]!.AsArray();
+        Assert.NotEqual("unknown_user", results[0]!["errorCode"]?.GetValue<string>());
+        Assert.False(string.IsNullOrEmpty(results[0]!["answer"]!.GetValue<string>()));
+        Assert.Equal("unknown_user", results[1]!["errorCode"]!.GetValue<string>());
+        Assert.Equal(0, (await t.GetAsync("/v1/usage?userId=leaver"))["totals"]!["turns"]!.GetValue<long>());
+    }
+
     [Fact(DisplayName = "A thumbs-down answer becomes an evaluation case in one call: its question, asked as the voter; a thumbs up or another tenant's vote cannot")]
     public async Task Negative_feedback_becomes_a_case()
     {
