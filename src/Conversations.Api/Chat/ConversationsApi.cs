@@ -26,6 +26,13 @@ internal static class ConversationsApi
     /// <summary>The request header a client may send instead of a body turnId: a retried send with the same key is the same turn.</summary>
     public const string IdempotencyKeyHeader = "Idempotency-Key";
 
+    /// <summary>The refusal of a request with more than one Idempotency-Key header.</summary>
+    public const string IdempotencyKeySentTwice = "The Idempotency-Key header appears more than once; send one key per request.";
+
+    /// <summary>Whether the request carries several keys: header lines, or values a client joined with commas (no key has one).</summary>
+    public static bool IdempotencyKeySentMoreThanOnce(HttpContext http) =>
+        http.Request.Headers[IdempotencyKeyHeader] is var keys && (keys.Count > 1 || keys.Any(k => k?.Contains(',', StringComparison.Ordinal) == true));
+
     /// <summary>Maps the routes under <c>/v1/conversations</c>.</summary>
     public static RouteGroupBuilder MapConversationsApi(this RouteGroupBuilder v1)
     {
@@ -248,6 +255,8 @@ internal static class ConversationsApi
         if (body.TurnId is not null && !Ids.IsId(body.TurnId)) return Problems.BadRequest("turnId may use letters, digits, '.', '_', '-' and '@' (1–64 characters).", "turnId");
         if (body.Replaces is not null && !Ids.IsId(body.Replaces))
             return Problems.BadRequest("replaces must be the id of the conversation's last turn (letters, digits, '.', '_', '-' and '@', 1–64 characters).", "replaces");
+        // Two keys name two turns: which one a retry meant cannot be known.
+        if (IdempotencyKeySentMoreThanOnce(http)) return Problems.BadRequest(IdempotencyKeySentTwice, IdempotencyKeyHeader);
         var key = http.Request.Headers[IdempotencyKeyHeader].FirstOrDefault();
         if (key is not null && !Ids.IsId(key)) return Problems.BadRequest("Idempotency-Key may use letters, digits, '.', '_', '-' and '@' (1–64 characters).", IdempotencyKeyHeader);
         if (key is not null && body.TurnId is not null && key != body.TurnId)

@@ -48,8 +48,14 @@ internal static class AclApi
         return TypedResults.Ok(new AclVersionDto(await Acl(http, grains).GrantAsync(role, body.Label)));
     }
 
-    private static async Task<Ok<AclVersionDto>> Revoke(string role, string label, HttpContext http, IGrainFactory grains) =>
-        TypedResults.Ok(new AclVersionDto(await Acl(http, grains).RevokeAsync(role, label)));
+    // Revoking what the role does not hold is a 404, not a 200: a typo in the label must not read as access taken away.
+    private static async Task<Results<Ok<AclVersionDto>, ProblemHttpResult>> Revoke(string role, string label, HttpContext http, IGrainFactory grains)
+    {
+        var acl = Acl(http, grains);
+        if ((await acl.GetAsync()).Roles.FirstOrDefault(r => r.Name == role) is not { } defined) return Problems.NotFound($"Role '{role}'");
+        if (!defined.Labels.Contains(label, StringComparer.Ordinal)) return Problems.NotFound($"A grant of label '{label}' to role '{role}'");
+        return TypedResults.Ok(new AclVersionDto(await acl.RevokeAsync(role, label)));
+    }
 
     private static async Task<Results<Ok<AclVersionDto>, ProblemHttpResult>> SetUserRoles(
         string userId, SetUserRolesRequest? body, HttpContext http, IGrainFactory grains, ITenantDirectory users, CancellationToken ct)

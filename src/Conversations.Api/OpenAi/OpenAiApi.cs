@@ -78,6 +78,8 @@ internal static class OpenAiApi
     {
         var caller = http.Caller().ToCaller();
         // The SDKs retry 409, 429 and 5xx: with the same Idempotency-Key (in the same conversation) a retry is the same turn.
+        if (ConversationsApi.IdempotencyKeySentMoreThanOnce(http))
+            return CompletionRequestCheck.Invalid(ConversationsApi.IdempotencyKeySentTwice, ConversationsApi.IdempotencyKeyHeader);
         var idempotencyKey = http.Request.Headers[ConversationsApi.IdempotencyKeyHeader].FirstOrDefault();
         if (idempotencyKey is not null && !Ids.IsId(idempotencyKey))
             return CompletionRequestCheck.Invalid("The Idempotency-Key header may use letters, digits, '.', '_', '-' and '@' (1–64 characters).", ConversationsApi.IdempotencyKeyHeader);

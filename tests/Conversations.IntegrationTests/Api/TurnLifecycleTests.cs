@@ -154,6 +154,21 @@ public sealed class TurnLifecycleTests(TurnPlatformFixture fx) : IClassFixture<T
         await ApiClient.EnsureAsync(again, HttpStatusCode.OK);
         Assert.Equal(live.AnswerText(), (await ApiClient.ReadEventsAsync(await again.Content.ReadAsStreamAsync())).AnswerText());
         Assert.Equal(2, (await user.MessagesAsync(id)).Count);
+
+        // Two keys in one request name two turns: a 400 on both front doors, and nothing is asked.
+        using var twice = new HttpRequestMessage(HttpMethod.Post, $"/v1/conversations/{id}/messages") { Content = JsonContent.Create(new { text = "Another question?" }) };
+        twice.Headers.Add("Idempotency-Key", ["k-one", "k-two"]);
+        var problem = await ApiClient.ProblemAsync(await user.Http.SendAsync(twice), HttpStatusCode.BadRequest);
+        Assert.Contains("more than once", problem["detail"]!.GetValue<string>());
+        using var openAi = new HttpRequestMessage(HttpMethod.Post, "/v1/chat/completions")
+        {
+            Content = JsonContent.Create(new { model = "auto", messages = new[] { new { role = "user", content = "Another question?" } } }),
+        };
+        openAi.Headers.Add("Idempotency-Key", ["k-one", "k-two"]);
+        using var refused = await user.Http.SendAsync(openAi);
+        Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
+        Assert.Contains("more than once", (await refused.Content.ReadFromJsonAsync<JsonNode>())!["error"]!["message"]!.GetValue<string>());
+        Assert.Equal(2, (await user.MessagesAsync(id)).Count);
     }
 
     [Fact(DisplayName = "Sends of one turn id that arrive together (a client retrying before the first reached the server) are one turn: one question, one answer, every stream ends with it")]

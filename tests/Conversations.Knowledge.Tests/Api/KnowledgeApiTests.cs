@@ -125,6 +125,9 @@ public sealed class KnowledgeApiTests(KnowledgeApp app) : PostgresTests
         var revoke = await admin.DeleteAsync("/v1/acl/roles/manager/grants/compensation/manager");
         Assert.Equal(HttpStatusCode.OK, revoke.StatusCode);
         Assert.DoesNotContain("mgr", DocumentIds(await SearchAsync(bob, "manager bonus")));
+        // What the role does not hold (any more), or a role that does not exist, is a 404, not a revoke that did nothing.
+        Assert.Equal(HttpStatusCode.NotFound, (await admin.DeleteAsync("/v1/acl/roles/manager/grants/compensation/manager")).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await admin.DeleteAsync("/v1/acl/roles/nobody/grants/handbook")).StatusCode);
 
         // A user's labels name what they may read now; an unknown user is a 404, as for their roles.
         var labels = (await admin.GetFromJsonAsync<System.Text.Json.Nodes.JsonNode>("/v1/acl/users/bob/labels"))!["labels"]!.AsArray();
