@@ -1,6 +1,7 @@
 using Conversations.Contracts.Routing;
 using Conversations.Grains.Chat;
 using Conversations.Routing.Endpoints;
+using Conversations.Routing.Policy;
 
 namespace Conversations.Grains.Routing;
 
@@ -64,9 +65,9 @@ internal sealed class RoutingConfigGrain(
         {
             ConfigMapping.Validate(models, state.State.Policy);
         }
-        catch (ArgumentException e) when (e.Message.Contains($"'{modelId}'", StringComparison.OrdinalIgnoreCase))
+        catch (ArgumentException e) when (e.Data[RoutingPolicy.MissingModelKey] is string missing && string.Equals(missing, modelId, StringComparison.OrdinalIgnoreCase))
         {
-            throw new ArgumentException($"Model '{modelId}' is still used by the routing policy ({e.Message.Replace(" is not in the model catalog.", "", StringComparison.Ordinal)}); "
+            throw new ArgumentException($"Model '{modelId}' is still used by the routing policy (as its {e.Data[RoutingPolicy.MissingModelRoleKey]}); "
                 + "change the policy (PUT /v1/routing/policy) to another model first, then delete it.", e);
         }
         await SaveAsync(models, state.State.Policy, new RoutingEvent(time.GetUtcNow(), "model-removed", $"Model '{modelId}' removed."));

@@ -109,6 +109,12 @@ public sealed record RoutingPolicy
         }
     }
 
+    /// <summary>The <see cref="Exception.Data"/> key of the model id a policy names but the catalog lacks.</summary>
+    public const string MissingModelKey = "missingModelId";
+
+    /// <summary>The <see cref="Exception.Data"/> key of the part of the policy that names it ("small model", "fallback chain", ...).</summary>
+    public const string MissingModelRoleKey = "missingModelRole";
+
     private static void RequireModel(ModelCatalog catalog, string? id, string role)
     {
         if (string.IsNullOrWhiteSpace(id))
@@ -118,7 +124,9 @@ public sealed record RoutingPolicy
 
         if (!catalog.Contains(id))
         {
-            throw new ArgumentException($"The {role} '{id}' is not in the model catalog.");
+            // The role and model ride in Data so a caller removing a model can say what still uses it without reading
+            // the message (a plain ArgumentException crosses a grain call as the 400 it is).
+            throw new ArgumentException($"The {role} '{id}' is not in the model catalog.") { Data = { [MissingModelKey] = id, [MissingModelRoleKey] = role } };
         }
     }
 }

@@ -19,7 +19,7 @@ public sealed class ValidationApiTests(PlatformFixture fx) : PlatformTests
         await ApiClient.EnsureAsync(await admin.Http.PutAsJsonAsync("/v1/routing/models/m1", Model("https://models.example.com/v1")), HttpStatusCode.OK);
         await ApiClient.EnsureAsync(await admin.Http.PutAsJsonAsync("/v1/routing/policy", new { smallModelId = "m1", largeModelId = "m1" }), HttpStatusCode.OK);
         var inUse = await ApiClient.ProblemAsync(await admin.Http.DeleteAsync("/v1/routing/models/m1"), HttpStatusCode.BadRequest);
-        Assert.Contains("still used by the routing policy", inUse["detail"]!.GetValue<string>());
+        Assert.Contains("still used by the routing policy (as its small model)", inUse["detail"]!.GetValue<string>());
         Assert.DoesNotContain("not in the model catalog", inUse["detail"]!.GetValue<string>());
 
         foreach (var cursor in new[] { "-1|x", "99999999999999999999|x", "3155378976000000000|x", "5|bad id!" })
