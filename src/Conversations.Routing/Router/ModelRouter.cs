@@ -13,7 +13,7 @@ public sealed class ModelRouter
 {
     /// <summary>Message shown when the budget policy refuses a turn.</summary>
     public const string BudgetRefusalMessage =
-        "This workspace has used its monthly model budget, so new questions cannot be answered until an administrator raises the budget or the month ends.";
+        "This workspace's monthly model budget is closed, so new questions cannot be answered until an administrator raises the budget or the month ends.";
 
     /// <summary>Message shown when a message carries images and no model of the catalog can read them.</summary>
     public const string NoVisionModelMessage =
