@@ -54,8 +54,8 @@ public sealed class ConversationStore(NpgsqlDataSource db, TenantKeyRing keys, G
     /// starts (null at the end). With <paramref name="search"/>, only those whose title or one of whose messages in the
     /// history holds it (case-insensitive, taken literally), each with the text around its first match in a message
     /// (null when the title matched). Titles and messages are sealed, so the user's own list is read in batches, opened
-    /// and filtered here until the page is full or <see cref="SearchScanLimit"/> conversations were read: one request's
-    /// work is bounded, and the next page goes on from there.
+    /// and filtered here until the page is full, <see cref="SearchScanLimit"/> conversations were read or
+    /// <see cref="SearchMessageLimit"/> messages opened: one request's work is bounded, and the next page goes on from there.
     /// </summary>
     public async Task<(IReadOnlyList<(ConversationRecord Conversation, string? Match)> Rows, (DateTimeOffset UpdatedAt, string Id)? Next)> ListAsync(
         string tenantId, string userId, (DateTimeOffset UpdatedAt, string Id)? after, int limit, CancellationToken ct = default,
@@ -65,12 +65,14 @@ public sealed class ConversationStore(NpgsqlDataSource db, TenantKeyRing keys, G
         if (string.IsNullOrEmpty(search)) search = null;
         var batchSize = search is null ? limit : Math.Max(limit, SearchBatch);
         var list = new List<(ConversationRecord, string?)>();
+        var opened = 0;
         for (var scanned = 0; ; scanned += batchSize)
         {
             var rows = await ListRowsAsync(tenantId, userId, after, batchSize, key, ct);
             // Titles first; only the conversations whose title does not hold the text are searched in their messages.
             var titleMisses = search is null ? [] : rows.Where(r => !r.Title.Contains(search, StringComparison.OrdinalIgnoreCase)).Select(r => r.ConversationId).ToHashSet();
-            var inMessages = await MessageMatchesAsync(tenantId, [.. titleMisses], search, key, ct);
+            var (inMessages, read) = await MessageMatchesAsync(tenantId, [.. titleMisses], search, key, ct);
+            opened += read;
             foreach (var row in rows)
             {
                 string? match = null;
@@ -80,21 +82,30 @@ public sealed class ConversationStore(NpgsqlDataSource db, TenantKeyRing keys, G
             }
             if (rows.Count < batchSize) return (list, null);
             after = (rows[^1].UpdatedAt, rows[^1].ConversationId);
-            if (scanned + batchSize >= SearchScanLimit) return (list, after);
+            if (scanned + batchSize >= SearchScanLimit || opened >= SearchMessageLimit) return (list, after);
         }
     }
 
     /// <summary>Conversations one search request reads at most (each with its history) before it answers with a next page.</summary>
     public const int SearchScanLimit = 1_000;
 
+    /// <summary>
+    /// Messages one search request opens (decrypts and reads) before it answers with a next page: long histories must not
+    /// make one keystroke's search read a user's whole archive.
+    /// </summary>
+    public const int SearchMessageLimit = 20_000;
+
     // Conversations scanned per round trip by a search.
     private const int SearchBatch = 200;
 
     // The first message (by seq) in the history of each conversation that holds the text, as a snippet around it.
-    private async Task<Dictionary<string, string>> MessageMatchesAsync(string tenantId, string[] conversationIds, string? search, TenantDataKey key, CancellationToken ct)
+    // Also how many messages it opened.
+    private async Task<(Dictionary<string, string> Found, int Opened)> MessageMatchesAsync(string tenantId, string[] conversationIds, string? search,
+        TenantDataKey key, CancellationToken ct)
     {
         var found = new Dictionary<string, string>(StringComparer.Ordinal);
-        if (search is null || conversationIds.Length == 0) return found;
+        var opened = 0;
+        if (search is null || conversationIds.Length == 0) return (found, opened);
         await using var cmd = db.CreateCommand("""
             SELECT conversation_id, seq, content FROM messages
             WHERE tenant_id = @t AND conversation_id = ANY(@c) AND replaced_by IS NULL
@@ -108,10 +119,11 @@ public sealed class ConversationStore(NpgsqlDataSource db, TenantKeyRing keys, G
             var conversationId = r.GetString(0);
             if (found.ContainsKey(conversationId)) continue;
             var text = key.Open(r.GetString(2), "messages", MessageRow(conversationId, r.GetInt64(1)));
+            opened++;
             var at = text.IndexOf(search, StringComparison.OrdinalIgnoreCase);
             if (at >= 0) found[conversationId] = SearchSnippet.Around(text, at, search.Length);
         }
-        return found;
+        return (found, opened);
     }
 
     private async Task<List<ConversationRecord>> ListRowsAsync(
