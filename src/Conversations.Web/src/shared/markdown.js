@@ -28,6 +28,11 @@ hljs.registerAliases(['html', 'svg'], { languageName: 'xml' });
 hljs.registerAliases(['yml'], { languageName: 'yaml' });
 hljs.registerAliases(['py'], { languageName: 'python' });
 
+// Marks the elements this renderer makes (the copy buttons, the citation links), fresh for each render: text from a
+// model or a document cannot guess it, so its own <button> or data-cite link is never taken for the platform's.
+let ownMark = '';
+const newMark = () => Array.from(crypto.getRandomValues(new Uint8Array(12)), b => b.toString(16).padStart(2, '0')).join('');
+
 const escape = s => s.replace(/[&<>"']/g, c => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]);
 
 /** Options a page passes once: the label of the code copy button. */
@@ -42,7 +47,7 @@ const marked = new Marked({
       const known = language && hljs.getLanguage(language);
       const body = known ? hljs.highlight(text, { language, ignoreIllegals: true }).value : escape(text);
       return `<div class="code-block"><div class="code-head"><span>${escape(language || 'text')}</span>` +
-        `<button type="button" class="copy-code" aria-label="${escape(markdownText.copy)}">${escape(markdownText.copy)}</button></div>` +
+        `<button type="button" class="copy-code" data-own="${ownMark}" aria-label="${escape(markdownText.copy)}">${escape(markdownText.copy)}</button></div>` +
         `<pre><code class="hljs">${body}</code></pre></div>`;
     },
     // ![alt](url) is a link named by its alt text (or its address): opened only when the reader clicks it.
@@ -54,20 +59,35 @@ const marked = new Marked({
   },
 });
 
-DOMPurify.addHook('afterSanitizeAttributes', node => {
-  if (node.tagName === 'A' && node.getAttribute('href') && !node.hasAttribute('data-cite')) {
-    node.setAttribute('target', '_blank');
-    node.setAttribute('rel', 'noopener noreferrer');
-  }
-});
-
 // Tags and attributes that fetch a URL as soon as they are shown (images, media, SVG references, inline styles with
-// url(...)) are removed; links stay, and open only on a click.
+// url(...)) are removed; links stay, and open only on a click. Form controls are removed too: an answer or a document
+// must not draw a box that asks for a key and submits it (a same-origin form would put it in a URL).
 const sanitizeOptions = {
   ADD_ATTR: ['target'],
-  FORBID_TAGS: ['img', 'picture', 'source', 'video', 'audio', 'track', 'image', 'feImage', 'use', 'style'],
-  FORBID_ATTR: ['style', 'srcset', 'poster', 'background', 'xlink:href'],
+  FORBID_TAGS: ['img', 'picture', 'source', 'video', 'audio', 'track', 'image', 'feImage', 'use', 'style',
+    'form', 'input', 'textarea', 'select', 'option', 'optgroup', 'fieldset', 'datalist', 'output'],
+  FORBID_ATTR: ['style', 'srcset', 'poster', 'background', 'xlink:href', 'formaction', 'form'],
+  RETURN_DOM_FRAGMENT: true,
 };
+
+// After sanitizing: a button this render did not make goes; a link it did not make is an ordinary link (a new tab,
+// no opener), whatever data-cite or class="cite" the text gave it.
+function keepOwnControls(fragment) {
+  for (const button of fragment.querySelectorAll('button')) if (button.getAttribute('data-own') !== ownMark) button.remove();
+  for (const link of fragment.querySelectorAll('a')) {
+    if (link.getAttribute('data-own') === ownMark && link.classList.contains('cite')) continue;
+    for (const name of ['data-cite', 'data-doc', 'data-chunk']) link.removeAttribute(name);
+    link.classList.remove('cite');
+    if (link.getAttribute('href')) {
+      link.setAttribute('target', '_blank');
+      link.setAttribute('rel', 'noopener noreferrer');
+    }
+  }
+  for (const own of fragment.querySelectorAll('[data-own]')) own.removeAttribute('data-own');
+  const holder = document.createElement('div');
+  holder.append(fragment);
+  return holder.innerHTML;
+}
 
 const citationMarker = /\[([A-Za-z0-9._@-]{1,128})#(\d{1,6})\]/g;
 
@@ -77,6 +97,7 @@ const citationMarker = /\[([A-Za-z0-9._@-]{1,128})#(\d{1,6})\]/g;
  * what the numbers name: the cited sources, in that order.
  */
 export function renderMarkdown(text, citations = []) {
+  ownMark = newMark();
   const numbered = [];
   const same = (c, doc, chunk) => c.documentId === doc && c.chunkIndex === chunk;
   const withLinks = (text || '').replace(citationMarker, (_, doc, chunk) => {
@@ -87,8 +108,8 @@ export function renderMarkdown(text, citations = []) {
       n = numbered.length - 1;
     }
     const title = escape(numbered[n].documentTitle || doc);
-    return `<a href="#" class="cite" data-cite="${n}" data-doc="${escape(doc)}" data-chunk="${index}" title="${title}">${n + 1}</a>`;
+    return `<a href="#" class="cite" data-own="${ownMark}" data-cite="${n}" data-doc="${escape(doc)}" data-chunk="${index}" title="${title}">${n + 1}</a>`;
   });
   const html = marked.parse(withLinks);
-  return { html: DOMPurify.sanitize(html, sanitizeOptions), citations: numbered };
+  return { html: keepOwnControls(DOMPurify.sanitize(html, sanitizeOptions)), citations: numbered };
 }
