@@ -28,8 +28,15 @@ internal sealed record ModelDto(
     bool? SendPromptCacheKey, bool Vision)
 {
     /// <summary>The view of a registration.</summary>
-    public static ModelDto From(ModelRegistration m) => new(m.Id, m.Endpoint, m.ModelName, m.Tier, m.Domains, m.InputPerMillion,
+    public static ModelDto From(ModelRegistration m) => new(m.Id, WithoutCredentials(m.Endpoint), m.ModelName, m.Tier, m.Domains, m.InputPerMillion,
         m.CachedInputPerMillion, m.OutputPerMillion, m.ContextWindowTokens, m.BatchDiscount, !string.IsNullOrEmpty(m.ApiKey), m.SendPromptCacheKey, m.Vision);
+
+    // Endpoints registered before user:password@ was refused still carry it: shown hidden, like the key (saving the
+    // form back is then refused until the credentials move to apiKey).
+    private static string WithoutCredentials(string endpoint) =>
+        Uri.TryCreate(endpoint, UriKind.Absolute, out var uri) && uri.UserInfo.Length > 0
+            ? endpoint.Replace(uri.UserInfo + "@", "(hidden)@", StringComparison.Ordinal)
+            : endpoint;
 }
 
 /// <summary>The tenant's routing set-up: version, models (without keys) and policy (null until set: the platform model serves turns).</summary>

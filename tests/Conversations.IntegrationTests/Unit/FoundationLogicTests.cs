@@ -50,6 +50,15 @@ public sealed class FoundationLogicTests
     [InlineData("-acme", false)]
     public void Tenant_ids(string id, bool ok) => Assert.Equal(ok, Ids.IsTenantId(id));
 
+    [Fact(DisplayName = "A model endpoint stored with user:password@ is shown with the credentials hidden; one without is shown as stored")]
+    public void Endpoint_credentials_are_hidden()
+    {
+        static Conversations.Contracts.Routing.ModelRegistration Model(string endpoint) => new("m", endpoint, null, "m", "small", [], 1, 1, 1, 8000, 0);
+        var shown = Conversations.Api.Routing.ModelDto.From(Model("https://user:s3cret@models.example.com/v1")).Endpoint;
+        Assert.Equal("https://(hidden)@models.example.com/v1", shown);
+        Assert.Equal("https://models.example.com/v1", Conversations.Api.Routing.ModelDto.From(Model("https://models.example.com/v1")).Endpoint);
+    }
+
     [Fact(DisplayName = "Entity ids reject slashes (which would escape the tenant scope of a grain key) and overlong ids")]
     public void Entity_ids()
     {
