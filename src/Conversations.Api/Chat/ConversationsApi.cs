@@ -9,6 +9,7 @@ using Conversations.Api.Streaming;
 using Conversations.Contracts;
 using Conversations.Contracts.Audit;
 using Conversations.Contracts.Chat;
+using Conversations.Contracts.Feedback;
 using Conversations.Contracts.Images;
 using Conversations.Contracts.Telemetry;
 using Microsoft.AspNetCore.Http.Features;
@@ -90,7 +91,8 @@ internal static class ConversationsApi
     }
 
     private static async Task<Results<Ok<ConversationWithHistory>, ProblemHttpResult>> Get(
-        string conversationId, HttpContext http, IGrainFactory grains, long? before, [Range(1, 200, ErrorMessage = "limit must be between 1 and 200.")] int? limit)
+        string conversationId, HttpContext http, IGrainFactory grains, IFeedbackLog feedback, long? before,
+        [Range(1, 200, ErrorMessage = "limit must be between 1 and 200.")] int? limit, CancellationToken ct)
     {
         var caller = http.Caller().ToCaller();
         if (!Ids.IsId(conversationId)) return Problems.NotFound("The conversation");
@@ -98,7 +100,16 @@ internal static class ConversationsApi
         var info = await grain.GetAsync(caller);
         var page = info is null ? null : await grain.GetHistoryAsync(caller, before, limit ?? 50);
         if (info is null || page is null) return Problems.NotFound("The conversation");
-        return TypedResults.Ok(new ConversationWithHistory(info, page.Messages, page.NextBefore));
+        return TypedResults.Ok(new ConversationWithHistory(info, await WithRatingsAsync(page.Messages, caller, conversationId, feedback, ct), page.NextBefore));
+    }
+
+    // Each answer carries the caller's own vote on it, so a page opened again shows what they already rated.
+    private static async Task<IReadOnlyList<MessageInfo>> WithRatingsAsync(IReadOnlyList<MessageInfo> messages, Caller caller, string conversationId,
+        IFeedbackLog feedback, CancellationToken ct)
+    {
+        if (!messages.Any(m => m.Role == "assistant")) return messages;
+        var ratings = await feedback.RatingsAsync(caller.TenantId, caller.UserId, conversationId, messages.Min(m => m.Seq), messages.Max(m => m.Seq), ct);
+        return ratings.Count == 0 ? messages : [.. messages.Select(m => ratings.TryGetValue(m.Seq, out var rating) ? m with { Rating = rating } : m)];
     }
 
     private static async Task<Results<Ok<ConversationInfo>, ProblemHttpResult>> Rename(

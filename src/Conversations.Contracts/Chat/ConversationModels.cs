@@ -55,7 +55,8 @@ public sealed record MessageInfo(
     [property: Id(5)] DateTimeOffset CreatedAt,
     [property: Id(6)] string? Model,
     [property: Id(7)] IReadOnlyList<Citation>? Citations = null,
-    [property: Id(8)] IReadOnlyList<string>? ImageIds = null);
+    [property: Id(8)] IReadOnlyList<string>? ImageIds = null,
+    [property: Id(9), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Rating = null);
 
 /// <summary>A knowledge-base chunk an answer is grounded in, as history returns it.</summary>
 [GenerateSerializer, Immutable, Alias("citation")]

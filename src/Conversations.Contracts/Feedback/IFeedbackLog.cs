@@ -47,4 +47,7 @@ public interface IFeedbackLog
 
     /// <summary>Votes per period ("day", "week" or "month"), model and route in [since, until), newest period first.</summary>
     Task<IReadOnlyList<FeedbackSummaryEntry>> SummaryAsync(string tenantId, string period, DateTimeOffset since, DateTimeOffset until, CancellationToken ct);
+
+    /// <summary>The user's own ratings ("up" or "down") of messages of one conversation with seq in [from, to], by seq.</summary>
+    Task<IReadOnlyDictionary<long, string>> RatingsAsync(string tenantId, string userId, string conversationId, long from, long to, CancellationToken ct);
 }

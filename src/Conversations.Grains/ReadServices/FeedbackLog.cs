@@ -13,6 +13,10 @@ internal sealed class FeedbackLog(RoutingStore store, FeedbackSummaryStore summa
     public const int CommentsPerGroup = 3;
 
     /// <inheritdoc />
+    public async Task<IReadOnlyDictionary<long, string>> RatingsAsync(string tenantId, string userId, string conversationId, long from, long to, CancellationToken ct) =>
+        (await store.VotesAsync(tenantId, userId, conversationId, from, to, ct)).ToDictionary(v => v.Key, v => v.Value ? "down" : "up");
+
+    /// <inheritdoc />
     public async Task<IReadOnlyList<FeedbackSummaryEntry>> SummaryAsync(string tenantId, string period, DateTimeOffset since, DateTimeOffset until, CancellationToken ct)
     {
         var rows = await summaries.SummaryAsync(tenantId, period, since, until, ct);

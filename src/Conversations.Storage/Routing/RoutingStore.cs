@@ -110,6 +110,24 @@ public sealed class RoutingStore(NpgsqlDataSource db, TenantKeyRing keys)
     /// <summary>Longest page of the feedback listing.</summary>
     public const int MaxFeedbackPage = 200;
 
+    /// <summary>The user's own votes on messages of one conversation with seq in [from, to]: seq to negative.</summary>
+    public async Task<IReadOnlyDictionary<long, bool>> VotesAsync(string tenantId, string userId, string conversationId, long from, long to, CancellationToken ct = default)
+    {
+        await using var cmd = db.CreateCommand("""
+            SELECT seq, negative FROM routing_feedback
+            WHERE tenant_id = @t AND conversation_id = @c AND user_id = @u AND seq BETWEEN @from AND @to
+            """);
+        cmd.Parameters.AddWithValue("t", tenantId);
+        cmd.Parameters.AddWithValue("c", conversationId);
+        cmd.Parameters.AddWithValue("u", userId);
+        cmd.Parameters.AddWithValue("from", from);
+        cmd.Parameters.AddWithValue("to", to);
+        var votes = new Dictionary<long, bool>();
+        await using var r = await cmd.ExecuteReaderAsync(ct);
+        while (await r.ReadAsync(ct)) votes[r.GetInt64(0)] = r.GetBoolean(1);
+        return votes;
+    }
+
     /// <summary>
     /// One page of the tenant's votes, newest first (by first vote, then conversation and message, descending), after the
     /// query's cursor; and the up and down counts of every vote the filters keep, whatever the page.

@@ -479,6 +479,12 @@ public sealed class ChatPageTests(WebChatFixture fx)
         Assert.Equal("It should name the policy owner.", dataKey.Open(r.GetString(1), "routing_feedback", $"{r.GetString(2)}/{r.GetInt64(3)}"));
         Assert.Equal(ConversationIdOf(b.Page), r.GetString(2));
         Assert.False(await r.ReadAsync(), "the comment replaced the first vote");
+
+        // Opened again, the answer shows the vote already given.
+        await b.Page.ReloadAsync();
+        await b.Page.Locator("article.turn.assistant[data-status=complete]").WaitForAsync();
+        Assert.Equal("true", await b.LastAnswer.GetByRole(AriaRole.Button, new() { Name = "Bad answer" }).GetAttributeAsync("aria-pressed"));
+        Assert.Equal("false", await b.LastAnswer.GetByRole(AriaRole.Button, new() { Name = "Good answer" }).GetAttributeAsync("aria-pressed"));
     }
 
     [Fact(DisplayName = "An answer's Markdown image becomes a link and its raw <img> is removed: the page loads nothing from another host")]

@@ -25,7 +25,7 @@ export function titleFrom(text) {
 
 const fromHistory = m => ({
   key: key(), role: m.role, content: m.content, status: m.status, seq: m.seq, turnId: m.turnId, imageIds: m.imageIds,
-  citations: m.citations || [], model: m.model,
+  citations: m.citations || [], model: m.model, rating: m.rating,
 });
 
 export function Conversation({ t, me, conversationId, onCreated, onActivity, onMenu, drawerOpen }) {

@@ -141,7 +141,7 @@ function Progress({ t, stages, sources, reconnecting, writing }) {
 
 function Actions({ t, m, conversationId, isLastAnswer, busy, onRegenerate }) {
   const [copied, setCopied] = useState(false);
-  const [vote, setVote] = useState(m.vote || null);
+  const [vote, setVote] = useState(m.rating || null);
   const [asking, setAsking] = useState(false);
   const [comment, setComment] = useState('');
   const [thanks, setThanks] = useState(false);
