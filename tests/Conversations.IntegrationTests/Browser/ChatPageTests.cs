@@ -326,6 +326,144 @@ public sealed class ChatPageTests(WebChatFixture fx)
         Assert.Equal(0, await b.LastAnswer.Locator(".error-card").CountAsync());
     }
 
+    [Fact(DisplayName = "A connection that goes silent mid-answer without closing is dropped after the silence limit and resumed to the whole answer")]
+    public async Task Silent_connection_is_resumed()
+    {
+        var (key, _) = await fx.NewReaderAsync();
+        await using var b = await SignedInAsync(key);
+        await b.Page.Clock.InstallAsync(); // the silence limit is fast-forwarded, not waited for
+        await GoSilentAfterFirstDeltaAsync(b.Page);
+        var resumes = new List<string>();
+        b.Page.Request += (_, r) =>
+        {
+            if (r.Url.Contains("/events", StringComparison.Ordinal)) lock (resumes) resumes.Add(r.Headers.GetValueOrDefault("last-event-id", ""));
+        };
+        await b.AskUntilStreamingAsync(Question);
+        await b.Page.WaitForFunctionAsync("() => window.silent === true");
+        // Less than the server's heartbeat interval changes nothing; past the silence limit the page lets go and resumes.
+        await b.Page.Clock.FastForwardAsync(14_000);
+        await Task.Delay(300);
+        lock (resumes) Assert.Empty(resumes);
+        await b.Page.Clock.FastForwardAsync(40_000);
+        var done = b.Page.Locator("article.turn.assistant[data-status=complete]");
+        for (var i = 0; i < 20 && await done.CountAsync() == 0; i++)
+        {
+            await b.Page.Clock.FastForwardAsync(2_000); // the reconnect's backoff
+            await Task.Delay(200);
+        }
+        await done.WaitForAsync();
+        lock (resumes) Assert.All(resumes, id => Assert.NotEqual("", id));
+        Assert.NotEmpty(resumes);
+        Assert.True(await b.Page.EvaluateAsync<bool>("() => window.silentCancelled === true"), "the silent connection was let go");
+        var text = await b.LastAnswer.Locator(".markdown").InnerTextAsync();
+        Assert.Equal(1, CountOf(text, "Parental leave is"));
+        Assert.Contains("print(weeks)", text);
+        Assert.Equal(0, await b.LastAnswer.Locator(".error-card").CountAsync());
+    }
+
+    [Fact(DisplayName = "Stop on a silent connection answered 409 (the answer had already finished) follows the turn again and shows the whole answer")]
+    public async Task Stop_answered_409_on_a_silent_connection_follows_the_turn()
+    {
+        var (key, _) = await fx.NewReaderAsync();
+        await using var b = await SignedInAsync(key);
+        await b.Page.RouteAsync("**/v1/conversations/*/turns/*/cancel", route => route.FulfillAsync(new()
+        {
+            Status = 409, ContentType = "application/problem+json", Body = "{\"title\":\"Conflict\",\"status\":409,\"detail\":\"The turn has already finished.\"}",
+        }));
+        await StopOnASilentConnectionAsync(b, key);
+        Assert.Contains("print(weeks)", await b.Page.Locator("article.turn.assistant").First.Locator(".markdown").InnerTextAsync());
+    }
+
+    [Fact(DisplayName = "Stop on a silent connection that the platform takes ends the answer as stored, not in Writing… for ever; the next question is answered")]
+    public Task Stop_on_a_silent_connection_ends_as_stored() => SignedInThen(StopOnASilentConnectionAsync);
+
+    private async Task SignedInThen(Func<ChatBrowser, string, Task> scenario)
+    {
+        var (key, _) = await fx.NewReaderAsync();
+        await using var b = await SignedInAsync(key);
+        await scenario(b, key);
+    }
+
+    // Asks on a connection that goes silent after the first text, lets the platform finish the answer, presses Stop, and
+    // checks that the page ends the answer as the platform stored it, well before the silence limit, and can ask again.
+    // (A Stop that comes while the finished turn is still closing is taken: the answer may then be stored as stopped.)
+    private async Task StopOnASilentConnectionAsync(ChatBrowser b, string key)
+    {
+        await GoSilentAfterFirstDeltaAsync(b.Page);
+        await b.AskUntilStreamingAsync(Question);
+        await b.Page.WaitForFunctionAsync("() => window.silent === true");
+        using var api = fx.As(key);
+        var conversationId = ConversationIdOf(b.Page);
+        await Until(async () => (await api.MessagesAsync(conversationId)).Last()!["status"]!.GetValue<string>() == "complete");
+
+        await b.Page.GetByRole(AriaRole.Button, new() { Name = "Stop the answer" }).ClickAsync();
+        await b.Page.Locator("article.turn.assistant:not(.streaming)").WaitForAsync(new() { Timeout = 15_000 });
+        var stored = (await api.MessagesAsync(conversationId)).Last()!;
+        Assert.Equal(stored["status"]!.GetValue<string>(), await b.LastAnswer.GetAttributeAsync("data-status"));
+        Assert.Equal(0, await b.LastAnswer.Locator(".error-card").CountAsync());
+        await b.AskAsync("And for part-time staff?");
+        await Assertions.Expect(b.Page.Locator("article.turn.assistant[data-status=complete]")).ToHaveCountAsync(
+            stored["status"]!.GetValue<string>() == "complete" ? 2 : 1, new() { Timeout = 30_000 });
+        Assert.Equal("complete", await b.LastAnswer.GetAttributeAsync("data-status"));
+    }
+
+    [Fact(DisplayName = "Stop pressed while offline is kept and sent once the connection is back: the answer is stopped")]
+    public async Task Stop_pressed_offline_is_sent_when_back()
+    {
+        var (key, _) = await fx.NewReaderAsync();
+        using var slowly = fx.AnswerSlowly(answerTokens: 400, timePerToken: TimeSpan.FromMilliseconds(100));
+        await using var b = await SignedInAsync(key);
+        var cancels = 0;
+        b.Page.Request += (_, r) => { if (r.Url.EndsWith("/cancel", StringComparison.Ordinal)) Interlocked.Increment(ref cancels); };
+        await b.AskUntilStreamingAsync("Tell me everything about leave.");
+        await b.Context.SetOfflineAsync(true);
+        await b.Page.GetByRole(AriaRole.Button, new() { Name = "Stop the answer" }).ClickAsync();
+        await Until(() => Task.FromResult(Volatile.Read(ref cancels) > 0));
+        await Task.Delay(1_000);
+        await b.Context.SetOfflineAsync(false);
+
+        await b.Page.Locator("article.turn.assistant[data-status=stopped]").WaitForAsync(new() { Timeout = 25_000 });
+        using var api = fx.As(key);
+        var stored = (await api.MessagesAsync(ConversationIdOf(b.Page))).Last()!;
+        Assert.Equal("stopped", stored["status"]!.GetValue<string>());
+        Assert.InRange(stored["content"]!.GetValue<string>().Split(' ', StringSplitOptions.RemoveEmptyEntries).Length, 1, 399);
+    }
+
+    // The next question's stream passes its bytes on up to its first text, then stays open with nothing more (a phone's
+    // connection that died without closing); the turn goes on on the server. window.silent says it went quiet,
+    // window.silentCancelled that the page let go of it.
+    private static Task GoSilentAfterFirstDeltaAsync(IPage page) => page.EvaluateAsync("""
+        () => {
+          const realFetch = window.fetch;
+          let used = false;
+          window.fetch = async (input, init) => {
+            const res = await realFetch(input, init);
+            if (used || init?.method !== 'POST' || !String(input).endsWith('/messages')) return res;
+            used = true;
+            const reader = res.body.getReader();
+            const decoder = new TextDecoder();
+            let seen = '';
+            const body = new ReadableStream({
+              async pull(controller) {
+                if (seen.includes('event: delta')) {
+                  window.silent = true;
+                  return new Promise(() => {});
+                }
+                const { value, done } = await reader.read();
+                if (done) return controller.close();
+                seen += decoder.decode(value, { stream: true });
+                controller.enqueue(value);
+              },
+              cancel() {
+                window.silentCancelled = true;
+                return reader.cancel();
+              },
+            });
+            return new Response(body, { status: res.status, headers: res.headers });
+          };
+        }
+        """);
+
     [Fact(DisplayName = "A page reloaded mid-answer follows the running turn to its end instead of losing it")]
     public Task Reload_mid_answer() => ReloadMidAnswerAsync(_ => Task.CompletedTask, async b =>
     {

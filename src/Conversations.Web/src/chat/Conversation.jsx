@@ -9,6 +9,7 @@ import { Composer } from './Composer.jsx';
 import { PassageDialog } from './PassageDialog.jsx';
 
 let keys = 0;
+const stopGraceMs = 5000; // how long a taken Stop may take to end the stream before the turn is followed again
 const key = () => `m${++keys}`;
 
 // Refusals of the question itself: an edit refused this way replaced nothing on the platform.
@@ -42,6 +43,7 @@ export function Conversation({ t, me, conversationId, onCreated, onActivity, onM
   const pinned = useRef(true);
   const menu = useRef(null);
   const pendingStop = useRef(null); // { turnId, sending }: Stop pressed, not yet taken by the platform
+  const following = useRef({ turnId: null, resume() {} }); // the streamed turn's connection (turns.js fills resume)
   const wasOpen = useRef(false);
 
   // The closed drawer gives the focus back to the button that opened it.
@@ -108,7 +110,7 @@ export function Conversation({ t, me, conversationId, onCreated, onActivity, onM
       }
       let refusedEdit = false;
       await runTurn({
-        conversationId: id, text, turnId, imageIds, replaces, signal: abort.current.signal,
+        conversationId: id, text, turnId, imageIds, replaces, signal: abort.current.signal, control: followed(turnId),
         onReconnecting: setReconnecting,
         onEvent: (name, data) => {
           update(aKey, m => onTurnEvent(m, name, data));
@@ -142,7 +144,7 @@ export function Conversation({ t, me, conversationId, onCreated, onActivity, onM
     setTurn({ conversationId: idRef.current, turnId });
     try {
       await runTurn({
-        conversationId: idRef.current, turnId, resumeOnly: true, signal: abort.current.signal,
+        conversationId: idRef.current, turnId, resumeOnly: true, signal: abort.current.signal, control: followed(turnId),
         onReconnecting: setReconnecting,
         onEvent: (name, data) => { update(aKey, m => onTurnEvent(m, name, data)); sendStop(idRef.current, turnId); },
       });
@@ -220,6 +222,12 @@ export function Conversation({ t, me, conversationId, onCreated, onActivity, onM
     else again(question);
   }
 
+  // The connection of the turn now streamed, which a Stop that finds the turn already over re-follows.
+  function followed(turnId) {
+    following.current = { turnId, resume() {} };
+    return following.current;
+  }
+
   async function stop() {
     if (!turn) return;
     pendingStop.current = { turnId: turn.turnId, sending: false };
@@ -227,7 +235,8 @@ export function Conversation({ t, me, conversationId, onCreated, onActivity, onM
   }
 
   // Sends a pending Stop. A 404 means the platform has not started the turn yet (Stop pressed in its first
-  // milliseconds): the turn's next event sends it again. Anything else means it was taken, or the turn finished first.
+  // milliseconds), and status 0 that it never left (offline): the turn's next event, which comes once the connection
+  // is back, sends it again. Anything else means it was taken, or the turn finished first.
   async function sendStop(conversationId, turnId) {
     const p = pendingStop.current;
     if (!conversationId || !p || p.turnId !== turnId || p.sending) return;
@@ -235,11 +244,19 @@ export function Conversation({ t, me, conversationId, onCreated, onActivity, onM
     try {
       await cancelTurn(conversationId, turnId);
       if (pendingStop.current === p) pendingStop.current = null;
+      // Taken: the stream ends with the stopped answer within moments. Still running after that, its connection died
+      // without closing, and the turn is followed again.
+      setTimeout(() => { if (following.current.turnId === turnId) following.current.resume(); }, stopGraceMs);
     } catch (e) {
-      // 404: not started yet, sent again at its next event. 409: the answer was already finished, and its stream ends
-      // as it would have: nothing to show. Anything else: the stream's own end tells the story.
-      if (e instanceof ApiError && e.status === 404) p.sending = false;
-      else if (pendingStop.current === p) pendingStop.current = null;
+      // 404: not started yet; 0: offline. Both are sent again at the turn's next event. 409: the answer was already
+      // finished, yet its stream still runs here: it may be a dead connection that never said so, so the turn is
+      // followed again from the last event and ends as stored. Anything else: the stream's own end tells the story.
+      if (e instanceof ApiError && (e.status === 404 || e.status === 0)) {
+        p.sending = false;
+        return;
+      }
+      if (pendingStop.current === p) pendingStop.current = null;
+      if (e instanceof ApiError && e.status === 409 && following.current.turnId === turnId) following.current.resume();
     }
   }
 
