@@ -717,6 +717,27 @@ public sealed class ChatPageTests(WebChatFixture fx)
         await b.Page.Locator("nav.sidebar").WaitForAsync(new() { State = WaitForSelectorState.Hidden });
     }
 
+    [Fact(DisplayName = "At 390 px a wide one-line code block scrolls inside itself; the answer's text stays as wide as the screen")]
+    public async Task Phone_wide_code_block_scrolls_inside_itself()
+    {
+        var (key, _) = await fx.NewReaderAsync();
+        var command = "curl -sS -X POST https://api.example.com/v1/conversations/c_0123456789/messages -H 'Authorization: Bearer cvk_live_0123456789abcdef' -H 'Content-Type: application/json' -d '{\"text\":\"How long is parental leave?\"}'";
+        using var wide = fx.AnswerWith($"Run this to ask from a shell:\n\n```bash\n{command}\n```\n\nThe answer streams back as events.\n");
+        await using var b = await SignedInAsync(key, new BrowserNewContextOptions
+        {
+            ViewportSize = new ViewportSize { Width = 390, Height = 844 }, IsMobile = true, HasTouch = true,
+        });
+        await b.AskAndWaitAsync(Question);
+        await b.ScreenshotAsync("phone-wide-code-block");
+
+        var list = await b.Page.EvaluateAsync<int[]>("() => { const l = document.querySelector('.messages'); return [l.scrollWidth, l.clientWidth]; }");
+        Assert.Equal(list[1], list[0]);
+        var pre = await b.Page.EvaluateAsync<int[]>("() => { const p = document.querySelector('article.turn.assistant .code-block pre'); return [p.scrollWidth, p.clientWidth]; }");
+        Assert.True(pre[0] > pre[1], $"the code block scrolls inside itself ({pre[0]} > {pre[1]})");
+        var paragraph = await b.LastAnswer.Locator(".markdown p").First.BoundingBoxAsync();
+        Assert.True(paragraph!.X + paragraph.Width <= 390, $"the paragraph ends at {paragraph.X + paragraph.Width}px");
+    }
+
     [Fact(DisplayName = "With a dark system colour scheme the page is dark, on desktop and phone")]
     public async Task Dark_mode()
     {
