@@ -213,6 +213,33 @@ public sealed class ChatPageTests(WebChatFixture fx)
         Assert.Equal(["Who approves travel?"], list.Select(c => c!["title"]!.GetValue<string>()));
     }
 
+    [Fact(DisplayName = "A long conversation opens on its newest page; Load earlier messages puts the older ones on top and keeps the reader's place")]
+    public async Task Load_earlier_messages()
+    {
+        var (key, _) = await fx.NewReaderAsync();
+        using var api = fx.As(key);
+        var id = await api.CreateConversationAsync("Long one");
+        for (var i = 1; i <= 3; i++) Assert.Contains(await api.SendAsync(id, $"Question {i}?"), e => e.Name == "done");
+        await using var b = await SignedInAsync(key, new BrowserNewContextOptions { ViewportSize = new ViewportSize { Width = 390, Height = 600 } });
+        // Pages of four messages instead of the page's 200: three turns make two pages.
+        await b.Page.RouteAsync(new Regex(@"/v1/conversations/[^/?]+\?"), route =>
+            route.ContinueAsync(new() { Url = route.Request.Url.Replace("limit=200", "limit=4", StringComparison.Ordinal) }));
+        await b.Page.GotoAsync($"/#/c/{id}");
+        await b.Page.ReloadAsync();
+        var questions = b.Page.Locator(".turn.user .bubble");
+        await Assertions.Expect(questions).ToHaveTextAsync(["Question 2?", "Question 3?"]);
+
+        var earlier = b.Page.GetByRole(AriaRole.Button, new() { Name = "Load earlier messages" });
+        await earlier.ScrollIntoViewIfNeededAsync();
+        var before = await questions.First.BoundingBoxAsync();
+        await earlier.ClickAsync();
+        await Assertions.Expect(questions).ToHaveTextAsync(["Question 1?", "Question 2?", "Question 3?"]);
+        await Assertions.Expect(earlier).ToHaveCountAsync(0);
+        var after = await b.Page.Locator(".turn.user .bubble", new() { HasText = "Question 2?" }).BoundingBoxAsync();
+        Assert.InRange(after!.Y, before!.Y - 2, before.Y + 2);
+        Assert.Equal(3, await b.Page.Locator("article.turn.assistant").CountAsync());
+    }
+
     [Fact(DisplayName = "Stop ends the answer on the server: the partial answer is kept and stored as stopped")]
     public async Task Stop()
     {

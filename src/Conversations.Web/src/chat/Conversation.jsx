@@ -9,6 +9,7 @@ import { Composer } from './Composer.jsx';
 import { PassageDialog } from './PassageDialog.jsx';
 
 let keys = 0;
+const historyPage = 200; // messages per page of history (the API's largest)
 const stopGraceMs = 5000; // how long a taken Stop may take to end the stream before the turn is followed again
 const key = () => `m${++keys}`;
 
@@ -34,6 +35,7 @@ export function Conversation({ t, me, conversationId, onCreated, onActivity, onM
   const [messages, setMessages] = useState([]);
   const [loading, setLoading] = useState(!!conversationId);
   const [loadError, setLoadError] = useState(null);
+  const [earlier, setEarlier] = useState(null); // { before, loading, error }: older history not shown yet
   const [turn, setTurn] = useState(null); // { conversationId, turnId } while an answer streams
   const [reconnecting, setReconnecting] = useState(false);
   const [passage, setPassage] = useState(null);
@@ -41,6 +43,7 @@ export function Conversation({ t, me, conversationId, onCreated, onActivity, onM
   const abort = useRef(new AbortController());
   const scroller = useRef(null);
   const pinned = useRef(true);
+  const keptFromBottom = useRef(null); // earlier messages were put on top: the reader's place, kept from the bottom
   const menu = useRef(null);
   const pendingStop = useRef(null); // { turnId, sending }: Stop pressed, not yet taken by the platform
   const following = useRef({ turnId: null, resume() {} }); // the streamed turn's connection (turns.js fills resume)
@@ -58,10 +61,11 @@ export function Conversation({ t, me, conversationId, onCreated, onActivity, onM
     setLoading(true);
     setLoadError(null);
     try {
-      const data = await api.get(`/v1/conversations/${conversationId}?limit=200`, { signal: abort.current.signal });
+      const data = await api.get(`/v1/conversations/${conversationId}?limit=${historyPage}`, { signal: abort.current.signal });
       setTitle(data.conversation.title);
       const history = data.messages.map(fromHistory);
       setMessages(history);
+      setEarlier(data.nextBefore != null ? { before: data.nextBefore } : null);
       const last = history[history.length - 1];
       if (last?.role === 'user') follow(last.turnId);
     } catch (e) {
@@ -72,10 +76,29 @@ export function Conversation({ t, me, conversationId, onCreated, onActivity, onM
   }
   useEffect(() => { if (conversationId) load(); }, []);
 
-  // Follow the answer as it grows, unless the reader scrolled up.
+  // The page of history before the oldest message shown, put on top where the reader is.
+  async function loadEarlier() {
+    if (!earlier || earlier.loading) return;
+    setEarlier({ ...earlier, loading: true, error: null });
+    try {
+      const data = await api.get(`/v1/conversations/${idRef.current}?before=${earlier.before}&limit=${historyPage}`, { signal: abort.current.signal });
+      const el = scroller.current;
+      if (el) keptFromBottom.current = el.scrollHeight - el.scrollTop;
+      setMessages(list => [...data.messages.map(fromHistory), ...list]);
+      setEarlier(data.nextBefore != null ? { before: data.nextBefore } : null);
+    } catch (e) {
+      if (e.name !== 'AbortError') setEarlier({ ...earlier, loading: false, error: e });
+    }
+  }
+
+  // Follow the answer as it grows, unless the reader scrolled up; older messages put on top leave the reader in place.
   useEffect(() => {
     const el = scroller.current;
-    if (el && pinned.current) el.scrollTop = el.scrollHeight;
+    if (!el) return;
+    if (keptFromBottom.current != null) {
+      el.scrollTop = el.scrollHeight - keptFromBottom.current;
+      keptFromBottom.current = null;
+    } else if (pinned.current) el.scrollTop = el.scrollHeight;
   });
   const onScroll = e => {
     const el = e.currentTarget;
@@ -272,6 +295,10 @@ export function Conversation({ t, me, conversationId, onCreated, onActivity, onM
       <div class="messages" ref={scroller} onScroll={onScroll}>
         <div class="messages-inner" role="log" aria-live="polite" aria-relevant="additions">
           {loading && <p class="muted center">{t('loading')}</p>}
+          {earlier && !loading && <div class="load-earlier">
+            <button class="button" onClick={loadEarlier} disabled={earlier.loading}>{t(earlier.loading ? 'loading' : 'history.earlier')}</button>
+            {earlier.error && <span class="small" role="alert">{describeError(t, earlier.error)}</span>}
+          </div>}
           {loadError && <div class="error-card" role="alert"><Icon name="alert" />
             <span>{loadError.status === 404 ? t('error.gone') : describeError(t, loadError)}</span>
             {/* A conversation that no longer exists cannot come back by trying again. */}
