@@ -213,6 +213,39 @@ public sealed class ChatPageTests(WebChatFixture fx)
         Assert.Equal(["Who approves travel?"], list.Select(c => c!["title"]!.GetValue<string>()));
     }
 
+    [Fact(DisplayName = "A question over the message limit is refused in the composer: its text stays and no conversation is made for it")]
+    public async Task Too_long_question_stays_in_the_composer()
+    {
+        var (key, _) = await fx.NewReaderAsync();
+        await using var b = await SignedInAsync(key);
+        var text = string.Join(' ', Enumerable.Repeat("leave", 2_700)); // 16,199 characters
+        await b.AskAsync(text);
+        await Assertions.Expect(b.Page.Locator(".composer-too-long")).ToContainTextAsync("the limit is 16,000");
+        Assert.Equal(text, await b.Page.GetByLabel("Message", new() { Exact = true }).InputValueAsync());
+        Assert.Equal(0, await b.Page.Locator("article.turn").CountAsync());
+        using var api = fx.As(key);
+        Assert.Empty((await api.GetJsonAsync("/v1/conversations"))["conversations"]!.AsArray());
+    }
+
+    [Fact(DisplayName = "A first question the platform refuses (413 under a lower limit) comes back to the composer and leaves no empty conversation")]
+    public async Task Refused_first_question_leaves_no_conversation()
+    {
+        var (key, _) = await fx.NewReaderAsync();
+        await using var b = await SignedInAsync(key);
+        await b.Page.RouteAsync("**/v1/conversations/*/messages", route => route.FulfillAsync(new()
+        {
+            Status = 413, ContentType = "application/problem+json",
+            Body = "{\"title\":\"Payload Too Large\",\"status\":413,\"detail\":\"The message has 40 characters; the limit is 20.\"}",
+        }));
+        await b.AskAsync(Question);
+        await Assertions.Expect(b.LastAnswer.Locator(".error-card")).ToContainTextAsync("the limit is 20");
+        await Assertions.Expect(b.Page.GetByLabel("Message", new() { Exact = true })).ToHaveValueAsync(Question);
+        using var api = fx.As(key);
+        await Until(async () => (await api.GetJsonAsync("/v1/conversations"))["conversations"]!.AsArray().Count == 0);
+        await Until(() => Task.FromResult(!b.Page.Url.Contains("#/c/", StringComparison.Ordinal)));
+        await Assertions.Expect(b.Page.Locator(".conversation-open")).ToHaveCountAsync(0);
+    }
+
     [Fact(DisplayName = "A long conversation opens on its newest page; Load earlier messages puts the older ones on top and keeps the reader's place")]
     public async Task Load_earlier_messages()
     {

@@ -67,12 +67,18 @@ function Chat({ t, me }) {
     refreshList();
   }, [refreshList]);
 
+  const discarded = useCallback(() => {
+    setView(v => ({ ...v, id: null }));
+    history.replaceState(null, '', location.pathname);
+    refreshList();
+  }, [refreshList]);
+
   return (
     <div class={`layout${drawer ? ' drawer-open' : ''}`}>
       <Sidebar t={t} me={me} currentId={view.id} version={listVersion} onOpen={open} onNew={() => open(null)} drawerOpen={drawer}
         onClose={() => setDrawer(false)} onDeleted={id => { if (id === view.id) open(null); }} />
       <div class="scrim" onClick={() => setDrawer(false)} aria-hidden="true" />
-      <Conversation key={view.key} t={t} me={me} conversationId={view.id} onCreated={created} onActivity={refreshList}
+      <Conversation key={view.key} t={t} me={me} conversationId={view.id} onCreated={created} onDiscarded={discarded} onActivity={refreshList}
         onMenu={() => setDrawer(true)} drawerOpen={drawer} />
     </div>
   );

@@ -30,7 +30,7 @@ const fromHistory = m => ({
   citations: m.citations || [], model: m.model,
 });
 
-export function Conversation({ t, me, conversationId, onCreated, onActivity, onMenu, drawerOpen }) {
+export function Conversation({ t, me, conversationId, onCreated, onDiscarded, onActivity, onMenu, drawerOpen }) {
   const [title, setTitle] = useState('');
   const [messages, setMessages] = useState([]);
   const [loading, setLoading] = useState(!!conversationId);
@@ -110,6 +110,7 @@ export function Conversation({ t, me, conversationId, onCreated, onActivity, onM
   async function ask(text, { turnId = newTurnId(), answerKey = null, imageIds, replaces } = {}) {
     pinned.current = true;
     let id = idRef.current;
+    let createdHere = false;
     const aKey = answerKey || key();
     if (!answerKey) {
       // A question the platform refused outright (too long, malformed) was never stored: with the next question its
@@ -127,6 +128,7 @@ export function Conversation({ t, me, conversationId, onCreated, onActivity, onM
       if (!id) {
         const created = await api.post('/v1/conversations', { title: titleFrom(text) }, { signal: abort.current.signal });
         id = idRef.current = created.conversationId;
+        createdHere = true;
         setTitle(created.title);
         onCreated(id);
         setTurn({ conversationId: id, turnId });
@@ -153,6 +155,14 @@ export function Conversation({ t, me, conversationId, onCreated, onActivity, onM
         : notLast ? t('error.notLast') : e.status === 409 ? t('error.busy') : describeError(t, e);
       const refused = e instanceof ApiError && [400, 413, 415, 422].includes(e.status);
       update(aKey, () => ({ streaming: false, status: 'failed', error: { message, retryable: !notLast && (e.retryable ?? true), sameTurn: connection, refused, text, imageIds, replaces } }));
+      // A first question refused at the door left the conversation made for it empty: it goes, so the list shows
+      // no empty conversation and the next question starts a new one.
+      if (refused && createdHere) {
+        idRef.current = null;
+        setTitle('');
+        api.delete(`/v1/conversations/${encodeURIComponent(id)}`).catch(() => {}).finally(() => onDiscarded?.());
+      }
+      return { refused };
     } finally {
       setTurn(null);
       setReconnecting(false);

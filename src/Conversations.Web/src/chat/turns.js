@@ -10,6 +10,9 @@ const maxReconnects = 8;
 // connection died without closing: it is dropped and resumed like a cut one.
 export const streamSilenceMs = 45_000;
 
+// The longest question the platform takes, in UTF-16 units as it counts them (Chat:MaxMessageChars, default 16,000).
+export const maxMessageChars = 16_000;
+
 /**
  * Runs a turn to its end, calling onEvent(name, data) per event; rejects with an ApiError the caller shows. `control`,
  * when given, gets resume(): drops the current connection and follows the turn again from the last event seen.
