@@ -213,6 +213,39 @@ public sealed class ChatPageTests(WebChatFixture fx)
         Assert.Equal(["Who approves travel?"], list.Select(c => c!["title"]!.GetValue<string>()));
     }
 
+    [Fact(DisplayName = "Renaming the open conversation in the list renames its header too")]
+    public async Task Rename_open_conversation_updates_the_header()
+    {
+        var (key, _) = await fx.NewReaderAsync();
+        await using var b = await SignedInAsync(key);
+        await b.AskAndWaitAsync(Question);
+        var header = b.Page.Locator("h1.chat-title");
+        await Assertions.Expect(header).ToHaveTextAsync(Question);
+        await b.Page.GetByRole(AriaRole.Button, new() { Name = $"Rename: {Question}" }).ClickAsync();
+        var title = b.Page.GetByLabel("New title");
+        await title.FillAsync("Leave notes");
+        await title.PressAsync("Enter");
+        await Assertions.Expect(header).ToHaveTextAsync("Leave notes");
+    }
+
+    [Fact(DisplayName = "After sign-out the next user in the same tab starts on a new chat, not on the previous user's conversation")]
+    public async Task Sign_out_forgets_the_open_conversation()
+    {
+        var (first, _) = await fx.NewReaderAsync();
+        var (second, _) = await fx.NewReaderAsync();
+        await using var b = await SignedInAsync(first);
+        await b.AskAndWaitAsync(Question);
+        Assert.Contains("#/c/", b.Page.Url, StringComparison.Ordinal);
+        await b.Page.GetByRole(AriaRole.Button, new() { Name = "Sign out" }).ClickAsync();
+        await b.Page.GetByLabel("API key").WaitForAsync();
+        Assert.DoesNotContain("#/c/", b.Page.Url, StringComparison.Ordinal);
+
+        await b.SignInAsync(second);
+        Assert.DoesNotContain("#/c/", b.Page.Url, StringComparison.Ordinal);
+        await b.Page.Locator(".welcome").WaitForAsync();
+        Assert.Equal(0, await b.Page.Locator("main.chat .error-card").CountAsync());
+    }
+
     [Fact(DisplayName = "A question over the message limit is refused in the composer: its text stays and no conversation is made for it")]
     public async Task Too_long_question_stays_in_the_composer()
     {

@@ -30,7 +30,7 @@ const fromHistory = m => ({
   citations: m.citations || [], model: m.model,
 });
 
-export function Conversation({ t, me, conversationId, onCreated, onDiscarded, onActivity, onMenu, drawerOpen }) {
+export function Conversation({ t, me, conversationId, renamed, onCreated, onDiscarded, onActivity, onMenu, drawerOpen }) {
   const [title, setTitle] = useState('');
   const [messages, setMessages] = useState([]);
   const [loading, setLoading] = useState(!!conversationId);
@@ -56,6 +56,9 @@ export function Conversation({ t, me, conversationId, onCreated, onDiscarded, on
   }, [drawerOpen]);
 
   useEffect(() => () => abort.current.abort(), []);
+
+  // Renamed in the list: the header follows.
+  useEffect(() => { if (renamed && renamed.id === idRef.current) setTitle(renamed.title); }, [renamed]);
 
   async function load() {
     setLoading(true);
