@@ -213,6 +213,99 @@ public sealed class ChatPageTests(WebChatFixture fx)
         Assert.Equal(["Who approves travel?"], list.Select(c => c!["title"]!.GetValue<string>()));
     }
 
+    [Fact(DisplayName = "Renaming the open conversation in the list renames its header too")]
+    public async Task Rename_open_conversation_updates_the_header()
+    {
+        var (key, _) = await fx.NewReaderAsync();
+        await using var b = await SignedInAsync(key);
+        await b.AskAndWaitAsync(Question);
+        var header = b.Page.Locator("h1.chat-title");
+        await Assertions.Expect(header).ToHaveTextAsync(Question);
+        await b.Page.GetByRole(AriaRole.Button, new() { Name = $"Rename: {Question}" }).ClickAsync();
+        var title = b.Page.GetByLabel("New title");
+        await title.FillAsync("Leave notes");
+        await title.PressAsync("Enter");
+        await Assertions.Expect(header).ToHaveTextAsync("Leave notes");
+    }
+
+    [Fact(DisplayName = "After sign-out the next user in the same tab starts on a new chat, not on the previous user's conversation")]
+    public async Task Sign_out_forgets_the_open_conversation()
+    {
+        var (first, _) = await fx.NewReaderAsync();
+        var (second, _) = await fx.NewReaderAsync();
+        await using var b = await SignedInAsync(first);
+        await b.AskAndWaitAsync(Question);
+        Assert.Contains("#/c/", b.Page.Url, StringComparison.Ordinal);
+        await b.Page.GetByRole(AriaRole.Button, new() { Name = "Sign out" }).ClickAsync();
+        await b.Page.GetByLabel("API key").WaitForAsync();
+        Assert.DoesNotContain("#/c/", b.Page.Url, StringComparison.Ordinal);
+
+        await b.SignInAsync(second);
+        Assert.DoesNotContain("#/c/", b.Page.Url, StringComparison.Ordinal);
+        await b.Page.Locator(".welcome").WaitForAsync();
+        Assert.Equal(0, await b.Page.Locator("main.chat .error-card").CountAsync());
+    }
+
+    [Fact(DisplayName = "A question over the message limit is refused in the composer: its text stays and no conversation is made for it")]
+    public async Task Too_long_question_stays_in_the_composer()
+    {
+        var (key, _) = await fx.NewReaderAsync();
+        await using var b = await SignedInAsync(key);
+        var text = string.Join(' ', Enumerable.Repeat("leave", 2_700)); // 16,199 characters
+        await b.AskAsync(text);
+        await Assertions.Expect(b.Page.Locator(".composer-too-long")).ToContainTextAsync("the limit is 16,000");
+        Assert.Equal(text, await b.Page.GetByLabel("Message", new() { Exact = true }).InputValueAsync());
+        Assert.Equal(0, await b.Page.Locator("article.turn").CountAsync());
+        using var api = fx.As(key);
+        Assert.Empty((await api.GetJsonAsync("/v1/conversations"))["conversations"]!.AsArray());
+    }
+
+    [Fact(DisplayName = "A first question the platform refuses (413 under a lower limit) comes back to the composer and leaves no empty conversation")]
+    public async Task Refused_first_question_leaves_no_conversation()
+    {
+        var (key, _) = await fx.NewReaderAsync();
+        await using var b = await SignedInAsync(key);
+        await b.Page.RouteAsync("**/v1/conversations/*/messages", route => route.FulfillAsync(new()
+        {
+            Status = 413, ContentType = "application/problem+json",
+            Body = "{\"title\":\"Payload Too Large\",\"status\":413,\"detail\":\"The message has 40 characters; the limit is 20.\"}",
+        }));
+        await b.AskAsync(Question);
+        await Assertions.Expect(b.LastAnswer.Locator(".error-card")).ToContainTextAsync("the limit is 20");
+        await Assertions.Expect(b.Page.GetByLabel("Message", new() { Exact = true })).ToHaveValueAsync(Question);
+        using var api = fx.As(key);
+        await Until(async () => (await api.GetJsonAsync("/v1/conversations"))["conversations"]!.AsArray().Count == 0);
+        await Until(() => Task.FromResult(!b.Page.Url.Contains("#/c/", StringComparison.Ordinal)));
+        await Assertions.Expect(b.Page.Locator(".conversation-open")).ToHaveCountAsync(0);
+    }
+
+    [Fact(DisplayName = "A long conversation opens on its newest page; Load earlier messages puts the older ones on top and keeps the reader's place")]
+    public async Task Load_earlier_messages()
+    {
+        var (key, _) = await fx.NewReaderAsync();
+        using var api = fx.As(key);
+        var id = await api.CreateConversationAsync("Long one");
+        for (var i = 1; i <= 3; i++) Assert.Contains(await api.SendAsync(id, $"Question {i}?"), e => e.Name == "done");
+        await using var b = await SignedInAsync(key, new BrowserNewContextOptions { ViewportSize = new ViewportSize { Width = 390, Height = 600 } });
+        // Pages of four messages instead of the page's 200: three turns make two pages.
+        await b.Page.RouteAsync(new Regex(@"/v1/conversations/[^/?]+\?"), route =>
+            route.ContinueAsync(new() { Url = route.Request.Url.Replace("limit=200", "limit=4", StringComparison.Ordinal) }));
+        await b.Page.GotoAsync($"/#/c/{id}");
+        await b.Page.ReloadAsync();
+        var questions = b.Page.Locator(".turn.user .bubble");
+        await Assertions.Expect(questions).ToHaveTextAsync(["Question 2?", "Question 3?"]);
+
+        var earlier = b.Page.GetByRole(AriaRole.Button, new() { Name = "Load earlier messages" });
+        await earlier.ScrollIntoViewIfNeededAsync();
+        var before = await questions.First.BoundingBoxAsync();
+        await earlier.ClickAsync();
+        await Assertions.Expect(questions).ToHaveTextAsync(["Question 1?", "Question 2?", "Question 3?"]);
+        await Assertions.Expect(earlier).ToHaveCountAsync(0);
+        var after = await b.Page.Locator(".turn.user .bubble", new() { HasText = "Question 2?" }).BoundingBoxAsync();
+        Assert.InRange(after!.Y, before!.Y - 2, before.Y + 2);
+        Assert.Equal(3, await b.Page.Locator("article.turn.assistant").CountAsync());
+    }
+
     [Fact(DisplayName = "Stop ends the answer on the server: the partial answer is kept and stored as stopped")]
     public async Task Stop()
     {
@@ -325,6 +418,144 @@ public sealed class ChatPageTests(WebChatFixture fx)
         Assert.Contains("print(weeks)", text);
         Assert.Equal(0, await b.LastAnswer.Locator(".error-card").CountAsync());
     }
+
+    [Fact(DisplayName = "A connection that goes silent mid-answer without closing is dropped after the silence limit and resumed to the whole answer")]
+    public async Task Silent_connection_is_resumed()
+    {
+        var (key, _) = await fx.NewReaderAsync();
+        await using var b = await SignedInAsync(key);
+        await b.Page.Clock.InstallAsync(); // the silence limit is fast-forwarded, not waited for
+        await GoSilentAfterFirstDeltaAsync(b.Page);
+        var resumes = new List<string>();
+        b.Page.Request += (_, r) =>
+        {
+            if (r.Url.Contains("/events", StringComparison.Ordinal)) lock (resumes) resumes.Add(r.Headers.GetValueOrDefault("last-event-id", ""));
+        };
+        await b.AskUntilStreamingAsync(Question);
+        await b.Page.WaitForFunctionAsync("() => window.silent === true");
+        // Less than the server's heartbeat interval changes nothing; past the silence limit the page lets go and resumes.
+        await b.Page.Clock.FastForwardAsync(14_000);
+        await Task.Delay(300);
+        lock (resumes) Assert.Empty(resumes);
+        await b.Page.Clock.FastForwardAsync(40_000);
+        var done = b.Page.Locator("article.turn.assistant[data-status=complete]");
+        for (var i = 0; i < 20 && await done.CountAsync() == 0; i++)
+        {
+            await b.Page.Clock.FastForwardAsync(2_000); // the reconnect's backoff
+            await Task.Delay(200);
+        }
+        await done.WaitForAsync();
+        lock (resumes) Assert.All(resumes, id => Assert.NotEqual("", id));
+        Assert.NotEmpty(resumes);
+        Assert.True(await b.Page.EvaluateAsync<bool>("() => window.silentCancelled === true"), "the silent connection was let go");
+        var text = await b.LastAnswer.Locator(".markdown").InnerTextAsync();
+        Assert.Equal(1, CountOf(text, "Parental leave is"));
+        Assert.Contains("print(weeks)", text);
+        Assert.Equal(0, await b.LastAnswer.Locator(".error-card").CountAsync());
+    }
+
+    [Fact(DisplayName = "Stop on a silent connection answered 409 (the answer had already finished) follows the turn again and shows the whole answer")]
+    public async Task Stop_answered_409_on_a_silent_connection_follows_the_turn()
+    {
+        var (key, _) = await fx.NewReaderAsync();
+        await using var b = await SignedInAsync(key);
+        await b.Page.RouteAsync("**/v1/conversations/*/turns/*/cancel", route => route.FulfillAsync(new()
+        {
+            Status = 409, ContentType = "application/problem+json", Body = "{\"title\":\"Conflict\",\"status\":409,\"detail\":\"The turn has already finished.\"}",
+        }));
+        await StopOnASilentConnectionAsync(b, key);
+        Assert.Contains("print(weeks)", await b.Page.Locator("article.turn.assistant").First.Locator(".markdown").InnerTextAsync());
+    }
+
+    [Fact(DisplayName = "Stop on a silent connection that the platform takes ends the answer as stored, not in Writing… for ever; the next question is answered")]
+    public Task Stop_on_a_silent_connection_ends_as_stored() => SignedInThen(StopOnASilentConnectionAsync);
+
+    private async Task SignedInThen(Func<ChatBrowser, string, Task> scenario)
+    {
+        var (key, _) = await fx.NewReaderAsync();
+        await using var b = await SignedInAsync(key);
+        await scenario(b, key);
+    }
+
+    // Asks on a connection that goes silent after the first text, lets the platform finish the answer, presses Stop, and
+    // checks that the page ends the answer as the platform stored it, well before the silence limit, and can ask again.
+    // (A Stop that comes while the finished turn is still closing is taken: the answer may then be stored as stopped.)
+    private async Task StopOnASilentConnectionAsync(ChatBrowser b, string key)
+    {
+        await GoSilentAfterFirstDeltaAsync(b.Page);
+        await b.AskUntilStreamingAsync(Question);
+        await b.Page.WaitForFunctionAsync("() => window.silent === true");
+        using var api = fx.As(key);
+        var conversationId = ConversationIdOf(b.Page);
+        await Until(async () => (await api.MessagesAsync(conversationId)).Last()!["status"]!.GetValue<string>() == "complete");
+
+        await b.Page.GetByRole(AriaRole.Button, new() { Name = "Stop the answer" }).ClickAsync();
+        await b.Page.Locator("article.turn.assistant:not(.streaming)").WaitForAsync(new() { Timeout = 15_000 });
+        var stored = (await api.MessagesAsync(conversationId)).Last()!;
+        Assert.Equal(stored["status"]!.GetValue<string>(), await b.LastAnswer.GetAttributeAsync("data-status"));
+        Assert.Equal(0, await b.LastAnswer.Locator(".error-card").CountAsync());
+        await b.AskAsync("And for part-time staff?");
+        await Assertions.Expect(b.Page.Locator("article.turn.assistant[data-status=complete]")).ToHaveCountAsync(
+            stored["status"]!.GetValue<string>() == "complete" ? 2 : 1, new() { Timeout = 30_000 });
+        Assert.Equal("complete", await b.LastAnswer.GetAttributeAsync("data-status"));
+    }
+
+    [Fact(DisplayName = "Stop pressed while offline is kept and sent once the connection is back: the answer is stopped")]
+    public async Task Stop_pressed_offline_is_sent_when_back()
+    {
+        var (key, _) = await fx.NewReaderAsync();
+        using var slowly = fx.AnswerSlowly(answerTokens: 400, timePerToken: TimeSpan.FromMilliseconds(100));
+        await using var b = await SignedInAsync(key);
+        var cancels = 0;
+        b.Page.Request += (_, r) => { if (r.Url.EndsWith("/cancel", StringComparison.Ordinal)) Interlocked.Increment(ref cancels); };
+        await b.AskUntilStreamingAsync("Tell me everything about leave.");
+        await b.Context.SetOfflineAsync(true);
+        await b.Page.GetByRole(AriaRole.Button, new() { Name = "Stop the answer" }).ClickAsync();
+        await Until(() => Task.FromResult(Volatile.Read(ref cancels) > 0));
+        await Task.Delay(1_000);
+        await b.Context.SetOfflineAsync(false);
+
+        await b.Page.Locator("article.turn.assistant[data-status=stopped]").WaitForAsync(new() { Timeout = 25_000 });
+        using var api = fx.As(key);
+        var stored = (await api.MessagesAsync(ConversationIdOf(b.Page))).Last()!;
+        Assert.Equal("stopped", stored["status"]!.GetValue<string>());
+        Assert.InRange(stored["content"]!.GetValue<string>().Split(' ', StringSplitOptions.RemoveEmptyEntries).Length, 1, 399);
+    }
+
+    // The next question's stream passes its bytes on up to its first text, then stays open with nothing more (a phone's
+    // connection that died without closing); the turn goes on on the server. window.silent says it went quiet,
+    // window.silentCancelled that the page let go of it.
+    private static Task GoSilentAfterFirstDeltaAsync(IPage page) => page.EvaluateAsync("""
+        () => {
+          const realFetch = window.fetch;
+          let used = false;
+          window.fetch = async (input, init) => {
+            const res = await realFetch(input, init);
+            if (used || init?.method !== 'POST' || !String(input).endsWith('/messages')) return res;
+            used = true;
+            const reader = res.body.getReader();
+            const decoder = new TextDecoder();
+            let seen = '';
+            const body = new ReadableStream({
+              async pull(controller) {
+                if (seen.includes('event: delta')) {
+                  window.silent = true;
+                  return new Promise(() => {});
+                }
+                const { value, done } = await reader.read();
+                if (done) return controller.close();
+                seen += decoder.decode(value, { stream: true });
+                controller.enqueue(value);
+              },
+              cancel() {
+                window.silentCancelled = true;
+                return reader.cancel();
+              },
+            });
+            return new Response(body, { status: res.status, headers: res.headers });
+          };
+        }
+        """);
 
     [Fact(DisplayName = "A page reloaded mid-answer follows the running turn to its end instead of losing it")]
     public Task Reload_mid_answer() => ReloadMidAnswerAsync(_ => Task.CompletedTask, async b =>
@@ -583,6 +814,27 @@ public sealed class ChatPageTests(WebChatFixture fx)
         await b.ScreenshotAsync("phone-drawer");
         await b.Page.Locator("nav.sidebar .conversation-open").First.ClickAsync();
         await b.Page.Locator("nav.sidebar").WaitForAsync(new() { State = WaitForSelectorState.Hidden });
+    }
+
+    [Fact(DisplayName = "At 390 px a wide one-line code block scrolls inside itself; the answer's text stays as wide as the screen")]
+    public async Task Phone_wide_code_block_scrolls_inside_itself()
+    {
+        var (key, _) = await fx.NewReaderAsync();
+        var command = "curl -sS -X POST https://api.example.com/v1/conversations/c_0123456789/messages -H 'Authorization: Bearer cvk_live_0123456789abcdef' -H 'Content-Type: application/json' -d '{\"text\":\"How long is parental leave?\"}'";
+        using var wide = fx.AnswerWith($"Run this to ask from a shell:\n\n```bash\n{command}\n```\n\nThe answer streams back as events.\n");
+        await using var b = await SignedInAsync(key, new BrowserNewContextOptions
+        {
+            ViewportSize = new ViewportSize { Width = 390, Height = 844 }, IsMobile = true, HasTouch = true,
+        });
+        await b.AskAndWaitAsync(Question);
+        await b.ScreenshotAsync("phone-wide-code-block");
+
+        var list = await b.Page.EvaluateAsync<int[]>("() => { const l = document.querySelector('.messages'); return [l.scrollWidth, l.clientWidth]; }");
+        Assert.Equal(list[1], list[0]);
+        var pre = await b.Page.EvaluateAsync<int[]>("() => { const p = document.querySelector('article.turn.assistant .code-block pre'); return [p.scrollWidth, p.clientWidth]; }");
+        Assert.True(pre[0] > pre[1], $"the code block scrolls inside itself ({pre[0]} > {pre[1]})");
+        var paragraph = await b.LastAnswer.Locator(".markdown p").First.BoundingBoxAsync();
+        Assert.True(paragraph!.X + paragraph.Width <= 390, $"the paragraph ends at {paragraph.X + paragraph.Width}px");
     }
 
     [Fact(DisplayName = "With a dark system colour scheme the page is dark, on desktop and phone")]

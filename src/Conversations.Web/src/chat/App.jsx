@@ -40,6 +40,7 @@ function Chat({ t, me }) {
   const [view, setView] = useState(() => newView(idFromHash()));
   const [drawer, setDrawer] = useState(false);
   const [listVersion, setListVersion] = useState(0);
+  const [renamed, setRenamed] = useState(null); // { id, title }: the latest rename in the list, for the open header
   const refreshList = useCallback(() => setListVersion(v => v + 1), []);
 
   const open = useCallback(id => {
@@ -51,7 +52,11 @@ function Chat({ t, me }) {
   useEffect(() => {
     const onHash = () => { const id = idFromHash(); setView(v => (v.id === id ? v : newView(id))); };
     window.addEventListener('hashchange', onHash);
-    return () => window.removeEventListener('hashchange', onHash);
+    return () => {
+      window.removeEventListener('hashchange', onHash);
+      // Signed out (or the key expired): whoever signs in next in this tab must not land in this user's conversation.
+      history.replaceState(null, '', location.pathname);
+    };
   }, []);
 
   useEffect(() => {
@@ -67,12 +72,18 @@ function Chat({ t, me }) {
     refreshList();
   }, [refreshList]);
 
+  const discarded = useCallback(() => {
+    setView(v => ({ ...v, id: null }));
+    history.replaceState(null, '', location.pathname);
+    refreshList();
+  }, [refreshList]);
+
   return (
     <div class={`layout${drawer ? ' drawer-open' : ''}`}>
       <Sidebar t={t} me={me} currentId={view.id} version={listVersion} onOpen={open} onNew={() => open(null)} drawerOpen={drawer}
-        onClose={() => setDrawer(false)} onDeleted={id => { if (id === view.id) open(null); }} />
+        onClose={() => setDrawer(false)} onDeleted={id => { if (id === view.id) open(null); }} onRenamed={(id, title) => setRenamed({ id, title })} />
       <div class="scrim" onClick={() => setDrawer(false)} aria-hidden="true" />
-      <Conversation key={view.key} t={t} me={me} conversationId={view.id} onCreated={created} onActivity={refreshList}
+      <Conversation key={view.key} t={t} me={me} conversationId={view.id} renamed={renamed} onCreated={created} onDiscarded={discarded} onActivity={refreshList}
         onMenu={() => setDrawer(true)} drawerOpen={drawer} />
     </div>
   );

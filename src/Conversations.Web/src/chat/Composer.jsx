@@ -2,7 +2,7 @@
 // Images are uploaded as soon as they are picked and go with the next message by id.
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { Icon } from '../shared/icons.jsx';
-import { uploadImage } from './turns.js';
+import { maxMessageChars, uploadImage } from './turns.js';
 
 const maxImages = 4;
 
@@ -13,6 +13,7 @@ export function Composer({ t, busy, onSend, onStop, readsImages = true }) {
   const [images, setImages] = useState([]);
   const [uploading, setUploading] = useState(false);
   const [imageError, setImageError] = useState(null);
+  const [tooLong, setTooLong] = useState(null); // the refused length, until the text is changed
   const box = useRef(null);
   const picker = useRef(null);
 
@@ -43,11 +44,18 @@ export function Composer({ t, busy, onSend, onStop, readsImages = true }) {
   function send() {
     const value = text.trim();
     if (!value || busy || uploading) return;
+    // The platform refuses a longer message (413): say so here, before a conversation is made for it.
+    if (value.length > maxMessageChars) {
+      setTooLong(value.length);
+      return;
+    }
     setText('');
     setImageError(null);
     const imageIds = images.map(i => i.id);
     setImages([]);
-    onSend(value, imageIds.length ? { imageIds } : undefined);
+    // A question the platform refused comes back to the box (unless something else was typed meanwhile).
+    Promise.resolve(onSend(value, imageIds.length ? { imageIds } : undefined))
+      .then(result => { if (result?.refused) setText(current => current || value); });
   }
 
   return (
@@ -64,6 +72,8 @@ export function Composer({ t, busy, onSend, onStop, readsImages = true }) {
           {imageError && <span class="composer-image-error" role="alert">{imageError}</span>}
         </div>
       )}
+      {tooLong && <p class="composer-too-long" role="alert">
+        {t('composer.tooLong', { count: tooLong.toLocaleString(), max: maxMessageChars.toLocaleString() })}</p>}
       <form class="composer" onSubmit={e => { e.preventDefault(); send(); }}>
         {/* No model here reads images: a question with one would only be refused, so none is offered. */}
         {readsImages && <>
@@ -73,7 +83,7 @@ export function Composer({ t, busy, onSend, onStop, readsImages = true }) {
             aria-label={t('composer.attach')} title={t('composer.attach')} onClick={() => picker.current?.click()}><Icon name="image" /></button>
         </>}
         <textarea ref={box} rows={1} value={text} placeholder={t('composer.placeholder')} aria-label={t('composer.label')}
-          onInput={e => setText(e.currentTarget.value)}
+          onInput={e => { setText(e.currentTarget.value); setTooLong(null); }}
           onKeyDown={e => {
             // isComposing: Enter that picks a character in a Chinese input method must not send.
             if (e.key === 'Enter' && !e.shiftKey && !e.isComposing) { e.preventDefault(); send(); }

@@ -9,6 +9,8 @@ import { Composer } from './Composer.jsx';
 import { PassageDialog } from './PassageDialog.jsx';
 
 let keys = 0;
+const historyPage = 200; // messages per page of history (the API's largest)
+const stopGraceMs = 5000; // how long a taken Stop may take to end the stream before the turn is followed again
 const key = () => `m${++keys}`;
 
 // Refusals of the question itself: an edit refused this way replaced nothing on the platform.
@@ -28,11 +30,12 @@ const fromHistory = m => ({
   citations: m.citations || [], model: m.model, rating: m.rating,
 });
 
-export function Conversation({ t, me, conversationId, onCreated, onActivity, onMenu, drawerOpen }) {
+export function Conversation({ t, me, conversationId, renamed, onCreated, onDiscarded, onActivity, onMenu, drawerOpen }) {
   const [title, setTitle] = useState('');
   const [messages, setMessages] = useState([]);
   const [loading, setLoading] = useState(!!conversationId);
   const [loadError, setLoadError] = useState(null);
+  const [earlier, setEarlier] = useState(null); // { before, loading, error }: older history not shown yet
   const [turn, setTurn] = useState(null); // { conversationId, turnId } while an answer streams
   const [reconnecting, setReconnecting] = useState(false);
   const [passage, setPassage] = useState(null);
@@ -40,8 +43,10 @@ export function Conversation({ t, me, conversationId, onCreated, onActivity, onM
   const abort = useRef(new AbortController());
   const scroller = useRef(null);
   const pinned = useRef(true);
+  const keptFromBottom = useRef(null); // earlier messages were put on top: the reader's place, kept from the bottom
   const menu = useRef(null);
   const pendingStop = useRef(null); // { turnId, sending }: Stop pressed, not yet taken by the platform
+  const following = useRef({ turnId: null, resume() {} }); // the streamed turn's connection (turns.js fills resume)
   const wasOpen = useRef(false);
 
   // The closed drawer gives the focus back to the button that opened it.
@@ -52,14 +57,18 @@ export function Conversation({ t, me, conversationId, onCreated, onActivity, onM
 
   useEffect(() => () => abort.current.abort(), []);
 
+  // Renamed in the list: the header follows.
+  useEffect(() => { if (renamed && renamed.id === idRef.current) setTitle(renamed.title); }, [renamed]);
+
   async function load() {
     setLoading(true);
     setLoadError(null);
     try {
-      const data = await api.get(`/v1/conversations/${conversationId}?limit=200`, { signal: abort.current.signal });
+      const data = await api.get(`/v1/conversations/${conversationId}?limit=${historyPage}`, { signal: abort.current.signal });
       setTitle(data.conversation.title);
       const history = data.messages.map(fromHistory);
       setMessages(history);
+      setEarlier(data.nextBefore != null ? { before: data.nextBefore } : null);
       const last = history[history.length - 1];
       if (last?.role === 'user') follow(last.turnId);
     } catch (e) {
@@ -70,10 +79,29 @@ export function Conversation({ t, me, conversationId, onCreated, onActivity, onM
   }
   useEffect(() => { if (conversationId) load(); }, []);
 
-  // Follow the answer as it grows, unless the reader scrolled up.
+  // The page of history before the oldest message shown, put on top where the reader is.
+  async function loadEarlier() {
+    if (!earlier || earlier.loading) return;
+    setEarlier({ ...earlier, loading: true, error: null });
+    try {
+      const data = await api.get(`/v1/conversations/${idRef.current}?before=${earlier.before}&limit=${historyPage}`, { signal: abort.current.signal });
+      const el = scroller.current;
+      if (el) keptFromBottom.current = el.scrollHeight - el.scrollTop;
+      setMessages(list => [...data.messages.map(fromHistory), ...list]);
+      setEarlier(data.nextBefore != null ? { before: data.nextBefore } : null);
+    } catch (e) {
+      if (e.name !== 'AbortError') setEarlier({ ...earlier, loading: false, error: e });
+    }
+  }
+
+  // Follow the answer as it grows, unless the reader scrolled up; older messages put on top leave the reader in place.
   useEffect(() => {
     const el = scroller.current;
-    if (el && pinned.current) el.scrollTop = el.scrollHeight;
+    if (!el) return;
+    if (keptFromBottom.current != null) {
+      el.scrollTop = el.scrollHeight - keptFromBottom.current;
+      keptFromBottom.current = null;
+    } else if (pinned.current) el.scrollTop = el.scrollHeight;
   });
   const onScroll = e => {
     const el = e.currentTarget;
@@ -85,6 +113,7 @@ export function Conversation({ t, me, conversationId, onCreated, onActivity, onM
   async function ask(text, { turnId = newTurnId(), answerKey = null, imageIds, replaces } = {}) {
     pinned.current = true;
     let id = idRef.current;
+    let createdHere = false;
     const aKey = answerKey || key();
     if (!answerKey) {
       // A question the platform refused outright (too long, malformed) was never stored: with the next question its
@@ -102,13 +131,14 @@ export function Conversation({ t, me, conversationId, onCreated, onActivity, onM
       if (!id) {
         const created = await api.post('/v1/conversations', { title: titleFrom(text) }, { signal: abort.current.signal });
         id = idRef.current = created.conversationId;
+        createdHere = true;
         setTitle(created.title);
         onCreated(id);
         setTurn({ conversationId: id, turnId });
       }
       let refusedEdit = false;
       await runTurn({
-        conversationId: id, text, turnId, imageIds, replaces, signal: abort.current.signal,
+        conversationId: id, text, turnId, imageIds, replaces, signal: abort.current.signal, control: followed(turnId),
         onReconnecting: setReconnecting,
         onEvent: (name, data) => {
           update(aKey, m => onTurnEvent(m, name, data));
@@ -128,6 +158,14 @@ export function Conversation({ t, me, conversationId, onCreated, onActivity, onM
         : notLast ? t('error.notLast') : e.status === 409 ? t('error.busy') : describeError(t, e);
       const refused = e instanceof ApiError && [400, 413, 415, 422].includes(e.status);
       update(aKey, () => ({ streaming: false, status: 'failed', error: { message, retryable: !notLast && (e.retryable ?? true), sameTurn: connection, refused, text, imageIds, replaces } }));
+      // A first question refused at the door left the conversation made for it empty: it goes, so the list shows
+      // no empty conversation and the next question starts a new one.
+      if (refused && createdHere) {
+        idRef.current = null;
+        setTitle('');
+        api.delete(`/v1/conversations/${encodeURIComponent(id)}`).catch(() => {}).finally(() => onDiscarded?.());
+      }
+      return { refused };
     } finally {
       setTurn(null);
       setReconnecting(false);
@@ -142,7 +180,7 @@ export function Conversation({ t, me, conversationId, onCreated, onActivity, onM
     setTurn({ conversationId: idRef.current, turnId });
     try {
       await runTurn({
-        conversationId: idRef.current, turnId, resumeOnly: true, signal: abort.current.signal,
+        conversationId: idRef.current, turnId, resumeOnly: true, signal: abort.current.signal, control: followed(turnId),
         onReconnecting: setReconnecting,
         onEvent: (name, data) => { update(aKey, m => onTurnEvent(m, name, data)); sendStop(idRef.current, turnId); },
       });
@@ -220,6 +258,12 @@ export function Conversation({ t, me, conversationId, onCreated, onActivity, onM
     else again(question);
   }
 
+  // The connection of the turn now streamed, which a Stop that finds the turn already over re-follows.
+  function followed(turnId) {
+    following.current = { turnId, resume() {} };
+    return following.current;
+  }
+
   async function stop() {
     if (!turn) return;
     pendingStop.current = { turnId: turn.turnId, sending: false };
@@ -227,7 +271,8 @@ export function Conversation({ t, me, conversationId, onCreated, onActivity, onM
   }
 
   // Sends a pending Stop. A 404 means the platform has not started the turn yet (Stop pressed in its first
-  // milliseconds): the turn's next event sends it again. Anything else means it was taken, or the turn finished first.
+  // milliseconds), and status 0 that it never left (offline): the turn's next event, which comes once the connection
+  // is back, sends it again. Anything else means it was taken, or the turn finished first.
   async function sendStop(conversationId, turnId) {
     const p = pendingStop.current;
     if (!conversationId || !p || p.turnId !== turnId || p.sending) return;
@@ -235,11 +280,19 @@ export function Conversation({ t, me, conversationId, onCreated, onActivity, onM
     try {
       await cancelTurn(conversationId, turnId);
       if (pendingStop.current === p) pendingStop.current = null;
+      // Taken: the stream ends with the stopped answer within moments. Still running after that, its connection died
+      // without closing, and the turn is followed again.
+      setTimeout(() => { if (following.current.turnId === turnId) following.current.resume(); }, stopGraceMs);
     } catch (e) {
-      // 404: not started yet, sent again at its next event. 409: the answer was already finished, and its stream ends
-      // as it would have: nothing to show. Anything else: the stream's own end tells the story.
-      if (e instanceof ApiError && e.status === 404) p.sending = false;
-      else if (pendingStop.current === p) pendingStop.current = null;
+      // 404: not started yet; 0: offline. Both are sent again at the turn's next event. 409: the answer was already
+      // finished, yet its stream still runs here: it may be a dead connection that never said so, so the turn is
+      // followed again from the last event and ends as stored. Anything else: the stream's own end tells the story.
+      if (e instanceof ApiError && (e.status === 404 || e.status === 0)) {
+        p.sending = false;
+        return;
+      }
+      if (pendingStop.current === p) pendingStop.current = null;
+      if (e instanceof ApiError && e.status === 409 && following.current.turnId === turnId) following.current.resume();
     }
   }
 
@@ -255,6 +308,10 @@ export function Conversation({ t, me, conversationId, onCreated, onActivity, onM
       <div class="messages" ref={scroller} onScroll={onScroll}>
         <div class="messages-inner" role="log" aria-live="polite" aria-relevant="additions">
           {loading && <p class="muted center">{t('loading')}</p>}
+          {earlier && !loading && <div class="load-earlier">
+            <button class="button" onClick={loadEarlier} disabled={earlier.loading}>{t(earlier.loading ? 'loading' : 'history.earlier')}</button>
+            {earlier.error && <span class="small" role="alert">{describeError(t, earlier.error)}</span>}
+          </div>}
           {loadError && <div class="error-card" role="alert"><Icon name="alert" />
             <span>{loadError.status === 404 ? t('error.gone') : describeError(t, loadError)}</span>
             {/* A conversation that no longer exists cannot come back by trying again. */}

@@ -8,7 +8,7 @@ import { confirmAction } from '../shared/confirm.jsx';
 
 const pageSize = 50;
 
-export function Sidebar({ t, me, currentId, version, onOpen, onNew, onClose, onDeleted, drawerOpen }) {
+export function Sidebar({ t, me, currentId, version, onOpen, onNew, onClose, onDeleted, onRenamed, drawerOpen }) {
   const nav = useRef(null);
   // An opened drawer takes the focus, so a keyboard user lands in it.
   useEffect(() => { if (drawerOpen) nav.current?.querySelector('.new-chat')?.focus(); }, [drawerOpen]);
@@ -48,7 +48,10 @@ export function Sidebar({ t, me, currentId, version, onOpen, onNew, onClose, onD
     title = title.trim();
     if (!title || title === item.title) return;
     setItems(list => list.map(c => (c.conversationId === item.conversationId ? { ...c, title } : c)));
-    try { await api.patch(`/v1/conversations/${item.conversationId}`, { title }); } catch (e) { setError(e); load(null); }
+    try {
+      const renamed = await api.patch(`/v1/conversations/${item.conversationId}`, { title });
+      onRenamed?.(item.conversationId, renamed?.title ?? title);
+    } catch (e) { setError(e); load(null); }
   }
 
   async function remove(item) {

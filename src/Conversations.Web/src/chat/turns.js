@@ -5,10 +5,27 @@ import { ApiError, readEventStream, request } from '../shared/api.js';
 
 const maxReconnects = 8;
 
-/** Runs a turn to its end, calling onEvent(name, data) per event; rejects with an ApiError the caller shows. */
-export async function runTurn({ conversationId, text, turnId, imageIds, replaces, signal, onEvent, onReconnecting, resumeOnly = false }) {
+// The server writes on a live stream at least every 15 s (an event, or its 'waiting' heartbeat while the model is
+// quiet; Chat:HeartbeatSeconds) and closes it after the turn's last event. Three missed heartbeats mean the
+// connection died without closing: it is dropped and resumed like a cut one.
+export const streamSilenceMs = 45_000;
+
+// The longest question the platform takes, in UTF-16 units as it counts them (Chat:MaxMessageChars, default 16,000).
+export const maxMessageChars = 16_000;
+
+/**
+ * Runs a turn to its end, calling onEvent(name, data) per event; rejects with an ApiError the caller shows. `control`,
+ * when given, gets resume(): drops the current connection and follows the turn again from the last event seen.
+ */
+export async function runTurn({ conversationId, text, turnId, imageIds, replaces, signal, onEvent, onReconnecting, resumeOnly = false, control }) {
   const base = `/v1/conversations/${encodeURIComponent(conversationId)}`;
   let lastId = null;
+  let connection = null; // interrupts the stream being read
+  if (control) control.resume = () => connection?.abort();
+  const read = res => {
+    connection = new AbortController();
+    return readEventStream(res, handle, { silenceMs: streamSilenceMs, interrupt: connection.signal });
+  };
   let ended = false;
   let accepted = false;
   const handle = (name, data, id) => {
@@ -24,7 +41,7 @@ export async function runTurn({ conversationId, text, turnId, imageIds, replaces
     const res = await request(`${base}/messages`, { method: 'POST', body, signal });
     accepted = true;
     onReconnecting?.(false);
-    await readEventStream(res, handle);
+    await read(res);
   };
 
   if (resumeOnly) accepted = true; // a turn found running when the page opened: follow it, never send it again
@@ -47,7 +64,7 @@ export async function runTurn({ conversationId, text, turnId, imageIds, replaces
       });
       accepted = true;
       onReconnecting?.(false);
-      await readEventStream(res, handle);
+      await read(res);
     } catch (e) {
       if (e instanceof ApiError && e.status === 404 && !accepted) {
         try { await send(); } catch (again) { if (!resumable(again, signal)) throw again; }
@@ -55,6 +72,7 @@ export async function runTurn({ conversationId, text, turnId, imageIds, replaces
     }
   }
   onReconnecting?.(false);
+  if (control) control.resume = () => {}; // the turn is over: nothing to follow again
 }
 
 /** Stores an image for the next message (the raw bytes, typed by the file); resolves to its id. */

@@ -57,16 +57,27 @@ async function json(res) {
   return text ? JSON.parse(text) : null;
 }
 
+/** A stream given up on: nothing arrived for too long (or the caller let go of it); the caller resumes it. */
+export class StreamInterrupted extends Error {
+  constructor(reason) {
+    super(`stream ${reason}`);
+    this.name = 'StreamInterrupted';
+    this.reason = reason;
+  }
+}
+
 /**
  * Reads a Server-Sent Events response, calling onEvent(name, data, id) per event. Resolves when the stream ends
- * normally; rejects when the connection is cut (the caller resumes from the last id it saw).
+ * normally; rejects when the connection is cut (the caller resumes from the last id it saw). A connection can also
+ * die without closing (a phone between networks): with silenceMs, a stream that sends no byte for that long is
+ * dropped and rejects with StreamInterrupted, as does one whose `interrupt` signal fires.
  */
-export async function readEventStream(res, onEvent) {
+export async function readEventStream(res, onEvent, { silenceMs = 0, interrupt } = {}) {
   const reader = res.body.getReader();
   const decoder = new TextDecoder();
   let buffer = '';
   for (;;) {
-    const { value, done } = await reader.read();
+    const { value, done } = await readWithin(reader, silenceMs, interrupt);
     if (done) return;
     buffer += decoder.decode(value, { stream: true }).replace(/\r\n/g, '\n');
     let end;
@@ -86,4 +97,23 @@ export async function readEventStream(res, onEvent) {
       onEvent(name, parsed, id);
     }
   }
+}
+
+// One read of the body, given up (the connection dropped, so the socket is freed) after silenceMs or on interrupt.
+function readWithin(reader, silenceMs, interrupt) {
+  if (!silenceMs && !interrupt) return reader.read();
+  return new Promise((resolve, reject) => {
+    let timer;
+    const giveUp = reason => {
+      cleanup();
+      reader.cancel().catch(() => {});
+      reject(new StreamInterrupted(reason));
+    };
+    const onInterrupt = () => giveUp('interrupted');
+    const cleanup = () => { clearTimeout(timer); interrupt?.removeEventListener('abort', onInterrupt); };
+    if (interrupt?.aborted) return giveUp('interrupted');
+    if (silenceMs) timer = setTimeout(() => giveUp('silent'), silenceMs);
+    interrupt?.addEventListener('abort', onInterrupt);
+    reader.read().then(r => { cleanup(); resolve(r); }, e => { cleanup(); reject(e); });
+  });
 }
