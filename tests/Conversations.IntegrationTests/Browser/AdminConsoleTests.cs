@@ -431,6 +431,50 @@ public sealed class AdminConsoleTests(PlatformFixture fx) : PlatformTests
         Assert.Empty(console.Errors);
     }
 
+    [Fact(DisplayName = "The routing policy's fallbacks and domain rules take typing key by key; they are read on Save, and a malformed rule line is named there")]
+    public async Task Policy_fallbacks_and_rules_are_typed_key_by_key()
+    {
+        var (admin, _) = await fx.NewUnlimitedTenantAsync("cpol");
+        foreach (var (id, tier) in new[] { ("small", "small"), ("large", "large") })
+        {
+            await ApiClient.EnsureAsync(await admin.Http.PutAsJsonAsync($"/v1/routing/models/{id}", new
+            {
+                endpoint = "http://127.0.0.1:9/v1", modelName = id, tier, inputPerMillion = 0.5m, outputPerMillion = 1.5m, contextWindowTokens = 32000,
+            }), HttpStatusCode.OK);
+        }
+        await using var console = await ConsoleBrowser.SignInAsync(fx.BaseUrl, admin.Key);
+        var writes = new List<string>();
+        console.Page.Request += (_, r) => { if (r.Method != "GET") lock (writes) writes.Add($"{r.Method} {r.Url}"); };
+        await console.OpenAsync("models", "Models & routing");
+        await console.Page.GetByLabel("Small model (simple questions)").SelectOptionAsync("small");
+        await console.Page.GetByLabel("Large model (complex questions)").SelectOptionAsync("large");
+        var fallbacks = console.Page.GetByLabel("Fallbacks, in order (comma-separated ids)");
+        await fallbacks.PressSequentiallyAsync("large, small");
+        await Assertions.Expect(fallbacks).ToHaveValueAsync("large, small");
+        var rules = console.Page.GetByLabel("Domain rules (one a line: domain = model id)");
+        await rules.PressSequentiallyAsync("legal=large\nhr = small\noops");
+        await Assertions.Expect(rules).ToHaveValueAsync("legal=large\nhr = small\noops");
+
+        // The line without "=" is named on Save, and nothing is sent.
+        var save = console.Page.GetByRole(AriaRole.Button, new() { Name = "Save policy" });
+        await save.ClickAsync();
+        await Assertions.Expect(console.Page.Locator(".note.error")).ToHaveTextAsync("Domain rules, line 3: \"oops\" is not \"domain = model id\".");
+        await console.ScreenshotAsync("admin-policy-rule-refused");
+        lock (writes) Assert.Empty(writes);
+
+        await rules.PressAsync("Control+End");
+        await rules.PressSequentiallyAsync(" = large");
+        await save.ClickAsync();
+        // Saved and read back: the form shows the stored rules, each written "domain = model id".
+        await Assertions.Expect(rules).ToHaveValueAsync("legal = large\nhr = small\noops = large");
+        await Assertions.Expect(fallbacks).ToHaveValueAsync("large, small");
+        var policy = (await admin.GetJsonAsync("/v1/routing"))["policy"]!;
+        Assert.Equal(["large", "small"], policy["fallbackModelIds"]!.AsArray().Select(f => f!.GetValue<string>()));
+        Assert.Equal(["legal=large", "hr=small", "oops=large"],
+            policy["domainRules"]!.AsArray().Select(r => $"{r!["domain"]!.GetValue<string>()}={r["modelId"]!.GetValue<string>()}"));
+        Assert.Empty(console.Errors);
+    }
+
     // Types spaces into the dialog's field and submits: the field says why, is marked invalid, and the dialog closes unsent.
     private static async Task RefusedAsync(ConsoleBrowser console, string field, string screenshot)
     {

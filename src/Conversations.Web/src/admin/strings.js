@@ -417,6 +417,7 @@ const zh = {
   "Large model (complex questions)": "大模型（复杂问题）",
   "Fallbacks, in order (comma-separated ids)": "备用模型，按顺序（逗号分隔的 ID）",
   "Domain rules (one a line: domain = model id)": "领域规则（每行一条：领域 = 模型 ID）",
+  'Domain rules, line {n}: "{line}" is not "domain = model id".': '领域规则第 {n} 行："{line}" 不是“领域 = 模型 ID”的格式。',
   "Semantic similarity threshold": "语义相似度阈值",
   "Budget and canary are set on their own pages and kept here as they are.": "预算和灰度发布在各自页面设置，此处保持不变。",
   "Model {m}": "模型 {m}",

@@ -52,16 +52,43 @@ const defaultPolicy = {
   atBudgetLimit: 'downgrade', canary: null, hardCodedReplies: true, exactCache: true, semanticCache: true, semanticThreshold: 0.92, cacheTtlSeconds: 3600,
 };
 
+// The policy as the form edits it: fallbacks and domain rules stay the text the admin types (parsed only on save), so a
+// comma or a half-typed rule is not taken away mid-word.
+function toDraft(policy) {
+  const p = { ...defaultPolicy, ...(policy ?? {}) };
+  return { ...p, fallbacksText: p.fallbackModelIds.join(', '), rulesText: p.domainRules.map(r => `${r.domain} = ${r.modelId}`).join('\n') };
+}
+
+/** The domain rules in `text` (one "domain = model id" a line, blank lines skipped), or the first malformed line. */
+function parseDomainRules(text) {
+  const rules = [];
+  const lines = text.split('\n');
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i].trim();
+    if (!line) continue;
+    const at = line.indexOf('=');
+    const domain = at < 0 ? '' : line.slice(0, at).trim();
+    const modelId = at < 0 ? '' : line.slice(at + 1).trim();
+    if (!domain || !modelId) return { bad: { n: i + 1, line } };
+    rules.push({ domain, modelId });
+  }
+  return { rules };
+}
+
 function Policy({ config, onSaved }) {
   const [draft, setDraft] = useState(null);
   const action = useAction();
-  const p = draft ?? { ...defaultPolicy, ...(config.policy ?? {}) };
+  const p = draft ?? toDraft(config.policy);
   const set = (k, conv = v => v) => e => setDraft({ ...p, [k]: conv(e.currentTarget.type === 'checkbox' ? e.currentTarget.checked : e.currentTarget.value) });
   const ids = config.models.map(m => m.id);
   async function save(e) {
     e.preventDefault();
     if (!action.check(e.currentTarget)) return;
-    if (await action.run(() => api.put('/v1/routing/policy', p))) { setDraft(null); onSaved(); }
+    const { fallbacksText, rulesText, ...policy } = p;
+    const parsed = parseDomainRules(rulesText);
+    if (parsed.bad) { action.fail(t('Domain rules, line {n}: "{line}" is not "domain = model id".', parsed.bad)); return; }
+    const body = { ...policy, domainRules: parsed.rules, fallbackModelIds: fallbacksText.split(',').map(s => s.trim()).filter(Boolean) };
+    if (await action.run(() => api.put('/v1/routing/policy', body))) { setDraft(null); onSaved(); }
   }
   const select = (k, label) => (
     <Field label={label}>
@@ -81,11 +108,10 @@ function Policy({ config, onSaved }) {
             <Field label={t('Complexity threshold (0–1)')}><input class="input" type="number" step="0.01" min="0" max="1" required value={p.complexityThreshold} onInput={set('complexityThreshold', Number)} /></Field>
           </div>
           <Field label={t('Fallbacks, in order (comma-separated ids)')}>
-            <input class="input" value={p.fallbackModelIds.join(', ')} onInput={set('fallbackModelIds', v => v.split(',').map(s => s.trim()).filter(Boolean))} />
+            <input class="input" value={p.fallbacksText} onInput={set('fallbacksText')} />
           </Field>
           <Field label={t('Domain rules (one a line: domain = model id)')}>
-            <textarea class="input" rows="3" value={p.domainRules.map(r => `${r.domain} = ${r.modelId}`).join('\n')}
-              onInput={set('domainRules', v => v.split('\n').map(l => l.split('=').map(s => s.trim())).filter(x => x[0] && x[1]).map(([domain, modelId]) => ({ domain, modelId })))} />
+            <textarea class="input" rows="3" value={p.rulesText} onInput={set('rulesText')} />
           </Field>
           <div class="grid-3">
             <label class="check"><input type="checkbox" checked={p.hardCodedReplies} onChange={set('hardCodedReplies')} /> {t('Canned replies for greetings and thanks')}</label>
