@@ -475,6 +475,47 @@ public sealed class AdminConsoleTests(PlatformFixture fx) : PlatformTests
         Assert.Empty(console.Errors);
     }
 
+    [Fact(DisplayName = "New role and New lexicon refuse a name that already exists, in the dialog, and the existing one is kept as it was")]
+    public async Task New_role_and_lexicon_refuse_an_existing_name()
+    {
+        var (admin, _) = await fx.NewUnlimitedTenantAsync("cdup");
+        await ApiClient.EnsureAsync(await admin.Http.PutAsJsonAsync("/v1/acl/roles/staff", new { includes = Array.Empty<string>(), labels = new[] { "public" } }), HttpStatusCode.OK);
+        await ApiClient.EnsureAsync(await admin.Http.PutAsJsonAsync("/v1/moderation/lexicons/internal", new { words = new[] { "project-x" }, riskLevel = "high", action = "block" }), HttpStatusCode.OK);
+        await using var console = await ConsoleBrowser.SignInAsync(fx.BaseUrl, admin.Key);
+        var writes = new List<string>();
+        console.Page.Request += (_, r) => { if (r.Method != "GET") lock (writes) writes.Add($"{r.Method} {r.Url}"); };
+
+        await console.OpenAsync("access", "Roles & access");
+        await console.Page.Locator("[data-role=staff]").WaitForAsync();
+        await console.Page.GetByRole(AriaRole.Button, new() { Name = "New role" }).ClickAsync();
+        var dialog = console.Page.GetByRole(AriaRole.Dialog);
+        await dialog.GetByLabel("Name", new() { Exact = true }).FillAsync("staff");
+        await dialog.GetByLabel("Labels (comma-separated)").FillAsync("secret");
+        await dialog.GetByRole(AriaRole.Button, new() { Name = "Create" }).ClickAsync();
+        await Assertions.Expect(dialog.Locator(".field-error")).ToHaveTextAsync("A role named staff already exists: change its grants on its card.");
+        await console.ScreenshotAsync("admin-role-name-taken");
+        await dialog.GetByRole(AriaRole.Button, new() { Name = "close" }).ClickAsync();
+
+        await console.OpenAsync("moderation", "Lexicons & limits");
+        await Assertions.Expect(console.Page.Locator("table tbody")).ToContainTextAsync("project-x");
+        await console.Page.GetByRole(AriaRole.Button, new() { Name = "New lexicon" }).ClickAsync();
+        await dialog.GetByLabel("Name", new() { Exact = true }).FillAsync("internal");
+        await dialog.GetByLabel("Words (one a line; whole words, anywhere in CJK)").FillAsync("other");
+        await dialog.GetByRole(AriaRole.Button, new() { Name = "Save" }).ClickAsync();
+        await Assertions.Expect(dialog.Locator(".field-error")).ToHaveTextAsync("A lexicon named internal already exists: change it with its Edit button.");
+        await dialog.GetByRole(AriaRole.Button, new() { Name = "close" }).ClickAsync();
+        lock (writes) Assert.Empty(writes);
+
+        // Its Edit still saves changes to the existing lexicon.
+        await console.Page.Locator("tr", new() { HasText = "internal" }).GetByRole(AriaRole.Button, new() { Name = "Edit" }).ClickAsync();
+        await dialog.GetByLabel("Words (one a line; whole words, anywhere in CJK)").FillAsync("project-x\nproject-y");
+        await dialog.GetByRole(AriaRole.Button, new() { Name = "Save" }).ClickAsync();
+        await Assertions.Expect(console.Page.Locator("table tbody")).ToContainTextAsync("project-y");
+        var staff = (await admin.GetJsonAsync("/v1/acl"))["roles"]!.AsArray().Single(r => r!["name"]!.GetValue<string>() == "staff")!;
+        Assert.Equal(["public"], staff["labels"]!.AsArray().Select(l => l!.GetValue<string>()));
+        Assert.Empty(console.Errors);
+    }
+
     // Types spaces into the dialog's field and submits: the field says why, is marked invalid, and the dialog closes unsent.
     private static async Task RefusedAsync(ConsoleBrowser console, string field, string screenshot)
     {

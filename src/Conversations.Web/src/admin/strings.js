@@ -417,6 +417,8 @@ const zh = {
   "Large model (complex questions)": "大模型（复杂问题）",
   "Fallbacks, in order (comma-separated ids)": "备用模型，按顺序（逗号分隔的 ID）",
   "Domain rules (one a line: domain = model id)": "领域规则（每行一条：领域 = 模型 ID）",
+  'A role named {r} already exists: change its grants on its card.': '已有名为 {r} 的角色：请在它的卡片上修改授权。',
+  'A lexicon named {n} already exists: change it with its Edit button.': '已有名为 {n} 的词库：请用它的“编辑”按钮修改。',
   'Domain rules, line {n}: "{line}" is not "domain = model id".': '领域规则第 {n} 行："{line}" 不是“领域 = 模型 ID”的格式。',
   "Semantic similarity threshold": "语义相似度阈值",
   "Budget and canary are set on their own pages and kept here as they are.": "预算和灰度发布在各自页面设置，此处保持不变。",

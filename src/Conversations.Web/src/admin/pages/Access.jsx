@@ -144,17 +144,22 @@ function RoleDialog({ open, roles, onClose, onSaved }) {
   const [labels, setLabels] = useState('');
   const action = useAction();
   const required = useRequiredText(t('Name'));
+  const [taken, setTaken] = useState(null);
   async function submit(e) {
     e.preventDefault();
     const role = required.take(name);
-    if (!role) return;
+    // Saving a role replaces it whole, so a new role may not reuse a name: its grants are changed on its card instead.
+    setTaken(role && roles.some(r => r.name === role) ? t('A role named {r} already exists: change its grants on its card.', { r: role }) : null);
+    if (!role || roles.some(r => r.name === role)) return;
     const body = { includes, labels: labels.split(',').map(s => s.trim()).filter(Boolean) };
     if (await action.run(() => api.put(`/v1/acl/roles/${enc(role)}`, body))) { setName(''); setIncludes([]); setLabels(''); onSaved(); }
   }
   return (
-    <Dialog title={t('New role')} open={open} onClose={() => { required.clear(); onClose(); }}>
+    <Dialog title={t('New role')} open={open} onClose={() => { required.clear(); setTaken(null); onClose(); }}>
       <form class="form" onSubmit={submit}>
-        <Field label={t('Name')} error={required.error}><input class="input" required value={name} onInput={e => setName(e.currentTarget.value)} aria-invalid={required.invalid} /></Field>
+        <Field label={t('Name')} error={required.error || taken}>
+          <input class="input" required value={name} onInput={e => { setName(e.currentTarget.value); setTaken(null); }} aria-invalid={required.invalid || (taken ? 'true' : undefined)} />
+        </Field>
         <fieldset class="checks">
           <legend>{t('Includes the roles')}</legend>
           {roles.map(r => (

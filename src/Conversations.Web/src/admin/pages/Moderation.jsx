@@ -99,19 +99,22 @@ function Lexicons() {
           <button class="button small danger" type="button" onClick={() => remove(l)}>{t('delete')}</button>
         </span> },
       ]} />
-      <LexiconDialog lexicon={editing} onClose={() => setEditing(null)} onSaved={() => { setEditing(null); list.reload(); }} />
+      <LexiconDialog lexicon={editing} existing={(list.data?.lexicons ?? []).map(l => l.name)} onClose={() => setEditing(null)} onSaved={() => { setEditing(null); list.reload(); }} />
     </Card>
   );
 }
 
-function LexiconDialog({ lexicon, onClose, onSaved }) {
+function LexiconDialog({ lexicon, existing, onClose, onSaved }) {
   const [form, setForm] = useState(null);
   const [last, setLast] = useState(null);
   const action = useAction();
   const name = useRequiredText(t('Name'));
+  const [taken, setTaken] = useState(null);
+  const creating = !lexicon?.name;
   if (lexicon !== last) {
     setLast(lexicon);
     name.clear();
+    setTaken(null);
     setForm(lexicon && { ...lexicon, words: lexicon.words.join('\n'), substringWords: lexicon.substringWords.join('\n') });
   }
   const set = k => e => setForm(f => ({ ...f, [k]: e.currentTarget.value }));
@@ -119,7 +122,10 @@ function LexiconDialog({ lexicon, onClose, onSaved }) {
   async function submit(e) {
     e.preventDefault();
     const lexiconName = name.take(form.name);
-    if (!lexiconName) return;
+    // Saving replaces a lexicon whole, so a new one may not reuse a name: the existing one is changed through its Edit.
+    const clash = creating && !!lexiconName && existing.includes(lexiconName);
+    setTaken(clash ? t('A lexicon named {n} already exists: change it with its Edit button.', { n: lexiconName }) : null);
+    if (!lexiconName || clash) return;
     const body = { words: lines(form.words), substringWords: lines(form.substringWords), riskLevel: form.riskLevel, action: form.action, label: form.label, scope: form.scope };
     if (await action.run(() => api.put(`/v1/moderation/lexicons/${encodeURIComponent(lexiconName)}`, body))) onSaved();
   }
@@ -127,7 +133,9 @@ function LexiconDialog({ lexicon, onClose, onSaved }) {
     <Dialog title={lexicon?.name ? t('Lexicon {n}', { n: lexicon.name }) : t('New lexicon')} open={!!lexicon} onClose={onClose}>
       {form && (
         <form class="form" onSubmit={submit}>
-          <Field label={t('Name')} error={name.error}><input class="input" required readOnly={!!lexicon?.name} value={form.name} onInput={set('name')} aria-invalid={name.invalid} /></Field>
+          <Field label={t('Name')} error={name.error || taken}>
+            <input class="input" required readOnly={!creating} value={form.name} onInput={e => { setTaken(null); set('name')(e); }} aria-invalid={name.invalid || (taken ? 'true' : undefined)} />
+          </Field>
           <Field label={t('Words (one a line; whole words, anywhere in CJK)')}><textarea class="input" rows="4" value={form.words} onInput={set('words')} /></Field>
           <Field label={t('Substring words (also inside longer words)')}><textarea class="input" rows="2" value={form.substringWords} onInput={set('substringWords')} /></Field>
           <div class="grid-3">
