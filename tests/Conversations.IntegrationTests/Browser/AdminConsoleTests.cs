@@ -516,6 +516,42 @@ public sealed class AdminConsoleTests(PlatformFixture fx) : PlatformTests
         Assert.Empty(console.Errors);
     }
 
+    [Fact(DisplayName = "A read-only admin key gets a console that says so: the pages read as usual, and their change buttons are disabled with the reason")]
+    public async Task Read_only_key_sees_a_read_only_console()
+    {
+        var (admin, _) = await fx.NewUnlimitedTenantAsync("cro");
+        await ApiClient.EnsureAsync(await admin.Http.PutAsJsonAsync("/v1/moderation/lexicons/internal", new { words = new[] { "project-x" }, riskLevel = "high", action = "block" }), HttpStatusCode.OK);
+        var issued = await admin.Http.PostAsync("/v1/users/admin/keys?scope=read-only", null);
+        Assert.Equal(HttpStatusCode.Created, issued.StatusCode);
+        var key = (await issued.Content.ReadFromJsonAsync<JsonNode>())!["key"]!.GetValue<string>();
+
+        await using var console = await ConsoleBrowser.SignInAsync(fx.BaseUrl, key);
+        await console.OpenAsync("users", "Users & keys");
+        await Assertions.Expect(console.Page.GetByTestId("read-only-notice")).ToContainTextAsync("This key is read-only");
+        await Assertions.Expect(console.Page.Locator("tr", new() { HasText = "alice" })).ToHaveCountAsync(1);
+        var newUser = console.Page.GetByRole(AriaRole.Button, new() { Name = "New user" });
+        await Assertions.Expect(newUser).ToBeDisabledAsync();
+        await Assertions.Expect(newUser).ToHaveAttributeAsync("title", "Read-only key: changes need an admin key.");
+        await Assertions.Expect(console.Page.Locator("tr", new() { HasText = "alice" }).GetByRole(AriaRole.Button, new() { Name = "Delete" })).ToBeDisabledAsync();
+        // Reading a user's keys is still open; issuing one is not.
+        await console.Page.Locator("tr", new() { HasText = "alice" }).GetByRole(AriaRole.Button, new() { Name = "Keys" }).ClickAsync();
+        await Assertions.Expect(console.Page.GetByRole(AriaRole.Dialog).GetByRole(AriaRole.Button, new() { Name = "Issue key" })).ToBeDisabledAsync();
+        await console.ScreenshotAsync("admin-read-only-keys");
+        await console.Page.GetByRole(AriaRole.Dialog).GetByRole(AriaRole.Button, new() { Name = "close" }).ClickAsync();
+
+        await console.OpenAsync("moderation", "Lexicons & limits");
+        await Assertions.Expect(console.Page.Locator("table tbody")).ToContainTextAsync("project-x");
+        await Assertions.Expect(console.Page.GetByRole(AriaRole.Button, new() { Name = "New lexicon" })).ToBeDisabledAsync();
+        await Assertions.Expect(console.Page.GetByRole(AriaRole.Button, new() { Name = "Save" })).ToBeDisabledAsync();
+        await console.OpenAsync("access", "Roles & access");
+        await Assertions.Expect(console.Page.GetByRole(AriaRole.Button, new() { Name = "New role" })).ToBeDisabledAsync();
+        await console.OpenAsync("settings", "Settings");
+        await console.Page.GetByLabel("Tenant name").FillAsync("Changed");
+        await Assertions.Expect(console.Page.GetByRole(AriaRole.Button, new() { Name = "Save" })).ToBeDisabledAsync();
+        await console.ScreenshotAsync("admin-read-only-settings");
+        Assert.Empty(console.Errors);
+    }
+
     // Types spaces into the dialog's field and submits: the field says why, is marked invalid, and the dialog closes unsent.
     private static async Task RefusedAsync(ConsoleBrowser console, string field, string screenshot)
     {

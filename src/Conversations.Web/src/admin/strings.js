@@ -70,10 +70,14 @@ const en = {
   'drift.steady': 'steady',
   'drift.drifted': 'drifted',
   'every {n} min': 'every {n} min',
+  'readOnly.notice': 'This key is read-only: you can look at everything here, but not change anything. Sign in with an admin key to make changes.',
+  'readOnly.why': 'Read-only key: changes need an admin key.',
 };
 
 const zh = {
   'product': 'Conversations 管理后台',
+  'readOnly.notice': '此密钥为只读：可以查看这里的一切，但不能做任何修改。如需修改，请使用管理员密钥登录。',
+  'readOnly.why': '只读密钥：修改需要管理员密钥。',
   'signin.userKey': '这是普通用户的密钥。管理后台需要租户管理员或运维密钥；聊天页面在 /。',
   'signedInAs': '当前登录',
   'loading': '加载中…',

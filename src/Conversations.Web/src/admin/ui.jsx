@@ -1,9 +1,22 @@
 // The console's building blocks: page frame, cards, figures, tables with cursor paging, badges, dialogs, and the
 // hooks that load data and keep its error. Every page is made of these, so they look and behave alike.
-import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
+import { createContext } from 'preact';
+import { useCallback, useContext, useEffect, useRef, useState } from 'preact/hooks';
 import { describeError } from '../shared/i18n.js';
 import { Icon } from '../shared/icons.jsx';
 import { t } from './strings.js';
+
+/** True under a read-only key (GET /v1/me says scope "read-only"): the platform refuses every change it would send. */
+export const ReadOnly = createContext(false);
+
+/**
+ * Props for a button that changes something: `{ disabled, title }`, disabled with the reason under a read-only key, so
+ * the admin learns it before filling a form rather than after confirming it. `busy` disables it as well.
+ */
+export function useChange() {
+  const readOnly = useContext(ReadOnly);
+  return (busy = false) => ({ disabled: readOnly || busy, title: readOnly ? t('readOnly.why') : undefined });
+}
 
 /** Loads `fn()` now and whenever `deps` change; `reload()` loads again. */
 export function useLoad(fn, deps = []) {
@@ -273,10 +286,11 @@ export function Field({ label, hint, error, children, wide }) {
 
 /** A settings form's save button, with "saved" beside it after a save (until the next edit). */
 export function SaveActions({ saved, disabled }) {
+  const change = useChange();
   return (
     <div class="form-actions">
       {saved && <span class="muted" role="status">{t('saved')}</span>}
-      <button class="button primary" type="submit" disabled={disabled}>{t('save')}</button>
+      <button class="button primary" type="submit" {...change(disabled)}>{t('save')}</button>
     </div>
   );
 }

@@ -3,7 +3,7 @@
 import { useState } from 'preact/hooks';
 import { api } from '../../shared/api.js';
 import { codeText, t } from '../strings.js';
-import { Badge, Card, DataTable, Dialog, ErrorNote, Field, Page, fmt, useAction, useLoad, useRequiredText } from '../ui.jsx';
+import { Badge, Card, DataTable, Dialog, ErrorNote, Field, Page, fmt, useAction, useLoad, useRequiredText, useChange } from '../ui.jsx';
 import { confirmAction } from '../../shared/confirm.jsx';
 
 const circuitTone = c => c === 'closed' ? 'ok' : c === 'open' ? 'danger' : 'warn';
@@ -13,6 +13,7 @@ export function Models() {
   const health = useLoad(() => api.get('/v1/routing/health'));
   const [editing, setEditing] = useState(null);
   const action = useAction();
+  const change = useChange();
   const models = config.data?.models ?? [];
   const byId = new Map((health.data ?? []).map(h => [h.modelId, h]));
 
@@ -23,7 +24,7 @@ export function Models() {
 
   return (
     <Page busy={config.loading || health.loading} title={t('nav.models')} description={t('Which model answers which question, at what price, and what happens when one fails.')}
-      actions={<button class="button primary" type="button" onClick={() => setEditing({})}>{t('Register model')}</button>}>
+      actions={<button class="button primary" type="button" onClick={() => setEditing({})} {...change()}>{t('Register model')}</button>}>
       <ErrorNote error={config.error || action.error} onRetry={config.error ? config.reload : undefined} />
       <Card title={t('Model catalog')}>
         <DataTable label={t('Model catalog')} rows={models} loading={config.loading} rowKey={m => m.id}
@@ -36,8 +37,8 @@ export function Models() {
             { key: 'health', label: t('Circuit'), render: m => { const h = byId.get(m.id); return h ? <Badge tone={circuitTone(h.circuit)}>{h.circuit}</Badge> : '—'; } },
             { key: 'ttft', label: t('TTFT p95'), align: 'right', render: m => { const p = byId.get(m.id)?.health?.firstTokenP95Ms; return p ? `${fmt(Math.round(p))} ms` : '—'; } },
             { key: 'ops', label: '', align: 'right', render: m => <span class="row-actions">
-              <button class="button small" type="button" onClick={() => setEditing(m)}>{t('edit')}</button>
-              <button class="button small danger" type="button" onClick={() => remove(m)}>{t('delete')}</button>
+              <button class="button small" type="button" onClick={() => setEditing(m)} {...change()}>{t('edit')}</button>
+              <button class="button small danger" type="button" onClick={() => remove(m)} {...change()}>{t('delete')}</button>
             </span> },
           ]} />
       </Card>
@@ -78,6 +79,7 @@ function parseDomainRules(text) {
 function Policy({ config, onSaved }) {
   const [draft, setDraft] = useState(null);
   const action = useAction();
+  const change = useChange();
   const p = draft ?? toDraft(config.policy);
   const set = (k, conv = v => v) => e => setDraft({ ...p, [k]: conv(e.currentTarget.type === 'checkbox' ? e.currentTarget.checked : e.currentTarget.value) });
   const ids = config.models.map(m => m.id);
@@ -124,7 +126,7 @@ function Policy({ config, onSaved }) {
           </div>
           <p class="muted small">{t('Budget and canary are set on their own pages and kept here as they are.')}</p>
           <ErrorNote error={action.error} />
-          <div class="form-actions"><button class="button primary" type="submit" disabled={action.busy || !draft}>{t('Save policy')}</button></div>
+          <div class="form-actions"><button class="button primary" type="submit" {...change(action.busy || !draft)}>{t('Save policy')}</button></div>
         </form>
       )}
     </Card>
@@ -135,6 +137,7 @@ function ModelDialog({ model, onClose, onSaved }) {
   const [form, setForm] = useState(null);
   const [last, setLast] = useState(null);
   const action = useAction();
+  const change = useChange();
   const id = useRequiredText(t('Id'));
   if (model !== last) {
     setLast(model);
@@ -189,7 +192,7 @@ function ModelDialog({ model, onClose, onSaved }) {
             <Field label={t('Output USD / M')}><input class="input" type="number" step="any" min="0" required value={form.outputPerMillion} onInput={set('outputPerMillion')} /></Field>
           </div>
           <ErrorNote error={action.error} />
-          <div class="form-actions"><button class="button primary" type="submit" disabled={action.busy}>{t('save')}</button></div>
+          <div class="form-actions"><button class="button primary" type="submit" {...change(action.busy)}>{t('save')}</button></div>
         </form>
       )}
     </Dialog>

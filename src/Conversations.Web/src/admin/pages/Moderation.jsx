@@ -2,7 +2,7 @@
 import { useState } from 'preact/hooks';
 import { api } from '../../shared/api.js';
 import { codeText, t } from '../strings.js';
-import { Badge, Card, DataTable, Dialog, ErrorNote, Field, Page, SaveActions, useAction, useLoad, useRequiredText, when } from '../ui.jsx';
+import { Badge, Card, DataTable, Dialog, ErrorNote, Field, Page, SaveActions, useAction, useLoad, useRequiredText, when, useChange } from '../ui.jsx';
 import { confirmAction } from '../../shared/confirm.jsx';
 
 const limitFields = [
@@ -78,6 +78,7 @@ function Lexicons() {
   const list = useLoad(() => api.get('/v1/moderation/lexicons'));
   const [editing, setEditing] = useState(null);
   const action = useAction();
+  const change = useChange();
   async function remove(l) {
     if (!(await confirmAction(t('Delete lexicon {n}?', { n: l.name }), { action: t('delete'), cancel: t('cancel') }))) return;
     if (await action.run(() => api.delete(`/v1/moderation/lexicons/${encodeURIComponent(l.name)}`)) !== undefined) list.reload();
@@ -85,7 +86,7 @@ function Lexicons() {
   return (
     <Card title={t('Custom lexicons')} actions={<>
       {list.data && <Badge>{t('version {v}', { v: list.data.version })}</Badge>}
-      <button class="button small primary" type="button" onClick={() => setEditing({ name: '', words: [], substringWords: [], riskLevel: 'high', action: 'block', label: '', scope: 'both' })}>{t('New lexicon')}</button>
+      <button class="button small primary" type="button" onClick={() => setEditing({ name: '', words: [], substringWords: [], riskLevel: 'high', action: 'block', label: '', scope: 'both' })} {...change()}>{t('New lexicon')}</button>
     </>}>
       <ErrorNote error={list.error || action.error} />
       <DataTable label={t('Custom lexicons')} rows={list.data?.lexicons} loading={list.loading} rowKey={l => l.name} columns={[
@@ -95,8 +96,8 @@ function Lexicons() {
         { key: 'action', label: t('Action'), render: l => <Badge tone={l.action === 'block' ? 'danger' : 'warn'}>{codeText(l.action)}</Badge> },
         { key: 'updatedAt', label: t('Updated'), render: l => when(l.updatedAt) },
         { key: 'ops', label: '', align: 'right', render: l => <span class="row-actions">
-          <button class="button small" type="button" onClick={() => setEditing(l)}>{t('edit')}</button>
-          <button class="button small danger" type="button" onClick={() => remove(l)}>{t('delete')}</button>
+          <button class="button small" type="button" onClick={() => setEditing(l)} {...change()}>{t('edit')}</button>
+          <button class="button small danger" type="button" onClick={() => remove(l)} {...change()}>{t('delete')}</button>
         </span> },
       ]} />
       <LexiconDialog lexicon={editing} existing={(list.data?.lexicons ?? []).map(l => l.name)} onClose={() => setEditing(null)} onSaved={() => { setEditing(null); list.reload(); }} />
@@ -108,6 +109,7 @@ function LexiconDialog({ lexicon, existing, onClose, onSaved }) {
   const [form, setForm] = useState(null);
   const [last, setLast] = useState(null);
   const action = useAction();
+  const change = useChange();
   const name = useRequiredText(t('Name'));
   const [taken, setTaken] = useState(null);
   const creating = !lexicon?.name;
@@ -149,7 +151,7 @@ function LexiconDialog({ lexicon, existing, onClose, onSaved }) {
             </select>
           </Field>
           <ErrorNote error={action.error} />
-          <div class="form-actions"><button class="button primary" type="submit" disabled={action.busy}>{t('save')}</button></div>
+          <div class="form-actions"><button class="button primary" type="submit" {...change(action.busy)}>{t('save')}</button></div>
         </form>
       )}
     </Dialog>

@@ -4,7 +4,7 @@ import { useState } from 'preact/hooks';
 import { api } from '../../shared/api.js';
 import { Icon } from '../../shared/icons.jsx';
 import { t } from '../strings.js';
-import { Badge, Card, DataTable, Dialog, ErrorNote, Field, Page, query, useAction, useLoad, usePages, when } from '../ui.jsx';
+import { Badge, Card, DataTable, Dialog, ErrorNote, Field, Page, query, useAction, useLoad, usePages, when, useChange } from '../ui.jsx';
 import { confirmAction } from '../../shared/confirm.jsx';
 
 const enc = encodeURIComponent;
@@ -21,6 +21,7 @@ export function Users({ me }) {
   const acl = useLoad(() => api.get('/v1/acl'));
   const aclRoles = new Map((acl.data?.users ?? []).map(u => [u.userId, u.roles]));
   const action = useAction();
+  const change = useChange();
 
   async function remove(u) {
     if (!(await confirmAction(t('Delete user {u}? Their conversations, memory, keys and feedback are deleted; usage stays as anonymous totals. This cannot be undone.', { u: u.displayName || u.userId }), { action: t('delete'), cancel: t('cancel') }))) return;
@@ -33,7 +34,7 @@ export function Users({ me }) {
 
   return (
     <Page title={t('nav.users')} description={t('People who can sign in to this tenant, and their API keys.')}
-      actions={<button class="button primary" type="button" onClick={() => { action.clear(); setCreating(true); }}>{t('New user')}</button>}>
+      actions={<button class="button primary" type="button" onClick={() => { action.clear(); setCreating(true); }} {...change()}>{t('New user')}</button>}>
       {created && (
         <div class="note ok" role="status" data-testid="user-created">
           <div>
@@ -61,7 +62,7 @@ export function Users({ me }) {
           { key: 'actions', label: '', align: 'right', render: u => (
             <span class="row-actions">
               <button class="button small" type="button" onClick={() => setKeysOf(u)}>{t('Keys')}</button>
-              {u.userId !== me?.userId && <button class="button small danger" type="button" onClick={() => remove(u)}>{t('delete')}</button>}
+              {u.userId !== me?.userId && <button class="button small danger" type="button" onClick={() => remove(u)} {...change()}>{t('delete')}</button>}
             </span>
           ) },
         ]} />
@@ -77,6 +78,7 @@ const blankUser = { userId: '', displayName: '', role: 'user' };
 function CreateUser({ open, onClose, onCreated }) {
   const [form, setForm] = useState(blankUser);
   const action = useAction();
+  const change = useChange();
   const set = k => e => setForm(f => ({ ...f, [k]: e.currentTarget.value }));
   async function submit(e) {
     e.preventDefault();
@@ -98,7 +100,7 @@ function CreateUser({ open, onClose, onCreated }) {
           </select>
         </Field>
         <ErrorNote error={action.error} />
-        <div class="form-actions"><button class="button primary" type="submit" disabled={action.busy}>{t('create')}</button></div>
+        <div class="form-actions"><button class="button primary" type="submit" {...change(action.busy)}>{t('create')}</button></div>
       </form>
     </Dialog>
   );
@@ -109,6 +111,7 @@ function Keys({ user, onClose }) {
   const [days, setDays] = useState('');
   const keys = useLoad(() => user ? api.get(`/v1/users/${enc(user.userId)}/keys`) : Promise.resolve(null), [user?.userId]);
   const action = useAction();
+  const change = useChange();
 
   async function issue(e) {
     e.preventDefault();
@@ -131,7 +134,7 @@ function Keys({ user, onClose }) {
       )}
       <form class="inline-form" onSubmit={issue} {...action.formProps}>
         <Field label={t('Expires after (days)')}><input class="input" type="number" min="1" max="3650" step="1" placeholder={t('never')} value={days} onInput={e => setDays(e.currentTarget.value)} /></Field>
-        <button class="button primary" type="submit" disabled={action.busy}>{t('Issue key')}</button>
+        <button class="button primary" type="submit" {...change(action.busy)}>{t('Issue key')}</button>
       </form>
       <ErrorNote error={action.error || keys.error} />
       <DataTable label={t('Keys')} rows={keys.data?.keys} loading={keys.loading} rowKey={k => k.keyId} stack columns={[
@@ -139,7 +142,7 @@ function Keys({ user, onClose }) {
         { key: 'createdAt', label: t('Created'), render: k => when(k.createdAt) },
         { key: 'lastUsedAt', label: t('Last used'), render: k => when(k.lastUsedAt) },
         { key: 'expiresAt', label: t('Expires'), render: k => k.expiresAt ? when(k.expiresAt) : t('never') },
-        { key: 'revoke', label: '', align: 'right', render: k => <button class="button small danger" type="button" onClick={() => revoke(k)}>{t('Revoke')}</button> },
+        { key: 'revoke', label: '', align: 'right', render: k => <button class="button small danger" type="button" onClick={() => revoke(k)} {...change()}>{t('Revoke')}</button> },
       ]} />
     </Dialog>
   );
