@@ -552,6 +552,21 @@ public sealed class AdminConsoleTests(PlatformFixture fx) : PlatformTests
         Assert.Empty(console.Errors);
     }
 
+    [Fact(DisplayName = "Renaming the tenant in Settings shows the new name in the sidebar and the breadcrumb without a reload")]
+    public async Task Tenant_rename_shows_in_the_shell()
+    {
+        var (admin, _) = await fx.NewUnlimitedTenantAsync("cname");
+        await using var console = await ConsoleBrowser.SignInAsync(fx.BaseUrl, admin.Key);
+        await console.OpenAsync("settings", "Settings");
+        await console.Page.GetByLabel("Tenant name").FillAsync("Renamed Widgets Ltd");
+        await console.Page.GetByRole(AriaRole.Button, new() { Name = "Save" }).ClickAsync();
+        await Assertions.Expect(console.Page.GetByRole(AriaRole.Status).Filter(new() { HasText = "Saved." })).ToBeVisibleAsync();
+        await Assertions.Expect(console.Page.Locator(".sidebar .brand")).ToContainTextAsync("Renamed Widgets Ltd");
+        await Assertions.Expect(console.Page.Locator(".topbar .crumb")).ToContainTextAsync("Renamed Widgets Ltd");
+        await console.ScreenshotAsync("admin-tenant-renamed");
+        Assert.Empty(console.Errors);
+    }
+
     // Types spaces into the dialog's field and submits: the field says why, is marked invalid, and the dialog closes unsent.
     private static async Task RefusedAsync(ConsoleBrowser console, string field, string screenshot)
     {
