@@ -567,6 +567,43 @@ public sealed class AdminConsoleTests(PlatformFixture fx) : PlatformTests
         Assert.Empty(console.Errors);
     }
 
+    [Fact(DisplayName = "On a phone every console table shows its rows stacked, with their edit and delete buttons on the screen")]
+    public async Task Table_actions_fit_a_phone()
+    {
+        var (admin, _) = await fx.NewUnlimitedTenantAsync("ctbl");
+        await ApiClient.EnsureAsync(await admin.Http.PutAsJsonAsync("/v1/routing/models/a-model-with-a-rather-long-id", new
+        {
+            endpoint = "http://models.internal.example.com:8000/v1/with/a/long/path", modelName = "a-model", tier = "large",
+            inputPerMillion = 0.5m, outputPerMillion = 1.5m, contextWindowTokens = 32000,
+        }), HttpStatusCode.OK);
+        await ApiClient.EnsureAsync(await admin.Http.PostAsJsonAsync("/v1/knowledge/documents", new
+        {
+            documents = new[] { new { id = "garage", title = "Garage hours", label = "facilities/staff", content = Fact } },
+        }), HttpStatusCode.OK);
+        await ApiClient.EnsureAsync(await admin.Http.PutAsJsonAsync("/v1/moderation/lexicons/internal", new { words = new[] { "project-x" }, riskLevel = "high", action = "block" }), HttpStatusCode.OK);
+        await ApiClient.EnsureAsync(await admin.Http.PutAsJsonAsync("/v1/acl/roles/staff", new { includes = Array.Empty<string>(), labels = new[] { "facilities/staff" } }), HttpStatusCode.OK);
+        await ApiClient.EnsureAsync(await admin.Http.PutAsJsonAsync("/v1/acl/users/alice/roles", new { roles = new[] { "staff" } }), HttpStatusCode.OK);
+        await using var console = await ConsoleBrowser.SignInAsync(fx.BaseUrl, admin.Key);
+        await console.Page.SetViewportSizeAsync(390, 844);
+        foreach (var (section, title, buttons) in new[]
+        {
+            ("models", "Models & routing", 2), ("documents", "Documents", 1), ("moderation", "Lexicons & limits", 2), ("access", "Roles & access", 1),
+        })
+        {
+            await console.OpenAsync(section, title);
+            var inTables = console.Page.Locator("table tbody button");
+            await Assertions.Expect(inTables, section).ToHaveCountAsync(buttons);
+            foreach (var button in await inTables.AllAsync())
+            {
+                // Only the x matters, and it is read as laid out: scrolling the button into view would scroll a wide table sideways.
+                var box = await button.BoundingBoxAsync();
+                Assert.True(box!.X >= 0 && box.X + box.Width <= 390, $"{section}: {await button.InnerTextAsync()} is at x {box.X}–{box.X + box.Width}");
+            }
+            await console.ScreenshotAsync($"admin-phone-table-{section}");
+        }
+        Assert.Empty(console.Errors);
+    }
+
     // Types spaces into the dialog's field and submits: the field says why, is marked invalid, and the dialog closes unsent.
     private static async Task RefusedAsync(ConsoleBrowser console, string field, string screenshot)
     {

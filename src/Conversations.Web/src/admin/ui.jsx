@@ -199,10 +199,11 @@ export function ErrorNote({ error, onRetry }) {
 }
 
 /**
- * A table over `rows` with `columns` [{ key, label, render?, align? }]; paging controls when `pages` is given. A
- * `stack` table shows each row as a block of labelled lines on a phone.
+ * A table over `rows` with `columns` [{ key, label, render?, align? }]; paging controls when `pages` is given. On a
+ * phone each row shows as a block of labelled lines, so its action buttons stay on the screen (`stack={false}` keeps
+ * the columns, scrolling sideways).
  */
-export function DataTable({ columns, rows, empty, loading, pages, rowKey, label, stack = false }) {
+export function DataTable({ columns, rows, empty, loading, pages, rowKey, label, stack = true }) {
   return (
     <div class="table-wrap">
       <table class={`table${stack ? ' stack' : ''}`} aria-label={label} aria-busy={loading ? 'true' : 'false'}>

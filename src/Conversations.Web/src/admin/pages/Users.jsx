@@ -51,7 +51,7 @@ export function Users({ me }) {
       <ErrorNote error={pages.error} onRetry={pages.reload} />
       <ErrorNote error={action.error} />
       <Card>
-        <DataTable label={t('Users')} rows={pages.data?.items} loading={pages.loading} pages={pages} rowKey={u => u.userId} stack columns={[
+        <DataTable label={t('Users')} rows={pages.data?.items} loading={pages.loading} pages={pages} rowKey={u => u.userId} columns={[
           { key: 'userId', label: t('User id'), render: u => <code>{u.userId}</code> },
           { key: 'displayName', label: t('Name') },
           { key: 'role', label: t('Role'), render: u => <Badge tone={u.role === 'tenant_admin' ? 'accent' : 'neutral'}>{t(`role.${u.role}`)}</Badge> },
@@ -137,7 +137,7 @@ function Keys({ user, onClose }) {
         <button class="button primary" type="submit" {...change(action.busy)}>{t('Issue key')}</button>
       </form>
       <ErrorNote error={action.error || keys.error} />
-      <DataTable label={t('Keys')} rows={keys.data?.keys} loading={keys.loading} rowKey={k => k.keyId} stack columns={[
+      <DataTable label={t('Keys')} rows={keys.data?.keys} loading={keys.loading} rowKey={k => k.keyId} columns={[
         { key: 'keyId', label: t('Key id'), render: k => <code>{k.keyId}</code> },
         { key: 'createdAt', label: t('Created'), render: k => when(k.createdAt) },
         { key: 'lastUsedAt', label: t('Last used'), render: k => when(k.lastUsedAt) },
