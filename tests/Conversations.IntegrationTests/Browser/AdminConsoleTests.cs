@@ -298,7 +298,7 @@ public sealed class AdminConsoleTests(PlatformFixture fx) : PlatformTests
         await console.Page.Locator("tr", new() { HasText = "alice" }).GetByRole(AriaRole.Button, new() { Name = "Keys" }).ClickAsync();
         var dialog = console.Page.GetByRole(AriaRole.Dialog);
         var days = dialog.GetByLabel("Expires after (days)");
-        foreach (var bad in new[] { "99999999999", "1.5", "0" })
+        foreach (var bad in new[] { "99999999999", "1.5", "0", "1e2" })
         {
             await days.FillAsync(bad);
             await dialog.GetByRole(AriaRole.Button, new() { Name = "Issue key" }).ClickAsync();
@@ -312,6 +312,14 @@ public sealed class AdminConsoleTests(PlatformFixture fx) : PlatformTests
         await dialog.GetByRole(AriaRole.Button, new() { Name = "Issue key" }).ClickAsync();
         await dialog.GetByTestId("issued-key").WaitForAsync();
         lock (writes) { Assert.Single(writes); Assert.Contains("expiresInDays=30", writes[0]); writes.Clear(); }
+        // Copy works where the Clipboard API does not (plain http from a LAN host): the key is selected and copied.
+        await console.Page.EvaluateAsync("""
+            () => { Object.defineProperty(navigator, 'clipboard', { value: undefined, configurable: true });
+                    document.execCommand = () => { const a = [...document.querySelectorAll('textarea')].pop();
+                      window.copied = a.value.slice(a.selectionStart, a.selectionEnd); return true; }; }
+            """);
+        await dialog.GetByRole(AriaRole.Button, new() { Name = "Copy" }).ClickAsync();
+        Assert.Equal((await dialog.GetByTestId("issued-key").InnerTextAsync()).Trim(), await console.Page.EvaluateAsync<string>("() => window.copied"));
         await dialog.GetByRole(AriaRole.Button, new() { Name = "close" }).ClickAsync();
 
         // Settings: a budget past the platform's range is refused before the PATCH, and editing another field clears it.

@@ -93,12 +93,14 @@ export function fieldProblem(el) {
   if (!el.willValidate || typeof el.setCustomValidity !== 'function') return '';
   el.setCustomValidity('');
   const v = el.validity;
-  if (v.valid) return '';
+  const step = el.step === '' ? 1 : el.step === 'any' ? null : Number(el.step);
+  const whole = step !== null && Number.isInteger(step);
+  // A whole-number field takes digits only: "1e2" is 100 to the browser, but the server reads the text and refuses it.
+  const notDigits = el.type === 'number' && whole && el.value !== '' && !/^-?\d+$/.test(el.value);
+  if (v.valid && !notDigits) return '';
   const f = labelOf(el);
   if (el.type === 'number') {
     if (v.valueMissing) return t('form.required', { f });
-    const step = el.step === '' ? 1 : el.step === 'any' ? null : Number(el.step);
-    const whole = step !== null && Number.isInteger(step);
     if (v.stepMismatch && !whole) return t('form.step', { f, step: number(step) });
     const min = el.min !== '' ? number(el.min) : null;
     const max = el.max !== '' ? number(el.max) : null;

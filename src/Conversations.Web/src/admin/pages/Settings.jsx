@@ -31,7 +31,7 @@ export function Settings() {
           <form class="form" onSubmit={save} {...action.formProps}>
             <Field label={t('Tenant name')}><input class="input" value={s.name} onInput={set('name')} /></Field>
             <Field label={t('Instructions to the assistant')} hint={t("Placed after the platform's system prompt in every conversation.")}>
-              <textarea class="input" rows="5" value={s.instructions} onInput={set('instructions')} />
+              <textarea class="input" rows="5" maxLength={20000} value={s.instructions} onInput={set('instructions')} />
             </Field>
             <Field label={t('Concise-answer instruction (empty turns it off)')}><textarea class="input" rows="2" value={s.conciseInstruction} onInput={set('conciseInstruction')} /></Field>
             <div class="grid-3">

@@ -2,6 +2,7 @@
 // list and revoke keys, delete a user.
 import { useState } from 'preact/hooks';
 import { api } from '../../shared/api.js';
+import { copyText } from '../../shared/clipboard.js';
 import { Icon } from '../../shared/icons.jsx';
 import { t } from '../strings.js';
 import { Badge, Card, DataTable, Dialog, ErrorNote, Field, Page, query, useAction, useLoad, usePages, when, useChange } from '../ui.jsx';
@@ -129,11 +130,11 @@ function Keys({ user, onClose }) {
       {issued && (
         <div class="note ok" role="status">
           <div><strong>{t('New key — copy it now, it is not shown again:')}</strong><pre class="secret" data-testid="issued-key">{issued.key}</pre></div>
-          <button class="button small" type="button" onClick={() => navigator.clipboard?.writeText(issued.key)}>{t('Copy')}</button>
+          <button class="button small" type="button" onClick={() => copyText(issued.key)}>{t('Copy')}</button>
         </div>
       )}
       <form class="inline-form" onSubmit={issue} {...action.formProps}>
-        <Field label={t('Expires after (days)')}><input class="input" type="number" min="1" max="3650" step="1" placeholder={t('never')} value={days} onInput={e => setDays(e.currentTarget.value)} /></Field>
+        <Field label={t('Expires after (days)')}><input class="input" type="number" min="1" max="3650" step="1" inputMode="numeric" placeholder={t('never')} value={days} onInput={e => setDays(e.currentTarget.value)} /></Field>
         <button class="button primary" type="submit" {...change(action.busy)}>{t('Issue key')}</button>
       </form>
       <ErrorNote error={action.error || keys.error} />
