@@ -30,6 +30,14 @@ public static class KeyScopes
     /// <summary>The platform's operator.</summary>
     public const string Operator = "operator";
 
+    /// <summary>What a key of <paramref name="role"/> with <paramref name="scope"/> may do, named: a key without a scope has its role's full one.</summary>
+    public static string Effective(string role, string? scope) => scope ?? role switch
+    {
+        Roles.Operator => Operator,
+        Roles.TenantAdmin => Admin,
+        _ => Chat,
+    };
+
     /// <summary>True when a key of <paramref name="role"/> may carry <paramref name="scope"/>.</summary>
     public static bool IsAllowed(string role, string scope) => role switch
     {

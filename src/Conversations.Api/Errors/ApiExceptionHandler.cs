@@ -32,7 +32,7 @@ internal sealed partial class ApiExceptionHandler(IProblemDetailsService problem
                 && j.Message.Contains("UTF-16", StringComparison.Ordinal) =>
                 (400, "The request is not valid", StorableText.SurrogateDetail("The body")),
             BadHttpRequestException b =>
-                (b.StatusCode, "The request is not valid", FriendlyBadRequest(b, http.Request.Query, out field)),
+                (b.StatusCode, "The request is not valid", FriendlyBadRequest(b, http, out field)),
             // Without .NET's " (Parameter 'x')" suffix, which names a method's parameter, not a field of the request.
             ArgumentException { ParamName: { } name } a => (400, "The request is not valid", a.Message.Replace($" (Parameter '{name}')", "", StringComparison.Ordinal)),
             ArgumentException a => (400, "The request is not valid", a.Message),
@@ -98,8 +98,9 @@ internal sealed partial class ApiExceptionHandler(IProblemDetailsService problem
         return (400, "The request is not valid", u.Detail);
     }
 
-    private static string FriendlyBadRequest(BadHttpRequestException b, IQueryCollection query, out string? field)
+    private static string FriendlyBadRequest(BadHttpRequestException b, HttpContext http, out string? field)
     {
+        var query = http.Request.Query;
         field = null;
         // A value of the wrong JSON type (or out of its type's range) names the field as the client wrote it and what it
         // must be, never the .NET type it was meant for.
@@ -130,11 +131,29 @@ internal sealed partial class ApiExceptionHandler(IProblemDetailsService problem
             field = m.Groups["name"].Value;
             // Sent twice, the values reach the binder joined ("5,6"): say what went wrong, not that 5 is no number.
             if (query.TryGetValue(field, out var sent) && sent.Count > 1) return QueryParameterCheck.SentTwice(field, sent.Count);
-            return $"The parameter '{m.Groups["name"].Value}' must be {ExpectedValue(m.Groups["type"].Value)}; \"{m.Groups["value"].Value}\" is not.";
+            // A parameter with a [Range] says that range, not its .NET type's (expiresInDays is 1–3650, not any int).
+            var expected = DeclaredRange(http, field, m.Groups["type"].Value) ?? ExpectedValue(m.Groups["type"].Value);
+            return $"The parameter '{field}' must be {expected}; \"{m.Groups["value"].Value}\" is not.";
         }
         return b.Message.Contains("body", StringComparison.OrdinalIgnoreCase)
             ? "The request body is missing or not JSON. Send Content-Type: application/json with a JSON object."
             : b.Message;
+    }
+
+    // "a whole number from 1 to 3,650" for a route handler's parameter named `name` with a [Range]; null without one.
+    private static string? DeclaredRange(HttpContext http, string name, string typeText)
+    {
+        // The handler runs with the request's endpoint cleared; the feature keeps the one that failed.
+        var endpoint = http.Features.Get<IExceptionHandlerFeature>()?.Endpoint ?? http.GetEndpoint();
+        var range = endpoint?.Metadata.GetMetadata<System.Reflection.MethodInfo>()?.GetParameters()
+            .FirstOrDefault(p => p.Name == name)?.GetCustomAttributes(typeof(System.ComponentModel.DataAnnotations.RangeAttribute), false)
+            .OfType<System.ComponentModel.DataAnnotations.RangeAttribute>().FirstOrDefault();
+        if (range is null) return null;
+        var culture = System.Globalization.CultureInfo.InvariantCulture;
+        var whole = typeText.Contains("Int", StringComparison.Ordinal) || typeText.Contains("int", StringComparison.Ordinal) || typeText.Contains("long", StringComparison.Ordinal);
+        return whole
+            ? string.Format(culture, "a whole number from {0:N0} to {1:N0}", Convert.ToInt64(range.Minimum, culture), Convert.ToInt64(range.Maximum, culture))
+            : string.Format(culture, "a number from {0} to {1}", range.Minimum, range.Maximum);
     }
 
     // What a value of a .NET type looks like to a client, from the type's name in a framework message.

@@ -13,7 +13,7 @@ internal static class MeApi
     public static RouteGroupBuilder MapMeApi(this RouteGroupBuilder v1)
     {
         v1.MapGet("/me", Get).WithTags("Keys").WithName("GetMe")
-            .WithSummary("The caller: tenant (id and name), user (id and display name), role, and whether questions may carry images (readsImages). An operator key names no tenant.")
+            .WithSummary("The caller: tenant (id and name), user (id and display name), role, the key's scope (admin, chat, read-only or operator: what the key may do), and whether questions may carry images (readsImages). An operator key names no tenant.")
             .RequireRoles(Roles.User, Roles.TenantAdmin, Roles.Operator);
         return v1;
     }
@@ -21,12 +21,13 @@ internal static class MeApi
     private static async Task<Ok<MeDto>> Get(HttpContext http, IGrainFactory grains, ITenantDirectory directory, CancellationToken ct)
     {
         var caller = http.Caller();
-        if (caller.TenantId is null) return TypedResults.Ok(new MeDto(null, null, caller.UserId, null, caller.Role, false));
+        var scope = KeyScopes.Effective(caller.Role, caller.Scope);
+        if (caller.TenantId is null) return TypedResults.Ok(new MeDto(null, null, caller.UserId, null, caller.Role, scope, false));
         var settings = await grains.GetGrain<ITenantGrain>(caller.TenantId).GetSettingsAsync();
         var readsImages = await grains.GetGrain<IRoutingConfigGrain>(caller.TenantId).ReadsImagesAsync();
         var user = caller.UserId is null ? null : await directory.GetUserAsync(caller.TenantId, caller.UserId, ct);
         var tenantName = string.IsNullOrWhiteSpace(settings.Name) ? caller.TenantId : settings.Name;
-        return TypedResults.Ok(new MeDto(caller.TenantId, tenantName, caller.UserId, user?.DisplayName ?? caller.UserId, caller.Role, readsImages));
+        return TypedResults.Ok(new MeDto(caller.TenantId, tenantName, caller.UserId, user?.DisplayName ?? caller.UserId, caller.Role, scope, readsImages));
     }
 }
 
@@ -36,5 +37,6 @@ internal static class MeApi
 /// <param name="UserId">The user the key belongs to.</param>
 /// <param name="DisplayName">The user's display name.</param>
 /// <param name="Role">user, tenant_admin or operator.</param>
+/// <param name="Scope">What the key may do: admin, chat or operator (all its role allows), or read-only (reads only, no change).</param>
 /// <param name="ReadsImages">Whether a question may carry images here (a model that reads them answers); false for an operator.</param>
-internal sealed record MeDto(string? TenantId, string? TenantName, string? UserId, string? DisplayName, string Role, bool ReadsImages);
+internal sealed record MeDto(string? TenantId, string? TenantName, string? UserId, string? DisplayName, string Role, string Scope, bool ReadsImages);

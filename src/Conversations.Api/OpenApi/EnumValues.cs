@@ -1,6 +1,7 @@
 using System.Reflection;
 using Conversations.Api.Batches;
 using Conversations.Api.Feedback;
+using Conversations.Api.Me;
 using Conversations.Api.Tenancy;
 using Conversations.Contracts;
 using Conversations.Contracts.Chat;
@@ -27,6 +28,9 @@ internal static class EnumValues
     /// <summary>Roles an API key may carry.</summary>
     public static readonly IReadOnlyList<string> KeyRoles = [Roles.User, Roles.TenantAdmin, Roles.Operator];
 
+    /// <summary>What a key may do within its role.</summary>
+    public static readonly IReadOnlyList<string> KeyScopeValues = [KeyScopes.Admin, KeyScopes.Chat, KeyScopes.ReadOnly, KeyScopes.Operator];
+
     /// <summary>A rating of an answer.</summary>
     public static readonly IReadOnlyList<string> Ratings = ["up", "down"];
 
@@ -48,6 +52,8 @@ internal static class EnumValues
         [(typeof(CreateUserRequest), "role")] = TenantRoles,
         [(typeof(UserDto), "role")] = TenantRoles,
         [(typeof(IssuedKeyDto), "role")] = TenantRoles,
+        [(typeof(IssuedKeyDto), "scope")] = KeyScopeValues,
+        [(typeof(MeDto), "scope")] = KeyScopeValues,
         [(typeof(ApiKeyDto), "role")] = KeyRoles,
         [(typeof(DocumentIngestResult), "status")] = IngestOutcomes,
         [(typeof(BatchJobView), "status")] = BatchStatuses,

@@ -103,7 +103,7 @@ internal static class TenancyApi
             return Problems.BadRequest($"scope must be one of: {(user.Role == Roles.TenantAdmin ? "admin, chat, read-only" : "chat, read-only")} for a key of a {user.Role}.");
         var key = await keys.IssueAsync(caller.TenantId!, userId, scope, expiresAt, caller.ToActor(http), ct);
         if (key is null) return Problems.NotFound($"User '{userId}'");
-        return TypedResults.Created($"/v1/keys/{key.KeyId}", new IssuedKeyDto(key.KeyId, key.Key, key.UserId, key.Role));
+        return TypedResults.Created($"/v1/keys/{key.KeyId}", new IssuedKeyDto(key.KeyId, key.Key, key.UserId, key.Role, KeyScopes.Effective(key.Role, scope)));
     }
 
     private static async Task<Results<Created<RotatedKeyDto>, ProblemHttpResult>> RotateKey(

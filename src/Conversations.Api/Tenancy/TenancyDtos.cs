@@ -30,8 +30,8 @@ public sealed record CreateUserRequest(
 /// <summary>A user as the tenant admin sees it.</summary>
 public sealed record UserDto(string UserId, string DisplayName, string Role, DateTimeOffset CreatedAt);
 
-/// <summary>A newly issued key (the key text is shown once).</summary>
-public sealed record IssuedKeyDto(string KeyId, string Key, string UserId, string Role);
+/// <summary>A newly issued key (the key text is shown once) and the scope it was granted (its role's full one when none was asked).</summary>
+public sealed record IssuedKeyDto(string KeyId, string Key, string UserId, string Role, string Scope);
 
 /// <summary>A rotated key: the successor (its text shown once) and until when the old key still works.</summary>
 public sealed record RotatedKeyDto(string KeyId, string Key, string UserId, string Role, string OldKeyId, DateTimeOffset OldKeyExpiresAt);

@@ -216,6 +216,12 @@ public sealed class ValidationApiTests(PlatformFixture fx) : PlatformTests
         var detail = query["detail"]!.GetValue<string>();
         Assert.Contains("'expiresInDays' must be a whole number", detail);
         Assert.DoesNotContain("Nullable", detail);
+        // A query parameter with a declared range says that range, not its type's.
+        foreach (var sent in new[] { "1e2", "99999999999" })
+        {
+            var ranged = await ApiClient.ProblemAsync(await admin.Http.PostAsync($"/v1/users/alice/keys?expiresInDays={sent}", null), HttpStatusCode.BadRequest);
+            Assert.Equal($"The parameter 'expiresInDays' must be a whole number from 1 to 3,650; \"{sent}\" is not.", ranged["detail"]!.GetValue<string>());
+        }
     }
 
     [Fact(DisplayName = "A JSON body labelled with a charset other than UTF-8 is a 415 problem, on the native and the OpenAI-compatible routes alike")]

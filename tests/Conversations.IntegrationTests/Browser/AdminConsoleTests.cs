@@ -298,7 +298,7 @@ public sealed class AdminConsoleTests(PlatformFixture fx) : PlatformTests
         await console.Page.Locator("tr", new() { HasText = "alice" }).GetByRole(AriaRole.Button, new() { Name = "Keys" }).ClickAsync();
         var dialog = console.Page.GetByRole(AriaRole.Dialog);
         var days = dialog.GetByLabel("Expires after (days)");
-        foreach (var bad in new[] { "99999999999", "1.5", "0" })
+        foreach (var bad in new[] { "99999999999", "1.5", "0", "1e2" })
         {
             await days.FillAsync(bad);
             await dialog.GetByRole(AriaRole.Button, new() { Name = "Issue key" }).ClickAsync();
@@ -312,6 +312,14 @@ public sealed class AdminConsoleTests(PlatformFixture fx) : PlatformTests
         await dialog.GetByRole(AriaRole.Button, new() { Name = "Issue key" }).ClickAsync();
         await dialog.GetByTestId("issued-key").WaitForAsync();
         lock (writes) { Assert.Single(writes); Assert.Contains("expiresInDays=30", writes[0]); writes.Clear(); }
+        // Copy works where the Clipboard API does not (plain http from a LAN host): the key is selected and copied.
+        await console.Page.EvaluateAsync("""
+            () => { Object.defineProperty(navigator, 'clipboard', { value: undefined, configurable: true });
+                    document.execCommand = () => { const a = [...document.querySelectorAll('textarea')].pop();
+                      window.copied = a.value.slice(a.selectionStart, a.selectionEnd); return true; }; }
+            """);
+        await dialog.GetByRole(AriaRole.Button, new() { Name = "Copy" }).ClickAsync();
+        Assert.Equal((await dialog.GetByTestId("issued-key").InnerTextAsync()).Trim(), await console.Page.EvaluateAsync<string>("() => window.copied"));
         await dialog.GetByRole(AriaRole.Button, new() { Name = "close" }).ClickAsync();
 
         // Settings: a budget past the platform's range is refused before the PATCH, and editing another field clears it.
@@ -428,6 +436,179 @@ public sealed class AdminConsoleTests(PlatformFixture fx) : PlatformTests
         await Assertions.Expect(erin).ToHaveCountAsync(0);
         var users = (await admin.Http.GetFromJsonAsync<JsonNode>("/v1/users"))!["users"]!.AsArray();
         Assert.DoesNotContain(users, u => u!["userId"]!.GetValue<string>() == "erin");
+        Assert.Empty(console.Errors);
+    }
+
+    [Fact(DisplayName = "The routing policy's fallbacks and domain rules take typing key by key; they are read on Save, and a malformed rule line is named there")]
+    public async Task Policy_fallbacks_and_rules_are_typed_key_by_key()
+    {
+        var (admin, _) = await fx.NewUnlimitedTenantAsync("cpol");
+        foreach (var (id, tier) in new[] { ("small", "small"), ("large", "large") })
+        {
+            await ApiClient.EnsureAsync(await admin.Http.PutAsJsonAsync($"/v1/routing/models/{id}", new
+            {
+                endpoint = "http://127.0.0.1:9/v1", modelName = id, tier, inputPerMillion = 0.5m, outputPerMillion = 1.5m, contextWindowTokens = 32000,
+            }), HttpStatusCode.OK);
+        }
+        await using var console = await ConsoleBrowser.SignInAsync(fx.BaseUrl, admin.Key);
+        var writes = new List<string>();
+        console.Page.Request += (_, r) => { if (r.Method != "GET") lock (writes) writes.Add($"{r.Method} {r.Url}"); };
+        await console.OpenAsync("models", "Models & routing");
+        await console.Page.GetByLabel("Small model (simple questions)").SelectOptionAsync("small");
+        await console.Page.GetByLabel("Large model (complex questions)").SelectOptionAsync("large");
+        var fallbacks = console.Page.GetByLabel("Fallbacks, in order (comma-separated ids)");
+        await fallbacks.PressSequentiallyAsync("large, small");
+        await Assertions.Expect(fallbacks).ToHaveValueAsync("large, small");
+        var rules = console.Page.GetByLabel("Domain rules (one a line: domain = model id)");
+        await rules.PressSequentiallyAsync("legal=large\nhr = small\noops");
+        await Assertions.Expect(rules).ToHaveValueAsync("legal=large\nhr = small\noops");
+
+        // The line without "=" is named on Save, and nothing is sent.
+        var save = console.Page.GetByRole(AriaRole.Button, new() { Name = "Save policy" });
+        await save.ClickAsync();
+        await Assertions.Expect(console.Page.Locator(".note.error")).ToHaveTextAsync("Domain rules, line 3: \"oops\" is not \"domain = model id\".");
+        await console.ScreenshotAsync("admin-policy-rule-refused");
+        lock (writes) Assert.Empty(writes);
+
+        await rules.PressAsync("Control+End");
+        await rules.PressSequentiallyAsync(" = large");
+        await save.ClickAsync();
+        // Saved and read back: the form shows the stored rules, each written "domain = model id".
+        await Assertions.Expect(rules).ToHaveValueAsync("legal = large\nhr = small\noops = large");
+        await Assertions.Expect(fallbacks).ToHaveValueAsync("large, small");
+        var policy = (await admin.GetJsonAsync("/v1/routing"))["policy"]!;
+        Assert.Equal(["large", "small"], policy["fallbackModelIds"]!.AsArray().Select(f => f!.GetValue<string>()));
+        Assert.Equal(["legal=large", "hr=small", "oops=large"],
+            policy["domainRules"]!.AsArray().Select(r => $"{r!["domain"]!.GetValue<string>()}={r["modelId"]!.GetValue<string>()}"));
+        Assert.Empty(console.Errors);
+    }
+
+    [Fact(DisplayName = "New role and New lexicon refuse a name that already exists, in the dialog, and the existing one is kept as it was")]
+    public async Task New_role_and_lexicon_refuse_an_existing_name()
+    {
+        var (admin, _) = await fx.NewUnlimitedTenantAsync("cdup");
+        await ApiClient.EnsureAsync(await admin.Http.PutAsJsonAsync("/v1/acl/roles/staff", new { includes = Array.Empty<string>(), labels = new[] { "public" } }), HttpStatusCode.OK);
+        await ApiClient.EnsureAsync(await admin.Http.PutAsJsonAsync("/v1/moderation/lexicons/internal", new { words = new[] { "project-x" }, riskLevel = "high", action = "block" }), HttpStatusCode.OK);
+        await using var console = await ConsoleBrowser.SignInAsync(fx.BaseUrl, admin.Key);
+        var writes = new List<string>();
+        console.Page.Request += (_, r) => { if (r.Method != "GET") lock (writes) writes.Add($"{r.Method} {r.Url}"); };
+
+        await console.OpenAsync("access", "Roles & access");
+        await console.Page.Locator("[data-role=staff]").WaitForAsync();
+        await console.Page.GetByRole(AriaRole.Button, new() { Name = "New role" }).ClickAsync();
+        var dialog = console.Page.GetByRole(AriaRole.Dialog);
+        await dialog.GetByLabel("Name", new() { Exact = true }).FillAsync("staff");
+        await dialog.GetByLabel("Labels (comma-separated)").FillAsync("secret");
+        await dialog.GetByRole(AriaRole.Button, new() { Name = "Create" }).ClickAsync();
+        await Assertions.Expect(dialog.Locator(".field-error")).ToHaveTextAsync("A role named staff already exists: change its grants on its card.");
+        await console.ScreenshotAsync("admin-role-name-taken");
+        await dialog.GetByRole(AriaRole.Button, new() { Name = "close" }).ClickAsync();
+
+        await console.OpenAsync("moderation", "Lexicons & limits");
+        await Assertions.Expect(console.Page.Locator("table tbody")).ToContainTextAsync("project-x");
+        await console.Page.GetByRole(AriaRole.Button, new() { Name = "New lexicon" }).ClickAsync();
+        await dialog.GetByLabel("Name", new() { Exact = true }).FillAsync("internal");
+        await dialog.GetByLabel("Words (one a line; whole words, anywhere in CJK)").FillAsync("other");
+        await dialog.GetByRole(AriaRole.Button, new() { Name = "Save" }).ClickAsync();
+        await Assertions.Expect(dialog.Locator(".field-error")).ToHaveTextAsync("A lexicon named internal already exists: change it with its Edit button.");
+        await dialog.GetByRole(AriaRole.Button, new() { Name = "close" }).ClickAsync();
+        lock (writes) Assert.Empty(writes);
+
+        // Its Edit still saves changes to the existing lexicon.
+        await console.Page.Locator("tr", new() { HasText = "internal" }).GetByRole(AriaRole.Button, new() { Name = "Edit" }).ClickAsync();
+        await dialog.GetByLabel("Words (one a line; whole words, anywhere in CJK)").FillAsync("project-x\nproject-y");
+        await dialog.GetByRole(AriaRole.Button, new() { Name = "Save" }).ClickAsync();
+        await Assertions.Expect(console.Page.Locator("table tbody")).ToContainTextAsync("project-y");
+        var staff = (await admin.GetJsonAsync("/v1/acl"))["roles"]!.AsArray().Single(r => r!["name"]!.GetValue<string>() == "staff")!;
+        Assert.Equal(["public"], staff["labels"]!.AsArray().Select(l => l!.GetValue<string>()));
+        Assert.Empty(console.Errors);
+    }
+
+    [Fact(DisplayName = "A read-only admin key gets a console that says so: the pages read as usual, and their change buttons are disabled with the reason")]
+    public async Task Read_only_key_sees_a_read_only_console()
+    {
+        var (admin, _) = await fx.NewUnlimitedTenantAsync("cro");
+        await ApiClient.EnsureAsync(await admin.Http.PutAsJsonAsync("/v1/moderation/lexicons/internal", new { words = new[] { "project-x" }, riskLevel = "high", action = "block" }), HttpStatusCode.OK);
+        var issued = await admin.Http.PostAsync("/v1/users/admin/keys?scope=read-only", null);
+        Assert.Equal(HttpStatusCode.Created, issued.StatusCode);
+        var key = (await issued.Content.ReadFromJsonAsync<JsonNode>())!["key"]!.GetValue<string>();
+
+        await using var console = await ConsoleBrowser.SignInAsync(fx.BaseUrl, key);
+        await console.OpenAsync("users", "Users & keys");
+        await Assertions.Expect(console.Page.GetByTestId("read-only-notice")).ToContainTextAsync("This key is read-only");
+        await Assertions.Expect(console.Page.Locator("tr", new() { HasText = "alice" })).ToHaveCountAsync(1);
+        var newUser = console.Page.GetByRole(AriaRole.Button, new() { Name = "New user" });
+        await Assertions.Expect(newUser).ToBeDisabledAsync();
+        await Assertions.Expect(newUser).ToHaveAttributeAsync("title", "Read-only key: changes need an admin key.");
+        await Assertions.Expect(console.Page.Locator("tr", new() { HasText = "alice" }).GetByRole(AriaRole.Button, new() { Name = "Delete" })).ToBeDisabledAsync();
+        // Reading a user's keys is still open; issuing one is not.
+        await console.Page.Locator("tr", new() { HasText = "alice" }).GetByRole(AriaRole.Button, new() { Name = "Keys" }).ClickAsync();
+        await Assertions.Expect(console.Page.GetByRole(AriaRole.Dialog).GetByRole(AriaRole.Button, new() { Name = "Issue key" })).ToBeDisabledAsync();
+        await console.ScreenshotAsync("admin-read-only-keys");
+        await console.Page.GetByRole(AriaRole.Dialog).GetByRole(AriaRole.Button, new() { Name = "close" }).ClickAsync();
+
+        await console.OpenAsync("moderation", "Lexicons & limits");
+        await Assertions.Expect(console.Page.Locator("table tbody")).ToContainTextAsync("project-x");
+        await Assertions.Expect(console.Page.GetByRole(AriaRole.Button, new() { Name = "New lexicon" })).ToBeDisabledAsync();
+        await Assertions.Expect(console.Page.GetByRole(AriaRole.Button, new() { Name = "Save" })).ToBeDisabledAsync();
+        await console.OpenAsync("access", "Roles & access");
+        await Assertions.Expect(console.Page.GetByRole(AriaRole.Button, new() { Name = "New role" })).ToBeDisabledAsync();
+        await console.OpenAsync("settings", "Settings");
+        await console.Page.GetByLabel("Tenant name").FillAsync("Changed");
+        await Assertions.Expect(console.Page.GetByRole(AriaRole.Button, new() { Name = "Save" })).ToBeDisabledAsync();
+        await console.ScreenshotAsync("admin-read-only-settings");
+        Assert.Empty(console.Errors);
+    }
+
+    [Fact(DisplayName = "Renaming the tenant in Settings shows the new name in the sidebar and the breadcrumb without a reload")]
+    public async Task Tenant_rename_shows_in_the_shell()
+    {
+        var (admin, _) = await fx.NewUnlimitedTenantAsync("cname");
+        await using var console = await ConsoleBrowser.SignInAsync(fx.BaseUrl, admin.Key);
+        await console.OpenAsync("settings", "Settings");
+        await console.Page.GetByLabel("Tenant name").FillAsync("Renamed Widgets Ltd");
+        await console.Page.GetByRole(AriaRole.Button, new() { Name = "Save" }).ClickAsync();
+        await Assertions.Expect(console.Page.GetByRole(AriaRole.Status).Filter(new() { HasText = "Saved." })).ToBeVisibleAsync();
+        await Assertions.Expect(console.Page.Locator(".sidebar .brand")).ToContainTextAsync("Renamed Widgets Ltd");
+        await Assertions.Expect(console.Page.Locator(".topbar .crumb")).ToContainTextAsync("Renamed Widgets Ltd");
+        await console.ScreenshotAsync("admin-tenant-renamed");
+        Assert.Empty(console.Errors);
+    }
+
+    [Fact(DisplayName = "On a phone every console table shows its rows stacked, with their edit and delete buttons on the screen")]
+    public async Task Table_actions_fit_a_phone()
+    {
+        var (admin, _) = await fx.NewUnlimitedTenantAsync("ctbl");
+        await ApiClient.EnsureAsync(await admin.Http.PutAsJsonAsync("/v1/routing/models/a-model-with-a-rather-long-id", new
+        {
+            endpoint = "http://models.internal.example.com:8000/v1/with/a/long/path", modelName = "a-model", tier = "large",
+            inputPerMillion = 0.5m, outputPerMillion = 1.5m, contextWindowTokens = 32000,
+        }), HttpStatusCode.OK);
+        await ApiClient.EnsureAsync(await admin.Http.PostAsJsonAsync("/v1/knowledge/documents", new
+        {
+            documents = new[] { new { id = "garage", title = "Garage hours", label = "facilities/staff", content = Fact } },
+        }), HttpStatusCode.OK);
+        await ApiClient.EnsureAsync(await admin.Http.PutAsJsonAsync("/v1/moderation/lexicons/internal", new { words = new[] { "project-x" }, riskLevel = "high", action = "block" }), HttpStatusCode.OK);
+        await ApiClient.EnsureAsync(await admin.Http.PutAsJsonAsync("/v1/acl/roles/staff", new { includes = Array.Empty<string>(), labels = new[] { "facilities/staff" } }), HttpStatusCode.OK);
+        await ApiClient.EnsureAsync(await admin.Http.PutAsJsonAsync("/v1/acl/users/alice/roles", new { roles = new[] { "staff" } }), HttpStatusCode.OK);
+        await using var console = await ConsoleBrowser.SignInAsync(fx.BaseUrl, admin.Key);
+        await console.Page.SetViewportSizeAsync(390, 844);
+        foreach (var (section, title, buttons) in new[]
+        {
+            ("models", "Models & routing", 2), ("documents", "Documents", 1), ("moderation", "Lexicons & limits", 2), ("access", "Roles & access", 1),
+        })
+        {
+            await console.OpenAsync(section, title);
+            var inTables = console.Page.Locator("table tbody button");
+            await Assertions.Expect(inTables, section).ToHaveCountAsync(buttons);
+            foreach (var button in await inTables.AllAsync())
+            {
+                // Only the x matters, and it is read as laid out: scrolling the button into view would scroll a wide table sideways.
+                var box = await button.BoundingBoxAsync();
+                Assert.True(box!.X >= 0 && box.X + box.Width <= 390, $"{section}: {await button.InnerTextAsync()} is at x {box.X}–{box.X + box.Width}");
+            }
+            await console.ScreenshotAsync($"admin-phone-table-{section}");
+        }
         Assert.Empty(console.Errors);
     }
 

@@ -101,4 +101,28 @@ public sealed class KeyLifecycleTests(DataSecurityFixture fx) : DataSecurityTest
         await ApiClient.ProblemAsync(await admin.Http.PostAsync("/v1/users/alice/keys?scope=admin", null), HttpStatusCode.BadRequest);
         await ApiClient.ProblemAsync(await admin.Http.PostAsync("/v1/users/alice/keys?scope=everything", null), HttpStatusCode.BadRequest);
     }
+
+    [Fact(DisplayName = "GET /v1/me names the key's scope, and issuing a key answers with the scope granted (the role's full one when none is asked)")]
+    public async Task Me_and_issued_keys_name_the_scope()
+    {
+        using var admin = await fx.NewAdminAsync("mescope");
+        Assert.Equal("admin", (await admin.GetJsonAsync("/v1/me"))["scope"]!.GetValue<string>());
+        foreach (var (user, asked, granted, role) in new[]
+        {
+            ("admin", "?scope=read-only", "read-only", "tenant_admin"), ("admin", "?scope=chat", "chat", "user"),
+            ("admin", "", "admin", "tenant_admin"), ("alice", "", "chat", "user"), ("alice", "?scope=read-only", "read-only", "user"),
+        })
+        {
+            var issued = await admin.Http.PostAsync($"/v1/users/{user}/keys{asked}", null);
+            Assert.Equal(HttpStatusCode.Created, issued.StatusCode);
+            var body = (await issued.Content.ReadFromJsonAsync<JsonNode>())!;
+            Assert.Equal(granted, body["scope"]!.GetValue<string>());
+            using var client = fx.As(body["key"]!.GetValue<string>());
+            var me = await client.GetJsonAsync("/v1/me");
+            Assert.Equal(granted, me["scope"]!.GetValue<string>());
+            Assert.Equal(role, me["role"]!.GetValue<string>()); // a chat-scoped admin key acts as a user
+        }
+        using var op = fx.As(DataSecurityFixture.OperatorKey);
+        Assert.Equal("operator", (await op.GetJsonAsync("/v1/me"))["scope"]!.GetValue<string>());
+    }
 }

@@ -5,6 +5,7 @@ import { session } from '../shared/session.js';
 import { SignIn, restoreSession } from '../shared/SignIn.jsx';
 import { NavIcon } from './icons.jsx';
 import { t } from './strings.js';
+import { ReadOnly } from './ui.jsx';
 import { Overview } from './pages/Overview.jsx';
 import { Users } from './pages/Users.jsx';
 import { Access } from './pages/Access.jsx';
@@ -123,7 +124,10 @@ export function App() {
           </div>
         </header>
         <main class="content" id="content">
-          <Current key={active.id} me={me} />
+          {me.scope === 'read-only' && <div class="note warn read-only-notice" role="note" data-testid="read-only-notice">{t('readOnly.notice')}</div>}
+          <ReadOnly.Provider value={me.scope === 'read-only'}>
+            <Current key={active.id} me={me} />
+          </ReadOnly.Provider>
         </main>
       </div>
     </div>

@@ -70,10 +70,14 @@ const en = {
   'drift.steady': 'steady',
   'drift.drifted': 'drifted',
   'every {n} min': 'every {n} min',
+  'readOnly.notice': 'This key is read-only: you can look at everything here, but not change anything. Sign in with an admin key to make changes.',
+  'readOnly.why': 'Read-only key: changes need an admin key.',
 };
 
 const zh = {
   'product': 'Conversations 管理后台',
+  'readOnly.notice': '此密钥为只读：可以查看这里的一切，但不能做任何修改。如需修改，请使用管理员密钥登录。',
+  'readOnly.why': '只读密钥：修改需要管理员密钥。',
   'signin.userKey': '这是普通用户的密钥。管理后台需要租户管理员或运维密钥；聊天页面在 /。',
   'signedInAs': '当前登录',
   'loading': '加载中…',
@@ -417,6 +421,9 @@ const zh = {
   "Large model (complex questions)": "大模型（复杂问题）",
   "Fallbacks, in order (comma-separated ids)": "备用模型，按顺序（逗号分隔的 ID）",
   "Domain rules (one a line: domain = model id)": "领域规则（每行一条：领域 = 模型 ID）",
+  'A role named {r} already exists: change its grants on its card.': '已有名为 {r} 的角色：请在它的卡片上修改授权。',
+  'A lexicon named {n} already exists: change it with its Edit button.': '已有名为 {n} 的词库：请用它的“编辑”按钮修改。',
+  'Domain rules, line {n}: "{line}" is not "domain = model id".': '领域规则第 {n} 行："{line}" 不是“领域 = 模型 ID”的格式。',
   "Semantic similarity threshold": "语义相似度阈值",
   "Budget and canary are set on their own pages and kept here as they are.": "预算和灰度发布在各自页面设置，此处保持不变。",
   "Model {m}": "模型 {m}",

@@ -1,9 +1,22 @@
 // The console's building blocks: page frame, cards, figures, tables with cursor paging, badges, dialogs, and the
 // hooks that load data and keep its error. Every page is made of these, so they look and behave alike.
-import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
+import { createContext } from 'preact';
+import { useCallback, useContext, useEffect, useRef, useState } from 'preact/hooks';
 import { describeError } from '../shared/i18n.js';
 import { Icon } from '../shared/icons.jsx';
 import { t } from './strings.js';
+
+/** True under a read-only key (GET /v1/me says scope "read-only"): the platform refuses every change it would send. */
+export const ReadOnly = createContext(false);
+
+/**
+ * Props for a button that changes something: `{ disabled, title }`, disabled with the reason under a read-only key, so
+ * the admin learns it before filling a form rather than after confirming it. `busy` disables it as well.
+ */
+export function useChange() {
+  const readOnly = useContext(ReadOnly);
+  return (busy = false) => ({ disabled: readOnly || busy, title: readOnly ? t('readOnly.why') : undefined });
+}
 
 /** Loads `fn()` now and whenever `deps` change; `reload()` loads again. */
 export function useLoad(fn, deps = []) {
@@ -80,12 +93,14 @@ export function fieldProblem(el) {
   if (!el.willValidate || typeof el.setCustomValidity !== 'function') return '';
   el.setCustomValidity('');
   const v = el.validity;
-  if (v.valid) return '';
+  const step = el.step === '' ? 1 : el.step === 'any' ? null : Number(el.step);
+  const whole = step !== null && Number.isInteger(step);
+  // A whole-number field takes digits only: "1e2" is 100 to the browser, but the server reads the text and refuses it.
+  const notDigits = el.type === 'number' && whole && el.value !== '' && !/^-?\d+$/.test(el.value);
+  if (v.valid && !notDigits) return '';
   const f = labelOf(el);
   if (el.type === 'number') {
     if (v.valueMissing) return t('form.required', { f });
-    const step = el.step === '' ? 1 : el.step === 'any' ? null : Number(el.step);
-    const whole = step !== null && Number.isInteger(step);
     if (v.stepMismatch && !whole) return t('form.step', { f, step: number(step) });
     const min = el.min !== '' ? number(el.min) : null;
     const max = el.max !== '' ? number(el.max) : null;
@@ -186,10 +201,11 @@ export function ErrorNote({ error, onRetry }) {
 }
 
 /**
- * A table over `rows` with `columns` [{ key, label, render?, align? }]; paging controls when `pages` is given. A
- * `stack` table shows each row as a block of labelled lines on a phone.
+ * A table over `rows` with `columns` [{ key, label, render?, align? }]; paging controls when `pages` is given. On a
+ * phone each row shows as a block of labelled lines, so its action buttons stay on the screen (`stack={false}` keeps
+ * the columns, scrolling sideways).
  */
-export function DataTable({ columns, rows, empty, loading, pages, rowKey, label, stack = false }) {
+export function DataTable({ columns, rows, empty, loading, pages, rowKey, label, stack = true }) {
   return (
     <div class="table-wrap">
       <table class={`table${stack ? ' stack' : ''}`} aria-label={label} aria-busy={loading ? 'true' : 'false'}>
@@ -273,10 +289,11 @@ export function Field({ label, hint, error, children, wide }) {
 
 /** A settings form's save button, with "saved" beside it after a save (until the next edit). */
 export function SaveActions({ saved, disabled }) {
+  const change = useChange();
   return (
     <div class="form-actions">
       {saved && <span class="muted" role="status">{t('saved')}</span>}
-      <button class="button primary" type="submit" disabled={disabled}>{t('save')}</button>
+      <button class="button primary" type="submit" {...change(disabled)}>{t('save')}</button>
     </div>
   );
 }

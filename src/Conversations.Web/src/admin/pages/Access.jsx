@@ -5,7 +5,7 @@ import { api } from '../../shared/api.js';
 import { Icon } from '../../shared/icons.jsx';
 import { NavIcon } from '../icons.jsx';
 import { t } from '../strings.js';
-import { Badge, Card, DataTable, Dialog, ErrorNote, Field, Page, useAction, useLoad, useRequiredText } from '../ui.jsx';
+import { Badge, Card, DataTable, Dialog, ErrorNote, Field, Page, useAction, useLoad, useRequiredText, useChange } from '../ui.jsx';
 import { confirmAction } from '../../shared/confirm.jsx';
 
 const enc = encodeURIComponent;
@@ -14,6 +14,7 @@ export function Access() {
   const acl = useLoad(() => api.get('/v1/acl'));
   const docs = useLoad(() => api.get('/v1/knowledge/documents?limit=500'));
   const action = useAction();
+  const change = useChange();
   const [creating, setCreating] = useState(false);
   const [editingUser, setEditingUser] = useState(null);
   const [checkUser, setCheckUser] = useState('');
@@ -29,19 +30,19 @@ export function Access() {
 
   const roles = acl.data?.roles ?? [];
   const knownLabels = [...new Set([...(docs.data?.documents ?? []).map(d => d.label), ...roles.flatMap(r => r.labels)])].sort();
-  const change = async fn => { if (await action.run(fn) !== undefined) acl.reload(); };
+  const apply = async fn => { if (await action.run(fn) !== undefined) acl.reload(); };
 
   async function grant(role, e) {
     e.preventDefault();
     const input = e.currentTarget.elements.label;
     const label = input.value.trim();
     if (!label) { action.fail(t('form.blank', { f: t('Label') })); input.focus(); return; }
-    await change(() => api.post(`/v1/acl/roles/${enc(role.name)}/grants`, { label }));
+    await apply(() => api.post(`/v1/acl/roles/${enc(role.name)}/grants`, { label }));
     input.value = '';
   }
-  const revoke = (role, label) => change(() => api.delete(`/v1/acl/roles/${enc(role.name)}/grants/${label.split('/').map(enc).join('/')}`));
+  const revoke = (role, label) => apply(() => api.delete(`/v1/acl/roles/${enc(role.name)}/grants/${label.split('/').map(enc).join('/')}`));
   const removeRole = async role => (await confirmAction(t('Delete role {r}?', { r: role.name }), { action: t('delete'), cancel: t('cancel') }))
-    && change(() => api.delete(`/v1/acl/roles/${enc(role.name)}`));
+    && apply(() => api.delete(`/v1/acl/roles/${enc(role.name)}`));
   async function check(e) {
     e.preventDefault();
     setLabelsOf(null);
@@ -62,7 +63,7 @@ export function Access() {
     <Page busy={acl.loading || docs.loading} title={t('nav.access')} description={t('Who may read which documents: roles, the roles they include, and the labels granted to them.')}
       actions={<>
         {acl.data && <Badge>{t('ACL version {v}', { v: acl.data.version })}</Badge>}
-        <button class="button primary" type="button" onClick={() => setCreating(true)}>{t('New role')}</button>
+        <button class="button primary" type="button" onClick={() => setCreating(true)} {...change()}>{t('New role')}</button>
       </>}>
       <ErrorNote error={acl.error || action.error} onRetry={acl.error ? acl.reload : undefined} />
       <datalist id="known-labels">{knownLabels.map(l => <option key={l} value={l} />)}</datalist>
@@ -76,13 +77,13 @@ export function Access() {
                 <div class="role-head">
                   <strong><NavIcon name="shield" size={16} /> {role.name}</strong>
                   {role.includes.length > 0 && <span class="muted">{t('includes')} {role.includes.map(i => <Badge key={i} tone="accent">{i}</Badge>)}</span>}
-                  <button class="icon-button" type="button" aria-label={t('Delete role {r}', { r: role.name })} onClick={() => removeRole(role)}><Icon name="trash" size={16} /></button>
+                  <button class="icon-button" type="button" aria-label={t('Delete role {r}', { r: role.name })} onClick={() => removeRole(role)} {...change()}><Icon name="trash" size={16} /></button>
                 </div>
                 <div class="chips">
                   {role.labels.map(label => (
                     <span class="chip" key={label} data-label={label}>
                       {label}
-                      <button type="button" aria-label={t('Revoke {l} from {r}', { l: label, r: role.name })} onClick={() => revoke(role, label)} disabled={action.busy}>
+                      <button type="button" aria-label={t('Revoke {l} from {r}', { l: label, r: role.name })} onClick={() => revoke(role, label)} {...change(action.busy)}>
                         <Icon name="close" size={12} />
                       </button>
                     </span>
@@ -91,7 +92,7 @@ export function Access() {
                 </div>
                 <form class="inline-form" onSubmit={e => grant(role, e)} onInput={action.clear}>
                   <input class="input compact" name="label" list="known-labels" placeholder={t('label, e.g. compensation/staff')} aria-label={t('Label to grant to {r}', { r: role.name })} />
-                  <button class="button small" type="submit" disabled={action.busy}>{t('Grant')}</button>
+                  <button class="button small" type="submit" {...change(action.busy)}>{t('Grant')}</button>
                 </form>
               </div>
             ))}
@@ -113,9 +114,9 @@ export function Access() {
         <DataTable label={t("Users' roles")} rows={acl.data?.users} loading={acl.loading} rowKey={u => u.userId} columns={[
           { key: 'userId', label: t('user'), render: u => <code>{u.userId}</code> },
           { key: 'roles', label: t('Roles'), render: u => u.roles.map(r => <Badge key={r} tone="accent">{r}</Badge>) },
-          { key: 'edit', label: '', align: 'right', render: u => <button class="button small" type="button" onClick={() => setEditingUser(u)}>{t('edit')}</button> },
+          { key: 'edit', label: '', align: 'right', render: u => <button class="button small" type="button" onClick={() => setEditingUser(u)} {...change()}>{t('edit')}</button> },
         ]} />
-        <button class="button small" type="button" onClick={() => setEditingUser({ userId: '', roles: [] })}>{t('Assign roles to a user')}</button>
+        <button class="button small" type="button" onClick={() => setEditingUser({ userId: '', roles: [] })} {...change()}>{t('Assign roles to a user')}</button>
       </Card>
 
       <RoleDialog open={creating} roles={roles} onClose={() => setCreating(false)} onSaved={() => { setCreating(false); acl.reload(); }} />
@@ -143,18 +144,24 @@ function RoleDialog({ open, roles, onClose, onSaved }) {
   const [includes, setIncludes] = useState([]);
   const [labels, setLabels] = useState('');
   const action = useAction();
+  const change = useChange();
   const required = useRequiredText(t('Name'));
+  const [taken, setTaken] = useState(null);
   async function submit(e) {
     e.preventDefault();
     const role = required.take(name);
-    if (!role) return;
+    // Saving a role replaces it whole, so a new role may not reuse a name: its grants are changed on its card instead.
+    setTaken(role && roles.some(r => r.name === role) ? t('A role named {r} already exists: change its grants on its card.', { r: role }) : null);
+    if (!role || roles.some(r => r.name === role)) return;
     const body = { includes, labels: labels.split(',').map(s => s.trim()).filter(Boolean) };
     if (await action.run(() => api.put(`/v1/acl/roles/${enc(role)}`, body))) { setName(''); setIncludes([]); setLabels(''); onSaved(); }
   }
   return (
-    <Dialog title={t('New role')} open={open} onClose={() => { required.clear(); onClose(); }}>
+    <Dialog title={t('New role')} open={open} onClose={() => { required.clear(); setTaken(null); onClose(); }}>
       <form class="form" onSubmit={submit}>
-        <Field label={t('Name')} error={required.error}><input class="input" required value={name} onInput={e => setName(e.currentTarget.value)} aria-invalid={required.invalid} /></Field>
+        <Field label={t('Name')} error={required.error || taken}>
+          <input class="input" required value={name} onInput={e => { setName(e.currentTarget.value); setTaken(null); }} aria-invalid={required.invalid || (taken ? 'true' : undefined)} />
+        </Field>
         <fieldset class="checks">
           <legend>{t('Includes the roles')}</legend>
           {roles.map(r => (
@@ -165,7 +172,7 @@ function RoleDialog({ open, roles, onClose, onSaved }) {
         </fieldset>
         <Field label={t('Labels (comma-separated)')}><input class="input" list="known-labels" value={labels} onInput={e => setLabels(e.currentTarget.value)} /></Field>
         <ErrorNote error={action.error} />
-        <div class="form-actions"><button class="button primary" type="submit" disabled={action.busy}>{t('create')}</button></div>
+        <div class="form-actions"><button class="button primary" type="submit" {...change(action.busy)}>{t('create')}</button></div>
       </form>
     </Dialog>
   );
@@ -175,6 +182,7 @@ function UserRolesDialog({ user, roles, onClose, onSaved }) {
   const [userId, setUserId] = useState('');
   const [chosen, setChosen] = useState([]);
   const action = useAction();
+  const change = useChange();
   const [last, setLast] = useState(null);
   const required = useRequiredText(t('User id'));
   if (user !== last) { setLast(user); setUserId(user?.userId ?? ''); setChosen(user?.roles ?? []); required.clear(); }
@@ -196,7 +204,7 @@ function UserRolesDialog({ user, roles, onClose, onSaved }) {
           ))}
         </fieldset>
         <ErrorNote error={action.error} />
-        <div class="form-actions"><button class="button primary" type="submit" disabled={action.busy}>{t('save')}</button></div>
+        <div class="form-actions"><button class="button primary" type="submit" {...change(action.busy)}>{t('save')}</button></div>
       </form>
     </Dialog>
   );

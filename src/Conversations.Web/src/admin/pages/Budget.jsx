@@ -2,7 +2,7 @@
 import { useState } from 'preact/hooks';
 import { api } from '../../shared/api.js';
 import { t } from '../strings.js';
-import { Badge, Card, DataTable, ErrorNote, Field, Page, Stat, useAction, useLoad, usd, when } from '../ui.jsx';
+import { Badge, Card, DataTable, ErrorNote, Field, Page, Stat, useAction, useLoad, usd, when, useChange } from '../ui.jsx';
 
 export function Budget() {
   const budget = useLoad(() => api.get('/v1/routing/budget'));
@@ -51,6 +51,7 @@ function BudgetForm({ policy, onSaved }) {
   const [amount, setAmount] = useState(policy?.monthlyBudgetUsd ?? '');
   const [atLimit, setAtLimit] = useState(policy?.atBudgetLimit ?? 'downgrade');
   const action = useAction();
+  const change = useChange();
   async function save(e) {
     e.preventDefault();
     if (!action.check(e.currentTarget)) return;
@@ -70,7 +71,7 @@ function BudgetForm({ policy, onSaved }) {
           </Field>
           <p class="muted small">{t('Alerts are raised at 80 % and 100 % and appear in the routing events.')}</p>
           <ErrorNote error={action.error} />
-          <div class="form-actions"><button class="button primary" type="submit" disabled={action.busy}>{t('save')}</button></div>
+          <div class="form-actions"><button class="button primary" type="submit" {...change(action.busy)}>{t('save')}</button></div>
         </form>
       )}
     </Card>

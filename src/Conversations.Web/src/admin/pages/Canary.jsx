@@ -4,7 +4,7 @@ import { useState } from 'preact/hooks';
 import { api } from '../../shared/api.js';
 import { ChartView } from '../charts.jsx';
 import { t } from '../strings.js';
-import { Badge, Card, ErrorNote, Field, Page, Stat, fmt, useAction, useLoad } from '../ui.jsx';
+import { Badge, Card, ErrorNote, Field, Page, Stat, fmt, useAction, useLoad, useChange } from '../ui.jsx';
 import { confirmAction, confirmWithText } from '../../shared/confirm.jsx';
 
 const verdictTone = v => v === 'rollback' ? 'danger' : v === 'ready-to-promote' ? 'ok' : 'accent';
@@ -14,6 +14,7 @@ export function Canary() {
   const config = useLoad(() => api.get('/v1/routing'));
   const canary = useLoad(() => api.get('/v1/routing/canary'));
   const action = useAction();
+  const change = useChange();
   const running = config.data?.policy?.canary;
   const reload = () => { config.reload(); canary.reload(); };
 
@@ -32,8 +33,8 @@ export function Canary() {
   return (
     <Page busy={config.loading || canary.loading} title={t('nav.canary')} description={t('Try a new model on a share of traffic and keep it only if it is as good as the one it replaces.')}
       actions={running && <>
-        <button class="button" type="button" onClick={rollback} disabled={action.busy}>{t('Roll back')}</button>
-        <button class="button primary" type="button" onClick={promote} disabled={action.busy}>{t('Promote')}</button>
+        <button class="button" type="button" onClick={rollback} {...change(action.busy)}>{t('Roll back')}</button>
+        <button class="button primary" type="button" onClick={promote} {...change(action.busy)}>{t('Promote')}</button>
       </>}>
       <ErrorNote error={config.error || canary.error || action.error} onRetry={reload} />
       {running && c && (
@@ -75,6 +76,7 @@ function StartCanary({ config, onStarted }) {
   const ids = config.models.map(m => m.id);
   const [form, setForm] = useState({ candidateModelId: '', baselineModelId: config.policy?.largeModelId ?? '', share: 0.1, minTurnsPerArm: 200, maxErrorRateIncrease: 0.02, maxTtftP95Ratio: 1.5, minFeedbackPerArm: 30, maxNegativeFeedbackIncrease: 0.1, promoteAfterTurns: 1000 });
   const action = useAction();
+  const change = useChange();
   const set = (k, conv = v => v) => e => setForm(f => ({ ...f, [k]: conv(e.currentTarget.value) }));
   async function start(e) {
     e.preventDefault();
@@ -97,7 +99,7 @@ function StartCanary({ config, onStarted }) {
           <Field label={t('Max TTFT p95 ratio')}><input class="input" type="number" step="0.1" min="1" max="100" required value={form.maxTtftP95Ratio} onInput={set('maxTtftP95Ratio', Number)} /></Field>
         </div>
         <ErrorNote error={action.error} />
-        <div class="form-actions"><button class="button primary" type="submit" disabled={action.busy}>{t('Start canary')}</button></div>
+        <div class="form-actions"><button class="button primary" type="submit" {...change(action.busy)}>{t('Start canary')}</button></div>
       </form>
     </Card>
   );

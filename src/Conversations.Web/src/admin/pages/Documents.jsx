@@ -3,7 +3,7 @@ import { useRef, useState } from 'preact/hooks';
 import { api } from '../../shared/api.js';
 import { t } from '../strings.js';
 import { uploadDocuments } from '../upload.js';
-import { Badge, Card, DataTable, ErrorNote, Field, Page, fmt, query, useAction, useLoad, usePages, when } from '../ui.jsx';
+import { Badge, Card, DataTable, ErrorNote, Field, Page, fmt, query, useAction, useLoad, usePages, when, useChange } from '../ui.jsx';
 import { confirmAction } from '../../shared/confirm.jsx';
 
 export function Documents() {
@@ -13,6 +13,7 @@ export function Documents() {
     return { items: page.documents, next: page.nextCursor };
   });
   const action = useAction();
+  const change = useChange();
   const usage = useLoad(() => api.get('/v1/knowledge/embeddings'));
   const rows = (pages.data?.items ?? []).filter(d => !filter || `${d.documentId} ${d.title} ${d.label}`.toLowerCase().includes(filter.toLowerCase()));
 
@@ -39,7 +40,7 @@ export function Documents() {
           { key: 'embeddingModel', label: t('Embedding'), render: d => <span data-stale={d.staleChunks ?? 0}>{d.embeddingModel}
             {d.staleChunks > 0 && <><br /><Badge tone="warn">{t('{n} chunks to re-embed', { n: fmt(d.staleChunks) })}</Badge></>}</span> },
           { key: 'updatedAt', label: t('Updated'), render: d => when(d.updatedAt) },
-          { key: 'delete', label: '', align: 'right', render: d => <button class="button small danger" type="button" onClick={() => remove(d)}>{t('delete')}</button> },
+          { key: 'delete', label: '', align: 'right', render: d => <button class="button small danger" type="button" onClick={() => remove(d)} {...change()}>{t('delete')}</button> },
         ]} />
       </Card>
     </Page>
@@ -47,6 +48,7 @@ export function Documents() {
 }
 
 function Upload({ onDone }) {
+  const change = useChange();
   const [label, setLabel] = useState('');
   const [files, setFiles] = useState([]);
   const [progress, setProgress] = useState(null);
@@ -95,7 +97,7 @@ function Upload({ onDone }) {
         <Field label={t('Label')}>
           <input class="input" name="label" list="known-labels" required placeholder="handbook/all" value={label} onInput={e => setLabel(e.currentTarget.value)} />
         </Field>
-        <button class="button primary" type="submit" disabled={busy || !files.length}>{busy ? t('Uploading…') : t('Upload')}</button>
+        <button class="button primary" type="submit" {...change(busy || !files.length)}>{busy ? t('Uploading…') : t('Upload')}</button>
         {/* Under the row, not under one field: a hint under one field put the two inputs at different heights. */}
         <small class="muted upload-hint">{t('Who may read them: the roles granted this label.')}</small>
       </form>

@@ -2,7 +2,7 @@
 // "check now" and "use the current window as the reference", and the drift events, newest first.
 import { api } from '../../shared/api.js';
 import { t } from '../strings.js';
-import { Badge, Card, DataTable, ErrorNote, Page, Stat, fmt, query, useAction, useLoad, usePages, when } from '../ui.jsx';
+import { Badge, Card, DataTable, ErrorNote, Page, Stat, fmt, query, useAction, useLoad, usePages, when, useChange } from '../ui.jsx';
 
 // A check's outcome in words (the API's code when it is a new one).
 const outcomeText = o => { const key = `drift.${o}`; const text = t(key); return text === key ? String(o).replace(/_/g, ' ') : text; };
@@ -15,6 +15,7 @@ export function Drift() {
     return { items: page.events, next: page.nextBefore };
   });
   const action = useAction();
+  const change = useChange();
   const s = status.data;
   const report = s?.lastReport;
   const reload = () => { status.reload(); events.reload(); };
@@ -24,8 +25,8 @@ export function Drift() {
     <Page title={t('nav.drift')} busy={status.loading}
       description={t('Whether questions (topics, language, length) and answers (refusals, empty searches, fallbacks, thumbs-down) still look like the reference window.')}
       actions={<>
-        <button class="button primary" onClick={check} disabled={action.busy}>{t('Check now')}</button>
-        <button class="button secondary" onClick={setReference} disabled={action.busy}>{t('Use the current window as the reference')}</button>
+        <button class="button primary" onClick={check} {...change(action.busy)}>{t('Check now')}</button>
+        <button class="button secondary" onClick={setReference} {...change(action.busy)}>{t('Use the current window as the reference')}</button>
       </>}>
       <ErrorNote error={status.error ?? action.error} onRetry={status.reload} />
       {s && <div class="stats">

@@ -3,7 +3,7 @@
 import { useState } from 'preact/hooks';
 import { api } from '../../shared/api.js';
 import { codeText, t } from '../strings.js';
-import { Badge, Card, DataTable, Dialog, ErrorNote, Field, Page, fmt, useAction, useLoad, useRequiredText } from '../ui.jsx';
+import { Badge, Card, DataTable, Dialog, ErrorNote, Field, Page, fmt, useAction, useLoad, useRequiredText, useChange } from '../ui.jsx';
 import { confirmAction } from '../../shared/confirm.jsx';
 
 const circuitTone = c => c === 'closed' ? 'ok' : c === 'open' ? 'danger' : 'warn';
@@ -13,6 +13,7 @@ export function Models() {
   const health = useLoad(() => api.get('/v1/routing/health'));
   const [editing, setEditing] = useState(null);
   const action = useAction();
+  const change = useChange();
   const models = config.data?.models ?? [];
   const byId = new Map((health.data ?? []).map(h => [h.modelId, h]));
 
@@ -23,7 +24,7 @@ export function Models() {
 
   return (
     <Page busy={config.loading || health.loading} title={t('nav.models')} description={t('Which model answers which question, at what price, and what happens when one fails.')}
-      actions={<button class="button primary" type="button" onClick={() => setEditing({})}>{t('Register model')}</button>}>
+      actions={<button class="button primary" type="button" onClick={() => setEditing({})} {...change()}>{t('Register model')}</button>}>
       <ErrorNote error={config.error || action.error} onRetry={config.error ? config.reload : undefined} />
       <Card title={t('Model catalog')}>
         <DataTable label={t('Model catalog')} rows={models} loading={config.loading} rowKey={m => m.id}
@@ -36,8 +37,8 @@ export function Models() {
             { key: 'health', label: t('Circuit'), render: m => { const h = byId.get(m.id); return h ? <Badge tone={circuitTone(h.circuit)}>{h.circuit}</Badge> : '—'; } },
             { key: 'ttft', label: t('TTFT p95'), align: 'right', render: m => { const p = byId.get(m.id)?.health?.firstTokenP95Ms; return p ? `${fmt(Math.round(p))} ms` : '—'; } },
             { key: 'ops', label: '', align: 'right', render: m => <span class="row-actions">
-              <button class="button small" type="button" onClick={() => setEditing(m)}>{t('edit')}</button>
-              <button class="button small danger" type="button" onClick={() => remove(m)}>{t('delete')}</button>
+              <button class="button small" type="button" onClick={() => setEditing(m)} {...change()}>{t('edit')}</button>
+              <button class="button small danger" type="button" onClick={() => remove(m)} {...change()}>{t('delete')}</button>
             </span> },
           ]} />
       </Card>
@@ -52,16 +53,44 @@ const defaultPolicy = {
   atBudgetLimit: 'downgrade', canary: null, hardCodedReplies: true, exactCache: true, semanticCache: true, semanticThreshold: 0.92, cacheTtlSeconds: 3600,
 };
 
+// The policy as the form edits it: fallbacks and domain rules stay the text the admin types (parsed only on save), so a
+// comma or a half-typed rule is not taken away mid-word.
+function toDraft(policy) {
+  const p = { ...defaultPolicy, ...(policy ?? {}) };
+  return { ...p, fallbacksText: p.fallbackModelIds.join(', '), rulesText: p.domainRules.map(r => `${r.domain} = ${r.modelId}`).join('\n') };
+}
+
+/** The domain rules in `text` (one "domain = model id" a line, blank lines skipped), or the first malformed line. */
+function parseDomainRules(text) {
+  const rules = [];
+  const lines = text.split('\n');
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i].trim();
+    if (!line) continue;
+    const at = line.indexOf('=');
+    const domain = at < 0 ? '' : line.slice(0, at).trim();
+    const modelId = at < 0 ? '' : line.slice(at + 1).trim();
+    if (!domain || !modelId) return { bad: { n: i + 1, line } };
+    rules.push({ domain, modelId });
+  }
+  return { rules };
+}
+
 function Policy({ config, onSaved }) {
   const [draft, setDraft] = useState(null);
   const action = useAction();
-  const p = draft ?? { ...defaultPolicy, ...(config.policy ?? {}) };
+  const change = useChange();
+  const p = draft ?? toDraft(config.policy);
   const set = (k, conv = v => v) => e => setDraft({ ...p, [k]: conv(e.currentTarget.type === 'checkbox' ? e.currentTarget.checked : e.currentTarget.value) });
   const ids = config.models.map(m => m.id);
   async function save(e) {
     e.preventDefault();
     if (!action.check(e.currentTarget)) return;
-    if (await action.run(() => api.put('/v1/routing/policy', p))) { setDraft(null); onSaved(); }
+    const { fallbacksText, rulesText, ...policy } = p;
+    const parsed = parseDomainRules(rulesText);
+    if (parsed.bad) { action.fail(t('Domain rules, line {n}: "{line}" is not "domain = model id".', parsed.bad)); return; }
+    const body = { ...policy, domainRules: parsed.rules, fallbackModelIds: fallbacksText.split(',').map(s => s.trim()).filter(Boolean) };
+    if (await action.run(() => api.put('/v1/routing/policy', body))) { setDraft(null); onSaved(); }
   }
   const select = (k, label) => (
     <Field label={label}>
@@ -81,11 +110,10 @@ function Policy({ config, onSaved }) {
             <Field label={t('Complexity threshold (0–1)')}><input class="input" type="number" step="0.01" min="0" max="1" required value={p.complexityThreshold} onInput={set('complexityThreshold', Number)} /></Field>
           </div>
           <Field label={t('Fallbacks, in order (comma-separated ids)')}>
-            <input class="input" value={p.fallbackModelIds.join(', ')} onInput={set('fallbackModelIds', v => v.split(',').map(s => s.trim()).filter(Boolean))} />
+            <input class="input" value={p.fallbacksText} onInput={set('fallbacksText')} />
           </Field>
           <Field label={t('Domain rules (one a line: domain = model id)')}>
-            <textarea class="input" rows="3" value={p.domainRules.map(r => `${r.domain} = ${r.modelId}`).join('\n')}
-              onInput={set('domainRules', v => v.split('\n').map(l => l.split('=').map(s => s.trim())).filter(x => x[0] && x[1]).map(([domain, modelId]) => ({ domain, modelId })))} />
+            <textarea class="input" rows="3" value={p.rulesText} onInput={set('rulesText')} />
           </Field>
           <div class="grid-3">
             <label class="check"><input type="checkbox" checked={p.hardCodedReplies} onChange={set('hardCodedReplies')} /> {t('Canned replies for greetings and thanks')}</label>
@@ -98,7 +126,7 @@ function Policy({ config, onSaved }) {
           </div>
           <p class="muted small">{t('Budget and canary are set on their own pages and kept here as they are.')}</p>
           <ErrorNote error={action.error} />
-          <div class="form-actions"><button class="button primary" type="submit" disabled={action.busy || !draft}>{t('Save policy')}</button></div>
+          <div class="form-actions"><button class="button primary" type="submit" {...change(action.busy || !draft)}>{t('Save policy')}</button></div>
         </form>
       )}
     </Card>
@@ -109,6 +137,7 @@ function ModelDialog({ model, onClose, onSaved }) {
   const [form, setForm] = useState(null);
   const [last, setLast] = useState(null);
   const action = useAction();
+  const change = useChange();
   const id = useRequiredText(t('Id'));
   if (model !== last) {
     setLast(model);
@@ -163,7 +192,7 @@ function ModelDialog({ model, onClose, onSaved }) {
             <Field label={t('Output USD / M')}><input class="input" type="number" step="any" min="0" required value={form.outputPerMillion} onInput={set('outputPerMillion')} /></Field>
           </div>
           <ErrorNote error={action.error} />
-          <div class="form-actions"><button class="button primary" type="submit" disabled={action.busy}>{t('save')}</button></div>
+          <div class="form-actions"><button class="button primary" type="submit" {...change(action.busy)}>{t('save')}</button></div>
         </form>
       )}
     </Dialog>

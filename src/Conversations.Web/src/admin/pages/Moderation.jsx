@@ -2,7 +2,7 @@
 import { useState } from 'preact/hooks';
 import { api } from '../../shared/api.js';
 import { codeText, t } from '../strings.js';
-import { Badge, Card, DataTable, Dialog, ErrorNote, Field, Page, SaveActions, useAction, useLoad, useRequiredText, when } from '../ui.jsx';
+import { Badge, Card, DataTable, Dialog, ErrorNote, Field, Page, SaveActions, useAction, useLoad, useRequiredText, when, useChange } from '../ui.jsx';
 import { confirmAction } from '../../shared/confirm.jsx';
 
 const limitFields = [
@@ -78,6 +78,7 @@ function Lexicons() {
   const list = useLoad(() => api.get('/v1/moderation/lexicons'));
   const [editing, setEditing] = useState(null);
   const action = useAction();
+  const change = useChange();
   async function remove(l) {
     if (!(await confirmAction(t('Delete lexicon {n}?', { n: l.name }), { action: t('delete'), cancel: t('cancel') }))) return;
     if (await action.run(() => api.delete(`/v1/moderation/lexicons/${encodeURIComponent(l.name)}`)) !== undefined) list.reload();
@@ -85,7 +86,7 @@ function Lexicons() {
   return (
     <Card title={t('Custom lexicons')} actions={<>
       {list.data && <Badge>{t('version {v}', { v: list.data.version })}</Badge>}
-      <button class="button small primary" type="button" onClick={() => setEditing({ name: '', words: [], substringWords: [], riskLevel: 'high', action: 'block', label: '', scope: 'both' })}>{t('New lexicon')}</button>
+      <button class="button small primary" type="button" onClick={() => setEditing({ name: '', words: [], substringWords: [], riskLevel: 'high', action: 'block', label: '', scope: 'both' })} {...change()}>{t('New lexicon')}</button>
     </>}>
       <ErrorNote error={list.error || action.error} />
       <DataTable label={t('Custom lexicons')} rows={list.data?.lexicons} loading={list.loading} rowKey={l => l.name} columns={[
@@ -95,23 +96,27 @@ function Lexicons() {
         { key: 'action', label: t('Action'), render: l => <Badge tone={l.action === 'block' ? 'danger' : 'warn'}>{codeText(l.action)}</Badge> },
         { key: 'updatedAt', label: t('Updated'), render: l => when(l.updatedAt) },
         { key: 'ops', label: '', align: 'right', render: l => <span class="row-actions">
-          <button class="button small" type="button" onClick={() => setEditing(l)}>{t('edit')}</button>
-          <button class="button small danger" type="button" onClick={() => remove(l)}>{t('delete')}</button>
+          <button class="button small" type="button" onClick={() => setEditing(l)} {...change()}>{t('edit')}</button>
+          <button class="button small danger" type="button" onClick={() => remove(l)} {...change()}>{t('delete')}</button>
         </span> },
       ]} />
-      <LexiconDialog lexicon={editing} onClose={() => setEditing(null)} onSaved={() => { setEditing(null); list.reload(); }} />
+      <LexiconDialog lexicon={editing} existing={(list.data?.lexicons ?? []).map(l => l.name)} onClose={() => setEditing(null)} onSaved={() => { setEditing(null); list.reload(); }} />
     </Card>
   );
 }
 
-function LexiconDialog({ lexicon, onClose, onSaved }) {
+function LexiconDialog({ lexicon, existing, onClose, onSaved }) {
   const [form, setForm] = useState(null);
   const [last, setLast] = useState(null);
   const action = useAction();
+  const change = useChange();
   const name = useRequiredText(t('Name'));
+  const [taken, setTaken] = useState(null);
+  const creating = !lexicon?.name;
   if (lexicon !== last) {
     setLast(lexicon);
     name.clear();
+    setTaken(null);
     setForm(lexicon && { ...lexicon, words: lexicon.words.join('\n'), substringWords: lexicon.substringWords.join('\n') });
   }
   const set = k => e => setForm(f => ({ ...f, [k]: e.currentTarget.value }));
@@ -119,7 +124,10 @@ function LexiconDialog({ lexicon, onClose, onSaved }) {
   async function submit(e) {
     e.preventDefault();
     const lexiconName = name.take(form.name);
-    if (!lexiconName) return;
+    // Saving replaces a lexicon whole, so a new one may not reuse a name: the existing one is changed through its Edit.
+    const clash = creating && !!lexiconName && existing.includes(lexiconName);
+    setTaken(clash ? t('A lexicon named {n} already exists: change it with its Edit button.', { n: lexiconName }) : null);
+    if (!lexiconName || clash) return;
     const body = { words: lines(form.words), substringWords: lines(form.substringWords), riskLevel: form.riskLevel, action: form.action, label: form.label, scope: form.scope };
     if (await action.run(() => api.put(`/v1/moderation/lexicons/${encodeURIComponent(lexiconName)}`, body))) onSaved();
   }
@@ -127,7 +135,9 @@ function LexiconDialog({ lexicon, onClose, onSaved }) {
     <Dialog title={lexicon?.name ? t('Lexicon {n}', { n: lexicon.name }) : t('New lexicon')} open={!!lexicon} onClose={onClose}>
       {form && (
         <form class="form" onSubmit={submit}>
-          <Field label={t('Name')} error={name.error}><input class="input" required readOnly={!!lexicon?.name} value={form.name} onInput={set('name')} aria-invalid={name.invalid} /></Field>
+          <Field label={t('Name')} error={name.error || taken}>
+            <input class="input" required readOnly={!creating} value={form.name} onInput={e => { setTaken(null); set('name')(e); }} aria-invalid={name.invalid || (taken ? 'true' : undefined)} />
+          </Field>
           <Field label={t('Words (one a line; whole words, anywhere in CJK)')}><textarea class="input" rows="4" value={form.words} onInput={set('words')} /></Field>
           <Field label={t('Substring words (also inside longer words)')}><textarea class="input" rows="2" value={form.substringWords} onInput={set('substringWords')} /></Field>
           <div class="grid-3">
@@ -141,7 +151,7 @@ function LexiconDialog({ lexicon, onClose, onSaved }) {
             </select>
           </Field>
           <ErrorNote error={action.error} />
-          <div class="form-actions"><button class="button primary" type="submit" disabled={action.busy}>{t('save')}</button></div>
+          <div class="form-actions"><button class="button primary" type="submit" {...change(action.busy)}>{t('save')}</button></div>
         </form>
       )}
     </Dialog>

@@ -1,6 +1,7 @@
 // The tenant's settings: its name, the assistant's instructions and the prompt budgets.
 import { useState } from 'preact/hooks';
 import { api } from '../../shared/api.js';
+import { session } from '../../shared/session.js';
 import { t } from '../strings.js';
 import { Badge, Card, ErrorNote, Field, Page, SaveActions, useAction, useLoad } from '../ui.jsx';
 
@@ -16,7 +17,10 @@ export function Settings() {
     if (!action.check(e.currentTarget)) return;
     const { name, instructions, contextBudgetTokens, summaryThresholdTokens, maxOutputTokens, conciseInstruction } = s;
     const r = await action.run(() => api.patch('/v1/tenant/settings', { name, instructions, contextBudgetTokens, summaryThresholdTokens, maxOutputTokens, conciseInstruction }));
-    if (r) { setDraft(null); setSaved(true); settings.reload(); }
+    if (!r) return;
+    setDraft(null); setSaved(true); settings.reload();
+    // The sidebar and breadcrumb show the tenant's name from /v1/me: ask again so a rename shows without a reload.
+    if (name !== settings.data.name) api.get('/v1/me').then(me => session.key && session.signIn(session.key, me), () => {});
   }
   return (
     <Page busy={settings.loading} title={t('nav.settings')} description={t("The assistant's voice for this tenant, and how much of the conversation each prompt carries.")}
@@ -27,7 +31,7 @@ export function Settings() {
           <form class="form" onSubmit={save} {...action.formProps}>
             <Field label={t('Tenant name')}><input class="input" value={s.name} onInput={set('name')} /></Field>
             <Field label={t('Instructions to the assistant')} hint={t("Placed after the platform's system prompt in every conversation.")}>
-              <textarea class="input" rows="5" value={s.instructions} onInput={set('instructions')} />
+              <textarea class="input" rows="5" maxLength={20000} value={s.instructions} onInput={set('instructions')} />
             </Field>
             <Field label={t('Concise-answer instruction (empty turns it off)')}><textarea class="input" rows="2" value={s.conciseInstruction} onInput={set('conciseInstruction')} /></Field>
             <div class="grid-3">

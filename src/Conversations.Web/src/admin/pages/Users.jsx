@@ -2,9 +2,10 @@
 // list and revoke keys, delete a user.
 import { useState } from 'preact/hooks';
 import { api } from '../../shared/api.js';
+import { copyText } from '../../shared/clipboard.js';
 import { Icon } from '../../shared/icons.jsx';
 import { t } from '../strings.js';
-import { Badge, Card, DataTable, Dialog, ErrorNote, Field, Page, query, useAction, useLoad, usePages, when } from '../ui.jsx';
+import { Badge, Card, DataTable, Dialog, ErrorNote, Field, Page, query, useAction, useLoad, usePages, when, useChange } from '../ui.jsx';
 import { confirmAction } from '../../shared/confirm.jsx';
 
 const enc = encodeURIComponent;
@@ -21,6 +22,7 @@ export function Users({ me }) {
   const acl = useLoad(() => api.get('/v1/acl'));
   const aclRoles = new Map((acl.data?.users ?? []).map(u => [u.userId, u.roles]));
   const action = useAction();
+  const change = useChange();
 
   async function remove(u) {
     if (!(await confirmAction(t('Delete user {u}? Their conversations, memory, keys and feedback are deleted; usage stays as anonymous totals. This cannot be undone.', { u: u.displayName || u.userId }), { action: t('delete'), cancel: t('cancel') }))) return;
@@ -33,7 +35,7 @@ export function Users({ me }) {
 
   return (
     <Page title={t('nav.users')} description={t('People who can sign in to this tenant, and their API keys.')}
-      actions={<button class="button primary" type="button" onClick={() => { action.clear(); setCreating(true); }}>{t('New user')}</button>}>
+      actions={<button class="button primary" type="button" onClick={() => { action.clear(); setCreating(true); }} {...change()}>{t('New user')}</button>}>
       {created && (
         <div class="note ok" role="status" data-testid="user-created">
           <div>
@@ -50,7 +52,7 @@ export function Users({ me }) {
       <ErrorNote error={pages.error} onRetry={pages.reload} />
       <ErrorNote error={action.error} />
       <Card>
-        <DataTable label={t('Users')} rows={pages.data?.items} loading={pages.loading} pages={pages} rowKey={u => u.userId} stack columns={[
+        <DataTable label={t('Users')} rows={pages.data?.items} loading={pages.loading} pages={pages} rowKey={u => u.userId} columns={[
           { key: 'userId', label: t('User id'), render: u => <code>{u.userId}</code> },
           { key: 'displayName', label: t('Name') },
           { key: 'role', label: t('Role'), render: u => <Badge tone={u.role === 'tenant_admin' ? 'accent' : 'neutral'}>{t(`role.${u.role}`)}</Badge> },
@@ -61,7 +63,7 @@ export function Users({ me }) {
           { key: 'actions', label: '', align: 'right', render: u => (
             <span class="row-actions">
               <button class="button small" type="button" onClick={() => setKeysOf(u)}>{t('Keys')}</button>
-              {u.userId !== me?.userId && <button class="button small danger" type="button" onClick={() => remove(u)}>{t('delete')}</button>}
+              {u.userId !== me?.userId && <button class="button small danger" type="button" onClick={() => remove(u)} {...change()}>{t('delete')}</button>}
             </span>
           ) },
         ]} />
@@ -77,6 +79,7 @@ const blankUser = { userId: '', displayName: '', role: 'user' };
 function CreateUser({ open, onClose, onCreated }) {
   const [form, setForm] = useState(blankUser);
   const action = useAction();
+  const change = useChange();
   const set = k => e => setForm(f => ({ ...f, [k]: e.currentTarget.value }));
   async function submit(e) {
     e.preventDefault();
@@ -98,7 +101,7 @@ function CreateUser({ open, onClose, onCreated }) {
           </select>
         </Field>
         <ErrorNote error={action.error} />
-        <div class="form-actions"><button class="button primary" type="submit" disabled={action.busy}>{t('create')}</button></div>
+        <div class="form-actions"><button class="button primary" type="submit" {...change(action.busy)}>{t('create')}</button></div>
       </form>
     </Dialog>
   );
@@ -109,6 +112,7 @@ function Keys({ user, onClose }) {
   const [days, setDays] = useState('');
   const keys = useLoad(() => user ? api.get(`/v1/users/${enc(user.userId)}/keys`) : Promise.resolve(null), [user?.userId]);
   const action = useAction();
+  const change = useChange();
 
   async function issue(e) {
     e.preventDefault();
@@ -126,20 +130,20 @@ function Keys({ user, onClose }) {
       {issued && (
         <div class="note ok" role="status">
           <div><strong>{t('New key — copy it now, it is not shown again:')}</strong><pre class="secret" data-testid="issued-key">{issued.key}</pre></div>
-          <button class="button small" type="button" onClick={() => navigator.clipboard?.writeText(issued.key)}>{t('Copy')}</button>
+          <button class="button small" type="button" onClick={() => copyText(issued.key)}>{t('Copy')}</button>
         </div>
       )}
       <form class="inline-form" onSubmit={issue} {...action.formProps}>
-        <Field label={t('Expires after (days)')}><input class="input" type="number" min="1" max="3650" step="1" placeholder={t('never')} value={days} onInput={e => setDays(e.currentTarget.value)} /></Field>
-        <button class="button primary" type="submit" disabled={action.busy}>{t('Issue key')}</button>
+        <Field label={t('Expires after (days)')}><input class="input" type="number" min="1" max="3650" step="1" inputMode="numeric" placeholder={t('never')} value={days} onInput={e => setDays(e.currentTarget.value)} /></Field>
+        <button class="button primary" type="submit" {...change(action.busy)}>{t('Issue key')}</button>
       </form>
       <ErrorNote error={action.error || keys.error} />
-      <DataTable label={t('Keys')} rows={keys.data?.keys} loading={keys.loading} rowKey={k => k.keyId} stack columns={[
+      <DataTable label={t('Keys')} rows={keys.data?.keys} loading={keys.loading} rowKey={k => k.keyId} columns={[
         { key: 'keyId', label: t('Key id'), render: k => <code>{k.keyId}</code> },
         { key: 'createdAt', label: t('Created'), render: k => when(k.createdAt) },
         { key: 'lastUsedAt', label: t('Last used'), render: k => when(k.lastUsedAt) },
         { key: 'expiresAt', label: t('Expires'), render: k => k.expiresAt ? when(k.expiresAt) : t('never') },
-        { key: 'revoke', label: '', align: 'right', render: k => <button class="button small danger" type="button" onClick={() => revoke(k)}>{t('Revoke')}</button> },
+        { key: 'revoke', label: '', align: 'right', render: k => <button class="button small danger" type="button" onClick={() => revoke(k)} {...change()}>{t('Revoke')}</button> },
       ]} />
     </Dialog>
   );
