@@ -1,8 +1,10 @@
 using Conversations.Api.Auth;
+using Conversations.Api.Chat;
 using Conversations.Contracts;
 using Conversations.Contracts.Routing;
 using Conversations.Contracts.Tenancy;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Options;
 
 namespace Conversations.Api.Me;
 
@@ -13,21 +15,22 @@ internal static class MeApi
     public static RouteGroupBuilder MapMeApi(this RouteGroupBuilder v1)
     {
         v1.MapGet("/me", Get).WithTags("Keys").WithName("GetMe")
-            .WithSummary("The caller: tenant (id and name), user (id and display name), role, the key's scope (admin, chat, read-only or operator: what the key may do), and whether questions may carry images (readsImages). An operator key names no tenant.")
+            .WithSummary("The caller: tenant (id and name), user (id and display name), role, the key's scope (admin, chat, read-only or operator: what the key may do), whether questions may carry images (readsImages), and the longest question it takes (maxMessageChars). An operator key names no tenant.")
             .RequireRoles(Roles.User, Roles.TenantAdmin, Roles.Operator);
         return v1;
     }
 
-    private static async Task<Ok<MeDto>> Get(HttpContext http, IGrainFactory grains, ITenantDirectory directory, CancellationToken ct)
+    private static async Task<Ok<MeDto>> Get(HttpContext http, IGrainFactory grains, ITenantDirectory directory, IOptions<ChatApiOptions> chat, CancellationToken ct)
     {
         var caller = http.Caller();
         var scope = KeyScopes.Effective(caller.Role, caller.Scope);
-        if (caller.TenantId is null) return TypedResults.Ok(new MeDto(null, null, caller.UserId, null, caller.Role, scope, false));
+        if (caller.TenantId is null) return TypedResults.Ok(new MeDto(null, null, caller.UserId, null, caller.Role, scope, false, null));
         var settings = await grains.GetGrain<ITenantGrain>(caller.TenantId).GetSettingsAsync();
         var readsImages = await grains.GetGrain<IRoutingConfigGrain>(caller.TenantId).ReadsImagesAsync();
         var user = caller.UserId is null ? null : await directory.GetUserAsync(caller.TenantId, caller.UserId, ct);
         var tenantName = string.IsNullOrWhiteSpace(settings.Name) ? caller.TenantId : settings.Name;
-        return TypedResults.Ok(new MeDto(caller.TenantId, tenantName, caller.UserId, user?.DisplayName ?? caller.UserId, caller.Role, scope, readsImages));
+        return TypedResults.Ok(new MeDto(caller.TenantId, tenantName, caller.UserId, user?.DisplayName ?? caller.UserId, caller.Role, scope, readsImages,
+            chat.Value.MaxMessageChars));
     }
 }
 
@@ -39,4 +42,6 @@ internal static class MeApi
 /// <param name="Role">user, tenant_admin or operator.</param>
 /// <param name="Scope">What the key may do: admin, chat or operator (all its role allows), or read-only (reads only, no change).</param>
 /// <param name="ReadsImages">Whether a question may carry images here (a model that reads them answers); false for an operator.</param>
-internal sealed record MeDto(string? TenantId, string? TenantName, string? UserId, string? DisplayName, string Role, string Scope, bool ReadsImages);
+/// <param name="MaxMessageChars">The longest question the platform takes (UTF-16 units); null for an operator.</param>
+internal sealed record MeDto(string? TenantId, string? TenantName, string? UserId, string? DisplayName, string Role, string Scope, bool ReadsImages,
+    int? MaxMessageChars);

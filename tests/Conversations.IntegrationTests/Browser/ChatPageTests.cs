@@ -258,6 +258,19 @@ public sealed class ChatPageTests(WebChatFixture fx)
         Assert.Equal(0, await b.Page.Locator("article.turn").CountAsync());
         using var api = fx.As(key);
         Assert.Empty((await api.GetJsonAsync("/v1/conversations"))["conversations"]!.AsArray());
+
+        // The limit is the platform's, as /v1/me reports it: a platform configured lower is checked against its own.
+        await using var lower = await ChatBrowser.OpenAsync(fx.BaseUrl);
+        await lower.Page.RouteAsync("**/v1/me", async route =>
+        {
+            var me = JsonNode.Parse(await (await route.FetchAsync()).TextAsync())!;
+            me["maxMessageChars"] = 1_000;
+            await route.FulfillAsync(new() { Status = 200, ContentType = "application/json", Body = me.ToJsonString() });
+        });
+        await lower.SignInAsync(key);
+        await lower.AskAsync(string.Join(' ', Enumerable.Repeat("leave", 300)));
+        await Assertions.Expect(lower.Page.Locator(".composer-too-long")).ToContainTextAsync("the limit is 1,000");
+        Assert.Empty((await api.GetJsonAsync("/v1/conversations"))["conversations"]!.AsArray());
     }
 
     [Fact(DisplayName = "A first question the platform refuses (413 under a lower limit) comes back to the composer and leaves no empty conversation")]

@@ -102,11 +102,13 @@ public sealed class KeyLifecycleTests(DataSecurityFixture fx) : DataSecurityTest
         await ApiClient.ProblemAsync(await admin.Http.PostAsync("/v1/users/alice/keys?scope=everything", null), HttpStatusCode.BadRequest);
     }
 
-    [Fact(DisplayName = "GET /v1/me names the key's scope, and issuing a key answers with the scope granted (the role's full one when none is asked)")]
+    [Fact(DisplayName = "GET /v1/me names the key's scope and the longest question the platform takes, and issuing a key answers with the scope granted (the role's full one when none is asked)")]
     public async Task Me_and_issued_keys_name_the_scope()
     {
         using var admin = await fx.NewAdminAsync("mescope");
         Assert.Equal("admin", (await admin.GetJsonAsync("/v1/me"))["scope"]!.GetValue<string>());
+        // The page checks a question's length against the platform's own limit before it sends.
+        Assert.Equal(new Conversations.Api.Chat.ChatApiOptions().MaxMessageChars, (await admin.GetJsonAsync("/v1/me"))["maxMessageChars"]!.GetValue<int>());
         foreach (var (user, asked, granted, role) in new[]
         {
             ("admin", "?scope=read-only", "read-only", "tenant_admin"), ("admin", "?scope=chat", "chat", "user"),
@@ -123,6 +125,8 @@ public sealed class KeyLifecycleTests(DataSecurityFixture fx) : DataSecurityTest
             Assert.Equal(role, me["role"]!.GetValue<string>()); // a chat-scoped admin key acts as a user
         }
         using var op = fx.As(DataSecurityFixture.OperatorKey);
-        Assert.Equal("operator", (await op.GetJsonAsync("/v1/me"))["scope"]!.GetValue<string>());
+        var opMe = await op.GetJsonAsync("/v1/me");
+        Assert.Equal("operator", opMe["scope"]!.GetValue<string>());
+        Assert.Null(opMe["maxMessageChars"]);
     }
 }

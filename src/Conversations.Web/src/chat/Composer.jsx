@@ -8,7 +8,8 @@ const maxImages = 4;
 
 const maxHeight = 220;
 
-export function Composer({ t, busy, onSend, onStop, readsImages = true }) {
+// maxChars: the platform's limit from /v1/me (maxMessageChars), else the default.
+export function Composer({ t, busy, onSend, onStop, readsImages = true, maxChars = maxMessageChars }) {
   const [text, setText] = useState('');
   const [images, setImages] = useState([]);
   const [uploading, setUploading] = useState(false);
@@ -45,7 +46,7 @@ export function Composer({ t, busy, onSend, onStop, readsImages = true }) {
     const value = text.trim();
     if (!value || busy || uploading) return;
     // The platform refuses a longer message (413): say so here, before a conversation is made for it.
-    if (value.length > maxMessageChars) {
+    if (value.length > maxChars) {
       setTooLong(value.length);
       return;
     }
@@ -73,7 +74,7 @@ export function Composer({ t, busy, onSend, onStop, readsImages = true }) {
         </div>
       )}
       {tooLong && <p class="composer-too-long" role="alert">
-        {t('composer.tooLong', { count: tooLong.toLocaleString(), max: maxMessageChars.toLocaleString() })}</p>}
+        {t('composer.tooLong', { count: tooLong.toLocaleString(), max: maxChars.toLocaleString() })}</p>}
       <form class="composer" onSubmit={e => { e.preventDefault(); send(); }}>
         {/* No model here reads images: a question with one would only be refused, so none is offered. */}
         {readsImages && <>

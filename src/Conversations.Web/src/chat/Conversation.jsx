@@ -325,7 +325,7 @@ export function Conversation({ t, me, conversationId, renamed, onCreated, onDisc
           ))}
         </div>
       </div>
-      <Composer t={t} busy={busy} onSend={ask} onStop={stop} readsImages={me?.readsImages !== false} />
+      <Composer t={t} busy={busy} onSend={ask} onStop={stop} readsImages={me?.readsImages !== false} maxChars={me?.maxMessageChars || undefined} />
       {passage && <PassageDialog t={t} citation={passage} onClose={() => setPassage(null)} />}
     </main>
   );

@@ -10,7 +10,8 @@ const maxReconnects = 8;
 // connection died without closing: it is dropped and resumed like a cut one.
 export const streamSilenceMs = 45_000;
 
-// The longest question the platform takes, in UTF-16 units as it counts them (Chat:MaxMessageChars, default 16,000).
+// The longest question the platform takes by default, in UTF-16 units as it counts them (Chat:MaxMessageChars); the
+// page uses /v1/me's maxMessageChars when it has it.
 export const maxMessageChars = 16_000;
 
 /**
