@@ -52,9 +52,11 @@ internal static class AclApi
     private static async Task<Results<Ok<AclVersionDto>, ProblemHttpResult>> Revoke(string role, string label, HttpContext http, IGrainFactory grains)
     {
         var acl = Acl(http, grains);
-        if ((await acl.GetAsync()).Roles.FirstOrDefault(r => r.Name == role) is not { } defined) return Problems.NotFound($"Role '{role}'");
-        if (!defined.Labels.Contains(label, StringComparer.Ordinal)) return Problems.NotFound($"A grant of label '{label}' to role '{role}'");
-        return TypedResults.Ok(new AclVersionDto(await acl.RevokeAsync(role, label)));
+        if (await acl.RevokeAsync(role, label) is { } version) return TypedResults.Ok(new AclVersionDto(version));
+        // Nothing was revoked: the view only says which of the two names was wrong.
+        return (await acl.GetAsync()).Roles.Any(r => r.Name == role)
+            ? Problems.NotFound($"A grant of label '{label}' to role '{role}'")
+            : Problems.NotFound($"Role '{role}'");
     }
 
     private static async Task<Results<Ok<AclVersionDto>, ProblemHttpResult>> SetUserRoles(

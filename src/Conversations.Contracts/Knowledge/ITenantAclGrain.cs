@@ -26,9 +26,9 @@ public interface ITenantAclGrain : IGrainWithStringKey
     [Alias("grant")]
     Task<long> GrantAsync(string role, string label);
 
-    /// <summary>Revokes a label from a role; returns the version after the edit (unchanged when nothing was revoked).</summary>
+    /// <summary>Revokes a label from a role; null when the role did not hold it (or does not exist), else the new version.</summary>
     [Alias("revoke")]
-    Task<long> RevokeAsync(string role, string label);
+    Task<long?> RevokeAsync(string role, string label);
 
     /// <summary>Replaces a user's roles (empty removes them all); returns the new version.</summary>
     [Alias("set-user-roles")]

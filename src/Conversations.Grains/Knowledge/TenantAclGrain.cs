@@ -51,7 +51,12 @@ internal sealed class TenantAclGrain(
     public Task<long> GrantAsync(string role, string label) => EditAsync(m => m.Grant(role, label), [label]);
 
     /// <inheritdoc />
-    public Task<long> RevokeAsync(string role, string label) => EditAsync(m => m.Revoke(role, label), []);
+    public async Task<long?> RevokeAsync(string role, string label)
+    {
+        var revoked = false;
+        var version = await EditAsync(m => revoked = m.Revoke(role, label), []);
+        return revoked ? version : null;
+    }
 
     /// <inheritdoc />
     public Task<long> SetUserRolesAsync(string userId, IReadOnlyList<string> roles) => EditAsync(m =>

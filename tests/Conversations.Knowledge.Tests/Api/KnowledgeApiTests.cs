@@ -126,8 +126,15 @@ public sealed class KnowledgeApiTests(KnowledgeApp app) : PostgresTests
         Assert.Equal(HttpStatusCode.OK, revoke.StatusCode);
         Assert.DoesNotContain("mgr", DocumentIds(await SearchAsync(bob, "manager bonus")));
         // What the role does not hold (any more), or a role that does not exist, is a 404, not a revoke that did nothing.
-        Assert.Equal(HttpStatusCode.NotFound, (await admin.DeleteAsync("/v1/acl/roles/manager/grants/compensation/manager")).StatusCode);
-        Assert.Equal(HttpStatusCode.NotFound, (await admin.DeleteAsync("/v1/acl/roles/nobody/grants/handbook")).StatusCode);
+        var again = await admin.DeleteAsync("/v1/acl/roles/manager/grants/compensation/manager");
+        Assert.Equal(HttpStatusCode.NotFound, again.StatusCode);
+        Assert.Contains("grant of label 'compensation/manager'", await again.Content.ReadAsStringAsync());
+        var noRole = await admin.DeleteAsync("/v1/acl/roles/nobody/grants/handbook");
+        Assert.Equal(HttpStatusCode.NotFound, noRole.StatusCode);
+        Assert.Contains("Role 'nobody'", await noRole.Content.ReadAsStringAsync());
+        // A revoke that did nothing leaves the version alone: nobody's cached access is thrown away for it.
+        var revokedAt = (await revoke.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("version").GetInt64();
+        Assert.Equal(revokedAt, (await admin.GetFromJsonAsync<JsonElement>("/v1/acl")).GetProperty("version").GetInt64());
 
         // A user's labels name what they may read now; an unknown user is a 404, as for their roles.
         var labels = (await admin.GetFromJsonAsync<System.Text.Json.Nodes.JsonNode>("/v1/acl/users/bob/labels"))!["labels"]!.AsArray();
