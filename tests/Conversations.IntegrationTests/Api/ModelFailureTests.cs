@@ -35,6 +35,8 @@ public sealed class ModelFailureTests(ModelPlatformFixture fx) : IClassFixture<M
             var beats = events.Select((e, i) => (e, i)).Where(x => x.e.Name == "progress" && x.e.Data["stage"]?.GetValue<string>() == "waiting").ToList();
             Assert.True(beats.Count >= 2, events.Dump());
             Assert.All(beats, b => Assert.True(b.i < firstDelta && b.e.Id is null, events.Dump()));
+            // The interval is the platform's setting, and /v1/me tells a client what silence to expect (0.5 s here).
+            Assert.Equal(0.5, (await user.GetJsonAsync("/v1/me"))["heartbeatSeconds"]!.GetValue<double>());
 
             // A client cut off during the wait resumes from the last event that had an id, and gets the whole answer.
             var lastReal = events.Take(beats[^1].i).Last(e => e.Id is not null);

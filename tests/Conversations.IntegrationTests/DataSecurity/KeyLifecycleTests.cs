@@ -128,5 +128,6 @@ public sealed class KeyLifecycleTests(DataSecurityFixture fx) : DataSecurityTest
         var opMe = await op.GetJsonAsync("/v1/me");
         Assert.Equal("operator", opMe["scope"]!.GetValue<string>());
         Assert.Null(opMe["maxMessageChars"]);
+        Assert.Equal(new Conversations.Api.Chat.ChatApiOptions().HeartbeatSeconds, opMe["heartbeatSeconds"]!.GetValue<double>());
     }
 }

@@ -3,7 +3,7 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import { ApiError, api } from '../shared/api.js';
 import { describeError } from '../shared/i18n.js';
 import { Icon } from '../shared/icons.jsx';
-import { cancelTurn, newTurnId, runTurn } from './turns.js';
+import { cancelTurn, newTurnId, runTurn, silenceLimitMs } from './turns.js';
 import { Message } from './Message.jsx';
 import { Composer } from './Composer.jsx';
 import { PassageDialog } from './PassageDialog.jsx';
@@ -139,7 +139,7 @@ export function Conversation({ t, me, conversationId, renamed, onCreated, onDisc
       let refusedEdit = false;
       await runTurn({
         conversationId: id, text, turnId, imageIds, replaces, signal: abort.current.signal, control: followed(turnId),
-        onReconnecting: setReconnecting,
+        onReconnecting: setReconnecting, silenceMs: silenceLimitMs(me?.heartbeatSeconds),
         onEvent: (name, data) => {
           update(aKey, m => onTurnEvent(m, name, data));
           sendStop(id, turnId);
@@ -181,7 +181,7 @@ export function Conversation({ t, me, conversationId, renamed, onCreated, onDisc
     try {
       await runTurn({
         conversationId: idRef.current, turnId, resumeOnly: true, signal: abort.current.signal, control: followed(turnId),
-        onReconnecting: setReconnecting,
+        onReconnecting: setReconnecting, silenceMs: silenceLimitMs(me?.heartbeatSeconds),
         onEvent: (name, data) => { update(aKey, m => onTurnEvent(m, name, data)); sendStop(idRef.current, turnId); },
       });
     } catch (e) {

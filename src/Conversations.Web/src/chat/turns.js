@@ -5,10 +5,11 @@ import { ApiError, readEventStream, request } from '../shared/api.js';
 
 const maxReconnects = 8;
 
-// The server writes on a live stream at least every 15 s (an event, or its 'waiting' heartbeat while the model is
-// quiet; Chat:HeartbeatSeconds) and closes it after the turn's last event. Three missed heartbeats mean the
-// connection died without closing: it is dropped and resumed like a cut one.
-export const streamSilenceMs = 45_000;
+// The server writes on a live stream at least every heartbeat (an event, or its 'waiting' heartbeat while the model
+// is quiet; Chat:HeartbeatSeconds, 15 s unless /v1/me's heartbeatSeconds says otherwise) and closes it after the
+// turn's last event. Three missed heartbeats mean the connection died without closing: it is dropped and resumed
+// like a cut one (a platform with heartbeats off still gets the 45 s default: a needless resume costs nothing).
+export const silenceLimitMs = heartbeatSeconds => 3_000 * (heartbeatSeconds > 0 ? heartbeatSeconds : 15);
 
 // The longest question the platform takes by default, in UTF-16 units as it counts them (Chat:MaxMessageChars); the
 // page uses /v1/me's maxMessageChars when it has it.
@@ -17,15 +18,16 @@ export const maxMessageChars = 16_000;
 /**
  * Runs a turn to its end, calling onEvent(name, data) per event; rejects with an ApiError the caller shows. `control`,
  * when given, gets resume(): drops the current connection and follows the turn again from the last event seen.
+ * `silenceMs`: how long a connection may stay silent before it is taken for dead (silenceLimitMs of the heartbeat).
  */
-export async function runTurn({ conversationId, text, turnId, imageIds, replaces, signal, onEvent, onReconnecting, resumeOnly = false, control }) {
+export async function runTurn({ conversationId, text, turnId, imageIds, replaces, signal, onEvent, onReconnecting, resumeOnly = false, control, silenceMs = silenceLimitMs() }) {
   const base = `/v1/conversations/${encodeURIComponent(conversationId)}`;
   let lastId = null;
   let connection = null; // interrupts the stream being read
   if (control) control.resume = () => connection?.abort();
   const read = res => {
     connection = new AbortController();
-    return readEventStream(res, handle, { silenceMs: streamSilenceMs, interrupt: connection.signal });
+    return readEventStream(res, handle, { silenceMs, interrupt: connection.signal });
   };
   let ended = false;
   let accepted = false;
