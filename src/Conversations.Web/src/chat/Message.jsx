@@ -1,6 +1,7 @@
 // One message: the user's bubble, or the assistant's answer with its progress, sources, status and actions.
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { api } from '../shared/api.js';
+import { copyText } from '../shared/clipboard.js';
 import { describeError } from '../shared/i18n.js';
 import { Icon } from '../shared/icons.jsx';
 import { markdownText, renderMarkdown } from '../shared/markdown.js';
@@ -201,19 +202,4 @@ function Actions({ t, m, conversationId, isLastAnswer, busy, onRegenerate }) {
       {error && <p class="form-error" role="alert">{describeError(t, error)}</p>}
     </div>
   );
-}
-
-/** Copies text; the Clipboard API needs a secure origin, so a plain-http page falls back to a selection copy. */
-export async function copyText(text) {
-  try {
-    await navigator.clipboard.writeText(text);
-  } catch {
-    const area = Object.assign(document.createElement('textarea'), { value: text });
-    area.style.position = 'fixed';
-    area.style.opacity = '0';
-    document.body.appendChild(area);
-    area.select();
-    document.execCommand('copy');
-    area.remove();
-  }
 }

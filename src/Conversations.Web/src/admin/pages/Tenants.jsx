@@ -3,13 +3,14 @@
 import { useState } from 'preact/hooks';
 import { api } from '../../shared/api.js';
 import { t } from '../strings.js';
-import { Card, DataTable, Dialog, ErrorNote, Field, Filters, Page, fmt, query, useAction, usePages, when } from '../ui.jsx';
+import { Card, DataTable, Dialog, ErrorNote, Field, Filters, Page, fmt, query, useAction, useChange, usePages, when } from '../ui.jsx';
 
 export function Tenants() {
   const [search, setSearch] = useState('');
   const [applied, setApplied] = useState('');
   const [creating, setCreating] = useState(false);
   const [created, setCreated] = useState(null);
+  const change = useChange();
   const pages = usePages(async cursor => {
     const page = await api.get(`/v1/tenants${query({ q: applied, cursor, limit: 25 })}`);
     return { items: page.tenants, next: page.nextCursor };
@@ -17,7 +18,7 @@ export function Tenants() {
 
   return (
     <Page title={t('nav.tenants')} description={t('Companies on this platform. Each has its own users, knowledge, models and bills.')}
-      actions={<button class="button primary" type="button" onClick={() => setCreating(true)}>{t('New tenant')}</button>}>
+      actions={<button class="button primary" type="button" onClick={() => setCreating(true)} {...change()}>{t('New tenant')}</button>}>
       {created && (
         <div class="note ok" role="status">
           <div><strong>{t('Tenant {id} created. Its admin key — copy it now, it is not shown again:', { id: created.tenantId })}</strong>
@@ -49,6 +50,7 @@ const userIdPattern = String.raw`[A-Za-z0-9._@\-]{1,64}`;
 function NewTenant({ open, onClose, onCreated }) {
   const [form, setForm] = useState({ tenantId: '', name: '', adminUserId: 'admin' });
   const action = useAction();
+  const change = useChange();
   const set = k => e => setForm(f => ({ ...f, [k]: e.currentTarget.value }));
   async function submit(e) {
     e.preventDefault();
@@ -63,7 +65,7 @@ function NewTenant({ open, onClose, onCreated }) {
         <Field label={t('Name')}><input class="input" value={form.name} onInput={set('name')} /></Field>
         <Field label={t('First admin user id')}><input class="input" pattern={userIdPattern} maxLength={64} title={t('1–64 letters, digits, . _ - @ (no spaces)')} value={form.adminUserId} onInput={set('adminUserId')} /></Field>
         <ErrorNote error={action.error} />
-        <div class="form-actions"><button class="button primary" type="submit" disabled={action.busy}>{t('create')}</button></div>
+        <div class="form-actions"><button class="button primary" type="submit" {...change(action.busy)}>{t('create')}</button></div>
       </form>
     </Dialog>
   );
