@@ -16,7 +16,7 @@ internal sealed class ChatModelPool(IOptions<ChatModelOptions> chat, EndpointPol
 {
     private readonly ConcurrentDictionary<(string Endpoint, string Model, string Key, bool CacheKey), IChatModel> _models = new();
     // The SDK's pipeline enforces the network timeout per call, so the client itself never times out.
-    private readonly Lazy<HttpClient> _http = new(() => new HttpClient(endpoints.CreateHandler()) { Timeout = Timeout.InfiniteTimeSpan });
+    private readonly Lazy<HttpClient> _http = new(() => new HttpClient(new ModelResponseLimits(endpoints.CreateHandler())) { Timeout = Timeout.InfiniteTimeSpan });
 
     /// <summary>The extractive responder, the last tier of every chain.</summary>
     public IChatModel Extractive { get; } = new ExtractiveResponder();

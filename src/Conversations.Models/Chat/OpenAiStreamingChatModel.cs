@@ -20,10 +20,10 @@ public sealed class OpenAiStreamingChatModel(string endpoint, string modelId, st
     HttpClient? http, IChatModel withImages) : IChatModel
 {
     // Without a client of its own, calls share one pooled handler, as the SDK's shared client does.
-    private static readonly Lazy<HttpClient> SharedHttp = new(() => new HttpClient(new SocketsHttpHandler
+    private static readonly Lazy<HttpClient> SharedHttp = new(() => new HttpClient(new ModelResponseLimits(new SocketsHttpHandler
     {
         PooledConnectionLifetime = TimeSpan.FromMinutes(5),
-    }) { Timeout = Timeout.InfiniteTimeSpan });
+    })) { Timeout = Timeout.InfiniteTimeSpan });
 
     // Escapes only what JSON requires (as the connector does): Chinese text stays as UTF-8, not \uXXXX.
     private static readonly JsonWriterOptions WriterOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };

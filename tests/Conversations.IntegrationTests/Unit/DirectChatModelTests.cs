@@ -88,6 +88,59 @@ public sealed class DirectChatModelTests
         Assert.Equal(("Parental leave is", null), (done.Text, done.Error));
     }
 
+    [Theory(DisplayName = "A tenant's endpoint that sends one endless event line fails the call once the line passes 1 MiB, on the direct reader and on Semantic Kernel's connector, instead of being held whole")]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task An_endless_line_fails_the_call(bool semanticKernel)
+    {
+        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        var sent = 0L;
+        var serving = Task.Run(async () =>
+        {
+            using var client = await listener.AcceptTcpClientAsync();
+            var stream = client.GetStream();
+            var buffer = new byte[65536];
+            var seen = "";
+            while (!seen.Contains("\r\n\r\n", StringComparison.Ordinal)) seen += Encoding.UTF8.GetString(buffer, 0, await stream.ReadAsync(buffer));
+            try
+            {
+                await stream.WriteAsync(Encoding.UTF8.GetBytes("HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nConnection: close\r\n\r\n"
+                    + "data: {\"choices\":[{\"index\":0,\"delta\":{\"content\":\"Parental leave is\"}}]}\n\n"
+                    + "data: {\"choices\":[{\"index\":0,\"delta\":{\"content\":\""));
+                var run = Encoding.ASCII.GetBytes(new string('A', 64 * 1024));
+                for (var i = 0; i < 20 * 16; i++) // 20 MiB of one line, unless the reader lets go first
+                {
+                    await stream.WriteAsync(run);
+                    sent += run.Length;
+                }
+            }
+            catch (IOException)
+            {
+                // The reader let go of the connection: what this test expects.
+            }
+        });
+        var endpoints = new Conversations.Routing.Endpoints.EndpointPolicy(new Conversations.Routing.Endpoints.EndpointPolicyOptions { AllowLoopback = true });
+        using var pool = new Conversations.Grains.Routing.ChatModelPool(Microsoft.Extensions.Options.Options.Create(new ChatModelOptions { StreamWithSemanticKernel = semanticKernel }), endpoints);
+        var model = pool.Get(new Conversations.Contracts.Routing.ModelRegistration("endless", $"http://127.0.0.1:{((System.Net.IPEndPoint)listener.LocalEndpoint).Port}/v1",
+            "key", "m", "small", [], 1m, 0.25m, 4m, 128_000, 0.5m));
+        var text = new StringBuilder();
+        var error = await Record.ExceptionAsync(async () =>
+        {
+            await foreach (var u in model.StreamAsync(new ModelRequest([new PromptMessage(ChatRoles.User, "hi")], 8), CancellationToken.None)) text.Append(u.Text);
+        });
+        await serving;
+        Assert.Equal("Parental leave is", text.ToString());
+        Assert.NotNull(error);
+        Assert.Contains("longer than 1 MiB", Chain(error).Select(e => e.Message).FirstOrDefault(m => m.Contains("MiB", StringComparison.Ordinal)) ?? error.ToString());
+        Assert.True(sent < 20L * 1024 * 1024, $"the server wrote the whole 20 MiB ({sent:N0} bytes): the reader held the line instead of failing");
+    }
+
+    private static IEnumerable<Exception> Chain(Exception e)
+    {
+        for (Exception? x = e; x is not null; x = x.InnerException) yield return x;
+    }
+
     [Fact(DisplayName = "An endpoint's error reaches the turn as the connector's exception, with the status and the body")]
     public async Task Errors_carry_status_and_body()
     {

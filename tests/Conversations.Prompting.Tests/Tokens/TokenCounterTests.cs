@@ -19,6 +19,37 @@ public sealed class TokenCounterTests
         Assert.InRange(Counter.Count(zh), 2, zh.Length);
     }
 
+    [Fact] // A run without whitespace far longer than any word (a broken model's output, a pasted blob) is counted in
+           // pieces: byte-pair merging costs the square of a word's length, so this run alone would take minutes whole.
+    public void A_run_longer_than_any_word_is_counted_in_pieces()
+    {
+        var random = new Random(7);
+        var run = new string(Enumerable.Range(0, 300_000).Select(_ => (char)('a' + random.Next(26))).ToArray());
+        const string before = "Please summarize the plan. ";
+        const string after = " Thanks, and 中文 too.";
+        var text = before + run + after;
+
+        var pieces = Enumerable.Range(0, (run.Length + TokenCounter.LongestWord - 1) / TokenCounter.LongestWord)
+            .Sum(i => Counter.Count(run.Substring(i * TokenCounter.LongestWord, Math.Min(TokenCounter.LongestWord, run.Length - i * TokenCounter.LongestWord))));
+        Assert.Equal(Counter.Count(before) + pieces + Counter.Count(after), Counter.Count(text));
+
+        // Keeping a start or an end of such text is a real prefix or suffix of about the tokens asked (counted again on
+        // its own, a kept end's pieces start elsewhere in the run: a token or so either way at each cut).
+        foreach (var keep in new[] { 3, 500, 20_000 })
+        {
+            var start = Counter.KeepStart(text, keep);
+            var end = Counter.KeepEnd(text, keep);
+            Assert.StartsWith(start, text, StringComparison.Ordinal);
+            Assert.EndsWith(end, text, StringComparison.Ordinal);
+            Assert.InRange(Counter.Count(start), keep - 2, keep);
+            Assert.InRange(Counter.Count(end), keep - keep / 50 - 2, keep + keep / 50 + 2);
+        }
+
+        // Ordinary text is one piece: counted exactly as the tokenizer counts it.
+        var ordinary = string.Join(' ', Enumerable.Repeat("The travel policy applies to every team, 中文也一样。", 200));
+        Assert.Equal(Microsoft.ML.Tokenizers.TiktokenTokenizer.CreateForEncoding(TokenCounter.O200kBase).CountTokens(ordinary), Counter.Count(ordinary));
+    }
+
     // Model ids map to their tiktoken encodings; unknown and provider-prefixed ids fall back sensibly.
     public static TheoryData<string?, string> ModelEncodings => new()
     {
