@@ -14,6 +14,41 @@ public sealed class UsageStore(NpgsqlDataSource db)
         await batch.ExecuteNonQueryAsync(ct);
     }
 
+    /// <summary>
+    /// Inserts the records of calls whose conversation (or user) was erased while they ran, anonymised as the erasure
+    /// anonymised that conversation's other rows: the bill keeps them, the deleted ids are not kept.
+    /// </summary>
+    public async Task WriteAfterErasureAsync(IReadOnlyList<UsageRecord> records, CancellationToken ct = default)
+    {
+        if (records.Count == 0) return;
+        await using var conn = await db.OpenConnectionAsync(ct);
+        await using var tx = await conn.BeginTransactionAsync(ct);
+        // An erasure of the user locks their row first: this waits for one in flight (and then writes "(deleted)"), or
+        // holds it off until these rows are in, so its anonymising update sees them. Never a row left naming the user.
+        await using (var hold = new NpgsqlCommand("SELECT 1 FROM users WHERE tenant_id = ANY(@t) AND user_id = ANY(@u) FOR KEY SHARE", conn, tx))
+        {
+            hold.Parameters.AddWithValue("t", records.Select(r => r.TenantId).Distinct().ToArray());
+            hold.Parameters.AddWithValue("u", records.Select(r => r.UserId).Distinct().ToArray());
+            await hold.ExecuteNonQueryAsync(ct);
+        }
+        await using var batch = new NpgsqlBatch(conn, tx);
+        var insert = InsertCommand(records);
+        insert.CommandText = """
+            INSERT INTO usage_records (tenant_id, user_id, conversation_id, turn_id, model, prompt_tokens, cached_tokens, completion_tokens, cost_usd,
+                kind, attempt, estimated)
+            SELECT r.t,
+                   CASE WHEN EXISTS (SELECT 1 FROM users WHERE tenant_id = r.t AND user_id = r.u) THEN r.u ELSE '(deleted)' END,
+                   CASE WHEN EXISTS (SELECT 1 FROM conversations WHERE tenant_id = r.t AND conversation_id = r.c) THEN r.c ELSE '(deleted)' END,
+                   CASE WHEN EXISTS (SELECT 1 FROM conversations WHERE tenant_id = r.t AND conversation_id = r.c) THEN r.turn ELSE '(deleted)' END,
+                   r.m, r.p, r.cached, r.comp, r.cost, r.kind, r.attempt, r.estimated
+            FROM unnest(@t, @u, @c, @turn, @m, @p, @cached, @comp, @cost, @kind, @attempt, @estimated)
+                AS r(t, u, c, turn, m, p, cached, comp, cost, kind, attempt, estimated)
+            """;
+        batch.BatchCommands.Add(insert);
+        await batch.ExecuteNonQueryAsync(ct);
+        await tx.CommitAsync(ct);
+    }
+
     /// <summary>The insert for a set of records, to run alone or inside another batch.</summary>
     public static NpgsqlBatchCommand InsertCommand(IReadOnlyList<UsageRecord> records)
     {

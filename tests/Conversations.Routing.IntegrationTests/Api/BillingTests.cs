@@ -62,6 +62,52 @@ public sealed class BillingTests(RoutingPlatform fx) : RoutingPlatformTests
         }
     }
 
+    [Theory(DisplayName = "A conversation, or its user, erased while the answer streams: the call is still billed (its row anonymised as the erasure's others) and the budget's reservation is released")]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Erased_mid_answer_is_billed(bool eraseUser)
+    {
+        using var t = await fx.NewTenantAsync();
+        await t.SetPolicyAsync(Policy(["small"]));
+        var since = await WarmUpAsync(t);
+        var large = t.ServerName("large");
+        fx.Model.Control.SetModel(large, new ModelBehavior
+        {
+            TimeToFirstToken = TimeSpan.FromMilliseconds(20), TimePerToken = TimeSpan.FromMilliseconds(40),
+            ScriptedAnswer = string.Join(' ', Enumerable.Repeat(Words, 4)),
+        });
+        try
+        {
+            var id = await t.User.CreateConversationAsync();
+            await SendAndDropAsync(t.User, id, "Explain the plan for the team in detail", deltas: 6);
+            var erase = eraseUser ? $"/v1/users/alice" : null;
+            var deleted = erase is null ? await t.User.Http.DeleteAsync($"/v1/conversations/{id}") : await t.Admin.Http.DeleteAsync(erase);
+            Assert.Equal(System.Net.HttpStatusCode.NoContent, deleted.StatusCode);
+
+            var call = await ServerCallAsync(large, since);
+            JsonNode? row = null;
+            for (var i = 0; i < 100 && row is null; i++)
+            {
+                if (i > 0) await Task.Delay(100);
+                row = (await t.GetAsync("/v1/usage"))["rows"]!.AsArray()
+                    .FirstOrDefault(r => r!["model"]!.GetValue<string>() == "large" && r["kind"]!.GetValue<string>() == "turn"
+                        && r["userId"]!.GetValue<string>() != "bob"); // not the warm-up's
+            }
+            Assert.True(row is not null, $"the call was not billed: {(await t.GetAsync("/v1/usage")).ToJsonString()}");
+            Assert.Equal(eraseUser ? "(deleted)" : "alice", row["userId"]!.GetValue<string>());
+            // The erasure stopped the call, so its tokens are the platform's count.
+            Assert.Equal(1, row["estimatedCalls"]!.GetValue<long>());
+            AssertClose(call.PromptTokens, row["promptTokens"]!.GetValue<long>(), Math.Max(8, call.PromptTokens / 50), "prompt tokens");
+            Assert.True(row["completionTokens"]!.GetValue<long>() > 0);
+            Assert.Equal(row["costUsd"]!.GetValue<decimal>(), await SpentSinceAsync(t, since));
+            Assert.Equal(0m, (await t.GetAsync("/v1/routing/budget"))["reservedUsd"]!.GetValue<decimal>());
+        }
+        finally
+        {
+            fx.Model.Control.RemoveModel(large);
+        }
+    }
+
     [Fact(DisplayName = "A mid-stream fault on the first model and a continuation by the second: both calls are billed, each at its own model's price, the reported one exactly")]
     public async Task Continued_answer_bills_both_calls()
     {

@@ -94,6 +94,10 @@ internal sealed class ChatTurn(ChatPipeline pipeline, ConversationScope conversa
     public bool StopRequested { get; set; }
     /// <summary>The event that ends a turn which stopped without one of its own (stopped, or abandoned); null otherwise.</summary>
     public ChatEvent? Final { get; set; }
+    /// <summary>The route's settlement once made (it is made once, however the turn ends); null before.</summary>
+    public TurnCost? Settled { get; set; }
+    /// <summary>Set when the conversation (or its user) was erased while the turn ran: its calls are billed anonymised.</summary>
+    public bool ConversationGone { get; set; }
 
     /// <summary>Runs the turn.</summary>
     public async IAsyncEnumerable<ChatEvent> RunAsync([EnumeratorCancellation] CancellationToken cancellationToken)
@@ -148,11 +152,16 @@ internal sealed class ChatTurn(ChatPipeline pipeline, ConversationScope conversa
 
     // However the stages stopped: calls still running are billed for what they produced, and a turn left without an
     // outcome while its question is the log's last message is settled by whether that question was stored.
+    // A turn whose conversation was erased meanwhile stores nothing, but its calls are still settled and billed.
     private async Task EndAsync()
     {
         await Calls.StopAsync();
-        if (Outcome is not null || Commit is null || !conversation.Log.EndsWithQuestionOf(TurnId)) return;
-        if (await Commit.StoredAsync()) await RecordStage.AbandonedAsync(this);
-        else await Commit.NotStoredAsync(this);
+        if (Outcome is not null || Commit is null) return;
+        if (!ConversationGone && conversation.Log.EndsWithQuestionOf(TurnId))
+        {
+            if (!await Commit.StoredAsync()) await Commit.NotStoredAsync(this);
+            else await RecordStage.AbandonedAsync(this);
+        }
+        if (ConversationGone) await RecordStage.AfterErasureAsync(this);
     }
 }

@@ -24,14 +24,14 @@ internal sealed class RecordStage : ITurnStage
         // answer's own size for the token limits, while the done event, like the ledger and a replay, says none.
         var billed = TurnBilling.Usage(attempts);
         var usage = billed ?? new TurnUsage(turn.Prompt.PromptTokens, 0, tokens.Count(answer.Raw), 0m);
-        var cost = await turn.Route!.FinishAsync(attempts, answer.ModelName, usage, text, outcome.Delivered());
+        var cost = turn.Settled = await turn.Route!.FinishAsync(attempts, answer.ModelName, usage, text, outcome.Delivered());
         usage = usage with { CostUsd = cost.TotalUsd };
         var modelName = answer.ModelName ?? attempts.LastOrDefault()?.ModelId ?? turn.Chain[0].ModelId;
         var cutOff = outcome == TurnOutcome.Incomplete;
         var stored = outcome.Delivered() || cutOff ? text : answer.Failure!.Message;
         var assistant = turn.Conversation.Log.Next(turn.TurnId, ChatRoles.Assistant, stored, outcome.MessageStatusOf()!,
             cutOff ? tokens.Count(text) : usage.CompletionTokens, modelName) with { Citations = turn.Citations };
-        await turn.Conversation.Log.SaveAsync(assistant, Rows(turn, cost, modelName));
+        await SaveAsync(turn, assistant, Rows(turn, cost, modelName));
         turn.Outcome = outcome;
         DriftFeed.Finished(turn, outcome.Delivered(), text);
         TurnMetrics.Record(turn.Activity, outcome.MetricName()!, modelName, answer.FirstText, answer.LastText, turn.Clock.Elapsed, usage, attempts);
@@ -72,28 +72,76 @@ internal sealed class RecordStage : ITurnStage
         var outcome = turn.StopRequested ? TurnOutcome.Stopped : TurnOutcome.Abandoned;
         var (answer, attempts, route) = (turn.Answer, turn.Calls.Attempts, turn.Route);
         var usage = TurnBilling.Usage(attempts) ?? TurnUsage.None;
-        TurnCost? cost = null;
-        try
-        {
-            if (route is not null) cost = await route.FinishAsync(attempts, answer.ModelName, usage, answer.Shown, false);
-        }
-        catch (Exception e)
-        {
-            // The answer and its tokens are still stored below; the budget's reservation expires on its own.
-            ChatLog.SettleFailed(turn.Pipeline.Logger, turn.Conversation.TenantId, turn.Conversation.ConversationId, e);
-        }
+        var cost = await SettleAsync(turn, usage);
         usage = usage with { CostUsd = cost?.TotalUsd ?? 0m };
         var log = turn.Conversation.Log;
         var shown = answer.Shown;
         var modelName = answer.ModelName ?? attempts.LastOrDefault()?.ModelId;
         var saved = log.Next(turn.TurnId, ChatRoles.Assistant, shown, outcome.MessageStatusOf()!, turn.Pipeline.Tokens.Count(shown), answer.ModelName)
             with { Citations = turn.Citations };
-        await log.SaveAsync(saved, Rows(turn, cost, route is null ? null : modelName ?? "none"));
+        try
+        {
+            await SaveAsync(turn, saved, Rows(turn, cost, route is null ? null : modelName ?? "none"));
+        }
+        catch (Exception) when (turn.ConversationGone)
+        {
+            return; // billed by the turn's end, anonymised
+        }
         turn.Outcome = outcome;
         TurnMetrics.Record(turn.Activity, outcome.MetricName()!, answer.ModelName, answer.FirstText, answer.LastText, turn.Clock.Elapsed, usage, attempts);
         turn.Final = outcome == TurnOutcome.Stopped
             ? new DoneEvent(turn.TurnId, turn.Commit.Question.Seq, saved.Seq, usage, modelName ?? "none", TurnEvents.StoppedFinish)
             : TurnEvents.Interrupted;
+    }
+
+    /// <summary>
+    /// The conversation (or its user) was erased while the turn ran: nothing is stored in it, but the route is settled
+    /// (its budget reservation released) and every call is billed, the rows anonymised as the erasure anonymised the rest.
+    /// </summary>
+    public static async Task AfterErasureAsync(ChatTurn turn)
+    {
+        var attempts = turn.Calls.Attempts;
+        var cost = await SettleAsync(turn, TurnBilling.Usage(attempts) ?? TurnUsage.None);
+        var rows = Rows(turn, cost, turn.Route is null ? null : turn.Answer.ModelName ?? attempts.LastOrDefault()?.ModelId ?? "none");
+        if (rows.Count == 0) return;
+        try
+        {
+            await turn.Pipeline.Usage.WriteAfterErasureAsync(rows, CancellationToken.None);
+        }
+        catch (Exception e)
+        {
+            ChatLog.UsageLost(turn.Pipeline.Logger, turn.Conversation.TenantId, turn.Conversation.ConversationId, rows.Count, e);
+        }
+    }
+
+    // The route's settlement, made once however the turn ends; a failure is logged (the reservation expires on its own).
+    private static async Task<TurnCost?> SettleAsync(ChatTurn turn, TurnUsage usage)
+    {
+        if (turn.Settled is not null || turn.Route is null) return turn.Settled;
+        try
+        {
+            return turn.Settled = await turn.Route.FinishAsync(turn.Calls.Attempts, turn.Answer.ModelName, usage, turn.Answer.Shown, false);
+        }
+        catch (Exception e)
+        {
+            ChatLog.SettleFailed(turn.Pipeline.Logger, turn.Conversation.TenantId, turn.Conversation.ConversationId, e);
+            return null;
+        }
+    }
+
+    // Stores the answer with its usage rows; a write refused because the conversation is gone marks the turn so.
+    private static async Task SaveAsync(ChatTurn turn, MessageRecord answer, IReadOnlyList<UsageRecord> rows)
+    {
+        try
+        {
+            await turn.Conversation.Log.SaveAsync(answer, rows);
+        }
+        catch (Exception)
+        {
+            if (!turn.ConversationGone && await turn.Pipeline.Store.GetAsync(turn.Conversation.TenantId, turn.Conversation.ConversationId, CancellationToken.None) is null)
+                turn.ConversationGone = true;
+            throw;
+        }
     }
 
     /// <summary>Usage rows of calls whose turn left no message: written alone, and a failure is logged, never thrown, since the turn is already ending.</summary>

@@ -74,7 +74,11 @@ internal sealed class TurnRun
     /// Marks the turn as racing its conversation's deletion: its writes will be refused (the rows they point at are
     /// gone), which is then the expected end of the turn, not a fault to page anyone about.
     /// </summary>
-    public void ConversationDeleted() => _conversationDeleted = true;
+    public void ConversationDeleted()
+    {
+        _conversationDeleted = true;
+        _turn.ConversationGone = true;
+    }
 
     /// <summary>Stops the turn as if nobody watched it (the grain is going away).</summary>
     public void Abandon()
