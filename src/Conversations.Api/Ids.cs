@@ -8,13 +8,16 @@ internal static partial class Ids
     /// <summary>The shape of a tenant id, as a regular expression.</summary>
     public const string TenantIdPattern = "^[a-z0-9][a-z0-9-]{1,62}$";
 
-    /// <summary>The shape of a user, conversation or turn id, as a regular expression.</summary>
-    public const string IdPattern = "^[A-Za-z0-9._@-]{1,64}$";
+    /// <summary>
+    /// The shape of a user, conversation or turn id, as a regular expression. Not dots alone: every HTTP client and
+    /// server removes "." and ".." segments from a path, so such an id could never be named in a route.
+    /// </summary>
+    public const string IdPattern = "^(?!\\.+$)[A-Za-z0-9._@-]{1,64}$";
 
     /// <summary>A tenant id: 2–63 lower-case letters, digits and '-'.</summary>
     public static bool IsTenantId(string? id) => id is not null && Whole(TenantId().Match(id), id);
 
-    /// <summary>A user or conversation id: 1–64 letters, digits, '.', '_', '-', '@'.</summary>
+    /// <summary>A user or conversation id: 1–64 letters, digits, '.', '_', '-', '@', not dots alone.</summary>
     public static bool IsId(string? id) => id is not null && Whole(EntityId().Match(id), id);
 
     // The patterns end in '$' (they are published, and JSON Schema's dialect has no '\z'), which in .NET also matches

@@ -19,7 +19,7 @@ internal sealed class NdjsonResult<T>(IAsyncEnumerable<T> items) : IResult
         var response = http.Response;
         response.StatusCode = 200;
         response.ContentType = "application/x-ndjson; charset=utf-8";
-        response.Headers.CacheControl = "no-cache";
+        response.Headers.CacheControl = "no-cache,no-store";
         response.Headers["X-Accel-Buffering"] = "no";
         while (has)
         {

@@ -138,7 +138,7 @@ internal static class CompletionRequestCheck
                         images.Add(url);
                         continue;
                     }
-                    if (part.ValueKind != JsonValueKind.Object || !part.TryGetProperty("type", out var type) || type.GetString() != "text"
+                    if (part.ValueKind != JsonValueKind.Object || !part.TryGetProperty("type", out var type) || type.ValueKind != JsonValueKind.String || type.GetString() != "text"
                         || !part.TryGetProperty("text", out var t) || t.ValueKind != JsonValueKind.String)
                     {
                         problem = "Content parts must be {\"type\": \"text\", \"text\": \"…\"} or {\"type\": \"image_url\", \"image_url\": {\"url\": \"…\"}}.";

@@ -28,7 +28,7 @@ internal sealed class CompletionStreamResult(CompletionEvents turn, CompletionHe
         var response = http.Response;
         response.StatusCode = 200;
         response.ContentType = "text/event-stream; charset=utf-8";
-        response.Headers.CacheControl = "no-cache";
+        response.Headers.CacheControl = "no-cache,no-store";
         response.Headers["X-Accel-Buffering"] = "no"; // proxies must not buffer the stream
         var ct = http.RequestAborted;
         await using var _ = turn;

@@ -33,7 +33,7 @@ internal sealed record GuardedAnswer(string Raw, string Shown, ModelUsage? Repor
             limit.CancelAfter(timeout);
             await foreach (var update in model.StreamAsync(request, limit.Token))
             {
-                if (update.Usage is { } u) reported = u;
+                if (update.Usage is { IsPlausible: true } u) reported = u;
                 if (string.IsNullOrEmpty(update.Text)) continue;
                 raw.Append(update.Text);
                 var safe = guard.Push(update.Text);

@@ -26,7 +26,7 @@ internal sealed class CallMeter(ModelCandidate candidate, Func<int> promptTokens
     /// <summary>Adds one step of the stream.</summary>
     public void Add(GuardedUpdate step)
     {
-        if (step.Usage is { } u)
+        if (step.Usage is { IsPlausible: true } u)
             _reported = _reported is null ? u : new ModelUsage(_reported.PromptTokens + u.PromptTokens,
                 _reported.CachedPromptTokens + u.CachedPromptTokens, _reported.CompletionTokens + u.CompletionTokens);
         if (!string.IsNullOrEmpty(step.Text)) _text.Append(step.Text);

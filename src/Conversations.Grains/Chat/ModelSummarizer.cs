@@ -46,7 +46,7 @@ internal sealed class ModelSummarizer(IChatModelProvider models, ITokenCounter t
                 await foreach (var u in model.StreamAsync(request, timeout.Token))
                 {
                     text.Append(u.Text);
-                    if (u.Usage is not null) usage = u.Usage;
+                    if (u.Usage is { IsPlausible: true }) usage = u.Usage;
                 }
             }
             catch (Exception) when (!cancellationToken.IsCancellationRequested)

@@ -22,7 +22,7 @@ public static partial class DocumentRules
     public static (string Field, string Message)? Problem(string? documentId, string? title, string? label, string? content)
     {
         if (documentId is null || !DocumentIdPattern().IsMatch(documentId))
-            return ("documentId", "documentId is required: 1–128 letters, digits, '.', '_' or '-'.");
+            return ("documentId", "documentId is required: 1–128 letters, digits, '.', '_' or '-', not dots alone (a path could never name it).");
         if (string.IsNullOrWhiteSpace(title) || title.Length > MaxTitleChars)
             return ("title", $"title is required (at most {MaxTitleChars} characters).");
         if (string.IsNullOrEmpty(label)) return ("label", "label is required: the access label readers need, such as compensation/staff.");
@@ -33,6 +33,6 @@ public static partial class DocumentRules
         return null;
     }
 
-    [GeneratedRegex(@"^[A-Za-z0-9._-]{1,128}\z")]
+    [GeneratedRegex(@"^(?!\.+\z)[A-Za-z0-9._-]{1,128}\z")]
     private static partial Regex DocumentIdPattern();
 }

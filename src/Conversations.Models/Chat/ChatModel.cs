@@ -15,7 +15,14 @@ public sealed record ModelRequest(IReadOnlyList<PromptMessage> Messages, int Max
 public sealed record ModelImage(ReadOnlyMemory<byte> Data, string MediaType, int MessageIndex = -1);
 
 /// <summary>Usage as the model reported it.</summary>
-public sealed record ModelUsage(int PromptTokens, int CachedPromptTokens, int CompletionTokens);
+public sealed record ModelUsage(int PromptTokens, int CachedPromptTokens, int CompletionTokens)
+{
+    /// <summary>
+    /// False for figures no call can have (a negative count, more cached tokens than prompt tokens): a broken or hostile
+    /// endpoint's report, taken as no report at all, so the call is counted with the tokenizer and marked estimated.
+    /// </summary>
+    public bool IsPlausible => PromptTokens >= 0 && CompletionTokens >= 0 && CachedPromptTokens >= 0 && CachedPromptTokens <= PromptTokens;
+}
 
 /// <summary>One piece of a streamed answer: text, the final usage, or why the model stopped.</summary>
 /// <param name="FinishReason">The provider's finish reason in OpenAI's words ("stop", "length", …) when it gave one.</param>

@@ -12,6 +12,16 @@ public sealed class TransportSecurityTests(DataSecurityFixture fx) : DataSecurit
         Assert.Equal("DENY", plain.Headers.GetValues("X-Frame-Options").Single());
         Assert.Contains("no-store", plain.Headers.CacheControl!.ToString());
         Assert.False(plain.Headers.Contains("Strict-Transport-Security"));
+        // A streamed answer too (it holds company data): no cache may keep it.
+        var (_, userKey) = await fx.NewTenantKeysAsync("hdrs");
+        using var user = fx.As(userKey);
+        using var streamed = new HttpRequestMessage(HttpMethod.Post, "/v1/chat/completions")
+        {
+            Content = JsonContent.Create(new { stream = true, messages = new[] { new { role = "user", content = "How long is parental leave?" } } }),
+        };
+        using var stream = await user.Http.SendAsync(streamed, HttpCompletionOption.ResponseHeadersRead);
+        Assert.Equal(HttpStatusCode.OK, stream.StatusCode);
+        Assert.Contains("no-store", stream.Headers.CacheControl!.ToString());
 
         using var viaProxy = new HttpRequestMessage(HttpMethod.Get, "/v1/users");
         viaProxy.Headers.Add("X-Forwarded-Proto", "https");

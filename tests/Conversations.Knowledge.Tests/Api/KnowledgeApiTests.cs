@@ -90,6 +90,13 @@ public sealed class KnowledgeApiTests(KnowledgeApp app) : PostgresTests
         var badLabel = await admin.PostAsync("/v1/knowledge/documents", form);
         Assert.Equal(HttpStatusCode.BadRequest, badLabel.StatusCode);
         Assert.Contains("The 'label' field", (await badLabel.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("detail").GetString());
+        // Ids and labels a route could never name again (paths lose "." and ".." segments) are refused with the rule.
+        foreach (var (id, label, field) in new[] { (".", "public", "documentId"), ("..", "public", "documentId"), ("ok", "hr/..", "label"), ("ok", "./hr", "label") })
+        {
+            var dotted = await admin.PostAsJsonAsync("/v1/knowledge/documents", new { documents = new[] { new { id, title = "Dots", label, content = "Dot text." } } });
+            Assert.Equal(HttpStatusCode.BadRequest, dotted.StatusCode);
+            Assert.Contains(field, (await dotted.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("detail").GetString());
+        }
         var list = await admin.GetFromJsonAsync<JsonElement>("/v1/knowledge/documents");
         Assert.Equal(0, list.GetProperty("documents").GetArrayLength());
 

@@ -16,6 +16,22 @@ public sealed class AclModelTests
         return m;
     }
 
+    // Names travel in route paths, which lose "." and ".." segments: names that are such segments are refused, names
+    // that merely hold dots are not.
+    [Theory]
+    [InlineData(".", false)]
+    [InlineData("..", false)]
+    [InlineData("...", false)]
+    [InlineData("v1.2", true)]
+    [InlineData(".hidden", true)]
+    public void Names_of_dots_alone_are_refused(string name, bool valid)
+    {
+        Assert.Equal(valid, Record.Exception(() => AclNames.RequireRole(name)) is null);
+        Assert.Equal(valid, Record.Exception(() => AclNames.RequireUser(name)) is null);
+        Assert.Equal(valid, Record.Exception(() => AclNames.RequireLabel(name)) is null);
+        Assert.Equal(valid, Record.Exception(() => AclNames.RequireLabel("hr/" + name)) is null);
+    }
+
     // A JSON body of {"roles": [null]} reaches the model as a null name: the caller's error, worded for them.
     [Fact]
     public void A_null_role_name_is_refused_as_not_valid()

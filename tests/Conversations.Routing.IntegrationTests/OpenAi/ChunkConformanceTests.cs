@@ -279,6 +279,12 @@ public sealed class ChunkConformanceTests(RoutingPlatform fx) : RoutingPlatformT
         Assert.Equal("messages", error["param"]!.GetValue<string>());
         error = await ErrorAsync(await PostAsync(t.User, Ask("bad\0text")), HttpStatusCode.BadRequest);
         Assert.Equal("messages[0].content", error["param"]!.GetValue<string>());
+        // A content part whose type is not a string is the same 400, not a server error.
+        foreach (var part in new object[] { new { type = 5, text = "hi" }, new { type = (string?)null, text = "hi" }, new { type = new[] { "text" }, text = "hi" } })
+        {
+            error = await ErrorAsync(await PostAsync(t.User, new { model = "auto", messages = new[] { new { role = "user", content = new[] { part } } } }), HttpStatusCode.BadRequest);
+            Assert.Equal("messages[0].content", error["param"]!.GetValue<string>());
+        }
         error = await ErrorAsync(await t.User.Http.PostAsync("/v1/chat/completions", new StringContent("{\"messages\": [", Encoding.UTF8, "application/json")), HttpStatusCode.BadRequest);
         Assert.Equal("invalid_request_error", error["type"]!.GetValue<string>());
         error = await ErrorAsync(await PostAsync(t.User, Ask(Question), conversationId: "c_not-mine"), HttpStatusCode.NotFound);
