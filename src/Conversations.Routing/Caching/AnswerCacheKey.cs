@@ -9,12 +9,13 @@ namespace Conversations.Routing.Caching;
 /// <see cref="AnswerScope"/> for why a scope can never hand out an answer built from chunks the asker may not read.
 /// Only self-contained questions belong in the exact cache: a follow-up ("and for part-time staff?") means
 /// something else in another conversation. The semantic partition also carries the question's identifiers
-/// (<see cref="QuestionIdentifiers"/>), so "leave balance of employee 4711" can never match "… of employee 4712".
+/// (<see cref="QuestionIdentifiers"/>), so "leave balance of employee 4711" can never match "… of employee 4712", and
+/// its markers of meaning (<see cref="QuestionMeaning"/>), so "is it allowed" never matches "is it not allowed".
 /// </summary>
 public static class AnswerCacheKey
 {
     /// <summary>Version of the key layout; bump it to invalidate every entry when the layout changes.</summary>
-    public const string LayoutVersion = "answer-cache/v2";
+    public const string LayoutVersion = "answer-cache/v3";
 
     /// <summary>SHA-256 hex key of the exact cache for <paramref name="question"/> asked within <paramref name="scope"/>.</summary>
     public static string ForQuestion(AnswerScope scope, string question)
@@ -33,14 +34,17 @@ public static class AnswerCacheKey
 
     /// <summary>
     /// SHA-256 hex key of the semantic partition for <paramref name="question"/>: the scope plus the question's
-    /// identifiers, so only questions with the same numbers, addresses and names are ever compared, and the embedding
+    /// identifiers, so only questions with the same numbers, addresses and names are ever compared, its markers of
+    /// meaning (negations, opposites, comparison and arithmetic signs), and the embedding
     /// model (<paramref name="embeddingModel"/>, when given), so vectors of two models of the same length never are.
     /// </summary>
     public static string ForSimilarQuestions(AnswerScope scope, string question, string? embeddingModel = null)
     {
         ArgumentNullException.ThrowIfNull(scope);
         var identifiers = QuestionIdentifiers.Fingerprint(question);
-        var key = Compose(scope).Append("ids:").Append(identifiers.Length).Append(':').Append(identifiers).Append('\n');
+        var markers = QuestionMeaning.Markers(question);
+        var key = Compose(scope).Append("ids:").Append(identifiers.Length).Append(':').Append(identifiers).Append('\n')
+            .Append("meaning:").Append(markers.Length).Append(':').Append(markers).Append('\n');
         if (!string.IsNullOrEmpty(embeddingModel)) key.Append("e:").Append(embeddingModel.Length).Append(':').Append(embeddingModel).Append('\n');
         return Hash(key);
     }

@@ -6,9 +6,11 @@ namespace Conversations.Routing.Caching;
 
 /// <summary>
 /// Reduces a question to a canonical form so trivially different spellings share a cache entry: compatibility
-/// form (full-width letters, digits and punctuation become their ASCII forms), lower case, punctuation and emoji
-/// dropped, whitespace collapsed, and no spaces next to CJK characters (Chinese and Japanese do not separate words).
-/// Mathematical and currency symbols are kept: "2+2" and "2-2" are different questions.
+/// form (full-width letters, digits and punctuation become their ASCII forms), lower case, sentence punctuation,
+/// quotes, brackets and emoji dropped, whitespace collapsed, and no spaces next to CJK characters (Chinese and Japanese
+/// do not separate words). Every mark that can change what is asked is kept: mathematical and currency symbols ("2+2"
+/// and "2-2"), signs and dashes ("-5", "-rf"), '%', '#', '&amp;', '/', '@', and a point or comma between digits ("4.2",
+/// "1,000"). A cache miss costs a model call; a wrong hit answers another question.
 /// </summary>
 internal static class QuestionNormalizer
 {
@@ -18,11 +20,24 @@ internal static class QuestionNormalizer
         ArgumentNullException.ThrowIfNull(question);
         var text = question.Normalize(NormalizationForm.FormKC).ToLowerInvariant();
         var spaced = new StringBuilder(text.Length);
-        foreach (var rune in text.EnumerateRunes())
+        var previous = '\0';
+        for (var i = 0; i < text.Length;)
         {
+            Rune.DecodeFromUtf16(text.AsSpan(i), out var rune, out var length); // a lone surrogate reads as U+FFFD
+            var next = i + length < text.Length ? text[i + length] : '\0';
+            var at = i;
+            i += length;
+            var here = previous;
+            previous = text[at];
             if (rune.Value is '\'' or '\u2019')
             {
                 continue; // "what's" and "whats" are the same question.
+            }
+
+            if (KeepsMeaning(rune.Value, here, next))
+            {
+                spaced.Append(rune.ToString());
+                continue;
             }
 
             switch (Rune.GetUnicodeCategory(rune))
@@ -54,6 +69,15 @@ internal static class QuestionNormalizer
 
         return CollapseSpaces(spaced.ToString());
     }
+
+    // Marks that change what a question asks: signs, dashes and the few symbols punctuation classes hold, always; a
+    // decimal point or thousands separator between two digits.
+    private static bool KeepsMeaning(int c, char before, char after) => c switch
+    {
+        '-' or '\u2212' or '\u2013' or '%' or '\u2030' or '#' or '&' or '*' or '/' or '\\' or '@' or '_' or '~' => true,
+        '.' or ',' => char.IsAsciiDigit(before) && char.IsAsciiDigit(after),
+        _ => false,
+    };
 
     private static string CollapseSpaces(string text)
     {

@@ -63,6 +63,24 @@ public sealed class AnswerCacheKeyTests
         Assert.NotEqual(AnswerCacheKey.ForSimilarQuestions(scope.PrivateTo("u1", 0), "q"), AnswerCacheKey.ForSimilarQuestions(scope.PrivateTo("u1", 1), "q"));
     }
 
+    [Theory(DisplayName = "Semantic partitions differ when a negation, an opposite or a comparison sign turns the question around, and stay one for rephrasings")]
+    [InlineData("Is remote work allowed on Fridays?", "Is remote work not allowed on Fridays?", false)]
+    [InlineData("Is remote work allowed on Fridays?", "Isn't remote work allowed on Fridays?", false)]
+    [InlineData("Is 5 > 3 in the plan?", "Is 5 < 3 in the plan?", false)]
+    [InlineData("What happens if the launch is before March?", "What happens if the launch is after March?", false)]
+    [InlineData("Can I carry over more than 5 days?", "Can I carry over less than 5 days?", false)]
+    [InlineData("年假可以提前休吗", "年假可以推迟休吗", false)]
+    [InlineData("远程办公允许吗", "远程办公不允许吗", false)]
+    [InlineData("What is -5 plus 3?", "What is 5 plus 3?", false)]
+    [InlineData("Is remote work allowed on Fridays?", "Are we allowed to work remotely on Fridays", true)]
+    [InlineData("What is the e-mail policy?", "Tell me the e-mail policy", true)]
+    [InlineData("年假有多少天", "年假一共有几天", true)]
+    public void Meaning_markers_split_semantic_keys(string a, string b, bool same)
+    {
+        var scope = AnswerScope.Create("t1", ["public"], 3);
+        Assert.Equal(same, AnswerCacheKey.ForSimilarQuestions(scope, a) == AnswerCacheKey.ForSimilarQuestions(scope, b));
+    }
+
     [Fact(DisplayName = "Semantic partitions differ by embedding model, so vectors of two models of one length are never compared")]
     public void Embedding_models_split_semantic_keys()
     {

@@ -11,6 +11,14 @@ public sealed class QuestionNormalizerTests
     [InlineData("what is 2+2", "what is 2-2", false)]
     [InlineData("leave policy for managers", "leave policy for staff", false)]
     [InlineData("price in $", "price in ¥", false)]
+    [InlineData("What is -5 plus 3", "What is 5 plus 3", false)]
+    [InlineData("What is 10% of the budget", "What is 10 of the budget", false)]
+    [InlineData("Should I use the -rf flag", "Should I use the rf flag", false)]
+    [InlineData("Is the budget 4.2 million", "Is the budget 42 million", false)]
+    [InlineData("Is the budget 4.2 million", "Is the budget 4 2 million", false)]
+    [InlineData("Is the budget 1,000 dollars?", "is the budget 1,000 dollars", true)]
+    [InlineData("Is it ready. Really?", "is it ready really", true)]
+    [InlineData("\"Leave\" (annual) policy, please!", "leave annual policy please", true)]
     public void Spelling_variants_normalize_alike_and_meaningful_differences_survive(string a, string b, bool alike)
     {
         // Proves case, full/half width, whitespace, punctuation and emoji do not split cache entries, while operators,
