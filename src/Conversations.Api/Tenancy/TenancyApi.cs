@@ -49,7 +49,7 @@ internal static class TenancyApi
         var adminUser = string.IsNullOrWhiteSpace(body.AdminUserId) ? "admin" : body.AdminUserId;
         if (!Ids.IsId(adminUser)) return Problems.BadRequest(TenancyMessages.AdminUserId);
         if (await directory.OpenTenantAsync(body.TenantId!, name, adminUser, ct) is not { } key) return Problems.Conflict(
-            $"Tenant '{body.TenantId}' already exists. If it was just created and its admin key never reached you, delete it (DELETE /v1/tenants/{body.TenantId}) and create it again.");
+            $"The tenant id '{body.TenantId}' is taken; choose another.");
         return TypedResults.Created($"/v1/tenants/{body.TenantId}", new CreatedTenant(body.TenantId!, name, adminUser, key.Key));
     }
 

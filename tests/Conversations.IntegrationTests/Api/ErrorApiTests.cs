@@ -73,9 +73,9 @@ public sealed class ErrorApiTests(PlatformFixture fx) : PlatformTests
         Assert.Equal(HttpStatusCode.Created, again.StatusCode);
         using var admin = fx.As((await again.Content.ReadFromJsonAsync<JsonObject>())!["adminKey"]!.GetValue<string>());
         Assert.Equal("Half Made", (await admin.GetJsonAsync("/v1/me"))["tenantName"]!.GetValue<string>());
-        // A second create of a tenant that exists says how to start over when its key was lost.
+        // A second create of a tenant that exists asks for another id and points at nothing destructive.
         var taken = await ApiClient.ProblemAsync(await op.Http.PostAsJsonAsync("/v1/tenants", new { tenantId }), HttpStatusCode.Conflict);
-        Assert.Contains($"DELETE /v1/tenants/{tenantId}", taken["detail"]!.GetValue<string>());
+        Assert.Equal($"The tenant id '{tenantId}' is taken; choose another.", taken["detail"]!.GetValue<string>());
     }
 
     private static async Task ExecAsync(NpgsqlConnection db, string sql)
