@@ -612,6 +612,53 @@ public sealed class AdminConsoleTests(PlatformFixture fx) : PlatformTests
         Assert.Empty(console.Errors);
     }
 
+    [Fact(DisplayName = "At desktop widths the row buttons of the lexicon, model and document tables sit inside their card and take a click")]
+    public async Task Table_actions_fit_a_desktop()
+    {
+        var (admin, _) = await fx.NewUnlimitedTenantAsync("cwide");
+        foreach (var id in new[] { "a-model-with-a-rather-long-id", "another-model-with-a-long-id" })
+        {
+            await ApiClient.EnsureAsync(await admin.Http.PutAsJsonAsync($"/v1/routing/models/{id}", new
+            {
+                endpoint = "http://models.internal.example.com:8000/v1/with/a/long/path", modelName = id, tier = "large",
+                inputPerMillion = 1234.5678m, cachedInputPerMillion = 123.4567m, outputPerMillion = 2345.6789m, contextWindowTokens = 1000000,
+            }), HttpStatusCode.OK);
+        }
+        foreach (var name in new[] { "internal-projects", "competitor-names" })
+        {
+            await ApiClient.EnsureAsync(await admin.Http.PutAsJsonAsync($"/v1/moderation/lexicons/{name}", new
+            {
+                words = new[] { "doomsday device", "project-x", "project-y", "skunkworks", "the big secret" }, riskLevel = "medium", action = "mask",
+            }), HttpStatusCode.OK);
+        }
+        await ApiClient.EnsureAsync(await admin.Http.PostAsJsonAsync("/v1/knowledge/documents", new
+        {
+            documents = new[] { new { id = "garage-opening-hours-and-parking-rules", title = "Garage opening hours and parking rules for visitors", label = "facilities/staff", content = Fact } },
+        }), HttpStatusCode.OK);
+        await using var console = await ConsoleBrowser.SignInAsync(fx.BaseUrl, admin.Key);
+        foreach (var (width, height) in new[] { (1024, 768), (1280, 800) })
+        {
+            await console.Page.SetViewportSizeAsync(width, height);
+            foreach (var (section, title, buttons) in new[] { ("moderation", "Lexicons & limits", 4), ("models", "Models & routing", 4), ("documents", "Documents", 1) })
+            {
+                await console.OpenAsync(section, title);
+                var inTables = console.Page.Locator("table tbody button");
+                await Assertions.Expect(inTables, section).ToHaveCountAsync(buttons);
+                foreach (var button in await inTables.AllAsync())
+                {
+                    // Read as laid out, before any click scrolls the table: the button lies within its card and the window.
+                    var box = (await button.BoundingBoxAsync())!;
+                    var card = (await button.Locator("xpath=ancestor::div[contains(concat(' ', @class, ' '), ' card ')][1]").BoundingBoxAsync())!;
+                    var where = $"{section} at {width}: {await button.InnerTextAsync()} is at x {box.X}–{box.X + box.Width}, its card {card.X}–{card.X + card.Width}";
+                    Assert.True(box.X >= card.X && box.X + box.Width <= card.X + card.Width && box.X + box.Width <= width, where);
+                    await button.ClickAsync(new() { Trial = true, Timeout = 5_000 });
+                }
+                await console.ScreenshotAsync($"admin-desktop-table-{section}-{width}");
+            }
+        }
+        Assert.Empty(console.Errors);
+    }
+
     // Types spaces into the dialog's field and submits: the field says why, is marked invalid, and the dialog closes unsent.
     private static async Task RefusedAsync(ConsoleBrowser console, string field, string screenshot)
     {

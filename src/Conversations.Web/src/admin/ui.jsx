@@ -200,8 +200,12 @@ export function ErrorNote({ error, onRetry }) {
   );
 }
 
+// A row's buttons (a column with `actions: true`) stay pinned to the table's right edge, so a wide row scrolls its
+// text under them and never hides them past the card's edge.
+const cellClass = c => [c.align === 'right' ? 'num' : '', c.actions ? 'actions' : ''].filter(Boolean).join(' ');
+
 /**
- * A table over `rows` with `columns` [{ key, label, render?, align? }]; paging controls when `pages` is given. On a
+ * A table over `rows` with `columns` [{ key, label, render?, align?, actions? }]; paging controls when `pages` is given. On a
  * phone each row shows as a block of labelled lines, so its action buttons stay on the screen (`stack={false}` keeps
  * the columns, scrolling sideways).
  */
@@ -210,12 +214,12 @@ export function DataTable({ columns, rows, empty, loading, pages, rowKey, label,
     <div class="table-wrap">
       <table class={`table${stack ? ' stack' : ''}`} aria-label={label} aria-busy={loading ? 'true' : 'false'}>
         <thead>
-          <tr>{columns.map(c => <th key={c.key} scope="col" class={c.align === 'right' ? 'num' : ''}>{c.label}</th>)}</tr>
+          <tr>{columns.map(c => <th key={c.key} scope="col" class={cellClass(c)}>{c.label}</th>)}</tr>
         </thead>
         <tbody>
           {rows?.length ? rows.map((r, i) => (
             <tr key={rowKey ? rowKey(r) : i}>
-              {columns.map(c => <td key={c.key} class={c.align === 'right' ? 'num' : ''} data-label={c.label}>{c.render ? c.render(r) : fmt(r[c.key])}</td>)}
+              {columns.map(c => <td key={c.key} class={cellClass(c)} data-label={c.label}>{c.render ? c.render(r) : fmt(r[c.key])}</td>)}
             </tr>
           )) : (
             <tr><td class="empty" colSpan={columns.length}>{loading ? t('loading') : (empty ?? t('empty'))}</td></tr>

@@ -114,7 +114,7 @@ export function Access() {
         <DataTable label={t("Users' roles")} rows={acl.data?.users} loading={acl.loading} rowKey={u => u.userId} columns={[
           { key: 'userId', label: t('user'), render: u => <code>{u.userId}</code> },
           { key: 'roles', label: t('Roles'), render: u => u.roles.map(r => <Badge key={r} tone="accent">{r}</Badge>) },
-          { key: 'edit', label: '', align: 'right', render: u => <button class="button small" type="button" onClick={() => setEditingUser(u)} {...change()}>{t('edit')}</button> },
+          { key: 'edit', label: '', align: 'right', actions: true, render: u => <button class="button small" type="button" onClick={() => setEditingUser(u)} {...change()}>{t('edit')}</button> },
         ]} />
         <button class="button small" type="button" onClick={() => setEditingUser({ userId: '', roles: [] })} {...change()}>{t('Assign roles to a user')}</button>
       </Card>

@@ -40,7 +40,7 @@ export function Documents() {
           { key: 'embeddingModel', label: t('Embedding'), render: d => <span data-stale={d.staleChunks ?? 0}>{d.embeddingModel}
             {d.staleChunks > 0 && <><br /><Badge tone="warn">{t('{n} chunks to re-embed', { n: fmt(d.staleChunks) })}</Badge></>}</span> },
           { key: 'updatedAt', label: t('Updated'), render: d => when(d.updatedAt) },
-          { key: 'delete', label: '', align: 'right', render: d => <button class="button small danger" type="button" onClick={() => remove(d)} {...change()}>{t('delete')}</button> },
+          { key: 'delete', label: '', align: 'right', actions: true, render: d => <button class="button small danger" type="button" onClick={() => remove(d)} {...change()}>{t('delete')}</button> },
         ]} />
       </Card>
     </Page>

@@ -36,7 +36,7 @@ export function Models() {
             { key: 'contextWindowTokens', label: t('Context'), align: 'right' },
             { key: 'health', label: t('Circuit'), render: m => { const h = byId.get(m.id); return h ? <Badge tone={circuitTone(h.circuit)}>{h.circuit}</Badge> : '—'; } },
             { key: 'ttft', label: t('TTFT p95'), align: 'right', render: m => { const p = byId.get(m.id)?.health?.firstTokenP95Ms; return p ? `${fmt(Math.round(p))} ms` : '—'; } },
-            { key: 'ops', label: '', align: 'right', render: m => <span class="row-actions">
+            { key: 'ops', label: '', align: 'right', actions: true, render: m => <span class="row-actions">
               <button class="button small" type="button" onClick={() => setEditing(m)} {...change()}>{t('edit')}</button>
               <button class="button small danger" type="button" onClick={() => remove(m)} {...change()}>{t('delete')}</button>
             </span> },

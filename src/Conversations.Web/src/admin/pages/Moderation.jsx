@@ -95,7 +95,7 @@ function Lexicons() {
         { key: 'riskLevel', label: t('Risk'), render: l => <Badge tone={l.riskLevel === 'high' ? 'danger' : l.riskLevel === 'medium' ? 'warn' : 'neutral'}>{codeText(l.riskLevel)}</Badge> },
         { key: 'action', label: t('Action'), render: l => <Badge tone={l.action === 'block' ? 'danger' : 'warn'}>{codeText(l.action)}</Badge> },
         { key: 'updatedAt', label: t('Updated'), render: l => when(l.updatedAt) },
-        { key: 'ops', label: '', align: 'right', render: l => <span class="row-actions">
+        { key: 'ops', label: '', align: 'right', actions: true, render: l => <span class="row-actions">
           <button class="button small" type="button" onClick={() => setEditing(l)} {...change()}>{t('edit')}</button>
           <button class="button small danger" type="button" onClick={() => remove(l)} {...change()}>{t('delete')}</button>
         </span> },

@@ -60,7 +60,7 @@ export function Users({ me }) {
             ? aclRoles.get(u.userId).map(r => <Badge key={r} tone="accent">{r}</Badge>)
             : <a href={`#/access?assign=${enc(u.userId)}`} title={t('No roles: this user reads no documents. Assign roles.')}><Badge tone="warn">{t('no roles')}</Badge></a> },
           { key: 'createdAt', label: t('Created'), render: u => when(u.createdAt) },
-          { key: 'actions', label: '', align: 'right', render: u => (
+          { key: 'actions', label: '', align: 'right', actions: true, render: u => (
             <span class="row-actions">
               <button class="button small" type="button" onClick={() => setKeysOf(u)}>{t('Keys')}</button>
               {u.userId !== me?.userId && <button class="button small danger" type="button" onClick={() => remove(u)} {...change()}>{t('delete')}</button>}
@@ -143,7 +143,7 @@ function Keys({ user, onClose }) {
         { key: 'createdAt', label: t('Created'), render: k => when(k.createdAt) },
         { key: 'lastUsedAt', label: t('Last used'), render: k => when(k.lastUsedAt) },
         { key: 'expiresAt', label: t('Expires'), render: k => k.expiresAt ? when(k.expiresAt) : t('never') },
-        { key: 'revoke', label: '', align: 'right', render: k => <button class="button small danger" type="button" onClick={() => revoke(k)} {...change()}>{t('Revoke')}</button> },
+        { key: 'revoke', label: '', align: 'right', actions: true, render: k => <button class="button small danger" type="button" onClick={() => revoke(k)} {...change()}>{t('Revoke')}</button> },
       ]} />
     </Dialog>
   );
