@@ -322,6 +322,20 @@ public sealed class AdminConsoleTests(PlatformFixture fx) : PlatformTests
         Assert.Equal((await dialog.GetByTestId("issued-key").InnerTextAsync()).Trim(), await console.Page.EvaluateAsync<string>("() => window.copied"));
         await dialog.GetByRole(AriaRole.Button, new() { Name = "close" }).ClickAsync();
 
+        // Register model: a price past the platform's 1,000,000 USD a million tokens (1e30 is past what it can hold at all).
+        await console.OpenAsync("models", "Models & routing");
+        await console.Page.GetByRole(AriaRole.Button, new() { Name = "Register model" }).ClickAsync();
+        await dialog.GetByLabel("Id", new() { Exact = true }).FillAsync("pricey");
+        await dialog.GetByLabel("Model name at the endpoint").FillAsync("m1");
+        await dialog.GetByLabel("Endpoint (OpenAI-compatible, with /v1)").FillAsync("https://models.example.com/v1");
+        await dialog.GetByLabel("Input USD / M", new() { Exact = true }).FillAsync("1e30");
+        await dialog.GetByLabel("Output USD / M").FillAsync("2");
+        await dialog.GetByRole(AriaRole.Button, new() { Name = "Save" }).ClickAsync();
+        await Assertions.Expect(dialog.Locator(".note.error")).ToHaveTextAsync("Input USD / M must be a number from 0 to 1,000,000.");
+        await console.ScreenshotAsync("admin-model-price-refused");
+        lock (writes) Assert.Empty(writes);
+        await dialog.GetByRole(AriaRole.Button, new() { Name = "close" }).ClickAsync();
+
         // Settings: a budget past the platform's range is refused before the PATCH, and editing another field clears it.
         await console.OpenAsync("settings", "Settings");
         await console.Page.GetByLabel("Context budget (tokens)").FillAsync("999999999999");
