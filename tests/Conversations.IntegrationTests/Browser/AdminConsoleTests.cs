@@ -673,6 +673,25 @@ public sealed class AdminConsoleTests(PlatformFixture fx) : PlatformTests
         Assert.Empty(console.Errors);
     }
 
+    [Fact(DisplayName = "A refused save of the moderation settings is told next to the Save button, on the screen, not at the top of the card")]
+    public async Task Moderation_save_error_is_next_to_save()
+    {
+        var (admin, _) = await fx.NewUnlimitedTenantAsync("cmsave");
+        await using var console = await ConsoleBrowser.SignInAsync(fx.BaseUrl, admin.Key);
+        await console.Page.SetViewportSizeAsync(1280, 800);
+        await console.OpenAsync("moderation", "Lexicons & limits");
+        var contacts = console.Page.GetByLabel("Published contacts");
+        await contacts.FillAsync("not-an-address");
+        await console.Page.GetByRole(AriaRole.Button, new() { Name = "Save" }).ClickAsync();
+        var note = console.Page.Locator(".note.error");
+        await Assertions.Expect(note).ToContainTextAsync("not-an-address");
+        await Assertions.Expect(note).ToBeInViewportAsync();
+        // Below the field that was typed in, so it sits by the button rather than at the top of the form.
+        Assert.True((await note.BoundingBoxAsync())!.Y > (await contacts.BoundingBoxAsync())!.Y, "the error is above the form's last field");
+        await console.ScreenshotAsync("admin-moderation-save-refused");
+        Assert.DoesNotContain("not-an-address", await admin.Http.GetStringAsync("/v1/moderation/settings"));
+    }
+
     // Types spaces into the dialog's field and submits: the field says why, is marked invalid, and the dialog closes unsent.
     private static async Task RefusedAsync(ConsoleBrowser console, string field, string screenshot)
     {

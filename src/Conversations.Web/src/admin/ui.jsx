@@ -291,14 +291,18 @@ export function Field({ label, hint, error, children, wide }) {
   );
 }
 
-/** A settings form's save button, with "saved" beside it after a save (until the next edit). */
-export function SaveActions({ saved, disabled }) {
+/** A settings form's save button, with "saved" beside it after a save (until the next edit) and a refused save's error above it. */
+export function SaveActions({ saved, disabled, error }) {
   const change = useChange();
+  // A refused save is told next to the button that was pressed: at the top of a long form it would be off the screen.
   return (
-    <div class="form-actions">
-      {saved && <span class="muted" role="status">{t('saved')}</span>}
-      <button class="button primary" type="submit" {...change(disabled)}>{t('save')}</button>
-    </div>
+    <>
+      <ErrorNote error={error} />
+      <div class="form-actions">
+        {saved && <span class="muted" role="status">{t('saved')}</span>}
+        <button class="button primary" type="submit" {...change(disabled)}>{t('save')}</button>
+      </div>
+    </>
   );
 }
 

@@ -42,7 +42,7 @@ function Limits() {
   const set = k => e => { setSaved(false); setDraft({ ...value, [k]: e.currentTarget.value }); };
   return (
     <Card title={t('Limits and personal data')} aria-busy={settings.loading ? 'true' : 'false'}>
-      <ErrorNote error={settings.error || action.error} />
+      <ErrorNote error={settings.error} />
       {value && (
         <form class="form" onSubmit={save} {...action.formProps}>
           {limitFields.map(([k, label]) => (
@@ -64,7 +64,7 @@ function Limits() {
           <Field label={t('Published contacts')} hint={t('One a line: an address (hr@example.com), a whole mail domain (@example.com) or a phone number. Answers show them as written; other personal data is still masked.')}>
             <textarea class="input" rows="3" value={contactsText(value)} onInput={set('publicContactsText')} />
           </Field>
-          <SaveActions saved={saved} disabled={action.busy || !draft} />
+          <SaveActions saved={saved} disabled={action.busy || !draft} error={action.error} />
         </form>
       )}
     </Card>
