@@ -692,6 +692,58 @@ public sealed class AdminConsoleTests(PlatformFixture fx) : PlatformTests
         Assert.DoesNotContain("not-an-address", await admin.Http.GetStringAsync("/v1/moderation/settings"));
     }
 
+    [Fact(DisplayName = "New role, Register model and New user open clean after an abandoned attempt: no earlier fields, checks or server error")]
+    public async Task New_dialogs_open_clean()
+    {
+        var (admin, _) = await fx.NewUnlimitedTenantAsync("cclean");
+        await ApiClient.EnsureAsync(await admin.Http.PutAsJsonAsync("/v1/acl/roles/staff", new { includes = Array.Empty<string>(), labels = new[] { "public" } }), HttpStatusCode.OK);
+        await using var console = await ConsoleBrowser.SignInAsync(fx.BaseUrl, admin.Key);
+        var dialog = console.Page.GetByRole(AriaRole.Dialog);
+
+        await console.OpenAsync("access", "Roles & access");
+        await console.Page.Locator("[data-role=staff]").WaitForAsync();
+        await console.Page.GetByRole(AriaRole.Button, new() { Name = "New role" }).ClickAsync();
+        await dialog.GetByLabel("Name", new() { Exact = true }).FillAsync("reviewers");
+        await dialog.GetByLabel("staff").CheckAsync();
+        await dialog.GetByLabel("Labels (comma-separated)").FillAsync("bad label!");
+        await dialog.GetByRole(AriaRole.Button, new() { Name = "Create" }).ClickAsync();
+        await Assertions.Expect(dialog.Locator(".note.error")).ToContainTextAsync("bad label!");
+        await dialog.GetByRole(AriaRole.Button, new() { Name = "close" }).ClickAsync();
+        await console.Page.GetByRole(AriaRole.Button, new() { Name = "New role" }).ClickAsync();
+        await Assertions.Expect(dialog.GetByLabel("Name", new() { Exact = true })).ToHaveValueAsync("");
+        await Assertions.Expect(dialog.GetByLabel("staff")).Not.ToBeCheckedAsync();
+        await Assertions.Expect(dialog.GetByLabel("Labels (comma-separated)")).ToHaveValueAsync("");
+        await Assertions.Expect(dialog.Locator(".note.error")).ToHaveCountAsync(0);
+        await console.ScreenshotAsync("admin-new-role-clean");
+        await dialog.GetByRole(AriaRole.Button, new() { Name = "close" }).ClickAsync();
+
+        await console.OpenAsync("models", "Models & routing");
+        await console.Page.GetByRole(AriaRole.Button, new() { Name = "Register model" }).ClickAsync();
+        await dialog.GetByLabel("Id", new() { Exact = true }).FillAsync("meta");
+        await dialog.GetByLabel("Model name at the endpoint").FillAsync("m1");
+        await dialog.GetByLabel("Endpoint (OpenAI-compatible, with /v1)").FillAsync("http://169.254.169.254/v1");
+        await dialog.GetByLabel("Input USD / M", new() { Exact = true }).FillAsync("1");
+        await dialog.GetByLabel("Output USD / M").FillAsync("2");
+        await dialog.GetByRole(AriaRole.Button, new() { Name = "Save" }).ClickAsync();
+        await Assertions.Expect(dialog.Locator(".note.error")).ToBeVisibleAsync();
+        await dialog.GetByRole(AriaRole.Button, new() { Name = "close" }).ClickAsync();
+        await console.Page.GetByRole(AriaRole.Button, new() { Name = "Register model" }).ClickAsync();
+        await Assertions.Expect(dialog.GetByLabel("Id", new() { Exact = true })).ToHaveValueAsync("");
+        await Assertions.Expect(dialog.Locator(".note.error")).ToHaveCountAsync(0);
+        await dialog.GetByRole(AriaRole.Button, new() { Name = "close" }).ClickAsync();
+
+        await console.OpenAsync("users", "Users & keys");
+        await console.Page.GetByRole(AriaRole.Button, new() { Name = "New user" }).ClickAsync();
+        await dialog.GetByLabel("User id").FillAsync("alice");
+        await dialog.GetByRole(AriaRole.Button, new() { Name = "Create" }).ClickAsync();
+        await Assertions.Expect(dialog.Locator(".note.error")).ToContainTextAsync("already exists");
+        await dialog.GetByRole(AriaRole.Button, new() { Name = "close" }).ClickAsync();
+        await console.Page.GetByRole(AriaRole.Button, new() { Name = "New user" }).ClickAsync();
+        await Assertions.Expect(dialog.GetByLabel("User id")).ToHaveValueAsync("");
+        await Assertions.Expect(dialog.Locator(".note.error")).ToHaveCountAsync(0);
+        Assert.DoesNotContain("reviewers", await admin.Http.GetStringAsync("/v1/acl"));
+    }
+
     // Types spaces into the dialog's field and submits: the field says why, is marked invalid, and the dialog closes unsent.
     private static async Task RefusedAsync(ConsoleBrowser console, string field, string screenshot)
     {

@@ -237,6 +237,18 @@ export function DataTable({ columns, rows, empty, loading, pages, rowKey, label,
   );
 }
 
+/**
+ * Calls `reset` as `open` turns true, so a dialog opened again starts clean: no fields or server error of an earlier,
+ * abandoned attempt.
+ */
+export function useResetOnOpen(open, reset) {
+  const [was, setWas] = useState(open);
+  if (open !== was) {
+    setWas(open);
+    if (open) reset();
+  }
+}
+
 /** A modal dialog on the native <dialog>, so focus and Escape behave. */
 let dialogs = 0;
 

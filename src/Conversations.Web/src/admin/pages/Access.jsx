@@ -5,7 +5,7 @@ import { api } from '../../shared/api.js';
 import { Icon } from '../../shared/icons.jsx';
 import { NavIcon } from '../icons.jsx';
 import { t } from '../strings.js';
-import { Badge, Card, DataTable, Dialog, ErrorNote, Field, Page, useAction, useLoad, useRequiredText, useChange } from '../ui.jsx';
+import { Badge, Card, DataTable, Dialog, ErrorNote, Field, Page, useAction, useLoad, useRequiredText, useChange, useResetOnOpen } from '../ui.jsx';
 import { confirmAction } from '../../shared/confirm.jsx';
 
 const enc = encodeURIComponent;
@@ -147,6 +147,7 @@ function RoleDialog({ open, roles, onClose, onSaved }) {
   const change = useChange();
   const required = useRequiredText(t('Name'));
   const [taken, setTaken] = useState(null);
+  useResetOnOpen(open, () => { setName(''); setIncludes([]); setLabels(''); required.clear(); setTaken(null); action.clear(); });
   async function submit(e) {
     e.preventDefault();
     const role = required.take(name);
@@ -185,7 +186,7 @@ function UserRolesDialog({ user, roles, onClose, onSaved }) {
   const change = useChange();
   const [last, setLast] = useState(null);
   const required = useRequiredText(t('User id'));
-  if (user !== last) { setLast(user); setUserId(user?.userId ?? ''); setChosen(user?.roles ?? []); required.clear(); }
+  if (user !== last) { setLast(user); setUserId(user?.userId ?? ''); setChosen(user?.roles ?? []); required.clear(); action.clear(); }
   async function submit(e) {
     e.preventDefault();
     const id = required.take(userId);

@@ -145,6 +145,7 @@ function ModelDialog({ model, onClose, onSaved }) {
   if (model !== last) {
     setLast(model);
     id.clear();
+    action.clear();
     setForm(model && {
       id: model.id ?? '', endpoint: model.endpoint ?? '', apiKey: '', modelName: model.modelName ?? '', tier: model.tier ?? 'small',
       domains: (model.domains ?? []).join(', '), inputPerMillion: model.inputPerMillion ?? '', cachedInputPerMillion: model.cachedInputPerMillion ?? '',

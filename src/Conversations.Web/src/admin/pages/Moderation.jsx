@@ -116,6 +116,7 @@ function LexiconDialog({ lexicon, existing, onClose, onSaved }) {
   if (lexicon !== last) {
     setLast(lexicon);
     name.clear();
+    action.clear();
     setTaken(null);
     setForm(lexicon && { ...lexicon, words: lexicon.words.join('\n'), substringWords: lexicon.substringWords.join('\n') });
   }

@@ -5,7 +5,7 @@ import { api } from '../../shared/api.js';
 import { copyText } from '../../shared/clipboard.js';
 import { Icon } from '../../shared/icons.jsx';
 import { t } from '../strings.js';
-import { Badge, Card, DataTable, Dialog, ErrorNote, Field, Page, query, useAction, useLoad, usePages, when, useChange } from '../ui.jsx';
+import { Badge, Card, DataTable, Dialog, ErrorNote, Field, Page, query, useAction, useLoad, usePages, when, useChange, useResetOnOpen } from '../ui.jsx';
 import { confirmAction } from '../../shared/confirm.jsx';
 
 const enc = encodeURIComponent;
@@ -80,6 +80,7 @@ function CreateUser({ open, onClose, onCreated }) {
   const [form, setForm] = useState(blankUser);
   const action = useAction();
   const change = useChange();
+  useResetOnOpen(open, () => { setForm(blankUser); action.clear(); });
   const set = k => e => setForm(f => ({ ...f, [k]: e.currentTarget.value }));
   async function submit(e) {
     e.preventDefault();
