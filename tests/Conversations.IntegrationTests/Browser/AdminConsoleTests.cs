@@ -71,7 +71,7 @@ public sealed class AdminConsoleTests(PlatformFixture fx) : PlatformTests
         var seen = await console.Page.EvaluateAsync<int[]>("() => window.progressSeen");
         Assert.Contains(seen, v => v is > 0 and < 100); // it moved through the middle, not straight to done
         Assert.Equal(seen.Order(), seen); // and never went back
-        await Assertions.Expect(progress).ToContainTextAsync("Done: documents 1");
+        await Assertions.Expect(progress).ToContainTextAsync("Done: 1 of 1 documents stored");
 
         var row = console.Page.Locator("[data-document=travel-handbook]");
         await row.WaitForAsync();
@@ -83,6 +83,26 @@ public sealed class AdminConsoleTests(PlatformFixture fx) : PlatformTests
         // And the count follows the upload without a reload.
         var chunks = listed.Single(d => d!["documentId"]!.GetValue<string>() == "travel-handbook")!["chunkCount"]!.GetValue<int>();
         await Assertions.Expect(console.Page.Locator("[data-chunk-usage]")).ToHaveTextAsync($"{chunks} of 1,000,000 chunks used");
+    }
+
+    [Fact(DisplayName = "An upload that stores none of its documents says 0 of 1 stored in the error style, and gives no label warning")]
+    public async Task Upload_that_stores_nothing_says_so()
+    {
+        var (adminKey, _) = await fx.NewTenantKeysAsync("cupe");
+        await using var console = await ConsoleBrowser.SignInAsync(fx.BaseUrl, adminKey);
+        await console.OpenAsync("documents", "Documents");
+        await console.Page.GetByLabel("Files (.md, .txt)").SetInputFilesAsync(new FilePayload { Name = "empty.md", MimeType = "text/markdown", Buffer = [] });
+        await console.Page.GetByLabel("Label", new() { Exact = true }).FillAsync("junk");
+        await console.Page.GetByRole(AriaRole.Button, new() { Name = "Upload", Exact = true }).ClickAsync();
+        var progress = console.Page.GetByTestId("upload-progress");
+        await Assertions.Expect(progress).ToHaveAttributeAsync("data-phase", "done", new() { Timeout = 60_000 });
+        await Assertions.Expect(progress).ToContainTextAsync("0 of 1 documents stored");
+        await Assertions.Expect(progress).ToHaveClassAsync(new Regex(@"\bfailed\b"));
+        await Assertions.Expect(console.Page.Locator(".results")).ToContainTextAsync("empty");
+        // Nothing was stored under the label, so there is nothing for a role to be granted yet.
+        await console.Page.WaitForLoadStateAsync(LoadState.NetworkIdle);
+        await Assertions.Expect(console.Page.GetByTestId("label-unread")).ToHaveCountAsync(0);
+        await console.ScreenshotAsync("admin-upload-stored-nothing");
     }
 
     [Fact(DisplayName = "The usage charts are drawn from real turns: the turns series matches the usage API, per day and in total, in light and dark")]

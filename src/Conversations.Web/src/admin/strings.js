@@ -388,7 +388,7 @@ const zh = {
   "Who may read them: the roles granted this label.": "谁可以读取：被授予此标签的角色。",
   "Sending {a} of {b} bytes": "正在发送 {a} / {b} 字节",
   "Indexing: {d} of {n} documents, {c} of {k} chunks embedded": "正在索引：{d} / {n} 个文档，已嵌入 {c} / {k} 个分块",
-  "Done: documents {d}, chunks embedded {c}": "完成：{d} 个文档，已嵌入 {c} 个分块",
+  "Done: {s} of {n} documents stored, chunks embedded {c}": "完成：{n} 个文档中已存入 {s} 个，已嵌入 {c} 个分块",
   "No role is granted the label {l}, so nobody can read these documents yet. Grant it to a role on Roles & access.": "没有角色被授予标签 {l}，因此目前没有人能读取这些文档。请在“角色与权限”中将其授予某个角色。",
   "Whether questions (topics, language, length) and answers (refusals, empty searches, fallbacks, thumbs-down) still look like the reference window.": "提问（主题、语言、长度）与回答（拒答、空检索、回退、差评）是否仍与参考窗口相似。",
   "Check now": "立即检查",
