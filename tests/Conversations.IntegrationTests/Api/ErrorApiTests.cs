@@ -84,6 +84,18 @@ public sealed class ErrorApiTests(PlatformFixture fx) : PlatformTests
         await cmd.ExecuteNonQueryAsync();
     }
 
+    [Fact(DisplayName = "A 404 on an admin route does not tell the admin they see only their own data; a user's 404 still does")]
+    public async Task Not_found_wording_fits_the_caller()
+    {
+        var (admin, user) = await fx.NewTenantAsync("nfw");
+        var ghost = await ApiClient.ProblemAsync(await admin.Http.PutAsJsonAsync("/v1/acl/users/ghost/roles", new { roles = Array.Empty<string>() }), HttpStatusCode.NotFound);
+        Assert.Equal("User 'ghost' was not found. Check the id.", ghost["detail"]!.GetValue<string>());
+        var lexicon = await ApiClient.ProblemAsync(await admin.Http.DeleteAsync("/v1/moderation/lexicons/nothing"), HttpStatusCode.NotFound);
+        Assert.DoesNotContain("your own data", lexicon["detail"]!.GetValue<string>());
+        var mine = await ApiClient.ProblemAsync(await user.Http.GetAsync("/v1/conversations/nothing-here"), HttpStatusCode.NotFound);
+        Assert.Contains("you can only see your own data", mine["detail"]!.GetValue<string>());
+    }
+
     [Fact(DisplayName = "Another tenant's conversation is a 404 for reading, sending and deleting, and stays intact")]
     public async Task Other_tenant_is_404()
     {

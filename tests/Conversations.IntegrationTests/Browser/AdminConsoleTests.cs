@@ -176,6 +176,12 @@ public sealed class AdminConsoleTests(PlatformFixture fx) : PlatformTests
         await console.Page.GetByLabel("Name", new() { Exact = true }).FillAsync("Console Test Co");
         await console.Page.GetByRole(AriaRole.Button, new() { Name = "Create" }).ClickAsync();
         var key = await console.Page.GetByTestId("tenant-admin-key").InnerTextAsync();
+        // The note says where the key is used, and copies it.
+        var created = console.Page.GetByRole(AriaRole.Status).Filter(new() { HasText = "created" });
+        await Assertions.Expect(created).ToContainTextAsync("The tenant's first admin, admin, signs in with it here at /admin/");
+        await console.Page.EvaluateAsync("() => Object.defineProperty(navigator, 'clipboard', { value: { writeText: async text => { window.copied = text; } }, configurable: true })");
+        await created.GetByRole(AriaRole.Button, new() { Name = "Copy" }).ClickAsync();
+        Assert.Equal(key.Trim(), await console.Page.EvaluateAsync<string>("() => window.copied"));
         await console.Page.GetByLabel("Search").FillAsync(tenant);
         await console.Page.GetByRole(AriaRole.Button, new() { Name = "Apply" }).ClickAsync();
         await Assertions.Expect(console.Page.Locator("table tbody tr")).ToHaveCountAsync(1);
@@ -735,6 +741,13 @@ public sealed class AdminConsoleTests(PlatformFixture fx) : PlatformTests
         await Assertions.Expect(dialog.GetByLabel("Labels (comma-separated)")).ToHaveValueAsync("");
         await Assertions.Expect(dialog.Locator(".note.error")).ToHaveCountAsync(0);
         await console.ScreenshotAsync("admin-new-role-clean");
+        // A role name past the platform's rule is told as a name, with the rule, before anything is sent.
+        var writes = new List<string>();
+        console.Page.Request += (_, r) => { if (r.Method != "GET") lock (writes) writes.Add($"{r.Method} {r.Url}"); };
+        await dialog.GetByLabel("Name", new() { Exact = true }).FillAsync(new string('r', 300));
+        await dialog.GetByRole(AriaRole.Button, new() { Name = "Create" }).ClickAsync();
+        await Assertions.Expect(dialog.Locator(".note.error")).ToHaveTextAsync("Name: 1–64 letters, digits, . _ - (no spaces).");
+        lock (writes) Assert.Empty(writes);
         await dialog.GetByRole(AriaRole.Button, new() { Name = "close" }).ClickAsync();
 
         await console.OpenAsync("models", "Models & routing");

@@ -139,6 +139,9 @@ function Hierarchy({ roles }) {
   return roles.length ? <ul class="tree" aria-label={t('Role hierarchy')}>{roots.map(r => node(r, new Set()))}</ul> : <p class="muted">—</p>;
 }
 
+// The platform's role name rule (a pattern attribute is compiled with the v flag, where '-' in a class must be escaped).
+const roleNamePattern = String.raw`[A-Za-z0-9._\-]{1,64}`;
+
 function RoleDialog({ open, roles, onClose, onSaved }) {
   const [name, setName] = useState('');
   const [includes, setIncludes] = useState([]);
@@ -151,6 +154,8 @@ function RoleDialog({ open, roles, onClose, onSaved }) {
   async function submit(e) {
     e.preventDefault();
     const role = required.take(name);
+    // The platform's role name rule is checked here, so a bad name is told as a name, not as a part of a URL.
+    if (role && !action.check(e.currentTarget)) return;
     // Saving a role replaces it whole, so a new role may not reuse a name: its grants are changed on its card instead.
     setTaken(role && roles.some(r => r.name === role) ? t('A role named {r} already exists: change its grants on its card.', { r: role }) : null);
     if (!role || roles.some(r => r.name === role)) return;
@@ -159,9 +164,9 @@ function RoleDialog({ open, roles, onClose, onSaved }) {
   }
   return (
     <Dialog title={t('New role')} open={open} onClose={() => { required.clear(); setTaken(null); onClose(); }}>
-      <form class="form" onSubmit={submit}>
+      <form class="form" onSubmit={submit} {...action.formProps}>
         <Field label={t('Name')} error={required.error || taken}>
-          <input class="input" required value={name} onInput={e => { setName(e.currentTarget.value); setTaken(null); }} aria-invalid={required.invalid || (taken ? 'true' : undefined)} />
+          <input class="input" required pattern={roleNamePattern} title={t('1–64 letters, digits, . _ - (no spaces)')} value={name} onInput={e => { setName(e.currentTarget.value); setTaken(null); }} aria-invalid={required.invalid || (taken ? 'true' : undefined)} />
         </Field>
         <fieldset class="checks">
           <legend>{t('Includes the roles')}</legend>

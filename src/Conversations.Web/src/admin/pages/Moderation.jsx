@@ -56,7 +56,7 @@ function Limits() {
           </Field>
           <Field label={t('While Green cannot check answers')}>
             <select class="input" value={value.greenOutputFailureMode ?? 'open'} onChange={set('greenOutputFailureMode')}>
-              <option value="open">{t('open: the built-in output guard goes on alone')}</option>
+              <option value="open">{t('open: only the built-in output guard')}</option>
               <option value="closed">{t('closed: withhold the rest of the answer')}</option>
             </select>
           </Field>

@@ -2,6 +2,7 @@
 // shows its first admin key once.
 import { useState } from 'preact/hooks';
 import { api } from '../../shared/api.js';
+import { copyText } from '../../shared/clipboard.js';
 import { t } from '../strings.js';
 import { Card, DataTable, Dialog, ErrorNote, Field, Filters, Page, fmt, query, useAction, useChange, usePages, useResetOnOpen, when } from '../ui.jsx';
 
@@ -22,7 +23,9 @@ export function Tenants() {
       {created && (
         <div class="note ok" role="status">
           <div><strong>{t('Tenant {id} created. Its admin key — copy it now, it is not shown again:', { id: created.tenantId })}</strong>
-            <pre class="secret" data-testid="tenant-admin-key">{created.adminKey}</pre></div>
+            <pre class="secret" data-testid="tenant-admin-key">{created.adminKey}</pre>
+            <small>{t('The tenant\'s first admin, {u}, signs in with it here at /admin/ to set up users, documents and models.', { u: created.adminUserId })}</small></div>
+          <button class="button small" type="button" onClick={() => copyText(created.adminKey)}>{t('Copy')}</button>
         </div>
       )}
       <Filters onSubmit={() => setApplied(search.trim())}>
