@@ -39,6 +39,7 @@ internal sealed class BootstrapKeys(
 
             ==== Conversations is running ====
               Web page:        {Url}/
+              Admin console:   {Url}/admin/  (sign in with the admin or operator key)
               OpenAPI:         {Url}/openapi/v1.json
               Demo tenant:     {Tenant}
               User key (alice): {UserKey}
@@ -46,6 +47,6 @@ internal sealed class BootstrapKeys(
               Operator key:    {OperatorKey}
               Try:  curl -s -X POST {Url}/v1/conversations -H "Authorization: Bearer {UserKey}" -H "Content-Type: application/json" -d '{{"title":"hello"}}'
             ==================================
-            """, url, url, tenant, o.DemoUserKey, o.DemoAdminKey, o.OperatorKey, url, o.DemoUserKey);
+            """, url, url, url, tenant, o.DemoUserKey, o.DemoAdminKey, o.OperatorKey, url, o.DemoUserKey);
     }
 }

@@ -80,10 +80,10 @@ internal static class DriftApi
         if (caller.Role != Roles.Operator)
         {
             // A tenant admin sees the own tenant only; naming another one finds nothing.
-            if (tenantId is not null && tenantId != caller.TenantId) return Problems.NotFound($"Tenant '{tenantId}'");
+            if (tenantId is not null && tenantId != caller.TenantId) return Problems.AdminNotFound($"Tenant '{tenantId}'");
             tenantId = caller.TenantId;
         }
-        else if (tenantId is not null && (!Ids.IsTenantId(tenantId) || !await directory.TenantExistsAsync(tenantId, ct))) return Problems.NotFound($"Tenant '{tenantId}'");
+        else if (tenantId is not null && (!Ids.IsTenantId(tenantId) || !await directory.TenantExistsAsync(tenantId, ct))) return Problems.AdminNotFound($"Tenant '{tenantId}'");
         return TypedResults.Ok(await log.ListAsync(tenantId, before, limit ?? 50, ct));
     }
 

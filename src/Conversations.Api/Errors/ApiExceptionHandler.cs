@@ -107,6 +107,8 @@ internal sealed partial class ApiExceptionHandler(IProblemDetailsService problem
         if (b.InnerException is System.Text.Json.JsonException { Path: { Length: > 2 } path } w && w.Message.StartsWith("The JSON value could not be converted", StringComparison.Ordinal))
         {
             field = ValidationProblems.JsonPath(path.StartsWith("$.", StringComparison.Ordinal) ? path[2..] : path);
+            // A number past its type (1e30 for a price) is out of the field's declared range, not of the wrong type.
+            if (DeclaredBodyRange(http, field) is { } outOfRange) return outOfRange;
             return $"The JSON value of '{field}' must be {ExpectedValue(w.Message.Split(" Path:")[0])}. Numbers are JSON numbers (5, not \"5\"), texts are JSON strings.";
         }
         // A field an admin body does not take (a typo): refused, so the admin does not believe a change was made.
@@ -154,6 +156,20 @@ internal sealed partial class ApiExceptionHandler(IProblemDetailsService problem
         return whole
             ? string.Format(culture, "a whole number from {0:N0} to {1:N0}", Convert.ToInt64(range.Minimum, culture), Convert.ToInt64(range.Maximum, culture))
             : string.Format(culture, "a number from {0} to {1}", range.Minimum, range.Maximum);
+    }
+
+    // The [Range] message of the body field named `field` (a top-level JSON name) of the failed route's handler; null without one.
+    private static string? DeclaredBodyRange(HttpContext http, string field)
+    {
+        var endpoint = http.Features.Get<IExceptionHandlerFeature>()?.Endpoint ?? http.GetEndpoint();
+        var handler = endpoint?.Metadata.GetMetadata<System.Reflection.MethodInfo>();
+        if (handler is null) return null;
+        var range = handler.GetParameters()
+            .SelectMany(p => p.ParameterType.GetConstructors().SelectMany(c => c.GetParameters()))
+            .Where(p => string.Equals(p.Name, field, StringComparison.OrdinalIgnoreCase))
+            .SelectMany(p => p.GetCustomAttributes(typeof(System.ComponentModel.DataAnnotations.RangeAttribute), false))
+            .OfType<System.ComponentModel.DataAnnotations.RangeAttribute>().FirstOrDefault();
+        return range?.FormatErrorMessage(field);
     }
 
     // What a value of a .NET type looks like to a client, from the type's name in a framework message.

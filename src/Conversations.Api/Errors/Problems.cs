@@ -43,6 +43,14 @@ internal static class Problems
         $"{what} was not found. Check the id; you can only see your own data.",
         statusCode: 404, title: "Not found", type: "https://httpstatuses.io/404");
 
+    /// <summary>
+    /// 404 on an admin or operator route: the caller sees the whole tenant (or every tenant), so the user-facing hint
+    /// about seeing only one's own data would be wrong there.
+    /// </summary>
+    public static ProblemHttpResult AdminNotFound(string what) => TypedResults.Problem(
+        $"{what} was not found. Check the id.",
+        statusCode: 404, title: "Not found", type: "https://httpstatuses.io/404");
+
     /// <summary>409 when the resource exists or is busy.</summary>
     public static ProblemHttpResult Conflict(string detail) =>
         TypedResults.Problem(detail, statusCode: 409, title: "Conflict", type: "https://httpstatuses.io/409");

@@ -112,7 +112,7 @@ internal static class EvaluationApi
         if (!Ids.IsId(body.ConversationId) || body.Seq is not > 0) return Problems.BadRequest("conversationId and seq name the voted answer.");
         if (Check(new EvaluationCaseBody("question", body.Facts, body.Sources, "voter", body.Role), 0) is { } problem)
             return Problems.BadRequest(problem.Replace("cases[0].", "", StringComparison.Ordinal));
-        if (await evaluations.GetSetAsync(tenantId, setId, ct) is not { } set) return Problems.NotFound($"Evaluation set '{setId}'");
+        if (await evaluations.GetSetAsync(tenantId, setId, ct) is not { } set) return Problems.AdminNotFound($"Evaluation set '{setId}'");
         if (set.Cases.Count >= EvaluationLimits.MaxCases) return Problems.Conflict($"The set already holds {EvaluationLimits.MaxCases} cases.");
         var (added, reason) = await evaluations.AddCaseFromFeedbackAsync(tenantId, setId, body.ConversationId!, body.Seq.Value,
             [.. (body.Facts ?? []).Select(f => f.Trim())], [.. body.Sources ?? []], body.Role ?? Roles.User, ct);
@@ -120,7 +120,7 @@ internal static class EvaluationApi
         {
             null => TypedResults.Created($"/v1/evaluations/sets/{setId}", added!),
             "not-negative" => Problems.Conflict("That vote is a thumbs up; only negative feedback becomes an evaluation case."),
-            "no-vote" => Problems.NotFound("A vote on that message"),
+            "no-vote" => Problems.AdminNotFound("A vote on that message"),
             _ => Problems.Conflict($"The set already holds {EvaluationLimits.MaxCases} cases."),
         };
     }
@@ -129,16 +129,16 @@ internal static class EvaluationApi
         TypedResults.Ok(await evaluations.ListSetsAsync(http.Caller().TenantId!, ct));
 
     private static async Task<Results<Ok<EvaluationSet>, ProblemHttpResult>> GetSet(string setId, HttpContext http, IEvaluations evaluations, CancellationToken ct) =>
-        await evaluations.GetSetAsync(http.Caller().TenantId!, setId, ct) is { } set ? TypedResults.Ok(set) : Problems.NotFound($"Evaluation set '{setId}'");
+        await evaluations.GetSetAsync(http.Caller().TenantId!, setId, ct) is { } set ? TypedResults.Ok(set) : Problems.AdminNotFound($"Evaluation set '{setId}'");
 
     private static async Task<Results<NoContent, ProblemHttpResult>> DeleteSet(string setId, HttpContext http, IEvaluations evaluations, CancellationToken ct) =>
-        await evaluations.DeleteSetAsync(http.Caller().TenantId!, setId, ct) ? TypedResults.NoContent() : Problems.NotFound($"Evaluation set '{setId}'");
+        await evaluations.DeleteSetAsync(http.Caller().TenantId!, setId, ct) ? TypedResults.NoContent() : Problems.AdminNotFound($"Evaluation set '{setId}'");
 
     private static async Task<Results<Created<EvaluationRun>, ProblemHttpResult>> Run(string setId, EvaluationRunBody body, HttpContext http,
         IEvaluations evaluations, IGrainFactory grains, CancellationToken ct)
     {
         var caller = http.Caller().ToCaller();
-        if (await evaluations.GetSetAsync(caller.TenantId, setId, ct) is not { } set) return Problems.NotFound($"Evaluation set '{setId}'");
+        if (await evaluations.GetSetAsync(caller.TenantId, setId, ct) is not { } set) return Problems.AdminNotFound($"Evaluation set '{setId}'");
         if (string.IsNullOrWhiteSpace(body.ModelId)) return Problems.BadRequest("modelId is required: a model of the tenant's catalog.");
         var config = await grains.GetGrain<IRoutingConfigGrain>(caller.TenantId).GetAsync();
         if (!config.Models.Any(m => string.Equals(m.Id, body.ModelId, StringComparison.OrdinalIgnoreCase)))
@@ -151,5 +151,5 @@ internal static class EvaluationApi
         TypedResults.Ok(await evaluations.ListRunsAsync(http.Caller().TenantId!, setId, limit ?? 50, ct));
 
     private static async Task<Results<Ok<EvaluationRun>, ProblemHttpResult>> GetRun(string runId, HttpContext http, IEvaluations evaluations, CancellationToken ct) =>
-        await evaluations.GetRunAsync(http.Caller().TenantId!, runId, ct) is { } run ? TypedResults.Ok(run) : Problems.NotFound($"Evaluation run '{runId}'");
+        await evaluations.GetRunAsync(http.Caller().TenantId!, runId, ct) is { } run ? TypedResults.Ok(run) : Problems.AdminNotFound($"Evaluation run '{runId}'");
 }

@@ -40,7 +40,7 @@ internal static class AclApi
     }
 
     private static async Task<Results<NoContent, ProblemHttpResult>> DeleteRole(string role, HttpContext http, IGrainFactory grains) =>
-        await Acl(http, grains).DeleteRoleAsync(role) is null ? Problems.NotFound($"Role '{role}'") : TypedResults.NoContent();
+        await Acl(http, grains).DeleteRoleAsync(role) is null ? Problems.AdminNotFound($"Role '{role}'") : TypedResults.NoContent();
 
     private static async Task<Results<Ok<AclVersionDto>, ProblemHttpResult>> Grant(string role, GrantRequest? body, HttpContext http, IGrainFactory grains)
     {
@@ -55,14 +55,14 @@ internal static class AclApi
         if (await acl.RevokeAsync(role, label) is { } version) return TypedResults.Ok(new AclVersionDto(version));
         // Nothing was revoked: the view only says which of the two names was wrong.
         return (await acl.GetAsync()).Roles.Any(r => r.Name == role)
-            ? Problems.NotFound($"A grant of label '{label}' to role '{role}'")
-            : Problems.NotFound($"Role '{role}'");
+            ? Problems.AdminNotFound($"A grant of label '{label}' to role '{role}'")
+            : Problems.AdminNotFound($"Role '{role}'");
     }
 
     private static async Task<Results<Ok<AclVersionDto>, ProblemHttpResult>> SetUserRoles(
         string userId, SetUserRolesRequest? body, HttpContext http, IGrainFactory grains, ITenantDirectory users, CancellationToken ct)
     {
-        if (!Ids.IsId(userId) || await users.GetUserAsync(http.Caller().TenantId!, userId, ct) is null) return Problems.NotFound($"User '{userId}'");
+        if (!Ids.IsId(userId) || await users.GetUserAsync(http.Caller().TenantId!, userId, ct) is null) return Problems.AdminNotFound($"User '{userId}'");
         // Only an explicit [] takes every role away: a missing body or field is a mistake, not that wish.
         if (body?.Roles is null) return Problems.BadRequest("roles is required, e.g. {\"roles\": [\"staff\"]}; [] takes every role away.", "roles");
         return TypedResults.Ok(new AclVersionDto(await Acl(http, grains).SetUserRolesAsync(userId, body.Roles)));
@@ -72,7 +72,7 @@ internal static class AclApi
         ITenantDirectory users, CancellationToken ct)
     {
         // As for roles: an unknown user is a 404, not an empty grant that reads like a user who may read nothing.
-        if (!Ids.IsId(userId) || await users.GetUserAsync(http.Caller().TenantId!, userId, ct) is null) return Problems.NotFound($"User '{userId}'");
+        if (!Ids.IsId(userId) || await users.GetUserAsync(http.Caller().TenantId!, userId, ct) is null) return Problems.AdminNotFound($"User '{userId}'");
         var access = await Acl(http, grains).GetUserAccessAsync(userId);
         return TypedResults.Ok(new UserLabelsDto(userId, access.AclVersion, access.Labels));
     }

@@ -76,11 +76,11 @@ internal static class KnowledgeApi
 
     private static async Task<Results<Ok<DocumentInfo>, ProblemHttpResult>> Get(string documentId, HttpContext http, IGrainFactory grains) =>
         await grains.GetGrain<IKnowledgeBaseGrain>(http.Caller().TenantId!).GetAsync(documentId) is { } doc
-            ? TypedResults.Ok(doc) : Problems.NotFound($"Document '{documentId}'");
+            ? TypedResults.Ok(doc) : Problems.AdminNotFound($"Document '{documentId}'");
 
     private static async Task<Results<NoContent, ProblemHttpResult>> Delete(string documentId, HttpContext http, IGrainFactory grains) =>
         await grains.GetGrain<IKnowledgeBaseGrain>(http.Caller().TenantId!).DeleteAsync(documentId)
-            ? TypedResults.NoContent() : Problems.NotFound($"Document '{documentId}'");
+            ? TypedResults.NoContent() : Problems.AdminNotFound($"Document '{documentId}'");
 
     private static async Task<Results<Ok<KnowledgeSearchDto>, ProblemHttpResult>> Search(SearchRequest? body, HttpContext http, IGrainFactory grains)
     {

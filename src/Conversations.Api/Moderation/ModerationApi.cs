@@ -47,7 +47,7 @@ internal static class ModerationApi
     private static async Task<Results<Ok<LexiconDto>, ProblemHttpResult>> GetLexicon(string name, HttpContext http, IGrainFactory grains)
     {
         var all = await grains.GetGrain<ITenantLexiconGrain>(Tenant(http)).GetAsync();
-        return all.Lexicons.FirstOrDefault(l => l.Name == name) is { } lexicon ? TypedResults.Ok(ToDto(lexicon)) : Problems.NotFound($"Lexicon '{name}'");
+        return all.Lexicons.FirstOrDefault(l => l.Name == name) is { } lexicon ? TypedResults.Ok(ToDto(lexicon)) : Problems.AdminNotFound($"Lexicon '{name}'");
     }
 
     private static async Task<Results<Ok<LexiconVersionDto>, ProblemHttpResult>> PutLexicon(
@@ -60,7 +60,7 @@ internal static class ModerationApi
     }
 
     private static async Task<Results<NoContent, ProblemHttpResult>> DeleteLexicon(string name, HttpContext http, IGrainFactory grains) =>
-        await grains.GetGrain<ITenantLexiconGrain>(Tenant(http)).DeleteAsync(name) is null ? Problems.NotFound($"Lexicon '{name}'") : TypedResults.NoContent();
+        await grains.GetGrain<ITenantLexiconGrain>(Tenant(http)).DeleteAsync(name) is null ? Problems.AdminNotFound($"Lexicon '{name}'") : TypedResults.NoContent();
 
     private static async Task<Results<Ok<ModerationEventPage>, ProblemHttpResult>> ListEvents(
         HttpContext http, IModerationEventLog log, string? phase, string? action, string? userId, string? conversationId, string? label,

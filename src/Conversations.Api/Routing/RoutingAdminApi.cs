@@ -56,7 +56,7 @@ internal static class RoutingAdminApi
     }
 
     private static async Task<Results<NoContent, ProblemHttpResult>> DeleteModel(string modelId, HttpContext http, IGrainFactory grains) =>
-        await grains.GetGrain<IRoutingConfigGrain>(Tenant(http)).DeleteModelAsync(modelId) ? TypedResults.NoContent() : Problems.NotFound($"Model '{modelId}'");
+        await grains.GetGrain<IRoutingConfigGrain>(Tenant(http)).DeleteModelAsync(modelId) ? TypedResults.NoContent() : Problems.AdminNotFound($"Model '{modelId}'");
 
     // A new canary (or a new evaluation set for it) with an evaluation set runs the set against both arms; the figures
     // are stored as runs and summarised in the routing events.

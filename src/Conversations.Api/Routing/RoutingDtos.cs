@@ -15,11 +15,21 @@ public sealed record ModelBody(
     string? ApiKey,
     [Required(ErrorMessage = "modelName is required: the model name the endpoint expects.")] string? ModelName,
     string? Tier, IReadOnlyList<string>? Domains,
-    [Required(ErrorMessage = "inputPerMillion is required (USD per million input tokens).")] decimal? InputPerMillion,
-    decimal? CachedInputPerMillion,
-    [Required(ErrorMessage = "outputPerMillion is required (USD per million output tokens).")] decimal? OutputPerMillion,
+    [Required(ErrorMessage = "inputPerMillion is required (USD per million input tokens).")]
+    [Range(0d, ModelPrices.MaxPerMillion, ErrorMessage = "inputPerMillion must be a number from 0 to 1,000,000 (USD per million input tokens).")] decimal? InputPerMillion,
+    [Range(0d, ModelPrices.MaxPerMillion, ErrorMessage = "cachedInputPerMillion must be a number from 0 to 1,000,000 (USD per million cached input tokens).")] decimal? CachedInputPerMillion,
+    [Required(ErrorMessage = "outputPerMillion is required (USD per million output tokens).")]
+    [Range(0d, ModelPrices.MaxPerMillion, ErrorMessage = "outputPerMillion must be a number from 0 to 1,000,000 (USD per million output tokens).")] decimal? OutputPerMillion,
     [Required(ErrorMessage = "contextWindowTokens is required: how many tokens the model reads at most.")] int? ContextWindowTokens,
     decimal? BatchDiscount, bool? SendPromptCacheKey = null, bool? Vision = null);
+
+/// <summary>The bounds of a registered model's prices.</summary>
+internal static class ModelPrices
+{
+    /// <summary>The highest price a model may be registered with, USD per million tokens: far above any real model, and far
+    /// below what would overflow a month of costs.</summary>
+    public const double MaxPerMillion = 1_000_000;
+}
 
 /// <summary>A registered model as the admin sees it: the key is never shown, only whether one is set.</summary>
 internal sealed record ModelDto(

@@ -49,7 +49,7 @@ internal static class TenancyApi
         var adminUser = string.IsNullOrWhiteSpace(body.AdminUserId) ? "admin" : body.AdminUserId;
         if (!Ids.IsId(adminUser)) return Problems.BadRequest(TenancyMessages.AdminUserId);
         if (await directory.OpenTenantAsync(body.TenantId!, name, adminUser, ct) is not { } key) return Problems.Conflict(
-            $"Tenant '{body.TenantId}' already exists. If it was just created and its admin key never reached you, delete it (DELETE /v1/tenants/{body.TenantId}) and create it again.");
+            $"The tenant id '{body.TenantId}' is taken; choose another.");
         return TypedResults.Created($"/v1/tenants/{body.TenantId}", new CreatedTenant(body.TenantId!, name, adminUser, key.Key));
     }
 
@@ -98,11 +98,11 @@ internal static class TenancyApi
         // Query parameters, not a body: clients issue keys with an empty POST, whatever its content type.
         var expiresAt = expiresInDays is { } days ? time.GetUtcNow().AddDays(days) : (DateTimeOffset?)null;
         var caller = http.Caller();
-        if (!Ids.IsId(userId) || await directory.GetUserAsync(caller.TenantId!, userId, ct) is not { } user) return Problems.NotFound($"User '{userId}'");
+        if (!Ids.IsId(userId) || await directory.GetUserAsync(caller.TenantId!, userId, ct) is not { } user) return Problems.AdminNotFound($"User '{userId}'");
         if (scope is not null && !KeyScopes.IsAllowed(user.Role, scope))
             return Problems.BadRequest($"scope must be one of: {(user.Role == Roles.TenantAdmin ? "admin, chat, read-only" : "chat, read-only")} for a key of a {user.Role}.");
         var key = await keys.IssueAsync(caller.TenantId!, userId, scope, expiresAt, caller.ToActor(http), ct);
-        if (key is null) return Problems.NotFound($"User '{userId}'");
+        if (key is null) return Problems.AdminNotFound($"User '{userId}'");
         return TypedResults.Created($"/v1/keys/{key.KeyId}", new IssuedKeyDto(key.KeyId, key.Key, key.UserId, key.Role, KeyScopes.Effective(key.Role, scope)));
     }
 
@@ -118,7 +118,7 @@ internal static class TenancyApi
         {
             return Problems.Conflict($"{e.Message} Rotate '{e.SuccessorKeyId}' instead, or revoke '{keyId}' to end it now.");
         }
-        if (rotated is null) return Problems.NotFound($"Key '{keyId}'");
+        if (rotated is null) return Problems.AdminNotFound($"Key '{keyId}'");
         var k = rotated.NewKey;
         return TypedResults.Created($"/v1/keys/{k.KeyId}", new RotatedKeyDto(k.KeyId, k.Key, k.UserId, k.Role, rotated.OldKeyId, rotated.OldKeyExpiresAt));
     }
@@ -128,17 +128,17 @@ internal static class TenancyApi
         var caller = http.Caller();
         if (userId == caller.UserId) return Problems.BadRequest("An admin cannot delete their own user; ask another admin of the tenant.");
         return Ids.IsId(userId) && await rights.DeleteUserAsync(caller.TenantId!, userId, caller.ToActor(http), ct)
-            ? TypedResults.NoContent() : Problems.NotFound($"User '{userId}'");
+            ? TypedResults.NoContent() : Problems.AdminNotFound($"User '{userId}'");
     }
 
     private static async Task<Results<NoContent, ProblemHttpResult>> DeleteTenant(string tenantId, HttpContext http, IDataRights rights, CancellationToken ct) =>
         Ids.IsTenantId(tenantId) && await rights.DeleteTenantAsync(tenantId, http.Caller().ToActor(http), ct)
-            ? TypedResults.NoContent() : Problems.NotFound($"Tenant '{tenantId}'");
+            ? TypedResults.NoContent() : Problems.AdminNotFound($"Tenant '{tenantId}'");
 
     // Another tenant's user is not found: the directory looks only inside the caller's tenant.
     private static async Task<Results<Ok<ApiKeyList>, ProblemHttpResult>> ListKeys(string userId, HttpContext http, ITenantDirectory directory, CancellationToken ct) =>
         Ids.IsId(userId) && await directory.ListKeysAsync(http.Caller().TenantId!, userId, ct) is { } keys
-            ? TypedResults.Ok(ToList(keys)) : Problems.NotFound($"User '{userId}'");
+            ? TypedResults.Ok(ToList(keys)) : Problems.AdminNotFound($"User '{userId}'");
 
     private static async Task<Results<Ok<ApiKeyList>, ProblemHttpResult>> ListOwnKeys(HttpContext http, ITenantDirectory directory, CancellationToken ct)
     {
@@ -154,7 +154,7 @@ internal static class TenancyApi
     private static async Task<Results<NoContent, ProblemHttpResult>> RevokeKey(string keyId, HttpContext http, IKeyLifecycle keys, CancellationToken ct)
     {
         var caller = http.Caller();
-        return await keys.RevokeAsync(caller.TenantId!, keyId, caller.ToActor(http), ct) ? TypedResults.NoContent() : Problems.NotFound($"Key '{keyId}'");
+        return await keys.RevokeAsync(caller.TenantId!, keyId, caller.ToActor(http), ct) ? TypedResults.NoContent() : Problems.AdminNotFound($"Key '{keyId}'");
     }
 
     private static async Task<Ok<TenantSettings>> GetSettings(HttpContext http, IGrainFactory grains) =>

@@ -73,15 +73,27 @@ public sealed class ErrorApiTests(PlatformFixture fx) : PlatformTests
         Assert.Equal(HttpStatusCode.Created, again.StatusCode);
         using var admin = fx.As((await again.Content.ReadFromJsonAsync<JsonObject>())!["adminKey"]!.GetValue<string>());
         Assert.Equal("Half Made", (await admin.GetJsonAsync("/v1/me"))["tenantName"]!.GetValue<string>());
-        // A second create of a tenant that exists says how to start over when its key was lost.
+        // A second create of a tenant that exists asks for another id and points at nothing destructive.
         var taken = await ApiClient.ProblemAsync(await op.Http.PostAsJsonAsync("/v1/tenants", new { tenantId }), HttpStatusCode.Conflict);
-        Assert.Contains($"DELETE /v1/tenants/{tenantId}", taken["detail"]!.GetValue<string>());
+        Assert.Equal($"The tenant id '{tenantId}' is taken; choose another.", taken["detail"]!.GetValue<string>());
     }
 
     private static async Task ExecAsync(NpgsqlConnection db, string sql)
     {
         await using var cmd = new NpgsqlCommand(sql, db);
         await cmd.ExecuteNonQueryAsync();
+    }
+
+    [Fact(DisplayName = "A 404 on an admin route does not tell the admin they see only their own data; a user's 404 still does")]
+    public async Task Not_found_wording_fits_the_caller()
+    {
+        var (admin, user) = await fx.NewTenantAsync("nfw");
+        var ghost = await ApiClient.ProblemAsync(await admin.Http.PutAsJsonAsync("/v1/acl/users/ghost/roles", new { roles = Array.Empty<string>() }), HttpStatusCode.NotFound);
+        Assert.Equal("User 'ghost' was not found. Check the id.", ghost["detail"]!.GetValue<string>());
+        var lexicon = await ApiClient.ProblemAsync(await admin.Http.DeleteAsync("/v1/moderation/lexicons/nothing"), HttpStatusCode.NotFound);
+        Assert.DoesNotContain("your own data", lexicon["detail"]!.GetValue<string>());
+        var mine = await ApiClient.ProblemAsync(await user.Http.GetAsync("/v1/conversations/nothing-here"), HttpStatusCode.NotFound);
+        Assert.Contains("you can only see your own data", mine["detail"]!.GetValue<string>());
     }
 
     [Fact(DisplayName = "Another tenant's conversation is a 404 for reading, sending and deleting, and stays intact")]

@@ -29,6 +29,24 @@ public sealed class ValidationApiTests(PlatformFixture fx) : PlatformTests
         }
     }
 
+    [Fact(DisplayName = "A model's price past 1,000,000 USD a million tokens is a 400 naming the field and its range, also when the number is too large for the server's number type")]
+    public async Task Model_price_range()
+    {
+        var (admin, _) = await fx.NewTenantAsync("valp");
+        var high = await ApiClient.ProblemAsync(await admin.Http.PutAsJsonAsync("/v1/routing/models/m1",
+            new { endpoint = "https://models.example.com/v1", modelName = "m1", inputPerMillion = 0.1, outputPerMillion = 2e6, contextWindowTokens = 8000 }), HttpStatusCode.BadRequest);
+        Assert.Equal(["outputPerMillion"], high["errors"]!.AsObject().Select(e => e.Key));
+        Assert.Contains("outputPerMillion must be a number from 0 to 1,000,000", high["detail"]!.GetValue<string>());
+        // 1e30 is past what the price's type holds: still the field and its range, not a type error.
+        using var huge = new StringContent("""{"endpoint":"https://models.example.com/v1","modelName":"m1","inputPerMillion":1e30,"outputPerMillion":1,"contextWindowTokens":8000}""",
+            Encoding.UTF8, "application/json");
+        var past = await ApiClient.ProblemAsync(await admin.Http.PutAsync("/v1/routing/models/m1", huge), HttpStatusCode.BadRequest);
+        Assert.Equal("inputPerMillion", past["field"]!.GetValue<string>());
+        Assert.StartsWith("inputPerMillion must be a number from 0 to 1,000,000", past["detail"]!.GetValue<string>());
+        Assert.DoesNotContain("type", past["detail"]!.GetValue<string>());
+        Assert.Empty((await admin.GetJsonAsync("/v1/routing"))["models"]!.AsArray());
+    }
+
     [Fact(DisplayName = "A field an admin body does not take is a 400 naming it and the closest real field, nested ones too; nothing changes. A model missing several fields gets one 400 naming each")]
     public async Task Unknown_admin_fields_are_refused()
     {

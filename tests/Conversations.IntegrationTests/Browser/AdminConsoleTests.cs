@@ -71,7 +71,7 @@ public sealed class AdminConsoleTests(PlatformFixture fx) : PlatformTests
         var seen = await console.Page.EvaluateAsync<int[]>("() => window.progressSeen");
         Assert.Contains(seen, v => v is > 0 and < 100); // it moved through the middle, not straight to done
         Assert.Equal(seen.Order(), seen); // and never went back
-        await Assertions.Expect(progress).ToContainTextAsync("Done: documents 1");
+        await Assertions.Expect(progress).ToContainTextAsync("Done: 1 of 1 documents stored");
 
         var row = console.Page.Locator("[data-document=travel-handbook]");
         await row.WaitForAsync();
@@ -83,6 +83,26 @@ public sealed class AdminConsoleTests(PlatformFixture fx) : PlatformTests
         // And the count follows the upload without a reload.
         var chunks = listed.Single(d => d!["documentId"]!.GetValue<string>() == "travel-handbook")!["chunkCount"]!.GetValue<int>();
         await Assertions.Expect(console.Page.Locator("[data-chunk-usage]")).ToHaveTextAsync($"{chunks} of 1,000,000 chunks used");
+    }
+
+    [Fact(DisplayName = "An upload that stores none of its documents says 0 of 1 stored in the error style, and gives no label warning")]
+    public async Task Upload_that_stores_nothing_says_so()
+    {
+        var (adminKey, _) = await fx.NewTenantKeysAsync("cupe");
+        await using var console = await ConsoleBrowser.SignInAsync(fx.BaseUrl, adminKey);
+        await console.OpenAsync("documents", "Documents");
+        await console.Page.GetByLabel("Files (.md, .txt)").SetInputFilesAsync(new FilePayload { Name = "empty.md", MimeType = "text/markdown", Buffer = [] });
+        await console.Page.GetByLabel("Label", new() { Exact = true }).FillAsync("junk");
+        await console.Page.GetByRole(AriaRole.Button, new() { Name = "Upload", Exact = true }).ClickAsync();
+        var progress = console.Page.GetByTestId("upload-progress");
+        await Assertions.Expect(progress).ToHaveAttributeAsync("data-phase", "done", new() { Timeout = 60_000 });
+        await Assertions.Expect(progress).ToContainTextAsync("0 of 1 documents stored");
+        await Assertions.Expect(progress).ToHaveClassAsync(new Regex(@"\bfailed\b"));
+        await Assertions.Expect(console.Page.Locator(".results")).ToContainTextAsync("empty");
+        // Nothing was stored under the label, so there is nothing for a role to be granted yet.
+        await console.Page.WaitForLoadStateAsync(LoadState.NetworkIdle);
+        await Assertions.Expect(console.Page.GetByTestId("label-unread")).ToHaveCountAsync(0);
+        await console.ScreenshotAsync("admin-upload-stored-nothing");
     }
 
     [Fact(DisplayName = "The usage charts are drawn from real turns: the turns series matches the usage API, per day and in total, in light and dark")]
@@ -156,6 +176,12 @@ public sealed class AdminConsoleTests(PlatformFixture fx) : PlatformTests
         await console.Page.GetByLabel("Name", new() { Exact = true }).FillAsync("Console Test Co");
         await console.Page.GetByRole(AriaRole.Button, new() { Name = "Create" }).ClickAsync();
         var key = await console.Page.GetByTestId("tenant-admin-key").InnerTextAsync();
+        // The note says where the key is used, and copies it.
+        var created = console.Page.GetByRole(AriaRole.Status).Filter(new() { HasText = "created" });
+        await Assertions.Expect(created).ToContainTextAsync("The tenant's first admin, admin, signs in with it here at /admin/");
+        await console.Page.EvaluateAsync("() => Object.defineProperty(navigator, 'clipboard', { value: { writeText: async text => { window.copied = text; } }, configurable: true })");
+        await created.GetByRole(AriaRole.Button, new() { Name = "Copy" }).ClickAsync();
+        Assert.Equal(key.Trim(), await console.Page.EvaluateAsync<string>("() => window.copied"));
         await console.Page.GetByLabel("Search").FillAsync(tenant);
         await console.Page.GetByRole(AriaRole.Button, new() { Name = "Apply" }).ClickAsync();
         await Assertions.Expect(console.Page.Locator("table tbody tr")).ToHaveCountAsync(1);
@@ -320,6 +346,20 @@ public sealed class AdminConsoleTests(PlatformFixture fx) : PlatformTests
             """);
         await dialog.GetByRole(AriaRole.Button, new() { Name = "Copy" }).ClickAsync();
         Assert.Equal((await dialog.GetByTestId("issued-key").InnerTextAsync()).Trim(), await console.Page.EvaluateAsync<string>("() => window.copied"));
+        await dialog.GetByRole(AriaRole.Button, new() { Name = "close" }).ClickAsync();
+
+        // Register model: a price past the platform's 1,000,000 USD a million tokens (1e30 is past what it can hold at all).
+        await console.OpenAsync("models", "Models & routing");
+        await console.Page.GetByRole(AriaRole.Button, new() { Name = "Register model" }).ClickAsync();
+        await dialog.GetByLabel("Id", new() { Exact = true }).FillAsync("pricey");
+        await dialog.GetByLabel("Model name at the endpoint").FillAsync("m1");
+        await dialog.GetByLabel("Endpoint (OpenAI-compatible, with /v1)").FillAsync("https://models.example.com/v1");
+        await dialog.GetByLabel("Input USD / M", new() { Exact = true }).FillAsync("1e30");
+        await dialog.GetByLabel("Output USD / M").FillAsync("2");
+        await dialog.GetByRole(AriaRole.Button, new() { Name = "Save" }).ClickAsync();
+        await Assertions.Expect(dialog.Locator(".note.error")).ToHaveTextAsync("Input USD / M must be a number from 0 to 1,000,000.");
+        await console.ScreenshotAsync("admin-model-price-refused");
+        lock (writes) Assert.Empty(writes);
         await dialog.GetByRole(AriaRole.Button, new() { Name = "close" }).ClickAsync();
 
         // Settings: a budget past the platform's range is refused before the PATCH, and editing another field clears it.
@@ -610,6 +650,131 @@ public sealed class AdminConsoleTests(PlatformFixture fx) : PlatformTests
             await console.ScreenshotAsync($"admin-phone-table-{section}");
         }
         Assert.Empty(console.Errors);
+    }
+
+    [Fact(DisplayName = "At desktop widths the row buttons of the lexicon, model and document tables sit inside their card and take a click")]
+    public async Task Table_actions_fit_a_desktop()
+    {
+        var (admin, _) = await fx.NewUnlimitedTenantAsync("cwide");
+        foreach (var id in new[] { "a-model-with-a-rather-long-id", "another-model-with-a-long-id" })
+        {
+            await ApiClient.EnsureAsync(await admin.Http.PutAsJsonAsync($"/v1/routing/models/{id}", new
+            {
+                endpoint = "http://models.internal.example.com:8000/v1/with/a/long/path", modelName = id, tier = "large",
+                inputPerMillion = 1234.5678m, cachedInputPerMillion = 123.4567m, outputPerMillion = 2345.6789m, contextWindowTokens = 1000000,
+            }), HttpStatusCode.OK);
+        }
+        foreach (var name in new[] { "internal-projects", "competitor-names" })
+        {
+            await ApiClient.EnsureAsync(await admin.Http.PutAsJsonAsync($"/v1/moderation/lexicons/{name}", new
+            {
+                words = new[] { "doomsday device", "project-x", "project-y", "skunkworks", "the big secret" }, riskLevel = "medium", action = "mask",
+            }), HttpStatusCode.OK);
+        }
+        await ApiClient.EnsureAsync(await admin.Http.PostAsJsonAsync("/v1/knowledge/documents", new
+        {
+            documents = new[] { new { id = "garage-opening-hours-and-parking-rules", title = "Garage opening hours and parking rules for visitors", label = "facilities/staff", content = Fact } },
+        }), HttpStatusCode.OK);
+        await using var console = await ConsoleBrowser.SignInAsync(fx.BaseUrl, admin.Key);
+        foreach (var (width, height) in new[] { (1024, 768), (1280, 800) })
+        {
+            await console.Page.SetViewportSizeAsync(width, height);
+            foreach (var (section, title, buttons) in new[] { ("moderation", "Lexicons & limits", 4), ("models", "Models & routing", 4), ("documents", "Documents", 1) })
+            {
+                await console.OpenAsync(section, title);
+                var inTables = console.Page.Locator("table tbody button");
+                await Assertions.Expect(inTables, section).ToHaveCountAsync(buttons);
+                foreach (var button in await inTables.AllAsync())
+                {
+                    // Read as laid out, before any click scrolls the table: the button lies within its card and the window.
+                    var box = (await button.BoundingBoxAsync())!;
+                    var card = (await button.Locator("xpath=ancestor::div[contains(concat(' ', @class, ' '), ' card ')][1]").BoundingBoxAsync())!;
+                    var where = $"{section} at {width}: {await button.InnerTextAsync()} is at x {box.X}–{box.X + box.Width}, its card {card.X}–{card.X + card.Width}";
+                    Assert.True(box.X >= card.X && box.X + box.Width <= card.X + card.Width && box.X + box.Width <= width, where);
+                    await button.ClickAsync(new() { Trial = true, Timeout = 5_000 });
+                }
+                await console.ScreenshotAsync($"admin-desktop-table-{section}-{width}");
+            }
+        }
+        Assert.Empty(console.Errors);
+    }
+
+    [Fact(DisplayName = "A refused save of the moderation settings is told next to the Save button, on the screen, not at the top of the card")]
+    public async Task Moderation_save_error_is_next_to_save()
+    {
+        var (admin, _) = await fx.NewUnlimitedTenantAsync("cmsave");
+        await using var console = await ConsoleBrowser.SignInAsync(fx.BaseUrl, admin.Key);
+        await console.Page.SetViewportSizeAsync(1280, 800);
+        await console.OpenAsync("moderation", "Lexicons & limits");
+        var contacts = console.Page.GetByLabel("Published contacts");
+        await contacts.FillAsync("not-an-address");
+        await console.Page.GetByRole(AriaRole.Button, new() { Name = "Save" }).ClickAsync();
+        var note = console.Page.Locator(".note.error");
+        await Assertions.Expect(note).ToContainTextAsync("not-an-address");
+        await Assertions.Expect(note).ToBeInViewportAsync();
+        // Below the field that was typed in, so it sits by the button rather than at the top of the form.
+        Assert.True((await note.BoundingBoxAsync())!.Y > (await contacts.BoundingBoxAsync())!.Y, "the error is above the form's last field");
+        await console.ScreenshotAsync("admin-moderation-save-refused");
+        Assert.DoesNotContain("not-an-address", await admin.Http.GetStringAsync("/v1/moderation/settings"));
+    }
+
+    [Fact(DisplayName = "New role, Register model and New user open clean after an abandoned attempt: no earlier fields, checks or server error")]
+    public async Task New_dialogs_open_clean()
+    {
+        var (admin, _) = await fx.NewUnlimitedTenantAsync("cclean");
+        await ApiClient.EnsureAsync(await admin.Http.PutAsJsonAsync("/v1/acl/roles/staff", new { includes = Array.Empty<string>(), labels = new[] { "public" } }), HttpStatusCode.OK);
+        await using var console = await ConsoleBrowser.SignInAsync(fx.BaseUrl, admin.Key);
+        var dialog = console.Page.GetByRole(AriaRole.Dialog);
+
+        await console.OpenAsync("access", "Roles & access");
+        await console.Page.Locator("[data-role=staff]").WaitForAsync();
+        await console.Page.GetByRole(AriaRole.Button, new() { Name = "New role" }).ClickAsync();
+        await dialog.GetByLabel("Name", new() { Exact = true }).FillAsync("reviewers");
+        await dialog.GetByLabel("staff").CheckAsync();
+        await dialog.GetByLabel("Labels (comma-separated)").FillAsync("bad label!");
+        await dialog.GetByRole(AriaRole.Button, new() { Name = "Create" }).ClickAsync();
+        await Assertions.Expect(dialog.Locator(".note.error")).ToContainTextAsync("bad label!");
+        await dialog.GetByRole(AriaRole.Button, new() { Name = "close" }).ClickAsync();
+        await console.Page.GetByRole(AriaRole.Button, new() { Name = "New role" }).ClickAsync();
+        await Assertions.Expect(dialog.GetByLabel("Name", new() { Exact = true })).ToHaveValueAsync("");
+        await Assertions.Expect(dialog.GetByLabel("staff")).Not.ToBeCheckedAsync();
+        await Assertions.Expect(dialog.GetByLabel("Labels (comma-separated)")).ToHaveValueAsync("");
+        await Assertions.Expect(dialog.Locator(".note.error")).ToHaveCountAsync(0);
+        await console.ScreenshotAsync("admin-new-role-clean");
+        // A role name past the platform's rule is told as a name, with the rule, before anything is sent.
+        var writes = new List<string>();
+        console.Page.Request += (_, r) => { if (r.Method != "GET") lock (writes) writes.Add($"{r.Method} {r.Url}"); };
+        await dialog.GetByLabel("Name", new() { Exact = true }).FillAsync(new string('r', 300));
+        await dialog.GetByRole(AriaRole.Button, new() { Name = "Create" }).ClickAsync();
+        await Assertions.Expect(dialog.Locator(".note.error")).ToHaveTextAsync("Name: 1–64 letters, digits, . _ - (no spaces).");
+        lock (writes) Assert.Empty(writes);
+        await dialog.GetByRole(AriaRole.Button, new() { Name = "close" }).ClickAsync();
+
+        await console.OpenAsync("models", "Models & routing");
+        await console.Page.GetByRole(AriaRole.Button, new() { Name = "Register model" }).ClickAsync();
+        await dialog.GetByLabel("Id", new() { Exact = true }).FillAsync("meta");
+        await dialog.GetByLabel("Model name at the endpoint").FillAsync("m1");
+        await dialog.GetByLabel("Endpoint (OpenAI-compatible, with /v1)").FillAsync("http://169.254.169.254/v1");
+        await dialog.GetByLabel("Input USD / M", new() { Exact = true }).FillAsync("1");
+        await dialog.GetByLabel("Output USD / M").FillAsync("2");
+        await dialog.GetByRole(AriaRole.Button, new() { Name = "Save" }).ClickAsync();
+        await Assertions.Expect(dialog.Locator(".note.error")).ToBeVisibleAsync();
+        await dialog.GetByRole(AriaRole.Button, new() { Name = "close" }).ClickAsync();
+        await console.Page.GetByRole(AriaRole.Button, new() { Name = "Register model" }).ClickAsync();
+        await Assertions.Expect(dialog.GetByLabel("Id", new() { Exact = true })).ToHaveValueAsync("");
+        await Assertions.Expect(dialog.Locator(".note.error")).ToHaveCountAsync(0);
+        await dialog.GetByRole(AriaRole.Button, new() { Name = "close" }).ClickAsync();
+
+        await console.OpenAsync("users", "Users & keys");
+        await console.Page.GetByRole(AriaRole.Button, new() { Name = "New user" }).ClickAsync();
+        await dialog.GetByLabel("User id").FillAsync("alice");
+        await dialog.GetByRole(AriaRole.Button, new() { Name = "Create" }).ClickAsync();
+        await Assertions.Expect(dialog.Locator(".note.error")).ToContainTextAsync("already exists");
+        await dialog.GetByRole(AriaRole.Button, new() { Name = "close" }).ClickAsync();
+        await console.Page.GetByRole(AriaRole.Button, new() { Name = "New user" }).ClickAsync();
+        await Assertions.Expect(dialog.GetByLabel("User id")).ToHaveValueAsync("");
+        await Assertions.Expect(dialog.Locator(".note.error")).ToHaveCountAsync(0);
+        Assert.DoesNotContain("reviewers", await admin.Http.GetStringAsync("/v1/acl"));
     }
 
     // Types spaces into the dialog's field and submits: the field says why, is marked invalid, and the dialog closes unsent.

@@ -319,6 +319,40 @@ public sealed class ChatPageTests(WebChatFixture fx)
         Assert.Equal(3, await b.Page.Locator("article.turn.assistant").CountAsync());
     }
 
+    [Fact(DisplayName = "An answer stored as interrupted says what happened, and its Try again asks the question again in its place")]
+    public async Task Interrupted_answer_offers_try_again()
+    {
+        var (key, _) = await fx.NewReaderAsync();
+        using var api = fx.As(key);
+        var id = await api.CreateConversationAsync("Cut short");
+        Assert.Contains(await api.SendAsync(id, Question), e => e.Name == "done");
+        await using var b = await SignedInAsync(key);
+        // The history as a restart mid-answer leaves it: the last answer stored interrupted, without its text.
+        await b.Page.RouteAsync(new Regex(@"/v1/conversations/[^/?]+\?"), async route =>
+        {
+            var history = JsonNode.Parse(await (await route.FetchAsync()).TextAsync())!;
+            var answer = history["messages"]!.AsArray().Last(m => m!["role"]!.GetValue<string>() != "user")!;
+            answer["status"] = "interrupted";
+            answer["content"] = "";
+            await route.FulfillAsync(new() { Status = 200, ContentType = "application/json", Body = history.ToJsonString() });
+        });
+        await b.Page.GotoAsync($"/#/c/{id}");
+        await b.Page.ReloadAsync();
+        var note = b.LastAnswer.GetByTestId("interrupted");
+        await Assertions.Expect(note).ToContainTextAsync("This answer was interrupted");
+        await b.ScreenshotAsync("interrupted-answer");
+        await b.Page.UnrouteAllAsync();
+
+        await note.GetByRole(AriaRole.Button, new() { Name = "Try again" }).ClickAsync();
+        await Assertions.Expect(b.Page.GetByTestId("interrupted")).ToHaveCountAsync(0);
+        await Assertions.Expect(b.LastAnswer.Locator(".markdown strong")).ToHaveTextAsync("sixteen weeks", new() { Timeout = 60_000 });
+        Assert.Equal(1, await b.Page.Locator(".turn.user").CountAsync());
+        Assert.Equal(1, await b.Page.Locator("article.turn.assistant").CountAsync());
+        // The new answer took the old turn's place on the platform too (stored as its stream ends).
+        await Until(async () => (await api.GetJsonAsync($"/v1/conversations/{id}"))["messages"]!.AsArray() is [{ } q, { } a]
+            && q["content"]!.GetValue<string>() == Question && a["content"]!.GetValue<string>().Contains("sixteen weeks", StringComparison.Ordinal));
+    }
+
     [Fact(DisplayName = "Stop ends the answer on the server: the partial answer is kept and stored as stopped")]
     public async Task Stop()
     {

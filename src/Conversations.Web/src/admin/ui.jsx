@@ -200,8 +200,12 @@ export function ErrorNote({ error, onRetry }) {
   );
 }
 
+// A row's buttons (a column with `actions: true`) stay pinned to the table's right edge, so a wide row scrolls its
+// text under them and never hides them past the card's edge.
+const cellClass = c => [c.align === 'right' ? 'num' : '', c.actions ? 'actions' : ''].filter(Boolean).join(' ');
+
 /**
- * A table over `rows` with `columns` [{ key, label, render?, align? }]; paging controls when `pages` is given. On a
+ * A table over `rows` with `columns` [{ key, label, render?, align?, actions? }]; paging controls when `pages` is given. On a
  * phone each row shows as a block of labelled lines, so its action buttons stay on the screen (`stack={false}` keeps
  * the columns, scrolling sideways).
  */
@@ -210,12 +214,12 @@ export function DataTable({ columns, rows, empty, loading, pages, rowKey, label,
     <div class="table-wrap">
       <table class={`table${stack ? ' stack' : ''}`} aria-label={label} aria-busy={loading ? 'true' : 'false'}>
         <thead>
-          <tr>{columns.map(c => <th key={c.key} scope="col" class={c.align === 'right' ? 'num' : ''}>{c.label}</th>)}</tr>
+          <tr>{columns.map(c => <th key={c.key} scope="col" class={cellClass(c)}>{c.label}</th>)}</tr>
         </thead>
         <tbody>
           {rows?.length ? rows.map((r, i) => (
             <tr key={rowKey ? rowKey(r) : i}>
-              {columns.map(c => <td key={c.key} class={c.align === 'right' ? 'num' : ''} data-label={c.label}>{c.render ? c.render(r) : fmt(r[c.key])}</td>)}
+              {columns.map(c => <td key={c.key} class={cellClass(c)} data-label={c.label}>{c.render ? c.render(r) : fmt(r[c.key])}</td>)}
             </tr>
           )) : (
             <tr><td class="empty" colSpan={columns.length}>{loading ? t('loading') : (empty ?? t('empty'))}</td></tr>
@@ -231,6 +235,18 @@ export function DataTable({ columns, rows, empty, loading, pages, rowKey, label,
       )}
     </div>
   );
+}
+
+/**
+ * Calls `reset` as `open` turns true, so a dialog opened again starts clean: no fields or server error of an earlier,
+ * abandoned attempt.
+ */
+export function useResetOnOpen(open, reset) {
+  const [was, setWas] = useState(open);
+  if (open !== was) {
+    setWas(open);
+    if (open) reset();
+  }
 }
 
 /** A modal dialog on the native <dialog>, so focus and Escape behave. */
@@ -287,14 +303,18 @@ export function Field({ label, hint, error, children, wide }) {
   );
 }
 
-/** A settings form's save button, with "saved" beside it after a save (until the next edit). */
-export function SaveActions({ saved, disabled }) {
+/** A settings form's save button, with "saved" beside it after a save (until the next edit) and a refused save's error above it. */
+export function SaveActions({ saved, disabled, error }) {
   const change = useChange();
+  // A refused save is told next to the button that was pressed: at the top of a long form it would be off the screen.
   return (
-    <div class="form-actions">
-      {saved && <span class="muted" role="status">{t('saved')}</span>}
-      <button class="button primary" type="submit" {...change(disabled)}>{t('save')}</button>
-    </div>
+    <>
+      <ErrorNote error={error} />
+      <div class="form-actions">
+        {saved && <span class="muted" role="status">{t('saved')}</span>}
+        <button class="button primary" type="submit" {...change(disabled)}>{t('save')}</button>
+      </div>
+    </>
   );
 }
 

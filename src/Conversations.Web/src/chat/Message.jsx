@@ -103,7 +103,16 @@ function AssistantMessage({ t, m, conversationId, reconnecting, isLastAnswer, bu
             </ol>
           </div>
         )}
-        {m.status && !['complete', 'streaming', 'failed'].includes(m.status) && <span class={`badge ${m.status}`}>{t(`status.${m.status}`)}</span>}
+        {m.status && !['complete', 'streaming', 'failed', 'interrupted'].includes(m.status) && <span class={`badge ${m.status}`}>{t(`status.${m.status}`)}</span>}
+        {/* An answer cut by a restart of the service is stored as interrupted, without its text: say so, and offer to
+            ask again in its place (the last answer only: an earlier one cannot be replaced). */}
+        {m.status === 'interrupted' && !m.streaming && !m.error && (
+          <div class="error-card" role="note" data-testid="interrupted">
+            <Icon name="alert" />
+            <span class="error-text">{t('status.interruptedText')}</span>
+            {isLastAnswer && !busy && <button class="button" onClick={onRegenerate}><Icon name="refresh" size={16} />{t('retry')}</button>}
+          </div>
+        )}
         {m.error && (
           <div class="error-card" role="alert">
             <Icon name="alert" />

@@ -5,7 +5,7 @@ import { api } from '../../shared/api.js';
 import { Icon } from '../../shared/icons.jsx';
 import { NavIcon } from '../icons.jsx';
 import { t } from '../strings.js';
-import { Badge, Card, DataTable, Dialog, ErrorNote, Field, Page, useAction, useLoad, useRequiredText, useChange } from '../ui.jsx';
+import { Badge, Card, DataTable, Dialog, ErrorNote, Field, Page, useAction, useLoad, useRequiredText, useChange, useResetOnOpen } from '../ui.jsx';
 import { confirmAction } from '../../shared/confirm.jsx';
 
 const enc = encodeURIComponent;
@@ -114,7 +114,7 @@ export function Access() {
         <DataTable label={t("Users' roles")} rows={acl.data?.users} loading={acl.loading} rowKey={u => u.userId} columns={[
           { key: 'userId', label: t('user'), render: u => <code>{u.userId}</code> },
           { key: 'roles', label: t('Roles'), render: u => u.roles.map(r => <Badge key={r} tone="accent">{r}</Badge>) },
-          { key: 'edit', label: '', align: 'right', render: u => <button class="button small" type="button" onClick={() => setEditingUser(u)} {...change()}>{t('edit')}</button> },
+          { key: 'edit', label: '', align: 'right', actions: true, render: u => <button class="button small" type="button" onClick={() => setEditingUser(u)} {...change()}>{t('edit')}</button> },
         ]} />
         <button class="button small" type="button" onClick={() => setEditingUser({ userId: '', roles: [] })} {...change()}>{t('Assign roles to a user')}</button>
       </Card>
@@ -139,6 +139,9 @@ function Hierarchy({ roles }) {
   return roles.length ? <ul class="tree" aria-label={t('Role hierarchy')}>{roots.map(r => node(r, new Set()))}</ul> : <p class="muted">—</p>;
 }
 
+// The platform's role name rule (a pattern attribute is compiled with the v flag, where '-' in a class must be escaped).
+const roleNamePattern = String.raw`[A-Za-z0-9._\-]{1,64}`;
+
 function RoleDialog({ open, roles, onClose, onSaved }) {
   const [name, setName] = useState('');
   const [includes, setIncludes] = useState([]);
@@ -147,9 +150,12 @@ function RoleDialog({ open, roles, onClose, onSaved }) {
   const change = useChange();
   const required = useRequiredText(t('Name'));
   const [taken, setTaken] = useState(null);
+  useResetOnOpen(open, () => { setName(''); setIncludes([]); setLabels(''); required.clear(); setTaken(null); action.clear(); });
   async function submit(e) {
     e.preventDefault();
     const role = required.take(name);
+    // The platform's role name rule is checked here, so a bad name is told as a name, not as a part of a URL.
+    if (role && !action.check(e.currentTarget)) return;
     // Saving a role replaces it whole, so a new role may not reuse a name: its grants are changed on its card instead.
     setTaken(role && roles.some(r => r.name === role) ? t('A role named {r} already exists: change its grants on its card.', { r: role }) : null);
     if (!role || roles.some(r => r.name === role)) return;
@@ -158,9 +164,9 @@ function RoleDialog({ open, roles, onClose, onSaved }) {
   }
   return (
     <Dialog title={t('New role')} open={open} onClose={() => { required.clear(); setTaken(null); onClose(); }}>
-      <form class="form" onSubmit={submit}>
+      <form class="form" onSubmit={submit} {...action.formProps}>
         <Field label={t('Name')} error={required.error || taken}>
-          <input class="input" required value={name} onInput={e => { setName(e.currentTarget.value); setTaken(null); }} aria-invalid={required.invalid || (taken ? 'true' : undefined)} />
+          <input class="input" required pattern={roleNamePattern} title={t('1–64 letters, digits, . _ - (no spaces)')} value={name} onInput={e => { setName(e.currentTarget.value); setTaken(null); }} aria-invalid={required.invalid || (taken ? 'true' : undefined)} />
         </Field>
         <fieldset class="checks">
           <legend>{t('Includes the roles')}</legend>
@@ -185,7 +191,7 @@ function UserRolesDialog({ user, roles, onClose, onSaved }) {
   const change = useChange();
   const [last, setLast] = useState(null);
   const required = useRequiredText(t('User id'));
-  if (user !== last) { setLast(user); setUserId(user?.userId ?? ''); setChosen(user?.roles ?? []); required.clear(); }
+  if (user !== last) { setLast(user); setUserId(user?.userId ?? ''); setChosen(user?.roles ?? []); required.clear(); action.clear(); }
   async function submit(e) {
     e.preventDefault();
     const id = required.take(userId);

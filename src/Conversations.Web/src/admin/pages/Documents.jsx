@@ -40,7 +40,7 @@ export function Documents() {
           { key: 'embeddingModel', label: t('Embedding'), render: d => <span data-stale={d.staleChunks ?? 0}>{d.embeddingModel}
             {d.staleChunks > 0 && <><br /><Badge tone="warn">{t('{n} chunks to re-embed', { n: fmt(d.staleChunks) })}</Badge></>}</span> },
           { key: 'updatedAt', label: t('Updated'), render: d => when(d.updatedAt) },
-          { key: 'delete', label: '', align: 'right', render: d => <button class="button small danger" type="button" onClick={() => remove(d)} {...change()}>{t('delete')}</button> },
+          { key: 'delete', label: '', align: 'right', actions: true, render: d => <button class="button small danger" type="button" onClick={() => remove(d)} {...change()}>{t('delete')}</button> },
         ]} />
       </Card>
     </Page>
@@ -75,7 +75,9 @@ function Upload({ onDone }) {
       setFiles([]);
       if (picker.current) picker.current.value = '';
       onDone();
-      // A label no role is granted is readable by nobody yet: say so while the admin is still here.
+      // A label no role is granted is readable by nobody yet: say so while the admin is still here (and only when
+      // something was stored under it).
+      if (!done.some(r => r.status !== 'failed')) return;
       try {
         const acl = await api.get('/v1/acl');
         if (!acl.roles.some(r => r.labels.includes(uploaded))) setUnread(uploaded);
@@ -87,6 +89,10 @@ function Upload({ onDone }) {
   }
 
   const percent = progress ? Math.round(progress.fraction * 100) : 0;
+  // How many of the sent documents were stored: a batch of empty files finishes, but stores nothing.
+  const stored = results?.filter(r => r.status !== 'failed').length ?? 0;
+  const sent = results?.length || progress?.documentsTotal || 0;
+  const storedNone = progress?.phase === 'done' && results && stored === 0;
   return (
     <Card title={t('Upload documents')}>
       <form class="upload" onSubmit={submit}>
@@ -102,7 +108,8 @@ function Upload({ onDone }) {
         <small class="muted upload-hint">{t('Who may read them: the roles granted this label.')}</small>
       </form>
       {progress && (
-        <div class="progress-block" data-testid="upload-progress" data-phase={progress.phase} data-updates={updates} data-percent={percent}>
+        <div class={`progress-block${storedNone ? ' failed' : ''}`} data-testid="upload-progress" data-phase={progress.phase} data-updates={updates} data-percent={percent}
+          role={storedNone ? 'alert' : undefined}>
           <div class="progress" role="progressbar" aria-label={t('Upload progress')} aria-valuemin="0" aria-valuemax="100" aria-valuenow={percent}>
             <div class="progress-fill" style={{ width: `${percent}%` }} />
           </div>
@@ -110,7 +117,7 @@ function Upload({ onDone }) {
             {progress.phase === 'upload' && t('Sending {a} of {b} bytes', { a: fmt(progress.sent), b: fmt(progress.total) })}
             {progress.phase === 'index' && t('Indexing: {d} of {n} documents, {c} of {k} chunks embedded',
               { d: progress.documentsDone, n: progress.documentsTotal, c: progress.chunksEmbedded, k: progress.chunksTotal })}
-            {progress.phase === 'done' && t('Done: documents {d}, chunks embedded {c}', { d: progress.documentsTotal ?? files.length, c: progress.chunksEmbedded ?? 0 })}
+            {progress.phase === 'done' && results && t('Done: {s} of {n} documents stored, chunks embedded {c}', { s: stored, n: sent, c: progress.chunksEmbedded ?? 0 })}
             <span class="progress-percent">{percent}%</span>
           </div>
         </div>

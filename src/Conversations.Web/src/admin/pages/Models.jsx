@@ -36,7 +36,7 @@ export function Models() {
             { key: 'contextWindowTokens', label: t('Context'), align: 'right' },
             { key: 'health', label: t('Circuit'), render: m => { const h = byId.get(m.id); return h ? <Badge tone={circuitTone(h.circuit)}>{h.circuit}</Badge> : '—'; } },
             { key: 'ttft', label: t('TTFT p95'), align: 'right', render: m => { const p = byId.get(m.id)?.health?.firstTokenP95Ms; return p ? `${fmt(Math.round(p))} ms` : '—'; } },
-            { key: 'ops', label: '', align: 'right', render: m => <span class="row-actions">
+            { key: 'ops', label: '', align: 'right', actions: true, render: m => <span class="row-actions">
               <button class="button small" type="button" onClick={() => setEditing(m)} {...change()}>{t('edit')}</button>
               <button class="button small danger" type="button" onClick={() => remove(m)} {...change()}>{t('delete')}</button>
             </span> },
@@ -133,6 +133,9 @@ function Policy({ config, onSaved }) {
   );
 }
 
+// The platform registers prices up to a million USD per million tokens.
+const MAX_PRICE = 1000000;
+
 function ModelDialog({ model, onClose, onSaved }) {
   const [form, setForm] = useState(null);
   const [last, setLast] = useState(null);
@@ -142,6 +145,7 @@ function ModelDialog({ model, onClose, onSaved }) {
   if (model !== last) {
     setLast(model);
     id.clear();
+    action.clear();
     setForm(model && {
       id: model.id ?? '', endpoint: model.endpoint ?? '', apiKey: '', modelName: model.modelName ?? '', tier: model.tier ?? 'small',
       domains: (model.domains ?? []).join(', '), inputPerMillion: model.inputPerMillion ?? '', cachedInputPerMillion: model.cachedInputPerMillion ?? '',
@@ -187,9 +191,9 @@ function ModelDialog({ model, onClose, onSaved }) {
             <Field label={t('Context window (tokens)')}><input class="input" type="number" min="1" max="10000000" required value={form.contextWindowTokens} onInput={set('contextWindowTokens')} /></Field>
           </div>
           <div class="grid-3">
-            <Field label={t('Input USD / M')}><input class="input" type="number" step="any" min="0" required value={form.inputPerMillion} onInput={set('inputPerMillion')} /></Field>
-            <Field label={t('Cached input USD / M')}><input class="input" type="number" step="any" min="0" max={form.inputPerMillion === '' ? undefined : form.inputPerMillion} value={form.cachedInputPerMillion} onInput={set('cachedInputPerMillion')} /></Field>
-            <Field label={t('Output USD / M')}><input class="input" type="number" step="any" min="0" required value={form.outputPerMillion} onInput={set('outputPerMillion')} /></Field>
+            <Field label={t('Input USD / M')}><input class="input" type="number" step="any" min="0" max={MAX_PRICE} required value={form.inputPerMillion} onInput={set('inputPerMillion')} /></Field>
+            <Field label={t('Cached input USD / M')}><input class="input" type="number" step="any" min="0" max={form.inputPerMillion === '' ? MAX_PRICE : Math.min(Number(form.inputPerMillion), MAX_PRICE)} value={form.cachedInputPerMillion} onInput={set('cachedInputPerMillion')} /></Field>
+            <Field label={t('Output USD / M')}><input class="input" type="number" step="any" min="0" max={MAX_PRICE} required value={form.outputPerMillion} onInput={set('outputPerMillion')} /></Field>
           </div>
           <ErrorNote error={action.error} />
           <div class="form-actions"><button class="button primary" type="submit" {...change(action.busy)}>{t('save')}</button></div>

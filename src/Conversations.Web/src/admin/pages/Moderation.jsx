@@ -42,7 +42,7 @@ function Limits() {
   const set = k => e => { setSaved(false); setDraft({ ...value, [k]: e.currentTarget.value }); };
   return (
     <Card title={t('Limits and personal data')} aria-busy={settings.loading ? 'true' : 'false'}>
-      <ErrorNote error={settings.error || action.error} />
+      <ErrorNote error={settings.error} />
       {value && (
         <form class="form" onSubmit={save} {...action.formProps}>
           {limitFields.map(([k, label]) => (
@@ -56,7 +56,7 @@ function Limits() {
           </Field>
           <Field label={t('While Green cannot check answers')}>
             <select class="input" value={value.greenOutputFailureMode ?? 'open'} onChange={set('greenOutputFailureMode')}>
-              <option value="open">{t('open: the built-in output guard goes on alone')}</option>
+              <option value="open">{t('open: only the built-in output guard')}</option>
               <option value="closed">{t('closed: withhold the rest of the answer')}</option>
             </select>
           </Field>
@@ -64,7 +64,7 @@ function Limits() {
           <Field label={t('Published contacts')} hint={t('One a line: an address (hr@example.com), a whole mail domain (@example.com) or a phone number. Answers show them as written; other personal data is still masked.')}>
             <textarea class="input" rows="3" value={contactsText(value)} onInput={set('publicContactsText')} />
           </Field>
-          <SaveActions saved={saved} disabled={action.busy || !draft} />
+          <SaveActions saved={saved} disabled={action.busy || !draft} error={action.error} />
         </form>
       )}
     </Card>
@@ -95,7 +95,7 @@ function Lexicons() {
         { key: 'riskLevel', label: t('Risk'), render: l => <Badge tone={l.riskLevel === 'high' ? 'danger' : l.riskLevel === 'medium' ? 'warn' : 'neutral'}>{codeText(l.riskLevel)}</Badge> },
         { key: 'action', label: t('Action'), render: l => <Badge tone={l.action === 'block' ? 'danger' : 'warn'}>{codeText(l.action)}</Badge> },
         { key: 'updatedAt', label: t('Updated'), render: l => when(l.updatedAt) },
-        { key: 'ops', label: '', align: 'right', render: l => <span class="row-actions">
+        { key: 'ops', label: '', align: 'right', actions: true, render: l => <span class="row-actions">
           <button class="button small" type="button" onClick={() => setEditing(l)} {...change()}>{t('edit')}</button>
           <button class="button small danger" type="button" onClick={() => remove(l)} {...change()}>{t('delete')}</button>
         </span> },
@@ -116,6 +116,7 @@ function LexiconDialog({ lexicon, existing, onClose, onSaved }) {
   if (lexicon !== last) {
     setLast(lexicon);
     name.clear();
+    action.clear();
     setTaken(null);
     setForm(lexicon && { ...lexicon, words: lexicon.words.join('\n'), substringWords: lexicon.substringWords.join('\n') });
   }

@@ -25,7 +25,7 @@ export function Settings() {
   return (
     <Page busy={settings.loading} title={t('nav.settings')} description={t("The assistant's voice for this tenant, and how much of the conversation each prompt carries.")}
       actions={settings.data && <Badge>{t('version {v}', { v: settings.data.version })}</Badge>}>
-      <ErrorNote error={settings.error || action.error} onRetry={settings.error ? settings.reload : undefined} />
+      <ErrorNote error={settings.error} onRetry={settings.error ? settings.reload : undefined} />
       {s && (
         <Card>
           <form class="form" onSubmit={save} {...action.formProps}>
@@ -39,7 +39,7 @@ export function Settings() {
               <Field label={t('Summarize past (tokens)')}><input class="input" type="number" min="200" max="1000000" required value={s.summaryThresholdTokens} onInput={set('summaryThresholdTokens', Number)} /></Field>
               <Field label={t('Longest answer (tokens)')}><input class="input" type="number" min="16" max="500000" required value={s.maxOutputTokens} onInput={set('maxOutputTokens', Number)} /></Field>
             </div>
-            <SaveActions saved={saved} disabled={action.busy || !draft} />
+            <SaveActions saved={saved} disabled={action.busy || !draft} error={action.error} />
           </form>
         </Card>
       )}

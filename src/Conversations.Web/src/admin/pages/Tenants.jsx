@@ -2,8 +2,9 @@
 // shows its first admin key once.
 import { useState } from 'preact/hooks';
 import { api } from '../../shared/api.js';
+import { copyText } from '../../shared/clipboard.js';
 import { t } from '../strings.js';
-import { Card, DataTable, Dialog, ErrorNote, Field, Filters, Page, fmt, query, useAction, useChange, usePages, when } from '../ui.jsx';
+import { Card, DataTable, Dialog, ErrorNote, Field, Filters, Page, fmt, query, useAction, useChange, usePages, useResetOnOpen, when } from '../ui.jsx';
 
 export function Tenants() {
   const [search, setSearch] = useState('');
@@ -22,7 +23,9 @@ export function Tenants() {
       {created && (
         <div class="note ok" role="status">
           <div><strong>{t('Tenant {id} created. Its admin key — copy it now, it is not shown again:', { id: created.tenantId })}</strong>
-            <pre class="secret" data-testid="tenant-admin-key">{created.adminKey}</pre></div>
+            <pre class="secret" data-testid="tenant-admin-key">{created.adminKey}</pre>
+            <small>{t('The tenant\'s first admin, {u}, signs in with it here at /admin/ to set up users, documents and models.', { u: created.adminUserId })}</small></div>
+          <button class="button small" type="button" onClick={() => copyText(created.adminKey)}>{t('Copy')}</button>
         </div>
       )}
       <Filters onSubmit={() => setApplied(search.trim())}>
@@ -47,16 +50,19 @@ export function Tenants() {
 const tenantIdPattern = String.raw`[a-z0-9][a-z0-9\-]{1,62}`;
 const userIdPattern = String.raw`[A-Za-z0-9._@\-]{1,64}`;
 
+const blankTenant = { tenantId: '', name: '', adminUserId: 'admin' };
+
 function NewTenant({ open, onClose, onCreated }) {
-  const [form, setForm] = useState({ tenantId: '', name: '', adminUserId: 'admin' });
+  const [form, setForm] = useState(blankTenant);
   const action = useAction();
   const change = useChange();
+  useResetOnOpen(open, () => { setForm(blankTenant); action.clear(); });
   const set = k => e => setForm(f => ({ ...f, [k]: e.currentTarget.value }));
   async function submit(e) {
     e.preventDefault();
     if (!action.check(e.currentTarget)) return;
     const c = await action.run(() => api.post('/v1/tenants', form));
-    if (c) { setForm({ tenantId: '', name: '', adminUserId: 'admin' }); onCreated(c); }
+    if (c) onCreated(c);
   }
   return (
     <Dialog title={t('New tenant')} open={open} onClose={() => { action.clear(); onClose(); }}>

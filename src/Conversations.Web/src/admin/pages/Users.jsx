@@ -5,7 +5,7 @@ import { api } from '../../shared/api.js';
 import { copyText } from '../../shared/clipboard.js';
 import { Icon } from '../../shared/icons.jsx';
 import { t } from '../strings.js';
-import { Badge, Card, DataTable, Dialog, ErrorNote, Field, Page, query, useAction, useLoad, usePages, when, useChange } from '../ui.jsx';
+import { Badge, Card, DataTable, Dialog, ErrorNote, Field, Page, query, useAction, useLoad, usePages, when, useChange, useResetOnOpen } from '../ui.jsx';
 import { confirmAction } from '../../shared/confirm.jsx';
 
 const enc = encodeURIComponent;
@@ -60,7 +60,7 @@ export function Users({ me }) {
             ? aclRoles.get(u.userId).map(r => <Badge key={r} tone="accent">{r}</Badge>)
             : <a href={`#/access?assign=${enc(u.userId)}`} title={t('No roles: this user reads no documents. Assign roles.')}><Badge tone="warn">{t('no roles')}</Badge></a> },
           { key: 'createdAt', label: t('Created'), render: u => when(u.createdAt) },
-          { key: 'actions', label: '', align: 'right', render: u => (
+          { key: 'actions', label: '', align: 'right', actions: true, render: u => (
             <span class="row-actions">
               <button class="button small" type="button" onClick={() => setKeysOf(u)}>{t('Keys')}</button>
               {u.userId !== me?.userId && <button class="button small danger" type="button" onClick={() => remove(u)} {...change()}>{t('delete')}</button>}
@@ -80,6 +80,7 @@ function CreateUser({ open, onClose, onCreated }) {
   const [form, setForm] = useState(blankUser);
   const action = useAction();
   const change = useChange();
+  useResetOnOpen(open, () => { setForm(blankUser); action.clear(); });
   const set = k => e => setForm(f => ({ ...f, [k]: e.currentTarget.value }));
   async function submit(e) {
     e.preventDefault();
@@ -143,7 +144,7 @@ function Keys({ user, onClose }) {
         { key: 'createdAt', label: t('Created'), render: k => when(k.createdAt) },
         { key: 'lastUsedAt', label: t('Last used'), render: k => when(k.lastUsedAt) },
         { key: 'expiresAt', label: t('Expires'), render: k => k.expiresAt ? when(k.expiresAt) : t('never') },
-        { key: 'revoke', label: '', align: 'right', render: k => <button class="button small danger" type="button" onClick={() => revoke(k)} {...change()}>{t('Revoke')}</button> },
+        { key: 'revoke', label: '', align: 'right', actions: true, render: k => <button class="button small danger" type="button" onClick={() => revoke(k)} {...change()}>{t('Revoke')}</button> },
       ]} />
     </Dialog>
   );
