@@ -27,14 +27,14 @@ internal sealed class FeedbackLog(RoutingStore store, FeedbackSummaryStore summa
             var key = (row.PeriodStart, row.Model);
             if (!comments.TryGetValue(key, out var recent))
             {
-                // Comments come through the listing, so they read as the listing shows them; then personal data is masked.
+                // Comments come through the listing, so they read as the listing shows them, personal data masked.
                 var end = period switch { "day" => row.PeriodStart.AddDays(1), "week" => row.PeriodStart.AddDays(7), _ => row.PeriodStart.AddMonths(1) };
                 var page = await ListAsync(tenantId, new FeedbackFilter
                 {
                     Negative = true, Model = row.Model, WithComment = true, Limit = CommentsPerGroup,
                     Since = row.PeriodStart > since ? row.PeriodStart : since, Until = end < until ? end : until,
                 }, ct);
-                comments[key] = recent = page.Entries.Select(e => MaskPersonalData(e.Comment)).ToList();
+                comments[key] = recent = page.Entries.Select(e => e.Comment).ToList();
             }
             entries.Add(new FeedbackSummaryEntry(row.PeriodStart, row.Model, row.Route, row.Votes, row.Votes - row.Negative, row.Negative, recent));
         }
@@ -53,6 +53,7 @@ internal sealed class FeedbackLog(RoutingStore store, FeedbackSummaryStore summa
         var (rows, up, down) = await store.ListFeedbackAsync(tenantId, filter with { Limit = take }, ct);
         // A full page may have a next one; a short page is the last.
         var next = rows.Count == take ? new FeedbackCursor(rows[^1].CreatedAt, rows[^1].ConversationId, rows[^1].Seq) : null;
-        return new FeedbackList(rows, next, up, down);
+        // An admin reads what users wrote about answers, not the phone numbers and addresses they put in it.
+        return new FeedbackList(rows.Select(r => r with { Comment = MaskPersonalData(r.Comment) }).ToList(), next, up, down);
     }
 }

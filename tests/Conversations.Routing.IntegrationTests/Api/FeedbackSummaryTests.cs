@@ -34,6 +34,9 @@ public sealed class FeedbackSummaryTests(RoutingPlatform fx) : RoutingPlatformTe
         var comment = Assert.Single(row["recentComments"]!.AsArray())!.GetValue<string>();
         Assert.StartsWith("Wrong, mail me at", comment);
         Assert.DoesNotContain("bob.smith@example.com", comment);
+        // The listing an admin pages through masks it alike.
+        var listed = Assert.Single((await t.GetAsync("/v1/feedback?rating=down"))["votes"]!.AsArray())!["comment"]!.GetValue<string>();
+        Assert.Equal(comment, listed);
 
         await ApiClient.ProblemAsync(await t.Admin.Http.GetAsync("/v1/feedback/summary?period=year"), HttpStatusCode.BadRequest);
         Assert.Equal(HttpStatusCode.Forbidden, (await t.User.Http.GetAsync("/v1/feedback/summary")).StatusCode);
