@@ -2,12 +2,11 @@ using Conversations.Contracts;
 using Conversations.Contracts.Chat;
 using Conversations.Contracts.Moderation;
 using Conversations.Contracts.Routing;
+using Conversations.Contracts.Tenancy;
 using Conversations.Grains.Chat;
 using Conversations.Grains.Health;
 using Conversations.Grains.Routing;
 using Conversations.Models.Chat;
-using Conversations.Prompting.History;
-using Conversations.Prompting.Layout;
 using Conversations.Prompting.Tokens;
 using Conversations.Routing.Catalog;
 using Conversations.Routing.Cost;
@@ -203,13 +202,16 @@ internal sealed partial class BatchJobGrain(
         }
 
         var entry = routing.Catalog.Get(model.Id);
-        var worst = CostCalculator.WorstCase(entry, tokens.Count(item.Prompt) + 16, state.State.MaxOutputTokens, PricingMode.Batch);
+        // The prompt as a chat turn would start it (the platform's and the tenant's instructions); the worst case counts them.
+        var settings = await GrainFactory.GetGrain<ITenantGrain>(_tenantId).GetSettingsAsync();
+        var promptTokens = ConversationPrompt.BuildStandalone(tokens, chat.Value, settings, item.Prompt).PromptTokens;
+        var worst = CostCalculator.WorstCase(entry, promptTokens + 16, state.State.MaxOutputTokens, PricingMode.Batch);
         var budget = GrainFactory.GetGrain<IBudgetGrain>(_tenantId);
         var budgeted = routing.Policy.MonthlyBudgetUsd is not null;
         if (budgeted && !(await budget.ReserveAsync(item.TurnId, worst)).Granted) return; // wait for budget room
         try
         {
-            await RunItemAsync(item, model, entry, worst, budgeted ? budget : null, ct);
+            await RunItemAsync(item with { Settings = settings }, model, entry, worst, budgeted ? budget : null, ct);
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested)
         {
@@ -249,8 +251,9 @@ internal sealed partial class BatchJobGrain(
     {
         var verdict = turn.Verdict;
         var chatModel = pool.Get(model);
-        var request = PersonalDataGate.For(chatModel,
-            new ModelRequest([new PromptMessage(ChatRoles.User, verdict.TextForModel)], state.State.MaxOutputTokens), verdict, chat.Value.PersonalDataAllowedHosts);
+        // Batches are not grounded (no knowledge search), but they carry the system message every chat turn starts with.
+        var prompt = ConversationPrompt.BuildStandalone(tokens, chat.Value, item.Settings!, verdict.TextForModel);
+        var request = PersonalDataGate.For(chatModel, new ModelRequest(prompt.Messages, state.State.MaxOutputTokens), verdict, chat.Value.PersonalDataAllowedHosts);
         var answer = await GuardedAnswer.ReadAsync(chatModel, request, turn.StartOutput(), TimeSpan.FromMinutes(2), ct);
         // A call that failed before any output for a reason that passes (the endpoint down or overloaded for a moment, a
         // cut connection) is sent again after 1, 2 and 4 s: an offline job can wait, and a short outage must not fail
@@ -265,7 +268,7 @@ internal sealed partial class BatchJobGrain(
         if (answer.Failure is { } failure) LogItemFailed(logger, _tenantId, _jobId, item.Index, failure);
         var answered = answer.Failure is null || answer.WithheldNotice is not null; // a withheld answer was produced: it is billed
         var counts = answer.Reported is { } r ? new TokenCounts(r.PromptTokens, Math.Min(r.CachedPromptTokens, r.PromptTokens), r.CompletionTokens)
-            : new TokenCounts(tokens.Count(verdict.TextForModel), 0, tokens.Count(answer.Raw));
+            : new TokenCounts(CallMeter.EstimatePromptTokens(tokens, request), 0, tokens.Count(answer.Raw));
         // Every model call that produced tokens is billed with what it consumed, a cut one too (estimated when the
         // provider reported nothing); a call refused before any output costs nothing.
         var produced = answer.Reported is not null || answer.Raw.Length > 0;
@@ -313,5 +316,9 @@ internal sealed partial class BatchJobGrain(
     private static partial void LogItemFailed(ILogger logger, string tenantId, string jobId, int index, Exception exception);
 
     /// <summary>One pending item and the ids it carries through the stages (budget, usage, moderation events).</summary>
-    private sealed record BatchItem(int Index, string Prompt, string ConversationId, string TurnId);
+    private sealed record BatchItem(int Index, string Prompt, string ConversationId, string TurnId)
+    {
+        /// <summary>The tenant's settings as the item's prompt is built with them.</summary>
+        public TenantSettings? Settings { get; init; }
+    }
 }

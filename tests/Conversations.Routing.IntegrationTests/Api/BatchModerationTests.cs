@@ -100,6 +100,29 @@ public sealed class BatchModerationTests(RoutingPlatform fx) : RoutingPlatformTe
         Assert.True(withheld["costUsd"]!.GetValue<decimal>() > 0);
     }
 
+    [Fact(DisplayName = "A batch item reaches the model with the system message a chat turn starts with: the platform's prompt and the tenant's instructions")]
+    public async Task Batch_items_carry_the_chat_system_prompt()
+    {
+        using var t = await fx.NewTenantAsync();
+        await t.SetPolicyAsync(new { smallModelId = "small", largeModelId = "large" });
+        var res = await t.Admin.Http.PatchAsJsonAsync("/v1/tenant/settings", new { instructions = "Never name competitors. TENANTRULE-1" });
+        await ApiClient.EnsureAsync(res, HttpStatusCode.OK);
+        const string Question = "Which competitor is best for expense reports?";
+
+        var jobId = await SubmitAsync(t, [Question]);
+        await WaitForCompletionAsync(t, jobId);
+        var batchSent = fx.Model.Requests.Single(r => r.Model == t.ServerName("small") && r.LastUserMessage.Contains(Question, StringComparison.Ordinal));
+        var batchSystem = Assert.Single(batchSent.Messages, m => m.Role == "system").Content;
+        Assert.Contains("TENANTRULE-1", batchSystem, StringComparison.Ordinal);
+        Assert.Equal(Question, batchSent.LastUserMessage); // batches are not grounded: no sources follow the question
+
+        // The same question in chat starts with the same system message.
+        Assert.Equal("done", (await t.AskAsync(Question))[^1].Name);
+        var chatSent = fx.Model.Requests.Last(r => r.LastUserMessage.StartsWith(Question, StringComparison.Ordinal) && r != batchSent
+            && (r.Model == t.ServerName("small") || r.Model == t.ServerName("large")));
+        Assert.Equal(chatSent.Messages.Single(m => m.Role == "system").Content, batchSystem);
+    }
+
     [Fact(DisplayName = "A batch submission takes one request, its items' tokens count against the token limits, and other users keep their share")]
     public async Task Batch_items_count_against_tenant_limits()
     {
