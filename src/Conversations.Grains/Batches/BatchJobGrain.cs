@@ -69,12 +69,14 @@ internal sealed partial class BatchJobGrain(
     public const int MaxPromptChars = 16_000;
 
     private const string ResumeReminder = "batch-resume";
+    private const string WaitingForBudget = "budget";
     private const string CancelledWhileAnswered = "Cancelled while it was being answered.";
     private IGrainTimer? _timer;
     private Task _tick = Task.CompletedTask; // the timer callback in progress (or the last one)
     private Task? _cancel;
     private DateTimeOffset _waitUntil;
-    private bool _answering; // a model call of this activation has started
+    private bool _answering;
+    private string? _waitingFor; // why the next item has not started, while that is known // a model call of this activation has started
     private string _tenantId = "";
     private string _jobId = "";
 
@@ -210,7 +212,9 @@ internal sealed partial class BatchJobGrain(
         var worst = CostCalculator.WorstCase(entry, promptTokens + 16, state.State.MaxOutputTokens, PricingMode.Batch);
         var budget = GrainFactory.GetGrain<IBudgetGrain>(_tenantId);
         var budgeted = routing.Policy.MonthlyBudgetUsd is not null;
-        if (budgeted && !(await budget.ReserveAsync(item.TurnId, worst)).Granted) return; // wait for budget room
+        // Wait for budget room (answers in flight to settle, the budget raised, a new month), and say so in the status.
+        _waitingFor = budgeted && !(await budget.ReserveAsync(item.TurnId, worst)).Granted ? WaitingForBudget : null;
+        if (_waitingFor is not null) return;
         try
         {
             await RunItemAsync(item with { Settings = settings }, model, entry, worst, budgeted ? budget : null, ct);
@@ -311,7 +315,10 @@ internal sealed partial class BatchJobGrain(
     {
         var (succeeded, failed, cost) = await items.CountsAsync(_tenantId, _jobId);
         var status = state.State.Cancelled ? "cancelled" : state.State.CompletedAt is not null ? "completed" : succeeded + failed > 0 || _answering ? "running" : "queued";
-        return new BatchJobView(_jobId, status, state.State.ModelId, state.State.Total, succeeded, failed, cost, state.State.CreatedAt, state.State.CompletedAt, state.State.UserId);
+        return new BatchJobView(_jobId, status, state.State.ModelId, state.State.Total, succeeded, failed, cost, state.State.CreatedAt, state.State.CompletedAt, state.State.UserId)
+        {
+            WaitingFor = state.State.CompletedAt is null ? _waitingFor : null,
+        };
     }
 
     private static readonly TimeSpan[] RetryDelays = [TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(4)];

@@ -274,6 +274,45 @@ public sealed class BatchModerationTests(RoutingPlatform fx) : RoutingPlatformTe
         Assert.Equal((0m, cost), (budget["reservedUsd"]!.GetValue<decimal>(), budget["spentUsd"]!.GetValue<decimal>()));
     }
 
+    [Fact(DisplayName = "A batch whose budget has no room for its first item waits and says it waits for budget; once the budget is closed a new batch is refused as chat is, and raising the budget lets the waiting job finish")]
+    public async Task Closed_budget_refuses_and_waiting_job_says_why()
+    {
+        using var t = await fx.NewTenantAsync();
+        Task BudgetAsync(decimal usd) => t.SetPolicyAsync(new
+        {
+            smallModelId = "small", largeModelId = "large", exactCache = false, semanticCache = false, hardCodedReplies = false,
+            monthlyBudgetUsd = usd, atBudgetLimit = "refuse",
+        });
+        await BudgetAsync(100m);
+        Assert.Equal("done", (await t.AskAsync("What is the travel policy?"))[^1].Name);
+        var spent = (await t.GetAsync("/v1/routing/budget"))["spentUsd"]!.GetValue<decimal>();
+        Assert.True(spent > 0);
+
+        // Open, but with too little left for any item: the job is accepted, and its first item waits for room and says so.
+        await BudgetAsync(spent + 0.000001m);
+        var jobId = await SubmitAsync(t, ["Summarize the travel policy"]);
+        JsonNode? view = null;
+        for (var i = 0; i < 100 && view?["waitingFor"]?.GetValue<string>() != "budget"; i++, await Task.Delay(100))
+            view = await t.User.GetJsonAsync($"/v1/batches/{jobId}");
+        Assert.Equal(("queued", "budget"), (view!["status"]!.GetValue<string>(), view["waitingFor"]?.GetValue<string>()));
+
+        // A budget that holds one answer's worst case but not on top of what was spent closes at the next question:
+        // chat says budget_exhausted, and from then on a new batch gets the same code at once instead of a queue.
+        var tooSmall = (await t.AskAsync("What is the leave policy?"))[^1].Data;
+        Assert.Equal("budget_too_small", tooSmall["code"]!.GetValue<string>());
+        var worst = decimal.Parse(Regex.Match(tooSmall["message"]!.GetValue<string>(), @"\(\$([0-9.]+) at most\)").Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
+        await BudgetAsync(worst + spent / 2);
+        Assert.Equal("budget_exhausted", (await t.AskAsync("What is the leave policy?"))[^1].Data["code"]!.GetValue<string>());
+        var (status, problem) = await t.User.PostAsync("/v1/batches", new { modelId = "small", prompts = new[] { "Summarize the leave policy" } });
+        Assert.Equal(HttpStatusCode.TooManyRequests, status);
+        Assert.Equal(("budget_exhausted", false), (problem!["code"]!.GetValue<string>(), problem["retryable"]!.GetValue<bool>()));
+
+        await BudgetAsync(100m);
+        view = await WaitForCompletionAsync(t, jobId);
+        Assert.Null(view["waitingFor"]);
+        Assert.Equal(1, view["succeeded"]!.GetValue<int>());
+    }
+
     [Fact(DisplayName = "Deleting a user deletes their finished batch jobs (also one whose items name no owner, as stored before they did): not found for the admin, nor for a new user given the same id; another user's job stays")]
     public async Task Deleted_users_jobs_are_gone()
     {
