@@ -24,7 +24,7 @@ internal static class BatchApi
             .WithDescription("A 429 with code budget_exhausted when the tenant's monthly budget is closed.");
         group.MapGet("/{jobId}", Get).WithName("GetBatch").WithSummary("A batch's progress and cost so far.");
         group.MapPost("/{jobId}/cancel", Cancel).WithName("CancelBatch")
-            .WithSummary("Stops a batch: prompts not yet answered end failed as cancelled (nothing more is billed); answered ones stay. A finished batch is returned as it is.");
+            .WithSummary("Stops a batch: the prompt being answered ends cancelled, billed for what its model call consumed; prompts not yet run end failed as cancelled, unbilled; answered ones stay. A finished batch is returned as it is.");
         group.MapGet("/{jobId}/results", Results).WithName("GetBatchResults").WithSummary("Answers of a batch, in prompt order (page with ?after=).");
         // A submission is one request against the caller's request limits; each item's tokens are charged as it is answered.
         group.CheckBodies<BatchBody>(CheckSubmission).RequireRateLimit<BatchBody>(b => b.Prompts!.FirstOrDefault() ?? "");

@@ -75,8 +75,8 @@ internal sealed partial class BatchJobGrain(
     private Task _tick = Task.CompletedTask; // the timer callback in progress (or the last one)
     private Task? _cancel;
     private DateTimeOffset _waitUntil;
-    private bool _answering;
-    private string? _waitingFor; // why the next item has not started, while that is known // a model call of this activation has started
+    private bool _answering; // a model call of this activation has started
+    private string? _waitingFor; // why the next item has not started, while that is known
     private string _tenantId = "";
     private string _jobId = "";
 
