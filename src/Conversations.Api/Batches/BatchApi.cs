@@ -20,10 +20,11 @@ internal static class BatchApi
     {
         var group = v1.MapGroup("/batches").WithTags("Offline batches").RequireRoles(Roles.User, Roles.TenantAdmin);
         group.MapPost("/", Submit).WithName("SubmitBatch").WithSummary("Queues prompts for low-priority processing; answers are fetched later.")
-            .Produces<BatchJobView>(StatusCodes.Status202Accepted).ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status429TooManyRequests);
+            .Produces<BatchJobView>(StatusCodes.Status202Accepted).ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status429TooManyRequests)
+            .WithDescription("A 429 with code budget_exhausted when the tenant's monthly budget is closed.");
         group.MapGet("/{jobId}", Get).WithName("GetBatch").WithSummary("A batch's progress and cost so far.");
         group.MapPost("/{jobId}/cancel", Cancel).WithName("CancelBatch")
-            .WithSummary("Stops a batch: prompts not yet answered end failed as cancelled (nothing more is billed); answered ones stay. A finished batch is returned as it is.");
+            .WithSummary("Stops a batch: the prompt being answered ends cancelled, billed for what its model call consumed; prompts not yet run end failed as cancelled, unbilled; answered ones stay. A finished batch is returned as it is.");
         group.MapGet("/{jobId}/results", Results).WithName("GetBatchResults").WithSummary("Answers of a batch, in prompt order (page with ?after=).");
         // A submission is one request against the caller's request limits; each item's tokens are charged as it is answered.
         group.CheckBodies<BatchBody>(CheckSubmission).RequireRateLimit<BatchBody>(b => b.Prompts!.FirstOrDefault() ?? "");
@@ -34,6 +35,10 @@ internal static class BatchApi
     private static async Task<IResult> Submit(BatchBody body, HttpContext http, IGrainFactory grains)
     {
         var caller = http.Caller().ToCaller();
+        // A closed budget refuses the batch now, as chat and the OpenAI route refuse a question, instead of queueing it
+        // until the budget is raised or the month ends. A budget that closes mid-job makes the job wait (waitingFor).
+        if (await grains.GetGrain<IBudgetGrain>(caller.TenantId).GetAsync() is { BudgetUsd: { } limit, Exhausted: true } budget)
+            return Problems.BudgetExhausted(budget.SpentUsd, limit);
         var jobId = "b_" + Guid.NewGuid().ToString("n")[..20];
         var view = await grains.GetGrain<IBatchJobGrain>(GrainKeys.Scoped(caller.TenantId, jobId))
             .StartAsync(new BatchJobSpec(caller.UserId, body.ModelId!, body.Prompts!, body.MaxOutputTokens ?? DefaultMaxOutputTokens, caller.Role));

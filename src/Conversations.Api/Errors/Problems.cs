@@ -65,6 +65,16 @@ internal static class Problems
         statusCode: 409, title: "Not the last turn", type: "https://httpstatuses.io/409",
         extensions: new Dictionary<string, object?> { ["code"] = TurnErrorCodes.TurnNotLast, ["turnId"] = turnId });
 
+    /// <summary>
+    /// 429 when the tenant's monthly model budget is closed: the code the chat's error event and the OpenAI route's
+    /// insufficient_quota stand for, not worth retrying until an administrator raises the budget or the month ends.
+    /// </summary>
+    public static ProblemHttpResult BudgetExhausted(decimal spentUsd, decimal budgetUsd) => TypedResults.Problem(
+        $"This workspace's monthly model budget is closed: {spentUsd:0.####} USD of {budgetUsd:0.####} USD is spent, so new work cannot be "
+        + "answered until an administrator raises the budget or the month ends.",
+        statusCode: 429, title: "Budget exhausted", type: "https://httpstatuses.io/429",
+        extensions: new Dictionary<string, object?> { ["code"] = TurnErrorCodes.BudgetExhausted, ["retryable"] = false });
+
     /// <summary>415 when the body's Content-Type is missing or not one the route reads.</summary>
     public static ProblemHttpResult UnsupportedMediaType(string? sent, params string[] accepted) =>
         TypedResults.Problem(UnsupportedMediaTypeDetail(sent, accepted), statusCode: 415, title: UnsupportedMediaTypeTitle, type: "https://httpstatuses.io/415");

@@ -24,7 +24,11 @@ public sealed record BatchJobView(
     [property: Id(6)] decimal CostUsd,
     [property: Id(7)] DateTimeOffset CreatedAt,
     [property: Id(8)] DateTimeOffset? CompletedAt,
-    [property: Id(9)] string UserId);
+    [property: Id(9)] string UserId)
+{
+    /// <summary>What a job that is not done waits for before its next prompt: "budget" while the monthly budget has no room; null otherwise.</summary>
+    [Id(10)] public string? WaitingFor { get; init; }
+}
 
 /// <summary>One batch job, key <c>{tenant}/{job}</c>: stores the prompts, works through them one at a time on a timer, resumes after a crash by reminder.</summary>
 [Alias("batch-job")]

@@ -2,12 +2,11 @@ using Conversations.Contracts;
 using Conversations.Contracts.Chat;
 using Conversations.Contracts.Moderation;
 using Conversations.Contracts.Routing;
+using Conversations.Contracts.Tenancy;
 using Conversations.Grains.Chat;
 using Conversations.Grains.Health;
 using Conversations.Grains.Routing;
 using Conversations.Models.Chat;
-using Conversations.Prompting.History;
-using Conversations.Prompting.Layout;
 using Conversations.Prompting.Tokens;
 using Conversations.Routing.Catalog;
 using Conversations.Routing.Cost;
@@ -70,10 +69,14 @@ internal sealed partial class BatchJobGrain(
     public const int MaxPromptChars = 16_000;
 
     private const string ResumeReminder = "batch-resume";
+    private const string WaitingForBudget = "budget";
+    private const string CancelledWhileAnswered = "Cancelled while it was being answered.";
     private IGrainTimer? _timer;
     private Task _tick = Task.CompletedTask; // the timer callback in progress (or the last one)
     private Task? _cancel;
     private DateTimeOffset _waitUntil;
+    private bool _answering; // a model call of this activation has started
+    private string? _waitingFor; // why the next item has not started, while that is known
     private string _tenantId = "";
     private string _jobId = "";
 
@@ -203,13 +206,18 @@ internal sealed partial class BatchJobGrain(
         }
 
         var entry = routing.Catalog.Get(model.Id);
-        var worst = CostCalculator.WorstCase(entry, tokens.Count(item.Prompt) + 16, state.State.MaxOutputTokens, PricingMode.Batch);
+        // The prompt as a chat turn would start it (the platform's and the tenant's instructions); the worst case counts them.
+        var settings = await GrainFactory.GetGrain<ITenantGrain>(_tenantId).GetSettingsAsync();
+        var promptTokens = ConversationPrompt.BuildStandalone(tokens, chat.Value, settings, item.Prompt).PromptTokens;
+        var worst = CostCalculator.WorstCase(entry, promptTokens + 16, state.State.MaxOutputTokens, PricingMode.Batch);
         var budget = GrainFactory.GetGrain<IBudgetGrain>(_tenantId);
         var budgeted = routing.Policy.MonthlyBudgetUsd is not null;
-        if (budgeted && !(await budget.ReserveAsync(item.TurnId, worst)).Granted) return; // wait for budget room
+        // Wait for budget room (answers in flight to settle, the budget raised, a new month), and say so in the status.
+        _waitingFor = budgeted && !(await budget.ReserveAsync(item.TurnId, worst)).Granted ? WaitingForBudget : null;
+        if (_waitingFor is not null) return;
         try
         {
-            await RunItemAsync(item, model, entry, worst, budgeted ? budget : null, ct);
+            await RunItemAsync(item with { Settings = settings }, model, entry, worst, budgeted ? budget : null, ct);
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested)
         {
@@ -249,8 +257,10 @@ internal sealed partial class BatchJobGrain(
     {
         var verdict = turn.Verdict;
         var chatModel = pool.Get(model);
-        var request = PersonalDataGate.For(chatModel,
-            new ModelRequest([new PromptMessage(ChatRoles.User, verdict.TextForModel)], state.State.MaxOutputTokens), verdict, chat.Value.PersonalDataAllowedHosts);
+        // Batches are not grounded (no knowledge search), but they carry the system message every chat turn starts with.
+        var prompt = ConversationPrompt.BuildStandalone(tokens, chat.Value, item.Settings!, verdict.TextForModel);
+        var request = PersonalDataGate.For(chatModel, new ModelRequest(prompt.Messages, state.State.MaxOutputTokens), verdict, chat.Value.PersonalDataAllowedHosts);
+        _answering = true; // the job runs from its first model call on, not from its first finished item
         var answer = await GuardedAnswer.ReadAsync(chatModel, request, turn.StartOutput(), TimeSpan.FromMinutes(2), ct);
         // A call that failed before any output for a reason that passes (the endpoint down or overloaded for a moment, a
         // cut connection) is sent again after 1, 2 and 4 s: an offline job can wait, and a short outage must not fail
@@ -263,20 +273,24 @@ internal sealed partial class BatchJobGrain(
             answer = await GuardedAnswer.ReadAsync(chatModel, request, turn.StartOutput(), TimeSpan.FromMinutes(2), ct);
         }
         if (answer.Failure is { } failure) LogItemFailed(logger, _tenantId, _jobId, item.Index, failure);
-        var answered = answer.Failure is null || answer.WithheldNotice is not null; // a withheld answer was produced: it is billed
+        // A withheld answer was produced: it is billed; so is what a cancelled call wrote before it was stopped.
+        var answered = (answer.Failure is null || answer.WithheldNotice is not null) && !(answer.Cancelled && answer.Shown.Length == 0);
         var counts = answer.Reported is { } r ? new TokenCounts(r.PromptTokens, Math.Min(r.CachedPromptTokens, r.PromptTokens), r.CompletionTokens)
-            : new TokenCounts(tokens.Count(verdict.TextForModel), 0, tokens.Count(answer.Raw));
-        // Every model call that produced tokens is billed with what it consumed, a cut one too (estimated when the
-        // provider reported nothing); a call refused before any output costs nothing.
+            : new TokenCounts(CallMeter.EstimatePromptTokens(tokens, request), 0, tokens.Count(answer.Raw));
+        // Every model call that produced tokens is billed with what it consumed, a cut or cancelled one too (estimated
+        // when the provider reported nothing); a call refused before any output costs nothing. Once the call has ended,
+        // its outcome is stored, settled and billed even when the job was cancelled meanwhile: a cancel stops the call,
+        // not its bill.
         var produced = answer.Reported is not null || answer.Raw.Length > 0;
         var cost = produced ? Math.Min(CostCalculator.Cost(entry, counts, PricingMode.Batch), worst) : 0m;
+        var error = answer.WithheldNotice ?? (answer.Cancelled ? CancelledWhileAnswered : answer.Failure is null ? null : "The model could not answer this prompt.");
         await items.CompleteItemAsync(_tenantId, _jobId, item.Index, verdict.TextToStore, answered ? answer.Shown : null,
-            answer.WithheldNotice ?? (answer.Failure is null ? null : "The model could not answer this prompt."), counts.PromptTokens, counts.CachedPromptTokens, counts.CompletionTokens, cost, ct);
+            error, counts.PromptTokens, counts.CachedPromptTokens, counts.CompletionTokens, cost, CancellationToken.None);
         if (budget is not null) await budget.SettleAsync(item.TurnId, cost);
         if (produced)
             await usage.WriteAsync([new Conversations.Storage.Chat.UsageRecord(_tenantId, state.State.UserId, item.ConversationId, item.TurnId, model.Id,
                 counts.PromptTokens, counts.CachedPromptTokens, counts.CompletionTokens, cost,
-                Conversations.Storage.Chat.UsageKinds.Batch, Estimated: answer.Reported is null)], ct);
+                Conversations.Storage.Chat.UsageKinds.Batch, Estimated: answer.Reported is null)], CancellationToken.None);
         return (new TurnUsage(counts.PromptTokens, counts.CachedPromptTokens, counts.CompletionTokens, cost), answer.Shown);
     }
 
@@ -300,8 +314,11 @@ internal sealed partial class BatchJobGrain(
     private async Task<BatchJobView> ViewAsync()
     {
         var (succeeded, failed, cost) = await items.CountsAsync(_tenantId, _jobId);
-        var status = state.State.Cancelled ? "cancelled" : state.State.CompletedAt is not null ? "completed" : succeeded + failed > 0 ? "running" : "queued";
-        return new BatchJobView(_jobId, status, state.State.ModelId, state.State.Total, succeeded, failed, cost, state.State.CreatedAt, state.State.CompletedAt, state.State.UserId);
+        var status = state.State.Cancelled ? "cancelled" : state.State.CompletedAt is not null ? "completed" : succeeded + failed > 0 || _answering ? "running" : "queued";
+        return new BatchJobView(_jobId, status, state.State.ModelId, state.State.Total, succeeded, failed, cost, state.State.CreatedAt, state.State.CompletedAt, state.State.UserId)
+        {
+            WaitingFor = state.State.CompletedAt is null ? _waitingFor : null,
+        };
     }
 
     private static readonly TimeSpan[] RetryDelays = [TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(4)];
@@ -313,5 +330,9 @@ internal sealed partial class BatchJobGrain(
     private static partial void LogItemFailed(ILogger logger, string tenantId, string jobId, int index, Exception exception);
 
     /// <summary>One pending item and the ids it carries through the stages (budget, usage, moderation events).</summary>
-    private sealed record BatchItem(int Index, string Prompt, string ConversationId, string TurnId);
+    private sealed record BatchItem(int Index, string Prompt, string ConversationId, string TurnId)
+    {
+        /// <summary>The tenant's settings as the item's prompt is built with them.</summary>
+        public TenantSettings? Settings { get; init; }
+    }
 }

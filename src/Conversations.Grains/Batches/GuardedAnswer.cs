@@ -11,14 +11,16 @@ namespace Conversations.Grains.Batches;
 /// </summary>
 /// <param name="WithheldNotice">Set when a blocking finding withheld the rest of the answer: says why, gently.</param>
 /// <param name="Failure">The model call's error, when it failed.</param>
-internal sealed record GuardedAnswer(string Raw, string Shown, ModelUsage? Reported, string? WithheldNotice, Exception? Failure)
+/// <param name="Cancelled">True when the caller's token stopped the call: what it produced so far is still returned, to be billed.</param>
+internal sealed record GuardedAnswer(string Raw, string Shown, ModelUsage? Reported, string? WithheldNotice, Exception? Failure, bool Cancelled = false)
 {
     private const string DefaultNotice = "The rest of this answer was withheld.";
 
     /// <summary>
     /// Calls <paramref name="model"/> and passes every piece through <paramref name="guard"/>; a withheld answer stops
     /// the call. The guard is always completed (its findings become the turn's output event), also after a failure.
-    /// Cancellation by <paramref name="cancellationToken"/> is thrown; any other error is returned in <see cref="Failure"/>.
+    /// Cancellation by <paramref name="cancellationToken"/> ends the answer with <see cref="Cancelled"/> set (the call ran and
+    /// is billed); any other error is returned in <see cref="Failure"/>.
     /// </summary>
     public static async Task<GuardedAnswer> ReadAsync(IChatModel model, ModelRequest request, IOutputGuard guard, TimeSpan timeout, CancellationToken cancellationToken)
     {
@@ -27,6 +29,7 @@ internal sealed record GuardedAnswer(string Raw, string Shown, ModelUsage? Repor
         ModelUsage? reported = null;
         string? notice = null;
         Exception? failure = null;
+        var cancelled = false;
         try
         {
             using var limit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -45,7 +48,11 @@ internal sealed record GuardedAnswer(string Raw, string Shown, ModelUsage? Repor
                 }
             }
         }
-        catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            cancelled = true;
+        }
+        catch (Exception e)
         {
             failure = e;
         }
@@ -56,6 +63,6 @@ internal sealed record GuardedAnswer(string Raw, string Shown, ModelUsage? Repor
             shown.Append(tail.SafeText);
             if (tail.Withheld) notice = tail.Notice ?? DefaultNotice;
         }
-        return new GuardedAnswer(raw.ToString(), shown.ToString(), reported, notice, failure);
+        return new GuardedAnswer(raw.ToString(), shown.ToString(), reported, notice, failure, cancelled);
     }
 }

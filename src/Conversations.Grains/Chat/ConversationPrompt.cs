@@ -45,19 +45,31 @@ internal sealed class ConversationPrompt(ITokenCounter tokens, ChatOptions optio
     {
         if (_builder is null || _builderVersion != settings.Version)
             (_builder, _builderVersion) = (new PromptBuilder(tokens, ChatBudgets.For(settings)), settings.Version);
-        var system = settings.Name.Length > 0 ? $"{options.SystemPrompt}\n\nOrganisation: {settings.Name}" : options.SystemPrompt;
-        return _builder.Build(new PromptRequest
+        return _builder.Build(Request(options, settings, ConversationLog.ToTurnMessage(question) with { ImageCount = questionImages }) with
         {
-            SystemPrompt = system,
-            TenantInstructions = settings.Instructions,
-            ConciseAnswerInstruction = settings.ConciseInstruction,
             MemoryFacts = _memory ?? [],
             ConversationSummary = summary,
             RecentTurns = recentTurns,
             Chunks = retrieval.Chunks.Select(c => new RetrievedChunk(ChunkId(c), c.Text, c.Title)).ToList(),
-            Question = ConversationLog.ToTurnMessage(question) with { ImageCount = questionImages },
         });
     }
+
+    /// <summary>
+    /// A prompt for one question outside any conversation (an offline batch item): the same system message a chat turn
+    /// starts with (the platform's prompt, the organisation, its instructions and answer style), then the question; no
+    /// memory, summary, history or sources.
+    /// </summary>
+    public static BuiltPrompt BuildStandalone(ITokenCounter tokens, ChatOptions options, TenantSettings settings, string question) =>
+        new PromptBuilder(tokens, ChatBudgets.For(settings)).Build(Request(options, settings, ChatTurnMessage.Create(tokens, ChatRoles.User, question)));
+
+    // The parts of a prompt that come from the platform and the tenant, the same for every front door.
+    private static PromptRequest Request(ChatOptions options, TenantSettings settings, ChatTurnMessage question) => new()
+    {
+        SystemPrompt = settings.Name.Length > 0 ? $"{options.SystemPrompt}\n\nOrganisation: {settings.Name}" : options.SystemPrompt,
+        TenantInstructions = settings.Instructions,
+        ConciseAnswerInstruction = settings.ConciseInstruction,
+        Question = question,
+    };
 
     /// <summary>How a prompt names a retrieved chunk (and how citations find it).</summary>
     public static string ChunkId(KnowledgeChunk c) => $"{c.DocumentId}#{c.ChunkIndex}";

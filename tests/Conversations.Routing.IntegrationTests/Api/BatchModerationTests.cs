@@ -8,6 +8,8 @@ public sealed class BatchModerationTests(RoutingPlatform fx) : RoutingPlatformTe
     private const string Password = "hunter22";
     private const string AnswerEmail = "carol@example.com";
     private const string AnswerKey = "sk-abcdefghijklmnopqrstuvwx12";
+    private const string CancelledBefore = "Cancelled before it was answered.";
+    private const string CancelledWhile = "Cancelled while it was being answered.";
 
     [Fact(DisplayName = "A batch is moderated like chat: a blocked prompt fails unsent, masked text reaches the model and the store, answers are masked or withheld, and events are recorded")]
     public async Task Batch_items_are_moderated_like_chat_turns()
@@ -56,12 +58,13 @@ public sealed class BatchModerationTests(RoutingPlatform fx) : RoutingPlatformTe
 
         // (b) The model sees the prompt as it would see the same chat question (secrets and mask words masked), and the
         //     stored prompt has every finding masked, as a chat question is stored.
-        var batchSeen = string.Concat(sent.Single(r => r.LastUserMessage.Contains("Summarize my details", StringComparison.Ordinal)).Messages.Select(m => m.Content));
+        var batchRequest = sent.Single(r => r.LastUserMessage.Contains("Summarize my details", StringComparison.Ordinal));
+        var batchSeen = string.Concat(batchRequest.Messages.Select(m => m.Content));
         Assert.DoesNotContain(Password, batchSeen);
         Assert.DoesNotContain("bluebird", batchSeen);
         Assert.Equal("done", (await t.AskAsync(personal))[^1].Name);
         var chatSeen = string.Concat(fx.Model.Requests
-            .Where(r => (r.Model == t.ServerName("small") || r.Model == t.ServerName("large")) && r.Messages.Any(m => m.Role == "system")
+            .Where(r => (r.Model == t.ServerName("small") || r.Model == t.ServerName("large")) && !ReferenceEquals(r, batchRequest)
                 && r.LastUserMessage.Contains("Summarize my details", StringComparison.Ordinal))
             .Single().Messages.Select(m => m.Content));
         foreach (var value in new[] { Card, Email, Password, "bluebird" })
@@ -100,14 +103,38 @@ public sealed class BatchModerationTests(RoutingPlatform fx) : RoutingPlatformTe
         Assert.True(withheld["costUsd"]!.GetValue<decimal>() > 0);
     }
 
+    [Fact(DisplayName = "A batch item reaches the model with the system message a chat turn starts with: the platform's prompt and the tenant's instructions")]
+    public async Task Batch_items_carry_the_chat_system_prompt()
+    {
+        using var t = await fx.NewTenantAsync();
+        await t.SetPolicyAsync(new { smallModelId = "small", largeModelId = "large" });
+        var res = await t.Admin.Http.PatchAsJsonAsync("/v1/tenant/settings", new { instructions = "Never name competitors. TENANTRULE-1" });
+        await ApiClient.EnsureAsync(res, HttpStatusCode.OK);
+        const string Question = "Which competitor is best for expense reports?";
+
+        var jobId = await SubmitAsync(t, [Question]);
+        await WaitForCompletionAsync(t, jobId);
+        var batchSent = fx.Model.Requests.Single(r => r.Model == t.ServerName("small") && r.LastUserMessage.Contains(Question, StringComparison.Ordinal));
+        var batchSystem = Assert.Single(batchSent.Messages, m => m.Role == "system").Content;
+        Assert.Contains("TENANTRULE-1", batchSystem, StringComparison.Ordinal);
+        Assert.Equal(Question, batchSent.LastUserMessage); // batches are not grounded: no sources follow the question
+
+        // The same question in chat starts with the same system message.
+        Assert.Equal("done", (await t.AskAsync(Question))[^1].Name);
+        var chatSent = fx.Model.Requests.Last(r => r.LastUserMessage.StartsWith(Question, StringComparison.Ordinal) && r != batchSent
+            && (r.Model == t.ServerName("small") || r.Model == t.ServerName("large")));
+        Assert.Equal(chatSent.Messages.Single(m => m.Role == "system").Content, batchSystem);
+    }
+
     [Fact(DisplayName = "A batch submission takes one request, its items' tokens count against the token limits, and other users keep their share")]
     public async Task Batch_items_count_against_tenant_limits()
     {
         using var t = await fx.NewTenantAsync();
         await t.SetPolicyAsync(new { smallModelId = "small", largeModelId = "large" });
-        var res = await t.Admin.Http.PatchAsJsonAsync("/v1/moderation/settings", new { userRequestsPerMinute = 1, userTokensPerMinute = 1000, tenantTokensPerMinute = 1000 });
+        var res = await t.Admin.Http.PatchAsJsonAsync("/v1/moderation/settings", new { userRequestsPerMinute = 1, userTokensPerMinute = 4000, tenantTokensPerMinute = 4000 });
         await ApiClient.EnsureAsync(res, HttpStatusCode.OK);
-        // About 215 tokens an item: the batch may use only the half of the 1,000 tokens a minute that interactive turns do not keep.
+        // About 1,000 tokens an item (the system message, the prompt and a 200-token answer): the batch may use only the half
+        // of the 4,000 tokens a minute that interactive turns do not keep.
         fx.Model.Control.SetModel(t.ServerName("small"), fx.Model.Control.Default with { AnswerTokens = 200, TimePerToken = TimeSpan.FromMilliseconds(1) });
 
         var jobId = await SubmitAsync(t, Enumerable.Range(0, 8).Select(i => $"Summarize report number {i} please").ToArray());
@@ -149,7 +176,7 @@ public sealed class BatchModerationTests(RoutingPlatform fx) : RoutingPlatformTe
         Assert.Equal(4, fx.Model.Requests.Count(r => r.Model == t.ServerName("small")));
     }
 
-    [Fact(DisplayName = "A running batch is cancelled by its owner: answered items stay, the rest end failed as cancelled with no model call and no cost; another tenant cannot cancel it")]
+    [Fact(DisplayName = "A running batch is cancelled by its owner: answered items stay, one being answered ends cancelled with its prompt, the rest end failed as cancelled with no model call and no cost; another tenant cannot cancel it")]
     public async Task Running_batch_is_cancelled()
     {
         using var t = await fx.NewTenantAsync();
@@ -176,14 +203,17 @@ public sealed class BatchModerationTests(RoutingPlatform fx) : RoutingPlatformTe
         await Task.Delay(TimeSpan.FromSeconds(2));
         Assert.Equal(calls, fx.Model.Requests.Count(r => r.Model == t.ServerName("small")));
         var items = await ResultsAsync(t, jobId);
-        Assert.Equal(8 - answered, items.Count(i => i!["error"]?.GetValue<string>() == "Cancelled before it was answered."));
-        Assert.All(items.Where(i => i!["error"]?.GetValue<string>() == "Cancelled before it was answered."),
-            i => Assert.Equal((0m, ""), (i!["costUsd"]!.GetValue<decimal>(), i["prompt"]?.GetValue<string>() ?? "")));
+        var before = items.Where(i => i!["error"]?.GetValue<string>() == CancelledBefore).ToList();
+        var during = items.Where(i => i!["error"]?.GetValue<string>() == CancelledWhile).ToList();
+        Assert.Equal(8 - answered, before.Count + during.Count);
+        Assert.InRange(during.Count, 0, 1);
+        Assert.All(before, i => Assert.Equal((0m, ""), (i!["costUsd"]!.GetValue<decimal>(), i["prompt"]?.GetValue<string>() ?? "")));
+        Assert.All(during, i => Assert.StartsWith("Summarize report number", i!["prompt"]!.GetValue<string>(), StringComparison.Ordinal));
         // Cancelling again answers the same job.
         Assert.Equal("cancelled", (await t.User.PostAsync($"/v1/batches/{jobId}/cancel", new { })).Body!["status"]!.GetValue<string>());
     }
 
-    [Fact(DisplayName = "While an item waits on a slow model, the job's status answers at once and cancel stops the call: the item ends cancelled at no cost and its budget reservation is released")]
+    [Fact(DisplayName = "While an item waits on a slow model, the job reads running and answers at once, and cancel stops the call: the item ends cancelled while answered, keeps its prompt, costs nothing (no output) and its budget reservation is released")]
     public async Task Status_and_cancel_do_not_wait_for_the_model()
     {
         using var t = await fx.NewTenantAsync();
@@ -196,15 +226,98 @@ public sealed class BatchModerationTests(RoutingPlatform fx) : RoutingPlatformTe
         using (var quick = new CancellationTokenSource(TimeSpan.FromSeconds(3)))
         {
             var status = await t.User.Http.GetFromJsonAsync<JsonNode>($"/v1/batches/{jobId}", quick.Token);
-            Assert.Contains(status!["status"]!.GetValue<string>(), new[] { "queued", "running" });
+            Assert.Equal("running", status!["status"]!.GetValue<string>()); // its first model call has started
             using var cancel = await t.User.Http.PostAsync($"/v1/batches/{jobId}/cancel", null, quick.Token);
             var cancelled = await cancel.Content.ReadFromJsonAsync<JsonNode>(quick.Token);
             Assert.Equal(HttpStatusCode.OK, cancel.StatusCode);
             Assert.Equal(("cancelled", 0, 2), (cancelled!["status"]!.GetValue<string>(), cancelled["succeeded"]!.GetValue<int>(), cancelled["failed"]!.GetValue<int>()));
         }
         var items = await ResultsAsync(t, jobId);
-        Assert.All(items, i => Assert.Equal(("Cancelled before it was answered.", 0m), (i!["error"]!.GetValue<string>(), i["costUsd"]!.GetValue<decimal>())));
+        Assert.Equal((CancelledWhile, "Summarize report one", 0m),
+            (items[0]!["error"]!.GetValue<string>(), items[0]!["prompt"]!.GetValue<string>(), items[0]!["costUsd"]!.GetValue<decimal>()));
+        Assert.Equal((CancelledBefore, 0m), (items[1]!["error"]!.GetValue<string>(), items[1]!["costUsd"]!.GetValue<decimal>()));
         Assert.Equal(0m, (await t.GetAsync("/v1/routing/budget"))["reservedUsd"]!.GetValue<decimal>());
+    }
+
+    [Fact(DisplayName = "A batch cancelled while an item's answer streams bills that call (prompt and output tokens, estimated), settles its reservation, and keeps the item's prompt")]
+    public async Task Cancel_while_answering_bills_the_call()
+    {
+        using var t = await fx.NewTenantAsync();
+        await t.SetPolicyAsync(new { smallModelId = "small", largeModelId = "large", monthlyBudgetUsd = 100m, atBudgetLimit = "refuse" });
+        fx.Model.Control.SetModel(t.ServerName("small"), fx.Model.Control.Default with { AnswerTokens = 400, TimePerToken = TimeSpan.FromMilliseconds(50) });
+        string[] prompts = ["Summarize report one in detail", "Summarize report two in detail"];
+        var jobId = await SubmitAsync(t, prompts);
+        for (var i = 0; i < 300 && !fx.Model.Requests.Any(r => r.Model == t.ServerName("small")); i++) await Task.Delay(100);
+        Assert.Equal("running", (await t.User.GetJsonAsync($"/v1/batches/{jobId}"))["status"]!.GetValue<string>());
+        await Task.Delay(TimeSpan.FromSeconds(2)); // part of the answer is written, far from all of it
+
+        var (status, cancelled) = await t.User.PostAsync($"/v1/batches/{jobId}/cancel", new { });
+        Assert.Equal((HttpStatusCode.OK, "cancelled"), (status, cancelled!["status"]!.GetValue<string>()));
+        var items = await ResultsAsync(t, jobId);
+        var first = items[0]!;
+        Assert.Equal(("failed", CancelledWhile, prompts[0]), (first["status"]!.GetValue<string>(), first["error"]!.GetValue<string>(), first["prompt"]!.GetValue<string>()));
+        Assert.True(first["promptTokens"]!.GetValue<int>() > 0 && first["completionTokens"]!.GetValue<int>() > 0, first.ToJsonString());
+        var cost = first["costUsd"]!.GetValue<decimal>();
+        Assert.True(cost > 0, first.ToJsonString());
+        Assert.Equal(cost, cancelled["costUsd"]!.GetValue<decimal>());
+        Assert.Equal(CancelledBefore, items[1]!["error"]!.GetValue<string>());
+
+        // The ledger holds the call, marked estimated (the stream ended before the provider's usage), and the budget spent it.
+        await using (var db = NpgsqlDataSource.Create(fx.Database.ConnectionString))
+        await using (var cmd = db.CreateCommand("SELECT estimated, cost_usd FROM usage_records WHERE tenant_id = $1 AND turn_id = $2"))
+        {
+            cmd.Parameters.AddWithValue(t.TenantId);
+            cmd.Parameters.AddWithValue($"batch:{jobId}:0");
+            await using var r = await cmd.ExecuteReaderAsync();
+            Assert.True(await r.ReadAsync());
+            Assert.Equal((true, cost), (r.GetBoolean(0), r.GetDecimal(1)));
+        }
+        var budget = await t.GetAsync("/v1/routing/budget");
+        Assert.Equal((0m, cost), (budget["reservedUsd"]!.GetValue<decimal>(), budget["spentUsd"]!.GetValue<decimal>()));
+    }
+
+    [Fact(DisplayName = "A batch whose budget has no room for its first item waits and says it waits for budget; once the budget is closed a new batch is refused as chat is, and raising the budget lets the waiting job finish")]
+    public async Task Closed_budget_refuses_and_waiting_job_says_why()
+    {
+        using var t = await fx.NewTenantAsync();
+        Task BudgetAsync(decimal usd) => t.SetPolicyAsync(new
+        {
+            smallModelId = "small", largeModelId = "large", exactCache = false, semanticCache = false, hardCodedReplies = false,
+            monthlyBudgetUsd = usd, atBudgetLimit = "refuse",
+        });
+        await BudgetAsync(100m);
+        // Something spent (asked again should a loaded machine time one answer out).
+        var spent = 0m;
+        for (var i = 0; i < 3 && spent == 0; i++)
+        {
+            await t.AskAsync($"What is the travel policy for trip {i}?");
+            spent = (await t.GetAsync("/v1/routing/budget"))["spentUsd"]!.GetValue<decimal>();
+        }
+        Assert.True(spent > 0);
+
+        // Open, but with too little left for any item: the job is accepted, and its first item waits for room and says so.
+        await BudgetAsync(spent + 0.000001m);
+        var jobId = await SubmitAsync(t, ["Summarize the travel policy"]);
+        JsonNode? view = null;
+        for (var i = 0; i < 100 && view?["waitingFor"]?.GetValue<string>() != "budget"; i++, await Task.Delay(100))
+            view = await t.User.GetJsonAsync($"/v1/batches/{jobId}");
+        Assert.Equal(("queued", "budget"), (view!["status"]!.GetValue<string>(), view["waitingFor"]?.GetValue<string>()));
+
+        // A budget that holds one answer's worst case but not on top of what was spent closes at the next question:
+        // chat says budget_exhausted, and from then on a new batch gets the same code at once instead of a queue.
+        var tooSmall = (await t.AskAsync("What is the leave policy?"))[^1].Data;
+        Assert.Equal("budget_too_small", tooSmall["code"]!.GetValue<string>());
+        var worst = decimal.Parse(Regex.Match(tooSmall["message"]!.GetValue<string>(), @"\(\$([0-9.]+) at most\)").Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
+        await BudgetAsync(worst + spent / 2);
+        Assert.Equal("budget_exhausted", (await t.AskAsync("What is the leave policy?"))[^1].Data["code"]!.GetValue<string>());
+        var (status, problem) = await t.User.PostAsync("/v1/batches", new { modelId = "small", prompts = new[] { "Summarize the leave policy" } });
+        Assert.Equal(HttpStatusCode.TooManyRequests, status);
+        Assert.Equal(("budget_exhausted", false), (problem!["code"]!.GetValue<string>(), problem["retryable"]!.GetValue<bool>()));
+
+        await BudgetAsync(100m);
+        view = await WaitForCompletionAsync(t, jobId);
+        Assert.Null(view["waitingFor"]);
+        Assert.Equal(1, view["succeeded"]!.GetValue<int>());
     }
 
     [Fact(DisplayName = "Deleting a user deletes their finished batch jobs (also one whose items name no owner, as stored before they did): not found for the admin, nor for a new user given the same id; another user's job stays")]
