@@ -5,13 +5,16 @@ using Conversations.Api.Chat;
 using Conversations.Api.Errors;
 using Conversations.Api.Images;
 using Conversations.Api.Moderation;
+using Conversations.Api.OpenApi;
 using Conversations.Api.Streaming;
 using Conversations.Contracts;
 using Conversations.Contracts.Chat;
 using Conversations.Contracts.Images;
+using Conversations.Contracts.Routing;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
+using Orleans.Configuration;
 
 namespace Conversations.Api.OpenAi;
 
@@ -38,9 +41,9 @@ internal static class OpenAiApi
     {
         var models = v1.MapGroup("/models").WithTags("OpenAI-compatible").RequireRoles(Roles.User, Roles.TenantAdmin);
         models.MapGet("/", ListModels).WithName("OpenAiListModels").WithSummary("The model names the caller's tenant may use (OpenAI's list shape).")
-            .Produces<ModelList>();
+            .Produces<ModelList>().ProducesOpenAiAnswers(false, 400, 401, 403, 429, 500, 503);
         models.MapGet("/{model}", GetModel).WithName("OpenAiGetModel").WithSummary("One model name the caller's tenant may use, or 404 model_not_found.")
-            .Produces<ModelObject>();
+            .Produces<ModelObject>().ProducesOpenAiAnswers(false, 400, 401, 403, 404, 429, 500, 503);
 
         var chat = v1.MapGroup("/chat").WithTags("OpenAI-compatible").RequireRoles(Roles.User, Roles.TenantAdmin);
         var images = ((IEndpointRouteBuilder)v1).ServiceProvider.GetRequiredService<IMessageImages>();
@@ -48,7 +51,7 @@ internal static class OpenAiApi
             // Room for the images a question may carry as base64 data URLs.
             .WithMetadata(new RequestSizeLimitAttribute(images.MaxImagesPerMessage * (images.MaxImageBytes * 4L / 3 + 1024) + (1L << 20)))
             .WithSummary("A chat turn in OpenAI's chat completions format, streaming (Server-Sent Events) or not; X-Conversation-Id continues a conversation.")
-            .Produces<ChatCompletion>(200).Produces(200, contentType: "text/event-stream");
+            .Produces<ChatCompletion>(200).ProducesOpenAiAnswers(true, 400, 401, 403, 404, 409, 410, 413, 415, 422, 429, 500, 503);
         // Checked like a native message, then counted against the same rate limits (429 with Retry-After).
         chat.CheckBodies<ChatCompletionRequest>(CompletionRequestCheck.Check).RequireRateLimit<ChatCompletionRequest>(CompletionRequestCheck.Question);
         return v1;
@@ -74,8 +77,11 @@ internal static class OpenAiApi
 
     // The group's filters have checked the body and admitted it against the rate limits.
     private static async Task<IResult> Complete(ChatCompletionRequest body, HttpContext http, IGrainFactory grains, IMessageImages images,
-        IOptions<ChatApiOptions> chatOptions)
+        IOptions<ChatApiOptions> chatOptions, IOptions<ClusterOptions> cluster)
     {
+        // The platform's own model call: a tenant model registered at this very route would call itself without end.
+        if (http.Request.Headers[ModelCallOrigin.Header] == ModelCallOrigin.For(cluster.Value.ServiceId, cluster.Value.ClusterId))
+            return CompletionRequestCheck.Invalid("This request is this platform's own model call: a model registered at the platform's own API would call itself. Register the model's provider instead.", "model", "model_loop");
         var caller = http.Caller().ToCaller();
         // The SDKs retry 409, 429 and 5xx: with the same Idempotency-Key (in the same conversation) a retry is the same turn.
         if (ConversationsApi.IdempotencyKeySentMoreThanOnce(http))

@@ -17,5 +17,6 @@ internal static class ApiDocument
         o.AddOperationTransformer(BearerSecurity.ApplyAsync);
         o.AddOperationTransformer(ProblemResponses.ApplyAsync);
         o.AddOperationTransformer(EventStreams.ApplyAsync);
+        o.AddOperationTransformer(OpenAiResponses.ApplyAsync);
     });
 }

@@ -50,7 +50,7 @@ public sealed class TokenCounter : ITokenCounter
                 used += count;
                 continue;
             }
-            return text[..(start + _tokenizer.GetIndexByTokenCount(segment, maxTokens - used, out _, out _))];
+            return used == maxTokens ? text[..start] : text[..(start + _tokenizer.GetIndexByTokenCount(segment, maxTokens - used, out _, out _))];
         }
         return text;
     }
@@ -71,7 +71,7 @@ public sealed class TokenCounter : ITokenCounter
                 used += count;
                 continue;
             }
-            return text[(start + _tokenizer.GetIndexByTokenCountFromEnd(segment, maxTokens - used, out _, out _))..];
+            return used == maxTokens ? text[end..] : text[(start + _tokenizer.GetIndexByTokenCountFromEnd(segment, maxTokens - used, out _, out _))..];
         }
         return text;
     }

@@ -57,13 +57,22 @@ public sealed class OpenApiDocumentTests(PlatformFixture fx) : PlatformTests
             if (path.Contains('{') && !responses.ContainsKey("404")) failures.Add($"{where}: a path id but no 404");
             if (op["requestBody"] is not null && !responses.ContainsKey("413")) failures.Add($"{where}: a body but no 413");
             if (op["requestBody"] is not null && !responses.ContainsKey("415")) failures.Add($"{where}: a body but no 415");
+            // The OpenAI-compatible routes answer errors as OpenAI does (its SDKs parse that shape), every other route as problem details.
+            var openAi = op["tags"]?.AsArray().Any(t => t!.GetValue<string>() == "OpenAI-compatible") == true;
             foreach (var (code, response) in responses.Where(r => r.Key[0] is '4' or '5'))
-                if (response!["content"]?["application/problem+json"]?["schema"]?["$ref"] is null) failures.Add($"{where}: {code} is not problem+json");
+                if (openAi ? response!["content"]?["application/json"]?["schema"]?["$ref"]?.GetValue<string>().EndsWith("/OpenAiErrorBody", StringComparison.Ordinal) != true
+                    : response!["content"]?["application/problem+json"]?["schema"]?["$ref"] is null)
+                    failures.Add($"{where}: {code} is not {(openAi ? "an OpenAI error object" : "problem+json")}");
         }
         Assert.True(failures.Count == 0, string.Join("\n", failures));
         var send = document["paths"]!["/v1/conversations/{conversationId}/messages"]!["post"]!["responses"]!.AsObject();
         Assert.True(send.ContainsKey("429") && send.ContainsKey("409"), "the send route documents its rate limit and its busy conversation");
         Assert.True(document["paths"]!["/v1/tenants"]!["post"]!["responses"]!.AsObject().ContainsKey("409"));
+        // The completion documents both of its answers and the errors its README names.
+        var completion = document["paths"]!["/v1/chat/completions"]!["post"]!["responses"]!.AsObject();
+        Assert.EndsWith("/ChatCompletion", completion["200"]!["content"]!["application/json"]!["schema"]!["$ref"]!.GetValue<string>());
+        Assert.EndsWith("/ChatCompletionChunk", completion["200"]!["content"]!["text/event-stream"]!["schema"]!["properties"]!["data"]!["$ref"]!.GetValue<string>());
+        Assert.All(new[] { "404", "409", "410", "422", "429" }, code => Assert.True(completion.ContainsKey(code), $"no {code} on the completion"));
     }
 
     [Fact(DisplayName = "Lint: no number|string unions, nullable fields are optional (turnId), enums for message status, role and rating")]

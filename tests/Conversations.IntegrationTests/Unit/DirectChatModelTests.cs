@@ -121,7 +121,8 @@ public sealed class DirectChatModelTests
             }
         });
         var endpoints = new Conversations.Routing.Endpoints.EndpointPolicy(new Conversations.Routing.Endpoints.EndpointPolicyOptions { AllowLoopback = true });
-        using var pool = new Conversations.Grains.Routing.ChatModelPool(Microsoft.Extensions.Options.Options.Create(new ChatModelOptions { StreamWithSemanticKernel = semanticKernel }), endpoints);
+        using var pool = new Conversations.Grains.Routing.ChatModelPool(Microsoft.Extensions.Options.Options.Create(new ChatModelOptions { StreamWithSemanticKernel = semanticKernel }), endpoints,
+            Microsoft.Extensions.Options.Options.Create(new Orleans.Configuration.ClusterOptions()));
         var model = pool.Get(new Conversations.Contracts.Routing.ModelRegistration("endless", $"http://127.0.0.1:{((System.Net.IPEndPoint)listener.LocalEndpoint).Port}/v1",
             "key", "m", "small", [], 1m, 0.25m, 4m, 128_000, 0.5m));
         var text = new StringBuilder();

@@ -45,6 +45,10 @@ public sealed class TokenCounterTests
             Assert.InRange(Counter.Count(end), keep - keep / 50 - 2, keep + keep / 50 + 2);
         }
 
+        // A cut that falls exactly between pieces keeps the whole pieces before (or after) it.
+        Assert.Equal(before, Counter.KeepStart(text, Counter.Count(before)));
+        Assert.Equal(after, Counter.KeepEnd(text, Counter.Count(after)));
+
         // Ordinary text is one piece: counted exactly as the tokenizer counts it.
         var ordinary = string.Join(' ', Enumerable.Repeat("The travel policy applies to every team, 中文也一样。", 200));
         Assert.Equal(Microsoft.ML.Tokenizers.TiktokenTokenizer.CreateForEncoding(TokenCounter.O200kBase).CountTokens(ordinary), Counter.Count(ordinary));

@@ -82,4 +82,29 @@ public sealed class FallbackTests(RoutingPlatform fx) : RoutingPlatformTests
             fx.Model.Control.ClearFault(large);
         }
     }
+
+    [Fact(DisplayName = "A tenant model registered at the platform's own OpenAI-compatible route is refused there (model_loop): the fallback answers, and no turn fans out")]
+    public async Task A_model_at_the_platforms_own_route_is_refused()
+    {
+        using var t = await fx.NewTenantAsync();
+        var loopKey = await t.Admin.CreateUserWithKeyAsync("looper");
+        await t.PutModelAsync("self", "small", 1m, serverName: "auto", endpoint: fx.BaseUrl.TrimEnd('/') + "/v1", apiKey: loopKey);
+        await t.SetPolicyAsync(new
+        {
+            smallModelId = "self", largeModelId = "self", complexityThreshold = 1.0, fallbackModelIds = new[] { "small" },
+            exactCache = false, semanticCache = false, hardCodedReplies = false,
+        });
+        var events = await t.AskAsync("What is the travel policy for the team?");
+        Assert.True(events[^1].Name == "done", events.Dump());
+        Assert.Equal("small", events[^1].Data["model"]!.GetValue<string>());
+        // The platform's own route answered the call (an HTTP refusal, not an unreachable endpoint)...
+        string? kind = null;
+        for (var i = 0; i < 30 && kind is null; i++, await Task.Delay(100))
+            kind = (await t.HealthAsync("self"))["lastFailureKind"]?.GetValue<string>();
+        Assert.NotNull(kind);
+        Assert.NotEqual("Connection", kind);
+        // ...and refused it before it made a conversation for the key it carried.
+        using var looper = fx.As(loopKey);
+        Assert.Empty((await looper.GetJsonAsync("/v1/conversations"))["conversations"]!.AsArray());
+    }
 }
