@@ -101,32 +101,34 @@ internal sealed class ModelAttemptsStage : ITurnStage
             meter.Add(step);
             if (step.FinishReason is { } reason) answer.HitOutputCap = reason == "length";
             if (string.IsNullOrEmpty(step.Text)) continue;
-            // A provider that ignores the output cap is cut at it: the delta that would pass it is not shown.
-            if (cap.Passes(step.Text))
-            {
-                answer.HitOutputCap = true;
-                break;
-            }
+            // A provider that ignores the output cap is cut at it: what the cut leaves of the delta is shown, nothing after.
+            var text = cap.Admit(step.Text, out var cut);
+            if (cut) answer.HitOutputCap = true;
+            if (text.Length == 0) break;
             // For the early call, time to first token includes any wait for the question's commit.
             if (meter.TimeToFirstToken is null) PlatformTracing.Mark(turn.Activity, "first model text");
             meter.TimeToFirstToken ??= DateTimeOffset.UtcNow - attempt.Started;
             if (held is not null)
             {
-                held.Append(step.Text);
+                held.Append(text);
                 if (OutOfDepth.Check(held.ToString(), false, false) is { } why)
                 {
                     turn.Escalated = why;
                     break;
                 }
-                if (held.Length < OutOfDepth.HoldChars) continue;
+                if (held.Length < OutOfDepth.HoldChars)
+                {
+                    if (cut) break;
+                    continue;
+                }
                 var opening = held.ToString();
                 held = null; // read and fine: released, and the rest streams as usual
                 foreach (var e in answer.Push(candidate.ModelId, opening)) yield return e;
-                if (answer.Withheld) break;
+                if (answer.Withheld || cut) break;
                 continue;
             }
-            foreach (var e in answer.Push(candidate.ModelId, step.Text)) yield return e;
-            if (answer.Withheld) break;
+            foreach (var e in answer.Push(candidate.ModelId, text)) yield return e;
+            if (answer.Withheld || cut) break;
         }
         if (held is not null && turn.Escalated is null)
         {

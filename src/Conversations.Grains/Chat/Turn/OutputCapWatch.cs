@@ -18,15 +18,27 @@ internal sealed class OutputCapWatch(ITokenCounter tokens, int cap)
     private readonly int _limit = cap <= 0 ? 0 : 2 * cap + 16;
     private int _countAt = Math.Max(1, (2 * cap + 16) / MaxTokensPerChar);
 
-    /// <summary>Adds a delta; true when the text with it is past the cut.</summary>
-    public bool Passes(string delta)
+    /// <summary>
+    /// Adds a delta; returns what of it may be shown, and sets <paramref name="cut"/> when the text reaches the cut there
+    /// (nothing after it is shown). A provider that ignores the cap and sends large pieces still shows the text up to the
+    /// cut, not nothing.
+    /// </summary>
+    public string Admit(string delta, out bool cut)
     {
-        if (_limit <= 0) return false;
+        cut = false;
+        if (_limit <= 0) return delta;
+        var before = _text.Length;
         _text.Append(delta);
-        if (_text.Length < _countAt) return false;
-        var counted = tokens.Count(_text.ToString());
-        if (counted > _limit) return true;
-        _countAt = _text.Length + Math.Max(1, (_limit - counted) / MaxTokensPerChar);
-        return false;
+        if (_text.Length < _countAt) return delta;
+        var text = _text.ToString();
+        var counted = tokens.Count(text);
+        if (counted <= _limit)
+        {
+            _countAt = _text.Length + Math.Max(1, (_limit - counted) / MaxTokensPerChar);
+            return delta;
+        }
+        cut = true;
+        var kept = tokens.KeepStart(text, _limit).Length;
+        return kept > before ? delta[..(kept - before)] : "";
     }
 }
