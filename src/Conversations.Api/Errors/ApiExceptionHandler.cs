@@ -142,12 +142,15 @@ internal sealed partial class ApiExceptionHandler(IProblemDetailsService problem
             : b.Message;
     }
 
+    // The route handler of the request that failed: the exception handler runs with the request's endpoint cleared, and
+    // the feature keeps the one that failed.
+    private static System.Reflection.MethodInfo? FailedHandler(HttpContext http) =>
+        (http.Features.Get<IExceptionHandlerFeature>()?.Endpoint ?? http.GetEndpoint())?.Metadata.GetMetadata<System.Reflection.MethodInfo>();
+
     // "a whole number from 1 to 3,650" for a route handler's parameter named `name` with a [Range]; null without one.
     private static string? DeclaredRange(HttpContext http, string name, string typeText)
     {
-        // The handler runs with the request's endpoint cleared; the feature keeps the one that failed.
-        var endpoint = http.Features.Get<IExceptionHandlerFeature>()?.Endpoint ?? http.GetEndpoint();
-        var range = endpoint?.Metadata.GetMetadata<System.Reflection.MethodInfo>()?.GetParameters()
+        var range = FailedHandler(http)?.GetParameters()
             .FirstOrDefault(p => p.Name == name)?.GetCustomAttributes(typeof(System.ComponentModel.DataAnnotations.RangeAttribute), false)
             .OfType<System.ComponentModel.DataAnnotations.RangeAttribute>().FirstOrDefault();
         if (range is null) return null;
@@ -161,9 +164,7 @@ internal sealed partial class ApiExceptionHandler(IProblemDetailsService problem
     // The [Range] message of the body field named `field` (a top-level JSON name) of the failed route's handler; null without one.
     private static string? DeclaredBodyRange(HttpContext http, string field)
     {
-        var endpoint = http.Features.Get<IExceptionHandlerFeature>()?.Endpoint ?? http.GetEndpoint();
-        var handler = endpoint?.Metadata.GetMetadata<System.Reflection.MethodInfo>();
-        if (handler is null) return null;
+        if (FailedHandler(http) is not { } handler) return null;
         var range = handler.GetParameters()
             .SelectMany(p => p.ParameterType.GetConstructors().SelectMany(c => c.GetParameters()))
             .Where(p => string.Equals(p.Name, field, StringComparison.OrdinalIgnoreCase))

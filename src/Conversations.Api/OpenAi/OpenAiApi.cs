@@ -80,7 +80,9 @@ internal static class OpenAiApi
         IOptions<ChatApiOptions> chatOptions, IOptions<ClusterOptions> cluster)
     {
         // The platform's own model call: a tenant model registered at this very route would call itself without end.
-        if (http.Request.Headers[ModelCallOrigin.Header] == ModelCallOrigin.For(cluster.Value.ServiceId, cluster.Value.ClusterId))
+        // (Hashed only when the header came: no client but the platform sends it.)
+        if (http.Request.Headers.TryGetValue(ModelCallOrigin.Header, out var origin)
+            && origin == ModelCallOrigin.For(cluster.Value.ServiceId, cluster.Value.ClusterId))
             return CompletionRequestCheck.Invalid("This request is this platform's own model call: a model registered at the platform's own API would call itself. Register the model's provider instead.", "model", "model_loop");
         var caller = http.Caller().ToCaller();
         // The SDKs retry 409, 429 and 5xx: with the same Idempotency-Key (in the same conversation) a retry is the same turn.

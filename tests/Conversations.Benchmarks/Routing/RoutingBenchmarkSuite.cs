@@ -64,7 +64,8 @@ public sealed class RoutingBenchmarkSuite : IBenchmarkSuite
         await using var db = await TestDatabase.CreateAsync("benchroute");
         var settings = PlatformLoadSuite.LoadSettings(db, "route");
         settings.Environment["Models__Chat__FirstTokenTimeout"] = firstTokenTimeout.ToString();
-        settings.Environment["Models__Chat__StallTimeout"] = "00:00:01";
+        // No phase measures a stall mid-answer; a short one would fail a turn whenever a loaded host pauses a stream.
+        settings.Environment["Models__Chat__StallTimeout"] = "00:00:05";
         settings.Environment["Routing__HealthCacheTtl"] = "00:00:00.2";
         settings.Environment["Routing__ConfigCacheTtl"] = "00:00:00.2";
         settings.Environment["Routing__ConsecutiveFailureThreshold"] = "3";
@@ -140,10 +141,12 @@ public sealed class RoutingBenchmarkSuite : IBenchmarkSuite
         var p99 = LoadStats.Percentile(ok.Select(t => t.Ms), 0.99);
         var by = string.Join(" / ", new[] { "large", "small", "extractive" }.Select(m => ok.Count(t => t.Model == m)));
         output.WriteLine($"| {phase} | {ok.Count} | {ok.Count / seconds:0.0} | {p50:0} | {p99:0} | {(normalP99 is { } n ? $"{p99 / n:0.00}×" : "1.00×")} | {by} | {turns.Count - ok.Count} |");
+        foreach (var failed in turns.Where(t => !t.Ok).Take(3))
+            output.WriteLine($"|   failed after {failed.Ms:0} ms: {failed.Failure?.ReplaceLineEndings(" ")} | | | | | | | |");
         return ok.Count == 0 || ok.Count < turns.Count ? 1 : 0;
     }
 
-    private sealed record Turn(TimeSpan Started, double Ms, bool Ok, string? Model);
+    private sealed record Turn(TimeSpan Started, double Ms, bool Ok, string? Model, string? Failure = null);
 
     private static async Task<List<Turn>> RunPhaseAsync(HttpClient http, string baseUrl, List<(string Key, string Id)> conversations, TimeSpan duration)
     {
@@ -155,25 +158,26 @@ public sealed class RoutingBenchmarkSuite : IBenchmarkSuite
             while (clock.Elapsed < duration)
             {
                 var started = clock.Elapsed;
-                var (ok, model) = await TurnAsync(http, baseUrl, c, $"Explain in detail the trade-offs of option {i}-{n++} for our team");
-                lock (turns) turns.Add(new Turn(started, (clock.Elapsed - started).TotalMilliseconds, ok, model));
+                var (ok, model, failure) = await TurnAsync(http, baseUrl, c, $"Explain in detail the trade-offs of option {i}-{n++} for our team");
+                lock (turns) turns.Add(new Turn(started, (clock.Elapsed - started).TotalMilliseconds, ok, model, failure));
             }
         }));
         return turns;
     }
 
-    // One turn; ok when the stream ends with `done` and no `error`; the model is the done event's "model" field.
-    private static async Task<(bool Ok, string? Model)> TurnAsync(HttpClient http, string baseUrl, (string Key, string Id) conversation, string text)
+    // One turn; ok when the stream ends with `done` and no `error`; the model is the done event's "model" field;
+    // a failed turn says why (status and body, or the error event), so a failing run can be read.
+    private static async Task<(bool Ok, string? Model, string? Failure)> TurnAsync(HttpClient http, string baseUrl, (string Key, string Id) conversation, string text)
     {
         using var request = new HttpRequestMessage(HttpMethod.Post, $"{baseUrl}/v1/conversations/{conversation.Id}/messages") { Content = JsonContent.Create(new { text }) };
         request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", conversation.Key);
         try
         {
             using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
-            if (!response.IsSuccessStatusCode) return (false, null);
+            if (!response.IsSuccessStatusCode) return (false, null, $"{(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
             using var reader = new StreamReader(await response.Content.ReadAsStreamAsync());
-            string? eventName = null, model = null;
-            bool done = false, error = false;
+            string? eventName = null, model = null, error = null;
+            var done = false;
             while (await reader.ReadLineAsync() is { } line)
             {
                 if (line.StartsWith("event: ", StringComparison.Ordinal)) eventName = line[7..];
@@ -182,13 +186,13 @@ public sealed class RoutingBenchmarkSuite : IBenchmarkSuite
                     done = true;
                     model = JsonNode.Parse(line[6..])?["model"]?.GetValue<string>();
                 }
-                else if (eventName == "error") error = true;
+                else if (eventName == "error") error ??= line;
             }
-            return (done && !error, model);
+            return (done && error is null, model, error ?? (done ? null : "the stream ended without `done`"));
         }
-        catch (HttpRequestException)
+        catch (HttpRequestException e)
         {
-            return (false, null);
+            return (false, null, e.Message);
         }
     }
 
