@@ -290,7 +290,7 @@ internal sealed partial class BatchJobGrain(
         if (produced)
             await usage.WriteAsync([new Conversations.Storage.Chat.UsageRecord(_tenantId, state.State.UserId, item.ConversationId, item.TurnId, model.Id,
                 counts.PromptTokens, counts.CachedPromptTokens, counts.CompletionTokens, cost,
-                Conversations.Storage.Chat.UsageKinds.Batch, Estimated: answer.Reported is null)], CancellationToken.None);
+                Conversations.Storage.Chat.UsageKinds.Batch, Estimated: answer.Reported is null, Since: state.State.CreatedAt)], CancellationToken.None);
         return (new TurnUsage(counts.PromptTokens, counts.CachedPromptTokens, counts.CompletionTokens, cost), answer.Shown);
     }
 

@@ -17,9 +17,10 @@ internal static class TurnBilling
     /// One ledger row per call that consumed tokens, at its own model's price (<paramref name="cost"/> lines up with
     /// <paramref name="attempts"/>). A turn no call billed keeps one empty row under <paramref name="answeredBy"/> (a
     /// cache, a canned reply, the extractive responder), so it still counts as a turn; none when that is null.
+    /// <paramref name="since"/> is when the turn began (see <see cref="UsageRecord.Since"/>).
     /// </summary>
     public static List<UsageRecord> Rows(string tenantId, string userId, string conversationId, string turnId,
-        IReadOnlyList<ModelAttempt> attempts, TurnCost? cost, string? answeredBy)
+        IReadOnlyList<ModelAttempt> attempts, TurnCost? cost, string? answeredBy, DateTimeOffset since)
     {
         var rows = new List<UsageRecord>();
         for (var i = 0; i < attempts.Count; i++)
@@ -27,10 +28,10 @@ internal static class TurnBilling
             if (attempts[i].Usage is not { } u) continue;
             var price = cost is not null && i < cost.AttemptCostsUsd.Count ? cost.AttemptCostsUsd[i] : 0m;
             rows.Add(new UsageRecord(tenantId, userId, conversationId, turnId, attempts[i].ModelId, u.PromptTokens, u.CachedPromptTokens,
-                u.CompletionTokens, price, UsageKinds.Turn, rows.Count, attempts[i].Estimated));
+                u.CompletionTokens, price, UsageKinds.Turn, rows.Count, attempts[i].Estimated, since));
         }
         if (rows.Count == 0 && answeredBy is not null)
-            rows.Add(new UsageRecord(tenantId, userId, conversationId, turnId, answeredBy, 0, 0, 0, 0m));
+            rows.Add(new UsageRecord(tenantId, userId, conversationId, turnId, answeredBy, 0, 0, 0, 0m, Since: since));
         return rows;
     }
 }

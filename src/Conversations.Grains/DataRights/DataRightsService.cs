@@ -94,6 +94,7 @@ internal sealed partial class DataRightsService(
     /// <inheritdoc />
     public async Task<DataExportInfo?> StartExportAsync(string tenantId, string? userId, AuditActor actor, CancellationToken ct)
     {
+        await store.EnsureReadableAsync(tenantId, ct);
         var sections = userId is null ? TenantSections : UserSections;
         var steps = sections.Length + 2; // + settings or memory, + chunks or the manifest
         if (await store.CreateExportAsync(tenantId, userId, steps, Who(actor), ct) is not var (job, created)) return null;
@@ -104,6 +105,7 @@ internal sealed partial class DataRightsService(
     /// <inheritdoc />
     public async Task<DataExportInfo?> RestartExportAsync(string tenantId, string exportId, AuditActor actor, CancellationToken ct)
     {
+        await store.EnsureReadableAsync(tenantId, ct);
         if (await store.RestartExportAsync(tenantId, exportId, Who(actor), ct) is not { } job) return null;
         _ = Task.Run(() => RunExportAsync(job.ExportId, tenantId, job.UserId, job.UserId is null ? TenantSections : UserSections), CancellationToken.None);
         return ToInfo(job);

@@ -14,12 +14,25 @@ internal sealed class GreenClient(HttpClient http, GreenOptions options, Resilie
     private readonly TimeProvider _time = timeProvider ?? TimeProvider.System;
 
     /// <inheritdoc />
-    public async Task<GreenTextModerationResult> TextModerationPlusAsync(string service, string content, CancellationToken cancellationToken = default) =>
-        (await CallAsync<GreenTextModerationResult>(GreenApi.TextModerationPlus, service, new Dictionary<string, string> { ["content"] = content }, false, cancellationToken)).Data!;
+    public async Task<GreenTextModerationResult> TextModerationPlusAsync(string service, string content, CancellationToken cancellationToken = default)
+    {
+        var answer = await CallAsync<GreenTextModerationResult>(GreenApi.TextModerationPlus, service, new Dictionary<string, string> { ["content"] = content }, false, cancellationToken);
+        return KnownRisk(answer.Data!, answer.Data!.RiskLevel, answer.RequestId);
+    }
 
     /// <inheritdoc />
-    public async Task<GreenImageModerationResult> ImageModerationAsync(string imageUrl, string service = GreenApi.BaselineCheck, string? dataId = null, CancellationToken cancellationToken = default) =>
-        (await CallAsync<GreenImageModerationResult>(GreenApi.ImageModeration, service, Parameters("imageUrl", imageUrl, dataId), false, cancellationToken)).Data!;
+    public async Task<GreenImageModerationResult> ImageModerationAsync(string imageUrl, string service = GreenApi.BaselineCheck, string? dataId = null, CancellationToken cancellationToken = default)
+    {
+        var answer = await CallAsync<GreenImageModerationResult>(GreenApi.ImageModeration, service, Parameters("imageUrl", imageUrl, dataId), false, cancellationToken);
+        return KnownRisk(answer.Data!, answer.Data!.RiskLevel, answer.RequestId);
+    }
+
+    // A risk level outside Green's four would otherwise read as "none" and pass: it is a broken answer, so the
+    // tenant's failure mode decides, as for any other Green failure.
+    private static T KnownRisk<T>(T data, string? riskLevel, string? requestId) =>
+        riskLevel is null || riskLevel.Trim().ToLowerInvariant() is "" or "none" or "low" or "medium" or "high"
+            ? data
+            : throw new GreenException(GreenErrorKind.InvalidResponse, "200", "Unknown RiskLevel", requestId);
 
     /// <inheritdoc />
     public async Task<GreenTaskSubmission> VoiceModerationAsync(string url, string service = GreenApi.AudioMediaDetection, string? dataId = null, CancellationToken cancellationToken = default) =>
@@ -108,7 +121,14 @@ internal sealed class GreenClient(HttpClient http, GreenOptions options, Resilie
         using (document)
         {
             var root = document.RootElement;
-            var code = root.TryGetProperty("Code", out var c) ? (c.ValueKind == JsonValueKind.Number ? c.GetInt32().ToString(CultureInfo.InvariantCulture) : c.GetString() ?? "") : "";
+            if (root.ValueKind != JsonValueKind.Object)
+                throw new GreenException(GreenErrorKind.InvalidResponse, ((int)status).ToString(CultureInfo.InvariantCulture), "Body is not a JSON object", null);
+            var code = !root.TryGetProperty("Code", out var c) ? "" : c.ValueKind switch
+            {
+                JsonValueKind.Number => c.GetRawText(),
+                JsonValueKind.String => c.GetString() ?? "",
+                _ => "?",
+            };
             var message = root.TryGetProperty("Message", out var m) && m.ValueKind == JsonValueKind.String ? m.GetString() : null;
             var requestId = root.TryGetProperty("RequestId", out var r) && r.ValueKind == JsonValueKind.String ? r.GetString() : null;
             var kind = Classify(status, code);
@@ -122,7 +142,15 @@ internal sealed class GreenClient(HttpClient http, GreenOptions options, Resilie
             }
             if (!root.TryGetProperty("Data", out var data) || data.ValueKind != JsonValueKind.Object)
                 throw new GreenException(GreenErrorKind.InvalidResponse, code, "Missing Data", requestId);
-            return new GreenTaskResult<T>(true, data.Deserialize<T>(Json), requestId);
+            try
+            {
+                return new GreenTaskResult<T>(true, data.Deserialize<T>(Json), requestId);
+            }
+            catch (JsonException)
+            {
+                // Well-formed JSON of another shape (a label list that is not a list, a confidence that is not a number).
+                throw new GreenException(GreenErrorKind.InvalidResponse, code, "Data has an unexpected shape", requestId);
+            }
         }
     }
 
@@ -130,6 +158,7 @@ internal sealed class GreenClient(HttpClient http, GreenOptions options, Resilie
     private static GreenErrorKind? Classify(HttpStatusCode status, string code) => code switch
     {
         "200" or "280" => (int)status < 300 ? null : GreenErrorKind.InvalidResponse,
+        "?" => GreenErrorKind.InvalidResponse, // a Code that is neither a number nor a string
         "408" => GreenErrorKind.NotAuthorized,
         "588" => GreenErrorKind.OverQuota,
         "581" => GreenErrorKind.Timeout,

@@ -147,10 +147,16 @@ public sealed class AuditStore(NpgsqlDataSource db, TenantKeyRing keys)
         }
         catch (TenantDataUnreadableException)
         {
-            return list; // crypto-shredded: the states stay sealed for everyone
+            // Crypto-shredded: nobody can open the states any more; say so rather than hand out the sealed bytes.
+            return list.Select(e => e with { Before = Shredded(e.Before), After = Shredded(e.After) }).ToList();
         }
         return list.Select(e => e with { Before = Open(key, e.Before, e), After = Open(key, e.After, e) }).ToList();
     }
+
+    /// <summary>What an audit entry shows for a state sealed with a destroyed data key.</summary>
+    public const string ShreddedState = "(unreadable: the tenant's data key was destroyed)";
+
+    private static JsonNode? Shredded(JsonNode? state) => Sealed(state) ? JsonValue.Create(ShreddedState) : state;
 
     private static bool Sealed(JsonNode? state) =>
         state is JsonValue v && v.TryGetValue<string>(out var s) && TenantDataKey.IsSealed(s);

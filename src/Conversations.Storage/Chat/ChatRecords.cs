@@ -23,10 +23,12 @@ public sealed record TurnUsageTotals(int PromptTokens, int CachedTokens, int Com
 /// <param name="Kind">What the call served: <see cref="UsageKinds.Turn"/>, <see cref="UsageKinds.Summary"/> or <see cref="UsageKinds.Batch"/>.</param>
 /// <param name="Attempt">The call's number within its turn, from 0; a turn is counted by its row 0.</param>
 /// <param name="Estimated">True when the tokens were counted with the tokenizer because the provider reported none.</param>
+/// <param name="Since">When the work that made the call began: the row is written only to a tenant that existed then,
+/// never to a new tenant that took a deleted one's id while the call ran. Null: to the tenant as it is now.</param>
 public sealed record UsageRecord(
     string TenantId, string UserId, string ConversationId, string TurnId, string Model,
     int PromptTokens, int CachedTokens, int CompletionTokens, decimal CostUsd,
-    string Kind = UsageKinds.Turn, int Attempt = 0, bool Estimated = false);
+    string Kind = UsageKinds.Turn, int Attempt = 0, bool Estimated = false, DateTimeOffset? Since = null);
 
 /// <summary>The kinds of work a usage row bills.</summary>
 public static class UsageKinds

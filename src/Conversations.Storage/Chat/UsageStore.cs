@@ -41,9 +41,10 @@ public sealed class UsageStore(NpgsqlDataSource db)
                    CASE WHEN EXISTS (SELECT 1 FROM conversations WHERE tenant_id = r.t AND conversation_id = r.c) THEN r.c ELSE '(deleted)' END,
                    CASE WHEN EXISTS (SELECT 1 FROM conversations WHERE tenant_id = r.t AND conversation_id = r.c) THEN r.turn ELSE '(deleted)' END,
                    r.m, r.p, r.cached, r.comp, r.cost, r.kind, r.attempt, r.estimated
-            FROM unnest(@t, @u, @c, @turn, @m, @p, @cached, @comp, @cost, @kind, @attempt, @estimated)
-                AS r(t, u, c, turn, m, p, cached, comp, cost, kind, attempt, estimated)
-            """;
+            FROM unnest(@t, @u, @c, @turn, @m, @p, @cached, @comp, @cost, @kind, @attempt, @estimated, @since)
+                AS r(t, u, c, turn, m, p, cached, comp, cost, kind, attempt, estimated, since)
+            WHERE
+            """ + SameTenant;
         batch.BatchCommands.Add(insert);
         await batch.ExecuteNonQueryAsync(ct);
         await tx.CommitAsync(ct);
@@ -55,8 +56,11 @@ public sealed class UsageStore(NpgsqlDataSource db)
         var cmd = new NpgsqlBatchCommand("""
             INSERT INTO usage_records (tenant_id, user_id, conversation_id, turn_id, model, prompt_tokens, cached_tokens, completion_tokens, cost_usd,
                 kind, attempt, estimated)
-            SELECT * FROM unnest(@t, @u, @c, @turn, @m, @p, @cached, @comp, @cost, @kind, @attempt, @estimated)
-            """);
+            SELECT r.t, r.u, r.c, r.turn, r.m, r.p, r.cached, r.comp, r.cost, r.kind, r.attempt, r.estimated
+            FROM unnest(@t, @u, @c, @turn, @m, @p, @cached, @comp, @cost, @kind, @attempt, @estimated, @since)
+                AS r(t, u, c, turn, m, p, cached, comp, cost, kind, attempt, estimated, since)
+            WHERE
+            """ + SameTenant);
         cmd.Parameters.AddWithValue("t", records.Select(r => r.TenantId).ToArray());
         cmd.Parameters.AddWithValue("u", records.Select(r => r.UserId).ToArray());
         cmd.Parameters.AddWithValue("c", records.Select(r => r.ConversationId).ToArray());
@@ -69,8 +73,16 @@ public sealed class UsageStore(NpgsqlDataSource db)
         cmd.Parameters.AddWithValue("kind", records.Select(r => r.Kind).ToArray());
         cmd.Parameters.AddWithValue("attempt", records.Select(r => r.Attempt).ToArray());
         cmd.Parameters.AddWithValue("estimated", records.Select(r => r.Estimated).ToArray());
+        cmd.Parameters.Add(new NpgsqlParameter<DateTimeOffset?[]>("since", records.Select(r => r.Since).ToArray()));
         return cmd;
     }
+
+    // A call that outlived its tenant bills nobody: the deleted tenant's rows are gone with it, and a new tenant that
+    // took the id since the call began did not make it. Re-creating a deleted id waits out the key cache (seconds), so
+    // the two-second allowance for clocks of silo and database only spares a row of the same tenant.
+    private const string SameTenant = """
+         EXISTS (SELECT 1 FROM tenants tn WHERE tn.tenant_id = r.t AND (r.since IS NULL OR tn.created_at <= r.since + interval '2 seconds'))
+        """;
 
     /// <summary>Total tokens per user of a tenant since <paramref name="since"/>.</summary>
     public async Task<IReadOnlyList<(string UserId, string Model, long Prompt, long Cached, long Completion, decimal Cost)>> SummarizeAsync(

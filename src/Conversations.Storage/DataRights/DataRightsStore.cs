@@ -71,6 +71,12 @@ public sealed class DataRightsStore(NpgsqlDataSource db, TenantKeyRing keys)
         return true;
     }
 
+    /// <summary>
+    /// Throws <see cref="TenantDataUnreadableException"/> when the tenant's data key was destroyed: an export started then
+    /// could only fail, so it is refused as the other routes refuse (410).
+    /// </summary>
+    public async Task EnsureReadableAsync(string tenantId, CancellationToken ct = default) => await keys.ForTenantAsync(tenantId, ct);
+
     /// <summary>Whether the tenant has the user.</summary>
     public async Task<bool> UserExistsAsync(string tenantId, string userId, CancellationToken ct = default)
     {

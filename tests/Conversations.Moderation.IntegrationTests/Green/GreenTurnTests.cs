@@ -34,10 +34,10 @@ public sealed class GreenTurnTests(GreenPlatformFixture fx)
     }
 
     // Green answers every call with a timeout while the test runs under these failure modes; then it is back, modes open.
-    private async Task WhileGreenIsDownAsync(string input, string output, Func<ApiClient, Task> test)
+    private async Task WhileGreenIsDownAsync(string input, string output, Func<ApiClient, Task> test, LocalGreenServer.Fault? fault = null)
     {
         await FailureModesAsync(input, output);
-        fx.Green.AlwaysFault = new LocalGreenServer.Fault(GreenApi.CodeTimeout);
+        fx.Green.AlwaysFault = fault ?? new LocalGreenServer.Fault(GreenApi.CodeTimeout);
         try
         {
             using var user = fx.As(GreenPlatformFixture.DemoUserKey);
@@ -309,6 +309,27 @@ public sealed class GreenTurnTests(GreenPlatformFixture fx)
             Assert.Contains(error.Data["message"]!.GetValue<string>(), Unavailable);
             Assert.Equal(calls, fx.Model.Requests.Count);
         });
+    }
+
+    [Theory(DisplayName = "Green answering well-formed JSON of another shape is Green down: fail-open answers, fail-closed refuses as moderation_unavailable")]
+    [InlineData("open")]
+    [InlineData("closed")]
+    public async Task Answer_of_another_shape_is_green_down(string mode)
+    {
+        var garbage = new LocalGreenServer.Fault(200, RawBody: "{\"Code\":200,\"Data\":{\"RiskLevel\":\"high\",\"Result\":[{\"Label\":\"x\",\"Confidence\":\"abc\"}]}}");
+        await WhileGreenIsDownAsync(mode, "open", async user =>
+        {
+            var (events, _) = await AskAsync(user, "Tell me about the office network.");
+            if (mode == "open")
+            {
+                Assert.Equal("done", events[^1].Name);
+                Assert.EndsWith(LastSentence, events.AnswerText());
+                return;
+            }
+            var error = Assert.Single(events, e => e.Name == "error");
+            Assert.Equal("moderation_unavailable", error.Data["code"]!.GetValue<string>());
+            Assert.True(error.Data["retryable"]!.GetValue<bool>());
+        }, garbage);
     }
 
     [Fact(DisplayName = "Green down, fail-closed answer: the answer stops with a 'retry' notice")]

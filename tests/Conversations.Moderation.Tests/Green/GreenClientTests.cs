@@ -42,6 +42,25 @@ public sealed class GreenClientTests : GreenServerTests
         Assert.Equal(1, Server.Requests);
     }
 
+    [Theory]
+    [InlineData("[]")]
+    [InlineData("\"OK\"")]
+    [InlineData("{\"Code\":true,\"Data\":{\"RiskLevel\":\"none\"}}")]
+    [InlineData("{\"Code\":200,\"Data\":{\"RiskLevel\":\"high\",\"Result\":[{\"Label\":\"x\",\"Confidence\":\"abc\"}]}}")]
+    [InlineData("{\"Code\":200,\"Data\":{\"RiskLevel\":\"low\",\"Result\":\"x\"}}")]
+    [InlineData("{\"Code\":200,\"Data\":{\"RiskLevel\":\"banana\",\"Result\":[]}}")]
+    [InlineData("{\"Code\":200,\"Data\":{\"RiskLevel\":7,\"Result\":[]}}")]
+    public async Task Well_formed_json_of_another_shape_is_an_invalid_response(string body)
+    {
+        // Proves an answer that parses as JSON but is not Green's shape fails as a Green failure (the tenant's
+        // failure mode decides), never as a parser error that escapes to the turn, nor as an unknown risk read as "none".
+        Server.AlwaysFault = new LocalGreenServer.Fault(200, RawBody: body);
+        var error = await Assert.ThrowsAsync<GreenException>(() => Client().TextModerationPlusAsync(GreenApi.LlmQueryModeration, "hi"));
+        Assert.Equal(GreenErrorKind.InvalidResponse, error.Kind);
+        var image = await Assert.ThrowsAsync<GreenException>(() => Client().ImageModerationAsync("https://example.com/a.png"));
+        Assert.Equal(GreenErrorKind.InvalidResponse, image.Kind);
+    }
+
     [Fact]
     public async Task Timeout_code_is_retried_with_a_fresh_signature()
     {

@@ -84,6 +84,13 @@ internal sealed class LocalGreenServer : LoopbackServer
         {
             if (always.RetryAfterSeconds is { } seconds)
                 context.Response.Headers["x-acs-retry-after"] = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            if (always.RawBody is { } raw)
+            {
+                context.Response.StatusCode = always.HttpStatus;
+                context.Response.ContentType = "application/json";
+                await context.Response.WriteAsync(raw);
+                return;
+            }
             await Write(context, always.HttpStatus, new { Code = always.Code, Message = "fault", RequestId = Guid.NewGuid().ToString() });
             return;
         }
@@ -209,6 +216,6 @@ internal sealed class LocalGreenServer : LoopbackServer
         await context.Response.WriteAsync(JsonSerializer.Serialize(payload));
     }
 
-    /// <summary>One injected failure: body Code, HTTP status, optional x-acs-retry-after seconds.</summary>
-    public sealed record Fault(object Code, int HttpStatus = 200, double? RetryAfterSeconds = null);
+    /// <summary>One injected failure: body Code, HTTP status, optional x-acs-retry-after seconds; or a raw body sent as it is.</summary>
+    public sealed record Fault(object Code, int HttpStatus = 200, double? RetryAfterSeconds = null, string? RawBody = null);
 }

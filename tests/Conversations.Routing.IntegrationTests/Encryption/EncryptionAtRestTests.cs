@@ -180,6 +180,15 @@ public sealed class EncryptionAtRestTests(EncryptionPlatform fx) : EncryptionTes
         Assert.Contains(other.Marker, (await other.User.MessagesAsync(other.Conversation))[0]!["content"]!.GetValue<string>(), StringComparison.Ordinal);
         (await other.User.SendAsync(other.Conversation, "Still fine?")).Done();
 
+        // An export could only fail now: refused at once, as the other routes refuse. The audit trail's sealed states
+        // say they are unreadable rather than hand out the sealed bytes.
+        var export = await doomed.Admin.Http.PostAsJsonAsync("/v1/exports", new { });
+        Assert.Contains("destroyed", (await ApiClient.ProblemAsync(export, HttpStatusCode.Gone))["detail"]!.GetValue<string>(), StringComparison.Ordinal);
+        var states = (await doomed.Admin.GetJsonAsync("/v1/audit?limit=50"))["entries"]!.AsArray()
+            .SelectMany(e => new[] { e!["before"], e["after"] }).Where(v => v is JsonValue).Select(v => v!.ToJsonString()).ToList();
+        Assert.Contains(states, v => v.Contains("unreadable", StringComparison.Ordinal));
+        Assert.DoesNotContain(states, v => v.Contains("enc1:", StringComparison.Ordinal));
+
         // Also for a host that never cached the key: the rows are there, the key is not.
         await using var db = fx.Database.CreateDataSource();
         var ring = TestKeys.Ring(db, fx.MasterKeyFile);

@@ -53,6 +53,9 @@ internal sealed class ChatTurn(ChatPipeline pipeline, ConversationScope conversa
     public bool ClientCappedOutput { get; set; }
     /// <summary>Runs from the turn's start (latency figures).</summary>
     public Stopwatch Clock { get; } = Stopwatch.StartNew();
+
+    /// <summary>When the turn began, on the wall clock: its usage rows bill the tenant that existed then.</summary>
+    public DateTimeOffset StartedAt { get; } = DateTimeOffset.UtcNow;
     /// <summary>The turn's trace span; the explicit parent of its model attempts.</summary>
     public Activity? Activity { get; private set; }
 

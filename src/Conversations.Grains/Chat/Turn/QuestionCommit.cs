@@ -79,7 +79,7 @@ internal sealed class QuestionCommit(MessageRecord question, Task write)
         var attempts = turn.Calls.Attempts;
         var cost = await route.FinishAsync(attempts, turn.Answer.ModelName, TurnBilling.Usage(attempts) ?? TurnUsage.None, "", false);
         await RecordStage.WriteUsageAsync(turn, TurnBilling.Rows(turn.Conversation.TenantId, turn.Caller.UserId, turn.Conversation.ConversationId,
-            turn.TurnId, attempts, cost, null));
+            turn.TurnId, attempts, cost, null, turn.StartedAt));
     }
 
     // What the user's memory learned from a replaced question goes with it, as with a deleted conversation: the user

@@ -159,5 +159,6 @@ internal sealed class RecordStage : ITurnStage
     }
 
     private static List<UsageRecord> Rows(ChatTurn turn, TurnCost? cost, string? answeredBy) =>
-        TurnBilling.Rows(turn.Conversation.TenantId, turn.Caller.UserId, turn.Conversation.ConversationId, turn.TurnId, turn.Calls.Attempts, cost, answeredBy);
+        TurnBilling.Rows(turn.Conversation.TenantId, turn.Caller.UserId, turn.Conversation.ConversationId, turn.TurnId, turn.Calls.Attempts, cost, answeredBy,
+            turn.StartedAt);
 }

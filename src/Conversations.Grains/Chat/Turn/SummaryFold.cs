@@ -41,7 +41,7 @@ internal static class SummaryFold
         var cost = await pipeline.Router.SummaryFinishedAsync(written.Choice, written.Usage);
         if (written.Usage is { } used)
             await pipeline.Usage.WriteAsync([new UsageRecord(conversation.TenantId, turn.Caller.UserId, conversation.ConversationId, foldId, written.Choice.ModelId,
-                used.PromptTokens, used.CachedPromptTokens, used.CompletionTokens, cost, UsageKinds.Summary, 0, written.Estimated)]);
+                used.PromptTokens, used.CachedPromptTokens, used.CompletionTokens, cost, UsageKinds.Summary, 0, written.Estimated, turn.StartedAt)]);
         state.State.Summary = written.Text;
         state.State.SummarizedThroughSeq = plan.TurnsToFold[^1].LastSequence;
         await state.WriteStateAsync();
