@@ -85,6 +85,46 @@ public sealed class AdminConsoleTests(PlatformFixture fx) : PlatformTests
         await Assertions.Expect(console.Page.Locator("[data-chunk-usage]")).ToHaveTextAsync($"{chunks} of 1,000,000 chunks used");
     }
 
+    [Fact(DisplayName = "An upload that moves stored documents to another label names each one with old → new label and warns that the old label's readers lost them")]
+    public async Task Upload_that_relabels_names_the_moved_documents()
+    {
+        var (adminKey, _) = await fx.NewTenantKeysAsync("curl");
+        using var admin = fx.As(adminKey);
+        await ApiClient.EnsureAsync(await admin.Http.PostAsJsonAsync("/v1/knowledge/documents", new
+        {
+            documents = new[]
+            {
+                new { id = "policy", title = "policy", label = "hr/all", content = Fact },
+                new { id = "guide", title = "guide", label = "hr/all", content = "The old guide." },
+            },
+        }), HttpStatusCode.OK);
+        await using var console = await ConsoleBrowser.SignInAsync(fx.BaseUrl, adminKey);
+        await console.OpenAsync("documents", "Documents");
+        await console.Page.GetByLabel("Files (.md, .txt)").SetInputFilesAsync(new[]
+        {
+            new FilePayload { Name = "policy.md", MimeType = "text/markdown", Buffer = Encoding.UTF8.GetBytes(Fact) },
+            new FilePayload { Name = "guide.md", MimeType = "text/markdown", Buffer = Encoding.UTF8.GetBytes("The new guide says more.") },
+        });
+        await console.Page.GetByLabel("Label", new() { Exact = true }).FillAsync("handbook/all");
+        await console.Page.GetByRole(AriaRole.Button, new() { Name = "Upload", Exact = true }).ClickAsync();
+        await Assertions.Expect(console.Page.GetByTestId("upload-progress")).ToHaveAttributeAsync("data-phase", "done", new() { Timeout = 60_000 });
+        var replaced = console.Page.GetByTestId("upload-replaced");
+        await Assertions.Expect(replaced).ToHaveAttributeAsync("role", "alert");
+        await Assertions.Expect(replaced).ToContainTextAsync("readers of their old label no longer have access");
+        await Assertions.Expect(replaced.Locator("[data-replaced=policy]")).ToHaveTextAsync("policy relabeled hr/all → handbook/all");
+        await Assertions.Expect(replaced.Locator("[data-replaced=guide]")).ToHaveTextAsync("guide replaced hr/all → handbook/all");
+        await console.ScreenshotAsync("admin-upload-relabeled");
+
+        // The API's own answer names the label each document left; one uploaded again under the same label names none.
+        var again = await admin.Http.PostAsJsonAsync("/v1/knowledge/documents", new
+        {
+            documents = new[] { new { id = "policy", title = "Policy", label = "handbook/all", content = Fact } },
+        });
+        var result = (await again.Content.ReadFromJsonAsync<JsonNode>())!["documents"]![0]!;
+        Assert.Equal("relabeled", result["status"]!.GetValue<string>());
+        Assert.Null(result["previousLabel"]);
+    }
+
     [Fact(DisplayName = "An upload that stores none of its documents says 0 of 1 stored in the error style, and gives no label warning")]
     public async Task Upload_that_stores_nothing_says_so()
     {
