@@ -666,7 +666,7 @@ public sealed class ChatPageTests(WebChatFixture fx)
         Assert.Equal(1, await b.Page.Locator(".turn.user").CountAsync());
     }
 
-    [Fact(DisplayName = "A send the platform refuses (the user's rate limit) shows a friendly error with a retry button, and the retry gets the answer with the message's image")]
+    [Fact(DisplayName = "A send the platform refuses (the user's rate limit) shows a friendly error and comes back to the composer with its image; sending it again gets the answer")]
     public async Task Error_with_retry()
     {
         var (key, adminKey, _) = await fx.NewReaderWithAdminAsync();
@@ -694,6 +694,12 @@ public sealed class ChatPageTests(WebChatFixture fx)
         var shown = await error.InnerTextAsync();
         Assert.DoesNotContain("{", shown, StringComparison.Ordinal);
         Assert.DoesNotContain("429", shown, StringComparison.Ordinal);
+        // The platform stored nothing of it: the question and its image are back in the composer, and the card says so
+        // (the composer's Send is the retry, so the card has no button of its own).
+        await Assertions.Expect(b.Page.GetByLabel("Message", new() { Exact = true })).ToHaveValueAsync(Question);
+        await Assertions.Expect(b.Page.Locator(".composer-images .chip", new() { HasText = "pixel.png" })).ToHaveCountAsync(1);
+        await Assertions.Expect(error.GetByTestId("question-returned")).ToContainTextAsync("back in the message box");
+        await Assertions.Expect(error.GetByRole(AriaRole.Button, new() { Name = "Try again" })).ToHaveCountAsync(0);
         await b.ScreenshotAsync("error-with-retry");
 
         await admin.RaiseRateLimitsAsync();
@@ -709,7 +715,7 @@ public sealed class ChatPageTests(WebChatFixture fx)
             await Task.Delay(1000);
         }
         sends = 0;
-        await error.GetByRole(AriaRole.Button, new() { Name = "Try again" }).ClickAsync();
+        await b.Page.GetByRole(AriaRole.Button, new() { Name = "Send message" }).ClickAsync();
         await b.Page.Locator("article.turn.assistant .markdown strong").WaitForAsync();
         await b.WaitForAnswerAsync();
         Assert.Equal("sixteen weeks", await b.LastAnswer.Locator(".markdown strong").InnerTextAsync());
