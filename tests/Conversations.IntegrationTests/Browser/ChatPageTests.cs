@@ -273,6 +273,33 @@ public sealed class ChatPageTests(WebChatFixture fx)
         Assert.Empty((await api.GetJsonAsync("/v1/conversations"))["conversations"]!.AsArray());
     }
 
+    [Fact(DisplayName = "The chat's starter questions are the ones the tenant admin set in the console; a tenant that set none shows none")]
+    public async Task Starter_questions_are_the_tenants()
+    {
+        var (key, adminKey, _) = await fx.NewReaderWithAdminAsync();
+        var (otherKey, _) = await fx.NewReaderAsync();
+        await using (var console = await ConsoleBrowser.SignInAsync(fx.BaseUrl, adminKey))
+        {
+            await console.OpenAsync("settings", "Settings");
+            await console.Page.GetByLabel("Starter questions in the chat (one a line, up to 6)").FillAsync($"{Question}\n\n  Where is the office?  \n");
+            await console.Page.GetByRole(AriaRole.Button, new() { Name = "Save" }).ClickAsync();
+            await Assertions.Expect(console.Page.GetByRole(AriaRole.Status)).ToHaveTextAsync("Saved.");
+        }
+
+        await using var b = await SignedInAsync(key);
+        var starters = b.Page.Locator(".welcome .suggestion");
+        await Assertions.Expect(starters).ToHaveTextAsync([Question, "Where is the office?"]);
+        await b.ScreenshotAsync("welcome-starter-questions");
+        await starters.First.ClickAsync();
+        await b.WaitForAnswerAsync();
+        Assert.Equal(Question, (await b.Page.Locator(".turn.user .bubble").Last.InnerTextAsync()).Trim());
+
+        await using var other = await SignedInAsync(otherKey);
+        await other.Page.Locator(".welcome").WaitForAsync();
+        await Assertions.Expect(other.Page.Locator(".welcome .suggestion")).ToHaveCountAsync(0);
+        Assert.DoesNotContain("vacation", await other.Page.Locator(".welcome").InnerTextAsync(), StringComparison.OrdinalIgnoreCase);
+    }
+
     [Fact(DisplayName = "A first question the platform refuses (413 under a lower limit) comes back to the composer and leaves no empty conversation")]
     public async Task Refused_first_question_leaves_no_conversation()
     {

@@ -388,6 +388,8 @@ const zh = {
   "Who may read them: the roles granted this label.": "谁可以读取：被授予此标签的角色。",
   "Sending {a} of {b} bytes": "正在发送 {a} / {b} 字节",
   "Indexing: {d} of {n} documents, {c} of {k} chunks embedded": "正在索引：{d} / {n} 个文档，已嵌入 {c} / {k} 个分块",
+  'Starter questions in the chat (one a line, up to 6)': '聊天中的推荐问题（每行一个，最多 6 个）',
+  'Offered to a user before the first question. None are shown when this is empty.': '在用户提出第一个问题前展示。留空则不展示。',
   "Done: {s} of {n} documents stored, chunks embedded {c}": "完成：{n} 个文档中已存入 {s} 个，已嵌入 {c} 个分块",
   'These documents already existed and were moved to {l}: readers of their old label no longer have access to them.': '这些文档已存在，现已移到 {l}：原标签的读者不再能访问它们。',
   'These documents already existed and were replaced:': '这些文档已存在，已被替换：',

@@ -339,16 +339,18 @@ export function Conversation({ t, me, conversationId, renamed, onCreated, onDisc
   );
 }
 
+// The starter questions are the tenant's own (/v1/me's starterQuestions, set by its admin); a tenant that set none
+// gets none, rather than questions about another company's handbook.
 function Welcome({ t, me, onPick }) {
-  const suggestions = [t('welcome.s1'), t('welcome.s2'), t('welcome.s3')];
+  const suggestions = me.starterQuestions ?? [];
   return (
     <div class="welcome">
       <img src="/icons/icon.svg" alt="" width="56" height="56" />
       <h2>{t('welcome.title', { name: me.displayName || me.userId })}</h2>
       <p class="muted">{t('welcome.text', { tenant: me.tenantName })}</p>
-      <div class="suggestions">
+      {suggestions.length > 0 && <div class="suggestions">
         {suggestions.map(s => <button key={s} class="suggestion" onClick={() => onPick(s)}>{s}</button>)}
-      </div>
+      </div>}
     </div>
   );
 }
