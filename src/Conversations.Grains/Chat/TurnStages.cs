@@ -133,6 +133,9 @@ internal sealed record RoutingContext(
 /// <param name="FailureCode">null on success; "model_timeout", "model_stalled", "model_unavailable".</param>
 internal sealed record ModelAttempt(string ModelId, TimeSpan? TimeToFirstToken, string? FailureCode, bool BeforeFirstToken)
 {
+    /// <summary>The health report's name for the failure when its code does not tell it (see <see cref="ModelFailure.HealthKind"/>).</summary>
+    public string? HealthKind { get; init; }
+
     /// <summary>
     /// The tokens the call consumed, as the provider reported them or estimated; null when it consumed none that are
     /// billed (no model ran, or the call failed before any output and reported nothing).

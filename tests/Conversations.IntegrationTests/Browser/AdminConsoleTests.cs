@@ -351,6 +351,42 @@ public sealed class AdminConsoleTests(PlatformFixture fx) : PlatformTests
         Assert.Empty(console.Errors);
     }
 
+    [Fact(DisplayName = "Models & routing shows beside a model's circuit its error rate and last failure: an endpoint that refuses connections reads unreachable, not a healthy green circuit")]
+    public async Task Unreachable_model_shows_its_failures_beside_the_circuit()
+    {
+        var (admin, user) = await fx.NewUnlimitedTenantAsync("cdead");
+        // A port nobody listens on: every call is refused before any answer.
+        var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        var port = ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+        listener.Stop();
+        await ApiClient.EnsureAsync(await admin.Http.PutAsJsonAsync("/v1/routing/models/dead", new
+        {
+            endpoint = $"http://127.0.0.1:{port}/v1", apiKey = "k", modelName = "dead", tier = "small",
+            inputPerMillion = 0.1, outputPerMillion = 0.2, contextWindowTokens = 8000,
+        }), HttpStatusCode.OK);
+        await ApiClient.EnsureAsync(await admin.Http.PutAsJsonAsync("/v1/routing/policy", new
+        {
+            smallModelId = "dead", largeModelId = "dead", exactCache = false, semanticCache = false, hardCodedReplies = false,
+        }), HttpStatusCode.OK);
+        JsonNode? health = null;
+        for (var i = 0; i < 20 && health?["lastFailureKind"] is null; i++)
+        {
+            await user.SendAsync(await user.CreateConversationAsync(), $"Explain the parking rules for building {i}");
+            health = (await admin.GetJsonAsync("/v1/routing/health")).AsArray().Single(h => h!["modelId"]!.GetValue<string>() == "dead")!["health"];
+        }
+        Assert.Equal("Connection", health?["lastFailureKind"]?.GetValue<string>());
+
+        await using var console = await ConsoleBrowser.SignInAsync(fx.BaseUrl, admin.Key);
+        await console.OpenAsync("models", "Models & routing");
+        var circuit = console.Page.Locator("tr", new() { HasText = "dead" }).Locator("[data-circuit]");
+        await Assertions.Expect(circuit).ToContainTextAsync(new Regex(@"100% of \d+ calls failed"));
+        await Assertions.Expect(circuit).ToContainTextAsync("last: unreachable (connection failed)");
+        // Closed (the breaker waits for more failures) or open, never the healthy tone.
+        await Assertions.Expect(circuit.Locator(".badge")).Not.ToHaveClassAsync(new Regex(@"\btone-ok\b"));
+        await console.ScreenshotAsync("admin-model-unreachable");
+    }
+
     [Fact(DisplayName = "Number fields are checked in the browser: an out-of-range or fractional value is refused with the field's label and range, nothing is sent, and the message goes on the next edit")]
     public async Task Number_fields_are_checked_before_sending()
     {
