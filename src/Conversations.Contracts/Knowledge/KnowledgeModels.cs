@@ -94,7 +94,11 @@ public sealed record KnowledgeChunk(
     [property: Id(3)] string Text,
     [property: Id(4)] double Score,
     [property: Id(5)] string Label,
-    [property: Id(6)] double? Similarity);
+    [property: Id(6)] double? Similarity)
+{
+    /// <summary>True when output moderation withheld the rest of the text: <see cref="Text"/> is what came before it.</summary>
+    [Id(7)] public bool Withheld { get; init; }
+}
 
 /// <summary>The result of one retrieval: the chunks, the ACL version they were filtered at, and the plan used.</summary>
 [GenerateSerializer, Immutable, Alias("kb-retrieval")]

@@ -63,6 +63,12 @@ internal interface ITurnModeration
 
     /// <summary>Moderation for text that had no question of its own (a search result's chunk): a pass verdict, the guard and the finish.</summary>
     IModeratedTurn OutputOnly(Caller caller, string conversationId, string turnId);
+
+    /// <summary>
+    /// As <see cref="OutputOnly"/>, for text shown with no question checked first (a passage opened from a citation):
+    /// the tenant's lexicons are loaded when this silo has not loaded them yet, so they apply from the first call.
+    /// </summary>
+    Task<IModeratedTurn> OutputOnlyAsync(Caller caller, string conversationId, string turnId) => Task.FromResult(OutputOnly(caller, conversationId, turnId));
 }
 
 /// <summary>One turn's moderation, from the input check on: it holds what the turn needs until it finishes, nothing silo-wide.</summary>

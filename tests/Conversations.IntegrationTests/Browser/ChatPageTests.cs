@@ -273,6 +273,32 @@ public sealed class ChatPageTests(WebChatFixture fx)
         Assert.Empty((await api.GetJsonAsync("/v1/conversations"))["conversations"]!.AsArray());
     }
 
+    [Fact(DisplayName = "A cited passage holding a blocked lexicon word opens with its text up to the withheld part and a passage's notice, not an answer's")]
+    public async Task Passage_with_a_blocked_word_shows_what_comes_before_it()
+    {
+        var (key, adminKey, _) = await fx.NewReaderWithAdminAsync();
+        await using var b = await SignedInAsync(key);
+        await b.AskAndWaitAsync(Question);
+        // The document now holds a sentence the organisation blocks, after the one the answer cited.
+        using var admin = fx.As(adminKey);
+        await ApiClient.EnsureAsync(await admin.Http.PostAsJsonAsync("/v1/knowledge/documents", new
+        {
+            documents = new[] { new { id = WebChatFixture.DocumentId, title = "Leave policy", label = "public", content = WebChatFixture.DocumentText + " The vault word is zorblaxite." } },
+        }), HttpStatusCode.OK);
+        await ApiClient.EnsureAsync(await admin.Http.PutAsJsonAsync("/v1/moderation/lexicons/vault",
+            new { words = new[] { "zorblaxite" }, riskLevel = "high", action = "block" }), HttpStatusCode.OK);
+
+        await b.LastAnswer.Locator(".markdown a.cite").First.ClickAsync();
+        var passage = b.Page.Locator("dialog.passage");
+        await Assertions.Expect(passage.GetByTestId("passage-withheld"))
+            .ToHaveTextAsync("The rest of this passage contains text your organisation does not allow to be shown.");
+        Assert.StartsWith(WebChatFixture.DocumentText, (await passage.Locator(".markdown").InnerTextAsync()).Trim());
+        var shown = await passage.InnerTextAsync();
+        Assert.DoesNotContain("zorblaxite", shown, StringComparison.Ordinal);
+        Assert.DoesNotContain("asking in a different way", shown, StringComparison.Ordinal);
+        await b.ScreenshotAsync("passage-withheld");
+    }
+
     [Fact(DisplayName = "The chat's starter questions are the ones the tenant admin set in the console; a tenant that set none shows none")]
     public async Task Starter_questions_are_the_tenants()
     {
