@@ -27,6 +27,7 @@ internal sealed class BootstrapKeys(
             {
                 Name = "Demo Company",
                 Instructions = "You help the staff of Demo Company with questions about their work, the handbook and company policies.",
+                StarterQuestions = ["How many vacation days do I get?", "How are travel expenses reimbursed?", "Summarize my compensation plan."],
             });
         await directory.CreateUserAsync(tenant, "admin", "Demo Admin", Roles.TenantAdmin, stoppingToken);
         await directory.CreateUserAsync(tenant, "alice", "Alice", Roles.User, stoppingToken);

@@ -99,7 +99,8 @@ internal static class KnowledgeApi
         var passage = chunkIndex < 0 ? null : await grains.GetGrain<IKnowledgeSearchGrain>(caller.TenantId).GetPassageAsync(caller, documentId, chunkIndex);
         return passage is null
             ? Problems.NotFound("The passage")
-            : TypedResults.Ok(new PassageDto(passage.DocumentId, passage.Title, passage.ChunkIndex, passage.Text));
+            : TypedResults.Ok(new PassageDto(passage.DocumentId, passage.Title, passage.ChunkIndex, passage.Text,
+                passage.Withheld, passage.Withheld ? PassageDto.WithheldNotice : null));
     }
 
     private static ProblemHttpResult? CheckSearch(SearchRequest? body, HttpContext http)

@@ -57,4 +57,11 @@ internal sealed record DocumentPage(IReadOnlyList<Conversations.Contracts.Knowle
 internal sealed record SearchRequest(string? Question, int? TopK);
 
 /// <summary>One passage of the knowledge base, as a citation opens it (its text moderated for display).</summary>
-internal sealed record PassageDto(string DocumentId, string Title, int ChunkIndex, string Text);
+/// <param name="Text">The passage, or when output moderation withheld part of it, the text before that part.</param>
+/// <param name="Withheld">True when the rest of the passage was withheld.</param>
+/// <param name="Notice">Says so in words for the reader when it was; null otherwise.</param>
+internal sealed record PassageDto(string DocumentId, string Title, int ChunkIndex, string Text, bool Withheld = false, string? Notice = null)
+{
+    /// <summary>What a reader is told when part of a passage is withheld.</summary>
+    public const string WithheldNotice = "The rest of this passage contains text your organisation does not allow to be shown.";
+}

@@ -15,7 +15,7 @@ internal static class MeApi
     public static RouteGroupBuilder MapMeApi(this RouteGroupBuilder v1)
     {
         v1.MapGet("/me", Get).WithTags("Keys").WithName("GetMe")
-            .WithSummary("The caller: tenant (id and name), user (id and display name), role, the key's scope (admin, chat, read-only or operator: what the key may do), whether questions may carry images (readsImages), the longest question it takes (maxMessageChars), and how often a quiet stream carries a heartbeat (heartbeatSeconds: a client may treat about three intervals of silence as a dead connection). An operator key names no tenant.")
+            .WithSummary("The caller: tenant (id and name), user (id and display name), role, the key's scope (admin, chat, read-only or operator: what the key may do), whether questions may carry images (readsImages), the longest question it takes (maxMessageChars), how often a quiet stream carries a heartbeat (heartbeatSeconds: a client may treat about three intervals of silence as a dead connection), and the tenant's starter questions (starterQuestions, set in the tenant settings; none by default). An operator key names no tenant.")
             .RequireRoles(Roles.User, Roles.TenantAdmin, Roles.Operator);
         return v1;
     }
@@ -25,13 +25,13 @@ internal static class MeApi
         var caller = http.Caller();
         var scope = KeyScopes.Effective(caller.Role, caller.Scope);
         var heartbeat = chat.Value.HeartbeatSeconds;
-        if (caller.TenantId is null) return TypedResults.Ok(new MeDto(null, null, caller.UserId, null, caller.Role, scope, false, null, heartbeat));
+        if (caller.TenantId is null) return TypedResults.Ok(new MeDto(null, null, caller.UserId, null, caller.Role, scope, false, null, heartbeat, []));
         var settings = await grains.GetGrain<ITenantGrain>(caller.TenantId).GetSettingsAsync();
         var readsImages = await grains.GetGrain<IRoutingConfigGrain>(caller.TenantId).ReadsImagesAsync();
         var user = caller.UserId is null ? null : await directory.GetUserAsync(caller.TenantId, caller.UserId, ct);
         var tenantName = string.IsNullOrWhiteSpace(settings.Name) ? caller.TenantId : settings.Name;
         return TypedResults.Ok(new MeDto(caller.TenantId, tenantName, caller.UserId, user?.DisplayName ?? caller.UserId, caller.Role, scope, readsImages,
-            chat.Value.MaxMessageChars, heartbeat));
+            chat.Value.MaxMessageChars, heartbeat, settings.StarterQuestions));
     }
 }
 
@@ -45,5 +45,6 @@ internal static class MeApi
 /// <param name="ReadsImages">Whether a question may carry images here (a model that reads them answers); false for an operator.</param>
 /// <param name="MaxMessageChars">The longest question the platform takes (UTF-16 units); null for an operator.</param>
 /// <param name="HeartbeatSeconds">The longest a live answer stream stays silent: a quiet one carries a heartbeat this often.</param>
+/// <param name="StarterQuestions">The questions the chat offers before the first one, as the tenant admin set them (none by default).</param>
 internal sealed record MeDto(string? TenantId, string? TenantName, string? UserId, string? DisplayName, string Role, string Scope, bool ReadsImages,
-    int? MaxMessageChars, double HeartbeatSeconds);
+    int? MaxMessageChars, double HeartbeatSeconds, IReadOnlyList<string> StarterQuestions);

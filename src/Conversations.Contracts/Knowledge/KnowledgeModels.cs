@@ -9,12 +9,17 @@ public sealed record DocumentUpload(
     [property: Id(3)] string Content);
 
 /// <summary>What ingestion did with one document.</summary>
+/// <param name="PreviousLabel">
+/// The label the stored document had when this upload moved it to another one (relabeled or updated), else null:
+/// the document id is its identity across labels, so readers of that label lost access to it.
+/// </param>
 [GenerateSerializer, Immutable, Alias("kb-ingest-result")]
 public sealed record DocumentIngestResult(
     [property: Id(0)] string DocumentId,
     [property: Id(1)] string Status,
     [property: Id(2)] int ChunkCount,
-    [property: Id(3)] string? Error = null);
+    [property: Id(3)] string? Error = null,
+    [property: Id(4)] string? PreviousLabel = null);
 
 /// <summary>Values of <see cref="DocumentIngestResult.Status"/>.</summary>
 public static class IngestStatus
@@ -89,7 +94,11 @@ public sealed record KnowledgeChunk(
     [property: Id(3)] string Text,
     [property: Id(4)] double Score,
     [property: Id(5)] string Label,
-    [property: Id(6)] double? Similarity);
+    [property: Id(6)] double? Similarity)
+{
+    /// <summary>True when output moderation withheld the rest of the text: <see cref="Text"/> is what came before it.</summary>
+    [Id(7)] public bool Withheld { get; init; }
+}
 
 /// <summary>The result of one retrieval: the chunks, the ACL version they were filtered at, and the plan used.</summary>
 [GenerateSerializer, Immutable, Alias("kb-retrieval")]

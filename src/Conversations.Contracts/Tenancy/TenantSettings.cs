@@ -27,6 +27,8 @@ public sealed record TenantSettings
     [Id(5)] public string ConciseInstruction { get; init; } = "Answer concisely: lead with the answer, skip filler, and use short lists only when they help.";
     /// <summary>Settings version, bumped on every change.</summary>
     [Id(6)] public int Version { get; init; }
+    /// <summary>Questions the chat offers a user before the first one (none unless the tenant sets them).</summary>
+    [Id(7)] public IReadOnlyList<string> StarterQuestions { get; init; } = [];
 }
 
 /// <summary>A partial update of <see cref="TenantSettings"/>; null fields are left as they are.</summary>
@@ -40,6 +42,7 @@ public sealed record TenantSettingsPatch
     [Id(3)] public int? SummaryThresholdTokens { get; init; }
     [Id(4)] public int? MaxOutputTokens { get; init; }
     [Id(5)] public string? ConciseInstruction { get; init; }
+    [Id(6)] public IReadOnlyList<string>? StarterQuestions { get; init; }
 }
 
 /// <summary>One tenant, key <c>{tenant}</c>: settings every turn of the tenant reads.</summary>

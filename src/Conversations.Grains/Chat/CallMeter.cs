@@ -35,7 +35,10 @@ internal sealed class CallMeter(ModelCandidate candidate, Func<int> promptTokens
     /// <summary>The finished attempt with what it consumed.</summary>
     public ModelAttempt Close(ModelFailure? failure)
     {
-        var attempt = new ModelAttempt(candidate.ModelId, TimeToFirstToken, failure?.Code, failure is not null && TimeToFirstToken is null);
+        var attempt = new ModelAttempt(candidate.ModelId, TimeToFirstToken, failure?.Code, failure is not null && TimeToFirstToken is null)
+        {
+            HealthKind = failure?.HealthKind,
+        };
         if (!CallsProvider(candidate.Model)) return attempt;
         if (_reported is not null) return attempt with { Usage = _reported };
         // A call that failed before any output and reported nothing consumed nothing a provider bills.

@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using Conversations.Grains.Health;
 using Conversations.Models.Chat;
+using Conversations.Routing.Health;
 
 namespace Conversations.Grains.Chat;
 
@@ -8,7 +9,11 @@ namespace Conversations.Grains.Chat;
 internal readonly record struct GuardedUpdate(string? Text, ModelUsage? Usage, ModelFailure? Failure, string? FinishReason = null);
 
 /// <summary>Why a model stream ended early.</summary>
-internal sealed record ModelFailure(string Code, string Message, bool BeforeFirstToken);
+/// <param name="HealthKind">
+/// The health report's name for the failure when the turn's code does not tell it apart (an endpoint that could not
+/// be reached is "connection", while its turn code is model_unavailable as for a 5xx); null to derive it from the code.
+/// </param>
+internal sealed record ModelFailure(string Code, string Message, bool BeforeFirstToken, string? HealthKind = null);
 
 /// <summary>Runs a model stream with a first-token timeout and a stall timeout, turning every failure into a value.</summary>
 internal static class ModelStreaming
@@ -45,7 +50,9 @@ internal static class ModelStreaming
                 }
                 catch (Exception ex)
                 {
-                    failure = new ModelFailure(ModelFailureCodes.Of(ex), $"The model could not answer ({Describe(ex)}).", !gotText);
+                    var kind = ModelFailureCodes.KindOf(ex);
+                    failure = new ModelFailure(FailureClassifier.TurnCode(kind), $"The model could not answer ({Describe(ex)}).", !gotText,
+                        FailureClassifier.WireName(kind));
                     break;
                 }
                 if (!has) break;

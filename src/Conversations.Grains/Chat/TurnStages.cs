@@ -63,6 +63,12 @@ internal interface ITurnModeration
 
     /// <summary>Moderation for text that had no question of its own (a search result's chunk): a pass verdict, the guard and the finish.</summary>
     IModeratedTurn OutputOnly(Caller caller, string conversationId, string turnId);
+
+    /// <summary>
+    /// As <see cref="OutputOnly"/>, for text shown with no question checked first (a passage opened from a citation):
+    /// the tenant's lexicons are loaded when this silo has not loaded them yet, so they apply from the first call.
+    /// </summary>
+    Task<IModeratedTurn> OutputOnlyAsync(Caller caller, string conversationId, string turnId) => Task.FromResult(OutputOnly(caller, conversationId, turnId));
 }
 
 /// <summary>One turn's moderation, from the input check on: it holds what the turn needs until it finishes, nothing silo-wide.</summary>
@@ -133,6 +139,9 @@ internal sealed record RoutingContext(
 /// <param name="FailureCode">null on success; "model_timeout", "model_stalled", "model_unavailable".</param>
 internal sealed record ModelAttempt(string ModelId, TimeSpan? TimeToFirstToken, string? FailureCode, bool BeforeFirstToken)
 {
+    /// <summary>The health report's name for the failure when its code does not tell it (see <see cref="ModelFailure.HealthKind"/>).</summary>
+    public string? HealthKind { get; init; }
+
     /// <summary>
     /// The tokens the call consumed, as the provider reported them or estimated; null when it consumed none that are
     /// billed (no model ran, or the call failed before any output and reported nothing).

@@ -31,9 +31,6 @@ internal static class ModelFailureCodes
             : FailureKind.ServerError;
     }
 
-    /// <summary>The turn's failure code for <paramref name="exception"/> (e.g. <c>model_unauthorized</c>, <c>model_unavailable</c>).</summary>
-    public static string Of(Exception exception) => FailureClassifier.TurnCode(KindOf(exception));
-
     private static string? Body(ClientResultException c)
     {
         try

@@ -72,12 +72,15 @@ internal sealed partial class KnowledgeIngestion(
                 return (new DocumentIngestResult(id, IngestStatus.Unchanged, existing.ChunkCount), null);
             await store.UpdateDocumentMetadataAsync(tenantId, id, doc.Title, labelId,
                 await AuditEntryAsync(tenantId, Describe(existing), Describe(id, doc.Title, doc.Label, existing.ChunkCount, existing.CharCount, hash), ct), ct);
-            return (new DocumentIngestResult(id, IngestStatus.Relabeled, existing.ChunkCount), null);
+            return (new DocumentIngestResult(id, IngestStatus.Relabeled, existing.ChunkCount, PreviousLabel: MovedFrom(existing, labelId)), null);
         }
         var chunks = _chunker.Chunk(doc.Content);
         if (chunks.Count == 0) return (new DocumentIngestResult(id, IngestStatus.Failed, 0, "The document has no text."), null);
-        return (null, new PendingDocument(doc, labelId, hash, chunks, existing?.ChunkCount));
+        return (null, new PendingDocument(doc, labelId, hash, chunks, existing?.ChunkCount, existing is null ? null : MovedFrom(existing, labelId)));
     }
+
+    // The stored document's label when the upload puts it under another one: its readers lose it.
+    private static string? MovedFrom(DocumentRecord existing, short labelId) => existing.LabelId == labelId ? null : existing.Label;
 
     // Before any embedding: an upload that would pass the tenant's limit stores nothing. A count of stored chunks taken
     // while another upload committed a document is taken again, so two uploads cannot both count the same room.
@@ -150,14 +153,14 @@ internal sealed partial class KnowledgeIngestion(
     // Replaces the document's chunks with the embedded ones, with its audit entry in the same transaction.
     private async Task<DocumentIngestResult> StoreAsync(string tenantId, PendingDocument pending, List<StoredChunk> rows, CancellationToken ct)
     {
-        var (doc, labelId, hash, _, _) = pending;
+        var (doc, labelId, hash, _, _, _) = pending;
         var exists = pending.Exists;
         var entry = await AuditEntryAsync(tenantId, null, Describe(doc.DocumentId, doc.Title, doc.Label, rows.Count, doc.Content.Length, hash), ct);
         await store.ReplaceDocumentAsync(tenantId,
             new StoredDocument(doc.DocumentId, doc.Title, labelId, hash, embeddings.ModelId, doc.Content.Length), rows, entry, ct);
         counts.Invalidate(tenantId);
         LogStored(logger, tenantId, doc.DocumentId, rows.Count);
-        return new DocumentIngestResult(doc.DocumentId, exists ? IngestStatus.Updated : IngestStatus.Created, rows.Count);
+        return new DocumentIngestResult(doc.DocumentId, exists ? IngestStatus.Updated : IngestStatus.Created, rows.Count, PreviousLabel: pending.PreviousLabel);
     }
 
     /// <summary>Deletes a document and its chunks.</summary>
@@ -187,7 +190,8 @@ internal sealed partial class KnowledgeIngestion(
     public static string? Validate(DocumentUpload doc) => DocumentRules.Problem(doc.DocumentId, doc.Title, doc.Label, doc.Content)?.Message;
 
     // A document that needs embedding: its label, content hash and chunks, and the chunk count of the stored one it replaces.
-    private sealed record PendingDocument(DocumentUpload Doc, short LabelId, byte[] Hash, IReadOnlyList<TextChunk> Chunks, int? Replaces)
+    private sealed record PendingDocument(
+        DocumentUpload Doc, short LabelId, byte[] Hash, IReadOnlyList<TextChunk> Chunks, int? Replaces, string? PreviousLabel)
     {
         public bool Exists => Replaces is not null;
 

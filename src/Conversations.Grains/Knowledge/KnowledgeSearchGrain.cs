@@ -54,10 +54,31 @@ internal sealed class KnowledgeSearchGrain(IKnowledgeRetriever retriever, ITurnM
         if (caller.TenantId != tenantId) throw new ArgumentException("The caller belongs to another tenant.");
         var passage = await retriever.ReadPassageAsync(tenantId, caller.UserId, documentId, chunkIndex);
         if (passage is null) return null;
-        var guard = moderation.OutputOnly(caller, ConversationId, "passage-" + Guid.NewGuid().ToString("n"));
-        var shown = Shown(guard.StartOutput(), passage.Text);
+        var guard = await moderation.OutputOnlyAsync(caller, ConversationId, "passage-" + Guid.NewGuid().ToString("n"));
+        var (shown, withheld) = ShownUpToWithheld(guard.StartOutput(), passage.Text);
         await guard.FinishAsync(TurnUsage.None, shown);
-        return passage with { Text = shown };
+        return passage with { Text = shown, Withheld = withheld };
+    }
+
+    // As a streamed answer is released: piece by piece, so the text before a blocked word is shown (pushed whole, the
+    // guard withholds all of it), in any script, and the withheld rest is only flagged: the reader is told in a
+    // passage's own words, not with an answer's notice.
+    private static (string Shown, bool Withheld) ShownUpToWithheld(IOutputGuard guard, string text)
+    {
+        const int piece = 16;
+        var shown = new System.Text.StringBuilder();
+        for (var at = 0; at < text.Length;)
+        {
+            var length = Math.Min(piece, text.Length - at);
+            if (at + length < text.Length && char.IsHighSurrogate(text[at + length - 1])) length++; // never split a pair
+            var pushed = guard.Push(text.Substring(at, length));
+            shown.Append(pushed.SafeText);
+            if (pushed.Withheld) return (shown.ToString().TrimEnd(), true);
+            at += length;
+        }
+        var tail = guard.Complete();
+        shown.Append(tail.SafeText);
+        return (tail.Withheld ? shown.ToString().TrimEnd() : shown.ToString(), tail.Withheld);
     }
 
     // As the chat turn shows an answer: the released text, and the guard's notice where it withheld the rest.

@@ -263,7 +263,7 @@ internal sealed partial class TurnRouter(
             if (routing.Find(group.Key) is not { } model) continue;
             var outcomes = group
                 .Where(a => a.FailureCode is not null || a.TimeToFirstToken is not null)
-                .Select(a => new HealthOutcome(now, a.TimeToFirstToken?.TotalMilliseconds, a.FailureCode is null ? null : FailureKindOf(a.FailureCode)))
+                .Select(a => new HealthOutcome(now, a.TimeToFirstToken?.TotalMilliseconds, a.FailureCode is null ? null : a.HealthKind ?? FailureKindOf(a.FailureCode)))
                 .ToList();
             if (outcomes.Count == 0) continue;
             try

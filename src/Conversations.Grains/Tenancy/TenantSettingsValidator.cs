@@ -10,6 +10,11 @@ internal static class TenantSettingsValidator
     /// <summary>Largest context budget accepted (the biggest context windows in use).</summary>
     public const int MaxContextBudgetTokens = 1_000_000;
 
+    /// <summary>Most starter questions the chat shows.</summary>
+    public const int MaxStarterQuestions = 6;
+    /// <summary>Longest starter question, in characters.</summary>
+    public const int MaxStarterQuestionChars = 200;
+
     /// <summary>Returns the settings with the patch applied, or throws when the result is inconsistent.</summary>
     public static TenantSettings Apply(TenantSettings current, TenantSettingsPatch patch)
     {
@@ -21,6 +26,7 @@ internal static class TenantSettingsValidator
             SummaryThresholdTokens = patch.SummaryThresholdTokens ?? current.SummaryThresholdTokens,
             MaxOutputTokens = patch.MaxOutputTokens ?? current.MaxOutputTokens,
             ConciseInstruction = patch.ConciseInstruction ?? current.ConciseInstruction,
+            StarterQuestions = patch.StarterQuestions is { } starters ? StarterQuestions(starters) : current.StarterQuestions,
         };
         if (next.ContextBudgetTokens is < MinContextBudgetTokens or > MaxContextBudgetTokens)
             throw new ArgumentException($"contextBudgetTokens must be between {MinContextBudgetTokens} and {MaxContextBudgetTokens}.");
@@ -34,5 +40,22 @@ internal static class TenantSettingsValidator
         var problems = Chat.ChatBudgets.For(next).Validate();
         if (problems.Count > 0) throw new ArgumentException("The budgets do not fit together: " + string.Join(" ", problems));
         return next;
+    }
+
+    // The chat shows them as buttons under its welcome: a few short, non-blank questions, trimmed.
+    private static List<string> StarterQuestions(IReadOnlyList<string> questions)
+    {
+        if (questions.Count > MaxStarterQuestions)
+            throw new ArgumentException($"starterQuestions may hold at most {MaxStarterQuestions} questions; it has {questions.Count}.");
+        var trimmed = new List<string>(questions.Count);
+        for (var i = 0; i < questions.Count; i++)
+        {
+            var q = questions[i]?.Trim() ?? "";
+            if (q.Length == 0) throw new ArgumentException($"starterQuestions[{i}] is blank: each starter question needs text.");
+            if (q.Length > MaxStarterQuestionChars)
+                throw new ArgumentException($"starterQuestions[{i}] has {q.Length} characters; a starter question may have at most {MaxStarterQuestionChars}.");
+            trimmed.Add(q);
+        }
+        return trimmed;
     }
 }

@@ -137,6 +137,42 @@ public sealed class WebChatApiTests(PlatformFixture fx) : PlatformTests
         Assert.Null(second["nextCursor"]);
     }
 
+    [Fact(DisplayName = "A passage holding a blocked lexicon word shows its text up to the withheld part, flagged withheld with a passage's notice, never an answer's")]
+    public async Task Passage_with_a_blocked_word_is_shown_up_to_it()
+    {
+        var (admin, user) = await fx.NewTenantAsync("pblock");
+        await ApiClient.EnsureAsync(await admin.Http.PutAsJsonAsync("/v1/acl/roles/staff", new { includes = Array.Empty<string>(), labels = new[] { "public" } }), HttpStatusCode.OK);
+        await ApiClient.EnsureAsync(await admin.Http.PutAsJsonAsync("/v1/acl/users/alice/roles", new { roles = new[] { "staff" } }), HttpStatusCode.OK);
+        await ApiClient.EnsureAsync(await admin.Http.PostAsJsonAsync("/v1/knowledge/documents", new
+        {
+            documents = new[]
+            {
+                new
+                {
+                    id = "leave", title = "Leave policy", label = "public",
+                    content = "Parental leave is sixteen weeks at full pay. Requests go to your manager. The vault word is zorblaxite, keep it. Nothing else.",
+                },
+            },
+        }), HttpStatusCode.OK);
+        var clean = await user.GetJsonAsync("/v1/knowledge/passages/leave/0");
+        Assert.False(clean["withheld"]?.GetValue<bool>() ?? false);
+        Assert.Contains("zorblaxite", clean["text"]!.GetValue<string>());
+
+        await ApiClient.EnsureAsync(await admin.Http.PutAsJsonAsync("/v1/moderation/lexicons/vault",
+            new { words = new[] { "zorblaxite" }, riskLevel = "high", action = "block" }), HttpStatusCode.OK);
+        JsonNode passage = clean;
+        for (var i = 0; i < 50 && !(passage["withheld"]?.GetValue<bool>() ?? false); i++, await Task.Delay(100))
+            passage = await user.GetJsonAsync("/v1/knowledge/passages/leave/0");
+        Assert.True(passage["withheld"]!.GetValue<bool>(), passage.ToJsonString());
+        var text = passage["text"]!.GetValue<string>();
+        // The text before the blocked word is shown; the word and what follows are not.
+        Assert.StartsWith("Parental leave is sixteen weeks at full pay. Requests go to your manager.", text);
+        Assert.DoesNotContain("zorblaxite", text);
+        Assert.DoesNotContain("keep it", text);
+        Assert.Equal("The rest of this passage contains text your organisation does not allow to be shown.", passage["notice"]!.GetValue<string>());
+        Assert.DoesNotContain("answer", passage.ToJsonString(), StringComparison.OrdinalIgnoreCase);
+    }
+
     [Fact(DisplayName = "A cited passage opens for a reader of its label; a label the user may not read, and another tenant's passage, are 404")]
     public async Task Passage()
     {

@@ -85,6 +85,46 @@ public sealed class AdminConsoleTests(PlatformFixture fx) : PlatformTests
         await Assertions.Expect(console.Page.Locator("[data-chunk-usage]")).ToHaveTextAsync($"{chunks} of 1,000,000 chunks used");
     }
 
+    [Fact(DisplayName = "An upload that moves stored documents to another label names each one with old → new label and warns that the old label's readers lost them")]
+    public async Task Upload_that_relabels_names_the_moved_documents()
+    {
+        var (adminKey, _) = await fx.NewTenantKeysAsync("curl");
+        using var admin = fx.As(adminKey);
+        await ApiClient.EnsureAsync(await admin.Http.PostAsJsonAsync("/v1/knowledge/documents", new
+        {
+            documents = new[]
+            {
+                new { id = "policy", title = "policy", label = "hr/all", content = Fact },
+                new { id = "guide", title = "guide", label = "hr/all", content = "The old guide." },
+            },
+        }), HttpStatusCode.OK);
+        await using var console = await ConsoleBrowser.SignInAsync(fx.BaseUrl, adminKey);
+        await console.OpenAsync("documents", "Documents");
+        await console.Page.GetByLabel("Files (.md, .txt)").SetInputFilesAsync(new[]
+        {
+            new FilePayload { Name = "policy.md", MimeType = "text/markdown", Buffer = Encoding.UTF8.GetBytes(Fact) },
+            new FilePayload { Name = "guide.md", MimeType = "text/markdown", Buffer = Encoding.UTF8.GetBytes("The new guide says more.") },
+        });
+        await console.Page.GetByLabel("Label", new() { Exact = true }).FillAsync("handbook/all");
+        await console.Page.GetByRole(AriaRole.Button, new() { Name = "Upload", Exact = true }).ClickAsync();
+        await Assertions.Expect(console.Page.GetByTestId("upload-progress")).ToHaveAttributeAsync("data-phase", "done", new() { Timeout = 60_000 });
+        var replaced = console.Page.GetByTestId("upload-replaced");
+        await Assertions.Expect(replaced).ToHaveAttributeAsync("role", "alert");
+        await Assertions.Expect(replaced).ToContainTextAsync("readers of their old label no longer have access");
+        await Assertions.Expect(replaced.Locator("[data-replaced=policy]")).ToHaveTextAsync("policy relabeled hr/all → handbook/all");
+        await Assertions.Expect(replaced.Locator("[data-replaced=guide]")).ToHaveTextAsync("guide replaced hr/all → handbook/all");
+        await console.ScreenshotAsync("admin-upload-relabeled");
+
+        // The API's own answer names the label each document left; one uploaded again under the same label names none.
+        var again = await admin.Http.PostAsJsonAsync("/v1/knowledge/documents", new
+        {
+            documents = new[] { new { id = "policy", title = "Policy", label = "handbook/all", content = Fact } },
+        });
+        var result = (await again.Content.ReadFromJsonAsync<JsonNode>())!["documents"]![0]!;
+        Assert.Equal("relabeled", result["status"]!.GetValue<string>());
+        Assert.Null(result["previousLabel"]);
+    }
+
     [Fact(DisplayName = "An upload that stores none of its documents says 0 of 1 stored in the error style, and gives no label warning")]
     public async Task Upload_that_stores_nothing_says_so()
     {
@@ -309,6 +349,42 @@ public sealed class AdminConsoleTests(PlatformFixture fx) : PlatformTests
 
         lock (writes) Assert.Empty(writes);
         Assert.Empty(console.Errors);
+    }
+
+    [Fact(DisplayName = "Models & routing shows beside a model's circuit its error rate and last failure: an endpoint that refuses connections reads unreachable, not a healthy green circuit")]
+    public async Task Unreachable_model_shows_its_failures_beside_the_circuit()
+    {
+        var (admin, user) = await fx.NewUnlimitedTenantAsync("cdead");
+        // A port nobody listens on: every call is refused before any answer.
+        var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        var port = ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+        listener.Stop();
+        await ApiClient.EnsureAsync(await admin.Http.PutAsJsonAsync("/v1/routing/models/dead", new
+        {
+            endpoint = $"http://127.0.0.1:{port}/v1", apiKey = "k", modelName = "dead", tier = "small",
+            inputPerMillion = 0.1, outputPerMillion = 0.2, contextWindowTokens = 8000,
+        }), HttpStatusCode.OK);
+        await ApiClient.EnsureAsync(await admin.Http.PutAsJsonAsync("/v1/routing/policy", new
+        {
+            smallModelId = "dead", largeModelId = "dead", exactCache = false, semanticCache = false, hardCodedReplies = false,
+        }), HttpStatusCode.OK);
+        JsonNode? health = null;
+        for (var i = 0; i < 20 && health?["lastFailureKind"] is null; i++)
+        {
+            await user.SendAsync(await user.CreateConversationAsync(), $"Explain the parking rules for building {i}");
+            health = (await admin.GetJsonAsync("/v1/routing/health")).AsArray().Single(h => h!["modelId"]!.GetValue<string>() == "dead")!["health"];
+        }
+        Assert.Equal("Connection", health?["lastFailureKind"]?.GetValue<string>());
+
+        await using var console = await ConsoleBrowser.SignInAsync(fx.BaseUrl, admin.Key);
+        await console.OpenAsync("models", "Models & routing");
+        var circuit = console.Page.Locator("tr", new() { HasText = "dead" }).Locator("[data-circuit]");
+        await Assertions.Expect(circuit).ToContainTextAsync(new Regex(@"100% of \d+ calls failed"));
+        await Assertions.Expect(circuit).ToContainTextAsync("last: unreachable (connection failed)");
+        // Closed (the breaker waits for more failures) or open, never the healthy tone.
+        await Assertions.Expect(circuit.Locator(".badge")).Not.ToHaveClassAsync(new Regex(@"\btone-ok\b"));
+        await console.ScreenshotAsync("admin-model-unreachable");
     }
 
     [Fact(DisplayName = "Number fields are checked in the browser: an out-of-range or fractional value is refused with the field's label and range, nothing is sent, and the message goes on the next edit")]

@@ -273,6 +273,59 @@ public sealed class ChatPageTests(WebChatFixture fx)
         Assert.Empty((await api.GetJsonAsync("/v1/conversations"))["conversations"]!.AsArray());
     }
 
+    [Fact(DisplayName = "A cited passage holding a blocked lexicon word opens with its text up to the withheld part and a passage's notice, not an answer's")]
+    public async Task Passage_with_a_blocked_word_shows_what_comes_before_it()
+    {
+        var (key, adminKey, _) = await fx.NewReaderWithAdminAsync();
+        await using var b = await SignedInAsync(key);
+        await b.AskAndWaitAsync(Question);
+        // The document now holds a sentence the organisation blocks, after the one the answer cited.
+        using var admin = fx.As(adminKey);
+        await ApiClient.EnsureAsync(await admin.Http.PostAsJsonAsync("/v1/knowledge/documents", new
+        {
+            documents = new[] { new { id = WebChatFixture.DocumentId, title = "Leave policy", label = "public", content = WebChatFixture.DocumentText + " The vault word is zorblaxite." } },
+        }), HttpStatusCode.OK);
+        await ApiClient.EnsureAsync(await admin.Http.PutAsJsonAsync("/v1/moderation/lexicons/vault",
+            new { words = new[] { "zorblaxite" }, riskLevel = "high", action = "block" }), HttpStatusCode.OK);
+
+        await b.LastAnswer.Locator(".markdown a.cite").First.ClickAsync();
+        var passage = b.Page.Locator("dialog.passage");
+        await Assertions.Expect(passage.GetByTestId("passage-withheld"))
+            .ToHaveTextAsync("The rest of this passage contains text your organisation does not allow to be shown.");
+        Assert.StartsWith(WebChatFixture.DocumentText, (await passage.Locator(".markdown").InnerTextAsync()).Trim());
+        var shown = await passage.InnerTextAsync();
+        Assert.DoesNotContain("zorblaxite", shown, StringComparison.Ordinal);
+        Assert.DoesNotContain("asking in a different way", shown, StringComparison.Ordinal);
+        await b.ScreenshotAsync("passage-withheld");
+    }
+
+    [Fact(DisplayName = "The chat's starter questions are the ones the tenant admin set in the console; a tenant that set none shows none")]
+    public async Task Starter_questions_are_the_tenants()
+    {
+        var (key, adminKey, _) = await fx.NewReaderWithAdminAsync();
+        var (otherKey, _) = await fx.NewReaderAsync();
+        await using (var console = await ConsoleBrowser.SignInAsync(fx.BaseUrl, adminKey))
+        {
+            await console.OpenAsync("settings", "Settings");
+            await console.Page.GetByLabel("Starter questions in the chat (one a line, up to 6)").FillAsync($"{Question}\n\n  Where is the office?  \n");
+            await console.Page.GetByRole(AriaRole.Button, new() { Name = "Save" }).ClickAsync();
+            await Assertions.Expect(console.Page.GetByRole(AriaRole.Status)).ToHaveTextAsync("Saved.");
+        }
+
+        await using var b = await SignedInAsync(key);
+        var starters = b.Page.Locator(".welcome .suggestion");
+        await Assertions.Expect(starters).ToHaveTextAsync([Question, "Where is the office?"]);
+        await b.ScreenshotAsync("welcome-starter-questions");
+        await starters.First.ClickAsync();
+        await b.WaitForAnswerAsync();
+        Assert.Equal(Question, (await b.Page.Locator(".turn.user .bubble").Last.InnerTextAsync()).Trim());
+
+        await using var other = await SignedInAsync(otherKey);
+        await other.Page.Locator(".welcome").WaitForAsync();
+        await Assertions.Expect(other.Page.Locator(".welcome .suggestion")).ToHaveCountAsync(0);
+        Assert.DoesNotContain("vacation", await other.Page.Locator(".welcome").InnerTextAsync(), StringComparison.OrdinalIgnoreCase);
+    }
+
     [Fact(DisplayName = "A first question the platform refuses (413 under a lower limit) comes back to the composer and leaves no empty conversation")]
     public async Task Refused_first_question_leaves_no_conversation()
     {
@@ -666,7 +719,7 @@ public sealed class ChatPageTests(WebChatFixture fx)
         Assert.Equal(1, await b.Page.Locator(".turn.user").CountAsync());
     }
 
-    [Fact(DisplayName = "A send the platform refuses (the user's rate limit) shows a friendly error with a retry button, and the retry gets the answer with the message's image")]
+    [Fact(DisplayName = "A send the platform refuses (the user's rate limit) shows a friendly error and comes back to the composer with its image; sending it again gets the answer")]
     public async Task Error_with_retry()
     {
         var (key, adminKey, _) = await fx.NewReaderWithAdminAsync();
@@ -694,6 +747,12 @@ public sealed class ChatPageTests(WebChatFixture fx)
         var shown = await error.InnerTextAsync();
         Assert.DoesNotContain("{", shown, StringComparison.Ordinal);
         Assert.DoesNotContain("429", shown, StringComparison.Ordinal);
+        // The platform stored nothing of it: the question and its image are back in the composer, and the card says so
+        // (the composer's Send is the retry, so the card has no button of its own).
+        await Assertions.Expect(b.Page.GetByLabel("Message", new() { Exact = true })).ToHaveValueAsync(Question);
+        await Assertions.Expect(b.Page.Locator(".composer-images .chip", new() { HasText = "pixel.png" })).ToHaveCountAsync(1);
+        await Assertions.Expect(error.GetByTestId("question-returned")).ToContainTextAsync("back in the message box");
+        await Assertions.Expect(error.GetByRole(AriaRole.Button, new() { Name = "Try again" })).ToHaveCountAsync(0);
         await b.ScreenshotAsync("error-with-retry");
 
         await admin.RaiseRateLimitsAsync();
@@ -709,7 +768,7 @@ public sealed class ChatPageTests(WebChatFixture fx)
             await Task.Delay(1000);
         }
         sends = 0;
-        await error.GetByRole(AriaRole.Button, new() { Name = "Try again" }).ClickAsync();
+        await b.Page.GetByRole(AriaRole.Button, new() { Name = "Send message" }).ClickAsync();
         await b.Page.Locator("article.turn.assistant .markdown strong").WaitForAsync();
         await b.WaitForAnswerAsync();
         Assert.Equal("sixteen weeks", await b.LastAnswer.Locator(".markdown strong").InnerTextAsync());

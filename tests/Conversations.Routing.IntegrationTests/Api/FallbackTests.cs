@@ -83,6 +83,31 @@ public sealed class FallbackTests(RoutingPlatform fx) : RoutingPlatformTests
         }
     }
 
+    [Fact(DisplayName = "A model whose endpoint refuses the connection is reported as unreachable (lastFailureKind Connection), not as a server error, with its error rate")]
+    public async Task An_unreachable_model_is_reported_as_a_connection_failure()
+    {
+        using var t = await fx.NewTenantAsync();
+        // A port nobody listens on: the connection is refused before any answer.
+        var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        var port = ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+        listener.Stop();
+        await t.PutModelAsync("dead", "small", 1m, endpoint: $"http://127.0.0.1:{port}/v1");
+        await t.SetPolicyAsync(new
+        {
+            smallModelId = "dead", largeModelId = "dead", complexityThreshold = 1.0, fallbackModelIds = new[] { "small" },
+            exactCache = false, semanticCache = false, hardCodedReplies = false,
+        });
+        // Whatever answers in its place (the fallback, or the extractive answer on a loaded host), the dead model's call failed.
+        await t.AskAsync("What is the travel policy for the team?");
+
+        var health = await t.HealthAsync("dead");
+        for (var i = 0; i < 30 && health["lastFailureKind"] is null; i++, await Task.Delay(100)) health = await t.HealthAsync("dead");
+        Assert.Equal("Connection", health["lastFailureKind"]?.GetValue<string>());
+        Assert.Equal(1, health["failures"]!.GetValue<int>());
+        Assert.Equal(1.0, health["errorRate"]!.GetValue<double>());
+    }
+
     [Fact(DisplayName = "A tenant model registered at the platform's own OpenAI-compatible route is refused there (model_loop): the fallback answers, and no turn fans out")]
     public async Task A_model_at_the_platforms_own_route_is_refused()
     {

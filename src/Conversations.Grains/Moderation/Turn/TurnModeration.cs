@@ -125,6 +125,11 @@ internal sealed partial class TurnModeration(
         new ModeratedTurn(this, caller, conversationId, turnId, InputVerdict.Pass(""),
             lexicons.Current(caller.TenantId) ?? CompiledLexiconSet.Platform, RefusalMessages.WithheldNotice("").Trim(), null, "");
 
+    /// <inheritdoc />
+    public async Task<IModeratedTurn> OutputOnlyAsync(Caller caller, string conversationId, string turnId) =>
+        new ModeratedTurn(this, caller, conversationId, turnId, InputVerdict.Pass(""),
+            await lexicons.GetAsync(caller.TenantId), RefusalMessages.WithheldNotice("").Trim(), null, "");
+
     /// <summary>
     /// A guard for one answer; its findings become an output event, handed to <paramref name="recorded"/> to await at the
     /// turn's finish. With <paramref name="outsideMode"/> (a model answer, Green configured) Green checks it in windows too.

@@ -52,11 +52,17 @@ export function Composer({ t, busy, onSend, onStop, readsImages = true, maxChars
     }
     setText('');
     setImageError(null);
-    const imageIds = images.map(i => i.id);
+    const sent = images;
+    const imageIds = sent.map(i => i.id);
     setImages([]);
-    // A question the platform refused comes back to the box (unless something else was typed meanwhile).
+    // A question the platform refused comes back to the box with its images (unless something else was typed or
+    // picked meanwhile), so sending it again is one press.
     Promise.resolve(onSend(value, imageIds.length ? { imageIds } : undefined))
-      .then(result => { if (result?.refused) setText(current => current || value); });
+      .then(result => {
+        if (!result?.refused) return;
+        setText(current => current || value);
+        setImages(list => (list.length ? list : sent));
+      });
   }
 
   return (

@@ -13,6 +13,10 @@ const historyPage = 200; // messages per page of history (the API's largest)
 const stopGraceMs = 5000; // how long a taken Stop may take to end the stream before the turn is followed again
 const key = () => `m${++keys}`;
 
+// An HTTP refusal of the send (4xx before any event): the platform stored nothing of the question. A question it
+// refuses once the turn runs (moderation, budget) is stored with its refusal and answered as an event instead.
+const notStored = e => e instanceof ApiError && e.status >= 400 && e.status < 500 && e.status !== 401 && e.status !== 403;
+
 // Refusals of the question itself: an edit refused this way replaced nothing on the platform.
 const INPUT_REFUSALS = ['input_refused', 'image_refused', 'moderation_unavailable'];
 
@@ -110,7 +114,7 @@ export function Conversation({ t, me, conversationId, renamed, onCreated, onDisc
 
   const update = (k, change) => setMessages(list => list.map(m => (m.key === k ? { ...m, ...change(m) } : m)));
 
-  async function ask(text, { turnId = newTurnId(), answerKey = null, imageIds, replaces } = {}) {
+  async function ask(text, { turnId = newTurnId(), answerKey = null, imageIds, replaces, typed = false } = {}) {
     pinned.current = true;
     let id = idRef.current;
     let createdHere = false;
@@ -156,8 +160,12 @@ export function Conversation({ t, me, conversationId, renamed, onCreated, onDisc
       const notLast = e.body?.code === 'turn_not_last';
       const message = connection ? t(navigator.onLine ? 'error.connection' : 'error.offline')
         : notLast ? t('error.notLast') : e.status === 409 ? t('error.busy') : describeError(t, e);
-      const refused = e instanceof ApiError && [400, 413, 415, 422].includes(e.status);
-      update(aKey, () => ({ streaming: false, status: 'failed', error: { message, retryable: !notLast && (e.retryable ?? true), sameTurn: connection, refused, text, imageIds, replaces } }));
+      // Refused before it was stored (a bad request, a size or rate limit, a busy or changed conversation): a question
+      // typed in the composer goes back there, whose Send is then the retry, so the card says so and offers none of its own.
+      const refused = notStored(e);
+      const returned = refused && typed;
+      const retryable = !returned && !notLast && (e.retryable ?? true);
+      update(aKey, () => ({ streaming: false, status: 'failed', error: { message, retryable, returned, sameTurn: connection, refused, text, imageIds, replaces } }));
       // A first question refused at the door left the conversation made for it empty: it goes, so the list shows
       // no empty conversation and the next question starts a new one.
       if (refused && createdHere) {
@@ -325,22 +333,24 @@ export function Conversation({ t, me, conversationId, renamed, onCreated, onDisc
           ))}
         </div>
       </div>
-      <Composer t={t} busy={busy} onSend={ask} onStop={stop} readsImages={me?.readsImages !== false} maxChars={me?.maxMessageChars || undefined} />
+      <Composer t={t} busy={busy} onSend={(text, options) => ask(text, { ...options, typed: true })} onStop={stop} readsImages={me?.readsImages !== false} maxChars={me?.maxMessageChars || undefined} />
       {passage && <PassageDialog t={t} citation={passage} onClose={() => setPassage(null)} />}
     </main>
   );
 }
 
+// The starter questions are the tenant's own (/v1/me's starterQuestions, set by its admin); a tenant that set none
+// gets none, rather than questions about another company's handbook.
 function Welcome({ t, me, onPick }) {
-  const suggestions = [t('welcome.s1'), t('welcome.s2'), t('welcome.s3')];
+  const suggestions = me.starterQuestions ?? [];
   return (
     <div class="welcome">
       <img src="/icons/icon.svg" alt="" width="56" height="56" />
       <h2>{t('welcome.title', { name: me.displayName || me.userId })}</h2>
       <p class="muted">{t('welcome.text', { tenant: me.tenantName })}</p>
-      <div class="suggestions">
+      {suggestions.length > 0 && <div class="suggestions">
         {suggestions.map(s => <button key={s} class="suggestion" onClick={() => onPick(s)}>{s}</button>)}
-      </div>
+      </div>}
     </div>
   );
 }

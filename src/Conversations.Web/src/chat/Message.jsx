@@ -116,7 +116,8 @@ function AssistantMessage({ t, m, conversationId, reconnecting, isLastAnswer, bu
         {m.error && (
           <div class="error-card" role="alert">
             <Icon name="alert" />
-            <span class="error-text">{m.error.message}</span>
+            <span class="error-text">{m.error.message}
+              {m.error.returned && <small class="error-returned" data-testid="question-returned">{t('error.returned')}</small>}</span>
             {m.error.retryable !== false && !busy && (
               <button class="button" onClick={onRetry}><Icon name="refresh" size={16} />{t('retry')}</button>
             )}

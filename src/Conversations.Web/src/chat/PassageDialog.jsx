@@ -29,7 +29,9 @@ export function PassageDialog({ t, citation, onClose }) {
       <div class="passage-body">
         {!passage && !error && <p class="muted">{t('passage.loading')}</p>}
         {error && <p class="form-error" role="alert">{error.status === 404 ? t('passage.gone') : describeError(t, error)}</p>}
-        {passage && <div class="markdown" dangerouslySetInnerHTML={{ __html: renderMarkdown(passage.text).html }} />}
+        {passage?.text && <div class="markdown" dangerouslySetInnerHTML={{ __html: renderMarkdown(passage.text).html }} />}
+        {/* Moderation withheld the rest: the text before it is shown, and the passage's own words say why it stops. */}
+        {passage?.withheld && <p class="passage-withheld muted" role="note" data-testid="passage-withheld">{t('passage.withheld')}</p>}
       </div>
     </dialog>
   );

@@ -56,6 +56,7 @@ function Upload({ onDone }) {
   const [results, setResults] = useState(null);
   const [error, setError] = useState(null);
   const [unread, setUnread] = useState(null); // a label just uploaded that no role is granted
+  const [target, setTarget] = useState(''); // the label the last upload stored under
   const picker = useRef(null);
   const busy = progress && progress.phase !== 'done';
 
@@ -69,6 +70,7 @@ function Upload({ onDone }) {
     setProgress({ phase: 'upload', fraction: 0, sent: 0, total: files.reduce((s, f) => s + f.size, 0) });
     try {
       const uploaded = label.trim();
+      setTarget(uploaded);
       const done = await uploadDocuments(files, uploaded, p => { setUpdates(n => n + 1); setProgress(old => ({ ...old, ...p })); });
       setResults(done);
       // The files are sent: the picker starts empty, so a second click does not send them again.
@@ -129,9 +131,33 @@ function Upload({ onDone }) {
           <a class="button small" href="#/access">{t('nav.access')}</a>
         </div>
       )}
+      <Replaced results={results} label={target} />
       {results?.some(r => r.status === 'failed') && (
         <ul class="results">{results.filter(r => r.status === 'failed').map(r => <li key={r.documentId}><Badge tone="danger">{r.documentId}</Badge> {r.error}</li>)}</ul>
       )}
     </Card>
+  );
+}
+
+// A file name is a document's identity across labels: uploading one that exists replaces or relabels the stored
+// document. Name each one, and warn when it left another label, since that label's readers no longer see it.
+function Replaced({ results, label }) {
+  const replaced = results?.filter(r => r.status === 'updated' || r.status === 'relabeled') ?? [];
+  if (!replaced.length) return null;
+  const moved = replaced.some(r => r.previousLabel);
+  return (
+    <div class={`note${moved ? ' warn' : ''}`} role={moved ? 'alert' : 'status'} data-testid="upload-replaced">
+      <div>
+        <span>{moved
+          ? t('These documents already existed and were moved to {l}: readers of their old label no longer have access to them.', { l: label })
+          : t('These documents already existed and were replaced:')}</span>
+        <ul class="results">{replaced.map(r => (
+          <li key={r.documentId} data-replaced={r.documentId} data-status={r.status}>
+            <code>{r.documentId}</code> {r.status === 'updated' ? t('replaced') : t('relabeled')}
+            {r.previousLabel && <> <Badge tone="warn">{r.previousLabel}</Badge> → <Badge tone="accent">{label}</Badge></>}
+          </li>))}
+        </ul>
+      </div>
+    </div>
   );
 }

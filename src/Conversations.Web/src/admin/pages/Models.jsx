@@ -6,7 +6,37 @@ import { codeText, t } from '../strings.js';
 import { Badge, Card, DataTable, Dialog, ErrorNote, Field, Page, fmt, useAction, useLoad, useRequiredText, useChange } from '../ui.jsx';
 import { confirmAction } from '../../shared/confirm.jsx';
 
-const circuitTone = c => c === 'closed' ? 'ok' : c === 'open' ? 'danger' : 'warn';
+// A closed circuit whose last calls failed is not healthy: the breaker has only not tripped yet (it waits for
+// several failures, from several tenants on a shared endpoint).
+const circuitTone = h => h.circuit === 'open' ? 'danger' : h.circuit !== 'closed' || h.health?.consecutiveFailures > 0 ? 'warn' : 'ok';
+
+// What the health report's lastFailureKind says, in words.
+const failureText = kind => ({
+  Connection: t('unreachable (connection failed)'),
+  ServerError: t('server error'),
+  FirstTokenTimeout: t('no first token in time'),
+  Stall: t('stalled mid-answer'),
+  RateLimited: t('rate limited'),
+  Unauthorized: t('key refused'),
+  QuotaExceeded: t('quota exceeded'),
+  Rejected: t('request rejected'),
+  Refused: t('address refused by policy'),
+})[kind] ?? kind;
+
+// The circuit, and beside it how this tenant's recent calls went: the error rate and why the last one failed.
+function Circuit({ h }) {
+  if (!h) return '—';
+  const failed = h.health?.failures > 0;
+  return (
+    <span data-circuit={h.circuit}>
+      <Badge tone={circuitTone(h)}>{h.circuit}</Badge>
+      {failed && <><br /><small class="muted" data-error-rate={h.health.errorRate}>
+        {t('{p} of {n} calls failed', { p: `${Math.round(h.health.errorRate * 100)}%`, n: fmt(h.health.calls) })}
+        {h.health.lastFailureKind && <> · {t('last: {why}', { why: failureText(h.health.lastFailureKind) })}</>}
+      </small></>}
+    </span>
+  );
+}
 
 export function Models() {
   const config = useLoad(() => api.get('/v1/routing'));
@@ -34,7 +64,7 @@ export function Models() {
             { key: 'endpoint', label: t('Endpoint'), render: m => <code class="clip">{m.endpoint}</code> },
             { key: 'price', label: t('USD / M tokens (in · cached · out)'), render: m => `${m.inputPerMillion} · ${m.cachedInputPerMillion} · ${m.outputPerMillion}` },
             { key: 'contextWindowTokens', label: t('Context'), align: 'right' },
-            { key: 'health', label: t('Circuit'), render: m => { const h = byId.get(m.id); return h ? <Badge tone={circuitTone(h.circuit)}>{h.circuit}</Badge> : '—'; } },
+            { key: 'health', label: t('Circuit'), render: m => <Circuit h={byId.get(m.id)} /> },
             { key: 'ttft', label: t('TTFT p95'), align: 'right', render: m => { const p = byId.get(m.id)?.health?.firstTokenP95Ms; return p ? `${fmt(Math.round(p))} ms` : '—'; } },
             { key: 'ops', label: '', align: 'right', actions: true, render: m => <span class="row-actions">
               <button class="button small" type="button" onClick={() => setEditing(m)} {...change()}>{t('edit')}</button>

@@ -16,7 +16,9 @@ export function Settings() {
     e.preventDefault();
     if (!action.check(e.currentTarget)) return;
     const { name, instructions, contextBudgetTokens, summaryThresholdTokens, maxOutputTokens, conciseInstruction } = s;
-    const r = await action.run(() => api.patch('/v1/tenant/settings', { name, instructions, contextBudgetTokens, summaryThresholdTokens, maxOutputTokens, conciseInstruction }));
+    // One question a line; empty lines are only spacing. The platform checks the count and lengths (400 otherwise).
+    const starterQuestions = starterLines(s).split('\n').map(q => q.trim()).filter(Boolean);
+    const r = await action.run(() => api.patch('/v1/tenant/settings', { name, instructions, contextBudgetTokens, summaryThresholdTokens, maxOutputTokens, conciseInstruction, starterQuestions }));
     if (!r) return;
     setDraft(null); setSaved(true); settings.reload();
     // The sidebar and breadcrumb show the tenant's name from /v1/me: ask again so a rename shows without a reload.
@@ -34,6 +36,9 @@ export function Settings() {
               <textarea class="input" rows="5" maxLength={20000} value={s.instructions} onInput={set('instructions')} />
             </Field>
             <Field label={t('Concise-answer instruction (empty turns it off)')}><textarea class="input" rows="2" value={s.conciseInstruction} onInput={set('conciseInstruction')} /></Field>
+            <Field label={t('Starter questions in the chat (one a line, up to 6)')} hint={t('Offered to a user before the first question. None are shown when this is empty.')}>
+              <textarea class="input" rows="4" name="starterQuestions" value={starterLines(s)} onInput={e => { setSaved(false); setDraft({ ...s, starterText: e.currentTarget.value }); }} />
+            </Field>
             <div class="grid-3">
               <Field label={t('Context budget (tokens)')}><input class="input" type="number" min="1000" max="1000000" required value={s.contextBudgetTokens} onInput={set('contextBudgetTokens', Number)} /></Field>
               <Field label={t('Summarize past (tokens)')}><input class="input" type="number" min="200" max="1000000" required value={s.summaryThresholdTokens} onInput={set('summaryThresholdTokens', Number)} /></Field>
@@ -46,3 +51,6 @@ export function Settings() {
     </Page>
   );
 }
+
+// The starter questions as the admin edits them: the text typed so far, else the stored list, one a line.
+const starterLines = s => s.starterText ?? (s.starterQuestions ?? []).join('\n');
