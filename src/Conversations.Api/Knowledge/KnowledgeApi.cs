@@ -25,7 +25,9 @@ internal static class KnowledgeApi
             .AddOpenApiOperationTransformer(OpenApi.UploadBodies.DescribeAsync);
         admin.MapGet("/", List).WithName("ListDocuments").WithSummary("The tenant's documents, each with its embedding model and how many of its chunks are not yet re-embedded with the configured one.");
         admin.MapGet("/{documentId}", Get).WithName("GetDocument").WithSummary("One document's metadata.");
-        admin.MapDelete("/{documentId}", Delete).WithName("DeleteDocument").WithSummary("Deletes a document and its chunks.");
+        admin.MapDelete("/{documentId}", Delete).WithName("DeleteDocument")
+            .WithSummary("Deletes a document and its chunks; 409 document_being_stored (with Retry-After) while a running upload is still storing it.")
+            .ProducesProblem(StatusCodes.Status409Conflict);
 
         v1.MapGroup("/knowledge/embeddings").WithTags("Knowledge base").RequireRoles(Roles.TenantAdmin)
             .MapGet("/", EmbeddingStatus).WithName("GetEmbeddingStatus")

@@ -114,6 +114,40 @@ public sealed class KnowledgeApiTests(KnowledgeApp app) : PostgresTests
         Assert.Equal(("created", "failed"), (results["ok"], results["bad"]));
     }
 
+    [Fact(DisplayName = "A delete of a document its first upload is still embedding is a 409 document_being_stored with Retry-After, never a 404 the upload then contradicts; once the upload is done the delete removes it")]
+    public async Task A_delete_during_the_documents_upload_is_refused_until_the_upload_is_done()
+    {
+        var admin = app.ClientWithKey(await app.CreateTenantAsync(TestIds.Tenant("kbdel")));
+        // A document of a few hundred chunks: it is stored only once every chunk is embedded, seconds after the first batch.
+        var content = string.Join(' ', Enumerable.Range(0, 1500).Select(i => $"Rule {i}: secret claims are filed within thirty days with every receipt attached."));
+        using var upload = new HttpRequestMessage(HttpMethod.Post, "/v1/knowledge/documents")
+        {
+            Content = JsonContent.Create(new { documents = new[] { new { id = "big", title = "Big", label = "secret", content } } }),
+        };
+        upload.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/x-ndjson"));
+        using var streamed = await admin.SendAsync(upload, HttpCompletionOption.ResponseHeadersRead);
+        Assert.Equal(HttpStatusCode.OK, streamed.StatusCode);
+        using var lines = new StreamReader(await streamed.Content.ReadAsStreamAsync());
+        var first = JsonDocument.Parse((await lines.ReadLineAsync())!).RootElement;
+        Assert.False(first.TryGetProperty("document", out var doc) && doc.ValueKind == JsonValueKind.Object, first.GetRawText());
+
+        // The first embedding batch is done, the document is not stored: the delete says so instead of "not found".
+        var during = await admin.DeleteAsync("/v1/knowledge/documents/big");
+        Assert.Equal(HttpStatusCode.Conflict, during.StatusCode);
+        var problem = await during.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal(("document_being_stored", "big"), (problem.GetProperty("code").GetString(), problem.GetProperty("documentId").GetString()));
+        Assert.True(during.Headers.RetryAfter?.Delta > TimeSpan.Zero);
+
+        var rest = await lines.ReadToEndAsync();
+        var last = JsonDocument.Parse(rest.Split('\n', StringSplitOptions.RemoveEmptyEntries)[^1]).RootElement;
+        Assert.Equal("created", last.GetProperty("document").GetProperty("status").GetString());
+
+        // The upload is done with it: the delete goes through and the document stays gone.
+        Assert.Equal(HttpStatusCode.NoContent, (await admin.DeleteAsync("/v1/knowledge/documents/big")).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await admin.GetAsync("/v1/knowledge/documents/big")).StatusCode);
+        Assert.Equal(0, (await admin.GetFromJsonAsync<JsonElement>("/v1/knowledge/documents")).GetProperty("documents").GetArrayLength());
+    }
+
     [Fact]
     public async Task A_revoke_through_the_api_hides_the_chunks_from_the_next_search()
     {
