@@ -63,6 +63,12 @@ internal interface ITurnModeration
 
     /// <summary>Moderation for text that had no question of its own (a search result's chunk): a pass verdict, the guard and the finish.</summary>
     IModeratedTurn OutputOnly(Caller caller, string conversationId, string turnId);
+
+    /// <summary>
+    /// Text that never reached the input check (a cancelled batch's unrun prompt) as it may be stored and shown: every
+    /// finding of the built-in checks masked (no outside service is asked, nothing is recorded or charged).
+    /// </summary>
+    Task<string> MaskForStorageAsync(string tenantId, string text, CancellationToken cancellationToken);
 }
 
 /// <summary>One turn's moderation, from the input check on: it holds what the turn needs until it finishes, nothing silo-wide.</summary>
