@@ -20,7 +20,7 @@ internal sealed partial class ApiExceptionHandler(IProblemDetailsService problem
         var (status, title, detail) = Unreadable(exception) is { } gone ? (410, "Data destroyed", gone.Message) : (unopenable ?? exception) switch
         {
             BadHttpRequestException { StatusCode: 413 } =>
-                (413, "Too large", "The request body is larger than this server accepts. Send less text at a time."),
+                (413, Problems.ContentTooLargeTitle, "The request body is larger than this server accepts. Send less text at a time."),
             // A JSON body sent without (or with another) Content-Type: ASP.NET Core's own 415, in words.
             BadHttpRequestException { StatusCode: 415 } =>
                 (415, Problems.UnsupportedMediaTypeTitle, Problems.UnsupportedMediaTypeDetail(http.Request.ContentType, "application/json")),

@@ -50,7 +50,7 @@ internal static class CompletionRequestCheck
         if (text.Length > max)
         {
             return TypedResults.Problem($"The last user message has {text.Length:N0} characters; the limit is {max:N0}. Shorten it or split it into several messages.",
-                statusCode: 413, title: "Too large", extensions: new Dictionary<string, object?> { ["param"] = param, ["code"] = "request_too_large" });
+                statusCode: 413, title: Problems.ContentTooLargeTitle, extensions: new Dictionary<string, object?> { ["param"] = param, ["code"] = "request_too_large" });
         }
         return null;
     }
