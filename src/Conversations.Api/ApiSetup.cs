@@ -61,6 +61,8 @@ internal static class ApiSetup
             // status page. One scheme, so a client can branch on type alone.
             if (c.ProblemDetails.Status is { } status && c.ProblemDetails.Type?.StartsWith("https://tools.ietf.org/html/rfc9110", StringComparison.Ordinal) == true)
                 c.ProblemDetails.Type = $"https://httpstatuses.io/{status}";
+            // One title for a 413 whichever check gave it (an image's own refusal, a form limit, the server's body limit).
+            if (c.ProblemDetails.Status == StatusCodes.Status413PayloadTooLarge) c.ProblemDetails.Title = Problems.ContentTooLargeTitle;
         });
         // Errors are problem+json whatever the Accept header asks for (an SSE client's errors included).
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IProblemDetailsWriter, ProblemJsonWriter>());

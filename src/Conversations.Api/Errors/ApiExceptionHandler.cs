@@ -20,7 +20,7 @@ internal sealed partial class ApiExceptionHandler(IProblemDetailsService problem
         var (status, title, detail) = Unreadable(exception) is { } gone ? (410, "Data destroyed", gone.Message) : (unopenable ?? exception) switch
         {
             BadHttpRequestException { StatusCode: 413 } =>
-                (413, "Too large", "The request body is larger than this server accepts. Send less text at a time."),
+                (413, Problems.ContentTooLargeTitle, "The request body is larger than this server accepts. Send less text at a time."),
             // A JSON body sent without (or with another) Content-Type: ASP.NET Core's own 415, in words.
             BadHttpRequestException { StatusCode: 415 } =>
                 (415, Problems.UnsupportedMediaTypeTitle, Problems.UnsupportedMediaTypeDetail(http.Request.ContentType, "application/json")),
@@ -38,6 +38,8 @@ internal sealed partial class ApiExceptionHandler(IProblemDetailsService problem
             ArgumentException a => (400, "The request is not valid", a.Message),
             // The tenant's knowledge base is full: a state to change (delete documents, a higher limit), not a bad request.
             KnowledgeQuotaExceededException q => (409, "Knowledge base full", q.Message),
+            // A delete of a document an upload is still storing: answered once the upload is done with it, never before.
+            DocumentBeingStoredException b => (409, "Document still being stored", b.Message),
             // The image's own status: too large 413, wrong type 415, a refused address 400, a failed fetch 422.
             ImageRejectedException i => (i.Status, "The image was not accepted", i.Message),
             // A last line of defence: text the edge checks let through is still the caller's 400, not a retryable 500.
@@ -66,6 +68,13 @@ internal sealed partial class ApiExceptionHandler(IProblemDetailsService problem
         if (field is not null) problem.Extensions["field"] = field;
         if (exception is ImageRejectedException rejected) problem.Extensions["code"] = rejected.Code;
         if (unopenable is not null && status == 500) problem.Extensions["code"] = "stored_data_unreadable";
+        if (exception is DocumentBeingStoredException storing)
+        {
+            problem.Extensions["code"] = "document_being_stored";
+            problem.Extensions["documentId"] = storing.DocumentId;
+            problem.Extensions["retryable"] = true;
+            http.Response.Headers.RetryAfter = RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        }
         if (exception is KnowledgeQuotaExceededException quota)
         {
             problem.Extensions["code"] = "knowledge_quota_exceeded";

@@ -89,5 +89,8 @@ internal static class Problems
 
     /// <summary>413 when a message or body is too large.</summary>
     public static ProblemHttpResult TooLarge(string detail) =>
-        TypedResults.Problem(detail, statusCode: 413, title: "Too large", type: "https://httpstatuses.io/413");
+        TypedResults.Problem(detail, statusCode: 413, title: ContentTooLargeTitle, type: "https://httpstatuses.io/413");
+
+    /// <summary>The title of every 413 answer, whichever route or check gives it: the status's reason phrase (RFC 9110).</summary>
+    public const string ContentTooLargeTitle = "Content Too Large";
 }

@@ -18,9 +18,9 @@ internal static partial class ImagesApi
         var images = v1.MapGroup("/images").WithTags("Images").RequireRoles(Roles.User, Roles.TenantAdmin);
         // Room past the image limit, so an oversized image gets the image's own 413 rather than the server's.
         images.MapPost("/", Upload).WithName("UploadImage").WithMetadata(new RequestSizeLimitAttribute(2L * limit + 65_536))
-            .WithSummary("Stores an image for a message: the raw bytes as the body, with the image's Content-Type (png, jpeg, gif, webp; the type is checked from the bytes). Returns its id for imageIds.")
+            .WithSummary("Stores an image for a message: the raw bytes as the body, with the image's Content-Type (png, jpeg, gif, webp; the type is checked from the bytes, and the file must be a whole image: a cut or damaged one is a 400 image_invalid). Returns its id for imageIds.")
             .Accepts<byte[]>("image/png", "image/jpeg", "image/gif", "image/webp", "application/octet-stream")
-            .ProducesProblem(StatusCodes.Status413PayloadTooLarge).ProducesProblem(StatusCodes.Status415UnsupportedMediaType);
+            .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status413PayloadTooLarge).ProducesProblem(StatusCodes.Status415UnsupportedMediaType);
         images.MapGet("/{imageId}", Read).WithName("GetImage").WithSummary("The bytes of one of the caller's images.")
             .Produces(StatusCodes.Status200OK, typeof(byte[]), "image/png", "image/jpeg", "image/gif", "image/webp");
 
@@ -45,7 +45,17 @@ internal static partial class ImagesApi
         var content = await ReadBoundedAsync(http.Request.Body, images.MaxImageBytes, ct);
         if (content is null)
             return Problems.TooLarge($"The image is larger than the limit of {images.MaxImageBytes:N0} bytes. Send a smaller or more compressed image.");
-        var info = await images.UploadAsync(caller.TenantId, caller.UserId, content, http.Request.ContentType, ct);
+        ImageInfo info;
+        try
+        {
+            info = await images.UploadAsync(caller.TenantId, caller.UserId, content, http.Request.ContentType, ct);
+        }
+        catch (ImageRejectedException e) when (e.Code == ImageRejectedException.InvalidCode)
+        {
+            // The image is the whole body: that is the field to point at.
+            return TypedResults.Problem(e.Message, statusCode: 400, title: "The image was not accepted", type: "https://httpstatuses.io/400",
+                extensions: new Dictionary<string, object?> { ["code"] = e.Code, ["field"] = "body" });
+        }
         return TypedResults.Created($"/v1/images/{info.ImageId}", info);
     }
 

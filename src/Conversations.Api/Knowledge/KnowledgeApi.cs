@@ -4,6 +4,7 @@ using Conversations.Api.Errors;
 using Conversations.Api.Moderation;
 using Conversations.Contracts;
 using Conversations.Contracts.Knowledge;
+using Conversations.Knowledge.Ingestion;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Conversations.Contracts.Chat;
@@ -25,7 +26,9 @@ internal static class KnowledgeApi
             .AddOpenApiOperationTransformer(OpenApi.UploadBodies.DescribeAsync);
         admin.MapGet("/", List).WithName("ListDocuments").WithSummary("The tenant's documents, each with its embedding model and how many of its chunks are not yet re-embedded with the configured one.");
         admin.MapGet("/{documentId}", Get).WithName("GetDocument").WithSummary("One document's metadata.");
-        admin.MapDelete("/{documentId}", Delete).WithName("DeleteDocument").WithSummary("Deletes a document and its chunks.");
+        admin.MapDelete("/{documentId}", Delete).WithName("DeleteDocument")
+            .WithSummary("Deletes a document and its chunks; 409 document_being_stored (with Retry-After) while a running upload is still storing it.")
+            .ProducesProblem(StatusCodes.Status409Conflict);
 
         v1.MapGroup("/knowledge/embeddings").WithTags("Knowledge base").RequireRoles(Roles.TenantAdmin)
             .MapGet("/", EmbeddingStatus).WithName("GetEmbeddingStatus")
@@ -61,7 +64,27 @@ internal static class KnowledgeApi
             if (p.Document is not null) results.Add(p.Document);
             embedded = p.ChunksEmbedded;
         }
-        return TypedResults.Ok(new UploadSummary(results, embedded));
+        return results.Count > 0 && results.All(r => r.Status == IngestStatus.Failed)
+            ? NothingStored(docs, results, http.Request.HasFormContentType)
+            : TypedResults.Ok(new UploadSummary(results, embedded));
+    }
+
+    // An upload none of whose documents could be stored (each failed a check, or held no text) is the caller's 400, as
+    // one refused before the grain is: naming the first document's field, and listing every document with its reason.
+    private static ProblemHttpResult NothingStored(IReadOnlyList<DocumentUpload> docs, List<DocumentIngestResult> failed, bool form)
+    {
+        var first = failed[0];
+        var index = docs.ToList().FindIndex(d => d.DocumentId == first.DocumentId);
+        var checkedField = index < 0 ? null : DocumentRules.Problem(docs[index].DocumentId, docs[index].Title, docs[index].Label, docs[index].Content)?.Field;
+        var member = checkedField switch { null => "content", "documentId" => "id", var f => f };
+        var field = form ? checkedField == "label" ? "label" : "file" : $"documents[{Math.Max(index, 0)}].{member}";
+        var where = form ? $"The file '{first.DocumentId}'" : field;
+        return TypedResults.Problem($"No document of this upload can be stored. {where}: {first.Error}", statusCode: 400,
+            title: "The request is not valid", type: "https://httpstatuses.io/400", extensions: new Dictionary<string, object?>
+            {
+                ["field"] = field,
+                ["documents"] = failed.Select(f => new { documentId = f.DocumentId, error = f.Error }).ToList(),
+            });
     }
 
     private static async Task<Ok<DocumentPage>> List(HttpContext http, IGrainFactory grains, string? cursor, [Range(1, 500, ErrorMessage = "limit must be between 1 and 500.")] int? limit)

@@ -50,7 +50,7 @@ internal static class CompletionRequestCheck
         if (text.Length > max)
         {
             return TypedResults.Problem($"The last user message has {text.Length:N0} characters; the limit is {max:N0}. Shorten it or split it into several messages.",
-                statusCode: 413, title: "Too large", extensions: new Dictionary<string, object?> { ["param"] = param, ["code"] = "request_too_large" });
+                statusCode: 413, title: Problems.ContentTooLargeTitle, extensions: new Dictionary<string, object?> { ["param"] = param, ["code"] = "request_too_large" });
         }
         return null;
     }
@@ -120,7 +120,8 @@ internal static class CompletionRequestCheck
         return -1;
     }
 
-    // A string, or an array of parts: text parts are joined, image_url parts ({"image_url": {"url": …}}) collected.
+    // A string, or an array of parts: text parts are joined (a line break between them, none where they meet inside a
+    // word), image_url parts ({"image_url": {"url": …}}) collected.
     private static bool TryText(JsonElement? content, out string text, out string problem, out List<string> images)
     {
         (text, problem, images) = ("", "", []);
@@ -144,8 +145,11 @@ internal static class CompletionRequestCheck
                         problem = "Content parts must be {\"type\": \"text\", \"text\": \"…\"} or {\"type\": \"image_url\", \"image_url\": {\"url\": \"…\"}}.";
                         return false;
                     }
-                    if (sb.Length > 0) sb.Append('\n');
-                    sb.Append(t.GetString());
+                    // The joined text is what moderation checks and what the model reads, so both read the same words:
+                    // parts meeting inside a word (a letter or digit on each side) are that word, not two lines.
+                    var piece = t.GetString() ?? "";
+                    if (sb.Length > 0 && !(piece.Length > 0 && char.IsLetterOrDigit(sb[^1]) && char.IsLetterOrDigit(piece[0]))) sb.Append('\n');
+                    sb.Append(piece);
                 }
                 text = sb.ToString();
                 return true;

@@ -207,13 +207,13 @@ internal static class OpenAiApi
         prefix + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes($"{caller.TenantId}\n{caller.UserId}\n{key}")))[..hexChars];
 
     // OpenAI answers an unusable image with a 400 naming the message: a URL that is no image URL is invalid_image_url,
-    // bytes of another type invalid_image_format; a refused or too large image keeps the platform's status and code.
+    // bytes of another type (or not a whole image) invalid_image_format; a refused or too large image keeps the platform's status and code.
     private static ProblemHttpResult ImageProblem(ImageRejectedException rejected, string param)
     {
         var (status, code) = rejected.Code switch
         {
             "image_url" => (400, "invalid_image_url"),
-            "image_type" => (400, "invalid_image_format"),
+            "image_type" or ImageRejectedException.InvalidCode => (400, "invalid_image_format"),
             _ => (rejected.Status, rejected.Code),
         };
         return TypedResults.Problem(rejected.Message, statusCode: status, title: "The image was not accepted",

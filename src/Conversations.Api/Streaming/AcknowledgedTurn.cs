@@ -17,7 +17,7 @@ internal static class AcknowledgedTurn
     public const int RetryAfterSeconds = 5;
 
     /// <summary>The SSE result once the question is stored (or the turn ended otherwise), else a 503 problem.</summary>
-    public static async Task<IResult> StreamAsync(HttpContext http, IAsyncEnumerable<TurnEvent> events, Func<Task<bool>>? conversationGone = null)
+    public static async Task<IResult> StreamAsync(HttpContext http, IAsyncEnumerable<TurnEvent> events, Func<Task<ErrorEvent?>>? conversationGone = null)
     {
         var e = events.GetAsyncEnumerator(http.RequestAborted);
         var held = new List<TurnEvent>();

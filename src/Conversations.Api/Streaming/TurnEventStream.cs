@@ -20,10 +20,11 @@ internal static class TurnEventStream
 {
     /// <summary>
     /// The SSE result for <paramref name="events"/>; the response is marked not to be cached or buffered.
-    /// <paramref name="conversationGone"/> says, when the events break off, whether the conversation was deleted: the
-    /// stream then ends with a final <c>not_found</c> instead of an invitation to resume.
+    /// <paramref name="conversationGone"/> says, when the events break off, why the turn can never be resumed (its tenant
+    /// or conversation was deleted, the tenant's data destroyed), or null when it may be: the stream then ends with that
+    /// final, non-retryable error instead of an invitation to resume.
     /// </summary>
-    public static IResult Create(HttpContext http, IAsyncEnumerable<TurnEvent> events, Func<Task<bool>>? conversationGone = null)
+    public static IResult Create(HttpContext http, IAsyncEnumerable<TurnEvent> events, Func<Task<ErrorEvent?>>? conversationGone = null)
     {
         // Proxies such as nginx buffer responses unless told not to; buffering defeats streaming.
         http.Response.Headers["X-Accel-Buffering"] = "no";
@@ -36,7 +37,15 @@ internal static class TurnEventStream
     /// <summary>The last event of a stream whose conversation was deleted while it ran.</summary>
     public static readonly ErrorEvent ConversationDeleted = new(TurnErrorCodes.NotFound, "This conversation was deleted while its answer was being written.", false);
 
-    private sealed class Result(IAsyncEnumerable<TurnEvent> events, Func<Task<bool>>? conversationGone) : IResult
+    /// <summary>The last event of a stream whose tenant was deleted while it ran: its keys are gone, so a retry could only be refused.</summary>
+    public static readonly ErrorEvent TenantDeleted = new(TurnErrorCodes.TenantDeleted,
+        "This workspace was deleted while the answer was being written; nothing of it can be resumed or sent again.", false);
+
+    /// <summary>The last event of a stream whose tenant's data key was destroyed while it ran.</summary>
+    public static readonly ErrorEvent DataDestroyed = new(TurnErrorCodes.DataDestroyed,
+        "This workspace's data was destroyed while the answer was being written; nothing of it can be resumed or sent again.", false);
+
+    private sealed class Result(IAsyncEnumerable<TurnEvent> events, Func<Task<ErrorEvent?>>? conversationGone) : IResult
     {
         public async Task ExecuteAsync(HttpContext http)
         {
@@ -73,7 +82,7 @@ internal static class TurnEventStream
     };
 
     private static async IAsyncEnumerable<SseItem<ChatEvent>> Items(IAsyncEnumerable<TurnEvent> events, Activity? trace,
-        Func<Task<bool>>? conversationGone, [EnumeratorCancellation] CancellationToken ct)
+        Func<Task<ErrorEvent?>>? conversationGone, [EnumeratorCancellation] CancellationToken ct)
     {
         var shown = false;
         var e = events.GetAsyncEnumerator(ct);
@@ -100,6 +109,9 @@ internal static class TurnEventStream
                     yield return new SseItem<ChatEvent>(await BrokenAsync(conversationGone), "error") { EventId = lastId };
                 if (!more) yield break;
                 var item = e.Current;
+                // A turn the grain ended as retryable (interrupted: its grain went away) may have nothing left to retry:
+                // its tenant or conversation was deleted. Then the ending says so, for good.
+                if (item.Event is ErrorEvent { Retryable: true } && await GoneAsync(conversationGone) is { } gone) item = item with { Event = gone };
                 lastId = item.Id;
                 ended |= item.Event is DoneEvent or ErrorEvent;
                 if (!shown && item.Event is DeltaEvent) PlatformTracing.Mark(trace, "first delta out");
@@ -113,17 +125,23 @@ internal static class TurnEventStream
         }
     }
 
-    private static async Task<ErrorEvent> BrokenAsync(Func<Task<bool>>? conversationGone)
+    private static async Task<ErrorEvent> BrokenAsync(Func<Task<ErrorEvent?>>? conversationGone) =>
+        await GoneAsync(conversationGone)
+        ?? new ErrorEvent(TurnErrorCodes.StreamFailed, "The answer was interrupted on our side. Reconnect to resume it, or send your message again.", true);
+
+    // Why the turn can never be resumed or sent again, or null when it may be (or that cannot be told).
+    private static async Task<ErrorEvent?> GoneAsync(Func<Task<ErrorEvent?>>? conversationGone)
     {
+        if (conversationGone is null) return null;
         try
         {
             // Bounded: with the cluster unreachable the answer would come too late to matter.
-            if (conversationGone is not null && await conversationGone().WaitAsync(TimeSpan.FromSeconds(2))) return ConversationDeleted;
+            return await conversationGone().WaitAsync(TimeSpan.FromSeconds(2));
         }
         catch (Exception failure) when (failure is not OperationCanceledException)
         {
             // Whether it is gone cannot be told: resuming is the client's best move.
+            return null;
         }
-        return new ErrorEvent(TurnErrorCodes.StreamFailed, "The answer was interrupted on our side. Reconnect to resume it, or send your message again.", true);
     }
 }

@@ -21,6 +21,9 @@ public static class TurnErrorCodes
     /// <summary>The tenant's data key was destroyed: nothing can be stored again.</summary>
     public const string DataDestroyed = "data_destroyed";
 
+    /// <summary>The tenant was deleted while its answer was being written: its keys are gone, nothing can be resumed.</summary>
+    public const string TenantDeleted = "tenant_deleted";
+
     /// <summary>The question could not be stored, so it was not sent (retryable).</summary>
     public const string StorageUnavailable = "storage_unavailable";
 

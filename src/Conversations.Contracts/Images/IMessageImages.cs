@@ -11,7 +11,7 @@ public sealed record BlockedImage(string Sha256, string Note, DateTimeOffset Cre
 /// <summary>Why an image was not accepted; <see cref="Status"/> is the HTTP status it answers (400, 413, 415, 422).</summary>
 /// <param name="message">What was wrong, for the user.</param>
 /// <param name="status">The HTTP status.</param>
-/// <param name="code">A stable code: image_too_large, image_type, image_url, image_blocked_address, image_fetch_failed.</param>
+/// <param name="code">A stable code: image_too_large, image_type, image_invalid, image_url, image_blocked_address, image_fetch_failed.</param>
 public sealed class ImageRejectedException(string code, string message, int status) : Exception(message)
 {
     /// <summary>The stable code.</summary>
@@ -19,6 +19,9 @@ public sealed class ImageRejectedException(string code, string message, int stat
 
     /// <summary>The HTTP status.</summary>
     public int Status { get; } = status;
+
+    /// <summary>The code of an image whose bytes start right but do not hold a whole image (cut short, damaged, forged).</summary>
+    public const string InvalidCode = "image_invalid";
 }
 
 /// <summary>

@@ -18,7 +18,10 @@ public interface IKnowledgeBaseGrain : IGrainWithStringKey
     [Alias("get")]
     Task<DocumentInfo?> GetAsync(string documentId);
 
-    /// <summary>Deletes a document and its chunks; false when not found.</summary>
+    /// <summary>
+    /// Deletes a document and its chunks; false when not found. Throws <see cref="DocumentBeingStoredException"/> while a
+    /// running upload has not finished with the document.
+    /// </summary>
     [Alias("delete")]
     Task<bool> DeleteAsync(string documentId);
 

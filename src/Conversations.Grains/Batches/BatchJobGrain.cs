@@ -130,7 +130,12 @@ internal sealed partial class BatchJobGrain(
         // other item starts. Then the items left are cancelled and the job's state is written, by this call alone.
         await StopAsync();
         await Task.WhenAny(_tick); // its end, however it ended (a stopped item ends in a cancellation)
-        await items.CancelPendingAsync(_tenantId, _jobId, "Cancelled before it was answered.");
+        // The unrun prompts never passed the input check that masks what is stored: they keep their text masked by the
+        // tenant's built-in checks (personal data, secrets, lexicon words), so the results show what was not answered.
+        var unrun = await items.PendingAsync(_tenantId, _jobId, MaxPrompts);
+        var masked = new List<(int Index, string Prompt)>(unrun.Count);
+        foreach (var (index, prompt) in unrun) masked.Add((index, await moderation.MaskForStorageAsync(_tenantId, prompt, CancellationToken.None)));
+        await items.CancelPendingAsync(_tenantId, _jobId, masked, "Cancelled before it was answered.");
         state.State.CompletedAt = time.GetUtcNow();
         state.State.Cancelled = true;
         await state.WriteStateAsync();

@@ -75,6 +75,7 @@ internal sealed class ConversationGrain(
                 throw new InvalidOperationException("The conversation id is taken.");
             return Info(await Store.GetAsync(_tenantId, _conversationId));
         }
+        title = await chat.Moderation.MaskForStorageAsync(_tenantId, title, CancellationToken.None); // a title is stored and listed as a question is
         var row = await Store.CreateAsync(_tenantId, _conversationId, caller.UserId, title);
         if (row.UserId != caller.UserId) throw new InvalidOperationException("The conversation id is taken.");
         state.State = new ConversationState { Exists = true, OwnerUserId = caller.UserId, Title = title, CreatedAt = row.CreatedAt };
@@ -104,6 +105,7 @@ internal sealed class ConversationGrain(
     public async Task<ConversationInfo?> RenameAsync(Caller caller, string title)
     {
         if (!Owns(caller)) return null;
+        title = await chat.Moderation.MaskForStorageAsync(_tenantId, title, CancellationToken.None);
         if (!await Store.RenameAsync(_tenantId, _conversationId, title)) return null;
         state.State.Title = title;
         await state.WriteStateAsync();

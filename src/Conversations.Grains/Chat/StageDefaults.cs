@@ -18,6 +18,9 @@ internal sealed class PassThroughModeration : ITurnModeration
     /// <inheritdoc />
     public IModeratedTurn OutputOnly(Caller caller, string conversationId, string turnId) => new PassThroughTurn(InputVerdict.Pass(""));
 
+    /// <inheritdoc />
+    public Task<string> MaskForStorageAsync(string tenantId, string text, CancellationToken cancellationToken) => Task.FromResult(text);
+
     private sealed class PassThroughTurn(InputVerdict verdict) : IModeratedTurn, IOutputGuard
     {
         public InputVerdict Verdict => verdict;

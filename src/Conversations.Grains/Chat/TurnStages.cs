@@ -69,6 +69,12 @@ internal interface ITurnModeration
     /// the tenant's lexicons are loaded when this silo has not loaded them yet, so they apply from the first call.
     /// </summary>
     Task<IModeratedTurn> OutputOnlyAsync(Caller caller, string conversationId, string turnId) => Task.FromResult(OutputOnly(caller, conversationId, turnId));
+
+    /// <summary>
+    /// Text that never reached the input check (a cancelled batch's unrun prompt) as it may be stored and shown: every
+    /// finding of the built-in checks masked (no outside service is asked, nothing is recorded or charged).
+    /// </summary>
+    Task<string> MaskForStorageAsync(string tenantId, string text, CancellationToken cancellationToken);
 }
 
 /// <summary>One turn's moderation, from the input check on: it holds what the turn needs until it finishes, nothing silo-wide.</summary>

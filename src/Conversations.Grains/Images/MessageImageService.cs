@@ -148,6 +148,8 @@ internal sealed class MessageImageService : IMessageImages, IDisposable
         if (content.Length > _options.MaxImageBytes) throw TooLarge(content.Length);
         var (mediaType, problem) = ImageTypes.Check(content, declaredType);
         if (problem is not null) throw new ImageRejectedException("image_type", problem, 415);
+        // Right first bytes are not an image: a cut or forged file would reach the model provider, which refuses it mid-turn.
+        if (ImageStructure.Problem(content, mediaType!) is { } broken) throw new ImageRejectedException(ImageRejectedException.InvalidCode, broken, 400);
         var record = new ImageRecord(tenantId, "img_" + Guid.NewGuid().ToString("n"), userId, mediaType!, content.Length, Sha256Hex(content), sourceUrl);
         if (!await _store.SaveAsync(record, content, _options.MaxBytesPerTenant, ct))
         {

@@ -16,13 +16,20 @@ internal sealed class KnowledgeBaseGrain(KnowledgeIngestion ingestion, Knowledge
     private readonly SemaphoreSlim _reembedding = new(1, 1);
     // Chunks this tenant's running uploads may still store: the limit holds for uploads at the same moment.
     private readonly ChunkReservations _reservations = new();
+    // Documents the running uploads have not finished with: a delete of one waits for the upload (409), see DeleteAsync.
+    private readonly DocumentsInFlight _inFlight = new();
 
     /// <inheritdoc />
     public async IAsyncEnumerable<IngestionProgress> IngestAsync(
         IReadOnlyList<DocumentUpload> documents, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
+        // Uploads come from JSON: an id the type says is set may still be missing (the ingestion reports it failed).
+        using var held = _inFlight.Hold(documents.Select(d => d.DocumentId ?? ""));
         await foreach (var p in ingestion.IngestAsync(this.GetPrimaryKeyString(), documents, _reservations, cancellationToken))
+        {
+            if (p.Document is { } done) held.Done(done.DocumentId);
             yield return p;
+        }
     }
 
     /// <inheritdoc />
@@ -34,7 +41,13 @@ internal sealed class KnowledgeBaseGrain(KnowledgeIngestion ingestion, Knowledge
         await store.GetDocumentAsync(this.GetPrimaryKeyString(), documentId) is { } d ? ToInfo(d) : null;
 
     /// <inheritdoc />
-    public Task<bool> DeleteAsync(string documentId) => ingestion.DeleteAsync(this.GetPrimaryKeyString(), documentId);
+    /// <remarks>
+    /// A document a running upload is still embedding is refused, not deleted: the table does not hold it yet (or holds
+    /// the version the upload replaces), so a delete now would be undone by the upload's write a moment later.
+    /// </remarks>
+    public Task<bool> DeleteAsync(string documentId) => _inFlight.Contains(documentId)
+        ? throw new DocumentBeingStoredException(documentId)
+        : ingestion.DeleteAsync(this.GetPrimaryKeyString(), documentId);
 
     /// <inheritdoc />
     public async Task<int> ReembedBatchAsync()

@@ -93,48 +93,41 @@ public sealed class BatchStore(NpgsqlDataSource db, TenantKeyRing keys)
     }
 
     /// <summary>
-    /// Ends the job's pending items unrun (a cancelled job): failed with <paramref name="error"/>, their prompts (never
-    /// checked by the input moderation, so never shown) emptied. Returns how many there were.
+    /// Ends a cancelled job's unrun items: status <c>cancelled</c> with <paramref name="error"/>, each keeping its prompt
+    /// as <paramref name="prompts"/> gives it (masked as stored prompts are). An item that left <c>pending</c> meanwhile
+    /// is not touched. Returns how many were ended.
     /// </summary>
-    public async Task<int> CancelPendingAsync(string tenantId, string jobId, string error, CancellationToken ct = default)
+    public async Task<int> CancelPendingAsync(string tenantId, string jobId, IReadOnlyList<(int Index, string Prompt)> prompts, string error,
+        CancellationToken ct = default)
     {
-        var pending = new List<int>();
-        await using (var read = db.CreateCommand("SELECT item_index FROM routing_batch_items WHERE tenant_id = @t AND job_id = @j AND status = 'pending'"))
-        {
-            read.Parameters.AddWithValue("t", tenantId);
-            read.Parameters.AddWithValue("j", jobId);
-            await using var r = await read.ExecuteReaderAsync(ct);
-            while (await r.ReadAsync(ct)) pending.Add(r.GetInt32(0));
-        }
-        if (pending.Count == 0) return 0;
+        if (prompts.Count == 0) return 0;
         var key = await keys.ForTenantAsync(tenantId, ct);
         await using var batch = db.CreateBatch();
-        foreach (var index in pending)
+        foreach (var (index, prompt) in prompts)
         {
             // Each row sealed under its own identity, as an answered item's are.
             var row = ItemRow(jobId, index);
             var update = new NpgsqlBatchCommand("""
-                UPDATE routing_batch_items SET status = 'failed', prompt = $4, error = $5, completed_at = now()
+                UPDATE routing_batch_items SET status = 'cancelled', prompt = $4, error = $5, completed_at = now()
                 WHERE tenant_id = $1 AND job_id = $2 AND item_index = $3 AND status = 'pending'
                 """);
             update.Parameters.Add(new NpgsqlParameter { Value = tenantId });
             update.Parameters.Add(new NpgsqlParameter { Value = jobId });
             update.Parameters.Add(new NpgsqlParameter { Value = index });
-            update.Parameters.Add(new NpgsqlParameter { Value = key.Seal("", "routing_batch_items.prompt", row) });
+            update.Parameters.Add(new NpgsqlParameter { Value = key.Seal(prompt, "routing_batch_items.prompt", row) });
             update.Parameters.Add(new NpgsqlParameter { Value = key.Seal(error, "routing_batch_items.error", row) });
             batch.BatchCommands.Add(update);
         }
-        await batch.ExecuteNonQueryAsync(ct);
-        return pending.Count;
+        return await batch.ExecuteNonQueryAsync(ct);
     }
 
     private static string ItemRow(string jobId, int index) => $"{jobId}/{index}";
 
-    /// <summary>(succeeded, failed, total cost) of a job.</summary>
+    /// <summary>(succeeded, failed, total cost) of a job; failed counts the items a cancel ended unrun too.</summary>
     public async Task<(int Succeeded, int Failed, decimal CostUsd)> CountsAsync(string tenantId, string jobId, CancellationToken ct = default)
     {
         await using var cmd = db.CreateCommand("""
-            SELECT count(*) FILTER (WHERE status = 'succeeded'), count(*) FILTER (WHERE status = 'failed'), coalesce(sum(cost_usd), 0)
+            SELECT count(*) FILTER (WHERE status = 'succeeded'), count(*) FILTER (WHERE status IN ('failed', 'cancelled')), coalesce(sum(cost_usd), 0)
             FROM routing_batch_items WHERE tenant_id = @t AND job_id = @j
             """);
         cmd.Parameters.AddWithValue("t", tenantId);

@@ -141,6 +141,22 @@ public sealed class ErrorApiTests(PlatformFixture fx) : PlatformTests
         await ApiClient.ProblemAsync(res, HttpStatusCode.RequestEntityTooLarge);
     }
 
+    [Fact(DisplayName = "Every 413 has the one title \"Content Too Large\": a message past its length, a body past the server's limit, a knowledge upload past a form limit")]
+    public async Task Every_413_has_the_same_title()
+    {
+        var (user, id) = await fx.NewConversationAsync();
+        var message = await user.Http.PostAsJsonAsync($"/v1/conversations/{id}/messages", new { text = new string('x', 2001) });
+        var body = await user.Http.PostAsync($"/v1/conversations/{id}/messages",
+            new StringContent("{\"text\":\"" + new string('y', 70_000) + "\"}", Encoding.UTF8, "application/json"));
+        using var admin = await fx.NewAdminAsync();
+        // More form fields than the form reader takes (1,024): the knowledge upload's own 413.
+        using var form = new MultipartFormDataContent { { new StringContent("handbook"), "label" } };
+        for (var i = 0; i < 1100; i++) form.Add(new StringContent("x"), $"f{i}");
+        var upload = await admin.Http.PostAsync("/v1/knowledge/documents", form);
+        foreach (var res in new[] { message, body, upload })
+            Assert.Equal("Content Too Large", (await ApiClient.ProblemAsync(res, HttpStatusCode.RequestEntityTooLarge))["title"]!.GetValue<string>());
+    }
+
     [Fact(DisplayName = "An unknown route is a 404 problem that points at the API description")]
     public async Task Unknown_route()
     {

@@ -204,8 +204,31 @@ public sealed class TurnLifecycleTests(TurnPlatformFixture fx) : IClassFixture<T
             Assert.Equal(1, events.Count(e => e.Name is "done" or "error"));
             // Cut off by the deletion, the stream says so for good (not_found), not "reconnect to resume".
             Assert.DoesNotContain(events, e => e.Name == "error" && e.Data["code"]?.GetValue<string>() == "stream_failed");
+            Assert.All(events.Where(e => e.Name == "error"), e => Assert.False(e.Data["retryable"]!.GetValue<bool>(), e.Data.ToJsonString()));
             Assert.Equal(HttpStatusCode.NotFound, (await user.Http.GetAsync($"/v1/conversations/{id}")).StatusCode);
         }
+    }
+
+    [Fact(DisplayName = "A tenant deleted while its answer streams: the stream ends whole with a last error tenant_deleted, not retryable, never stream_failed's invitation to resume")]
+    public async Task Tenant_deleted_mid_answer_ends_the_stream_for_good()
+    {
+        using var op = fx.Operator();
+        var tenantId = TestIds.Tenant("tdt");
+        using var admin = fx.As(await op.CreateTenantAsync(tenantId));
+        using var user = fx.As(await admin.CreateUserWithKeyAsync("alice"));
+        var id = await user.CreateConversationAsync("doomed");
+        using var res = await user.PostMessageAsync(id, Question);
+        await ApiClient.EnsureAsync(res, HttpStatusCode.OK);
+        var read = ApiClient.ReadEventsAsync(await res.Content.ReadAsStreamAsync()); // a torn response throws here
+        // The answer takes about 2.5 s: the tenant goes in the middle of it.
+        await Task.Delay(TimeSpan.FromMilliseconds(900));
+        Assert.Equal(HttpStatusCode.NoContent, (await op.Http.DeleteAsync($"/v1/tenants/{tenantId}")).StatusCode);
+        var events = await read;
+        var last = events[^1];
+        Assert.Equal("error", last.Name);
+        Assert.Equal(("tenant_deleted", false), (last.Data["code"]!.GetValue<string>(), last.Data["retryable"]!.GetValue<bool>()));
+        Assert.DoesNotContain(events, e => e.Name == "error" && e.Data["code"]?.GetValue<string>() == "stream_failed");
+        Assert.Equal(1, events.Count(e => e.Name is "done" or "error"));
     }
 
     [Fact(DisplayName = "A turn id sent again with a different message is a 422 idempotency_key_reused (while live, and after it finished); the other text is not stored")]

@@ -114,6 +114,87 @@ public sealed class KnowledgeApiTests(KnowledgeApp app) : PostgresTests
         Assert.Equal(("created", "failed"), (results["ok"], results["bad"]));
     }
 
+    [Fact(DisplayName = "A delete of a document its first upload is still embedding is a 409 document_being_stored with Retry-After, never a 404 the upload then contradicts; once the upload is done the delete removes it")]
+    public async Task A_delete_during_the_documents_upload_is_refused_until_the_upload_is_done()
+    {
+        var admin = app.ClientWithKey(await app.CreateTenantAsync(TestIds.Tenant("kbdel")));
+        // A document of a few hundred chunks: it is stored only once every chunk is embedded, seconds after the first batch.
+        var content = string.Join(' ', Enumerable.Range(0, 1500).Select(i => $"Rule {i}: secret claims are filed within thirty days with every receipt attached."));
+        using var upload = new HttpRequestMessage(HttpMethod.Post, "/v1/knowledge/documents")
+        {
+            Content = JsonContent.Create(new { documents = new[] { new { id = "big", title = "Big", label = "secret", content } } }),
+        };
+        upload.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/x-ndjson"));
+        using var streamed = await admin.SendAsync(upload, HttpCompletionOption.ResponseHeadersRead);
+        Assert.Equal(HttpStatusCode.OK, streamed.StatusCode);
+        using var lines = new StreamReader(await streamed.Content.ReadAsStreamAsync());
+        var first = JsonDocument.Parse((await lines.ReadLineAsync())!).RootElement;
+        Assert.False(first.TryGetProperty("document", out var doc) && doc.ValueKind == JsonValueKind.Object, first.GetRawText());
+
+        // The first embedding batch is done, the document is not stored: the delete says so instead of "not found".
+        var during = await admin.DeleteAsync("/v1/knowledge/documents/big");
+        Assert.Equal(HttpStatusCode.Conflict, during.StatusCode);
+        var problem = await during.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal(("document_being_stored", "big"), (problem.GetProperty("code").GetString(), problem.GetProperty("documentId").GetString()));
+        Assert.True(during.Headers.RetryAfter?.Delta > TimeSpan.Zero);
+
+        var rest = await lines.ReadToEndAsync();
+        var last = JsonDocument.Parse(rest.Split('\n', StringSplitOptions.RemoveEmptyEntries)[^1]).RootElement;
+        Assert.Equal("created", last.GetProperty("document").GetProperty("status").GetString());
+
+        // The upload is done with it: the delete goes through and the document stays gone.
+        Assert.Equal(HttpStatusCode.NoContent, (await admin.DeleteAsync("/v1/knowledge/documents/big")).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await admin.GetAsync("/v1/knowledge/documents/big")).StatusCode);
+        Assert.Equal(0, (await admin.GetFromJsonAsync<JsonElement>("/v1/knowledge/documents")).GetProperty("documents").GetArrayLength());
+    }
+
+    [Fact(DisplayName = "An upload whose documents all hold no text is a 400 naming the field and listing each document's reason; beside a stored document an empty one is reported failed in a 200")]
+    public async Task An_upload_of_only_empty_documents_is_a_400_listing_each()
+    {
+        var admin = app.ClientWithKey(await app.CreateTenantAsync(TestIds.Tenant("kbempty")));
+        var empty = await admin.PostAsJsonAsync("/v1/knowledge/documents", new
+        {
+            documents = new[]
+            {
+                new { id = "empty", title = "Empty", label = "public", content = "" },
+                new { id = "blank", title = "Blank", label = "public", content = "  \n\t " },
+            },
+        });
+        Assert.Equal(HttpStatusCode.BadRequest, empty.StatusCode);
+        Assert.Equal("application/problem+json", empty.Content.Headers.ContentType?.MediaType);
+        var problem = await empty.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal("documents[0].content", problem.GetProperty("field").GetString());
+        Assert.Contains("no text", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        var reasons = problem.GetProperty("documents").EnumerateArray()
+            .ToDictionary(d => d.GetProperty("documentId").GetString()!, d => d.GetProperty("error").GetString());
+        Assert.Equal(["blank", "empty"], reasons.Keys.Order());
+        Assert.All(reasons.Values, r => Assert.Equal("The document has no text.", r));
+
+        // An empty file alone, uploaded as a form, is the same 400, naming the file.
+        using var form = new MultipartFormDataContent { { new StringContent("public"), "label" } };
+        form.Add(new ByteArrayContent([]) { Headers = { ContentType = new MediaTypeHeaderValue("text/markdown") } }, "file", "nothing.md");
+        var emptyFile = await admin.PostAsync("/v1/knowledge/documents", form);
+        Assert.Equal(HttpStatusCode.BadRequest, emptyFile.StatusCode);
+        var fileProblem = await emptyFile.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal("file", fileProblem.GetProperty("field").GetString());
+        Assert.Contains("'nothing'", fileProblem.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.Equal(0, (await admin.GetFromJsonAsync<JsonElement>("/v1/knowledge/documents")).GetProperty("documents").GetArrayLength());
+
+        // One stored document makes the upload a 200 that reports the empty one.
+        var mixed = await admin.PostAsJsonAsync("/v1/knowledge/documents", new
+        {
+            documents = new[]
+            {
+                new { id = "empty", title = "Empty", label = "public", content = "" },
+                new { id = "leave", title = "Leave", label = "public", content = "Annual leave is 25 days." },
+            },
+        });
+        Assert.Equal(HttpStatusCode.OK, mixed.StatusCode);
+        var statuses = (await mixed.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("documents").EnumerateArray()
+            .ToDictionary(d => d.GetProperty("documentId").GetString()!, d => d.GetProperty("status").GetString());
+        Assert.Equal(("failed", "created"), (statuses["empty"], statuses["leave"]));
+    }
+
     [Fact]
     public async Task A_revoke_through_the_api_hides_the_chunks_from_the_next_search()
     {

@@ -176,7 +176,7 @@ public sealed class BatchModerationTests(RoutingPlatform fx) : RoutingPlatformTe
         Assert.Equal(4, fx.Model.Requests.Count(r => r.Model == t.ServerName("small")));
     }
 
-    [Fact(DisplayName = "A running batch is cancelled by its owner: answered items stay, one being answered ends cancelled with its prompt, the rest end failed as cancelled with no model call and no cost; another tenant cannot cancel it")]
+    [Fact(DisplayName = "A running batch is cancelled by its owner: answered items stay, one being answered ends cancelled with its prompt, the rest end cancelled with their prompts, no model call and no cost; another tenant cannot cancel it")]
     public async Task Running_batch_is_cancelled()
     {
         using var t = await fx.NewTenantAsync();
@@ -207,7 +207,9 @@ public sealed class BatchModerationTests(RoutingPlatform fx) : RoutingPlatformTe
         var during = items.Where(i => i!["error"]?.GetValue<string>() == CancelledWhile).ToList();
         Assert.Equal(8 - answered, before.Count + during.Count);
         Assert.InRange(during.Count, 0, 1);
-        Assert.All(before, i => Assert.Equal((0m, ""), (i!["costUsd"]!.GetValue<decimal>(), i["prompt"]?.GetValue<string>() ?? "")));
+        // Never run, never billed, and still shown with the prompt that was not answered.
+        Assert.All(before, i => Assert.Equal((0m, "cancelled"), (i!["costUsd"]!.GetValue<decimal>(), i["status"]!.GetValue<string>())));
+        Assert.All(before, i => Assert.Equal($"Summarize report number {i!["index"]!.GetValue<int>()} please", i!["prompt"]?.GetValue<string>()));
         Assert.All(during, i => Assert.StartsWith("Summarize report number", i!["prompt"]!.GetValue<string>(), StringComparison.Ordinal));
         // Cancelling again answers the same job.
         Assert.Equal("cancelled", (await t.User.PostAsync($"/v1/batches/{jobId}/cancel", new { })).Body!["status"]!.GetValue<string>());
@@ -219,7 +221,7 @@ public sealed class BatchModerationTests(RoutingPlatform fx) : RoutingPlatformTe
         using var t = await fx.NewTenantAsync();
         await t.SetPolicyAsync(new { smallModelId = "small", largeModelId = "large", monthlyBudgetUsd = 100m, atBudgetLimit = "refuse" });
         fx.Model.Control.SetModel(t.ServerName("small"), fx.Model.Control.Default with { TimeToFirstToken = TimeSpan.FromSeconds(60) });
-        var jobId = await SubmitAsync(t, ["Summarize report one", "Summarize report two"]);
+        var jobId = await SubmitAsync(t, ["Summarize report one", "Summarize report two for jane.doe@example.com"]);
         for (var i = 0; i < 300 && !fx.Model.Requests.Any(r => r.Model == t.ServerName("small")); i++) await Task.Delay(100);
         Assert.Contains(fx.Model.Requests, r => r.Model == t.ServerName("small"));
 
@@ -236,6 +238,10 @@ public sealed class BatchModerationTests(RoutingPlatform fx) : RoutingPlatformTe
         Assert.Equal((CancelledWhile, "Summarize report one", 0m),
             (items[0]!["error"]!.GetValue<string>(), items[0]!["prompt"]!.GetValue<string>(), items[0]!["costUsd"]!.GetValue<decimal>()));
         Assert.Equal((CancelledBefore, 0m), (items[1]!["error"]!.GetValue<string>(), items[1]!["costUsd"]!.GetValue<decimal>()));
+        // The unrun item keeps its prompt, masked as a checked prompt is stored: the address never shows.
+        Assert.Equal("cancelled", items[1]!["status"]!.GetValue<string>());
+        Assert.StartsWith("Summarize report two for ", items[1]!["prompt"]!.GetValue<string>(), StringComparison.Ordinal);
+        Assert.DoesNotContain("jane.doe", items[1]!["prompt"]!.GetValue<string>(), StringComparison.Ordinal);
         Assert.Equal(0m, (await t.GetAsync("/v1/routing/budget"))["reservedUsd"]!.GetValue<decimal>());
     }
 

@@ -242,6 +242,43 @@ public sealed class ImageMessageTests(RoutingPlatform fx) : RoutingPlatformTests
         Assert.Contains(rule, await openAi.Content.ReadAsStringAsync(), StringComparison.Ordinal);
     }
 
+    // A 1×1 GIF and a 1×1 lossless WebP, as encoders write them.
+    private static readonly byte[] GifPixel = Convert.FromBase64String("R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7");
+    private static readonly byte[] WebPPixel = Convert.FromBase64String("UklGRhoAAABXRUJQVlA4TA0AAAAvAAAAEAcQERGIiP4HAA==");
+
+    // A baseline JPEG's segments around one byte of scan data: SOI, a 1×1 one-component frame, a scan, EOI.
+    private static readonly byte[] JpegPixel =
+        [0xFF, 0xD8, 0xFF, 0xC0, 0x00, 0x0B, 0x08, 0x00, 0x01, 0x00, 0x01, 0x01, 0x01, 0x11, 0x00,
+         0xFF, 0xDA, 0x00, 0x08, 0x01, 0x01, 0x00, 0x00, 0x3F, 0x00, 0x00, 0xFF, 0xD9];
+
+    [Fact(DisplayName = "An upload with an image's first bytes but not a whole image (a PNG cut inside its header, a GIF without its image, a JPEG without its frame, a WebP shorter than it says) is a 400 image_invalid naming the body; whole images of each type are stored")]
+    public async Task Broken_images_are_refused_whole_ones_stored()
+    {
+        using var t = await fx.NewTenantAsync();
+        foreach (var (whole, type) in new[] { (UniquePng(), "image/png"), (GifPixel, "image/gif"), (WebPPixel, "image/webp"), (JpegPixel, "image/jpeg") })
+        {
+            var stored = await UploadAsync(t.User, whole, type);
+            await ApiClient.EnsureAsync(stored, HttpStatusCode.Created);
+            Assert.Equal(type, (await stored.Content.ReadFromJsonAsync<JsonNode>())!["mediaType"]!.GetValue<string>());
+        }
+
+        var broken = new (byte[] Bytes, string Type)[]
+        {
+            (Pixel[..30], "image/png"), // signature and part of IHDR
+            (Pixel[..^12], "image/png"), // no IEND
+            (GifPixel[..20], "image/gif"),
+            (JpegPixel[..4], "image/jpeg"),
+            ([.. JpegPixel[..2], .. JpegPixel[15..]], "image/jpeg"), // a scan with no frame
+            (WebPPixel[..30], "image/webp"),
+        };
+        foreach (var (bytes, type) in broken)
+        {
+            var problem = await ApiClient.ProblemAsync(await UploadAsync(t.User, bytes, type), HttpStatusCode.BadRequest);
+            Assert.Equal(("image_invalid", "body"), (problem["code"]!.GetValue<string>(), problem["field"]!.GetValue<string>()));
+            Assert.Contains(type, problem["detail"]!.GetValue<string>(), StringComparison.Ordinal);
+        }
+    }
+
     [Fact(DisplayName = "Bad uploads are 4xx problems: not an image, a type that lies, too large, empty, too many images, an unknown id")]
     public async Task Bad_uploads_are_refused()
     {

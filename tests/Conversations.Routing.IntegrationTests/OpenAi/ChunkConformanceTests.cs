@@ -225,7 +225,7 @@ public sealed class ChunkConformanceTests(RoutingPlatform fx) : RoutingPlatformT
         Assert.InRange(Words(tenantCapped), 1, 2 * 40 + 16);
     }
 
-    [Fact(DisplayName = "A question moderation refuses is a completion with finish_reason 'content_filter' and the reason in 'refusal', streamed and not; the refusal is in history")]
+    [Fact(DisplayName = "A question moderation refuses is a completion with finish_reason 'content_filter' and the reason in 'refusal', streamed and not, a word split across text parts too; the refusal is in history")]
     public async Task Refused_question_is_content_filter()
     {
         using var t = await NewAsync(fx);
@@ -252,7 +252,15 @@ public sealed class ChunkConformanceTests(RoutingPlatform fx) : RoutingPlatformT
         Assert.DoesNotContain(chunks, c => c["choices"]!.AsArray().Count == 1 && !string.IsNullOrEmpty(c["choices"]![0]!["delta"]!["content"]?.GetValue<string>()));
         Assert.Equal("content_filter", chunks[^2]["choices"]![0]!["finish_reason"]!.GetValue<string>());
         Assert.Empty(chunks[^1]["choices"]!.AsArray());
-        // No model saw the refused question.
+        // The word split across two text parts is read, and refused, as the one word the parts spell.
+        var split = new
+        {
+            model = "auto",
+            messages = new[] { new { role = "user", content = new object[] { new { type = "text", text = "Tell me about project zorb" }, new { type = "text", text = "lax" } } } },
+        };
+        var (parted, _) = await CompleteAsync(t.User, split);
+        Assert.Equal("content_filter", parted["choices"]![0]!["finish_reason"]!.GetValue<string>());
+        // No model saw the refused questions.
         Assert.Equal(calls, fx.Model.Requests.Count(r => r.Model.EndsWith(t.ServerName(""), StringComparison.Ordinal)));
     }
 

@@ -109,6 +109,14 @@ internal sealed partial class TurnModeration(
             RefusalMessages.WithheldNotice(text).Trim(), outputMode, text);
     }
 
+    /// <inheritdoc />
+    public async Task<string> MaskForStorageAsync(string tenantId, string text, CancellationToken cancellationToken)
+    {
+        var set = await lexicons.GetAsync(tenantId);
+        var policy = PolicyOf(await SettingsAsync(tenantId));
+        return engine.Scan(text, set, ModerationPhase.Input, policy).MaskForStorage(text);
+    }
+
     // What Green fetches: the URL the user gave, or for an upload a signed link to it (none without Images:PublicBaseUrl).
     private async Task<IReadOnlyList<string>> ImageUrlsAsync(string tenantId, IReadOnlyList<TurnImage> images, CancellationToken cancellationToken)
     {
