@@ -63,6 +63,23 @@ public sealed class WebChatApiTests(PlatformFixture fx) : PlatformTests
         Assert.Equal("Leave notes", (await user.GetConversationAsync(id))["conversation"]!["title"]!.GetValue<string>());
     }
 
+    [Fact(DisplayName = "A title is stored as a question is: personal data masked when the conversation is created or renamed, so the list and ?q= never show it")]
+    public async Task Title_is_masked()
+    {
+        using var user = await fx.NewUserAsync("ptitle");
+        const string Mail = "dora.private@gmail.com", Phone = "13812345678";
+        var id = await user.CreateConversationAsync($"Mail {Mail} about my card");
+        var listed = (await user.GetJsonAsync("/v1/conversations"))["conversations"]!.AsArray().Single(c => c!["conversationId"]!.GetValue<string>() == id)!;
+        Assert.DoesNotContain(Mail, listed["title"]!.GetValue<string>());
+        Assert.StartsWith("Mail ", listed["title"]!.GetValue<string>());
+        Assert.Empty((await user.GetJsonAsync("/v1/conversations?q=dora.private"))["conversations"]!.AsArray());
+
+        await ApiClient.EnsureAsync(await user.Http.PatchAsJsonAsync($"/v1/conversations/{id}", new { title = $"Call {Phone}" }), HttpStatusCode.OK);
+        var renamed = (await user.GetConversationAsync(id))["conversation"]!["title"]!.GetValue<string>();
+        Assert.DoesNotContain(Phone, renamed);
+        Assert.StartsWith("Call ", renamed);
+    }
+
     [Fact(DisplayName = "?q= keeps the caller's conversations whose title holds the text, case-insensitively and literally")]
     public async Task Title_search()
     {
