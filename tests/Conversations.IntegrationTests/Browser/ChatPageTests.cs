@@ -456,6 +456,22 @@ public sealed class ChatPageTests(WebChatFixture fx)
         Assert.Equal(0, await card.GetByRole(AriaRole.Button).CountAsync());
     }
 
+    [Fact(DisplayName = "A double-tap on Send sends once and does not stop the answer: the second tap lands where Stop appears and is not taken as Stop")]
+    public async Task Double_tap_on_send_does_not_stop()
+    {
+        var (key, _) = await fx.NewReaderAsync();
+        using var slowly = fx.AnswerSlowly(answerTokens: 30, timePerToken: TimeSpan.FromMilliseconds(30));
+        await using var b = await SignedInAsync(key);
+        await b.Page.GetByLabel("Message", new() { Exact = true }).FillAsync("Tell me everything about leave.");
+        await b.Page.GetByRole(AriaRole.Button, new() { Name = "Send message" }).DblClickAsync(new() { Delay = 150 });
+        await b.Page.Locator("article.turn.assistant[data-status=complete]").WaitForAsync();
+
+        using var api = fx.As(key);
+        var stored = await api.MessagesAsync(ConversationIdOf(b.Page));
+        Assert.Equal(2, stored.Count);
+        Assert.Equal("complete", stored.Last()!["status"]!.GetValue<string>());
+    }
+
     [Fact(DisplayName = "Stop pressed before the question reaches the platform still stops the answer once the turn starts")]
     public async Task Stop_before_the_turn_starts()
     {
@@ -471,6 +487,7 @@ public sealed class ChatPageTests(WebChatFixture fx)
         });
         await b.AskAsync("Tell me everything about leave.");
         var stopButton = b.Page.GetByRole(AriaRole.Button, new() { Name = "Stop the answer" });
+        await Task.Delay(900); // past the guard against a double-tap's second tap
         await stopButton.ClickAsync();
         held.SetResult();
 

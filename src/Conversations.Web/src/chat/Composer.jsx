@@ -8,6 +8,10 @@ const maxImages = 4;
 
 const maxHeight = 220;
 
+// Stop appears where Send was: on a phone the second tap of a double-tap on Send lands on it. A Stop this soon after
+// sending is that tap, not a choice, and is ignored.
+const stopGuardMs = 700;
+
 // maxChars: the platform's limit from /v1/me (maxMessageChars), else the default.
 export function Composer({ t, busy, onSend, onStop, readsImages = true, maxChars = maxMessageChars }) {
   const [text, setText] = useState('');
@@ -17,6 +21,8 @@ export function Composer({ t, busy, onSend, onStop, readsImages = true, maxChars
   const [tooLong, setTooLong] = useState(null); // the refused length, until the text is changed
   const box = useRef(null);
   const picker = useRef(null);
+  const busySince = useRef(0);
+  useEffect(() => { if (busy) busySince.current = Date.now(); }, [busy]);
 
   async function attach(files) {
     setImageError(null);
@@ -96,7 +102,7 @@ export function Composer({ t, busy, onSend, onStop, readsImages = true, maxChars
             if (e.key === 'Enter' && !e.shiftKey && !e.isComposing) { e.preventDefault(); send(); }
           }} />
         {busy
-          ? <button type="button" class="send stop" onClick={onStop} aria-label={t('composer.stop')} title={t('composer.stop')}><Icon name="stop" /></button>
+          ? <button type="button" class="send stop" onClick={() => { if (Date.now() - busySince.current >= stopGuardMs) onStop(); }} aria-label={t('composer.stop')} title={t('composer.stop')}><Icon name="stop" /></button>
           : <button type="submit" class="send" disabled={!text.trim() || uploading} aria-label={t('composer.send')} title={t('composer.send')}><Icon name="send" /></button>}
       </form>
       <p class="composer-hint muted">{t('composer.hint')}</p>
