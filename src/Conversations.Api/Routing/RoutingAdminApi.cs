@@ -25,7 +25,7 @@ internal static class RoutingAdminApi
         admin.MapGet("/canary", GetCanary).WithName("GetCanary").WithSummary("The canary's per-arm figures and the evaluator's verdict.");
         admin.MapPost("/canary/promote", Promote).WithName("PromoteCanary")
             .WithSummary("Runs the evaluation gate (the set against candidate and baseline, and the live canary figures); when it passes, or with override and a reason, the candidate replaces its baseline.")
-            .ProducesProblem(StatusCodes.Status422UnprocessableEntity);
+            .ProducesProblem(StatusCodes.Status422UnprocessableEntity).ProducesProblem(StatusCodes.Status409Conflict);
         admin.MapPost("/canary/rollback", Rollback).WithName("RollbackCanary").WithSummary("Ends the canary; all traffic goes back to the baseline.")
             .ProducesProblem(StatusCodes.Status409Conflict);
         admin.MapGet("/budget", GetBudget).WithName("GetBudget").WithSummary("This month's budget, spend, reservations in flight and alerts.");
@@ -114,6 +114,11 @@ internal static class RoutingAdminApi
             return Problems.BadRequest($"There is no evaluation set '{setId}'.");
 
         var decision = await evaluations.CompareAsync(caller, canary, set, margin, withLive: true, "canary-promote", ct);
+        if (decision.Incomplete)
+        {
+            await grain.RecordEventAsync(new RoutingEvent(DateTimeOffset.UtcNow, "canary-promotion-undecided", EvaluationGateText.Summary(canary, decision)));
+            return EvaluationGateText.Undecided(canary, decision);
+        }
         if (!decision.Passed && !overriding)
         {
             await grain.RecordEventAsync(new RoutingEvent(DateTimeOffset.UtcNow, "canary-promotion-refused", EvaluationGateText.Summary(canary, decision)));

@@ -72,6 +72,46 @@ public sealed class EvaluationGateTests(RoutingPlatform fx) : RoutingPlatformTes
         Assert.Empty((await t.User.GetJsonAsync("/v1/conversations"))["conversations"]!.AsArray());
     }
 
+    [Fact(DisplayName = "Cases a rate limit kept from being asked are no evidence: the gate refuses to decide (409 evaluation_incomplete) instead of promoting a worse candidate")]
+    public async Task Rate_limited_cases_leave_the_gate_undecided()
+    {
+        using var t = await TenantWithCandidateAsync("worse", BadAnswer);
+        // A fresh user allowed one request a minute: whichever arm asks second is rate limited.
+        await t.Admin.CreateUserWithKeyAsync("limited");
+        await ApiClient.EnsureAsync(await t.Admin.Http.PostAsJsonAsync("/v1/evaluations/sets", new
+        {
+            setId = "limited", name = "Rate limited",
+            cases = new object[] { new { question = "How long do I have to return an order?", facts = new[] { "30 days" }, userId = "limited" } },
+        }), HttpStatusCode.Created);
+        await t.Admin.PatchModerationAsync(new { userRequestsPerMinute = 1 });
+        await t.SetPolicyAsync(CanaryPolicy("worse", "limited"));
+
+        // The canary's start: the candidate answered, the incumbent's case was refused by the limiter, not by the model.
+        var started = (await t.GetAsync("/v1/routing/events?kind=canary-evaluated")).AsArray().Single()!["message"]!.GetValue<string>();
+        Assert.Contains("Gate undecided", started);
+        Assert.Contains("rate_limited: 1", started);
+
+        var undecided = await ApiClient.ProblemAsync(await t.Admin.Http.PostAsync("/v1/routing/canary/promote", null), HttpStatusCode.Conflict);
+        Assert.Equal("evaluation_incomplete", undecided["code"]!.GetValue<string>());
+        Assert.Contains("not asked", undecided["detail"]!.GetValue<string>());
+        var arms = undecided["notAsked"]!.AsArray();
+        Assert.Contains(arms, a => a!["arm"]!.GetValue<string>() == "incumbent" && a["notAsked"]!.GetValue<int>() == 1
+            && a["reasons"]!["rate_limited"]!.GetValue<int>() == 1);
+        Assert.Equal("base", (await t.GetAsync("/v1/routing"))["policy"]!["largeModelId"]!.GetValue<string>());
+        Assert.Empty((await t.GetAsync("/v1/routing/events?kind=canary-promoted")).AsArray());
+        Assert.Single((await t.GetAsync("/v1/routing/events?kind=canary-promotion-undecided")).AsArray());
+        // An override does not promote past cases that were never asked either.
+        await ApiClient.ProblemAsync(await t.Admin.Http.PostAsJsonAsync("/v1/routing/canary/promote", new { @override = true, reason = "ship it" }),
+            HttpStatusCode.Conflict);
+
+        // The stored run marks the case and leaves it out of its averages: not a refusal of the model.
+        var run = await t.GetAsync($"/v1/evaluations/runs/{undecided["incumbentRunId"]!.GetValue<string>()}");
+        Assert.True(run["results"]![0]!["notAsked"]!.GetValue<bool>());
+        Assert.Equal("rate_limited", run["results"]![0]!["errorCode"]!.GetValue<string>());
+        Assert.Equal(1, run["summary"]!["notAsked"]!.GetValue<int>());
+        Assert.Equal(0.0, run["summary"]!["refusalRate"]!.GetValue<double>());
+    }
+
     [Fact(DisplayName = "An override promotes a refused candidate only with a reason, and is recorded with who overrode it")]
     public async Task Override_is_recorded()
     {
@@ -152,10 +192,16 @@ public sealed class EvaluationGateTests(RoutingPlatform fx) : RoutingPlatformTes
         Assert.Equal(HttpStatusCode.NoContent, (await t.Admin.Http.DeleteAsync("/v1/users/leaver")).StatusCode);
         var run = await t.Admin.Http.PostAsJsonAsync($"/v1/evaluations/sets/{setId}/runs", new { modelId = "base" });
         await ApiClient.EnsureAsync(run, HttpStatusCode.Created);
-        var results = (await run.Content.ReadFromJsonAsync<JsonNode>())!["results"]!.AsArray();
+        var ran = (await run.Content.ReadFromJsonAsync<JsonNode>())!;
+        var results = ran["results"]!.AsArray();
         Assert.NotEqual("unknown_user", results[0]!["errorCode"]?.GetValue<string>());
         Assert.False(string.IsNullOrEmpty(results[0]!["answer"]!.GetValue<string>()));
         Assert.Equal("unknown_user", results[1]!["errorCode"]!.GetValue<string>());
+        // The case nobody could ask is counted apart, not scored as the model's refusal.
+        Assert.True(results[1]!["notAsked"]!.GetValue<bool>());
+        var summary = ran["summary"]!;
+        Assert.Equal(results.Count(r => r!["notAsked"]!.GetValue<bool>()), summary["notAsked"]!.GetValue<int>());
+        Assert.Equal(2, summary["cases"]!.GetValue<int>());
         Assert.Equal(0, (await t.GetAsync("/v1/usage?userId=leaver"))["totals"]!["turns"]!.GetValue<long>());
     }
 
