@@ -130,6 +130,45 @@ public sealed class EvaluationGateTests(RoutingPlatform fx) : RoutingPlatformTes
         Assert.Contains("legal asked for the new model", audit.ToJsonString());
     }
 
+    [Fact(DisplayName = "Promote decides on the canary's own set and margin only: another set or margin is a 400 naming the fields, and the canary's set cannot be deleted")]
+    public async Task Promote_uses_the_canarys_set_and_margin()
+    {
+        using var t = await TenantWithCandidateAsync("worse", BadAnswer);
+        await ApiClient.EnsureAsync(await t.Admin.Http.PostAsJsonAsync("/v1/evaluations/sets", new
+        {
+            setId = "trivial", name = "Trivial", cases = new object[] { new { question = "Hello?", userId = "alice" } },
+        }), HttpStatusCode.Created);
+        await t.SetPolicyAsync(CanaryPolicy("worse", "refunds"));
+
+        var easier = await ApiClient.ProblemAsync(await t.Admin.Http.PostAsJsonAsync("/v1/routing/canary/promote", new { evaluationSetId = "trivial" }),
+            HttpStatusCode.BadRequest);
+        Assert.Contains("evaluationSetId", easier["detail"]!.GetValue<string>());
+        Assert.Contains("override, reason", easier["detail"]!.GetValue<string>());
+        await ApiClient.ProblemAsync(await t.Admin.Http.PostAsJsonAsync("/v1/routing/canary/promote", new { margin = 1 }), HttpStatusCode.BadRequest);
+        Assert.Equal("base", (await t.GetAsync("/v1/routing"))["policy"]!["largeModelId"]!.GetValue<string>());
+        Assert.Empty((await t.GetAsync("/v1/routing/events?kind=canary-promoted")).AsArray());
+
+        var inUse = await ApiClient.ProblemAsync(await t.Admin.Http.DeleteAsync("/v1/evaluations/sets/refunds"), HttpStatusCode.Conflict);
+        Assert.Contains("'worse'", inUse["detail"]!.GetValue<string>());
+        Assert.Equal("refunds", (await t.GetAsync("/v1/evaluations/sets/refunds"))["setId"]!.GetValue<string>());
+        Assert.Equal(HttpStatusCode.NoContent, (await t.Admin.Http.DeleteAsync("/v1/evaluations/sets/trivial")).StatusCode);
+        // The canary's own gate still refuses the worse candidate.
+        await ApiClient.ProblemAsync(await t.Admin.Http.PostAsync("/v1/routing/canary/promote", null), HttpStatusCode.UnprocessableEntity);
+    }
+
+    [Fact(DisplayName = "Two promotions at once: one promotes, the other is a 409 conflict (not a bad request), and the canary is promoted once")]
+    public async Task Concurrent_promotions_conflict()
+    {
+        using var t = await TenantWithCandidateAsync("better", GoodAnswer + " Store credit is also offered.");
+        await t.SetPolicyAsync(CanaryPolicy("better", "refunds"));
+        var both = await Task.WhenAll(t.Admin.Http.PostAsync("/v1/routing/canary/promote", null), t.Admin.Http.PostAsync("/v1/routing/canary/promote", null));
+        Assert.Single(both, r => r.StatusCode == HttpStatusCode.OK);
+        var loser = both.Single(r => r.StatusCode != HttpStatusCode.OK);
+        Assert.Contains("promoted or rolled back", (await ApiClient.ProblemAsync(loser, HttpStatusCode.Conflict))["detail"]!.GetValue<string>());
+        Assert.Single((await t.GetAsync("/v1/routing/events?kind=canary-promoted")).AsArray());
+        await ApiClient.ProblemAsync(await t.Admin.Http.PostAsync("/v1/routing/canary/promote", null), HttpStatusCode.Conflict);
+    }
+
     [Fact(DisplayName = "A candidate as good as the incumbent passes the gate and promotes")]
     public async Task Better_candidate_promotes()
     {
