@@ -166,7 +166,7 @@ internal sealed class Evaluations(IGrainFactory grains, EvaluationStore store, A
             if (!(admitted = await limits.TryAdmitAsync()).Allowed) return new EvaluationAnswer("", [], "rate_limited", null, 0, 0);
         }
 
-        var conversation = grains.GetGrain<IConversationGrain>(GrainKeys.Scoped(tenantId, "eval_" + Guid.NewGuid().ToString("n")[..20]));
+        var conversation = grains.GetGrain<IConversationGrain>(GrainKeys.Scoped(tenantId, EvaluationConversations.NewId()));
         await conversation.CreateAsync(caller, "Evaluation");
         try
         {

@@ -244,6 +244,25 @@ public sealed class EvaluationGateTests(RoutingPlatform fx) : RoutingPlatformTes
         Assert.Equal(0, (await t.GetAsync("/v1/usage?userId=leaver"))["totals"]!["turns"]!.GetValue<long>());
     }
 
+    [Fact(DisplayName = "Evaluation cases are not the tenant's traffic: a run adds nothing to the drift window, a chat turn does")]
+    public async Task Evaluation_turns_do_not_feed_drift()
+    {
+        using var t = await TenantWithCandidateAsync("worse", BadAnswer);
+        Assert.Equal(0, (await t.GetAsync("/v1/drift"))["windowQuestions"]!.GetValue<long>());
+        await ApiClient.EnsureAsync(await t.Admin.Http.PostAsJsonAsync("/v1/evaluations/sets/refunds/runs", new { modelId = "base" }), HttpStatusCode.Created);
+        // One real question after the run: its sample is sent after the cases' would have been, so once it is counted the
+        // window holds everything the run could have added.
+        var conversation = await t.User.CreateConversationAsync();
+        await t.User.SendAsync(conversation, "Can I return shoes after five weeks?");
+        long window = 0;
+        for (var i = 0; i < 100 && window == 0; i++)
+        {
+            window = (await t.GetAsync("/v1/drift"))["windowQuestions"]!.GetValue<long>();
+            if (window == 0) await Task.Delay(100);
+        }
+        Assert.Equal(1, window);
+    }
+
     [Fact(DisplayName = "A thumbs-down answer becomes an evaluation case in one call: its question, asked as the voter; a thumbs up or another tenant's vote cannot")]
     public async Task Negative_feedback_becomes_a_case()
     {
