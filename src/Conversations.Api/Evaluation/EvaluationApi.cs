@@ -152,7 +152,8 @@ internal static class EvaluationApi
         var config = await grains.GetGrain<IRoutingConfigGrain>(caller.TenantId).GetAsync();
         if (!config.Models.Any(m => string.Equals(m.Id, body.ModelId, StringComparison.OrdinalIgnoreCase)))
             return Problems.BadRequest($"Model '{body.ModelId}' is not in the tenant's catalog.");
-        var run = await evaluations.RunAsync(caller, set, body.ModelId, "manual", ct);
+        if (await evaluations.RunAsync(caller, set, body.ModelId, "manual", ct) is not { } run)
+            return Problems.Conflict($"Evaluation set '{setId}' was deleted while the run ran; its answers were not kept.");
         return TypedResults.Created($"/v1/evaluations/runs/{run.RunId}", run);
     }
 

@@ -64,8 +64,11 @@ public interface IEvaluations
     Task<EvaluationSet?> GetSetAsync(string tenantId, string setId, CancellationToken ct);
     /// <summary>Deletes a set and its runs.</summary>
     Task<bool> DeleteSetAsync(string tenantId, string setId, CancellationToken ct);
-    /// <summary>Asks every case as a chat turn pinned to <paramref name="modelId"/>, scores and stores the run.</summary>
-    Task<EvaluationRun> RunAsync(Caller admin, EvaluationSet set, string modelId, string purpose, CancellationToken ct);
+    /// <summary>
+    /// Asks every case as a chat turn pinned to <paramref name="modelId"/>, scores and stores the run; null (nothing
+    /// stored) when the set was deleted while the run ran.
+    /// </summary>
+    Task<EvaluationRun?> RunAsync(Caller admin, EvaluationSet set, string modelId, string purpose, CancellationToken ct);
     /// <summary>Runs of the tenant (of one set when given), newest first, without per-case results.</summary>
     Task<IReadOnlyList<EvaluationRun>> ListRunsAsync(string tenantId, string? setId, int limit, CancellationToken ct);
     /// <summary>One run with its per-case results, or null.</summary>

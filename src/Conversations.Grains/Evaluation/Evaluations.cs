@@ -47,11 +47,12 @@ internal sealed class Evaluations(IGrainFactory grains, EvaluationStore store, A
         await store.DeleteSetAsync(tenantId, setId, await AuditEntryAsync(tenantId, new JsonObject { ["setId"] = setId }, null, ct), ct);
 
     /// <inheritdoc />
-    public async Task<EvaluationRun> RunAsync(Caller admin, EvaluationSet set, string modelId, string purpose, CancellationToken ct)
+    public async Task<EvaluationRun?> RunAsync(Caller admin, EvaluationSet set, string modelId, string purpose, CancellationToken ct)
     {
         var results = new List<EvaluationCaseResult>();
         for (var i = 0; i < set.Cases.Count; i++) results.Add(await AskAndScoreAsync(admin.TenantId, set.Cases[i], i, modelId, ct));
-        return await StoreRunAsync(admin, set, modelId, purpose, results, ct);
+        var run = await StoreRunAsync(admin, set, modelId, purpose, results, ct);
+        return run.Stored ? run.Run : null;
     }
 
     private async Task<EvaluationCaseResult> AskAndScoreAsync(string tenantId, EvaluationCase c, int index, string modelId, CancellationToken ct)
@@ -64,19 +65,20 @@ internal sealed class Evaluations(IGrainFactory grains, EvaluationStore store, A
             NotAsked: answer.ErrorCode is not null);
     }
 
-    private async Task<EvaluationRun> StoreRunAsync(Caller admin, EvaluationSet set, string modelId, string purpose, IReadOnlyList<EvaluationCaseResult> results,
+    // Stored only while the set it ran is still the one it read (a set deleted meanwhile took its runs with it).
+    private async Task<(EvaluationRun Run, bool Stored)> StoreRunAsync(Caller admin, EvaluationSet set, string modelId, string purpose, IReadOnlyList<EvaluationCaseResult> results,
         CancellationToken ct)
     {
         var run = new EvaluationRun("run_" + Guid.NewGuid().ToString("n")[..20], set.SetId, modelId, purpose, Summarise(results), results,
             admin.UserId, time.GetUtcNow());
-        await store.InsertRunAsync(admin.TenantId, new EvaluationRunRecord(run.RunId, run.SetId, run.ModelId, run.Purpose,
-            JsonSerializer.Serialize(run.Summary, Json), JsonSerializer.Serialize(run.Results, Json), run.CreatedBy, run.CreatedAt),
+        var stored = await store.InsertRunAsync(admin.TenantId, new EvaluationRunRecord(run.RunId, run.SetId, run.ModelId, run.Purpose,
+            JsonSerializer.Serialize(run.Summary, Json), JsonSerializer.Serialize(run.Results, Json), run.CreatedBy, run.CreatedAt), set.CreatedAt,
             await AuditEntryAsync(admin.TenantId, null, new JsonObject
             {
                 ["runId"] = run.RunId, ["setId"] = run.SetId, ["modelId"] = run.ModelId, ["purpose"] = run.Purpose,
                 ["summary"] = JsonSerializer.SerializeToNode(run.Summary, Json),
             }, ct), ct);
-        return run;
+        return (run, stored);
     }
 
     /// <inheritdoc />
@@ -119,8 +121,9 @@ internal sealed class Evaluations(IGrainFactory grains, EvaluationStore store, A
                 candidateResults.Add(await AskAndScoreAsync(admin.TenantId, c, i, canary.CandidateModelId, ct));
                 if (i % 2 == 0) incumbentResults.Add(await AskAndScoreAsync(admin.TenantId, c, i, canary.BaselineModelId, ct));
             }
-            candidate = await StoreRunAsync(admin, set, canary.CandidateModelId, purpose, candidateResults, ct);
-            incumbent = await StoreRunAsync(admin, set, canary.BaselineModelId, purpose, incumbentResults, ct);
+            // The running canary's set cannot be deleted, so these are stored; the decision holds either way.
+            candidate = (await StoreRunAsync(admin, set, canary.CandidateModelId, purpose, candidateResults, ct)).Run;
+            incumbent = (await StoreRunAsync(admin, set, canary.BaselineModelId, purpose, incumbentResults, ct)).Run;
             // A case either arm could not ask is no evidence about either model: the gate does not decide on the rest.
             List<GateNotAsked> notAsked = [.. new[] { ("candidate", candidate), ("incumbent", incumbent) }
                 .Where(a => a.Item2.Summary.NotAsked > 0)

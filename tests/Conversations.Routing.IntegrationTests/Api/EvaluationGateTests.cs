@@ -212,6 +212,22 @@ public sealed class EvaluationGateTests(RoutingPlatform fx) : RoutingPlatformTes
         Assert.Single((await other.GetAsync("/v1/evaluations/sets")).AsArray());
     }
 
+    [Fact(DisplayName = "A run whose set is deleted while it runs is not kept: 409, and a new set of the same id shows no runs of the old one")]
+    public async Task Run_of_a_deleted_set_is_not_kept()
+    {
+        using var t = await TenantWithCandidateAsync("worse", BadAnswer);
+        // One request a minute: the second case waits for the limit, so the run is still going when the set is deleted.
+        await t.Admin.PatchModerationAsync(new { userRequestsPerMinute = 1 });
+        var running = t.Admin.Http.PostAsJsonAsync("/v1/evaluations/sets/refunds/runs", new { modelId = "base" });
+        await Task.Delay(700);
+        Assert.Equal(HttpStatusCode.NoContent, (await t.Admin.Http.DeleteAsync("/v1/evaluations/sets/refunds")).StatusCode);
+        await ApiClient.EnsureAsync(await t.Admin.Http.PostAsJsonAsync("/v1/evaluations/sets", RefundSet("refunds")), HttpStatusCode.Created);
+        var gone = await ApiClient.ProblemAsync(await running, HttpStatusCode.Conflict);
+        Assert.Contains("deleted while the run ran", gone["detail"]!.GetValue<string>());
+        Assert.Empty((await t.GetAsync("/v1/evaluations/runs?setId=refunds")).AsArray());
+        Assert.Empty((await t.GetAsync("/v1/evaluations/runs")).AsArray());
+    }
+
     [Fact(DisplayName = "A case is asked as a user of the tenant with no more than their role; a case whose user was deleted since is not asked or billed")]
     public async Task Case_users_are_the_tenants()
     {
