@@ -42,7 +42,8 @@ internal static class EvaluationApi
             .ProducesProblem(StatusCodes.Status409Conflict);
         admin.MapGet("/sets", ListSets).WithName("ListEvaluationSets").WithSummary("The tenant's evaluation sets.");
         admin.MapGet("/sets/{setId}", GetSet).WithName("GetEvaluationSet").WithSummary("One evaluation set with its cases.");
-        admin.MapDelete("/sets/{setId}", DeleteSet).WithName("DeleteEvaluationSet").WithSummary("Deletes a set and its runs.");
+        admin.MapDelete("/sets/{setId}", DeleteSet).WithName("DeleteEvaluationSet").WithSummary("Deletes a set and its runs; not the running canary's set (409).")
+            .ProducesProblem(StatusCodes.Status409Conflict);
         admin.MapPost("/sets/{setId}/cases/from-feedback", CaseFromFeedback).WithName("AddEvaluationCaseFromFeedback")
             .WithSummary("Appends a case made from a thumbs-down vote: the voted answer's question (as stored, masked), asked as the voter, with the facts and sources it should have had.")
             .ProducesProblem(StatusCodes.Status409Conflict);
@@ -131,8 +132,16 @@ internal static class EvaluationApi
     private static async Task<Results<Ok<EvaluationSet>, ProblemHttpResult>> GetSet(string setId, HttpContext http, IEvaluations evaluations, CancellationToken ct) =>
         await evaluations.GetSetAsync(http.Caller().TenantId!, setId, ct) is { } set ? TypedResults.Ok(set) : Problems.AdminNotFound($"Evaluation set '{setId}'");
 
-    private static async Task<Results<NoContent, ProblemHttpResult>> DeleteSet(string setId, HttpContext http, IEvaluations evaluations, CancellationToken ct) =>
-        await evaluations.DeleteSetAsync(http.Caller().TenantId!, setId, ct) ? TypedResults.NoContent() : Problems.AdminNotFound($"Evaluation set '{setId}'");
+    // The running canary's set is its promotion gate: deleting it would leave promote with nothing to decide on.
+    private static async Task<Results<NoContent, ProblemHttpResult>> DeleteSet(string setId, HttpContext http, IEvaluations evaluations, IGrainFactory grains,
+        CancellationToken ct)
+    {
+        var tenantId = http.Caller().TenantId!;
+        if ((await grains.GetGrain<IRoutingConfigGrain>(tenantId).GetAsync()).Policy?.Canary is { } canary && canary.EvaluationSetId == setId)
+            return Problems.Conflict($"Evaluation set '{setId}' is the promotion gate of the running canary '{canary.CandidateModelId}' (baseline '{canary.BaselineModelId}'); "
+                + "promote or roll back the canary, or give it another set, before deleting the set.");
+        return await evaluations.DeleteSetAsync(tenantId, setId, ct) ? TypedResults.NoContent() : Problems.AdminNotFound($"Evaluation set '{setId}'");
+    }
 
     private static async Task<Results<Created<EvaluationRun>, ProblemHttpResult>> Run(string setId, EvaluationRunBody body, HttpContext http,
         IEvaluations evaluations, IGrainFactory grains, CancellationToken ct)
@@ -143,7 +152,8 @@ internal static class EvaluationApi
         var config = await grains.GetGrain<IRoutingConfigGrain>(caller.TenantId).GetAsync();
         if (!config.Models.Any(m => string.Equals(m.Id, body.ModelId, StringComparison.OrdinalIgnoreCase)))
             return Problems.BadRequest($"Model '{body.ModelId}' is not in the tenant's catalog.");
-        var run = await evaluations.RunAsync(caller, set, body.ModelId, "manual", ct);
+        if (await evaluations.RunAsync(caller, set, body.ModelId, "manual", ct) is not { } run)
+            return Problems.Conflict($"Evaluation set '{setId}' was deleted while the run ran; its answers were not kept.");
         return TypedResults.Created($"/v1/evaluations/runs/{run.RunId}", run);
     }
 

@@ -25,7 +25,7 @@ internal static class RoutingAdminApi
         admin.MapGet("/canary", GetCanary).WithName("GetCanary").WithSummary("The canary's per-arm figures and the evaluator's verdict.");
         admin.MapPost("/canary/promote", Promote).WithName("PromoteCanary")
             .WithSummary("Runs the evaluation gate (the set against candidate and baseline, and the live canary figures); when it passes, or with override and a reason, the candidate replaces its baseline.")
-            .ProducesProblem(StatusCodes.Status422UnprocessableEntity);
+            .ProducesProblem(StatusCodes.Status422UnprocessableEntity).ProducesProblem(StatusCodes.Status409Conflict);
         admin.MapPost("/canary/rollback", Rollback).WithName("RollbackCanary").WithSummary("Ends the canary; all traffic goes back to the baseline.")
             .ProducesProblem(StatusCodes.Status409Conflict);
         admin.MapGet("/budget", GetBudget).WithName("GetBudget").WithSummary("This month's budget, spend, reservations in flight and alerts.");
@@ -104,16 +104,21 @@ internal static class RoutingAdminApi
     {
         var caller = http.Caller().ToCaller();
         var grain = grains.GetGrain<IRoutingConfigGrain>(caller.TenantId);
-        if ((await grain.GetAsync()).Policy?.Canary is not { } canary) return Problems.BadRequest("There is no canary to promote.");
-        var margin = body?.Margin ?? canary.EvaluationMargin;
-        if (margin is < 0 or > 1) return Problems.BadRequest("margin must be between 0 and 1.");
+        // No canary (any more): another promotion or a rollback ended it, a conflict with that change rather than a bad request.
+        if ((await grain.GetAsync()).Policy?.Canary is not { } canary) return NoCanary();
         var overriding = body?.Override == true;
         if (overriding && string.IsNullOrWhiteSpace(body!.Reason)) return Problems.BadRequest("An override needs a reason: it is recorded in the routing events.");
         EvaluationSet? set = null;
-        if ((body?.EvaluationSetId ?? canary.EvaluationSetId) is { } setId && (set = await evaluations.GetSetAsync(caller.TenantId, setId, ct)) is null)
-            return Problems.BadRequest($"There is no evaluation set '{setId}'.");
+        // The set cannot be deleted while the canary runs; this holds only for a set deleted before that rule.
+        if (canary.EvaluationSetId is { } setId && (set = await evaluations.GetSetAsync(caller.TenantId, setId, ct)) is null)
+            return Problems.Conflict($"The canary's evaluation set '{setId}' no longer exists: start the canary again with a set, or promote with override and a reason.");
 
-        var decision = await evaluations.CompareAsync(caller, canary, set, margin, withLive: true, "canary-promote", ct);
+        var decision = await evaluations.CompareAsync(caller, canary, set, canary.EvaluationMargin, withLive: true, "canary-promote", ct);
+        if (decision.Incomplete)
+        {
+            await grain.RecordEventAsync(new RoutingEvent(DateTimeOffset.UtcNow, "canary-promotion-undecided", EvaluationGateText.Summary(canary, decision)));
+            return EvaluationGateText.Undecided(canary, decision);
+        }
         if (!decision.Passed && !overriding)
         {
             await grain.RecordEventAsync(new RoutingEvent(DateTimeOffset.UtcNow, "canary-promotion-refused", EvaluationGateText.Summary(canary, decision)));
@@ -130,8 +135,12 @@ internal static class RoutingAdminApi
                     ["failures"] = new JsonArray([.. decision.Failures.Select(f => (JsonNode?)JsonValue.Create(f.Message))]),
                 }, ct);
         }
-        return TypedResults.Ok(RoutingConfigDto.From(await grain.PromoteCanaryAsync()));
+        // Null when the canary ended, or another promotion won, while this one ran its gate.
+        return await grain.PromoteCanaryAsync(canary) is { } promoted ? TypedResults.Ok(RoutingConfigDto.From(promoted)) : NoCanary();
     }
+
+    private static ProblemHttpResult NoCanary() =>
+        Problems.Conflict("There is no canary to promote: it was promoted or rolled back (see GET /v1/routing/events?kind=canary).");
 
     private static async Task<Results<Ok<RoutingConfigDto>, ProblemHttpResult>> Rollback(RollbackBody? body, HttpContext http, IGrainFactory grains)
     {

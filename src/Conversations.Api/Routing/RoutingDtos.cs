@@ -75,8 +75,9 @@ internal sealed record SharedCircuitDto(string Circuit, DateTimeOffset? BreakUnt
 internal sealed record RollbackBody(string? Reason);
 
 /// <summary>
-/// Promotion options: the evaluation set (default: the canary's) and margin (default: the canary's); <see cref="Override"/>
-/// promotes despite a failing gate and needs a <see cref="Reason"/>, recorded in the routing events with who and when.
+/// Promotion options. The gate always uses the canary's own evaluation set and margin (another set or margin would be an
+/// override in effect); <see cref="Override"/> promotes despite a failing gate and needs a <see cref="Reason"/>, recorded
+/// in the routing events with who and when.
 /// </summary>
 [JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
-internal sealed record PromoteBody(string? EvaluationSetId, double? Margin, bool? Override, string? Reason);
+internal sealed record PromoteBody(bool? Override, string? Reason);

@@ -18,15 +18,21 @@ public sealed record EvaluationAnswer(string Text, IReadOnlyList<string> CitedDo
 public sealed record CaseScore(double? FactRecall, double? CitationPrecision, bool Refused, int AnswerChars, double LatencyMs, decimal CostUsd);
 
 /// <summary>One case's question, answer and scores in a run.</summary>
+/// <param name="NotAsked">
+/// The model under test never answered the case for a reason that is not the model's answer (rate limited, budget, an
+/// unknown user, moderation or storage unavailable, an endpoint down, a fallback answered): no evidence about the
+/// model, left out of the run's averages.
+/// </param>
 public sealed record EvaluationCaseResult(int Index, string Question, string Answer, IReadOnlyList<string> Cited, string? ErrorCode, string? Model,
-    IReadOnlyList<string> MissingFacts, CaseScore Score);
+    IReadOnlyList<string> MissingFacts, CaseScore Score, bool NotAsked = false);
 
 /// <summary>The averages of a run: the figures the gate compares.</summary>
 /// <param name="FactRecall">Mean share of required facts found (cases with facts only); higher is better.</param>
 /// <param name="CitationPrecision">Mean share of cited documents that were expected (cases with sources only); higher is better.</param>
 /// <param name="RefusalRate">Share of cases refused or unanswered; lower is better.</param>
+/// <param name="NotAsked">Cases the model never answered (see <see cref="EvaluationCaseResult.NotAsked"/>); the averages leave them out.</param>
 public sealed record EvaluationSummary(int Cases, double FactRecall, double CitationPrecision, double RefusalRate, double MeanAnswerChars,
-    double MeanLatencyMs, decimal TotalCostUsd);
+    double MeanLatencyMs, decimal TotalCostUsd, int NotAsked = 0);
 
 /// <summary>A finished run of a set against one model, as stored.</summary>
 /// <param name="Purpose">"manual", "canary-start" or "canary-promote".</param>
@@ -58,8 +64,11 @@ public interface IEvaluations
     Task<EvaluationSet?> GetSetAsync(string tenantId, string setId, CancellationToken ct);
     /// <summary>Deletes a set and its runs.</summary>
     Task<bool> DeleteSetAsync(string tenantId, string setId, CancellationToken ct);
-    /// <summary>Asks every case as a chat turn pinned to <paramref name="modelId"/>, scores and stores the run.</summary>
-    Task<EvaluationRun> RunAsync(Caller admin, EvaluationSet set, string modelId, string purpose, CancellationToken ct);
+    /// <summary>
+    /// Asks every case as a chat turn pinned to <paramref name="modelId"/>, scores and stores the run; null (nothing
+    /// stored) when the set was deleted while the run ran.
+    /// </summary>
+    Task<EvaluationRun?> RunAsync(Caller admin, EvaluationSet set, string modelId, string purpose, CancellationToken ct);
     /// <summary>Runs of the tenant (of one set when given), newest first, without per-case results.</summary>
     Task<IReadOnlyList<EvaluationRun>> ListRunsAsync(string tenantId, string? setId, int limit, CancellationToken ct);
     /// <summary>One run with its per-case results, or null.</summary>
@@ -80,6 +89,17 @@ public interface IEvaluations
 /// <summary>A gated metric on which the candidate fell below the incumbent by more than the margin.</summary>
 public sealed record GateFailure(string Metric, double Candidate, double Incumbent, double Margin, string Message);
 
+/// <summary>One arm's cases that were never asked, and why (error code → cases).</summary>
+public sealed record GateNotAsked(string Arm, string ModelId, int Cases, int NotAsked, IReadOnlyDictionary<string, int> Reasons);
+
 /// <summary>The promotion gate's verdict: the runs it compared, the live canary figures it read, and what failed.</summary>
+/// <param name="NotAsked">
+/// The arms with cases that were never asked. When any, the gate did not decide (<see cref="Passed"/> is false and
+/// <see cref="Failures"/> is empty): a case one arm could not ask says nothing about either model.
+/// </param>
 public sealed record GateDecision(bool Passed, IReadOnlyList<GateFailure> Failures, string? CandidateRunId, string? IncumbentRunId,
-    EvaluationSummary? Candidate, EvaluationSummary? Incumbent);
+    EvaluationSummary? Candidate, EvaluationSummary? Incumbent, IReadOnlyList<GateNotAsked>? NotAsked = null)
+{
+    /// <summary>True when some case of either arm was never asked, so the gate could not compare the models.</summary>
+    public bool Incomplete => NotAsked is { Count: > 0 };
+}

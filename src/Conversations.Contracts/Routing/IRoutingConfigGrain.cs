@@ -39,9 +39,12 @@ public interface IRoutingConfigGrain : IGrainWithStringKey
     [Alias("set-policy")]
     Task<RoutingConfig> SetPolicyAsync(RoutingPolicySettings policy);
 
-    /// <summary>Ends the canary by making the candidate the baseline's replacement everywhere in the policy.</summary>
+    /// <summary>
+    /// Ends the canary by making the candidate the baseline's replacement everywhere in the policy; null when the policy no
+    /// longer has the <paramref name="evaluated"/> canary (another promotion, a rollback or a new canary came first).
+    /// </summary>
     [Alias("promote-canary")]
-    Task<RoutingConfig> PromoteCanaryAsync();
+    Task<RoutingConfig?> PromoteCanaryAsync(CanarySettings evaluated);
 
     /// <summary>Ends the canary, sending all traffic back to the baseline, and records why.</summary>
     [Alias("rollback-canary")]

@@ -1,5 +1,6 @@
 using Conversations.Contracts.Drift;
 using Conversations.Grains.Chat.Turn;
+using Conversations.Grains.Evaluation;
 
 namespace Conversations.Grains.Drift;
 
@@ -31,5 +32,11 @@ internal static class DriftFeed
             Answered: false, Searched: false, NoSources: false, Fallback: false, AnswerChars: 0, TextToEmbed: turn.Embedding.Text));
     }
 
-    private static void Send(ChatTurn turn, DriftSample sample) => turn.Pipeline.DriftSamples.Add(turn.Conversation.TenantId, sample);
+    // An evaluation case is a synthetic question asked on the admin's behalf, not the tenant's traffic: it would grow the
+    // window, and a reference taken after runs would describe the sets rather than the users.
+    private static void Send(ChatTurn turn, DriftSample sample)
+    {
+        if (EvaluationConversations.Is(turn.Conversation.ConversationId)) return;
+        turn.Pipeline.DriftSamples.Add(turn.Conversation.TenantId, sample);
+    }
 }

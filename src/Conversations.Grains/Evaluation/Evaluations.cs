@@ -47,26 +47,38 @@ internal sealed class Evaluations(IGrainFactory grains, EvaluationStore store, A
         await store.DeleteSetAsync(tenantId, setId, await AuditEntryAsync(tenantId, new JsonObject { ["setId"] = setId }, null, ct), ct);
 
     /// <inheritdoc />
-    public async Task<EvaluationRun> RunAsync(Caller admin, EvaluationSet set, string modelId, string purpose, CancellationToken ct)
+    public async Task<EvaluationRun?> RunAsync(Caller admin, EvaluationSet set, string modelId, string purpose, CancellationToken ct)
     {
         var results = new List<EvaluationCaseResult>();
-        for (var i = 0; i < set.Cases.Count; i++)
-        {
-            var c = set.Cases[i];
-            var answer = await AskAsync(admin.TenantId, c, modelId, ct);
-            var (score, missing) = await scorer.ScoreAsync(c, answer, ct);
-            results.Add(new EvaluationCaseResult(i, c.Question, answer.Text, DeterministicScorer.Cited(answer).ToList(), answer.ErrorCode, answer.Model, missing, score));
-        }
+        for (var i = 0; i < set.Cases.Count; i++) results.Add(await AskAndScoreAsync(admin.TenantId, set.Cases[i], i, modelId, ct));
+        var run = await StoreRunAsync(admin, set, modelId, purpose, results, ct);
+        return run.Stored ? run.Run : null;
+    }
+
+    private async Task<EvaluationCaseResult> AskAndScoreAsync(string tenantId, EvaluationCase c, int index, string modelId, CancellationToken ct)
+    {
+        var answer = await AskAsync(tenantId, c, modelId, ct);
+        var (score, missing) = await scorer.ScoreAsync(c, answer, ct);
+        // Only an answer of the model under test is evidence about it: a turn that ended with an error code never got
+        // one (the model's own refusals are answers, scored by their text).
+        return new EvaluationCaseResult(index, c.Question, answer.Text, DeterministicScorer.Cited(answer).ToList(), answer.ErrorCode, answer.Model, missing, score,
+            NotAsked: answer.ErrorCode is not null);
+    }
+
+    // Stored only while the set it ran is still the one it read (a set deleted meanwhile took its runs with it).
+    private async Task<(EvaluationRun Run, bool Stored)> StoreRunAsync(Caller admin, EvaluationSet set, string modelId, string purpose, IReadOnlyList<EvaluationCaseResult> results,
+        CancellationToken ct)
+    {
         var run = new EvaluationRun("run_" + Guid.NewGuid().ToString("n")[..20], set.SetId, modelId, purpose, Summarise(results), results,
             admin.UserId, time.GetUtcNow());
-        await store.InsertRunAsync(admin.TenantId, new EvaluationRunRecord(run.RunId, run.SetId, run.ModelId, run.Purpose,
-            JsonSerializer.Serialize(run.Summary, Json), JsonSerializer.Serialize(run.Results, Json), run.CreatedBy, run.CreatedAt),
+        var stored = await store.InsertRunAsync(admin.TenantId, new EvaluationRunRecord(run.RunId, run.SetId, run.ModelId, run.Purpose,
+            JsonSerializer.Serialize(run.Summary, Json), JsonSerializer.Serialize(run.Results, Json), run.CreatedBy, run.CreatedAt), set.CreatedAt,
             await AuditEntryAsync(admin.TenantId, null, new JsonObject
             {
                 ["runId"] = run.RunId, ["setId"] = run.SetId, ["modelId"] = run.ModelId, ["purpose"] = run.Purpose,
                 ["summary"] = JsonSerializer.SerializeToNode(run.Summary, Json),
             }, ct), ct);
-        return run;
+        return (run, stored);
     }
 
     /// <inheritdoc />
@@ -99,8 +111,26 @@ internal sealed class Evaluations(IGrainFactory grains, EvaluationStore store, A
         EvaluationRun? candidate = null, incumbent = null;
         if (set is not null)
         {
-            candidate = await RunAsync(admin, set, canary.CandidateModelId, purpose, ct);
-            incumbent = await RunAsync(admin, set, canary.BaselineModelId, purpose, ct);
+            // The arms take turns case by case (who goes first alternates), so a rate limit or a budget running out
+            // while the set runs falls on both arms alike rather than on whichever ran second.
+            var (candidateResults, incumbentResults) = (new List<EvaluationCaseResult>(), new List<EvaluationCaseResult>());
+            for (var i = 0; i < set.Cases.Count; i++)
+            {
+                var c = set.Cases[i];
+                if (i % 2 == 1) incumbentResults.Add(await AskAndScoreAsync(admin.TenantId, c, i, canary.BaselineModelId, ct));
+                candidateResults.Add(await AskAndScoreAsync(admin.TenantId, c, i, canary.CandidateModelId, ct));
+                if (i % 2 == 0) incumbentResults.Add(await AskAndScoreAsync(admin.TenantId, c, i, canary.BaselineModelId, ct));
+            }
+            // The running canary's set cannot be deleted, so these are stored; the decision holds either way.
+            candidate = (await StoreRunAsync(admin, set, canary.CandidateModelId, purpose, candidateResults, ct)).Run;
+            incumbent = (await StoreRunAsync(admin, set, canary.BaselineModelId, purpose, incumbentResults, ct)).Run;
+            // A case either arm could not ask is no evidence about either model: the gate does not decide on the rest.
+            List<GateNotAsked> notAsked = [.. new[] { ("candidate", candidate), ("incumbent", incumbent) }
+                .Where(a => a.Item2.Summary.NotAsked > 0)
+                .Select(a => new GateNotAsked(a.Item1, a.Item2.ModelId, a.Item2.Results.Count, a.Item2.Summary.NotAsked,
+                    a.Item2.Results.Where(r => r.NotAsked).GroupBy(r => r.ErrorCode!).ToDictionary(g => g.Key, g => g.Count())))];
+            if (notAsked.Count > 0)
+                return new GateDecision(false, [], candidate.RunId, incumbent.RunId, candidate.Summary, incumbent.Summary, notAsked);
             failures.AddRange(PromotionGate.CompareRuns(candidate.Summary, incumbent.Summary, margin));
         }
         if (withLive)
@@ -108,18 +138,18 @@ internal sealed class Evaluations(IGrainFactory grains, EvaluationStore store, A
         return new GateDecision(failures.Count == 0, failures, candidate?.RunId, incumbent?.RunId, candidate?.Summary, incumbent?.Summary);
     }
 
-    /// <summary>The averages of a run's cases.</summary>
+    /// <summary>The averages of a run's cases; cases that were never asked are counted, not averaged.</summary>
     public static EvaluationSummary Summarise(IReadOnlyList<EvaluationCaseResult> results)
     {
         static double Mean(IEnumerable<double> values) => values.DefaultIfEmpty(0).Average();
-        var scores = results.Select(r => r.Score).ToList();
-        return new EvaluationSummary(scores.Count,
+        var scores = results.Where(r => !r.NotAsked).Select(r => r.Score).ToList();
+        return new EvaluationSummary(results.Count,
             Math.Round(Mean(scores.Where(s => s.FactRecall is not null).Select(s => s.FactRecall!.Value)), 4),
             Math.Round(Mean(scores.Where(s => s.CitationPrecision is not null).Select(s => s.CitationPrecision!.Value)), 4),
             Math.Round(Mean(scores.Select(s => s.Refused ? 1.0 : 0.0)), 4),
             Math.Round(Mean(scores.Select(s => (double)s.AnswerChars)), 1),
             Math.Round(Mean(scores.Select(s => s.LatencyMs)), 1),
-            scores.Sum(s => s.CostUsd));
+            results.Sum(r => r.Score.CostUsd), results.Count(r => r.NotAsked));
     }
 
     // One case as one chat turn of the asking user: admitted by their rate limits like a chat request, then the turn.
@@ -139,7 +169,7 @@ internal sealed class Evaluations(IGrainFactory grains, EvaluationStore store, A
             if (!(admitted = await limits.TryAdmitAsync()).Allowed) return new EvaluationAnswer("", [], "rate_limited", null, 0, 0);
         }
 
-        var conversation = grains.GetGrain<IConversationGrain>(GrainKeys.Scoped(tenantId, "eval_" + Guid.NewGuid().ToString("n")[..20]));
+        var conversation = grains.GetGrain<IConversationGrain>(GrainKeys.Scoped(tenantId, EvaluationConversations.NewId()));
         await conversation.CreateAsync(caller, "Evaluation");
         try
         {

@@ -85,10 +85,14 @@ internal sealed class RoutingConfigGrain(
     }
 
     /// <inheritdoc />
-    public async Task<RoutingConfig> PromoteCanaryAsync()
+    public async Task<RoutingConfig?> PromoteCanaryAsync(CanarySettings evaluated)
     {
-        if (state.State.Policy is not { Canary: { } canary } policy)
-            throw new ArgumentException("There is no canary to promote.");
+        // The grain runs one call at a time: of two promotions whose gates ran side by side, the second finds no canary.
+        if (state.State.Policy is not { Canary: { } canary } policy
+            || !string.Equals(canary.CandidateModelId, evaluated.CandidateModelId, StringComparison.OrdinalIgnoreCase)
+            || !string.Equals(canary.BaselineModelId, evaluated.BaselineModelId, StringComparison.OrdinalIgnoreCase)
+            || canary.EvaluationSetId != evaluated.EvaluationSetId || canary.EvaluationMargin != evaluated.EvaluationMargin)
+            return null;
         string Swap(string id) => string.Equals(id, canary.BaselineModelId, StringComparison.OrdinalIgnoreCase) ? canary.CandidateModelId : id;
         var promoted = policy with
         {

@@ -88,13 +88,15 @@ public sealed class EvaluationStore(NpgsqlDataSource db, TenantKeyRing keys)
     /// <summary>Deletes a set and its runs; false when there was none.</summary>
     public async Task<bool> DeleteSetAsync(string tenantId, string setId, AuditWrite? audit = null, CancellationToken ct = default)
     {
+        // The set first: that waits for a run being stored (it holds the set's row), and the runs' delete, a statement
+        // of its own with a fresh snapshot, then sees that run too.
         await using var cmd = new NpgsqlCommand("""
-            WITH runs AS (DELETE FROM evaluation_runs WHERE tenant_id = @t AND set_id = @s)
-            DELETE FROM evaluation_sets WHERE tenant_id = @t AND set_id = @s
+            DELETE FROM evaluation_sets WHERE tenant_id = @t AND set_id = @s;
+            DELETE FROM evaluation_runs WHERE tenant_id = @t AND set_id = @s
             """);
         cmd.Parameters.AddWithValue("t", tenantId);
         cmd.Parameters.AddWithValue("s", setId);
-        return await WithAuditAsync(cmd, audit, ct) == 1;
+        return await WithAuditAsync(cmd, audit, ct) > 0;
     }
 
     /// <summary>A vote on an answer: (voter, negative, the answer's turn), or null when there is none.</summary>
@@ -139,13 +141,19 @@ public sealed class EvaluationStore(NpgsqlDataSource db, TenantKeyRing keys)
         return true;
     }
 
-    /// <summary>Stores a finished run.</summary>
-    public async Task InsertRunAsync(string tenantId, EvaluationRunRecord run, AuditWrite? audit = null, CancellationToken ct = default)
+    /// <summary>
+    /// Stores a finished run of the set created at <paramref name="setCreatedAt"/>; false (nothing stored) when that set
+    /// was deleted while the run ran, even if a new set has the id since: its runs must never show the old cases.
+    /// </summary>
+    public async Task<bool> InsertRunAsync(string tenantId, EvaluationRunRecord run, DateTimeOffset setCreatedAt, AuditWrite? audit = null, CancellationToken ct = default)
     {
+        // One statement: the set's delete (which takes its runs) either comes before it and nothing is inserted, or after.
         await using var cmd = new NpgsqlCommand("""
             INSERT INTO evaluation_runs (tenant_id, run_id, set_id, model_id, purpose, summary, cases, created_by, created_at)
-            VALUES (@t, @r, @s, @m, @p, @sum, @c, @b, @at)
+            SELECT @t, @r, @s, @m, @p, @sum, @c, @b, @at
+            WHERE EXISTS (SELECT 1 FROM evaluation_sets WHERE tenant_id = @t AND set_id = @s AND created_at = @setAt FOR KEY SHARE)
             """);
+        cmd.Parameters.AddWithValue("setAt", setCreatedAt);
         cmd.Parameters.AddWithValue("t", tenantId);
         cmd.Parameters.AddWithValue("r", run.RunId);
         cmd.Parameters.AddWithValue("s", run.SetId);
@@ -155,7 +163,7 @@ public sealed class EvaluationStore(NpgsqlDataSource db, TenantKeyRing keys)
         cmd.Parameters.Add(new NpgsqlParameter("c", NpgsqlDbType.Jsonb) { Value = await SealAsync(tenantId, run.CasesJson, RunsTable, run.RunId, ct) });
         cmd.Parameters.AddWithValue("b", run.CreatedBy);
         cmd.Parameters.AddWithValue("at", run.CreatedAt);
-        await WithAuditAsync(cmd, audit, ct);
+        return await WithAuditAsync(cmd, audit, ct) == 1;
     }
 
     /// <summary>Runs of the tenant, newest first, of one set when given.</summary>

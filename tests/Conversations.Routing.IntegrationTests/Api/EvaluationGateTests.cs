@@ -72,6 +72,46 @@ public sealed class EvaluationGateTests(RoutingPlatform fx) : RoutingPlatformTes
         Assert.Empty((await t.User.GetJsonAsync("/v1/conversations"))["conversations"]!.AsArray());
     }
 
+    [Fact(DisplayName = "Cases a rate limit kept from being asked are no evidence: the gate refuses to decide (409 evaluation_incomplete) instead of promoting a worse candidate")]
+    public async Task Rate_limited_cases_leave_the_gate_undecided()
+    {
+        using var t = await TenantWithCandidateAsync("worse", BadAnswer);
+        // A fresh user allowed one request a minute: whichever arm asks second is rate limited.
+        await t.Admin.CreateUserWithKeyAsync("limited");
+        await ApiClient.EnsureAsync(await t.Admin.Http.PostAsJsonAsync("/v1/evaluations/sets", new
+        {
+            setId = "limited", name = "Rate limited",
+            cases = new object[] { new { question = "How long do I have to return an order?", facts = new[] { "30 days" }, userId = "limited" } },
+        }), HttpStatusCode.Created);
+        await t.Admin.PatchModerationAsync(new { userRequestsPerMinute = 1 });
+        await t.SetPolicyAsync(CanaryPolicy("worse", "limited"));
+
+        // The canary's start: the candidate answered, the incumbent's case was refused by the limiter, not by the model.
+        var started = (await t.GetAsync("/v1/routing/events?kind=canary-evaluated")).AsArray().Single()!["message"]!.GetValue<string>();
+        Assert.Contains("Gate undecided", started);
+        Assert.Contains("rate_limited: 1", started);
+
+        var undecided = await ApiClient.ProblemAsync(await t.Admin.Http.PostAsync("/v1/routing/canary/promote", null), HttpStatusCode.Conflict);
+        Assert.Equal("evaluation_incomplete", undecided["code"]!.GetValue<string>());
+        Assert.Contains("not asked", undecided["detail"]!.GetValue<string>());
+        var arms = undecided["notAsked"]!.AsArray();
+        Assert.Contains(arms, a => a!["arm"]!.GetValue<string>() == "incumbent" && a["notAsked"]!.GetValue<int>() == 1
+            && a["reasons"]!["rate_limited"]!.GetValue<int>() == 1);
+        Assert.Equal("base", (await t.GetAsync("/v1/routing"))["policy"]!["largeModelId"]!.GetValue<string>());
+        Assert.Empty((await t.GetAsync("/v1/routing/events?kind=canary-promoted")).AsArray());
+        Assert.Single((await t.GetAsync("/v1/routing/events?kind=canary-promotion-undecided")).AsArray());
+        // An override does not promote past cases that were never asked either.
+        await ApiClient.ProblemAsync(await t.Admin.Http.PostAsJsonAsync("/v1/routing/canary/promote", new { @override = true, reason = "ship it" }),
+            HttpStatusCode.Conflict);
+
+        // The stored run marks the case and leaves it out of its averages: not a refusal of the model.
+        var run = await t.GetAsync($"/v1/evaluations/runs/{undecided["incumbentRunId"]!.GetValue<string>()}");
+        Assert.True(run["results"]![0]!["notAsked"]!.GetValue<bool>());
+        Assert.Equal("rate_limited", run["results"]![0]!["errorCode"]!.GetValue<string>());
+        Assert.Equal(1, run["summary"]!["notAsked"]!.GetValue<int>());
+        Assert.Equal(0.0, run["summary"]!["refusalRate"]!.GetValue<double>());
+    }
+
     [Fact(DisplayName = "An override promotes a refused candidate only with a reason, and is recorded with who overrode it")]
     public async Task Override_is_recorded()
     {
@@ -88,6 +128,45 @@ public sealed class EvaluationGateTests(RoutingPlatform fx) : RoutingPlatformTes
         // Also in the audit log, with the key that overrode it and the reason.
         var audit = await t.GetAsync("/v1/audit?action=canary.promotion-override");
         Assert.Contains("legal asked for the new model", audit.ToJsonString());
+    }
+
+    [Fact(DisplayName = "Promote decides on the canary's own set and margin only: another set or margin is a 400 naming the fields, and the canary's set cannot be deleted")]
+    public async Task Promote_uses_the_canarys_set_and_margin()
+    {
+        using var t = await TenantWithCandidateAsync("worse", BadAnswer);
+        await ApiClient.EnsureAsync(await t.Admin.Http.PostAsJsonAsync("/v1/evaluations/sets", new
+        {
+            setId = "trivial", name = "Trivial", cases = new object[] { new { question = "Hello?", userId = "alice" } },
+        }), HttpStatusCode.Created);
+        await t.SetPolicyAsync(CanaryPolicy("worse", "refunds"));
+
+        var easier = await ApiClient.ProblemAsync(await t.Admin.Http.PostAsJsonAsync("/v1/routing/canary/promote", new { evaluationSetId = "trivial" }),
+            HttpStatusCode.BadRequest);
+        Assert.Contains("evaluationSetId", easier["detail"]!.GetValue<string>());
+        Assert.Contains("override, reason", easier["detail"]!.GetValue<string>());
+        await ApiClient.ProblemAsync(await t.Admin.Http.PostAsJsonAsync("/v1/routing/canary/promote", new { margin = 1 }), HttpStatusCode.BadRequest);
+        Assert.Equal("base", (await t.GetAsync("/v1/routing"))["policy"]!["largeModelId"]!.GetValue<string>());
+        Assert.Empty((await t.GetAsync("/v1/routing/events?kind=canary-promoted")).AsArray());
+
+        var inUse = await ApiClient.ProblemAsync(await t.Admin.Http.DeleteAsync("/v1/evaluations/sets/refunds"), HttpStatusCode.Conflict);
+        Assert.Contains("'worse'", inUse["detail"]!.GetValue<string>());
+        Assert.Equal("refunds", (await t.GetAsync("/v1/evaluations/sets/refunds"))["setId"]!.GetValue<string>());
+        Assert.Equal(HttpStatusCode.NoContent, (await t.Admin.Http.DeleteAsync("/v1/evaluations/sets/trivial")).StatusCode);
+        // The canary's own gate still refuses the worse candidate.
+        await ApiClient.ProblemAsync(await t.Admin.Http.PostAsync("/v1/routing/canary/promote", null), HttpStatusCode.UnprocessableEntity);
+    }
+
+    [Fact(DisplayName = "Two promotions at once: one promotes, the other is a 409 conflict (not a bad request), and the canary is promoted once")]
+    public async Task Concurrent_promotions_conflict()
+    {
+        using var t = await TenantWithCandidateAsync("better", GoodAnswer + " Store credit is also offered.");
+        await t.SetPolicyAsync(CanaryPolicy("better", "refunds"));
+        var both = await Task.WhenAll(t.Admin.Http.PostAsync("/v1/routing/canary/promote", null), t.Admin.Http.PostAsync("/v1/routing/canary/promote", null));
+        Assert.Single(both, r => r.StatusCode == HttpStatusCode.OK);
+        var loser = both.Single(r => r.StatusCode != HttpStatusCode.OK);
+        Assert.Contains("promoted or rolled back", (await ApiClient.ProblemAsync(loser, HttpStatusCode.Conflict))["detail"]!.GetValue<string>());
+        Assert.Single((await t.GetAsync("/v1/routing/events?kind=canary-promoted")).AsArray());
+        await ApiClient.ProblemAsync(await t.Admin.Http.PostAsync("/v1/routing/canary/promote", null), HttpStatusCode.Conflict);
     }
 
     [Fact(DisplayName = "A candidate as good as the incumbent passes the gate and promotes")]
@@ -133,6 +212,22 @@ public sealed class EvaluationGateTests(RoutingPlatform fx) : RoutingPlatformTes
         Assert.Single((await other.GetAsync("/v1/evaluations/sets")).AsArray());
     }
 
+    [Fact(DisplayName = "A run whose set is deleted while it runs is not kept: 409, and a new set of the same id shows no runs of the old one")]
+    public async Task Run_of_a_deleted_set_is_not_kept()
+    {
+        using var t = await TenantWithCandidateAsync("worse", BadAnswer);
+        // One request a minute: the second case waits for the limit, so the run is still going when the set is deleted.
+        await t.Admin.PatchModerationAsync(new { userRequestsPerMinute = 1 });
+        var running = t.Admin.Http.PostAsJsonAsync("/v1/evaluations/sets/refunds/runs", new { modelId = "base" });
+        await Task.Delay(700);
+        Assert.Equal(HttpStatusCode.NoContent, (await t.Admin.Http.DeleteAsync("/v1/evaluations/sets/refunds")).StatusCode);
+        await ApiClient.EnsureAsync(await t.Admin.Http.PostAsJsonAsync("/v1/evaluations/sets", RefundSet("refunds")), HttpStatusCode.Created);
+        var gone = await ApiClient.ProblemAsync(await running, HttpStatusCode.Conflict);
+        Assert.Contains("deleted while the run ran", gone["detail"]!.GetValue<string>());
+        Assert.Empty((await t.GetAsync("/v1/evaluations/runs?setId=refunds")).AsArray());
+        Assert.Empty((await t.GetAsync("/v1/evaluations/runs")).AsArray());
+    }
+
     [Fact(DisplayName = "A case is asked as a user of the tenant with no more than their role; a case whose user was deleted since is not asked or billed")]
     public async Task Case_users_are_the_tenants()
     {
@@ -152,11 +247,36 @@ public sealed class EvaluationGateTests(RoutingPlatform fx) : RoutingPlatformTes
         Assert.Equal(HttpStatusCode.NoContent, (await t.Admin.Http.DeleteAsync("/v1/users/leaver")).StatusCode);
         var run = await t.Admin.Http.PostAsJsonAsync($"/v1/evaluations/sets/{setId}/runs", new { modelId = "base" });
         await ApiClient.EnsureAsync(run, HttpStatusCode.Created);
-        var results = (await run.Content.ReadFromJsonAsync<JsonNode>())!["results"]!.AsArray();
+        var ran = (await run.Content.ReadFromJsonAsync<JsonNode>())!;
+        var results = ran["results"]!.AsArray();
         Assert.NotEqual("unknown_user", results[0]!["errorCode"]?.GetValue<string>());
         Assert.False(string.IsNullOrEmpty(results[0]!["answer"]!.GetValue<string>()));
         Assert.Equal("unknown_user", results[1]!["errorCode"]!.GetValue<string>());
+        // The case nobody could ask is counted apart, not scored as the model's refusal.
+        Assert.True(results[1]!["notAsked"]!.GetValue<bool>());
+        var summary = ran["summary"]!;
+        Assert.Equal(results.Count(r => r!["notAsked"]!.GetValue<bool>()), summary["notAsked"]!.GetValue<int>());
+        Assert.Equal(2, summary["cases"]!.GetValue<int>());
         Assert.Equal(0, (await t.GetAsync("/v1/usage?userId=leaver"))["totals"]!["turns"]!.GetValue<long>());
+    }
+
+    [Fact(DisplayName = "Evaluation cases are not the tenant's traffic: a run adds nothing to the drift window, a chat turn does")]
+    public async Task Evaluation_turns_do_not_feed_drift()
+    {
+        using var t = await TenantWithCandidateAsync("worse", BadAnswer);
+        Assert.Equal(0, (await t.GetAsync("/v1/drift"))["windowQuestions"]!.GetValue<long>());
+        await ApiClient.EnsureAsync(await t.Admin.Http.PostAsJsonAsync("/v1/evaluations/sets/refunds/runs", new { modelId = "base" }), HttpStatusCode.Created);
+        // One real question after the run: its sample is sent after the cases' would have been, so once it is counted the
+        // window holds everything the run could have added.
+        var conversation = await t.User.CreateConversationAsync();
+        await t.User.SendAsync(conversation, "Can I return shoes after five weeks?");
+        long window = 0;
+        for (var i = 0; i < 100 && window == 0; i++)
+        {
+            window = (await t.GetAsync("/v1/drift"))["windowQuestions"]!.GetValue<long>();
+            if (window == 0) await Task.Delay(100);
+        }
+        Assert.Equal(1, window);
     }
 
     [Fact(DisplayName = "A thumbs-down answer becomes an evaluation case in one call: its question, asked as the voter; a thumbs up or another tenant's vote cannot")]
