@@ -487,7 +487,6 @@ public sealed class ChatPageTests(WebChatFixture fx)
         });
         await b.AskAsync("Tell me everything about leave.");
         var stopButton = b.Page.GetByRole(AriaRole.Button, new() { Name = "Stop the answer" });
-        await Task.Delay(900); // past the guard against a double-tap's second tap
         await stopButton.ClickAsync();
         held.SetResult();
 
@@ -870,8 +869,10 @@ public sealed class ChatPageTests(WebChatFixture fx)
             (await api.SendAsync(id, Question)).Done();
         }
         await using var b = await SignedInAsync(key);
+        var listed = b.Page.Locator(".conversation-open", new() { HasText = "Opened offline" });
+        await listed.WaitForAsync(); // the list has loaded: only opening the conversation happens offline
         await b.Context.SetOfflineAsync(true);
-        await b.Page.Locator(".conversation-open", new() { HasText = "Opened offline" }).ClickAsync();
+        await listed.ClickAsync();
         await b.Page.Locator(".error-card").WaitForAsync();
 
         await b.Context.SetOfflineAsync(false);
