@@ -28,6 +28,12 @@ fi
 
 export DOTNET_ENVIRONMENT=Development ASPNETCORE_ENVIRONMENT=Development
 export ConnectionStrings__Postgres="$conn"
+# A second copy on another web port gets its own Orleans ports too (silo 11111 and gateway 30000 moved by as much):
+# two silos of separate clusters on one port would share its connections.
+port="${PORT:-8080}"
+offset=$(( ((port - 8080) % 18000 + 18000) % 18000 ))
+export Orleans__SiloPort="${Orleans__SiloPort:-$((11111 + offset))}"
+export Orleans__GatewayPort="${Orleans__GatewayPort:-$((30000 + offset))}"
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 dotnet build src/Conversations.Api/Conversations.Api.csproj -c Release -v quiet -nologo
-exec dotnet run --no-build -c Release --project src/Conversations.Api -- --urls "http://127.0.0.1:${PORT:-8080}"
+exec dotnet run --no-build -c Release --project src/Conversations.Api -- --urls "http://127.0.0.1:$port"

@@ -59,6 +59,9 @@ internal static class TurnEventStream
             var json = http.RequestServices.GetRequiredService<IOptions<JsonOptions>>().Value.SerializerOptions;
             var ct = http.RequestAborted;
             var heartbeat = TimeSpan.FromSeconds(http.RequestServices.GetRequiredService<IOptions<Chat.ChatApiOptions>>().Value.HeartbeatSeconds);
+            // The headers go at once, before any event: a client tells a resume the platform took from one that went
+            // out on a dead connection by them, without waiting for the next token or heartbeat.
+            await response.StartAsync(ct);
             // A heartbeat has no id: a resume goes on from the last real event.
             var items = Items(events, trace, conversationGone, ct).WithHeartbeats(heartbeat, () => new SseItem<ChatEvent>(StillWorking, "progress"), ct);
             await SseFormatter.WriteAsync(items.FlushWhenIdle(response.BodyWriter, ct), new UnflushedBodyStream(response.BodyWriter),

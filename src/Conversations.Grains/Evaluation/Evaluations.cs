@@ -178,15 +178,24 @@ internal sealed class Evaluations(IGrainFactory grains, EvaluationStore store, A
             string? error = null, model = null;
             var cost = 0m;
             var clock = Stopwatch.StartNew();
-            await foreach (var e in conversation.SendAsync(new SendMessage(caller, c.Question, null, modelId), ct))
+            try
             {
-                switch (e)
+                await foreach (var e in conversation.SendAsync(new SendMessage(caller, c.Question, null, modelId), ct))
                 {
-                    case DeltaEvent d: text.Append(d.Text); break;
-                    case CitationEvent citation: cited.Add(citation.DocumentId); break;
-                    case DoneEvent done: (model, cost) = (done.Model, done.Usage.CostUsd); break;
-                    case ErrorEvent err: error = err.Code; break;
+                    switch (e)
+                    {
+                        case DeltaEvent d: text.Append(d.Text); break;
+                        case CitationEvent citation: cited.Add(citation.DocumentId); break;
+                        case DoneEvent done: (model, cost) = (done.Model, done.Usage.CostUsd); break;
+                        case ErrorEvent err: error = err.Code; break;
+                    }
                 }
+            }
+            catch (EnumerationAbortedException)
+            {
+                // The turn's grain went away mid-answer (its tenant deleted, its silo stopped): the case was not asked to
+                // its end, which the run records, rather than failing the whole request.
+                error ??= TurnErrorCodes.StreamFailed;
             }
             // A fallback (or a tier's canary) answered instead: that answer says nothing about the model under test.
             if (error is null && !string.Equals(model, modelId, StringComparison.OrdinalIgnoreCase)) error = "answered_by_other_model";

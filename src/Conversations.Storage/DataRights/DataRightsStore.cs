@@ -34,7 +34,9 @@ public sealed class DataRightsStore(NpgsqlDataSource db, TenantKeyRing keys)
         // Sealed audit states first: erase_user's plain scrub then rewrites the targets older entries were bound to.
         try
         {
-            await SealedAuditScrub.ScrubAsync(conn, tx, await keys.ForTenantAsync(tenantId, ct), tenantId, userId, "(deleted)", ct);
+            var key = await keys.ForTenantAsync(tenantId, ct);
+            await SealedAuditScrub.ScrubAsync(conn, tx, key, tenantId, userId, "(deleted)", ct);
+            await Evaluation.EvaluationErasure.EraseUserAsync(conn, tx, key, tenantId, userId, ct);
         }
         catch (TenantDataUnreadableException)
         {

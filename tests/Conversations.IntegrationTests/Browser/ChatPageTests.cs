@@ -487,7 +487,6 @@ public sealed class ChatPageTests(WebChatFixture fx)
         });
         await b.AskAsync("Tell me everything about leave.");
         var stopButton = b.Page.GetByRole(AriaRole.Button, new() { Name = "Stop the answer" });
-        await Task.Delay(900); // past the guard against a double-tap's second tap
         await stopButton.ClickAsync();
         held.SetResult();
 
@@ -533,6 +532,46 @@ public sealed class ChatPageTests(WebChatFixture fx)
         var text = await b.LastAnswer.Locator(".markdown").InnerTextAsync();
         Assert.Equal(1, CountOf(text, "Parental leave is"));
         Assert.Contains("print(weeks)", text);
+        Assert.Equal(0, await b.LastAnswer.Locator(".error-card").CountAsync());
+    }
+
+    [Fact(DisplayName = "A resume that goes out on a dead connection (no response begins) is given up after ten seconds and sent again: the whole answer shows once")]
+    public async Task Resume_on_a_dead_connection_is_sent_again()
+    {
+        var (key, _) = await fx.NewReaderAsync();
+        await using var b = await ChatBrowser.OpenAsync(fx.BaseUrl);
+        var cut = 0;
+        var resumes = 0;
+        // The answer's connection ends after its second piece of text; the first resume then hangs with no response,
+        // as one sent on a pooled connection that died with the network does.
+        await b.Page.RouteAsync("**/v1/conversations/**", async route =>
+        {
+            var url = route.Request.Url;
+            if (url.Contains("/events", StringComparison.Ordinal) && Interlocked.Increment(ref resumes) == 1)
+            {
+                await Task.Delay(TimeSpan.FromSeconds(60));
+                try { await route.AbortAsync(); } catch (PlaywrightException) { } // the page has let go of it by then
+                return;
+            }
+            if (route.Request.Method != "POST" || !url.EndsWith("/messages", StringComparison.Ordinal) || Interlocked.Increment(ref cut) > 1)
+            {
+                await route.ContinueAsync();
+                return;
+            }
+            var response = await route.FetchAsync(new() { Timeout = 60_000 });
+            var events = (await response.TextAsync()).Split("\n\n");
+            var deltas = events.Select((e, i) => (e, i)).Where(p => p.e.Contains("event: delta", StringComparison.Ordinal)).ToList();
+            await route.FulfillAsync(new() { Status = 200, ContentType = "text/event-stream", Body = string.Join("\n\n", events.Take(deltas[1].i + 1)) + "\n\n" });
+        });
+        await b.SignInAsync(key);
+        var clock = Stopwatch.StartNew();
+        await b.AskAsync(Question);
+        await b.Page.Locator("article.turn.assistant[data-status=complete]").WaitForAsync(new() { Timeout = 40_000 });
+
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(40), $"the answer showed after {clock.Elapsed.TotalSeconds:0} s");
+        Assert.True(Volatile.Read(ref resumes) >= 2, "the hung resume was never sent again");
+        var text = await b.LastAnswer.Locator(".markdown").InnerTextAsync();
+        Assert.Equal(1, CountOf(text, "Parental leave is"));
         Assert.Equal(0, await b.LastAnswer.Locator(".error-card").CountAsync());
     }
 
@@ -818,6 +857,28 @@ public sealed class ChatPageTests(WebChatFixture fx)
         using var api = fx.As(key);
         var stored = await api.MessagesAsync(ConversationIdOf(b.Page));
         Assert.Equal(["user", "assistant"], stored.Select(m => m!["role"]!.GetValue<string>()));
+    }
+
+    [Fact(DisplayName = "A conversation opened while offline loads its history by itself once the connection is back")]
+    public async Task Conversation_opened_offline_loads_when_online()
+    {
+        var (key, _) = await fx.NewReaderAsync();
+        using (var api = fx.As(key))
+        {
+            var id = await api.CreateConversationAsync("Opened offline");
+            (await api.SendAsync(id, Question)).Done();
+        }
+        await using var b = await SignedInAsync(key);
+        var listed = b.Page.Locator(".conversation-open", new() { HasText = "Opened offline" });
+        await listed.WaitForAsync(); // the list has loaded: only opening the conversation happens offline
+        await b.Context.SetOfflineAsync(true);
+        await listed.ClickAsync();
+        await b.Page.Locator(".error-card").WaitForAsync();
+
+        await b.Context.SetOfflineAsync(false);
+        await b.Page.Locator(".turn.user .bubble", new() { HasText = Question }).WaitForAsync(new() { Timeout = 15_000 });
+        Assert.Equal(0, await b.Page.Locator(".error-card").CountAsync());
+        Assert.Equal(1, await b.Page.Locator("article.turn.assistant[data-status=complete]").CountAsync());
     }
 
     [Fact(DisplayName = "Thumbs down with a comment is saved for the answer")]

@@ -228,6 +228,38 @@ public sealed class EvaluationGateTests(RoutingPlatform fx) : RoutingPlatformTes
         Assert.Empty((await t.GetAsync("/v1/evaluations/runs")).AsArray());
     }
 
+    [Fact(DisplayName = "Deleting a user erases their words from evaluation data: their cases keep their place with question and user replaced, and stored runs lose that case's question and answer")]
+    public async Task Erased_user_leaves_no_words_in_evaluations()
+    {
+        using var t = await TenantWithCandidateAsync("worse", BadAnswer);
+        await t.Admin.CreateUserWithKeyAsync("voter");
+        var marker = "zq" + Guid.NewGuid().ToString("n")[..10];
+        await ApiClient.EnsureAsync(await t.Admin.Http.PostAsJsonAsync("/v1/evaluations/sets", new
+        {
+            setId = "mixed", name = "Mixed",
+            cases = new object[]
+            {
+                new { question = "How long do I have to return an order?", userId = "alice" },
+                new { question = $"My diagnosis {marker}: how long do I have to return an order?", userId = "voter" },
+            },
+        }), HttpStatusCode.Created);
+        var run = await t.Admin.Http.PostAsJsonAsync("/v1/evaluations/sets/mixed/runs", new { modelId = "base" });
+        await ApiClient.EnsureAsync(run, HttpStatusCode.Created);
+        var runId = (await run.Content.ReadFromJsonAsync<JsonNode>())!["runId"]!.GetValue<string>();
+        Assert.Contains(marker, (await t.GetAsync($"/v1/evaluations/runs/{runId}")).ToJsonString());
+
+        Assert.Equal(HttpStatusCode.NoContent, (await t.Admin.Http.DeleteAsync("/v1/users/voter")).StatusCode);
+        var cases = (await t.GetAsync("/v1/evaluations/sets/mixed"))["cases"]!.AsArray();
+        Assert.Equal(2, cases.Count);
+        Assert.Equal("alice", cases[0]!["userId"]!.GetValue<string>());
+        Assert.Equal(("(deleted)", "(deleted)"), (cases[1]!["userId"]!.GetValue<string>(), cases[1]!["question"]!.GetValue<string>()));
+        var stored = await t.GetAsync($"/v1/evaluations/runs/{runId}");
+        Assert.DoesNotContain(marker, stored.ToJsonString());
+        var results = stored["results"]!.AsArray();
+        Assert.Equal("How long do I have to return an order?", results[0]!["question"]!.GetValue<string>());
+        Assert.Equal(("(deleted)", "(deleted)"), (results[1]!["question"]!.GetValue<string>(), results[1]!["answer"]!.GetValue<string>()));
+    }
+
     [Fact(DisplayName = "A case is asked as a user of the tenant with no more than their role; a case whose user was deleted since is not asked or billed")]
     public async Task Case_users_are_the_tenants()
     {

@@ -8,10 +8,6 @@ const maxImages = 4;
 
 const maxHeight = 220;
 
-// Stop appears where Send was: on a phone the second tap of a double-tap on Send lands on it. A Stop this soon after
-// sending is that tap, not a choice, and is ignored.
-const stopGuardMs = 700;
-
 // maxChars: the platform's limit from /v1/me (maxMessageChars), else the default.
 export function Composer({ t, busy, onSend, onStop, readsImages = true, maxChars = maxMessageChars }) {
   const [text, setText] = useState('');
@@ -21,8 +17,6 @@ export function Composer({ t, busy, onSend, onStop, readsImages = true, maxChars
   const [tooLong, setTooLong] = useState(null); // the refused length, until the text is changed
   const box = useRef(null);
   const picker = useRef(null);
-  const busySince = useRef(0);
-  useEffect(() => { if (busy) busySince.current = Date.now(); }, [busy]);
 
   async function attach(files) {
     setImageError(null);
@@ -101,8 +95,10 @@ export function Composer({ t, busy, onSend, onStop, readsImages = true, maxChars
             // isComposing: Enter that picks a character in a Chinese input method must not send.
             if (e.key === 'Enter' && !e.shiftKey && !e.isComposing) { e.preventDefault(); send(); }
           }} />
+        {/* Stop appears where Send was: the second tap of a double-tap on Send lands on it (a click counted 2), and is
+            not taken for a Stop; a tap of its own, or the keyboard, stops at once. */}
         {busy
-          ? <button type="button" class="send stop" onClick={() => { if (Date.now() - busySince.current >= stopGuardMs) onStop(); }} aria-label={t('composer.stop')} title={t('composer.stop')}><Icon name="stop" /></button>
+          ? <button type="button" class="send stop" onClick={e => { if (e.detail < 2) onStop(); }} aria-label={t('composer.stop')} title={t('composer.stop')}><Icon name="stop" /></button>
           : <button type="submit" class="send" disabled={!text.trim() || uploading} aria-label={t('composer.send')} title={t('composer.send')}><Icon name="send" /></button>}
       </form>
       <p class="composer-hint muted">{t('composer.hint')}</p>

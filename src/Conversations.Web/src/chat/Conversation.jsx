@@ -82,6 +82,14 @@ export function Conversation({ t, me, conversationId, renamed, onCreated, onDisc
     }
   }
   useEffect(() => { if (conversationId) load(); }, []);
+  // Opened while offline: the history loads by itself once the browser is back online, so a question sent then goes
+  // into a conversation the page shows, not one it could not open.
+  useEffect(() => {
+    if (!loadError || loadError.status !== 0) return undefined;
+    const again = () => load();
+    window.addEventListener('online', again);
+    return () => window.removeEventListener('online', again);
+  }, [loadError]);
 
   // The page of history before the oldest message shown, put on top where the reader is.
   async function loadEarlier() {

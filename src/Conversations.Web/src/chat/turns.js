@@ -20,6 +20,10 @@ export const maxMessageChars = 16_000;
  * when given, gets resume(): drops the current connection and follows the turn again from the last event seen.
  * `silenceMs`: how long a connection may stay silent before it is taken for dead (silenceLimitMs of the heartbeat).
  */
+// The platform answers a resume (and a Stop) at once: one that has not begun after this long went out on a dead
+// connection, and is sent again on another.
+const resumeHeadersMs = 10_000;
+
 export async function runTurn({ conversationId, text, turnId, imageIds, replaces, signal, onEvent, onReconnecting, resumeOnly = false, control, silenceMs = silenceLimitMs() }) {
   const base = `/v1/conversations/${encodeURIComponent(conversationId)}`;
   let lastId = null;
@@ -63,7 +67,7 @@ export async function runTurn({ conversationId, text, turnId, imageIds, replaces
     }
     try {
       const res = await request(`${base}/turns/${encodeURIComponent(turnId)}/events`, {
-        headers: lastId ? { 'Last-Event-ID': lastId } : {}, signal,
+        headers: lastId ? { 'Last-Event-ID': lastId } : {}, signal, headersWithinMs: resumeHeadersMs,
       });
       accepted = true;
       onReconnecting?.(false);
@@ -86,7 +90,7 @@ export async function uploadImage(file) {
 
 /** Asks the server to stop the turn; the stream then ends with the stopped answer. */
 export function cancelTurn(conversationId, turnId) {
-  return request(`/v1/conversations/${encodeURIComponent(conversationId)}/turns/${encodeURIComponent(turnId)}/cancel`, { method: 'POST' });
+  return request(`/v1/conversations/${encodeURIComponent(conversationId)}/turns/${encodeURIComponent(turnId)}/cancel`, { method: 'POST', headersWithinMs: resumeHeadersMs });
 }
 
 // A cut connection or a failing server may heal; a refusal, a limit or a bad request will not by reconnecting.

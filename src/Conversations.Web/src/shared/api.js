@@ -15,14 +15,28 @@ export class ApiError extends Error {
   get retryable() { return this.status === 0 || this.status === 408 || this.status === 409 || this.status === 429 || this.status >= 500; }
 }
 
-/** Sends a request with the session's credentials; returns the Response (any 2xx), throws ApiError otherwise. */
-export async function request(path, { method = 'GET', body, raw, headers = {}, signal, key } = {}) {
+/**
+ * Sends a request with the session's credentials; returns the Response (any 2xx), throws ApiError otherwise.
+ * `headersWithinMs`: a request whose response has not begun by then is given up as the network's failure (status 0):
+ * after a phone changes networks a request can land on a pooled connection that died silently and would wait for as
+ * long as the operating system does.
+ */
+export async function request(path, { method = 'GET', body, raw, headers = {}, signal, key, headersWithinMs = 0 } = {}) {
   const auth = key ?? session.key;
   let res;
+  let late = null;
+  let timer = null;
+  let timedOut = false;
+  if (headersWithinMs > 0) {
+    late = new AbortController();
+    if (signal?.aborted) late.abort();
+    signal?.addEventListener('abort', () => late.abort(), { once: true });
+    timer = setTimeout(() => { timedOut = true; late.abort(); }, headersWithinMs);
+  }
   try {
     res = await fetch(path, {
       method,
-      signal,
+      signal: late ? late.signal : signal,
       headers: {
         ...(auth ? { Authorization: `Bearer ${auth}` } : {}),
         ...(body !== undefined ? { 'Content-Type': 'application/json' } : {}),
@@ -31,8 +45,10 @@ export async function request(path, { method = 'GET', body, raw, headers = {}, s
       body: raw ?? (body === undefined ? undefined : JSON.stringify(body)),
     });
   } catch (e) {
-    if (e.name === 'AbortError') throw e;
+    if (e.name === 'AbortError' && !timedOut) throw e;
     throw new ApiError(0, 'offline', null, null);
+  } finally {
+    clearTimeout(timer);
   }
   if (res.ok) return res;
   let problem = null;
