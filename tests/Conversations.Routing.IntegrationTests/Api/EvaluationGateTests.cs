@@ -228,6 +228,30 @@ public sealed class EvaluationGateTests(RoutingPlatform fx) : RoutingPlatformTes
         Assert.Empty((await t.GetAsync("/v1/evaluations/runs")).AsArray());
     }
 
+    [Fact(DisplayName = "A tenant deleted while its evaluation run waits on the model: the run's request ends with a 410 or 409 problem, never a 500")]
+    public async Task Run_of_a_deleted_tenant_ends_with_a_conflict()
+    {
+        using var t = await TenantWithCandidateAsync("worse", BadAnswer);
+        // The incumbent is slow to start answering, so the run is inside the model call when the tenant goes.
+        fx.Model.Control.UpdateModel(t.ServerName("base"), b => b with { TimeToFirstToken = TimeSpan.FromSeconds(4) });
+        await t.SetPolicyAsync(CanaryPolicy("worse", null));
+        var running = t.Admin.Http.PostAsJsonAsync("/v1/evaluations/sets/refunds/runs", new { modelId = "base" });
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (!fx.Model.Requests.Any(r => r.Model == t.ServerName("base")))
+        {
+            Assert.True(DateTime.UtcNow < deadline, "the run never reached the model");
+            await Task.Delay(50);
+        }
+        using var op = fx.Operator();
+        Assert.Equal(HttpStatusCode.NoContent, (await op.Http.DeleteAsync($"/v1/tenants/{t.TenantId}")).StatusCode);
+
+        // Gone with its data (the key that sealed it is destroyed) or a conflict with the deletion: a clear answer either way.
+        var response = await running;
+        var body = await response.Content.ReadAsStringAsync();
+        Assert.True(response.StatusCode is HttpStatusCode.Gone or HttpStatusCode.Conflict, $"{(int)response.StatusCode}: {body}");
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+    }
+
     [Fact(DisplayName = "Deleting a user erases their words from evaluation data: their cases keep their place with question and user replaced, and stored runs lose that case's question and answer")]
     public async Task Erased_user_leaves_no_words_in_evaluations()
     {
