@@ -29,13 +29,23 @@ public static class RiskLevels
     };
 
     /// <summary>Parses a Green risk string (case-insensitive); unknown or empty values read as none.</summary>
-    public static RiskLevel FromGreenString(string? value) => value?.Trim().ToLowerInvariant() switch
+    public static RiskLevel FromGreenString(string? value) => TryFromGreenString(value, out var level) ? level : RiskLevel.None;
+
+    /// <summary>Whether <paramref name="value"/> is one of Green's four levels (or absent, which means none).</summary>
+    public static bool IsKnownGreen(string? value) => TryFromGreenString(value, out _);
+
+    private static bool TryFromGreenString(string? value, out RiskLevel level)
     {
-        "low" => RiskLevel.Low,
-        "medium" => RiskLevel.Medium,
-        "high" => RiskLevel.High,
-        _ => RiskLevel.None,
-    };
+        (var known, level) = value?.Trim().ToLowerInvariant() switch
+        {
+            null or "" or "none" => (true, RiskLevel.None),
+            "low" => (true, RiskLevel.Low),
+            "medium" => (true, RiskLevel.Medium),
+            "high" => (true, RiskLevel.High),
+            _ => (false, RiskLevel.None),
+        };
+        return known;
+    }
 
     /// <summary>The higher of two levels.</summary>
     public static RiskLevel Max(RiskLevel a, RiskLevel b) => a >= b ? a : b;

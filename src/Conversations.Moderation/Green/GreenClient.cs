@@ -30,7 +30,7 @@ internal sealed class GreenClient(HttpClient http, GreenOptions options, Resilie
     // A risk level outside Green's four would otherwise read as "none" and pass: it is a broken answer, so the
     // tenant's failure mode decides, as for any other Green failure.
     private static T KnownRisk<T>(T data, string? riskLevel, string? requestId) =>
-        riskLevel is null || riskLevel.Trim().ToLowerInvariant() is "" or "none" or "low" or "medium" or "high"
+        RiskLevels.IsKnownGreen(riskLevel)
             ? data
             : throw new GreenException(GreenErrorKind.InvalidResponse, "200", "Unknown RiskLevel", requestId);
 

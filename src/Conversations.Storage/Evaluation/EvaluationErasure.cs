@@ -23,8 +23,9 @@ internal static class EvaluationErasure
     public static async Task EraseUserAsync(NpgsqlConnection conn, NpgsqlTransaction tx, TenantDataKey key, string tenantId, string userId, CancellationToken ct)
     {
         var erased = new Dictionary<string, HashSet<int>>(StringComparer.Ordinal);
-        foreach (var (setId, stored) in await ReadAsync(conn, tx, "SELECT set_id, cases #>> '{}' FROM evaluation_sets WHERE tenant_id = @t FOR UPDATE", tenantId, null, ct))
+        foreach (var row in await ReadAsync(conn, tx, "SELECT set_id, cases #>> '{}' FROM evaluation_sets WHERE tenant_id = @t FOR UPDATE", tenantId, null, ct))
         {
+            var (setId, stored) = (row[0], row[1]);
             var cases = JsonNode.Parse(key.Open(stored, SetsTable, setId))!.AsArray();
             var hit = new HashSet<int>();
             for (var i = 0; i < cases.Count; i++)
@@ -42,10 +43,10 @@ internal static class EvaluationErasure
         if (erased.Count == 0) return;
 
         var runs = await ReadAsync(conn, tx, "SELECT run_id, set_id, cases #>> '{}' FROM evaluation_runs WHERE tenant_id = @t AND set_id = ANY(@s) FOR UPDATE",
-            tenantId, [.. erased.Keys], ct, withSet: true);
-        foreach (var (runAndSet, stored) in runs)
+            tenantId, [.. erased.Keys], ct);
+        foreach (var row in runs)
         {
-            var (runId, setId) = (runAndSet.Split('\n')[0], runAndSet.Split('\n')[1]);
+            var (runId, setId, stored) = (row[0], row[1], row[2]);
             var results = JsonNode.Parse(key.Open(stored, RunsTable, runId))!.AsArray();
             var changed = false;
             foreach (var result in results.OfType<JsonObject>())
@@ -61,17 +62,17 @@ internal static class EvaluationErasure
         }
     }
 
-    // Rows as (id, sealed text); with withSet the id is "runId\nsetId".
-    private static async Task<List<(string Id, string Stored)>> ReadAsync(NpgsqlConnection conn, NpgsqlTransaction tx, string sql, string tenantId,
-        string[]? setIds, CancellationToken ct, bool withSet = false)
+    // Rows of text columns, read whole before the updates (one reader per connection at a time).
+    private static async Task<List<string[]>> ReadAsync(NpgsqlConnection conn, NpgsqlTransaction tx, string sql, string tenantId,
+        string[]? setIds, CancellationToken ct)
     {
         await using var cmd = new NpgsqlCommand(sql, conn, tx);
         cmd.Parameters.AddWithValue("t", tenantId);
         if (setIds is not null) cmd.Parameters.AddWithValue("s", setIds);
-        var rows = new List<(string, string)>();
+        var rows = new List<string[]>();
         await using var r = await cmd.ExecuteReaderAsync(ct);
         while (await r.ReadAsync(ct))
-            rows.Add(withSet ? ($"{r.GetString(0)}\n{r.GetString(1)}", r.GetString(2)) : (r.GetString(0), r.GetString(1)));
+            rows.Add([.. Enumerable.Range(0, r.FieldCount).Select(r.GetString)]);
         return rows;
     }
 
