@@ -177,7 +177,7 @@ internal static class ConversationsApi
         if (start.StartedNothing)
         {
             await batches.DisposeAsync();
-            if (start.Status == TurnStartStatus.NotFound) return Problems.NotFound("The conversation");
+            if (start.Status == TurnStartStatus.NotFound) return Problems.NotFound("The conversation", TurnErrorCodes.NotFound);
             if (start.Status == TurnStartStatus.Mismatch) return Problems.IdempotencyKeyReused();
             if (start.Status == TurnStartStatus.NotLastTurn) return Problems.TurnNotLast(start.TurnId);
             var busy = Problems.Conflict($"Another answer in this conversation is still being written (turn {start.TurnId}). Wait for it to finish, then send again.");
