@@ -9,7 +9,6 @@ using Conversations.Api.Streaming;
 using Conversations.Contracts;
 using Conversations.Contracts.Audit;
 using Conversations.Contracts.Chat;
-using Conversations.Contracts.Encryption;
 using Conversations.Contracts.Feedback;
 using Conversations.Contracts.Images;
 using Conversations.Contracts.Telemetry;
@@ -177,7 +176,7 @@ internal static class ConversationsApi
         if (start.StartedNothing)
         {
             await batches.DisposeAsync();
-            if (start.Status == TurnStartStatus.NotFound) return Problems.NotFound("The conversation");
+            if (start.Status == TurnStartStatus.NotFound) return Problems.NotFound("The conversation", TurnErrorCodes.NotFound);
             if (start.Status == TurnStartStatus.Mismatch) return Problems.IdempotencyKeyReused();
             if (start.Status == TurnStartStatus.NotLastTurn) return Problems.TurnNotLast(start.TurnId);
             var busy = Problems.Conflict($"Another answer in this conversation is still being written (turn {start.TurnId}). Wait for it to finish, then send again.");
@@ -187,7 +186,7 @@ internal static class ConversationsApi
         http.Response.Headers[TurnIdHeader] = start.TurnId;
         // A new turn answers only once its question is stored: a message that could not be saved is a 503, not a stream.
         var events = TurnEventBatches.Events(first!, batches, http.RequestAborted);
-        var gone = ConversationGone(grain, caller, http.RequestServices.GetRequiredService<ITenantDirectory>());
+        var gone = TurnGone.Of(grain, caller, http.RequestServices.GetRequiredService<ITenantDirectory>());
         return start.Status == TurnStartStatus.Started ? await AcknowledgedTurn.StreamAsync(http, events, gone) : TurnEventStream.Create(http, events, gone);
     }
 
@@ -211,7 +210,7 @@ internal static class ConversationsApi
         if (state == TurnState.Unknown) return Problems.NotFound("The turn");
         var watch = grain.WatchTurnAsync(caller, turnId, position, http.RequestAborted);
         http.Response.Headers[TurnIdHeader] = turnId;
-        var gone = ConversationGone(grain, caller, http.RequestServices.GetRequiredService<ITenantDirectory>());
+        var gone = TurnGone.Of(grain, caller, http.RequestServices.GetRequiredService<ITenantDirectory>());
         if (position is null) return TurnEventStream.Create(http, TurnEventBatches.Events(watch), gone);
         // With a position the first batch comes at once (a finished turn's rest, or a live turn's confirmation): read it
         // before the stream starts, so an id that was never sent (an ArgumentException from the grain) is a 400.
@@ -249,22 +248,6 @@ internal static class ConversationsApi
             _ => Problems.Conflict($"The turn finished before it could be stopped (its answer is {cancel.MessageStatus})."),
         };
     }
-
-    // Asked when a turn's stream breaks: a tenant deleted meanwhile ends the stream with tenant_deleted, its data destroyed
-    // with data_destroyed, a conversation deleted with not_found (none retryable), not with stream_failed's "resume".
-    // The tenant is looked up first: asking the grain would activate it again for a tenant that is gone.
-    private static Func<Task<ErrorEvent?>> ConversationGone(IConversationGrain grain, Caller caller, ITenantDirectory tenants) => async () =>
-    {
-        if (!await tenants.TenantExistsAsync(caller.TenantId, CancellationToken.None)) return TurnEventStream.TenantDeleted;
-        try
-        {
-            return await grain.IsOwnedByAsync(caller) ? null : TurnEventStream.ConversationDeleted;
-        }
-        catch (TenantDataUnreadableException)
-        {
-            return TurnEventStream.DataDestroyed;
-        }
-    };
 
     // The body's turnId, else the Idempotency-Key header: either makes a retried send the same turn.
     private static string? TurnIdOf(PostMessageRequest body, HttpContext http) =>

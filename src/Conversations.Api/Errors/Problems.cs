@@ -44,6 +44,14 @@ internal static class Problems
         statusCode: 404, title: "Not found", type: "https://httpstatuses.io/404");
 
     /// <summary>
+    /// 404 carrying a <c>code</c> a client can act on without reading the text, e.g. <c>not_found</c> for a message sent
+    /// to a conversation that no longer exists (deleted in another window): the same code the turn's error event uses.
+    /// </summary>
+    public static ProblemHttpResult NotFound(string what, string code) => TypedResults.Problem(
+        $"{what} was not found. Check the id; you can only see your own data.",
+        statusCode: 404, title: "Not found", type: "https://httpstatuses.io/404", extensions: new Dictionary<string, object?> { ["code"] = code });
+
+    /// <summary>
     /// 404 on an admin or operator route: the caller sees the whole tenant (or every tenant), so the user-facing hint
     /// about seeing only one's own data would be wrong there.
     /// </summary>

@@ -17,6 +17,8 @@ internal static class ModerationApi
         var admin = v1.MapGroup("/moderation").WithTags("Moderation").RequireRoles(Roles.TenantAdmin);
         admin.MapGet("/settings", GetSettings).WithName("GetModerationSettings")
             .WithSummary("Request and token limits per user and per tenant, and what happens while Green is unreachable.");
+        admin.MapGet("/status", GetStatus).WithName("GetModerationStatus")
+            .WithSummary("What moderation can check with the platform's configuration: whether Alibaba Green is on, and whether it checks images (and if not, why).");
         admin.MapPatch("/settings", UpdateSettings).WithName("UpdateModerationSettings")
             .WithSummary("Changes limits (requests/tokens a minute, per user and per tenant) or the Green failure mode ('open' or 'closed').");
         admin.MapGet("/lexicons", ListLexicons).WithName("ListLexicons").WithSummary("The tenant's custom lexicons and their version.");
@@ -33,6 +35,9 @@ internal static class ModerationApi
 
     private static async Task<Ok<ModerationSettings>> GetSettings(HttpContext http, IGrainFactory grains) =>
         TypedResults.Ok(await grains.GetGrain<ITenantModerationGrain>(Tenant(http)).GetSettingsAsync());
+
+    private static async Task<Ok<ModerationStatus>> GetStatus(HttpContext http, IGrainFactory grains) =>
+        TypedResults.Ok(await grains.GetGrain<ITenantModerationGrain>(Tenant(http)).GetStatusAsync());
 
     // The grain validates; its ArgumentException becomes a 400 with the message.
     private static async Task<Ok<ModerationSettings>> UpdateSettings(ModerationSettingsPatch patch, HttpContext http, IGrainFactory grains) =>

@@ -1,3 +1,4 @@
+using Conversations.Api.Streaming;
 using Conversations.Contracts.Chat;
 
 namespace Conversations.Api.OpenAi;
@@ -5,8 +6,11 @@ namespace Conversations.Api.OpenAi;
 /// <summary>A whole turn as one <c>chat.completion</c>: its text, finish reason, usage and sources.</summary>
 internal static class CompletionResult
 {
-    /// <summary>Reads the turn to its end; a problem (in OpenAI's shape) when it failed, else the completion.</summary>
-    public static async Task<IResult> ReadAsync(HttpContext http, CompletionEvents turn, CompletionHeader header)
+    /// <summary>
+    /// Reads the turn to its end; a problem (in OpenAI's shape) when it failed, else the completion. A turn cut off
+    /// because its tenant, data or conversation is gone (<paramref name="conversationGone"/>) fails for good, as its stream would.
+    /// </summary>
+    public static async Task<IResult> ReadAsync(HttpContext http, CompletionEvents turn, CompletionHeader header, Func<Task<ErrorEvent?>>? conversationGone)
     {
         await using var _ = turn;
         var text = new System.Text.StringBuilder();
@@ -24,7 +28,7 @@ internal static class CompletionResult
                     case ErrorEvent { Code: TurnErrorCodes.InputRefused } refusal:
                         return Completion(header, new CompletionMessage(null, refusal.Message), "content_filter", TurnUsage.None, turn.TakeCitations());
                     case ErrorEvent error:
-                        return TurnErrors.Problem(http, error);
+                        return TurnErrors.Problem(http, await TurnGone.FinalAsync(error, conversationGone));
                 }
             }
         }
@@ -32,7 +36,7 @@ internal static class CompletionResult
         {
             // The stream broke on our side (a silo died): a retryable error, not a 500 with a stack trace.
         }
-        return TurnErrors.Problem(http, CompletionStreamResult.StreamFailed);
+        return TurnErrors.Problem(http, await TurnGone.EndingAsync(conversationGone, CompletionStreamResult.StreamFailed));
     }
 
     /// <summary>The turn's usage in OpenAI's shape.</summary>

@@ -15,9 +15,11 @@ internal sealed record CompletionHeader(string Id, long Created, string Model);
 /// <c>choices: []</c> and the usage, then <c>data: [DONE]</c>. A moderation refusal streams as a <c>refusal</c> delta
 /// ending in <c>content_filter</c>; an error after the first chunk is written as OpenAI's error object. While the model
 /// has not sent its first token, an SSE comment line every <c>Chat:HeartbeatSeconds</c> keeps idle-timeout proxies
-/// from cutting the connection (the SDKs skip comment lines).
+/// from cutting the connection (the SDKs skip comment lines). A turn cut off because its tenant, the tenant's data or
+/// its conversation is gone ends as the chat's stream does (<see cref="TurnGone"/>): with <c>tenant_deleted</c>,
+/// <c>data_destroyed</c> or <c>conversation_not_found</c>, never with the retryable <c>stream_failed</c>.
 /// </summary>
-internal sealed class CompletionStreamResult(CompletionEvents turn, CompletionHeader header, bool includeUsage) : IResult
+internal sealed class CompletionStreamResult(CompletionEvents turn, CompletionHeader header, bool includeUsage, Func<Task<ErrorEvent?>>? conversationGone) : IResult
 {
     private static readonly byte[] Done = Encoding.ASCII.GetBytes("data: [DONE]\n\n");
     private static readonly byte[] KeepAlive = Encoding.ASCII.GetBytes(": waiting for the model\n\n");
@@ -56,12 +58,12 @@ internal sealed class CompletionStreamResult(CompletionEvents turn, CompletionHe
                         usage = TurnUsage.None;
                         break;
                     case ErrorEvent error:
-                        Write(response, TurnErrors.InStream(error));
+                        Write(response, TurnErrors.InStream(await TurnGone.FinalAsync(error, conversationGone)));
                         break;
                 }
             }
             if (usage is null && turn.First is null)
-                Write(response, TurnErrors.InStream(StreamFailed));
+                Write(response, TurnErrors.InStream(await TurnGone.EndingAsync(conversationGone, StreamFailed)));
             if (usage is not null && includeUsage)
                 Write(response, new ChatCompletionChunk(header.Id, header.Created, header.Model, []) { Usage = CompletionResult.Usage(usage) });
             await EndAsync(response, ct);
@@ -74,7 +76,7 @@ internal sealed class CompletionStreamResult(CompletionEvents turn, CompletionHe
         {
             // The stream broke on our side (a silo died): say so instead of ending silently. After the finish chunk a
             // broken source is no news (the conversation was deleted and its grain went): the answer is complete.
-            if (usage is null) Write(response, TurnErrors.InStream(StreamFailed));
+            if (usage is null) Write(response, TurnErrors.InStream(await TurnGone.EndingAsync(conversationGone, StreamFailed)));
             await EndAsync(response, CancellationToken.None);
         }
     }

@@ -11,6 +11,7 @@ using Conversations.Contracts;
 using Conversations.Contracts.Chat;
 using Conversations.Contracts.Images;
 using Conversations.Contracts.Routing;
+using Conversations.Contracts.Tenancy;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
@@ -77,7 +78,7 @@ internal static class OpenAiApi
 
     // The group's filters have checked the body and admitted it against the rate limits.
     private static async Task<IResult> Complete(ChatCompletionRequest body, HttpContext http, IGrainFactory grains, IMessageImages images,
-        IOptions<ChatApiOptions> chatOptions, IOptions<ClusterOptions> cluster)
+        IOptions<ChatApiOptions> chatOptions, IOptions<ClusterOptions> cluster, ITenantDirectory tenants)
     {
         // The platform's own model call: a tenant model registered at this very route would call itself without end.
         // (Hashed only when the header came: no client but the platform sends it.)
@@ -122,16 +123,18 @@ internal static class OpenAiApi
         if (body.Stream == true)
             events = events.WithHeartbeats(TimeSpan.FromSeconds(chatOptions.Value.HeartbeatSeconds), () => CompletionEvents.Beat, http.RequestAborted);
         var turn = await CompletionEvents.StartAsync(events, http.RequestAborted);
+        // A turn cut off because its tenant, data or conversation is gone ends as the chat's stream does, for good.
+        var gone = TurnGone.Of(grain, caller, tenants);
         if (turn.First is ErrorEvent error && !turn.Refused)
         {
             await turn.DrainAsync();
             await turn.DisposeAsync();
-            return TurnErrors.Problem(http, error);
+            return TurnErrors.Problem(http, await TurnGone.FinalAsync(error, gone));
         }
         var header = new CompletionHeader(CompletionId(caller, conversationId, turnId), DateTimeOffset.UtcNow.ToUnixTimeSeconds(), body.Model ?? ModelNames.Auto);
         return body.Stream == true
-            ? new CompletionStreamResult(turn, header, body.StreamOptions?.IncludeUsage == true)
-            : await CompletionResult.ReadAsync(http, turn, header);
+            ? new CompletionStreamResult(turn, header, body.StreamOptions?.IncludeUsage == true, gone)
+            : await CompletionResult.ReadAsync(http, turn, header, gone);
     }
 
     // The conversation the header names (the caller's own), or a new one-off conversation; null when the header names none of theirs.

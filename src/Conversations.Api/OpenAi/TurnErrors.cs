@@ -17,8 +17,8 @@ internal static class TurnErrors
         TurnErrorCodes.BudgetExhausted or TurnErrorCodes.BudgetTooSmall or TurnErrorCodes.BudgetBusy => 429,
         // Refusals of what the request asks for (an image no model reads, a blocklisted image) are the client's to change.
         TurnErrorCodes.NoVisionModel or TurnErrorCodes.ImageRefused or TurnErrorCodes.Refused => 400,
-        // As on the native route: the tenant's data key was destroyed, nothing can be stored again.
-        TurnErrorCodes.DataDestroyed => 410,
+        // As on the native route: the tenant's data key was destroyed (or the tenant deleted), nothing can be stored again.
+        TurnErrorCodes.DataDestroyed or TurnErrorCodes.TenantDeleted => 410,
         _ when error.Retryable => 503,
         _ => 500,
     };

@@ -109,12 +109,12 @@ internal static class TurnEventStream
                 // The stream broke on our side (a silo died): say so instead of ending silently. The event keeps the
                 // last id, so the client may resume from there; a deleted conversation has nothing to resume.
                 if (broke)
-                    yield return new SseItem<ChatEvent>(await BrokenAsync(conversationGone), "error") { EventId = lastId };
+                    yield return new SseItem<ChatEvent>(await TurnGone.EndingAsync(conversationGone, StreamFailed), "error") { EventId = lastId };
                 if (!more) yield break;
                 var item = e.Current;
                 // A turn the grain ended as retryable (interrupted: its grain went away) may have nothing left to retry:
                 // its tenant or conversation was deleted. Then the ending says so, for good.
-                if (item.Event is ErrorEvent { Retryable: true } && await GoneAsync(conversationGone) is { } gone) item = item with { Event = gone };
+                if (item.Event is ErrorEvent { Retryable: true } error) item = item with { Event = await TurnGone.FinalAsync(error, conversationGone) };
                 lastId = item.Id;
                 ended |= item.Event is DoneEvent or ErrorEvent;
                 if (!shown && item.Event is DeltaEvent) PlatformTracing.Mark(trace, "first delta out");
@@ -128,23 +128,6 @@ internal static class TurnEventStream
         }
     }
 
-    private static async Task<ErrorEvent> BrokenAsync(Func<Task<ErrorEvent?>>? conversationGone) =>
-        await GoneAsync(conversationGone)
-        ?? new ErrorEvent(TurnErrorCodes.StreamFailed, "The answer was interrupted on our side. Reconnect to resume it, or send your message again.", true);
-
-    // Why the turn can never be resumed or sent again, or null when it may be (or that cannot be told).
-    private static async Task<ErrorEvent?> GoneAsync(Func<Task<ErrorEvent?>>? conversationGone)
-    {
-        if (conversationGone is null) return null;
-        try
-        {
-            // Bounded: with the cluster unreachable the answer would come too late to matter.
-            return await conversationGone().WaitAsync(TimeSpan.FromSeconds(2));
-        }
-        catch (Exception failure) when (failure is not OperationCanceledException)
-        {
-            // Whether it is gone cannot be told: resuming is the client's best move.
-            return null;
-        }
-    }
+    private static readonly ErrorEvent StreamFailed =
+        new(TurnErrorCodes.StreamFailed, "The answer was interrupted on our side. Reconnect to resume it, or send your message again.", true);
 }

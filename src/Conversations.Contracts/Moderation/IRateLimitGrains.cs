@@ -13,6 +13,10 @@ public interface ITenantModerationGrain : IGrainWithStringKey
     [ReadOnly, Alias("get-settings")]
     Task<ModerationSettings> GetSettingsAsync();
 
+    /// <summary>What moderation can check for the tenant with the platform's configuration (Green, images).</summary>
+    [ReadOnly, Alias("get-status")]
+    Task<ModerationStatus> GetStatusAsync();
+
     /// <summary>Applies a validated patch (<see cref="ArgumentException"/> on bad values) and returns the new settings.</summary>
     [Alias("update-settings")]
     Task<ModerationSettings> UpdateSettingsAsync(ModerationSettingsPatch patch);

@@ -31,6 +31,7 @@ public static class ModerationServiceExtensions
         services.TryAddSingleton<ModerationEventStore>(); // also wired for the API's read services: one registration
         services.AddSingleton<ModerationEventWriter>();
         services.AddHostedService(sp => sp.GetRequiredService<ModerationEventWriter>());
+        services.AddHostedService<ModerationCoverageCheck>();
         services.AddSingleton<TenantLexiconCache>();
         // The turn's checkers are made per check (with Green configured they hold a typed HttpClient whose handlers the
         // factory rotates), so the turn's moderation takes their factories.

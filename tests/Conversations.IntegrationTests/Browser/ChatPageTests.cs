@@ -456,6 +456,52 @@ public sealed class ChatPageTests(WebChatFixture fx)
         Assert.Equal(0, await card.GetByRole(AriaRole.Button).CountAsync());
     }
 
+    [Fact(DisplayName = "A question sent into a conversation deleted in another tab stays in the composer, says so in plain words, and one press sends it in a new chat")]
+    public async Task Question_into_a_conversation_deleted_elsewhere()
+    {
+        var (key, _) = await fx.NewReaderAsync();
+        await using var b = await SignedInAsync(key);
+        await b.AskAndWaitAsync(Question);
+        var deleted = ConversationIdOf(b.Page);
+        var titles = b.Page.Locator(".conversation-open");
+        await Assertions.Expect(titles).ToHaveCountAsync(1);
+
+        // Another tab (or device) of the same user deletes the conversation this page still shows.
+        using var otherTab = fx.As(key);
+        await ApiClient.EnsureAsync(await otherTab.Http.DeleteAsync($"/v1/conversations/{deleted}"), HttpStatusCode.NoContent);
+        const string next = "Who approves travel?";
+        await b.AskAsync(next);
+        var error = b.LastAnswer.Locator(".error-card");
+        await Assertions.Expect(error).ToContainTextAsync("deleted in another window or on another device");
+        var shown = await error.InnerTextAsync();
+        Assert.DoesNotContain("was not found", shown, StringComparison.Ordinal);
+        Assert.DoesNotContain("Check the id", shown, StringComparison.Ordinal);
+        await Assertions.Expect(error.GetByTestId("question-returned")).ToContainTextAsync("sending it starts a new chat");
+        await Assertions.Expect(error.GetByRole(AriaRole.Button, new() { Name = "Try again" })).ToHaveCountAsync(0);
+        var box = b.Page.GetByLabel("Message", new() { Exact = true });
+        await Assertions.Expect(box).ToHaveValueAsync(next);
+        // The deleted conversation leaves the list and the address.
+        await Assertions.Expect(titles).ToHaveCountAsync(0);
+        Assert.DoesNotContain("#/c/", b.Page.Url, StringComparison.Ordinal);
+        await b.ScreenshotAsync("deleted-elsewhere");
+
+        await error.GetByRole(AriaRole.Button, new() { Name = "Send it in a new chat" }).ClickAsync();
+        await b.Page.Locator("article.turn.assistant .markdown").WaitForAsync();
+        await b.WaitForAnswerAsync();
+        Assert.Equal(0, await b.Page.Locator("main.chat .error-card").CountAsync());
+        // Only the new question is on the page (the deleted history went), the composer is empty, and the list and the
+        // platform hold one conversation: the new one, titled by the question.
+        Assert.Equal([next], await b.Page.Locator(".turn.user .bubble").AllInnerTextsAsync());
+        await Assertions.Expect(box).ToHaveValueAsync("");
+        await Assertions.Expect(titles).ToHaveTextAsync([next]);
+        var created = ConversationIdOf(b.Page);
+        Assert.NotEqual(deleted, created);
+        var list = (await otherTab.GetJsonAsync("/v1/conversations"))["conversations"]!.AsArray();
+        Assert.Equal([created], list.Select(c => c!["conversationId"]!.GetValue<string>()));
+        var history = (await otherTab.GetConversationAsync(created))["messages"]!.AsArray();
+        Assert.Equal(next, history[0]!["content"]!.GetValue<string>());
+    }
+
     [Fact(DisplayName = "A double-tap on Send sends once and does not stop the answer: the second tap lands where Stop appears and is not taken as Stop")]
     public async Task Double_tap_on_send_does_not_stop()
     {

@@ -304,6 +304,59 @@ public sealed class ChunkConformanceTests(RoutingPlatform fx) : RoutingPlatformT
         Assert.Equal("messages[0].content", error["param"]!.GetValue<string>());
     }
 
+    [Fact(DisplayName = "A tenant deleted while its answer streams: the stream ends with a tenant_deleted error chunk (not retryable) and [DONE], never stream_failed")]
+    public async Task Tenant_deleted_mid_stream_ends_it_for_good()
+    {
+        using var t = await NewAsync(fx);
+        // About 3.6 s of answer: the tenant goes in the middle of it.
+        SetModels(fx, t, new ModelBehavior { TimePerToken = TimeSpan.FromMilliseconds(150) });
+        using var res = await PostAsync(t.User, Ask(Question, stream: true));
+        await ApiClient.EnsureAsync(res, HttpStatusCode.OK);
+        Assert.Equal("text/event-stream", res.Content.Headers.ContentType?.MediaType);
+        using var reader = new StreamReader(await res.Content.ReadAsStreamAsync(), Encoding.UTF8);
+        var data = new List<string>();
+        var deleted = false;
+        while (await reader.ReadLineAsync() is { } line)
+        {
+            if (!line.StartsWith("data: ", StringComparison.Ordinal)) continue;
+            data.Add(line[6..]);
+            if (deleted || line == "data: [DONE]" || JsonNode.Parse(line[6..])?["choices"]?[0]?["delta"]?["content"]?.GetValue<string>() is not { Length: > 0 }) continue;
+            using var op = fx.Operator();
+            Assert.Equal(HttpStatusCode.NoContent, (await op.Http.DeleteAsync($"/v1/tenants/{t.TenantId}")).StatusCode);
+            deleted = true;
+        }
+        var dump = string.Join("\n", data);
+        Assert.True(deleted, dump);
+        Assert.Equal("[DONE]", data[^1]);
+        // The last chunk before [DONE] is the error object: the tenant is gone, a retry could only be refused.
+        var error = JsonNode.Parse(data[^2])!["error"];
+        Assert.True(error is not null, dump);
+        Assert.Equal(("tenant_deleted", "invalid_request_error"), (error["code"]!.GetValue<string>(), error["type"]!.GetValue<string>()));
+        Assert.DoesNotContain("stream_failed", dump, StringComparison.Ordinal);
+        Assert.DoesNotContain(data[..^1], d => JsonNode.Parse(d)!["choices"]?[0]?["finish_reason"] is JsonValue);
+    }
+
+    [Fact(DisplayName = "A tenant deleted while its answer is written for a completion that is not streamed: a 410 tenant_deleted, never a retryable 503 stream_failed")]
+    public async Task Tenant_deleted_mid_answer_is_a_410()
+    {
+        using var t = await NewAsync(fx);
+        SetModels(fx, t, new ModelBehavior { TimePerToken = TimeSpan.FromMilliseconds(150) });
+        var answering = PostAsync(t.User, Ask(Question));
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (!fx.Model.Requests.Any(r => r.Model == t.ServerName("small") || r.Model == t.ServerName("large")))
+        {
+            Assert.True(DateTime.UtcNow < deadline, "the completion never reached the model");
+            await Task.Delay(50);
+        }
+        await Task.Delay(500);
+        using var op = fx.Operator();
+        Assert.Equal(HttpStatusCode.NoContent, (await op.Http.DeleteAsync($"/v1/tenants/{t.TenantId}")).StatusCode);
+        using var res = await answering;
+        var error = await ErrorAsync(res, HttpStatusCode.Gone);
+        Assert.Equal("tenant_deleted", error["code"]!.GetValue<string>());
+        Assert.Null(res.Headers.RetryAfter);
+    }
+
     [Fact(DisplayName = "Sampling parameters outside OpenAI's ranges, a forced tool call and a JSON response format are 400s naming the parameter; in-range values, tools with tool_choice auto and a text format are answered")]
     public async Task Unsupported_or_out_of_range_parameters_are_400s()
     {

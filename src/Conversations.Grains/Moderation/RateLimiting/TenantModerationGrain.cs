@@ -1,5 +1,8 @@
 using Conversations.Contracts.Moderation;
+using Conversations.Grains.Images;
+using Conversations.Moderation.Green;
 using Conversations.Moderation.RateLimiting;
+using Microsoft.Extensions.Options;
 
 namespace Conversations.Grains.Moderation.RateLimiting;
 
@@ -11,7 +14,7 @@ namespace Conversations.Grains.Moderation.RateLimiting;
 /// </summary>
 internal sealed class TenantModerationGrain(
     [PersistentState("moderation-settings", "store")] IPersistentState<ModerationSettings> state,
-    RateLimitClock clock) : Grain, ITenantModerationGrain
+    RateLimitClock clock, IOptions<GreenOptions> green, IOptions<ImageOptions> images) : Grain, ITenantModerationGrain
 {
     private SlidingWindowLimit _requests = null!;
     private SlidingWindowLimit _tokens = null!;
@@ -26,6 +29,9 @@ internal sealed class TenantModerationGrain(
 
     /// <inheritdoc />
     public Task<ModerationSettings> GetSettingsAsync() => Task.FromResult(state.State);
+
+    /// <inheritdoc />
+    public Task<ModerationStatus> GetStatusAsync() => Task.FromResult(ModerationCoverage.Of(green.Value, images.Value));
 
     /// <inheritdoc />
     public async Task<ModerationSettings> UpdateSettingsAsync(ModerationSettingsPatch patch)

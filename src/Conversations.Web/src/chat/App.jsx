@@ -72,7 +72,8 @@ function Chat({ t, me }) {
     refreshList();
   }, [refreshList]);
 
-  const discarded = useCallback(() => {
+  // The open conversation is gone from the platform (discarded, or deleted elsewhere): the list refreshes without it.
+  const gone = useCallback(() => {
     setView(v => ({ ...v, id: null }));
     history.replaceState(null, '', location.pathname);
     refreshList();
@@ -83,7 +84,7 @@ function Chat({ t, me }) {
       <Sidebar t={t} me={me} currentId={view.id} version={listVersion} onOpen={open} onNew={() => open(null)} drawerOpen={drawer}
         onClose={() => setDrawer(false)} onDeleted={id => { if (id === view.id) open(null); }} onRenamed={(id, title) => setRenamed({ id, title })} />
       <div class="scrim" onClick={() => setDrawer(false)} aria-hidden="true" />
-      <Conversation key={view.key} t={t} me={me} conversationId={view.id} renamed={renamed} onCreated={created} onDiscarded={discarded} onActivity={refreshList}
+      <Conversation key={view.key} t={t} me={me} conversationId={view.id} renamed={renamed} onCreated={created} onGone={gone} onActivity={refreshList}
         onMenu={() => setDrawer(true)} drawerOpen={drawer} />
     </div>
   );

@@ -9,7 +9,8 @@ const maxImages = 4;
 const maxHeight = 220;
 
 // maxChars: the platform's limit from /v1/me (maxMessageChars), else the default.
-export function Composer({ t, busy, onSend, onStop, readsImages = true, maxChars = maxMessageChars }) {
+// sendRef, when given, gets a function that sends the composer's text if it is the given one (true when it did).
+export function Composer({ t, busy, onSend, onStop, sendRef, readsImages = true, maxChars = maxMessageChars }) {
   const [text, setText] = useState('');
   const [images, setImages] = useState([]);
   const [uploading, setUploading] = useState(false);
@@ -63,6 +64,14 @@ export function Composer({ t, busy, onSend, onStop, readsImages = true, maxChars
         setText(current => current || value);
         setImages(list => (list.length ? list : sent));
       });
+  }
+
+  if (sendRef) {
+    sendRef.current = value => {
+      if (text.trim() !== value.trim() || busy || uploading) return false;
+      send();
+      return true;
+    };
   }
 
   return (

@@ -34,7 +34,7 @@ const fromHistory = m => ({
   citations: m.citations || [], model: m.model, rating: m.rating,
 });
 
-export function Conversation({ t, me, conversationId, renamed, onCreated, onDiscarded, onActivity, onMenu, drawerOpen }) {
+export function Conversation({ t, me, conversationId, renamed, onCreated, onGone, onActivity, onMenu, drawerOpen }) {
   const [title, setTitle] = useState('');
   const [messages, setMessages] = useState([]);
   const [loading, setLoading] = useState(!!conversationId);
@@ -52,6 +52,9 @@ export function Conversation({ t, me, conversationId, renamed, onCreated, onDisc
   const pendingStop = useRef(null); // { turnId, sending }: Stop pressed, not yet taken by the platform
   const following = useRef({ turnId: null, resume() {} }); // the streamed turn's connection (turns.js fills resume)
   const wasOpen = useRef(false);
+  // The conversation shown was deleted elsewhere: the next question starts a new one, without the old history.
+  const deletedElsewhere = useRef(false);
+  const composerSend = useRef(null); // sends the composer's text if it is the one given (Composer fills it)
 
   // The closed drawer gives the focus back to the button that opened it.
   useEffect(() => {
@@ -127,10 +130,14 @@ export function Conversation({ t, me, conversationId, renamed, onCreated, onDisc
     let id = idRef.current;
     let createdHere = false;
     const aKey = answerKey || key();
+    // After a deletion elsewhere the question goes into a new conversation: the deleted history leaves the page.
+    const restart = deletedElsewhere.current && !id;
+    deletedElsewhere.current = false;
+    if (restart) replaces = undefined;
     if (!answerKey) {
       // A question the platform refused outright (too long, malformed) was never stored: with the next question its
       // error goes, as it would after a reload.
-      setMessages(list => [...list.filter(m => !list.some(a => a.error?.refused && a.turnId === m.turnId)),
+      setMessages(list => [...(restart ? [] : list.filter(m => !list.some(a => a.error?.refused && a.turnId === m.turnId))),
         { key: key(), role: 'user', content: text, status: 'complete', turnId, imageIds },
         { key: aKey, role: 'assistant', content: '', status: 'streaming', turnId, citations: [], stages: [], streaming: true }]);
     } else {
@@ -166,20 +173,27 @@ export function Conversation({ t, me, conversationId, renamed, onCreated, onDisc
       // A browser that knows it is offline says so: "could not be restored" would be wrong for a send that never left.
       // The last turn changed elsewhere (another tab answered meanwhile): what this page shows is out of date.
       const notLast = e.body?.code === 'turn_not_last';
+      // The conversation was deleted in another tab or on another device: nothing was stored, so the question is
+      // refused like any other 4xx (back in the composer), and the next send starts a new conversation.
+      const gone = e.status === 404 && e.body?.code === 'not_found';
       const message = connection ? t(navigator.onLine ? 'error.connection' : 'error.offline')
-        : notLast ? t('error.notLast') : e.status === 409 ? t('error.busy') : describeError(t, e);
+        : gone ? t('error.deletedElsewhere') : notLast ? t('error.notLast') : e.status === 409 ? t('error.busy') : describeError(t, e);
       // Refused before it was stored (a bad request, a size or rate limit, a busy or changed conversation): a question
       // typed in the composer goes back there, whose Send is then the retry, so the card says so and offers none of its own.
       const refused = notStored(e);
       const returned = refused && typed;
       const retryable = !returned && !notLast && (e.retryable ?? true);
-      update(aKey, () => ({ streaming: false, status: 'failed', error: { message, retryable, returned, sameTurn: connection, refused, text, imageIds, replaces } }));
+      update(aKey, () => ({ streaming: false, status: 'failed', error: { message, retryable, returned, sameTurn: connection, refused, gone, text, imageIds, replaces } }));
       // A first question refused at the door left the conversation made for it empty: it goes, so the list shows
-      // no empty conversation and the next question starts a new one.
-      if (refused && createdHere) {
+      // no empty conversation and the next question starts a new one. One deleted elsewhere leaves the list too.
+      if (gone) {
+        idRef.current = null;
+        deletedElsewhere.current = true;
+        onGone?.();
+      } else if (refused && createdHere) {
         idRef.current = null;
         setTitle('');
-        api.delete(`/v1/conversations/${encodeURIComponent(id)}`).catch(() => {}).finally(() => onDiscarded?.());
+        api.delete(`/v1/conversations/${encodeURIComponent(id)}`).catch(() => {}).finally(() => onGone?.());
       }
       return { refused };
     } finally {
@@ -274,6 +288,14 @@ export function Conversation({ t, me, conversationId, renamed, onCreated, onDisc
     else again(question);
   }
 
+  // A question refused because its conversation was deleted elsewhere, sent into a new conversation: from the
+  // composer when the question is back there (with its images), else as it was asked.
+  function sendInNewChat(m) {
+    if (turn || !m.error?.text) return;
+    if (m.error.returned && composerSend.current?.(m.error.text)) return;
+    ask(m.error.text, { imageIds: m.error.imageIds });
+  }
+
   // The connection of the turn now streamed, which a Stop that finds the turn already over re-follows.
   function followed(turnId) {
     following.current = { turnId, resume() {} };
@@ -336,12 +358,12 @@ export function Conversation({ t, me, conversationId, renamed, onCreated, onDisc
           {messages.map(m => (
             <Message key={m.key} t={t} m={m} conversationId={idRef.current} reconnecting={m.streaming && reconnecting}
               isLastAnswer={m === lastAnswer} isLastQuestion={m === lastUser} busy={busy}
-              onRegenerate={() => lastUser && again(lastUser.content)} onEdit={again} onRetry={() => retry(m)}
+              onRegenerate={() => lastUser && again(lastUser.content)} onEdit={again} onRetry={() => retry(m)} onNewChat={() => sendInNewChat(m)}
               onCite={c => setPassage(c)} />
           ))}
         </div>
       </div>
-      <Composer t={t} busy={busy} onSend={(text, options) => ask(text, { ...options, typed: true })} onStop={stop} readsImages={me?.readsImages !== false} maxChars={me?.maxMessageChars || undefined} />
+      <Composer t={t} busy={busy} sendRef={composerSend} onSend={(text, options) => ask(text, { ...options, typed: true })} onStop={stop} readsImages={me?.readsImages !== false} maxChars={me?.maxMessageChars || undefined} />
       {passage && <PassageDialog t={t} citation={passage} onClose={() => setPassage(null)} />}
     </main>
   );

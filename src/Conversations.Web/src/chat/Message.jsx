@@ -55,7 +55,7 @@ function UserMessage({ t, m, isLastQuestion, busy, onEdit }) {
   );
 }
 
-function AssistantMessage({ t, m, conversationId, reconnecting, isLastAnswer, busy, onRegenerate, onRetry, onCite }) {
+function AssistantMessage({ t, m, conversationId, reconnecting, isLastAnswer, busy, onRegenerate, onRetry, onNewChat, onCite }) {
   const { html, citations } = useMemo(() => renderMarkdown(m.content, m.citations), [m.content, m.citations]);
   // The sources the answer cites; one that cites none (quoted passages, a model without markers) lists what was
   // retrieved once it has ended. The same document cited twice names its passages apart.
@@ -117,9 +117,13 @@ function AssistantMessage({ t, m, conversationId, reconnecting, isLastAnswer, bu
           <div class="error-card" role="alert">
             <Icon name="alert" />
             <span class="error-text">{m.error.message}
-              {m.error.returned && <small class="error-returned" data-testid="question-returned">{t('error.returned')}</small>}</span>
+              {m.error.returned && <small class="error-returned" data-testid="question-returned">{t(m.error.gone ? 'error.returnedNewChat' : 'error.returned')}</small>}</span>
             {m.error.retryable !== false && !busy && (
               <button class="button" onClick={onRetry}><Icon name="refresh" size={16} />{t('retry')}</button>
+            )}
+            {/* The conversation was deleted elsewhere: its question goes, in one press, into a new one. */}
+            {m.error.gone && !busy && (
+              <button class="button" onClick={onNewChat}><Icon name="plus" size={16} />{t('action.newChatWith')}</button>
             )}
           </div>
         )}

@@ -1,4 +1,5 @@
-// Moderation settings: request and token limits per user and per tenant, the Green outage mode, and custom lexicons.
+// Moderation settings: request and token limits per user and per tenant, the Green outage mode, and custom lexicons;
+// and what the platform cannot check (images, when Green cannot reach them), with the reason.
 import { useState } from 'preact/hooks';
 import { api } from '../../shared/api.js';
 import { codeText, t } from '../strings.js';
@@ -25,6 +26,8 @@ export function Moderation() {
 
 function Limits() {
   const settings = useLoad(() => api.get('/v1/moderation/settings'));
+  const status = useLoad(() => api.get('/v1/moderation/status'));
+  const images = status.data?.imageModeration;
   const [draft, setDraft] = useState(null);
   const [saved, setSaved] = useState(false);
   const action = useAction();
@@ -45,6 +48,11 @@ function Limits() {
       <ErrorNote error={settings.error} />
       {value && (
         <form class="form" onSubmit={save} {...action.formProps}>
+          {images && !images.available && (
+            <div class="note warn" role="status" data-testid="image-moderation-unavailable">
+              <span><strong>{t('Image moderation is unavailable.')}</strong> {images.reason}</span>
+            </div>
+          )}
           {limitFields.map(([k, label]) => (
             <Field key={k} label={t(label)}><input class="input" type="number" min="1" max="1000000000" required value={value[k]} onInput={set(k)} /></Field>
           ))}
