@@ -301,7 +301,8 @@ public sealed class EvaluationGateTests(RoutingPlatform fx) : RoutingPlatformTes
                 new { question = $"My diagnosis {marker}: how long do I have to return an order?", userId = "voter" },
             },
         }), HttpStatusCode.Created);
-        var runId = (await RunToEndAsync(t, "mixed"))["runId"]!.GetValue<string>();
+        var run = await RunToEndAsync(t, "mixed");
+        var runId = run["runId"]!.GetValue<string>();
         Assert.Contains(marker, (await t.GetAsync($"/v1/evaluations/runs/{runId}")).ToJsonString());
 
         Assert.Equal(HttpStatusCode.NoContent, (await t.Admin.Http.DeleteAsync("/v1/users/voter")).StatusCode);
@@ -473,5 +474,42 @@ public sealed class EvaluationGateTests(RoutingPlatform fx) : RoutingPlatformTes
         Assert.Equal("failed", (await t.GetAsync($"/v1/evaluations/runs/{runId}"))["status"]!.GetValue<string>());
         Assert.Equal("cancelled", (await t.GetAsync($"/v1/evaluations/runs/{second}"))["status"]!.GetValue<string>());
         await ApiClient.ProblemAsync(await t.Admin.Http.PostAsync("/v1/evaluations/runs/run_nope/cancel", null), HttpStatusCode.NotFound);
+    }
+
+    [Fact(DisplayName = "A user's export holds the evaluation cases asked as them (set, name, index, question) with each case's answers from stored runs, and no one else's")]
+    public async Task User_export_holds_their_evaluation_cases()
+    {
+        using var t = await TenantWithCandidateAsync("worse", BadAnswer);
+        await t.SetPolicyAsync(BasePolicy);
+        await t.Admin.CreateUserWithKeyAsync("voter");
+        var marker = "zq" + Guid.NewGuid().ToString("n")[..10];
+        await ApiClient.EnsureAsync(await t.Admin.Http.PostAsJsonAsync("/v1/evaluations/sets", new
+        {
+            setId = "mixed", name = "Mixed questions",
+            cases = new object[]
+            {
+                new { question = "How long do I have to return an order?", userId = "alice" },
+                new { question = $"Order {marker}: how long do I have to return it?", userId = "voter", facts = new[] { "30 days" } },
+            },
+        }), HttpStatusCode.Created);
+        var run = await RunToEndAsync(t, "mixed");
+        var runId = run["runId"]!.GetValue<string>();
+
+        var voterLines = (await t.ExportedAsync("voter", "evaluation-cases.jsonl")).Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        var line = JsonNode.Parse(Assert.Single(voterLines))!;
+        Assert.Equal(("mixed", "Mixed questions", 1), (line["set_id"]!.GetValue<string>(), line["set_name"]!.GetValue<string>(), line["case_index"]!.GetValue<int>()));
+        Assert.Equal($"Order {marker}: how long do I have to return it?", line["question"]!.GetValue<string>());
+        var answer = Assert.Single(line["answers"]!.AsArray())!;
+        Assert.Equal(runId, answer["run_id"]!.GetValue<string>());
+        Assert.Equal(run["results"]![1]!["answer"]!.GetValue<string>(), answer["answer"]!.GetValue<string>());
+        Assert.False(string.IsNullOrEmpty(answer["answer"]!.GetValue<string>()));
+
+        // Alice's: her two refund cases (that set never ran: no answers) and her case of the mixed set, never the voter's.
+        var alice = await t.ExportedAsync("alice", "evaluation-cases.jsonl");
+        Assert.DoesNotContain(marker, alice);
+        var aliceLines = alice.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonNode.Parse(l)!).ToList();
+        Assert.Equal(["mixed/0", "refunds/0", "refunds/1"],
+            aliceLines.Select(l => $"{l["set_id"]}/{l["case_index"]}").Order(StringComparer.Ordinal));
+        Assert.All(aliceLines.Where(l => l["set_id"]!.GetValue<string>() == "refunds"), l => Assert.Empty(l["answers"]!.AsArray()));
     }
 }
