@@ -9,3 +9,7 @@ ALTER TABLE evaluation_runs ADD COLUMN IF NOT EXISTS heartbeat_at timestamptz NO
 ALTER TABLE evaluation_runs ALTER COLUMN summary DROP NOT NULL;
 UPDATE evaluation_runs SET cases_done = (summary ->> 'cases')::int, cases_total = (summary ->> 'cases')::int
     WHERE status = 'completed' AND cases_total = 0 AND summary ? 'cases';
+
+-- An evaluation case's turn is billed under its own usage kind, apart from the tenant's chat.
+ALTER TABLE usage_records DROP CONSTRAINT IF EXISTS usage_records_kind_check;
+ALTER TABLE usage_records ADD CONSTRAINT usage_records_kind_check CHECK (kind IN ('turn', 'summary', 'batch', 'evaluation'));

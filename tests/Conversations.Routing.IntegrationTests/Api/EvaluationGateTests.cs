@@ -512,4 +512,28 @@ public sealed class EvaluationGateTests(RoutingPlatform fx) : RoutingPlatformTes
             aliceLines.Select(l => $"{l["set_id"]}/{l["case_index"]}").Order(StringComparer.Ordinal));
         Assert.All(aliceLines.Where(l => l["set_id"]!.GetValue<string>() == "refunds"), l => Assert.Empty(l["answers"]!.AsArray()));
     }
+
+    [Fact(DisplayName = "Evaluation turns are billed under their own kind: the usage report shows their cost and count apart from chat, and the tenant's budget counts them")]
+    public async Task Evaluation_turns_are_billed_apart()
+    {
+        using var t = await TenantWithCandidateAsync("worse", BadAnswer);
+        await t.SetPolicyAsync(new { smallModelId = "small", largeModelId = "base", complexityThreshold = 0.0, exactCache = false, semanticCache = false, monthlyBudgetUsd = 100m });
+        var chatCost = (await t.AskAsync("Can I return shoes after five weeks?")).Done()["usage"]!["costUsd"]!.GetValue<decimal>();
+        var run = await RunToEndAsync(t, "refunds");
+        var evaluationCost = run["summary"]!["totalCostUsd"]!.GetValue<decimal>();
+        Assert.True(chatCost > 0 && evaluationCost > 0, $"chat {chatCost}, evaluation {evaluationCost}");
+
+        var report = await t.GetAsync("/v1/usage");
+        var rows = report["rows"]!.AsArray().Select(r => r!).ToList();
+        var evaluation = rows.Where(r => r["kind"]!.GetValue<string>() == "evaluation").ToList();
+        Assert.Equal(evaluationCost, evaluation.Sum(r => r["costUsd"]!.GetValue<decimal>()));
+        Assert.Equal(2, evaluation.Sum(r => r["evaluationTurns"]!.GetValue<long>()));
+        Assert.All(evaluation, r => Assert.Equal(0, r["turns"]!.GetValue<long>()));
+        Assert.Equal(chatCost, rows.Where(r => r["kind"]!.GetValue<string>() == "turn").Sum(r => r["costUsd"]!.GetValue<decimal>()));
+        var totals = report["totals"]!;
+        Assert.Equal((1L, 2L), (totals["turns"]!.GetValue<long>(), totals["evaluationTurns"]!.GetValue<long>()));
+        Assert.Equal(chatCost + evaluationCost, totals["costUsd"]!.GetValue<decimal>());
+        // Still the tenant's spend: the budget holds chat and evaluation alike.
+        Assert.Equal(chatCost + evaluationCost, (await t.GetAsync("/v1/routing/budget"))["spentUsd"]!.GetValue<decimal>());
+    }
 }
