@@ -45,8 +45,9 @@ internal static class EvaluationApi
         admin.MapDelete("/sets/{setId}", DeleteSet).WithName("DeleteEvaluationSet").WithSummary("Deletes a set and its runs; not the running canary's set (409).")
             .ProducesProblem(StatusCodes.Status409Conflict);
         admin.MapPost("/sets/{setId}/cases/from-feedback", CaseFromFeedback).WithName("AddEvaluationCaseFromFeedback")
-            .WithSummary("Appends a case made from a thumbs-down vote: the voted answer's question (as stored, masked), asked as the voter, with the facts and sources it should have had.")
-            .ProducesProblem(StatusCodes.Status409Conflict);
+            .WithSummary("Appends a case made from a thumbs-down vote: the voted answer's question (as stored, masked), asked as the voter, with the facts and sources it should have had; "
+                + "422 when the question carries images (cases are text only).")
+            .ProducesProblem(StatusCodes.Status409Conflict).ProducesProblem(StatusCodes.Status422UnprocessableEntity);
         admin.MapPost("/sets/{setId}/runs", Run).WithName("RunEvaluationSet")
             .WithSummary("Starts a run (202, Location: the run): in the background every case is asked as a chat turn of its user pinned to the model "
                 + "(limits, moderation, ACL, budget and ledger apply), scored, and the run completes; poll the run for its status and progress.");
@@ -126,6 +127,9 @@ internal static class EvaluationApi
             null => TypedResults.Created($"/v1/evaluations/sets/{setId}", added!),
             "not-negative" => Problems.Conflict("That vote is a thumbs up; only negative feedback becomes an evaluation case."),
             "no-vote" => Problems.AdminNotFound("A vote on that message"),
+            "has-images" => TypedResults.Problem("The voted answer's question carries images, and evaluation cases are text only: images are not supported "
+                + "in evaluation cases. Add a case with the question's text yourself if the text alone makes the question.",
+                statusCode: StatusCodes.Status422UnprocessableEntity, title: "Images are not supported in evaluation cases", type: "https://httpstatuses.io/422"),
             _ => Problems.Conflict($"The set already holds {EvaluationLimits.MaxCases} cases."),
         };
     }

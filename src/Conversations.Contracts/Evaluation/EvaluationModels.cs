@@ -98,7 +98,8 @@ public interface IEvaluations
     Task<EvaluationRun?> GetRunAsync(string tenantId, string runId, CancellationToken ct);
     /// <summary>
     /// Appends a case made from a thumbs-down vote: the question of the voted answer as stored, asked as the voter with
-    /// <paramref name="role"/>, with the facts and sources the answer should have had. Null with the reason when it cannot.
+    /// <paramref name="role"/>, with the facts and sources the answer should have had. Null with the reason when it cannot
+    /// ("has-images" when the question carries images: a case is text only).
     /// </summary>
     Task<(EvaluationCase? Case, string? Problem)> AddCaseFromFeedbackAsync(string tenantId, string setId, string conversationId, long seq,
         IReadOnlyList<string> facts, IReadOnlyList<string> sources, string role, CancellationToken ct);

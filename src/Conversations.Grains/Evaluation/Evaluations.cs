@@ -176,6 +176,8 @@ internal sealed partial class Evaluations(IGrainFactory grains, EvaluationStore 
         var history = await grains.GetGrain<IConversationGrain>(GrainKeys.Scoped(tenantId, conversationId))
             .GetHistoryAsync(new Caller(tenantId, vote.UserId, Roles.User), seq, 20);
         if (history?.Messages.LastOrDefault(m => m.TurnId == vote.TurnId && m.Role == ChatRoles.User) is not { } question) return (null, "no-vote");
+        // A case is text only: the question without its images would be another question, so it is refused, not cut down.
+        if (question.ImageIds is { Count: > 0 }) return (null, "has-images");
         var c = new EvaluationCase(question.Content, facts, sources, vote.UserId, role);
         var entry = await AuditEntryAsync(tenantId, null, new JsonObject { ["setId"] = setId, ["conversationId"] = conversationId, ["seq"] = seq }, ct);
         return await store.AppendCaseAsync(tenantId, setId, JsonSerializer.Serialize(c, Json), EvaluationLimits.MaxCases, entry, ct) ? (c, null) : (null, "no-set");
