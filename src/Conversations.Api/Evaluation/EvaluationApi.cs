@@ -45,12 +45,17 @@ internal static class EvaluationApi
         admin.MapDelete("/sets/{setId}", DeleteSet).WithName("DeleteEvaluationSet").WithSummary("Deletes a set and its runs; not the running canary's set (409).")
             .ProducesProblem(StatusCodes.Status409Conflict);
         admin.MapPost("/sets/{setId}/cases/from-feedback", CaseFromFeedback).WithName("AddEvaluationCaseFromFeedback")
-            .WithSummary("Appends a case made from a thumbs-down vote: the voted answer's question (as stored, masked), asked as the voter, with the facts and sources it should have had.")
-            .ProducesProblem(StatusCodes.Status409Conflict);
+            .WithSummary("Appends a case made from a thumbs-down vote: the voted answer's question (as stored, masked), asked as the voter, with the facts and sources it should have had; "
+                + "422 when the question carries images (cases are text only).")
+            .ProducesProblem(StatusCodes.Status409Conflict).ProducesProblem(StatusCodes.Status422UnprocessableEntity);
         admin.MapPost("/sets/{setId}/runs", Run).WithName("RunEvaluationSet")
-            .WithSummary("Asks every case as a chat turn of its user pinned to the model (limits, moderation, ACL, budget and ledger apply), scores and stores the run.");
-        admin.MapGet("/runs", ListRuns).WithName("ListEvaluationRuns").WithSummary("Runs, newest first, with their averages. Filters: setId, limit.");
-        admin.MapGet("/runs/{runId}", GetRun).WithName("GetEvaluationRun").WithSummary("One run with every case's answer and scores.");
+            .WithSummary("Starts a run (202, Location: the run): in the background every case is asked as a chat turn of its user pinned to the model "
+                + "(limits, moderation, ACL, budget and ledger apply), scored, and the run completes; poll the run for its status and progress.");
+        admin.MapGet("/runs", ListRuns).WithName("ListEvaluationRuns").WithSummary("Runs, newest first, with their status, progress and averages. Filters: setId, limit.");
+        admin.MapGet("/runs/{runId}", GetRun).WithName("GetEvaluationRun")
+            .WithSummary("One run: status (running, completed, failed, cancelled), progress, and once completed every case's answer and scores.");
+        admin.MapPost("/runs/{runId}/cancel", CancelRun).WithName("CancelEvaluationRun")
+            .WithSummary("Stops a running run after the case it is asking; 409 when it is not running.").ProducesProblem(StatusCodes.Status409Conflict);
         return v1;
     }
 
@@ -122,6 +127,9 @@ internal static class EvaluationApi
             null => TypedResults.Created($"/v1/evaluations/sets/{setId}", added!),
             "not-negative" => Problems.Conflict("That vote is a thumbs up; only negative feedback becomes an evaluation case."),
             "no-vote" => Problems.AdminNotFound("A vote on that message"),
+            "has-images" => TypedResults.Problem("The voted answer's question carries images, and evaluation cases are text only: images are not supported "
+                + "in evaluation cases. Add a case with the question's text yourself if the text alone makes the question.",
+                statusCode: StatusCodes.Status422UnprocessableEntity, title: "Images are not supported in evaluation cases", type: "https://httpstatuses.io/422"),
             _ => Problems.Conflict($"The set already holds {EvaluationLimits.MaxCases} cases."),
         };
     }
@@ -143,7 +151,7 @@ internal static class EvaluationApi
         return await evaluations.DeleteSetAsync(tenantId, setId, ct) ? TypedResults.NoContent() : Problems.AdminNotFound($"Evaluation set '{setId}'");
     }
 
-    private static async Task<Results<Created<EvaluationRun>, ProblemHttpResult>> Run(string setId, EvaluationRunBody body, HttpContext http,
+    private static async Task<Results<Accepted<EvaluationRun>, ProblemHttpResult>> Run(string setId, EvaluationRunBody body, HttpContext http,
         IEvaluations evaluations, IGrainFactory grains, CancellationToken ct)
     {
         var caller = http.Caller().ToCaller();
@@ -152,9 +160,17 @@ internal static class EvaluationApi
         var config = await grains.GetGrain<IRoutingConfigGrain>(caller.TenantId).GetAsync();
         if (!config.Models.Any(m => string.Equals(m.Id, body.ModelId, StringComparison.OrdinalIgnoreCase)))
             return Problems.BadRequest($"Model '{body.ModelId}' is not in the tenant's catalog.");
-        if (await evaluations.RunAsync(caller, set, body.ModelId, "manual", ct) is not { } run)
-            return Problems.Conflict($"Evaluation set '{setId}' was deleted while the run ran; its answers were not kept.");
-        return TypedResults.Created($"/v1/evaluations/runs/{run.RunId}", run);
+        // The set deleted between reading it and storing the run: there is no set to run.
+        if (await evaluations.StartRunAsync(caller, set, body.ModelId, ct) is not { } run) return Problems.AdminNotFound($"Evaluation set '{setId}'");
+        return TypedResults.Accepted($"/v1/evaluations/runs/{run.RunId}", run);
+    }
+
+    private static async Task<Results<Ok<EvaluationRun>, ProblemHttpResult>> CancelRun(string runId, HttpContext http, IEvaluations evaluations, CancellationToken ct)
+    {
+        var tenantId = http.Caller().TenantId!;
+        if (await evaluations.GetRunAsync(tenantId, runId, ct) is null) return Problems.AdminNotFound($"Evaluation run '{runId}'");
+        if (!await evaluations.CancelRunAsync(tenantId, runId, ct)) return Problems.Conflict($"Evaluation run '{runId}' is not running.");
+        return TypedResults.Ok((await evaluations.GetRunAsync(tenantId, runId, ct))!);
     }
 
     private static async Task<Ok<IReadOnlyList<EvaluationRun>>> ListRuns(HttpContext http, IEvaluations evaluations, string? setId, [Range(1, 200, ErrorMessage = "limit must be between 1 and 200.")] int? limit, CancellationToken ct) =>

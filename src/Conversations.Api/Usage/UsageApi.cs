@@ -38,6 +38,7 @@ internal static class UsageApi
         g.Turns, g.PromptTokens, g.CachedTokens, g.CompletionTokens, g.CostUsd, g.CachedTokenSavingsUsd, g.CacheHits, g.HardCodedReplies,
         g.CacheSavingsUsd, g.RoutingSavingsUsd)
     {
-        Kind = g.Kind, Summaries = g.Summaries, BatchItems = g.BatchItems, ModelCalls = g.ModelCalls, EstimatedCalls = g.EstimatedCalls,
+        Kind = g.Kind, Summaries = g.Summaries, BatchItems = g.BatchItems, EvaluationTurns = g.EvaluationTurns, ModelCalls = g.ModelCalls,
+        EstimatedCalls = g.EstimatedCalls,
     };
 }

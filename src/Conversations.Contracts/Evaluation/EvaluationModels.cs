@@ -34,10 +34,30 @@ public sealed record EvaluationCaseResult(int Index, string Question, string Ans
 public sealed record EvaluationSummary(int Cases, double FactRecall, double CitationPrecision, double RefusalRate, double MeanAnswerChars,
     double MeanLatencyMs, decimal TotalCostUsd, int NotAsked = 0);
 
-/// <summary>A finished run of a set against one model, as stored.</summary>
+/// <summary>How far a run is: cases asked of the set's cases.</summary>
+public sealed record EvaluationProgress(int Done, int Total);
+
+/// <summary>The states of a run.</summary>
+public static class EvaluationRunStatus
+{
+    /// <summary>Its cases are being asked in the background.</summary>
+    public const string Running = "running";
+    /// <summary>Every case was asked; the summary and results are there.</summary>
+    public const string Completed = "completed";
+    /// <summary>It stopped before its end (its host stopped, an unexpected error); <see cref="EvaluationRun.Error"/> says why.</summary>
+    public const string Failed = "failed";
+    /// <summary>It was stopped on purpose before its end.</summary>
+    public const string Cancelled = "cancelled";
+}
+
+/// <summary>A run of a set against one model, as stored: running with its progress, or ended.</summary>
 /// <param name="Purpose">"manual", "canary-start" or "canary-promote".</param>
-public sealed record EvaluationRun(string RunId, string SetId, string ModelId, string Purpose, EvaluationSummary Summary,
-    IReadOnlyList<EvaluationCaseResult> Results, string CreatedBy, DateTimeOffset CreatedAt);
+/// <param name="Summary">The averages; null until the run has completed.</param>
+/// <param name="Results">Every case's answer and scores; empty until the run has completed (and in lists).</param>
+/// <param name="Status">One of <see cref="EvaluationRunStatus"/>.</param>
+/// <param name="Error">Why a failed run stopped, and what to do.</param>
+public sealed record EvaluationRun(string RunId, string SetId, string ModelId, string Purpose, EvaluationSummary? Summary,
+    IReadOnlyList<EvaluationCaseResult> Results, string CreatedBy, DateTimeOffset CreatedAt, string Status, EvaluationProgress Progress, string? Error = null);
 
 /// <summary>Scores an answer against its case. The default is deterministic; a judge model can stand behind the same interface.</summary>
 public interface IAnswerScorer
@@ -49,7 +69,7 @@ public interface IAnswerScorer
 /// <summary>Bounds of evaluation sets.</summary>
 public static class EvaluationLimits
 {
-    /// <summary>Most cases in a set (a run is answered while the caller waits).</summary>
+    /// <summary>Most cases in a set (the promotion gate asks them while its caller waits).</summary>
     public const int MaxCases = 50;
 }
 
@@ -65,17 +85,21 @@ public interface IEvaluations
     /// <summary>Deletes a set and its runs.</summary>
     Task<bool> DeleteSetAsync(string tenantId, string setId, CancellationToken ct);
     /// <summary>
-    /// Asks every case as a chat turn pinned to <paramref name="modelId"/>, scores and stores the run; null (nothing
-    /// stored) when the set was deleted while the run ran.
+    /// Stores a run of the set as running and asks its cases in the background, each a chat turn pinned to
+    /// <paramref name="modelId"/>, updating its progress after each; the run completes with its scores, or ends unstored
+    /// when the set (or the tenant) is deleted meanwhile. Null when the set was deleted before the run started.
     /// </summary>
-    Task<EvaluationRun?> RunAsync(Caller admin, EvaluationSet set, string modelId, string purpose, CancellationToken ct);
+    Task<EvaluationRun?> StartRunAsync(Caller admin, EvaluationSet set, string modelId, CancellationToken ct);
+    /// <summary>Cancels a running run (its cases stop being asked); false when it is not running.</summary>
+    Task<bool> CancelRunAsync(string tenantId, string runId, CancellationToken ct);
     /// <summary>Runs of the tenant (of one set when given), newest first, without per-case results.</summary>
     Task<IReadOnlyList<EvaluationRun>> ListRunsAsync(string tenantId, string? setId, int limit, CancellationToken ct);
     /// <summary>One run with its per-case results, or null.</summary>
     Task<EvaluationRun?> GetRunAsync(string tenantId, string runId, CancellationToken ct);
     /// <summary>
     /// Appends a case made from a thumbs-down vote: the question of the voted answer as stored, asked as the voter with
-    /// <paramref name="role"/>, with the facts and sources the answer should have had. Null with the reason when it cannot.
+    /// <paramref name="role"/>, with the facts and sources the answer should have had. Null with the reason when it cannot
+    /// ("has-images" when the question carries images: a case is text only).
     /// </summary>
     Task<(EvaluationCase? Case, string? Problem)> AddCaseFromFeedbackAsync(string tenantId, string setId, string conversationId, long seq,
         IReadOnlyList<string> facts, IReadOnlyList<string> sources, string role, CancellationToken ct);

@@ -22,16 +22,18 @@ internal static class TurnBilling
     public static List<UsageRecord> Rows(string tenantId, string userId, string conversationId, string turnId,
         IReadOnlyList<ModelAttempt> attempts, TurnCost? cost, string? answeredBy, DateTimeOffset since)
     {
+        // An evaluation case's turn is the chat pipeline's own, billed under its own kind so the tenant sees it apart.
+        var kind = Evaluation.EvaluationConversations.Is(conversationId) ? UsageKinds.Evaluation : UsageKinds.Turn;
         var rows = new List<UsageRecord>();
         for (var i = 0; i < attempts.Count; i++)
         {
             if (attempts[i].Usage is not { } u) continue;
             var price = cost is not null && i < cost.AttemptCostsUsd.Count ? cost.AttemptCostsUsd[i] : 0m;
             rows.Add(new UsageRecord(tenantId, userId, conversationId, turnId, attempts[i].ModelId, u.PromptTokens, u.CachedPromptTokens,
-                u.CompletionTokens, price, UsageKinds.Turn, rows.Count, attempts[i].Estimated, since));
+                u.CompletionTokens, price, kind, rows.Count, attempts[i].Estimated, since));
         }
         if (rows.Count == 0 && answeredBy is not null)
-            rows.Add(new UsageRecord(tenantId, userId, conversationId, turnId, answeredBy, 0, 0, 0, 0m, Since: since));
+            rows.Add(new UsageRecord(tenantId, userId, conversationId, turnId, answeredBy, 0, 0, 0, 0m, kind, Since: since));
         return rows;
     }
 }

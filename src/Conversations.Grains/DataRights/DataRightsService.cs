@@ -26,9 +26,9 @@ internal sealed partial class DataRightsService(
     DataRightsStore store, IGrainFactory grains, ITenantDataErasure keys, ILogger<DataRightsService> logger) : IDataRights
 {
     private static readonly string[] TenantSections =
-        ["users", "keys", "conversations", "messages", "images", "feedback", "usage", "moderation-events", "audit", "documents", "lexicons", "batch-items"];
+        ["users", "keys", "conversations", "messages", "images", "feedback", "usage", "moderation-events", "audit", "documents", "lexicons", "batch-items", "evaluation-cases"];
     private static readonly string[] UserSections =
-        ["users", "keys", "conversations", "messages", "images", "feedback", "usage", "moderation-events", "audit", "batch-items"];
+        ["users", "keys", "conversations", "messages", "images", "feedback", "usage", "moderation-events", "audit", "batch-items", "evaluation-cases"];
 
     /// <inheritdoc />
     public async Task<bool> DeleteUserAsync(string tenantId, string userId, AuditActor actor, CancellationToken ct)

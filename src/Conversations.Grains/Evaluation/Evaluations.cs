@@ -11,6 +11,7 @@ using Conversations.Prompting.History;
 using Conversations.Storage.Audit;
 using Conversations.Storage.Evaluation;
 using Conversations.Storage.Tenancy;
+using Microsoft.Extensions.Logging;
 
 namespace Conversations.Grains.Evaluation;
 
@@ -18,9 +19,11 @@ namespace Conversations.Grains.Evaluation;
 /// Evaluation sets and runs. A run asks every case as a real chat turn of the case's user (a conversation of its own,
 /// pinned to the model, deleted afterwards): the same rate limits, moderation, knowledge ACL, budget and usage ledger as
 /// chat. Cases run one after the other so a run never takes more than one turn's share of the tenant's limits.
+/// A manual run is a job in the background of the host that started it, writing its progress and a heartbeat to its
+/// row; one whose host stops reads as failed. The promotion gate's runs are asked within their request.
 /// </summary>
-internal sealed class Evaluations(IGrainFactory grains, EvaluationStore store, AuditStore audit, TenancyStore users, IAnswerScorer scorer, TimeProvider time)
-    : IEvaluations
+internal sealed partial class Evaluations(IGrainFactory grains, EvaluationStore store, AuditStore audit, TenancyStore users, IAnswerScorer scorer, TimeProvider time,
+    ILogger<Evaluations> logger) : IEvaluations
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
@@ -47,13 +50,86 @@ internal sealed class Evaluations(IGrainFactory grains, EvaluationStore store, A
         await store.DeleteSetAsync(tenantId, setId, await AuditEntryAsync(tenantId, new JsonObject { ["setId"] = setId }, null, ct), ct);
 
     /// <inheritdoc />
-    public async Task<EvaluationRun?> RunAsync(Caller admin, EvaluationSet set, string modelId, string purpose, CancellationToken ct)
+    public async Task<EvaluationRun?> StartRunAsync(Caller admin, EvaluationSet set, string modelId, CancellationToken ct)
     {
-        var results = new List<EvaluationCaseResult>();
-        for (var i = 0; i < set.Cases.Count; i++) results.Add(await AskAndScoreAsync(admin.TenantId, set.Cases[i], i, modelId, ct));
-        var run = await StoreRunAsync(admin, set, modelId, purpose, results, ct);
-        return run.Stored ? run.Run : null;
+        var run = new EvaluationRun(NewRunId(), set.SetId, modelId, "manual", null, [], admin.UserId, time.GetUtcNow(), EvaluationRunStatus.Running,
+            new EvaluationProgress(0, set.Cases.Count));
+        var stored = await store.InsertRunAsync(admin.TenantId, new EvaluationRunRecord(run.RunId, run.SetId, run.ModelId, run.Purpose, null, "[]",
+            run.CreatedBy, run.CreatedAt, run.Status, 0, set.Cases.Count), set.CreatedAt,
+            await AuditEntryAsync(admin.TenantId, null, new JsonObject
+            {
+                ["runId"] = run.RunId, ["setId"] = run.SetId, ["modelId"] = run.ModelId, ["purpose"] = run.Purpose, ["cases"] = set.Cases.Count,
+            }, ct), ct);
+        if (!stored) return null;
+        // Off the request: the run goes on when its client disconnects or the request ends.
+        _ = Task.Run(() => RunInBackgroundAsync(admin.TenantId, set, run), CancellationToken.None);
+        return run;
     }
+
+    private static string NewRunId() => "run_" + Guid.NewGuid().ToString("n")[..20];
+
+    // The run ends (its row left as it is) as soon as its row is no longer running: the set or the tenant was deleted
+    // (rows gone), it was cancelled, or it read as interrupted.
+    private async Task RunInBackgroundAsync(string tenantId, EvaluationSet set, EvaluationRun run)
+    {
+        // The admin request that started the run has ended; the cases are their users' turns.
+        AuditedRequest.Set(null);
+        using var ended = new CancellationTokenSource();
+        var heartbeat = HeartbeatAsync(tenantId, run.RunId, ended);
+        try
+        {
+            var results = new List<EvaluationCaseResult>();
+            for (var i = 0; i < set.Cases.Count; i++)
+            {
+                results.Add(await AskAndScoreAsync(tenantId, set.Cases[i], i, run.ModelId, ended.Token));
+                if (!await store.ProgressRunAsync(tenantId, run.RunId, i + 1, CancellationToken.None)) return;
+            }
+            await store.CompleteRunAsync(tenantId, run.RunId, JsonSerializer.Serialize(Summarise(results), Json), JsonSerializer.Serialize(results, Json),
+                results.Count, CancellationToken.None);
+        }
+        catch (OperationCanceledException) when (ended.IsCancellationRequested)
+        {
+        }
+        catch (Exception e)
+        {
+            LogRunFailed(logger, run.RunId, e);
+            try { await store.EndRunAsync(tenantId, run.RunId, EvaluationRunStatus.Failed, "The run failed before it finished; start it again.", CancellationToken.None); }
+            catch (Exception inner) { LogRunFailed(logger, run.RunId, inner); }
+        }
+        finally
+        {
+            await ended.CancelAsync();
+            await heartbeat;
+        }
+    }
+
+    // While this host asks the cases (a case can wait on a slow model or a rate limit), the run's row says it is alive;
+    // a row no longer running stops the case being asked.
+    private async Task HeartbeatAsync(string tenantId, string runId, CancellationTokenSource ended)
+    {
+        using var timer = new PeriodicTimer(EvaluationStore.RunHeartbeatInterval, time);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(ended.Token))
+            {
+                try
+                {
+                    if (!await store.HeartbeatRunAsync(tenantId, runId, ended.Token)) await ended.CancelAsync();
+                }
+                catch (Exception e) when (e is not OperationCanceledException)
+                {
+                    LogRunFailed(logger, runId, e); // the run goes on; its next progress or heartbeat says it is alive
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+
+    /// <inheritdoc />
+    public async Task<bool> CancelRunAsync(string tenantId, string runId, CancellationToken ct) =>
+        await store.EndRunAsync(tenantId, runId, EvaluationRunStatus.Cancelled, "The run was cancelled before it finished.", ct);
 
     private async Task<EvaluationCaseResult> AskAndScoreAsync(string tenantId, EvaluationCase c, int index, string modelId, CancellationToken ct)
     {
@@ -69,10 +145,11 @@ internal sealed class Evaluations(IGrainFactory grains, EvaluationStore store, A
     private async Task<(EvaluationRun Run, bool Stored)> StoreRunAsync(Caller admin, EvaluationSet set, string modelId, string purpose, IReadOnlyList<EvaluationCaseResult> results,
         CancellationToken ct)
     {
-        var run = new EvaluationRun("run_" + Guid.NewGuid().ToString("n")[..20], set.SetId, modelId, purpose, Summarise(results), results,
-            admin.UserId, time.GetUtcNow());
+        var run = new EvaluationRun(NewRunId(), set.SetId, modelId, purpose, Summarise(results), results,
+            admin.UserId, time.GetUtcNow(), EvaluationRunStatus.Completed, new EvaluationProgress(results.Count, results.Count));
         var stored = await store.InsertRunAsync(admin.TenantId, new EvaluationRunRecord(run.RunId, run.SetId, run.ModelId, run.Purpose,
-            JsonSerializer.Serialize(run.Summary, Json), JsonSerializer.Serialize(run.Results, Json), run.CreatedBy, run.CreatedAt), set.CreatedAt,
+            JsonSerializer.Serialize(run.Summary, Json), JsonSerializer.Serialize(run.Results, Json), run.CreatedBy, run.CreatedAt,
+            run.Status, results.Count, results.Count), set.CreatedAt,
             await AuditEntryAsync(admin.TenantId, null, new JsonObject
             {
                 ["runId"] = run.RunId, ["setId"] = run.SetId, ["modelId"] = run.ModelId, ["purpose"] = run.Purpose,
@@ -99,6 +176,8 @@ internal sealed class Evaluations(IGrainFactory grains, EvaluationStore store, A
         var history = await grains.GetGrain<IConversationGrain>(GrainKeys.Scoped(tenantId, conversationId))
             .GetHistoryAsync(new Caller(tenantId, vote.UserId, Roles.User), seq, 20);
         if (history?.Messages.LastOrDefault(m => m.TurnId == vote.TurnId && m.Role == ChatRoles.User) is not { } question) return (null, "no-vote");
+        // A case is text only: the question without its images would be another question, so it is refused, not cut down.
+        if (question.ImageIds is { Count: > 0 }) return (null, "has-images");
         var c = new EvaluationCase(question.Content, facts, sources, vote.UserId, role);
         var entry = await AuditEntryAsync(tenantId, null, new JsonObject { ["setId"] = setId, ["conversationId"] = conversationId, ["seq"] = seq }, ct);
         return await store.AppendCaseAsync(tenantId, setId, JsonSerializer.Serialize(c, Json), EvaluationLimits.MaxCases, entry, ct) ? (c, null) : (null, "no-set");
@@ -126,12 +205,12 @@ internal sealed class Evaluations(IGrainFactory grains, EvaluationStore store, A
             incumbent = (await StoreRunAsync(admin, set, canary.BaselineModelId, purpose, incumbentResults, ct)).Run;
             // A case either arm could not ask is no evidence about either model: the gate does not decide on the rest.
             List<GateNotAsked> notAsked = [.. new[] { ("candidate", candidate), ("incumbent", incumbent) }
-                .Where(a => a.Item2.Summary.NotAsked > 0)
-                .Select(a => new GateNotAsked(a.Item1, a.Item2.ModelId, a.Item2.Results.Count, a.Item2.Summary.NotAsked,
+                .Where(a => a.Item2.Summary!.NotAsked > 0)
+                .Select(a => new GateNotAsked(a.Item1, a.Item2.ModelId, a.Item2.Results.Count, a.Item2.Summary!.NotAsked,
                     a.Item2.Results.Where(r => r.NotAsked).GroupBy(r => r.ErrorCode!).ToDictionary(g => g.Key, g => g.Count())))];
             if (notAsked.Count > 0)
                 return new GateDecision(false, [], candidate.RunId, incumbent.RunId, candidate.Summary, incumbent.Summary, notAsked);
-            failures.AddRange(PromotionGate.CompareRuns(candidate.Summary, incumbent.Summary, margin));
+            failures.AddRange(PromotionGate.CompareRuns(candidate.Summary!, incumbent.Summary!, margin));
         }
         if (withLive)
             failures.AddRange(PromotionGate.CompareLive(await grains.GetGrain<ICanaryGrain>(admin.TenantId).GetAsync(canary), canary));
@@ -212,6 +291,10 @@ internal sealed class Evaluations(IGrainFactory grains, EvaluationStore store, A
         new(r.SetId, r.Name, JsonSerializer.Deserialize<List<EvaluationCase>>(r.CasesJson, Json) ?? [], r.CreatedBy, r.CreatedAt);
 
     private static EvaluationRun ToRun(EvaluationRunRecord r, bool withCases) =>
-        new(r.RunId, r.SetId, r.ModelId, r.Purpose, JsonSerializer.Deserialize<EvaluationSummary>(r.SummaryJson, Json)!,
-            withCases ? JsonSerializer.Deserialize<List<EvaluationCaseResult>>(r.CasesJson, Json) ?? [] : [], r.CreatedBy, r.CreatedAt);
+        new(r.RunId, r.SetId, r.ModelId, r.Purpose, r.SummaryJson is null ? null : JsonSerializer.Deserialize<EvaluationSummary>(r.SummaryJson, Json),
+            withCases ? JsonSerializer.Deserialize<List<EvaluationCaseResult>>(r.CasesJson, Json) ?? [] : [], r.CreatedBy, r.CreatedAt,
+            r.Status, new EvaluationProgress(r.CasesDone, r.CasesTotal), r.Error);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Evaluation run {RunId} failed")]
+    private static partial void LogRunFailed(ILogger logger, string runId, Exception exception);
 }

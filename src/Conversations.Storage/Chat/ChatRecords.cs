@@ -20,7 +20,7 @@ public sealed record StoredTurn(MessageRecord Question, MessageRecord? Answer);
 public sealed record TurnUsageTotals(int PromptTokens, int CachedTokens, int CompletionTokens, decimal CostUsd);
 
 /// <summary>One model call's usage as it goes to the ledger (a turn with no model call has one row with no tokens).</summary>
-/// <param name="Kind">What the call served: <see cref="UsageKinds.Turn"/>, <see cref="UsageKinds.Summary"/> or <see cref="UsageKinds.Batch"/>.</param>
+/// <param name="Kind">What the call served: <see cref="UsageKinds.Turn"/>, <see cref="UsageKinds.Summary"/>, <see cref="UsageKinds.Batch"/> or <see cref="UsageKinds.Evaluation"/>.</param>
 /// <param name="Attempt">The call's number within its turn, from 0; a turn is counted by its row 0.</param>
 /// <param name="Estimated">True when the tokens were counted with the tokenizer because the provider reported none.</param>
 /// <param name="Since">When the work that made the call began: the row is written only to a tenant that existed then,
@@ -39,4 +39,6 @@ public static class UsageKinds
     public const string Summary = "summary";
     /// <summary>An item of an offline batch.</summary>
     public const string Batch = "batch";
+    /// <summary>An evaluation case's turn: a chat turn of the case's user, billed apart from the tenant's chat.</summary>
+    public const string Evaluation = "evaluation";
 }

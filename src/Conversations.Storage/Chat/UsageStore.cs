@@ -106,7 +106,7 @@ public sealed class UsageStore(NpgsqlDataSource db)
     {
         await using var cmd = db.CreateCommand("""
             SELECT coalesce(sum(prompt_tokens), 0)::int, coalesce(sum(cached_tokens), 0)::int, coalesce(sum(completion_tokens), 0)::int, coalesce(sum(cost_usd), 0)
-            FROM usage_records WHERE tenant_id = @t AND turn_id = @turn AND conversation_id = @c AND kind = 'turn'
+            FROM usage_records WHERE tenant_id = @t AND turn_id = @turn AND conversation_id = @c AND kind IN ('turn', 'evaluation')
             """);
         cmd.Parameters.AddWithValue("t", tenantId);
         cmd.Parameters.AddWithValue("c", conversationId);

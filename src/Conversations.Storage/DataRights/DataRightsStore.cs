@@ -303,6 +303,7 @@ public sealed class DataRightsStore(NpgsqlDataSource db, TenantKeyRing keys)
     public async Task<IReadOnlyList<string>> ReadSectionAsync(string section, string tenantId, string? userId, CancellationToken ct = default,
         IReadOnlyList<string>? userJobIds = null)
     {
+        if (section == "evaluation-cases") return await ReadEvaluationCasesAsync(tenantId, userId, ct);
         var sql = section switch
         {
             "users" => "SELECT user_id, display_name, role, created_at FROM users WHERE tenant_id = @t AND (@u::text IS NULL OR user_id = @u) ORDER BY user_id",
@@ -324,6 +325,22 @@ public sealed class DataRightsStore(NpgsqlDataSource db, TenantKeyRing keys)
             _ => throw new ArgumentOutOfRangeException(nameof(section), section, "Unknown export section."),
         };
         return await OpenAsync(section, tenantId, await ReadJsonLinesAsync($"SELECT row_to_json(x)::text FROM ({sql}) x", tenantId, userId, ct, userJobIds), ct);
+    }
+
+    // Sealed sets and runs: the cases (a user's: those asked as them) are picked once opened. Without a readable key
+    // there is nothing to pick from.
+    private async Task<IReadOnlyList<string>> ReadEvaluationCasesAsync(string tenantId, string? userId, CancellationToken ct)
+    {
+        TenantDataKey key;
+        try
+        {
+            key = await keys.ForTenantAsync(tenantId, ct);
+        }
+        catch (TenantDataUnreadableException)
+        {
+            return [];
+        }
+        return await Evaluation.EvaluationExport.ReadCasesAsync(db, key, tenantId, userId, ct);
     }
 
     // The sealed columns of a section, each with the table and row identity its store seals it under.

@@ -10,9 +10,9 @@ namespace Conversations.Storage.Evaluation;
 /// <summary>A stored evaluation set; <see cref="CasesJson"/> is the cases as the API serialised them.</summary>
 public sealed record EvaluationSetRecord(string SetId, string Name, string CasesJson, string CreatedBy, DateTimeOffset CreatedAt);
 
-/// <summary>A stored evaluation run: its averages and per-case results as JSON.</summary>
-public sealed record EvaluationRunRecord(string RunId, string SetId, string ModelId, string Purpose, string SummaryJson, string CasesJson,
-    string CreatedBy, DateTimeOffset CreatedAt);
+/// <summary>A stored evaluation run: its state and progress, its averages (null until completed) and per-case results as JSON.</summary>
+public sealed record EvaluationRunRecord(string RunId, string SetId, string ModelId, string Purpose, string? SummaryJson, string CasesJson,
+    string CreatedBy, DateTimeOffset CreatedAt, string Status, int CasesDone, int CasesTotal, string? Error = null);
 
 /// <summary>
 /// Evaluation sets and runs. Every statement is scoped by tenant. Cases and per-case results (questions, answers) are
@@ -141,16 +141,25 @@ public sealed class EvaluationStore(NpgsqlDataSource db, TenantKeyRing keys)
         return true;
     }
 
+    /// <summary>How often a running run touches its heartbeat (besides after each case).</summary>
+    public static readonly TimeSpan RunHeartbeatInterval = TimeSpan.FromSeconds(15);
+
+    /// <summary>A running run whose heartbeat is older than this lost its host: it reads as failed.</summary>
+    public static readonly TimeSpan RunStaleAfter = TimeSpan.FromMinutes(1);
+
+    /// <summary>What a run whose host stopped says.</summary>
+    public const string InterruptedRunError = "The run was interrupted before it finished (the service restarted); start the run again.";
+
     /// <summary>
-    /// Stores a finished run of the set created at <paramref name="setCreatedAt"/>; false (nothing stored) when that set
+    /// Stores a run (a finished one, or one just started as running) of the set created at <paramref name="setCreatedAt"/>; false (nothing stored) when that set
     /// was deleted while the run ran, even if a new set has the id since: its runs must never show the old cases.
     /// </summary>
     public async Task<bool> InsertRunAsync(string tenantId, EvaluationRunRecord run, DateTimeOffset setCreatedAt, AuditWrite? audit = null, CancellationToken ct = default)
     {
         // One statement: the set's delete (which takes its runs) either comes before it and nothing is inserted, or after.
         await using var cmd = new NpgsqlCommand("""
-            INSERT INTO evaluation_runs (tenant_id, run_id, set_id, model_id, purpose, summary, cases, created_by, created_at)
-            SELECT @t, @r, @s, @m, @p, @sum, @c, @b, @at
+            INSERT INTO evaluation_runs (tenant_id, run_id, set_id, model_id, purpose, summary, cases, created_by, created_at, status, cases_done, cases_total)
+            SELECT @t, @r, @s, @m, @p, @sum, @c, @b, @at, @st, @done, @total
             WHERE EXISTS (SELECT 1 FROM evaluation_sets WHERE tenant_id = @t AND set_id = @s AND created_at = @setAt FOR KEY SHARE)
             """);
         cmd.Parameters.AddWithValue("setAt", setCreatedAt);
@@ -159,18 +168,86 @@ public sealed class EvaluationStore(NpgsqlDataSource db, TenantKeyRing keys)
         cmd.Parameters.AddWithValue("s", run.SetId);
         cmd.Parameters.AddWithValue("m", run.ModelId);
         cmd.Parameters.AddWithValue("p", run.Purpose);
-        cmd.Parameters.Add(new NpgsqlParameter("sum", NpgsqlDbType.Jsonb) { Value = run.SummaryJson });
+        cmd.Parameters.Add(new NpgsqlParameter("sum", NpgsqlDbType.Jsonb) { Value = (object?)run.SummaryJson ?? DBNull.Value });
+        cmd.Parameters.AddWithValue("st", run.Status);
+        cmd.Parameters.AddWithValue("done", run.CasesDone);
+        cmd.Parameters.AddWithValue("total", run.CasesTotal);
         cmd.Parameters.Add(new NpgsqlParameter("c", NpgsqlDbType.Jsonb) { Value = await SealAsync(tenantId, run.CasesJson, RunsTable, run.RunId, ct) });
         cmd.Parameters.AddWithValue("b", run.CreatedBy);
         cmd.Parameters.AddWithValue("at", run.CreatedAt);
         return await WithAuditAsync(cmd, audit, ct) == 1;
     }
 
+    /// <summary>Records that a running run has asked <paramref name="done"/> cases; false when it is no longer running (or gone).</summary>
+    public async Task<bool> ProgressRunAsync(string tenantId, string runId, int done, CancellationToken ct = default)
+    {
+        await using var cmd = db.CreateCommand("""
+            UPDATE evaluation_runs SET cases_done = @d, heartbeat_at = now() WHERE tenant_id = @t AND run_id = @r AND status = 'running'
+            """);
+        cmd.Parameters.AddWithValue("t", tenantId);
+        cmd.Parameters.AddWithValue("r", runId);
+        cmd.Parameters.AddWithValue("d", done);
+        return await cmd.ExecuteNonQueryAsync(ct) == 1;
+    }
+
+    /// <summary>Says a running run's host is alive; false when the run is no longer running (or gone).</summary>
+    public async Task<bool> HeartbeatRunAsync(string tenantId, string runId, CancellationToken ct = default)
+    {
+        await using var cmd = db.CreateCommand("""
+            UPDATE evaluation_runs SET heartbeat_at = now() WHERE tenant_id = @t AND run_id = @r AND status = 'running'
+            """);
+        cmd.Parameters.AddWithValue("t", tenantId);
+        cmd.Parameters.AddWithValue("r", runId);
+        return await cmd.ExecuteNonQueryAsync(ct) == 1;
+    }
+
+    /// <summary>Completes a running run with its averages and results; false when it is no longer running (or gone).</summary>
+    public async Task<bool> CompleteRunAsync(string tenantId, string runId, string summaryJson, string casesJson, int done, CancellationToken ct = default)
+    {
+        await using var cmd = db.CreateCommand("""
+            UPDATE evaluation_runs SET status = 'completed', summary = @sum, cases = @c, cases_done = @d, heartbeat_at = now()
+            WHERE tenant_id = @t AND run_id = @r AND status = 'running'
+            """);
+        cmd.Parameters.AddWithValue("t", tenantId);
+        cmd.Parameters.AddWithValue("r", runId);
+        cmd.Parameters.AddWithValue("d", done);
+        cmd.Parameters.Add(new NpgsqlParameter("sum", NpgsqlDbType.Jsonb) { Value = summaryJson });
+        cmd.Parameters.Add(new NpgsqlParameter("c", NpgsqlDbType.Jsonb) { Value = await SealAsync(tenantId, casesJson, RunsTable, runId, ct) });
+        return await cmd.ExecuteNonQueryAsync(ct) == 1;
+    }
+
+    /// <summary>Ends a running run as <paramref name="status"/> (failed or cancelled) with the reason; false when it was not running.</summary>
+    public async Task<bool> EndRunAsync(string tenantId, string runId, string status, string error, CancellationToken ct = default)
+    {
+        await using var cmd = db.CreateCommand("""
+            UPDATE evaluation_runs SET status = @st, error = @e WHERE tenant_id = @t AND run_id = @r AND status = 'running'
+            """);
+        cmd.Parameters.AddWithValue("t", tenantId);
+        cmd.Parameters.AddWithValue("r", runId);
+        cmd.Parameters.AddWithValue("st", status);
+        cmd.Parameters.AddWithValue("e", error);
+        return await cmd.ExecuteNonQueryAsync(ct) == 1;
+    }
+
+    // A running run whose heartbeat stopped lost its host: said where runs are read, so no sweeper is needed.
+    private async Task FailStaleRunsAsync(string tenantId, CancellationToken ct)
+    {
+        await using var cmd = db.CreateCommand("""
+            UPDATE evaluation_runs SET status = 'failed', error = @e
+            WHERE tenant_id = @t AND status = 'running' AND heartbeat_at < now() - @stale
+            """);
+        cmd.Parameters.AddWithValue("t", tenantId);
+        cmd.Parameters.AddWithValue("e", InterruptedRunError);
+        cmd.Parameters.AddWithValue("stale", RunStaleAfter);
+        await cmd.ExecuteNonQueryAsync(ct);
+    }
+
     /// <summary>Runs of the tenant, newest first, of one set when given.</summary>
     public async Task<IReadOnlyList<EvaluationRunRecord>> ListRunsAsync(string tenantId, string? setId, int limit, CancellationToken ct = default)
     {
+        await FailStaleRunsAsync(tenantId, ct);
         await using var cmd = db.CreateCommand("""
-            SELECT run_id, set_id, model_id, purpose, summary::text, cases #>> '{}', created_by, created_at FROM evaluation_runs
+            SELECT run_id, set_id, model_id, purpose, summary::text, cases #>> '{}', created_by, created_at, status, cases_done, cases_total, error FROM evaluation_runs
             WHERE tenant_id = @t AND (@s::text IS NULL OR set_id = @s) ORDER BY created_at DESC LIMIT @l
             """);
         cmd.Parameters.AddWithValue("t", tenantId);
@@ -185,8 +262,9 @@ public sealed class EvaluationStore(NpgsqlDataSource db, TenantKeyRing keys)
     /// <summary>One run, or null.</summary>
     public async Task<EvaluationRunRecord?> GetRunAsync(string tenantId, string runId, CancellationToken ct = default)
     {
+        await FailStaleRunsAsync(tenantId, ct);
         await using var cmd = db.CreateCommand("""
-            SELECT run_id, set_id, model_id, purpose, summary::text, cases #>> '{}', created_by, created_at FROM evaluation_runs
+            SELECT run_id, set_id, model_id, purpose, summary::text, cases #>> '{}', created_by, created_at, status, cases_done, cases_total, error FROM evaluation_runs
             WHERE tenant_id = @t AND run_id = @r
             """);
         cmd.Parameters.AddWithValue("t", tenantId);
@@ -196,6 +274,7 @@ public sealed class EvaluationStore(NpgsqlDataSource db, TenantKeyRing keys)
     }
 
     private async Task<EvaluationRunRecord> ReadRunAsync(string tenantId, NpgsqlDataReader r, CancellationToken ct) =>
-        new(r.GetString(0), r.GetString(1), r.GetString(2), r.GetString(3), r.GetString(4), await OpenAsync(tenantId, r.GetString(5), RunsTable, r.GetString(0), ct),
-            r.GetString(6), r.GetFieldValue<DateTimeOffset>(7));
+        new(r.GetString(0), r.GetString(1), r.GetString(2), r.GetString(3), r.IsDBNull(4) ? null : r.GetString(4),
+            await OpenAsync(tenantId, r.GetString(5), RunsTable, r.GetString(0), ct), r.GetString(6), r.GetFieldValue<DateTimeOffset>(7),
+            r.GetString(8), r.GetInt32(9), r.GetInt32(10), r.IsDBNull(11) ? null : r.GetString(11));
 }

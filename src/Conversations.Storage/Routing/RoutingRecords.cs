@@ -14,7 +14,7 @@ public sealed record UsageReportRow(
     DateOnly Day, string UserId, string Model, string Kind, long Turns, long Summaries, long BatchItems, long ModelCalls,
     long EstimatedCalls, long PromptTokens, long CachedTokens, long CompletionTokens,
     decimal CostUsd, decimal CachedTokenSavingsUsd, long CacheHits, long HardCodedReplies, decimal CacheSavingsUsd,
-    decimal RoutingSavingsUsd);
+    decimal RoutingSavingsUsd, long EvaluationTurns = 0);
 
 /// <summary>A cached answer and the chunks it was built from ("document#chunk").</summary>
 public sealed record CachedAnswer(string Answer, string Model, IReadOnlyList<string> ChunkIds, double Similarity);

@@ -36,7 +36,7 @@ public sealed class RoutingStore(NpgsqlDataSource db, TenantKeyRing keys)
     }
 
     /// <summary>
-    /// Usage per day, user, model and kind (turn, summary, batch) in [from, to): tokens and cost from usage_records (the
+    /// Usage per day, user, model and kind (turn, summary, batch, evaluation) in [from, to): tokens and cost from usage_records (the
     /// durable ledger, one row per model call), savings from routing_turns. A turn, summary or batch item is counted
     /// once, by its first call's row; the turn's routing details join that row only, so a continued turn's savings are
     /// not counted twice. Routing savings count turns a model answered: an extractive answer after an outage is not a
@@ -49,6 +49,7 @@ public sealed class RoutingStore(NpgsqlDataSource db, TenantKeyRing keys)
                    count(*) FILTER (WHERE u.attempt = 0 AND u.kind = 'turn'),
                    count(*) FILTER (WHERE u.attempt = 0 AND u.kind = 'summary'),
                    count(*) FILTER (WHERE u.attempt = 0 AND u.kind = 'batch'),
+                   count(*) FILTER (WHERE u.attempt = 0 AND u.kind = 'evaluation'),
                    count(*) FILTER (WHERE u.prompt_tokens + u.completion_tokens > 0),
                    count(*) FILTER (WHERE u.estimated),
                    sum(u.prompt_tokens), sum(u.cached_tokens), sum(u.completion_tokens), sum(u.cost_usd),
@@ -58,7 +59,7 @@ public sealed class RoutingStore(NpgsqlDataSource db, TenantKeyRing keys)
                    coalesce(sum(r.always_large_usd - r.cost_usd) FILTER (WHERE r.served_by IN ('exact-cache', 'semantic-cache', 'hard-coded')), 0),
                    coalesce(sum(r.always_large_usd - r.cost_usd) FILTER (WHERE r.served_by = 'model'), 0)
             FROM usage_records u
-            LEFT JOIN routing_turns r ON r.tenant_id = u.tenant_id AND r.turn_id = u.turn_id AND u.kind = 'turn' AND u.attempt = 0
+            LEFT JOIN routing_turns r ON r.tenant_id = u.tenant_id AND r.turn_id = u.turn_id AND u.kind IN ('turn', 'evaluation') AND u.attempt = 0
             WHERE u.tenant_id = @t AND u.created_at >= @from AND u.created_at < @to AND (@u::text IS NULL OR u.user_id = @u)
             GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4
             """);
@@ -71,9 +72,9 @@ public sealed class RoutingStore(NpgsqlDataSource db, TenantKeyRing keys)
         while (await r.ReadAsync(ct))
         {
             rows.Add(new UsageReportRow(DateOnly.FromDateTime(r.GetDateTime(0)), r.GetString(1), r.GetString(2), r.GetString(3),
-                r.GetInt64(4), r.GetInt64(5), r.GetInt64(6), r.GetInt64(7), r.GetInt64(8),
-                r.GetInt64(9), r.GetInt64(10), r.GetInt64(11), r.GetDecimal(12), r.GetDecimal(13), r.GetInt64(14), r.GetInt64(15),
-                r.GetDecimal(16), r.GetDecimal(17)));
+                r.GetInt64(4), r.GetInt64(5), r.GetInt64(6), r.GetInt64(8), r.GetInt64(9),
+                r.GetInt64(10), r.GetInt64(11), r.GetInt64(12), r.GetDecimal(13), r.GetDecimal(14), r.GetInt64(15), r.GetInt64(16),
+                r.GetDecimal(17), r.GetDecimal(18), EvaluationTurns: r.GetInt64(7)));
         }
         return rows;
     }

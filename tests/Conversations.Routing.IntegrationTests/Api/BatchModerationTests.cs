@@ -348,11 +348,11 @@ public sealed class BatchModerationTests(RoutingPlatform fx) : RoutingPlatformTe
         }
         Assert.Equal(HttpStatusCode.OK, (await t.Admin.Http.GetAsync($"/v1/batches/{jobId}")).StatusCode);
         // The user's own export carries their batch prompts and answers; another user's does not.
-        var exported = await BatchItemsExportedAsync(t, "alice");
+        var exported = await t.ExportedAsync("alice", "batch-items.jsonl");
         Assert.Contains("Summarize the leave policy", exported);
         Assert.Contains("Summarize the expense policy", exported);
         Assert.DoesNotContain("admin's notes", exported);
-        Assert.DoesNotContain("policy", await BatchItemsExportedAsync(t, "admin"));
+        Assert.DoesNotContain("policy", await t.ExportedAsync("admin", "batch-items.jsonl"));
 
         await ApiClient.EnsureAsync(await t.Admin.Http.DeleteAsync("/v1/users/alice"), HttpStatusCode.NoContent);
         await ApiClient.ProblemAsync(await t.Admin.Http.GetAsync($"/v1/batches/{jobId}"), HttpStatusCode.NotFound);
@@ -362,23 +362,6 @@ public sealed class BatchModerationTests(RoutingPlatform fx) : RoutingPlatformTe
         using var newAlice = fx.As(await t.Admin.CreateUserWithKeyAsync("alice"));
         await ApiClient.ProblemAsync(await newAlice.Http.GetAsync($"/v1/batches/{jobId}"), HttpStatusCode.NotFound);
         await ApiClient.ProblemAsync(await newAlice.Http.GetAsync($"/v1/batches/{jobId}/results"), HttpStatusCode.NotFound);
-    }
-
-    // A user's export, its batch-items.jsonl.
-    private static async Task<string> BatchItemsExportedAsync(TestTenant t, string userId)
-    {
-        var (status, job) = await t.Admin.PostAsync("/v1/exports", new { userId });
-        Assert.Equal(HttpStatusCode.Accepted, status);
-        var id = job!["exportId"]!.GetValue<string>();
-        for (var i = 0; i < 300 && job!["status"]!.GetValue<string>() == "running"; i++)
-        {
-            await Task.Delay(100);
-            job = await t.Admin.GetJsonAsync($"/v1/exports/{id}");
-        }
-        Assert.Equal("succeeded", job!["status"]!.GetValue<string>());
-        using var zip = new System.IO.Compression.ZipArchive(new MemoryStream(await t.Admin.Http.GetByteArrayAsync($"/v1/exports/{id}/archive")));
-        using var reader = new StreamReader(zip.GetEntry("batch-items.jsonl")!.Open());
-        return await reader.ReadToEndAsync();
     }
 
     private static async Task PutLexiconAsync(TestTenant t, string name, string word, string action)

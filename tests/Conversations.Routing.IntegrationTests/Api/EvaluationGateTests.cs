@@ -22,6 +22,9 @@ public sealed class EvaluationGateTests(RoutingPlatform fx) : RoutingPlatformTes
         canary = new { candidateModelId = candidate, baselineModelId = "base", share = 0.1, minTurnsPerArm = 50, promoteAfterTurns = 50, evaluationSetId = setId, evaluationMargin = 0.1 },
     };
 
+    // "base" as the large model, no canary: a run pinned to it is answered by it.
+    private static readonly object BasePolicy = new { smallModelId = "small", largeModelId = "base", complexityThreshold = 0.0, exactCache = false, semanticCache = false };
+
     // The incumbent ("base", the large model) answers with both facts; the candidate answers as scripted. ("large" is
     // also a tier name, which routing resolves through the policy and its canary, so the incumbent has its own id.)
     private async Task<TestTenant> TenantWithCandidateAsync(string candidate, string candidateAnswer)
@@ -33,6 +36,34 @@ public sealed class EvaluationGateTests(RoutingPlatform fx) : RoutingPlatformTes
         await t.PutModelAsync(candidate, "large", 5m);
         await ApiClient.EnsureAsync(await t.Admin.Http.PostAsJsonAsync("/v1/evaluations/sets", RefundSet("refunds")), HttpStatusCode.Created);
         return t;
+    }
+
+    // Starts a run (202, Location: the run) and polls it until it is no longer running; returns the run as it ended.
+    private static async Task<JsonNode> RunToEndAsync(TestTenant t, string setId, string modelId = "base")
+    {
+        var started = await StartRunAsync(t, setId, modelId);
+        return await WaitForRunAsync(t, started["runId"]!.GetValue<string>());
+    }
+
+    private static async Task<JsonNode> StartRunAsync(TestTenant t, string setId, string modelId = "base", ApiClient? client = null)
+    {
+        var res = await (client ?? t.Admin).Http.PostAsJsonAsync($"/v1/evaluations/sets/{setId}/runs", new { modelId });
+        await ApiClient.EnsureAsync(res, HttpStatusCode.Accepted);
+        var run = (await res.Content.ReadFromJsonAsync<JsonNode>())!;
+        Assert.Equal($"/v1/evaluations/runs/{run["runId"]!.GetValue<string>()}", res.Headers.Location?.OriginalString);
+        return run;
+    }
+
+    private static async Task<JsonNode> WaitForRunAsync(TestTenant t, string runId)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(90);
+        while (true)
+        {
+            var run = await t.GetAsync($"/v1/evaluations/runs/{runId}");
+            if (run["status"]!.GetValue<string>() != "running") return run;
+            Assert.True(DateTime.UtcNow < deadline, $"run {runId} still running: {run.ToJsonString()}");
+            await Task.Delay(100);
+        }
     }
 
     [Fact(DisplayName = "A worse candidate: its canary start is evaluated, promotion is refused with 422 naming fact recall and the numbers; runs are kept")]
@@ -184,9 +215,7 @@ public sealed class EvaluationGateTests(RoutingPlatform fx) : RoutingPlatformTes
     public async Task Sets_and_runs_are_isolated()
     {
         using var t = await TenantWithCandidateAsync("worse", BadAnswer);
-        var run = await t.Admin.Http.PostAsJsonAsync("/v1/evaluations/sets/refunds/runs", new { modelId = "base" });
-        await ApiClient.EnsureAsync(run, HttpStatusCode.Created);
-        var runId = (await run.Content.ReadFromJsonAsync<JsonNode>())!["runId"]!.GetValue<string>();
+        var runId = (await RunToEndAsync(t, "refunds"))["runId"]!.GetValue<string>();
         Assert.Single((await t.GetAsync("/v1/evaluations/sets")).AsArray());
         Assert.Equal("alice", (await t.GetAsync("/v1/evaluations/sets/refunds"))["cases"]![0]!["userId"]!.GetValue<string>());
 
@@ -212,30 +241,32 @@ public sealed class EvaluationGateTests(RoutingPlatform fx) : RoutingPlatformTes
         Assert.Single((await other.GetAsync("/v1/evaluations/sets")).AsArray());
     }
 
-    [Fact(DisplayName = "A run whose set is deleted while it runs is not kept: 409, and a new set of the same id shows no runs of the old one")]
+    [Fact(DisplayName = "A run whose set is deleted while it runs ends unstored: the run is gone (404), and a new set of the same id shows no runs of the old one")]
     public async Task Run_of_a_deleted_set_is_not_kept()
     {
         using var t = await TenantWithCandidateAsync("worse", BadAnswer);
         // One request a minute: the second case waits for the limit, so the run is still going when the set is deleted.
         await t.Admin.PatchModerationAsync(new { userRequestsPerMinute = 1 });
-        var running = t.Admin.Http.PostAsJsonAsync("/v1/evaluations/sets/refunds/runs", new { modelId = "base" });
+        var runId = (await StartRunAsync(t, "refunds"))["runId"]!.GetValue<string>();
         await Task.Delay(700);
         Assert.Equal(HttpStatusCode.NoContent, (await t.Admin.Http.DeleteAsync("/v1/evaluations/sets/refunds")).StatusCode);
         await ApiClient.EnsureAsync(await t.Admin.Http.PostAsJsonAsync("/v1/evaluations/sets", RefundSet("refunds")), HttpStatusCode.Created);
-        var gone = await ApiClient.ProblemAsync(await running, HttpStatusCode.Conflict);
-        Assert.Contains("deleted while the run ran", gone["detail"]!.GetValue<string>());
+        await ApiClient.ProblemAsync(await t.Admin.Http.GetAsync($"/v1/evaluations/runs/{runId}"), HttpStatusCode.NotFound);
+        // Past the rate limit's wait (at most 10 s) the run has asked its last case; it stored nothing then either.
+        await Task.Delay(TimeSpan.FromSeconds(11));
+        await ApiClient.ProblemAsync(await t.Admin.Http.GetAsync($"/v1/evaluations/runs/{runId}"), HttpStatusCode.NotFound);
         Assert.Empty((await t.GetAsync("/v1/evaluations/runs?setId=refunds")).AsArray());
         Assert.Empty((await t.GetAsync("/v1/evaluations/runs")).AsArray());
     }
 
-    [Fact(DisplayName = "A tenant deleted while its evaluation run waits on the model: the run's request ends with a 410 or 409 problem, never a 500")]
-    public async Task Run_of_a_deleted_tenant_ends_with_a_conflict()
+    [Fact(DisplayName = "A tenant deleted while its evaluation run waits on the model: the run ends and leaves no row behind")]
+    public async Task Run_of_a_deleted_tenant_ends()
     {
         using var t = await TenantWithCandidateAsync("worse", BadAnswer);
         // The incumbent is slow to start answering, so the run is inside the model call when the tenant goes.
         fx.Model.Control.UpdateModel(t.ServerName("base"), b => b with { TimeToFirstToken = TimeSpan.FromSeconds(4) });
         await t.SetPolicyAsync(CanaryPolicy("worse", null));
-        var running = t.Admin.Http.PostAsJsonAsync("/v1/evaluations/sets/refunds/runs", new { modelId = "base" });
+        var runId = (await StartRunAsync(t, "refunds"))["runId"]!.GetValue<string>();
         var deadline = DateTime.UtcNow.AddSeconds(30);
         while (!fx.Model.Requests.Any(r => r.Model == t.ServerName("base")))
         {
@@ -245,11 +276,14 @@ public sealed class EvaluationGateTests(RoutingPlatform fx) : RoutingPlatformTes
         using var op = fx.Operator();
         Assert.Equal(HttpStatusCode.NoContent, (await op.Http.DeleteAsync($"/v1/tenants/{t.TenantId}")).StatusCode);
 
-        // Gone with its data (the key that sealed it is destroyed) or a conflict with the deletion: a clear answer either way.
-        var response = await running;
-        var body = await response.Content.ReadAsStringAsync();
-        Assert.True(response.StatusCode is HttpStatusCode.Gone or HttpStatusCode.Conflict, $"{(int)response.StatusCode}: {body}");
-        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        // The model's answer comes after the deletion; what the run does next (progress, the second case, completion)
+        // must not write the tenant's run back.
+        await Task.Delay(TimeSpan.FromSeconds(6));
+        await using var db = NpgsqlDataSource.Create(fx.Database.ConnectionString);
+        await using var count = db.CreateCommand("SELECT count(*) FROM evaluation_runs WHERE tenant_id = @t OR run_id = @r");
+        count.Parameters.AddWithValue("t", t.TenantId);
+        count.Parameters.AddWithValue("r", runId);
+        Assert.Equal(0L, (long)(await count.ExecuteScalarAsync())!);
     }
 
     [Fact(DisplayName = "Deleting a user erases their words from evaluation data: their cases keep their place with question and user replaced, and stored runs lose that case's question and answer")]
@@ -267,9 +301,8 @@ public sealed class EvaluationGateTests(RoutingPlatform fx) : RoutingPlatformTes
                 new { question = $"My diagnosis {marker}: how long do I have to return an order?", userId = "voter" },
             },
         }), HttpStatusCode.Created);
-        var run = await t.Admin.Http.PostAsJsonAsync("/v1/evaluations/sets/mixed/runs", new { modelId = "base" });
-        await ApiClient.EnsureAsync(run, HttpStatusCode.Created);
-        var runId = (await run.Content.ReadFromJsonAsync<JsonNode>())!["runId"]!.GetValue<string>();
+        var run = await RunToEndAsync(t, "mixed");
+        var runId = run["runId"]!.GetValue<string>();
         Assert.Contains(marker, (await t.GetAsync($"/v1/evaluations/runs/{runId}")).ToJsonString());
 
         Assert.Equal(HttpStatusCode.NoContent, (await t.Admin.Http.DeleteAsync("/v1/users/voter")).StatusCode);
@@ -301,9 +334,8 @@ public sealed class EvaluationGateTests(RoutingPlatform fx) : RoutingPlatformTes
         await ApiClient.EnsureAsync(created, HttpStatusCode.Created);
         var setId = (await created.Content.ReadFromJsonAsync<JsonNode>())!["setId"]!.GetValue<string>();
         Assert.Equal(HttpStatusCode.NoContent, (await t.Admin.Http.DeleteAsync("/v1/users/leaver")).StatusCode);
-        var run = await t.Admin.Http.PostAsJsonAsync($"/v1/evaluations/sets/{setId}/runs", new { modelId = "base" });
-        await ApiClient.EnsureAsync(run, HttpStatusCode.Created);
-        var ran = (await run.Content.ReadFromJsonAsync<JsonNode>())!;
+        var ran = await RunToEndAsync(t, setId);
+        Assert.Equal("completed", ran["status"]!.GetValue<string>());
         var results = ran["results"]!.AsArray();
         Assert.NotEqual("unknown_user", results[0]!["errorCode"]?.GetValue<string>());
         Assert.False(string.IsNullOrEmpty(results[0]!["answer"]!.GetValue<string>()));
@@ -321,7 +353,7 @@ public sealed class EvaluationGateTests(RoutingPlatform fx) : RoutingPlatformTes
     {
         using var t = await TenantWithCandidateAsync("worse", BadAnswer);
         Assert.Equal(0, (await t.GetAsync("/v1/drift"))["windowQuestions"]!.GetValue<long>());
-        await ApiClient.EnsureAsync(await t.Admin.Http.PostAsJsonAsync("/v1/evaluations/sets/refunds/runs", new { modelId = "base" }), HttpStatusCode.Created);
+        Assert.Equal("completed", (await RunToEndAsync(t, "refunds"))["status"]!.GetValue<string>());
         // One real question after the run: its sample is sent after the cases' would have been, so once it is counted the
         // window holds everything the run could have added.
         var conversation = await t.User.CreateConversationAsync();
@@ -359,5 +391,149 @@ public sealed class EvaluationGateTests(RoutingPlatform fx) : RoutingPlatformTes
         await ApiClient.EnsureAsync(await other.Admin.Http.PostAsJsonAsync("/v1/evaluations/sets", RefundSet("refunds")), HttpStatusCode.Created);
         await ApiClient.ProblemAsync(await other.Admin.Http.PostAsJsonAsync("/v1/evaluations/sets/refunds/cases/from-feedback", body), HttpStatusCode.NotFound);
         Assert.Equal(2, (await other.GetAsync("/v1/evaluations/sets/refunds"))["cases"]!.AsArray().Count);
+    }
+
+    [Fact(DisplayName = "A run is a job: 202 with Location and the run running at 0 of its cases, progress visible while it runs and in the run list, then completed with summary and results")]
+    public async Task Run_is_a_job_with_progress()
+    {
+        using var t = await TenantWithCandidateAsync("worse", BadAnswer);
+        await t.SetPolicyAsync(BasePolicy);
+        // About two seconds a case: the run is seen between its cases.
+        fx.Model.Control.UpdateModel(t.ServerName("base"), b => b with { TimePerToken = TimeSpan.FromMilliseconds(150) });
+        var started = await StartRunAsync(t, "refunds");
+        Assert.Equal("running", started["status"]!.GetValue<string>());
+        Assert.Equal((0, 2), (started["progress"]!["done"]!.GetValue<int>(), started["progress"]!["total"]!.GetValue<int>()));
+        var runId = started["runId"]!.GetValue<string>();
+
+        var listed = (await t.GetAsync("/v1/evaluations/runs?setId=refunds")).AsArray().Single()!;
+        Assert.Equal((runId, "running"), (listed["runId"]!.GetValue<string>(), listed["status"]!.GetValue<string>()));
+        JsonNode run;
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while ((run = await t.GetAsync($"/v1/evaluations/runs/{runId}"))["progress"]!["done"]!.GetValue<int>() == 0)
+        {
+            Assert.True(DateTime.UtcNow < deadline, "the first case never finished");
+            await Task.Delay(50);
+        }
+        Assert.Equal(("running", 1), (run["status"]!.GetValue<string>(), run["progress"]!["done"]!.GetValue<int>()));
+        Assert.Null(run["summary"]);
+
+        var ended = await WaitForRunAsync(t, runId);
+        Assert.Equal("completed", ended["status"]!.GetValue<string>());
+        Assert.Equal((2, 2), (ended["progress"]!["done"]!.GetValue<int>(), ended["progress"]!["total"]!.GetValue<int>()));
+        Assert.Equal(2, ended["summary"]!["cases"]!.GetValue<int>());
+        Assert.All(ended["results"]!.AsArray(), r => Assert.False(string.IsNullOrEmpty(r!["answer"]!.GetValue<string>())));
+        Assert.Equal("completed", (await t.GetAsync("/v1/evaluations/runs")).AsArray().Single()!["status"]!.GetValue<string>());
+    }
+
+    [Fact(DisplayName = "The client that started a run disconnecting does not stop it: the run completes with every case answered")]
+    public async Task Run_survives_its_client_disconnecting()
+    {
+        using var t = await TenantWithCandidateAsync("worse", BadAnswer);
+        await t.SetPolicyAsync(BasePolicy);
+        fx.Model.Control.UpdateModel(t.ServerName("base"), b => b with { TimePerToken = TimeSpan.FromMilliseconds(100) });
+        string runId;
+        using (var starter = fx.As(t.Admin.Key))
+        {
+            runId = (await StartRunAsync(t, "refunds", client: starter))["runId"]!.GetValue<string>();
+        }
+        // The starter's connections are closed while the first case is still being answered.
+        var ended = await WaitForRunAsync(t, runId);
+        Assert.Equal("completed", ended["status"]!.GetValue<string>());
+        Assert.Equal(2, ended["results"]!.AsArray().Count);
+        // Both cases went to the model: the run did not end with its starter's connection.
+        Assert.Equal(2, fx.Model.Requests.Count(r => r.Model == t.ServerName("base")));
+    }
+
+    [Fact(DisplayName = "A run whose host stopped does not stay running: it reads as failed, saying to start it again; a run can be cancelled once")]
+    public async Task Interrupted_run_reads_as_failed()
+    {
+        using var t = await TenantWithCandidateAsync("worse", BadAnswer);
+        await t.SetPolicyAsync(BasePolicy);
+        fx.Model.Control.UpdateModel(t.ServerName("base"), b => b with { TimeToFirstToken = TimeSpan.FromSeconds(3) });
+        var runId = (await StartRunAsync(t, "refunds"))["runId"]!.GetValue<string>();
+        // A host that stopped leaves its heartbeat behind: the row as a restart finds it.
+        await using (var db = NpgsqlDataSource.Create(fx.Database.ConnectionString))
+        {
+            await using var stale = db.CreateCommand("UPDATE evaluation_runs SET heartbeat_at = now() - interval '5 minutes' WHERE tenant_id = @t AND run_id = @r");
+            stale.Parameters.AddWithValue("t", t.TenantId);
+            stale.Parameters.AddWithValue("r", runId);
+            Assert.Equal(1, await stale.ExecuteNonQueryAsync());
+        }
+        var failed = await t.GetAsync($"/v1/evaluations/runs/{runId}");
+        Assert.Equal("failed", failed["status"]!.GetValue<string>());
+        Assert.Contains("start the run again", failed["error"]!.GetValue<string>());
+        Assert.Equal("failed", (await t.GetAsync("/v1/evaluations/runs")).AsArray().Single()!["status"]!.GetValue<string>());
+        await ApiClient.ProblemAsync(await t.Admin.Http.PostAsync($"/v1/evaluations/runs/{runId}/cancel", null), HttpStatusCode.Conflict);
+
+        var second = (await StartRunAsync(t, "refunds"))["runId"]!.GetValue<string>();
+        var cancel = await t.Admin.Http.PostAsync($"/v1/evaluations/runs/{second}/cancel", null);
+        await ApiClient.EnsureAsync(cancel, HttpStatusCode.OK);
+        Assert.Equal("cancelled", (await cancel.Content.ReadFromJsonAsync<JsonNode>())!["status"]!.GetValue<string>());
+        // The cases the run was asking stop; neither run is completed behind the admin's back.
+        await Task.Delay(TimeSpan.FromSeconds(4));
+        Assert.Equal("failed", (await t.GetAsync($"/v1/evaluations/runs/{runId}"))["status"]!.GetValue<string>());
+        Assert.Equal("cancelled", (await t.GetAsync($"/v1/evaluations/runs/{second}"))["status"]!.GetValue<string>());
+        await ApiClient.ProblemAsync(await t.Admin.Http.PostAsync("/v1/evaluations/runs/run_nope/cancel", null), HttpStatusCode.NotFound);
+    }
+
+    [Fact(DisplayName = "A user's export holds the evaluation cases asked as them (set, name, index, question) with each case's answers from stored runs, and no one else's")]
+    public async Task User_export_holds_their_evaluation_cases()
+    {
+        using var t = await TenantWithCandidateAsync("worse", BadAnswer);
+        await t.SetPolicyAsync(BasePolicy);
+        await t.Admin.CreateUserWithKeyAsync("voter");
+        var marker = "zq" + Guid.NewGuid().ToString("n")[..10];
+        await ApiClient.EnsureAsync(await t.Admin.Http.PostAsJsonAsync("/v1/evaluations/sets", new
+        {
+            setId = "mixed", name = "Mixed questions",
+            cases = new object[]
+            {
+                new { question = "How long do I have to return an order?", userId = "alice" },
+                new { question = $"Order {marker}: how long do I have to return it?", userId = "voter", facts = new[] { "30 days" } },
+            },
+        }), HttpStatusCode.Created);
+        var run = await RunToEndAsync(t, "mixed");
+        var runId = run["runId"]!.GetValue<string>();
+
+        var voterLines = (await t.ExportedAsync("voter", "evaluation-cases.jsonl")).Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        var line = JsonNode.Parse(Assert.Single(voterLines))!;
+        Assert.Equal(("mixed", "Mixed questions", 1), (line["set_id"]!.GetValue<string>(), line["set_name"]!.GetValue<string>(), line["case_index"]!.GetValue<int>()));
+        Assert.Equal($"Order {marker}: how long do I have to return it?", line["question"]!.GetValue<string>());
+        var answer = Assert.Single(line["answers"]!.AsArray())!;
+        Assert.Equal(runId, answer["run_id"]!.GetValue<string>());
+        Assert.Equal(run["results"]![1]!["answer"]!.GetValue<string>(), answer["answer"]!.GetValue<string>());
+        Assert.False(string.IsNullOrEmpty(answer["answer"]!.GetValue<string>()));
+
+        // Alice's: her two refund cases (that set never ran: no answers) and her case of the mixed set, never the voter's.
+        var alice = await t.ExportedAsync("alice", "evaluation-cases.jsonl");
+        Assert.DoesNotContain(marker, alice);
+        var aliceLines = alice.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonNode.Parse(l)!).ToList();
+        Assert.Equal(["mixed/0", "refunds/0", "refunds/1"],
+            aliceLines.Select(l => $"{l["set_id"]}/{l["case_index"]}").Order(StringComparer.Ordinal));
+        Assert.All(aliceLines.Where(l => l["set_id"]!.GetValue<string>() == "refunds"), l => Assert.Empty(l["answers"]!.AsArray()));
+    }
+
+    [Fact(DisplayName = "Evaluation turns are billed under their own kind: the usage report shows their cost and count apart from chat, and the tenant's budget counts them")]
+    public async Task Evaluation_turns_are_billed_apart()
+    {
+        using var t = await TenantWithCandidateAsync("worse", BadAnswer);
+        await t.SetPolicyAsync(new { smallModelId = "small", largeModelId = "base", complexityThreshold = 0.0, exactCache = false, semanticCache = false, monthlyBudgetUsd = 100m });
+        var chatCost = (await t.AskAsync("Can I return shoes after five weeks?")).Done()["usage"]!["costUsd"]!.GetValue<decimal>();
+        var run = await RunToEndAsync(t, "refunds");
+        var evaluationCost = run["summary"]!["totalCostUsd"]!.GetValue<decimal>();
+        Assert.True(chatCost > 0 && evaluationCost > 0, $"chat {chatCost}, evaluation {evaluationCost}");
+
+        var report = await t.GetAsync("/v1/usage");
+        var rows = report["rows"]!.AsArray().Select(r => r!).ToList();
+        var evaluation = rows.Where(r => r["kind"]!.GetValue<string>() == "evaluation").ToList();
+        Assert.Equal(evaluationCost, evaluation.Sum(r => r["costUsd"]!.GetValue<decimal>()));
+        Assert.Equal(2, evaluation.Sum(r => r["evaluationTurns"]!.GetValue<long>()));
+        Assert.All(evaluation, r => Assert.Equal(0, r["turns"]!.GetValue<long>()));
+        Assert.Equal(chatCost, rows.Where(r => r["kind"]!.GetValue<string>() == "turn").Sum(r => r["costUsd"]!.GetValue<decimal>()));
+        var totals = report["totals"]!;
+        Assert.Equal((1L, 2L), (totals["turns"]!.GetValue<long>(), totals["evaluationTurns"]!.GetValue<long>()));
+        Assert.Equal(chatCost + evaluationCost, totals["costUsd"]!.GetValue<decimal>());
+        // Still the tenant's spend: the budget holds chat and evaluation alike.
+        Assert.Equal(chatCost + evaluationCost, (await t.GetAsync("/v1/routing/budget"))["spentUsd"]!.GetValue<decimal>());
     }
 }

@@ -446,4 +446,31 @@ public sealed class ImageMessageTests(RoutingPlatform fx) : RoutingPlatformTests
         var request = fx.Model.Requests.Last(r => r.Model == t.ServerName("eye"));
         Assert.Equal("data:image/png;base64," + Convert.ToBase64String(png), Assert.Single(request.Messages.Last(m => m.Role == "user").ImageUrls));
     }
+
+    [Fact(DisplayName = "A thumbs-down answer to a question with images does not become a text-only evaluation case: 422 saying images are not supported; a text question still does")]
+    public async Task Feedback_case_with_images_is_refused()
+    {
+        using var t = await WithVisionModelAsync(await fx.NewTenantAsync());
+        await ApiClient.EnsureAsync(await t.Admin.Http.PostAsJsonAsync("/v1/evaluations/sets", new
+        {
+            setId = "colours", name = "Colours", cases = new[] { new { question = "What colour is the sky?", userId = "alice" } },
+        }), HttpStatusCode.Created);
+        var imageId = (await UploadOkAsync(t.User, UniquePng()))["imageId"]!.GetValue<string>();
+        var conversation = await t.User.CreateConversationAsync();
+        var seq = (await SendAsync(t.User, conversation, new { text = "What colour is this pixel?", imageIds = new[] { imageId } }))
+            .Done()["assistantMessageSeq"]!.GetValue<long>();
+        Assert.Equal(HttpStatusCode.OK, (await t.User.PostAsync($"/v1/conversations/{conversation}/messages/{seq}/feedback", new { rating = "down" })).Status);
+
+        var refused = await ApiClient.ProblemAsync(await t.Admin.Http.PostAsJsonAsync("/v1/evaluations/sets/colours/cases/from-feedback",
+            new { conversationId = conversation, seq }), (HttpStatusCode)422);
+        Assert.Contains("images are not supported in evaluation cases", refused["detail"]!.GetValue<string>());
+        Assert.Single((await t.GetAsync("/v1/evaluations/sets/colours"))["cases"]!.AsArray());
+
+        // The same vote on a text question is a case.
+        var textSeq = (await t.User.SendAsync(conversation, "And what colour is grass?")).Done()["assistantMessageSeq"]!.GetValue<long>();
+        Assert.Equal(HttpStatusCode.OK, (await t.User.PostAsync($"/v1/conversations/{conversation}/messages/{textSeq}/feedback", new { rating = "down" })).Status);
+        await ApiClient.EnsureAsync(await t.Admin.Http.PostAsJsonAsync("/v1/evaluations/sets/colours/cases/from-feedback",
+            new { conversationId = conversation, seq = textSeq }), HttpStatusCode.Created);
+        Assert.Equal("And what colour is grass?", (await t.GetAsync("/v1/evaluations/sets/colours"))["cases"]![1]!["question"]!.GetValue<string>());
+    }
 }

@@ -84,6 +84,23 @@ public sealed class TestTenant(RoutingPlatform platform, string tenantId, ApiCli
     public async Task<JsonNode> HealthEntryAsync(string modelId) =>
         (await GetAsync("/v1/routing/health")).AsArray().First(h => h!["modelId"]!.GetValue<string>() == modelId)!;
 
+    /// <summary>One file of a user's export archive (the export started, polled until it succeeded, and downloaded).</summary>
+    public async Task<string> ExportedAsync(string userId, string entry)
+    {
+        var (status, job) = await Admin.PostAsync("/v1/exports", new { userId });
+        Assert.Equal(HttpStatusCode.Accepted, status);
+        var id = job!["exportId"]!.GetValue<string>();
+        for (var i = 0; i < 300 && job!["status"]!.GetValue<string>() == "running"; i++)
+        {
+            await Task.Delay(100);
+            job = await Admin.GetJsonAsync($"/v1/exports/{id}");
+        }
+        Assert.Equal("succeeded", job!["status"]!.GetValue<string>());
+        using var zip = new System.IO.Compression.ZipArchive(new MemoryStream(await Admin.Http.GetByteArrayAsync($"/v1/exports/{id}/archive")));
+        using var reader = new StreamReader(zip.GetEntry(entry)!.Open());
+        return await reader.ReadToEndAsync();
+    }
+
     /// <inheritdoc />
     public void Dispose()
     {

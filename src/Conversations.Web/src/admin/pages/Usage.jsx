@@ -56,7 +56,7 @@ function UsageReport({ report, range }) {
     <>
       <div class="stats">
         <Stat label={t('Cost')} value={usd(totals.costUsd)} hint={t('{n} model calls', { n: fmt(totals.modelCalls) })} />
-        <Stat label={t('Turns')} value={fmt(totals.turns)} hint={t('{s} summaries · {b} batch items', { s: fmt(totals.summaries), b: fmt(totals.batchItems) })} />
+        <Stat label={t('Turns')} value={fmt(totals.turns)} hint={t('{s} summaries · {b} batch items · {e} evaluation cases', { s: fmt(totals.summaries), b: fmt(totals.batchItems), e: fmt(totals.evaluationTurns ?? 0) })} />
         <Stat label={t('Tokens')} value={fmt(totals.promptTokens + totals.completionTokens)}
           hint={totals.turns > 0 && totals.modelCalls === 0
             // Turns and no model call: every answer was quoted from the documents, cached or canned (a model bills tokens).
@@ -73,6 +73,7 @@ function UsageReport({ report, range }) {
               { label: t('Chat turns'), data: perDay(rows, days, 'turns') },
               { label: t('Summaries'), data: perDay(rows, days, 'summaries') },
               { label: t('Batch items'), data: perDay(rows, days, 'batchItems') },
+              { label: t('Evaluation cases'), data: perDay(rows, days, 'evaluationTurns') },
             ]} />
         </Card>
         <Card title={t('Cost and savings per day')}>
@@ -101,6 +102,7 @@ function UsageReport({ report, range }) {
           <option value="turn">{t('Chat turns')}</option>
           <option value="summary">{t('Summaries')}</option>
           <option value="batch">{t('Batch items')}</option>
+          <option value="evaluation">{t('Evaluation cases')}</option>
         </select>
       </>}>
         <DataTable label={t('Usage rows')} rows={shown} pages={pages} columns={[
@@ -108,7 +110,7 @@ function UsageReport({ report, range }) {
           { key: 'userId', label: t('user') },
           { key: 'model', label: t('model'), render: r => r.model || '—' },
           { key: 'kind', label: t('Kind'), render: r => <Badge>{codeText(r.kind)}</Badge> },
-          { key: 'turns', label: t('Turns'), align: 'right', render: r => fmt(r.turns + r.summaries + r.batchItems) },
+          { key: 'turns', label: t('Turns'), align: 'right', render: r => fmt(r.turns + r.summaries + r.batchItems + (r.evaluationTurns ?? 0)) },
           { key: 'promptTokens', label: t('Prompt'), align: 'right' },
           { key: 'cachedTokens', label: t('Cached'), align: 'right' },
           { key: 'completionTokens', label: t('Output'), align: 'right' },
