@@ -160,6 +160,11 @@ internal static class EvaluationApi
         var config = await grains.GetGrain<IRoutingConfigGrain>(caller.TenantId).GetAsync();
         if (!config.Models.Any(m => string.Equals(m.Id, body.ModelId, StringComparison.OrdinalIgnoreCase)))
             return Problems.BadRequest($"Model '{body.ModelId}' is not in the tenant's catalog.");
+        // Without a routing policy no turn calls a registered model (the platform's own model answers every turn, as on
+        // the OpenAI route), so every case would come back "not asked".
+        if (config.Policy is null)
+            return Problems.Conflict($"Model '{body.ModelId}' is registered, but the tenant has no routing policy yet, so turns do not call registered models: "
+                + "set one (PUT /v1/routing/policy, or Models & routing in the console) and start the run again.");
         // The set deleted between reading it and storing the run: there is no set to run.
         if (await evaluations.StartRunAsync(caller, set, body.ModelId, ct) is not { } run) return Problems.AdminNotFound($"Evaluation set '{setId}'");
         return TypedResults.Accepted($"/v1/evaluations/runs/{run.RunId}", run);

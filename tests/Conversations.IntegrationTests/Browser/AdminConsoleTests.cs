@@ -257,7 +257,7 @@ public sealed class AdminConsoleTests(PlatformFixture fx) : PlatformTests
         var sections = new[]
         {
             ("overview", "Welcome, Administrator"), ("usage", "Usage & cost"), ("users", "Users & keys"), ("access", "Roles & access"),
-            ("documents", "Documents"), ("models", "Models & routing"), ("canary", "Canary"), ("budget", "Budget"),
+            ("documents", "Documents"), ("models", "Models & routing"), ("canary", "Canary"), ("evaluations", "Evaluations"), ("budget", "Budget"),
             ("moderation", "Lexicons & limits"), ("moderation-events", "Moderation events"), ("feedback", "Feedback"),
             ("routing-events", "Routing events"), ("settings", "Settings"),
         };

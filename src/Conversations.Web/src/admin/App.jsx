@@ -13,6 +13,7 @@ import { Documents } from './pages/Documents.jsx';
 import { Moderation } from './pages/Moderation.jsx';
 import { Models } from './pages/Models.jsx';
 import { Canary } from './pages/Canary.jsx';
+import { Evaluations } from './pages/Evaluations.jsx';
 import { Budget } from './pages/Budget.jsx';
 import { Usage } from './pages/Usage.jsx';
 import { ModerationEvents, FeedbackLog, RoutingEvents } from './pages/Logs.jsx';
@@ -36,6 +37,7 @@ const tenantSections = [
   { group: 'nav.group.models', items: [
     { id: 'models', icon: 'cpu', page: Models },
     { id: 'canary', icon: 'flask', page: Canary },
+    { id: 'evaluations', icon: 'checklist', page: Evaluations },
     { id: 'budget', icon: 'wallet', page: Budget },
   ] },
   { group: 'nav.group.safety', items: [

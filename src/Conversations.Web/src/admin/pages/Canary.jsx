@@ -20,7 +20,15 @@ export function Canary() {
 
   async function promote() {
     if (!(await confirmAction(t('Promote {m}? It replaces {b} in the policy.', { m: running.candidateModelId, b: running.baselineModelId }), { action: t('Promote'), cancel: t('cancel') }))) return;
-    if (await action.run(() => api.post('/v1/routing/canary/promote'))) reload();
+    // The evaluation gate refused (422): the admin may promote anyway, with a reason that the routing events and the
+    // audit log keep. Any other failure (an undecided gate, no canary any more) is shown as it is.
+    const refused = await action.run(() => api.post('/v1/routing/canary/promote').then(() => null, e => { if (e.status === 422) return e; throw e; }));
+    if (refused === null) { reload(); return; }
+    if (!refused) return;
+    const reason = await confirmWithText(t('Promote anyway? The evaluation gate refused: {r}', { r: refused.message }),
+      { label: t('Why promote anyway? (kept in the routing events and the audit log)'), action: t('Promote anyway'), cancel: t('cancel'), maxLength: 500 });
+    if (reason === null || !reason.trim()) return;
+    if (await action.run(() => api.post('/v1/routing/canary/promote', { override: true, reason: reason.trim() }))) reload();
   }
   async function rollback() {
     const reason = await confirmWithText(t('Roll back {m}? Every turn goes to {b} again.', { m: running.candidateModelId, b: running.baselineModelId }),
@@ -74,14 +82,16 @@ export function Canary() {
 
 function StartCanary({ config, onStarted }) {
   const ids = config.models.map(m => m.id);
-  const [form, setForm] = useState({ candidateModelId: '', baselineModelId: config.policy?.largeModelId ?? '', share: 0.1, minTurnsPerArm: 200, maxErrorRateIncrease: 0.02, maxTtftP95Ratio: 1.5, minFeedbackPerArm: 30, maxNegativeFeedbackIncrease: 0.1, promoteAfterTurns: 1000 });
+  const sets = useLoad(() => api.get('/v1/evaluations/sets'));
+  const [form, setForm] = useState({ candidateModelId: '', baselineModelId: config.policy?.largeModelId ?? '', share: 0.1, minTurnsPerArm: 200, maxErrorRateIncrease: 0.02, maxTtftP95Ratio: 1.5, minFeedbackPerArm: 30, maxNegativeFeedbackIncrease: 0.1, promoteAfterTurns: 1000, evaluationSetId: '' });
   const action = useAction();
   const change = useChange();
   const set = (k, conv = v => v) => e => setForm(f => ({ ...f, [k]: conv(e.currentTarget.value) }));
   async function start(e) {
     e.preventDefault();
     if (!action.check(e.currentTarget)) return;
-    if (await action.run(() => api.put('/v1/routing/policy', { ...config.policy, canary: form }))) onStarted();
+    const canary = { ...form, evaluationSetId: form.evaluationSetId || null };
+    if (await action.run(() => api.put('/v1/routing/policy', { ...config.policy, canary }))) onStarted();
   }
   if (!config.policy) return <Card><p class="muted">{t('Set a routing policy first (Models & routing).')}</p></Card>;
   return (
@@ -98,6 +108,11 @@ function StartCanary({ config, onStarted }) {
           <Field label={t('Max error-rate rise')}><input class="input" type="number" step="0.01" min="0" max="1" required value={form.maxErrorRateIncrease} onInput={set('maxErrorRateIncrease', Number)} /></Field>
           <Field label={t('Max TTFT p95 ratio')}><input class="input" type="number" step="0.1" min="1" max="100" required value={form.maxTtftP95Ratio} onInput={set('maxTtftP95Ratio', Number)} /></Field>
         </div>
+        <Field label={t('Evaluation set (optional)')} hint={t('Run against both models when the canary starts and again before promotion.')}>
+          <select class="input" value={form.evaluationSetId} onChange={set('evaluationSetId')}>
+            <option value="">—</option>{(sets.data ?? []).map(s => <option key={s.setId} value={s.setId}>{s.name}</option>)}
+          </select>
+        </Field>
         <ErrorNote error={action.error} />
         <div class="form-actions"><button class="button primary" type="submit" {...change(action.busy)}>{t('Start canary')}</button></div>
       </form>

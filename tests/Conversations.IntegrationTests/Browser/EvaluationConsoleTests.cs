@@ -1,0 +1,130 @@
+namespace Conversations.IntegrationTests.Browser;
+
+/// <summary>The admin console's evaluations page in headless Chromium against a real platform and the streaming test model.</summary>
+[Collection(WebChatCollection.Name)]
+public sealed class EvaluationConsoleTests(WebChatFixture fx)
+{
+    [Fact(DisplayName = "An admin writes an evaluation set in the console, runs it against a catalog model until it completes, and reads each answer with the facts it missed")]
+    public async Task Set_is_written_run_and_read_in_the_console()
+    {
+        var (_, adminKey, _) = await fx.NewReaderWithAdminAsync();
+        using var admin = fx.As(adminKey);
+        await ApiClient.EnsureAsync(await admin.Http.PutAsJsonAsync("/v1/routing/models/house", new
+        {
+            endpoint = fx.Model.BaseUrl, modelName = WebChatFixture.ModelId, tier = "small", inputPerMillion = 0.5m, outputPerMillion = 1.5m, contextWindowTokens = 32000,
+        }), HttpStatusCode.OK);
+
+        await using var console = await ConsoleBrowser.SignInAsync(fx.BaseUrl, adminKey);
+        await console.OpenAsync("evaluations", "Evaluations");
+        await console.Page.GetByRole(AriaRole.Button, new() { Name = "New set" }).ClickAsync();
+        var dialog = console.Page.GetByRole(AriaRole.Dialog, new() { Name = "New set" });
+        await dialog.GetByLabel("Name", new() { Exact = true }).FillAsync("Leave policy");
+        var first = dialog.Locator("fieldset.case").Nth(0);
+        await first.GetByLabel("Question").FillAsync("How long is parental leave?");
+        await first.GetByLabel("Facts the answer must contain (one a line)").FillAsync("sixteen weeks");
+        await first.GetByLabel("Documents it must cite (ids)").FillAsync(WebChatFixture.DocumentId);
+        await first.GetByLabel("Asked as").SelectOptionAsync("alice");
+        await dialog.GetByRole(AriaRole.Button, new() { Name = "Add a case" }).ClickAsync();
+        var second = dialog.Locator("fieldset.case").Nth(1);
+        await second.GetByLabel("Question").FillAsync("Is parental leave unpaid?");
+        await second.GetByLabel("Facts the answer must contain (one a line)").FillAsync("half pay");
+        await second.GetByLabel("Asked as").SelectOptionAsync("alice");
+        await console.ScreenshotAsync("admin-evaluations-new-set");
+        await dialog.GetByRole(AriaRole.Button, new() { Name = "Create" }).ClickAsync();
+
+        var setRow = console.Page.GetByRole(AriaRole.Table, new() { Name = "Sets" }).Locator("tbody tr", new() { HasText = "Leave policy" });
+        await Assertions.Expect(setRow).ToContainTextAsync("2");
+        var sets = await admin.GetJsonAsync("/v1/evaluations/sets");
+        var stored = Assert.Single(sets.AsArray())!;
+        Assert.Equal(["sixteen weeks"], stored["cases"]![0]!["facts"]!.AsArray().Select(f => f!.GetValue<string>()));
+        Assert.Equal(["leave"], stored["cases"]![0]!["sources"]!.AsArray().Select(f => f!.GetValue<string>()));
+        Assert.Equal("alice", stored["cases"]![1]!["userId"]!.GetValue<string>());
+
+        // A registered model is not called before the tenant has a routing policy: the run is refused in its dialog with
+        // the reason, rather than asking every case of the platform's own model.
+        await setRow.GetByRole(AriaRole.Button, new() { Name = "Run" }).ClickAsync();
+        var start = console.Page.GetByRole(AriaRole.Dialog, new() { Name = "Run Leave policy" });
+        await start.GetByLabel("model").SelectOptionAsync("house");
+        await start.GetByRole(AriaRole.Button, new() { Name = "Start the run" }).ClickAsync();
+        await Assertions.Expect(start.GetByRole(AriaRole.Alert)).ToContainTextAsync("no routing policy");
+        Assert.Empty((await admin.GetJsonAsync("/v1/evaluations/runs")).AsArray());
+
+        // With a policy, the run starts from the same dialog and the runs table follows it to its end.
+        await ApiClient.EnsureAsync(await admin.Http.PutAsJsonAsync("/v1/routing/policy", new { smallModelId = "house", largeModelId = "house" }), HttpStatusCode.OK);
+        await start.GetByRole(AriaRole.Button, new() { Name = "Start the run" }).ClickAsync();
+        await Assertions.Expect(start).ToBeHiddenAsync();
+        var runRow = console.Page.GetByRole(AriaRole.Table, new() { Name = "Runs" }).Locator("tbody tr", new() { HasText = "house" });
+        await Assertions.Expect(runRow).ToContainTextAsync("completed", new() { Timeout = 60_000 });
+        await Assertions.Expect(runRow).ToContainTextAsync("2 of 2");
+        await Assertions.Expect(runRow).ToContainTextAsync("50.0%");
+        await console.ScreenshotAsync("admin-evaluations-run");
+
+        // The answers: the first case found its fact and cited its document, the second misses the fact it asked for.
+        await runRow.GetByRole(AriaRole.Button, new() { Name = "Answers" }).ClickAsync();
+        var answers = console.Page.GetByRole(AriaRole.Dialog, new() { Name = "Answers of Leave policy" }).GetByRole(AriaRole.Table, new() { Name = "Answers" });
+        await Assertions.Expect(answers.Locator("tbody tr")).ToHaveCountAsync(2);
+        await Assertions.Expect(answers.Locator("tbody tr").Nth(0)).ToContainTextAsync("sixteen weeks");
+        await Assertions.Expect(answers.Locator("tbody tr").Nth(0)).ToContainTextAsync("none");
+        await Assertions.Expect(answers.Locator("tbody tr").Nth(0)).ToContainTextAsync(WebChatFixture.DocumentId);
+        await Assertions.Expect(answers.Locator("tbody tr").Nth(1)).ToContainTextAsync("half pay");
+        await console.ScreenshotAsync("admin-evaluations-answers");
+
+        var run = Assert.Single((await admin.GetJsonAsync("/v1/evaluations/runs")).AsArray())!;
+        Assert.Equal("completed", run["status"]!.GetValue<string>());
+        Assert.Equal(0.5, run["summary"]!["factRecall"]!.GetValue<double>(), 3);
+        // The refused start is the one failed request the browser logs; no script error.
+        Assert.Equal(["Failed to load resource: the server responded with a status of 409 (Conflict)"], console.Errors);
+    }
+
+    [Fact(DisplayName = "A canary started in the console with an evaluation set is refused promotion by the gate when the candidate misses the set's facts, and an admin promotes it anyway with a reason that the routing events keep")]
+    public async Task Canary_gate_refusal_is_overridden_with_a_reason()
+    {
+        var (_, adminKey, tenantId) = await fx.NewReaderWithAdminAsync();
+        using var admin = fx.As(adminKey);
+        // The candidate is the same test model under another name, answering without the fact the set asks for.
+        var worse = $"worse-{tenantId}";
+        fx.Model.Control.SetModel(worse, WebChatFixture.Streaming with { ScriptedAnswer = "Parental leave is ten weeks [leave#0]." });
+        foreach (var (id, name) in new[] { ("house", WebChatFixture.ModelId), ("candidate", worse) })
+        {
+            await ApiClient.EnsureAsync(await admin.Http.PutAsJsonAsync($"/v1/routing/models/{id}", new
+            {
+                endpoint = fx.Model.BaseUrl, modelName = name, tier = "large", inputPerMillion = 0.5m, outputPerMillion = 1.5m, contextWindowTokens = 32000,
+            }), HttpStatusCode.OK);
+        }
+        await ApiClient.EnsureAsync(await admin.Http.PutAsJsonAsync("/v1/routing/policy", new { smallModelId = "house", largeModelId = "house" }), HttpStatusCode.OK);
+        await ApiClient.EnsureAsync(await admin.Http.PostAsJsonAsync("/v1/evaluations/sets", new
+        {
+            setId = "leave-gate", name = "Leave gate", cases = new[] { new { question = "How long is parental leave?", facts = new[] { "sixteen weeks" }, userId = "alice" } },
+        }), HttpStatusCode.Created);
+
+        await using var console = await ConsoleBrowser.SignInAsync(fx.BaseUrl, adminKey);
+        await console.OpenAsync("canary", "Canary");
+        await console.Page.GetByRole(AriaRole.Combobox, new() { Name = "Candidate", Exact = true }).SelectOptionAsync("candidate");
+        await console.Page.GetByRole(AriaRole.Combobox, new() { Name = "Baseline", Exact = true }).SelectOptionAsync("house");
+        await console.Page.GetByRole(AriaRole.Combobox, new() { Name = "Evaluation set (optional)", Exact = true }).SelectOptionAsync("leave-gate");
+        await console.Page.GetByRole(AriaRole.Button, new() { Name = "Start canary" }).ClickAsync();
+        await console.Page.GetByRole(AriaRole.Button, new() { Name = "Promote" }).WaitForAsync(new() { Timeout = 60_000 });
+        Assert.Equal("leave-gate", (await admin.GetJsonAsync("/v1/routing"))["policy"]!["canary"]!["evaluationSetId"]!.GetValue<string>());
+
+        await console.Page.GetByRole(AriaRole.Button, new() { Name = "Promote" }).ClickAsync();
+        await console.Page.GetByRole(AriaRole.Alertdialog).GetByRole(AriaRole.Button, new() { Name = "Promote" }).ClickAsync();
+        var ask = console.Page.GetByRole(AriaRole.Alertdialog);
+        await Assertions.Expect(ask).ToContainTextAsync("The evaluation gate refused", new() { Timeout = 60_000 });
+        await Assertions.Expect(ask).ToContainTextAsync("fact");
+        await console.ScreenshotAsync("admin-canary-gate-refused");
+        Assert.NotNull((await admin.GetJsonAsync("/v1/routing"))["policy"]!["canary"]);
+        await ask.GetByLabel("Why promote anyway? (kept in the routing events and the audit log)").FillAsync("the set's wording is out of date");
+        await ask.GetByRole(AriaRole.Button, new() { Name = "Promote anyway" }).ClickAsync();
+
+        await console.Page.GetByRole(AriaRole.Heading, new() { Name = "Start a canary" }).WaitForAsync(new() { Timeout = 60_000 });
+        var policy = (await admin.GetJsonAsync("/v1/routing"))["policy"]!;
+        Assert.Null(policy["canary"]);
+        Assert.Equal("candidate", policy["largeModelId"]!.GetValue<string>());
+        var events = (await admin.GetJsonAsync("/v1/routing/events")).AsArray().Select(e => (Kind: e!["kind"]!.GetValue<string>(), Message: e["message"]!.GetValue<string>())).ToList();
+        Assert.Contains(events, e => e.Kind == "canary-promotion-override" && e.Message.Contains("the set's wording is out of date", StringComparison.Ordinal));
+        // The gate's runs are listed on the evaluations page beside manual ones.
+        await console.OpenAsync("evaluations", "Evaluations");
+        await Assertions.Expect(console.Page.GetByRole(AriaRole.Table, new() { Name = "Runs" }).Locator("tbody tr", new() { HasText = "candidate" })).Not.ToHaveCountAsync(0);
+        Assert.Equal(["Failed to load resource: the server responded with a status of 422 (Unprocessable Entity)"], console.Errors);
+    }
+}
