@@ -61,7 +61,8 @@ internal sealed partial class Evaluations(IGrainFactory grains, EvaluationStore 
                 ["runId"] = run.RunId, ["setId"] = run.SetId, ["modelId"] = run.ModelId, ["purpose"] = run.Purpose, ["cases"] = set.Cases.Count,
             }, ct), ct);
         if (!stored) return null;
-        // Off the request: the run goes on when its client disconnects or the request ends.
+        // Off the request, and never with its token (the server hands it on to the connection's next request): the run
+        // goes on when its client disconnects or the request ends.
         _ = Task.Run(() => RunInBackgroundAsync(admin.TenantId, set, run), CancellationToken.None);
         return run;
     }
@@ -84,7 +85,7 @@ internal sealed partial class Evaluations(IGrainFactory grains, EvaluationStore 
                 results.Add(await AskAndScoreAsync(tenantId, set.Cases[i], i, run.ModelId, ended.Token));
                 if (!await store.ProgressRunAsync(tenantId, run.RunId, i + 1, CancellationToken.None)) return;
             }
-            await store.CompleteRunAsync(tenantId, run.RunId, JsonSerializer.Serialize(Summarise(results), Json), JsonSerializer.Serialize(results, Json),
+            await store.CompleteRunAsync(tenantId, run.RunId, run.SetId, JsonSerializer.Serialize(Summarise(results), Json), JsonSerializer.Serialize(results, Json),
                 results.Count, CancellationToken.None);
         }
         catch (OperationCanceledException) when (ended.IsCancellationRequested)

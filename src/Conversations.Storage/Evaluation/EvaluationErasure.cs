@@ -10,7 +10,8 @@ namespace Conversations.Storage.Evaluation;
 /// A deleted user's words in evaluation data. A case asked as the user (one made from their thumbs-down holds their own
 /// question) keeps its place in its set, since runs name cases by index, with its question and user replaced; every
 /// stored run's copy of that case loses its question and answer. Sets and runs are sealed, so this runs in C#, inside
-/// the erasure's transaction.
+/// the erasure's transaction. A run asking the case meanwhile stores its results against the set as it is then
+/// (<see cref="WithoutErasedCases"/>), so the erased words never reach it either.
 /// </summary>
 internal static class EvaluationErasure
 {
@@ -48,18 +49,36 @@ internal static class EvaluationErasure
         {
             var (runId, setId, stored) = (row[0], row[1], row[2]);
             var results = JsonNode.Parse(key.Open(stored, RunsTable, runId))!.AsArray();
-            var changed = false;
-            foreach (var result in results.OfType<JsonObject>())
-            {
-                if (result["index"]?.GetValue<int>() is not { } index || !erased[setId].Contains(index)) continue;
-                result["question"] = Deleted;
-                result["answer"] = Deleted;
-                changed = true;
-            }
-            if (changed)
+            if (EraseResults(results, erased[setId]))
                 await WriteAsync(conn, tx, "UPDATE evaluation_runs SET cases = @c WHERE tenant_id = @t AND run_id = @id",
                     tenantId, runId, key.Seal(results.ToJsonString(), RunsTable, runId), ct);
         }
+    }
+
+    /// <summary>
+    /// A run's results (JSON) as they may be stored next to its set's cases (JSON) as they are now: the results of cases
+    /// erased while the run was asking them lose their question and answer, as an erasure does to stored runs.
+    /// </summary>
+    public static string WithoutErasedCases(string setCasesJson, string resultsJson)
+    {
+        var cases = JsonNode.Parse(setCasesJson)!.AsArray();
+        var erased = Enumerable.Range(0, cases.Count).Where(i => cases[i] is JsonObject c && c["userId"]?.GetValue<string>() == Deleted).ToHashSet();
+        var results = JsonNode.Parse(resultsJson)!.AsArray();
+        return EraseResults(results, erased) ? results.ToJsonString() : resultsJson;
+    }
+
+    // The results of the erased cases (by index) lose their question and answer; true when any did.
+    private static bool EraseResults(JsonArray results, HashSet<int> erased)
+    {
+        var changed = false;
+        foreach (var result in results.OfType<JsonObject>())
+        {
+            if (result["index"]?.GetValue<int>() is not { } index || !erased.Contains(index)) continue;
+            result["question"] = Deleted;
+            result["answer"] = Deleted;
+            changed = true;
+        }
+        return changed;
     }
 
     // Rows of text columns, read whole before the updates (one reader per connection at a time).

@@ -156,13 +156,15 @@ public sealed class EvaluationStore(NpgsqlDataSource db, TenantKeyRing keys)
     /// </summary>
     public async Task<bool> InsertRunAsync(string tenantId, EvaluationRunRecord run, DateTimeOffset setCreatedAt, AuditWrite? audit = null, CancellationToken ct = default)
     {
-        // One statement: the set's delete (which takes its runs) either comes before it and nothing is inserted, or after.
+        await using var connection = await db.OpenConnectionAsync(ct);
+        await using var tx = await connection.BeginTransactionAsync(ct);
+        // The set's row stays locked until the run is in: its delete (which takes its runs) comes before and nothing is
+        // inserted, or after.
+        if (await ResultsToStoreAsync(connection, tx, tenantId, run.SetId, setCreatedAt, run.CasesJson, ct) is not { } results) return false;
         await using var cmd = new NpgsqlCommand("""
             INSERT INTO evaluation_runs (tenant_id, run_id, set_id, model_id, purpose, summary, cases, created_by, created_at, status, cases_done, cases_total)
-            SELECT @t, @r, @s, @m, @p, @sum, @c, @b, @at, @st, @done, @total
-            WHERE EXISTS (SELECT 1 FROM evaluation_sets WHERE tenant_id = @t AND set_id = @s AND created_at = @setAt FOR KEY SHARE)
-            """);
-        cmd.Parameters.AddWithValue("setAt", setCreatedAt);
+            VALUES (@t, @r, @s, @m, @p, @sum, @c, @b, @at, @st, @done, @total)
+            """, connection, tx);
         cmd.Parameters.AddWithValue("t", tenantId);
         cmd.Parameters.AddWithValue("r", run.RunId);
         cmd.Parameters.AddWithValue("s", run.SetId);
@@ -172,10 +174,30 @@ public sealed class EvaluationStore(NpgsqlDataSource db, TenantKeyRing keys)
         cmd.Parameters.AddWithValue("st", run.Status);
         cmd.Parameters.AddWithValue("done", run.CasesDone);
         cmd.Parameters.AddWithValue("total", run.CasesTotal);
-        cmd.Parameters.Add(new NpgsqlParameter("c", NpgsqlDbType.Jsonb) { Value = await SealAsync(tenantId, run.CasesJson, RunsTable, run.RunId, ct) });
+        cmd.Parameters.Add(new NpgsqlParameter("c", NpgsqlDbType.Jsonb) { Value = await SealAsync(tenantId, results, RunsTable, run.RunId, ct) });
         cmd.Parameters.AddWithValue("b", run.CreatedBy);
         cmd.Parameters.AddWithValue("at", run.CreatedAt);
-        return await WithAuditAsync(cmd, audit, ct) == 1;
+        await cmd.ExecuteNonQueryAsync(ct);
+        if (audit is not null) await AuditStore.AppendAsync(connection, tx, audit, ct);
+        await tx.CommitAsync(ct);
+        return true;
+    }
+
+    // A run's results as they may be stored, read with its set's row share-locked until the caller's transaction ends;
+    // null when the set (of that creation, when given) is gone. A user's erasure locks the set's row for update: either
+    // it came first, and the cases it erased lose their question and answer here, or it waits for the results to be
+    // stored and then erases them there. Either way no erased user's words survive in a run asked while they were erased.
+    private async Task<string?> ResultsToStoreAsync(NpgsqlConnection connection, NpgsqlTransaction tx, string tenantId, string setId, DateTimeOffset? setCreatedAt,
+        string resultsJson, CancellationToken ct)
+    {
+        await using var read = new NpgsqlCommand("""
+            SELECT cases #>> '{}' FROM evaluation_sets WHERE tenant_id = @t AND set_id = @s AND (@setAt::timestamptz IS NULL OR created_at = @setAt) FOR SHARE
+            """, connection, tx);
+        read.Parameters.AddWithValue("t", tenantId);
+        read.Parameters.AddWithValue("s", setId);
+        read.Parameters.Add(new NpgsqlParameter("setAt", NpgsqlDbType.TimestampTz) { Value = (object?)setCreatedAt ?? DBNull.Value });
+        if (await read.ExecuteScalarAsync(ct) is not string stored) return null;
+        return EvaluationErasure.WithoutErasedCases(await OpenAsync(tenantId, stored, SetsTable, setId, ct), resultsJson);
     }
 
     /// <summary>Records that a running run has asked <paramref name="done"/> cases; false when it is no longer running (or gone).</summary>
@@ -201,19 +223,28 @@ public sealed class EvaluationStore(NpgsqlDataSource db, TenantKeyRing keys)
         return await cmd.ExecuteNonQueryAsync(ct) == 1;
     }
 
-    /// <summary>Completes a running run with its averages and results; false when it is no longer running (or gone).</summary>
-    public async Task<bool> CompleteRunAsync(string tenantId, string runId, string summaryJson, string casesJson, int done, CancellationToken ct = default)
+    /// <summary>
+    /// Completes a running run of the set <paramref name="setId"/> with its averages and results (those of cases erased
+    /// meanwhile without their question and answer); false when it is no longer running (or gone).
+    /// </summary>
+    public async Task<bool> CompleteRunAsync(string tenantId, string runId, string setId, string summaryJson, string casesJson, int done, CancellationToken ct = default)
     {
-        await using var cmd = db.CreateCommand("""
+        await using var connection = await db.OpenConnectionAsync(ct);
+        await using var tx = await connection.BeginTransactionAsync(ct);
+        // A deleted set took its runs with it: nothing left to complete.
+        if (await ResultsToStoreAsync(connection, tx, tenantId, setId, null, casesJson, ct) is not { } results) return false;
+        await using var cmd = new NpgsqlCommand("""
             UPDATE evaluation_runs SET status = 'completed', summary = @sum, cases = @c, cases_done = @d, heartbeat_at = now()
             WHERE tenant_id = @t AND run_id = @r AND status = 'running'
-            """);
+            """, connection, tx);
         cmd.Parameters.AddWithValue("t", tenantId);
         cmd.Parameters.AddWithValue("r", runId);
         cmd.Parameters.AddWithValue("d", done);
         cmd.Parameters.Add(new NpgsqlParameter("sum", NpgsqlDbType.Jsonb) { Value = summaryJson });
-        cmd.Parameters.Add(new NpgsqlParameter("c", NpgsqlDbType.Jsonb) { Value = await SealAsync(tenantId, casesJson, RunsTable, runId, ct) });
-        return await cmd.ExecuteNonQueryAsync(ct) == 1;
+        cmd.Parameters.Add(new NpgsqlParameter("c", NpgsqlDbType.Jsonb) { Value = await SealAsync(tenantId, results, RunsTable, runId, ct) });
+        var completed = await cmd.ExecuteNonQueryAsync(ct) == 1;
+        await tx.CommitAsync(ct);
+        return completed;
     }
 
     /// <summary>Ends a running run as <paramref name="status"/> (failed or cancelled) with the reason; false when it was not running.</summary>

@@ -425,23 +425,104 @@ public sealed class EvaluationGateTests(RoutingPlatform fx) : RoutingPlatformTes
         Assert.Equal("completed", (await t.GetAsync("/v1/evaluations/runs")).AsArray().Single()!["status"]!.GetValue<string>());
     }
 
-    [Fact(DisplayName = "The client that started a run disconnecting does not stop it: the run completes with every case answered")]
+    [Fact(DisplayName = "A run is not tied to the request that started it: its client giving up on its next request and disconnecting while a case is answered, the run completes with every case answered")]
     public async Task Run_survives_its_client_disconnecting()
     {
         using var t = await TenantWithCandidateAsync("worse", BadAnswer);
         await t.SetPolicyAsync(BasePolicy);
-        fx.Model.Control.UpdateModel(t.ServerName("base"), b => b with { TimePerToken = TimeSpan.FromMilliseconds(100) });
+        // About four seconds a case: the first is being answered through everything the starter does below.
+        var server = t.ServerName("base");
+        fx.Model.Control.UpdateModel(server, b => b with { TimePerToken = TimeSpan.FromMilliseconds(300) });
         string runId;
         using (var starter = fx.As(t.Admin.Key))
         {
             runId = (await StartRunAsync(t, "refunds", client: starter))["runId"]!.GetValue<string>();
+            // The starter's next request, on the connection the 202 came back on, is given up on half sent: the server
+            // aborts that request, and the token of the request that started the run is the connection's token, reused.
+            using var giveUp = new CancellationTokenSource(TimeSpan.FromMilliseconds(500));
+            using var unfinished = new UnfinishedBody();
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => starter.Http.PostAsync("/v1/evaluations/sets", unfinished, giveUp.Token));
+            var during = await t.GetAsync($"/v1/evaluations/runs/{runId}");
+            Assert.True(during["progress"]!["done"]!.GetValue<int>() == 0, $"the first case was no longer in flight: {during.ToJsonString()}");
         }
         // The starter's connections are closed while the first case is still being answered.
         var ended = await WaitForRunAsync(t, runId);
         Assert.Equal("completed", ended["status"]!.GetValue<string>());
-        Assert.Equal(2, ended["results"]!.AsArray().Count);
-        // Both cases went to the model: the run did not end with its starter's connection.
-        Assert.Equal(2, fx.Model.Requests.Count(r => r.Model == t.ServerName("base")));
+        Assert.Equal((2, 2), (ended["progress"]!["done"]!.GetValue<int>(), ended["progress"]!["total"]!.GetValue<int>()));
+        var results = ended["results"]!.AsArray();
+        Assert.Equal(2, results.Count);
+        Assert.All(results, r => Assert.Equal((GoodAnswer, null), (r!["answer"]!.GetValue<string>().Trim(), r["errorCode"]?.GetValue<string>())));
+        Assert.Equal(2, fx.Model.Requests.Count(r => r.Model == server));
+    }
+
+    // A JSON body whose sender writes its start and then never finishes it.
+    private sealed class UnfinishedBody : HttpContent
+    {
+        public UnfinishedBody() => Headers.ContentType = new("application/json");
+
+        protected override async Task SerializeToStreamAsync(Stream stream, TransportContext? context, CancellationToken cancellationToken)
+        {
+            await stream.WriteAsync("{\"name\":"u8.ToArray(), cancellationToken);
+            await stream.FlushAsync(cancellationToken);
+            await Task.Delay(Timeout.Infinite, cancellationToken);
+        }
+
+        protected override Task SerializeToStreamAsync(Stream stream, TransportContext? context) => SerializeToStreamAsync(stream, context, CancellationToken.None);
+
+        protected override bool TryComputeLength(out long length)
+        {
+            length = 0;
+            return false;
+        }
+    }
+
+    [Fact(DisplayName = "A user erased while a run asks their case: the run completes with every case counted, and neither it nor an export holds that user's question or answer")]
+    public async Task User_erased_while_their_case_is_asked()
+    {
+        using var t = await TenantWithCandidateAsync("worse", BadAnswer);
+        await t.SetPolicyAsync(BasePolicy);
+        await t.Admin.CreateUserWithKeyAsync("leaver");
+        var marker = "zq" + Guid.NewGuid().ToString("n")[..10];
+        const string aliceQuestion = "How long do I have to return an order?";
+        await ApiClient.EnsureAsync(await t.Admin.Http.PostAsJsonAsync("/v1/evaluations/sets", new
+        {
+            setId = "leaving", name = "Leaving user",
+            cases = new object[]
+            {
+                new { question = $"Order {marker}: how long do I have to return it, and what must I bring to the shop for a refund?", userId = "leaver" },
+                new { question = aliceQuestion, userId = "alice" },
+            },
+        }), HttpStatusCode.Created);
+        // Each answer repeats its question word by word, a few seconds long: the leaver's answer holds the marker too.
+        var server = t.ServerName("base");
+        fx.Model.Control.UpdateModel(server, b => b with { ScriptedAnswer = null, Echo = true, TimePerToken = TimeSpan.FromMilliseconds(250) });
+        var runId = (await StartRunAsync(t, "leaving"))["runId"]!.GetValue<string>();
+
+        // The leaver's case has reached the model; they are erased while it is being answered.
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (!fx.Model.Requests.Any(r => r.Model == server && r.Messages.Any(m => m.Content.Contains(marker, StringComparison.Ordinal))))
+        {
+            Assert.True(DateTime.UtcNow < deadline, "the leaver's case never reached the model");
+            await Task.Delay(20);
+        }
+        Assert.Equal(HttpStatusCode.NoContent, (await t.Admin.Http.DeleteAsync("/v1/users/leaver")).StatusCode);
+        var during = await t.GetAsync($"/v1/evaluations/runs/{runId}");
+        Assert.True(during["progress"]!["done"]!.GetValue<int>() == 0, $"the leaver's case was no longer in flight: {during.ToJsonString()}");
+
+        var ended = await WaitForRunAsync(t, runId);
+        Assert.Equal("completed", ended["status"]!.GetValue<string>());
+        Assert.Equal((2, 2), (ended["progress"]!["done"]!.GetValue<int>(), ended["progress"]!["total"]!.GetValue<int>()));
+        Assert.Equal(2, ended["summary"]!["cases"]!.GetValue<int>());
+        Assert.DoesNotContain(marker, ended.ToJsonString());
+        var results = ended["results"]!.AsArray();
+        Assert.Equal(("(deleted)", "(deleted)"), (results[0]!["question"]!.GetValue<string>(), results[0]!["answer"]!.GetValue<string>()));
+        // Alice's case is kept whole.
+        Assert.Equal(aliceQuestion, results[1]!["question"]!.GetValue<string>());
+        Assert.Contains(aliceQuestion, results[1]!["answer"]!.GetValue<string>());
+
+        var exported = await t.ExportedAsync(null, "evaluation-cases.jsonl");
+        Assert.DoesNotContain(marker, exported);
+        Assert.Contains(aliceQuestion, exported);
     }
 
     [Fact(DisplayName = "A run whose host stopped does not stay running: it reads as failed, saying to start it again; a run can be cancelled once")]

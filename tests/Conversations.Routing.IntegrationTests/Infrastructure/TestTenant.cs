@@ -84,8 +84,11 @@ public sealed class TestTenant(RoutingPlatform platform, string tenantId, ApiCli
     public async Task<JsonNode> HealthEntryAsync(string modelId) =>
         (await GetAsync("/v1/routing/health")).AsArray().First(h => h!["modelId"]!.GetValue<string>() == modelId)!;
 
-    /// <summary>One file of a user's export archive (the export started, polled until it succeeded, and downloaded).</summary>
-    public async Task<string> ExportedAsync(string userId, string entry)
+    /// <summary>
+    /// One file of a user's export archive, or of the whole tenant's when <paramref name="userId"/> is null (the export
+    /// started, polled until it succeeded, and downloaded).
+    /// </summary>
+    public async Task<string> ExportedAsync(string? userId, string entry)
     {
         var (status, job) = await Admin.PostAsync("/v1/exports", new { userId });
         Assert.Equal(HttpStatusCode.Accepted, status);
