@@ -27,6 +27,7 @@ public sealed class EvaluationGateTests(RoutingPlatform fx) : RoutingPlatformTes
 
     // The incumbent ("base", the large model) answers with both facts; the candidate answers as scripted. ("large" is
     // also a tier name, which routing resolves through the policy and its canary, so the incumbent has its own id.)
+    // The policy is set, since registered models are only called under one (a run without it is a 409).
     private async Task<TestTenant> TenantWithCandidateAsync(string candidate, string candidateAnswer)
     {
         var t = await fx.NewTenantAsync();
@@ -34,6 +35,7 @@ public sealed class EvaluationGateTests(RoutingPlatform fx) : RoutingPlatformTes
         await t.PutModelAsync("base", "large", 5m);
         fx.Model.Control.UpdateModel(t.ServerName(candidate), b => b with { ScriptedAnswer = candidateAnswer });
         await t.PutModelAsync(candidate, "large", 5m);
+        await t.SetPolicyAsync(BasePolicy);
         await ApiClient.EnsureAsync(await t.Admin.Http.PostAsJsonAsync("/v1/evaluations/sets", RefundSet("refunds")), HttpStatusCode.Created);
         return t;
     }
