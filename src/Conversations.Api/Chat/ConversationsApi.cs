@@ -207,7 +207,10 @@ internal static class ConversationsApi
         }
         var grain = grains.GetGrain<IConversationGrain>(GrainKeys.Scoped(caller.TenantId, conversationId));
         var state = await grain.GetTurnStateAsync(caller, turnId);
-        if (state == TurnState.Unknown) return Problems.NotFound("The turn");
+        // A turn of a conversation deleted elsewhere is refused as a send into it is (code not_found): the client tells
+        // it from a turn that has not started yet, which it may still send.
+        if (state == TurnState.Unknown)
+            return await grain.IsOwnedByAsync(caller) ? Problems.NotFound("The turn") : Problems.NotFound("The conversation", TurnErrorCodes.NotFound);
         var watch = grain.WatchTurnAsync(caller, turnId, position, http.RequestAborted);
         http.Response.Headers[TurnIdHeader] = turnId;
         var gone = TurnGone.Of(grain, caller, http.RequestServices.GetRequiredService<ITenantDirectory>());

@@ -209,6 +209,24 @@ public sealed class TurnLifecycleTests(TurnPlatformFixture fx) : IClassFixture<T
         }
     }
 
+    [Fact(DisplayName = "A resume of a turn whose conversation was deleted meanwhile is a 404 with code not_found, as a send into it is; a turn not started yet in a living conversation is a 404 without it")]
+    public async Task Resume_after_the_conversation_was_deleted_is_not_found()
+    {
+        var (user, id) = await fx.NewConversationAsync("rd");
+        var (seen, turnId) = await SendAndCutAsync(user, id, Question, deltas: 2);
+        using (var unknown = await user.GetTurnEventsAsync(id, Guid.NewGuid().ToString("n"), null))
+            Assert.Null((await ApiClient.ProblemAsync(unknown, HttpStatusCode.NotFound))["code"]);
+
+        Assert.Equal(HttpStatusCode.NoContent, (await user.Http.DeleteAsync($"/v1/conversations/{id}")).StatusCode);
+        using var resumed = await user.GetTurnEventsAsync(id, turnId, seen[^1].Id);
+        var problem = await ApiClient.ProblemAsync(resumed, HttpStatusCode.NotFound);
+        Assert.Equal("not_found", problem["code"]!.GetValue<string>());
+        // The same for another tenant's user: nothing tells a deleted conversation from one that was never theirs.
+        using var stranger = await fx.NewUserAsync("rs");
+        using var foreign = await stranger.GetTurnEventsAsync(id, turnId, null);
+        Assert.Equal("not_found", (await ApiClient.ProblemAsync(foreign, HttpStatusCode.NotFound))["code"]!.GetValue<string>());
+    }
+
     [Fact(DisplayName = "A tenant deleted while its answer streams: the stream ends whole with a last error tenant_deleted, not retryable, never stream_failed's invitation to resume")]
     public async Task Tenant_deleted_mid_answer_ends_the_stream_for_good()
     {

@@ -794,6 +794,42 @@ public sealed class AdminConsoleTests(PlatformFixture fx) : PlatformTests
         Assert.DoesNotContain("not-an-address", await admin.Http.GetStringAsync("/v1/moderation/settings"));
     }
 
+    [Fact(DisplayName = "Lexicons & limits: on a platform without Green, image moderation is one quiet line, not a warning; with Green configured but unable to reach uploads, a warning with the reason")]
+    public async Task Image_moderation_note_warns_only_when_green_cannot_check()
+    {
+        var (admin, _) = await fx.NewUnlimitedTenantAsync("cimg");
+        // This platform runs without Green, as many do by choice.
+        var status = await admin.GetJsonAsync("/v1/moderation/status");
+        Assert.False(status["greenConfigured"]!.GetValue<bool>(), status.ToJsonString());
+        Assert.False(status["imageModeration"]!["available"]!.GetValue<bool>(), status.ToJsonString());
+        await using var console = await ConsoleBrowser.SignInAsync(fx.BaseUrl, admin.Key);
+        await console.OpenAsync("moderation", "Lexicons & limits");
+        var off = console.Page.GetByTestId("image-moderation-off");
+        await Assertions.Expect(off).ToHaveTextAsync("Image moderation: off — Alibaba Green is not configured");
+        await Assertions.Expect(off).Not.ToHaveClassAsync(new Regex(@"\bnote\b"));
+        await Assertions.Expect(console.Page.GetByTestId("image-moderation-unavailable")).ToHaveCountAsync(0);
+        await Assertions.Expect(console.Page.Locator(".note.warn")).ToHaveCountAsync(0);
+        await console.ScreenshotAsync("admin-moderation-green-off");
+
+        // A platform with Green but no Images:PublicBaseUrl answers so (its status is checked against such a platform
+        // in the moderation tests): the console warns, with the platform's reason.
+        const string reason = "Uploaded images cannot be checked by Alibaba Green: Green fetches each image by URL, and the platform has no public address for uploads (Images:PublicBaseUrl is not set).";
+        await console.Page.RouteAsync("**/v1/moderation/status", route => route.FulfillAsync(new()
+        {
+            Status = 200, ContentType = "application/json",
+            Body = System.Text.Json.JsonSerializer.Serialize(new { greenConfigured = true, imageModeration = new { available = false, reason } }),
+        }));
+        await console.Page.ReloadAsync();
+        await console.OpenAsync("moderation", "Lexicons & limits");
+        var warning = console.Page.GetByTestId("image-moderation-unavailable");
+        await Assertions.Expect(warning).ToContainTextAsync("Image moderation is unavailable.");
+        await Assertions.Expect(warning).ToContainTextAsync("Images:PublicBaseUrl is not set");
+        await Assertions.Expect(warning).ToHaveClassAsync(new Regex(@"\bnote warn\b"));
+        await Assertions.Expect(off).ToHaveCountAsync(0);
+        await console.ScreenshotAsync("admin-moderation-green-cannot-check-uploads");
+        Assert.Empty(console.Errors);
+    }
+
     [Fact(DisplayName = "New role, Register model and New user open clean after an abandoned attempt: no earlier fields, checks or server error")]
     public async Task New_dialogs_open_clean()
     {

@@ -485,21 +485,85 @@ public sealed class ChatPageTests(WebChatFixture fx)
         Assert.DoesNotContain("#/c/", b.Page.Url, StringComparison.Ordinal);
         await b.ScreenshotAsync("deleted-elsewhere");
 
-        await error.GetByRole(AriaRole.Button, new() { Name = "Send it in a new chat" }).ClickAsync();
+        await SendInNewChatAsync(b, error, next, deleted, otherTab);
+    }
+
+    [Theory(DisplayName = "A conversation deleted in another tab while its answer is written (seen by the stream, or by the resume of a page reopened mid-answer): the partial answer is marked unfinished in plain words, the conversation leaves the list, and the question goes into a new chat in one press")]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Conversation_deleted_while_its_answer_is_written(bool reopenedBeforeResume)
+    {
+        var (key, _) = await fx.NewReaderAsync();
+        const string question = "Tell me everything about leave.";
+        await using var b = await SignedInAsync(key);
+        using var otherTab = fx.As(key);
+        string deleted;
+        using (fx.AnswerSlowly(answerTokens: 400, timePerToken: TimeSpan.FromMilliseconds(100)))
+        {
+            await b.AskUntilStreamingAsync(question);
+            deleted = ConversationIdOf(b.Page);
+            await Assertions.Expect(b.Page.Locator(".conversation-open")).ToHaveCountAsync(1);
+            async Task DeleteAsync() => await ApiClient.EnsureAsync(await otherTab.Http.DeleteAsync($"/v1/conversations/{deleted}"), HttpStatusCode.NoContent);
+            if (reopenedBeforeResume)
+            {
+                // The reopened page resumes the turn it finds running (its resume refused with not_found): another tab
+                // deletes the conversation just before.
+                var deletions = 0;
+                await b.Page.RouteAsync("**/v1/conversations/*/turns/*/events", async route =>
+                {
+                    if (Interlocked.Increment(ref deletions) == 1) await DeleteAsync();
+                    await route.ContinueAsync();
+                });
+                await b.Page.ReloadAsync();
+            }
+            else await DeleteAsync(); // the stream ends with its error not_found
+            await Assertions.Expect(b.LastAnswer.Locator(".error-card"))
+                .ToContainTextAsync("deleted in another window or on another device while this answer was being written");
+        }
+        // Not shown as a finished answer (failed, with no Try again, copy or rating), the stream's or the 404's own text
+        // replaced by the page's, and the conversation gone from the list and the address.
+        var answer = b.LastAnswer;
+        await Assertions.Expect(answer).ToHaveAttributeAsync("data-status", "failed");
+        var error = answer.Locator(".error-card");
+        await Assertions.Expect(error).ToContainTextAsync("unfinished");
+        Assert.DoesNotContain("was deleted while its answer was being written", await error.InnerTextAsync(), StringComparison.Ordinal);
+        Assert.DoesNotContain("was not found", await error.InnerTextAsync(), StringComparison.Ordinal);
+        await Assertions.Expect(error.GetByRole(AriaRole.Button, new() { Name = "Try again" })).ToHaveCountAsync(0);
+        await Assertions.Expect(answer.GetByRole(AriaRole.Button, new() { Name = "Copy the answer" })).ToHaveCountAsync(0);
+        await Assertions.Expect(answer.Locator(".badge")).ToHaveCountAsync(0);
+        await Assertions.Expect(b.Page.Locator(".conversation-open")).ToHaveCountAsync(0);
+        Assert.DoesNotContain("#/c/", b.Page.Url, StringComparison.Ordinal);
+        // A question typed in this page's composer goes back there; a reopened page's composer never held it, and the
+        // button asks it as the history showed it.
+        var returned = error.GetByTestId("question-returned");
+        if (reopenedBeforeResume) await Assertions.Expect(returned).ToHaveCountAsync(0);
+        else
+        {
+            await Assertions.Expect(returned).ToContainTextAsync("sending it starts a new chat");
+            await Assertions.Expect(b.Page.GetByLabel("Message", new() { Exact = true })).ToHaveValueAsync(question);
+        }
+        await b.ScreenshotAsync(reopenedBeforeResume ? "deleted-before-resume" : "deleted-while-answering");
+        await SendInNewChatAsync(b, error, question, deleted, otherTab);
+    }
+
+    // "Send it in a new chat" on the card of a conversation deleted elsewhere: only the question is on the page (the
+    // deleted history went), answered; the composer is empty; the list and the platform hold one conversation, the new
+    // one, titled by the question.
+    private static async Task SendInNewChatAsync(ChatBrowser b, ILocator card, string question, string deleted, ApiClient otherTab)
+    {
+        await card.GetByRole(AriaRole.Button, new() { Name = "Send it in a new chat" }).ClickAsync();
         await b.Page.Locator("article.turn.assistant .markdown").WaitForAsync();
         await b.WaitForAnswerAsync();
         Assert.Equal(0, await b.Page.Locator("main.chat .error-card").CountAsync());
-        // Only the new question is on the page (the deleted history went), the composer is empty, and the list and the
-        // platform hold one conversation: the new one, titled by the question.
-        Assert.Equal([next], await b.Page.Locator(".turn.user .bubble").AllInnerTextsAsync());
-        await Assertions.Expect(box).ToHaveValueAsync("");
-        await Assertions.Expect(titles).ToHaveTextAsync([next]);
+        Assert.Equal([question], await b.Page.Locator(".turn.user .bubble").AllInnerTextsAsync());
+        await Assertions.Expect(b.Page.GetByLabel("Message", new() { Exact = true })).ToHaveValueAsync("");
+        await Assertions.Expect(b.Page.Locator(".conversation-open")).ToHaveTextAsync([question]);
         var created = ConversationIdOf(b.Page);
         Assert.NotEqual(deleted, created);
         var list = (await otherTab.GetJsonAsync("/v1/conversations"))["conversations"]!.AsArray();
         Assert.Equal([created], list.Select(c => c!["conversationId"]!.GetValue<string>()));
         var history = (await otherTab.GetConversationAsync(created))["messages"]!.AsArray();
-        Assert.Equal(next, history[0]!["content"]!.GetValue<string>());
+        Assert.Equal(question, history[0]!["content"]!.GetValue<string>());
     }
 
     [Fact(DisplayName = "A double-tap on Send sends once and does not stop the answer: the second tap lands where Stop appears and is not taken as Stop")]

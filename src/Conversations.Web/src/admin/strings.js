@@ -377,6 +377,7 @@ const zh = {
   "While Green cannot check answers": "Green 无法检查回答时",
   "Limits and personal data": "限流与个人信息",
   "Image moderation is unavailable.": "图片审核不可用。",
+  "Image moderation: off — Alibaba Green is not configured": "图片审核：关闭 — 未配置阿里云内容安全（Green）",
   "Published contacts": "公开联系方式",
   "No model wrote these answers: quoted from documents, cached or canned answers use no tokens.": "这些回答都不是模型写的：引用文档、缓存或预设的回答不消耗 token。",
   "One a line: an address (hr@example.com), a whole mail domain (@example.com) or a phone number. Answers show them as written; other personal data is still masked.": "每行一个：邮箱（hr@example.com）、整个邮件域（@example.com）或电话号码。回答中按原样显示；其他个人信息仍会打码。",

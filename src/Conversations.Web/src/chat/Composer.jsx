@@ -56,11 +56,11 @@ export function Composer({ t, busy, onSend, onStop, sendRef, readsImages = true,
     const sent = images;
     const imageIds = sent.map(i => i.id);
     setImages([]);
-    // A question the platform refused comes back to the box with its images (unless something else was typed or
-    // picked meanwhile), so sending it again is one press.
+    // A question the platform refused (or whose conversation was deleted elsewhere while it was answered) comes back
+    // to the box with its images (unless something else was typed or picked meanwhile), so sending it again is one press.
     Promise.resolve(onSend(value, imageIds.length ? { imageIds } : undefined))
       .then(result => {
-        if (!result?.refused) return;
+        if (!result?.returned) return;
         setText(current => current || value);
         setImages(list => (list.length ? list : sent));
       });

@@ -20,6 +20,15 @@ const notStored = e => e instanceof ApiError && e.status >= 400 && e.status < 50
 // Refusals of the question itself: an edit refused this way replaced nothing on the platform.
 const INPUT_REFUSALS = ['input_refused', 'image_refused', 'moderation_unavailable'];
 
+// The code of a conversation deleted elsewhere: a send or a resume refused with it (404), or the last event of a
+// turn whose conversation was deleted while its answer was written.
+const DELETED = 'not_found';
+const deletedError = e => e instanceof ApiError && e.status === 404 && e.body?.code === DELETED;
+
+// The last events of a turn that can never be resumed or sent again, in the reader's words (the stream's own text
+// names no window or device, and is English only).
+const GONE_FOR_GOOD = { [DELETED]: 'error.deletedWhileAnswering', tenant_deleted: 'error.workspaceDeleted', data_destroyed: 'error.dataDestroyed' };
+
 /** A title from the first question: its first line, cut at a word near 60 characters. */
 export function titleFrom(text) {
   const line = text.trim().split('\n')[0].replace(/\s+/g, ' ');
@@ -77,7 +86,7 @@ export function Conversation({ t, me, conversationId, renamed, onCreated, onGone
       setMessages(history);
       setEarlier(data.nextBefore != null ? { before: data.nextBefore } : null);
       const last = history[history.length - 1];
-      if (last?.role === 'user') follow(last.turnId);
+      if (last?.role === 'user') follow(last.turnId, { text: last.content, imageIds: last.imageIds });
     } catch (e) {
       if (e.name !== 'AbortError') setLoadError(e);
     } finally {
@@ -146,6 +155,8 @@ export function Conversation({ t, me, conversationId, renamed, onCreated, onGone
     pendingStop.current = null;
     // Stop shows from the first moment: pressed before the turn reaches the platform, it is sent at the turn's first event.
     setTurn({ conversationId: id, turnId });
+    let started = false; // an event came: the platform stored the question and began the answer
+    let deleted = false; // the turn ended because its conversation was deleted elsewhere
     try {
       if (!id) {
         const created = await api.post('/v1/conversations', { title: titleFrom(text) }, { signal: abort.current.signal });
@@ -160,11 +171,18 @@ export function Conversation({ t, me, conversationId, renamed, onCreated, onGone
         conversationId: id, text, turnId, imageIds, replaces, signal: abort.current.signal, control: followed(turnId),
         onReconnecting: setReconnecting, silenceMs: silenceLimitMs(me?.heartbeatSeconds),
         onEvent: (name, data) => {
+          started = true;
           update(aKey, m => onTurnEvent(m, name, data));
           sendStop(id, turnId);
           if (replaces && name === 'error' && INPUT_REFUSALS.includes(data?.code)) refusedEdit = true;
+          if (name === 'error' && data?.code === DELETED) deleted = true;
         },
       });
+      // Deleted while its answer was written: a question typed in the composer goes back there, as when the send is refused.
+      if (deleted) {
+        deletedWhileAnswering(aKey, { text, imageIds, returned: typed });
+        return { returned: typed };
+      }
       // The platform keeps the answered turn when an edit is refused: show the history as it is stored.
       if (refusedEdit) await load();
     } catch (e) {
@@ -173,11 +191,12 @@ export function Conversation({ t, me, conversationId, renamed, onCreated, onGone
       // A browser that knows it is offline says so: "could not be restored" would be wrong for a send that never left.
       // The last turn changed elsewhere (another tab answered meanwhile): what this page shows is out of date.
       const notLast = e.body?.code === 'turn_not_last';
-      // The conversation was deleted in another tab or on another device: nothing was stored, so the question is
-      // refused like any other 4xx (back in the composer), and the next send starts a new conversation.
-      const gone = e.status === 404 && e.body?.code === 'not_found';
+      // The conversation was deleted in another tab or on another device: before the answer began nothing was kept,
+      // so the question is refused like any other 4xx (back in the composer); after (a resume refused), the answer
+      // stops unfinished. Either way the next send starts a new conversation.
+      const gone = deletedError(e);
       const message = connection ? t(navigator.onLine ? 'error.connection' : 'error.offline')
-        : gone ? t('error.deletedElsewhere') : notLast ? t('error.notLast') : e.status === 409 ? t('error.busy') : describeError(t, e);
+        : gone ? t(started ? 'error.deletedWhileAnswering' : 'error.deletedElsewhere') : notLast ? t('error.notLast') : e.status === 409 ? t('error.busy') : describeError(t, e);
       // Refused before it was stored (a bad request, a size or rate limit, a busy or changed conversation): a question
       // typed in the composer goes back there, whose Send is then the retry, so the card says so and offers none of its own.
       const refused = notStored(e);
@@ -186,16 +205,13 @@ export function Conversation({ t, me, conversationId, renamed, onCreated, onGone
       update(aKey, () => ({ streaming: false, status: 'failed', error: { message, retryable, returned, sameTurn: connection, refused, gone, text, imageIds, replaces } }));
       // A first question refused at the door left the conversation made for it empty: it goes, so the list shows
       // no empty conversation and the next question starts a new one. One deleted elsewhere leaves the list too.
-      if (gone) {
-        idRef.current = null;
-        deletedElsewhere.current = true;
-        onGone?.();
-      } else if (refused && createdHere) {
+      if (gone) leaveDeleted();
+      else if (refused && createdHere) {
         idRef.current = null;
         setTitle('');
         api.delete(`/v1/conversations/${encodeURIComponent(id)}`).catch(() => {}).finally(() => onGone?.());
       }
-      return { refused };
+      return { returned };
     } finally {
       setTurn(null);
       setReconnecting(false);
@@ -203,22 +219,33 @@ export function Conversation({ t, me, conversationId, renamed, onCreated, onGone
     }
   }
 
-  // The page was opened (or reloaded) while an answer was being written: show it as it goes on.
-  async function follow(turnId) {
+  // The page was opened (or reloaded) while an answer was being written: show it as it goes on. `question`
+  // ({ text, imageIds }) is the one it answers, offered again in a new chat should the conversation be deleted meanwhile.
+  async function follow(turnId, question) {
     const aKey = key();
     setMessages(list => [...list, { key: aKey, role: 'assistant', content: '', status: 'streaming', turnId, citations: [], stages: [], streaming: true }]);
     setTurn({ conversationId: idRef.current, turnId });
+    let deleted = false;
     try {
       await runTurn({
         conversationId: idRef.current, turnId, resumeOnly: true, signal: abort.current.signal, control: followed(turnId),
         onReconnecting: setReconnecting, silenceMs: silenceLimitMs(me?.heartbeatSeconds),
-        onEvent: (name, data) => { update(aKey, m => onTurnEvent(m, name, data)); sendStop(idRef.current, turnId); },
+        onEvent: (name, data) => {
+          update(aKey, m => onTurnEvent(m, name, data));
+          sendStop(idRef.current, turnId);
+          if (name === 'error' && data?.code === DELETED) deleted = true;
+        },
       });
+      if (deleted) deletedWhileAnswering(aKey, question);
     } catch (e) {
       if (e.name === 'AbortError') return;
       if (e instanceof ApiError && e.status === 0) {
         // The network gave out while following: say so, and let a retry follow the turn again (it goes on on the server).
-        update(aKey, () => ({ streaming: false, status: 'failed', error: { message: t('error.connection'), retryable: true, follow: true } }));
+        update(aKey, () => ({ streaming: false, status: 'failed', error: { message: t('error.connection'), retryable: true, follow: true, question } }));
+        return;
+      }
+      if (deletedError(e)) {
+        deletedWhileAnswering(aKey, question);
         return;
       }
       // No such turn any more (its question was never answered): the question stands alone.
@@ -227,6 +254,25 @@ export function Conversation({ t, me, conversationId, renamed, onCreated, onGone
       setTurn(null);
       setReconnecting(false);
     }
+  }
+
+  // Deleted in another tab or on another device: the conversation leaves the list and the address, and the next
+  // question starts a new one.
+  function leaveDeleted() {
+    idRef.current = null;
+    deletedElsewhere.current = true;
+    onGone?.();
+  }
+
+  // The conversation was deleted while this answer was written: the answer stays as far as it got, marked unfinished
+  // (failed, with no actions of a finished answer), and its question ({ text, imageIds, returned }) is offered again
+  // in a new chat.
+  function deletedWhileAnswering(aKey, question) {
+    update(aKey, m => ({
+      streaming: false, status: 'failed',
+      error: { ...m.error, message: t('error.deletedWhileAnswering'), retryable: false, gone: true, ...question },
+    }));
+    leaveDeleted();
   }
 
   // Any event means the platform stored the question (it answers only then): the turn can be replaced later.
@@ -243,7 +289,7 @@ export function Conversation({ t, me, conversationId, renamed, onCreated, onGone
       };
       case 'error': return {
         streaming: false, status: 'failed',
-        error: { message: data.message, retryable: data.retryable, code: data.code, text: null },
+        error: { message: GONE_FOR_GOOD[data.code] ? t(GONE_FOR_GOOD[data.code]) : data.message, retryable: data.retryable, code: data.code, text: null },
       };
       default: return {};
     }
@@ -277,7 +323,7 @@ export function Conversation({ t, me, conversationId, renamed, onCreated, onGone
     if (turn) return;
     if (m.error?.follow) {
       setMessages(list => list.filter(x => x.key !== m.key));
-      follow(m.turnId);
+      follow(m.turnId, m.error.question);
       return;
     }
     const question = m.error?.text ?? messages[messages.findIndex(x => x.key === m.key) - 1]?.content;

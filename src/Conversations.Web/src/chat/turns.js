@@ -73,7 +73,9 @@ export async function runTurn({ conversationId, text, turnId, imageIds, replaces
       onReconnecting?.(false);
       await read(res);
     } catch (e) {
-      if (e instanceof ApiError && e.status === 404 && !accepted) {
+      // 404: the platform does not know the turn yet, so the question may never have arrived and is sent again; one
+      // with code not_found says the conversation itself was deleted, which takes no question.
+      if (e instanceof ApiError && e.status === 404 && !accepted && e.body?.code !== 'not_found') {
         try { await send(); } catch (again) { if (!resumable(again, signal)) throw again; }
       } else if (!resumable(e, signal)) throw e;
     }

@@ -48,7 +48,12 @@ function Limits() {
       <ErrorNote error={settings.error} />
       {value && (
         <form class="form" onSubmit={save} {...action.formProps}>
-          {images && !images.available && (
+          {/* Without Green at all (a deliberate choice on many platforms) there is nothing to fix: one quiet line.
+              Green configured yet unable to check images (no public image address) is a fault: a warning with why. */}
+          {images && !images.available && !status.data.greenConfigured && (
+            <p class="muted small" role="note" data-testid="image-moderation-off" title={images.reason}>{t('Image moderation: off — Alibaba Green is not configured')}</p>
+          )}
+          {images && !images.available && status.data.greenConfigured && (
             <div class="note warn" role="status" data-testid="image-moderation-unavailable">
               <span><strong>{t('Image moderation is unavailable.')}</strong> {images.reason}</span>
             </div>
