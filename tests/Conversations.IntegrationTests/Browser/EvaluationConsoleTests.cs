@@ -127,4 +127,43 @@ public sealed class EvaluationConsoleTests(WebChatFixture fx)
         await Assertions.Expect(console.Page.GetByRole(AriaRole.Table, new() { Name = "Runs" }).Locator("tbody tr", new() { HasText = "candidate" })).Not.ToHaveCountAsync(0);
         Assert.Equal(["Failed to load resource: the server responded with a status of 422 (Unprocessable Entity)"], console.Errors);
     }
+
+    [Fact(DisplayName = "A thumbs-down answer in the feedback log becomes a case of an evaluation set from its row: the stored question, asked as the voter, with the facts the admin adds")]
+    public async Task Thumbs_down_becomes_a_case_from_the_feedback_log()
+    {
+        var (userKey, adminKey, _) = await fx.NewReaderWithAdminAsync();
+        using var admin = fx.As(adminKey);
+        using var user = fx.As(userKey);
+        var conversation = await user.CreateConversationAsync("vote");
+        var seq = (await user.SendAsync(conversation, "How long is parental leave for fathers?")).Done()["assistantMessageSeq"]!.GetValue<long>();
+        await ApiClient.EnsureAsync(await user.Http.PostAsJsonAsync($"/v1/conversations/{conversation}/messages/{seq}/feedback", new { rating = "down", comment = "Says nothing about fathers." }), HttpStatusCode.OK);
+
+        await using var console = await ConsoleBrowser.SignInAsync(fx.BaseUrl, adminKey);
+        await console.OpenAsync("feedback", "Feedback");
+        var vote = console.Page.Locator("table tbody tr", new() { HasText = "Says nothing about fathers." });
+        await vote.GetByRole(AriaRole.Button, new() { Name = "Make a case" }).ClickAsync();
+        var dialog = console.Page.GetByRole(AriaRole.Dialog, new() { Name = "Make an evaluation case" });
+        // No set yet: the dialog says where to make one instead of a form that cannot be sent.
+        await Assertions.Expect(dialog.GetByRole(AriaRole.Link, new() { Name = "Create one on the Evaluations page." })).ToBeVisibleAsync();
+        await dialog.GetByRole(AriaRole.Button, new() { Name = "Close" }).ClickAsync();
+
+        await ApiClient.EnsureAsync(await admin.Http.PostAsJsonAsync("/v1/evaluations/sets", new
+        {
+            setId = "regressions", name = "Regressions", cases = new[] { new { question = "How long is parental leave?", facts = new[] { "sixteen weeks" }, userId = "alice" } },
+        }), HttpStatusCode.Created);
+        await vote.GetByRole(AriaRole.Button, new() { Name = "Make a case" }).ClickAsync();
+        await dialog.GetByLabel("Facts the answer must contain (one a line)").FillAsync("sixteen weeks\nfathers");
+        await dialog.GetByLabel("Documents it must cite (ids)").FillAsync(WebChatFixture.DocumentId);
+        await dialog.GetByRole(AriaRole.Button, new() { Name = "Add the case" }).ClickAsync();
+        await Assertions.Expect(dialog.GetByRole(AriaRole.Status)).ToContainTextAsync("Added to Regressions");
+        await console.ScreenshotAsync("admin-feedback-case-added");
+
+        var cases = (await admin.GetJsonAsync("/v1/evaluations/sets/regressions"))["cases"]!.AsArray();
+        Assert.Equal(2, cases.Count);
+        Assert.Equal("How long is parental leave for fathers?", cases[1]!["question"]!.GetValue<string>());
+        Assert.Equal("alice", cases[1]!["userId"]!.GetValue<string>());
+        Assert.Equal(["sixteen weeks", "fathers"], cases[1]!["facts"]!.AsArray().Select(f => f!.GetValue<string>()));
+        Assert.Equal([WebChatFixture.DocumentId], cases[1]!["sources"]!.AsArray().Select(f => f!.GetValue<string>()));
+        Assert.Empty(console.Errors);
+    }
 }

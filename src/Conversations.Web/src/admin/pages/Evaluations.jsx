@@ -198,3 +198,46 @@ function RunAnswers({ runId, title, onClose }) {
     </Dialog>
   );
 }
+
+/**
+ * Turns a thumbs-down vote into a case of a set: the voted answer's question (as stored), asked as the voter, with the
+ * facts and documents the answer should have had. Used from the feedback log.
+ */
+export function CaseFromVote({ vote, onClose }) {
+  const sets = useLoad(() => vote ? api.get('/v1/evaluations/sets') : Promise.resolve(null), [vote]);
+  const [form, setForm] = useState({ setId: '', facts: '', sources: '' });
+  const [added, setAdded] = useState(null);
+  const action = useAction();
+  const change = useChange();
+  useResetOnOpen(!!vote, () => { setForm({ setId: '', facts: '', sources: '' }); setAdded(null); action.clear(); });
+  const set = k => e => { const v = e.currentTarget.value; setForm(f => ({ ...f, [k]: v })); };
+  const setId = form.setId || sets.data?.[0]?.setId || '';
+
+  async function add(e) {
+    e.preventDefault();
+    if (!action.check(e.currentTarget)) return;
+    const body = { conversationId: vote.conversationId, seq: vote.seq, facts: lines(form.facts), sources: form.sources.split(/[\s,]+/).filter(Boolean) };
+    const made = await action.run(() => api.post(`/v1/evaluations/sets/${encodeURIComponent(setId)}/cases/from-feedback`, body));
+    if (made) setAdded({ set: sets.data.find(s => s.setId === setId)?.name ?? setId, question: made.question });
+  }
+
+  return (
+    <Dialog title={t('Make an evaluation case')} open={!!vote} onClose={onClose}>
+      <ErrorNote error={sets.error} onRetry={sets.reload} />
+      {added && <div class="note ok" role="status">{t('Added to {s}: "{q}"', { s: added.set, q: added.question })}</div>}
+      {sets.data && !sets.data.length && <p class="muted">{t('There is no evaluation set yet.')} <a href="#/evaluations">{t('Create one on the Evaluations page.')}</a></p>}
+      {sets.data?.length > 0 && !added && <form class="form" onSubmit={add} {...action.formProps}>
+        <p class="muted">{t('The question of this answer, as stored, becomes a case asked as the voter. Say what a good answer has.')}</p>
+        <Field label={t('Set')}>
+          <select class="input" required value={setId} onChange={set('setId')}>
+            {sets.data.map(s => <option key={s.setId} value={s.setId}>{s.name}</option>)}
+          </select>
+        </Field>
+        <Field label={t('Facts the answer must contain (one a line)')}><textarea class="input" rows="3" value={form.facts} onInput={set('facts')} /></Field>
+        <Field label={t('Documents it must cite (ids)')}><input class="input" value={form.sources} onInput={set('sources')} /></Field>
+        <ErrorNote error={action.error} />
+        <div class="form-actions"><button class="button primary" type="submit" {...change(action.busy)}>{t('Add the case')}</button></div>
+      </form>}
+    </Dialog>
+  );
+}

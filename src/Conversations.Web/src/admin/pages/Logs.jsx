@@ -3,7 +3,8 @@ import { useState } from 'preact/hooks';
 import { api } from '../../shared/api.js';
 import { Icon } from '../../shared/icons.jsx';
 import { codeText, t } from '../strings.js';
-import { Badge, Card, DataTable, ErrorNote, Field, Filters, Page, Stat, query, usePages, when } from '../ui.jsx';
+import { Badge, Card, DataTable, ErrorNote, Field, Filters, Page, Stat, query, useChange, usePages, when } from '../ui.jsx';
+import { CaseFromVote } from './Evaluations.jsx';
 
 const actionTone = a => a === 'block' ? 'danger' : a === 'mask' ? 'warn' : 'neutral';
 const isoOrEmpty = d => d ? new Date(d).toISOString() : '';
@@ -57,6 +58,9 @@ export function FeedbackLog() {
     return { items: page.votes, next: page.nextCursor, up: page.up, down: page.down };
   }, [f.applied]);
   const up = pages.data?.up ?? 0, down = pages.data?.down ?? 0;
+  // A thumbs-down answer can become an evaluation case, so the next model change is checked against it.
+  const [caseOf, setCaseOf] = useState(null);
+  const change = useChange();
   return (
     <Page title={t('nav.feedback')} description={t('Thumbs up and down on answers, with the comments people left.')}>
       <div class="stats">
@@ -81,8 +85,11 @@ export function FeedbackLog() {
           { key: 'model', label: t('model'), render: v => v.model || '—' },
           { key: 'comment', label: t('Comment'), render: v => v.comment || <span class="muted">—</span> },
           { key: 'message', label: t('Message'), render: v => <small class="muted"><code>{v.conversationId}#{v.seq}</code></small> },
+          { key: 'actions', label: '', actions: true, render: v => v.rating === 'down'
+            && <button class="button small" type="button" onClick={() => setCaseOf(v)} {...change()}>{t('Make a case')}</button> },
         ]} />
       </Card>
+      <CaseFromVote vote={caseOf} onClose={() => setCaseOf(null)} />
     </Page>
   );
 }
