@@ -707,11 +707,16 @@ public sealed class AdminConsoleTests(PlatformFixture fx) : PlatformTests
         await ApiClient.EnsureAsync(await admin.Http.PutAsJsonAsync("/v1/moderation/lexicons/internal", new { words = new[] { "project-x" }, riskLevel = "high", action = "block" }), HttpStatusCode.OK);
         await ApiClient.EnsureAsync(await admin.Http.PutAsJsonAsync("/v1/acl/roles/staff", new { includes = Array.Empty<string>(), labels = new[] { "facilities/staff" } }), HttpStatusCode.OK);
         await ApiClient.EnsureAsync(await admin.Http.PutAsJsonAsync("/v1/acl/users/alice/roles", new { roles = new[] { "staff" } }), HttpStatusCode.OK);
+        await ApiClient.EnsureAsync(await admin.Http.PostAsJsonAsync("/v1/evaluations/sets", new
+        {
+            name = "A set with a rather long name for a phone", cases = new[] { new { question = "When does the garage open?", userId = "alice" } },
+        }), HttpStatusCode.Created);
         await using var console = await ConsoleBrowser.SignInAsync(fx.BaseUrl, admin.Key);
         await console.Page.SetViewportSizeAsync(390, 844);
         foreach (var (section, title, buttons) in new[]
         {
             ("models", "Models & routing", 2), ("documents", "Documents", 1), ("moderation", "Lexicons & limits", 2), ("access", "Roles & access", 1),
+            ("evaluations", "Evaluations", 2),
         })
         {
             await console.OpenAsync(section, title);
