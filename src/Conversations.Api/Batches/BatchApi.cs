@@ -22,6 +22,9 @@ internal static class BatchApi
         group.MapPost("/", Submit).WithName("SubmitBatch").WithSummary("Queues prompts for low-priority processing; answers are fetched later.")
             .Produces<BatchJobView>(StatusCodes.Status202Accepted).ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status429TooManyRequests)
             .WithDescription("A 429 with code budget_exhausted when the tenant's monthly budget is closed.");
+        group.MapGet("/", List).WithName("ListBatches")
+            .WithSummary("The caller's batches newest first (a tenant admin's: all of the tenant's), each with its progress and cost; page with ?after= (the next cursor) and ?limit= (1 to 100, default 20).")
+            .ProducesProblem(StatusCodes.Status400BadRequest);
         group.MapGet("/{jobId}", Get).WithName("GetBatch").WithSummary("A batch's progress and cost so far.");
         group.MapPost("/{jobId}/cancel", Cancel).WithName("CancelBatch")
             .WithSummary("Stops a batch: the prompt being answered ends cancelled, billed for what its model call consumed; prompts not yet run end failed as cancelled, unbilled; answered ones stay. A finished batch is returned as it is.");
@@ -43,6 +46,15 @@ internal static class BatchApi
         var view = await grains.GetGrain<IBatchJobGrain>(GrainKeys.Scoped(caller.TenantId, jobId))
             .StartAsync(new BatchJobSpec(caller.UserId, body.ModelId!, body.Prompts!, body.MaxOutputTokens ?? DefaultMaxOutputTokens, caller.Role));
         return TypedResults.Accepted($"/v1/batches/{jobId}", view);
+    }
+
+    private static async Task<Results<Ok<BatchJobList>, ProblemHttpResult>> List(
+        HttpContext http, IBatchResults batches, string? after, [Range(1, 100, ErrorMessage = "limit must be between 1 and 100.")] int? limit, CancellationToken ct)
+    {
+        // The cursor is a job id of the caller's own list; any other (another user's or tenant's job) is refused.
+        if ((after is null || Ids.IsId(after)) && await batches.ListAsync(http.Caller().ToCaller(), after, limit ?? 20, ct) is { } page)
+            return TypedResults.Ok(page);
+        return Problems.BadRequest("after must be the next cursor of a previous page of this list.", "after");
     }
 
     private static async Task<Results<Ok<BatchJobView>, ProblemHttpResult>> Get(string jobId, HttpContext http, IBatchResults batches) =>

@@ -99,11 +99,12 @@ internal sealed partial class BatchJobGrain(
         if (await configs.GetAsync(_tenantId) is not { } routing || routing.Find(spec.ModelId) is null)
             throw new ArgumentException($"Model '{spec.ModelId}' is not in the tenant's catalog (register models and a routing policy first).");
 
-        await items.InsertItemsAsync(_tenantId, _jobId, spec.UserId, spec.Prompts);
+        var createdAt = time.GetUtcNow();
+        await items.InsertJobAsync(_tenantId, _jobId, spec.UserId, spec.ModelId, createdAt, spec.Prompts);
         state.State = new BatchJobState
         {
             Exists = true, UserId = spec.UserId, Role = spec.Role, ModelId = spec.ModelId, Total = spec.Prompts.Count,
-            MaxOutputTokens = spec.MaxOutputTokens, CreatedAt = time.GetUtcNow(),
+            MaxOutputTokens = spec.MaxOutputTokens, CreatedAt = createdAt,
         };
         await state.WriteStateAsync();
         await this.RegisterOrUpdateReminder(ResumeReminder, TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(1));

@@ -17,6 +17,18 @@ internal sealed class BatchResults(IGrainFactory grains, BatchStore store) : IBa
     }
 
     /// <inheritdoc />
+    public async Task<BatchJobList?> ListAsync(Caller caller, string? afterJobId, int limit, CancellationToken ct)
+    {
+        var owner = caller.Role == Roles.TenantAdmin ? null : caller.UserId;
+        // One more than the page: whether there is a next page is known without an empty last one.
+        if (await store.ListJobIdsAsync(caller.TenantId, owner, afterJobId, limit + 1, ct) is not { } ids) return null;
+        var page = ids.Take(limit).ToList();
+        // Status and counts from each job's grain, as GET /v1/batches/{jobId} gives them; a job erased meanwhile is left out.
+        var views = await Task.WhenAll(page.Select(id => grains.GetGrain<IBatchJobGrain>(GrainKeys.Scoped(caller.TenantId, id)).GetAsync()));
+        return new BatchJobList(views.OfType<BatchJobView>().ToList(), ids.Count > limit ? page[^1] : null);
+    }
+
+    /// <inheritdoc />
     public async Task<BatchJobView?> CancelAsync(Caller caller, string jobId) =>
         await FindAsync(caller, jobId) is null ? null : await grains.GetGrain<IBatchJobGrain>(GrainKeys.Scoped(caller.TenantId, jobId)).CancelAsync();
 

@@ -282,16 +282,19 @@ public sealed class DataRightsStore(NpgsqlDataSource db, TenantKeyRing keys)
         return jobs;
     }
 
-    /// <summary>Deletes one batch job: its items and its grain state.</summary>
+    /// <summary>Deletes one batch job: its listing row, its items and its grain state.</summary>
     public async Task DeleteBatchJobAsync(string tenantId, string jobId, CancellationToken ct = default)
     {
         await using var batch = db.CreateBatch();
-        var items = new NpgsqlBatchCommand("DELETE FROM routing_batch_items WHERE tenant_id = $1 AND job_id = $2");
-        items.Parameters.Add(new NpgsqlParameter { Value = tenantId });
-        items.Parameters.Add(new NpgsqlParameter { Value = jobId });
+        foreach (var table in (string[])["routing_batch_jobs", "routing_batch_items"])
+        {
+            var rows = new NpgsqlBatchCommand($"DELETE FROM {table} WHERE tenant_id = $1 AND job_id = $2");
+            rows.Parameters.Add(new NpgsqlParameter { Value = tenantId });
+            rows.Parameters.Add(new NpgsqlParameter { Value = jobId });
+            batch.BatchCommands.Add(rows);
+        }
         var state = new NpgsqlBatchCommand("DELETE FROM orleans_grain_state WHERE grain_type_string = 'batch-job' AND grain_id_extension_string = $1");
         state.Parameters.Add(new NpgsqlParameter { Value = tenantId + "/" + jobId });
-        batch.BatchCommands.Add(items);
         batch.BatchCommands.Add(state);
         await batch.ExecuteNonQueryAsync(ct);
     }

@@ -3,23 +3,72 @@ using Npgsql;
 
 namespace Conversations.Storage.Routing;
 
-/// <summary>Items of offline batch jobs. Every statement is scoped by tenant and job. Prompts, answers and errors are sealed with the tenant's data key.</summary>
+/// <summary>Offline batch jobs (a row each, for listing) and their items. Every statement is scoped by tenant, and all but the listing by job. Prompts, answers and errors are sealed with the tenant's data key.</summary>
 public sealed class BatchStore(NpgsqlDataSource db, TenantKeyRing keys)
 {
-    /// <summary>Stores the prompts of a new job of <paramref name="userId"/> as pending items (no-op for items already there).</summary>
-    public async Task InsertItemsAsync(string tenantId, string jobId, string userId, IReadOnlyList<string> prompts, CancellationToken ct = default)
+    /// <summary>
+    /// Stores a new job of <paramref name="userId"/>: its row (what listing needs) and its prompts as pending items, in one
+    /// transaction (no-op for rows already there).
+    /// </summary>
+    public async Task InsertJobAsync(string tenantId, string jobId, string userId, string modelId, DateTimeOffset createdAt, IReadOnlyList<string> prompts,
+        CancellationToken ct = default)
     {
-        await using var cmd = db.CreateCommand("""
-            INSERT INTO routing_batch_items (tenant_id, job_id, item_index, prompt, user_id)
-            SELECT @t, @j, i - 1, p, @u FROM unnest(@p) WITH ORDINALITY AS x(p, i)
+        await using var batch = db.CreateBatch(); // one implicit transaction: a job is listed only with its items
+        var job = new NpgsqlBatchCommand("""
+            INSERT INTO routing_batch_jobs (tenant_id, job_id, user_id, model_id, created_at) VALUES ($1, $2, $3, $4, $5)
             ON CONFLICT DO NOTHING
             """);
+        job.Parameters.Add(new NpgsqlParameter { Value = tenantId });
+        job.Parameters.Add(new NpgsqlParameter { Value = jobId });
+        job.Parameters.Add(new NpgsqlParameter { Value = userId });
+        job.Parameters.Add(new NpgsqlParameter { Value = modelId });
+        job.Parameters.Add(new NpgsqlParameter { Value = createdAt });
+        var items = new NpgsqlBatchCommand("""
+            INSERT INTO routing_batch_items (tenant_id, job_id, item_index, prompt, user_id)
+            SELECT $1, $2, i - 1, p, $3 FROM unnest($4::text[]) WITH ORDINALITY AS x(p, i)
+            ON CONFLICT DO NOTHING
+            """);
+        var key = await keys.ForTenantAsync(tenantId, ct);
+        items.Parameters.Add(new NpgsqlParameter { Value = tenantId });
+        items.Parameters.Add(new NpgsqlParameter { Value = jobId });
+        items.Parameters.Add(new NpgsqlParameter { Value = userId });
+        items.Parameters.Add(new NpgsqlParameter { Value = prompts.Select((p, i) => key.Seal(p, "routing_batch_items.prompt", ItemRow(jobId, i))).ToArray() });
+        batch.BatchCommands.Add(job);
+        batch.BatchCommands.Add(items);
+        await batch.ExecuteNonQueryAsync(ct);
+    }
+
+    /// <summary>
+    /// Ids of the tenant's jobs newest first (of <paramref name="userId"/> only, unless null), after the job
+    /// <paramref name="afterJobId"/> of that same list; null when that job is not in it.
+    /// </summary>
+    public async Task<IReadOnlyList<string>?> ListJobIdsAsync(string tenantId, string? userId, string? afterJobId, int limit, CancellationToken ct = default)
+    {
+        // The cursor is a job of the caller's own list: another user's or tenant's job id is no position in it.
+        if (afterJobId is not null && !await JobListedAsync(tenantId, userId, afterJobId, ct)) return null;
+        await using var cmd = db.CreateCommand("""
+            SELECT j.job_id FROM routing_batch_jobs j
+            WHERE j.tenant_id = @t AND (@u::text IS NULL OR j.user_id = @u)
+              AND (@after::text IS NULL OR (j.created_at, j.job_id) < (SELECT c.created_at, c.job_id FROM routing_batch_jobs c WHERE c.tenant_id = @t AND c.job_id = @after))
+            ORDER BY j.created_at DESC, j.job_id DESC LIMIT @l
+            """);
+        cmd.Parameters.AddWithValue("t", tenantId);
+        cmd.Parameters.Add(new NpgsqlParameter("u", NpgsqlTypes.NpgsqlDbType.Text) { Value = (object?)userId ?? DBNull.Value });
+        cmd.Parameters.Add(new NpgsqlParameter("after", NpgsqlTypes.NpgsqlDbType.Text) { Value = (object?)afterJobId ?? DBNull.Value });
+        cmd.Parameters.AddWithValue("l", limit);
+        var ids = new List<string>();
+        await using var r = await cmd.ExecuteReaderAsync(ct);
+        while (await r.ReadAsync(ct)) ids.Add(r.GetString(0));
+        return ids;
+    }
+
+    private async Task<bool> JobListedAsync(string tenantId, string? userId, string jobId, CancellationToken ct)
+    {
+        await using var cmd = db.CreateCommand("SELECT 1 FROM routing_batch_jobs WHERE tenant_id = @t AND job_id = @j AND (@u::text IS NULL OR user_id = @u)");
         cmd.Parameters.AddWithValue("t", tenantId);
         cmd.Parameters.AddWithValue("j", jobId);
-        cmd.Parameters.AddWithValue("u", userId);
-        var key = await keys.ForTenantAsync(tenantId, ct);
-        cmd.Parameters.AddWithValue("p", prompts.Select((p, i) => key.Seal(p, "routing_batch_items.prompt", ItemRow(jobId, i))).ToArray());
-        await cmd.ExecuteNonQueryAsync(ct);
+        cmd.Parameters.Add(new NpgsqlParameter("u", NpgsqlTypes.NpgsqlDbType.Text) { Value = (object?)userId ?? DBNull.Value });
+        return await cmd.ExecuteScalarAsync(ct) is not null;
     }
 
     /// <summary>Up to <paramref name="limit"/> pending items, in order.</summary>

@@ -359,9 +359,13 @@ public sealed class BatchModerationTests(RoutingPlatform fx) : RoutingPlatformTe
         await ApiClient.ProblemAsync(await t.Admin.Http.GetAsync($"/v1/batches/{jobId}/results"), HttpStatusCode.NotFound);
         await ApiClient.ProblemAsync(await t.Admin.Http.GetAsync($"/v1/batches/{olderJobId}"), HttpStatusCode.NotFound);
         Assert.Equal(HttpStatusCode.OK, (await t.Admin.Http.GetAsync($"/v1/batches/{adminJobId}")).StatusCode);
+        // The list has only the admin's job left, and so has the table it is read from.
+        Assert.Equal([adminJobId], (await t.Admin.GetJsonAsync("/v1/batches"))["jobs"]!.AsArray().Select(j => j!["jobId"]!.GetValue<string>()));
+        Assert.Equal(1L, await BatchListTests.JobRowsAsync(fx, t.TenantId));
         using var newAlice = fx.As(await t.Admin.CreateUserWithKeyAsync("alice"));
         await ApiClient.ProblemAsync(await newAlice.Http.GetAsync($"/v1/batches/{jobId}"), HttpStatusCode.NotFound);
         await ApiClient.ProblemAsync(await newAlice.Http.GetAsync($"/v1/batches/{jobId}/results"), HttpStatusCode.NotFound);
+        Assert.Empty((await newAlice.GetJsonAsync("/v1/batches"))["jobs"]!.AsArray());
     }
 
     private static async Task PutLexiconAsync(TestTenant t, string name, string word, string action)
