@@ -9,11 +9,6 @@ public sealed class EvaluationConsoleTests(WebChatFixture fx)
     {
         var (_, adminKey, _) = await fx.NewReaderWithAdminAsync();
         using var admin = fx.As(adminKey);
-        await ApiClient.EnsureAsync(await admin.Http.PutAsJsonAsync("/v1/routing/models/house", new
-        {
-            endpoint = fx.Model.BaseUrl, modelName = WebChatFixture.ModelId, tier = "small", inputPerMillion = 0.5m, outputPerMillion = 1.5m, contextWindowTokens = 32000,
-        }), HttpStatusCode.OK);
-
         await using var console = await ConsoleBrowser.SignInAsync(fx.BaseUrl, adminKey);
         await console.OpenAsync("evaluations", "Evaluations");
         await console.Page.GetByRole(AriaRole.Button, new() { Name = "New set" }).ClickAsync();
@@ -40,10 +35,21 @@ public sealed class EvaluationConsoleTests(WebChatFixture fx)
         Assert.Equal(["leave"], stored["cases"]![0]!["sources"]!.AsArray().Select(f => f!.GetValue<string>()));
         Assert.Equal("alice", stored["cases"]![1]!["userId"]!.GetValue<string>());
 
+        // No model in the catalog yet: the run's dialog says where to register one instead of a form that cannot be sent.
+        await setRow.GetByRole(AriaRole.Button, new() { Name = "Run" }).ClickAsync();
+        var start = console.Page.GetByRole(AriaRole.Dialog, new() { Name = "Run Leave policy" });
+        await Assertions.Expect(start.GetByRole(AriaRole.Link, new() { Name = "Register one in Models & routing." })).ToBeVisibleAsync();
+        await start.GetByRole(AriaRole.Button, new() { Name = "Close" }).ClickAsync();
+        await ApiClient.EnsureAsync(await admin.Http.PutAsJsonAsync("/v1/routing/models/house", new
+        {
+            endpoint = fx.Model.BaseUrl, modelName = WebChatFixture.ModelId, tier = "small", inputPerMillion = 0.5m, outputPerMillion = 1.5m, contextWindowTokens = 32000,
+        }), HttpStatusCode.OK);
+        await console.Page.ReloadAsync();
+        await console.Page.GetByRole(AriaRole.Heading, new() { Name = "Evaluations", Level = 1 }).WaitForAsync();
+
         // A registered model is not called before the tenant has a routing policy: the run is refused in its dialog with
         // the reason, rather than asking every case of the platform's own model.
         await setRow.GetByRole(AriaRole.Button, new() { Name = "Run" }).ClickAsync();
-        var start = console.Page.GetByRole(AriaRole.Dialog, new() { Name = "Run Leave policy" });
         await start.GetByLabel("model").SelectOptionAsync("house");
         await start.GetByRole(AriaRole.Button, new() { Name = "Start the run" }).ClickAsync();
         await Assertions.Expect(start.GetByRole(AriaRole.Alert)).ToContainTextAsync("no routing policy");

@@ -164,6 +164,8 @@ const zh = {
   "Run {n}": "运行 {n}",
   "Every case is asked as a chat turn of its user, pinned to this model: limits, moderation, access and the budget apply, and the turns are billed.": "每个用例都以其用户的对话轮次提问，并固定使用此模型：限流、审核、权限和预算照常生效，并计费。",
   "Start the run": "开始运行",
+  "The tenant has no model to run the set against yet.": "租户还没有可用于运行评测集的模型。",
+  "Register one in Models & routing.": "请在“模型与路由”中注册一个。",
   "Answers of {n}": "{n} 的答案",
   "{n} not asked": "{n} 个未提问",
   "{ms} ms a case": "每个用例 {ms} 毫秒",

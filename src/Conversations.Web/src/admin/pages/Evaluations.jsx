@@ -161,7 +161,8 @@ function StartRun({ set, models, onClose, onStarted }) {
   }
   return (
     <Dialog title={set ? t('Run {n}', { n: set.name }) : ''} open={!!set} onClose={onClose}>
-      {set && <form class="form" onSubmit={start} {...action.formProps}>
+      {set && !models.length && <p class="muted">{t('The tenant has no model to run the set against yet.')} <a href="#/models">{t('Register one in Models & routing.')}</a></p>}
+      {set && models.length > 0 && <form class="form" onSubmit={start} {...action.formProps}>
         <p class="muted">{t('Every case is asked as a chat turn of its user, pinned to this model: limits, moderation, access and the budget apply, and the turns are billed.')}</p>
         <Field label={t('model')}>
           <select class="input" required value={modelId} onChange={e => setModelId(e.currentTarget.value)}>
