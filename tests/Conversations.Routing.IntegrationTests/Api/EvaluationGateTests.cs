@@ -432,9 +432,12 @@ public sealed class EvaluationGateTests(RoutingPlatform fx) : RoutingPlatformTes
     {
         using var t = await TenantWithCandidateAsync("worse", BadAnswer);
         await t.SetPolicyAsync(BasePolicy);
-        // About four seconds a case: the first is being answered through everything the starter does below.
+        // Several seconds a case from a long answer at 50 ms a token: the first is still being answered through everything
+        // the starter does below, and no pause between tokens comes near the platform's 1 s stall timeout, which on a
+        // loaded machine would hand the case to a fallback model.
         var server = t.ServerName("base");
-        fx.Model.Control.UpdateModel(server, b => b with { TimePerToken = TimeSpan.FromMilliseconds(300) });
+        var longAnswer = GoodAnswer + string.Concat(Enumerable.Repeat(" Keep the receipt.", 40));
+        fx.Model.Control.UpdateModel(server, b => b with { ScriptedAnswer = longAnswer, TimePerToken = TimeSpan.FromMilliseconds(50) });
         string runId;
         using (var starter = fx.As(t.Admin.Key))
         {
@@ -453,7 +456,7 @@ public sealed class EvaluationGateTests(RoutingPlatform fx) : RoutingPlatformTes
         Assert.Equal((2, 2), (ended["progress"]!["done"]!.GetValue<int>(), ended["progress"]!["total"]!.GetValue<int>()));
         var results = ended["results"]!.AsArray();
         Assert.Equal(2, results.Count);
-        Assert.All(results, r => Assert.Equal((GoodAnswer, null), (r!["answer"]!.GetValue<string>().Trim(), r["errorCode"]?.GetValue<string>())));
+        Assert.All(results, r => Assert.Equal((longAnswer, null), (r!["answer"]!.GetValue<string>().Trim(), r["errorCode"]?.GetValue<string>())));
         Assert.Equal(2, fx.Model.Requests.Count(r => r.Model == server));
     }
 
@@ -478,6 +481,9 @@ public sealed class EvaluationGateTests(RoutingPlatform fx) : RoutingPlatformTes
         }
     }
 
+    // More words for a question whose echoed answer must last a while.
+    private static readonly string LongTail = string.Concat(Enumerable.Repeat(" I kept the box, the charger and the printed receipt.", 12));
+
     [Fact(DisplayName = "A user erased while a run asks their case: the run completes with every case counted, and neither it nor an export holds that user's question or answer")]
     public async Task User_erased_while_their_case_is_asked()
     {
@@ -491,13 +497,15 @@ public sealed class EvaluationGateTests(RoutingPlatform fx) : RoutingPlatformTes
             setId = "leaving", name = "Leaving user",
             cases = new object[]
             {
-                new { question = $"Order {marker}: how long do I have to return it, and what must I bring to the shop for a refund?", userId = "leaver" },
+                new { question = $"Order {marker}: how long do I have to return it, and what must I bring to the shop for a refund?" + LongTail, userId = "leaver" },
                 new { question = aliceQuestion, userId = "alice" },
             },
         }), HttpStatusCode.Created);
-        // Each answer repeats its question word by word, a few seconds long: the leaver's answer holds the marker too.
+        // Each answer repeats its question word by word: the leaver's holds the marker too, and lasts several seconds
+        // from its length, at 60 ms a token, so that no pause between tokens comes near the platform's 1 s stall timeout
+        // (on a loaded machine that would hand the case to a fallback model).
         var server = t.ServerName("base");
-        fx.Model.Control.UpdateModel(server, b => b with { ScriptedAnswer = null, Echo = true, TimePerToken = TimeSpan.FromMilliseconds(250) });
+        fx.Model.Control.UpdateModel(server, b => b with { ScriptedAnswer = null, Echo = true, TimePerToken = TimeSpan.FromMilliseconds(60) });
         var runId = (await StartRunAsync(t, "leaving"))["runId"]!.GetValue<string>();
 
         // The leaver's case has reached the model; they are erased while it is being answered.
