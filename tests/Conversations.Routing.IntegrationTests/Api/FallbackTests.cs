@@ -12,15 +12,26 @@ public sealed class FallbackTests(RoutingPlatform fx) : RoutingPlatformTests
         fx.Model.Control.SetFault(large, FaultRule.Status(500));
         try
         {
+            var turns = System.Diagnostics.Stopwatch.StartNew();
             for (var i = 0; i < 6; i++)
             {
                 var done = (await t.AskAsync($"Explain the trade-offs of plan {i} in detail")).Done();
                 Assert.Equal("small", done["model"]!.GetValue<string>());
             }
-            var health = await t.HealthAsync("large");
-            Assert.Equal("open", health["circuit"]!.GetValue<string>());
-            // Three failures tripped it; the three turns after it skipped the large model without calling it.
-            Assert.Equal(3, fx.Model.Requests.Count(r => r.Model == large));
+            var circuit = (await t.HealthAsync("large"))["circuit"]!.GetValue<string>();
+            var largeCalls = fx.Model.Requests.Count(r => r.Model == large);
+            if (turns.Elapsed < RoutingPlatform.BreakDuration)
+            {
+                // Three failures tripped it; the three turns after it skipped the large model without calling it.
+                Assert.Equal(("open", 3), (circuit, largeCalls));
+            }
+            else
+            {
+                // A loaded machine took longer than the break for the six turns: the break may have ended before the last
+                // ones (half-open, or one probe that failed against the still-failing model), but it never closed.
+                Assert.Contains(circuit, new[] { "open", "half-open" });
+                Assert.InRange(largeCalls, 3, 4);
+            }
         }
         finally
         {
