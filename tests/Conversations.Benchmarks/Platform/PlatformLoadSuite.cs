@@ -41,7 +41,7 @@ public sealed class PlatformLoadSuite : IBenchmarkSuite
         // --silos N: N silo processes behind an API host in client mode, instead of one process that is both.
         var siloCount = int.Parse(Arg(args, "--silos") ?? "0");
         await using var silos = new Processes();
-        for (var s = 0; s < siloCount; s++) silos.Add(await PlatformProcess.StartSiloAsync(settings, PlatformProcess.FreePort(), PlatformProcess.FreePort()));
+        for (var s = 0; s < siloCount; s++) silos.Add(await PlatformProcess.StartSiloAsync(settings));
         await using var platform = await PlatformProcess.StartApiAsync(settings, siloCount > 0 ? "client" : "all");
         using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 1024, PooledConnectionLifetime = TimeSpan.FromMinutes(10) })
         {

@@ -69,7 +69,7 @@ public sealed partial class MetricsApiTests(PlatformFixture fx) : PlatformTests
     {
         await using var database = await TestDatabase.CreateAsync("mbind");
         var settings = new PlatformProcess.Settings(database.ConnectionString, "mbind-" + Guid.NewGuid().ToString("n")[..8]);
-        await using (var silo = await PlatformProcess.StartSiloAsync(settings, PlatformProcess.FreePort(), PlatformProcess.FreePort()))
+        await using (var silo = await PlatformProcess.StartSiloAsync(settings))
         {
             var port = new Uri(silo.ManagementUrl!).Port;
             Assert.True(await AcceptsAsync(IPAddress.Loopback, port), silo.Log);
@@ -81,7 +81,7 @@ public sealed partial class MetricsApiTests(PlatformFixture fx) : PlatformTests
             ClusterId = "mbind-" + Guid.NewGuid().ToString("n")[..8],
             Environment = new() { ["Telemetry__MetricsAddress"] = "0.0.0.0" },
         };
-        await using var open = await PlatformProcess.StartSiloAsync(anywhere, PlatformProcess.FreePort(), PlatformProcess.FreePort());
+        await using var open = await PlatformProcess.StartSiloAsync(anywhere);
         Assert.True(await AcceptsAsync(OtherLoopback, new Uri(open.ManagementUrl!).Port), open.Log);
     }
 

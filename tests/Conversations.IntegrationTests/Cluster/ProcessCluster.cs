@@ -51,7 +51,7 @@ internal sealed class ProcessCluster : IAsyncDisposable
 
     /// <summary>Starts a silo (in <paramref name="zone"/>, when given) on free ports, or on <paramref name="siloPort"/>.</summary>
     public Task<PlatformProcess> StartSiloAsync(string? zone = null, int? siloPort = null) =>
-        PlatformProcess.StartSiloAsync(zone is null ? Settings : Zoned(zone), siloPort ?? PlatformProcess.FreePort(), PlatformProcess.FreePort());
+        PlatformProcess.StartSiloAsync(zone is null ? Settings : Zoned(zone), siloPort);
 
     /// <summary>Starts an API host in client mode (no silo of its own) that joins this cluster's silos, those of <paramref name="zone"/> when given.</summary>
     public Task<PlatformProcess> StartClientApiAsync(string? zone = null) =>

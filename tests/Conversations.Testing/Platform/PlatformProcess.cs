@@ -75,32 +75,53 @@ public sealed class PlatformProcess : IAsyncDisposable
     /// <summary>True when the host exited because a port it was given was already in use.</summary>
     private bool LostItsPort => !IsRunning && Log.Contains("address already in use", StringComparison.OrdinalIgnoreCase);
 
-    /// <summary>Starts a silo-only process and waits until it has joined the cluster (its gateway port accepts connections).</summary>
-    public static async Task<PlatformProcess> StartSiloAsync(Settings settings, int siloPort, int gatewayPort)
+    /// <summary>
+    /// Starts a silo-only process and waits until it has joined the cluster (its gateway port accepts connections).
+    /// Ports not given are drawn free; when another process takes one between drawing and binding it, the silo is
+    /// started again on fresh ones (a given silo port is tried again after a moment, as a restart test needs it).
+    /// </summary>
+    public static async Task<PlatformProcess> StartSiloAsync(Settings settings, int? siloPort = null, int? gatewayPort = null)
     {
-        var env = CommonEnvironment(settings);
-        env["Orleans__SiloPort"] = siloPort.ToString();
-        env["Orleans__GatewayPort"] = gatewayPort.ToString();
-        var managementPort = FreePort();
-        env["Telemetry__MetricsPort"] = managementPort.ToString();
-        var p = new PlatformProcess(Launch("Conversations.Silo", env, ""), null) { ManagementUrl = $"http://127.0.0.1:{managementPort}" };
+        for (var attempt = 1; ; attempt++)
+        {
+            var env = CommonEnvironment(settings);
+            env["Orleans__SiloPort"] = (siloPort ?? FreePort()).ToString(CultureInfo.InvariantCulture);
+            env["Orleans__GatewayPort"] = (gatewayPort ?? FreePort()).ToString(CultureInfo.InvariantCulture);
+            var managementPort = FreePort();
+            env["Telemetry__MetricsPort"] = managementPort.ToString(CultureInfo.InvariantCulture);
+            var p = new PlatformProcess(Launch("Conversations.Silo", env, ""), null) { ManagementUrl = $"http://127.0.0.1:{managementPort}" };
+            try
+            {
+                await p.WaitForSiloAsync(managementPort);
+                return p;
+            }
+            catch (InvalidOperationException) when (attempt < 3 && p.LostItsPort)
+            {
+                await p.DisposeAsync();
+                if (siloPort is not null || gatewayPort is not null) await Task.Delay(1000);
+            }
+        }
+    }
+
+    private async Task WaitForSiloAsync(int managementPort)
+    {
         var deadline = DateTime.UtcNow + StartTimeout;
         // The management port answers once the host has started, which is after the silo joined the cluster (and
         // does not depend on the log level, which benchmarks turn down).
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
         while (DateTime.UtcNow < deadline)
         {
-            if (!p.IsRunning) throw new InvalidOperationException("Silo exited during start-up:\n" + p.Log);
-            if (p.Log.Contains("Application started", StringComparison.Ordinal)) return p;
+            if (!IsRunning) throw new InvalidOperationException("Silo exited during start-up:\n" + Log);
+            if (Log.Contains("Application started", StringComparison.Ordinal)) return;
             try
             {
-                if ((await http.GetAsync(p.ManagementUrl + "/healthz")).IsSuccessStatusCode && p.ListensOn(managementPort)) return p;
+                if ((await http.GetAsync(ManagementUrl + "/healthz")).IsSuccessStatusCode && ListensOn(managementPort)) return;
             }
             catch (HttpRequestException) { }
             catch (TaskCanceledException) { }
             await Task.Delay(200);
         }
-        throw new TimeoutException("Silo did not start in time:\n" + p.Log);
+        throw new TimeoutException("Silo did not start in time:\n" + Log);
     }
 
     /// <summary>
