@@ -13,6 +13,8 @@ namespace Conversations.Moderation.Matching;
 /// all edges answers the common "no such edge" case before any edge array is touched. Wide states also get a
 /// dense row over the first 64 symbol ids — the most frequent chars (ASCII letters in mixed text) — holding the complete
 /// goto-or-fail transition, so the bushy upper levels of a Latin-script trie cost one array read per step, edge or not. Failure links and dictionary-suffix links complete the machine.
+/// A bitset of the symbol pairs that follow each other in some pattern sends a rarer char (a hanzi) that pairs with no
+/// previous char straight to the root's row, skipping the failure steps out of the one-char-deep state before it.
 /// States are numbered breadth-first so shallow states, which are visited most, sit together in memory.
 /// </remarks>
 public sealed class AhoCorasickAutomaton
@@ -30,14 +32,16 @@ public sealed class AhoCorasickAutomaton
     private readonly int[] _outPattern;
     private readonly EdgeHashTable _wideEdges;
     private readonly EdgeFilter _filter;
+    private readonly EdgeFilter _pairs;
     private readonly int[] _denseIndex;
     private readonly int[] _denseRows;
 
     internal AhoCorasickAutomaton(
         ushort[] symbolOf, int[] rootNext, int[] edgeStart, ushort[] edgeSymbol, int[] edgeTarget, int[] fail,
         int[] depth, int[] firstOutput, int[] dictLink, int[] outStart, int[] outPattern, int patternCount, int alphabetSize,
-        EdgeHashTable wideEdges, EdgeFilter filter, int[] denseIndex, int[] denseRows)
+        EdgeHashTable wideEdges, EdgeFilter filter, EdgeFilter pairs, int[] denseIndex, int[] denseRows)
     {
+        _pairs = pairs;
         _denseIndex = denseIndex;
         _denseRows = denseRows;
         _wideEdges = wideEdges;
@@ -73,7 +77,7 @@ public sealed class AhoCorasickAutomaton
     public long MemoryBytes =>
         _symbolOf.Length * 2L + _rootNext.Length * 4L + _edgeStart.Length * 4L + _edgeSymbol.Length * 2L + _edgeTarget.Length * 4L
         + (_fail.Length + _depth.Length + _firstOutput.Length + _dictLink.Length + _outStart.Length + _outPattern.Length) * 4L
-        + _wideEdges.MemoryBytes + _filter.MemoryBytes + (_denseIndex.Length + _denseRows.Length) * 4L;
+        + _wideEdges.MemoryBytes + _filter.MemoryBytes + _pairs.MemoryBytes + (_denseIndex.Length + _denseRows.Length) * 4L;
 
     /// <summary>Length (in chars) of the text a state stands for: the longest suffix read so far that starts some pattern.</summary>
     public int Depth(int state) => _depth[state];
@@ -108,10 +112,22 @@ public sealed class AhoCorasickAutomaton
     {
         ref var symbolOf = ref MemoryMarshal.GetArrayDataReference(_symbolOf);
         ref var firstOutput = ref MemoryMarshal.GetArrayDataReference(_firstOutput);
+        ref var rootNext = ref MemoryMarshal.GetArrayDataReference(_rootNext);
+        // The previous char's symbol; -1 until one is read here (a state passed in may stand for any char).
+        var previous = -1;
         for (var i = 0; i < text.Length; i++)
         {
             int symbol = Unsafe.Add(ref symbolOf, text[i]);
-            state = symbol == 0 ? 0 : Next(state, symbol);
+            if (symbol == 0)
+                state = 0;
+            // Two chars that follow each other in no pattern leave the automaton at most one char deep, where the root's
+            // row leads: one filter read instead of failure steps. Most first hanzi of a word are followed by a char that
+            // does not continue it. Frequent symbols (Latin letters) nearly always pair up, so they take the rows.
+            else if (symbol >= AhoCorasickBuilder.DenseWidth && previous >= 0 && !_pairs.MayContain(previous, symbol))
+                state = Unsafe.Add(ref rootNext, symbol);
+            else
+                state = Next(state, symbol);
+            previous = symbol;
             if (Unsafe.Add(ref firstOutput, state) != 0)
                 Report(state, i + 1, ref sink);
         }

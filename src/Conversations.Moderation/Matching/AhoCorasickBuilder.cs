@@ -138,7 +138,7 @@ internal static class AhoCorasickBuilder
         return new AhoCorasickAutomaton(
             symbolOf, rootNext, edgeStart, edgeSymbol, edgeTarget, fail, depth, firstOutput, dictLink, outStart, outPattern,
             patterns.Count, alphabetSize, EdgeHashTable.Build(edgeStart, edgeSymbol, edgeTarget),
-            EdgeFilter.Build(edgeStart, edgeSymbol), denseIndex, denseRows);
+            EdgeFilter.Build(edgeStart, edgeSymbol), EdgeFilter.BuildSymbolPairs(edgeStart, edgeSymbol, edgeTarget), denseIndex, denseRows);
 
         int Goto(int state, ushort symbol)
         {

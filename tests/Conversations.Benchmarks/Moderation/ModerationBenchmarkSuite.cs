@@ -140,10 +140,17 @@ public sealed class ModerationBenchmarkSuite : IBenchmarkSuite
         return found;
     }
 
-    /// <summary>Median wall and thread-CPU seconds over <paramref name="reps"/> runs after one warm-up run.</summary>
+    /// <summary>
+    /// Median wall and thread-CPU seconds over <paramref name="reps"/> runs after warming up: one run for a smoke run
+    /// (one rep), otherwise runs for at least half a second. One warm-up run of a fast stage ends before the JIT has
+    /// put its optimized code in place (tiering waits 100 ms, then compiles in the background), which made the first
+    /// engine row of a run read half its speed.
+    /// </summary>
     private static (double Wall, double Cpu) Median(int reps, Action action)
     {
-        action(); // warm-up (JIT, caches)
+        var warmUp = Stopwatch.StartNew();
+        do action();
+        while (reps > 1 && warmUp.Elapsed < TimeSpan.FromSeconds(0.5));
         var wall = new double[reps];
         var cpu = new double[reps];
         for (var i = 0; i < reps; i++)

@@ -89,6 +89,45 @@ public sealed class AhoCorasickTests
         AssertAgreesWithNaive(patterns, Enumerable.Range(0, 30).Select(_ => RandomString(0, 200) + "xyz" + RandomString(0, 100)));
     }
 
+    [Theory]
+    [InlineData(8)]
+    [InlineData(9)]
+    [InlineData(10)]
+    public void Agrees_with_a_naive_matcher_on_many_rare_chars_scanned_in_pieces(int seed)
+    {
+        // Proves the shortcut for two chars that follow each other in no pattern (straight to the root's row) gives the
+        // same matches: 300 hanzi put most symbols past the dense rows, a few Latin letters keep the frequent ones, and
+        // each text is also scanned in random pieces with the state carried across (the first char of a piece has no
+        // previous char to pair with).
+        var random = new Random(seed);
+        var hanzi = new string(Enumerable.Range(0, 300).Select(i => (char)(0x4E00 + (i * 37 % 20000))).ToArray());
+        char Next() => random.Next(5) == 0 ? "abcde"[random.Next(5)] : hanzi[random.Next(random.Next(2) == 0 ? 20 : hanzi.Length)];
+        string RandomString(int min, int max) => new(Enumerable.Range(0, random.Next(min, max + 1)).Select(_ => Next()).ToArray());
+        var patterns = Enumerable.Range(0, 2000).Select(_ => RandomString(1, 4)).ToList();
+        var texts = Enumerable.Range(0, 30).Select(_ => RandomString(0, 300) + "xyz" + RandomString(0, 100)).ToList();
+        AssertAgreesWithNaive(patterns, texts);
+
+        var automaton = AhoCorasickAutomaton.Build(patterns);
+        foreach (var text in texts)
+        {
+            var whole = new List<AhoCorasickMatch>();
+            automaton.FindAll(text, whole);
+            var pieces = new List<AhoCorasickMatch>();
+            var state = 0;
+            for (var start = 0; start < text.Length;)
+            {
+                var length = Math.Min(text.Length - start, random.Next(1, 6));
+                var offset = new List<AhoCorasickMatch>();
+                var pieceSink = new ListMatchSink(offset);
+                state = automaton.Scan(text.AsSpan(start, length), ref pieceSink, state);
+                pieces.AddRange(offset.Select(m => new AhoCorasickMatch(m.PatternId, m.Start + start, m.End + start)));
+                start += length;
+            }
+            Assert.Equal(whole.ToHashSet(), pieces.ToHashSet());
+            Assert.Equal(whole.Count, pieces.Count);
+        }
+    }
+
     [Fact]
     public void Builds_a_large_chinese_alphabet()
     {
