@@ -118,6 +118,7 @@ internal static class ApiSetup
         app.UseAuthorization();
         app.MapOpenApi(ApiDocument.Path);
         app.MapReadiness();
+        app.MapDemoModel();
         // Every /v1 route declares the problem answers it can give (400, 401/403, 404, 413, 500, 503) for the document.
         var v1 = app.MapGroup("/v1").WithProblemResponses();
         v1.AddEndpointFilterFactory(QueryParameterCheck.Create);

@@ -19,4 +19,9 @@ internal sealed class BootstrapOptions
     public string? DemoAdminKey { get; set; }
     /// <summary>Key of the demo user "alice".</summary>
     public string? DemoUserKey { get; set; }
+    /// <summary>
+    /// Key of the demo's model endpoint (<see cref="DemoModelApi"/>); with one, the demo tenant gets two catalog models
+    /// served by it and a routing policy between them. Without one, neither exists.
+    /// </summary>
+    public string? DemoModelKey { get; set; }
 }

@@ -5,7 +5,7 @@ internal static class DemoServiceExtensions
 {
     /// <summary>
     /// Adds the operator key's bootstrap and, when <c>Bootstrap:DemoEnabled</c>, the demo tenant with its keys,
-    /// documents and lexicons; each runs once the host has started.
+    /// documents, lexicons and (with <c>Bootstrap:DemoModelKey</c>) models; each runs once the host has started.
     /// </summary>
     public static IServiceCollection AddDemo(this IServiceCollection services, IConfiguration configuration)
     {
@@ -13,6 +13,7 @@ internal static class DemoServiceExtensions
         services.AddHostedService<BootstrapKeys>();
         services.AddHostedService<KnowledgeDemoSeeder>();
         services.AddHostedService<ModerationDemoSeeder>();
+        services.AddHostedService<RoutingDemoSeeder>();
         return services;
     }
 }
