@@ -25,10 +25,10 @@ export function useRefreshWhile(active, refresh, deps) {
 /** "3 of 5", with a progress bar when `bar`; `label` names the bar for a screen reader. */
 export function JobProgress({ done, total, bar, label }) {
   return (
-    <>
+    <span class="job-progress">
       {bar && <progress max={total} value={done} aria-label={label} />}
       <small class="muted"> {t('{d} of {n}', { d: done, n: total })}</small>
-    </>
+    </span>
   );
 }
 
