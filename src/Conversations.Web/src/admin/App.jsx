@@ -14,6 +14,7 @@ import { Moderation } from './pages/Moderation.jsx';
 import { Models } from './pages/Models.jsx';
 import { Canary } from './pages/Canary.jsx';
 import { Evaluations } from './pages/Evaluations.jsx';
+import { Batches } from './pages/Batches.jsx';
 import { Budget } from './pages/Budget.jsx';
 import { Usage } from './pages/Usage.jsx';
 import { ModerationEvents, FeedbackLog, RoutingEvents } from './pages/Logs.jsx';
@@ -38,6 +39,7 @@ const tenantSections = [
     { id: 'models', icon: 'cpu', page: Models },
     { id: 'canary', icon: 'flask', page: Canary },
     { id: 'evaluations', icon: 'checklist', page: Evaluations },
+    { id: 'batches', icon: 'stacks', page: Batches },
     { id: 'budget', icon: 'wallet', page: Budget },
   ] },
   { group: 'nav.group.safety', items: [

@@ -346,6 +346,9 @@ export function usd(v) {
   return '$' + n.toLocaleString(undefined, { minimumFractionDigits: 2, maximumFractionDigits: n !== 0 && Math.abs(n) < 1 ? 4 : 2 });
 }
 
+/** The non-empty lines of a text field, each trimmed. */
+export const lines = text => text.split('\n').map(l => l.trim()).filter(Boolean);
+
 /** The query string of the set fields of `o`. */
 export function query(o) {
   const p = new URLSearchParams();

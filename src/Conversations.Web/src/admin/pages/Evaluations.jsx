@@ -1,17 +1,15 @@
 // Evaluations: question sets with the facts and sources a good answer has, and runs of a set against one model. A run
 // asks every case as a chat turn of its user in the background; the page follows its progress and, once it has
 // completed, shows each answer with what it missed. The canary's promotion gate runs its set the same way.
-import { useEffect, useState } from 'preact/hooks';
+import { useState } from 'preact/hooks';
 import { api } from '../../shared/api.js';
 import { confirmAction } from '../../shared/confirm.jsx';
+import { JobProgress, ModelSelect, NoCatalogModel, jobTone, useRefreshWhile } from '../jobs.jsx';
 import { t } from '../strings.js';
-import { Badge, Card, DataTable, Dialog, ErrorNote, Field, Page, Stat, fmt, query, usd, useAction, useChange, useLoad, useResetOnOpen, when } from '../ui.jsx';
+import { Badge, Card, DataTable, Dialog, ErrorNote, Field, Page, Stat, fmt, lines, query, usd, useAction, useChange, useLoad, useResetOnOpen, when } from '../ui.jsx';
 
 const pct = v => v === null || v === undefined ? '—' : `${(Number(v) * 100).toFixed(1)}%`;
-const statusTone = s => s === 'completed' ? 'ok' : s === 'failed' ? 'danger' : s === 'running' ? 'accent' : 'neutral';
 const statusText = s => { const key = `evaluation.${s}`; const text = t(key); return text === key ? s : text; };
-// How often a page with a run in progress asks again.
-const pollMs = 2000;
 
 export function Evaluations() {
   const sets = useLoad(() => api.get('/v1/evaluations/sets'));
@@ -27,11 +25,7 @@ export function Evaluations() {
   const reload = () => { sets.reload(); runs.reload(); };
 
   // Runs in progress move on their own: ask again until none is running.
-  useEffect(() => {
-    if (!inProgress) return undefined;
-    const timer = setTimeout(runs.reload, pollMs);
-    return () => clearTimeout(timer);
-  }, [runs.data]); // eslint-disable-line react-hooks/exhaustive-deps
+  useRefreshWhile(inProgress, runs.reload, [runs.data]);
 
   const setName = id => sets.data?.find(s => s.setId === id)?.name ?? id;
   async function remove(set) {
@@ -86,18 +80,14 @@ function RunStatus({ run }) {
   const { done, total } = run.progress;
   return (
     <span title={run.error ?? undefined}>
-      <Badge tone={statusTone(run.status)}>{statusText(run.status)}</Badge>{' '}
-      {run.status === 'running'
-        ? <progress max={total} value={done} aria-label={t('{d} of {n} cases asked', { d: done, n: total })} />
-        : null}
-      <small class="muted"> {t('{d} of {n}', { d: done, n: total })}</small>
+      <Badge tone={jobTone(run.status)}>{statusText(run.status)}</Badge>{' '}
+      <JobProgress done={done} total={total} bar={run.status === 'running'} label={t('{d} of {n} cases asked', { d: done, n: total })} />
       {run.error && <><br /><small class="muted">{run.error}</small></>}
     </span>
   );
 }
 
 const emptyCase = userId => ({ question: '', facts: '', sources: '', userId });
-const lines = text => text.split('\n').map(l => l.trim()).filter(Boolean);
 
 function NewSet({ open, users, onClose, onCreated }) {
   const firstUser = users.find(u => u.role === 'user')?.userId ?? users[0]?.userId ?? '';
@@ -161,14 +151,10 @@ function StartRun({ set, models, onClose, onStarted }) {
   }
   return (
     <Dialog title={set ? t('Run {n}', { n: set.name }) : ''} open={!!set} onClose={onClose}>
-      {set && !models.length && <p class="muted">{t('The tenant has no model to run the set against yet.')} <a href="#/models">{t('Register one in Models & routing.')}</a></p>}
+      {set && !models.length && <NoCatalogModel why={t('The tenant has no model to run the set against yet.')} />}
       {set && models.length > 0 && <form class="form" onSubmit={start} {...action.formProps}>
         <p class="muted">{t('Every case is asked as a chat turn of its user, pinned to this model: limits, moderation, access and the budget apply, and the turns are billed.')}</p>
-        <Field label={t('model')}>
-          <select class="input" required value={modelId} onChange={e => setModelId(e.currentTarget.value)}>
-            {models.map(m => <option key={m.id} value={m.id}>{m.id}</option>)}
-          </select>
-        </Field>
+        <ModelSelect models={models} value={modelId} onChange={setModelId} />
         <ErrorNote error={action.error} />
         <div class="form-actions"><button class="button primary" type="submit" {...change(action.busy)}>{t('Start the run')}</button></div>
       </form>}

@@ -3,7 +3,7 @@ import { useState } from 'preact/hooks';
 import { api } from '../../shared/api.js';
 import { session } from '../../shared/session.js';
 import { t } from '../strings.js';
-import { Badge, Card, ErrorNote, Field, Page, SaveActions, useAction, useLoad } from '../ui.jsx';
+import { Badge, Card, ErrorNote, Field, Page, SaveActions, lines, useAction, useLoad } from '../ui.jsx';
 
 export function Settings() {
   const settings = useLoad(() => api.get('/v1/tenant/settings'));
@@ -17,7 +17,7 @@ export function Settings() {
     if (!action.check(e.currentTarget)) return;
     const { name, instructions, contextBudgetTokens, summaryThresholdTokens, maxOutputTokens, conciseInstruction } = s;
     // One question a line; empty lines are only spacing. The platform checks the count and lengths (400 otherwise).
-    const starterQuestions = starterLines(s).split('\n').map(q => q.trim()).filter(Boolean);
+    const starterQuestions = lines(starterLines(s));
     const r = await action.run(() => api.patch('/v1/tenant/settings', { name, instructions, contextBudgetTokens, summaryThresholdTokens, maxOutputTokens, conciseInstruction, starterQuestions }));
     if (!r) return;
     setDraft(null); setSaved(true); settings.reload();

@@ -1,0 +1,49 @@
+// What the pages of background work share (evaluation runs, offline batches): a job's status and progress in its
+// table row, asking again while one is in progress, and the catalog model a job is pinned to.
+import { useEffect } from 'preact/hooks';
+import { t } from './strings.js';
+import { Field } from './ui.jsx';
+
+// How often a page with a job in progress asks again.
+const pollMs = 2000;
+
+/** The badge tone of a job's status. */
+export const jobTone = s => s === 'completed' ? 'ok' : s === 'failed' ? 'danger' : s === 'running' ? 'accent' : 'neutral';
+
+/**
+ * Calls `refresh` 2 s after each change of `deps` while `active`: a page follows the jobs it lists until none is in
+ * progress, and stops when it is left (the timer goes with the page).
+ */
+export function useRefreshWhile(active, refresh, deps) {
+  useEffect(() => {
+    if (!active) return undefined;
+    const timer = setTimeout(refresh, pollMs);
+    return () => clearTimeout(timer);
+  }, deps); // eslint-disable-line react-hooks/exhaustive-deps
+}
+
+/** "3 of 5", with a progress bar when `bar`; `label` names the bar for a screen reader. */
+export function JobProgress({ done, total, bar, label }) {
+  return (
+    <span class="job-progress">
+      {bar && <progress max={total} value={done} aria-label={label} />}
+      <small class="muted"> {t('{d} of {n}', { d: done, n: total })}</small>
+    </span>
+  );
+}
+
+/** Where a job's dialog sends an admin whose tenant has no catalog model yet, after `why`. */
+export function NoCatalogModel({ why }) {
+  return <p class="muted">{why} <a href="#/models">{t('Register one in Models & routing.')}</a></p>;
+}
+
+/** A required choice among the tenant's catalog `models` (GET /v1/routing's models). */
+export function ModelSelect({ models, value, onChange }) {
+  return (
+    <Field label={t('model')}>
+      <select class="input" required value={value} onChange={e => onChange(e.currentTarget.value)}>
+        {models.map(m => <option key={m.id} value={m.id}>{m.id}</option>)}
+      </select>
+    </Field>
+  );
+}
