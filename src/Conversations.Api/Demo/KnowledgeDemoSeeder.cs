@@ -46,12 +46,7 @@ internal sealed partial class KnowledgeDemoSeeder(
     /// <summary>Seeds one tenant (which must exist or be about to).</summary>
     public async Task SeedAsync(string tenant, CancellationToken ct)
     {
-        // The bootstrap creates the tenant on the same start signal; wait for it rather than race it.
-        for (var i = 0; !await directory.TenantExistsAsync(tenant, ct); i++)
-        {
-            if (i == 120) throw new InvalidOperationException($"Demo tenant '{tenant}' did not appear.");
-            await Task.Delay(500, ct);
-        }
+        await HostStart.WhenTenantExistsAsync(directory, tenant, ct);
         await directory.CreateUserAsync(tenant, "bob", "Bob (manager)", Roles.User, ct);
         await directory.CreateUserAsync(tenant, "carol", "Carol (director)", Roles.User, ct);
         await directory.EnsureKeyAsync(ManagerKey, tenant, "bob", Roles.User, ct);

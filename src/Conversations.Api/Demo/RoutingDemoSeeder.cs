@@ -34,11 +34,7 @@ internal sealed partial class RoutingDemoSeeder(
         await HostStart.WhenStartedAsync(lifetime, stoppingToken);
         try
         {
-            for (var i = 0; !await directory.TenantExistsAsync(o.DemoTenantId, stoppingToken); i++)
-            {
-                if (i == 120) throw new InvalidOperationException($"Demo tenant '{o.DemoTenantId}' did not appear.");
-                await Task.Delay(500, stoppingToken);
-            }
+            await HostStart.WhenTenantExistsAsync(directory, o.DemoTenantId, stoppingToken);
             var routing = grains.GetGrain<IRoutingConfigGrain>(o.DemoTenantId);
             var config = await routing.GetAsync();
             if (config.Models.Count == 0 && config.Policy is null && OwnAddress() is { } address)
