@@ -32,8 +32,16 @@ export function JobProgress({ done, total, bar, label }) {
   );
 }
 
-/** Where a job's dialog sends an admin whose tenant has no catalog model yet, after `why`. */
-export function NoCatalogModel({ why }) {
+/** Whether jobs can run on the tenant's catalog: registered models are called only under a routing policy. */
+export const catalogReady = (models, policy) => models.length > 0 && !!policy;
+
+/**
+ * Where a job's dialog sends an admin whose tenant cannot run it yet: without a catalog model (after `why`), or with
+ * models but no routing policy (the server would refuse the job).
+ */
+export function NoCatalogModel({ why, models, policy }) {
+  if (models.length > 0 && !policy)
+    return <p class="muted">{t('Registered models are called only under a routing policy, and this tenant has none yet.')} <a href="#/models">{t('Set one in Models & routing.')}</a></p>;
   return <p class="muted">{why} <a href="#/models">{t('Register one in Models & routing.')}</a></p>;
 }
 

@@ -214,6 +214,8 @@ const zh = {
   "Start the run": "开始运行",
   "The tenant has no model to run the set against yet.": "租户还没有可用于运行评测集的模型。",
   "Register one in Models & routing.": "请在“模型与路由”中注册一个。",
+  "Registered models are called only under a routing policy, and this tenant has none yet.": "已注册的模型只在路由策略下调用，而此租户还没有路由策略。",
+  "Set one in Models & routing.": "请在“模型与路由”中设置一个。",
   "Answers of {n}": "{n} 的答案",
   "{n} not asked": "{n} 个未提问",
   "{ms} ms a case": "每个用例 {ms} 毫秒",

@@ -4,7 +4,7 @@
 import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
 import { api } from '../../shared/api.js';
 import { confirmAction } from '../../shared/confirm.jsx';
-import { JobProgress, ModelSelect, NoCatalogModel, jobTone, useRefreshWhile } from '../jobs.jsx';
+import { JobProgress, ModelSelect, NoCatalogModel, catalogReady, jobTone, useRefreshWhile } from '../jobs.jsx';
 import { t } from '../strings.js';
 import { Badge, Card, DataTable, Dialog, ErrorNote, Field, Page, fmt, lines, query, usd, useAction, useChange, useLoad, useResetOnOpen, when } from '../ui.jsx';
 
@@ -64,7 +64,7 @@ export function Batches() {
           <button class="button small" type="button" onClick={list.more} disabled={list.loadingMore}>{t('Load more')}</button>
         </div>}
       </Card>
-      <NewBatch open={creating} models={routing.data?.models ?? []} onClose={() => setCreating(false)}
+      <NewBatch open={creating} models={routing.data?.models ?? []} policy={routing.data?.policy} onClose={() => setCreating(false)}
         onSubmitted={job => { setCreating(false); list.add(job); }} />
       <BatchAnswers job={shown} onClose={() => setShown(null)} />
     </Page>
@@ -164,7 +164,7 @@ function promptsProblem(prompts) {
   return '';
 }
 
-function NewBatch({ open, models, onClose, onSubmitted }) {
+function NewBatch({ open, models, policy, onClose, onSubmitted }) {
   const [modelId, setModelId] = useState('');
   const [text, setText] = useState('');
   const [file, setFile] = useState(null); // { name, prompts } of a chosen file, which replaces the typed prompts
@@ -194,8 +194,8 @@ function NewBatch({ open, models, onClose, onSubmitted }) {
 
   return (
     <Dialog title={t('New batch')} open={open} onClose={onClose}>
-      {!models.length && <NoCatalogModel why={t('The tenant has no model to answer a batch yet.')} />}
-      {models.length > 0 && <form class="form" onSubmit={submit} {...action.formProps}>
+      {!catalogReady(models, policy) && <NoCatalogModel models={models} policy={policy} why={t('The tenant has no model to answer a batch yet.')} />}
+      {catalogReady(models, policy) && <form class="form" onSubmit={submit} {...action.formProps}>
         <p class="muted">{t('Each prompt is answered on its own, as a turn of yours pinned to this model, without the knowledge base: limits, moderation and the budget apply, at the batch rate.')}</p>
         <ModelSelect models={models} value={modelId} onChange={setModelId} />
         {file

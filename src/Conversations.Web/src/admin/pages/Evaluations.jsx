@@ -4,7 +4,7 @@
 import { useState } from 'preact/hooks';
 import { api } from '../../shared/api.js';
 import { confirmAction } from '../../shared/confirm.jsx';
-import { JobProgress, ModelSelect, NoCatalogModel, jobTone, useRefreshWhile } from '../jobs.jsx';
+import { JobProgress, ModelSelect, NoCatalogModel, catalogReady, jobTone, useRefreshWhile } from '../jobs.jsx';
 import { t } from '../strings.js';
 import { Badge, Card, DataTable, Dialog, ErrorNote, Field, Page, Stat, fmt, lines, query, usd, useAction, useChange, useLoad, useResetOnOpen, when } from '../ui.jsx';
 
@@ -70,7 +70,7 @@ export function Evaluations() {
         ]} />
       </Card>
       <NewSet open={creating} users={users.data ?? []} onClose={() => setCreating(false)} onCreated={() => { setCreating(false); sets.reload(); }} />
-      <StartRun set={running} models={routing.data?.models ?? []} onClose={() => setRunning(null)} onStarted={() => { setRunning(null); runs.reload(); }} />
+      <StartRun set={running} models={routing.data?.models ?? []} policy={routing.data?.policy} onClose={() => setRunning(null)} onStarted={() => { setRunning(null); runs.reload(); }} />
       <RunAnswers runId={shown} title={shown && runs.data ? `${setName(runs.data.find(r => r.runId === shown)?.setId)}` : ''} onClose={() => setShown(null)} />
     </Page>
   );
@@ -139,7 +139,7 @@ function NewSet({ open, users, onClose, onCreated }) {
   );
 }
 
-function StartRun({ set, models, onClose, onStarted }) {
+function StartRun({ set, models, policy, onClose, onStarted }) {
   const [modelId, setModelId] = useState('');
   const action = useAction();
   const change = useChange();
@@ -151,8 +151,8 @@ function StartRun({ set, models, onClose, onStarted }) {
   }
   return (
     <Dialog title={set ? t('Run {n}', { n: set.name }) : ''} open={!!set} onClose={onClose}>
-      {set && !models.length && <NoCatalogModel why={t('The tenant has no model to run the set against yet.')} />}
-      {set && models.length > 0 && <form class="form" onSubmit={start} {...action.formProps}>
+      {set && !catalogReady(models, policy) && <NoCatalogModel models={models} policy={policy} why={t('The tenant has no model to run the set against yet.')} />}
+      {set && catalogReady(models, policy) && <form class="form" onSubmit={start} {...action.formProps}>
         <p class="muted">{t('Every case is asked as a chat turn of its user, pinned to this model: limits, moderation, access and the budget apply, and the turns are billed.')}</p>
         <ModelSelect models={models} value={modelId} onChange={setModelId} />
         <ErrorNote error={action.error} />
