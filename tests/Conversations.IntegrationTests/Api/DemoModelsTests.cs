@@ -13,7 +13,7 @@ public sealed class DemoModelsTests
     private const string UserKey = "cvk_dmalice_alice-secret";
     private const string ModelKey = "demo-model-test-secret";
 
-    [Fact(DisplayName = "With a demo model key, the demo tenant routes between demo-small and demo-large and bills each at its price; a batch on demo-small completes; the model endpoint refuses a call without its key")]
+    [Fact(DisplayName = "With a demo model key, the demo tenant (after a restart) routes between demo-small and demo-large and bills each at its price; a batch on demo-small completes; the model endpoint refuses a call without its key")]
     public async Task Demo_models_route_bill_and_batch()
     {
         await using var cluster = await ProcessCluster.CreateAsync("demomodels");
@@ -24,18 +24,17 @@ public sealed class DemoModelsTests
         settings.Environment["Bootstrap__DemoAdminKey"] = AdminKey;
         settings.Environment["Bootstrap__DemoUserKey"] = UserKey;
         settings.Environment["Bootstrap__DemoModelKey"] = ModelKey;
-        await using var api = await PlatformProcess.StartApiAsync(settings);
+        // Started twice: what the first start stored is read back by the second (a killed and restarted README platform).
+        var port = PlatformProcess.FreePort();
+        await using (var first = await PlatformProcess.StartApiAsync(settings, httpPort: port))
+        {
+            using var firstAdmin = new ApiClient(first.BaseUrl!, AdminKey);
+            Assert.True(await RoutingAsync(firstAdmin) is { } seeded && seeded["policy"] is JsonObject, "the first start registered no demo models");
+        }
+        await using var api = await PlatformProcess.StartApiAsync(settings, httpPort: port);
         using var admin = new ApiClient(api.BaseUrl!, AdminKey);
         using var user = new ApiClient(api.BaseUrl!, UserKey);
-
-        JsonNode routing = new JsonObject();
-        for (var i = 0; i < 150 && routing["policy"] is null or JsonValue; i++)
-        {
-            var res = await admin.Http.GetAsync("/v1/routing");
-            if (res.IsSuccessStatusCode) routing = JsonNode.Parse(await res.Content.ReadAsStringAsync())!;
-            if (routing["policy"] is JsonObject) break;
-            await Task.Delay(200);
-        }
+        var routing = await RoutingAsync(admin);
         Assert.Equal(["demo-large", "demo-small"], routing["models"]!.AsArray().Select(m => m!["id"]!.GetValue<string>()).Order());
         Assert.Equal("demo-small", routing["policy"]!["smallModelId"]!.GetValue<string>());
 
@@ -73,5 +72,19 @@ public sealed class DemoModelsTests
         var answer = await anonymous.SendAsync(right);
         Assert.Equal(HttpStatusCode.OK, answer.StatusCode);
         Assert.Equal("assistant", JsonNode.Parse(await answer.Content.ReadAsStringAsync())!["choices"]![0]!["message"]!["role"]!.GetValue<string>());
+    }
+
+    // The tenant's routing once its policy is there (the demo models are registered in the background after start).
+    private static async Task<JsonNode> RoutingAsync(ApiClient admin)
+    {
+        JsonNode routing = new JsonObject();
+        for (var i = 0; i < 150; i++)
+        {
+            var res = await admin.Http.GetAsync("/v1/routing");
+            if (res.IsSuccessStatusCode) routing = JsonNode.Parse(await res.Content.ReadAsStringAsync())!;
+            if (routing["policy"] is JsonObject) break;
+            await Task.Delay(200);
+        }
+        return routing;
     }
 }
