@@ -58,12 +58,8 @@ internal static class DemoModelApi
         await foreach (var update in new ExtractiveResponder().StreamAsync(new ModelRequest(prompt, int.MaxValue), http.RequestAborted))
             if (update.Text is { } text) pieces.Add(text);
         var answer = string.Concat(pieces);
-        var usage = new
-        {
-            prompt_tokens = prompt.Sum(m => tokens.Count(m.Content)),
-            completion_tokens = tokens.Count(answer),
-            total_tokens = prompt.Sum(m => tokens.Count(m.Content)) + tokens.Count(answer),
-        };
+        var (promptTokens, completionTokens) = (prompt.Sum(m => tokens.Count(m.Content)), tokens.Count(answer));
+        var usage = new { prompt_tokens = promptTokens, completion_tokens = completionTokens, total_tokens = promptTokens + completionTokens };
         var id = "chatcmpl-demo" + Guid.NewGuid().ToString("n")[..16];
         var created = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
         var model = body["model"]?.GetValue<string>() ?? "demo";

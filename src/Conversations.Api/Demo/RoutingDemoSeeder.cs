@@ -21,11 +21,6 @@ internal sealed partial class RoutingDemoSeeder(
     /// <summary>The demo's dear model.</summary>
     public const string LargeModelId = "demo-large";
 
-    private static readonly TaskCompletionSource SeededSource = new(TaskCreationOptions.RunContinuationsAsynchronously);
-
-    /// <summary>Completes when the demo models are in place, or were left alone (tests wait on it).</summary>
-    public static Task Seeded => SeededSource.Task;
-
     /// <inheritdoc />
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -48,12 +43,10 @@ internal sealed partial class RoutingDemoSeeder(
                 await routing.SetPolicyAsync(new RoutingPolicySettings { SmallModelId = SmallModelId, LargeModelId = LargeModelId, FallbackModelIds = new List<string> { SmallModelId } });
                 LogSeeded(logger, o.DemoTenantId, endpoint);
             }
-            SeededSource.TrySetResult();
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
             LogFailed(logger, e);
-            SeededSource.TrySetException(e);
         }
     }
 
