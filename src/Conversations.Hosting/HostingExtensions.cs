@@ -7,6 +7,7 @@ using Conversations.Grains.ReadServices;
 using Conversations.Grains.Routing;
 using Conversations.Hosting.Database;
 using Conversations.Hosting.Encryption;
+using Conversations.Hosting.GrainState;
 using Conversations.Hosting.Telemetry;
 using Conversations.Hosting.Zones;
 using Conversations.Prompting.Tokens;
@@ -146,6 +147,7 @@ public static class HostingExtensions
         var encryption = silo.Configuration.GetSection(EncryptionOptions.Section).Get<EncryptionOptions>() ?? new EncryptionOptions();
         silo.AddAdoNetGrainStorage(rows, o => { o.Invariant = Invariant; o.ConnectionString = connectionString; });
         silo.Services.AddSealedGrainStorage(GrainStorageName, rows, encryption.SealGrainState);
+        silo.Services.AddGrainStateTypeNames().AddStoredStateTypes();
         return silo;
     }
 

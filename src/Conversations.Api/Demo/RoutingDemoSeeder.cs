@@ -36,11 +36,9 @@ internal sealed partial class RoutingDemoSeeder(
             {
                 var endpoint = address + DemoModelApi.BasePath;
                 // Prices of a small and a large hosted model of 2026, per million tokens, so cost and routing figures read true to scale.
-                // Lists as List<string>, the type the API's JSON gives: the grain's state is stored with each value's type
-                // name, and a collection expression's compiler-made type cannot be resolved when the state is read back.
-                await routing.PutModelAsync(new ModelRegistration(SmallModelId, endpoint, o.DemoModelKey, "demo", "small", new List<string>(), 0.15m, 0.075m, 0.60m, 32_768, 0.5m));
-                await routing.PutModelAsync(new ModelRegistration(LargeModelId, endpoint, o.DemoModelKey, "demo", "large", new List<string>(), 2.50m, 1.25m, 10.00m, 32_768, 0.5m));
-                await routing.SetPolicyAsync(new RoutingPolicySettings { SmallModelId = SmallModelId, LargeModelId = LargeModelId, FallbackModelIds = new List<string> { SmallModelId } });
+                await routing.PutModelAsync(new ModelRegistration(SmallModelId, endpoint, o.DemoModelKey, "demo", "small", [], 0.15m, 0.075m, 0.60m, 32_768, 0.5m));
+                await routing.PutModelAsync(new ModelRegistration(LargeModelId, endpoint, o.DemoModelKey, "demo", "large", [], 2.50m, 1.25m, 10.00m, 32_768, 0.5m));
+                await routing.SetPolicyAsync(new RoutingPolicySettings { SmallModelId = SmallModelId, LargeModelId = LargeModelId, FallbackModelIds = [SmallModelId] });
                 LogSeeded(logger, o.DemoTenantId, endpoint);
             }
         }

@@ -8,8 +8,6 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
-using Orleans.Serialization;
-using Orleans.Serialization.Configuration;
 
 namespace Conversations.Grains.Routing;
 
@@ -50,9 +48,6 @@ public static class RoutingServiceCollectionExtensions
         services.AddSingleton<AnswerCacheService>();
         services.AddSingleton<TurnDetailsWriter>();
         services.AddHostedService(sp => sp.GetRequiredService<TurnDetailsWriter>());
-        // Stored state reads back after a restart: routing library types inside it, and names from before the folder split.
-        services.AddSingleton<ITypeConverter, StoredStateTypes>();
-        services.Configure<TypeManifestOptions>(StoredStateTypes.Allow);
         // Replaces the chat wiring's single-model default.
         services.Replace(ServiceDescriptor.Singleton<ITurnRouter, TurnRouter>());
         return services;

@@ -6,6 +6,7 @@ using Conversations.Grains.Health;
 using Conversations.Routing.Canary;
 using Conversations.Routing.Cost;
 using Conversations.Routing.Health;
+using Microsoft.Extensions.DependencyInjection;
 using Orleans.Serialization;
 using Orleans.Serialization.Configuration;
 
@@ -65,5 +66,19 @@ internal sealed class StoredStateTypes : ITypeConverter
         var renamed = EarlierName.Replace(formatted, m => ByEarlierName.TryGetValue(m.Value, out var t) ? t.FullName! : m.Value);
         type = renamed == formatted ? null! : Type.GetType(renamed, throwOnError: false)!;
         return type is not null;
+    }
+}
+
+/// <summary>Registration of <see cref="StoredStateTypes"/>.</summary>
+public static class StoredStateTypesServiceCollectionExtensions
+{
+    /// <summary>
+    /// Stored state reads back after a restart: routing library types inside it (canary tallies, drift settings, budget
+    /// ledgers), and names from before the folder split. With the grain storage: every silo hosts these grains.
+    /// </summary>
+    public static IServiceCollection AddStoredStateTypes(this IServiceCollection services)
+    {
+        services.AddSingleton<ITypeConverter, StoredStateTypes>();
+        return services.Configure<TypeManifestOptions>(StoredStateTypes.Allow);
     }
 }
