@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Runtime.CompilerServices;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
@@ -21,8 +22,13 @@ internal sealed class GrainStateTypeNames(ISerializationBinder inner) : ISeriali
     public void BindToName(Type serializedType, out string? assemblyName, out string? typeName) =>
         inner.BindToName(StoredAs(serializedType), out assemblyName, out typeName);
 
+    // Every object of every grain state write asks: the answer per type is looked up once.
+    private static readonly ConcurrentDictionary<Type, Type> Stored = new();
+
     /// <summary>The type a value of <paramref name="type"/> is stored as.</summary>
-    internal static Type StoredAs(Type type)
+    internal static Type StoredAs(Type type) => Stored.GetOrAdd(type, ListTypeOf);
+
+    private static Type ListTypeOf(Type type)
     {
         if (!type.IsDefined(typeof(CompilerGeneratedAttribute), inherit: false)) return type;
         var item = type.GetInterfaces()
