@@ -18,14 +18,14 @@ public sealed record EmbeddingModel(IEmbeddingGenerator<string, Embedding<float>
         if (!options.UsesEndpoint)
         {
             var local = new MiniLmEmbeddingGenerator(quantized: options.LocalModelId == MiniLmEmbeddingGenerator.QuantizedModelId);
-            return new EmbeddingModel(local, local.Id, MiniLmEmbeddingGenerator.ModelDimensions, options.BatchSize);
+            return new EmbeddingModel(local, local.Id, MiniLmEmbeddingGenerator.ModelDimensions, options.EffectiveBatchSize);
         }
 
         var client = new OpenAIClient(
             new ApiKeyCredential(string.IsNullOrEmpty(options.ApiKey) ? "none" : options.ApiKey),
             new OpenAIClientOptions { Endpoint = new Uri(options.Endpoint!), RetryPolicy = new ClientRetryPolicy(maxRetries: 2) });
         var generator = client.GetEmbeddingClient(options.ModelId!).AsIEmbeddingGenerator(options.Dimensions);
-        return new EmbeddingModel(new CheckedDimensionsGenerator(generator, options.Dimensions!.Value), options.ModelId!, options.Dimensions!.Value, options.BatchSize)
+        return new EmbeddingModel(new CheckedDimensionsGenerator(generator, options.Dimensions!.Value), options.ModelId!, options.Dimensions!.Value, options.EffectiveBatchSize)
         {
             Endpoint = new Uri(options.Endpoint!),
         };

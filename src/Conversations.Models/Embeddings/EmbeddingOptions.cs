@@ -9,8 +9,16 @@ public sealed class EmbeddingOptions
     /// <summary>The section name.</summary>
     public const string Section = "Models:Embeddings";
 
-    /// <summary>Most texts sent to the model in one call.</summary>
+    /// <summary>Most texts sent to an endpoint in one call, unless <see cref="BatchSize"/> says otherwise.</summary>
     public const int DefaultBatchSize = 32;
+
+    /// <summary>
+    /// Most texts given to the local model in one call, unless <see cref="BatchSize"/> says otherwise. The encoder sorts a
+    /// call's texts by length and pads each group only to its longest: with 32 texts a document's short last chunk often
+    /// shares a group with full ones; with 128 the groups are nearly even (about 1.2x the chunks a second, measured in
+    /// docs/benchmarks-knowledge.md), and an upload still reports progress every second or two.
+    /// </summary>
+    public const int DefaultLocalBatchSize = 128;
 
     /// <summary>Base URL including <c>/v1</c>; empty means the local model.</summary>
     public string? Endpoint { get; set; }
@@ -34,8 +42,11 @@ public sealed class EmbeddingOptions
     /// <summary>The local model's id: <see cref="LocalModel"/>, or the fp32 model when unset.</summary>
     public string LocalModelId => string.IsNullOrWhiteSpace(LocalModel) ? MiniLmEmbeddingGenerator.ModelId : LocalModel.Trim();
 
-    /// <summary>See <see cref="DefaultBatchSize"/>.</summary>
-    public int BatchSize { get; set; } = DefaultBatchSize;
+    /// <summary>Most texts sent to the model in one call; unset: <see cref="DefaultBatchSize"/> for an endpoint, <see cref="DefaultLocalBatchSize"/> for the local model.</summary>
+    public int? BatchSize { get; set; }
+
+    /// <summary>The batch size in effect: <see cref="BatchSize"/>, or the default for the configured model.</summary>
+    public int EffectiveBatchSize => BatchSize ?? (UsesEndpoint ? DefaultBatchSize : DefaultLocalBatchSize);
 
     /// <summary>True when an endpoint and model id are configured.</summary>
     public bool UsesEndpoint => !string.IsNullOrWhiteSpace(Endpoint) && !string.IsNullOrWhiteSpace(ModelId);
@@ -43,7 +54,7 @@ public sealed class EmbeddingOptions
     /// <summary>Throws a clear start-up error for an unusable configuration.</summary>
     public void Validate()
     {
-        if (BatchSize is < 1 or > 2048) throw new InvalidOperationException($"{Section}:BatchSize must be 1..2048.");
+        if (BatchSize is not null and (< 1 or > 2048)) throw new InvalidOperationException($"{Section}:BatchSize must be 1..2048.");
         if (!UsesEndpoint)
         {
             if (LocalModelId is not (MiniLmEmbeddingGenerator.ModelId or MiniLmEmbeddingGenerator.QuantizedModelId))

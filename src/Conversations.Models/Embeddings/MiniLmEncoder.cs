@@ -101,10 +101,12 @@ internal sealed class MiniLmEncoder : IDisposable
     }
 
     // Tokens of each text, and the texts cut into groups by token count (each group padded to its longest text only).
+    // Longest group first: the cores start on the slowest work, and the short groups fill in at the end, instead of
+    // one core running the longest group alone while the other waits for the next call.
     private (List<(string Token, int VocabularyIndex, long SegmentIndex)[]> Tokens, int[][] Groups) Plan(IReadOnlyList<string> texts)
     {
         var tokens = _tokenizer.Tokenize(MaxTokens, [.. texts]);
-        var order = Enumerable.Range(0, texts.Count).OrderBy(i => tokens[i].Length).ToArray();
+        var order = Enumerable.Range(0, texts.Count).OrderByDescending(i => tokens[i].Length).ToArray();
         var rows = Math.Clamp((texts.Count + _parallelism - 1) / _parallelism, 1, MaxGroupRows);
         return (tokens, order.Chunk(rows).ToArray());
     }

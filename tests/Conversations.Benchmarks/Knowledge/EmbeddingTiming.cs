@@ -26,15 +26,27 @@ internal sealed class TimedEmbeddingGenerator(IEmbeddingGenerator<string, Embedd
     : DelegatingEmbeddingGenerator<string, Embedding<float>>(inner)
 {
     private long _ticks;
+    private long _firstStart;
+    private long _lastEnd;
 
     public TimeSpan Busy => Stopwatch.GetElapsedTime(0, Interlocked.Read(ref _ticks));
+
+    /// <summary>From <paramref name="start"/> to the first call, and from the last call's end to <paramref name="end"/>: the model's idle ends.</summary>
+    public (TimeSpan Before, TimeSpan After) IdleEnds(long start, long end) =>
+        (Stopwatch.GetElapsedTime(start, Interlocked.Read(ref _firstStart)), Stopwatch.GetElapsedTime(Interlocked.Read(ref _lastEnd), end));
 
     public override async Task<GeneratedEmbeddings<Embedding<float>>> GenerateAsync(
         IEnumerable<string> values, EmbeddingGenerationOptions? options = null, CancellationToken cancellationToken = default)
     {
         var start = Stopwatch.GetTimestamp();
+        Interlocked.CompareExchange(ref _firstStart, start, 0);
         try { return await base.GenerateAsync(values, options, cancellationToken); }
-        finally { Interlocked.Add(ref _ticks, Stopwatch.GetTimestamp() - start); }
+        finally
+        {
+            var end = Stopwatch.GetTimestamp();
+            Interlocked.Add(ref _ticks, end - start);
+            Interlocked.Exchange(ref _lastEnd, end);
+        }
     }
 
     // The benchmark owns the inner generator.

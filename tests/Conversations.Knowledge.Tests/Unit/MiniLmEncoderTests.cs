@@ -206,4 +206,25 @@ public sealed class QuantizedMiniLmTests
         }));
         Assert.Contains("LocalModel applies to the local model only", both.Message);
     }
+
+    [Fact(DisplayName = "The local model gets 128 texts a call by default, an endpoint 32; a configured BatchSize wins, and one outside 1..2048 stops start-up")]
+    public void Batch_size_defaults_follow_the_model()
+    {
+        static IServiceCollection Wire(Dictionary<string, string?> settings) =>
+            new ServiceCollection().AddKnowledge(new ConfigurationBuilder().AddInMemoryCollection(settings).Build());
+        Dictionary<string, string?> endpoint = new()
+        {
+            ["Models:Embeddings:Endpoint"] = "http://127.0.0.1:9/v1", ["Models:Embeddings:ModelId"] = "text-embedding-v3",
+            ["Models:Embeddings:Dimensions"] = "1024",
+        };
+
+        using (var local = Wire([]).BuildServiceProvider())
+            Assert.Equal(EmbeddingOptions.DefaultLocalBatchSize, local.GetRequiredService<EmbeddingModel>().BatchSize);
+        using (var remote = Wire(endpoint).BuildServiceProvider())
+            Assert.Equal(EmbeddingOptions.DefaultBatchSize, remote.GetRequiredService<EmbeddingModel>().BatchSize);
+        using (var set = Wire(new() { ["Models:Embeddings:BatchSize"] = "10" }).BuildServiceProvider())
+            Assert.Equal(10, set.GetRequiredService<EmbeddingModel>().BatchSize);
+        var zero = Assert.Throws<InvalidOperationException>(() => Wire(new(endpoint) { ["Models:Embeddings:BatchSize"] = "0" }));
+        Assert.Contains("BatchSize must be 1..2048", zero.Message);
+    }
 }
