@@ -38,13 +38,16 @@ internal sealed partial class KnowledgeIngestion(
         var duplicate = documents.GroupBy(d => d.DocumentId).FirstOrDefault(g => g.Count() > 1);
         if (duplicate is not null) throw new ArgumentException($"Document id '{duplicate.Key}' appears twice in the upload.");
 
-        // Decide per document first, so the total chunk count is known before the slow part.
+        // Decide per document first, so the total chunk count is known before the slow part. The stored documents are
+        // read in one query and each label is resolved once: a round trip per document kept the model waiting.
         var done = new List<DocumentIngestResult>();
         var pending = new List<PendingDocument>();
+        var stored = await store.GetDocumentsAsync(tenantId, [.. documents.Select(d => d.DocumentId).OfType<string>()], ct);
+        var labels = new Dictionary<string, short>(StringComparer.Ordinal);
         foreach (var doc in documents)
         {
             ct.ThrowIfCancellationRequested();
-            var decided = await DecideAsync(tenantId, doc, ct);
+            var decided = await DecideAsync(tenantId, doc, stored, labels, ct);
             if (decided.Result is { } result) done.Add(result);
             else pending.Add(decided.Pending!);
         }
@@ -58,14 +61,15 @@ internal sealed partial class KnowledgeIngestion(
     }
 
     // A document's outcome without embedding (failed, unchanged, relabeled), or its chunks to embed.
-    private async Task<(DocumentIngestResult? Result, PendingDocument? Pending)> DecideAsync(string tenantId, DocumentUpload doc, CancellationToken ct)
+    private async Task<(DocumentIngestResult? Result, PendingDocument? Pending)> DecideAsync(string tenantId, DocumentUpload doc,
+        Dictionary<string, DocumentRecord> stored, Dictionary<string, short> labels, CancellationToken ct)
     {
         // Uploads come from JSON: fields the type says are set may still be missing.
         var id = doc.DocumentId ?? "";
         if (Validate(doc) is { } error) return (new DocumentIngestResult(id, IngestStatus.Failed, 0, error), null);
         var hash = SHA256.HashData(Encoding.UTF8.GetBytes(doc.Content));
-        var labelId = await store.EnsureLabelAsync(tenantId, doc.Label, ct);
-        var existing = await store.GetDocumentAsync(tenantId, id, ct);
+        if (!labels.TryGetValue(doc.Label, out var labelId)) labels[doc.Label] = labelId = await store.EnsureLabelAsync(tenantId, doc.Label, ct);
+        var existing = stored.GetValueOrDefault(id);
         if (existing is not null && existing.ContentHash.AsSpan().SequenceEqual(hash) && existing.EmbeddingModel == embeddings.ModelId)
         {
             if (existing.Title == doc.Title && existing.LabelId == labelId)

@@ -96,6 +96,25 @@ public sealed partial class KnowledgeStore
         return await r.ReadAsync(ct) ? ReadDocument(r, key) : null;
     }
 
+    /// <summary>The stored metadata of those of <paramref name="documentIds"/> that exist, by id: one query for an upload.</summary>
+    public async Task<Dictionary<string, DocumentRecord>> GetDocumentsAsync(string tenantId, IReadOnlyCollection<string> documentIds, CancellationToken ct = default)
+    {
+        var found = new Dictionary<string, DocumentRecord>(StringComparer.Ordinal);
+        if (documentIds.Count == 0) return found;
+        await using var cmd = _db.CreateCommand(_documentSelect + " WHERE d.tenant_id = @t AND d.document_id = ANY(@ids)");
+        AddModelParameters(cmd);
+        cmd.Parameters.AddWithValue("t", tenantId);
+        cmd.Parameters.AddWithValue("ids", documentIds.ToArray());
+        var key = await _keys.ForTenantAsync(tenantId, ct);
+        await using var r = await cmd.ExecuteReaderAsync(ct);
+        while (await r.ReadAsync(ct))
+        {
+            var document = ReadDocument(r, key);
+            found[document.DocumentId] = document;
+        }
+        return found;
+    }
+
     /// <summary>Documents of the tenant by id, after <paramref name="afterDocumentId"/>.</summary>
     public async Task<IReadOnlyList<DocumentRecord>> ListDocumentsAsync(string tenantId, string? afterDocumentId, int limit, CancellationToken ct = default)
     {

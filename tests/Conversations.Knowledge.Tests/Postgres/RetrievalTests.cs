@@ -101,6 +101,26 @@ public sealed class RetrievalTests(KnowledgeCluster app) : PostgresTests
         Assert.Equal(2, counts.Values.Sum());
     }
 
+    [Fact(DisplayName = "One upload decides each document against what is stored: unchanged, relabeled, updated and new side by side, labels shared")]
+    public async Task One_upload_decides_each_document_against_the_stored_ones()
+    {
+        var (tenant, _) = await CompanyAsync();
+        var results = await IngestAsync(tenant,
+            new DocumentUpload("plan-staff", "Staff compensation plan", "compensation/staff", "The staff annual bonus is up to 10% of base salary."),
+            new DocumentUpload("plan-manager", "Manager compensation plan", "handbook", "The manager annual bonus is up to 20% of base salary, with stock options."),
+            new DocumentUpload("handbook", "Handbook", "handbook", "Annual leave is 30 days now."),
+            new DocumentUpload("canteen", "Canteen", "handbook", "The canteen opens at noon."));
+
+        Assert.Equal(
+            [("plan-staff", IngestStatus.Unchanged), ("plan-manager", IngestStatus.Relabeled), ("handbook", IngestStatus.Updated), ("canteen", IngestStatus.Created)],
+            results.OrderBy(r => r.DocumentId switch { "plan-staff" => 0, "plan-manager" => 1, "handbook" => 2, _ => 3 }).Select(r => (r.DocumentId, r.Status)));
+        Assert.Equal("compensation/manager", results.Single(r => r.DocumentId == "plan-manager").PreviousLabel);
+        var store = app.Services.GetRequiredService<KnowledgeStore>();
+        var stored = await store.GetDocumentsAsync(tenant, ["plan-manager", "canteen", "handbook", "missing"]);
+        Assert.Equal(["canteen", "handbook", "plan-manager"], stored.Keys.Order());
+        Assert.Single(stored.Values.Select(d => d.LabelId).Distinct());
+    }
+
     [Fact]
     public async Task Each_mode_runs_the_plan_it_names()
     {
