@@ -85,16 +85,8 @@ public sealed partial class KnowledgeStore
     }
 
     /// <summary>The document's stored metadata, or null.</summary>
-    public async Task<DocumentRecord?> GetDocumentAsync(string tenantId, string documentId, CancellationToken ct = default)
-    {
-        await using var cmd = _db.CreateCommand(_documentSelect + " WHERE d.tenant_id = @t AND d.document_id = @d");
-        AddModelParameters(cmd);
-        cmd.Parameters.AddWithValue("t", tenantId);
-        cmd.Parameters.AddWithValue("d", documentId);
-        var key = await _keys.ForTenantAsync(tenantId, ct);
-        await using var r = await cmd.ExecuteReaderAsync(ct);
-        return await r.ReadAsync(ct) ? ReadDocument(r, key) : null;
-    }
+    public async Task<DocumentRecord?> GetDocumentAsync(string tenantId, string documentId, CancellationToken ct = default) =>
+        (await GetDocumentsAsync(tenantId, [documentId], ct)).GetValueOrDefault(documentId);
 
     /// <summary>The stored metadata of those of <paramref name="documentIds"/> that exist, by id: one query for an upload.</summary>
     public async Task<Dictionary<string, DocumentRecord>> GetDocumentsAsync(string tenantId, IReadOnlyCollection<string> documentIds, CancellationToken ct = default)
