@@ -107,7 +107,8 @@ internal sealed partial class KnowledgeIngestion(
 
     // Small documents are embedded together, so the model always sees full batches (about twice the throughput of one
     // short document per call); each document is stored as soon as its own chunks are embedded. One batch is embedded
-    // ahead: the model (CPU) works on batch N+1 while batch N's documents are written (database I/O).
+    // ahead: the model (CPU) works on batch N+1 while batch N's documents are written (database I/O). The last batches
+    // shrink (NextBatchSize), so few writes are left when the model finishes.
     private async IAsyncEnumerable<IngestionProgress> EmbedAndStoreAsync(
         string tenantId, List<PendingDocument> pending, IngestionCounts progress, int finished, UploadReservation? reservation,
         [EnumeratorCancellation] CancellationToken ct)
@@ -120,7 +121,7 @@ internal sealed partial class KnowledgeIngestion(
         void EmbedAhead()
         {
             if (next >= queue.Count) { ahead = null; return; }
-            var batch = queue.GetRange(next, Math.Min(embeddings.BatchSize, queue.Count - next));
+            var batch = queue.GetRange(next, NextBatchSize(queue.Count - next, embeddings.BatchSize));
             next += batch.Count;
             ahead = (batch, embeddings.EmbedAsync(batch.Select(b => b.Chunk.Text).ToList(), tenantId, ct));
         }
@@ -153,6 +154,14 @@ internal sealed partial class KnowledgeIngestion(
             _ = ahead?.Vectors.ContinueWith(t => t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
         }
     }
+
+    // Full batches, then halves towards the end: the documents the last batch completes are written while the model has
+    // nothing left to do, so a small last batch leaves the model idle for a few writes instead of a full batch's.
+    internal static int NextBatchSize(int remaining, int batchSize) =>
+        Math.Min(remaining, Math.Min(batchSize, Math.Max(TailBatchFloor, (remaining + 1) / 2)));
+
+    // The smallest batch the halving goes down to (a model call of fewer texts is not worth its own round).
+    private const int TailBatchFloor = 16;
 
     // Replaces the document's chunks with the embedded ones, with its audit entry in the same transaction.
     private async Task<DocumentIngestResult> StoreAsync(string tenantId, PendingDocument pending, List<StoredChunk> rows, CancellationToken ct)
