@@ -41,8 +41,11 @@ internal sealed record KnowledgeSearchDto(IReadOnlyList<KnowledgeChunk> Chunks)
 /// <summary>The labels a user may read now.</summary>
 internal sealed record UserLabelsDto(string UserId, long AclVersion, IReadOnlyList<string> Labels);
 
-/// <summary>One document of a JSON upload; a missing id is made from the title.</summary>
-internal sealed record UploadDocumentDto(string? Id, string? Title, string? Label, string? Content);
+/// <summary>
+/// One document of a JSON upload; a missing id is made from the title. <c>documentId</c>, the name every answer gives
+/// the id, is taken as the id too: a client that echoes it back must not get a document named after its title.
+/// </summary>
+internal sealed record UploadDocumentDto(string? Id, string? Title, string? Label, string? Content, string? DocumentId = null);
 
 /// <summary>Body of a JSON POST /v1/knowledge/documents.</summary>
 internal sealed record UploadRequest(IReadOnlyList<UploadDocumentDto>? Documents);

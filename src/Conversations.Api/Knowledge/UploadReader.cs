@@ -33,9 +33,13 @@ internal static partial class UploadReader
         if (body?.Documents is not { Count: > 0 } docs)
             throw new ArgumentException("Send {\"documents\": [{\"id\", \"title\", \"label\", \"content\"}]} or multipart files with a 'label' field.");
         for (var i = 0; i < docs.Count; i++)
+        {
             if (docs[i] is null) throw new ArgumentException($"documents[{i}] must be a document, not null.");
+            if (docs[i] is { Id: { } id, DocumentId: { } documentId } && id != documentId)
+                throw new ArgumentException($"documents[{i}] names two ids, id '{id}' and documentId '{documentId}': send one.");
+        }
         return UsableOrThrow(docs.Select(d => new DocumentUpload(
-            d.Id ?? Slug(d.Title ?? ""), d.Title?.Trim() ?? "", d.Label?.Trim() ?? "", d.Content ?? "")).ToList(), form: false);
+            d.Id ?? d.DocumentId ?? Slug(d.Title ?? ""), d.Title?.Trim() ?? "", d.Label?.Trim() ?? "", d.Content ?? "")).ToList(), form: false);
     }
 
     // An upload none of whose documents can be stored is refused as a whole, naming the first problem, rather than

@@ -114,6 +114,33 @@ public sealed class KnowledgeApiTests(KnowledgeApp app) : PostgresTests
         Assert.Equal(("created", "failed"), (results["ok"], results["bad"]));
     }
 
+    [Fact(DisplayName = "A JSON upload may name its id documentId, as every answer does (not a document named after its title); id and documentId that differ are a 400")]
+    public async Task An_upload_may_name_its_id_documentId()
+    {
+        var admin = app.ClientWithKey(await app.CreateTenantAsync(TestIds.Tenant("docid")));
+        var upload = await admin.PostAsJsonAsync("/v1/knowledge/documents", new
+        {
+            documents = new object[]
+            {
+                new { documentId = "leave-policy", title = "Leave", label = "public", content = "Annual leave is 25 days." },
+                new { id = "remote", documentId = "remote", title = "Remote work", label = "public", content = "Remote work is allowed." },
+            },
+        });
+        Assert.Equal(HttpStatusCode.OK, upload.StatusCode);
+        var ids = (await upload.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("documents").EnumerateArray()
+            .Select(d => d.GetProperty("documentId").GetString()).ToList();
+        Assert.Equal(["leave-policy", "remote"], ids);
+        Assert.Equal(HttpStatusCode.NotFound, (await admin.GetAsync("/v1/knowledge/documents/leave")).StatusCode);
+
+        var conflicting = await admin.PostAsJsonAsync("/v1/knowledge/documents", new
+        {
+            documents = new[] { new { id = "a", documentId = "b", title = "A", label = "public", content = "Text." } },
+        });
+        Assert.Equal(HttpStatusCode.BadRequest, conflicting.StatusCode);
+        Assert.Contains("documents[0] names two ids", (await conflicting.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("detail").GetString());
+        Assert.Equal(2, (await admin.GetFromJsonAsync<JsonElement>("/v1/knowledge/documents")).GetProperty("documents").GetArrayLength());
+    }
+
     [Fact(DisplayName = "A delete of a document its first upload is still embedding is a 409 document_being_stored with Retry-After, never a 404 the upload then contradicts; once the upload is done the delete removes it")]
     public async Task A_delete_during_the_documents_upload_is_refused_until_the_upload_is_done()
     {
