@@ -91,9 +91,11 @@ public sealed class ChunkConformanceTests(RoutingPlatform fx) : RoutingPlatformT
         var keepAlives = lines.Take(firstContent).Count(l => l.Line.StartsWith(':'));
         Assert.True(keepAlives >= 1, dump);
         Assert.Equal("assistant", JsonNode.Parse(lines[0].Line[6..])!["choices"]![0]!["delta"]!["role"]!.GetValue<string>());
-        // The status and the first bytes came well before the first token (they are not merely in the same body).
-        Assert.True(lines[firstContent].At - headersAt > TimeSpan.FromSeconds(0.4), $"headers at {headersAt.TotalMilliseconds:F0} ms\n{dump}");
-        Assert.True(lines[firstContent].At - lines[0].At > TimeSpan.FromSeconds(0.4), dump);
+        // The status and the first bytes came before the first token, in writes of their own (lines of one write arrive
+        // within a few ms). Not more than 0.1 s is asked: the question's commit comes first, and on a busy test host its
+        // fsync has taken most of the model's 1.1 s.
+        Assert.True(lines[firstContent].At - headersAt > TimeSpan.FromSeconds(0.1), $"headers at {headersAt.TotalMilliseconds:F0} ms\n{dump}");
+        Assert.True(lines[firstContent].At - lines[0].At > TimeSpan.FromSeconds(0.1), dump);
 
         var data = lines.Where(l => !l.Line.StartsWith(':')).Select(l => l.Line[6..]).ToList();
         Assert.Equal("[DONE]", data[^1]);
