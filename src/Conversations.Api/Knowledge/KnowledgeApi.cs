@@ -87,8 +87,11 @@ internal static class KnowledgeApi
             });
     }
 
-    private static async Task<Ok<DocumentPage>> List(HttpContext http, IGrainFactory grains, string? cursor, [Range(1, 500, ErrorMessage = "limit must be between 1 and 500.")] int? limit)
+    private static async Task<Results<Ok<DocumentPage>, ProblemHttpResult>> List(HttpContext http, IGrainFactory grains, string? cursor,
+        [Range(1, 500, ErrorMessage = "limit must be between 1 and 500.")] int? limit)
     {
+        // The cursor is the last listed document's id; anything that could not be one is no position in the list.
+        if (cursor is not null && !DocumentRules.IsDocumentId(cursor)) return Problems.InvalidCursor();
         var take = limit ?? 50;
         var docs = await grains.GetGrain<IKnowledgeBaseGrain>(http.Caller().TenantId!).ListAsync(cursor, take);
         return TypedResults.Ok(new DocumentPage(docs, docs.Count == take ? docs[^1].DocumentId : null));

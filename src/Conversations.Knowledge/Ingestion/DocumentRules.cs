@@ -21,7 +21,7 @@ public static partial class DocumentRules
     /// <summary>What is wrong with a document, as its field and a message; null when it can be ingested.</summary>
     public static (string Field, string Message)? Problem(string? documentId, string? title, string? label, string? content)
     {
-        if (documentId is null || !DocumentIdPattern().IsMatch(documentId))
+        if (!IsDocumentId(documentId))
             return ("documentId", "documentId is required: 1–128 letters, digits, '.', '_' or '-', not dots alone (a path could never name it).");
         if (string.IsNullOrWhiteSpace(title) || title.Length > MaxTitleChars)
             return ("title", $"title is required (at most {MaxTitleChars} characters).");
@@ -32,6 +32,9 @@ public static partial class DocumentRules
             return ("content", $"content is required (at most {MaxDocumentChars:N0} characters).");
         return null;
     }
+
+    /// <summary>Whether <paramref name="documentId"/> has the shape of a document id (a list's cursor is one).</summary>
+    public static bool IsDocumentId(string? documentId) => documentId is not null && DocumentIdPattern().IsMatch(documentId);
 
     [GeneratedRegex(@"^(?!\.+\z)[A-Za-z0-9._-]{1,128}\z")]
     private static partial Regex DocumentIdPattern();

@@ -150,7 +150,7 @@ public sealed class ValidationApiTests(PlatformFixture fx) : PlatformTests
         using var op = fx.Operator();
         Assert.Contains("at most 200 characters", (await ApiClient.ProblemAsync(await op.Http.GetAsync("/v1/tenants?q=" + new string('q', 201)), HttpStatusCode.BadRequest))["detail"]!.GetValue<string>());
         // A cursor no page gave is refused, not read as "from the start".
-        foreach (var (client, list) in new[] { (admin, "/v1/users"), (op, "/v1/tenants") })
+        foreach (var (client, list) in new[] { (admin, "/v1/users"), (op, "/v1/tenants"), (admin, "/v1/knowledge/documents") })
         {
             var problem = await ApiClient.ProblemAsync(await client.Http.GetAsync($"{list}?cursor=%E2%9C%93%20not%20an%20id"), HttpStatusCode.BadRequest);
             Assert.Equal("cursor", problem["field"]!.GetValue<string>());
