@@ -51,7 +51,7 @@ public sealed class CanaryTests(RoutingPlatform fx) : RoutingPlatformTests
         Assert.Equal("cand", policy["largeModelId"]!.GetValue<string>());
         Assert.Null(policy["canary"]);
         await Task.Delay(RoutingPlatform.ConfigSettle);
-        // The promoted candidate answers; on a loaded machine it may miss its 1.5 s first-token deadline once and a
+        // The promoted candidate answers; on a loaded machine it may miss its 2.5 s first-token deadline once and a
         // backup answer instead, so a few questions are asked until it does.
         var models = new List<string>();
         for (var i = 0; i < 4 && !models.Contains("cand"); i++)

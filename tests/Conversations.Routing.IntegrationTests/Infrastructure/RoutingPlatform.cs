@@ -25,7 +25,7 @@ public sealed class RoutingPlatform() : ModelPlatformHost("routing", OperatorKey
     protected override void Configure(IDictionary<string, string> environment)
     {
         ShortTimings.Apply(environment);
-        environment["Models__Chat__FirstTokenTimeout"] = "00:00:01.5";
+        environment["Models__Chat__FirstTokenTimeout"] = "00:00:02.5";
         // Stall faults hold for 10 s; a second's gap between tokens happens on a loaded 2-core runner (GC, PostgreSQL
         // fsync), and a test not about stalls then saw its answer continued by the other model.
         environment["Models__Chat__StallTimeout"] = "00:00:03";

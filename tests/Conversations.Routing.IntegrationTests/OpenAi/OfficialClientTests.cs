@@ -64,7 +64,7 @@ public sealed class OfficialClientTests(RoutingPlatform fx) : RoutingPlatformTes
     public async Task Dotnet_client_streams_through_keep_alives()
     {
         using var t = await NewAsync(fx);
-        // Slow enough for a few keep-alives (every 0.25 s), and well inside the 1.5 s first-token timeout even on a busy
+        // Slow enough for a few keep-alives (every 0.25 s), and well inside the 2.5 s first-token timeout even on a busy
         // host (at 1.1 s a loaded CI host once missed it, and the fallback answered).
         SetModels(fx, t, SlowFirstToken with { TimeToFirstToken = TimeSpan.FromSeconds(0.8) });
 

@@ -33,7 +33,7 @@ internal static class OpenAiTenant
         foreach (var model in new[] { "small", "large" }) fx.Model.Control.SetModel(t.ServerName(model), behavior);
     }
 
-    /// <summary>A model slow to its first token: under the platform's 1.5 s first-token timeout, several heartbeat intervals long.</summary>
+    /// <summary>A model slow to its first token: under the platform's 2.5 s first-token timeout, several heartbeat intervals long.</summary>
     public static readonly ModelBehavior SlowFirstToken = new() { TimeToFirstToken = TimeSpan.FromSeconds(1.1), TimePerToken = TimeSpan.FromMilliseconds(2) };
 
     /// <summary>The key of the tenant's user alice.</summary>
