@@ -160,6 +160,39 @@ public sealed class ChatPageTests(WebChatFixture fx)
         Assert.Equal("data:image/png;base64," + Convert.ToBase64String(png), Assert.Single(question.ImageUrls));
     }
 
+    [Fact(DisplayName = "An answer says what gave it in plain words: the model's name, or 'a saved answer' when the same question in a new chat comes from the answer cache")]
+    public async Task Answer_names_what_gave_it()
+    {
+        // The answer cache is part of a tenant's routing policy: one model, the exact cache on.
+        var (key, adminKey, _) = await fx.NewReaderWithAdminAsync();
+        using (var admin = fx.As(adminKey))
+        {
+            await ApiClient.EnsureAsync(await admin.Http.PutAsJsonAsync("/v1/routing/models/house", new
+            {
+                endpoint = fx.Model.BaseUrl, apiKey = "test-key", modelName = WebChatFixture.ModelId, tier = "small",
+                inputPerMillion = 1m, outputPerMillion = 2m, contextWindowTokens = 128_000,
+            }), HttpStatusCode.OK);
+            await ApiClient.EnsureAsync(await admin.Http.PutAsJsonAsync("/v1/routing/policy",
+                new { smallModelId = "house", largeModelId = "house", exactCache = true }), HttpStatusCode.OK);
+        }
+        using (var user = fx.As(key)) // the routing configuration is cached for a moment
+            await Until(async () => (await user.SendAsync(await user.CreateConversationAsync(), "Warm up: hello there, are you on?"))[^1].Data["model"]?.GetValue<string>() == "house");
+        await using var b = await SignedInAsync(key);
+        await b.AskAndWaitAsync(Question);
+        var first = b.LastAnswer.Locator(".model");
+        Assert.Equal("house", await first.GetAttributeAsync("data-served"));
+        Assert.Equal("Answered by house", await first.InnerTextAsync());
+
+        // The same first question in a new chat is answered from the saved answer: it says so, and names no model.
+        await b.Page.GetByRole(AriaRole.Button, new() { Name = "New chat" }).ClickAsync();
+        await b.AskAndWaitAsync(Question);
+        var again = b.LastAnswer.Locator(".model");
+        Assert.Equal("exact-cache", await again.GetAttributeAsync("data-served"));
+        Assert.Equal("A saved answer to the same question", await again.InnerTextAsync());
+        await b.Page.ReloadAsync();
+        await Assertions.Expect(b.LastAnswer.Locator(".model")).ToHaveTextAsync("A saved answer to the same question");
+    }
+
     [Fact(DisplayName = "Conversations are listed by their first question and can be searched, renamed and deleted")]
     public async Task Conversation_list()
     {

@@ -154,6 +154,14 @@ function Progress({ t, stages, sources, reconnecting, writing }) {
   );
 }
 
+// What answered, in the user's words: the platform's own sources (a saved answer, a quick reply, quotes) are not
+// models, and a refusal ("moderation", "router") says why in its own text.
+const ownSources = new Set(['extractive', 'exact-cache', 'semantic-cache', 'hard-coded']);
+function servedBy(t, model) {
+  if (!model || model === 'moderation' || model === 'router') return null;
+  return ownSources.has(model) ? t(`meta.${model}`) : t('meta.model', { model });
+}
+
 function Actions({ t, m, conversationId, isLastAnswer, busy, onRegenerate }) {
   const [copied, setCopied] = useState(false);
   const [vote, setVote] = useState(m.rating || null);
@@ -194,7 +202,7 @@ function Actions({ t, m, conversationId, isLastAnswer, busy, onRegenerate }) {
             <Icon name="thumbDown" size={16} />
           </button>
         </>}
-        {m.model && <span class="model muted">{m.model === 'extractive' ? t('meta.extractive') : t('meta.model', { model: m.model })}</span>}
+        {servedBy(t, m.model) && <span class="model muted" data-served={m.model}>{servedBy(t, m.model)}</span>}
       </div>
       {asking && (
         <form class="feedback" onSubmit={async e => {

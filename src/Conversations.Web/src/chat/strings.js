@@ -81,6 +81,9 @@ export const strings = {
     'history.earlier': 'Load earlier messages',
     'meta.model': 'Answered by {model}',
     'meta.extractive': 'Quoted from your documents (no language model)',
+    'meta.exact-cache': 'A saved answer to the same question',
+    'meta.semantic-cache': 'A saved answer to a very similar question',
+    'meta.hard-coded': 'Quick reply',
   },
   zh: {
     'app.name': 'Conversations',
@@ -163,5 +166,8 @@ export const strings = {
     'history.earlier': '加载更早的消息',
     'meta.model': '由 {model} 回答',
     'meta.extractive': '摘自您的文档（未使用语言模型）',
+    'meta.exact-cache': '相同问题的已存回答',
+    'meta.semantic-cache': '非常相似问题的已存回答',
+    'meta.hard-coded': '快捷回复',
   },
 };
