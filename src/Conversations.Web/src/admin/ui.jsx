@@ -202,10 +202,10 @@ export function ErrorNote({ error, onRetry }) {
 
 // A row's buttons (a column with `actions: true`) stay pinned to the table's right edge, so a wide row scrolls its
 // text under them and never hides them past the card's edge.
-const cellClass = c => [c.align === 'right' ? 'num' : '', c.actions ? 'actions' : ''].filter(Boolean).join(' ');
+const cellClass = c => [c.align === 'right' ? 'num' : '', c.actions ? 'actions' : '', c.wrap ? 'wrap' : ''].filter(Boolean).join(' ');
 
 /**
- * A table over `rows` with `columns` [{ key, label, render?, align?, actions? }]; paging controls when `pages` is given. On a
+ * A table over `rows` with `columns` [{ key, label, render?, align?, actions?, wrap? (a long header on two lines) }]; paging controls when `pages` is given. On a
  * phone each row shows as a block of labelled lines, so its action buttons stay on the screen (`stack={false}` keeps
  * the columns, scrolling sideways).
  */

@@ -59,10 +59,10 @@ export function Models() {
       <Card title={t('Model catalog')}>
         <DataTable label={t('Model catalog')} rows={models} loading={config.loading} rowKey={m => m.id}
           empty={t('No models registered: turns use the platform model.')} columns={[
-            { key: 'id', label: t('Id'), render: m => <><strong>{m.id}</strong><br /><small class="muted">{m.modelName}</small></> },
+            { key: 'id', label: t('Id'), render: m => <><strong class="nowrap">{m.id}</strong><br /><small class="muted">{m.modelName}</small></> },
             { key: 'tier', label: t('Tier'), render: m => <Badge tone={m.tier === 'large' ? 'accent' : 'neutral'}>{codeText(m.tier)}</Badge> },
-            { key: 'endpoint', label: t('Endpoint'), render: m => <code class="clip">{m.endpoint}</code> },
-            { key: 'price', label: t('USD / M tokens (in · cached · out)'), render: m => `${m.inputPerMillion} · ${m.cachedInputPerMillion} · ${m.outputPerMillion}` },
+            { key: 'endpoint', label: t('Endpoint'), render: m => <code class="clip endpoint" title={m.endpoint}>{m.endpoint}</code> },
+            { key: 'price', label: t('USD / M tokens (in · cached · out)'), wrap: true, render: m => `${m.inputPerMillion} · ${m.cachedInputPerMillion} · ${m.outputPerMillion}` },
             { key: 'contextWindowTokens', label: t('Context'), align: 'right' },
             { key: 'health', label: t('Circuit'), render: m => <Circuit h={byId.get(m.id)} /> },
             { key: 'ttft', label: t('TTFT p95'), align: 'right', render: m => { const p = byId.get(m.id)?.health?.firstTokenP95Ms; return p ? `${fmt(Math.round(p))} ms` : '—'; } },
