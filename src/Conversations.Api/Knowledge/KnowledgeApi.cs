@@ -64,9 +64,21 @@ internal static class KnowledgeApi
             if (p.Document is not null) results.Add(p.Document);
             embedded = p.ChunksEmbedded;
         }
-        return results.Count > 0 && results.All(r => r.Status == IngestStatus.Failed)
-            ? NothingStored(docs, results, http.Request.HasFormContentType)
-            : TypedResults.Ok(new UploadSummary(results, embedded));
+        if (results.Count > 0 && results.All(r => r.Status == IngestStatus.Failed))
+            return NothingStored(docs, results, http.Request.HasFormContentType);
+        return TypedResults.Ok(new UploadSummary(results, embedded, await UnreadableLabelsAsync(grains, http.Caller().TenantId!, docs, results)));
+    }
+
+    // A label no role is granted (a typo, or a grant not made yet) leaves its documents stored and read by no one: the
+    // summary names such labels, as the console warns after its upload.
+    private static async Task<IReadOnlyList<string>> UnreadableLabelsAsync(
+        IGrainFactory grains, string tenantId, IReadOnlyList<DocumentUpload> docs, List<DocumentIngestResult> results)
+    {
+        var stored = results.Where(r => r.Status != IngestStatus.Failed).Select(r => r.DocumentId).ToHashSet(StringComparer.Ordinal);
+        var labels = docs.Where(d => d.DocumentId is not null && stored.Contains(d.DocumentId)).Select(d => d.Label).Distinct(StringComparer.Ordinal).ToList();
+        if (labels.Count == 0) return [];
+        var granted = (await grains.GetGrain<ITenantAclGrain>(tenantId).GetAsync()).Roles.SelectMany(r => r.Labels).ToHashSet(StringComparer.Ordinal);
+        return labels.Where(l => !granted.Contains(l)).Order(StringComparer.Ordinal).ToList();
     }
 
     // An upload none of whose documents could be stored (each failed a check, or held no text) is the caller's 400, as

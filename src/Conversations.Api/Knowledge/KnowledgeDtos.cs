@@ -51,7 +51,12 @@ internal sealed record UploadDocumentDto(string? Id, string? Title, string? Labe
 internal sealed record UploadRequest(IReadOnlyList<UploadDocumentDto>? Documents);
 
 /// <summary>What an upload did, per document.</summary>
-internal sealed record UploadSummary(IReadOnlyList<Conversations.Contracts.Knowledge.DocumentIngestResult> Documents, int ChunksEmbedded);
+/// <param name="UnreadableLabels">
+/// The labels of this upload's stored documents that no role is granted: no user reads those documents until a role is
+/// granted the label (POST /v1/acl/roles/{role}/grants). Empty when every stored document has a reader's role.
+/// </param>
+internal sealed record UploadSummary(
+    IReadOnlyList<Conversations.Contracts.Knowledge.DocumentIngestResult> Documents, int ChunksEmbedded, IReadOnlyList<string> UnreadableLabels);
 
 /// <summary>A page of documents.</summary>
 internal sealed record DocumentPage(IReadOnlyList<Conversations.Contracts.Knowledge.DocumentInfo> Documents, string? NextCursor);

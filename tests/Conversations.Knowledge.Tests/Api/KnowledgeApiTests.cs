@@ -144,6 +144,29 @@ public sealed class KnowledgeApiTests(KnowledgeApp app) : PostgresTests
         Assert.Equal(2, (await admin.GetFromJsonAsync<JsonElement>("/v1/knowledge/documents")).GetProperty("documents").GetArrayLength());
     }
 
+    [Fact(DisplayName = "An upload's summary names the labels of its stored documents that no role is granted (read by no one); a grant clears it")]
+    public async Task Upload_names_labels_no_role_reads()
+    {
+        var admin = app.ClientWithKey(await app.CreateTenantAsync(TestIds.Tenant("unread")));
+        Assert.Equal(HttpStatusCode.OK, (await admin.PutAsJsonAsync("/v1/acl/roles/staff", new { includes = Array.Empty<string>(), labels = new[] { "handbook" } })).StatusCode);
+        async Task<List<string?>> UploadAsync(params (string Id, string Label, string Content)[] docs)
+        {
+            var upload = await admin.PostAsJsonAsync("/v1/knowledge/documents", new
+            {
+                documents = docs.Select(d => new { id = d.Id, title = d.Id, label = d.Label, content = d.Content }).ToArray(),
+            });
+            Assert.Equal(HttpStatusCode.OK, upload.StatusCode);
+            return [.. (await upload.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("unreadableLabels").EnumerateArray().Select(l => l.GetString())];
+        }
+
+        // A typo'd label and one not granted yet are named once each; the granted label and a failed document's are not.
+        Assert.Equal(["handbok", "sales/emea"], await UploadAsync(("a", "handbook", "Leave is 25 days."), ("b", "handbok", "Travel is booked online."),
+            ("c", "sales/emea", "Quotas are set in January."), ("d", "sales/emea", "Discounts need approval."), ("e", "secret/x", "")));
+        Assert.Equal(HttpStatusCode.OK, (await admin.PostAsJsonAsync("/v1/acl/roles/staff/grants", new { label = "sales/emea" })).StatusCode);
+        Assert.Equal(["handbok"], await UploadAsync(("c", "sales/emea", "Quotas are set in February."), ("b", "handbok", "Travel is booked online.")));
+        Assert.Empty(await UploadAsync(("a", "handbook", "Leave is 26 days.")));
+    }
+
     [Fact(DisplayName = "A delete of a document its first upload is still embedding is a 409 document_being_stored with Retry-After, never a 404 the upload then contradicts; once the upload is done the delete removes it")]
     public async Task A_delete_during_the_documents_upload_is_refused_until_the_upload_is_done()
     {
