@@ -24,12 +24,15 @@ public sealed class ChatPageTests(WebChatFixture fx)
         Assert.Equal("alice", (await b.Page.GetByTestId("me-user").InnerTextAsync()).ToLowerInvariant());
         Assert.EndsWith("· user", await b.Page.GetByTestId("me-tenant").InnerTextAsync());
 
-        await b.AskAsync(Question);
-        await b.Page.Locator("article.turn.assistant.streaming .progress .stage[data-stage=searched]").WaitForAsync();
-        await b.ScreenshotAsync("turn-desktop-light-progress");
-        await b.Page.Locator("article.turn.assistant.streaming .markdown").WaitForAsync();
-        await b.ScreenshotAsync("turn-desktop-light-mid-stream");
-        await b.WaitForAnswerAsync();
+        using (fx.StartSlowly(TimeSpan.FromSeconds(2.5)))
+        {
+            await b.AskAsync(Question);
+            await b.Page.Locator("article.turn.assistant.streaming .progress .stage[data-stage=searched]").WaitForAsync();
+            await b.ScreenshotAsync("turn-desktop-light-progress");
+            await b.Page.Locator("article.turn.assistant.streaming .markdown").WaitForAsync();
+            await b.ScreenshotAsync("turn-desktop-light-mid-stream");
+            await b.WaitForAnswerAsync();
+        }
 
         var answer = b.LastAnswer;
         Assert.Equal("sixteen weeks", await answer.Locator(".markdown strong").InnerTextAsync());

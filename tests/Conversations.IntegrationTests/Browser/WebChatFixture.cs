@@ -45,6 +45,17 @@ public sealed class WebChatFixture() : ModelPlatformHost("web", OperatorKey)
         return new ModelReset(this);
     }
 
+    /// <summary>
+    /// Has the model wait <paramref name="timeToFirstToken"/> before its first token, so the turn's progress shows for at
+    /// least that long whatever the host's load (the first text replaces it, and on a busy host the question's commit can
+    /// outlast the usual 0.3 s, when the progress and the first text arrive together); disposing it puts the model back.
+    /// </summary>
+    public IDisposable StartSlowly(TimeSpan timeToFirstToken)
+    {
+        Model.Control.SetModel(ModelId, Streaming with { TimeToFirstToken = timeToFirstToken });
+        return new ModelReset(this);
+    }
+
     /// <summary>Has the model answer with <paramref name="answer"/> (as the usual answer streams); disposing it puts the model back to <see cref="Streaming"/>.</summary>
     public IDisposable AnswerWith(string answer)
     {
