@@ -163,6 +163,7 @@ function servedBy(t, model) {
 }
 
 function Actions({ t, m, conversationId, isLastAnswer, busy, onRegenerate }) {
+  const served = servedBy(t, m.model);
   const [copied, setCopied] = useState(false);
   const [vote, setVote] = useState(m.rating || null);
   const [asking, setAsking] = useState(false);
@@ -202,7 +203,7 @@ function Actions({ t, m, conversationId, isLastAnswer, busy, onRegenerate }) {
             <Icon name="thumbDown" size={16} />
           </button>
         </>}
-        {servedBy(t, m.model) && <span class="model muted" data-served={m.model}>{servedBy(t, m.model)}</span>}
+        {served && <span class="model muted" data-served={m.model}>{served}</span>}
       </div>
       {asking && (
         <form class="feedback" onSubmit={async e => {
