@@ -908,6 +908,20 @@ public sealed class AdminConsoleTests(PlatformFixture fx) : PlatformTests
         await Assertions.Expect(console.Page.GetByRole(AriaRole.Dialog)).ToHaveCountAsync(0);
     }
 
+    [Fact(DisplayName = "The console's sign-in asks for an admin or operator key and turns a user's key away, saying where the chat is")]
+    public async Task Sign_in_asks_for_an_admin_key_and_turns_a_user_key_away()
+    {
+        var (_, userKey) = await fx.NewTenantKeysAsync("csign");
+        await using var session = await BrowserSession.OpenAsync(fx.BaseUrl, "/admin/", null, TimeSpan.FromSeconds(30));
+        // An admin is not sent to "the key your administrator gave you": the console names the keys it takes.
+        await Assertions.Expect(session.Page.Locator(".signin-card")).ToContainTextAsync("tenant admin key, or the operator key");
+        await session.SubmitKeyAsync(userKey);
+        await Assertions.Expect(session.Page.Locator("#signin-error")).ToContainTextAsync("the chat is at /");
+        Assert.Equal(0, await session.Page.Locator(".sidebar").CountAsync());
+        await session.ScreenshotAsync("admin-sign-in-user-key");
+        Assert.Empty(session.Errors);
+    }
+
     private static List<string> Cited(List<SseEvent> events) =>
         events.Where(e => e.Name == "citation").Select(e => e.Data["documentId"]!.GetValue<string>()).ToList();
 

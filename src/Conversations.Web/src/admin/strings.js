@@ -3,6 +3,7 @@ import { makeT } from '../shared/i18n.js';
 
 const en = {
   'product': 'Conversations Admin',
+  'signin.intro': 'Enter a tenant admin key, or the operator key set when the platform was installed. It is kept until you close this tab.',
   'signin.userKey': 'This key belongs to a user. The admin console needs a tenant admin or operator key; the chat is at /.',
   'signedInAs': 'Signed in as',
   'loading': 'Loading…',
@@ -91,6 +92,7 @@ const zh = {
   'product': 'Conversations 管理后台',
   'readOnly.notice': '此密钥为只读：可以查看这里的一切，但不能做任何修改。如需修改，请使用管理员密钥登录。',
   'readOnly.why': '只读密钥：修改需要管理员密钥。',
+  'signin.intro': '请输入租户管理员密钥，或安装平台时设置的运维密钥。关闭此标签页前会一直保留。',
   'signin.userKey': '这是普通用户的密钥。管理后台需要租户管理员或运维密钥；聊天页面在 /。',
   'signedInAs': '当前登录',
   'loading': '加载中…',
