@@ -6,8 +6,8 @@ namespace Conversations.Routing.Learned;
 
 /// <summary>
 /// The cheap, named signals the learned router reads beside the question's embedding: length, language, numbers and
-/// operators, equation and code shape, several questions, retrieval and conversation depth, and the keyword
-/// estimator's own score. Each is scaled to roughly 0..1 so the weights can be read side by side.
+/// operators, equation and code shape, several questions, retrieval and conversation depth, pasted or quoted text,
+/// and the keyword estimator's own score. Each is scaled to roughly 0..1 so the weights can be read side by side.
 /// </summary>
 internal static partial class RouterSignals
 {
@@ -16,7 +16,7 @@ internal static partial class RouterSignals
     [
         "length", "chinese", "numbers", "arithmetic", "equation", "code shape", "questions", "sentences", "lines",
         "retrieval score", "no retrieval", "conversation depth", "keyword score", "look-up words", "task words",
-        "word problem", "last ask length", "pasted text",
+        "word problem", "last ask length", "pasted text", "quoted share",
     ];
 
     private static readonly ComplexityEstimator Keywords = new();
@@ -49,7 +49,18 @@ internal static partial class RouterSignals
             WordProblem().IsMatch(q) && Number().Count(q) >= 2 ? 1 : 0,
             Math.Log(1 + ComplexityEstimator.WordCount(LastAsk(q))) / 5,
             Pasted().IsMatch(q) ? 1 : 0,
+            QuotedShare(q),
         ];
+    }
+
+    // How much of the question is quoted text (a clause, a notice, a line of a policy): a long quote with a short ask
+    // after it is a look-up in the quote however long it is. Quotes under 12 characters name a term, not a passage.
+    private static double QuotedShare(string q)
+    {
+        if (q.Length == 0) return 0;
+        var quoted = 0;
+        foreach (Match m in Quoted().Matches(q)) quoted += m.Length;
+        return Math.Min(1, (double)quoted / q.Length);
     }
 
     // The request itself, after any pasted text or story before it: the last sentence that is not empty.
@@ -90,4 +101,9 @@ internal static partial class RouterSignals
 
     [GeneratedRegex(@"[.!?。！？；;](\s|$)|[。！？；]", RegexOptions.CultureInvariant)]
     private static partial Regex SentenceEnd();
+
+    // “…”, ‘…’, 「…」, 『…』 and "…" of 12 characters or more; '…' only between a space or colon and a space or stop,
+    // so apostrophes ("don't … it's") do not pair up.
+    [GeneratedRegex(@"“[^”]{12,}”|‘[^’]{12,}’|「[^」]{12,}」|『[^』]{12,}』|""[^""\n]{12,}""|(?<=^|[\s:：(])'[^'\n]{12,}'(?=[\s.,;:!?)]|$)", RegexOptions.CultureInvariant)]
+    private static partial Regex Quoted();
 }

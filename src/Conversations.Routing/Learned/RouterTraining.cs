@@ -127,7 +127,7 @@ internal sealed record TrainingOptions(int Folds = 5, double MaxUnderServed = 0.
     public FitOptions Fit { get; init; } = new() { SignalL2 = 0.01 };
 
     /// <summary>The settings the shipped weights are trained with, chosen by <c>train-router --sweep</c> on the train split.</summary>
-    public static TrainingOptions Shipped { get; } = new() { NgramBuckets = 4096, Fit = new FitOptions { SignalL2 = 0.01, NgramL2 = 0.001 } };
+    public static TrainingOptions Shipped { get; } = new() { NgramBuckets = 4096, Fit = new FitOptions { SignalL2 = 0.01, NgramL2 = 0.0003 } };
 }
 
 /// <summary>Out-of-fold figures at the chosen threshold: shares of need-more questions scored under it, and of small questions over it.</summary>

@@ -59,6 +59,21 @@ public sealed class LearnedRouterTests
     }
 
     [Fact]
+    public void Quoted_share_counts_pasted_passages_and_not_terms_or_apostrophes()
+    {
+        // Proves a quoted clause or notice followed by a short ask reads as mostly quoted, in both languages, while a quoted
+        // term, apostrophes ("don't … it's") and plain questions read as none.
+        double Quoted(string question) => RouterSignals.Of(new ComplexityInput(question))[RouterSignals.Names.ToList().IndexOf("quoted share")];
+        Assert.True(Quoted("Clause 9.2: 'Either party may terminate this Agreement by giving ninety days of written notice.' How much notice?") > 0.6);
+        Assert.True(Quoted("合同第7条写着：“乙方应于每季度结束后15个工作日内开具增值税专用发票，甲方收到发票后30日内付款。”甲方多久内付款？") > 0.6);
+        Assert.True(Quoted("Facilities posted \"The east entrance is closed for repairs until Friday; use the west door.\" Which door do I use?") > 0.5);
+        Assert.Equal(0, Quoted("What does “RTO” mean in the DR plan?"));
+        Assert.Equal(0, Quoted("Don't worry if it's late, but what's the guest wifi password? It's for a visitor's laptop."));
+        Assert.Equal(0, Quoted("帮我搞个明年的培训计划"));
+    }
+
+
+    [Fact]
     public void Signal_weights_can_be_regularized_apart_from_the_embedding()
     {
         // Proves a weaker L2 on the trailing signal features lets them carry more weight, while the embedding's L2 is unchanged.

@@ -18,6 +18,15 @@ public sealed record LabeledSetQuestion(
 {
     /// <summary>Whether it is phrased unlike the training questions (test split only).</summary>
     public bool Unusual => Style == "unusual";
+
+    /// <summary>
+    /// Whether it is one of the test questions written after the train split grew from 375 to 699 questions (templates
+    /// t-361 on); the first test questions (t-153 to t-198) were written with the first train split.
+    /// </summary>
+    public bool LaterTest => Split == "test" && int.TryParse(Template.AsSpan(2), out var n) && n >= LaterTestTemplates;
+
+    /// <summary>The first template number of the later test questions.</summary>
+    public const int LaterTestTemplates = 361;
 }
 
 /// <summary>Loads the labeled set from the repository and embeds its questions with the local MiniLM model.</summary>

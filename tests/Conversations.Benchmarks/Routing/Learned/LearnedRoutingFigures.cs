@@ -46,7 +46,8 @@ public static class LearnedRoutingFigures
         var slices = new (string Name, Func<LabeledSetOutcome, bool> Keep)[]
         {
             ("all test", o => o.Question.Split == "test"), ("usual", o => o.Question.Split == "test" && !o.Question.Unusual),
-            ("unusual", o => o.Question.Unusual), ("probe", o => o.Question.Split == "probe"),
+            ("unusual", o => o.Question.Unusual), ("test written first", o => o.Question.Split == "test" && !o.Question.LaterTest),
+            ("test written later", o => o.Question.LaterTest), ("probe", o => o.Question.Split == "probe"),
         };
         var both = test.Concat(probe).ToList();
         var bothVectors = vectors.Concat(probeVectors).ToList();

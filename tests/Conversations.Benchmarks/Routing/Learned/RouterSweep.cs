@@ -29,12 +29,16 @@ internal static class RouterSweep
         var shipped = TrainingOptions.Shipped;
         var before = new FitOptions { SignalL2 = 0.01 };
         var list = new List<Setting> { new("embedding + signals (before)", 0, before) };
-        foreach (var (buckets, l2) in new[] { (1024, 0.001), (4096, 0.0003), (4096, 0.003), (16384, 0.0003), (16384, 0.001) })
+        foreach (var (buckets, l2) in new[] { (1024, 0.001), (4096, 0.00003), (4096, 0.0001), (4096, 0.001), (4096, 0.003), (16384, 0.0001), (16384, 0.0003), (16384, 0.001) })
             list.Add(new($"+ {buckets} n-gram buckets, L2 {l2}", buckets, before with { NgramL2 = l2 }));
         list.Add(new("shipped, embedding L2 0.5", shipped.NgramBuckets, shipped.Fit with { L2 = 0.5 }));
         foreach (var small in new[] { 0.5, 2.0 })
             list.Add(new($"shipped, small class x{small}", shipped.NgramBuckets, shipped.Fit with { ClassWeights = [small, 1, 1, 1] }));
-        list.Add(new("shipped: + 4096 n-gram buckets, L2 0.001", shipped.NgramBuckets, shipped.Fit));
+        var wide = before with { NgramL2 = 0.0003 };
+        list.Add(new("16384 n-gram buckets L2 0.0003, embedding L2 0.5", 16384, wide with { L2 = 0.5 }));
+        list.Add(new("16384 n-gram buckets L2 0.0003, embedding L2 0.1", 16384, wide with { L2 = 0.1 }));
+        list.Add(new("16384 n-gram buckets L2 0.0003, small class x0.5", 16384, wide with { ClassWeights = [0.5, 1, 1, 1] }));
+        list.Add(new("shipped: + 4096 n-gram buckets, L2 0.0003", shipped.NgramBuckets, shipped.Fit));
         return list;
     }
 
