@@ -42,14 +42,14 @@ internal static class RouterSweep
         return list;
     }
 
-    /// <summary>Writes the comparison table; with <paramref name="listErrors"/> also the train questions the shipped setting misroutes out of fold.</summary>
-    public static void Write(IReadOnlyList<LabeledSetQuestion> train, IReadOnlyList<float[]> vectors, TextWriter output, bool smoke, bool listErrors)
+    /// <summary>Writes the comparison table (the settings whose name holds <paramref name="only"/>, or all); with <paramref name="listErrors"/> also the train questions the last setting misroutes out of fold.</summary>
+    public static void Write(IReadOnlyList<LabeledSetQuestion> train, IReadOnlyList<float[]> vectors, TextWriter output, bool smoke, bool listErrors, string? only = null)
     {
         output.WriteLine($"cross-validation on the train split only ({train.Count} questions), {Seeds.Count} fold orders, means; " +
             $"threshold at <= {TrainingOptions.Shipped.MaxUnderServed:P0} under-served out of fold");
         output.WriteLine("| setting | CV threshold | CV under-served | CV over-served | CV cost at the checked mix | seconds |");
         output.WriteLine("|---|---:|---:|---:|---:|---:|");
-        var settings = smoke ? Settings().Take(2).ToList() : Settings();
+        var settings = smoke ? Settings().Take(2).ToList() : Settings().Where(s => only is null || s.Name.Contains(only, StringComparison.Ordinal)).ToList();
         foreach (var setting in settings)
         {
             var clock = Stopwatch.StartNew();

@@ -8,7 +8,7 @@ namespace Conversations.Benchmarks.Routing.Learned;
 /// <see cref="RouterSignals"/>; fixed fold order, no randomness) and writes the weights the routing library embeds.
 /// <c>--out PATH</c> writes elsewhere; <c>--smoke</c> trains briefly and writes nothing; <c>--sweep</c> compares settings
 /// out of fold on the train split (<see cref="RouterSweep"/>), and with <c>--list-errors</c> lists the train
-/// questions the shipped setting misroutes out of fold.
+/// questions the shipped setting misroutes out of fold; <c>--only TEXT</c> runs only the settings whose name holds TEXT.
 /// </summary>
 public sealed class TrainRouterSuite : IBenchmarkSuite
 {
@@ -35,7 +35,7 @@ public sealed class TrainRouterSuite : IBenchmarkSuite
         var (vectors, ms) = await LabeledSet.EmbedAsync(train);
         if (args.Contains("--sweep"))
         {
-            RouterSweep.Write(train, vectors, output, smoke, args.Contains("--list-errors"));
+            RouterSweep.Write(train, vectors, output, smoke, args.Contains("--list-errors"), Platform.PlatformLoadSuite.Arg(args, "--only"));
             return 0;
         }
         var options = smoke ? TrainingOptions.Shipped with { Folds = 2, Fit = TrainingOptions.Shipped.Fit with { Iterations = 20 } } : TrainingOptions.Shipped;
