@@ -1,6 +1,7 @@
 using System.ComponentModel.DataAnnotations;
 using System.Text.Json.Serialization;
 using Conversations.Contracts.Routing;
+using Conversations.Routing.Learned;
 
 namespace Conversations.Api.Routing;
 
@@ -49,11 +50,16 @@ internal sealed record ModelDto(
             : endpoint;
 }
 
-/// <summary>The tenant's routing set-up: version, models (without keys) and policy (null until set: the platform model serves turns).</summary>
-internal sealed record RoutingConfigDto(long Version, IReadOnlyList<ModelDto> Models, RoutingPolicySettings? Policy)
+/// <summary>
+/// The tenant's routing set-up: version, models (without keys), policy (null until set: the platform model serves
+/// turns), and the learned router's trained threshold, which a policy's null <c>routerThreshold</c> stands for (null
+/// when this build has no learned router).
+/// </summary>
+internal sealed record RoutingConfigDto(long Version, IReadOnlyList<ModelDto> Models, RoutingPolicySettings? Policy, double? LearnedRouterDefaultThreshold)
 {
     /// <summary>The view of a config.</summary>
-    public static RoutingConfigDto From(RoutingConfig c) => new(c.Version, c.Models.Select(ModelDto.From).ToList(), c.Policy);
+    public static RoutingConfigDto From(RoutingConfig c) =>
+        new(c.Version, c.Models.Select(ModelDto.From).ToList(), c.Policy, LearnedRouter.Shipped?.Weights.DefaultThreshold);
 }
 
 /// <summary>

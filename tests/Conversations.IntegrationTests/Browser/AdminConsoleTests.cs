@@ -599,6 +599,52 @@ public sealed class AdminConsoleTests(PlatformFixture fx) : PlatformTests
         Assert.Empty(console.Errors);
     }
 
+    [Fact(DisplayName = "The routing policy form sets the learned router's threshold (blank shows and keeps the trained default) and turns escalation off and on")]
+    public async Task Policy_sets_router_threshold_and_escalation()
+    {
+        var (admin, _) = await fx.NewUnlimitedTenantAsync("crth");
+        foreach (var (id, tier) in new[] { ("small", "small"), ("large", "large") })
+        {
+            await ApiClient.EnsureAsync(await admin.Http.PutAsJsonAsync($"/v1/routing/models/{id}", new
+            {
+                endpoint = "http://127.0.0.1:9/v1", modelName = id, tier, inputPerMillion = 0.5m, outputPerMillion = 1.5m, contextWindowTokens = 32000,
+            }), HttpStatusCode.OK);
+        }
+        await ApiClient.EnsureAsync(await admin.Http.PutAsJsonAsync("/v1/routing/policy", new { smallModelId = "small", largeModelId = "large" }), HttpStatusCode.OK);
+        var trained = (await admin.GetJsonAsync("/v1/routing"))["learnedRouterDefaultThreshold"]!.GetValue<double>();
+        Assert.InRange(trained, 0.01, 0.99);
+
+        await using var console = await ConsoleBrowser.SignInAsync(fx.BaseUrl, admin.Key);
+        await console.OpenAsync("models", "Models & routing");
+        var threshold = console.Page.GetByLabel("Router threshold (0–1)");
+        // Blank until a tenant sets one; the trained default it stands for is shown beside it.
+        await Assertions.Expect(threshold).ToHaveValueAsync("");
+        await Assertions.Expect(threshold).ToHaveAttributeAsync("placeholder", trained.ToString(CultureInfo.InvariantCulture));
+        await Assertions.Expect(console.Page.Locator(".field-block", new() { Has = threshold })).ToContainTextAsync($"the trained default, {trained.ToString(CultureInfo.InvariantCulture)}");
+        var escalation = console.Page.GetByLabel("Escalate: the large model replaces a small answer that opens unsure, before it is shown");
+        await Assertions.Expect(escalation).ToBeCheckedAsync();
+
+        await threshold.FillAsync("0.6");
+        await escalation.UncheckAsync();
+        var save = console.Page.GetByRole(AriaRole.Button, new() { Name = "Save policy" });
+        bool IsPolicyPut(IResponse r) => r.Request.Method == "PUT" && r.Url.EndsWith("/v1/routing/policy", StringComparison.Ordinal);
+        Assert.True((await console.Page.RunAndWaitForResponseAsync(() => save.ClickAsync(), IsPolicyPut)).Ok);
+        var policy = (await admin.GetJsonAsync("/v1/routing"))["policy"]!;
+        Assert.Equal(0.6, policy["routerThreshold"]!.GetValue<double>());
+        Assert.False(policy["escalation"]!.GetValue<bool>());
+        await Assertions.Expect(threshold).ToHaveValueAsync("0.6");
+        await console.ScreenshotAsync("admin-policy-router-threshold");
+
+        // Cleared again, it is the trained default (null), not 0; escalation back on.
+        await threshold.FillAsync("");
+        await escalation.CheckAsync();
+        Assert.True((await console.Page.RunAndWaitForResponseAsync(() => save.ClickAsync(), IsPolicyPut)).Ok);
+        policy = (await admin.GetJsonAsync("/v1/routing"))["policy"]!;
+        Assert.Null(policy["routerThreshold"]);
+        Assert.True(policy["escalation"]!.GetValue<bool>());
+        Assert.Empty(console.Errors);
+    }
+
     [Fact(DisplayName = "New role and New lexicon refuse a name that already exists, in the dialog, and the existing one is kept as it was")]
     public async Task New_role_and_lexicon_refuse_an_existing_name()
     {

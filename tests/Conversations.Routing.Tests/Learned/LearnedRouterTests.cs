@@ -72,7 +72,6 @@ public sealed class LearnedRouterTests
         Assert.Equal(0, Quoted("帮我搞个明年的培训计划"));
     }
 
-
     [Fact]
     public void Signal_weights_can_be_regularized_apart_from_the_embedding()
     {

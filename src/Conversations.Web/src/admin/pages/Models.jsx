@@ -81,13 +81,17 @@ export function Models() {
 const defaultPolicy = {
   smallModelId: '', largeModelId: '', complexityThreshold: 0.45, domainRules: [], fallbackModelIds: [], monthlyBudgetUsd: null,
   atBudgetLimit: 'downgrade', canary: null, hardCodedReplies: true, exactCache: true, semanticCache: true, semanticThreshold: 0.92, cacheTtlSeconds: 3600,
+  routerThreshold: null, escalation: true,
 };
 
 // The policy as the form edits it: fallbacks and domain rules stay the text the admin types (parsed only on save), so a
 // comma or a half-typed rule is not taken away mid-word.
 function toDraft(policy) {
   const p = { ...defaultPolicy, ...(policy ?? {}) };
-  return { ...p, fallbacksText: p.fallbackModelIds.join(', '), rulesText: p.domainRules.map(r => `${r.domain} = ${r.modelId}`).join('\n') };
+  return {
+    ...p, fallbacksText: p.fallbackModelIds.join(', '), rulesText: p.domainRules.map(r => `${r.domain} = ${r.modelId}`).join('\n'),
+    routerThresholdText: p.routerThreshold == null ? '' : String(p.routerThreshold),
+  };
 }
 
 /** The domain rules in `text` (one "domain = model id" a line, blank lines skipped), or the first malformed line. */
@@ -116,10 +120,14 @@ function Policy({ config, onSaved }) {
   async function save(e) {
     e.preventDefault();
     if (!action.check(e.currentTarget)) return;
-    const { fallbacksText, rulesText, ...policy } = p;
+    const { fallbacksText, rulesText, routerThresholdText, ...policy } = p;
     const parsed = parseDomainRules(rulesText);
     if (parsed.bad) { action.fail(t('Domain rules, line {n}: "{line}" is not "domain = model id".', parsed.bad)); return; }
-    const body = { ...policy, domainRules: parsed.rules, fallbackModelIds: fallbacksText.split(',').map(s => s.trim()).filter(Boolean) };
+    // A blank learned-router threshold is the trained default (null), not 0.
+    const body = {
+      ...policy, domainRules: parsed.rules, fallbackModelIds: fallbacksText.split(',').map(s => s.trim()).filter(Boolean),
+      routerThreshold: routerThresholdText.trim() === '' ? null : Number(routerThresholdText),
+    };
     if (await action.run(() => api.put('/v1/routing/policy', body))) { setDraft(null); onSaved(); }
   }
   const select = (k, label) => (
@@ -137,8 +145,17 @@ function Policy({ config, onSaved }) {
           <div class="grid-3">
             {select('smallModelId', t('Small model (simple questions)'))}
             {select('largeModelId', t('Large model (complex questions)'))}
-            <Field label={t('Complexity threshold (0–1)')}><input class="input" type="number" step="0.01" min="0" max="1" required value={p.complexityThreshold} onInput={set('complexityThreshold', Number)} /></Field>
+            <Field label={t('Router threshold (0–1)')} hint={routerHint(config.learnedRouterDefaultThreshold)}>
+              <input class="input" type="number" step="0.001" min="0" max="1" value={p.routerThresholdText} onInput={set('routerThresholdText')}
+                placeholder={config.learnedRouterDefaultThreshold == null ? '' : String(config.learnedRouterDefaultThreshold)} />
+            </Field>
           </div>
+          <div class="grid-3">
+            <Field label={t('Keyword threshold (0–1)')} hint={t('Used only when the learned router cannot score a question.')}>
+              <input class="input" type="number" step="0.01" min="0" max="1" required value={p.complexityThreshold} onInput={set('complexityThreshold', Number)} />
+            </Field>
+          </div>
+          <label class="check"><input type="checkbox" checked={p.escalation} onChange={set('escalation')} /> {t('Escalate: the large model replaces a small answer that opens unsure, before it is shown')}</label>
           <Field label={t('Fallbacks, in order (comma-separated ids)')}>
             <input class="input" value={p.fallbacksText} onInput={set('fallbacksText')} />
           </Field>
@@ -161,6 +178,12 @@ function Policy({ config, onSaved }) {
       )}
     </Card>
   );
+}
+
+// What the learned router's threshold does, and what a blank one means.
+function routerHint(trained) {
+  return trained == null ? t('Blank: the trained default. Lower sends more to the large model: dearer, fewer hard questions answered by the small one.')
+    : t('Blank: the trained default, {v}. Lower sends more to the large model: dearer, fewer hard questions answered by the small one.', { v: trained });
 }
 
 // The platform registers prices up to a million USD per million tokens.
