@@ -161,6 +161,34 @@ public sealed class BatchConsoleTests(WebChatFixture fx)
         Assert.Empty(console.Errors);
     }
 
+    [Fact(DisplayName = "New batch opened before the model catalog has arrived says it is loading, then offers the first model, and the batch is taken")]
+    public async Task New_batch_opened_before_the_catalog_arrives_takes_the_first_model()
+    {
+        var (_, adminKey, tenantId) = await fx.NewReaderWithAdminAsync();
+        using var admin = fx.As(adminKey);
+        var echo = $"echo-{tenantId}";
+        fx.Model.Control.SetModel(echo, new ModelBehavior { Echo = true, TimeToFirstToken = TimeSpan.FromMilliseconds(20), TimePerToken = TimeSpan.FromMilliseconds(10) });
+        await RegisterAsync(admin, "house", echo);
+
+        await using var console = await ConsoleBrowser.SignInAsync(fx.BaseUrl, adminKey);
+        // A slow network: the catalog arrives 2 s after the page asks for it, and the dialog is opened before that.
+        await console.Page.RouteAsync("**/v1/routing", async route => { await Task.Delay(2000); await route.ContinueAsync(); });
+        await console.Page.EvaluateAsync("() => { location.hash = '#/batches'; }");
+        await console.Page.GetByRole(AriaRole.Button, new() { Name = "New batch" }).ClickAsync();
+        var dialog = console.Page.GetByRole(AriaRole.Dialog, new() { Name = "New batch" });
+        await Assertions.Expect(dialog.GetByRole(AriaRole.Status)).ToHaveTextAsync("Loading…");
+        await Assertions.Expect(dialog).Not.ToContainTextAsync("no model");
+
+        var model = dialog.GetByRole(AriaRole.Combobox, new() { Name = "Model", Exact = true });
+        await Assertions.Expect(model).ToHaveValueAsync("house", new() { Timeout = 10_000 });
+        await dialog.GetByLabel("Prompts (one a line)").FillAsync(Planets[0]);
+        await dialog.GetByRole(AriaRole.Button, new() { Name = "Submit the batch" }).ClickAsync();
+        await Assertions.Expect(dialog).ToBeHiddenAsync();
+        var job = Assert.Single((await admin.GetJsonAsync("/v1/batches"))["jobs"]!.AsArray())!;
+        Assert.Equal("house", job["modelId"]!.GetValue<string>());
+        Assert.Empty(console.Errors);
+    }
+
     // A catalog model answered by the test model under `modelName`, and the routing policy a batch needs beside it.
     private async Task RegisterAsync(ApiClient admin, string id, string modelName)
     {

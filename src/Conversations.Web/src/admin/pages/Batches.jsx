@@ -64,7 +64,7 @@ export function Batches() {
           <button class="button small" type="button" onClick={list.more} disabled={list.loadingMore}>{t('Load more')}</button>
         </div>}
       </Card>
-      <NewBatch open={creating} models={routing.data?.models ?? []} policy={routing.data?.policy} onClose={() => setCreating(false)}
+      <NewBatch open={creating} loaded={!!routing.data || !routing.loading} models={routing.data?.models ?? []} policy={routing.data?.policy} onClose={() => setCreating(false)}
         onSubmitted={job => { setCreating(false); list.add(job); }} />
       <BatchAnswers job={shown} onClose={() => setShown(null)} />
     </Page>
@@ -164,8 +164,10 @@ function promptsProblem(prompts) {
   return '';
 }
 
-function NewBatch({ open, models, policy, onClose, onSubmitted }) {
-  const [modelId, setModelId] = useState('');
+function NewBatch({ open, loaded, models, policy, onClose, onSubmitted }) {
+  const [picked, setModelId] = useState('');
+  // A dialog opened before the catalog arrived picked nothing: the first model stands until one is chosen.
+  const modelId = models.some(m => m.id === picked) ? picked : (models[0]?.id ?? '');
   const [text, setText] = useState('');
   const [file, setFile] = useState(null); // { name, prompts } of a chosen file, which replaces the typed prompts
   const [tokens, setTokens] = useState('');
@@ -194,8 +196,10 @@ function NewBatch({ open, models, policy, onClose, onSubmitted }) {
 
   return (
     <Dialog title={t('New batch')} open={open} onClose={onClose}>
-      {!catalogReady(models, policy) && <NoCatalogModel models={models} policy={policy} why={t('The tenant has no model to answer a batch yet.')} />}
-      {catalogReady(models, policy) && <form class="form" onSubmit={submit} {...action.formProps}>
+      {/* Until the catalog arrives there is nothing to say about it (an empty one would read "no model yet"). */}
+      {!loaded && <p class="muted" role="status">{t('loading')}</p>}
+      {loaded && !catalogReady(models, policy) && <NoCatalogModel models={models} policy={policy} why={t('The tenant has no model to answer a batch yet.')} />}
+      {loaded && catalogReady(models, policy) && <form class="form" onSubmit={submit} {...action.formProps}>
         <p class="muted">{t('Each prompt is answered on its own, as a turn of yours pinned to this model, without the knowledge base: limits, moderation and the budget apply, at the batch rate.')}</p>
         <ModelSelect models={models} value={modelId} onChange={setModelId} />
         {file

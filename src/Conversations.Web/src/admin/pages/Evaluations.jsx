@@ -70,7 +70,7 @@ export function Evaluations() {
         ]} />
       </Card>
       <NewSet open={creating} users={users.data ?? []} onClose={() => setCreating(false)} onCreated={() => { setCreating(false); sets.reload(); }} />
-      <StartRun set={running} models={routing.data?.models ?? []} policy={routing.data?.policy} onClose={() => setRunning(null)} onStarted={() => { setRunning(null); runs.reload(); }} />
+      <StartRun set={running} loaded={!!routing.data || !routing.loading} models={routing.data?.models ?? []} policy={routing.data?.policy} onClose={() => setRunning(null)} onStarted={() => { setRunning(null); runs.reload(); }} />
       <RunAnswers runId={shown} title={shown && runs.data ? `${setName(runs.data.find(r => r.runId === shown)?.setId)}` : ''} onClose={() => setShown(null)} />
     </Page>
   );
@@ -139,8 +139,10 @@ function NewSet({ open, users, onClose, onCreated }) {
   );
 }
 
-function StartRun({ set, models, policy, onClose, onStarted }) {
-  const [modelId, setModelId] = useState('');
+function StartRun({ set, loaded, models, policy, onClose, onStarted }) {
+  const [picked, setModelId] = useState('');
+  // A dialog opened before the catalog arrived picked nothing: the first model stands until one is chosen.
+  const modelId = models.some(m => m.id === picked) ? picked : (models[0]?.id ?? '');
   const action = useAction();
   const change = useChange();
   useResetOnOpen(!!set, () => { setModelId(models[0]?.id ?? ''); action.clear(); });
@@ -151,8 +153,9 @@ function StartRun({ set, models, policy, onClose, onStarted }) {
   }
   return (
     <Dialog title={set ? t('Run {n}', { n: set.name }) : ''} open={!!set} onClose={onClose}>
-      {set && !catalogReady(models, policy) && <NoCatalogModel models={models} policy={policy} why={t('The tenant has no model to run the set against yet.')} />}
-      {set && catalogReady(models, policy) && <form class="form" onSubmit={start} {...action.formProps}>
+      {set && !loaded && <p class="muted" role="status">{t('loading')}</p>}
+      {set && loaded && !catalogReady(models, policy) && <NoCatalogModel models={models} policy={policy} why={t('The tenant has no model to run the set against yet.')} />}
+      {set && loaded && catalogReady(models, policy) && <form class="form" onSubmit={start} {...action.formProps}>
         <p class="muted">{t('Every case is asked as a chat turn of its user, pinned to this model: limits, moderation, access and the budget apply, and the turns are billed.')}</p>
         <ModelSelect models={models} value={modelId} onChange={setModelId} />
         <ErrorNote error={action.error} />
