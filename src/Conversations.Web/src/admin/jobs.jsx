@@ -1,6 +1,6 @@
 // What the pages of background work share (evaluation runs, offline batches): a job's status and progress in its
 // table row, asking again while one is in progress, and the catalog model a job is pinned to.
-import { useEffect } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import { t } from './strings.js';
 import { Field } from './ui.jsx';
 
@@ -43,6 +43,15 @@ export function NoCatalogModel({ why, models, policy }) {
   if (models.length > 0 && !policy)
     return <p class="muted">{t('Registered models are called only under a routing policy, and this tenant has none yet.')} <a href="#/models">{t('Set one in Models & routing.')}</a></p>;
   return <p class="muted">{why} <a href="#/models">{t('Register one in Models & routing.')}</a></p>;
+}
+
+/**
+ * The model a job dialog sends: the one picked, or the catalog's first until one is (also when the dialog opened
+ * before the catalog arrived). Returns [modelId, pick]; pick('') goes back to the first.
+ */
+export function useModelChoice(models) {
+  const [picked, pick] = useState('');
+  return [models.some(m => m.id === picked) ? picked : (models[0]?.id ?? ''), pick];
 }
 
 /** A required choice among the tenant's catalog `models` (GET /v1/routing's models). */

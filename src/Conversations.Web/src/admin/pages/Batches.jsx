@@ -4,7 +4,7 @@
 import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
 import { api } from '../../shared/api.js';
 import { confirmAction } from '../../shared/confirm.jsx';
-import { JobProgress, ModelSelect, NoCatalogModel, catalogReady, jobTone, useRefreshWhile } from '../jobs.jsx';
+import { JobProgress, ModelSelect, NoCatalogModel, catalogReady, jobTone, useModelChoice, useRefreshWhile } from '../jobs.jsx';
 import { t } from '../strings.js';
 import { Badge, Card, DataTable, Dialog, ErrorNote, Field, Page, fmt, lines, query, usd, useAction, useChange, useLoad, useResetOnOpen, when } from '../ui.jsx';
 
@@ -165,15 +165,13 @@ function promptsProblem(prompts) {
 }
 
 function NewBatch({ open, loaded, models, policy, onClose, onSubmitted }) {
-  const [picked, setModelId] = useState('');
-  // A dialog opened before the catalog arrived picked nothing: the first model stands until one is chosen.
-  const modelId = models.some(m => m.id === picked) ? picked : (models[0]?.id ?? '');
+  const [modelId, setModelId] = useModelChoice(models);
   const [text, setText] = useState('');
   const [file, setFile] = useState(null); // { name, prompts } of a chosen file, which replaces the typed prompts
   const [tokens, setTokens] = useState('');
   const action = useAction();
   const change = useChange();
-  useResetOnOpen(open, () => { setModelId(models[0]?.id ?? ''); setText(''); setFile(null); setTokens(''); action.clear(); });
+  useResetOnOpen(open, () => { setModelId(''); setText(''); setFile(null); setTokens(''); action.clear(); });
   const prompts = file ? file.prompts : lines(text);
   const problem = prompts.length ? promptsProblem(prompts) : '';
 

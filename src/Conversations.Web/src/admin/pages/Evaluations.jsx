@@ -4,7 +4,7 @@
 import { useState } from 'preact/hooks';
 import { api } from '../../shared/api.js';
 import { confirmAction } from '../../shared/confirm.jsx';
-import { JobProgress, ModelSelect, NoCatalogModel, catalogReady, jobTone, useRefreshWhile } from '../jobs.jsx';
+import { JobProgress, ModelSelect, NoCatalogModel, catalogReady, jobTone, useModelChoice, useRefreshWhile } from '../jobs.jsx';
 import { t } from '../strings.js';
 import { Badge, Card, DataTable, Dialog, ErrorNote, Field, Page, Stat, fmt, lines, query, usd, useAction, useChange, useLoad, useResetOnOpen, when } from '../ui.jsx';
 
@@ -140,12 +140,10 @@ function NewSet({ open, users, onClose, onCreated }) {
 }
 
 function StartRun({ set, loaded, models, policy, onClose, onStarted }) {
-  const [picked, setModelId] = useState('');
-  // A dialog opened before the catalog arrived picked nothing: the first model stands until one is chosen.
-  const modelId = models.some(m => m.id === picked) ? picked : (models[0]?.id ?? '');
+  const [modelId, setModelId] = useModelChoice(models);
   const action = useAction();
   const change = useChange();
-  useResetOnOpen(!!set, () => { setModelId(models[0]?.id ?? ''); action.clear(); });
+  useResetOnOpen(!!set, () => { setModelId(''); action.clear(); });
   async function start(e) {
     e.preventDefault();
     if (!action.check(e.currentTarget)) return;
