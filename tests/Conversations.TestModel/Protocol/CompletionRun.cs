@@ -16,8 +16,11 @@ internal sealed class CompletionRun(
     private static readonly byte[] EventEnd = "\n\n"u8.ToArray();
     private static readonly byte[] DoneEvent = "data: [DONE]\n\n"u8.ToArray();
 
-    /// <summary>Time given to flushed output to reach the socket before a mid-stream abort.</summary>
-    private static readonly TimeSpan AbortGrace = TimeSpan.FromMilliseconds(30);
+    /// <summary>
+    /// Time given to flushed output to reach the client before a mid-stream abort. A reset discards what the client has
+    /// not read yet, so on a loaded machine 30 ms sometimes lost even the headers; the client must see some tokens first.
+    /// </summary>
+    private static readonly TimeSpan AbortGrace = TimeSpan.FromMilliseconds(250);
 
     private readonly long startedAt = Stopwatch.GetTimestamp();
     private CancellationTokenSource? waits;
