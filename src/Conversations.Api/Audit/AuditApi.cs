@@ -46,7 +46,7 @@ internal static class AuditApi
         DateTimeOffset? since, DateTimeOffset? until, CancellationToken ct)
     {
         var to = until ?? time.GetUtcNow();
-        var from = since ?? to.AddDays(-30);
+        var from = since ?? Problems.DaysBefore(to, 30);
         if (Problems.Window(from, to) is { } window) return window;
         return TypedResults.Ok(new AuditCounts(from, to, await log.CountAsync(http.Caller().TenantId, from, to, ct)));
     }

@@ -27,7 +27,7 @@ internal static class BatchApi
             .ProducesProblem(StatusCodes.Status400BadRequest);
         group.MapGet("/{jobId}", Get).WithName("GetBatch").WithSummary("A batch's progress and cost so far.");
         group.MapPost("/{jobId}/cancel", Cancel).WithName("CancelBatch")
-            .WithSummary("Stops a batch: the prompt being answered ends cancelled, billed for what its model call consumed; prompts not yet run end failed as cancelled, unbilled; answered ones stay. A finished batch is returned as it is.");
+            .WithSummary("Stops a batch: the prompt being answered ends cancelled, billed for what its model call consumed; prompts not yet run end failed as cancelled, unbilled; answered ones stay. A finished batch is returned as it is.").RefusesBody();
         group.MapGet("/{jobId}/results", Results).WithName("GetBatchResults").WithSummary("Answers of a batch, in prompt order (page with ?after=).");
         // A submission is one request against the caller's request limits; each item's tokens are charged as it is answered.
         group.CheckBodies<BatchBody>(CheckSubmission).RequireRateLimit<BatchBody>(b => b.Prompts!.FirstOrDefault() ?? "");
@@ -79,6 +79,8 @@ internal static class BatchApi
     {
         if (string.IsNullOrWhiteSpace(body.ModelId)) return Problems.BadRequest("modelId is required: a model of the tenant's catalog.");
         if (body.Prompts is null) return Problems.BadRequest("prompts is required: a list of prompt texts.");
-        return null;
+        return BatchJobSpec.ShapeProblem(body.Prompts, body.MaxOutputTokens ?? DefaultMaxOutputTokens) is { } problem
+            ? Problems.BadRequest(problem.Detail, problem.Field)
+            : null;
     }
 }

@@ -3,6 +3,7 @@ using Conversations.Contracts.Routing;
 namespace Conversations.Api.Batches;
 
 /// <summary>Body of POST /v1/batches.</summary>
+[System.Text.Json.Serialization.JsonUnmappedMemberHandling(System.Text.Json.Serialization.JsonUnmappedMemberHandling.Disallow)]
 internal sealed record BatchBody(string? ModelId, IReadOnlyList<string>? Prompts, int? MaxOutputTokens);
 
 /// <summary>One answered (or failed) prompt of a batch; the prompt as stored after its input check (null while pending).</summary>

@@ -14,6 +14,7 @@ internal sealed record RenameConversationRequest(string? Title);
 /// <param name="ImageUrls">Up to 4 image URLs the platform fetches (https, public addresses).</param>
 /// <param name="ImageIds">Ids of the caller's images uploaded with POST /v1/images.</param>
 /// <param name="Replaces">Regenerate / edit-and-resend: the id of the conversation's last turn, which this question replaces.</param>
+[System.Text.Json.Serialization.JsonUnmappedMemberHandling(System.Text.Json.Serialization.JsonUnmappedMemberHandling.Disallow)]
 internal sealed record PostMessageRequest(string? Text, string? TurnId, IReadOnlyList<string>? ImageUrls = null, IReadOnlyList<string>? ImageIds = null,
     string? Replaces = null);
 

@@ -54,7 +54,7 @@ internal static class ConversationsApi
             .ProducesChatEvents();
         group.MapPost("/{conversationId}/turns/{turnId}/cancel", Cancel).WithName("CancelTurn")
             .WithSummary("Stops a running turn: the partial answer is kept, stored as stopped, and billed.")
-            .ProducesProblem(StatusCodes.Status409Conflict);
+            .ProducesProblem(StatusCodes.Status409Conflict).RefusesBody();
         // A message is checked, then counted against the rate limits (per user and tenant, in grains): 429 with Retry-After.
         group.CheckBodies<PostMessageRequest>(CheckMessage).RequireRateLimit<PostMessageRequest>(m => m.Text!);
         return v1;
@@ -97,6 +97,8 @@ internal static class ConversationsApi
     {
         var caller = http.Caller().ToCaller();
         if (!Ids.IsId(conversationId)) return Problems.NotFound("The conversation");
+        // Message seqs start at 1: a smaller one would read as an empty first page, not as the mistake it is.
+        if (before is < 1) return Problems.BadRequest("before must be a message seq of at least 1 (a page's nextBefore).", "before");
         var grain = grains.GetGrain<IConversationGrain>(GrainKeys.Scoped(caller.TenantId, conversationId));
         var info = await grain.GetAsync(caller);
         var page = info is null ? null : await grain.GetHistoryAsync(caller, before, limit ?? 50);
@@ -194,6 +196,7 @@ internal static class ConversationsApi
     {
         var caller = http.Caller().ToCaller();
         if (!Ids.IsId(conversationId) || !Ids.IsId(turnId)) return Problems.NotFound("The turn");
+        if (http.Request.Headers["Last-Event-ID"].Count > 1) return Problems.BadRequest("Send one Last-Event-ID header, not several.", "Last-Event-ID");
         var header = http.Request.Headers["Last-Event-ID"].FirstOrDefault();
         if (!string.IsNullOrEmpty(after) && !string.IsNullOrEmpty(header) && after != header)
             return Problems.BadRequest("after and the Last-Event-ID header name different events; send one of them.");

@@ -8,6 +8,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 namespace Conversations.Api.DataRights;
 
 /// <summary>Body of POST /v1/exports: no user exports the whole tenant.</summary>
+[System.Text.Json.Serialization.JsonUnmappedMemberHandling(System.Text.Json.Serialization.JsonUnmappedMemberHandling.Disallow)]
 public sealed record StartExportRequest([System.ComponentModel.DataAnnotations.RegularExpression(Ids.IdPattern, ErrorMessage = "userId may use letters, digits, '.', '_', '-' and '@' (1–64 characters).")] string? UserId);
 
 /// <summary>An export's progress; fetch <c>archiveUrl</c> when the status is <c>succeeded</c>.</summary>
@@ -25,7 +26,7 @@ internal static class DataExportApi
             .WithSummary("Starts an export of the tenant (or of one user with {\"userId\":…}): conversations, documents, settings, usage, audit.");
         admin.MapGet("/{exportId}", Get).WithName("GetExport").WithSummary("An export's progress (status running, succeeded, failed, or interrupted when its host stopped).");
         admin.MapPost("/{exportId}/restart", Restart).WithName("RestartExport")
-            .WithSummary("Runs an interrupted or failed export again; 409 while it runs or once it succeeded.");
+            .WithSummary("Runs an interrupted or failed export again; 409 while it runs or once it succeeded.").RefusesBody();
         admin.MapGet("/{exportId}/archive", Archive).WithName("GetExportArchive").WithSummary("The finished export as a zip archive.")
             .Produces(StatusCodes.Status200OK, contentType: "application/zip");
         return v1;

@@ -45,12 +45,12 @@ internal static class DemoModelApi
         JsonNode? body;
         try { body = await JsonNode.ParseAsync(http.Request.Body, cancellationToken: http.RequestAborted); }
         catch (JsonException) { body = null; }
-        if (body?["messages"] is not JsonArray messages || messages.Count == 0)
+        if (body is not JsonObject request || request["messages"] is not JsonArray messages || messages.Count == 0)
         {
             await ErrorAsync(http, StatusCodes.Status400BadRequest, "invalid_request_error", "messages must be a non-empty list.");
             return;
         }
-        var prompt = messages.OfType<JsonObject>().Select(m => new PromptMessage(m["role"]?.GetValue<string>() ?? "user", TextOf(m["content"]))).ToList();
+        var prompt = messages.OfType<JsonObject>().Select(m => new PromptMessage(Text(m["role"]) ?? "user", TextOf(m["content"]))).ToList();
         // The responder answers the last message as the question; instructions after it (the small model's "reply
         // [[unsure]] when unsure") are not one.
         while (prompt.Count > 1 && prompt[^1].Role == "system") prompt.RemoveAt(prompt.Count - 1);
@@ -62,8 +62,8 @@ internal static class DemoModelApi
         var usage = new { prompt_tokens = promptTokens, completion_tokens = completionTokens, total_tokens = promptTokens + completionTokens };
         var id = "chatcmpl-demo" + Guid.NewGuid().ToString("n")[..16];
         var created = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
-        var model = body["model"]?.GetValue<string>() ?? "demo";
-        if (body["stream"]?.GetValue<bool>() != true)
+        var model = Text(request["model"]) ?? "demo";
+        if (!Flag(request["stream"]))
         {
             await http.Response.WriteAsJsonAsync(new
             {
@@ -83,16 +83,21 @@ internal static class DemoModelApi
         foreach (var piece in pieces)
             await SendAsync(new { id, @object = "chat.completion.chunk", created, model, choices = new[] { new { index = 0, delta = new { content = piece }, finish_reason = (string?)null } } });
         await SendAsync(new { id, @object = "chat.completion.chunk", created, model, choices = new[] { new { index = 0, delta = new { }, finish_reason = "stop" } } });
-        if (body["stream_options"]?["include_usage"]?.GetValue<bool>() == true)
+        if (request["stream_options"] is JsonObject options && Flag(options["include_usage"]))
             await SendAsync(new { id, @object = "chat.completion.chunk", created, model, choices = Array.Empty<object>(), usage });
         await http.Response.WriteAsync("data: [DONE]\n\n", http.RequestAborted);
     }
+
+    // A field of the wrong JSON type reads as absent: a caller's odd body is answered, never a 500.
+    private static string? Text(JsonNode? node) => node is JsonValue v && v.TryGetValue<string>(out var s) ? s : null;
+
+    private static bool Flag(JsonNode? node) => node is JsonValue v && v.TryGetValue<bool>(out var b) && b;
 
     // A message's content: a string, or the text parts of a list of parts (images are not read).
     private static string TextOf(JsonNode? content) => content switch
     {
         JsonValue v when v.TryGetValue<string>(out var s) => s,
-        JsonArray parts => string.Concat(parts.OfType<JsonObject>().Where(p => p["type"]?.GetValue<string>() == "text").Select(p => p["text"]?.GetValue<string>())),
+        JsonArray parts => string.Concat(parts.OfType<JsonObject>().Where(p => Text(p["type"]) == "text").Select(p => Text(p["text"]))),
         _ => "",
     };
 

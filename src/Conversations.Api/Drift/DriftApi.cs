@@ -31,10 +31,10 @@ internal static class DriftApi
         admin.MapPut("/thresholds", SetThresholds).WithName("SetDriftThresholds")
             .WithSummary("Sets drift thresholds, sample sizes and the check period (minutes); omitted fields keep their values.");
         admin.MapPost("/check", Check).WithName("CheckDrift")
-            .WithSummary("Compares the current window with the reference now (as the schedule does); a breach is stored as a drift event. A compared window starts over.");
+            .WithSummary("Compares the current window with the reference now (as the schedule does); a breach is stored as a drift event. A compared window starts over.").RefusesBody();
         admin.MapPost("/reference", SetReference).WithName("SetDriftReference")
             .WithSummary("Makes the current window the reference (it needs at least minSamples questions).")
-            .ProducesProblem(StatusCodes.Status409Conflict);
+            .ProducesProblem(StatusCodes.Status409Conflict).RefusesBody();
         v1.MapGet("/drift/events", Events).WithTags("Drift").RequireRoles(Roles.TenantAdmin, Roles.Operator).WithName("ListDriftEvents")
             .WithSummary("Drift events newest first: the tenant's own for a tenant admin; every tenant's (or ?tenantId=) for the operator. Page with ?before=.");
         return v1;

@@ -17,7 +17,7 @@ internal static class DataKeysApi
         var operators = v1.MapGroup("").WithTags("Encryption at rest").RequireRoles(Roles.Operator);
         operators.MapPost("/operator/master-key/rotate", RotateMaster).WithName("RotateMasterKey")
             .WithSummary("Makes a new master key current and re-wraps every tenant's data key with it (stored rows are not re-encrypted).")
-            .ProducesProblem(StatusCodes.Status409Conflict);
+            .ProducesProblem(StatusCodes.Status409Conflict).RefusesBody();
         operators.MapGet("/tenants/{tenantId}/data-key", Describe).WithName("GetTenantDataKey")
             .WithSummary("The tenant's data key facts: which master wraps it, when it was created, re-wrapped or destroyed (never the key).")
             .RequireExistingTenant();

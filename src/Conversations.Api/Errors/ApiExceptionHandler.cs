@@ -38,6 +38,7 @@ internal sealed partial class ApiExceptionHandler(IProblemDetailsService problem
             ArgumentException a => (400, "The request is not valid", a.Message),
             // The tenant's knowledge base is full: a state to change (delete documents, a higher limit), not a bad request.
             KnowledgeQuotaExceededException q => (409, "Knowledge base full", q.Message),
+            LabelLimitReachedException l => (409, "Too many labels", l.Message),
             // A delete of a document an upload is still storing: answered once the upload is done with it, never before.
             DocumentBeingStoredException b => (409, "Document still being stored", b.Message),
             // The image's own status: too large 413, wrong type 415, a refused address 400, a failed fetch 422.

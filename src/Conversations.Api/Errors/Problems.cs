@@ -28,6 +28,10 @@ internal static class Problems
             ? BadRequest($"{startName} must be before {endName}.", startName)
             : null;
 
+    /// <summary>A default window's start: <paramref name="days"/> before its end, or the earliest time when that is earlier still.</summary>
+    public static DateTimeOffset DaysBefore(DateTimeOffset end, int days) =>
+        end - DateTimeOffset.MinValue > TimeSpan.FromDays(days) ? end.AddDays(-days) : DateTimeOffset.MinValue;
+
     /// <summary>401 when no valid key was presented.</summary>
     public static ProblemHttpResult Unauthorized() => TypedResults.Problem(
         "Send a valid API key as 'Authorization: Bearer cvk_…'. Ask your administrator for a key if you have none.",

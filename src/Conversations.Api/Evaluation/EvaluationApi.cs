@@ -55,7 +55,7 @@ internal static class EvaluationApi
         admin.MapGet("/runs/{runId}", GetRun).WithName("GetEvaluationRun")
             .WithSummary("One run: status (running, completed, failed, cancelled), progress, and once completed every case's answer and scores.");
         admin.MapPost("/runs/{runId}/cancel", CancelRun).WithName("CancelEvaluationRun")
-            .WithSummary("Stops a running run after the case it is asking; 409 when it is not running.").ProducesProblem(StatusCodes.Status409Conflict);
+            .WithSummary("Stops a running run after the case it is asking; 409 when it is not running.").ProducesProblem(StatusCodes.Status409Conflict).RefusesBody();
         return v1;
     }
 

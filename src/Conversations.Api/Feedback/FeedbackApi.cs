@@ -35,7 +35,7 @@ internal static class FeedbackApi
         period ??= "day";
         if (period is not ("day" or "week" or "month")) return Problems.BadRequest("period must be \"day\", \"week\" or \"month\".");
         var to = until ?? DateTimeOffset.UtcNow.AddMinutes(1);
-        var from = since ?? to.AddDays(-30);
+        var from = since ?? Problems.DaysBefore(to, 30);
         if (Problems.Window(from, to, equalIsEmpty: true) is { } window) return window;
         if (to - from > TimeSpan.FromDays(400)) return Problems.BadRequest("since and until may be at most 400 days apart.");
         return TypedResults.Ok(await log.SummaryAsync(http.Caller().TenantId!, period, from, to, ct));

@@ -1,6 +1,7 @@
 namespace Conversations.Api.Feedback;
 
 /// <summary>Body of the feedback route: "up" or "down", and an optional comment.</summary>
+[System.Text.Json.Serialization.JsonUnmappedMemberHandling(System.Text.Json.Serialization.JsonUnmappedMemberHandling.Disallow)]
 internal sealed record FeedbackBody(string? Rating, string? Comment);
 
 /// <summary>The stored vote.</summary>

@@ -68,7 +68,7 @@ internal static partial class ImagesApi
 
     private static async Task<IResult> ReadByLink(string tenantId, string imageId, long? expires, string? sig, IMessageImages images, CancellationToken ct)
     {
-        if (!Ids.IsId(tenantId) || !Ids.IsId(imageId) || expires is null || sig is null
+        if (!Ids.IsTenantId(tenantId) || !Ids.IsId(imageId) || expires is null || sig is null
             || await images.ReadByLinkAsync(tenantId, imageId, expires.Value, sig, ct) is not { } image) return Problems.NotFound("The image");
         return TypedResults.File(image.Content, image.Info.MediaType);
     }
@@ -108,6 +108,7 @@ internal static partial class ImagesApi
 }
 
 /// <summary>Body of PUT /v1/moderation/image-blocklist/{sha256}.</summary>
+[System.Text.Json.Serialization.JsonUnmappedMemberHandling(System.Text.Json.Serialization.JsonUnmappedMemberHandling.Disallow)]
 internal sealed record BlockImageRequest(string? Note);
 
 /// <summary>The tenant's image blocklist.</summary>

@@ -45,6 +45,7 @@ internal sealed record UserLabelsDto(string UserId, long AclVersion, IReadOnlyLi
 /// One document of a JSON upload; a missing id is made from the title. <c>documentId</c>, the name every answer gives
 /// the id, is taken as the id too: a client that echoes it back must not get a document named after its title.
 /// </summary>
+[System.Text.Json.Serialization.JsonUnmappedMemberHandling(System.Text.Json.Serialization.JsonUnmappedMemberHandling.Disallow)]
 internal sealed record UploadDocumentDto(string? Id, string? Title, string? Label, string? Content, string? DocumentId = null);
 
 /// <summary>Body of a JSON POST /v1/knowledge/documents.</summary>
@@ -62,6 +63,7 @@ internal sealed record UploadSummary(
 internal sealed record DocumentPage(IReadOnlyList<Conversations.Contracts.Knowledge.DocumentInfo> Documents, string? NextCursor);
 
 /// <summary>Body of POST /v1/knowledge/search.</summary>
+[System.Text.Json.Serialization.JsonUnmappedMemberHandling(System.Text.Json.Serialization.JsonUnmappedMemberHandling.Disallow)]
 internal sealed record SearchRequest(string? Question, int? TopK);
 
 /// <summary>One passage of the knowledge base, as a citation opens it (its text moderated for display).</summary>

@@ -24,7 +24,7 @@ internal static class CompletionResult
                         text.Append(d.Text);
                         break;
                     case DoneEvent done:
-                        return Completion(header, new CompletionMessage(text.ToString(), null), done.FinishReason, done.Usage, turn.TakeCitations());
+                        return Completion(header, new CompletionMessage(text.ToString(), null), TurnErrors.FinishReasonOf(done), done.Usage, turn.TakeCitations());
                     case ErrorEvent { Code: TurnErrorCodes.InputRefused } refusal:
                         return Completion(header, new CompletionMessage(null, refusal.Message), "content_filter", TurnUsage.None, turn.TakeCitations());
                     case ErrorEvent error:

@@ -50,7 +50,7 @@ internal sealed class CompletionStreamResult(CompletionEvents turn, CompletionHe
                         break;
                     case DoneEvent done:
                         usage = done.Usage;
-                        Write(response, Chunk(new ChunkDelta(), done.FinishReason));
+                        Write(response, Chunk(new ChunkDelta(), TurnErrors.FinishReasonOf(done)));
                         break;
                     case ErrorEvent { Code: TurnErrorCodes.InputRefused } refusal:
                         Write(response, Chunk(new ChunkDelta { Refusal = refusal.Message }, null));

@@ -86,7 +86,8 @@ internal static class OpenAiApi
             && origin == ModelCallOrigin.For(cluster.Value.ServiceId, cluster.Value.ClusterId))
             return CompletionRequestCheck.Invalid("This request is this platform's own model call: a model registered at the platform's own API would call itself. Register the model's provider instead.", "model", "model_loop");
         var caller = http.Caller().ToCaller();
-        // The SDKs retry 409, 429 and 5xx: with the same Idempotency-Key (in the same conversation) a retry is the same turn.
+        // The SDKs retry 409, 429 and 5xx (x-should-retry says which are worth it): with the same Idempotency-Key, sent as a
+        // header by the client (the SDKs send none of their own), a retry is the same turn.
         if (ConversationsApi.IdempotencyKeySentMoreThanOnce(http))
             return CompletionRequestCheck.Invalid(ConversationsApi.IdempotencyKeySentTwice, ConversationsApi.IdempotencyKeyHeader);
         var idempotencyKey = http.Request.Headers[ConversationsApi.IdempotencyKeyHeader].FirstOrDefault();
@@ -117,6 +118,8 @@ internal static class OpenAiApi
         // Batches of events, one grain round trip each, read as plain events.
         var sent = new SendMessage(caller, CompletionRequestCheck.Question(body), turnId, requested, imageIds, MessageImageRefs.Digest(urls, null),
             body.MaxCompletionTokens ?? body.MaxTokens);
+        http.Response.Headers[ConversationsApi.TurnIdHeader] = turnId;
+        StopWhenAbandoned(http, grain, caller, turnId);
         var events = grain.SendTurnAsync(sent, http.RequestAborted).AsChatEvents();
         // A stream starts at the first token or after one heartbeat interval, whichever comes first: a slow model's
         // silence would otherwise hold even the status line back, and idle-timeout proxies cut such connections.
@@ -135,6 +138,20 @@ internal static class OpenAiApi
         return body.Stream == true
             ? new CompletionStreamResult(turn, header, body.StreamOptions?.IncludeUsage == true, gone)
             : await CompletionResult.ReadAsync(http, turn, header, gone);
+    }
+
+    // OpenAI stops generating when its caller hangs up, and its clients cannot resume: an answer nobody reads would run
+    // on, billed in full, and hold the conversation (409 turn_in_progress) until it ended. The native chat route keeps
+    // its turn running instead, for the client that comes back with Last-Event-ID.
+    private static void StopWhenAbandoned(HttpContext http, IConversationGrain grain, Caller caller, string turnId)
+    {
+        http.Response.RegisterForDispose(http.RequestAborted.Register(() => _ = StopAsync()));
+
+        async Task StopAsync()
+        {
+            try { await grain.CancelTurnAsync(caller, turnId); }
+            catch (Exception) { /* the turn's own unwatched timer still ends it */ }
+        }
     }
 
     // The conversation the header names (the caller's own), or a new one-off conversation; null when the header names none of theirs.

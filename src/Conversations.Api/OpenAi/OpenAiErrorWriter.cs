@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Text.Json;
 using Conversations.Contracts.Moderation;
 using Microsoft.AspNetCore.Mvc;
@@ -27,6 +28,12 @@ internal sealed class OpenAiErrorWriter : IProblemDetailsWriter
         var status = problem.Status ?? http.Response.StatusCode;
         // The shared defaults: this writer runs ahead of the one that applies them.
         problem.Detail ??= Errors.StatusDetails.For(http, status);
+        // The official SDKs retry 408, 409, 429 and 5xx twice unless told not to, and they send no Idempotency-Key:
+        // each retry would be a new, billed turn. Only an error with Retry-After (busy, rate-limited) is worth one.
+        if (status is 408 or 409 or 429 or >= 500)
+            http.Response.Headers["x-should-retry"] = http.Response.Headers.RetryAfter.Count > 0 ? "true" : "false";
+        // The SDKs expose it as the error's request id: the trace id the server log knows the request by.
+        http.Response.Headers["x-request-id"] = Activity.Current?.TraceId.ToString() ?? http.TraceIdentifier;
         var body = Body(status, problem);
         return new ValueTask(http.Response.WriteAsJsonAsync(body, OpenAiJson.Options, "application/json", http.RequestAborted));
     }

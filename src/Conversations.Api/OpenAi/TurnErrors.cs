@@ -10,7 +10,8 @@ internal static class TurnErrors
     public static int StatusOf(ErrorEvent error) => error.Code switch
     {
         TurnErrorCodes.NotFound => 404,
-        TurnErrorCodes.TurnInProgress => 409,
+        // Stopped (by a cancel of its turn id) before the question was stored: the caller's own doing, nothing failed.
+        TurnErrorCodes.TurnInProgress or TurnErrorCodes.Stopped => 409,
         // The Idempotency-Key came again with a different message (the IETF draft's 422).
         TurnErrorCodes.IdempotencyKeyReused => 422,
         // OpenAI answers a spent quota with 429 insufficient_quota; a budget held by answers in flight clears in a minute.
@@ -22,6 +23,12 @@ internal static class TurnErrors
         _ when error.Retryable => 503,
         _ => 500,
     };
+
+    /// <summary>
+    /// The turn's finish reason in OpenAI's words (stop, length, content_filter): a turn stopped by a cancel ended where
+    /// it was asked to, which OpenAI's typed clients can only read as "stop".
+    /// </summary>
+    public static string FinishReasonOf(DoneEvent done) => done.FinishReason == "stopped" ? "stop" : done.FinishReason;
 
     /// <summary>OpenAI's code for a turn error.</summary>
     public static string CodeOf(ErrorEvent error) => error.Code switch

@@ -20,7 +20,9 @@ internal static class RoutingAdminApi
         admin.MapGet("/", GetConfig).WithName("GetRouting").WithSummary("The tenant's models (keys hidden) and routing policy.");
         admin.MapPut("/models/{modelId}", PutModel).WithName("PutModel").WithSummary("Registers or replaces a model (OpenAI-compatible endpoint, tier, domains, prices).");
         admin.MapDelete("/models/{modelId}", DeleteModel).WithName("DeleteModel").WithSummary("Removes a model the policy does not use.");
-        admin.MapPut("/policy", PutPolicy).WithName("PutRoutingPolicy").WithSummary("Sets the routing policy: small/large, domain rules, threshold, fallbacks, budget, canary, caches.");
+        admin.MapPut("/policy", PutPolicy).WithName("PutRoutingPolicy")
+            .WithSummary("Sets the routing policy: small/large, domain rules, threshold, fallbacks, budget, canary, caches. With If-Match: \"<version>\" (from GET /v1/routing), a policy changed meanwhile is a 412, not overwritten.")
+            .ProducesProblem(StatusCodes.Status412PreconditionFailed);
         admin.MapGet("/health", GetHealth).WithName("GetModelHealth").WithSummary("Per registered model: the circuit turns obey, this tenant's own call figures, and the endpoint's shared circuit state.");
         admin.MapGet("/canary", GetCanary).WithName("GetCanary").WithSummary("The canary's per-arm figures and the evaluator's verdict.");
         admin.MapPost("/canary/promote", Promote).WithName("PromoteCanary")
@@ -64,6 +66,17 @@ internal static class RoutingAdminApi
         IEvaluations evaluations, CancellationToken ct)
     {
         var grain = grains.GetGrain<IRoutingConfigGrain>(Tenant(http));
+        // The policy is replaced whole: a page opened before a promotion, a rollback or another admin's save would put
+        // the old models and canary back. If-Match (the version the page read) turns that into a 412 instead.
+        if (http.Request.Headers.IfMatch.Count > 0)
+        {
+            if (!TryVersion(http.Request.Headers.IfMatch.ToString(), out var expected))
+                return Problems.BadRequest("If-Match must be the routing config's version, as GET /v1/routing gives it (e.g. If-Match: \"12\").", "If-Match");
+            if ((await grain.GetAsync()).Version is var current && current != expected)
+                return TypedResults.Problem($"The routing policy changed since it was read (version {expected}, now {current}): reload it and make your change again.",
+                    statusCode: 412, title: "Changed meanwhile", type: "https://httpstatuses.io/412",
+                    extensions: new Dictionary<string, object?> { ["code"] = "version_mismatch", ["version"] = current });
+        }
         EvaluationSet? set = null;
         if (body.Canary is { } canary)
         {
@@ -137,6 +150,14 @@ internal static class RoutingAdminApi
         }
         // Null when the canary ended, or another promotion won, while this one ran its gate.
         return await grain.PromoteCanaryAsync(canary) is { } promoted ? TypedResults.Ok(RoutingConfigDto.From(promoted)) : NoCanary();
+    }
+
+    // An entity tag of the version: "12", W/"12" or a bare 12.
+    private static bool TryVersion(string tag, out long version)
+    {
+        var text = tag.Trim();
+        if (text.StartsWith("W/", StringComparison.Ordinal)) text = text[2..];
+        return long.TryParse(text.Trim('"'), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out version);
     }
 
     private static ProblemHttpResult NoCanary() =>

@@ -78,7 +78,7 @@ internal sealed record SharedCircuitDto(string Circuit, DateTimeOffset? BreakUnt
 
 /// <summary>Body of POST /v1/routing/canary/rollback.</summary>
 [JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
-internal sealed record RollbackBody(string? Reason);
+internal sealed record RollbackBody([StringLength(1000, ErrorMessage = "reason must be at most 1,000 characters.")] string? Reason);
 
 /// <summary>
 /// Promotion options. The gate always uses the canary's own evaluation set and margin (another set or margin would be an
@@ -86,4 +86,4 @@ internal sealed record RollbackBody(string? Reason);
 /// in the routing events with who and when.
 /// </summary>
 [JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
-internal sealed record PromoteBody(bool? Override, string? Reason);
+internal sealed record PromoteBody(bool? Override, [StringLength(1000, ErrorMessage = "reason must be at most 1,000 characters.")] string? Reason);

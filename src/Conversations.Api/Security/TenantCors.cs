@@ -24,8 +24,13 @@ internal sealed class TenantCorsPolicyProvider(ITenantCorsOrigins origins) : ICo
 {
     // What a browser client reads and sends beside the basics: the turn's id, where a created thing is, when to retry;
     // a retry's turn id (Idempotency-Key) and the conversation a completion continues (X-Conversation-Id).
-    private static readonly string[] ExposedHeaders = ["Turn-Id", "Location", "Retry-After", "X-Conversation-Id"];
-    private static readonly string[] AllowedHeaders = ["Authorization", "Content-Type", "Last-Event-ID", "Accept", "Idempotency-Key", "X-Conversation-Id"];
+    private static readonly string[] ExposedHeaders = ["Turn-Id", "Location", "Retry-After", "X-Conversation-Id", "x-request-id", "x-should-retry"];
+    // The official openai npm client in a browser sends its X-Stainless-* telemetry headers (and OpenAI-Organization /
+    // -Project when set) on every call: a preflight that refused them would block it.
+    private static readonly string[] AllowedHeaders = ["Authorization", "Content-Type", "Last-Event-ID", "Accept", "Idempotency-Key", "X-Conversation-Id",
+        "X-Stainless-Retry-Count", "X-Stainless-Timeout", "X-Stainless-Lang", "X-Stainless-Package-Version", "X-Stainless-OS", "X-Stainless-Arch",
+        "X-Stainless-Runtime", "X-Stainless-Runtime-Version", "X-Stainless-Helper-Method", "X-Stainless-Poll-Helper", "X-Stainless-Async",
+        "OpenAI-Organization", "OpenAI-Project", "OpenAI-Beta"];
 
     /// <inheritdoc />
     public async Task<CorsPolicy?> GetPolicyAsync(HttpContext context, string? policyName)

@@ -25,9 +25,11 @@ internal static class TenancyApi
         admin.MapPost("/users", CreateUser).WithName("CreateUser").WithSummary("Creates a user of the caller's tenant.")
             .ProducesProblem(StatusCodes.Status409Conflict);
         admin.MapGet("/users", ListUsers).WithName("ListUsers").WithSummary("Lists the tenant's users.");
-        admin.MapPost("/users/{userId}/keys", IssueKey).WithName("IssueKey").WithSummary("Issues an API key for a user (shown once); ?expiresInDays=N makes it stop after N days, ?scope=chat|read-only|admin narrows it.");
+        admin.MapPost("/users/{userId}/keys", IssueKey).WithName("IssueKey").WithSummary("Issues an API key for a user (shown once); ?expiresInDays=N makes it stop after N days, ?scope=chat|read-only|admin narrows it.")
+            .RefusesBody("expiresInDays and scope are query parameters, e.g. POST /v1/users/{userId}/keys?expiresInDays=30&scope=read-only.");
         admin.MapPost("/keys/{keyId}/rotate", RotateKey).WithName("RotateKey")
             .WithSummary("Issues a successor of a key (shown once); the old key keeps working for ?overlapMinutes=N (default 60, 0 ends it now). A key already rotated is a 409 naming its successor.")
+            .RefusesBody("overlapMinutes is a query parameter, e.g. POST /v1/keys/{keyId}/rotate?overlapMinutes=0.")
             .ProducesProblem(StatusCodes.Status409Conflict);
         admin.MapDelete("/users/{userId}", DeleteUser).WithName("DeleteUser")
             .WithSummary("Deletes a user: conversations, memory, keys, feedback, cache entries; usage stays as anonymous aggregates.");

@@ -59,4 +59,7 @@ public static class TurnErrorCodes
 
     /// <summary>A stored answer the model failed to give.</summary>
     public const string ModelFailed = "model_failed";
+
+    /// <summary>The turn was stopped (cancelled) before its question was stored.</summary>
+    public const string Stopped = "stopped";
 }

@@ -10,7 +10,30 @@ public sealed record BatchJobSpec(
     [property: Id(1)] string ModelId,
     [property: Id(2)] IReadOnlyList<string> Prompts,
     [property: Id(3)] int MaxOutputTokens,
-    [property: Id(4)] string Role = Roles.User);
+    [property: Id(4)] string Role = Roles.User)
+{
+    /// <summary>Most prompts in one job.</summary>
+    public const int MaxPrompts = 1000;
+
+    /// <summary>Longest prompt in characters.</summary>
+    public const int MaxPromptChars = 16_000;
+
+    /// <summary>
+    /// What is wrong with a job's prompts or output limit, with the field (null when nothing): checked by the API before
+    /// the submission counts against the caller's limits, and by the job itself.
+    /// </summary>
+    public static (string Detail, string Field)? ShapeProblem(IReadOnlyList<string>? prompts, int maxOutputTokens)
+    {
+        if (prompts is not { Count: > 0 and <= MaxPrompts }) return ($"prompts must hold 1 to {MaxPrompts} prompts.", "prompts");
+        for (var i = 0; i < prompts.Count; i++)
+        {
+            if (string.IsNullOrWhiteSpace(prompts[i]) || prompts[i].Length > MaxPromptChars)
+                return ($"Every prompt must have text and at most {MaxPromptChars} characters; prompts[{i}] does not.", $"prompts[{i}]");
+        }
+
+        return maxOutputTokens is < 1 or > 8192 ? ("maxOutputTokens must be between 1 and 8192.", "maxOutputTokens") : null;
+    }
+}
 
 /// <summary>A batch job's progress ("queued", "running", "completed", or "cancelled" with its unrun items failed).</summary>
 [GenerateSerializer, Immutable, Alias("batch-view")]

@@ -63,10 +63,7 @@ internal sealed partial class BatchJobGrain(
     ILogger<BatchJobGrain> logger) : Grain, IBatchJobGrain, IRemindable
 {
     /// <summary>Most prompts in one job.</summary>
-    public const int MaxPrompts = 1000;
-
-    /// <summary>Longest prompt in characters.</summary>
-    public const int MaxPromptChars = 16_000;
+    public const int MaxPrompts = BatchJobSpec.MaxPrompts;
 
     private const string ResumeReminder = "batch-resume";
     private const string WaitingForBudget = "budget";
@@ -92,10 +89,7 @@ internal sealed partial class BatchJobGrain(
     public async Task<BatchJobView> StartAsync(BatchJobSpec spec)
     {
         if (state.State.Exists) return await ViewAsync();
-        if (spec.Prompts is not { Count: > 0 and <= MaxPrompts }) throw new ArgumentException($"prompts must hold 1 to {MaxPrompts} prompts.");
-        if (spec.Prompts.Any(p => string.IsNullOrWhiteSpace(p) || p.Length > MaxPromptChars))
-            throw new ArgumentException($"Every prompt must have text and at most {MaxPromptChars} characters.");
-        if (spec.MaxOutputTokens is < 1 or > 8192) throw new ArgumentException("maxOutputTokens must be between 1 and 8192.");
+        if (BatchJobSpec.ShapeProblem(spec.Prompts, spec.MaxOutputTokens) is { } problem) throw new ArgumentException(problem.Detail);
         if (await configs.GetAsync(_tenantId) is not { } routing || routing.Find(spec.ModelId) is null)
             throw new ArgumentException($"Model '{spec.ModelId}' is not in the tenant's catalog (register models and a routing policy first).");
 

@@ -166,7 +166,7 @@ internal sealed class ConversationGrain(
             catch (TimeoutException) { return new TurnStart(TurnStartStatus.Busy, running.TurnId); }
         }
         // A retried send names a turn that already ran: the same turn, never a second question.
-        if (chosen && TurnRequests.RetriedFinished(FinishedRun(turnId), stored, fingerprint) is { } again) return new TurnStart(again, turnId);
+        if (chosen && TurnRequests.RetriedFinished(FinishedRun(turnId) is { QuestionStored: true } ran ? ran : null, stored, fingerprint) is { } again) return new TurnStart(again, turnId);
         if (message.Replaces is { } replaced && !_log.EndsWithAnswerOf(replaced)) return new TurnStart(TurnStartStatus.NotLastTurn, replaced);
         if (!Owns(message.Caller)) return new TurnStart(TurnStartStatus.NotFound, ""); // deleted meanwhile
         var unwatched = TimeSpan.FromSeconds(Math.Max(1, chat.Options.UnwatchedTurnSeconds));
@@ -225,7 +225,7 @@ internal sealed class ConversationGrain(
         return new TurnCancel(await GetTurnStateAsync(caller, turnId), FinishedRun(turnId)?.MessageStatus);
     }
 
-    private TurnRun? FinishedRun(string turnId) => _finished.FirstOrDefault(r => r.TurnId == turnId);
+    private TurnRun? FinishedRun(string turnId) => _finished.LastOrDefault(r => r.TurnId == turnId); // a resent unstored turn's newest run
 
     // The turn's task ended: the next turn may start, and the buffer stays for resumes a little longer.
     private void Finished(TurnRun run)

@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using Conversations.Contracts.Encryption;
 using Conversations.Contracts.Images;
 using Conversations.Routing.Endpoints;
 using Conversations.Storage.Encryption;
@@ -117,8 +118,13 @@ internal sealed class MessageImageService : IMessageImages, IDisposable
     public async Task<(ImageInfo Info, byte[] Content)?> ReadByLinkAsync(string tenantId, string imageId, long expires, string signature, CancellationToken ct)
     {
         if (expires < _time.GetUtcNow().ToUnixTimeSeconds() || signature.Length != 64) return null;
-        // The signature is keyed by the tenant's data key: a link cannot be made for another tenant, image or time.
-        var expected = (await _keys.ForTenantAsync(tenantId, ct)).Lookup(LinkText(imageId, expires));
+        // The signature is keyed by the tenant's data key: a link cannot be made for another tenant, image or time. A
+        // tenant without a key (or with a destroyed one) has no images to show: the same "not found", and no key is made.
+        TenantDataKey? key;
+        try { key = await _keys.ExistingForTenantAsync(tenantId, ct); }
+        catch (TenantDataUnreadableException) { return null; }
+        if (key is null) return null;
+        var expected = key.Lookup(LinkText(imageId, expires));
         if (!CryptographicOperations.FixedTimeEquals(System.Text.Encoding.ASCII.GetBytes(expected), System.Text.Encoding.ASCII.GetBytes(signature))) return null;
         var found = await _store.ReadAnyOwnerAsync(tenantId, imageId, ct);
         return found is { } f ? (Info(f.Image), f.Content) : null;

@@ -12,6 +12,9 @@ internal static class TenantSettingsValidator
 
     /// <summary>Most starter questions the chat shows.</summary>
     public const int MaxStarterQuestions = 6;
+    /// <summary>Longest concise-answer instruction, in characters.</summary>
+    public const int MaxConciseInstructionChars = 2_000;
+
     /// <summary>Longest starter question, in characters.</summary>
     public const int MaxStarterQuestionChars = 200;
 
@@ -35,6 +38,9 @@ internal static class TenantSettingsValidator
         if (next.SummaryThresholdTokens < 200 || next.SummaryThresholdTokens > next.ContextBudgetTokens - next.MaxOutputTokens)
             throw new ArgumentException("summaryThresholdTokens must be at least 200 and leave room for the answer inside contextBudgetTokens.");
         if (next.Instructions.Length > 20_000) throw new ArgumentException("instructions must be at most 20,000 characters.");
+        // It goes into every prompt next to the instructions: past this it would crowd out memory and the summary.
+        if (next.ConciseInstruction is { Length: > MaxConciseInstructionChars })
+            throw new ArgumentException("conciseInstruction must be at most 2,000 characters.");
         if (patch.Name is not null && next.Name.Length == 0) throw new ArgumentException("name must not be empty: it is the name your people see. Leave it out to keep the current one.");
         if (next.Name.Length > 200) throw new ArgumentException("name must be at most 200 characters.");
         var problems = Chat.ChatBudgets.For(next).Validate();

@@ -7,8 +7,13 @@ using Polly;
 namespace Conversations.Moderation.Green;
 
 /// <summary>Hand-written Green 2022-03-02 client: RPC-style POST "/" with a form body, signed ACS3-HMAC-SHA256.</summary>
-/// <remarks>Use one shared <paramref name="pipeline"/> per process so the circuit breaker sees all calls.</remarks>
-internal sealed class GreenClient(HttpClient http, GreenOptions options, ResiliencePipeline pipeline, TimeProvider? timeProvider = null) : IGreenClient
+/// <remarks>
+/// Use one shared <paramref name="pipeline"/> per process so the circuit breaker sees all calls. Calls that make Green
+/// fetch a user's URL (images, voice, video) go through <paramref name="urlPipeline"/> (no breaker) when given: a user's
+/// stalling URL is that turn's failure, not evidence that Green is down for every tenant.
+/// </remarks>
+internal sealed class GreenClient(HttpClient http, GreenOptions options, ResiliencePipeline pipeline, TimeProvider? timeProvider = null,
+    ResiliencePipeline? urlPipeline = null) : IGreenClient
 {
     private static readonly JsonSerializerOptions Json = new() { PropertyNameCaseInsensitive = true };
     private readonly TimeProvider _time = timeProvider ?? TimeProvider.System;
@@ -23,7 +28,7 @@ internal sealed class GreenClient(HttpClient http, GreenOptions options, Resilie
     /// <inheritdoc />
     public async Task<GreenImageModerationResult> ImageModerationAsync(string imageUrl, string service = GreenApi.BaselineCheck, string? dataId = null, CancellationToken cancellationToken = default)
     {
-        var answer = await CallAsync<GreenImageModerationResult>(GreenApi.ImageModeration, service, Parameters("imageUrl", imageUrl, dataId), false, cancellationToken);
+        var answer = await CallAsync<GreenImageModerationResult>(GreenApi.ImageModeration, service, Parameters("imageUrl", imageUrl, dataId), false, cancellationToken, fetchesUrl: true);
         return KnownRisk(answer.Data!, answer.Data!.RiskLevel, answer.RequestId);
     }
 
@@ -36,7 +41,7 @@ internal sealed class GreenClient(HttpClient http, GreenOptions options, Resilie
 
     /// <inheritdoc />
     public async Task<GreenTaskSubmission> VoiceModerationAsync(string url, string service = GreenApi.AudioMediaDetection, string? dataId = null, CancellationToken cancellationToken = default) =>
-        (await CallAsync<GreenTaskSubmission>(GreenApi.VoiceModeration, service, Parameters("url", url, dataId), false, cancellationToken)).Data!;
+        (await CallAsync<GreenTaskSubmission>(GreenApi.VoiceModeration, service, Parameters("url", url, dataId), false, cancellationToken, fetchesUrl: true)).Data!;
 
     /// <inheritdoc />
     public Task<GreenTaskResult<GreenVoiceModerationResult>> VoiceModerationResultAsync(string taskId, string service = GreenApi.AudioMediaDetection, CancellationToken cancellationToken = default) =>
@@ -44,7 +49,7 @@ internal sealed class GreenClient(HttpClient http, GreenOptions options, Resilie
 
     /// <inheritdoc />
     public async Task<GreenTaskSubmission> VideoModerationAsync(string url, string service = GreenApi.VideoDetection, string? dataId = null, CancellationToken cancellationToken = default) =>
-        (await CallAsync<GreenTaskSubmission>(GreenApi.VideoModeration, service, Parameters("url", url, dataId), false, cancellationToken)).Data!;
+        (await CallAsync<GreenTaskSubmission>(GreenApi.VideoModeration, service, Parameters("url", url, dataId), false, cancellationToken, fetchesUrl: true)).Data!;
 
     /// <inheritdoc />
     public Task<GreenTaskResult<GreenVideoModerationResult>> VideoModerationResultAsync(string taskId, string service = GreenApi.VideoDetection, CancellationToken cancellationToken = default) =>
@@ -64,13 +69,14 @@ internal sealed class GreenClient(HttpClient http, GreenOptions options, Resilie
     }
 
     private async Task<GreenTaskResult<T>> CallAsync<T>(
-        string action, string service, IReadOnlyDictionary<string, string> serviceParameters, bool allowProcessing, CancellationToken cancellationToken)
+        string action, string service, IReadOnlyDictionary<string, string> serviceParameters, bool allowProcessing, CancellationToken cancellationToken,
+        bool fetchesUrl = false)
         where T : class
     {
         if (!options.IsConfigured)
             throw new InvalidOperationException("Green is not configured (AccessKeyId/AccessKeySecret missing).");
         var body = FormBody(service, serviceParameters);
-        return await pipeline.ExecuteAsync(
+        return await (fetchesUrl ? urlPipeline ?? pipeline : pipeline).ExecuteAsync(
             static async (state, token) => await state.Self.SendOnceAsync<T>(state.Action, state.Body, state.AllowProcessing, token),
             (Self: this, Action: action, Body: body, AllowProcessing: allowProcessing),
             cancellationToken);

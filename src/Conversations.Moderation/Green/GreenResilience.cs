@@ -15,18 +15,26 @@ internal static class GreenResilience
     /// <summary>Name of the pipeline in the resilience registry.</summary>
     public const string PipelineName = "green-moderation";
 
-    /// <summary>Builds a stand-alone pipeline (tests, or hosts without the registry).</summary>
-    public static ResiliencePipeline Build(GreenOptions options, TimeProvider? timeProvider = null)
+    /// <summary>Name of the pipeline for calls that make Green fetch a URL a user gave (no circuit breaker).</summary>
+    public const string UrlPipelineName = "green-moderation-urls";
+
+    /// <summary>Builds a stand-alone pipeline (tests, or hosts without the registry); <paramref name="breaker"/> false leaves out the circuit breaker.</summary>
+    public static ResiliencePipeline Build(GreenOptions options, TimeProvider? timeProvider = null, bool breaker = true)
     {
         var builder = new ResiliencePipelineBuilder();
         if (timeProvider is not null)
             builder.TimeProvider = timeProvider;
-        Configure(builder, options);
+        Configure(builder, options, breaker);
         return builder.Build();
     }
 
     /// <summary>Adds the Green strategies to <paramref name="builder"/>, outermost first.</summary>
-    public static void Configure(ResiliencePipelineBuilder builder, GreenOptions options)
+    /// <remarks>
+    /// The breaker is shared by every tenant, so only calls whose failures are Green's count towards it. When Green
+    /// fetches an image or media URL, the user who gave the URL decides whether that fetch stalls or fails: counted,
+    /// a few slow URLs from one tenant would open the breaker and take Green away from all of them.
+    /// </remarks>
+    public static void Configure(ResiliencePipelineBuilder builder, GreenOptions options, bool breaker = true)
     {
         builder.AddTimeout(options.TotalTimeout);
         if (options.MaxRetries > 0)
@@ -46,7 +54,7 @@ internal static class GreenResilience
                     args.Outcome.Exception is GreenException { RetryAfter: { } after } ? (TimeSpan?)after : null),
             });
         }
-        builder.AddCircuitBreaker(new CircuitBreakerStrategyOptions
+        if (breaker) builder.AddCircuitBreaker(new CircuitBreakerStrategyOptions
         {
             FailureRatio = options.CircuitFailureRatio,
             MinimumThroughput = options.CircuitMinimumThroughput,

@@ -26,10 +26,14 @@ public static class ModerationServiceCollectionExtensions
         // One pipeline per process, so the circuit breaker sees every Green call.
         services.AddKeyedSingleton(GreenResilience.PipelineName, static (sp, _) =>
             GreenResilience.Build(sp.GetRequiredService<IOptions<GreenOptions>>().Value, sp.GetService<TimeProvider>()));
+        // Calls that make Green fetch a user's URL have no breaker: one tenant's stalling URLs must not open it for all.
+        services.AddKeyedSingleton(GreenResilience.UrlPipelineName, static (sp, _) =>
+            GreenResilience.Build(sp.GetRequiredService<IOptions<GreenOptions>>().Value, sp.GetService<TimeProvider>(), breaker: false));
         services.AddHttpClient<IGreenClient, GreenClient>(static (http, sp) => new GreenClient(
             http,
             sp.GetRequiredService<IOptions<GreenOptions>>().Value,
-            sp.GetRequiredKeyedService<ResiliencePipeline>(GreenResilience.PipelineName)));
+            sp.GetRequiredKeyedService<ResiliencePipeline>(GreenResilience.PipelineName),
+            urlPipeline: sp.GetRequiredKeyedService<ResiliencePipeline>(GreenResilience.UrlPipelineName)));
         // Transient: it holds a typed HttpClient, whose handlers the factory rotates.
         services.AddTransient<IContentModerator>(static sp =>
             sp.GetRequiredService<IOptions<GreenOptions>>().Value.IsConfigured

@@ -119,7 +119,8 @@ public sealed class AuditStore(NpgsqlDataSource db, TenantKeyRing keys)
             SELECT id, tenant_id, at, actor_key_id, actor_user_id, client_address, action, target, before::text, after::text
             FROM audit_log
             WHERE tenant_id IS NOT DISTINCT FROM @t
-              AND (@a::text IS NULL OR action = @a OR action LIKE @a || '.%')
+              -- The filter is an action or its prefix: its own % and _ are letters, not LIKE wildcards.
+              AND (@a::text IS NULL OR action = @a OR action LIKE replace(replace(replace(@a, '\', '\\'), '%', '\%'), '_', '\_') || '.%')
               AND (@k::text IS NULL OR actor_key_id = @k)
               AND (@since::timestamptz IS NULL OR at >= @since)
               AND (@until::timestamptz IS NULL OR at < @until)

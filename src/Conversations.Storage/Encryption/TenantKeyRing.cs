@@ -30,6 +30,17 @@ public sealed class TenantKeyRing(NpgsqlDataSource db, IKeyProvider provider, En
         return key;
     }
 
+    /// <summary>
+    /// The tenant's data key when it has one, else null (none is created); throws <see cref="TenantDataUnreadableException"/>
+    /// when it was destroyed. For readers a caller without a key can reach (signed links): a made-up tenant id must not
+    /// make a key.
+    /// </summary>
+    public async ValueTask<TenantDataKey?> ExistingForTenantAsync(string tenantId, CancellationToken ct = default)
+    {
+        if (_cache.TryGetValue(tenantId, out var hit) && hit.FreshUntil > DateTime.UtcNow) return hit.Key;
+        return await ReadAsync(tenantId, ct);
+    }
+
     /// <summary>Destroys the tenant's data key (the wrapped key is erased), with <paramref name="audit"/> in the same transaction.</summary>
     public async Task<bool> DestroyAsync(string tenantId, Audit.AuditWrite? audit = null, CancellationToken ct = default)
     {
@@ -101,16 +112,7 @@ public sealed class TenantKeyRing(NpgsqlDataSource db, IKeyProvider provider, En
     {
         for (var attempt = 0; attempt < 2; attempt++)
         {
-            await using (var read = db.CreateCommand("SELECT wrapped_key, destroyed_at IS NOT NULL FROM tenant_data_keys WHERE tenant_id = @t"))
-            {
-                read.Parameters.AddWithValue("t", tenantId);
-                await using var r = await read.ExecuteReaderAsync(ct);
-                if (await r.ReadAsync(ct))
-                {
-                    if (r.GetBoolean(1)) { _cache.TryRemove(tenantId, out _); throw new TenantDataUnreadableException(tenantId); }
-                    return new TenantDataKey(tenantId, await provider.UnwrapAsync(tenantId, r.GetFieldValue<byte[]>(0), ct));
-                }
-            }
+            if (await ReadAsync(tenantId, ct) is { } existing) return existing;
             var fresh = RandomNumberGenerator.GetBytes(32);
             await using var insert = db.CreateCommand("""
                 INSERT INTO tenant_data_keys (tenant_id, wrapped_key, master_key_id) VALUES (@t, @w, @m)
@@ -124,5 +126,15 @@ public sealed class TenantKeyRing(NpgsqlDataSource db, IKeyProvider provider, En
         }
         // Neither found nor created: the table skips a deleted tenant's rows (sql/0022), and its key went with it.
         throw new TenantDataUnreadableException(tenantId);
+    }
+
+    private async Task<TenantDataKey?> ReadAsync(string tenantId, CancellationToken ct)
+    {
+        await using var read = db.CreateCommand("SELECT wrapped_key, destroyed_at IS NOT NULL FROM tenant_data_keys WHERE tenant_id = @t");
+        read.Parameters.AddWithValue("t", tenantId);
+        await using var r = await read.ExecuteReaderAsync(ct);
+        if (!await r.ReadAsync(ct)) return null;
+        if (r.GetBoolean(1)) { _cache.TryRemove(tenantId, out _); throw new TenantDataUnreadableException(tenantId); }
+        return new TenantDataKey(tenantId, await provider.UnwrapAsync(tenantId, r.GetFieldValue<byte[]>(0), ct));
     }
 }

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Runtime.CompilerServices;
 using System.Text;
+using Conversations.Contracts.Knowledge;
 using Conversations.Storage.Encryption;
 using Conversations.Storage.Audit;
 using Npgsql;
@@ -81,7 +82,12 @@ public sealed partial class KnowledgeStore
         await using var cmd = _db.CreateCommand("SELECT kb_ensure_label(@t, @n)");
         cmd.Parameters.AddWithValue("t", tenantId);
         cmd.Parameters.AddWithValue("n", label);
-        return (short)(await cmd.ExecuteScalarAsync(ct))!;
+        try { return (short)(await cmd.ExecuteScalarAsync(ct))!; }
+        catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.NumericValueOutOfRange)
+        {
+            // Ids are never reused (chunks keep them), so the 32,768th label is out of range for good: say so, not a 500.
+            throw new LabelLimitReachedException(label);
+        }
     }
 
     /// <summary>The document's stored metadata, or null.</summary>

@@ -62,8 +62,8 @@ public sealed class ModerationEventStore(NpgsqlDataSource db, TenantKeyRing keys
         Filter("user_id = @user", "user", query.UserId);
         Filter("conversation_id = @conv", "conv", query.ConversationId);
         Filter("@label = ANY(labels)", "label", query.Label);
-        Filter("created_at >= @since", "since", query.Since);
-        Filter("created_at < @until", "until", query.Until);
+        Filter("created_at >= @since", "since", query.Since?.ToUniversalTime());
+        Filter("created_at < @until", "until", query.Until?.ToUniversalTime());
         Filter("id < @before", "before", query.BeforeId);
         sql.Append(" ORDER BY id DESC LIMIT @limit");
         cmd.Parameters.AddWithValue("limit", Math.Clamp(query.Limit, 1, MaxPageSize));

@@ -24,8 +24,8 @@ public sealed class FeedbackSummaryStore(NpgsqlDataSource db)
             """);
         cmd.Parameters.AddWithValue("t", tenantId);
         cmd.Parameters.AddWithValue("p", period);
-        cmd.Parameters.AddWithValue("since", since);
-        cmd.Parameters.AddWithValue("until", until);
+        cmd.Parameters.AddWithValue("since", since.ToUniversalTime());
+        cmd.Parameters.AddWithValue("until", until.ToUniversalTime());
         cmd.Parameters.AddWithValue("l", MaxRows);
         var rows = new List<FeedbackSummaryRow>();
         await using var r = await cmd.ExecuteReaderAsync(ct);

@@ -64,8 +64,9 @@ public sealed class RoutingStore(NpgsqlDataSource db, TenantKeyRing keys)
             GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4
             """);
         cmd.Parameters.AddWithValue("t", tenantId);
-        cmd.Parameters.AddWithValue("from", from);
-        cmd.Parameters.AddWithValue("to", to);
+        // Npgsql writes timestamptz only from UTC values; "-05:00" is the same instant.
+        cmd.Parameters.AddWithValue("from", from.ToUniversalTime());
+        cmd.Parameters.AddWithValue("to", to.ToUniversalTime());
         cmd.Parameters.Add(new NpgsqlParameter("u", NpgsqlTypes.NpgsqlDbType.Text) { Value = (object?)userId ?? DBNull.Value });
         var rows = new List<UsageReportRow>();
         await using var r = await cmd.ExecuteReaderAsync(ct);
@@ -153,8 +154,8 @@ public sealed class RoutingStore(NpgsqlDataSource db, TenantKeyRing keys)
             cmd.Parameters.Add(new NpgsqlParameter("neg", NpgsqlTypes.NpgsqlDbType.Boolean) { Value = (object?)q.Negative ?? DBNull.Value });
             cmd.Parameters.Add(new NpgsqlParameter("u", NpgsqlTypes.NpgsqlDbType.Text) { Value = (object?)q.UserId ?? DBNull.Value });
             cmd.Parameters.Add(new NpgsqlParameter("m", NpgsqlTypes.NpgsqlDbType.Text) { Value = (object?)q.Model ?? DBNull.Value });
-            cmd.Parameters.Add(new NpgsqlParameter("since", NpgsqlTypes.NpgsqlDbType.TimestampTz) { Value = (object?)q.Since ?? DBNull.Value });
-            cmd.Parameters.Add(new NpgsqlParameter("until", NpgsqlTypes.NpgsqlDbType.TimestampTz) { Value = (object?)q.Until ?? DBNull.Value });
+            cmd.Parameters.Add(new NpgsqlParameter("since", NpgsqlTypes.NpgsqlDbType.TimestampTz) { Value = (object?)q.Since?.ToUniversalTime() ?? DBNull.Value });
+            cmd.Parameters.Add(new NpgsqlParameter("until", NpgsqlTypes.NpgsqlDbType.TimestampTz) { Value = (object?)q.Until?.ToUniversalTime() ?? DBNull.Value });
             cmd.Parameters.AddWithValue("commented", q.WithComment);
             batch.BatchCommands.Add(cmd);
         }

@@ -72,6 +72,15 @@ public sealed class DemoModelsTests
         var answer = await anonymous.SendAsync(right);
         Assert.Equal(HttpStatusCode.OK, answer.StatusCode);
         Assert.Equal("assistant", JsonNode.Parse(await answer.Content.ReadAsStringAsync())!["choices"]![0]!["message"]!["role"]!.GetValue<string>());
+
+        // Fields of the wrong JSON type read as absent, and a body that is no object is the 400 of a missing list: never a 500.
+        foreach (var odd in new[] { """{"messages":[{"role":1,"content":"hi"}],"model":5,"stream":"true"}""", "[1]", "\"text\"" })
+        {
+            using var call = new HttpRequestMessage(HttpMethod.Post, "/demo-model/v1/chat/completions") { Content = new StringContent(odd, Encoding.UTF8, "application/json") };
+            call.Headers.Authorization = new AuthenticationHeaderValue("Bearer", ModelKey);
+            var reply = await anonymous.SendAsync(call);
+            Assert.True(reply.StatusCode is HttpStatusCode.OK or HttpStatusCode.BadRequest, $"{odd}: {reply.StatusCode} {await reply.Content.ReadAsStringAsync()}");
+        }
     }
 
     // The tenant's routing once its policy is there (the demo models are registered in the background after start).

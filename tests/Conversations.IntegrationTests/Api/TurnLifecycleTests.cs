@@ -126,6 +126,25 @@ public sealed class TurnLifecycleTests(TurnPlatformFixture fx) : IClassFixture<T
         Assert.Equal("done", (await ApiClient.ReadEventsAsync(await earlier.Content.ReadAsStreamAsync()))[^1].Name);
     }
 
+    [Fact(DisplayName = "A turn read back from storage (four newer turns pushed it out of memory) refuses a Last-Event-ID past its text or citations, or at the top of the id range; a real one replays the rest")]
+    public async Task Resume_of_a_stored_turn_checks_the_position()
+    {
+        var (user, id) = await fx.NewConversationAsync("tes");
+        var first = await user.SendAsync(id, Question);
+        var turnId = first.Done()["turnId"]!.GetValue<string>();
+        for (var i = 0; i < 4; i++) await user.SendAsync(id, $"{Question} ({i})");
+        var answer = first.AnswerText().Length;
+
+        foreach (var claimed in new[] { $"3.{answer + 1}.0", "3.0.99", "2000000000.0.0" })
+        {
+            var problem = await ApiClient.ProblemAsync(await user.GetTurnEventsAsync(id, turnId, claimed), HttpStatusCode.BadRequest);
+            Assert.Contains("was never sent", problem["detail"]!.GetValue<string>(), StringComparison.Ordinal);
+        }
+        using var earlier = await user.GetTurnEventsAsync(id, turnId, "1.0.0");
+        await ApiClient.EnsureAsync(earlier, HttpStatusCode.OK);
+        Assert.Equal("done", (await ApiClient.ReadEventsAsync(await earlier.Content.ReadAsStreamAsync()))[^1].Name);
+    }
+
     [Fact(DisplayName = "A retried send with the same turnId (while live, and after it finished) is the same turn: nothing is added to history")]
     public async Task Retried_send_is_the_same_turn()
     {

@@ -127,11 +127,15 @@ public sealed class TransportSecurityTests(DataSecurityFixture fx) : DataSecurit
         {
             preflight.Headers.Add("Origin", origin);
             preflight.Headers.Add("Access-Control-Request-Method", "POST");
-            preflight.Headers.Add("Access-Control-Request-Headers", "authorization,content-type,idempotency-key,x-conversation-id");
+            // The official openai npm client in a browser adds its X-Stainless-* headers to every call.
+            preflight.Headers.Add("Access-Control-Request-Headers",
+                "authorization,content-type,idempotency-key,x-conversation-id,x-stainless-retry-count,x-stainless-lang,x-stainless-package-version,x-stainless-os,x-stainless-arch,x-stainless-runtime,x-stainless-runtime-version");
             using var res = await anonymous.Http.SendAsync(preflight);
             var allowed = string.Join(",", res.Headers.GetValues("Access-Control-Allow-Headers")).ToLowerInvariant();
             Assert.Contains("idempotency-key", allowed);
             Assert.Contains("x-conversation-id", allowed);
+            Assert.Contains("x-stainless-retry-count", allowed);
+            Assert.Contains("x-stainless-runtime-version", allowed);
         }
         Assert.Null(await PreflightAsync(anonymous, "https://elsewhere.example.com"));
 

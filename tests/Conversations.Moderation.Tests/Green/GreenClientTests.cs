@@ -122,6 +122,23 @@ public sealed class GreenClientTests : GreenServerTests
     }
 
     [Fact]
+    public async Task Failing_image_checks_do_not_open_the_shared_breaker()
+    {
+        // Proves that Green failing to fetch users' image URLs (which a user can make stall) cannot open the breaker that
+        // every tenant's text checks share: image calls go through the pipeline without one.
+        Server.AlwaysFault = new LocalGreenServer.Fault(581);
+        var options = Server.Options();
+        options.MaxRetries = 0;
+        options.CircuitMinimumThroughput = 4;
+        var client = Client(options, urlPipeline: true);
+        for (var i = 0; i < 10; i++)
+            await Assert.ThrowsAsync<GreenException>(() => client.ImageModerationAsync("https://img.example/stalls.jpg"));
+        Assert.Equal(10, Server.Requests);
+        Server.AlwaysFault = null;
+        Assert.Equal("high", (await client.TextModerationPlusAsync(GreenApi.LlmQueryModeration, "OA domain oa.jiaoyu.com?")).RiskLevel);
+    }
+
+    [Fact]
     public async Task Image_moderation_returns_labels()
     {
         // Proves ImageModeration sends imageUrl/dataId and parses Green's documented response shape.

@@ -24,6 +24,9 @@ internal sealed class QuestionCommit(MessageRecord question, Task write)
     /// <summary>True once the gate was passed or failed; false while the write may still be in flight.</summary>
     public bool IsSettled => _stored is not null;
 
+    /// <summary>True when the question's write has committed (whether or not the gate has looked yet).</summary>
+    public bool IsStored => _stored ?? write.IsCompletedSuccessfully;
+
     /// <summary>
     /// Starts writing <paramref name="text"/> (with the ids of the images it carried, and the fingerprint of the request
     /// that sent it) as the conversation's next message, replacing the turn <paramref name="replacesTurnId"/> when given.

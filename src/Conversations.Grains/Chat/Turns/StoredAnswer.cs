@@ -10,15 +10,38 @@ namespace Conversations.Grains.Chat.Turns;
 /// </summary>
 internal sealed record StoredAnswer(MessageRecord Question, MessageRecord Answer, TurnUsageTotals Usage)
 {
+    // Far above any turn's event count, far below where numbering on from it would overflow.
+    private const int MaxResumeIndex = 1_000_000_000;
+
     /// <summary>Whether an answer of this status carries answer text (the others store an error message).</summary>
     public bool HasAnswerText => Answer.Status is MessageStatus.Complete or MessageStatus.Stopped or MessageStatus.Incomplete or MessageStatus.Interrupted;
 
     /// <summary>A question stored without an answer (its turn was cut off): one event saying it was interrupted.</summary>
-    public static TurnEventBatch Unanswered(TurnEventId? after) =>
-        new([new TurnEvent(new TurnEventId((after?.Index ?? 0) + 1, after?.Chars ?? 0, after?.Citations ?? 0).ToString(), TurnEvents.Interrupted)]);
+    public static TurnEventBatch Unanswered(TurnEventId? after)
+    {
+        CheckIndex(after);
+        return new([new TurnEvent(new TurnEventId((after?.Index ?? 0) + 1, after?.Chars ?? 0, after?.Citations ?? 0).ToString(), TurnEvents.Interrupted)]);
+    }
 
     /// <summary>The events after <paramref name="after"/>, in one batch: the citations and text the client lacks, then the final event.</summary>
-    public TurnEventBatch Replay(TurnEventId? after) => new(Events(after).ToList());
+    public TurnEventBatch Replay(TurnEventId? after)
+    {
+        // A position past the stored answer's text or citations was never sent: the client would take the final event
+        // as the end of an answer it does not have.
+        CheckIndex(after);
+        var text = HasAnswerText ? Answer.Content : "";
+        if (after is { } a && (a.Chars > text.Length || a.Citations > (Answer.Citations?.Count ?? 0)))
+            throw new ArgumentException($"Last-Event-ID (or after) {a} was never sent: this turn's answer has {text.Length} characters and "
+                + $"{Answer.Citations?.Count ?? 0} citations. Resume from an id the stream sent, or without one to replay the whole turn.");
+        return new(Events(after).ToList());
+    }
+
+    // The replay numbers its events on from the claimed one: an index at the top of the range would wrap to negative ids.
+    private static void CheckIndex(TurnEventId? after)
+    {
+        if (after is { Index: > MaxResumeIndex } a)
+            throw new ArgumentException($"Last-Event-ID (or after) {a} was never sent: no turn has that many events.");
+    }
 
     private IEnumerable<TurnEvent> Events(TurnEventId? after)
     {

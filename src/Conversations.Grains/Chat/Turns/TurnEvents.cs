@@ -13,7 +13,7 @@ internal static class TurnEvents
         "The answer was interrupted. What was written so far is saved; please send your message again.", true);
 
     /// <summary>Ends a turn stopped before its question was stored: nothing was kept.</summary>
-    public static readonly ErrorEvent StoppedUnsaved = new("stopped", "The turn was stopped before your message was saved.", false);
+    public static readonly ErrorEvent StoppedUnsaved = new(TurnErrorCodes.Stopped, "The turn was stopped before your message was saved.", false);
 
     /// <summary>The event that ends the replay of a stored answer, as the live turn ended.</summary>
     public static ChatEvent FinalOf(StoredAnswer stored) => stored.Answer.Status switch

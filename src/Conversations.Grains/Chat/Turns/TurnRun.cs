@@ -51,6 +51,12 @@ internal sealed class TurnRun
     /// <summary>Completes when the turn's task has ended.</summary>
     public Task Completion { get; private set; } = Task.CompletedTask;
 
+    /// <summary>
+    /// Whether the turn stored its question. One that did not (its write failed, or it ended before the write) never
+    /// happened as far as a retry is concerned: the same turn id may send the message again.
+    /// </summary>
+    public bool QuestionStored => _turn.Commit is { IsStored: true };
+
     /// <summary>The status the turn's answer was stored with; null while it runs, or when it stored none.</summary>
     public string? MessageStatus => _turn.Outcome?.MessageStatusOf();
 

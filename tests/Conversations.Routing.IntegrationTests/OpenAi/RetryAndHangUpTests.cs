@@ -1,0 +1,67 @@
+namespace Conversations.Routing.IntegrationTests.OpenAi;
+
+/// <summary>
+/// What OpenAI's SDKs do on their own: retry errors (unless x-should-retry says no), and hang up on a stream the user
+/// stopped, expecting the generation to stop with it.
+/// </summary>
+public sealed class RetryAndHangUpTests(RoutingPlatform fx) : RoutingPlatformTests
+{
+    [Fact(DisplayName = "A client that hangs up mid-stream stops its turn: the answer is stored as stopped with part of the text, and the next message in that conversation is answered, not refused as busy")]
+    public async Task Hanging_up_stops_the_turn()
+    {
+        using var t = await NewAsync(fx);
+        // About 12 s of answer: without the stop, the conversation would stay busy (409) for all of it.
+        SetModels(fx, t, fx.Model.Control.Default with { AnswerTokens = 600, TimePerToken = TimeSpan.FromMilliseconds(20) });
+        string conversationId;
+        using (var res = await PostAsync(t.User, Ask(Question, stream: true)))
+        {
+            await ApiClient.EnsureAsync(res, HttpStatusCode.OK);
+            conversationId = res.Headers.GetValues(ConversationHeader).Single();
+            Assert.False(string.IsNullOrEmpty(res.Headers.GetValues("Turn-Id").Single()));
+            using var reader = new StreamReader(await res.Content.ReadAsStreamAsync(), Encoding.UTF8);
+            var contentChunks = 0;
+            while (contentChunks < 3 && await reader.ReadLineAsync() is { } line)
+                contentChunks += line.Contains("\"content\":\"", StringComparison.Ordinal) && !line.Contains("\"content\":\"\"", StringComparison.Ordinal) ? 1 : 0;
+        } // hangs up, as stream.controller.abort() does
+        SetModels(fx, t, fx.Model.Control.Default);
+
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        HttpStatusCode status;
+        do
+        {
+            using var next = await PostAsync(t.User, Ask("And the sick leave policy?"), conversationId);
+            status = next.StatusCode;
+            if (status == HttpStatusCode.Conflict) await Task.Delay(200);
+        }
+        while (status == HttpStatusCode.Conflict && clock.Elapsed < TimeSpan.FromSeconds(5));
+        Assert.Equal(HttpStatusCode.OK, status);
+
+        var history = await HistoryAsync(t.User, conversationId);
+        var stopped = history[1]!;
+        Assert.Equal("stopped", stopped["status"]!.GetValue<string>());
+        Assert.False(string.IsNullOrEmpty(stopped["content"]!.GetValue<string>()));
+    }
+
+    [Fact(DisplayName = "x-should-retry tells the SDKs which errors a retry can mend: a spent budget (429 insufficient_quota) says false, a rate limit with Retry-After says true; each error carries an x-request-id")]
+    public async Task Errors_say_whether_a_retry_helps()
+    {
+        using var t = await NewAsync(fx, new
+        {
+            smallModelId = "small", largeModelId = "large", exactCache = false, semanticCache = false, hardCodedReplies = false,
+            monthlyBudgetUsd = 0.000001m, atBudgetLimit = "refuse",
+        });
+        using (var spent = await PostAsync(t.User, Ask(Question)))
+        {
+            var error = await ErrorAsync(spent, HttpStatusCode.TooManyRequests);
+            Assert.Equal("insufficient_quota", error["code"]!.GetValue<string>());
+            Assert.Equal("false", spent.Headers.GetValues("x-should-retry").Single());
+            Assert.Matches("^[0-9a-f]{32}$", spent.Headers.GetValues("x-request-id").Single());
+        }
+
+        await t.Admin.PatchModerationAsync(new { userRequestsPerMinute = 1 });
+        (await PostAsync(t.User, Ask(Question))).Dispose();
+        using var limited = await PostAsync(t.User, Ask(Question));
+        await ErrorAsync(limited, HttpStatusCode.TooManyRequests);
+        Assert.Equal("true", limited.Headers.GetValues("x-should-retry").Single());
+    }
+}
