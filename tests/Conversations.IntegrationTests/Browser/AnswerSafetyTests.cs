@@ -35,4 +35,32 @@ public sealed class AnswerSafetyTests(WebChatFixture fx)
         await passage.Locator(".markdown").WaitForAsync();
         Assert.Contains("sixteen weeks", await passage.InnerTextAsync());
     }
+
+    [Fact(DisplayName = "An answer's HTML cannot use the page's own classes or ids: at phone width its 'drawer-open' scrim is a plain link in the answer, the composer still takes taps, and highlighted code keeps its colours")]
+    public async Task Answer_html_cannot_use_the_pages_classes()
+    {
+        const string answer = "Leave is sixteen weeks.\n\n"
+            + "<div class=\"drawer-open\" id=\"app\"><a class=\"scrim\" href=\"https://elsewhere.example/\">tap anywhere</a>"
+            + "<div class=\"sidebar signin-card\">Sign in again</div></div>\n\n"
+            + "```bash\necho hello # greet\n```\n";
+        var (key, _) = await fx.NewReaderAsync();
+        using var scripted = fx.AnswerWith(answer);
+        await using var b = await ChatBrowser.OpenAsync(fx.BaseUrl, new BrowserNewContextOptions
+        {
+            ViewportSize = new ViewportSize { Width = 390, Height = 844 }, IsMobile = true, HasTouch = true,
+        });
+        await b.SignInAsync(key);
+        await b.AskAndWaitAsync("How long is parental leave?");
+        var markdown = b.LastAnswer.Locator(".markdown");
+        await markdown.Locator(".code-block").WaitForAsync();
+        await b.ScreenshotAsync("answer-html-page-classes");
+
+        Assert.Equal(0, await markdown.Locator(".drawer-open, .scrim, .sidebar, .signin-card, [id]").CountAsync());
+        Assert.Equal(1, await markdown.Locator("a[href='https://elsewhere.example/']").CountAsync());
+        // The renderer's own classes stay: the code block and highlight.js's colours.
+        Assert.True(await markdown.Locator(".code-block pre code.hljs .hljs-comment").CountAsync() > 0, "the code lost its highlighting");
+        // The link is not laid over the screen: a tap on the composer reaches the composer.
+        await b.Page.GetByLabel("Message", new() { Exact = true }).TapAsync();
+        Assert.Equal("TEXTAREA", await b.Page.EvaluateAsync<string>("() => document.activeElement.tagName"));
+    }
 }

@@ -285,6 +285,49 @@ public sealed class ChatPageTests(WebChatFixture fx)
         Assert.Equal(0, await b.Page.Locator("main.chat .error-card").CountAsync());
     }
 
+    [Fact(DisplayName = "A key refused (401) as a question is sent signs out; signing in again as the same user puts the question back in the composer of the same conversation")]
+    public async Task Question_sent_as_the_key_expires_comes_back_after_sign_in()
+    {
+        var (key, _) = await fx.NewReaderAsync();
+        await using var b = await SignedInAsync(key);
+        await b.AskAndWaitAsync(Question);
+        var conversationId = ConversationIdOf(b.Page);
+        // The key is refused as the next question goes (it is still good, so the same user can sign in again).
+        await b.Page.RouteAsync("**/v1/conversations/*/messages", route => route.Request.Method == "POST"
+            ? route.FulfillAsync(new() { Status = 401, ContentType = "application/problem+json", Body = "{\"title\":\"Unauthorized\",\"status\":401}" })
+            : route.ContinueAsync());
+        await b.AskAsync("And for part-time staff?");
+        await Assertions.Expect(b.Page.Locator("#signin-error")).ToContainTextAsync("no longer valid");
+        await b.Page.UnrouteAsync("**/v1/conversations/*/messages");
+
+        await b.SignInAsync(key);
+        await Assertions.Expect(b.Page.GetByLabel("Message", new() { Exact = true })).ToHaveValueAsync("And for part-time staff?");
+        Assert.Equal(conversationId, ConversationIdOf(b.Page));
+        await b.Page.Locator(".turn.user .bubble", new() { HasText = Question }).WaitForAsync();
+        await b.ScreenshotAsync("draft-after-sign-in");
+    }
+
+    [Fact(DisplayName = "A reload while /v1/me fails (503) keeps the key: the page says why, and its Try again opens the chat without asking for the key")]
+    public async Task Reload_while_the_service_fails_keeps_the_key()
+    {
+        var (key, _) = await fx.NewReaderAsync();
+        await using var b = await SignedInAsync(key);
+        await b.Page.RouteAsync("**/v1/me", route => route.FulfillAsync(new()
+        {
+            Status = 503, ContentType = "application/problem+json", Body = "{\"title\":\"Service Unavailable\",\"status\":503}",
+        }));
+        await b.Page.ReloadAsync();
+        var boot = b.Page.GetByTestId("boot-error");
+        await Assertions.Expect(boot).ToContainTextAsync("You are still signed in");
+        await Assertions.Expect(boot).ToContainTextAsync("Something went wrong on our side.");
+        Assert.Equal(0, await b.Page.GetByLabel("API key").CountAsync());
+        await b.ScreenshotAsync("boot-service-failed");
+
+        await b.Page.UnrouteAsync("**/v1/me");
+        await boot.GetByRole(AriaRole.Button, new() { Name = "Try again" }).ClickAsync();
+        await b.Page.GetByLabel("Message", new() { Exact = true }).WaitForAsync();
+    }
+
     [Fact(DisplayName = "A question over the message limit is refused in the composer: its text stays and no conversation is made for it")]
     public async Task Too_long_question_stays_in_the_composer()
     {
@@ -983,7 +1026,7 @@ public sealed class ChatPageTests(WebChatFixture fx)
         Assert.Equal("data:image/png;base64," + Convert.ToBase64String(png), Assert.Single(asked.ImageUrls));
     }
 
-    [Fact(DisplayName = "On a phone that is offline a new chat's first message says so and keeps the question; the retry once online gets the answer")]
+    [Fact(DisplayName = "On a phone that is offline a new chat's first message says so and keeps the question; once online it is sent again by itself and gets the answer")]
     public async Task First_message_sent_offline()
     {
         var (key, _) = await fx.NewReaderAsync();
@@ -999,10 +1042,11 @@ public sealed class ChatPageTests(WebChatFixture fx)
         Assert.Equal(Question, (await b.Page.Locator(".turn.user .bubble").InnerTextAsync()).Trim());
         await b.ScreenshotAsync("phone-offline-first-message");
 
+        // Back online, the page sends it again by itself (the same turn, as its Try again would): no tap.
         await b.Context.SetOfflineAsync(false);
-        await error.GetByRole(AriaRole.Button, new() { Name = "Try again" }).TapAsync();
         await b.Page.Locator("article.turn.assistant[data-status=complete]").WaitForAsync();
         Assert.Equal("sixteen weeks", await b.LastAnswer.Locator(".markdown strong").InnerTextAsync());
+        Assert.Equal(1, await b.Page.Locator(".turn.user").CountAsync());
         using var api = fx.As(key);
         var stored = await api.MessagesAsync(ConversationIdOf(b.Page));
         Assert.Equal(["user", "assistant"], stored.Select(m => m!["role"]!.GetValue<string>()));

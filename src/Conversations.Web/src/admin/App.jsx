@@ -69,7 +69,8 @@ export function App() {
   useEffect(() => session.subscribe(s => setMe(s.me)), []);
   useEffect(() => {
     if (!restoring) return;
-    restoreSession().then(m => { if (m && accept(m)) session.signOut(); else setMe(m); setRestoring(false); });
+    // Unreached (offline, a 5xx): the sign-in form, with the key kept, as before restoreSession told the two apart.
+    restoreSession().catch(() => null).then(m => { if (m && accept(m)) session.signOut(); else setMe(m); setRestoring(false); });
   }, [restoring]);
   useEffect(() => {
     const onHash = () => { setRoute(currentRoute()); setMenuOpen(false); };

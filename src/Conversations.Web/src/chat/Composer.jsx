@@ -10,8 +10,9 @@ const maxHeight = 220;
 
 // maxChars: the platform's limit from /v1/me (maxMessageChars), else the default.
 // sendRef, when given, gets a function that sends the composer's text if it is the given one (true when it did).
-export function Composer({ t, busy, onSend, onStop, sendRef, readsImages = true, maxChars = maxMessageChars }) {
-  const [text, setText] = useState('');
+// draft: the text the box opens with (a question kept across a sign-in, see draft.js).
+export function Composer({ t, busy, onSend, onStop, sendRef, draft, readsImages = true, maxChars = maxMessageChars }) {
+  const [text, setText] = useState(draft || '');
   const [images, setImages] = useState([]);
   const [uploading, setUploading] = useState(false);
   const [imageError, setImageError] = useState(null);

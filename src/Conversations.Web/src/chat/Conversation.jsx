@@ -7,6 +7,7 @@ import { cancelTurn, newTurnId, runTurn, silenceLimitMs } from './turns.js';
 import { Message } from './Message.jsx';
 import { Composer } from './Composer.jsx';
 import { PassageDialog } from './PassageDialog.jsx';
+import { keepDraft } from './draft.js';
 
 let keys = 0;
 const historyPage = 200; // messages per page of history (the API's largest)
@@ -16,6 +17,14 @@ const key = () => `m${++keys}`;
 // An HTTP refusal of the send (4xx before any event): the platform stored nothing of the question. A question it
 // refuses once the turn runs (moderation, budget) is stored with its refusal and answered as an event instead.
 const notStored = e => e instanceof ApiError && e.status >= 400 && e.status < 500 && e.status !== 401 && e.status !== 403;
+
+// A send the platform could not save (503 storage_unavailable, still so after the sends turns.js made): no turn exists,
+// and the same turn id may be sent again.
+const notSaved = e => e instanceof ApiError && e.status === 503 && e.body?.code === 'storage_unavailable';
+
+// The events that prove the question was stored, as the API's acknowledgement counts them ("received", the answer's
+// text, its end): progress before "received", heartbeats and errors do not (a turn can fail before its question is saved).
+const provesStored = (name, data) => name === 'delta' || name === 'done' || (name === 'progress' && data?.stage === 'received');
 
 // Refusals of the question itself: an edit refused this way replaced nothing on the platform.
 const INPUT_REFUSALS = ['input_refused', 'image_refused', 'moderation_unavailable'];
@@ -43,7 +52,7 @@ const fromHistory = m => ({
   citations: m.citations || [], model: m.model, rating: m.rating,
 });
 
-export function Conversation({ t, me, conversationId, renamed, onCreated, onGone, onActivity, onMenu, drawerOpen }) {
+export function Conversation({ t, me, conversationId, renamed, onCreated, onGone, onActivity, onMenu, drawerOpen, draft }) {
   const [title, setTitle] = useState('');
   const [messages, setMessages] = useState([]);
   const [loading, setLoading] = useState(!!conversationId);
@@ -155,7 +164,8 @@ export function Conversation({ t, me, conversationId, renamed, onCreated, onGone
     pendingStop.current = null;
     // Stop shows from the first moment: pressed before the turn reaches the platform, it is sent at the turn's first event.
     setTurn({ conversationId: id, turnId });
-    let started = false; // an event came: the platform stored the question and began the answer
+    let started = false; // an event came: the platform took the turn
+    let stored = false; // an event proved the question stored
     let deleted = false; // the turn ended because its conversation was deleted elsewhere
     try {
       if (!id) {
@@ -172,6 +182,7 @@ export function Conversation({ t, me, conversationId, renamed, onCreated, onGone
         onReconnecting: setReconnecting, silenceMs: silenceLimitMs(me?.heartbeatSeconds),
         onEvent: (name, data) => {
           started = true;
+          if (provesStored(name, data)) stored = true;
           update(aKey, m => onTurnEvent(m, name, data));
           sendStop(id, turnId);
           if (replaces && name === 'error' && INPUT_REFUSALS.includes(data?.code)) refusedEdit = true;
@@ -195,14 +206,19 @@ export function Conversation({ t, me, conversationId, renamed, onCreated, onGone
       // so the question is refused like any other 4xx (back in the composer); after (a resume refused), the answer
       // stops unfinished. Either way the next send starts a new conversation.
       const gone = deletedError(e);
-      const message = connection ? t(navigator.onLine ? 'error.connection' : 'error.offline')
+      const unsaved = notSaved(e);
+      const message = connection ? t(navigator.onLine ? 'error.connection' : 'error.offline') : unsaved ? t('error.notSaved')
         : gone ? t(started ? 'error.deletedWhileAnswering' : 'error.deletedElsewhere') : notLast ? t('error.notLast') : e.status === 409 ? t('error.busy') : describeError(t, e);
+      // The key expired or was revoked as the question went (401): the page signs out and forgets it, so a typed
+      // question not yet stored is kept for this user's next sign-in, in this conversation.
+      if (typed && !stored && e instanceof ApiError && e.status === 401) keepDraft(me.userId, id, text);
       // Refused before it was stored (a bad request, a size or rate limit, a busy or changed conversation): a question
       // typed in the composer goes back there, whose Send is then the retry, so the card says so and offers none of its own.
       const refused = notStored(e);
       const returned = refused && typed;
       const retryable = !returned && !notLast && (e.retryable ?? true);
-      update(aKey, () => ({ streaming: false, status: 'failed', error: { message, retryable, returned, sameTurn: connection, refused, gone, text, imageIds, replaces } }));
+      // `connection`: given up for the network, so tried again by itself when it comes back (see reconnect below).
+      update(aKey, () => ({ streaming: false, status: 'failed', error: { message, retryable, returned, sameTurn: connection || unsaved, connection, refused, gone, text, imageIds, replaces } }));
       // A first question refused at the door left the conversation made for it empty: it goes, so the list shows
       // no empty conversation and the next question starts a new one. One deleted elsewhere leaves the list too.
       if (gone) leaveDeleted();
@@ -223,7 +239,8 @@ export function Conversation({ t, me, conversationId, renamed, onCreated, onGone
   // ({ text, imageIds }) is the one it answers, offered again in a new chat should the conversation be deleted meanwhile.
   async function follow(turnId, question) {
     const aKey = key();
-    setMessages(list => [...list, { key: aKey, role: 'assistant', content: '', status: 'streaming', turnId, citations: [], stages: [], streaming: true }]);
+    // Its question is in the stored history, so the turn is stored whatever its events say.
+    setMessages(list => [...list, { key: aKey, role: 'assistant', content: '', status: 'streaming', turnId, citations: [], stages: [], streaming: true, stored: true }]);
     setTurn({ conversationId: idRef.current, turnId });
     let deleted = false;
     try {
@@ -275,9 +292,9 @@ export function Conversation({ t, me, conversationId, renamed, onCreated, onGone
     leaveDeleted();
   }
 
-  // Any event means the platform stored the question (it answers only then): the turn can be replaced later.
+  // An event that proves the question stored makes the turn one a regenerate or an edit may replace later.
   function onTurnEvent(m, name, data) {
-    if (!m.stored) return { stored: true, ...onTurnEvent({ ...m, stored: true }, name, data) };
+    if (!m.stored && provesStored(name, data)) return { stored: true, ...onTurnEvent({ ...m, stored: true }, name, data) };
     switch (name) {
       // 'waiting' is the stream's heartbeat while the model is slow: the stage shown is still the one before it.
       case 'progress': return data.stage === 'waiting' ? {} : { stages: [...(m.stages || []), data] };
@@ -333,6 +350,42 @@ export function Conversation({ t, me, conversationId, renamed, onCreated, onGone
     if (m.error?.sameTurn) ask(question, { turnId: m.turnId, answerKey: m.key, imageIds: m.error.imageIds, replaces: m.error.replaces });
     else again(question);
   }
+
+  // The network is back (online), or the reader is back on the page. A turn given up for the connection is tried again
+  // by itself, as its Try again would. A live answer is resumed at once on online, and on coming back after longer than
+  // a heartbeat: a phone that changed networks or slept in the background leaves a socket that died without closing,
+  // which would otherwise be waited out to the silence limit.
+  const reconnect = useRef(null);
+  const lastAutoRetry = useRef(null); // the error last retried by itself: online and visible together retry it once
+  reconnect.current = interruptLive => {
+    if (turn) {
+      if (interruptLive) following.current.resume();
+      return;
+    }
+    if (!navigator.onLine) return;
+    // The last answer only: an older one's Try again stays the reader's choice.
+    const lost = lastAnswer?.error;
+    if (!lost || !(lost.connection || lost.follow) || lost === lastAutoRetry.current) return;
+    lastAutoRetry.current = lost;
+    retry(lastAnswer);
+  };
+  useEffect(() => {
+    const heartbeatMs = silenceLimitMs(me?.heartbeatSeconds) / 3;
+    let hiddenAt = null;
+    const online = () => reconnect.current(true);
+    const visibility = () => {
+      if (document.visibilityState === 'hidden') { hiddenAt = Date.now(); return; }
+      const away = hiddenAt == null ? 0 : Date.now() - hiddenAt;
+      hiddenAt = null;
+      reconnect.current(away > heartbeatMs);
+    };
+    window.addEventListener('online', online);
+    document.addEventListener('visibilitychange', visibility);
+    return () => {
+      window.removeEventListener('online', online);
+      document.removeEventListener('visibilitychange', visibility);
+    };
+  }, []);
 
   // A question refused because its conversation was deleted elsewhere, sent into a new conversation: from the
   // composer when the question is back there (with its images), else as it was asked.
@@ -409,7 +462,7 @@ export function Conversation({ t, me, conversationId, renamed, onCreated, onGone
           ))}
         </div>
       </div>
-      <Composer t={t} busy={busy} sendRef={composerSend} onSend={(text, options) => ask(text, { ...options, typed: true })} onStop={stop} readsImages={me?.readsImages !== false} maxChars={me?.maxMessageChars || undefined} />
+      <Composer t={t} busy={busy} draft={draft} sendRef={composerSend} onSend={(text, options) => ask(text, { ...options, typed: true })} onStop={stop} readsImages={me?.readsImages !== false} maxChars={me?.maxMessageChars || undefined} />
       {passage && <PassageDialog t={t} citation={passage} onClose={() => setPassage(null)} />}
     </main>
   );

@@ -5,6 +5,11 @@ import { ApiError, readEventStream, request } from '../shared/api.js';
 
 const maxReconnects = 8;
 
+// A send answered 503 storage_unavailable: the platform could not save the question, so there is no turn to resume.
+// The same turn is sent again after Retry-After, a few times, before the turn fails.
+const maxUnsavedSends = 3;
+const unsaved = e => e instanceof ApiError && e.status === 503 && e.body?.code === 'storage_unavailable';
+
 // The server writes on a live stream at least every heartbeat (an event, or its 'waiting' heartbeat while the model
 // is quiet; Chat:HeartbeatSeconds, 15 s unless /v1/me's heartbeatSeconds says otherwise) and closes it after the
 // turn's last event. Three missed heartbeats mean the connection died without closing: it is dropped and resumed
@@ -35,8 +40,10 @@ export async function runTurn({ conversationId, text, turnId, imageIds, replaces
   };
   let ended = false;
   let accepted = false;
+  let heard = false; // the connection being read delivered an event
   const handle = (name, data, id) => {
     if (name === 'error' && data?.code === 'stream_failed') return; // our side broke: resume below
+    heard = true;
     if (id) lastId = id;
     if (name === 'done' || name === 'error') ended = true;
     onEvent(name, data);
@@ -45,7 +52,15 @@ export async function runTurn({ conversationId, text, turnId, imageIds, replaces
     const body = { text, turnId };
     if (imageIds?.length) body.imageIds = imageIds;
     if (replaces) body.replaces = replaces; // regenerate / edit: the last turn this one takes the place of
-    const res = await request(`${base}/messages`, { method: 'POST', body, signal });
+    let res;
+    for (let tries = 1; !res; tries++) {
+      try {
+        res = await request(`${base}/messages`, { method: 'POST', body, signal });
+      } catch (e) {
+        if (!unsaved(e) || tries >= maxUnsavedSends) throw e;
+        await pause(retryAfterMs(e), signal);
+      }
+    }
     accepted = true;
     onReconnecting?.(false);
     await read(res);
@@ -60,6 +75,9 @@ export async function runTurn({ conversationId, text, turnId, imageIds, replaces
     }
   }
   for (let attempt = resumeOnly ? -1 : 0; !ended; attempt++) {
+    // Only failures in a row count: a connection that delivered an event starts the count and the backoff again.
+    if (heard) attempt = 0;
+    heard = false;
     if (attempt >= maxReconnects) throw new ApiError(0, 'connection', null, null);
     if (attempt >= 0) {
       onReconnecting?.(true);
@@ -95,11 +113,19 @@ export function cancelTurn(conversationId, turnId) {
   return request(`/v1/conversations/${encodeURIComponent(conversationId)}/turns/${encodeURIComponent(turnId)}/cancel`, { method: 'POST', headersWithinMs: resumeHeadersMs });
 }
 
-// A cut connection or a failing server may heal; a refusal, a limit or a bad request will not by reconnecting.
+// A cut connection or a failing server may heal; a refusal, a limit or a bad request will not by reconnecting, and a
+// question the platform did not save has no turn to reconnect to (send() has sent it again already).
 function resumable(e, signal) {
-  if (signal?.aborted || e?.name === 'AbortError') return false;
+  if (signal?.aborted || e?.name === 'AbortError' || unsaved(e)) return false;
   if (e instanceof ApiError) return e.status === 0 || e.status >= 500;
   return true; // the body's reader failed: the connection dropped mid-stream
+}
+
+// Retry-After (seconds, or a date) as a wait between 1 and 30 s; 5 s when it says nothing usable.
+function retryAfterMs(e) {
+  const header = e.retryAfter;
+  const ms = header == null ? NaN : /^\d+$/.test(header.trim()) ? Number(header) * 1000 : Date.parse(header) - Date.now();
+  return Number.isFinite(ms) ? Math.min(Math.max(ms, 1000), 30_000) : 5000;
 }
 
 // Waits, and while the browser says it is offline, waits for it to come back.

@@ -47,14 +47,19 @@ export function SignIn({ t, product, accept }) {
   );
 }
 
-/** Loads /v1/me for a key kept from earlier in the session; resolves to null when it is no longer accepted. */
+/**
+ * Loads /v1/me for a key kept from earlier in the session; resolves to null when the key is no longer accepted (401,
+ * which also signs out). Anything else (offline, a 5xx, no answer within 15 s) rejects with the error, and the key is
+ * kept: a reload in a tunnel or during a deploy must not sign the user out.
+ */
 export async function restoreSession() {
   if (!session.key) return null;
   try {
-    const me = await (await request('/v1/me')).json();
+    const me = await (await request('/v1/me', { headersWithinMs: 15_000 })).json();
     session.me = me;
     return me;
-  } catch {
-    return null;
+  } catch (e) {
+    if (e?.status === 401) return null;
+    throw e;
   }
 }

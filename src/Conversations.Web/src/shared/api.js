@@ -54,9 +54,13 @@ export async function request(path, { method = 'GET', body, raw, headers = {}, s
   let problem = null;
   try { problem = await res.json(); } catch { /* not JSON */ }
   const error = new ApiError(res.status, problem?.title, problem?.detail, problem);
+  error.retryAfter = res.headers.get('Retry-After'); // when a busy platform asks to be tried again
   if (res.status === 401 && !key) session.expired(error);
   throw error;
 }
+
+/** Request options that make a whole-object save fail (412) if the object changed since its version was read. */
+export const ifVersion = version => ({ headers: { 'If-Match': `"${version}"` } });
 
 /** GET/POST/PATCH/DELETE returning the parsed JSON body (or null for 204). */
 export const api = {

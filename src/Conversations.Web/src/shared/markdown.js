@@ -61,14 +61,27 @@ const marked = new Marked({
 
 // Tags and attributes that fetch a URL as soon as they are shown (images, media, SVG references, inline styles with
 // url(...)) are removed; links stay, and open only on a click. Form controls are removed too: an answer or a document
-// must not draw a box that asks for a key and submits it (a same-origin form would put it in a URL).
+// must not draw a box that asks for a key and submits it (a same-origin form would put it in a URL). Ids go: the
+// page's own styles and scripts must not find an answer's element for one of theirs.
 const sanitizeOptions = {
   ADD_ATTR: ['target'],
   FORBID_TAGS: ['img', 'picture', 'source', 'video', 'audio', 'track', 'image', 'feImage', 'use', 'style',
     'form', 'input', 'textarea', 'select', 'option', 'optgroup', 'fieldset', 'datalist', 'output'],
-  FORBID_ATTR: ['style', 'srcset', 'poster', 'background', 'xlink:href', 'formaction', 'form'],
+  FORBID_ATTR: ['style', 'srcset', 'poster', 'background', 'xlink:href', 'formaction', 'form', 'id'],
   RETURN_DOM_FRAGMENT: true,
 };
+
+// An answer may not use the page's CSS classes: with class="drawer-open" and "scrim" or "sidebar" it could cover a
+// phone's screen with its own link or a fake sign-in panel. Only the classes this renderer and highlight.js write are
+// kept (highlight.js: hljs, hljs-<scope>, <sub-scope>_ and language-<name> for an embedded language); they only colour
+// text inside the answer. keepOwnControls then takes cite off any link this render did not make.
+const ownClass = /^(?:code-block|code-head|copy-code|image-link|cite|hljs|hljs-[\w-]+|[a-z]+_+|language-[\w-]+)$/;
+const purify = DOMPurify(window); // an instance of its own: the hook below is for answers only
+purify.addHook('uponSanitizeAttribute', (_, data) => {
+  if (data.attrName !== 'class') return;
+  data.attrValue = data.attrValue.split(/\s+/).filter(c => ownClass.test(c)).join(' ');
+  data.keepAttr = data.attrValue !== '';
+});
 
 // After sanitizing: a button this render did not make goes; a link it did not make is an ordinary link (a new tab,
 // no opener), whatever data-cite or class="cite" the text gave it.
@@ -111,5 +124,5 @@ export function renderMarkdown(text, citations = []) {
     return `<a href="#" class="cite" data-own="${ownMark}" data-cite="${n}" data-doc="${escape(doc)}" data-chunk="${index}" title="${title}">${n + 1}</a>`;
   });
   const html = marked.parse(withLinks);
-  return { html: keepOwnControls(DOMPurify.sanitize(html, sanitizeOptions)), citations: numbered };
+  return { html: keepOwnControls(purify.sanitize(html, sanitizeOptions)), citations: numbered };
 }

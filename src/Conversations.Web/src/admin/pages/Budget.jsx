@@ -1,6 +1,6 @@
 // The monthly budget: spend against it, money held by answers in flight, the alerts raised, and what happens at 100 %.
 import { useState } from 'preact/hooks';
-import { api } from '../../shared/api.js';
+import { api, ifVersion } from '../../shared/api.js';
 import { t } from '../strings.js';
 import { Badge, Card, DataTable, ErrorNote, Field, Page, Stat, useAction, useLoad, usd, when, useChange } from '../ui.jsx';
 
@@ -33,7 +33,7 @@ export function Budget() {
         </>
       )}
       <div class="grid-2">
-        {config.data && <BudgetForm policy={config.data.policy} onSaved={reload} />}
+        {config.data && <BudgetForm policy={config.data.policy} version={config.data.version} onSaved={reload} />}
         <Card title={t('Alerts')}>
           <DataTable label={t('Alerts')} rows={b?.alerts} loading={budget.loading} empty={t('No alerts this month.')} columns={[
             { key: 'thresholdPercent', label: t('Threshold'), render: a => <Badge tone={a.thresholdPercent >= 100 ? 'danger' : 'warn'}>{a.thresholdPercent}%</Badge> },
@@ -47,7 +47,7 @@ export function Budget() {
   );
 }
 
-function BudgetForm({ policy, onSaved }) {
+function BudgetForm({ policy, version, onSaved }) {
   const [amount, setAmount] = useState(policy?.monthlyBudgetUsd ?? '');
   const [atLimit, setAtLimit] = useState(policy?.atBudgetLimit ?? 'downgrade');
   const action = useAction();
@@ -56,7 +56,8 @@ function BudgetForm({ policy, onSaved }) {
     e.preventDefault();
     if (!action.check(e.currentTarget)) return;
     const body = { ...policy, monthlyBudgetUsd: amount === '' ? null : Number(amount), atBudgetLimit: atLimit };
-    if (await action.run(() => api.put('/v1/routing/policy', body))) onSaved();
+    // The policy is saved whole: if it changed since this page read it (a promotion, another admin), the save is refused.
+    if (await action.run(() => api.put('/v1/routing/policy', body, ifVersion(version)))) onSaved();
   }
   return (
     <Card title={t('Set the budget')}>

@@ -1,7 +1,7 @@
 // A canary release: send a share of the baseline's conversations to a candidate model, compare the two arms, and
 // promote or roll back (the platform also rolls back by itself past the thresholds).
 import { useState } from 'preact/hooks';
-import { api } from '../../shared/api.js';
+import { api, ifVersion } from '../../shared/api.js';
 import { ChartView } from '../charts.jsx';
 import { t } from '../strings.js';
 import { Badge, Card, ErrorNote, Field, Page, Stat, fmt, useAction, useLoad, useChange } from '../ui.jsx';
@@ -91,7 +91,7 @@ function StartCanary({ config, onStarted }) {
     e.preventDefault();
     if (!action.check(e.currentTarget)) return;
     const canary = { ...form, evaluationSetId: form.evaluationSetId || null };
-    if (await action.run(() => api.put('/v1/routing/policy', { ...config.policy, canary }))) onStarted();
+    if (await action.run(() => api.put('/v1/routing/policy', { ...config.policy, canary }, ifVersion(config.version)))) onStarted();
   }
   if (!config.policy) return <Card><p class="muted">{t('Set a routing policy first (Models & routing).')}</p></Card>;
   return (

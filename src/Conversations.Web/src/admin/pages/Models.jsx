@@ -1,7 +1,7 @@
 // Models and routing: the tenant's model catalog (OpenAI-compatible endpoints and prices), the routing policy (small
 // and large, domain rules, fallbacks, caches), and each model's health.
 import { useState } from 'preact/hooks';
-import { api } from '../../shared/api.js';
+import { api, ifVersion } from '../../shared/api.js';
 import { codeText, t } from '../strings.js';
 import { Badge, Card, DataTable, Dialog, ErrorNote, Field, Page, fmt, useAction, useLoad, useRequiredText, useChange } from '../ui.jsx';
 import { confirmAction } from '../../shared/confirm.jsx';
@@ -128,7 +128,7 @@ function Policy({ config, onSaved }) {
       ...policy, domainRules: parsed.rules, fallbackModelIds: fallbacksText.split(',').map(s => s.trim()).filter(Boolean),
       routerThreshold: routerThresholdText.trim() === '' ? null : Number(routerThresholdText),
     };
-    if (await action.run(() => api.put('/v1/routing/policy', body))) { setDraft(null); onSaved(); }
+    if (await action.run(() => api.put('/v1/routing/policy', body, ifVersion(config.version)))) { setDraft(null); onSaved(); }
   }
   const select = (k, label) => (
     <Field label={label}>
