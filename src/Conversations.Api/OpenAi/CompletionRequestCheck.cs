@@ -35,6 +35,11 @@ internal static class CompletionRequestCheck
         var last = LastUserIndex(messages);
         if (last < 0)
             return Invalid("messages has no message with role 'user'. The last user message is the question; send at least one.", "messages");
+        // The last user message is the question: an answer or a tool result after it (a prefill, a tool loop) would have
+        // the earlier question asked again as a new turn.
+        if (messages.Skip(last + 1).Any(m => m?.Role is "assistant" or "tool" or "function"))
+            return Invalid("The last message must be the user's question: the platform keeps the conversation's history itself, continues no assistant prefill and calls no tools, so a trailing assistant or tool message cannot be answered.",
+                $"messages[{messages.Count - 1}].role", "unsupported_value");
         var param = $"messages[{last}].content";
         if (!TryText(messages[last].Content, out var text, out var problem, out var images)) return Invalid(problem, param);
         var limits = http.RequestServices.GetRequiredService<IMessageImages>();
@@ -77,6 +82,14 @@ internal static class CompletionRequestCheck
                 "stop", "unsupported_value");
         if (body.Tools is { ValueKind: not (JsonValueKind.Array or JsonValueKind.Null) })
             return Invalid("tools must be an array of tool definitions.", "tools", "invalid_type");
+        if (body.FunctionCall is { } call && !(call.ValueKind == JsonValueKind.Null
+            || call.ValueKind == JsonValueKind.String && call.GetString() is "none" or "auto"))
+            return Invalid("function_call may be \"none\" or \"auto\": the platform answers in text and calls no functions, so it cannot force a call.",
+                "function_call", "unsupported_value");
+        if (body.Modalities is { ValueKind: JsonValueKind.Array } modalities && modalities.EnumerateArray().Any(m => m.ValueKind != JsonValueKind.String || m.GetString() != "text")
+            || body.Audio is { ValueKind: not JsonValueKind.Null })
+            return Invalid("Audio output is not supported: the platform answers in text. Send modalities [\"text\"] (or leave it out) and no audio.",
+                body.Audio is { ValueKind: not JsonValueKind.Null } ? "audio" : "modalities", "unsupported_value");
         if (body.Logprobs == true) return Invalid("logprobs is not supported: the platform does not return token log probabilities. Leave it out or send false.", "logprobs", "unsupported_value");
         if (body.TopLogprobs is not null) return Invalid("top_logprobs is not supported: the platform does not return token log probabilities.", "top_logprobs", "unsupported_value");
         return null;

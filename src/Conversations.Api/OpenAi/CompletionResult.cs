@@ -28,7 +28,9 @@ internal static class CompletionResult
                     case ErrorEvent { Code: TurnErrorCodes.InputRefused } refusal:
                         return Completion(header, new CompletionMessage(null, refusal.Message), "content_filter", TurnUsage.None, turn.TakeCitations());
                     case ErrorEvent error:
-                        return TurnErrors.Problem(http, await TurnGone.FinalAsync(error, conversationGone));
+                        // Written for a stream, where the partial answer is above it; here the client gets none of it.
+                        var final = await TurnGone.FinalAsync(error, conversationGone);
+                        return TurnErrors.Problem(http, final with { Message = final.Message.Replace(ErrorEvent.PartialAnswerSaved, "", StringComparison.Ordinal) });
                 }
             }
         }

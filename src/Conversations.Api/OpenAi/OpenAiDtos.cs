@@ -72,6 +72,15 @@ internal sealed record ChatCompletionRequest
 
     /// <summary>A sampling seed, an integer: type-checked and ignored (sampling is the tenant's models').</summary>
     [JsonPropertyName("seed")] public long? Seed { get; init; }
+
+    /// <summary>The legacy <c>tool_choice</c>: <c>none</c> or <c>auto</c> only, as for <see cref="ToolChoice"/>.</summary>
+    [JsonPropertyName("function_call")] public JsonElement? FunctionCall { get; init; }
+
+    /// <summary>Output kinds: <c>["text"]</c> only; the platform gives no audio.</summary>
+    [JsonPropertyName("modalities")] public JsonElement? Modalities { get; init; }
+
+    /// <summary>Audio output settings: refused when set (no audio is given).</summary>
+    [JsonPropertyName("audio")] public JsonElement? Audio { get; init; }
 }
 
 /// <summary>One message of a chat completion request.</summary>

@@ -12,10 +12,17 @@ namespace Conversations.Api.OpenAi;
 /// </summary>
 internal sealed class OpenAiErrorWriter : IProblemDetailsWriter
 {
-    /// <summary>True for the paths the OpenAI-compatible routes live under.</summary>
+    // OpenAI's own paths the platform does not serve: an SDK that calls one (the Responses API is the newer SDKs'
+    // default) gets its 404 in the shape it parses. (/v1/images and /v1/batches are the platform's own routes.)
+    private static readonly string[] UnservedOpenAiPaths =
+        ["/v1/responses", "/v1/completions", "/v1/embeddings", "/v1/moderations", "/v1/audio", "/v1/files", "/v1/assistants", "/v1/threads",
+         "/v1/vector_stores", "/v1/fine_tuning", "/v1/realtime", "/v1/uploads"];
+
+    /// <summary>True for the paths the OpenAI-compatible routes live under, and OpenAI's paths the platform does not serve.</summary>
     public static bool IsOpenAiPath(PathString path) =>
         path.StartsWithSegments("/v1/chat/completions", StringComparison.OrdinalIgnoreCase)
-        || path.StartsWithSegments("/v1/models", StringComparison.OrdinalIgnoreCase);
+        || path.StartsWithSegments("/v1/models", StringComparison.OrdinalIgnoreCase)
+        || UnservedOpenAiPaths.Any(p => path.StartsWithSegments(p, StringComparison.OrdinalIgnoreCase));
 
     /// <inheritdoc />
     public bool CanWrite(ProblemDetailsContext context) => IsOpenAiPath(context.HttpContext.Request.Path);

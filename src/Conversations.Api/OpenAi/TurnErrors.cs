@@ -47,7 +47,20 @@ internal static class TurnErrors
             extensions: new Dictionary<string, object?> { ["code"] = CodeOf(error) });
     }
 
-    /// <summary>The error object written into a stream that already started (OpenAI's clients raise it).</summary>
-    public static OpenAiErrorBody InStream(ErrorEvent error) =>
-        new(new OpenAiError(error.Message, StatusOf(error) >= 500 ? "server_error" : "invalid_request_error", null, CodeOf(error)));
+    /// <summary>
+    /// The error object written into a stream that already started (OpenAI's clients raise it), typed as the same error
+    /// before the stream started would be: a spent budget is insufficient_quota either way.
+    /// </summary>
+    public static OpenAiErrorBody InStream(ErrorEvent error)
+    {
+        var code = CodeOf(error);
+        var type = StatusOf(error) switch
+        {
+            >= 500 => "server_error",
+            429 when code == "insufficient_quota" => "insufficient_quota",
+            429 => "requests",
+            _ => "invalid_request_error",
+        };
+        return new(new OpenAiError(error.Message, type, null, code));
+    }
 }

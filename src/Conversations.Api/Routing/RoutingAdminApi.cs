@@ -115,6 +115,7 @@ internal static class RoutingAdminApi
     private static async Task<Results<Ok<RoutingConfigDto>, ProblemHttpResult>> Promote(PromoteBody? body, HttpContext http, IGrainFactory grains,
         IEvaluations evaluations, IAuditLog audit, CancellationToken ct)
     {
+        if (ReasonTooLong(body?.Reason) is { } tooLong) return tooLong;
         var caller = http.Caller().ToCaller();
         var grain = grains.GetGrain<IRoutingConfigGrain>(caller.TenantId);
         // No canary (any more): another promotion or a rollback ended it, a conflict with that change rather than a bad request.
@@ -160,11 +161,17 @@ internal static class RoutingAdminApi
         return long.TryParse(text.Trim('"'), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out version);
     }
 
+    // A reason is kept in the routing events (and an override's in the audit log) for good: its length is bounded.
+    private static ProblemHttpResult? ReasonTooLong(string? reason) => reason is { Length: > RollbackBody.MaxReasonChars }
+        ? Problems.BadRequest("reason must be at most 1,000 characters.", "reason")
+        : null;
+
     private static ProblemHttpResult NoCanary() =>
         Problems.Conflict("There is no canary to promote: it was promoted or rolled back (see GET /v1/routing/events?kind=canary).");
 
     private static async Task<Results<Ok<RoutingConfigDto>, ProblemHttpResult>> Rollback(RollbackBody? body, HttpContext http, IGrainFactory grains)
     {
+        if (ReasonTooLong(body?.Reason) is { } tooLong) return tooLong;
         var grain = grains.GetGrain<IRoutingConfigGrain>(Tenant(http));
         if ((await grain.GetAsync()).Policy?.Canary is null) return Problems.Conflict("There is no canary in progress.");
         return TypedResults.Ok(RoutingConfigDto.From(await grain.RollbackCanaryAsync(string.IsNullOrWhiteSpace(body?.Reason) ? "rolled back by an administrator" : body.Reason.Trim())));

@@ -78,7 +78,11 @@ internal sealed record SharedCircuitDto(string Circuit, DateTimeOffset? BreakUnt
 
 /// <summary>Body of POST /v1/routing/canary/rollback.</summary>
 [JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
-internal sealed record RollbackBody([StringLength(1000, ErrorMessage = "reason must be at most 1,000 characters.")] string? Reason);
+internal sealed record RollbackBody(string? Reason)
+{
+    /// <summary>Longest reason: it is kept in the routing events (and the audit log) for good.</summary>
+    public const int MaxReasonChars = 1000;
+}
 
 /// <summary>
 /// Promotion options. The gate always uses the canary's own evaluation set and margin (another set or margin would be an
@@ -86,4 +90,4 @@ internal sealed record RollbackBody([StringLength(1000, ErrorMessage = "reason m
 /// in the routing events with who and when.
 /// </summary>
 [JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
-internal sealed record PromoteBody(bool? Override, [StringLength(1000, ErrorMessage = "reason must be at most 1,000 characters.")] string? Reason);
+internal sealed record PromoteBody(bool? Override, string? Reason);

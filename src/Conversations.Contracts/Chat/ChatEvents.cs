@@ -43,6 +43,9 @@ public sealed record ErrorEvent(
     [property: Id(1)] string Message,
     [property: Id(2)] bool Retryable) : ChatEvent
 {
+    /// <summary>The sentence a model failure adds when part of the answer was streamed before it (and stored).</summary>
+    public const string PartialAnswerSaved = " The partial answer above is saved.";
+
     /// <summary>For refusals: the risk level that caused it ("low", "medium", "high").</summary>
     [Id(3)] public string? RiskLevel { get; init; }
     /// <summary>For refusals: the labels that caused it (e.g. "profanity", "pii").</summary>

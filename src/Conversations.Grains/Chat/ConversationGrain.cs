@@ -117,8 +117,8 @@ internal sealed class ConversationGrain(
     {
         if (!Owns(caller)) return false;
         _running?.ConversationDeleted();
-        // What the user's memory learned from this conversation goes with it.
-        var said = await Store.ReadQuestionsAsync(_tenantId, _conversationId);
+        // What the user's memory learned from this conversation goes with it (an evaluation case's taught it nothing).
+        List<string> said = Evaluation.EvaluationConversations.Is(_conversationId) ? [] : await Store.ReadQuestionsAsync(_tenantId, _conversationId);
         if (said.Count > 0) await GrainFactory.GetGrain<Contracts.Tenancy.IUserGrain>(GrainKeys.Scoped(_tenantId, state.State.OwnerUserId)).ForgetLearnedFromAsync(said);
         // State first: the store's deletion then removes the cleared state row too, and the next activation starts empty.
         await state.ClearStateAsync();
@@ -216,9 +216,9 @@ internal sealed class ConversationGrain(
         if (!Owns(caller)) return new TurnCancel(TurnState.Unknown, null);
         if (_running is { } run && run.TurnId == turnId)
         {
-            run.Stop();
-            // The turn's task runs on this scheduler between the awaits: wait for it to record the answer.
-            await Task.WhenAny(run.Completion, Task.Delay(TimeSpan.FromSeconds(20)));
+            // The turn's task runs on this scheduler between the awaits: wait for it to record the answer. One that had
+            // ended already (a Stop that lost the race to done) is only tidying up: no wait, its status says so now.
+            if (run.Stop()) await Task.WhenAny(run.Completion, Task.Delay(TimeSpan.FromSeconds(20)));
             return new TurnCancel(TurnState.Running, run.MessageStatus);
         }
         // A turn stopped already (a repeated cancel) says so again: a client retrying a lost cancel learns it worked.

@@ -7,6 +7,18 @@ namespace Conversations.Grains.Routing;
 /// <summary>Turns the admin's settings into the routing library's catalog and policy, validating as it goes.</summary>
 internal static class ConfigMapping
 {
+    /// <summary>Most models in a tenant's catalog.</summary>
+    public const int MaxModels = 100;
+
+    /// <summary>Longest model name at the endpoint, or domain name.</summary>
+    public const int MaxNameChars = 200;
+
+    /// <summary>Longest API key.</summary>
+    public const int MaxApiKeyChars = 4096;
+
+    /// <summary>Most domains of a model, and most fallbacks or domain rules of a policy.</summary>
+    public const int MaxListItems = 50;
+
     /// <summary>Longest accepted cache lifetime (a week).</summary>
     public const int MaxCacheTtlSeconds = 7 * 24 * 3600;
 
@@ -63,6 +75,17 @@ internal static class ConfigMapping
     /// <summary>Throws <see cref="ArgumentException"/> naming the first problem of the whole configuration.</summary>
     public static void Validate(IReadOnlyList<ModelRegistration> models, RoutingPolicySettings? policy)
     {
+        // The catalog and policy live in one grain state, read and compiled on every turn: their size is bounded.
+        if (models.Count > MaxModels) throw new ArgumentException($"A tenant may register at most {MaxModels} models; delete one it no longer uses first.");
+        foreach (var m in models)
+        {
+            if (m.ModelName is { Length: > MaxNameChars }) throw new ArgumentException($"Model '{m.Id}': modelName must be at most {MaxNameChars} characters.");
+            if (m.ApiKey is { Length: > MaxApiKeyChars }) throw new ArgumentException($"Model '{m.Id}': apiKey must be at most {MaxApiKeyChars} characters.");
+            if (m.Domains is { } domains && (domains.Count > MaxListItems || domains.Any(d => d?.Length > MaxNameChars)))
+                throw new ArgumentException($"Model '{m.Id}': domains may hold at most {MaxListItems} names of at most {MaxNameChars} characters.");
+        }
+        if (policy is not null && (policy.FallbackModelIds?.Count > MaxListItems || policy.DomainRules?.Count > MaxListItems))
+            throw new ArgumentException($"fallbackModelIds and domainRules may hold at most {MaxListItems} entries each.");
         var catalog = ToCatalog(models);
         if (policy is null) return;
         ToPolicy(policy).Validate(catalog);

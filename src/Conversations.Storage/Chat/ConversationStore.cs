@@ -70,11 +70,17 @@ public sealed class ConversationStore(NpgsqlDataSource db, TenantKeyRing keys, G
         {
             var rows = await ListRowsAsync(tenantId, userId, after, batchSize, key, ct);
             // Titles first; only the conversations whose title does not hold the text are searched in their messages.
-            var titleMisses = search is null ? [] : rows.Where(r => !r.Title.Contains(search, StringComparison.OrdinalIgnoreCase)).Select(r => r.ConversationId).ToHashSet();
-            var (inMessages, read) = await MessageMatchesAsync(tenantId, [.. titleMisses], search, key, ct);
+            string[] misses = search is null ? [] : [.. rows.Where(r => !r.Title.Contains(search, StringComparison.OrdinalIgnoreCase)).Select(r => r.ConversationId)];
+            var titleMisses = misses.ToHashSet(StringComparer.Ordinal);
+            var (inMessages, read, through) = await MessageMatchesAsync(tenantId, misses, search, key, SearchMessageLimit - opened, ct);
             opened += read;
+            var unread = misses.Skip(through).ToHashSet(StringComparer.Ordinal);
+            (DateTimeOffset, string)? done = after;
             foreach (var row in rows)
             {
+                // The message budget ran out before this conversation's messages were read: the next page starts here.
+                if (unread.Contains(row.ConversationId)) return (list, done);
+                done = (row.UpdatedAt, row.ConversationId);
                 string? match = null;
                 if (titleMisses.Contains(row.ConversationId) && !inMessages.TryGetValue(row.ConversationId, out match)) continue;
                 list.Add((row, match));
@@ -98,32 +104,41 @@ public sealed class ConversationStore(NpgsqlDataSource db, TenantKeyRing keys, G
     // Conversations scanned per round trip by a search.
     private const int SearchBatch = 200;
 
-    // The first message (by seq) in the history of each conversation that holds the text, as a snippet around it.
-    // Also how many messages it opened.
-    private async Task<(Dictionary<string, string> Found, int Opened)> MessageMatchesAsync(string tenantId, string[] conversationIds, string? search,
-        TenantDataKey key, CancellationToken ct)
+    // The first message (by seq) in the history of each conversation that holds the text, as a snippet around it;
+    // how many messages it read; and how many of the conversations (in the given order) had all their messages read.
+    // At most budget messages are read: the conversations past the cut wait for the next page.
+    private async Task<(Dictionary<string, string> Found, int Read, int Through)> MessageMatchesAsync(string tenantId, string[] conversationIds,
+        string? search, TenantDataKey key, int budget, CancellationToken ct)
     {
         var found = new Dictionary<string, string>(StringComparer.Ordinal);
-        var opened = 0;
-        if (search is null || conversationIds.Length == 0) return (found, opened);
+        if (search is null || conversationIds.Length == 0) return (found, 0, conversationIds.Length);
         await using var cmd = db.CreateCommand("""
-            SELECT conversation_id, seq, content FROM messages
-            WHERE tenant_id = @t AND conversation_id = ANY(@c) AND replaced_by IS NULL
-            ORDER BY conversation_id, seq
+            SELECT m.conversation_id, m.seq, m.content, l.n FROM messages m
+            JOIN unnest(@c::text[]) WITH ORDINALITY AS l(id, n) ON m.conversation_id = l.id
+            WHERE m.tenant_id = @t AND m.replaced_by IS NULL
+            ORDER BY l.n, m.seq
+            LIMIT @budget
             """);
         cmd.Parameters.AddWithValue("t", tenantId);
         cmd.Parameters.AddWithValue("c", conversationIds);
+        cmd.Parameters.AddWithValue("budget", Math.Max(1, budget));
         await using var r = await cmd.ExecuteReaderAsync(ct);
+        var (rowsRead, last) = (0, 0L);
         while (await r.ReadAsync(ct))
         {
+            rowsRead++;
+            last = r.GetInt64(3);
             var conversationId = r.GetString(0);
             if (found.ContainsKey(conversationId)) continue;
             var text = key.Open(r.GetString(2), "messages", MessageRow(conversationId, r.GetInt64(1)));
-            opened++;
             var at = text.IndexOf(search, StringComparison.OrdinalIgnoreCase);
             if (at >= 0) found[conversationId] = SearchSnippet.Around(text, at, search.Length);
         }
-        return (found, opened);
+        // All read unless the budget cut the last conversation short; the first always counts as read (a history longer
+        // than the budget is searched in its first messages), so every page moves on.
+        var through = rowsRead < Math.Max(1, budget) ? conversationIds.Length : Math.Max(1, (int)last - 1);
+        // The rows read count, not only those opened: a matched conversation's later rows are read all the same.
+        return (found, rowsRead, through);
     }
 
     private async Task<List<ConversationRecord>> ListRowsAsync(

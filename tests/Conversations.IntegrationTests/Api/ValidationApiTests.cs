@@ -47,6 +47,26 @@ public sealed class ValidationApiTests(PlatformFixture fx) : PlatformTests
         Assert.Empty((await admin.GetJsonAsync("/v1/routing"))["models"]!.AsArray());
     }
 
+    [Fact(DisplayName = "The model catalog is bounded: an over-long model name, too many domains or fallbacks, and a rollback reason over 1,000 characters are 400s, and nothing is stored")]
+    public async Task Catalog_and_reason_sizes_are_bounded()
+    {
+        var (admin, _) = await fx.NewTenantAsync("valb");
+        object Model(string modelName, string[]? domains = null) =>
+            new { endpoint = "https://models.example.com/v1", modelName, tier = "small", domains = domains ?? [], inputPerMillion = 0.1, outputPerMillion = 0.2, contextWindowTokens = 8000 };
+        var longName = await ApiClient.ProblemAsync(await admin.Http.PutAsJsonAsync("/v1/routing/models/m1", Model(new string('m', 201))), HttpStatusCode.BadRequest);
+        Assert.Contains("modelName must be at most 200 characters", longName["detail"]!.GetValue<string>());
+        await ApiClient.ProblemAsync(await admin.Http.PutAsJsonAsync("/v1/routing/models/m1",
+            Model("m1", [.. Enumerable.Range(0, 51).Select(i => $"d{i}")])), HttpStatusCode.BadRequest);
+        Assert.Empty((await admin.GetJsonAsync("/v1/routing"))["models"]!.AsArray());
+
+        await ApiClient.EnsureAsync(await admin.Http.PutAsJsonAsync("/v1/routing/models/m1", Model("m1")), HttpStatusCode.OK);
+        var fallbacks = await ApiClient.ProblemAsync(await admin.Http.PutAsJsonAsync("/v1/routing/policy",
+            new { smallModelId = "m1", largeModelId = "m1", fallbackModelIds = Enumerable.Repeat("m1", 51).ToArray() }), HttpStatusCode.BadRequest);
+        Assert.Contains("at most 50 entries", fallbacks["detail"]!.GetValue<string>());
+        var reason = await ApiClient.ProblemAsync(await admin.Http.PostAsJsonAsync("/v1/routing/canary/rollback", new { reason = new string('r', 1001) }), HttpStatusCode.BadRequest);
+        Assert.Contains("reason must be at most 1,000 characters", reason.ToJsonString());
+    }
+
     [Fact(DisplayName = "A field an admin body does not take is a 400 naming it and the closest real field, nested ones too; nothing changes. A model missing several fields gets one 400 naming each")]
     public async Task Unknown_admin_fields_are_refused()
     {

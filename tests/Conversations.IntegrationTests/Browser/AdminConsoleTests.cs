@@ -645,12 +645,14 @@ public sealed class AdminConsoleTests(PlatformFixture fx) : PlatformTests
         Assert.Empty(console.Errors);
     }
 
-    [Fact(DisplayName = "New role and New lexicon refuse a name that already exists, in the dialog, and the existing one is kept as it was")]
+    [Fact(DisplayName = "New role, New lexicon and Register model refuse a name that already exists, in the dialog, and the existing one is kept as it was")]
     public async Task New_role_and_lexicon_refuse_an_existing_name()
     {
         var (admin, _) = await fx.NewUnlimitedTenantAsync("cdup");
         await ApiClient.EnsureAsync(await admin.Http.PutAsJsonAsync("/v1/acl/roles/staff", new { includes = Array.Empty<string>(), labels = new[] { "public" } }), HttpStatusCode.OK);
         await ApiClient.EnsureAsync(await admin.Http.PutAsJsonAsync("/v1/moderation/lexicons/internal", new { words = new[] { "project-x" }, riskLevel = "high", action = "block" }), HttpStatusCode.OK);
+        await ApiClient.EnsureAsync(await admin.Http.PutAsJsonAsync("/v1/routing/models/m1",
+            new { endpoint = "https://models.example.com/v1", modelName = "m1", tier = "small", inputPerMillion = 0.1, outputPerMillion = 0.2, contextWindowTokens = 8000 }), HttpStatusCode.OK);
         await using var console = await ConsoleBrowser.SignInAsync(fx.BaseUrl, admin.Key);
         var writes = new List<string>();
         console.Page.Request += (_, r) => { if (r.Method != "GET") lock (writes) writes.Add($"{r.Method} {r.Url}"); };
@@ -674,6 +676,7 @@ public sealed class AdminConsoleTests(PlatformFixture fx) : PlatformTests
         await dialog.GetByRole(AriaRole.Button, new() { Name = "Save" }).ClickAsync();
         await Assertions.Expect(dialog.Locator(".field-error")).ToHaveTextAsync("A lexicon named internal already exists: change it with its Edit button.");
         await dialog.GetByRole(AriaRole.Button, new() { Name = "close" }).ClickAsync();
+
         lock (writes) Assert.Empty(writes);
 
         // Its Edit still saves changes to the existing lexicon.
@@ -683,6 +686,18 @@ public sealed class AdminConsoleTests(PlatformFixture fx) : PlatformTests
         await Assertions.Expect(console.Page.Locator("table tbody")).ToContainTextAsync("project-y");
         var staff = (await admin.GetJsonAsync("/v1/acl"))["roles"]!.AsArray().Single(r => r!["name"]!.GetValue<string>() == "staff")!;
         Assert.Equal(["public"], staff["labels"]!.AsArray().Select(l => l!.GetValue<string>()));
+
+        // A model's id too (the platform matches ids whatever their case): Register would have replaced it whole.
+        int before;
+        lock (writes) before = writes.Count;
+        await console.OpenAsync("models", "Models & routing");
+        await Assertions.Expect(console.Page.Locator("table tbody").First).ToContainTextAsync("m1");
+        await console.Page.GetByRole(AriaRole.Button, new() { Name = "Register model" }).ClickAsync();
+        await dialog.GetByLabel("Id", new() { Exact = true }).FillAsync("M1");
+        await dialog.GetByRole(AriaRole.Button, new() { Name = "Save" }).ClickAsync();
+        await Assertions.Expect(dialog.Locator(".field-error").First).ToHaveTextAsync("A model with the id m1 is registered already: change it with its Edit button.");
+        await dialog.GetByRole(AriaRole.Button, new() { Name = "close" }).ClickAsync();
+        lock (writes) Assert.Equal(before, writes.Count);
         Assert.Empty(console.Errors);
     }
 

@@ -967,6 +967,31 @@ public sealed class ChatPageTests(WebChatFixture fx)
         Assert.Equal(1, await b.Page.Locator(".turn.user").CountAsync());
     }
 
+    [Fact(DisplayName = "In the Chinese UI a refusal by the rate limit reads in Chinese, not in the server's English (nor its Retry-After header)")]
+    public async Task Chinese_ui_shows_errors_in_chinese()
+    {
+        var (key, adminKey, _) = await fx.NewReaderWithAdminAsync();
+        using var admin = fx.As(adminKey);
+        using var user = fx.As(key);
+        await ApiClient.EnsureAsync(await admin.Http.PatchAsJsonAsync("/v1/moderation/settings", new { userRequestsPerMinute = 1 }), HttpStatusCode.OK);
+        var earlier = await user.CreateConversationAsync("earlier");
+        Assert.Equal("done", (await user.SendAsync(earlier, "What is the leave policy?"))[^1].Name);
+
+        await using var b = await ChatBrowser.OpenAsync(fx.BaseUrl, new BrowserNewContextOptions { Locale = "zh-CN" });
+        await b.Page.GetByLabel("API 密钥").FillAsync(key);
+        await b.Page.GetByRole(AriaRole.Button, new() { Name = "登录" }).ClickAsync();
+        var box = b.Page.Locator("textarea");
+        await box.FillAsync(Question);
+        await box.PressAsync("Enter");
+        var error = b.LastAnswer.Locator(".error-card");
+        await error.WaitForAsync();
+        var shown = await error.InnerTextAsync();
+        Assert.Contains("请求过于频繁", shown, StringComparison.Ordinal);
+        Assert.DoesNotContain("Retry-After", shown, StringComparison.Ordinal);
+        Assert.DoesNotContain("Too many", shown, StringComparison.Ordinal);
+        lock (b.Errors) Assert.All(b.Errors, e => Assert.StartsWith("Failed to load resource", e, StringComparison.Ordinal)); // the 429 itself
+    }
+
     [Fact(DisplayName = "A send the platform refuses (the user's rate limit) shows a friendly error and comes back to the composer with its image; sending it again gets the answer")]
     public async Task Error_with_retry()
     {

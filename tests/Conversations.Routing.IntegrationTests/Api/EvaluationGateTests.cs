@@ -68,6 +68,30 @@ public sealed class EvaluationGateTests(RoutingPlatform fx) : RoutingPlatformTes
         }
     }
 
+    [Fact(DisplayName = "An evaluation case asked as alice teaches her memory nothing, and deleting its conversation keeps the facts she stated herself")]
+    public async Task Evaluation_cases_leave_the_users_memory_alone()
+    {
+        using var t = await TenantWithCandidateAsync("same", GoodAnswer);
+        var own = await t.User.CreateConversationAsync();
+        await t.User.SendAsync(own, "My name is Alice Chen.");
+        static async Task<List<string>> FactsAsync(TestTenant t) =>
+            [.. (await t.User.Http.GetFromJsonAsync<JsonArray>("/v1/me/memory"))!.Select(f => f!["text"]!.GetValue<string>()).Order()];
+        var before = await FactsAsync(t);
+        Assert.Contains(before, f => f.Contains("Alice Chen", StringComparison.Ordinal));
+
+        // The case states her name and a job: as her own turn it would be learned, and its deletion would then forget
+        // every fact those words taught, her own "Alice Chen" among them.
+        await ApiClient.EnsureAsync(await t.Admin.Http.PostAsJsonAsync("/v1/evaluations/sets", new
+        {
+            setId = "names", name = "Names",
+            cases = new object[] { new { question = "My name is Alice Chen. I work in payroll. How long do I have to return an order?", facts = new[] { "30 days" }, userId = "alice" } },
+        }), HttpStatusCode.Created);
+        var run = await RunToEndAsync(t, "names");
+        Assert.Equal("completed", run["status"]!.GetValue<string>());
+        await Task.Delay(500); // the case's conversation is deleted as the run ends
+        Assert.Equal(before, await FactsAsync(t));
+    }
+
     [Fact(DisplayName = "A worse candidate: its canary start is evaluated, promotion is refused with 422 naming fact recall and the numbers; runs are kept")]
     public async Task Worse_candidate_is_refused()
     {

@@ -359,7 +359,7 @@ public sealed class ChunkConformanceTests(RoutingPlatform fx) : RoutingPlatformT
         Assert.Null(res.Headers.RetryAfter);
     }
 
-    [Fact(DisplayName = "Sampling parameters outside OpenAI's ranges, a forced tool call and a JSON response format are 400s naming the parameter; in-range values, tools with tool_choice auto and a text format are answered")]
+    [Fact(DisplayName = "Sampling parameters outside OpenAI's ranges, a forced tool or function call, audio output and a JSON response format are 400s naming the parameter; in-range values, tools with tool_choice auto and a text format are answered")]
     public async Task Unsupported_or_out_of_range_parameters_are_400s()
     {
         using var t = await NewAsync(fx);
@@ -377,17 +377,22 @@ public sealed class ChunkConformanceTests(RoutingPlatform fx) : RoutingPlatformT
             ("temperature", "hot"), ("max_tokens", 1.5), ("stream", "yes"), ("tools", "x"), ("user", 5), ("seed", "x"),
             // Output the platform cannot give is refused, not silently not given.
             ("stop", "\n\n"), ("stop", new[] { "END" }), ("logprobs", true), ("top_logprobs", 2),
+            ("function_call", new { name = "lookup" }), ("modalities", new[] { "text", "audio" }), ("audio", new { voice = "alloy", format = "wav" }),
         ];
         foreach (var (param, value) in refused)
         {
             var error = await ErrorAsync(await PostAsync(t.User, Body(param, value)), HttpStatusCode.BadRequest);
             Assert.Equal(("invalid_request_error", param), (error["type"]!.GetValue<string>(), error["param"]!.GetValue<string>()));
         }
+        // A trailing answer or tool result would have the earlier question asked again.
+        var prefill = new { model = "auto", messages = new object[] { new { role = "user", content = Question }, new { role = "assistant", content = "Parental" } } };
+        Assert.Equal("messages[1].role", (await ErrorAsync(await PostAsync(t.User, prefill), HttpStatusCode.BadRequest))["param"]!.GetValue<string>());
         var calls = fx.Model.Requests.Count;
         var accepted = new Dictionary<string, object>
         {
             ["model"] = "auto", ["messages"] = new[] { new { role = "user", content = Question } }, ["temperature"] = 2, ["top_p"] = 0,
             ["max_tokens"] = 1, ["tool_choice"] = "auto", ["response_format"] = new { type = "text" }, ["stop"] = Array.Empty<string>(), ["logprobs"] = false, ["user"] = "someone", ["seed"] = 7,
+            ["function_call"] = "auto", ["modalities"] = new[] { "text" },
             ["tools"] = new[] { new { type = "function", function = new { name = "lookup", parameters = new { type = "object" } } } },
         };
         var (completion, _) = await CompleteAsync(t.User, accepted);
@@ -407,6 +412,9 @@ public sealed class ChunkConformanceTests(RoutingPlatform fx) : RoutingPlatformT
         error = await ErrorAsync(await t.User.Http.GetAsync("/v1/models/auto/extra"), HttpStatusCode.NotFound);
         Assert.Contains("No route matches GET /v1/models/auto/extra", error["message"]!.GetValue<string>(), StringComparison.Ordinal);
         Assert.Equal("invalid_request_error", error["type"]!.GetValue<string>());
+        // OpenAI's paths the platform does not serve answer in the shape the SDKs parse too.
+        error = await ErrorAsync(await t.User.Http.PostAsJsonAsync("/v1/responses", new { model = "auto", input = "hi" }), HttpStatusCode.NotFound);
+        Assert.Contains("/v1/responses", error["message"]!.GetValue<string>(), StringComparison.Ordinal);
     }
 
     [Fact(DisplayName = "Past the rate limit a completion gets 429 with Retry-After and OpenAI's rate_limit_exceeded error; bad requests are not counted")]

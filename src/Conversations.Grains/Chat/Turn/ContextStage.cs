@@ -13,7 +13,10 @@ internal sealed class ContextStage : ITurnStage
     public async IAsyncEnumerable<ChatEvent> RunAsync(ChatTurn turn, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         turn.Settings = await turn.SettingsRead;
-        await turn.Conversation.Prompt.RefreshMemoryAsync(turn.Conversation.User(turn.Caller.UserId), turn.MemoryEpochRead);
+        // An evaluation case is asked as a real user, but on the admin's behalf: the answer must not read that user's
+        // private memory (nor, in RecordStage, teach it anything), and the same case must ask the same question.
+        if (!Evaluation.EvaluationConversations.Is(turn.Conversation.ConversationId))
+            await turn.Conversation.Prompt.RefreshMemoryAsync(turn.Conversation.User(turn.Caller.UserId), turn.MemoryEpochRead);
         yield break;
     }
 }

@@ -40,7 +40,7 @@ internal sealed class RecordStage : ITurnStage
         {
             var failure = answer.Failure!;
             ChatLog.ModelFailure(turn.Pipeline.Logger, turn.Conversation.TenantId, turn.Conversation.ConversationId, failure.Code, failure.Message);
-            yield return new ErrorEvent(failure.Code, failure.Message + (cutOff ? " The partial answer above is saved." : "") + " Please try again in a moment.", true);
+            yield return new ErrorEvent(failure.Code, failure.Message + (cutOff ? ErrorEvent.PartialAnswerSaved : "") + " Please try again in a moment.", true);
             yield break;
         }
         await SummaryFold.RememberAsync(turn);

@@ -12,6 +12,8 @@ internal static class SummaryFold
     /// </summary>
     public static async Task RememberAsync(ChatTurn turn)
     {
+        // An evaluation case's question is no statement of the user it is asked as (see ContextStage).
+        if (Evaluation.EvaluationConversations.Is(turn.Conversation.ConversationId)) return;
         try
         {
             await turn.Conversation.User(turn.Caller.UserId).RememberFromMessageAsync(turn.Moderation.Verdict.TextToStore);

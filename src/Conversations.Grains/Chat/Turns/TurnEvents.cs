@@ -21,7 +21,7 @@ internal static class TurnEvents
         MessageStatus.Complete => stored.Done("stop"),
         MessageStatus.Stopped => stored.Done(StoppedFinish),
         MessageStatus.Incomplete => new ErrorEvent(TurnErrorCodes.ModelIncomplete,
-            "The model stopped part-way through. The partial answer above is saved. Please try again in a moment.", true),
+            "The model stopped part-way through." + ErrorEvent.PartialAnswerSaved + " Please try again in a moment.", true),
         MessageStatus.Failed => new ErrorEvent(TurnErrorCodes.ModelFailed, stored.Answer.Content, true),
         MessageStatus.Refused => new ErrorEvent(stored.Answer.Model == "moderation" ? TurnErrorCodes.InputRefused : TurnErrorCodes.Refused, stored.Answer.Content, false),
         _ => Interrupted,

@@ -68,12 +68,13 @@ internal sealed class TurnRun
         return run;
     }
 
-    /// <summary>The user's cancel: the model call stops, and the partial answer is stored as stopped.</summary>
-    public void Stop()
+    /// <summary>The user's cancel: the model call stops, and the partial answer is stored as stopped. False when the turn had ended already.</summary>
+    public bool Stop()
     {
-        if (Ended || _turn.Outcome is not null) return;
+        if (Ended || _turn.Outcome is not null) return false;
         _turn.StopRequested = true;
         _stop.Cancel();
+        return true;
     }
 
     /// <summary>

@@ -1,6 +1,7 @@
 // The message box: grows with its text; Enter sends, Shift+Enter adds a line; while an answer streams, Stop.
 // Images are uploaded as soon as they are picked and go with the next message by id.
 import { useEffect, useRef, useState } from 'preact/hooks';
+import { describeError } from '../shared/i18n.js';
 import { Icon } from '../shared/icons.jsx';
 import { maxMessageChars, uploadImage } from './turns.js';
 
@@ -29,7 +30,7 @@ export function Composer({ t, busy, onSend, onStop, sendRef, draft, readsImages 
         setImages(list => [...list, { id, name: file.name }]);
       }
     } catch (e) {
-      setImageError(e.detail || e.message);
+      setImageError(describeError(t, e)); // in the reader's words: offline, the limit, the server's reason
     } finally {
       setUploading(false);
       if (picker.current) picker.current.value = '';

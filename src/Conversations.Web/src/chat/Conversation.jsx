@@ -1,7 +1,7 @@
 // One conversation: its history, the streamed turn (progress, stop, resume, retry), regenerate and edit-and-resend.
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { ApiError, api } from '../shared/api.js';
-import { describeError } from '../shared/i18n.js';
+import { codeText, describeError } from '../shared/i18n.js';
 import { Icon } from '../shared/icons.jsx';
 import { cancelTurn, newTurnId, runTurn, silenceLimitMs } from './turns.js';
 import { Message } from './Message.jsx';
@@ -306,7 +306,7 @@ export function Conversation({ t, me, conversationId, renamed, onCreated, onGone
       };
       case 'error': return {
         streaming: false, status: 'failed',
-        error: { message: GONE_FOR_GOOD[data.code] ? t(GONE_FOR_GOOD[data.code]) : data.message, retryable: data.retryable, code: data.code, text: null },
+        error: { message: GONE_FOR_GOOD[data.code] ? t(GONE_FOR_GOOD[data.code]) : codeText(t, data.code, data.message), retryable: data.retryable, code: data.code, text: null },
       };
       default: return {};
     }

@@ -29,6 +29,10 @@ export const maxMessageChars = 16_000;
 // connection, and is sent again on another.
 const resumeHeadersMs = 10_000;
 
+// A send's answer begins once the question is stored (after its input check): one that has not begun after this long
+// went out on a dead connection. The turn is then looked up, and sent again (same turn id) if it never arrived.
+const sendHeadersMs = 30_000;
+
 export async function runTurn({ conversationId, text, turnId, imageIds, replaces, signal, onEvent, onReconnecting, resumeOnly = false, control, silenceMs = silenceLimitMs() }) {
   const base = `/v1/conversations/${encodeURIComponent(conversationId)}`;
   let lastId = null;
@@ -47,6 +51,9 @@ export async function runTurn({ conversationId, text, turnId, imageIds, replaces
     if (id) lastId = id;
     if (name === 'done' || name === 'error') ended = true;
     onEvent(name, data);
+    // The turn's last event is in: stop reading, so a connection that dies before its closing bytes does not keep the
+    // page busy (and Stop showing) until the silence limit.
+    if (ended) connection?.abort();
   };
   const send = async () => {
     const body = { text, turnId };
@@ -55,7 +62,7 @@ export async function runTurn({ conversationId, text, turnId, imageIds, replaces
     let res;
     for (let tries = 1; !res; tries++) {
       try {
-        res = await request(`${base}/messages`, { method: 'POST', body, signal });
+        res = await request(`${base}/messages`, { method: 'POST', body, signal, headersWithinMs: sendHeadersMs });
       } catch (e) {
         if (!unsaved(e) || tries >= maxUnsavedSends) throw e;
         await pause(retryAfterMs(e), signal);

@@ -48,6 +48,19 @@ const shared = {
     'error.offline': '网络似乎已断开，请检查连接。',
     'error.server': '服务端出了点问题。',
     'error.limit': '请求过于频繁，请稍后再试。',
+    // The platform's error codes in Chinese; English readers get the server's own (fuller) text.
+    'error.code.budget_exhausted': '本月的模型预算已用完，暂时无法回答。请联系管理员。',
+    'error.code.budget_too_small': '剩余的预算不够回答这个问题。请联系管理员。',
+    'error.code.budget_busy': '预算正被进行中的回答占用，请一分钟后再试。',
+    'error.code.no_vision_model': '这里没有能读取图片的模型。请去掉图片后再发送。',
+    'error.code.model_failed': '模型没能给出回答，请稍后再试。',
+    'error.code.model_incomplete': '模型中途停止了，已写出的部分已保存。请稍后再试。',
+    'error.code.turn_in_progress': '这个会话正在回答另一条消息，请等它结束后再发送。',
+    'error.code.storage_unavailable': '无法保存你的消息，所以没有发送。请稍后再试。',
+    'error.code.moderation_unavailable': '内容审核暂时不可用，所以没有回答这条消息。请稍后再试。',
+    'error.code.interrupted': '回答被中断了，已写出的部分已保存。请重试。',
+    'error.code.stream_failed': '回答在服务端中断了。你的消息已保存，请重试。',
+    'error.code.rate_limited': '请求过于频繁，请稍后再试。',
     'retry': '重试',
     'close': '关闭',
     'cancel': '取消',
@@ -64,11 +77,26 @@ export function makeT(own) {
   };
 }
 
+/**
+ * The reader's words for a platform error code: the app's translation where it has one (Chinese), else `fallback`
+ * (the server's own English text).
+ */
+export function codeText(t, code, fallback) {
+  const key = `error.code.${code}`;
+  const text = code ? t(key) : key;
+  return text !== key ? text : fallback;
+}
+
 /** The friendly sentence for an ApiError (or any error). */
 export function describeError(t, error) {
   if (!error) return '';
   if (error.status === 0) return t('error.offline');
-  if (error.status === 429) return error.detail || t('error.limit');
+  // A body that was no JSON (a captive portal's page, a proxy's error): the parser's words mean nothing to a reader.
+  if (error instanceof SyntaxError) return t('error.server');
+  const coded = codeText(t, error.body?.code, null);
+  if (coded) return coded;
+  // A limit's own text says which limit, but one that points at a response header is for programs, not people.
+  if (error.status === 429) return error.detail && language === 'en' && !error.detail.includes('Retry-After') ? error.detail : t('error.limit');
   if (error.status >= 500) return t('error.server');
   const text = error.detail || error.title || error.message || t('error.server');
   // An argument check's message may end with the parameter it names, which means nothing to the reader.

@@ -1,6 +1,7 @@
 // Drift: whether the tenant's questions and answers still look like the reference window. The last check's signals,
 // "check now" and "use the current window as the reference", and the drift events, newest first.
 import { api } from '../../shared/api.js';
+import { confirmAction } from '../../shared/confirm.jsx';
 import { t } from '../strings.js';
 import { Badge, Card, DataTable, ErrorNote, Page, Stat, fmt, query, useAction, useLoad, usePages, when, useChange } from '../ui.jsx';
 
@@ -20,7 +21,12 @@ export function Drift() {
   const report = s?.lastReport;
   const reload = () => { status.reload(); events.reload(); };
   const check = async () => { if (await action.run(() => api.post('/v1/drift/check'))) reload(); };
-  const setReference = async () => { if (await action.run(() => api.post('/v1/drift/reference'))) reload(); };
+  const setReference = async () => {
+    // The reference it replaces is gone for good: later checks compare against this window.
+    if (!(await confirmAction(t('Make the current window the reference? The reference it replaces is discarded, and later checks compare against this window.'),
+      { action: t('Use the current window as the reference'), cancel: t('cancel') }))) return;
+    if (await action.run(() => api.post('/v1/drift/reference'))) reload();
+  };
   return (
     <Page title={t('nav.drift')} busy={status.loading}
       description={t('Whether questions (topics, language, length) and answers (refusals, empty searches, fallbacks, thumbs-down) still look like the reference window.')}

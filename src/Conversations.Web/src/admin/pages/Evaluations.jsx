@@ -33,6 +33,9 @@ export function Evaluations() {
     if (await action.run(() => api.delete(`/v1/evaluations/sets/${encodeURIComponent(set.setId)}`)) !== undefined) reload();
   }
   async function cancel(run) {
+    // A stopped run cannot go on: what it asked stays billed, and a new run asks every case again.
+    if (!(await confirmAction(t('Stop this run? It cannot be resumed: its answered cases stay billed, and a new run asks every case again.'),
+      { action: t('Stop'), cancel: t('cancel') }))) return;
     if (await action.run(() => api.post(`/v1/evaluations/runs/${encodeURIComponent(run.runId)}/cancel`))) runs.reload();
   }
 

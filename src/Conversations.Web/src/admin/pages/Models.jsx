@@ -73,7 +73,7 @@ export function Models() {
           ]} />
       </Card>
       {config.data && <Policy config={config.data} onSaved={config.reload} />}
-      <ModelDialog model={editing} onClose={() => setEditing(null)} onSaved={() => { setEditing(null); config.reload(); health.reload(); }} />
+      <ModelDialog model={editing} models={models} onClose={() => setEditing(null)} onSaved={() => { setEditing(null); config.reload(); health.reload(); }} />
     </Page>
   );
 }
@@ -189,15 +189,17 @@ function routerHint(trained) {
 // The platform registers prices up to a million USD per million tokens.
 const MAX_PRICE = 1000000;
 
-function ModelDialog({ model, onClose, onSaved }) {
+function ModelDialog({ model, models, onClose, onSaved }) {
   const [form, setForm] = useState(null);
   const [last, setLast] = useState(null);
+  const [taken, setTaken] = useState(null);
   const action = useAction();
   const change = useChange();
   const id = useRequiredText(t('Id'));
   if (model !== last) {
     setLast(model);
     id.clear();
+    setTaken(null);
     action.clear();
     setForm(model && {
       id: model.id ?? '', endpoint: model.endpoint ?? '', apiKey: '', modelName: model.modelName ?? '', tier: model.tier ?? 'small',
@@ -211,7 +213,11 @@ function ModelDialog({ model, onClose, onSaved }) {
   async function submit(e) {
     e.preventDefault();
     const modelId = id.take(form.id);
-    if (!modelId || !action.check(e.currentTarget)) return;
+    // Saving a model replaces it whole (ids match whatever their case), so a new one may not reuse an id: the
+    // registered model is changed with its Edit button instead.
+    const existing = !model?.id && modelId && models.find(m => m.id.toLowerCase() === modelId.toLowerCase());
+    setTaken(existing ? t('A model with the id {m} is registered already: change it with its Edit button.', { m: existing.id }) : null);
+    if (!modelId || existing || !action.check(e.currentTarget)) return;
     // A left-out key keeps the stored one (the platform never shows it back); "" removes it.
     const apiKey = form.apiKey || (form.removeKey ? '' : undefined);
     const body = {
@@ -227,7 +233,7 @@ function ModelDialog({ model, onClose, onSaved }) {
       {form && (
         <form class="form" onSubmit={submit} {...action.formProps}>
           <div class="grid-2">
-            <Field label={t('Id')} error={id.error}><input class="input" required readOnly={!!model?.id} value={form.id} onInput={set('id')} aria-invalid={id.invalid} /></Field>
+            <Field label={t('Id')} error={id.error || taken}><input class="input" required readOnly={!!model?.id} value={form.id} onInput={set('id')} aria-invalid={id.invalid} /></Field>
             <Field label={t('Model name at the endpoint')}><input class="input" required value={form.modelName} onInput={set('modelName')} /></Field>
           </div>
           <Field label={t('Endpoint (OpenAI-compatible, with /v1)')}><input class="input" required type="url" value={form.endpoint} onInput={set('endpoint')} /></Field>
