@@ -967,15 +967,25 @@ public sealed class ChatPageTests(WebChatFixture fx)
         Assert.Equal(1, await b.Page.Locator(".turn.user").CountAsync());
     }
 
-    [Fact(DisplayName = "In the Chinese UI a refusal by the rate limit reads in Chinese, not in the server's English (nor its Retry-After header)")]
-    public async Task Chinese_ui_shows_errors_in_chinese()
+    // A reader who has just sent one message under a limit of one a minute: their next send is refused (429). The
+    // caller disposes the clients.
+    private async Task<(string Key, ApiClient Admin, ApiClient User, string Earlier)> ReaderAtTheRateLimitAsync()
     {
         var (key, adminKey, _) = await fx.NewReaderWithAdminAsync();
-        using var admin = fx.As(adminKey);
-        using var user = fx.As(key);
+        var admin = fx.As(adminKey);
+        var user = fx.As(key);
         await ApiClient.EnsureAsync(await admin.Http.PatchAsJsonAsync("/v1/moderation/settings", new { userRequestsPerMinute = 1 }), HttpStatusCode.OK);
         var earlier = await user.CreateConversationAsync("earlier");
         Assert.Equal("done", (await user.SendAsync(earlier, "What is the leave policy?"))[^1].Name);
+        return (key, admin, user, earlier);
+    }
+
+    [Fact(DisplayName = "In the Chinese UI a refusal by the rate limit reads in Chinese, not in the server's English (nor its Retry-After header)")]
+    public async Task Chinese_ui_shows_errors_in_chinese()
+    {
+        var (key, admin, user, _) = await ReaderAtTheRateLimitAsync();
+        using var _admin = admin;
+        using var _user = user;
 
         await using var b = await ChatBrowser.OpenAsync(fx.BaseUrl, new BrowserNewContextOptions { Locale = "zh-CN" });
         await b.Page.GetByLabel("API 密钥").FillAsync(key);
@@ -995,13 +1005,10 @@ public sealed class ChatPageTests(WebChatFixture fx)
     [Fact(DisplayName = "A send the platform refuses (the user's rate limit) shows a friendly error and comes back to the composer with its image; sending it again gets the answer")]
     public async Task Error_with_retry()
     {
-        var (key, adminKey, _) = await fx.NewReaderWithAdminAsync();
-        using var admin = fx.As(adminKey);
-        using var user = fx.As(key);
         // A real refusal: one message a minute, and the user has just sent one.
-        await ApiClient.EnsureAsync(await admin.Http.PatchAsJsonAsync("/v1/moderation/settings", new { userRequestsPerMinute = 1 }), HttpStatusCode.OK);
-        var earlier = await user.CreateConversationAsync("earlier");
-        Assert.Equal("done", (await user.SendAsync(earlier, "What is the leave policy?"))[^1].Name);
+        var (key, admin, user, earlier) = await ReaderAtTheRateLimitAsync();
+        using var _admin = admin;
+        using var _user = user;
 
         await using var b = await ChatBrowser.OpenAsync(fx.BaseUrl);
         var sends = 0;
