@@ -1,6 +1,7 @@
 using Conversations.Api.Auth;
 using Conversations.Api.Chat;
 using Conversations.Contracts;
+using Conversations.Contracts.Images;
 using Conversations.Contracts.Routing;
 using Conversations.Contracts.Tenancy;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -20,7 +21,8 @@ internal static class MeApi
         return v1;
     }
 
-    private static async Task<Ok<MeDto>> Get(HttpContext http, IGrainFactory grains, ITenantDirectory directory, IOptions<ChatApiOptions> chat, CancellationToken ct)
+    private static async Task<Ok<MeDto>> Get(HttpContext http, IGrainFactory grains, ITenantDirectory directory, IOptions<ChatApiOptions> chat,
+        IMessageImages images, CancellationToken ct)
     {
         var caller = http.Caller();
         var scope = KeyScopes.Effective(caller.Role, caller.Scope);
@@ -31,7 +33,7 @@ internal static class MeApi
         var user = caller.UserId is null ? null : await directory.GetUserAsync(caller.TenantId, caller.UserId, ct);
         var tenantName = string.IsNullOrWhiteSpace(settings.Name) ? caller.TenantId : settings.Name;
         return TypedResults.Ok(new MeDto(caller.TenantId, tenantName, caller.UserId, user?.DisplayName ?? caller.UserId, caller.Role, scope, readsImages,
-            chat.Value.MaxMessageChars, heartbeat, settings.StarterQuestions));
+            chat.Value.MaxMessageChars, heartbeat, settings.StarterQuestions, images.MaxImageBytes));
     }
 }
 
@@ -46,5 +48,6 @@ internal static class MeApi
 /// <param name="MaxMessageChars">The longest question the platform takes (UTF-16 units); null for an operator.</param>
 /// <param name="HeartbeatSeconds">The longest a live answer stream stays silent: a quiet one carries a heartbeat this often.</param>
 /// <param name="StarterQuestions">The questions the chat offers before the first one, as the tenant admin set them (none by default).</param>
+/// <param name="MaxImageBytes">The largest image a question may carry, in bytes; null for an operator.</param>
 internal sealed record MeDto(string? TenantId, string? TenantName, string? UserId, string? DisplayName, string Role, string Scope, bool ReadsImages,
-    int? MaxMessageChars, double HeartbeatSeconds, IReadOnlyList<string> StarterQuestions);
+    int? MaxMessageChars, double HeartbeatSeconds, IReadOnlyList<string> StarterQuestions, int? MaxImageBytes = null);

@@ -54,7 +54,16 @@ internal static class OpenAiApi
             .WithSummary("A chat turn in OpenAI's chat completions format, streaming (Server-Sent Events) or not; X-Conversation-Id continues a conversation.")
             .Produces<ChatCompletion>(200).ProducesOpenAiAnswers(true, 400, 401, 403, 404, 409, 410, 413, 415, 422, 429, 500, 503);
         // Checked like a native message, then counted against the same rate limits (429 with Retry-After).
-        chat.CheckBodies<ChatCompletionRequest>(CompletionRequestCheck.Check).RequireRateLimit<ChatCompletionRequest>(CompletionRequestCheck.Question);
+        chat.CheckBodies<ChatCompletionRequest>(CompletionRequestCheck.Check)
+            // A misspelt model name is the caller's 404 before the request counts: a client must not spend its requests
+            // a minute on names the tenant does not have.
+            .AddEndpointFilter(async (context, next) =>
+                context.Arguments.OfType<ChatCompletionRequest>().FirstOrDefault() is { } body
+                && !(await ModelNames.ResolveAsync(context.HttpContext.RequestServices.GetRequiredService<IGrainFactory>(),
+                    context.HttpContext.Caller().TenantId!, body.Model)).Known
+                    ? ModelNotFound(body.Model!)
+                    : await next(context))
+            .RequireRateLimit<ChatCompletionRequest>(CompletionRequestCheck.Question);
         return v1;
     }
 

@@ -980,6 +980,26 @@ public sealed class ChatPageTests(WebChatFixture fx)
         return (key, admin, user, earlier);
     }
 
+    [Fact(DisplayName = "A photo over the platform's image limit, and photos past four, are refused in the composer with the reason, before anything is uploaded")]
+    public async Task Oversized_and_extra_photos_are_told()
+    {
+        var (key, _, _) = await fx.NewReaderWithAdminAsync();
+        await using var b = await ChatBrowser.OpenAsync(fx.BaseUrl);
+        var uploads = 0;
+        b.Page.Request += (_, request) => { if (request.Method == "POST" && request.Url.EndsWith("/v1/images", StringComparison.Ordinal)) Interlocked.Increment(ref uploads); };
+        await b.SignInAsync(key);
+        var huge = new byte[6 * 1024 * 1024];
+        Convert.FromBase64String(PixelPng).CopyTo(huge, 0);
+        await b.Page.Locator("[data-testid=image-picker]").SetInputFilesAsync(new FilePayload { Name = "camera.png", MimeType = "image/png", Buffer = huge });
+        await Assertions.Expect(b.Page.Locator(".composer-image-error")).ToHaveTextAsync("camera.png: larger than 5 MB, not added.");
+        Assert.Equal(0, uploads);
+
+        FilePayload Small(int i) => new() { Name = $"p{i}.png", MimeType = "image/png", Buffer = [.. Convert.FromBase64String(PixelPng), .. Guid.NewGuid().ToByteArray()] };
+        await b.Page.Locator("[data-testid=image-picker]").SetInputFilesAsync(Enumerable.Range(0, 6).Select(Small));
+        await Assertions.Expect(b.Page.Locator(".composer-image-error")).ToHaveTextAsync("A message takes 4 images; 2 were not added.");
+        await Assertions.Expect(b.Page.Locator(".composer-images .chip")).ToHaveCountAsync(4);
+    }
+
     [Fact(DisplayName = "In the Chinese UI a refusal by the rate limit reads in Chinese, not in the server's English (nor its Retry-After header)")]
     public async Task Chinese_ui_shows_errors_in_chinese()
     {

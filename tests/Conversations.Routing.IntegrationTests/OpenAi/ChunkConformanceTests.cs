@@ -417,12 +417,13 @@ public sealed class ChunkConformanceTests(RoutingPlatform fx) : RoutingPlatformT
         Assert.Contains("/v1/responses", error["message"]!.GetValue<string>(), StringComparison.Ordinal);
     }
 
-    [Fact(DisplayName = "Past the rate limit a completion gets 429 with Retry-After and OpenAI's rate_limit_exceeded error; bad requests are not counted")]
+    [Fact(DisplayName = "Past the rate limit a completion gets 429 with Retry-After and OpenAI's rate_limit_exceeded error; bad requests and unknown model names are not counted")]
     public async Task Rate_limit_is_a_429_with_retry_after()
     {
         using var t = await NewAsync(fx);
         await t.Admin.PatchModerationAsync(new { userRequestsPerMinute = 1 });
         await ErrorAsync(await PostAsync(t.User, new { model = "auto", messages = Array.Empty<object>() }), HttpStatusCode.BadRequest);
+        await ErrorAsync(await PostAsync(t.User, Ask(Question, model: "no-such-model")), HttpStatusCode.NotFound);
         await CompleteAsync(t.User, Ask(Question));
 
         using var res = await PostAsync(t.User, Ask(Question, stream: true));

@@ -26,11 +26,11 @@ internal sealed record StoredAnswer(MessageRecord Question, MessageRecord Answer
     /// <summary>The events after <paramref name="after"/>, in one batch: the citations and text the client lacks, then the final event.</summary>
     public TurnEventBatch Replay(TurnEventId? after)
     {
-        // A position past the stored answer's text or citations was never sent: the client would take the final event
-        // as the end of an answer it does not have.
+        // A position past a complete answer's text or citations was never sent: the client would take the final event
+        // as the end of an answer it does not have. (An answer cut by a crash may be stored shorter than what was sent.)
         CheckIndex(after);
         var text = HasAnswerText ? Answer.Content : "";
-        if (after is { } a && (a.Chars > text.Length || a.Citations > (Answer.Citations?.Count ?? 0)))
+        if (after is { } a && Answer.Status == MessageStatus.Complete && (a.Chars > text.Length || a.Citations > (Answer.Citations?.Count ?? 0)))
             throw new ArgumentException($"Last-Event-ID (or after) {a} was never sent: this turn's answer has {text.Length} characters and "
                 + $"{Answer.Citations?.Count ?? 0} citations. Resume from an id the stream sent, or without one to replay the whole turn.");
         return new(Events(after).ToList());

@@ -12,10 +12,11 @@ const maxHeight = 220;
 // maxChars: the platform's limit from /v1/me (maxMessageChars), else the default.
 // sendRef, when given, gets a function that sends the composer's text if it is the given one (true when it did).
 // draft: the text the box opens with (a question kept across a sign-in, see draft.js).
-export function Composer({ t, busy, onSend, onStop, sendRef, draft, readsImages = true, maxChars = maxMessageChars }) {
+// maxImageBytes: the platform's per-image limit from /v1/me: a larger photo is refused here, before it goes over the network.
+export function Composer({ t, busy, onSend, onStop, sendRef, draft, readsImages = true, maxChars = maxMessageChars, maxImageBytes }) {
   const [text, setText] = useState(draft || '');
   const [images, setImages] = useState([]);
-  const [uploading, setUploading] = useState(false);
+  const [uploading, setUploading] = useState(null); // the name of the photo being uploaded
   const [imageError, setImageError] = useState(null);
   const [tooLong, setTooLong] = useState(null); // the refused length, until the text is changed
   const box = useRef(null);
@@ -23,16 +24,24 @@ export function Composer({ t, busy, onSend, onStop, sendRef, draft, readsImages 
 
   async function attach(files) {
     setImageError(null);
-    setUploading(true);
+    const picked = [...files];
+    const room = maxImages - images.length;
+    // Told, not dropped: photos past the per-message count, and photos over the size limit (checked before sending).
+    const tooBig = maxImageBytes ? picked.slice(0, room).filter(f => f.size > maxImageBytes) : [];
+    const problems = [];
+    if (picked.length > room) problems.push(t('composer.tooManyImages', { max: maxImages, count: picked.length - room }));
+    if (tooBig.length) problems.push(t('composer.imageTooLarge', { name: tooBig.map(f => f.name).join(', '), mb: Math.floor(maxImageBytes / 1048576) }));
     try {
-      for (const file of [...files].slice(0, maxImages - images.length)) {
+      for (const file of picked.slice(0, room).filter(f => !tooBig.includes(f))) {
+        setUploading(file.name);
         const id = await uploadImage(file);
         setImages(list => [...list, { id, name: file.name }]);
       }
     } catch (e) {
-      setImageError(describeError(t, e)); // in the reader's words: offline, the limit, the server's reason
+      problems.push(describeError(t, e)); // in the reader's words: offline, the limit, the server's reason
     } finally {
-      setUploading(false);
+      setUploading(null);
+      setImageError(problems.length ? problems.join(' ') : null);
       if (picker.current) picker.current.value = '';
     }
   }
@@ -78,7 +87,7 @@ export function Composer({ t, busy, onSend, onStop, sendRef, draft, readsImages 
 
   return (
     <div class="composer-wrap">
-      {(images.length > 0 || imageError) && (
+      {(images.length > 0 || imageError || uploading) && (
         <div class="composer-images">
           {images.map(i => (
             <span class="chip" key={i.id}>
@@ -87,6 +96,7 @@ export function Composer({ t, busy, onSend, onStop, sendRef, draft, readsImages 
                 onClick={() => setImages(list => list.filter(x => x.id !== i.id))}><Icon name="close" size={14} /></button>
             </span>
           ))}
+          {uploading && <span class="composer-uploading muted" role="status"><Icon name="image" size={14} /> {t('composer.uploading', { name: uploading })}</span>}
           {imageError && <span class="composer-image-error" role="alert">{imageError}</span>}
         </div>
       )}

@@ -462,7 +462,7 @@ export function Conversation({ t, me, conversationId, renamed, onCreated, onGone
           ))}
         </div>
       </div>
-      <Composer t={t} busy={busy} draft={draft} sendRef={composerSend} onSend={(text, options) => ask(text, { ...options, typed: true })} onStop={stop} readsImages={me?.readsImages !== false} maxChars={me?.maxMessageChars || undefined} />
+      <Composer t={t} busy={busy} draft={draft} sendRef={composerSend} onSend={(text, options) => ask(text, { ...options, typed: true })} onStop={stop} readsImages={me?.readsImages !== false} maxChars={me?.maxMessageChars || undefined} maxImageBytes={me?.maxImageBytes || undefined} />
       {passage && <PassageDialog t={t} citation={passage} onClose={() => setPassage(null)} />}
     </main>
   );

@@ -181,6 +181,11 @@ function Actions({ t, m, conversationId, isLastAnswer, busy, onRegenerate }) {
     } catch (e) { setError(e); return false; }
   }
 
+  // A thumb already pressed is not sent again: a vote without a comment replaces the stored one, comment and all.
+  async function thumb(rating) {
+    if (vote === rating || await rate(rating)) { setAsking(true); setThanks(false); }
+  }
+
   return (
     <div class="answer-footer">
       <div class="actions">
@@ -195,11 +200,11 @@ function Actions({ t, m, conversationId, isLastAnswer, busy, onRegenerate }) {
         )}
         {m.seq && <>
           <button class="icon-button small" aria-pressed={vote === 'up' ? 'true' : 'false'} aria-label={t('action.up')} title={t('action.up')}
-            onClick={async () => { if (await rate('up')) { setAsking(true); setThanks(false); } }}>
+            onClick={() => thumb('up')}>
             <Icon name="thumbUp" size={16} />
           </button>
           <button class="icon-button small" aria-pressed={vote === 'down' ? 'true' : 'false'} aria-label={t('action.down')} title={t('action.down')}
-            onClick={async () => { if (await rate('down')) { setAsking(true); setThanks(false); } }}>
+            onClick={() => thumb('down')}>
             <Icon name="thumbDown" size={16} />
           </button>
         </>}

@@ -30,15 +30,15 @@ export function Access() {
 
   const roles = acl.data?.roles ?? [];
   const knownLabels = [...new Set([...(docs.data?.documents ?? []).map(d => d.label), ...roles.flatMap(r => r.labels)])].sort();
-  const apply = async fn => { if (await action.run(fn) !== undefined) acl.reload(); };
+  const apply = async fn => { if (await action.run(fn) !== undefined) { acl.reload(); return true; } return false; };
 
   async function grant(role, e) {
     e.preventDefault();
     const input = e.currentTarget.elements.label;
     const label = input.value.trim();
     if (!label) { action.fail(t('form.blank', { f: t('Label') })); input.focus(); return; }
-    await apply(() => api.post(`/v1/acl/roles/${enc(role.name)}/grants`, { label }));
-    input.value = '';
+    // A refused grant keeps what was typed, to be corrected rather than typed again.
+    if (await apply(() => api.post(`/v1/acl/roles/${enc(role.name)}/grants`, { label }))) input.value = '';
   }
   const revoke = (role, label) => apply(() => api.delete(`/v1/acl/roles/${enc(role.name)}/grants/${label.split('/').map(enc).join('/')}`));
   const removeRole = async role => (await confirmAction(t('Delete role {r}?', { r: role.name }), { action: t('delete'), cancel: t('cancel') }))

@@ -15,7 +15,7 @@ export function Evaluations() {
   const sets = useLoad(() => api.get('/v1/evaluations/sets'));
   const runs = useLoad(() => api.get(`/v1/evaluations/runs${query({ limit: 50 })}`));
   const routing = useLoad(() => api.get('/v1/routing'));
-  const users = useLoad(() => api.get('/v1/users').then(r => r.users));
+  const users = useLoad(() => api.get('/v1/users?limit=200').then(r => r.users)); // the API's largest page
   const [creating, setCreating] = useState(false);
   const [running, setRunning] = useState(null);
   const [shown, setShown] = useState(null);
@@ -43,7 +43,9 @@ export function Evaluations() {
     <Page busy={sets.loading || runs.loading} title={t('nav.evaluations')}
       description={t('Questions with the facts and sources a good answer has. Run a set against a model before you switch to it; the canary runs its set before promotion.')}
       actions={<button class="button primary" type="button" onClick={() => setCreating(true)} {...change()}>{t('New set')}</button>}>
-      <ErrorNote error={sets.error || runs.error || action.error} onRetry={sets.error || runs.error ? reload : undefined} />
+      {/* The catalog and the users feed the Run dialog: a failed load is said, not shown as "no model" or no user. */}
+      <ErrorNote error={sets.error || runs.error || routing.error || users.error || action.error}
+        onRetry={sets.error || runs.error || routing.error || users.error ? () => { reload(); routing.reload(); users.reload(); } : undefined} />
       <Card title={t('Sets')}>
         <DataTable label={t('Sets')} rows={sets.data} loading={sets.loading} rowKey={s => s.setId}
           empty={t('No sets yet. A set holds up to 50 questions, each asked as one of your users.')} columns={[
