@@ -30,7 +30,7 @@ internal static class CompletionResult
                     case ErrorEvent error:
                         // Written for a stream, where the partial answer is above it; here the client gets none of it.
                         var final = await TurnGone.FinalAsync(error, conversationGone);
-                        return TurnErrors.Problem(http, final with { Message = final.Message.Replace(ErrorEvent.PartialAnswerSaved, "", StringComparison.Ordinal) });
+                        return TurnErrors.Problem(http, final.ForClientWithoutPartialAnswer());
                 }
             }
         }

@@ -29,6 +29,8 @@ internal static class OpenAiApi
     /// <summary>Names the conversation a completion continues; answered on every completion with the conversation it ran in.</summary>
     public const string ConversationHeader = "X-Conversation-Id";
 
+    // HttpContext.Items key: the model the filter resolved (null is the platform's choice).
+    private const string ResolvedModelItem = "openai.resolved-model";
 
     /// <summary>Writes the OpenAI routes' errors in OpenAI's shape (ahead of the other problem writers).</summary>
     public static IServiceCollection AddOpenAiApi(this IServiceCollection services)
@@ -58,11 +60,15 @@ internal static class OpenAiApi
             // A misspelt model name is the caller's 404 before the request counts: a client must not spend its requests
             // a minute on names the tenant does not have.
             .AddEndpointFilter(async (context, next) =>
-                context.Arguments.OfType<ChatCompletionRequest>().FirstOrDefault() is { } body
-                && !(await ModelNames.ResolveAsync(context.HttpContext.RequestServices.GetRequiredService<IGrainFactory>(),
-                    context.HttpContext.Caller().TenantId!, body.Model)).Known
-                    ? ModelNotFound(body.Model!)
-                    : await next(context))
+            {
+                if (context.Arguments.OfType<ChatCompletionRequest>().FirstOrDefault() is not { } body) return await next(context);
+                var resolved = await ModelNames.ResolveAsync(context.HttpContext.RequestServices.GetRequiredService<IGrainFactory>(),
+                    context.HttpContext.Caller().TenantId!, body.Model);
+                if (!resolved.Known) return ModelNotFound(body.Model!);
+                // The handler uses this answer: one routing-config read a completion.
+                context.HttpContext.Items[ResolvedModelItem] = resolved.Requested;
+                return await next(context);
+            })
             .RequireRateLimit<ChatCompletionRequest>(CompletionRequestCheck.Question);
         return v1;
     }
@@ -102,8 +108,10 @@ internal static class OpenAiApi
         var idempotencyKey = http.Request.Headers[ConversationsApi.IdempotencyKeyHeader].FirstOrDefault();
         if (idempotencyKey is not null && !Ids.IsId(idempotencyKey))
             return CompletionRequestCheck.Invalid("The Idempotency-Key header may use letters, digits, '.', '_', '-' and '@' (1–64 characters).", ConversationsApi.IdempotencyKeyHeader);
-        var (known, requested) = await ModelNames.ResolveAsync(grains, caller.TenantId, body.Model);
-        if (!known) return ModelNotFound(body.Model!);
+        string? requested;
+        if (http.Items.TryGetValue(ResolvedModelItem, out var resolved)) requested = (string?)resolved;
+        else if (await ModelNames.ResolveAsync(grains, caller.TenantId, body.Model) is { Known: true } found) requested = found.Requested;
+        else return ModelNotFound(body.Model!);
 
         // Images first: a refused image is a 4xx before any conversation is created. A retry of a turn that ran keeps
         // the images stored the first time: nothing is fetched or stored again.

@@ -163,7 +163,7 @@ internal static class RoutingAdminApi
 
     // A reason is kept in the routing events (and an override's in the audit log) for good: its length is bounded.
     private static ProblemHttpResult? ReasonTooLong(string? reason) => reason is { Length: > RollbackBody.MaxReasonChars }
-        ? Problems.BadRequest("reason must be at most 1,000 characters.", "reason")
+        ? Problems.BadRequest($"reason must be at most {RollbackBody.MaxReasonChars:N0} characters.", "reason")
         : null;
 
     private static ProblemHttpResult NoCanary() =>

@@ -46,6 +46,9 @@ public sealed record ErrorEvent(
     /// <summary>The sentence a model failure adds when part of the answer was streamed before it (and stored).</summary>
     public const string PartialAnswerSaved = " The partial answer above is saved.";
 
+    /// <summary>This error for a client that was shown none of the answer (a whole completion): without <see cref="PartialAnswerSaved"/>.</summary>
+    public ErrorEvent ForClientWithoutPartialAnswer() => this with { Message = Message.Replace(PartialAnswerSaved, "", StringComparison.Ordinal) };
+
     /// <summary>For refusals: the risk level that caused it ("low", "medium", "high").</summary>
     [Id(3)] public string? RiskLevel { get; init; }
     /// <summary>For refusals: the labels that caused it (e.g. "profanity", "pii").</summary>

@@ -25,9 +25,7 @@ public sealed class TenantKeyRing(NpgsqlDataSource db, IKeyProvider provider, En
     public async ValueTask<TenantDataKey> ForTenantAsync(string tenantId, CancellationToken ct = default)
     {
         if (_cache.TryGetValue(tenantId, out var hit) && hit.FreshUntil > DateTime.UtcNow) return hit.Key;
-        var key = await LoadOrCreateAsync(tenantId, ct);
-        _cache[tenantId] = new Entry(key, DateTime.UtcNow.AddSeconds(Math.Max(0, options.KeyCacheSeconds)));
-        return key;
+        return Remember(tenantId, await LoadOrCreateAsync(tenantId, ct));
     }
 
     /// <summary>
@@ -38,7 +36,14 @@ public sealed class TenantKeyRing(NpgsqlDataSource db, IKeyProvider provider, En
     public async ValueTask<TenantDataKey?> ExistingForTenantAsync(string tenantId, CancellationToken ct = default)
     {
         if (_cache.TryGetValue(tenantId, out var hit) && hit.FreshUntil > DateTime.UtcNow) return hit.Key;
-        return await ReadAsync(tenantId, ct);
+        // A key read is cached as ForTenantAsync caches it (a link to an image pays no read and unwrap each time); none is not.
+        return await ReadAsync(tenantId, ct) is { } key ? Remember(tenantId, key) : null;
+    }
+
+    private TenantDataKey Remember(string tenantId, TenantDataKey key)
+    {
+        _cache[tenantId] = new Entry(key, DateTime.UtcNow.AddSeconds(Math.Max(0, options.KeyCacheSeconds)));
+        return key;
     }
 
     /// <summary>Destroys the tenant's data key (the wrapped key is erased), with <paramref name="audit"/> in the same transaction.</summary>

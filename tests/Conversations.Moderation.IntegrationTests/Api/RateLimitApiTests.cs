@@ -144,6 +144,32 @@ public sealed class RateLimitApiTests(ModerationPlatformFixture fx) : Moderation
         Assert.True(res.Headers.RetryAfter?.Delta?.TotalSeconds >= 1);
     }
 
+    [Fact(DisplayName = "A stopped answer's tokens are charged as a finished one's: stopping is no way round the token budget")]
+    public async Task Stopped_turn_is_charged_against_the_token_budget()
+    {
+        var (_, user) = await fx.NewTenantWithModerationAsync(new { userTokensPerMinute = 60 });
+        var id = await user.CreateConversationAsync();
+        List<SseEvent> events;
+        using (fx.Model.Control.ChangeDefault(b => b with { TimePerToken = TimeSpan.FromMilliseconds(50), AnswerTokens = 400 }))
+        {
+            using var res = await user.PostMessageAsync(id, "Please explain the travel policy in detail.");
+            await ApiClient.EnsureAsync(res, HttpStatusCode.OK);
+            var turnId = res.Headers.GetValues("Turn-Id").Single();
+            using (var reader = new StreamReader(await res.Content.ReadAsStreamAsync()))
+                while (await reader.ReadLineAsync() is { } line && line != "event: delta") { }
+            await ApiClient.EnsureAsync(await user.Http.PostAsync($"/v1/conversations/{id}/turns/{turnId}/cancel", null), HttpStatusCode.OK);
+            events = await user.ResumeUntilEndAsync(id, turnId, []);
+        }
+        var done = events.Done();
+        Assert.Equal("stopped", done["finishReason"]!.GetValue<string>());
+        var usage = done["usage"]!;
+        Assert.True(usage["promptTokens"]!.GetValue<int>() + usage["completionTokens"]!.GetValue<int>() > 60, "the stopped turn must use more than the budget");
+
+        using var next = await user.PostMessageAsync(id, "and the expenses policy?");
+        Assert.Equal(HttpStatusCode.TooManyRequests, next.StatusCode);
+        Assert.Equal("tokens", (await next.Content.ReadFromJsonAsync<JsonNode>())!["limit"]!.GetValue<string>());
+    }
+
     [Fact(DisplayName = "Settings validation: a user limit above the tenant's or an unknown Green mode is a 400")]
     public async Task Invalid_settings_are_400()
     {

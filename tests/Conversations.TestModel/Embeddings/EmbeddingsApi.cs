@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using Conversations.TestModel.Behavior;
 
 namespace Conversations.TestModel.Embeddings;
 
@@ -19,6 +20,13 @@ internal static class EmbeddingsApi
         if (body.Dimensions is < 1)
         {
             await OpenAIErrors.WriteAsync(context, 400, "'dimensions' must be at least 1.");
+            return;
+        }
+
+        // A Status fault set for the embedding model's name answers as a failing provider would (other kinds are chat-only).
+        if (runtime.Control.Resolve(model).TakeFault() is { Kind: FaultKind.Status } fault)
+        {
+            await OpenAIErrors.WriteAsync(context, fault.StatusCode, OpenAIErrors.InjectedMessage(fault.StatusCode), fault.RetryAfter);
             return;
         }
 

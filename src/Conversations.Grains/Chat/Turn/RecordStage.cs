@@ -79,19 +79,28 @@ internal sealed class RecordStage : ITurnStage
         var modelName = answer.ModelName ?? attempts.LastOrDefault()?.ModelId;
         var saved = log.Next(turn.TurnId, ChatRoles.Assistant, shown, outcome.MessageStatusOf()!, turn.Pipeline.Tokens.Count(shown), answer.ModelName)
             with { Citations = turn.Citations };
+        var rows = Rows(turn, cost, route is null ? null : modelName ?? "none");
         try
         {
-            await SaveAsync(turn, saved, Rows(turn, cost, route is null ? null : modelName ?? "none"));
+            await SaveAsync(turn, saved, rows);
         }
         catch (Exception) when (turn.ConversationGone)
         {
             return; // billed by the turn's end, anonymised
+        }
+        catch (Exception)
+        {
+            // The answer could not be stored (the next activation closes the question), but its calls are still billed.
+            await WriteUsageAsync(turn, rows);
+            throw;
         }
         turn.Outcome = outcome;
         TurnMetrics.Record(turn.Activity, outcome.MetricName()!, answer.ModelName, answer.FirstText, answer.LastText, turn.Clock.Elapsed, usage, attempts);
         turn.Final = outcome == TurnOutcome.Stopped
             ? new DoneEvent(turn.TurnId, turn.Commit.Question.Seq, saved.Seq, usage, modelName ?? "none", TurnEvents.StoppedFinish)
             : TurnEvents.Interrupted;
+        // A stopped answer counts against the user's tokens a minute as a finished one does: stopping is no way round the limit.
+        await turn.Moderation.FinishAsync(usage, shown);
     }
 
     /// <summary>

@@ -167,7 +167,9 @@ internal sealed class TurnRun
         finally
         {
             if (_events.Count == 0 || _events[^1].Event is not (DoneEvent or ErrorEvent))
-                Add(_turn.Final ?? (_turn.Outcome is null && _turn.StopRequested ? TurnEvents.StoppedUnsaved : TurnEvents.Interrupted));
+                // "Stopped before your message was saved" only when it was not: a stored question whose answer could
+                // not be saved is an interrupted turn.
+                Add(_turn.Final ?? (_turn.Outcome is null && _turn.StopRequested && _turn.Commit?.IsStored != true ? TurnEvents.StoppedUnsaved : TurnEvents.Interrupted));
             Ended = true;
             _stop.Dispose();
             Signal();
