@@ -107,6 +107,11 @@ public sealed class AdminConsoleTests(PlatformFixture fx) : PlatformTests
         });
         await console.Page.GetByLabel("Label", new() { Exact = true }).FillAsync("handbook/all");
         await console.Page.GetByRole(AriaRole.Button, new() { Name = "Upload", Exact = true }).ClickAsync();
+        // Both documents are stored already: the console names them and asks before moving them.
+        var ask = console.Page.GetByRole(AriaRole.Alertdialog);
+        await Assertions.Expect(ask).ToContainTextAsync("policy");
+        await Assertions.Expect(ask).ToContainTextAsync("hr/all");
+        await ask.GetByRole(AriaRole.Button, new() { Name = "Move and replace" }).ClickAsync();
         await Assertions.Expect(console.Page.GetByTestId("upload-progress")).ToHaveAttributeAsync("data-phase", "done", new() { Timeout = 60_000 });
         var replaced = console.Page.GetByTestId("upload-replaced");
         await Assertions.Expect(replaced).ToHaveAttributeAsync("role", "alert");

@@ -148,6 +148,84 @@ public sealed class ChatPageTests(WebChatFixture fx)
         Assert.Equal("sixteen weeks", await b.Page.Locator("article.turn.assistant").First.Locator(".markdown strong").InnerTextAsync());
     }
 
+    [Fact(DisplayName = "A regenerate refused (429) and an edit refused (409) before they are stored put the answered turn back; their Try again replaces that turn and adds none")]
+    public async Task Refused_regenerate_and_edit_are_retried_in_place()
+    {
+        var (key, _) = await fx.NewReaderAsync();
+        await using var b = await SignedInAsync(key);
+        await b.AskAndWaitAsync(Question);
+        var conversationId = ConversationIdOf(b.Page);
+        using var api = fx.As(key);
+
+        // Regenerate, refused at the door by the user's rate limit: nothing is stored, and the answered turn stays.
+        await RefuseSendsAsync(b.Page, 429, "{\"title\":\"Too Many Requests\",\"status\":429,\"detail\":\"Too many requests.\"}");
+        await b.LastAnswer.GetByRole(AriaRole.Button, new() { Name = "Regenerate" }).ClickAsync();
+        var error = b.LastAnswer.Locator(".error-card");
+        // The stored answer is back (not the refused card), and carries the refusal.
+        await Assertions.Expect(b.LastAnswer.Locator(".markdown strong")).ToHaveTextAsync("sixteen weeks");
+        await Assertions.Expect(error).ToContainTextAsync("Too many requests");
+        Assert.Equal([Question], await b.Page.Locator(".turn.user .bubble").AllInnerTextsAsync());
+        Assert.Equal(1, await b.Page.Locator("article.turn.assistant").CountAsync());
+        await b.ScreenshotAsync("regenerate-refused");
+
+        await b.Page.UnrouteAsync("**/v1/conversations/*/messages");
+        await error.GetByRole(AriaRole.Button, new() { Name = "Try again" }).ClickAsync();
+        await Assertions.Expect(error).ToHaveCountAsync(0); // the refused answer has left the page for the new one
+        await b.WaitForAnswerAsync();
+        Assert.Equal("sixteen weeks", await b.LastAnswer.Locator(".markdown strong").InnerTextAsync());
+        Assert.Equal(0, await b.Page.Locator(".error-card").CountAsync());
+        Assert.Equal(1, await b.Page.Locator("article.turn.assistant").CountAsync());
+        var stored = await api.MessagesAsync(conversationId);
+        Assert.Equal(["user", "assistant"], stored.Select(m => m!["role"]!.GetValue<string>()));
+
+        // An edit over the message limit is refused in the edit box, before the answered turn leaves the page.
+        var posts = 0;
+        b.Page.Request += (_, request) =>
+        {
+            if (request.Method == "POST" && request.Url.EndsWith("/messages", StringComparison.Ordinal)) Interlocked.Increment(ref posts);
+        };
+        await b.Page.GetByRole(AriaRole.Button, new() { Name = "Edit and resend" }).ClickAsync();
+        var edit = b.Page.GetByRole(AriaRole.Textbox, new() { Name = "Edit and resend" });
+        await edit.FillAsync(string.Join(' ', Enumerable.Repeat("leave", 2_700))); // 16,199 characters
+        await edit.PressAsync("Enter");
+        await Assertions.Expect(b.Page.Locator(".edit-too-long")).ToContainTextAsync("the limit is 16,000");
+        Assert.Equal(0, posts);
+        Assert.Equal("sixteen weeks", await b.LastAnswer.Locator(".markdown strong").InnerTextAsync());
+
+        // Edit, refused because another answer is being written: the answered turn comes back with the refusal.
+        const string edited = "How many weeks of parental leave?";
+        await RefuseSendsAsync(b.Page, 409, "{\"title\":\"Conflict\",\"status\":409,\"code\":\"turn_in_progress\",\"detail\":\"A turn is in progress.\"}");
+        await edit.FillAsync(edited);
+        await edit.PressAsync("Enter");
+        // The stored answer is back (not the refused card), and carries the refusal.
+        await Assertions.Expect(b.LastAnswer.Locator(".markdown strong")).ToHaveTextAsync("sixteen weeks");
+        await Assertions.Expect(error).ToContainTextAsync("still being written");
+        Assert.Equal([Question], await b.Page.Locator(".turn.user .bubble").AllInnerTextsAsync());
+        Assert.Equal(1, await b.Page.Locator("article.turn.assistant").CountAsync());
+
+        await b.Page.UnrouteAsync("**/v1/conversations/*/messages");
+        await error.GetByRole(AriaRole.Button, new() { Name = "Try again" }).ClickAsync();
+        await Assertions.Expect(error).ToHaveCountAsync(0); // the refused answer has left the page for the new one
+        await b.WaitForAnswerAsync();
+        Assert.Equal([edited], await b.Page.Locator(".turn.user .bubble").AllInnerTextsAsync());
+        Assert.Equal(1, await b.Page.Locator("article.turn.assistant").CountAsync());
+        stored = await api.MessagesAsync(conversationId);
+        Assert.Equal(["user", "assistant"], stored.Select(m => m!["role"]!.GetValue<string>()));
+        Assert.Equal(edited, stored[0]!["content"]!.GetValue<string>());
+
+        // A reload shows the same single turn.
+        await b.Page.ReloadAsync();
+        await b.Page.Locator(".turn.user .bubble").First.WaitForAsync();
+        Assert.Equal([edited], await b.Page.Locator(".turn.user .bubble").AllInnerTextsAsync());
+        Assert.Equal(1, await b.Page.Locator("article.turn.assistant").CountAsync());
+    }
+
+    // Answers every send of a question with the given refusal until the route is removed; history and resumes go through.
+    private static Task RefuseSendsAsync(IPage page, int status, string problem) =>
+        page.RouteAsync("**/v1/conversations/*/messages", route => route.Request.Method == "POST"
+            ? route.FulfillAsync(new() { Status = status, ContentType = "application/problem+json", Body = problem })
+            : route.ContinueAsync());
+
     [Fact(DisplayName = "An image attached in the page is uploaded, sent with the question by id, and reaches the model as an image_url part")]
     public async Task Attach_an_image()
     {

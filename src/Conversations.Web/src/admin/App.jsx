@@ -1,6 +1,6 @@
 // The console's shell: sign-in with a key (shared with the chat), a sidebar of sections, a top bar that says who is
 // signed in, and the page of the current hash route (#/usage, #/documents, ...).
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { session } from '../shared/session.js';
 import { SignIn, restoreSession } from '../shared/SignIn.jsx';
 import { NavIcon } from './icons.jsx';
@@ -60,6 +60,9 @@ const operatorSections = [{ group: 'nav.group.platform', items: [{ id: 'tenants'
 
 function currentRoute() { return location.hash.replace(/^#\/?/, '').split('?')[0]; }
 
+// The width below which the sections are a drawer behind the menu button (admin.css).
+const drawerQuery = '(max-width: 900px)';
+
 export function App() {
   const [me, setMe] = useState(session.me);
   const [restoring, setRestoring] = useState(!!session.key && !session.me);
@@ -78,6 +81,24 @@ export function App() {
     return () => removeEventListener('hashchange', onHash);
   }, []);
 
+  // The drawer on a phone: opened, it takes the focus and Escape closes it; closed, it gives the focus back to the
+  // menu button. A window widened past the drawer closes it, so the page is not left inert behind a sidebar.
+  const menuButton = useRef(null);
+  const sidebar = useRef(null);
+  const wasOpen = useRef(false);
+  useEffect(() => {
+    if (menuOpen) (sidebar.current?.querySelector('.nav-item.active') ?? sidebar.current?.querySelector('a'))?.focus();
+    else if (wasOpen.current && menuButton.current?.offsetParent) menuButton.current.focus();
+    wasOpen.current = menuOpen;
+    if (!menuOpen) return undefined;
+    const onKey = e => { if (e.key === 'Escape') setMenuOpen(false); };
+    const wide = matchMedia(drawerQuery);
+    const onWide = () => { if (!wide.matches) setMenuOpen(false); };
+    addEventListener('keydown', onKey);
+    wide.addEventListener('change', onWide);
+    return () => { removeEventListener('keydown', onKey); wide.removeEventListener('change', onWide); };
+  }, [menuOpen]);
+
   if (restoring) return <div class="boot muted">{t('loading')}</div>;
   if (!me || !session.key) return <SignIn t={t} product={t('product')} accept={accept} />;
 
@@ -88,13 +109,17 @@ export function App() {
 
   return (
     <div class={`shell ${menuOpen ? 'menu-open' : ''}`}>
-      <aside class="sidebar" aria-label={t('nav.label')}>
+      <aside class="sidebar" id="admin-nav" ref={sidebar} aria-label={t('nav.label')}>
         <div class="brand">
           <img src="/icons/icon.svg" alt="" width="28" height="28" />
           <div>
             <strong>{t('product')}</strong>
             <small class="muted">{me.role === 'operator' ? t('role.operator') : me.tenantName}</small>
           </div>
+          {/* A touch screen reader has no Escape: the open drawer closes from inside it too. */}
+          <button class="icon-button menu-close" type="button" aria-label={t('nav.close')} title={t('nav.close')} onClick={() => setMenuOpen(false)}>
+            <NavIcon name="close" />
+          </button>
         </div>
         <nav>
           {sections.map(s => (
@@ -111,9 +136,10 @@ export function App() {
         <a class="nav-item back" href="/"><NavIcon name="chat" /> <span>{t('nav.chat')}</span></a>
       </aside>
       <div class="scrim" onClick={() => setMenuOpen(false)} aria-hidden="true" />
-      <div class="main">
+      <div class="main" inert={menuOpen || undefined}>
         <header class="topbar">
-          <button class="icon-button menu-button" type="button" aria-label={t('nav.open')} onClick={() => setMenuOpen(o => !o)}>
+          <button ref={menuButton} class="icon-button menu-button" type="button" aria-label={t('nav.open')}
+            aria-expanded={menuOpen ? 'true' : 'false'} aria-controls="admin-nav" onClick={() => setMenuOpen(o => !o)}>
             <NavIcon name="menu" />
           </button>
           <div class="crumb muted">{me.role === 'operator' ? t('nav.group.platform') : me.tenantName} / <strong>{t(`nav.${active.id}`)}</strong></div>

@@ -85,11 +85,13 @@ export function Conversation({ t, me, conversationId, renamed, onCreated, onGone
   // Renamed in the list: the header follows.
   useEffect(() => { if (renamed && renamed.id === idRef.current) setTitle(renamed.title); }, [renamed]);
 
+  // idRef, not the prop: a conversation started on this page has its id only there.
   async function load() {
+    if (!idRef.current) return;
     setLoading(true);
     setLoadError(null);
     try {
-      const data = await api.get(`/v1/conversations/${conversationId}?limit=${historyPage}`, { signal: abort.current.signal });
+      const data = await api.get(`/v1/conversations/${idRef.current}?limit=${historyPage}`, { signal: abort.current.signal });
       setTitle(data.conversation.title);
       const history = data.messages.map(fromHistory);
       setMessages(history);
@@ -97,7 +99,10 @@ export function Conversation({ t, me, conversationId, renamed, onCreated, onGone
       const last = history[history.length - 1];
       if (last?.role === 'user') follow(last.turnId, { text: last.content, imageIds: last.imageIds });
     } catch (e) {
-      if (e.name !== 'AbortError') setLoadError(e);
+      if (e.name !== 'AbortError') {
+        e.offline = !navigator.onLine; // failed for the browser being offline, not for the platform
+        setLoadError(e);
+      }
     } finally {
       setLoading(false);
     }
@@ -109,6 +114,8 @@ export function Conversation({ t, me, conversationId, renamed, onCreated, onGone
     if (!loadError || loadError.status !== 0) return undefined;
     const again = () => load();
     window.addEventListener('online', again);
+    // Back online between the failure and this listener (an effect runs after the error is shown): load now.
+    if (loadError.offline && navigator.onLine) load();
     return () => window.removeEventListener('online', again);
   }, [loadError]);
 
@@ -154,12 +161,13 @@ export function Conversation({ t, me, conversationId, renamed, onCreated, onGone
     if (restart) replaces = undefined;
     if (!answerKey) {
       // A question the platform refused outright (too long, malformed) was never stored: with the next question its
-      // error goes, as it would after a reload.
-      setMessages(list => [...(restart ? [] : list.filter(m => !list.some(a => a.error?.refused && a.turnId === m.turnId))),
+      // error goes, as it would after a reload. So does a refused regenerate's note on the answer it left in place.
+      setMessages(list => [...(restart ? [] : list.filter(m => !list.some(a => a.error?.refused && a.turnId === m.turnId))
+        .map(m => (m.error?.kept ? { ...m, error: null } : m))),
         { key: key(), role: 'user', content: text, status: 'complete', turnId, imageIds },
-        { key: aKey, role: 'assistant', content: '', status: 'streaming', turnId, citations: [], stages: [], streaming: true }]);
+        { key: aKey, role: 'assistant', content: '', status: 'streaming', turnId, citations: [], stages: [], streaming: true, replaces }]);
     } else {
-      update(aKey, () => ({ content: '', status: 'streaming', citations: [], stages: [], streaming: true, error: null, turnId }));
+      update(aKey, () => ({ content: '', status: 'streaming', citations: [], stages: [], streaming: true, error: null, turnId, replaces }));
     }
     pendingStop.current = null;
     // Stop shows from the first moment: pressed before the turn reaches the platform, it is sent at the turn's first event.
@@ -169,7 +177,9 @@ export function Conversation({ t, me, conversationId, renamed, onCreated, onGone
     let deleted = false; // the turn ended because its conversation was deleted elsewhere
     try {
       if (!id) {
-        const created = await api.post('/v1/conversations', { title: titleFrom(text) }, { signal: abort.current.signal });
+        // Keyed by the turn: a retry after a lost answer gets the same conversation, not a second, empty one.
+        const created = await api.post('/v1/conversations', { title: titleFrom(text) },
+          { signal: abort.current.signal, headers: { 'Idempotency-Key': turnId } });
         id = idRef.current = created.conversationId;
         createdHere = true;
         setTitle(created.title);
@@ -219,6 +229,10 @@ export function Conversation({ t, me, conversationId, renamed, onCreated, onGone
       const retryable = !returned && !notLast && (e.retryable ?? true);
       // `connection`: given up for the network, so tried again by itself when it comes back (see reconnect below).
       update(aKey, () => ({ streaming: false, status: 'failed', error: { message, retryable, returned, sameTurn: connection || unsaved, connection, refused, gone, text, imageIds, replaces } }));
+      // A regenerate or an edit refused before it was stored replaced nothing: the question and answer it was to
+      // replace come back as stored, with the refusal (and its Try again) on that answer.
+      const replacedNothing = refused && !!replaces && !stored && !gone && !notLast;
+      if (replacedNothing) await putBack({ message, retryable, text, imageIds, replaces });
       // A first question refused at the door left the conversation made for it empty: it goes, so the list shows
       // no empty conversation and the next question starts a new one. One deleted elsewhere leaves the list too.
       if (gone) leaveDeleted();
@@ -227,12 +241,24 @@ export function Conversation({ t, me, conversationId, renamed, onCreated, onGone
         setTitle('');
         api.delete(`/v1/conversations/${encodeURIComponent(id)}`).catch(() => {}).finally(() => onGone?.());
       }
-      return { returned };
+      return { returned, replacedNothing };
     } finally {
-      setTurn(null);
+      // Only this turn's: a reload above may have found another turn running, and follows it.
+      setTurn(current => (current?.turnId === turnId ? null : current));
       setReconnecting(false);
       onActivity();
     }
+  }
+
+  // The stored history back on the page after a refused regenerate or edit; `error` goes on the answer it left in
+  // place, if that is still the last one (kept: the next question clears it, and the answer keeps its actions).
+  async function putBack(error) {
+    await load();
+    setMessages(list => {
+      const last = list[list.length - 1];
+      if (last?.role !== 'assistant' || last.streaming || last.turnId !== error.replaces) return list;
+      return list.map(m => (m === last ? { ...m, error: { ...error, kept: true } } : m));
+    });
   }
 
   // The page was opened (or reloaded) while an answer was being written: show it as it goes on. `question`
@@ -318,21 +344,27 @@ export function Conversation({ t, me, conversationId, renamed, onCreated, onGone
   // Regenerate and edit-and-resend ask the last question again (as typed, or edited) in place of the last answer,
   // with the images it carried. A stored last turn is named as replaced, so the platform drops it from the history
   // and from what the model reads next; one never stored (refused at the door, never sent) is only dropped here.
-  function again(text) {
+  // `failed`: the failed answer whose Try again this is, which knows the turn it was to replace.
+  function again(text, failed) {
     if (turn) return;
     const imageIds = lastUser?.imageIds?.length ? lastUser.imageIds : undefined;
-    const replaces = lastAnswer && (lastAnswer.seq != null || lastAnswer.stored) ? lastAnswer.turnId : undefined;
+    const replaces = failed ? replacedBy(failed)
+      : lastAnswer && (lastAnswer.seq != null || lastAnswer.stored) ? lastAnswer.turnId : undefined;
     setMessages(list => {
       const i = list.findLastIndex(m => m.role === 'user');
       return i >= 0 ? list.slice(0, i) : list;
     });
-    ask(text, { imageIds, replaces });
+    const asked = ask(text, { imageIds, replaces });
     // The title came from the question now replaced (the only one, never renamed): it follows the new question.
     const retitle = replaces && messages.filter(m => m.role === 'user').length === 1 && title === titleFrom(lastUser.content)
       && titleFrom(text) !== title;
     if (retitle) {
-      api.patch(`/v1/conversations/${encodeURIComponent(idRef.current)}`, { title: titleFrom(text) }, { signal: abort.current.signal })
-        .then(c => { setTitle(c.title); onActivity(); }, () => {});
+      const path = `/v1/conversations/${encodeURIComponent(idRef.current)}`;
+      const rename = to => api.patch(path, { title: to }, { signal: abort.current.signal })
+        .then(c => { setTitle(c.title); onActivity(); return true; }, () => false);
+      const before = title;
+      // An edit refused before it was stored left its old question in place: so is the title taken from it.
+      Promise.all([rename(titleFrom(text)), asked]).then(([renamed, result]) => { if (renamed && result?.replacedNothing) rename(before); });
     }
   }
 
@@ -348,7 +380,14 @@ export function Conversation({ t, me, conversationId, renamed, onCreated, onGone
     // A lost connection may have left the turn running: the same turn id joins it. Otherwise it is a new turn.
     // The same turn id must come with the same images, or the platform takes it for another message (422).
     if (m.error?.sameTurn) ask(question, { turnId: m.turnId, answerKey: m.key, imageIds: m.error.imageIds, replaces: m.error.replaces });
-    else again(question);
+    else again(question, m);
+  }
+
+  // The turn a retry of failed answer `m` takes the place of: the failed turn itself once stored; else the one its
+  // regenerate or edit was to replace, which still stands (the page may show it, or show the failed card instead).
+  function replacedBy(m) {
+    if (m.seq != null || m.stored) return m.turnId;
+    return m.error?.replaces ?? m.replaces;
   }
 
   // The network is back (online), or the reader is back on the page. A turn given up for the connection is tried again
@@ -458,7 +497,7 @@ export function Conversation({ t, me, conversationId, renamed, onCreated, onGone
             <Message key={m.key} t={t} m={m} conversationId={idRef.current} reconnecting={m.streaming && reconnecting}
               isLastAnswer={m === lastAnswer} isLastQuestion={m === lastUser} busy={busy}
               onRegenerate={() => lastUser && again(lastUser.content)} onEdit={again} onRetry={() => retry(m)} onNewChat={() => sendInNewChat(m)}
-              onCite={c => setPassage(c)} />
+              onCite={c => setPassage(c)} maxChars={me?.maxMessageChars || undefined} />
           ))}
         </div>
       </div>

@@ -4,15 +4,18 @@ import { api } from '../shared/api.js';
 import { copyText } from '../shared/clipboard.js';
 import { describeError } from '../shared/i18n.js';
 import { Icon } from '../shared/icons.jsx';
-import { markdownText, renderMarkdown } from '../shared/markdown.js';
+import { copyCodeClick, renderMarkdown } from '../shared/markdown.js';
+import { maxMessageChars } from './turns.js';
 
 export function Message(props) {
   return props.m.role === 'user' ? <UserMessage {...props} /> : <AssistantMessage {...props} />;
 }
 
-function UserMessage({ t, m, isLastQuestion, busy, onEdit }) {
+// maxChars: the platform's limit from /v1/me, checked as the composer does before an edit is sent.
+function UserMessage({ t, m, isLastQuestion, busy, onEdit, maxChars = maxMessageChars }) {
   const [editing, setEditing] = useState(false);
   const [text, setText] = useState(m.content);
+  const [tooLong, setTooLong] = useState(null); // the refused length, until the text is changed
   const box = useRef(null);
   // The editor opens with the caret at the end of the question (autofocus only works on page load).
   useEffect(() => {
@@ -20,16 +23,25 @@ function UserMessage({ t, m, isLastQuestion, busy, onEdit }) {
     if (editing && el) { el.focus(); el.setSelectionRange(el.value.length, el.value.length); }
   }, [editing]);
   if (editing) {
-    const send = () => { const v = text.trim(); if (v) { setEditing(false); onEdit(v); } };
+    // The platform refuses a longer message (413) after the old answer has left the page: say so here instead.
+    const send = () => {
+      const v = text.trim();
+      if (!v) return;
+      if (v.length > maxChars) { setTooLong(v.length); return; }
+      setEditing(false);
+      onEdit(v);
+    };
     return (
       <div class="turn user">
         <form class="edit-box" onSubmit={e => { e.preventDefault(); send(); }}>
           <textarea ref={box} class="input" value={text} rows={3} aria-label={t('action.edit')}
-            onInput={e => setText(e.currentTarget.value)}
+            onInput={e => { setText(e.currentTarget.value); setTooLong(null); }}
             onKeyDown={e => {
               if (e.key === 'Enter' && !e.shiftKey && !e.isComposing) { e.preventDefault(); send(); }
               if (e.key === 'Escape') setEditing(false);
             }} />
+          {tooLong && <p class="edit-too-long" role="alert">
+            {t('composer.tooLong', { count: tooLong.toLocaleString(), max: maxChars.toLocaleString() })}</p>}
           <div class="edit-actions">
             <button type="button" class="button" onClick={() => setEditing(false)}>{t('cancel')}</button>
             <button type="submit" class="button primary">{t('action.sendEdit')}</button>
@@ -39,19 +51,19 @@ function UserMessage({ t, m, isLastQuestion, busy, onEdit }) {
     );
   }
   return (
-    <div class="turn user">
-      <div class="bubble" aria-label={t('you')}>
+    <article class="turn user" aria-label={t('you')}>
+      <div class="bubble">
         {m.content}
         {m.imageIds?.length > 0 && <span class="bubble-images muted"><Icon name="image" size={14} /> {t(m.imageIds.length === 1 ? 'message.image' : 'message.images', { n: m.imageIds.length })}</span>}
       </div>
       {isLastQuestion && !busy && (
         <div class="actions user-actions">
-          <button class="icon-button small" onClick={() => { setText(m.content); setEditing(true); }} aria-label={t('action.edit')} title={t('action.edit')}>
+          <button class="icon-button small" onClick={() => { setText(m.content); setTooLong(null); setEditing(true); }} aria-label={t('action.edit')} title={t('action.edit')}>
             <Icon name="edit" size={15} />
           </button>
         </div>
       )}
-    </div>
+    </article>
   );
 }
 
@@ -72,14 +84,7 @@ function AssistantMessage({ t, m, conversationId, reconnecting, isLastAnswer, bu
       onCite(citations[Number(cite.dataset.cite)]);
       return;
     }
-    const copy = e.target.closest('button.copy-code');
-    if (copy) {
-      const code = copy.closest('.code-block')?.querySelector('code')?.innerText ?? '';
-      copyText(code).then(() => {
-        copy.textContent = markdownText.copied;
-        setTimeout(() => { copy.textContent = markdownText.copy; }, 1500);
-      });
-    }
+    copyCodeClick(e);
   }
 
   const showProgress = m.streaming;
@@ -127,7 +132,8 @@ function AssistantMessage({ t, m, conversationId, reconnecting, isLastAnswer, bu
             )}
           </div>
         )}
-        {!m.streaming && !m.error && m.content && (
+        {/* A refused regenerate or edit notes its refusal on the answer it left in place, which stays usable. */}
+        {!m.streaming && (!m.error || m.error.kept) && m.content && (
           <Actions t={t} m={m} conversationId={conversationId} isLastAnswer={isLastAnswer} busy={busy} onRegenerate={onRegenerate} />
         )}
       </div>

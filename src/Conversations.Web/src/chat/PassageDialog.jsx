@@ -3,7 +3,7 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import { api } from '../shared/api.js';
 import { describeError } from '../shared/i18n.js';
 import { Icon } from '../shared/icons.jsx';
-import { renderMarkdown } from '../shared/markdown.js';
+import { copyCodeClick, renderMarkdown } from '../shared/markdown.js';
 
 export function PassageDialog({ t, citation, onClose }) {
   const dialog = useRef(null);
@@ -29,7 +29,8 @@ export function PassageDialog({ t, citation, onClose }) {
       <div class="passage-body">
         {!passage && !error && <p class="muted">{t('passage.loading')}</p>}
         {error && <p class="form-error" role="alert">{error.status === 404 ? t('passage.gone') : describeError(t, error)}</p>}
-        {passage?.text && <div class="markdown" dangerouslySetInnerHTML={{ __html: renderMarkdown(passage.text).html }} />}
+        {/* A document's text cites nothing: [ticket#123] in it stays text, not a citation link that goes nowhere. */}
+        {passage?.text && <div class="markdown" onClick={copyCodeClick} dangerouslySetInnerHTML={{ __html: renderMarkdown(passage.text, [], { cite: false }).html }} />}
         {/* Moderation withheld the rest: the text before it is shown, and the passage's own words say why it stops. */}
         {passage?.withheld && <p class="passage-withheld muted" role="note" data-testid="passage-withheld">{t('passage.withheld')}</p>}
       </div>

@@ -17,6 +17,7 @@ export function Sidebar({ t, me, currentId, version, onOpen, onNew, onClose, onD
   const [next, setNext] = useState(null);
   const [error, setError] = useState(null);
   const [editing, setEditing] = useState(null);
+  const [loadingMore, setLoadingMore] = useState(false);
   // A search reads messages too and may answer after a later keystroke's: only the latest request's page is shown.
   const latest = useRef(0);
 
@@ -41,6 +42,13 @@ export function Sidebar({ t, me, currentId, version, onOpen, onNew, onClose, onD
     const timer = setTimeout(() => load(null), query ? 200 : 0);
     return () => clearTimeout(timer);
   }, [query, version]);
+
+  // The next page, once: the button says it is loading and takes no second press meanwhile.
+  async function more() {
+    if (loadingMore) return;
+    setLoadingMore(true);
+    try { await load(next); } finally { setLoadingMore(false); }
+  }
 
   async function rename(item, title) {
     setEditing(null);
@@ -79,6 +87,7 @@ export function Sidebar({ t, me, currentId, version, onOpen, onNew, onClose, onD
       </div>
       <div class="conversation-list">
         {error && <p class="form-error" role="alert">{describeError(t, error)} <button class="link" onClick={() => load(null)}>{t('retry')}</button></p>}
+        {items === null && !error && <p class="muted empty" role="status">{t('loading')}</p>}
         {items && items.length === 0 && <p class="muted empty">{!query ? t('nav.empty') : next ? t('nav.noMatchYet') : t('nav.noMatch')}</p>}
         {groups.map(g => (
           <section key={g.label} aria-label={g.label}>
@@ -105,7 +114,8 @@ export function Sidebar({ t, me, currentId, version, onOpen, onNew, onClose, onD
           </section>
         ))}
         {/* A search reads a bounded number of conversations per request: older ones are searched on asking. */}
-        {next && <button class="button wide subtle" onClick={() => load(next)}>{query.trim() ? t('nav.searchOlder') : t('nav.more')}</button>}
+        {next && <button class="button wide subtle" onClick={more} disabled={loadingMore} aria-busy={loadingMore ? 'true' : undefined}>
+          {loadingMore ? t('loading') : query.trim() ? t('nav.searchOlder') : t('nav.more')}</button>}
       </div>
       <div class="me">
         <span class="avatar" aria-hidden="true">{initials(me.displayName || me.userId)}</span>
@@ -156,7 +166,7 @@ function groupByDate(items, t) {
   const today = new Date(); today.setHours(0, 0, 0, 0);
   const week = new Date(today); week.setDate(week.getDate() - 7);
   const month = new Intl.DateTimeFormat(language === 'zh' ? 'zh-CN' : 'en', { month: 'long', year: 'numeric' });
-  const labels = { today: language === 'zh' ? '今天' : 'Today', week: language === 'zh' ? '过去 7 天' : 'Previous 7 days' };
+  const labels = { today: t('nav.today'), week: t('nav.week') };
   const groups = [];
   for (const c of items) {
     const at = new Date(c.updatedAt);

@@ -6,15 +6,22 @@ import { useEffect, useRef } from 'preact/hooks';
 
 let asked = 0;
 
+// A double-click on the button that asks lands its second click in the dialog just opened (on the backdrop, or on one
+// of its buttons): that click (a click count past one, this soon after opening) is no answer.
+const settleMs = 500;
+
 function ConfirmDialog({ message, action, cancel, input, onAnswer }) {
   const dialog = useRef(null);
   const text = useRef(null);
+  const opened = useRef(0);
   const id = `confirm-${++asked}`;
-  useEffect(() => { dialog.current.showModal(); }, []);
+  useEffect(() => { dialog.current.showModal(); opened.current = performance.now(); }, []);
+  const tooSoon = e => e.detail > 1 && performance.now() - opened.current < settleMs;
   const close = () => onAnswer(dialog.current.returnValue === 'yes' ? (input ? text.current.value : true) : (input ? null : false));
   return (
     <dialog ref={dialog} class="confirm" role="alertdialog" aria-modal="true" aria-labelledby={`${id}-message`} onClose={close}
-      onClick={e => { if (e.target === dialog.current) dialog.current.close(); }}>
+      onClickCapture={e => { if (tooSoon(e)) { e.preventDefault(); e.stopPropagation(); } }}
+      onClick={e => { if (e.target === dialog.current && !tooSoon(e)) dialog.current.close(); }}>
       <form method="dialog">
         <p id={`${id}-message`}>{message}</p>
         {input && (

@@ -17,6 +17,7 @@ import sql from 'highlight.js/lib/languages/sql';
 import typescript from 'highlight.js/lib/languages/typescript';
 import xml from 'highlight.js/lib/languages/xml';
 import yaml from 'highlight.js/lib/languages/yaml';
+import { copyText } from './clipboard.js';
 
 for (const [name, lang] of Object.entries({ bash, csharp, css, go, java, javascript, json, python, sql, typescript, xml, yaml }))
   hljs.registerLanguage(name, lang);
@@ -107,13 +108,14 @@ const citationMarker = /\[([A-Za-z0-9._@-]{1,128})#(\d{1,6})\]/g;
 /**
  * Renders an answer to safe HTML. Its citation markers are numbered in the order the answer first cites each source;
  * `citations` (the retrieved {documentId, chunkIndex, documentTitle}) gives their titles. `citations` in the result is
- * what the numbers name: the cited sources, in that order.
+ * what the numbers name: the cited sources, in that order. `cite: false` (a document's own text, which cites nothing)
+ * leaves text such as [ticket#123] as it is.
  */
-export function renderMarkdown(text, citations = []) {
+export function renderMarkdown(text, citations = [], { cite = true } = {}) {
   ownMark = newMark();
   const numbered = [];
   const same = (c, doc, chunk) => c.documentId === doc && c.chunkIndex === chunk;
-  const withLinks = (text || '').replace(citationMarker, (_, doc, chunk) => {
+  const withLinks = !cite ? (text || '') : (text || '').replace(citationMarker, (_, doc, chunk) => {
     const index = Number(chunk);
     let n = numbered.findIndex(c => same(c, doc, index));
     if (n < 0) {
@@ -125,4 +127,16 @@ export function renderMarkdown(text, citations = []) {
   });
   const html = marked.parse(withLinks);
   return { html: keepOwnControls(purify.sanitize(html, sanitizeOptions)), citations: numbered };
+}
+
+/** Handles a click on a rendered code block's Copy button (true when it was one): copies the code, and says so a moment. */
+export function copyCodeClick(e) {
+  const copy = e.target.closest?.('button.copy-code');
+  if (!copy) return false;
+  const code = copy.closest('.code-block')?.querySelector('code')?.innerText ?? '';
+  copyText(code).then(() => {
+    copy.textContent = markdownText.copied;
+    setTimeout(() => { copy.textContent = markdownText.copy; }, 1500);
+  });
+  return true;
 }

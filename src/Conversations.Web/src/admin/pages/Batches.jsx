@@ -16,8 +16,9 @@ const defaultOutputTokens = 512;
 // Jobs a page of the list; GET /v1/batches takes at most 100 at once.
 const pageSize = 20;
 const maxPageSize = 100;
-// Answers a page of the answers dialog.
+// Answers a page of the answers dialog, and a page fetched for the download (the API's largest).
 const answersPage = 100;
+const downloadPage = 500;
 
 const finished = job => job.status === 'completed' || job.status === 'cancelled';
 const statusText = s => { const key = `batch.${s}`; const text = t(key); return text === key ? s : text; };
@@ -240,6 +241,7 @@ const itemTone = s => s === 'succeeded' ? 'ok' : s === 'failed' ? 'danger' : 'ne
 function BatchAnswers({ job, onClose }) {
   const jobId = job?.jobId;
   const [answers, setAnswers] = useState({ items: null, nextAfter: null });
+  const [fetched, setFetched] = useState(null); // answers fetched so far for the download, while it pages
   const action = useAction();
   // The job whose answers are shown: a page that arrives after the dialog moved on to another job is dropped.
   const shownFor = useRef(null);
@@ -253,9 +255,31 @@ function BatchAnswers({ job, onClose }) {
   useEffect(() => {
     shownFor.current = jobId;
     setAnswers({ items: null, nextAfter: null });
+    setFetched(null);
     if (jobId) load();
   }, [jobId]); // eslint-disable-line react-hooks/exhaustive-deps
   const items = answers.items;
+
+  // The file holds every answer, not only the pages shown: the rest are fetched first (dropped if the dialog moves on).
+  async function download() {
+    const forJob = shownFor.current;
+    let all = items;
+    let after = answers.nextAfter;
+    setFetched(all.length);
+    const done = await action.run(async () => {
+      while (after !== null) {
+        const page = await api.get(`${jobPath(forJob)}/results${query({ after, limit: downloadPage })}`);
+        if (shownFor.current !== forJob) return false;
+        all = [...all, ...page.items];
+        after = page.nextAfter ?? null;
+        setFetched(all.length);
+      }
+      return true;
+    });
+    if (shownFor.current !== forJob) return;
+    setFetched(null);
+    if (done) downloadJsonl(forJob, all);
+  }
 
   return (
     <Dialog title={job ? t('Answers of {n}', { n: job.jobId }) : ''} open={!!job} onClose={onClose}>
@@ -270,7 +294,8 @@ function BatchAnswers({ job, onClose }) {
       ]} />}
       {items && <div class="pager">
         {answers.nextAfter !== null && <button class="button small" type="button" onClick={() => load(answers.nextAfter)} disabled={action.busy}>{t('Load more')}</button>}
-        <button class="button small" type="button" onClick={() => downloadJsonl(jobId, items)} disabled={!items.length}>{t('Download JSONL')}</button>
+        <button class="button small" type="button" onClick={download} disabled={!items.length || fetched !== null || action.busy}>{t('Download JSONL')}</button>
+        {fetched !== null && job && <span class="muted small" role="status">{t('Fetching answers for the download: {d} of {n}', { d: fmt(fetched), n: fmt(job.total) })}</span>}
       </div>}
     </Dialog>
   );

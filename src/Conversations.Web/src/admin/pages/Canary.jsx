@@ -8,6 +8,8 @@ import { Badge, Card, ErrorNote, Field, Page, Stat, fmt, useAction, useLoad, use
 import { confirmAction, confirmWithText } from '../../shared/confirm.jsx';
 
 const verdictTone = v => v === 'rollback' ? 'danger' : v === 'ready-to-promote' ? 'ok' : 'accent';
+// The evaluator's verdict in the page's language (the verdict itself where it has no translation).
+const verdictText = v => { const key = `verdict.${v}`; const text = t(key); return text === key ? v : text; };
 const pct = v => `${(Number(v || 0) * 100).toFixed(1)}%`;
 
 export function Canary() {
@@ -49,7 +51,7 @@ export function Canary() {
         <>
           <div class="stats">
             <Stat label={t('Candidate')} value={running.candidateModelId} hint={t('{s} of {b} traffic', { s: pct(running.share), b: running.baselineModelId })} />
-            <Stat label={t('Verdict')} value={<Badge tone={verdictTone(c.verdict)}>{c.verdict}</Badge>} hint={c.reason} />
+            <Stat label={t('Verdict')} value={<Badge tone={verdictTone(c.verdict)}>{verdictText(c.verdict)}</Badge>} hint={c.reason} />
             <Stat label={t('Candidate turns')} value={fmt(c.candidate.turns)} hint={t('needs {n} per arm', { n: running.minTurnsPerArm })} />
             <Stat label={t('Baseline turns')} value={fmt(c.baseline.turns)} />
           </div>

@@ -1,9 +1,9 @@
 // The knowledge base: upload text and Markdown files under a label with a progress bar, list and delete documents.
 import { useRef, useState } from 'preact/hooks';
-import { api } from '../../shared/api.js';
+import { ApiError, api } from '../../shared/api.js';
 import { t } from '../strings.js';
 import { uploadDocuments } from '../upload.js';
-import { Badge, Card, DataTable, ErrorNote, Field, Page, fmt, query, useAction, useLoad, usePages, when, useChange } from '../ui.jsx';
+import { Badge, Card, DataTable, ErrorNote, Field, Page, fmt, query, useAction, useLoad, usePages, useRequiredText, when, useChange } from '../ui.jsx';
 import { confirmAction } from '../../shared/confirm.jsx';
 
 export function Documents() {
@@ -57,19 +57,33 @@ function Upload({ onDone }) {
   const [error, setError] = useState(null);
   const [unread, setUnread] = useState(null); // a label just uploaded that no role is granted
   const [target, setTarget] = useState(''); // the label the last upload stored under
+  const [checking, setChecking] = useState(false); // looking up which files replace stored documents
+  const required = useRequiredText(t('Label'));
   const picker = useRef(null);
-  const busy = progress && progress.phase !== 'done';
+  const busy = checking || (progress && progress.phase !== 'done');
 
   async function submit(e) {
     e.preventDefault();
-    if (!files.length || !label.trim()) return;
+    const uploaded = required.take(label);
+    if (!files.length || !uploaded || busy) return;
     setError(null);
     setResults(null);
     setUnread(null);
+    // The platform replaces or relabels a stored document at once: ask first, naming each one and its label.
+    setChecking(true);
+    let stored;
+    try {
+      stored = await storedAs(files);
+    } catch (err) {
+      setError(err);
+      return;
+    } finally {
+      setChecking(false);
+    }
+    if (!(await confirmReplacing(stored, uploaded))) return;
     setUpdates(0);
     setProgress({ phase: 'upload', fraction: 0, sent: 0, total: files.reduce((s, f) => s + f.size, 0) });
     try {
-      const uploaded = label.trim();
       setTarget(uploaded);
       const done = await uploadDocuments(files, uploaded, p => { setUpdates(n => n + 1); setProgress(old => ({ ...old, ...p })); });
       setResults(done);
@@ -102,8 +116,9 @@ function Upload({ onDone }) {
           <input ref={picker} class="input" type="file" name="files" multiple accept=".md,.markdown,.txt,.text,text/plain,text/markdown"
             onChange={e => { setFiles([...e.currentTarget.files]); setError(null); setUnread(null); }} />
         </Field>
-        <Field label={t('Label')}>
-          <input class="input" name="label" list="known-labels" required placeholder="handbook/all" value={label} onInput={e => setLabel(e.currentTarget.value)} />
+        <Field label={t('Label')} error={required.error}>
+          <input class="input" name="label" list="known-labels" required placeholder="handbook/all" value={label} aria-invalid={required.invalid}
+            onInput={e => { setLabel(e.currentTarget.value); required.clear(); }} />
         </Field>
         <button class="button primary" type="submit" {...change(busy || !files.length)}>{busy ? t('Uploading…') : t('Upload')}</button>
         {/* Under the row, not under one field: a hint under one field put the two inputs at different heights. */}
@@ -160,4 +175,45 @@ function Replaced({ results, label }) {
       </div>
     </div>
   );
+}
+
+// The document id the platform gives a file (its upload reader's Slug): the name without its extension, lower-cased,
+// other characters as '-'. A name with letters or digits beyond ASCII also gets a hash of the name, which a browser
+// computes only in a secure context: elsewhere such a file is not looked up (the note after the upload still names it).
+async function documentIdOf(fileName) {
+  const name = fileName.replace(/\.[^.]*$/, '').trim();
+  let slug = name.toLowerCase().replace(/[^a-z0-9._-]+/g, '-').replace(/^-+|-+$/g, '');
+  // Per UTF-16 unit, as the server tests each char: a lone surrogate is no letter there either.
+  if (!name.split('').some(c => c.charCodeAt(0) > 127 && /[\p{L}\p{Nd}]/u.test(c))) return slug ? slug.slice(0, 128) : null;
+  if (!crypto.subtle) return null;
+  if (slug.length > 116) slug = slug.slice(0, 116).replace(/-+$/, '');
+  const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(name)));
+  const hash = Array.from(digest.slice(0, 5), b => b.toString(16).padStart(2, '0')).join('');
+  return `${slug || 'doc'}-${hash}`;
+}
+
+/** The stored documents the files would replace (by id), as the platform has them. */
+async function storedAs(files) {
+  const ids = [...new Set(await Promise.all(files.map(f => documentIdOf(f.name))))].filter(Boolean);
+  const found = await Promise.all(ids.map(id => api.get(`/v1/knowledge/documents/${encodeURIComponent(id)}`)
+    .catch(e => { if (e instanceof ApiError && e.status === 404) return null; throw e; })));
+  return found.filter(Boolean);
+}
+
+/** Asks before an upload replaces stored documents; true when there are none, or the admin agrees. */
+async function confirmReplacing(docs, label) {
+  if (!docs.length) return true;
+  const moved = docs.filter(d => d.label !== label);
+  const same = docs.filter(d => d.label === label);
+  const parts = [];
+  if (moved.length === 1) {
+    parts.push(t('{d} is stored already under {o}. Uploading moves it to {l}, and readers of {o} lose access to it at once.',
+      { d: moved[0].documentId, o: moved[0].label, l: label }));
+  } else if (moved.length > 1) {
+    parts.push(t('Stored already under other labels: {docs}. Uploading moves them to {l}, and readers of those labels lose access to them at once.',
+      { docs: moved.map(d => `${d.documentId} (${d.label})`).join(', '), l: label }));
+  }
+  if (same.length === 1) parts.push(t('{d} is stored already under {l}. Uploading replaces it.', { d: same[0].documentId, l: label }));
+  else if (same.length > 1) parts.push(t('Stored already under {l}: {docs}. Uploading replaces them.', { docs: same.map(d => d.documentId).join(', '), l: label }));
+  return confirmAction(parts.join(' '), { action: t(moved.length ? 'Move and replace' : 'Replace'), cancel: t('cancel') });
 }

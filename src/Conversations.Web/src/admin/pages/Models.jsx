@@ -9,6 +9,8 @@ import { confirmAction } from '../../shared/confirm.jsx';
 // A closed circuit whose last calls failed is not healthy: the breaker has only not tripped yet (it waits for
 // several failures, from several tenants on a shared endpoint).
 const circuitTone = h => h.circuit === 'open' ? 'danger' : h.circuit !== 'closed' || h.health?.consecutiveFailures > 0 ? 'warn' : 'ok';
+// The breaker's state in the page's language (the state itself where it has no translation).
+const circuitText = c => { const key = `circuit.${c}`; const text = t(key); return text === key ? c : text; };
 
 // What the health report's lastFailureKind says, in words.
 const failureText = kind => ({
@@ -29,7 +31,7 @@ function Circuit({ h }) {
   const failed = h.health?.failures > 0;
   return (
     <span data-circuit={h.circuit}>
-      <Badge tone={circuitTone(h)}>{h.circuit}</Badge>
+      <Badge tone={circuitTone(h)}>{circuitText(h.circuit)}</Badge>
       {failed && <><br /><small class="muted" data-error-rate={h.health.errorRate}>
         {t('{p} of {n} calls failed', { p: `${Math.round(h.health.errorRate * 100)}%`, n: fmt(h.health.calls) })}
         {h.health.lastFailureKind && <> · {t('last: {why}', { why: failureText(h.health.lastFailureKind) })}</>}

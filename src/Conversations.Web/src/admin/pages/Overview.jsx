@@ -2,7 +2,7 @@
 // and the latest routing events.
 import { api } from '../../shared/api.js';
 import { ChartView } from '../charts.jsx';
-import { t } from '../strings.js';
+import { codeText, t } from '../strings.js';
 import { Badge, Card, DataTable, ErrorNote, Page, Stat, fmt, query, usd, useLoad, when } from '../ui.jsx';
 import { daysBetween, lastDays, perDay, savings } from '../usage.js';
 
@@ -35,7 +35,7 @@ export function Overview({ me }) {
         </Card>
         <Card title={t('Latest routing events')} actions={<a class="button small" href="#/routing-events">{t('All')} →</a>}>
           <DataTable label={t('Latest routing events')} rows={events.data} loading={events.loading} empty={t('Nothing has happened yet.')} columns={[
-            { key: 'kind', label: t('Kind'), render: e => <Badge>{e.kind}</Badge> },
+            { key: 'kind', label: t('Kind'), render: e => <Badge>{codeText(e.kind)}</Badge> },
             { key: 'at', label: t('When'), render: e => when(e.at) },
           ]} />
         </Card>
