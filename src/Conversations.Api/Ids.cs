@@ -28,6 +28,13 @@ internal static partial class Ids
     /// <summary>A new random conversation id.</summary>
     public static string NewConversationId() => "c_" + Guid.NewGuid().ToString("n")[..20];
 
+    /// <summary>
+    /// An id made from a key the caller chose: the same for their retry (the same key), different for every other caller
+    /// who picks the same key.
+    /// </summary>
+    public static string CallerScoped(string prefix, string tenantId, string userId, string key, int hexChars) =>
+        prefix + Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes($"{tenantId}\n{userId}\n{key}")))[..hexChars];
+
     [GeneratedRegex(TenantIdPattern)]
     private static partial Regex TenantId();
 

@@ -39,7 +39,8 @@ internal static class ConversationsApi
     public static RouteGroupBuilder MapConversationsApi(this RouteGroupBuilder v1)
     {
         var group = v1.MapGroup("/conversations").WithTags("Conversations").RequireRoles(Roles.User, Roles.TenantAdmin);
-        group.MapPost("/", Create).WithName("CreateConversation").WithSummary("Starts a new conversation.");
+        group.MapPost("/", Create).WithName("CreateConversation")
+            .WithSummary("Starts a new conversation. With an Idempotency-Key header, a retry of the same create (same caller, same key) returns the same conversation.");
         group.MapGet("/", List).WithName("ListConversations").WithSummary("The caller's conversations, most recent first; ?q= keeps those whose title or messages hold the text (a match in the messages comes as match).");
         group.MapGet("/{conversationId}", Get).WithName("GetConversation").WithSummary("A conversation with a page of its history (oldest first; page back with ?before=).");
         group.MapPatch("/{conversationId}", Rename).WithName("RenameConversation").WithSummary("Renames a conversation: {\"title\": \"...\"}.");
@@ -60,12 +61,18 @@ internal static class ConversationsApi
         return v1;
     }
 
-    private static async Task<Created<ConversationInfo>> Create(CreateConversationRequest? body, HttpContext http, IGrainFactory grains)
+    private static async Task<Results<Created<ConversationInfo>, ProblemHttpResult>> Create(CreateConversationRequest? body, HttpContext http, IGrainFactory grains)
     {
         var caller = http.Caller().ToCaller();
         var title = string.IsNullOrWhiteSpace(body?.Title) ? "New conversation" : body.Title.Trim();
         if (title.Length > 200) throw new ArgumentException("title must be at most 200 characters.");
-        var id = Ids.NewConversationId();
+        // A phone whose answer was lost sends the create again: with the same Idempotency-Key it gets the same
+        // conversation, not a second, empty one in the list.
+        if (IdempotencyKeySentMoreThanOnce(http)) return Problems.BadRequest(IdempotencyKeySentTwice, IdempotencyKeyHeader);
+        var key = http.Request.Headers[IdempotencyKeyHeader].FirstOrDefault();
+        if (key is not null && !Ids.IsId(key))
+            return Problems.BadRequest("The Idempotency-Key header may use letters, digits, '.', '_', '-' and '@' (1–64 characters).", IdempotencyKeyHeader);
+        var id = key is null ? Ids.NewConversationId() : Ids.CallerScoped("c_", caller.TenantId, caller.UserId, "conversation\n" + key, 20);
         var info = await grains.GetGrain<IConversationGrain>(GrainKeys.Scoped(caller.TenantId, id)).CreateAsync(caller, title);
         return TypedResults.Created($"/v1/conversations/{id}", info);
     }

@@ -54,8 +54,10 @@ internal static class CompletionRequestCheck
         var max = http.RequestServices.GetRequiredService<IOptions<ChatApiOptions>>().Value.MaxMessageChars;
         if (text.Length > max)
         {
-            return TypedResults.Problem($"The last user message has {text.Length:N0} characters; the limit is {max:N0}. Shorten it or split it into several messages.",
-                statusCode: 413, title: Problems.ContentTooLargeTitle, extensions: new Dictionary<string, object?> { ["param"] = param, ["code"] = "request_too_large" });
+            // OpenAI's answer to a prompt over the context: a 400 context_length_exceeded, which the SDKs raise as a
+            // BadRequestError and frameworks catch to trim the input (a 413 is a generic status error to them).
+            return Invalid($"The last user message has {text.Length:N0} characters; the limit is {max:N0}. Shorten it or split it into several messages.",
+                param, "context_length_exceeded");
         }
         return null;
     }

@@ -1,5 +1,3 @@
-using System.Security.Cryptography;
-using System.Text;
 using Conversations.Api.Auth;
 using Conversations.Api.Chat;
 using Conversations.Api.Errors;
@@ -57,11 +55,12 @@ internal static class OpenAiApi
             .Produces<ChatCompletion>(200).ProducesOpenAiAnswers(true, 400, 401, 403, 404, 409, 410, 413, 415, 422, 429, 500, 503);
         // Checked like a native message, then counted against the same rate limits (429 with Retry-After).
         chat.CheckBodies<ChatCompletionRequest>(CompletionRequestCheck.Check)
-            // A misspelt model name is the caller's 404 before the request counts: a client must not spend its requests
-            // a minute on names the tenant does not have.
+            // A misspelt model name or a malformed header is the caller's 4xx before the request counts: a client must
+            // not spend its requests a minute on names the tenant does not have.
             .AddEndpointFilter(async (context, next) =>
             {
                 if (context.Arguments.OfType<ChatCompletionRequest>().FirstOrDefault() is not { } body) return await next(context);
+                if (HeaderProblem(context.HttpContext) is { } badHeader) return badHeader;
                 var resolved = await ModelNames.ResolveAsync(context.HttpContext.RequestServices.GetRequiredService<IGrainFactory>(),
                     context.HttpContext.Caller().TenantId!, body.Model);
                 if (!resolved.Known) return ModelNotFound(body.Model!);
@@ -71,6 +70,17 @@ internal static class OpenAiApi
             })
             .RequireRateLimit<ChatCompletionRequest>(CompletionRequestCheck.Question);
         return v1;
+    }
+
+    // The SDKs retry 409, 429 and 5xx (x-should-retry says which are worth it): with the same Idempotency-Key, sent as a
+    // header by the client (the SDKs send none of their own), a retry is the same turn. A key must be one, and an id.
+    private static ProblemHttpResult? HeaderProblem(HttpContext http)
+    {
+        if (ConversationsApi.IdempotencyKeySentMoreThanOnce(http))
+            return CompletionRequestCheck.Invalid(ConversationsApi.IdempotencyKeySentTwice, ConversationsApi.IdempotencyKeyHeader);
+        return http.Request.Headers[ConversationsApi.IdempotencyKeyHeader].FirstOrDefault() is { } key && !Ids.IsId(key)
+            ? CompletionRequestCheck.Invalid("The Idempotency-Key header may use letters, digits, '.', '_', '-' and '@' (1–64 characters).", ConversationsApi.IdempotencyKeyHeader)
+            : null;
     }
 
     private static async Task<IResult> ListModels(HttpContext http, IGrainFactory grains)
@@ -101,13 +111,8 @@ internal static class OpenAiApi
             && origin == ModelCallOrigin.For(cluster.Value.ServiceId, cluster.Value.ClusterId))
             return CompletionRequestCheck.Invalid("This request is this platform's own model call: a model registered at the platform's own API would call itself. Register the model's provider instead.", "model", "model_loop");
         var caller = http.Caller().ToCaller();
-        // The SDKs retry 409, 429 and 5xx (x-should-retry says which are worth it): with the same Idempotency-Key, sent as a
-        // header by the client (the SDKs send none of their own), a retry is the same turn.
-        if (ConversationsApi.IdempotencyKeySentMoreThanOnce(http))
-            return CompletionRequestCheck.Invalid(ConversationsApi.IdempotencyKeySentTwice, ConversationsApi.IdempotencyKeyHeader);
+        if (HeaderProblem(http) is { } badHeader) return badHeader;
         var idempotencyKey = http.Request.Headers[ConversationsApi.IdempotencyKeyHeader].FirstOrDefault();
-        if (idempotencyKey is not null && !Ids.IsId(idempotencyKey))
-            return CompletionRequestCheck.Invalid("The Idempotency-Key header may use letters, digits, '.', '_', '-' and '@' (1–64 characters).", ConversationsApi.IdempotencyKeyHeader);
         string? requested;
         if (http.Items.TryGetValue(ResolvedModelItem, out var resolved)) requested = (string?)resolved;
         else if (await ModelNames.ResolveAsync(grains, caller.TenantId, body.Model) is { Known: true } found) requested = found.Requested;
@@ -238,10 +243,7 @@ internal static class OpenAiApi
     // A turn id is the caller's within one conversation: the same key in another conversation is another completion.
     private static string CompletionId(Caller caller, string conversationId, string turnId) => CallerScoped("chatcmpl-", caller, $"{conversationId}\n{turnId}", 24);
 
-    // An id made from a key the caller chose: the same for their retry (the same Idempotency-Key), different for every
-    // other caller who picks the same key.
-    private static string CallerScoped(string prefix, Caller caller, string key, int hexChars) =>
-        prefix + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes($"{caller.TenantId}\n{caller.UserId}\n{key}")))[..hexChars];
+    private static string CallerScoped(string prefix, Caller caller, string key, int hexChars) => Ids.CallerScoped(prefix, caller.TenantId, caller.UserId, key, hexChars);
 
     // OpenAI answers an unusable image with a 400 naming the message: a URL that is no image URL is invalid_image_url,
     // bytes of another type (or not a whole image) invalid_image_format; a refused or too large image keeps the platform's status and code.

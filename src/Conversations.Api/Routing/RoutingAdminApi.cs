@@ -88,7 +88,7 @@ internal static class RoutingAdminApi
         var config = await grain.SetPolicyAsync(body);
         if (set is not null && body.Canary is { } started && !SameCanary(before, started))
         {
-            var decision = await evaluations.CompareAsync(http.Caller().ToCaller(), started, set, started.EvaluationMargin, withLive: false, "canary-start", ct);
+            var decision = await evaluations.CompareAsync(http.Caller().ToCaller(), started, set, started.EvaluationMargin, withLive: false, "canary-start", reuseRecent: false, ct);
             await grain.RecordEventAsync(new RoutingEvent(DateTimeOffset.UtcNow, "canary-evaluated", EvaluationGateText.Summary(started, decision)));
         }
         return TypedResults.Ok(RoutingConfigDto.From(config));
@@ -127,7 +127,8 @@ internal static class RoutingAdminApi
         if (canary.EvaluationSetId is { } setId && (set = await evaluations.GetSetAsync(caller.TenantId, setId, ct)) is null)
             return Problems.Conflict($"The canary's evaluation set '{setId}' no longer exists: start the canary again with a set, or promote with override and a reason.");
 
-        var decision = await evaluations.CompareAsync(caller, canary, set, canary.EvaluationMargin, withLive: true, "canary-promote", ct);
+        // An override follows a refusal: the set's answers just given are compared again, not asked (and billed) again.
+        var decision = await evaluations.CompareAsync(caller, canary, set, canary.EvaluationMargin, withLive: true, "canary-promote", reuseRecent: overriding, ct);
         if (decision.Incomplete)
         {
             await grain.RecordEventAsync(new RoutingEvent(DateTimeOffset.UtcNow, "canary-promotion-undecided", EvaluationGateText.Summary(canary, decision)));

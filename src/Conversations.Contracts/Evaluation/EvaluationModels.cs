@@ -105,9 +105,12 @@ public interface IEvaluations
         IReadOnlyList<string> facts, IReadOnlyList<string> sources, string role, CancellationToken ct);
     /// <summary>
     /// Runs the set (when given) against the canary's candidate and its baseline and compares them, together with the
-    /// live canary figures when <paramref name="withLive"/>; both runs are stored under <paramref name="purpose"/>.
+    /// live canary figures when <paramref name="withLive"/>; both runs are stored under <paramref name="purpose"/>. With
+    /// <paramref name="reuseRecent"/>, the set's runs of the same purpose and models from the last minutes are compared
+    /// instead of asking the set again (an override right after a refusal).
     /// </summary>
-    Task<GateDecision> CompareAsync(Caller admin, Routing.CanarySettings canary, EvaluationSet? set, double margin, bool withLive, string purpose, CancellationToken ct);
+    Task<GateDecision> CompareAsync(Caller admin, Routing.CanarySettings canary, EvaluationSet? set, double margin, bool withLive, string purpose,
+        bool reuseRecent, CancellationToken ct);
 }
 
 /// <summary>A gated metric on which the candidate fell below the incumbent by more than the margin.</summary>

@@ -26,6 +26,10 @@ internal sealed partial class Evaluations(IGrainFactory grains, EvaluationStore 
     ILogger<Evaluations> logger) : IEvaluations
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+    // Gate runs this recent are compared again rather than asked again, when the caller asks for that.
+    private static readonly TimeSpan GateReuseWindow = TimeSpan.FromMinutes(15);
+    // The two runs of one gate are stored one after the other.
+    private static readonly TimeSpan GatePairSpan = TimeSpan.FromMinutes(1);
 
     /// <inheritdoc />
     public async Task<bool> CreateSetAsync(Caller admin, EvaluationSet set, CancellationToken ct) =>
@@ -185,11 +189,19 @@ internal sealed partial class Evaluations(IGrainFactory grains, EvaluationStore 
     }
 
     /// <inheritdoc />
-    public async Task<GateDecision> CompareAsync(Caller admin, CanarySettings canary, EvaluationSet? set, double margin, bool withLive, string purpose, CancellationToken ct)
+    public async Task<GateDecision> CompareAsync(Caller admin, CanarySettings canary, EvaluationSet? set, double margin, bool withLive, string purpose,
+        bool reuseRecent, CancellationToken ct)
     {
         var failures = new List<GateFailure>();
         EvaluationRun? candidate = null, incumbent = null;
-        if (set is not null)
+        if (set is not null && reuseRecent && await RecentGateRunsAsync(admin.TenantId, canary, set, purpose, ct) is { } recent)
+        {
+            // "Promote anyway" right after a refusal: the set was just asked of both models, and its answers are billed
+            // turns; asking again would double them and could change the figures the admin is overriding.
+            (candidate, incumbent) = recent;
+            failures.AddRange(PromotionGate.CompareRuns(candidate.Summary!, incumbent.Summary!, margin));
+        }
+        else if (set is not null)
         {
             // The arms take turns case by case (who goes first alternates), so a rate limit or a budget running out
             // while the set runs falls on both arms alike rather than on whichever ran second.
@@ -216,6 +228,20 @@ internal sealed partial class Evaluations(IGrainFactory grains, EvaluationStore 
         if (withLive)
             failures.AddRange(PromotionGate.CompareLive(await grains.GetGrain<ICanaryGrain>(admin.TenantId).GetAsync(canary), canary));
         return new GateDecision(failures.Count == 0, failures, candidate?.RunId, incumbent?.RunId, candidate?.Summary, incumbent?.Summary);
+    }
+
+    // The newest gate pair of this set and purpose for this canary's two models, when made within the reuse window, both
+    // complete, every case asked, and over the set as it is now (a set only grows).
+    private async Task<(EvaluationRun Candidate, EvaluationRun Incumbent)?> RecentGateRunsAsync(string tenantId, CanarySettings canary, EvaluationSet set,
+        string purpose, CancellationToken ct)
+    {
+        var since = DateTimeOffset.UtcNow - GateReuseWindow;
+        var runs = (await ListRunsAsync(tenantId, set.SetId, 10, ct)).Where(r => r.Purpose == purpose && r.CreatedAt >= since).ToList();
+        bool Usable(EvaluationRun? r) => r is { Status: EvaluationRunStatus.Completed, Summary: { NotAsked: 0 } s } && s.Cases == set.Cases.Count;
+        var candidate = runs.FirstOrDefault(r => r.ModelId == canary.CandidateModelId);
+        var incumbent = runs.FirstOrDefault(r => r.ModelId == canary.BaselineModelId);
+        if (!Usable(candidate) || !Usable(incumbent) || (candidate!.CreatedAt - incumbent!.CreatedAt).Duration() > GatePairSpan) return null;
+        return (candidate, incumbent);
     }
 
     /// <summary>The averages of a run's cases; cases that were never asked are counted, not averaged.</summary>

@@ -18,7 +18,7 @@ public sealed class FeedbackSummaryStore(NpgsqlDataSource db)
             SELECT date_trunc(@p, f.created_at, 'UTC') AS period, coalesce(f.model, ''), coalesce(rt.served_by, 'unknown'),
                    count(*), count(*) FILTER (WHERE f.negative)
             FROM routing_feedback f
-            LEFT JOIN routing_turns rt ON rt.tenant_id = f.tenant_id AND rt.turn_id = f.turn_id
+            LEFT JOIN routing_turns rt ON rt.tenant_id = f.tenant_id AND rt.conversation_id = f.conversation_id AND rt.turn_id = f.turn_id
             WHERE f.tenant_id = @t AND f.created_at >= @since AND f.created_at < @until
             GROUP BY 1, 2, 3 ORDER BY 1 DESC, 2, 3 LIMIT @l
             """);

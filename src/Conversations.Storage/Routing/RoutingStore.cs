@@ -15,7 +15,7 @@ public sealed class RoutingStore(NpgsqlDataSource db, TenantKeyRing keys)
             INSERT INTO routing_turns (tenant_id, turn_id, user_id, conversation_id, model, served_by, route, canary_arm, continued,
                 prompt_tokens, cached_tokens, completion_tokens, cost_usd, always_large_usd, cached_savings_usd)
             SELECT * FROM unnest(@t, @turn, @u, @c, @m, @s, @r, @arm, @cont, @p, @cached, @comp, @cost, @large, @saved)
-            ON CONFLICT (tenant_id, turn_id) DO NOTHING
+            ON CONFLICT (tenant_id, conversation_id, turn_id) DO NOTHING
             """);
         cmd.Parameters.AddWithValue("t", turns.Select(x => x.TenantId).ToArray());
         cmd.Parameters.AddWithValue("turn", turns.Select(x => x.TurnId).ToArray());
@@ -59,7 +59,7 @@ public sealed class RoutingStore(NpgsqlDataSource db, TenantKeyRing keys)
                    coalesce(sum(r.always_large_usd - r.cost_usd) FILTER (WHERE r.served_by IN ('exact-cache', 'semantic-cache', 'hard-coded')), 0),
                    coalesce(sum(r.always_large_usd - r.cost_usd) FILTER (WHERE r.served_by = 'model'), 0)
             FROM usage_records u
-            LEFT JOIN routing_turns r ON r.tenant_id = u.tenant_id AND r.turn_id = u.turn_id AND u.kind IN ('turn', 'evaluation') AND u.attempt = 0
+            LEFT JOIN routing_turns r ON r.tenant_id = u.tenant_id AND r.conversation_id = u.conversation_id AND r.turn_id = u.turn_id AND u.kind IN ('turn', 'evaluation') AND u.attempt = 0
             WHERE u.tenant_id = @t AND u.created_at >= @from AND u.created_at < @to AND (@u::text IS NULL OR u.user_id = @u)
             GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4
             """);

@@ -106,6 +106,35 @@ public sealed class ChatTurnApiTests(PlatformFixture fx) : PlatformTests
         await ApiClient.ProblemAsync(await user.Http.GetAsync($"/v1/conversations/{mine}"), HttpStatusCode.NotFound);
     }
 
+    [Fact(DisplayName = "A create sent again with the same Idempotency-Key returns the same conversation; another caller's same key is another; a malformed key is a 400")]
+    public async Task Create_with_an_idempotency_key_is_made_once()
+    {
+        var (admin, user, mine) = await fx.NewConversationAsync(title: "mine");
+        async Task<HttpResponseMessage> CreateAsync(ApiClient caller, string key, string title)
+        {
+            var req = new HttpRequestMessage(HttpMethod.Post, "/v1/conversations") { Content = JsonContent.Create(new { title }) };
+            req.Headers.Add("Idempotency-Key", key);
+            return await caller.Http.SendAsync(req);
+        }
+        async Task<string> IdOfAsync(HttpResponseMessage res)
+        {
+            await ApiClient.EnsureAsync(res, HttpStatusCode.Created);
+            return (await res.Content.ReadFromJsonAsync<System.Text.Json.Nodes.JsonNode>())!["conversationId"]!.GetValue<string>();
+        }
+
+        var first = await IdOfAsync(await CreateAsync(user, "create-1", "Lost answer"));
+        var again = await IdOfAsync(await CreateAsync(user, "create-1", "Lost answer"));
+        Assert.Equal(first, again);
+        Assert.NotEqual(first, await IdOfAsync(await CreateAsync(user, "create-2", "Another")));
+        Assert.NotEqual(first, await IdOfAsync(await CreateAsync(admin, "create-1", "Lost answer")));
+        var list = (await user.Http.GetFromJsonAsync<System.Text.Json.Nodes.JsonNode>("/v1/conversations"))!["conversations"]!.AsArray()
+            .Select(c => c!["conversationId"]!.GetValue<string>()).ToList();
+        Assert.Equal(3, list.Count);
+        Assert.Contains(first, list);
+        Assert.Contains(mine, list);
+        await ApiClient.ProblemAsync(await CreateAsync(user, "not a key", "x"), HttpStatusCode.BadRequest);
+    }
+
     [Fact(DisplayName = "OpenAPI document is served and lists the message route")]
     public async Task OpenApi_is_served()
     {

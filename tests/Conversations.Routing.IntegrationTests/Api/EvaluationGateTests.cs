@@ -169,14 +169,20 @@ public sealed class EvaluationGateTests(RoutingPlatform fx) : RoutingPlatformTes
         Assert.Equal(0.0, run["summary"]!["refusalRate"]!.GetValue<double>());
     }
 
-    [Fact(DisplayName = "An override promotes a refused candidate only with a reason, and is recorded with who overrode it")]
+    [Fact(DisplayName = "An override promotes a refused candidate only with a reason, compares the runs of the refusal just made (no set asked again), and is recorded with who overrode it")]
     public async Task Override_is_recorded()
     {
         using var t = await TenantWithCandidateAsync("worse", BadAnswer);
         await t.SetPolicyAsync(CanaryPolicy("worse", "refunds"));
         await ApiClient.ProblemAsync(await t.Admin.Http.PostAsJsonAsync("/v1/routing/canary/promote", new { @override = true }), HttpStatusCode.BadRequest);
+        var refused = await ApiClient.ProblemAsync(await t.Admin.Http.PostAsync("/v1/routing/canary/promote", null), HttpStatusCode.UnprocessableEntity);
+        static int PromoteRuns(JsonNode runs) => runs.AsArray().Count(r => r!["purpose"]!.GetValue<string>() == "canary-promote");
+        Assert.Equal(2, PromoteRuns(await t.GetAsync("/v1/evaluations/runs?setId=refunds")));
         var res = await t.Admin.Http.PostAsJsonAsync("/v1/routing/canary/promote", new { @override = true, reason = "legal asked for the new model" });
         await ApiClient.EnsureAsync(res, HttpStatusCode.OK);
+        // "Promote anyway" decided on the refusal's own runs: the set's answers were not asked (and billed) again.
+        Assert.Equal(2, PromoteRuns(await t.GetAsync("/v1/evaluations/runs?setId=refunds")));
+        Assert.NotNull(refused["candidateRunId"]);
         Assert.Equal("worse", (await res.Content.ReadFromJsonAsync<JsonNode>())!["policy"]!["largeModelId"]!.GetValue<string>());
         var recorded = (await t.GetAsync("/v1/routing/events?kind=canary-promotion-override")).AsArray().Single()!["message"]!.GetValue<string>();
         Assert.Contains("legal asked for the new model", recorded);

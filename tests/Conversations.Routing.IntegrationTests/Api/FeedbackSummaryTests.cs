@@ -43,4 +43,30 @@ public sealed class FeedbackSummaryTests(RoutingPlatform fx) : RoutingPlatformTe
         using var other = await fx.NewTenantAsync();
         Assert.Empty((await other.GetAsync("/v1/feedback/summary")).AsArray());
     }
+
+    [Fact(DisplayName = "Two users' turns with the same client-chosen turn id keep a routing row each: one user cannot drop or take over another's")]
+    public async Task Same_turn_id_in_two_conversations_keeps_two_routing_rows()
+    {
+        using var t = await fx.NewTenantAsync();
+        await t.SetPolicyAsync(new { smallModelId = "small", largeModelId = "large", complexityThreshold = 0.0, exactCache = false, semanticCache = false });
+        foreach (var caller in new[] { t.User, t.Admin })
+        {
+            var conversation = await caller.CreateConversationAsync();
+            (await caller.SendAsync(conversation, "Compare the two plans", "shared-turn")).Done();
+        }
+
+        // A turn's routing details are written a moment after the answer, in batches.
+        await using var db = NpgsqlDataSource.Create(fx.Database.ConnectionString);
+        var owners = new List<string>();
+        for (var wait = 0; wait < 50 && owners.Count < 2; wait++)
+        {
+            if (wait > 0) await Task.Delay(100);
+            owners.Clear();
+            await using var cmd = db.CreateCommand("SELECT user_id FROM routing_turns WHERE tenant_id = $1 AND turn_id = 'shared-turn' ORDER BY user_id");
+            cmd.Parameters.AddWithValue(t.TenantId);
+            await using var r = await cmd.ExecuteReaderAsync();
+            while (await r.ReadAsync()) owners.Add(r.GetString(0));
+        }
+        Assert.Equal(2, owners.Distinct().Count());
+    }
 }

@@ -304,9 +304,11 @@ public sealed class ChunkConformanceTests(RoutingPlatform fx) : RoutingPlatformT
         Assert.Equal("invalid_request_error", error["type"]!.GetValue<string>());
         error = await ErrorAsync(await PostAsync(t.User, Ask(Question), conversationId: "c_not-mine"), HttpStatusCode.NotFound);
         Assert.Equal("conversation_not_found", error["code"]!.GetValue<string>());
-        // Too long: the native route's limit, as a 413.
-        error = await ErrorAsync(await PostAsync(t.User, Ask(new string('a', 16_001))), (HttpStatusCode)413);
+        // Too long: the native route's limit, in OpenAI's words for a prompt over the context.
+        error = await ErrorAsync(await PostAsync(t.User, Ask(new string('a', 16_001))), HttpStatusCode.BadRequest);
         Assert.Equal("messages[0].content", error["param"]!.GetValue<string>());
+        Assert.Equal("context_length_exceeded", error["code"]!.GetValue<string>());
+        Assert.Equal("invalid_request_error", error["type"]!.GetValue<string>());
     }
 
     [Fact(DisplayName = "A tenant deleted while its answer streams: the stream ends with a tenant_deleted error chunk (not retryable) and [DONE], never stream_failed")]
@@ -420,13 +422,18 @@ public sealed class ChunkConformanceTests(RoutingPlatform fx) : RoutingPlatformT
         Assert.Contains("/v1/responses", error["message"]!.GetValue<string>(), StringComparison.Ordinal);
     }
 
-    [Fact(DisplayName = "Past the rate limit a completion gets 429 with Retry-After and OpenAI's rate_limit_exceeded error; bad requests and unknown model names are not counted")]
+    [Fact(DisplayName = "Past the rate limit a completion gets 429 with Retry-After and OpenAI's rate_limit_exceeded error; bad requests, malformed Idempotency-Keys and unknown model names are not counted")]
     public async Task Rate_limit_is_a_429_with_retry_after()
     {
         using var t = await NewAsync(fx);
         await t.Admin.PatchModerationAsync(new { userRequestsPerMinute = 1 });
         await ErrorAsync(await PostAsync(t.User, new { model = "auto", messages = Array.Empty<object>() }), HttpStatusCode.BadRequest);
         await ErrorAsync(await PostAsync(t.User, Ask(Question, model: "no-such-model")), HttpStatusCode.NotFound);
+        using (var badKey = new HttpRequestMessage(HttpMethod.Post, "/v1/chat/completions") { Content = JsonContent.Create(Ask(Question)) })
+        {
+            badKey.Headers.Add("Idempotency-Key", "not a key");
+            Assert.Equal("Idempotency-Key", (await ErrorAsync(await t.User.Http.SendAsync(badKey), HttpStatusCode.BadRequest))["param"]!.GetValue<string>());
+        }
         await CompleteAsync(t.User, Ask(Question));
 
         using var res = await PostAsync(t.User, Ask(Question, stream: true));
