@@ -23,7 +23,7 @@ internal static class RoutingAdminApi
         admin.MapPut("/policy", PutPolicy).WithName("PutRoutingPolicy")
             .WithSummary("Sets the routing policy: small/large, domain rules, threshold, fallbacks, budget, canary, caches. With If-Match: \"<version>\" (from GET /v1/routing), a policy changed meanwhile is a 412, not overwritten.")
             .ProducesProblem(StatusCodes.Status412PreconditionFailed);
-        admin.MapGet("/health", GetHealth).WithName("GetModelHealth").WithSummary("Per registered model: the circuit turns obey, this tenant's own call figures, and the endpoint's shared circuit state.");
+        admin.MapGet("/health", GetHealth).WithName("GetModelHealth").WithSummary("Per registered model: the circuit turns obey, this tenant's own call figures, and the endpoint's shared circuit as it bears on this tenant (open only once the tenant's own last call there failed).");
         admin.MapGet("/canary", GetCanary).WithName("GetCanary").WithSummary("The canary's per-arm figures and the evaluator's verdict.");
         admin.MapPost("/canary/promote", Promote).WithName("PromoteCanary")
             .WithSummary("Runs the evaluation gate (the set against candidate and baseline, and the live canary figures); when it passes, or with override and a reason, the candidate replaces its baseline.")

@@ -30,7 +30,11 @@ public sealed record ModelHealthView(
     [property: Id(9)] DateTimeOffset? BreakUntil,
     [property: Id(10)] int TimesOpened,
     [property: Id(11)] string? LastFailureKind,
-    [property: Id(12)] DateTimeOffset ObservedAt);
+    [property: Id(12)] DateTimeOffset ObservedAt)
+{
+    /// <summary>When the last failure was recorded; null when none was.</summary>
+    [Id(13)] public DateTimeOffset? LastFailureAt { get; init; }
+}
 
 /// <summary>
 /// Health and circuit breaker of one model endpoint, in one of two scopes. Key <c>_platform/health-{hash}</c>: the

@@ -12,15 +12,19 @@ namespace Conversations.Grains.Health;
 /// <param name="Credential">The tenant's own figures and circuit.</param>
 /// <param name="SharedKey">The grain key of the endpoint's shared circuit.</param>
 /// <param name="Shared">The endpoint's shared circuit (its counts include other tenants: never shown to a tenant).</param>
-internal sealed record EndpointHealth(string CredentialKey, ModelHealthView Credential, string SharedKey, ModelHealthView Shared)
+/// <param name="SharedHold">How long after the tenant's own last failure the shared circuit speaks for it (one break).</param>
+internal sealed record EndpointHealth(string CredentialKey, ModelHealthView Credential, string SharedKey, ModelHealthView Shared, TimeSpan SharedHold)
 {
     /// <summary>
     /// Whether the shared circuit speaks for this tenant: only once its own last call failed as well. Other tenants'
     /// failures alone (which tenants can cause with requests of their own making, a 500 on a crafted prompt) never take
     /// a working model away from a tenant; in a real outage each tenant pays one failed call, and the shared break spares
-    /// it the rest while its own circuit has not opened yet.
+    /// it the rest while its own circuit has not opened yet. For one break after that failure only: tenants who keep the
+    /// shared circuit open (failing on purpose, probes included) cannot hold a tenant off an endpoint that works for it;
+    /// past the break its next call goes ahead, and succeeds or fails on its own.
     /// </summary>
-    public bool SharedApplies => Credential.ConsecutiveFailures > 0;
+    public bool SharedApplies => Credential.ConsecutiveFailures > 0
+        && (Credential.LastFailureAt is not { } failedAt || Credential.ObservedAt - failedAt < SharedHold);
 
     /// <summary>The circuit the router acts on, as observed: open if either is, else half-open if either is, else closed.</summary>
     public CircuitState State => Combine(CircuitNames.Parse(Credential.Circuit), SharedApplies ? CircuitNames.Parse(Shared.Circuit) : CircuitState.Closed);

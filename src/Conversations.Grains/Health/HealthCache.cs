@@ -32,7 +32,7 @@ internal sealed class HealthCache(IGrainFactory grains, IOptions<RoutingOptions>
     public async ValueTask<EndpointHealth> GetAsync(string tenantId, ModelRegistration model)
     {
         var (credentialKey, sharedKey) = (HealthKeys.ForCredential(tenantId, model), HealthKeys.For(model));
-        return new EndpointHealth(credentialKey, await GetAsync(credentialKey), sharedKey, await GetAsync(sharedKey));
+        return new EndpointHealth(credentialKey, await GetAsync(credentialKey), sharedKey, await GetAsync(sharedKey), options.Value.BreakDuration);
     }
 
     /// <summary>

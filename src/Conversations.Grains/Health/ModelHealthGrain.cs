@@ -98,6 +98,6 @@ internal sealed class ModelHealthGrain(
     {
         var s = _tracker.Snapshot(now);
         return new ModelHealthView(CircuitNames.Of(s.Circuit), s.Calls, s.Failures, s.ErrorRate, s.Timeouts, s.Stalls, s.FirstTokenP50Ms,
-            s.FirstTokenP95Ms, s.ConsecutiveFailures, s.BreakUntil, s.TimesOpened, s.LastFailureKind?.ToString(), now);
+            s.FirstTokenP95Ms, s.ConsecutiveFailures, s.BreakUntil, s.TimesOpened, s.LastFailureKind?.ToString(), now) { LastFailureAt = s.LastFailureAt };
     }
 }

@@ -1,10 +1,11 @@
 using Conversations.Contracts.Routing;
 using Conversations.Grains.Health;
+using Conversations.Routing.Health;
 
 namespace Conversations.Grains.ReadServices;
 
 /// <summary>Reads, for each model of a tenant's catalog, the tenant's credential circuit and the endpoint's shared one.</summary>
-internal sealed class ModelHealthReport(IGrainFactory grains) : IModelHealthReport
+internal sealed class ModelHealthReport(IGrainFactory grains, Microsoft.Extensions.Options.IOptions<Routing.RoutingOptions> options) : IModelHealthReport
 {
     /// <inheritdoc />
     public async Task<IReadOnlyList<TenantModelHealth>> ForTenantAsync(string tenantId)
@@ -14,8 +15,11 @@ internal sealed class ModelHealthReport(IGrainFactory grains) : IModelHealthRepo
         {
             var (credentialKey, sharedKey) = (HealthKeys.ForCredential(tenantId, m), HealthKeys.For(m));
             var health = new EndpointHealth(credentialKey, await grains.GetGrain<IModelHealthGrain>(credentialKey).GetAsync(),
-                sharedKey, await grains.GetGrain<IModelHealthGrain>(sharedKey).GetAsync());
-            return new TenantModelHealth(m.Id, health.Circuit, health.Credential, health.Shared);
+                sharedKey, await grains.GetGrain<IModelHealthGrain>(sharedKey).GetAsync(), options.Value.BreakDuration);
+            // The shared circuit as it bears on this tenant: other tenants' failures at an endpoint (which any admin can
+            // register, a rival's private one too) are not shown to a tenant whose own recent call there has not failed.
+            var shared = health.SharedApplies ? health.Shared : health.Shared with { Circuit = CircuitNames.Of(CircuitState.Closed), BreakUntil = null };
+            return new TenantModelHealth(m.Id, health.Circuit, health.Credential, shared);
         }));
     }
 }

@@ -21,6 +21,9 @@ public sealed record ModelHealthSnapshot(
     /// <summary>Distinct credentials whose calls failed within the sampling window.</summary>
     public int FailingCredentials { get; init; }
 
+    /// <summary>When the last failure was recorded; null when none was.</summary>
+    public DateTimeOffset? LastFailureAt { get; init; }
+
     /// <summary>Whether the router should leave this model out right now (open and still inside its break).</summary>
     public bool Unavailable => Circuit == CircuitState.Open;
 }

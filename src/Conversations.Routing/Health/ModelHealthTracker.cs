@@ -164,6 +164,7 @@ public sealed class ModelHealthTracker
             _lastFailureKind)
         {
             FailingCredentials = FailingCredentialsAt(now),
+            LastFailureAt = _lastFailureAt,
         };
     }
 

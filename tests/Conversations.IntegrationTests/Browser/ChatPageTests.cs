@@ -385,6 +385,31 @@ public sealed class ChatPageTests(WebChatFixture fx)
         await b.ScreenshotAsync("draft-after-sign-in");
     }
 
+    [Fact(DisplayName = "Text typed and not sent comes back after a reload (a phone discarding the tab), in its own conversation, and is gone once sent")]
+    public async Task Unsent_text_survives_a_reload()
+    {
+        var (key, _) = await fx.NewReaderAsync();
+        await using var b = await SignedInAsync(key);
+        await b.AskAndWaitAsync(Question);
+        var box = b.Page.GetByLabel("Message", new() { Exact = true });
+        await box.FillAsync("And for part-time staff, half of it?");
+
+        await b.Page.ReloadAsync();
+        await b.Page.Locator(".turn.user .bubble", new() { HasText = Question }).WaitForAsync();
+        await Assertions.Expect(box).ToHaveValueAsync("And for part-time staff, half of it?");
+        // Another conversation has a box of its own.
+        await b.Page.GetByRole(AriaRole.Button, new() { Name = "New chat" }).First.ClickAsync();
+        await Assertions.Expect(box).ToHaveValueAsync("");
+
+        await b.Page.Locator(".conversation-open").First.ClickAsync();
+        await Assertions.Expect(box).ToHaveValueAsync("And for part-time staff, half of it?");
+        await box.PressAsync("Enter");
+        await b.Page.Locator(".turn.user .bubble", new() { HasText = "half of it" }).WaitForAsync();
+        await b.Page.ReloadAsync();
+        await b.Page.Locator(".turn.user .bubble", new() { HasText = "half of it" }).WaitForAsync();
+        await Assertions.Expect(box).ToHaveValueAsync("");
+    }
+
     [Fact(DisplayName = "A reload while /v1/me fails (503) keeps the key: the page says why, and its Try again opens the chat without asking for the key")]
     public async Task Reload_while_the_service_fails_keeps_the_key()
     {

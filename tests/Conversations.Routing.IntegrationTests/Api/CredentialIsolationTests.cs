@@ -146,9 +146,13 @@ public sealed class CredentialIsolationTests(RoutingPlatform fx) : RoutingPlatfo
             Assert.Equal("closed", before["shared"]!["circuit"]!.GetValue<string>());
             Assert.Equal("closed", before["circuit"]!.GetValue<string>());
 
-            // A second tenant fails at the same endpoint: the endpoint's shared circuit opens.
+            // A second tenant fails at the same endpoint: the endpoint's shared circuit opens. B, whose own calls there have
+            // not failed, is not shown it: other tenants' outages (at an endpoint any admin may register) are theirs.
             Assert.NotEqual("large", (await c.AskAsync("Explain the trade-offs of the outage plan")).Done()["model"]!.GetValue<string>());
-            Assert.NotEqual("closed", (await b.HealthEntryAsync("large"))["shared"]!["circuit"]!.GetValue<string>());
+            Assert.NotEqual("closed", (await c.HealthEntryAsync("large"))["shared"]!["circuit"]!.GetValue<string>());
+            var unaffected = (await b.HealthEntryAsync("large"))["shared"]!;
+            Assert.Equal("closed", unaffected["circuit"]!.GetValue<string>());
+            Assert.Null(unaffected["breakUntil"]);
 
             // The endpoint works for B (the failures were A's and C's own: a prompt of theirs can make a provider fail):
             // B's model is not taken away by other tenants' failures while its own calls succeed.

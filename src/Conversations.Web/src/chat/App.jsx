@@ -8,7 +8,7 @@ import { markdownText } from '../shared/markdown.js';
 import { strings } from './strings.js';
 import { Sidebar } from './Sidebar.jsx';
 import { Conversation } from './Conversation.jsx';
-import { takeDraft } from './draft.js';
+import { forgetOthersTyping, takeDraft } from './draft.js';
 
 let viewCount = 0;
 const newView = id => ({ key: ++viewCount, id });
@@ -29,7 +29,8 @@ export function App() {
   // Only a refused key (401) signs out; offline or a failing server shows why, with Try again.
   const boot = () => {
     setBootError(null);
-    restoreSession().then(m => { if (!m || accept(m)) { session.signOut(); m = null; } setMe(m); setReady(true); }, setBootError);
+    restoreSession().then(m => { if (!m || accept(m)) { session.signOut(); m = null; } setMe(m); setReady(true); },
+      e => { e.offline = !navigator.onLine; setBootError(e); });
   };
   useEffect(() => {
     const off = session.subscribe(s => setMe(s.me));
@@ -40,6 +41,8 @@ export function App() {
   useEffect(() => {
     if (!bootError) return undefined;
     window.addEventListener('online', boot);
+    // Back online between the failure and this listener (an effect runs after the screen is shown): try now.
+    if (bootError.offline && navigator.onLine) boot();
     return () => window.removeEventListener('online', boot);
   }, [bootError]);
 
@@ -63,7 +66,7 @@ export function App() {
 
 function Chat({ t, me }) {
   // A question sent as the key expired comes back into its conversation's composer (draft.js).
-  const [draft] = useState(() => takeDraft(me.userId));
+  const [draft] = useState(() => { forgetOthersTyping(me.userId); return takeDraft(me.userId); });
   // The view's key changes only when the user opens another conversation, not when a new chat gets its id, so the
   // first answer's stream is not cut by the list learning about the conversation.
   const [view, setView] = useState(() => newView(idFromHash() || draft?.conversationId || null));

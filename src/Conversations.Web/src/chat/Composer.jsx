@@ -4,6 +4,7 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import { describeError } from '../shared/i18n.js';
 import { Icon } from '../shared/icons.jsx';
 import { maxMessageChars, uploadImage } from './turns.js';
+import { keepTyping, typedText } from './draft.js';
 
 const maxImages = 4;
 
@@ -13,8 +14,9 @@ const maxHeight = 220;
 // sendRef, when given, gets a function that sends the composer's text if it is the given one (true when it did).
 // draft: the text the box opens with (a question kept across a sign-in, see draft.js).
 // maxImageBytes: the platform's per-image limit from /v1/me: a larger photo is refused here, before it goes over the network.
-export function Composer({ t, busy, onSend, onStop, sendRef, draft, readsImages = true, maxChars = maxMessageChars, maxImageBytes }) {
-  const [text, setText] = useState(draft || '');
+// typingKey: where the unsent text is kept as it is typed (draft.js), so a discarded tab or a reload gives it back.
+export function Composer({ t, busy, onSend, onStop, sendRef, draft, readsImages = true, maxChars = maxMessageChars, maxImageBytes, typingKey }) {
+  const [text, setText] = useState(() => draft || (typingKey ? typedText(typingKey) : ''));
   const [images, setImages] = useState([]);
   const [uploading, setUploading] = useState(null); // the name of the photo being uploaded
   const [imageError, setImageError] = useState(null);
@@ -53,6 +55,7 @@ export function Composer({ t, busy, onSend, onStop, sendRef, draft, readsImages 
     el.style.height = `${Math.min(el.scrollHeight, maxHeight)}px`;
   }, [text]);
   useEffect(() => { if (!busy) box.current?.focus({ preventScroll: true }); }, [busy]);
+  useEffect(() => { if (typingKey) keepTyping(typingKey, text); }, [text, typingKey]);
 
   function send() {
     const value = text.trim();
@@ -63,6 +66,7 @@ export function Composer({ t, busy, onSend, onStop, sendRef, draft, readsImages 
       return;
     }
     setText('');
+    if (typingKey) keepTyping(typingKey, '');
     setImageError(null);
     const sent = images;
     const imageIds = sent.map(i => i.id);
@@ -111,7 +115,13 @@ export function Composer({ t, busy, onSend, onStop, sendRef, draft, readsImages 
             aria-label={t('composer.attach')} title={t('composer.attach')} onClick={() => picker.current?.click()}><Icon name="image" /></button>
         </>}
         <textarea ref={box} rows={1} value={text} placeholder={t('composer.placeholder')} aria-label={t('composer.label')}
-          onInput={e => { setText(e.currentTarget.value); setTooLong(null); }}
+          onInput={e => {
+            const value = e.currentTarget.value;
+            setText(value);
+            setTooLong(null);
+            // At once, not in an effect after the next paint: a tab discarded right after a keystroke keeps it too.
+            if (typingKey) keepTyping(typingKey, value);
+          }}
           onKeyDown={e => {
             // isComposing: Enter that picks a character in a Chinese input method must not send.
             if (e.key === 'Enter' && !e.shiftKey && !e.isComposing) { e.preventDefault(); send(); }

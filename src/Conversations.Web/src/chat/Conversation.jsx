@@ -7,7 +7,7 @@ import { cancelTurn, newTurnId, runTurn, silenceLimitMs } from './turns.js';
 import { Message } from './Message.jsx';
 import { Composer } from './Composer.jsx';
 import { PassageDialog } from './PassageDialog.jsx';
-import { keepDraft } from './draft.js';
+import { keepDraft, typingKey } from './draft.js';
 
 let keys = 0;
 const historyPage = 200; // messages per page of history (the API's largest)
@@ -501,7 +501,8 @@ export function Conversation({ t, me, conversationId, renamed, onCreated, onGone
           ))}
         </div>
       </div>
-      <Composer t={t} busy={busy} draft={draft} sendRef={composerSend} onSend={(text, options) => ask(text, { ...options, typed: true })} onStop={stop} readsImages={me?.readsImages !== false} maxChars={me?.maxMessageChars || undefined} maxImageBytes={me?.maxImageBytes || undefined} />
+      <Composer t={t} busy={busy} draft={draft} sendRef={composerSend} onSend={(text, options) => ask(text, { ...options, typed: true })} onStop={stop} readsImages={me?.readsImages !== false} maxChars={me?.maxMessageChars || undefined} maxImageBytes={me?.maxImageBytes || undefined}
+        typingKey={typingKey(me.userId, idRef.current)} />
       {passage && <PassageDialog t={t} citation={passage} onClose={() => setPassage(null)} />}
     </main>
   );

@@ -64,7 +64,8 @@ export function Canary() {
                 ]} />
             </Card>
             <Card title={t('Arms')}>
-              <table class="table">
+              {/* Scrolls on its own on a phone, rather than the whole page sideways. */}
+              <div class="table-wrap"><table class="table">
                 <thead><tr><th />{['Turns', 'Errors', 'TTFT p95', 'Votes', 'Thumbs down'].map(h => <th key={h} class="num">{t(h)}</th>)}</tr></thead>
                 <tbody>
                   {[['Baseline', c.baseline], ['Candidate', c.candidate]].map(([name, a]) => (
@@ -72,7 +73,7 @@ export function Canary() {
                       <td class="num">{a.firstTokenP95Ms ? `${Math.round(a.firstTokenP95Ms)} ms` : '—'}</td><td class="num">{fmt(a.feedbackVotes)}</td><td class="num">{fmt(a.negativeVotes)}</td></tr>
                   ))}
                 </tbody>
-              </table>
+              </table></div>
             </Card>
           </div>
         </>
