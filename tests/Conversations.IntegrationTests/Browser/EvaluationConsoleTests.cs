@@ -116,12 +116,21 @@ public sealed class EvaluationConsoleTests(WebChatFixture fx)
         await console.Page.GetByRole(AriaRole.Button, new() { Name = "Promote" }).WaitForAsync(new() { Timeout = 60_000 });
         Assert.Equal("leave-gate", (await admin.GetJsonAsync("/v1/routing"))["policy"]!["canary"]!["evaluationSetId"]!.GetValue<string>());
 
+        // The gate asks the set inside the request: held a moment here, the page says what it is waiting for.
+        await console.Page.RouteAsync("**/v1/routing/canary/promote", async route =>
+        {
+            await Task.Delay(1500);
+            await route.ContinueAsync();
+        });
         await console.Page.GetByRole(AriaRole.Button, new() { Name = "Promote" }).ClickAsync();
         await console.Page.GetByRole(AriaRole.Alertdialog).GetByRole(AriaRole.Button, new() { Name = "Promote" }).ClickAsync();
+        await Assertions.Expect(console.Page.GetByTestId("gate-running")).ToContainTextAsync("Running evaluation set leave-gate on both models");
         var ask = console.Page.GetByRole(AriaRole.Alertdialog);
         await Assertions.Expect(ask).ToContainTextAsync("The evaluation gate refused", new() { Timeout = 60_000 });
         await Assertions.Expect(ask).ToContainTextAsync("fact");
         await console.ScreenshotAsync("admin-canary-gate-refused");
+        Assert.Equal(0, await console.Page.GetByTestId("gate-running").CountAsync());
+        await console.Page.UnrouteAsync("**/v1/routing/canary/promote");
         Assert.NotNull((await admin.GetJsonAsync("/v1/routing"))["policy"]!["canary"]);
         await ask.GetByLabel("Why promote anyway? (kept in the routing events and the audit log)").FillAsync("the set's wording is out of date");
         await ask.GetByRole(AriaRole.Button, new() { Name = "Promote anyway" }).ClickAsync();

@@ -232,6 +232,7 @@ const zh = {
   "Promote anyway? The evaluation gate refused: {r}": "仍然晋升？评测关卡拒绝了：{r}",
   "Why promote anyway? (kept in the routing events and the audit log)": "为何仍要晋升？（记录在路由事件和审计日志中）",
   "Promote anyway": "仍然晋升",
+  "Running evaluation set {s} on both models: each case is a real, billed turn. This can take a few minutes; keep this page open.": "正在用评测集 {s} 测试两个模型：每个用例都是一次真实的计费对话。这可能需要几分钟，请保持此页面打开。",
   'nav.budget': '预算',
   'nav.moderation': '词库与限流',
   'nav.moderation-events': '审核事件',

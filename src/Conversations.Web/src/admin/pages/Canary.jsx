@@ -19,18 +19,24 @@ export function Canary() {
   const change = useChange();
   const running = config.data?.policy?.canary;
   const reload = () => { config.reload(); canary.reload(); };
+  const [gateSet, setGateSet] = useState(null); // the evaluation set the promotion gate is asking, while it runs
+  // The gate asks the canary's set of both models inside the request: the page says so while it waits.
+  const withGate = async work => {
+    setGateSet(running?.evaluationSetId ?? null);
+    try { return await work(); } finally { setGateSet(null); }
+  };
 
   async function promote() {
     if (!(await confirmAction(t('Promote {m}? It replaces {b} in the policy.', { m: running.candidateModelId, b: running.baselineModelId }), { action: t('Promote'), cancel: t('cancel') }))) return;
     // The evaluation gate refused (422): the admin may promote anyway, with a reason that the routing events and the
     // audit log keep. Any other failure (an undecided gate, no canary any more) is shown as it is.
-    const refused = await action.run(() => api.post('/v1/routing/canary/promote').then(() => null, e => { if (e.status === 422) return e; throw e; }));
+    const refused = await withGate(() => action.run(() => api.post('/v1/routing/canary/promote').then(() => null, e => { if (e.status === 422) return e; throw e; })));
     if (refused === null) { reload(); return; }
     if (!refused) return;
     const reason = await confirmWithText(t('Promote anyway? The evaluation gate refused: {r}', { r: refused.message }),
       { label: t('Why promote anyway? (kept in the routing events and the audit log)'), action: t('Promote anyway'), cancel: t('cancel'), maxLength: 500 });
     if (reason === null || !reason.trim()) return;
-    if (await action.run(() => api.post('/v1/routing/canary/promote', { override: true, reason: reason.trim() }))) reload();
+    if (await withGate(() => action.run(() => api.post('/v1/routing/canary/promote', { override: true, reason: reason.trim() })))) reload();
   }
   async function rollback() {
     const reason = await confirmWithText(t('Roll back {m}? Every turn goes to {b} again.', { m: running.candidateModelId, b: running.baselineModelId }),
@@ -47,6 +53,7 @@ export function Canary() {
         <button class="button primary" type="button" onClick={promote} {...change(action.busy)}>{t('Promote')}</button>
       </>}>
       <ErrorNote error={config.error || canary.error || action.error} onRetry={reload} />
+      {gateSet && <GateRunning setId={gateSet} />}
       {running && c && (
         <>
           <div class="stats">
@@ -89,12 +96,18 @@ function StartCanary({ config, onStarted }) {
   const [form, setForm] = useState({ candidateModelId: '', baselineModelId: config.policy?.largeModelId ?? '', share: 0.1, minTurnsPerArm: 200, maxErrorRateIncrease: 0.02, maxTtftP95Ratio: 1.5, minFeedbackPerArm: 30, maxNegativeFeedbackIncrease: 0.1, promoteAfterTurns: 1000, evaluationSetId: '' });
   const action = useAction();
   const change = useChange();
+  const [gateSet, setGateSet] = useState(null); // the evaluation set asked as the canary starts, while it runs
   const set = (k, conv = v => v) => e => setForm(f => ({ ...f, [k]: conv(e.currentTarget.value) }));
   async function start(e) {
     e.preventDefault();
     if (!action.check(e.currentTarget)) return;
     const canary = { ...form, evaluationSetId: form.evaluationSetId || null };
-    if (await action.run(() => api.put('/v1/routing/policy', { ...config.policy, canary }, ifVersion(config.version)))) onStarted();
+    setGateSet(canary.evaluationSetId);
+    try {
+      if (await action.run(() => api.put('/v1/routing/policy', { ...config.policy, canary }, ifVersion(config.version)))) onStarted();
+    } finally {
+      setGateSet(null);
+    }
   }
   if (!config.policy) return <Card><p class="muted">{t('Set a routing policy first (Models & routing).')}</p></Card>;
   return (
@@ -117,8 +130,18 @@ function StartCanary({ config, onStarted }) {
           </select>
         </Field>
         <ErrorNote error={action.error} />
+        {gateSet && <GateRunning setId={gateSet} />}
         <div class="form-actions"><button class="button primary" type="submit" {...change(action.busy)}>{t('Start canary')}</button></div>
       </form>
     </Card>
+  );
+}
+
+// Said while a request runs an evaluation set against both arms (starting the canary, or its promotion gate).
+function GateRunning({ setId }) {
+  return (
+    <p class="muted" role="status" data-testid="gate-running">
+      {t('Running evaluation set {s} on both models: each case is a real, billed turn. This can take a few minutes; keep this page open.', { s: setId })}
+    </p>
   );
 }
