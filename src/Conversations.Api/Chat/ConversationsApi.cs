@@ -31,6 +31,16 @@ internal static class ConversationsApi
     /// <summary>The refusal of a request with more than one Idempotency-Key header.</summary>
     public const string IdempotencyKeySentTwice = "The Idempotency-Key header appears more than once; send one key per request.";
 
+    /// <summary>
+    /// Why the request's Idempotency-Key header is refused (more than one key, or not an id); null when it is usable or
+    /// absent. Each route words the refusal in its own error shape.
+    /// </summary>
+    public static string? IdempotencyKeyProblem(HttpContext http) =>
+        IdempotencyKeySentMoreThanOnce(http) ? IdempotencyKeySentTwice
+        : http.Request.Headers[IdempotencyKeyHeader].FirstOrDefault() is { } key && !Ids.IsId(key)
+            ? "The Idempotency-Key header may use letters, digits, '.', '_', '-' and '@' (1–64 characters)."
+            : null;
+
     /// <summary>Whether the request carries several keys: header lines, or values a client joined with commas (no key has one).</summary>
     public static bool IdempotencyKeySentMoreThanOnce(HttpContext http) =>
         http.Request.Headers[IdempotencyKeyHeader] is var keys && (keys.Count > 1 || keys.Any(k => k?.Contains(',', StringComparison.Ordinal) == true));
@@ -68,10 +78,8 @@ internal static class ConversationsApi
         if (title.Length > 200) throw new ArgumentException("title must be at most 200 characters.");
         // A phone whose answer was lost sends the create again: with the same Idempotency-Key it gets the same
         // conversation, not a second, empty one in the list.
-        if (IdempotencyKeySentMoreThanOnce(http)) return Problems.BadRequest(IdempotencyKeySentTwice, IdempotencyKeyHeader);
+        if (IdempotencyKeyProblem(http) is { } badKey) return Problems.BadRequest(badKey, IdempotencyKeyHeader);
         var key = http.Request.Headers[IdempotencyKeyHeader].FirstOrDefault();
-        if (key is not null && !Ids.IsId(key))
-            return Problems.BadRequest("The Idempotency-Key header may use letters, digits, '.', '_', '-' and '@' (1–64 characters).", IdempotencyKeyHeader);
         var id = key is null ? Ids.NewConversationId() : Ids.CallerScoped("c_", caller.TenantId, caller.UserId, "conversation\n" + key, 20);
         var info = await grains.GetGrain<IConversationGrain>(GrainKeys.Scoped(caller.TenantId, id)).CreateAsync(caller, title);
         return TypedResults.Created($"/v1/conversations/{id}", info);
@@ -278,9 +286,8 @@ internal static class ConversationsApi
         if (body.Replaces is not null && !Ids.IsId(body.Replaces))
             return Problems.BadRequest("replaces must be the id of the conversation's last turn (letters, digits, '.', '_', '-' and '@', 1–64 characters).", "replaces");
         // Two keys name two turns: which one a retry meant cannot be known.
-        if (IdempotencyKeySentMoreThanOnce(http)) return Problems.BadRequest(IdempotencyKeySentTwice, IdempotencyKeyHeader);
+        if (IdempotencyKeyProblem(http) is { } badKey) return Problems.BadRequest(badKey, IdempotencyKeyHeader);
         var key = http.Request.Headers[IdempotencyKeyHeader].FirstOrDefault();
-        if (key is not null && !Ids.IsId(key)) return Problems.BadRequest("Idempotency-Key may use letters, digits, '.', '_', '-' and '@' (1–64 characters).", IdempotencyKeyHeader);
         if (key is not null && body.TurnId is not null && key != body.TurnId)
             return Problems.BadRequest("turnId and the Idempotency-Key header name different turns; send one of them.");
         return null;

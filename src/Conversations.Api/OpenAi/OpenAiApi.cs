@@ -60,7 +60,10 @@ internal static class OpenAiApi
             .AddEndpointFilter(async (context, next) =>
             {
                 if (context.Arguments.OfType<ChatCompletionRequest>().FirstOrDefault() is not { } body) return await next(context);
-                if (HeaderProblem(context.HttpContext) is { } badHeader) return badHeader;
+                // The SDKs retry 409, 429 and 5xx (x-should-retry says which are worth it): with the same Idempotency-Key,
+                // sent as a header by the client (the SDKs send none of their own), a retry is the same turn.
+                if (ConversationsApi.IdempotencyKeyProblem(context.HttpContext) is { } badKey)
+                    return CompletionRequestCheck.Invalid(badKey, ConversationsApi.IdempotencyKeyHeader);
                 var resolved = await ModelNames.ResolveAsync(context.HttpContext.RequestServices.GetRequiredService<IGrainFactory>(),
                     context.HttpContext.Caller().TenantId!, body.Model);
                 if (!resolved.Known) return ModelNotFound(body.Model!);
@@ -70,17 +73,6 @@ internal static class OpenAiApi
             })
             .RequireRateLimit<ChatCompletionRequest>(CompletionRequestCheck.Question);
         return v1;
-    }
-
-    // The SDKs retry 409, 429 and 5xx (x-should-retry says which are worth it): with the same Idempotency-Key, sent as a
-    // header by the client (the SDKs send none of their own), a retry is the same turn. A key must be one, and an id.
-    private static ProblemHttpResult? HeaderProblem(HttpContext http)
-    {
-        if (ConversationsApi.IdempotencyKeySentMoreThanOnce(http))
-            return CompletionRequestCheck.Invalid(ConversationsApi.IdempotencyKeySentTwice, ConversationsApi.IdempotencyKeyHeader);
-        return http.Request.Headers[ConversationsApi.IdempotencyKeyHeader].FirstOrDefault() is { } key && !Ids.IsId(key)
-            ? CompletionRequestCheck.Invalid("The Idempotency-Key header may use letters, digits, '.', '_', '-' and '@' (1–64 characters).", ConversationsApi.IdempotencyKeyHeader)
-            : null;
     }
 
     private static async Task<IResult> ListModels(HttpContext http, IGrainFactory grains)
@@ -111,12 +103,9 @@ internal static class OpenAiApi
             && origin == ModelCallOrigin.For(cluster.Value.ServiceId, cluster.Value.ClusterId))
             return CompletionRequestCheck.Invalid("This request is this platform's own model call: a model registered at the platform's own API would call itself. Register the model's provider instead.", "model", "model_loop");
         var caller = http.Caller().ToCaller();
-        if (HeaderProblem(http) is { } badHeader) return badHeader;
+        // The group's filter checked the Idempotency-Key and resolved the model name.
         var idempotencyKey = http.Request.Headers[ConversationsApi.IdempotencyKeyHeader].FirstOrDefault();
-        string? requested;
-        if (http.Items.TryGetValue(ResolvedModelItem, out var resolved)) requested = (string?)resolved;
-        else if (await ModelNames.ResolveAsync(grains, caller.TenantId, body.Model) is { Known: true } found) requested = found.Requested;
-        else return ModelNotFound(body.Model!);
+        var requested = (string?)http.Items[ResolvedModelItem];
 
         // Images first: a refused image is a 4xx before any conversation is created. A retry of a turn that ran keeps
         // the images stored the first time: nothing is fetched or stored again.
