@@ -6,9 +6,12 @@ public sealed record ConversationRecord(
     DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt, long MessageCount);
 
 /// <summary>A message row of the append-only log; an answer carries the sources it was grounded in, a question the images it carried.</summary>
+/// <param name="FinalEvent">An answer's: the number of the event that ended its turn's stream (done or error); null on older rows.</param>
+/// <param name="FinishReason">An answer's: the finish reason its <c>done</c> event carried; null when it ended with an error, or on older rows.</param>
 public sealed record MessageRecord(
     long Seq, string TurnId, string Role, string Content, string Status, int TokenCount, string? Model, DateTimeOffset CreatedAt,
-    IReadOnlyList<CitationRecord>? Citations = null, IReadOnlyList<string>? ImageIds = null, string? RequestFingerprint = null);
+    IReadOnlyList<CitationRecord>? Citations = null, IReadOnlyList<string>? ImageIds = null, string? RequestFingerprint = null,
+    int? FinalEvent = null, string? FinishReason = null);
 
 /// <summary>A knowledge-base chunk an answer cites, stored with the answer (jsonb).</summary>
 public sealed record CitationRecord(string DocumentId, string DocumentTitle, int ChunkIndex, double Score);

@@ -15,7 +15,7 @@ public sealed class ConversationStore(NpgsqlDataSource db, TenantKeyRing keys, G
     // A store made without the process's committer (a test's, a read-only host's) groups its own writes.
     private readonly GroupCommitter _commits = commits ?? new GroupCommitter(db);
 
-    private const string MessageColumns = "seq, turn_id, role, content, status, token_count, model, created_at, citations::text, image_ids::text, request_fingerprint";
+    private const string MessageColumns = "seq, turn_id, role, content, status, token_count, model, created_at, citations::text, image_ids::text, request_fingerprint, final_event, finish_reason";
     private static readonly JsonSerializerOptions CitationJson = new(JsonSerializerDefaults.Web);
 
     /// <summary>Creates the conversation row; returns the stored row (the existing one when it was already there).</summary>
@@ -213,10 +213,11 @@ public sealed class ConversationStore(NpgsqlDataSource db, TenantKeyRing keys, G
         IEnumerable<NpgsqlBatchCommand> Statements()
         {
             var insert = new NpgsqlBatchCommand("""
-                INSERT INTO messages (tenant_id, conversation_id, seq, turn_id, role, content, status, token_count, model, created_at, citations, image_ids, request_fingerprint)
-                SELECT @t, @c, s, tu, ro, co, st, tc, mo, ca, ci::jsonb, im::jsonb, fp
-                FROM unnest(@seq, @turn, @role, @content, @status, @tokens, @model, @created, @citations, @images, @fingerprints)
-                    AS m(s, tu, ro, co, st, tc, mo, ca, ci, im, fp)
+                INSERT INTO messages (tenant_id, conversation_id, seq, turn_id, role, content, status, token_count, model, created_at, citations, image_ids,
+                    request_fingerprint, final_event, finish_reason)
+                SELECT @t, @c, s, tu, ro, co, st, tc, mo, ca, ci::jsonb, im::jsonb, fp, fe, fr
+                FROM unnest(@seq, @turn, @role, @content, @status, @tokens, @model, @created, @citations, @images, @fingerprints, @finals, @finishes)
+                    AS m(s, tu, ro, co, st, tc, mo, ca, ci, im, fp, fe, fr)
                 """);
             insert.Parameters.AddWithValue("t", tenantId);
             insert.Parameters.AddWithValue("c", conversationId);
@@ -237,6 +238,8 @@ public sealed class ConversationStore(NpgsqlDataSource db, TenantKeyRing keys, G
             {
                 Value = messages.Select(m => m.RequestFingerprint).ToArray(),
             });
+            insert.Parameters.Add(new NpgsqlParameter("finals", NpgsqlDbType.Array | NpgsqlDbType.Integer) { Value = messages.Select(m => m.FinalEvent).ToArray() });
+            insert.Parameters.Add(new NpgsqlParameter("finishes", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = messages.Select(m => m.FinishReason).ToArray() });
             yield return insert;
 
             var bump = new NpgsqlBatchCommand(
@@ -380,7 +383,9 @@ public sealed class ConversationStore(NpgsqlDataSource db, TenantKeyRing keys, G
             r.IsDBNull(6) ? null : r.GetString(6), r.GetFieldValue<DateTimeOffset>(7),
             r.IsDBNull(8) ? null : ReadCitations(r.GetString(8), key, row),
             r.IsDBNull(9) ? null : JsonSerializer.Deserialize<List<string>>(r.GetString(9)),
-            r.IsDBNull(10) ? null : r.GetString(10));
+            r.IsDBNull(10) ? null : r.GetString(10),
+            r.IsDBNull(11) ? null : r.GetInt32(11),
+            r.IsDBNull(12) ? null : r.GetString(12));
     }
 
     // Citations are stored as a JSON string holding the sealed JSON array; rows from before encryption hold the array itself.

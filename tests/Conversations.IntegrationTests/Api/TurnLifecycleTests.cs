@@ -145,6 +145,37 @@ public sealed class TurnLifecycleTests(TurnPlatformFixture fx) : IClassFixture<T
         Assert.Equal("done", (await ApiClient.ReadEventsAsync(await earlier.Content.ReadAsStreamAsync()))[^1].Name);
     }
 
+    [Fact(DisplayName = "A turn read back from storage ends as the live stream ended: its final event keeps the live id (a resume from it gets nothing more, not a second done) and its finish reason ('length' for an answer cut at the output cap)")]
+    public async Task Stored_turn_ends_as_the_live_one()
+    {
+        var (admin, user) = await fx.NewTenantAsync("tf");
+        await admin.PatchSettingsAsync(new { maxOutputTokens = 16 }); // the model writes 60
+        var id = await user.CreateConversationAsync("capped");
+        var live = await user.SendAsync(id, Question);
+        var done = live.Done();
+        Assert.Equal("length", done["finishReason"]!.GetValue<string>());
+        var turnId = done["turnId"]!.GetValue<string>();
+        for (var i = 0; i < 4; i++) await user.SendAsync(id, $"{Question} ({i})"); // pushes the turn out of memory
+
+        // From the live stream's done: the turn is over, nothing is sent (the stored replay used to send done again).
+        using (var atEnd = await user.GetTurnEventsAsync(id, turnId, live[^1].Id))
+        {
+            await ApiClient.EnsureAsync(atEnd, HttpStatusCode.OK);
+            Assert.Empty(await ApiClient.ReadEventsAsync(await atEnd.Content.ReadAsStreamAsync()));
+        }
+        // From the start: the same text, and a done with the live one's id and finish reason.
+        using var replay = await user.GetTurnEventsAsync(id, turnId, "1.0.0");
+        await ApiClient.EnsureAsync(replay, HttpStatusCode.OK);
+        var replayed = await ApiClient.ReadEventsAsync(await replay.Content.ReadAsStreamAsync());
+        Assert.Equal(live.AnswerText(), replayed.AnswerText());
+        Assert.Equal(live[^1].Id, replayed[^1].Id);
+        Assert.Equal("length", replayed.Done()["finishReason"]!.GetValue<string>());
+        // And a resume from the replay's own done is a resume from the end as well.
+        using var again = await user.GetTurnEventsAsync(id, turnId, replayed[^1].Id);
+        await ApiClient.EnsureAsync(again, HttpStatusCode.OK);
+        Assert.Empty(await ApiClient.ReadEventsAsync(await again.Content.ReadAsStreamAsync()));
+    }
+
     [Fact(DisplayName = "A retried send with the same turnId (while live, and after it finished) is the same turn: nothing is added to history")]
     public async Task Retried_send_is_the_same_turn()
     {

@@ -101,6 +101,10 @@ internal sealed class ChatTurn(ChatPipeline pipeline, ConversationScope conversa
     public TurnCost? Settled { get; set; }
     /// <summary>Set when the conversation (or its user) was erased while the turn ran: its calls are billed anonymised.</summary>
     public bool ConversationGone { get; set; }
+    /// <summary>How many events the turn has sent; the event that ends it is number <c>EventsSent + 1</c>, stored with the answer.</summary>
+    public int EventsSent { get; private set; }
+    /// <summary>The number the event sent next will have (the answer saved just before its turn's final event stores it).</summary>
+    public int NextEventNumber => EventsSent + 1;
 
     /// <summary>Runs the turn.</summary>
     public async IAsyncEnumerable<ChatEvent> RunAsync([EnumeratorCancellation] CancellationToken cancellationToken)
@@ -119,6 +123,7 @@ internal sealed class ChatTurn(ChatPipeline pipeline, ConversationScope conversa
                 {
                     if (!shown && e is DeltaEvent) PlatformTracing.Mark(activity, "first delta");
                     shown |= e is DeltaEvent;
+                    EventsSent++;
                     yield return e;
                 }
                 if (activity is not null) PlatformTracing.Mark(activity, stage.GetType().Name);

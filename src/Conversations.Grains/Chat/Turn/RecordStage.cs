@@ -29,8 +29,13 @@ internal sealed class RecordStage : ITurnStage
         var modelName = answer.ModelName ?? attempts.LastOrDefault()?.ModelId ?? turn.Chain[0].ModelId;
         var cutOff = outcome == TurnOutcome.Incomplete;
         var stored = outcome.Delivered() || cutOff ? text : answer.Failure!.Message;
+        var finish = answer.Withheld ? "content_filter" : answer.HitOutputCap ? "length" : "stop";
+        // Saved with the number and finish reason of the event that ends the stream: a replay from the log ends the same way.
         var assistant = turn.Conversation.Log.Next(turn.TurnId, ChatRoles.Assistant, stored, outcome.MessageStatusOf()!,
-            cutOff ? tokens.Count(text) : usage.CompletionTokens, modelName) with { Citations = turn.Citations };
+            cutOff ? tokens.Count(text) : usage.CompletionTokens, modelName) with
+        {
+            Citations = turn.Citations, FinalEvent = turn.NextEventNumber, FinishReason = outcome.Delivered() ? finish : null,
+        };
         await SaveAsync(turn, assistant, Rows(turn, cost, modelName));
         turn.Outcome = outcome;
         DriftFeed.Finished(turn, outcome.Delivered(), text);
@@ -44,8 +49,7 @@ internal sealed class RecordStage : ITurnStage
             yield break;
         }
         await SummaryFold.RememberAsync(turn);
-        yield return new DoneEvent(turn.TurnId, turn.Commit.Question.Seq, assistant.Seq, billed is null ? TurnUsage.None : usage, modelName,
-            answer.Withheld ? "content_filter" : answer.HitOutputCap ? "length" : "stop")
+        yield return new DoneEvent(turn.TurnId, turn.Commit.Question.Seq, assistant.Seq, billed is null ? TurnUsage.None : usage, modelName, finish)
         {
             Route = turn.Route.Plan.ReadyAnswerSource ?? turn.Route.Plan.Reason + (turn.Escalated is { } why ? $"; escalated to {modelName}: {why}" : ""),
             Continued = answer.Continued,
@@ -56,7 +60,8 @@ internal sealed class RecordStage : ITurnStage
     public static async Task RefusedAsync(ChatTurn turn, string refusedBy, string message)
     {
         var log = turn.Conversation.Log;
-        await log.SaveAsync(log.Next(turn.TurnId, ChatRoles.Assistant, message, MessageStatus.Refused, turn.Pipeline.Tokens.Count(message), refusedBy), null);
+        await log.SaveAsync(log.Next(turn.TurnId, ChatRoles.Assistant, message, MessageStatus.Refused, turn.Pipeline.Tokens.Count(message), refusedBy)
+            with { FinalEvent = turn.NextEventNumber }, null);
         turn.Outcome = TurnOutcome.Refused;
         DriftFeed.Refused(turn);
         TurnMetrics.Record(turn.Activity, TurnOutcome.Refused.MetricName()!, refusedBy, null, null, turn.Clock.Elapsed, null, turn.Calls.Attempts);
@@ -78,7 +83,10 @@ internal sealed class RecordStage : ITurnStage
         var shown = answer.Shown;
         var modelName = answer.ModelName ?? attempts.LastOrDefault()?.ModelId;
         var saved = log.Next(turn.TurnId, ChatRoles.Assistant, shown, outcome.MessageStatusOf()!, turn.Pipeline.Tokens.Count(shown), answer.ModelName)
-            with { Citations = turn.Citations };
+            with
+            {
+                Citations = turn.Citations, FinalEvent = turn.NextEventNumber, FinishReason = outcome == TurnOutcome.Stopped ? TurnEvents.StoppedFinish : null,
+            };
         var rows = Rows(turn, cost, route is null ? null : modelName ?? "none");
         try
         {

@@ -33,6 +33,8 @@ internal sealed record StoredAnswer(MessageRecord Question, MessageRecord Answer
         if (after is { } a && Answer.Status == MessageStatus.Complete && (a.Chars > text.Length || a.Citations > (Answer.Citations?.Count ?? 0)))
             throw new ArgumentException($"Last-Event-ID (or after) {a} was never sent: this turn's answer has {text.Length} characters and "
                 + $"{Answer.Citations?.Count ?? 0} citations. Resume from an id the stream sent, or without one to replay the whole turn.");
+        // A client that has the final event has the whole turn: nothing follows it (as from the live buffer).
+        if (after is { } seen && seen.Index >= Answer.FinalEvent) return new([]);
         return new(Events(after).ToList());
     }
 
@@ -55,7 +57,9 @@ internal sealed record StoredAnswer(MessageRecord Question, MessageRecord Answer
             chars = text.Length;
             yield return new TurnEvent(new TurnEventId(++index, chars, citations).ToString(), new DeltaEvent(rest));
         }
-        yield return new TurnEvent(new TurnEventId(++index, chars, citations).ToString(), TurnEvents.FinalOf(this));
+        // The final event keeps the number the live stream gave it (the replay sends fewer events before it), so a
+        // resume from it, from either stream, is known as a resume from the end.
+        yield return new TurnEvent(new TurnEventId(Math.Max(++index, Answer.FinalEvent ?? 0), chars, citations).ToString(), TurnEvents.FinalOf(this));
     }
 
     /// <summary>A page of stored messages as their owner reads it (citations on answers only); the next page is older.</summary>

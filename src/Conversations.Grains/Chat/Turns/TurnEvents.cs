@@ -18,7 +18,7 @@ internal static class TurnEvents
     /// <summary>The event that ends the replay of a stored answer, as the live turn ended.</summary>
     public static ChatEvent FinalOf(StoredAnswer stored) => stored.Answer.Status switch
     {
-        MessageStatus.Complete => stored.Done("stop"),
+        MessageStatus.Complete => stored.Done(stored.Answer.FinishReason ?? "stop"),
         MessageStatus.Stopped => stored.Done(StoppedFinish),
         MessageStatus.Incomplete => new ErrorEvent(TurnErrorCodes.ModelIncomplete,
             "The model stopped part-way through." + ErrorEvent.PartialAnswerSaved + " Please try again in a moment.", true),
