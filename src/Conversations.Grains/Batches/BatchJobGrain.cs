@@ -11,7 +11,6 @@ using Conversations.Prompting.Tokens;
 using Conversations.Routing.Catalog;
 using Conversations.Routing.Cost;
 using Conversations.Routing.Health;
-using Conversations.Storage.Chat;
 using Conversations.Storage.Routing;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -40,6 +39,11 @@ internal sealed class BatchJobState
     [Id(7)] public string Role { get; set; } = Roles.User;
     /// <summary>True when the owner (or an admin) stopped the job before its end.</summary>
     [Id(8)] public bool Cancelled { get; set; }
+    /// <summary>
+    /// True from the moment a cancel is accepted until it has ended the unrun items: written first, so a cancel cut short
+    /// (a failed write, a silo stopping) is finished by the job's next activation instead of the job going on.
+    /// </summary>
+    [Id(9)] public bool CancelRequested { get; set; }
 }
 
 /// <summary>
@@ -51,7 +55,6 @@ internal sealed class BatchJobState
 internal sealed partial class BatchJobGrain(
     [PersistentState("batch-job", "store")] IPersistentState<BatchJobState> state,
     BatchStore items,
-    UsageStore usage,
     ITurnModeration moderation,
     RoutingConfigCache configs,
     HealthCache health,
@@ -67,6 +70,7 @@ internal sealed partial class BatchJobGrain(
 
     private const string ResumeReminder = "batch-resume";
     private const string WaitingForBudget = "budget";
+    private const string WaitingForModeration = "moderation";
     private const string CancelledWhileAnswered = "Cancelled while it was being answered.";
     private IGrainTimer? _timer;
     private Task _tick = Task.CompletedTask; // the timer callback in progress (or the last one)
@@ -74,6 +78,7 @@ internal sealed partial class BatchJobGrain(
     private DateTimeOffset _waitUntil;
     private bool _answering; // a model call of this activation has started
     private string? _waitingFor; // why the next item has not started, while that is known
+    private int _moderationWaits; // checks in a row that moderation could not make
     private string _tenantId = "";
     private string _jobId = "";
 
@@ -114,17 +119,41 @@ internal sealed partial class BatchJobGrain(
     {
         if (!state.State.Exists) return null;
         if (state.State.CompletedAt is not null) return await ViewAsync();
-        // Interleaved (status and cancel must not wait out a model call): one cancel runs, a second one waits for it.
-        await (_cancel ??= CancelOnceAsync());
+        // Interleaved (status and cancel must not wait out a model call): one cancel runs, a second one waits for it. A
+        // cancel that failed is not kept: the next one tries again (the job stays stopped meanwhile).
+        var cancel = _cancel ??= CancelOnceAsync();
+        try
+        {
+            await cancel;
+        }
+        catch (Exception) when (ReferenceEquals(_cancel, cancel))
+        {
+            _cancel = null;
+            throw;
+        }
         return await ViewAsync();
     }
 
     private async Task CancelOnceAsync()
     {
+        // Written first: no item starts after this (each tick checks it), whatever happens to the rest of the cancel.
+        if (!state.State.CancelRequested)
+        {
+            state.State.CancelRequested = true;
+            await state.WriteStateAsync();
+        }
         // Disposing the timer cancels its callback's token: the item in flight stops its model call and ends; no
         // other item starts. Then the items left are cancelled and the job's state is written, by this call alone.
-        await StopAsync();
+        _timer?.Dispose();
+        _timer = null;
         await Task.WhenAny(_tick); // its end, however it ended (a stopped item ends in a cancellation)
+        await EndCancelledAsync();
+    }
+
+    // A cancel's second half: the unrun items end cancelled, the job is done, and its resume reminder goes last (until
+    // then it brings the job back after a crash, to finish this).
+    private async Task EndCancelledAsync()
+    {
         // The unrun prompts never passed the input check that masks what is stored: they keep their text masked by the
         // tenant's built-in checks (personal data, secrets, lexicon words), so the results show what was not answered.
         var unrun = await items.PendingAsync(_tenantId, _jobId, MaxPrompts);
@@ -134,6 +163,7 @@ internal sealed partial class BatchJobGrain(
         state.State.CompletedAt = time.GetUtcNow();
         state.State.Cancelled = true;
         await state.WriteStateAsync();
+        await StopAsync();
     }
 
     /// <inheritdoc />
@@ -178,6 +208,14 @@ internal sealed partial class BatchJobGrain(
     // the moderation events. Waiting conditions come first, so an item that must wait has run no stage yet.
     private async Task ProcessNextAsync(CancellationToken ct)
     {
+        if (state.State.CancelRequested)
+        {
+            // A cancel cut short before (this activation restarted the job to finish it): no item runs, the cancel ends.
+            _timer?.Dispose();
+            _timer = null;
+            await EndCancelledAsync();
+            return;
+        }
         if (time.GetUtcNow() < _waitUntil) return;
         var pending = await items.PendingAsync(_tenantId, _jobId, 1, ct);
         if (pending.Count == 0)
@@ -233,11 +271,22 @@ internal sealed partial class BatchJobGrain(
         var (turnUsage, shown) = (TurnUsage.None, "");
         try
         {
+            if (!turn.Verdict.Allowed && turn.Verdict.Retryable)
+            {
+                // The check could not be made (outside moderation down while the tenant refuses unchecked text): an
+                // offline item waits for it, as for the budget, instead of failing for good. Backs off up to 5 minutes.
+                if (budget is not null) await budget.ReleaseAsync(item.TurnId);
+                _moderationWaits++;
+                _waitUntil = time.GetUtcNow() + TimeSpan.FromSeconds(Math.Min(300, 5 * Math.Pow(2, Math.Min(_moderationWaits - 1, 6))));
+                _waitingFor = WaitingForModeration;
+                return;
+            }
+            _moderationWaits = 0;
             if (!turn.Verdict.Allowed)
             {
                 if (budget is not null) await budget.ReleaseAsync(item.TurnId);
                 await items.CompleteItemAsync(_tenantId, _jobId, item.Index, turn.Verdict.TextToStore, null,
-                    turn.Verdict.RefusalMessage ?? "This prompt can't be answered.", 0, 0, 0, 0, ct);
+                    turn.Verdict.RefusalMessage ?? "This prompt can't be answered.", 0, 0, 0, 0, ct: ct);
                 return;
             }
             (turnUsage, shown) = await AnswerAsync(item, turn, model, entry, worst, budget, ct);
@@ -282,15 +331,18 @@ internal sealed partial class BatchJobGrain(
         // its outcome is stored, settled and billed even when the job was cancelled meanwhile: a cancel stops the call,
         // not its bill.
         var produced = answer.Reported is not null || answer.Raw.Length > 0;
-        var cost = produced ? Math.Min(CostCalculator.Cost(entry, counts, PricingMode.Batch), worst) : 0m;
+        // What the call cost, past the reservation too (as a chat turn settles it): it was spent.
+        var cost = produced ? CostCalculator.Cost(entry, counts, PricingMode.Batch) : 0m;
         var error = answer.WithheldNotice ?? (answer.Cancelled ? CancelledWhileAnswered : answer.Failure is null ? null : "The model could not answer this prompt.");
-        await items.CompleteItemAsync(_tenantId, _jobId, item.Index, verdict.TextToStore, answered ? answer.Shown : null,
-            error, counts.PromptTokens, counts.CachedPromptTokens, counts.CompletionTokens, cost, CancellationToken.None);
-        if (budget is not null) await budget.SettleAsync(item.TurnId, cost);
-        if (produced)
-            await usage.WriteAsync([new Conversations.Storage.Chat.UsageRecord(_tenantId, state.State.UserId, item.ConversationId, item.TurnId, model.Id,
+        // The item's outcome and its usage row in one transaction: an answered item is never left unbilled.
+        var bill = produced
+            ? new Conversations.Storage.Chat.UsageRecord(_tenantId, state.State.UserId, item.ConversationId, item.TurnId, model.Id,
                 counts.PromptTokens, counts.CachedPromptTokens, counts.CompletionTokens, cost,
-                Conversations.Storage.Chat.UsageKinds.Batch, Estimated: answer.Reported is null, Since: state.State.CreatedAt)], CancellationToken.None);
+                Conversations.Storage.Chat.UsageKinds.Batch, Estimated: answer.Reported is null, Since: state.State.CreatedAt)
+            : null;
+        await items.CompleteItemAsync(_tenantId, _jobId, item.Index, verdict.TextToStore, answered ? answer.Shown : null,
+            error, counts.PromptTokens, counts.CachedPromptTokens, counts.CompletionTokens, cost, bill, CancellationToken.None);
+        if (budget is not null) await budget.SettleAsync(item.TurnId, cost);
         return (new TurnUsage(counts.PromptTokens, counts.CachedPromptTokens, counts.CompletionTokens, cost), answer.Shown);
     }
 
@@ -301,7 +353,7 @@ internal sealed partial class BatchJobGrain(
         try
         {
             await items.CompleteItemAsync(_tenantId, _jobId, item.Index, turn.Verdict.TextToStore, null,
-                turn.Verdict.Allowed ? error : turn.Verdict.RefusalMessage ?? error, 0, 0, 0, 0, ct);
+                turn.Verdict.Allowed ? error : turn.Verdict.RefusalMessage ?? error, 0, 0, 0, 0, ct: ct);
         }
         finally
         {

@@ -1,3 +1,4 @@
+using Conversations.Storage.Chat;
 using Conversations.Storage.Encryption;
 using Npgsql;
 
@@ -89,31 +90,47 @@ public sealed class BatchStore(NpgsqlDataSource db, TenantKeyRing keys)
     }
 
     /// <summary>
-    /// Records an item's outcome. <paramref name="storedPrompt"/> replaces the prompt as submitted: it is the prompt as
-    /// the input check lets it be stored (personal data and secrets masked), like a chat question.
+    /// Records an item's outcome, and its model call's usage row when it made one, in one transaction: an answered item
+    /// is never left unbilled, nor billed without its answer. <paramref name="storedPrompt"/> replaces the prompt as
+    /// submitted: it is the prompt as the input check lets it be stored (personal data and secrets masked), like a chat
+    /// question. An item that is no longer pending keeps its outcome (false is returned), but a call made for it is
+    /// still billed: it was made.
     /// </summary>
-    public async Task CompleteItemAsync(string tenantId, string jobId, int index, string storedPrompt, string? answer, string? error,
-        int promptTokens, int cachedTokens, int completionTokens, decimal costUsd, CancellationToken ct = default)
+    public async Task<bool> CompleteItemAsync(string tenantId, string jobId, int index, string storedPrompt, string? answer, string? error,
+        int promptTokens, int cachedTokens, int completionTokens, decimal costUsd, UsageRecord? bill = null, CancellationToken ct = default)
     {
-        await using var cmd = db.CreateCommand("""
-            UPDATE routing_batch_items SET status = @s, prompt = @prompt, answer = @a, error = @e, prompt_tokens = @p, cached_tokens = @c,
-                completion_tokens = @comp, cost_usd = @cost, completed_at = now()
-            WHERE tenant_id = @t AND job_id = @j AND item_index = @i
-            """);
-        cmd.Parameters.AddWithValue("t", tenantId);
-        cmd.Parameters.AddWithValue("j", jobId);
-        cmd.Parameters.AddWithValue("i", index);
         var key = await keys.ForTenantAsync(tenantId, ct);
         var row = ItemRow(jobId, index);
-        cmd.Parameters.AddWithValue("prompt", key.Seal(storedPrompt, "routing_batch_items.prompt", row));
-        cmd.Parameters.AddWithValue("s", error is null ? "succeeded" : "failed");
-        cmd.Parameters.Add(new NpgsqlParameter("a", NpgsqlTypes.NpgsqlDbType.Text) { Value = (object?)key.SealOrNull(answer, "routing_batch_items.answer", row) ?? DBNull.Value });
-        cmd.Parameters.Add(new NpgsqlParameter("e", NpgsqlTypes.NpgsqlDbType.Text) { Value = (object?)key.SealOrNull(error, "routing_batch_items.error", row) ?? DBNull.Value });
-        cmd.Parameters.AddWithValue("p", promptTokens);
-        cmd.Parameters.AddWithValue("c", cachedTokens);
-        cmd.Parameters.AddWithValue("comp", completionTokens);
-        cmd.Parameters.AddWithValue("cost", costUsd);
-        await cmd.ExecuteNonQueryAsync(ct);
+        await using var connection = await db.OpenConnectionAsync(ct);
+        await using var tx = await connection.BeginTransactionAsync(ct);
+        bool updated;
+        await using (var cmd = new NpgsqlCommand("""
+            UPDATE routing_batch_items SET status = @s, prompt = @prompt, answer = @a, error = @e, prompt_tokens = @p, cached_tokens = @c,
+                completion_tokens = @comp, cost_usd = @cost, completed_at = now()
+            WHERE tenant_id = @t AND job_id = @j AND item_index = @i AND status = 'pending'
+            """, connection, tx))
+        {
+            cmd.Parameters.AddWithValue("t", tenantId);
+            cmd.Parameters.AddWithValue("j", jobId);
+            cmd.Parameters.AddWithValue("i", index);
+            cmd.Parameters.AddWithValue("prompt", key.Seal(storedPrompt, "routing_batch_items.prompt", row));
+            cmd.Parameters.AddWithValue("s", error is null ? "succeeded" : "failed");
+            cmd.Parameters.Add(new NpgsqlParameter("a", NpgsqlTypes.NpgsqlDbType.Text) { Value = (object?)key.SealOrNull(answer, "routing_batch_items.answer", row) ?? DBNull.Value });
+            cmd.Parameters.Add(new NpgsqlParameter("e", NpgsqlTypes.NpgsqlDbType.Text) { Value = (object?)key.SealOrNull(error, "routing_batch_items.error", row) ?? DBNull.Value });
+            cmd.Parameters.AddWithValue("p", promptTokens);
+            cmd.Parameters.AddWithValue("c", cachedTokens);
+            cmd.Parameters.AddWithValue("comp", completionTokens);
+            cmd.Parameters.AddWithValue("cost", costUsd);
+            updated = await cmd.ExecuteNonQueryAsync(ct) == 1;
+        }
+        if (bill is not null)
+        {
+            await using var insert = new NpgsqlBatch(connection, tx);
+            insert.BatchCommands.Add(UsageStore.InsertCommand([bill]));
+            await insert.ExecuteNonQueryAsync(ct);
+        }
+        await tx.CommitAsync(ct);
+        return updated;
     }
 
     /// <summary>Items of a job after <paramref name="afterIndex"/>, in order.</summary>

@@ -311,6 +311,50 @@ public sealed class GreenTurnTests(GreenPlatformFixture fx)
         });
     }
 
+    [Fact(DisplayName = "Green down, fail-closed question: a batch prompt is not failed for good; the job says it waits for moderation, and answers the prompt once Green is back")]
+    public async Task Outage_fail_closed_batch_waits()
+    {
+        using var tenant = await fx.NewTenantAsync("gb");
+        foreach (var (id, tier) in new[] { ("small", "small"), ("large", "large") })
+            await ApiClient.EnsureAsync(await tenant.Admin.Http.PutAsJsonAsync($"/v1/routing/models/{id}", new
+            {
+                endpoint = fx.Model.BaseUrl, apiKey = "test-key", modelName = "batch-" + id, tier, domains = Array.Empty<string>(),
+                inputPerMillion = 1m, cachedInputPerMillion = 0.25m, outputPerMillion = 4m, contextWindowTokens = 128_000, batchDiscount = 0.5m,
+            }), HttpStatusCode.OK);
+        await ApiClient.EnsureAsync(await tenant.Admin.Http.PutAsJsonAsync("/v1/routing/policy", new { smallModelId = "small", largeModelId = "large" }), HttpStatusCode.OK);
+        await tenant.Admin.PatchModerationAsync(new { greenFailureMode = "closed", greenOutputFailureMode = "open" });
+        await Task.Delay(1200); // past the silo's settings and routing caches
+        fx.Green.AlwaysFault = new LocalGreenServer.Fault(GreenApi.CodeTimeout);
+        string jobId;
+        try
+        {
+            var (status, job) = await tenant.User.PostAsync("/v1/batches", new { modelId = "small", prompts = new[] { "Summarize the travel policy" } });
+            Assert.True(status == HttpStatusCode.Accepted, job?.ToJsonString());
+            jobId = job!["jobId"]!.GetValue<string>();
+            JsonNode view = job;
+            for (var i = 0; i < 100 && view["waitingFor"]?.GetValue<string>() != "moderation"; i++)
+            {
+                await Task.Delay(100);
+                view = await tenant.User.GetJsonAsync($"/v1/batches/{jobId}");
+            }
+            Assert.Equal("moderation", view["waitingFor"]?.GetValue<string>());
+            Assert.Equal((0, 0), (view["succeeded"]!.GetValue<int>(), view["failed"]!.GetValue<int>()));
+        }
+        finally
+        {
+            fx.Green.AlwaysFault = null;
+        }
+        // Green is back: the prompt is checked again at the job's next try (within its first 5 s back-off) and answered.
+        JsonNode done = await tenant.User.GetJsonAsync($"/v1/batches/{jobId}");
+        for (var i = 0; i < 200 && done["status"]!.GetValue<string>() != "completed"; i++)
+        {
+            await Task.Delay(100);
+            done = await tenant.User.GetJsonAsync($"/v1/batches/{jobId}");
+        }
+        Assert.Equal(("completed", 1, 0), (done["status"]!.GetValue<string>(), done["succeeded"]!.GetValue<int>(), done["failed"]!.GetValue<int>()));
+        Assert.Null(done["waitingFor"]);
+    }
+
     [Theory(DisplayName = "Green answering well-formed JSON of another shape is Green down: fail-open answers, fail-closed refuses as moderation_unavailable")]
     [InlineData("open")]
     [InlineData("closed")]
