@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Backs up the platform's database (and the files named with --with, such as a local master-key file) into a folder.
+# Backs up the platform's database (and the files named with --with: configuration, never the master-key file) into a folder.
 #
 #   bash deploy/backup.sh DATABASE_URL OUT_DIR [--with FILE]...
 #   bash deploy/backup.sh postgresql://conversations:conversations@127.0.0.1:54329/conversations backups/2026-12-01

@@ -14,7 +14,8 @@
 # Fixed facts:
 #   - Listens on 127.0.0.1 only, port 54329 (override: CONVERSATIONS_PG_PORT).
 #   - Data directory <repo>/.local/pgdata (override: CONVERSATIONS_PG_DATA); log file is pg.log
-#     next to it (<repo>/.local/pg.log). .local/ is git-ignored.
+#     next to it (<repo>/.local/pg.log). .local/ is git-ignored. On another port the server is a
+#     second copy with its own data directory and log: .local/pgdata-<port>, .local/pg-<port>.log.
 #   - Unix socket lives in the data directory itself (not /var/run); only when that path is too
 #     long for a socket name does it fall back to /tmp/conversations-pg-<hash>.
 #   - Role conversations / password conversations, SUPERUSER so tests may CREATE DATABASE and
@@ -58,7 +59,10 @@ DB_PASSWORD=conversations
 
 REPO_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 LOCAL_DIR=$REPO_ROOT/.local
-PGDATA_DIR=${CONVERSATIONS_PG_DATA:-$LOCAL_DIR/pgdata}
+# A server on another port is another copy: its own data directory and log, never the default one restarted there.
+DATA_SUFFIX=
+[[ $PORT == 54329 ]] || DATA_SUFFIX=-$PORT
+PGDATA_DIR=${CONVERSATIONS_PG_DATA:-$LOCAL_DIR/pgdata$DATA_SUFFIX}
 REPO_HASH=$(printf '%s' "$REPO_ROOT" | sha256sum | cut -c1-12)
 
 CONN_STRING="Host=127.0.0.1;Port=$PORT;Database=$DB_NAME;Username=$DB_USER;Password=$DB_PASSWORD"
@@ -200,7 +204,7 @@ resolve_paths() {
         if ! runuser -u "$SERVER_USER" -- test -x "$parent" 2>/dev/null; then
             [[ -z ${CONVERSATIONS_PG_DATA:-} ]] \
                 || die "user $SERVER_USER cannot reach $parent (CONVERSATIONS_PG_DATA=$CONVERSATIONS_PG_DATA)"
-            PGDATA_DIR=/var/tmp/conversations-pg-$REPO_HASH/pgdata
+            PGDATA_DIR=/var/tmp/conversations-pg-$REPO_HASH/pgdata$DATA_SUFFIX
             parent=$(dirname "$PGDATA_DIR")
             [[ $create != create ]] || log "user $SERVER_USER cannot reach $LOCAL_DIR; using $PGDATA_DIR instead"
             if [[ $create == create && ! -d $parent ]]; then mkdir -p "$parent" && chmod 755 "$parent"; fi
@@ -214,7 +218,7 @@ resolve_paths() {
         if [[ $create == create ]]; then mkdir -p "$(dirname "$PGDATA_DIR")"; fi
     fi
 
-    LOG_FILE=$(dirname "$PGDATA_DIR")/pg.log
+    LOG_FILE=$(dirname "$PGDATA_DIR")/pg$DATA_SUFFIX.log
     SOCK_DIR=$PGDATA_DIR
     # sun_path holds 107 bytes; the socket file name ".s.PGSQL.<port>" needs about 16 of them.
     if (( ${#SOCK_DIR} > 90 )); then

@@ -18,7 +18,9 @@ internal sealed class BootstrapKeys(
         await HostStart.WhenStartedAsync(lifetime, stoppingToken);
 
         var o = options.Value;
-        if (!string.IsNullOrEmpty(o.OperatorKey)) await directory.EnsureKeyAsync(o.OperatorKey, null, null, Roles.Operator, stoppingToken);
+        // The configured operator key is the operator key: a changed secret, or another key id, takes the earlier one's place.
+        if (!string.IsNullOrEmpty(o.OperatorKey) && await directory.ConfigureOperatorKeyAsync(o.OperatorKey, stoppingToken) is > 0 and var replaced)
+            logger.LogWarning("The configured operator key replaced {Count} earlier operator key(s); they no longer work.", replaced);
         if (!o.DemoEnabled) return;
 
         var tenant = o.DemoTenantId;

@@ -51,6 +51,12 @@ public interface ITenantDirectory
     /// <summary>Stores a key whose text is fixed by configuration (operator and demo keys); nothing happens when it is there.</summary>
     Task EnsureKeyAsync(string key, string? tenantId, string? userId, string role, CancellationToken ct);
 
+    /// <summary>
+    /// Makes the configured key the platform's operator key: stored, its secret replaced when configuration changed it,
+    /// and every other operator key revoked. Returns how many earlier operator keys stopped working.
+    /// </summary>
+    Task<int> ConfigureOperatorKeyAsync(string key, CancellationToken ct);
+
     /// <summary>Revokes a key of the tenant; false when there is no such key.</summary>
     Task<bool> RevokeKeyAsync(string tenantId, string keyId, CancellationToken ct);
 }

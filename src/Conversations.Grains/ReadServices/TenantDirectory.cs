@@ -108,6 +108,9 @@ internal sealed class TenantDirectory(TenancyStore store, AuditStore audit, IGra
         store.EnsureKeyAsync(key, tenantId, userId, role, ct);
 
     /// <inheritdoc />
+    public Task<int> ConfigureOperatorKeyAsync(string key, CancellationToken ct) => store.ConfigureOperatorKeyAsync(key, ct);
+
+    /// <inheritdoc />
     public Task<bool> RevokeKeyAsync(string tenantId, string keyId, CancellationToken ct) => store.RevokeKeyAsync(tenantId, keyId, ct);
 
     private static TenantUser ToUser(UserRecord u) => new(u.UserId, u.DisplayName, u.Role, u.CreatedAt);

@@ -83,10 +83,10 @@ public sealed class LocalFileKeyProvider : IKeyProvider
 
     private void CreateFile()
     {
-        Directory.CreateDirectory(Path.GetDirectoryName(_path)!);
         var line = $"{NewId()} {Convert.ToBase64String(RandomNumberGenerator.GetBytes(32))}\n";
         try
         {
+            Directory.CreateDirectory(Path.GetDirectoryName(_path)!);
             var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
             if (!OperatingSystem.IsWindows()) options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
             using var f = new FileStream(_path, options);
@@ -95,6 +95,12 @@ public sealed class LocalFileKeyProvider : IKeyProvider
         catch (IOException) when (File.Exists(_path))
         {
             // Another process created it first: use theirs.
+        }
+        catch (UnauthorizedAccessException e)
+        {
+            throw new InvalidOperationException(
+                $"Cannot create the master-key file {_path}: this process (user {Environment.UserName}) may not write to {Path.GetDirectoryName(_path)}. "
+                + "Make the folder writable for it, or provide the file (Encryption:MasterKeyFile; one 'id base64-key' line).", e);
         }
     }
 

@@ -173,6 +173,38 @@ public sealed class TenancyStore(NpgsqlDataSource db)
         await InsertKeyAsync(keyId, secret, tenantId, userId, role, ct);
     }
 
+    /// <summary>
+    /// Makes <paramref name="key"/> the platform's operator key, as configuration says it is: stored when new, its secret
+    /// replaced when configuration changed it under the same id, and every other operator key revoked (operator keys come
+    /// only from configuration, so a key taken out of it must stop working). One transaction. Returns how many earlier
+    /// operator keys stopped working (the replaced secret counts).
+    /// </summary>
+    public async Task<int> ConfigureOperatorKeyAsync(string key, CancellationToken ct = default)
+    {
+        if (!ApiKeyFormat.TryParse(key, out var keyId, out var secret))
+            throw new ArgumentException($"The configured operator key must look like {KeyPrefix}<id>_<secret>.", nameof(key));
+        await using var connection = await db.OpenConnectionAsync(ct);
+        await using var tx = await connection.BeginTransactionAsync(ct);
+        await using var upsert = new NpgsqlCommand("""
+            WITH before AS (SELECT secret_hash, revoked_at FROM api_keys WHERE key_id = @k AND role = 'operator' AND tenant_id IS NULL)
+            INSERT INTO api_keys (key_id, secret_hash, tenant_id, user_id, role) VALUES (@k, @h, NULL, NULL, 'operator')
+            ON CONFLICT (key_id) DO UPDATE SET secret_hash = EXCLUDED.secret_hash, revoked_at = NULL, expires_at = NULL
+                WHERE api_keys.role = 'operator' AND api_keys.tenant_id IS NULL
+            RETURNING (SELECT count(*) FROM before WHERE before.secret_hash <> @h AND before.revoked_at IS NULL)
+            """, connection, tx);
+        upsert.Parameters.AddWithValue("k", keyId);
+        upsert.Parameters.AddWithValue("h", Hash(secret));
+        // No row back: the id is another kind of key's (never replaced: configuration may not take over a tenant's key).
+        if (await upsert.ExecuteScalarAsync(ct) is not long replaced)
+            throw new InvalidOperationException($"The configured operator key's id '{keyId}' is already a tenant's key id: choose another id.");
+        await using var revoke = new NpgsqlCommand(
+            "UPDATE api_keys SET revoked_at = now() WHERE role = 'operator' AND tenant_id IS NULL AND key_id <> @k AND revoked_at IS NULL", connection, tx);
+        revoke.Parameters.AddWithValue("k", keyId);
+        var revoked = await revoke.ExecuteNonQueryAsync(ct);
+        await tx.CommitAsync(ct);
+        return (int)replaced + revoked;
+    }
+
     /// <summary>Resolves a presented key, or null when unknown, revoked or malformed.</summary>
     public async Task<ApiKeyIdentity?> ResolveKeyAsync(string presented, CancellationToken ct = default)
     {
