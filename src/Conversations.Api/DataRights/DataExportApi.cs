@@ -26,7 +26,7 @@ internal static class DataExportApi
             .WithSummary("Starts an export of the tenant (or of one user with {\"userId\":…}): conversations, documents, settings, usage, audit.");
         admin.MapGet("/{exportId}", Get).WithName("GetExport").WithSummary("An export's progress (status running, succeeded, failed, or interrupted when its host stopped).");
         admin.MapPost("/{exportId}/restart", Restart).WithName("RestartExport")
-            .WithSummary("Runs an interrupted or failed export again; 409 while it runs or once it succeeded.").RefusesBody();
+            .WithSummary("Runs an interrupted or failed export again; 409 while it runs, once it succeeded, or while another export of the same scope runs.").RefusesBody();
         admin.MapGet("/{exportId}/archive", Archive).WithName("GetExportArchive").WithSummary("The finished export as a zip archive.")
             .Produces(StatusCodes.Status200OK, contentType: "application/zip");
         return v1;
@@ -46,7 +46,12 @@ internal static class DataExportApi
         var caller = http.Caller();
         if (exportId.Length > 64 || await rights.GetExportAsync(caller.TenantId!, exportId, ct) is not { } current) return Problems.NotFound($"Export '{exportId}'");
         if (await rights.RestartExportAsync(caller.TenantId!, exportId, caller.ToActor(http), ct) is not { } job)
-            return Problems.Conflict(current.Status == "succeeded" ? "This export succeeded; fetch its archive." : "This export is still running.");
+            return Problems.Conflict(current.Status switch
+            {
+                "succeeded" => "This export succeeded; fetch its archive.",
+                "running" => "This export is still running.",
+                _ => "Another export of the same scope is running; wait for it (GET /v1/exports/{id}) and fetch its archive instead.",
+            });
         return TypedResults.Accepted($"/v1/exports/{job.ExportId}", ToDto(job));
     }
 

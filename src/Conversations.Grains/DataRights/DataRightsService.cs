@@ -161,12 +161,12 @@ internal sealed partial class DataRightsService(
                 await store.ProgressAsync(exportId, ++done);
                 await WriteAsync(zip, "manifest.json", JsonSerializer.Serialize(new { exportId, tenantId, userId, createdAt = DateTimeOffset.UtcNow, rows = counts }, Json));
             }
-            await store.CompleteExportAsync(exportId, buffer.ToArray(), null);
+            if (!await store.CompleteExportAsync(tenantId, exportId, buffer.ToArray(), null)) LogExportDropped(logger, exportId);
         }
         catch (Exception e)
         {
             LogExportFailed(logger, exportId, e);
-            try { await store.CompleteExportAsync(exportId, null, "The export failed; restart it or start a new one."); }
+            try { await store.CompleteExportAsync(tenantId, exportId, null, "The export failed; restart it or start a new one."); }
             catch (Exception inner) { LogExportFailed(logger, exportId, inner); }
         }
         finally
@@ -182,14 +182,20 @@ internal sealed partial class DataRightsService(
         using var timer = new PeriodicTimer(DataRightsStore.HeartbeatInterval);
         try
         {
-            while (await timer.WaitForNextTickAsync(ct)) await store.HeartbeatAsync(exportId, ct);
+            while (await timer.WaitForNextTickAsync(ct))
+            {
+                try
+                {
+                    await store.HeartbeatAsync(exportId, ct);
+                }
+                catch (Exception e) when (e is not OperationCanceledException)
+                {
+                    LogExportFailed(logger, exportId, e); // one beat lost: the export goes on, and the next beat says it is alive
+                }
+            }
         }
         catch (OperationCanceledException)
         {
-        }
-        catch (Exception e)
-        {
-            LogExportFailed(logger, exportId, e); // the export goes on; a later heartbeat or its completion says it is alive
         }
     }
 
@@ -215,6 +221,9 @@ internal sealed partial class DataRightsService(
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Export {ExportId} failed")]
     private static partial void LogExportFailed(ILogger logger, string exportId, Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Export {ExportId} was built, but its row no longer waits for it (interrupted, restarted or deleted meanwhile); the archive was dropped")]
+    private static partial void LogExportDropped(ILogger logger, string exportId);
 }
 
 /// <summary>The default <see cref="ITenantDataErasure"/>: there is no per-tenant data key to destroy yet.</summary>

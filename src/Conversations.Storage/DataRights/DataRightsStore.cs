@@ -140,12 +140,7 @@ public sealed class DataRightsStore(NpgsqlDataSource db, TenantKeyRing keys)
                 return await GetExportAsync(tenantId, existing, ct) is { } job ? (job, false) : null;
             }
         }
-        // Archives are copies of the tenant's data: a week after they were made they go.
-        await using (var old = new NpgsqlCommand("DELETE FROM data_exports WHERE tenant_id = @t AND created_at < now() - interval '7 days'", conn, tx))
-        {
-            old.Parameters.AddWithValue("t", tenantId);
-            await old.ExecuteNonQueryAsync(ct);
-        }
+        await PurgeExpiredAsync(tenantId, conn, tx, ct);
         var id = "exp_" + TenancyStore.RandomToken(12);
         await using (var cmd = new NpgsqlCommand(
             "INSERT INTO data_exports (export_id, tenant_id, user_id, requested_by, steps_total) VALUES (@id, @t, @u, @by, @n)", conn, tx))
@@ -161,6 +156,20 @@ public sealed class DataRightsStore(NpgsqlDataSource db, TenantKeyRing keys)
             new JsonObject { ["userId"] = userId, ["scope"] = userId is null ? "tenant" : "user" }), ct);
         await tx.CommitAsync(ct);
         return await GetExportAsync(tenantId, id, ct) is { } created ? (created, true) : null;
+    }
+
+    /// <summary>How long a finished archive is kept: a week after an export starts, it goes.</summary>
+    public static readonly TimeSpan ArchiveLifetime = TimeSpan.FromDays(7);
+
+    private const string PurgeExpired = "DELETE FROM data_exports WHERE tenant_id = @t AND created_at < now() - @life";
+
+    // Archives are copies of the tenant's data: removed where exports are read or started, so no sweeper is needed.
+    private async Task PurgeExpiredAsync(string tenantId, NpgsqlConnection? conn, NpgsqlTransaction? tx, CancellationToken ct)
+    {
+        await using var cmd = conn is null ? db.CreateCommand(PurgeExpired) : new NpgsqlCommand(PurgeExpired, conn, tx);
+        cmd.Parameters.AddWithValue("t", tenantId);
+        cmd.Parameters.AddWithValue("life", ArchiveLifetime);
+        await cmd.ExecuteNonQueryAsync(ct);
     }
 
     /// <summary>How often a running export touches its heartbeat.</summary>
@@ -198,11 +207,22 @@ public sealed class DataRightsStore(NpgsqlDataSource db, TenantKeyRing keys)
         await MarkInterruptedAsync(tenantId, exportId, ct);
         await using var conn = await db.OpenConnectionAsync(ct);
         await using var tx = await conn.BeginTransactionAsync(ct);
+        // Under the lock a start takes: a restart is refused while another export of the same scope runs (two copies of
+        // the whole tenant built side by side).
+        await using (var one = new NpgsqlCommand("SELECT pg_advisory_xact_lock(hashtext('data_exports:' || @t))", conn, tx))
+        {
+            one.Parameters.AddWithValue("t", tenantId);
+            await one.ExecuteNonQueryAsync(ct);
+        }
         await using (var cmd = new NpgsqlCommand("""
-            UPDATE data_exports SET status = 'running', steps_done = 0, error = NULL, archive = NULL, completed_at = NULL, heartbeat_at = now()
-            WHERE tenant_id = @t AND export_id = @id AND status IN ('interrupted', 'failed')
+            UPDATE data_exports e SET status = 'running', steps_done = 0, error = NULL, archive = NULL, completed_at = NULL, heartbeat_at = now()
+            WHERE e.tenant_id = @t AND e.export_id = @id AND e.status IN ('interrupted', 'failed') AND e.created_at >= now() - @life
+              AND NOT EXISTS (SELECT 1 FROM data_exports r WHERE r.tenant_id = e.tenant_id AND r.user_id IS NOT DISTINCT FROM e.user_id
+                              AND r.status = 'running' AND r.heartbeat_at >= now() - @stale)
             """, conn, tx))
         {
+            cmd.Parameters.AddWithValue("life", ArchiveLifetime);
+            cmd.Parameters.AddWithValue("stale", StaleAfter);
             cmd.Parameters.AddWithValue("t", tenantId);
             cmd.Parameters.AddWithValue("id", exportId);
             if (await cmd.ExecuteNonQueryAsync(ct) != 1) return null;
@@ -226,21 +246,28 @@ public sealed class DataRightsStore(NpgsqlDataSource db, TenantKeyRing keys)
         await cmd.ExecuteNonQueryAsync(ct);
     }
 
-    /// <summary>Stores the archive, or the reason it failed (only while the export is still running: an interrupted one stays so).</summary>
-    public async Task CompleteExportAsync(string exportId, byte[]? archive, string? error, CancellationToken ct = default)
+    /// <summary>
+    /// Stores the archive, sealed with the tenant's data key (destroying the key shreds it with the rest), or the reason
+    /// it failed; only while the export is still running (an interrupted or deleted one stays so). False when no running
+    /// export took it.
+    /// </summary>
+    public async Task<bool> CompleteExportAsync(string tenantId, string exportId, byte[]? archive, string? error, CancellationToken ct = default)
     {
+        var sealedArchive = archive is null ? null : (await keys.ForTenantAsync(tenantId, ct)).SealBytes(archive, "data_exports.archive", exportId);
         await using var cmd = db.CreateCommand(
-            "UPDATE data_exports SET status = @s, archive = @a, error = @e, completed_at = now(), steps_done = CASE WHEN @a IS NULL THEN steps_done ELSE steps_total END WHERE export_id = @id AND status = 'running'");
+            "UPDATE data_exports SET status = @s, archive = @a, error = @e, completed_at = now(), steps_done = CASE WHEN @a IS NULL THEN steps_done ELSE steps_total END WHERE tenant_id = @t AND export_id = @id AND status = 'running'");
+        cmd.Parameters.AddWithValue("t", tenantId);
         cmd.Parameters.AddWithValue("id", exportId);
         cmd.Parameters.AddWithValue("s", archive is null ? "failed" : "succeeded");
-        cmd.Parameters.Add(new NpgsqlParameter("a", NpgsqlTypes.NpgsqlDbType.Bytea) { Value = (object?)archive ?? DBNull.Value });
+        cmd.Parameters.Add(new NpgsqlParameter("a", NpgsqlTypes.NpgsqlDbType.Bytea) { Value = (object?)sealedArchive ?? DBNull.Value });
         cmd.Parameters.AddWithValue("e", (object?)error ?? DBNull.Value);
-        await cmd.ExecuteNonQueryAsync(ct);
+        return await cmd.ExecuteNonQueryAsync(ct) == 1;
     }
 
     /// <summary>The tenant's export, or null.</summary>
     public async Task<ExportRecord?> GetExportAsync(string tenantId, string exportId, CancellationToken ct = default)
     {
+        await PurgeExpiredAsync(tenantId, null, null, ct);
         await MarkInterruptedAsync(tenantId, exportId, ct);
         await using var cmd = db.CreateCommand(
             "SELECT export_id, tenant_id, user_id, status, steps_done, steps_total, error, created_at, completed_at, length(archive) " +
@@ -254,13 +281,16 @@ public sealed class DataRightsStore(NpgsqlDataSource db, TenantKeyRing keys)
             r.IsDBNull(9) ? null : r.GetInt32(9));
     }
 
-    /// <summary>The finished archive of the tenant's export, or null.</summary>
+    /// <summary>The finished archive of the tenant's export, opened with the tenant's data key; null when there is none (or it expired).</summary>
     public async Task<byte[]?> GetArchiveAsync(string tenantId, string exportId, CancellationToken ct = default)
     {
-        await using var cmd = db.CreateCommand("SELECT archive FROM data_exports WHERE tenant_id = @t AND export_id = @id AND status = 'succeeded'");
+        await using var cmd = db.CreateCommand(
+            "SELECT archive FROM data_exports WHERE tenant_id = @t AND export_id = @id AND status = 'succeeded' AND created_at >= now() - @life");
         cmd.Parameters.AddWithValue("t", tenantId);
         cmd.Parameters.AddWithValue("id", exportId);
-        return await cmd.ExecuteScalarAsync(ct) as byte[];
+        cmd.Parameters.AddWithValue("life", ArchiveLifetime);
+        if (await cmd.ExecuteScalarAsync(ct) is not byte[] stored) return null;
+        return (await keys.ForTenantAsync(tenantId, ct)).OpenBytes(stored, "data_exports.archive", exportId);
     }
 
     /// <summary>

@@ -385,7 +385,40 @@ public sealed class DataRightsTests(DataSecurityFixture fx) : DataSecurityTests
         await ApiClient.ProblemAsync(await tenant.User.Http.PostAsJsonAsync("/v1/exports", new { }), HttpStatusCode.Forbidden);
     }
 
-    private static async Task<ZipArchive> ExportAsync(ApiClient admin, string? userId)
+    [Fact(DisplayName = "An export archive is stored sealed with the tenant's key; a user's erasure removes the tenant-wide archives made before it; destroying the tenant's data key makes an archive unreadable (410)")]
+    public async Task Archives_are_sealed_and_follow_erasure()
+    {
+        using var tenant = await fx.NewTenantAsync("exq");
+        var marker = Marker("sealed");
+        await TalkAsync(tenant.User, marker);
+        var (whole, wholeId) = await ExportWithIdAsync(tenant.Admin, null);
+        Assert.Contains(marker, Entry(whole, "messages.jsonl"));
+        await using (var c = new Npgsql.NpgsqlConnection(fx.Database.ConnectionString))
+        {
+            await c.OpenAsync();
+            await using var read = new Npgsql.NpgsqlCommand("SELECT archive FROM data_exports WHERE export_id = @id", c);
+            read.Parameters.AddWithValue("id", wholeId);
+            var stored = (byte[])(await read.ExecuteScalarAsync())!;
+            Assert.False(stored.AsSpan().StartsWith("PK"u8), "the archive is stored as a plain zip");
+        }
+
+        // alice's erasure: the tenant-wide archive holding her messages goes with her.
+        Assert.Equal(HttpStatusCode.NoContent, (await tenant.Admin.Http.DeleteAsync("/v1/users/alice")).StatusCode);
+        await ApiClient.ProblemAsync(await tenant.Admin.Http.GetAsync($"/v1/exports/{wholeId}"), HttpStatusCode.NotFound);
+        await ApiClient.ProblemAsync(await tenant.Admin.Http.GetAsync($"/v1/exports/{wholeId}/archive"), HttpStatusCode.NotFound);
+
+        // The tenant's data key destroyed: an archive made before is shredded with the rest.
+        var (_, laterId) = await ExportWithIdAsync(tenant.Admin, null);
+        var tenantId = (await tenant.Admin.GetJsonAsync("/v1/me"))["tenantId"]!.GetValue<string>();
+        using var op = fx.Operator();
+        Assert.Equal(HttpStatusCode.OK, (await op.PostAsync($"/v1/tenants/{tenantId}/data-key/destroy", new { confirm = tenantId })).Status);
+        await Task.Delay(TimeSpan.FromSeconds(6)); // past the hosts' data-key cache
+        await ApiClient.ProblemAsync(await tenant.Admin.Http.GetAsync($"/v1/exports/{laterId}/archive"), HttpStatusCode.Gone);
+    }
+
+    private static async Task<ZipArchive> ExportAsync(ApiClient admin, string? userId) => (await ExportWithIdAsync(admin, userId)).Archive;
+
+    private static async Task<(ZipArchive Archive, string ExportId)> ExportWithIdAsync(ApiClient admin, string? userId)
     {
         var start = await admin.Http.PostAsJsonAsync("/v1/exports", new { userId });
         Assert.Equal(HttpStatusCode.Accepted, start.StatusCode);
@@ -403,7 +436,7 @@ public sealed class DataRightsTests(DataSecurityFixture fx) : DataSecurityTests
         var archive = await admin.Http.GetAsync($"/v1/exports/{id}/archive");
         Assert.Equal(HttpStatusCode.OK, archive.StatusCode);
         Assert.Equal("application/zip", archive.Content.Headers.ContentType?.MediaType);
-        return new ZipArchive(new MemoryStream(await archive.Content.ReadAsByteArrayAsync()));
+        return (new ZipArchive(new MemoryStream(await archive.Content.ReadAsByteArrayAsync())), id);
     }
 
     private static string Entry(ZipArchive zip, string name)
