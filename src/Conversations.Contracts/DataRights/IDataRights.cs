@@ -8,13 +8,17 @@ public sealed record DataExportInfo(
     DateTimeOffset CreatedAt, DateTimeOffset? CompletedAt, long? ArchiveBytes);
 
 /// <summary>
-/// Called when a tenant is deleted, before its rows go: the place where the tenant's data key is destroyed, so that
-/// anything of the tenant left anywhere (a backup, a replica) can no longer be read. The default does nothing.
+/// Called when a tenant is deleted: its data key is destroyed before its rows go (anything of the tenant left in the
+/// live database can no longer be read, even should the deletion of the rows fail), and the key's record is removed
+/// after them (the id may then serve a new tenant). The default does nothing.
 /// </summary>
 public interface ITenantDataErasure
 {
-    /// <summary>Destroys what only the tenant's deletion may destroy (its data key).</summary>
+    /// <summary>Destroys what only the tenant's deletion may destroy (its data key); its record stays, marked destroyed.</summary>
     Task EraseTenantKeysAsync(string tenantId, CancellationToken ct);
+
+    /// <summary>Removes the destroyed key's record, once the tenant's rows are gone.</summary>
+    Task ForgetTenantKeysAsync(string tenantId, CancellationToken ct);
 }
 
 /// <summary>A tenant's and a user's data rights: export everything as an archive, delete a user or a whole tenant.</summary>

@@ -34,6 +34,9 @@ internal sealed partial class DataRightsService(
     public async Task<bool> DeleteUserAsync(string tenantId, string userId, AuditActor actor, CancellationToken ct)
     {
         if (!await store.UserExistsAsync(tenantId, userId, ct)) return false;
+        // The user's keys stop working first: nothing sent with them can write back (a message, a memory) while the
+        // erasure runs. Not in the request's token: a caller who leaves must not stop it half-way.
+        await store.RevokeUserKeysAsync(tenantId, userId, CancellationToken.None);
         // The grains first: an active conversation or memory would otherwise keep (and could write back) what is deleted.
         var owner = new Caller(tenantId, userId, Roles.User);
         foreach (var conversationId in await store.ListConversationIdsAsync(tenantId, userId, ct))
@@ -84,8 +87,13 @@ internal sealed partial class DataRightsService(
     /// <inheritdoc />
     public async Task<bool> DeleteTenantAsync(string tenantId, AuditActor actor, CancellationToken ct)
     {
-        await keys.EraseTenantKeysAsync(tenantId, ct);
-        if (!await store.EraseTenantAsync(tenantId, Who(actor), ct)) return false;
+        // Not with the request's token: a caller who leaves must not stop the deletion between its steps. The key is
+        // destroyed first and its destroyed record kept until the rows are gone: should their deletion fail, what is
+        // left reads as destroyed (410, and the operator deletes again), never under a fresh key.
+        await keys.EraseTenantKeysAsync(tenantId, CancellationToken.None);
+        var existed = await store.EraseTenantAsync(tenantId, Who(actor), CancellationToken.None);
+        await keys.ForgetTenantKeysAsync(tenantId, CancellationToken.None);
+        if (!existed) return false;
         // After the rows: a grain deactivated before could be activated again by a late call and reload them.
         await TenantGrains.DeactivateAsync(grains, tenantId, logger);
         return true;
@@ -231,4 +239,7 @@ internal sealed class NoTenantDataKeys : ITenantDataErasure
 {
     /// <inheritdoc />
     public Task EraseTenantKeysAsync(string tenantId, CancellationToken ct) => Task.CompletedTask;
+
+    /// <inheritdoc />
+    public Task ForgetTenantKeysAsync(string tenantId, CancellationToken ct) => Task.CompletedTask;
 }

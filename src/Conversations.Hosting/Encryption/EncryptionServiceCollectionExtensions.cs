@@ -24,7 +24,7 @@ public static class EncryptionServiceCollectionExtensions
         services.TryAddSingleton<IKeyProvider>(_ => new LocalFileKeyProvider(options.MasterKeyFile));
         services.TryAddSingleton<TenantKeyRing>();
         services.TryAddSingleton<ITenantDataKeys, TenantDataKeys>();
-        // A tenant's deletion destroys its data key first, so copies of its rows elsewhere (backups) stay unreadable.
+        // A tenant's deletion destroys its data key first: what is left of its rows in the live database stays unreadable.
         services.Replace(ServiceDescriptor.Singleton<ITenantDataErasure, TenantKeyErasure>());
         return services;
     }
@@ -61,13 +61,12 @@ internal sealed class TenantDataKeys(TenantKeyRing ring) : ITenantDataKeys
     public Task<TenantDataKeyInfo?> DescribeAsync(string tenantId, CancellationToken ct = default) => ring.DescribeAsync(tenantId, ct);
 }
 
-/// <summary>The tenant deletion's key step: the data key is destroyed, then its row removed with the tenant's others.</summary>
+/// <summary>The tenant deletion's key steps: the data key is destroyed before the rows go, and its record removed after them.</summary>
 internal sealed class TenantKeyErasure(TenantKeyRing ring) : ITenantDataErasure
 {
     /// <inheritdoc />
-    public async Task EraseTenantKeysAsync(string tenantId, CancellationToken ct)
-    {
-        await ring.DestroyAsync(tenantId, ct: ct);
-        await ring.ForgetAsync(tenantId, ct);
-    }
+    public async Task EraseTenantKeysAsync(string tenantId, CancellationToken ct) => await ring.DestroyAsync(tenantId, ct: ct);
+
+    /// <inheritdoc />
+    public Task ForgetTenantKeysAsync(string tenantId, CancellationToken ct) => ring.ForgetAsync(tenantId, ct);
 }

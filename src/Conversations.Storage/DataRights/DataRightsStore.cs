@@ -20,6 +20,18 @@ public sealed record ExportRecord(
 /// </summary>
 public sealed class DataRightsStore(NpgsqlDataSource db, TenantKeyRing keys)
 {
+    /// <summary>
+    /// Revokes every live key of a user, committed on its own: the first step of the user's erasure, so nothing the user
+    /// holds works while the rest of the erasure runs. Returns how many were revoked.
+    /// </summary>
+    public async Task<int> RevokeUserKeysAsync(string tenantId, string userId, CancellationToken ct = default)
+    {
+        await using var cmd = db.CreateCommand("UPDATE api_keys SET revoked_at = now() WHERE tenant_id = @t AND user_id = @u AND revoked_at IS NULL");
+        cmd.Parameters.AddWithValue("t", tenantId);
+        cmd.Parameters.AddWithValue("u", userId);
+        return await cmd.ExecuteNonQueryAsync(ct);
+    }
+
     /// <summary>Deletes a user's data (see <c>erase_user</c>); false when the tenant has no such user.</summary>
     public async Task<bool> EraseUserAsync(string tenantId, string userId, AuditWho actor, CancellationToken ct = default)
     {

@@ -24,7 +24,9 @@ public sealed class KeyLifecycleStore(NpgsqlDataSource db)
         await using var conn = await db.OpenConnectionAsync(ct);
         await using var tx = await conn.BeginTransactionAsync(ct);
         string role;
-        await using (var cmd = new NpgsqlCommand("SELECT role FROM users WHERE tenant_id = @t AND user_id = @u", conn, tx))
+        // FOR SHARE: a user's erasure (which locks the row FOR UPDATE) waits for this key and deletes it, or this waits
+        // for the erasure and finds no user; a key never outlives its user by being issued while the user is erased.
+        await using (var cmd = new NpgsqlCommand("SELECT role FROM users WHERE tenant_id = @t AND user_id = @u FOR SHARE", conn, tx))
         {
             cmd.Parameters.AddWithValue("t", tenantId);
             cmd.Parameters.AddWithValue("u", userId);
@@ -60,6 +62,15 @@ public sealed class KeyLifecycleStore(NpgsqlDataSource db)
     {
         await using var conn = await db.OpenConnectionAsync(ct);
         await using var tx = await conn.BeginTransactionAsync(ct);
+        // The key's user first, FOR SHARE (as an issue does; in the order an erasure takes its locks, user then keys): a
+        // successor is never left behind by a rotation that ran while its user was erased.
+        await using (var user = new NpgsqlCommand(
+            "SELECT 1 FROM users u JOIN api_keys k ON k.tenant_id = u.tenant_id AND k.user_id = u.user_id WHERE k.key_id = @k AND k.tenant_id = @t FOR SHARE OF u", conn, tx))
+        {
+            user.Parameters.AddWithValue("k", keyId);
+            user.Parameters.AddWithValue("t", tenantId);
+            if (await user.ExecuteScalarAsync(ct) is null) return null;
+        }
         if (await LockLiveAsync(conn, tx, tenantId, keyId, ct) is not (var old, var successor))
         {
             // Rotated already with no overlap left (overlapMinutes 0 ends the old key at once): a conflict naming the

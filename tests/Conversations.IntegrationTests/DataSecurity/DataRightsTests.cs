@@ -110,6 +110,42 @@ public sealed class DataRightsTests(DataSecurityFixture fx) : DataSecurityTests
         }
     }
 
+    [Fact(DisplayName = "Keys issued for a user while the user is being deleted never outlive the deletion: every key the issue route handed out is refused afterwards, and the user's own key stops at once")]
+    public async Task Keys_issued_during_a_users_deletion_do_not_survive()
+    {
+        using var admin = await fx.NewAdminAsync("delk");
+        for (var round = 0; round < 3; round++)
+        {
+            var userId = Marker("leaving");
+            var ownKey = await admin.CreateUserWithKeyAsync(userId, "tenant_admin");
+            using var leaving = fx.As(ownKey);
+            await TalkAsync(leaving, Marker("said"));
+            // The departing admin issues keys for itself, as fast as it can, while another admin deletes it.
+            using var stop = new CancellationTokenSource();
+            var issued = new System.Collections.Concurrent.ConcurrentBag<string>();
+            var issuing = Task.WhenAll(Enumerable.Range(0, 4).Select(async _ =>
+            {
+                while (!stop.IsCancellationRequested)
+                {
+                    using var res = await leaving.Http.PostAsync($"/v1/users/{userId}/keys", null);
+                    if (res.StatusCode == HttpStatusCode.Created) issued.Add((await res.Content.ReadFromJsonAsync<JsonNode>())!["key"]!.GetValue<string>());
+                    else if (res.StatusCode is HttpStatusCode.Unauthorized or HttpStatusCode.NotFound or HttpStatusCode.TooManyRequests) return;
+                }
+            }));
+            await Task.Delay(50 * round);
+            Assert.Equal(HttpStatusCode.NoContent, (await admin.Http.DeleteAsync($"/v1/users/{userId}")).StatusCode);
+            await stop.CancelAsync();
+            await issuing;
+            // Read in the database, not by trying each key: dead keys tried from one address trip its limit on them.
+            var ids = issued.Append(ownKey).Select(k => ApiKeyFormat.TryParse(k, out var id, out _) ? id : k).ToArray();
+            await using var c = new Npgsql.NpgsqlConnection(fx.Database.ConnectionString);
+            await c.OpenAsync();
+            await using var live = new Npgsql.NpgsqlCommand("SELECT count(*) FROM api_keys WHERE key_id = ANY(@k) AND revoked_at IS NULL", c);
+            live.Parameters.AddWithValue("k", ids);
+            Assert.Equal(0L, (long)(await live.ExecuteScalarAsync())!);
+        }
+    }
+
     [Fact(DisplayName = "Deleting a user removes their conversations, memory, keys, feedback and roles (a new user of the same id reads nothing of theirs); usage stays as anonymous totals")]
     public async Task User_deletion()
     {
