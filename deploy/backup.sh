@@ -20,9 +20,13 @@ while [ $# -gt 0 ]; do
     *) echo "backup: unknown argument $1" >&2; exit 2 ;;
   esac
 done
-bin=/usr/lib/postgresql/15/bin
-pg_dump=$(command -v pg_dump || echo "$bin/pg_dump")
-[ -x "$pg_dump" ] || [ -x "$bin/pg_dump" ] || { echo "backup: pg_dump not found (install postgresql-client-15)" >&2; exit 1; }
+# pg_dump must be at least the server's major version: the server's own (Debian's /usr/lib/postgresql/N/bin) first.
+psql_bin=$(command -v psql || ls /usr/lib/postgresql/*/bin/psql 2>/dev/null | sort -V | tail -1 || true)
+major=15
+if [ -n "$psql_bin" ] && v=$("$psql_bin" "$url" -XAtqc "SHOW server_version_num" 2>/dev/null); then major=$((v / 10000)); fi
+pg_dump=/usr/lib/postgresql/$major/bin/pg_dump
+[ -x "$pg_dump" ] || pg_dump=$(command -v pg_dump || true)
+[ -n "$pg_dump" ] && [ -x "$pg_dump" ] || { echo "backup: pg_dump not found (install postgresql-client-$major, for the server's PostgreSQL $major)" >&2; exit 1; }
 mkdir -p "$out"
 chmod 700 "$out"
 started=$SECONDS

@@ -15,7 +15,7 @@ public static class PlatformMetrics
 
     private static readonly Meter Meter = new(MeterName, "1.0");
 
-    /// <summary>Turns that ended, by <c>outcome</c> (complete, refused, failed, interrupted) and <c>model</c>.</summary>
+    /// <summary>Turns that ended, by <c>outcome</c> (complete, withheld, incomplete, failed, refused, abandoned, stopped) and <c>model</c>.</summary>
     internal static readonly ModelLabelledCounter<long> Turns = new(Meter.CreateCounter<long>("conversations.turns", "{turn}", "Chat turns that ended, by outcome and model."));
 
     /// <summary>Time from the turn's start in the grain to the first answer text released to the user.</summary>

@@ -28,7 +28,7 @@ public static class TelemetryServiceCollectionExtensions
             // Traces only go somewhere with a collector; without one no listener exists and the spans cost nothing.
             telemetry.WithTracing(tracing => tracing
                 .AddSource(PlatformTracing.SourceName, "Microsoft.Orleans.Runtime", "Microsoft.Orleans.Application")
-                .AddOtlpExporter(o => UseConfiguredEndpoint(o, configuration)));
+                .AddOtlpExporter(o => UseConfiguredEndpoint(o, configuration, "v1/traces")));
         }
         telemetry
             // OTEL_SERVICE_NAME (an orchestrator's name for this one process, e.g. silo-2) wins over the host's kind.
@@ -41,20 +41,26 @@ public static class TelemetryServiceCollectionExtensions
                 metrics.AddMeter(PlatformMetrics.MeterName, "Microsoft.Orleans", "Npgsql");
                 metrics.AddRuntimeInstrumentation();
                 if (otlp is not null)
-                    metrics.AddOtlpExporter(o => UseConfiguredEndpoint(o, configuration));
+                    metrics.AddOtlpExporter(o => UseConfiguredEndpoint(o, configuration, "v1/metrics"));
                 configure?.Invoke(metrics);
             });
         return services;
     }
 
     // OTEL_EXPORTER_OTLP_ENDPOINT, _PROTOCOL and _HEADERS are read by the exporter itself, which adds each signal's path
-    // (/v1/traces, /v1/metrics) for http/protobuf; an endpoint set in code would be used as it is, so only
-    // Telemetry:OtlpEndpoint is set here.
-    private static void UseConfiguredEndpoint(OtlpExporterOptions options, IConfiguration configuration)
+    // (/v1/traces, /v1/metrics) for http/protobuf. An endpoint set in code is used as it is, so Telemetry:OtlpEndpoint
+    // gets the signal's path here when the protocol is http/protobuf (gRPC takes the base address).
+    private static void UseConfiguredEndpoint(OtlpExporterOptions options, IConfiguration configuration, string signalPath)
     {
-        if (configuration["Telemetry:OtlpEndpoint"] is { } endpoint && !string.IsNullOrWhiteSpace(endpoint))
-            options.Endpoint = new Uri(endpoint);
+        if (configuration["Telemetry:OtlpEndpoint"] is not { } endpoint || string.IsNullOrWhiteSpace(endpoint)) return;
+        options.Endpoint = EndpointFor(endpoint, options.Protocol, signalPath);
     }
+
+    /// <summary>The address a signal is exported to from <c>Telemetry:OtlpEndpoint</c>: with http/protobuf, its path added.</summary>
+    public static Uri EndpointFor(string endpoint, OtlpExportProtocol protocol, string signalPath) =>
+        protocol == OtlpExportProtocol.HttpProtobuf && !endpoint.TrimEnd('/').EndsWith("/" + signalPath, StringComparison.Ordinal)
+            ? new Uri(endpoint.TrimEnd('/') + "/" + signalPath)
+            : new Uri(endpoint);
 
     /// <summary>The OTLP endpoint (<c>Telemetry:OtlpEndpoint</c> or <c>OTEL_EXPORTER_OTLP_ENDPOINT</c>), or null when none is set.</summary>
     public static string? OtlpEndpoint(IConfiguration configuration)
