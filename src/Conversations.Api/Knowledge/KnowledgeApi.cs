@@ -56,7 +56,8 @@ internal static class KnowledgeApi
         var docs = await UploadReader.ReadAsync(http.Request, ct);
         var progress = grains.GetGrain<IKnowledgeBaseGrain>(http.Caller().TenantId!).IngestAsync(docs, ct);
         if (http.Request.Headers.Accept.ToString().Contains("application/x-ndjson", StringComparison.OrdinalIgnoreCase))
-            return new NdjsonResult<IngestionProgress>(progress);
+            return new NdjsonResult<IngestionProgress>(progress,
+                "The documents reported on the lines above as stored are stored; the others are not. Send the upload again: stored documents come back unchanged.");
         var results = new List<DocumentIngestResult>();
         var embedded = 0;
         await foreach (var p in progress.WithCancellation(ct))

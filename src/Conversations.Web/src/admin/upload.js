@@ -20,6 +20,7 @@ export function uploadDocuments(files, label, onProgress) {
     let read = 0;
     const results = [];
     let last = null;
+    let failed = null;
 
     xhr.upload.onprogress = e => {
       if (!e.lengthComputable) return;
@@ -35,6 +36,8 @@ export function uploadDocuments(files, label, onProgress) {
         read = end + 1;
         if (!line) continue;
         const p = JSON.parse(line);
+        // The server stopped part-way after the stream began: its last line is a problem, not progress.
+        if (p.error) { failed = p.error; continue; }
         last = p;
         if (p.document) results.push(p.document);
         const work = p.chunksTotal > 0 ? p.chunksEmbedded / p.chunksTotal : p.documentsTotal ? p.documentsDone / p.documentsTotal : 1;
@@ -46,6 +49,10 @@ export function uploadDocuments(files, label, onProgress) {
     xhr.onload = () => {
       if (xhr.status >= 200 && xhr.status < 300) {
         readLines();
+        if (failed) {
+          reject(new ApiError(failed.status ?? 503, failed.title, failed.detail, { ...failed, documents: results }));
+          return;
+        }
         onProgress({ phase: 'done', fraction: 1, ...(last ?? {}) });
         resolve(results);
         return;
