@@ -175,12 +175,23 @@ public sealed class ConversationStore(NpgsqlDataSource db, TenantKeyRing keys, G
 
     /// <summary>
     /// Deletes the conversation, (by cascade) its messages, and in the same transaction everything derived from it
-    /// (<c>erase_conversation_derived</c>: moderation events, routing rows, feedback, cache entries; usage anonymised).
+    /// (<c>erase_conversation_derived</c>: moderation events, routing rows, feedback, cache entries; usage anonymised)
+    /// and the images its questions carried that no other message of the tenant carries.
     /// </summary>
     public async Task<bool> DeleteAsync(string tenantId, string conversationId, CancellationToken ct = default)
     {
         await using var conn = await db.OpenConnectionAsync(ct);
         await using var tx = await conn.BeginTransactionAsync(ct);
+        string[] images;
+        await using (var carried = new NpgsqlCommand("""
+            SELECT coalesce(array_agg(DISTINCT i), '{}') FROM messages m, jsonb_array_elements_text(m.image_ids) i
+            WHERE m.tenant_id = @t AND m.conversation_id = @c AND m.image_ids IS NOT NULL
+            """, conn, tx))
+        {
+            carried.Parameters.AddWithValue("t", tenantId);
+            carried.Parameters.AddWithValue("c", conversationId);
+            images = (string[])(await carried.ExecuteScalarAsync(ct))!;
+        }
         await using var cmd = new NpgsqlCommand("DELETE FROM conversations WHERE tenant_id = @t AND conversation_id = @c", conn, tx);
         cmd.Parameters.AddWithValue("t", tenantId);
         cmd.Parameters.AddWithValue("c", conversationId);
@@ -189,6 +200,17 @@ public sealed class ConversationStore(NpgsqlDataSource db, TenantKeyRing keys, G
         derived.Parameters.AddWithValue("t", tenantId);
         derived.Parameters.AddWithValue("c", conversationId);
         await derived.ExecuteNonQueryAsync(ct);
+        if (images.Length > 0)
+        {
+            // An image sent again in another conversation (the same upload id) stays for that one.
+            await using var gone = new NpgsqlCommand("""
+                DELETE FROM message_images mi WHERE mi.tenant_id = @t AND mi.image_id = ANY(@ids)
+                  AND NOT EXISTS (SELECT 1 FROM messages m WHERE m.tenant_id = @t AND m.image_ids ? mi.image_id)
+                """, conn, tx);
+            gone.Parameters.AddWithValue("t", tenantId);
+            gone.Parameters.AddWithValue("ids", images);
+            await gone.ExecuteNonQueryAsync(ct);
+        }
         await tx.CommitAsync(ct);
         return true;
     }

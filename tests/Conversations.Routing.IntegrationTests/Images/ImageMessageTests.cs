@@ -76,6 +76,22 @@ public sealed class ImageMessageTests(RoutingPlatform fx) : RoutingPlatformTests
         Assert.Equal(png, await read.Content.ReadAsByteArrayAsync());
     }
 
+    [Fact(DisplayName = "Deleting a conversation deletes the images its questions carried (404 after), but not one another conversation carries too")]
+    public async Task Images_go_with_their_conversation()
+    {
+        using var t = await WithVisionModelAsync(await fx.NewTenantAsync());
+        var only = (await UploadOkAsync(t.User, UniquePng()))["imageId"]!.GetValue<string>();
+        var shared = (await UploadOkAsync(t.User, UniquePng()))["imageId"]!.GetValue<string>();
+        var doomed = await t.User.CreateConversationAsync();
+        var kept = await t.User.CreateConversationAsync();
+        Assert.Equal("done", (await SendAsync(t.User, doomed, new { text = "What is in these?", imageIds = new[] { only, shared } }))[^1].Name);
+        Assert.Equal("done", (await SendAsync(t.User, kept, new { text = "And in this one?", imageIds = new[] { shared } }))[^1].Name);
+
+        Assert.Equal(HttpStatusCode.NoContent, (await t.User.Http.DeleteAsync($"/v1/conversations/{doomed}")).StatusCode);
+        await ApiClient.ProblemAsync(await t.User.Http.GetAsync($"/v1/images/{only}"), HttpStatusCode.NotFound);
+        await ApiClient.EnsureAsync(await t.User.Http.GetAsync($"/v1/images/{shared}"), HttpStatusCode.OK);
+    }
+
     private static string DataUrl(byte[] png) => "data:image/png;base64," + Convert.ToBase64String(png);
 
     [Fact(DisplayName = "A follow-up question goes to a vision model with the earlier questions' images again, in their own messages: at most 4, newest first")]
