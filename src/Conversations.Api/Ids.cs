@@ -25,6 +25,10 @@ internal static partial class Ids
     // must be the whole value.
     private static bool Whole(Match match, string value) => match.Success && match.Length == value.Length;
 
+    /// <summary>True for an id of the shape the platform gives conversations, batch jobs and exports (no user may take one).</summary>
+    public static bool IsGeneratedIdShape(string id) =>
+        id.StartsWith("c_", StringComparison.Ordinal) || id.StartsWith("b_", StringComparison.Ordinal) || id.StartsWith("exp_", StringComparison.Ordinal);
+
     /// <summary>A new random conversation id.</summary>
     public static string NewConversationId() => "c_" + Guid.NewGuid().ToString("n")[..20];
 

@@ -63,6 +63,7 @@ internal static class TenancyMessages
 
     /// <summary>A malformed user id.</summary>
     public const string UserIdFormat = "userId may use only letters, digits, '.', '_', '-' and '@' (1–64 characters).";
+    public const string UserIdReserved = "userId may not start with 'c_', 'b_' or 'exp_': the platform names conversations, batches and exports so, and a user's erasure must never reach one of them.";
 
     /// <summary>An unknown role.</summary>
     public const string Role = "role must be 'user' or 'tenant_admin'.";

@@ -32,6 +32,34 @@ public sealed class AuditErasureTests(DataSecurityFixture fx) : DataSecurityTest
         Assert.Equal("(deleted)", user["after"]!["state"]!["displayName"]!.GetValue<string>());
     }
 
+    [Fact(DisplayName = "A user id of the platform's generated shapes (c_, b_, exp_) is refused, so no user's erasure reaches a conversation, batch or export; an erasure deletes only the user's own grain state")]
+    public async Task User_ids_never_name_a_conversation()
+    {
+        using var tenant = await fx.NewTenantAsync("audc");
+        var conversation = await tenant.User.CreateConversationAsync();
+        Assert.Equal("done", (await tenant.User.SendAsync(conversation, "A question that leaves the conversation's grain state behind."))[^1].Name);
+        foreach (var userId in new[] { conversation, "b_0123456789abcdef0123", "exp_abc" })
+        {
+            var problem = await ApiClient.ProblemAsync(await tenant.Admin.Http.PostAsJsonAsync("/v1/users", new { userId, role = "user" }), HttpStatusCode.BadRequest);
+            Assert.Contains("may not start with", problem["detail"]!.GetValue<string>(), StringComparison.Ordinal);
+        }
+        // Written into the database as a key would name a user without a users row: the erasure still spares the conversation.
+        var tenantId = (await tenant.Admin.GetJsonAsync("/v1/me"))["tenantId"]!.GetValue<string>();
+        await fx.Database.ExecuteAsync($"INSERT INTO users (tenant_id, user_id, display_name, role) VALUES ('{tenantId}', '{conversation}', 'x', 'user')");
+        async Task<long> ConversationStatesAsync()
+        {
+            await using var cmd = fx.Database.DataSource.CreateCommand(
+                "SELECT count(*) FROM orleans_grain_state WHERE grain_id_extension_string = @k AND grain_type_string = 'conversation'");
+            cmd.Parameters.AddWithValue("k", $"{tenantId}/{conversation}");
+            return (long)(await cmd.ExecuteScalarAsync())!;
+        }
+        var states = await ConversationStatesAsync();
+        Assert.True(states > 0, "the conversation's grain state is stored");
+        Assert.Equal(HttpStatusCode.NoContent, (await tenant.Admin.Http.DeleteAsync($"/v1/users/{conversation}")).StatusCode);
+        Assert.Equal(states, await ConversationStatesAsync());
+        Assert.Equal(2, (await tenant.User.MessagesAsync(conversation)).Count);
+    }
+
     [Fact(DisplayName = "A sealed audit state copied to another entry of the same action and target does not open there")]
     public async Task Sealed_states_are_bound_to_their_entry()
     {
