@@ -18,9 +18,16 @@ namespace Conversations.Api.Audit;
 internal static partial class AuditTrail
 {
     private const int MaxBodyBytes = 64 * 1024;
+    private const int RefusalsPerKeyMinute = 20;
+
+    // Refusals recorded this minute, by key (see AppendRefusalAsync).
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, (long Minute, int Count)> RefusalCounts = new(StringComparer.Ordinal);
 
     // These routes' bodies are content (documents), not settings: the entry keeps their size and SHA-256, never the text.
     private static readonly HashSet<string> ContentBodies = new(StringComparer.Ordinal) { "UploadDocuments" };
+
+    // These routes are POSTs that change nothing (a lookup, a calculator): not audited as changes, and open to read-only keys.
+    private static readonly HashSet<string> ReadOnlyPosts = new(StringComparer.Ordinal) { "LookUpDocuments", "EstimateCapacity" };
 
     // These routes' stores write their own entry (with their own action names) in the same transaction as the change.
     private static readonly HashSet<string> RecordedByStore = new(StringComparer.Ordinal)
@@ -42,12 +49,13 @@ internal static partial class AuditTrail
     public static IApplicationBuilder UseAuditTrail(this IApplicationBuilder app) => app.Use(async (http, next) =>
     {
         var caller = http.Items[ApiKeyAuthenticationHandler.CallerItem] as ApiCaller;
-        var changes = !(HttpMethods.IsGet(http.Request.Method) || HttpMethods.IsHead(http.Request.Method) || HttpMethods.IsOptions(http.Request.Method));
+        var readOnlyPost = http.GetEndpoint()?.Metadata.GetMetadata<IEndpointNameMetadata>()?.EndpointName is { } route && ReadOnlyPosts.Contains(route);
+        var changes = !(HttpMethods.IsGet(http.Request.Method) || HttpMethods.IsHead(http.Request.Method) || HttpMethods.IsOptions(http.Request.Method) || readOnlyPost);
         if (caller is { IsReadOnly: true } && changes)
         {
             await TypedResults.Problem("This key is read-only: it may read (GET) but not change or send anything.",
                 statusCode: 403, title: "Not allowed for this key", type: "https://httpstatuses.io/403").ExecuteAsync(http);
-            await AppendAsync(http, caller, "access.denied", new JsonObject { ["reason"] = "read-only key", ["method"] = http.Request.Method });
+            await AppendRefusalAsync(http, caller, new JsonObject { ["reason"] = "read-only key", ["method"] = http.Request.Method });
             return;
         }
         var endpoint = http.GetEndpoint();
@@ -57,7 +65,7 @@ internal static partial class AuditTrail
         {
             await next(http);
             if (caller is not null && http.Response.StatusCode == StatusCodes.Status403Forbidden)
-                await AppendAsync(http, caller, "access.denied", new JsonObject { ["method"] = http.Request.Method });
+                await AppendRefusalAsync(http, caller, new JsonObject { ["method"] = http.Request.Method });
             return;
         }
         var body = await RequestBodyAsync(http, ContentBodies.Contains(name!));
@@ -75,7 +83,7 @@ internal static partial class AuditTrail
         }
         var status = http.Response.StatusCode;
         if (status == StatusCodes.Status403Forbidden)
-            await AppendAsync(http, caller, "access.denied", new JsonObject { ["method"] = http.Request.Method });
+            await AppendRefusalAsync(http, caller, new JsonObject { ["method"] = http.Request.Method });
         else if (!withChange && status is >= 200 and < 300)
         {
             var after = new JsonObject { ["method"] = http.Request.Method, ["status"] = status, ["request"] = body };
@@ -132,6 +140,19 @@ internal static partial class AuditTrail
         finally { http.Request.Body.Position = 0; }
     }
 
+
+    // A refusal is recorded at most RefusalsPerKeyMinute times a key a minute on this host, the last of them saying that
+    // more are not recorded: a key sending refused requests on purpose cannot bury the trail (which nobody may prune).
+    private static async Task AppendRefusalAsync(HttpContext http, ApiCaller caller, JsonObject after)
+    {
+        var minute = DateTimeOffset.UtcNow.ToUnixTimeSeconds() / 60;
+        var (at, count) = RefusalCounts.AddOrUpdate(caller.KeyId, (minute, 1), (_, c) => c.Minute == minute ? (minute, c.Count + 1) : (minute, 1));
+        if (count > RefusalsPerKeyMinute) return;
+        if (count == RefusalsPerKeyMinute) after["moreNotRecorded"] = "Further refusals of this key until the minute turns are not recorded.";
+        if (RefusalCounts.Count > 10_000)
+            foreach (var stale in RefusalCounts.Where(e => e.Value.Minute < at).Select(e => e.Key).ToList()) RefusalCounts.TryRemove(stale, out _);
+        await AppendAsync(http, caller, "access.denied", after);
+    }
 
     private static async Task AppendAsync(HttpContext http, ApiCaller caller, string action, JsonNode after, JsonNode? before = null)
     {

@@ -126,6 +126,7 @@ internal static class EvaluationApi
         {
             null => TypedResults.Created($"/v1/evaluations/sets/{setId}", added!),
             "not-negative" => Problems.Conflict("That vote is a thumbs up; only negative feedback becomes an evaluation case."),
+            "role-above-user" => Problems.BadRequest($"role: the voter is not a {Roles.TenantAdmin}; a case is asked with its user's rights at most.", "role"),
             "no-vote" => Problems.AdminNotFound("A vote on that message"),
             "has-images" => TypedResults.Problem("The voted answer's question carries images, and evaluation cases are text only: images are not supported "
                 + "in evaluation cases. Add a case with the question's text yourself if the text alone makes the question.",

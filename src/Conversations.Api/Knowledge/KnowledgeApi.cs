@@ -24,6 +24,8 @@ internal static class KnowledgeApi
             .Accepts<UploadRequest>("application/json", "multipart/form-data")
             .Produces<UploadSummary>().Produces<IngestionProgress>(200, "application/x-ndjson").ProducesProblem(StatusCodes.Status409Conflict)
             .AddOpenApiOperationTransformer(OpenApi.UploadBodies.DescribeAsync);
+        admin.MapPost("/lookup", Lookup).WithName("LookUpDocuments")
+            .WithSummary("The document id an upload would give each file name, and the document stored under it now (left out when none): what the upload would replace or relabel. Changes nothing.");
         admin.MapGet("/", List).WithName("ListDocuments").WithSummary("The tenant's documents, each with its embedding model and how many of its chunks are not yet re-embedded with the configured one.");
         admin.MapGet("/{documentId}", Get).WithName("GetDocument").WithSummary("One document's metadata.");
         admin.MapDelete("/{documentId}", Delete).WithName("DeleteDocument")
@@ -116,6 +118,25 @@ internal static class KnowledgeApi
     private static async Task<Results<Ok<DocumentInfo>, ProblemHttpResult>> Get(string documentId, HttpContext http, IGrainFactory grains) =>
         await grains.GetGrain<IKnowledgeBaseGrain>(http.Caller().TenantId!).GetAsync(documentId) is { } doc
             ? TypedResults.Ok(doc) : Problems.AdminNotFound($"Document '{documentId}'");
+
+    // The upload's own naming rule (UploadReader.Slug), so a client asks before an upload instead of copying the rule.
+    private static async Task<Results<Ok<DocumentLookupDto>, ProblemHttpResult>> Lookup(DocumentLookupRequest? body, HttpContext http, IGrainFactory grains)
+    {
+        if (body?.FileNames is not { Count: > 0 } names) return Problems.BadRequest("fileNames must list at least one file name.", "fileNames");
+        if (names.Count > DocumentRules.MaxDocumentsPerUpload)
+            return Problems.BadRequest($"fileNames may list at most {DocumentRules.MaxDocumentsPerUpload} names, as many as one upload takes.", "fileNames");
+        var files = new List<DocumentLookupResult>(names.Count);
+        var kb = grains.GetGrain<IKnowledgeBaseGrain>(http.Caller().TenantId!);
+        for (var i = 0; i < names.Count; i++)
+        {
+            var name = Path.GetFileName(names[i] ?? "");
+            if (name.Length is 0 or > 255) return Problems.BadRequest($"fileNames[{i}] must be a file name of 1 to 255 characters.", "fileNames");
+            var id = UploadReader.Slug(Path.GetFileNameWithoutExtension(name));
+            if (id.Trim('.').Length == 0) return Problems.BadRequest($"fileNames[{i}]: '{name}' has no letters or digits to name a document by.", "fileNames");
+            files.Add(new DocumentLookupResult(names[i]!, id, await kb.GetAsync(id)));
+        }
+        return TypedResults.Ok(new DocumentLookupDto(files));
+    }
 
     private static async Task<Results<NoContent, ProblemHttpResult>> Delete(string documentId, HttpContext http, IGrainFactory grains) =>
         await grains.GetGrain<IKnowledgeBaseGrain>(http.Caller().TenantId!).DeleteAsync(documentId)

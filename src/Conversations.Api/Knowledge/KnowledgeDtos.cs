@@ -75,3 +75,13 @@ internal sealed record PassageDto(string DocumentId, string Title, int ChunkInde
     /// <summary>What a reader is told when part of a passage is withheld.</summary>
     public const string WithheldNotice = "The rest of this passage contains text your organisation does not allow to be shown.";
 }
+
+/// <summary>Body of POST /v1/knowledge/documents/lookup: the names of files about to be uploaded.</summary>
+[JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
+internal sealed record DocumentLookupRequest(IReadOnlyList<string>? FileNames);
+
+/// <summary>One file name, the document id an upload would give it, and the document stored under that id (left out when none).</summary>
+internal sealed record DocumentLookupResult(string FileName, string DocumentId, DocumentInfo? Stored);
+
+/// <summary>What an upload of the named files would replace.</summary>
+internal sealed record DocumentLookupDto(IReadOnlyList<DocumentLookupResult> Files);

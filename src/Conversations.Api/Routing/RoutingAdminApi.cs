@@ -123,9 +123,10 @@ internal static class RoutingAdminApi
         var overriding = body?.Override == true;
         if (overriding && string.IsNullOrWhiteSpace(body!.Reason)) return Problems.BadRequest("An override needs a reason: it is recorded in the routing events.");
         EvaluationSet? set = null;
-        // The set cannot be deleted while the canary runs; this holds only for a set deleted before that rule.
-        if (canary.EvaluationSetId is { } setId && (set = await evaluations.GetSetAsync(caller.TenantId, setId, ct)) is null)
-            return Problems.Conflict($"The canary's evaluation set '{setId}' no longer exists: start the canary again with a set, or promote with override and a reason.");
+        // The set cannot be deleted while the canary runs; this holds only for a set deleted before that rule. An override
+        // then decides on the live figures alone (as a canary without a set does), which its recorded reason answers for.
+        if (canary.EvaluationSetId is { } setId && (set = await evaluations.GetSetAsync(caller.TenantId, setId, ct)) is null && !overriding)
+            return Problems.Conflict($"The canary's evaluation set '{setId}' no longer exists: start the canary again with a set, or promote with override and a reason (the live figures alone then decide).");
 
         // An override follows a refusal: the set's answers just given are compared again, not asked (and billed) again.
         var decision = await evaluations.CompareAsync(caller, canary, set, canary.EvaluationMargin, withLive: true, "canary-promote", reuseRecent: overriding, ct);

@@ -51,6 +51,11 @@ internal static class AcknowledgedTurn
             if (!acknowledged)
             {
                 await e.EndQuietlyAsync();
+                // Stopped (a cancel of this turn id) before the question was stored: nothing was kept, as the user asked.
+                // A conflict saying so, not a 503 inviting a retry of a message the user just stopped.
+                if (held.LastOrDefault()?.Event is ErrorEvent { Code: TurnErrorCodes.Stopped } stopped)
+                    return TypedResults.Problem(stopped.Message, statusCode: StatusCodes.Status409Conflict, title: "Stopped before it was saved",
+                        type: "https://httpstatuses.io/409", extensions: new Dictionary<string, object?> { ["code"] = TurnErrorCodes.Stopped });
                 var message = held.LastOrDefault()?.Event is ErrorEvent { Code: TurnErrorCodes.StorageUnavailable } notStored ? notStored.Message
                     : "We couldn't confirm that your message was saved, so it was not sent. Please try again in a moment.";
                 http.Response.Headers.RetryAfter = RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);

@@ -25,6 +25,7 @@ internal static class TenancyApi
         admin.MapPost("/users", CreateUser).WithName("CreateUser").WithSummary("Creates a user of the caller's tenant.")
             .ProducesProblem(StatusCodes.Status409Conflict);
         admin.MapGet("/users", ListUsers).WithName("ListUsers").WithSummary("Lists the tenant's users.");
+        admin.MapGet("/users/{userId}", GetUser).WithName("GetUser").WithSummary("One user of the caller's tenant; 404 when there is none.");
         admin.MapPost("/users/{userId}/keys", IssueKey).WithName("IssueKey").WithSummary("Issues an API key for a user (shown once); ?expiresInDays=N makes it stop after N days, ?scope=chat|read-only|admin narrows it.")
             .RefusesBody("expiresInDays and scope are query parameters, e.g. POST /v1/users/{userId}/keys?expiresInDays=30&scope=read-only.");
         admin.MapPost("/keys/{keyId}/rotate", RotateKey).WithName("RotateKey")
@@ -34,7 +35,9 @@ internal static class TenancyApi
         admin.MapDelete("/users/{userId}", DeleteUser).WithName("DeleteUser")
             .WithSummary("Deletes a user: conversations, memory, keys, feedback, cache entries; usage stays as anonymous aggregates.");
         admin.MapGet("/users/{userId}/keys", ListKeys).WithName("ListUserKeys").WithSummary("A user's keys: id, created, last used, expiry (never the secret).");
-        admin.MapDelete("/keys/{keyId}", RevokeKey).WithName("RevokeKey").WithSummary("Revokes a key of the tenant.");
+        admin.MapDelete("/keys/{keyId}", RevokeKey).WithName("RevokeKey")
+            .WithSummary("Revokes a key of the tenant; 409 for the tenant's last working admin key (issue another first).")
+            .ProducesProblem(StatusCodes.Status409Conflict);
         admin.MapGet("/tenant/settings", GetSettings).WithName("GetTenantSettings").WithSummary("The tenant's settings.");
         admin.MapPatch("/tenant/settings", UpdateSettings).WithName("UpdateTenantSettings").WithSummary("Changes the tenant's settings (budgets, instructions).");
 
@@ -52,7 +55,7 @@ internal static class TenancyApi
         if (!Ids.IsId(adminUser)) return Problems.BadRequest(TenancyMessages.AdminUserId);
         if (await directory.OpenTenantAsync(body.TenantId!, name, adminUser, ct) is not { } key) return Problems.Conflict(
             $"The tenant id '{body.TenantId}' is taken; choose another.");
-        return TypedResults.Created($"/v1/tenants/{body.TenantId}", new CreatedTenant(body.TenantId!, name, adminUser, key.Key));
+        return TypedResults.Created("/v1/tenants", new CreatedTenant(body.TenantId!, name, adminUser, key.Key));
     }
 
     private static async Task<Results<Ok<TenantPage>, ProblemHttpResult>> ListTenants(ITenantDirectory directory,
@@ -66,6 +69,11 @@ internal static class TenancyApi
             [.. tenants.Select(t => new TenantDto(t.TenantId, t.Name, t.CreatedAt, t.Users))],
             tenants.Count == take ? tenants[^1].TenantId : null));
     }
+
+    private static async Task<Results<Ok<UserDto>, ProblemHttpResult>> GetUser(string userId, HttpContext http, ITenantDirectory directory, CancellationToken ct) =>
+        Ids.IsId(userId) && await directory.GetUserAsync(http.Caller().TenantId!, userId, ct) is { } user
+            ? TypedResults.Ok(new UserDto(user.UserId, user.DisplayName, user.Role, user.CreatedAt))
+            : Problems.NotFound($"User '{userId}'");
 
     private static async Task<Results<Created<UserDto>, ProblemHttpResult>> CreateUser(
         CreateUserRequest body, HttpContext http, ITenantDirectory directory, CancellationToken ct)
@@ -106,7 +114,7 @@ internal static class TenancyApi
             return Problems.BadRequest($"scope must be one of: {(user.Role == Roles.TenantAdmin ? "admin, chat, read-only" : "chat, read-only")} for a key of a {user.Role}.");
         var key = await keys.IssueAsync(caller.TenantId!, userId, scope, expiresAt, caller.ToActor(http), ct);
         if (key is null) return Problems.AdminNotFound($"User '{userId}'");
-        return TypedResults.Created($"/v1/keys/{key.KeyId}", new IssuedKeyDto(key.KeyId, key.Key, key.UserId, key.Role, KeyScopes.Effective(key.Role, scope)));
+        return TypedResults.Created($"/v1/users/{key.UserId}/keys", new IssuedKeyDto(key.KeyId, key.Key, key.UserId, key.Role, KeyScopes.Effective(key.Role, scope)));
     }
 
     private static async Task<Results<Created<RotatedKeyDto>, ProblemHttpResult>> RotateKey(
@@ -123,7 +131,7 @@ internal static class TenancyApi
         }
         if (rotated is null) return Problems.AdminNotFound($"Key '{keyId}'");
         var k = rotated.NewKey;
-        return TypedResults.Created($"/v1/keys/{k.KeyId}", new RotatedKeyDto(k.KeyId, k.Key, k.UserId, k.Role, rotated.OldKeyId, rotated.OldKeyExpiresAt));
+        return TypedResults.Created($"/v1/users/{k.UserId}/keys", new RotatedKeyDto(k.KeyId, k.Key, k.UserId, k.Role, rotated.OldKeyId, rotated.OldKeyExpiresAt));
     }
 
     private static async Task<Results<NoContent, ProblemHttpResult>> DeleteUser(string userId, HttpContext http, IDataRights rights, CancellationToken ct)
@@ -157,7 +165,14 @@ internal static class TenancyApi
     private static async Task<Results<NoContent, ProblemHttpResult>> RevokeKey(string keyId, HttpContext http, IKeyLifecycle keys, CancellationToken ct)
     {
         var caller = http.Caller();
-        return await keys.RevokeAsync(caller.TenantId!, keyId, caller.ToActor(http), ct) ? TypedResults.NoContent() : Problems.AdminNotFound($"Key '{keyId}'");
+        try
+        {
+            return await keys.RevokeAsync(caller.TenantId!, keyId, caller.ToActor(http), ct) ? TypedResults.NoContent() : Problems.AdminNotFound($"Key '{keyId}'");
+        }
+        catch (LastAdminKeyException e)
+        {
+            return Problems.Conflict(e.Message);
+        }
     }
 
     private static async Task<Ok<TenantSettings>> GetSettings(HttpContext http, IGrainFactory grains) =>

@@ -19,6 +19,14 @@ public sealed class KeyAlreadyRotatedException(string keyId, string successorKey
     public string SuccessorKeyId { get; } = successorKeyId;
 }
 
+/// <summary>A revocation refused because the key is the tenant's last live admin key: nobody could administer the tenant after it.</summary>
+public sealed class LastAdminKeyException(string keyId)
+    : InvalidOperationException($"Key '{keyId}' is the tenant's last working admin key: revoking it would leave nobody able to administer the tenant. Issue another admin key first (POST /v1/users/{{userId}}/keys), then revoke this one.")
+{
+    /// <summary>The key that was not revoked.</summary>
+    public string KeyId { get; } = keyId;
+}
+
 /// <summary>Issue, revoke and rotate a tenant's keys; each change is written to the audit log in its own transaction.</summary>
 public interface IKeyLifecycle
 {

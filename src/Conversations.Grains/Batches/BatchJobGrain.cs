@@ -71,6 +71,11 @@ internal sealed partial class BatchJobGrain(
     private const string ResumeReminder = "batch-resume";
     private const string WaitingForBudget = "budget";
     private const string WaitingForModeration = "moderation";
+    private const string WaitingForModel = "model";
+    private const string WaitingForRateLimit = "rate_limit";
+    // How long a job waits before it asks again for budget room or a closed circuit: each ask reads the database and
+    // calls the tenant's grains, which a waiting job need not do five times a second.
+    private static readonly TimeSpan WaitStep = TimeSpan.FromSeconds(2);
     private const string CancelledWhileAnswered = "Cancelled while it was being answered.";
     private IGrainTimer? _timer;
     private Task _tick = Task.CompletedTask; // the timer callback in progress (or the last one)
@@ -231,7 +236,12 @@ internal sealed partial class BatchJobGrain(
             await FailWithoutModelAsync(item, "The model was removed from the catalog.", ct);
             return;
         }
-        if ((await health.GetAsync(_tenantId, model)).State == CircuitState.Open) return; // low priority: wait for the endpoint to recover
+        if ((await health.GetAsync(_tenantId, model)).State == CircuitState.Open)
+        {
+            // Low priority: wait for the endpoint to recover, and say so in the status.
+            (_waitingFor, _waitUntil) = (WaitingForModel, time.GetUtcNow() + WaitStep);
+            return;
+        }
 
         // Tenant limits: the batch took one request when it was submitted; its items' tokens count against the user's
         // and the tenant's tokens a minute, and an item starts only while both keep the interactive share free.
@@ -239,7 +249,7 @@ internal sealed partial class BatchJobGrain(
             .AdmitBackgroundAsync(options.Value.BatchTokenHeadroom);
         if (!room.Allowed)
         {
-            _waitUntil = time.GetUtcNow() + TimeSpan.FromSeconds(room.RetryAfterSeconds);
+            (_waitingFor, _waitUntil) = (WaitingForRateLimit, time.GetUtcNow() + TimeSpan.FromSeconds(room.RetryAfterSeconds));
             return;
         }
 
@@ -252,7 +262,11 @@ internal sealed partial class BatchJobGrain(
         var budgeted = routing.Policy.MonthlyBudgetUsd is not null;
         // Wait for budget room (answers in flight to settle, the budget raised, a new month), and say so in the status.
         _waitingFor = budgeted && !(await budget.ReserveAsync(item.TurnId, worst)).Granted ? WaitingForBudget : null;
-        if (_waitingFor is not null) return;
+        if (_waitingFor is not null)
+        {
+            _waitUntil = time.GetUtcNow() + WaitStep;
+            return;
+        }
         try
         {
             await RunItemAsync(item with { Settings = settings }, model, entry, worst, budgeted ? budget : null, ct);

@@ -183,6 +183,8 @@ internal sealed partial class Evaluations(IGrainFactory grains, EvaluationStore 
         if (history?.Messages.LastOrDefault(m => m.TurnId == vote.TurnId && m.Role == ChatRoles.User) is not { } question) return (null, "no-vote");
         // A case is text only: the question without its images would be another question, so it is refused, not cut down.
         if (question.ImageIds is { Count: > 0 }) return (null, "has-images");
+        // As at set creation: a case is never asked with more rights than its user has.
+        if (role == Roles.TenantAdmin && (await users.GetUserAsync(tenantId, vote.UserId, ct))?.Role != Roles.TenantAdmin) return (null, "role-above-user");
         var c = new EvaluationCase(question.Content, facts, sources, vote.UserId, role);
         var entry = await AuditEntryAsync(tenantId, null, new JsonObject { ["setId"] = setId, ["conversationId"] = conversationId, ["seq"] = seq }, ct);
         return await store.AppendCaseAsync(tenantId, setId, JsonSerializer.Serialize(c, Json), EvaluationLimits.MaxCases, entry, ct) ? (c, null) : (null, "no-set");
@@ -265,8 +267,9 @@ internal sealed partial class Evaluations(IGrainFactory grains, EvaluationStore 
         // the admin request. The context change stays inside this method.
         AuditedRequest.Set(null);
         // The user was deleted after the set was written: nobody to ask as, and nobody to bill.
-        if (await users.GetUserAsync(tenantId, c.UserId, ct) is null) return new EvaluationAnswer("", [], "unknown_user", null, 0, 0);
-        var caller = new Caller(tenantId, c.UserId, c.Role);
+        if (await users.GetUserAsync(tenantId, c.UserId, ct) is not { } user) return new EvaluationAnswer("", [], "unknown_user", null, 0, 0);
+        // Never with more rights than the user has now (a demoted admin's cases are asked as a user).
+        var caller = new Caller(tenantId, c.UserId, c.Role == Roles.TenantAdmin && user.Role == Roles.TenantAdmin ? Roles.TenantAdmin : Roles.User);
         var limits = grains.GetGrain<IUserRateLimitGrain>(GrainKeys.Scoped(tenantId, c.UserId));
         var admitted = await limits.TryAdmitAsync();
         if (!admitted.Allowed)

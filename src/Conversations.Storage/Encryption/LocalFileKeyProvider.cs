@@ -15,6 +15,7 @@ public sealed class LocalFileKeyProvider : IKeyProvider
     private readonly Lock _gate = new();
     private Dictionary<string, byte[]> _keys = [];
     private string _current = "";
+    private DateTime _loadedWriteTime;
 
     /// <summary>Loads (or creates) the key file at <paramref name="path"/>.</summary>
     public LocalFileKeyProvider(string path)
@@ -25,13 +26,30 @@ public sealed class LocalFileKeyProvider : IKeyProvider
     }
 
     /// <inheritdoc />
-    public string CurrentMasterKeyId { get { lock (_gate) return _current; } }
+    public string CurrentMasterKeyId
+    {
+        get
+        {
+            lock (_gate)
+            {
+                if (File.GetLastWriteTimeUtc(_path) != _loadedWriteTime) Load();
+                return _current;
+            }
+        }
+    }
 
     /// <inheritdoc />
     public ValueTask<byte[]> WrapAsync(string tenantId, byte[] dataKey, CancellationToken ct = default)
     {
         string id; byte[] master;
-        lock (_gate) { id = _current; master = _keys[id]; }
+        lock (_gate)
+        {
+            // Another host may have rotated the shared file: a new data key is wrapped with the master that is current
+            // there now, not the one this host read at start (which the operator may mean to retire).
+            if (File.GetLastWriteTimeUtc(_path) != _loadedWriteTime) Load();
+            id = _current;
+            master = _keys[id];
+        }
         var idBytes = Encoding.ASCII.GetBytes(id);
         // version | id length | id | nonce | tag | ciphertext
         var output = new byte[2 + idBytes.Length + 12 + 16 + dataKey.Length];
@@ -125,5 +143,6 @@ public sealed class LocalFileKeyProvider : IKeyProvider
         if (keys.Count == 0) throw new CryptographicException($"{_path} holds no master key.");
         _keys = keys;
         _current = current;
+        _loadedWriteTime = File.GetLastWriteTimeUtc(_path);
     }
 }

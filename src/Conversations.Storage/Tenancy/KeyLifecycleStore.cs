@@ -45,7 +45,25 @@ public sealed class KeyLifecycleStore(NpgsqlDataSource db)
     {
         await using var conn = await db.OpenConnectionAsync(ct);
         await using var tx = await conn.BeginTransactionAsync(ct);
+        // One revocation of an admin key at a time in a tenant: two admins revoking each other's keys at once must not
+        // both see the other's as the one left.
+        await using (var one = new NpgsqlCommand("SELECT pg_advisory_xact_lock(hashtext('admin-keys:' || @t))", conn, tx))
+        {
+            one.Parameters.AddWithValue("t", tenantId);
+            await one.ExecuteNonQueryAsync(ct);
+        }
         if (await LockLiveAsync(conn, tx, tenantId, keyId, ct) is not (var key, _)) return false;
+        if (key.Role == Contracts.Roles.TenantAdmin && key.Scope is null or Contracts.KeyScopes.Admin)
+        {
+            await using var others = new NpgsqlCommand("""
+                SELECT 1 FROM api_keys k JOIN users u ON u.tenant_id = k.tenant_id AND u.user_id = k.user_id
+                WHERE k.tenant_id = @t AND k.key_id <> @k AND k.role = 'tenant_admin' AND (k.scope IS NULL OR k.scope = 'admin')
+                  AND k.revoked_at IS NULL AND (k.expires_at IS NULL OR k.expires_at > now()) LIMIT 1
+                """, conn, tx);
+            others.Parameters.AddWithValue("t", tenantId);
+            others.Parameters.AddWithValue("k", keyId);
+            if (await others.ExecuteScalarAsync(ct) is null) throw new Contracts.Tenancy.LastAdminKeyException(keyId);
+        }
         await using (var cmd = new NpgsqlCommand("UPDATE api_keys SET revoked_at = now() WHERE key_id = @k", conn, tx))
         {
             cmd.Parameters.AddWithValue("k", keyId);

@@ -89,6 +89,20 @@ public sealed class AuditLogTests(DataSecurityFixture fx) : DataSecurityTests
         else Assert.Contains("A data key", (await ApiClient.ProblemAsync(key, HttpStatusCode.NotFound))["detail"]!.GetValue<string>(), StringComparison.Ordinal);
     }
 
+    [Fact(DisplayName = "A key refused again and again is recorded 20 times a minute, the last entry saying that more are not recorded; another key's refusals are still recorded")]
+    public async Task Refusals_of_one_key_cannot_bury_the_trail()
+    {
+        using var tenant = await fx.NewTenantAsync("audf");
+        for (var i = 0; i < 30; i++)
+            await ApiClient.ProblemAsync(await tenant.User.Http.GetAsync("/v1/audit"), HttpStatusCode.Forbidden);
+        var userKey = ApiClient.KeyId(tenant.User.Key);
+        var refused = (await tenant.Admin.GetJsonAsync("/v1/audit?action=access.denied&limit=100"))["entries"]!.AsArray()
+            .Where(e => e!["actor"]?["keyId"]?.GetValue<string>() == userKey || e!.ToJsonString().Contains(userKey, StringComparison.Ordinal)).ToList();
+        // (A minute that turns during the loop records up to twice as many.)
+        Assert.InRange(refused.Count, 20, 40);
+        Assert.Contains(refused, e => e!.ToJsonString().Contains("moreNotRecorded", StringComparison.Ordinal));
+    }
+
     [Fact(DisplayName = "The audit table refuses UPDATE, DELETE and TRUNCATE")]
     public async Task Audit_is_append_only()
     {

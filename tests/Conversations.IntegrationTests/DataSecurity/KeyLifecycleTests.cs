@@ -17,6 +17,26 @@ public sealed class KeyLifecycleTests(DataSecurityFixture fx) : DataSecurityTest
         await ApiClient.ProblemAsync(await onSecond.Http.GetAsync("/v1/conversations"), HttpStatusCode.Unauthorized);
     }
 
+    [Fact(DisplayName = "The tenant's last working admin key cannot be revoked (409 saying to issue another first); with a second admin key it can, and a read-only admin key does not count as one")]
+    public async Task Last_admin_key_is_not_revoked()
+    {
+        var (adminKey, _) = await fx.NewTenantKeysAsync("last");
+        using var admin = fx.As(adminKey);
+        var me = (await admin.GetJsonAsync("/v1/me"))["userId"]!.GetValue<string>();
+        var readOnly = await admin.Http.PostAsync($"/v1/users/{me}/keys?scope=read-only", null);
+        Assert.Equal(HttpStatusCode.Created, readOnly.StatusCode);
+        var problem = await ApiClient.ProblemAsync(await admin.Http.DeleteAsync($"/v1/keys/{ApiClient.KeyId(adminKey)}"), HttpStatusCode.Conflict);
+        Assert.Contains("last working admin key", problem["detail"]!.GetValue<string>(), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.OK, (await admin.Http.GetAsync("/v1/users")).StatusCode);
+
+        var second = await admin.Http.PostAsync($"/v1/users/{me}/keys", null);
+        Assert.Equal(HttpStatusCode.Created, second.StatusCode);
+        var secondKey = (await second.Content.ReadFromJsonAsync<JsonNode>())!["key"]!.GetValue<string>();
+        Assert.Equal(HttpStatusCode.NoContent, (await admin.Http.DeleteAsync($"/v1/keys/{ApiClient.KeyId(adminKey)}")).StatusCode);
+        using var next = fx.As(secondKey);
+        await ApiClient.ProblemAsync(await next.Http.DeleteAsync($"/v1/keys/{ApiClient.KeyId(secondKey)}"), HttpStatusCode.Conflict);
+    }
+
     [Fact(DisplayName = "Rotation: the new key works at once, the old one until its overlap ends; no overlap ends it now")]
     public async Task Rotation_overlap()
     {

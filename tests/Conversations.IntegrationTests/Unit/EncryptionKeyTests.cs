@@ -21,7 +21,7 @@ public sealed class EncryptionKeyTests : IDisposable
         await Assert.ThrowsAnyAsync<CryptographicException>(async () => await new LocalFileKeyProvider(Path.Combine(_dir, "other.key")).UnwrapAsync("acme", wrapped));
     }
 
-    [Fact(DisplayName = "Rotation makes a new master current and keeps the old one, so keys wrapped before still unwrap; the file run-local.sh writes loads")]
+    [Fact(DisplayName = "Rotation makes a new master current and keeps the old one, so keys wrapped before still unwrap; another host that read the file before wraps new keys with the new master; the file run-local.sh writes loads")]
     public async Task Rotation_keeps_old_masters()
     {
         var path = Path.Combine(_dir, "master.key");
@@ -44,6 +44,11 @@ public sealed class EncryptionKeyTests : IDisposable
         await provider.RotateMasterAsync();
         Assert.Equal(dataKey, await earlier.UnwrapAsync("acme", await provider.WrapAsync("acme", dataKey)));
         Assert.Equal(dataKey, await earlier.UnwrapAsync("acme", rotated));
+        // And it wraps new keys with the master the rotation made current, not the one it read at start.
+        var third = await provider.RotateMasterAsync();
+        var wrappedThere = await earlier.WrapAsync("acme", dataKey);
+        Assert.Equal(third, System.Text.Encoding.ASCII.GetString(wrappedThere, 2, wrappedThere[1]));
+        Assert.Equal(third, earlier.CurrentMasterKeyId);
     }
 
     [Fact(DisplayName = "A sealed value opens only for its tenant, table and row; plaintext from before encryption passes; lookups and lexemes are stable per tenant and differ across tenants")]

@@ -249,6 +249,37 @@ public sealed class KnowledgeApiTests(KnowledgeApp app) : PostgresTests
     }
 
     [Fact]
+    public async Task A_lookup_names_the_ids_an_upload_would_give_and_what_is_stored_under_them()
+    {
+        var tenant = TestIds.Tenant("look");
+        var admin = app.ClientWithKey(await app.CreateTenantAsync(tenant));
+        // Stored by a multipart upload: the ids its file names get are the ids the lookup must name.
+        using var form = new MultipartFormDataContent { { new StringContent("handbook"), "label" } };
+        foreach (var name in new[] { "Travel Policy.md", "员工手册.md" })
+            form.Add(new StringContent($"# {name}\n\nThe policy text of {name}.") { Headers = { ContentType = new MediaTypeHeaderValue("text/markdown") } }, "file", name);
+        var upload = await admin.PostAsync("/v1/knowledge/documents", form);
+        Assert.Equal(HttpStatusCode.OK, upload.StatusCode);
+        var uploaded = (await upload.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("documents").EnumerateArray()
+            .Select(d => d.GetProperty("documentId").GetString()!).ToList();
+
+        var lookup = await admin.PostAsJsonAsync("/v1/knowledge/documents/lookup", new { fileNames = new[] { "Travel Policy.md", "员工手册.md", "new notes.txt" } });
+        Assert.Equal(HttpStatusCode.OK, lookup.StatusCode);
+        var files = (await lookup.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("files").EnumerateArray().ToList();
+        Assert.Equal(uploaded, files.Take(2).Select(f => f.GetProperty("documentId").GetString()!).ToList());
+        Assert.All(files.Take(2), f => Assert.Equal("handbook", f.GetProperty("stored").GetProperty("label").GetString()));
+        Assert.Equal("new-notes", files[2].GetProperty("documentId").GetString());
+        Assert.False(files[2].TryGetProperty("stored", out var none) && none.ValueKind != JsonValueKind.Null, "nothing is stored under new-notes");
+
+        // A lookup changes nothing: a read-only admin key may ask, and bad input is a 400 naming the field.
+        var readOnly = await admin.PostAsync($"/v1/users/admin/keys?scope=read-only", null);
+        Assert.Equal(HttpStatusCode.Created, readOnly.StatusCode);
+        var reader = app.ClientWithKey((await readOnly.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("key").GetString());
+        Assert.Equal(HttpStatusCode.OK, (await reader.PostAsJsonAsync("/v1/knowledge/documents/lookup", new { fileNames = new[] { "a.md" } })).StatusCode);
+        foreach (var bad in new object[] { new { fileNames = Array.Empty<string>() }, new { fileNames = new[] { "..." } }, new { names = new[] { "a.md" } } })
+            Assert.Equal(HttpStatusCode.BadRequest, (await admin.PostAsJsonAsync("/v1/knowledge/documents/lookup", bad)).StatusCode);
+    }
+
+    [Fact]
     public async Task A_revoke_through_the_api_hides_the_chunks_from_the_next_search()
     {
         var tenant = TestIds.Tenant("rev");

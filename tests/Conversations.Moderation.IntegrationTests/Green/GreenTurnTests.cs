@@ -355,6 +355,31 @@ public sealed class GreenTurnTests(GreenPlatformFixture fx)
         Assert.Null(done["waitingFor"]);
     }
 
+    [Fact(DisplayName = "A turn stopped before its question is stored (Stop while the question is still being checked) answers 409 'stopped', not a 503 inviting a retry; nothing is stored")]
+    public async Task Stop_before_the_question_is_stored_is_a_conflict()
+    {
+        using var user = await DemoUserAsync();
+        var id = await user.CreateConversationAsync();
+        const string turnId = "stop-before-commit";
+        fx.Green.Delay = TimeSpan.FromSeconds(3);
+        try
+        {
+            var send = user.PostMessageAsync(id, "Tell me about the office network.", turnId: turnId);
+            await Task.Delay(700); // the question is with Green now
+            var cancel = await user.Http.PostAsync($"/v1/conversations/{id}/turns/{turnId}/cancel", null);
+            Assert.True(cancel.IsSuccessStatusCode, await cancel.Content.ReadAsStringAsync());
+            using var res = await send;
+            var problem = await ApiClient.ProblemAsync(res, HttpStatusCode.Conflict);
+            Assert.Equal("stopped", problem["code"]!.GetValue<string>());
+            Assert.Null(res.Headers.RetryAfter);
+        }
+        finally
+        {
+            fx.Green.Delay = TimeSpan.Zero;
+        }
+        Assert.Empty(await user.MessagesAsync(id));
+    }
+
     [Theory(DisplayName = "Green answering well-formed JSON of another shape is Green down: fail-open answers, fail-closed refuses as moderation_unavailable")]
     [InlineData("open")]
     [InlineData("closed")]

@@ -45,6 +45,9 @@ internal sealed class LocalGreenServer : LoopbackServer
     /// <summary>When set, every request gets this fault (e.g. a permanent outage).</summary>
     public Fault? AlwaysFault { get; set; }
 
+    /// <summary>How long every answer waits before it is written (a slow service); none by default.</summary>
+    public TimeSpan Delay { get; set; }
+
     public Uri Endpoint => Address;
 
     public static Task<LocalGreenServer> StartAsync() => StartAsync<LocalGreenServer>();
@@ -79,6 +82,7 @@ internal sealed class LocalGreenServer : LoopbackServer
         Interlocked.Increment(ref _accepted);
         var action = context.Request.Headers["x-acs-action"].ToString();
         Actions.Enqueue(action);
+        if (Delay > TimeSpan.Zero) await Task.Delay(Delay, context.RequestAborted);
 
         if (AlwaysFault is { } always || _faults.TryDequeue(out always))
         {

@@ -11,6 +11,9 @@ internal static partial class ChatLog
     [LoggerMessage(Level = LogLevel.Error, Message = "Could not settle an abandoned turn of {TenantId}/{ConversationId}")]
     public static partial void SettleFailed(ILogger logger, string tenantId, string conversationId, Exception exception);
 
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not charge a stopped turn of {TenantId}/{ConversationId} against the token limits")]
+    public static partial void ChargeFailed(ILogger logger, string tenantId, string conversationId, Exception exception);
+
     [LoggerMessage(Level = LogLevel.Error, Message = "Could not write {Rows} usage rows of {TenantId}/{ConversationId}")]
     public static partial void UsageLost(ILogger logger, string tenantId, string conversationId, int rows, Exception exception);
 

@@ -108,7 +108,15 @@ internal sealed class RecordStage : ITurnStage
             ? new DoneEvent(turn.TurnId, turn.Commit.Question.Seq, saved.Seq, usage, modelName ?? "none", TurnEvents.StoppedFinish)
             : TurnEvents.Interrupted;
         // A stopped answer counts against the user's tokens a minute as a finished one does: stopping is no way round the limit.
-        await turn.Moderation.FinishAsync(usage, shown);
+        // The answer is saved and the turn's final event set by now: a failed charge is logged, not taken for a failed turn.
+        try
+        {
+            await turn.Moderation.FinishAsync(usage, shown);
+        }
+        catch (Exception e)
+        {
+            ChatLog.ChargeFailed(turn.Pipeline.Logger, turn.Conversation.TenantId, turn.Conversation.ConversationId, e);
+        }
     }
 
     /// <summary>

@@ -24,6 +24,16 @@ const finished = job => job.status === 'completed' || job.status === 'cancelled'
 const statusText = s => { const key = `batch.${s}`; const text = t(key); return text === key ? s : text; };
 const jobPath = jobId => `/v1/batches/${encodeURIComponent(jobId)}`;
 
+
+// Why a job's next prompt has not started (the status's waitingFor), in the reader's words.
+const waitTexts = {
+  budget: 'waiting for budget',
+  moderation: 'waiting for moderation',
+  model: 'waiting for the model',
+  rate_limit: 'waiting for the rate limit',
+};
+const waitingText = reason => t(waitTexts[reason] ?? 'waiting');
+
 export function Batches() {
   const routing = useLoad(() => api.get('/v1/routing'));
   const list = useBatchList();
@@ -133,7 +143,7 @@ function BatchStatus({ job }) {
   return (
     <span>
       <Badge tone={jobTone(job.status)}>{statusText(job.status)}</Badge>
-      {job.waitingFor === 'budget' && <>{' '}<Badge tone="warn">{t('waiting for budget')}</Badge></>}{' '}
+      {job.waitingFor && <>{' '}<Badge tone="warn">{waitingText(job.waitingFor)}</Badge></>}{' '}
       <JobProgress done={done} total={job.total} bar label={t('{d} of {n} prompts done', { d: done, n: job.total })} />
       {job.failed > 0 && <small class="muted"> · {t('{n} failed', { n: job.failed })}</small>}
     </span>

@@ -1,6 +1,6 @@
 // The knowledge base: upload text and Markdown files under a label with a progress bar, list and delete documents.
 import { useRef, useState } from 'preact/hooks';
-import { ApiError, api } from '../../shared/api.js';
+import { api } from '../../shared/api.js';
 import { t } from '../strings.js';
 import { uploadDocuments } from '../upload.js';
 import { Badge, Card, DataTable, ErrorNote, Field, Page, fmt, query, useAction, useLoad, usePages, useRequiredText, when, useChange } from '../ui.jsx';
@@ -177,27 +177,11 @@ function Replaced({ results, label }) {
   );
 }
 
-// The document id the platform gives a file (its upload reader's Slug): the name without its extension, lower-cased,
-// other characters as '-'. A name with letters or digits beyond ASCII also gets a hash of the name, which a browser
-// computes only in a secure context: elsewhere such a file is not looked up (the note after the upload still names it).
-async function documentIdOf(fileName) {
-  const name = fileName.replace(/\.[^.]*$/, '').trim();
-  let slug = name.toLowerCase().replace(/[^a-z0-9._-]+/g, '-').replace(/^-+|-+$/g, '');
-  // Per UTF-16 unit, as the server tests each char: a lone surrogate is no letter there either.
-  if (!name.split('').some(c => c.charCodeAt(0) > 127 && /[\p{L}\p{Nd}]/u.test(c))) return slug ? slug.slice(0, 128) : null;
-  if (!crypto.subtle) return null;
-  if (slug.length > 116) slug = slug.slice(0, 116).replace(/-+$/, '');
-  const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(name)));
-  const hash = Array.from(digest.slice(0, 5), b => b.toString(16).padStart(2, '0')).join('');
-  return `${slug || 'doc'}-${hash}`;
-}
-
-/** The stored documents the files would replace (by id), as the platform has them. */
+/** The stored documents the files would replace (by the id an upload gives each name), as the platform names and has them. */
 async function storedAs(files) {
-  const ids = [...new Set(await Promise.all(files.map(f => documentIdOf(f.name))))].filter(Boolean);
-  const found = await Promise.all(ids.map(id => api.get(`/v1/knowledge/documents/${encodeURIComponent(id)}`)
-    .catch(e => { if (e instanceof ApiError && e.status === 404) return null; throw e; })));
-  return found.filter(Boolean);
+  const found = await api.post('/v1/knowledge/documents/lookup', { fileNames: files.map(f => f.name) });
+  const seen = new Set();
+  return found.files.map(f => f.stored).filter(d => d && !seen.has(d.documentId) && seen.add(d.documentId));
 }
 
 /** Asks before an upload replaces stored documents; true when there are none, or the admin agrees. */
