@@ -218,7 +218,9 @@ export function Conversation({ t, me, conversationId, renamed, onCreated, onGone
       const gone = deletedError(e);
       const unsaved = notSaved(e);
       const message = connection ? t(navigator.onLine ? 'error.connection' : 'error.offline') : unsaved ? t('error.notSaved')
-        : gone ? t(started ? 'error.deletedWhileAnswering' : 'error.deletedElsewhere') : notLast ? t('error.notLast') : e.status === 409 ? t('error.busy') : describeError(t, e);
+        : gone ? t(started ? 'error.deletedWhileAnswering' : 'error.deletedElsewhere') : notLast ? t('error.notLast')
+        // Stopped by its Stop button before the platform stored it: nothing was kept, as asked.
+        : e.body?.code === 'stopped' ? t('error.stoppedBeforeSaved') : e.status === 409 ? t('error.busy') : describeError(t, e);
       // The key expired or was revoked as the question went (401): the page signs out and forgets it, so a typed
       // question not yet stored is kept for this user's next sign-in, in this conversation.
       if (typed && !stored && e instanceof ApiError && e.status === 401) keepDraft(me.userId, id, text);
