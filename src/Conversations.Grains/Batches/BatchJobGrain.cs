@@ -73,10 +73,10 @@ internal sealed partial class BatchJobGrain(
     private const string WaitingForModeration = "moderation";
     private const string WaitingForModel = "model";
     private const string WaitingForRateLimit = "rate_limit";
+    private const string CancelledWhileAnswered = "Cancelled while it was being answered.";
     // How long a job waits before it asks again for budget room or a closed circuit: each ask reads the database and
     // calls the tenant's grains, which a waiting job need not do five times a second.
     private static readonly TimeSpan WaitStep = TimeSpan.FromSeconds(2);
-    private const string CancelledWhileAnswered = "Cancelled while it was being answered.";
     private IGrainTimer? _timer;
     private Task _tick = Task.CompletedTask; // the timer callback in progress (or the last one)
     private Task? _cancel;
