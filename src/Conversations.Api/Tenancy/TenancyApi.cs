@@ -81,6 +81,8 @@ internal static class TenancyApi
         var tenant = http.Caller().TenantId!;
         if (!Ids.IsId(body.UserId)) return Problems.BadRequest(string.IsNullOrEmpty(body.UserId) ? TenancyMessages.UserId : TenancyMessages.UserIdFormat);
         if (Ids.IsGeneratedIdShape(body.UserId!)) return Problems.BadRequest(TenancyMessages.UserIdReserved, "userId");
+        // The trail names keys by id: a user of that name, once erased, would have those entries rewritten with theirs.
+        if (await directory.IsKeyIdAsync(tenant, body.UserId!, ct)) return Problems.BadRequest(TenancyMessages.UserIdIsKeyId, "userId");
         var role = body.Role ?? Roles.User;
         if (!Roles.IsTenantRole(role)) return Problems.BadRequest(TenancyMessages.Role);
         var display = string.IsNullOrWhiteSpace(body.DisplayName) ? body.UserId! : body.DisplayName.Trim();

@@ -63,6 +63,7 @@ internal static class TenancyMessages
 
     /// <summary>A malformed user id.</summary>
     public const string UserIdFormat = "userId may use only letters, digits, '.', '_', '-' and '@' (1–64 characters).";
+    public const string UserIdIsKeyId = "userId is the id of one of this tenant's API keys: choose another, since a user's erasure replaces their id wherever the audit trail names it.";
     public const string UserIdReserved = "userId may not start with 'c_', 'b_' or 'exp_': the platform names conversations, batches and exports so, and a user's erasure must never reach one of them.";
 
     /// <summary>An unknown role.</summary>

@@ -57,6 +57,9 @@ public interface ITenantDirectory
     /// </summary>
     Task<int> ConfigureOperatorKeyAsync(string key, CancellationToken ct);
 
+    /// <summary>True when <paramref name="id"/> names one of the tenant's keys, live or not (a user may not take that name).</summary>
+    Task<bool> IsKeyIdAsync(string tenantId, string id, CancellationToken ct);
+
     /// <summary>Revokes a key of the tenant; false when there is no such key.</summary>
     Task<bool> RevokeKeyAsync(string tenantId, string keyId, CancellationToken ct);
 }

@@ -111,6 +111,9 @@ internal sealed class TenantDirectory(TenancyStore store, AuditStore audit, IGra
     public Task<int> ConfigureOperatorKeyAsync(string key, CancellationToken ct) => store.ConfigureOperatorKeyAsync(key, ct);
 
     /// <inheritdoc />
+    public Task<bool> IsKeyIdAsync(string tenantId, string id, CancellationToken ct) => store.IsKeyIdAsync(tenantId, id, ct);
+
+    /// <inheritdoc />
     public Task<bool> RevokeKeyAsync(string tenantId, string keyId, CancellationToken ct) => store.RevokeKeyAsync(tenantId, keyId, ct);
 
     private static TenantUser ToUser(UserRecord u) => new(u.UserId, u.DisplayName, u.Role, u.CreatedAt);

@@ -127,6 +127,15 @@ public sealed class TenancyStore(NpgsqlDataSource db)
         return true;
     }
 
+    /// <summary>True when <paramref name="id"/> is the id of one of the tenant's keys (live or not).</summary>
+    public async Task<bool> IsKeyIdAsync(string tenantId, string id, CancellationToken ct = default)
+    {
+        await using var cmd = db.CreateCommand("SELECT 1 FROM api_keys WHERE tenant_id = @t AND key_id = @k");
+        cmd.Parameters.AddWithValue("t", tenantId);
+        cmd.Parameters.AddWithValue("k", id);
+        return await cmd.ExecuteScalarAsync(ct) is not null;
+    }
+
     /// <summary>The user of this tenant, or null.</summary>
     public async Task<UserRecord?> GetUserAsync(string tenantId, string userId, CancellationToken ct = default)
     {

@@ -32,7 +32,7 @@ public sealed class AuditErasureTests(DataSecurityFixture fx) : DataSecurityTest
         Assert.Equal("(deleted)", user["after"]!["state"]!["displayName"]!.GetValue<string>());
     }
 
-    [Fact(DisplayName = "A user id of the platform's generated shapes (c_, b_, exp_) is refused, so no user's erasure reaches a conversation, batch or export; an erasure deletes only the user's own grain state")]
+    [Fact(DisplayName = "A user id of the platform's generated shapes (c_, b_, exp_), or a key's id, is refused, so no user's erasure reaches a conversation, batch, export or a key's audit entries; an erasure deletes only the user's own grain state")]
     public async Task User_ids_never_name_a_conversation()
     {
         using var tenant = await fx.NewTenantAsync("audc");
@@ -43,6 +43,10 @@ public sealed class AuditErasureTests(DataSecurityFixture fx) : DataSecurityTest
             var problem = await ApiClient.ProblemAsync(await tenant.Admin.Http.PostAsJsonAsync("/v1/users", new { userId, role = "user" }), HttpStatusCode.BadRequest);
             Assert.Contains("may not start with", problem["detail"]!.GetValue<string>(), StringComparison.Ordinal);
         }
+        // Nor the id of one of the tenant's keys: erasing such a user would rewrite the trail's entries about that key.
+        var keyId = ApiClient.KeyId(tenant.User.Key);
+        var keyProblem = await ApiClient.ProblemAsync(await tenant.Admin.Http.PostAsJsonAsync("/v1/users", new { userId = keyId, role = "user" }), HttpStatusCode.BadRequest);
+        Assert.Contains("API keys", keyProblem["detail"]!.GetValue<string>(), StringComparison.Ordinal);
         // Written into the database as a key would name a user without a users row: the erasure still spares the conversation.
         var tenantId = (await tenant.Admin.GetJsonAsync("/v1/me"))["tenantId"]!.GetValue<string>();
         await fx.Database.ExecuteAsync($"INSERT INTO users (tenant_id, user_id, display_name, role) VALUES ('{tenantId}', '{conversation}', 'x', 'user')");
