@@ -49,8 +49,10 @@ internal static partial class AuditTrail
     public static IApplicationBuilder UseAuditTrail(this IApplicationBuilder app) => app.Use(async (http, next) =>
     {
         var caller = http.Items[ApiKeyAuthenticationHandler.CallerItem] as ApiCaller;
-        var readOnlyPost = http.GetEndpoint()?.Metadata.GetMetadata<IEndpointNameMetadata>()?.EndpointName is { } route && ReadOnlyPosts.Contains(route);
-        var changes = !(HttpMethods.IsGet(http.Request.Method) || HttpMethods.IsHead(http.Request.Method) || HttpMethods.IsOptions(http.Request.Method) || readOnlyPost);
+        var endpoint = http.GetEndpoint();
+        var name = endpoint?.Metadata.GetMetadata<IEndpointNameMetadata>()?.EndpointName;
+        var changes = !(HttpMethods.IsGet(http.Request.Method) || HttpMethods.IsHead(http.Request.Method) || HttpMethods.IsOptions(http.Request.Method)
+            || name is not null && ReadOnlyPosts.Contains(name));
         if (caller is { IsReadOnly: true } && changes)
         {
             await TypedResults.Problem("This key is read-only: it may read (GET) but not change or send anything.",
@@ -58,8 +60,6 @@ internal static partial class AuditTrail
             await AppendRefusalAsync(http, caller, new JsonObject { ["reason"] = "read-only key", ["method"] = http.Request.Method });
             return;
         }
-        var endpoint = http.GetEndpoint();
-        var name = endpoint?.Metadata.GetMetadata<IEndpointNameMetadata>()?.EndpointName;
         var adminChange = caller is not null && changes && endpoint is not null && IsAdminRoute(endpoint) && name is not null && !RecordedByStore.Contains(name);
         if (!adminChange)
         {

@@ -16,6 +16,16 @@ namespace Conversations.Grains.Health;
 internal sealed record EndpointHealth(string CredentialKey, ModelHealthView Credential, string SharedKey, ModelHealthView Shared, TimeSpan SharedHold)
 {
     /// <summary>
+    /// Reads both circuits <paramref name="tenantId"/>'s calls to <paramref name="model"/> depend on (its credential's
+    /// and the endpoint's shared one) through <paramref name="read"/>: the router's cache, or the grains themselves.
+    /// </summary>
+    public static async ValueTask<EndpointHealth> ReadAsync(string tenantId, ModelRegistration model, Func<string, ValueTask<ModelHealthView>> read, TimeSpan sharedHold)
+    {
+        var (credentialKey, sharedKey) = (HealthKeys.ForCredential(tenantId, model), HealthKeys.For(model));
+        return new EndpointHealth(credentialKey, await read(credentialKey), sharedKey, await read(sharedKey), sharedHold);
+    }
+
+    /// <summary>
     /// Whether the shared circuit speaks for this tenant: only once its own last call failed as well. Other tenants'
     /// failures alone (which tenants can cause with requests of their own making, a 500 on a crafted prompt) never take
     /// a working model away from a tenant; in a real outage each tenant pays one failed call, and the shared break spares

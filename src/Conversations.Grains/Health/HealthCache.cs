@@ -29,11 +29,8 @@ internal sealed class HealthCache(IGrainFactory grains, IOptions<RoutingOptions>
     }
 
     /// <summary>Both circuits <paramref name="tenantId"/>'s calls to <paramref name="model"/> depend on: its credential's and the endpoint's shared one.</summary>
-    public async ValueTask<EndpointHealth> GetAsync(string tenantId, ModelRegistration model)
-    {
-        var (credentialKey, sharedKey) = (HealthKeys.ForCredential(tenantId, model), HealthKeys.For(model));
-        return new EndpointHealth(credentialKey, await GetAsync(credentialKey), sharedKey, await GetAsync(sharedKey), options.Value.BreakDuration);
-    }
+    public ValueTask<EndpointHealth> GetAsync(string tenantId, ModelRegistration model) =>
+        EndpointHealth.ReadAsync(tenantId, model, GetAsync, options.Value.BreakDuration);
 
     /// <summary>
     /// Asks for a probe of every half-open circuit behind <paramref name="health"/>; true when the call may go ahead

@@ -13,9 +13,7 @@ internal sealed class ModelHealthReport(IGrainFactory grains, Microsoft.Extensio
         var config = await grains.GetGrain<IRoutingConfigGrain>(tenantId).GetAsync();
         return await Task.WhenAll(config.Models.Select(async m =>
         {
-            var (credentialKey, sharedKey) = (HealthKeys.ForCredential(tenantId, m), HealthKeys.For(m));
-            var health = new EndpointHealth(credentialKey, await grains.GetGrain<IModelHealthGrain>(credentialKey).GetAsync(),
-                sharedKey, await grains.GetGrain<IModelHealthGrain>(sharedKey).GetAsync(), options.Value.BreakDuration);
+            var health = await EndpointHealth.ReadAsync(tenantId, m, key => new(grains.GetGrain<IModelHealthGrain>(key).GetAsync()), options.Value.BreakDuration);
             // The shared circuit as it bears on this tenant: other tenants' failures at an endpoint (which any admin can
             // register, a rival's private one too) are not shown to a tenant whose own recent call there has not failed.
             var shared = health.SharedApplies ? health.Shared : health.Shared with { Circuit = CircuitNames.Of(CircuitState.Closed), BreakUntil = null };
