@@ -1,6 +1,7 @@
 using Conversations.Contracts.Encryption;
 using Conversations.Contracts.Images;
 using Conversations.Contracts.Knowledge;
+using Conversations.Contracts.Routing;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Mvc;
 using Npgsql;
@@ -11,6 +12,7 @@ namespace Conversations.Api.Errors;
 internal sealed partial class ApiExceptionHandler(IProblemDetailsService problems, ILogger<ApiExceptionHandler> logger) : IExceptionHandler
 {
     private const int RetryAfterSeconds = 5;
+    private const int BatchQueueRetryAfterSeconds = 30; // a job of the queue ends in seconds to hours: ask again now and then
 
     /// <inheritdoc />
     public async ValueTask<bool> TryHandleAsync(HttpContext http, Exception exception, CancellationToken ct)
@@ -39,6 +41,8 @@ internal sealed partial class ApiExceptionHandler(IProblemDetailsService problem
             // The tenant's knowledge base is full: a state to change (delete documents, a higher limit), not a bad request.
             KnowledgeQuotaExceededException q => (409, "Knowledge base full", q.Message),
             LabelLimitReachedException l => (409, "Too many labels", l.Message),
+            // The tenant's batch queue is full: worth trying again once a job has finished.
+            BatchQueueFullException q => (429, "Too many batch jobs", q.Message),
             // A delete of a document an upload is still storing: answered once the upload is done with it, never before.
             DocumentBeingStoredException b => (409, "Document still being stored", b.Message),
             // The image's own status: too large 413, wrong type 415, a refused address 400, a failed fetch 422.
@@ -67,14 +71,29 @@ internal sealed partial class ApiExceptionHandler(IProblemDetailsService problem
         if (status == 503) http.Response.Headers.RetryAfter = RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
         var problem = new ProblemDetails { Status = status, Title = title, Detail = detail, Type = $"https://httpstatuses.io/{status}" };
         if (field is not null) problem.Extensions["field"] = field;
-        if (exception is ImageRejectedException rejected) problem.Extensions["code"] = rejected.Code;
         if (unopenable is not null && status == 500) problem.Extensions["code"] = "stored_data_unreadable";
+        AddDetails(problem, exception, http);
+        return await problems.TryWriteAsync(new ProblemDetailsContext { HttpContext = http, ProblemDetails = problem, Exception = exception });
+    }
+
+    // What a client acts on beyond the status: the refusal's code and figures, and when to ask again.
+    private static void AddDetails(ProblemDetails problem, Exception exception, HttpContext http)
+    {
+        if (exception is ImageRejectedException rejected) problem.Extensions["code"] = rejected.Code;
         if (exception is DocumentBeingStoredException storing)
         {
             problem.Extensions["code"] = "document_being_stored";
             problem.Extensions["documentId"] = storing.DocumentId;
             problem.Extensions["retryable"] = true;
             http.Response.Headers.RetryAfter = RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        }
+        if (exception is BatchQueueFullException queue)
+        {
+            problem.Extensions["code"] = "batch_queue_full";
+            problem.Extensions["retryable"] = true;
+            problem.Extensions["unfinishedJobs"] = queue.Unfinished;
+            problem.Extensions["limitJobs"] = queue.Limit;
+            http.Response.Headers.RetryAfter = BatchQueueRetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
         }
         if (exception is KnowledgeQuotaExceededException quota)
         {
@@ -83,7 +102,6 @@ internal sealed partial class ApiExceptionHandler(IProblemDetailsService problem
             problem.Extensions["limitChunks"] = quota.Limit;
             problem.Extensions["uploadChunks"] = quota.Added;
         }
-        return await problems.TryWriteAsync(new ProblemDetailsContext { HttpContext = http, ProblemDetails = problem, Exception = exception });
     }
 
     // A destroyed tenant key may surface wrapped (a grain that failed to activate): look down the chain.

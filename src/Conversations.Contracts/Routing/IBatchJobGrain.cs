@@ -49,7 +49,12 @@ public sealed record BatchJobView(
     [property: Id(8)] DateTimeOffset? CompletedAt,
     [property: Id(9)] string UserId)
 {
-    /// <summary>What a job that is not done waits for before its next prompt: "budget" while the monthly budget has no room; null otherwise.</summary>
+    /// <summary>
+    /// What a job that is not done waits for before its next prompt: "queue" while the tenant's other jobs hold every
+    /// running slot, "budget" while the monthly budget has no room, "model" while its model's circuit is open,
+    /// "rate_limit" while the token limits keep the interactive share, "moderation" while outside moderation cannot
+    /// check a prompt the tenant refuses unchecked; null otherwise.
+    /// </summary>
     [Id(10)] public string? WaitingFor { get; init; }
 }
 

@@ -72,6 +72,7 @@ internal sealed partial class BatchJobGrain(
     private const string WaitingForBudget = "budget";
     private const string WaitingForModeration = "moderation";
     private const string WaitingForModel = "model";
+    private const string WaitingForSlot = "queue";
     private const string WaitingForRateLimit = "rate_limit";
     private const string CancelledWhileAnswered = "Cancelled while it was being answered.";
     // How long a job waits before it asks again for budget room or a closed circuit: each ask reads the database and
@@ -104,7 +105,12 @@ internal sealed partial class BatchJobGrain(
             throw new ArgumentException($"Model '{spec.ModelId}' is not in the tenant's catalog (register models and a routing policy first).");
 
         var createdAt = time.GetUtcNow();
-        await items.InsertJobAsync(_tenantId, _jobId, spec.UserId, spec.ModelId, createdAt, spec.Prompts);
+        var limit = options.Value.BatchJobsQueuedPerTenant;
+        if (await items.InsertJobAsync(_tenantId, _jobId, spec.UserId, spec.ModelId, createdAt, spec.Prompts, limit) is { Stored: false } full)
+        {
+            DeactivateOnIdle();
+            throw new BatchQueueFullException(full.Unfinished, limit);
+        }
         state.State = new BatchJobState
         {
             Exists = true, UserId = spec.UserId, Role = spec.Role, ModelId = spec.ModelId, Total = spec.Prompts.Count,
@@ -198,6 +204,7 @@ internal sealed partial class BatchJobGrain(
         if (await this.GetReminder(ResumeReminder, ct) is { } reminder) await this.UnregisterReminder(reminder, ct);
         _timer?.Dispose();
         _timer = null;
+        await GrainFactory.GetGrain<IBatchSlotsGrain>(_tenantId).LeaveAsync(_jobId);
     }
 
     private void StartTimer() =>
@@ -222,6 +229,13 @@ internal sealed partial class BatchJobGrain(
             return;
         }
         if (time.GetUtcNow() < _waitUntil) return;
+        // The tenant's other jobs may hold every running slot: wait for one without touching the database meanwhile.
+        if (!await GrainFactory.GetGrain<IBatchSlotsGrain>(_tenantId).TryRunAsync(_jobId))
+        {
+            (_waitingFor, _waitUntil) = (WaitingForSlot, time.GetUtcNow() + WaitStep);
+            return;
+        }
+        if (_waitingFor == WaitingForSlot) _waitingFor = null;
         var pending = await items.PendingAsync(_tenantId, _jobId, 1, ct);
         if (pending.Count == 0)
         {

@@ -12,6 +12,7 @@ using Conversations.Contracts.Tenancy;
 using Conversations.Storage.Audit;
 using Conversations.Storage.DataRights;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 
 namespace Conversations.Grains.DataRights;
 
@@ -23,7 +24,7 @@ namespace Conversations.Grains.DataRights;
 /// one whose host stops reads as interrupted and can be restarted.
 /// </summary>
 internal sealed partial class DataRightsService(
-    DataRightsStore store, IGrainFactory grains, ITenantDataErasure keys, ILogger<DataRightsService> logger) : IDataRights
+    DataRightsStore store, IGrainFactory grains, ITenantDataErasure keys, IOptions<DataRightsOptions> options, ILogger<DataRightsService> logger) : IDataRights
 {
     private static readonly string[] TenantSections =
         ["users", "keys", "conversations", "messages", "images", "feedback", "usage", "moderation-events", "audit", "documents", "lexicons", "batch-items", "evaluation-cases"];
@@ -124,52 +125,35 @@ internal sealed partial class DataRightsService(
         await store.GetExportAsync(tenantId, exportId, ct) is { } job ? ToInfo(job) : null;
 
     /// <inheritdoc />
-    public Task<byte[]?> GetArchiveAsync(string tenantId, string exportId, CancellationToken ct) => store.GetArchiveAsync(tenantId, exportId, ct);
+    public Task<bool> CopyArchiveAsync(string tenantId, string exportId, Stream destination, CancellationToken ct) =>
+        store.CopyArchiveAsync(tenantId, exportId, destination, ct);
 
+    // The archive is built in a temporary file, its sections streamed row by row, then stored in sealed parts: however
+    // large the tenant, the host holds one row and one part in memory, never the archive.
     private async Task RunExportAsync(string exportId, string tenantId, string? userId, string[] sections)
     {
         using var alive = new CancellationTokenSource();
         var heartbeat = HeartbeatAsync(exportId, alive.Token);
         try
         {
-            using var buffer = new MemoryStream();
-            using (var zip = new ZipArchive(buffer, ZipArchiveMode.Create, leaveOpen: true))
+            await using var file = new FileStream(Path.Combine(Path.GetTempPath(), $"conversations-{exportId}-{Guid.NewGuid():n}.zip"), FileMode.CreateNew,
+                FileAccess.ReadWrite, FileShare.None, 64 * 1024, FileOptions.DeleteOnClose | FileOptions.Asynchronous);
+            await using (var zip = new ZipArchive(file, ZipArchiveMode.Create, leaveOpen: true))
+                await WriteEntriesAsync(zip, exportId, tenantId, userId, sections);
+            file.Position = 0;
+            var part = new byte[options.Value.ArchivePartBytes];
+            for (var index = 0; ; index++)
             {
-                var done = 0;
-                var counts = new Dictionary<string, int>();
-                var userJobs = userId is null ? null : await UserJobIdsAsync(tenantId, userId, CancellationToken.None);
-                foreach (var section in sections)
+                var length = await file.ReadAtLeastAsync(part, part.Length, throwOnEndOfStream: false);
+                if (length == 0 && index > 0) break;
+                if (!await store.StoreArchivePartAsync(tenantId, exportId, index, part.AsMemory(0, length)))
                 {
-                    var lines = await store.ReadSectionAsync(section, tenantId, userId, userJobIds: userJobs);
-                    await WriteAsync(zip, $"{section}.jsonl", string.Join('\n', lines));
-                    counts[section] = lines.Count;
-                    await store.ProgressAsync(exportId, ++done);
+                    LogExportDropped(logger, exportId); // interrupted or deleted meanwhile: it stays so
+                    return;
                 }
-                if (userId is null)
-                {
-                    var settings = new
-                    {
-                        tenant = await grains.GetGrain<ITenantGrain>(tenantId).GetSettingsAsync(),
-                        moderation = await grains.GetGrain<ITenantModerationGrain>(tenantId).GetSettingsAsync(),
-                        acl = await grains.GetGrain<ITenantAclGrain>(tenantId).GetAsync(),
-                        routing = await RoutingWithoutKeysAsync(tenantId),
-                    };
-                    await WriteAsync(zip, "settings.json", JsonSerializer.Serialize(settings, Json));
-                    await store.ProgressAsync(exportId, ++done);
-                    var chunks = await store.ReadChunksAsync(tenantId);
-                    await WriteAsync(zip, "chunks.jsonl", string.Join('\n', chunks));
-                    counts["chunks"] = chunks.Count;
-                }
-                else
-                {
-                    var memory = await grains.GetGrain<IUserGrain>(GrainKeys.Scoped(tenantId, userId)).GetMemoryAsync();
-                    await WriteAsync(zip, "memory.json", JsonSerializer.Serialize(memory, Json));
-                    counts["memory"] = memory.Count;
-                }
-                await store.ProgressAsync(exportId, ++done);
-                await WriteAsync(zip, "manifest.json", JsonSerializer.Serialize(new { exportId, tenantId, userId, createdAt = DateTimeOffset.UtcNow, rows = counts }, Json));
+                if (length < part.Length) break;
             }
-            if (!await store.CompleteExportAsync(tenantId, exportId, buffer.ToArray(), null)) LogExportDropped(logger, exportId);
+            if (!await store.CompleteExportAsync(tenantId, exportId, file.Length, null)) LogExportDropped(logger, exportId);
         }
         catch (Exception e)
         {
@@ -182,6 +166,39 @@ internal sealed partial class DataRightsService(
             await alive.CancelAsync();
             await heartbeat;
         }
+    }
+
+    private async Task WriteEntriesAsync(ZipArchive zip, string exportId, string tenantId, string? userId, string[] sections)
+    {
+        var done = 0;
+        var counts = new Dictionary<string, int>();
+        var userJobs = userId is null ? null : await UserJobIdsAsync(tenantId, userId, CancellationToken.None);
+        foreach (var section in sections)
+        {
+            counts[section] = await WriteLinesAsync(zip, $"{section}.jsonl", store.ReadSectionAsync(section, tenantId, userId, userJobs));
+            await store.ProgressAsync(exportId, ++done);
+        }
+        if (userId is null)
+        {
+            var settings = new
+            {
+                tenant = await grains.GetGrain<ITenantGrain>(tenantId).GetSettingsAsync(),
+                moderation = await grains.GetGrain<ITenantModerationGrain>(tenantId).GetSettingsAsync(),
+                acl = await grains.GetGrain<ITenantAclGrain>(tenantId).GetAsync(),
+                routing = await RoutingWithoutKeysAsync(tenantId),
+            };
+            await WriteAsync(zip, "settings.json", JsonSerializer.Serialize(settings, Json));
+            await store.ProgressAsync(exportId, ++done);
+            counts["chunks"] = await WriteLinesAsync(zip, "chunks.jsonl", store.ReadChunksAsync(tenantId));
+        }
+        else
+        {
+            var memory = await grains.GetGrain<IUserGrain>(GrainKeys.Scoped(tenantId, userId)).GetMemoryAsync();
+            await WriteAsync(zip, "memory.json", JsonSerializer.Serialize(memory, Json));
+            counts["memory"] = memory.Count;
+        }
+        await store.ProgressAsync(exportId, ++done);
+        await WriteAsync(zip, "manifest.json", JsonSerializer.Serialize(new { exportId, tenantId, userId, createdAt = DateTimeOffset.UtcNow, rows = counts }, Json));
     }
 
     // While this host runs the export, its row says so; a row whose heartbeat stops reads as interrupted.
@@ -220,6 +237,20 @@ internal sealed partial class DataRightsService(
     {
         await using var entry = zip.CreateEntry(name, CompressionLevel.Optimal).Open();
         await entry.WriteAsync(Encoding.UTF8.GetBytes(text));
+    }
+
+    // One JSON line a row, lines apart by '\n' (none after the last); returns the rows written.
+    private static async Task<int> WriteLinesAsync(ZipArchive zip, string name, IAsyncEnumerable<string> lines)
+    {
+        await using var entry = zip.CreateEntry(name, CompressionLevel.Optimal).Open();
+        await using var writer = new StreamWriter(entry, new UTF8Encoding(false), 64 * 1024);
+        var count = 0;
+        await foreach (var line in lines)
+        {
+            if (count++ > 0) await writer.WriteAsync('\n');
+            await writer.WriteAsync(line);
+        }
+        return count;
     }
 
     private static AuditWho Who(AuditActor a) => new(a.KeyId, a.UserId, a.ClientAddress);

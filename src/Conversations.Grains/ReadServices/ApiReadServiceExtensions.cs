@@ -57,6 +57,9 @@ public static class ApiReadServiceExtensions
         services.TryAddSingleton<IAuditLog, AuditLog>();
         services.TryAddSingleton<IKeyLifecycle, KeyLifecycle>();
         services.TryAddSingleton<ITenantDataErasure, NoTenantDataKeys>();
+        services.AddOptions<DataRightsOptions>().BindConfiguration(DataRightsOptions.Section)
+            .Validate(o => o.ArchivePartBytes is >= 64 * 1024 and <= 64 * 1024 * 1024, "DataRights:ArchivePartBytes must be between 64 KiB and 64 MiB.")
+            .ValidateOnStart();
         services.TryAddSingleton<IDataRights, DataRightsService>();
         services.TryAddSingleton<CorsOriginStore>();
         services.TryAddSingleton<ITenantCorsOrigins, TenantCorsOrigins>();

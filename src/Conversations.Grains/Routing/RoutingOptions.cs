@@ -49,6 +49,15 @@ internal sealed class RoutingOptions
     public TimeSpan BatchItemInterval { get; set; } = TimeSpan.FromMilliseconds(200);
 
     /// <summary>
+    /// Offline batch jobs of one tenant that run at once (each one prompt at a time); the tenant's other unfinished jobs
+    /// wait for a slot, first come first served, and say so (<c>waitingFor: "queue"</c>).
+    /// </summary>
+    public int BatchJobsRunningPerTenant { get; set; } = 4;
+
+    /// <summary>Unfinished batch jobs (running or waiting) a tenant may hold; a submission beyond them is refused (429 <c>batch_queue_full</c>).</summary>
+    public int BatchJobsQueuedPerTenant { get; set; } = 100;
+
+    /// <summary>
     /// Share of the user's and the tenant's tokens a minute that offline batches leave to interactive turns: a batch
     /// item starts only while both token buckets hold at least this share of their limit (0 to 1).
     /// </summary>

@@ -27,6 +27,8 @@ public static class RoutingServiceCollectionExtensions
                 "Routing breaker settings are out of range (see ModelHealthOptions).")
             .Validate(o => o.BatchItemInterval > TimeSpan.Zero && o.ReservationTimeToLive > TimeSpan.Zero && o.TurnDetailsFlushInterval > TimeSpan.Zero,
                 "Routing intervals must be positive.")
+            .Validate(o => o.BatchJobsRunningPerTenant >= 1 && o.BatchJobsQueuedPerTenant >= o.BatchJobsRunningPerTenant,
+                "Routing:BatchJobsRunningPerTenant must be at least 1, and Routing:BatchJobsQueuedPerTenant at least as many.")
             .Validate(o => o.BatchTokenHeadroom is >= 0 and <= 1, "Routing:BatchTokenHeadroom must be between 0 and 1.")
             .ValidateOnStart();
         // Tenants' endpoints: the operator's policy, its defaults chosen by the environment, checked at start-up.

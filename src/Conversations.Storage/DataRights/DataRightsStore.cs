@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json.Nodes;
@@ -132,11 +133,7 @@ public sealed class DataRightsStore(NpgsqlDataSource db, TenantKeyRing keys)
         }
         // One export of a scope at a time: a repeated start (a double click, a retried request, a script) is the export
         // already running, not another copy of the whole tenant being built beside it.
-        await using (var one = new NpgsqlCommand("SELECT pg_advisory_xact_lock(hashtext('data_exports:' || @t))", conn, tx))
-        {
-            one.Parameters.AddWithValue("t", tenantId);
-            await one.ExecuteNonQueryAsync(ct);
-        }
+        await LockExportsAsync(conn, tx, tenantId, ct);
         await using (var running = new NpgsqlCommand("""
             SELECT export_id FROM data_exports
             WHERE tenant_id = @t AND user_id IS NOT DISTINCT FROM @u AND status = 'running' AND heartbeat_at >= now() - @stale
@@ -168,6 +165,14 @@ public sealed class DataRightsStore(NpgsqlDataSource db, TenantKeyRing keys)
             new JsonObject { ["userId"] = userId, ["scope"] = userId is null ? "tenant" : "user" }), ct);
         await tx.CommitAsync(ct);
         return await GetExportAsync(tenantId, id, ct) is { } created ? (created, true) : null;
+    }
+
+    // Starts and restarts of the tenant's exports take turns on this lock (held to the end of the transaction).
+    private static async Task LockExportsAsync(NpgsqlConnection conn, NpgsqlTransaction tx, string tenantId, CancellationToken ct)
+    {
+        await using var one = new NpgsqlCommand("SELECT pg_advisory_xact_lock(hashtext('data_exports:' || @t))", conn, tx);
+        one.Parameters.AddWithValue("t", tenantId);
+        await one.ExecuteNonQueryAsync(ct);
     }
 
     /// <summary>How long a finished archive is kept: a week after an export starts, it goes.</summary>
@@ -221,13 +226,9 @@ public sealed class DataRightsStore(NpgsqlDataSource db, TenantKeyRing keys)
         await using var tx = await conn.BeginTransactionAsync(ct);
         // Under the lock a start takes: a restart is refused while another export of the same scope runs (two copies of
         // the whole tenant built side by side).
-        await using (var one = new NpgsqlCommand("SELECT pg_advisory_xact_lock(hashtext('data_exports:' || @t))", conn, tx))
-        {
-            one.Parameters.AddWithValue("t", tenantId);
-            await one.ExecuteNonQueryAsync(ct);
-        }
+        await LockExportsAsync(conn, tx, tenantId, ct);
         await using (var cmd = new NpgsqlCommand("""
-            UPDATE data_exports e SET status = 'running', steps_done = 0, error = NULL, archive = NULL, completed_at = NULL, heartbeat_at = now()
+            UPDATE data_exports e SET status = 'running', steps_done = 0, error = NULL, archive = NULL, archive_bytes = NULL, completed_at = NULL, heartbeat_at = now()
             WHERE e.tenant_id = @t AND e.export_id = @id AND e.status IN ('interrupted', 'failed') AND e.created_at >= now() - @life
               AND NOT EXISTS (SELECT 1 FROM data_exports r WHERE r.tenant_id = e.tenant_id AND r.user_id IS NOT DISTINCT FROM e.user_id
                               AND r.status = 'running' AND r.heartbeat_at >= now() - @stale)
@@ -238,6 +239,11 @@ public sealed class DataRightsStore(NpgsqlDataSource db, TenantKeyRing keys)
             cmd.Parameters.AddWithValue("t", tenantId);
             cmd.Parameters.AddWithValue("id", exportId);
             if (await cmd.ExecuteNonQueryAsync(ct) != 1) return null;
+        }
+        await using (var parts = new NpgsqlCommand("DELETE FROM data_export_parts WHERE export_id = @id", conn, tx)) // the failed run's
+        {
+            parts.Parameters.AddWithValue("id", exportId);
+            await parts.ExecuteNonQueryAsync(ct);
         }
         await KeyLifecycleStore.AppendAsync(conn, tx, new AuditWrite(tenantId, actor, "export.restart", $"export:{exportId}", null, null), ct);
         await tx.CommitAsync(ct);
@@ -259,19 +265,41 @@ public sealed class DataRightsStore(NpgsqlDataSource db, TenantKeyRing keys)
     }
 
     /// <summary>
-    /// Stores the archive, sealed with the tenant's data key (destroying the key shreds it with the rest), or the reason
-    /// it failed; only while the export is still running (an interrupted or deleted one stays so). False when no running
-    /// export took it.
+    /// Stores part <paramref name="part"/> of a running export's archive, sealed with the tenant's data key under the
+    /// export and the part's number (destroying the key shreds it with the rest; parts cannot be swapped). False when
+    /// the export is no longer running (interrupted, deleted).
     /// </summary>
-    public async Task<bool> CompleteExportAsync(string tenantId, string exportId, byte[]? archive, string? error, CancellationToken ct = default)
+    public async Task<bool> StoreArchivePartAsync(string tenantId, string exportId, int part, ReadOnlyMemory<byte> data, CancellationToken ct = default)
     {
-        var sealedArchive = archive is null ? null : (await keys.ForTenantAsync(tenantId, ct)).SealBytes(archive, "data_exports.archive", exportId);
-        await using var cmd = db.CreateCommand(
-            "UPDATE data_exports SET status = @s, archive = @a, error = @e, completed_at = now(), steps_done = CASE WHEN @a IS NULL THEN steps_done ELSE steps_total END WHERE tenant_id = @t AND export_id = @id AND status = 'running'");
+        var sealedPart = (await keys.ForTenantAsync(tenantId, ct)).SealBytes(data.Span, "data_export_parts", $"{exportId}/{part}");
+        await using var cmd = db.CreateCommand("""
+            INSERT INTO data_export_parts (export_id, part, data)
+            SELECT export_id, @p, @d FROM data_exports WHERE tenant_id = @t AND export_id = @id AND status = 'running'
+            ON CONFLICT (export_id, part) DO UPDATE SET data = EXCLUDED.data
+            """);
         cmd.Parameters.AddWithValue("t", tenantId);
         cmd.Parameters.AddWithValue("id", exportId);
-        cmd.Parameters.AddWithValue("s", archive is null ? "failed" : "succeeded");
-        cmd.Parameters.Add(new NpgsqlParameter("a", NpgsqlTypes.NpgsqlDbType.Bytea) { Value = (object?)sealedArchive ?? DBNull.Value });
+        cmd.Parameters.AddWithValue("p", part);
+        cmd.Parameters.AddWithValue("d", sealedPart);
+        return await cmd.ExecuteNonQueryAsync(ct) == 1;
+    }
+
+    /// <summary>
+    /// Ends a running export: succeeded with its archive's size in bytes (its parts stored before), or failed with the
+    /// reason (<paramref name="archiveBytes"/> null); an interrupted or deleted one stays so. False when no running
+    /// export took it.
+    /// </summary>
+    public async Task<bool> CompleteExportAsync(string tenantId, string exportId, long? archiveBytes, string? error, CancellationToken ct = default)
+    {
+        await using var cmd = db.CreateCommand("""
+            UPDATE data_exports SET status = @s, archive_bytes = @b, error = @e, completed_at = now(),
+                steps_done = CASE WHEN @b IS NULL THEN steps_done ELSE steps_total END
+            WHERE tenant_id = @t AND export_id = @id AND status = 'running'
+            """);
+        cmd.Parameters.AddWithValue("t", tenantId);
+        cmd.Parameters.AddWithValue("id", exportId);
+        cmd.Parameters.AddWithValue("s", archiveBytes is null ? "failed" : "succeeded");
+        cmd.Parameters.Add(new NpgsqlParameter("b", NpgsqlTypes.NpgsqlDbType.Bigint) { Value = (object?)archiveBytes ?? DBNull.Value });
         cmd.Parameters.AddWithValue("e", (object?)error ?? DBNull.Value);
         return await cmd.ExecuteNonQueryAsync(ct) == 1;
     }
@@ -282,7 +310,7 @@ public sealed class DataRightsStore(NpgsqlDataSource db, TenantKeyRing keys)
         await PurgeExpiredAsync(tenantId, null, null, ct);
         await MarkInterruptedAsync(tenantId, exportId, ct);
         await using var cmd = db.CreateCommand(
-            "SELECT export_id, tenant_id, user_id, status, steps_done, steps_total, error, created_at, completed_at, length(archive) " +
+            "SELECT export_id, tenant_id, user_id, status, steps_done, steps_total, error, created_at, completed_at, coalesce(archive_bytes, length(archive)) " +
             "FROM data_exports WHERE tenant_id = @t AND export_id = @id");
         cmd.Parameters.AddWithValue("t", tenantId);
         cmd.Parameters.AddWithValue("id", exportId);
@@ -290,19 +318,41 @@ public sealed class DataRightsStore(NpgsqlDataSource db, TenantKeyRing keys)
         if (!await r.ReadAsync(ct)) return null;
         return new ExportRecord(r.GetString(0), r.GetString(1), r.IsDBNull(2) ? null : r.GetString(2), r.GetString(3), r.GetInt32(4), r.GetInt32(5),
             r.IsDBNull(6) ? null : r.GetString(6), r.GetFieldValue<DateTimeOffset>(7), r.IsDBNull(8) ? null : r.GetFieldValue<DateTimeOffset>(8),
-            r.IsDBNull(9) ? null : r.GetInt32(9));
+            r.IsDBNull(9) ? null : r.GetInt64(9));
     }
 
-    /// <summary>The finished archive of the tenant's export, opened with the tenant's data key; null when there is none (or it expired).</summary>
-    public async Task<byte[]?> GetArchiveAsync(string tenantId, string exportId, CancellationToken ct = default)
+    /// <summary>
+    /// Writes the finished archive of the tenant's export to <paramref name="destination"/>, a part at a time, each opened
+    /// with the tenant's data key; false (nothing written) when there is none (or it expired).
+    /// </summary>
+    public async Task<bool> CopyArchiveAsync(string tenantId, string exportId, Stream destination, CancellationToken ct = default)
     {
-        await using var cmd = db.CreateCommand(
-            "SELECT archive FROM data_exports WHERE tenant_id = @t AND export_id = @id AND status = 'succeeded' AND created_at >= now() - @life");
-        cmd.Parameters.AddWithValue("t", tenantId);
-        cmd.Parameters.AddWithValue("id", exportId);
-        cmd.Parameters.AddWithValue("life", ArchiveLifetime);
-        if (await cmd.ExecuteScalarAsync(ct) is not byte[] stored) return null;
-        return (await keys.ForTenantAsync(tenantId, ct)).OpenBytes(stored, "data_exports.archive", exportId);
+        byte[]? whole;
+        await using (var cmd = db.CreateCommand(
+            "SELECT archive FROM data_exports WHERE tenant_id = @t AND export_id = @id AND status = 'succeeded' AND created_at >= now() - @life"))
+        {
+            cmd.Parameters.AddWithValue("t", tenantId);
+            cmd.Parameters.AddWithValue("id", exportId);
+            cmd.Parameters.AddWithValue("life", ArchiveLifetime);
+            await using var r = await cmd.ExecuteReaderAsync(ct);
+            if (!await r.ReadAsync(ct)) return false;
+            whole = r.IsDBNull(0) ? null : r.GetFieldValue<byte[]>(0);
+        }
+        var key = await keys.ForTenantAsync(tenantId, ct);
+        if (whole is not null) // stored whole, before archives were kept in parts
+        {
+            await destination.WriteAsync(key.OpenBytes(whole, "data_exports.archive", exportId), ct);
+            return true;
+        }
+        // One part a query: no reader stays open across the client's reads, however slow the client.
+        for (var part = 0; ; part++)
+        {
+            await using var cmd = db.CreateCommand("SELECT data FROM data_export_parts WHERE export_id = @id AND part = @p");
+            cmd.Parameters.AddWithValue("id", exportId);
+            cmd.Parameters.AddWithValue("p", part);
+            if (await cmd.ExecuteScalarAsync(ct) is not byte[] sealedPart) return true;
+            await destination.WriteAsync(key.OpenBytes(sealedPart, "data_export_parts", $"{exportId}/{part}"), ct);
+        }
     }
 
     /// <summary>
@@ -342,13 +392,17 @@ public sealed class DataRightsStore(NpgsqlDataSource db, TenantKeyRing keys)
     }
 
     /// <summary>
-    /// The rows of one export section as JSON lines: the tenant's (user null) or one user's rows of that table.
-    /// Key rows carry metadata only; chunk rows carry text, not vectors.
+    /// The rows of one export section as JSON lines, read as they are consumed: the tenant's (user null) or one user's
+    /// rows of that table. Key rows carry metadata only; chunk rows carry text, not vectors.
     /// </summary>
-    public async Task<IReadOnlyList<string>> ReadSectionAsync(string section, string tenantId, string? userId, CancellationToken ct = default,
-        IReadOnlyList<string>? userJobIds = null)
+    public async IAsyncEnumerable<string> ReadSectionAsync(string section, string tenantId, string? userId, IReadOnlyList<string>? userJobIds = null,
+        [EnumeratorCancellation] CancellationToken ct = default)
     {
-        if (section == "evaluation-cases") return await ReadEvaluationCasesAsync(tenantId, userId, ct);
+        if (section == "evaluation-cases")
+        {
+            foreach (var line in await ReadEvaluationCasesAsync(tenantId, userId, ct)) yield return line;
+            yield break;
+        }
         var sql = section switch
         {
             "users" => "SELECT user_id, display_name, role, created_at FROM users WHERE tenant_id = @t AND (@u::text IS NULL OR user_id = @u) ORDER BY user_id",
@@ -369,24 +423,28 @@ public sealed class DataRightsStore(NpgsqlDataSource db, TenantKeyRing keys)
                              "AND (@u::text IS NULL OR job_id = ANY(@j)) ORDER BY job_id, item_index",
             _ => throw new ArgumentOutOfRangeException(nameof(section), section, "Unknown export section."),
         };
-        return await OpenAsync(section, tenantId, await ReadJsonLinesAsync($"SELECT row_to_json(x)::text FROM ({sql}) x", tenantId, userId, ct, userJobIds), ct);
+        var key = SealedFields(section, new JsonObject()).Any() ? await ReadableKeyAsync(tenantId, ct) : null;
+        await foreach (var line in ReadJsonLinesAsync($"SELECT row_to_json(x)::text FROM ({sql}) x", tenantId, userId, userJobIds, ct))
+            yield return Open(section, key, line);
+    }
+
+    // The tenant's key, or null when it was destroyed: sealed columns then stay as stored (nobody can read them any more).
+    private async Task<TenantDataKey?> ReadableKeyAsync(string tenantId, CancellationToken ct)
+    {
+        try
+        {
+            return await keys.ForTenantAsync(tenantId, ct);
+        }
+        catch (TenantDataUnreadableException)
+        {
+            return null;
+        }
     }
 
     // Sealed sets and runs: the cases (a user's: those asked as them) are picked once opened. Without a readable key
     // there is nothing to pick from.
-    private async Task<IReadOnlyList<string>> ReadEvaluationCasesAsync(string tenantId, string? userId, CancellationToken ct)
-    {
-        TenantDataKey key;
-        try
-        {
-            key = await keys.ForTenantAsync(tenantId, ct);
-        }
-        catch (TenantDataUnreadableException)
-        {
-            return [];
-        }
-        return await Evaluation.EvaluationExport.ReadCasesAsync(db, key, tenantId, userId, ct);
-    }
+    private async Task<IReadOnlyList<string>> ReadEvaluationCasesAsync(string tenantId, string? userId, CancellationToken ct) =>
+        await ReadableKeyAsync(tenantId, ct) is { } key ? await Evaluation.EvaluationExport.ReadCasesAsync(db, key, tenantId, userId, ct) : [];
 
     // The sealed columns of a section, each with the table and row identity its store seals it under.
     private static IEnumerable<(string Field, string Table, string Row)> SealedFields(string section, JsonObject o)
@@ -428,46 +486,32 @@ public sealed class DataRightsStore(NpgsqlDataSource db, TenantKeyRing keys)
     }
 
     // An archive holds what the tenant wrote: sealed columns are opened with the tenant's key, as their stores open them.
-    // A destroyed key leaves them sealed (nobody can read them any more, the tenant included).
-    private async Task<IReadOnlyList<string>> OpenAsync(string section, string tenantId, IReadOnlyList<string> lines, CancellationToken ct)
+    // Without a key (destroyed) they stay sealed.
+    private static string Open(string section, TenantDataKey? key, string line)
     {
-        if (lines.Count == 0 || !SealedFields(section, new JsonObject()).Any()) return lines;
-        TenantDataKey key;
-        try
+        if (key is null) return line;
+        var o = JsonNode.Parse(line)!.AsObject();
+        foreach (var (field, table, row) in SealedFields(section, o).ToList())
         {
-            key = await keys.ForTenantAsync(tenantId, ct);
-        }
-        catch (TenantDataUnreadableException)
-        {
-            return lines;
-        }
-        var opened = new List<string>(lines.Count);
-        foreach (var line in lines)
-        {
-            var o = JsonNode.Parse(line)!.AsObject();
-            foreach (var (field, table, row) in SealedFields(section, o).ToList())
+            if (o[field] is not JsonValue value || !value.TryGetValue<string>(out var stored) || stored.Length == 0) continue;
+            // Citations are a JSON string holding the sealed array (in a text column, that string is itself JSON).
+            if (stored.StartsWith('"')) stored = System.Text.Json.JsonSerializer.Deserialize<string>(stored) ?? "";
+            if (!TenantDataKey.IsSealed(stored)) continue;
+            try
             {
-                if (o[field] is not JsonValue value || !value.TryGetValue<string>(out var stored) || stored.Length == 0) continue;
-                // Citations are a JSON string holding the sealed array (in a text column, that string is itself JSON).
-                if (stored.StartsWith('"')) stored = System.Text.Json.JsonSerializer.Deserialize<string>(stored) ?? "";
-                if (!TenantDataKey.IsSealed(stored)) continue;
-                try
-                {
-                    var plain = key.Open(stored, table, row);
-                    o[field] = field is "citations" or "before" or "after" ? JsonNode.Parse(plain) : plain;
-                }
-                catch (CryptographicException) when (section == "audit" && TryOpenLegacy(key, stored, o) is { } plain)
-                {
-                    o[field] = JsonNode.Parse(plain);
-                }
-                catch (CryptographicException)
-                {
-                    // A value that does not open under its row stays as stored rather than failing the whole export.
-                }
+                var plain = key.Open(stored, table, row);
+                o[field] = field is "citations" or "before" or "after" ? JsonNode.Parse(plain) : plain;
             }
-            opened.Add(o.ToJsonString());
+            catch (CryptographicException) when (section == "audit" && TryOpenLegacy(key, stored, o) is { } plain)
+            {
+                o[field] = JsonNode.Parse(plain);
+            }
+            catch (CryptographicException)
+            {
+                // A value that does not open under its row stays as stored rather than failing the whole export.
+            }
         }
-        return opened;
+        return o.ToJsonString();
     }
 
     private static string? TryOpenLegacy(TenantDataKey key, string stored, JsonObject o)
@@ -482,31 +526,29 @@ public sealed class DataRightsStore(NpgsqlDataSource db, TenantKeyRing keys)
         }
     }
 
-    /// <summary>The text of the tenant's document chunks, from every embedding dimension's table (no vectors).</summary>
-    public async Task<IReadOnlyList<string>> ReadChunksAsync(string tenantId, CancellationToken ct = default)
+    /// <summary>The text of the tenant's document chunks, from every embedding dimension's table (no vectors), read as consumed.</summary>
+    public async IAsyncEnumerable<string> ReadChunksAsync(string tenantId, [EnumeratorCancellation] CancellationToken ct = default)
     {
         var tables = new List<string>();
         await using (var list = db.CreateCommand("SELECT relname FROM pg_class WHERE relkind = 'p' AND relname ~ '^kb_chunks_[0-9]+$' ORDER BY relname"))
         await using (var r = await list.ExecuteReaderAsync(ct))
             while (await r.ReadAsync(ct)) tables.Add(r.GetString(0));
-        var lines = new List<string>();
+        var key = await ReadableKeyAsync(tenantId, ct);
         foreach (var table in tables)
-            lines.AddRange(await ReadJsonLinesAsync(
-                $"SELECT row_to_json(x)::text FROM (SELECT document_id, chunk_index, content FROM \"{table}\" WHERE tenant_id = @t AND @u::text IS NULL ORDER BY document_id, chunk_index) x",
-                tenantId, null, ct));
-        return await OpenAsync("chunks", tenantId, lines, ct);
+        {
+            var sql = $"SELECT row_to_json(x)::text FROM (SELECT document_id, chunk_index, content FROM \"{table}\" WHERE tenant_id = @t AND @u::text IS NULL ORDER BY document_id, chunk_index) x";
+            await foreach (var line in ReadJsonLinesAsync(sql, tenantId, null, null, ct)) yield return Open("chunks", key, line);
+        }
     }
 
-    private async Task<IReadOnlyList<string>> ReadJsonLinesAsync(string sql, string tenantId, string? userId, CancellationToken ct,
-        IReadOnlyList<string>? jobIds = null)
+    private async IAsyncEnumerable<string> ReadJsonLinesAsync(string sql, string tenantId, string? userId, IReadOnlyList<string>? jobIds,
+        [EnumeratorCancellation] CancellationToken ct)
     {
         await using var cmd = db.CreateCommand(sql);
         cmd.Parameters.AddWithValue("t", tenantId);
         cmd.Parameters.AddWithValue("u", NpgsqlTypes.NpgsqlDbType.Text, (object?)userId ?? DBNull.Value);
         if (sql.Contains("@j", StringComparison.Ordinal)) cmd.Parameters.AddWithValue("j", (jobIds ?? []).ToArray());
-        var lines = new List<string>();
         await using var r = await cmd.ExecuteReaderAsync(ct);
-        while (await r.ReadAsync(ct)) lines.Add(r.GetString(0));
-        return lines;
+        while (await r.ReadAsync(ct)) yield return r.GetString(0);
     }
 }

@@ -9,12 +9,31 @@ public sealed class BatchStore(NpgsqlDataSource db, TenantKeyRing keys)
 {
     /// <summary>
     /// Stores a new job of <paramref name="userId"/>: its row (what listing needs) and its prompts as pending items, in one
-    /// transaction (no-op for rows already there).
+    /// transaction (no-op for rows already there). Returns the tenant's other unfinished jobs (those with a pending
+    /// item) and whether the job was stored: not when the tenant already holds <paramref name="maxUnfinishedJobs"/>.
+    /// Submissions of one tenant take turns on a transaction lock, so two at once cannot both take the last place.
     /// </summary>
-    public async Task InsertJobAsync(string tenantId, string jobId, string userId, string modelId, DateTimeOffset createdAt, IReadOnlyList<string> prompts,
-        CancellationToken ct = default)
+    public async Task<(bool Stored, int Unfinished)> InsertJobAsync(string tenantId, string jobId, string userId, string modelId, DateTimeOffset createdAt,
+        IReadOnlyList<string> prompts, int maxUnfinishedJobs, CancellationToken ct = default)
     {
-        await using var batch = db.CreateBatch(); // one implicit transaction: a job is listed only with its items
+        var key = await keys.ForTenantAsync(tenantId, ct);
+        await using var connection = await db.OpenConnectionAsync(ct);
+        await using var tx = await connection.BeginTransactionAsync(ct);
+        int unfinished;
+        await using (var count = new NpgsqlCommand("""
+            SELECT pg_advisory_xact_lock(hashtextextended('batch-jobs:' || @t, 0));
+            SELECT count(DISTINCT job_id)::int FROM routing_batch_items WHERE tenant_id = @t AND status = 'pending' AND job_id <> @j;
+            """, connection, tx))
+        {
+            count.Parameters.AddWithValue("t", tenantId);
+            count.Parameters.AddWithValue("j", jobId);
+            await using var r = await count.ExecuteReaderAsync(ct);
+            await r.NextResultAsync(ct);
+            await r.ReadAsync(ct);
+            unfinished = r.GetInt32(0);
+        }
+        if (unfinished >= maxUnfinishedJobs) return (false, unfinished);
+        await using var batch = new NpgsqlBatch(connection, tx);
         var job = new NpgsqlBatchCommand("""
             INSERT INTO routing_batch_jobs (tenant_id, job_id, user_id, model_id, created_at) VALUES ($1, $2, $3, $4, $5)
             ON CONFLICT DO NOTHING
@@ -29,7 +48,6 @@ public sealed class BatchStore(NpgsqlDataSource db, TenantKeyRing keys)
             SELECT $1, $2, i - 1, p, $3 FROM unnest($4::text[]) WITH ORDINALITY AS x(p, i)
             ON CONFLICT DO NOTHING
             """);
-        var key = await keys.ForTenantAsync(tenantId, ct);
         items.Parameters.Add(new NpgsqlParameter { Value = tenantId });
         items.Parameters.Add(new NpgsqlParameter { Value = jobId });
         items.Parameters.Add(new NpgsqlParameter { Value = userId });
@@ -37,6 +55,8 @@ public sealed class BatchStore(NpgsqlDataSource db, TenantKeyRing keys)
         batch.BatchCommands.Add(job);
         batch.BatchCommands.Add(items);
         await batch.ExecuteNonQueryAsync(ct);
+        await tx.CommitAsync(ct);
+        return (true, unfinished);
     }
 
     /// <summary>

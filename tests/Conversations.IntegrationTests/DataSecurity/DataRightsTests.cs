@@ -432,7 +432,7 @@ public sealed class DataRightsTests(DataSecurityFixture fx) : DataSecurityTests
         await using (var c = new Npgsql.NpgsqlConnection(fx.Database.ConnectionString))
         {
             await c.OpenAsync();
-            await using var read = new Npgsql.NpgsqlCommand("SELECT archive FROM data_exports WHERE export_id = @id", c);
+            await using var read = new Npgsql.NpgsqlCommand("SELECT data FROM data_export_parts WHERE export_id = @id AND part = 0", c);
             read.Parameters.AddWithValue("id", wholeId);
             var stored = (byte[])(await read.ExecuteScalarAsync())!;
             Assert.False(stored.AsSpan().StartsWith("PK"u8), "the archive is stored as a plain zip");
@@ -450,6 +450,55 @@ public sealed class DataRightsTests(DataSecurityFixture fx) : DataSecurityTests
         Assert.Equal(HttpStatusCode.OK, (await op.PostAsync($"/v1/tenants/{tenantId}/data-key/destroy", new { confirm = tenantId })).Status);
         await Task.Delay(TimeSpan.FromSeconds(6)); // past the hosts' data-key cache
         await ApiClient.ProblemAsync(await tenant.Admin.Http.GetAsync($"/v1/exports/{laterId}/archive"), HttpStatusCode.Gone);
+    }
+
+    [Fact(DisplayName = "An archive larger than one part (DataRights:ArchivePartBytes) is stored as parts each sealed on its own, none whole, and downloaded as one zip whose Content-Length is the size the export reports and whose messages are the conversation's")]
+    public async Task Large_archives_are_stored_in_sealed_parts()
+    {
+        using var tenant = await fx.NewTenantAsync("exl");
+        var random = new Random(17);
+        var conversation = await tenant.User.CreateConversationAsync("long questions");
+        for (var i = 0; i < 12; i++) await tenant.User.SendAsync(conversation, Words(random, 15_000)); // about 110 KB of zipped text in all
+        var (archive, exportId) = await ExportWithIdAsync(tenant.Admin, null);
+        var size = (await tenant.Admin.GetJsonAsync($"/v1/exports/{exportId}"))["archiveBytes"]!.GetValue<long>();
+        Assert.True(size > DataSecurityFixture.ArchivePartBytes, $"the archive is {size} bytes, one part");
+
+        await using (var c = new Npgsql.NpgsqlConnection(fx.Database.ConnectionString))
+        {
+            await c.OpenAsync();
+            await using var read = new Npgsql.NpgsqlCommand(
+                "SELECT part, data, (SELECT archive IS NULL FROM data_exports WHERE export_id = @id) FROM data_export_parts WHERE export_id = @id ORDER BY part", c);
+            read.Parameters.AddWithValue("id", exportId);
+            await using var r = await read.ExecuteReaderAsync();
+            var parts = 0;
+            while (await r.ReadAsync())
+            {
+                Assert.Equal(parts++, r.GetInt32(0));
+                Assert.False(r.GetFieldValue<byte[]>(1).AsSpan().StartsWith("PK"u8), "a part is stored as plain zip");
+                Assert.True(r.GetBoolean(2), "the archive is also stored whole");
+            }
+            Assert.Equal((size + DataSecurityFixture.ArchivePartBytes - 1) / DataSecurityFixture.ArchivePartBytes, parts);
+        }
+
+        using var download = await tenant.Admin.Http.GetAsync($"/v1/exports/{exportId}/archive");
+        Assert.Equal(size, download.Content.Headers.ContentLength);
+        Assert.Equal(size, (await download.Content.ReadAsByteArrayAsync()).LongLength);
+        var exported = Entry(archive, "messages.jsonl").Split('\n').Select(l => JsonNode.Parse(l)!)
+            .Where(m => m["role"]!.GetValue<string>() == "user").Select(m => m["content"]!.GetValue<string>());
+        var stored = (await tenant.User.MessagesAsync(conversation)).Where(m => m!["role"]!.GetValue<string>() == "user").Select(m => m!["content"]!.GetValue<string>());
+        Assert.Equal(stored, exported);
+    }
+
+    // Made-up lower-case words (letters only) up to about the given length.
+    private static string Words(Random random, int chars)
+    {
+        var text = new StringBuilder();
+        while (text.Length < chars)
+        {
+            if (text.Length > 0) text.Append(' ');
+            for (var n = random.Next(3, 9); n > 0; n--) text.Append((char)('a' + random.Next(26)));
+        }
+        return text.ToString();
     }
 
     private static async Task<ZipArchive> ExportAsync(ApiClient admin, string? userId) => (await ExportWithIdAsync(admin, userId)).Archive;

@@ -25,7 +25,11 @@ public sealed class DataSecurityFixture() : PlatformHost("dsec", OperatorKey)
         environment["Api__RateLimit__AnonymousPerMinute"] = AnonymousPerMinute.ToString(System.Globalization.CultureInfo.InvariantCulture);
         environment["Api__RateLimit__FailedKeysPerMinute"] = FailedKeysPerMinute.ToString(System.Globalization.CultureInfo.InvariantCulture);
         environment["Api__RateLimit__PerKeyPerMinute"] = PerKeyPerMinute.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        environment["DataRights__ArchivePartBytes"] = ArchivePartBytes.ToString(System.Globalization.CultureInfo.InvariantCulture);
     }
+
+    /// <summary>Bytes of an export archive in one stored part (the smallest allowed, so a test's archive spans several).</summary>
+    public const int ArchivePartBytes = 64 * 1024;
 }
 
 /// <summary>Tests sharing the data-security platform.</summary>

@@ -34,7 +34,15 @@ public sealed class RoutingPlatform() : ModelPlatformHost("routing", OperatorKey
         environment["Routing__ConsecutiveFailureThreshold"] = "3";
         environment["Images__MaxBytesPerTenant"] = ImageBytesPerTenant.ToString(System.Globalization.CultureInfo.InvariantCulture);
         environment["Chat__HeartbeatSeconds"] = HeartbeatSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        environment["Routing__BatchJobsRunningPerTenant"] = BatchJobsRunning.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        environment["Routing__BatchJobsQueuedPerTenant"] = BatchJobsQueued.ToString(System.Globalization.CultureInfo.InvariantCulture);
     }
+
+    /// <summary>Batch jobs of one tenant that run at once here.</summary>
+    public const int BatchJobsRunning = 2;
+
+    /// <summary>Unfinished batch jobs one tenant may hold here.</summary>
+    public const int BatchJobsQueued = 6;
 
     /// <summary>Bytes of images one tenant may store here (small, so a test reaches it).</summary>
     public const long ImageBytesPerTenant = 300_000;

@@ -168,6 +168,7 @@ const zh = {
   "waiting for moderation": "等待内容审核服务",
   "waiting for the model": "等待模型恢复",
   "waiting for the rate limit": "等待限流额度",
+  "waiting for the tenant's other batches": "排队中：等待本租户的其他批处理完成",
   "waiting": "等待中",
   "{d} of {n} prompts done": "已完成 {d} / {n} 条提示",
   "{n} failed": "{n} 条失败",

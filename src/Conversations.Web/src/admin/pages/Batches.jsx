@@ -31,6 +31,7 @@ const waitTexts = {
   moderation: 'waiting for moderation',
   model: 'waiting for the model',
   rate_limit: 'waiting for the rate limit',
+  queue: 'waiting for the tenant\'s other batches',
 };
 const waitingText = reason => t(waitTexts[reason] ?? 'waiting');
 
