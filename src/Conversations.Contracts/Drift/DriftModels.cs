@@ -25,7 +25,11 @@ public sealed record DriftSample(
     [property: Id(5)] bool NoSources,
     [property: Id(6)] bool Fallback,
     [property: Id(7)] int AnswerChars,
-    [property: Id(8)] string? TextToEmbed = null);
+    [property: Id(8)] string? TextToEmbed = null)
+{
+    /// <summary>The user who asked: a sampled embedding is kept with it, so that user's erasure removes it.</summary>
+    [Id(9)] public string? UserId { get; init; }
+}
 
 /// <summary>A tenant's drift thresholds and schedule (see the drift statistics for what each compares).</summary>
 [GenerateSerializer, Immutable, Alias("drift-thresholds")]
@@ -93,7 +97,11 @@ public sealed record DriftStatus(
     [property: Id(3)] long ReferenceQuestions,
     [property: Id(4)] DateTimeOffset WindowStartedAt,
     [property: Id(5)] long WindowQuestions,
-    [property: Id(6)] DriftReport? LastReport);
+    [property: Id(6)] DriftReport? LastReport)
+{
+    /// <summary>Question embeddings the current window keeps as its topic sample (at most 200; a user's erasure removes theirs).</summary>
+    [Id(7)] public int WindowSampled { get; init; }
+}
 
 /// <summary>A stored drift event: a check that breached at least one signal.</summary>
 public sealed record DriftEvent(long Id, string TenantId, DateTimeOffset At, IReadOnlyList<string> Breached, DriftReport Report);

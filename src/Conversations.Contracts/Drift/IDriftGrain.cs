@@ -17,6 +17,13 @@ public interface IDriftGrain : IGrainWithStringKey
     [Alias("record-many"), OneWay]
     Task RecordManyAsync(IReadOnlyList<DriftSample> samples);
 
+    /// <summary>
+    /// Removes what the sketch keeps of one user's questions (the sampled embeddings, and questions waiting for one) and
+    /// ignores that user's samples from now on in this activation: a part of the user's erasure. Returns how many went.
+    /// </summary>
+    [Alias("forget-user")]
+    Task<int> ForgetUserAsync(string userId);
+
     /// <summary>Compares the current window with the reference now, and starts a new window when it was compared.</summary>
     [Alias("check")]
     Task<DriftReport> CheckAsync();

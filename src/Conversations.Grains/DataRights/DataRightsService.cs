@@ -5,6 +5,7 @@ using Conversations.Contracts;
 using Conversations.Contracts.Audit;
 using Conversations.Contracts.Chat;
 using Conversations.Contracts.DataRights;
+using Conversations.Contracts.Drift;
 using Conversations.Contracts.Knowledge;
 using Conversations.Contracts.Moderation;
 using Conversations.Contracts.Routing;
@@ -46,6 +47,8 @@ internal sealed partial class DataRightsService(
         // The user's roles: another person given the same id later must not read what this one could.
         var acl = grains.GetGrain<ITenantAclGrain>(tenantId);
         if ((await acl.GetAsync()).Users.Any(u => u.UserId == userId)) await acl.SetUserRolesAsync(userId, []);
+        // The drift sketch's sampled embeddings of the user's questions (its totals name nobody and stay).
+        await OnceMoreIfRejected(() => grains.GetGrain<IDriftGrain>(tenantId).ForgetUserAsync(userId));
         // Each of the user's batch jobs: the grain forgets it first (a running one stops, a finished one leaves memory),
         // then its rows go.
         foreach (var jobId in await UserJobIdsAsync(tenantId, userId, ct))

@@ -37,6 +37,6 @@ internal static class DriftFeed
     private static void Send(ChatTurn turn, DriftSample sample)
     {
         if (EvaluationConversations.Is(turn.Conversation.ConversationId)) return;
-        turn.Pipeline.DriftSamples.Add(turn.Conversation.TenantId, sample);
+        turn.Pipeline.DriftSamples.Add(turn.Conversation.TenantId, sample with { UserId = turn.Caller.UserId });
     }
 }

@@ -47,6 +47,7 @@ internal sealed partial class DriftGrain(
 
     private const string CheckReminder = "drift-check";
     private readonly List<DriftSample> _pending = [];
+    private readonly HashSet<string> _forgotten = new(StringComparer.Ordinal); // users erased while this activation ran
     private readonly Random _random = new();
     private int _unsaved;
     private bool _scheduled;
@@ -84,11 +85,26 @@ internal sealed partial class DriftGrain(
         await EnsureScheduledAsync();
         foreach (var sample in samples)
         {
+            if (sample.UserId is { } user && _forgotten.Contains(user)) continue; // sent before the user's erasure, arrived after
             if (sample.Vector is { Length: > 0 } || sample.TextToEmbed is null || _pending.Count >= MaxPending) await AddAsync(sample, sample.Vector);
             else _pending.Add(sample);
             if (_pending.Count >= EmbedBatch) await FlushAsync();
         }
         if (_unsaved >= WriteEvery) await SaveAsync();
+    }
+
+    /// <inheritdoc />
+    public async Task<int> ForgetUserAsync(string userId)
+    {
+        _forgotten.Add(userId);
+        // Questions still waiting for an embedding are counted without one; sampled embeddings go, the counts stay.
+        var waiting = _pending.Where(s => s.UserId == userId).ToList();
+        _pending.RemoveAll(s => s.UserId == userId);
+        foreach (var sample in waiting) await AddAsync(sample with { Vector = null, TextToEmbed = null }, null);
+        var removed = state.State.Window.Forget(userId);
+        // Written now, before the erasure's transaction scrubs the stored state: an older copy must not come back later.
+        if (removed > 0 || _unsaved > 0) await SaveAsync();
+        return removed + waiting.Count;
     }
 
     /// <inheritdoc />
@@ -178,7 +194,7 @@ internal sealed partial class DriftGrain(
     {
         var s = state.State;
         return new DriftStatus(ToContract(s.Settings), s.Reference?.From, s.Reference?.To, s.Reference?.Counts.Questions ?? 0,
-            s.Window.StartedAt, s.Window.Questions + _pending.Count, s.LastReport);
+            s.Window.StartedAt, s.Window.Questions + _pending.Count, s.LastReport) { WindowSampled = s.Window.Reservoir.Count };
     }
 
     // Counts one sample; the first window that reaches the reference size becomes the reference on its own.
@@ -186,7 +202,7 @@ internal sealed partial class DriftGrain(
     {
         state.State.Window.Add(new DriftObservation(
             vector is { Length: > 0 } ? DriftVectors.Pack(vector) : null, DriftLanguages.Of(sample.Question), sample.Question.Length,
-            sample.Refused, sample.Answered, sample.Searched, sample.NoSources, sample.Fallback, sample.AnswerChars), _random);
+            sample.Refused, sample.Answered, sample.Searched, sample.NoSources, sample.Fallback, sample.AnswerChars, sample.UserId), _random);
         _unsaved++;
         if (state.State.Reference is null && state.State.Window.Questions >= state.State.Settings.ReferenceSamples) await FreezeAsync();
     }
@@ -210,7 +226,7 @@ internal sealed partial class DriftGrain(
         var slots = batch.Select(_ => window.Offer(_random)).ToList();
         var kept = Enumerable.Range(0, batch.Count).Where(i => slots[i] >= 0).ToList();
         var made = await EmbedAsync(kept.Select(i => batch[i]).ToList());
-        for (var k = 0; k < kept.Count; k++) window.Fill(slots[kept[k]], made[k] is { } v ? DriftVectors.Pack(v) : null);
+        for (var k = 0; k < kept.Count; k++) window.Fill(slots[kept[k]], made[k] is { } v ? DriftVectors.Pack(v) : null, batch[kept[k]].UserId);
         window.DropUnfilled();
         foreach (var sample in batch) await AddAsync(sample, null);
     }

@@ -5,8 +5,10 @@ namespace Conversations.Routing.Drift;
 /// <param name="Searched">The knowledge base was searched for the question.</param>
 /// <param name="Fallback">The answer came from a model or responder after the first choice failed.</param>
 /// <param name="AnswerChars">The delivered answer's length; ignored unless <paramref name="Answered"/>.</param>
+/// <param name="Owner">The user who asked (kept beside a sampled embedding, so that user's erasure removes it).</param>
 public sealed record DriftObservation(
-    byte[]? Vector, string Language, int QuestionChars, bool Refused, bool Answered, bool Searched, bool NoSources, bool Fallback, int AnswerChars);
+    byte[]? Vector, string Language, int QuestionChars, bool Refused, bool Answered, bool Searched, bool NoSources, bool Fallback, int AnswerChars,
+    string? Owner = null);
 
 /// <summary>
 /// A fixed-size sketch of the questions of one window: exact counts (languages, length buckets, refusals, empty
@@ -48,6 +50,8 @@ public sealed class DriftWindow
     public long Embedded { get; set; }
     /// <summary>The reservoir: a uniform sample of the window's embeddings.</summary>
     public List<byte[]> Reservoir { get; set; } = [];
+    /// <summary>Who asked each reservoir question, index for index ("" when not known: sampled before owners were kept).</summary>
+    public List<string> ReservoirOwners { get; set; } = [];
 
     /// <summary>Counts <paramref name="o"/>; <paramref name="random"/> decides whether its embedding replaces one in a full reservoir.</summary>
     public void Add(DriftObservation o, Random random)
@@ -66,9 +70,18 @@ public sealed class DriftWindow
         }
         if (o.Vector is not { Length: > 0 } vector) return;
         if (Reservoir.Count > 0 && Reservoir[0].Length != vector.Length) return; // the embedding model changed mid-window
+        AlignOwners();
         Embedded++;
-        if (Reservoir.Count < ReservoirSize) Reservoir.Add(vector);
-        else if (random.NextInt64(Embedded) is var slot && slot < ReservoirSize) Reservoir[(int)slot] = vector;
+        if (Reservoir.Count < ReservoirSize)
+        {
+            Reservoir.Add(vector);
+            ReservoirOwners.Add(o.Owner ?? "");
+        }
+        else if (random.NextInt64(Embedded) is var slot && slot < ReservoirSize)
+        {
+            Reservoir[(int)slot] = vector;
+            ReservoirOwners[(int)slot] = o.Owner ?? "";
+        }
     }
 
     /// <summary>
@@ -79,26 +92,57 @@ public sealed class DriftWindow
     /// </summary>
     public int Offer(Random random)
     {
+        AlignOwners();
         Embedded++;
         if (Reservoir.Count < ReservoirSize)
         {
             Reservoir.Add([]);
+            ReservoirOwners.Add("");
             return Reservoir.Count - 1;
         }
         var slot = random.NextInt64(Embedded);
         return slot < ReservoirSize ? (int)slot : -1;
     }
 
-    /// <summary>Puts the embedding drawn for <paramref name="slot"/> by <see cref="Offer"/> in its place.</summary>
-    public void Fill(int slot, byte[]? vector)
+    /// <summary>Puts the embedding drawn for <paramref name="slot"/> by <see cref="Offer"/> in its place, with who asked.</summary>
+    public void Fill(int slot, byte[]? vector, string? owner = null)
     {
         if (vector is not { Length: > 0 } || slot < 0 || slot >= Reservoir.Count) return;
         if (Reservoir.FirstOrDefault(v => v.Length > 0) is { } kept && kept.Length != vector.Length) return; // the model changed mid-window
+        AlignOwners();
         Reservoir[slot] = vector;
+        ReservoirOwners[slot] = owner ?? "";
     }
 
     /// <summary>Removes the slots <see cref="Offer"/> appended whose embedding never came.</summary>
-    public void DropUnfilled() => Reservoir.RemoveAll(v => v.Length == 0);
+    public void DropUnfilled() => RemoveWhere(i => Reservoir[i].Length == 0);
+
+    /// <summary>
+    /// Removes the sampled embeddings of <paramref name="owner"/>'s questions (that user was erased); returns how many.
+    /// The counts stay: they are totals that name nobody.
+    /// </summary>
+    public int Forget(string owner) => owner.Length == 0 ? 0 : RemoveWhere(i => ReservoirOwners[i] == owner);
+
+    private int RemoveWhere(Func<int, bool> drop)
+    {
+        AlignOwners();
+        var removed = 0;
+        for (var i = Reservoir.Count - 1; i >= 0; i--)
+        {
+            if (!drop(i)) continue;
+            Reservoir.RemoveAt(i);
+            ReservoirOwners.RemoveAt(i);
+            removed++;
+        }
+        return removed;
+    }
+
+    // A window stored before owners were kept has none: its samples are owned by nobody known ("").
+    private void AlignOwners()
+    {
+        while (ReservoirOwners.Count < Reservoir.Count) ReservoirOwners.Add("");
+        if (ReservoirOwners.Count > Reservoir.Count) ReservoirOwners.RemoveRange(Reservoir.Count, ReservoirOwners.Count - Reservoir.Count);
+    }
 
     /// <summary>The bucket index of <paramref name="value"/> among <paramref name="bounds"/>.</summary>
     public static int Bucket(int value, int[] bounds)

@@ -142,6 +142,33 @@ public sealed class DriftApiTests(PlatformFixture fx) : PlatformTests
         await ApiClient.ProblemAsync(await t.Admin.Http.GetAsync("/v1/drift/events?limit=0"), HttpStatusCode.BadRequest);
     }
 
+    [Fact(DisplayName = "Drift: a user's erasure removes the window's sampled embeddings of that user's questions (windowSampled) and keeps the window's counts")]
+    public async Task Erasure_removes_the_users_sampled_embeddings()
+    {
+        using var t = await NewTenantAsync("drifterase");
+        using var bob = fx.As(await t.Admin.CreateUserWithKeyAsync("bob"));
+        var questions = Questions.Leave(new Random(7), 9);
+        foreach (var (client, range) in new[] { (t.User, questions[..5]), (bob, questions[5..]) })
+        {
+            var id = await client.CreateConversationAsync("drift");
+            foreach (var question in range) Assert.Equal("done", (await client.SendAsync(id, question))[^1].Name);
+        }
+        JsonNode status = await t.Admin.GetJsonAsync("/v1/drift");
+        for (var i = 0; i < 100 && status["windowQuestions"]!.GetValue<long>() < 9; i++)
+        {
+            await Task.Delay(100);
+            status = await t.Admin.GetJsonAsync("/v1/drift");
+        }
+        // Below the reservoir's size, every question's embedding is kept.
+        Assert.Equal(9, status["windowQuestions"]!.GetValue<long>());
+        Assert.Equal(9, status["windowSampled"]!.GetValue<int>());
+
+        Assert.Equal(HttpStatusCode.NoContent, (await t.Admin.Http.DeleteAsync("/v1/users/bob")).StatusCode);
+        var after = await t.Admin.GetJsonAsync("/v1/drift");
+        Assert.Equal(9, after["windowQuestions"]!.GetValue<long>());
+        Assert.Equal(5, after["windowSampled"]!.GetValue<int>());
+    }
+
     private async Task<TenantClients> NewTenantAsync(string prefix, int checkPeriodMinutes = 60)
     {
         var t = await fx.NewUnlimitedTenantAsync(prefix);

@@ -154,6 +154,36 @@ public sealed class DriftStatisticsTests
         Assert.All(window.Reservoir, v => Assert.NotEmpty(v));
     }
 
+    [Fact]
+    public void Forgetting_a_user_removes_their_sampled_embeddings_and_keeps_the_counts()
+    {
+        var window = new DriftWindow();
+        var random = new Random(2);
+        for (var i = 0; i < 6; i++)
+            window.Add(new DriftObservation(BitConverter.GetBytes((float)i), "latin", 50, false, true, false, false, false, 100, i % 2 == 0 ? "alice" : "bob"), random);
+        var slots = Enumerable.Range(0, 3).Select(_ => window.Offer(random)).ToList();
+        window.Fill(slots[0], BitConverter.GetBytes(10f), "bob");
+        window.Fill(slots[1], BitConverter.GetBytes(11f), "alice");
+        window.DropUnfilled(); // the third embedding never came
+
+        Assert.Equal(4, window.Forget("bob"));
+        Assert.Equal([0f, 2f, 4f, 11f], window.Reservoir.Select(v => BitConverter.ToSingle(v)));
+        Assert.Equal(["alice", "alice", "alice", "alice"], window.ReservoirOwners);
+        Assert.Equal(6, window.Questions);
+        Assert.Equal(0, window.Forget("bob"));
+        Assert.Equal(0, window.Forget(""));
+    }
+
+    [Fact]
+    public void A_window_stored_without_owners_keeps_its_samples_as_nobodys()
+    {
+        var window = new DriftWindow { Reservoir = [BitConverter.GetBytes(1f), BitConverter.GetBytes(2f)] }; // as stored before owners were kept
+        window.Add(new DriftObservation(BitConverter.GetBytes(3f), "latin", 50, false, true, false, false, false, 100, "carol"), new Random(0));
+        Assert.Equal(["", "", "carol"], window.ReservoirOwners);
+        Assert.Equal(1, window.Forget("carol"));
+        Assert.Equal(2, window.Reservoir.Count);
+    }
+
     [Theory]
     [InlineData("How many vacation days do I get?", "latin")]
     [InlineData("我每年有多少天年假？", "zh")]
