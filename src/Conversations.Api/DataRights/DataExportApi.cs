@@ -27,8 +27,10 @@ internal static class DataExportApi
         admin.MapGet("/{exportId}", Get).WithName("GetExport").WithSummary("An export's progress (status running, succeeded, failed, or interrupted when its host stopped).");
         admin.MapPost("/{exportId}/restart", Restart).WithName("RestartExport")
             .WithSummary("Runs an interrupted or failed export again; 409 while it runs, once it succeeded, or while another export of the same scope runs.").RefusesBody();
-        admin.MapGet("/{exportId}/archive", Archive).WithName("GetExportArchive").WithSummary("The finished export as a zip archive.")
-            .Produces(StatusCodes.Status200OK, contentType: "application/zip");
+        admin.MapGet("/{exportId}/archive", Archive).WithName("GetExportArchive")
+            .WithSummary("The finished export as a zip archive; a Range request (with If-Range) resumes a cut download.")
+            .Produces(StatusCodes.Status200OK, contentType: "application/zip")
+            .Produces(StatusCodes.Status206PartialContent, contentType: "application/zip");
         return v1;
     }
 
@@ -59,21 +61,31 @@ internal static class DataExportApi
         exportId.Length <= 64 && await rights.GetExportAsync(http.Caller().TenantId!, exportId, ct) is { } job
             ? TypedResults.Ok(ToDto(job)) : Problems.NotFound($"Export '{exportId}'");
 
-    private static async Task<Results<PushStreamHttpResult, ProblemHttpResult>> Archive(string exportId, HttpContext http, IDataRights rights, IAuditLog audit, CancellationToken ct)
+    private static async Task<Results<FileStreamHttpResult, ProblemHttpResult>> Archive(string exportId, HttpContext http, IDataRights rights, IAuditLog audit, CancellationToken ct)
     {
         var tenant = http.Caller().TenantId!;
         if (exportId.Length > 64 || await rights.GetExportAsync(tenant, exportId, ct) is not { } job) return Problems.NotFound($"Export '{exportId}'");
-        if (job.Status != "succeeded" || job.ArchiveBytes is not { } size)
+        if (job.Status != "succeeded")
             return Problems.Conflict(job.Status switch
             {
                 "failed" => "This export failed; restart it or start a new one.",
                 "interrupted" => job.Error ?? "This export was interrupted; restart it.",
                 _ => "This export is still running; poll its progress and fetch the archive when it has succeeded.",
             });
-        await audit.AppendAsync(tenant, http.Caller().ToActor(http), "export.download", $"export:{exportId}", null, null, ct);
-        // Sent a part at a time as the store reads it; the length is known, so a cut download shows as one.
-        http.Response.ContentLength = size;
-        return TypedResults.Stream(body => rights.CopyArchiveAsync(tenant, exportId, body, http.RequestAborted), "application/zip", $"{exportId}.zip");
+        if (await rights.OpenArchiveAsync(tenant, exportId, ct) is not { } archive) return Problems.NotFound($"Export '{exportId}'");
+        try
+        {
+            await audit.AppendAsync(tenant, http.Caller().ToActor(http), "export.download", $"export:{exportId}", null, null, ct);
+        }
+        catch
+        {
+            await archive.DisposeAsync();
+            throw;
+        }
+        // Read a part at a time as it is sent, with its length; a cut download resumes with a Range request (If-Range
+        // with the ETag or date keeps a resumed download from mixing two archives).
+        return TypedResults.Stream(archive, "application/zip", $"{exportId}.zip", job.CompletedAt,
+            new Microsoft.Net.Http.Headers.EntityTagHeaderValue($"\"{exportId}-{archive.Length}\""), enableRangeProcessing: true);
     }
 
     private static ExportDto ToDto(DataExportInfo j) =>

@@ -42,6 +42,9 @@ public interface IDataRights
     /// <summary>The export's progress (<c>interrupted</c> when its host stopped while it ran), or null when the tenant has no such export.</summary>
     Task<DataExportInfo?> GetExportAsync(string tenantId, string exportId, CancellationToken ct);
 
-    /// <summary>Writes the finished archive (a zip) to <paramref name="destination"/> a part at a time; false (nothing written) when it is not there (yet).</summary>
-    Task<bool> CopyArchiveAsync(string tenantId, string exportId, Stream destination, CancellationToken ct);
+    /// <summary>
+    /// The finished archive (a zip) as a seekable stream that reads it a part at a time, or null when it is not there
+    /// (yet). The caller disposes it.
+    /// </summary>
+    Task<Stream?> OpenArchiveAsync(string tenantId, string exportId, CancellationToken ct);
 }

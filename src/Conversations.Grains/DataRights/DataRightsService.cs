@@ -128,8 +128,7 @@ internal sealed partial class DataRightsService(
         await store.GetExportAsync(tenantId, exportId, ct) is { } job ? ToInfo(job) : null;
 
     /// <inheritdoc />
-    public Task<bool> CopyArchiveAsync(string tenantId, string exportId, Stream destination, CancellationToken ct) =>
-        store.CopyArchiveAsync(tenantId, exportId, destination, ct);
+    public Task<Stream?> OpenArchiveAsync(string tenantId, string exportId, CancellationToken ct) => store.OpenArchiveAsync(tenantId, exportId, ct);
 
     // The archive is built in a temporary file, its sections streamed row by row, then stored in sealed parts: however
     // large the tenant, the host holds one row and one part in memory, never the archive.

@@ -322,37 +322,26 @@ public sealed class DataRightsStore(NpgsqlDataSource db, TenantKeyRing keys)
     }
 
     /// <summary>
-    /// Writes the finished archive of the tenant's export to <paramref name="destination"/>, a part at a time, each opened
-    /// with the tenant's data key; false (nothing written) when there is none (or it expired).
+    /// The finished archive of the tenant's export as a seekable stream that reads its sealed parts as it goes (each
+    /// opened with the tenant's data key); null when there is none (or it expired).
     /// </summary>
-    public async Task<bool> CopyArchiveAsync(string tenantId, string exportId, Stream destination, CancellationToken ct = default)
+    public async Task<Stream?> OpenArchiveAsync(string tenantId, string exportId, CancellationToken ct = default)
     {
-        byte[]? whole;
-        await using (var cmd = db.CreateCommand(
-            "SELECT archive FROM data_exports WHERE tenant_id = @t AND export_id = @id AND status = 'succeeded' AND created_at >= now() - @life"))
-        {
-            cmd.Parameters.AddWithValue("t", tenantId);
-            cmd.Parameters.AddWithValue("id", exportId);
-            cmd.Parameters.AddWithValue("life", ArchiveLifetime);
-            await using var r = await cmd.ExecuteReaderAsync(ct);
-            if (!await r.ReadAsync(ct)) return false;
-            whole = r.IsDBNull(0) ? null : r.GetFieldValue<byte[]>(0);
-        }
+        await using var cmd = db.CreateCommand("""
+            SELECT archive, archive_bytes, (SELECT length(data) FROM data_export_parts p WHERE p.export_id = e.export_id AND p.part = 0)
+            FROM data_exports e WHERE tenant_id = @t AND export_id = @id AND status = 'succeeded' AND created_at >= now() - @life
+            """);
+        cmd.Parameters.AddWithValue("t", tenantId);
+        cmd.Parameters.AddWithValue("id", exportId);
+        cmd.Parameters.AddWithValue("life", ArchiveLifetime);
+        await using var r = await cmd.ExecuteReaderAsync(ct);
+        if (!await r.ReadAsync(ct)) return null;
         var key = await keys.ForTenantAsync(tenantId, ct);
-        if (whole is not null) // stored whole, before archives were kept in parts
-        {
-            await destination.WriteAsync(key.OpenBytes(whole, "data_exports.archive", exportId), ct);
-            return true;
-        }
-        // One part a query: no reader stays open across the client's reads, however slow the client.
-        for (var part = 0; ; part++)
-        {
-            await using var cmd = db.CreateCommand("SELECT data FROM data_export_parts WHERE export_id = @id AND part = @p");
-            cmd.Parameters.AddWithValue("id", exportId);
-            cmd.Parameters.AddWithValue("p", part);
-            if (await cmd.ExecuteScalarAsync(ct) is not byte[] sealedPart) return true;
-            await destination.WriteAsync(key.OpenBytes(sealedPart, "data_export_parts", $"{exportId}/{part}"), ct);
-        }
+        // Stored whole, before archives were kept in parts.
+        if (!r.IsDBNull(0)) return new MemoryStream(key.OpenBytes(r.GetFieldValue<byte[]>(0), "data_exports.archive", exportId), writable: false);
+        if (r.IsDBNull(1) || r.IsDBNull(2)) return null;
+        // Every part but the last is full: the first one's size is the archive's part size (whatever the setting is now).
+        return new ArchivePartsStream(db, key, exportId, r.GetInt64(1), r.GetInt32(2) - TenantDataKey.SealedBytesOverhead);
     }
 
     /// <summary>

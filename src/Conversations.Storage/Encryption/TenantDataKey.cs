@@ -14,6 +14,9 @@ public sealed class TenantDataKey
     public const string Prefix = "enc1:";
     private const int NonceSize = 12;
     private const int TagSize = 16;
+
+    /// <summary>Bytes <see cref="SealBytes"/> adds to what it seals (format byte, nonce, tag).</summary>
+    public const int SealedBytesOverhead = 1 + NonceSize + TagSize;
     private readonly byte[] _key;
     private readonly byte[] _lookupKey;
     private readonly byte[] _lexemeKey;

@@ -452,7 +452,7 @@ public sealed class DataRightsTests(DataSecurityFixture fx) : DataSecurityTests
         await ApiClient.ProblemAsync(await tenant.Admin.Http.GetAsync($"/v1/exports/{laterId}/archive"), HttpStatusCode.Gone);
     }
 
-    [Fact(DisplayName = "An archive larger than one part (DataRights:ArchivePartBytes) is stored as parts each sealed on its own, none whole, and downloaded as one zip whose Content-Length is the size the export reports and whose messages are the conversation's")]
+    [Fact(DisplayName = "An archive larger than one part (DataRights:ArchivePartBytes) is stored as parts each sealed on its own, none whole, and downloaded as one zip whose Content-Length is the size the export reports and whose messages are the conversation's; a Range request resumes it (206, the same bytes across a part boundary), unless If-Range names another archive")]
     public async Task Large_archives_are_stored_in_sealed_parts()
     {
         using var tenant = await fx.NewTenantAsync("exl");
@@ -482,7 +482,24 @@ public sealed class DataRightsTests(DataSecurityFixture fx) : DataSecurityTests
 
         using var download = await tenant.Admin.Http.GetAsync($"/v1/exports/{exportId}/archive");
         Assert.Equal(size, download.Content.Headers.ContentLength);
-        Assert.Equal(size, (await download.Content.ReadAsByteArrayAsync()).LongLength);
+        var whole = await download.Content.ReadAsByteArrayAsync();
+        Assert.Equal(size, whole.LongLength);
+
+        // A cut download resumes where it stopped: a range across a part boundary is the same bytes, and one under an
+        // If-Range of another archive gets the whole archive instead of a piece of this one.
+        var from = DataSecurityFixture.ArchivePartBytes - 100;
+        using var resume = new HttpRequestMessage(HttpMethod.Get, $"/v1/exports/{exportId}/archive");
+        resume.Headers.Range = new System.Net.Http.Headers.RangeHeaderValue(from, null);
+        resume.Headers.IfRange = new System.Net.Http.Headers.RangeConditionHeaderValue(download.Headers.ETag!);
+        using var rest = await tenant.Admin.Http.SendAsync(resume);
+        Assert.Equal(HttpStatusCode.PartialContent, rest.StatusCode);
+        Assert.Equal(whole[from..], await rest.Content.ReadAsByteArrayAsync());
+        using var stale = new HttpRequestMessage(HttpMethod.Get, $"/v1/exports/{exportId}/archive");
+        stale.Headers.Range = new System.Net.Http.Headers.RangeHeaderValue(from, null);
+        stale.Headers.IfRange = new System.Net.Http.Headers.RangeConditionHeaderValue(new System.Net.Http.Headers.EntityTagHeaderValue("\"another-archive\""));
+        using var full = await tenant.Admin.Http.SendAsync(stale);
+        Assert.Equal(HttpStatusCode.OK, full.StatusCode);
+        Assert.Equal(whole, await full.Content.ReadAsByteArrayAsync());
         var exported = Entry(archive, "messages.jsonl").Split('\n').Select(l => JsonNode.Parse(l)!)
             .Where(m => m["role"]!.GetValue<string>() == "user").Select(m => m["content"]!.GetValue<string>());
         var stored = (await tenant.User.MessagesAsync(conversation)).Where(m => m!["role"]!.GetValue<string>() == "user").Select(m => m!["content"]!.GetValue<string>());
