@@ -180,7 +180,8 @@ public sealed class DataRightsStore(NpgsqlDataSource db, TenantKeyRing keys)
 
     private const string PurgeExpired = "DELETE FROM data_exports WHERE tenant_id = @t AND created_at < now() - @life";
 
-    // Archives are copies of the tenant's data: removed where exports are read or started, so no sweeper is needed.
+    // Archives are copies of the tenant's data: removed where exports are started (and unreadable once expired), so no
+    // sweeper is needed.
     private async Task PurgeExpiredAsync(string tenantId, NpgsqlConnection? conn, NpgsqlTransaction? tx, CancellationToken ct)
     {
         await using var cmd = conn is null ? db.CreateCommand(PurgeExpired) : new NpgsqlCommand(PurgeExpired, conn, tx);
@@ -250,7 +251,7 @@ public sealed class DataRightsStore(NpgsqlDataSource db, TenantKeyRing keys)
         return await GetExportAsync(tenantId, exportId, ct);
     }
 
-    // A running export whose heartbeat stopped is interrupted: said where it is read, so no sweeper is needed.
+    // A running export whose heartbeat stopped is interrupted: read so at once, written down before a restart.
     private async Task MarkInterruptedAsync(string tenantId, string exportId, CancellationToken ct)
     {
         await using var cmd = db.CreateCommand("""
@@ -307,13 +308,20 @@ public sealed class DataRightsStore(NpgsqlDataSource db, TenantKeyRing keys)
     /// <summary>The tenant's export, or null.</summary>
     public async Task<ExportRecord?> GetExportAsync(string tenantId, string exportId, CancellationToken ct = default)
     {
-        await PurgeExpiredAsync(tenantId, null, null, ct);
-        await MarkInterruptedAsync(tenantId, exportId, ct);
-        await using var cmd = db.CreateCommand(
-            "SELECT export_id, tenant_id, user_id, status, steps_done, steps_total, error, created_at, completed_at, coalesce(archive_bytes, length(archive)) " +
-            "FROM data_exports WHERE tenant_id = @t AND export_id = @id");
+        // One read (a console polls it): an expired export reads as gone and a running one whose heartbeat stopped as
+        // interrupted; starting or restarting an export writes both down.
+        await using var cmd = db.CreateCommand($"""
+            SELECT export_id, tenant_id, user_id, seen.status, steps_done, steps_total, CASE WHEN seen.status = 'interrupted' THEN @e ELSE error END,
+                   created_at, completed_at, coalesce(archive_bytes, length(archive) - {TenantDataKey.SealedBytesOverhead})
+            FROM data_exports,
+                 LATERAL (SELECT CASE WHEN status = 'running' AND heartbeat_at < now() - @stale THEN 'interrupted' ELSE status END AS status) seen
+            WHERE tenant_id = @t AND export_id = @id AND created_at >= now() - @life
+            """);
         cmd.Parameters.AddWithValue("t", tenantId);
         cmd.Parameters.AddWithValue("id", exportId);
+        cmd.Parameters.AddWithValue("e", InterruptedReason.Replace("{id}", exportId, StringComparison.Ordinal));
+        cmd.Parameters.AddWithValue("stale", StaleAfter);
+        cmd.Parameters.AddWithValue("life", ArchiveLifetime);
         await using var r = await cmd.ExecuteReaderAsync(ct);
         if (!await r.ReadAsync(ct)) return null;
         return new ExportRecord(r.GetString(0), r.GetString(1), r.IsDBNull(2) ? null : r.GetString(2), r.GetString(3), r.GetInt32(4), r.GetInt32(5),
