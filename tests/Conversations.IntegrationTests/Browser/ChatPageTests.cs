@@ -830,6 +830,54 @@ public sealed class ChatPageTests(WebChatFixture fx)
         Assert.Equal(0, await b.LastAnswer.Locator(".error-card").CountAsync());
     }
 
+    [Fact(DisplayName = "A first question whose resume is refused for a moment (429 from a limit in front of the stream) after it was stored waits as told and follows the answer: nothing is put back in the composer and the new conversation is kept")]
+    public async Task Resume_refused_by_a_limit_waits_and_follows()
+    {
+        var (key, _) = await fx.NewReaderAsync();
+        await using var b = await ChatBrowser.OpenAsync(fx.BaseUrl);
+        var cut = 0;
+        // The first answer's connection ends after its second piece of text; the first resume is refused as the key's
+        // request limit refuses one (a problem with Retry-After), the next ones go through.
+        await b.Page.RouteAsync("**/v1/conversations/*/messages", async route =>
+        {
+            if (route.Request.Method != "POST" || Interlocked.Increment(ref cut) > 1)
+            {
+                await route.ContinueAsync();
+                return;
+            }
+            var response = await route.FetchAsync(new() { Timeout = 60_000 });
+            var events = (await response.TextAsync()).Split("\n\n");
+            var deltas = events.Select((e, i) => (e, i)).Where(p => p.e.Contains("event: delta", StringComparison.Ordinal)).ToList();
+            await route.FulfillAsync(new() { Status = 200, ContentType = "text/event-stream", Body = string.Join("\n\n", events.Take(deltas[1].i + 1)) + "\n\n" });
+        });
+        var refusedResumes = 0;
+        await b.Page.RouteAsync("**/v1/conversations/*/turns/*/events", async route =>
+        {
+            if (Interlocked.Increment(ref refusedResumes) > 1)
+            {
+                await route.ContinueAsync();
+                return;
+            }
+            await route.FulfillAsync(new()
+            {
+                Status = 429, ContentType = "application/problem+json", Headers = new Dictionary<string, string> { ["Retry-After"] = "1" },
+                Body = """{"type":"https://httpstatuses.io/429","title":"Too many requests","status":429,"detail":"Too many requests for this key; try again in 1 s.","retryable":true}""",
+            });
+        });
+        var deletes = 0;
+        b.Page.Request += (_, r) => { if (r.Method == "DELETE") Interlocked.Increment(ref deletes); };
+        await b.SignInAsync(key);
+        await b.AskAndWaitAsync(Question);
+
+        Assert.True(refusedResumes >= 2, $"{refusedResumes} resumes");
+        var text = await b.LastAnswer.Locator(".markdown").InnerTextAsync();
+        Assert.Equal(1, CountOf(text, "Parental leave is"));
+        Assert.Equal(0, await b.LastAnswer.Locator(".error-card").CountAsync());
+        Assert.Equal("", await b.Page.GetByLabel("Message", new() { Exact = true }).InputValueAsync());
+        Assert.Equal(0, deletes);
+        Assert.Equal(1, await b.Page.Locator("article.turn.user").CountAsync());
+    }
+
     [Fact(DisplayName = "A resume that goes out on a dead connection (no response begins) is given up after ten seconds and sent again: the whole answer shows once")]
     public async Task Resume_on_a_dead_connection_is_sent_again()
     {

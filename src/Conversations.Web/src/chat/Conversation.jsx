@@ -68,6 +68,7 @@ export function Conversation({ t, me, conversationId, renamed, onCreated, onGone
   const keptFromBottom = useRef(null); // earlier messages were put on top: the reader's place, kept from the bottom
   const menu = useRef(null);
   const pendingStop = useRef(null); // { turnId, sending }: Stop pressed, not yet taken by the platform
+  const sendingTurn = useRef(null); // the turn this page is sending, until its ask() ends
   const following = useRef({ turnId: null, resume() {} }); // the streamed turn's connection (turns.js fills resume)
   const wasOpen = useRef(false);
   // The conversation shown was deleted elsewhere: the next question starts a new one, without the old history.
@@ -86,7 +87,8 @@ export function Conversation({ t, me, conversationId, renamed, onCreated, onGone
   useEffect(() => { if (renamed && renamed.id === idRef.current) setTitle(renamed.title); }, [renamed]);
 
   // idRef, not the prop: a conversation started on this page has its id only there.
-  async function load() {
+  // keepSending false: the turn this page sent is over and the history is the truth (a refused edit, a put back).
+  async function load({ keepSending = true } = {}) {
     if (!idRef.current) return;
     setLoading(true);
     setLoadError(null);
@@ -94,10 +96,13 @@ export function Conversation({ t, me, conversationId, renamed, onCreated, onGone
       const data = await api.get(`/v1/conversations/${idRef.current}?limit=${historyPage}`, { signal: abort.current.signal });
       setTitle(data.conversation.title);
       const history = data.messages.map(fromHistory);
-      setMessages(history);
+      // A question this page is sending meanwhile (typed before the history came, or while it could not load) keeps
+      // its place and its stream: the history's copy of that turn, if it has one yet, gives way to it.
+      const sending = keepSending ? sendingTurn.current : null;
+      setMessages(list => (sending ? [...history.filter(m => m.turnId !== sending), ...list.filter(m => m.turnId === sending)] : history));
       setEarlier(data.nextBefore != null ? { before: data.nextBefore } : null);
       const last = history[history.length - 1];
-      if (last?.role === 'user') follow(last.turnId, { text: last.content, imageIds: last.imageIds });
+      if (last?.role === 'user' && last.turnId !== sending) follow(last.turnId, { text: last.content, imageIds: last.imageIds });
     } catch (e) {
       if (e.name !== 'AbortError') {
         e.offline = !navigator.onLine; // failed for the browser being offline, not for the platform
@@ -170,6 +175,7 @@ export function Conversation({ t, me, conversationId, renamed, onCreated, onGone
       update(aKey, () => ({ content: '', status: 'streaming', citations: [], stages: [], streaming: true, error: null, turnId, replaces }));
     }
     pendingStop.current = null;
+    sendingTurn.current = turnId;
     // Stop shows from the first moment: pressed before the turn reaches the platform, it is sent at the turn's first event.
     setTurn({ conversationId: id, turnId });
     let started = false; // an event came: the platform took the turn
@@ -205,7 +211,7 @@ export function Conversation({ t, me, conversationId, renamed, onCreated, onGone
         return { returned: typed };
       }
       // The platform keeps the answered turn when an edit is refused: show the history as it is stored.
-      if (refusedEdit) await load();
+      if (refusedEdit) await load({ keepSending: false });
     } catch (e) {
       if (e.name === 'AbortError') return;
       const connection = e instanceof ApiError && e.status === 0;
@@ -226,11 +232,13 @@ export function Conversation({ t, me, conversationId, renamed, onCreated, onGone
       if (typed && !stored && e instanceof ApiError && e.status === 401) keepDraft(me.userId, id, text);
       // Refused before it was stored (a bad request, a size or rate limit, a busy or changed conversation): a question
       // typed in the composer goes back there, whose Send is then the retry, so the card says so and offers none of its own.
-      const refused = notStored(e);
+      // Once an event came the question was stored (the send's response begins only then): a 4xx after that refused a
+      // resume, not the question, which stays, with a Try again of the same turn.
+      const refused = notStored(e) && !started;
       const returned = refused && typed;
       const retryable = !returned && !notLast && (e.retryable ?? true);
       // `connection`: given up for the network, so tried again by itself when it comes back (see reconnect below).
-      update(aKey, () => ({ streaming: false, status: 'failed', error: { message, retryable, returned, sameTurn: connection || unsaved, connection, refused, gone, text, imageIds, replaces } }));
+      update(aKey, () => ({ streaming: false, status: 'failed', error: { message, retryable, returned, sameTurn: connection || unsaved || started, connection, refused, gone, text, imageIds, replaces } }));
       // A regenerate or an edit refused before it was stored replaced nothing: the question and answer it was to
       // replace come back as stored, with the refusal (and its Try again) on that answer.
       const replacedNothing = refused && !!replaces && !stored && !gone && !notLast;
@@ -247,6 +255,7 @@ export function Conversation({ t, me, conversationId, renamed, onCreated, onGone
     } finally {
       // Only this turn's: a reload above may have found another turn running, and follows it.
       setTurn(current => (current?.turnId === turnId ? null : current));
+      if (sendingTurn.current === turnId) sendingTurn.current = null;
       setReconnecting(false);
       onActivity();
     }
@@ -255,7 +264,7 @@ export function Conversation({ t, me, conversationId, renamed, onCreated, onGone
   // The stored history back on the page after a refused regenerate or edit; `error` goes on the answer it left in
   // place, if that is still the last one (kept: the next question clears it, and the answer keeps its actions).
   async function putBack(error) {
-    await load();
+    await load({ keepSending: false });
     setMessages(list => {
       const last = list[list.length - 1];
       if (last?.role !== 'assistant' || last.streaming || last.turnId !== error.replaces) return list;

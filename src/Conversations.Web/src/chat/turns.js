@@ -102,6 +102,10 @@ export async function runTurn({ conversationId, text, turnId, imageIds, replaces
       // with code not_found says the conversation itself was deleted, which takes no question.
       if (e instanceof ApiError && e.status === 404 && !accepted && e.body?.code !== 'not_found') {
         try { await send(); } catch (again) { if (!resumable(again, signal)) throw again; }
+      } else if (accepted && limited(e)) {
+        // A limit in front of the stream (the key's requests a minute, an address's failed keys) while following a
+        // stored turn: the turn goes on on the server, so wait as told and follow it again (the attempts stay bounded).
+        await pause(retryAfterMs(e), signal);
       } else if (!resumable(e, signal)) throw e;
     }
   }
@@ -127,6 +131,9 @@ function resumable(e, signal) {
   if (e instanceof ApiError) return e.status === 0 || e.status >= 500;
   return true; // the body's reader failed: the connection dropped mid-stream
 }
+
+// Too many requests or a request timeout: refusals of this request, not of the turn, that pass with time.
+const limited = e => e instanceof ApiError && (e.status === 429 || e.status === 408);
 
 // Retry-After (seconds, or a date) as a wait between 1 and 30 s; 5 s when it says nothing usable.
 function retryAfterMs(e) {
