@@ -130,7 +130,9 @@ internal static class OpenAiApi
         var sent = new SendMessage(caller, CompletionRequestCheck.Question(body), turnId, requested, imageIds, MessageImageRefs.Digest(urls, null),
             body.MaxCompletionTokens ?? body.MaxTokens);
         http.Response.Headers[ConversationsApi.TurnIdHeader] = turnId;
-        StopWhenAbandoned(http, grain, caller, turnId);
+        // A keyed request said it may come back (the SDKs resend a timed-out request with the same headers): its turn
+        // runs on for the retry to join, instead of being stopped and replayed cut short as if complete.
+        if (idempotencyKey is null) StopWhenAbandoned(http, grain, caller, turnId);
         var events = grain.SendTurnAsync(sent, http.RequestAborted).AsChatEvents();
         // A stream starts at the first token or after one heartbeat interval, whichever comes first: a slow model's
         // silence would otherwise hold even the status line back, and idle-timeout proxies cut such connections.
@@ -153,7 +155,8 @@ internal static class OpenAiApi
 
     // OpenAI stops generating when its caller hangs up, and its clients cannot resume: an answer nobody reads would run
     // on, billed in full, and hold the conversation (409 turn_in_progress) until it ended. The native chat route keeps
-    // its turn running instead, for the client that comes back with Last-Event-ID.
+    // its turn running instead, for the client that comes back with Last-Event-ID; so does a request with an
+    // Idempotency-Key, for the retry under that key (the turn's unwatched timer ends it if none comes).
     private static void StopWhenAbandoned(HttpContext http, IConversationGrain grain, Caller caller, string turnId)
     {
         http.Response.RegisterForDispose(http.RequestAborted.Register(() => _ = StopAsync()));

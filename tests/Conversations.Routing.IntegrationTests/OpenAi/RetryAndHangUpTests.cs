@@ -42,6 +42,34 @@ public sealed class RetryAndHangUpTests(RoutingPlatform fx) : RoutingPlatformTes
         Assert.False(string.IsNullOrEmpty(stopped["content"]!.GetValue<string>()));
     }
 
+    [Fact(DisplayName = "A non-streamed request with an Idempotency-Key that times out on the client keeps its answer going: the retry under the key (as the SDKs send it) gets the whole answer, not the part written before the hang-up")]
+    public async Task Keyed_request_that_times_out_is_answered_whole_on_retry()
+    {
+        using var t = await NewAsync(fx);
+        var answer = string.Join(' ', Enumerable.Range(1, 60).Select(i => $"word{i}"));
+        // About 3 s of answer at 50 ms a token: the first try gives up after one second.
+        SetModels(fx, t, fx.Model.Control.Default with { ScriptedAnswer = answer, TimePerToken = TimeSpan.FromMilliseconds(50) });
+        var key = $"sdk-retry-{Guid.NewGuid():n}";
+        HttpRequestMessage Request()
+        {
+            var request = new HttpRequestMessage(HttpMethod.Post, "/v1/chat/completions") { Content = JsonContent.Create(Ask(Question)) };
+            request.Headers.Add("Idempotency-Key", key);
+            return request;
+        }
+        using (var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(1)))
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => t.User.Http.SendAsync(Request(), timeout.Token));
+
+        using var retry = await t.User.Http.SendAsync(Request());
+        await ApiClient.EnsureAsync(retry, HttpStatusCode.OK);
+        var completion = (await retry.Content.ReadFromJsonAsync<JsonNode>())!;
+        Assert.Equal("stop", completion["choices"]![0]!["finish_reason"]!.GetValue<string>());
+        Assert.Contains("word60", completion["choices"]![0]!["message"]!["content"]!.GetValue<string>());
+        var conversationId = retry.Headers.GetValues(ConversationHeader).Single();
+        var history = await HistoryAsync(t.User, conversationId);
+        Assert.Equal(2, history.Count); // one question, one answer: the retry was the same turn
+        Assert.Equal("complete", history[1]!["status"]!.GetValue<string>());
+    }
+
     [Fact(DisplayName = "x-should-retry tells the SDKs which errors a retry can mend: a spent budget (429 insufficient_quota) says false, a rate limit with Retry-After says true; each error carries an x-request-id")]
     public async Task Errors_say_whether_a_retry_helps()
     {
