@@ -15,6 +15,9 @@ public sealed record StartExportRequest([System.ComponentModel.DataAnnotations.R
 internal sealed record ExportDto(string ExportId, string? UserId, string Status, int StepsDone, int StepsTotal, string? Error,
     DateTimeOffset CreatedAt, DateTimeOffset? CompletedAt, long? ArchiveBytes, string ArchiveUrl);
 
+/// <summary>The tenant's exports, newest first.</summary>
+internal sealed record ExportList(IReadOnlyList<ExportDto> Exports);
+
 /// <summary>Exports of a tenant or one of its users as a zip archive (tenant admin).</summary>
 internal static class DataExportApi
 {
@@ -24,6 +27,8 @@ internal static class DataExportApi
         var admin = v1.MapGroup("/exports").WithTags("Data rights").RequireRoles(Roles.TenantAdmin);
         admin.MapPost("/", Start).WithName("StartExport")
             .WithSummary("Starts an export of the tenant (or of one user with {\"userId\":…}): conversations, documents, settings, usage, audit.");
+        admin.MapGet("/", List).WithName("ListExports")
+            .WithSummary("The tenant's exports of the last seven days, newest first (?limit= 1 to 100, default 20), each as GET /v1/exports/{id} shows it.");
         admin.MapGet("/{exportId}", Get).WithName("GetExport").WithSummary("An export's progress (status running, succeeded, failed, or interrupted when its host stopped).");
         admin.MapPost("/{exportId}/restart", Restart).WithName("RestartExport")
             .WithSummary("Runs an interrupted or failed export again; 409 while it runs, once it succeeded, or while another export of the same scope runs.").RefusesBody();
@@ -56,6 +61,10 @@ internal static class DataExportApi
             });
         return TypedResults.Accepted($"/v1/exports/{job.ExportId}", ToDto(job));
     }
+
+    private static async Task<Ok<ExportList>> List(HttpContext http, IDataRights rights,
+        [System.ComponentModel.DataAnnotations.Range(1, 100, ErrorMessage = "limit must be between 1 and 100.")] int? limit, CancellationToken ct) =>
+        TypedResults.Ok(new ExportList([.. (await rights.ListExportsAsync(http.Caller().TenantId!, limit ?? 20, ct)).Select(ToDto)]));
 
     private static async Task<Results<Ok<ExportDto>, ProblemHttpResult>> Get(string exportId, HttpContext http, IDataRights rights, CancellationToken ct) =>
         exportId.Length <= 64 && await rights.GetExportAsync(http.Caller().TenantId!, exportId, ct) is { } job

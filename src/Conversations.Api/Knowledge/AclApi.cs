@@ -16,7 +16,7 @@ internal static class AclApi
         var acl = v1.MapGroup("/acl").WithTags("Knowledge access control").RequireRoles(Roles.TenantAdmin);
         acl.MapGet("/", Get).WithName("GetAcl").WithSummary("The tenant's roles, role hierarchy, grants and users' roles, with the ACL version.");
         acl.MapPut("/roles/{role}", PutRole).WithName("PutRole")
-            .WithSummary("Defines or replaces a role: the roles it includes (e.g. manager includes staff) and its labels. A cycle is a 400.");
+            .WithSummary("Defines or replaces a role: the roles it includes (e.g. manager includes staff) and its labels; a list the body does not name stays as it is. A cycle is a 400.");
         acl.MapDelete("/roles/{role}", DeleteRole).WithName("DeleteRole").WithSummary("Deletes a role no other role includes.");
         acl.MapPost("/roles/{role}/grants", Grant).WithName("GrantLabel").WithSummary("Grants a label to a role.");
         acl.MapDelete("/roles/{role}/grants/{**label}", Revoke).WithName("RevokeLabel")
@@ -36,7 +36,17 @@ internal static class AclApi
     {
         if (body?.Includes is null && body?.Labels is null)
             return Problems.BadRequest("Send the role's labels and the roles it includes, e.g. {\"includes\": [\"staff\"], \"labels\": [\"hr\"]}; [] clears a list.", "labels");
-        return TypedResults.Ok(new AclVersionDto(await Acl(http, grains).PutRoleAsync(new RoleDefinition(role, body.Includes ?? [], body.Labels ?? []))));
+        var acl = Acl(http, grains);
+        var (includes, labels) = (body.Includes, body.Labels);
+        if (includes is null || labels is null)
+        {
+            // The list a PUT does not name stays as it is (a new role's is empty): {"includes": [...]} alone must not
+            // take every label from the role's readers.
+            var stored = (await acl.GetAsync()).Roles.FirstOrDefault(r => r.Name == role);
+            includes ??= stored?.Includes ?? [];
+            labels ??= stored?.Labels ?? [];
+        }
+        return TypedResults.Ok(new AclVersionDto(await acl.PutRoleAsync(new RoleDefinition(role, includes, labels))));
     }
 
     private static async Task<Results<NoContent, ProblemHttpResult>> DeleteRole(string role, HttpContext http, IGrainFactory grains) =>

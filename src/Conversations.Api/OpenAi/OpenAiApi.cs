@@ -40,13 +40,13 @@ internal static class OpenAiApi
     /// <summary>Maps <c>/v1/chat/completions</c> and <c>/v1/models</c>.</summary>
     public static RouteGroupBuilder MapOpenAiApi(this RouteGroupBuilder v1)
     {
-        var models = v1.MapGroup("/models").WithTags("OpenAI-compatible").RequireRoles(Roles.User, Roles.TenantAdmin);
+        var models = v1.MapGroup("/models").WithTags("OpenAI-compatible").RequireRoles(Roles.User, Roles.TenantAdmin).AddEndpointFilter(WithRequestId);
         models.MapGet("/", ListModels).WithName("OpenAiListModels").WithSummary("The model names the caller's tenant may use (OpenAI's list shape).")
             .Produces<ModelList>().ProducesOpenAiAnswers(false, 400, 401, 403, 429, 500, 503);
         models.MapGet("/{model}", GetModel).WithName("OpenAiGetModel").WithSummary("One model name the caller's tenant may use, or 404 model_not_found.")
             .Produces<ModelObject>().ProducesOpenAiAnswers(false, 400, 401, 403, 404, 429, 500, 503);
 
-        var chat = v1.MapGroup("/chat").WithTags("OpenAI-compatible").RequireRoles(Roles.User, Roles.TenantAdmin);
+        var chat = v1.MapGroup("/chat").WithTags("OpenAI-compatible").RequireRoles(Roles.User, Roles.TenantAdmin).AddEndpointFilter(WithRequestId);
         var images = ((IEndpointRouteBuilder)v1).ServiceProvider.GetRequiredService<IMessageImages>();
         chat.MapPost("/completions", Complete).WithName("OpenAiChatCompletion")
             // Room for the images a question may carry as base64 data URLs.
@@ -73,6 +73,13 @@ internal static class OpenAiApi
             })
             .RequireRateLimit<ChatCompletionRequest>(CompletionRequestCheck.Question);
         return v1;
+    }
+
+    // The SDKs expose x-request-id as every response's request id (`_request_id`), an answer's as much as an error's.
+    private static ValueTask<object?> WithRequestId(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
+    {
+        context.HttpContext.Response.Headers["x-request-id"] = OpenAiErrorWriter.RequestId(context.HttpContext);
+        return next(context);
     }
 
     private static async Task<IResult> ListModels(HttpContext http, IGrainFactory grains)
@@ -133,7 +140,8 @@ internal static class OpenAiApi
         // A keyed request said it may come back (the SDKs resend a timed-out request with the same headers): its turn
         // runs on for the retry to join, instead of being stopped and replayed cut short as if complete.
         if (idempotencyKey is null) StopWhenAbandoned(http, grain, caller, turnId);
-        var events = grain.SendTurnAsync(sent, http.RequestAborted).AsChatEvents();
+        var replay = new ReplayedTurn();
+        var events = replay.Watch(grain.SendTurnAsync(sent, http.RequestAborted)).AsChatEvents();
         // A stream starts at the first token or after one heartbeat interval, whichever comes first: a slow model's
         // silence would otherwise hold even the status line back, and idle-timeout proxies cut such connections.
         if (body.Stream == true)
@@ -145,7 +153,7 @@ internal static class OpenAiApi
         {
             await turn.DrainAsync();
             await turn.DisposeAsync();
-            return TurnErrors.Problem(http, await TurnGone.FinalAsync(error, gone));
+            return TurnErrors.Problem(http, await TurnGone.FinalAsync(error, gone), replay.Finished);
         }
         var header = new CompletionHeader(CompletionId(caller, conversationId, turnId), DateTimeOffset.UtcNow.ToUnixTimeSeconds(), body.Model ?? ModelNames.Auto);
         return body.Stream == true

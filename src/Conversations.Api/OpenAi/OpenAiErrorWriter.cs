@@ -40,10 +40,13 @@ internal sealed class OpenAiErrorWriter : IProblemDetailsWriter
         if (status is 408 or 409 or 429 or >= 500)
             http.Response.Headers["x-should-retry"] = http.Response.Headers.RetryAfter.Count > 0 ? "true" : "false";
         // The SDKs expose it as the error's request id: the trace id the server log knows the request by.
-        http.Response.Headers["x-request-id"] = Activity.Current?.TraceId.ToString() ?? http.TraceIdentifier;
+        http.Response.Headers["x-request-id"] = RequestId(http);
         var body = Body(status, problem);
         return new ValueTask(http.Response.WriteAsJsonAsync(body, OpenAiJson.Options, "application/json", http.RequestAborted));
     }
+
+    /// <summary>The request's id as the SDKs read it (x-request-id): the trace id the server log knows the request by.</summary>
+    public static string RequestId(HttpContext http) => Activity.Current?.TraceId.ToString() ?? http.TraceIdentifier;
 
     /// <summary>The OpenAI error object for a problem.</summary>
     public static OpenAiErrorBody Body(int status, ProblemDetails problem)

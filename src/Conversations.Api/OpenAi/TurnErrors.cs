@@ -38,12 +38,20 @@ internal static class TurnErrors
         _ => error.Code,
     };
 
-    /// <summary>The error as a problem (written in OpenAI's shape); sets Retry-After on retryable ones.</summary>
-    public static ProblemHttpResult Problem(HttpContext http, ErrorEvent error)
+    /// <summary>What a retry under an Idempotency-Key whose turn already failed is told besides the failure.</summary>
+    public const string ReplayedFailure = " This Idempotency-Key's turn already ended so, and a retry under the same key replays it: send the question again with a new key for a new answer.";
+
+    /// <summary>
+    /// The error as a problem (written in OpenAI's shape); sets Retry-After on retryable ones, unless the error is the
+    /// stored end of a turn replayed under its Idempotency-Key (<paramref name="replayed"/>): resending that key gets
+    /// the same error, so the SDKs are told not to (no Retry-After, so x-should-retry: false) and the client how to.
+    /// </summary>
+    public static ProblemHttpResult Problem(HttpContext http, ErrorEvent error, bool replayed = false)
     {
         var status = StatusOf(error);
-        if (error.Retryable && status is 409 or 429 or 503) http.Response.Headers.RetryAfter = status == 429 ? "30" : "1";
-        return TypedResults.Problem(error.Message, statusCode: status, title: error.Code,
+        var retryUnderKey = error.Retryable && !(replayed && status == 503);
+        if (retryUnderKey && status is 409 or 429 or 503) http.Response.Headers.RetryAfter = status == 429 ? "30" : "1";
+        return TypedResults.Problem(retryUnderKey ? error.Message : error.Message + (error.Retryable ? ReplayedFailure : ""), statusCode: status, title: error.Code,
             extensions: new Dictionary<string, object?> { ["code"] = CodeOf(error) });
     }
 

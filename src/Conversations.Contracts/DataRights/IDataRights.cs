@@ -39,6 +39,9 @@ public interface IDataRights
     /// </summary>
     Task<DataExportInfo?> RestartExportAsync(string tenantId, string exportId, AuditActor actor, CancellationToken ct);
 
+    /// <summary>The tenant's exports kept (the last seven days'), newest first, at most <paramref name="limit"/>.</summary>
+    Task<IReadOnlyList<DataExportInfo>> ListExportsAsync(string tenantId, int limit, CancellationToken ct);
+
     /// <summary>The export's progress (<c>interrupted</c> when its host stopped while it ran), or null when the tenant has no such export.</summary>
     Task<DataExportInfo?> GetExportAsync(string tenantId, string exportId, CancellationToken ct);
 

@@ -124,6 +124,10 @@ internal sealed partial class DataRightsService(
     }
 
     /// <inheritdoc />
+    public async Task<IReadOnlyList<DataExportInfo>> ListExportsAsync(string tenantId, int limit, CancellationToken ct) =>
+        [.. (await store.ListExportsAsync(tenantId, limit, ct)).Select(ToInfo)];
+
+    /// <inheritdoc />
     public async Task<DataExportInfo?> GetExportAsync(string tenantId, string exportId, CancellationToken ct) =>
         await store.GetExportAsync(tenantId, exportId, ct) is { } job ? ToInfo(job) : null;
 

@@ -306,27 +306,39 @@ public sealed class DataRightsStore(NpgsqlDataSource db, TenantKeyRing keys)
     }
 
     /// <summary>The tenant's export, or null.</summary>
-    public async Task<ExportRecord?> GetExportAsync(string tenantId, string exportId, CancellationToken ct = default)
+    public async Task<ExportRecord?> GetExportAsync(string tenantId, string exportId, CancellationToken ct = default) =>
+        (await ReadExportsAsync(tenantId, exportId, 1, ct)).FirstOrDefault();
+
+    /// <summary>The tenant's exports kept (the last seven days'), newest first, at most <paramref name="limit"/>.</summary>
+    public Task<IReadOnlyList<ExportRecord>> ListExportsAsync(string tenantId, int limit, CancellationToken ct = default) =>
+        ReadExportsAsync(tenantId, null, limit, ct);
+
+    // One read (a console polls it): an expired export reads as gone and a running one whose heartbeat stopped as
+    // interrupted; starting or restarting an export writes both down.
+    private async Task<IReadOnlyList<ExportRecord>> ReadExportsAsync(string tenantId, string? exportId, int limit, CancellationToken ct)
     {
-        // One read (a console polls it): an expired export reads as gone and a running one whose heartbeat stopped as
-        // interrupted; starting or restarting an export writes both down.
-        await using var cmd = db.CreateCommand($"""
-            SELECT export_id, tenant_id, user_id, seen.status, steps_done, steps_total, CASE WHEN seen.status = 'interrupted' THEN @e ELSE error END,
-                   created_at, completed_at, coalesce(archive_bytes, length(archive) - {TenantDataKey.SealedBytesOverhead})
+        await using var cmd = db.CreateCommand($$"""
+            SELECT export_id, tenant_id, user_id, seen.status, steps_done, steps_total,
+                   CASE WHEN seen.status = 'interrupted' THEN replace(@e, '{id}', export_id) ELSE error END,
+                   created_at, completed_at, coalesce(archive_bytes, length(archive) - {{TenantDataKey.SealedBytesOverhead}})
             FROM data_exports,
                  LATERAL (SELECT CASE WHEN status = 'running' AND heartbeat_at < now() - @stale THEN 'interrupted' ELSE status END AS status) seen
-            WHERE tenant_id = @t AND export_id = @id AND created_at >= now() - @life
+            WHERE tenant_id = @t AND (@id::text IS NULL OR export_id = @id) AND created_at >= now() - @life
+            ORDER BY created_at DESC, export_id DESC LIMIT @n
             """);
         cmd.Parameters.AddWithValue("t", tenantId);
-        cmd.Parameters.AddWithValue("id", exportId);
-        cmd.Parameters.AddWithValue("e", InterruptedReason.Replace("{id}", exportId, StringComparison.Ordinal));
+        cmd.Parameters.Add(new NpgsqlParameter("id", NpgsqlTypes.NpgsqlDbType.Text) { Value = (object?)exportId ?? DBNull.Value });
+        cmd.Parameters.AddWithValue("e", InterruptedReason);
         cmd.Parameters.AddWithValue("stale", StaleAfter);
         cmd.Parameters.AddWithValue("life", ArchiveLifetime);
+        cmd.Parameters.AddWithValue("n", limit);
+        var list = new List<ExportRecord>();
         await using var r = await cmd.ExecuteReaderAsync(ct);
-        if (!await r.ReadAsync(ct)) return null;
-        return new ExportRecord(r.GetString(0), r.GetString(1), r.IsDBNull(2) ? null : r.GetString(2), r.GetString(3), r.GetInt32(4), r.GetInt32(5),
-            r.IsDBNull(6) ? null : r.GetString(6), r.GetFieldValue<DateTimeOffset>(7), r.IsDBNull(8) ? null : r.GetFieldValue<DateTimeOffset>(8),
-            r.IsDBNull(9) ? null : r.GetInt64(9));
+        while (await r.ReadAsync(ct))
+            list.Add(new ExportRecord(r.GetString(0), r.GetString(1), r.IsDBNull(2) ? null : r.GetString(2), r.GetString(3), r.GetInt32(4), r.GetInt32(5),
+                r.IsDBNull(6) ? null : r.GetString(6), r.GetFieldValue<DateTimeOffset>(7), r.IsDBNull(8) ? null : r.GetFieldValue<DateTimeOffset>(8),
+                r.IsDBNull(9) ? null : r.GetInt64(9)));
+        return list;
     }
 
     /// <summary>

@@ -130,6 +130,28 @@ public sealed class AdminConsoleTests(PlatformFixture fx) : PlatformTests
         Assert.Null(result["previousLabel"]);
     }
 
+    [Fact(DisplayName = "Settings exports the tenant: Start export lists the export, it becomes ready, and Download saves the zip the API serves; a user id that is no user is refused in words")]
+    public async Task Tenant_export_is_started_followed_and_downloaded()
+    {
+        var (adminKey, _) = await fx.NewTenantKeysAsync("cexp");
+        await using var console = await ConsoleBrowser.SignInAsync(fx.BaseUrl, adminKey);
+        await console.OpenAsync("settings", "Settings");
+        var card = console.Page.Locator("div.card", new() { Has = console.Page.GetByRole(AriaRole.Heading, new() { Name = "Data exports" }) });
+        await card.GetByRole(AriaRole.Button, new() { Name = "Start export" }).ClickAsync();
+        var row = card.Locator("tbody tr").First;
+        await Assertions.Expect(row).ToContainTextAsync("the whole tenant");
+        await Assertions.Expect(row.Locator("td[data-label=Status]")).ToContainTextAsync("ready", new() { Timeout = 60_000 });
+        var download = await console.Page.RunAndWaitForDownloadAsync(() => row.GetByRole(AriaRole.Button, new() { Name = "Download" }).ClickAsync());
+        Assert.EndsWith(".zip", download.SuggestedFilename);
+        using (var zip = System.IO.Compression.ZipFile.OpenRead((await download.PathAsync())!))
+            Assert.Contains(zip.Entries, e => e.Name == "manifest.json");
+        await console.ScreenshotAsync("admin-settings-exports");
+
+        await card.GetByLabel("User id (empty: the whole tenant)").FillAsync("nobody-here");
+        await card.GetByRole(AriaRole.Button, new() { Name = "Start export" }).ClickAsync();
+        await Assertions.Expect(card.Locator(".note.error")).ToContainTextAsync("nobody-here");
+    }
+
     [Fact(DisplayName = "An upload that stores none of its documents says 0 of 1 stored in the error style, and gives no label warning")]
     public async Task Upload_that_stores_nothing_says_so()
     {

@@ -419,6 +419,19 @@ public sealed class DataRightsTests(DataSecurityFixture fx) : DataSecurityTests
         var id = exportEntries[0]!["target"]!.GetValue<string>()["export:".Length..];
         await ApiClient.ProblemAsync(await other.Http.GetAsync($"/v1/exports/{id}/archive"), HttpStatusCode.NotFound);
         await ApiClient.ProblemAsync(await tenant.User.Http.PostAsJsonAsync("/v1/exports", new { }), HttpStatusCode.Forbidden);
+
+        // The list: the tenant's exports newest first, each as its own route shows it; another tenant lists none of them.
+        var listed = (await tenant.Admin.GetJsonAsync("/v1/exports"))["exports"]!.AsArray();
+        Assert.True(listed.Count >= 3, listed.ToJsonString());
+        var times = listed.Select(x => x!["createdAt"]!.GetValue<DateTimeOffset>()).ToList();
+        Assert.Equal(times.OrderByDescending(x => x), times);
+        var one = await tenant.Admin.GetJsonAsync($"/v1/exports/{listed[0]!["exportId"]!.GetValue<string>()}");
+        Assert.Equal(one["exportId"]!.ToJsonString(), listed[0]!["exportId"]!.ToJsonString());
+        Assert.Contains(listed, x => x!["userId"]?.GetValue<string>() == "alice");
+        Assert.Single((await tenant.Admin.GetJsonAsync("/v1/exports?limit=1"))["exports"]!.AsArray());
+        Assert.Empty((await other.GetJsonAsync("/v1/exports"))["exports"]!.AsArray());
+        await ApiClient.ProblemAsync(await tenant.Admin.Http.GetAsync("/v1/exports?limit=0"), HttpStatusCode.BadRequest);
+        await ApiClient.ProblemAsync(await tenant.User.Http.GetAsync("/v1/exports"), HttpStatusCode.Forbidden);
     }
 
     [Fact(DisplayName = "An export archive is stored sealed with the tenant's key; a user's erasure removes the tenant-wide archives made before it; destroying the tenant's data key makes an archive unreadable (410)")]

@@ -326,6 +326,27 @@ public sealed class KnowledgeApiTests(KnowledgeApp app) : PostgresTests
     }
 
     [Fact]
+    public async Task A_role_put_that_names_one_list_keeps_the_other()
+    {
+        var tenant = TestIds.Tenant("keep");
+        var admin = app.ClientWithKey(await app.CreateTenantAsync(tenant));
+        await admin.PutAsJsonAsync("/v1/acl/roles/staff", new { labels = new[] { "handbook" } });
+        Assert.Equal(HttpStatusCode.OK, (await admin.PutAsJsonAsync("/v1/acl/roles/manager", new { includes = Array.Empty<string>(), labels = new[] { "pay" } })).StatusCode);
+        // Only the includes named: the role keeps its labels.
+        Assert.Equal(HttpStatusCode.OK, (await admin.PutAsJsonAsync("/v1/acl/roles/manager", new { includes = new[] { "staff" } })).StatusCode);
+        var acl = (await admin.GetFromJsonAsync<System.Text.Json.Nodes.JsonNode>("/v1/acl"))!;
+        var manager = acl["roles"]!.AsArray().Single(r => r!["name"]!.GetValue<string>() == "manager")!;
+        Assert.Equal(["pay"], manager["labels"]!.AsArray().Select(l => l!.GetValue<string>()));
+        Assert.Equal(["staff"], manager["includes"]!.AsArray().Select(l => l!.GetValue<string>()));
+        // Only the labels named: the includes stay; [] clears a list.
+        await admin.PutAsJsonAsync("/v1/acl/roles/manager", new { labels = Array.Empty<string>() });
+        acl = (await admin.GetFromJsonAsync<System.Text.Json.Nodes.JsonNode>("/v1/acl"))!;
+        manager = acl["roles"]!.AsArray().Single(r => r!["name"]!.GetValue<string>() == "manager")!;
+        Assert.Empty(manager["labels"]!.AsArray());
+        Assert.Equal(["staff"], manager["includes"]!.AsArray().Select(l => l!.GetValue<string>()));
+    }
+
+    [Fact]
     public async Task A_cycle_is_a_400_and_users_cannot_edit_the_acl()
     {
         var tenant = TestIds.Tenant("cyc");

@@ -61,6 +61,7 @@ public sealed class RetryAndHangUpTests(RoutingPlatform fx) : RoutingPlatformTes
 
         using var retry = await t.User.Http.SendAsync(Request());
         await ApiClient.EnsureAsync(retry, HttpStatusCode.OK);
+        Assert.Matches("^[0-9a-f]{32}$", retry.Headers.GetValues("x-request-id").Single()); // an answer's too, not only an error's
         var completion = (await retry.Content.ReadFromJsonAsync<JsonNode>())!;
         Assert.Equal("stop", completion["choices"]![0]!["finish_reason"]!.GetValue<string>());
         Assert.Contains("word60", completion["choices"]![0]!["message"]!["content"]!.GetValue<string>());

@@ -12,6 +12,9 @@ import { keepDraft, typingKey } from './draft.js';
 let keys = 0;
 const historyPage = 200; // messages per page of history (the API's largest)
 const stopGraceMs = 5000; // how long a taken Stop may take to end the stream before the turn is followed again
+// A plain request (history, a new conversation) whose response has not begun by then went out on a dead connection (a
+// phone that changed networks): given up as the network's failure, which offers a retry, instead of waiting for ever.
+const plainHeadersMs = 15_000;
 const key = () => `m${++keys}`;
 
 // An HTTP refusal of the send (4xx before any event): the platform stored nothing of the question. A question it
@@ -93,7 +96,7 @@ export function Conversation({ t, me, conversationId, renamed, onCreated, onGone
     setLoading(true);
     setLoadError(null);
     try {
-      const data = await api.get(`/v1/conversations/${idRef.current}?limit=${historyPage}`, { signal: abort.current.signal });
+      const data = await api.get(`/v1/conversations/${idRef.current}?limit=${historyPage}`, { signal: abort.current.signal, headersWithinMs: plainHeadersMs });
       setTitle(data.conversation.title);
       const history = data.messages.map(fromHistory);
       // A question this page is sending meanwhile (typed before the history came, or while it could not load) keeps
@@ -129,7 +132,7 @@ export function Conversation({ t, me, conversationId, renamed, onCreated, onGone
     if (!earlier || earlier.loading) return;
     setEarlier({ ...earlier, loading: true, error: null });
     try {
-      const data = await api.get(`/v1/conversations/${idRef.current}?before=${earlier.before}&limit=${historyPage}`, { signal: abort.current.signal });
+      const data = await api.get(`/v1/conversations/${idRef.current}?before=${earlier.before}&limit=${historyPage}`, { signal: abort.current.signal, headersWithinMs: plainHeadersMs });
       const el = scroller.current;
       if (el) keptFromBottom.current = el.scrollHeight - el.scrollTop;
       setMessages(list => [...data.messages.map(fromHistory), ...list]);
@@ -185,7 +188,7 @@ export function Conversation({ t, me, conversationId, renamed, onCreated, onGone
       if (!id) {
         // Keyed by the turn: a retry after a lost answer gets the same conversation, not a second, empty one.
         const created = await api.post('/v1/conversations', { title: titleFrom(text) },
-          { signal: abort.current.signal, headers: { 'Idempotency-Key': turnId } });
+          { signal: abort.current.signal, headers: { 'Idempotency-Key': turnId }, headersWithinMs: plainHeadersMs });
         id = idRef.current = created.conversationId;
         createdHere = true;
         setTitle(created.title);

@@ -26,6 +26,7 @@ const shared = {
     'error.offline': 'You appear to be offline. Check your connection.',
     'error.server': 'Something went wrong on our side.',
     'error.limit': 'Too many requests right now. Wait a moment and try again.',
+    'error.tooLarge': 'That is more than the server accepts at once. Send less at a time.',
     'retry': 'Try again',
     'close': 'Close',
     'cancel': 'Cancel',
@@ -48,6 +49,7 @@ const shared = {
     'error.offline': '网络似乎已断开，请检查连接。',
     'error.server': '服务端出了点问题。',
     'error.limit': '请求过于频繁，请稍后再试。',
+    'error.tooLarge': '内容超出了服务器能接收的大小，请一次少发送一些。',
     // The platform's error codes in Chinese; English readers get the server's own (fuller) text.
     'error.code.budget_exhausted': '本月的模型预算已用完，暂时无法回答。请联系管理员。',
     'error.code.budget_too_small': '剩余的预算不够回答这个问题。请联系管理员。',
@@ -61,6 +63,20 @@ const shared = {
     'error.code.interrupted': '回答被中断了，已写出的部分已保存。请重试。',
     'error.code.stream_failed': '回答在服务端中断了。你的消息已保存，请重试。',
     'error.code.rate_limited': '请求过于频繁，请稍后再试。',
+    'error.code.batch_queue_full': '本租户未完成的批处理任务已达上限，这个任务没有排入队列。请等待任务完成或取消一个任务后再提交。',
+    'error.code.knowledge_quota_exceeded': '知识库已达到分块数量上限，本次上传没有保存任何内容。请删除不再需要的文档或少上传一些。',
+    'error.code.document_being_stored': '这个文档正在被一次上传保存，暂时不能删除。请等上传结束后再试。',
+    'error.code.upload_interrupted': '上传中途中断了。之前报告为已保存的文档已经保存；再次上传同样的文件是安全的。',
+    'error.code.version_mismatch': '这项设置已被别人修改。请重新加载页面，查看最新内容后再保存。',
+    'error.code.idempotency_key_reused': '这条消息的编号已被另一条消息使用。请重新发送。',
+    'error.code.stopped': '已按你的要求停止，这条消息没有保存。',
+    'error.code.image_type': '不支持这种图片格式。请使用 PNG、JPEG、GIF 或 WebP 图片。',
+    'error.code.image_too_large': '图片太大了。请发送更小的图片。',
+    'error.code.image_invalid': '无法读取这张图片，文件可能已损坏。',
+    'error.code.image_quota_exceeded': '本租户的图片存储空间已满。请联系管理员。',
+    'error.code.image_refused': '这张图片不被允许发送。',
+    'error.code.image_fetch_failed': '无法获取这张图片的地址。请直接上传图片。',
+    'error.code.image_blocked_address': '不允许从这个地址获取图片。请直接上传图片。',
     'retry': '重试',
     'close': '关闭',
     'cancel': '取消',
@@ -95,9 +111,14 @@ export function describeError(t, error) {
   if (error instanceof SyntaxError) return t('error.server');
   const coded = codeText(t, error.body?.code, null);
   if (coded) return coded;
+  // A coded problem's own text says what happened and what to do (an upload cut off part-way, a full queue): English
+  // readers get it rather than a generic sentence; other languages have the code's translation above.
+  if (error.body?.code && error.detail && language === 'en' && error.status !== 429) return error.detail;
   // A limit's own text says which limit, but one that points at a response header is for programs, not people.
   if (error.status === 429) return error.detail && language === 'en' && !error.detail.includes('Retry-After') ? error.detail : t('error.limit');
   if (error.status >= 500) return t('error.server');
+  // No problem body (a proxy's own error page in front of the platform): the status is all there is to say.
+  if (!error.detail && !error.title && error.status > 0) return t(error.status === 413 ? 'error.tooLarge' : 'error.server');
   const text = error.detail || error.title || error.message || t('error.server');
   // An argument check's message may end with the parameter it names, which means nothing to the reader.
   return text.replace(/\s*\(Parameter '[^']*'\)\s*$/, '');

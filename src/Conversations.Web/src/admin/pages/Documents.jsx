@@ -101,6 +101,11 @@ function Upload({ onDone }) {
     } catch (err) {
       setError(err);
       setProgress(null);
+      // Cut off part-way: the documents reported before the break are stored, and the list shows them as such.
+      if (err.body?.code === 'upload_interrupted' && err.body.documents?.length) {
+        setResults(err.body.documents);
+        onDone();
+      }
     }
   }
 

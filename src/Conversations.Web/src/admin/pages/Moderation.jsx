@@ -38,6 +38,7 @@ function Limits() {
     const patch = Object.fromEntries(limitFields.map(([k]) => [k, Number(value[k])]));
     patch.greenFailureMode = value.greenFailureMode;
     patch.greenOutputFailureMode = value.greenOutputFailureMode ?? 'open';
+    patch.personalDataToModels = value.personalDataToModels ?? 'default';
     patch.publicContacts = contactsText(value).split(/[\n,;]/).map(c => c.trim()).filter(Boolean);
     const r = await action.run(() => api.patch('/v1/moderation/settings', patch));
     if (r) { setDraft(null); setSaved(true); settings.reload(); }
@@ -73,6 +74,16 @@ function Limits() {
               <option value="closed">{t('closed: withhold the rest of the answer')}</option>
             </select>
           </Field>
+          <Field label={t('Personal data sent to models')} hint={t('Phone numbers, card numbers, ID numbers and e-mail addresses in questions and documents.')}>
+            <select class="input" value={value.personalDataToModels ?? 'default'} onChange={set('personalDataToModels')} data-testid="personal-data-to-models">
+              <option value="default">{t('default: masked, except to endpoints the operator allows')}</option>
+              <option value="mask">{t('mask: always masked')}</option>
+              <option value="send">{t('send: sent as written to every model')}</option>
+            </select>
+          </Field>
+          {value.personalDataToModels === 'send' && (
+            <div class="note warn" role="status"><span>{t('Models, and their providers, will see personal data as users wrote it.')}</span></div>
+          )}
           <p class="muted small">{t('Each limit holds over any {s}-second window; there is no burst on top.', { s: value.windowSeconds ?? 60 })}</p>
           <Field label={t('Published contacts')} hint={t('One a line: an address (hr@example.com), a whole mail domain (@example.com) or a phone number. Answers show them as written; other personal data is still masked.')}>
             <textarea class="input" rows="3" value={contactsText(value)} onInput={set('publicContactsText')} />

@@ -1,9 +1,10 @@
 // The tenant's settings: its name, the assistant's instructions and the prompt budgets.
 import { useState } from 'preact/hooks';
-import { api } from '../../shared/api.js';
+import { api, request } from '../../shared/api.js';
 import { session } from '../../shared/session.js';
+import { JobProgress, useRefreshWhile } from '../jobs.jsx';
 import { t } from '../strings.js';
-import { Badge, Card, ErrorNote, Field, Page, SaveActions, lines, useAction, useLoad } from '../ui.jsx';
+import { Badge, Card, DataTable, ErrorNote, Field, Page, SaveActions, fmt, lines, useAction, useLoad, when } from '../ui.jsx';
 
 export function Settings() {
   const settings = useLoad(() => api.get('/v1/tenant/settings'));
@@ -48,7 +49,64 @@ export function Settings() {
           </form>
         </Card>
       )}
+      <Exports />
     </Page>
+  );
+}
+
+const exportTone = s => s === 'succeeded' ? 'ok' : s === 'running' ? 'accent' : 'danger';
+
+// Exports of the tenant's data, or of one user's (a person asking for what is kept about them): started, followed,
+// restarted when their host stopped, and downloaded, for the seven days they are kept.
+function Exports() {
+  const list = useLoad(() => api.get('/v1/exports?limit=20'));
+  const [userId, setUserId] = useState('');
+  const action = useAction();
+  useRefreshWhile(list.data?.exports.some(x => x.status === 'running'), list.reload, [list.data, list.error]);
+  async function start(e) {
+    e.preventDefault();
+    const user = userId.trim();
+    if (await action.run(() => api.post('/v1/exports', user ? { userId: user } : {}))) { setUserId(''); list.reload(); }
+  }
+  async function restart(x) {
+    if (await action.run(() => api.post(`/v1/exports/${encodeURIComponent(x.exportId)}/restart`))) list.reload();
+  }
+  // Fetched with the console's key (a plain link would carry none), then saved by the browser.
+  async function download(x) {
+    await action.run(async () => {
+      const blob = await (await request(x.archiveUrl)).blob();
+      const link = document.createElement('a');
+      link.href = URL.createObjectURL(blob);
+      link.download = `${x.exportId}.zip`;
+      link.click();
+      setTimeout(() => URL.revokeObjectURL(link.href), 10_000);
+      return true;
+    });
+  }
+  return (
+    <Card title={t('Data exports')}>
+      <p class="muted small">{t("A zip of the tenant's data (conversations, documents, settings, usage, audit), or of one user's. Kept for seven days.")}</p>
+      <form class="form" onSubmit={start} {...action.formProps}>
+        <Field label={t('User id (empty: the whole tenant)')}><input class="input" name="userId" value={userId} onInput={e => setUserId(e.currentTarget.value)} /></Field>
+        <div><button class="button primary" type="submit" disabled={action.busy}>{t('Start export')}</button></div>
+      </form>
+      <ErrorNote error={list.error || action.error} onRetry={list.error ? list.reload : undefined} />
+      <DataTable label={t('Data exports')} rows={list.data?.exports} loading={list.loading} rowKey={x => x.exportId} empty={t('No exports in the last seven days.')} columns={[
+        { key: 'createdAt', label: t('Started'), render: x => when(x.createdAt) },
+        { key: 'scope', label: t('Of'), render: x => x.userId ?? t('the whole tenant') },
+        { key: 'status', label: t('Status'), render: x => <>
+          <Badge tone={exportTone(x.status)}>{t(`export.${x.status}`)}</Badge>
+          {x.status === 'running' && <JobProgress done={x.stepsDone} total={x.stepsTotal} bar label={t('Export progress')} />}
+          {x.error && <small class="muted"> {x.error}</small>}
+        </> },
+        { key: 'size', label: t('Size'), render: x => (x.archiveBytes != null ? t('{n} KB', { n: fmt(Math.ceil(x.archiveBytes / 1024)) }) : '') },
+        { key: 'actions', label: '', render: x => (x.status === 'succeeded'
+          ? <button class="button small" type="button" disabled={action.busy} onClick={() => download(x)}>{t('Download')}</button>
+          : x.status === 'failed' || x.status === 'interrupted'
+            ? <button class="button small" type="button" disabled={action.busy} onClick={() => restart(x)}>{t('Restart')}</button>
+            : null) },
+      ]} />
+    </Card>
   );
 }
 
