@@ -456,6 +456,8 @@ const zh = {
   "closed: refuse turns": "关闭：拒绝对话",
   "While Green cannot check answers": "Green 无法检查回答时",
   "Limits and personal data": "限流与个人信息",
+  "Batch discount": "批处理折扣",
+  "The share taken off every price for offline batches, as the provider's batch rate gives it: 0.5 is half price, 0 none.": "离线批处理在各项价格上减去的比例，按提供方的批处理价格填写：0.5 即半价，0 为不打折。",
   "Data exports": "数据导出",
   "A zip of the tenant's data (conversations, documents, settings, usage, audit), or of one user's. Kept for seven days.": "租户数据（会话、文档、设置、用量、审计）或某个用户数据的 zip 压缩包。保留七天。",
   "User id (empty: the whole tenant)": "用户 ID（留空：整个租户）",

@@ -256,6 +256,9 @@ function ModelDialog({ model, models, onClose, onSaved }) {
             <Field label={t('Cached input USD / M')}><input class="input" type="number" step="any" min="0" max={form.inputPerMillion === '' ? MAX_PRICE : Math.min(Number(form.inputPerMillion), MAX_PRICE)} value={form.cachedInputPerMillion} onInput={set('cachedInputPerMillion')} /></Field>
             <Field label={t('Output USD / M')}><input class="input" type="number" step="any" min="0" max={MAX_PRICE} required value={form.outputPerMillion} onInput={set('outputPerMillion')} /></Field>
           </div>
+          <Field label={t('Batch discount')} hint={t("The share taken off every price for offline batches, as the provider's batch rate gives it: 0.5 is half price, 0 none.")}>
+            <input class="input" type="number" step="any" min="0" max="0.99" required value={form.batchDiscount} onInput={set('batchDiscount')} />
+          </Field>
           <ErrorNote error={action.error} />
           <div class="form-actions"><button class="button primary" type="submit" {...change(action.busy)}>{t('save')}</button></div>
         </form>
