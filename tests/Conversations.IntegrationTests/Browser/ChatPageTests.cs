@@ -775,12 +775,15 @@ public sealed class ChatPageTests(WebChatFixture fx)
         await using var b = await SignedInAsync(key);
         // The question is held back on its way (a slow uplink): the platform does not know the turn when Stop is pressed.
         var held = new TaskCompletionSource();
+        var arrived = new TaskCompletionSource();
         await b.Page.RouteAsync("**/v1/conversations/*/messages", async route =>
         {
+            arrived.TrySetResult();
             await held.Task.WaitAsync(TimeSpan.FromSeconds(30));
             await route.ContinueAsync();
         });
         await b.AskAsync("Tell me everything about leave.");
+        await arrived.Task.WaitAsync(TimeSpan.FromSeconds(30)); // the conversation is made, the question on its way
         var stopButton = b.Page.GetByRole(AriaRole.Button, new() { Name = "Stop the answer" });
         await stopButton.ClickAsync();
         held.SetResult();
@@ -790,6 +793,36 @@ public sealed class ChatPageTests(WebChatFixture fx)
         var stored = (await api.MessagesAsync(ConversationIdOf(b.Page))).Last()!;
         Assert.Equal("stopped", stored["status"]!.GetValue<string>());
         Assert.InRange(stored["content"]!.GetValue<string>().Split(' ', StringSplitOptions.RemoveEmptyEntries).Length, 0, 399);
+    }
+
+    [Fact(DisplayName = "Stop pressed while a new chat's conversation is being made sends nothing: the question goes back to the composer and the empty conversation is deleted")]
+    public async Task Stop_while_the_conversation_is_made_sends_nothing()
+    {
+        var (key, _) = await fx.NewReaderAsync();
+        await using var b = await SignedInAsync(key);
+        var held = new TaskCompletionSource();
+        var arrived = new TaskCompletionSource();
+        await b.Page.RouteAsync("**/v1/conversations", async route =>
+        {
+            if (route.Request.Method == "POST")
+            {
+                arrived.TrySetResult();
+                await held.Task.WaitAsync(TimeSpan.FromSeconds(30));
+            }
+            await route.ContinueAsync();
+        });
+        var sent = 0;
+        b.Page.Request += (_, r) => { if (r.Method == "POST" && r.Url.Contains("/messages", StringComparison.Ordinal)) Interlocked.Increment(ref sent); };
+        await b.AskAsync("Tell me everything about leave.");
+        await arrived.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        await b.Page.GetByRole(AriaRole.Button, new() { Name = "Stop the answer" }).ClickAsync();
+        held.SetResult();
+
+        await Assertions.Expect(b.Page.GetByLabel("Message", new() { Exact = true })).ToHaveValueAsync("Tell me everything about leave.");
+        Assert.Equal(0, sent);
+        using var api = fx.As(key);
+        for (var i = 0; i < 50 && (await api.GetJsonAsync("/v1/conversations"))["conversations"]!.AsArray().Count > 0; i++) await Task.Delay(100);
+        Assert.Empty((await api.GetJsonAsync("/v1/conversations"))["conversations"]!.AsArray());
     }
 
     [Fact(DisplayName = "When the connection drops mid-answer the page resumes from the last event and shows the whole answer once")]

@@ -194,6 +194,9 @@ export function Conversation({ t, me, conversationId, renamed, onCreated, onGone
         setTitle(created.title);
         onCreated(id);
         setTurn({ conversationId: id, turnId });
+        // Stop pressed while the conversation was being made: the question was never sent, so it is not, as when the
+        // platform stops a turn before storing it (the text goes back, the empty conversation goes).
+        if (pendingStop.current?.turnId === turnId) throw new ApiError(409, 'stopped', null, { code: 'stopped' });
       }
       let refusedEdit = false;
       await runTurn({
