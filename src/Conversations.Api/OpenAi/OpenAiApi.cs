@@ -117,6 +117,10 @@ internal static class OpenAiApi
         // Images first: a refused image is a 4xx before any conversation is created. A retry of a turn that ran keeps
         // the images stored the first time: nothing is fetched or stored again.
         var urls = CompletionRequestCheck.ImageUrls(body);
+        // A conversation named by the header is checked before images are fetched or stored: sent with a wrong or
+        // foreign id, they would be stored for nothing, against the tenant's image quota.
+        if (urls.Count > 0 && http.Request.Headers[ConversationHeader].Count > 0 && !await NamedConversationIsOwnAsync(http, grains, caller))
+            return ConversationNotFound();
         var retried = urls.Count > 0 && idempotencyKey is not null && await IsKnownTurnAsync(http, grains, caller, idempotencyKey);
         IReadOnlyList<string>? imageIds = null;
         try
@@ -174,6 +178,12 @@ internal static class OpenAiApi
             try { await grain.CancelTurnAsync(caller, turnId); }
             catch (Exception) { /* the turn's own unwatched timer still ends it */ }
         }
+    }
+
+    private static async Task<bool> NamedConversationIsOwnAsync(HttpContext http, IGrainFactory grains, Caller caller)
+    {
+        var named = http.Request.Headers[ConversationHeader].ToString();
+        return Ids.IsId(named) && await grains.GetGrain<IConversationGrain>(GrainKeys.Scoped(caller.TenantId, named)).IsOwnedByAsync(caller);
     }
 
     // The conversation the header names (the caller's own), or a new one-off conversation; null when the header names none of theirs.

@@ -232,6 +232,29 @@ public sealed class ImageMessageTests(RoutingPlatform fx) : RoutingPlatformTests
         Assert.Equal("image_refused", blocked["code"]!.GetValue<string>());
     }
 
+    [Fact(DisplayName = "On the OpenAI-compatible route, images sent with an X-Conversation-Id that is not the caller's conversation are a 404 and nothing is stored against the tenant's image quota")]
+    public async Task Openai_route_checks_the_conversation_before_storing_images()
+    {
+        using var t = await fx.NewTenantAsync();
+        await t.PutModelAsync("eye", "small", 0.5m, vision: true);
+        using var other = await fx.NewTenantAsync();
+        var (_, othersConversation) = await CompleteAsync(other.User, Ask("Hello there"));
+        foreach (var conversationId in new[] { othersConversation, "c_doesnotexist" })
+        {
+            using var res = await PostAsync(t.User, new
+            {
+                model = "auto",
+                messages = new object[] { new { role = "user", content = new object[] { new { type = "text", text = "Describe this" }, new { type = "image_url", image_url = new { url = DataUrl(UniquePng()) } } } } },
+            }, conversationId);
+            Assert.Equal(HttpStatusCode.NotFound, res.StatusCode);
+            Assert.Equal("conversation_not_found", JsonNode.Parse(await res.Content.ReadAsStringAsync())!["error"]!["code"]!.GetValue<string>());
+        }
+        await using var db = NpgsqlDataSource.Create(fx.Database.ConnectionString);
+        await using var count = db.CreateCommand("SELECT count(*) FROM message_images WHERE tenant_id = $1");
+        count.Parameters.AddWithValue(t.TenantId);
+        Assert.Equal(0L, (long)(await count.ExecuteScalarAsync())!);
+    }
+
     [Theory(DisplayName = "An image URL to a loopback, metadata, private or link-local address is refused with a 400 naming the rule")]
     [InlineData("http://127.0.0.1:9/pixel.png", "loopback")]
     [InlineData("http://localhost:9/pixel.png", "loopback")]
