@@ -180,8 +180,8 @@ public sealed class DataRightsStore(NpgsqlDataSource db, TenantKeyRing keys)
 
     private const string PurgeExpired = "DELETE FROM data_exports WHERE tenant_id = @t AND created_at < now() - @life";
 
-    // Archives are copies of the tenant's data: removed where exports are started (and unreadable once expired), so no
-    // sweeper is needed.
+    // Archives are copies of the tenant's data: removed where exports are started or listed (and unreadable once
+    // expired), so no sweeper is needed.
     private async Task PurgeExpiredAsync(string tenantId, NpgsqlConnection? conn, NpgsqlTransaction? tx, CancellationToken ct)
     {
         await using var cmd = conn is null ? db.CreateCommand(PurgeExpired) : new NpgsqlCommand(PurgeExpired, conn, tx);
@@ -309,9 +309,12 @@ public sealed class DataRightsStore(NpgsqlDataSource db, TenantKeyRing keys)
     public async Task<ExportRecord?> GetExportAsync(string tenantId, string exportId, CancellationToken ct = default) =>
         (await ReadExportsAsync(tenantId, exportId, 1, ct)).FirstOrDefault();
 
-    /// <summary>The tenant's exports kept (the last seven days'), newest first, at most <paramref name="limit"/>.</summary>
-    public Task<IReadOnlyList<ExportRecord>> ListExportsAsync(string tenantId, int limit, CancellationToken ct = default) =>
-        ReadExportsAsync(tenantId, null, limit, ct);
+    /// <summary>The tenant's exports kept (the last seven days'), newest first, at most <paramref name="limit"/>; expired ones are deleted first.</summary>
+    public async Task<IReadOnlyList<ExportRecord>> ListExportsAsync(string tenantId, int limit, CancellationToken ct = default)
+    {
+        await PurgeExpiredAsync(tenantId, null, null, ct);
+        return await ReadExportsAsync(tenantId, null, limit, ct);
+    }
 
     // One read (a console polls it): an expired export reads as gone and a running one whose heartbeat stopped as
     // interrupted; starting or restarting an export writes both down.

@@ -26,6 +26,13 @@ public sealed class AdminConsoleTests(PlatformFixture fx) : PlatformTests
         await chip.WaitForAsync();
         await console.ScreenshotAsync("admin-acl-editor");
         await console.Page.GetByRole(AriaRole.Button, new() { Name = "Revoke facilities/staff from staff" }).ClickAsync();
+        // Asked first: Cancel keeps the grant, Revoke takes it away.
+        var confirm = console.Page.GetByRole(AriaRole.Alertdialog);
+        await Assertions.Expect(confirm).ToContainTextAsync("Revoke facilities/staff from staff?");
+        await confirm.GetByRole(AriaRole.Button, new() { Name = "Cancel" }).ClickAsync();
+        await Assertions.Expect(chip).ToHaveCountAsync(1);
+        await console.Page.GetByRole(AriaRole.Button, new() { Name = "Revoke facilities/staff from staff" }).ClickAsync();
+        await confirm.GetByRole(AriaRole.Button, new() { Name = "Revoke", Exact = true }).ClickAsync();
         await chip.WaitForAsync(new() { State = WaitForSelectorState.Detached });
         // What alice may read now, as the editor shows it.
         await console.Page.GetByLabel("User to check").FillAsync("alice");

@@ -456,6 +456,7 @@ const zh = {
   "closed: refuse turns": "关闭：拒绝对话",
   "While Green cannot check answers": "Green 无法检查回答时",
   "Limits and personal data": "限流与个人信息",
+  "Revoke {l} from {r}? Its readers lose those documents at once.": "要从 {r} 撤销 {l} 吗？其读者将立即失去这些文档。",
   "Batch discount": "批处理折扣",
   "The share taken off every price for offline batches, as the provider's batch rate gives it: 0.5 is half price, 0 none.": "离线批处理在各项价格上减去的比例，按提供方的批处理价格填写：0.5 即半价，0 为不打折。",
   "Data exports": "数据导出",

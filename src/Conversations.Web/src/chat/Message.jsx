@@ -89,7 +89,9 @@ function AssistantMessage({ t, m, conversationId, reconnecting, isLastAnswer, bu
 
   const showProgress = m.streaming;
   return (
-    <article class={`turn assistant${m.streaming ? ' streaming' : ''}`} aria-label={t('assistant')} data-status={m.status}>
+    // Busy while it streams: its text is re-rendered whole on each piece, which a screen reader in the log's live
+    // region would otherwise announce again every time; it reads the answer once it is done.
+    <article class={`turn assistant${m.streaming ? ' streaming' : ''}`} aria-label={t('assistant')} data-status={m.status} aria-busy={m.streaming ? 'true' : undefined}>
       <div class="avatar assistant-avatar" aria-hidden="true"><img src="/icons/icon.svg" alt="" width="28" height="28" /></div>
       <div class="answer">
         {showProgress && <Progress t={t} stages={m.stages || []} sources={m.citations.length} reconnecting={reconnecting} writing={!!m.content} />}

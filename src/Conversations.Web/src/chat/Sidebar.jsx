@@ -28,7 +28,7 @@ export function Sidebar({ t, me, currentId, version, onOpen, onNew, onClose, onD
     if (q) params.set('q', q);
     if (cursor) params.set('cursor', cursor);
     try {
-      const page = await api.get(`/v1/conversations?${params}`);
+      const page = await api.get(`/v1/conversations?${params}`, { headersWithinMs: 15_000 });
       if (request !== latest.current) return;
       setItems(prev => (cursor ? [...(prev || []), ...page.conversations] : page.conversations));
       setNext(page.nextCursor);
@@ -42,6 +42,14 @@ export function Sidebar({ t, me, currentId, version, onOpen, onNew, onClose, onD
     const timer = setTimeout(() => load(null), query ? 200 : 0);
     return () => clearTimeout(timer);
   }, [query, version]);
+
+  // Listed while offline: the list loads again by itself once the connection is back.
+  useEffect(() => {
+    if (error?.status !== 0) return undefined;
+    const again = () => load(null);
+    window.addEventListener('online', again);
+    return () => window.removeEventListener('online', again);
+  }, [error]);
 
   // The next page, once: the button says it is loading and takes no second press meanwhile.
   async function more() {

@@ -145,11 +145,14 @@ function retryAfterMs(e) {
 // Waits, and while the browser says it is offline, waits for it to come back.
 function pause(ms, signal) {
   return new Promise((resolve, reject) => {
-    const done = () => { clearTimeout(timer); window.removeEventListener('online', early); resolve(); };
+    // Every listener goes with the pause, however it ends: the signal lives as long as the conversation view.
+    const cleanup = () => { clearTimeout(timer); window.removeEventListener('online', early); signal?.removeEventListener('abort', aborted); };
+    const done = () => { cleanup(); resolve(); };
     const early = () => done();
+    const aborted = () => { cleanup(); reject(new DOMException('aborted', 'AbortError')); };
     const timer = setTimeout(() => (navigator.onLine ? done() : null), ms);
     window.addEventListener('online', early);
-    signal?.addEventListener('abort', () => { clearTimeout(timer); reject(new DOMException('aborted', 'AbortError')); }, { once: true });
+    signal?.addEventListener('abort', aborted, { once: true });
   });
 }
 

@@ -27,10 +27,12 @@ export async function request(path, { method = 'GET', body, raw, headers = {}, s
   let late = null;
   let timer = null;
   let timedOut = false;
+  // Removed once the response has begun: a long-lived signal (one per conversation view) must not gather a listener a request.
+  const passAbort = () => late?.abort();
   if (headersWithinMs > 0) {
     late = new AbortController();
     if (signal?.aborted) late.abort();
-    signal?.addEventListener('abort', () => late.abort(), { once: true });
+    signal?.addEventListener('abort', passAbort, { once: true });
     timer = setTimeout(() => { timedOut = true; late.abort(); }, headersWithinMs);
   }
   try {
@@ -49,6 +51,7 @@ export async function request(path, { method = 'GET', body, raw, headers = {}, s
     throw new ApiError(0, 'offline', null, null);
   } finally {
     clearTimeout(timer);
+    if (late) signal?.removeEventListener('abort', passAbort);
   }
   if (res.ok) return res;
   let problem = null;

@@ -40,7 +40,9 @@ export function Access() {
     // A refused grant keeps what was typed, to be corrected rather than typed again.
     if (await apply(() => api.post(`/v1/acl/roles/${enc(role.name)}/grants`, { label }))) input.value = '';
   }
-  const revoke = (role, label) => apply(() => api.delete(`/v1/acl/roles/${enc(role.name)}/grants/${label.split('/').map(enc).join('/')}`));
+  // Asked first, as every removal is: the role's readers lose the label's documents at their next question.
+  const revoke = async (role, label) => (await confirmAction(t('Revoke {l} from {r}? Its readers lose those documents at once.', { l: label, r: role.name }), { action: t('Revoke'), cancel: t('cancel') }))
+    && apply(() => api.delete(`/v1/acl/roles/${enc(role.name)}/grants/${label.split('/').map(enc).join('/')}`));
   const removeRole = async role => (await confirmAction(t('Delete role {r}?', { r: role.name }), { action: t('delete'), cancel: t('cancel') }))
     && apply(() => api.delete(`/v1/acl/roles/${enc(role.name)}`));
   async function check(e) {
