@@ -421,6 +421,38 @@ public sealed class AdminConsoleTests(PlatformFixture fx) : PlatformTests
         await console.ScreenshotAsync("admin-model-unreachable");
     }
 
+    [Fact(DisplayName = "The Keys dialog issues a read-only key (listed as read only, refused a chat message) and rotates a key after asking: the successor is shown once and both keys are listed")]
+    public async Task Keys_are_issued_with_a_scope_and_rotated()
+    {
+        var (admin, _) = await fx.NewUnlimitedTenantAsync("ckey");
+        await using var console = await ConsoleBrowser.SignInAsync(fx.BaseUrl, admin.Key);
+        await console.OpenAsync("users", "Users & keys");
+        await console.Page.Locator("tr", new() { HasText = "alice" }).GetByRole(AriaRole.Button, new() { Name = "Keys" }).ClickAsync();
+        var dialog = console.Page.GetByRole(AriaRole.Dialog);
+        await dialog.GetByLabel("Allows").SelectOptionAsync("read-only");
+        await dialog.GetByRole(AriaRole.Button, new() { Name = "Issue key" }).ClickAsync();
+        var readOnlyKey = (await dialog.GetByTestId("issued-key").InnerTextAsync()).Trim();
+        var keyId = readOnlyKey.Split('_')[1];
+        var row = dialog.Locator("tr", new() { HasText = keyId });
+        await Assertions.Expect(row.Locator("td[data-label=Allows]")).ToHaveTextAsync("read only");
+        using (var readOnly = fx.As(readOnlyKey))
+        {
+            Assert.Equal(HttpStatusCode.OK, (await readOnly.Http.GetAsync("/v1/conversations")).StatusCode);
+            Assert.Equal(HttpStatusCode.Forbidden, (await readOnly.Http.PostAsJsonAsync("/v1/conversations", new { title = "no" })).StatusCode);
+        }
+
+        await row.GetByRole(AriaRole.Button, new() { Name = "Rotate" }).ClickAsync();
+        var confirm = console.Page.GetByRole(AriaRole.Alertdialog);
+        await Assertions.Expect(confirm).ToContainTextAsync($"Rotate key {keyId}?");
+        await confirm.GetByRole(AriaRole.Button, new() { Name = "Rotate" }).ClickAsync();
+        await Assertions.Expect(dialog.GetByTestId("issued-key")).Not.ToHaveTextAsync(readOnlyKey);
+        var successor = (await dialog.GetByTestId("issued-key").InnerTextAsync()).Trim();
+        await Assertions.Expect(dialog.Locator("tr", new() { HasText = successor.Split('_')[1] })).ToHaveCountAsync(1);
+        await Assertions.Expect(row).ToHaveCountAsync(1); // the old key still works for its overlap
+        using var next = fx.As(successor);
+        Assert.Equal(HttpStatusCode.OK, (await next.Http.GetAsync("/v1/conversations")).StatusCode);
+    }
+
     [Fact(DisplayName = "Number fields are checked in the browser: an out-of-range or fractional value is refused with the field's label and range, nothing is sent, and the message goes on the next edit")]
     public async Task Number_fields_are_checked_before_sending()
     {

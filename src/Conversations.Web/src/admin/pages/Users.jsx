@@ -111,6 +111,7 @@ function CreateUser({ open, onClose, onCreated }) {
 function Keys({ user, onClose }) {
   const [issued, setIssued] = useState(null);
   const [days, setDays] = useState('');
+  const [scope, setScope] = useState('');
   const keys = useLoad(() => user ? api.get(`/v1/users/${enc(user.userId)}/keys`) : Promise.resolve(null), [user?.userId]);
   const action = useAction();
   const change = useChange();
@@ -118,8 +119,14 @@ function Keys({ user, onClose }) {
   async function issue(e) {
     e.preventDefault();
     if (!action.check(e.currentTarget)) return;
-    const key = await action.run(() => api.post(`/v1/users/${enc(user.userId)}/keys${query({ expiresInDays: days.trim() })}`));
-    if (key) { setIssued(key); setDays(''); keys.reload(); }
+    const key = await action.run(() => api.post(`/v1/users/${enc(user.userId)}/keys${query({ expiresInDays: days.trim(), scope })}`));
+    if (key) { setIssued(key); setDays(''); setScope(''); keys.reload(); }
+  }
+  // A successor with the same role and scope; the old key keeps working for an hour, so its holder can switch.
+  async function rotate(k) {
+    if (!(await confirmAction(t('Rotate key {id}? A new key is shown once; the old one stops working in an hour.', { id: k.keyId }), { action: t('Rotate'), cancel: t('cancel') }))) return;
+    const key = await action.run(() => api.post(`/v1/keys/${enc(k.keyId)}/rotate`));
+    if (key) { setIssued(key); keys.reload(); }
   }
   async function revoke(k) {
     if (!(await confirmAction(t('Revoke key {id}? Whoever uses it is signed out at once.', { id: k.keyId }), { action: t('Revoke'), cancel: t('cancel') }))) return;
@@ -136,6 +143,13 @@ function Keys({ user, onClose }) {
       )}
       <form class="inline-form" onSubmit={issue} {...action.formProps}>
         <Field label={t('Expires after (days)')}><input class="input" type="number" min="1" max="3650" step="1" inputMode="numeric" placeholder={t('never')} value={days} onInput={e => setDays(e.currentTarget.value)} /></Field>
+        <Field label={t('Allows')}>
+          <select class="input" value={scope} onChange={e => setScope(e.currentTarget.value)}>
+            <option value="">{t(user?.role === 'tenant_admin' ? 'scope.admin' : 'scope.chat')}</option>
+            {user?.role === 'tenant_admin' && <option value="chat">{t('scope.chat')}</option>}
+            <option value="read-only">{t('scope.read-only')}</option>
+          </select>
+        </Field>
         <button class="button primary" type="submit" {...change(action.busy)}>{t('Issue key')}</button>
       </form>
       <ErrorNote error={action.error || keys.error} />
@@ -144,7 +158,11 @@ function Keys({ user, onClose }) {
         { key: 'createdAt', label: t('Created'), render: k => when(k.createdAt) },
         { key: 'lastUsedAt', label: t('Last used'), render: k => when(k.lastUsedAt) },
         { key: 'expiresAt', label: t('Expires'), render: k => k.expiresAt ? when(k.expiresAt) : t('never') },
-        { key: 'revoke', label: '', align: 'right', actions: true, render: k => <button class="button small danger" type="button" onClick={() => revoke(k)} {...change()}>{t('Revoke')}</button> },
+        { key: 'scope', label: t('Allows'), render: k => t(`scope.${k.scope ?? (k.role === 'tenant_admin' ? 'admin' : 'chat')}`) },
+        { key: 'revoke', label: '', align: 'right', actions: true, render: k => <>
+          <button class="button small" type="button" onClick={() => rotate(k)} {...change()}>{t('Rotate')}</button>{' '}
+          <button class="button small danger" type="button" onClick={() => revoke(k)} {...change()}>{t('Revoke')}</button>
+        </> },
       ]} />
     </Dialog>
   );
