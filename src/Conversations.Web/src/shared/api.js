@@ -27,7 +27,8 @@ export async function request(path, { method = 'GET', body, raw, headers = {}, s
   let late = null;
   let timer = null;
   let timedOut = false;
-  // Removed once the response has begun: a long-lived signal (one per conversation view) must not gather a listener a request.
+  // Kept while a response's body may still be read (aborting the view must stop a stream), removed when there is none:
+  // a long-lived signal (one per conversation view) must not gather a listener for every failed request.
   const passAbort = () => late?.abort();
   if (headersWithinMs > 0) {
     late = new AbortController();
@@ -47,15 +48,16 @@ export async function request(path, { method = 'GET', body, raw, headers = {}, s
       body: raw ?? (body === undefined ? undefined : JSON.stringify(body)),
     });
   } catch (e) {
+    signal?.removeEventListener('abort', passAbort);
     if (e.name === 'AbortError' && !timedOut) throw e;
     throw new ApiError(0, 'offline', null, null);
   } finally {
     clearTimeout(timer);
-    if (late) signal?.removeEventListener('abort', passAbort);
   }
   if (res.ok) return res;
   let problem = null;
   try { problem = await res.json(); } catch { /* not JSON */ }
+  signal?.removeEventListener('abort', passAbort);
   const error = new ApiError(res.status, problem?.title, problem?.detail, problem);
   error.retryAfter = res.headers.get('Retry-After'); // when a busy platform asks to be tried again
   if (res.status === 401 && !key) session.expired(error);
