@@ -40,9 +40,10 @@ public sealed class LatencyAndStallTests
         // Proves: a timeout fault never sends response headers, so a client timeout fires; the next request is served.
         await using var server = await TestModelServer.StartAsync();
         server.Control.SetFault("m", FaultRule.Timeout(count: 1));
-        // Long enough for the request to reach the server on a loaded machine: one cut before it arrived would leave
-        // the fault to the next request, which would then wait out its own timeout.
-        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
+        // Long enough for the request to reach the server on a loaded machine (a test run's first seconds, every test
+        // project starting at once, took more than 2 s): one cut before it arrived would leave the fault to the next
+        // request, which would then wait out its own timeout.
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(8) };
 
         await Assert.ThrowsAsync<TaskCanceledException>(() => ChatHttp.PostAsync(http, server, ChatHttp.Body("m", "hi")));
         Assert.Single(server.Requests);
